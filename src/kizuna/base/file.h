@@ -1,0 +1,32 @@
+// Kizuna. Reading whole files into padded buffers, with gzip transparently undone.
+#pragma once
+
+// The only place in the library that opens files for reading (SQLite opens its own).
+// Thread-safety: stateless; each call is independent.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "simdjson.h"
+
+namespace kizuna {
+
+// Reads the file at `path` (or standard input when `path` is "-") into a buffer padded for
+// simdjson. A gzip file (magic 1f 8b) is decompressed. Returns NotFound / PermissionDenied /
+// InvalidArgument (corrupt gzip) / ResourceExhausted (more than `max_bytes` after
+// decompression), each message naming the path.
+absl::StatusOr<simdjson::padded_string> ReadFile(std::string_view path, uint64_t max_bytes);
+
+// Writes `data` to `path` atomically: a temporary file in the same folder, fsync, rename.
+absl::Status WriteFileAtomically(std::string_view path, std::string_view data);
+
+// Returns true if `data` starts with the gzip magic bytes.
+bool IsGzip(std::string_view data);
+
+// Decompresses gzip `data` (one or more members). Returns InvalidArgument on corrupt or
+// truncated input, ResourceExhausted if the output would exceed `max_bytes`.
+absl::StatusOr<std::string> Gunzip(std::string_view data, uint64_t max_bytes);
+
+}  // namespace kizuna

@@ -1,0 +1,33 @@
+// Kizuna. Injected randomness, so tests are reproducible.
+#pragma once
+
+// Thread-safety: SecureRandom() is thread-safe; SeededRandom is not (one per thread/test).
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+namespace kizuna {
+
+class Random {
+ public:
+  virtual ~Random() = default;
+  // Fills `out` with random bytes.
+  virtual void Fill(std::span<uint8_t> out) = 0;
+};
+
+// Returns the process-wide cryptographically secure generator (OpenSSL RAND_bytes).
+Random& SecureRandom();
+
+// A deterministic generator (splitmix64) for tests and generated fixtures.
+class SeededRandom : public Random {
+ public:
+  explicit SeededRandom(uint64_t seed) : state_(seed) {}
+  void Fill(std::span<uint8_t> out) override;
+  uint64_t Next();
+
+ private:
+  uint64_t state_;
+};
+
+}  // namespace kizuna

@@ -1,0 +1,63 @@
+// Kizuna. String building that works with std::string_view and Abseil types alike.
+#pragma once
+
+// Debian 12's Abseil is built with its own absl::string_view (ABSL_OPTION_USE_STD_STRING_VIEW
+// is 0), so absl::StrCat does not take std::string_view. Kizuna builds strings with fmt
+// instead: kizuna::StrCat concatenates anything fmt can format, and the formatters below let
+// absl::string_view and absl::Status appear in fmt::format directly. Use View() to turn an
+// absl::string_view (such as Status::message()) into a std::string_view.
+//
+//   return absl::InvalidArgumentError(StrCat(path, ":", line, ": ", View(status.message())));
+//
+// Thread-safety: stateless.
+
+#include <fmt/format.h>
+
+#include <iterator>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+
+namespace kizuna {
+
+// Returns the text of every argument, formatted with "{}", one after the other.
+template <typename... Args>
+std::string StrCat(const Args&... args) {
+  std::string out;
+  (fmt::format_to(std::back_inserter(out), "{}", args), ...);
+  return out;
+}
+
+// Appends the text of every argument to `out`.
+template <typename... Args>
+void StrAppend(std::string& out, const Args&... args) {
+  (fmt::format_to(std::back_inserter(out), "{}", args), ...);
+}
+
+inline std::string_view View(absl::string_view s) { return std::string_view(s.data(), s.size()); }
+inline absl::string_view AbslView(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+
+// Returns a status of the same code whose message is `prefix` followed by the original one.
+inline absl::Status Annotate(const absl::Status& status, std::string_view prefix) {
+  return absl::Status(status.code(), StrCat(prefix, View(status.message())));
+}
+
+}  // namespace kizuna
+
+template <>
+struct fmt::formatter<absl::string_view> : fmt::formatter<std::string_view> {
+  template <typename Context>
+  auto format(absl::string_view s, Context& ctx) const {
+    return fmt::formatter<std::string_view>::format(std::string_view(s.data(), s.size()), ctx);
+  }
+};
+
+template <>
+struct fmt::formatter<absl::Status> : fmt::formatter<std::string_view> {
+  template <typename Context>
+  auto format(const absl::Status& s, Context& ctx) const {
+    return fmt::formatter<std::string_view>::format(s.ToString(), ctx);
+  }
+};

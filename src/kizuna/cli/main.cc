@@ -1,0 +1,2 @@
+// Kizuna. The `kizuna` binary: dispatches to one subcommand.
+int main() { return 0; }
