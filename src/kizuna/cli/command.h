@@ -1,0 +1,45 @@
+// Kizuna. What every subcommand of the `kizuna` binary shares.
+#pragma once
+
+// Each subcommand lives in one file of src/kizuna/cli/ and exposes one Add<Name>Command()
+// function, declared here, that adds it to the CLI11 app. The command's callback parses
+// nothing itself (CLI11 did), calls the library, prints, and stores its exit code.
+// Exit codes: 0 success; 1 the command ran but the data was invalid or the operation failed;
+// 2 bad arguments (usage printed by CLI11).
+// Thread-safety: single-threaded, used only by main().
+
+#include <string>
+
+#include "absl/status/status.h"
+
+namespace CLI {
+class App;
+}
+
+namespace kizuna::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+// Options every subcommand may read, set by flags on the top-level app.
+struct GlobalOptions {
+  // Data directory (--data-dir, else $KIZUNA_DATA, else ./kizuna-data).
+  std::string data_dir = "kizuna-data";
+  // Exit code of the subcommand that ran; main() returns it.
+  int exit_code = kExitOk;
+};
+
+// Prints "kizuna: <message>" for `status` on stderr and returns kExitFailure.
+int ReportError(const absl::Status& status);
+
+// Returns true when stderr is a terminal, so progress lines are worth drawing.
+bool StderrIsTerminal();
+
+void AddInitCommand(CLI::App& app, GlobalOptions& global);
+void AddCollectionCommand(CLI::App& app, GlobalOptions& global);
+void AddValidateCommand(CLI::App& app, GlobalOptions& global);
+void AddImportCommand(CLI::App& app, GlobalOptions& global);
+void AddExportCommand(CLI::App& app, GlobalOptions& global);
+
+}  // namespace kizuna::cli
