@@ -91,8 +91,10 @@ void AppendCanonicalJson(simdjson::dom::element value, std::string& out) {
   using simdjson::dom::element_type;
   switch (value.type()) {
     case element_type::OBJECT: {
+      simdjson::dom::object object;
+      if (value.get(object) != simdjson::SUCCESS) break;
       std::vector<std::pair<std::u16string, simdjson::dom::key_value_pair>> members;
-      for (auto field : value.get_object().value_unsafe()) {
+      for (auto field : object) {
         members.emplace_back(Utf16(field.key), field);
       }
       std::sort(members.begin(), members.end(),
@@ -108,9 +110,11 @@ void AppendCanonicalJson(simdjson::dom::element value, std::string& out) {
       break;
     }
     case element_type::ARRAY: {
+      simdjson::dom::array array;
+      if (value.get(array) != simdjson::SUCCESS) break;
       out += '[';
       bool first = true;
-      for (auto item : value.get_array().value_unsafe()) {
+      for (auto item : array) {
         if (!first) out += ',';
         first = false;
         AppendCanonicalJson(item, out);
