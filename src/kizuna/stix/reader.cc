@@ -49,7 +49,7 @@ Skipped SkipValue(std::string_view t, size_t pos) {
   char c = t[pos];
   if (c == '"') {
     size_t end = SkipString(t, pos);
-    if (end == kNpos) return {kNpos, 0, "a string does not end", pos};
+    if (end == kNpos) return {kNpos, 0, "a string does not end (truncated?)", pos};
     return {end, 0, nullptr, 0};
   }
   if (c != '{' && c != '[') {
@@ -64,7 +64,7 @@ Skipped SkipValue(std::string_view t, size_t pos) {
     c = t[pos];
     if (c == '"') {
       size_t end = SkipString(t, pos);
-      if (end == kNpos) return {kNpos, max_depth, "a string does not end", pos};
+      if (end == kNpos) return {kNpos, max_depth, "a string does not end (truncated?)", pos};
       pos = end;
       continue;
     }

@@ -214,7 +214,7 @@ absl::StatusOr<int64_t> SqliteStore::DoDeleteObject(std::string_view collection_
   std::string sql = "DELETE FROM entries AS e INDEXED BY entries_by_id"
       " WHERE e.id_hash = ?9 AND e.collection = ?1 AND e.stix_id = ?3";
   AppendVersionConditions(filter, sql);
-  sql += " RETURNING e.date_added_us";
+  sql += " RETURNING date_added_us";
   absl::MutexLock lock(&write_mu_);
   Connection& db = *writer_;
   sqlite_internal::Transaction tx(db);
