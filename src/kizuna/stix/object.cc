@@ -111,19 +111,29 @@ absl::StatusOr<ObjectIndex> IndexObject(simdjson::dom::object object) {
        has_granular = false, has_from = false, has_until = false;
   for (auto field : object) {
     std::string_view key = field.key;
-    auto take = [&](std::string_view name, simdjson::dom::element& slot, bool& seen) {
-      if (key != name) return false;
-      slot = field.value;
-      seen = true;
-      return true;
-    };
-    take("id", id_v, has_id) || take("type", type_v, has_type) ||
-        take("spec_version", spec_v, has_spec) || take("created", created_v, has_created) ||
-        take("modified", modified_v, has_modified) ||
-        take("created_by_ref", creator_v, has_creator) || take("revoked", revoked_v, has_revoked) ||
-        take("object_marking_refs", markings_v, has_markings) ||
-        take("granular_markings", granular_v, has_granular) ||
-        take("valid_from", from_v, has_from) || take("valid_until", until_v, has_until);
+    simdjson::dom::element* slot = nullptr;
+    bool* seen = nullptr;
+    // Dispatch on the length first: most members are not indexed and cost one comparison.
+    switch (key.size()) {
+      case 2: if (key == "id") slot = &id_v, seen = &has_id; break;
+      case 4: if (key == "type") slot = &type_v, seen = &has_type; break;
+      case 7:
+        if (key == "created") slot = &created_v, seen = &has_created;
+        else if (key == "revoked") slot = &revoked_v, seen = &has_revoked;
+        break;
+      case 8: if (key == "modified") slot = &modified_v, seen = &has_modified; break;
+      case 10: if (key == "valid_from") slot = &from_v, seen = &has_from; break;
+      case 11: if (key == "valid_until") slot = &until_v, seen = &has_until; break;
+      case 12: if (key == "spec_version") slot = &spec_v, seen = &has_spec; break;
+      case 14: if (key == "created_by_ref") slot = &creator_v, seen = &has_creator; break;
+      case 17: if (key == "granular_markings") slot = &granular_v, seen = &has_granular; break;
+      case 19: if (key == "object_marking_refs") slot = &markings_v, seen = &has_markings; break;
+      default: break;
+    }
+    if (slot != nullptr) {
+      *slot = field.value;
+      *seen = true;
+    }
   }
   ObjectIndex index;
   std::string_view id, type;
