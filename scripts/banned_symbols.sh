@@ -11,8 +11,9 @@ check() {  # check <description> <grep -E pattern> <files...>
   local what=$1 pattern=$2
   shift 2
   local hits
-  # Code only: comments (// to the end of the line) are left out.
-  hits=$(awk -v pat="$pattern" '{ code = $0; sub(/\/\/.*/, "", code); if (code ~ pat) print FILENAME ":" FNR ": " $0 }' "$@")
+  # Code only: string literals and comments (// to the end of the line) are left out.
+  hits=$(awk -v pat="$pattern" '{ code = $0; gsub(/"([^"\\]|\\.)*"/, "\"\"", code); sub(/\/\/.*/, "", code);
+                                   if (code ~ pat) print FILENAME ":" FNR ": " $0 }' "$@")
   if [[ -n "$hits" ]]; then
     echo "banned: $what"
     echo "$hits"

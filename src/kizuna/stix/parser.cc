@@ -14,6 +14,7 @@ ObjectParser::ObjectParser() : parser_(limits::kMaxObjectBytes) {
 }
 
 absl::StatusOr<ObjectIndex> ObjectParser::Parse(std::string_view json, Padding padding) {
+  last_id_ = last_version_ = {};
   if (json.size() > limits::kMaxObjectBytes) {
     return absl::InvalidArgumentError(StrCat("the object is ", json.size(),
                                              " bytes, more than the limit of ", limits::kMaxObjectBytes));
@@ -30,6 +31,11 @@ absl::StatusOr<ObjectIndex> ObjectParser::Parse(std::string_view json, Padding p
   }
   if (root.get_object().get(last_) != simdjson::SUCCESS) {
     return absl::InvalidArgumentError("expected a JSON object");
+  }
+  if (last_["id"].get_string().get(last_id_) != simdjson::SUCCESS) last_id_ = {};
+  if (last_["modified"].get_string().get(last_version_) != simdjson::SUCCESS &&
+      last_["created"].get_string().get(last_version_) != simdjson::SUCCESS) {
+    last_version_ = {};
   }
   KZ_ASSIGN_OR_RETURN(ObjectIndex index, IndexObject(last_));
   KZ_RETURN_IF_ERROR(ValidateObject(last_, index));

@@ -35,9 +35,17 @@ class ObjectParser {
   // The parsed tree of the last successful Parse, valid until the next call.
   simdjson::dom::object last_object() const { return last_; }
 
+  // The `id` and the version (`modified`, else `created`) strings of the last object whose
+  // JSON could be parsed, even if it was invalid; empty when absent. Valid until the next
+  // call. Used to name objects in error reports.
+  std::string_view last_id() const { return last_id_; }
+  std::string_view last_version() const { return last_version_; }
+
  private:
   simdjson::dom::parser parser_;
   simdjson::dom::object last_;
+  std::string_view last_id_;
+  std::string_view last_version_;
 };
 
 }  // namespace kizuna::stix

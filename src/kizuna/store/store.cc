@@ -124,4 +124,16 @@ absl::StatusOr<int64_t> Store::CountObjects(std::string_view collection_id) {
   return DoCountObjects(collection_id);
 }
 
+absl::Status Store::SaveStatus(const StatusRecord& status) {
+  if (status.id.empty()) return absl::InvalidArgumentError("a status needs an id");
+  if (status.success_count + status.failure_count + status.pending_count != status.total_count) {
+    return absl::InvalidArgumentError("status counts do not add up to total_count");
+  }
+  return DoSaveStatus(status);
+}
+
+absl::StatusOr<StatusRecord> Store::GetStatus(std::string_view api_root, std::string_view id) {
+  return DoGetStatus(api_root, id);
+}
+
 }  // namespace kizuna::store

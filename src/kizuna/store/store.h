@@ -124,6 +124,16 @@ struct Page {
 
 enum class WithJson : uint8_t { kNo, kYes };
 
+// A TAXII status resource: the outcome of one Add Objects request.
+struct StatusRecord {
+  std::string id;              // a UUID
+  std::string api_root;
+  std::string organization;    // of the principal that made the request
+  int64_t request_timestamp_us = 0;
+  int64_t total_count = 0, success_count = 0, failure_count = 0, pending_count = 0;
+  std::string details_json;    // {"successes": [...], "failures": [...], "pendings": [...]}
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -174,6 +184,11 @@ class Store {
   // Number of current objects (last version, highest spec version) in a collection.
   absl::StatusOr<int64_t> CountObjects(std::string_view collection_id);
 
+  // Saves a status resource durably. AlreadyExists if its id is taken.
+  absl::Status SaveStatus(const StatusRecord& status);
+  // Returns the status `id` of `api_root`, or NotFound.
+  absl::StatusOr<StatusRecord> GetStatus(std::string_view api_root, std::string_view id);
+
  protected:
   Store() = default;
 
@@ -191,6 +206,8 @@ class Store {
                                                  std::string_view object_id,
                                                  const ObjectFilter& filter) = 0;
   virtual absl::StatusOr<int64_t> DoCountObjects(std::string_view collection_id) = 0;
+  virtual absl::Status DoSaveStatus(const StatusRecord& status) = 0;
+  virtual absl::StatusOr<StatusRecord> DoGetStatus(std::string_view api_root, std::string_view id) = 0;
 };
 
 }  // namespace kizuna::store

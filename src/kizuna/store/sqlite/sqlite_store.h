@@ -68,6 +68,8 @@ class SqliteStore : public Store {
   absl::StatusOr<int64_t> DoDeleteObject(std::string_view collection_id, std::string_view object_id,
                                          const ObjectFilter& filter) override;
   absl::StatusOr<int64_t> DoCountObjects(std::string_view collection_id) override;
+  absl::Status DoSaveStatus(const StatusRecord& status) override;
+  absl::StatusOr<StatusRecord> DoGetStatus(std::string_view api_root, std::string_view id) override;
 
   // Brings id_filter_ up to date with entries other processes may have added, and rebuilds
   // it larger when full. Called at the start of each write transaction.

@@ -1,0 +1,40 @@
+// Kizuna. Delete an Object (§5.7): the versions selected by match[version] and
+// match[spec_version] (all versions by default) leave the collection.
+#include "kizuna/base/json_string.h"
+#include "kizuna/base/strings.h"
+#include "kizuna/taxii/errors.h"
+#include "kizuna/taxii/internal/context.h"
+
+namespace kizuna::taxii::taxii_internal {
+
+HttpResponse DeleteObject(Context& ctx, const Call& call) {
+  if (!call.access.can_write) return ErrorResponse(403, "you may not write to this collection");
+  const std::string& object_id = call.segments[4];
+  absl::StatusOr<TaxiiQuery> query = ParseQuery(call.http.Query(), Endpoint::kDeleteObject, ctx.options.pages);
+  if (!query.ok()) return ErrorResponse(query.status());
+  // Only the creating organisation (or a node admin) deletes an object (STIX 2.1 §3.6: only
+  // the creator versions or revokes).
+  store::PageRequest all;
+  all.limit = store::kMaxPageLimit;
+  all.filter.spec_versions = query->page.filter.spec_versions;
+  absl::StatusOr<store::Page> versions = ctx.store.GetVersions(call.collection.id, object_id, all);
+  if (!versions.ok()) return ErrorResponse(versions.status());
+  if (versions->objects.empty()) return ErrorResponse(404, "no such object in this collection");
+  if (!call.principal.Has(policy::Role::kNodeAdmin)) {
+    for (const store::StoredObject& v : versions->objects) {
+      if (v.created_by_ref != call.principal.organization) {
+        return ErrorResponse(403, "only the organisation that created an object may delete it");
+      }
+    }
+  }
+  absl::StatusOr<int64_t> deleted = ctx.store.DeleteObject(call.collection.id, object_id, query->page.filter);
+  if (!deleted.ok()) return ErrorResponse(deleted.status());
+  if (*deleted == 0) return ErrorResponse(404, "no version of the object matches the filters");
+  if (ctx.audit) {
+    std::string target = StrCat(call.collection.id, "/", object_id);
+    ctx.audit({&call.principal, "delete_object", target, StrCat("{\"versions\":", *deleted, "}")});
+  }
+  return JsonResponse(200, "");
+}
+
+}  // namespace kizuna::taxii::taxii_internal

@@ -1,0 +1,67 @@
+// Kizuna.
+#include "kizuna/taxii/handlers/paging.h"
+
+#include "kizuna/base/json_string.h"
+#include "kizuna/base/status.h"
+#include "kizuna/base/strings.h"
+#include "kizuna/stix/timestamp.h"
+
+namespace kizuna::taxii::taxii_internal {
+
+HttpResponse JsonResponse(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = std::string(kTaxiiMediaType);
+  r.body = std::move(body);
+  return r;
+}
+
+absl::StatusOr<PageResult> ReadPage(Context& ctx, const Call& call, Endpoint endpoint,
+                                    std::string_view object_id) {
+  KZ_ASSIGN_OR_RETURN(TaxiiQuery query, ParseQuery(call.http.Query(), endpoint, ctx.options.pages));
+  std::string binding = StrCat(call.root.name, "|", call.collection.id, "|", object_id, "|", query.binding);
+  PageResult result;
+  if (!query.next.empty()) {
+    KZ_ASSIGN_OR_RETURN(int64_t after, ctx.tokens.Open(query.next, binding));
+    query.page.after = store::Cursor{after};
+    result.continued = true;
+  }
+  absl::StatusOr<store::Page> page;
+  switch (endpoint) {
+    case Endpoint::kObjects:
+      page = ctx.store.GetObjects(call.collection.id, query.page, store::WithJson::kYes);
+      break;
+    case Endpoint::kManifest:
+      page = ctx.store.GetObjects(call.collection.id, query.page, store::WithJson::kNo);
+      break;
+    case Endpoint::kObject:
+      page = ctx.store.GetObject(call.collection.id, object_id, query.page);
+      break;
+    case Endpoint::kVersions:
+      page = ctx.store.GetVersions(call.collection.id, object_id, query.page);
+      break;
+    case Endpoint::kDeleteObject:
+      return absl::InternalError("not a reading endpoint");
+  }
+  if (!page.ok()) return page.status();
+  result.page = std::move(*page);
+  if (result.page.more) result.next = ctx.tokens.Make(binding, result.page.next.after_date_added_us);
+  return result;
+}
+
+void AddDateHeaders(const store::Page& page, HttpResponse& response) {
+  if (page.objects.empty()) return;
+  response.headers.emplace_back("X-TAXII-Date-Added-First", stix::FormatTaxii(page.objects.front().date_added_us));
+  response.headers.emplace_back("X-TAXII-Date-Added-Last", stix::FormatTaxii(page.objects.back().date_added_us));
+}
+
+void AppendMore(const PageResult& result, std::string& body) {
+  body += result.page.more ? "\"more\":true," : "\"more\":false,";
+  if (!result.next.empty()) {
+    body += "\"next\":";
+    AppendJsonString(result.next, body);
+    body += ',';
+  }
+}
+
+}  // namespace kizuna::taxii::taxii_internal

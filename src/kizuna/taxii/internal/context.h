@@ -1,0 +1,56 @@
+// Kizuna. What the TAXII handlers share: the service's dependencies and one call's state.
+// Internal to src/kizuna/taxii/.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "kizuna/base/clock.h"
+#include "kizuna/policy/principal.h"
+#include "kizuna/store/store.h"
+#include "kizuna/taxii/auth/authenticator.h"
+#include "kizuna/taxii/http.h"
+#include "kizuna/taxii/metrics.h"
+#include "kizuna/taxii/next_token.h"
+#include "kizuna/taxii/service.h"
+
+namespace kizuna::taxii::taxii_internal {
+
+// The service-wide dependencies handlers use.
+struct Context {
+  store::Store& store;
+  AccessControl& access;
+  NextTokens tokens;
+  Clock& clock;
+  const ServiceOptions& options;
+  Metrics& metrics;
+  const AuditSink& audit;
+};
+
+// One authenticated request, routed.
+struct Call {
+  const HttpRequest& http;
+  policy::Principal principal;
+  std::vector<std::string> segments;  // percent-decoded path segments
+  store::ApiRoot root;                // for every endpoint below an API root
+  store::Collection collection;       // for every endpoint below a collection
+  CollectionAccess access;            // the principal's access to `collection`
+};
+
+// Response helpers.
+HttpResponse JsonResponse(int status, std::string body);
+
+// Handlers, one file each under handlers/.
+HttpResponse Discovery(Context& ctx, const Call& call);
+HttpResponse ApiRootInfo(Context& ctx, const Call& call);
+HttpResponse Collections(Context& ctx, const Call& call);
+HttpResponse CollectionInfo(Context& ctx, const Call& call);
+HttpResponse GetObjects(Context& ctx, const Call& call);
+HttpResponse GetManifest(Context& ctx, const Call& call);
+HttpResponse GetObject(Context& ctx, const Call& call);
+HttpResponse GetVersions(Context& ctx, const Call& call);
+HttpResponse AddObjects(Context& ctx, const Call& call);
+HttpResponse DeleteObject(Context& ctx, const Call& call);
+HttpResponse GetStatus(Context& ctx, const Call& call);
+
+}  // namespace kizuna::taxii::taxii_internal

@@ -1,0 +1,321 @@
+// Kizuna. The TAXII server's network layer on Boost.Beast: listener, TLS, sessions.
+#include "kizuna/taxii/server/server.h"
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "kizuna/base/clock.h"
+#include "kizuna/base/json_string.h"
+#include "kizuna/base/strings.h"
+#include "kizuna/stix/timestamp.h"
+#include "kizuna/taxii/errors.h"
+
+namespace kizuna::taxii {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+Method MethodOf(http::verb verb) {
+  switch (verb) {
+    case http::verb::get: return Method::kGet;
+    case http::verb::head: return Method::kHead;
+    case http::verb::post: return Method::kPost;
+    case http::verb::delete_: return Method::kDelete;
+    default: return Method::kOther;
+  }
+}
+
+// The API root named by a request target ("/root/collections/..."), for its body limit.
+std::string_view RootOf(std::string_view target) {
+  if (target.size() < 2 || target[0] != '/') return {};
+  target.remove_prefix(1);
+  return target.substr(0, target.find_first_of("/?"));
+}
+
+http::response<http::string_body> ToBeast(HttpResponse&& r, unsigned version, bool keep_alive) {
+  http::response<http::string_body> res{static_cast<http::status>(r.status), version};
+  res.set(http::field::server, "Kizuna");
+  res.set(http::field::cache_control, "no-store");
+  if (!r.content_type.empty()) res.set(http::field::content_type, r.content_type);
+  for (auto& [name, value] : r.headers) res.set(name, value);
+  res.body() = std::move(r.body);
+  res.keep_alive(keep_alive);
+  res.prepare_payload();
+  return res;
+}
+
+}  // namespace
+
+// One open connection, so Stop() can close the idle ones. `close` must run on the
+// connection's strand, like the coroutine that uses the socket.
+struct Connection {
+  std::atomic<bool> idle{true};
+  asio::any_io_executor strand;
+  std::function<void()> close;
+};
+
+struct Server::Impl {
+  Impl(Service& s, ServerOptions o) : service(s), options(std::move(o)), acceptor(io) {}
+
+  asio::awaitable<void> Accept();
+  asio::awaitable<void> Run(tcp::socket socket);
+  template <class Stream>
+  asio::awaitable<void> Serve(Stream& stream, Connection& connection, const std::string& remote);
+  template <class Stream>
+  asio::awaitable<void> Reply(Stream& stream, HttpResponse&& response, unsigned version, bool keep_alive);
+  void Log(const std::string& remote, std::string_view method, std::string_view target, int status,
+           size_t bytes, double seconds, const Service::RequestInfo& info);
+
+  Service& service;
+  const ServerOptions options;
+  asio::io_context io;
+  std::optional<ssl::context> tls;
+  tcp::acceptor acceptor;
+  uint16_t port = 0;
+  std::vector<std::thread> threads;
+  std::atomic<bool> stopping{false};
+  std::mutex mu;  // guards connections, next_connection and stopped
+  std::condition_variable all_closed;
+  std::map<uint64_t, Connection*> connections;
+  uint64_t next_connection = 0;
+  bool stopped = false;
+};
+
+void Server::Impl::Log(const std::string& remote, std::string_view method, std::string_view target, int status,
+                       size_t bytes, double seconds, const Service::RequestInfo& info) {
+  if (!options.access_log) return;
+  std::string line = StrCat("{\"time\":\"", stix::FormatTaxii(SystemClock().NowMicros()), "\",\"remote\":");
+  AppendJsonString(remote, line);
+  line += ",\"user\":";
+  AppendJsonString(info.user, line);
+  line += ",\"method\":";
+  AppendJsonString(method, line);
+  line += ",\"target\":";
+  AppendJsonString(target.substr(0, 2048), line);
+  StrAppend(line, ",\"endpoint\":\"", RouteName(info.route), "\",\"status\":", status, ",\"bytes\":", bytes,
+            ",\"ms\":", fmt::format("{:.3f}", seconds * 1000), "}");
+  options.access_log(line);
+}
+
+template <class Stream>
+asio::awaitable<void> Server::Impl::Reply(Stream& stream, HttpResponse&& response, unsigned version,
+                                          bool keep_alive) {
+  http::response<http::string_body> res = ToBeast(std::move(response), version, keep_alive);
+  beast::get_lowest_layer(stream).expires_after(options.request_timeout);
+  co_await http::async_write(stream, res, kNoThrow);
+}
+
+template <class Stream>
+asio::awaitable<void> Server::Impl::Serve(Stream& stream, Connection& connection, const std::string& remote) {
+  beast::flat_buffer buffer;
+  while (!stopping) {
+    // Wait for the next request (idle), then allow request_timeout to receive all of it.
+    connection.idle = true;
+    http::request_parser<http::empty_body> head;
+    head.header_limit(options.max_header_bytes);
+    head.body_limit(boost::none);
+    beast::get_lowest_layer(stream).expires_after(options.idle_timeout);
+    auto [ec, n] = co_await http::async_read_some(stream, buffer, head, kNoThrow);
+    connection.idle = false;
+    auto started = std::chrono::steady_clock::now();
+    if (!ec && !head.is_header_done()) {
+      beast::get_lowest_layer(stream).expires_after(options.request_timeout);
+      std::tie(ec, n) = co_await http::async_read_header(stream, buffer, head, kNoThrow);
+    }
+    if (ec == http::error::header_limit) {
+      co_await Reply(stream, ErrorResponse(400, "the request header is too large"), 11, false);
+      co_return;
+    }
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
+        ec == asio::error::eof || ec == asio::error::connection_reset) {
+      co_return;
+    }
+    if (ec) {
+      co_await Reply(stream, ErrorResponse(400, StrCat("malformed HTTP request: ", ec.message())), 11, false);
+      co_return;
+    }
+    const auto& header = head.get();
+    std::string target(header.target());
+    // The body may be as large as the API root allows, and not larger: refuse before reading.
+    int64_t limit = service.MaxContentLength(RootOf(target));
+    if (head.content_length() && *head.content_length() > static_cast<uint64_t>(limit)) {
+      HttpResponse too_large = ErrorResponse(
+          413, StrCat("the request body is larger than max_content_length (", limit, " octets)"));
+      Log(remote, std::string(header.method_string()), target, 413, 0, 0, {});
+      co_await Reply(stream, std::move(too_large), header.version(), false);
+      co_return;
+    }
+    if (beast::iequals(header[http::field::expect], "100-continue")) {
+      http::response<http::empty_body> cont{http::status::continue_, header.version()};
+      beast::get_lowest_layer(stream).expires_after(options.request_timeout);
+      auto [wec, wn] = co_await http::async_write(stream, cont, kNoThrow);
+      if (wec) co_return;
+    }
+    http::request_parser<http::string_body> full{std::move(head)};
+    full.body_limit(static_cast<uint64_t>(limit));
+    beast::get_lowest_layer(stream).expires_after(options.request_timeout);
+    std::tie(ec, n) = co_await http::async_read(stream, buffer, full, kNoThrow);
+    if (ec == http::error::body_limit) {
+      co_await Reply(stream, ErrorResponse(413, "the request body is larger than max_content_length"), 11, false);
+      co_return;
+    }
+    if (ec) co_return;  // timeout or disconnect in the middle of the body: nothing to answer
+
+    http::request<http::string_body> req = full.release();
+    HttpRequest request;
+    request.method = MethodOf(req.method());
+    request.target = std::move(target);
+    request.accept = std::string(req[http::field::accept]);
+    request.content_type = std::string(req[http::field::content_type]);
+    request.authorization = std::string(req[http::field::authorization]);
+    request.host = std::string(req[http::field::host]);
+    request.body = std::move(req.body());
+    request.remote = remote;
+    Service::RequestInfo info;
+    HttpResponse response = service.Handle(request, &info);
+    int status = response.status;
+    size_t bytes = response.body.size();
+    bool keep_alive = req.keep_alive() && !stopping;
+    co_await Reply(stream, std::move(response), req.version(), keep_alive);
+    Log(remote, req.method_string(), request.target, status, bytes,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), info);
+    if (!keep_alive) break;
+  }
+}
+
+asio::awaitable<void> Server::Impl::Run(tcp::socket socket) {
+  beast::error_code ec;
+  auto endpoint = socket.remote_endpoint(ec);
+  std::string remote = ec ? "unknown" : StrCat(endpoint.address().to_string(), ":", endpoint.port());
+  socket.set_option(tcp::no_delay(true), ec);
+  Connection connection;
+  connection.strand = socket.get_executor();
+  uint64_t id;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if (connections.size() >= options.max_connections || stopping) co_return;  // refused
+    id = next_connection++;
+    connections[id] = &connection;
+  }
+  beast::tcp_stream tcp_stream(std::move(socket));
+  if (tls) {
+    beast::ssl_stream<beast::tcp_stream> stream(std::move(tcp_stream), *tls);
+    connection.close = [&stream] { beast::get_lowest_layer(stream).socket().close(); };
+    beast::get_lowest_layer(stream).expires_after(options.request_timeout);
+    auto [hec] = co_await stream.async_handshake(ssl::stream_base::server, kNoThrow);
+    if (!hec) {
+      co_await Serve(stream, connection, remote);
+      beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
+      co_await stream.async_shutdown(kNoThrow);
+    }
+  } else {
+    connection.close = [&tcp_stream] { tcp_stream.socket().close(); };
+    co_await Serve(tcp_stream, connection, remote);
+    tcp_stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+  std::lock_guard<std::mutex> lock(mu);
+  connections.erase(id);
+  if (connections.empty()) all_closed.notify_all();
+}
+
+asio::awaitable<void> Server::Impl::Accept() {
+  for (;;) {
+    auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(io), kNoThrow);
+    if (ec) {
+      if (stopping || ec == asio::error::operation_aborted) co_return;
+      continue;  // e.g. too many open files: keep serving the connections we have
+    }
+    auto executor = socket.get_executor();
+    asio::co_spawn(executor, Run(std::move(socket)), [](std::exception_ptr) {});
+  }
+}
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Server::~Server() { Stop(); }
+
+uint16_t Server::port() const { return impl_->port; }
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(Service& service, ServerOptions options) {
+  auto impl = std::make_unique<Impl>(service, std::move(options));
+  const ServerOptions& o = impl->options;
+  beast::error_code ec;
+  asio::ip::address address = asio::ip::make_address(o.address, ec);
+  if (ec) return absl::InvalidArgumentError(StrCat("'", o.address, "' is not an IP address"));
+  if (!o.tls && !address.is_loopback()) {
+    return absl::InvalidArgumentError(
+        StrCat("plain HTTP (--dev) is only allowed on a loopback address, not ", o.address));
+  }
+  if (o.tls) {
+    if (o.tls_cert_file.empty() || o.tls_key_file.empty()) {
+      return absl::InvalidArgumentError("TLS needs a certificate and a key (--tls-cert, --tls-key), or --dev");
+    }
+    impl->tls.emplace(ssl::context::tls_server);
+    impl->tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                           ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
+    impl->tls->use_certificate_chain_file(o.tls_cert_file, ec);
+    if (ec) return absl::InvalidArgumentError(StrCat("TLS certificate ", o.tls_cert_file, ": ", ec.message()));
+    impl->tls->use_private_key_file(o.tls_key_file, ssl::context::pem, ec);
+    if (ec) return absl::InvalidArgumentError(StrCat("TLS key ", o.tls_key_file, ": ", ec.message()));
+  }
+  tcp::endpoint endpoint(address, o.port);
+  impl->acceptor.open(endpoint.protocol(), ec);
+  if (!ec) impl->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) impl->acceptor.bind(endpoint, ec);
+  if (!ec) impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return absl::UnavailableError(StrCat("cannot listen on ", o.address, ":", o.port, ": ", ec.message()));
+  impl->port = impl->acceptor.local_endpoint().port();
+  asio::co_spawn(impl->io, impl->Accept(), [](std::exception_ptr) {});
+  size_t threads = o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency());
+  for (size_t i = 0; i < threads; ++i) impl->threads.emplace_back([io = &impl->io] { io->run(); });
+  return std::make_unique<Server>(std::move(impl));
+}
+
+void Server::Stop() {
+  Impl& impl = *impl_;
+  {
+    std::lock_guard<std::mutex> lock(impl.mu);
+    if (impl.stopped) return;
+    impl.stopped = true;
+  }
+  impl.stopping = true;
+  asio::post(impl.acceptor.get_executor(), [&impl] {
+    beast::error_code ec;
+    impl.acceptor.close(ec);
+  });
+  {
+    // Idle keep-alive connections are closed now; busy ones finish their request first and
+    // then close, since `stopping` turns keep-alive off.
+    std::unique_lock<std::mutex> lock(impl.mu);
+    auto deadline = std::chrono::steady_clock::now() + impl.options.shutdown_grace;
+    while (!impl.connections.empty() && std::chrono::steady_clock::now() < deadline) {
+      for (auto& [id, c] : impl.connections) {
+        if (!c->idle) continue;
+        asio::post(c->strand, [&impl, id = id] {
+          std::lock_guard<std::mutex> inner(impl.mu);
+          auto it = impl.connections.find(id);
+          if (it != impl.connections.end() && it->second->close) it->second->close();
+        });
+      }
+      impl.all_closed.wait_for(lock, std::chrono::milliseconds(50));
+    }
+  }
+  impl.io.stop();
+  for (std::thread& t : impl.threads) t.join();
+}
+
+}  // namespace kizuna::taxii

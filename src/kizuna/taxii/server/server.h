@@ -1,0 +1,80 @@
+// Kizuna. The network side of the TAXII server: HTTP/1.1 over TLS (or plain HTTP on loopback
+// in development), on Boost.Beast and Asio.
+#pragma once
+
+// One coroutine per connection, keep-alive, a deadline on every read and write, and named
+// limits: header bytes, body bytes (the API root's max_content_length, announced before the
+// body is read, so an oversized POST is refused with 413 without reading it), connections.
+// Requests are handed to a Service; its answers are written back with the TAXII headers.
+// Stop() is graceful: no new connections, requests in flight finish and are answered, idle
+// keep-alive connections are closed.
+//
+//   KZ_ASSIGN_OR_RETURN(auto server, Server::Start(service, options));
+//   ... server->port() ...
+//   server->Stop();
+//
+// Thread-safety: Start/Stop/Wait from one controlling thread; the server runs its own pool.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "kizuna/taxii/service.h"
+
+namespace kizuna::taxii {
+
+struct ServerOptions {
+  // Where to listen. Port 0 picks a free port (see Server::port()).
+  std::string address = "127.0.0.1";
+  uint16_t port = 8443;
+  // TLS is on unless `tls` is false, which Start() accepts only for a loopback address.
+  bool tls = true;
+  std::string tls_cert_file;  // PEM certificate chain
+  std::string tls_key_file;   // PEM private key
+  // Threads running connections; 0 means one per core.
+  size_t threads = 0;
+  // Largest request header block. Default 16 KiB: TAXII requests carry a short URL and a
+  // token; more than this is an attack or a bug.
+  uint32_t max_header_bytes = 16 * 1024;
+  // Time allowed to receive one whole request once its first byte arrived, and to write a
+  // response. Default 30 s: ample for a 10 MiB envelope on a slow link, short enough that
+  // slow-drip clients (slowloris) cannot hold connections for long.
+  std::chrono::milliseconds request_timeout{30000};
+  // Time an idle keep-alive connection may wait for its next request. Default 60 s.
+  std::chrono::milliseconds idle_timeout{60000};
+  // Open connections at most; more are refused (closed at once). Default 1024.
+  size_t max_connections = 1024;
+  // How long Stop() waits for requests in flight. Default 10 s.
+  std::chrono::milliseconds shutdown_grace{10000};
+  // Receives one JSON line per request (time, remote, user, method, target, status, bytes,
+  // duration). Called from server threads; may be empty.
+  std::function<void(std::string_view line)> access_log;
+};
+
+class Server {
+ public:
+  // Binds and starts serving `service` (which must outlive the server). Returns
+  // InvalidArgument for plain HTTP on a non-loopback address or a missing certificate,
+  // Unavailable when the address cannot be bound, naming it.
+  static absl::StatusOr<std::unique_ptr<Server>> Start(Service& service, ServerOptions options);
+
+  ~Server();  // stops, if still running
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // The port actually bound.
+  uint16_t port() const;
+  // Stops gracefully (idempotent) and returns when every thread has finished.
+  void Stop();
+
+  struct Impl;
+  explicit Server(std::unique_ptr<Impl> impl);
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kizuna::taxii

@@ -1,0 +1,199 @@
+// Kizuna. Routing, negotiation and authentication; the endpoints are in handlers/.
+#include "kizuna/taxii/service.h"
+
+#include <chrono>
+
+#include "kizuna/base/strings.h"
+#include "kizuna/taxii/errors.h"
+#include "kizuna/taxii/internal/context.h"
+#include "kizuna/taxii/media.h"
+#include "kizuna/taxii/query.h"
+
+namespace kizuna::taxii {
+namespace {
+
+using taxii_internal::Call;
+using taxii_internal::Context;
+
+using Handler = HttpResponse (*)(Context&, const Call&);
+
+// Splits "/a/b/c/" into percent-decoded segments. Every TAXII URL ends in '/'.
+absl::StatusOr<std::vector<std::string>> Segments(std::string_view path) {
+  if (path.empty() || path.front() != '/' || path.back() != '/') {
+    return absl::NotFoundError("no such resource (TAXII URLs end with '/')");
+  }
+  std::vector<std::string> out;
+  path = path.substr(1, path.size() - 2);
+  while (!path.empty()) {
+    size_t slash = path.find('/');
+    absl::StatusOr<std::string> segment = PercentDecode(path.substr(0, slash));
+    if (!segment.ok()) return segment.status();
+    if (segment->empty() || *segment == "." || *segment == ".." ||
+        segment->find_first_of(std::string_view("/\0", 2)) != std::string::npos) {
+      return absl::NotFoundError("no such resource");
+    }
+    out.push_back(std::move(*segment));
+    path = slash == std::string_view::npos ? std::string_view() : path.substr(slash + 1);
+  }
+  return out;
+}
+
+struct RouteMatch {
+  Route route = Route::kOther;
+  Handler handler = nullptr;
+  bool below_root = false;
+  bool below_collection = false;
+  std::string allow;  // methods allowed on the resource, for 405
+};
+
+// Maps (method, segments) to an endpoint. Returns a match with no handler and a non-empty
+// `allow` for a known resource and a wrong method; an empty match for unknown paths.
+RouteMatch Match(Method method, const std::vector<std::string>& s) {
+  const size_t n = s.size();
+  const bool get = method == Method::kGet || method == Method::kHead;
+  auto one = [&](Route r, Handler h, bool root, bool coll) {
+    return RouteMatch{r, get ? h : nullptr, root, coll, "GET, HEAD"};
+  };
+  if (n == 1 && s[0] == "taxii2") return one(Route::kDiscovery, taxii_internal::Discovery, false, false);
+  if (n == 1) return one(Route::kApiRoot, taxii_internal::ApiRootInfo, true, false);
+  if (n == 3 && s[1] == "status") return one(Route::kStatus, taxii_internal::GetStatus, true, false);
+  if (n < 2 || s[1] != "collections") return {};
+  if (n == 2) return one(Route::kCollections, taxii_internal::Collections, true, false);
+  if (n == 3) return one(Route::kCollection, taxii_internal::CollectionInfo, true, true);
+  if (n == 4 && s[3] == "manifest") return one(Route::kManifest, taxii_internal::GetManifest, true, true);
+  if (n == 4 && s[3] == "objects") {
+    if (method == Method::kPost) return {Route::kAddObjects, taxii_internal::AddObjects, true, true, ""};
+    return {Route::kObjects, get ? taxii_internal::GetObjects : nullptr, true, true, "GET, HEAD, POST"};
+  }
+  if (n == 5 && s[3] == "objects") {
+    if (method == Method::kDelete) return {Route::kDeleteObject, taxii_internal::DeleteObject, true, true, ""};
+    return {Route::kObject, get ? taxii_internal::GetObject : nullptr, true, true, "GET, HEAD, DELETE"};
+  }
+  if (n == 6 && s[3] == "objects" && s[5] == "versions") {
+    return one(Route::kVersions, taxii_internal::GetVersions, true, true);
+  }
+  return {};
+}
+
+}  // namespace
+
+struct Service::Impl {
+  Impl(store::Store& store, Authenticator& authenticator, AccessControl& access,
+       const NextTokens::Key& key, Clock& clock, ServiceOptions opts, AuditSink audit_sink)
+      : authenticator(authenticator),
+        options(std::move(opts)),
+        audit(std::move(audit_sink)),
+        ctx{store, access, NextTokens(key), clock, options, metrics, audit} {}
+
+  HttpResponse Route(const HttpRequest& request, taxii::Route& route, std::string& user);
+  HttpResponse Operations(const HttpRequest& request, taxii::Route& route);
+
+  Authenticator& authenticator;
+  const ServiceOptions options;
+  const AuditSink audit;
+  Metrics metrics;
+  Context ctx;
+};
+
+HttpResponse Service::Impl::Operations(const HttpRequest& request, taxii::Route& route) {
+  std::string_view path = request.Path();
+  if (path == "/healthz") {
+    route = Route::kHealth;
+    absl::StatusOr<std::vector<store::ApiRoot>> roots = ctx.store.ListApiRoots();
+    if (!roots.ok()) return ErrorResponse(503, "the store is not available");
+    return taxii_internal::JsonResponse(200, "{\"status\":\"ok\"}");
+  }
+  route = Route::kMetrics;
+  if (!options.metrics_public) {
+    absl::StatusOr<policy::Principal> who = authenticator.Authenticate(request.authorization, request.remote);
+    if (!who.ok()) return ErrorResponse(401, "authentication required");
+    if (!who->Has(policy::Role::kNodeAdmin)) return ErrorResponse(403, "metrics are for node administrators");
+  }
+  int64_t stored = 0;
+  if (absl::StatusOr<std::vector<store::Collection>> all = ctx.store.ListCollections(""); all.ok()) {
+    for (const auto& c : *all) stored += ctx.store.CountObjects(c.id).value_or(0);
+  }
+  HttpResponse r;
+  r.content_type = "text/plain; version=0.0.4";
+  r.body = metrics.Render(stored);
+  return r;
+}
+
+HttpResponse Service::Impl::Route(const HttpRequest& request, taxii::Route& route, std::string& user) {
+  std::string_view path = request.Path();
+  if (path == "/healthz" || path == "/metrics") {
+    if (request.method != Method::kGet && request.method != Method::kHead) {
+      HttpResponse r = ErrorResponse(405, "only GET is allowed here");
+      r.headers.emplace_back("Allow", "GET, HEAD");
+      return r;
+    }
+    return Operations(request, route);
+  }
+  absl::StatusOr<std::vector<std::string>> segments = Segments(path);
+  if (!segments.ok()) return ErrorResponse(segments.status());
+  RouteMatch match = Match(request.method, *segments);
+  route = match.route;
+  if (match.handler == nullptr && match.allow.empty() && match.route == Route::kOther) {
+    return ErrorResponse(404, "no such resource");
+  }
+  // Authenticate before anything that could tell a stranger what exists.
+  absl::StatusOr<policy::Principal> principal = authenticator.Authenticate(request.authorization, request.remote);
+  if (!principal.ok()) return ErrorResponse(401, "authentication required: a valid token (Bearer or Basic)");
+  user = principal->user;
+  if (match.handler == nullptr) {
+    HttpResponse r = ErrorResponse(405, "method not allowed on this resource");
+    r.headers.emplace_back("Allow", match.allow);
+    return r;
+  }
+  if (!AcceptsTaxii(request.accept)) {
+    return ErrorResponse(406, StrCat("this server answers with ", kTaxiiMediaType));
+  }
+  Call call{request, std::move(*principal), std::move(*segments), {}, {}, {}};
+  if (match.below_root) {
+    absl::StatusOr<store::ApiRoot> root = ctx.store.GetApiRoot(call.segments[0]);
+    if (!root.ok()) return ErrorResponse(root.status());
+    call.root = std::move(*root);
+  }
+  if (match.below_collection) {
+    absl::StatusOr<store::Collection> c = ctx.store.FindCollection(call.root.name, call.segments[2]);
+    if (!c.ok()) return ErrorResponse(404, "no such collection");
+    absl::StatusOr<CollectionAccess> access = ctx.access.Access(call.principal, c->id);
+    if (!access.ok()) return ErrorResponse(access.status());
+    if (!access->can_read && !access->can_write) return ErrorResponse(404, "no such collection");
+    call.collection = std::move(*c);
+    call.access = *access;
+  }
+  return match.handler(ctx, call);
+}
+
+Service::Service(store::Store& store, Authenticator& authenticator, AccessControl& access,
+                 const NextTokens::Key& token_key, Clock& clock, ServiceOptions options, AuditSink audit)
+    : impl_(std::make_unique<Impl>(store, authenticator, access, token_key, clock, std::move(options),
+                                   std::move(audit))) {}
+
+Service::~Service() = default;
+
+Metrics& Service::metrics() { return impl_->metrics; }
+
+HttpResponse Service::Handle(const HttpRequest& request, RequestInfo* info) {
+  auto start = std::chrono::steady_clock::now();
+  taxii::Route route = Route::kOther;
+  std::string user;
+  HttpResponse response = impl_->Route(request, route, user);
+  if (request.method == Method::kHead) response.body.clear();
+  impl_->metrics.Record(route, response.status,
+                        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  if (info != nullptr) {
+    info->route = route;
+    info->user = std::move(user);
+  }
+  return response;
+}
+
+int64_t Service::MaxContentLength(std::string_view api_root) {
+  absl::StatusOr<store::ApiRoot> root = impl_->ctx.store.GetApiRoot(api_root);
+  if (root.ok() && root->max_content_length > 0) return root->max_content_length;
+  return impl_->options.default_max_content_length;
+}
+
+}  // namespace kizuna::taxii

@@ -1,0 +1,93 @@
+// Kizuna. The TAXII 2.1 service: every endpoint of the standard, without the network.
+#pragma once
+
+// Service turns one HttpRequest into one HttpResponse: routing (every TAXII URL ends in '/'),
+// content negotiation (406, 415), authentication (401), collection access (403, or 404 for a
+// collection the caller may neither read nor write, so its existence is not revealed),
+// filters and pagination, and the TAXII error format. The network server (server/) calls it
+// from its threads; tests call it directly.
+//
+//   Service service(store, authenticator, access, key, SystemClock(), options);
+//   HttpResponse r = service.Handle(request);
+//
+// Endpoints (TAXII 2.1 §4-§5): GET /taxii2/, GET {root}/, GET {root}/status/{id}/,
+// GET {root}/collections/, GET {root}/collections/{id}/, GET .../manifest/,
+// GET|POST .../objects/, GET|DELETE .../objects/{object-id}/, GET .../versions/.
+// Operations: GET /healthz (no authentication) and GET /metrics (node admins, or anyone
+// when ServiceOptions::metrics_public).
+//
+// Thread-safety: Handle() is safe to call concurrently.
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "kizuna/base/clock.h"
+#include "kizuna/store/store.h"
+#include "kizuna/taxii/auth/authenticator.h"
+#include "kizuna/taxii/http.h"
+#include "kizuna/taxii/metrics.h"
+#include "kizuna/taxii/next_token.h"
+#include "kizuna/taxii/query.h"
+
+namespace kizuna::taxii {
+
+struct ServiceOptions {
+  // Discovery resource (§4.1). `public_url` is the base URL clients reach the server at,
+  // e.g. "https://taxii.example.go.jp:8443"; when empty it is built from the Host header.
+  std::string title = "Kizuna TAXII server";
+  std::string description = "Threat intelligence shared between allied nations";
+  std::string contact;
+  std::string public_url;
+  std::string default_api_root;  // empty: the first API root
+  bool tls = true;               // the scheme used when public_url is built from Host
+  // Page sizes and filter limits.
+  PageLimits pages;
+  // max_content_length of API roots that do not set their own (octets). Default 10 MiB:
+  // enough for envelopes of ~10,000 indicators, small enough to parse in a blink.
+  int64_t default_max_content_length = 10 * 1024 * 1024;
+  // Whether /metrics answers without authentication (for a scraper on a trusted network).
+  bool metrics_public = false;
+};
+
+// One security-relevant event for the audit log: object writes and deletes.
+struct AuditEvent {
+  const policy::Principal* actor;
+  std::string_view action;   // "add_objects", "delete_object"
+  std::string_view target;   // collection id, or collection/object
+  std::string details;       // JSON
+};
+using AuditSink = std::function<void(const AuditEvent&)>;
+
+class Service {
+ public:
+  // Every reference must outlive the service. `audit` may be empty (no audit log).
+  Service(store::Store& store, Authenticator& authenticator, AccessControl& access,
+          const NextTokens::Key& token_key, Clock& clock, ServiceOptions options,
+          AuditSink audit = {});
+  ~Service();
+  Service(const Service&) = delete;
+  Service& operator=(const Service&) = delete;
+
+  // What the server logs about one handled request.
+  struct RequestInfo {
+    Route route = Route::kOther;
+    std::string user;  // the authenticated user, empty when none
+  };
+
+  // Handles one request. Never throws; internal errors become 500s. `info` (optional)
+  // receives the endpoint matched and the user, for metrics and logs.
+  HttpResponse Handle(const HttpRequest& request, RequestInfo* info = nullptr);
+
+  Metrics& metrics();
+
+  // The max_content_length in effect for `api_root` (its own, or the default), for the
+  // server to limit request bodies before reading them; the default for unknown roots.
+  int64_t MaxContentLength(std::string_view api_root);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kizuna::taxii

@@ -1,0 +1,37 @@
+// Kizuna. A test authenticator and access control: fixed tokens and grants.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+
+#include "kizuna/taxii/auth/authenticator.h"
+
+namespace kizuna::taxii {
+
+class FakeAuth : public Authenticator, public AccessControl {
+ public:
+  // Bearer `token` authenticates as `principal`.
+  void AddToken(const std::string& token, policy::Principal principal) { tokens_[token] = std::move(principal); }
+  void Grant(const std::string& user, const std::string& collection, bool read, bool write) {
+    grants_[{user, collection}] = {read, write};
+  }
+
+  absl::StatusOr<policy::Principal> Authenticate(std::string_view authorization, std::string_view) override {
+    if (authorization.rfind("Bearer ", 0) != 0) return absl::UnauthenticatedError("no");
+    auto it = tokens_.find(std::string(authorization.substr(7)));
+    if (it == tokens_.end()) return absl::UnauthenticatedError("no");
+    return it->second;
+  }
+  absl::StatusOr<CollectionAccess> Access(const policy::Principal& p, std::string_view collection) override {
+    if (p.Has(policy::Role::kNodeAdmin)) return CollectionAccess{true, true};
+    auto it = grants_.find({p.user, std::string(collection)});
+    return it == grants_.end() ? CollectionAccess{} : it->second;
+  }
+
+ private:
+  std::map<std::string, policy::Principal> tokens_;
+  std::map<std::pair<std::string, std::string>, CollectionAccess> grants_;
+};
+
+}  // namespace kizuna::taxii
