@@ -92,7 +92,9 @@ void AppendCanonicalJson(simdjson::dom::element value, std::string& out) {
   switch (value.type()) {
     case element_type::OBJECT: {
       std::vector<std::pair<std::u16string, simdjson::dom::key_value_pair>> members;
-      for (auto field : value.get_object().value_unsafe()) {
+      // Bind the object first: iterating the temporary would read it after it is destroyed.
+      simdjson::dom::object object = value.get_object().value_unsafe();
+      for (auto field : object) {
         members.emplace_back(Utf16(field.key), field);
       }
       std::sort(members.begin(), members.end(),
@@ -110,7 +112,8 @@ void AppendCanonicalJson(simdjson::dom::element value, std::string& out) {
     case element_type::ARRAY: {
       out += '[';
       bool first = true;
-      for (auto item : value.get_array().value_unsafe()) {
+      simdjson::dom::array array = value.get_array().value_unsafe();
+      for (auto item : array) {
         if (!first) out += ',';
         first = false;
         AppendCanonicalJson(item, out);
