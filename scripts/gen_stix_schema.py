@@ -203,6 +203,31 @@ def parse_kind(text, number):
     return None
 
 
+def property_hash(name):
+    """PropertyHash of kizuna/stix/internal/schema.h (the two must agree)."""
+    if not name:
+        return 0
+    data = name.encode("ascii")
+    h = len(data)
+    for c in (data[0], data[len(data) // 2], data[-1]):
+        h = (h * 131 + c) & 0xFFFFFFFF
+    return h ^ (h >> 7)
+
+
+def lookup_table(names):
+    """Open-addressing table: power-of-two size >= 2 * len(names), slots hold index + 1."""
+    size = 4
+    while size < 2 * len(names):
+        size *= 2
+    table = [0] * size
+    for index, name in enumerate(names):
+        i = property_hash(name) & (size - 1)
+        while table[i]:
+            i = (i + 1) & (size - 1)
+        table[i] = index + 1
+    return table
+
+
 def cpp_string(text):
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -299,6 +324,8 @@ class Generator:
             out.append("    " + self.property(p, captured.index(index[p.name])
                                               if index[p.name] in captured else None, block))
         out.append("};")
+        out.append("constexpr uint8_t kLookup_%s[] = {%s};" % (
+            tag, ", ".join(str(v) for v in lookup_table([p.name for p in props]))))
         arrays = {"required": required, "captured": captured}
         for key, values in arrays.items():
             if values:
@@ -315,9 +342,9 @@ class Generator:
 
         rule = "Rule::%s" % camel(block.rule[0]) if block.rule else "Rule::kNone"
         init = ("{%s, %s, SpecClass::%s, %s, %s, std::span<const PropertySpec>(kProps_%s), "
-                "%s, %s, %s, 0x%xULL, %s}" % (
+                "std::span<const uint8_t>(kLookup_%s), %s, %s, %s, 0x%xULL, %s}" % (
                     cpp_string(name), cpp_string(block.section), block.spec_class,
-                    "true" if block.since21 else "false", cpp_string(block.owner), tag,
+                    "true" if block.since21 else "false", cpp_string(block.owner), tag, tag,
                     span("uint8_t", "Required", required),
                     span("Constraint", "Constraints", constraints),
                     span("uint8_t", "Captured", captured), nonempty, rule))

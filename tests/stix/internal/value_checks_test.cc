@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
+
+#include "kizuna/stix/id.h"
 
 namespace kizuna::stix_internal {
 namespace {
@@ -95,6 +98,43 @@ TEST(ValueChecksTest, Addresses) {
   EXPECT_FALSE(IsMacAddress("00:00:AB:cd:ef:01"));
   EXPECT_FALSE(IsMacAddress("00-00-ab-cd-ef-01"));
   EXPECT_FALSE(IsMacAddress("0:0:ab:cd:ef:1"));
+}
+
+TEST(ValueChecksTest, IdentifierTypeAgreesWithParseId) {
+  // IdentifierType is the fast path of stix::ParseId; both must accept the same texts.
+  std::vector<std::string> texts = {
+      "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
+      "x-mitre-tactic--69da72d2-f550-41c5-ab9e-e8255707f28a",
+      "relationship--81f12913-1372-4c96-85ec-E9034ac98aba",
+      "file-1389b98d-a3d3-5190-a996-716fd444059a",
+      "marking-definition--123",
+      "identity--f431f809-377b-45e0-0a1c-6a4751cae5ff",
+      "Indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
+      "in--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
+      "x--y--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
+      "x-y---8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
+      "--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
+      "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f ",
+      "indicator--8e2e2d2b_17d4-4cbf-938f-98ee46b3cd3f",
+      "",
+  };
+  // Every single-character change of a valid identifier, too.
+  std::string valid = texts[0];
+  for (size_t i = 0; i < valid.size(); ++i) {
+    for (char c : {'-', 'g', 'A', '0', '8', 'c', '_'}) {
+      std::string t = valid;
+      t[i] = c;
+      texts.push_back(t);
+    }
+  }
+  for (const std::string& text : texts) {
+    absl::StatusOr<stix::StixId> id = stix::ParseId(text);
+    std::string_view type = IdentifierType(text);
+    EXPECT_EQ(!type.empty(), id.ok()) << text;
+    if (id.ok()) {
+      EXPECT_EQ(type, id->type) << text;
+    }
+  }
 }
 
 }  // namespace

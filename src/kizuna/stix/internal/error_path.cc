@@ -15,7 +15,7 @@ std::string ErrorPath::ToString() const {
       StrAppend(out, "[", s.index, "]");
     } else {
       if (i > 0) out += '.';
-      out += Printable(s.key, 120);
+      out += Printable(std::string_view(s.key_data, s.key_size), 120);
     }
   }
   if (shown < size_) out += "...";

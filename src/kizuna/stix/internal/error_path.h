@@ -19,8 +19,8 @@ namespace kizuna::stix_internal {
 
 class ErrorPath {
  public:
-  void PushKey(std::string_view key) { Push(Segment{key, 0, false}); }
-  void PushIndex(size_t index) { Push(Segment{{}, index, true}); }
+  void PushKey(std::string_view key) { Push(Segment{key.data(), key.size(), 0, false}); }
+  void PushIndex(size_t index) { Push(Segment{nullptr, 0, index, true}); }
   // REQUIRES: a matching Push.
   void Pop() { --size_; }
   bool empty() const { return size_ == 0; }
@@ -30,8 +30,10 @@ class ErrorPath {
   std::string ToString() const;
 
  private:
+  // Trivial, so the array below is not cleared when a Validator is made.
   struct Segment {
-    std::string_view key;
+    const char* key_data;
+    size_t key_size;
     size_t index;
     bool is_index;
   };

@@ -3,8 +3,6 @@
 
 #include <algorithm>
 
-#include "kizuna/stix/object.h"
-
 namespace kizuna::stix_internal {
 namespace {
 
@@ -15,19 +13,20 @@ const ObjectSpec* FindByName(std::span<const ObjectSpec> specs, std::string_view
 }
 
 uint8_t GroupOf(std::string_view type) {
-  switch (stix::KindOfType(type)) {
-    case stix::ObjectKind::kSdo:
+  const ObjectSpec* spec = FindByName(kTypes, type);
+  if (spec == nullptr) return kGroupCustom;
+  switch (spec->spec_class) {
+    case SpecClass::kSdo:
       return kGroupSdo;
-    case stix::ObjectKind::kSro:
+    case SpecClass::kSro:
       return kGroupSro;
-    case stix::ObjectKind::kSco:
+    case SpecClass::kSco:
       return kGroupSco;
-    case stix::ObjectKind::kMeta:
+    case SpecClass::kMeta:
       return kGroupMeta;
-    case stix::ObjectKind::kCustom:
+    default:
       return kGroupCustom;
   }
-  return kGroupCustom;
 }
 
 }  // namespace
@@ -37,10 +36,12 @@ const ObjectSpec* FindType(std::string_view type) { return FindByName(kTypes, ty
 const ObjectSpec* FindExtension(std::string_view name) { return FindByName(kExtensions, name); }
 
 int FindProperty(const ObjectSpec& spec, std::string_view name) {
-  const auto& props = spec.properties;
-  auto it = std::lower_bound(props.begin(), props.end(), name,
-                             [](const PropertySpec& p, std::string_view n) { return p.name < n; });
-  return it != props.end() && it->name == name ? static_cast<int>(it - props.begin()) : -1;
+  const size_t mask = spec.lookup.size() - 1;
+  for (size_t i = PropertyHash(name) & mask;; i = (i + 1) & mask) {
+    uint8_t slot = spec.lookup[i];
+    if (slot == 0) return -1;
+    if (spec.properties[slot - 1].name == name) return slot - 1;
+  }
 }
 
 bool ClassAccepts(const TargetClass& target, std::string_view type) {

@@ -114,6 +114,17 @@ enum class Rule : uint8_t {
 
 enum class SpecClass : uint8_t { kSdo, kSro, kSco, kMeta, kCustom, kStruct, kExtension };
 
+// The hash of a property name in ObjectSpec::lookup (scripts/gen_stix_schema.py computes the
+// same): length and three characters, enough to spread the names of one object type.
+constexpr uint32_t PropertyHash(std::string_view name) {
+  if (name.empty()) return 0;
+  uint32_t h = static_cast<uint32_t>(name.size());
+  h = h * 131 + static_cast<unsigned char>(name.front());
+  h = h * 131 + static_cast<unsigned char>(name[name.size() / 2]);
+  h = h * 131 + static_cast<unsigned char>(name.back());
+  return h ^ (h >> 7);
+}
+
 struct ObjectSpec {
   std::string_view name;
   std::string_view section;  // of the STIX 2.1 standard, for messages
@@ -121,7 +132,10 @@ struct ObjectSpec {
   bool since21;                              // the type does not exist in STIX 2.0
   std::string_view owner;                    // extensions: the object type they belong to
   std::span<const PropertySpec> properties;  // sorted by name
-  std::span<const uint8_t> required;         // property indices, in the data file's order
+  // Open-addressing table over `properties`: a power-of-two number of slots, each 0 (empty) or
+  // 1 + a property index; probe linearly from PropertyHash(name) & (size - 1).
+  std::span<const uint8_t> lookup;
+  std::span<const uint8_t> required;  // property indices, in the data file's order
   std::span<const Constraint> constraints;
   std::span<const uint8_t> captured;  // property index of each capture slot
   uint64_t nonempty_mask;             // at least one of these present (0: no such rule)
@@ -164,7 +178,8 @@ const ObjectSpec* FindType(std::string_view type);
 // Returns the predefined extension named `name` (e.g. "ntfs-ext"), or nullptr.
 const ObjectSpec* FindExtension(std::string_view name);
 
-// Returns the index of property `name` in spec.properties, or -1.
+// Returns the index of property `name` in spec.properties, or -1. One hash probe and usually
+// one string comparison.
 int FindProperty(const ObjectSpec& spec, std::string_view name);
 
 // Returns true if `type` may be the target of an identifier of class `target`.

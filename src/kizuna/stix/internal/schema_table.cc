@@ -63,6 +63,7 @@ constexpr PropertySpec kProps_type_artifact[] = {
     {"type", ValueKind::kSkip, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"url", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_type_artifact[] = {0, 0, 0, 0, 2, 13, 19, 0, 8, 0, 1, 12, 7, 0, 0, 3, 0, 0, 0, 0, 6, 18, 20, 0, 0, 0, 0, 9, 15, 17, 0, 0, 5, 0, 0, 0, 0, 0, 14, 0, 0, 0, 0, 0, 0, 11, 16, 0, 10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 21, 0, 0};
 constexpr Constraint kConstraints_type_artifact[] = {
     {ConstraintOp::kOneOf, 0, 0, 0x110000ULL},
     {ConstraintOp::kRequires, 20, 9, 0x0ULL},
@@ -89,6 +90,7 @@ constexpr PropertySpec kProps_type_attack_pattern[] = {
     {"spec_version", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"type", ValueKind::kSkip, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_type_attack_pattern[] = {0, 0, 0, 0, 3, 13, 18, 0, 8, 0, 2, 12, 7, 0, 15, 4, 0, 0, 0, 1, 17, 19, 0, 0, 0, 0, 0, 9, 14, 0, 0, 0, 5, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 10, 16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11, 0, 0, 0, 0, 0, 0, 0};
 constexpr uint8_t kRequired_type_attack_pattern[] = {2, 13, 14};
 constexpr uint8_t kCaptured_type_attack_pattern[] = {7, 13, 2};
 constexpr Constraint kConstraints_type_attack_pattern[] = {
@@ -114,6 +116,7 @@ constexpr PropertySpec kProps_type_autonomous_system[] = {
     {"spec_version", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"type", ValueKind::kSkip, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_type_autonomous_system[] = {0, 0, 0, 0, 2, 10, 17, 0, 6, 0, 1, 9, 5, 0, 12, 3, 0, 0, 0, 0, 15, 18, 0, 0, 0, 0, 0, 7, 11, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 8, 14, 0, 0, 0, 16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 13, 0, 0, 0};
 constexpr uint8_t kRequired_type_autonomous_system[] = {12};
 constexpr PropertySpec kProps_type_campaign[] = {
     {"aliases", ValueKind::kString, DictValue::kAny, kList, kNoSlot, 0, 0.0, 0.0},
@@ -138,6 +141,7 @@ constexpr PropertySpec kProps_type_campaign[] = {
     {"spec_version", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"type", ValueKind::kSkip, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_type_campaign[] = {0, 0, 0, 0, 3, 13, 20, 0, 8, 0, 2, 12, 7, 0, 16, 4, 0, 0, 0, 1, 18, 19, 21, 0, 0, 0, 0, 10, 15, 0, 0, 0, 5, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 14, 11, 17, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 constexpr uint8_t kRequired_type_campaign[] = {2, 14, 15};
 constexpr uint8_t kCaptured_type_campaign[] = {14, 2, 13, 8};
 constexpr Constraint kConstraints_type_campaign[] = {
@@ -164,6 +168,7 @@ constexpr PropertySpec kProps_type_course_of_action[] = {
     {"spec_version", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"type", ValueKind::kSkip, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_type_course_of_action[] = {0, 0, 0, 0, 3, 12, 17, 0, 8, 0, 2, 11, 7, 0, 14, 4, 0, 0, 0, 0, 16, 18, 0, 0, 0, 0, 0, 9, 13, 0, 0, 0, 5, 6, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 10, 15, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 constexpr uint8_t kRequired_type_course_of_action[] = {2, 12, 13};
 constexpr uint8_t kCaptured_type_course_of_action[] = {12, 2};
 constexpr Constraint kConstraints_type_course_of_action[] = {
@@ -192,6 +197,7 @@ constexpr PropertySpec kProps_type_directory[] = {
     {"spec_version", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"type", ValueKind::kSkip, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_type_directory[] = {0, 0, 0, 0, 4, 13, 20, 0, 9, 0, 2, 12, 8, 0, 0, 5, 0, 1, 0, 0, 19, 21, 0, 0, 0, 0, 0, 10, 14, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 18, 17, 11, 16, 6, 0, 0, 0, 0, 0, 15, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0};
 constexpr uint8_t kRequired_type_directory[] = {16};
 constexpr PropertySpec kProps_type_domain_name[] = {
     {"confidence", ValueKind::kSkip, DictValue::kAny, kForbidden, kNoSlot, 0, 0.0, 0.0},
@@ -212,6 +218,7 @@ constexpr PropertySpec kProps_type_domain_name[] = {
     {"type", ValueKind::kSkip, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"value", ValueKind::kString, DictValue::kAny, kRequired20 | kRequired21, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_type_domain_name[] = {0, 0, 0, 0, 2, 10, 15, 0, 6, 0, 1, 9, 5, 13, 0, 3, 0, 0, 0, 0, 14, 16, 17, 0, 0, 0, 0, 7, 11, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 8, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 constexpr uint8_t kRequired_type_domain_name[] = {16};
 constexpr PropertySpec kProps_type_email_addr[] = {
     {"belongs_to_ref", ValueKind::kIdentifier, DictValue::kAny, 0, kNoSlot, 13, 0.0, 0.0},
@@ -233,6 +240,7 @@ constexpr PropertySpec kProps_type_email_addr[] = {
     {"type", ValueKind::kSkip, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"value", ValueKind::kString, DictValue::kAny, kRequired20 | kRequired21, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_type_email_addr[] = {0, 0, 0, 0, 3, 12, 16, 0, 8, 0, 2, 11, 7, 0, 0, 4, 0, 0, 0, 0, 15, 17, 18, 0, 0, 0, 0, 9, 13, 0, 1, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 10, 14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 6, 0, 0, 0, 0, 0};
 constexpr uint8_t kRequired_type_email_addr[] = {17};
 constexpr PropertySpec kProps_type_email_message[] = {
     {"additional_header_fields", ValueKind::kDictionary, DictValue::kStringList, 0, kNoSlot, 0, 0.0, 0.0},
@@ -266,6 +274,7 @@ constexpr PropertySpec kProps_type_email_message[] = {
     {"to_refs", ValueKind::kIdentifier, DictValue::kAny, kList, kNoSlot, 14, 0.0, 0.0},
     {"type", ValueKind::kSkip, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_type_email_message[] = {0, 0, 0, 24, 8, 19, 27, 0, 13, 0, 6, 18, 5, 12, 0, 9, 0, 1, 0, 23, 25, 30, 0, 7, 14, 0, 0, 4, 15, 21, 0, 28, 11, 0, 0, 0, 3, 0, 0, 0, 0, 0, 26, 0, 0, 16, 22, 29, 0, 2, 10, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 17, 0};
 constexpr uint8_t kRequired_type_email_message[] = {16};
 constexpr uint8_t kCaptured_type_email_message[] = {16, 2, 3};
 constexpr PropertySpec kProps_type_extension_definition[] = {
@@ -291,6 +300,7 @@ constexpr PropertySpec kProps_type_extension_definition[] = {
     {"type", ValueKind::kSkip, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"version", ValueKind::kString, DictValue::kAny, kRequired20 | kRequired21, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_type_extension_definition[] = {0, 0, 0, 0, 2, 13, 19, 0, 9, 0, 1, 12, 8, 7, 15, 3, 0, 0, 0, 0, 6, 17, 20, 0, 0, 0, 0, 10, 14, 0, 0, 0, 4, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 21, 0, 11, 16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 18, 0, 0, 0, 0, 0, 0, 0};
 constexpr uint8_t kRequired_type_extension_definition[] = {2, 1, 13, 14, 17, 20, 6};
 constexpr uint8_t kCaptured_type_extension_definition[] = {6, 5, 13, 1};
 constexpr Constraint kConstraints_type_extension_definition[] = {
@@ -325,6 +335,7 @@ constexpr PropertySpec kProps_type_file[] = {
     {"spec_version", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"type", ValueKind::kSkip, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_type_file[] = {0, 0, 0, 0, 5, 15, 26, 0, 10, 0, 2, 14, 9, 0, 20, 6, 0, 1, 23, 0, 24, 27, 0, 0, 0, 0, 0, 11, 18, 0, 0, 0, 8, 4, 21, 0, 0, 0, 17, 0, 0, 0, 0, 0, 0, 13, 22, 7, 12, 25, 0, 0, 0, 19, 0, 0, 0, 0, 0, 3, 0, 16, 0, 0};
 constexpr Constraint kConstraints_type_file[] = {
     {ConstraintOp::kAnyOf, 0, 0, 0x80800ULL},
     {ConstraintOp::kRequires, 20, 19, 0x0ULL},
@@ -350,6 +361,7 @@ constexpr PropertySpec kProps_type_grouping[] = {
     {"spec_version", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"type", ValueKind::kSkip, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_type_grouping[] = {0, 0, 0, 0, 3, 12, 18, 2, 8, 0, 1, 11, 7, 0, 14, 4, 0, 0, 0, 0, 17, 19, 0, 0, 0, 0, 0, 9, 13, 16, 0, 0, 5, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 10, 15, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 constexpr uint8_t kRequired_type_grouping[] = {2, 12, 13, 1, 15};
 constexpr uint8_t kCaptured_type_grouping[] = {12, 2};
 constexpr Constraint kConstraints_type_grouping[] = {
@@ -378,6 +390,7 @@ constexpr PropertySpec kProps_type_identity[] = {
     {"spec_version", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"type", ValueKind::kSkip, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_type_identity[] = {0, 0, 0, 0, 3, 13, 20, 0, 8, 0, 1, 12, 7, 0, 15, 4, 0, 0, 0, 0, 17, 21, 0, 0, 0, 0, 0, 9, 14, 0, 0, 0, 5, 6, 0, 0, 0, 0, 0, 19, 0, 0, 0, 18, 0, 10, 16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 11, 0};
 constexpr uint8_t kRequired_type_identity[] = {2, 13, 14, 10};
 constexpr uint8_t kCaptured_type_identity[] = {13, 2};
 constexpr Constraint kConstraints_type_identity[] = {
@@ -402,6 +415,7 @@ constexpr PropertySpec kProps_type_incident[] = {
     {"spec_version", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"type", ValueKind::kSkip, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_type_incident[] = {0, 0, 0, 0, 2, 11, 16, 0, 7, 0, 1, 10, 6, 0, 13, 3, 0, 0, 0, 0, 15, 17, 0, 0, 0, 0, 0, 8, 12, 0, 0, 0, 4, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9, 14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 constexpr uint8_t kRequired_type_incident[] = {1, 11, 12};
 constexpr uint8_t kCaptured_type_incident[] = {11, 1};
 constexpr Constraint kConstraints_type_incident[] = {
@@ -433,6 +447,7 @@ constexpr PropertySpec kProps_type_indicator[] = {
     {"valid_from", ValueKind::kTimestamp, DictValue::kAny, kRequired20 | kRequired21, 3, 0, 0.0, 0.0},
     {"valid_until", ValueKind::kTimestamp, DictValue::kAny, 0, 2, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_type_indicator[] = {23, 24, 0, 0, 2, 13, 21, 0, 7, 0, 1, 12, 6, 0, 10, 3, 15, 0, 0, 0, 20, 22, 0, 0, 0, 0, 0, 8, 14, 0, 0, 0, 4, 5, 0, 0, 0, 0, 0, 0, 0, 0, 17, 0, 0, 9, 16, 0, 0, 0, 19, 0, 0, 0, 0, 0, 11, 0, 0, 0, 18, 0, 0, 0};
 constexpr uint8_t kRequired_type_indicator[] = {1, 13, 11, 16, 17, 22};
 constexpr uint8_t kCaptured_type_indicator[] = {13, 1, 23, 22};
 constexpr Constraint kConstraints_type_indicator[] = {
@@ -463,6 +478,7 @@ constexpr PropertySpec kProps_type_infrastructure[] = {
     {"spec_version", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"type", ValueKind::kSkip, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_type_infrastructure[] = {0, 0, 0, 0, 3, 15, 21, 0, 8, 12, 2, 14, 7, 0, 18, 4, 0, 0, 0, 1, 20, 22, 0, 0, 0, 0, 0, 10, 17, 0, 0, 0, 5, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 16, 11, 19, 0, 0, 0, 9, 0, 0, 0, 0, 0, 13, 0, 0, 0, 0, 0, 0, 0};
 constexpr uint8_t kRequired_type_infrastructure[] = {2, 16, 17};
 constexpr uint8_t kCaptured_type_infrastructure[] = {16, 2, 15, 8};
 constexpr Constraint kConstraints_type_infrastructure[] = {
@@ -495,6 +511,7 @@ constexpr PropertySpec kProps_type_intrusion_set[] = {
     {"spec_version", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"type", ValueKind::kSkip, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_type_intrusion_set[] = {0, 0, 0, 0, 3, 14, 23, 0, 8, 0, 2, 13, 7, 0, 17, 4, 20, 0, 0, 1, 21, 19, 24, 0, 0, 22, 0, 11, 16, 0, 0, 0, 5, 6, 10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 15, 12, 18, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 constexpr uint8_t kRequired_type_intrusion_set[] = {2, 15, 16};
 constexpr uint8_t kCaptured_type_intrusion_set[] = {15, 2, 14, 8};
 constexpr Constraint kConstraints_type_intrusion_set[] = {
@@ -521,6 +538,7 @@ constexpr PropertySpec kProps_type_ipv4_addr[] = {
     {"type", ValueKind::kSkip, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"value", ValueKind::kString, DictValue::kAny, kRequired20 | kRequired21, 0, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_type_ipv4_addr[] = {0, 0, 0, 0, 3, 11, 16, 0, 7, 0, 2, 10, 6, 14, 0, 4, 0, 0, 0, 0, 15, 17, 18, 0, 0, 0, 1, 8, 12, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9, 13, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 constexpr uint8_t kRequired_type_ipv4_addr[] = {17};
 constexpr uint8_t kCaptured_type_ipv4_addr[] = {17, 4};
 constexpr PropertySpec kProps_type_ipv6_addr[] = {
@@ -543,6 +561,7 @@ constexpr PropertySpec kProps_type_ipv6_addr[] = {
     {"type", ValueKind::kSkip, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"value", ValueKind::kString, DictValue::kAny, kRequired20 | kRequired21, 0, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_type_ipv6_addr[] = {0, 0, 0, 0, 3, 11, 16, 0, 7, 0, 2, 10, 6, 14, 0, 4, 0, 0, 0, 0, 15, 17, 18, 0, 0, 0, 1, 8, 12, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9, 13, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 constexpr uint8_t kRequired_type_ipv6_addr[] = {17};
 constexpr uint8_t kCaptured_type_ipv6_addr[] = {17, 4};
 constexpr PropertySpec kProps_type_language_content[] = {
@@ -565,6 +584,7 @@ constexpr PropertySpec kProps_type_language_content[] = {
     {"spec_version", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"type", ValueKind::kSkip, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_type_language_content[] = {0, 0, 0, 0, 3, 11, 17, 0, 7, 0, 1, 10, 6, 14, 0, 4, 0, 0, 0, 0, 16, 18, 0, 0, 0, 0, 0, 8, 12, 0, 15, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9, 13, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 constexpr uint8_t kRequired_type_language_content[] = {2, 11, 14, 1};
 constexpr uint8_t kCaptured_type_language_content[] = {11, 2};
 constexpr Constraint kConstraints_type_language_content[] = {
@@ -598,6 +618,7 @@ constexpr PropertySpec kProps_type_location[] = {
     {"street_address", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"type", ValueKind::kSkip, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_type_location[] = {20, 2, 25, 0, 5, 14, 15, 21, 10, 24, 3, 13, 9, 0, 18, 6, 22, 0, 0, 0, 23, 26, 0, 0, 0, 0, 0, 1, 11, 17, 0, 0, 7, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 12, 19, 16, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 constexpr uint8_t kRequired_type_location[] = {4, 16};
 constexpr uint8_t kCaptured_type_location[] = {14, 15, 20, 21, 3, 16, 4};
 constexpr Constraint kConstraints_type_location[] = {
@@ -621,6 +642,7 @@ constexpr PropertySpec kProps_type_mac_addr[] = {
     {"type", ValueKind::kSkip, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"value", ValueKind::kString, DictValue::kAny, kRequired20 | kRequired21, 0, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_type_mac_addr[] = {4, 0, 0, 0, 2, 10, 14, 0, 6, 0, 1, 9, 5, 8, 12, 3, 0, 0, 0, 0, 13, 15, 16, 0, 0, 0, 0, 7, 11, 0, 0, 0};
 constexpr uint8_t kRequired_type_mac_addr[] = {15};
 constexpr uint8_t kCaptured_type_mac_addr[] = {15, 3};
 constexpr PropertySpec kProps_type_malware[] = {
@@ -653,6 +675,7 @@ constexpr PropertySpec kProps_type_malware[] = {
     {"spec_version", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"type", ValueKind::kSkip, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_type_malware[] = {0, 0, 0, 0, 5, 14, 18, 27, 10, 20, 4, 17, 9, 0, 22, 6, 0, 0, 0, 1, 25, 28, 15, 0, 0, 0, 0, 12, 21, 26, 0, 0, 7, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 19, 13, 23, 0, 0, 0, 11, 0, 0, 0, 0, 2, 3, 16, 24, 0, 0, 0, 0, 0};
 constexpr uint8_t kRequired_type_malware[] = {4, 20, 16, 21, 14};
 constexpr uint8_t kCaptured_type_malware[] = {21, 14, 20, 4, 18, 10};
 constexpr Constraint kConstraints_type_malware[] = {
@@ -692,6 +715,7 @@ constexpr PropertySpec kProps_type_malware_analysis[] = {
     {"type", ValueKind::kSkip, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"version", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_type_malware_analysis[] = {23, 0, 0, 0, 8, 14, 18, 28, 12, 29, 6, 17, 11, 0, 0, 9, 0, 3, 0, 0, 26, 30, 0, 0, 0, 0, 0, 7, 13, 19, 27, 0, 2, 10, 0, 0, 0, 0, 1, 0, 20, 0, 0, 31, 0, 15, 21, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5, 4, 22, 24, 25, 0, 0, 16};
 constexpr uint8_t kRequired_type_malware_analysis[] = {7, 18, 22};
 constexpr uint8_t kCaptured_type_malware_analysis[] = {18, 7, 1, 4};
 constexpr Constraint kConstraints_type_malware_analysis[] = {
@@ -719,6 +743,7 @@ constexpr PropertySpec kProps_type_marking_definition[] = {
     {"spec_version", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"type", ValueKind::kSkip, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_type_marking_definition[] = {0, 0, 0, 0, 2, 12, 17, 0, 8, 0, 1, 11, 7, 0, 14, 3, 0, 0, 0, 0, 16, 18, 0, 0, 0, 0, 6, 9, 13, 0, 0, 0, 4, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 10, 15, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 constexpr uint8_t kRequired_type_marking_definition[] = {1, 5, 4};
 constexpr uint8_t kCaptured_type_marking_definition[] = {5, 4, 6, 14, 8};
 constexpr PropertySpec kProps_type_mutex[] = {
@@ -739,6 +764,7 @@ constexpr PropertySpec kProps_type_mutex[] = {
     {"spec_version", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"type", ValueKind::kSkip, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_type_mutex[] = {4, 0, 0, 0, 2, 10, 15, 0, 6, 0, 1, 9, 5, 8, 12, 3, 13, 0, 0, 0, 14, 16, 0, 0, 0, 0, 0, 7, 11, 0, 0, 0};
 constexpr uint8_t kRequired_type_mutex[] = {11};
 constexpr PropertySpec kProps_type_network_traffic[] = {
     {"confidence", ValueKind::kSkip, DictValue::kAny, kForbidden, kNoSlot, 0, 0.0, 0.0},
@@ -774,6 +800,7 @@ constexpr PropertySpec kProps_type_network_traffic[] = {
     {"start", ValueKind::kTimestamp, DictValue::kAny, 0, 2, 0, 0.0, 0.0},
     {"type", ValueKind::kSkip, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_type_network_traffic[] = {0, 0, 0, 27, 2, 20, 25, 0, 14, 0, 1, 19, 8, 13, 17, 3, 28, 30, 31, 0, 24, 32, 0, 0, 0, 0, 0, 15, 21, 0, 0, 0, 4, 29, 0, 0, 12, 5, 7, 0, 0, 0, 18, 0, 23, 6, 16, 22, 0, 10, 0, 0, 0, 0, 0, 26, 0, 11, 0, 9, 0, 0, 0, 0};
 constexpr uint8_t kRequired_type_network_traffic[] = {22};
 constexpr uint8_t kCaptured_type_network_traffic[] = {17, 11, 30};
 constexpr Constraint kConstraints_type_network_traffic[] = {
@@ -801,6 +828,7 @@ constexpr PropertySpec kProps_type_note[] = {
     {"spec_version", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"type", ValueKind::kSkip, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_type_note[] = {0, 0, 0, 0, 5, 13, 18, 4, 9, 0, 3, 12, 8, 0, 0, 6, 0, 0, 0, 0, 17, 19, 0, 1, 0, 0, 0, 10, 14, 16, 0, 0, 7, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 11, 15, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 constexpr uint8_t kRequired_type_note[] = {4, 13, 3, 15};
 constexpr uint8_t kCaptured_type_note[] = {13, 4};
 constexpr Constraint kConstraints_type_note[] = {
@@ -828,6 +856,7 @@ constexpr PropertySpec kProps_type_observed_data[] = {
     {"spec_version", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"type", ValueKind::kSkip, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_type_observed_data[] = {0, 0, 14, 0, 2, 11, 19, 0, 6, 0, 1, 10, 5, 0, 17, 3, 0, 0, 0, 0, 18, 20, 0, 7, 0, 0, 0, 8, 13, 16, 0, 0, 4, 0, 0, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9, 15, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 constexpr uint8_t kRequired_type_observed_data[] = {1, 12, 6, 11, 13, 16};
 constexpr uint8_t kCaptured_type_observed_data[] = {15, 12, 1, 11, 6};
 constexpr Constraint kConstraints_type_observed_data[] = {
@@ -856,6 +885,7 @@ constexpr PropertySpec kProps_type_opinion[] = {
     {"spec_version", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"type", ValueKind::kSkip, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_type_opinion[] = {0, 0, 0, 0, 3, 12, 18, 0, 8, 0, 2, 11, 7, 16, 0, 4, 0, 0, 0, 0, 17, 19, 0, 0, 0, 0, 0, 9, 13, 15, 0, 0, 5, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 10, 14, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 constexpr uint8_t kRequired_type_opinion[] = {2, 12, 15, 14};
 constexpr uint8_t kCaptured_type_opinion[] = {12, 2};
 constexpr Constraint kConstraints_type_opinion[] = {
@@ -889,6 +919,7 @@ constexpr PropertySpec kProps_type_process[] = {
     {"spec_version", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"type", ValueKind::kSkip, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_type_process[] = {0, 0, 0, 0, 4, 18, 23, 25, 12, 0, 3, 10, 11, 17, 0, 5, 0, 0, 1, 16, 24, 26, 2, 6, 0, 0, 0, 13, 19, 0, 0, 0, 9, 0, 0, 15, 0, 0, 0, 0, 0, 0, 0, 0, 0, 14, 20, 22, 8, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 21, 0, 0, 0, 0};
 constexpr PropertySpec kProps_type_relationship[] = {
     {"confidence", ValueKind::kInteger, DictValue::kAny, kOnly21 | kHasMin | kHasMax, kNoSlot, 0, 0.0, 100.0},
     {"created", ValueKind::kTimestamp, DictValue::kAny, kRequired20 | kRequired21 | kMillis, 2, 0, 0.0, 0.0},
@@ -912,6 +943,7 @@ constexpr PropertySpec kProps_type_relationship[] = {
     {"target_ref", ValueKind::kIdentifier, DictValue::kAny, kRequired20 | kRequired21, kNoSlot, 3, 0.0, 0.0},
     {"type", ValueKind::kSkip, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_type_relationship[] = {0, 0, 0, 0, 2, 11, 17, 0, 7, 0, 1, 10, 6, 0, 0, 3, 0, 19, 0, 0, 15, 21, 0, 0, 0, 0, 0, 8, 12, 16, 0, 0, 4, 5, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9, 13, 0, 0, 0, 14, 0, 0, 0, 0, 18, 0, 0, 0, 0, 0, 0, 0, 0};
 constexpr uint8_t kRequired_type_relationship[] = {1, 11, 13, 15, 19};
 constexpr uint8_t kCaptured_type_relationship[] = {13, 11, 1, 18, 17};
 constexpr Constraint kConstraints_type_relationship[] = {
@@ -940,6 +972,7 @@ constexpr PropertySpec kProps_type_report[] = {
     {"spec_version", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"type", ValueKind::kSkip, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_type_report[] = {0, 0, 0, 0, 2, 11, 19, 0, 7, 0, 1, 10, 6, 16, 13, 3, 17, 0, 0, 0, 18, 20, 0, 0, 0, 0, 0, 8, 12, 15, 0, 0, 4, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9, 14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 constexpr uint8_t kRequired_type_report[] = {1, 11, 9, 12, 15, 14};
 constexpr uint8_t kCaptured_type_report[] = {11, 1};
 constexpr Constraint kConstraints_type_report[] = {
@@ -970,6 +1003,7 @@ constexpr PropertySpec kProps_type_sighting[] = {
     {"type", ValueKind::kSkip, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"where_sighted_refs", ValueKind::kIdentifier, DictValue::kAny, kList, kNoSlot, 6, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_type_sighting[] = {0, 0, 0, 0, 3, 13, 20, 19, 8, 0, 1, 12, 2, 7, 0, 4, 0, 0, 0, 0, 18, 22, 0, 0, 0, 0, 0, 10, 15, 0, 17, 0, 5, 6, 21, 0, 0, 0, 0, 23, 0, 0, 0, 0, 14, 11, 16, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 constexpr uint8_t kRequired_type_sighting[] = {2, 14, 18};
 constexpr uint8_t kCaptured_type_sighting[] = {14, 2, 13, 8};
 constexpr Constraint kConstraints_type_sighting[] = {
@@ -999,6 +1033,7 @@ constexpr PropertySpec kProps_type_software[] = {
     {"vendor", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"version", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_type_software[] = {0, 0, 0, 0, 3, 11, 17, 18, 7, 0, 1, 10, 6, 0, 14, 4, 0, 0, 0, 0, 16, 19, 0, 0, 0, 0, 0, 8, 13, 0, 0, 2, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 21, 12, 9, 15, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 constexpr uint8_t kRequired_type_software[] = {13};
 constexpr PropertySpec kProps_type_threat_actor[] = {
     {"aliases", ValueKind::kString, DictValue::kAny, kList, kNoSlot, 0, 0.0, 0.0},
@@ -1030,6 +1065,7 @@ constexpr PropertySpec kProps_type_threat_actor[] = {
     {"threat_actor_types", ValueKind::kOpenVocab, DictValue::kAny, kOnly21 | kList, kNoSlot, 25, 0.0, 0.0},
     {"type", ValueKind::kSkip, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_type_threat_actor[] = {0, 0, 0, 0, 3, 14, 26, 0, 8, 0, 2, 13, 7, 25, 17, 4, 21, 0, 0, 1, 22, 20, 28, 0, 0, 24, 0, 11, 16, 0, 0, 0, 5, 6, 10, 0, 0, 0, 0, 0, 27, 0, 0, 23, 15, 12, 18, 0, 0, 0, 9, 0, 0, 0, 19, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 constexpr uint8_t kRequired_type_threat_actor[] = {2, 15, 12, 16};
 constexpr uint8_t kCaptured_type_threat_actor[] = {15, 2, 14, 8};
 constexpr Constraint kConstraints_type_threat_actor[] = {
@@ -1059,6 +1095,7 @@ constexpr PropertySpec kProps_type_tool[] = {
     {"tool_version", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"type", ValueKind::kSkip, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_type_tool[] = {0, 0, 0, 0, 3, 13, 18, 0, 8, 0, 2, 12, 7, 0, 15, 4, 0, 0, 0, 1, 17, 21, 0, 0, 0, 0, 0, 9, 14, 20, 0, 0, 5, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 10, 16, 0, 0, 0, 0, 0, 0, 0, 19, 0, 11, 0, 0, 0, 0, 0, 0, 0};
 constexpr uint8_t kRequired_type_tool[] = {2, 13, 11, 14};
 constexpr uint8_t kCaptured_type_tool[] = {13, 2};
 constexpr Constraint kConstraints_type_tool[] = {
@@ -1082,6 +1119,7 @@ constexpr PropertySpec kProps_type_url[] = {
     {"type", ValueKind::kSkip, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"value", ValueKind::kString, DictValue::kAny, kRequired20 | kRequired21, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_type_url[] = {4, 0, 0, 0, 2, 10, 14, 0, 6, 0, 1, 9, 5, 8, 12, 3, 0, 0, 0, 0, 13, 15, 16, 0, 0, 0, 0, 7, 11, 0, 0, 0};
 constexpr uint8_t kRequired_type_url[] = {15};
 constexpr PropertySpec kProps_type_user_account[] = {
     {"account_created", ValueKind::kTimestamp, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
@@ -1114,6 +1152,7 @@ constexpr PropertySpec kProps_type_user_account[] = {
     {"type", ValueKind::kSkip, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"user_id", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_type_user_account[] = {0, 0, 0, 0, 9, 23, 27, 0, 16, 2, 8, 19, 15, 22, 20, 10, 0, 7, 0, 0, 26, 28, 0, 0, 0, 0, 0, 17, 24, 0, 0, 0, 13, 0, 0, 0, 6, 11, 0, 0, 0, 0, 12, 0, 0, 3, 18, 25, 29, 0, 0, 0, 5, 21, 0, 0, 0, 1, 4, 14, 0, 0, 0, 0};
 constexpr PropertySpec kProps_type_vulnerability[] = {
     {"confidence", ValueKind::kInteger, DictValue::kAny, kOnly21 | kHasMin | kHasMax, kNoSlot, 0, 0.0, 100.0},
     {"created", ValueKind::kTimestamp, DictValue::kAny, kRequired20 | kRequired21 | kMillis, 2, 0, 0.0, 0.0},
@@ -1133,6 +1172,7 @@ constexpr PropertySpec kProps_type_vulnerability[] = {
     {"spec_version", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"type", ValueKind::kSkip, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_type_vulnerability[] = {0, 0, 0, 0, 2, 11, 16, 0, 7, 0, 1, 10, 6, 0, 13, 3, 0, 0, 0, 0, 15, 17, 0, 0, 0, 0, 0, 8, 12, 0, 0, 0, 4, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9, 14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 constexpr uint8_t kRequired_type_vulnerability[] = {1, 11, 12};
 constexpr uint8_t kCaptured_type_vulnerability[] = {6, 11, 1};
 constexpr Constraint kConstraints_type_vulnerability[] = {
@@ -1160,6 +1200,7 @@ constexpr PropertySpec kProps_type_windows_registry_key[] = {
     {"type", ValueKind::kSkip, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"values", ValueKind::kStruct, DictValue::kAny, kList, kNoSlot, 9, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_type_windows_registry_key[] = {0, 0, 0, 0, 2, 12, 18, 0, 7, 0, 1, 11, 6, 0, 0, 3, 0, 0, 0, 0, 17, 19, 0, 14, 0, 0, 0, 8, 13, 15, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9, 16, 0, 0, 0, 20, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 10};
 constexpr PropertySpec kProps_type_x509_certificate[] = {
     {"confidence", ValueKind::kSkip, DictValue::kAny, kForbidden, kNoSlot, 0, 0.0, 0.0},
     {"created", ValueKind::kSkip, DictValue::kAny, kForbidden, kNoSlot, 0, 0.0, 0.0},
@@ -1190,6 +1231,7 @@ constexpr PropertySpec kProps_type_x509_certificate[] = {
     {"version", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"x509_v3_extensions", ValueKind::kStruct, DictValue::kAny, 0, kNoSlot, 10, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_type_x509_certificate[] = {0, 0, 0, 0, 2, 13, 17, 19, 6, 23, 1, 12, 5, 28, 0, 3, 0, 0, 0, 0, 16, 24, 26, 0, 0, 0, 0, 7, 14, 0, 0, 20, 4, 21, 0, 0, 0, 0, 0, 0, 0, 0, 0, 27, 0, 9, 15, 25, 8, 10, 0, 0, 0, 0, 0, 18, 0, 0, 0, 0, 0, 11, 22, 0};
 constexpr uint8_t kCaptured_type_x509_certificate[] = {24, 25};
 constexpr Constraint kConstraints_type_x509_certificate[] = {
     {ConstraintOp::kOrderGe, 0, 1, 0x0ULL},
@@ -1201,6 +1243,7 @@ constexpr PropertySpec kProps_struct_external_reference[] = {
     {"source_name", ValueKind::kString, DictValue::kAny, kRequired20 | kRequired21, kNoSlot, 0, 0.0, 0.0},
     {"url", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_struct_external_reference[] = {1, 3, 0, 0, 0, 2, 4, 0, 0, 0, 0, 0, 0, 5, 0, 0};
 constexpr uint8_t kRequired_struct_external_reference[] = {3};
 constexpr Constraint kConstraints_struct_external_reference[] = {
     {ConstraintOp::kAnyOf, 0, 0, 0x13ULL},
@@ -1209,12 +1252,14 @@ constexpr PropertySpec kProps_struct_kill_chain_phase[] = {
     {"kill_chain_name", ValueKind::kString, DictValue::kAny, kRequired20 | kRequired21, kNoSlot, 0, 0.0, 0.0},
     {"phase_name", ValueKind::kString, DictValue::kAny, kRequired20 | kRequired21, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_struct_kill_chain_phase[] = {0, 1, 2, 0};
 constexpr uint8_t kRequired_struct_kill_chain_phase[] = {0, 1};
 constexpr PropertySpec kProps_struct_granular_marking[] = {
     {"lang", ValueKind::kLangTag, DictValue::kAny, kOnly21, kNoSlot, 0, 0.0, 0.0},
     {"marking_ref", ValueKind::kIdentifier, DictValue::kAny, kRequired20, kNoSlot, 11, 0.0, 0.0},
     {"selectors", ValueKind::kString, DictValue::kAny, kRequired20 | kRequired21 | kList, 0, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_struct_granular_marking[] = {0, 0, 0, 0, 1, 2, 0, 3};
 constexpr uint8_t kRequired_struct_granular_marking[] = {1, 2};
 constexpr uint8_t kCaptured_struct_granular_marking[] = {2};
 constexpr Constraint kConstraints_struct_granular_marking[] = {
@@ -1223,10 +1268,12 @@ constexpr Constraint kConstraints_struct_granular_marking[] = {
 constexpr PropertySpec kProps_struct_statement_marking[] = {
     {"statement", ValueKind::kString, DictValue::kAny, kRequired20 | kRequired21, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_struct_statement_marking[] = {0, 0, 1, 0};
 constexpr uint8_t kRequired_struct_statement_marking[] = {0};
 constexpr PropertySpec kProps_struct_tlp_marking[] = {
     {"tlp", ValueKind::kString, DictValue::kAny, kRequired20 | kRequired21, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_struct_tlp_marking[] = {1, 0, 0, 0};
 constexpr uint8_t kRequired_struct_tlp_marking[] = {0};
 constexpr PropertySpec kProps_struct_email_mime_part[] = {
     {"body", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
@@ -1234,6 +1281,7 @@ constexpr PropertySpec kProps_struct_email_mime_part[] = {
     {"content_disposition", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"content_type", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_struct_email_mime_part[] = {4, 0, 2, 0, 1, 0, 0, 3};
 constexpr Constraint kConstraints_struct_email_mime_part[] = {
     {ConstraintOp::kAnyOf, 0, 0, 0x3ULL},
 };
@@ -1242,6 +1290,7 @@ constexpr PropertySpec kProps_struct_alternate_data_stream[] = {
     {"name", ValueKind::kString, DictValue::kAny, kRequired20 | kRequired21, kNoSlot, 0, 0.0, 0.0},
     {"size", ValueKind::kInteger, DictValue::kAny, kHasMin, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_struct_alternate_data_stream[] = {1, 0, 0, 0, 0, 0, 2, 3};
 constexpr uint8_t kRequired_struct_alternate_data_stream[] = {1};
 constexpr PropertySpec kProps_struct_windows_pe_optional_header[] = {
     {"address_of_entry_point", ValueKind::kInteger, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
@@ -1276,18 +1325,21 @@ constexpr PropertySpec kProps_struct_windows_pe_optional_header[] = {
     {"subsystem_hex", ValueKind::kHex, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"win32_version_value_hex", ValueKind::kHex, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_struct_windows_pe_optional_header[] = {27, 20, 0, 0, 22, 25, 0, 0, 23, 0, 9, 3, 0, 0, 4, 2, 12, 16, 21, 24, 28, 1, 0, 31, 0, 10, 0, 0, 26, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 19, 0, 0, 0, 6, 0, 30, 8, 0, 7, 0, 0, 29, 0, 0, 0, 14, 18, 0, 0, 13, 17, 11, 15, 0};
 constexpr PropertySpec kProps_struct_windows_pe_section[] = {
     {"entropy", ValueKind::kFloat, DictValue::kAny, kHasMin | kHasMax, kNoSlot, 0, 0.0, 8.0},
     {"hashes", ValueKind::kHashes, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"name", ValueKind::kString, DictValue::kAny, kRequired20 | kRequired21, kNoSlot, 0, 0.0, 0.0},
     {"size", ValueKind::kInteger, DictValue::kAny, kHasMin, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_struct_windows_pe_section[] = {1, 2, 0, 0, 0, 0, 3, 4};
 constexpr uint8_t kRequired_struct_windows_pe_section[] = {2};
 constexpr PropertySpec kProps_struct_windows_registry_value[] = {
     {"data", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"data_type", ValueKind::kEnum, DictValue::kAny, 0, kNoSlot, 29, 0.0, 0.0},
     {"name", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_struct_windows_registry_value[] = {0, 0, 0, 0, 2, 0, 1, 3};
 constexpr PropertySpec kProps_struct_x509_v3_extensions[] = {
     {"authority_key_identifier", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"basic_constraints", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
@@ -1306,6 +1358,7 @@ constexpr PropertySpec kProps_struct_x509_v3_extensions[] = {
     {"subject_directory_attributes", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"subject_key_identifier", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_struct_x509_v3_extensions[] = {0, 13, 6, 0, 5, 0, 0, 0, 2, 0, 0, 0, 8, 0, 0, 11, 10, 0, 12, 14, 0, 0, 0, 0, 1, 3, 4, 15, 0, 7, 16, 9};
 constexpr uint8_t kCaptured_struct_x509_v3_extensions[] = {11, 12};
 constexpr Constraint kConstraints_struct_x509_v3_extensions[] = {
     {ConstraintOp::kOrderGe, 0, 1, 0x0ULL},
@@ -1314,6 +1367,7 @@ constexpr PropertySpec kProps_extension_archive_ext[] = {
     {"comment", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"contains_refs", ValueKind::kIdentifier, DictValue::kAny, kRequired20 | kRequired21 | kList, kNoSlot, 7, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_extension_archive_ext[] = {1, 0, 0, 2};
 constexpr uint8_t kRequired_extension_archive_ext[] = {1};
 constexpr PropertySpec kProps_extension_http_request_ext[] = {
     {"message_body_data_ref", ValueKind::kIdentifier, DictValue::kAny, 0, kNoSlot, 15, 0.0, 0.0},
@@ -1323,16 +1377,19 @@ constexpr PropertySpec kProps_extension_http_request_ext[] = {
     {"request_value", ValueKind::kString, DictValue::kAny, kRequired20 | kRequired21, kNoSlot, 0, 0.0, 0.0},
     {"request_version", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_extension_http_request_ext[] = {5, 0, 0, 0, 0, 0, 1, 2, 3, 0, 0, 0, 6, 0, 0, 4};
 constexpr uint8_t kRequired_extension_http_request_ext[] = {3, 4};
 constexpr PropertySpec kProps_extension_icmp_ext[] = {
     {"icmp_code_hex", ValueKind::kHex, DictValue::kAny, kRequired20 | kRequired21, kNoSlot, 0, 0.0, 0.0},
     {"icmp_type_hex", ValueKind::kHex, DictValue::kAny, kRequired20 | kRequired21, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_extension_icmp_ext[] = {1, 2, 0, 0};
 constexpr uint8_t kRequired_extension_icmp_ext[] = {1, 0};
 constexpr PropertySpec kProps_extension_ntfs_ext[] = {
     {"alternate_data_streams", ValueKind::kStruct, DictValue::kAny, kList, kNoSlot, 6, 0.0, 0.0},
     {"sid", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_extension_ntfs_ext[] = {2, 0, 1, 0};
 constexpr PropertySpec kProps_extension_pdf_ext[] = {
     {"document_info_dict", ValueKind::kDictionary, DictValue::kString, 0, kNoSlot, 0, 0.0, 0.0},
     {"is_optimized", ValueKind::kBoolean, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
@@ -1340,12 +1397,14 @@ constexpr PropertySpec kProps_extension_pdf_ext[] = {
     {"pdfid1", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"version", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_extension_pdf_ext[] = {0, 0, 0, 0, 2, 0, 0, 0, 4, 0, 0, 3, 1, 5, 0, 0};
 constexpr PropertySpec kProps_extension_raster_image_ext[] = {
     {"bits_per_pixel", ValueKind::kInteger, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"exif_tags", ValueKind::kDictionary, DictValue::kIntegerOrString, 0, kNoSlot, 0, 0.0, 0.0},
     {"image_height", ValueKind::kInteger, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"image_width", ValueKind::kInteger, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_extension_raster_image_ext[] = {0, 0, 0, 1, 2, 4, 3, 0};
 constexpr PropertySpec kProps_extension_socket_ext[] = {
     {"address_family", ValueKind::kEnum, DictValue::kAny, kRequired20 | kRequired21, kNoSlot, 16, 0.0, 0.0},
     {"is_blocking", ValueKind::kBoolean, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
@@ -1355,17 +1414,20 @@ constexpr PropertySpec kProps_extension_socket_ext[] = {
     {"socket_handle", ValueKind::kInteger, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"socket_type", ValueKind::kEnum, DictValue::kAny, 0, kNoSlot, 17, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_extension_socket_ext[] = {0, 6, 1, 3, 0, 2, 0, 5, 0, 7, 0, 0, 0, 0, 4, 0};
 constexpr uint8_t kRequired_extension_socket_ext[] = {0};
 constexpr PropertySpec kProps_extension_tcp_ext[] = {
     {"dst_flags_hex", ValueKind::kHex, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"src_flags_hex", ValueKind::kHex, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_extension_tcp_ext[] = {0, 2, 1, 0};
 constexpr PropertySpec kProps_extension_unix_account_ext[] = {
     {"gid", ValueKind::kInteger, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"groups", ValueKind::kString, DictValue::kAny, kList, kNoSlot, 0, 0.0, 0.0},
     {"home_dir", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"shell", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_extension_unix_account_ext[] = {1, 0, 0, 0, 3, 0, 2, 4};
 constexpr PropertySpec kProps_extension_windows_pebinary_ext[] = {
     {"characteristics_hex", ValueKind::kHex, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"file_header_hashes", ValueKind::kHashes, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
@@ -1380,6 +1442,7 @@ constexpr PropertySpec kProps_extension_windows_pebinary_ext[] = {
     {"size_of_optional_header", ValueKind::kInteger, DictValue::kAny, kHasMin, kNoSlot, 0, 0.0, 0.0},
     {"time_date_stamp", ValueKind::kTimestamp, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_extension_windows_pebinary_ext[] = {0, 0, 0, 2, 0, 1, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 10, 4, 5, 8, 0, 0, 0, 0, 0, 12, 7, 0, 6, 11, 9};
 constexpr uint8_t kRequired_extension_windows_pebinary_ext[] = {7};
 constexpr PropertySpec kProps_extension_windows_process_ext[] = {
     {"aslr_enabled", ValueKind::kBoolean, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
@@ -1390,6 +1453,7 @@ constexpr PropertySpec kProps_extension_windows_process_ext[] = {
     {"startup_info", ValueKind::kDictionary, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"window_title", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_extension_windows_process_ext[] = {2, 5, 7, 3, 0, 0, 0, 0, 4, 0, 6, 0, 0, 0, 0, 1};
 constexpr PropertySpec kProps_extension_windows_service_ext[] = {
     {"descriptions", ValueKind::kString, DictValue::kAny, kList, kNoSlot, 0, 0.0, 0.0},
     {"display_name", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
@@ -1400,6 +1464,7 @@ constexpr PropertySpec kProps_extension_windows_service_ext[] = {
     {"service_type", ValueKind::kEnum, DictValue::kAny, 0, kNoSlot, 32, 0.0, 0.0},
     {"start_type", ValueKind::kEnum, DictValue::kAny, 0, kNoSlot, 30, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_extension_windows_service_ext[] = {0, 0, 1, 0, 0, 0, 0, 8, 0, 0, 2, 5, 3, 6, 4, 7};
 constexpr PropertySpec kProps_type_custom[] = {
     {"confidence", ValueKind::kInteger, DictValue::kAny, kHasMin | kHasMax, kNoSlot, 0, 0.0, 100.0},
     {"created", ValueKind::kTimestamp, DictValue::kAny, kMillis, 1, 0, 0.0, 0.0},
@@ -1417,6 +1482,7 @@ constexpr PropertySpec kProps_type_custom[] = {
     {"spec_version", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"type", ValueKind::kSkip, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
 };
+constexpr uint8_t kLookup_type_custom[] = {4, 0, 0, 0, 2, 10, 14, 0, 6, 0, 1, 9, 5, 8, 12, 3, 0, 0, 0, 0, 13, 15, 0, 0, 0, 0, 0, 7, 11, 0, 0, 0};
 constexpr uint8_t kCaptured_type_custom[] = {10, 1};
 constexpr Constraint kConstraints_type_custom[] = {
     {ConstraintOp::kOrderGe, 0, 1, 0x0ULL},
@@ -1502,77 +1568,77 @@ constexpr TargetClass kClassArray[] = {
     {"observed-data", 0, std::span<const std::string_view>(kClassTypes23)},
 };
 constexpr ObjectSpec kTypeArray[] = {
-    {"artifact", "6.1", SpecClass::kSco, true, "", std::span<const PropertySpec>(kProps_type_artifact), {}, std::span<const Constraint>(kConstraints_type_artifact), {}, 0x0ULL, Rule::kNone},
-    {"attack-pattern", "4.1", SpecClass::kSdo, false, "", std::span<const PropertySpec>(kProps_type_attack_pattern), std::span<const uint8_t>(kRequired_type_attack_pattern), std::span<const Constraint>(kConstraints_type_attack_pattern), std::span<const uint8_t>(kCaptured_type_attack_pattern), 0x0ULL, Rule::kCapecIds},
-    {"autonomous-system", "6.2", SpecClass::kSco, true, "", std::span<const PropertySpec>(kProps_type_autonomous_system), std::span<const uint8_t>(kRequired_type_autonomous_system), {}, {}, 0x0ULL, Rule::kNone},
-    {"campaign", "4.2", SpecClass::kSdo, false, "", std::span<const PropertySpec>(kProps_type_campaign), std::span<const uint8_t>(kRequired_type_campaign), std::span<const Constraint>(kConstraints_type_campaign), std::span<const uint8_t>(kCaptured_type_campaign), 0x0ULL, Rule::kNone},
-    {"course-of-action", "4.3", SpecClass::kSdo, false, "", std::span<const PropertySpec>(kProps_type_course_of_action), std::span<const uint8_t>(kRequired_type_course_of_action), std::span<const Constraint>(kConstraints_type_course_of_action), std::span<const uint8_t>(kCaptured_type_course_of_action), 0x0ULL, Rule::kNone},
-    {"directory", "6.3", SpecClass::kSco, true, "", std::span<const PropertySpec>(kProps_type_directory), std::span<const uint8_t>(kRequired_type_directory), {}, {}, 0x0ULL, Rule::kNone},
-    {"domain-name", "6.4", SpecClass::kSco, true, "", std::span<const PropertySpec>(kProps_type_domain_name), std::span<const uint8_t>(kRequired_type_domain_name), {}, {}, 0x0ULL, Rule::kNone},
-    {"email-addr", "6.5", SpecClass::kSco, true, "", std::span<const PropertySpec>(kProps_type_email_addr), std::span<const uint8_t>(kRequired_type_email_addr), {}, {}, 0x0ULL, Rule::kNone},
-    {"email-message", "6.6", SpecClass::kSco, true, "", std::span<const PropertySpec>(kProps_type_email_message), std::span<const uint8_t>(kRequired_type_email_message), {}, std::span<const uint8_t>(kCaptured_type_email_message), 0x0ULL, Rule::kEmailMessage},
-    {"extension-definition", "7.3", SpecClass::kMeta, true, "", std::span<const PropertySpec>(kProps_type_extension_definition), std::span<const uint8_t>(kRequired_type_extension_definition), std::span<const Constraint>(kConstraints_type_extension_definition), std::span<const uint8_t>(kCaptured_type_extension_definition), 0x0ULL, Rule::kExtensionDefinition},
-    {"file", "6.7", SpecClass::kSco, true, "", std::span<const PropertySpec>(kProps_type_file), {}, std::span<const Constraint>(kConstraints_type_file), {}, 0x0ULL, Rule::kNone},
-    {"grouping", "4.4", SpecClass::kSdo, true, "", std::span<const PropertySpec>(kProps_type_grouping), std::span<const uint8_t>(kRequired_type_grouping), std::span<const Constraint>(kConstraints_type_grouping), std::span<const uint8_t>(kCaptured_type_grouping), 0x0ULL, Rule::kNone},
-    {"identity", "4.5", SpecClass::kSdo, false, "", std::span<const PropertySpec>(kProps_type_identity), std::span<const uint8_t>(kRequired_type_identity), std::span<const Constraint>(kConstraints_type_identity), std::span<const uint8_t>(kCaptured_type_identity), 0x0ULL, Rule::kNone},
-    {"incident", "4.6", SpecClass::kSdo, true, "", std::span<const PropertySpec>(kProps_type_incident), std::span<const uint8_t>(kRequired_type_incident), std::span<const Constraint>(kConstraints_type_incident), std::span<const uint8_t>(kCaptured_type_incident), 0x0ULL, Rule::kNone},
-    {"indicator", "4.7", SpecClass::kSdo, false, "", std::span<const PropertySpec>(kProps_type_indicator), std::span<const uint8_t>(kRequired_type_indicator), std::span<const Constraint>(kConstraints_type_indicator), std::span<const uint8_t>(kCaptured_type_indicator), 0x0ULL, Rule::kNone},
-    {"infrastructure", "4.8", SpecClass::kSdo, true, "", std::span<const PropertySpec>(kProps_type_infrastructure), std::span<const uint8_t>(kRequired_type_infrastructure), std::span<const Constraint>(kConstraints_type_infrastructure), std::span<const uint8_t>(kCaptured_type_infrastructure), 0x0ULL, Rule::kNone},
-    {"intrusion-set", "4.9", SpecClass::kSdo, false, "", std::span<const PropertySpec>(kProps_type_intrusion_set), std::span<const uint8_t>(kRequired_type_intrusion_set), std::span<const Constraint>(kConstraints_type_intrusion_set), std::span<const uint8_t>(kCaptured_type_intrusion_set), 0x0ULL, Rule::kNone},
-    {"ipv4-addr", "6.8", SpecClass::kSco, true, "", std::span<const PropertySpec>(kProps_type_ipv4_addr), std::span<const uint8_t>(kRequired_type_ipv4_addr), {}, std::span<const uint8_t>(kCaptured_type_ipv4_addr), 0x0ULL, Rule::kIpv4Value},
-    {"ipv6-addr", "6.9", SpecClass::kSco, true, "", std::span<const PropertySpec>(kProps_type_ipv6_addr), std::span<const uint8_t>(kRequired_type_ipv6_addr), {}, std::span<const uint8_t>(kCaptured_type_ipv6_addr), 0x0ULL, Rule::kIpv6Value},
-    {"language-content", "7.1", SpecClass::kMeta, true, "", std::span<const PropertySpec>(kProps_type_language_content), std::span<const uint8_t>(kRequired_type_language_content), std::span<const Constraint>(kConstraints_type_language_content), std::span<const uint8_t>(kCaptured_type_language_content), 0x0ULL, Rule::kNone},
-    {"location", "4.10", SpecClass::kSdo, true, "", std::span<const PropertySpec>(kProps_type_location), std::span<const uint8_t>(kRequired_type_location), std::span<const Constraint>(kConstraints_type_location), std::span<const uint8_t>(kCaptured_type_location), 0x0ULL, Rule::kLocation},
-    {"mac-addr", "6.10", SpecClass::kSco, true, "", std::span<const PropertySpec>(kProps_type_mac_addr), std::span<const uint8_t>(kRequired_type_mac_addr), {}, std::span<const uint8_t>(kCaptured_type_mac_addr), 0x0ULL, Rule::kMacValue},
-    {"malware", "4.11", SpecClass::kSdo, false, "", std::span<const PropertySpec>(kProps_type_malware), std::span<const uint8_t>(kRequired_type_malware), std::span<const Constraint>(kConstraints_type_malware), std::span<const uint8_t>(kCaptured_type_malware), 0x0ULL, Rule::kMalware},
-    {"malware-analysis", "4.12", SpecClass::kSdo, true, "", std::span<const PropertySpec>(kProps_type_malware_analysis), std::span<const uint8_t>(kRequired_type_malware_analysis), std::span<const Constraint>(kConstraints_type_malware_analysis), std::span<const uint8_t>(kCaptured_type_malware_analysis), 0x0ULL, Rule::kNone},
-    {"marking-definition", "7.2.1", SpecClass::kMeta, false, "", std::span<const PropertySpec>(kProps_type_marking_definition), std::span<const uint8_t>(kRequired_type_marking_definition), {}, std::span<const uint8_t>(kCaptured_type_marking_definition), 0x0ULL, Rule::kMarkingDefinition},
-    {"mutex", "6.11", SpecClass::kSco, true, "", std::span<const PropertySpec>(kProps_type_mutex), std::span<const uint8_t>(kRequired_type_mutex), {}, {}, 0x0ULL, Rule::kNone},
-    {"network-traffic", "6.12", SpecClass::kSco, true, "", std::span<const PropertySpec>(kProps_type_network_traffic), std::span<const uint8_t>(kRequired_type_network_traffic), std::span<const Constraint>(kConstraints_type_network_traffic), std::span<const uint8_t>(kCaptured_type_network_traffic), 0x0ULL, Rule::kNetworkTraffic},
-    {"note", "4.13", SpecClass::kSdo, true, "", std::span<const PropertySpec>(kProps_type_note), std::span<const uint8_t>(kRequired_type_note), std::span<const Constraint>(kConstraints_type_note), std::span<const uint8_t>(kCaptured_type_note), 0x0ULL, Rule::kNone},
-    {"observed-data", "4.14", SpecClass::kSdo, false, "", std::span<const PropertySpec>(kProps_type_observed_data), std::span<const uint8_t>(kRequired_type_observed_data), std::span<const Constraint>(kConstraints_type_observed_data), std::span<const uint8_t>(kCaptured_type_observed_data), 0x0ULL, Rule::kObservedData},
-    {"opinion", "4.15", SpecClass::kSdo, true, "", std::span<const PropertySpec>(kProps_type_opinion), std::span<const uint8_t>(kRequired_type_opinion), std::span<const Constraint>(kConstraints_type_opinion), std::span<const uint8_t>(kCaptured_type_opinion), 0x0ULL, Rule::kNone},
-    {"process", "6.13", SpecClass::kSco, true, "", std::span<const PropertySpec>(kProps_type_process), {}, {}, {}, 0x70c6e3ULL, Rule::kNone},
-    {"relationship", "5.1", SpecClass::kSro, false, "", std::span<const PropertySpec>(kProps_type_relationship), std::span<const uint8_t>(kRequired_type_relationship), std::span<const Constraint>(kConstraints_type_relationship), std::span<const uint8_t>(kCaptured_type_relationship), 0x0ULL, Rule::kRelationship},
-    {"report", "4.16", SpecClass::kSdo, false, "", std::span<const PropertySpec>(kProps_type_report), std::span<const uint8_t>(kRequired_type_report), std::span<const Constraint>(kConstraints_type_report), std::span<const uint8_t>(kCaptured_type_report), 0x0ULL, Rule::kNone},
-    {"sighting", "5.2", SpecClass::kSro, false, "", std::span<const PropertySpec>(kProps_type_sighting), std::span<const uint8_t>(kRequired_type_sighting), std::span<const Constraint>(kConstraints_type_sighting), std::span<const uint8_t>(kCaptured_type_sighting), 0x0ULL, Rule::kNone},
-    {"software", "6.14", SpecClass::kSco, true, "", std::span<const PropertySpec>(kProps_type_software), std::span<const uint8_t>(kRequired_type_software), {}, {}, 0x0ULL, Rule::kNone},
-    {"threat-actor", "4.17", SpecClass::kSdo, false, "", std::span<const PropertySpec>(kProps_type_threat_actor), std::span<const uint8_t>(kRequired_type_threat_actor), std::span<const Constraint>(kConstraints_type_threat_actor), std::span<const uint8_t>(kCaptured_type_threat_actor), 0x0ULL, Rule::kNone},
-    {"tool", "4.18", SpecClass::kSdo, false, "", std::span<const PropertySpec>(kProps_type_tool), std::span<const uint8_t>(kRequired_type_tool), std::span<const Constraint>(kConstraints_type_tool), std::span<const uint8_t>(kCaptured_type_tool), 0x0ULL, Rule::kNone},
-    {"url", "6.15", SpecClass::kSco, true, "", std::span<const PropertySpec>(kProps_type_url), std::span<const uint8_t>(kRequired_type_url), {}, {}, 0x0ULL, Rule::kNone},
-    {"user-account", "6.16", SpecClass::kSco, true, "", std::span<const PropertySpec>(kProps_type_user_account), {}, {}, {}, 0x101c6c7fULL, Rule::kNone},
-    {"vulnerability", "4.19", SpecClass::kSdo, false, "", std::span<const PropertySpec>(kProps_type_vulnerability), std::span<const uint8_t>(kRequired_type_vulnerability), std::span<const Constraint>(kConstraints_type_vulnerability), std::span<const uint8_t>(kCaptured_type_vulnerability), 0x0ULL, Rule::kCveIds},
-    {"windows-registry-key", "6.17", SpecClass::kSco, true, "", std::span<const PropertySpec>(kProps_type_windows_registry_key), {}, {}, {}, 0x86228ULL, Rule::kNone},
-    {"x509-certificate", "6.18", SpecClass::kSco, true, "", std::span<const PropertySpec>(kProps_type_x509_certificate), {}, std::span<const Constraint>(kConstraints_type_x509_certificate), std::span<const uint8_t>(kCaptured_type_x509_certificate), 0xf7b0690ULL, Rule::kNone},
+    {"artifact", "6.1", SpecClass::kSco, true, "", std::span<const PropertySpec>(kProps_type_artifact), std::span<const uint8_t>(kLookup_type_artifact), {}, std::span<const Constraint>(kConstraints_type_artifact), {}, 0x0ULL, Rule::kNone},
+    {"attack-pattern", "4.1", SpecClass::kSdo, false, "", std::span<const PropertySpec>(kProps_type_attack_pattern), std::span<const uint8_t>(kLookup_type_attack_pattern), std::span<const uint8_t>(kRequired_type_attack_pattern), std::span<const Constraint>(kConstraints_type_attack_pattern), std::span<const uint8_t>(kCaptured_type_attack_pattern), 0x0ULL, Rule::kCapecIds},
+    {"autonomous-system", "6.2", SpecClass::kSco, true, "", std::span<const PropertySpec>(kProps_type_autonomous_system), std::span<const uint8_t>(kLookup_type_autonomous_system), std::span<const uint8_t>(kRequired_type_autonomous_system), {}, {}, 0x0ULL, Rule::kNone},
+    {"campaign", "4.2", SpecClass::kSdo, false, "", std::span<const PropertySpec>(kProps_type_campaign), std::span<const uint8_t>(kLookup_type_campaign), std::span<const uint8_t>(kRequired_type_campaign), std::span<const Constraint>(kConstraints_type_campaign), std::span<const uint8_t>(kCaptured_type_campaign), 0x0ULL, Rule::kNone},
+    {"course-of-action", "4.3", SpecClass::kSdo, false, "", std::span<const PropertySpec>(kProps_type_course_of_action), std::span<const uint8_t>(kLookup_type_course_of_action), std::span<const uint8_t>(kRequired_type_course_of_action), std::span<const Constraint>(kConstraints_type_course_of_action), std::span<const uint8_t>(kCaptured_type_course_of_action), 0x0ULL, Rule::kNone},
+    {"directory", "6.3", SpecClass::kSco, true, "", std::span<const PropertySpec>(kProps_type_directory), std::span<const uint8_t>(kLookup_type_directory), std::span<const uint8_t>(kRequired_type_directory), {}, {}, 0x0ULL, Rule::kNone},
+    {"domain-name", "6.4", SpecClass::kSco, true, "", std::span<const PropertySpec>(kProps_type_domain_name), std::span<const uint8_t>(kLookup_type_domain_name), std::span<const uint8_t>(kRequired_type_domain_name), {}, {}, 0x0ULL, Rule::kNone},
+    {"email-addr", "6.5", SpecClass::kSco, true, "", std::span<const PropertySpec>(kProps_type_email_addr), std::span<const uint8_t>(kLookup_type_email_addr), std::span<const uint8_t>(kRequired_type_email_addr), {}, {}, 0x0ULL, Rule::kNone},
+    {"email-message", "6.6", SpecClass::kSco, true, "", std::span<const PropertySpec>(kProps_type_email_message), std::span<const uint8_t>(kLookup_type_email_message), std::span<const uint8_t>(kRequired_type_email_message), {}, std::span<const uint8_t>(kCaptured_type_email_message), 0x0ULL, Rule::kEmailMessage},
+    {"extension-definition", "7.3", SpecClass::kMeta, true, "", std::span<const PropertySpec>(kProps_type_extension_definition), std::span<const uint8_t>(kLookup_type_extension_definition), std::span<const uint8_t>(kRequired_type_extension_definition), std::span<const Constraint>(kConstraints_type_extension_definition), std::span<const uint8_t>(kCaptured_type_extension_definition), 0x0ULL, Rule::kExtensionDefinition},
+    {"file", "6.7", SpecClass::kSco, true, "", std::span<const PropertySpec>(kProps_type_file), std::span<const uint8_t>(kLookup_type_file), {}, std::span<const Constraint>(kConstraints_type_file), {}, 0x0ULL, Rule::kNone},
+    {"grouping", "4.4", SpecClass::kSdo, true, "", std::span<const PropertySpec>(kProps_type_grouping), std::span<const uint8_t>(kLookup_type_grouping), std::span<const uint8_t>(kRequired_type_grouping), std::span<const Constraint>(kConstraints_type_grouping), std::span<const uint8_t>(kCaptured_type_grouping), 0x0ULL, Rule::kNone},
+    {"identity", "4.5", SpecClass::kSdo, false, "", std::span<const PropertySpec>(kProps_type_identity), std::span<const uint8_t>(kLookup_type_identity), std::span<const uint8_t>(kRequired_type_identity), std::span<const Constraint>(kConstraints_type_identity), std::span<const uint8_t>(kCaptured_type_identity), 0x0ULL, Rule::kNone},
+    {"incident", "4.6", SpecClass::kSdo, true, "", std::span<const PropertySpec>(kProps_type_incident), std::span<const uint8_t>(kLookup_type_incident), std::span<const uint8_t>(kRequired_type_incident), std::span<const Constraint>(kConstraints_type_incident), std::span<const uint8_t>(kCaptured_type_incident), 0x0ULL, Rule::kNone},
+    {"indicator", "4.7", SpecClass::kSdo, false, "", std::span<const PropertySpec>(kProps_type_indicator), std::span<const uint8_t>(kLookup_type_indicator), std::span<const uint8_t>(kRequired_type_indicator), std::span<const Constraint>(kConstraints_type_indicator), std::span<const uint8_t>(kCaptured_type_indicator), 0x0ULL, Rule::kNone},
+    {"infrastructure", "4.8", SpecClass::kSdo, true, "", std::span<const PropertySpec>(kProps_type_infrastructure), std::span<const uint8_t>(kLookup_type_infrastructure), std::span<const uint8_t>(kRequired_type_infrastructure), std::span<const Constraint>(kConstraints_type_infrastructure), std::span<const uint8_t>(kCaptured_type_infrastructure), 0x0ULL, Rule::kNone},
+    {"intrusion-set", "4.9", SpecClass::kSdo, false, "", std::span<const PropertySpec>(kProps_type_intrusion_set), std::span<const uint8_t>(kLookup_type_intrusion_set), std::span<const uint8_t>(kRequired_type_intrusion_set), std::span<const Constraint>(kConstraints_type_intrusion_set), std::span<const uint8_t>(kCaptured_type_intrusion_set), 0x0ULL, Rule::kNone},
+    {"ipv4-addr", "6.8", SpecClass::kSco, true, "", std::span<const PropertySpec>(kProps_type_ipv4_addr), std::span<const uint8_t>(kLookup_type_ipv4_addr), std::span<const uint8_t>(kRequired_type_ipv4_addr), {}, std::span<const uint8_t>(kCaptured_type_ipv4_addr), 0x0ULL, Rule::kIpv4Value},
+    {"ipv6-addr", "6.9", SpecClass::kSco, true, "", std::span<const PropertySpec>(kProps_type_ipv6_addr), std::span<const uint8_t>(kLookup_type_ipv6_addr), std::span<const uint8_t>(kRequired_type_ipv6_addr), {}, std::span<const uint8_t>(kCaptured_type_ipv6_addr), 0x0ULL, Rule::kIpv6Value},
+    {"language-content", "7.1", SpecClass::kMeta, true, "", std::span<const PropertySpec>(kProps_type_language_content), std::span<const uint8_t>(kLookup_type_language_content), std::span<const uint8_t>(kRequired_type_language_content), std::span<const Constraint>(kConstraints_type_language_content), std::span<const uint8_t>(kCaptured_type_language_content), 0x0ULL, Rule::kNone},
+    {"location", "4.10", SpecClass::kSdo, true, "", std::span<const PropertySpec>(kProps_type_location), std::span<const uint8_t>(kLookup_type_location), std::span<const uint8_t>(kRequired_type_location), std::span<const Constraint>(kConstraints_type_location), std::span<const uint8_t>(kCaptured_type_location), 0x0ULL, Rule::kLocation},
+    {"mac-addr", "6.10", SpecClass::kSco, true, "", std::span<const PropertySpec>(kProps_type_mac_addr), std::span<const uint8_t>(kLookup_type_mac_addr), std::span<const uint8_t>(kRequired_type_mac_addr), {}, std::span<const uint8_t>(kCaptured_type_mac_addr), 0x0ULL, Rule::kMacValue},
+    {"malware", "4.11", SpecClass::kSdo, false, "", std::span<const PropertySpec>(kProps_type_malware), std::span<const uint8_t>(kLookup_type_malware), std::span<const uint8_t>(kRequired_type_malware), std::span<const Constraint>(kConstraints_type_malware), std::span<const uint8_t>(kCaptured_type_malware), 0x0ULL, Rule::kMalware},
+    {"malware-analysis", "4.12", SpecClass::kSdo, true, "", std::span<const PropertySpec>(kProps_type_malware_analysis), std::span<const uint8_t>(kLookup_type_malware_analysis), std::span<const uint8_t>(kRequired_type_malware_analysis), std::span<const Constraint>(kConstraints_type_malware_analysis), std::span<const uint8_t>(kCaptured_type_malware_analysis), 0x0ULL, Rule::kNone},
+    {"marking-definition", "7.2.1", SpecClass::kMeta, false, "", std::span<const PropertySpec>(kProps_type_marking_definition), std::span<const uint8_t>(kLookup_type_marking_definition), std::span<const uint8_t>(kRequired_type_marking_definition), {}, std::span<const uint8_t>(kCaptured_type_marking_definition), 0x0ULL, Rule::kMarkingDefinition},
+    {"mutex", "6.11", SpecClass::kSco, true, "", std::span<const PropertySpec>(kProps_type_mutex), std::span<const uint8_t>(kLookup_type_mutex), std::span<const uint8_t>(kRequired_type_mutex), {}, {}, 0x0ULL, Rule::kNone},
+    {"network-traffic", "6.12", SpecClass::kSco, true, "", std::span<const PropertySpec>(kProps_type_network_traffic), std::span<const uint8_t>(kLookup_type_network_traffic), std::span<const uint8_t>(kRequired_type_network_traffic), std::span<const Constraint>(kConstraints_type_network_traffic), std::span<const uint8_t>(kCaptured_type_network_traffic), 0x0ULL, Rule::kNetworkTraffic},
+    {"note", "4.13", SpecClass::kSdo, true, "", std::span<const PropertySpec>(kProps_type_note), std::span<const uint8_t>(kLookup_type_note), std::span<const uint8_t>(kRequired_type_note), std::span<const Constraint>(kConstraints_type_note), std::span<const uint8_t>(kCaptured_type_note), 0x0ULL, Rule::kNone},
+    {"observed-data", "4.14", SpecClass::kSdo, false, "", std::span<const PropertySpec>(kProps_type_observed_data), std::span<const uint8_t>(kLookup_type_observed_data), std::span<const uint8_t>(kRequired_type_observed_data), std::span<const Constraint>(kConstraints_type_observed_data), std::span<const uint8_t>(kCaptured_type_observed_data), 0x0ULL, Rule::kObservedData},
+    {"opinion", "4.15", SpecClass::kSdo, true, "", std::span<const PropertySpec>(kProps_type_opinion), std::span<const uint8_t>(kLookup_type_opinion), std::span<const uint8_t>(kRequired_type_opinion), std::span<const Constraint>(kConstraints_type_opinion), std::span<const uint8_t>(kCaptured_type_opinion), 0x0ULL, Rule::kNone},
+    {"process", "6.13", SpecClass::kSco, true, "", std::span<const PropertySpec>(kProps_type_process), std::span<const uint8_t>(kLookup_type_process), {}, {}, {}, 0x70c6e3ULL, Rule::kNone},
+    {"relationship", "5.1", SpecClass::kSro, false, "", std::span<const PropertySpec>(kProps_type_relationship), std::span<const uint8_t>(kLookup_type_relationship), std::span<const uint8_t>(kRequired_type_relationship), std::span<const Constraint>(kConstraints_type_relationship), std::span<const uint8_t>(kCaptured_type_relationship), 0x0ULL, Rule::kRelationship},
+    {"report", "4.16", SpecClass::kSdo, false, "", std::span<const PropertySpec>(kProps_type_report), std::span<const uint8_t>(kLookup_type_report), std::span<const uint8_t>(kRequired_type_report), std::span<const Constraint>(kConstraints_type_report), std::span<const uint8_t>(kCaptured_type_report), 0x0ULL, Rule::kNone},
+    {"sighting", "5.2", SpecClass::kSro, false, "", std::span<const PropertySpec>(kProps_type_sighting), std::span<const uint8_t>(kLookup_type_sighting), std::span<const uint8_t>(kRequired_type_sighting), std::span<const Constraint>(kConstraints_type_sighting), std::span<const uint8_t>(kCaptured_type_sighting), 0x0ULL, Rule::kNone},
+    {"software", "6.14", SpecClass::kSco, true, "", std::span<const PropertySpec>(kProps_type_software), std::span<const uint8_t>(kLookup_type_software), std::span<const uint8_t>(kRequired_type_software), {}, {}, 0x0ULL, Rule::kNone},
+    {"threat-actor", "4.17", SpecClass::kSdo, false, "", std::span<const PropertySpec>(kProps_type_threat_actor), std::span<const uint8_t>(kLookup_type_threat_actor), std::span<const uint8_t>(kRequired_type_threat_actor), std::span<const Constraint>(kConstraints_type_threat_actor), std::span<const uint8_t>(kCaptured_type_threat_actor), 0x0ULL, Rule::kNone},
+    {"tool", "4.18", SpecClass::kSdo, false, "", std::span<const PropertySpec>(kProps_type_tool), std::span<const uint8_t>(kLookup_type_tool), std::span<const uint8_t>(kRequired_type_tool), std::span<const Constraint>(kConstraints_type_tool), std::span<const uint8_t>(kCaptured_type_tool), 0x0ULL, Rule::kNone},
+    {"url", "6.15", SpecClass::kSco, true, "", std::span<const PropertySpec>(kProps_type_url), std::span<const uint8_t>(kLookup_type_url), std::span<const uint8_t>(kRequired_type_url), {}, {}, 0x0ULL, Rule::kNone},
+    {"user-account", "6.16", SpecClass::kSco, true, "", std::span<const PropertySpec>(kProps_type_user_account), std::span<const uint8_t>(kLookup_type_user_account), {}, {}, {}, 0x101c6c7fULL, Rule::kNone},
+    {"vulnerability", "4.19", SpecClass::kSdo, false, "", std::span<const PropertySpec>(kProps_type_vulnerability), std::span<const uint8_t>(kLookup_type_vulnerability), std::span<const uint8_t>(kRequired_type_vulnerability), std::span<const Constraint>(kConstraints_type_vulnerability), std::span<const uint8_t>(kCaptured_type_vulnerability), 0x0ULL, Rule::kCveIds},
+    {"windows-registry-key", "6.17", SpecClass::kSco, true, "", std::span<const PropertySpec>(kProps_type_windows_registry_key), std::span<const uint8_t>(kLookup_type_windows_registry_key), {}, {}, {}, 0x86228ULL, Rule::kNone},
+    {"x509-certificate", "6.18", SpecClass::kSco, true, "", std::span<const PropertySpec>(kProps_type_x509_certificate), std::span<const uint8_t>(kLookup_type_x509_certificate), {}, std::span<const Constraint>(kConstraints_type_x509_certificate), std::span<const uint8_t>(kCaptured_type_x509_certificate), 0xf7b0690ULL, Rule::kNone},
 };
 constexpr ObjectSpec kStructArray[] = {
-    {"external-reference", "2.5", SpecClass::kStruct, false, "", std::span<const PropertySpec>(kProps_struct_external_reference), std::span<const uint8_t>(kRequired_struct_external_reference), std::span<const Constraint>(kConstraints_struct_external_reference), {}, 0x0ULL, Rule::kNone},
-    {"kill-chain-phase", "2.11", SpecClass::kStruct, false, "", std::span<const PropertySpec>(kProps_struct_kill_chain_phase), std::span<const uint8_t>(kRequired_struct_kill_chain_phase), {}, {}, 0x0ULL, Rule::kNone},
-    {"granular-marking", "7.2.3", SpecClass::kStruct, false, "", std::span<const PropertySpec>(kProps_struct_granular_marking), std::span<const uint8_t>(kRequired_struct_granular_marking), std::span<const Constraint>(kConstraints_struct_granular_marking), std::span<const uint8_t>(kCaptured_struct_granular_marking), 0x0ULL, Rule::kGranularMarking},
-    {"statement-marking", "7.2.1.3", SpecClass::kStruct, false, "", std::span<const PropertySpec>(kProps_struct_statement_marking), std::span<const uint8_t>(kRequired_struct_statement_marking), {}, {}, 0x0ULL, Rule::kNone},
-    {"tlp-marking", "7.2.1.4", SpecClass::kStruct, false, "", std::span<const PropertySpec>(kProps_struct_tlp_marking), std::span<const uint8_t>(kRequired_struct_tlp_marking), {}, {}, 0x0ULL, Rule::kNone},
-    {"email-mime-part", "6.6.2", SpecClass::kStruct, false, "", std::span<const PropertySpec>(kProps_struct_email_mime_part), {}, std::span<const Constraint>(kConstraints_struct_email_mime_part), {}, 0x0ULL, Rule::kNone},
-    {"alternate-data-stream", "6.7.3.2", SpecClass::kStruct, false, "", std::span<const PropertySpec>(kProps_struct_alternate_data_stream), std::span<const uint8_t>(kRequired_struct_alternate_data_stream), {}, {}, 0x0ULL, Rule::kNone},
-    {"windows-pe-optional-header", "6.7.6.2", SpecClass::kStruct, false, "", std::span<const PropertySpec>(kProps_struct_windows_pe_optional_header), {}, {}, {}, 0x7fffffffULL, Rule::kNone},
-    {"windows-pe-section", "6.7.6.3", SpecClass::kStruct, false, "", std::span<const PropertySpec>(kProps_struct_windows_pe_section), std::span<const uint8_t>(kRequired_struct_windows_pe_section), {}, {}, 0x0ULL, Rule::kNone},
-    {"windows-registry-value", "6.17.2", SpecClass::kStruct, false, "", std::span<const PropertySpec>(kProps_struct_windows_registry_value), {}, {}, {}, 0x7ULL, Rule::kNone},
-    {"x509-v3-extensions", "6.18.2", SpecClass::kStruct, false, "", std::span<const PropertySpec>(kProps_struct_x509_v3_extensions), {}, std::span<const Constraint>(kConstraints_struct_x509_v3_extensions), std::span<const uint8_t>(kCaptured_struct_x509_v3_extensions), 0xffffULL, Rule::kNone},
+    {"external-reference", "2.5", SpecClass::kStruct, false, "", std::span<const PropertySpec>(kProps_struct_external_reference), std::span<const uint8_t>(kLookup_struct_external_reference), std::span<const uint8_t>(kRequired_struct_external_reference), std::span<const Constraint>(kConstraints_struct_external_reference), {}, 0x0ULL, Rule::kNone},
+    {"kill-chain-phase", "2.11", SpecClass::kStruct, false, "", std::span<const PropertySpec>(kProps_struct_kill_chain_phase), std::span<const uint8_t>(kLookup_struct_kill_chain_phase), std::span<const uint8_t>(kRequired_struct_kill_chain_phase), {}, {}, 0x0ULL, Rule::kNone},
+    {"granular-marking", "7.2.3", SpecClass::kStruct, false, "", std::span<const PropertySpec>(kProps_struct_granular_marking), std::span<const uint8_t>(kLookup_struct_granular_marking), std::span<const uint8_t>(kRequired_struct_granular_marking), std::span<const Constraint>(kConstraints_struct_granular_marking), std::span<const uint8_t>(kCaptured_struct_granular_marking), 0x0ULL, Rule::kGranularMarking},
+    {"statement-marking", "7.2.1.3", SpecClass::kStruct, false, "", std::span<const PropertySpec>(kProps_struct_statement_marking), std::span<const uint8_t>(kLookup_struct_statement_marking), std::span<const uint8_t>(kRequired_struct_statement_marking), {}, {}, 0x0ULL, Rule::kNone},
+    {"tlp-marking", "7.2.1.4", SpecClass::kStruct, false, "", std::span<const PropertySpec>(kProps_struct_tlp_marking), std::span<const uint8_t>(kLookup_struct_tlp_marking), std::span<const uint8_t>(kRequired_struct_tlp_marking), {}, {}, 0x0ULL, Rule::kNone},
+    {"email-mime-part", "6.6.2", SpecClass::kStruct, false, "", std::span<const PropertySpec>(kProps_struct_email_mime_part), std::span<const uint8_t>(kLookup_struct_email_mime_part), {}, std::span<const Constraint>(kConstraints_struct_email_mime_part), {}, 0x0ULL, Rule::kNone},
+    {"alternate-data-stream", "6.7.3.2", SpecClass::kStruct, false, "", std::span<const PropertySpec>(kProps_struct_alternate_data_stream), std::span<const uint8_t>(kLookup_struct_alternate_data_stream), std::span<const uint8_t>(kRequired_struct_alternate_data_stream), {}, {}, 0x0ULL, Rule::kNone},
+    {"windows-pe-optional-header", "6.7.6.2", SpecClass::kStruct, false, "", std::span<const PropertySpec>(kProps_struct_windows_pe_optional_header), std::span<const uint8_t>(kLookup_struct_windows_pe_optional_header), {}, {}, {}, 0x7fffffffULL, Rule::kNone},
+    {"windows-pe-section", "6.7.6.3", SpecClass::kStruct, false, "", std::span<const PropertySpec>(kProps_struct_windows_pe_section), std::span<const uint8_t>(kLookup_struct_windows_pe_section), std::span<const uint8_t>(kRequired_struct_windows_pe_section), {}, {}, 0x0ULL, Rule::kNone},
+    {"windows-registry-value", "6.17.2", SpecClass::kStruct, false, "", std::span<const PropertySpec>(kProps_struct_windows_registry_value), std::span<const uint8_t>(kLookup_struct_windows_registry_value), {}, {}, {}, 0x7ULL, Rule::kNone},
+    {"x509-v3-extensions", "6.18.2", SpecClass::kStruct, false, "", std::span<const PropertySpec>(kProps_struct_x509_v3_extensions), std::span<const uint8_t>(kLookup_struct_x509_v3_extensions), {}, std::span<const Constraint>(kConstraints_struct_x509_v3_extensions), std::span<const uint8_t>(kCaptured_struct_x509_v3_extensions), 0xffffULL, Rule::kNone},
 };
 constexpr ObjectSpec kExtensionArray[] = {
-    {"archive-ext", "6.7.2", SpecClass::kExtension, false, "file", std::span<const PropertySpec>(kProps_extension_archive_ext), std::span<const uint8_t>(kRequired_extension_archive_ext), {}, {}, 0x0ULL, Rule::kNone},
-    {"http-request-ext", "6.12.2", SpecClass::kExtension, false, "network-traffic", std::span<const PropertySpec>(kProps_extension_http_request_ext), std::span<const uint8_t>(kRequired_extension_http_request_ext), {}, {}, 0x0ULL, Rule::kNone},
-    {"icmp-ext", "6.12.3", SpecClass::kExtension, false, "network-traffic", std::span<const PropertySpec>(kProps_extension_icmp_ext), std::span<const uint8_t>(kRequired_extension_icmp_ext), {}, {}, 0x0ULL, Rule::kNone},
-    {"ntfs-ext", "6.7.3", SpecClass::kExtension, false, "file", std::span<const PropertySpec>(kProps_extension_ntfs_ext), {}, {}, {}, 0x3ULL, Rule::kNone},
-    {"pdf-ext", "6.7.4", SpecClass::kExtension, false, "file", std::span<const PropertySpec>(kProps_extension_pdf_ext), {}, {}, {}, 0x1fULL, Rule::kNone},
-    {"raster-image-ext", "6.7.5", SpecClass::kExtension, false, "file", std::span<const PropertySpec>(kProps_extension_raster_image_ext), {}, {}, {}, 0xfULL, Rule::kNone},
-    {"socket-ext", "6.12.4", SpecClass::kExtension, false, "network-traffic", std::span<const PropertySpec>(kProps_extension_socket_ext), std::span<const uint8_t>(kRequired_extension_socket_ext), {}, {}, 0x0ULL, Rule::kNone},
-    {"tcp-ext", "6.12.5", SpecClass::kExtension, false, "network-traffic", std::span<const PropertySpec>(kProps_extension_tcp_ext), {}, {}, {}, 0x3ULL, Rule::kNone},
-    {"unix-account-ext", "6.16.2", SpecClass::kExtension, false, "user-account", std::span<const PropertySpec>(kProps_extension_unix_account_ext), {}, {}, {}, 0xfULL, Rule::kNone},
-    {"windows-pebinary-ext", "6.7.6", SpecClass::kExtension, false, "file", std::span<const PropertySpec>(kProps_extension_windows_pebinary_ext), std::span<const uint8_t>(kRequired_extension_windows_pebinary_ext), {}, {}, 0xf7fULL, Rule::kNone},
-    {"windows-process-ext", "6.13.2", SpecClass::kExtension, false, "process", std::span<const PropertySpec>(kProps_extension_windows_process_ext), {}, {}, {}, 0x7fULL, Rule::kNone},
-    {"windows-service-ext", "6.13.3", SpecClass::kExtension, false, "process", std::span<const PropertySpec>(kProps_extension_windows_service_ext), {}, {}, {}, 0xffULL, Rule::kNone},
+    {"archive-ext", "6.7.2", SpecClass::kExtension, false, "file", std::span<const PropertySpec>(kProps_extension_archive_ext), std::span<const uint8_t>(kLookup_extension_archive_ext), std::span<const uint8_t>(kRequired_extension_archive_ext), {}, {}, 0x0ULL, Rule::kNone},
+    {"http-request-ext", "6.12.2", SpecClass::kExtension, false, "network-traffic", std::span<const PropertySpec>(kProps_extension_http_request_ext), std::span<const uint8_t>(kLookup_extension_http_request_ext), std::span<const uint8_t>(kRequired_extension_http_request_ext), {}, {}, 0x0ULL, Rule::kNone},
+    {"icmp-ext", "6.12.3", SpecClass::kExtension, false, "network-traffic", std::span<const PropertySpec>(kProps_extension_icmp_ext), std::span<const uint8_t>(kLookup_extension_icmp_ext), std::span<const uint8_t>(kRequired_extension_icmp_ext), {}, {}, 0x0ULL, Rule::kNone},
+    {"ntfs-ext", "6.7.3", SpecClass::kExtension, false, "file", std::span<const PropertySpec>(kProps_extension_ntfs_ext), std::span<const uint8_t>(kLookup_extension_ntfs_ext), {}, {}, {}, 0x3ULL, Rule::kNone},
+    {"pdf-ext", "6.7.4", SpecClass::kExtension, false, "file", std::span<const PropertySpec>(kProps_extension_pdf_ext), std::span<const uint8_t>(kLookup_extension_pdf_ext), {}, {}, {}, 0x1fULL, Rule::kNone},
+    {"raster-image-ext", "6.7.5", SpecClass::kExtension, false, "file", std::span<const PropertySpec>(kProps_extension_raster_image_ext), std::span<const uint8_t>(kLookup_extension_raster_image_ext), {}, {}, {}, 0xfULL, Rule::kNone},
+    {"socket-ext", "6.12.4", SpecClass::kExtension, false, "network-traffic", std::span<const PropertySpec>(kProps_extension_socket_ext), std::span<const uint8_t>(kLookup_extension_socket_ext), std::span<const uint8_t>(kRequired_extension_socket_ext), {}, {}, 0x0ULL, Rule::kNone},
+    {"tcp-ext", "6.12.5", SpecClass::kExtension, false, "network-traffic", std::span<const PropertySpec>(kProps_extension_tcp_ext), std::span<const uint8_t>(kLookup_extension_tcp_ext), {}, {}, {}, 0x3ULL, Rule::kNone},
+    {"unix-account-ext", "6.16.2", SpecClass::kExtension, false, "user-account", std::span<const PropertySpec>(kProps_extension_unix_account_ext), std::span<const uint8_t>(kLookup_extension_unix_account_ext), {}, {}, {}, 0xfULL, Rule::kNone},
+    {"windows-pebinary-ext", "6.7.6", SpecClass::kExtension, false, "file", std::span<const PropertySpec>(kProps_extension_windows_pebinary_ext), std::span<const uint8_t>(kLookup_extension_windows_pebinary_ext), std::span<const uint8_t>(kRequired_extension_windows_pebinary_ext), {}, {}, 0xf7fULL, Rule::kNone},
+    {"windows-process-ext", "6.13.2", SpecClass::kExtension, false, "process", std::span<const PropertySpec>(kProps_extension_windows_process_ext), std::span<const uint8_t>(kLookup_extension_windows_process_ext), {}, {}, {}, 0x7fULL, Rule::kNone},
+    {"windows-service-ext", "6.13.3", SpecClass::kExtension, false, "process", std::span<const PropertySpec>(kProps_extension_windows_service_ext), std::span<const uint8_t>(kLookup_extension_windows_service_ext), {}, {}, {}, 0xffULL, Rule::kNone},
 };
-constexpr ObjectSpec kCustomSpec = {"custom", "11.2", SpecClass::kCustom, false, "", std::span<const PropertySpec>(kProps_type_custom), {}, std::span<const Constraint>(kConstraints_type_custom), std::span<const uint8_t>(kCaptured_type_custom), 0x0ULL, Rule::kNone};
+constexpr ObjectSpec kCustomSpec = {"custom", "11.2", SpecClass::kCustom, false, "", std::span<const PropertySpec>(kProps_type_custom), std::span<const uint8_t>(kLookup_type_custom), {}, std::span<const Constraint>(kConstraints_type_custom), std::span<const uint8_t>(kCaptured_type_custom), 0x0ULL, Rule::kNone};
 // clang-format on
 
 }  // namespace

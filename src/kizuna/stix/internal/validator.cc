@@ -447,11 +447,15 @@ absl::Status Validator::CheckTimestamp(simdjson::dom::element value, const Prope
 absl::Status Validator::CheckIdentifier(simdjson::dom::element value, const PropertySpec& prop) {
   std::string_view text;
   KZ_RETURN_IF_ERROR(CheckString(value, "an identifier string", text));
-  absl::StatusOr<stix::StixId> id = stix::ParseId(text);
-  if (!id.ok()) return Error("", StrCat(View(id.status().message()), " (STIX 2.1 §2.9)"));
+  std::string_view type = IdentifierType(text);
+  if (type.empty()) {
+    absl::StatusOr<stix::StixId> id = stix::ParseId(text);
+    std::string_view why = id.ok() ? "not an identifier" : View(id.status().message());
+    return Error("", StrCat(why, " (STIX 2.1 §2.9)"));
+  }
   const TargetClass& target = kClasses[prop.arg];
-  if (ClassAccepts(target, id->type)) return absl::OkStatus();
-  return Error("", StrCat("\"", Printable(text), "\" refers to an object of type ", id->type,
+  if (ClassAccepts(target, type)) return absl::OkStatus();
+  return Error("", StrCat("\"", Printable(text), "\" refers to an object of type ", type,
                           "; expected the identifier of ",
                           (target.groups & kGroupAny) ? "any object" : target.name));
 }

@@ -6,6 +6,8 @@
 #include <array>
 #include <cstring>
 
+#include "kizuna/stix/id.h"
+
 namespace kizuna::stix_internal {
 namespace {
 
@@ -172,6 +174,22 @@ bool IsCustomExtensionName(std::string_view name) {
     if (!(IsLower(c) || IsDigit(c) || c == '-')) return false;
   }
   return name.size() >= kSuffix.size() && name.substr(name.size() - kSuffix.size()) == kSuffix;
+}
+
+std::string_view IdentifierType(std::string_view text) {
+  constexpr size_t kUuidLength = 36;
+  constexpr size_t kVariant = 19;  // position of the digit holding the variant bits
+  if (text.size() < kUuidLength + 2) return {};
+  size_t sep = text.size() - kUuidLength - 2;
+  if (text[sep] != '-' || text[sep + 1] != '-') return {};
+  std::string_view type = text.substr(0, sep), uuid = text.substr(sep + 2);
+  for (size_t i = 0; i < kUuidLength; ++i) {
+    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? uuid[i] != '-' : !IsHexDigit(uuid[i])) return {};
+  }
+  char v = uuid[kVariant];
+  if (!(v == '8' || v == '9' || v == 'a' || v == 'b' || v == 'A' || v == 'B')) return {};
+  return stix::IsValidTypeName(type) ? type : std::string_view();
 }
 
 bool IsIpv4Cidr(std::string_view text) {

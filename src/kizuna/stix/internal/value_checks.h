@@ -43,6 +43,12 @@ bool IsRelationshipType(std::string_view text);
 // A custom extension name (STIX 2.1 §11.3.1): 3-250 of a-z 0-9 '-', ending in "-ext".
 bool IsCustomExtensionName(std::string_view name);
 
+// Returns the object type of identifier `text` (STIX 2.1 §2.9) if it is well formed: a valid
+// type name, "--", and an RFC 4122 UUID (8-4-4-4-12 hex digits, variant bits 10). Returns an
+// empty view otherwise; stix::ParseId then says what is wrong. The same rules as ParseId,
+// without building a status: this runs for every reference on the import path.
+std::string_view IdentifierType(std::string_view text);
+
 // Dotted-quad IPv4 address, no leading zeros, with an optional /0-/32 prefix length.
 bool IsIpv4Cidr(std::string_view text);
 
