@@ -590,8 +590,15 @@ case("2.0 malware without name", "malware-2.0", {"name": DELETE}, "name", "requi
 case("2.0 granular marking needs marking_ref", "indicator-2.0",
      {"granular_markings": [{"lang": "de", "selectors": ["pattern"]}]},
      "granular_markings[0].marking_ref", "required property is missing")
-case("2.0 reserved confidence", "indicator-2.0", {"confidence": 50}, "confidence",
+case("2.0 reserved name", "indicator-2.0", {"usernames": ["a"]}, "usernames",
      "reserved property name; it must not appear in STIX 2.0 content")
+case("2.0 reserved confidence", "indicator-2.0", {"spec_version": "2.0", "confidence": 50},
+     "confidence",
+     "reserved property name; it must not appear in STIX 2.0 content")
+case("2.1 properties without spec_version", "indicator", {"spec_version": DELETE},
+     "spec_version", "required property is missing; indicator_types is a STIX 2.1 property")
+case("valid 2.0 object with explicit spec_version 2.0 and a 2.1 name as custom property",
+     "indicator-2.0", {"spec_version": "2.0", "pattern_version": "2.0"})
 case("2.0 top-level SCO", "ipv4-addr", {"spec_version": "2.0"}, "spec_version",
      "STIX 2.0 has no top-level ipv4-addr objects")
 case("valid 2.1 indicator needs no labels (the 2.0 rule does not apply)", "indicator")

@@ -165,8 +165,19 @@ absl::Status Validator::CheckMember(std::string_view key, simdjson::dom::element
                                     size_t& custom_count) {
   int i = FindProperty(spec, key);
   const PropertySpec* prop = i >= 0 ? &spec.properties[i] : nullptr;
-  // A property of the other STIX version is, in this one, just a custom property name.
-  if (prop != nullptr && (prop->flags & (is_v20() ? kOnly21 : kOnly20))) prop = nullptr;
+  // A property of the other STIX version is, in this one, just a custom property name. But a
+  // STIX 2.1 property on an object without spec_version (so read as 2.0) means the producer
+  // forgot spec_version: say that rather than report 2.0 rules the producer never meant.
+  if (prop != nullptr && (prop->flags & (is_v20() ? kOnly21 : kOnly20))) {
+    simdjson::dom::element version;
+    if (top_level && is_v20() && root_["spec_version"].get(version) != simdjson::SUCCESS) {
+      return Error("spec_version",
+                   StrCat("required property is missing; ", Printable(key),
+                          " is a STIX 2.1 property, and an object without spec_version is read "
+                          "as STIX 2.0 (STIX 2.1 §3.2)"));
+    }
+    prop = nullptr;
+  }
   path_.PushKey(key);
   if (prop == nullptr) {
     if (custom_count < custom.size()) {
