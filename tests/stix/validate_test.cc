@@ -304,6 +304,22 @@ TEST(ValidateTest, HostileNestingIsBoundedNotRecursedInto) {
       << status.message().substr(0, 200);
 }
 
+TEST(ValidateTest, GranularMarkingSelectorsHaveAWorkLimit) {
+  // 2,000 members and 1,000 selectors of the last one: 2,000,000 member visits, more than the
+  // validator spends on one marking's selectors. Legitimate markings stay far below.
+  std::string members, selectors;
+  for (int i = 0; i < 2000; ++i) StrAppend(members, ", \"x_member_", i, "\": ", i);
+  for (int i = 0; i < 1000; ++i) StrAppend(selectors, i ? ", " : "", "\"x_member_1999\"");
+  absl::Status status = CheckText(StrCat(
+      R"({"type": "x-acme-thing", "spec_version": "2.1",)"
+      R"( "id": "x-acme-thing--4527e5de-8572-446a-a57a-706f15467461")",
+      members, R"(, "granular_markings": [{"lang": "de", "selectors": [)", selectors, "]}]}"));
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("granular_markings[0].selectors["), absl::string_view::npos)
+      << status;
+  EXPECT_NE(status.message().find("member visits"), absl::string_view::npos) << status;
+}
+
 TEST(ValidateTest, CustomObjectsKeepCustomPropertiesAndExtensions) {
   EXPECT_TRUE(CheckText(R"({"type": "x-mitre-matrix", "spec_version": "2.1",
     "id": "x-mitre-matrix--575f48f4-8897-4468-897b-48bb364af6c7",

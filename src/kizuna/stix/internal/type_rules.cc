@@ -280,8 +280,15 @@ absl::Status RelationshipRule(const ObjectSpec& spec, const Captured& c, Validat
                                              "§5.1)"));
 }
 
-// Returns true if `selector` (STIX 2.1 §7.2.3) names content present in `root`.
-bool Selects(simdjson::dom::object root, std::string_view selector) {
+// Member and list-item visits allowed for checking all the selectors of one granular marking.
+// Each step of a selector scans one object or list, so a hostile object could otherwise ask for
+// (selectors x members) work; no real marking comes near this.
+constexpr size_t kMaxSelectorWork = 1'000'000;
+
+enum class Selected { kPresent, kAbsent, kTooCostly };
+
+// Resolves `selector` (STIX 2.1 §7.2.3) against `root`, spending at most `budget` visits.
+Selected Select(simdjson::dom::object root, std::string_view selector, size_t& budget) {
   element current;
   bool at_root = true;
   size_t start = 0;
@@ -289,39 +296,66 @@ bool Selects(simdjson::dom::object root, std::string_view selector) {
     size_t dot = selector.find('.', start);
     std::string_view step =
         selector.substr(start, dot == std::string_view::npos ? dot : dot - start);
-    if (step.empty()) return false;
+    if (step.empty()) return Selected::kAbsent;
+    bool found = false;
     if (step.front() == '[') {
       constexpr size_t kMaxIndexDigits = 9;
       std::string_view digits = step.substr(1, step.size() - 2);
       simdjson::dom::array list;
       if (at_root || step.back() != ']' || !AllDigits(digits) || digits.size() > kMaxIndexDigits ||
           current.get_array().get(list) != simdjson::SUCCESS) {
-        return false;
+        return Selected::kAbsent;
       }
       size_t index = 0;
       for (char ch : digits) index = index * 10 + static_cast<size_t>(ch - '0');
-      if (list.at(index).get(current) != simdjson::SUCCESS) return false;
+      for (element item : list) {
+        if (budget == 0) return Selected::kTooCostly;
+        --budget;
+        if (index-- == 0) {
+          current = item;
+          found = true;
+          break;
+        }
+      }
     } else {
       simdjson::dom::object object = root;
-      if (!at_root && current.get_object().get(object) != simdjson::SUCCESS) return false;
-      if (object.at_key(step).get(current) != simdjson::SUCCESS) return false;
+      if (!at_root && current.get_object().get(object) != simdjson::SUCCESS) {
+        return Selected::kAbsent;
+      }
+      for (simdjson::dom::key_value_pair field : object) {
+        if (budget == 0) return Selected::kTooCostly;
+        --budget;
+        if (field.key == step) {
+          current = field.value;
+          found = true;
+          break;
+        }
+      }
       at_root = false;
     }
-    if (dot == std::string_view::npos) return true;
+    if (!found) return Selected::kAbsent;
+    if (dot == std::string_view::npos) return Selected::kPresent;
     start = dot + 1;
   }
 }
 
 absl::Status GranularMarkingRule(const ObjectSpec& spec, const Captured& c, Validator& v) {
+  size_t budget = kMaxSelectorWork;
   return ForEachItem(c.Get(spec, "selectors"), [&](size_t i, element item) -> absl::Status {
     std::string_view selector = Str(&item);
-    if (Selects(v.root(), selector)) return absl::OkStatus();
+    Selected selected = Select(v.root(), selector, budget);
+    if (selected == Selected::kPresent) return absl::OkStatus();
     v.path().PushKey("selectors");
     v.path().PushIndex(i);
+    if (selected == Selected::kTooCostly) {
+      return v.Error("", StrCat("resolving these selectors takes more than ", kMaxSelectorWork,
+                                " member visits; expected fewer selectors (a limit against "
+                                "hostile input)"));
+    }
     return v.Error("", StrCat("\"", Printable(selector),
-                              "\" selects nothing in this object; "
-                              "expected property names and [index] steps joined by '.' that "
-                              "reach content present in the object (STIX 2.1 §7.2.3)"));
+                              "\" selects nothing in this object; expected property names and "
+                              "[index] steps joined by '.' that reach content present in the "
+                              "object (STIX 2.1 §7.2.3)"));
   });
 }
 

@@ -156,7 +156,7 @@ absl::Status Validator::CheckObject(simdjson::dom::object object, const ObjectSp
                                    custom_count));
   }
   if (custom_count > custom.size()) KZ_RETURN_IF_ERROR(CheckNoDuplicateKeys(object));
-  return CheckAfterPass(object, spec, captured);
+  return CheckAfterPass(spec, captured);
 }
 
 absl::Status Validator::CheckMember(std::string_view key, simdjson::dom::element value,
@@ -238,9 +238,7 @@ absl::Status Validator::CheckCustomMember(std::string_view key, simdjson::dom::e
   return CheckCustomValue(value, depth);
 }
 
-absl::Status Validator::CheckAfterPass(simdjson::dom::object object, const ObjectSpec& spec,
-                                       const Captured& captured) {
-  (void)object;
+absl::Status Validator::CheckAfterPass(const ObjectSpec& spec, const Captured& captured) {
   uint16_t required_flag = is_v20() ? kRequired20 : kRequired21;
   for (uint8_t i : spec.required) {
     const PropertySpec& prop = spec.properties[i];
