@@ -574,6 +574,13 @@ case("reserved property name", "indicator", {"severity": "high"}, "severity",
      "reserved property name")
 case("reserved course-of-action action", "course-of-action", {"action": "block"}, "action",
      "reserved for future use")
+case("custom *_bin property not base64", "indicator", {"x_acme_sample_bin": "not base64"},
+     "x_acme_sample_bin", "holds binary data; expected RFC 4648 base64")
+case("custom *_hex property in an extension", "file",
+     {"extensions": {EXTDEF: {"extension_type": "property-extension", "x_flags_hex": "0G"}}},
+     "extensions.%s.x_flags_hex" % EXTDEF, "holds hex data")
+case("valid custom *_bin and *_hex properties", "file",
+     {"x_acme_sample_bin": "AQIDBA==", "x_acme_flags_hex": "00ff"})
 case("custom name inside a nested structure", "indicator",
      {"kill_chain_phases": [{"kill_chain_name": "a", "phase_name": "b", "X": 1}]},
      "kill_chain_phases[0].X", "invalid property name")

@@ -226,6 +226,7 @@ absl::Status Validator::CheckCustomMember(std::string_view key, simdjson::dom::e
                               : "reserved property name; it must not appear in STIX 2.1 content "
                                 "(STIX 2.1 §3.8)");
   }
+  KZ_RETURN_IF_ERROR(CheckCustomSuffix(key, value));
   if (top_level) {
     if (value.is_null()) return Error("", "null is not a STIX value; omit the property instead");
     simdjson::dom::array list;
@@ -236,6 +237,32 @@ absl::Status Validator::CheckCustomMember(std::string_view key, simdjson::dom::e
     }
   }
   return CheckCustomValue(value, depth);
+}
+
+absl::Status Validator::CheckCustomSuffix(std::string_view key, simdjson::dom::element value) {
+  // Custom properties holding binary or hex data are named so (STIX 2.1 §3.1, §11.1), which is
+  // what lets patterns compare them as bytes (§9.6.3); hold them to those formats.
+  auto ends_with = [key](std::string_view suffix) {
+    return key.size() > suffix.size() && key.substr(key.size() - suffix.size()) == suffix;
+  };
+  std::string_view text;
+  if (ends_with("_bin")) {
+    if (value.get_string().get(text) == simdjson::SUCCESS && IsBase64(text)) {
+      return absl::OkStatus();
+    }
+    return Error("",
+                 "a property named *_bin holds binary data; expected RFC 4648 base64 text "
+                 "with '=' padding (STIX 2.1 §2.1, §3.1)");
+  }
+  if (ends_with("_hex")) {
+    if (value.get_string().get(text) == simdjson::SUCCESS && IsLowerHex(text)) {
+      return absl::OkStatus();
+    }
+    return Error("",
+                 "a property named *_hex holds hex data; expected an even number of "
+                 "lower-case hexadecimal digits (STIX 2.1 §2.8, §3.1)");
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Validator::CheckAfterPass(const ObjectSpec& spec, const Captured& captured) {

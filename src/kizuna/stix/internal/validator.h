@@ -75,6 +75,7 @@ class Validator {
                            std::array<std::string_view, 32>& custom, size_t& custom_count);
   absl::Status CheckCustomMember(std::string_view key, simdjson::dom::element value, int depth,
                                  bool top_level);
+  absl::Status CheckCustomSuffix(std::string_view key, simdjson::dom::element value);
   absl::Status CheckAfterPass(const ObjectSpec& spec, const Captured& captured);
   absl::Status CheckProperty(simdjson::dom::element value, const PropertySpec& prop,
                              Captured& captured, int depth);

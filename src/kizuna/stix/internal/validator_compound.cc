@@ -258,6 +258,7 @@ absl::Status Validator::CheckExtension(std::string_view key, simdjson::dom::elem
                    "invalid property name; expected 3-250 characters of a-z, 0-9 and '_', "
                    "starting with a letter (STIX 2.1 §11.3)");
     }
+    KZ_RETURN_IF_ERROR(CheckCustomSuffix(field.key, field.value));
     KZ_RETURN_IF_ERROR(CheckCustomValue(field.value, depth + 1));
     path_.Pop();
   }
@@ -294,6 +295,7 @@ absl::Status Validator::CheckExtensionDefinitionInstance(simdjson::dom::object o
                      "invalid property name; expected 3-250 characters of a-z, 0-9 and '_', "
                      "starting with a letter (STIX 2.1 §7.3.2.1)");
       }
+      KZ_RETURN_IF_ERROR(CheckCustomSuffix(field.key, field.value));
       KZ_RETURN_IF_ERROR(CheckCustomValue(field.value, depth + 1));
     }
     path_.Pop();
