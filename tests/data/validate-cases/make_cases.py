@@ -375,8 +375,9 @@ case("campaign last_seen before first_seen", "campaign", {"last_seen": "2015-01-
 case("relationship stop_time equal to start_time", "relationship",
      {"start_time": "2016-01-01T00:00:00Z", "stop_time": "2016-01-01T00:00:00Z"}, "stop_time",
      "expected stop_time > start_time")
-case("x509 validity window reversed", "x509-certificate",
-     {"validity_not_after": "2016-01-01T00:00:00Z"}, "validity_not_after", "earlier than")
+# Observed facts may be odd: the standard sets no order on a certificate's validity window.
+case("valid x509 certificate with its validity window reversed", "x509-certificate",
+     {"validity_not_after": "2016-01-01T00:00:00Z"})
 case("custom object modified before created", "x-mitre-tactic",
      {"modified": "2015-01-01T00:00:00.000Z"}, "modified", "expected modified >= created")
 

@@ -684,10 +684,10 @@ constexpr Constraint kConstraints_type_malware[] = {
 };
 constexpr PropertySpec kProps_type_malware_analysis[] = {
     {"analysis_definition_version", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
-    {"analysis_ended", ValueKind::kTimestamp, DictValue::kAny, 0, 2, 0, 0.0, 0.0},
+    {"analysis_ended", ValueKind::kTimestamp, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"analysis_engine_version", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"analysis_sco_refs", ValueKind::kIdentifier, DictValue::kAny, kList, kNoSlot, 2, 0.0, 0.0},
-    {"analysis_started", ValueKind::kTimestamp, DictValue::kAny, 0, 3, 0, 0.0, 0.0},
+    {"analysis_started", ValueKind::kTimestamp, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"confidence", ValueKind::kInteger, DictValue::kAny, kOnly21 | kHasMin | kHasMax, kNoSlot, 0, 0.0, 100.0},
     {"configuration_version", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"created", ValueKind::kTimestamp, DictValue::kAny, kRequired20 | kRequired21 | kMillis, 1, 0, 0.0, 0.0},
@@ -717,11 +717,10 @@ constexpr PropertySpec kProps_type_malware_analysis[] = {
 };
 constexpr uint8_t kLookup_type_malware_analysis[] = {23, 0, 0, 0, 8, 14, 18, 28, 12, 29, 6, 17, 11, 0, 0, 9, 0, 3, 0, 0, 26, 30, 0, 0, 0, 0, 0, 7, 13, 19, 27, 0, 2, 10, 0, 0, 0, 0, 1, 0, 20, 0, 0, 31, 0, 15, 21, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5, 4, 22, 24, 25, 0, 0, 16};
 constexpr uint8_t kRequired_type_malware_analysis[] = {7, 18, 22};
-constexpr uint8_t kCaptured_type_malware_analysis[] = {18, 7, 1, 4};
+constexpr uint8_t kCaptured_type_malware_analysis[] = {18, 7};
 constexpr Constraint kConstraints_type_malware_analysis[] = {
     {ConstraintOp::kOrderGe, 0, 1, 0x0ULL},
     {ConstraintOp::kAnyOf, 0, 0, 0x800008ULL},
-    {ConstraintOp::kOrderGe, 2, 3, 0x0ULL},
 };
 constexpr PropertySpec kProps_type_marking_definition[] = {
     {"confidence", ValueKind::kSkip, DictValue::kAny, kForbidden, kNoSlot, 0, 0.0, 0.0},
@@ -1226,16 +1225,12 @@ constexpr PropertySpec kProps_type_x509_certificate[] = {
     {"subject_public_key_exponent", ValueKind::kInteger, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"subject_public_key_modulus", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"type", ValueKind::kSkip, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
-    {"validity_not_after", ValueKind::kTimestamp, DictValue::kAny, 0, 0, 0, 0.0, 0.0},
-    {"validity_not_before", ValueKind::kTimestamp, DictValue::kAny, 0, 1, 0, 0.0, 0.0},
+    {"validity_not_after", ValueKind::kTimestamp, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
+    {"validity_not_before", ValueKind::kTimestamp, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"version", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"x509_v3_extensions", ValueKind::kStruct, DictValue::kAny, 0, kNoSlot, 10, 0.0, 0.0},
 };
 constexpr uint8_t kLookup_type_x509_certificate[] = {0, 0, 0, 0, 2, 13, 17, 19, 6, 23, 1, 12, 5, 28, 0, 3, 0, 0, 0, 0, 16, 24, 26, 0, 0, 0, 0, 7, 14, 0, 0, 20, 4, 21, 0, 0, 0, 0, 0, 0, 0, 0, 0, 27, 0, 9, 15, 25, 8, 10, 0, 0, 0, 0, 0, 18, 0, 0, 0, 0, 0, 11, 22, 0};
-constexpr uint8_t kCaptured_type_x509_certificate[] = {24, 25};
-constexpr Constraint kConstraints_type_x509_certificate[] = {
-    {ConstraintOp::kOrderGe, 0, 1, 0x0ULL},
-};
 constexpr PropertySpec kProps_struct_external_reference[] = {
     {"description", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"external_id", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
@@ -1352,17 +1347,13 @@ constexpr PropertySpec kProps_struct_x509_v3_extensions[] = {
     {"name_constraints", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"policy_constraints", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"policy_mappings", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
-    {"private_key_usage_period_not_after", ValueKind::kTimestamp, DictValue::kAny, 0, 0, 0, 0.0, 0.0},
-    {"private_key_usage_period_not_before", ValueKind::kTimestamp, DictValue::kAny, 0, 1, 0, 0.0, 0.0},
+    {"private_key_usage_period_not_after", ValueKind::kTimestamp, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
+    {"private_key_usage_period_not_before", ValueKind::kTimestamp, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"subject_alternative_name", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"subject_directory_attributes", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"subject_key_identifier", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
 };
 constexpr uint8_t kLookup_struct_x509_v3_extensions[] = {0, 13, 6, 0, 5, 0, 0, 0, 2, 0, 0, 0, 8, 0, 0, 11, 10, 0, 12, 14, 0, 0, 0, 0, 1, 3, 4, 15, 0, 7, 16, 9};
-constexpr uint8_t kCaptured_struct_x509_v3_extensions[] = {11, 12};
-constexpr Constraint kConstraints_struct_x509_v3_extensions[] = {
-    {ConstraintOp::kOrderGe, 0, 1, 0x0ULL},
-};
 constexpr PropertySpec kProps_extension_archive_ext[] = {
     {"comment", ValueKind::kString, DictValue::kAny, 0, kNoSlot, 0, 0.0, 0.0},
     {"contains_refs", ValueKind::kIdentifier, DictValue::kAny, kRequired20 | kRequired21 | kList, kNoSlot, 7, 0.0, 0.0},
@@ -1609,7 +1600,7 @@ constexpr ObjectSpec kTypeArray[] = {
     {"user-account", "6.16", SpecClass::kSco, true, "", std::span<const PropertySpec>(kProps_type_user_account), std::span<const uint8_t>(kLookup_type_user_account), {}, {}, {}, 0x101c6c7fULL, Rule::kNone},
     {"vulnerability", "4.19", SpecClass::kSdo, false, "", std::span<const PropertySpec>(kProps_type_vulnerability), std::span<const uint8_t>(kLookup_type_vulnerability), std::span<const uint8_t>(kRequired_type_vulnerability), std::span<const Constraint>(kConstraints_type_vulnerability), std::span<const uint8_t>(kCaptured_type_vulnerability), 0x0ULL, Rule::kCveIds},
     {"windows-registry-key", "6.17", SpecClass::kSco, true, "", std::span<const PropertySpec>(kProps_type_windows_registry_key), std::span<const uint8_t>(kLookup_type_windows_registry_key), {}, {}, {}, 0x86228ULL, Rule::kNone},
-    {"x509-certificate", "6.18", SpecClass::kSco, true, "", std::span<const PropertySpec>(kProps_type_x509_certificate), std::span<const uint8_t>(kLookup_type_x509_certificate), {}, std::span<const Constraint>(kConstraints_type_x509_certificate), std::span<const uint8_t>(kCaptured_type_x509_certificate), 0xf7b0690ULL, Rule::kNone},
+    {"x509-certificate", "6.18", SpecClass::kSco, true, "", std::span<const PropertySpec>(kProps_type_x509_certificate), std::span<const uint8_t>(kLookup_type_x509_certificate), {}, {}, {}, 0xf7b0690ULL, Rule::kNone},
 };
 constexpr ObjectSpec kStructArray[] = {
     {"external-reference", "2.5", SpecClass::kStruct, false, "", std::span<const PropertySpec>(kProps_struct_external_reference), std::span<const uint8_t>(kLookup_struct_external_reference), std::span<const uint8_t>(kRequired_struct_external_reference), std::span<const Constraint>(kConstraints_struct_external_reference), {}, 0x0ULL, Rule::kNone},
@@ -1622,7 +1613,7 @@ constexpr ObjectSpec kStructArray[] = {
     {"windows-pe-optional-header", "6.7.6.2", SpecClass::kStruct, false, "", std::span<const PropertySpec>(kProps_struct_windows_pe_optional_header), std::span<const uint8_t>(kLookup_struct_windows_pe_optional_header), {}, {}, {}, 0x7fffffffULL, Rule::kNone},
     {"windows-pe-section", "6.7.6.3", SpecClass::kStruct, false, "", std::span<const PropertySpec>(kProps_struct_windows_pe_section), std::span<const uint8_t>(kLookup_struct_windows_pe_section), std::span<const uint8_t>(kRequired_struct_windows_pe_section), {}, {}, 0x0ULL, Rule::kNone},
     {"windows-registry-value", "6.17.2", SpecClass::kStruct, false, "", std::span<const PropertySpec>(kProps_struct_windows_registry_value), std::span<const uint8_t>(kLookup_struct_windows_registry_value), {}, {}, {}, 0x7ULL, Rule::kNone},
-    {"x509-v3-extensions", "6.18.2", SpecClass::kStruct, false, "", std::span<const PropertySpec>(kProps_struct_x509_v3_extensions), std::span<const uint8_t>(kLookup_struct_x509_v3_extensions), {}, std::span<const Constraint>(kConstraints_struct_x509_v3_extensions), std::span<const uint8_t>(kCaptured_struct_x509_v3_extensions), 0xffffULL, Rule::kNone},
+    {"x509-v3-extensions", "6.18.2", SpecClass::kStruct, false, "", std::span<const PropertySpec>(kProps_struct_x509_v3_extensions), std::span<const uint8_t>(kLookup_struct_x509_v3_extensions), {}, {}, {}, 0xffffULL, Rule::kNone},
 };
 constexpr ObjectSpec kExtensionArray[] = {
     {"archive-ext", "6.7.2", SpecClass::kExtension, false, "file", std::span<const PropertySpec>(kProps_extension_archive_ext), std::span<const uint8_t>(kLookup_extension_archive_ext), std::span<const uint8_t>(kRequired_extension_archive_ext), {}, {}, 0x0ULL, Rule::kNone},
