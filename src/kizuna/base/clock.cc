@@ -17,8 +17,8 @@ class RealClock : public Clock {
 }  // namespace
 
 Clock& SystemClock() {
-  static RealClock* clock = new RealClock();  // never destroyed: usable during shutdown
-  return *clock;
+  static RealClock clock;  // stateless, so usable until the very end
+  return clock;
 }
 
 }  // namespace kizuna

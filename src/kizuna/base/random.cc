@@ -19,8 +19,8 @@ class OpenSslRandom : public Random {
 }  // namespace
 
 Random& SecureRandom() {
-  static OpenSslRandom* random = new OpenSslRandom();
-  return *random;
+  static OpenSslRandom random;  // stateless, so usable until the very end
+  return random;
 }
 
 uint64_t SeededRandom::Next() {

@@ -16,6 +16,12 @@ int main(int argc, char** argv) {
   app.add_option("--data-dir", global.data_dir, "Data directory (default ./kizuna-data or $KIZUNA_DATA)");
 
 
+  AddInitCommand(app, global);
+  AddCollectionCommand(app, global);
+  AddValidateCommand(app, global);
+  AddImportCommand(app, global);
+  AddExportCommand(app, global);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

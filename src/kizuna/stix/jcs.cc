@@ -91,9 +91,9 @@ void AppendCanonicalJson(simdjson::dom::element value, std::string& out) {
   using simdjson::dom::element_type;
   switch (value.type()) {
     case element_type::OBJECT: {
+      simdjson::dom::object object;
+      if (value.get(object) != simdjson::SUCCESS) break;
       std::vector<std::pair<std::u16string, simdjson::dom::key_value_pair>> members;
-      // Bind the object first: iterating the temporary would read it after it is destroyed.
-      simdjson::dom::object object = value.get_object().value_unsafe();
       for (auto field : object) {
         members.emplace_back(Utf16(field.key), field);
       }
@@ -110,9 +110,10 @@ void AppendCanonicalJson(simdjson::dom::element value, std::string& out) {
       break;
     }
     case element_type::ARRAY: {
+      simdjson::dom::array array;
+      if (value.get(array) != simdjson::SUCCESS) break;
       out += '[';
       bool first = true;
-      simdjson::dom::array array = value.get_array().value_unsafe();
       for (auto item : array) {
         if (!first) out += ',';
         first = false;

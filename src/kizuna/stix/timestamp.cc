@@ -118,15 +118,28 @@ std::string FormatTimestamp(const Timestamp& t, int fraction_digits) {
   int64_t year;
   int month, day;
   CivilFromDays(days, year, month, day);
-  std::string out = fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}", year, month, day, rem / 3600,
-                                    rem / 60 % 60, rem % 60);
+  if (fraction_digits > 9) fraction_digits = 9;
+  // YYYY-MM-DDTHH:MM:SS[.fff]Z, written digit by digit: this runs for every stored object.
+  char buf[32] = "0000-00-00T00:00:00";
+  auto put = [&buf](int pos, int64_t value, int width) {
+    for (int i = width - 1; i >= 0; --i, value /= 10) buf[pos + i] = static_cast<char>('0' + value % 10);
+  };
+  put(0, year, 4);
+  put(5, month, 2);
+  put(8, day, 2);
+  put(11, rem / 3600, 2);
+  put(14, rem / 60 % 60, 2);
+  put(17, rem % 60, 2);
+  int len = 19;
   if (fraction_digits > 0) {
-    std::string frac = fmt::format("{:09d}", t.nanos);
-    out += '.';
-    out.append(frac, 0, fraction_digits > 9 ? 9 : fraction_digits);
+    buf[len++] = '.';
+    int64_t frac = t.nanos;
+    for (int i = 9; i > fraction_digits; --i) frac /= 10;
+    put(len, frac, fraction_digits);
+    len += fraction_digits;
   }
-  out += 'Z';
-  return out;
+  buf[len++] = 'Z';
+  return std::string(buf, len);
 }
 
 std::string FormatTaxii(int64_t micros) {

@@ -1,0 +1,71 @@
+// Kizuna. `kizuna export --collection NAME`: write a collection's objects as a STIX bundle.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+
+#include "kizuna/base/clock.h"
+#include "kizuna/base/random.h"
+#include "kizuna/base/strings.h"
+#include "kizuna/cli/command.h"
+#include "kizuna/stix/id.h"
+#include "kizuna/stix/timestamp.h"
+#include "kizuna/store/open.h"
+
+namespace kizuna::cli {
+namespace {
+
+struct ExportFlags {
+  std::string collection;
+  std::vector<std::string> types;
+  std::string added_after;
+  bool all_versions = false;
+};
+
+int Run(GlobalOptions& global, const ExportFlags& flags) {
+  auto store = store::OpenDataDir(global.data_dir, SystemClock());
+  if (!store.ok()) return ReportError(store.status());
+  auto collection = (*store)->FindCollection("", flags.collection);
+  if (!collection.ok()) return ReportError(collection.status());
+  store::PageRequest request;
+  request.limit = 1000;
+  request.filter.types = flags.types;
+  if (!flags.added_after.empty()) {
+    auto after = stix::ParseMicros(flags.added_after);
+    if (!after.ok()) return ReportError(Annotate(after.status(), "--added-after: "));
+    request.filter.added_after_us = *after;
+  }
+  if (flags.all_versions) request.filter.versions = {.first = false, .last = false, .all = true, .exact_ns = {}};
+
+  std::string out = StrCat("{\"type\": \"bundle\", \"id\": \"", stix::NewId("bundle", SecureRandom()),
+                           "\", \"objects\": [");
+  bool first = true;
+  for (;;) {
+    auto page = (*store)->GetObjects(collection->id, request);
+    if (!page.ok()) return ReportError(page.status());
+    for (const auto& o : page->objects) {
+      out += first ? "\n" : ",\n";
+      first = false;
+      out += o.json;
+    }
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    out.clear();
+    if (!page->more) break;
+    request.after = page->next;
+  }
+  std::fputs(first ? "]}\n" : "\n]}\n", stdout);
+  return std::fflush(stdout) == 0 ? kExitOk : kExitFailure;
+}
+
+}  // namespace
+
+void AddExportCommand(CLI::App& app, GlobalOptions& global) {
+  auto* cmd = app.add_subcommand("export", "Write a collection's objects to standard output as a STIX bundle");
+  auto flags = std::make_shared<ExportFlags>();
+  cmd->add_option("--collection", flags->collection, "Collection id or alias")->required();
+  cmd->add_option("--type", flags->types, "Only objects of this type (repeatable)");
+  cmd->add_option("--added-after", flags->added_after, "Only objects added after this timestamp");
+  cmd->add_flag("--all-versions", flags->all_versions, "Every version, not only the latest");
+  cmd->callback([&global, flags] { global.exit_code = Run(global, *flags); });
+}
+
+}  // namespace kizuna::cli

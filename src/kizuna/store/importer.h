@@ -1,0 +1,103 @@
+// Kizuna. Bulk import of STIX documents into a collection.
+#pragma once
+
+// Importer reads documents (bundle, TAXII envelope, JSON list, JSON lines, single object),
+// checks every object (parse, index, validate) and adds the good ones to one collection in
+// transactions of `batch_objects`. A bad object is rejected alone, with where it was and
+// why; objects around it still go in. Each committed batch is durable before the
+// on_commit callback runs, so what a caller reports as committed survives a crash. Each
+// document ends with a commit of its last batch.
+//
+//   Importer importer(store, collection_id, options);
+//   KZ_RETURN_IF_ERROR(importer.ImportFile("attack.json"));
+//   const ImportSummary& s = importer.summary();
+//
+// Thread-safety: one thread per Importer; the Store may be shared.
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "kizuna/base/limits.h"
+#include "kizuna/stix/parser.h"
+#include "kizuna/stix/reader.h"
+#include "kizuna/store/store.h"
+
+namespace kizuna::store {
+
+struct Rejection {
+  std::string where;   // "file:line:column"
+  std::string id;      // the object's id when it could be read, else empty
+  std::string reason;
+};
+
+struct ImportSummary {
+  int64_t files = 0;
+  int64_t bytes = 0;
+  int64_t read = 0;             // objects seen
+  int64_t added = 0;            // new versions stored
+  int64_t already_present = 0;  // versions the collection already held
+  int64_t rejected = 0;         // invalid objects and conflicting versions
+  std::vector<Rejection> rejections;  // the first `max_rejections_kept` of them
+};
+
+struct CommittedBatch {
+  int64_t objects = 0;         // objects in this batch
+  int64_t total_committed = 0;  // objects committed so far, in all batches
+  std::string last_id;         // id of the batch's last object
+};
+
+struct ImportOptions {
+  // Objects per transaction. Larger batches amortise the commit's fsync; a crash loses at
+  // most the batch in flight.
+  size_t batch_objects = limits::kImportBatchObjects;
+  // Rejections kept with their reasons in the summary (all are counted).
+  size_t max_rejections_kept = 1000;
+  // The document format; kAuto recognises it.
+  stix::DocumentFormat format = stix::DocumentFormat::kAuto;
+  // Largest input file accepted.
+  uint64_t max_file_bytes = limits::kMaxDocumentBytes;
+  // Called after each committed batch (on the importing thread).
+  std::function<void(const CommittedBatch&)> on_commit;
+  // Called about every `progress_every` objects read.
+  std::function<void(const ImportSummary&)> on_progress;
+  int64_t progress_every = 10000;
+};
+
+class Importer {
+ public:
+  // `store` must outlive the importer. REQUIRES: `collection_id` names an existing collection.
+  Importer(Store& store, std::string collection_id, ImportOptions options = {});
+
+  // Reads and imports the file at `path` ("-" for standard input; gzip is undone). Returns
+  // an error only when the file cannot be read, its container is malformed (objects before
+  // the error are kept), or the store fails; invalid objects are counted in the summary.
+  absl::Status ImportFile(const std::string& path);
+
+  // Imports `text`, named `name` in rejections. `text` must be padded for simdjson when
+  // `padding` says so.
+  absl::Status ImportText(std::string_view name, std::string_view text, stix::Padding padding);
+
+  const ImportSummary& summary() const { return summary_; }
+
+ private:
+  void Reject(std::string where, std::string id, std::string reason);
+  // Commits the pending batch; `where` names the place of a pending object's offset.
+  absl::Status Flush(const std::function<std::string(size_t)>& where);
+
+  Store& store_;
+  const std::string collection_id_;
+  const ImportOptions options_;
+  stix::ObjectParser parser_;
+  ImportSummary summary_;
+  int64_t committed_ = 0;
+  // The pending batch: views into the current document, indexes and offsets.
+  std::vector<std::string_view> pending_json_;
+  std::vector<stix::ObjectIndex> pending_index_;
+  std::vector<size_t> pending_offset_;
+};
+
+}  // namespace kizuna::store

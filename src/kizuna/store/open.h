@@ -1,0 +1,29 @@
+// Kizuna. Opening the store of a data directory.
+#pragma once
+
+// A data directory holds the node's state: `kizuna.db` (the SQLite store) today, and the
+// configuration and keys the server adds. InitDataDir creates it; OpenDataDir opens it.
+// Thread-safety: stateless.
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "kizuna/base/clock.h"
+#include "kizuna/store/store.h"
+
+namespace kizuna::store {
+
+// The API root `kizuna init` creates unless told otherwise.
+inline constexpr std::string_view kDefaultApiRoot = "intel";
+
+// Creates `dir` (and parents) if needed and the store in it, with the API root `api_root`
+// when no API root exists yet. Idempotent. Returns the open store.
+absl::StatusOr<std::unique_ptr<Store>> InitDataDir(const std::string& dir, std::string_view api_root,
+                                                   Clock& clock);
+
+// Opens the store of an initialised data directory. Returns FailedPrecondition naming the
+// directory (and saying to run `kizuna init`) when there is none.
+absl::StatusOr<std::unique_ptr<Store>> OpenDataDir(const std::string& dir, Clock& clock);
+
+}  // namespace kizuna::store

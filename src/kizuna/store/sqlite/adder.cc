@@ -1,0 +1,168 @@
+// Kizuna.
+#include "kizuna/store/sqlite/adder.h"
+
+#include <algorithm>
+
+#include "kizuna/base/status.h"
+#include "kizuna/base/strings.h"
+#include "kizuna/stix/jcs.h"
+#include "kizuna/stix/timestamp.h"
+
+namespace kizuna::store::sqlite_internal {
+namespace {
+
+constexpr int kColumnsPerRow = 14;
+
+std::string JoinMarkings(const stix::ObjectIndex& index) {
+  std::string out;
+  for (const auto* list : {&index.object_marking_refs, &index.granular_marking_refs}) {
+    for (const std::string& ref : *list) {
+      if (!out.empty()) out += ' ';
+      out += ref;
+    }
+  }
+  return out;
+}
+
+// Returns true if two serialisations of one version carry the same content: the same bytes,
+// or the same JSON once canonicalised (member order and whitespace do not count).
+bool SameContent(std::string_view a, std::string_view b) {
+  if (a == b) return true;
+  simdjson::dom::parser pa, pb;
+  simdjson::padded_string sa(a), sb(b);
+  simdjson::dom::element ea, eb;
+  if (pa.parse(sa).get(ea) != simdjson::SUCCESS || pb.parse(sb).get(eb) != simdjson::SUCCESS) {
+    return false;
+  }
+  return stix::CanonicalJson(ea) == stix::CanonicalJson(eb);
+}
+
+std::string InsertSql(size_t rows) {
+  std::string sql =
+      "INSERT INTO entries (date_added_us, collection, stix_id, type, version_ns, spec_version,"
+      " version, created_by_ref, revoked, markings, valid_from_us, valid_until_us, json, id_hash,"
+      " is_first, is_last, is_top_spec) VALUES ";
+  for (size_t r = 0; r < rows; ++r) {
+    sql += r ? ",(" : "(";
+    for (int c = 1; c <= kColumnsPerRow; ++c) StrAppend(sql, "?", r * kColumnsPerRow + c, ",");
+    sql += "1,1,1)";
+  }
+  return sql;
+}
+
+}  // namespace
+
+Adder::Adder(Connection& db, const IdHashKey& key, IdFilter& filter, int64_t collection_pk,
+             int64_t now_us, int64_t first_date_added_us)
+    : db_(db),
+      key_(key),
+      filter_(filter),
+      collection_pk_(collection_pk),
+      now_us_(now_us),
+      next_added_us_(first_date_added_us) {
+  rows_.reserve(kRowsPerInsert);
+}
+
+absl::Status Adder::FindKnown(const stix::ObjectIndex& index, int64_t id_hash, int64_t version_ns,
+                              int64_t spec) {
+  same_version_at_ = 0;
+  same_version_here_ = other_versions_here_ = false;
+  if (!filter_.MayContain(id_hash)) return absl::OkStatus();  // a new id: nothing stored
+  KZ_RETURN_IF_ERROR(FlushRows());  // the lookup must see rows still pending
+  KZ_ASSIGN_OR_RETURN(Statement * known, db_.Cached(
+      "SELECT date_added_us, collection, version_ns, spec_version FROM entries"
+      " INDEXED BY entries_by_id WHERE id_hash = ?2 AND stix_id = ?1"));
+  known->BindView(1, index.id).Bind(2, id_hash);
+  for (;;) {
+    KZ_ASSIGN_OR_RETURN(bool row, known->Step());
+    if (!row) break;
+    bool here = known->Int(1) == collection_pk_;
+    if (known->Int(2) == version_ns && known->Int(3) == spec) {
+      same_version_at_ = known->Int(0);
+      same_version_here_ = same_version_here_ || here;
+    } else if (here) {
+      other_versions_here_ = true;
+    }
+  }
+  known->Reset();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<AddResult> Adder::Add(const NewObject& object) {
+  const stix::ObjectIndex& index = *object.index;
+  const auto& version = index.version();
+  int64_t version_ns = version ? *version->Nanos() : 0;
+  int64_t spec = SpecCode(index.spec_version);
+  int64_t id_hash = IdHash(key_, index.id);
+  KZ_RETURN_IF_ERROR(FindKnown(index, id_hash, version_ns, spec));
+
+  Row row;
+  row.version = version ? stix::FormatTimestamp(*version, std::max(version->fraction_digits, 3))
+                        : stix::FormatTaxii(now_us_);
+  if (same_version_at_ != 0) {
+    // Two serialisations of one version must carry the same content (STIX 2.1 §3.6).
+    KZ_ASSIGN_OR_RETURN(Statement * stored, db_.Cached(
+        "SELECT json, version FROM entries WHERE date_added_us = ?1"));
+    stored->Bind(1, same_version_at_);
+    KZ_ASSIGN_OR_RETURN(bool found, stored->Step());
+    bool same = found && SameContent(stored->Text(0), object.json);
+    if (found) row.version = stored->Text(1);  // unversioned objects keep their first time
+    stored->Reset();
+    if (!same) return AddResult{AddOutcome::kConflict, 0};
+    if (same_version_here_) return AddResult{AddOutcome::kAlreadyPresent, same_version_at_};
+  }
+  row.date_added_us = next_added_us_++;
+  row.version_ns = version_ns;
+  row.spec = spec;
+  row.revoked = index.revoked;
+  row.id_hash = id_hash;
+  row.valid_from_us = index.valid_from_us;
+  row.valid_until_us = index.valid_until_us;
+  row.id = index.id;
+  row.type = index.type;
+  row.creator = index.created_by_ref;
+  row.json = object.json;
+  row.markings = JoinMarkings(index);
+  rows_.push_back(std::move(row));
+  filter_.Add(id_hash);
+  if (other_versions_here_) {
+    KZ_RETURN_IF_ERROR(FlushRows());
+    KZ_RETURN_IF_ERROR(RecomputeFlags(db_, collection_pk_, index.id, id_hash));
+  } else if (rows_.size() == kRowsPerInsert) {
+    KZ_RETURN_IF_ERROR(FlushRows());
+  }
+  return AddResult{AddOutcome::kAdded, next_added_us_ - 1};
+}
+
+absl::Status Adder::FlushRows() {
+  if (rows_.empty()) return absl::OkStatus();
+  Statement* insert = full_insert_;
+  if (rows_.size() != kRowsPerInsert || insert == nullptr) {
+    KZ_ASSIGN_OR_RETURN(insert, db_.Cached(InsertSql(rows_.size())));
+    if (rows_.size() == kRowsPerInsert) full_insert_ = insert;
+  }
+  for (size_t r = 0; r < rows_.size(); ++r) {
+    const Row& row = rows_[r];
+    int b = static_cast<int>(r) * kColumnsPerRow;
+    insert->Bind(b + 1, row.date_added_us).Bind(b + 2, collection_pk_).BindView(b + 3, row.id);
+    insert->BindView(b + 4, row.type).Bind(b + 5, row.version_ns).Bind(b + 6, row.spec);
+    insert->BindView(b + 7, row.version);
+    row.creator.empty() ? insert->BindNull(b + 8) : insert->BindView(b + 8, row.creator);
+    insert->Bind(b + 9, row.revoked);
+    row.markings.empty() ? insert->BindNull(b + 10) : insert->BindView(b + 10, row.markings);
+    row.valid_from_us ? insert->Bind(b + 11, *row.valid_from_us) : insert->BindNull(b + 11);
+    row.valid_until_us ? insert->Bind(b + 12, *row.valid_until_us) : insert->BindNull(b + 12);
+    insert->BindBlobView(b + 13, row.json).Bind(b + 14, row.id_hash);
+  }
+  absl::Status status = insert->Run();
+  insert->Reset();
+  rows_.clear();
+  return status;
+}
+
+absl::StatusOr<int64_t> Adder::Finish() {
+  KZ_RETURN_IF_ERROR(FlushRows());
+  return next_added_us_ - 1;
+}
+
+}  // namespace kizuna::store::sqlite_internal

@@ -1,0 +1,66 @@
+// Kizuna. Adding object versions to a collection inside one write transaction of the SQLite
+// store: the version checks, the date_added sequence, and multi-row inserts.
+#pragma once
+
+// Each object goes through: the id filter (a new id needs no lookup), the lookup of stored
+// versions of its id (already present? same version with other content? other versions in
+// this collection whose first/last flags change?), then its row. New rows are inserted
+// `kRowsPerInsert` at a time, which halves SQLite's per-row statement overhead; pending rows
+// are written before any lookup or flag update that must see them.
+// Thread-safety: used under the store's write mutex, inside an open transaction.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "kizuna/store/sqlite/connection.h"
+#include "kizuna/store/sqlite/id_filter.h"
+#include "kizuna/store/sqlite/internal.h"
+#include "kizuna/store/store.h"
+
+namespace kizuna::store::sqlite_internal {
+
+class Adder {
+ public:
+  static constexpr size_t kRowsPerInsert = 32;
+
+  // `first_date_added_us` is the date_added of the first new entry; later ones follow it.
+  Adder(Connection& db, const IdHashKey& key, IdFilter& filter, int64_t collection_pk,
+        int64_t now_us, int64_t first_date_added_us);
+
+  // Adds one object version (the row may stay pending until Finish()).
+  absl::StatusOr<AddResult> Add(const NewObject& object);
+
+  // Writes the pending rows. Returns the last date_added given out (or the one before the
+  // first, if none was).
+  absl::StatusOr<int64_t> Finish();
+
+ private:
+  struct Row {
+    int64_t date_added_us, version_ns, spec, revoked, id_hash;
+    std::optional<int64_t> valid_from_us, valid_until_us;
+    std::string_view id, type, creator, json;  // views into the caller's objects
+    std::string version, markings;
+  };
+
+  absl::Status FindKnown(const stix::ObjectIndex& index, int64_t id_hash, int64_t version_ns,
+                         int64_t spec);
+  absl::Status FlushRows();
+
+  Connection& db_;
+  const IdHashKey& key_;
+  IdFilter& filter_;
+  const int64_t collection_pk_;
+  const int64_t now_us_;
+  int64_t next_added_us_;
+  std::vector<Row> rows_;
+  Statement* full_insert_ = nullptr;  // the kRowsPerInsert-row INSERT, once prepared
+  // What FindKnown found for the current object.
+  int64_t same_version_at_ = 0;
+  bool same_version_here_ = false;
+  bool other_versions_here_ = false;
+};
+
+}  // namespace kizuna::store::sqlite_internal

@@ -1,0 +1,52 @@
+// Kizuna. Helpers shared by the SQLite store's source files; not for other modules.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "kizuna/stix/object.h"
+#include "kizuna/store/sqlite/connection.h"
+
+namespace kizuna::store::sqlite_internal {
+
+// Spec versions as stored: 20 and 21.
+inline int64_t SpecCode(stix::SpecVersion v) { return v == stix::SpecVersion::k20 ? 20 : 21; }
+inline stix::SpecVersion SpecFromCode(int64_t code) {
+  return code == 20 ? stix::SpecVersion::k20 : stix::SpecVersion::k21;
+}
+
+// The key of entries.id_hash, read from node_state when the store opens.
+struct IdHashKey {
+  unsigned char bytes[16];
+};
+
+// Returns the stored hash of object id `stix_id` (entries.id_hash): SipHash-2-4 under `key`.
+int64_t IdHash(const IdHashKey& key, std::string_view stix_id);
+
+// Returns the primary key of collection `id`, or NotFound.
+absl::StatusOr<int64_t> CollectionPk(Connection& db, std::string_view id);
+
+// Recomputes is_first / is_last / is_top_spec for every entry of `stix_id` in collection
+// `collection_pk` and writes the ones that changed.
+absl::Status RecomputeFlags(Connection& db, int64_t collection_pk, std::string_view stix_id,
+                            int64_t id_hash);
+
+// Runs `BEGIN IMMEDIATE` on construction and `ROLLBACK` on destruction unless committed.
+class Transaction {
+ public:
+  explicit Transaction(Connection& db) : db_(db) {}
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  absl::Status Begin();
+  absl::Status Commit();
+
+ private:
+  Connection& db_;
+  bool open_ = false;
+};
+
+}  // namespace kizuna::store::sqlite_internal

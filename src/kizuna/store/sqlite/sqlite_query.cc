@@ -1,0 +1,251 @@
+// Kizuna. Queries of the SQLite store: pages of objects, versions, deletes, counts.
+#include <sodium.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "kizuna/base/json_string.h"
+#include "kizuna/base/status.h"
+#include "kizuna/base/strings.h"
+#include "kizuna/store/sqlite/internal.h"
+#include "kizuna/store/sqlite/sqlite_store.h"
+
+namespace kizuna::store {
+namespace sqlite_internal {
+
+int64_t IdHash(const IdHashKey& key, std::string_view stix_id) {
+  unsigned char out[crypto_shorthash_BYTES];
+  crypto_shorthash(out, reinterpret_cast<const unsigned char*>(stix_id.data()), stix_id.size(), key.bytes);
+  int64_t h;
+  std::memcpy(&h, out, sizeof h);
+  return h;
+}
+
+absl::StatusOr<int64_t> CollectionPk(Connection& db, std::string_view id) {
+  KZ_ASSIGN_OR_RETURN(Statement * st, db.Cached("SELECT pk FROM collections WHERE id = ?1"));
+  st->Bind(1, id);
+  KZ_ASSIGN_OR_RETURN(bool row, st->Step());
+  if (!row) return absl::NotFoundError(StrCat("collection '", id, "' does not exist"));
+  int64_t pk = st->Int(0);
+  st->Reset();
+  return pk;
+}
+
+absl::Status RecomputeFlags(Connection& db, int64_t collection_pk, std::string_view stix_id,
+                            int64_t id_hash) {
+  struct Entry {
+    int64_t date_added, version_ns, spec;
+    bool first, last, top;
+  };
+  std::vector<Entry> entries;
+  KZ_ASSIGN_OR_RETURN(Statement * st, db.Cached(
+      "SELECT date_added_us, version_ns, spec_version, is_first, is_last, is_top_spec"
+      " FROM entries INDEXED BY entries_by_id"
+      " WHERE id_hash = ?3 AND collection = ?1 AND stix_id = ?2"));
+  st->Bind(1, collection_pk).Bind(2, stix_id).Bind(3, id_hash);
+  for (;;) {
+    KZ_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    entries.push_back({st->Int(0), st->Int(1), st->Int(2), st->Int(3) != 0, st->Int(4) != 0,
+                       st->Int(5) != 0});
+  }
+  int64_t top_spec = 0;
+  for (const Entry& e : entries) top_spec = std::max(top_spec, e.spec);
+  KZ_ASSIGN_OR_RETURN(Statement * update, db.Cached(
+      "UPDATE entries SET is_first = ?3, is_last = ?4, is_top_spec = ?5"
+      " WHERE date_added_us = ?2 AND collection = ?1"));
+  for (const Entry& e : entries) {
+    int64_t min_v = e.version_ns, max_v = e.version_ns;
+    for (const Entry& o : entries) {
+      if (o.spec != e.spec) continue;
+      min_v = std::min(min_v, o.version_ns);
+      max_v = std::max(max_v, o.version_ns);
+    }
+    bool first = e.version_ns == min_v, last = e.version_ns == max_v, top = e.spec == top_spec;
+    if (first == e.first && last == e.last && top == e.top) continue;
+    update->Bind(1, collection_pk).Bind(2, e.date_added).Bind(3, int64_t{first});
+    update->Bind(4, int64_t{last}).Bind(5, int64_t{top});
+    KZ_RETURN_IF_ERROR(update->Run());
+    update->Reset();
+  }
+  return absl::OkStatus();
+}
+
+Transaction::~Transaction() {
+  if (open_) db_.Exec("ROLLBACK").IgnoreError();
+}
+
+absl::Status Transaction::Begin() {
+  KZ_RETURN_IF_ERROR(db_.Exec("BEGIN IMMEDIATE"));
+  open_ = true;
+  return absl::OkStatus();
+}
+
+absl::Status Transaction::Commit() {
+  KZ_RETURN_IF_ERROR(db_.Exec("COMMIT"));
+  open_ = false;
+  return absl::OkStatus();
+}
+
+}  // namespace sqlite_internal
+
+namespace {
+
+using sqlite_internal::SpecCode;
+using sqlite_internal::SpecFromCode;
+
+// A JSON array of strings or integers, for binding to `IN (SELECT value FROM json_each(?))`
+// so the SQL text (and its cached statement) does not depend on how many values there are.
+template <typename T>
+std::string JsonArray(const std::vector<T>& values) {
+  std::string out = "[";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i) out += ',';
+    if constexpr (std::is_same_v<T, std::string>) {
+      AppendJsonString(values[i], out);
+    } else {
+      StrAppend(out, values[i]);
+    }
+  }
+  out += ']';
+  return out;
+}
+
+// Appends the version and spec_version conditions of `filter` on entries `e`.
+// Parameters: ?6 exact versions, ?7 spec versions.
+void AppendVersionConditions(const ObjectFilter& filter, std::string& sql) {
+  const VersionFilter& v = filter.versions;
+  if (!v.all) {
+    std::vector<std::string> terms;
+    if (v.first) terms.push_back("e.is_first = 1");
+    if (v.last) terms.push_back("e.is_last = 1");
+    if (!v.exact_ns.empty()) terms.push_back("e.version_ns IN (SELECT value FROM json_each(?6))");
+    if (terms.empty()) terms.push_back("0");
+    if (terms.size() == 1) {
+      StrAppend(sql, " AND ", terms[0]);
+    } else {
+      sql += " AND (";
+      for (size_t i = 0; i < terms.size(); ++i) StrAppend(sql, i ? " OR " : "", terms[i]);
+      sql += ")";
+    }
+  }
+  if (filter.spec_versions.empty()) {
+    sql += " AND e.is_top_spec = 1";
+  } else {
+    sql += " AND e.spec_version IN (SELECT value FROM json_each(?7))";
+  }
+}
+
+void BindVersionParameters(const ObjectFilter& filter, Statement& st) {
+  if (!filter.versions.exact_ns.empty()) st.Bind(6, JsonArray(filter.versions.exact_ns));
+  if (!filter.spec_versions.empty()) {
+    std::vector<int64_t> codes;
+    for (stix::SpecVersion sv : filter.spec_versions) codes.push_back(SpecCode(sv));
+    st.Bind(7, JsonArray(codes));
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<Page> SqliteStore::DoGetObjects(std::string_view collection_id,
+                                               std::string_view object_id,
+                                               const PageRequest& request, WithJson with_json) {
+  const ObjectFilter& filter = request.filter;
+  std::string sql =
+      "SELECT e.date_added_us, e.stix_id, e.type, e.version_ns, e.spec_version, e.version,"
+      " e.created_by_ref, e.revoked, e.markings";
+  sql += with_json == WithJson::kYes ? ", e.json" : ", NULL";
+  // One object's entries come from the id index; SQLite's planner, without statistics,
+  // would otherwise scan the collection in date order.
+  sql += object_id.empty() ? " FROM entries e" : " FROM entries e INDEXED BY entries_by_id";
+  sql += " WHERE e.collection = ?1 AND e.date_added_us > ?2";
+  if (!object_id.empty()) sql += " AND e.id_hash = ?9 AND e.stix_id = ?3";
+  if (!filter.ids.empty()) sql += " AND e.stix_id IN (SELECT value FROM json_each(?4))";
+  if (!filter.types.empty()) sql += " AND e.type IN (SELECT value FROM json_each(?5))";
+  AppendVersionConditions(filter, sql);
+  sql += " ORDER BY e.date_added_us LIMIT ?8";
+
+  KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
+  KZ_ASSIGN_OR_RETURN(int64_t collection_pk, sqlite_internal::CollectionPk(*db, collection_id));
+  KZ_ASSIGN_OR_RETURN(Statement * st, db->Cached(sql));
+  int64_t after = std::max(filter.added_after_us.value_or(0),
+                           request.after ? request.after->after_date_added_us : int64_t{0});
+  st->Bind(1, collection_pk).Bind(2, after);
+  if (!object_id.empty()) st->Bind(3, object_id).Bind(9, sqlite_internal::IdHash(id_hash_key_, object_id));
+  if (!filter.ids.empty()) st->Bind(4, JsonArray(filter.ids));
+  if (!filter.types.empty()) st->Bind(5, JsonArray(filter.types));
+  BindVersionParameters(filter, *st);
+  st->Bind(8, static_cast<int64_t>(request.limit + 1));
+
+  Page page;
+  page.objects.reserve(std::min<size_t>(request.limit, 1000));
+  for (;;) {
+    KZ_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    if (page.objects.size() == request.limit) {
+      page.more = true;
+      break;
+    }
+    StoredObject& o = page.objects.emplace_back();
+    o.date_added_us = st->Int(0);
+    o.id = st->Text(1);
+    o.type = st->Text(2);
+    o.version_ns = st->Int(3);
+    o.spec_version = SpecFromCode(st->Int(4));
+    o.version = st->Text(5);
+    o.created_by_ref = st->Text(6);
+    o.revoked = st->Int(7) != 0;
+    std::string_view markings = st->Text(8);
+    while (!markings.empty()) {
+      size_t space = markings.find(' ');
+      o.marking_refs.emplace_back(markings.substr(0, space));
+      markings = space == std::string_view::npos ? std::string_view() : markings.substr(space + 1);
+    }
+    if (with_json == WithJson::kYes) o.json = st->Text(9);
+  }
+  st->Reset();
+  page.next.after_date_added_us = page.objects.empty() ? after : page.objects.back().date_added_us;
+  return page;
+}
+
+absl::StatusOr<int64_t> SqliteStore::DoDeleteObject(std::string_view collection_id,
+                                                    std::string_view object_id,
+                                                    const ObjectFilter& filter) {
+  std::string sql = "DELETE FROM entries AS e INDEXED BY entries_by_id"
+      " WHERE e.id_hash = ?9 AND e.collection = ?1 AND e.stix_id = ?3";
+  AppendVersionConditions(filter, sql);
+  sql += " RETURNING date_added_us";
+  absl::MutexLock lock(&write_mu_);
+  Connection& db = *writer_;
+  sqlite_internal::Transaction tx(db);
+  KZ_RETURN_IF_ERROR(tx.Begin());
+  KZ_ASSIGN_OR_RETURN(int64_t collection_pk, sqlite_internal::CollectionPk(db, collection_id));
+  KZ_ASSIGN_OR_RETURN(Statement * st, db.Cached(sql));
+  int64_t id_hash = sqlite_internal::IdHash(id_hash_key_, object_id);
+  st->Bind(1, collection_pk).Bind(3, object_id).Bind(9, id_hash);
+  BindVersionParameters(filter, *st);
+  std::vector<int64_t> removed;
+  for (;;) {
+    KZ_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    removed.push_back(st->Int(0));
+  }
+  if (removed.empty()) return 0;
+  KZ_RETURN_IF_ERROR(sqlite_internal::RecomputeFlags(db, collection_pk, object_id, id_hash));
+  KZ_RETURN_IF_ERROR(tx.Commit());
+  return static_cast<int64_t>(removed.size());
+}
+
+absl::StatusOr<int64_t> SqliteStore::DoCountObjects(std::string_view collection_id) {
+  KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
+  KZ_ASSIGN_OR_RETURN(int64_t collection_pk, sqlite_internal::CollectionPk(*db, collection_id));
+  KZ_ASSIGN_OR_RETURN(Statement * st, db->Cached(
+      "SELECT count(*) FROM entries WHERE collection = ?1 AND is_last = 1 AND is_top_spec = 1"));
+  st->Bind(1, collection_pk);
+  KZ_ASSIGN_OR_RETURN(bool row, st->Step());
+  int64_t n = row ? st->Int(0) : 0;
+  st->Reset();
+  return n;
+}
+
+}  // namespace kizuna::store

@@ -1,0 +1,94 @@
+// Kizuna. The embedded store: one SQLite database file in WAL mode.
+#pragma once
+
+// Writes go through one connection under a mutex (SQLite allows one writer); reads use a
+// pool of read connections, so readers never wait for writers (WAL snapshots). Every
+// AddObjects call is one transaction committed with synchronous=FULL: when it returns OK
+// the objects survive a crash or kill -9.
+// Thread-safety: safe for concurrent use.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "kizuna/base/clock.h"
+#include "kizuna/store/sqlite/connection.h"
+#include "kizuna/store/sqlite/id_filter.h"
+#include "kizuna/store/sqlite/internal.h"
+#include "kizuna/store/store.h"
+
+namespace kizuna::store {
+
+struct SqliteOptions {
+  // Read connections kept open; more readers than this wait for one. Default: enough for
+  // the server's thread pool on a small machine.
+  size_t max_readers = 8;
+};
+
+class SqliteStore : public Store {
+ public:
+  // Opens or creates the database at `path` and applies pending migrations. Returns
+  // Unavailable if the file cannot be opened, DataLoss if it is not a Kizuna database or
+  // was written by a newer Kizuna. `clock` must outlive the store.
+  static absl::StatusOr<std::unique_ptr<SqliteStore>> Open(const std::string& path, Clock& clock,
+                                                           SqliteOptions options = {});
+
+  SqliteStore(std::unique_ptr<Connection> writer, std::string path, Clock& clock,
+              SqliteOptions options, sqlite_internal::IdHashKey id_hash_key);
+  ~SqliteStore() override;
+
+ private:
+  // A read connection borrowed from the pool; returned to it on destruction.
+  class ReaderLease {
+   public:
+    ReaderLease(SqliteStore& store, std::unique_ptr<Connection> conn)
+        : store_(&store), conn_(std::move(conn)) {}
+    ReaderLease(ReaderLease&&) = default;
+    ~ReaderLease() {
+      if (conn_) store_->ReleaseReader(std::move(conn_));
+    }
+    Connection* operator->() { return conn_.get(); }
+    Connection& operator*() { return *conn_; }
+
+   private:
+    SqliteStore* store_;
+    std::unique_ptr<Connection> conn_;
+  };
+
+  absl::Status DoCreateApiRoot(const ApiRoot& root) override;
+  absl::StatusOr<std::vector<ApiRoot>> DoListApiRoots() override;
+  absl::StatusOr<Collection> DoCreateCollection(Collection collection) override;
+  absl::StatusOr<std::vector<Collection>> DoListCollections(std::string_view api_root) override;
+  absl::StatusOr<std::vector<AddResult>> DoAddObjects(std::string_view collection_id,
+                                                      std::span<const NewObject> objects) override;
+  absl::StatusOr<Page> DoGetObjects(std::string_view collection_id, std::string_view object_id,
+                                    const PageRequest& request, WithJson with_json) override;
+  absl::StatusOr<int64_t> DoDeleteObject(std::string_view collection_id, std::string_view object_id,
+                                         const ObjectFilter& filter) override;
+  absl::StatusOr<int64_t> DoCountObjects(std::string_view collection_id) override;
+
+  // Brings id_filter_ up to date with entries other processes may have added, and rebuilds
+  // it larger when full. Called at the start of each write transaction.
+  absl::Status SyncIdFilter() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+
+  // Returns a read connection from the pool (opening one if the pool has room), waiting
+  // while all `max_readers` are in use.
+  absl::StatusOr<ReaderLease> AcquireReader();
+  void ReleaseReader(std::unique_ptr<Connection> conn);
+
+  const std::string path_;
+  Clock& clock_;
+  const SqliteOptions options_;
+  const sqlite_internal::IdHashKey id_hash_key_;
+  absl::Mutex write_mu_;
+  std::unique_ptr<Connection> writer_ ABSL_GUARDED_BY(write_mu_);
+  sqlite_internal::IdFilter id_filter_ ABSL_GUARDED_BY(write_mu_);
+  int64_t id_filter_through_us_ ABSL_GUARDED_BY(write_mu_) = -1;  // entries up to here are in it
+  absl::Mutex readers_mu_;
+  std::vector<std::unique_ptr<Connection>> idle_readers_ ABSL_GUARDED_BY(readers_mu_);
+  size_t open_readers_ ABSL_GUARDED_BY(readers_mu_) = 0;
+};
+
+}  // namespace kizuna::store

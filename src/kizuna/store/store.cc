@@ -1,0 +1,127 @@
+// Kizuna. The Store's public methods: argument checks, then the implementation's hooks.
+#include "kizuna/store/store.h"
+
+#include "kizuna/base/status.h"
+#include "kizuna/base/strings.h"
+
+namespace kizuna::store {
+namespace {
+
+bool IsValidRootName(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+    if (!ok) return false;
+  }
+  return name != "." && name != "..";
+}
+
+absl::Status CheckLimit(const PageRequest& request) {
+  if (request.limit < 1 || request.limit > kMaxPageLimit) {
+    return absl::InvalidArgumentError(StrCat("page limit must be 1..", kMaxPageLimit, ", got ", request.limit));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status Store::CreateApiRoot(const ApiRoot& root) {
+  if (!IsValidRootName(root.name)) {
+    return absl::InvalidArgumentError(
+        StrCat("API root name '", root.name, "' is not a path segment of 1-64 [a-z0-9-_.]"));
+  }
+  if (root.title.empty()) return absl::InvalidArgumentError("an API root needs a title");
+  if (root.max_content_length < 0) return absl::InvalidArgumentError("max_content_length must be >= 0");
+  return DoCreateApiRoot(root);
+}
+
+absl::StatusOr<std::vector<ApiRoot>> Store::ListApiRoots() { return DoListApiRoots(); }
+
+absl::StatusOr<ApiRoot> Store::GetApiRoot(std::string_view name) {
+  KZ_ASSIGN_OR_RETURN(std::vector<ApiRoot> roots, DoListApiRoots());
+  for (ApiRoot& r : roots) {
+    if (r.name == name) return std::move(r);
+  }
+  return absl::NotFoundError(StrCat("API root '", name, "' does not exist"));
+}
+
+absl::StatusOr<Collection> Store::CreateCollection(Collection collection) {
+  if (collection.title.empty()) return absl::InvalidArgumentError("a collection needs a title");
+  if (!collection.alias.empty() && !IsValidRootName(collection.alias)) {
+    return absl::InvalidArgumentError(
+        StrCat("collection alias '", collection.alias, "' is not a path segment of 1-64 [a-z0-9-_.]"));
+  }
+  return DoCreateCollection(std::move(collection));
+}
+
+absl::StatusOr<std::vector<Collection>> Store::ListCollections(std::string_view api_root) {
+  return DoListCollections(api_root);
+}
+
+absl::StatusOr<Collection> Store::FindCollection(std::string_view api_root,
+                                                 std::string_view id_or_alias) {
+  KZ_ASSIGN_OR_RETURN(std::vector<Collection> all, DoListCollections(api_root));
+  for (Collection& c : all) {
+    if (c.id == id_or_alias) return std::move(c);
+  }
+  const Collection* by_alias = nullptr;
+  for (const Collection& c : all) {
+    if (c.alias != id_or_alias) continue;
+    if (by_alias != nullptr) {
+      return absl::InvalidArgumentError(StrCat("alias '", id_or_alias,
+                                               "' names collections in several API roots; name the root"));
+    }
+    by_alias = &c;
+  }
+  if (by_alias != nullptr) return *by_alias;
+  return absl::NotFoundError(StrCat("collection '", id_or_alias, "' does not exist"));
+}
+
+absl::StatusOr<std::vector<AddResult>> Store::AddObjects(std::string_view collection_id,
+                                                         std::span<const NewObject> objects) {
+  for (const NewObject& o : objects) {
+    const auto& version = o.index->version();
+    if (version && !version->Nanos()) {
+      return absl::InvalidArgumentError(
+          StrCat(o.index->id, ": the version timestamp is outside the supported years 1678-2261"));
+    }
+  }
+  if (objects.empty()) return std::vector<AddResult>();
+  return DoAddObjects(collection_id, objects);
+}
+
+absl::StatusOr<Page> Store::GetObjects(std::string_view collection_id, const PageRequest& request,
+                                       WithJson with_json) {
+  KZ_RETURN_IF_ERROR(CheckLimit(request));
+  return DoGetObjects(collection_id, {}, request, with_json);
+}
+
+absl::StatusOr<Page> Store::GetObject(std::string_view collection_id, std::string_view object_id,
+                                      const PageRequest& request) {
+  KZ_RETURN_IF_ERROR(CheckLimit(request));
+  if (object_id.empty()) return absl::InvalidArgumentError("no object id");
+  return DoGetObjects(collection_id, object_id, request, WithJson::kYes);
+}
+
+absl::StatusOr<Page> Store::GetVersions(std::string_view collection_id, std::string_view object_id,
+                                        const PageRequest& request) {
+  KZ_RETURN_IF_ERROR(CheckLimit(request));
+  if (object_id.empty()) return absl::InvalidArgumentError("no object id");
+  PageRequest all = request;
+  all.filter.versions = VersionFilter{.first = false, .last = false, .all = true, .exact_ns = {}};
+  all.filter.ids.clear();
+  all.filter.types.clear();
+  return DoGetObjects(collection_id, object_id, all, WithJson::kNo);
+}
+
+absl::StatusOr<int64_t> Store::DeleteObject(std::string_view collection_id, std::string_view object_id,
+                                            const ObjectFilter& filter) {
+  if (object_id.empty()) return absl::InvalidArgumentError("no object id");
+  return DoDeleteObject(collection_id, object_id, filter);
+}
+
+absl::StatusOr<int64_t> Store::CountObjects(std::string_view collection_id) {
+  return DoCountObjects(collection_id);
+}
+
+}  // namespace kizuna::store

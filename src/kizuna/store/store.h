@@ -1,0 +1,196 @@
+// Kizuna. The store: API roots, collections and every version of every object.
+#pragma once
+
+// Store is the one interface to persistent state; SqliteStore (embedded default) implements
+// it today and a PostgreSQL store can follow without changing callers. Public methods check
+// arguments and then call the private Do*() hooks that an implementation provides, so the
+// checks live once (the pattern of zeek/zeek's storage Backend).
+//
+// Model (TAXII 2.1 §3-§5):
+//   - An object version is (id, version), where version is `modified`, else `created`; an
+//     object without either (an SCO) has a single version. Its JSON text is kept exactly as
+//     accepted.
+//   - A collection holds object versions, each with the `date_added` at which it entered that
+//     collection: microseconds since the epoch, strictly increasing within the collection, so
+//     (collection, date_added) identifies an entry and orders every query.
+//   - Queries follow TAXII filtering: added_after, match[id|type|version|spec_version], and
+//     pagination by an opaque cursor that stays valid while writes continue (new entries
+//     always sort after existing ones).
+//
+// Version selection rule (TAXII 2.1 §3.4.2 leaves open how match[version] and
+// match[spec_version] combine): versions are selected within each spec version. Without
+// match[spec_version], only the highest spec version held for an object takes part; with it,
+// each listed spec version is considered on its own, so "first"/"last" apply per spec version.
+//
+// Thread-safety: all methods are safe to call concurrently; writes are serialised inside.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "kizuna/stix/object.h"
+
+namespace kizuna::store {
+
+struct ApiRoot {
+  std::string name;         // the URL path segment, e.g. "jpn-usa"
+  std::string title;
+  std::string description;
+  int64_t max_content_length = 0;  // octets; 0 means the server default
+};
+
+struct Collection {
+  std::string id;           // a UUID
+  std::string api_root;     // ApiRoot::name
+  std::string alias;        // unique within the API root; may be empty
+  std::string title;
+  std::string description;
+  int64_t created_us = 0;
+};
+
+// One object version to add.
+struct NewObject {
+  std::string_view json;          // the exact text; copied by the store
+  const stix::ObjectIndex* index;  // its indexed properties; not owned
+};
+
+enum class AddOutcome : uint8_t {
+  kAdded,           // a new version entered the collection
+  kAlreadyPresent,  // this version was already in the collection: nothing changed
+  kConflict,        // a different object with the same id and version is stored: rejected
+};
+
+struct AddResult {
+  AddOutcome outcome = AddOutcome::kAdded;
+  int64_t date_added_us = 0;  // of the entry (new or existing); 0 on conflict
+};
+
+// What match[version] asks for. Default: the last version only.
+struct VersionFilter {
+  bool first = false;
+  bool last = true;
+  bool all = false;
+  std::vector<int64_t> exact_ns;  // versions named by timestamp (nanoseconds)
+};
+
+struct ObjectFilter {
+  std::optional<int64_t> added_after_us;      // strictly later
+  std::vector<std::string> ids;                // match[id]; empty = any
+  std::vector<std::string> types;              // match[type]; empty = any
+  VersionFilter versions;                      // match[version]
+  std::vector<stix::SpecVersion> spec_versions;  // match[spec_version]; empty = highest held
+};
+
+// An opaque position in a collection: entries after it come next. Encoded by the TAXII
+// layer into `next` tokens.
+struct Cursor {
+  int64_t after_date_added_us = 0;
+};
+
+struct PageRequest {
+  ObjectFilter filter;
+  size_t limit = 100;                 // REQUIRES: 1..kMaxPageLimit
+  std::optional<Cursor> after;        // continue after this position
+};
+
+inline constexpr size_t kMaxPageLimit = 10000;
+
+// One entry of a collection: an object version and its indexed properties.
+struct StoredObject {
+  std::string id;
+  std::string type;
+  std::string version;        // the version timestamp text as in the object, or for
+                              // unversioned objects the TAXII time it was first stored
+  int64_t version_ns = 0;
+  stix::SpecVersion spec_version = stix::SpecVersion::k21;
+  int64_t date_added_us = 0;
+  std::string created_by_ref;
+  bool revoked = false;
+  std::vector<std::string> marking_refs;  // object markings, then granular marking refs
+  std::string json;           // empty in manifest queries
+};
+
+struct Page {
+  std::vector<StoredObject> objects;
+  bool more = false;          // another page exists after `next`
+  Cursor next;                // position after the last object of this page
+};
+
+enum class WithJson : uint8_t { kNo, kYes };
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // API roots. CreateApiRoot returns AlreadyExists if the name is taken, InvalidArgument if
+  // it is not a valid path segment ([a-z0-9-_.]{1,64}).
+  absl::Status CreateApiRoot(const ApiRoot& root);
+  absl::StatusOr<std::vector<ApiRoot>> ListApiRoots();
+  absl::StatusOr<ApiRoot> GetApiRoot(std::string_view name);  // NotFound if absent
+
+  // Collections. CreateCollection fills in `id` (a new UUIDv4) when empty and `created_us`,
+  // and returns the stored collection; NotFound if the API root does not exist,
+  // AlreadyExists if the id or the alias is taken in that API root.
+  absl::StatusOr<Collection> CreateCollection(Collection collection);
+  absl::StatusOr<std::vector<Collection>> ListCollections(std::string_view api_root);
+  // Finds a collection by id or alias within `api_root` (any API root when empty).
+  absl::StatusOr<Collection> FindCollection(std::string_view api_root, std::string_view id_or_alias);
+
+  // Adds `objects` to collection `collection_id` in one transaction: either every result is
+  // durable when this returns OK, or nothing was written. Results are in input order.
+  // REQUIRES: every index was produced from its json (IndexObject).
+  absl::StatusOr<std::vector<AddResult>> AddObjects(std::string_view collection_id,
+                                                    std::span<const NewObject> objects);
+
+  // Returns one page of entries matching `request`, oldest date_added first.
+  absl::StatusOr<Page> GetObjects(std::string_view collection_id, const PageRequest& request,
+                                  WithJson with_json = WithJson::kYes);
+
+  // Returns one page of the versions of object `object_id` selected by the filter (TAXII Get
+  // an Object): as GetObjects restricted to that id; an empty page when none match.
+  absl::StatusOr<Page> GetObject(std::string_view collection_id, std::string_view object_id,
+                                 const PageRequest& request);
+
+  // Returns the versions of object `object_id` in the collection (date_added order) that
+  // match the filter's added_after and spec_versions (version, id and type filters are
+  // ignored), without JSON.
+  absl::StatusOr<Page> GetVersions(std::string_view collection_id, std::string_view object_id,
+                                   const PageRequest& request);
+
+  // Deletes the versions of `object_id` selected by the filter's versions and spec_versions
+  // from the collection (set `versions.all` to delete every version). Returns the number of
+  // entries removed (0 when none matched). Content no collection holds any more is erased.
+  absl::StatusOr<int64_t> DeleteObject(std::string_view collection_id, std::string_view object_id,
+                                       const ObjectFilter& filter);
+
+  // Number of current objects (last version, highest spec version) in a collection.
+  absl::StatusOr<int64_t> CountObjects(std::string_view collection_id);
+
+ protected:
+  Store() = default;
+
+ private:
+  virtual absl::Status DoCreateApiRoot(const ApiRoot& root) = 0;
+  virtual absl::StatusOr<std::vector<ApiRoot>> DoListApiRoots() = 0;
+  virtual absl::StatusOr<Collection> DoCreateCollection(Collection collection) = 0;
+  virtual absl::StatusOr<std::vector<Collection>> DoListCollections(std::string_view api_root) = 0;
+  virtual absl::StatusOr<std::vector<AddResult>> DoAddObjects(
+      std::string_view collection_id, std::span<const NewObject> objects) = 0;
+  virtual absl::StatusOr<Page> DoGetObjects(std::string_view collection_id,
+                                            std::string_view object_id, const PageRequest& request,
+                                            WithJson with_json) = 0;
+  virtual absl::StatusOr<int64_t> DoDeleteObject(std::string_view collection_id,
+                                                 std::string_view object_id,
+                                                 const ObjectFilter& filter) = 0;
+  virtual absl::StatusOr<int64_t> DoCountObjects(std::string_view collection_id) = 0;
+};
+
+}  // namespace kizuna::store

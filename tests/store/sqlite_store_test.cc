@@ -1,0 +1,291 @@
+// Kizuna.
+#include "kizuna/store/sqlite/sqlite_store.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "kizuna/base/file.h"
+#include "store_test_util.h"
+
+namespace kizuna::store {
+namespace {
+
+constexpr int64_t kStart = 1700000000000000;  // 2023-11-14, in microseconds
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Open();
+    ASSERT_TRUE(store_->CreateApiRoot({"root", "Root", "", 0}).ok());
+    auto c = store_->CreateCollection({"", "root", "intel", "Intel", "", 0});
+    ASSERT_TRUE(c.ok()) << c.status();
+    collection_ = c->id;
+  }
+  void Open() {
+    store_.reset();
+    auto s = SqliteStore::Open(dir_.File("kizuna.db"), clock_);
+    ASSERT_TRUE(s.ok()) << s.status();
+    store_ = std::move(*s);
+  }
+  std::vector<AddResult> Add(std::vector<std::string> jsons) {
+    std::vector<NewObject> batch;
+    for (auto& j : jsons) batch.push_back(objects_.Make(std::move(j)));
+    auto r = store_->AddObjects(collection_, batch);
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? *r : std::vector<AddResult>{};
+  }
+  Page Get(PageRequest request = {}) {
+    auto page = store_->GetObjects(collection_, request);
+    EXPECT_TRUE(page.ok()) << page.status();
+    return page.ok() ? *page : Page{};
+  }
+  static std::vector<std::string> Versions(const Page& page) {
+    std::vector<std::string> out;
+    for (const auto& o : page.objects) out.push_back(StrCat(o.id.substr(o.id.size() - 4), "@", o.version));
+    return out;
+  }
+
+  TempDir dir_;
+  FakeClock clock_{kStart};
+  Objects objects_;
+  std::unique_ptr<SqliteStore> store_;
+  std::string collection_;
+};
+
+TEST_F(SqliteStoreTest, AddedObjectsComeBackInOrderWithExactJson) {
+  std::string a = Indicator("000000000001", "2016-01-01T00:00:00.000Z", R"(, "x_custom": {"k": [1, 2.50]})");
+  std::string b = Indicator("000000000002", "2016-01-01T00:00:00.000Z");
+  auto results = Add({a, b});
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[0].outcome, AddOutcome::kAdded);
+  // The clock does not move, yet date_added strictly increases.
+  EXPECT_EQ(results[0].date_added_us, kStart);
+  EXPECT_EQ(results[1].date_added_us, kStart + 1);
+  Page page = Get();
+  ASSERT_EQ(page.objects.size(), 2u);
+  EXPECT_EQ(page.objects[0].json, a);
+  EXPECT_EQ(page.objects[1].json, b);
+  EXPECT_EQ(page.objects[0].type, "indicator");
+  EXPECT_EQ(page.objects[0].version, "2016-01-01T00:00:00.000Z");
+  EXPECT_FALSE(page.more);
+}
+
+TEST_F(SqliteStoreTest, SameVersionTwiceIsANoOpAndDifferentContentIsRejected) {
+  std::string a = Indicator("000000000001", "2016-01-01T00:00:00.000Z");
+  auto first = Add({a});
+  auto again = Add({a});
+  EXPECT_EQ(again[0].outcome, AddOutcome::kAlreadyPresent);
+  EXPECT_EQ(again[0].date_added_us, first[0].date_added_us);
+  // Same content with other whitespace and member order: still the same version.
+  std::string reordered = R"({ "pattern_type": "stix", "type": "indicator", "spec_version": "2.1",
+      "id": "indicator--8e2e2d2b-17d4-4cbf-938f-000000000001", "created": "2016-01-01T00:00:00.000Z",
+      "modified": "2016-01-01T00:00:00.000Z", "pattern": "[file:name = 'x']",
+      "valid_from": "2016-01-01T00:00:00Z" })";
+  EXPECT_EQ(Add({reordered})[0].outcome, AddOutcome::kAlreadyPresent);
+  // Same id and modified, other content: rejected, and the stored object is unchanged.
+  std::string changed = Indicator("000000000001", "2016-01-01T00:00:00.000Z", R"(, "name": "other")");
+  EXPECT_EQ(Add({changed})[0].outcome, AddOutcome::kConflict);
+  Page page = Get();
+  ASSERT_EQ(page.objects.size(), 1u);
+  EXPECT_EQ(page.objects[0].json, a);
+}
+
+TEST_F(SqliteStoreTest, ConflictIsCheckedAcrossCollections) {
+  auto other = store_->CreateCollection({"", "root", "other", "Other", "", 0});
+  ASSERT_TRUE(other.ok());
+  NewObject a = objects_.Make(Indicator("000000000001", "2016-01-01T00:00:00.000Z"));
+  ASSERT_TRUE(store_->AddObjects(other->id, std::vector<NewObject>{a}).ok());
+  EXPECT_EQ(Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z")})[0].outcome, AddOutcome::kAdded);
+  EXPECT_EQ(Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z", R"(, "name": "n")")})[0].outcome,
+            AddOutcome::kConflict);
+}
+
+TEST_F(SqliteStoreTest, VersionFilters) {
+  // Versions arrive out of order: v2, v1, v3.
+  Add({Indicator("000000000001", "2016-02-01T00:00:00.000Z"), Indicator("000000000001", "2016-01-01T00:00:00.000Z"),
+       Indicator("000000000001", "2016-03-01T00:00:00.000Z"), Indicator("000000000002", "2016-01-01T00:00:00.000Z")});
+  EXPECT_EQ(Versions(Get()), (std::vector<std::string>{"0001@2016-03-01T00:00:00.000Z", "0002@2016-01-01T00:00:00.000Z"}));
+  PageRequest first;
+  first.filter.versions = {.first = true, .last = false, .all = false, .exact_ns = {}};
+  EXPECT_EQ(Versions(Get(first)), (std::vector<std::string>{"0001@2016-01-01T00:00:00.000Z", "0002@2016-01-01T00:00:00.000Z"}));
+  PageRequest all;
+  all.filter.versions = {.first = false, .last = false, .all = true, .exact_ns = {}};
+  EXPECT_EQ(Get(all).objects.size(), 4u);
+  PageRequest both;
+  both.filter.versions = {.first = true, .last = true, .all = false, .exact_ns = {}};
+  both.filter.ids = {IndicatorId("000000000001")};
+  EXPECT_EQ(Versions(Get(both)), (std::vector<std::string>{"0001@2016-01-01T00:00:00.000Z", "0001@2016-03-01T00:00:00.000Z"}));
+  PageRequest exact;
+  exact.filter.versions = {.first = false, .last = false, .all = false,
+                           .exact_ns = {*stix::ParseTimestamp("2016-02-01T00:00:00Z")->Nanos()}};
+  EXPECT_EQ(Versions(Get(exact)), (std::vector<std::string>{"0001@2016-02-01T00:00:00.000Z"}));
+}
+
+TEST_F(SqliteStoreTest, SpecVersionsAreSelectedSeparately) {
+  std::string v20 = R"({"type":"indicator","id":"indicator--8e2e2d2b-17d4-4cbf-938f-000000000001","created":"2016-01-01T00:00:00.000Z","modified":"2017-01-01T00:00:00.000Z","labels":["x"],"pattern":"[file:name = 'x']","valid_from":"2016-01-01T00:00:00Z"})";
+  Add({v20, Indicator("000000000001", "2016-06-01T00:00:00.000Z")});
+  Page page = Get();
+  ASSERT_EQ(page.objects.size(), 1u);  // only the highest spec version held
+  EXPECT_EQ(page.objects[0].spec_version, stix::SpecVersion::k21);
+  PageRequest only20;
+  only20.filter.spec_versions = {stix::SpecVersion::k20};
+  Page p20 = Get(only20);
+  ASSERT_EQ(p20.objects.size(), 1u);
+  EXPECT_EQ(p20.objects[0].json, v20);
+  PageRequest both;
+  both.filter.spec_versions = {stix::SpecVersion::k20, stix::SpecVersion::k21};
+  EXPECT_EQ(Get(both).objects.size(), 2u);
+}
+
+TEST_F(SqliteStoreTest, IdTypeAndAddedAfterFilters) {
+  auto r = Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z"),
+                R"({"type":"malware","spec_version":"2.1","id":"malware--0c7b5b88-8ff7-4a4d-aa9d-feb398cd0061","created":"2016-01-01T00:00:00.000Z","modified":"2016-01-01T00:00:00.000Z","is_family":true,"name":"m"})",
+                Indicator("000000000003", "2016-01-01T00:00:00.000Z")});
+  PageRequest types;
+  types.filter.types = {"malware"};
+  ASSERT_EQ(Get(types).objects.size(), 1u);
+  PageRequest ids;
+  ids.filter.ids = {IndicatorId("000000000003"), IndicatorId("000000000001"), "indicator--nope"};
+  EXPECT_EQ(Get(ids).objects.size(), 2u);
+  PageRequest after;
+  after.filter.added_after_us = r[0].date_added_us;  // strictly later
+  EXPECT_EQ(Get(after).objects.size(), 2u);
+  after.filter.added_after_us = r[2].date_added_us;
+  EXPECT_TRUE(Get(after).objects.empty());
+}
+
+TEST_F(SqliteStoreTest, PaginationIsStableWhileWritesContinue) {
+  for (int i = 0; i < 5; ++i) Add({Indicator(StrCat("00000000000", i), "2016-01-01T00:00:00.000Z")});
+  PageRequest request;
+  request.limit = 2;
+  Page p1 = Get(request);
+  EXPECT_EQ(p1.objects.size(), 2u);
+  EXPECT_TRUE(p1.more);
+  // A new object and a new version of an object already paged arrive between pages.
+  Add({Indicator("000000000009", "2016-01-01T00:00:00.000Z"), Indicator("000000000000", "2017-01-01T00:00:00.000Z")});
+  std::vector<std::string> seen;
+  for (auto& o : p1.objects) seen.push_back(o.id + "@" + o.version);
+  request.after = p1.next;
+  for (;;) {
+    Page p = Get(request);
+    for (auto& o : p.objects) seen.push_back(o.id + "@" + o.version);
+    if (!p.more) break;
+    request.after = p.next;
+  }
+  // Every object once per version seen, nothing lost: 5 + 1 new + the new version of 0000.
+  EXPECT_EQ(seen.size(), 7u);
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(std::unique(seen.begin(), seen.end()), seen.end());
+}
+
+TEST_F(SqliteStoreTest, GetObjectVersionsAndDelete) {
+  Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z"), Indicator("000000000001", "2016-02-01T00:00:00.000Z"),
+       Indicator("000000000002", "2016-01-01T00:00:00.000Z")});
+  std::string id = IndicatorId("000000000001");
+  PageRequest request;
+  auto one = store_->GetObject(collection_, id, request);
+  ASSERT_TRUE(one.ok());
+  ASSERT_EQ(one->objects.size(), 1u);
+  EXPECT_EQ(one->objects[0].version, "2016-02-01T00:00:00.000Z");
+  auto versions = store_->GetVersions(collection_, id, request);
+  ASSERT_TRUE(versions.ok());
+  EXPECT_EQ(versions->objects.size(), 2u);
+  EXPECT_TRUE(versions->objects[0].json.empty());
+
+  // Deleting the last version makes the first one current again.
+  ObjectFilter last;
+  auto deleted = store_->DeleteObject(collection_, id, last);
+  ASSERT_TRUE(deleted.ok()) << deleted.status();
+  EXPECT_EQ(*deleted, 1);
+  one = store_->GetObject(collection_, id, request);
+  ASSERT_EQ(one->objects.size(), 1u);
+  EXPECT_EQ(one->objects[0].version, "2016-01-01T00:00:00.000Z");
+  ObjectFilter all;
+  all.versions.all = true;
+  EXPECT_EQ(*store_->DeleteObject(collection_, id, all), 1);
+  EXPECT_EQ(*store_->DeleteObject(collection_, id, all), 0);
+  EXPECT_TRUE(store_->GetObject(collection_, id, request)->objects.empty());
+  EXPECT_EQ(*store_->CountObjects(collection_), 1);
+  // The deleted version can be added again.
+  EXPECT_EQ(Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z")})[0].outcome, AddOutcome::kAdded);
+}
+
+TEST_F(SqliteStoreTest, ReopenKeepsDataAndDateAddedKeepsIncreasing) {
+  auto before = Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z")});
+  Open();
+  clock_.Set(kStart - 1000000);  // the clock went back a second across the restart
+  auto after = Add({Indicator("000000000002", "2016-01-01T00:00:00.000Z")});
+  EXPECT_GT(after[0].date_added_us, before[0].date_added_us);
+  EXPECT_EQ(Get().objects.size(), 2u);
+  EXPECT_EQ(Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z")})[0].outcome, AddOutcome::kAlreadyPresent);
+}
+
+TEST_F(SqliteStoreTest, WritesByAnotherProcessAreSeen) {
+  // A second store on the same file stands for another process (e.g. `kizuna import` while
+  // the server runs): its objects must be found by this store's duplicate check.
+  auto other = SqliteStore::Open(dir_.File("kizuna.db"), clock_);
+  ASSERT_TRUE(other.ok());
+  Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z")});  // this store has now seen the table
+  NewObject b = objects_.Make(Indicator("000000000002", "2016-01-01T00:00:00.000Z"));
+  ASSERT_TRUE((*other)->AddObjects(collection_, std::vector<NewObject>{b}).ok());
+  EXPECT_EQ(Add({Indicator("000000000002", "2016-01-01T00:00:00.000Z")})[0].outcome, AddOutcome::kAlreadyPresent);
+  EXPECT_EQ(Add({Indicator("000000000002", "2016-01-01T00:00:00.000Z", R"(, "name": "n")")})[0].outcome,
+            AddOutcome::kConflict);
+}
+
+TEST_F(SqliteStoreTest, ManyVersionsInOneBatch) {
+  // Versions of one id inside a single batch go through the pending multi-row insert.
+  std::vector<std::string> batch;
+  for (int i = 0; i < 100; ++i) {
+    batch.push_back(Indicator(StrCat("0000000", 10000 + i % 40), StrCat("2016-01-", 10 + i / 40, "T00:00:00.000Z")));
+  }
+  auto r = Add(batch);
+  ASSERT_EQ(r.size(), 100u);
+  PageRequest all;
+  all.limit = 1000;
+  all.filter.versions.all = true;
+  all.filter.versions.last = false;
+  EXPECT_EQ(Get(all).objects.size(), 100u);
+  PageRequest current;
+  current.limit = 1000;
+  Page page = Get(current);
+  EXPECT_EQ(page.objects.size(), 40u);
+  for (const auto& o : page.objects) {
+    std::string expected = o.id < IndicatorId("000000010020") ? "2016-01-12T00:00:00.000Z" : "2016-01-11T00:00:00.000Z";
+    EXPECT_EQ(o.version, expected) << o.id;
+  }
+}
+
+TEST_F(SqliteStoreTest, CollectionsAndApiRoots) {
+  EXPECT_EQ(store_->CreateApiRoot({"root", "Again", "", 0}).code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(store_->CreateApiRoot({"bad/name", "x", "", 0}).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->CreateCollection({"", "nope", "", "T", "", 0}).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->CreateCollection({"", "root", "intel", "T", "", 0}).status().code(),
+            absl::StatusCode::kAlreadyExists);
+  auto found = store_->FindCollection("root", "intel");
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->id, collection_);
+  EXPECT_EQ(store_->FindCollection("", collection_)->alias, "intel");
+  EXPECT_EQ(store_->FindCollection("", "missing").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->GetObjects("no-such-collection", {}).status().code(), absl::StatusCode::kNotFound);
+  PageRequest bad;
+  bad.limit = 0;
+  EXPECT_EQ(store_->GetObjects(collection_, bad).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(SqliteStoreTest, RejectsTimestampsOutsideTheStoredRange) {
+  NewObject far = objects_.Make(Indicator("000000000001", "2300-01-01T00:00:00.000Z"));
+  EXPECT_EQ(store_->AddObjects(collection_, std::vector<NewObject>{far}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(SqliteStoreTest, NotAKizunaDatabase) {
+  std::string path = dir_.File("junk.db");
+  ASSERT_TRUE(WriteFileAtomically(path, std::string(8192, 'x')).ok());
+  auto s = SqliteStore::Open(path, clock_);
+  EXPECT_FALSE(s.ok());
+}
+
+}  // namespace
+}  // namespace kizuna::store

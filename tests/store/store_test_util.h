@@ -1,0 +1,66 @@
+// Kizuna. Helpers for store tests: a temporary SQLite store and objects built from JSON.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kizuna/base/clock.h"
+#include "kizuna/base/strings.h"
+#include "kizuna/stix/parser.h"
+#include "kizuna/store/sqlite/sqlite_store.h"
+
+namespace kizuna::store {
+
+// A fresh data directory under the test's temp dir, removed at the end.
+class TempDir {
+ public:
+  TempDir() {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    path_ = std::filesystem::temp_directory_path() /
+            StrCat("kizuna-", info->test_suite_name(), "-", info->name(), "-", ::getpid());
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  std::string File(std::string_view name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Keeps JSON texts and their indexes alive for NewObject views.
+class Objects {
+ public:
+  NewObject Make(std::string json) {
+    texts_.push_back(std::move(json));
+    stix::ObjectParser parser;
+    auto index = parser.Parse(texts_.back(), stix::Padding::kAbsent);
+    EXPECT_TRUE(index.ok()) << index.status() << " in " << texts_.back();
+    indexes_.push_back(index.ok() ? *index : stix::ObjectIndex{});
+    return {texts_.back(), &indexes_.back()};
+  }
+
+ private:
+  std::deque<std::string> texts_;
+  std::deque<stix::ObjectIndex> indexes_;
+};
+
+// An indicator with the given id suffix (12 hex digits) and modified time.
+inline std::string Indicator(std::string_view suffix, std::string_view modified,
+                             std::string_view extra = "") {
+  return StrCat(R"({"type":"indicator","spec_version":"2.1","id":"indicator--8e2e2d2b-17d4-4cbf-938f-)",
+                suffix, R"(","created":"2016-01-01T00:00:00.000Z","modified":")", modified,
+                R"(","pattern":"[file:name = 'x']","pattern_type":"stix","valid_from":"2016-01-01T00:00:00Z")",
+                extra, "}");
+}
+
+inline std::string IndicatorId(std::string_view suffix) {
+  return StrCat("indicator--8e2e2d2b-17d4-4cbf-938f-", suffix);
+}
+
+}  // namespace kizuna::store
