@@ -1,10 +1,13 @@
 // Kizuna.
 #include "kizuna/stix/validate.h"
 
+#include "kizuna/stix/internal/validator.h"
+
 namespace kizuna::stix {
 
-// The full rule tables are being written; until they land, only the common-property checks
-// of IndexObject apply.
-absl::Status ValidateObject(simdjson::dom::object, const ObjectIndex&) { return absl::OkStatus(); }
+absl::Status ValidateObject(simdjson::dom::object object, const ObjectIndex& index) {
+  stix_internal::Validator validator(object, index);
+  return validator.Run();
+}
 
 }  // namespace kizuna::stix
