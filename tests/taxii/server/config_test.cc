@@ -1,0 +1,52 @@
+// Kizuna.
+#include "kizuna/taxii/server/config.h"
+
+#include <gtest/gtest.h>
+
+namespace kizuna::taxii {
+namespace {
+
+TEST(ConfigTest, TheExampleFileParsesWithItsDocumentedDefaults) {
+  auto c = LoadConfig(KIZUNA_SOURCE_DIR "/examples/kizuna.yaml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  NodeConfig defaults;
+  EXPECT_EQ(c->server.port, 8443);
+  EXPECT_EQ(c->server.address, "127.0.0.1");
+  EXPECT_TRUE(c->server.tls);
+  EXPECT_EQ(c->server.max_header_bytes, defaults.server.max_header_bytes);
+  EXPECT_EQ(c->server.request_timeout, defaults.server.request_timeout);
+  EXPECT_EQ(c->server.idle_timeout, defaults.server.idle_timeout);
+  EXPECT_EQ(c->server.max_connections, defaults.server.max_connections);
+  EXPECT_EQ(c->service.pages.default_limit, defaults.service.pages.default_limit);
+  EXPECT_EQ(c->service.pages.max_limit, defaults.service.pages.max_limit);
+  EXPECT_EQ(c->service.default_max_content_length, defaults.service.default_max_content_length);
+  EXPECT_EQ(c->service.title, defaults.service.title);
+  ASSERT_EQ(c->api_roots.size(), 1u);
+  EXPECT_EQ(c->api_roots[0].name, "intel");
+}
+
+TEST(ConfigTest, EmptyFileMeansDefaults) {
+  auto c = ParseConfig("", "empty.yaml");
+  ASSERT_TRUE(c.ok());
+  EXPECT_TRUE(c->api_roots.empty());
+}
+
+TEST(ConfigTest, ErrorsNameKeyAndLine) {
+  struct Case { const char* yaml; const char* message; };
+  for (auto c : {Case{"listen:\n  port: eighty\n", "cfg.yaml:2: listen.port: expected a number"},
+                 Case{"listen:\n  prot: 80\n", "cfg.yaml:2: listen.prot: unknown key"},
+                 Case{"tls:\n  enabled: maybe\n", "tls.enabled: expected true or false"},
+                 Case{"limits:\n  request_timeout_ms: 0\n", "must be positive"},
+                 Case{"limits:\n  default_page: 50\n  max_page: 10\n", "default_page <= max_page"},
+                 Case{"api_roots:\n  - title: x\n", "api_roots[].name: required"},
+                 Case{"api_roots: 5\n", "expected a list"},
+                 Case{"listen: [1, 2\n", "cfg.yaml:"},
+                 Case{"- just\n- a list\n", "expected a mapping"}}) {
+    auto r = ParseConfig(c.yaml, "cfg.yaml");
+    ASSERT_FALSE(r.ok()) << c.yaml;
+    EXPECT_NE(r.status().message().find(c.message), std::string::npos) << c.yaml << " gave " << r.status();
+  }
+}
+
+}  // namespace
+}  // namespace kizuna::taxii
