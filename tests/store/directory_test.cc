@@ -47,7 +47,8 @@ TEST_F(DirectoryChecksTest, GivenIdIsKeptAndMustBeAnIdentityId) {
   auto org = directory().CreateOrganization("cli", {"NISC", "JPN", id});
   ASSERT_TRUE(org.ok()) << org.status();
   EXPECT_EQ(org->id, id);
-  for (const char* bad : {"indicator--d20e5b6b-194f-46d9-aa89-883c049c46b9", "identity--x", "NISC"}) {
+  for (const char* bad :
+       {"indicator--d20e5b6b-194f-46d9-aa89-883c049c46b9", "identity--x", "NISC"}) {
     auto o = directory().CreateOrganization("cli", {"Other", "JPN", bad});
     EXPECT_EQ(o.status().code(), absl::StatusCode::kInvalidArgument) << bad;
   }
@@ -60,7 +61,8 @@ TEST_F(DirectoryChecksTest, OrganizationNamesAreChecked) {
               absl::StatusCode::kInvalidArgument)
         << bad;
   }
-  EXPECT_TRUE(directory().CreateOrganization("cli", {"内閣サイバーセキュリティセンター", "JPN", ""}).ok());
+  EXPECT_TRUE(
+      directory().CreateOrganization("cli", {"内閣サイバーセキュリティセンター", "JPN", ""}).ok());
 }
 
 TEST_F(DirectoryChecksTest, ChangesNeedAnActor) {
@@ -71,7 +73,8 @@ TEST_F(DirectoryChecksTest, ChangesNeedAnActor) {
 
 TEST_F(DirectoryChecksTest, GroupAndUserNamesAreChecked) {
   for (const char* bad : {"", "JPN-USA", "jpn usa", "jpn/usa"}) {
-    EXPECT_EQ(directory().CreateGroup("cli", bad).code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_EQ(directory().CreateGroup("cli", bad).code(), absl::StatusCode::kInvalidArgument)
+        << bad;
   }
   EXPECT_EQ(directory().CreateGroup("cli", std::string(65, 'a')).code(),
             absl::StatusCode::kInvalidArgument);
@@ -101,16 +104,20 @@ TEST_F(DirectoryChecksTest, TokensAreChecked) {
   NewToken ok{"0123456789abcdef", "alice", kHash, "laptop", std::nullopt};
   NewToken bad_id = ok;
   bad_id.id = "ABC";
-  EXPECT_EQ(directory().CreateToken("cli", bad_id).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(directory().CreateToken("cli", bad_id).status().code(),
+            absl::StatusCode::kInvalidArgument);
   NewToken plain = ok;
   plain.secret_hash = "secret";
-  EXPECT_EQ(directory().CreateToken("cli", plain).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(directory().CreateToken("cli", plain).status().code(),
+            absl::StatusCode::kInvalidArgument);
   NewToken past = ok;
   past.expires_us = kDirectoryStart;
-  EXPECT_EQ(directory().CreateToken("cli", past).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(directory().CreateToken("cli", past).status().code(),
+            absl::StatusCode::kInvalidArgument);
   NewToken label = ok;
   label.label = std::string(kMaxTokenLabelBytes + 1, 'x');
-  EXPECT_EQ(directory().CreateToken("cli", label).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(directory().CreateToken("cli", label).status().code(),
+            absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(directory().CreateToken("cli", ok).ok());
 }
 
@@ -134,7 +141,8 @@ TEST_F(DirectoryChecksTest, LocalChangesCountSuccessfulChangesOnly) {
 TEST_F(DirectoryChecksTest, AuditPageLimitIsChecked) {
   EXPECT_EQ(directory().ReadAudit({.after_seq = 0, .limit = 0, .newest = false}).status().code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(directory().ReadAudit({.after_seq = 0, .limit = kMaxAuditPage + 1, .newest = false})
+  EXPECT_EQ(directory()
+                .ReadAudit({.after_seq = 0, .limit = kMaxAuditPage + 1, .newest = false})
                 .status()
                 .code(),
             absl::StatusCode::kInvalidArgument);

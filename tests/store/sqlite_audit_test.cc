@@ -1,9 +1,8 @@
 // Kizuna. The audit log of the SQLite directory: appends, reads, and nothing else.
-#include "kizuna/store/sqlite/sqlite_store.h"
-
 #include <gtest/gtest.h>
 
 #include "directory_test_util.h"
+#include "kizuna/store/sqlite/sqlite_store.h"
 
 namespace kizuna::store {
 namespace {

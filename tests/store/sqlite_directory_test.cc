@@ -1,11 +1,10 @@
 // Kizuna. Organisations, groups and users in the SQLite directory.
-#include "kizuna/store/sqlite/sqlite_store.h"
-
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 
 #include "directory_test_util.h"
+#include "kizuna/store/sqlite/sqlite_store.h"
 
 namespace kizuna::store {
 namespace {

@@ -1,9 +1,8 @@
 // Kizuna. Collection grants in the SQLite directory.
-#include "kizuna/store/sqlite/sqlite_store.h"
-
 #include <gtest/gtest.h>
 
 #include "directory_test_util.h"
+#include "kizuna/store/sqlite/sqlite_store.h"
 
 namespace kizuna::store {
 namespace {
@@ -62,13 +61,18 @@ TEST_F(SqliteGrantsTest, RemovingTakesAwayAndDeletesEmptyGrants) {
 TEST_F(SqliteGrantsTest, GrantsNameExistingThings) {
   EXPECT_EQ(directory().AddGrant("cli", "no-such-collection", nisc_, kRead).status().code(),
             absl::StatusCode::kNotFound);
-  EXPECT_EQ(directory().AddGrant("cli", collection_, {GranteeKind::kGroup, "nope"}, kRead).status().code(),
-            absl::StatusCode::kNotFound);
-  EXPECT_EQ(directory().AddGrant("cli", collection_, {GranteeKind::kOrganization, "Nobody"}, kRead)
+  EXPECT_EQ(directory()
+                .AddGrant("cli", collection_, {GranteeKind::kGroup, "nope"}, kRead)
                 .status()
                 .code(),
             absl::StatusCode::kNotFound);
-  EXPECT_EQ(directory().ListGrants("no-such-collection").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(directory()
+                .AddGrant("cli", collection_, {GranteeKind::kOrganization, "Nobody"}, kRead)
+                .status()
+                .code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(directory().ListGrants("no-such-collection").status().code(),
+            absl::StatusCode::kNotFound);
 }
 
 TEST_F(SqliteGrantsTest, ListsOrganizationsBeforeGroupsPerCollection) {

@@ -1,9 +1,8 @@
 // Kizuna. API tokens and credentials in the SQLite directory.
-#include "kizuna/store/sqlite/sqlite_store.h"
-
 #include <gtest/gtest.h>
 
 #include "directory_test_util.h"
+#include "kizuna/store/sqlite/sqlite_store.h"
 
 namespace kizuna::store {
 namespace {
@@ -25,7 +24,8 @@ class SqliteTokensTest : public DirectoryTest {
   }
   absl::StatusOr<Token> Create(std::string id, std::string user,
                                std::optional<int64_t> expires = std::nullopt) {
-    return directory().CreateToken("cli", {std::move(id), std::move(user), kHash, "laptop", expires});
+    return directory().CreateToken("cli",
+                                   {std::move(id), std::move(user), kHash, "laptop", expires});
   }
   std::string jpn_;
 };

@@ -5,7 +5,6 @@
 // JSON and text forms of directory records. Thread-safety: single-threaded, as cli/.
 
 #include <CLI/CLI.hpp>
-
 #include <boost/json.hpp>
 #include <cstdint>
 #include <memory>

@@ -35,9 +35,9 @@ int Create(const GlobalOptions& global, const TokenFlags& f) {
   }
   // The token alone on stdout, so that TOKEN=$(kizuna admin token create alice) works.
   Print(StrCat(issued->text, "\n"));
-  std::string note = StrCat("kizuna: created token ", issued->token.id, " for user '", f.user,
-                            "'", expires ? StrCat(", expires ", Time(expires)) : "", "; ",
-                            kShownOnce, "\n");
+  std::string note =
+      StrCat("kizuna: created token ", issued->token.id, " for user '", f.user, "'",
+             expires ? StrCat(", expires ", Time(expires)) : "", "; ", kShownOnce, "\n");
   std::fputs(note.c_str(), stderr);
   return kExitOk;
 }

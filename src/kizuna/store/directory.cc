@@ -125,8 +125,8 @@ absl::Status CheckAuditEvent(const AuditEvent& e) {
   boost::system::error_code ec;
   boost::json::value v = boost::json::parse(JsonView(e.details), ec);
   if (ec || !v.is_object()) {
-    return absl::InvalidArgumentError(StrCat("audit details of '", e.action,
-                                             "' are not a JSON object"));
+    return absl::InvalidArgumentError(
+        StrCat("audit details of '", e.action, "' are not a JSON object"));
   }
   return absl::OkStatus();
 }
@@ -154,15 +154,15 @@ absl::StatusOr<Organization> Directory::CreateOrganization(std::string_view acto
   KZ_RETURN_IF_ERROR(CheckActor(actor));
   KZ_RETURN_IF_ERROR(CheckOrganizationName(request.name));
   if (!policy::IsNationCode(request.nation)) {
-    return absl::InvalidArgumentError(StrCat("nation '", request.nation,
-                                             "' is not an ISO 3166-1 alpha-3 code (e.g. JPN)"));
+    return absl::InvalidArgumentError(
+        StrCat("nation '", request.nation, "' is not an ISO 3166-1 alpha-3 code (e.g. JPN)"));
   }
   Organization org;
   org.id = request.id.empty() ? stix::NewId("identity", SecureRandom()) : request.id;
   absl::StatusOr<stix::StixId> id = stix::ParseId(org.id);
   if (!id.ok() || id->type != "identity") {
-    return absl::InvalidArgumentError(StrCat("organisation id '", org.id,
-                                             "' is not an identity--<UUID> STIX id"));
+    return absl::InvalidArgumentError(
+        StrCat("organisation id '", org.id, "' is not an identity--<UUID> STIX id"));
   }
   org.name = std::move(request.name);
   org.nation = std::move(request.nation);
@@ -238,8 +238,7 @@ absl::Status Directory::SetUserDisabled(std::string_view actor, std::string_view
   return Changed(DoUpdateUser(user, disabled, std::nullopt, event));
 }
 
-absl::Status Directory::SetUserRoles(std::string_view actor, std::string_view user,
-                                     uint8_t roles) {
+absl::Status Directory::SetUserRoles(std::string_view actor, std::string_view user, uint8_t roles) {
   KZ_RETURN_IF_ERROR(CheckActor(actor));
   KZ_RETURN_IF_ERROR(CheckUserName(user));
   KZ_RETURN_IF_ERROR(CheckRoles(roles));
@@ -309,11 +308,11 @@ absl::StatusOr<Grant> Directory::AddGrant(std::string_view actor, std::string_vi
   return g;
 }
 
-absl::StatusOr<Grant> Directory::RemoveGrant(std::string_view actor,
-                                             std::string_view collection_id,
+absl::StatusOr<Grant> Directory::RemoveGrant(std::string_view actor, std::string_view collection_id,
                                              const Grantee& grantee, Permissions remove) {
   KZ_RETURN_IF_ERROR(CheckActor(actor));
-  if (!remove.read && !remove.write) return absl::InvalidArgumentError("remove read, write or both");
+  if (!remove.read && !remove.write)
+    return absl::InvalidArgumentError("remove read, write or both");
   Grantee resolved = grantee;
   boost::json::object details;
   if (grantee.kind == GranteeKind::kOrganization) {

@@ -118,12 +118,12 @@ struct Grant {
 
 // One entry of the append-only audit log.
 struct AuditEvent {
-  int64_t seq = 0;      // set by the directory: append order, strictly increasing
-  int64_t time_us = 0;  // µs since the epoch; 0 on append means "now"
-  std::string actor;    // user name, or "cli" for `kizuna admin`
-  std::string action;   // e.g. "token.revoke", "auth.fail", "object.add" (docs/access.md)
-  std::string target;   // what was acted on: a token id, user name, collection id...
-  std::string remote;   // client address, when the action came over the network
+  int64_t seq = 0;             // set by the directory: append order, strictly increasing
+  int64_t time_us = 0;         // µs since the epoch; 0 on append means "now"
+  std::string actor;           // user name, or "cli" for `kizuna admin`
+  std::string action;          // e.g. "token.revoke", "auth.fail", "object.add" (docs/access.md)
+  std::string target;          // what was acted on: a token id, user name, collection id...
+  std::string remote;          // client address, when the action came over the network
   std::string details = "{}";  // a JSON object's text
 };
 

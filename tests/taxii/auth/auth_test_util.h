@@ -55,7 +55,8 @@ class AuthTest : public store::DirectoryTest {
   // The failed-login events in the audit log, oldest first.
   std::vector<store::AuditEvent> Failures() {
     std::vector<store::AuditEvent> out;
-    auto all = directory().ReadAudit({.after_seq = 0, .limit = store::kMaxAuditPage, .newest = false});
+    auto all =
+        directory().ReadAudit({.after_seq = 0, .limit = store::kMaxAuditPage, .newest = false});
     EXPECT_TRUE(all.ok()) << all.status();
     for (auto& e : *all) {
       if (e.action == "auth.fail") out.push_back(std::move(e));

@@ -9,7 +9,8 @@
 namespace kizuna::taxii {
 namespace {
 
-constexpr std::string_view kToken = "kz_0123456789abcdef_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+constexpr std::string_view kToken =
+    "kz_0123456789abcdef_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 
 std::string Basic(std::string_view user_and_password) {
   return StrCat("Basic ", Base64Encode(user_and_password));

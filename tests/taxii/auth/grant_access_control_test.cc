@@ -70,7 +70,8 @@ TEST_F(GrantAccessControlTest, NodeAdminMayDoEverything) {
 
 TEST_F(GrantAccessControlTest, OtherCollectionsAreNotAffected) {
   Grant(nisc_grantee_, kBoth);
-  EXPECT_EQ(RW(Access(Of(nisc_, {}, kPublisher), "another-collection")), std::make_pair(false, false));
+  EXPECT_EQ(RW(Access(Of(nisc_, {}, kPublisher), "another-collection")),
+            std::make_pair(false, false));
 }
 
 TEST_F(GrantAccessControlTest, ChangesInThisProcessAreSeenAtOnce) {

@@ -90,7 +90,8 @@ TEST_F(TokenAuthenticatorTest, EveryFailureLooksTheSame) {
   EXPECT_EQ(FailureReason(Bearer(unknown_id)), "unknown token id");
   EXPECT_EQ(FailureReason("Bearer not-a-token"), "malformed token");
   EXPECT_EQ(FailureReason(""), "no Authorization header");
-  EXPECT_EQ(FailureReason("Basic %%%"), "malformed Authorization header: Basic credentials are not base64");
+  EXPECT_EQ(FailureReason("Basic %%%"),
+            "malformed Authorization header: Basic credentials are not base64");
   EXPECT_EQ(FailureReason(StrCat("Basic ", Base64Encode("alice"))),
             "malformed Authorization header: Basic credentials have no ':'");
   EXPECT_EQ(FailureReason(StrCat("Bearer ", std::string(100000, 'x'))),
@@ -102,7 +103,8 @@ TEST_F(TokenAuthenticatorTest, EveryFailureLooksTheSame) {
 }
 
 TEST_F(TokenAuthenticatorTest, UntrustedTextIsRecordedSafely) {
-  std::string header = StrCat("Basic ", Base64Encode(StrCat("\xff\xfe", std::string(500, 'u'), ":x")));
+  std::string header =
+      StrCat("Basic ", Base64Encode(StrCat("\xff\xfe", std::string(500, 'u'), ":x")));
   EXPECT_EQ(FailureReason(header), "malformed token");
   std::string user(boost::json::parse(Failures().back().details).as_object()["user"].as_string());
   EXPECT_EQ(user.size(), 256u);

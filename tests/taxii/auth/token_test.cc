@@ -27,15 +27,14 @@ TEST(TokenTextTest, ParsesTheDocumentedForm) {
 
 TEST(TokenTextTest, RefusesAnythingElse) {
   for (std::string bad : {
-           std::string(""),
-           StrCat("kz_0123456789abcdef_", kSecret, "A"),          // too long
-           StrCat("kz_0123456789abcdef_", kSecret.substr(1)),     // too short
-           StrCat("KZ_0123456789abcdef_", kSecret),               // prefix
-           StrCat("kz_0123456789ABCDEF_", kSecret),               // uppercase id
-           StrCat("kz_0123456789abcdeg_", kSecret),               // non-hex id
-           StrCat("kz_0123456789abcdef-", kSecret),               // separator
-           StrCat("kz_0123456789abcdef_", kSecret.substr(1), "="),  // padding
-           StrCat("kz_0123456789abcdef_", kSecret.substr(1), "+"),  // not URL-safe
+           std::string(""), StrCat("kz_0123456789abcdef_", kSecret, "A"),  // too long
+           StrCat("kz_0123456789abcdef_", kSecret.substr(1)),              // too short
+           StrCat("KZ_0123456789abcdef_", kSecret),                        // prefix
+           StrCat("kz_0123456789ABCDEF_", kSecret),                        // uppercase id
+           StrCat("kz_0123456789abcdeg_", kSecret),                        // non-hex id
+           StrCat("kz_0123456789abcdef-", kSecret),                        // separator
+           StrCat("kz_0123456789abcdef_", kSecret.substr(1), "="),         // padding
+           StrCat("kz_0123456789abcdef_", kSecret.substr(1), "+"),         // not URL-safe
        }) {
     EXPECT_FALSE(ParseToken(bad).has_value()) << bad;
   }
@@ -97,7 +96,8 @@ TEST_F(IssueTokenTest, TokensDiffer) {
 }
 
 TEST_F(IssueTokenTest, UnknownUserGetsNoToken) {
-  auto issued = IssueToken(directory(), "cli", {"carol", "", std::nullopt}, random_, kTestHashParams);
+  auto issued =
+      IssueToken(directory(), "cli", {"carol", "", std::nullopt}, random_, kTestHashParams);
   EXPECT_EQ(issued.status().code(), absl::StatusCode::kNotFound);
   EXPECT_TRUE(directory().ListTokens("")->empty());
 }

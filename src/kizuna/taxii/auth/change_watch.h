@@ -34,10 +34,10 @@ class ChangeWatch {
   store::Directory& directory_;
   Clock& clock_;
   const int64_t interval_us_;
-  std::atomic<int64_t> checked_us_{0};         // when the version was last read
-  std::atomic<int64_t> seen_local_{-1};         // directory_.LocalChanges() at that time
+  std::atomic<int64_t> checked_us_{0};   // when the version was last read
+  std::atomic<int64_t> seen_local_{-1};  // directory_.LocalChanges() at that time
   std::atomic<uint64_t> epoch_{0};
-  absl::Mutex mu_;                              // one checker at a time
+  absl::Mutex mu_;  // one checker at a time
   int64_t seen_version_ ABSL_GUARDED_BY(mu_) = -1;
 };
 

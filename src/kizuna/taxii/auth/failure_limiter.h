@@ -21,10 +21,10 @@
 namespace kizuna::taxii {
 
 struct FailureLimits {
-  int max_failures = 5;             // failures within the window that start a block
-  int64_t window_us = 60'000'000;   // how long failures are remembered
-  int64_t block_us = 60'000'000;    // how long a block lasts
-  size_t max_keys = 4096;           // keys tracked at once (about 100 bytes each)
+  int max_failures = 5;            // failures within the window that start a block
+  int64_t window_us = 60'000'000;  // how long failures are remembered
+  int64_t block_us = 60'000'000;   // how long a block lasts
+  size_t max_keys = 4096;          // keys tracked at once (about 100 bytes each)
 };
 
 class FailureLimiter {

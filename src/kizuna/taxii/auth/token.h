@@ -43,8 +43,8 @@ inline constexpr size_t kTokenChars = kTokenPrefix.size() + kTokenIdChars + 1 + 
 // limit would let a dozen concurrent logins take most of a small node's memory. The
 // parameters are stored in each hash, so changing them affects new tokens only.
 struct HashParams {
-  uint64_t ops_limit = 2;                // passes; libsodium minimum 1
-  size_t mem_limit = size_t{19} << 20;   // bytes; libsodium minimum 8 KiB
+  uint64_t ops_limit = 2;               // passes; libsodium minimum 1
+  size_t mem_limit = size_t{19} << 20;  // bytes; libsodium minimum 8 KiB
 };
 
 // The cheapest parameters libsodium allows: for tests only.

@@ -71,8 +71,7 @@ absl::StatusOr<policy::Principal> TokenAuthenticator::Authenticate(std::string_v
 
 TokenAuthenticator::CacheState TokenAuthenticator::Lookup(const Attempt& a,
                                                           const Sha256Digest& digest,
-                                                          std::optional<Entry>& out,
-                                                          bool& touch) {
+                                                          std::optional<Entry>& out, bool& touch) {
   absl::MutexLock lock(&mu_);
   auto it = cache_.find(AbslView(a.token_id));
   if (it == cache_.end()) return CacheState::kMiss;
