@@ -65,6 +65,29 @@ TEST_F(SqliteAuditTest, EventsAreChecked) {
   EXPECT_EQ(AuditCount(), 0);
 }
 
+TEST_F(SqliteAuditTest, ObjectWritesAndDeletesHaveTheirOwnEvents) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 150; ++i) ids.push_back(IndicatorId(StrCat("0000000000", 10 + i % 90)));
+  std::vector<std::string_view> views(ids.begin(), ids.end());
+  ASSERT_TRUE(directory()
+                  .AuditObjectsAdded("alice", "192.0.2.1", collection_, std::span(views).first(2))
+                  .ok());
+  AuditEvent added = LastEvent();
+  EXPECT_EQ(added.action, "object.add");
+  EXPECT_EQ(added.actor, "alice");
+  EXPECT_EQ(added.target, collection_);
+  EXPECT_EQ(added.remote, "192.0.2.1");
+  EXPECT_EQ(added.details, StrCat(R"({"count":2,"ids":[")", ids[0], R"(",")", ids[1], R"("]})"));
+  ASSERT_TRUE(directory().AuditObjectsAdded("alice", "", collection_, views).ok());
+  EXPECT_TRUE(Contains(LastEvent().details, R"("count":150)")) << LastEvent().details;
+  EXPECT_TRUE(Contains(LastEvent().details, R"("ids_truncated":true)"));
+  ASSERT_TRUE(directory().AuditObjectDeleted("alice", "192.0.2.1", collection_, ids[0], 3).ok());
+  AuditEvent deleted = LastEvent();
+  EXPECT_EQ(deleted.action, "object.delete");
+  EXPECT_EQ(deleted.details, StrCat(R"({"id":")", ids[0], R"(","versions":3})"));
+  EXPECT_EQ(deleted.time_us, kDirectoryStart);
+}
+
 TEST_F(SqliteAuditTest, LogIsAppendOnlyEvenForRawSql) {
   ASSERT_TRUE(directory().AppendAudit(Event("object.add")).ok());
   auto conn = Connection::Open(path(), false);

@@ -348,6 +348,29 @@ absl::Status Directory::AppendAudit(std::span<const AuditEvent> events) {
   return DoAppendAudit(stamped);
 }
 
+absl::Status Directory::AuditObjectsAdded(std::string_view actor, std::string_view remote,
+                                          std::string_view collection_id,
+                                          std::span<const std::string_view> object_ids) {
+  boost::json::array ids;
+  for (size_t i = 0; i < object_ids.size() && i < kMaxAuditedObjectIds; ++i) {
+    ids.emplace_back(JsonView(object_ids[i]));
+  }
+  boost::json::object details{{"count", object_ids.size()}, {"ids", std::move(ids)}};
+  if (object_ids.size() > kMaxAuditedObjectIds) details["ids_truncated"] = true;
+  AuditEvent event = Event(actor, "object.add", collection_id, Json(details));
+  event.remote = remote;
+  return AppendAudit(event);
+}
+
+absl::Status Directory::AuditObjectDeleted(std::string_view actor, std::string_view remote,
+                                           std::string_view collection_id,
+                                           std::string_view object_id, int64_t versions_removed) {
+  AuditEvent event = Event(actor, "object.delete", collection_id,
+                           Json({{"id", JsonView(object_id)}, {"versions", versions_removed}}));
+  event.remote = remote;
+  return AppendAudit(event);
+}
+
 absl::StatusOr<std::vector<AuditEvent>> Directory::ReadAudit(const AuditQuery& query) {
   if (query.limit < 1 || query.limit > kMaxAuditPage) {
     return absl::InvalidArgumentError(

@@ -22,6 +22,8 @@ inline constexpr size_t kMaxTokenLabelBytes = 256;
 inline constexpr size_t kMaxAuditDetailsBytes = 64 * 1024;
 // Longest actor, action, target or remote of one audit event, in bytes.
 inline constexpr size_t kMaxAuditFieldBytes = 1024;
+// Most object ids one "object.add" audit event lists (the count is always recorded).
+inline constexpr size_t kMaxAuditedObjectIds = 100;
 // Most audit events one ReadAudit call returns.
 inline constexpr size_t kMaxAuditPage = 10000;
 
