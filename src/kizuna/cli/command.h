@@ -41,5 +41,7 @@ void AddCollectionCommand(CLI::App& app, GlobalOptions& global);
 void AddValidateCommand(CLI::App& app, GlobalOptions& global);
 void AddImportCommand(CLI::App& app, GlobalOptions& global);
 void AddExportCommand(CLI::App& app, GlobalOptions& global);
+void AddAdminCommand(CLI::App& app, GlobalOptions& global);
+void AddServeCommand(CLI::App& app, GlobalOptions& global);
 
 }  // namespace kizuna::cli

@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
   AddValidateCommand(app, global);
   AddImportCommand(app, global);
   AddExportCommand(app, global);
+  AddAdminCommand(app, global);
+  AddServeCommand(app, global);
 
   try {
     app.parse(argc, argv);

@@ -30,13 +30,18 @@ absl::StatusOr<std::unique_ptr<Store>> InitDataDir(const std::string& dir, std::
 }
 
 absl::StatusOr<std::unique_ptr<Store>> OpenDataDir(const std::string& dir, Clock& clock) {
+  KZ_ASSIGN_OR_RETURN(std::unique_ptr<Database> db, OpenDatabase(dir, clock));
+  return std::unique_ptr<Store>(std::move(db));
+}
+
+absl::StatusOr<std::unique_ptr<Database>> OpenDatabase(const std::string& dir, Clock& clock) {
   std::string db = DatabasePath(dir);
   if (!std::filesystem::exists(db)) {
     return absl::FailedPreconditionError(
         StrCat("no Kizuna data in ", dir, " (run `kizuna init`, or pass --data-dir)"));
   }
   KZ_ASSIGN_OR_RETURN(std::unique_ptr<SqliteStore> store, SqliteStore::Open(db, clock));
-  return std::unique_ptr<Store>(std::move(store));
+  return std::unique_ptr<Database>(std::move(store));
 }
 
 }  // namespace kizuna::store

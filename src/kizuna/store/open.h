@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "kizuna/base/clock.h"
+#include "kizuna/store/database.h"
 #include "kizuna/store/store.h"
 
 namespace kizuna::store {
@@ -25,5 +26,10 @@ absl::StatusOr<std::unique_ptr<Store>> InitDataDir(const std::string& dir, std::
 // Opens the store of an initialised data directory. Returns FailedPrecondition naming the
 // directory (and saying to run `kizuna init`) when there is none.
 absl::StatusOr<std::unique_ptr<Store>> OpenDataDir(const std::string& dir, Clock& clock);
+
+// Opens the database of an initialised data directory as both the object Store and the
+// identity Directory (one database, one writer): what the server and `kizuna admin` use.
+// Same errors as OpenDataDir.
+absl::StatusOr<std::unique_ptr<Database>> OpenDatabase(const std::string& dir, Clock& clock);
 
 }  // namespace kizuna::store

@@ -79,10 +79,9 @@ RouteMatch Match(Method method, const std::vector<std::string>& s) {
 
 struct Service::Impl {
   Impl(store::Store& store, Authenticator& authenticator, AccessControl& access,
-       const NextTokens::Key& key, Clock& clock, ServiceOptions opts, AuditSink audit_sink)
+       const NextTokens::Key& key, Clock& clock, ServiceOptions opts, store::Directory* audit)
       : authenticator(authenticator),
         options(std::move(opts)),
-        audit(std::move(audit_sink)),
         ctx{store, access, NextTokens(key), clock, options, metrics, audit} {}
 
   HttpResponse Route(const HttpRequest& request, taxii::Route& route, std::string& user);
@@ -90,7 +89,6 @@ struct Service::Impl {
 
   Authenticator& authenticator;
   const ServiceOptions options;
-  const AuditSink audit;
   Metrics metrics;
   Context ctx;
 };
@@ -167,9 +165,10 @@ HttpResponse Service::Impl::Route(const HttpRequest& request, taxii::Route& rout
 }
 
 Service::Service(store::Store& store, Authenticator& authenticator, AccessControl& access,
-                 const NextTokens::Key& token_key, Clock& clock, ServiceOptions options, AuditSink audit)
+                 const NextTokens::Key& token_key, Clock& clock, ServiceOptions options,
+                 store::Directory* audit)
     : impl_(std::make_unique<Impl>(store, authenticator, access, token_key, clock, std::move(options),
-                                   std::move(audit))) {}
+                                   audit)) {}
 
 Service::~Service() = default;
 

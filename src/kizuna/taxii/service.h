@@ -23,6 +23,7 @@
 #include <string>
 
 #include "kizuna/base/clock.h"
+#include "kizuna/store/directory.h"
 #include "kizuna/store/store.h"
 #include "kizuna/taxii/auth/authenticator.h"
 #include "kizuna/taxii/http.h"
@@ -50,21 +51,13 @@ struct ServiceOptions {
   bool metrics_public = false;
 };
 
-// One security-relevant event for the audit log: object writes and deletes.
-struct AuditEvent {
-  const policy::Principal* actor;
-  std::string_view action;   // "add_objects", "delete_object"
-  std::string_view target;   // collection id, or collection/object
-  std::string details;       // JSON
-};
-using AuditSink = std::function<void(const AuditEvent&)>;
-
 class Service {
  public:
-  // Every reference must outlive the service. `audit` may be empty (no audit log).
+  // Every reference must outlive the service. Object writes and deletes are recorded in
+  // `audit`'s log when it is not null.
   Service(store::Store& store, Authenticator& authenticator, AccessControl& access,
           const NextTokens::Key& token_key, Clock& clock, ServiceOptions options,
-          AuditSink audit = {});
+          store::Directory* audit = nullptr);
   ~Service();
   Service(const Service&) = delete;
   Service& operator=(const Service&) = delete;

@@ -76,7 +76,8 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string
 
 SqliteStore::SqliteStore(std::unique_ptr<Connection> writer, std::string path, Clock& clock,
                          SqliteOptions options, sqlite_internal::IdHashKey id_hash_key)
-    : path_(std::move(path)),
+    : Database(clock),
+      path_(std::move(path)),
       clock_(clock),
       options_(options),
       id_hash_key_(id_hash_key),

@@ -4,7 +4,8 @@
 // Writes go through one connection under a mutex (SQLite allows one writer); reads use a
 // pool of read connections, so readers never wait for writers (WAL snapshots). Every
 // AddObjects call is one transaction committed with synchronous=FULL: when it returns OK
-// the objects survive a crash or kill -9.
+// the objects survive a crash or kill -9. The same database holds the identity Directory
+// (sqlite_directory.cc, sqlite_tokens.cc, sqlite_grants.cc, sqlite_audit.cc).
 // Thread-safety: safe for concurrent use.
 
 #include <memory>
@@ -12,11 +13,13 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/functional/function_ref.h"
 #include "absl/synchronization/mutex.h"
 #include "kizuna/base/clock.h"
 #include "kizuna/store/sqlite/connection.h"
 #include "kizuna/store/sqlite/id_filter.h"
 #include "kizuna/store/sqlite/internal.h"
+#include "kizuna/store/database.h"
 #include "kizuna/store/store.h"
 
 namespace kizuna::store {
@@ -27,7 +30,7 @@ struct SqliteOptions {
   size_t max_readers = 8;
 };
 
-class SqliteStore : public Store {
+class SqliteStore : public Database {
  public:
   // Opens or creates the database at `path` and applies pending migrations. Returns
   // Unavailable if the file cannot be opened, DataLoss if it is not a Kizuna database or
@@ -70,6 +73,38 @@ class SqliteStore : public Store {
   absl::StatusOr<int64_t> DoCountObjects(std::string_view collection_id) override;
   absl::Status DoSaveStatus(const StatusRecord& status) override;
   absl::StatusOr<StatusRecord> DoGetStatus(std::string_view api_root, std::string_view id) override;
+
+  // Directory hooks.
+  absl::Status DoCreateOrganization(const Organization& org, const AuditEvent& event) override;
+  absl::StatusOr<std::vector<Organization>> DoListOrganizations() override;
+  absl::Status DoCreateGroup(std::string_view name, const AuditEvent& event) override;
+  absl::Status DoSetMembership(std::string_view group, std::string_view org, bool member,
+                               const AuditEvent& event) override;
+  absl::StatusOr<std::vector<Group>> DoListGroups() override;
+  absl::StatusOr<User> DoCreateUser(const NewUser& user, int64_t now_us,
+                                    const AuditEvent& event) override;
+  absl::StatusOr<std::vector<User>> DoListUsers() override;
+  absl::Status DoUpdateUser(std::string_view user, std::optional<bool> disabled,
+                            std::optional<uint8_t> roles, const AuditEvent& event) override;
+  absl::StatusOr<Token> DoCreateToken(const NewToken& token, int64_t now_us,
+                                      const AuditEvent& event) override;
+  absl::StatusOr<std::vector<Token>> DoListTokens(std::string_view user) override;
+  absl::Status DoRevokeToken(std::string_view token_id, int64_t now_us,
+                             const AuditEvent& event) override;
+  absl::StatusOr<Credential> DoGetCredential(std::string_view token_id) override;
+  absl::Status DoTouchToken(std::string_view token_id, int64_t used_us) override;
+  absl::StatusOr<Grant> DoChangeGrant(std::string_view collection_id, const Grantee& grantee,
+                                      Permissions add, Permissions remove,
+                                      const AuditEvent& event) override;
+  absl::StatusOr<std::vector<Grant>> DoListGrants(std::string_view collection_id) override;
+  absl::Status DoAppendAudit(std::span<const AuditEvent> events) override;
+  absl::StatusOr<std::vector<AuditEvent>> DoReadAudit(const AuditQuery& query) override;
+  absl::StatusOr<int64_t> DoChangeVersion() override;
+
+  // Runs `change` on the writer in one transaction that also appends `event` to the audit
+  // log and advances the identity change version; commits only if all succeed.
+  absl::Status WriteChange(const AuditEvent& event,
+                           absl::FunctionRef<absl::Status(Connection&)> change);
 
   // Brings id_filter_ up to date with entries other processes may have added, and rebuilds
   // it larger when full. Called at the start of each write transaction.

@@ -100,9 +100,13 @@ HttpResponse AddObjects(Context& ctx, const Call& call) {
       ++success_count;
     }
     ctx.metrics.AddObjectsWritten(added);
-    if (ctx.audit) {
-      ctx.audit({&call.principal, "add_objects", call.collection.id,
-                 StrCat("{\"added\":", added, ",\"accepted\":", success_count, ",\"rejected\":", failure_count, "}")});
+    if (ctx.audit != nullptr && added > 0) {
+      std::vector<std::string_view> ids;
+      for (size_t i = 0; i < results->size(); ++i) {
+        if ((*results)[i].outcome == store::AddOutcome::kAdded) ids.push_back(good[i].index->id);
+      }
+      // The objects are stored whatever happens to the audit write; it is best effort.
+      ctx.audit->AuditObjectsAdded(call.principal.user, call.http.remote, call.collection.id, ids).IgnoreError();
     }
   }
   successes += ']';

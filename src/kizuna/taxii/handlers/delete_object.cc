@@ -30,9 +30,9 @@ HttpResponse DeleteObject(Context& ctx, const Call& call) {
   absl::StatusOr<int64_t> deleted = ctx.store.DeleteObject(call.collection.id, object_id, query->page.filter);
   if (!deleted.ok()) return ErrorResponse(deleted.status());
   if (*deleted == 0) return ErrorResponse(404, "no version of the object matches the filters");
-  if (ctx.audit) {
-    std::string target = StrCat(call.collection.id, "/", object_id);
-    ctx.audit({&call.principal, "delete_object", target, StrCat("{\"versions\":", *deleted, "}")});
+  if (ctx.audit != nullptr) {
+    ctx.audit->AuditObjectDeleted(call.principal.user, call.http.remote, call.collection.id, object_id, *deleted)
+        .IgnoreError();
   }
   return JsonResponse(200, "");
 }

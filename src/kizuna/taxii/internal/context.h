@@ -24,7 +24,7 @@ struct Context {
   Clock& clock;
   const ServiceOptions& options;
   Metrics& metrics;
-  const AuditSink& audit;
+  store::Directory* audit;  // may be null
 };
 
 // One authenticated request, routed.

@@ -1,6 +1,7 @@
 // Kizuna. The TAXII server's network layer on Boost.Beast: listener, TLS, sessions.
 #include "kizuna/taxii/server/server.h"
 
+#include <array>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
@@ -77,6 +78,8 @@ struct Server::Impl {
   asio::awaitable<void> Serve(Stream& stream, Connection& connection, const std::string& remote);
   template <class Stream>
   asio::awaitable<void> Reply(Stream& stream, HttpResponse&& response, unsigned version, bool keep_alive);
+  template <class Stream>
+  asio::awaitable<void> Linger(Stream& stream);
   void Log(const std::string& remote, std::string_view method, std::string_view target, int status,
            size_t bytes, double seconds, const Service::RequestInfo& info);
 
@@ -119,6 +122,23 @@ asio::awaitable<void> Server::Impl::Reply(Stream& stream, HttpResponse&& respons
   co_await http::async_write(stream, res, kNoThrow);
 }
 
+// After refusing a request whose body is still arriving, reads and drops what the client
+// goes on sending for a short while before the connection closes, so that a client busy
+// writing its body still reads the answer instead of a connection reset (nginx's
+// lingering close).
+template <class Stream>
+asio::awaitable<void> Server::Impl::Linger(Stream& stream) {
+  constexpr size_t kMaxDiscard = 64 * 1024 * 1024;
+  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
+  std::array<char, 16384> sink;
+  size_t discarded = 0;
+  while (discarded < kMaxDiscard) {
+    auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), kNoThrow);
+    if (ec) break;
+    discarded += n;
+  }
+}
+
 template <class Stream>
 asio::awaitable<void> Server::Impl::Serve(Stream& stream, Connection& connection, const std::string& remote) {
   beast::flat_buffer buffer;
@@ -157,6 +177,7 @@ asio::awaitable<void> Server::Impl::Serve(Stream& stream, Connection& connection
           413, StrCat("the request body is larger than max_content_length (", limit, " octets)"));
       Log(remote, std::string(header.method_string()), target, 413, 0, 0, {});
       co_await Reply(stream, std::move(too_large), header.version(), false);
+      co_await Linger(stream);
       co_return;
     }
     if (beast::iequals(header[http::field::expect], "100-continue")) {
@@ -171,6 +192,7 @@ asio::awaitable<void> Server::Impl::Serve(Stream& stream, Connection& connection
     std::tie(ec, n) = co_await http::async_read(stream, buffer, full, kNoThrow);
     if (ec == http::error::body_limit) {
       co_await Reply(stream, ErrorResponse(413, "the request body is larger than max_content_length"), 11, false);
+      co_await Linger(stream);
       co_return;
     }
     if (ec) co_return;  // timeout or disconnect in the middle of the body: nothing to answer

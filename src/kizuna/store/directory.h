@@ -1,0 +1,166 @@
+// Kizuna. The directory: who may use the node, with which tokens, on which collections.
+#pragma once
+
+// Directory is the persistent half of identity and access (docs/access.md): organisations
+// (STIX identities of one nation each), groups of organisations (sharing communities),
+// users with roles, API tokens (stored as slow hashes only), grants of read/write access to
+// collections, and the append-only audit log. The TAXII layer reads it through
+// taxii::TokenAuthenticator and taxii::GrantAccessControl; `kizuna admin` changes it.
+// SqliteStore implements it over the same database as the objects (store/database.h).
+//
+// Every change names its `actor` (a user name, or "cli") and writes its audit event in the
+// same transaction: no change is ever visible without its audit record. Public methods check
+// arguments, then call the private Do*() hooks an implementation provides (as Store does).
+// Organisations are named on input by id or by name.
+//
+//   KZ_ASSIGN_OR_RETURN(Organization nisc, dir.CreateOrganization("cli", {"NISC", "JPN", ""}));
+//   KZ_RETURN_IF_ERROR(dir.CreateGroup("cli", "jpn-usa"));
+//   KZ_RETURN_IF_ERROR(dir.JoinGroup("cli", "jpn-usa", "NISC"));
+//   KZ_RETURN_IF_ERROR(dir.AddGrant("cli", collection_id, {GranteeKind::kGroup, "jpn-usa"},
+//                                   {.read = true, .write = true}).status());
+//
+// Errors: InvalidArgument for a malformed argument (naming it), NotFound for a missing
+// organisation, group, user, token or collection, AlreadyExists for a duplicate name or id,
+// Unavailable when the database cannot be reached.
+// Thread-safety: all methods are safe to call concurrently; writes are serialised inside.
+
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "kizuna/base/clock.h"
+#include "kizuna/store/identity.h"
+
+namespace kizuna::store {
+
+class Directory {
+ public:
+  virtual ~Directory() = default;
+  Directory(const Directory&) = delete;
+  Directory& operator=(const Directory&) = delete;
+
+  // Organisations. CreateOrganization checks the nation against ISO 3166-1 alpha-3, makes
+  // the id (a new identity--UUIDv4) unless given, builds the STIX identity object and
+  // returns the stored organisation; AlreadyExists if the name or id is taken.
+  absl::StatusOr<Organization> CreateOrganization(std::string_view actor, NewOrganization org);
+  absl::StatusOr<std::vector<Organization>> ListOrganizations();  // by name
+  absl::StatusOr<Organization> FindOrganization(std::string_view id_or_name);
+
+  // Groups. Names are 1-64 of [a-z0-9._-]. Joining twice and leaving a group the
+  // organisation is not in are FailedPrecondition.
+  absl::Status CreateGroup(std::string_view actor, std::string_view name);
+  absl::Status JoinGroup(std::string_view actor, std::string_view group, std::string_view org);
+  absl::Status LeaveGroup(std::string_view actor, std::string_view group, std::string_view org);
+  absl::StatusOr<std::vector<Group>> ListGroups();  // by name
+
+  // Users. Names are 1-64 of [A-Za-z0-9._@-] (no ':', which Basic authentication splits on).
+  absl::StatusOr<User> CreateUser(std::string_view actor, NewUser user);
+  absl::StatusOr<std::vector<User>> ListUsers();  // by name
+  absl::Status SetUserDisabled(std::string_view actor, std::string_view user, bool disabled);
+  // REQUIRES: `roles` has at least one role bit and no other bits (else InvalidArgument).
+  absl::Status SetUserRoles(std::string_view actor, std::string_view user, uint8_t roles);
+
+  // Tokens. CreateToken stores a token whose secret the caller has hashed (use
+  // taxii::IssueToken, which also makes the token text); NotFound for an unknown user.
+  absl::StatusOr<Token> CreateToken(std::string_view actor, const NewToken& token);
+  // Lists the tokens of `user` (every user's when empty), oldest first.
+  absl::StatusOr<std::vector<Token>> ListTokens(std::string_view user);
+  // Revokes a token for good. FailedPrecondition if it was already revoked.
+  absl::Status RevokeToken(std::string_view actor, std::string_view token_id);
+  // Returns what authenticating token `token_id` needs; NotFound if there is no such token.
+  absl::StatusOr<Credential> GetCredential(std::string_view token_id);
+  // Records that the token was used at `used_us` (never moves the time back). Not audited
+  // and not a change (ChangeVersion stays), so the server may call it on the request path.
+  absl::Status TouchToken(std::string_view token_id, int64_t used_us);
+
+  // Grants. AddGrant adds `add` to what `grantee` may do with collection `collection_id`;
+  // RemoveGrant takes `remove` away (NotFound when there was no grant). Both return the
+  // resulting grant; a grant left with neither read nor write is deleted.
+  absl::StatusOr<Grant> AddGrant(std::string_view actor, std::string_view collection_id,
+                                 const Grantee& grantee, Permissions add);
+  absl::StatusOr<Grant> RemoveGrant(std::string_view actor, std::string_view collection_id,
+                                    const Grantee& grantee, Permissions remove);
+  // Lists the grants on `collection_id` (on every collection when empty).
+  absl::StatusOr<std::vector<Grant>> ListGrants(std::string_view collection_id);
+
+  // Audit. Appends `events` in one transaction, in order (a `time_us` of 0 becomes now;
+  // `seq` is assigned). There is no way to change or remove an event. InvalidArgument if an
+  // event's details are not a JSON object or a field exceeds its limit.
+  absl::Status AppendAudit(std::span<const AuditEvent> events);
+  absl::Status AppendAudit(const AuditEvent& event) { return AppendAudit({&event, 1}); }
+  // The audit events of TAXII object writes, for the server to call after the store call
+  // succeeded. AuditObjectsAdded records "object.add" on `collection_id` with the count and
+  // the first kMaxAuditedObjectIds ids of the objects added; AuditObjectDeleted records
+  // "object.delete" of `object_id` with the number of versions removed. `remote` is the
+  // client address. Errors as AppendAudit.
+  absl::Status AuditObjectsAdded(std::string_view actor, std::string_view remote,
+                                 std::string_view collection_id,
+                                 std::span<const std::string_view> object_ids);
+  absl::Status AuditObjectDeleted(std::string_view actor, std::string_view remote,
+                                  std::string_view collection_id, std::string_view object_id,
+                                  int64_t versions_removed);
+  // Returns the events matching `query`, oldest first.
+  absl::StatusOr<std::vector<AuditEvent>> ReadAudit(const AuditQuery& query);
+
+  // Returns a number that changes whenever organisations, groups, users, tokens or grants
+  // change (not on TouchToken or audit appends), through this object or any other connection
+  // to the same database, e.g. `kizuna admin` in another process. One indexed read.
+  absl::StatusOr<int64_t> ChangeVersion();
+  // Returns how many changes this object has made: it moves at once (no I/O) on every
+  // successful change made through this object.
+  int64_t LocalChanges() const { return local_changes_.load(std::memory_order_acquire); }
+
+ protected:
+  // `clock` stamps audit events and identity objects; it must outlive the directory.
+  explicit Directory(Clock& clock) : clock_(clock) {}
+
+ private:
+  // Every change hook writes `event` (complete: time, actor, action, target, details) in
+  // the transaction of the change and advances the change version. Organisations reach the
+  // hooks by id (the public methods resolve names first; organisations are never renamed
+  // or removed).
+  virtual absl::Status DoCreateOrganization(const Organization& org, const AuditEvent& event) = 0;
+  virtual absl::StatusOr<std::vector<Organization>> DoListOrganizations() = 0;
+  virtual absl::Status DoCreateGroup(std::string_view name, const AuditEvent& event) = 0;
+  virtual absl::Status DoSetMembership(std::string_view group, std::string_view org, bool member,
+                                       const AuditEvent& event) = 0;
+  virtual absl::StatusOr<std::vector<Group>> DoListGroups() = 0;
+  virtual absl::StatusOr<User> DoCreateUser(const NewUser& user, int64_t now_us,
+                                            const AuditEvent& event) = 0;
+  virtual absl::StatusOr<std::vector<User>> DoListUsers() = 0;
+  virtual absl::Status DoUpdateUser(std::string_view user, std::optional<bool> disabled,
+                                    std::optional<uint8_t> roles, const AuditEvent& event) = 0;
+  virtual absl::StatusOr<Token> DoCreateToken(const NewToken& token, int64_t now_us,
+                                              const AuditEvent& event) = 0;
+  virtual absl::StatusOr<std::vector<Token>> DoListTokens(std::string_view user) = 0;
+  virtual absl::Status DoRevokeToken(std::string_view token_id, int64_t now_us,
+                                     const AuditEvent& event) = 0;
+  virtual absl::StatusOr<Credential> DoGetCredential(std::string_view token_id) = 0;
+  virtual absl::Status DoTouchToken(std::string_view token_id, int64_t used_us) = 0;
+  // Applies `add` then `remove` to the grant, creating or deleting its row as needed;
+  // NotFound when removing from a grant that does not exist. REQUIRES: an organisation
+  // grantee is named by id.
+  virtual absl::StatusOr<Grant> DoChangeGrant(std::string_view collection_id,
+                                              const Grantee& grantee, Permissions add,
+                                              Permissions remove, const AuditEvent& event) = 0;
+  virtual absl::StatusOr<std::vector<Grant>> DoListGrants(std::string_view collection_id) = 0;
+  virtual absl::Status DoAppendAudit(std::span<const AuditEvent> events) = 0;
+  virtual absl::StatusOr<std::vector<AuditEvent>> DoReadAudit(const AuditQuery& query) = 0;
+  virtual absl::StatusOr<int64_t> DoChangeVersion() = 0;
+
+  // Returns `s` after counting a successful change.
+  absl::Status Changed(absl::Status s);
+  // Returns an audit event stamped now.
+  AuditEvent Event(std::string_view actor, std::string_view action, std::string_view target,
+                   std::string details) const;
+
+  Clock& clock_;
+  std::atomic<int64_t> local_changes_{0};
+};
+
+}  // namespace kizuna::store

@@ -1,0 +1,41 @@
+// Kizuna. Row helpers shared by the SQLite directory's source files; not for other modules.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "kizuna/store/identity.h"
+#include "kizuna/store/sqlite/connection.h"
+
+namespace kizuna::store::sqlite_internal {
+
+// Appends `event` to audit_log. REQUIRES: a write transaction is open on `db`.
+absl::Status InsertAudit(Connection& db, const AuditEvent& event);
+
+// Advances node_state.identity_version. REQUIRES: a write transaction is open on `db`.
+absl::Status BumpIdentityVersion(Connection& db);
+
+// Return the primary key of the organisation with id `id`, of group `name` or of user
+// `name`; NotFound naming it when there is none.
+absl::StatusOr<int64_t> OrganizationPk(Connection& db, std::string_view id);
+absl::StatusOr<int64_t> GroupPk(Connection& db, std::string_view name);
+absl::StatusOr<int64_t> UserPk(Connection& db, std::string_view name);
+
+// Returns the integer in `column`, or nullopt when it is NULL.
+inline std::optional<int64_t> OptionalInt(const Statement& st, int column) {
+  if (st.IsNull(column)) return std::nullopt;
+  return st.Int(column);
+}
+
+// Binds `value`, or NULL when it is empty.
+inline void BindOptional(Statement& st, int index, const std::optional<int64_t>& value) {
+  if (value) {
+    st.Bind(index, *value);
+  } else {
+    st.BindNull(index);
+  }
+}
+
+}  // namespace kizuna::store::sqlite_internal

@@ -1,0 +1,195 @@
+// Kizuna.
+#include "kizuna/taxii/auth/token_authenticator.h"
+
+#include <sodium.h>
+
+#include <boost/json.hpp>
+
+#include "kizuna/base/status.h"
+#include "kizuna/base/strings.h"
+#include "kizuna/taxii/auth/token.h"
+
+namespace kizuna::taxii {
+namespace {
+
+constexpr int64_t kMinuteUs = 60'000'000;
+// Longest text recorded from a failed attempt (user name, reason, address); longer is cut.
+constexpr size_t kMaxRecordedBytes = 256;
+
+// Returns client-supplied `text` fit for the audit log: printable ASCII, at most
+// kMaxRecordedBytes, other bytes as '?'.
+std::string Recordable(std::string_view text) {
+  std::string out(text.substr(0, kMaxRecordedBytes));
+  for (char& c : out) {
+    if (c < 0x20 || c > 0x7e) c = '?';
+  }
+  return out;
+}
+
+policy::Principal PrincipalOf(const store::Credential& c) {
+  return {c.user.name, c.user.organization, c.nation, c.groups, c.user.roles};
+}
+
+}  // namespace
+
+TokenAuthenticator::TokenAuthenticator(store::Directory& directory, Clock& clock,
+                                       AuthenticatorOptions options)
+    : directory_(directory),
+      clock_(clock),
+      options_(options),
+      watch_(directory, clock, options.refresh_interval_us),
+      per_token_(options.per_token),
+      per_remote_(options.per_remote) {}
+
+absl::StatusOr<policy::Principal> TokenAuthenticator::Authenticate(std::string_view authorization,
+                                                                   std::string_view remote) {
+  const int64_t now = clock_.NowMicros();
+  absl::StatusOr<Credentials> credentials = ParseAuthorization(authorization);
+  if (!credentials.ok()) {
+    return Fail({remote, "", "", View(credentials.status().message()), true, false}, now);
+  }
+  std::optional<TokenParts> parts = ParseToken(credentials->token);
+  if (!parts) return Fail({remote, credentials->user, "", "malformed token", true, false}, now);
+  KZ_ASSIGN_OR_RETURN(uint64_t epoch, watch_.Epoch());
+  const Attempt a{*credentials, parts->id, parts->secret, remote, now, epoch};
+  const Sha256Digest digest = Sha256(parts->secret);
+
+  std::optional<Entry> hit;
+  bool touch = false;
+  CacheState state = Lookup(a, digest, hit, touch);
+  if (state != CacheState::kFresh) return Verify(a, digest, state == CacheState::kStale);
+  if (hit->expires_us && now >= *hit->expires_us) {
+    Forget(a.token_id);
+    return Fail(FailureOf(a, "token expired"), now);
+  }
+  if (a.credentials.scheme == AuthScheme::kBasic && a.credentials.user != hit->principal.user) {
+    return Fail(FailureOf(a, "token belongs to another user"), now);
+  }
+  if (touch) (void)directory_.TouchToken(a.token_id, now);  // best effort
+  return std::move(hit->principal);
+}
+
+TokenAuthenticator::CacheState TokenAuthenticator::Lookup(const Attempt& a,
+                                                          const Sha256Digest& digest,
+                                                          std::optional<Entry>& out, bool& touch) {
+  absl::MutexLock lock(&mu_);
+  auto it = cache_.find(AbslView(a.token_id));
+  if (it == cache_.end()) return CacheState::kMiss;
+  Entry& e = it->second;
+  if (sodium_memcmp(e.secret_digest.data(), digest.data(), digest.size()) != 0) {
+    return CacheState::kMiss;
+  }
+  if (e.epoch != a.epoch) return CacheState::kStale;
+  if (a.now_us - e.touched_us >= options_.touch_interval_us) {
+    e.touched_us = a.now_us;
+    touch = true;
+  }
+  out = e;
+  return CacheState::kFresh;
+}
+
+absl::StatusOr<policy::Principal> TokenAuthenticator::Verify(const Attempt& a,
+                                                             const Sha256Digest& digest,
+                                                             bool verified) {
+  const int64_t now = a.now_us;
+  if (!per_remote_.Allowed(a.remote, now) || !per_token_.Allowed(a.token_id, now)) {
+    Failure f = FailureOf(a, "too many failures: blocked");
+    f.count = f.count_token = false;
+    return Fail(f, now);
+  }
+  absl::StatusOr<store::Credential> c = directory_.GetCredential(a.token_id);
+  if (absl::IsNotFound(c.status())) {
+    Failure f = FailureOf(a, "unknown token id");
+    f.count_token = false;  // made-up ids would fill the table; they cost no hash anyway
+    return Fail(f, now);
+  }
+  if (!c.ok()) return c.status();
+  // The token's state first: a revoked or expired token costs no slow hash.
+  std::string_view reason;
+  if (c->token.revoked_us) {
+    reason = "token revoked";
+  } else if (c->token.expires_us && now >= *c->token.expires_us) {
+    reason = "token expired";
+  } else if (c->user.disabled) {
+    reason = "user disabled";
+  }
+  if (!reason.empty()) {
+    Forget(a.token_id);
+    return Fail(FailureOf(a, reason), now);
+  }
+  // A wrong user or secret leaves the cache alone: someone who knows a token's id must not
+  // be able to evict its owner's verification.
+  if (a.credentials.scheme == AuthScheme::kBasic && a.credentials.user != c->user.name) {
+    return Fail(FailureOf(a, "token belongs to another user"), now);
+  }
+  if (!verified && !VerifySecret(c->secret_hash, a.secret)) {
+    return Fail(FailureOf(a, "wrong secret"), now);
+  }
+  per_token_.RecordSuccess(a.token_id, now);
+  int64_t used = c->token.last_used_us.value_or(INT64_MIN / 2);
+  bool touch = now - used >= options_.touch_interval_us;
+  Entry entry{digest, PrincipalOf(*c), c->token.expires_us, a.epoch, touch ? now : used};
+  policy::Principal principal = entry.principal;
+  Remember(a.token_id, std::move(entry));
+  if (touch) (void)directory_.TouchToken(a.token_id, now);  // best effort
+  return principal;
+}
+
+void TokenAuthenticator::Remember(std::string_view token_id, Entry entry) {
+  absl::MutexLock lock(&mu_);
+  auto it = cache_.find(AbslView(token_id));
+  if (it != cache_.end()) {
+    it->second = std::move(entry);
+    return;
+  }
+  if (cache_.size() >= options_.max_cached_tokens && !cache_.empty()) cache_.erase(cache_.begin());
+  cache_.emplace(std::string(token_id), std::move(entry));
+}
+
+void TokenAuthenticator::Forget(std::string_view token_id) {
+  absl::MutexLock lock(&mu_);
+  cache_.erase(AbslView(token_id));
+}
+
+absl::Status TokenAuthenticator::Fail(const Failure& f, int64_t now_us) {
+  bool blocked = false;
+  if (f.count) {
+    blocked = per_remote_.RecordFailure(f.remote, now_us);
+    if (f.count_token && !f.token_id.empty()) {
+      blocked = per_token_.RecordFailure(f.token_id, now_us) || blocked;
+    }
+  }
+  AuditFailure(f, blocked, now_us);
+  return absl::UnauthenticatedError(AbslView(kFailureMessage));
+}
+
+void TokenAuthenticator::AuditFailure(const Failure& f, bool blocked, int64_t now_us) {
+  int64_t unrecorded = 0;
+  {
+    absl::MutexLock lock(&audit_mu_);
+    if (now_us - audit_window_us_ >= kMinuteUs || now_us < audit_window_us_) {
+      audit_window_us_ = now_us;
+      audits_in_window_ = 0;
+    }
+    if (audits_in_window_ >= options_.max_failure_audits_per_minute) {
+      ++unrecorded_failures_;
+      return;
+    }
+    ++audits_in_window_;
+    unrecorded = unrecorded_failures_;
+    unrecorded_failures_ = 0;
+  }
+  boost::json::object details{{"reason", Recordable(f.reason)}, {"user", Recordable(f.user)}};
+  if (blocked) details["blocked"] = true;
+  if (unrecorded > 0) details["unrecorded_failures_before"] = unrecorded;
+  store::AuditEvent event;
+  event.time_us = now_us;
+  event.actor = "anonymous";
+  event.action = "auth.fail";
+  event.target = f.token_id;
+  event.remote = Recordable(f.remote);
+  event.details = boost::json::serialize(details);
+  (void)directory_.AppendAudit(event);  // an unwritable audit log must not let anyone in
+}
+
+}  // namespace kizuna::taxii

@@ -1,0 +1,263 @@
+// Kizuna.
+#include "kizuna/taxii/auth/token_authenticator.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <boost/json.hpp>
+#include <thread>
+
+#include "auth_test_util.h"
+
+namespace kizuna::taxii {
+namespace {
+
+constexpr int64_t kSecond = 1'000'000;
+constexpr std::string_view kRemote = "198.51.100.7";
+
+class TokenAuthenticatorTest : public AuthTest {
+ protected:
+  void SetUp() override {
+    AuthTest::SetUp();
+    token_ = Issue("alice");
+  }
+  AuthenticatorOptions Options() {
+    AuthenticatorOptions o;
+    o.per_token = {3, 60 * kSecond, 60 * kSecond, 64};
+    o.per_remote = {10, 60 * kSecond, 60 * kSecond, 64};
+    return o;
+  }
+  TokenAuthenticator& auth() {
+    if (!auth_) auth_ = std::make_unique<TokenAuthenticator>(directory(), clock_, options_);
+    return *auth_;
+  }
+  absl::StatusOr<policy::Principal> Try(const std::string& header,
+                                        std::string_view remote = kRemote) {
+    return auth().Authenticate(header, remote);
+  }
+  // Checks that `header` fails as every failure does, and returns the audited reason.
+  std::string FailureReason(const std::string& header, std::string_view remote = kRemote) {
+    size_t before = Failures().size();
+    auto p = Try(header, remote);
+    EXPECT_EQ(p.status().code(), absl::StatusCode::kUnauthenticated);
+    EXPECT_EQ(View(p.status().message()), TokenAuthenticator::kFailureMessage);
+    auto after = Failures();
+    if (after.size() != before + 1) return "(not audited)";
+    boost::json::object details = boost::json::parse(after.back().details).as_object();
+    return std::string(details["reason"].as_string());
+  }
+  // Replaces the stored hashes, so that only a cached verification can succeed.
+  void BreakStoredHashes() {
+    auto conn = store::Connection::Open(path(), false);
+    ASSERT_TRUE(conn.ok());
+    ASSERT_TRUE((*conn)->Exec("UPDATE tokens SET secret_hash = '$argon2id$broken'").ok());
+  }
+
+  std::string token_;
+  AuthenticatorOptions options_ = Options();
+  std::unique_ptr<TokenAuthenticator> auth_;
+};
+
+TEST_F(TokenAuthenticatorTest, BearerGivesTheUsersPrincipal) {
+  auto p = Try(Bearer(token_));
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->user, "alice");
+  EXPECT_EQ(p->organization, nisc_);
+  EXPECT_EQ(p->nation, "JPN");
+  EXPECT_EQ(p->groups, std::vector<std::string>{"jpn-usa"});
+  EXPECT_EQ(p->roles, kReader | kPublisher);
+  EXPECT_TRUE(Failures().empty());
+}
+
+TEST_F(TokenAuthenticatorTest, BasicNeedsTheTokensOwner) {
+  auto p = Try(Basic("alice", token_));
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->user, "alice");
+  EXPECT_EQ(FailureReason(Basic("bob", token_)), "token belongs to another user");
+  // Also when the token is already cached.
+  ASSERT_TRUE(Try(Bearer(token_)).ok());
+  EXPECT_EQ(FailureReason(Basic("bob", token_)), "token belongs to another user");
+  EXPECT_EQ(Failures().back().remote, kRemote);
+  EXPECT_TRUE(store::Contains(Failures().back().details, "\"user\":\"bob\""));
+}
+
+TEST_F(TokenAuthenticatorTest, EveryFailureLooksTheSame) {
+  std::string wrong_secret = token_;
+  wrong_secret.back() = wrong_secret.back() == 'A' ? 'B' : 'A';
+  std::string unknown_id = token_;
+  unknown_id[5] = unknown_id[5] == '0' ? '1' : '0';
+  EXPECT_EQ(FailureReason(Bearer(wrong_secret)), "wrong secret");
+  EXPECT_EQ(FailureReason(Bearer(unknown_id)), "unknown token id");
+  EXPECT_EQ(FailureReason("Bearer not-a-token"), "malformed token");
+  EXPECT_EQ(FailureReason(""), "no Authorization header");
+  EXPECT_EQ(FailureReason("Basic %%%"),
+            "malformed Authorization header: Basic credentials are not base64");
+  EXPECT_EQ(FailureReason(StrCat("Basic ", Base64Encode("alice"))),
+            "malformed Authorization header: Basic credentials have no ':'");
+  EXPECT_EQ(FailureReason(StrCat("Bearer ", std::string(100000, 'x'))),
+            "malformed Authorization header: longer than 1024 bytes");
+  auto events = Failures();
+  EXPECT_EQ(events[0].target, IdOf(token_));
+  EXPECT_EQ(events[0].actor, "anonymous");
+  EXPECT_EQ(events[1].target, IdOf(unknown_id));  // recorded, but not counted per id
+}
+
+TEST_F(TokenAuthenticatorTest, UntrustedTextIsRecordedSafely) {
+  std::string header =
+      StrCat("Basic ", Base64Encode(StrCat("\xff\xfe", std::string(500, 'u'), ":x")));
+  EXPECT_EQ(FailureReason(header), "malformed token");
+  std::string user(boost::json::parse(Failures().back().details).as_object()["user"].as_string());
+  EXPECT_EQ(user.size(), 256u);
+  EXPECT_TRUE(user.starts_with("??uuu"));
+}
+
+TEST_F(TokenAuthenticatorTest, VerifiedTokensAreCachedWithoutAnotherSlowHash) {
+  ASSERT_TRUE(Try(Bearer(token_)).ok());
+  BreakStoredHashes();  // from now on only the cache can say yes
+  ASSERT_TRUE(Try(Bearer(token_)).ok());
+  ASSERT_TRUE(Try(Basic("alice", token_)).ok());
+  // A change re-reads the rows but does not hash again.
+  ASSERT_TRUE(directory().CreateGroup("cli", "other").ok());
+  ASSERT_TRUE(Try(Bearer(token_)).ok());
+  // Another authenticator, without the cache, must hash and so fails.
+  TokenAuthenticator fresh(directory(), clock_, options_);
+  EXPECT_FALSE(fresh.Authenticate(Bearer(token_), kRemote).ok());
+}
+
+TEST_F(TokenAuthenticatorTest, WrongSecretForACachedIdDoesNotEvictIt) {
+  ASSERT_TRUE(Try(Bearer(token_)).ok());
+  std::string wrong = token_;
+  wrong.back() = wrong.back() == 'A' ? 'B' : 'A';
+  for (int i = 0; i < 5; ++i) EXPECT_FALSE(Try(Bearer(wrong)).ok());  // blocks the id
+  BreakStoredHashes();
+  EXPECT_TRUE(Try(Bearer(token_)).ok());
+}
+
+TEST_F(TokenAuthenticatorTest, RevocationInThisProcessIsImmediate) {
+  ASSERT_TRUE(Try(Bearer(token_)).ok());
+  ASSERT_TRUE(directory().RevokeToken("cli", IdOf(token_)).ok());
+  EXPECT_EQ(FailureReason(Bearer(token_)), "token revoked");
+}
+
+TEST_F(TokenAuthenticatorTest, RevocationByAnotherProcessWithinTheRefreshInterval) {
+  ASSERT_TRUE(Try(Bearer(token_)).ok());
+  auto cli = OpenAnother();  // `kizuna admin` in another process
+  ASSERT_TRUE(cli->RevokeToken("cli", IdOf(token_)).ok());
+  EXPECT_TRUE(Try(Bearer(token_)).ok());  // within the documented staleness
+  clock_.Advance(options_.refresh_interval_us);
+  EXPECT_EQ(FailureReason(Bearer(token_)), "token revoked");
+  clock_.Advance(options_.refresh_interval_us);
+  EXPECT_EQ(FailureReason(Bearer(token_)), "token revoked");
+}
+
+TEST_F(TokenAuthenticatorTest, ExpiryIsExact) {
+  std::string expiring = Issue("alice", kDirectoryStart + 10 * kSecond);
+  ASSERT_TRUE(Try(Bearer(expiring)).ok());
+  clock_.Advance(10 * kSecond - 1);
+  ASSERT_TRUE(Try(Bearer(expiring)).ok());
+  clock_.Advance(1);
+  EXPECT_EQ(FailureReason(Bearer(expiring)), "token expired");
+  EXPECT_EQ(FailureReason(Bearer(expiring)), "token expired");  // uncached now
+  EXPECT_TRUE(Try(Bearer(token_)).ok());
+}
+
+TEST_F(TokenAuthenticatorTest, DisabledUsersAndChangedRolesAndGroupsAreSeen) {
+  ASSERT_TRUE(Try(Bearer(token_)).ok());
+  auto cli = OpenAnother();
+  ASSERT_TRUE(cli->SetUserRoles("cli", "alice", kReader).ok());
+  ASSERT_TRUE(cli->JoinGroup("cli", "jpn-usa", "KISA").ok());  // not alice's organisation
+  ASSERT_TRUE(cli->CreateGroup("cli", "jpn-kor").ok());
+  ASSERT_TRUE(cli->JoinGroup("cli", "jpn-kor", "NISC").ok());
+  clock_.Advance(options_.refresh_interval_us);
+  auto p = Try(Bearer(token_));
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->roles, kReader);
+  EXPECT_EQ(p->groups, (std::vector<std::string>{"jpn-kor", "jpn-usa"}));
+  ASSERT_TRUE(cli->SetUserDisabled("cli", "alice", true).ok());
+  clock_.Advance(options_.refresh_interval_us);
+  EXPECT_EQ(FailureReason(Bearer(token_)), "user disabled");
+  ASSERT_TRUE(cli->SetUserDisabled("cli", "alice", false).ok());
+  clock_.Advance(options_.refresh_interval_us);
+  EXPECT_TRUE(Try(Bearer(token_)).ok());
+}
+
+TEST_F(TokenAuthenticatorTest, RepeatedFailuresBlockSlowVerificationOfATokenId) {
+  std::string wrong = token_;
+  wrong.back() = wrong.back() == 'A' ? 'B' : 'A';
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(FailureReason(Bearer(wrong)), "wrong secret");
+  EXPECT_TRUE(store::Contains(Failures().back().details, "\"blocked\":true"));
+  // Even the right secret is not checked while the id is blocked...
+  EXPECT_EQ(FailureReason(Bearer(token_)), "too many failures: blocked");
+  // ...from any address; other tokens are not affected.
+  EXPECT_EQ(FailureReason(Bearer(token_), "203.0.113.9"), "too many failures: blocked");
+  std::string bobs = Issue("bob");
+  EXPECT_TRUE(Try(Bearer(bobs)).ok());
+  clock_.Advance(options_.per_token.block_us);
+  EXPECT_TRUE(Try(Bearer(token_)).ok());
+}
+
+TEST_F(TokenAuthenticatorTest, RepeatedFailuresBlockAnAddress) {
+  std::string unknown = StrCat("kz_00000000000000ff_", std::string(kTokenSecretChars, 'A'));
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(FailureReason(Bearer(unknown)), "unknown token id");
+  EXPECT_EQ(FailureReason(Bearer(token_)), "too many failures: blocked");
+  EXPECT_TRUE(Try(Bearer(token_), "203.0.113.9").ok());
+  // A cached token still works from the blocked address.
+  EXPECT_TRUE(Try(Bearer(token_)).ok());
+  clock_.Advance(options_.per_remote.block_us);
+  std::string bobs = Issue("bob");
+  EXPECT_TRUE(Try(Bearer(bobs)).ok());
+}
+
+TEST_F(TokenAuthenticatorTest, FailureAuditsAreCappedAndCounted) {
+  options_.max_failure_audits_per_minute = 2;
+  for (int i = 0; i < 5; ++i) EXPECT_FALSE(Try("Bearer junk").ok());
+  EXPECT_EQ(Failures().size(), 2u);
+  clock_.Advance(60 * kSecond);
+  EXPECT_FALSE(Try("Bearer junk").ok());
+  auto events = Failures();
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_TRUE(store::Contains(events.back().details, "\"unrecorded_failures_before\":3"))
+      << events.back().details;
+}
+
+TEST_F(TokenAuthenticatorTest, LastUseIsWrittenAtMostOnceAMinute) {
+  auto last_used = [&] { return directory().ListTokens("alice")->front().last_used_us; };
+  EXPECT_FALSE(last_used());
+  ASSERT_TRUE(Try(Bearer(token_)).ok());
+  EXPECT_EQ(last_used(), kDirectoryStart);
+  clock_.Advance(30 * kSecond);
+  ASSERT_TRUE(Try(Bearer(token_)).ok());
+  EXPECT_EQ(last_used(), kDirectoryStart);
+  clock_.Advance(30 * kSecond);
+  ASSERT_TRUE(Try(Bearer(token_)).ok());
+  EXPECT_EQ(last_used(), kDirectoryStart + 60 * kSecond);
+}
+
+TEST_F(TokenAuthenticatorTest, CacheIsBounded) {
+  options_.max_cached_tokens = 1;
+  std::string second = Issue("bob");
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(Try(Bearer(token_)).ok());
+    EXPECT_TRUE(Try(Bearer(second)).ok());
+  }
+}
+
+TEST_F(TokenAuthenticatorTest, ConcurrentRequestsAgree) {
+  std::string bobs = Issue("bob");
+  auth();  // built before the threads start
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        auto p = auth().Authenticate(Bearer(t % 2 == 0 ? token_ : bobs), kRemote);
+        if (p.ok() && p->user == (t % 2 == 0 ? "alice" : "bob")) ++ok;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok.load(), 200);
+}
+
+}  // namespace
+}  // namespace kizuna::taxii
