@@ -41,5 +41,6 @@ void AddCollectionCommand(CLI::App& app, GlobalOptions& global);
 void AddValidateCommand(CLI::App& app, GlobalOptions& global);
 void AddImportCommand(CLI::App& app, GlobalOptions& global);
 void AddExportCommand(CLI::App& app, GlobalOptions& global);
+void AddPatternCommand(CLI::App& app, GlobalOptions& global);
 
 }  // namespace kizuna::cli

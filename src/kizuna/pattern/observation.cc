@@ -144,6 +144,36 @@ Observation::NodeId Observation::AddList(NodeId parent, std::string_view key) {
   return NewNode(parent, key, ValueKind::kList);
 }
 
+size_t Observation::CopyScoFrom(const Observation& other, size_t sco) {
+  const NodeId root = AddSco(other.sco_type(sco), other.sco_key(sco));
+  CopyChildren(other, other.sco_root(sco), root, /*skip_type=*/true);
+  return scos_.size() - 1;
+}
+
+void Observation::CopyChildren(const Observation& other, NodeId from, NodeId to,
+                               bool skip_type) {
+  if (to == kNoNode) return;
+  for (NodeId c = other.first_child(from); c != kNoNode; c = other.next_sibling(c)) {
+    const std::string_view k = other.key(c);
+    if (skip_type && k == "type") continue;
+    switch (other.kind(c)) {
+      case ValueKind::kNull: AddNull(to, k); break;
+      case ValueKind::kBool: AddBool(to, k, other.bool_value(c)); break;
+      case ValueKind::kInt: AddInt(to, k, other.int_value(c)); break;
+      case ValueKind::kFloat: AddFloat(to, k, other.float_value(c)); break;
+      case ValueKind::kString: {
+        // Bypass AddString's _hex/_bin decoding: the source already decided.
+        NodeId n = NewNode(to, k, ValueKind::kString);
+        if (n != kNoNode) Append(other.string_value(c), nodes_[n].str);
+        break;
+      }
+      case ValueKind::kBinary: AddBinary(to, k, other.string_value(c)); break;
+      case ValueKind::kList: CopyChildren(other, c, AddList(to, k), false); break;
+      case ValueKind::kObject: CopyChildren(other, c, AddObject(to, k), false); break;
+    }
+  }
+}
+
 int64_t Observation::FindSco(std::string_view key) const {
   for (size_t i = 0; i < scos_.size(); ++i) {
     if (Str(scos_[i].key) == key) return static_cast<int64_t>(i);

@@ -88,6 +88,10 @@ class Observation {
   NodeId AddObject(NodeId parent, std::string_view key);
   NodeId AddList(NodeId parent, std::string_view key);
 
+  // Copies SCO `sco` of `other` (its whole value tree) into this observation and returns
+  // its index here. Used to assemble STIX 2.1 observations from shared SCOs.
+  size_t CopyScoFrom(const Observation& other, size_t sco);
+
   // True if a limit was hit while building (the observation is then incomplete).
   bool overflowed() const { return overflowed_; }
 
@@ -154,6 +158,7 @@ class Observation {
   std::string_view Str(Span s) const { return std::string_view(pool_.data() + s.offset, s.size); }
   bool Append(std::string_view text, Span& out);
   NodeId NewNode(NodeId parent, std::string_view key, ValueKind kind);
+  void CopyChildren(const Observation& other, NodeId from, NodeId to, bool skip_type);
 
   std::string id_;
   stix::Timestamp first_;

@@ -92,7 +92,10 @@ void AppendCanonicalJson(simdjson::dom::element value, std::string& out) {
   switch (value.type()) {
     case element_type::OBJECT: {
       std::vector<std::pair<std::u16string, simdjson::dom::key_value_pair>> members;
-      for (auto field : value.get_object().value_unsafe()) {
+      // Copy the object out of the temporary simdjson_result first: a range-for over
+      // `get_object().value_unsafe()` iterates a dangling reference (GCC 12 warns at -O2).
+      const simdjson::dom::object object = value.get_object().value_unsafe();
+      for (auto field : object) {
         members.emplace_back(Utf16(field.key), field);
       }
       std::sort(members.begin(), members.end(),
@@ -110,7 +113,8 @@ void AppendCanonicalJson(simdjson::dom::element value, std::string& out) {
     case element_type::ARRAY: {
       out += '[';
       bool first = true;
-      for (auto item : value.get_array().value_unsafe()) {
+      const simdjson::dom::array array = value.get_array().value_unsafe();
+      for (auto item : array) {
         if (!first) out += ',';
         first = false;
         AppendCanonicalJson(item, out);
