@@ -17,6 +17,21 @@ using simdjson::dom::element_type;
 using simdjson::dom::object;
 using NodeId = Observation::NodeId;
 
+// STIX 2.1 object types that are not cyber-observables (SDOs, SROs, meta objects). Every
+// other object with an id may be referenced from object_refs as an SCO, custom ones included.
+bool IsNonObservableType(std::string_view type) {
+  static constexpr std::string_view kTypes[] = {
+      "attack-pattern", "campaign", "course-of-action", "grouping", "identity", "incident",
+      "indicator", "infrastructure", "intrusion-set", "location", "malware",
+      "malware-analysis", "note", "observed-data", "opinion", "report", "threat-actor",
+      "tool", "vulnerability", "relationship", "sighting", "marking-definition",
+      "language-content", "extension-definition", "bundle"};
+  for (std::string_view t : kTypes) {
+    if (t == type) return true;
+  }
+  return false;
+}
+
 std::string_view GetString(object obj, std::string_view key) {
   std::string_view value;
   if (obj[key].get(value) != simdjson::SUCCESS) return {};
@@ -82,8 +97,7 @@ class Reader {
     const std::string_view id = GetString(obj, "id");
     if (type.empty()) return Error(id, "object without a 'type'");
     if (type == "observed-data") return ConsumeObservedData(obj, id);
-    element ignored;
-    const bool is_sco = !id.empty() && obj["created"].get(ignored) != simdjson::SUCCESS;
+    const bool is_sco = !id.empty() && !IsNonObservableType(type);
     if (!is_sco || version_ == StixVersion::k20) return absl::OkStatus();
     if (sco_index_.contains(AbslView(id))) return absl::OkStatus();  // first copy wins
     const size_t index = scos_.sco_count();
@@ -244,8 +258,8 @@ absl::StatusOr<std::vector<Observation>> ReadObservations(const simdjson::padded
   return reader.Finish();
 }
 
-absl::StatusOr<std::vector<Observation>> ReadObservations(std::string_view json,
-                                                          StixVersion version) {
+absl::StatusOr<std::vector<Observation>> ParseObservations(std::string_view json,
+                                                           StixVersion version) {
   simdjson::padded_string padded(json.data(), json.size());
   return ReadObservations(padded, version);
 }

@@ -5,7 +5,7 @@
 // STIX objects, or JSON lines (one object, or one bundle, per line, in any mix). Every
 // observed-data becomes one Observation, in input order:
 //   * STIX 2.1: its SCOs are those listed in `object_refs`, looked up among the SCOs of the
-//     same input (objects with an id and no `created`); references inside them resolve by id.
+//     same input (objects with an id whose type is not an SDO, SRO or meta object type); references inside them resolve by id.
 //     Ids that are not found are skipped, as the OASIS matcher does.
 //   * STIX 2.0 (and the deprecated 2.1 form): SCOs are the values of the `objects`
 //     dictionary, and references use its keys.
@@ -32,7 +32,7 @@ absl::StatusOr<std::vector<Observation>> ReadObservations(const simdjson::padded
                                                           StixVersion version);
 
 // The same for text not already in a padded buffer (copies it once).
-absl::StatusOr<std::vector<Observation>> ReadObservations(std::string_view json,
-                                                          StixVersion version);
+absl::StatusOr<std::vector<Observation>> ParseObservations(std::string_view json,
+                                                           StixVersion version);
 
 }  // namespace kizuna::pattern

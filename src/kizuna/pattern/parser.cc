@@ -263,8 +263,11 @@ class Parser {
       KZ_ASSIGN_OR_RETURN(node.path, ParsePath());
       return arena_.New<CmpExpr>(node);
     }
-    if (t.kind != TokenKind::kWord || Peek(1).kind != TokenKind::kColon) {
+    if (t.kind != TokenKind::kWord) {
       return Expected("an object path such as file:name, EXISTS or '('");
+    }
+    if (t.text == "NOT" && Peek(1).kind != TokenKind::kColon) {
+      return Expected("an object path (NOT goes between the path and the operator: a:b NOT = 1)");
     }
     KZ_ASSIGN_OR_RETURN(node.path, ParsePath());
     node.negated = TakeKeyword("NOT");
