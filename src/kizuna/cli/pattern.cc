@@ -138,7 +138,8 @@ int RunMatch(const PatternFlags& flags) {
 
 void AddCommonFlags(CLI::App* cmd, PatternFlags& flags) {
   cmd->add_option("--stix-version", flags.version, "STIX version of the pattern: 2.0 or 2.1")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::IsMember({"2.0", "2.1"}));
   cmd->add_option("PATTERN", flags.text, "The STIX pattern")->required();
 }
 
