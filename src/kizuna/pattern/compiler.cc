@@ -87,15 +87,27 @@ class Compiler {
     return static_cast<uint32_t>(program_.obs_nodes.size() - 1);
   }
 
+  uint32_t TypeId(std::string_view type) {
+    for (size_t i = 0; i < program_.types.size(); ++i) {
+      if (program_.types[i] == type) return static_cast<uint32_t>(i);
+    }
+    program_.types.emplace_back(type);
+    return static_cast<uint32_t>(program_.types.size() - 1);
+  }
+
   absl::StatusOr<uint32_t> Leaf(const ObsExpr& e) {
     ObsNode node;
     node.kind = ObsNode::Kind::kLeaf;
-    KZ_ASSIGN_OR_RETURN(node.cmp_root, Cmp(*e.comparison, node.root_types));
-    for (const std::string& type : node.root_types) {
+    std::vector<std::string> root_types;
+    KZ_ASSIGN_OR_RETURN(node.cmp_root, Cmp(*e.comparison, root_types));
+    for (const std::string& type : root_types) {
       const uint64_t hash = pattern::Observation::TypeHash(type);
+      node.root_type_ids.push_back(TypeId(type));
       node.root_type_hashes.push_back(hash);
       node.type_mask |= pattern::Observation::TypeBit(hash);
     }
+    program_.type_mask |= node.type_mask;
+    program_.has_windows = program_.has_windows || !windows_.empty();
     node.windows = windows_;
     const uint32_t index = Add(std::move(node));
     program_.leaves.push_back(index);
@@ -140,6 +152,7 @@ class Compiler {
     test.negated = e.negated;
     test.path.object_type.assign(e.path.object_type);
     test.path.type_hash = pattern::Observation::TypeHash(test.path.object_type);
+    test.type_id = TypeId(test.path.object_type);
     test.path.simple = true;
     for (const pattern::PathStep& s : e.path.steps) {
       Step step;

@@ -15,7 +15,7 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
 }  // namespace
 
 void Observation::Clear() {
-  id_.clear();
+  id_ = Span{};
   first_ = last_ = stix::Timestamp{};
   count_ = 1;
   nodes_.clear();
@@ -50,7 +50,7 @@ Observation::NodeId Observation::NewNode(NodeId parent, std::string_view key, Va
     overflowed_ = true;
     return kNoNode;
   }
-  if (parent != kNoNode && parent >= nodes_.size()) return kNoNode;
+  if (parent != kNoNode && (parent >= nodes_.size() || !IsContainer(parent))) return kNoNode;
   Node node;
   node.kind = kind;
   if (parent != kNoNode && nodes_[parent].kind == ValueKind::kObject) {
@@ -58,14 +58,17 @@ Observation::NodeId Observation::NewNode(NodeId parent, std::string_view key, Va
   }
   const NodeId id = static_cast<NodeId>(nodes_.size());
   nodes_.push_back(node);
+  if (kind == ValueKind::kList || kind == ValueKind::kObject) {
+    nodes_[id].kids = Children{kNoNode, kNoNode};
+  }
   if (parent != kNoNode) {
     Node& p = nodes_[parent];
-    if (p.last_child == kNoNode) {
-      p.first_child = id;
+    if (p.kids.last == kNoNode) {
+      p.kids.first = id;
     } else {
-      nodes_[p.last_child].next = id;
+      nodes_[p.kids.last].next = id;
     }
-    p.last_child = id;
+    p.kids.last = id;
     ++p.child_count;
   }
   return id;
@@ -112,7 +115,7 @@ Observation::NodeId Observation::AddFloat(NodeId parent, std::string_view key, d
 Observation::NodeId Observation::AddString(NodeId parent, std::string_view key,
                                            std::string_view value) {
   if (parent == kNoNode) return kNoNode;
-  if (nodes_[parent].kind == ValueKind::kObject) {
+  if (parent < nodes_.size() && nodes_[parent].kind == ValueKind::kObject) {
     std::optional<std::string> bytes;
     if (EndsWith(key, "_hex")) {
       bytes = HexDecode(value);
@@ -176,25 +179,14 @@ void Observation::CopyChildren(const Observation& other, NodeId from, NodeId to,
 
 int64_t Observation::FindSco(std::string_view key) const {
   for (size_t i = 0; i < scos_.size(); ++i) {
-    if (Str(scos_[i].key) == key) return static_cast<int64_t>(i);
+    if (SameBytes(Str(scos_[i].key), key)) return static_cast<int64_t>(i);
   }
   return -1;
 }
 
-Observation::NodeId Observation::FindMember(NodeId n, std::string_view key) const {
-  if (nodes_[n].kind != ValueKind::kObject) return kNoNode;
-  for (NodeId c = nodes_[n].first_child; c != kNoNode; c = nodes_[c].next) {
-    const Span k = nodes_[c].key;
-    if (k.size == key.size() && std::string_view(pool_.data() + k.offset, k.size) == key) {
-      return c;
-    }
-  }
-  return kNoNode;
-}
-
 Observation::NodeId Observation::ListElement(NodeId n, uint64_t index) const {
   if (nodes_[n].kind != ValueKind::kList || index >= nodes_[n].child_count) return kNoNode;
-  NodeId c = nodes_[n].first_child;
+  NodeId c = nodes_[n].kids.first;
   while (index-- > 0) c = nodes_[c].next;
   return c;
 }

@@ -18,9 +18,13 @@
 //   NodeId protocols = obs.AddList(nt, "protocols");
 //   obs.AddString(protocols, "", "udp");
 //
-// Construction is cheap: all nodes of an observation live in one vector and all strings in
-// one buffer, so building it costs a few amortised appends per value and no allocation once
-// the buffers have grown; a property lookup is a scan of the object's members.
+// Construction is cheap: all values of an observation live in one vector of 32-byte nodes
+// and all strings in one buffer (up to four SCOs are described inline), so building costs a
+// few amortised appends per value and no allocation once the buffers have grown; a property
+// lookup is a scan of the object's members. To keep many observations for evaluation, build
+// each in a reused scratch Observation and copy it into its container: the copy allocates
+// its two buffers once, at their final size, next to each other, and evaluation over many
+// observations runs about twice as fast as over ones whose buffers grew in place.
 //
 // Conventions the evaluator relies on:
 //   * AddSco adds a "type" member; add "id" yourself if patterns may test it.
@@ -42,6 +46,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "kizuna/stix/timestamp.h"
 
 namespace kizuna::pattern {
@@ -57,7 +62,7 @@ class Observation {
   static constexpr uint32_t kMaxCount = 999'999'999;  // number_observed range is 1..this
 
   // ---- metadata ----
-  void SetId(std::string_view id) { id_.assign(id); }
+  void SetId(std::string_view id) { Append(id, id_); }
   // REQUIRES: first <= last.
   void SetTimes(const stix::Timestamp& first, const stix::Timestamp& last) {
     first_ = first;
@@ -66,7 +71,7 @@ class Observation {
   // REQUIRES: 1 <= count <= kMaxCount.
   void SetCount(uint32_t count) { count_ = count; }
 
-  std::string_view id() const { return id_; }
+  std::string_view id() const { return Str(id_); }
   const stix::Timestamp& first_observed() const { return first_; }
   const stix::Timestamp& last_observed() const { return last_; }
   uint32_t count() const { return count_; }
@@ -78,7 +83,8 @@ class Observation {
   // Adds an SCO of `type` whose references are resolved by `key`. Returns its object node.
   NodeId AddSco(std::string_view type, std::string_view key);
   // Each adds a value under `parent` (an object or list node) and returns it. For a list
-  // parent `key` is ignored. A kNoNode parent is ignored (returns kNoNode).
+  // parent `key` is ignored. A parent that is kNoNode or not a container is ignored (returns
+  // kNoNode).
   NodeId AddNull(NodeId parent, std::string_view key);
   NodeId AddBool(NodeId parent, std::string_view key, bool value);
   NodeId AddInt(NodeId parent, std::string_view key, int64_t value);
@@ -120,53 +126,95 @@ class Observation {
   // The member name of an object member; empty for list elements and SCO roots.
   std::string_view key(NodeId n) const { return Str(nodes_[n].key); }
   // Children of a kList or kObject node, in insertion order: first_child, then next_sibling
-  // until kNoNode.
-  NodeId first_child(NodeId n) const { return nodes_[n].first_child; }
+  // until kNoNode. Other kinds have none.
+  NodeId first_child(NodeId n) const { return IsContainer(n) ? nodes_[n].kids.first : kNoNode; }
   NodeId next_sibling(NodeId n) const { return nodes_[n].next; }
-  uint32_t child_count(NodeId n) const { return nodes_[n].child_count; }
+  uint32_t child_count(NodeId n) const { return IsContainer(n) ? nodes_[n].child_count : 0; }
   // Returns the member `key` of object `n` (the first, if repeated), or kNoNode.
-  NodeId FindMember(NodeId n, std::string_view key) const;
+  NodeId FindMember(NodeId n, std::string_view key) const {
+    if (nodes_[n].kind != ValueKind::kObject) return kNoNode;
+    for (NodeId c = nodes_[n].kids.first; c != kNoNode; c = nodes_[c].next) {
+      if (SameBytes(Str(nodes_[c].key), key)) return c;
+    }
+    return kNoNode;
+  }
   // Returns element `index` of list `n`, or kNoNode when out of range.
   NodeId ListElement(NodeId n, uint64_t index) const;
+  // One more than the largest NodeId in use.
   size_t node_count() const { return nodes_.size(); }
 
+  // Equality of short strings without a call to memcmp (keys, types, values).
+  static bool SameBytes(std::string_view a, std::string_view b) {
+    const size_t n = a.size();
+    if (n != b.size()) return false;
+    const char* x = a.data();
+    const char* y = b.data();
+    if (n >= 8) {  // 8-byte words, the last one overlapping
+      for (size_t i = 0; i + 8 < n; i += 8) {
+        if (Load8(x + i) != Load8(y + i)) return false;
+      }
+      return Load8(x + n - 8) == Load8(y + n - 8);
+    }
+    if (n >= 4) return Load4(x) == Load4(y) && Load4(x + n - 4) == Load4(y + n - 4);
+    for (size_t i = 0; i < n; ++i) {
+      if (x[i] != y[i]) return false;
+    }
+    return true;
+  }
+
  private:
-  struct Span {
-    uint32_t offset = 0;
-    uint32_t size = 0;
+  struct Span {  // trivial, so it can sit in Node's union
+    uint32_t offset;
+    uint32_t size;
   };
-  struct Node {
+  struct Children {
+    NodeId first;
+    NodeId last;
+  };
+  struct Node {  // 32 bytes
     ValueKind kind = ValueKind::kNull;
-    Span key;
     NodeId next = kNoNode;
-    NodeId first_child = kNoNode;
-    NodeId last_child = kNoNode;
-    uint32_t child_count = 0;
-    Span str;
+    Span key{};
     union {
-      int64_t i = 0;
-      double d;
+      int64_t i = 0;   // kBool, kInt
+      double d;        // kFloat
+      Span str;        // kString, kBinary
+      Children kids;   // kList, kObject
     };
+    uint32_t child_count = 0;
   };
   struct Sco {
-    Span type;
-    Span key;
+    Span type{};
+    Span key{};
     NodeId root = kNoNode;
     uint64_t type_hash = 0;
   };
 
+  static uint64_t Load8(const char* p) {
+    uint64_t v;
+    __builtin_memcpy(&v, p, 8);
+    return v;
+  }
+  static uint32_t Load4(const char* p) {
+    uint32_t v;
+    __builtin_memcpy(&v, p, 4);
+    return v;
+  }
   std::string_view Str(Span s) const { return std::string_view(pool_.data() + s.offset, s.size); }
+  bool IsContainer(NodeId n) const {
+    return nodes_[n].kind == ValueKind::kList || nodes_[n].kind == ValueKind::kObject;
+  }
   bool Append(std::string_view text, Span& out);
   NodeId NewNode(NodeId parent, std::string_view key, ValueKind kind);
   void CopyChildren(const Observation& other, NodeId from, NodeId to, bool skip_type);
 
-  std::string id_;
+  Span id_{};
   stix::Timestamp first_;
   stix::Timestamp last_;
   uint32_t count_ = 1;
   std::vector<Node> nodes_;
   std::string pool_;
-  std::vector<Sco> scos_;
+  absl::InlinedVector<Sco, 4> scos_;
   uint64_t type_mask_ = 0;
   bool overflowed_ = false;
 };

@@ -70,7 +70,13 @@ class Reader {
       }
       if (obs.overflowed()) return TooBig(obs.id());
     }
-    return std::move(observations_);
+    // Copy each observation once more, in order: a copy allocates its buffers at their final
+    // size, one after the other, and observations kept together in memory evaluate about
+    // twice as fast as ones whose buffers grew scattered (bench/README.md).
+    std::vector<Observation> out;
+    out.reserve(observations_.size());
+    for (const Observation& o : observations_) out.push_back(o);
+    return out;
   }
 
  private:

@@ -12,7 +12,7 @@ namespace kizuna::stix {
 namespace {
 
 constexpr size_t kUuidLength = 36;
-constexpr std::array<size_t, 4> kDashes = {8, 13, 18, 23};
+[[maybe_unused]] constexpr std::array<size_t, 4> kDashes = {8, 13, 18, 23};  // unused; clang warns
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';

@@ -7,6 +7,32 @@
 
 namespace kizuna::pattern_internal {
 
+namespace {
+
+// Strict dotted quad ("a.b.c.d", each 0..255 without leading zeros), the common case, without
+// copying the text for inet_pton.
+bool ParseIpv4(std::string_view text, uint8_t out[4]) {
+  size_t pos = 0;
+  for (int part = 0; part < 4; ++part) {
+    if (part > 0) {
+      if (pos >= text.size() || text[pos] != '.') return false;
+      ++pos;
+    }
+    const size_t start = pos;
+    unsigned value = 0;
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9' && pos - start < 3) {
+      value = value * 10 + static_cast<unsigned>(text[pos] - '0');
+      ++pos;
+    }
+    const size_t digits = pos - start;
+    if (digits == 0 || value > 255 || (digits > 1 && text[start] == '0')) return false;
+    out[part] = static_cast<uint8_t>(value);
+  }
+  return pos == text.size();
+}
+
+}  // namespace
+
 std::optional<IpBlock> ParseIpBlock(std::string_view text) {
   constexpr size_t kLongest = 64;  // "ffff:...:255.255.255.255/128" is 49
   if (text.empty() || text.size() > kLongest) return std::nullopt;
@@ -25,12 +51,14 @@ std::optional<IpBlock> ParseIpBlock(std::string_view text) {
     if (digits.size() > 1 && digits[0] == '0') return std::nullopt;
     prefix = value;
   }
-  char buffer[kLongest + 1];
-  std::memcpy(buffer, address.data(), address.size());
-  buffer[address.size()] = '\0';
   block.v6 = address.find(':') != std::string_view::npos;
-  if (inet_pton(block.v6 ? AF_INET6 : AF_INET, buffer, block.address.data()) != 1) {
-    return std::nullopt;
+  if (!block.v6) {
+    if (!ParseIpv4(address, block.address.data())) return std::nullopt;
+  } else {
+    char buffer[kLongest + 1];
+    std::memcpy(buffer, address.data(), address.size());
+    buffer[address.size()] = '\0';
+    if (inet_pton(AF_INET6, buffer, block.address.data()) != 1) return std::nullopt;
   }
   const int bits = block.v6 ? 128 : 32;
   block.prefix = prefix.value_or(bits);

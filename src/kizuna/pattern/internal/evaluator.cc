@@ -41,26 +41,47 @@ class Search {
     MatchResult result;
     if (obs_.empty()) return result;
     if (program_.single_observation) return RunSingle();
-    first_.resize(obs_.size());
-    last_.resize(obs_.size());
-    for (size_t i = 0; i < obs_.size(); ++i) {
-      first_[i] = ToNanos(obs_[i]->first_observed());
-      last_[i] = ToNanos(obs_[i]->last_observed());
-    }
+    // Candidates of each leaf, as observation indexes first.
     candidates_.resize(program_.obs_nodes.size());
     for (uint32_t leaf : program_.leaves) {
       const ObsNode& node = program_.obs_nodes[leaf];
       std::vector<uint32_t>& c = candidates_[leaf];
       for (size_t i = 0; i < obs_.size(); ++i) {
-        if (!InWindows(node, first_[i], last_[i])) continue;
+        if ((obs_[i]->type_mask() & node.type_mask) == 0) continue;
+        if (!node.windows.empty() && !InWindows(node, ToNanos(obs_[i]->first_observed()),
+                                                ToNanos(obs_[i]->last_observed()))) {
+          continue;
+        }
         if (leaves_.Matches(node, *obs_[i])) c.push_back(static_cast<uint32_t>(i));
         if (!leaves_.status().ok()) return leaves_.status();
+      }
+    }
+    // The search works on the observations that are candidates somewhere, renumbered
+    // densely, so its state is proportional to them, not to the whole input.
+    for (uint32_t leaf : program_.leaves) {
+      members_.insert(members_.end(), candidates_[leaf].begin(), candidates_[leaf].end());
+    }
+    std::sort(members_.begin(), members_.end());
+    members_.erase(std::unique(members_.begin(), members_.end()), members_.end());
+    first_.resize(members_.size());
+    last_.resize(members_.size());
+    count_.resize(members_.size());
+    for (size_t d = 0; d < members_.size(); ++d) {
+      first_[d] = ToNanos(obs_[members_[d]]->first_observed());
+      last_[d] = ToNanos(obs_[members_[d]]->last_observed());
+      count_[d] = obs_[members_[d]]->count();
+    }
+    for (uint32_t leaf : program_.leaves) {
+      std::vector<uint32_t>& c = candidates_[leaf];
+      for (uint32_t& o : c) {
+        o = static_cast<uint32_t>(std::lower_bound(members_.begin(), members_.end(), o) -
+                                  members_.begin());
       }
       std::stable_sort(c.begin(), c.end(),
                        [&](uint32_t a, uint32_t b) { return first_[a] < first_[b]; });
     }
     if (MaxCopies(program_.root) < 1) return result;
-    used_.assign(obs_.size(), 0);
+    used_.assign(members_.size(), 0);
     const Cont done;
     Solve(program_.root, &done);
     if (aborted_) {
@@ -80,7 +101,7 @@ class Search {
   struct Slot {
     uint32_t leaf;     // obs node index of the leaf
     uint32_t ordinal;  // position in the leaf's candidates
-    uint32_t obs;      // observation index
+    uint32_t obs;      // dense index (members_)
   };
   struct Bound {  // FOLLOWEDBY: later operands' observations must end no earlier than this
     Nanos min_last;
@@ -124,7 +145,7 @@ class Search {
     switch (node.kind) {
       case ObsNode::Kind::kLeaf: {
         uint64_t sum = 0;
-        for (uint32_t o : candidates_[n]) sum = std::min(kCap, sum + obs_[o]->count());
+        for (uint32_t o : candidates_[n]) sum = std::min(kCap, sum + count_[o]);
         return sum;
       }
       case ObsNode::Kind::kOr: {
@@ -181,7 +202,7 @@ class Search {
   bool Resume(const Cont* k) {
     switch (k->kind) {
       case Cont::Kind::kDone: {
-        for (const Slot& s : slots_) found_.push_back(s.obs);
+        for (const Slot& s : slots_) found_.push_back(members_[s.obs]);
         std::sort(found_.begin(), found_.end());
         found_.erase(std::unique(found_.begin(), found_.end()), found_.end());
         return true;
@@ -270,7 +291,7 @@ class Search {
         break;
       }
       const uint32_t o = candidates[ordinal];
-      if (used_[o] >= obs_[o]->count()) continue;
+      if (used_[o] >= count_[o]) continue;
       const Fit fit = Fits(o);
       if (fit == Fit::kNoneLater) break;
       if (fit == Fit::kNo) continue;
@@ -310,8 +331,10 @@ class Search {
   const Program& program_;
   std::span<const Observation* const> obs_;
   LeafEvaluator leaves_;
-  std::vector<Nanos> first_, last_;
-  std::vector<std::vector<uint32_t>> candidates_;  // per obs node (leaves only)
+  std::vector<uint32_t> members_;  // observation index of each dense index
+  std::vector<Nanos> first_, last_;  // per dense index
+  std::vector<uint32_t> count_;      // per dense index: number_observed
+  std::vector<std::vector<uint32_t>> candidates_;  // per obs node (leaves only), dense
   std::vector<uint32_t> used_;                     // instances of each observation bound
   std::vector<Slot> slots_;
   std::vector<Bound> bounds_;
@@ -330,14 +353,19 @@ absl::StatusOr<MatchResult> FastMatch(const Program& program,
 }
 
 absl::StatusOr<bool> FastMatchOne(const Program& program, const Observation& obs) {
+  // No SCO of any type the pattern starts from: nothing can match.
+  if ((obs.type_mask() & program.type_mask) == 0) return false;
   const Observation* one = &obs;
   if (program.single_observation) {
     LeafEvaluator leaves(program);
-    const Nanos first = ToNanos(obs.first_observed());
-    const Nanos last = ToNanos(obs.last_observed());
+    Nanos first = 0, last = 0;
+    if (program.has_windows) {
+      first = ToNanos(obs.first_observed());
+      last = ToNanos(obs.last_observed());
+    }
     for (uint32_t leaf : program.leaves) {
       const ObsNode& node = program.obs_nodes[leaf];
-      if (!InWindows(node, first, last)) continue;
+      if (program.has_windows && !InWindows(node, first, last)) continue;
       const bool hit = leaves.Matches(node, obs);
       if (!leaves.status().ok()) return leaves.status();
       if (hit) return true;

@@ -13,42 +13,42 @@ bool LeafEvaluator::Matches(const ObsNode& leaf, const Observation& obs) {
   if ((obs.type_mask() & leaf.type_mask) == 0) return false;
   for (size_t i = 0; i < obs.sco_count(); ++i) {
     const uint64_t hash = obs.sco_type_hash(i);
-    bool candidate = false;
     for (size_t t = 0; t < leaf.root_type_hashes.size(); ++t) {
-      if (leaf.root_type_hashes[t] == hash && leaf.root_types[t] == obs.sco_type(i)) {
-        candidate = true;
-        break;
+      const uint32_t type_id = leaf.root_type_ids[t];
+      if (leaf.root_type_hashes[t] != hash ||
+          !Observation::SameBytes(program_.types[type_id], obs.sco_type(i))) {
+        continue;
       }
+      if (EvalCmp(leaf.cmp_root, obs, i, type_id)) return true;
+      if (!status_.ok()) return false;
+      break;
     }
-    if (candidate && EvalCmp(leaf.cmp_root, obs, i)) return true;
-    if (!status_.ok()) return false;
   }
   return false;
 }
 
-bool LeafEvaluator::EvalCmp(uint32_t index, const Observation& obs, size_t sco) {
+bool LeafEvaluator::EvalCmp(uint32_t index, const Observation& obs, size_t sco,
+                            uint32_t type_id) {
   const CmpNode& node = program_.cmp_nodes[index];
   switch (node.kind) {
-    case CmpNode::Kind::kTest: return EvalTest(program_.tests[node.test], obs, sco);
+    case CmpNode::Kind::kTest: return EvalTest(program_.tests[node.test], obs, sco, type_id);
     case CmpNode::Kind::kAnd:
       for (uint32_t c : node.children) {
-        if (!EvalCmp(c, obs, sco)) return false;
+        if (!EvalCmp(c, obs, sco, type_id)) return false;
       }
       return true;
     case CmpNode::Kind::kOr:
       for (uint32_t c : node.children) {
-        if (EvalCmp(c, obs, sco)) return true;
+        if (EvalCmp(c, obs, sco, type_id)) return true;
       }
       return false;
   }
   return false;
 }
 
-bool LeafEvaluator::EvalTest(const Test& test, const Observation& obs, size_t sco) {
-  if (test.path.type_hash != obs.sco_type_hash(sco) ||
-      test.path.object_type != obs.sco_type(sco)) {
-    return false;
-  }
+bool LeafEvaluator::EvalTest(const Test& test, const Observation& obs, size_t sco,
+                             uint32_t type_id) {
+  if (test.type_id != type_id) return false;
   const NodeId root = obs.sco_root(sco);
   if (test.path.simple) {
     NodeId n = root;
@@ -68,8 +68,18 @@ bool LeafEvaluator::EvalTest(const Test& test, const Observation& obs, size_t sc
 }
 
 void LeafEvaluator::Push(const Observation& obs, NodeId node, bool ref_list) {
+  if (next_.size() < kScanLimit) {
+    for (const Entry& e : next_) {
+      if (e.node == node && e.ref_list == ref_list) return;
+    }
+    next_.push_back(Entry{node, ref_list});
+    return;
+  }
+  if (next_.size() == kScanLimit) {  // switching to marks: mark what is already there
+    if (seen_.size() < obs.node_count() * 2) seen_.resize(obs.node_count() * 2, 0);
+    for (const Entry& e : next_) seen_[static_cast<size_t>(e.node) * 2 + e.ref_list] = epoch_;
+  }
   const size_t slot = static_cast<size_t>(node) * 2 + (ref_list ? 1 : 0);
-  if (seen_.size() < obs.node_count() * 2) seen_.resize(obs.node_count() * 2, 0);
   if (seen_[slot] == epoch_) return;
   seen_[slot] = epoch_;
   next_.push_back(Entry{node, ref_list});
@@ -148,7 +158,7 @@ bool LeafEvaluator::TestValue(const Test& test, const Observation& obs, NodeId v
     case CompareOp::kEq:
     case CompareOp::kNe:
       if (test.fast == FastTest::kStringEquality && kind == ValueKind::kString) {
-        const bool equal = obs.string_value(value) == test.constants[0].bytes;
+        const bool equal = Observation::SameBytes(obs.string_value(value), test.constants[0].bytes);
         return (equal == (test.op == CompareOp::kEq)) != test.negated;
       }
       [[fallthrough]];

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "kizuna/pattern/internal/program.h"
 #include "kizuna/pattern/observation.h"
@@ -37,8 +38,9 @@ class LeafEvaluator {
     bool ref_list;  // a `_refs` list whose elements are references still to follow
   };
 
-  bool EvalCmp(uint32_t node, const pattern::Observation& obs, size_t sco);
-  bool EvalTest(const Test& test, const pattern::Observation& obs, size_t sco);
+  // Evaluate at SCO `sco`, whose type is Program::types[type_id].
+  bool EvalCmp(uint32_t node, const pattern::Observation& obs, size_t sco, uint32_t type_id);
+  bool EvalTest(const Test& test, const pattern::Observation& obs, size_t sco, uint32_t type_id);
   bool TestValue(const Test& test, const pattern::Observation& obs, NodeId value);
   // Fills frontier_ with the values `path` reaches from `root`; false if a limit was hit.
   bool Resolve(const Path& path, const pattern::Observation& obs, NodeId root);
@@ -47,8 +49,11 @@ class LeafEvaluator {
 
   const Program& program_;
   absl::Status status_;
-  std::vector<Entry> frontier_;
-  std::vector<Entry> next_;
+  // Small frontiers are de-duplicated by scanning them, large ones with `seen_`, so the
+  // common case allocates nothing.
+  static constexpr size_t kScanLimit = 16;
+  absl::InlinedVector<Entry, kScanLimit> frontier_;
+  absl::InlinedVector<Entry, kScanLimit> next_;
   std::vector<uint32_t> seen_;  // per (node, ref_list): the epoch it was last pushed in
   uint32_t epoch_ = 0;
   uint64_t visits_ = 0;

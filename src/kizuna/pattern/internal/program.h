@@ -52,6 +52,7 @@ enum class FastTest : uint8_t { kGeneric, kStringEquality, kStringSet };
 
 struct Test {
   Path path;
+  uint32_t type_id = 0;  // path.object_type in Program::types
   pattern::CompareOp op = pattern::CompareOp::kEq;
   bool negated = false;
   std::vector<Constant> constants;            // one; the IN set; none for EXISTS
@@ -80,7 +81,7 @@ struct ObsNode {
   std::vector<uint32_t> children;
   // kLeaf:
   uint32_t cmp_root = 0;
-  std::vector<std::string> root_types;     // types a match of the leaf can start from
+  std::vector<uint32_t> root_type_ids;     // types a match of the leaf can start from
   std::vector<uint64_t> root_type_hashes;  // Observation::TypeHash of each
   uint64_t type_mask = 0;                  // Observation::TypeBit of each, or-ed
   std::vector<Window> windows;             // every enclosing START/STOP
@@ -97,6 +98,9 @@ struct Program {
   std::vector<CmpNode> cmp_nodes;
   std::vector<ObsNode> obs_nodes;
   std::vector<uint32_t> leaves;  // obs_nodes indexes of the kLeaf nodes, in pattern order
+  std::vector<std::string> types;  // every object type named, once; ids index this
+  uint64_t type_mask = 0;          // every leaf's type_mask, or-ed
+  bool has_windows = false;        // some leaf is under START/STOP
   uint32_t root = 0;
   // True when every binding holds exactly one observation (only OR, START/STOP, WITHIN and
   // REPEATS 1 above the brackets), so a match is one observation matching one leaf.
