@@ -6,6 +6,7 @@
 #include "kizuna/base/digest.h"
 
 namespace kizuna::pattern {
+
 namespace {
 
 bool EndsWith(std::string_view s, std::string_view suffix) {
@@ -55,6 +56,7 @@ Observation::NodeId Observation::NewNode(NodeId parent, std::string_view key, Va
   node.kind = kind;
   if (parent != kNoNode && nodes_[parent].kind == ValueKind::kObject) {
     if (!Append(key, node.key)) return kNoNode;
+    node.key_tag = KeyTag(key);
   }
   const NodeId id = static_cast<NodeId>(nodes_.size());
   nodes_.push_back(node);

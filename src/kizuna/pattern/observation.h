@@ -133,8 +133,14 @@ class Observation {
   // Returns the member `key` of object `n` (the first, if repeated), or kNoNode.
   NodeId FindMember(NodeId n, std::string_view key) const {
     if (nodes_[n].kind != ValueKind::kObject) return kNoNode;
+    const uint32_t tag = KeyTag(key);
     for (NodeId c = nodes_[n].kids.first; c != kNoNode; c = nodes_[c].next) {
-      if (SameBytes(Str(nodes_[c].key), key)) return c;
+      const Node& member = nodes_[c];
+      // Length and first four bytes are in the node; only longer keys read the string.
+      if (member.key.size == key.size() && member.key_tag == tag &&
+          (key.size() <= 4 || SameBytes(Str(member.key), key))) {
+        return c;
+      }
     }
     return kNoNode;
   }
@@ -182,6 +188,7 @@ class Observation {
       Children kids;   // kList, kObject
     };
     uint32_t child_count = 0;
+    uint32_t key_tag = 0;  // KeyTag(key)
   };
   struct Sco {
     Span type{};
@@ -198,6 +205,14 @@ class Observation {
   static uint32_t Load4(const char* p) {
     uint32_t v;
     __builtin_memcpy(&v, p, 4);
+    return v;
+  }
+  // The first (up to) four bytes of a key, zero-padded: with the length, the whole key when
+  // it is that short.
+  static uint32_t KeyTag(std::string_view key) {
+    if (key.size() >= 4) return Load4(key.data());
+    uint32_t v = 0;
+    __builtin_memcpy(&v, key.data(), key.size());
     return v;
   }
   std::string_view Str(Span s) const { return std::string_view(pool_.data() + s.offset, s.size); }
