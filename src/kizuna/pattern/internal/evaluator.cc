@@ -42,17 +42,18 @@ class Search {
     if (obs_.empty()) return result;
     if (program_.single_observation) return RunSingle();
     // Candidates of each leaf, as observation indexes first.
+    // Observation by observation, every leaf: each observation is read from memory once.
     candidates_.resize(program_.obs_nodes.size());
-    for (uint32_t leaf : program_.leaves) {
-      const ObsNode& node = program_.obs_nodes[leaf];
-      std::vector<uint32_t>& c = candidates_[leaf];
-      for (size_t i = 0; i < obs_.size(); ++i) {
+    for (size_t i = 0; i < obs_.size(); ++i) {
+      if ((obs_[i]->type_mask() & program_.type_mask) == 0) continue;
+      for (uint32_t leaf : program_.leaves) {
+        const ObsNode& node = program_.obs_nodes[leaf];
         if ((obs_[i]->type_mask() & node.type_mask) == 0) continue;
         if (!node.windows.empty() && !InWindows(node, ToNanos(obs_[i]->first_observed()),
                                                 ToNanos(obs_[i]->last_observed()))) {
           continue;
         }
-        if (leaves_.Matches(node, *obs_[i])) c.push_back(static_cast<uint32_t>(i));
+        if (leaves_.Matches(node, *obs_[i])) candidates_[leaf].push_back(static_cast<uint32_t>(i));
         if (!leaves_.status().ok()) return leaves_.status();
       }
     }
