@@ -42,6 +42,7 @@ void AddValidateCommand(CLI::App& app, GlobalOptions& global);
 void AddImportCommand(CLI::App& app, GlobalOptions& global);
 void AddExportCommand(CLI::App& app, GlobalOptions& global);
 void AddAdminCommand(CLI::App& app, GlobalOptions& global);
+void AddPatternCommand(CLI::App& app, GlobalOptions& global);
 void AddServeCommand(CLI::App& app, GlobalOptions& global);
 
 }  // namespace kizuna::cli

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   }
   app.add_option("--data-dir", global.data_dir, "Data directory (default ./kizuna-data or $KIZUNA_DATA)");
 
+  AddPatternCommand(app, global);
 
   AddInitCommand(app, global);
   AddCollectionCommand(app, global);
