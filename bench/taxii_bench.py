@@ -117,8 +117,9 @@ def main():
         deep_added = json.loads(get(port, manifest_path, token)[2])["objects"][0]["date_added"]
         first_path = base + "?limit=100"
         added_path = base + "?limit=100&added_after=" + deep_added
-        prev = json.loads(get(port, base + "?limit=100&added_after=" + deep_added, token)[2])
-        next_path = base + "?limit=100&next=" + prev["next"]
+        prev = json.loads(get(port, added_path, token)[2])
+        # The next page of that request: the token goes back with the same filters (§3.5).
+        next_path = added_path + "&next=" + prev["next"]
         pages = {"first": first_path, "deep_added_after": added_path, "deep_next": next_path}
         files = {}
         for name, path in pages.items():

@@ -29,6 +29,7 @@ namespace http = beast::http;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+constexpr size_t kBodyReadBytes = 256 * 1024;
 
 Method MethodOf(http::verb verb) {
   switch (verb) {
@@ -188,8 +189,12 @@ asio::awaitable<void> Server::Impl::Serve(Stream& stream, Connection& connection
     }
     http::request_parser<http::string_body> full{std::move(head)};
     full.body_limit(static_cast<uint64_t>(limit));
+    // Room for large reads: the parser empties the buffer into the body after each read, so
+    // without it a body arrives in reads the size of the header buffer (about 512 octets).
+    if (full.content_length()) buffer.reserve(std::min<size_t>(*full.content_length(), kBodyReadBytes));
     beast::get_lowest_layer(stream).expires_after(options.request_timeout);
     std::tie(ec, n) = co_await http::async_read(stream, buffer, full, kNoThrow);
+    buffer.shrink_to_fit();  // an idle connection keeps no large buffer
     if (ec == http::error::body_limit) {
       co_await Reply(stream, ErrorResponse(413, "the request body is larger than max_content_length"), 11, false);
       co_await Linger(stream);
