@@ -20,7 +20,7 @@ TAXII = "application/taxii+json;version=2.1"
 def run(*args, data_dir, expect=0, stdin=None):
     proc = subprocess.run([KIZUNA, "--data-dir", data_dir, *args], capture_output=True, input=stdin, timeout=120)
     if expect is not None and proc.returncode != expect:
-        raise AssertionError(f"kizuna {' '.join(args)} exited {proc.returncode}: {proc.stderr.decode()[-2000:]}")
+        raise AssertionError(f"kizuna {' '.join(args)} exited {proc.returncode}: {proc.stderr.decode()[-2000:]}{proc.stdout.decode()[-2000:]}")
     return proc.stdout.decode()
 
 

@@ -69,13 +69,13 @@ class ServicePolicyTest : public ::testing::Test {
     r.host = "127.0.0.1:9999";
     return service_->Handle(r);
   }
-  void Post(std::vector<std::string> objects) {
+  void Post(std::vector<std::string> objects, std::string token = "jpn") {
     HttpRequest r;
     r.method = Method::kPost;
     r.target = StrCat("/intel/collections/", collection_, "/objects/");
     r.accept = std::string(kTaxiiMediaType);
     r.content_type = std::string(kTaxiiMediaType);
-    r.authorization = "Bearer jpn";
+    r.authorization = "Bearer " + token;
     r.host = "127.0.0.1:9999";
     r.body = "{\"objects\":[";
     for (size_t i = 0; i < objects.size(); ++i) r.body += (i ? "," : "") + objects[i];
@@ -173,6 +173,22 @@ TEST_F(ServicePolicyTest, DeletingAWithheldObjectLooksLikeDeletingNothing) {
   EXPECT_EQ(denied.status, 404);
   EXPECT_EQ(denied.body, never.body);
   EXPECT_EQ(Get(StrCat("/intel/collections/", collection_, "/objects/", IndicatorId(1), "/"), "jpn").status, 200);
+}
+
+TEST_F(ServicePolicyTest, AmberAPeerPushedIsNeverForwarded) {
+  constexpr char kAmber[] = "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421";
+  auth_.AddToken("kor-node", {"kor-node", kKor, "KOR", {"jpn-usa-kor"}, static_cast<uint8_t>(policy::Role::kPeer)});
+  auth_.Grant("kor-node", collection_, true, false);
+  Post({Indicator(1, kAmber, kUsa)}, "usa-node");  // received from the USA node
+  Post({Indicator(2, kAmber)});                      // JPN's own
+  auto prov = store_->GetProvenance(collection_, IndicatorId(1));
+  ASSERT_TRUE(prov.ok()) << prov.status();
+  ASSERT_EQ(prov->size(), 1u);
+  EXPECT_EQ((*prov)[0].peer, "usa-node");
+  EXPECT_TRUE(store_->GetProvenance(collection_, IndicatorId(2))->empty());
+  EXPECT_EQ(ReadAll("objects", "kor-node"), std::vector<std::string>{IndicatorId(2)});
+  EXPECT_EQ(ReadAll("objects", "kor"), (std::vector<std::string>{IndicatorId(1), IndicatorId(2)}))
+      << "direct recipients on this node read both";
 }
 
 TEST_F(ServicePolicyTest, GranularMarkingsAreRedactedInTheCopyServed) {

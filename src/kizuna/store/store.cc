@@ -112,7 +112,18 @@ absl::StatusOr<std::vector<AddResult>> Store::AddObjects(std::string_view collec
                                                          std::span<const NewObject> objects) {
   KZ_RETURN_IF_ERROR(CheckVersions(objects));
   if (objects.empty()) return std::vector<AddResult>();
-  KZ_ASSIGN_OR_RETURN(std::vector<AddResult> results, DoAddObjects(collection_id, objects, nullptr));
+  KZ_ASSIGN_OR_RETURN(std::vector<AddResult> results, DoAddObjects(collection_id, objects, nullptr, {}));
+  Committed(collection_id, results);
+  return results;
+}
+
+absl::StatusOr<std::vector<AddResult>> Store::AddObjectsFrom(std::string_view collection_id,
+                                                             std::span<const NewObject> objects,
+                                                             std::string_view origin) {
+  if (origin.empty()) return absl::InvalidArgumentError("objects from a peer name their sender");
+  KZ_RETURN_IF_ERROR(CheckVersions(objects));
+  if (objects.empty()) return std::vector<AddResult>();
+  KZ_ASSIGN_OR_RETURN(std::vector<AddResult> results, DoAddObjects(collection_id, objects, nullptr, origin));
   Committed(collection_id, results);
   return results;
 }
@@ -125,7 +136,7 @@ absl::StatusOr<std::vector<AddResult>> Store::AddPulledObjects(std::string_view 
     return absl::InvalidArgumentError("a pulled batch needs one remote date_added per object");
   }
   if (batch.peer.empty()) return absl::InvalidArgumentError("a pulled batch names its peer");
-  KZ_ASSIGN_OR_RETURN(std::vector<AddResult> results, DoAddObjects(collection_id, objects, &batch));
+  KZ_ASSIGN_OR_RETURN(std::vector<AddResult> results, DoAddObjects(collection_id, objects, &batch, {}));
   Committed(collection_id, results);
   return results;
 }

@@ -119,7 +119,8 @@ struct StoredObject {
   bool revoked = false;
   std::vector<std::string> marking_refs;  // object markings, then granular marking refs
   uint32_t granular_refs = 0;  // how many of the last marking_refs are granular marking refs
-  std::string origin;          // the peer the entry was pulled from; empty when written here
+  std::string origin;          // the peer the entry was pulled from, or the peer user that pushed
+                               // it; empty when written here
   std::string json;           // empty in manifest and versions queries, except for entries
                               // with granular markings (the policy needs their selectors)
 };
@@ -196,6 +197,14 @@ class Store {
   absl::StatusOr<std::vector<AddResult>> AddObjects(std::string_view collection_id,
                                                     std::span<const NewObject> objects);
 
+  // As AddObjects, for objects a partner node sent (a TAXII POST by a user with the `peer`
+  // role): the entries added record `origin` (the sending user) as where they came from, with
+  // a provenance row, so the policy treats them as received (never forwarded under
+  // TLP:AMBER). InvalidArgument when `origin` is empty.
+  absl::StatusOr<std::vector<AddResult>> AddObjectsFrom(std::string_view collection_id,
+                                                        std::span<const NewObject> objects,
+                                                        std::string_view origin);
+
   // As AddObjects, for objects pulled from a peer: the entries added record `batch.peer` as
   // their origin and get a provenance row, and the mapping's pull cursor becomes
   // `batch.cursor`, all in the one transaction. InvalidArgument when remote_date_added does
@@ -263,9 +272,11 @@ class Store {
   virtual absl::Status DoSetCollectionPolicy(std::string_view collection_id,
                                              const std::string& communities,
                                              std::string_view default_release) = 0;
-  // `pull` is null for local writes.
-  virtual absl::StatusOr<std::vector<AddResult>> DoAddObjects(
-      std::string_view collection_id, std::span<const NewObject> objects, const PullBatch* pull) = 0;
+  // `pull` is null for local writes; `origin` names the sender of pushed objects ("" for
+  // local writes and pulls, whose origin is pull->peer).
+  virtual absl::StatusOr<std::vector<AddResult>> DoAddObjects(std::string_view collection_id,
+                                                              std::span<const NewObject> objects,
+                                                              const PullBatch* pull, std::string_view origin) = 0;
   virtual absl::StatusOr<int64_t> DoLastDateAdded() = 0;
   virtual absl::StatusOr<std::string> DoFindObject(std::string_view object_id) = 0;
   virtual absl::StatusOr<std::vector<Provenance>> DoGetProvenance(std::string_view collection_id,

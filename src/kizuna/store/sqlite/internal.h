@@ -35,6 +35,11 @@ absl::StatusOr<int64_t> CollectionPk(Connection& db, std::string_view id);
 absl::Status RecomputeFlags(Connection& db, int64_t collection_pk, std::string_view stix_id,
                             int64_t id_hash);
 
+// Inside the transaction of objects a peer pushed: writes the provenance of the entries
+// `results` added (peer = `origin`, no remote collection or date).
+absl::Status RecordPush(Connection& db, std::string_view origin, const std::vector<AddResult>& results,
+                        int64_t now_us);
+
 // Joins words with single spaces (how lists of names are stored); splits them again.
 std::string JoinWords(const std::vector<std::string>& words);
 std::vector<std::string> SplitWords(std::string_view text);

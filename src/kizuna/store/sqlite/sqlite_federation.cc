@@ -53,6 +53,20 @@ absl::Status RecordPull(Connection& db, std::string_view collection_id, const Pu
   return absl::OkStatus();
 }
 
+absl::Status RecordPush(Connection& db, std::string_view origin, const std::vector<AddResult>& results,
+                        int64_t now_us) {
+  KZ_ASSIGN_OR_RETURN(Statement * prov, db.Cached(
+      "INSERT OR REPLACE INTO provenance (date_added_us, peer, remote_collection, remote_date_added,"
+      " received_us) VALUES (?1, ?2, '', '', ?3)"));
+  for (const AddResult& r : results) {
+    if (r.outcome != AddOutcome::kAdded) continue;
+    prov->Bind(1, r.date_added_us).BindView(2, origin).Bind(3, now_us);
+    KZ_RETURN_IF_ERROR(prov->Run());
+    prov->Reset();
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace sqlite_internal
 
 absl::Status SqliteStore::DoSetCollectionPolicy(std::string_view collection_id, const std::string& communities,

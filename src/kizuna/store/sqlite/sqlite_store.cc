@@ -155,7 +155,8 @@ absl::StatusOr<std::vector<Collection>> SqliteStore::DoListCollections(std::stri
 
 absl::StatusOr<std::vector<AddResult>> SqliteStore::DoAddObjects(std::string_view collection_id,
                                                                  std::span<const NewObject> objects,
-                                                                 const PullBatch* pull) {
+                                                                 const PullBatch* pull,
+                                                                 std::string_view origin) {
   absl::MutexLock lock(&write_mu_);
   Connection& db = *writer_;
   Transaction tx(db);
@@ -172,7 +173,7 @@ absl::StatusOr<std::vector<AddResult>> SqliteStore::DoAddObjects(std::string_vie
   results.reserve(objects.size());
   sqlite_internal::Adder adder(db, id_hash_key_, id_filter_, collection_pk, now_us,
                                std::max(now_us, last_added_us + 1),
-                               pull != nullptr ? pull->peer : std::string_view());
+                               pull != nullptr ? pull->peer : origin);
   for (const NewObject& object : objects) {
     KZ_ASSIGN_OR_RETURN(AddResult r, adder.Add(object));
     results.push_back(r);
@@ -187,6 +188,8 @@ absl::StatusOr<std::vector<AddResult>> SqliteStore::DoAddObjects(std::string_vie
   }
   if (pull != nullptr) {
     KZ_RETURN_IF_ERROR(sqlite_internal::RecordPull(db, collection_id, *pull, results, now_us));
+  } else if (!origin.empty()) {
+    KZ_RETURN_IF_ERROR(sqlite_internal::RecordPush(db, origin, results, now_us));
   }
   KZ_RETURN_IF_ERROR(tx.Commit());
   id_filter_through_us_ = std::max(id_filter_through_us_, last_given_us);
