@@ -20,7 +20,7 @@ TAXII = "application/taxii+json;version=2.1"
 def run(*args, data_dir, expect=0, stdin=None):
     proc = subprocess.run([KIZUNA, "--data-dir", data_dir, *args], capture_output=True, input=stdin, timeout=120)
     if expect is not None and proc.returncode != expect:
-        raise AssertionError(f"kizuna {' '.join(args)} exited {proc.returncode}: {proc.stderr.decode()[-2000:]}")
+        raise AssertionError(f"kizuna {' '.join(args)} exited {proc.returncode}: {proc.stderr.decode()[-2000:]}{proc.stdout.decode()[-2000:]}")
     return proc.stdout.decode()
 
 
@@ -36,13 +36,15 @@ def make_certificate(directory):
 class Node:
     """Starts `kizuna serve` on a free loopback port and stops it with SIGTERM."""
 
-    def __init__(self, data_dir, tls=True, config=None, extra_args=()):
+    def __init__(self, data_dir, tls=True, config=None, extra_args=(), port=0):
         self.data_dir = data_dir
         self.tls = tls
         self.cert = self.key = None
-        args = ["--data-dir", data_dir, "serve", "--listen", "127.0.0.1:0", *extra_args]
+        args = ["--data-dir", data_dir, "serve", "--listen", "127.0.0.1:%d" % port, *extra_args]
         if tls:
-            self.cert, self.key = make_certificate(data_dir)
+            self.cert, self.key = os.path.join(data_dir, "cert.pem"), os.path.join(data_dir, "key.pem")
+            if not os.path.exists(self.cert):  # kept across restarts of the node
+                self.cert, self.key = make_certificate(data_dir)
             args += ["--tls-cert", self.cert, "--tls-key", self.key]
         else:
             args += ["--dev"]
@@ -135,8 +137,13 @@ class Alliance:
         self.tokens = {}
         self.orgs = {}
 
-    def collection(self, alias, title=None):
-        out = run("collection", "create", "--title", title or alias, "--alias", alias, data_dir=self.data_dir)
+    def collection(self, alias, title=None, communities=(), default_release=None):
+        args = ["collection", "create", "--title", title or alias, "--alias", alias]
+        for c in communities:
+            args += ["--community", c]
+        if default_release:
+            args += ["--default-release", default_release]
+        out = run(*args, data_dir=self.data_dir)
         self.collections[alias] = json.loads(out)["id"]
         return self.collections[alias]
 
@@ -144,6 +151,11 @@ class Alliance:
         out = run("admin", "org", "add", "--name", name, "--nation", nation, "--json", data_dir=self.data_dir)
         self.orgs[name] = json.loads(out)["id"]
         return self.orgs[name]
+
+    def group(self, name, *orgs):
+        run("admin", "group", "add", name, data_dir=self.data_dir)
+        for org in orgs:
+            run("admin", "group", "join", name, self.orgs.get(org, org), data_dir=self.data_dir)
 
     def user(self, name, org, role):
         run("admin", "user", "add", name, "--org", self.orgs.get(org, org), "--role", role, data_dir=self.data_dir)

@@ -31,8 +31,8 @@ class TaxiiServerTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         a = cls.alliance = Alliance()
-        a.collection("shared", "JPN-USA shared")
-        a.collection("jpn-only", "JPN internal")
+        a.collection("shared", "JPN-USA shared", default_release="readers")
+        a.collection("jpn-only", "JPN internal", default_release="readers")
         a.org("JPN-CERT", "JPN")
         a.org("USA-CERT", "USA")
         cls.jpn_writer = a.user("jpn-analyst", "JPN-CERT", "publisher")
@@ -295,7 +295,7 @@ class RawHttpTest(unittest.TestCase):
     def test_graceful_shutdown_finishes_requests_in_flight(self):
         a = Alliance()
         try:
-            a.collection("c")
+            a.collection("c", default_release="readers")
             a.org("O", "JPN")
             token = a.user("u", "O", "publisher")
             a.grant("c", "O", read=True, write=True)
@@ -327,7 +327,7 @@ class RestartTest(unittest.TestCase):
     def test_data_and_statuses_survive_a_restart(self):
         a = Alliance()
         try:
-            a.collection("c")
+            a.collection("c", default_release="readers")
             a.org("O", "KOR")
             token = a.user("u", "O", "publisher")
             a.grant("c", "O", read=True, write=True)

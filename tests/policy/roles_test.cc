@@ -20,7 +20,7 @@ TEST(RolesTest, ListsBitsInOrder) {
   EXPECT_EQ(RoleList(roles), "reader,node-admin");
   EXPECT_EQ(RoleList(roles, " "), "reader node-admin");
   EXPECT_EQ(RoleList(0), "");
-  EXPECT_EQ(RoleList(kAllRoleBits), "reader,publisher,org-admin,node-admin");
+  EXPECT_EQ(RoleList(kAllRoleBits), "reader,publisher,org-admin,node-admin,peer");
 }
 
 }  // namespace

@@ -92,7 +92,7 @@ TEST_F(DirectoryChecksTest, UsersNeedKnownRoles) {
   auto none = directory().CreateUser("cli", {"alice", "NISC", 0});
   EXPECT_EQ(none.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(Contains(none.status(), "roles")) << none.status();
-  EXPECT_EQ(directory().CreateUser("cli", {"alice", "NISC", 0x10}).status().code(),
+  EXPECT_EQ(directory().CreateUser("cli", {"alice", "NISC", 0x20}).status().code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(directory().CreateUser("cli", {"alice", "NISC", 0x0f}).ok());
   EXPECT_EQ(directory().SetUserRoles("cli", "alice", 0).code(), absl::StatusCode::kInvalidArgument);

@@ -26,6 +26,11 @@ class ServiceTest : public ::testing::Test {
     shared_ = store_->CreateCollection({"", "intel", "shared", "Shared", "For all", 0})->id;
     secret_ = store_->CreateCollection({"", "intel", "secret", "Secret", "", 0})->id;
     dropbox_ = store_->CreateCollection({"", "intel", "dropbox", "Drop box", "", 0})->id;
+    // The objects here carry no created_by_ref: released to every reader (policy tests are
+    // in service_policy_test.cc).
+    for (const std::string& c : {shared_, secret_, dropbox_}) {
+      ASSERT_TRUE(store_->SetCollectionPolicy(c, {}, "readers").ok());
+    }
     auth_.AddToken("reader", {"alice", kJpn, "JPN", {"jpn-usa"}, static_cast<uint8_t>(policy::Role::kReader)});
     auth_.AddToken("writer", {"bob", kJpn, "JPN", {}, static_cast<uint8_t>(policy::Role::kPublisher)});
     auth_.AddToken("admin", {"root", "identity--other", "USA", {}, static_cast<uint8_t>(policy::Role::kNodeAdmin)});

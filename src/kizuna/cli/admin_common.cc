@@ -39,7 +39,7 @@ CLI::Validator RoleName() {
   return CLI::Validator(
       [](std::string& name) -> std::string {
         if (policy::ParseRole(name)) return "";
-        return StrCat("'", name, "' is not a role: reader, publisher, org-admin or node-admin");
+        return StrCat("'", name, "' is not a role: reader, publisher, org-admin, node-admin or peer");
       },
       "ROLE");
 }

@@ -73,7 +73,7 @@ void AddUserCommands(CLI::App& admin, GlobalOptions& global) {
   user->require_subcommand(1);
   auto f = std::make_shared<UserFlags>();
   constexpr const char* kRoleHelp =
-      "Role (repeatable): reader, publisher (reads and writes), org-admin, node-admin";
+      "Role (repeatable): reader, publisher (reads and writes), org-admin, node-admin, peer (a partner node)";
 
   auto* add = user->add_subcommand("add", "Create a user");
   add->add_option("NAME", f->name, "User name: 1-64 of [A-Za-z0-9._@-]")->required();

@@ -1,4 +1,4 @@
-// Kizuna. `kizuna collection create|list`: manage TAXII collections.
+// Kizuna. `kizuna collection create|policy|list`: manage TAXII collections.
 #include <CLI/CLI.hpp>
 
 #include <boost/json.hpp>
@@ -7,6 +7,7 @@
 #include "kizuna/base/clock.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/cli/command.h"
+#include "kizuna/policy/collection_policy.h"
 #include "kizuna/store/open.h"
 
 namespace kizuna::cli {
@@ -14,11 +15,21 @@ namespace {
 
 struct CreateFlags {
   std::string title, alias, description, api_root, id;
+  std::vector<std::string> communities;
+  std::string default_release{policy::kDefaultReleaseText};
+};
+
+struct PolicyFlags {
+  std::string collection;
+  std::vector<std::string> communities;
+  std::string default_release{policy::kDefaultReleaseText};
 };
 
 boost::json::object CollectionJson(const store::Collection& c, int64_t count) {
   return {{"id", c.id},       {"api_root", c.api_root},       {"alias", c.alias},
-          {"title", c.title}, {"description", c.description}, {"objects", count}};
+          {"title", c.title}, {"description", c.description}, {"objects", count},
+          {"communities", boost::json::array(c.communities.begin(), c.communities.end())},
+          {"default_release", c.default_release}};
 }
 
 void Print(const boost::json::value& v) {
@@ -38,7 +49,26 @@ int Create(GlobalOptions& global, const CreateFlags& f) {
   }
   auto c = (*store)->CreateCollection({f.id, root, f.alias, f.title, f.description, 0});
   if (!c.ok()) return ReportError(c.status());
+  absl::Status set = (*store)->SetCollectionPolicy(c->id, f.communities, f.default_release);
+  if (!set.ok()) return ReportError(set);
+  c->communities = f.communities;
+  c->default_release = f.default_release;
   Print(CollectionJson(*c, 0));
+  return kExitOk;
+}
+
+int SetPolicy(GlobalOptions& global, const PolicyFlags& f) {
+  auto store = store::OpenDataDir(global.data_dir, SystemClock());
+  if (!store.ok()) return ReportError(store.status());
+  auto c = (*store)->FindCollection("", f.collection);
+  if (!c.ok()) return ReportError(c.status());
+  absl::Status set = (*store)->SetCollectionPolicy(c->id, f.communities, f.default_release);
+  if (!set.ok()) return ReportError(set);
+  c->communities = f.communities;
+  c->default_release = f.default_release;
+  auto n = (*store)->CountObjects(c->id);
+  if (!n.ok()) return ReportError(n.status());
+  Print(CollectionJson(*c, *n));
   return kExitOk;
 }
 
@@ -76,7 +106,21 @@ void AddCollectionCommand(CLI::App& app, GlobalOptions& global) {
   create->add_option("--description", flags->description, "Description");
   create->add_option("--api-root", flags->api_root, "API root (default: the first one)");
   create->add_option("--id", flags->id, "Collection id, a UUID (default: a new one)");
+  constexpr const char* kCommunitiesHelp =
+      "Sharing communities the collection serves (repeatable or comma-separated), e.g. jpn-usa";
+  constexpr const char* kDefaultHelp =
+      "Release of objects without TLP/releasability/recipients markings: creator-nation "
+      "(default), readers, communities, or a list such as USA,JPN,jpn-usa (docs/policy.md)";
+  create->add_option("--community", flags->communities, kCommunitiesHelp)->delimiter(',');
+  create->add_option("--default-release", flags->default_release, kDefaultHelp);
   create->callback([&global, flags] { global.exit_code = Create(global, *flags); });
+
+  auto pflags = std::make_shared<PolicyFlags>();
+  auto* set = cmd->add_subcommand("policy", "Set a collection's communities and default release; prints it");
+  set->add_option("COLLECTION", pflags->collection, "Collection id or alias")->required();
+  set->add_option("--community", pflags->communities, kCommunitiesHelp)->delimiter(',');
+  set->add_option("--default-release", pflags->default_release, kDefaultHelp);
+  set->callback([&global, pflags] { global.exit_code = SetPolicy(global, *pflags); });
 
   auto json = std::make_shared<bool>(false);
   auto* list = cmd->add_subcommand("list", "List collections with their object counts");

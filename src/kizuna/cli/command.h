@@ -44,5 +44,7 @@ void AddExportCommand(CLI::App& app, GlobalOptions& global);
 void AddAdminCommand(CLI::App& app, GlobalOptions& global);
 void AddPatternCommand(CLI::App& app, GlobalOptions& global);
 void AddServeCommand(CLI::App& app, GlobalOptions& global);
+void AddPeerCommand(CLI::App& app, GlobalOptions& global);
+void AddSyncCommand(CLI::App& app, GlobalOptions& global);
 
 }  // namespace kizuna::cli

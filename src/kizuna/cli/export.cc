@@ -1,4 +1,6 @@
-// Kizuna. `kizuna export --collection NAME`: write a collection's objects as a STIX bundle.
+// Kizuna. `kizuna export --collection NAME [--as USER | --for-peer PEER]`: write a collection's
+// objects as a STIX bundle, as the releasability policy (docs/policy.md) releases them to that
+// user or peer; without either, as the node operator, who sees everything.
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -7,6 +9,7 @@
 #include "kizuna/base/random.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/cli/command.h"
+#include "kizuna/policy/policy.h"
 #include "kizuna/stix/id.h"
 #include "kizuna/stix/timestamp.h"
 #include "kizuna/store/open.h"
@@ -19,13 +22,31 @@ struct ExportFlags {
   std::vector<std::string> types;
   std::string added_after;
   bool all_versions = false;
+  std::string as_user, for_peer;
 };
 
+// The principal the export decides for.
+absl::StatusOr<policy::Principal> PrincipalOf(store::Database& db, const ExportFlags& flags) {
+  if (!flags.as_user.empty()) return policy::PrincipalForUser(db, flags.as_user);
+  if (!flags.for_peer.empty()) {
+    absl::StatusOr<store::Peer> peer = db.GetPeer(flags.for_peer);
+    if (!peer.ok()) return peer.status();
+    return policy::PrincipalForPeer(*peer);
+  }
+  policy::Principal operator_principal;
+  operator_principal.user = "cli";
+  operator_principal.node_operator = true;
+  return operator_principal;
+}
+
 int Run(GlobalOptions& global, const ExportFlags& flags) {
-  auto store = store::OpenDataDir(global.data_dir, SystemClock());
+  auto store = store::OpenDatabase(global.data_dir, SystemClock());
   if (!store.ok()) return ReportError(store.status());
   auto collection = (*store)->FindCollection("", flags.collection);
   if (!collection.ok()) return ReportError(collection.status());
+  absl::StatusOr<policy::Principal> principal = PrincipalOf(**store, flags);
+  if (!principal.ok()) return ReportError(principal.status());
+  policy::Policy policy(**store, store->get(), SystemClock());
   store::PageRequest request;
   request.limit = 1000;
   request.filter.types = flags.types;
@@ -42,6 +63,8 @@ int Run(GlobalOptions& global, const ExportFlags& flags) {
   for (;;) {
     auto page = (*store)->GetObjects(collection->id, request);
     if (!page.ok()) return ReportError(page.status());
+    absl::Status filtered = policy.Filter(*principal, *collection, page->objects).status();
+    if (!filtered.ok()) return ReportError(filtered);
     for (const auto& o : page->objects) {
       out += first ? "\n" : ",\n";
       first = false;
@@ -65,6 +88,9 @@ void AddExportCommand(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--type", flags->types, "Only objects of this type (repeatable)");
   cmd->add_option("--added-after", flags->added_after, "Only objects added after this timestamp");
   cmd->add_flag("--all-versions", flags->all_versions, "Every version, not only the latest");
+  auto* as = cmd->add_option("--as", flags->as_user,
+                             "Only what the releasability policy releases to this user (docs/policy.md)");
+  cmd->add_option("--for-peer", flags->for_peer, "Only what the policy releases to this peer node")->excludes(as);
   cmd->callback([&global, flags] { global.exit_code = Run(global, *flags); });
 }
 

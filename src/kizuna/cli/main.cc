@@ -24,6 +24,8 @@ int main(int argc, char** argv) {
   AddExportCommand(app, global);
   AddAdminCommand(app, global);
   AddServeCommand(app, global);
+  AddPeerCommand(app, global);
+  AddSyncCommand(app, global);
 
   try {
     app.parse(argc, argv);

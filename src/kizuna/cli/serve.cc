@@ -16,6 +16,7 @@
 #include "kizuna/base/strings.h"
 #include "kizuna/cli/command.h"
 #include "kizuna/store/open.h"
+#include "kizuna/sync/runner.h"
 #include "kizuna/taxii/auth/grant_access_control.h"
 #include "kizuna/taxii/auth/token_authenticator.h"
 #include "kizuna/taxii/server/config.h"
@@ -28,6 +29,7 @@ namespace {
 struct ServeFlags {
   std::string config, listen, tls_cert, tls_key, access_log, public_url;
   bool dev = false;
+  bool no_sync = false;
   size_t threads = 0;
 };
 
@@ -142,6 +144,9 @@ int Run(GlobalOptions& global, const ServeFlags& flags, bool data_dir_given) {
   sigaddset(&stop, SIGTERM);
   sigaddset(&stop, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  // Federation: passes on every commit and every half second (peers from `kizuna peer`).
+  sync::Runner runner(database, clock);
+  if (!flags.no_sync) runner.Start();
   auto server = taxii::Server::Start(service, config.server);
   if (!server.ok()) return ReportError(server.status());
   std::string url = StrCat(config.server.tls ? "https://" : "http://",
@@ -155,6 +160,7 @@ int Run(GlobalOptions& global, const ServeFlags& flags, bool data_dir_given) {
   sigwait(&stop, &signal);
   std::fputs(StrCat("kizuna: ", signal == SIGINT ? "SIGINT" : "SIGTERM", ": finishing requests in flight\n").c_str(), stderr);
   (*server)->Stop();
+  runner.Stop();
   std::fputs("kizuna: stopped\n", stderr);
   return kExitOk;
 }
@@ -169,6 +175,7 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--tls-cert", flags->tls_cert, "PEM certificate chain");
   cmd->add_option("--tls-key", flags->tls_key, "PEM private key");
   cmd->add_flag("--dev", flags->dev, "Plain HTTP, allowed on loopback only");
+  cmd->add_flag("--no-sync", flags->no_sync, "Do not synchronise with peers (`kizuna sync run --once` still does)");
   cmd->add_option("--threads", flags->threads, "Server threads (default: one per core)");
   cmd->add_option("--access-log", flags->access_log, "'-' for stderr (default), a file, or 'off'");
   cmd->add_option("--public-url", flags->public_url, "Base URL announced in the discovery resource");

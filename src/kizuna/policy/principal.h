@@ -3,7 +3,11 @@
 
 // A principal is an authenticated user acting for one organisation of one nation, with the
 // organisation's sharing communities (groups such as "jpn-usa" or "jpn-usa-kor") and the
-// user's roles. Federation adds principals for peer nodes (issue: releasability policy).
+// user's roles. Federation adds peer nodes: a partner node that reads from us authenticates
+// as a user of its nation's organisation with the `peer` role, and when this node pushes to
+// a partner it decides for a principal built from the peer's configuration (nation,
+// communities, organisation). Reads by a peer are onward sharing, and policy::Decide treats
+// them so (TLP:AMBER received from elsewhere and TLP:RED are never forwarded).
 // Thread-safety: a value type.
 
 #include <cstdint>
@@ -17,16 +21,30 @@ enum class Role : uint8_t {
   kPublisher = 1 << 1,  // also writes to collections its organisation may write to
   kOrgAdmin = 1 << 2,   // also manages its organisation's users and tokens
   kNodeAdmin = 1 << 3,  // manages the whole node: every collection, organisation and grant
+  kPeer = 1 << 4,       // a partner node: reads and writes as granted, as onward sharing
+};
+
+// What kind of party a principal is, for the policy decision.
+enum class PrincipalKind : uint8_t {
+  kUser,      // a person or tool with a token, reading on this node
+  kPeer,      // another node: data it receives leaves this node (onward sharing)
+  kOperator,  // the node's operator on the command line with the data directory (`kizuna
+              // export --all`): whoever holds the database file reads it anyway
 };
 
 struct Principal {
-  std::string user;                 // user name, unique on the node
-  std::string organization;         // the organisation's STIX identity id
+  std::string user;                 // user name, unique on the node; for a push, "peer:<name>"
+  std::string organization;         // the organisation's STIX identity id (may be empty for a peer)
   std::string nation;               // ISO 3166-1 alpha-3 of the organisation, e.g. "JPN"
   std::vector<std::string> groups;  // sharing communities the organisation belongs to
   uint8_t roles = 0;                // a bit set of Role
+  bool node_operator = false;       // see PrincipalKind::kOperator
 
   bool Has(Role role) const { return (roles & static_cast<uint8_t>(role)) != 0; }
+  PrincipalKind Kind() const {
+    if (node_operator) return PrincipalKind::kOperator;
+    return Has(Role::kPeer) ? PrincipalKind::kPeer : PrincipalKind::kUser;
+  }
 };
 
 }  // namespace kizuna::policy

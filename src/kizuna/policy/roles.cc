@@ -20,6 +20,8 @@ std::string_view RoleName(Role role) {
       return "org-admin";
     case Role::kNodeAdmin:
       return "node-admin";
+    case Role::kPeer:
+      return "peer";
   }
   return "unknown";
 }

@@ -1,7 +1,8 @@
 // Kizuna. Role names as users and the command line write them.
 #pragma once
 
-// The roles of policy::Role are written "reader", "publisher", "org-admin" and "node-admin"
+// The roles of policy::Role are written "reader", "publisher", "org-admin", "node-admin" and
+// "peer"
 // (in `kizuna admin user add --role`, in JSON output and in the audit log).
 // Thread-safety: stateless.
 
@@ -16,10 +17,10 @@ namespace kizuna::policy {
 
 // Every role, lowest bit first.
 inline constexpr Role kAllRoles[] = {Role::kReader, Role::kPublisher, Role::kOrgAdmin,
-                                     Role::kNodeAdmin};
+                                     Role::kNodeAdmin, Role::kPeer};
 
 // The bit set with every role.
-inline constexpr uint8_t kAllRoleBits = 0x0f;
+inline constexpr uint8_t kAllRoleBits = 0x1f;
 
 // Returns the role written `name`, or nullopt if there is none.
 std::optional<Role> ParseRole(std::string_view name);

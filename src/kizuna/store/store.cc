@@ -3,6 +3,8 @@
 
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
+#include "kizuna/policy/collection_policy.h"
+#include "kizuna/policy/marking.h"
 
 namespace kizuna::store {
 namespace {
@@ -77,8 +79,23 @@ absl::StatusOr<Collection> Store::FindCollection(std::string_view api_root,
   return absl::NotFoundError(StrCat("collection '", id_or_alias, "' does not exist"));
 }
 
-absl::StatusOr<std::vector<AddResult>> Store::AddObjects(std::string_view collection_id,
-                                                         std::span<const NewObject> objects) {
+absl::Status Store::SetCollectionPolicy(std::string_view collection_id,
+                                        const std::vector<std::string>& communities,
+                                        std::string_view default_release) {
+  std::string joined;
+  for (const std::string& c : communities) {
+    if (!policy::IsCommunityName(c)) {
+      return absl::InvalidArgumentError(StrCat("'", c, "' is not a community name (1-64 of [a-z0-9._-])"));
+    }
+    StrAppend(joined, joined.empty() ? "" : " ", c);
+  }
+  KZ_RETURN_IF_ERROR(policy::ParseDefaultRelease(default_release).status());
+  return DoSetCollectionPolicy(collection_id, joined, default_release);
+}
+
+namespace {
+
+absl::Status CheckVersions(std::span<const NewObject> objects) {
   for (const NewObject& o : objects) {
     const auto& version = o.index->version();
     if (version && !version->Nanos()) {
@@ -86,8 +103,69 @@ absl::StatusOr<std::vector<AddResult>> Store::AddObjects(std::string_view collec
           StrCat(o.index->id, ": the version timestamp is outside the supported years 1678-2261"));
     }
   }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<AddResult>> Store::AddObjects(std::string_view collection_id,
+                                                         std::span<const NewObject> objects) {
+  KZ_RETURN_IF_ERROR(CheckVersions(objects));
   if (objects.empty()) return std::vector<AddResult>();
-  return DoAddObjects(collection_id, objects);
+  KZ_ASSIGN_OR_RETURN(std::vector<AddResult> results, DoAddObjects(collection_id, objects, nullptr, {}));
+  Committed(collection_id, results);
+  return results;
+}
+
+absl::StatusOr<std::vector<AddResult>> Store::AddObjectsFrom(std::string_view collection_id,
+                                                             std::span<const NewObject> objects,
+                                                             std::string_view origin) {
+  if (origin.empty()) return absl::InvalidArgumentError("objects from a peer name their sender");
+  KZ_RETURN_IF_ERROR(CheckVersions(objects));
+  if (objects.empty()) return std::vector<AddResult>();
+  KZ_ASSIGN_OR_RETURN(std::vector<AddResult> results, DoAddObjects(collection_id, objects, nullptr, origin));
+  Committed(collection_id, results);
+  return results;
+}
+
+absl::StatusOr<std::vector<AddResult>> Store::AddPulledObjects(std::string_view collection_id,
+                                                               std::span<const NewObject> objects,
+                                                               const PullBatch& batch) {
+  KZ_RETURN_IF_ERROR(CheckVersions(objects));
+  if (batch.remote_date_added.size() != objects.size()) {
+    return absl::InvalidArgumentError("a pulled batch needs one remote date_added per object");
+  }
+  if (batch.peer.empty()) return absl::InvalidArgumentError("a pulled batch names its peer");
+  KZ_ASSIGN_OR_RETURN(std::vector<AddResult> results, DoAddObjects(collection_id, objects, &batch, {}));
+  Committed(collection_id, results);
+  return results;
+}
+
+void Store::SetCommitListener(std::function<void(std::string_view)> listener) {
+  commit_listener_ = std::move(listener);
+}
+
+void Store::Committed(std::string_view collection_id, const std::vector<AddResult>& results) {
+  if (!commit_listener_) return;
+  for (const AddResult& r : results) {
+    if (r.outcome == AddOutcome::kAdded) {
+      commit_listener_(collection_id);
+      return;
+    }
+  }
+}
+
+absl::StatusOr<int64_t> Store::LastDateAdded() { return DoLastDateAdded(); }
+
+absl::StatusOr<std::string> Store::FindObject(std::string_view object_id) {
+  if (object_id.empty()) return absl::InvalidArgumentError("no object id");
+  return DoFindObject(object_id);
+}
+
+absl::StatusOr<std::vector<Provenance>> Store::GetProvenance(std::string_view collection_id,
+                                                             std::string_view object_id) {
+  if (object_id.empty()) return absl::InvalidArgumentError("no object id");
+  return DoGetProvenance(collection_id, object_id);
 }
 
 absl::StatusOr<Page> Store::GetObjects(std::string_view collection_id, const PageRequest& request,

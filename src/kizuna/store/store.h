@@ -25,6 +25,7 @@
 // Thread-safety: all methods are safe to call concurrently; writes are serialised inside.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -52,6 +53,10 @@ struct Collection {
   std::string title;
   std::string description;
   int64_t created_us = 0;
+  // Policy settings (policy/collection_policy.h): the sharing communities the collection
+  // serves, and the release of objects without release markings, in its text form.
+  std::vector<std::string> communities = {};
+  std::string default_release = "creator-nation";
 };
 
 // One object version to add.
@@ -113,7 +118,11 @@ struct StoredObject {
   std::string created_by_ref;
   bool revoked = false;
   std::vector<std::string> marking_refs;  // object markings, then granular marking refs
-  std::string json;           // empty in manifest queries
+  uint32_t granular_refs = 0;  // how many of the last marking_refs are granular marking refs
+  std::string origin;          // the peer the entry was pulled from, or the peer user that pushed
+                               // it; empty when written here
+  std::string json;           // empty in manifest and versions queries, except for entries
+                              // with granular markings (the policy needs their selectors)
 };
 
 struct Page {
@@ -123,6 +132,28 @@ struct Page {
 };
 
 enum class WithJson : uint8_t { kNo, kYes };
+
+// Where a batch of pulled objects came from (federation), stored with them.
+struct PullBatch {
+  std::string_view peer;               // peers.name
+  std::string_view remote_collection;  // the peer's collection id
+  // The peer's date_added of each object (TAXII timestamp text), in input order; recorded as
+  // provenance of the entries added.
+  std::span<const std::string> remote_date_added;
+  // The mapping's pull cursor after this batch (the peer's date_added pulled through); saved
+  // in the same transaction as the objects, so a restart resumes exactly here.
+  std::string_view cursor;
+};
+
+// The provenance of one entry that was pulled from a peer.
+struct Provenance {
+  int64_t date_added_us = 0;      // of the entry here
+  std::string version;            // the entry's version
+  std::string peer;
+  std::string remote_collection;
+  std::string remote_date_added;  // its date_added at the peer
+  int64_t received_us = 0;
+};
 
 // A TAXII status resource: the outcome of one Add Objects request.
 struct StatusRecord {
@@ -153,12 +184,53 @@ class Store {
   absl::StatusOr<std::vector<Collection>> ListCollections(std::string_view api_root);
   // Finds a collection by id or alias within `api_root` (any API root when empty).
   absl::StatusOr<Collection> FindCollection(std::string_view api_root, std::string_view id_or_alias);
+  // Sets the policy settings of collection `collection_id`: the communities it serves
+  // (community names) and its default release (policy::ParseDefaultRelease). Returns
+  // InvalidArgument for a malformed name or default, NotFound for an unknown collection.
+  absl::Status SetCollectionPolicy(std::string_view collection_id,
+                                   const std::vector<std::string>& communities,
+                                   std::string_view default_release);
 
   // Adds `objects` to collection `collection_id` in one transaction: either every result is
   // durable when this returns OK, or nothing was written. Results are in input order.
   // REQUIRES: every index was produced from its json (IndexObject).
   absl::StatusOr<std::vector<AddResult>> AddObjects(std::string_view collection_id,
                                                     std::span<const NewObject> objects);
+
+  // As AddObjects, for objects a partner node sent (a TAXII POST by a user with the `peer`
+  // role): the entries added record `origin` (the sending user) as where they came from, with
+  // a provenance row, so the policy treats them as received (never forwarded under
+  // TLP:AMBER). InvalidArgument when `origin` is empty.
+  absl::StatusOr<std::vector<AddResult>> AddObjectsFrom(std::string_view collection_id,
+                                                        std::span<const NewObject> objects,
+                                                        std::string_view origin);
+
+  // As AddObjects, for objects pulled from a peer: the entries added record `batch.peer` as
+  // their origin and get a provenance row, and the mapping's pull cursor becomes
+  // `batch.cursor`, all in the one transaction. InvalidArgument when remote_date_added does
+  // not match `objects`; NotFound when the peer has no such mapping.
+  absl::StatusOr<std::vector<AddResult>> AddPulledObjects(std::string_view collection_id,
+                                                          std::span<const NewObject> objects,
+                                                          const PullBatch& batch);
+
+  // Called after every write that added at least one entry through this object (TAXII POST,
+  // import, pull), with the collection id; for the federation engine to push at once. Set it
+  // once, before the store is shared between threads; it runs on the writing thread and must
+  // be quick.
+  void SetCommitListener(std::function<void(std::string_view collection_id)> listener);
+
+  // The largest date_added given out on the node (0 when none): it moves on every write,
+  // also by another process, so polling it notices writes such as `kizuna import`.
+  absl::StatusOr<int64_t> LastDateAdded();
+
+  // Returns the JSON of the latest version of `object_id` held in any collection, or
+  // NotFound. Used to resolve marking definitions, which are never versioned.
+  absl::StatusOr<std::string> FindObject(std::string_view object_id);
+
+  // Returns the provenance of the entries of `object_id` in the collection that were pulled
+  // from peers, oldest first; empty when it was written here.
+  absl::StatusOr<std::vector<Provenance>> GetProvenance(std::string_view collection_id,
+                                                        std::string_view object_id);
 
   // Returns one page of entries matching `request`, oldest date_added first.
   absl::StatusOr<Page> GetObjects(std::string_view collection_id, const PageRequest& request,
@@ -197,8 +269,18 @@ class Store {
   virtual absl::StatusOr<std::vector<ApiRoot>> DoListApiRoots() = 0;
   virtual absl::StatusOr<Collection> DoCreateCollection(Collection collection) = 0;
   virtual absl::StatusOr<std::vector<Collection>> DoListCollections(std::string_view api_root) = 0;
-  virtual absl::StatusOr<std::vector<AddResult>> DoAddObjects(
-      std::string_view collection_id, std::span<const NewObject> objects) = 0;
+  virtual absl::Status DoSetCollectionPolicy(std::string_view collection_id,
+                                             const std::string& communities,
+                                             std::string_view default_release) = 0;
+  // `pull` is null for local writes; `origin` names the sender of pushed objects ("" for
+  // local writes and pulls, whose origin is pull->peer).
+  virtual absl::StatusOr<std::vector<AddResult>> DoAddObjects(std::string_view collection_id,
+                                                              std::span<const NewObject> objects,
+                                                              const PullBatch* pull, std::string_view origin) = 0;
+  virtual absl::StatusOr<int64_t> DoLastDateAdded() = 0;
+  virtual absl::StatusOr<std::string> DoFindObject(std::string_view object_id) = 0;
+  virtual absl::StatusOr<std::vector<Provenance>> DoGetProvenance(std::string_view collection_id,
+                                                                  std::string_view object_id) = 0;
   virtual absl::StatusOr<Page> DoGetObjects(std::string_view collection_id,
                                             std::string_view object_id, const PageRequest& request,
                                             WithJson with_json) = 0;
@@ -208,6 +290,11 @@ class Store {
   virtual absl::StatusOr<int64_t> DoCountObjects(std::string_view collection_id) = 0;
   virtual absl::Status DoSaveStatus(const StatusRecord& status) = 0;
   virtual absl::StatusOr<StatusRecord> DoGetStatus(std::string_view api_root, std::string_view id) = 0;
+
+  // Calls the commit listener when `results` added anything.
+  void Committed(std::string_view collection_id, const std::vector<AddResult>& results);
+
+  std::function<void(std::string_view)> commit_listener_;
 };
 
 }  // namespace kizuna::store

@@ -82,7 +82,8 @@ struct Service::Impl {
        const NextTokens::Key& key, Clock& clock, ServiceOptions opts, store::Directory* audit)
       : authenticator(authenticator),
         options(std::move(opts)),
-        ctx{store, access, NextTokens(key), clock, options, metrics, audit} {}
+        policy(store, audit, clock),
+        ctx{store, access, policy, NextTokens(key), clock, options, metrics, audit} {}
 
   HttpResponse Route(const HttpRequest& request, taxii::Route& route, std::string& user);
   HttpResponse Operations(const HttpRequest& request, taxii::Route& route);
@@ -90,6 +91,7 @@ struct Service::Impl {
   Authenticator& authenticator;
   const ServiceOptions options;
   Metrics metrics;
+  policy::Policy policy;
   Context ctx;
 };
 

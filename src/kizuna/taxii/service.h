@@ -4,7 +4,9 @@
 // Service turns one HttpRequest into one HttpResponse: routing (every TAXII URL ends in '/'),
 // content negotiation (406, 415), authentication (401), collection access (403, or 404 for a
 // collection the caller may neither read nor write, so its existence is not revealed),
-// filters and pagination, and the TAXII error format. The network server (server/) calls it
+// filters and pagination, the releasability policy on every object version served
+// (policy::Policy: denied versions are left out as if absent, redacted copies are served in
+// place of the stored JSON), and the TAXII error format. The network server (server/) calls it
 // from its threads; tests call it directly.
 //
 //   Service service(store, authenticator, access, key, SystemClock(), options);
@@ -54,7 +56,9 @@ struct ServiceOptions {
 class Service {
  public:
   // Every reference must outlive the service. Object writes and deletes are recorded in
-  // `audit`'s log when it is not null.
+  // `audit`'s log when it is not null; `audit` is also where the releasability policy
+  // (docs/policy.md) looks up the nations of objects' creators (without it, objects under a
+  // creator-nation default reach only their creator organisation).
   Service(store::Store& store, Authenticator& authenticator, AccessControl& access,
           const NextTokens::Key& token_key, Clock& clock, ServiceOptions options,
           store::Directory* audit = nullptr);

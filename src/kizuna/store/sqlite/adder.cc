@@ -11,7 +11,7 @@
 namespace kizuna::store::sqlite_internal {
 namespace {
 
-constexpr int kColumnsPerRow = 14;
+constexpr int kColumnsPerRow = 16;
 
 std::string JoinMarkings(const stix::ObjectIndex& index) {
   std::string out;
@@ -41,7 +41,7 @@ std::string InsertSql(size_t rows) {
   std::string sql =
       "INSERT INTO entries (date_added_us, collection, stix_id, type, version_ns, spec_version,"
       " version, created_by_ref, revoked, markings, valid_from_us, valid_until_us, json, id_hash,"
-      " is_first, is_last, is_top_spec) VALUES ";
+      " granular_refs, origin, is_first, is_last, is_top_spec) VALUES ";
   for (size_t r = 0; r < rows; ++r) {
     sql += r ? ",(" : "(";
     for (int c = 1; c <= kColumnsPerRow; ++c) StrAppend(sql, "?", r * kColumnsPerRow + c, ",");
@@ -53,12 +53,13 @@ std::string InsertSql(size_t rows) {
 }  // namespace
 
 Adder::Adder(Connection& db, const IdHashKey& key, IdFilter& filter, int64_t collection_pk,
-             int64_t now_us, int64_t first_date_added_us)
+             int64_t now_us, int64_t first_date_added_us, std::string_view origin)
     : db_(db),
       key_(key),
       filter_(filter),
       collection_pk_(collection_pk),
       now_us_(now_us),
+      origin_(origin),
       next_added_us_(first_date_added_us) {
   rows_.reserve(kRowsPerInsert);
 }
@@ -123,6 +124,7 @@ absl::StatusOr<AddResult> Adder::Add(const NewObject& object) {
   row.creator = index.created_by_ref;
   row.json = object.json;
   row.markings = JoinMarkings(index);
+  row.granular_refs = static_cast<int64_t>(index.granular_marking_refs.size());
   rows_.push_back(std::move(row));
   filter_.Add(id_hash);
   if (other_versions_here_) {
@@ -152,7 +154,8 @@ absl::Status Adder::FlushRows() {
     row.markings.empty() ? insert->BindNull(b + 10) : insert->BindView(b + 10, row.markings);
     row.valid_from_us ? insert->Bind(b + 11, *row.valid_from_us) : insert->BindNull(b + 11);
     row.valid_until_us ? insert->Bind(b + 12, *row.valid_until_us) : insert->BindNull(b + 12);
-    insert->BindBlobView(b + 13, row.json).Bind(b + 14, row.id_hash);
+    insert->BindBlobView(b + 13, row.json).Bind(b + 14, row.id_hash).Bind(b + 15, row.granular_refs);
+    origin_.empty() ? insert->BindNull(b + 16) : insert->BindView(b + 16, origin_);
   }
   absl::Status status = insert->Run();
   insert->Reset();

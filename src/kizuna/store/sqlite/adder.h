@@ -27,8 +27,10 @@ class Adder {
   static constexpr size_t kRowsPerInsert = 32;
 
   // `first_date_added_us` is the date_added of the first new entry; later ones follow it.
+  // `origin` is the peer the objects were pulled from (empty for local writes); it must
+  // outlive the adder.
   Adder(Connection& db, const IdHashKey& key, IdFilter& filter, int64_t collection_pk,
-        int64_t now_us, int64_t first_date_added_us);
+        int64_t now_us, int64_t first_date_added_us, std::string_view origin = {});
 
   // Adds one object version (the row may stay pending until Finish()).
   absl::StatusOr<AddResult> Add(const NewObject& object);
@@ -39,7 +41,7 @@ class Adder {
 
  private:
   struct Row {
-    int64_t date_added_us, version_ns, spec, revoked, id_hash;
+    int64_t date_added_us, version_ns, spec, revoked, id_hash, granular_refs;
     std::optional<int64_t> valid_from_us, valid_until_us;
     std::string_view id, type, creator, json;  // views into the caller's objects
     std::string version, markings;
@@ -54,6 +56,7 @@ class Adder {
   IdFilter& filter_;
   const int64_t collection_pk_;
   const int64_t now_us_;
+  const std::string_view origin_;
   int64_t next_added_us_;
   std::vector<Row> rows_;
   Statement* full_insert_ = nullptr;  // the kRowsPerInsert-row INSERT, once prepared

@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "kizuna/stix/object.h"
 #include "kizuna/store/sqlite/connection.h"
+#include "kizuna/store/store.h"
 
 namespace kizuna::store::sqlite_internal {
 
@@ -33,6 +34,21 @@ absl::StatusOr<int64_t> CollectionPk(Connection& db, std::string_view id);
 // `collection_pk` and writes the ones that changed.
 absl::Status RecomputeFlags(Connection& db, int64_t collection_pk, std::string_view stix_id,
                             int64_t id_hash);
+
+// Inside the transaction of objects a peer pushed: writes the provenance of the entries
+// `results` added (peer = `origin`, no remote collection or date).
+absl::Status RecordPush(Connection& db, std::string_view origin, const std::vector<AddResult>& results,
+                        int64_t now_us);
+
+// Joins words with single spaces (how lists of names are stored); splits them again.
+std::string JoinWords(const std::vector<std::string>& words);
+std::vector<std::string> SplitWords(std::string_view text);
+
+// Inside the transaction of a pulled batch: writes the provenance of the entries `results`
+// added and advances the mapping's pull cursor and counter. NotFound when the peer has no
+// mapping for this collection and remote collection.
+absl::Status RecordPull(Connection& db, std::string_view collection_id, const PullBatch& pull,
+                        const std::vector<AddResult>& results, int64_t now_us);
 
 // Runs `BEGIN IMMEDIATE` on construction and `ROLLBACK` on destruction unless committed.
 class Transaction {

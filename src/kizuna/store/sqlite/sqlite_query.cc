@@ -153,8 +153,10 @@ absl::StatusOr<Page> SqliteStore::DoGetObjects(std::string_view collection_id,
   const ObjectFilter& filter = request.filter;
   std::string sql =
       "SELECT e.date_added_us, e.stix_id, e.type, e.version_ns, e.spec_version, e.version,"
-      " e.created_by_ref, e.revoked, e.markings";
-  sql += with_json == WithJson::kYes ? ", e.json" : ", NULL";
+      " e.created_by_ref, e.revoked, e.markings, e.granular_refs, e.origin";
+  // Without JSON, entries with granular markings still bring theirs: the policy needs the
+  // selectors to decide.
+  sql += with_json == WithJson::kYes ? ", e.json" : ", CASE WHEN e.granular_refs > 0 THEN e.json END";
   // One object's entries come from the id index; SQLite's planner, without statistics,
   // would otherwise scan the collection in date order.
   sql += object_id.empty() ? " FROM entries e" : " FROM entries e INDEXED BY entries_by_id";
@@ -201,7 +203,9 @@ absl::StatusOr<Page> SqliteStore::DoGetObjects(std::string_view collection_id,
       o.marking_refs.emplace_back(markings.substr(0, space));
       markings = space == std::string_view::npos ? std::string_view() : markings.substr(space + 1);
     }
-    if (with_json == WithJson::kYes) o.json = st->Text(9);
+    o.granular_refs = static_cast<uint32_t>(st->Int(9));
+    if (!st->IsNull(10)) o.origin = st->Text(10);
+    if (!st->IsNull(11)) o.json = st->Text(11);
   }
   st->Reset();
   page.next.after_date_added_us = page.objects.empty() ? after : page.objects.back().date_added_us;
@@ -231,6 +235,12 @@ absl::StatusOr<int64_t> SqliteStore::DoDeleteObject(std::string_view collection_
     removed.push_back(st->Int(0));
   }
   if (removed.empty()) return 0;
+  KZ_ASSIGN_OR_RETURN(Statement * prov, db.Cached("DELETE FROM provenance WHERE date_added_us = ?1"));
+  for (int64_t date_added : removed) {
+    prov->Bind(1, date_added);
+    KZ_RETURN_IF_ERROR(prov->Run());
+    prov->Reset();
+  }
   KZ_RETURN_IF_ERROR(sqlite_internal::RecomputeFlags(db, collection_pk, object_id, id_hash));
   KZ_RETURN_IF_ERROR(tx.Commit());
   return static_cast<int64_t>(removed.size());

@@ -121,11 +121,12 @@ absl::StatusOr<Collection> SqliteStore::DoCreateCollection(Collection c) {
   root->Reset();
   if (!exists) return absl::NotFoundError(StrCat("API root '", c.api_root, "' does not exist"));
   KZ_ASSIGN_OR_RETURN(Statement * st, writer_->Cached(
-      "INSERT INTO collections (id, api_root, alias, title, description, created_us)"
-      " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+      "INSERT INTO collections (id, api_root, alias, title, description, created_us, communities,"
+      " default_release) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
   st->Bind(1, c.id).Bind(2, c.api_root);
   c.alias.empty() ? st->BindNull(3) : st->Bind(3, c.alias);
   st->Bind(4, c.title).Bind(5, c.description).Bind(6, c.created_us);
+  st->Bind(7, sqlite_internal::JoinWords(c.communities)).Bind(8, c.default_release);
   absl::Status s = st->Run();
   if (s.code() == absl::StatusCode::kAlreadyExists) {
     return absl::AlreadyExistsError(StrCat("a collection with id '", c.id, "' or alias '", c.alias,
@@ -138,21 +139,24 @@ absl::StatusOr<Collection> SqliteStore::DoCreateCollection(Collection c) {
 absl::StatusOr<std::vector<Collection>> SqliteStore::DoListCollections(std::string_view api_root) {
   KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
   KZ_ASSIGN_OR_RETURN(Statement * st, db->Cached(
-      "SELECT id, api_root, coalesce(alias, ''), title, description, created_us FROM collections"
-      " WHERE ?1 = '' OR api_root = ?1 ORDER BY api_root, created_us, id"));
+      "SELECT id, api_root, coalesce(alias, ''), title, description, created_us, communities,"
+      " default_release FROM collections WHERE ?1 = '' OR api_root = ?1 ORDER BY api_root, created_us, id"));
   st->Bind(1, api_root);
   std::vector<Collection> out;
   for (;;) {
     KZ_ASSIGN_OR_RETURN(bool row, st->Step());
     if (!row) break;
     out.push_back({std::string(st->Text(0)), std::string(st->Text(1)), std::string(st->Text(2)),
-                   std::string(st->Text(3)), std::string(st->Text(4)), st->Int(5)});
+                   std::string(st->Text(3)), std::string(st->Text(4)), st->Int(5),
+                   sqlite_internal::SplitWords(st->Text(6)), std::string(st->Text(7))});
   }
   return out;
 }
 
 absl::StatusOr<std::vector<AddResult>> SqliteStore::DoAddObjects(std::string_view collection_id,
-                                                                 std::span<const NewObject> objects) {
+                                                                 std::span<const NewObject> objects,
+                                                                 const PullBatch* pull,
+                                                                 std::string_view origin) {
   absl::MutexLock lock(&write_mu_);
   Connection& db = *writer_;
   Transaction tx(db);
@@ -168,7 +172,8 @@ absl::StatusOr<std::vector<AddResult>> SqliteStore::DoAddObjects(std::string_vie
   std::vector<AddResult> results;
   results.reserve(objects.size());
   sqlite_internal::Adder adder(db, id_hash_key_, id_filter_, collection_pk, now_us,
-                               std::max(now_us, last_added_us + 1));
+                               std::max(now_us, last_added_us + 1),
+                               pull != nullptr ? pull->peer : origin);
   for (const NewObject& object : objects) {
     KZ_ASSIGN_OR_RETURN(AddResult r, adder.Add(object));
     results.push_back(r);
@@ -180,6 +185,11 @@ absl::StatusOr<std::vector<AddResult>> SqliteStore::DoAddObjects(std::string_vie
     update->Bind(1, last_given_us);
     KZ_RETURN_IF_ERROR(update->Run());
     update->Reset();
+  }
+  if (pull != nullptr) {
+    KZ_RETURN_IF_ERROR(sqlite_internal::RecordPull(db, collection_id, *pull, results, now_us));
+  } else if (!origin.empty()) {
+    KZ_RETURN_IF_ERROR(sqlite_internal::RecordPush(db, origin, results, now_us));
   }
   KZ_RETURN_IF_ERROR(tx.Commit());
   id_filter_through_us_ = std::max(id_filter_through_us_, last_given_us);

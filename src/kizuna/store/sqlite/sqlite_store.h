@@ -64,8 +64,15 @@ class SqliteStore : public Database {
   absl::StatusOr<std::vector<ApiRoot>> DoListApiRoots() override;
   absl::StatusOr<Collection> DoCreateCollection(Collection collection) override;
   absl::StatusOr<std::vector<Collection>> DoListCollections(std::string_view api_root) override;
+  absl::Status DoSetCollectionPolicy(std::string_view collection_id, const std::string& communities,
+                                     std::string_view default_release) override;
   absl::StatusOr<std::vector<AddResult>> DoAddObjects(std::string_view collection_id,
-                                                      std::span<const NewObject> objects) override;
+                                                      std::span<const NewObject> objects,
+                                                      const PullBatch* pull, std::string_view origin) override;
+  absl::StatusOr<int64_t> DoLastDateAdded() override;
+  absl::StatusOr<std::string> DoFindObject(std::string_view object_id) override;
+  absl::StatusOr<std::vector<Provenance>> DoGetProvenance(std::string_view collection_id,
+                                                          std::string_view object_id) override;
   absl::StatusOr<Page> DoGetObjects(std::string_view collection_id, std::string_view object_id,
                                     const PageRequest& request, WithJson with_json) override;
   absl::StatusOr<int64_t> DoDeleteObject(std::string_view collection_id, std::string_view object_id,
@@ -100,6 +107,15 @@ class SqliteStore : public Database {
   absl::Status DoAppendAudit(std::span<const AuditEvent> events) override;
   absl::StatusOr<std::vector<AuditEvent>> DoReadAudit(const AuditQuery& query) override;
   absl::StatusOr<int64_t> DoChangeVersion() override;
+
+  // PeerStore hooks (sqlite_peers.cc).
+  absl::Status DoAddPeer(std::string_view actor, const Peer& peer) override;
+  absl::StatusOr<std::vector<Peer>> DoListPeers(std::string_view name) override;
+  absl::Status DoRemovePeer(std::string_view actor, std::string_view name) override;
+  absl::Status DoSaveProgress(std::string_view peer, const PeerMapping& mapping, SyncDirection which,
+                              int64_t cursor_us, int64_t acknowledged, int64_t now_us) override;
+  absl::Status DoSaveSyncError(std::string_view peer, const PeerMapping& mapping, std::string_view error,
+                               int64_t now_us) override;
 
   // Runs `change` on the writer in one transaction that also appends `event` to the audit
   // log and advances the identity change version; commits only if all succeed.

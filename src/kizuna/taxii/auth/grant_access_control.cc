@@ -28,8 +28,9 @@ absl::StatusOr<CollectionAccess> GrantAccessControl::Access(const policy::Princi
   using policy::Role;
   if (principal.Has(Role::kNodeAdmin)) return CollectionAccess{true, true};
   bool may_read = principal.Has(Role::kReader) || principal.Has(Role::kPublisher) ||
-                  principal.Has(Role::kOrgAdmin);
-  bool may_write = principal.Has(Role::kPublisher) || principal.Has(Role::kOrgAdmin);
+                  principal.Has(Role::kOrgAdmin) || principal.Has(Role::kPeer);
+  bool may_write = principal.Has(Role::kPublisher) || principal.Has(Role::kOrgAdmin) ||
+                   principal.Has(Role::kPeer);
   if (!may_read && !may_write) return CollectionAccess{};
   KZ_ASSIGN_OR_RETURN(std::shared_ptr<const Snapshot> snapshot, Current());
   auto it = snapshot->by_collection.find(AbslView(collection_id));

@@ -5,6 +5,8 @@
 // principal's organisation or to one of its groups, and its roles allow it:
 //   reader                   read only, whatever the grants say about writing;
 //   publisher, org admin     read and write as granted;
+//   peer                     read and write as granted (a partner node; its reads are
+//                            onward sharing for policy::Decide);
 //   node admin               read and write every collection, grants or not;
 //   no role                  nothing.
 // Write does not imply read: a write-only grant makes a drop box.

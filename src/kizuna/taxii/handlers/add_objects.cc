@@ -82,7 +82,11 @@ HttpResponse AddObjects(Context& ctx, const Call& call) {
   std::string successes = "[";
   int64_t success_count = 0;
   if (!good.empty()) {
-    absl::StatusOr<std::vector<store::AddResult>> results = ctx.store.AddObjects(call.collection.id, good);
+    // What a partner node sends is received, not this node's own (docs/policy.md, AMBER).
+    absl::StatusOr<std::vector<store::AddResult>> results =
+        call.principal.Has(policy::Role::kPeer)
+            ? ctx.store.AddObjectsFrom(call.collection.id, good, call.principal.user)
+            : ctx.store.AddObjects(call.collection.id, good);
     if (!results.ok()) return ErrorResponse(results.status());
     int64_t added = 0;
     for (size_t i = 0; i < results->size(); ++i) {

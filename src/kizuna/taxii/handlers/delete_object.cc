@@ -19,7 +19,11 @@ HttpResponse DeleteObject(Context& ctx, const Call& call) {
   all.filter.spec_versions = query->page.filter.spec_versions;
   absl::StatusOr<store::Page> versions = ctx.store.GetVersions(call.collection.id, object_id, all);
   if (!versions.ok()) return ErrorResponse(versions.status());
-  if (versions->objects.empty()) return ErrorResponse(404, "no such object in this collection");
+  // An object the caller may not see does not exist for it (docs/policy.md): the same 404.
+  std::vector<store::StoredObject> visible = versions->objects;
+  absl::StatusOr<size_t> withheld = ctx.policy.Filter(call.principal, call.collection, visible);
+  if (!withheld.ok()) return ErrorResponse(withheld.status());
+  if (visible.empty()) return ErrorResponse(404, "no such object in this collection");
   if (!call.principal.Has(policy::Role::kNodeAdmin)) {
     for (const store::StoredObject& v : versions->objects) {
       if (v.created_by_ref != call.principal.organization) {

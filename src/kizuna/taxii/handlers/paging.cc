@@ -16,6 +16,32 @@ HttpResponse JsonResponse(int status, std::string body) {
   return r;
 }
 
+namespace {
+
+// Most store pages read to fill one response when the policy withholds entries. Beyond it
+// the response is short (TAXII allows that) and `more`/`next` carry on from the last entry
+// read, so nothing is skipped.
+constexpr int kMaxReadsPerPage = 8;
+
+absl::StatusOr<store::Page> ReadStore(Context& ctx, const Call& call, Endpoint endpoint,
+                                      std::string_view object_id, const store::PageRequest& request) {
+  switch (endpoint) {
+    case Endpoint::kObjects:
+      return ctx.store.GetObjects(call.collection.id, request, store::WithJson::kYes);
+    case Endpoint::kManifest:
+      return ctx.store.GetObjects(call.collection.id, request, store::WithJson::kNo);
+    case Endpoint::kObject:
+      return ctx.store.GetObject(call.collection.id, object_id, request);
+    case Endpoint::kVersions:
+      return ctx.store.GetVersions(call.collection.id, object_id, request);
+    case Endpoint::kDeleteObject:
+      break;
+  }
+  return absl::InternalError("not a reading endpoint");
+}
+
+}  // namespace
+
 absl::StatusOr<PageResult> ReadPage(Context& ctx, const Call& call, Endpoint endpoint,
                                     std::string_view object_id) {
   KZ_ASSIGN_OR_RETURN(TaxiiQuery query, ParseQuery(call.http.Query(), endpoint, ctx.options.pages));
@@ -26,26 +52,27 @@ absl::StatusOr<PageResult> ReadPage(Context& ctx, const Call& call, Endpoint end
     query.page.after = store::Cursor{after};
     result.continued = true;
   }
-  absl::StatusOr<store::Page> page;
-  switch (endpoint) {
-    case Endpoint::kObjects:
-      page = ctx.store.GetObjects(call.collection.id, query.page, store::WithJson::kYes);
-      break;
-    case Endpoint::kManifest:
-      page = ctx.store.GetObjects(call.collection.id, query.page, store::WithJson::kNo);
-      break;
-    case Endpoint::kObject:
-      page = ctx.store.GetObject(call.collection.id, object_id, query.page);
-      break;
-    case Endpoint::kVersions:
-      page = ctx.store.GetVersions(call.collection.id, object_id, query.page);
-      break;
-    case Endpoint::kDeleteObject:
-      return absl::InternalError("not a reading endpoint");
+  // Reads store pages until `limit` entries the principal may see are found or the
+  // collection ends; `next` always continues after the last entry read or served.
+  const size_t limit = query.page.limit;
+  store::Page& out = result.page;
+  for (int reads = 0;; ++reads) {
+    KZ_ASSIGN_OR_RETURN(store::Page page, ReadStore(ctx, call, endpoint, object_id, query.page));
+    KZ_RETURN_IF_ERROR(ctx.policy.Filter(call.principal, call.collection, page.objects).status());
+    size_t room = limit - out.objects.size();
+    if (page.objects.size() > room) {
+      // More visible entries than room: stop after the last one served.
+      page.objects.resize(room);
+      page.more = true;
+      page.next.after_date_added_us = page.objects.back().date_added_us;
+    }
+    for (store::StoredObject& o : page.objects) out.objects.push_back(std::move(o));
+    out.more = page.more;
+    out.next = page.next;
+    if (!page.more || out.objects.size() >= limit || reads + 1 >= kMaxReadsPerPage) break;
+    query.page.after = page.next;
   }
-  if (!page.ok()) return page.status();
-  result.page = std::move(*page);
-  if (result.page.more) result.next = ctx.tokens.Make(binding, result.page.next.after_date_added_us);
+  if (out.more) result.next = ctx.tokens.Make(binding, out.next.after_date_added_us);
   return result;
 }
 

@@ -17,7 +17,8 @@ struct PageResult {
 };
 
 // Parses the call's query for `endpoint`, opens its next token, and reads the page from the
-// store (of `object_id` for the per-object endpoints). Errors are statuses for the client:
+// store (of `object_id` for the per-object endpoints), keeping only what the policy releases
+// to the caller (reading further store pages to fill the page). Errors are statuses for the client:
 // InvalidArgument for bad filters or tokens.
 absl::StatusOr<PageResult> ReadPage(Context& ctx, const Call& call, Endpoint endpoint,
                                     std::string_view object_id);

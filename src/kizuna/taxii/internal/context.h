@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "kizuna/base/clock.h"
+#include "kizuna/policy/policy.h"
 #include "kizuna/policy/principal.h"
 #include "kizuna/store/store.h"
 #include "kizuna/taxii/auth/authenticator.h"
@@ -20,6 +21,7 @@ namespace kizuna::taxii::taxii_internal {
 struct Context {
   store::Store& store;
   AccessControl& access;
+  policy::Policy& policy;  // decides every object version a reading endpoint serves
   NextTokens tokens;
   Clock& clock;
   const ServiceOptions& options;

@@ -1,0 +1,192 @@
+// Kizuna.
+#include "kizuna/policy/marking.h"
+
+#include "kizuna/base/strings.h"
+#include "kizuna/policy/nation.h"
+#include "simdjson.h"
+
+namespace kizuna::policy {
+namespace {
+
+using simdjson::SUCCESS;
+
+MarkingFacts Tlp(TlpLevel level) {
+  MarkingFacts f;
+  f.tlp = level;
+  f.understood = true;
+  return f;
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// Reads a JSON list of strings into `out` with `add`; false if it is not such a list or
+// too long.
+template <typename Add>
+bool ReadList(simdjson::dom::element value, Add add) {
+  simdjson::dom::array list;
+  if (value.get_array().get(list) != SUCCESS || list.size() == 0 ||
+      list.size() > kMaxMarkingListEntries) {
+    return false;
+  }
+  for (simdjson::dom::element item : list) {
+    std::string_view s;
+    if (item.get_string().get(s) != SUCCESS || !add(s)) return false;
+  }
+  return true;
+}
+
+// Applies one `extensions` entry of a marking definition to `facts`; false when the
+// extension is not one Kizuna understands or its content is malformed.
+bool ApplyExtension(std::string_view id, simdjson::dom::element ext, MarkingFacts& facts) {
+  simdjson::dom::object body;
+  if (ext.get_object().get(body) != SUCCESS) return false;
+  if (id == kTlp2ExtensionId) {
+    std::string_view level;
+    if (body["tlp_2_0"].get_string().get(level) != SUCCESS) return false;
+    std::optional<TlpLevel> tlp = ParseTlpName(level);
+    if (!tlp) return false;
+    facts.tlp = *tlp;
+    return true;
+  }
+  if (id == kReleasableToExtensionId) {
+    simdjson::dom::element list;
+    if (body["releasable_to"].get(list) != SUCCESS) return false;
+    Releasability r;
+    if (!ReadList(list, [&](std::string_view s) { return AddReleaseEntry(s, r).ok(); })) return false;
+    facts.releasable_to = std::move(r);
+    return true;
+  }
+  if (id == kRecipientsExtensionId) {
+    simdjson::dom::element list;
+    if (body["recipients"].get(list) != SUCCESS) return false;
+    std::vector<std::string> orgs;
+    if (!ReadList(list, [&](std::string_view s) {
+          if (!s.starts_with("identity--")) return false;
+          orgs.emplace_back(s);
+          return true;
+        })) {
+      return false;
+    }
+    facts.recipients = std::move(orgs);
+    return true;
+  }
+  return false;
+}
+
+// Applies the legacy `definition_type` + `definition` form.
+bool ApplyDefinition(std::string_view type, simdjson::dom::element definition, MarkingFacts& facts) {
+  if (type == "tlp") {
+    std::string_view level;
+    if (definition["tlp"].get_string().get(level) != SUCCESS) return false;
+    std::optional<TlpLevel> tlp = ParseTlpName(level);
+    if (!tlp) return false;
+    facts.tlp = *tlp;
+    return true;
+  }
+  if (type == "statement") {
+    std::string_view statement;
+    if (definition["statement"].get_string().get(statement) != SUCCESS) return false;
+    if (std::optional<Releasability> rel = ParseRelToStatement(statement)) {
+      if (rel->nations.empty() && rel->communities.empty()) return false;
+      facts.releasable_to = std::move(*rel);
+    } else {
+      facts.informational = true;
+    }
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool IsCommunityName(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+absl::Status AddReleaseEntry(std::string_view entry, Releasability& out) {
+  entry = Trim(entry);
+  if (IsNationCode(entry)) {
+    out.nations.emplace_back(entry);
+  } else if (IsCommunityName(entry)) {
+    out.communities.emplace_back(entry);
+  } else {
+    return absl::InvalidArgumentError(
+        StrCat("'", entry.substr(0, 80), "' is neither an ISO 3166-1 alpha-3 nation nor a community name"));
+  }
+  return absl::OkStatus();
+}
+
+std::optional<MarkingFacts> PredefinedMarking(std::string_view marking_id) {
+  if (std::optional<TlpLevel> level = PredefinedTlp(marking_id)) return Tlp(*level);
+  return std::nullopt;
+}
+
+std::optional<Releasability> ParseRelToStatement(std::string_view statement) {
+  statement = Trim(statement);
+  // A classification banner may come first: "SECRET//REL TO USA, JPN".
+  if (size_t banner = statement.rfind("//"); banner != std::string_view::npos) {
+    statement = Trim(statement.substr(banner + 2));
+  }
+  std::string_view list;
+  if (statement.starts_with("REL TO ")) {
+    list = statement.substr(7);
+  } else if (statement.starts_with("RELEASABLE TO ")) {
+    list = statement.substr(14);
+  } else {
+    return std::nullopt;
+  }
+  Releasability out;
+  size_t entries = 0;
+  while (!list.empty()) {
+    size_t comma = list.find(',');
+    std::string_view entry = Trim(list.substr(0, comma));
+    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+    if (++entries > kMaxMarkingListEntries || !AddReleaseEntry(entry, out).ok()) return Releasability{};
+  }
+  return out;
+}
+
+absl::StatusOr<MarkingFacts> ReadMarkingDefinition(std::string_view json) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  simdjson::padded_string text(json);
+  simdjson::dom::object object;
+  std::string_view type;
+  if (parser.parse(text).get(root) != SUCCESS || root.get_object().get(object) != SUCCESS ||
+      object["type"].get_string().get(type) != SUCCESS || type != "marking-definition") {
+    return absl::InvalidArgumentError("not a marking-definition object");
+  }
+  std::string_view id;
+  if (object["id"].get_string().get(id) == SUCCESS) {
+    if (std::optional<MarkingFacts> predefined = PredefinedMarking(id)) return *predefined;
+  }
+  MarkingFacts facts;
+  bool any = false, all_understood = true;
+  std::string_view definition_type;
+  simdjson::dom::element definition;
+  if (object["definition_type"].get_string().get(definition_type) == SUCCESS) {
+    any = true;
+    all_understood = object["definition"].get(definition) == SUCCESS &&
+                     ApplyDefinition(definition_type, definition, facts);
+  }
+  simdjson::dom::object extensions;
+  if (object["extensions"].get_object().get(extensions) == SUCCESS) {
+    for (simdjson::dom::key_value_pair ext : extensions) {
+      any = true;
+      if (!ApplyExtension(ext.key, ext.value, facts)) all_understood = false;
+    }
+  }
+  facts.understood = any && all_understood;
+  return facts;
+}
+
+}  // namespace kizuna::policy

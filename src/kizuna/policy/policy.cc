@@ -1,0 +1,189 @@
+// Kizuna.
+#include "kizuna/policy/policy.h"
+
+#include <algorithm>
+
+#include "kizuna/base/status.h"
+#include "kizuna/base/strings.h"
+#include "kizuna/policy/redact.h"
+
+namespace kizuna::policy {
+
+absl::StatusOr<CollectionPolicy> PolicyOf(const store::Collection& collection) {
+  CollectionPolicy out;
+  out.communities = collection.communities;
+  absl::StatusOr<DefaultRelease> release = ParseDefaultRelease(collection.default_release);
+  if (!release.ok()) return Annotate(release.status(), StrCat("collection ", collection.id, ": "));
+  out.default_release = std::move(*release);
+  return out;
+}
+
+absl::StatusOr<Principal> PrincipalForUser(store::Directory& directory, std::string_view name) {
+  KZ_ASSIGN_OR_RETURN(std::vector<store::User> users, directory.ListUsers());
+  auto user = std::find_if(users.begin(), users.end(), [&](const store::User& u) { return u.name == name; });
+  if (user == users.end()) return absl::NotFoundError(StrCat("user '", name, "' does not exist"));
+  if (user->disabled) return absl::FailedPreconditionError(StrCat("user '", name, "' is disabled"));
+  KZ_ASSIGN_OR_RETURN(store::Organization org, directory.FindOrganization(user->organization));
+  Principal p;
+  p.user = user->name;
+  p.organization = org.id;
+  p.nation = org.nation;
+  p.roles = user->roles;
+  KZ_ASSIGN_OR_RETURN(std::vector<store::Group> groups, directory.ListGroups());
+  for (const store::Group& g : groups) {
+    if (std::find(g.members.begin(), g.members.end(), org.id) != g.members.end()) p.groups.push_back(g.name);
+  }
+  return p;
+}
+
+Principal PrincipalForPeer(const store::Peer& peer) {
+  Principal p;
+  p.user = StrCat("peer:", peer.name);
+  p.organization = peer.organization;
+  p.nation = peer.nation;
+  p.groups = peer.communities;
+  p.roles = static_cast<uint8_t>(Role::kPeer);
+  return p;
+}
+
+// The facts of one Filter/DecideEntry call: markings and nations met so far, held locally
+// so that a page of objects sharing a few markings locks the shared caches a few times.
+class Policy::Batch {
+ public:
+  Batch(Policy& policy, const Principal& principal, const CollectionPolicy& collection)
+      : policy_(policy), principal_(principal), collection_(collection) {}
+
+  absl::StatusOr<Decision> Decide(const store::StoredObject& o) {
+    ObjectFacts facts;
+    facts.id = o.id;
+    facts.type = o.type;
+    facts.created_by_ref = o.created_by_ref;
+    facts.received = !o.origin.empty();
+    if (principal_.Kind() == PrincipalKind::kOperator ||
+        (!principal_.organization.empty() && principal_.organization == o.created_by_ref)) {
+      return policy::Decide(principal_, collection_, facts);  // decided before any marking
+    }
+    size_t granular = std::min<size_t>(o.granular_refs, o.marking_refs.size());
+    markings_.clear();
+    for (size_t i = 0; i + granular < o.marking_refs.size(); ++i) {
+      KZ_ASSIGN_OR_RETURN(const MarkingFacts* m, Marking(o.marking_refs[i]));
+      markings_.push_back(m);
+    }
+    facts.markings = markings_;
+    std::string nation;
+    if (collection_.default_release.kind == DefaultReleaseKind::kCreatorNation && !o.created_by_ref.empty()) {
+      KZ_ASSIGN_OR_RETURN(nation, policy_.NationOf(o.created_by_ref));
+      facts.creator_nation = nation;
+    }
+    std::vector<GranularMarking> read;
+    std::vector<ResolvedGranular> resolved;
+    if (granular > 0) {
+      if (o.json.empty()) return absl::InternalError(StrCat(o.id, ": granular markings without the object's JSON"));
+      absl::StatusOr<std::vector<GranularMarking>> g = ReadGranularMarkings(o.json);
+      if (!g.ok()) return Decision{Verdict::kDeny, "granular-unreadable", {}};
+      read = std::move(*g);
+      for (const GranularMarking& m : read) {
+        KZ_ASSIGN_OR_RETURN(const MarkingFacts* f, Marking(m.marking_ref));
+        resolved.push_back({f, m.selectors});
+      }
+      facts.granular = resolved;
+      facts.json = o.json;
+    }
+    return policy::Decide(principal_, collection_, facts);
+  }
+
+ private:
+  absl::StatusOr<const MarkingFacts*> Marking(const std::string& id) {
+    auto it = local_.find(id);
+    if (it != local_.end()) return it->second.get();
+    KZ_ASSIGN_OR_RETURN(std::shared_ptr<const MarkingFacts> facts, policy_.Resolve(id));
+    const MarkingFacts* raw = facts.get();
+    local_.emplace(id, std::move(facts));
+    return raw;
+  }
+
+  Policy& policy_;
+  const Principal& principal_;
+  const CollectionPolicy& collection_;
+  absl::flat_hash_map<std::string, std::shared_ptr<const MarkingFacts>> local_;
+  std::vector<const MarkingFacts*> markings_;
+};
+
+Policy::Policy(store::Store& store, store::Directory* directory, Clock& clock, PolicyOptions options)
+    : store_(store), directory_(directory), clock_(clock), options_(options) {}
+
+absl::StatusOr<std::shared_ptr<const MarkingFacts>> Policy::Resolve(std::string_view id) {
+  if (std::optional<MarkingFacts> predefined = PredefinedMarking(id)) {
+    return std::make_shared<const MarkingFacts>(std::move(*predefined));
+  }
+  int64_t now = clock_.NowMicros();
+  {
+    absl::MutexLock lock(&mu_);
+    auto known = markings_.find(AbslView(id));
+    if (known != markings_.end()) return known->second;
+    auto unknown = unknown_until_us_.find(AbslView(id));
+    if (unknown != unknown_until_us_.end() && unknown->second > now) return nullptr;
+  }
+  absl::StatusOr<std::string> json = store_.FindObject(id);
+  std::shared_ptr<const MarkingFacts> facts;
+  if (json.ok()) {
+    absl::StatusOr<MarkingFacts> read = ReadMarkingDefinition(*json);
+    facts = std::make_shared<const MarkingFacts>(read.ok() ? std::move(*read) : MarkingFacts{});
+  } else if (json.status().code() != absl::StatusCode::kNotFound) {
+    return json.status();
+  }
+  absl::MutexLock lock(&mu_);
+  if (markings_.size() + unknown_until_us_.size() >= options_.max_cached_markings) {
+    markings_.clear();
+    unknown_until_us_.clear();
+  }
+  if (facts) {
+    markings_.emplace(std::string(id), facts);
+  } else {
+    unknown_until_us_[std::string(id)] = now + options_.unknown_marking_ttl_us;
+  }
+  return facts;
+}
+
+absl::StatusOr<std::string> Policy::NationOf(std::string_view id) {
+  if (directory_ == nullptr) return std::string();
+  int64_t now = clock_.NowMicros();
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = nations_.find(AbslView(id));
+    if (it != nations_.end()) return it->second;
+    if (orgs_read_us_ >= 0 && now - orgs_read_us_ < options_.org_refresh_interval_us) return std::string();
+  }
+  KZ_ASSIGN_OR_RETURN(std::vector<store::Organization> orgs, directory_->ListOrganizations());
+  absl::MutexLock lock(&mu_);
+  orgs_read_us_ = now;
+  for (store::Organization& o : orgs) nations_[o.id] = std::move(o.nation);
+  auto it = nations_.find(AbslView(id));
+  return it != nations_.end() ? it->second : std::string();
+}
+
+absl::StatusOr<size_t> Policy::Filter(const Principal& principal, const store::Collection& collection,
+                                      std::vector<store::StoredObject>& objects) {
+  KZ_ASSIGN_OR_RETURN(CollectionPolicy settings, PolicyOf(collection));
+  Batch batch(*this, principal, settings);
+  size_t kept = 0;
+  for (size_t i = 0; i < objects.size(); ++i) {
+    KZ_ASSIGN_OR_RETURN(Decision d, batch.Decide(objects[i]));
+    if (d.verdict == Verdict::kDeny) continue;
+    if (d.verdict == Verdict::kAllowWithRedactions) objects[i].json = std::move(d.redacted);
+    if (kept != i) objects[kept] = std::move(objects[i]);
+    ++kept;
+  }
+  size_t removed = objects.size() - kept;
+  objects.resize(kept);
+  return removed;
+}
+
+absl::StatusOr<Decision> Policy::DecideEntry(const Principal& principal, const store::Collection& collection,
+                                             const store::StoredObject& object) {
+  KZ_ASSIGN_OR_RETURN(CollectionPolicy settings, PolicyOf(collection));
+  Batch batch(*this, principal, settings);
+  return batch.Decide(object);
+}
+
+}  // namespace kizuna::policy

@@ -1,0 +1,116 @@
+// Kizuna. The PeerStore's public methods: argument checks, then the implementation's hooks.
+#include "kizuna/store/peers.h"
+
+#include <set>
+#include <utility>
+
+#include "kizuna/base/status.h"
+#include "kizuna/base/strings.h"
+#include "kizuna/policy/marking.h"
+#include "kizuna/policy/nation.h"
+
+namespace kizuna::store {
+namespace {
+
+bool IsUrlSegment(std::string_view s) {
+  if (s.empty() || s.size() > 64 || s == "." || s == "..") return false;
+  for (char c : s) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+absl::Status CheckPeer(const Peer& p) {
+  if (!policy::IsCommunityName(p.name)) {
+    return absl::InvalidArgumentError(StrCat("peer name '", p.name, "': expected 1-64 of [a-z0-9._-]"));
+  }
+  if (!(p.url.starts_with("https://") || p.url.starts_with("http://")) || p.url.size() > 2048 ||
+      p.url.find_first_of(" \t\r\n?#") != std::string::npos) {
+    return absl::InvalidArgumentError(StrCat("peer '", p.name, "': url: expected https://host[:port]"));
+  }
+  if (!IsUrlSegment(p.api_root)) {
+    return absl::InvalidArgumentError(StrCat("peer '", p.name, "': api root '", p.api_root, "' is not a URL segment"));
+  }
+  if (p.token.empty() || p.token.size() > 4096 || p.token.find_first_of(" \t\r\n") != std::string::npos) {
+    return absl::InvalidArgumentError(StrCat("peer '", p.name, "': token: expected the token text"));
+  }
+  if (!policy::IsNationCode(p.nation)) {
+    return absl::InvalidArgumentError(StrCat("peer '", p.name, "': '", p.nation, "' is not an ISO 3166-1 alpha-3 code"));
+  }
+  for (const std::string& c : p.communities) {
+    if (!policy::IsCommunityName(c)) {
+      return absl::InvalidArgumentError(StrCat("peer '", p.name, "': '", c, "' is not a community name"));
+    }
+  }
+  if (!p.organization.empty() && !p.organization.starts_with("identity--")) {
+    return absl::InvalidArgumentError(StrCat("peer '", p.name, "': organisation: expected an identity id"));
+  }
+  if (p.mappings.empty()) return absl::InvalidArgumentError(StrCat("peer '", p.name, "': needs a collection mapping"));
+  std::set<std::pair<std::string, std::string>> seen;
+  for (const PeerMapping& m : p.mappings) {
+    if (m.local_collection.empty() || m.remote_collection.empty() || m.remote_collection.size() > 256 ||
+        m.remote_collection.find_first_of("/?# ") != std::string::npos) {
+      return absl::InvalidArgumentError(StrCat("peer '", p.name, "': a mapping needs a local and a remote collection"));
+    }
+    if (!seen.emplace(m.local_collection, m.remote_collection).second) {
+      return absl::InvalidArgumentError(StrCat("peer '", p.name, "': collection ", m.local_collection, " is mapped to ",
+                                               m.remote_collection, " twice"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::string_view SyncDirectionName(SyncDirection d) {
+  switch (d) {
+    case SyncDirection::kPull: return "pull";
+    case SyncDirection::kPush: return "push";
+    case SyncDirection::kBoth: return "both";
+  }
+  return "?";
+}
+
+std::optional<SyncDirection> ParseSyncDirection(std::string_view name) {
+  if (name == "pull") return SyncDirection::kPull;
+  if (name == "push") return SyncDirection::kPush;
+  if (name == "both") return SyncDirection::kBoth;
+  return std::nullopt;
+}
+
+absl::Status PeerStore::AddPeer(std::string_view actor, const Peer& peer) {
+  KZ_RETURN_IF_ERROR(CheckPeer(peer));
+  return DoAddPeer(actor, peer);
+}
+
+absl::StatusOr<std::vector<Peer>> PeerStore::ListPeers() { return DoListPeers({}); }
+
+absl::StatusOr<Peer> PeerStore::GetPeer(std::string_view name) {
+  if (name.empty()) return absl::NotFoundError("no peer name");
+  KZ_ASSIGN_OR_RETURN(std::vector<Peer> peers, DoListPeers(name));
+  if (peers.empty()) return absl::NotFoundError(StrCat("peer '", name, "' does not exist"));
+  return std::move(peers.front());
+}
+
+absl::Status PeerStore::RemovePeer(std::string_view actor, std::string_view name) {
+  if (name.empty()) return absl::NotFoundError("no peer name");
+  return DoRemovePeer(actor, name);
+}
+
+absl::Status PeerStore::SavePushProgress(std::string_view peer, const PeerMapping& mapping, int64_t cursor_us,
+                                         int64_t acknowledged, int64_t now_us) {
+  if (cursor_us < 0) return absl::InvalidArgumentError("a push cursor is a date_added");
+  return DoSaveProgress(peer, mapping, SyncDirection::kPush, cursor_us, acknowledged, now_us);
+}
+
+absl::Status PeerStore::SavePullPass(std::string_view peer, const PeerMapping& mapping, int64_t now_us) {
+  return DoSaveProgress(peer, mapping, SyncDirection::kPull, -1, 0, now_us);
+}
+
+absl::Status PeerStore::SaveSyncError(std::string_view peer, const PeerMapping& mapping, std::string_view error,
+                                      int64_t now_us) {
+  return DoSaveSyncError(peer, mapping, error.substr(0, kMaxSyncErrorBytes), now_us);
+}
+
+}  // namespace kizuna::store

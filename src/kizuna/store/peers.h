@@ -1,0 +1,109 @@
+// Kizuna. Partner nodes this node synchronises with, and how far each mapping has got.
+#pragma once
+
+// PeerStore is the persistent half of federation (docs/federation.md): each peer is another
+// TAXII 2.1 server (a Kizuna node or any other) reached at a URL with a token, with the
+// nation, communities and organisation the policy decides for when this node pushes to it,
+// and mappings of local collections to the peer's collections with a direction. Each mapping
+// carries its cursors: the pull cursor is saved with the pulled objects (Store::
+// AddPulledObjects), the push cursor after the peer acknowledged. Adding and removing peers
+// is audited ("peer.add", "peer.remove") in the same transaction. SqliteStore implements it.
+//
+//   KZ_RETURN_IF_ERROR(peers.AddPeer("cli", peer));
+//   KZ_ASSIGN_OR_RETURN(std::vector<Peer> all, peers.ListPeers());
+//
+// Errors: InvalidArgument for a malformed field (naming it), AlreadyExists for a duplicate
+// name, NotFound for an unknown peer or local collection.
+// Thread-safety: all methods are safe to call concurrently.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace kizuna::store {
+
+enum class SyncDirection : uint8_t { kPull, kPush, kBoth };
+
+// "pull", "push", "both"; and back (nullopt for anything else).
+std::string_view SyncDirectionName(SyncDirection d);
+std::optional<SyncDirection> ParseSyncDirection(std::string_view name);
+
+struct PeerMapping {
+  std::string local_collection;   // the local collection's id
+  std::string remote_collection;  // the peer's collection id
+  SyncDirection direction = SyncDirection::kBoth;
+  // Progress, written by the sync engine (ignored by AddPeer).
+  std::string pull_cursor;        // the peer's date_added pulled through ("" = nothing yet)
+  int64_t push_cursor_us = 0;     // the local date_added pushed through
+  int64_t pulled = 0;             // new versions stored from the peer
+  int64_t pushed = 0;             // versions the peer acknowledged
+  std::optional<int64_t> last_pull_us, last_push_us;  // last successful passes
+  std::string last_error;         // of the last failed pass; cleared by a success
+  std::optional<int64_t> last_error_us;
+
+  bool Pulls() const { return direction != SyncDirection::kPush; }
+  bool Pushes() const { return direction != SyncDirection::kPull; }
+};
+
+struct Peer {
+  std::string name;          // [a-z0-9._-]{1,64}, unique on the node
+  std::string url;           // base URL of the peer's TAXII server: https://host[:port]
+  std::string api_root;      // the peer's API root (a URL path segment)
+  std::string token;         // sent as `Authorization: Bearer`; never listed by the CLI
+  std::string ca_file;       // PEM CAs to trust for this peer; empty: the system's
+  std::string nation;        // ISO 3166-1 alpha-3
+  std::vector<std::string> communities;  // community names the peer belongs to
+  std::string organization;  // the peer's organisation identity id; may be empty
+  int64_t created_us = 0;
+  std::vector<PeerMapping> mappings;
+};
+
+class PeerStore {
+ public:
+  virtual ~PeerStore() = default;
+  PeerStore(const PeerStore&) = delete;
+  PeerStore& operator=(const PeerStore&) = delete;
+
+  // Adds a peer with its mappings (at least one; local collections must exist; each local
+  // and remote collection pair at most once). `actor` names who did it in the audit log.
+  absl::Status AddPeer(std::string_view actor, const Peer& peer);
+  // Peers by name, with their mappings and progress.
+  absl::StatusOr<std::vector<Peer>> ListPeers();
+  absl::StatusOr<Peer> GetPeer(std::string_view name);
+  // Removes a peer and its mappings (not the provenance of what it sent).
+  absl::Status RemovePeer(std::string_view actor, std::string_view name);
+
+  // Saves a push pass's progress: the cursor, `acknowledged` more versions pushed, the time;
+  // clears the mapping's error.
+  absl::Status SavePushProgress(std::string_view peer, const PeerMapping& mapping, int64_t cursor_us,
+                                int64_t acknowledged, int64_t now_us);
+  // Records a successful pull pass (its objects and cursor were saved with them); clears the
+  // mapping's error.
+  absl::Status SavePullPass(std::string_view peer, const PeerMapping& mapping, int64_t now_us);
+  // Records why the last pass of a mapping failed (at most kMaxSyncErrorBytes are kept).
+  absl::Status SaveSyncError(std::string_view peer, const PeerMapping& mapping, std::string_view error,
+                             int64_t now_us);
+
+  static constexpr size_t kMaxSyncErrorBytes = 1024;
+
+ protected:
+  PeerStore() = default;
+
+ private:
+  virtual absl::Status DoAddPeer(std::string_view actor, const Peer& peer) = 0;
+  virtual absl::StatusOr<std::vector<Peer>> DoListPeers(std::string_view name) = 0;  // all when empty
+  virtual absl::Status DoRemovePeer(std::string_view actor, std::string_view name) = 0;
+  // `cursor_us` < 0: leave the push cursor; `which` says which last-pass time to set.
+  virtual absl::Status DoSaveProgress(std::string_view peer, const PeerMapping& mapping,
+                                      SyncDirection which, int64_t cursor_us, int64_t acknowledged,
+                                      int64_t now_us) = 0;
+  virtual absl::Status DoSaveSyncError(std::string_view peer, const PeerMapping& mapping,
+                                       std::string_view error, int64_t now_us) = 0;
+};
+
+}  // namespace kizuna::store

@@ -1,0 +1,127 @@
+// Kizuna. What the SQLite store keeps for policy and federation: collection policy settings,
+// provenance of pulled entries, object lookup by id across collections, the write high-water
+// mark.
+#include "kizuna/base/status.h"
+#include "kizuna/base/strings.h"
+#include "kizuna/store/sqlite/internal.h"
+#include "kizuna/store/sqlite/sqlite_store.h"
+
+namespace kizuna::store {
+namespace sqlite_internal {
+
+std::string JoinWords(const std::vector<std::string>& words) {
+  std::string out;
+  for (const std::string& w : words) StrAppend(out, out.empty() ? "" : " ", w);
+  return out;
+}
+
+std::vector<std::string> SplitWords(std::string_view text) {
+  std::vector<std::string> out;
+  while (!text.empty()) {
+    size_t space = text.find(' ');
+    if (space != 0) out.emplace_back(text.substr(0, space));
+    text = space == std::string_view::npos ? std::string_view() : text.substr(space + 1);
+  }
+  return out;
+}
+
+absl::Status RecordPull(Connection& db, std::string_view collection_id, const PullBatch& pull,
+                        const std::vector<AddResult>& results, int64_t now_us) {
+  KZ_ASSIGN_OR_RETURN(Statement * prov, db.Cached(
+      "INSERT OR REPLACE INTO provenance (date_added_us, peer, remote_collection, remote_date_added,"
+      " received_us) VALUES (?1, ?2, ?3, ?4, ?5)"));
+  int64_t added = 0;
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (results[i].outcome != AddOutcome::kAdded) continue;
+    ++added;
+    prov->Bind(1, results[i].date_added_us).BindView(2, pull.peer).BindView(3, pull.remote_collection);
+    prov->BindView(4, pull.remote_date_added[i]).Bind(5, now_us);
+    KZ_RETURN_IF_ERROR(prov->Run());
+    prov->Reset();
+  }
+  KZ_ASSIGN_OR_RETURN(Statement * cursor, db.Cached(
+      "UPDATE peer_mappings SET pull_cursor = ?4, pulled = pulled + ?5"
+      " WHERE peer = ?1 AND local_collection = ?2 AND remote_collection = ?3"));
+  cursor->BindView(1, pull.peer).BindView(2, collection_id).BindView(3, pull.remote_collection);
+  cursor->BindView(4, pull.cursor).Bind(5, added);
+  KZ_RETURN_IF_ERROR(cursor->Run());
+  cursor->Reset();
+  if (db.Changes() != 1) {
+    return absl::NotFoundError(StrCat("peer '", pull.peer, "' has no mapping of collection '", collection_id,
+                                      "' to '", pull.remote_collection, "'"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RecordPush(Connection& db, std::string_view origin, const std::vector<AddResult>& results,
+                        int64_t now_us) {
+  KZ_ASSIGN_OR_RETURN(Statement * prov, db.Cached(
+      "INSERT OR REPLACE INTO provenance (date_added_us, peer, remote_collection, remote_date_added,"
+      " received_us) VALUES (?1, ?2, '', '', ?3)"));
+  for (const AddResult& r : results) {
+    if (r.outcome != AddOutcome::kAdded) continue;
+    prov->Bind(1, r.date_added_us).BindView(2, origin).Bind(3, now_us);
+    KZ_RETURN_IF_ERROR(prov->Run());
+    prov->Reset();
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace sqlite_internal
+
+absl::Status SqliteStore::DoSetCollectionPolicy(std::string_view collection_id, const std::string& communities,
+                                                std::string_view default_release) {
+  absl::MutexLock lock(&write_mu_);
+  KZ_ASSIGN_OR_RETURN(Statement * st, writer_->Cached(
+      "UPDATE collections SET communities = ?2, default_release = ?3 WHERE id = ?1"));
+  st->Bind(1, collection_id).Bind(2, communities).Bind(3, default_release);
+  KZ_RETURN_IF_ERROR(st->Run());
+  st->Reset();
+  if (writer_->Changes() != 1) return absl::NotFoundError(StrCat("collection '", collection_id, "' does not exist"));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> SqliteStore::DoLastDateAdded() {
+  KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
+  KZ_ASSIGN_OR_RETURN(Statement * st, db->Cached(
+      "SELECT value FROM node_state WHERE key = 'last_date_added_us'"));
+  KZ_ASSIGN_OR_RETURN(bool row, st->Step());
+  int64_t last = row ? st->Int(0) : 0;
+  st->Reset();
+  return last;
+}
+
+absl::StatusOr<std::string> SqliteStore::DoFindObject(std::string_view object_id) {
+  KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
+  KZ_ASSIGN_OR_RETURN(Statement * st, db->Cached(
+      "SELECT json FROM entries INDEXED BY entries_by_id WHERE id_hash = ?1 AND stix_id = ?2"
+      " ORDER BY version_ns DESC, date_added_us DESC LIMIT 1"));
+  st->Bind(1, sqlite_internal::IdHash(id_hash_key_, object_id)).Bind(2, object_id);
+  KZ_ASSIGN_OR_RETURN(bool row, st->Step());
+  if (!row) return absl::NotFoundError(StrCat("no object '", object_id, "' is stored"));
+  std::string json(st->Text(0));
+  st->Reset();
+  return json;
+}
+
+absl::StatusOr<std::vector<Provenance>> SqliteStore::DoGetProvenance(std::string_view collection_id,
+                                                                     std::string_view object_id) {
+  KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
+  KZ_ASSIGN_OR_RETURN(int64_t collection_pk, sqlite_internal::CollectionPk(*db, collection_id));
+  KZ_ASSIGN_OR_RETURN(Statement * st, db->Cached(
+      "SELECT e.date_added_us, e.version, p.peer, p.remote_collection, p.remote_date_added, p.received_us"
+      " FROM entries e INDEXED BY entries_by_id JOIN provenance p ON p.date_added_us = e.date_added_us"
+      " WHERE e.id_hash = ?1 AND e.collection = ?2 AND e.stix_id = ?3 ORDER BY e.date_added_us"));
+  st->Bind(1, sqlite_internal::IdHash(id_hash_key_, object_id)).Bind(2, collection_pk).Bind(3, object_id);
+  std::vector<Provenance> out;
+  for (;;) {
+    KZ_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    out.push_back({st->Int(0), std::string(st->Text(1)), std::string(st->Text(2)), std::string(st->Text(3)),
+                   std::string(st->Text(4)), st->Int(5)});
+  }
+  st->Reset();
+  return out;
+}
+
+}  // namespace kizuna::store

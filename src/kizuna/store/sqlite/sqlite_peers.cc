@@ -1,0 +1,167 @@
+// Kizuna. Peers and their collection mappings in the SQLite store.
+#include <boost/json.hpp>
+
+#include "kizuna/base/status.h"
+#include "kizuna/base/strings.h"
+#include "kizuna/store/sqlite/internal.h"
+#include "kizuna/store/sqlite/sqlite_store.h"
+
+namespace kizuna::store {
+namespace {
+
+std::string PeerDetails(const Peer& p) {
+  boost::json::array mappings;
+  for (const PeerMapping& m : p.mappings) {
+    mappings.push_back({{"local", m.local_collection}, {"remote", m.remote_collection},
+                        {"direction", SyncDirectionName(m.direction)}});
+  }
+  boost::json::object details{{"url", p.url}, {"api_root", p.api_root}, {"nation", p.nation},
+                              {"communities", boost::json::array(p.communities.begin(), p.communities.end())},
+                              {"organization", p.organization}, {"mappings", mappings}};
+  return boost::json::serialize(details);
+}
+
+absl::Status InsertMappings(Connection& db, const Peer& p) {
+  KZ_ASSIGN_OR_RETURN(Statement * exists, db.Cached("SELECT 1 FROM collections WHERE id = ?1"));
+  KZ_ASSIGN_OR_RETURN(Statement * st, db.Cached(
+      "INSERT INTO peer_mappings (peer, local_collection, remote_collection, direction) VALUES (?1, ?2, ?3, ?4)"));
+  for (const PeerMapping& m : p.mappings) {
+    exists->Bind(1, m.local_collection);
+    KZ_ASSIGN_OR_RETURN(bool found, exists->Step());
+    exists->Reset();
+    if (!found) return absl::NotFoundError(StrCat("collection '", m.local_collection, "' does not exist"));
+    st->Bind(1, p.name).Bind(2, m.local_collection).Bind(3, m.remote_collection).Bind(4, SyncDirectionName(m.direction));
+    KZ_RETURN_IF_ERROR(st->Run());
+    st->Reset();
+  }
+  return absl::OkStatus();
+}
+
+std::optional<int64_t> OptionalInt(const Statement& st, int column) {
+  if (st.IsNull(column)) return std::nullopt;
+  return st.Int(column);
+}
+
+}  // namespace
+
+absl::Status SqliteStore::DoAddPeer(std::string_view actor, const Peer& p) {
+  AuditEvent event;
+  event.time_us = clock_.NowMicros();
+  event.actor = actor;
+  event.action = "peer.add";
+  event.target = p.name;
+  event.details = PeerDetails(p);
+  return WriteChange(event, [&](Connection& db) -> absl::Status {
+    KZ_ASSIGN_OR_RETURN(Statement * st, db.Cached(
+        "INSERT INTO peers (name, url, api_root, token, ca_file, nation, communities, organization, created_us)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
+    st->Bind(1, p.name).Bind(2, p.url).Bind(3, p.api_root).Bind(4, p.token).Bind(5, p.ca_file);
+    st->Bind(6, p.nation).Bind(7, sqlite_internal::JoinWords(p.communities)).Bind(8, p.organization);
+    st->Bind(9, event.time_us);
+    absl::Status s = st->Run();
+    st->Reset();
+    if (s.code() == absl::StatusCode::kAlreadyExists) {
+      return absl::AlreadyExistsError(StrCat("peer '", p.name, "' already exists"));
+    }
+    KZ_RETURN_IF_ERROR(s);
+    return InsertMappings(db, p);
+  });
+}
+
+absl::StatusOr<std::vector<Peer>> SqliteStore::DoListPeers(std::string_view name) {
+  KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
+  KZ_ASSIGN_OR_RETURN(Statement * st, db->Cached(
+      "SELECT name, url, api_root, token, ca_file, nation, communities, organization, created_us FROM peers"
+      " WHERE coalesce(?1, '') = '' OR name = ?1 ORDER BY name"));
+  st->Bind(1, name);
+  std::vector<Peer> peers;
+  for (;;) {
+    KZ_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    Peer& p = peers.emplace_back();
+    p.name = st->Text(0);
+    p.url = st->Text(1);
+    p.api_root = st->Text(2);
+    p.token = st->Text(3);
+    p.ca_file = st->Text(4);
+    p.nation = st->Text(5);
+    p.communities = sqlite_internal::SplitWords(st->Text(6));
+    p.organization = st->Text(7);
+    p.created_us = st->Int(8);
+  }
+  st->Reset();
+  KZ_ASSIGN_OR_RETURN(Statement * m, db->Cached(
+      "SELECT local_collection, remote_collection, direction, pull_cursor, push_cursor_us, pulled, pushed,"
+      " last_pull_us, last_push_us, last_error, last_error_us FROM peer_mappings WHERE peer = ?1"
+      " ORDER BY local_collection, remote_collection"));
+  for (Peer& p : peers) {
+    m->Bind(1, p.name);
+    for (;;) {
+      KZ_ASSIGN_OR_RETURN(bool row, m->Step());
+      if (!row) break;
+      PeerMapping& map = p.mappings.emplace_back();
+      map.local_collection = m->Text(0);
+      map.remote_collection = m->Text(1);
+      map.direction = ParseSyncDirection(m->Text(2)).value_or(SyncDirection::kBoth);
+      map.pull_cursor = m->Text(3);
+      map.push_cursor_us = m->Int(4);
+      map.pulled = m->Int(5);
+      map.pushed = m->Int(6);
+      map.last_pull_us = OptionalInt(*m, 7);
+      map.last_push_us = OptionalInt(*m, 8);
+      map.last_error = m->Text(9);
+      map.last_error_us = OptionalInt(*m, 10);
+    }
+    m->Reset();
+  }
+  return peers;
+}
+
+absl::Status SqliteStore::DoRemovePeer(std::string_view actor, std::string_view name) {
+  AuditEvent event;
+  event.time_us = clock_.NowMicros();
+  event.actor = actor;
+  event.action = "peer.remove";
+  event.target = name;
+  return WriteChange(event, [&](Connection& db) -> absl::Status {
+    KZ_ASSIGN_OR_RETURN(Statement * st, db.Cached("DELETE FROM peers WHERE name = ?1"));
+    st->Bind(1, name);
+    KZ_RETURN_IF_ERROR(st->Run());
+    st->Reset();
+    if (db.Changes() != 1) return absl::NotFoundError(StrCat("peer '", name, "' does not exist"));
+    return absl::OkStatus();
+  });
+}
+
+absl::Status SqliteStore::DoSaveProgress(std::string_view peer, const PeerMapping& mapping, SyncDirection which,
+                                         int64_t cursor_us, int64_t acknowledged, int64_t now_us) {
+  absl::MutexLock lock(&write_mu_);
+  KZ_ASSIGN_OR_RETURN(Statement * st, writer_->Cached(
+      which == SyncDirection::kPush
+          ? "UPDATE peer_mappings SET push_cursor_us = max(push_cursor_us, ?4), pushed = pushed + ?5,"
+            " last_push_us = ?6, last_error = '', last_error_us = NULL"
+            " WHERE peer = ?1 AND local_collection = ?2 AND remote_collection = ?3"
+          : "UPDATE peer_mappings SET last_pull_us = ?6, last_error = '', last_error_us = NULL"
+            " WHERE peer = ?1 AND local_collection = ?2 AND remote_collection = ?3 AND ?4 = ?4 AND ?5 = ?5"));
+  st->Bind(1, peer).Bind(2, mapping.local_collection).Bind(3, mapping.remote_collection);
+  st->Bind(4, cursor_us).Bind(5, acknowledged).Bind(6, now_us);
+  KZ_RETURN_IF_ERROR(st->Run());
+  st->Reset();
+  if (writer_->Changes() != 1) return absl::NotFoundError(StrCat("peer '", peer, "' has no such mapping"));
+  return absl::OkStatus();
+}
+
+absl::Status SqliteStore::DoSaveSyncError(std::string_view peer, const PeerMapping& mapping, std::string_view error,
+                                          int64_t now_us) {
+  absl::MutexLock lock(&write_mu_);
+  KZ_ASSIGN_OR_RETURN(Statement * st, writer_->Cached(
+      "UPDATE peer_mappings SET last_error = ?4, last_error_us = ?5"
+      " WHERE peer = ?1 AND local_collection = ?2 AND remote_collection = ?3"));
+  st->Bind(1, peer).Bind(2, mapping.local_collection).Bind(3, mapping.remote_collection);
+  st->Bind(4, error).Bind(5, now_us);
+  KZ_RETURN_IF_ERROR(st->Run());
+  st->Reset();
+  return absl::OkStatus();
+}
+
+}  // namespace kizuna::store

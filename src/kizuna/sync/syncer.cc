@@ -1,0 +1,163 @@
+// Kizuna.
+#include "kizuna/sync/syncer.h"
+
+#include <deque>
+
+#include "kizuna/base/status.h"
+#include "kizuna/base/strings.h"
+#include "kizuna/stix/parser.h"
+#include "kizuna/stix/reader.h"
+#include "simdjson.h"
+
+namespace kizuna::sync {
+namespace {
+
+std::string CollectionPath(const store::Peer& peer, const store::PeerMapping& m) {
+  return StrCat("/", peer.api_root, "/collections/", m.remote_collection, "/objects/");
+}
+
+// The error a peer's HTTP answer carries, for the mapping's last_error.
+absl::Status HttpError(const ClientResponse& r, std::string_view what) {
+  std::string detail = r.body.substr(0, 300);
+  absl::StatusCode code = r.status == 401 || r.status == 403 ? absl::StatusCode::kPermissionDenied
+                          : r.status == 404                   ? absl::StatusCode::kNotFound
+                                                              : absl::StatusCode::kUnavailable;
+  return absl::Status(code, StrCat(what, ": HTTP ", r.status, " ", detail));
+}
+
+// The objects of one pulled envelope, parsed; invalid ones are skipped (they would be
+// refused at the peer's own validation in a Kizuna peer, and one bad object must not stop a
+// mapping).
+struct PulledPage {
+  std::deque<std::string> texts;
+  std::deque<stix::ObjectIndex> indexes;
+  std::vector<store::NewObject> objects;
+  std::vector<std::string> dates;
+  bool more = false;
+};
+
+absl::StatusOr<PulledPage> ReadEnvelope(const ClientResponse& r) {
+  PulledPage page;
+  std::string_view date = r.Header("X-TAXII-Date-Added-Last");
+  stix::DocumentReader reader(r.body, stix::ReaderOptions{}, stix::DocumentFormat::kEnvelope);
+  stix::ObjectParser parser;
+  stix::ObjectSpan span;
+  for (;;) {
+    KZ_ASSIGN_OR_RETURN(bool more, reader.Next(span));
+    if (!more) break;
+    if (!span.error.empty()) continue;
+    page.texts.emplace_back(span.json);
+    absl::StatusOr<stix::ObjectIndex> index = parser.Parse(page.texts.back(), stix::Padding::kAbsent);
+    if (!index.ok()) {
+      page.texts.pop_back();
+      continue;
+    }
+    page.indexes.push_back(std::move(*index));
+    page.objects.push_back({page.texts.back(), &page.indexes.back()});
+    page.dates.emplace_back(date);
+  }
+  simdjson::dom::parser json;
+  simdjson::padded_string text(r.body);
+  simdjson::dom::element root;
+  bool more = false;
+  if (json.parse(text).get(root) == simdjson::SUCCESS && root["more"].get_bool().get(more) == simdjson::SUCCESS) {
+    page.more = more;
+  }
+  return page;
+}
+
+}  // namespace
+
+Syncer::Syncer(store::Database& db, Clock& clock, SyncOptions options)
+    : db_(db), clock_(clock), options_(options), policy_(db, &db, clock) {}
+
+absl::StatusOr<std::vector<MappingReport>> Syncer::RunOnce() {
+  KZ_ASSIGN_OR_RETURN(std::vector<store::Peer> peers, db_.ListPeers());
+  std::vector<MappingReport> reports;
+  for (const store::Peer& peer : peers) {
+    KZ_ASSIGN_OR_RETURN(std::vector<MappingReport> some, RunPeer(peer));
+    for (MappingReport& r : some) reports.push_back(std::move(r));
+  }
+  return reports;
+}
+
+absl::StatusOr<std::vector<MappingReport>> Syncer::RunPeer(const store::Peer& peer) {
+  std::vector<MappingReport> reports;
+  {
+    TaxiiClient client(peer, options_.client);
+    for (const store::PeerMapping& m : peer.mappings) {
+      MappingReport& report = reports.emplace_back();
+      report.peer = peer.name;
+      report.local_collection = m.local_collection;
+      report.remote_collection = m.remote_collection;
+      absl::Status s = m.Pulls() ? Pull(peer, m, client, report) : absl::OkStatus();
+      if (s.ok() && m.Pushes()) s = Push(peer, m, client, report);
+      if (!s.ok()) {
+        report.error = std::string(View(s.message()));
+        KZ_RETURN_IF_ERROR(db_.SaveSyncError(peer.name, m, report.error, clock_.NowMicros()));
+      }
+    }
+  }
+  return reports;
+}
+
+absl::Status Syncer::Pull(const store::Peer& peer, const store::PeerMapping& mapping, TaxiiClient& client,
+                          MappingReport& report) {
+  std::string cursor = mapping.pull_cursor;
+  for (int pages = 0; pages < options_.max_pages_per_pass; ++pages) {
+    std::string target = StrCat(CollectionPath(peer, mapping), "?limit=", options_.page_size,
+                                "&match[version]=all&match[spec_version]=2.0,2.1");
+    if (!cursor.empty()) StrAppend(target, "&added_after=", cursor);
+    KZ_ASSIGN_OR_RETURN(ClientResponse r, client.Get(target));
+    if (r.status != 200) return HttpError(r, StrCat("pulling ", mapping.remote_collection));
+    std::string last(r.Header("X-TAXII-Date-Added-Last"));
+    if (last.empty()) break;  // an empty page: nothing after the cursor
+    absl::StatusOr<PulledPage> page = ReadEnvelope(r);
+    if (!page.ok()) return Annotate(page.status(), StrCat("pulling ", mapping.remote_collection, ": "));
+    store::PullBatch batch{peer.name, mapping.remote_collection, page->dates, last};
+    KZ_ASSIGN_OR_RETURN(std::vector<store::AddResult> results,
+                        db_.AddPulledObjects(mapping.local_collection, page->objects, batch));
+    for (const store::AddResult& a : results) report.pulled += a.outcome == store::AddOutcome::kAdded;
+    cursor = last;
+    if (!page->more) break;
+  }
+  return db_.SavePullPass(peer.name, mapping, clock_.NowMicros());
+}
+
+absl::Status Syncer::Push(const store::Peer& peer, const store::PeerMapping& mapping, TaxiiClient& client,
+                          MappingReport& report) {
+  KZ_ASSIGN_OR_RETURN(store::Collection collection, db_.FindCollection("", mapping.local_collection));
+  policy::Principal principal = policy::PrincipalForPeer(peer);
+  store::PageRequest request;
+  request.limit = options_.page_size;
+  request.filter.versions = {.first = false, .last = false, .all = true, .exact_ns = {}};
+  request.filter.spec_versions = {stix::SpecVersion::k20, stix::SpecVersion::k21};
+  request.after = store::Cursor{mapping.push_cursor_us};
+  int64_t acknowledged = 0;
+  for (int pages = 0; pages < options_.max_pages_per_pass; ++pages) {
+    KZ_ASSIGN_OR_RETURN(store::Page page, db_.GetObjects(collection.id, request, store::WithJson::kYes));
+    if (page.objects.empty()) break;
+    KZ_RETURN_IF_ERROR(policy_.Filter(principal, collection, page.objects).status());
+    std::string body = "{\"objects\":[";
+    size_t count = 0;
+    for (const store::StoredObject& o : page.objects) {
+      if (o.origin == peer.name) continue;  // it came from there
+      StrAppend(body, count++ ? "," : "", o.json);
+    }
+    body += "]}";
+    if (count > 0) {
+      KZ_ASSIGN_OR_RETURN(ClientResponse r, client.Post(CollectionPath(peer, mapping), std::move(body)));
+      if (r.status != 202) return HttpError(r, StrCat("pushing to ", mapping.remote_collection));
+      acknowledged += static_cast<int64_t>(count);
+      report.pushed += static_cast<int64_t>(count);
+    }
+    KZ_RETURN_IF_ERROR(db_.SavePushProgress(peer.name, mapping, page.next.after_date_added_us, acknowledged,
+                                            clock_.NowMicros()));
+    acknowledged = 0;
+    if (!page.more) break;
+    request.after = page.next;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace kizuna::sync

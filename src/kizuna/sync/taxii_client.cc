@@ -1,0 +1,153 @@
+// Kizuna.
+#include "kizuna/sync/taxii_client.h"
+
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <cctype>
+#include <chrono>
+
+#include "kizuna/base/strings.h"
+
+namespace kizuna::sync {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+
+constexpr std::string_view kTaxii = "application/taxii+json;version=2.1";
+
+struct Endpoint {
+  bool tls = true;
+  std::string host, port;
+};
+
+absl::StatusOr<Endpoint> ParseUrl(std::string_view url) {
+  Endpoint e;
+  if (url.starts_with("https://")) {
+    url.remove_prefix(8);
+  } else if (url.starts_with("http://")) {
+    e.tls = false;
+    url.remove_prefix(7);
+  } else {
+    return absl::InvalidArgumentError(StrCat("peer url '", url, "': expected https://host[:port]"));
+  }
+  url = url.substr(0, url.find('/'));
+  size_t colon = url.rfind(':');
+  if (colon != std::string_view::npos && url.find(']', colon) == std::string_view::npos) {
+    e.host = std::string(url.substr(0, colon));
+    e.port = std::string(url.substr(colon + 1));
+  } else {
+    e.host = std::string(url);
+    e.port = e.tls ? "443" : "80";
+  }
+  if (e.host.size() > 2 && e.host.front() == '[') e.host = e.host.substr(1, e.host.size() - 2);
+  if (e.host.empty() || e.port.empty()) return absl::InvalidArgumentError(StrCat("peer url '", url, "': no host"));
+  return e;
+}
+
+template <typename Stream>
+absl::StatusOr<ClientResponse> Send(Stream& stream, beast::tcp_stream& tcp, http::request<http::string_body>& req,
+                                    const ClientOptions& options) {
+  beast::error_code ec;
+  http::write(stream, req, ec);
+  if (ec) return absl::UnavailableError(StrCat("sending to the peer: ", ec.message()));
+  beast::flat_buffer buffer;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(options.max_response_bytes);
+  http::read(stream, buffer, parser, ec);
+  if (ec) return absl::UnavailableError(StrCat("reading the peer's answer: ", ec.message()));
+  (void)tcp;
+  ClientResponse out;
+  const auto& res = parser.get();
+  out.status = static_cast<int>(res.result_int());
+  for (const auto& field : res) out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  out.body = res.body();
+  return out;
+}
+
+}  // namespace
+
+std::string_view ClientResponse::Header(std::string_view name) const {
+  for (const auto& [n, v] : headers) {
+    if (n.size() != name.size()) continue;
+    bool same = true;
+    for (size_t i = 0; i < n.size() && same; ++i) {
+      same = std::tolower(static_cast<unsigned char>(n[i])) == std::tolower(static_cast<unsigned char>(name[i]));
+    }
+    if (same) return v;
+  }
+  return {};
+}
+
+TaxiiClient::TaxiiClient(const store::Peer& peer, ClientOptions options) : peer_(peer), options_(options) {}
+
+absl::StatusOr<ClientResponse> TaxiiClient::Get(std::string_view target) { return Exchange(false, target, {}); }
+
+absl::StatusOr<ClientResponse> TaxiiClient::Post(std::string_view target, std::string body) {
+  return Exchange(true, target, std::move(body));
+}
+
+absl::StatusOr<ClientResponse> TaxiiClient::Exchange(bool post, std::string_view target, std::string body) {
+  absl::StatusOr<Endpoint> endpoint = ParseUrl(peer_.url);
+  if (!endpoint.ok()) return endpoint.status();
+  asio::io_context io;
+  beast::error_code ec;
+  tcp::resolver resolver(io);
+  auto addresses = resolver.resolve(endpoint->host, endpoint->port, ec);
+  if (ec) return absl::UnavailableError(StrCat("peer ", peer_.name, ": resolving ", endpoint->host, ": ", ec.message()));
+  http::request<http::string_body> req{post ? http::verb::post : http::verb::get, std::string(target), 11};
+  req.set(http::field::host, StrCat(endpoint->host, ":", endpoint->port));
+  req.set(http::field::accept, kTaxii);
+  req.set(http::field::authorization, StrCat("Bearer ", peer_.token));
+  req.set(http::field::user_agent, "kizuna-sync");
+  if (post) {
+    req.set(http::field::content_type, kTaxii);
+    req.body() = std::move(body);
+  }
+  req.prepare_payload();
+  const auto timeout = std::chrono::milliseconds(options_.timeout_ms);
+  auto annotate = [&](const absl::Status& s) {
+    return absl::UnavailableError(StrCat("peer ", peer_.name, " (", peer_.url, "): ", View(s.message())));
+  };
+  if (!endpoint->tls) {
+    beast::tcp_stream stream(io);
+    stream.expires_after(timeout);
+    stream.connect(addresses, ec);
+    if (ec) return absl::UnavailableError(StrCat("peer ", peer_.name, " (", peer_.url, "): ", ec.message()));
+    absl::StatusOr<ClientResponse> r = Send(stream, stream, req, options_);
+    if (!r.ok()) return annotate(r.status());
+    return r;
+  }
+  ssl::context tls(ssl::context::tls_client);
+  tls.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                  ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+  if (peer_.ca_file.empty()) {
+    tls.set_default_verify_paths(ec);
+  } else {
+    tls.load_verify_file(peer_.ca_file, ec);
+  }
+  if (ec) return absl::FailedPreconditionError(StrCat("peer ", peer_.name, ": CA file '", peer_.ca_file, "': ", ec.message()));
+  tls.set_verify_mode(ssl::verify_peer);
+  beast::ssl_stream<beast::tcp_stream> stream(io, tls);
+  stream.set_verify_callback(ssl::host_name_verification(endpoint->host));
+  if (!SSL_set_tlsext_host_name(stream.native_handle(), endpoint->host.c_str())) {
+    return absl::InternalError("cannot set the TLS server name");
+  }
+  beast::get_lowest_layer(stream).expires_after(timeout);
+  beast::get_lowest_layer(stream).connect(addresses, ec);
+  if (ec) return absl::UnavailableError(StrCat("peer ", peer_.name, " (", peer_.url, "): ", ec.message()));
+  stream.handshake(ssl::stream_base::client, ec);
+  if (ec) return absl::UnavailableError(StrCat("peer ", peer_.name, " (", peer_.url, "): TLS: ", ec.message()));
+  absl::StatusOr<ClientResponse> r = Send(stream, beast::get_lowest_layer(stream), req, options_);
+  if (!r.ok()) return annotate(r.status());
+  stream.shutdown(ec);  // the peer may close without a close_notify; nothing to do about it
+  return r;
+}
+
+}  // namespace kizuna::sync

@@ -1,0 +1,121 @@
+"""The command line of the releasability policy and federation: collection policy, peers,
+sync status, `export --as` and `export --for-peer`."""
+import json
+import os
+import unittest
+
+from kizuna_cli import SOURCE_DIR, KizunaTestCase
+
+EXTENSIONS = os.path.join(SOURCE_DIR, "docs", "extensions", "extension-definitions.json")
+REL = "marking-definition--6f5c1d0e-3a3b-4d2e-9c1f-5e8a7b6c4d21"  # REL TO USA, JPN in EXTENSIONS
+RED = "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"
+
+
+def indicator(n, markings=(), creator=None):
+    o = {"type": "indicator", "spec_version": "2.1", "id": "indicator--8e2e2d2b-17d4-4cbf-938f-%012d" % n,
+         "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z",
+         "pattern": "[file:name = 'x']", "pattern_type": "stix", "valid_from": "2026-01-01T00:00:00Z"}
+    if markings:
+        o["object_marking_refs"] = list(markings)
+    if creator:
+        o["created_by_ref"] = creator
+    return o
+
+
+class CollectionPolicy(KizunaTestCase):
+    def test_create_and_change_the_policy(self):
+        self.run_kizuna("init")
+        c = json.loads(self.run_kizuna("collection", "create", "--title", "T", "--alias", "a",
+                                       "--community", "jpn-usa").stdout)
+        self.assertEqual(c["communities"], ["jpn-usa"])
+        self.assertEqual(c["default_release"], "creator-nation")
+        c = json.loads(self.run_kizuna("collection", "policy", "a", "--community", "jpn-usa,jpn-usa-kor",
+                                       "--default-release", "USA,JPN").stdout)
+        self.assertEqual(c["communities"], ["jpn-usa", "jpn-usa-kor"])
+        listed = json.loads(self.run_kizuna("collection", "list", "--json").stdout)[0]
+        self.assertEqual(listed["default_release"], "USA,JPN")
+        self.assertEqual(listed["communities"], ["jpn-usa", "jpn-usa-kor"])
+
+    def test_bad_settings_name_the_problem(self):
+        self.run_kizuna("init")
+        self.run_kizuna("collection", "create", "--title", "T", "--alias", "a")
+        err = self.run_kizuna("collection", "policy", "a", "--default-release", "Narnia", expect=1).stderr
+        self.assertIn(b"'Narnia'", err)
+        err = self.run_kizuna("collection", "policy", "a", "--community", "JPN USA", expect=1).stderr
+        self.assertIn(b"'JPN USA' is not a community name", err)
+        self.run_kizuna("collection", "policy", "nope", expect=1)
+
+
+class Peers(KizunaTestCase):
+    def add_usa(self, *extra, expect=0):
+        return self.run_kizuna("peer", "add", "usa", "--url", "https://127.0.0.1:9443/", "--token", "s3cret",
+                               "--nation", "USA", "--community", "jpn-usa", "--map", "intel:remote-id:push", *extra,
+                               expect=expect)
+
+    def test_add_list_remove(self):
+        cid = self.init_with_collection()
+        self.add_usa()
+        peers = json.loads(self.run_kizuna("peer", "list", "--json").stdout)
+        self.assertEqual(len(peers), 1)
+        p = peers[0]
+        self.assertEqual((p["name"], p["url"], p["nation"], p["communities"]),
+                         ("usa", "https://127.0.0.1:9443", "USA", ["jpn-usa"]))
+        self.assertEqual(p["mappings"], [{"local_collection": cid, "remote_collection": "remote-id", "direction": "push"}])
+        self.assertNotIn(b"s3cret", self.run_kizuna("peer", "list").stdout)
+        self.assertNotIn(b"s3cret", self.run_kizuna("peer", "list", "--json").stdout)
+        status = json.loads(self.run_kizuna("sync", "status", "--json").stdout)
+        self.assertEqual(len(status), 1)
+        self.assertEqual((status[0]["peer"], status[0]["pulled"], status[0]["pushed"], status[0]["last_error"]),
+                         ("usa", 0, 0, ""))
+        err = self.add_usa(expect=1).stderr
+        self.assertIn(b"usa", err)
+        self.run_kizuna("peer", "remove", "usa")
+        self.assertEqual(json.loads(self.run_kizuna("peer", "list", "--json").stdout), [])
+        self.run_kizuna("peer", "remove", "usa", expect=1)
+
+    def test_bad_peers_are_refused(self):
+        self.init_with_collection()
+        base = ["peer", "add", "usa", "--url", "https://h:1", "--token", "t", "--nation", "USA"]
+        self.assertIn(b"'XYZ'", self.run_kizuna(*base[:-1], "XYZ", "--map", "intel:r", expect=1).stderr)
+        self.assertIn(b"direction", self.run_kizuna(*base, "--map", "intel:r:sideways", expect=1).stderr)
+        self.assertIn(b"nope", self.run_kizuna(*base, "--map", "nope:r", expect=1).stderr)
+        self.assertIn(b"url", self.run_kizuna("peer", "add", "usa", "--url", "ftp://h", "--token", "t", "--nation",
+                                              "USA", "--map", "intel:r", expect=1).stderr)
+        self.run_kizuna(*base, expect=2)  # no --map
+
+
+class ExportAs(KizunaTestCase):
+    def test_export_follows_the_policy(self):
+        self.init_with_collection()
+        self.run_kizuna("import", EXTENSIONS, "--collection", "intel")
+        jpn = json.loads(self.run_kizuna("admin", "org", "add", "--name", "JPN-CERT", "--nation", "JPN",
+                                         "--json").stdout)["id"]
+        self.run_kizuna("admin", "org", "add", "--name", "JPN-MOD", "--nation", "JPN")
+        self.run_kizuna("admin", "org", "add", "--name", "USA-CERT", "--nation", "USA")
+        self.run_kizuna("admin", "org", "add", "--name", "KOR-CERT", "--nation", "KOR")
+        self.run_kizuna("admin", "user", "add", "jp", "--org", "JPN-CERT", "--role", "reader")
+        self.run_kizuna("admin", "user", "add", "jm", "--org", "JPN-MOD", "--role", "reader")
+        self.run_kizuna("admin", "user", "add", "us", "--org", "USA-CERT", "--role", "reader")
+        self.run_kizuna("admin", "user", "add", "kr", "--org", "KOR-CERT", "--role", "reader")
+        bundle = {"type": "bundle", "id": "bundle--5b0f4a37-9a5e-4a1c-9f0e-3c1f4f9f7a02",
+                  "objects": [indicator(1, [REL], jpn), indicator(2, [RED], jpn), indicator(3, [], jpn)]}
+        self.run_kizuna("import", self.write("b.json", json.dumps(bundle)), "--collection", "intel")
+        self.run_kizuna("peer", "add", "kor-node", "--url", "https://127.0.0.1:1", "--token", "t", "--nation", "KOR",
+                        "--map", "intel:r")
+
+        def indicators(*args):
+            out = json.loads(self.run_kizuna("export", "--collection", "intel", *args).stdout)["objects"]
+            return sorted(int(o["id"][-3:]) for o in out if o["type"] == "indicator")
+
+        self.assertEqual(indicators(), [1, 2, 3])
+        self.assertEqual(indicators("--as", "jp"), [1, 2, 3])  # the creator's organisation
+        self.assertEqual(indicators("--as", "jm"), [1, 3])
+        self.assertEqual(indicators("--as", "us"), [1])
+        self.assertEqual(indicators("--as", "kr"), [])
+        self.assertEqual(indicators("--for-peer", "kor-node"), [])
+        self.run_kizuna("export", "--collection", "intel", "--as", "jp", "--for-peer", "kor-node", expect=2)
+        self.assertIn(b"nobody", self.run_kizuna("export", "--collection", "intel", "--as", "nobody", expect=1).stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()

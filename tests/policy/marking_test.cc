@@ -1,0 +1,124 @@
+// Kizuna.
+#include "kizuna/policy/marking.h"
+
+#include <gtest/gtest.h>
+
+#include "kizuna/base/strings.h"
+
+namespace kizuna::policy {
+namespace {
+
+std::string Definition(std::string_view body) {
+  return StrCat(R"({"type":"marking-definition","spec_version":"2.1","id":"marking-definition--)"
+                R"(1a000000-0000-4000-8000-000000000001","created":"2026-01-01T00:00:00.000Z",)",
+                body, "}");
+}
+
+TEST(MarkingTest, RelToStatements) {
+  std::optional<Releasability> r = ParseRelToStatement("REL TO USA, JPN");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->nations, (std::vector<std::string>{"USA", "JPN"}));
+  EXPECT_TRUE(r->communities.empty());
+  r = ParseRelToStatement("  SECRET//REL TO KOR,jpn-usa-kor ");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->nations, (std::vector<std::string>{"KOR"}));
+  EXPECT_EQ(r->communities, (std::vector<std::string>{"jpn-usa-kor"}));
+  r = ParseRelToStatement("RELEASABLE TO JPN");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->nations, (std::vector<std::string>{"JPN"}));
+}
+
+TEST(MarkingTest, OtherStatementsAreNotReleasability) {
+  EXPECT_FALSE(ParseRelToStatement("Copyright 2026 JPCERT"));
+  EXPECT_FALSE(ParseRelToStatement(""));
+  EXPECT_FALSE(ParseRelToStatement("rel to usa"));  // the form is upper case
+}
+
+TEST(MarkingTest, UnreadableRelToListAllowsNobody) {
+  std::optional<Releasability> r = ParseRelToStatement("REL TO USA, Narnia!");
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->nations.empty());
+  EXPECT_TRUE(r->communities.empty());
+  // As a marking definition it is not understood, so objects carrying it are denied.
+  absl::StatusOr<MarkingFacts> f =
+      ReadMarkingDefinition(Definition(R"("definition_type":"statement","definition":{"statement":"REL TO XX!"})"));
+  ASSERT_TRUE(f.ok()) << f.status();
+  EXPECT_FALSE(f->understood);
+}
+
+TEST(MarkingTest, ReleaseEntries) {
+  Releasability r;
+  EXPECT_TRUE(AddReleaseEntry(" USA ", r).ok());
+  EXPECT_TRUE(AddReleaseEntry("jpn-usa", r).ok());
+  absl::Status bad = AddReleaseEntry("Japan", r);
+  EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.message().find("'Japan'"), absl::string_view::npos) << bad;
+  EXPECT_EQ(r.nations, (std::vector<std::string>{"USA"}));
+  EXPECT_EQ(r.communities, (std::vector<std::string>{"jpn-usa"}));
+  EXPECT_TRUE(IsCommunityName("jpn-usa-kor"));
+  EXPECT_FALSE(IsCommunityName("JPN-USA"));
+  EXPECT_FALSE(IsCommunityName(""));
+  EXPECT_FALSE(IsCommunityName(std::string(65, 'a')));
+}
+
+TEST(MarkingTest, Tlp1AndTlp2Definitions) {
+  absl::StatusOr<MarkingFacts> f =
+      ReadMarkingDefinition(Definition(R"("definition_type":"tlp","definition":{"tlp":"white"})"));
+  ASSERT_TRUE(f.ok()) << f.status();
+  EXPECT_TRUE(f->understood);
+  EXPECT_EQ(f->tlp, TlpLevel::kClear);
+  f = ReadMarkingDefinition(Definition(StrCat(R"("extensions":{")", kTlp2ExtensionId,
+                                              R"(":{"extension_type":"property-extension","tlp_2_0":"amber+strict"}})")));
+  ASSERT_TRUE(f.ok()) << f.status();
+  EXPECT_TRUE(f->understood);
+  EXPECT_EQ(f->tlp, TlpLevel::kAmberStrict);
+  f = ReadMarkingDefinition(Definition(R"("definition_type":"tlp","definition":{"tlp":"purple"})"));
+  ASSERT_TRUE(f.ok());
+  EXPECT_FALSE(f->understood);
+}
+
+TEST(MarkingTest, KizunaExtensions) {
+  absl::StatusOr<MarkingFacts> f = ReadMarkingDefinition(Definition(StrCat(
+      R"("extensions":{")", kReleasableToExtensionId,
+      R"(":{"extension_type":"property-extension","releasable_to":["USA","jpn-usa"]}})")));
+  ASSERT_TRUE(f.ok()) << f.status();
+  EXPECT_TRUE(f->understood);
+  ASSERT_TRUE(f->releasable_to);
+  EXPECT_EQ(f->releasable_to->nations, (std::vector<std::string>{"USA"}));
+  EXPECT_TRUE(f->Restricts());
+  f = ReadMarkingDefinition(Definition(StrCat(R"("extensions":{")", kRecipientsExtensionId,
+                                              R"(":{"extension_type":"property-extension","recipients":["usa"]}})")));
+  ASSERT_TRUE(f.ok());
+  EXPECT_FALSE(f->understood) << "a recipient must be an identity id";
+  f = ReadMarkingDefinition(Definition(StrCat(R"("extensions":{")", kReleasableToExtensionId,
+                                              R"(":{"extension_type":"property-extension","releasable_to":[]}})")));
+  ASSERT_TRUE(f.ok());
+  EXPECT_FALSE(f->understood) << "an empty list";
+}
+
+TEST(MarkingTest, CopyrightIsInformational) {
+  absl::StatusOr<MarkingFacts> f = ReadMarkingDefinition(
+      Definition(R"("definition_type":"statement","definition":{"statement":"Copyright 2026 JPCERT"})"));
+  ASSERT_TRUE(f.ok()) << f.status();
+  EXPECT_TRUE(f->understood);
+  EXPECT_TRUE(f->informational);
+  EXPECT_FALSE(f->Restricts());
+}
+
+TEST(MarkingTest, PredefinedIdsNeedNoObject) {
+  std::optional<MarkingFacts> red = PredefinedMarking("marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed");
+  ASSERT_TRUE(red);
+  EXPECT_EQ(red->tlp, TlpLevel::kRed);
+  EXPECT_FALSE(PredefinedMarking("marking-definition--1a000000-0000-4000-8000-000000000001"));
+}
+
+TEST(MarkingTest, NotAMarkingDefinition) {
+  EXPECT_EQ(ReadMarkingDefinition("{").status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ReadMarkingDefinition(R"({"type":"indicator"})").status().code(), absl::StatusCode::kInvalidArgument);
+  absl::StatusOr<MarkingFacts> empty = ReadMarkingDefinition(R"({"type":"marking-definition"})");
+  ASSERT_TRUE(empty.ok());
+  EXPECT_FALSE(empty->understood);
+}
+
+}  // namespace
+}  // namespace kizuna::policy

@@ -1,0 +1,147 @@
+// Kizuna. policy::Policy over a real store: resolving markings and creators, filtering pages.
+#include "kizuna/policy/policy.h"
+
+#include <gtest/gtest.h>
+
+#include "../store/store_test_util.h"
+#include "kizuna/policy/marking.h"
+
+namespace kizuna::policy {
+namespace {
+
+constexpr char kJpn[] = "identity--1a000000-0000-4000-8000-00000000000a";
+constexpr char kUsa[] = "identity--1b000000-0000-4000-8000-00000000000b";
+constexpr char kLateOrg[] = "identity--1d000000-0000-4000-8000-00000000000d";
+constexpr char kRel[] = "marking-definition--2a000000-0000-4000-8000-000000000001";
+
+std::string Indicator(int n, std::string_view marking, std::string_view creator = kJpn) {
+  std::string o = StrCat(R"({"type":"indicator","spec_version":"2.1","id":"indicator--3a000000-0000-4000-8000-00000000000)",
+                         n, R"(","created":"2026-01-01T00:00:00.000Z","modified":"2026-01-01T00:00:00.000Z",)"
+                         R"("pattern":"[ipv4-addr:value = '198.51.100.1']","pattern_type":"stix",)"
+                         R"("valid_from":"2026-01-01T00:00:00Z","created_by_ref":")", creator, "\"");
+  if (!marking.empty()) StrAppend(o, R"(,"object_marking_refs":[")", marking, "\"]");
+  return o + "}";
+}
+
+std::string RelToUsaJpn() {
+  return StrCat(R"({"type":"marking-definition","spec_version":"2.1","id":")", kRel,
+                R"(","created":"2026-01-01T00:00:00.000Z","extensions":{")", kReleasableToExtensionId,
+                R"(":{"extension_type":"property-extension","releasable_to":["USA","JPN"]}}})");
+}
+
+class PolicyTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto s = store::SqliteStore::Open(dir_.File("kizuna.db"), clock_);
+    ASSERT_TRUE(s.ok()) << s.status();
+    db_ = std::move(*s);
+    ASSERT_TRUE(db_->CreateApiRoot({"intel", "Intel", "", 0}).ok());
+    auto c = db_->CreateCollection({"", "intel", "alliance", "Alliance", "", 0});
+    ASSERT_TRUE(c.ok()) << c.status();
+    collection_ = *c;
+    ASSERT_TRUE(db_->CreateOrganization("test", {"JPN-A", "JPN", kJpn}).ok());
+    ASSERT_TRUE(db_->CreateOrganization("test", {"USA-A", "USA", kUsa}).ok());
+    ASSERT_TRUE(db_->CreateGroup("test", "jpn-usa").ok());
+    ASSERT_TRUE(db_->JoinGroup("test", "jpn-usa", "USA-A").ok());
+    ASSERT_TRUE(db_->CreateUser("test", {"us", "USA-A", static_cast<uint8_t>(Role::kReader)}).ok());
+    policy_ = std::make_unique<Policy>(*db_, db_.get(), clock_);
+  }
+
+  void Add(std::vector<std::string> texts) {
+    store::Objects objects;
+    std::vector<store::NewObject> batch;
+    for (std::string& t : texts) batch.push_back(objects.Make(std::move(t)));
+    auto r = db_->AddObjects(collection_.id, batch);
+    ASSERT_TRUE(r.ok()) << r.status();
+  }
+
+  std::vector<store::StoredObject> All() {
+    auto page = db_->GetObjects(collection_.id, store::PageRequest{});
+    EXPECT_TRUE(page.ok()) << page.status();
+    return page.ok() ? page->objects : std::vector<store::StoredObject>{};
+  }
+
+  store::TempDir dir_;
+  FakeClock clock_{1700000000000000};
+  std::unique_ptr<store::SqliteStore> db_;
+  store::Collection collection_;
+  std::unique_ptr<Policy> policy_;
+};
+
+TEST_F(PolicyTest, PrincipalForUserReadsTheDirectory) {
+  absl::StatusOr<Principal> p = PrincipalForUser(*db_, "us");
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->organization, kUsa);
+  EXPECT_EQ(p->nation, "USA");
+  EXPECT_EQ(p->groups, std::vector<std::string>{"jpn-usa"});
+  EXPECT_EQ(p->Kind(), PrincipalKind::kUser);
+  EXPECT_EQ(PrincipalForUser(*db_, "nobody").status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(PolicyTest, PrincipalForPeerIsAPeer) {
+  store::Peer peer;
+  peer.name = "usa";
+  peer.nation = "USA";
+  peer.communities = {"jpn-usa"};
+  Principal p = PrincipalForPeer(peer);
+  EXPECT_EQ(p.Kind(), PrincipalKind::kPeer);
+  EXPECT_EQ(p.user, "peer:usa");
+  EXPECT_EQ(p.nation, "USA");
+}
+
+TEST_F(PolicyTest, FilterKeepsOrderAndResolvesStoredMarkings) {
+  Add({RelToUsaJpn(), Indicator(1, kRel), Indicator(2, ""), Indicator(3, kRel)});
+  Principal usa = *PrincipalForUser(*db_, "us");
+  std::vector<store::StoredObject> objects = All();
+  ASSERT_EQ(objects.size(), 4u);
+  absl::StatusOr<size_t> removed = policy_->Filter(usa, collection_, objects);
+  ASSERT_TRUE(removed.ok()) << removed.status();
+  EXPECT_EQ(*removed, 1u);
+  ASSERT_EQ(objects.size(), 3u);
+  EXPECT_EQ(objects[0].id, kRel);
+  EXPECT_EQ(objects[1].id, "indicator--3a000000-0000-4000-8000-000000000001");
+  EXPECT_EQ(objects[2].id, "indicator--3a000000-0000-4000-8000-000000000003");
+}
+
+TEST_F(PolicyTest, AMarkingThatArrivesLaterIsUsedAfterTheRetryInterval) {
+  Add({Indicator(1, kRel)});
+  Principal usa = *PrincipalForUser(*db_, "us");
+  std::vector<store::StoredObject> objects = All();
+  auto d = policy_->DecideEntry(usa, collection_, objects[0]);
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->rule, "unresolved-marking");
+  Add({RelToUsaJpn()});
+  EXPECT_EQ(policy_->DecideEntry(usa, collection_, objects[0])->rule, "unresolved-marking") << "cached as unknown";
+  clock_.Advance(PolicyOptions{}.unknown_marking_ttl_us + 1);
+  d = policy_->DecideEntry(usa, collection_, objects[0]);
+  EXPECT_EQ(d->verdict, Verdict::kAllow);
+  EXPECT_EQ(d->rule, "markings");
+}
+
+TEST_F(PolicyTest, CreatorsOrganisationsAreReadAgainWhenUnknown) {
+  Add({Indicator(1, "", kLateOrg)});
+  ASSERT_TRUE(db_->CreateUser("test", {"jp", "JPN-A", static_cast<uint8_t>(Role::kReader)}).ok());
+  Principal jpn = *PrincipalForUser(*db_, "jp");
+  std::vector<store::StoredObject> objects = All();
+  EXPECT_EQ(policy_->DecideEntry(jpn, collection_, objects[0])->verdict, Verdict::kDeny);
+  ASSERT_TRUE(db_->CreateOrganization("test", {"JPN-LATE", "JPN", kLateOrg}).ok());
+  clock_.Advance(PolicyOptions{}.org_refresh_interval_us + 1);
+  auto d = policy_->DecideEntry(jpn, collection_, objects[0]);
+  EXPECT_EQ(d->verdict, Verdict::kAllow);
+  EXPECT_EQ(d->rule, "default-creator-nation");
+}
+
+TEST_F(PolicyTest, MalformedCollectionSettingsReleaseNothing) {
+  Add({Indicator(1, "")});
+  store::Collection broken = collection_;
+  broken.default_release = "Everyone";
+  std::vector<store::StoredObject> objects = All();
+  Principal operator_principal;
+  operator_principal.node_operator = true;
+  absl::StatusOr<size_t> removed = policy_->Filter(operator_principal, broken, objects);
+  EXPECT_EQ(removed.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(removed.status().message().find(collection_.id), absl::string_view::npos) << removed.status();
+}
+
+}  // namespace
+}  // namespace kizuna::policy

@@ -1,0 +1,148 @@
+// Kizuna. Peers, mappings, pull cursors and provenance in the SQLite store.
+#include "kizuna/store/peers.h"
+
+#include <gtest/gtest.h>
+
+#include "store_test_util.h"
+
+namespace kizuna::store {
+namespace {
+
+class SqlitePeersTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto s = SqliteStore::Open(dir_.File("kizuna.db"), clock_);
+    ASSERT_TRUE(s.ok()) << s.status();
+    db_ = std::move(*s);
+    ASSERT_TRUE(db_->CreateApiRoot({"root", "Root", "", 0}).ok());
+    collection_ = db_->CreateCollection({"", "root", "intel", "Intel", "", 0})->id;
+  }
+
+  Peer Usa() const {
+    Peer p;
+    p.name = "usa";
+    p.url = "https://127.0.0.1:9443";
+    p.api_root = "intel";
+    p.token = "secret";
+    p.nation = "USA";
+    p.communities = {"jpn-usa", "jpn-usa-kor"};
+    PeerMapping& m = p.mappings.emplace_back();
+    m.local_collection = collection_;
+    m.remote_collection = "remote-1";
+    return p;
+  }
+
+  TempDir dir_;
+  FakeClock clock_{1700000000000000};
+  std::unique_ptr<SqliteStore> db_;
+  std::string collection_;
+};
+
+TEST_F(SqlitePeersTest, AddListGetRemove) {
+  ASSERT_TRUE(db_->AddPeer("cli", Usa()).ok());
+  auto all = db_->ListPeers();
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_EQ(all->size(), 1u);
+  const Peer& p = (*all)[0];
+  EXPECT_EQ(p.token, "secret");
+  EXPECT_EQ(p.communities, (std::vector<std::string>{"jpn-usa", "jpn-usa-kor"}));
+  ASSERT_EQ(p.mappings.size(), 1u);
+  EXPECT_EQ(p.mappings[0].direction, SyncDirection::kBoth);
+  EXPECT_EQ(p.mappings[0].pull_cursor, "");
+  EXPECT_EQ(db_->GetPeer("usa")->nation, "USA");
+  EXPECT_EQ(db_->AddPeer("cli", Usa()).code(), absl::StatusCode::kAlreadyExists);
+  auto audit = db_->ReadAudit({});
+  ASSERT_TRUE(audit.ok());
+  EXPECT_EQ(audit->back().action, "peer.add");
+  EXPECT_EQ(audit->back().details.find("secret"), std::string::npos) << "tokens stay out of the audit log";
+  ASSERT_TRUE(db_->RemovePeer("cli", "usa").ok());
+  EXPECT_EQ(db_->GetPeer("usa").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(db_->RemovePeer("cli", "usa").code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(SqlitePeersTest, RefusesBadPeers) {
+  Peer p = Usa();
+  p.nation = "XYZ";
+  absl::Status s = db_->AddPeer("cli", p);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("'XYZ'"), absl::string_view::npos) << s;
+  p = Usa();
+  p.mappings[0].local_collection = "no-such-collection";
+  EXPECT_EQ(db_->AddPeer("cli", p).code(), absl::StatusCode::kNotFound);
+  EXPECT_TRUE(db_->ListPeers()->empty()) << "nothing of a refused peer is kept";
+  p = Usa();
+  p.mappings.clear();
+  EXPECT_EQ(db_->AddPeer("cli", p).code(), absl::StatusCode::kInvalidArgument);
+  p = Usa();
+  p.url = "ftp://x";
+  EXPECT_EQ(db_->AddPeer("cli", p).code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(SqlitePeersTest, PulledObjectsKeepProvenanceAndTheCursor) {
+  ASSERT_TRUE(db_->AddPeer("cli", Usa()).ok());
+  Objects objects;
+  std::vector<NewObject> batch = {objects.Make(Indicator("000000000001", "2020-01-01T00:00:00.000Z")),
+                                  objects.Make(Indicator("000000000002", "2020-01-01T00:00:00.000Z"))};
+  std::vector<std::string> dates = {"2026-01-01T00:00:00.000001Z", "2026-01-01T00:00:00.000002Z"};
+  PullBatch pull{"usa", "remote-1", dates, "2026-01-01T00:00:00.000002Z"};
+  auto added = db_->AddPulledObjects(collection_, batch, pull);
+  ASSERT_TRUE(added.ok()) << added.status();
+  EXPECT_EQ((*added)[0].outcome, AddOutcome::kAdded);
+  Peer p = *db_->GetPeer("usa");
+  EXPECT_EQ(p.mappings[0].pull_cursor, "2026-01-01T00:00:00.000002Z");
+  EXPECT_EQ(p.mappings[0].pulled, 2);
+  auto prov = db_->GetProvenance(collection_, IndicatorId("000000000002"));
+  ASSERT_TRUE(prov.ok()) << prov.status();
+  ASSERT_EQ(prov->size(), 1u);
+  EXPECT_EQ((*prov)[0].peer, "usa");
+  EXPECT_EQ((*prov)[0].remote_date_added, "2026-01-01T00:00:00.000002Z");
+  auto page = db_->GetObjects(collection_, PageRequest{});
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->objects[0].origin, "usa");
+  EXPECT_EQ(page->objects[0].json.find("usa"), std::string::npos) << "provenance stays beside the object";
+  // The same versions again add nothing; the cursor still moves.
+  pull.cursor = "2026-01-02T00:00:00Z";
+  added = db_->AddPulledObjects(collection_, batch, pull);
+  ASSERT_TRUE(added.ok());
+  EXPECT_EQ((*added)[0].outcome, AddOutcome::kAlreadyPresent);
+  p = *db_->GetPeer("usa");
+  EXPECT_EQ(p.mappings[0].pulled, 2);
+  EXPECT_EQ(p.mappings[0].pull_cursor, "2026-01-02T00:00:00Z");
+  // Local writes have no provenance.
+  std::vector<NewObject> local = {objects.Make(Indicator("000000000003", "2020-01-01T00:00:00.000Z"))};
+  ASSERT_TRUE(db_->AddObjects(collection_, local).ok());
+  EXPECT_TRUE(db_->GetProvenance(collection_, IndicatorId("000000000003"))->empty());
+}
+
+TEST_F(SqlitePeersTest, APullForAnUnmappedCollectionWritesNothing) {
+  ASSERT_TRUE(db_->AddPeer("cli", Usa()).ok());
+  Objects objects;
+  std::vector<NewObject> batch = {objects.Make(Indicator("000000000001", "2020-01-01T00:00:00.000Z"))};
+  std::vector<std::string> dates = {"2026-01-01T00:00:00Z"};
+  PullBatch pull{"usa", "remote-2", dates, "2026-01-01T00:00:00Z"};
+  EXPECT_EQ(db_->AddPulledObjects(collection_, batch, pull).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_TRUE(db_->GetObjects(collection_, PageRequest{})->objects.empty());
+  std::vector<std::string> two = {"a", "b"};
+  pull.remote_date_added = two;
+  EXPECT_EQ(db_->AddPulledObjects(collection_, batch, pull).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(SqlitePeersTest, PushProgressAndErrors) {
+  ASSERT_TRUE(db_->AddPeer("cli", Usa()).ok());
+  PeerMapping m = db_->GetPeer("usa")->mappings[0];
+  ASSERT_TRUE(db_->SaveSyncError("usa", m, "peer usa: connection refused", 5).ok());
+  EXPECT_EQ(db_->GetPeer("usa")->mappings[0].last_error, "peer usa: connection refused");
+  ASSERT_TRUE(db_->SavePushProgress("usa", m, 1234, 3, 6).ok());
+  PeerMapping after = db_->GetPeer("usa")->mappings[0];
+  EXPECT_EQ(after.push_cursor_us, 1234);
+  EXPECT_EQ(after.pushed, 3);
+  EXPECT_EQ(after.last_error, "") << "a success clears the error";
+  EXPECT_EQ(after.last_push_us, 6);
+  ASSERT_TRUE(db_->SavePushProgress("usa", m, 1000, 0, 7).ok());
+  EXPECT_EQ(db_->GetPeer("usa")->mappings[0].push_cursor_us, 1234) << "the cursor never moves back";
+  m.remote_collection = "other";
+  EXPECT_EQ(db_->SavePushProgress("usa", m, 1, 1, 1).code(), absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace kizuna::store

@@ -1,0 +1,153 @@
+// Kizuna. The sync engine against a real TAXII server in the same process (plain HTTP on
+// 127.0.0.1): pulls with cursors and provenance, pushes through the policy, unreachable peers.
+#include "kizuna/sync/syncer.h"
+
+#include <gtest/gtest.h>
+
+#include "../store/store_test_util.h"
+#include "../taxii/fake_auth.h"
+#include "kizuna/taxii/server/server.h"
+
+namespace kizuna::sync {
+namespace {
+
+constexpr char kJpn[] = "identity--1a000000-0000-4000-8000-00000000000a";
+constexpr char kRed[] = "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1";
+constexpr char kClear[] = "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487";
+
+std::string Indicator(int n, std::string_view marking) {
+  return StrCat(R"({"type":"indicator","spec_version":"2.1","id":"indicator--3a000000-0000-4000-8000-00000000000)", n,
+                R"(","created":"2026-01-01T00:00:00.000Z","modified":"2026-01-01T00:00:00.000Z",)"
+                R"("pattern":"[ipv4-addr:value = '198.51.100.1']","pattern_type":"stix",)"
+                R"("valid_from":"2026-01-01T00:00:00Z","created_by_ref":")",
+                kJpn, R"(","object_marking_refs":[")", marking, "\"]}");
+}
+
+// One node: a store, and a TAXII server over it with fixed tokens.
+struct TestNode {
+  TestNode(const store::TempDir& dir, std::string_view name, Clock& clock) {
+    auto s = store::SqliteStore::Open(dir.File(StrCat(name, ".db")), clock);
+    EXPECT_TRUE(s.ok()) << s.status();
+    db = std::move(*s);
+    EXPECT_TRUE(db->CreateApiRoot({"intel", "Intel", "", 0}).ok());
+    collection = db->CreateCollection({"", "intel", "c", "C", "", 0})->id;
+    taxii::ServiceOptions options;
+    options.tls = false;
+    service = std::make_unique<taxii::Service>(*db, auth, auth, taxii::NextTokens::Key{}, clock, options, db.get());
+    taxii::ServerOptions server_options;
+    server_options.port = 0;
+    server_options.tls = false;
+    server_options.threads = 1;
+    auto started = taxii::Server::Start(*service, server_options);
+    EXPECT_TRUE(started.ok()) << started.status();
+    server = std::move(*started);
+    url = StrCat("http://127.0.0.1:", server->port());
+  }
+  void Add(std::vector<std::string> texts) {
+    store::Objects objects;
+    std::vector<store::NewObject> batch;
+    for (std::string& t : texts) batch.push_back(objects.Make(std::move(t)));
+    ASSERT_TRUE(db->AddObjects(collection, batch).ok());
+  }
+  std::vector<std::string> Ids() {
+    store::PageRequest all;
+    all.filter.versions = {.first = false, .last = false, .all = true, .exact_ns = {}};
+    absl::StatusOr<store::Page> page = db->GetObjects(collection, all);
+    EXPECT_TRUE(page.ok()) << page.status();
+    std::vector<std::string> out;
+    if (page.ok()) {
+      for (const store::StoredObject& o : page->objects) out.push_back(o.id);
+    }
+    return out;
+  }
+
+  std::unique_ptr<store::SqliteStore> db;
+  std::string collection;
+  taxii::FakeAuth auth;
+  std::unique_ptr<taxii::Service> service;
+  std::unique_ptr<taxii::Server> server;
+  std::string url;
+};
+
+class SyncerTest : public ::testing::Test {
+ protected:
+  store::Peer PeerOf(const TestNode& other, std::string name, store::SyncDirection direction) {
+    store::Peer p;
+    p.name = std::move(name);
+    p.url = other.url;
+    p.api_root = "intel";
+    p.token = "node";
+    p.nation = "USA";
+    store::PeerMapping& m = p.mappings.emplace_back();
+    m.local_collection = here_.collection;
+    m.remote_collection = other.collection;
+    m.direction = direction;
+    return p;
+  }
+
+  store::TempDir dir_;
+  FakeClock clock_{1700000000000000};
+  TestNode here_{dir_, "here", clock_};
+  TestNode there_{dir_, "there", clock_};
+};
+
+TEST_F(SyncerTest, PullsWhatThePeerReleasesAndResumes) {
+  // `there` releases to this node's user (a USA peer) the CLEAR object, not the RED one.
+  there_.auth.AddToken("node", {"usa-node", "identity--1b000000-0000-4000-8000-00000000000b", "USA", {},
+                                static_cast<uint8_t>(policy::Role::kPeer)});
+  there_.auth.Grant("usa-node", there_.collection, true, false);
+  there_.Add({Indicator(1, kClear), Indicator(2, kRed)});
+  ASSERT_TRUE(here_.db->AddPeer("test", PeerOf(there_, "there", store::SyncDirection::kPull)).ok());
+  Syncer syncer(*here_.db, clock_);
+  auto reports = syncer.RunOnce();
+  ASSERT_TRUE(reports.ok()) << reports.status();
+  ASSERT_EQ(reports->size(), 1u);
+  EXPECT_EQ((*reports)[0].error, "");
+  EXPECT_EQ((*reports)[0].pulled, 1);
+  EXPECT_EQ(here_.Ids(), std::vector<std::string>{"indicator--3a000000-0000-4000-8000-000000000001"});
+  auto prov = here_.db->GetProvenance(here_.collection, "indicator--3a000000-0000-4000-8000-000000000001");
+  ASSERT_EQ(prov->size(), 1u);
+  EXPECT_EQ((*prov)[0].peer, "there");
+  EXPECT_EQ((*prov)[0].remote_collection, there_.collection);
+  EXPECT_EQ((*syncer.RunOnce())[0].pulled, 0) << "the cursor resumes after what was pulled";
+  there_.Add({Indicator(3, kClear)});
+  EXPECT_EQ((*syncer.RunOnce())[0].pulled, 1);
+}
+
+TEST_F(SyncerTest, PushesWhatThePolicyReleasesOnce) {
+  there_.auth.AddToken("node", {"jpn-node", kJpn, "JPN", {}, static_cast<uint8_t>(policy::Role::kPeer)});
+  there_.auth.Grant("jpn-node", there_.collection, false, true);
+  here_.Add({Indicator(1, kClear), Indicator(2, kRed)});
+  ASSERT_TRUE(here_.db->AddPeer("test", PeerOf(there_, "there", store::SyncDirection::kPush)).ok());
+  Syncer syncer(*here_.db, clock_);
+  auto reports = syncer.RunOnce();
+  ASSERT_TRUE(reports.ok()) << reports.status();
+  EXPECT_EQ((*reports)[0].error, "");
+  EXPECT_EQ((*reports)[0].pushed, 1);
+  EXPECT_EQ(there_.Ids(), std::vector<std::string>{"indicator--3a000000-0000-4000-8000-000000000001"})
+      << "TLP:RED never leaves";
+  EXPECT_EQ((*syncer.RunOnce())[0].pushed, 0) << "nothing is sent twice";
+  EXPECT_EQ(here_.db->GetPeer("there")->mappings[0].pushed, 1);
+}
+
+TEST_F(SyncerTest, AnUnreachablePeerRecordsItsError) {
+  store::Peer gone = PeerOf(there_, "gone", store::SyncDirection::kBoth);
+  gone.url = "http://127.0.0.1:9";
+  ASSERT_TRUE(here_.db->AddPeer("test", gone).ok());
+  Syncer syncer(*here_.db, clock_);
+  auto reports = syncer.RunOnce();
+  ASSERT_TRUE(reports.ok()) << reports.status();
+  EXPECT_NE((*reports)[0].error.find("peer gone"), std::string::npos) << (*reports)[0].error;
+  EXPECT_NE(here_.db->GetPeer("gone")->mappings[0].last_error, "");
+}
+
+TEST_F(SyncerTest, ARefusingPeerNamesTheHttpStatus) {
+  ASSERT_TRUE(here_.db->AddPeer("test", PeerOf(there_, "there", store::SyncDirection::kPull)).ok());
+  Syncer syncer(*here_.db, clock_);
+  auto reports = syncer.RunOnce();  // no token "node" at `there`
+  ASSERT_TRUE(reports.ok()) << reports.status();
+  EXPECT_NE((*reports)[0].error.find("HTTP 401"), std::string::npos) << (*reports)[0].error;
+}
+
+}  // namespace
+}  // namespace kizuna::sync
