@@ -44,5 +44,6 @@ void AddExportCommand(CLI::App& app, GlobalOptions& global);
 void AddAdminCommand(CLI::App& app, GlobalOptions& global);
 void AddPatternCommand(CLI::App& app, GlobalOptions& global);
 void AddServeCommand(CLI::App& app, GlobalOptions& global);
+void AddMatchCommand(CLI::App& app, GlobalOptions& global);
 
 }  // namespace kizuna::cli

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   AddExportCommand(app, global);
   AddAdminCommand(app, global);
   AddServeCommand(app, global);
+  AddMatchCommand(app, global);
 
   try {
     app.parse(argc, argv);

@@ -115,6 +115,7 @@ void BatchMatcher::AddDomain(const Snapshot& s, std::string_view value, uint32_t
     p.kind = ProbeKind::kSuffix;
     p.slot = Slot::kDomain;
     p.value = nfc.substr(dot + 1);
+    p.whole = value;
     p.record = record;
     p.field = field;
     p.hash = s.strings().Hash(static_cast<uint8_t>(Slot::kDomain), p.value);
@@ -233,7 +234,7 @@ void BatchMatcher::Emit(const Snapshot& s, const Probe& p, Payload payload,
     m.indicator = indicator;
     m.slot = p.slot;
     m.field = p.field;
-    m.value = p.value;
+    m.value = p.kind == ProbeKind::kSuffix ? p.whole : p.value;
     out.push_back(m);
   }
 }

@@ -64,6 +64,7 @@ class BatchMatcher {
   struct Probe {
     uint64_t hash;  // kString, kSuffix, kIpv4, kNetDstV4
     std::string_view value;  // kString, kSuffix: the key; others: the value reported
+    std::string_view whole;  // kSuffix: the domain the suffix is of (reported)
     uint64_t word;  // kIpv4: address; kNetDstV4: address << 32 | port
     IpBlock block;  // kBlock
     uint32_t record;

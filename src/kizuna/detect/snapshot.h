@@ -59,6 +59,8 @@ class Snapshot {
   size_t indicator_count() const { return ids_.size(); }
   // Returns "indicator--<uuid>" of indicator `i`.
   std::string IndicatorId(uint32_t i) const;
+  // Returns the UUID of indicator `i`.
+  const Uuid& IndicatorUuid(uint32_t i) const { return ids_[i]; }
   const Stats& stats() const { return stats_; }
 
   // The tables (see above).

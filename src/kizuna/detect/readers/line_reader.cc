@@ -16,6 +16,16 @@ namespace {
 
 constexpr size_t kBlockBytes = 1 << 20;
 
+// zlib prefixes its messages with the file name it was given ("<fd:3>: "): drop it.
+std::string ZlibMessage(const char* message) {
+  std::string_view m = message;
+  if (m.starts_with("<fd:")) {
+    const size_t colon = m.find(": ");
+    if (colon != std::string_view::npos) m.remove_prefix(colon + 2);
+  }
+  return std::string(m);
+}
+
 }  // namespace
 
 void LineReader::GzCloser::operator()(void* file) const { gzclose(static_cast<gzFile>(file)); }
@@ -68,7 +78,7 @@ bool LineReader::Refill() {
                        static_cast<unsigned>(capacity_ - end_));
   if (n < 0) {
     int code = 0;
-    error_ = gzerror(static_cast<gzFile>(file_.get()), &code);
+    error_ = ZlibMessage(gzerror(static_cast<gzFile>(file_.get()), &code));
     eof_ = true;
     end_ = 0;
     return false;
@@ -77,7 +87,7 @@ bool LineReader::Refill() {
     eof_ = true;
     int code = 0;
     const char* message = gzerror(static_cast<gzFile>(file_.get()), &code);
-    if (code != Z_OK && code != Z_STREAM_END) error_ = message;
+    if (code != Z_OK && code != Z_STREAM_END) error_ = ZlibMessage(message);
     if (end_ == 0 || skipping_) return false;
     buffer_[end_++] = '\n';
     return true;
