@@ -131,5 +131,31 @@ class Match(KizunaTestCase):
         self.assertGreater(m["alerts"], 0)
 
 
+class ImportLines(KizunaTestCase):
+    def test_plain_lists_become_indicators_and_reimport_adds_nothing(self):
+        self.init_with_collection("feeds")
+        self.run_kizuna("admin", "org", "add", "--name", "CERT-A", "--nation", "JPN")
+        path = self.write("emotet.txt", "# trails\nise.wrccdc.org\n52.85.83.0/24 # cdn\n/x.php\nbad value\n")
+        out = json.loads(self.run_kizuna("import", path, "--collection", "feeds", "--format", "lines",
+                                         "--json").stdout)
+        self.assertEqual(out["added"], 3)
+        self.assertEqual(out["skipped_values"], 1)
+        again = json.loads(self.run_kizuna("import", path, "--collection", "feeds", "--format", "lines",
+                                           "--json").stdout)
+        self.assertEqual(again["added"], 0)
+        self.assertEqual(again["already_present"], 3)
+        objects = json.loads(self.run_kizuna("export", "--collection", "feeds").stdout)["objects"]
+        self.assertEqual({o["labels"][0] for o in objects}, {"emotet"})
+        self.assertTrue(all(o["created_by_ref"].startswith("identity--") for o in objects))
+        csv = self.write("list.csv", "value,family\nforums.jerry.land,jerry\n")
+        out = json.loads(self.run_kizuna("import", csv, "--collection", "feeds", "--format", "csv",
+                                         "--json").stdout)
+        self.assertEqual(out["added"], 1)
+        m = json.loads(self.run_kizuna("match", "--collection", "feeds", "--json", "--input",
+                                       os.path.join(FIXTURES, "dns.log")).stdout)["match"]
+        self.assertGreater(m["alerts"], 0)
+        self.assertEqual(m["indicators_hit"], 3)
+
+
 if __name__ == "__main__":
     unittest.main()
