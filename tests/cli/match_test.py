@@ -120,6 +120,21 @@ class Match(KizunaTestCase):
     def test_missing_input_is_an_error_before_matching(self):
         self.run_kizuna("match", "--collection", "intel", "--input", "/nonexistent", expect=1)
 
+    def test_allowlists_suppress_and_report(self):
+        lists = os.path.join(SHARED_DATA, "warninglists", "lists")
+        if not os.path.isdir(lists):
+            self.skipTest(f"{lists} is absent")
+        path = self.write("more.jsonl", indicator(7, "[ipv4-addr:value = '10.0.0.100']") + "\n")
+        self.run_kizuna("import", path, "--collection", "intel")
+        own = self.write("ours.txt", "# our own\nise.wrccdc.org\n")
+        out = self.match("--input", os.path.join(FIXTURES, "dns.log"),
+                         "--allowlist", os.path.join(lists, "rfc1918"), "--allowlist", own)
+        c = out["compile"]
+        self.assertEqual(c["suppressed"], 2)
+        self.assertEqual(c["suppressed_by_list"], {"List of RFC 1918 CIDR blocks": 1, "ours.txt": 1})
+        self.assertEqual({(s["value"], s["list"]) for s in c["suppressions"]},
+                         {("10.0.0.100", "List of RFC 1918 CIDR blocks"), ("ise.wrccdc.org", "ours.txt")})
+
     def test_real_zeek_logs_when_present(self):
         zeek = os.path.join(SHARED_DATA, "zeek", "tsv")
         if not os.path.isdir(zeek):
