@@ -91,7 +91,8 @@ bool JsonReader::Walk(simdjson::dom::element element, int depth, TypeMap& map, R
   switch (element.type()) {
     case simdjson::dom::element_type::OBJECT: {
       const size_t length = path_.size();
-      for (simdjson::dom::key_value_pair field : element.get_object().value_unsafe()) {
+      const simdjson::dom::object object = element.get_object().value_unsafe();
+      for (simdjson::dom::key_value_pair field : object) {
         if (length > 0) path_.push_back('.');
         path_.append(field.key.data(), field.key.size());
         if (!Walk(field.value, depth + 1, map, record, batch)) return false;
@@ -99,11 +100,13 @@ bool JsonReader::Walk(simdjson::dom::element element, int depth, TypeMap& map, R
       }
       return true;
     }
-    case simdjson::dom::element_type::ARRAY:
-      for (simdjson::dom::element item : element.get_array().value_unsafe()) {
+    case simdjson::dom::element_type::ARRAY: {
+      const simdjson::dom::array array = element.get_array().value_unsafe();
+      for (simdjson::dom::element item : array) {
         if (!Walk(item, depth + 1, map, record, batch)) return false;
       }
       return true;
+    }
     default:
       if (depth > 0) Scalar(element, map, record, batch);
       return true;
