@@ -9,10 +9,14 @@
 #include "kizuna/base/file.h"
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
+#include "kizuna/detect/internal/text.h"
 #include "simdjson.h"
 
 namespace kizuna::detect {
 namespace {
+
+using detect_internal::Lower;
+using detect_internal::Trim;
 
 constexpr uint8_t kStringKeys = 0;
 constexpr uint8_t kHostKeys = 1;
@@ -45,18 +49,6 @@ uint32_t SlotsOfAttribute(std::string_view a) {
   if (a == "user-agent") return Bit(Slot::kUserAgent);
   if (a == "filename") return Bit(Slot::kFileName);
   return 0;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
-  return out;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
 }
 
 // "/re/flags" as MISP writes regexes; RE2 options from the flags.

@@ -5,6 +5,7 @@
 #include "kizuna/base/strings.h"
 #include "kizuna/detect/alerts.h"
 #include "kizuna/detect/event_time.h"
+#include "kizuna/detect/internal/text.h"
 #include "kizuna/detect/lookup/ip.h"
 #include "kizuna/detect/observable.h"
 #include "kizuna/stix/id.h"
@@ -12,18 +13,11 @@
 namespace kizuna::detect {
 namespace {
 
+using detect_internal::Lower;
+using detect_internal::Trim;
+
 // The namespace of feed indicator ids (a fixed, random UUID of Kizuna's).
 constexpr std::string_view kFeedNamespace = "0c7b6f0e-2a8d-4b5e-9f13-7d4e8a2c5b91";
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
 
 // A STIX pattern string literal.
 std::string Quote(std::string_view s) {
@@ -46,14 +40,6 @@ bool IsHex(std::string_view s) {
 bool IsHostChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
          static_cast<unsigned char>(c) >= 0x80;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
 }
 
 std::string HashPattern(std::string_view v) {

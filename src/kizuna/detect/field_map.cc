@@ -4,9 +4,12 @@
 #include <initializer_list>
 
 #include "kizuna/base/strings.h"
+#include "kizuna/detect/internal/text.h"
 
 namespace kizuna::detect {
 namespace {
+
+using detect_internal::Trim;
 
 struct Entry {
   std::string_view log_type;
@@ -18,16 +21,6 @@ FieldMap Build(std::initializer_list<Entry> entries) {
   FieldMap map;
   for (const Entry& e : entries) map.Add(e.log_type, e.field, e.role);
   return map;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-    s.remove_suffix(1);
-  }
-  return s;
 }
 
 // Splits off the first whitespace-separated word of `s`.
