@@ -117,6 +117,12 @@ class Match(KizunaTestCase):
         self.assertIn(f"{garbage}:43: 3 fields where #fields names 2", m["problems"])
         self.assertIn(f"{truncated}: unexpected end of file", m["problems"])
 
+    def test_no_hits_writes_no_sightings(self):
+        empty = self.write("empty.log", "")
+        out = self.match("--input", empty, "--sightings-to", "sightings")
+        self.assertEqual(out["match"]["records"], 0)
+        self.assertEqual(out["sightings"]["added"], 0)
+
     def test_missing_input_is_an_error_before_matching(self):
         self.run_kizuna("match", "--collection", "intel", "--input", "/nonexistent", expect=1)
 

@@ -47,12 +47,14 @@ TEST(FeedTest, LinesBecomeIndicatorsWithDeterministicIds) {
   o.time_us = 1700000000LL * 1000000;
   o.origin = "emotet.txt";
   o.created_by_ref = "identity--00000000-0000-4000-8000-000000000001";
-  const std::string text = "# comment\n\nevil.example # C2\n198.51.100.7\nnot a value\n";
+  const std::string text =
+      "# comment\n\nevil.example # C2\n198.51.100.7\nnot a value\nEVIL.example\n";
   auto a = ConvertFeed(text, o);
   ASSERT_TRUE(a.ok()) << a.status();
-  EXPECT_EQ(a->values, 3);
+  EXPECT_EQ(a->values, 4);
   EXPECT_EQ(a->indicators, 2);
   EXPECT_EQ(a->skipped, 1);
+  EXPECT_EQ(a->duplicates, 1);
   ASSERT_EQ(a->problems.size(), 1u);
   EXPECT_EQ(a->problems[0], "emotet.txt:5: no pattern fits 'not a value'");
   auto b = ConvertFeed(text, o);

@@ -215,8 +215,10 @@ int Run(GlobalOptions& global, const MatchFlags& flags) {
     store::ImportOptions import;
     import.format = stix::DocumentFormat::kJsonLines;
     importer = std::make_unique<store::Importer>(**db, sightings_collection, import);
-    absl::Status st = importer->ImportText("sightings", lines, stix::Padding::kAbsent);
-    if (!st.ok()) return ReportError(st);
+    if (!lines.empty()) {
+      absl::Status st = importer->ImportText("sightings", lines, stix::Padding::kAbsent);
+      if (!st.ok()) return ReportError(st);
+    }
   }
   if (flags.json) {
     boost::json::object out{{"compile", CompileJson(report)}, {"match", MatchJson(run.summary())}};

@@ -1,6 +1,7 @@
 // Kizuna.
 #include "kizuna/detect/feed.h"
 
+#include "absl/container/flat_hash_set.h"
 #include "kizuna/base/json_string.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/detect/alerts.h"
@@ -138,6 +139,7 @@ absl::StatusOr<FeedResult> ConvertFeed(std::string_view text, const FeedOptions&
   const std::string time = FormatEventTime(options.time_us);
   int value_column = 0, family_column = -1;
   bool header = options.format == FeedFormat::kCsv;
+  absl::flat_hash_set<std::string> seen;  // family + pattern
   uint64_t line_number = 0;
   while (!text.empty()) {
     ++line_number;
@@ -182,8 +184,12 @@ absl::StatusOr<FeedResult> ConvertFeed(std::string_view text, const FeedOptions&
       }
       continue;
     }
-    const std::string id =
-        StrCat("indicator--", stix::UuidV5(kFeedNamespace, StrCat(family, "\n", pattern)));
+    std::string key = StrCat(family, "\n", pattern);
+    const std::string id = StrCat("indicator--", stix::UuidV5(kFeedNamespace, key));
+    if (!seen.insert(std::move(key)).second) {
+      ++result.duplicates;
+      continue;
+    }
     std::string& out = result.jsonl;
     StrAppend(out, R"({"type":"indicator","spec_version":"2.1","id":")", id, R"(","created":")",
               time, R"(","modified":")", time, "\"");

@@ -19,7 +19,9 @@
 // with name "<family>: <value>", labels [family], indicator_types ["malicious-activity"],
 // created = modified = valid_from = the given time (the list's modification time), and
 // created_by_ref when an identity is given. The id is a UUIDv5 of the family and the
-// pattern, so importing the same list again yields the same objects and adds nothing.
+// pattern, so importing the same list again yields the same objects and adds nothing; a
+// value whose pattern an earlier line of the list gave ("Evil.example" after "evil.example")
+// is counted as a duplicate and not repeated.
 //
 // CSV: the first row names the columns; "value" (or "indicator") is required, "family" and
 // "comment" are optional. Fields may be quoted ("a,b" with "" for a quote).
@@ -51,6 +53,7 @@ struct FeedResult {
   int64_t values = 0;  // values read
   int64_t indicators = 0;
   int64_t skipped = 0;  // values no pattern fits
+  int64_t duplicates = 0;  // values whose pattern an earlier line already gave
   std::vector<std::string> problems;  // "file:line: reason"
 };
 
