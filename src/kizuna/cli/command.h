@@ -46,5 +46,6 @@ void AddPatternCommand(CLI::App& app, GlobalOptions& global);
 void AddServeCommand(CLI::App& app, GlobalOptions& global);
 void AddPeerCommand(CLI::App& app, GlobalOptions& global);
 void AddSyncCommand(CLI::App& app, GlobalOptions& global);
+void AddMatchCommand(CLI::App& app, GlobalOptions& global);
 
 }  // namespace kizuna::cli

@@ -4,10 +4,14 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdio>
+#include <sys/stat.h>
 
 #include "kizuna/base/clock.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/cli/command.h"
+#include "kizuna/base/file.h"
+#include "kizuna/detect/feed.h"
+#include "kizuna/detect/readers/reader.h"
 #include "kizuna/store/importer.h"
 #include "kizuna/store/open.h"
 
@@ -18,6 +22,7 @@ struct ImportFlags {
   std::vector<std::string> files;
   std::string collection;
   std::string format = "auto";
+  std::string organization;
   bool json = false;
   bool log_commits = false;
   size_t batch = limits::kImportBatchObjects;
@@ -60,8 +65,55 @@ void PrintHumanSummary(const store::ImportSummary& s, double seconds) {
   std::fputs(text.c_str(), stderr);
 }
 
+// The importing organisation's identity for created_by_ref: the one named, else the only
+// organisation of the node, else none.
+absl::StatusOr<std::string> ImporterIdentity(const std::string& data_dir, const std::string& name) {
+  auto db = store::OpenDatabase(data_dir, SystemClock());
+  if (!db.ok()) return db.status();
+  if (!name.empty()) {
+    auto org = (*db)->FindOrganization(name);
+    if (!org.ok()) return org.status();
+    return org->id;
+  }
+  auto orgs = (*db)->ListOrganizations();
+  if (!orgs.ok()) return orgs.status();
+  return orgs->size() == 1 ? (*orgs)[0].id : std::string();
+}
+
+// `kizuna import --format lines|csv`: plain indicator lists become STIX indicators
+// (detect/feed.h), imported as JSON lines.
+absl::Status ImportFeed(store::Importer& importer, const std::string& path, const ImportFlags& flags,
+                        const std::string& identity, int64_t& skipped) {
+  auto text = ReadFile(path, limits::kMaxDocumentBytes);
+  if (!text.ok()) return text.status();
+  detect::FeedOptions options;
+  options.format = flags.format == "csv" ? detect::FeedFormat::kCsv : detect::FeedFormat::kLines;
+  options.family = detect::LogTypeFromPath(path);
+  options.origin = path;
+  options.created_by_ref = identity;
+  struct stat info {};
+  options.time_us = path != "-" && stat(path.c_str(), &info) == 0
+                        ? static_cast<int64_t>(info.st_mtime) * 1000000
+                        : 0;
+  auto feed = detect::ConvertFeed(std::string_view(text->data(), text->size()), options);
+  if (!feed.ok()) return feed.status();
+  skipped += feed->skipped;
+  std::string problems;
+  for (const std::string& p : feed->problems) StrAppend(problems, "skipped ", p, "\n");
+  std::fputs(problems.c_str(), stderr);
+  return importer.ImportText(path, feed->jsonl, stix::Padding::kAbsent);
+}
+
 int Run(GlobalOptions& global, const ImportFlags& flags) {
-  auto format = ParseFormat(flags.format);
+  const bool feed = flags.format == "lines" || flags.format == "csv";
+  std::string identity;
+  if (feed) {
+    auto id = ImporterIdentity(global.data_dir, flags.organization);
+    if (!id.ok()) return ReportError(id.status());
+    identity = *id;
+  }
+  auto format = feed ? absl::StatusOr<stix::DocumentFormat>(stix::DocumentFormat::kJsonLines)
+                     : ParseFormat(flags.format);
   if (!format.ok()) return ReportError(format.status());
   auto store = store::OpenDataDir(global.data_dir, SystemClock());
   if (!store.ok()) return ReportError(store.status());
@@ -94,14 +146,17 @@ int Run(GlobalOptions& global, const ImportFlags& flags) {
   }
   store::Importer importer(**store, collection->id, options);
   absl::Status status;
+  int64_t skipped = 0;
   for (const std::string& f : flags.files) {
-    status = importer.ImportFile(f);
+    status = feed ? ImportFeed(importer, f, flags, identity, skipped) : importer.ImportFile(f);
     if (!status.ok()) break;
   }
   if (terminal) std::fputs("\r\033[K", stderr);
   double seconds = elapsed();
   if (flags.json) {
-    std::string text = boost::json::serialize(SummaryJson(importer.summary(), seconds)) + "\n";
+    boost::json::object summary = SummaryJson(importer.summary(), seconds);
+    if (feed) summary["skipped_values"] = skipped;
+    std::string text = boost::json::serialize(summary) + "\n";
     std::fputs(text.c_str(), stdout);
   } else {
     PrintHumanSummary(importer.summary(), seconds);
@@ -117,7 +172,11 @@ void AddImportCommand(CLI::App& app, GlobalOptions& global) {
   auto flags = std::make_shared<ImportFlags>();
   cmd->add_option("FILE", flags->files, "Files to import ('-' for standard input; gzip is undone)")->required();
   cmd->add_option("--collection", flags->collection, "Collection id or alias")->required();
-  cmd->add_option("--format", flags->format, "auto, bundle, envelope, list, jsonl or object")->capture_default_str();
+  cmd->add_option("--format", flags->format,
+                  "auto, bundle, envelope, list, jsonl or object; lines or csv for plain indicator lists")
+      ->capture_default_str();
+  cmd->add_option("--organization", flags->organization,
+                  "lines/csv: created_by_ref organisation (default: the node's only one)");
   cmd->add_flag("--json", flags->json, "Print the summary as JSON on standard output");
   cmd->add_flag("--log-commits", flags->log_commits, "Print a JSON line on stderr after each committed batch");
   cmd->add_option("--batch", flags->batch, "Objects per transaction")->capture_default_str()->check(CLI::Range(1, 1000000));

@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   AddServeCommand(app, global);
   AddPeerCommand(app, global);
   AddSyncCommand(app, global);
+  AddMatchCommand(app, global);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,257 @@
+// Kizuna. `kizuna match`: compile the active indicators of collections and match telemetry.
+//
+//   kizuna match --collection NAME... --input PATH... [--format zeek|eve|jsonl|auto]
+//                [--field-map FILE] [--allowlist PATH...] [--alerts FILE]
+//                [--sightings-to COLLECTION [--organization NAME]] [--window SECONDS]
+//                [--threads N] [--json]
+//
+// Inputs are files, directories (every file below them) or '-' (standard input); gzip is
+// undone. Alerts go to FILE as JSON lines ('-': standard output). Sightings, one per
+// indicator and window, are added to the collection given by --sightings-to, sighted by
+// the organisation (the only one on the node unless --organization names it).
+// Progress goes to stderr when it is a terminal; the summary goes to stderr, or with --json
+// to standard output as one JSON object.
+// Exit codes: 0 done (with or without hits); 1 a failure (store, unreadable field map...);
+// 2 usage.
+#include <CLI/CLI.hpp>
+
+#include <boost/json.hpp>
+#include <cstdio>
+#include <memory>
+
+#include "kizuna/base/clock.h"
+#include "kizuna/base/file.h"
+#include "kizuna/base/strings.h"
+#include "kizuna/cli/command.h"
+#include "kizuna/detect/compiler.h"
+#include "kizuna/detect/match_run.h"
+#include "kizuna/store/importer.h"
+#include "kizuna/store/open.h"
+
+namespace kizuna::cli {
+namespace {
+
+struct MatchFlags {
+  std::vector<std::string> collections;
+  std::vector<std::string> inputs;
+  std::string format = "auto";
+  std::string field_map;
+  std::vector<std::string> allowlists;
+  std::string alerts;
+  std::string sightings_to;
+  std::string organization;
+  int64_t window_seconds = 3600;
+  int threads = 2;
+  bool json = false;
+};
+
+// An output file closed on destruction.
+struct FileCloser {
+  void operator()(FILE* f) const {
+    if (f != stdout) std::fclose(f);
+  }
+};
+
+absl::StatusOr<std::string> SensorIdentity(store::Database& db, const std::string& name) {
+  if (!name.empty()) {
+    auto org = db.FindOrganization(name);
+    if (!org.ok()) return org.status();
+    return org->id;
+  }
+  auto orgs = db.ListOrganizations();
+  if (!orgs.ok()) return orgs.status();
+  if (orgs->size() != 1) {
+    return absl::InvalidArgumentError(
+        StrCat("the node has ", orgs->size(),
+               " organisations: name the sensor's with --organization"));
+  }
+  return (*orgs)[0].id;
+}
+
+boost::json::object CompileJson(const detect::CompileReport& r) {
+  boost::json::array problems, suppressions;
+  for (const auto& p : r.problems) problems.push_back({{"id", p.id}, {"reason", p.reason}});
+  for (const auto& s : r.suppressions) {
+    suppressions.push_back({{"id", s.id}, {"value", s.value}, {"list", s.list}});
+  }
+  boost::json::object by_list;
+  for (const auto& [list, n] : r.suppressed_by_list) by_list[list] = n;
+  return {{"indicators", r.objects},   {"active", r.active},
+          {"revoked", r.revoked},      {"expired", r.expired},
+          {"not_yet_valid", r.not_yet_valid}, {"other_pattern_type", r.other_pattern_type},
+          {"invalid", r.invalid},      {"simple", r.simple},
+          {"evaluated", r.evaluated},  {"multi_observation", r.multi},
+          {"suppressed", r.suppressed}, {"suppressed_keys", r.suppressed_keys},
+          {"suppressed_by_list", by_list}, {"problems", problems},
+          {"suppressions", suppressions}, {"lookup_bytes", r.lookup_bytes},
+          {"seconds", r.seconds}};
+}
+
+boost::json::object MatchJson(const detect::MatchSummary& s) {
+  boost::json::array problems;
+  for (const auto& p : s.problems) problems.push_back(boost::json::string(p));
+  return {{"inputs", s.inputs},
+          {"records", s.records},
+          {"bytes", s.bytes},
+          {"seconds", s.seconds},
+          {"records_per_second", s.seconds > 0 ? static_cast<double>(s.records) / s.seconds : 0.0},
+          {"alerts", s.alerts},
+          {"matches", s.matches},
+          {"indicators_hit", s.indicators_hit},
+          {"malformed", s.malformed},
+          {"input_errors", s.input_errors},
+          {"problems", problems}};
+}
+
+void PrintHuman(const detect::CompileReport& c, const detect::MatchSummary& s,
+                const store::ImportSummary* sightings) {
+  std::string text;
+  for (const auto& p : c.problems) StrAppend(text, "skipped indicator ", p.id, ": ", p.reason, "\n");
+  for (const auto& p : c.suppressions) {
+    StrAppend(text, "suppressed ", p.value, " of ", p.id, " (allowlist ", p.list, ")\n");
+  }
+  for (const auto& p : s.problems) StrAppend(text, p, "\n");
+  StrAppend(text, "compiled ", c.active, " active indicators (", c.simple, " by lookup, ",
+            c.evaluated, " by the evaluator, ", c.multi, " multi-observation) of ", c.objects,
+            " in ", fmt::format("{:.2f}", c.seconds), " s; ", c.suppressed,
+            " suppressed by allowlists\n");
+  StrAppend(text, "matched ", s.records, " records (", s.bytes, " bytes) from ", s.inputs,
+            " input(s) in ", fmt::format("{:.2f}", s.seconds), " s (",
+            static_cast<int64_t>(s.seconds > 0 ? static_cast<double>(s.records) / s.seconds : 0),
+            " records/s): ", s.alerts, " alerts, ", s.indicators_hit, " indicators hit, ",
+            s.malformed, " malformed lines, ", s.input_errors, " input errors\n");
+  if (sightings != nullptr) {
+    StrAppend(text, "sightings: ", sightings->added, " added, ", sightings->already_present,
+              " already present, ", sightings->rejected, " rejected\n");
+  }
+  std::fputs(text.c_str(), stderr);
+}
+
+int Run(GlobalOptions& global, const MatchFlags& flags) {
+  std::optional<detect::TelemetryFormat> format = detect::ParseTelemetryFormat(flags.format);
+  if (!format) {
+    return ReportError(absl::InvalidArgumentError(StrCat("unknown format '", flags.format, "'")));
+  }
+  auto db = store::OpenDatabase(global.data_dir, SystemClock());
+  if (!db.ok()) return ReportError(db.status());
+  std::vector<std::string> collection_ids;
+  for (const std::string& name : flags.collections) {
+    auto c = (*db)->FindCollection("", name);
+    if (!c.ok()) return ReportError(c.status());
+    collection_ids.push_back(c->id);
+  }
+  std::string sightings_collection, identity;
+  if (!flags.sightings_to.empty()) {
+    auto c = (*db)->FindCollection("", flags.sightings_to);
+    if (!c.ok()) return ReportError(c.status());
+    sightings_collection = c->id;
+    auto id = SensorIdentity(**db, flags.organization);
+    if (!id.ok()) return ReportError(id.status());
+    identity = *id;
+  }
+  detect::FieldMap user_map;
+  if (!flags.field_map.empty()) {
+    auto text = ReadFile(flags.field_map, 1 << 20);
+    if (!text.ok()) return ReportError(text.status());
+    absl::Status st = user_map.Parse(std::string_view(text->data(), text->size()), flags.field_map);
+    if (!st.ok()) return ReportError(st);
+  }
+  detect::Allowlist allowlist;
+  for (const std::string& path : flags.allowlists) {
+    if (absl::Status st = allowlist.Load(path); !st.ok()) return ReportError(st);
+  }
+  allowlist.Finish();
+  auto inputs = detect::ExpandInputs(flags.inputs);
+  if (!inputs.ok()) return ReportError(inputs.status());
+
+  detect::CompileOptions compile;
+  compile.now_us = SystemClock().NowMicros();
+  if (!flags.allowlists.empty()) compile.allowlist = &allowlist;
+  detect::CompileReport report;
+  auto snapshot = detect::CompileFromStore(**db, collection_ids, compile, &report);
+  if (!snapshot.ok()) return ReportError(snapshot.status());
+  detect::LiveSnapshot live(std::move(*snapshot));
+
+  std::unique_ptr<FILE, FileCloser> alerts;
+  if (!flags.alerts.empty()) {
+    alerts.reset(flags.alerts == "-" ? stdout : std::fopen(flags.alerts.c_str(), "w"));
+    if (alerts == nullptr) {
+      return ReportError(absl::PermissionDeniedError(StrCat("cannot write ", flags.alerts)));
+    }
+  }
+  detect::MatchOptions options;
+  options.format = *format;
+  options.threads = flags.threads;
+  options.sighting_window_us = flags.window_seconds * 1000000;
+  if (!user_map.empty()) options.reader.user_map = &user_map;
+  detect::MatchRun::AlertSink sink;
+  if (alerts != nullptr) {
+    sink = [&alerts](std::string_view lines) {
+      std::fwrite(lines.data(), 1, lines.size(), alerts.get());
+    };
+  }
+  detect::MatchRun run(live, options, sink);
+  const bool terminal = StderrIsTerminal();
+  if (terminal) {
+    run.on_progress = [](const detect::MatchSummary& s) {
+      std::string line = StrCat("\r", s.records, " records, ", s.alerts, " alerts, ",
+                                static_cast<int64_t>(s.seconds > 0 ? s.records / s.seconds : 0),
+                                " records/s   ");
+      std::fputs(line.c_str(), stderr);
+    };
+  }
+  run.Run(*inputs);
+  if (terminal) std::fputs("\r\033[K", stderr);
+  if (alerts != nullptr && std::fflush(alerts.get()) != 0) {
+    return ReportError(absl::InternalError(StrCat("writing ", flags.alerts, " failed")));
+  }
+
+  std::unique_ptr<store::Importer> importer;
+  if (!sightings_collection.empty()) {
+    std::string lines;
+    for (const auto& e : run.sightings().Entries()) {
+      StrAppend(lines, detect::SightingJson(e, identity), "\n");
+    }
+    store::ImportOptions import;
+    import.format = stix::DocumentFormat::kJsonLines;
+    importer = std::make_unique<store::Importer>(**db, sightings_collection, import);
+    if (!lines.empty()) {
+      absl::Status st = importer->ImportText("sightings", lines, stix::Padding::kAbsent);
+      if (!st.ok()) return ReportError(st);
+    }
+  }
+  if (flags.json) {
+    boost::json::object out{{"compile", CompileJson(report)}, {"match", MatchJson(run.summary())}};
+    if (importer != nullptr) {
+      out["sightings"] = {{"added", importer->summary().added},
+                          {"already_present", importer->summary().already_present},
+                          {"rejected", importer->summary().rejected}};
+    }
+    std::string text = boost::json::serialize(out) + "\n";
+    std::fputs(text.c_str(), stdout);
+  } else {
+    PrintHuman(report, run.summary(), importer != nullptr ? &importer->summary() : nullptr);
+  }
+  return importer != nullptr && importer->summary().rejected > 0 ? kExitFailure : kExitOk;
+}
+
+}  // namespace
+
+void AddMatchCommand(CLI::App& app, GlobalOptions& global) {
+  auto* cmd = app.add_subcommand("match", "Match Zeek / Suricata telemetry against the active indicators of collections");
+  auto flags = std::make_shared<MatchFlags>();
+  cmd->add_option("--collection", flags->collections, "Collections whose indicators to compile (id or alias)")->required();
+  cmd->add_option("--input", flags->inputs, "Telemetry files or directories ('-' for standard input; gzip is undone)")->required();
+  cmd->add_option("--format", flags->format, "auto, zeek, eve or jsonl")->capture_default_str();
+  cmd->add_option("--field-map", flags->field_map, "Field map file: 'log-type field path' lines (for jsonl, or extra Zeek/EVE fields)");
+  cmd->add_option("--allowlist", flags->allowlists, "MISP warninglist (list.json), directory of them, or plain list");
+  cmd->add_option("--alerts", flags->alerts, "Write alerts as JSON lines to FILE ('-': standard output)");
+  cmd->add_option("--sightings-to", flags->sightings_to, "Add STIX sightings to this collection");
+  cmd->add_option("--organization", flags->organization, "The sensor's organisation (name or identity id)");
+  cmd->add_option("--window", flags->window_seconds, "Sighting window in seconds")->capture_default_str()->check(CLI::Range(1, 31 * 86400));
+  cmd->add_option("--threads", flags->threads, "Matching threads")->capture_default_str()->check(CLI::Range(1, 64));
+  cmd->add_flag("--json", flags->json, "Print the summary as JSON on standard output");
+  cmd->callback([&global, flags] { global.exit_code = Run(global, *flags); });
+}
+
+}  // namespace kizuna::cli

@@ -1,0 +1,249 @@
+// Kizuna.
+#include "kizuna/detect/compiler.h"
+
+#include <chrono>
+#include <cstring>
+#include <optional>
+
+#include "kizuna/base/status.h"
+#include "kizuna/base/strings.h"
+#include "kizuna/detect/classify.h"
+#include "kizuna/stix/object.h"
+#include "simdjson.h"
+
+namespace kizuna::detect {
+namespace {
+
+int64_t SteadyMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+std::pair<uint64_t, uint64_t> UuidKey(const Uuid& u) {
+  uint64_t hi, lo;
+  std::memcpy(&hi, u.data(), 8);
+  std::memcpy(&lo, u.data() + 8, 8);
+  return {hi, lo};
+}
+
+// Why a well-formed indicator is not compiled, or kActive.
+enum class Selection : uint8_t { kActive, kRevoked, kExpired, kNotYetValid, kOtherType };
+
+}  // namespace
+
+struct IndicatorCompiler::Pending {
+  Uuid uuid{};
+  int64_t modified_us = 0;
+  size_t text_at = 0;      // the pattern in text_
+  size_t text_size = 0;
+  pattern::StixVersion version = pattern::StixVersion::k21;
+  Selection selection = Selection::kActive;
+  std::optional<int64_t> valid_from_us;
+  std::optional<int64_t> valid_until_us;
+};
+
+IndicatorCompiler::IndicatorCompiler(CompileOptions options)
+    : options_(std::move(options)),
+      builder_(std::make_unique<SnapshotBuilder>(options_.hash_seed)),
+      started_us_(SteadyMicros()) {}
+
+IndicatorCompiler::~IndicatorCompiler() = default;
+
+void IndicatorCompiler::Problem(std::string_view id, std::string reason) {
+  ++report_.invalid;
+  if (report_.problems.size() < options_.max_kept) {
+    report_.problems.push_back({std::string(id), std::move(reason)});
+  }
+}
+
+void IndicatorCompiler::AddObject(std::string_view json, std::string_view where) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (parser.parse(json.data(), json.size()).get(root) != simdjson::SUCCESS ||
+      !root.is_object()) {
+    ++report_.objects;
+    Problem(where, "not a JSON object");
+    return;
+  }
+  std::string_view type;
+  if (root["type"].get_string().get(type) != simdjson::SUCCESS || type != "indicator") return;
+  ++report_.objects;
+  absl::StatusOr<stix::ObjectIndex> index = stix::IndexObject(root.get_object().value_unsafe());
+  if (!index.ok()) {
+    Problem(where, std::string(View(index.status().message())));
+    return;
+  }
+  const std::string& id = index->id;
+  Pending p;
+  if (!ParseIndicatorUuid(id, p.uuid)) {
+    Problem(id, "id is not an indicator id");
+    return;
+  }
+  std::string_view text, pattern_type;
+  if (root["pattern"].get_string().get(text) != simdjson::SUCCESS) {
+    Problem(id, "property 'pattern' is missing or not a string");
+    return;
+  }
+  if (root["pattern_type"].get_string().get(pattern_type) != simdjson::SUCCESS) {
+    pattern_type = index->spec_version == stix::SpecVersion::k20 ? "stix" : "";
+  }
+  p.version = index->spec_version == stix::SpecVersion::k20 ? pattern::StixVersion::k20
+                                                             : pattern::StixVersion::k21;
+  if (index->version()) p.modified_us = index->version()->Micros();
+  p.valid_from_us = index->valid_from_us;
+  p.valid_until_us = index->valid_until_us;
+  const int64_t now = options_.now_us;
+  if (index->revoked) {
+    p.selection = Selection::kRevoked;
+  } else if (pattern_type != "stix") {
+    p.selection = Selection::kOtherType;
+  } else if (p.valid_until_us && *p.valid_until_us <= now) {
+    p.selection = Selection::kExpired;
+  } else if (p.valid_from_us && *p.valid_from_us > now) {
+    p.selection = Selection::kNotYetValid;
+  }
+  p.text_at = text_.size();
+  p.text_size = text.size();
+  text_.append(text);
+
+  auto [it, inserted] = by_uuid_.try_emplace(UuidKey(p.uuid), pending_.size());
+  if (inserted) {
+    pending_.push_back(p);
+    return;
+  }
+  ++report_.duplicates;
+  if (p.modified_us > pending_[it->second].modified_us) pending_[it->second] = p;
+}
+
+void IndicatorCompiler::AddPattern(std::string_view id, std::string_view pattern,
+                                   pattern::StixVersion version) {
+  ++report_.objects;
+  Pending p;
+  if (!ParseIndicatorUuid(id, p.uuid)) {
+    Problem(id, "id is not an indicator id");
+    return;
+  }
+  p.version = version;
+  p.text_at = text_.size();
+  p.text_size = pattern.size();
+  text_.append(pattern);
+  auto [it, inserted] = by_uuid_.try_emplace(UuidKey(p.uuid), pending_.size());
+  if (inserted) {
+    pending_.push_back(p);
+  } else {
+    ++report_.duplicates;
+    pending_[it->second] = p;
+  }
+}
+
+void IndicatorCompiler::Compile(const Pending& p) {
+  const std::string id = FormatIndicatorId(p.uuid);
+  const std::string_view text(text_.data() + p.text_at, p.text_size);
+  pattern::CompileOptions popts;
+  popts.version = p.version;
+  popts.limits = options_.limits;
+  absl::StatusOr<std::unique_ptr<const pattern::Pattern>> compiled =
+      pattern::Pattern::Compile(text, popts);
+  if (!compiled.ok()) {
+    Problem(id, StrCat("pattern: ", View(compiled.status().message())));
+    return;
+  }
+  std::optional<std::vector<SimpleKey>> keys = Classify((*compiled)->ast());
+  if (keys && options_.allowlist != nullptr && !keys->empty()) {
+    std::vector<SimpleKey> kept;
+    for (SimpleKey& k : *keys) {
+      const std::string* list = options_.allowlist->Allows(k);
+      if (list == nullptr) {
+        kept.push_back(std::move(k));
+        continue;
+      }
+      ++report_.suppressed_keys;
+      ++report_.suppressed_by_list[*list];
+      if (report_.suppressions.size() < options_.max_kept) {
+        std::string value = k.text;
+        if (k.kind == SimpleKey::Kind::kIpv4) {
+          std::array<char, 16> buffer;
+          value = std::string(FormatIpv4(k.v4, buffer));
+        } else if (k.kind == SimpleKey::Kind::kBlock) {
+          value = "(address block)";
+        }
+        report_.suppressions.push_back({id, std::move(value), *list});
+      }
+    }
+    if (kept.empty()) {
+      ++report_.suppressed;
+      return;
+    }
+    *keys = std::move(kept);
+  }
+  absl::StatusOr<uint32_t> index = builder_->AddIndicator(id);
+  if (!index.ok()) {
+    Problem(id, std::string(View(index.status().message())));
+    return;
+  }
+  ++report_.active;
+  if (keys) {
+    ++report_.simple;
+    builder_->AddKeys(*index, *keys);
+    return;
+  }
+  std::shared_ptr<const pattern::Pattern> shared = std::move(*compiled);
+  if (shared->requirements().single_observation) {
+    ++report_.evaluated;
+  } else {
+    ++report_.multi;
+  }
+  builder_->AddPattern(*index, std::move(shared));
+}
+
+absl::StatusOr<std::shared_ptr<const Snapshot>> IndicatorCompiler::Finish() && {
+  const int64_t now = options_.now_us;
+  for (const Pending& p : pending_) {
+    // The next time the selection changes: a valid_until or valid_from still ahead.
+    for (const std::optional<int64_t>& t : {p.valid_from_us, p.valid_until_us}) {
+      if (t && *t > now && (next_change_us_ == 0 || *t < next_change_us_)) {
+        next_change_us_ = *t;
+      }
+    }
+    switch (p.selection) {
+      case Selection::kActive: Compile(p); break;
+      case Selection::kRevoked: ++report_.revoked; break;
+      case Selection::kExpired: ++report_.expired; break;
+      case Selection::kNotYetValid: ++report_.not_yet_valid; break;
+      case Selection::kOtherType: ++report_.other_pattern_type; break;
+    }
+  }
+  pending_.clear();
+  text_.clear();
+  builder_->SetTimes(now, next_change_us_);
+  std::shared_ptr<const Snapshot> snapshot = std::move(*builder_).Build();
+  report_.lookup_bytes = snapshot->stats().lookup_bytes;
+  report_.seconds = static_cast<double>(SteadyMicros() - started_us_) / 1e6;
+  return snapshot;
+}
+
+absl::StatusOr<std::shared_ptr<const Snapshot>> CompileFromStore(
+    store::Store& store, std::span<const std::string> collection_ids,
+    const CompileOptions& options, CompileReport* report) {
+  IndicatorCompiler compiler(options);
+  for (const std::string& collection : collection_ids) {
+    store::PageRequest request;
+    request.filter.types = {"indicator"};
+    request.limit = store::kMaxPageLimit;
+    while (true) {
+      absl::StatusOr<store::Page> page = store.GetObjects(collection, request);
+      if (!page.ok()) {
+        return Annotate(page.status(), StrCat("reading indicators of collection ", collection, ": "));
+      }
+      for (const store::StoredObject& o : page->objects) compiler.AddObject(o.json, o.id);
+      if (!page->more) break;
+      request.after = page->next;
+    }
+  }
+  absl::StatusOr<std::shared_ptr<const Snapshot>> snapshot = std::move(compiler).Finish();
+  if (report != nullptr) *report = compiler.report();
+  return snapshot;
+}
+
+}  // namespace kizuna::detect

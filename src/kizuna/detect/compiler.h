@@ -1,0 +1,129 @@
+// Kizuna. The indicator compiler: active STIX indicators in, one immutable Snapshot out.
+#pragma once
+
+// IndicatorCompiler takes indicator objects (from the store, or given directly), keeps the
+// active ones — not revoked, valid_from <= now < valid_until, pattern_type "stix" — parses
+// and validates each pattern, and compiles them into one Snapshot (snapshot.h):
+// simple patterns (classify.h) become lookup keys, minus the keys an Allowlist allows (each
+// suppression is reported with the list's name); every other valid pattern is compiled for
+// the evaluator. An indicator whose pattern is invalid, or that is not a well-formed
+// indicator, is skipped and reported with its id and the reason; it never stops the others.
+// A store that fails part-way fails the whole compilation: there is no half-built snapshot.
+//
+//   CompileOptions options;
+//   options.now_us = clock.NowMicros();
+//   CompileReport report;
+//   KZ_ASSIGN_OR_RETURN(std::shared_ptr<const Snapshot> snapshot,
+//                       CompileFromStore(store, collection_ids, options, &report));
+//
+// The same indicator id seen twice (in two collections) is compiled once: the version with
+// the latest `modified` wins.
+//
+// Thread-safety: an IndicatorCompiler belongs to one thread; CompileFromStore is safe to
+// run while other threads match against an older snapshot.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "kizuna/detect/allowlist.h"
+#include "kizuna/detect/snapshot.h"
+#include "kizuna/pattern/limits.h"
+#include "kizuna/store/store.h"
+
+namespace kizuna::detect {
+
+// Default key of the lookup tables' hash; the CLI passes a random one.
+inline constexpr uint64_t kDefaultHashSeed = 0x6b697a756e61ull;
+
+struct CompileOptions {
+  // The selection time (microseconds since the epoch). Required.
+  int64_t now_us = 0;
+  // Keys the hash tables; a random seed keeps crafted indicator sets from clustering them.
+  uint64_t hash_seed = kDefaultHashSeed;
+  // Values never to compile; null for none. Must outlive the compilation.
+  const Allowlist* allowlist = nullptr;
+  // Limits on each pattern (pattern/limits.h).
+  pattern::PatternLimits limits;
+  // Problems and suppressions kept with details in the report (all are counted).
+  size_t max_kept = 1000;
+};
+
+struct CompileProblem {
+  std::string id;      // the indicator id, or where the object was when it had none
+  std::string reason;
+};
+
+struct Suppression {
+  std::string id;      // the indicator
+  std::string value;   // the key allowed
+  std::string list;    // the allowlist's name
+};
+
+struct CompileReport {
+  int64_t objects = 0;           // indicator objects read
+  int64_t active = 0;            // compiled into the snapshot
+  int64_t revoked = 0;
+  int64_t expired = 0;           // valid_until <= now
+  int64_t not_yet_valid = 0;     // valid_from > now
+  int64_t other_pattern_type = 0;
+  int64_t duplicates = 0;        // same id seen again (older version dropped)
+  int64_t invalid = 0;           // malformed object or pattern
+  int64_t simple = 0;            // answered by lookups
+  int64_t evaluated = 0;         // single-observation patterns for the evaluator
+  int64_t multi = 0;             // patterns needing several observations
+  int64_t suppressed = 0;        // indicators every key of which an allowlist allows
+  int64_t suppressed_keys = 0;   // keys dropped
+  std::map<std::string, int64_t> suppressed_by_list;
+  std::vector<CompileProblem> problems;
+  std::vector<Suppression> suppressions;
+  size_t lookup_bytes = 0;       // Snapshot::Stats::lookup_bytes
+  double seconds = 0;            // wall time of the compilation
+};
+
+class IndicatorCompiler {
+ public:
+  explicit IndicatorCompiler(CompileOptions options);
+  ~IndicatorCompiler();
+
+  // Adds one object's JSON text; anything but an indicator is ignored. `where` names the
+  // object in problems when it has no usable id.
+  void AddObject(std::string_view json, std::string_view where = {});
+  // Adds an active indicator given by id and pattern (tests, benchmarks, feeds).
+  void AddPattern(std::string_view id, std::string_view pattern,
+                  pattern::StixVersion version = pattern::StixVersion::k21);
+
+  // Builds the snapshot. The compiler is spent afterwards.
+  absl::StatusOr<std::shared_ptr<const Snapshot>> Finish() &&;
+  const CompileReport& report() const { return report_; }
+
+ private:
+  struct Pending;
+  void Problem(std::string_view id, std::string reason);
+  void Compile(const Pending& indicator);
+
+  CompileOptions options_;
+  CompileReport report_;
+  // Indicators kept so far, by UUID; compiled in Finish so a later duplicate can win.
+  std::vector<Pending> pending_;
+  absl::flat_hash_map<std::pair<uint64_t, uint64_t>, uint32_t> by_uuid_;
+  std::string text_;  // pattern texts of pending_
+  std::unique_ptr<SnapshotBuilder> builder_;
+  int64_t next_change_us_ = 0;
+  int64_t started_us_ = 0;
+};
+
+// Reads the latest version of every indicator in `collection_ids` (ids, not aliases) and
+// compiles them. Errors: any error of the store (nothing is returned then); invalid
+// indicators are reported, not errors.
+absl::StatusOr<std::shared_ptr<const Snapshot>> CompileFromStore(
+    store::Store& store, std::span<const std::string> collection_ids,
+    const CompileOptions& options, CompileReport* report);
+
+}  // namespace kizuna::detect

@@ -1,0 +1,110 @@
+// Kizuna.
+#include "kizuna/detect/event_time.h"
+
+#include "kizuna/stix/timestamp.h"
+
+namespace kizuna::detect {
+namespace {
+
+constexpr int64_t kMicros = 1000000;
+
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int64_t yoe = y - era * 400;
+  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+bool Digits(std::string_view s, size_t at, size_t n, int64_t& out) {
+  if (at + n > s.size()) return false;
+  out = 0;
+  for (size_t i = at; i < at + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    out = out * 10 + (s[i] - '0');
+  }
+  return true;
+}
+
+// Reads ".ffffff" at `at` (any number of digits, the first six kept) into micros.
+size_t Fraction(std::string_view s, size_t at, int64_t& micros) {
+  micros = 0;
+  if (at >= s.size() || s[at] != '.') return at;
+  size_t i = at + 1;
+  int64_t scale = 100000;
+  for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
+    micros += (s[i] - '0') * scale;
+    scale /= 10;
+  }
+  return i == at + 1 ? std::string_view::npos : i;
+}
+
+std::optional<int64_t> Epoch(std::string_view s) {
+  int64_t seconds = 0;
+  size_t i = 0;
+  for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
+    if (i >= 12) return std::nullopt;
+    seconds = seconds * 10 + (s[i] - '0');
+  }
+  if (i == 0) return std::nullopt;
+  int64_t micros = 0;
+  i = Fraction(s, i, micros);
+  if (i != s.size()) return std::nullopt;
+  return seconds * kMicros + micros;
+}
+
+std::optional<int64_t> Rfc3339(std::string_view s) {
+  int64_t y, mo, d, h, mi, se;
+  if (!Digits(s, 0, 4, y) || s[4] != '-' || !Digits(s, 5, 2, mo) || s[7] != '-' ||
+      !Digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != ' ') || !Digits(s, 11, 2, h) ||
+      s[13] != ':' || !Digits(s, 14, 2, mi) || s[16] != ':' || !Digits(s, 17, 2, se)) {
+    return std::nullopt;
+  }
+  if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60) {
+    return std::nullopt;
+  }
+  int64_t micros = 0;
+  size_t i = Fraction(s, 19, micros);
+  if (i == std::string_view::npos || i >= s.size()) return std::nullopt;
+  int64_t offset = 0;
+  if (s[i] == 'Z' || s[i] == 'z') {
+    ++i;
+  } else if (s[i] == '+' || s[i] == '-') {
+    const int64_t sign = s[i] == '-' ? -1 : 1;
+    int64_t oh, om;
+    if (!Digits(s, i + 1, 2, oh)) return std::nullopt;
+    size_t j = i + 3;
+    if (j < s.size() && s[j] == ':') ++j;
+    if (!Digits(s, j, 2, om)) return std::nullopt;
+    offset = sign * (oh * 3600 + om * 60);
+    i = j + 2;
+  } else {
+    return std::nullopt;
+  }
+  if (i != s.size()) return std::nullopt;
+  const int64_t seconds = DaysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - offset;
+  return seconds * kMicros + micros;
+}
+
+}  // namespace
+
+std::optional<int64_t> ParseEventTime(std::string_view text) {
+  if (text.size() >= 20 && text[4] == '-') return Rfc3339(text);
+  return Epoch(text);
+}
+
+std::string FormatEventTime(int64_t micros) {
+  stix::Timestamp t;
+  t.seconds = micros / kMicros;
+  int64_t frac = micros % kMicros;
+  if (frac < 0) {
+    frac += kMicros;
+    --t.seconds;
+  }
+  t.nanos = static_cast<int32_t>(frac * 1000);
+  return stix::FormatTimestamp(t, 6);
+}
+
+}  // namespace kizuna::detect

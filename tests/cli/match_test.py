@@ -1,0 +1,182 @@
+"""End-to-end tests of `kizuna match`: indicators from a collection against Zeek and EVE logs."""
+import gzip
+import json
+import os
+import unittest
+
+from kizuna_cli import SHARED_DATA, SOURCE_DIR, KizunaTestCase
+
+FIXTURES = os.path.join(SOURCE_DIR, "tests", "data", "detect")
+
+
+def indicator(n, pattern, extra=None):
+    return json.dumps({
+        "type": "indicator", "spec_version": "2.1",
+        "id": "indicator--6c1d0d3e-5b1f-4a57-9d6e-%012d" % n,
+        "created": "2024-01-01T00:00:00.000Z", "modified": "2024-01-01T00:00:00.000Z",
+        "pattern": pattern, "pattern_type": "stix", "valid_from": "2024-01-01T00:00:00Z",
+        **(extra or {})})
+
+
+PLANTED = [
+    indicator(1, "[domain-name:value = 'ise.wrccdc.org']"),                # dns.log, ssl.log, eve tls
+    indicator(2, "[ipv4-addr:value ISSUBSET '52.85.83.0/24']"),           # dns answers, ssl dst
+    indicator(3, "[domain-name:value LIKE '%.mozilla.com']"),             # many dns queries
+    indicator(4, "[domain-name:value = 'forums.jerry.land']", {"revoked": True}),  # never
+    indicator(5, "[file:hashes.MD5 = 'd41d8cd98f00b204e9800998ecf8427e']"),  # eve fileinfo
+    indicator(6, "[domain-name:value MATCHES '^www\\\\.dovecot\\\\.org$']"),  # evaluator, ssl.log
+]
+
+
+class Match(KizunaTestCase):
+    def setUp(self):
+        super().setUp()
+        self.init_with_collection("intel")
+        self.run_kizuna("collection", "create", "--title", "Sightings", "--alias", "sightings")
+        self.run_kizuna("admin", "org", "add", "--name", "CERT-A", "--nation", "JPN")
+        path = self.write("planted.jsonl", "\n".join(PLANTED) + "\n")
+        self.run_kizuna("import", path, "--collection", "intel")
+
+    def match(self, *args, expect=0):
+        proc = self.run_kizuna("match", "--collection", "intel", "--json", *args, expect=expect)
+        return json.loads(proc.stdout)
+
+    def test_planted_indicators_give_the_expected_alerts(self):
+        alerts_path = os.path.join(self.tmp, "alerts.jsonl")
+        out = self.match("--input", os.path.join(FIXTURES, "dns.log"),
+                         os.path.join(FIXTURES, "ssl.log"), os.path.join(FIXTURES, "eve.json"),
+                         "--alerts", alerts_path)
+        self.assertEqual(out["compile"]["active"], 5)
+        self.assertEqual(out["compile"]["revoked"], 1)
+        self.assertEqual(out["compile"]["simple"], 4)
+        self.assertEqual(out["compile"]["evaluated"], 1)
+        m = out["match"]
+        self.assertEqual(m["inputs"], 3)
+        self.assertEqual(m["records"], 24 + 12 + 8)
+        self.assertEqual(m["malformed"], 0)
+        with open(alerts_path) as f:
+            alerts = [json.loads(line) for line in f]
+        self.assertEqual(len(alerts), m["alerts"])
+        hits = {}
+        for a in alerts:
+            for x in a["matches"]:
+                hits.setdefault(x["indicator"][-2:], []).append(
+                    (os.path.basename(a["input"]), a["line"], x.get("value")))
+        # ise.wrccdc.org: dns.log line 9, ssl.log first record, EVE tls event (line 4).
+        self.assertEqual(sorted(hits["01"]), [("dns.log", 9, "ise.wrccdc.org"),
+                                              ("eve.json", 4, "ise.wrccdc.org"),
+                                              ("ssl.log", 9, "ise.wrccdc.org")])
+        self.assertTrue(all(v[2].startswith("52.85.83.") for v in hits["02"]))
+        self.assertTrue(all(v[2].endswith(".mozilla.com") for v in hits["03"]))
+        self.assertNotIn("04", hits)
+        self.assertEqual(hits["05"], [("eve.json", 5, "d41d8cd98f00b204e9800998ecf8427e")])
+        self.assertEqual([(v[0], v[2]) for v in hits["06"]], [("ssl.log", None)])
+        dns_alert = next(a for a in alerts if a["input"].endswith("dns.log") and a["line"] == 9)
+        self.assertEqual(dns_alert["time"], "2018-03-24T17:15:20.865716Z")
+        self.assertEqual(dns_alert["log_type"], "dns")
+        self.assertEqual(dns_alert["matches"][0]["field"], "query")
+        self.assertTrue(dns_alert["record"].startswith("1521911720.865716\t"))
+        eve_alert = next(a for a in alerts if a["input"].endswith("eve.json"))
+        self.assertIsInstance(eve_alert["record"], dict)
+        self.assertEqual(m["indicators_hit"], 5)
+
+    def test_sightings_are_aggregated_and_written_to_the_collection(self):
+        out = self.match("--input", FIXTURES, "--sightings-to", "sightings")
+        self.assertGreater(out["sightings"]["added"], 0)
+        self.assertEqual(out["sightings"]["rejected"], 0)
+        exported = self.run_kizuna("export", "--collection", "sightings").stdout
+        objects = json.loads(exported)["objects"]
+        sightings = [o for o in objects if o["type"] == "sighting"]
+        self.assertEqual(len(sightings), out["sightings"]["added"])
+        by_indicator = {}
+        for s in sightings:
+            by_indicator.setdefault(s["sighting_of_ref"][-2:], []).append(s)
+            self.assertEqual(len(s["where_sighted_refs"]), 1)
+            self.assertTrue(s["where_sighted_refs"][0].startswith("identity--"))
+            self.assertLessEqual(s["first_seen"], s["last_seen"])
+        # ise.wrccdc.org: 3 records (dns.json and dns.log have the same record), one hour window.
+        ise = by_indicator["01"]
+        self.assertEqual(len(ise), 1)
+        self.assertEqual(ise[0]["count"], 4)
+        # Running again over the same telemetry adds nothing new.
+        again = self.match("--input", FIXTURES, "--sightings-to", "sightings")
+        self.assertEqual(again["sightings"]["added"], 0)
+        self.assertEqual(again["sightings"]["already_present"], out["sightings"]["added"])
+
+    def test_bad_input_is_reported_not_fatal(self):
+        garbage = self.write("garbage.log", b"#fields\tts\tquery\n" + bytes(range(256)) * 40 + b"\n1\tx\ty\n")
+        with open(os.path.join(FIXTURES, "dns.json"), "rb") as f:
+            packed = gzip.compress(f.read() * 50)
+        truncated = self.write("cut.json.gz", packed[:len(packed) // 2])
+        out = self.match("--input", garbage, truncated, os.path.join(FIXTURES, "dns.log"))
+        m = out["match"]
+        self.assertGreater(m["records"], 24)
+        self.assertLess(m["records"], 24 * 51)
+        self.assertGreaterEqual(m["malformed"], 2)
+        self.assertEqual(m["input_errors"], 1)
+        self.assertIn(f"{garbage}:43: 3 fields where #fields names 2", m["problems"])
+        self.assertIn(f"{truncated}: unexpected end of file", m["problems"])
+
+    def test_no_hits_writes_no_sightings(self):
+        empty = self.write("empty.log", "")
+        out = self.match("--input", empty, "--sightings-to", "sightings")
+        self.assertEqual(out["match"]["records"], 0)
+        self.assertEqual(out["sightings"]["added"], 0)
+
+    def test_missing_input_is_an_error_before_matching(self):
+        self.run_kizuna("match", "--collection", "intel", "--input", "/nonexistent", expect=1)
+
+    def test_allowlists_suppress_and_report(self):
+        lists = os.path.join(SHARED_DATA, "warninglists", "lists")
+        if not os.path.isdir(lists):
+            self.skipTest(f"{lists} is absent")
+        path = self.write("more.jsonl", indicator(7, "[ipv4-addr:value = '10.0.0.100']") + "\n")
+        self.run_kizuna("import", path, "--collection", "intel")
+        own = self.write("ours.txt", "# our own\nise.wrccdc.org\n")
+        out = self.match("--input", os.path.join(FIXTURES, "dns.log"),
+                         "--allowlist", os.path.join(lists, "rfc1918"), "--allowlist", own)
+        c = out["compile"]
+        self.assertEqual(c["suppressed"], 2)
+        self.assertEqual(c["suppressed_by_list"], {"List of RFC 1918 CIDR blocks": 1, "ours.txt": 1})
+        self.assertEqual({(s["value"], s["list"]) for s in c["suppressions"]},
+                         {("10.0.0.100", "List of RFC 1918 CIDR blocks"), ("ise.wrccdc.org", "ours.txt")})
+
+    def test_real_zeek_logs_when_present(self):
+        zeek = os.path.join(SHARED_DATA, "zeek", "tsv")
+        if not os.path.isdir(zeek):
+            self.skipTest(f"{zeek} is absent")
+        out = self.match("--input", os.path.join(zeek, "dns.log.gz"), os.path.join(zeek, "ssl.log.gz"))
+        m = out["match"]
+        self.assertEqual(m["records"], 53615 + 49474)
+        self.assertEqual(m["malformed"], 0)
+        self.assertGreater(m["alerts"], 0)
+
+
+class ImportLines(KizunaTestCase):
+    def test_plain_lists_become_indicators_and_reimport_adds_nothing(self):
+        self.init_with_collection("feeds")
+        self.run_kizuna("admin", "org", "add", "--name", "CERT-A", "--nation", "JPN")
+        path = self.write("emotet.txt", "# trails\nise.wrccdc.org\n52.85.83.0/24 # cdn\n/x.php\nbad value\n")
+        out = json.loads(self.run_kizuna("import", path, "--collection", "feeds", "--format", "lines",
+                                         "--json").stdout)
+        self.assertEqual(out["added"], 3)
+        self.assertEqual(out["skipped_values"], 1)
+        again = json.loads(self.run_kizuna("import", path, "--collection", "feeds", "--format", "lines",
+                                           "--json").stdout)
+        self.assertEqual(again["added"], 0)
+        self.assertEqual(again["already_present"], 3)
+        objects = json.loads(self.run_kizuna("export", "--collection", "feeds").stdout)["objects"]
+        self.assertEqual({o["labels"][0] for o in objects}, {"emotet"})
+        self.assertTrue(all(o["created_by_ref"].startswith("identity--") for o in objects))
+        csv = self.write("list.csv", "value,family\nforums.jerry.land,jerry\n")
+        out = json.loads(self.run_kizuna("import", csv, "--collection", "feeds", "--format", "csv",
+                                         "--json").stdout)
+        self.assertEqual(out["added"], 1)
+        m = json.loads(self.run_kizuna("match", "--collection", "feeds", "--json", "--input",
+                                       os.path.join(FIXTURES, "dns.log")).stdout)["match"]
+        self.assertGreater(m["alerts"], 0)
+        self.assertEqual(m["indicators_hit"], 3)
+
+
+if __name__ == "__main__":
+    unittest.main()

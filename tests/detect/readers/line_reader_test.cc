@@ -1,0 +1,116 @@
+// Kizuna. Bad input: every kind is reported and skipped, and reading goes on.
+#include "kizuna/detect/readers/line_reader.h"
+
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include "kizuna/base/file.h"
+#include "kizuna/base/strings.h"
+#include "readers/read_all.h"
+
+namespace kizuna::detect {
+namespace {
+
+std::string Temp(std::string_view name, std::string_view content) {
+  const std::string path = StrCat(testing::TempDir(), "/", name);
+  EXPECT_TRUE(WriteFileAtomically(path, content).ok());
+  return path;
+}
+
+std::string Gzip(std::string_view text) {
+  z_stream z{};
+  EXPECT_EQ(deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
+  std::string out(deflateBound(&z, text.size()) + 64, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
+  z.avail_in = static_cast<uInt>(text.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  EXPECT_EQ(deflate(&z, Z_FINISH), Z_STREAM_END);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
+std::string EveLines(int n) {
+  std::string text;
+  for (int i = 0; i < n; ++i) {
+    text += StrCat(R"({"event_type":"dns","timestamp":"2024-01-01T00:00:00Z","dns":{"rrname":"h)",
+                   i, R"(.example"}})", "\n");
+  }
+  return text;
+}
+
+TEST(BadInputTest, GzipIsReadTransparently) {
+  ReadResult r = ReadAll(Temp("ok.json.gz", Gzip(EveLines(1000))), TelemetryFormat::kAuto);
+  EXPECT_EQ(r.records.size(), 1000u);
+  EXPECT_TRUE(r.error.empty());
+}
+
+TEST(BadInputTest, TruncatedGzipKeepsWhatWasReadAndSaysWhy) {
+  std::string gz = Gzip(EveLines(20000));
+  gz.resize(gz.size() / 2);
+  ReadResult r = ReadAll(Temp("cut.json.gz", gz), TelemetryFormat::kAuto);
+  EXPECT_GT(r.records.size(), 1000u);
+  EXPECT_LT(r.records.size(), 20000u);
+  EXPECT_FALSE(r.error.empty());
+}
+
+TEST(BadInputTest, BinaryGarbageIsMalformedNotFatal) {
+  std::string garbage;
+  uint32_t x = 12345;
+  for (int i = 0; i < 100000; ++i) {
+    x = x * 1103515245 + 12345;
+    garbage.push_back(static_cast<char>(x >> 16));
+  }
+  ReadResult r = ReadAll(Temp("garbage.bin", garbage + "\n" + EveLines(3)), TelemetryFormat::kAuto);
+  EXPECT_EQ(r.records.size(), 3u);
+  EXPECT_GT(r.malformed, 0u);
+  r = ReadAll(Temp("garbage.log", "#fields\ta\n" + garbage), TelemetryFormat::kAuto);
+  EXPECT_GT(r.malformed, 0u);
+}
+
+TEST(BadInputTest, OneMegabyteLinesAreSkipped) {
+  const std::string big = StrCat(R"({"event_type":"dns","dns":{"rrname":")",
+                                 std::string(1 << 20, 'a'), R"("}})", "\n");
+  ReadResult r = ReadAll(Temp("big.json", EveLines(2) + big + EveLines(2) + big),
+                         TelemetryFormat::kAuto);
+  EXPECT_EQ(r.records.size(), 4u);
+  EXPECT_EQ(r.malformed, 2u);
+  ASSERT_EQ(r.kept.size(), 2u);
+  EXPECT_EQ(r.kept[0].line, 3u);
+  EXPECT_EQ(r.kept[0].reason, StrCat("line longer than ", kDefaultMaxLineBytes, " bytes"));
+  EXPECT_EQ(r.kept[1].line, 6u);
+  EXPECT_EQ(r.records[2].line, 4u);
+}
+
+TEST(BadInputTest, InvalidUtf8IsMalformedInJsonAndKeptAsBytesInTsv) {
+  ReadResult r = ReadAll(
+      Temp("utf8.json", "{\"event_type\":\"dns\",\"dns\":{\"rrname\":\"a\xff\xfe.example\"}}\n" +
+                            EveLines(1)),
+      TelemetryFormat::kAuto);
+  EXPECT_EQ(r.records.size(), 1u);
+  EXPECT_EQ(r.malformed, 1u);
+  r = ReadAll(Temp("utf8.log", "#path\tdns\n#fields\tts\tquery\n1\ta\xff.example\n"), TelemetryFormat::kZeek);
+  ASSERT_EQ(r.records.size(), 1u);
+  EXPECT_EQ(r.records[0].Of(Role::kDomain), std::vector<std::string>{"a\xff.example"});
+}
+
+TEST(BadInputTest, MissingFileIsNotFound) {
+  absl::StatusOr<std::unique_ptr<TelemetryReader>> reader =
+      OpenTelemetry("/nonexistent/x.log", TelemetryFormat::kAuto, {});
+  ASSERT_FALSE(reader.ok());
+  EXPECT_EQ(reader.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_NE(reader.status().message().find("/nonexistent/x.log"), absl::string_view::npos);
+}
+
+TEST(BadInputTest, LastLineWithoutNewlineAndCrlf) {
+  ReadResult r = ReadAll(Temp("crlf.json", R"({"event_type":"dns","dns":{"rrname":"a.example"}})"
+                                           "\r\n"
+                                           R"({"event_type":"dns","dns":{"rrname":"b.example"}})"),
+                         TelemetryFormat::kAuto);
+  ASSERT_EQ(r.records.size(), 2u);
+  EXPECT_EQ(r.records[1].Of(Role::kDomain), std::vector<std::string>{"b.example"});
+}
+
+}  // namespace
+}  // namespace kizuna::detect

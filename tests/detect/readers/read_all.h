@@ -1,0 +1,68 @@
+// Kizuna. Test helper: every record of a telemetry input, copied out of the batches.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "kizuna/detect/readers/reader.h"
+
+namespace kizuna::detect {
+
+struct ReadRecord {
+  std::string log_type;
+  std::string raw;
+  uint64_t line = 0;
+  int64_t time_us = 0;
+  bool has_time = false;
+  std::vector<std::pair<Role, std::string>> values;
+  std::vector<std::string> fields;  // field name of each value
+  // Values of `role`, in order.
+  std::vector<std::string> Of(Role role) const {
+    std::vector<std::string> out;
+    for (const auto& [r, v] : values) {
+      if (r == role) out.push_back(v);
+    }
+    return out;
+  }
+};
+
+struct ReadResult {
+  std::vector<ReadRecord> records;
+  uint64_t malformed = 0;
+  std::vector<Malformed> kept;
+  std::string error;
+  uint64_t bytes = 0;
+};
+
+inline ReadResult ReadAll(const std::string& path, TelemetryFormat format,
+                          ReaderOptions options = {}) {
+  ReadResult out;
+  absl::StatusOr<std::unique_ptr<TelemetryReader>> reader = OpenTelemetry(path, format, options);
+  EXPECT_TRUE(reader.ok()) << reader.status();
+  if (!reader.ok()) return out;
+  RecordBatch batch;
+  while ((*reader)->Next(batch)) {
+    for (const Record& r : batch.records) {
+      ReadRecord rr;
+      rr.log_type = std::string(r.log_type);
+      rr.raw = std::string(r.raw);
+      rr.line = r.line;
+      rr.time_us = r.time_us;
+      rr.has_time = r.has_time;
+      for (const FieldValue& v : batch.ValuesOf(r)) {
+        rr.values.emplace_back(v.role, std::string(v.value));
+        rr.fields.emplace_back(batch.FieldName(r, v));
+      }
+      out.records.push_back(std::move(rr));
+    }
+    out.malformed += batch.malformed;
+    out.kept.insert(out.kept.end(), batch.malformed_kept.begin(), batch.malformed_kept.end());
+    out.bytes += batch.bytes;
+  }
+  out.error = (*reader)->error();
+  return out;
+}
+
+}  // namespace kizuna::detect

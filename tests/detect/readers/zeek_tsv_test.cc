@@ -1,0 +1,97 @@
+// Kizuna.
+#include "kizuna/detect/readers/zeek_tsv.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "kizuna/base/file.h"
+#include "kizuna/base/strings.h"
+#include "readers/read_all.h"
+
+namespace kizuna::detect {
+namespace {
+
+const std::string kData = KIZUNA_TEST_DATA "/detect";
+
+std::string Temp(std::string_view name, std::string_view content) {
+  const std::string path = StrCat(testing::TempDir(), "/", name);
+  EXPECT_TRUE(WriteFileAtomically(path, content).ok());
+  return path;
+}
+
+constexpr std::string_view kHeader =
+    "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tdns\n"
+    "#fields\tts\tid.orig_h\tid.resp_h\tid.resp_p\tquery\tanswers\n"
+    "#types\ttime\taddr\taddr\tport\tstring\tvector[string]\n";
+
+TEST(ZeekTsvTest, ReadsTheRealDnsSlice) {
+  ReadResult r = ReadAll(kData + "/dns.log", TelemetryFormat::kAuto);
+  ASSERT_EQ(r.records.size(), 24u);
+  EXPECT_EQ(r.malformed, 0u);
+  EXPECT_TRUE(r.error.empty());
+  const ReadRecord& first = r.records[0];
+  EXPECT_EQ(first.log_type, "dns");
+  EXPECT_EQ(first.line, 9u);
+  EXPECT_EQ(first.time_us, 1521911720865716);
+  EXPECT_EQ(first.Of(Role::kSrcIp), std::vector<std::string>{"10.47.1.100"});
+  EXPECT_EQ(first.Of(Role::kDstIp), std::vector<std::string>{"10.0.0.100"});
+  EXPECT_EQ(first.Of(Role::kDstPort), std::vector<std::string>{"53"});
+  EXPECT_EQ(first.Of(Role::kDomain), std::vector<std::string>{"ise.wrccdc.org"});
+  EXPECT_EQ(first.Of(Role::kHost), (std::vector<std::string>{"ise.wrccdc.cpp.edu", "134.71.3.16"}));
+  EXPECT_EQ(first.fields[0], "id.orig_h");
+  // An unset answers field gives no value.
+  EXPECT_TRUE(r.records[1].Of(Role::kHost).empty());
+}
+
+TEST(ZeekTsvTest, UnsetEmptyEscapesAndSets) {
+  const std::string path = Temp("escapes.log", StrCat(kHeader,
+      "1.5\t10.0.0.1\t-\t53\twww\\x2eexample.org\t(empty)\n",
+      "2\t10.0.0.2\t10.0.0.3\t53\ta.example\tb.example,,10.1.1.1\n"));
+  ReadResult r = ReadAll(path, TelemetryFormat::kZeek);
+  ASSERT_EQ(r.records.size(), 2u);
+  EXPECT_EQ(r.records[0].time_us, 1500000);
+  EXPECT_TRUE(r.records[0].Of(Role::kDstIp).empty());
+  EXPECT_EQ(r.records[0].Of(Role::kDomain), std::vector<std::string>{"www.example.org"});
+  EXPECT_TRUE(r.records[0].Of(Role::kHost).empty());
+  EXPECT_EQ(r.records[1].Of(Role::kHost), (std::vector<std::string>{"b.example", "10.1.1.1"}));
+}
+
+TEST(ZeekTsvTest, WrongFieldCountsAreReportedWithTheirLine) {
+  const std::string path = Temp("wrong.log", StrCat(
+      "#separator \\x09\n1\tdata before header\n", kHeader,
+      "1\t10.0.0.1\t10.0.0.2\t53\ta.example\n",                // 5 of 6 fields
+      "1\t10.0.0.1\t10.0.0.2\t53\ta.example\t-\textra\n",     // 7
+      "1\t10.0.0.1\t10.0.0.2\t53\tgood.example\t-\n",
+      "#fields\ta\tb\n#types\tstring\n",                      // #types disagrees
+      "x\ty\n"));
+  ReadResult r = ReadAll(path, TelemetryFormat::kAuto);
+  ASSERT_EQ(r.records.size(), 1u);
+  EXPECT_EQ(r.records[0].line, 12u);
+  EXPECT_EQ(r.records[0].Of(Role::kDomain), std::vector<std::string>{"good.example"});
+  EXPECT_EQ(r.malformed, 5u);
+  ASSERT_EQ(r.kept.size(), 5u);
+  EXPECT_EQ(r.kept[0].line, 2u);
+  EXPECT_EQ(r.kept[0].reason, "data before a #fields header");
+  EXPECT_EQ(r.kept[1].line, 10u);
+  EXPECT_EQ(r.kept[1].reason, "5 fields where #fields names 6");
+  EXPECT_EQ(r.kept[2].line, 11u);
+  EXPECT_EQ(r.kept[3].line, 14u);
+  EXPECT_EQ(r.kept[3].reason, "#types names 1 fields, #fields 2");
+  EXPECT_EQ(r.kept[4].line, 15u);
+}
+
+TEST(ZeekTsvTest, RealGzipLogsWhenPresent) {
+  const std::string path = KIZUNA_SHARED_DATA "/zeek/tsv/ssl.log.gz";
+  if (!std::filesystem::exists(path)) GTEST_SKIP() << path << " is absent";
+  ReadResult r = ReadAll(path, TelemetryFormat::kAuto);
+  EXPECT_EQ(r.records.size(), 49474u);
+  EXPECT_EQ(r.malformed, 0u);
+  EXPECT_TRUE(r.error.empty());
+  size_t names = 0;
+  for (const ReadRecord& rec : r.records) names += rec.Of(Role::kDomain).size();
+  EXPECT_GT(names, 1000u);
+}
+
+}  // namespace
+}  // namespace kizuna::detect
