@@ -94,6 +94,7 @@ def main():
     os.environ["PATH"] += ":/usr/sbin"
     tmp = tempfile.mkdtemp(prefix="kizuna-taxii-bench-")
     data = os.path.join(tmp, "data")
+    server = None
     try:
         kz(args.kizuna, data, "init")
         cid = json.loads(kz(args.kizuna, data, "collection", "create", "--title", "bench", "--alias", "bench"))["id"]
@@ -176,9 +177,10 @@ def main():
                           "requests_per_s": round(len(envelopes) / elapsed, 1),
                           "objects_per_s": round(1000 * len(envelopes) / elapsed),
                           "p99_ms": round(latencies[int(0.99 * (len(latencies) - 1))] * 1000, 1)}), flush=True)
-        server.terminate()
-        server.wait()
     finally:
+        if server is not None:  # also when a measurement failed: the node never outlives the run
+            server.terminate()
+            server.wait()
         shutil.rmtree(tmp, ignore_errors=True)
 
 
