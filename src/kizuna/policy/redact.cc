@@ -70,7 +70,9 @@ class Writer {
       case simdjson::dom::element_type::ARRAY: {
         out += '[';
         bool first = true;
-        for (simdjson::dom::element item : e.get_array().value_unsafe()) {
+        simdjson::dom::array items = e.get_array().value_unsafe();  // named: the loop must not
+                                                                     // iterate a temporary
+        for (simdjson::dom::element item : items) {
           if (!first) out += ',';
           first = false;
           Value(item, out);
@@ -81,7 +83,8 @@ class Writer {
       case simdjson::dom::element_type::OBJECT: {
         out += '{';
         bool first = true;
-        for (simdjson::dom::key_value_pair kv : e.get_object().value_unsafe()) {
+        simdjson::dom::object members = e.get_object().value_unsafe();
+        for (simdjson::dom::key_value_pair kv : members) {
           if (!first) out += ',';
           first = false;
           AppendJsonString(kv.key, out);
