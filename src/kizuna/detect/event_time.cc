@@ -8,16 +8,6 @@ namespace {
 
 constexpr int64_t kMicros = 1000000;
 
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
-int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
 bool Digits(std::string_view s, size_t at, size_t n, int64_t& out) {
   if (at + n > s.size()) return false;
   out = 0;
@@ -84,7 +74,7 @@ std::optional<int64_t> Rfc3339(std::string_view s) {
     return std::nullopt;
   }
   if (i != s.size()) return std::nullopt;
-  const int64_t seconds = DaysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - offset;
+  const int64_t seconds = stix::DaysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - offset;
   return seconds * kMicros + micros;
 }
 

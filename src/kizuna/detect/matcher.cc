@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "kizuna/base/strings.h"
-#include "kizuna/detect/internal/nfc.h"
+#include "kizuna/pattern/internal/text.h"
 
 namespace kizuna::detect {
 namespace {
@@ -106,9 +106,9 @@ void BatchMatcher::AddDomain(const Snapshot& s, std::string_view value, uint32_t
   if (!HasSlot(s, Slot::kDomain)) return;
   AddString(s, Slot::kDomain, value, record, field);
   if (!s.has_suffixes()) return;
-  // LIKE '%.suffix' holds when the NFC form ends with "." + suffix: probe every suffix
-  // that follows a dot.
-  std::string_view nfc = detect_internal::ToNfc(value, scratch_);
+  // LIKE '%.suffix' holds when the NFC form (normalised as the evaluator does) ends with
+  // "." + suffix: probe every suffix that follows a dot.
+  std::string_view nfc = pattern_internal::ToNfc(value, scratch_);
   if (nfc.data() == scratch_.data()) nfc = text_.Copy(nfc);
   for (size_t dot = nfc.find('.'); dot != std::string_view::npos; dot = nfc.find('.', dot + 1)) {
     Probe p{};

@@ -52,6 +52,9 @@ absl::StatusOr<Timestamp> ParseTimestamp(std::string_view text);
 // output with millisecond precision pass 3.
 std::string FormatTimestamp(const Timestamp& t, int fraction_digits);
 
+// Returns the days since 1970-01-01 of the proleptic Gregorian date y-m-d (m 1..12).
+int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d);
+
 // Formats microseconds since the epoch as a TAXII timestamp: six fraction digits.
 std::string FormatTaxii(int64_t micros);
 

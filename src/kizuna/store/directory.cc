@@ -291,21 +291,7 @@ absl::StatusOr<Grant> Directory::AddGrant(std::string_view actor, std::string_vi
                                           const Grantee& grantee, Permissions add) {
   KZ_RETURN_IF_ERROR(CheckActor(actor));
   if (!add.read && !add.write) return absl::InvalidArgumentError("grant read, write or both");
-  Grantee resolved = grantee;
-  boost::json::object details;
-  if (grantee.kind == GranteeKind::kOrganization) {
-    KZ_ASSIGN_OR_RETURN(Organization org, FindOrganization(grantee.name));
-    resolved.name = org.id;
-    details["organization"] = JsonView(org.id);
-  } else {
-    KZ_RETURN_IF_ERROR(CheckGroupName(grantee.name));
-    details["group"] = JsonView(grantee.name);
-  }
-  details["add"] = PermissionList(add);
-  AuditEvent event = Event(actor, "grant.add", collection_id, Json(details));
-  absl::StatusOr<Grant> g = DoChangeGrant(collection_id, resolved, add, {}, event);
-  KZ_RETURN_IF_ERROR(Changed(g.status()));
-  return g;
+  return ChangeGrant(actor, "grant.add", collection_id, grantee, add, {});
 }
 
 absl::StatusOr<Grant> Directory::RemoveGrant(std::string_view actor, std::string_view collection_id,
@@ -313,6 +299,12 @@ absl::StatusOr<Grant> Directory::RemoveGrant(std::string_view actor, std::string
   KZ_RETURN_IF_ERROR(CheckActor(actor));
   if (!remove.read && !remove.write)
     return absl::InvalidArgumentError("remove read, write or both");
+  return ChangeGrant(actor, "grant.remove", collection_id, grantee, {}, remove);
+}
+
+absl::StatusOr<Grant> Directory::ChangeGrant(std::string_view actor, std::string_view action,
+                                             std::string_view collection_id, const Grantee& grantee,
+                                             Permissions add, Permissions remove) {
   Grantee resolved = grantee;
   boost::json::object details;
   if (grantee.kind == GranteeKind::kOrganization) {
@@ -323,9 +315,10 @@ absl::StatusOr<Grant> Directory::RemoveGrant(std::string_view actor, std::string
     KZ_RETURN_IF_ERROR(CheckGroupName(grantee.name));
     details["group"] = JsonView(grantee.name);
   }
-  details["remove"] = PermissionList(remove);
-  AuditEvent event = Event(actor, "grant.remove", collection_id, Json(details));
-  absl::StatusOr<Grant> g = DoChangeGrant(collection_id, resolved, {}, remove, event);
+  if (add.read || add.write) details["add"] = PermissionList(add);
+  if (remove.read || remove.write) details["remove"] = PermissionList(remove);
+  AuditEvent event = Event(actor, action, collection_id, Json(details));
+  absl::StatusOr<Grant> g = DoChangeGrant(collection_id, resolved, add, remove, event);
   KZ_RETURN_IF_ERROR(Changed(g.status()));
   return g;
 }

@@ -155,6 +155,11 @@ class Directory {
 
   // Returns `s` after counting a successful change.
   absl::Status Changed(absl::Status s);
+  // Adds `add` and removes `remove` for `grantee` (an organisation named by id or name, or a
+  // group), audited as `action`.
+  absl::StatusOr<Grant> ChangeGrant(std::string_view actor, std::string_view action,
+                                    std::string_view collection_id, const Grantee& grantee,
+                                    Permissions add, Permissions remove);
   // Returns an audit event stamped now.
   AuditEvent Event(std::string_view actor, std::string_view action, std::string_view target,
                    std::string details) const;
