@@ -38,12 +38,14 @@ class PolicyTest(unittest.TestCase):
         cls.tokens = {
             "jpn": a.user("jpn-analyst", "JPN-CERT", "publisher"),
             "jpn-mod": a.user("jpn-mod", "JPN-MOD", "reader"),
+            "jpn-mod-pub": a.user("jpn-mod-pub", "JPN-MOD", "publisher"),
             "usa": a.user("usa-analyst", "USA-CERT", "reader"),
             "kor": a.user("kor-analyst", "KOR-CERT", "reader"),
         }
-        for org in ("JPN-MOD", "USA-CERT", "KOR-CERT"):
+        for org in ("USA-CERT", "KOR-CERT"):
             a.grant("alliance", org, read=True)
-        a.grant("alliance", "JPN-CERT", read=True, write=True)
+        for org in ("JPN-CERT", "JPN-MOD"):
+            a.grant("alliance", org, read=True, write=True)
         cls.node = Node(a.data_dir, config="limits:\n  default_page: 2\n  max_page: 3\n")
         cls.clients = {k: Client(cls.node, t) for k, t in cls.tokens.items()}
         cls.base = "/intel/collections/%s/" % a.collections["alliance"]
@@ -126,6 +128,32 @@ class PolicyTest(unittest.TestCase):
         self.assertEqual(self.clients["usa"].get(self.base + "objects/" + red + "/").status, 404)
         self.assertEqual(self.clients["jpn-mod"].get(self.base + "objects/" + red + "/").status, 404)
         self.assertEqual(self.clients["jpn"].get(self.base + "objects/" + red + "/").status, 200)
+
+    def test_posting_a_withheld_version_reveals_nothing(self):
+        """The status of a post reads the same whether or not a version the poster may not see
+        is stored under that id; the stored object is unchanged."""
+        red = self.objects["red"]
+        changed = dict(red, description="forged")
+        fresh = indicator(50, self.alliance.orgs["JPN-MOD"])
+        for obj in (red, changed, fresh):
+            r = self.clients["jpn-mod-pub"].post(self.base + "objects/", {"objects": [obj]})
+            self.assertEqual(r.status, 202, r.body)
+            status = r.json()
+            self.assertEqual((status["success_count"], status["failure_count"]), (1, 0), r.body)
+            self.assertEqual(status["successes"], [{"id": obj["id"], "version": obj["modified"]}])
+            again = self.clients["jpn-mod-pub"].get("/intel/status/%s/" % status["id"])
+            self.assertEqual(again.json(), status)
+        self.assertEqual(self.clients["jpn-mod"].get(self.base + "objects/" + red["id"] + "/").status, 404)
+        mine = self.clients["jpn"].get(self.base + "objects/" + red["id"] + "/").json()["objects"]
+        self.assertEqual([o["description"] for o in mine], ["source 2"])
+        # The creator sees its object, so it learns of the conflict.
+        r = self.clients["jpn"].post(self.base + "objects/", {"objects": [changed, red]})
+        status = r.json()
+        self.assertEqual(status["failures"][0]["id"], red["id"], r.body)
+        self.assertIn("different object with the same id and version", status["failures"][0]["message"])
+        self.assertEqual(status["successes"][0]["message"], "already present")
+        gone = self.clients["jpn-mod-pub"].delete(self.base + "objects/" + fresh["id"] + "/")
+        self.assertEqual(gone.status, 200, gone.body)
 
     def test_granular_marking_redacts_the_copy_served(self):
         oid = self.objects["redacted"]["id"]

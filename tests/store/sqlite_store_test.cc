@@ -85,7 +85,9 @@ TEST_F(SqliteStoreTest, SameVersionTwiceIsANoOpAndDifferentContentIsRejected) {
   EXPECT_EQ(Add({reordered})[0].outcome, AddOutcome::kAlreadyPresent);
   // Same id and modified, other content: rejected, and the stored object is unchanged.
   std::string changed = Indicator("000000000001", "2016-01-01T00:00:00.000Z", R"(, "name": "other")");
-  EXPECT_EQ(Add({changed})[0].outcome, AddOutcome::kConflict);
+  AddResult conflict = Add({changed})[0];
+  EXPECT_EQ(conflict.outcome, AddOutcome::kConflict);
+  EXPECT_EQ(conflict.date_added_us, first[0].date_added_us) << "the stored version it conflicts with";
   Page page = Get();
   ASSERT_EQ(page.objects.size(), 1u);
   EXPECT_EQ(page.objects[0].json, a);
@@ -96,9 +98,15 @@ TEST_F(SqliteStoreTest, ConflictIsCheckedAcrossCollections) {
   ASSERT_TRUE(other.ok());
   NewObject a = objects_.Make(Indicator("000000000001", "2016-01-01T00:00:00.000Z"));
   ASSERT_TRUE(store_->AddObjects(other->id, std::vector<NewObject>{a}).ok());
-  EXPECT_EQ(Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z")})[0].outcome, AddOutcome::kAdded);
-  EXPECT_EQ(Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z", R"(, "name": "n")")})[0].outcome,
-            AddOutcome::kConflict);
+  std::string changed = Indicator("000000000001", "2016-01-01T00:00:00.000Z", R"(, "name": "n")");
+  AddResult elsewhere = Add({changed})[0];
+  EXPECT_EQ(elsewhere.outcome, AddOutcome::kConflict);
+  EXPECT_EQ(elsewhere.date_added_us, 0) << "held by another collection only";
+  AddResult added = Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z")})[0];
+  EXPECT_EQ(added.outcome, AddOutcome::kAdded);
+  AddResult here = Add({changed})[0];
+  EXPECT_EQ(here.outcome, AddOutcome::kConflict);
+  EXPECT_EQ(here.date_added_us, added.date_added_us);
 }
 
 TEST_F(SqliteStoreTest, VersionFilters) {

@@ -73,7 +73,9 @@ enum class AddOutcome : uint8_t {
 
 struct AddResult {
   AddOutcome outcome = AddOutcome::kAdded;
-  int64_t date_added_us = 0;  // of the entry (new or existing); 0 on conflict
+  // Of the entry, new or existing; on conflict, of the stored version in this collection, or 0
+  // when only other collections hold it.
+  int64_t date_added_us = 0;
 };
 
 // What match[version] asks for. Default: the last version only.

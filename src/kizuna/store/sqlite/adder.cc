@@ -79,7 +79,8 @@ absl::Status Adder::FindKnown(const stix::ObjectIndex& index, int64_t id_hash, i
     if (!row) break;
     bool here = known->Int(1) == collection_pk_;
     if (known->Int(2) == version_ns && known->Int(3) == spec) {
-      same_version_at_ = known->Int(0);
+      // Every copy of one version has one content: any copy will do, this collection's first.
+      if (!same_version_here_) same_version_at_ = known->Int(0);
       same_version_here_ = same_version_here_ || here;
     } else if (here) {
       other_versions_here_ = true;
@@ -109,7 +110,7 @@ absl::StatusOr<AddResult> Adder::Add(const NewObject& object) {
     bool same = found && SameContent(stored->Text(0), object.json);
     if (found) row.version = stored->Text(1);  // unversioned objects keep their first time
     stored->Reset();
-    if (!same) return AddResult{AddOutcome::kConflict, 0};
+    if (!same) return AddResult{AddOutcome::kConflict, same_version_here_ ? same_version_at_ : 0};
     if (same_version_here_) return AddResult{AddOutcome::kAlreadyPresent, same_version_at_};
   }
   row.date_added_us = next_added_us_++;

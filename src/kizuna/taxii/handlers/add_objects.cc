@@ -1,9 +1,11 @@
 // Kizuna. Add Objects (§5.5): validate each object of the envelope, store the good ones in
 // one transaction, answer 202 with a status resource that is kept for later reads.
+#include <string_view>
 #include <vector>
 
 #include "kizuna/base/json_string.h"
 #include "kizuna/base/random.h"
+#include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/stix/id.h"
 #include "kizuna/stix/parser.h"
@@ -28,6 +30,19 @@ void AppendDetail(std::string_view id, std::string_view version, std::string_vie
     AppendJsonString(message, out);
   }
   out += '}';
+}
+
+// Whether the principal may see the entry of `id` added at `date_added_us` in the call's
+// collection (0: an entry of another collection, not seen from here).
+absl::StatusOr<bool> SeesEntry(Context& ctx, const Call& call, std::string_view id, int64_t date_added_us) {
+  if (date_added_us == 0) return false;
+  store::PageRequest all;
+  all.limit = store::kMaxPageLimit;
+  all.filter.spec_versions = {stix::SpecVersion::k20, stix::SpecVersion::k21};
+  KZ_ASSIGN_OR_RETURN(store::Page versions, ctx.store.GetVersions(call.collection.id, id, all));
+  std::erase_if(versions.objects, [&](const store::StoredObject& o) { return o.date_added_us != date_added_us; });
+  KZ_RETURN_IF_ERROR(ctx.policy.Filter(call.principal, call.collection, versions.objects).status());
+  return !versions.objects.empty();
 }
 
 }  // namespace
@@ -93,14 +108,21 @@ HttpResponse AddObjects(Context& ctx, const Call& call) {
       const stix::ObjectIndex& index = *good[i].index;
       const auto& version = index.version();
       std::string version_text = version ? stix::FormatTimestamp(*version, std::max(version->fraction_digits, 3)) : "";
-      if ((*results)[i].outcome == store::AddOutcome::kConflict) {
+      store::AddOutcome outcome = (*results)[i].outcome;
+      added += outcome == store::AddOutcome::kAdded;
+      // A stored version the caller may not see does not exist for it (docs/policy.md): the
+      // status reads as for a version just added, so it cannot be used to probe for ids.
+      if (outcome != store::AddOutcome::kAdded) {
+        absl::StatusOr<bool> sees = SeesEntry(ctx, call, index.id, (*results)[i].date_added_us);
+        if (!sees.ok()) return ErrorResponse(sees.status());
+        if (!*sees) outcome = store::AddOutcome::kAdded;
+      }
+      if (outcome == store::AddOutcome::kConflict) {
         AppendDetail(index.id, version_text, "a different object with the same id and version is already stored", failures);
         ++failure_count;
         continue;
       }
-      added += (*results)[i].outcome == store::AddOutcome::kAdded;
-      AppendDetail(index.id, version_text,
-                   (*results)[i].outcome == store::AddOutcome::kAdded ? "" : "already present", successes);
+      AppendDetail(index.id, version_text, outcome == store::AddOutcome::kAdded ? "" : "already present", successes);
       ++success_count;
     }
     ctx.metrics.AddObjectsWritten(added);
