@@ -241,6 +241,37 @@ TEST_F(ServiceTest, GetObjectsFiltersPagesAndHeaders) {
   EXPECT_EQ(Get(base + "?cachebuster=1").status, 200);
 }
 
+TEST_F(ServiceTest, KeptResponsesNeverOutliveALocalChange) {
+  std::string base = "/intel/collections/" + shared_ + "/objects/?limit=3";
+  auto count = [&](const HttpResponse& r) { return Json(r)["objects"].get_array().size(); };
+  ASSERT_EQ(Post(shared_, Envelope({Indicator("000000000001", "2016-01-01T00:00:00.000Z")})).status, 202);
+  HttpResponse first = Get(base);
+  EXPECT_EQ(count(first), 1u);
+  // A write through this process is read at once, also by another caller.
+  std::string creator = StrCat(", \"created_by_ref\": \"", kJpn, "\"");
+  ASSERT_EQ(Post(shared_, Envelope({Indicator("000000000002", "2016-01-01T00:00:00.000Z", creator)})).status, 202);
+  EXPECT_EQ(count(Get(base)), 2u);
+  EXPECT_EQ(count(Get(base, "writer")), 2u);
+  // So is a delete.
+  ASSERT_EQ(Call(Method::kDelete, "/intel/collections/" + shared_ + "/objects/" + IndicatorId("000000000002") + "/",
+                 "writer").status, 200);
+  EXPECT_EQ(count(Get(base)), 1u);
+  // A write by another process (a second store on the file) shows within the maximum age.
+  auto other = store::SqliteStore::Open(dir_.File("kizuna.db"), clock_);
+  ASSERT_TRUE(other.ok());
+  store::Objects maker;
+  std::vector<store::NewObject> batch = {maker.Make(Indicator("000000000003", "2016-01-01T00:00:00.000Z"))};
+  ASSERT_TRUE((*other)->AddObjects(shared_, batch).ok());
+  EXPECT_EQ(count(Get(base)), 1u) << "kept for up to a second";
+  clock_.Advance(1'000'000);
+  EXPECT_EQ(count(Get(base)), 2u);
+  // HEAD answers from the same response, without the body.
+  HttpResponse head = Call(Method::kHead, base);
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.body, "");
+  EXPECT_EQ(Header(head, "X-TAXII-Date-Added-Last"), Header(Get(base), "X-TAXII-Date-Added-Last"));
+}
+
 TEST_F(ServiceTest, ObjectVersionsManifestAndDelete) {
   std::string creator = StrCat(", \"created_by_ref\": \"", kJpn, "\"");
   ASSERT_EQ(Post(shared_, Envelope({Indicator("000000000001", "2016-01-01T00:00:00.000Z", creator),

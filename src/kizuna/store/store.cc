@@ -34,7 +34,7 @@ absl::Status Store::CreateApiRoot(const ApiRoot& root) {
   }
   if (root.title.empty()) return absl::InvalidArgumentError("an API root needs a title");
   if (root.max_content_length < 0) return absl::InvalidArgumentError("max_content_length must be >= 0");
-  return DoCreateApiRoot(root);
+  return Changed(DoCreateApiRoot(root));
 }
 
 absl::StatusOr<std::vector<ApiRoot>> Store::ListApiRoots() { return DoListApiRoots(); }
@@ -53,7 +53,9 @@ absl::StatusOr<Collection> Store::CreateCollection(Collection collection) {
     return absl::InvalidArgumentError(
         StrCat("collection alias '", collection.alias, "' is not a path segment of 1-64 [a-z0-9-_.]"));
   }
-  return DoCreateCollection(std::move(collection));
+  absl::StatusOr<Collection> created = DoCreateCollection(std::move(collection));
+  Changed(created.status()).IgnoreError();
+  return created;
 }
 
 absl::StatusOr<std::vector<Collection>> Store::ListCollections(std::string_view api_root) {
@@ -90,7 +92,7 @@ absl::Status Store::SetCollectionPolicy(std::string_view collection_id,
     StrAppend(joined, joined.empty() ? "" : " ", c);
   }
   KZ_RETURN_IF_ERROR(policy::ParseDefaultRelease(default_release).status());
-  return DoSetCollectionPolicy(collection_id, joined, default_release);
+  return Changed(DoSetCollectionPolicy(collection_id, joined, default_release));
 }
 
 namespace {
@@ -146,13 +148,18 @@ void Store::SetCommitListener(std::function<void(std::string_view)> listener) {
 }
 
 void Store::Committed(std::string_view collection_id, const std::vector<AddResult>& results) {
-  if (!commit_listener_) return;
   for (const AddResult& r : results) {
     if (r.outcome == AddOutcome::kAdded) {
-      commit_listener_(collection_id);
+      content_changes_.fetch_add(1, std::memory_order_acq_rel);
+      if (commit_listener_) commit_listener_(collection_id);
       return;
     }
   }
+}
+
+absl::Status Store::Changed(absl::Status status) {
+  if (status.ok()) content_changes_.fetch_add(1, std::memory_order_acq_rel);
+  return status;
 }
 
 absl::StatusOr<int64_t> Store::LastDateAdded() { return DoLastDateAdded(); }
@@ -195,7 +202,9 @@ absl::StatusOr<Page> Store::GetVersions(std::string_view collection_id, std::str
 absl::StatusOr<int64_t> Store::DeleteObject(std::string_view collection_id, std::string_view object_id,
                                             const ObjectFilter& filter) {
   if (object_id.empty()) return absl::InvalidArgumentError("no object id");
-  return DoDeleteObject(collection_id, object_id, filter);
+  absl::StatusOr<int64_t> deleted = DoDeleteObject(collection_id, object_id, filter);
+  if (deleted.ok() && *deleted > 0) Changed(absl::OkStatus()).IgnoreError();
+  return deleted;
 }
 
 absl::StatusOr<int64_t> Store::CountObjects(std::string_view collection_id) {

@@ -24,6 +24,7 @@
 //
 // Thread-safety: all methods are safe to call concurrently; writes are serialised inside.
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -221,6 +222,11 @@ class Store {
   // be quick.
   void SetCommitListener(std::function<void(std::string_view collection_id)> listener);
 
+  // How many changes to what the reading endpoints serve (entries added or deleted, API roots
+  // or collections created or changed) went through this object. Read without I/O, for
+  // caches of responses in this process (taxii::ResponseCache).
+  int64_t LocalContentChanges() const { return content_changes_.load(std::memory_order_acquire); }
+
   // The largest date_added given out on the node (0 when none): it moves on every write,
   // also by another process, so polling it notices writes such as `kizuna import`.
   absl::StatusOr<int64_t> LastDateAdded();
@@ -293,10 +299,13 @@ class Store {
   virtual absl::Status DoSaveStatus(const StatusRecord& status) = 0;
   virtual absl::StatusOr<StatusRecord> DoGetStatus(std::string_view api_root, std::string_view id) = 0;
 
-  // Calls the commit listener when `results` added anything.
+  // Counts a local change and calls the commit listener when `results` added anything.
   void Committed(std::string_view collection_id, const std::vector<AddResult>& results);
+  // Counts a local change when `status` is OK; returns it.
+  absl::Status Changed(absl::Status status);
 
   std::function<void(std::string_view)> commit_listener_;
+  std::atomic<int64_t> content_changes_{0};
 };
 
 }  // namespace kizuna::store

@@ -8,6 +8,7 @@
 #include "kizuna/taxii/internal/context.h"
 #include "kizuna/taxii/media.h"
 #include "kizuna/taxii/query.h"
+#include "kizuna/taxii/response_cache.h"
 
 namespace kizuna::taxii {
 namespace {
@@ -75,6 +76,24 @@ RouteMatch Match(Method method, const std::vector<std::string>& s) {
   return {};
 }
 
+// Whether responses of `route` may be kept (response_cache.h): the reading endpoints below a
+// collection.
+bool Cacheable(Route route, Method method) {
+  bool reading = route == Route::kObjects || route == Route::kManifest || route == Route::kObject ||
+                 route == Route::kVersions;
+  return reading && (method == Method::kGet || method == Method::kHead);
+}
+
+// Who asks and what: everything a reading endpoint's response depends on besides the node's
+// state.
+std::string CacheKey(const policy::Principal& p, std::string_view target) {
+  std::string key = StrCat(p.user, '\0', p.organization, '\0', p.nation, '\0', p.roles, '\0',
+                           p.node_operator, '\0');
+  for (const std::string& g : p.groups) StrAppend(key, g, ' ');
+  StrAppend(key, '\0', target);
+  return key;
+}
+
 }  // namespace
 
 struct Service::Impl {
@@ -83,6 +102,7 @@ struct Service::Impl {
       : authenticator(authenticator),
         options(std::move(opts)),
         policy(store, audit, clock),
+        responses(options.response_cache),
         ctx{store, access, policy, NextTokens(key), clock, options, metrics, audit} {}
 
   HttpResponse Route(const HttpRequest& request, taxii::Route& route, std::string& user);
@@ -92,6 +112,7 @@ struct Service::Impl {
   const ServiceOptions options;
   Metrics metrics;
   policy::Policy policy;
+  ResponseCache responses;
   Context ctx;
 };
 
@@ -148,6 +169,16 @@ HttpResponse Service::Impl::Route(const HttpRequest& request, taxii::Route& rout
   if (!AcceptsTaxii(request.accept)) {
     return ErrorResponse(406, StrCat("this server answers with ", kTaxiiMediaType));
   }
+  // A kept response answers at once; the stamp and the time are taken before anything is read.
+  std::string cache_key;
+  ChangeStamp stamp;
+  int64_t now_us = 0;
+  if (Cacheable(match.route, request.method)) {
+    stamp = {ctx.store.LocalContentChanges(), ctx.audit != nullptr ? ctx.audit->LocalChanges() : 0};
+    now_us = ctx.clock.NowMicros();
+    cache_key = CacheKey(*principal, request.target);
+    if (std::shared_ptr<const HttpResponse> kept = responses.Find(cache_key, stamp, now_us)) return *kept;
+  }
   Call call{request, std::move(*principal), std::move(*segments), {}, {}, {}};
   if (match.below_root) {
     absl::StatusOr<store::ApiRoot> root = ctx.store.GetApiRoot(call.segments[0]);
@@ -163,7 +194,9 @@ HttpResponse Service::Impl::Route(const HttpRequest& request, taxii::Route& rout
     call.collection = std::move(*c);
     call.access = *access;
   }
-  return match.handler(ctx, call);
+  HttpResponse response = match.handler(ctx, call);
+  if (!cache_key.empty() && response.status == 200) responses.Put(std::move(cache_key), stamp, now_us, response);
+  return response;
 }
 
 Service::Service(store::Store& store, Authenticator& authenticator, AccessControl& access,

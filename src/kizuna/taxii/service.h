@@ -32,6 +32,7 @@
 #include "kizuna/taxii/metrics.h"
 #include "kizuna/taxii/next_token.h"
 #include "kizuna/taxii/query.h"
+#include "kizuna/taxii/response_cache.h"
 
 namespace kizuna::taxii {
 
@@ -51,6 +52,8 @@ struct ServiceOptions {
   int64_t default_max_content_length = 10 * 1024 * 1024;
   // Whether /metrics answers without authentication (for a scraper on a trusted network).
   bool metrics_public = false;
+  // Responses of the reading endpoints kept for repeated requests (response_cache.h).
+  ResponseCacheOptions response_cache;
 };
 
 class Service {
