@@ -121,6 +121,26 @@ class ServicePolicyTest : public ::testing::Test {
   simdjson::dom::parser parser_;
 };
 
+TEST_F(ServicePolicyTest, ALongRunOfWithheldObjectsIsCrossedInOneRequest) {
+  // 300 TLP:RED objects (page size 2): a page that said "more" with nothing in it would tell
+  // USA and KOR that something they may not see follows.
+  std::vector<std::string> red;
+  for (int i = 1; i <= 300; ++i) red.push_back(Indicator(i, kRed));
+  Post(red);
+  Post({Indicator(301, "", kUsa)});
+  std::string objects = StrCat("/intel/collections/", collection_, "/objects/");
+  HttpResponse usa = Get(objects, "usa");
+  EXPECT_EQ(usa.status, 200);
+  EXPECT_EQ(usa.body.find("secret"), usa.body.rfind("secret")) << "one object: " << usa.body;
+  EXPECT_NE(usa.body.find(IndicatorId(301)), std::string::npos) << usa.body;
+  EXPECT_NE(usa.body.find("\"more\":false"), std::string::npos) << usa.body;
+  EXPECT_EQ(Get(objects, "kor").body, "{\"more\":false}");
+  EXPECT_EQ(Get(StrCat("/intel/collections/", collection_, "/manifest/"), "kor").body, "{\"more\":false}");
+  HttpResponse jpn = Get(objects, "jpn");  // the creator sees them all
+  EXPECT_NE(jpn.body.find(IndicatorId(2)), std::string::npos) << jpn.body;
+  EXPECT_NE(jpn.body.find("\"more\":true"), std::string::npos) << jpn.body;
+}
+
 TEST_F(ServicePolicyTest, WhoSeesWhatAcrossPages) {
   // 1, 4, 7: REL TO USA, JPN; 2, 5: TLP:RED; 3, 6: unmarked (JPN only by default).
   Post({RelUsaJpn()});

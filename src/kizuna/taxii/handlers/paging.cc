@@ -1,6 +1,8 @@
 // Kizuna.
 #include "kizuna/taxii/handlers/paging.h"
 
+#include <algorithm>
+
 #include "kizuna/base/json_string.h"
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
@@ -18,10 +20,12 @@ HttpResponse JsonResponse(int status, std::string body) {
 
 namespace {
 
-// Most store pages read to fill one response when the policy withholds entries. Beyond it
-// the response is short (TAXII allows that) and `more`/`next` carry on from the last entry
-// read, so nothing is skipped.
-constexpr int kMaxReadsPerPage = 8;
+// Most entries read from the store to fill one response when the policy withholds entries.
+// Store pages double in size after each read, up to store::kMaxPageLimit, so a long run of
+// withheld entries costs few reads. Beyond the budget the response is short, even empty,
+// with `more`/`next` carrying on from the last entry read, so nothing is skipped; only a
+// caller facing more than this many withheld entries in a row can tell that some follow.
+constexpr size_t kMaxEntriesReadPerPage = 200'000;
 
 absl::StatusOr<store::Page> ReadStore(Context& ctx, const Call& call, Endpoint endpoint,
                                       std::string_view object_id, const store::PageRequest& request) {
@@ -56,8 +60,9 @@ absl::StatusOr<PageResult> ReadPage(Context& ctx, const Call& call, Endpoint end
   // collection ends; `next` always continues after the last entry read or served.
   const size_t limit = query.page.limit;
   store::Page& out = result.page;
-  for (int reads = 0;; ++reads) {
+  for (size_t read = 0;;) {
     KZ_ASSIGN_OR_RETURN(store::Page page, ReadStore(ctx, call, endpoint, object_id, query.page));
+    read += page.objects.size();
     KZ_RETURN_IF_ERROR(ctx.policy.Filter(call.principal, call.collection, page.objects).status());
     size_t room = limit - out.objects.size();
     if (page.objects.size() > room) {
@@ -69,8 +74,9 @@ absl::StatusOr<PageResult> ReadPage(Context& ctx, const Call& call, Endpoint end
     for (store::StoredObject& o : page.objects) out.objects.push_back(std::move(o));
     out.more = page.more;
     out.next = page.next;
-    if (!page.more || out.objects.size() >= limit || reads + 1 >= kMaxReadsPerPage) break;
+    if (!page.more || out.objects.size() >= limit || read >= kMaxEntriesReadPerPage) break;
     query.page.after = page.next;
+    query.page.limit = std::min(query.page.limit * 2, store::kMaxPageLimit);
   }
   if (out.more) result.next = ctx.tokens.Make(binding, out.next.after_date_added_us);
   return result;
