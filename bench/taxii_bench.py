@@ -32,12 +32,13 @@ def kz(kizuna, data_dir, *args, stdin=None):
                           input=stdin).stdout.decode()
 
 
-def indicator(n):
-    return ('{"type":"indicator","spec_version":"2.1","id":"indicator--%s","created":"2026-08-01T10:00:00.000Z",'
+def indicator(n, creator):
+    return ('{"type":"indicator","spec_version":"2.1","id":"indicator--%s","created_by_ref":"%s",'
+            '"created":"2026-08-01T10:00:00.000Z",'
             '"modified":"2026-08-01T10:00:00.000Z","name":"Indicator %d","description":"Seen in a campaign '
             'against government networks; shared under the framework.","indicator_types":["malicious-activity"],'
             '"pattern":"[domain-name:value = \'h%d.example.com\']","pattern_type":"stix",'
-            '"valid_from":"2026-08-01T10:00:00Z","labels":["family-%d"]}' % (uuid.UUID(int=n, version=4), n, n, n % 50))
+            '"valid_from":"2026-08-01T10:00:00Z","labels":["family-%d"]}' % (uuid.UUID(int=n, version=4), creator, n, n, n % 50))
 
 
 def wrk(url, headers, duration, threads, connections):
@@ -104,7 +105,7 @@ def main():
         kz(args.kizuna, data, "admin", "grant", cid, "--org", org, "--read", "--write")
         feed = os.path.join(tmp, "feed.jsonl")
         with open(feed, "w") as f:
-            f.write("\n".join(indicator(i) for i in range(args.objects)) + "\n")
+            f.write("\n".join(indicator(i, org) for i in range(args.objects)) + "\n")
         kz(args.kizuna, data, "import", feed, "--collection", "bench")
 
         port = free_port()
@@ -149,7 +150,7 @@ def main():
             nginx.wait()
 
         # POST: envelopes of 1,000 new objects, from two client threads.
-        envelopes = [("{\"objects\":[" + ",".join(indicator(10_000_000 + e * 1000 + i) for i in range(1000)) + "]}").encode()
+        envelopes = [("{\"objects\":[" + ",".join(indicator(10_000_000 + e * 1000 + i, org) for i in range(1000)) + "]}").encode()
                      for e in range(args.post_envelopes)]
         latencies, lock = [], threading.Lock()
 

@@ -72,10 +72,24 @@ std::array<uint8_t, N> Digest(const EVP_MD* md, std::string_view a, std::string_
   return out;
 }
 
+// Fetched once: an EVP_sha256() digest is looked up again by every EVP_DigestInit_ex, which
+// costs more than hashing a token.
+const EVP_MD* Fetch(const char* name) {
+  const EVP_MD* md = EVP_MD_fetch(nullptr, name, nullptr);
+  KZ_CHECK(md != nullptr);
+  return md;
+}
+
 }  // namespace
 
-Sha1Digest Sha1(std::string_view a, std::string_view b) { return Digest<20>(EVP_sha1(), a, b); }
-Sha256Digest Sha256(std::string_view data) { return Digest<32>(EVP_sha256(), data, {}); }
+Sha1Digest Sha1(std::string_view a, std::string_view b) {
+  static const EVP_MD* const md = Fetch("SHA1");
+  return Digest<20>(md, a, b);
+}
+Sha256Digest Sha256(std::string_view data) {
+  static const EVP_MD* const md = Fetch("SHA256");
+  return Digest<32>(md, data, {});
+}
 
 std::string HexEncode(std::string_view bytes) {
   static constexpr char kHex[] = "0123456789abcdef";

@@ -71,7 +71,20 @@ struct Connection {
 };
 
 struct Server::Impl {
-  Impl(Service& s, ServerOptions o) : service(s), options(std::move(o)), acceptor(io) {}
+  Impl(Service& s, ServerOptions o)
+      : service(s),
+        options(std::move(o)),
+        contexts(MakeContexts(options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency()))),
+        acceptor(*contexts[0]) {}
+
+  // One event loop per thread. Connections are dealt out among them in turn and each stays
+  // on its loop, so its reads, request and reply run without handing work between threads
+  // (a shared loop woke the other thread for nearly every step).
+  static std::vector<std::unique_ptr<asio::io_context>> MakeContexts(size_t n) {
+    std::vector<std::unique_ptr<asio::io_context>> out;
+    for (size_t i = 0; i < n; ++i) out.push_back(std::make_unique<asio::io_context>(1));
+    return out;
+  }
 
   asio::awaitable<void> Accept();
   asio::awaitable<void> Run(tcp::socket socket);
@@ -86,7 +99,7 @@ struct Server::Impl {
 
   Service& service;
   const ServerOptions options;
-  asio::io_context io;
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
   std::optional<ssl::context> tls;
   tcp::acceptor acceptor;
   uint16_t port = 0;
@@ -96,6 +109,7 @@ struct Server::Impl {
   std::condition_variable all_closed;
   std::map<uint64_t, Connection*> connections;
   uint64_t next_connection = 0;
+  size_t accepted = 0;  // by Accept(), which alone uses it
   bool stopped = false;
 };
 
@@ -170,55 +184,57 @@ asio::awaitable<void> Server::Impl::Serve(Stream& stream, Connection& connection
       co_return;
     }
     const auto& header = head.get();
-    std::string target(header.target());
-    // The body may be as large as the API root allows, and not larger: refuse before reading.
-    int64_t limit = service.MaxContentLength(RootOf(target));
-    if (head.content_length() && *head.content_length() > static_cast<uint64_t>(limit)) {
-      HttpResponse too_large = ErrorResponse(
-          413, StrCat("the request body is larger than max_content_length (", limit, " octets)"));
-      Log(remote, std::string(header.method_string()), target, 413, 0, 0, {});
-      co_await Reply(stream, std::move(too_large), header.version(), false);
-      co_await Linger(stream);
-      co_return;
-    }
-    if (beast::iequals(header[http::field::expect], "100-continue")) {
-      http::response<http::empty_body> cont{http::status::continue_, header.version()};
-      beast::get_lowest_layer(stream).expires_after(options.request_timeout);
-      auto [wec, wn] = co_await http::async_write(stream, cont, kNoThrow);
-      if (wec) co_return;
-    }
-    http::request_parser<http::string_body> full{std::move(head)};
-    full.body_limit(static_cast<uint64_t>(limit));
-    // Room for large reads: the parser empties the buffer into the body after each read, so
-    // without it a body arrives in reads the size of the header buffer (about 512 octets).
-    if (full.content_length()) buffer.reserve(std::min<size_t>(*full.content_length(), kBodyReadBytes));
-    beast::get_lowest_layer(stream).expires_after(options.request_timeout);
-    std::tie(ec, n) = co_await http::async_read(stream, buffer, full, kNoThrow);
-    buffer.shrink_to_fit();  // an idle connection keeps no large buffer
-    if (ec == http::error::body_limit) {
-      co_await Reply(stream, ErrorResponse(413, "the request body is larger than max_content_length"), 11, false);
-      co_await Linger(stream);
-      co_return;
-    }
-    if (ec) co_return;  // timeout or disconnect in the middle of the body: nothing to answer
-
-    http::request<http::string_body> req = full.release();
     HttpRequest request;
-    request.method = MethodOf(req.method());
-    request.target = std::move(target);
-    request.accept = std::string(req[http::field::accept]);
-    request.content_type = std::string(req[http::field::content_type]);
-    request.authorization = std::string(req[http::field::authorization]);
-    request.host = std::string(req[http::field::host]);
-    request.body = std::move(req.body());
+    request.method = MethodOf(header.method());
+    request.target = std::string(header.target());
+    request.accept = std::string(header[http::field::accept]);
+    request.content_type = std::string(header[http::field::content_type]);
+    request.authorization = std::string(header[http::field::authorization]);
+    request.host = std::string(header[http::field::host]);
     request.remote = remote;
+    const unsigned version = header.version();
+    const bool client_keep_alive = header.keep_alive();
+    const std::string method_name(header.method_string());
+    if (!head.is_done()) {
+      // The body may be as large as the API root allows, and not larger: refuse before reading.
+      int64_t limit = service.MaxContentLength(RootOf(request.target));
+      if (head.content_length() && *head.content_length() > static_cast<uint64_t>(limit)) {
+        HttpResponse too_large = ErrorResponse(
+            413, StrCat("the request body is larger than max_content_length (", limit, " octets)"));
+        Log(remote, method_name, request.target, 413, 0, 0, {});
+        co_await Reply(stream, std::move(too_large), version, false);
+        co_await Linger(stream);
+        co_return;
+      }
+      if (beast::iequals(header[http::field::expect], "100-continue")) {
+        http::response<http::empty_body> cont{http::status::continue_, version};
+        beast::get_lowest_layer(stream).expires_after(options.request_timeout);
+        auto [wec, wn] = co_await http::async_write(stream, cont, kNoThrow);
+        if (wec) co_return;
+      }
+      http::request_parser<http::string_body> full{std::move(head)};
+      full.body_limit(static_cast<uint64_t>(limit));
+      // Room for large reads: the parser empties the buffer into the body after each read, so
+      // without it a body arrives in reads the size of the header buffer (about 512 octets).
+      if (full.content_length()) buffer.reserve(std::min<size_t>(*full.content_length(), kBodyReadBytes));
+      beast::get_lowest_layer(stream).expires_after(options.request_timeout);
+      std::tie(ec, n) = co_await http::async_read(stream, buffer, full, kNoThrow);
+      buffer.shrink_to_fit();  // an idle connection keeps no large buffer
+      if (ec == http::error::body_limit) {
+        co_await Reply(stream, ErrorResponse(413, "the request body is larger than max_content_length"), 11, false);
+        co_await Linger(stream);
+        co_return;
+      }
+      if (ec) co_return;  // timeout or disconnect in the middle of the body: nothing to answer
+      request.body = std::move(full.release().body());
+    }
     Service::RequestInfo info;
     HttpResponse response = service.Handle(request, &info);
     int status = response.status;
     size_t bytes = response.body.size();
-    bool keep_alive = req.keep_alive() && !stopping;
-    co_await Reply(stream, std::move(response), req.version(), keep_alive);
-    Log(remote, req.method_string(), request.target, status, bytes,
+    bool keep_alive = client_keep_alive && !stopping;
+    co_await Reply(stream, std::move(response), version, keep_alive);
+    Log(remote, method_name, request.target, status, bytes,
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), info);
     if (!keep_alive) break;
   }
@@ -261,7 +277,8 @@ asio::awaitable<void> Server::Impl::Run(tcp::socket socket) {
 
 asio::awaitable<void> Server::Impl::Accept() {
   for (;;) {
-    auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(io), kNoThrow);
+    asio::io_context& next = *contexts[accepted++ % contexts.size()];
+    auto [ec, socket] = co_await acceptor.async_accept(next.get_executor(), kNoThrow);
     if (ec) {
       if (stopping || ec == asio::error::operation_aborted) co_return;
       continue;  // e.g. too many open files: keep serving the connections we have
@@ -306,9 +323,13 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(Service& service, ServerOp
   if (!ec) impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return absl::UnavailableError(StrCat("cannot listen on ", o.address, ":", o.port, ": ", ec.message()));
   impl->port = impl->acceptor.local_endpoint().port();
-  asio::co_spawn(impl->io, impl->Accept(), [](std::exception_ptr) {});
-  size_t threads = o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency());
-  for (size_t i = 0; i < threads; ++i) impl->threads.emplace_back([io = &impl->io] { io->run(); });
+  asio::co_spawn(*impl->contexts[0], impl->Accept(), [](std::exception_ptr) {});
+  for (auto& context : impl->contexts) {
+    impl->threads.emplace_back([io = context.get()] {
+      auto busy = asio::make_work_guard(*io);  // runs until Stop(), with or without connections
+      io->run();
+    });
+  }
   return std::make_unique<Server>(std::move(impl));
 }
 
@@ -341,7 +362,7 @@ void Server::Stop() {
       impl.all_closed.wait_for(lock, std::chrono::milliseconds(50));
     }
   }
-  impl.io.stop();
+  for (auto& context : impl.contexts) context->stop();
   for (std::thread& t : impl.threads) t.join();
 }
 
