@@ -15,6 +15,7 @@
 #include "kizuna/stix/parser.h"
 #include "kizuna/store/sqlite/sqlite_store.h"
 #include "kizuna/taxii/auth/authenticator.h"
+#include "kizuna/taxii/server/beast_request.h"
 #include "kizuna/taxii/service.h"
 
 namespace {
@@ -62,16 +63,6 @@ struct World {
   }
 };
 
-taxii::Method MethodOf(http::verb v) {
-  switch (v) {
-    case http::verb::get: return taxii::Method::kGet;
-    case http::verb::head: return taxii::Method::kHead;
-    case http::verb::post: return taxii::Method::kPost;
-    case http::verb::delete_: return taxii::Method::kDelete;
-    default: return taxii::Method::kOther;
-  }
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -84,13 +75,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   parser.put(boost::asio::buffer(data, size), ec);
   if (ec || !parser.is_done()) return 0;
   const auto& req = parser.get();
-  taxii::HttpRequest request;
-  request.method = MethodOf(req.method());
-  request.target = std::string(req.target());
-  request.accept = std::string(req[http::field::accept]);
-  request.content_type = std::string(req[http::field::content_type]);
-  request.authorization = std::string(req[http::field::authorization]);
-  request.host = std::string(req[http::field::host]);
+  taxii::HttpRequest request = taxii::RequestFromHeader(req.base());
   request.body = req.body();
   taxii::HttpResponse response = world.service->Handle(request);
   // The closed collection's object must never come out, whatever the request; a request

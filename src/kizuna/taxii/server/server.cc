@@ -19,6 +19,7 @@
 #include "kizuna/base/strings.h"
 #include "kizuna/stix/timestamp.h"
 #include "kizuna/taxii/errors.h"
+#include "kizuna/taxii/server/beast_request.h"
 
 namespace kizuna::taxii {
 namespace {
@@ -30,16 +31,6 @@ namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 constexpr size_t kBodyReadBytes = 256 * 1024;
-
-Method MethodOf(http::verb verb) {
-  switch (verb) {
-    case http::verb::get: return Method::kGet;
-    case http::verb::head: return Method::kHead;
-    case http::verb::post: return Method::kPost;
-    case http::verb::delete_: return Method::kDelete;
-    default: return Method::kOther;
-  }
-}
 
 // The API root named by a request target ("/root/collections/..."), for its body limit.
 std::string_view RootOf(std::string_view target) {
@@ -184,13 +175,7 @@ asio::awaitable<void> Server::Impl::Serve(Stream& stream, Connection& connection
       co_return;
     }
     const auto& header = head.get();
-    HttpRequest request;
-    request.method = MethodOf(header.method());
-    request.target = std::string(header.target());
-    request.accept = std::string(header[http::field::accept]);
-    request.content_type = std::string(header[http::field::content_type]);
-    request.authorization = std::string(header[http::field::authorization]);
-    request.host = std::string(header[http::field::host]);
+    HttpRequest request = RequestFromHeader(header);
     request.remote = remote;
     const unsigned version = header.version();
     const bool client_keep_alive = header.keep_alive();

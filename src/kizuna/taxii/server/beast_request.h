@@ -1,0 +1,36 @@
+// Kizuna. A Beast request header as the Service's HttpRequest (without body and remote).
+// Shared by the server and fuzz/fuzz_http.cc, which drives the Service the way the server does.
+#pragma once
+
+#include <boost/beast/http.hpp>
+#include <string>
+
+#include "kizuna/taxii/http.h"
+
+namespace kizuna::taxii {
+
+inline Method MethodOf(boost::beast::http::verb method) {
+  using boost::beast::http::verb;
+  switch (method) {
+    case verb::get: return Method::kGet;
+    case verb::head: return Method::kHead;
+    case verb::post: return Method::kPost;
+    case verb::delete_: return Method::kDelete;
+    default: return Method::kOther;
+  }
+}
+
+template <class Fields>
+HttpRequest RequestFromHeader(const boost::beast::http::request_header<Fields>& header) {
+  using boost::beast::http::field;
+  HttpRequest request;
+  request.method = MethodOf(header.method());
+  request.target = std::string(header.target());
+  request.accept = std::string(header[field::accept]);
+  request.content_type = std::string(header[field::content_type]);
+  request.authorization = std::string(header[field::authorization]);
+  request.host = std::string(header[field::host]);
+  return request;
+}
+
+}  // namespace kizuna::taxii
