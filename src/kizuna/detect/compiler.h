@@ -53,6 +53,10 @@ struct CompileOptions {
   pattern::PatternLimits limits;
   // Problems and suppressions kept with details in the report (all are counted).
   size_t max_kept = 1000;
+  // Threads that parse patterns in Finish(), the calling thread included. Default 2 (this
+  // project's machines have two cores); 1 parses on the calling thread only. The snapshot
+  // and report do not depend on it.
+  int threads = 2;
 };
 
 struct CompileProblem {
@@ -105,8 +109,12 @@ class IndicatorCompiler {
 
  private:
   struct Pending;
+  struct Parsed;
   void Problem(std::string_view id, std::string reason);
-  void Compile(const Pending& indicator);
+  // Parses pending_[from, to) into `out` (thread-safe: reads only pending_ and text_).
+  void Parse(size_t from, size_t to, Parsed* out) const;
+  // Adds one parsed indicator to the snapshot; runs in pending_ order.
+  void Compile(Parsed& indicator);
 
   CompileOptions options_;
   CompileReport report_;
