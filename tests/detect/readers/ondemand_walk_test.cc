@@ -16,12 +16,6 @@ namespace {
 
 const std::string kData = KIZUNA_TEST_DATA "/detect";
 
-std::string Temp(std::string_view name, std::string_view content) {
-  const std::string path = StrCat(testing::TempDir(), "/", name);
-  EXPECT_TRUE(WriteFileAtomically(path, content).ok());
-  return path;
-}
-
 ReadResult Read(const std::string& path, bool dom, TelemetryFormat format = TelemetryFormat::kAuto) {
   ReaderOptions options;
   options.json_dom = dom;
