@@ -74,18 +74,20 @@ void BatchMatcher::AddIp(const Snapshot& s, std::string_view value, uint32_t rec
   p.record = record;
   p.field = field;
   p.value = value;
+  // Most values are canonical IPv4 addresses: try that first (such text has no ':').
+  if (std::optional<uint32_t> a = ParseIpv4(value)) {
+    p.slot = Slot::kIpv4;
+    if (!s.ipv4().empty() || !s.v4_blocks().empty()) {
+      p.kind = ProbeKind::kIpv4;
+      p.word = *a;
+      p.hash = s.ipv4().Hash(*a);
+      s.ipv4().Prefetch(p.hash);
+      probes_.push_back(p);
+    }
+    return;  // a canonical address equals no other spelling
+  }
   if (IpKind(value) == HostKind::kIpv4) {
     p.slot = Slot::kIpv4;
-    if (std::optional<uint32_t> a = ParseIpv4(value)) {
-      if (!s.ipv4().empty() || !s.v4_blocks().empty()) {
-        p.kind = ProbeKind::kIpv4;
-        p.word = *a;
-        p.hash = s.ipv4().Hash(*a);
-        s.ipv4().Prefetch(p.hash);
-        probes_.push_back(p);
-      }
-      return;  // a canonical address equals no other spelling
-    }
     AddString(s, Slot::kIpv4, value, record, field);
     if (s.v4_blocks().empty()) return;
   } else {
