@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include "kizuna/base/strings.h"
+#include "kizuna/detect/matcher.h"
+#include "test_util.h"
 
 namespace kizuna::detect {
 namespace {
@@ -167,6 +169,35 @@ TEST(CompilerTest, ThreadsDoNotChangeTheResult) {
   EXPECT_EQ(stats[1].keys, stats[0].keys);
   EXPECT_EQ(stats[1].lookup_bytes, stats[0].lookup_bytes);
   EXPECT_EQ(stats[1].evaluated, stats[0].evaluated);
+}
+
+}  // namespace
+}  // namespace kizuna::detect
+
+namespace kizuna::detect {
+namespace {
+
+// AddPattern: a later version of an id replaces the earlier one in its first place, whatever
+// the order of the others.
+TEST(CompilerTest, LaterPatternOfAnIdWinsInItsFirstPlace) {
+  IndicatorCompiler c(Options());
+  c.AddPattern("indicator--00000000-0000-4000-8000-000000000001", "[domain-name:value = 'a.example']");
+  c.AddPattern("indicator--00000000-0000-4000-8000-000000000002", "[domain-name:value = 'b.example']");
+  c.AddPattern("indicator--00000000-0000-4000-8000-000000000001", "[domain-name:value = 'c.example']");
+  auto s = std::move(c).Finish();
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(c.report().duplicates, 1);
+  ASSERT_EQ((*s)->indicator_count(), 2u);
+  EXPECT_EQ((*s)->IndicatorId(0), "indicator--00000000-0000-4000-8000-000000000001");
+  RecordBatch batch;
+  AddRecord(batch, "dns", {{Role::kDomain, "a.example"}});
+  AddRecord(batch, "dns", {{Role::kDomain, "c.example"}});
+  BatchMatcher m;
+  std::vector<Match> out;
+  ASSERT_TRUE(m.MatchBatch(**s, batch, out).ok());
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].record, 1u);
+  EXPECT_EQ(out[0].indicator, 0u);
 }
 
 }  // namespace

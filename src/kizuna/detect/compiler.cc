@@ -1,6 +1,7 @@
 // Kizuna.
 #include "kizuna/detect/compiler.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <optional>
@@ -48,6 +49,7 @@ struct IndicatorCompiler::Pending {
   Selection selection = Selection::kActive;
   std::optional<int64_t> valid_from_us;
   std::optional<int64_t> valid_until_us;
+  bool replaces = false;   // AddPattern: wins over earlier versions whatever `modified`
 };
 
 IndicatorCompiler::IndicatorCompiler(CompileOptions options)
@@ -114,13 +116,7 @@ void IndicatorCompiler::AddObject(std::string_view json, std::string_view where)
   p.text_size = text.size();
   text_.append(text);
 
-  auto [it, inserted] = by_uuid_.try_emplace(UuidKey(p.uuid), pending_.size());
-  if (inserted) {
-    pending_.push_back(p);
-    return;
-  }
-  ++report_.duplicates;
-  if (p.modified_us > pending_[it->second].modified_us) pending_[it->second] = p;
+  pending_.push_back(p);
 }
 
 void IndicatorCompiler::AddPattern(std::string_view id, std::string_view pattern,
@@ -135,13 +131,34 @@ void IndicatorCompiler::AddPattern(std::string_view id, std::string_view pattern
   p.text_at = text_.size();
   p.text_size = pattern.size();
   text_.append(pattern);
-  auto [it, inserted] = by_uuid_.try_emplace(UuidKey(p.uuid), pending_.size());
-  if (inserted) {
-    pending_.push_back(p);
-  } else {
-    ++report_.duplicates;
-    pending_[it->second] = p;
+  p.replaces = true;
+  pending_.push_back(p);
+}
+
+void IndicatorCompiler::DropDuplicates() {
+  // (id, position) sorted: the versions of one id are adjacent, in the order added.
+  std::vector<std::pair<std::pair<uint64_t, uint64_t>, uint32_t>> order(pending_.size());
+  for (size_t i = 0; i < pending_.size(); ++i) {
+    order[i] = {UuidKey(pending_[i].uuid), static_cast<uint32_t>(i)};
   }
+  std::sort(order.begin(), order.end());
+  std::vector<bool> dropped(pending_.size(), false);
+  for (size_t i = 0; i < order.size();) {
+    size_t j = i + 1;
+    for (; j < order.size() && order[j].first == order[i].first; ++j) {
+      Pending& kept = pending_[order[i].second];
+      const Pending& later = pending_[order[j].second];
+      ++report_.duplicates;
+      if (later.replaces || later.modified_us > kept.modified_us) kept = later;
+      dropped[order[j].second] = true;
+    }
+    i = j;
+  }
+  size_t w = 0;
+  for (size_t i = 0; i < pending_.size(); ++i) {
+    if (!dropped[i]) pending_[w++] = pending_[i];
+  }
+  pending_.resize(w);
 }
 
 // One active indicator after parsing: its keys when simple, else its compiled pattern, else
@@ -242,6 +259,7 @@ void IndicatorCompiler::Compile(Parsed& parsed) {
 
 absl::StatusOr<std::shared_ptr<const Snapshot>> IndicatorCompiler::Finish() && {
   const int64_t now = options_.now_us;
+  DropDuplicates();
   for (const Pending& p : pending_) {
     // The next time the selection changes: a valid_until or valid_from still ahead.
     for (const std::optional<int64_t>& t : {p.valid_from_us, p.valid_until_us}) {
