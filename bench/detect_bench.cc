@@ -2,6 +2,7 @@
 // telemetry alone and read + match it on one core, so the matcher's share is visible:
 //   zeek_tsv   the real Zeek dns and ssl logs (../shared/data, decompressed, repeated)
 //   eve        EVE JSON generated from the same records' values
+//   eve_dom    the same EVE file through the DOM walk (the reader before On-Demand)
 //   eve_cold   a high-cardinality synthetic EVE stream (every name distinct: cold lookups)
 // Prints one JSON line per measurement. Usage: detect_bench [--indicators N] [--repeat R]
 #include <chrono>
@@ -97,12 +98,13 @@ std::shared_ptr<const detect::Snapshot> Compile(size_t n, const std::vector<std:
 }
 
 // Reads `path` once without matching and once with; prints both.
-void Measure(const std::string& name, const std::string& path, const detect::Snapshot& snapshot) {
+void Measure(const std::string& name, const std::string& path, const detect::Snapshot& snapshot,
+             const detect::ReaderOptions& options = {}) {
   const uint64_t bytes = std::filesystem::file_size(path);
   double seconds[2] = {0, 0};
   uint64_t records = 0, alerts = 0;
   for (int match = 0; match < 2; ++match) {
-    auto reader = detect::OpenTelemetry(path, detect::TelemetryFormat::kAuto, {});
+    auto reader = detect::OpenTelemetry(path, detect::TelemetryFormat::kAuto, options);
     if (!reader.ok()) {
       std::fprintf(stderr, "%s\n", reader.status().ToString().c_str());
       std::exit(1);
@@ -198,6 +200,9 @@ int Run(size_t indicators, int repeat) {
     }
     Write(dir + "/eve.json", eve);
     Measure("eve", dir + "/eve.json", *snapshot);
+    detect::ReaderOptions dom;
+    dom.json_dom = true;
+    Measure("eve_dom", dir + "/eve.json", *snapshot, dom);
   } else {
     std::fprintf(stderr, "%s is absent: the real-data measurements are skipped\n", zeek.c_str());
   }

@@ -1,7 +1,8 @@
 // Kizuna. Fuzz target for the telemetry readers and the matcher: Zeek TSV, Zeek JSON, EVE.
 //
-// Input: byte 0 picks the format (auto, zeek, eve, jsonl) and whether the input is read
-// through a 64-byte line limit; the rest is the file. Every record read is matched against
+// Input: byte 0 picks the format (auto, zeek, eve, jsonl), whether the input is read
+// through a 64-byte line limit and whether JSON goes through the DOM walk instead of the
+// On-Demand one; the rest is the file. Every record read is matched against
 // a fixed snapshot, and the target traps if the fast path and the evaluator disagree.
 #include <unistd.h>
 
@@ -74,6 +75,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   close(fd);
   ReaderOptions options;
   if (data[0] & 4) options.max_line_bytes = 64;
+  options.json_dom = (data[0] & 8) != 0;
   options.batch_records = 7;
   const TelemetryFormat format = static_cast<TelemetryFormat>(data[0] & 3);
   auto reader = OpenTelemetry(path, format, options);

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include "kizuna/base/strings.h"
+#include "kizuna/detect/matcher.h"
+#include "test_util.h"
 
 namespace kizuna::detect {
 namespace {
@@ -115,6 +117,87 @@ TEST(CompilerTest, AllowlistSuppressesKeysAndReportsTheList) {
   EXPECT_EQ(r.suppressions[1].value, "www.example.org");
   EXPECT_EQ((*s)->indicator_count(), 1u);
   EXPECT_EQ((*s)->stats().keys, 1u);
+}
+
+}  // namespace
+}  // namespace kizuna::detect
+
+namespace kizuna::detect {
+namespace {
+
+// Finish() parses on several threads in chunks; the snapshot and report must not show it.
+TEST(CompilerTest, ThreadsDoNotChangeTheResult) {
+  std::vector<std::string> patterns;
+  for (int i = 0; i < 20000; ++i) {
+    switch (i % 5) {
+      case 0: patterns.push_back(StrCat("[domain-name:value = 'h", i, ".example']")); break;
+      case 1: patterns.push_back(StrCat("[ipv4-addr:value IN ('10.0.", i % 256, ".1', '10.1.0.", i % 256, "')]")); break;
+      case 2: patterns.push_back(StrCat("[domain-name:value MATCHES '^h", i, "']")); break;  // evaluator
+      case 3: patterns.push_back(StrCat("[file:hashes.MD5 = 'bad", i, "']")); break;         // invalid
+      default: patterns.push_back(StrCat("[url:value = 'http://u", i, ".example/'] OR [x:y = 1]"));
+    }
+  }
+  CompileReport reports[2];
+  Snapshot::Stats stats[2];
+  for (int threads : {1, 2}) {
+    CompileOptions o = Options();
+    o.threads = threads;
+    IndicatorCompiler c(o);
+    for (size_t i = 0; i < patterns.size(); ++i) {
+      c.AddPattern(StrCat("indicator--00000000-0000-4000-8000-", std::string(12 - std::to_string(i + 1).size(), '0'), i + 1),
+                   patterns[i]);
+    }
+    auto snapshot = std::move(c).Finish();
+    ASSERT_TRUE(snapshot.ok());
+    reports[threads - 1] = c.report();
+    stats[threads - 1] = (*snapshot)->stats();
+  }
+  EXPECT_EQ(reports[0].active, 16000);
+  EXPECT_EQ(reports[0].simple, 8000);
+  EXPECT_EQ(reports[0].invalid, 4000);
+  for (const CompileReport* r : {&reports[1]}) {
+    EXPECT_EQ(r->active, reports[0].active);
+    EXPECT_EQ(r->simple, reports[0].simple);
+    EXPECT_EQ(r->evaluated, reports[0].evaluated);
+    EXPECT_EQ(r->invalid, reports[0].invalid);
+    ASSERT_EQ(r->problems.size(), reports[0].problems.size());
+    for (size_t i = 0; i < r->problems.size(); ++i) {
+      EXPECT_EQ(r->problems[i].id, reports[0].problems[i].id);
+      EXPECT_EQ(r->problems[i].reason, reports[0].problems[i].reason);
+    }
+  }
+  EXPECT_EQ(stats[1].keys, stats[0].keys);
+  EXPECT_EQ(stats[1].lookup_bytes, stats[0].lookup_bytes);
+  EXPECT_EQ(stats[1].evaluated, stats[0].evaluated);
+}
+
+}  // namespace
+}  // namespace kizuna::detect
+
+namespace kizuna::detect {
+namespace {
+
+// AddPattern: a later version of an id replaces the earlier one in its first place, whatever
+// the order of the others.
+TEST(CompilerTest, LaterPatternOfAnIdWinsInItsFirstPlace) {
+  IndicatorCompiler c(Options());
+  c.AddPattern("indicator--00000000-0000-4000-8000-000000000001", "[domain-name:value = 'a.example']");
+  c.AddPattern("indicator--00000000-0000-4000-8000-000000000002", "[domain-name:value = 'b.example']");
+  c.AddPattern("indicator--00000000-0000-4000-8000-000000000001", "[domain-name:value = 'c.example']");
+  auto s = std::move(c).Finish();
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(c.report().duplicates, 1);
+  ASSERT_EQ((*s)->indicator_count(), 2u);
+  EXPECT_EQ((*s)->IndicatorId(0), "indicator--00000000-0000-4000-8000-000000000001");
+  RecordBatch batch;
+  AddRecord(batch, "dns", {{Role::kDomain, "a.example"}});
+  AddRecord(batch, "dns", {{Role::kDomain, "c.example"}});
+  BatchMatcher m;
+  std::vector<Match> out;
+  ASSERT_TRUE(m.MatchBatch(**s, batch, out).ok());
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].record, 1u);
+  EXPECT_EQ(out[0].indicator, 0u);
 }
 
 }  // namespace

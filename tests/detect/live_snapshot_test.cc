@@ -42,6 +42,9 @@ TEST(LiveSnapshotTest, SwapsWhileMatchingGoesOn) {
       (out[0].record == 0 ? saw_a : saw_b)++;
     }
   });
+  // Publish only once the matcher runs: compiling one indicator is faster than starting a
+  // thread, so otherwise every swap could be over before the first match.
+  while (saw_a.load() + saw_b.load() == 0 && bad.load() == 0) std::this_thread::yield();
   for (int i = 0; i < 200; ++i) live.Publish(Make(i % 2 ? "a.example" : "b.example"));
   stop = true;
   matcher.join();

@@ -58,7 +58,9 @@ bool AddEquality(const CmpExpr& c, Slot slot, Keys& out) {
   return true;
 }
 
-bool AddComparison(const CmpExpr& c, Keys& out) {
+}  // namespace
+
+bool ClassifyComparison(const CmpExpr& c, Keys& out) {
   if (c.negated || c.path.steps.empty()) return false;
   const std::string path = PathText(c.path);
   if (path.empty()) return false;
@@ -98,6 +100,8 @@ bool AddComparison(const CmpExpr& c, Keys& out) {
   }
   return false;
 }
+
+namespace {
 
 // `network-traffic:dst_ref.value = a AND network-traffic:dst_port = p` (IN lists allowed).
 bool AddNetDst(const CmpExpr& e, Keys& out) {
@@ -150,7 +154,7 @@ bool AddCmp(const CmpExpr& expr, Keys& out) {
   const CmpExpr& e = StripGroups(&expr);
   switch (e.kind) {
     case CmpExpr::Kind::kCompare:
-      return AddComparison(e, out);
+      return ClassifyComparison(e, out);
     case CmpExpr::Kind::kOr:
       for (const CmpExpr* op : e.operands) {
         if (!AddCmp(*op, out)) return false;

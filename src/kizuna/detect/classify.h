@@ -51,4 +51,9 @@ inline constexpr size_t kMaxKeysPerIndicator = 4096;
 // REQUIRES: `ast` passed pattern::Validate.
 std::optional<std::vector<SimpleKey>> Classify(const pattern::Ast& ast);
 
+// Appends the keys of one comparison (`type:path op values`, not NOT) and returns true, or
+// returns false when it is not simple. Classify applies it to every comparison of an OR.
+// REQUIRES: `c` is a kCompare node that passed pattern::Validate.
+bool ClassifyComparison(const pattern::CmpExpr& c, std::vector<SimpleKey>& out);
+
 }  // namespace kizuna::detect

@@ -1,13 +1,18 @@
 // Kizuna.
 #include "kizuna/detect/compiler.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <optional>
+#include <thread>
 
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/detect/classify.h"
+#include "kizuna/detect/fast_classify.h"
+#include "kizuna/pattern/parser.h"
+#include "kizuna/pattern/validator.h"
 #include "kizuna/stix/object.h"
 #include "simdjson.h"
 
@@ -30,6 +35,9 @@ std::pair<uint64_t, uint64_t> UuidKey(const Uuid& u) {
 // Why a well-formed indicator is not compiled, or kActive.
 enum class Selection : uint8_t { kActive, kRevoked, kExpired, kNotYetValid, kOtherType };
 
+// Indicators parsed at a time (by all threads) before they are added in order.
+constexpr size_t kChunk = 8192;
+
 }  // namespace
 
 struct IndicatorCompiler::Pending {
@@ -41,6 +49,7 @@ struct IndicatorCompiler::Pending {
   Selection selection = Selection::kActive;
   std::optional<int64_t> valid_from_us;
   std::optional<int64_t> valid_until_us;
+  bool replaces = false;   // AddPattern: wins over earlier versions whatever `modified`
 };
 
 IndicatorCompiler::IndicatorCompiler(CompileOptions options)
@@ -107,13 +116,7 @@ void IndicatorCompiler::AddObject(std::string_view json, std::string_view where)
   p.text_size = text.size();
   text_.append(text);
 
-  auto [it, inserted] = by_uuid_.try_emplace(UuidKey(p.uuid), pending_.size());
-  if (inserted) {
-    pending_.push_back(p);
-    return;
-  }
-  ++report_.duplicates;
-  if (p.modified_us > pending_[it->second].modified_us) pending_[it->second] = p;
+  pending_.push_back(p);
 }
 
 void IndicatorCompiler::AddPattern(std::string_view id, std::string_view pattern,
@@ -128,28 +131,85 @@ void IndicatorCompiler::AddPattern(std::string_view id, std::string_view pattern
   p.text_at = text_.size();
   p.text_size = pattern.size();
   text_.append(pattern);
-  auto [it, inserted] = by_uuid_.try_emplace(UuidKey(p.uuid), pending_.size());
-  if (inserted) {
-    pending_.push_back(p);
-  } else {
-    ++report_.duplicates;
-    pending_[it->second] = p;
+  p.replaces = true;
+  pending_.push_back(p);
+}
+
+void IndicatorCompiler::DropDuplicates() {
+  // (id, position) sorted: the versions of one id are adjacent, in the order added.
+  std::vector<std::pair<std::pair<uint64_t, uint64_t>, uint32_t>> order(pending_.size());
+  for (size_t i = 0; i < pending_.size(); ++i) {
+    order[i] = {UuidKey(pending_[i].uuid), static_cast<uint32_t>(i)};
+  }
+  std::sort(order.begin(), order.end());
+  std::vector<bool> dropped(pending_.size(), false);
+  for (size_t i = 0; i < order.size();) {
+    size_t j = i + 1;
+    for (; j < order.size() && order[j].first == order[i].first; ++j) {
+      Pending& kept = pending_[order[i].second];
+      const Pending& later = pending_[order[j].second];
+      ++report_.duplicates;
+      if (later.replaces || later.modified_us > kept.modified_us) kept = later;
+      dropped[order[j].second] = true;
+    }
+    i = j;
+  }
+  size_t w = 0;
+  for (size_t i = 0; i < pending_.size(); ++i) {
+    if (!dropped[i]) pending_[w++] = pending_[i];
+  }
+  pending_.resize(w);
+}
+
+// One active indicator after parsing: its keys when simple, else its compiled pattern, else
+// why it was rejected.
+struct IndicatorCompiler::Parsed {
+  std::string id;
+  std::optional<std::vector<SimpleKey>> keys;
+  std::unique_ptr<const pattern::Pattern> compiled;
+  std::string error;
+};
+
+void IndicatorCompiler::Parse(size_t from, size_t to, Parsed* out) const {
+  for (size_t i = from; i < to; ++i, ++out) {
+    const Pending& p = pending_[i];
+    if (p.selection != Selection::kActive) continue;
+    out->id = FormatIndicatorId(p.uuid);
+    const std::string_view text(text_.data() + p.text_at, p.text_size);
+    if (p.version == pattern::StixVersion::k21) {
+      out->keys = FastClassify(text, options_.limits);
+      if (out->keys) continue;
+    }
+    // The full path. A simple pattern needs no evaluator program: parse, validate, classify.
+    pattern::ParseOptions parse_options{p.version, options_.limits};
+    absl::StatusOr<std::unique_ptr<pattern::Ast>> ast = pattern::Parse(text, parse_options);
+    absl::Status valid = ast.ok() ? pattern::Validate(**ast, options_.limits) : ast.status();
+    if (!valid.ok()) {
+      out->error = StrCat("pattern: ", View(valid.message()));
+      continue;
+    }
+    out->keys = Classify(**ast);
+    if (out->keys) continue;
+    pattern::CompileOptions popts;
+    popts.version = p.version;
+    popts.limits = options_.limits;
+    absl::StatusOr<std::unique_ptr<const pattern::Pattern>> compiled =
+        pattern::Pattern::Compile(text, popts);
+    if (!compiled.ok()) {
+      out->error = StrCat("pattern: ", View(compiled.status().message()));
+      continue;
+    }
+    out->compiled = std::move(*compiled);
   }
 }
 
-void IndicatorCompiler::Compile(const Pending& p) {
-  const std::string id = FormatIndicatorId(p.uuid);
-  const std::string_view text(text_.data() + p.text_at, p.text_size);
-  pattern::CompileOptions popts;
-  popts.version = p.version;
-  popts.limits = options_.limits;
-  absl::StatusOr<std::unique_ptr<const pattern::Pattern>> compiled =
-      pattern::Pattern::Compile(text, popts);
-  if (!compiled.ok()) {
-    Problem(id, StrCat("pattern: ", View(compiled.status().message())));
+void IndicatorCompiler::Compile(Parsed& parsed) {
+  const std::string& id = parsed.id;
+  if (!parsed.error.empty()) {
+    Problem(id, std::move(parsed.error));
     return;
   }
-  std::optional<std::vector<SimpleKey>> keys = Classify((*compiled)->ast());
+  std::optional<std::vector<SimpleKey>>& keys = parsed.keys;
   if (keys && options_.allowlist != nullptr && !keys->empty()) {
     std::vector<SimpleKey> kept;
     for (SimpleKey& k : *keys) {
@@ -188,7 +248,7 @@ void IndicatorCompiler::Compile(const Pending& p) {
     builder_->AddKeys(*index, *keys);
     return;
   }
-  std::shared_ptr<const pattern::Pattern> shared = std::move(*compiled);
+  std::shared_ptr<const pattern::Pattern> shared = std::move(parsed.compiled);
   if (shared->requirements().single_observation) {
     ++report_.evaluated;
   } else {
@@ -199,6 +259,7 @@ void IndicatorCompiler::Compile(const Pending& p) {
 
 absl::StatusOr<std::shared_ptr<const Snapshot>> IndicatorCompiler::Finish() && {
   const int64_t now = options_.now_us;
+  DropDuplicates();
   for (const Pending& p : pending_) {
     // The next time the selection changes: a valid_until or valid_from still ahead.
     for (const std::optional<int64_t>& t : {p.valid_from_us, p.valid_until_us}) {
@@ -207,11 +268,32 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> IndicatorCompiler::Finish() && {
       }
     }
     switch (p.selection) {
-      case Selection::kActive: Compile(p); break;
+      case Selection::kActive: break;
       case Selection::kRevoked: ++report_.revoked; break;
       case Selection::kExpired: ++report_.expired; break;
       case Selection::kNotYetValid: ++report_.not_yet_valid; break;
       case Selection::kOtherType: ++report_.other_pattern_type; break;
+    }
+  }
+  // Parse a chunk on all threads, then add it in order, so the result does not depend on
+  // the number of threads.
+  std::vector<Parsed> parsed;
+  for (size_t from = 0; from < pending_.size(); from += kChunk) {
+    const size_t to = std::min(pending_.size(), from + kChunk);
+    parsed.clear();
+    parsed.resize(to - from);
+    const size_t threads = static_cast<size_t>(std::max(1, options_.threads));
+    const size_t share = (to - from + threads - 1) / threads;
+    std::vector<std::thread> helpers;
+    for (size_t t = 1; t < threads && from + t * share < to; ++t) {
+      const size_t begin = from + t * share;
+      helpers.emplace_back(&IndicatorCompiler::Parse, this, begin, std::min(to, begin + share),
+                           parsed.data() + (begin - from));
+    }
+    Parse(from, std::min(to, from + share), parsed.data());
+    for (std::thread& helper : helpers) helper.join();
+    for (size_t i = from; i < to; ++i) {
+      if (pending_[i].selection == Selection::kActive) Compile(parsed[i - from]);
     }
   }
   pending_.clear();

@@ -53,6 +53,10 @@ struct CompileOptions {
   pattern::PatternLimits limits;
   // Problems and suppressions kept with details in the report (all are counted).
   size_t max_kept = 1000;
+  // Threads that parse patterns in Finish(), the calling thread included. Default 2 (this
+  // project's machines have two cores); 1 parses on the calling thread only. The snapshot
+  // and report do not depend on it.
+  int threads = 2;
 };
 
 struct CompileProblem {
@@ -105,14 +109,21 @@ class IndicatorCompiler {
 
  private:
   struct Pending;
+  struct Parsed;
   void Problem(std::string_view id, std::string reason);
-  void Compile(const Pending& indicator);
+  // Keeps one version per id in pending_, in the place of its first one: a later version
+  // wins if it was added by AddPattern or is newer (`modified`); counts the others.
+  void DropDuplicates();
+  // Parses pending_[from, to) into `out` (thread-safe: reads only pending_ and text_).
+  void Parse(size_t from, size_t to, Parsed* out) const;
+  // Adds one parsed indicator to the snapshot; runs in pending_ order.
+  void Compile(Parsed& indicator);
 
   CompileOptions options_;
   CompileReport report_;
-  // Indicators kept so far, by UUID; compiled in Finish so a later duplicate can win.
+  // Indicators added so far, in order; Finish drops the losing versions of an id (sorting
+  // is cheaper than a hash map of a million ids) and compiles the rest.
   std::vector<Pending> pending_;
-  absl::flat_hash_map<std::pair<uint64_t, uint64_t>, uint32_t> by_uuid_;
   std::string text_;  // pattern texts of pending_
   std::unique_ptr<SnapshotBuilder> builder_;
   int64_t next_change_us_ = 0;

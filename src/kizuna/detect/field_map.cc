@@ -46,6 +46,20 @@ Role FieldMap::Find(std::string_view log_type, std::string_view field) const {
   return Role::kNone;
 }
 
+std::vector<std::string> FieldMap::Fields(std::string_view log_type) const {
+  std::vector<std::string> out;
+  for (const auto& [key, role] : roles_) {
+    const size_t tab = key.find('\t');
+    const std::string_view type = std::string_view(key).substr(0, tab);
+    if (type != log_type && type != "*") continue;
+    std::string field = key.substr(tab + 1);
+    // A field named for both log_type and "*" is listed once.
+    if (type == "*" && log_type != "*" && roles_.contains(StrCat(log_type, "\t", field))) continue;
+    out.push_back(std::move(field));
+  }
+  return out;
+}
+
 absl::Status FieldMap::Parse(std::string_view text, std::string_view origin) {
   size_t line_number = 0;
   while (!text.empty()) {

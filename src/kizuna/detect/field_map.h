@@ -25,6 +25,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
@@ -38,6 +39,8 @@ class FieldMap {
   void Add(std::string_view log_type, std::string_view field, Role role);
   // Returns the role of `field` in `log_type`, else of field in "*", else Role::kNone.
   Role Find(std::string_view log_type, std::string_view field) const;
+  // Returns every field with an entry for `log_type` or for "*", each once, in no set order.
+  std::vector<std::string> Fields(std::string_view log_type) const;
   // Parses a user-written map (see above) and adds its entries. InvalidArgument naming
   // `origin`:line for a line without three columns or with an unknown path.
   absl::Status Parse(std::string_view text, std::string_view origin);

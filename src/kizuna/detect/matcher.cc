@@ -74,18 +74,20 @@ void BatchMatcher::AddIp(const Snapshot& s, std::string_view value, uint32_t rec
   p.record = record;
   p.field = field;
   p.value = value;
+  // Most values are canonical IPv4 addresses: try that first (such text has no ':').
+  if (std::optional<uint32_t> a = ParseIpv4(value)) {
+    p.slot = Slot::kIpv4;
+    if (!s.ipv4().empty() || !s.v4_blocks().empty()) {
+      p.kind = ProbeKind::kIpv4;
+      p.word = *a;
+      p.hash = s.ipv4().Hash(*a);
+      s.ipv4().Prefetch(p.hash);
+      probes_.push_back(p);
+    }
+    return;  // a canonical address equals no other spelling
+  }
   if (IpKind(value) == HostKind::kIpv4) {
     p.slot = Slot::kIpv4;
-    if (std::optional<uint32_t> a = ParseIpv4(value)) {
-      if (!s.ipv4().empty() || !s.v4_blocks().empty()) {
-        p.kind = ProbeKind::kIpv4;
-        p.word = *a;
-        p.hash = s.ipv4().Hash(*a);
-        s.ipv4().Prefetch(p.hash);
-        probes_.push_back(p);
-      }
-      return;  // a canonical address equals no other spelling
-    }
     AddString(s, Slot::kIpv4, value, record, field);
     if (s.v4_blocks().empty()) return;
   } else {
@@ -97,7 +99,8 @@ void BatchMatcher::AddIp(const Snapshot& s, std::string_view value, uint32_t rec
   std::optional<IpBlock> block = ParseIpBlock(value);
   if (!block || block->v6 != (p.slot == Slot::kIpv6)) return;
   p.kind = ProbeKind::kBlock;
-  p.block = *block;
+  p.block = static_cast<uint32_t>(blocks_.size());
+  blocks_.push_back(*block);
   probes_.push_back(p);
 }
 
@@ -256,15 +259,17 @@ void BatchMatcher::RunProbe(const Snapshot& s, const Probe& p, std::vector<Match
       s.v4_blocks().ForEachContaining(a, 32, [&](Payload payload) { Emit(s, p, payload, out); });
       break;
     }
-    case ProbeKind::kBlock:
-      if (p.block.v6) {
-        s.v6_blocks().ForEachContaining(MaskV6(p.block.v6_address, p.block.prefix), p.block.prefix,
+    case ProbeKind::kBlock: {
+      const IpBlock& b = blocks_[p.block];
+      if (b.v6) {
+        s.v6_blocks().ForEachContaining(MaskV6(b.v6_address, b.prefix), b.prefix,
                                         [&](Payload payload) { Emit(s, p, payload, out); });
       } else {
-        s.v4_blocks().ForEachContaining(MaskV4(p.block.v4, p.block.prefix), p.block.prefix,
+        s.v4_blocks().ForEachContaining(MaskV4(b.v4, b.prefix), b.prefix,
                                         [&](Payload payload) { Emit(s, p, payload, out); });
       }
       break;
+    }
     case ProbeKind::kNetDstV4:
       if (const Payload* payload = s.netdst_v4().Find(p.word, p.hash)) {
         Emit(s, p, *payload, out);
@@ -277,6 +282,7 @@ absl::Status BatchMatcher::MatchBatch(const Snapshot& s, const RecordBatch& batc
                                  std::vector<detect::Match>& out) {
   const size_t from = out.size();
   probes_.clear();
+  blocks_.clear();
   text_.Clear();
   for (uint32_t i = 0; i < batch.records.size(); ++i) AddProbes(s, batch, i);
   for (const Probe& p : probes_) RunProbe(s, p, out);

@@ -61,13 +61,14 @@ class BatchMatcher {
 
  private:
   enum class ProbeKind : uint8_t { kString, kSuffix, kIpv4, kBlock, kNetDstV4 };
+  // 64 bytes: a batch writes and reads a few thousand of these.
   struct Probe {
     uint64_t hash;  // kString, kSuffix, kIpv4, kNetDstV4
     std::string_view value;  // kString, kSuffix: the key; others: the value reported
     std::string_view whole;  // kSuffix: the domain the suffix is of (reported)
     uint64_t word;  // kIpv4: address; kNetDstV4: address << 32 | port
-    IpBlock block;  // kBlock
     uint32_t record;
+    uint32_t block;  // kBlock: index into blocks_
     uint16_t field;
     Slot slot;      // reported slot
     ProbeKind kind;
@@ -82,6 +83,7 @@ class BatchMatcher {
   void Emit(const Snapshot& s, const Probe& p, Payload payload, std::vector<Match>& out);
 
   std::vector<Probe> probes_;
+  std::vector<IpBlock> blocks_;  // of kBlock probes (rare: blocks and IPv6 addresses)
   detect_internal::TextPool text_;
   std::string scratch_;
   ObservationBuilder builder_;

@@ -15,22 +15,8 @@
 #include "kizuna/pattern/internal/text.h"
 
 namespace kizuna::pattern {
-namespace {
 
-using pattern_internal::Constant;
-
-std::string_view QualifierName(ObsExpr::Kind kind) {
-  return kind == ObsExpr::Kind::kWithin ? "WITHIN" : kind == ObsExpr::Kind::kRepeats
-                                                         ? "REPEATS"
-                                                         : "START/STOP";
-}
-
-bool IsQualifier(ObsExpr::Kind kind) {
-  return kind == ObsExpr::Kind::kWithin || kind == ObsExpr::Kind::kRepeats ||
-         kind == ObsExpr::Kind::kStartStop;
-}
-
-// Hex digits a hash of each algorithm has (names compared upper-case without '-').
+// Hash names compare upper-case without '-' and '_'.
 std::optional<size_t> HashDigits(std::string_view name) {
   std::string key;
   for (char c : name) {
@@ -44,6 +30,21 @@ std::optional<size_t> HashDigits(std::string_view name) {
     if (hash == key) return digits;
   }
   return std::nullopt;
+}
+
+namespace {
+
+using pattern_internal::Constant;
+
+std::string_view QualifierName(ObsExpr::Kind kind) {
+  return kind == ObsExpr::Kind::kWithin ? "WITHIN" : kind == ObsExpr::Kind::kRepeats
+                                                         ? "REPEATS"
+                                                         : "START/STOP";
+}
+
+bool IsQualifier(ObsExpr::Kind kind) {
+  return kind == ObsExpr::Kind::kWithin || kind == ObsExpr::Kind::kRepeats ||
+         kind == ObsExpr::Kind::kStartStop;
 }
 
 class Validator {

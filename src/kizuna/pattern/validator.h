@@ -22,6 +22,10 @@
 //
 // Thread-safety: stateless.
 
+#include <cstddef>
+#include <optional>
+#include <string_view>
+
 #include "absl/status/status.h"
 #include "kizuna/pattern/ast.h"
 #include "kizuna/pattern/limits.h"
@@ -31,5 +35,9 @@ namespace kizuna::pattern {
 // Returns OK if `ast` is a valid pattern, else the first problem found as a PatternError
 // (errors.h) at the offending node's offset.
 absl::Status Validate(const Ast& ast, const PatternLimits& limits);
+
+// Returns the number of hex digits a hash of algorithm `name` has (MD5 32, 'SHA-256' 64,
+// ...), or nullopt for a name the validator does not check; bad-hash uses it.
+std::optional<size_t> HashDigits(std::string_view name);
 
 }  // namespace kizuna::pattern

@@ -11,12 +11,6 @@
 namespace kizuna::detect {
 namespace {
 
-std::string Temp(std::string_view name, std::string_view content) {
-  const std::string path = StrCat(testing::TempDir(), "/", name);
-  EXPECT_TRUE(WriteFileAtomically(path, content).ok());
-  return path;
-}
-
 std::string Gzip(std::string_view text) {
   z_stream z{};
   EXPECT_EQ(deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);

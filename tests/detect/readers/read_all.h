@@ -2,13 +2,23 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "kizuna/base/file.h"
+#include "kizuna/base/strings.h"
 #include "kizuna/detect/readers/reader.h"
 
 namespace kizuna::detect {
+
+// Writes `content` to `name` in the test's temporary directory; returns the path.
+inline std::string Temp(std::string_view name, std::string_view content) {
+  const std::string path = StrCat(testing::TempDir(), "/", name);
+  EXPECT_TRUE(WriteFileAtomically(path, content).ok());
+  return path;
+}
 
 struct ReadRecord {
   std::string log_type;

@@ -14,12 +14,6 @@ namespace {
 
 const std::string kData = KIZUNA_TEST_DATA "/detect";
 
-std::string Temp(std::string_view name, std::string_view content) {
-  const std::string path = StrCat(testing::TempDir(), "/", name);
-  EXPECT_TRUE(WriteFileAtomically(path, content).ok());
-  return path;
-}
-
 constexpr std::string_view kHeader =
     "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tdns\n"
     "#fields\tts\tid.orig_h\tid.resp_h\tid.resp_p\tquery\tanswers\n"

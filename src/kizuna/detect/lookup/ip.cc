@@ -9,24 +9,34 @@ namespace kizuna::detect {
 
 std::optional<uint32_t> ParseIpv4(std::string_view text) {
   if (text.size() < 7 || text.size() > 15) return std::nullopt;
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  const auto digit = [&end](const char* at) {
+    return at != end ? static_cast<unsigned>(*at - '0') : 10u;  // 10: not a digit
+  };
   uint32_t address = 0;
-  size_t pos = 0;
   for (int part = 0; part < 4; ++part) {
     if (part > 0) {
-      if (pos >= text.size() || text[pos] != '.') return std::nullopt;
-      ++pos;
+      if (p == end || *p != '.') return std::nullopt;
+      ++p;
     }
-    const size_t start = pos;
-    unsigned value = 0;
-    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9' && pos - start < 3) {
-      value = value * 10 + static_cast<unsigned>(text[pos] - '0');
-      ++pos;
+    // One to three digits, no leading zero, at most 255.
+    unsigned value = digit(p);
+    if (value > 9) return std::nullopt;
+    ++p;
+    if (unsigned d = digit(p); d <= 9) {
+      if (value == 0) return std::nullopt;
+      value = value * 10 + d;
+      ++p;
+      if (d = digit(p); d <= 9) {
+        value = value * 10 + d;
+        ++p;
+        if (value > 255) return std::nullopt;
+      }
     }
-    const size_t digits = pos - start;
-    if (digits == 0 || value > 255 || (digits > 1 && text[start] == '0')) return std::nullopt;
     address = (address << 8) | value;
   }
-  if (pos != text.size()) return std::nullopt;
+  if (p != end) return std::nullopt;
   return address;
 }
 

@@ -1,153 +1,112 @@
 // Kizuna.
 #include "kizuna/detect/readers/json_reader.h"
 
+#include <charconv>
+
 #include "kizuna/base/strings.h"
 #include "kizuna/detect/event_time.h"
 
 namespace kizuna::detect {
-namespace {
 
-constexpr int kMaxDepth = 32;
-
-}  // namespace
-
-JsonReader::JsonReader(const ReaderOptions& options, TelemetryFormat format)
-    : TelemetryReader(options), format_(format) {}
-
-JsonReader::TypeMap& JsonReader::MapFor(std::string_view log_type, bool eve) {
-  key_ = StrCat(eve ? "e:" : "z:", log_type);
-  auto [it, inserted] = maps_.try_emplace(key_);
-  TypeMap& map = it->second;
-  if (!inserted) return map;
-  map.log_type = std::string(log_type);
-  map.eve = eve;
-  return map;
+bool OnDemandSupported() {
+  const simdjson::implementation* impl =
+      simdjson::get_available_implementations()[kOnDemandImplementation];
+  return impl != nullptr && impl->supported_by_runtime_system();
 }
 
-void JsonReader::Scalar(simdjson::dom::element element, TypeMap& map, Record& record,
-                        RecordBatch& batch) {
-  auto it = map.fields.find(path_);
-  if (it == map.fields.end()) {
-    // First sight of this path in this log type: resolve it once.
-    Role role = Role::kNone;
-    if (options_.user_map != nullptr) role = options_.user_map->Find(map.log_type, path_);
-    if (role == Role::kNone && format_ != TelemetryFormat::kJsonl) {
-      role = (map.eve ? EveFieldMap() : ZeekFieldMap()).Find(map.log_type, path_);
-    }
-    uint16_t index = 0xFFFF;
-    if (role != Role::kNone && map.names.size() < 0xFFFF) {
-      index = static_cast<uint16_t>(map.names.size());
-      map.names.push_back(path_);
-    }
-    it = map.fields.try_emplace(path_, role, index).first;
+JsonReader::JsonReader(const ReaderOptions& options, TelemetryFormat format)
+    : TelemetryReader(options), format_(format) {
+  if (!options.json_dom && OnDemandSupported()) {
+    ondemand_ = std::make_unique<OnDemandWalker>(options.max_line_bytes);
   }
-  const Role role = it->second.first;
-  if (role == Role::kNone) return;
-  std::string_view text;
-  std::string number;
-  switch (element.type()) {
-    case simdjson::dom::element_type::STRING:
-      text = element.get_string().value_unsafe();
-      break;
-    case simdjson::dom::element_type::INT64:
-      number = StrCat(element.get_int64().value_unsafe());
-      text = number;
-      break;
-    case simdjson::dom::element_type::UINT64:
-      number = StrCat(element.get_uint64().value_unsafe());
-      text = number;
-      break;
-    case simdjson::dom::element_type::DOUBLE:
-      if (role != Role::kTime) return;
-      number = StrCat(element.get_double().value_unsafe());
-      text = number;
-      break;
-    default:
-      return;
+}
+
+const JsonPaths& JsonReader::Paths(const std::string_view* event_type,
+                                   const std::string_view* zeek_path) {
+  std::string_view log_type = file_log_type_;
+  bool eve = format_ == TelemetryFormat::kEve;
+  if (event_type != nullptr) {
+    log_type = *event_type;
+    if (format_ == TelemetryFormat::kAuto) eve = true;
+  } else if (zeek_path != nullptr) {
+    log_type = *zeek_path;
   }
-  if (role == Role::kTime) {
-    if (!record.has_time) {
-      if (std::optional<int64_t> t = ParseEventTime(text)) {
-        record.time_us = *t;
-        record.has_time = true;
-      } else if (element.type() == simdjson::dom::element_type::DOUBLE) {
-        record.time_us = static_cast<int64_t>(element.get_double().value_unsafe() * 1e6);
-        record.has_time = true;
-      }
+  // Lines of one log type tend to come in runs.
+  if (current_ != nullptr && current_eve_ == eve && current_->log_type() == log_type) {
+    return *current_;
+  }
+  key_ = StrCat(eve ? "e:" : "z:", log_type);
+  const FieldMap* builtin = nullptr;
+  if (format_ != TelemetryFormat::kJsonl) builtin = eve ? &EveFieldMap() : &ZeekFieldMap();
+  current_ = &maps_.try_emplace(key_, log_type, options_.user_map, builtin).first->second;
+  current_eve_ = eve;
+  return *current_;
+}
+
+void JsonReader::Scalar(const JsonPath& path, const JsonScalar& value) {
+  char digits[24];
+  std::string_view text = value.text;
+  if (value.kind == JsonScalar::Kind::kInt64 || value.kind == JsonScalar::Kind::kUint64) {
+    const std::to_chars_result end =
+        value.kind == JsonScalar::Kind::kInt64
+            ? std::to_chars(digits, digits + sizeof digits, value.int64)
+            : std::to_chars(digits, digits + sizeof digits, value.uint64);
+    text = std::string_view(digits, static_cast<size_t>(end.ptr - digits));
+  }
+  if (path.role == Role::kTime) {
+    if (record_->has_time) return;
+    std::string number;
+    if (value.kind == JsonScalar::Kind::kDouble) {
+      number = StrCat(value.number);
+      text = number;
+    }
+    if (std::optional<int64_t> t = ParseEventTime(text)) {
+      record_->time_us = *t;
+      record_->has_time = true;
+    } else if (value.kind == JsonScalar::Kind::kDouble) {
+      record_->time_us = static_cast<int64_t>(value.number * 1e6);
+      record_->has_time = true;
     }
     return;
   }
-  if (text.empty()) return;
+  if (value.kind == JsonScalar::Kind::kDouble || text.empty()) return;
   FieldValue v;
-  v.value = batch.text.Copy(text);  // the parser's strings do not outlive the next line
-  v.role = role;
-  v.field = it->second.second;
-  batch.values.push_back(v);
-}
-
-bool JsonReader::Walk(simdjson::dom::element element, int depth, TypeMap& map, Record& record,
-                      RecordBatch& batch) {
-  if (depth > kMaxDepth) return false;
-  switch (element.type()) {
-    case simdjson::dom::element_type::OBJECT: {
-      const size_t length = path_.size();
-      const simdjson::dom::object object = element.get_object().value_unsafe();
-      for (simdjson::dom::key_value_pair field : object) {
-        if (length > 0) path_.push_back('.');
-        path_.append(field.key.data(), field.key.size());
-        if (!Walk(field.value, depth + 1, map, record, batch)) return false;
-        path_.resize(length);
-      }
-      return true;
-    }
-    case simdjson::dom::element_type::ARRAY: {
-      const simdjson::dom::array array = element.get_array().value_unsafe();
-      for (simdjson::dom::element item : array) {
-        if (!Walk(item, depth + 1, map, record, batch)) return false;
-      }
-      return true;
-    }
-    default:
-      if (depth > 0) Scalar(element, map, record, batch);
-      return true;
-  }
+  // Views into the line stay valid for the batch; parser buffers and digits do not.
+  v.value = value.in_line ? text : batch_->text.Copy(text);
+  v.role = path.role;
+  v.field = path.field;
+  batch_->values.push_back(v);
 }
 
 void JsonReader::DoLine(std::string_view line, uint64_t number, RecordBatch& batch) {
   while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
   if (line.empty()) return;
-  simdjson::dom::element root;
-  // The line reader pads its block, so the line can be parsed in place.
-  simdjson::error_code error = parser_.parse(line.data(), line.size(), false).get(root);
-  if (error != simdjson::SUCCESS) {
-    batch.AddMalformed(number, StrCat("invalid JSON: ", simdjson::error_message(error)));
-    return;
-  }
-  if (!root.is_object()) {
-    batch.AddMalformed(number, "not a JSON object");
-    return;
-  }
-  std::string_view log_type;
-  bool eve = format_ == TelemetryFormat::kEve;
-  if (root["event_type"].get_string().get(log_type) == simdjson::SUCCESS) {
-    if (format_ == TelemetryFormat::kAuto) eve = true;
-  } else if (root["_path"].get_string().get(log_type) != simdjson::SUCCESS) {
-    log_type = file_log_type_;
-  }
-  TypeMap& map = MapFor(log_type, eve);
   Record r;
-  r.log_type = map.log_type;
+  r.first_value = static_cast<uint32_t>(batch.values.size());
+  batch_ = &batch;
+  record_ = &r;
+  const JsonWalkResult result = ondemand_ != nullptr ? ondemand_->Walk(line, *this) : WalkDom(line);
+  switch (result.error) {
+    case JsonWalkError::kOk:
+      break;
+    case JsonWalkError::kInvalidJson:
+      batch.values.resize(r.first_value);
+      batch.AddMalformed(number, StrCat("invalid JSON: ", result.detail));
+      return;
+    case JsonWalkError::kNotObject:
+      batch.values.resize(r.first_value);
+      batch.AddMalformed(number, "not a JSON object");
+      return;
+    case JsonWalkError::kTooDeep:
+      batch.values.resize(r.first_value);
+      batch.AddMalformed(number, StrCat("nested deeper than ", kMaxJsonWalkDepth, " levels"));
+      return;
+  }
+  r.log_type = current_->log_type();
   r.raw = line;
   r.json = true;
   r.line = number;
-  r.field_names = &map.names;
-  r.first_value = static_cast<uint32_t>(batch.values.size());
-  path_.clear();
-  if (!Walk(root, 0, map, r, batch)) {
-    batch.values.resize(r.first_value);
-    batch.AddMalformed(number, StrCat("nested deeper than ", kMaxDepth, " levels"));
-    return;
-  }
+  r.field_names = &current_->names();
   r.value_count = static_cast<uint32_t>(batch.values.size() - r.first_value);
   batch.records.push_back(r);
 }

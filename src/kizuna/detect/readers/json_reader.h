@@ -1,54 +1,62 @@
 // Kizuna. JSON telemetry: Suricata EVE, Zeek JSON and generic JSON lines.
 #pragma once
 
-// JsonReader parses each line with simdjson and walks the object, naming each scalar by
-// its dotted path with array levels dropped ("dns.answers.rdata"); the field map of the
-// line's log type gives the roles. The log type is `event_type` (EVE), else `_path`
-// (Zeek), else the file's log type. Which built-in map applies follows the format:
+// JsonReader names each scalar of a line by its dotted path with array levels dropped
+// ("dns.answers.rdata"); the field map of the line's log type gives the roles. The log type
+// is `event_type` (EVE), else `_path` (Zeek), else the file's log type. Which built-in map
+// applies follows the format:
 //   kEve    EveFieldMap;  kZeek  ZeekFieldMap;
 //   kAuto   EVE when the line has event_type, Zeek otherwise;
 //   kJsonl  only the user map.
 // The user map (ReaderOptions::user_map) is consulted first in every case. Numbers are
 // written back as their decimal text (ports); booleans and nulls give nothing.
-// Malformed: a line that is not one JSON object, nesting deeper than 32 levels.
+//
+// Two walks give the same records: the On-Demand walk (ondemand_walk.h), which reads only
+// the mapped fields and is used where the CPU runs it, and the DOM walk, which parses the
+// whole line (ReaderOptions::json_dom, or CPUs without AVX2).
+// Malformed: a line that is not one JSON object (invalid UTF-8, broken or truncated JSON,
+// text after the object), nesting deeper than 32 levels. The On-Demand walk does not parse
+// the values of unmapped fields, so a defect only there goes unnoticed (ondemand_walk.h).
 //
 // Thread-safety: one thread.
 
 #include <memory>
 #include <string>
-#include <vector>
+#include <string_view>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/container/node_hash_map.h"
+#include "kizuna/detect/readers/json_walk.h"
+#include "kizuna/detect/readers/ondemand_walk.h"
 #include "kizuna/detect/readers/reader.h"
 #include "simdjson.h"
 
 namespace kizuna::detect {
 
-class JsonReader final : public TelemetryReader {
+class JsonReader final : public TelemetryReader, private JsonSink {
  public:
   JsonReader(const ReaderOptions& options, TelemetryFormat format);
 
  private:
-  // The roles of one log type's fields, and their names for Record::field_names.
-  struct TypeMap {
-    std::string log_type;
-    absl::flat_hash_map<std::string, std::pair<Role, uint16_t>> fields;
-    std::vector<std::string> names;
-    bool eve = false;
-  };
-
   void DoLine(std::string_view line, uint64_t number, RecordBatch& batch) override;
-  TypeMap& MapFor(std::string_view log_type, bool eve);
-  // Walks `element`; false when nesting is too deep.
-  bool Walk(simdjson::dom::element element, int depth, TypeMap& map, Record& record,
-            RecordBatch& batch);
-  void Scalar(simdjson::dom::element element, TypeMap& map, Record& record, RecordBatch& batch);
+  // JsonSink:
+  const JsonPaths& Paths(const std::string_view* event_type,
+                         const std::string_view* zeek_path) override;
+  void Scalar(const JsonPath& path, const JsonScalar& value) override;
+
+  // The DOM walk: parses `line` whole and reports to this sink.
+  JsonWalkResult WalkDom(std::string_view line);
+  bool WalkDom(simdjson::dom::element element, int depth);
+  void ScalarDom(simdjson::dom::element element);
 
   TelemetryFormat format_;
-  simdjson::dom::parser parser_;
-  absl::node_hash_map<std::string, TypeMap> maps_;  // by (eve ? "e:" : "z:") + log type
-  std::string path_;  // of the value being visited
+  std::unique_ptr<OnDemandWalker> ondemand_;  // null: the DOM walk
+  simdjson::dom::parser dom_;
+  absl::node_hash_map<std::string, JsonPaths> maps_;  // by (eve ? "e:" : "z:") + log type
+  const JsonPaths* current_ = nullptr;  // the current line's
+  bool current_eve_ = false;
+  RecordBatch* batch_ = nullptr;        // the current line's
+  Record* record_ = nullptr;
+  std::string path_;  // DOM walk: of the value being visited
   std::string key_;
 };
 

@@ -48,6 +48,9 @@ struct ReaderOptions {
   // For kJsonl (and fields the built-in maps miss): entries added to the built-in maps.
   // Null for none. Must outlive the reader.
   const FieldMap* user_map = nullptr;
+  // JSON: use the DOM walk, which parses and checks every value, even where the faster
+  // On-Demand walk runs (json_reader.h). Default false; for comparing the two.
+  bool json_dom = false;
 };
 
 class TelemetryReader {

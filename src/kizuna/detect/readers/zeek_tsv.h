@@ -27,7 +27,7 @@ class ZeekTsvReader final : public TelemetryReader {
   void DoLine(std::string_view line, uint64_t number, RecordBatch& batch) override;
   void Header(std::string_view line, uint64_t number, RecordBatch& batch);
   void Resolve();
-  void AddValue(std::string_view value, size_t field, RecordBatch& batch);
+  void AddValue(std::string_view value, size_t field, bool escaped, RecordBatch& batch);
 
   char separator_ = '\t';
   char set_separator_ = ',';

@@ -1,0 +1,71 @@
+// Kizuna. The fields of one JSON log type that a field map names.
+#pragma once
+
+// JsonPaths resolves, once per log type, which dotted paths (json_reader.h) have a Role,
+// and keeps them as a tree of their dot-separated steps, whose inner nodes are the proper
+// prefixes ("dns" and "dns.answers" for "dns.answers.rdata"; "id" for "id.orig_h"). A
+// reader walking a JSON object asks for the child of the current node by each key, so it
+// descends only into values that lead to a mapped field, skips the rest unparsed, and never
+// builds path strings. A key holding dots ("id.orig_h" in Zeek JSON) takes several steps,
+// so it is the same path as the nested form. Roles resolve as they always have: the user
+// map first, then the built-in map (none for JSON lines).
+//
+// Thread-safety: immutable after construction.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kizuna/detect/field_map.h"
+
+namespace kizuna::detect {
+
+inline constexpr uint16_t kNoField = 0xFFFF;
+
+struct JsonPath {
+  uint32_t node = 0;          // this path's node, the parent of its children
+  Role role = Role::kNone;    // kNone: only a prefix of mapped paths
+  uint16_t field = kNoField;  // index into names(), when role is set
+  bool descend = false;       // a prefix of a mapped path: look inside objects and arrays
+};
+
+class JsonPaths {
+ public:
+  // `user_map` and `builtin` may be null (no such map).
+  JsonPaths(std::string_view log_type, const FieldMap* user_map, const FieldMap* builtin);
+  JsonPaths(const JsonPaths&) = delete;
+  JsonPaths& operator=(const JsonPaths&) = delete;
+
+  // The node of the empty path (the top-level object).
+  static constexpr uint32_t kRoot = 0;
+
+  // Returns the entry of the path of `parent` extended by `key` (dots in the key are steps),
+  // or null when that path neither has a role nor leads to one.
+  const JsonPath* Child(uint32_t parent, std::string_view key) const;
+  // Returns the entry of a whole dotted path, or null (as Child from kRoot).
+  const JsonPath* Find(std::string_view path) const { return Child(kRoot, path); }
+  const std::string& log_type() const { return log_type_; }
+  // The field names, for Record::field_names.
+  const std::vector<std::string>& names() const { return names_; }
+
+ private:
+  struct Node {
+    JsonPath path;
+    uint32_t parent = 0;
+    std::string step;
+  };
+  // Returns the child of `parent` by one step (no dots), or null.
+  const Node* Step(uint32_t parent, std::string_view step) const;
+  // Returns the node of `path` below the root, adding the missing ones.
+  Node& Add(std::string_view path);
+  uint64_t HashStep(uint32_t parent, std::string_view step) const;
+  void Index();
+
+  std::string log_type_;
+  std::vector<Node> nodes_;       // [0] is the root
+  std::vector<uint32_t> table_;   // open addressing over nodes_ by (parent, step); 0 = empty
+  std::vector<std::string> names_;
+};
+
+}  // namespace kizuna::detect

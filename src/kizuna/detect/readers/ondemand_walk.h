@@ -1,0 +1,51 @@
+// Kizuna. The fast JSON walk: simdjson On-Demand, reading only the mapped fields.
+#pragma once
+
+// OnDemandWalker reads one JSON line with simdjson's On-Demand API: it finds the log type
+// ("event_type", else "_path"), then visits only the keys that are mapped paths or lead to
+// one (json_paths.h). Every other value is skipped without being parsed: the line's UTF-8,
+// its strings and its brackets up to the end of the top-level object are checked, but a
+// broken value inside a skipped field (`tru`, `[1 2]`) is not found, and skipped values are
+// not depth-limited (skipping does not recurse). Strings without escapes are handed out as
+// views into the line, so nothing is copied.
+//
+// ondemand_walk.cc is compiled for the x86-64 ISA simdjson calls haswell (AVX2, BMI,
+// PCLMUL, LZCNT); OnDemandSupported() says whether this CPU runs it. On other CPUs the
+// reader uses its DOM walk, which parses and checks every value.
+//
+// Thread-safety: one thread per walker.
+
+#include <cstddef>
+#include <memory>
+#include <string_view>
+
+#include "kizuna/detect/readers/json_walk.h"
+
+namespace kizuna::detect {
+
+class OnDemandWalker {
+ public:
+  // REQUIRES: OnDemandSupported().
+  explicit OnDemandWalker(size_t max_line_bytes);
+  ~OnDemandWalker();
+  OnDemandWalker(const OnDemandWalker&) = delete;
+  OnDemandWalker& operator=(const OnDemandWalker&) = delete;
+
+  // Walks `line`, reporting to `sink` (json_walk.h); returns why the line is malformed, or
+  // kOk. REQUIRES: simdjson::SIMDJSON_PADDING readable bytes follow the line (LineReader's
+  // blocks guarantee them) and line.size() <= max_line_bytes.
+  JsonWalkResult Walk(std::string_view line, JsonSink& sink);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// True when this CPU can run OnDemandWalker (defined in json_reader.cc, which is compiled
+// for every CPU).
+bool OnDemandSupported();
+
+// The simdjson implementation ondemand_walk.cc was compiled for ("haswell" on x86-64).
+extern const char kOnDemandImplementation[];
+
+}  // namespace kizuna::detect

@@ -1,0 +1,180 @@
+// Kizuna. The On-Demand JSON walk against the DOM walk it replaces, and its bad input.
+#include "kizuna/detect/readers/ondemand_walk.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "kizuna/base/file.h"
+#include "kizuna/base/strings.h"
+#include "readers/read_all.h"
+
+namespace kizuna::detect {
+namespace {
+
+const std::string kData = KIZUNA_TEST_DATA "/detect";
+
+ReadResult Read(const std::string& path, bool dom, TelemetryFormat format = TelemetryFormat::kAuto) {
+  ReaderOptions options;
+  options.json_dom = dom;
+  return ReadAll(path, format, options);
+}
+
+// Records compared by everything but the field indexes (each walk numbers fields as it
+// meets them); values and their field names in document order.
+void ExpectSameRecords(const ReadResult& a, const ReadResult& b) {
+  ASSERT_EQ(a.records.size(), b.records.size());
+  for (size_t i = 0; i < a.records.size(); ++i) {
+    const ReadRecord& x = a.records[i];
+    const ReadRecord& y = b.records[i];
+    EXPECT_EQ(x.line, y.line);
+    EXPECT_EQ(x.log_type, y.log_type) << "line " << x.line;
+    EXPECT_EQ(x.raw, y.raw);
+    EXPECT_EQ(x.has_time, y.has_time) << "line " << x.line;
+    EXPECT_EQ(x.time_us, y.time_us) << "line " << x.line;
+    EXPECT_EQ(x.values, y.values) << "line " << x.line;
+    EXPECT_EQ(x.fields, y.fields) << "line " << x.line;
+  }
+}
+
+std::set<uint64_t> MalformedLines(const ReadResult& r) {
+  std::set<uint64_t> lines;
+  for (const Malformed& m : r.kept) lines.insert(m.line);
+  return lines;
+}
+
+TEST(OnDemandWalkTest, RunsOnThisMachine) {
+  // The benchmarks and the other tests assume the fast walk; say so when it is absent.
+  if (!OnDemandSupported()) GTEST_SKIP() << "this CPU lacks " << kOnDemandImplementation;
+  EXPECT_STREQ(kOnDemandImplementation, "haswell");
+}
+
+TEST(OnDemandWalkTest, SameRecordsAsTheDomWalk) {
+  for (const char* file : {"eve.json", "dns.json"}) {
+    const std::string path = kData + "/" + file;
+    ReadResult dom = Read(path, true), fast = Read(path, false);
+    EXPECT_EQ(fast.malformed, 0u) << file;
+    ExpectSameRecords(dom, fast);
+  }
+  for (const char* file : {"json/dns.json.gz", "json/ssl.json.gz", "json/http.json.gz"}) {
+    const std::string path = StrCat(KIZUNA_SHARED_DATA "/zeek/", file);
+    if (!std::filesystem::exists(path)) continue;
+    ReadResult dom = Read(path, true), fast = Read(path, false);
+    EXPECT_EQ(dom.malformed, fast.malformed) << file;
+    ExpectSameRecords(dom, fast);
+  }
+}
+
+TEST(OnDemandWalkTest, FindsTheLogTypeAfterTheFieldsAndUndoesEscapes) {
+  const std::string path = Temp("late.json",
+      R"({"dns":{"rrname":"a\u002eexample"},"src_ip":"10.0.0.1","event_type":"dns"})" "\n"
+      R"({"dns":{"rr\u006eame":"b.example","answers":[[{"rdata":"c.example"}]]},"event_type":"dns"})" "\n"
+      R"({"id":{"orig_h":"10.0.0.2"},"id.resp_h":"10.0.0.3","_path":"conn","ts":1521911720.5})" "\n");
+  ReadResult dom = Read(path, true), fast = Read(path, false);
+  ExpectSameRecords(dom, fast);
+  ASSERT_EQ(fast.records.size(), 3u);
+  EXPECT_EQ(fast.records[0].log_type, "dns");
+  EXPECT_EQ(fast.records[0].Of(Role::kDomain), std::vector<std::string>{"a.example"});
+  EXPECT_EQ(fast.records[0].Of(Role::kSrcIp), std::vector<std::string>{"10.0.0.1"});
+  EXPECT_EQ(fast.records[1].Of(Role::kDomain), std::vector<std::string>{"b.example"});
+  EXPECT_EQ(fast.records[1].Of(Role::kHost), std::vector<std::string>{"c.example"});
+  EXPECT_EQ(fast.records[2].log_type, "conn");
+  EXPECT_EQ(fast.records[2].Of(Role::kSrcIp), std::vector<std::string>{"10.0.0.2"});
+  EXPECT_EQ(fast.records[2].Of(Role::kDstIp), std::vector<std::string>{"10.0.0.3"});
+  EXPECT_EQ(fast.records[2].time_us, 1521911720500000);
+}
+
+TEST(OnDemandWalkTest, BadLinesAreReportedWithLineAndReason) {
+  const std::string good = R"({"event_type":"dns","dns":{"rrname":"ok.example"}})";
+  const std::string deep = StrCat(R"({"event_type":"dns","dns":{"answers":)", std::string(40, '['),
+                                  std::string(40, ']'), "}}");
+  const std::string path = Temp("bad.json", StrCat(
+      good, "\n",
+      "{\"event_type\":\"dns\",\"dns\":{\"rrname\":\"a\xff.example\"}}\n",  // 2: UTF-8, mapped
+      "{\"event_type\":\"dns\",\"flow\":\"\xc3\"}\n",                        // 3: UTF-8, unmapped
+      R"({"event_type":"dns","dns":{"rrname":"x.example"})", "\n",          // 4: truncated
+      good, " {}\n",                                                         // 5: text after
+      "[1,2]\n",                                                             // 6: not an object
+      deep, "\n",                                                            // 7: too deep
+      R"({"event_type":"dns","src_ip":tru})", "\n",                         // 8: bad mapped atom
+      R"({"event_type":"dns","dest_port":53x})", "\n",                      // 9: bad mapped number
+      good, "\n"));
+  ReadResult r = Read(path, false);
+  ASSERT_EQ(r.records.size(), 2u);
+  EXPECT_EQ(r.records[1].line, 10u);
+  EXPECT_EQ(r.malformed, 8u);
+  EXPECT_EQ(MalformedLines(r), (std::set<uint64_t>{2, 3, 4, 5, 6, 7, 8, 9}));
+  for (const Malformed& m : r.kept) {
+    if (m.line == 6) {
+      EXPECT_EQ(m.reason, "not a JSON object");
+    } else if (m.line == 7) {
+      EXPECT_EQ(m.reason, "nested deeper than 32 levels");
+    } else {
+      EXPECT_TRUE(m.reason.starts_with("invalid JSON: ")) << m.line << ": " << m.reason;
+    }
+  }
+  // The DOM walk rejects the same lines.
+  EXPECT_EQ(MalformedLines(Read(path, true)), MalformedLines(r));
+}
+
+TEST(OnDemandWalkTest, ValuesOfUnmappedFieldsAreNotParsed) {
+  // The documented difference: a defect only inside a skipped value goes unnoticed.
+  const std::string path = Temp("skipped.json",
+      R"({"event_type":"dns","flow_id":tru,"extra":[1 2],"dns":{"rrname":"a.example"}})" "\n");
+  ReadResult fast = Read(path, false), dom = Read(path, true);
+  ASSERT_EQ(fast.records.size(), 1u);
+  EXPECT_EQ(fast.records[0].Of(Role::kDomain), std::vector<std::string>{"a.example"});
+  EXPECT_EQ(dom.records.size(), 0u);
+  EXPECT_EQ(dom.malformed, 1u);
+}
+
+// Every prefix of a valid line is rejected by both walks; random byte changes never make
+// the fast walk reject a line the DOM walk accepts, nor read it differently.
+TEST(OnDemandWalkTest, MutatedLinesAgreeWithTheDomWalk) {
+  const std::string line =
+      R"({"timestamp":"2018-03-24T17:15:23.099150+0000","flow_id":2,"event_type":"dns",)"
+      R"("src_ip":"10.47.1.10","src_port":40000,"dest_ip":"10.0.0.100","dest_port":53,)"
+      R"("proto":"UDP","dns":{"version":2,"type":"answer","rrname":"t.example",)"
+      R"("answers":[{"rrname":"t.example","rrtype":"CNAME","rdata":"u.example"},)"
+      R"({"rrname":"u.example","rrtype":"A","rdata":"52.40.133.43"}]}})";
+  std::string prefixes;
+  for (size_t n = 1; n < line.size(); ++n) StrAppend(prefixes, line.substr(0, n), "\n");
+  const std::string prefix_path = Temp("prefixes.json", prefixes);
+  EXPECT_EQ(Read(prefix_path, false).records.size(), 0u);
+  EXPECT_EQ(Read(prefix_path, true).records.size(), 0u);
+
+  std::string mutated;
+  uint64_t x = 0x2545F4914F6CDD1Dull;
+  const std::string_view alphabet = "{}[]\":,\\ atfn0-.e\x01\xc3";
+  for (int i = 0; i < 4000; ++i) {
+    std::string m = line;
+    for (int k = 0; k < 1 + i % 3; ++k) {
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      m[x % m.size()] = alphabet[(x >> 32) % alphabet.size()];
+    }
+    StrAppend(mutated, m, "\n");
+  }
+  const std::string path = Temp("mutated.json", mutated);
+  ReaderOptions options;
+  options.json_dom = true;
+  ReadResult dom = ReadAll(path, TelemetryFormat::kAuto, options);
+  ReadResult fast = Read(path, false);
+  std::map<uint64_t, const ReadRecord*> fast_by_line;
+  for (const ReadRecord& r : fast.records) fast_by_line[r.line] = &r;
+  size_t both = 0;
+  for (const ReadRecord& d : dom.records) {
+    auto it = fast_by_line.find(d.line);
+    ASSERT_NE(it, fast_by_line.end()) << "the fast walk rejected line " << d.line << ": " << d.raw;
+    EXPECT_EQ(it->second->values, d.values) << d.raw;
+    EXPECT_EQ(it->second->time_us, d.time_us) << d.raw;
+    EXPECT_EQ(it->second->log_type, d.log_type) << d.raw;
+    ++both;
+  }
+  EXPECT_GT(both, 100u);
+  EXPECT_GT(dom.malformed, 1000u);
+}
+
+}  // namespace
+}  // namespace kizuna::detect
