@@ -104,8 +104,11 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const std::string& 
   }
   sqlite3_busy_timeout(db, 10000);
   sqlite3_extended_result_codes(db, 1);
+  // 16 KiB pages (a new database only; an existing one keeps its own): a stored object takes
+  // about 700 octets, and larger pages make imports about 30% faster than SQLite's 4 KiB
+  // (bench/README.md, import_bench); 64 KiB pages cost more in copying than they save.
   absl::Status st = conn->Exec(
-      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+      "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
       "PRAGMA cache_size=-131072; PRAGMA temp_store=MEMORY;");
   if (!st.ok()) return absl::UnavailableError(StrCat("cannot open database ", path, ": ", View(st.message())));
   return conn;
