@@ -1,9 +1,7 @@
 // Kizuna.
 #include "kizuna/detect/lookup/ip.h"
 
-#include <arpa/inet.h>
-
-#include <cstring>
+#include "kizuna/pattern/internal/cidr.h"
 
 namespace kizuna::detect {
 
@@ -41,41 +39,17 @@ std::optional<uint32_t> ParseIpv4(std::string_view text) {
 }
 
 std::optional<IpBlock> ParseIpBlock(std::string_view text) {
-  constexpr size_t kLongest = 64;
-  if (text.empty() || text.size() > kLongest) return std::nullopt;
+  // The evaluator's own parser, so the two cannot disagree; here as numbers.
+  std::optional<pattern_internal::IpBlock> parsed = pattern_internal::ParseIpBlock(text);
+  if (!parsed) return std::nullopt;
   IpBlock block;
-  std::string_view address = text;
-  int prefix = -1;
-  if (size_t slash = text.find('/'); slash != std::string_view::npos) {
-    address = text.substr(0, slash);
-    std::string_view digits = text.substr(slash + 1);
-    if (digits.empty() || digits.size() > 3) return std::nullopt;
-    int value = 0;
-    for (char c : digits) {
-      if (c < '0' || c > '9') return std::nullopt;
-      value = value * 10 + (c - '0');
-    }
-    if (digits.size() > 1 && digits[0] == '0') return std::nullopt;
-    prefix = value;
-  }
-  block.v6 = address.find(':') != std::string_view::npos;
-  if (!block.v6) {
-    std::optional<uint32_t> v4 = ParseIpv4(address);
-    if (!v4) return std::nullopt;
-    block.v4 = *v4;
+  block.v6 = parsed->v6;
+  block.prefix = parsed->prefix;
+  if (block.v6) {
+    for (uint8_t b : parsed->address) block.v6_address = (block.v6_address << 8) | b;
   } else {
-    char buffer[kLongest + 1];
-    std::memcpy(buffer, address.data(), address.size());
-    buffer[address.size()] = '\0';
-    unsigned char bytes[16];
-    if (inet_pton(AF_INET6, buffer, bytes) != 1) return std::nullopt;
-    Ipv6 value = 0;
-    for (unsigned char b : bytes) value = (value << 8) | b;
-    block.v6_address = value;
+    for (int i = 0; i < 4; ++i) block.v4 = (block.v4 << 8) | parsed->address[i];
   }
-  const int bits = block.v6 ? 128 : 32;
-  block.prefix = prefix < 0 ? bits : prefix;
-  if (block.prefix > bits) return std::nullopt;
   return block;
 }
 
