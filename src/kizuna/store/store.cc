@@ -34,7 +34,9 @@ absl::Status Store::CreateApiRoot(const ApiRoot& root) {
   }
   if (root.title.empty()) return absl::InvalidArgumentError("an API root needs a title");
   if (root.max_content_length < 0) return absl::InvalidArgumentError("max_content_length must be >= 0");
-  return Changed(DoCreateApiRoot(root));
+  absl::Status created = DoCreateApiRoot(root);
+  if (created.ok()) CountChange();
+  return created;
 }
 
 absl::StatusOr<std::vector<ApiRoot>> Store::ListApiRoots() { return DoListApiRoots(); }
@@ -54,7 +56,7 @@ absl::StatusOr<Collection> Store::CreateCollection(Collection collection) {
         StrCat("collection alias '", collection.alias, "' is not a path segment of 1-64 [a-z0-9-_.]"));
   }
   absl::StatusOr<Collection> created = DoCreateCollection(std::move(collection));
-  Changed(created.status()).IgnoreError();
+  if (created.ok()) CountChange();
   return created;
 }
 
@@ -92,7 +94,9 @@ absl::Status Store::SetCollectionPolicy(std::string_view collection_id,
     StrAppend(joined, joined.empty() ? "" : " ", c);
   }
   KZ_RETURN_IF_ERROR(policy::ParseDefaultRelease(default_release).status());
-  return Changed(DoSetCollectionPolicy(collection_id, joined, default_release));
+  absl::Status set = DoSetCollectionPolicy(collection_id, joined, default_release);
+  if (set.ok()) CountChange();
+  return set;
 }
 
 namespace {
@@ -150,17 +154,14 @@ void Store::SetCommitListener(std::function<void(std::string_view)> listener) {
 void Store::Committed(std::string_view collection_id, const std::vector<AddResult>& results) {
   for (const AddResult& r : results) {
     if (r.outcome == AddOutcome::kAdded) {
-      content_changes_.fetch_add(1, std::memory_order_acq_rel);
+      CountChange();
       if (commit_listener_) commit_listener_(collection_id);
       return;
     }
   }
 }
 
-absl::Status Store::Changed(absl::Status status) {
-  if (status.ok()) content_changes_.fetch_add(1, std::memory_order_acq_rel);
-  return status;
-}
+void Store::CountChange() { content_changes_.fetch_add(1, std::memory_order_acq_rel); }
 
 absl::StatusOr<int64_t> Store::LastDateAdded() { return DoLastDateAdded(); }
 
@@ -203,7 +204,7 @@ absl::StatusOr<int64_t> Store::DeleteObject(std::string_view collection_id, std:
                                             const ObjectFilter& filter) {
   if (object_id.empty()) return absl::InvalidArgumentError("no object id");
   absl::StatusOr<int64_t> deleted = DoDeleteObject(collection_id, object_id, filter);
-  if (deleted.ok() && *deleted > 0) Changed(absl::OkStatus()).IgnoreError();
+  if (deleted.ok() && *deleted > 0) CountChange();
   return deleted;
 }
 

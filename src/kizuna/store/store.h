@@ -301,8 +301,8 @@ class Store {
 
   // Counts a local change and calls the commit listener when `results` added anything.
   void Committed(std::string_view collection_id, const std::vector<AddResult>& results);
-  // Counts a local change when `status` is OK; returns it.
-  absl::Status Changed(absl::Status status);
+  // Counts a change made through this object (LocalContentChanges).
+  void CountChange();
 
   std::function<void(std::string_view)> commit_listener_;
   std::atomic<int64_t> content_changes_{0};
