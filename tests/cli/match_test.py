@@ -28,14 +28,21 @@ PLANTED = [
 ]
 
 
-class Match(KizunaTestCase):
+class IntelCase(KizunaTestCase):
+    """A node with an organisation, collection "intel" holding INDICATORS and "sightings"."""
+    INDICATORS = []
+
     def setUp(self):
         super().setUp()
         self.init_with_collection("intel")
         self.run_kizuna("collection", "create", "--title", "Sightings", "--alias", "sightings")
         self.run_kizuna("admin", "org", "add", "--name", "CERT-A", "--nation", "JPN")
-        path = self.write("planted.jsonl", "\n".join(PLANTED) + "\n")
+        path = self.write("indicators.jsonl", "\n".join(self.INDICATORS) + "\n")
         self.run_kizuna("import", path, "--collection", "intel")
+
+
+class Match(IntelCase):
+    INDICATORS = PLANTED
 
     def match(self, *args, expect=0):
         proc = self.run_kizuna("match", "--collection", "intel", "--json", *args, expect=expect)
@@ -150,6 +157,87 @@ class Match(KizunaTestCase):
         self.assertEqual(m["records"], 53615 + 49474)
         self.assertEqual(m["malformed"], 0)
         self.assertGreater(m["alerts"], 0)
+
+def eve_dns(seconds, name):
+    """A Suricata DNS query event at 2024-03-01T10:00:00Z + seconds."""
+    return json.dumps({
+        "timestamp": "2024-03-01T10:%02d:%02d.000000+0000" % (seconds // 60, seconds % 60),
+        "event_type": "dns", "src_ip": "10.0.0.1", "dest_ip": "10.0.0.53",
+        "dns": {"type": "query", "rrname": name}})
+
+
+def dns(name):
+    return "[domain-name:value = '%s']" % name
+
+
+CORRELATED = [
+    indicator(11, f"{dns('and-a.example')} AND {dns('and-b.example')}"),
+    indicator(12, f"({dns('fb-a.example')} FOLLOWEDBY {dns('fb-b.example')}) WITHIN 60 SECONDS"),
+    indicator(13, f"{dns('rep.example')} REPEATS 3 TIMES"),
+    indicator(14, f"{dns('two.example')} REPEATS 3 TIMES"),             # only two events
+    indicator(15, f"({dns('rev-a.example')} FOLLOWEDBY {dns('rev-b.example')}) WITHIN 60 SECONDS"),
+    indicator(16, f"({dns('far-a.example')} FOLLOWEDBY {dns('far-b.example')}) WITHIN 60 SECONDS"),
+    # WITHIN qualifies [win-b] only: the correlation window bounds the pattern.
+    indicator(17, f"{dns('win-a.example')} FOLLOWEDBY {dns('win-b.example')} WITHIN 60 SECONDS"),
+]
+
+# (seconds, domain), in time order; line n of the file is the n-th entry.
+TIMELINE = [(0, "and-a.example"), (1, "win-a.example"), (5, "fb-a.example"),
+            (10, "rev-b.example"), (15, "far-a.example"), (20, "rep.example"),
+            (25, "two.example"), (30, "and-b.example"), (35, "fb-b.example"),
+            (40, "rev-a.example"), (45, "rep.example"), (50, "two.example"),
+            (60, "rep.example"), (135, "far-b.example"), (140, "rep.example"),
+            (201, "win-b.example")]
+
+
+class Correlate(IntelCase):
+    INDICATORS = CORRELATED
+
+    def setUp(self):
+        super().setUp()
+        self.eve = self.write("eve.json", "".join(eve_dns(t, d) + "\n" for t, d in TIMELINE))
+
+    def correlations(self, *args):
+        alerts_path = os.path.join(self.tmp, "alerts.jsonl")
+        proc = self.run_kizuna("match", "--collection", "intel", "--json", "--input", self.eve,
+                               "--alerts", alerts_path, *args)
+        with open(alerts_path) as f:
+            alerts = [json.loads(line) for line in f]
+        return json.loads(proc.stdout), alerts
+
+    def test_multi_observation_patterns_match_exactly_when_they_should(self):
+        for threads in ("1", "2"):
+            out, alerts = self.correlations("--threads", threads)
+            self.assertEqual(out["compile"]["multi_observation"], 7)
+            m = out["match"]
+            got = {a["matches"][0]["indicator"][-2:]: (a["line"], [c["line"] for c in a["correlated"]])
+                   for a in alerts}
+            self.assertEqual(got, {"11": (8, [1, 8]), "12": (9, [3, 9]), "13": (13, [6, 11, 13]),
+                                   "17": (16, [2, 16])})
+            self.assertEqual(m["correlations"], 4)
+            self.assertEqual(m["alerts"], 4)
+            self.assertEqual(m["indicators_hit"], 4)
+            a = next(a for a in alerts if a["matches"][0]["indicator"].endswith("12"))
+            self.assertEqual(a["matches"][0], {"indicator": a["matches"][0]["indicator"],
+                                               "evaluated": True, "correlated": 2})
+            self.assertEqual(a["time"], "2024-03-01T10:00:35.000000Z")
+            self.assertEqual(a["record"]["dns"]["rrname"], "fb-b.example")
+            self.assertEqual([c["record"]["dns"]["rrname"] for c in a["correlated"]],
+                             ["fb-a.example", "fb-b.example"])
+            self.assertEqual(a["correlated"][0]["time"], "2024-03-01T10:00:05.000000Z")
+
+    def test_correlation_window_bounds_patterns_without_their_own(self):
+        out, alerts = self.correlations("--correlation-window", "120")
+        self.assertEqual(sorted(a["matches"][0]["indicator"][-2:] for a in alerts),
+                         ["11", "12", "13"])
+
+    def test_correlations_give_sightings(self):
+        proc = self.run_kizuna("match", "--collection", "intel", "--json", "--input", self.eve,
+                               "--sightings-to", "sightings")
+        self.assertEqual(json.loads(proc.stdout)["sightings"]["added"], 4)
+        objects = json.loads(self.run_kizuna("export", "--collection", "sightings").stdout)["objects"]
+        counts = {o["sighting_of_ref"][-2:]: o["count"] for o in objects if o["type"] == "sighting"}
+        self.assertEqual(counts, {"11": 1, "12": 1, "13": 1, "17": 1})
 
 
 class ImportLines(KizunaTestCase):

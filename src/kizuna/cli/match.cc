@@ -3,12 +3,16 @@
 //   kizuna match --collection NAME... --input PATH... [--format zeek|eve|jsonl|auto]
 //                [--field-map FILE] [--allowlist PATH...] [--alerts FILE]
 //                [--sightings-to COLLECTION [--organization NAME]] [--window SECONDS]
-//                [--threads N] [--json]
+//                [--correlation-window SECONDS] [--threads N] [--json]
 //
 // Inputs are files, directories (every file below them) or '-' (standard input); gzip is
 // undone. Alerts go to FILE as JSON lines ('-': standard output). Sightings, one per
 // indicator and window, are added to the collection given by --sightings-to, sighted by
 // the organisation (the only one on the node unless --organization names it).
+// Patterns needing several observations (AND, FOLLOWEDBY, REPEATS between brackets) are
+// evaluated over the recent events of each input that satisfy one of their brackets: those
+// within the pattern's own WITHIN, else within --correlation-window seconds (default 3600),
+// at most 1,024 per pattern; a match gives one alert listing the records that took part.
 // Progress goes to stderr when it is a terminal; the summary goes to stderr, or with --json
 // to standard output as one JSON object.
 // Exit codes: 0 done (with or without hits); 1 a failure (store, unreadable field map...);
@@ -41,6 +45,7 @@ struct MatchFlags {
   std::string sightings_to;
   std::string organization;
   int64_t window_seconds = 3600;
+  int64_t correlation_window_seconds = 3600;
   int threads = 2;
   bool json = false;
 };
@@ -97,6 +102,9 @@ boost::json::object MatchJson(const detect::MatchSummary& s) {
           {"records_per_second", s.seconds > 0 ? static_cast<double>(s.records) / s.seconds : 0.0},
           {"alerts", s.alerts},
           {"matches", s.matches},
+          {"correlations", s.correlations},
+          {"correlation_dropped", s.correlation_dropped},
+          {"correlation_late", s.correlation_late},
           {"indicators_hit", s.indicators_hit},
           {"malformed", s.malformed},
           {"input_errors", s.input_errors},
@@ -118,7 +126,8 @@ void PrintHuman(const detect::CompileReport& c, const detect::MatchSummary& s,
   StrAppend(text, "matched ", s.records, " records (", s.bytes, " bytes) from ", s.inputs,
             " input(s) in ", fmt::format("{:.2f}", s.seconds), " s (",
             static_cast<int64_t>(s.seconds > 0 ? static_cast<double>(s.records) / s.seconds : 0),
-            " records/s): ", s.alerts, " alerts, ", s.indicators_hit, " indicators hit, ",
+            " records/s): ", s.alerts, " alerts (", s.correlations, " correlations), ",
+            s.indicators_hit, " indicators hit, ",
             s.malformed, " malformed lines, ", s.input_errors, " input errors\n");
   if (sightings != nullptr) {
     StrAppend(text, "sightings: ", sightings->added, " added, ", sightings->already_present,
@@ -183,6 +192,7 @@ int Run(GlobalOptions& global, const MatchFlags& flags) {
   options.format = *format;
   options.threads = flags.threads;
   options.sighting_window_us = flags.window_seconds * 1000000;
+  options.correlation.window_us = flags.correlation_window_seconds * 1000000;
   if (!user_map.empty()) options.reader.user_map = &user_map;
   detect::MatchRun::AlertSink sink;
   if (alerts != nullptr) {
@@ -249,6 +259,10 @@ void AddMatchCommand(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--sightings-to", flags->sightings_to, "Add STIX sightings to this collection");
   cmd->add_option("--organization", flags->organization, "The sensor's organisation (name or identity id)");
   cmd->add_option("--window", flags->window_seconds, "Sighting window in seconds")->capture_default_str()->check(CLI::Range(1, 31 * 86400));
+  cmd->add_option("--correlation-window", flags->correlation_window_seconds,
+                  "Seconds of events kept for patterns needing several observations (AND, "
+                  "FOLLOWEDBY, REPEATS) that have no WITHIN over the whole pattern")
+      ->capture_default_str()->check(CLI::Range(1, 31 * 86400));
   cmd->add_option("--threads", flags->threads, "Matching threads")->capture_default_str()->check(CLI::Range(1, 64));
   cmd->add_flag("--json", flags->json, "Print the summary as JSON on standard output");
   cmd->callback([&global, flags] { global.exit_code = Run(global, *flags); });

@@ -7,6 +7,7 @@
 
 #include "kizuna/base/strings.h"
 #include "kizuna/detect/alerts.h"
+#include "kizuna/detect/correlator.h"
 #include "kizuna/detect/matcher.h"
 
 namespace kizuna::detect {
@@ -34,7 +35,10 @@ void MatchRun::MatchInput(const std::string& path, SightingAggregator& sightings
   Clock& clock = options_.clock != nullptr ? *options_.clock : SystemClock();
   RecordBatch batch;
   BatchMatcher matcher;
+  Correlator correlator(options_.correlation);
   std::vector<Match> matches;
+  std::vector<CorrelationCandidate> candidates;
+  std::vector<CorrelationHit> hits;
   std::string alerts;
   while ((*reader)->Next(batch)) {
     const std::shared_ptr<const Snapshot> snapshot = live_.Load();
@@ -57,21 +61,36 @@ void MatchRun::MatchInput(const std::string& path, SightingAggregator& sightings
       }
       i = j;
     }
+    candidates.clear();
+    hits.clear();
+    absl::Status correlation_st = matcher.FindCorrelationEvents(*snapshot, batch, now, candidates);
+    for (CorrelationCandidate& c : candidates) {
+      absl::Status add_st = correlator.Add(snapshot, std::move(c.event), c.patterns, hits);
+      if (correlation_st.ok()) correlation_st = add_st;
+    }
+    for (const CorrelationHit& hit : hits) {
+      sightings.Add(snapshot->IndicatorUuid(hit.indicator), hit.trigger->time_us);
+      if (sink_) AppendCorrelationAlert(*snapshot, hit, path, alerts);
+    }
     std::lock_guard<std::mutex> lock(mutex_);
-    if (!st.ok()) {
+    for (const absl::Status& e : {st, correlation_st}) {
+      if (e.ok()) continue;
       ++summary_.evaluator_errors;
-      Problem(StrCat(path, ": ", View(st.message())));
+      Problem(StrCat(path, ": ", View(e.message())));
     }
     summary_.records += batch.records.size();
     summary_.bytes += batch.bytes;
     summary_.malformed += batch.malformed;
-    summary_.alerts += alert_count;
-    summary_.matches += matches.size();
+    summary_.alerts += alert_count + hits.size();
+    summary_.matches += matches.size() + hits.size();
+    summary_.correlations += hits.size();
     for (const Malformed& m : batch.malformed_kept) Problem(StrCat(path, ":", m.line, ": ", m.reason));
     if (sink_ && !alerts.empty()) sink_(alerts);
   }
+  std::lock_guard<std::mutex> lock(mutex_);
+  summary_.correlation_dropped += correlator.dropped();
+  summary_.correlation_late += correlator.late();
   if (!(*reader)->error().empty()) {
-    std::lock_guard<std::mutex> lock(mutex_);
     ++summary_.input_errors;
     Problem(StrCat(path, ": ", (*reader)->error()));
   }

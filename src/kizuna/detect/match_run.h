@@ -4,7 +4,9 @@
 // MatchRun reads every input (files; directories are expanded by the caller with
 // ExpandInputs), matches each batch against the snapshot current at that moment
 // (live_snapshot.h), and produces alerts (alerts.h, handed to a sink), sightings
-// (sightings.h) and a summary. Inputs are shared out among `threads` workers one file at a
+// (sightings.h) and a summary. Patterns needing several observations are evaluated over
+// windows of the events of one input (correlator.h): events of different inputs are never
+// combined, and each input's events are taken in the order of its lines. Inputs are shared out among `threads` workers one file at a
 // time. Nothing in the input is fatal: malformed lines, unreadable files and truncated gzip
 // streams are counted and listed (the first max_problems, as "file:line: reason").
 //
@@ -23,6 +25,7 @@
 #include <vector>
 
 #include "kizuna/base/clock.h"
+#include "kizuna/detect/correlator.h"
 #include "kizuna/detect/live_snapshot.h"
 #include "kizuna/detect/readers/reader.h"
 #include "kizuna/detect/sightings.h"
@@ -35,6 +38,8 @@ struct MatchOptions {
   // Worker threads (at most one per input is busy).
   int threads = 2;
   int64_t sighting_window_us = kDefaultSightingWindowUs;
+  // Time and count bounds of the events kept for multi-observation patterns (correlator.h).
+  CorrelationOptions correlation;
   // Problems listed in the summary (all are counted).
   size_t max_problems = 100;
   // Time for records without one; null for the system clock.
@@ -46,8 +51,11 @@ struct MatchSummary {
   uint64_t records = 0;
   uint64_t bytes = 0;
   uint64_t malformed = 0;
-  uint64_t alerts = 0;       // records that matched at least one indicator
-  uint64_t matches = 0;      // (record, indicator) pairs
+  uint64_t alerts = 0;       // alert lines: records that matched, and correlations
+  uint64_t matches = 0;      // (record, indicator) pairs, and correlations
+  uint64_t correlations = 0;  // multi-observation patterns matched over several records
+  uint64_t correlation_dropped = 0;  // events dropped from a full correlation buffer
+  uint64_t correlation_late = 0;     // events older than their buffer's time bound
   uint64_t indicators_hit = 0;
   uint64_t input_errors = 0;  // inputs that could not be opened or ended early
   uint64_t evaluator_errors = 0;
