@@ -129,6 +129,10 @@ void PrintHuman(const detect::CompileReport& c, const detect::MatchSummary& s,
             " records/s): ", s.alerts, " alerts (", s.correlations, " correlations), ",
             s.indicators_hit, " indicators hit, ",
             s.malformed, " malformed lines, ", s.input_errors, " input errors\n");
+  if (s.correlation_dropped > 0 || s.correlation_late > 0) {
+    StrAppend(text, "correlation: ", s.correlation_dropped, " events dropped from full buffers, ",
+              s.correlation_late, " arrived too late\n");
+  }
   if (sightings != nullptr) {
     StrAppend(text, "sightings: ", sightings->added, " added, ", sightings->already_present,
               " already present, ", sightings->rejected, " rejected\n");
