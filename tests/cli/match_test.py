@@ -2,9 +2,11 @@
 import gzip
 import json
 import os
+import selectors
+import subprocess
 import unittest
 
-from kizuna_cli import SHARED_DATA, SOURCE_DIR, KizunaTestCase
+from kizuna_cli import KIZUNA, SHARED_DATA, SOURCE_DIR, KizunaTestCase
 
 FIXTURES = os.path.join(SOURCE_DIR, "tests", "data", "detect")
 
@@ -238,6 +240,61 @@ class Correlate(IntelCase):
         objects = json.loads(self.run_kizuna("export", "--collection", "sightings").stdout)["objects"]
         counts = {o["sighting_of_ref"][-2:]: o["count"] for o in objects if o["type"] == "sighting"}
         self.assertEqual(counts, {"11": 1, "12": 1, "13": 1, "17": 1})
+
+
+class Reload(IntelCase):
+    INDICATORS = [indicator(21, dns("old.example"))]
+
+    def read_stderr_until(self, proc, text, limit_seconds=120):
+        """Returns stderr up to and including the line holding `text` (fails after the limit)."""
+        got = b""
+        with selectors.DefaultSelector() as sel:
+            sel.register(proc.stderr, selectors.EVENT_READ)
+            while text not in got:
+                if not sel.select(timeout=limit_seconds):
+                    self.fail(f"no {text!r} on stderr; got {got!r}")
+                chunk = os.read(proc.stderr.fileno(), 4096)
+                if not chunk:
+                    self.fail(f"stderr closed before {text!r}; got {got!r}")
+                got += chunk
+        return got
+
+    def test_indicator_imported_mid_run_matches_the_lines_after(self):
+        alerts_path = os.path.join(self.tmp, "alerts.jsonl")
+        proc = subprocess.Popen([KIZUNA, "--data-dir", self.data_dir, "match", "--collection", "intel",
+                                 "--input", "-", "--reload", "1", "--alerts", alerts_path, "--json"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            proc.stdin.write((eve_dns(0, "old.example") + "\n" + eve_dns(1, "new.example") + "\n").encode())
+            proc.stdin.flush()
+            path = self.write("new.jsonl", indicator(22, dns("new.example")) + "\n")
+            self.run_kizuna("import", path, "--collection", "intel")
+            note = self.read_stderr_until(proc, b"reloaded: 2 active indicators")
+            proc.stdin.write((eve_dns(2, "new.example") + "\n").encode())
+            proc.stdin.close()
+            out = proc.stdout.read()
+            err = proc.stderr.read()
+            proc.wait(timeout=300)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        self.assertEqual(proc.returncode, 0, note + err)
+        with open(alerts_path) as f:
+            alerts = [json.loads(line) for line in f]
+        hits = sorted((a["record"]["dns"]["rrname"], a["matches"][0]["indicator"][-2:]) for a in alerts)
+        # The line fed after the reload matches the new indicator (the one before it may too,
+        # if it was still waiting to be read when the reload happened).
+        self.assertIn(("new.example", "22"), hits)
+        self.assertIn(("old.example", "21"), hits)
+        self.assertEqual(json.loads(out)["match"]["records"], 3)
+
+    def test_reload_is_off_by_default_and_checked_when_on(self):
+        proc = self.run_kizuna("match", "--collection", "intel", "--input", "-", "--reload", "1",
+                               "--json", stdin=(eve_dns(0, "old.example") + "\n").encode())
+        self.assertEqual(json.loads(proc.stdout)["match"]["alerts"], 1)
+        self.run_kizuna("match", "--collection", "intel", "--input", "-", "--reload", "-1",
+                        stdin=b"", expect=2)
 
 
 class ImportLines(KizunaTestCase):

@@ -3,7 +3,7 @@
 //   kizuna match --collection NAME... --input PATH... [--format zeek|eve|jsonl|auto]
 //                [--field-map FILE] [--allowlist PATH...] [--alerts FILE]
 //                [--sightings-to COLLECTION [--organization NAME]] [--window SECONDS]
-//                [--correlation-window SECONDS] [--threads N] [--json]
+//                [--correlation-window SECONDS] [--threads N] [--reload SECONDS] [--json]
 //
 // Inputs are files, directories (every file below them) or '-' (standard input); gzip is
 // undone. Alerts go to FILE as JSON lines ('-': standard output). Sightings, one per
@@ -13,6 +13,11 @@
 // evaluated over the recent events of each input that satisfy one of their brackets: those
 // within the pattern's own WITHIN, else within --correlation-window seconds (default 3600),
 // at most 1,024 per pattern; a match gives one alert listing the records that took part.
+// With --reload, the store is checked every SECONDS while matching runs (for long runs, such
+// as a sensor's stream on standard input): when indicators were added to it (or one's
+// validity began or ended), the collections are compiled again and matching goes on with
+// the new indicators; each reload, and each failed one (the old indicators stay), is
+// reported on stderr.
 // Progress goes to stderr when it is a terminal; the summary goes to stderr, or with --json
 // to standard output as one JSON object.
 // Exit codes: 0 done (with or without hits); 1 a failure (store, unreadable field map...);
@@ -20,8 +25,12 @@
 #include <CLI/CLI.hpp>
 
 #include <boost/json.hpp>
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 #include "kizuna/base/clock.h"
 #include "kizuna/base/file.h"
@@ -29,6 +38,7 @@
 #include "kizuna/cli/command.h"
 #include "kizuna/detect/compiler.h"
 #include "kizuna/detect/match_run.h"
+#include "kizuna/detect/reloader.h"
 #include "kizuna/store/importer.h"
 #include "kizuna/store/open.h"
 
@@ -47,6 +57,7 @@ struct MatchFlags {
   int64_t window_seconds = 3600;
   int64_t correlation_window_seconds = 3600;
   int threads = 2;
+  int64_t reload_seconds = 0;
   bool json = false;
 };
 
@@ -110,6 +121,51 @@ boost::json::object MatchJson(const detect::MatchSummary& s) {
           {"input_errors", s.input_errors},
           {"problems", problems}};
 }
+
+// Checks for changed indicators every `seconds` until destroyed, reporting on stderr.
+class ReloadThread {
+ public:
+  ReloadThread(detect::SnapshotReloader& reloader, int64_t seconds)
+      : reloader_(reloader), interval_(seconds), thread_([this] { Loop(); }) {}
+  ~ReloadThread() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  ReloadThread(const ReloadThread&) = delete;
+  ReloadThread& operator=(const ReloadThread&) = delete;
+
+ private:
+  void Loop() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (!cv_.wait_for(lock, interval_, [this] { return stop_; })) {
+      lock.unlock();
+      detect::CompileReport report;
+      absl::StatusOr<bool> published = reloader_.Check(&report);
+      std::string line;
+      if (!published.ok()) {
+        line = StrCat("reload failed (matching goes on with the indicators compiled before): ",
+                      published.status(), "\n");
+      } else if (*published) {
+        line = StrCat("reloaded: ", report.active, " active indicators (", report.simple,
+                      " by lookup, ", report.evaluated, " by the evaluator, ", report.multi,
+                      " multi-observation), ", report.invalid, " invalid\n");
+      }
+      std::fputs(line.c_str(), stderr);
+      lock.lock();
+    }
+  }
+
+  detect::SnapshotReloader& reloader_;
+  const std::chrono::seconds interval_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;  // last: starts once the members above exist
+};
 
 void PrintHuman(const detect::CompileReport& c, const detect::MatchSummary& s,
                 const store::ImportSummary* sightings) {
@@ -177,6 +233,9 @@ int Run(GlobalOptions& global, const MatchFlags& flags) {
   auto inputs = detect::ExpandInputs(flags.inputs);
   if (!inputs.ok()) return ReportError(inputs.status());
 
+  // Read before compiling, so a write during the compilation triggers a reload.
+  absl::StatusOr<int64_t> compiled_mark = (*db)->LastDateAdded();
+  if (!compiled_mark.ok()) return ReportError(compiled_mark.status());
   detect::CompileOptions compile;
   compile.now_us = SystemClock().NowMicros();
   if (!flags.allowlists.empty()) compile.allowlist = &allowlist;
@@ -214,7 +273,15 @@ int Run(GlobalOptions& global, const MatchFlags& flags) {
       std::fputs(line.c_str(), stderr);
     };
   }
-  run.Run(*inputs);
+  {
+    detect::SnapshotReloader reloader(**db, collection_ids, compile, live, SystemClock(),
+                                      *compiled_mark);
+    std::unique_ptr<ReloadThread> reloading;
+    if (flags.reload_seconds > 0) {
+      reloading = std::make_unique<ReloadThread>(reloader, flags.reload_seconds);
+    }
+    run.Run(*inputs);
+  }
   if (terminal) std::fputs("\r\033[K", stderr);
   if (alerts != nullptr && std::fflush(alerts.get()) != 0) {
     return ReportError(absl::InternalError(StrCat("writing ", flags.alerts, " failed")));
@@ -268,6 +335,10 @@ void AddMatchCommand(CLI::App& app, GlobalOptions& global) {
                   "FOLLOWEDBY, REPEATS) that have no WITHIN over the whole pattern")
       ->capture_default_str()->check(CLI::Range(1, 31 * 86400));
   cmd->add_option("--threads", flags->threads, "Matching threads")->capture_default_str()->check(CLI::Range(1, 64));
+  cmd->add_option("--reload", flags->reload_seconds,
+                  "Check the store every SECONDS while matching and recompile the indicators "
+                  "when they changed (0: never)")
+      ->capture_default_str()->check(CLI::Range(0, 86400));
   cmd->add_flag("--json", flags->json, "Print the summary as JSON on standard output");
   cmd->callback([&global, flags] { global.exit_code = Run(global, *flags); });
 }
