@@ -4,6 +4,8 @@
 //   eve        EVE JSON generated from the same records' values
 //   eve_dom    the same EVE file through the DOM walk (the reader before On-Demand)
 //   eve_cold   a high-cardinality synthetic EVE stream (every name distinct: cold lookups)
+// and, for zeek_tsv and eve, MatchRun (what `kizuna match` runs) on the one file with 1 and
+// 2 threads (`<name>_threads`), to show how far one input spreads over both cores.
 // Prints one JSON line per measurement. Usage: detect_bench [--indicators N] [--repeat R]
 #include <chrono>
 #include <cstdio>
@@ -16,6 +18,7 @@
 #include "kizuna/base/file.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/detect/compiler.h"
+#include "kizuna/detect/match_run.h"
 #include "kizuna/detect/matcher.h"
 #include "kizuna/detect/readers/reader.h"
 
@@ -135,6 +138,31 @@ void Measure(const std::string& name, const std::string& path, const detect::Sna
   std::fflush(stdout);
 }
 
+// Matches `path` with MatchRun on 1 and then 2 threads; prints both rates.
+void MeasureThreads(const std::string& name, const std::string& path,
+                    const std::shared_ptr<const detect::Snapshot>& snapshot) {
+  const uint64_t bytes = std::filesystem::file_size(path);
+  detect::LiveSnapshot live(snapshot);
+  double rate[2] = {0, 0};
+  uint64_t records = 0, alerts[2] = {0, 0};
+  for (int threads = 1; threads <= 2; ++threads) {
+    detect::MatchOptions options;
+    options.threads = threads;
+    detect::MatchRun run(live, options, nullptr);
+    run.Run({path});
+    records = run.summary().records;
+    alerts[threads - 1] = run.summary().alerts;
+    rate[threads - 1] = static_cast<double>(records) / run.summary().seconds;
+  }
+  std::printf("{\"bench\":\"%s_threads\",\"records\":%llu,\"bytes\":%llu,"
+              "\"one_thread_records_per_second\":%.0f,\"two_threads_records_per_second\":%.0f,"
+              "\"speedup\":%.2f,\"same_alerts\":%s}\n",
+              name.c_str(), static_cast<unsigned long long>(records),
+              static_cast<unsigned long long>(bytes), rate[0], rate[1], rate[1] / rate[0],
+              alerts[0] == alerts[1] ? "true" : "false");
+  std::fflush(stdout);
+}
+
 std::string Decompressed(const std::string& path) {
   auto text = ReadFile(path, 1ull << 32);
   if (!text.ok()) return {};
@@ -185,6 +213,7 @@ int Run(size_t indicators, int repeat) {
     for (int i = 0; i < repeat; ++i) big += tsv;
     Write(dir + "/zeek.log", big);
     Measure("zeek_tsv", dir + "/zeek.log", *snapshot);
+    MeasureThreads("zeek_tsv", dir + "/zeek.log", snapshot);
     // EVE from the same values.
     std::string eve;
     Rng rng;
@@ -200,6 +229,7 @@ int Run(size_t indicators, int repeat) {
     }
     Write(dir + "/eve.json", eve);
     Measure("eve", dir + "/eve.json", *snapshot);
+    MeasureThreads("eve", dir + "/eve.json", snapshot);
     detect::ReaderOptions dom;
     dom.json_dom = true;
     Measure("eve_dom", dir + "/eve.json", *snapshot, dom);

@@ -2,9 +2,11 @@
 import gzip
 import json
 import os
+import selectors
+import subprocess
 import unittest
 
-from kizuna_cli import SHARED_DATA, SOURCE_DIR, KizunaTestCase
+from kizuna_cli import KIZUNA, SHARED_DATA, SOURCE_DIR, KizunaTestCase
 
 FIXTURES = os.path.join(SOURCE_DIR, "tests", "data", "detect")
 
@@ -28,14 +30,21 @@ PLANTED = [
 ]
 
 
-class Match(KizunaTestCase):
+class IntelCase(KizunaTestCase):
+    """A node with an organisation, collection "intel" holding INDICATORS and "sightings"."""
+    INDICATORS = []
+
     def setUp(self):
         super().setUp()
         self.init_with_collection("intel")
         self.run_kizuna("collection", "create", "--title", "Sightings", "--alias", "sightings")
         self.run_kizuna("admin", "org", "add", "--name", "CERT-A", "--nation", "JPN")
-        path = self.write("planted.jsonl", "\n".join(PLANTED) + "\n")
+        path = self.write("indicators.jsonl", "\n".join(self.INDICATORS) + "\n")
         self.run_kizuna("import", path, "--collection", "intel")
+
+
+class Match(IntelCase):
+    INDICATORS = PLANTED
 
     def match(self, *args, expect=0):
         proc = self.run_kizuna("match", "--collection", "intel", "--json", *args, expect=expect)
@@ -150,6 +159,142 @@ class Match(KizunaTestCase):
         self.assertEqual(m["records"], 53615 + 49474)
         self.assertEqual(m["malformed"], 0)
         self.assertGreater(m["alerts"], 0)
+
+def eve_dns(seconds, name):
+    """A Suricata DNS query event at 2024-03-01T10:00:00Z + seconds."""
+    return json.dumps({
+        "timestamp": "2024-03-01T10:%02d:%02d.000000+0000" % (seconds // 60, seconds % 60),
+        "event_type": "dns", "src_ip": "10.0.0.1", "dest_ip": "10.0.0.53",
+        "dns": {"type": "query", "rrname": name}})
+
+
+def dns(name):
+    return "[domain-name:value = '%s']" % name
+
+
+CORRELATED = [
+    indicator(11, f"{dns('and-a.example')} AND {dns('and-b.example')}"),
+    indicator(12, f"({dns('fb-a.example')} FOLLOWEDBY {dns('fb-b.example')}) WITHIN 60 SECONDS"),
+    indicator(13, f"{dns('rep.example')} REPEATS 3 TIMES"),
+    indicator(14, f"{dns('two.example')} REPEATS 3 TIMES"),             # only two events
+    indicator(15, f"({dns('rev-a.example')} FOLLOWEDBY {dns('rev-b.example')}) WITHIN 60 SECONDS"),
+    indicator(16, f"({dns('far-a.example')} FOLLOWEDBY {dns('far-b.example')}) WITHIN 60 SECONDS"),
+    # WITHIN qualifies [win-b] only: the correlation window bounds the pattern.
+    indicator(17, f"{dns('win-a.example')} FOLLOWEDBY {dns('win-b.example')} WITHIN 60 SECONDS"),
+]
+
+# (seconds, domain), in time order; line n of the file is the n-th entry.
+TIMELINE = [(0, "and-a.example"), (1, "win-a.example"), (5, "fb-a.example"),
+            (10, "rev-b.example"), (15, "far-a.example"), (20, "rep.example"),
+            (25, "two.example"), (30, "and-b.example"), (35, "fb-b.example"),
+            (40, "rev-a.example"), (45, "rep.example"), (50, "two.example"),
+            (60, "rep.example"), (135, "far-b.example"), (140, "rep.example"),
+            (201, "win-b.example")]
+
+
+class Correlate(IntelCase):
+    INDICATORS = CORRELATED
+
+    def setUp(self):
+        super().setUp()
+        self.eve = self.write("eve.json", "".join(eve_dns(t, d) + "\n" for t, d in TIMELINE))
+
+    def correlations(self, *args):
+        alerts_path = os.path.join(self.tmp, "alerts.jsonl")
+        proc = self.run_kizuna("match", "--collection", "intel", "--json", "--input", self.eve,
+                               "--alerts", alerts_path, *args)
+        with open(alerts_path) as f:
+            alerts = [json.loads(line) for line in f]
+        return json.loads(proc.stdout), alerts
+
+    def test_multi_observation_patterns_match_exactly_when_they_should(self):
+        for threads in ("1", "2"):
+            out, alerts = self.correlations("--threads", threads)
+            self.assertEqual(out["compile"]["multi_observation"], 7)
+            m = out["match"]
+            got = {a["matches"][0]["indicator"][-2:]: (a["line"], [c["line"] for c in a["correlated"]])
+                   for a in alerts}
+            self.assertEqual(got, {"11": (8, [1, 8]), "12": (9, [3, 9]), "13": (13, [6, 11, 13]),
+                                   "17": (16, [2, 16])})
+            self.assertEqual(m["correlations"], 4)
+            self.assertEqual(m["alerts"], 4)
+            self.assertEqual(m["indicators_hit"], 4)
+            a = next(a for a in alerts if a["matches"][0]["indicator"].endswith("12"))
+            self.assertEqual(a["matches"][0], {"indicator": a["matches"][0]["indicator"],
+                                               "evaluated": True, "correlated": 2})
+            self.assertEqual(a["time"], "2024-03-01T10:00:35.000000Z")
+            self.assertEqual(a["record"]["dns"]["rrname"], "fb-b.example")
+            self.assertEqual([c["record"]["dns"]["rrname"] for c in a["correlated"]],
+                             ["fb-a.example", "fb-b.example"])
+            self.assertEqual(a["correlated"][0]["time"], "2024-03-01T10:00:05.000000Z")
+
+    def test_correlation_window_bounds_patterns_without_their_own(self):
+        out, alerts = self.correlations("--correlation-window", "120")
+        self.assertEqual(sorted(a["matches"][0]["indicator"][-2:] for a in alerts),
+                         ["11", "12", "13"])
+
+    def test_correlations_give_sightings(self):
+        proc = self.run_kizuna("match", "--collection", "intel", "--json", "--input", self.eve,
+                               "--sightings-to", "sightings")
+        self.assertEqual(json.loads(proc.stdout)["sightings"]["added"], 4)
+        objects = json.loads(self.run_kizuna("export", "--collection", "sightings").stdout)["objects"]
+        counts = {o["sighting_of_ref"][-2:]: o["count"] for o in objects if o["type"] == "sighting"}
+        self.assertEqual(counts, {"11": 1, "12": 1, "13": 1, "17": 1})
+
+
+class Reload(IntelCase):
+    INDICATORS = [indicator(21, dns("old.example"))]
+
+    def read_stderr_until(self, proc, text, limit_seconds=120):
+        """Returns stderr up to and including the line holding `text` (fails after the limit)."""
+        got = b""
+        with selectors.DefaultSelector() as sel:
+            sel.register(proc.stderr, selectors.EVENT_READ)
+            while text not in got:
+                if not sel.select(timeout=limit_seconds):
+                    self.fail(f"no {text!r} on stderr; got {got!r}")
+                chunk = os.read(proc.stderr.fileno(), 4096)
+                if not chunk:
+                    self.fail(f"stderr closed before {text!r}; got {got!r}")
+                got += chunk
+        return got
+
+    def test_indicator_imported_mid_run_matches_the_lines_after(self):
+        alerts_path = os.path.join(self.tmp, "alerts.jsonl")
+        proc = subprocess.Popen([KIZUNA, "--data-dir", self.data_dir, "match", "--collection", "intel",
+                                 "--input", "-", "--reload", "1", "--alerts", alerts_path, "--json"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            proc.stdin.write((eve_dns(0, "old.example") + "\n" + eve_dns(1, "new.example") + "\n").encode())
+            proc.stdin.flush()
+            path = self.write("new.jsonl", indicator(22, dns("new.example")) + "\n")
+            self.run_kizuna("import", path, "--collection", "intel")
+            note = self.read_stderr_until(proc, b"reloaded: 2 active indicators")
+            proc.stdin.write((eve_dns(2, "new.example") + "\n").encode())
+            proc.stdin.close()
+            out = proc.stdout.read()
+            err = proc.stderr.read()
+            proc.wait(timeout=300)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        self.assertEqual(proc.returncode, 0, note + err)
+        with open(alerts_path) as f:
+            alerts = [json.loads(line) for line in f]
+        hits = sorted((a["record"]["dns"]["rrname"], a["matches"][0]["indicator"][-2:]) for a in alerts)
+        # The line fed after the reload matches the new indicator (the one before it may too,
+        # if it was still waiting to be read when the reload happened).
+        self.assertIn(("new.example", "22"), hits)
+        self.assertIn(("old.example", "21"), hits)
+        self.assertEqual(json.loads(out)["match"]["records"], 3)
+
+    def test_reload_is_off_by_default_and_checked_when_on(self):
+        proc = self.run_kizuna("match", "--collection", "intel", "--input", "-", "--reload", "1",
+                               "--json", stdin=(eve_dns(0, "old.example") + "\n").encode())
+        self.assertEqual(json.loads(proc.stdout)["match"]["alerts"], 1)
+        self.run_kizuna("match", "--collection", "intel", "--input", "-", "--reload", "-1",
+                        stdin=b"", expect=2)
 
 
 class ImportLines(KizunaTestCase):

@@ -3,12 +3,21 @@
 //   kizuna match --collection NAME... --input PATH... [--format zeek|eve|jsonl|auto]
 //                [--field-map FILE] [--allowlist PATH...] [--alerts FILE]
 //                [--sightings-to COLLECTION [--organization NAME]] [--window SECONDS]
-//                [--threads N] [--json]
+//                [--correlation-window SECONDS] [--threads N] [--reload SECONDS] [--json]
 //
 // Inputs are files, directories (every file below them) or '-' (standard input); gzip is
 // undone. Alerts go to FILE as JSON lines ('-': standard output). Sightings, one per
 // indicator and window, are added to the collection given by --sightings-to, sighted by
 // the organisation (the only one on the node unless --organization names it).
+// Patterns needing several observations (AND, FOLLOWEDBY, REPEATS between brackets) are
+// evaluated over the recent events of each input that satisfy one of their brackets: those
+// within the pattern's own WITHIN, else within --correlation-window seconds (default 3600),
+// at most 1,024 per pattern; a match gives one alert listing the records that took part.
+// With --reload, the store is checked every SECONDS while matching runs (for long runs, such
+// as a sensor's stream on standard input): when indicators were added to it (or one's
+// validity began or ended), the collections are compiled again and matching goes on with
+// the new indicators; each reload, and each failed one (the old indicators stay), is
+// reported on stderr.
 // Progress goes to stderr when it is a terminal; the summary goes to stderr, or with --json
 // to standard output as one JSON object.
 // Exit codes: 0 done (with or without hits); 1 a failure (store, unreadable field map...);
@@ -16,8 +25,12 @@
 #include <CLI/CLI.hpp>
 
 #include <boost/json.hpp>
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 #include "kizuna/base/clock.h"
 #include "kizuna/base/file.h"
@@ -25,6 +38,7 @@
 #include "kizuna/cli/command.h"
 #include "kizuna/detect/compiler.h"
 #include "kizuna/detect/match_run.h"
+#include "kizuna/detect/reloader.h"
 #include "kizuna/store/importer.h"
 #include "kizuna/store/open.h"
 
@@ -41,7 +55,9 @@ struct MatchFlags {
   std::string sightings_to;
   std::string organization;
   int64_t window_seconds = 3600;
+  int64_t correlation_window_seconds = 3600;
   int threads = 2;
+  int64_t reload_seconds = 0;
   bool json = false;
 };
 
@@ -97,11 +113,59 @@ boost::json::object MatchJson(const detect::MatchSummary& s) {
           {"records_per_second", s.seconds > 0 ? static_cast<double>(s.records) / s.seconds : 0.0},
           {"alerts", s.alerts},
           {"matches", s.matches},
+          {"correlations", s.correlations},
+          {"correlation_dropped", s.correlation_dropped},
+          {"correlation_late", s.correlation_late},
           {"indicators_hit", s.indicators_hit},
           {"malformed", s.malformed},
           {"input_errors", s.input_errors},
           {"problems", problems}};
 }
+
+// Checks for changed indicators every `seconds` until destroyed, reporting on stderr.
+class ReloadThread {
+ public:
+  ReloadThread(detect::SnapshotReloader& reloader, int64_t seconds)
+      : reloader_(reloader), interval_(seconds), thread_([this] { Loop(); }) {}
+  ~ReloadThread() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  ReloadThread(const ReloadThread&) = delete;
+  ReloadThread& operator=(const ReloadThread&) = delete;
+
+ private:
+  void Loop() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (!cv_.wait_for(lock, interval_, [this] { return stop_; })) {
+      lock.unlock();
+      detect::CompileReport report;
+      absl::StatusOr<bool> published = reloader_.Check(&report);
+      std::string line;
+      if (!published.ok()) {
+        line = StrCat("reload failed (matching goes on with the indicators compiled before): ",
+                      published.status(), "\n");
+      } else if (*published) {
+        line = StrCat("reloaded: ", report.active, " active indicators (", report.simple,
+                      " by lookup, ", report.evaluated, " by the evaluator, ", report.multi,
+                      " multi-observation), ", report.invalid, " invalid\n");
+      }
+      std::fputs(line.c_str(), stderr);
+      lock.lock();
+    }
+  }
+
+  detect::SnapshotReloader& reloader_;
+  const std::chrono::seconds interval_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;  // last: starts once the members above exist
+};
 
 void PrintHuman(const detect::CompileReport& c, const detect::MatchSummary& s,
                 const store::ImportSummary* sightings) {
@@ -118,8 +182,13 @@ void PrintHuman(const detect::CompileReport& c, const detect::MatchSummary& s,
   StrAppend(text, "matched ", s.records, " records (", s.bytes, " bytes) from ", s.inputs,
             " input(s) in ", fmt::format("{:.2f}", s.seconds), " s (",
             static_cast<int64_t>(s.seconds > 0 ? static_cast<double>(s.records) / s.seconds : 0),
-            " records/s): ", s.alerts, " alerts, ", s.indicators_hit, " indicators hit, ",
+            " records/s): ", s.alerts, " alerts (", s.correlations, " correlations), ",
+            s.indicators_hit, " indicators hit, ",
             s.malformed, " malformed lines, ", s.input_errors, " input errors\n");
+  if (s.correlation_dropped > 0 || s.correlation_late > 0) {
+    StrAppend(text, "correlation: ", s.correlation_dropped, " events dropped from full buffers, ",
+              s.correlation_late, " arrived too late\n");
+  }
   if (sightings != nullptr) {
     StrAppend(text, "sightings: ", sightings->added, " added, ", sightings->already_present,
               " already present, ", sightings->rejected, " rejected\n");
@@ -164,6 +233,9 @@ int Run(GlobalOptions& global, const MatchFlags& flags) {
   auto inputs = detect::ExpandInputs(flags.inputs);
   if (!inputs.ok()) return ReportError(inputs.status());
 
+  // Read before compiling, so a write during the compilation triggers a reload.
+  absl::StatusOr<int64_t> compiled_mark = (*db)->LastDateAdded();
+  if (!compiled_mark.ok()) return ReportError(compiled_mark.status());
   detect::CompileOptions compile;
   compile.now_us = SystemClock().NowMicros();
   if (!flags.allowlists.empty()) compile.allowlist = &allowlist;
@@ -183,6 +255,7 @@ int Run(GlobalOptions& global, const MatchFlags& flags) {
   options.format = *format;
   options.threads = flags.threads;
   options.sighting_window_us = flags.window_seconds * 1000000;
+  options.correlation.window_us = flags.correlation_window_seconds * 1000000;
   if (!user_map.empty()) options.reader.user_map = &user_map;
   detect::MatchRun::AlertSink sink;
   if (alerts != nullptr) {
@@ -200,7 +273,15 @@ int Run(GlobalOptions& global, const MatchFlags& flags) {
       std::fputs(line.c_str(), stderr);
     };
   }
-  run.Run(*inputs);
+  {
+    detect::SnapshotReloader reloader(**db, collection_ids, compile, live, SystemClock(),
+                                      *compiled_mark);
+    std::unique_ptr<ReloadThread> reloading;
+    if (flags.reload_seconds > 0) {
+      reloading = std::make_unique<ReloadThread>(reloader, flags.reload_seconds);
+    }
+    run.Run(*inputs);
+  }
   if (terminal) std::fputs("\r\033[K", stderr);
   if (alerts != nullptr && std::fflush(alerts.get()) != 0) {
     return ReportError(absl::InternalError(StrCat("writing ", flags.alerts, " failed")));
@@ -249,7 +330,15 @@ void AddMatchCommand(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--sightings-to", flags->sightings_to, "Add STIX sightings to this collection");
   cmd->add_option("--organization", flags->organization, "The sensor's organisation (name or identity id)");
   cmd->add_option("--window", flags->window_seconds, "Sighting window in seconds")->capture_default_str()->check(CLI::Range(1, 31 * 86400));
+  cmd->add_option("--correlation-window", flags->correlation_window_seconds,
+                  "Seconds of events kept for patterns needing several observations (AND, "
+                  "FOLLOWEDBY, REPEATS) that have no WITHIN over the whole pattern")
+      ->capture_default_str()->check(CLI::Range(1, 31 * 86400));
   cmd->add_option("--threads", flags->threads, "Matching threads")->capture_default_str()->check(CLI::Range(1, 64));
+  cmd->add_option("--reload", flags->reload_seconds,
+                  "Check the store every SECONDS while matching and recompile the indicators "
+                  "when they changed (0: never)")
+      ->capture_default_str()->check(CLI::Range(0, 86400));
   cmd->add_flag("--json", flags->json, "Print the summary as JSON on standard output");
   cmd->callback([&global, flags] { global.exit_code = Run(global, *flags); });
 }

@@ -37,6 +37,24 @@ size_t Utf8Length(std::string_view s, size_t i) {
   return n;
 }
 
+// Appends `"time":...,"log_type":...` of an event, and a comma.
+void AppendEventHead(bool has_time, int64_t time_us, std::string_view log_type,
+                     std::string& out) {
+  if (has_time) StrAppend(out, R"("time":")", FormatEventTime(time_us), R"(",)");
+  out += R"("log_type":)";
+  AppendJsonText(log_type, out);
+  out += ",";
+}
+
+void AppendRecord(bool json, std::string_view raw, std::string& out) {
+  out += R"("record":)";
+  if (json) {
+    out += raw;
+  } else {
+    AppendJsonText(raw, out);
+  }
+}
+
 }  // namespace
 
 void AppendJsonText(std::string_view text, std::string& out) {
@@ -65,10 +83,8 @@ void AppendJsonText(std::string_view text, std::string& out) {
 void AppendAlert(const Snapshot& snapshot, const RecordBatch& batch, const Record& record,
                  std::span<const Match> matches, std::string_view input, std::string& out) {
   out += "{";
-  if (record.has_time) StrAppend(out, R"("time":")", FormatEventTime(record.time_us), R"(",)");
-  out += R"("log_type":)";
-  AppendJsonText(record.log_type, out);
-  out += R"(,"input":)";
+  AppendEventHead(record.has_time, record.time_us, record.log_type, out);
+  out += R"("input":)";
   AppendJsonText(input, out);
   StrAppend(out, R"(,"line":)", record.line, R"(,"matches":[)");
   bool first = true;
@@ -93,13 +109,32 @@ void AppendAlert(const Snapshot& snapshot, const RecordBatch& batch, const Recor
     }
     out += "}";
   }
-  out += R"(],"record":)";
-  if (record.json) {
-    out += record.raw;
-  } else {
-    AppendJsonText(record.raw, out);
-  }
+  out += "],";
+  AppendRecord(record.json, record.raw, out);
   out += "}\n";
+}
+
+void AppendCorrelationAlert(const Snapshot& snapshot, const CorrelationHit& hit,
+                            std::string_view input, std::string& out) {
+  const CorrelationEvent& t = *hit.trigger;
+  out += "{";
+  AppendEventHead(t.has_time, t.time_us, t.log_type, out);
+  out += R"("input":)";
+  AppendJsonText(input, out);
+  StrAppend(out, R"(,"line":)", t.line, R"(,"matches":[{"indicator":")",
+            snapshot.IndicatorId(hit.indicator), R"(","evaluated":true,"correlated":)",
+            hit.events.size(), "}],");
+  AppendRecord(t.json, t.raw, out);
+  out += R"(,"correlated":[)";
+  for (size_t i = 0; i < hit.events.size(); ++i) {
+    const CorrelationEvent& e = *hit.events[i];
+    out += i == 0 ? "{" : ",{";
+    AppendEventHead(e.has_time, e.time_us, e.log_type, out);
+    StrAppend(out, R"("line":)", e.line, ",");
+    AppendRecord(e.json, e.raw, out);
+    out += "}";
+  }
+  out += "]}\n";
 }
 
 }  // namespace kizuna::detect

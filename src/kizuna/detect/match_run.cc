@@ -1,8 +1,11 @@
 // Kizuna.
 #include "kizuna/detect/match_run.h"
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <thread>
 
 #include "kizuna/base/strings.h"
@@ -10,6 +13,40 @@
 #include "kizuna/detect/matcher.h"
 
 namespace kizuna::detect {
+
+struct MatchRun::Input {
+  Input(std::string p, std::unique_ptr<TelemetryReader> r, const CorrelationOptions& c)
+      : path(std::move(p)), reader(std::move(r)), correlator(c) {}
+
+  const std::string path;
+  int workers = 0;  // guarded by MatchRun::mutex_
+  std::atomic<bool> exhausted{false};
+
+  std::mutex read_mutex;  // guards reader's NextBlock
+  std::unique_ptr<TelemetryReader> reader;
+
+  // The correlation candidates of a block matched before an earlier one was.
+  struct Waiting {
+    std::shared_ptr<const Snapshot> snapshot;
+    std::vector<CorrelationCandidate> candidates;
+  };
+  std::mutex order_mutex;  // guards everything below
+  uint64_t next_sequence = 0;
+  std::map<uint64_t, Waiting> waiting;
+  Correlator correlator;
+};
+
+struct MatchRun::Worker {
+  explicit Worker(int64_t window_us) : sightings(window_us) {}
+  SightingAggregator sightings;
+  BatchMatcher matcher;
+  LineBlock block;
+  RecordBatch batch;
+  std::vector<Match> matches;
+  std::vector<CorrelationCandidate> candidates;
+  std::vector<CorrelationHit> hits;
+  std::string alerts;
+};
 
 MatchRun::MatchRun(const LiveSnapshot& live, MatchOptions options, AlertSink sink)
     : live_(live),
@@ -22,75 +59,156 @@ void MatchRun::Problem(std::string text) {
   if (summary_.problems.size() < options_.max_problems) summary_.problems.push_back(std::move(text));
 }
 
-void MatchRun::MatchInput(const std::string& path, SightingAggregator& sightings) {
-  absl::StatusOr<std::unique_ptr<TelemetryReader>> reader =
-      OpenTelemetry(path, options_.format, options_.reader);
-  if (!reader.ok()) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    ++summary_.input_errors;
-    Problem(std::string(View(reader.status().message())));
-    return;
+uint64_t MatchRun::Correlate(Input& input, uint64_t sequence,
+                             std::shared_ptr<const Snapshot> snapshot, Worker& w,
+                             absl::Status& error) {
+  std::lock_guard<std::mutex> lock(input.order_mutex);
+  if (w.candidates.empty() && sequence == input.next_sequence && input.waiting.empty()) {
+    ++input.next_sequence;
+    return 0;
   }
+  input.waiting.emplace(sequence, Input::Waiting{std::move(snapshot), std::move(w.candidates)});
+  w.candidates.clear();
+  uint64_t made = 0;
+  while (!input.waiting.empty() && input.waiting.begin()->first == input.next_sequence) {
+    Input::Waiting block = std::move(input.waiting.begin()->second);
+    input.waiting.erase(input.waiting.begin());
+    ++input.next_sequence;
+    w.hits.clear();
+    for (CorrelationCandidate& c : block.candidates) {
+      absl::Status st = input.correlator.Add(block.snapshot, std::move(c.event), c.patterns, w.hits);
+      if (!st.ok() && error.ok()) error = st;
+    }
+    for (const CorrelationHit& hit : w.hits) {
+      w.sightings.Add(block.snapshot->IndicatorUuid(hit.indicator), hit.trigger->time_us);
+      if (sink_) AppendCorrelationAlert(*block.snapshot, hit, input.path, w.alerts);
+    }
+    made += w.hits.size();
+  }
+  return made;
+}
+
+void MatchRun::MatchBlock(Input& input, std::shared_ptr<const Snapshot> snapshot, Worker& w) {
+  const RecordBatch& batch = w.batch;
   Clock& clock = options_.clock != nullptr ? *options_.clock : SystemClock();
-  RecordBatch batch;
-  BatchMatcher matcher;
-  std::vector<Match> matches;
-  std::string alerts;
-  while ((*reader)->Next(batch)) {
-    const std::shared_ptr<const Snapshot> snapshot = live_.Load();
-    matches.clear();
-    alerts.clear();
-    absl::Status st = matcher.MatchBatch(*snapshot, batch, matches);
-    uint64_t alert_count = 0;
-    const int64_t now = clock.NowMicros();
-    for (size_t i = 0; i < matches.size();) {
-      size_t j = i;
-      while (j < matches.size() && matches[j].record == matches[i].record) ++j;
-      const Record& r = batch.records[matches[i].record];
-      ++alert_count;
-      for (size_t k = i; k < j; ++k) {
-        sightings.Add(snapshot->IndicatorUuid(matches[k].indicator), r.has_time ? r.time_us : now);
-      }
-      if (sink_) {
-        AppendAlert(*snapshot, batch, r, std::span<const Match>(matches.data() + i, j - i), path,
-                    alerts);
-      }
-      i = j;
+  w.matches.clear();
+  w.alerts.clear();
+  absl::Status st = w.matcher.MatchBatch(*snapshot, batch, w.matches);
+  uint64_t alert_count = 0;
+  const int64_t now = clock.NowMicros();
+  for (size_t i = 0; i < w.matches.size();) {
+    size_t j = i;
+    while (j < w.matches.size() && w.matches[j].record == w.matches[i].record) ++j;
+    const Record& r = batch.records[w.matches[i].record];
+    ++alert_count;
+    for (size_t k = i; k < j; ++k) {
+      w.sightings.Add(snapshot->IndicatorUuid(w.matches[k].indicator),
+                      r.has_time ? r.time_us : now);
     }
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (!st.ok()) {
-      ++summary_.evaluator_errors;
-      Problem(StrCat(path, ": ", View(st.message())));
+    if (sink_) {
+      AppendAlert(*snapshot, batch, r, std::span<const Match>(w.matches.data() + i, j - i),
+                  input.path, w.alerts);
     }
-    summary_.records += batch.records.size();
-    summary_.bytes += batch.bytes;
-    summary_.malformed += batch.malformed;
-    summary_.alerts += alert_count;
-    summary_.matches += matches.size();
-    for (const Malformed& m : batch.malformed_kept) Problem(StrCat(path, ":", m.line, ": ", m.reason));
-    if (sink_ && !alerts.empty()) sink_(alerts);
+    i = j;
   }
-  if (!(*reader)->error().empty()) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    ++summary_.input_errors;
-    Problem(StrCat(path, ": ", (*reader)->error()));
+  w.candidates.clear();
+  absl::Status correlation_st = w.matcher.FindCorrelationEvents(*snapshot, batch, now, w.candidates);
+  const uint64_t correlations =
+      Correlate(input, w.block.sequence, std::move(snapshot), w, correlation_st);
+
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (const absl::Status& e : {st, correlation_st}) {
+    if (e.ok()) continue;
+    ++summary_.evaluator_errors;
+    Problem(StrCat(input.path, ": ", View(e.message())));
+  }
+  summary_.records += batch.records.size();
+  summary_.bytes += batch.bytes;
+  summary_.malformed += batch.malformed;
+  summary_.alerts += alert_count + correlations;
+  summary_.matches += w.matches.size() + correlations;
+  summary_.correlations += correlations;
+  for (const Malformed& m : batch.malformed_kept) {
+    Problem(StrCat(input.path, ":", m.line, ": ", m.reason));
+  }
+  if (sink_ && !w.alerts.empty()) sink_(w.alerts);
+}
+
+void MatchRun::MatchInput(Input& input, Worker& w) {
+  const std::unique_ptr<LineParser> parser = input.reader->NewParser();
+  while (true) {
+    std::shared_ptr<const Snapshot> snapshot;
+    {
+      std::lock_guard<std::mutex> lock(input.read_mutex);
+      if (input.exhausted || !input.reader->NextBlock(w.block)) {
+        input.exhausted = true;
+        return;
+      }
+      // Loaded with the block, so an input's blocks see snapshots in publication order.
+      snapshot = live_.Load();
+    }
+    parser->Parse(w.block, w.batch);
+    MatchBlock(input, std::move(snapshot), w);
   }
 }
 
-void MatchRun::Worker() {
-  SightingAggregator sightings(options_.sighting_window_us);
+std::shared_ptr<MatchRun::Input> MatchRun::Acquire() {
   while (true) {
     std::string path;
     {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (next_input_ >= inputs_.size()) break;
+      std::unique_lock<std::mutex> lock(mutex_);
+      // An input being opened may be the one to join: wait for it.
+      opened_.wait(lock, [this] { return next_input_ < inputs_.size() || opening_ == 0; });
+      if (next_input_ >= inputs_.size()) {
+        std::shared_ptr<Input> best;
+        for (const std::shared_ptr<Input>& in : open_) {
+          if (!in->exhausted && (best == nullptr || in->workers < best->workers)) best = in;
+        }
+        if (best != nullptr) ++best->workers;
+        return best;
+      }
       path = inputs_[next_input_++];
       ++summary_.inputs;
+      ++opening_;
     }
-    MatchInput(path, sightings);
+    absl::StatusOr<std::unique_ptr<TelemetryReader>> reader =
+        OpenTelemetry(path, options_.format, options_.reader);
+    std::lock_guard<std::mutex> lock(mutex_);
+    --opening_;
+    opened_.notify_all();
+    if (!reader.ok()) {
+      ++summary_.input_errors;
+      Problem(std::string(View(reader.status().message())));
+      continue;
+    }
+    auto input = std::make_shared<Input>(path, std::move(*reader), options_.correlation);
+    input->workers = 1;
+    open_.push_back(input);
+    return input;
+  }
+}
+
+void MatchRun::Release(const std::shared_ptr<Input>& input) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  // Workers leave an input once it is exhausted; the last one to leave reports on it.
+  if (--input->workers > 0) return;
+  open_.erase(std::find(open_.begin(), open_.end(), input));
+  summary_.correlation_dropped += input->correlator.dropped();
+  summary_.correlation_late += input->correlator.late();
+  if (!input->reader->error().empty()) {
+    ++summary_.input_errors;
+    Problem(StrCat(input->path, ": ", input->reader->error()));
+  }
+}
+
+void MatchRun::Work() {
+  Worker w(options_.sighting_window_us);
+  while (std::shared_ptr<Input> input = Acquire()) {
+    MatchInput(*input, w);
+    Release(input);
   }
   std::lock_guard<std::mutex> lock(mutex_);
-  sightings_.Merge(sightings);
+  sightings_.Merge(w.sightings);
 }
 
 void MatchRun::Run(const std::vector<std::string>& inputs) {
@@ -100,14 +218,14 @@ void MatchRun::Run(const std::vector<std::string>& inputs) {
   };
   inputs_ = inputs;
   next_input_ = 0;
-  const int threads = std::max(1, std::min<int>(options_.threads, static_cast<int>(inputs.size())));
+  const int threads = std::max(1, options_.threads);
   std::vector<std::thread> workers;
   std::mutex done_mutex;
   std::condition_variable done_cv;
   int running = threads;
   for (int i = 0; i < threads; ++i) {
     workers.emplace_back([&] {
-      Worker();
+      Work();
       std::lock_guard<std::mutex> lock(done_mutex);
       --running;
       done_cv.notify_all();

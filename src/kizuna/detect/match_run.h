@@ -2,11 +2,24 @@
 #pragma once
 
 // MatchRun reads every input (files; directories are expanded by the caller with
-// ExpandInputs), matches each batch against the snapshot current at that moment
-// (live_snapshot.h), and produces alerts (alerts.h, handed to a sink), sightings
-// (sightings.h) and a summary. Inputs are shared out among `threads` workers one file at a
-// time. Nothing in the input is fatal: malformed lines, unreadable files and truncated gzip
-// streams are counted and listed (the first max_problems, as "file:line: reason").
+// ExpandInputs), matches each block of lines against the snapshot current when the block was
+// cut (live_snapshot.h), and produces alerts (alerts.h, handed to a sink), sightings
+// (sightings.h) and a summary. Nothing in the input is fatal: malformed lines, unreadable
+// files and truncated gzip streams are counted and listed (the first max_problems, as
+// "file:line: reason").
+//
+// Threads: each of `threads` workers takes an input nobody reads yet; when none is left, it
+// joins an input still being read. Workers on one input take turns cutting its next block
+// of lines (reader.h: decompressing and finding line ends, under the input's lock) and
+// parse and match their blocks in parallel, so one large input keeps every thread busy.
+// Alerts of different blocks may come out in any order; the set of alerts, the summary and
+// the sightings do not depend on the number of threads.
+//
+// Patterns needing several observations are evaluated over windows of the events of one
+// input (correlator.h): events of different inputs are never combined. Each input has one
+// Correlator, fed block by block in the order the blocks were cut (a block matched early
+// waits for those before it), so correlations see each input's events in line order
+// whatever the number of threads.
 //
 //   MatchRun run(live, options, [&](std::string_view lines) { alerts_file.Write(lines); });
 //   run.Run(files);
@@ -15,6 +28,7 @@
 // Thread-safety: Run() from one thread; it calls the alert sink and on_progress from one
 // thread at a time.
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -23,6 +37,7 @@
 #include <vector>
 
 #include "kizuna/base/clock.h"
+#include "kizuna/detect/correlator.h"
 #include "kizuna/detect/live_snapshot.h"
 #include "kizuna/detect/readers/reader.h"
 #include "kizuna/detect/sightings.h"
@@ -32,9 +47,11 @@ namespace kizuna::detect {
 struct MatchOptions {
   TelemetryFormat format = TelemetryFormat::kAuto;
   ReaderOptions reader;
-  // Worker threads (at most one per input is busy).
+  // Worker threads; several may read one input.
   int threads = 2;
   int64_t sighting_window_us = kDefaultSightingWindowUs;
+  // Time and count bounds of the events kept for multi-observation patterns (correlator.h).
+  CorrelationOptions correlation;
   // Problems listed in the summary (all are counted).
   size_t max_problems = 100;
   // Time for records without one; null for the system clock.
@@ -46,8 +63,11 @@ struct MatchSummary {
   uint64_t records = 0;
   uint64_t bytes = 0;
   uint64_t malformed = 0;
-  uint64_t alerts = 0;       // records that matched at least one indicator
-  uint64_t matches = 0;      // (record, indicator) pairs
+  uint64_t alerts = 0;       // alert lines: records that matched, and correlations
+  uint64_t matches = 0;      // (record, indicator) pairs, and correlations
+  uint64_t correlations = 0;  // multi-observation patterns matched over several records
+  uint64_t correlation_dropped = 0;  // events dropped from a full correlation buffer
+  uint64_t correlation_late = 0;     // events older than their buffer's time bound
   uint64_t indicators_hit = 0;
   uint64_t input_errors = 0;  // inputs that could not be opened or ended early
   uint64_t evaluator_errors = 0;
@@ -73,16 +93,31 @@ class MatchRun {
   const SightingAggregator& sightings() const { return sightings_; }
 
  private:
-  void Worker();
-  void MatchInput(const std::string& path, SightingAggregator& sightings);
+  struct Input;   // an input being read, shared by its workers
+  struct Worker;  // one worker's buffers
+
+  void Work();
+  // Returns an input for a worker (opening the next one, else joining one being read), or
+  // null when every input has been read.
+  std::shared_ptr<Input> Acquire();
+  void Release(const std::shared_ptr<Input>& input);
+  void MatchInput(Input& input, Worker& w);
+  void MatchBlock(Input& input, std::shared_ptr<const Snapshot> snapshot, Worker& w);
+  // Runs w's correlation candidates of block `sequence` through the input's correlator once
+  // every earlier block has been; returns the hits made (alerts and sightings go to w).
+  uint64_t Correlate(Input& input, uint64_t sequence, std::shared_ptr<const Snapshot> snapshot,
+                     Worker& w, absl::Status& error);
   void Problem(std::string text);
 
   const LiveSnapshot& live_;
   MatchOptions options_;
   AlertSink sink_;
   std::vector<std::string> inputs_;
+  std::mutex mutex_;  // guards everything below, inputs being read, and calls of sink_
   size_t next_input_ = 0;
-  std::mutex mutex_;  // guards everything below, next_input_ and calls of sink_
+  int opening_ = 0;  // inputs taken and not yet opened
+  std::condition_variable opened_;  // opening_ went down
+  std::vector<std::shared_ptr<Input>> open_;
   MatchSummary summary_;
   SightingAggregator sightings_;
 };

@@ -13,6 +13,9 @@
 //   std::vector<Match> matches;
 //   KZ_RETURN_IF_ERROR(matcher.MatchBatch(*snapshot, batch, matches));
 //
+// Patterns needing several observations are not decided here: FindCorrelationEvents picks
+// out the records that could take part in one (correlation_set.h), for the correlator.
+//
 // EvaluateBatch gives the reference answer, every indicator through the evaluator;
 // the differential tests require both to agree.
 //
@@ -24,12 +27,20 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "kizuna/detect/correlation_set.h"
+#include "kizuna/detect/correlator.h"
 #include "kizuna/detect/observation_builder.h"
 #include "kizuna/detect/record.h"
 #include "kizuna/detect/snapshot.h"
 #include "kizuna/pattern/pattern_set.h"
 
 namespace kizuna::detect {
+
+// A record that may take part in a correlation, and the patterns it concerns.
+struct CorrelationCandidate {
+  std::shared_ptr<CorrelationEvent> event;
+  std::vector<uint32_t> patterns;  // indexes in the snapshot's PatternSet
+};
 
 struct Match {
   uint32_t record = 0;     // index in the batch
@@ -50,6 +61,13 @@ class BatchMatcher {
   // other matches are still appended.
   absl::Status MatchBatch(const Snapshot& snapshot, const RecordBatch& batch,
                           std::vector<Match>& out);
+
+  // Appends, in record order, a candidate for each record of `batch` that satisfies a
+  // bracket of a multi-observation pattern of `snapshot`, with copies of the record for an
+  // alert; records without a time take `now_us`. Errors: the first evaluator error; the
+  // other records are still tried.
+  absl::Status FindCorrelationEvents(const Snapshot& snapshot, const RecordBatch& batch,
+                                     int64_t now_us, std::vector<CorrelationCandidate>& out);
 
   // The reference: every indicator's pattern through the evaluator. `patterns` holds the
   // pattern of each indicator (by index) as a PatternSet built in that order.
@@ -89,6 +107,8 @@ class BatchMatcher {
   ObservationBuilder builder_;
   pattern::Observation observation_;
   pattern::PatternSet::Scratch pattern_scratch_;
+  CorrelationSet::Scratch correlation_scratch_;
+  std::vector<uint32_t> concerned_;
   std::vector<size_t> matched_;
   uint64_t observations_built_ = 0;
 };

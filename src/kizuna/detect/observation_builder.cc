@@ -84,13 +84,18 @@ class Grouped {
 
 }  // namespace
 
+stix::Timestamp EventTimestamp(int64_t time_us) {
+  stix::Timestamp t;
+  t.seconds = time_us >= 0 ? time_us / 1000000 : -((-time_us + 999999) / 1000000);
+  t.nanos = static_cast<int32_t>((time_us - t.seconds * 1000000) * 1000);
+  return t;
+}
+
 bool ObservationBuilder::Build(const RecordBatch& batch, const Record& record,
                                Observation& obs) {
   obs.Clear();
   obs.SetId(StrCat("observed-data--", record.log_type, "-", record.line));
-  stix::Timestamp t;
-  t.seconds = record.time_us >= 0 ? record.time_us / 1000000 : -((-record.time_us + 999999) / 1000000);
-  t.nanos = static_cast<int32_t>((record.time_us - t.seconds * 1000000) * 1000);
+  const stix::Timestamp t = EventTimestamp(record.time_us);
   obs.SetTimes(t, t);
   obs.SetCount(1);
   Scos scos(obs);

@@ -31,6 +31,9 @@
 
 namespace kizuna::detect {
 
+// Returns `time_us` (microseconds since the epoch) as an observation time.
+stix::Timestamp EventTimestamp(int64_t time_us);
+
 class ObservationBuilder {
  public:
   // Replaces `obs` with the observation of `record`. Returns false if it overflowed the

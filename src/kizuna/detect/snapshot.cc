@@ -130,6 +130,9 @@ std::unique_ptr<const Snapshot> SnapshotBuilder::Build() && {
   s.v4_blocks_ = std::move(v4_blocks_).Build(s.lists_);
   s.v6_blocks_ = std::move(v6_blocks_).Build(s.lists_);
   if (!s.pattern_indicator_.empty()) s.patterns_ = std::move(patterns_).Build();
+  if (s.patterns_ != nullptr && !s.patterns_->multi_observation().empty()) {
+    s.correlations_ = CorrelationSet::Build(*s.patterns_, &s.stats_.uncorrelated);
+  }
   s.lists_.ShrinkToFit();
   s.ids_.shrink_to_fit();
   s.stats_.indicators = s.ids_.size();

@@ -14,6 +14,7 @@
 //   v6_blocks_
 //   lists_        indicator lists of keys that more than one indicator produced
 //   patterns_     everything else, as a pattern::PatternSet, with the indicator of each
+//   correlations_ the brackets of the multi-observation patterns (correlation_set.h)
 //
 // Thread-safety: immutable after Build(); concurrent reads are safe.
 
@@ -27,6 +28,7 @@
 
 #include "absl/status/statusor.h"
 #include "kizuna/detect/classify.h"
+#include "kizuna/detect/correlation_set.h"
 #include "kizuna/detect/lookup/indicator_lists.h"
 #include "kizuna/detect/lookup/int_table.h"
 #include "kizuna/detect/lookup/ip_ranges.h"
@@ -44,7 +46,8 @@ class Snapshot {
     size_t indicators = 0;       // in the snapshot
     size_t simple = 0;           // answered by lookups
     size_t evaluated = 0;        // single-observation patterns run by the evaluator
-    size_t multi = 0;            // patterns needing several observations (not run per event)
+    size_t multi = 0;            // patterns needing several observations (correlator.h)
+    size_t uncorrelated = 0;     // of those, left out of correlation (correlation_set.h)
     size_t keys = 0;             // lookup keys (strings, addresses, blocks, pairs)
     size_t lookup_bytes = 0;     // tables, lists and ids of the simple indicators
   };
@@ -80,6 +83,8 @@ class Snapshot {
   // Union of Observation::TypeBit over the root types of the single-observation patterns:
   // a record whose SCO types miss it never needs the evaluator.
   uint64_t pattern_type_mask() const { return pattern_type_mask_; }
+  // The brackets of the multi-observation patterns, for the correlator; null when none.
+  const CorrelationSet* correlations() const { return correlations_.get(); }
 
   // The time the indicators were selected at, and the earliest later time at which that
   // selection changes (an indicator's valid_until passes or a valid_from arrives), or 0.
@@ -101,6 +106,7 @@ class Snapshot {
   std::unique_ptr<const pattern::PatternSet> patterns_;
   std::vector<uint32_t> pattern_indicator_;
   uint64_t pattern_type_mask_ = 0;
+  std::unique_ptr<const CorrelationSet> correlations_;
   int64_t selected_at_us_ = 0;
   int64_t next_change_us_ = 0;
   Stats stats_;

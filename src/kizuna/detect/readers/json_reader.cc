@@ -14,8 +14,9 @@ bool OnDemandSupported() {
   return impl != nullptr && impl->supported_by_runtime_system();
 }
 
-JsonReader::JsonReader(const ReaderOptions& options, TelemetryFormat format)
-    : TelemetryReader(options), format_(format) {
+JsonReader::JsonReader(const ReaderOptions& options, TelemetryFormat format,
+                       std::string file_log_type)
+    : LineParser(options, std::move(file_log_type)), format_(format) {
   if (!options.json_dom && OnDemandSupported()) {
     ondemand_ = std::make_unique<OnDemandWalker>(options.max_line_bytes);
   }
@@ -78,7 +79,8 @@ void JsonReader::Scalar(const JsonPath& path, const JsonScalar& value) {
   batch_->values.push_back(v);
 }
 
-void JsonReader::DoLine(std::string_view line, uint64_t number, RecordBatch& batch) {
+void JsonReader::DoLine(std::string_view line, uint64_t number, const LineBlock& /*block*/,
+                        RecordBatch& batch) {
   while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
   if (line.empty()) return;
   Record r;

@@ -18,7 +18,8 @@
 // text after the object), nesting deeper than 32 levels. The On-Demand walk does not parse
 // the values of unmapped fields, so a defect only there goes unnoticed (ondemand_walk.h).
 //
-// Thread-safety: one thread.
+// Thread-safety: one thread (lines carry no state from one to the next, so each thread
+// parses blocks of one input with a JsonReader of its own).
 
 #include <memory>
 #include <string>
@@ -32,12 +33,13 @@
 
 namespace kizuna::detect {
 
-class JsonReader final : public TelemetryReader, private JsonSink {
+class JsonReader final : public LineParser, private JsonSink {
  public:
-  JsonReader(const ReaderOptions& options, TelemetryFormat format);
+  JsonReader(const ReaderOptions& options, TelemetryFormat format, std::string file_log_type);
 
  private:
-  void DoLine(std::string_view line, uint64_t number, RecordBatch& batch) override;
+  void DoLine(std::string_view line, uint64_t number, const LineBlock& block,
+              RecordBatch& batch) override;
   // JsonSink:
   const JsonPaths& Paths(const std::string_view* event_type,
                          const std::string_view* zeek_path) override;

@@ -2,12 +2,14 @@
 #include "kizuna/detect/readers/reader.h"
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <system_error>
 
 #include "kizuna/base/strings.h"
 #include "kizuna/detect/readers/json_reader.h"
 #include "kizuna/detect/readers/zeek_tsv.h"
+#include "simdjson.h"
 
 namespace kizuna::detect {
 
@@ -19,38 +21,100 @@ std::optional<TelemetryFormat> ParseTelemetryFormat(std::string_view name) {
   return std::nullopt;
 }
 
-TelemetryReader::TelemetryReader(const ReaderOptions& options) : options_(options) {}
+LineParser::LineParser(const ReaderOptions& options, std::string file_log_type)
+    : options_(options), file_log_type_(std::move(file_log_type)) {}
 
-void TelemetryReader::Attach(std::unique_ptr<LineReader> in) {
-  in_ = std::move(in);
-  file_log_type_ = LogTypeFromPath(in_->path());
-  pending_ = true;
+void LineParser::Parse(const LineBlock& block, RecordBatch& batch) {
+  batch.Clear();
+  for (const Malformed& m : block.malformed) batch.AddMalformed(m.line, m.reason);
+  const char* p = block.text.data();
+  const char* const end = p + block.size;
+  uint64_t number = block.first_line;
+  size_t next_long = 0;
+  while (p < end) {
+    // Every line of a block ends in '\n'.
+    const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
+    if (next_long < block.too_long.size() && block.too_long[next_long] == number) {
+      ++next_long;
+      batch.AddMalformed(number, StrCat("line longer than ", options_.max_line_bytes, " bytes"));
+    } else {
+      DoLine(std::string_view(p, static_cast<size_t>(nl - p)), number, block, batch);
+    }
+    p = nl + 1;
+    ++number;
+  }
+  batch.bytes = block.bytes;
 }
 
-bool TelemetryReader::Next(RecordBatch& batch) {
-  batch.Clear();
-  while (batch.records.size() < options_.batch_records) {
+TelemetryReader::TelemetryReader(PrivateTag, const ReaderOptions& options,
+                                 TelemetryFormat format, Kind kind,
+                                 std::unique_ptr<LineReader> in)
+    : options_(options),
+      format_(format),
+      kind_(kind),
+      in_(std::move(in)),
+      file_log_type_(LogTypeFromPath(in_->path())),
+      pending_(true) {
+  if (kind_ == Kind::kZeekTsv) headers_ = std::make_unique<ZeekTsvHeaders>(options_, file_log_type_);
+}
+
+TelemetryReader::~TelemetryReader() = default;
+
+std::unique_ptr<LineParser> TelemetryReader::NewParser() const {
+  if (kind_ == Kind::kZeekTsv) return std::make_unique<ZeekTsvReader>(options_, file_log_type_);
+  return std::make_unique<JsonReader>(options_, format_, file_log_type_);
+}
+
+bool TelemetryReader::NextBlock(LineBlock& block) {
+  block.Clear();
+  block.sequence = sequence_;
+  if (headers_ != nullptr) block.state = headers_->current();
+  bool data = false;  // the block holds a data line
+  while (block.lines < options_.batch_records && block.text.size() < kBlockBytes) {
     if (!pending_) {
-      if (!in_->Refill()) break;
+      // Refilling may wait for input: hand out what is there first.
+      if (block.lines > 0 || !in_->Refill()) break;
       pending_ = true;
     }
     LineReader::Line line;
     if (!in_->NextLine(line)) {
       pending_ = false;
-      // Records view the block: refill only under an empty batch.
-      if (!batch.records.empty()) break;
       continue;
     }
+    if (block.lines == 0) block.first_line = line.number;
     if (line.too_long) {
-      batch.AddMalformed(line.number,
-                         StrCat("line longer than ", options_.max_line_bytes, " bytes"));
-    } else {
-      DoLine(line.text, line.number, batch);
+      block.too_long.push_back(line.number);
+      block.Append({});
+      continue;
     }
+    if (headers_ != nullptr && !line.text.empty() && line.text[0] == '#') {
+      headers_->Line(line.text, line.number, block.malformed);
+      block.Append(line.text);
+      // The data lines before a header keep the block's state; those after it get the next.
+      if (data) break;
+      block.state = headers_->current();
+      continue;
+    }
+    data = true;
+    block.Append(line.text);
   }
-  batch.bytes = in_->bytes() - reported_bytes_;
+  block.size = block.text.size();
+  block.text.append(simdjson::SIMDJSON_PADDING, '\0');
+  block.bytes = in_->bytes() - reported_bytes_;
   reported_bytes_ = in_->bytes();
-  return !batch.records.empty() || batch.malformed > 0 || batch.bytes > 0;
+  if (block.lines == 0 && block.bytes == 0 && block.malformed.empty()) return false;
+  ++sequence_;
+  return true;
+}
+
+bool TelemetryReader::Next(RecordBatch& batch) {
+  if (parser_ == nullptr) parser_ = NewParser();
+  if (!NextBlock(block_)) {
+    batch.Clear();
+    return false;
+  }
+  parser_->Parse(block_, batch);
+  return true;
 }
 
 absl::StatusOr<std::unique_ptr<TelemetryReader>> OpenTelemetry(const std::string& path,
@@ -59,19 +123,16 @@ absl::StatusOr<std::unique_ptr<TelemetryReader>> OpenTelemetry(const std::string
   auto in = std::make_unique<LineReader>(options.max_line_bytes);
   if (absl::Status st = in->Open(path); !st.ok()) return st;
   in->Refill();
-  std::unique_ptr<TelemetryReader> reader;
+  TelemetryReader::Kind kind = TelemetryReader::Kind::kJson;
   if (format == TelemetryFormat::kAuto || format == TelemetryFormat::kZeek) {
     std::string_view head = in->Peek();
     while (!head.empty() && (head.front() == ' ' || head.front() == '\n' || head.front() == '\r')) {
       head.remove_prefix(1);
     }
-    if (!head.empty() && head.front() == '#') {
-      reader = std::make_unique<ZeekTsvReader>(options);
-    }
+    if (!head.empty() && head.front() == '#') kind = TelemetryReader::Kind::kZeekTsv;
   }
-  if (reader == nullptr) reader = std::make_unique<JsonReader>(options, format);
-  reader->Attach(std::move(in));
-  return reader;
+  return std::make_unique<TelemetryReader>(TelemetryReader::PrivateTag{}, options, format, kind,
+                                           std::move(in));
 }
 
 absl::StatusOr<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& inputs) {

@@ -1,30 +1,45 @@
 // Kizuna. Telemetry readers: Zeek TSV, Zeek JSON, Suricata EVE JSON, JSON lines.
 #pragma once
 
-// A TelemetryReader turns one input (file, gzip file or standard input) into RecordBatches
-// (record.h): each line becomes a Record whose values carry the Role its field map gives
-// them. Malformed lines (wrong field count, broken JSON, over-long lines, data before a
-// header) are counted in the batch with their line number and reason and skipped: nothing
-// in the input stops the reader except the end of it. Implementations provide DoLine().
+// A TelemetryReader turns one input (file, gzip file or standard input) into records (record.h):
+// each line becomes a Record whose values carry the Role its field map gives them.
+// Malformed lines (wrong field count, broken JSON, over-long lines, data before a header)
+// are counted with their line number and reason and skipped: nothing in the input stops
+// the reader except the end of it.
+//
+// The work is split in two so that several threads can read one input:
+//   NextBlock   cuts the next whole lines into a LineBlock (line_block.h); it also keeps
+//               what carries from line to line (Zeek TSV headers) and gives each block the
+//               state in force for its lines. One thread at a time.
+//   LineParser  parses a block into a RecordBatch; one per thread (NewParser), any number
+//               of blocks of this reader, in any order.
+// Next() does both, for one thread:
 //
 //   KZ_ASSIGN_OR_RETURN(std::unique_ptr<TelemetryReader> reader,
 //                       OpenTelemetry(path, TelemetryFormat::kAuto, options));
 //   RecordBatch batch;
 //   while (reader->Next(batch)) matcher.MatchBatch(*snapshot, batch, matches);
 //
-// Records view the reader's current block: a batch is valid until the next Next().
+//   // several threads: under a lock            // then, outside it
+//   reader->NextBlock(block);                   parser->Parse(block, batch);
 //
-// Thread-safety: a reader belongs to one thread.
+// Records view the block and the parser: a batch is valid until its block is reused (for
+// Next(), the next Next()) and while its parser lives.
+//
+// Thread-safety: NextBlock and Next from one thread at a time; NewParser from any thread;
+// a parser belongs to one thread.
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "kizuna/detect/field_map.h"
+#include "kizuna/detect/readers/line_block.h"
 #include "kizuna/detect/readers/line_reader.h"
 #include "kizuna/detect/record.h"
 
@@ -40,10 +55,13 @@ enum class TelemetryFormat : uint8_t {
 // Parses "zeek", "eve", "jsonl", "auto".
 std::optional<TelemetryFormat> ParseTelemetryFormat(std::string_view name);
 
+// A block ends after the line that brings it to this many bytes (or at batch_records lines).
+inline constexpr size_t kBlockBytes = 1 << 20;
+
 struct ReaderOptions {
   // Lines longer than this are reported and skipped (line_reader.h).
   size_t max_line_bytes = kDefaultMaxLineBytes;
-  // Records per batch: a few hundred keeps a batch's values in cache.
+  // Lines per block, so records per batch: a few hundred keeps a batch's values in cache.
   size_t batch_records = 512;
   // For kJsonl (and fields the built-in maps miss): entries added to the built-in maps.
   // Null for none. Must outlive the reader.
@@ -53,14 +71,57 @@ struct ReaderOptions {
   bool json_dom = false;
 };
 
-class TelemetryReader {
+// Parses blocks of one reader's lines into records. Implementations (ZeekTsvReader,
+// JsonReader) provide DoLine().
+class LineParser {
  public:
-  virtual ~TelemetryReader() = default;
+  virtual ~LineParser() = default;
+  LineParser(const LineParser&) = delete;
+  LineParser& operator=(const LineParser&) = delete;
+
+  // Clears `batch` and fills it with the records and malformed lines of `block`.
+  void Parse(const LineBlock& block, RecordBatch& batch);
+
+ protected:
+  LineParser(const ReaderOptions& options, std::string file_log_type);
+
+  // Parses one line into `batch`: appends a Record (and its values), calls
+  // batch.AddMalformed, or neither (headers, blank lines).
+  virtual void DoLine(std::string_view line, uint64_t number, const LineBlock& block,
+                      RecordBatch& batch) = 0;
+
+  ReaderOptions options_;
+  // The log type from the file name ("dns" for ".../dns.04:00:00-05:00:00.log.gz").
+  std::string file_log_type_;
+};
+
+class ZeekTsvHeaders;
+
+class TelemetryReader {
+ private:
+  enum class Kind : uint8_t { kZeekTsv, kJson };
+  struct PrivateTag {
+    explicit PrivateTag() = default;
+  };
+
+ public:
+  // For OpenTelemetry.
+  TelemetryReader(PrivateTag, const ReaderOptions& options, TelemetryFormat format, Kind kind,
+                  std::unique_ptr<LineReader> in);
+  ~TelemetryReader();
   TelemetryReader(const TelemetryReader&) = delete;
   TelemetryReader& operator=(const TelemetryReader&) = delete;
 
-  // Clears `batch` and fills it with the next records. Returns false once the input is
-  // exhausted and the batch is empty.
+  // Replaces `block` with the next lines (at most ReaderOptions::batch_records, about
+  // kBlockBytes). Returns false once the input is exhausted and nothing was read. Input
+  // that has arrived is not held back: a block ends where the input read so far ends.
+  bool NextBlock(LineBlock& block);
+
+  // A parser for this reader's blocks, for one thread.
+  std::unique_ptr<LineParser> NewParser() const;
+
+  // NextBlock and Parse with a parser of the reader's own: clears `batch` and fills it
+  // with the next records. Returns false once the input is exhausted and the batch empty.
   bool Next(RecordBatch& batch);
 
   const std::string& path() const { return in_->path(); }
@@ -68,25 +129,22 @@ class TelemetryReader {
   const std::string& error() const { return in_->error(); }
   uint64_t bytes() const { return in_->bytes(); }
 
- protected:
-  explicit TelemetryReader(const ReaderOptions& options);
+ private:
   friend absl::StatusOr<std::unique_ptr<TelemetryReader>> OpenTelemetry(
       const std::string&, TelemetryFormat, const ReaderOptions&);
-  // Takes the opened input (OpenTelemetry has read its first block already).
-  void Attach(std::unique_ptr<LineReader> in);
-
-  // Parses one line into `batch`: appends a Record (and its values), calls
-  // batch.AddMalformed, or neither (headers, blank lines).
-  virtual void DoLine(std::string_view line, uint64_t number, RecordBatch& batch) = 0;
 
   ReaderOptions options_;
+  TelemetryFormat format_;
+  Kind kind_;
   std::unique_ptr<LineReader> in_;
-  // The log type from the file name ("dns" for ".../dns.04:00:00-05:00:00.log.gz").
   std::string file_log_type_;
-
- private:
-  bool pending_ = false;  // the block may hold more lines
+  std::unique_ptr<ZeekTsvHeaders> headers_;  // kZeekTsv
+  bool pending_ = false;  // the input's buffer may hold more lines
   uint64_t reported_bytes_ = 0;
+  uint64_t sequence_ = 0;
+  // Next():
+  std::unique_ptr<LineParser> parser_;
+  LineBlock block_;
 };
 
 // Opens `path` ("-": standard input) as `format`. NotFound etc. naming the path.

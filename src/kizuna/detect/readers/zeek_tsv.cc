@@ -70,120 +70,130 @@ bool Unescape(std::string_view text, std::string& out) {
 
 }  // namespace
 
-ZeekTsvReader::ZeekTsvReader(const ReaderOptions& options) : TelemetryReader(options) {}
+ZeekTsvHeaders::ZeekTsvHeaders(const ReaderOptions& options, std::string file_log_type)
+    : user_map_(options.user_map),
+      file_log_type_(std::move(file_log_type)),
+      current_(std::make_shared<const ZeekHeader>()) {}
 
-void ZeekTsvReader::Header(std::string_view line, uint64_t number, RecordBatch& batch) {
+void ZeekTsvHeaders::Line(std::string_view line, uint64_t number,
+                          std::vector<Malformed>& malformed) {
+  auto next = std::make_shared<ZeekHeader>(*current_);
+  ZeekHeader& h = *next;
   if (line.starts_with("#separator ")) {
     std::string value;
     std::string_view v = line.substr(11);
     if (Unescape(v, value) && value.size() == 1) {
-      separator_ = value[0];
+      h.separator = value[0];
     } else if (v.size() == 1) {
-      separator_ = v[0];
+      h.separator = v[0];
     } else {
-      batch.AddMalformed(number, "#separator is not one character");
+      malformed.push_back({number, "#separator is not one character"});
+      return;
     }
+    current_ = std::move(next);
     return;
   }
   parts_.clear();
-  Split(line, separator_, parts_);
+  Split(line, h.separator, parts_);
   const std::string_view key = parts_[0];
   if (parts_.size() < 2) return;
   if (key == "#set_separator") {
     std::string value;
     std::string_view v = Unescape(parts_[1], value) ? std::string_view(value) : parts_[1];
-    if (v.size() == 1) set_separator_ = v[0];
+    if (v.size() == 1) h.set_separator = v[0];
   } else if (key == "#empty_field") {
-    empty_ = std::string(parts_[1]);
+    h.empty = std::string(parts_[1]);
   } else if (key == "#unset_field") {
-    unset_ = std::string(parts_[1]);
+    h.unset = std::string(parts_[1]);
   } else if (key == "#path") {
     pending_path_ = std::string(parts_[1]);
-    if (have_fields_) Resolve();
+    if (h.have_fields) Resolve(h);
   } else if (key == "#fields") {
-    fields_.emplace_back(parts_.begin() + 1, parts_.end());
-    container_.assign(fields_.back().size(), false);
-    have_fields_ = true;
-    Resolve();
+    h.fields.assign(parts_.begin() + 1, parts_.end());
+    h.container.assign(h.fields.size(), false);
+    h.have_fields = true;
+    Resolve(h);
   } else if (key == "#types") {
-    if (!have_fields_ || parts_.size() - 1 != fields_.back().size()) {
-      batch.AddMalformed(number, StrCat("#types names ", parts_.size() - 1,
-                                        " fields, #fields ", have_fields_ ? fields_.back().size() : 0));
-      have_fields_ = false;
-      return;
+    if (!h.have_fields || parts_.size() - 1 != h.fields.size()) {
+      malformed.push_back({number, StrCat("#types names ", parts_.size() - 1, " fields, #fields ",
+                                          h.have_fields ? h.fields.size() : 0)});
+      h.have_fields = false;
+    } else {
+      for (size_t i = 1; i < parts_.size(); ++i) {
+        h.container[i - 1] = parts_[i].starts_with("set[") || parts_[i].starts_with("vector[");
+      }
     }
-    for (size_t i = 1; i < parts_.size(); ++i) {
-      container_[i - 1] = parts_[i].starts_with("set[") || parts_[i].starts_with("vector[");
-    }
+  } else {
+    return;  // #open, #close and others change nothing
   }
+  current_ = std::move(next);
 }
 
-void ZeekTsvReader::Resolve() {
-  paths_.push_back(pending_path_.empty() ? file_log_type_ : pending_path_);
-  const std::vector<std::string>& fields = fields_.back();
-  roles_.assign(fields.size(), Role::kNone);
-  time_field_ = -1;
-  for (size_t i = 0; i < fields.size(); ++i) {
+void ZeekTsvHeaders::Resolve(ZeekHeader& h) const {
+  h.path = pending_path_.empty() ? file_log_type_ : pending_path_;
+  h.roles.assign(h.fields.size(), Role::kNone);
+  h.time_field = -1;
+  for (size_t i = 0; i < h.fields.size(); ++i) {
     Role role = Role::kNone;
-    if (options_.user_map != nullptr) role = options_.user_map->Find(paths_.back(), fields[i]);
-    if (role == Role::kNone) role = ZeekFieldMap().Find(paths_.back(), fields[i]);
-    roles_[i] = role;
-    if (role == Role::kTime && time_field_ < 0) time_field_ = static_cast<int>(i);
+    if (user_map_ != nullptr) role = user_map_->Find(h.path, h.fields[i]);
+    if (role == Role::kNone) role = ZeekFieldMap().Find(h.path, h.fields[i]);
+    h.roles[i] = role;
+    if (role == Role::kTime && h.time_field < 0) h.time_field = static_cast<int>(i);
   }
 }
 
-void ZeekTsvReader::AddValue(std::string_view value, size_t field, bool escaped,
-                             RecordBatch& batch) {
-  if (value.empty() || value == unset_ || value == empty_) return;
+ZeekTsvReader::ZeekTsvReader(const ReaderOptions& options, std::string file_log_type)
+    : LineParser(options, std::move(file_log_type)) {}
+
+void ZeekTsvReader::AddValue(const ZeekHeader& h, std::string_view value, size_t field,
+                             bool escaped, RecordBatch& batch) {
+  if (value.empty() || value == h.unset || value == h.empty) return;
   if (escaped && Unescape(value, unescaped_)) value = batch.text.Copy(unescaped_);
   FieldValue v;
   v.value = value;
-  v.role = roles_[field];
+  v.role = h.roles[field];
   v.field = static_cast<uint16_t>(field);
   batch.values.push_back(v);
 }
 
-void ZeekTsvReader::DoLine(std::string_view line, uint64_t number, RecordBatch& batch) {
-  if (line.empty()) return;
-  if (line[0] == '#') {
-    Header(line, number, batch);
-    return;
-  }
-  if (!have_fields_) {
+void ZeekTsvReader::DoLine(std::string_view line, uint64_t number, const LineBlock& block,
+                           RecordBatch& batch) {
+  if (line.empty() || line[0] == '#') return;  // headers: ZeekTsvHeaders
+  const auto* h = static_cast<const ZeekHeader*>(block.state.get());
+  if (h == nullptr || !h->have_fields) {
     batch.AddMalformed(number, "data before a #fields header");
     return;
   }
-  const bool escaped = Split(line, separator_, parts_);
-  const std::vector<std::string>& fields = fields_.back();
-  if (parts_.size() != fields.size()) {
+  const bool escaped = Split(line, h->separator, parts_);
+  if (parts_.size() != h->fields.size()) {
     batch.AddMalformed(number,
-                       StrCat(parts_.size(), " fields where #fields names ", fields.size()));
+                       StrCat(parts_.size(), " fields where #fields names ", h->fields.size()));
     return;
   }
   Record r;
-  r.log_type = paths_.back();
+  r.log_type = h->path;
   r.raw = line;
   r.line = number;
-  r.field_names = &fields;
+  r.field_names = &h->fields;
   r.first_value = static_cast<uint32_t>(batch.values.size());
-  if (time_field_ >= 0) {
-    if (std::optional<int64_t> t = ParseEventTime(parts_[time_field_])) {
+  if (h->time_field >= 0) {
+    if (std::optional<int64_t> t = ParseEventTime(parts_[h->time_field])) {
       r.time_us = *t;
       r.has_time = true;
     }
   }
   for (size_t i = 0; i < parts_.size(); ++i) {
-    if (roles_[i] == Role::kNone || roles_[i] == Role::kTime) continue;
+    if (h->roles[i] == Role::kNone || h->roles[i] == Role::kTime) continue;
     std::string_view value = parts_[i];
-    if (!container_[i] || value == unset_ || value == empty_) {
-      AddValue(value, i, escaped, batch);
+    if (!h->container[i] || value == h->unset || value == h->empty) {
+      AddValue(*h, value, i, escaped, batch);
       continue;
     }
     size_t start = 0;
     while (true) {
-      const size_t at = value.find(set_separator_, start);
-      AddValue(value.substr(start, at == std::string_view::npos ? at : at - start), i, escaped,
-               batch);
+      const size_t at = value.find(h->set_separator, start);
+      AddValue(*h, value.substr(start, at == std::string_view::npos ? at : at - start), i,
+               escaped, batch);
       if (at == std::string_view::npos) break;
       start = at + 1;
     }

@@ -1,0 +1,85 @@
+// Kizuna.
+#include "kizuna/detect/correlator.h"
+
+#include <algorithm>
+
+#include "kizuna/detect/correlation_set.h"
+
+namespace kizuna::detect {
+
+void Correlator::SwitchTo(const std::shared_ptr<const Snapshot>& snapshot) {
+  if (snapshot_ == snapshot) return;
+  absl::flat_hash_map<uint32_t, Buffer> kept;
+  if (snapshot_ != nullptr && !buffers_.empty() && snapshot->patterns() != nullptr) {
+    absl::flat_hash_map<Uuid, uint32_t> by_indicator;
+    for (size_t p : snapshot->patterns()->multi_observation()) {
+      by_indicator[snapshot->IndicatorUuid(snapshot->PatternIndicator(p))] =
+          static_cast<uint32_t>(p);
+    }
+    for (auto& [old_index, buffer] : buffers_) {
+      auto it = by_indicator.find(snapshot_->IndicatorUuid(snapshot_->PatternIndicator(old_index)));
+      if (it == by_indicator.end()) continue;
+      if (snapshot->patterns()->pattern(it->second).ast().text() !=
+          snapshot_->patterns()->pattern(old_index).ast().text()) {
+        continue;
+      }
+      kept[it->second] = std::move(buffer);
+    }
+  }
+  buffers_ = std::move(kept);
+  snapshot_ = snapshot;
+}
+
+absl::Status Correlator::Add(const std::shared_ptr<const Snapshot>& snapshot,
+                             std::shared_ptr<const CorrelationEvent> event,
+                             std::span<const uint32_t> patterns,
+                             std::vector<CorrelationHit>& hits) {
+  SwitchTo(snapshot);
+  absl::Status first_error;
+  for (uint32_t p : patterns) {
+    absl::Status st = AddTo(p, event, hits);
+    if (!st.ok() && first_error.ok()) first_error = st;
+  }
+  return first_error;
+}
+
+absl::Status Correlator::AddTo(uint32_t pattern,
+                               const std::shared_ptr<const CorrelationEvent>& event,
+                               std::vector<CorrelationHit>& hits) {
+  const CorrelationSet* set = snapshot_->correlations();
+  if (set == nullptr) return absl::OkStatus();
+  const int64_t within = set->WithinUs(pattern);
+  const int64_t bound = within > 0 ? within : options_.window_us;
+  Buffer& b = buffers_[pattern];
+  if (!b.events.empty() && event->time_us < b.newest_us - bound) {
+    ++late_;
+    return absl::OkStatus();
+  }
+  if (b.events.empty() || event->time_us > b.newest_us) b.newest_us = event->time_us;
+  const int64_t oldest = b.newest_us - bound;
+  b.events.erase(std::remove_if(b.events.begin(), b.events.end(),
+                                [oldest](const auto& e) { return e->time_us < oldest; }),
+                 b.events.end());
+  if (b.events.size() >= std::max<size_t>(options_.max_events, 1)) {
+    b.events.pop_front();
+    ++dropped_;
+  }
+  b.events.push_back(event);
+
+  scratch_.clear();
+  for (const auto& e : b.events) scratch_.push_back(&e->observation);
+  absl::StatusOr<pattern::MatchResult> r = snapshot_->patterns()->pattern(pattern).Match(scratch_);
+  if (!r.ok()) return r.status();
+  if (!r->matched) return absl::OkStatus();
+  CorrelationHit hit;
+  hit.indicator = snapshot_->PatternIndicator(pattern);
+  hit.trigger = event;
+  for (size_t i : r->bound) hit.events.push_back(b.events[i]);
+  std::stable_sort(hit.events.begin(), hit.events.end(),
+                   [](const auto& x, const auto& y) { return x->time_us < y->time_us; });
+  hits.push_back(std::move(hit));
+  b.events.clear();
+  return absl::OkStatus();
+}
+
+}  // namespace kizuna::detect

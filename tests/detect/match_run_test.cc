@@ -1,0 +1,186 @@
+// Kizuna.
+#include "kizuna/detect/match_run.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "kizuna/base/strings.h"
+#include "kizuna/detect/compiler.h"
+
+namespace kizuna::detect {
+namespace {
+
+std::string Id(size_t n) {
+  return StrCat("indicator--00000000-0000-4000-8000-", fmt::format("{:012}", n));
+}
+
+std::string Write(const std::string& name, const std::string& text) {
+  const std::string path = StrCat(testing::TempDir(), "/", name);
+  FILE* f = std::fopen(path.c_str(), "wb");
+  std::fwrite(text.data(), 1, text.size(), f);
+  std::fclose(f);
+  return path;
+}
+
+const char kHeader[] =
+    "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tdns\n";
+
+// Zeek dns records with headers changing mid-file, malformed lines among them.
+std::string ZeekLog(int n) {
+  std::string out = kHeader;
+  out += "#fields\tts\tuid\tid.orig_h\tid.resp_h\tquery\tanswers\n";
+  out += "#types\ttime\tstring\taddr\taddr\tstring\tvector[string]\n";
+  for (int i = 0; i < n; ++i) {
+    const int64_t ts = 1700000000 + i;
+    if (i % 97 == 13) StrAppend(out, ts, "\tonly three\tfields\n");
+    if (i == n / 3) {
+      // The same log with the fields in another order, and a #path of its own.
+      out += "#path\tdns2\n#fields\tquery\tts\tanswers\tuid\tid.orig_h\tid.resp_h\n";
+      out += "#types\tstring\ttime\tvector[string]\tstring\taddr\taddr\n";
+    }
+    if (i == 2 * n / 3) out += "#types\ttime\tstring\n";  // wrong count: data is malformed
+    if (i == 2 * n / 3 + 40) {
+      out += "#fields\tts\tuid\tid.orig_h\tid.resp_h\tquery\tanswers\n";
+    }
+    const std::string query = i % 10 == 0 ? "evil.example" : StrCat("host", i % 50, ".example");
+    const std::string answers = i % 7 == 0 ? "203.0.113.9,a.example" : "192.0.2.1";
+    if (i >= n / 3 && i < 2 * n / 3) {
+      StrAppend(out, query, "\t", ts, ".5\t", answers, "\tC", i, "\t10.0.0.", i % 250,
+                "\t10.0.0.53\n");
+    } else {
+      StrAppend(out, ts, ".5\tC", i, "\t10.0.0.", i % 250, "\t10.0.0.53\t", query, "\t", answers,
+                "\n");
+    }
+  }
+  return out;
+}
+
+// EVE dns events; "rep.example" every 5th, "and-a"/"and-b" now and then.
+std::string EveLog(int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) {
+    std::string name = StrCat("n", i % 300, ".example");
+    if (i % 5 == 0) name = "rep.example";
+    if (i % 61 == 0) name = "and-a.example";
+    if (i % 89 == 0) name = "and-b.example";
+    if (i % 401 == 0) name = "evil.example";
+    StrAppend(out, R"({"timestamp":"2023-11-14T22:)",
+              fmt::format("{:02}:{:02}", (i / 60) % 60, i % 60),
+              R"(.000000+0000","event_type":"dns","src_ip":"10.1.0.)", i % 200,
+              R"(","dest_ip":"10.0.0.53","dns":{"type":"query","rrname":")", name, R"("}})", "\n");
+    if (i % 113 == 0) out += "{\"broken\n";
+  }
+  return out;
+}
+
+std::shared_ptr<const Snapshot> Indicators() {
+  CompileOptions options;
+  options.now_us = 1;
+  IndicatorCompiler c(options);
+  c.AddPattern(Id(1), "[domain-name:value = 'evil.example']");
+  c.AddPattern(Id(2), "[ipv4-addr:value ISSUBSET '203.0.113.0/24']");
+  c.AddPattern(Id(3), "[domain-name:value MATCHES '^host4[0-9]\\\\.example$']");
+  c.AddPattern(Id(4), "[domain-name:value = 'rep.example'] REPEATS 4 TIMES");
+  c.AddPattern(Id(5),
+               "([domain-name:value = 'and-a.example'] AND "
+               "[domain-name:value = 'and-b.example']) WITHIN 300 SECONDS");
+  auto s = std::move(c).Finish();
+  EXPECT_TRUE(s.ok());
+  return *s;
+}
+
+struct Result {
+  std::vector<std::string> alerts;  // sorted
+  MatchSummary summary;
+  std::vector<SightingAggregator::Entry> sightings;
+};
+
+Result MatchAll(const std::vector<std::string>& inputs, int threads, size_t batch_records) {
+  LiveSnapshot live(Indicators());
+  MatchOptions options;
+  options.threads = threads;
+  options.reader.batch_records = batch_records;
+  Result r;
+  std::string text;
+  MatchRun run(live, options, [&](std::string_view lines) { text += lines; });
+  run.Run(inputs);
+  for (size_t at = 0; at < text.size();) {
+    const size_t nl = text.find('\n', at);
+    r.alerts.push_back(text.substr(at, nl - at));
+    at = nl + 1;
+  }
+  std::sort(r.alerts.begin(), r.alerts.end());
+  r.summary = run.summary();
+  std::sort(r.summary.problems.begin(), r.summary.problems.end());
+  r.sightings = run.sightings().Entries();
+  return r;
+}
+
+// Problems are listed with their reasons up to a number per block (record.h), so the lists
+// compare only when the blocks are the same (`same_blocks`); the counts always do.
+void ExpectSame(const Result& a, const Result& b, bool same_blocks) {
+  EXPECT_EQ(a.alerts, b.alerts);
+  EXPECT_EQ(a.summary.inputs, b.summary.inputs);
+  EXPECT_EQ(a.summary.records, b.summary.records);
+  EXPECT_EQ(a.summary.bytes, b.summary.bytes);
+  EXPECT_EQ(a.summary.malformed, b.summary.malformed);
+  EXPECT_EQ(a.summary.alerts, b.summary.alerts);
+  EXPECT_EQ(a.summary.matches, b.summary.matches);
+  EXPECT_EQ(a.summary.correlations, b.summary.correlations);
+  EXPECT_EQ(a.summary.indicators_hit, b.summary.indicators_hit);
+  EXPECT_EQ(a.summary.input_errors, b.summary.input_errors);
+  EXPECT_EQ(a.summary.evaluator_errors, b.summary.evaluator_errors);
+  if (same_blocks) {
+    EXPECT_EQ(a.summary.problems, b.summary.problems);
+  }
+  ASSERT_EQ(a.sightings.size(), b.sightings.size());
+  for (size_t i = 0; i < a.sightings.size(); ++i) {
+    EXPECT_EQ(a.sightings[i].indicator, b.sightings[i].indicator);
+    EXPECT_EQ(a.sightings[i].window_start_us, b.sightings[i].window_start_us);
+    EXPECT_EQ(a.sightings[i].first_us, b.sightings[i].first_us);
+    EXPECT_EQ(a.sightings[i].last_us, b.sightings[i].last_us);
+    EXPECT_EQ(a.sightings[i].count, b.sightings[i].count);
+  }
+}
+
+TEST(MatchRunTest, OneZeekFileOnTwoThreadsGivesWhatOneThreadGives) {
+  const std::string zeek = Write("dns.log", ZeekLog(3000));
+  const Result one = MatchAll({zeek}, 1, 512);
+  EXPECT_EQ(one.summary.records, 3000u - 40);  // 40 lines after the bad #types
+  EXPECT_GT(one.summary.malformed, 40u);
+  EXPECT_GT(one.summary.alerts, 300u);
+  EXPECT_NE(std::find_if(one.summary.problems.begin(), one.summary.problems.end(),
+                         [](const std::string& p) { return p.find("#types names 2") != p.npos; }),
+            one.summary.problems.end());
+  // Blocks of 7 lines cut headers, malformed lines and records into many small pieces.
+  for (size_t batch : {7, 512}) {
+    SCOPED_TRACE(batch);
+    ExpectSame(one, MatchAll({zeek}, 2, batch), batch == 512);
+  }
+}
+
+TEST(MatchRunTest, CorrelationsDoNotDependOnThreads) {
+  const std::string eve = Write("eve.json", EveLog(3600));
+  const Result one = MatchAll({eve}, 1, 512);
+  // 699 rep.example events make 174 sets of four; and-a/and-b meet 40 times within 300 s.
+  EXPECT_EQ(one.summary.correlations, 174u + 40u);
+  for (size_t batch : {5, 64, 512}) {
+    SCOPED_TRACE(batch);
+    ExpectSame(one, MatchAll({eve}, 2, batch), batch == 512);
+  }
+}
+
+TEST(MatchRunTest, SeveralInputsOnTwoThreads) {
+  const std::string zeek = Write("dns-a.log", ZeekLog(1000));
+  const std::string eve = Write("eve-a.json", EveLog(1000));
+  const std::string missing = StrCat(testing::TempDir(), "/absent.log");
+  const Result one = MatchAll({zeek, eve, missing}, 1, 512);
+  EXPECT_EQ(one.summary.input_errors, 1u);
+  ExpectSame(one, MatchAll({zeek, eve, missing}, 2, 9), false);
+  ExpectSame(one, MatchAll({zeek, eve, missing}, 3, 512), true);
+}
+
+}  // namespace
+}  // namespace kizuna::detect

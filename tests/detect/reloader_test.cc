@@ -1,0 +1,95 @@
+// Kizuna.
+#include "kizuna/detect/reloader.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <filesystem>
+
+#include "kizuna/base/strings.h"
+#include "kizuna/store/importer.h"
+#include "kizuna/store/sqlite/sqlite_store.h"
+
+namespace kizuna::detect {
+namespace {
+
+std::string Indicator(int n, const std::string& domain) {
+  return StrCat(
+      R"({"type":"indicator","spec_version":"2.1","id":"indicator--6c1d0d3e-5b1f-4a57-9d6e-)",
+      fmt::format("{:012}", n),
+      R"(","created":"2024-01-01T00:00:00.000Z","modified":"2024-01-01T00:00:00.000Z",)",
+      R"("pattern":"[domain-name:value = ')", domain,
+      R"(']","pattern_type":"stix","valid_from":"2024-01-01T00:00:00Z"})", "\n");
+}
+
+class ReloaderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = StrCat(testing::TempDir(), "/reloader-", ::getpid(), ".db");
+    std::filesystem::remove(path_);
+    auto s = store::SqliteStore::Open(path_, clock_);
+    ASSERT_TRUE(s.ok()) << s.status();
+    store_ = std::move(*s);
+    ASSERT_TRUE(store_->CreateApiRoot({"root", "Root", "", 0}).ok());
+    collection_ = store_->CreateCollection({"", "root", "intel", "Intel", "", 0})->id;
+    Import(Indicator(1, "one.example"));
+  }
+  void TearDown() override { std::filesystem::remove(path_); }
+
+  void Import(const std::string& lines) {
+    store::ImportOptions options;
+    options.format = stix::DocumentFormat::kJsonLines;
+    store::Importer importer(*store_, collection_, options);
+    ASSERT_TRUE(importer.ImportText("test", lines, stix::Padding::kAbsent).ok());
+  }
+  std::shared_ptr<const Snapshot> Compile() {
+    CompileOptions options;
+    options.now_us = clock_.NowMicros();
+    auto s = CompileFromStore(*store_, std::vector<std::string>{collection_}, options, nullptr);
+    EXPECT_TRUE(s.ok()) << s.status();
+    return *s;
+  }
+
+  std::string path_;
+  FakeClock clock_{1750000000000000};
+  std::unique_ptr<store::SqliteStore> store_;
+  std::string collection_;
+};
+
+TEST_F(ReloaderTest, RecompilesOnlyWhenTheStoreChanged) {
+  const int64_t mark = *store_->LastDateAdded();
+  LiveSnapshot live(Compile());
+  CompileOptions options;
+  SnapshotReloader reloader(*store_, {collection_}, options, live, clock_, mark);
+  CompileReport report;
+  EXPECT_EQ(reloader.Check(&report).value(), false);
+  EXPECT_EQ(live.generation(), 0u);
+  Import(Indicator(2, "two.example"));
+  EXPECT_EQ(reloader.Check(&report).value(), true);
+  EXPECT_EQ(report.active, 2);
+  EXPECT_EQ(live.generation(), 1u);
+  EXPECT_EQ(live.Load()->indicator_count(), 2u);
+  EXPECT_EQ(reloader.Check(&report).value(), false);
+}
+
+TEST_F(ReloaderTest, AFailedRecompilationKeepsTheSnapshotInUse) {
+  const int64_t mark = *store_->LastDateAdded();
+  LiveSnapshot live(Compile());
+  const std::shared_ptr<const Snapshot> first = live.Load();
+  SnapshotReloader reloader(*store_, {collection_}, CompileOptions{}, live, clock_, mark);
+  Import(Indicator(2, "two.example"));
+  // Another process breaks the database under the run: reading indicators fails.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  EXPECT_EQ(
+      sqlite3_exec(db, "PRAGMA foreign_keys=OFF; DROP TABLE entries;", nullptr, nullptr, nullptr),
+      SQLITE_OK)
+      << sqlite3_errmsg(db);
+  sqlite3_close(db);
+  EXPECT_FALSE(reloader.Check(nullptr).ok());
+  EXPECT_EQ(live.Load(), first);
+  EXPECT_EQ(live.generation(), 0u);
+}
+
+}  // namespace
+}  // namespace kizuna::detect
