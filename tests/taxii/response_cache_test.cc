@@ -6,9 +6,9 @@
 namespace kizuna::taxii {
 namespace {
 
-HttpResponse Body(std::string body) {
-  HttpResponse r;
-  r.body = std::move(body);
+std::shared_ptr<const HttpResponse> Body(std::string body) {
+  auto r = std::make_shared<HttpResponse>();
+  r->body = std::move(body);
   return r;
 }
 

@@ -14,8 +14,9 @@ std::shared_ptr<const HttpResponse> ResponseCache::Find(const std::string& key, 
   return it->second.response;
 }
 
-void ResponseCache::Put(std::string key, ChangeStamp stamp, int64_t built_us, HttpResponse response) {
-  size_t size = key.size() + response.body.size();
+void ResponseCache::Put(std::string key, ChangeStamp stamp, int64_t built_us,
+                        std::shared_ptr<const HttpResponse> response) {
+  size_t size = key.size() + response->body.size();
   if (options_.max_bytes == 0 || size > options_.max_bytes / 4) return;
   absl::MutexLock lock(&mu_);
   // Counts only grow: a smaller one means the response was built before a change.
@@ -27,7 +28,7 @@ void ResponseCache::Put(std::string key, ChangeStamp stamp, int64_t built_us, Ht
   }
   auto [it, inserted] = entries_.try_emplace(std::move(key));
   if (!inserted) bytes_ -= it->first.size() + it->second.response->body.size();
-  it->second = {std::make_shared<const HttpResponse>(std::move(response)), built_us};
+  it->second = {std::move(response), built_us};
   bytes_ += size;
 }
 

@@ -49,8 +49,9 @@ class ResponseCache {
   // or null.
   std::shared_ptr<const HttpResponse> Find(const std::string& key, ChangeStamp stamp, int64_t now_us);
 
-  // Keeps `response`, built at `built_us` from state no older than `stamp`.
-  void Put(std::string key, ChangeStamp stamp, int64_t built_us, HttpResponse response);
+  // Keeps `response`, built at `built_us` from state no older than `stamp`. The response is
+  // shared, not copied: a kept body goes out to every caller from the same bytes.
+  void Put(std::string key, ChangeStamp stamp, int64_t built_us, std::shared_ptr<const HttpResponse> response);
 
  private:
   struct Entry {

@@ -105,7 +105,10 @@ struct Service::Impl {
         responses(options.response_cache),
         ctx{store, access, policy, NextTokens(key), clock, options, metrics, audit} {}
 
-  HttpResponse Route(const HttpRequest& request, taxii::Route& route, std::string& user);
+  // The response to `request`. A response that is kept (response_cache.h), found or just
+  // built, comes back in `shared` instead, and the returned one is empty.
+  HttpResponse Route(const HttpRequest& request, taxii::Route& route, std::string& user,
+                     std::shared_ptr<const HttpResponse>& shared);
   HttpResponse Operations(const HttpRequest& request, taxii::Route& route);
 
   Authenticator& authenticator;
@@ -140,7 +143,8 @@ HttpResponse Service::Impl::Operations(const HttpRequest& request, taxii::Route&
   return r;
 }
 
-HttpResponse Service::Impl::Route(const HttpRequest& request, taxii::Route& route, std::string& user) {
+HttpResponse Service::Impl::Route(const HttpRequest& request, taxii::Route& route, std::string& user,
+                                  std::shared_ptr<const HttpResponse>& shared) {
   std::string_view path = request.Path();
   if (path == "/healthz" || path == "/metrics") {
     if (request.method != Method::kGet && request.method != Method::kHead) {
@@ -177,7 +181,8 @@ HttpResponse Service::Impl::Route(const HttpRequest& request, taxii::Route& rout
     stamp = {ctx.store.LocalContentChanges(), ctx.audit != nullptr ? ctx.audit->LocalChanges() : 0};
     now_us = ctx.clock.NowMicros();
     cache_key = CacheKey(*principal, request.target);
-    if (std::shared_ptr<const HttpResponse> kept = responses.Find(cache_key, stamp, now_us)) return *kept;
+    shared = responses.Find(cache_key, stamp, now_us);
+    if (shared != nullptr) return {};
   }
   Call call{request, std::move(*principal), std::move(*segments), {}, {}, {}};
   if (match.below_root) {
@@ -195,8 +200,10 @@ HttpResponse Service::Impl::Route(const HttpRequest& request, taxii::Route& rout
     call.access = *access;
   }
   HttpResponse response = match.handler(ctx, call);
-  if (!cache_key.empty() && response.status == 200) responses.Put(std::move(cache_key), stamp, now_us, response);
-  return response;
+  if (cache_key.empty() || response.status != 200) return response;
+  shared = std::make_shared<const HttpResponse>(std::move(response));
+  responses.Put(std::move(cache_key), stamp, now_us, shared);
+  return {};
 }
 
 Service::Service(store::Store& store, Authenticator& authenticator, AccessControl& access,
@@ -209,20 +216,28 @@ Service::~Service() = default;
 
 Metrics& Service::metrics() { return impl_->metrics; }
 
-HttpResponse Service::Handle(const HttpRequest& request, RequestInfo* info) {
+std::shared_ptr<const HttpResponse> Service::Serve(const HttpRequest& request, RequestInfo* info) {
   auto start = std::chrono::steady_clock::now();
   taxii::Route route = Route::kOther;
   std::string user;
-  HttpResponse response = impl_->Route(request, route, user);
-  if (request.method == Method::kHead) response.body.clear();
-  impl_->metrics.Record(route, response.status,
+  std::shared_ptr<const HttpResponse> shared;
+  HttpResponse response = impl_->Route(request, route, user, shared);
+  if (request.method == Method::kHead) {
+    if (shared != nullptr) response = {shared->status, shared->content_type, shared->headers, {}};
+    response.body.clear();
+    shared = nullptr;
+  }
+  if (shared == nullptr) shared = std::make_shared<const HttpResponse>(std::move(response));
+  impl_->metrics.Record(route, shared->status,
                         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   if (info != nullptr) {
     info->route = route;
     info->user = std::move(user);
   }
-  return response;
+  return shared;
 }
+
+HttpResponse Service::Handle(const HttpRequest& request, RequestInfo* info) { return *Serve(request, info); }
 
 int64_t Service::MaxContentLength(std::string_view api_root) {
   absl::StatusOr<store::ApiRoot> root = impl_->ctx.store.GetApiRoot(api_root);

@@ -78,6 +78,8 @@ class Service {
   // Handles one request. Never throws; internal errors become 500s. `info` (optional)
   // receives the endpoint matched and the user, for metrics and logs.
   HttpResponse Handle(const HttpRequest& request, RequestInfo* info = nullptr);
+  // The same, without copying: a kept response (response_cache.h) is shared with the cache.
+  std::shared_ptr<const HttpResponse> Serve(const HttpRequest& request, RequestInfo* info = nullptr);
 
   Metrics& metrics();
 

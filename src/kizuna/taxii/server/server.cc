@@ -88,7 +88,7 @@ struct Server::Impl {
   template <class Stream>
   asio::awaitable<void> Serve(Stream& stream, Connection& connection, const std::string& remote);
   template <class Stream>
-  asio::awaitable<void> Reply(Stream& stream, HttpResponse&& response, unsigned version, bool keep_alive);
+  asio::awaitable<void> Reply(Stream& stream, const HttpResponse& response, unsigned version, bool keep_alive);
   template <class Stream>
   asio::awaitable<void> Linger(Stream& stream);
   void Log(const std::string& remote, std::string_view method, std::string_view target, int status,
@@ -127,7 +127,7 @@ void Server::Impl::Log(const std::string& remote, std::string_view method, std::
 }
 
 template <class Stream>
-asio::awaitable<void> Server::Impl::Reply(Stream& stream, HttpResponse&& response, unsigned version,
+asio::awaitable<void> Server::Impl::Reply(Stream& stream, const HttpResponse& response, unsigned version,
                                           bool keep_alive) {
   std::string header = HeaderOf(response, version, keep_alive);
   beast::get_lowest_layer(stream).expires_after(options.request_timeout);
@@ -228,12 +228,10 @@ asio::awaitable<void> Server::Impl::Serve(Stream& stream, Connection& connection
       request.body = std::move(full.release().body());
     }
     Service::RequestInfo info;
-    HttpResponse response = service.Handle(request, &info);
-    int status = response.status;
-    size_t bytes = response.body.size();
+    std::shared_ptr<const HttpResponse> response = service.Serve(request, &info);
     bool keep_alive = client_keep_alive && !stopping;
-    co_await Reply(stream, std::move(response), version, keep_alive);
-    Log(remote, method_name, request.target, status, bytes,
+    co_await Reply(stream, *response, version, keep_alive);
+    Log(remote, method_name, request.target, response->status, response->body.size(),
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), info);
     if (!keep_alive) break;
   }
