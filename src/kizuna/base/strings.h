@@ -16,24 +16,46 @@
 #include <iterator>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 
 namespace kizuna {
+namespace strings_internal {
 
-// Returns the text of every argument, formatted with "{}", one after the other.
+// Appends the "{}" text of `v`: text and integers directly (fmt's iterator interface costs
+// more than the copy itself, and strings are built on every request), the rest through fmt.
+template <typename T>
+void AppendOne(std::string& out, const T& v) {
+  if constexpr (std::is_same_v<T, absl::string_view>) {
+    out.append(v.data(), v.size());
+  } else if constexpr (std::is_convertible_v<const T&, std::string_view>) {
+    out.append(std::string_view(v));
+  } else if constexpr (std::is_same_v<T, char>) {
+    out.push_back(v);
+  } else if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    fmt::format_int text(v);
+    out.append(text.data(), text.size());
+  } else {
+    fmt::format_to(std::back_inserter(out), "{}", v);
+  }
+}
+
+}  // namespace strings_internal
+
+// Returns the text of every argument, formatted as with "{}", one after the other.
 template <typename... Args>
 std::string StrCat(const Args&... args) {
   std::string out;
-  (fmt::format_to(std::back_inserter(out), "{}", args), ...);
+  (strings_internal::AppendOne(out, args), ...);
   return out;
 }
 
 // Appends the text of every argument to `out`.
 template <typename... Args>
 void StrAppend(std::string& out, const Args&... args) {
-  (fmt::format_to(std::back_inserter(out), "{}", args), ...);
+  (strings_internal::AppendOne(out, args), ...);
 }
 
 inline std::string_view View(absl::string_view s) { return std::string_view(s.data(), s.size()); }
