@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "kizuna/base/file.h"
+#include "kizuna/store/directory.h"
 #include "store_test_util.h"
 
 namespace kizuna::store {
@@ -91,6 +92,56 @@ TEST_F(SqliteStoreTest, SameVersionTwiceIsANoOpAndDifferentContentIsRejected) {
   Page page = Get();
   ASSERT_EQ(page.objects.size(), 1u);
   EXPECT_EQ(page.objects[0].json, a);
+}
+
+TEST_F(SqliteStoreTest, ARecordedWriteSavesItsStatusAndAuditWithTheObjects) {
+  NewObject a = objects_.Make(Indicator("000000000001", "2016-01-01T00:00:00.000Z"));
+  const RecordAdd record = [&](std::span<const AddResult> results) -> absl::StatusOr<AddRecords> {
+    AddRecords r;
+    r.status = {"status-1", "root", "org", kStart, 1, 1, 0, 0, "\"successes\":[],\"failures\":[]"};
+    EXPECT_EQ(results.size(), 1u);
+    EXPECT_EQ(results[0].outcome, AddOutcome::kAdded);
+    std::string_view id = a.index->id;
+    r.audit.push_back(ObjectsAddedEvent("alice", "192.0.2.1", collection_, {&id, 1}));
+    return r;
+  };
+  ASSERT_TRUE(store_->AddObjectsRecorded(collection_, std::vector<NewObject>{a}, "", record).ok());
+  EXPECT_EQ(Get().objects.size(), 1u);
+  absl::StatusOr<StatusRecord> status = store_->GetStatus("root", "status-1");
+  ASSERT_TRUE(status.ok()) << status.status();
+  EXPECT_EQ(status->success_count, 1);
+  absl::StatusOr<std::vector<AuditEvent>> audit = store_->ReadAudit({});
+  ASSERT_TRUE(audit.ok()) << audit.status();
+  ASSERT_EQ(audit->size(), 1u);
+  EXPECT_EQ((*audit)[0].action, "object.add");
+  EXPECT_EQ((*audit)[0].time_us, kStart) << "stamped with the write's time";
+}
+
+TEST_F(SqliteStoreTest, ARecordedWriteFailsWholeWhenItsRecordsFail) {
+  NewObject a = objects_.Make(Indicator("000000000001", "2016-01-01T00:00:00.000Z"));
+  std::vector<NewObject> batch{a};
+  const RecordAdd fails = [](std::span<const AddResult>) -> absl::StatusOr<AddRecords> {
+    return absl::InternalError("policy unavailable");
+  };
+  EXPECT_EQ(store_->AddObjectsRecorded(collection_, batch, "", fails).status().code(), absl::StatusCode::kInternal);
+  const RecordAdd bad_status = [](std::span<const AddResult>) -> absl::StatusOr<AddRecords> {
+    AddRecords r;
+    r.status = {"status-2", "root", "org", kStart, 1, 0, 0, 0, ""};  // counts do not add up
+    return r;
+  };
+  EXPECT_EQ(store_->AddObjectsRecorded(collection_, batch, "", bad_status).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  const RecordAdd bad_audit = [](std::span<const AddResult>) -> absl::StatusOr<AddRecords> {
+    AddRecords r;
+    r.status = {"status-3", "root", "org", kStart, 1, 1, 0, 0, ""};
+    r.audit.push_back({});  // no actor, no action
+    return r;
+  };
+  EXPECT_EQ(store_->AddObjectsRecorded(collection_, batch, "", bad_audit).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(Get().objects.empty()) << "no object of a cancelled write is kept";
+  EXPECT_FALSE(store_->GetStatus("root", "status-3").ok());
+  EXPECT_TRUE(store_->ReadAudit({})->empty());
 }
 
 TEST_F(SqliteStoreTest, ConflictIsCheckedAcrossCollections) {

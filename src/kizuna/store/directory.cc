@@ -112,6 +112,8 @@ std::string PermissionList(Permissions p) {
   return p.read ? "read" : (p.write ? "write" : "");
 }
 
+}  // namespace
+
 absl::Status CheckAuditEvent(const AuditEvent& e) {
   KZ_RETURN_IF_ERROR(CheckActor(e.actor));
   if (e.action.empty()) return absl::InvalidArgumentError("an audit event needs an action");
@@ -130,8 +132,6 @@ absl::Status CheckAuditEvent(const AuditEvent& e) {
   }
   return absl::OkStatus();
 }
-
-}  // namespace
 
 absl::Status Directory::Changed(absl::Status s) {
   if (s.ok()) local_changes_.fetch_add(1, std::memory_order_acq_rel);
@@ -341,18 +341,27 @@ absl::Status Directory::AppendAudit(std::span<const AuditEvent> events) {
   return DoAppendAudit(stamped);
 }
 
-absl::Status Directory::AuditObjectsAdded(std::string_view actor, std::string_view remote,
-                                          std::string_view collection_id,
-                                          std::span<const std::string_view> object_ids) {
+AuditEvent ObjectsAddedEvent(std::string_view actor, std::string_view remote, std::string_view collection_id,
+                             std::span<const std::string_view> object_ids) {
   boost::json::array ids;
   for (size_t i = 0; i < object_ids.size() && i < kMaxAuditedObjectIds; ++i) {
     ids.emplace_back(JsonView(object_ids[i]));
   }
   boost::json::object details{{"count", object_ids.size()}, {"ids", std::move(ids)}};
   if (object_ids.size() > kMaxAuditedObjectIds) details["ids_truncated"] = true;
-  AuditEvent event = Event(actor, "object.add", collection_id, Json(details));
+  AuditEvent event;
+  event.actor = actor;
+  event.action = "object.add";
+  event.target = collection_id;
   event.remote = remote;
-  return AppendAudit(event);
+  event.details = Json(details);
+  return event;
+}
+
+absl::Status Directory::AuditObjectsAdded(std::string_view actor, std::string_view remote,
+                                          std::string_view collection_id,
+                                          std::span<const std::string_view> object_ids) {
+  return AppendAudit(ObjectsAddedEvent(actor, remote, collection_id, object_ids));
 }
 
 absl::Status Directory::AuditObjectDeleted(std::string_view actor, std::string_view remote,

@@ -38,6 +38,15 @@
 
 namespace kizuna::store {
 
+// Checks an audit event as Directory::AppendAudit does: InvalidArgument when its details are
+// not a JSON object or a field exceeds its limit.
+absl::Status CheckAuditEvent(const AuditEvent& event);
+
+// The "object.add" event of a TAXII object write (Directory::AuditObjectsAdded), with a
+// `time_us` of 0 (now, when appended).
+AuditEvent ObjectsAddedEvent(std::string_view actor, std::string_view remote, std::string_view collection_id,
+                             std::span<const std::string_view> object_ids);
+
 class Directory {
  public:
   virtual ~Directory() = default;

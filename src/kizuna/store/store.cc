@@ -5,6 +5,7 @@
 #include "kizuna/base/strings.h"
 #include "kizuna/policy/collection_policy.h"
 #include "kizuna/policy/marking.h"
+#include "kizuna/store/directory.h"
 
 namespace kizuna::store {
 namespace {
@@ -112,24 +113,39 @@ absl::Status CheckVersions(std::span<const NewObject> objects) {
   return absl::OkStatus();
 }
 
+absl::Status CheckStatus(const StatusRecord& status) {
+  if (status.id.empty()) return absl::InvalidArgumentError("a status needs an id");
+  if (status.success_count + status.failure_count + status.pending_count != status.total_count) {
+    return absl::InvalidArgumentError("status counts do not add up to total_count");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<AddResult>> Store::AddObjects(std::string_view collection_id,
                                                          std::span<const NewObject> objects) {
   KZ_RETURN_IF_ERROR(CheckVersions(objects));
   if (objects.empty()) return std::vector<AddResult>();
-  KZ_ASSIGN_OR_RETURN(std::vector<AddResult> results, DoAddObjects(collection_id, objects, nullptr, {}));
+  KZ_ASSIGN_OR_RETURN(std::vector<AddResult> results, DoAddObjects(collection_id, objects, nullptr, {}, nullptr));
   Committed(collection_id, results);
   return results;
 }
 
-absl::StatusOr<std::vector<AddResult>> Store::AddObjectsFrom(std::string_view collection_id,
-                                                             std::span<const NewObject> objects,
-                                                             std::string_view origin) {
-  if (origin.empty()) return absl::InvalidArgumentError("objects from a peer name their sender");
+absl::StatusOr<std::vector<AddResult>> Store::AddObjectsRecorded(std::string_view collection_id,
+                                                                 std::span<const NewObject> objects,
+                                                                 std::string_view origin,
+                                                                 const RecordAdd& record) {
   KZ_RETURN_IF_ERROR(CheckVersions(objects));
-  if (objects.empty()) return std::vector<AddResult>();
-  KZ_ASSIGN_OR_RETURN(std::vector<AddResult> results, DoAddObjects(collection_id, objects, nullptr, origin));
+  if (objects.empty()) return absl::InvalidArgumentError("a recorded write needs objects");
+  const RecordAdd checked = [&record](std::span<const AddResult> results) -> absl::StatusOr<AddRecords> {
+    KZ_ASSIGN_OR_RETURN(AddRecords records, record(results));
+    KZ_RETURN_IF_ERROR(CheckStatus(records.status));
+    for (const AuditEvent& e : records.audit) KZ_RETURN_IF_ERROR(CheckAuditEvent(e));
+    return records;
+  };
+  KZ_ASSIGN_OR_RETURN(std::vector<AddResult> results,
+                      DoAddObjects(collection_id, objects, nullptr, origin, &checked));
   Committed(collection_id, results);
   return results;
 }
@@ -142,7 +158,7 @@ absl::StatusOr<std::vector<AddResult>> Store::AddPulledObjects(std::string_view 
     return absl::InvalidArgumentError("a pulled batch needs one remote date_added per object");
   }
   if (batch.peer.empty()) return absl::InvalidArgumentError("a pulled batch names its peer");
-  KZ_ASSIGN_OR_RETURN(std::vector<AddResult> results, DoAddObjects(collection_id, objects, &batch, {}));
+  KZ_ASSIGN_OR_RETURN(std::vector<AddResult> results, DoAddObjects(collection_id, objects, &batch, {}, nullptr));
   Committed(collection_id, results);
   return results;
 }
@@ -213,10 +229,7 @@ absl::StatusOr<int64_t> Store::CountObjects(std::string_view collection_id) {
 }
 
 absl::Status Store::SaveStatus(const StatusRecord& status) {
-  if (status.id.empty()) return absl::InvalidArgumentError("a status needs an id");
-  if (status.success_count + status.failure_count + status.pending_count != status.total_count) {
-    return absl::InvalidArgumentError("status counts do not add up to total_count");
-  }
+  KZ_RETURN_IF_ERROR(CheckStatus(status));
   return DoSaveStatus(status);
 }
 

@@ -37,6 +37,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "kizuna/stix/object.h"
+#include "kizuna/store/identity.h"
 
 namespace kizuna::store {
 
@@ -168,6 +169,15 @@ struct StatusRecord {
   std::string details_json;    // {"successes": [...], "failures": [...], "pendings": [...]}
 };
 
+// What a TAXII Add Objects request writes beside its objects: its status resource and the
+// audit events of the write (an event's `time_us` of 0 becomes the write's time).
+struct AddRecords {
+  StatusRecord status;
+  std::vector<AuditEvent> audit;
+};
+// Builds the AddRecords of a write from its results (in input order).
+using RecordAdd = std::function<absl::StatusOr<AddRecords>(std::span<const AddResult> results)>;
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -200,13 +210,18 @@ class Store {
   absl::StatusOr<std::vector<AddResult>> AddObjects(std::string_view collection_id,
                                                     std::span<const NewObject> objects);
 
-  // As AddObjects, for objects a partner node sent (a TAXII POST by a user with the `peer`
-  // role): the entries added record `origin` (the sending user) as where they came from, with
-  // a provenance row, so the policy treats them as received (never forwarded under
-  // TLP:AMBER). InvalidArgument when `origin` is empty.
-  absl::StatusOr<std::vector<AddResult>> AddObjectsFrom(std::string_view collection_id,
-                                                        std::span<const NewObject> objects,
-                                                        std::string_view origin);
+  // As AddObjects, and saves what `record` builds from the results in the same transaction: the status resource and the audit events are
+  // durable exactly when the objects are, and a write is never acknowledged without them.
+  // `record` runs once, on the writing thread while it holds the store's writer: it may read
+  // from the store (what was committed before) but must not write to it. Its error, or an
+  // invalid status or audit event, cancels the whole write. A non-empty `origin` marks objects
+  // a partner node sent (a TAXII POST by a user with the `peer` role): the entries added record
+  // that user as where they came from, with a provenance row, so the policy treats them as
+  // received (never forwarded under TLP:AMBER).
+  absl::StatusOr<std::vector<AddResult>> AddObjectsRecorded(std::string_view collection_id,
+                                                            std::span<const NewObject> objects,
+                                                            std::string_view origin,
+                                                            const RecordAdd& record);
 
   // As AddObjects, for objects pulled from a peer: the entries added record `batch.peer` as
   // their origin and get a provenance row, and the mapping's pull cursor becomes
@@ -281,10 +296,12 @@ class Store {
                                              const std::string& communities,
                                              std::string_view default_release) = 0;
   // `pull` is null for local writes; `origin` names the sender of pushed objects ("" for
-  // local writes and pulls, whose origin is pull->peer).
+  // local writes and pulls, whose origin is pull->peer). `record`, when not null, is called
+  // with the results before the commit and what it returns (checked) is written too.
   virtual absl::StatusOr<std::vector<AddResult>> DoAddObjects(std::string_view collection_id,
                                                               std::span<const NewObject> objects,
-                                                              const PullBatch* pull, std::string_view origin) = 0;
+                                                              const PullBatch* pull, std::string_view origin,
+                                                              const RecordAdd* record) = 0;
   virtual absl::StatusOr<int64_t> DoLastDateAdded() = 0;
   virtual absl::StatusOr<std::string> DoFindObject(std::string_view object_id) = 0;
   virtual absl::StatusOr<std::vector<Provenance>> DoGetProvenance(std::string_view collection_id,

@@ -50,6 +50,9 @@ std::vector<std::string> SplitWords(std::string_view text);
 absl::Status RecordPull(Connection& db, std::string_view collection_id, const PullBatch& pull,
                         const std::vector<AddResult>& results, int64_t now_us);
 
+// Writes a TAXII status resource (in the caller's transaction, if any).
+absl::Status InsertStatus(Connection& db, const StatusRecord& status);
+
 // Runs `BEGIN IMMEDIATE` on construction and `ROLLBACK` on destruction unless committed.
 class Transaction {
  public:

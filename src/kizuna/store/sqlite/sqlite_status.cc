@@ -5,9 +5,10 @@
 
 namespace kizuna::store {
 
-absl::Status SqliteStore::DoSaveStatus(const StatusRecord& s) {
-  absl::MutexLock lock(&write_mu_);
-  KZ_ASSIGN_OR_RETURN(Statement * st, writer_->Cached(
+namespace sqlite_internal {
+
+absl::Status InsertStatus(Connection& db, const StatusRecord& s) {
+  KZ_ASSIGN_OR_RETURN(Statement * st, db.Cached(
       "INSERT INTO statuses (id, api_root, organization, request_timestamp_us, total_count,"
       " success_count, failure_count, pending_count, details) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
   st->Bind(1, s.id).Bind(2, s.api_root).Bind(3, s.organization).Bind(4, s.request_timestamp_us);
@@ -16,6 +17,13 @@ absl::Status SqliteStore::DoSaveStatus(const StatusRecord& s) {
   absl::Status result = st->Run();
   st->Reset();
   return result;
+}
+
+}  // namespace sqlite_internal
+
+absl::Status SqliteStore::DoSaveStatus(const StatusRecord& s) {
+  absl::MutexLock lock(&write_mu_);
+  return sqlite_internal::InsertStatus(*writer_, s);
 }
 
 absl::StatusOr<StatusRecord> SqliteStore::DoGetStatus(std::string_view api_root, std::string_view id) {

@@ -11,6 +11,7 @@
 #include "kizuna/stix/jcs.h"
 #include "kizuna/stix/timestamp.h"
 #include "kizuna/store/sqlite/adder.h"
+#include "kizuna/store/sqlite/identity_rows.h"
 #include "kizuna/store/sqlite/internal.h"
 
 namespace kizuna::store {
@@ -156,7 +157,8 @@ absl::StatusOr<std::vector<Collection>> SqliteStore::DoListCollections(std::stri
 absl::StatusOr<std::vector<AddResult>> SqliteStore::DoAddObjects(std::string_view collection_id,
                                                                  std::span<const NewObject> objects,
                                                                  const PullBatch* pull,
-                                                                 std::string_view origin) {
+                                                                 std::string_view origin,
+                                                                 const RecordAdd* record) {
   absl::MutexLock lock(&write_mu_);
   Connection& db = *writer_;
   Transaction tx(db);
@@ -190,6 +192,14 @@ absl::StatusOr<std::vector<AddResult>> SqliteStore::DoAddObjects(std::string_vie
     KZ_RETURN_IF_ERROR(sqlite_internal::RecordPull(db, collection_id, *pull, results, now_us));
   } else if (!origin.empty()) {
     KZ_RETURN_IF_ERROR(sqlite_internal::RecordPush(db, origin, results, now_us));
+  }
+  if (record != nullptr) {
+    KZ_ASSIGN_OR_RETURN(AddRecords records, (*record)(results));
+    KZ_RETURN_IF_ERROR(sqlite_internal::InsertStatus(db, records.status));
+    for (AuditEvent& e : records.audit) {
+      if (e.time_us == 0) e.time_us = now_us;
+      KZ_RETURN_IF_ERROR(sqlite_internal::InsertAudit(db, e));
+    }
   }
   KZ_RETURN_IF_ERROR(tx.Commit());
   id_filter_through_us_ = std::max(id_filter_through_us_, last_given_us);

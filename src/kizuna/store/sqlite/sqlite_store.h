@@ -68,7 +68,8 @@ class SqliteStore : public Database {
                                      std::string_view default_release) override;
   absl::StatusOr<std::vector<AddResult>> DoAddObjects(std::string_view collection_id,
                                                       std::span<const NewObject> objects,
-                                                      const PullBatch* pull, std::string_view origin) override;
+                                                      const PullBatch* pull, std::string_view origin,
+                                                      const RecordAdd* record) override;
   absl::StatusOr<int64_t> DoLastDateAdded() override;
   absl::StatusOr<std::string> DoFindObject(std::string_view object_id) override;
   absl::StatusOr<std::vector<Provenance>> DoGetProvenance(std::string_view collection_id,

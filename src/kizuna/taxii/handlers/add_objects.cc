@@ -11,6 +11,7 @@
 #include "kizuna/stix/parser.h"
 #include "kizuna/stix/reader.h"
 #include "kizuna/stix/timestamp.h"
+#include "kizuna/store/directory.h"
 #include "kizuna/taxii/errors.h"
 #include "kizuna/taxii/handlers/status_json.h"
 #include "kizuna/taxii/internal/context.h"
@@ -94,60 +95,64 @@ HttpResponse AddObjects(Context& ctx, const Call& call) {
     indexes.push_back(std::move(*index));
     good.push_back({s.json, &indexes.back()});
   }
-  std::string successes = "[";
-  int64_t success_count = 0;
-  if (!good.empty()) {
-    // What a partner node sends is received, not this node's own (docs/policy.md, AMBER).
-    absl::StatusOr<std::vector<store::AddResult>> results =
-        call.principal.Has(policy::Role::kPeer)
-            ? ctx.store.AddObjectsFrom(call.collection.id, good, call.principal.user)
-            : ctx.store.AddObjects(call.collection.id, good);
-    if (!results.ok()) return ErrorResponse(results.status());
-    int64_t added = 0;
-    for (size_t i = 0; i < results->size(); ++i) {
-      const stix::ObjectIndex& index = *good[i].index;
-      const auto& version = index.version();
-      std::string version_text = version ? stix::FormatTimestamp(*version, std::max(version->fraction_digits, 3)) : "";
-      store::AddOutcome outcome = (*results)[i].outcome;
-      added += outcome == store::AddOutcome::kAdded;
-      // A stored version the caller may not see does not exist for it (docs/policy.md): the
-      // status reads as for a version just added, so it cannot be used to probe for ids.
-      if (outcome != store::AddOutcome::kAdded) {
-        absl::StatusOr<bool> sees = SeesEntry(ctx, call, index.id, (*results)[i].date_added_us);
-        if (!sees.ok()) return ErrorResponse(sees.status());
-        if (!*sees) outcome = store::AddOutcome::kAdded;
-      }
-      if (outcome == store::AddOutcome::kConflict) {
-        AppendDetail(index.id, version_text, "a different object with the same id and version is already stored", failures);
-        ++failure_count;
-        continue;
-      }
-      AppendDetail(index.id, version_text, outcome == store::AddOutcome::kAdded ? "" : "already present", successes);
-      ++success_count;
-    }
-    ctx.metrics.AddObjectsWritten(added);
-    if (ctx.audit != nullptr && added > 0) {
-      std::vector<std::string_view> ids;
-      for (size_t i = 0; i < results->size(); ++i) {
-        if ((*results)[i].outcome == store::AddOutcome::kAdded) ids.push_back(good[i].index->id);
-      }
-      // The objects are stored whatever happens to the audit write; it is best effort.
-      ctx.audit->AuditObjectsAdded(call.principal.user, call.http.remote, call.collection.id, ids).IgnoreError();
-    }
-  }
-  successes += ']';
-  failures += ']';
-
   store::StatusRecord status;
   status.id = stix::NewUuidV4(SecureRandom());
   status.api_root = call.root.name;
   status.organization = call.principal.organization;
   status.request_timestamp_us = request_us;
   status.total_count = static_cast<int64_t>(spans.size());
-  status.success_count = success_count;
   status.failure_count = failure_count;
-  status.details_json = StrCat("\"successes\":", successes, ",\"failures\":", failures);
-  if (absl::Status saved = ctx.store.SaveStatus(status); !saved.ok()) return ErrorResponse(saved);
+  std::string successes = "[";
+  const auto finish = [&] {
+    successes += ']';
+    failures += ']';
+    status.details_json = StrCat("\"successes\":", successes, ",\"failures\":", failures);
+  };
+  if (good.empty()) {
+    finish();
+    if (absl::Status saved = ctx.store.SaveStatus(status); !saved.ok()) return ErrorResponse(saved);
+    return JsonResponse(202, StatusJson(status));
+  }
+
+  // The status and the audit event are written in the objects' transaction (store.h).
+  int64_t added = 0;
+  const store::RecordAdd record = [&](std::span<const store::AddResult> results) -> absl::StatusOr<store::AddRecords> {
+    store::AddRecords records;
+    std::vector<std::string_view> added_ids;
+    for (size_t i = 0; i < results.size(); ++i) {
+      const stix::ObjectIndex& index = *good[i].index;
+      const auto& version = index.version();
+      std::string version_text = version ? stix::FormatTimestamp(*version, std::max(version->fraction_digits, 3)) : "";
+      store::AddOutcome outcome = results[i].outcome;
+      if (outcome == store::AddOutcome::kAdded) added_ids.push_back(index.id);
+      // A stored version the caller may not see does not exist for it (docs/policy.md): the
+      // status reads as for a version just added, so it cannot be used to probe for ids.
+      if (outcome != store::AddOutcome::kAdded) {
+        KZ_ASSIGN_OR_RETURN(bool sees, SeesEntry(ctx, call, index.id, results[i].date_added_us));
+        if (!sees) outcome = store::AddOutcome::kAdded;
+      }
+      if (outcome == store::AddOutcome::kConflict) {
+        AppendDetail(index.id, version_text, "a different object with the same id and version is already stored", failures);
+        ++status.failure_count;
+        continue;
+      }
+      AppendDetail(index.id, version_text, outcome == store::AddOutcome::kAdded ? "" : "already present", successes);
+      ++status.success_count;
+    }
+    finish();
+    records.status = status;
+    added = static_cast<int64_t>(added_ids.size());
+    if (ctx.audit != nullptr && added > 0) {
+      records.audit.push_back(store::ObjectsAddedEvent(call.principal.user, call.http.remote, call.collection.id, added_ids));
+    }
+    return records;
+  };
+  // What a partner node sends is received, not this node's own (docs/policy.md, AMBER).
+  std::string_view origin = call.principal.Has(policy::Role::kPeer) ? std::string_view(call.principal.user) : "";
+  absl::StatusOr<std::vector<store::AddResult>> results =
+      ctx.store.AddObjectsRecorded(call.collection.id, good, origin, record);
+  if (!results.ok()) return ErrorResponse(results.status());
+  ctx.metrics.AddObjectsWritten(added);
   return JsonResponse(202, StatusJson(status));
 }
 
