@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 namespace kizuna::detect {
 namespace {
 
@@ -18,6 +21,29 @@ TEST(EventTimeTest, ParsesZeekAndEveForms) {
   EXPECT_FALSE(ParseEventTime("1.2.3"));
   EXPECT_FALSE(ParseEventTime("2018-03-24T17:15:20"));
   EXPECT_FALSE(ParseEventTime("2018-13-24T17:15:20Z"));
+}
+
+// EventTimeParser reuses the minute and offset of the time before: it must still answer as
+// ParseEventTime does when either changes, when a line is malformed, and for every form.
+TEST(EventTimeTest, ParserRememberingTheMinuteAgreesWithParseEventTime) {
+  const std::vector<std::string> times = {
+      "2018-03-24T17:15:20.865716+0000", "2018-03-24T17:15:21.000001+0000",
+      "2018-03-24T17:15:59+0000",        "2018-03-24T17:15:60.5+0000",
+      "2018-03-24T17:15:61.5+0000",      "2018-03-24T17:15:2x.5+0000",
+      "2018-03-24T17:15:22.+0000",       "2018-03-24T17:15:22.5+0200",
+      "2018-03-24T17:15:22.5+02:00",     "2018-03-24T17:15:22.5Z",
+      "2018-03-24T17:15:22.5",           "2018-03-24T17:15:22.5Zx",
+      "2018-03-24T17:16:00.1Z",          "2018-03-24T17:16:01.1Z",
+      "2018-03-24 17:16:01.1Z",          "2018-03-25T17:16:01.1Z",
+      "1521911720.865716",               "2018-03-25T17:16:02.1Z",
+      "2018-02-31T00:00:00Z",            "2018-02-31T00:00:01Z",
+      "2018-03-24T17:15:20.865716-0130", "2018-03-24T17:15:21.865716-0130",
+      "9999-12-31T23:59:59.999999Z",     "",
+  };
+  EventTimeParser parser;
+  for (int round = 0; round < 2; ++round) {
+    for (const std::string& t : times) EXPECT_EQ(parser.Parse(t), ParseEventTime(t)) << t;
+  }
 }
 
 TEST(EventTimeTest, FormatsStixTimestamps) {

@@ -17,13 +17,47 @@ const CmpExpr& StripGroups(const CmpExpr* e) {
   return *e;
 }
 
-// Returns the path after "type:" in canonical form, or "" when it has an index or [*].
-std::string PathText(const pattern::ObjectPath& path) {
-  for (const pattern::PathStep& s : path.steps) {
-    if (s.kind != pattern::PathStep::Kind::kKey) return {};
+// True when the steps of `path`, as pattern::ToString prints them after "type:", are
+// `text`, which is itself such a print ("hashes.'SHA-256'"): a bare component is a key
+// equal to it, a quoted one a key equal to what is inside the quotes (a key the printer
+// quotes, since `text` quotes it). False for index and [*] steps. Compares in place, so
+// classifying a comparison allocates nothing.
+bool StepsAre(const pattern::ObjectPath& path, std::string_view text) {
+  for (size_t i = 0; i < path.steps.size(); ++i) {
+    const pattern::PathStep& step = path.steps[i];
+    if (step.kind != pattern::PathStep::Kind::kKey) return false;
+    if (i > 0) {
+      if (!text.starts_with('.')) return false;
+      text.remove_prefix(1);
+    }
+    std::string_view component;
+    if (text.starts_with('\'')) {
+      const size_t close = text.find('\'', 1);
+      if (close == std::string_view::npos) return false;
+      component = text.substr(1, close - 1);
+      text.remove_prefix(close + 1);
+    } else {
+      component = text.substr(0, text.find('.'));
+      text.remove_prefix(component.size());
+    }
+    if (step.key != component) return false;
   }
-  std::string text = pattern::ToString(path);
-  return text.substr(path.object_type.size() + 1);
+  return text.empty();
+}
+
+// The slot of `type:path`, or nullopt (SlotFromPath without printing the path).
+std::optional<Slot> SlotOfPath(const pattern::ObjectPath& path) {
+  for (int i = 0; i < kSlotCount; ++i) {
+    const Slot slot = static_cast<Slot>(i);
+    if (slot == Slot::kNetDst) continue;
+    const std::string_view full = SlotPath(slot);
+    const std::string_view type = path.object_type;
+    if (full.size() > type.size() && full[type.size()] == ':' && full.starts_with(type) &&
+        StepsAre(path, full.substr(type.size() + 1))) {
+      return slot;
+    }
+  }
+  return std::nullopt;
 }
 
 bool IsAscii(std::string_view s) {
@@ -62,14 +96,13 @@ bool AddEquality(const CmpExpr& c, Slot slot, Keys& out) {
 
 bool ClassifyComparison(const CmpExpr& c, Keys& out) {
   if (c.negated || c.path.steps.empty()) return false;
-  const std::string path = PathText(c.path);
-  if (path.empty()) return false;
   const std::string_view type = c.path.object_type;
   if (Equality(c)) {
-    std::optional<Slot> slot = SlotFromPath(type, path);
+    std::optional<Slot> slot = SlotOfPath(c.path);
     return slot.has_value() && AddEquality(c, *slot, out);
   }
-  if (c.op == CompareOp::kIsSubset && path == "value" &&
+  const bool value = StepsAre(c.path, "value");
+  if (c.op == CompareOp::kIsSubset && value &&
       (type == "ipv4-addr" || type == "ipv6-addr")) {
     if (c.values.size() != 1 || c.values[0].kind != LiteralKind::kString) return false;
     std::optional<IpBlock> block = ParseIpBlock(c.values[0].text);
@@ -82,7 +115,7 @@ bool ClassifyComparison(const CmpExpr& c, Keys& out) {
     out.push_back(std::move(k));
     return true;
   }
-  if (c.op == CompareOp::kLike && type == "domain-name" && path == "value") {
+  if (c.op == CompareOp::kLike && type == "domain-name" && value) {
     if (c.values.size() != 1 || c.values[0].kind != LiteralKind::kString) return false;
     std::string_view like = c.values[0].text;
     if (!like.starts_with("%.")) return false;
@@ -114,10 +147,9 @@ bool AddNetDst(const CmpExpr& e, Keys& out) {
         c.path.object_type != "network-traffic") {
       return false;
     }
-    const std::string path = PathText(c.path);
-    if (path == "dst_ref.value") {
+    if (StepsAre(c.path, "dst_ref.value")) {
       address = &c;
-    } else if (path == "dst_port") {
+    } else if (StepsAre(c.path, "dst_port")) {
       port = &c;
     }
   }

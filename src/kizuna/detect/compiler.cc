@@ -2,6 +2,7 @@
 #include "kizuna/detect/compiler.h"
 
 #include <algorithm>
+#include <bit>
 #include <chrono>
 #include <cstring>
 #include <optional>
@@ -11,6 +12,7 @@
 #include "kizuna/base/strings.h"
 #include "kizuna/detect/classify.h"
 #include "kizuna/detect/fast_classify.h"
+#include "kizuna/detect/lookup/hash.h"
 #include "kizuna/pattern/parser.h"
 #include "kizuna/pattern/validator.h"
 #include "kizuna/stix/object.h"
@@ -136,13 +138,30 @@ void IndicatorCompiler::AddPattern(std::string_view id, std::string_view pattern
 }
 
 void IndicatorCompiler::DropDuplicates() {
-  // (id, position) sorted: the versions of one id are adjacent, in the order added.
-  std::vector<std::pair<std::pair<uint64_t, uint64_t>, uint32_t>> order(pending_.size());
-  for (size_t i = 0; i < pending_.size(); ++i) {
-    order[i] = {UuidKey(pending_[i].uuid), static_cast<uint32_t>(i)};
+  // (id, position) grouped so that the versions of one id are adjacent, in the order added:
+  // spread over buckets by a hash of the id, then each bucket (a few entries) sorted.
+  using Item = std::pair<std::pair<uint64_t, uint64_t>, uint32_t>;
+  const size_t n = pending_.size();
+  const int bits = std::clamp(static_cast<int>(std::bit_width(n)) - 4, 1, 24);
+  const auto bucket_of = [bits](const std::pair<uint64_t, uint64_t>& key) {
+    return static_cast<size_t>(HashWord(key.first ^ HashWord(key.second, 0), 0) >> (64 - bits));
+  };
+  std::vector<uint32_t> starts((size_t{1} << bits) + 1, 0);
+  for (const Pending& p : pending_) ++starts[bucket_of(UuidKey(p.uuid)) + 1];
+  for (size_t b = 1; b < starts.size(); ++b) starts[b] += starts[b - 1];
+  std::vector<Item> order(n);
+  std::vector<uint32_t> next(starts.begin(), starts.end() - 1);
+  for (size_t i = 0; i < n; ++i) {
+    const std::pair<uint64_t, uint64_t> key = UuidKey(pending_[i].uuid);
+    order[next[bucket_of(key)]++] = {key, static_cast<uint32_t>(i)};
   }
-  std::sort(order.begin(), order.end());
-  std::vector<bool> dropped(pending_.size(), false);
+  for (size_t b = 0; b + 1 < starts.size(); ++b) {
+    if (starts[b + 1] - starts[b] > 1) {
+      std::sort(order.begin() + starts[b], order.begin() + starts[b + 1]);
+    }
+  }
+  std::vector<bool> dropped(n, false);
+  bool any = false;
   for (size_t i = 0; i < order.size();) {
     size_t j = i + 1;
     for (; j < order.size() && order[j].first == order[i].first; ++j) {
@@ -151,11 +170,13 @@ void IndicatorCompiler::DropDuplicates() {
       ++report_.duplicates;
       if (later.replaces || later.modified_us > kept.modified_us) kept = later;
       dropped[order[j].second] = true;
+      any = true;
     }
     i = j;
   }
+  if (!any) return;
   size_t w = 0;
-  for (size_t i = 0; i < pending_.size(); ++i) {
+  for (size_t i = 0; i < n; ++i) {
     if (!dropped[i]) pending_[w++] = pending_[i];
   }
   pending_.resize(w);
@@ -164,7 +185,7 @@ void IndicatorCompiler::DropDuplicates() {
 // One active indicator after parsing: its keys when simple, else its compiled pattern, else
 // why it was rejected.
 struct IndicatorCompiler::Parsed {
-  std::string id;
+  Uuid uuid{};  // formatted only for the report
   std::optional<std::vector<SimpleKey>> keys;
   std::unique_ptr<const pattern::Pattern> compiled;
   std::string error;
@@ -174,7 +195,7 @@ void IndicatorCompiler::Parse(size_t from, size_t to, Parsed* out) const {
   for (size_t i = from; i < to; ++i, ++out) {
     const Pending& p = pending_[i];
     if (p.selection != Selection::kActive) continue;
-    out->id = FormatIndicatorId(p.uuid);
+    out->uuid = p.uuid;
     const std::string_view text(text_.data() + p.text_at, p.text_size);
     if (p.version == pattern::StixVersion::k21) {
       out->keys = FastClassify(text, options_.limits);
@@ -204,9 +225,8 @@ void IndicatorCompiler::Parse(size_t from, size_t to, Parsed* out) const {
 }
 
 void IndicatorCompiler::Compile(Parsed& parsed) {
-  const std::string& id = parsed.id;
   if (!parsed.error.empty()) {
-    Problem(id, std::move(parsed.error));
+    Problem(FormatIndicatorId(parsed.uuid), std::move(parsed.error));
     return;
   }
   std::optional<std::vector<SimpleKey>>& keys = parsed.keys;
@@ -228,7 +248,7 @@ void IndicatorCompiler::Compile(Parsed& parsed) {
         } else if (k.kind == SimpleKey::Kind::kBlock) {
           value = "(address block)";
         }
-        report_.suppressions.push_back({id, std::move(value), *list});
+        report_.suppressions.push_back({FormatIndicatorId(parsed.uuid), std::move(value), *list});
       }
     }
     if (kept.empty()) {
@@ -237,9 +257,9 @@ void IndicatorCompiler::Compile(Parsed& parsed) {
     }
     *keys = std::move(kept);
   }
-  absl::StatusOr<uint32_t> index = builder_->AddIndicator(id);
+  absl::StatusOr<uint32_t> index = builder_->AddIndicator(parsed.uuid);
   if (!index.ok()) {
-    Problem(id, std::string(View(index.status().message())));
+    Problem(FormatIndicatorId(parsed.uuid), std::string(View(index.status().message())));
     return;
   }
   ++report_.active;

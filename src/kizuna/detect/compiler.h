@@ -121,8 +121,9 @@ class IndicatorCompiler {
 
   CompileOptions options_;
   CompileReport report_;
-  // Indicators added so far, in order; Finish drops the losing versions of an id (sorting
-  // is cheaper than a hash map of a million ids) and compiles the rest.
+  // Indicators added so far, in order; Finish drops the losing versions of an id (bucketing
+  // by hash and sorting each bucket is cheaper than a hash map of a million ids, or one
+  // sort) and compiles the rest.
   std::vector<Pending> pending_;
   std::string text_;  // pattern texts of pending_
   std::unique_ptr<SnapshotBuilder> builder_;

@@ -1,6 +1,8 @@
 // Kizuna.
 #include "kizuna/detect/event_time.h"
 
+#include <cstring>
+
 #include "kizuna/stix/timestamp.h"
 
 namespace kizuna::detect {
@@ -45,7 +47,11 @@ std::optional<int64_t> Epoch(std::string_view s) {
   return seconds * kMicros + micros;
 }
 
-std::optional<int64_t> Rfc3339(std::string_view s) {
+// Reads an RFC 3339 time. `minute` (when not null) receives the seconds since the epoch of
+// its minute, less the offset, and `tail` where the offset starts: what the next time
+// of the same minute and offset shares (EventTimeParser).
+std::optional<int64_t> Rfc3339(std::string_view s, int64_t* minute = nullptr,
+                               size_t* tail = nullptr) {
   int64_t y, mo, d, h, mi, se;
   if (!Digits(s, 0, 4, y) || s[4] != '-' || !Digits(s, 5, 2, mo) || s[7] != '-' ||
       !Digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != ' ') || !Digits(s, 11, 2, h) ||
@@ -58,6 +64,7 @@ std::optional<int64_t> Rfc3339(std::string_view s) {
   int64_t micros = 0;
   size_t i = Fraction(s, 19, micros);
   if (i == std::string_view::npos || i >= s.size()) return std::nullopt;
+  const size_t offset_at = i;
   int64_t offset = 0;
   if (s[i] == 'Z' || s[i] == 'z') {
     ++i;
@@ -74,8 +81,10 @@ std::optional<int64_t> Rfc3339(std::string_view s) {
     return std::nullopt;
   }
   if (i != s.size()) return std::nullopt;
-  const int64_t seconds = stix::DaysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - offset;
-  return seconds * kMicros + micros;
+  const int64_t base = stix::DaysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 - offset;
+  if (minute != nullptr) *minute = base;
+  if (tail != nullptr) *tail = offset_at;
+  return (base + se) * kMicros + micros;
 }
 
 }  // namespace
@@ -83,6 +92,29 @@ std::optional<int64_t> Rfc3339(std::string_view s) {
 std::optional<int64_t> ParseEventTime(std::string_view text) {
   if (text.size() >= 20 && text[4] == '-') return Rfc3339(text);
   return Epoch(text);
+}
+
+std::optional<int64_t> EventTimeParser::Parse(std::string_view text) {
+  if (text.size() < 20 || text[4] != '-') return ParseEventTime(text);
+  if (valid_ && text.substr(0, kMinuteBytes) == std::string_view(minute_text_, kMinuteBytes)) {
+    // Same date, hour and minute: the seconds, the fraction, and the same offset text.
+    int64_t se, micros;
+    if (Digits(text, kMinuteBytes, 2, se) && se <= 60) {
+      const size_t i = Fraction(text, kMinuteBytes + 2, micros);
+      if (i != std::string_view::npos && i < text.size() && text.substr(i) == offset_text_) {
+        return (minute_ + se) * kMicros + micros;
+      }
+    }
+  }
+  size_t tail = 0;
+  std::optional<int64_t> t = Rfc3339(text, &minute_, &tail);
+  valid_ = t.has_value() && text.size() - tail <= sizeof offset_buffer_;
+  if (valid_) {
+    std::memcpy(minute_text_, text.data(), kMinuteBytes);
+    std::memcpy(offset_buffer_, text.data() + tail, text.size() - tail);
+    offset_text_ = std::string_view(offset_buffer_, text.size() - tail);
+  }
+  return t;
 }
 
 std::string FormatEventTime(int64_t micros) {

@@ -1,6 +1,8 @@
 // Kizuna.
 #include "kizuna/detect/snapshot.h"
 
+#include <cstring>
+
 #include "kizuna/base/strings.h"
 
 namespace kizuna::detect {
@@ -8,41 +10,44 @@ namespace {
 
 constexpr std::string_view kPrefix = "indicator--";
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
+// Hex digit values; 0xFF for every other byte.
+constexpr std::array<uint8_t, 256> kHexValues = [] {
+  std::array<uint8_t, 256> t{};
+  t.fill(0xFF);
+  for (int c = '0'; c <= '9'; ++c) t[c] = static_cast<uint8_t>(c - '0');
+  for (int c = 'a'; c <= 'f'; ++c) t[c] = static_cast<uint8_t>(c - 'a' + 10);
+  for (int c = 'A'; c <= 'F'; ++c) t[c] = static_cast<uint8_t>(c - 'A' + 10);
+  return t;
+}();
+
+// Where the two hex digits of each byte are in "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx".
+constexpr std::array<uint8_t, 16> kByteAt = {0,  2,  4,  6,  9,  11, 14, 16,
+                                             19, 21, 24, 26, 28, 30, 32, 34};
 
 }  // namespace
 
 bool ParseIndicatorUuid(std::string_view id, Uuid& out) {
-  if (!id.starts_with(kPrefix) || id.size() != kPrefix.size() + 36) return false;
-  std::string_view u = id.substr(kPrefix.size());
-  size_t byte = 0;
-  for (size_t i = 0; i < u.size();) {
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (u[i] != '-') return false;
-      ++i;
-      continue;
-    }
-    const int hi = HexValue(u[i]);
-    const int lo = HexValue(u[i + 1]);
-    if (hi < 0 || lo < 0) return false;
-    out[byte++] = static_cast<uint8_t>(hi << 4 | lo);
-    i += 2;
+  if (id.size() != kPrefix.size() + 36 || !id.starts_with(kPrefix)) return false;
+  const char* u = id.data() + kPrefix.size();
+  if (u[8] != '-' || u[13] != '-' || u[18] != '-' || u[23] != '-') return false;
+  uint8_t bad = 0;  // 0xFF seen
+  for (size_t i = 0; i < 16; ++i) {
+    const uint8_t hi = kHexValues[static_cast<unsigned char>(u[kByteAt[i]])];
+    const uint8_t lo = kHexValues[static_cast<unsigned char>(u[kByteAt[i] + 1])];
+    bad |= hi | lo;
+    out[i] = static_cast<uint8_t>(hi << 4 | (lo & 15));
   }
-  return byte == 16;
+  return (bad & 0xF0) == 0;
 }
 
 std::string FormatIndicatorId(const Uuid& uuid) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(kPrefix);
+  std::string out(kPrefix.size() + 36, '-');
+  std::memcpy(out.data(), kPrefix.data(), kPrefix.size());
+  char* u = out.data() + kPrefix.size();
   for (size_t i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
-    out.push_back(kHex[uuid[i] >> 4]);
-    out.push_back(kHex[uuid[i] & 15]);
+    u[kByteAt[i]] = kHex[uuid[i] >> 4];
+    u[kByteAt[i] + 1] = kHex[uuid[i] & 15];
   }
   return out;
 }
@@ -57,6 +62,10 @@ absl::StatusOr<uint32_t> SnapshotBuilder::AddIndicator(std::string_view id) {
   if (!ParseIndicatorUuid(id, uuid)) {
     return absl::InvalidArgumentError(StrCat("'", id, "' is not an indicator id"));
   }
+  return AddIndicator(uuid);
+}
+
+absl::StatusOr<uint32_t> SnapshotBuilder::AddIndicator(const Uuid& uuid) {
   if (snapshot_->ids_.size() >= kMaxIndicators) {
     return absl::ResourceExhaustedError(StrCat("more than ", kMaxIndicators, " indicators"));
   }

@@ -123,6 +123,8 @@ class SnapshotBuilder {
   // Adds indicator `id` ("indicator--<uuid>") and returns its index. InvalidArgument when
   // the id is not a STIX indicator id; ResourceExhausted past kMaxIndicators.
   absl::StatusOr<uint32_t> AddIndicator(std::string_view id);
+  // As above, given the UUID of "indicator--<uuid>"; ResourceExhausted past kMaxIndicators.
+  absl::StatusOr<uint32_t> AddIndicator(const Uuid& uuid);
   // Adds the lookup keys of simple indicator `indicator`.
   void AddKeys(uint32_t indicator, const std::vector<SimpleKey>& keys);
   // Adds the pattern of an indicator the evaluator decides.

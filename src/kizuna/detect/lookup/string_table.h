@@ -63,11 +63,17 @@ class StringTable {
    private:
     struct Entry {
       uint64_t offset;  // in bytes_
+      uint64_t chunk;   // 8 bytes of the key, while sorting
       uint32_t size;
       uint32_t indicator;
       uint8_t slot;
       uint8_t flags;
+      uint8_t rest;     // key bytes from the chunk on, at most 9, while sorting
+      bool same_key;    // sorted: the same (slot, key) as the entry before
     };
+    // Sorts entries_ by (slot, key, indicator) and sets same_key.
+    void SortEntries();
+
     std::string bytes_;
     std::vector<Entry> entries_;
   };

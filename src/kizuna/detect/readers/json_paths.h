@@ -43,6 +43,11 @@ class JsonPaths {
   // Returns the entry of the path of `parent` extended by `key` (dots in the key are steps),
   // or null when that path neither has a role nor leads to one.
   const JsonPath* Child(uint32_t parent, std::string_view key) const;
+  // As Child, for a key without dots (one step). REQUIRES: key holds no '.'.
+  const JsonPath* ChildStep(uint32_t parent, std::string_view key) const {
+    const Node* node = Step(parent, key);
+    return node == nullptr ? nullptr : &node->path;
+  }
   // Returns the entry of a whole dotted path, or null (as Child from kRoot).
   const JsonPath* Find(std::string_view path) const { return Child(kRoot, path); }
   const std::string& log_type() const { return log_type_; }

@@ -61,7 +61,7 @@ void JsonReader::Scalar(const JsonPath& path, const JsonScalar& value) {
       number = StrCat(value.number);
       text = number;
     }
-    if (std::optional<int64_t> t = ParseEventTime(text)) {
+    if (std::optional<int64_t> t = times_.Parse(text)) {
       record_->time_us = *t;
       record_->has_time = true;
     } else if (value.kind == JsonScalar::Kind::kDouble) {

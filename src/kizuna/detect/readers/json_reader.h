@@ -26,6 +26,7 @@
 #include <string_view>
 
 #include "absl/container/node_hash_map.h"
+#include "kizuna/detect/event_time.h"
 #include "kizuna/detect/readers/json_walk.h"
 #include "kizuna/detect/readers/ondemand_walk.h"
 #include "kizuna/detect/readers/reader.h"
@@ -58,6 +59,7 @@ class JsonReader final : public LineParser, private JsonSink {
   bool current_eve_ = false;
   RecordBatch* batch_ = nullptr;        // the current line's
   Record* record_ = nullptr;
+  EventTimeParser times_;
   std::string path_;  // DOM walk: of the value being visited
   std::string key_;
 };

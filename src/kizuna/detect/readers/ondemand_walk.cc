@@ -39,6 +39,18 @@ bool PlainString(const char* raw, std::string_view& out) {
   return true;
 }
 
+// As PlainString, for an object key; `dotted` says whether it holds a '.' (then it names
+// several steps of a path, json_paths.h).
+bool PlainKey(const char* raw, std::string_view& out, bool& dotted) {
+  const char* end = raw;
+  bool dot = false;
+  for (; *end != '"' && *end != '\\'; ++end) dot |= *end == '.';
+  if (*end == '\\') return false;
+  out = std::string_view(raw, static_cast<size_t>(end - raw));
+  dotted = dot;
+  return true;
+}
+
 }  // namespace
 
 JsonWalkResult OnDemandWalker::Impl::Scalar(od::value value, od::json_type type,
@@ -111,10 +123,11 @@ JsonWalkResult OnDemandWalker::Impl::Object(od::object object, uint32_t node, in
     od::field field;
     if (simdjson::error_code e = std::move(member).get(field)) return Invalid(e);
     std::string_view key;
-    if (!PlainString(field.key().raw(), key)) {
+    bool dotted = true;
+    if (!PlainKey(field.key().raw(), key, dotted)) {
       if (simdjson::error_code e = field.unescaped_key().get(key)) return Invalid(e);
     }
-    const JsonPath* entry = paths->Child(node, key);
+    const JsonPath* entry = dotted ? paths->Child(node, key) : paths->ChildStep(node, key);
     if (entry == nullptr) continue;  // skipped unread
     JsonWalkResult r = Value(field.value(), *entry, depth);
     if (r.error != JsonWalkError::kOk) return r;
