@@ -20,12 +20,18 @@
 namespace kizuna::taxii::taxii_internal {
 namespace {
 
-void AppendDetail(std::string_view id, std::string_view version, std::string_view message, std::string& out) {
-  if (out.back() != '[') out += ',';
-  out += "{\"id\":";
+// The start of a status detail: `{"id":...,"version":...`, without message and closing brace.
+std::string DetailHead(std::string_view id, std::string_view version) {
+  std::string out = "{\"id\":";
   AppendJsonString(id, out);
   out += ",\"version\":";
   AppendJsonString(version, out);
+  return out;
+}
+
+void AppendDetail(std::string_view head, std::string_view message, std::string& out) {
+  if (out.back() != '[') out += ',';
+  out += head;
   if (!message.empty()) {
     out += ",\"message\":";
     AppendJsonString(message, out);
@@ -82,13 +88,13 @@ HttpResponse AddObjects(Context& ctx, const Call& call) {
   int64_t failure_count = 0;
   for (const stix::ObjectSpan& s : spans) {
     if (!s.error.empty()) {
-      AppendDetail("", "", StrCat(reader.Where(s.offset), ": ", s.error), failures);
+      AppendDetail(DetailHead("", ""), StrCat(reader.Where(s.offset), ": ", s.error), failures);
       ++failure_count;
       continue;
     }
     absl::StatusOr<stix::ObjectIndex> index = parser.Parse(s.json, stix::Padding::kAbsent);
     if (!index.ok()) {
-      AppendDetail(parser.last_id(), parser.last_version(), View(index.status().message()), failures);
+      AppendDetail(DetailHead(parser.last_id(), parser.last_version()), View(index.status().message()), failures);
       ++failure_count;
       continue;
     }
@@ -114,15 +120,20 @@ HttpResponse AddObjects(Context& ctx, const Call& call) {
     return JsonResponse(202, StatusJson(status));
   }
 
-  // The status and the audit event are written in the objects' transaction (store.h).
+  // The status and the audit event are written in the objects' transaction (store.h); what
+  // does not depend on the results is prepared before, outside the store's writer.
+  std::vector<std::string> heads;
+  heads.reserve(good.size());
+  for (const store::NewObject& o : good) {
+    const auto& version = o.index->version();
+    heads.push_back(DetailHead(o.index->id, version ? stix::FormatTimestamp(*version, std::max(version->fraction_digits, 3)) : ""));
+  }
   int64_t added = 0;
   const store::RecordAdd record = [&](std::span<const store::AddResult> results) -> absl::StatusOr<store::AddRecords> {
     store::AddRecords records;
     std::vector<std::string_view> added_ids;
     for (size_t i = 0; i < results.size(); ++i) {
       const stix::ObjectIndex& index = *good[i].index;
-      const auto& version = index.version();
-      std::string version_text = version ? stix::FormatTimestamp(*version, std::max(version->fraction_digits, 3)) : "";
       store::AddOutcome outcome = results[i].outcome;
       if (outcome == store::AddOutcome::kAdded) added_ids.push_back(index.id);
       // A stored version the caller may not see does not exist for it (docs/policy.md): the
@@ -132,11 +143,11 @@ HttpResponse AddObjects(Context& ctx, const Call& call) {
         if (!sees) outcome = store::AddOutcome::kAdded;
       }
       if (outcome == store::AddOutcome::kConflict) {
-        AppendDetail(index.id, version_text, "a different object with the same id and version is already stored", failures);
+        AppendDetail(heads[i], "a different object with the same id and version is already stored", failures);
         ++status.failure_count;
         continue;
       }
-      AppendDetail(index.id, version_text, outcome == store::AddOutcome::kAdded ? "" : "already present", successes);
+      AppendDetail(heads[i], outcome == store::AddOutcome::kAdded ? "" : "already present", successes);
       ++status.success_count;
     }
     finish();
