@@ -85,29 +85,27 @@ HttpResponse AddObjects(Context& ctx, const Call& call) {
   indexes.reserve(spans.size());  // no reallocation: `good` points into it
   std::vector<store::NewObject> good;
   std::string failures = "[";
-  int64_t failure_count = 0;
-  for (const stix::ObjectSpan& s : spans) {
-    if (!s.error.empty()) {
-      AppendDetail(DetailHead("", ""), StrCat(reader.Where(s.offset), ": ", s.error), failures);
-      ++failure_count;
-      continue;
-    }
-    absl::StatusOr<stix::ObjectIndex> index = parser.Parse(s.json, stix::Padding::kAbsent);
-    if (!index.ok()) {
-      AppendDetail(DetailHead(parser.last_id(), parser.last_version()), View(index.status().message()), failures);
-      ++failure_count;
-      continue;
-    }
-    indexes.push_back(std::move(*index));
-    good.push_back({s.json, &indexes.back()});
-  }
   store::StatusRecord status;
   status.id = stix::NewUuidV4(SecureRandom());
   status.api_root = call.root.name;
   status.organization = call.principal.organization;
   status.request_timestamp_us = request_us;
   status.total_count = static_cast<int64_t>(spans.size());
-  status.failure_count = failure_count;
+  for (const stix::ObjectSpan& s : spans) {
+    if (!s.error.empty()) {
+      AppendDetail(DetailHead("", ""), StrCat(reader.Where(s.offset), ": ", s.error), failures);
+      ++status.failure_count;
+      continue;
+    }
+    absl::StatusOr<stix::ObjectIndex> index = parser.Parse(s.json, stix::Padding::kAbsent);
+    if (!index.ok()) {
+      AppendDetail(DetailHead(parser.last_id(), parser.last_version()), View(index.status().message()), failures);
+      ++status.failure_count;
+      continue;
+    }
+    indexes.push_back(std::move(*index));
+    good.push_back({s.json, &indexes.back()});
+  }
   std::string successes = "[";
   const auto finish = [&] {
     successes += ']';
