@@ -37,9 +37,12 @@ bool SameContent(std::string_view a, std::string_view b) {
   return stix::CanonicalJson(ea) == stix::CanonicalJson(eb);
 }
 
+// OR FAIL: a failing row ends the statement without undoing the rows before it, so SQLite
+// keeps no statement journal (a copy of every page the statement touches first). Nothing is
+// lost by that: an error from the adder rolls back the whole transaction.
 std::string InsertSql(size_t rows) {
   std::string sql =
-      "INSERT INTO entries (date_added_us, collection, stix_id, type, version_ns, spec_version,"
+      "INSERT OR FAIL INTO entries (date_added_us, collection, stix_id, type, version_ns, spec_version,"
       " version, created_by_ref, revoked, markings, valid_from_us, valid_until_us, json, id_hash,"
       " granular_refs, origin, is_first, is_last, is_top_spec) VALUES ";
   for (size_t r = 0; r < rows; ++r) {
