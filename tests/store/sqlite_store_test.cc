@@ -7,6 +7,8 @@
 
 #include "kizuna/base/file.h"
 #include "kizuna/store/directory.h"
+#include "kizuna/store/sqlite/connection.h"
+#include "kizuna/store/sqlite/entry_ids.h"
 #include "store_test_util.h"
 
 namespace kizuna::store {
@@ -268,6 +270,81 @@ TEST_F(SqliteStoreTest, GetObjectVersionsAndDelete) {
   EXPECT_EQ(*store_->CountObjects(collection_), 1);
   // The deleted version can be added again.
   EXPECT_EQ(Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z")})[0].outcome, AddOutcome::kAdded);
+}
+
+// Rows of `table`, read through a connection of its own.
+int64_t CountRows(const std::string& db_path, const std::string& table) {
+  auto db = Connection::Open(db_path, /*read_only=*/true);
+  EXPECT_TRUE(db.ok()) << db.status();
+  if (!db.ok()) return -1;
+  auto st = (*db)->Cached(StrCat("SELECT count(*) FROM ", table));
+  EXPECT_TRUE(st.ok() && *(*st)->Step());
+  return (*st)->Int(0);
+}
+
+TEST_F(SqliteStoreTest, IdLookupsFindEntriesOnBothSidesOfTheRecentIdsMerge) {
+  const std::string db = dir_.File("kizuna.db");
+  const std::string id = IndicatorId("000000000001");
+  auto add_many = [&](int64_t first, int64_t count) {
+    std::vector<std::string> batch;
+    for (int64_t i = first; i < first + count; ++i) {
+      batch.push_back(Indicator(StrCat(100000000000 + i), "2016-01-01T00:00:00.000Z"));
+    }
+    Add(batch);
+  };
+  constexpr int64_t kMerge = sqlite_internal::kRecentIdsToMerge;
+  Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z")});
+  EXPECT_EQ(CountRows(db, "entry_ids_recent"), 1);
+  // Small transactions collect their ids in entry_ids_recent until a merge empties it.
+  for (int64_t i = 0; i < 3; ++i) add_many(i * kMerge / 4, kMerge / 4);
+  EXPECT_EQ(CountRows(db, "entry_ids_recent"), 3 * kMerge / 4 + 1);
+  EXPECT_EQ(CountRows(db, "entry_ids"), 0);
+  add_many(3 * kMerge / 4, kMerge / 4);
+  EXPECT_EQ(CountRows(db, "entry_ids"), kMerge + 1);
+  EXPECT_EQ(CountRows(db, "entry_ids_recent"), 0);
+  // A bulk transaction writes straight into entry_ids.
+  add_many(kMerge, kMerge / 2);
+  EXPECT_EQ(CountRows(db, "entry_ids"), kMerge + kMerge / 2 + 1);
+  EXPECT_EQ(CountRows(db, "entry_ids_recent"), 0);
+  // One version of `id` is now in entry_ids, the next one in entry_ids_recent.
+  Add({Indicator("000000000001", "2016-02-01T00:00:00.000Z")});
+  EXPECT_EQ(CountRows(db, "entry_ids_recent"), 1);
+
+  PageRequest request;
+  EXPECT_EQ(store_->GetVersions(collection_, id, request)->objects.size(), 2u);
+  EXPECT_EQ(store_->GetObject(collection_, id, request)->objects.at(0).version, "2016-02-01T00:00:00.000Z");
+  Open();  // the id filter is rebuilt from both tables
+  EXPECT_EQ(Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z")})[0].outcome, AddOutcome::kAlreadyPresent);
+  EXPECT_EQ(Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z", R"(, "name": "n")")})[0].outcome,
+            AddOutcome::kConflict);
+  EXPECT_EQ(Add({Indicator("000000000001", "2016-02-01T00:00:00.000Z")})[0].outcome, AddOutcome::kAlreadyPresent);
+
+  ObjectFilter all;
+  all.versions.all = true;
+  EXPECT_EQ(*store_->DeleteObject(collection_, id, all), 2);
+  EXPECT_TRUE(store_->GetObject(collection_, id, request)->objects.empty());
+  EXPECT_EQ(CountRows(db, "entry_ids"), kMerge + kMerge / 2);
+  EXPECT_EQ(CountRows(db, "entry_ids_recent"), 0);
+  EXPECT_EQ(Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z")})[0].outcome, AddOutcome::kAdded);
+}
+
+TEST_F(SqliteStoreTest, MigrationFiveMovesTheIdIndexIntoEntryIds) {
+  Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z"), Indicator("000000000002", "2016-01-01T00:00:00.000Z")});
+  store_.reset();
+  {  // Back to schema 4: what migration 5 adds undone, the index it drops restored.
+    auto db = Connection::Open(dir_.File("kizuna.db"), /*read_only=*/false);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec("DROP TRIGGER entries_remove_id;"
+                            "DROP TABLE entry_ids; DROP TABLE entry_ids_recent;"
+                            "CREATE INDEX entries_by_id ON entries(id_hash, collection);"
+                            "PRAGMA user_version = 4;").ok());
+  }
+  Open();
+  EXPECT_EQ(CountRows(dir_.File("kizuna.db"), "entry_ids"), 2);
+  EXPECT_EQ(store_->GetObject(collection_, IndicatorId("000000000002"), {})->objects.size(), 1u);
+  EXPECT_EQ(Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z")})[0].outcome, AddOutcome::kAlreadyPresent);
+  EXPECT_EQ(Add({Indicator("000000000003", "2016-01-01T00:00:00.000Z")})[0].outcome, AddOutcome::kAdded);
+  EXPECT_EQ(CountRows(dir_.File("kizuna.db"), "entry_ids_recent"), 1);
 }
 
 TEST_F(SqliteStoreTest, ReopenKeepsDataAndDateAddedKeepsIncreasing) {

@@ -7,6 +7,7 @@
 #include "kizuna/base/strings.h"
 #include "kizuna/stix/jcs.h"
 #include "kizuna/stix/timestamp.h"
+#include "kizuna/store/sqlite/entry_ids.h"
 
 namespace kizuna::store::sqlite_internal {
 namespace {
@@ -53,15 +54,24 @@ std::string InsertSql(size_t rows) {
   return sql;
 }
 
+std::string IdsInsertSql(std::string_view table, size_t rows) {
+  std::string sql =
+      StrCat("INSERT OR FAIL INTO ", table, " (id_hash, collection, date_added_us) VALUES ");
+  for (size_t r = 0; r < rows; ++r) StrAppend(sql, r ? "," : "", "(?,?,?)");
+  return sql;
+}
+
 }  // namespace
 
 Adder::Adder(Connection& db, const IdHashKey& key, IdFilter& filter, int64_t collection_pk,
-             int64_t now_us, int64_t first_date_added_us, std::string_view origin)
+             int64_t now_us, int64_t first_date_added_us, std::string_view ids_table,
+             std::string_view origin)
     : db_(db),
       key_(key),
       filter_(filter),
       collection_pk_(collection_pk),
       now_us_(now_us),
+      ids_table_(ids_table),
       origin_(origin),
       next_added_us_(first_date_added_us) {
   rows_.reserve(kRowsPerInsert);
@@ -73,9 +83,11 @@ absl::Status Adder::FindKnown(const stix::ObjectIndex& index, int64_t id_hash, i
   same_version_here_ = other_versions_here_ = false;
   if (!filter_.MayContain(id_hash)) return absl::OkStatus();  // a new id: nothing stored
   KZ_RETURN_IF_ERROR(FlushRows());  // the lookup must see rows still pending
-  KZ_ASSIGN_OR_RETURN(Statement * known, db_.Cached(
-      "SELECT date_added_us, collection, version_ns, spec_version FROM entries"
-      " INDEXED BY entries_by_id WHERE id_hash = ?2 AND stix_id = ?1"));
+  static const std::string kSql = StrCat(
+      "SELECT date_added_us, collection, version_ns, spec_version FROM entries NOT INDEXED"
+      " WHERE ",
+      EntriesOfId("date_added_us", "?2"), " AND stix_id = ?1");
+  KZ_ASSIGN_OR_RETURN(Statement * known, db_.Cached(kSql));
   known->BindView(1, index.id).Bind(2, id_hash);
   for (;;) {
     KZ_ASSIGN_OR_RETURN(bool row, known->Step());
@@ -143,9 +155,14 @@ absl::StatusOr<AddResult> Adder::Add(const NewObject& object) {
 absl::Status Adder::FlushRows() {
   if (rows_.empty()) return absl::OkStatus();
   Statement* insert = full_insert_;
+  Statement* ids = full_ids_insert_;
   if (rows_.size() != kRowsPerInsert || insert == nullptr) {
     KZ_ASSIGN_OR_RETURN(insert, db_.Cached(InsertSql(rows_.size())));
-    if (rows_.size() == kRowsPerInsert) full_insert_ = insert;
+    KZ_ASSIGN_OR_RETURN(ids, db_.Cached(IdsInsertSql(ids_table_, rows_.size())));
+    if (rows_.size() == kRowsPerInsert) {
+      full_insert_ = insert;
+      full_ids_insert_ = ids;
+    }
   }
   for (size_t r = 0; r < rows_.size(); ++r) {
     const Row& row = rows_[r];
@@ -160,9 +177,13 @@ absl::Status Adder::FlushRows() {
     row.valid_until_us ? insert->Bind(b + 12, *row.valid_until_us) : insert->BindNull(b + 12);
     insert->BindBlobView(b + 13, row.json).Bind(b + 14, row.id_hash).Bind(b + 15, row.granular_refs);
     origin_.empty() ? insert->BindNull(b + 16) : insert->BindView(b + 16, origin_);
+    int i = static_cast<int>(r) * 3;
+    ids->Bind(i + 1, row.id_hash).Bind(i + 2, collection_pk_).Bind(i + 3, row.date_added_us);
   }
   absl::Status status = insert->Run();
+  if (status.ok()) status = ids->Run();
   insert->Reset();
+  ids->Reset();
   rows_.clear();
   return status;
 }

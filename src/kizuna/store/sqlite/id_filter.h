@@ -3,8 +3,9 @@
 #pragma once
 
 // Bulk imports are mostly new objects; for each one the store would otherwise search the
-// id index for earlier versions and find nothing. IdFilter answers "certainly absent" or
-// "maybe present" from memory (10 bits per id, about 1% false positives at capacity).
+// id tables (entry_ids.h) for earlier versions and find nothing. IdFilter answers
+// "certainly absent" or "maybe present" from memory (10 bits per id, about 1% false
+// positives at capacity).
 // It only grows: deleted ids stay in it, which costs nothing but a lookup.
 // Thread-safety: none; the store uses it under its write mutex.
 

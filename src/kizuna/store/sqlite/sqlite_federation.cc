@@ -3,6 +3,7 @@
 // mark.
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
+#include "kizuna/store/sqlite/entry_ids.h"
 #include "kizuna/store/sqlite/internal.h"
 #include "kizuna/store/sqlite/sqlite_store.h"
 
@@ -93,9 +94,11 @@ absl::StatusOr<int64_t> SqliteStore::DoLastDateAdded() {
 
 absl::StatusOr<std::string> SqliteStore::DoFindObject(std::string_view object_id) {
   KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
-  KZ_ASSIGN_OR_RETURN(Statement * st, db->Cached(
-      "SELECT json FROM entries INDEXED BY entries_by_id WHERE id_hash = ?1 AND stix_id = ?2"
-      " ORDER BY version_ns DESC, date_added_us DESC LIMIT 1"));
+  static const std::string kSql =
+      StrCat("SELECT json FROM entries NOT INDEXED WHERE ",
+             sqlite_internal::EntriesOfId("date_added_us", "?1"),
+             " AND stix_id = ?2 ORDER BY version_ns DESC, date_added_us DESC LIMIT 1");
+  KZ_ASSIGN_OR_RETURN(Statement * st, db->Cached(kSql));
   st->Bind(1, sqlite_internal::IdHash(id_hash_key_, object_id)).Bind(2, object_id);
   KZ_ASSIGN_OR_RETURN(bool row, st->Step());
   if (!row) return absl::NotFoundError(StrCat("no object '", object_id, "' is stored"));
@@ -108,10 +111,12 @@ absl::StatusOr<std::vector<Provenance>> SqliteStore::DoGetProvenance(std::string
                                                                      std::string_view object_id) {
   KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
   KZ_ASSIGN_OR_RETURN(int64_t collection_pk, sqlite_internal::CollectionPk(*db, collection_id));
-  KZ_ASSIGN_OR_RETURN(Statement * st, db->Cached(
-      "SELECT e.date_added_us, e.version, p.peer, p.remote_collection, p.remote_date_added, p.received_us"
-      " FROM entries e INDEXED BY entries_by_id JOIN provenance p ON p.date_added_us = e.date_added_us"
-      " WHERE e.id_hash = ?1 AND e.collection = ?2 AND e.stix_id = ?3 ORDER BY e.date_added_us"));
+  static const std::string kSql = StrCat(
+      "SELECT e.date_added_us, e.version, p.peer, p.remote_collection, p.remote_date_added,"
+      " p.received_us FROM entries e NOT INDEXED JOIN provenance p ON p.date_added_us = e.date_added_us WHERE ",
+      sqlite_internal::EntriesOfId("e.date_added_us", "?1", "?2"),
+      " AND e.stix_id = ?3 ORDER BY e.date_added_us");
+  KZ_ASSIGN_OR_RETURN(Statement * st, db->Cached(kSql));
   st->Bind(1, sqlite_internal::IdHash(id_hash_key_, object_id)).Bind(2, collection_pk).Bind(3, object_id);
   std::vector<Provenance> out;
   for (;;) {

@@ -7,6 +7,7 @@
 #include "kizuna/base/json_string.h"
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
+#include "kizuna/store/sqlite/entry_ids.h"
 #include "kizuna/store/sqlite/internal.h"
 #include "kizuna/store/sqlite/sqlite_store.h"
 
@@ -38,10 +39,11 @@ absl::Status RecomputeFlags(Connection& db, int64_t collection_pk, std::string_v
     bool first, last, top;
   };
   std::vector<Entry> entries;
-  KZ_ASSIGN_OR_RETURN(Statement * st, db.Cached(
+  static const std::string kSql = StrCat(
       "SELECT date_added_us, version_ns, spec_version, is_first, is_last, is_top_spec"
-      " FROM entries INDEXED BY entries_by_id"
-      " WHERE id_hash = ?3 AND collection = ?1 AND stix_id = ?2"));
+      " FROM entries NOT INDEXED WHERE ",
+      EntriesOfId("date_added_us", "?3", "?1"), " AND stix_id = ?2");
+  KZ_ASSIGN_OR_RETURN(Statement * st, db.Cached(kSql));
   st->Bind(1, collection_pk).Bind(2, stix_id).Bind(3, id_hash);
   for (;;) {
     KZ_ASSIGN_OR_RETURN(bool row, st->Step());
@@ -157,11 +159,14 @@ absl::StatusOr<Page> SqliteStore::DoGetObjects(std::string_view collection_id,
   // Without JSON, entries with granular markings still bring theirs: the policy needs the
   // selectors to decide.
   sql += with_json == WithJson::kYes ? ", e.json" : ", CASE WHEN e.granular_refs > 0 THEN e.json END";
-  // One object's entries come from the id index; SQLite's planner, without statistics,
+  // One object's entries come from the id tables; SQLite's planner, without statistics,
   // would otherwise scan the collection in date order.
-  sql += object_id.empty() ? " FROM entries e" : " FROM entries e INDEXED BY entries_by_id";
+  sql += object_id.empty() ? " FROM entries e" : " FROM entries e NOT INDEXED";
   sql += " WHERE e.collection = ?1 AND e.date_added_us > ?2";
-  if (!object_id.empty()) sql += " AND e.id_hash = ?9 AND e.stix_id = ?3";
+  if (!object_id.empty()) {
+    StrAppend(sql, " AND ", sqlite_internal::EntriesOfId("e.date_added_us", "?9", "?1"),
+              " AND e.stix_id = ?3");
+  }
   if (!filter.ids.empty()) sql += " AND e.stix_id IN (SELECT value FROM json_each(?4))";
   if (!filter.types.empty()) sql += " AND e.type IN (SELECT value FROM json_each(?5))";
   AppendVersionConditions(filter, sql);
@@ -215,8 +220,9 @@ absl::StatusOr<Page> SqliteStore::DoGetObjects(std::string_view collection_id,
 absl::StatusOr<int64_t> SqliteStore::DoDeleteObject(std::string_view collection_id,
                                                     std::string_view object_id,
                                                     const ObjectFilter& filter) {
-  std::string sql = "DELETE FROM entries AS e INDEXED BY entries_by_id"
-      " WHERE e.id_hash = ?9 AND e.collection = ?1 AND e.stix_id = ?3";
+  std::string sql =
+      StrCat("DELETE FROM entries AS e NOT INDEXED WHERE ",
+             sqlite_internal::EntriesOfId("e.date_added_us", "?9", "?1"), " AND e.stix_id = ?3");
   AppendVersionConditions(filter, sql);
   sql += " RETURNING date_added_us";
   absl::MutexLock lock(&write_mu_);
