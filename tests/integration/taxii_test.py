@@ -101,6 +101,11 @@ class TaxiiServerTest(unittest.TestCase):
         self.assertEqual(self.usa.get(path).json()["objects"], [obj])
         self.assertEqual(self.jpn.delete(path).status, 200)
         self.assertEqual(self.usa.get(path).status, 404)
+        # Each delete wrote its audit entry (in the delete's own transaction).
+        events = json.loads(run("admin", "audit", "--limit", "1000", "--json", data_dir=self.alliance.data_dir))
+        deletes = [(e["actor"], e["target"], e["details"]["versions"]) for e in events
+                   if e["action"] == "object.delete" and e["details"]["id"] == obj["id"]]
+        self.assertEqual(deletes, [("jpn-analyst", self.alliance.collections["shared"], 1)] * 2)
 
     def test_pagination_with_next_and_added_after(self):
         objs = [indicator(2000 + i) for i in range(11)]

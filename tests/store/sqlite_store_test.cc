@@ -146,6 +146,41 @@ TEST_F(SqliteStoreTest, ARecordedWriteFailsWholeWhenItsRecordsFail) {
   EXPECT_TRUE(store_->ReadAudit({})->empty());
 }
 
+TEST_F(SqliteStoreTest, ARecordedDeleteSavesItsAuditEntryInItsTransaction) {
+  Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z"), Indicator("000000000001", "2016-02-01T00:00:00.000Z")});
+  const std::string id = IndicatorId("000000000001");
+  ObjectFilter all;
+  all.versions.all = true;
+  const RecordDelete fails = [](int64_t) -> absl::StatusOr<AuditEvent> {
+    return absl::InternalError("audit unavailable");
+  };
+  EXPECT_EQ(store_->DeleteObjectRecorded(collection_, id, all, fails).status().code(), absl::StatusCode::kInternal);
+  const RecordDelete bad = [](int64_t) -> absl::StatusOr<AuditEvent> { return AuditEvent{}; };
+  EXPECT_EQ(store_->DeleteObjectRecorded(collection_, id, all, bad).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->GetVersions(collection_, id, {})->objects.size(), 2u) << "a cancelled delete removes nothing";
+  EXPECT_TRUE(store_->ReadAudit({})->empty());
+
+  int64_t seen = -1;
+  const RecordDelete record = [&](int64_t removed) -> absl::StatusOr<AuditEvent> {
+    seen = removed;
+    return ObjectDeletedEvent("alice", "192.0.2.1", collection_, id, removed);
+  };
+  EXPECT_EQ(*store_->DeleteObjectRecorded(collection_, id, all, record), 2);
+  EXPECT_EQ(seen, 2);
+  EXPECT_TRUE(store_->GetVersions(collection_, id, {})->objects.empty());
+  absl::StatusOr<std::vector<AuditEvent>> audit = store_->ReadAudit({});
+  ASSERT_TRUE(audit.ok()) << audit.status();
+  ASSERT_EQ(audit->size(), 1u);
+  EXPECT_EQ((*audit)[0].action, "object.delete");
+  EXPECT_EQ((*audit)[0].time_us, kStart) << "stamped with the delete's time";
+  // Nothing removed, nothing recorded.
+  seen = -1;
+  EXPECT_EQ(*store_->DeleteObjectRecorded(collection_, id, all, record), 0);
+  EXPECT_EQ(seen, -1);
+  EXPECT_EQ(store_->ReadAudit({})->size(), 1u);
+}
+
 TEST_F(SqliteStoreTest, ConflictIsCheckedAcrossCollections) {
   auto other = store_->CreateCollection({"", "root", "other", "Other", "", 0});
   ASSERT_TRUE(other.ok());

@@ -364,13 +364,22 @@ absl::Status Directory::AuditObjectsAdded(std::string_view actor, std::string_vi
   return AppendAudit(ObjectsAddedEvent(actor, remote, collection_id, object_ids));
 }
 
+AuditEvent ObjectDeletedEvent(std::string_view actor, std::string_view remote,
+                              std::string_view collection_id, std::string_view object_id,
+                              int64_t versions_removed) {
+  AuditEvent event;
+  event.actor = actor;
+  event.action = "object.delete";
+  event.target = collection_id;
+  event.remote = remote;
+  event.details = Json({{"id", JsonView(object_id)}, {"versions", versions_removed}});
+  return event;
+}
+
 absl::Status Directory::AuditObjectDeleted(std::string_view actor, std::string_view remote,
                                            std::string_view collection_id,
                                            std::string_view object_id, int64_t versions_removed) {
-  AuditEvent event = Event(actor, "object.delete", collection_id,
-                           Json({{"id", JsonView(object_id)}, {"versions", versions_removed}}));
-  event.remote = remote;
-  return AppendAudit(event);
+  return AppendAudit(ObjectDeletedEvent(actor, remote, collection_id, object_id, versions_removed));
 }
 
 absl::StatusOr<std::vector<AuditEvent>> Directory::ReadAudit(const AuditQuery& query) {

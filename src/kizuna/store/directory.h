@@ -46,6 +46,11 @@ absl::Status CheckAuditEvent(const AuditEvent& event);
 // `time_us` of 0 (now, when appended).
 AuditEvent ObjectsAddedEvent(std::string_view actor, std::string_view remote, std::string_view collection_id,
                              std::span<const std::string_view> object_ids);
+// The "object.delete" event of `object_id` (Directory::AuditObjectDeleted), with a `time_us`
+// of 0 (now, when appended).
+AuditEvent ObjectDeletedEvent(std::string_view actor, std::string_view remote,
+                              std::string_view collection_id, std::string_view object_id,
+                              int64_t versions_removed);
 
 class Directory {
  public:

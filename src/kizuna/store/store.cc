@@ -218,8 +218,25 @@ absl::StatusOr<Page> Store::GetVersions(std::string_view collection_id, std::str
 
 absl::StatusOr<int64_t> Store::DeleteObject(std::string_view collection_id, std::string_view object_id,
                                             const ObjectFilter& filter) {
+  return Delete(collection_id, object_id, filter, nullptr);
+}
+
+absl::StatusOr<int64_t> Store::DeleteObjectRecorded(std::string_view collection_id,
+                                                    std::string_view object_id,
+                                                    const ObjectFilter& filter,
+                                                    const RecordDelete& record) {
+  const RecordDelete checked = [&record](int64_t removed) -> absl::StatusOr<AuditEvent> {
+    KZ_ASSIGN_OR_RETURN(AuditEvent event, record(removed));
+    KZ_RETURN_IF_ERROR(CheckAuditEvent(event));
+    return event;
+  };
+  return Delete(collection_id, object_id, filter, &checked);
+}
+
+absl::StatusOr<int64_t> Store::Delete(std::string_view collection_id, std::string_view object_id,
+                                      const ObjectFilter& filter, const RecordDelete* record) {
   if (object_id.empty()) return absl::InvalidArgumentError("no object id");
-  absl::StatusOr<int64_t> deleted = DoDeleteObject(collection_id, object_id, filter);
+  absl::StatusOr<int64_t> deleted = DoDeleteObject(collection_id, object_id, filter, record);
   if (deleted.ok() && *deleted > 0) CountChange();
   return deleted;
 }

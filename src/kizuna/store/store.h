@@ -177,6 +177,8 @@ struct AddRecords {
 };
 // Builds the AddRecords of a write from its results (in input order).
 using RecordAdd = std::function<absl::StatusOr<AddRecords>(std::span<const AddResult> results)>;
+// Builds the audit event of a delete from the number of entries it removed.
+using RecordDelete = std::function<absl::StatusOr<AuditEvent>(int64_t removed)>;
 
 class Store {
  public:
@@ -275,6 +277,14 @@ class Store {
   // entries removed (0 when none matched). Content no collection holds any more is erased.
   absl::StatusOr<int64_t> DeleteObject(std::string_view collection_id, std::string_view object_id,
                                        const ObjectFilter& filter);
+  // As DeleteObject, and when it removes anything, saves the audit event `record` builds in
+  // the same transaction (a `time_us` of 0 becomes the delete's time): the event is durable
+  // exactly when the delete is. `record` runs on the writing thread and must not write to
+  // the store; its error, or an invalid event, cancels the delete.
+  absl::StatusOr<int64_t> DeleteObjectRecorded(std::string_view collection_id,
+                                               std::string_view object_id,
+                                               const ObjectFilter& filter,
+                                               const RecordDelete& record);
 
   // Number of current objects (last version, highest spec version) in a collection.
   absl::StatusOr<int64_t> CountObjects(std::string_view collection_id);
@@ -309,13 +319,19 @@ class Store {
   virtual absl::StatusOr<Page> DoGetObjects(std::string_view collection_id,
                                             std::string_view object_id, const PageRequest& request,
                                             WithJson with_json) = 0;
+  // `record`, when not null, is called with the number removed (if any) before the commit,
+  // and the event it returns (checked) is written too.
   virtual absl::StatusOr<int64_t> DoDeleteObject(std::string_view collection_id,
                                                  std::string_view object_id,
-                                                 const ObjectFilter& filter) = 0;
+                                                 const ObjectFilter& filter,
+                                                 const RecordDelete* record) = 0;
   virtual absl::StatusOr<int64_t> DoCountObjects(std::string_view collection_id) = 0;
   virtual absl::Status DoSaveStatus(const StatusRecord& status) = 0;
   virtual absl::StatusOr<StatusRecord> DoGetStatus(std::string_view api_root, std::string_view id) = 0;
 
+  // DeleteObject and DeleteObjectRecorded (`record` checked, or null).
+  absl::StatusOr<int64_t> Delete(std::string_view collection_id, std::string_view object_id,
+                                 const ObjectFilter& filter, const RecordDelete* record);
   // Counts a local change and calls the commit listener when `results` added anything.
   void Committed(std::string_view collection_id, const std::vector<AddResult>& results);
   // Counts a change made through this object (LocalContentChanges).

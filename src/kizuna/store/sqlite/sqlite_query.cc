@@ -8,6 +8,7 @@
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/store/sqlite/entry_ids.h"
+#include "kizuna/store/sqlite/identity_rows.h"
 #include "kizuna/store/sqlite/internal.h"
 #include "kizuna/store/sqlite/sqlite_store.h"
 
@@ -219,7 +220,8 @@ absl::StatusOr<Page> SqliteStore::DoGetObjects(std::string_view collection_id,
 
 absl::StatusOr<int64_t> SqliteStore::DoDeleteObject(std::string_view collection_id,
                                                     std::string_view object_id,
-                                                    const ObjectFilter& filter) {
+                                                    const ObjectFilter& filter,
+                                                    const RecordDelete* record) {
   std::string sql =
       StrCat("DELETE FROM entries AS e NOT INDEXED WHERE ",
              sqlite_internal::EntriesOfId("e.date_added_us", "?9", "?1"), " AND e.stix_id = ?3");
@@ -248,6 +250,11 @@ absl::StatusOr<int64_t> SqliteStore::DoDeleteObject(std::string_view collection_
     prov->Reset();
   }
   KZ_RETURN_IF_ERROR(sqlite_internal::RecomputeFlags(db, collection_pk, object_id, id_hash));
+  if (record != nullptr) {
+    KZ_ASSIGN_OR_RETURN(AuditEvent event, (*record)(static_cast<int64_t>(removed.size())));
+    if (event.time_us == 0) event.time_us = clock_.NowMicros();
+    KZ_RETURN_IF_ERROR(sqlite_internal::InsertAudit(db, event));
+  }
   KZ_RETURN_IF_ERROR(tx.Commit());
   return static_cast<int64_t>(removed.size());
 }

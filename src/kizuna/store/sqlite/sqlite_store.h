@@ -77,7 +77,8 @@ class SqliteStore : public Database {
   absl::StatusOr<Page> DoGetObjects(std::string_view collection_id, std::string_view object_id,
                                     const PageRequest& request, WithJson with_json) override;
   absl::StatusOr<int64_t> DoDeleteObject(std::string_view collection_id, std::string_view object_id,
-                                         const ObjectFilter& filter) override;
+                                         const ObjectFilter& filter,
+                                         const RecordDelete* record) override;
   absl::StatusOr<int64_t> DoCountObjects(std::string_view collection_id) override;
   absl::Status DoSaveStatus(const StatusRecord& status) override;
   absl::StatusOr<StatusRecord> DoGetStatus(std::string_view api_root, std::string_view id) override;

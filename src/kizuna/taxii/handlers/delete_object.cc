@@ -2,6 +2,7 @@
 // match[spec_version] (all versions by default) leave the collection.
 #include "kizuna/base/json_string.h"
 #include "kizuna/base/strings.h"
+#include "kizuna/store/directory.h"
 #include "kizuna/taxii/errors.h"
 #include "kizuna/taxii/internal/context.h"
 
@@ -31,13 +32,17 @@ HttpResponse DeleteObject(Context& ctx, const Call& call) {
       }
     }
   }
-  absl::StatusOr<int64_t> deleted = ctx.store.DeleteObject(call.collection.id, object_id, query->page.filter);
+  // The audit entry is written in the delete's transaction (store.h).
+  const store::RecordDelete record = [&](int64_t removed) -> absl::StatusOr<store::AuditEvent> {
+    return store::ObjectDeletedEvent(call.principal.user, call.http.remote, call.collection.id,
+                                     object_id, removed);
+  };
+  absl::StatusOr<int64_t> deleted =
+      ctx.audit != nullptr
+          ? ctx.store.DeleteObjectRecorded(call.collection.id, object_id, query->page.filter, record)
+          : ctx.store.DeleteObject(call.collection.id, object_id, query->page.filter);
   if (!deleted.ok()) return ErrorResponse(deleted.status());
   if (*deleted == 0) return ErrorResponse(404, "no version of the object matches the filters");
-  if (ctx.audit != nullptr) {
-    ctx.audit->AuditObjectDeleted(call.principal.user, call.http.remote, call.collection.id, object_id, *deleted)
-        .IgnoreError();
-  }
   return JsonResponse(200, "");
 }
 
