@@ -267,6 +267,8 @@ class Reload(IntelCase):
         try:
             proc.stdin.write((eve_dns(0, "old.example") + "\n" + eve_dns(1, "new.example") + "\n").encode())
             proc.stdin.flush()
+            # The import must come after the first compilation, or that compilation sees it.
+            self.read_stderr_until(proc, b"compiled 1 active indicators; checking for changes every 1 s")
             path = self.write("new.jsonl", indicator(22, dns("new.example")) + "\n")
             self.run_kizuna("import", path, "--collection", "intel")
             note = self.read_stderr_until(proc, b"reloaded: 2 active indicators")
@@ -293,6 +295,7 @@ class Reload(IntelCase):
         proc = self.run_kizuna("match", "--collection", "intel", "--input", "-", "--reload", "1",
                                "--json", stdin=(eve_dns(0, "old.example") + "\n").encode())
         self.assertEqual(json.loads(proc.stdout)["match"]["alerts"], 1)
+        self.assertIn(b"compiled 1 active indicators; checking for changes every 1 s", proc.stderr)
         self.run_kizuna("match", "--collection", "intel", "--input", "-", "--reload", "-1",
                         stdin=b"", expect=2)
 

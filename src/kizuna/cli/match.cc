@@ -16,8 +16,8 @@
 // With --reload, the store is checked every SECONDS while matching runs (for long runs, such
 // as a sensor's stream on standard input): when indicators were added to it (or one's
 // validity began or ended), the collections are compiled again and matching goes on with
-// the new indicators; each reload, and each failed one (the old indicators stay), is
-// reported on stderr.
+// the new indicators; the start of the checks, each reload and each failed one (the old
+// indicators stay) are reported on stderr.
 // Progress goes to stderr when it is a terminal; the summary goes to stderr, or with --json
 // to standard output as one JSON object.
 // Exit codes: 0 done (with or without hits); 1 a failure (store, unreadable field map...);
@@ -278,6 +278,10 @@ int Run(GlobalOptions& global, const MatchFlags& flags) {
                                       *compiled_mark);
     std::unique_ptr<ReloadThread> reloading;
     if (flags.reload_seconds > 0) {
+      std::string line =
+          StrCat("compiled ", report.active, " active indicators; checking for changes every ",
+                 flags.reload_seconds, " s\n");
+      std::fputs(line.c_str(), stderr);
       reloading = std::make_unique<ReloadThread>(reloader, flags.reload_seconds);
     }
     run.Run(*inputs);
