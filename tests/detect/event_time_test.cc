@@ -3,8 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <string>
 #include <vector>
+
+#include "kizuna/detect/observation_builder.h"
 
 namespace kizuna::detect {
 namespace {
@@ -50,6 +53,26 @@ TEST(EventTimeTest, FormatsStixTimestamps) {
   EXPECT_EQ(FormatEventTime(1521911720865716), "2018-03-24T17:15:20.865716Z");
   EXPECT_EQ(FormatEventTime(0), "1970-01-01T00:00:00.000000Z");
   EXPECT_EQ(FormatEventTime(951782400000000), "2000-02-29T00:00:00.000000Z");
+}
+
+// Times before the epoch round down to whole seconds, as far as int64 reaches (negating
+// INT64_MIN overflowed).
+TEST(EventTimeTest, EventTimestampFloorsNegativeTimes) {
+  stix::Timestamp t = EventTimestamp(1521911720865716);
+  EXPECT_EQ(t.seconds, 1521911720);
+  EXPECT_EQ(t.nanos, 865716000);
+  t = EventTimestamp(-1);
+  EXPECT_EQ(t.seconds, -1);
+  EXPECT_EQ(t.nanos, 999999000);
+  t = EventTimestamp(-2000000);
+  EXPECT_EQ(t.seconds, -2);
+  EXPECT_EQ(t.nanos, 0);
+  t = EventTimestamp(std::numeric_limits<int64_t>::min());
+  EXPECT_EQ(t.seconds, -9223372036855);
+  EXPECT_EQ(t.nanos, 224192000);
+  t = EventTimestamp(std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(t.seconds, 9223372036854);
+  EXPECT_EQ(t.nanos, 775807000);
 }
 
 }  // namespace

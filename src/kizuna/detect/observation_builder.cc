@@ -86,8 +86,14 @@ class Grouped {
 
 stix::Timestamp EventTimestamp(int64_t time_us) {
   stix::Timestamp t;
-  t.seconds = time_us >= 0 ? time_us / 1000000 : -((-time_us + 999999) / 1000000);
-  t.nanos = static_cast<int32_t>((time_us - t.seconds * 1000000) * 1000);
+  // Floor division without negating: -time_us overflows for INT64_MIN.
+  int64_t micros = time_us % 1000000;
+  t.seconds = time_us / 1000000;
+  if (micros < 0) {
+    micros += 1000000;
+    --t.seconds;
+  }
+  t.nanos = static_cast<int32_t>(micros * 1000);
   return t;
 }
 

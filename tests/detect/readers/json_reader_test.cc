@@ -84,6 +84,29 @@ TEST(JsonReaderTest, FieldMapErrorsNameTheLine) {
   EXPECT_EQ(st.message(), "map.txt:2: unknown path 'ipv9:value'");
 }
 
+// A numeric event time is epoch seconds; one beyond what ParseEventTime takes (1e300,
+// negative) is no time at all, not an int64 overflow (UBSan, fuzz_telemetry).
+TEST(JsonReaderTest, NumericTimesOutOfRangeAreNoTime) {
+  const std::string path = Temp("numeric-times.json",
+      R"({"event_type":"dns","timestamp":1521911721.5,"src_ip":"10.0.0.1"})" "\n"
+      R"({"event_type":"dns","timestamp":1e300,"src_ip":"10.0.0.2"})" "\n"
+      R"({"event_type":"dns","timestamp":-1e300,"src_ip":"10.0.0.3"})" "\n"
+      R"({"event_type":"dns","timestamp":-1.5,"src_ip":"10.0.0.4"})" "\n"
+      R"({"_path":"dns","ts":9.3e12,"id.orig_h":"10.0.0.5"})" "\n");
+  for (bool dom : {false, true}) {
+    ReaderOptions options;
+    options.json_dom = dom;
+    ReadResult r = ReadAll(path, TelemetryFormat::kAuto, options);
+    ASSERT_EQ(r.records.size(), 5u) << dom;
+    EXPECT_TRUE(r.records[0].has_time);
+    EXPECT_EQ(r.records[0].time_us, 1521911721500000);
+    for (size_t i = 1; i < 5; ++i) {
+      EXPECT_FALSE(r.records[i].has_time) << dom << " " << i << " " << r.records[i].time_us;
+      EXPECT_EQ(r.records[i].Of(Role::kSrcIp), std::vector<std::string>{StrCat("10.0.0.", i + 1)});
+    }
+  }
+}
+
 TEST(JsonReaderTest, RealGzipLogsWhenPresent) {
   const std::string path = KIZUNA_SHARED_DATA "/zeek/json/dns.json.gz";
   if (!std::filesystem::exists(path)) GTEST_SKIP() << path << " is absent";

@@ -7,6 +7,11 @@
 #include "kizuna/detect/event_time.h"
 
 namespace kizuna::detect {
+namespace {
+
+constexpr double kMaxEpochSeconds = 1e12;
+
+}  // namespace
 
 bool OnDemandSupported() {
   const simdjson::implementation* impl =
@@ -64,7 +69,10 @@ void JsonReader::Scalar(const JsonPath& path, const JsonScalar& value) {
     if (std::optional<int64_t> t = times_.Parse(text)) {
       record_->time_us = *t;
       record_->has_time = true;
-    } else if (value.kind == JsonScalar::Kind::kDouble) {
+    } else if (value.kind == JsonScalar::Kind::kDouble && value.number >= 0 &&
+               value.number < kMaxEpochSeconds) {
+      // Epoch seconds as ParseEventTime takes them (fewer than 13 digits); anything else,
+      // 1e300 or negative, is no time: converting it would overflow int64 microseconds.
       record_->time_us = static_cast<int64_t>(value.number * 1e6);
       record_->has_time = true;
     }
