@@ -70,7 +70,8 @@ TEST_F(SqliteAuditTest, ObjectWritesAndDeletesHaveTheirOwnEvents) {
   for (int i = 0; i < 150; ++i) ids.push_back(IndicatorId(StrCat("0000000000", 10 + i % 90)));
   std::vector<std::string_view> views(ids.begin(), ids.end());
   ASSERT_TRUE(directory()
-                  .AuditObjectsAdded("alice", "192.0.2.1", collection_, std::span(views).first(2))
+                  .AppendAudit(ObjectsAddedEvent("alice", "192.0.2.1", collection_,
+                                                 std::span(views).first(2)))
                   .ok());
   AuditEvent added = LastEvent();
   EXPECT_EQ(added.action, "object.add");
@@ -78,10 +79,12 @@ TEST_F(SqliteAuditTest, ObjectWritesAndDeletesHaveTheirOwnEvents) {
   EXPECT_EQ(added.target, collection_);
   EXPECT_EQ(added.remote, "192.0.2.1");
   EXPECT_EQ(added.details, StrCat(R"({"count":2,"ids":[")", ids[0], R"(",")", ids[1], R"("]})"));
-  ASSERT_TRUE(directory().AuditObjectsAdded("alice", "", collection_, views).ok());
+  ASSERT_TRUE(directory().AppendAudit(ObjectsAddedEvent("alice", "", collection_, views)).ok());
   EXPECT_TRUE(Contains(LastEvent().details, R"("count":150)")) << LastEvent().details;
   EXPECT_TRUE(Contains(LastEvent().details, R"("ids_truncated":true)"));
-  ASSERT_TRUE(directory().AuditObjectDeleted("alice", "192.0.2.1", collection_, ids[0], 3).ok());
+  ASSERT_TRUE(directory()
+                  .AppendAudit(ObjectDeletedEvent("alice", "192.0.2.1", collection_, ids[0], 3))
+                  .ok());
   AuditEvent deleted = LastEvent();
   EXPECT_EQ(deleted.action, "object.delete");
   EXPECT_EQ(deleted.details, StrCat(R"({"id":")", ids[0], R"(","versions":3})"));

@@ -341,6 +341,22 @@ absl::Status Directory::AppendAudit(std::span<const AuditEvent> events) {
   return DoAppendAudit(stamped);
 }
 
+namespace {
+
+// An event of a TAXII object write on `collection_id`, with a `time_us` of 0.
+AuditEvent ObjectEvent(std::string_view actor, std::string_view remote, std::string_view action,
+                       std::string_view collection_id, std::string details) {
+  AuditEvent event;
+  event.actor = actor;
+  event.action = action;
+  event.target = collection_id;
+  event.remote = remote;
+  event.details = std::move(details);
+  return event;
+}
+
+}  // namespace
+
 AuditEvent ObjectsAddedEvent(std::string_view actor, std::string_view remote, std::string_view collection_id,
                              std::span<const std::string_view> object_ids) {
   boost::json::array ids;
@@ -349,37 +365,14 @@ AuditEvent ObjectsAddedEvent(std::string_view actor, std::string_view remote, st
   }
   boost::json::object details{{"count", object_ids.size()}, {"ids", std::move(ids)}};
   if (object_ids.size() > kMaxAuditedObjectIds) details["ids_truncated"] = true;
-  AuditEvent event;
-  event.actor = actor;
-  event.action = "object.add";
-  event.target = collection_id;
-  event.remote = remote;
-  event.details = Json(details);
-  return event;
-}
-
-absl::Status Directory::AuditObjectsAdded(std::string_view actor, std::string_view remote,
-                                          std::string_view collection_id,
-                                          std::span<const std::string_view> object_ids) {
-  return AppendAudit(ObjectsAddedEvent(actor, remote, collection_id, object_ids));
+  return ObjectEvent(actor, remote, "object.add", collection_id, Json(details));
 }
 
 AuditEvent ObjectDeletedEvent(std::string_view actor, std::string_view remote,
                               std::string_view collection_id, std::string_view object_id,
                               int64_t versions_removed) {
-  AuditEvent event;
-  event.actor = actor;
-  event.action = "object.delete";
-  event.target = collection_id;
-  event.remote = remote;
-  event.details = Json({{"id", JsonView(object_id)}, {"versions", versions_removed}});
-  return event;
-}
-
-absl::Status Directory::AuditObjectDeleted(std::string_view actor, std::string_view remote,
-                                           std::string_view collection_id,
-                                           std::string_view object_id, int64_t versions_removed) {
-  return AppendAudit(ObjectDeletedEvent(actor, remote, collection_id, object_id, versions_removed));
+  return ObjectEvent(actor, remote, "object.delete", collection_id,
+                     Json({{"id", JsonView(object_id)}, {"versions", versions_removed}}));
 }
 
 absl::StatusOr<std::vector<AuditEvent>> Directory::ReadAudit(const AuditQuery& query) {

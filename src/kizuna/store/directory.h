@@ -42,12 +42,13 @@ namespace kizuna::store {
 // not a JSON object or a field exceeds its limit.
 absl::Status CheckAuditEvent(const AuditEvent& event);
 
-// The "object.add" event of a TAXII object write (Directory::AuditObjectsAdded), with a
-// `time_us` of 0 (now, when appended).
+// The "object.add" event of a TAXII object write: on `collection_id`, with the count and the
+// first kMaxAuditedObjectIds ids of the objects added, and a `time_us` of 0 (now, when
+// appended). `remote` is the client address.
 AuditEvent ObjectsAddedEvent(std::string_view actor, std::string_view remote, std::string_view collection_id,
                              std::span<const std::string_view> object_ids);
-// The "object.delete" event of `object_id` (Directory::AuditObjectDeleted), with a `time_us`
-// of 0 (now, when appended).
+// The "object.delete" event of `object_id`, with the number of versions removed and a
+// `time_us` of 0.
 AuditEvent ObjectDeletedEvent(std::string_view actor, std::string_view remote,
                               std::string_view collection_id, std::string_view object_id,
                               int64_t versions_removed);
@@ -107,17 +108,6 @@ class Directory {
   // event's details are not a JSON object or a field exceeds its limit.
   absl::Status AppendAudit(std::span<const AuditEvent> events);
   absl::Status AppendAudit(const AuditEvent& event) { return AppendAudit({&event, 1}); }
-  // The audit events of TAXII object writes, for the server to call after the store call
-  // succeeded. AuditObjectsAdded records "object.add" on `collection_id` with the count and
-  // the first kMaxAuditedObjectIds ids of the objects added; AuditObjectDeleted records
-  // "object.delete" of `object_id` with the number of versions removed. `remote` is the
-  // client address. Errors as AppendAudit.
-  absl::Status AuditObjectsAdded(std::string_view actor, std::string_view remote,
-                                 std::string_view collection_id,
-                                 std::span<const std::string_view> object_ids);
-  absl::Status AuditObjectDeleted(std::string_view actor, std::string_view remote,
-                                  std::string_view collection_id, std::string_view object_id,
-                                  int64_t versions_removed);
   // Returns the events matching `query`, oldest first.
   absl::StatusOr<std::vector<AuditEvent>> ReadAudit(const AuditQuery& query);
 
