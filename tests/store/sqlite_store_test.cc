@@ -317,7 +317,8 @@ int64_t CountRows(const std::string& db_path, const std::string& table) {
   return (*st)->Int(0);
 }
 
-TEST_F(SqliteStoreTest, IdLookupsFindEntriesOnBothSidesOfTheRecentIdsMerge) {
+TEST_F(SqliteStoreTest, IdLookupsFindEntriesInEveryRunAndAfterMergesAndCompactions) {
+  static_assert(sqlite_internal::kMaxIdRuns == 8, "the scenario below fills eight runs");
   const std::string db = dir_.File("kizuna.db");
   const std::string id = IndicatorId("000000000001");
   auto add_many = [&](int64_t first, int64_t count) {
@@ -327,59 +328,113 @@ TEST_F(SqliteStoreTest, IdLookupsFindEntriesOnBothSidesOfTheRecentIdsMerge) {
     }
     Add(batch);
   };
-  constexpr int64_t kMerge = sqlite_internal::kRecentIdsToMerge;
+  auto in_run = [&](int run) { return CountRows(db, StrCat("entry_id_runs WHERE run = ", run)); };
+  // Each write transaction appends its ids as the next run.
   Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z")});
-  EXPECT_EQ(CountRows(db, "entry_ids_recent"), 1);
-  // Small transactions collect their ids in entry_ids_recent until a merge empties it.
-  for (int64_t i = 0; i < 3; ++i) add_many(i * kMerge / 4, kMerge / 4);
-  EXPECT_EQ(CountRows(db, "entry_ids_recent"), 3 * kMerge / 4 + 1);
+  add_many(0, 100);
+  for (int64_t i = 0; i < 6; ++i) add_many(100 + i, 1);
+  EXPECT_EQ(in_run(1), 1);
+  EXPECT_EQ(in_run(2), 100);
+  EXPECT_EQ(in_run(8), 1);
   EXPECT_EQ(CountRows(db, "entry_ids"), 0);
-  add_many(3 * kMerge / 4, kMerge / 4);
-  EXPECT_EQ(CountRows(db, "entry_ids"), kMerge + 1);
-  EXPECT_EQ(CountRows(db, "entry_ids_recent"), 0);
-  // A bulk transaction writes straight into entry_ids.
-  add_many(kMerge, kMerge / 2);
-  EXPECT_EQ(CountRows(db, "entry_ids"), kMerge + kMerge / 2 + 1);
-  EXPECT_EQ(CountRows(db, "entry_ids_recent"), 0);
-  // One version of `id` is now in entry_ids, the next one in entry_ids_recent.
+  // The runs are all taken and hold the store's every id: the next write merges them.
+  add_many(106, 1);
+  EXPECT_EQ(CountRows(db, "entry_ids"), 107);
+  EXPECT_EQ(CountRows(db, "entry_id_runs"), 1);
+  // Now the runs hold less than an eighth of the ids: the next write compacts them into run 0.
   Add({Indicator("000000000001", "2016-02-01T00:00:00.000Z")});
-  EXPECT_EQ(CountRows(db, "entry_ids_recent"), 1);
-
+  for (int64_t i = 0; i < 6; ++i) add_many(107 + i, 1);
+  Add({Indicator("000000000001", "2016-03-01T00:00:00.000Z")});
+  EXPECT_EQ(CountRows(db, "entry_ids"), 107);
+  EXPECT_EQ(in_run(0), 8);
+  EXPECT_EQ(in_run(1), 1);
+  // The three versions of `id` are in entry_ids, run 0 and run 1.
   PageRequest request;
-  EXPECT_EQ(store_->GetVersions(collection_, id, request)->objects.size(), 2u);
-  EXPECT_EQ(store_->GetObject(collection_, id, request)->objects.at(0).version, "2016-02-01T00:00:00.000Z");
+  EXPECT_EQ(store_->GetVersions(collection_, id, request)->objects.size(), 3u);
+  EXPECT_EQ(store_->GetObject(collection_, id, request)->objects.at(0).version,
+            "2016-03-01T00:00:00.000Z");
   Open();  // the id filter is rebuilt from both tables
   EXPECT_EQ(Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z")})[0].outcome, AddOutcome::kAlreadyPresent);
   EXPECT_EQ(Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z", R"(, "name": "n")")})[0].outcome,
             AddOutcome::kConflict);
   EXPECT_EQ(Add({Indicator("000000000001", "2016-02-01T00:00:00.000Z")})[0].outcome, AddOutcome::kAlreadyPresent);
+  EXPECT_EQ(Add({Indicator("000000000001", "2016-03-01T00:00:00.000Z")})[0].outcome,
+            AddOutcome::kAlreadyPresent);
+  EXPECT_EQ(in_run(2), 0);  // writes that add nothing take no run
 
   ObjectFilter all;
   all.versions.all = true;
-  EXPECT_EQ(*store_->DeleteObject(collection_, id, all), 2);
+  EXPECT_EQ(*store_->DeleteObject(collection_, id, all), 3);
   EXPECT_TRUE(store_->GetObject(collection_, id, request)->objects.empty());
-  EXPECT_EQ(CountRows(db, "entry_ids"), kMerge + kMerge / 2);
-  EXPECT_EQ(CountRows(db, "entry_ids_recent"), 0);
+  EXPECT_EQ(CountRows(db, "entry_ids"), 106);
+  EXPECT_EQ(in_run(0), 7);
+  EXPECT_EQ(in_run(1), 0);
+  // The trigger also finds entries in the last run.
+  for (int64_t i = 0; i < 8; ++i) add_many(113 + i, 1);
+  EXPECT_EQ(in_run(8), 1);
+  EXPECT_EQ(*store_->DeleteObject(collection_, IndicatorId(StrCat(100000000000 + 120)), all), 1);
+  EXPECT_EQ(in_run(8), 0);
   EXPECT_EQ(Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z")})[0].outcome, AddOutcome::kAdded);
 }
 
 TEST_F(SqliteStoreTest, MigrationFiveMovesTheIdIndexIntoEntryIds) {
   Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z"), Indicator("000000000002", "2016-01-01T00:00:00.000Z")});
   store_.reset();
-  {  // Back to schema 4: what migration 5 adds undone, the index it drops restored.
+  {  // Back to schema 4: what migrations 5 and 6 add undone, the index 5 drops restored.
     auto db = Connection::Open(dir_.File("kizuna.db"), /*read_only=*/false);
     ASSERT_TRUE(db.ok());
-    ASSERT_TRUE((*db)->Exec("DROP TRIGGER entries_remove_id;"
-                            "DROP TABLE entry_ids; DROP TABLE entry_ids_recent;"
-                            "CREATE INDEX entries_by_id ON entries(id_hash, collection);"
-                            "PRAGMA user_version = 4;").ok());
+    ASSERT_TRUE((*db)
+                    ->Exec("DROP TRIGGER entries_remove_id;"
+                           "DROP TABLE entry_ids; DROP TABLE entry_id_runs;"
+                           "CREATE INDEX entries_by_id ON entries(id_hash, collection);"
+                           "PRAGMA user_version = 4;")
+                    .ok());
   }
   Open();
   EXPECT_EQ(CountRows(dir_.File("kizuna.db"), "entry_ids"), 2);
   EXPECT_EQ(store_->GetObject(collection_, IndicatorId("000000000002"), {})->objects.size(), 1u);
   EXPECT_EQ(Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z")})[0].outcome, AddOutcome::kAlreadyPresent);
   EXPECT_EQ(Add({Indicator("000000000003", "2016-01-01T00:00:00.000Z")})[0].outcome, AddOutcome::kAdded);
-  EXPECT_EQ(CountRows(dir_.File("kizuna.db"), "entry_ids_recent"), 1);
+  EXPECT_EQ(CountRows(dir_.File("kizuna.db"), "entry_id_runs"), 1);
+}
+
+TEST_F(SqliteStoreTest, MigrationSixMovesRecentIdsIntoRunZero) {
+  Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z"),
+       Indicator("000000000002", "2016-01-01T00:00:00.000Z")});
+  store_.reset();
+  {  // Back to schema 5: the ids in entry_ids_recent, its trigger restored.
+    auto db = Connection::Open(dir_.File("kizuna.db"), /*read_only=*/false);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(
+        (*db)
+            ->Exec(
+                "DROP TRIGGER entries_remove_id;"
+                "CREATE TABLE entry_ids_recent (id_hash INTEGER NOT NULL, collection INTEGER NOT "
+                "NULL,"
+                " date_added_us INTEGER NOT NULL, PRIMARY KEY (id_hash, collection, "
+                "date_added_us)) WITHOUT ROWID;"
+                "INSERT INTO entry_ids_recent SELECT id_hash, collection, date_added_us FROM "
+                "entry_id_runs;"
+                "DROP TABLE entry_id_runs;"
+                "CREATE TRIGGER entries_remove_id AFTER DELETE ON entries BEGIN"
+                " DELETE FROM entry_ids_recent WHERE id_hash = OLD.id_hash AND collection = "
+                "OLD.collection"
+                " AND date_added_us = OLD.date_added_us;"
+                " DELETE FROM entry_ids WHERE id_hash = OLD.id_hash AND collection = OLD.collection"
+                " AND date_added_us = OLD.date_added_us; END;"
+                "PRAGMA user_version = 5;")
+            .ok());
+  }
+  Open();
+  const std::string db = dir_.File("kizuna.db");
+  EXPECT_EQ(CountRows(db, "entry_id_runs WHERE run = 0"), 2);
+  EXPECT_EQ(Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z")})[0].outcome,
+            AddOutcome::kAlreadyPresent);
+  ObjectFilter all;
+  all.versions.all = true;
+  EXPECT_EQ(*store_->DeleteObject(collection_, IndicatorId("000000000002"), all), 1);
+  EXPECT_EQ(CountRows(db, "entry_id_runs"), 1);
+  EXPECT_TRUE(store_->GetObject(collection_, IndicatorId("000000000002"), {})->objects.empty());
 }
 
 TEST_F(SqliteStoreTest, ReopenKeepsDataAndDateAddedKeepsIncreasing) {

@@ -54,24 +54,23 @@ std::string InsertSql(size_t rows) {
   return sql;
 }
 
-std::string IdsInsertSql(std::string_view table, size_t rows) {
+std::string IdsInsertSql(size_t rows) {
   std::string sql =
-      StrCat("INSERT OR FAIL INTO ", table, " (id_hash, collection, date_added_us) VALUES ");
-  for (size_t r = 0; r < rows; ++r) StrAppend(sql, r ? "," : "", "(?,?,?)");
+      "INSERT OR FAIL INTO entry_id_runs (run, collection, id_hash, date_added_us) VALUES ";
+  for (size_t r = 0; r < rows; ++r) StrAppend(sql, r ? "," : "", "(?1,?2,?,?)");
   return sql;
 }
 
 }  // namespace
 
 Adder::Adder(Connection& db, const IdHashKey& key, IdFilter& filter, int64_t collection_pk,
-             int64_t now_us, int64_t first_date_added_us, std::string_view ids_table,
-             std::string_view origin)
+             int64_t now_us, int64_t first_date_added_us, int64_t id_run, std::string_view origin)
     : db_(db),
       key_(key),
       filter_(filter),
       collection_pk_(collection_pk),
       now_us_(now_us),
-      ids_table_(ids_table),
+      id_run_(id_run),
       origin_(origin),
       next_added_us_(first_date_added_us) {
   rows_.reserve(kRowsPerInsert);
@@ -82,7 +81,7 @@ absl::Status Adder::FindKnown(const stix::ObjectIndex& index, int64_t id_hash, i
   same_version_at_ = 0;
   same_version_here_ = other_versions_here_ = false;
   if (!filter_.MayContain(id_hash)) return absl::OkStatus();  // a new id: nothing stored
-  KZ_RETURN_IF_ERROR(FlushRows());  // the lookup must see rows still pending
+  KZ_RETURN_IF_ERROR(FlushAll());  // the lookup must see rows and ids still pending
   static const std::string kSql = StrCat(
       "SELECT date_added_us, collection, version_ns, spec_version FROM entries NOT INDEXED"
       " WHERE ",
@@ -142,9 +141,10 @@ absl::StatusOr<AddResult> Adder::Add(const NewObject& object) {
   row.markings = JoinMarkings(index);
   row.granular_refs = static_cast<int64_t>(index.granular_marking_refs.size());
   rows_.push_back(std::move(row));
+  ids_.push_back({id_hash, rows_.back().date_added_us});
   filter_.Add(id_hash);
   if (other_versions_here_) {
-    KZ_RETURN_IF_ERROR(FlushRows());
+    KZ_RETURN_IF_ERROR(FlushAll());
     KZ_RETURN_IF_ERROR(RecomputeFlags(db_, collection_pk_, index.id, id_hash));
   } else if (rows_.size() == kRowsPerInsert) {
     KZ_RETURN_IF_ERROR(FlushRows());
@@ -155,14 +155,9 @@ absl::StatusOr<AddResult> Adder::Add(const NewObject& object) {
 absl::Status Adder::FlushRows() {
   if (rows_.empty()) return absl::OkStatus();
   Statement* insert = full_insert_;
-  Statement* ids = full_ids_insert_;
   if (rows_.size() != kRowsPerInsert || insert == nullptr) {
     KZ_ASSIGN_OR_RETURN(insert, db_.Cached(InsertSql(rows_.size())));
-    KZ_ASSIGN_OR_RETURN(ids, db_.Cached(IdsInsertSql(ids_table_, rows_.size())));
-    if (rows_.size() == kRowsPerInsert) {
-      full_insert_ = insert;
-      full_ids_insert_ = ids;
-    }
+    if (rows_.size() == kRowsPerInsert) full_insert_ = insert;
   }
   for (size_t r = 0; r < rows_.size(); ++r) {
     const Row& row = rows_[r];
@@ -177,19 +172,39 @@ absl::Status Adder::FlushRows() {
     row.valid_until_us ? insert->Bind(b + 12, *row.valid_until_us) : insert->BindNull(b + 12);
     insert->BindBlobView(b + 13, row.json).Bind(b + 14, row.id_hash).Bind(b + 15, row.granular_refs);
     origin_.empty() ? insert->BindNull(b + 16) : insert->BindView(b + 16, origin_);
-    int i = static_cast<int>(r) * 3;
-    ids->Bind(i + 1, row.id_hash).Bind(i + 2, collection_pk_).Bind(i + 3, row.date_added_us);
   }
   absl::Status status = insert->Run();
-  if (status.ok()) status = ids->Run();
   insert->Reset();
-  ids->Reset();
   rows_.clear();
   return status;
 }
 
-absl::StatusOr<int64_t> Adder::Finish() {
+// Sorted, the run's rows go to the end of entry_id_runs one after the other.
+absl::Status Adder::FlushIds() {
+  std::sort(ids_.begin(), ids_.end());
+  for (size_t first = 0; first < ids_.size(); first += kRowsPerInsert) {
+    size_t n = std::min(kRowsPerInsert, ids_.size() - first);
+    KZ_ASSIGN_OR_RETURN(Statement * insert, db_.Cached(IdsInsertSql(n)));
+    insert->Bind(1, id_run_).Bind(2, collection_pk_);
+    for (size_t r = 0; r < n; ++r) {
+      int p = 3 + 2 * static_cast<int>(r);
+      insert->Bind(p, ids_[first + r].id_hash).Bind(p + 1, ids_[first + r].date_added_us);
+    }
+    absl::Status status = insert->Run();
+    insert->Reset();
+    KZ_RETURN_IF_ERROR(status);
+  }
+  ids_.clear();
+  return absl::OkStatus();
+}
+
+absl::Status Adder::FlushAll() {
   KZ_RETURN_IF_ERROR(FlushRows());
+  return FlushIds();
+}
+
+absl::StatusOr<int64_t> Adder::Finish() {
+  KZ_RETURN_IF_ERROR(FlushAll());
   return next_added_us_ - 1;
 }
 

@@ -4,10 +4,11 @@
 
 // Each object goes through: the id filter (a new id needs no lookup), the lookup of stored
 // versions of its id (already present? same version with other content? other versions in
-// this collection whose first/last flags change?), then its row. New rows and their ids
-// (entry_ids.h) are inserted `kRowsPerInsert` at a time, which halves SQLite's per-row
-// statement overhead; pending rows are written before any lookup or flag update that must
-// see them.
+// this collection whose first/last flags change?), then its row. New rows are inserted
+// `kRowsPerInsert` at a time, which halves SQLite's per-row statement overhead. Their ids
+// (entry_ids.h) wait until Finish(), to be appended to the transaction's run in id_hash
+// order. Pending rows and ids are written before any lookup or flag update that must see
+// them.
 // Thread-safety: used under the store's write mutex, inside an open transaction.
 
 #include <cstdint>
@@ -28,16 +29,15 @@ class Adder {
   static constexpr size_t kRowsPerInsert = 32;
 
   // `first_date_added_us` is the date_added of the first new entry; later ones follow it.
-  // `ids_table` is where new entries' ids go (entry_ids.h, IdsTableFor). `origin` is the
-  // peer the objects were pulled from (empty for local writes). Both must outlive the adder.
+  // `id_run` is the run new entries' ids go to (entry_ids.h, StartIdRun). `origin` is the
+  // peer the objects were pulled from (empty for local writes); it must outlive the adder.
   Adder(Connection& db, const IdHashKey& key, IdFilter& filter, int64_t collection_pk,
-        int64_t now_us, int64_t first_date_added_us, std::string_view ids_table,
-        std::string_view origin = {});
+        int64_t now_us, int64_t first_date_added_us, int64_t id_run, std::string_view origin = {});
 
   // Adds one object version (the row may stay pending until Finish()).
   absl::StatusOr<AddResult> Add(const NewObject& object);
 
-  // Writes the pending rows. Returns the last date_added given out (or the one before the
+  // Writes the pending rows and ids. Returns the last date_added given out (or the one before the
   // first, if none was).
   absl::StatusOr<int64_t> Finish();
 
@@ -48,22 +48,30 @@ class Adder {
     std::string_view id, type, creator, json;  // views into the caller's objects
     std::string version, markings;
   };
+  struct IdRow {
+    int64_t id_hash, date_added_us;
+    bool operator<(const IdRow& o) const {
+      return id_hash != o.id_hash ? id_hash < o.id_hash : date_added_us < o.date_added_us;
+    }
+  };
 
   absl::Status FindKnown(const stix::ObjectIndex& index, int64_t id_hash, int64_t version_ns,
                          int64_t spec);
   absl::Status FlushRows();
+  absl::Status FlushIds();
+  absl::Status FlushAll();
 
   Connection& db_;
   const IdHashKey& key_;
   IdFilter& filter_;
   const int64_t collection_pk_;
   const int64_t now_us_;
-  const std::string_view ids_table_;
+  const int64_t id_run_;
   const std::string_view origin_;
   int64_t next_added_us_;
   std::vector<Row> rows_;
-  Statement* full_insert_ = nullptr;  // the kRowsPerInsert-row INSERTs, once prepared
-  Statement* full_ids_insert_ = nullptr;
+  std::vector<IdRow> ids_;
+  Statement* full_insert_ = nullptr;  // the kRowsPerInsert-row INSERT, once prepared
   // What FindKnown found for the current object.
   int64_t same_version_at_ = 0;
   bool same_version_here_ = false;

@@ -1,28 +1,32 @@
-// Kizuna. Finding the entries of one object id: the tables entry_ids and entry_ids_recent
-// (migration 5), which stand in for an index on entries.id_hash.
+// Kizuna. Finding the entries of one object id: the tables entry_ids and entry_id_runs
+// (migrations 5 and 6), which stand in for an index on entries.id_hash.
 #pragma once
 
-// The writer puts each new entry's (id_hash, collection, date_added_us) into the table
-// IdsTableFor() names, and a trigger on `entries` removes deleted ones from either table.
-// Writers call MergeRecentIds before they commit; it moves the recent rows into entry_ids
-// once there are `kRecentIdsToMerge` of them, in id_hash order, so that the large table's
-// pages are rewritten once per merge rather than in every transaction.
+// An index on the random id_hash would make every write transaction rewrite most of its
+// pages. Instead, each write transaction appends the ids of its new entries, sorted, to
+// entry_id_runs as one run (StartIdRun gives its number), so that it writes new pages only.
+// When the runs 1 to kMaxIdRuns are taken, the next transaction first either merges every
+// run into entry_ids in one sorted pass, or, while the runs hold less than an eighth of the
+// store's ids, compacts them into run 0; entry_ids is thus rewritten once per merge. A
+// trigger on `entries` removes deleted entries from either table.
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 
-#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "kizuna/store/sqlite/connection.h"
 
 namespace kizuna::store::sqlite_internal {
 
-inline constexpr int64_t kRecentIdsToMerge = 16384;
+// Runs 1..kMaxIdRuns take transactions; run 0 holds compacted ones. The trigger of
+// migration 6 names the runs 0..8.
+inline constexpr int64_t kMaxIdRuns = 8;
 
-// The table for the ids of a transaction that adds `objects` objects: entry_ids_recent,
-// except for transactions so large (bulk imports) that they rewrite most of entry_ids'
-// pages anyway, which go straight into entry_ids.
-std::string_view IdsTableFor(size_t objects);
+// Returns the run for the ids of the caller's write transaction, after merging or
+// compacting the runs if all are taken. `ids_in_store` is about how many entries the store
+// holds. Runs inside the caller's write transaction.
+absl::StatusOr<int64_t> StartIdRun(Connection& db, int64_t ids_in_store);
 
 // Returns an SQL condition on `date_added_column` that holds for the entries whose id hash
 // is parameter `hash_param` (such as "?9") and, if `collection_param` is not empty, whose
@@ -30,9 +34,5 @@ std::string_view IdsTableFor(size_t objects);
 // Use it with `NOT INDEXED` on entries, so that SQLite reads them by date_added_us.
 std::string EntriesOfId(std::string_view date_added_column, std::string_view hash_param,
                         std::string_view collection_param = {});
-
-// Moves every row of entry_ids_recent into entry_ids if there are at least
-// `kRecentIdsToMerge` of them. Runs inside the caller's write transaction.
-absl::Status MergeRecentIds(Connection& db);
 
 }  // namespace kizuna::store::sqlite_internal

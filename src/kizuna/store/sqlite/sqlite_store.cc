@@ -172,17 +172,18 @@ absl::StatusOr<std::vector<AddResult>> SqliteStore::DoAddObjects(std::string_vie
   int64_t last_added_us = row ? last->Int(0) : 0;
   last->Reset();
   int64_t now_us = clock_.NowMicros();
+  KZ_ASSIGN_OR_RETURN(int64_t id_run,
+                      sqlite_internal::StartIdRun(db, static_cast<int64_t>(id_filter_.size())));
   std::vector<AddResult> results;
   results.reserve(objects.size());
-  sqlite_internal::Adder adder(
-      db, id_hash_key_, id_filter_, collection_pk, now_us, std::max(now_us, last_added_us + 1),
-      sqlite_internal::IdsTableFor(objects.size()), pull != nullptr ? pull->peer : origin);
+  sqlite_internal::Adder adder(db, id_hash_key_, id_filter_, collection_pk, now_us,
+                               std::max(now_us, last_added_us + 1), id_run,
+                               pull != nullptr ? pull->peer : origin);
   for (const NewObject& object : objects) {
     KZ_ASSIGN_OR_RETURN(AddResult r, adder.Add(object));
     results.push_back(r);
   }
   KZ_ASSIGN_OR_RETURN(int64_t last_given_us, adder.Finish());
-  KZ_RETURN_IF_ERROR(sqlite_internal::MergeRecentIds(db));
   if (last_given_us > last_added_us) {
     KZ_ASSIGN_OR_RETURN(Statement * update, db.Cached(
         "UPDATE node_state SET value = ?1 WHERE key = 'last_date_added_us'"));
@@ -231,7 +232,7 @@ absl::Status SqliteStore::SyncIdFilter() {
   id_filter_ = sqlite_internal::IdFilter(std::max<size_t>(size_t{1} << 16, 4 * n));
   KZ_ASSIGN_OR_RETURN(
       Statement * all,
-      db.Cached("SELECT id_hash FROM entry_ids UNION ALL SELECT id_hash FROM entry_ids_recent"));
+      db.Cached("SELECT id_hash FROM entry_ids UNION ALL SELECT id_hash FROM entry_id_runs"));
   for (;;) {
     KZ_ASSIGN_OR_RETURN(bool more, all->Step());
     if (!more) break;
