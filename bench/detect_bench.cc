@@ -286,8 +286,13 @@ int Run(size_t indicators, int repeat) {
 int main(int argc, char** argv) {
   size_t indicators = 1000000;
   int repeat = 3;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  for (int i = 1; i < argc; i += 2) {
     const std::string flag = argv[i];
+    if (i + 1 >= argc || (flag != "--indicators" && flag != "--repeat" && flag != "--only")) {
+      std::fprintf(stderr,
+                   "usage: detect_bench [--indicators N] [--repeat R] [--only NAME,NAME...]\n");
+      return flag == "--help" || flag == "-h" ? 0 : 2;
+    }
     if (flag == "--indicators") indicators = std::strtoull(argv[i + 1], nullptr, 10);
     if (flag == "--repeat") repeat = std::atoi(argv[i + 1]);
     if (flag == "--only") {

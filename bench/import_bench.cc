@@ -112,7 +112,7 @@ int main(int argc, char** argv) {
     else if (a == "--python") python = true;
     else {
       std::fprintf(stderr, "usage: import_bench [--count N] [--attack DIR] [--python]\n");
-      return 2;
+      return a == "--help" || a == "-h" ? 0 : 2;
     }
   }
   std::string path = (std::filesystem::temp_directory_path() / "kizuna-bench-indicators.json").string();
