@@ -110,7 +110,7 @@ void ZeekTsvHeaders::Line(std::string_view line, uint64_t number,
     if (h.have_fields) Resolve(h);
   } else if (key == "#fields") {
     h.fields.assign(parts_.begin() + 1, parts_.end());
-    h.container.assign(h.fields.size(), false);
+    h.container.assign(h.fields.size(), 0);
     h.have_fields = true;
     Resolve(h);
   } else if (key == "#types") {
@@ -132,6 +132,7 @@ void ZeekTsvHeaders::Line(std::string_view line, uint64_t number,
 void ZeekTsvHeaders::Resolve(ZeekHeader& h) const {
   h.path = pending_path_.empty() ? file_log_type_ : pending_path_;
   h.roles.assign(h.fields.size(), Role::kNone);
+  h.wanted.clear();
   h.time_field = -1;
   for (size_t i = 0; i < h.fields.size(); ++i) {
     Role role = Role::kNone;
@@ -139,6 +140,7 @@ void ZeekTsvHeaders::Resolve(ZeekHeader& h) const {
     if (role == Role::kNone) role = ZeekFieldMap().Find(h.path, h.fields[i]);
     h.roles[i] = role;
     if (role == Role::kTime && h.time_field < 0) h.time_field = static_cast<int>(i);
+    if (role != Role::kNone && role != Role::kTime) h.wanted.push_back(static_cast<uint32_t>(i));
   }
 }
 
@@ -182,8 +184,7 @@ void ZeekTsvReader::DoLine(std::string_view line, uint64_t number, const LineBlo
       r.has_time = true;
     }
   }
-  for (size_t i = 0; i < parts_.size(); ++i) {
-    if (h->roles[i] == Role::kNone || h->roles[i] == Role::kTime) continue;
+  for (const uint32_t i : h->wanted) {
     std::string_view value = parts_[i];
     if (!h->container[i] || value == h->unset || value == h->empty) {
       AddValue(*h, value, i, escaped, batch);

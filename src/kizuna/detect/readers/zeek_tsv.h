@@ -32,8 +32,9 @@ struct ZeekHeader final : BlockState {
   std::string unset = "-";
   std::string path;                 // #path, else the file's log type
   std::vector<std::string> fields;  // #fields
-  std::vector<bool> container;      // per field: set[...] or vector[...]
+  std::vector<char> container;      // per field: set[...] or vector[...]
   std::vector<Role> roles;          // per field, from the field map
+  std::vector<uint32_t> wanted;     // the fields whose role gives values (not kNone, kTime)
   int time_field = -1;
   bool have_fields = false;
 };
