@@ -37,8 +37,8 @@ class Adder {
   // Adds one object version (the row may stay pending until Finish()).
   absl::StatusOr<AddResult> Add(const NewObject& object);
 
-  // Writes the pending rows and ids. Returns the last date_added given out (or the one before the
-  // first, if none was).
+  // Writes the pending rows and ids. Returns the last date_added given out (or the one
+  // before the first, if none was).
   absl::StatusOr<int64_t> Finish();
 
  private:

@@ -7,6 +7,10 @@
 namespace kizuna::store::sqlite_internal {
 namespace {
 
+// The runs are merged into entry_ids once they hold this fraction (1/8) of the store's ids;
+// before that, they are compacted into run 0.
+constexpr int64_t kMergeAtOneIn = 8;
+
 std::string AllRuns() {
   std::string runs = "0";
   for (int64_t run = 1; run <= kMaxIdRuns; ++run) StrAppend(runs, ", ", run);
@@ -38,7 +42,7 @@ absl::StatusOr<int64_t> StartIdRun(Connection& db, int64_t ids_in_store) {
                       SelectInt(db, "SELECT coalesce(max(run), 0) FROM entry_id_runs"));
   if (last < kMaxIdRuns) return last + 1;
   KZ_ASSIGN_OR_RETURN(int64_t in_runs, SelectInt(db, "SELECT count(*) FROM entry_id_runs"));
-  if (in_runs * kMaxIdRuns >= ids_in_store) {
+  if (in_runs * kMergeAtOneIn >= ids_in_store) {
     KZ_RETURN_IF_ERROR(
         db.Exec("INSERT OR FAIL INTO entry_ids (id_hash, collection, date_added_us)"
                 " SELECT id_hash, collection, date_added_us FROM entry_id_runs"
