@@ -101,10 +101,9 @@ int Run(const std::string& name, const std::string& path, bool python) {
   double py = python ? PythonJsonLoad(path) : -1;
   std::printf(
       "{\"bench\":\"import\",\"data\":\"%s\",\"objects\":%lld,\"bytes\":%zu,\"added\":%lld,"
-      "\"split_per_s\":%.0f,\"parse_per_s\":%.0f,\"parse_validate_per_s\":%.0f,\"import_per_s\":%."
-      "0f,"
-      "\"import_per_cpu_s\":%.0f,\"store_share\":%.2f,\"python_json_load_per_s\":%.0f,\"import_vs_"
-      "python\":%.2f}\n",
+      "\"split_per_s\":%.0f,\"parse_per_s\":%.0f,\"parse_validate_per_s\":%.0f,"
+      "\"import_per_s\":%.0f,\"import_per_cpu_s\":%.0f,\"store_share\":%.2f,"
+      "\"python_json_load_per_s\":%.0f,\"import_vs_python\":%.2f}\n",
       name.c_str(), static_cast<long long>(objects), text->size(),
       static_cast<long long>(summary.added), objects / split, objects / parse, objects / validate,
       objects / import, objects / import_cpu, 1.0 - validate / import, py > 0 ? objects / py : 0.0,

@@ -152,13 +152,17 @@ absl::StatusOr<AddResult> Adder::Add(const NewObject& object) {
   return AddResult{AddOutcome::kAdded, next_added_us_ - 1};
 }
 
+absl::StatusOr<Statement*> Adder::Insert(size_t rows, Statement*& full,
+                                         std::string (*sql)(size_t)) {
+  if (rows == kRowsPerInsert && full != nullptr) return full;
+  KZ_ASSIGN_OR_RETURN(Statement * insert, db_.Cached(sql(rows)));
+  if (rows == kRowsPerInsert) full = insert;
+  return insert;
+}
+
 absl::Status Adder::FlushRows() {
   if (rows_.empty()) return absl::OkStatus();
-  Statement* insert = full_insert_;
-  if (rows_.size() != kRowsPerInsert || insert == nullptr) {
-    KZ_ASSIGN_OR_RETURN(insert, db_.Cached(InsertSql(rows_.size())));
-    if (rows_.size() == kRowsPerInsert) full_insert_ = insert;
-  }
+  KZ_ASSIGN_OR_RETURN(Statement * insert, Insert(rows_.size(), full_insert_, InsertSql));
   for (size_t r = 0; r < rows_.size(); ++r) {
     const Row& row = rows_[r];
     int b = static_cast<int>(r) * kColumnsPerRow;
@@ -184,7 +188,7 @@ absl::Status Adder::FlushIds() {
   std::sort(ids_.begin(), ids_.end());
   for (size_t first = 0; first < ids_.size(); first += kRowsPerInsert) {
     size_t n = std::min(kRowsPerInsert, ids_.size() - first);
-    KZ_ASSIGN_OR_RETURN(Statement * insert, db_.Cached(IdsInsertSql(n)));
+    KZ_ASSIGN_OR_RETURN(Statement * insert, Insert(n, full_ids_insert_, IdsInsertSql));
     insert->Bind(1, id_run_).Bind(2, collection_pk_);
     for (size_t r = 0; r < n; ++r) {
       int p = 3 + 2 * static_cast<int>(r);

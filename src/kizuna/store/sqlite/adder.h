@@ -11,6 +11,7 @@
 // them.
 // Thread-safety: used under the store's write mutex, inside an open transaction.
 
+#include <compare>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -50,13 +51,13 @@ class Adder {
   };
   struct IdRow {
     int64_t id_hash, date_added_us;
-    bool operator<(const IdRow& o) const {
-      return id_hash != o.id_hash ? id_hash < o.id_hash : date_added_us < o.date_added_us;
-    }
+    auto operator<=>(const IdRow&) const = default;
   };
 
   absl::Status FindKnown(const stix::ObjectIndex& index, int64_t id_hash, int64_t version_ns,
                          int64_t spec);
+  // The statement `sql(rows)` makes, from `full` when `rows` is kRowsPerInsert.
+  absl::StatusOr<Statement*> Insert(size_t rows, Statement*& full, std::string (*sql)(size_t));
   absl::Status FlushRows();
   absl::Status FlushIds();
   absl::Status FlushAll();
@@ -71,7 +72,9 @@ class Adder {
   int64_t next_added_us_;
   std::vector<Row> rows_;
   std::vector<IdRow> ids_;
-  Statement* full_insert_ = nullptr;  // the kRowsPerInsert-row INSERT, once prepared
+  // The kRowsPerInsert-row INSERTs, once prepared.
+  Statement* full_insert_ = nullptr;
+  Statement* full_ids_insert_ = nullptr;
   // What FindKnown found for the current object.
   int64_t same_version_at_ = 0;
   bool same_version_here_ = false;
