@@ -86,6 +86,49 @@ TEST(OnDemandWalkTest, FindsTheLogTypeAfterTheFieldsAndUndoesEscapes) {
   EXPECT_EQ(fast.records[2].time_us, 1521911720500000);
 }
 
+TEST(OnDemandWalkTest, NumbersLongKeysAndLongStringsReadAsTheDomWalkReadsThem) {
+  // Integers come out as the reader writes them whether the walk takes their text as it is
+  // or parses them; keys that share their first 8 bytes are told apart; escapes, dots and
+  // quotes are found past the first 32 bytes of a key or string.
+  const std::string long_name = StrCat(std::string(40, 'a'), ".example");
+  const std::string path = Temp(
+      "numbers.json",
+      StrCat(
+          R"({"event_type":"dns","src_port":53,"dest_port":-0,"dns":{"rrname":"a.example"}})", "\n",
+          R"({"event_type":"dns","src_port":0 ,"dest_port":-17})", "\n",
+          R"({"event_type":"dns","src_port":1e3,"dest_port":53.0})", "\n",
+          R"({"event_type":"dns","src_port":123456789012345678,"dest_port":1234567890123456789})",
+          "\n",
+          R"({"event_type":"dns","src_port":18446744073709551615,"dest_port":-9223372036854775808})",
+          "\n", R"({"event_type":"dns","dest_portX":1,"dest_por":2,"src_port_and_more":3})", "\n",
+          R"({"event_type":"dns","dns":{"rrname":")", long_name, R"("}})", "\n",
+          R"({"event_type":"dns","dns":{"rrname":")", std::string(40, 'b'), R"(\u002eexample"}})",
+          "\n", R"({"event_type":"dns","dns":{"rrname":"q\"uote"}})", "\n",
+          R"({"event_type":"dns",")", std::string(40, 'k'), R"(.dns":1,"dns.rrname":"d.example"})",
+          "\n", R"({"event_type":"dns","src_port":053})", "\n",
+          R"({"event_type":"dns","src_port":-})", "\n",
+          R"({"event_type":"dns","src_port":99999999999999999999})", "\n"));
+  ReadResult dom = Read(path, true), fast = Read(path, false);
+  ExpectSameRecords(dom, fast);
+  EXPECT_EQ(MalformedLines(fast), (std::set<uint64_t>{11, 12, 13}));
+  EXPECT_EQ(MalformedLines(dom), MalformedLines(fast));
+  ASSERT_EQ(fast.records.size(), 10u);
+  EXPECT_EQ(fast.records[0].Of(Role::kSrcPort), std::vector<std::string>{"53"});
+  EXPECT_EQ(fast.records[0].Of(Role::kDstPort), std::vector<std::string>{"0"});
+  EXPECT_EQ(fast.records[1].Of(Role::kSrcPort), std::vector<std::string>{"0"});
+  EXPECT_EQ(fast.records[1].Of(Role::kDstPort), std::vector<std::string>{"-17"});
+  EXPECT_TRUE(fast.records[2].Of(Role::kSrcPort).empty());  // not integers: no value
+  EXPECT_EQ(fast.records[3].Of(Role::kDstPort), std::vector<std::string>{"1234567890123456789"});
+  EXPECT_EQ(fast.records[4].Of(Role::kSrcPort), std::vector<std::string>{"18446744073709551615"});
+  EXPECT_EQ(fast.records[4].Of(Role::kDstPort), std::vector<std::string>{"-9223372036854775808"});
+  EXPECT_TRUE(fast.records[5].values.empty());
+  EXPECT_EQ(fast.records[6].Of(Role::kDomain), std::vector<std::string>{long_name});
+  EXPECT_EQ(fast.records[7].Of(Role::kDomain),
+            std::vector<std::string>{StrCat(std::string(40, 'b'), ".example")});
+  EXPECT_EQ(fast.records[8].Of(Role::kDomain), std::vector<std::string>{"q\"uote"});
+  EXPECT_EQ(fast.records[9].Of(Role::kDomain), std::vector<std::string>{"d.example"});
+}
+
 TEST(OnDemandWalkTest, BadLinesAreReportedWithLineAndReason) {
   const std::string good = R"({"event_type":"dns","dns":{"rrname":"ok.example"}})";
   const std::string deep = StrCat(R"({"event_type":"dns","dns":{"answers":)", std::string(40, '['),

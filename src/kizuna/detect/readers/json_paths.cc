@@ -4,18 +4,6 @@
 #include "kizuna/detect/lookup/hash.h"
 
 namespace kizuna::detect {
-namespace {
-
-// a == b, inline: steps are a few bytes, shorter than a call to memcmp.
-bool SameStep(const std::string& a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < b.size(); ++i) {
-    if (a[i] != b[i]) return false;
-  }
-  return true;
-}
-
-}  // namespace
 
 JsonPaths::JsonPaths(std::string_view log_type, const FieldMap* user_map,
                      const FieldMap* builtin)
@@ -41,8 +29,9 @@ JsonPaths::JsonPaths(std::string_view log_type, const FieldMap* user_map,
   Index();
 }
 
-uint64_t JsonPaths::HashStep(uint32_t parent, std::string_view step) const {
-  return HashBytes(step, 0x9E3779B97F4A7C15ull * (uint64_t{parent} + 1));
+uint64_t JsonPaths::HashStep(uint32_t parent, size_t size, uint64_t head) {
+  return HashMix(head ^ 0x9E3779B97F4A7C15ull,
+                 (uint64_t{parent} << 32 | size) ^ 0xC2B2AE3D27D4EB4Full);
 }
 
 JsonPaths::Node& JsonPaths::Add(std::string_view path) {
@@ -61,6 +50,7 @@ JsonPaths::Node& JsonPaths::Add(std::string_view path) {
       node.path.node = next;
       node.parent = at;
       node.step = std::string(step);
+      node.head = SafeHead(step);
     }
     if (dot == std::string_view::npos) return nodes_[next];
     nodes_[next].path.descend = true;
@@ -74,17 +64,24 @@ void JsonPaths::Index() {
   while (size < nodes_.size() * 2) size *= 2;
   table_.assign(size, 0);
   for (uint32_t i = 1; i < nodes_.size(); ++i) {
-    size_t at = HashStep(nodes_[i].parent, nodes_[i].step) & (size - 1);
+    const Node& node = nodes_[i];
+    size_t at = HashStep(node.parent, node.step.size(), node.head) & (size - 1);
     while (table_[at] != 0) at = (at + 1) & (size - 1);
     table_[at] = i;
   }
 }
 
-const JsonPaths::Node* JsonPaths::Step(uint32_t parent, std::string_view step) const {
+const JsonPaths::Node* JsonPaths::Step(uint32_t parent, std::string_view step,
+                                       uint64_t head) const {
   const size_t mask = table_.size() - 1;
-  for (size_t at = HashStep(parent, step) & mask; table_[at] != 0; at = (at + 1) & mask) {
+  for (size_t at = HashStep(parent, step.size(), head) & mask; table_[at] != 0;
+       at = (at + 1) & mask) {
     const Node& node = nodes_[table_[at]];
-    if (node.parent == parent && SameStep(node.step, step)) return &node;
+    if (node.head == head && node.parent == parent && node.step.size() == step.size() &&
+        (step.size() <= 8 ||
+         std::memcmp(node.step.data() + 8, step.data() + 8, step.size() - 8) == 0)) {
+      return &node;
+    }
   }
   return nullptr;
 }
@@ -93,7 +90,8 @@ const JsonPath* JsonPaths::Child(uint32_t parent, std::string_view key) const {
   size_t start = 0;
   while (true) {
     const size_t dot = key.find('.', start);
-    const Node* node = Step(parent, key.substr(start, dot - start));
+    const std::string_view step = key.substr(start, dot - start);
+    const Node* node = Step(parent, step, SafeHead(step));
     if (node == nullptr) return nullptr;
     if (dot == std::string_view::npos) return &node->path;
     parent = node->path.node;

@@ -18,7 +18,8 @@ struct JsonScalar {
   enum class Kind : uint8_t { kString, kInt64, kUint64, kDouble };
   Kind kind = Kind::kString;
   // kString: the value. It views the line itself when `in_line`, else a parser buffer that
-  // the next line overwrites.
+  // the next line overwrites. A walker may also hand out an integer as kString, when its text
+  // is what the reader would write for it (decimal digits, no leading zero, no "-0").
   std::string_view text;
   bool in_line = false;
   int64_t int64 = 0;    // kInt64

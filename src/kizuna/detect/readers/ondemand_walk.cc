@@ -2,6 +2,8 @@
 // src/kizuna/detect/CMakeLists.txt): only OnDemandSupported() CPUs may call into this file.
 #include "kizuna/detect/readers/ondemand_walk.h"
 
+#include <immintrin.h>
+
 #include <utility>
 
 #include "simdjson.h"
@@ -19,8 +21,12 @@ struct OnDemandWalker::Impl {
 
   JsonWalkResult Line(std::string_view line);
   JsonWalkResult Object(od::object object, uint32_t node, int depth);
-  JsonWalkResult Value(od::value value, const JsonPath& entry, int depth);
-  JsonWalkResult Scalar(od::value value, od::json_type type, const JsonPath& entry);
+  // Inline, so that `value` stays in registers: the walk's hot path is a string or a number
+  // at a mapped path.
+  simdjson_inline JsonWalkResult Value(od::value& value, const JsonPath& entry, int depth);
+  // Objects and arrays.
+  JsonWalkResult Nested(od::value& value, od::json_type type, const JsonPath& entry, int depth);
+  JsonWalkResult Number(od::value& value, const JsonPath& entry);
 };
 
 namespace {
@@ -30,83 +36,101 @@ JsonWalkResult Invalid(simdjson::error_code error) {
 }
 
 // The text of a raw string token (after its opening quote) up to the closing quote, or
-// false when it holds an escape (then the parser must unescape it).
-bool PlainString(const char* raw, std::string_view& out) {
-  const char* end = raw;
-  while (*end != '"' && *end != '\\') ++end;  // stage 1 found the closing quote
-  if (*end == '\\') return false;
-  out = std::string_view(raw, static_cast<size_t>(end - raw));
-  return true;
+// false when it holds an escape (then the parser must unescape it). When `dotted` is given,
+// it gets whether the text holds a '.' (a key naming several steps of a path, json_paths.h).
+// Reads 32 bytes at a time: the closing quote is in the line (stage 1 found it), so at most
+// 31 bytes past it, inside the line's padding.
+bool PlainString(const char* raw, std::string_view& out, bool* dotted = nullptr) {
+  const __m256i quote = _mm256_set1_epi8('"');
+  const __m256i backslash = _mm256_set1_epi8('\\');
+  const __m256i dot = _mm256_set1_epi8('.');
+  bool dots = false;
+  for (size_t at = 0;; at += 32) {
+    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(raw + at));
+    const uint32_t quotes =
+        static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, quote)));
+    const uint32_t escapes =
+        static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, backslash)));
+    uint32_t dot_bits = 0;
+    if (dotted != nullptr) {
+      dot_bits = static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, dot)));
+    }
+    if ((quotes | escapes) == 0) {
+      dots |= dot_bits != 0;
+      continue;
+    }
+    const int end = __builtin_ctz(quotes | escapes);
+    if ((escapes >> end) & 1) return false;
+    if (dotted != nullptr) *dotted = dots || (dot_bits & ((uint32_t{1} << end) - 1)) != 0;
+    out = std::string_view(raw, at + static_cast<size_t>(end));
+    return true;
+  }
 }
 
-// As PlainString, for an object key; `dotted` says whether it holds a '.' (then it names
-// several steps of a path, json_paths.h).
-bool PlainKey(const char* raw, std::string_view& out, bool& dotted) {
-  const char* end = raw;
-  bool dot = false;
-  for (; *end != '"' && *end != '\\'; ++end) dot |= *end == '.';
-  if (*end == '\\') return false;
-  out = std::string_view(raw, static_cast<size_t>(end - raw));
-  dotted = dot;
+// The text of a number token (raw_json_token: the number, then any whitespace) when it is
+// an integer written as the reader would write it back (json_walk.h): an optional '-', then
+// 1 to 18 digits without a leading zero, or "0". False for anything else: the parser reads
+// it (and rejects it if it is no number).
+bool IntegerText(std::string_view token, std::string_view& out) {
+  size_t k = token.empty() || token[0] != '-' ? 0 : 1;
+  const size_t first = k;
+  while (k < token.size() && token[k] >= '0' && token[k] <= '9') ++k;
+  const size_t digits = k - first;
+  if (digits == 0 || digits > 18 || (token[first] == '0' && (digits > 1 || first == 1))) {
+    return false;
+  }
+  for (size_t w = k; w < token.size(); ++w) {
+    if (token[w] != ' ' && token[w] != '\t' && token[w] != '\n' && token[w] != '\r') return false;
+  }
+  out = token.substr(0, k);
   return true;
 }
 
 }  // namespace
 
-JsonWalkResult OnDemandWalker::Impl::Scalar(od::value value, od::json_type type,
-                                            const JsonPath& entry) {
+JsonWalkResult OnDemandWalker::Impl::Number(od::value& value, const JsonPath& entry) {
   JsonScalar s;
-  if (type == od::json_type::string) {
-    s.in_line = PlainString(value.raw_json_token().data() + 1, s.text);
-    if (!s.in_line) {
-      if (simdjson::error_code e = value.get_string().get(s.text)) return Invalid(e);
-    }
+  od::number_type kind;
+  if (simdjson::error_code e = value.get_number_type().get(kind)) return Invalid(e);
+  simdjson::error_code e;
+  if (kind == od::number_type::signed_integer) {
+    s.kind = JsonScalar::Kind::kInt64;
+    e = value.get_int64().get(s.int64);
+  } else if (kind == od::number_type::unsigned_integer) {
+    s.kind = JsonScalar::Kind::kUint64;
+    e = value.get_uint64().get(s.uint64);
   } else {
-    od::number_type kind;
-    if (simdjson::error_code e = value.get_number_type().get(kind)) return Invalid(e);
-    simdjson::error_code e;
-    if (kind == od::number_type::signed_integer) {
-      s.kind = JsonScalar::Kind::kInt64;
-      e = value.get_int64().get(s.int64);
-    } else if (kind == od::number_type::unsigned_integer) {
-      s.kind = JsonScalar::Kind::kUint64;
-      e = value.get_uint64().get(s.uint64);
-    } else {
-      s.kind = JsonScalar::Kind::kDouble;
-      e = value.get_double().get(s.number);
-    }
-    if (e) return Invalid(e);
+    s.kind = JsonScalar::Kind::kDouble;
+    e = value.get_double().get(s.number);
   }
+  if (e) return Invalid(e);
   sink->Scalar(entry, s);
   return {};
 }
 
-JsonWalkResult OnDemandWalker::Impl::Value(od::value value, const JsonPath& entry, int depth) {
+JsonWalkResult OnDemandWalker::Impl::Value(od::value& value, const JsonPath& entry, int depth) {
   if (depth > kMaxJsonWalkDepth) return {JsonWalkError::kTooDeep};
   od::json_type type;
   if (simdjson::error_code e = value.type().get(type)) return Invalid(e);
   switch (type) {
-    case od::json_type::object: {
-      if (!entry.descend) return {};
-      od::object object;
-      if (simdjson::error_code e = value.get_object().get(object)) return Invalid(e);
-      return Object(object, entry.node, depth + 1);
-    }
-    case od::json_type::array: {
-      od::array array;
-      if (simdjson::error_code e = value.get_array().get(array)) return Invalid(e);
-      for (auto item : array) {  // array levels are dropped: the path stays
-        od::value v;
-        if (simdjson::error_code e = std::move(item).get(v)) return Invalid(e);
-        JsonWalkResult r = Value(v, entry, depth + 1);
-        if (r.error != JsonWalkError::kOk) return r;
+    case od::json_type::string: {
+      if (entry.role == Role::kNone) return {};
+      JsonScalar s;
+      s.in_line = PlainString(value.raw_json_token().data() + 1, s.text);
+      if (!s.in_line) {
+        if (simdjson::error_code e = value.get_string().get(s.text)) return Invalid(e);
       }
+      sink->Scalar(entry, s);
       return {};
     }
-    case od::json_type::string:
-    case od::json_type::number:
+    case od::json_type::number: {
       if (entry.role == Role::kNone) return {};
-      return Scalar(value, type, entry);
+      JsonScalar s;
+      if (!IntegerText(value.raw_json_token(), s.text)) return Number(value, entry);
+      s.in_line = true;
+      sink->Scalar(entry, s);
+      return {};
+    }
     case od::json_type::boolean: {
       bool ignored;
       if (simdjson::error_code e = value.get_bool().get(ignored)) return Invalid(e);
@@ -114,20 +138,42 @@ JsonWalkResult OnDemandWalker::Impl::Value(od::value value, const JsonPath& entr
     }
     case od::json_type::null:
       return {};
+    case od::json_type::object:
+    case od::json_type::array:
+      return Nested(value, type, entry, depth);
+  }
+  return {};
+}
+
+JsonWalkResult OnDemandWalker::Impl::Nested(od::value& value, od::json_type type,
+                                            const JsonPath& entry, int depth) {
+  if (type == od::json_type::object) {
+    if (!entry.descend) return {};
+    od::object object;
+    if (simdjson::error_code e = value.get_object().get(object)) return Invalid(e);
+    return Object(object, entry.node, depth + 1);
+  }
+  od::array array;
+  if (simdjson::error_code e = value.get_array().get(array)) return Invalid(e);
+  for (auto item : array) {  // array levels are dropped: the path stays
+    od::value v;
+    if (simdjson::error_code e = std::move(item).get(v)) return Invalid(e);
+    JsonWalkResult r = Value(v, entry, depth + 1);
+    if (r.error != JsonWalkError::kOk) return r;
   }
   return {};
 }
 
 JsonWalkResult OnDemandWalker::Impl::Object(od::object object, uint32_t node, int depth) {
   for (auto member : object) {
-    od::field field;
-    if (simdjson::error_code e = std::move(member).get(field)) return Invalid(e);
+    if (simdjson::error_code e = member.error()) return Invalid(e);
+    od::field& field = member.value_unsafe();  // a reference: copies of iterators stall
     std::string_view key;
     bool dotted = true;
-    if (!PlainKey(field.key().raw(), key, dotted)) {
+    if (!PlainString(field.key().raw(), key, &dotted)) {
       if (simdjson::error_code e = field.unescaped_key().get(key)) return Invalid(e);
     }
-    const JsonPath* entry = dotted ? paths->Child(node, key) : paths->ChildStep(node, key);
+    const JsonPath* entry = dotted ? paths->Child(node, key) : paths->ChildStepPadded(node, key);
     if (entry == nullptr) continue;  // skipped unread
     JsonWalkResult r = Value(field.value(), *entry, depth);
     if (r.error != JsonWalkError::kOk) return r;

@@ -6,8 +6,9 @@
 // one (json_paths.h). Every other value is skipped without being parsed: the line's UTF-8,
 // its strings and its brackets up to the end of the top-level object are checked, but a
 // broken value inside a skipped field (`tru`, `[1 2]`) is not found, and skipped values are
-// not depth-limited (skipping does not recurse). Strings without escapes are handed out as
-// views into the line, so nothing is copied.
+// not depth-limited (skipping does not recurse). Strings without escapes, and integers
+// written as the reader writes them back, are handed out as views into the line, so nothing
+// is copied or converted.
 //
 // ondemand_walk.cc is compiled for the x86-64 ISA simdjson calls haswell (AVX2, BMI,
 // PCLMUL, LZCNT); OnDemandSupported() says whether this CPU runs it. On other CPUs the
