@@ -11,6 +11,7 @@
 // where --only runs just the named measurements (compile always runs: the others need it).
 // Read rates are by the wall clock and, as *_cpu_mb_per_second, by the thread's CPU time.
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -206,7 +207,9 @@ void Write(const std::string& path, const std::string& text) {
 
 int Run(size_t indicators, int repeat) {
   const std::string zeek = KIZUNA_SHARED_DATA "/zeek/tsv";
-  const std::string dir = std::filesystem::temp_directory_path() / "kizuna-detect-bench";
+  // One directory per process, so that runs side by side do not share files.
+  const std::string dir =
+      std::filesystem::temp_directory_path() / StrCat("kizuna-detect-bench-", getpid());
   std::filesystem::create_directories(dir);
   // Real values: the dns queries and ssl server names (for planted indicators and EVE).
   std::vector<std::string> names;

@@ -40,9 +40,21 @@ void Dedupe(std::vector<Match>& out, size_t from) {
   for (size_t i = from; i < out.size();) {
     size_t j = i;
     while (j < out.size() && out[j].record == out[i].record) ++j;
-    std::stable_sort(out.begin() + static_cast<std::ptrdiff_t>(i),
-                     out.begin() + static_cast<std::ptrdiff_t>(j),
-                     [](const Match& a, const Match& b) { return a.indicator < b.indicator; });
+    const auto by_indicator = [](const Match& a, const Match& b) {
+      return a.indicator < b.indicator;
+    };
+    if (j - i <= 16) {
+      // The usual few matches: an insertion sort, stable and without allocating.
+      for (size_t k = i + 1; k < j; ++k) {
+        const Match m = out[k];
+        size_t at = k;
+        for (; at > i && by_indicator(m, out[at - 1]); --at) out[at] = out[at - 1];
+        out[at] = m;
+      }
+    } else {
+      std::stable_sort(out.begin() + static_cast<std::ptrdiff_t>(i),
+                       out.begin() + static_cast<std::ptrdiff_t>(j), by_indicator);
+    }
     for (size_t k = i; k < j; ++k) {
       if (k > i && out[k].indicator == out[k - 1].indicator) continue;
       out[w++] = out[k];

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "kizuna/detect/lookup/hash.h"
+#include "kizuna/detect/lookup/huge_pages.h"
 #include "kizuna/detect/lookup/indicator_lists.h"
 
 namespace kizuna::detect {
@@ -98,7 +99,7 @@ class IntTable {
   uint64_t seed_ = 0;
   size_t mask_ = 0;
   size_t keys_ = 0;
-  std::vector<Bucket> buckets_;
+  HugeVector<Bucket> buckets_;
 };
 
 }  // namespace kizuna::detect

@@ -26,6 +26,7 @@
 #include <tuple>
 #include <vector>
 
+#include "kizuna/detect/lookup/huge_pages.h"
 #include "kizuna/detect/lookup/indicator_lists.h"
 
 namespace kizuna::detect {
@@ -193,10 +194,10 @@ class IpRanges {
     directory_[n] = static_cast<uint32_t>(starts_.size() - 1);
   }
 
-  std::vector<Block> blocks_;
-  std::vector<Key> starts_;
-  std::vector<uint32_t> chains_of_;  // per range: offset in chains_, or kNoChain
-  std::vector<uint32_t> chains_;     // count, then block indices
+  HugeVector<Block> blocks_;
+  HugeVector<Key> starts_;
+  HugeVector<uint32_t> chains_of_;   // per range: offset in chains_, or kNoChain
+  HugeVector<uint32_t> chains_;      // count, then block indices
   std::vector<uint32_t> directory_;  // per top-16-bit value: the range holding its first address
 };
 

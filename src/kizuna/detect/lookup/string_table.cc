@@ -129,9 +129,10 @@ StringTable StringTable::Builder::Build(uint64_t seed, IndicatorLists& lists) &&
     char header[8];
     std::memcpy(header, &p.payload, 4);
     std::memcpy(header + 4, &meta, 4);
-    t.records_.append(header, 8);
-    t.records_.append(key(e));
-    hashes[r] = t.Hash(e.slot, key(e));
+    const std::string_view k = key(e);
+    t.records_.insert(t.records_.end(), header, header + 8);
+    t.records_.insert(t.records_.end(), k.begin(), k.end());
+    hashes[r] = t.Hash(e.slot, k);
   }
   // ...then place them in that order (a kMore record is found before the next one of its
   // key), fetching the buckets a few records ahead.

@@ -4,7 +4,7 @@
 // Domains, URLs, hashes, e-mail addresses, user agents, IPv6 addresses... every string key
 // of every indicator lives in one StringTable, tagged with its slot (which STIX path it
 // belongs to, observable.h). The layout is flat, so a table of a million keys is a handful
-// of allocations:
+// of allocations (huge pages, huge_pages.h):
 //
 //   slots_   one uint64_t per bucket (power of two, load <= 0.8): 0 = empty, else the top
 //            24 bits of the key's hash and 1 + the offset of its record in records_;
@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "kizuna/detect/lookup/hash.h"
+#include "kizuna/detect/lookup/huge_pages.h"
 #include "kizuna/detect/lookup/indicator_lists.h"
 
 namespace kizuna::detect {
@@ -126,8 +127,8 @@ class StringTable {
   uint64_t seed_ = 0;
   size_t mask_ = 0;
   size_t keys_ = 0;
-  std::vector<uint64_t> slots_;
-  std::string records_;
+  HugeVector<uint64_t> slots_;
+  HugeVector<char> records_;
 };
 
 }  // namespace kizuna::detect
