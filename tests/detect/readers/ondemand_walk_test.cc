@@ -129,6 +129,29 @@ TEST(OnDemandWalkTest, NumbersLongKeysAndLongStringsReadAsTheDomWalkReadsThem) {
   EXPECT_EQ(fast.records[9].Of(Role::kDomain), std::vector<std::string>{"d.example"});
 }
 
+TEST(OnDemandWalkTest, KeysInChangingOrderAndLogTypesReadAsTheDomWalkReadsThem) {
+  // The walk remembers the keys of the line before: lines that change their key order, the
+  // level of a key or their log type must still read as the DOM walk reads them.
+  const std::string path = Temp(
+      "orders.json",
+      StrCat(R"({"event_type":"dns","src_ip":"10.0.0.1","dns":{"rrname":"a.example"}})", "\n",
+             R"({"event_type":"dns","src_ip":"10.0.0.2","dns":{"rrname":"b.example"}})", "\n",
+             R"({"event_type":"dns","dns":{"rrname":"c.example"},"src_ip":"10.0.0.3"})", "\n",
+             R"({"event_type":"dns","rrname":"d.example","dns":{"src_ip":"10.0.0.4"}})", "\n",
+             R"({"event_type":"http","src_ip":"10.0.0.5","http":{"hostname":"e.example"}})", "\n",
+             R"({"event_type":"dns","src_ip":"10.0.0.6","dns":{"rrname":"f.example"}})", "\n",
+             R"({"_path":"dns","id.orig_h":"10.0.0.7","query":"g.example"})", "\n",
+             R"({"event_type":"dns","src_ip":"10.0.0.8","dns":{"rrname":"h.example"}})", "\n"));
+  ReadResult dom = Read(path, true), fast = Read(path, false);
+  ExpectSameRecords(dom, fast);
+  ASSERT_EQ(fast.records.size(), 8u);
+  EXPECT_EQ(fast.records[2].Of(Role::kDomain), std::vector<std::string>{"c.example"});
+  EXPECT_TRUE(fast.records[3].Of(Role::kDomain).empty());
+  EXPECT_TRUE(fast.records[3].Of(Role::kSrcIp).empty());
+  EXPECT_EQ(fast.records[6].Of(Role::kSrcIp), std::vector<std::string>{"10.0.0.7"});
+  EXPECT_EQ(fast.records[7].Of(Role::kDomain), std::vector<std::string>{"h.example"});
+}
+
 TEST(OnDemandWalkTest, BadLinesAreReportedWithLineAndReason) {
   const std::string good = R"({"event_type":"dns","dns":{"rrname":"ok.example"}})";
   const std::string deep = StrCat(R"({"event_type":"dns","dns":{"answers":)", std::string(40, '['),

@@ -51,6 +51,13 @@ class JsonPaths {
     const Node* node = Step(parent, key, Head(key.data(), key.size()));
     return node == nullptr ? nullptr : &node->path;
   }
+  // The first 8 bytes of a step of `size` bytes at `p` as one word (zeros past its end),
+  // reading 8 bytes: two steps of 8 bytes or fewer are equal when their sizes and heads are.
+  static uint64_t Head(const char* p, size_t size) {
+    uint64_t word;
+    std::memcpy(&word, p, 8);
+    return size >= 8 ? word : word & ((uint64_t{1} << (8 * size)) - 1);
+  }
   // Returns the entry of a whole dotted path, or null (as Child from kRoot).
   const JsonPath* Find(std::string_view path) const { return Child(kRoot, path); }
   const std::string& log_type() const { return log_type_; }
@@ -66,12 +73,6 @@ class JsonPaths {
     uint64_t head = 0;
     std::string step;
   };
-  // The first 8 bytes of a step of `size` bytes at `p`, reading 8 bytes.
-  static uint64_t Head(const char* p, size_t size) {
-    uint64_t word;
-    std::memcpy(&word, p, 8);
-    return size >= 8 ? word : word & ((uint64_t{1} << (8 * size)) - 1);
-  }
   // As Head, reading only the step's bytes.
   static uint64_t SafeHead(std::string_view step) {
     uint64_t word = 0;

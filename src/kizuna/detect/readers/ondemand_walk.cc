@@ -5,6 +5,7 @@
 #include <immintrin.h>
 
 #include <utility>
+#include <vector>
 
 #include "simdjson.h"
 
@@ -19,7 +20,22 @@ struct OnDemandWalker::Impl {
   JsonSink* sink = nullptr;
   const JsonPaths* paths = nullptr;
 
+  // The keys of one log type's lines come in the same order: the k-th key of a line is
+  // first compared with the k-th key of the line before, and takes its entry when equal.
+  struct SeenKey {
+    const JsonPaths* paths = nullptr;
+    uint32_t parent = 0;
+    uint32_t size = 0;
+    uint64_t head = 0;
+    const JsonPath* entry = nullptr;
+  };
+  static constexpr size_t kMaxSeenKeys = 64;
+  std::vector<SeenKey> seen_keys;
+  size_t next_key = 0;  // index in seen_keys of the line's next key
+
   JsonWalkResult Line(std::string_view line);
+  // As paths->ChildStepPadded(node, key).
+  const JsonPath* Step(uint32_t node, std::string_view key);
   JsonWalkResult Object(od::object object, uint32_t node, int depth);
   // Inline, so that `value` stays in registers: the walk's hot path is a string or a number
   // at a mapped path.
@@ -164,6 +180,26 @@ JsonWalkResult OnDemandWalker::Impl::Nested(od::value& value, od::json_type type
   return {};
 }
 
+const JsonPath* OnDemandWalker::Impl::Step(uint32_t node, std::string_view key) {
+  if (key.size() > 8) return paths->ChildStepPadded(node, key);
+  const uint64_t head = JsonPaths::Head(key.data(), key.size());
+  const uint32_t size = static_cast<uint32_t>(key.size());
+  if (next_key < seen_keys.size()) {
+    SeenKey& seen = seen_keys[next_key++];
+    if (seen.head == head && seen.size == size && seen.parent == node && seen.paths == paths) {
+      return seen.entry;
+    }
+    seen = {paths, node, size, head, paths->ChildStepPadded(node, key)};
+    return seen.entry;
+  }
+  const JsonPath* entry = paths->ChildStepPadded(node, key);
+  if (seen_keys.size() < kMaxSeenKeys) {
+    seen_keys.push_back({paths, node, size, head, entry});
+    ++next_key;
+  }
+  return entry;
+}
+
 JsonWalkResult OnDemandWalker::Impl::Object(od::object object, uint32_t node, int depth) {
   for (auto member : object) {
     if (simdjson::error_code e = member.error()) return Invalid(e);
@@ -173,7 +209,7 @@ JsonWalkResult OnDemandWalker::Impl::Object(od::object object, uint32_t node, in
     if (!PlainString(field.key().raw(), key, &dotted)) {
       if (simdjson::error_code e = field.unescaped_key().get(key)) return Invalid(e);
     }
-    const JsonPath* entry = dotted ? paths->Child(node, key) : paths->ChildStepPadded(node, key);
+    const JsonPath* entry = dotted ? paths->Child(node, key) : Step(node, key);
     if (entry == nullptr) continue;  // skipped unread
     JsonWalkResult r = Value(field.value(), *entry, depth);
     if (r.error != JsonWalkError::kOk) return r;
@@ -210,6 +246,7 @@ JsonWalkResult OnDemandWalker::Impl::Line(std::string_view line) {
     }
   }
   paths = &sink->Paths(has_event_type ? &event_type : nullptr, has_path ? &zeek_path : nullptr);
+  next_key = 0;
   if (simdjson::error_code r = root.reset().error()) return Invalid(r);
   JsonWalkResult r = Object(root, JsonPaths::kRoot, 1);
   if (r.error != JsonWalkError::kOk) return r;
