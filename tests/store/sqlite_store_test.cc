@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include "kizuna/base/file.h"
 #include "kizuna/store/directory.h"
@@ -307,14 +308,23 @@ TEST_F(SqliteStoreTest, GetObjectVersionsAndDelete) {
   EXPECT_EQ(Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z")})[0].outcome, AddOutcome::kAdded);
 }
 
-// Rows of `table`, read through a connection of its own.
-int64_t CountRows(const std::string& db_path, const std::string& table) {
+// The first column of the first row of `sql`, read through a connection of its own.
+int64_t QueryInt(const std::string& db_path, const std::string& sql) {
   auto db = Connection::Open(db_path, /*read_only=*/true);
   EXPECT_TRUE(db.ok()) << db.status();
   if (!db.ok()) return -1;
-  auto st = (*db)->Cached(StrCat("SELECT count(*) FROM ", table));
-  EXPECT_TRUE(st.ok() && *(*st)->Step());
-  return (*st)->Int(0);
+  auto st = (*db)->Cached(sql);
+  EXPECT_TRUE(st.ok() && *(*st)->Step()) << sql;
+  return st.ok() ? (*st)->Int(0) : -1;
+}
+
+int64_t CountRows(const std::string& db_path, const std::string& table) {
+  return QueryInt(db_path, StrCat("SELECT count(*) FROM ", table));
+}
+
+// The (id_hash, date_added_us) pairs held in entry_id_chunks.
+int64_t ChunkPairs(const std::string& db_path) {
+  return QueryInt(db_path, "SELECT coalesce(sum(length(ids)), 0) / 16 FROM entry_id_chunks");
 }
 
 TEST_F(SqliteStoreTest, IdLookupsFindEntriesInEveryRunAndAfterMergesAndCompactions) {
@@ -336,24 +346,24 @@ TEST_F(SqliteStoreTest, IdLookupsFindEntriesInEveryRunAndAfterMergesAndCompactio
   EXPECT_EQ(in_run(1), 1);
   EXPECT_EQ(in_run(2), 100);
   EXPECT_EQ(in_run(8), 1);
-  EXPECT_EQ(CountRows(db, "entry_ids"), 0);
+  EXPECT_EQ(ChunkPairs(db), 0);
   // The runs are all taken and hold the store's every id: the next write merges them.
   add_many(106, 1);
-  EXPECT_EQ(CountRows(db, "entry_ids"), 107);
+  EXPECT_EQ(ChunkPairs(db), 107);
   EXPECT_EQ(CountRows(db, "entry_id_runs"), 1);
   // Now the runs hold less than an eighth of the ids: the next write compacts them into run 0.
   Add({Indicator("000000000001", "2016-02-01T00:00:00.000Z")});
   for (int64_t i = 0; i < 6; ++i) add_many(107 + i, 1);
   Add({Indicator("000000000001", "2016-03-01T00:00:00.000Z")});
-  EXPECT_EQ(CountRows(db, "entry_ids"), 107);
+  EXPECT_EQ(ChunkPairs(db), 107);
   EXPECT_EQ(in_run(0), 8);
   EXPECT_EQ(in_run(1), 1);
-  // The three versions of `id` are in entry_ids, run 0 and run 1.
+  // The three versions of `id` are in a chunk, run 0 and run 1.
   PageRequest request;
   EXPECT_EQ(store_->GetVersions(collection_, id, request)->objects.size(), 3u);
   EXPECT_EQ(store_->GetObject(collection_, id, request)->objects.at(0).version,
             "2016-03-01T00:00:00.000Z");
-  Open();  // the id filter is rebuilt from both tables
+  Open();  // the id filter is rebuilt from the runs and the chunks
   EXPECT_EQ(Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z")})[0].outcome, AddOutcome::kAlreadyPresent);
   EXPECT_EQ(Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z", R"(, "name": "n")")})[0].outcome,
             AddOutcome::kConflict);
@@ -362,11 +372,14 @@ TEST_F(SqliteStoreTest, IdLookupsFindEntriesInEveryRunAndAfterMergesAndCompactio
             AddOutcome::kAlreadyPresent);
   EXPECT_EQ(in_run(2), 0);  // writes that add nothing take no run
 
+  // Deleting removes the entries from the runs; the chunk keeps its pair until a merge.
   ObjectFilter all;
   all.versions.all = true;
   EXPECT_EQ(*store_->DeleteObject(collection_, id, all), 3);
   EXPECT_TRUE(store_->GetObject(collection_, id, request)->objects.empty());
-  EXPECT_EQ(CountRows(db, "entry_ids"), 106);
+  EXPECT_EQ(store_->GetVersions(collection_, id, request)->objects.size(), 0u);
+  EXPECT_EQ(ChunkPairs(db), 107);
+  EXPECT_EQ(CountRows(db, "entry_id_deleted"), 3);
   EXPECT_EQ(in_run(0), 7);
   EXPECT_EQ(in_run(1), 0);
   // The trigger also finds entries in the last run.
@@ -375,11 +388,100 @@ TEST_F(SqliteStoreTest, IdLookupsFindEntriesInEveryRunAndAfterMergesAndCompactio
   EXPECT_EQ(*store_->DeleteObject(collection_, IndicatorId(StrCat(100000000000 + 120)), all), 1);
   EXPECT_EQ(in_run(8), 0);
   EXPECT_EQ(Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z")})[0].outcome, AddOutcome::kAdded);
+  EXPECT_EQ(store_->GetVersions(collection_, id, request)->objects.size(), 1u);
+
+  // Writes go on until a merge: it leaves the deleted entries out.
+  for (int64_t i = 0; i < 40 && CountRows(db, "entry_id_deleted") > 0; ++i) add_many(200 + i, 1);
+  EXPECT_EQ(CountRows(db, "entry_id_deleted"), 0);
+  EXPECT_EQ(ChunkPairs(db) + CountRows(db, "entry_id_runs"), CountRows(db, "entries"));
+  EXPECT_EQ(store_->GetVersions(collection_, id, request)->objects.size(), 1u);
+  EXPECT_EQ(store_->GetObject(collection_, IndicatorId(StrCat(100000000000 + 50)), request)
+                ->objects.size(),
+            1u);
+  EXPECT_TRUE(store_->GetObject(collection_, IndicatorId(StrCat(100000000000 + 120)), request)
+                  ->objects.empty());
+}
+
+TEST_F(SqliteStoreTest, ChunksHoldEveryIdInOrderAndNeverSplitOneHash) {
+  const std::string db = dir_.File("kizuna.db");
+  // 1,100 objects in four versions each: four chunks or more, and a boundary between two
+  // chunks falls among the pairs of one hash 3 times in 4 (the hash key is random).
+  std::vector<std::string> batch;
+  for (const char* t : {"2016-01-01T00:00:00.000Z", "2016-02-01T00:00:00.000Z",
+                        "2016-03-01T00:00:00.000Z", "2016-04-01T00:00:00.000Z"}) {
+    for (int64_t i = 0; i < 1100; ++i) batch.push_back(Indicator(StrCat(100000000000 + i), t));
+  }
+  Add(batch);
+  for (int64_t i = 0; i < 8; ++i)
+    Add({Indicator(StrCat(200000000000 + i), "2016-01-01T00:00:00.000Z")});
+  EXPECT_EQ(ChunkPairs(db), 4407);
+  EXPECT_GE(CountRows(db, "entry_id_chunks"), 4);
+
+  auto conn = Connection::Open(db, /*read_only=*/true);
+  ASSERT_TRUE(conn.ok());
+  auto chunks = (*conn)->Cached("SELECT first_hash, ids FROM entry_id_chunks ORDER BY first_hash");
+  ASSERT_TRUE(chunks.ok());
+  std::vector<std::pair<int64_t, int64_t>> pairs;
+  for (;;) {
+    auto row = (*chunks)->Step();
+    ASSERT_TRUE(row.ok());
+    if (!*row) break;
+    std::string_view blob = (*chunks)->Text(1);
+    ASSERT_EQ(blob.size() % 16, 0u);
+    size_t first = pairs.size();
+    for (size_t at = 0; at < blob.size(); at += 16) {
+      int64_t hash, date;
+      std::memcpy(&hash, blob.data() + at, 8);
+      std::memcpy(&date, blob.data() + at + 8, 8);
+      pairs.emplace_back(hash, date);
+    }
+    EXPECT_EQ(pairs[first].first, (*chunks)->Int(0));
+    // A hash is whole in one chunk: the chunk before ends below this one's first hash.
+    if (first > 0) {
+      EXPECT_LT(pairs[first - 1].first, pairs[first].first);
+    }
+  }
+  EXPECT_TRUE(std::is_sorted(pairs.begin(), pairs.end()));
+  PageRequest request;
+  for (int64_t i = 0; i < 1100; ++i) {
+    EXPECT_EQ(store_->GetVersions(collection_, IndicatorId(StrCat(100000000000 + i)), request)
+                  ->objects.size(),
+              4u)
+        << i;
+  }
+  EXPECT_TRUE(store_->FindObject(IndicatorId(StrCat(200000000000 + 7))).ok());
+  EXPECT_EQ(store_->FindObject(IndicatorId(StrCat(100000000000 + 1100))).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+// Sets the schema back to version 6: the merged ids in entry_ids, the runs' trigger.
+void BackToSchemaSix(const std::string& db_path) {
+  auto db = Connection::Open(db_path, /*read_only=*/false);
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE(
+      (*db)
+          ->Exec(
+              "DROP TRIGGER entries_remove_id;"
+              "CREATE TABLE entry_ids (id_hash INTEGER NOT NULL, collection INTEGER NOT NULL,"
+              " date_added_us INTEGER NOT NULL, PRIMARY KEY (id_hash, collection, date_added_us))"
+              " WITHOUT ROWID;"
+              "INSERT INTO entry_ids SELECT id_hash, collection, date_added_us FROM entry_id_runs;"
+              "DELETE FROM entry_id_runs;"
+              "DROP TABLE entry_id_chunks; DROP TABLE entry_id_deleted;"
+              "CREATE TRIGGER entries_remove_id AFTER DELETE ON entries BEGIN"
+              " DELETE FROM entry_id_runs WHERE run IN (0, 1, 2, 3, 4, 5, 6, 7, 8)"
+              " AND id_hash = OLD.id_hash AND collection = OLD.collection"
+              " AND date_added_us = OLD.date_added_us;"
+              " DELETE FROM entry_ids WHERE id_hash = OLD.id_hash AND collection = OLD.collection"
+              " AND date_added_us = OLD.date_added_us; END;"
+              "PRAGMA user_version = 6;")
+          .ok());
 }
 
 TEST_F(SqliteStoreTest, MigrationFiveMovesTheIdIndexIntoEntryIds) {
   Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z"), Indicator("000000000002", "2016-01-01T00:00:00.000Z")});
   store_.reset();
+  BackToSchemaSix(dir_.File("kizuna.db"));
   {  // Back to schema 4: what migrations 5 and 6 add undone, the index 5 drops restored.
     auto db = Connection::Open(dir_.File("kizuna.db"), /*read_only=*/false);
     ASSERT_TRUE(db.ok());
@@ -391,17 +493,19 @@ TEST_F(SqliteStoreTest, MigrationFiveMovesTheIdIndexIntoEntryIds) {
                     .ok());
   }
   Open();
-  EXPECT_EQ(CountRows(dir_.File("kizuna.db"), "entry_ids"), 2);
+  EXPECT_EQ(CountRows(dir_.File("kizuna.db"), "entry_id_runs WHERE run = 0"),
+            2);  // by way of entry_ids
   EXPECT_EQ(store_->GetObject(collection_, IndicatorId("000000000002"), {})->objects.size(), 1u);
   EXPECT_EQ(Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z")})[0].outcome, AddOutcome::kAlreadyPresent);
   EXPECT_EQ(Add({Indicator("000000000003", "2016-01-01T00:00:00.000Z")})[0].outcome, AddOutcome::kAdded);
-  EXPECT_EQ(CountRows(dir_.File("kizuna.db"), "entry_id_runs"), 1);
+  EXPECT_EQ(CountRows(dir_.File("kizuna.db"), "entry_id_runs"), 3);
 }
 
 TEST_F(SqliteStoreTest, MigrationSixMovesRecentIdsIntoRunZero) {
   Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z"),
        Indicator("000000000002", "2016-01-01T00:00:00.000Z")});
   store_.reset();
+  BackToSchemaSix(dir_.File("kizuna.db"));
   {  // Back to schema 5: the ids in entry_ids_recent, its trigger restored.
     auto db = Connection::Open(dir_.File("kizuna.db"), /*read_only=*/false);
     ASSERT_TRUE(db.ok());
@@ -414,7 +518,8 @@ TEST_F(SqliteStoreTest, MigrationSixMovesRecentIdsIntoRunZero) {
                 " date_added_us INTEGER NOT NULL, PRIMARY KEY (id_hash, collection, "
                 "date_added_us)) WITHOUT ROWID;"
                 "INSERT INTO entry_ids_recent SELECT id_hash, collection, date_added_us FROM "
-                "entry_id_runs;"
+                "entry_ids;"
+                "DELETE FROM entry_ids;"
                 "DROP TABLE entry_id_runs;"
                 "CREATE TRIGGER entries_remove_id AFTER DELETE ON entries BEGIN"
                 " DELETE FROM entry_ids_recent WHERE id_hash = OLD.id_hash AND collection = "
@@ -435,6 +540,34 @@ TEST_F(SqliteStoreTest, MigrationSixMovesRecentIdsIntoRunZero) {
   EXPECT_EQ(*store_->DeleteObject(collection_, IndicatorId("000000000002"), all), 1);
   EXPECT_EQ(CountRows(db, "entry_id_runs"), 1);
   EXPECT_TRUE(store_->GetObject(collection_, IndicatorId("000000000002"), {})->objects.empty());
+}
+
+TEST_F(SqliteStoreTest, MigrationSevenPutsTheMergedIdsInRunZeroUntilTheNextMerge) {
+  std::vector<std::string> batch;
+  for (int64_t i = 0; i < 20; ++i)
+    batch.push_back(Indicator(StrCat(100000000000 + i), "2016-01-01T00:00:00.000Z"));
+  Add(batch);
+  store_.reset();
+  const std::string db = dir_.File("kizuna.db");
+  BackToSchemaSix(db);
+  EXPECT_EQ(CountRows(db, "entry_ids"), 20);
+  Open();
+  EXPECT_EQ(CountRows(db, "entry_id_runs WHERE run = 0"), 20);
+  EXPECT_EQ(ChunkPairs(db), 0);
+  EXPECT_EQ(Add({Indicator(StrCat(100000000000 + 3), "2016-01-01T00:00:00.000Z")})[0].outcome,
+            AddOutcome::kAlreadyPresent);
+  for (int64_t i = 0; i < 9; ++i)
+    Add({Indicator(StrCat(200000000000 + i), "2016-01-01T00:00:00.000Z")});
+  EXPECT_EQ(ChunkPairs(db), 28);
+  EXPECT_EQ(CountRows(db, "entry_id_runs"), 1);
+  ObjectFilter all;
+  all.versions.all = true;
+  EXPECT_EQ(*store_->DeleteObject(collection_, IndicatorId(StrCat(100000000000 + 4)), all), 1);
+  EXPECT_EQ(
+      store_->GetObject(collection_, IndicatorId(StrCat(100000000000 + 5)), {})->objects.size(),
+      1u);
+  EXPECT_TRUE(
+      store_->GetObject(collection_, IndicatorId(StrCat(100000000000 + 4)), {})->objects.empty());
 }
 
 TEST_F(SqliteStoreTest, ReopenKeepsDataAndDateAddedKeepsIncreasing) {

@@ -76,6 +76,8 @@ class Connection {
   // Rows changed by the last statement.
   int64_t Changes() const;
   int64_t LastInsertRowId() const;
+  // The SQLite handle, to register functions on it.
+  sqlite3* handle() const { return db_; }
 
  private:
   sqlite3* db_;

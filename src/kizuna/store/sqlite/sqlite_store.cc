@@ -72,6 +72,7 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string
     }
     return migrated;
   }
+  KZ_RETURN_IF_ERROR(sqlite_internal::AddEntryIdFunction(*writer));
   KZ_ASSIGN_OR_RETURN(sqlite_internal::IdHashKey key, ReadIdHashKey(*writer));
   return std::make_unique<SqliteStore>(std::move(writer), path, clock, options, key);
 }
@@ -230,14 +231,8 @@ absl::Status SqliteStore::SyncIdFilter() {
   int64_t through = row ? count->Int(1) : 0;
   count->Reset();
   id_filter_ = sqlite_internal::IdFilter(std::max<size_t>(size_t{1} << 16, 4 * n));
-  KZ_ASSIGN_OR_RETURN(
-      Statement * all,
-      db.Cached("SELECT id_hash FROM entry_ids UNION ALL SELECT id_hash FROM entry_id_runs"));
-  for (;;) {
-    KZ_ASSIGN_OR_RETURN(bool more, all->Step());
-    if (!more) break;
-    id_filter_.Add(all->Int(0));
-  }
+  KZ_RETURN_IF_ERROR(
+      sqlite_internal::ForEachIdHash(db, [&](int64_t hash) { id_filter_.Add(hash); }));
   id_filter_through_us_ = through;
   return absl::OkStatus();
 }
@@ -257,6 +252,9 @@ absl::StatusOr<SqliteStore::ReaderLease> SqliteStore::AcquireReader() {
     ++open_readers_;
   }
   absl::StatusOr<std::unique_ptr<Connection>> conn = Connection::Open(path_, true);
+  if (conn.ok()) {
+    if (absl::Status added = sqlite_internal::AddEntryIdFunction(**conn); !added.ok()) conn = added;
+  }
   if (!conn.ok()) {
     absl::MutexLock lock(&readers_mu_);
     --open_readers_;
