@@ -322,13 +322,16 @@ int64_t CountRows(const std::string& db_path, const std::string& table) {
   return QueryInt(db_path, StrCat("SELECT count(*) FROM ", table));
 }
 
-// The (id_hash, date_added_us) pairs held in entry_id_chunks.
-int64_t ChunkPairs(const std::string& db_path) {
-  return QueryInt(db_path, "SELECT coalesce(sum(length(ids)), 0) / 16 FROM entry_id_chunks");
+// The (id_hash, date_added_us) pairs held in the chunks of the runs `where` selects.
+int64_t Pairs(const std::string& db_path, const std::string& where = "1") {
+  return QueryInt(
+      db_path,
+      StrCat("SELECT coalesce(sum(length(ids)), 0) / 16 FROM entry_id_chunks WHERE ", where));
 }
 
 TEST_F(SqliteStoreTest, IdLookupsFindEntriesInEveryRunAndAfterMergesAndCompactions) {
   static_assert(sqlite_internal::kMaxIdRuns == 8, "the scenario below fills eight runs");
+  static_assert(sqlite_internal::kMergedRun == 0 && sqlite_internal::kCompactedRun == 1);
   const std::string db = dir_.File("kizuna.db");
   const std::string id = IndicatorId("000000000001");
   auto add_many = [&](int64_t first, int64_t count) {
@@ -338,68 +341,81 @@ TEST_F(SqliteStoreTest, IdLookupsFindEntriesInEveryRunAndAfterMergesAndCompactio
     }
     Add(batch);
   };
-  auto in_run = [&](int run) { return CountRows(db, StrCat("entry_id_runs WHERE run = ", run)); };
-  // Each write transaction appends its ids as the next run.
+  auto in_run = [&](int run) { return Pairs(db, StrCat("run = ", run)); };
+  // Each write transaction writes its ids as the next run, from run 2.
   Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z")});
   add_many(0, 100);
   for (int64_t i = 0; i < 6; ++i) add_many(100 + i, 1);
-  EXPECT_EQ(in_run(1), 1);
-  EXPECT_EQ(in_run(2), 100);
-  EXPECT_EQ(in_run(8), 1);
-  EXPECT_EQ(ChunkPairs(db), 0);
+  EXPECT_EQ(in_run(2), 1);
+  EXPECT_EQ(in_run(3), 100);
+  EXPECT_EQ(in_run(9), 1);
+  EXPECT_EQ(in_run(0), 0);
   // The runs are all taken and hold the store's every id: the next write merges them.
   add_many(106, 1);
-  EXPECT_EQ(ChunkPairs(db), 107);
-  EXPECT_EQ(CountRows(db, "entry_id_runs"), 1);
-  // Now the runs hold less than an eighth of the ids: the next write compacts them into run 0.
+  EXPECT_EQ(in_run(0), 107);
+  EXPECT_EQ(Pairs(db, "run > 0"), 1);
+  // Now the runs hold less than an eighth of the ids: the next write compacts them into run 1.
   Add({Indicator("000000000001", "2016-02-01T00:00:00.000Z")});
   for (int64_t i = 0; i < 6; ++i) add_many(107 + i, 1);
   Add({Indicator("000000000001", "2016-03-01T00:00:00.000Z")});
-  EXPECT_EQ(ChunkPairs(db), 107);
-  EXPECT_EQ(in_run(0), 8);
-  EXPECT_EQ(in_run(1), 1);
-  // The three versions of `id` are in a chunk, run 0 and run 1.
+  EXPECT_EQ(in_run(0), 107);
+  EXPECT_EQ(in_run(1), 8);
+  EXPECT_EQ(in_run(2), 1);
+  // The three versions of `id` are in runs 0, 1 and 2.
   PageRequest request;
   EXPECT_EQ(store_->GetVersions(collection_, id, request)->objects.size(), 3u);
   EXPECT_EQ(store_->GetObject(collection_, id, request)->objects.at(0).version,
             "2016-03-01T00:00:00.000Z");
-  Open();  // the id filter is rebuilt from the runs and the chunks
+  Open();  // the id filter is rebuilt from the chunks
   EXPECT_EQ(Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z")})[0].outcome, AddOutcome::kAlreadyPresent);
   EXPECT_EQ(Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z", R"(, "name": "n")")})[0].outcome,
             AddOutcome::kConflict);
   EXPECT_EQ(Add({Indicator("000000000001", "2016-02-01T00:00:00.000Z")})[0].outcome, AddOutcome::kAlreadyPresent);
   EXPECT_EQ(Add({Indicator("000000000001", "2016-03-01T00:00:00.000Z")})[0].outcome,
             AddOutcome::kAlreadyPresent);
-  EXPECT_EQ(in_run(2), 0);  // writes that add nothing take no run
+  EXPECT_EQ(in_run(3), 0);  // writes that add nothing take no run
 
-  // Deleting removes the entries from the runs; the chunk keeps its pair until a merge.
+  // Deleting leaves the pairs where they are, to be dropped by the next merge.
   ObjectFilter all;
   all.versions.all = true;
   EXPECT_EQ(*store_->DeleteObject(collection_, id, all), 3);
   EXPECT_TRUE(store_->GetObject(collection_, id, request)->objects.empty());
   EXPECT_EQ(store_->GetVersions(collection_, id, request)->objects.size(), 0u);
-  EXPECT_EQ(ChunkPairs(db), 107);
+  EXPECT_EQ(Pairs(db), 116);
   EXPECT_EQ(CountRows(db, "entry_id_deleted"), 3);
-  EXPECT_EQ(in_run(0), 7);
-  EXPECT_EQ(in_run(1), 0);
-  // The trigger also finds entries in the last run.
-  for (int64_t i = 0; i < 8; ++i) add_many(113 + i, 1);
-  EXPECT_EQ(in_run(8), 1);
-  EXPECT_EQ(*store_->DeleteObject(collection_, IndicatorId(StrCat(100000000000 + 120)), all), 1);
-  EXPECT_EQ(in_run(8), 0);
   EXPECT_EQ(Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z")})[0].outcome, AddOutcome::kAdded);
   EXPECT_EQ(store_->GetVersions(collection_, id, request)->objects.size(), 1u);
 
   // Writes go on until a merge: it leaves the deleted entries out.
   for (int64_t i = 0; i < 40 && CountRows(db, "entry_id_deleted") > 0; ++i) add_many(200 + i, 1);
   EXPECT_EQ(CountRows(db, "entry_id_deleted"), 0);
-  EXPECT_EQ(ChunkPairs(db) + CountRows(db, "entry_id_runs"), CountRows(db, "entries"));
+  EXPECT_EQ(Pairs(db), CountRows(db, "entries"));
   EXPECT_EQ(store_->GetVersions(collection_, id, request)->objects.size(), 1u);
   EXPECT_EQ(store_->GetObject(collection_, IndicatorId(StrCat(100000000000 + 50)), request)
                 ->objects.size(),
             1u);
-  EXPECT_TRUE(store_->GetObject(collection_, IndicatorId(StrCat(100000000000 + 120)), request)
-                  ->objects.empty());
+}
+
+TEST_F(SqliteStoreTest, OneWriteSeesTheIdsOfItsOwnNewEntries) {
+  // Versions of one id added in one write: the later ones find the earlier ones before the
+  // write's ids are written, for the duplicate check and for the first/last flags.
+  const std::string id = IndicatorId("000000000001");
+  auto results = Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z"),
+                      Indicator("000000000002", "2016-01-01T00:00:00.000Z"),
+                      Indicator("000000000001", "2016-03-01T00:00:00.000Z"),
+                      Indicator("000000000001", "2016-01-01T00:00:00.000Z"),
+                      Indicator("000000000001", "2016-02-01T00:00:00.000Z"),
+                      Indicator("000000000001", "2016-03-01T00:00:00.000Z", R"(, "name": "n")")});
+  EXPECT_EQ(results[2].outcome, AddOutcome::kAdded);
+  EXPECT_EQ(results[3].outcome, AddOutcome::kAlreadyPresent);
+  EXPECT_EQ(results[4].outcome, AddOutcome::kAdded);
+  EXPECT_EQ(results[5].outcome, AddOutcome::kConflict);
+  PageRequest request;
+  EXPECT_EQ(store_->GetVersions(collection_, id, request)->objects.size(), 3u);
+  auto latest = store_->GetObject(collection_, id, request);
+  ASSERT_EQ(latest->objects.size(), 1u);
+  EXPECT_EQ(latest->objects[0].version, "2016-03-01T00:00:00.000Z");
+  EXPECT_EQ(Pairs(dir_.File("kizuna.db"), "run = 2"), 4);
 }
 
 TEST_F(SqliteStoreTest, ChunksHoldEveryIdInOrderAndNeverSplitOneHash) {
@@ -414,12 +430,13 @@ TEST_F(SqliteStoreTest, ChunksHoldEveryIdInOrderAndNeverSplitOneHash) {
   Add(batch);
   for (int64_t i = 0; i < 8; ++i)
     Add({Indicator(StrCat(200000000000 + i), "2016-01-01T00:00:00.000Z")});
-  EXPECT_EQ(ChunkPairs(db), 4407);
-  EXPECT_GE(CountRows(db, "entry_id_chunks"), 17);
+  EXPECT_EQ(Pairs(db, "run = 0"), 4407);
+  EXPECT_GE(CountRows(db, "entry_id_chunks WHERE run = 0"), 17);
 
   auto conn = Connection::Open(db, /*read_only=*/true);
   ASSERT_TRUE(conn.ok());
-  auto chunks = (*conn)->Cached("SELECT first_hash, ids FROM entry_id_chunks ORDER BY first_hash");
+  auto chunks = (*conn)->Cached(
+      "SELECT first_hash, ids FROM entry_id_chunks WHERE run = 0 ORDER BY first_hash");
   ASSERT_TRUE(chunks.ok());
   std::vector<std::pair<int64_t, int64_t>> pairs;
   for (;;) {
@@ -454,7 +471,7 @@ TEST_F(SqliteStoreTest, ChunksHoldEveryIdInOrderAndNeverSplitOneHash) {
             absl::StatusCode::kNotFound);
 }
 
-// Sets the schema back to version 6: the merged ids in entry_ids, the runs' trigger.
+// Sets the schema back to version 6: the ids in entry_ids, the runs' table and trigger.
 void BackToSchemaSix(const std::string& db_path) {
   auto db = Connection::Open(db_path, /*read_only=*/false);
   ASSERT_TRUE(db.ok());
@@ -462,12 +479,14 @@ void BackToSchemaSix(const std::string& db_path) {
       (*db)
           ->Exec(
               "DROP TRIGGER entries_remove_id;"
+              "DROP TABLE entry_id_chunks; DROP TABLE entry_id_deleted;"
               "CREATE TABLE entry_ids (id_hash INTEGER NOT NULL, collection INTEGER NOT NULL,"
               " date_added_us INTEGER NOT NULL, PRIMARY KEY (id_hash, collection, date_added_us))"
               " WITHOUT ROWID;"
-              "INSERT INTO entry_ids SELECT id_hash, collection, date_added_us FROM entry_id_runs;"
-              "DELETE FROM entry_id_runs;"
-              "DROP TABLE entry_id_chunks; DROP TABLE entry_id_deleted;"
+              "INSERT INTO entry_ids SELECT id_hash, collection, date_added_us FROM entries;"
+              "CREATE TABLE entry_id_runs (run INTEGER NOT NULL, id_hash INTEGER NOT NULL,"
+              " collection INTEGER NOT NULL, date_added_us INTEGER NOT NULL,"
+              " PRIMARY KEY (run, id_hash, collection, date_added_us)) WITHOUT ROWID;"
               "CREATE TRIGGER entries_remove_id AFTER DELETE ON entries BEGIN"
               " DELETE FROM entry_id_runs WHERE run IN (0, 1, 2, 3, 4, 5, 6, 7, 8)"
               " AND id_hash = OLD.id_hash AND collection = OLD.collection"
@@ -493,12 +512,11 @@ TEST_F(SqliteStoreTest, MigrationFiveMovesTheIdIndexIntoEntryIds) {
                     .ok());
   }
   Open();
-  EXPECT_EQ(CountRows(dir_.File("kizuna.db"), "entry_id_runs WHERE run = 0"),
-            2);  // by way of entry_ids
+  EXPECT_EQ(Pairs(dir_.File("kizuna.db"), "run = 0"), 2);  // by way of entry_ids
   EXPECT_EQ(store_->GetObject(collection_, IndicatorId("000000000002"), {})->objects.size(), 1u);
   EXPECT_EQ(Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z")})[0].outcome, AddOutcome::kAlreadyPresent);
   EXPECT_EQ(Add({Indicator("000000000003", "2016-01-01T00:00:00.000Z")})[0].outcome, AddOutcome::kAdded);
-  EXPECT_EQ(CountRows(dir_.File("kizuna.db"), "entry_id_runs"), 3);
+  EXPECT_EQ(Pairs(dir_.File("kizuna.db"), "run = 2"), 1);
 }
 
 TEST_F(SqliteStoreTest, MigrationSixMovesRecentIdsIntoRunZero) {
@@ -532,42 +550,49 @@ TEST_F(SqliteStoreTest, MigrationSixMovesRecentIdsIntoRunZero) {
   }
   Open();
   const std::string db = dir_.File("kizuna.db");
-  EXPECT_EQ(CountRows(db, "entry_id_runs WHERE run = 0"), 2);
+  EXPECT_EQ(Pairs(db, "run = 0"), 2);  // by way of run 0 of entry_id_runs
   EXPECT_EQ(Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z")})[0].outcome,
             AddOutcome::kAlreadyPresent);
   ObjectFilter all;
   all.versions.all = true;
   EXPECT_EQ(*store_->DeleteObject(collection_, IndicatorId("000000000002"), all), 1);
-  EXPECT_EQ(CountRows(db, "entry_id_runs"), 1);
+  EXPECT_EQ(CountRows(db, "entry_id_deleted"), 1);
   EXPECT_TRUE(store_->GetObject(collection_, IndicatorId("000000000002"), {})->objects.empty());
 }
 
-TEST_F(SqliteStoreTest, MigrationSevenPutsTheMergedIdsInRunZeroUntilTheNextMerge) {
+TEST_F(SqliteStoreTest, MigrationSevenPacksTheIdsIntoRunZero) {
   std::vector<std::string> batch;
-  for (int64_t i = 0; i < 20; ++i)
+  for (int64_t i = 0; i < 600; ++i)
     batch.push_back(Indicator(StrCat(100000000000 + i), "2016-01-01T00:00:00.000Z"));
   Add(batch);
   store_.reset();
   const std::string db = dir_.File("kizuna.db");
   BackToSchemaSix(db);
-  EXPECT_EQ(CountRows(db, "entry_ids"), 20);
+  {  // Half the ids merged, half in runs 0 and 1.
+    auto conn = Connection::Open(db, /*read_only=*/false);
+    ASSERT_TRUE(conn.ok());
+    ASSERT_TRUE((*conn)
+                    ->Exec("INSERT INTO entry_id_runs SELECT date_added_us % 2, id_hash, "
+                           "collection, date_added_us"
+                           " FROM entry_ids WHERE date_added_us % 4 < 2;"
+                           "DELETE FROM entry_ids WHERE date_added_us % 4 < 2;")
+                    .ok());
+  }
+  EXPECT_EQ(CountRows(db, "entry_ids"), 300);
   Open();
-  EXPECT_EQ(CountRows(db, "entry_id_runs WHERE run = 0"), 20);
-  EXPECT_EQ(ChunkPairs(db), 0);
+  EXPECT_EQ(Pairs(db, "run = 0"), 600);
+  EXPECT_EQ(Pairs(db, "run > 0"), 0);
+  EXPECT_GE(CountRows(db, "entry_id_chunks"), 2);
+  EXPECT_EQ(QueryInt(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'entry_id_unpacked'"), 0);
+  PageRequest request;
+  for (int64_t i = 0; i < 600; i += 5) {
+    EXPECT_EQ(store_->GetObject(collection_, IndicatorId(StrCat(100000000000 + i)), request)
+                  ->objects.size(),
+              1u)
+        << i;
+  }
   EXPECT_EQ(Add({Indicator(StrCat(100000000000 + 3), "2016-01-01T00:00:00.000Z")})[0].outcome,
             AddOutcome::kAlreadyPresent);
-  for (int64_t i = 0; i < 9; ++i)
-    Add({Indicator(StrCat(200000000000 + i), "2016-01-01T00:00:00.000Z")});
-  EXPECT_EQ(ChunkPairs(db), 28);
-  EXPECT_EQ(CountRows(db, "entry_id_runs"), 1);
-  ObjectFilter all;
-  all.versions.all = true;
-  EXPECT_EQ(*store_->DeleteObject(collection_, IndicatorId(StrCat(100000000000 + 4)), all), 1);
-  EXPECT_EQ(
-      store_->GetObject(collection_, IndicatorId(StrCat(100000000000 + 5)), {})->objects.size(),
-      1u);
-  EXPECT_TRUE(
-      store_->GetObject(collection_, IndicatorId(StrCat(100000000000 + 4)), {})->objects.empty());
 }
 
 TEST_F(SqliteStoreTest, ReopenKeepsDataAndDateAddedKeepsIncreasing) {

@@ -1,32 +1,36 @@
--- Kizuna store schema, version 7: merged ids in sorted arrays.
+-- Kizuna store schema, version 7: object ids in sorted arrays.
 -- docs/formats/store.md describes every table and column.
 --
--- A merge of the runs into entry_ids inserted every id into a large b-tree, at about 1.7 µs
--- an id: at a million objects, the merges cost an eighth of an import. The merged ids now
--- live in entry_id_chunks, which a merge rewrites in one pass in memory (sqlite/entry_ids.h).
--- Each chunk holds the (id_hash, date_added_us) pairs of a range of hashes, sorted, as
--- 16-octet little-endian pairs; a hash never spans two chunks. Deleting an entry leaves its
--- pair in a chunk until the next merge: entry_id_deleted keeps the entry, and lookups only
--- return entries that still exist.
+-- Each id in entry_id_runs and entry_ids was an SQL row: a transaction inserted 10,000 of
+-- them, and each merge inserted every id again into the large b-tree entry_ids, at about
+-- 1.7 µs an id; at a million objects, the ids cost a fifth of an import. Now a run is a
+-- sequence of chunks, sorted arrays of (id_hash, date_added_us) pairs in blobs, which a
+-- transaction writes at once and a merge rewrites in one pass in memory (sqlite/entry_ids.h).
 CREATE TABLE entry_id_chunks (
-  first_hash INTEGER PRIMARY KEY,
-  ids BLOB NOT NULL
-);
+  run INTEGER NOT NULL,
+  first_hash INTEGER NOT NULL,
+  ids BLOB NOT NULL,
+  PRIMARY KEY (run, first_hash)
+) WITHOUT ROWID;
 CREATE TABLE entry_id_deleted (
   date_added_us INTEGER PRIMARY KEY
 );
 
--- The merged ids wait in run 0 for the next merge.
-INSERT INTO entry_id_runs (run, id_hash, collection, date_added_us)
-  SELECT 0, id_hash, collection, date_added_us FROM entry_ids
-  ORDER BY id_hash, collection, date_added_us;
+-- SQL cannot write the blobs: the store packs these rows into run 0 when it opens, and drops
+-- the table.
+CREATE TABLE entry_id_unpacked (
+  id_hash INTEGER NOT NULL,
+  date_added_us INTEGER NOT NULL
+);
+INSERT INTO entry_id_unpacked (id_hash, date_added_us)
+  SELECT id_hash, date_added_us FROM entry_ids
+  UNION ALL SELECT id_hash, date_added_us FROM entry_id_runs;
 DROP TRIGGER entries_remove_id;
 DROP TABLE entry_ids;
+DROP TABLE entry_id_runs;
 
+-- A deleted entry's pair stays in its chunk until a merge or compaction leaves it out.
 CREATE TRIGGER entries_remove_id AFTER DELETE ON entries
 BEGIN
-  DELETE FROM entry_id_runs
-    WHERE run IN (0, 1, 2, 3, 4, 5, 6, 7, 8) AND id_hash = OLD.id_hash
-      AND collection = OLD.collection AND date_added_us = OLD.date_added_us;
   INSERT OR IGNORE INTO entry_id_deleted (date_added_us) VALUES (OLD.date_added_us);
 END;

@@ -54,13 +54,6 @@ std::string InsertSql(size_t rows) {
   return sql;
 }
 
-std::string IdsInsertSql(size_t rows) {
-  std::string sql =
-      "INSERT OR FAIL INTO entry_id_runs (run, collection, id_hash, date_added_us) VALUES ";
-  for (size_t r = 0; r < rows; ++r) StrAppend(sql, r ? "," : "", "(?1,?2,?,?)");
-  return sql;
-}
-
 }  // namespace
 
 Adder::Adder(Connection& db, const IdHashKey& key, IdFilter& filter, int64_t collection_pk,
@@ -81,13 +74,13 @@ absl::Status Adder::FindKnown(const stix::ObjectIndex& index, int64_t id_hash, i
   same_version_at_ = 0;
   same_version_here_ = other_versions_here_ = false;
   if (!filter_.MayContain(id_hash)) return absl::OkStatus();  // a new id: nothing stored
-  KZ_RETURN_IF_ERROR(FlushAll());  // the lookup must see rows and ids still pending
+  KZ_RETURN_IF_ERROR(FlushRows());  // the lookup must see the rows still pending
   static const std::string kSql = StrCat(
       "SELECT date_added_us, collection, version_ns, spec_version FROM entries NOT INDEXED"
       " WHERE ",
-      EntriesOfId("date_added_us", "?2"), " AND stix_id = ?1");
+      EntriesOfId("date_added_us", "?2", {}, "?3"), " AND stix_id = ?1");
   KZ_ASSIGN_OR_RETURN(Statement * known, db_.Cached(kSql));
-  known->BindView(1, index.id).Bind(2, id_hash);
+  known->BindView(1, index.id).Bind(2, id_hash).Bind(3, PendingEntries(id_hash));
   for (;;) {
     KZ_ASSIGN_OR_RETURN(bool row, known->Step());
     if (!row) break;
@@ -144,8 +137,9 @@ absl::StatusOr<AddResult> Adder::Add(const NewObject& object) {
   ids_.push_back({id_hash, rows_.back().date_added_us});
   filter_.Add(id_hash);
   if (other_versions_here_) {
-    KZ_RETURN_IF_ERROR(FlushAll());
-    KZ_RETURN_IF_ERROR(RecomputeFlags(db_, collection_pk_, index.id, id_hash));
+    KZ_RETURN_IF_ERROR(FlushRows());
+    KZ_RETURN_IF_ERROR(
+        RecomputeFlags(db_, collection_pk_, index.id, id_hash, PendingEntries(id_hash)));
   } else if (rows_.size() == kRowsPerInsert) {
     KZ_RETURN_IF_ERROR(FlushRows());
   }
@@ -183,32 +177,19 @@ absl::Status Adder::FlushRows() {
   return status;
 }
 
-// Sorted, the run's rows go to the end of entry_id_runs one after the other.
-absl::Status Adder::FlushIds() {
-  std::sort(ids_.begin(), ids_.end());
-  for (size_t first = 0; first < ids_.size(); first += kRowsPerInsert) {
-    size_t n = std::min(kRowsPerInsert, ids_.size() - first);
-    KZ_ASSIGN_OR_RETURN(Statement * insert, Insert(n, full_ids_insert_, IdsInsertSql));
-    insert->Bind(1, id_run_).Bind(2, collection_pk_);
-    for (size_t r = 0; r < n; ++r) {
-      int p = 3 + 2 * static_cast<int>(r);
-      insert->Bind(p, ids_[first + r].id_hash).Bind(p + 1, ids_[first + r].date_added_us);
-    }
-    absl::Status status = insert->Run();
-    insert->Reset();
-    KZ_RETURN_IF_ERROR(status);
+std::string Adder::PendingEntries(int64_t id_hash) const {
+  std::string json;
+  for (const IdPair& p : ids_) {
+    if (p.id_hash == id_hash) StrAppend(json, json.empty() ? "[" : ",", p.date_added_us);
   }
-  ids_.clear();
-  return absl::OkStatus();
-}
-
-absl::Status Adder::FlushAll() {
-  KZ_RETURN_IF_ERROR(FlushRows());
-  return FlushIds();
+  return json.empty() ? "[]" : json + "]";
 }
 
 absl::StatusOr<int64_t> Adder::Finish() {
-  KZ_RETURN_IF_ERROR(FlushAll());
+  KZ_RETURN_IF_ERROR(FlushRows());
+  std::sort(ids_.begin(), ids_.end());
+  KZ_RETURN_IF_ERROR(WriteRun(db_, id_run_, ids_));
+  ids_.clear();
   return next_added_us_ - 1;
 }
 

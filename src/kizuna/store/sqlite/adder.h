@@ -6,9 +6,9 @@
 // versions of its id (already present? same version with other content? other versions in
 // this collection whose first/last flags change?), then its row. New rows are inserted
 // `kRowsPerInsert` at a time, which halves SQLite's per-row statement overhead. Their ids
-// (entry_ids.h) wait until Finish(), to be appended to the transaction's run in id_hash
-// order. Pending rows and ids are written before any lookup or flag update that must see
-// them.
+// (entry_ids.h) wait until Finish(), to be written, sorted, as the transaction's run.
+// Pending rows are written before any lookup or flag update that must see them; pending
+// ids are given to those as a list of the entries of the id (PendingEntries).
 // Thread-safety: used under the store's write mutex, inside an open transaction.
 
 #include <compare>
@@ -19,6 +19,7 @@
 
 #include "absl/status/statusor.h"
 #include "kizuna/store/sqlite/connection.h"
+#include "kizuna/store/sqlite/entry_ids.h"
 #include "kizuna/store/sqlite/id_filter.h"
 #include "kizuna/store/sqlite/internal.h"
 #include "kizuna/store/store.h"
@@ -49,18 +50,13 @@ class Adder {
     std::string_view id, type, creator, json;  // views into the caller's objects
     std::string version, markings;
   };
-  struct IdRow {
-    int64_t id_hash, date_added_us;
-    auto operator<=>(const IdRow&) const = default;
-  };
-
   absl::Status FindKnown(const stix::ObjectIndex& index, int64_t id_hash, int64_t version_ns,
                          int64_t spec);
   // The statement `sql(rows)` makes, from `full` when `rows` is kRowsPerInsert.
   absl::StatusOr<Statement*> Insert(size_t rows, Statement*& full, std::string (*sql)(size_t));
   absl::Status FlushRows();
-  absl::Status FlushIds();
-  absl::Status FlushAll();
+  // The date_added of the pending ids of `id_hash`, as a JSON array.
+  std::string PendingEntries(int64_t id_hash) const;
 
   Connection& db_;
   const IdHashKey& key_;
@@ -71,10 +67,9 @@ class Adder {
   const std::string_view origin_;
   int64_t next_added_us_;
   std::vector<Row> rows_;
-  std::vector<IdRow> ids_;
+  std::vector<IdPair> ids_;
   // The kRowsPerInsert-row INSERTs, once prepared.
   Statement* full_insert_ = nullptr;
-  Statement* full_ids_insert_ = nullptr;
   // What FindKnown found for the current object.
   int64_t same_version_at_ = 0;
   bool same_version_here_ = false;

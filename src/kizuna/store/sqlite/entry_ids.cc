@@ -10,19 +10,17 @@
 
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
+#include "kizuna/store/sqlite/internal.h"
 
 namespace kizuna::store::sqlite_internal {
 namespace {
 
-// The runs are merged into the chunks once they hold this fraction (1/8) of the store's ids;
-// before that, they are compacted into run 0.
+// The runs are merged once they hold this fraction (1/8) of the store's ids; before that,
+// they are compacted.
 constexpr int64_t kMergeAtOneIn = 8;
+constexpr int64_t kLastRun = 1 + kMaxIdRuns;
 
-// A chunk's blob is an array of these, in this order, little-endian.
-struct IdPair {
-  int64_t id_hash, date_added_us;
-  auto operator<=>(const IdPair&) const = default;
-};
+// A chunk's blob is the memory image of an IdPair array: 16 octets a pair, little-endian.
 static_assert(sizeof(IdPair) == 16 && std::endian::native == std::endian::little,
               "chunks are stored as the memory image of IdPair arrays");
 
@@ -34,12 +32,6 @@ IdPair PairAt(std::string_view blob, size_t i) {
   return p;
 }
 
-std::string AllRuns() {
-  std::string runs = "0";
-  for (int64_t run = 1; run <= kMaxIdRuns; ++run) StrAppend(runs, ", ", run);
-  return runs;
-}
-
 absl::StatusOr<int64_t> SelectInt(Connection& db, const std::string& sql) {
   KZ_ASSIGN_OR_RETURN(Statement * st, db.Cached(sql));
   KZ_ASSIGN_OR_RETURN(bool row, st->Step());
@@ -48,29 +40,31 @@ absl::StatusOr<int64_t> SelectInt(Connection& db, const std::string& sql) {
   return value;
 }
 
-// SQL function entry_dates_in_chunk(ids, hash): the date_added_us of the pairs of `hash` in
-// the chunk `ids`, as a JSON array, or NULL if there are none (or no chunk).
-void DatesInChunk(sqlite3_context* context, int, sqlite3_value** args) {
-  const void* data = sqlite3_value_blob(args[0]);
-  std::string_view blob(static_cast<const char*>(data), data ? sqlite3_value_bytes(args[0]) : 0);
-  if (blob.size() % sizeof(IdPair) != 0) {
-    sqlite3_result_error(context, "entry_id_chunks: a chunk's size is not a multiple of 16", -1);
-    return;
-  }
-  const int64_t hash = sqlite3_value_int64(args[1]);
-  size_t lo = 0, hi = PairsIn(blob);
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (PairAt(blob, mid).id_hash < hash)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
+// SQL function entry_dates_in_chunks(hash, ids...): the date_added_us of the pairs of `hash`
+// in the chunks `ids` (NULLs skipped), as a JSON array, or NULL if there are none.
+void DatesInChunks(sqlite3_context* context, int argc, sqlite3_value** args) {
+  const int64_t hash = sqlite3_value_int64(args[0]);
   std::string json;
-  for (size_t i = lo; i < PairsIn(blob); ++i) {
-    IdPair p = PairAt(blob, i);
-    if (p.id_hash != hash) break;
-    StrAppend(json, json.empty() ? "[" : ",", p.date_added_us);
+  for (int a = 1; a < argc; ++a) {
+    const void* data = sqlite3_value_blob(args[a]);
+    std::string_view blob(static_cast<const char*>(data), data ? sqlite3_value_bytes(args[a]) : 0);
+    if (blob.size() % sizeof(IdPair) != 0) {
+      sqlite3_result_error(context, "entry_id_chunks: a chunk's size is not a multiple of 16", -1);
+      return;
+    }
+    size_t lo = 0, hi = PairsIn(blob);
+    while (lo < hi) {
+      size_t mid = lo + (hi - lo) / 2;
+      if (PairAt(blob, mid).id_hash < hash)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    for (size_t i = lo; i < PairsIn(blob); ++i) {
+      IdPair p = PairAt(blob, i);
+      if (p.id_hash != hash) break;
+      StrAppend(json, json.empty() ? "[" : ",", p.date_added_us);
+    }
   }
   if (json.empty()) {
     sqlite3_result_null(context);
@@ -80,48 +74,32 @@ void DatesInChunk(sqlite3_context* context, int, sqlite3_value** args) {
   sqlite3_result_text(context, json.data(), static_cast<int>(json.size()), SQLITE_TRANSIENT);
 }
 
-absl::Status ReadChunks(Connection& db, absl::FunctionRef<void(std::string_view)> read) {
-  KZ_ASSIGN_OR_RETURN(Statement * chunks,
-                      db.Cached("SELECT ids FROM entry_id_chunks ORDER BY first_hash"));
+// Appends the pairs of the chunks of runs `first` to `last`, chunk by chunk in key order,
+// leaving out the entries in `deleted` (sorted).
+absl::Status ReadRuns(Connection& db, int64_t first, int64_t last,
+                      const std::vector<int64_t>& deleted, std::vector<IdPair>& out) {
+  KZ_ASSIGN_OR_RETURN(
+      Statement * chunks,
+      db.Cached(
+          "SELECT ids FROM entry_id_chunks WHERE run BETWEEN ?1 AND ?2 ORDER BY run, first_hash"));
+  chunks->Bind(1, first).Bind(2, last);
   for (;;) {
     KZ_ASSIGN_OR_RETURN(bool row, chunks->Step());
     if (!row) break;
-    read(chunks->Text(0));
+    std::string_view blob = chunks->Text(0);
+    for (size_t i = 0; i < PairsIn(blob); ++i) {
+      IdPair p = PairAt(blob, i);
+      if (deleted.empty() || !std::binary_search(deleted.begin(), deleted.end(), p.date_added_us)) {
+        out.push_back(p);
+      }
+    }
   }
   chunks->Reset();
   return absl::OkStatus();
 }
 
-absl::Status WriteChunks(Connection& db, const std::vector<IdPair>& pairs) {
-  KZ_ASSIGN_OR_RETURN(Statement * insert,
-                      db.Cached("INSERT INTO entry_id_chunks (first_hash, ids) VALUES (?1, ?2)"));
-  for (size_t begin = 0; begin < pairs.size();) {
-    size_t end = std::min(begin + kChunkPairs, pairs.size());
-    while (end < pairs.size() && pairs[end].id_hash == pairs[end - 1].id_hash) ++end;
-    std::string_view bytes(reinterpret_cast<const char*>(pairs.data() + begin),
-                           (end - begin) * sizeof(IdPair));
-    insert->Bind(1, pairs[begin].id_hash).BindBlobView(2, bytes);
-    absl::Status status = insert->Run();
-    insert->Reset();
-    KZ_RETURN_IF_ERROR(status);
-    begin = end;
-  }
-  return absl::OkStatus();
-}
-
-// Merges every run into the chunks, leaving out the deleted entries, and empties the runs.
-absl::Status MergeRuns(Connection& db) {
-  std::vector<IdPair> fresh;
-  KZ_ASSIGN_OR_RETURN(Statement * runs,
-                      db.Cached("SELECT id_hash, date_added_us FROM entry_id_runs"));
-  for (;;) {
-    KZ_ASSIGN_OR_RETURN(bool row, runs->Step());
-    if (!row) break;
-    fresh.push_back({runs->Int(0), runs->Int(1)});
-  }
-  runs->Reset();
-  std::sort(fresh.begin(), fresh.end());
-
+// Rewrites runs `into` to kLastRun as run `into`, leaving out deleted entries.
+absl::Status MergeRuns(Connection& db, int64_t into) {
   std::vector<int64_t> deleted;  // in order: the table's key
   KZ_ASSIGN_OR_RETURN(Statement * gone, db.Cached("SELECT date_added_us FROM entry_id_deleted"));
   for (;;) {
@@ -130,47 +108,85 @@ absl::Status MergeRuns(Connection& db) {
     deleted.push_back(gone->Int(0));
   }
   gone->Reset();
-
-  KZ_ASSIGN_OR_RETURN(int64_t chunk_bytes,
-                      SelectInt(db, "SELECT coalesce(sum(length(ids)), 0) FROM entry_id_chunks"));
-  std::vector<IdPair> merged;
-  merged.reserve(static_cast<size_t>(chunk_bytes) / sizeof(IdPair) + fresh.size());
-  size_t next = 0;
-  KZ_RETURN_IF_ERROR(ReadChunks(db, [&](std::string_view blob) {
-    for (size_t i = 0; i < PairsIn(blob); ++i) {
-      IdPair p = PairAt(blob, i);
-      if (!deleted.empty() && std::binary_search(deleted.begin(), deleted.end(), p.date_added_us)) {
-        continue;
-      }
-      while (next < fresh.size() && fresh[next] < p) merged.push_back(fresh[next++]);
-      merged.push_back(p);
-    }
-  }));
-  merged.insert(merged.end(), fresh.begin() + static_cast<ptrdiff_t>(next), fresh.end());
-  KZ_RETURN_IF_ERROR(db.Exec(
-      "DELETE FROM entry_id_chunks; DELETE FROM entry_id_runs; DELETE FROM entry_id_deleted;"));
-  return WriteChunks(db, merged);
+  // Run `into` is sorted already; the later runs, each sorted, are sorted together.
+  std::vector<IdPair> pairs;
+  KZ_RETURN_IF_ERROR(ReadRuns(db, into, into, deleted, pairs));
+  const auto middle = static_cast<ptrdiff_t>(pairs.size());
+  KZ_RETURN_IF_ERROR(ReadRuns(db, into + 1, kLastRun, deleted, pairs));
+  std::sort(pairs.begin() + middle, pairs.end());
+  std::inplace_merge(pairs.begin(), pairs.begin() + middle, pairs.end());
+  KZ_ASSIGN_OR_RETURN(Statement * clear, db.Cached("DELETE FROM entry_id_chunks WHERE run >= ?1"));
+  clear->Bind(1, into);
+  KZ_RETURN_IF_ERROR(clear->Run());
+  clear->Reset();
+  // Only a merge has read every run: the deleted entries are gone from all of them.
+  if (into == kMergedRun) KZ_RETURN_IF_ERROR(db.Exec("DELETE FROM entry_id_deleted"));
+  return WriteRun(db, into, pairs);
 }
 
 }  // namespace
 
 absl::Status AddEntryIdFunction(Connection& db) {
-  int rc = sqlite3_create_function_v2(db.handle(), "entry_dates_in_chunk", 2,
+  int rc = sqlite3_create_function_v2(db.handle(), "entry_dates_in_chunks", -1,
                                       SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-                                      nullptr, DatesInChunk, nullptr, nullptr, nullptr);
-  if (rc != SQLITE_OK) return SqliteError(rc, "entry_dates_in_chunk", sqlite3_errstr(rc));
+                                      nullptr, DatesInChunks, nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return SqliteError(rc, "entry_dates_in_chunks", sqlite3_errstr(rc));
+  return absl::OkStatus();
+}
+
+absl::Status PackUnpackedIds(Connection& db) {
+  KZ_ASSIGN_OR_RETURN(int64_t unpacked, SelectInt(db,
+                                                  "SELECT count(*) FROM sqlite_schema"
+                                                  " WHERE name = 'entry_id_unpacked'"));
+  if (unpacked == 0) return absl::OkStatus();
+  Transaction tx(db);
+  KZ_RETURN_IF_ERROR(tx.Begin());
+  std::vector<IdPair> pairs;
+  KZ_ASSIGN_OR_RETURN(
+      Statement * rows,
+      db.Cached(
+          "SELECT id_hash, date_added_us FROM entry_id_unpacked ORDER BY id_hash, date_added_us"));
+  for (;;) {
+    KZ_ASSIGN_OR_RETURN(bool row, rows->Step());
+    if (!row) break;
+    pairs.push_back({rows->Int(0), rows->Int(1)});
+  }
+  rows->Reset();
+  KZ_RETURN_IF_ERROR(WriteRun(db, kMergedRun, pairs));
+  KZ_RETURN_IF_ERROR(db.Exec("DROP TABLE entry_id_unpacked"));
+  return tx.Commit();
+}
+
+absl::Status WriteRun(Connection& db, int64_t run, const std::vector<IdPair>& pairs) {
+  KZ_ASSIGN_OR_RETURN(
+      Statement * insert,
+      db.Cached("INSERT INTO entry_id_chunks (run, first_hash, ids) VALUES (?1, ?2, ?3)"));
+  for (size_t begin = 0; begin < pairs.size();) {
+    size_t end = std::min(begin + kChunkPairs, pairs.size());
+    while (end < pairs.size() && pairs[end].id_hash == pairs[end - 1].id_hash) ++end;
+    std::string_view bytes(reinterpret_cast<const char*>(pairs.data() + begin),
+                           (end - begin) * sizeof(IdPair));
+    insert->Bind(1, run).Bind(2, pairs[begin].id_hash).BindBlobView(3, bytes);
+    absl::Status status = insert->Run();
+    insert->Reset();
+    KZ_RETURN_IF_ERROR(status);
+    begin = end;
+  }
   return absl::OkStatus();
 }
 
 std::string EntriesOfId(std::string_view date_added_column, std::string_view hash_param,
-                        std::string_view collection_param) {
-  static const std::string kRuns = AllRuns();
-  std::string sql = StrCat(
-      "(", date_added_column, " IN (SELECT date_added_us FROM entry_id_runs WHERE run IN (", kRuns,
-      ") AND id_hash = ", hash_param,
-      " UNION ALL SELECT value FROM json_each(entry_dates_in_chunk((SELECT ids FROM entry_id_chunks"
-      " WHERE first_hash <= ",
-      hash_param, " ORDER BY first_hash DESC LIMIT 1), ", hash_param, ")))");
+                        std::string_view collection_param, std::string_view pending_param) {
+  std::string sql = StrCat("(", date_added_column,
+                           " IN (SELECT value FROM json_each(entry_dates_in_chunks(", hash_param);
+  for (int64_t run = kMergedRun; run <= kLastRun; ++run) {
+    StrAppend(sql, ", (SELECT ids FROM entry_id_chunks WHERE run = ", run,
+              " AND first_hash <= ", hash_param, " ORDER BY first_hash DESC LIMIT 1)");
+  }
+  sql += "))";
+  if (!pending_param.empty())
+    StrAppend(sql, " UNION ALL SELECT value FROM json_each(", pending_param, ")");
+  sql += ")";
   if (!collection_param.empty()) {
     size_t dot = date_added_column.rfind('.');
     std::string_view table =
@@ -182,32 +198,26 @@ std::string EntriesOfId(std::string_view date_added_column, std::string_view has
 
 absl::StatusOr<int64_t> StartIdRun(Connection& db, int64_t ids_in_store) {
   KZ_ASSIGN_OR_RETURN(int64_t last,
-                      SelectInt(db, "SELECT coalesce(max(run), 0) FROM entry_id_runs"));
-  if (last < kMaxIdRuns) return last + 1;
-  KZ_ASSIGN_OR_RETURN(int64_t in_runs, SelectInt(db, "SELECT count(*) FROM entry_id_runs"));
-  if (in_runs * kMergeAtOneIn >= ids_in_store) {
-    KZ_RETURN_IF_ERROR(MergeRuns(db));
-  } else {
-    KZ_RETURN_IF_ERROR(
-        db.Exec("INSERT OR FAIL INTO entry_id_runs (run, id_hash, collection, date_added_us)"
-                " SELECT 0, id_hash, collection, date_added_us FROM entry_id_runs WHERE run > 0"
-                " ORDER BY id_hash, collection, date_added_us;"
-                "DELETE FROM entry_id_runs WHERE run > 0;"));
-  }
-  return 1;
+                      SelectInt(db, "SELECT coalesce(max(run), 0) FROM entry_id_chunks"));
+  if (last < kLastRun) return std::max(last, kCompactedRun) + 1;
+  KZ_ASSIGN_OR_RETURN(int64_t in_runs, SelectInt(db,
+                                                 "SELECT coalesce(sum(length(ids)), 0) / 16"
+                                                 " FROM entry_id_chunks WHERE run > 0"));
+  KZ_RETURN_IF_ERROR(
+      MergeRuns(db, in_runs * kMergeAtOneIn >= ids_in_store ? kMergedRun : kCompactedRun));
+  return kCompactedRun + 1;
 }
 
 absl::Status ForEachIdHash(Connection& db, absl::FunctionRef<void(int64_t)> add) {
-  KZ_ASSIGN_OR_RETURN(Statement * runs, db.Cached("SELECT id_hash FROM entry_id_runs"));
+  KZ_ASSIGN_OR_RETURN(Statement * chunks, db.Cached("SELECT ids FROM entry_id_chunks"));
   for (;;) {
-    KZ_ASSIGN_OR_RETURN(bool row, runs->Step());
+    KZ_ASSIGN_OR_RETURN(bool row, chunks->Step());
     if (!row) break;
-    add(runs->Int(0));
-  }
-  runs->Reset();
-  return ReadChunks(db, [&](std::string_view blob) {
+    std::string_view blob = chunks->Text(0);
     for (size_t i = 0; i < PairsIn(blob); ++i) add(PairAt(blob, i).id_hash);
-  });
+  }
+  chunks->Reset();
+  return absl::OkStatus();
 }
 
 }  // namespace kizuna::store::sqlite_internal

@@ -31,9 +31,10 @@ int64_t IdHash(const IdHashKey& key, std::string_view stix_id);
 absl::StatusOr<int64_t> CollectionPk(Connection& db, std::string_view id);
 
 // Recomputes is_first / is_last / is_top_spec for every entry of `stix_id` in collection
-// `collection_pk` and writes the ones that changed.
+// `collection_pk` and writes the ones that changed. `pending_entries` is a JSON array of
+// the entries of the id whose ids are not written yet (Adder).
 absl::Status RecomputeFlags(Connection& db, int64_t collection_pk, std::string_view stix_id,
-                            int64_t id_hash);
+                            int64_t id_hash, std::string_view pending_entries = "[]");
 
 // Inside the transaction of objects a peer pushed: writes the provenance of the entries
 // `results` added (peer = `origin`, no remote collection or date).

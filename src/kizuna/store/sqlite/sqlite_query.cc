@@ -34,7 +34,7 @@ absl::StatusOr<int64_t> CollectionPk(Connection& db, std::string_view id) {
 }
 
 absl::Status RecomputeFlags(Connection& db, int64_t collection_pk, std::string_view stix_id,
-                            int64_t id_hash) {
+                            int64_t id_hash, std::string_view pending_entries) {
   struct Entry {
     int64_t date_added, version_ns, spec;
     bool first, last, top;
@@ -43,9 +43,9 @@ absl::Status RecomputeFlags(Connection& db, int64_t collection_pk, std::string_v
   static const std::string kSql = StrCat(
       "SELECT date_added_us, version_ns, spec_version, is_first, is_last, is_top_spec"
       " FROM entries NOT INDEXED WHERE ",
-      EntriesOfId("date_added_us", "?3", "?1"), " AND stix_id = ?2");
+      EntriesOfId("date_added_us", "?3", "?1", "?4"), " AND stix_id = ?2");
   KZ_ASSIGN_OR_RETURN(Statement * st, db.Cached(kSql));
-  st->Bind(1, collection_pk).Bind(2, stix_id).Bind(3, id_hash);
+  st->Bind(1, collection_pk).Bind(2, stix_id).Bind(3, id_hash).Bind(4, pending_entries);
   for (;;) {
     KZ_ASSIGN_OR_RETURN(bool row, st->Step());
     if (!row) break;

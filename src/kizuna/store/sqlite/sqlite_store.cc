@@ -73,6 +73,7 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string
     return migrated;
   }
   KZ_RETURN_IF_ERROR(sqlite_internal::AddEntryIdFunction(*writer));
+  KZ_RETURN_IF_ERROR(sqlite_internal::PackUnpackedIds(*writer));
   KZ_ASSIGN_OR_RETURN(sqlite_internal::IdHashKey key, ReadIdHashKey(*writer));
   return std::make_unique<SqliteStore>(std::move(writer), path, clock, options, key);
 }
