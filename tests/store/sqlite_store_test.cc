@@ -330,8 +330,8 @@ int64_t Pairs(const std::string& db_path, const std::string& where = "1") {
 }
 
 TEST_F(SqliteStoreTest, IdLookupsFindEntriesInEveryRunAndAfterMergesAndCompactions) {
-  static_assert(sqlite_internal::kMaxIdRuns == 8, "the scenario below fills eight runs");
-  static_assert(sqlite_internal::kMergedRun == 0 && sqlite_internal::kCompactedRun == 1);
+  static_assert(sqlite_internal::kMaxIdRuns == 8 && sqlite_internal::kMergedRun == 0,
+                "the scenario below fills runs 1 to 8");
   const std::string db = dir_.File("kizuna.db");
   const std::string id = IndicatorId("000000000001");
   auto add_many = [&](int64_t first, int64_t count) {
@@ -342,38 +342,39 @@ TEST_F(SqliteStoreTest, IdLookupsFindEntriesInEveryRunAndAfterMergesAndCompactio
     Add(batch);
   };
   auto in_run = [&](int run) { return Pairs(db, StrCat("run = ", run)); };
-  // Each write transaction writes its ids as the next run, from run 2.
+  auto compacted = [&] { return CountRows(db, "entry_id_compacted"); };
+  // Each write transaction writes its ids as the next run.
   Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z")});
   add_many(0, 100);
   for (int64_t i = 0; i < 6; ++i) add_many(100 + i, 1);
-  EXPECT_EQ(in_run(2), 1);
-  EXPECT_EQ(in_run(3), 100);
-  EXPECT_EQ(in_run(9), 1);
+  EXPECT_EQ(in_run(1), 1);
+  EXPECT_EQ(in_run(2), 100);
+  EXPECT_EQ(in_run(8), 1);
   EXPECT_EQ(in_run(0), 0);
   // The runs are all taken and hold the store's every id: the next write merges them.
   add_many(106, 1);
   EXPECT_EQ(in_run(0), 107);
   EXPECT_EQ(Pairs(db, "run > 0"), 1);
-  // Now the runs hold less than an eighth of the ids: the next write compacts them into run 1.
+  // Now the runs hold less than an eighth of the ids: the next write compacts them.
   Add({Indicator("000000000001", "2016-02-01T00:00:00.000Z")});
   for (int64_t i = 0; i < 6; ++i) add_many(107 + i, 1);
   Add({Indicator("000000000001", "2016-03-01T00:00:00.000Z")});
   EXPECT_EQ(in_run(0), 107);
-  EXPECT_EQ(in_run(1), 8);
-  EXPECT_EQ(in_run(2), 1);
-  // The three versions of `id` are in runs 0, 1 and 2.
+  EXPECT_EQ(compacted(), 8);
+  EXPECT_EQ(in_run(1), 1);
+  // The three versions of `id` are in run 0, entry_id_compacted and run 1.
   PageRequest request;
   EXPECT_EQ(store_->GetVersions(collection_, id, request)->objects.size(), 3u);
   EXPECT_EQ(store_->GetObject(collection_, id, request)->objects.at(0).version,
             "2016-03-01T00:00:00.000Z");
-  Open();  // the id filter is rebuilt from the chunks
+  Open();  // the id filter is rebuilt from the chunks and entry_id_compacted
   EXPECT_EQ(Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z")})[0].outcome, AddOutcome::kAlreadyPresent);
   EXPECT_EQ(Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z", R"(, "name": "n")")})[0].outcome,
             AddOutcome::kConflict);
   EXPECT_EQ(Add({Indicator("000000000001", "2016-02-01T00:00:00.000Z")})[0].outcome, AddOutcome::kAlreadyPresent);
   EXPECT_EQ(Add({Indicator("000000000001", "2016-03-01T00:00:00.000Z")})[0].outcome,
             AddOutcome::kAlreadyPresent);
-  EXPECT_EQ(in_run(3), 0);  // writes that add nothing take no run
+  EXPECT_EQ(in_run(2), 0);  // writes that add nothing take no run
 
   // Deleting leaves the pairs where they are, to be dropped by the next merge.
   ObjectFilter all;
@@ -381,7 +382,7 @@ TEST_F(SqliteStoreTest, IdLookupsFindEntriesInEveryRunAndAfterMergesAndCompactio
   EXPECT_EQ(*store_->DeleteObject(collection_, id, all), 3);
   EXPECT_TRUE(store_->GetObject(collection_, id, request)->objects.empty());
   EXPECT_EQ(store_->GetVersions(collection_, id, request)->objects.size(), 0u);
-  EXPECT_EQ(Pairs(db), 116);
+  EXPECT_EQ(Pairs(db) + compacted(), 116);
   EXPECT_EQ(CountRows(db, "entry_id_deleted"), 3);
   EXPECT_EQ(Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z")})[0].outcome, AddOutcome::kAdded);
   EXPECT_EQ(store_->GetVersions(collection_, id, request)->objects.size(), 1u);
@@ -389,11 +390,37 @@ TEST_F(SqliteStoreTest, IdLookupsFindEntriesInEveryRunAndAfterMergesAndCompactio
   // Writes go on until a merge: it leaves the deleted entries out.
   for (int64_t i = 0; i < 40 && CountRows(db, "entry_id_deleted") > 0; ++i) add_many(200 + i, 1);
   EXPECT_EQ(CountRows(db, "entry_id_deleted"), 0);
+  EXPECT_EQ(compacted(), 0);
   EXPECT_EQ(Pairs(db), CountRows(db, "entries"));
   EXPECT_EQ(store_->GetVersions(collection_, id, request)->objects.size(), 1u);
   EXPECT_EQ(store_->GetObject(collection_, IndicatorId(StrCat(100000000000 + 50)), request)
                 ->objects.size(),
             1u);
+}
+
+TEST_F(SqliteStoreTest, CompactingSmallRunsMovesOnlyTheirIds) {
+  // A hundred writes of one object each into a store of 2,000: the runs never hold an eighth
+  // of the store, so they are compacted, and what was compacted before is not rewritten.
+  std::vector<std::string> batch;
+  for (int64_t i = 0; i < 2000; ++i)
+    batch.push_back(Indicator(StrCat(100000000000 + i), "2016-01-01T00:00:00.000Z"));
+  Add(batch);
+  const std::string db = dir_.File("kizuna.db");
+  for (int64_t i = 0; i < 8; ++i)
+    Add({Indicator(StrCat(200000000000 + i), "2016-01-01T00:00:00.000Z")});
+  EXPECT_EQ(Pairs(db, "run = 0"), 2007);
+  for (int64_t i = 8; i < 100; ++i)
+    Add({Indicator(StrCat(200000000000 + i), "2016-01-01T00:00:00.000Z")});
+  EXPECT_EQ(Pairs(db, "run = 0"), 2007);
+  EXPECT_EQ(CountRows(db, "entry_id_compacted") + Pairs(db, "run > 0"), 93);
+  EXPECT_GT(CountRows(db, "entry_id_compacted"), 0);
+  PageRequest request;
+  for (int64_t i = 0; i < 100; ++i) {
+    EXPECT_EQ(store_->GetObject(collection_, IndicatorId(StrCat(200000000000 + i)), request)
+                  ->objects.size(),
+              1u)
+        << i;
+  }
 }
 
 TEST_F(SqliteStoreTest, OneWriteSeesTheIdsOfItsOwnNewEntries) {
@@ -415,7 +442,7 @@ TEST_F(SqliteStoreTest, OneWriteSeesTheIdsOfItsOwnNewEntries) {
   auto latest = store_->GetObject(collection_, id, request);
   ASSERT_EQ(latest->objects.size(), 1u);
   EXPECT_EQ(latest->objects[0].version, "2016-03-01T00:00:00.000Z");
-  EXPECT_EQ(Pairs(dir_.File("kizuna.db"), "run = 2"), 4);
+  EXPECT_EQ(Pairs(dir_.File("kizuna.db"), "run = 1"), 4);
 }
 
 TEST_F(SqliteStoreTest, ChunksHoldEveryIdInOrderAndNeverSplitOneHash) {
@@ -479,7 +506,8 @@ void BackToSchemaSix(const std::string& db_path) {
       (*db)
           ->Exec(
               "DROP TRIGGER entries_remove_id;"
-              "DROP TABLE entry_id_chunks; DROP TABLE entry_id_deleted;"
+              "DROP TABLE entry_id_chunks; DROP TABLE entry_id_compacted; DROP TABLE "
+              "entry_id_deleted;"
               "CREATE TABLE entry_ids (id_hash INTEGER NOT NULL, collection INTEGER NOT NULL,"
               " date_added_us INTEGER NOT NULL, PRIMARY KEY (id_hash, collection, date_added_us))"
               " WITHOUT ROWID;"
@@ -516,7 +544,7 @@ TEST_F(SqliteStoreTest, MigrationFiveMovesTheIdIndexIntoEntryIds) {
   EXPECT_EQ(store_->GetObject(collection_, IndicatorId("000000000002"), {})->objects.size(), 1u);
   EXPECT_EQ(Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z")})[0].outcome, AddOutcome::kAlreadyPresent);
   EXPECT_EQ(Add({Indicator("000000000003", "2016-01-01T00:00:00.000Z")})[0].outcome, AddOutcome::kAdded);
-  EXPECT_EQ(Pairs(dir_.File("kizuna.db"), "run = 2"), 1);
+  EXPECT_EQ(Pairs(dir_.File("kizuna.db"), "run = 1"), 1);
 }
 
 TEST_F(SqliteStoreTest, MigrationSixMovesRecentIdsIntoRunZero) {

@@ -6,11 +6,18 @@
 -- 1.7 µs an id; at a million objects, the ids cost a fifth of an import. Now a run is a
 -- sequence of chunks, sorted arrays of (id_hash, date_added_us) pairs in blobs, which a
 -- transaction writes at once and a merge rewrites in one pass in memory (sqlite/entry_ids.h).
+-- Compacted runs stay rows, in entry_id_compacted, so that compacting the runs of small
+-- transactions costs what they hold, not what was compacted before.
 CREATE TABLE entry_id_chunks (
   run INTEGER NOT NULL,
   first_hash INTEGER NOT NULL,
   ids BLOB NOT NULL,
   PRIMARY KEY (run, first_hash)
+) WITHOUT ROWID;
+CREATE TABLE entry_id_compacted (
+  id_hash INTEGER NOT NULL,
+  date_added_us INTEGER NOT NULL,
+  PRIMARY KEY (id_hash, date_added_us)
 ) WITHOUT ROWID;
 CREATE TABLE entry_id_deleted (
   date_added_us INTEGER PRIMARY KEY

@@ -18,7 +18,6 @@ namespace {
 // The runs are merged once they hold this fraction (1/8) of the store's ids; before that,
 // they are compacted.
 constexpr int64_t kMergeAtOneIn = 8;
-constexpr int64_t kLastRun = 1 + kMaxIdRuns;
 
 // A chunk's blob is the memory image of an IdPair array: 16 octets a pair, little-endian.
 static_assert(sizeof(IdPair) == 16 && std::endian::native == std::endian::little,
@@ -98,8 +97,7 @@ absl::Status ReadRuns(Connection& db, int64_t first, int64_t last,
   return absl::OkStatus();
 }
 
-// Rewrites runs `into` to kLastRun as run `into`, leaving out deleted entries.
-absl::Status MergeRuns(Connection& db, int64_t into) {
+absl::StatusOr<std::vector<int64_t>> DeletedEntries(Connection& db) {
   std::vector<int64_t> deleted;  // in order: the table's key
   KZ_ASSIGN_OR_RETURN(Statement * gone, db.Cached("SELECT date_added_us FROM entry_id_deleted"));
   for (;;) {
@@ -108,20 +106,55 @@ absl::Status MergeRuns(Connection& db, int64_t into) {
     deleted.push_back(gone->Int(0));
   }
   gone->Reset();
-  // Run `into` is sorted already; the later runs, each sorted, are sorted together.
+  return deleted;
+}
+
+// Merges runs 1 to kMaxIdRuns and entry_id_compacted into run kMergedRun, leaving out
+// deleted entries.
+absl::Status MergeRuns(Connection& db) {
+  KZ_ASSIGN_OR_RETURN(std::vector<int64_t> deleted, DeletedEntries(db));
   std::vector<IdPair> pairs;
-  KZ_RETURN_IF_ERROR(ReadRuns(db, into, into, deleted, pairs));
-  const auto middle = static_cast<ptrdiff_t>(pairs.size());
-  KZ_RETURN_IF_ERROR(ReadRuns(db, into + 1, kLastRun, deleted, pairs));
-  std::sort(pairs.begin() + middle, pairs.end());
-  std::inplace_merge(pairs.begin(), pairs.begin() + middle, pairs.end());
-  KZ_ASSIGN_OR_RETURN(Statement * clear, db.Cached("DELETE FROM entry_id_chunks WHERE run >= ?1"));
-  clear->Bind(1, into);
+  KZ_RETURN_IF_ERROR(ReadRuns(db, kMergedRun, kMergedRun, deleted, pairs));
+  const auto merged = static_cast<ptrdiff_t>(pairs.size());
+  KZ_RETURN_IF_ERROR(ReadRuns(db, kMergedRun + 1, kMaxIdRuns, deleted, pairs));
+  KZ_ASSIGN_OR_RETURN(Statement * compacted,
+                      db.Cached("SELECT id_hash, date_added_us FROM entry_id_compacted"));
+  for (;;) {
+    KZ_ASSIGN_OR_RETURN(bool row, compacted->Step());
+    if (!row) break;
+    IdPair p{compacted->Int(0), compacted->Int(1)};
+    if (!std::binary_search(deleted.begin(), deleted.end(), p.date_added_us)) pairs.push_back(p);
+  }
+  compacted->Reset();
+  std::sort(pairs.begin() + merged, pairs.end());
+  std::inplace_merge(pairs.begin(), pairs.begin() + merged, pairs.end());
+  KZ_RETURN_IF_ERROR(
+      db.Exec("DELETE FROM entry_id_chunks; DELETE FROM entry_id_compacted; DELETE FROM "
+              "entry_id_deleted;"));
+  return WriteRun(db, kMergedRun, pairs);
+}
+
+// Moves the pairs of runs 1 to kMaxIdRuns into entry_id_compacted, leaving out deleted
+// entries (which the table may still hold until the next merge).
+absl::Status CompactRuns(Connection& db) {
+  KZ_ASSIGN_OR_RETURN(std::vector<int64_t> deleted, DeletedEntries(db));
+  std::vector<IdPair> pairs;
+  KZ_RETURN_IF_ERROR(ReadRuns(db, kMergedRun + 1, kMaxIdRuns, deleted, pairs));
+  std::sort(pairs.begin(), pairs.end());
+  KZ_ASSIGN_OR_RETURN(
+      Statement * insert,
+      db.Cached("INSERT INTO entry_id_compacted (id_hash, date_added_us) VALUES (?1, ?2)"));
+  for (const IdPair& p : pairs) {
+    insert->Bind(1, p.id_hash).Bind(2, p.date_added_us);
+    absl::Status status = insert->Run();
+    insert->Reset();
+    KZ_RETURN_IF_ERROR(status);
+  }
+  KZ_ASSIGN_OR_RETURN(Statement * clear, db.Cached("DELETE FROM entry_id_chunks WHERE run > ?1"));
+  clear->Bind(1, kMergedRun);
   KZ_RETURN_IF_ERROR(clear->Run());
   clear->Reset();
-  // Only a merge has read every run: the deleted entries are gone from all of them.
-  if (into == kMergedRun) KZ_RETURN_IF_ERROR(db.Exec("DELETE FROM entry_id_deleted"));
-  return WriteRun(db, into, pairs);
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -179,11 +212,12 @@ std::string EntriesOfId(std::string_view date_added_column, std::string_view has
                         std::string_view collection_param, std::string_view pending_param) {
   std::string sql = StrCat("(", date_added_column,
                            " IN (SELECT value FROM json_each(entry_dates_in_chunks(", hash_param);
-  for (int64_t run = kMergedRun; run <= kLastRun; ++run) {
+  for (int64_t run = kMergedRun; run <= kMaxIdRuns; ++run) {
     StrAppend(sql, ", (SELECT ids FROM entry_id_chunks WHERE run = ", run,
               " AND first_hash <= ", hash_param, " ORDER BY first_hash DESC LIMIT 1)");
   }
-  sql += "))";
+  StrAppend(sql, ")) UNION ALL SELECT date_added_us FROM entry_id_compacted WHERE id_hash = ",
+            hash_param);
   if (!pending_param.empty())
     StrAppend(sql, " UNION ALL SELECT value FROM json_each(", pending_param, ")");
   sql += ")";
@@ -199,13 +233,17 @@ std::string EntriesOfId(std::string_view date_added_column, std::string_view has
 absl::StatusOr<int64_t> StartIdRun(Connection& db, int64_t ids_in_store) {
   KZ_ASSIGN_OR_RETURN(int64_t last,
                       SelectInt(db, "SELECT coalesce(max(run), 0) FROM entry_id_chunks"));
-  if (last < kLastRun) return std::max(last, kCompactedRun) + 1;
+  if (last < kMaxIdRuns) return last + 1;
   KZ_ASSIGN_OR_RETURN(int64_t in_runs, SelectInt(db,
                                                  "SELECT coalesce(sum(length(ids)), 0) / 16"
                                                  " FROM entry_id_chunks WHERE run > 0"));
-  KZ_RETURN_IF_ERROR(
-      MergeRuns(db, in_runs * kMergeAtOneIn >= ids_in_store ? kMergedRun : kCompactedRun));
-  return kCompactedRun + 1;
+  KZ_ASSIGN_OR_RETURN(int64_t compacted, SelectInt(db, "SELECT count(*) FROM entry_id_compacted"));
+  if ((in_runs + compacted) * kMergeAtOneIn >= ids_in_store) {
+    KZ_RETURN_IF_ERROR(MergeRuns(db));
+  } else {
+    KZ_RETURN_IF_ERROR(CompactRuns(db));
+  }
+  return kMergedRun + 1;
 }
 
 absl::Status ForEachIdHash(Connection& db, absl::FunctionRef<void(int64_t)> add) {
@@ -217,6 +255,13 @@ absl::Status ForEachIdHash(Connection& db, absl::FunctionRef<void(int64_t)> add)
     for (size_t i = 0; i < PairsIn(blob); ++i) add(PairAt(blob, i).id_hash);
   }
   chunks->Reset();
+  KZ_ASSIGN_OR_RETURN(Statement * compacted, db.Cached("SELECT id_hash FROM entry_id_compacted"));
+  for (;;) {
+    KZ_ASSIGN_OR_RETURN(bool row, compacted->Step());
+    if (!row) break;
+    add(compacted->Int(0));
+  }
+  compacted->Reset();
   return absl::OkStatus();
 }
 

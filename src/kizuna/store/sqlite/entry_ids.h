@@ -1,18 +1,19 @@
-// Kizuna. Finding the entries of one object id: the table entry_id_chunks (migration 7),
-// which stands in for an index on entries.id_hash.
+// Kizuna. Finding the entries of one object id: the tables entry_id_chunks and
+// entry_id_compacted (migration 7), which stand in for an index on entries.id_hash.
 #pragma once
 
 // An index on the random id_hash would make every write transaction rewrite most of its
 // pages. Instead, the ids live in runs, each a sequence of chunks: sorted arrays of
 // (id_hash, date_added_us) pairs in blobs, about kChunkPairs to a chunk, a hash never split
-// between two chunks of one run. Each write transaction writes the ids of its new entries as
-// the next of kMaxIdRuns runs (StartIdRun gives its number), at the end (Adder::Finish).
-// When they are all taken, the next transaction first either merges every run into run
-// kMergedRun, or, while the runs hold less than an eighth of the store's ids, compacts them
-// into run kCompactedRun; either reads the runs, merges them in memory and writes them anew.
-// A deleted entry's pair stays where it is until then: the trigger on `entries` records the
-// entry in entry_id_deleted, merges and compactions leave it out, and lookups only return
-// entries that exist.
+// between two chunks of one run. Each write transaction writes the ids of its new entries,
+// when it ends (Adder::Finish), as the next of runs 1 to kMaxIdRuns (StartIdRun gives its
+// number). When they are all taken, the next transaction first empties them. If they and
+// entry_id_compacted hold at least an eighth of the store's ids, it merges all of them into
+// run kMergedRun: it reads them, merges them in memory and writes run kMergedRun anew.
+// Otherwise it compacts the runs: it inserts their pairs into the b-tree entry_id_compacted,
+// which costs what the runs hold, however small they are. A deleted entry's pair stays
+// where it is until a merge or compaction: the trigger on `entries` records the entry in
+// entry_id_deleted, they leave it out, and lookups only return entries that exist.
 
 #include <cstdint>
 #include <string>
@@ -26,8 +27,7 @@
 namespace kizuna::store::sqlite_internal {
 
 inline constexpr int64_t kMergedRun = 0;
-inline constexpr int64_t kCompactedRun = 1;
-// Write transactions take runs 2 to 1 + kMaxIdRuns.
+// Write transactions take runs 1 to kMaxIdRuns.
 inline constexpr int64_t kMaxIdRuns = 8;
 // Pairs in a chunk, but for the pairs of one hash, which stay together: 4 KiB. A lookup
 // reads one chunk a run; with 16 KiB chunks, it took a tenth longer.
@@ -64,7 +64,8 @@ std::string EntriesOfId(std::string_view date_added_column, std::string_view has
                         std::string_view collection_param = {},
                         std::string_view pending_param = {});
 
-// Calls `add` with the id hash of every pair in the chunks (some of them deleted entries').
+// Calls `add` with the id hash of every pair in the chunks and entry_id_compacted (some of
+// them deleted entries').
 absl::Status ForEachIdHash(Connection& db, absl::FunctionRef<void(int64_t)> add);
 
 }  // namespace kizuna::store::sqlite_internal
