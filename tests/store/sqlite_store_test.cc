@@ -345,21 +345,21 @@ TEST_F(SqliteStoreTest, IdLookupsFindEntriesInEveryRunAndAfterMergesAndCompactio
   auto compacted = [&] { return CountRows(db, "entry_id_compacted"); };
   // Each write transaction writes its ids as the next run.
   Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z")});
-  add_many(0, 100);
-  for (int64_t i = 0; i < 6; ++i) add_many(100 + i, 1);
+  add_many(0, 300);
+  for (int64_t i = 0; i < 6; ++i) add_many(300 + i, 1);
   EXPECT_EQ(in_run(1), 1);
-  EXPECT_EQ(in_run(2), 100);
+  EXPECT_EQ(in_run(2), 300);
   EXPECT_EQ(in_run(8), 1);
   EXPECT_EQ(in_run(0), 0);
   // The runs are all taken and hold the store's every id: the next write merges them.
-  add_many(106, 1);
-  EXPECT_EQ(in_run(0), 107);
+  add_many(306, 1);
+  EXPECT_EQ(in_run(0), 307);
   EXPECT_EQ(Pairs(db, "run > 0"), 1);
-  // Now the runs hold less than an eighth of the ids: the next write compacts them.
+  // Now the runs hold less than a 24th of the ids: the next write compacts them.
   Add({Indicator("000000000001", "2016-02-01T00:00:00.000Z")});
-  for (int64_t i = 0; i < 6; ++i) add_many(107 + i, 1);
+  for (int64_t i = 0; i < 6; ++i) add_many(307 + i, 1);
   Add({Indicator("000000000001", "2016-03-01T00:00:00.000Z")});
-  EXPECT_EQ(in_run(0), 107);
+  EXPECT_EQ(in_run(0), 307);
   EXPECT_EQ(compacted(), 8);
   EXPECT_EQ(in_run(1), 1);
   // The three versions of `id` are in run 0, entry_id_compacted and run 1.
@@ -382,13 +382,13 @@ TEST_F(SqliteStoreTest, IdLookupsFindEntriesInEveryRunAndAfterMergesAndCompactio
   EXPECT_EQ(*store_->DeleteObject(collection_, id, all), 3);
   EXPECT_TRUE(store_->GetObject(collection_, id, request)->objects.empty());
   EXPECT_EQ(store_->GetVersions(collection_, id, request)->objects.size(), 0u);
-  EXPECT_EQ(Pairs(db) + compacted(), 116);
+  EXPECT_EQ(Pairs(db) + compacted(), 316);
   EXPECT_EQ(CountRows(db, "entry_id_deleted"), 3);
   EXPECT_EQ(Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z")})[0].outcome, AddOutcome::kAdded);
   EXPECT_EQ(store_->GetVersions(collection_, id, request)->objects.size(), 1u);
 
   // Writes go on until a merge: it leaves the deleted entries out.
-  for (int64_t i = 0; i < 40 && CountRows(db, "entry_id_deleted") > 0; ++i) add_many(200 + i, 1);
+  for (int64_t i = 0; i < 80 && CountRows(db, "entry_id_deleted") > 0; ++i) add_many(400 + i, 1);
   EXPECT_EQ(CountRows(db, "entry_id_deleted"), 0);
   EXPECT_EQ(compacted(), 0);
   EXPECT_EQ(Pairs(db), CountRows(db, "entries"));
