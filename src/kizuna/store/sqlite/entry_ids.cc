@@ -91,9 +91,7 @@ absl::Status ReadRuns(Connection& db, int64_t first, int64_t last,
     std::string_view blob = chunks->Text(0);
     for (size_t i = 0; i < PairsIn(blob); ++i) {
       IdPair p = PairAt(blob, i);
-      if (deleted.empty() || !std::binary_search(deleted.begin(), deleted.end(), p.date_added_us)) {
-        out.push_back(p);
-      }
+      if (!std::binary_search(deleted.begin(), deleted.end(), p.date_added_us)) out.push_back(p);
     }
   }
   chunks->Reset();
@@ -221,8 +219,9 @@ std::string EntriesOfId(std::string_view date_added_column, std::string_view has
   }
   StrAppend(sql, ")) UNION ALL SELECT date_added_us FROM entry_id_compacted WHERE id_hash = ",
             hash_param);
-  if (!pending_param.empty())
+  if (!pending_param.empty()) {
     StrAppend(sql, " UNION ALL SELECT value FROM json_each(", pending_param, ")");
+  }
   sql += ")";
   if (!collection_param.empty()) {
     size_t dot = date_added_column.rfind('.');
