@@ -146,17 +146,16 @@ absl::StatusOr<AddResult> Adder::Add(const NewObject& object) {
   return AddResult{AddOutcome::kAdded, next_added_us_ - 1};
 }
 
-absl::StatusOr<Statement*> Adder::Insert(size_t rows, Statement*& full,
-                                         std::string (*sql)(size_t)) {
-  if (rows == kRowsPerInsert && full != nullptr) return full;
-  KZ_ASSIGN_OR_RETURN(Statement * insert, db_.Cached(sql(rows)));
-  if (rows == kRowsPerInsert) full = insert;
+absl::StatusOr<Statement*> Adder::Insert(size_t rows) {
+  if (rows == kRowsPerInsert && full_insert_ != nullptr) return full_insert_;
+  KZ_ASSIGN_OR_RETURN(Statement * insert, db_.Cached(InsertSql(rows)));
+  if (rows == kRowsPerInsert) full_insert_ = insert;
   return insert;
 }
 
 absl::Status Adder::FlushRows() {
   if (rows_.empty()) return absl::OkStatus();
-  KZ_ASSIGN_OR_RETURN(Statement * insert, Insert(rows_.size(), full_insert_, InsertSql));
+  KZ_ASSIGN_OR_RETURN(Statement * insert, Insert(rows_.size()));
   for (size_t r = 0; r < rows_.size(); ++r) {
     const Row& row = rows_[r];
     int b = static_cast<int>(r) * kColumnsPerRow;

@@ -52,8 +52,8 @@ class Adder {
   };
   absl::Status FindKnown(const stix::ObjectIndex& index, int64_t id_hash, int64_t version_ns,
                          int64_t spec);
-  // The statement `sql(rows)` makes, from `full` when `rows` is kRowsPerInsert.
-  absl::StatusOr<Statement*> Insert(size_t rows, Statement*& full, std::string (*sql)(size_t));
+  // The INSERT of `rows` rows, from full_insert_ when `rows` is kRowsPerInsert.
+  absl::StatusOr<Statement*> Insert(size_t rows);
   absl::Status FlushRows();
   // The date_added of the pending ids of `id_hash`, as a JSON array.
   std::string PendingEntries(int64_t id_hash) const;
@@ -68,7 +68,7 @@ class Adder {
   int64_t next_added_us_;
   std::vector<Row> rows_;
   std::vector<IdPair> ids_;
-  // The kRowsPerInsert-row INSERTs, once prepared.
+  // The kRowsPerInsert-row INSERT, once prepared.
   Statement* full_insert_ = nullptr;
   // What FindKnown found for the current object.
   int64_t same_version_at_ = 0;

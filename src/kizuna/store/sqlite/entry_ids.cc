@@ -98,6 +98,21 @@ absl::Status ReadRuns(Connection& db, int64_t first, int64_t last,
   return absl::OkStatus();
 }
 
+// Appends the (id_hash, date_added_us) rows `sql` selects, leaving out the entries in
+// `deleted` (sorted).
+absl::Status ReadPairRows(Connection& db, const std::string& sql,
+                          const std::vector<int64_t>& deleted, std::vector<IdPair>& out) {
+  KZ_ASSIGN_OR_RETURN(Statement * rows, db.Cached(sql));
+  for (;;) {
+    KZ_ASSIGN_OR_RETURN(bool row, rows->Step());
+    if (!row) break;
+    IdPair p{rows->Int(0), rows->Int(1)};
+    if (!std::binary_search(deleted.begin(), deleted.end(), p.date_added_us)) out.push_back(p);
+  }
+  rows->Reset();
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::vector<int64_t>> DeletedEntries(Connection& db) {
   std::vector<int64_t> deleted;  // in order: the table's key
   KZ_ASSIGN_OR_RETURN(Statement * gone, db.Cached("SELECT date_added_us FROM entry_id_deleted"));
@@ -118,15 +133,8 @@ absl::Status MergeRuns(Connection& db) {
   KZ_RETURN_IF_ERROR(ReadRuns(db, kMergedRun, kMergedRun, deleted, pairs));
   const auto merged = static_cast<ptrdiff_t>(pairs.size());
   KZ_RETURN_IF_ERROR(ReadRuns(db, kMergedRun + 1, kMaxIdRuns, deleted, pairs));
-  KZ_ASSIGN_OR_RETURN(Statement * compacted,
-                      db.Cached("SELECT id_hash, date_added_us FROM entry_id_compacted"));
-  for (;;) {
-    KZ_ASSIGN_OR_RETURN(bool row, compacted->Step());
-    if (!row) break;
-    IdPair p{compacted->Int(0), compacted->Int(1)};
-    if (!std::binary_search(deleted.begin(), deleted.end(), p.date_added_us)) pairs.push_back(p);
-  }
-  compacted->Reset();
+  KZ_RETURN_IF_ERROR(
+      ReadPairRows(db, "SELECT id_hash, date_added_us FROM entry_id_compacted", deleted, pairs));
   std::sort(pairs.begin() + merged, pairs.end());
   std::inplace_merge(pairs.begin(), pairs.begin() + merged, pairs.end());
   KZ_RETURN_IF_ERROR(
@@ -151,11 +159,8 @@ absl::Status CompactRuns(Connection& db) {
     insert->Reset();
     KZ_RETURN_IF_ERROR(status);
   }
-  KZ_ASSIGN_OR_RETURN(Statement * clear, db.Cached("DELETE FROM entry_id_chunks WHERE run > ?1"));
-  clear->Bind(1, kMergedRun);
-  KZ_RETURN_IF_ERROR(clear->Run());
-  clear->Reset();
-  return absl::OkStatus();
+  static_assert(kMergedRun == 0);
+  return db.Exec("DELETE FROM entry_id_chunks WHERE run > 0");
 }
 
 }  // namespace
@@ -176,16 +181,9 @@ absl::Status PackUnpackedIds(Connection& db) {
   Transaction tx(db);
   KZ_RETURN_IF_ERROR(tx.Begin());
   std::vector<IdPair> pairs;
-  KZ_ASSIGN_OR_RETURN(
-      Statement * rows,
-      db.Cached(
-          "SELECT id_hash, date_added_us FROM entry_id_unpacked ORDER BY id_hash, date_added_us"));
-  for (;;) {
-    KZ_ASSIGN_OR_RETURN(bool row, rows->Step());
-    if (!row) break;
-    pairs.push_back({rows->Int(0), rows->Int(1)});
-  }
-  rows->Reset();
+  KZ_RETURN_IF_ERROR(ReadPairRows(
+      db, "SELECT id_hash, date_added_us FROM entry_id_unpacked ORDER BY id_hash, date_added_us",
+      {}, pairs));
   KZ_RETURN_IF_ERROR(WriteRun(db, kMergedRun, pairs));
   KZ_RETURN_IF_ERROR(db.Exec("DROP TABLE entry_id_unpacked"));
   return tx.Commit();
