@@ -3,10 +3,12 @@
 
 // A token names a position in a collection (the date_added after which the next page
 // starts) and is bound to the request it continues: the endpoint, collection, object and
-// filters, but not `limit`. It is authenticated with a node key (HMAC-SHA-512/256, truncated
-// to 128 bits), so a client can neither forge a position nor reuse a token with other
-// filters; both get 400. Positions never expire: entries only ever get later date_added
-// values, so a token stays meaningful while writes continue.
+// filters, but not `limit`. The position is encrypted and authenticated with a node key
+// (XChaCha20-Poly1305, a random nonce per token, the binding as associated data): a client
+// can neither read the position (which may be that of an entry withheld from it, see
+// docs/policy.md), nor forge one, nor reuse a token with other filters; the last two get 400.
+// Positions never expire: entries only ever get later date_added values, so a token stays
+// meaningful while writes continue.
 //
 //   NextTokens tokens(key);
 //   std::string next = tokens.Make(binding, page.next.after_date_added_us);
@@ -28,7 +30,7 @@ class NextTokens {
   static constexpr size_t kKeyBytes = 32;
   using Key = std::array<uint8_t, kKeyBytes>;
 
-  explicit NextTokens(const Key& key) : key_(key) {}
+  explicit NextTokens(const Key& key);
 
   // Returns the token for position `after_us` of the request described by `binding`.
   std::string Make(std::string_view binding, int64_t after_us) const;
