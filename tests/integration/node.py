@@ -147,8 +147,9 @@ class Alliance:
         self.collections[alias] = json.loads(out)["id"]
         return self.collections[alias]
 
-    def org(self, name, nation):
-        out = run("admin", "org", "add", "--name", name, "--nation", nation, "--json", data_dir=self.data_dir)
+    def org(self, name, nation, id_=None):
+        extra = ("--id", id_) if id_ else ()
+        out = run("admin", "org", "add", "--name", name, "--nation", nation, *extra, "--json", data_dir=self.data_dir)
         self.orgs[name] = json.loads(out)["id"]
         return self.orgs[name]
 

@@ -134,15 +134,21 @@ class PolicyTest(unittest.TestCase):
         is stored under that id; the stored object is unchanged."""
         red = self.objects["red"]
         changed = dict(red, description="forged")
-        fresh = indicator(50, self.alliance.orgs["JPN-MOD"])
-        for obj in (red, changed, fresh):
+        never_stored = indicator(51, self.alliance.orgs["JPN-CERT"])
+        messages = set()
+        for obj in (red, changed, never_stored):  # another organisation's objects: refused alike
             r = self.clients["jpn-mod-pub"].post(self.base + "objects/", {"objects": [obj]})
             self.assertEqual(r.status, 202, r.body)
             status = r.json()
-            self.assertEqual((status["success_count"], status["failure_count"]), (1, 0), r.body)
-            self.assertEqual(status["successes"], [{"id": obj["id"], "version": obj["modified"]}])
-            again = self.clients["jpn-mod-pub"].get("/intel/status/%s/" % status["id"])
-            self.assertEqual(again.json(), status)
+            self.assertEqual((status["success_count"], status["failure_count"]), (0, 1), r.body)
+            messages.add(status["failures"][0]["message"])
+        self.assertEqual(len(messages), 1, messages)
+        fresh = indicator(50, self.alliance.orgs["JPN-MOD"])
+        r = self.clients["jpn-mod-pub"].post(self.base + "objects/", {"objects": [fresh]})
+        status = r.json()
+        self.assertEqual(status["successes"], [{"id": fresh["id"], "version": fresh["modified"]}])
+        again = self.clients["jpn-mod-pub"].get("/intel/status/%s/" % status["id"])
+        self.assertEqual(again.json(), status)
         self.assertEqual(self.clients["jpn-mod"].get(self.base + "objects/" + red["id"] + "/").status, 404)
         mine = self.clients["jpn"].get(self.base + "objects/" + red["id"] + "/").json()["objects"]
         self.assertEqual([o["description"] for o in mine], ["source 2"])

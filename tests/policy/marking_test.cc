@@ -14,36 +14,43 @@ std::string Definition(std::string_view body) {
                 body, "}");
 }
 
-TEST(MarkingTest, RelToStatements) {
-  std::optional<Releasability> r = ParseRelToStatement("REL TO USA, JPN");
-  ASSERT_TRUE(r);
-  EXPECT_EQ(r->nations, (std::vector<std::string>{"USA", "JPN"}));
-  EXPECT_TRUE(r->communities.empty());
-  r = ParseRelToStatement("  SECRET//REL TO KOR,jpn-usa-kor ");
-  ASSERT_TRUE(r);
-  EXPECT_EQ(r->nations, (std::vector<std::string>{"KOR"}));
-  EXPECT_EQ(r->communities, (std::vector<std::string>{"jpn-usa-kor"}));
-  r = ParseRelToStatement("RELEASABLE TO JPN");
-  ASSERT_TRUE(r);
-  EXPECT_EQ(r->nations, (std::vector<std::string>{"JPN"}));
+TEST(MarkingTest, StatementDefinitions) {
+  // Every form is in tests/policy/cases/statements.case; here, how each kind lands in facts.
+  absl::StatusOr<MarkingFacts> f = ReadMarkingDefinition(
+      Definition(R"("definition_type":"statement","definition":{"statement":"SECRET//REL TO KOR,jpn-usa-kor//FOUO"})"));
+  ASSERT_TRUE(f.ok()) << f.status();
+  EXPECT_TRUE(f->understood);
+  ASSERT_TRUE(f->releasable_to);
+  EXPECT_EQ(f->releasable_to->nations, (std::vector<std::string>{"KOR"}));
+  EXPECT_EQ(f->releasable_to->communities, (std::vector<std::string>{"jpn-usa-kor"}));
+  for (std::string_view statement : {"REL TO XX!", "SECRET//NOFORN", "rel to usa, jpn", "REL TO: USA, JPN"}) {
+    f = ReadMarkingDefinition(
+        Definition(StrCat(R"("definition_type":"statement","definition":{"statement":")", statement, "\"}")));
+    ASSERT_TRUE(f.ok()) << f.status();
+    EXPECT_FALSE(f->understood) << statement << ": objects carrying it must be denied";
+  }
 }
 
-TEST(MarkingTest, OtherStatementsAreNotReleasability) {
-  EXPECT_FALSE(ParseRelToStatement("Copyright 2026 JPCERT"));
-  EXPECT_FALSE(ParseRelToStatement(""));
-  EXPECT_FALSE(ParseRelToStatement("rel to usa"));  // the form is upper case
-}
-
-TEST(MarkingTest, UnreadableRelToListAllowsNobody) {
-  std::optional<Releasability> r = ParseRelToStatement("REL TO USA, Narnia!");
-  ASSERT_TRUE(r);
-  EXPECT_TRUE(r->nations.empty());
-  EXPECT_TRUE(r->communities.empty());
-  // As a marking definition it is not understood, so objects carrying it are denied.
-  absl::StatusOr<MarkingFacts> f =
-      ReadMarkingDefinition(Definition(R"("definition_type":"statement","definition":{"statement":"REL TO XX!"})"));
+TEST(MarkingTest, OneDefinitionSaysEachThingOnce) {
+  // A statement and an extension that both give a list, or two TLP levels: neither wins.
+  std::string rel_ext = StrCat(R"(")", kReleasableToExtensionId,
+                               R"(":{"extension_type":"property-extension","releasable_to":["USA","JPN","KOR"]})");
+  absl::StatusOr<MarkingFacts> f = ReadMarkingDefinition(Definition(StrCat(
+      R"("definition_type":"statement","definition":{"statement":"REL TO JPN"},"extensions":{)", rel_ext, "}")));
   ASSERT_TRUE(f.ok()) << f.status();
   EXPECT_FALSE(f->understood);
+  f = ReadMarkingDefinition(Definition(StrCat(
+      R"("definition_type":"tlp","definition":{"tlp":"red"},"extensions":{")", kTlp2ExtensionId,
+      R"(":{"extension_type":"property-extension","tlp_2_0":"clear"}})")));
+  ASSERT_TRUE(f.ok()) << f.status();
+  EXPECT_FALSE(f->understood);
+  // A list beside a TLP level is two different things, both applied.
+  f = ReadMarkingDefinition(Definition(StrCat(
+      R"("definition_type":"tlp","definition":{"tlp":"amber"},"extensions":{)", rel_ext, "}")));
+  ASSERT_TRUE(f.ok()) << f.status();
+  EXPECT_TRUE(f->understood);
+  EXPECT_EQ(f->tlp, TlpLevel::kAmber);
+  EXPECT_TRUE(f->releasable_to);
 }
 
 TEST(MarkingTest, ReleaseEntries) {

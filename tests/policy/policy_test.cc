@@ -11,6 +11,7 @@ namespace {
 
 constexpr char kJpn[] = "identity--1a000000-0000-4000-8000-00000000000a";
 constexpr char kUsa[] = "identity--1b000000-0000-4000-8000-00000000000b";
+constexpr char kKor[] = "identity--1c000000-0000-4000-8000-00000000000c";
 constexpr char kLateOrg[] = "identity--1d000000-0000-4000-8000-00000000000d";
 constexpr char kRel[] = "marking-definition--2a000000-0000-4000-8000-000000000001";
 
@@ -27,6 +28,13 @@ std::string RelToUsaJpn() {
   return StrCat(R"({"type":"marking-definition","spec_version":"2.1","id":")", kRel,
                 R"(","created":"2026-01-01T00:00:00.000Z","extensions":{")", kReleasableToExtensionId,
                 R"(":{"extension_type":"property-extension","releasable_to":["USA","JPN"]}}})");
+}
+
+// The same id as RelToUsaJpn, releasing to KOR as well: another definition.
+std::string RelToUsaJpnKor(std::string_view creator, std::string_view created = "2026-01-01T00:00:00.000Z") {
+  return StrCat(R"({"type":"marking-definition","spec_version":"2.1","id":")", kRel, R"(","created":")", created,
+                R"(","created_by_ref":")", creator, R"(","extensions":{")", kReleasableToExtensionId,
+                R"(":{"extension_type":"property-extension","releasable_to":["USA","JPN","KOR"]}}})");
 }
 
 class PolicyTest : public ::testing::Test {
@@ -129,6 +137,60 @@ TEST_F(PolicyTest, CreatorsOrganisationsAreReadAgainWhenUnknown) {
   auto d = policy_->DecideEntry(jpn, collection_, objects[0]);
   EXPECT_EQ(d->verdict, Verdict::kAllow);
   EXPECT_EQ(d->rule, "default-creator-nation");
+}
+
+// Issue 16, finding 1: a definition a user of this node introduces under an id nobody held
+// yet (say, one learned from a partner before its definition arrives) marks only the objects
+// of the user's own organisation; on anyone else's objects it resolves to nothing (deny).
+TEST_F(PolicyTest, ADefinitionAUserIntroducedMarksOnlyItsOrganisationsObjects) {
+  ASSERT_TRUE(db_->CreateOrganization("test", {"KOR-A", "KOR", kKor}).ok());
+  ASSERT_TRUE(db_->CreateUser("test", {"ko", "KOR-A", static_cast<uint8_t>(Role::kReader)}).ok());
+  store::Objects objects;
+  std::vector<store::NewObject> batch{objects.Make(RelToUsaJpnKor(kKor))};
+  const store::RecordAdd record = [](std::span<const store::AddResult>) -> absl::StatusOr<store::AddRecords> {
+    store::AddRecords r;
+    r.status = {"status-1", "intel", kKor, 1, 1, 1, 0, 0, ""};
+    return r;
+  };
+  auto added = db_->AddObjectsRecorded(collection_.id, batch, {store::WriterKind::kUser, "ko", kKor}, record);
+  ASSERT_TRUE(added.ok()) << added.status();
+  ASSERT_EQ((*added)[0].outcome, store::AddOutcome::kAdded);
+  Add({Indicator(1, kRel), Indicator(2, kRel, kKor)});
+  Principal kor = *PrincipalForUser(*db_, "ko");
+  Principal usa = *PrincipalForUser(*db_, "us");
+  std::vector<store::StoredObject> entries = All();
+  ASSERT_EQ(entries.size(), 3u);
+  EXPECT_EQ(policy_->DecideEntry(kor, collection_, entries[1])->rule, "unresolved-marking") << "JPN's object";
+  EXPECT_EQ(policy_->DecideEntry(usa, collection_, entries[1])->rule, "unresolved-marking") << "JPN's object";
+  auto d = policy_->DecideEntry(usa, collection_, entries[2]);
+  EXPECT_EQ(d->verdict, Verdict::kAllow) << "KOR's own object: " << d->rule;
+}
+
+// Issue 16, finding 1: ids the node does not hold, however many, never evict what a held
+// definition means, and a later definition under a held id changes nothing.
+TEST_F(PolicyTest, NoFloodOrRedefinitionChangesWhatAMarkingMeans) {
+  PolicyOptions small;
+  small.max_cached_markings = 4;
+  policy_ = std::make_unique<Policy>(*db_, db_.get(), clock_, small);
+  ASSERT_TRUE(db_->CreateOrganization("test", {"KOR-A", "KOR", kKor}).ok());
+  ASSERT_TRUE(db_->CreateGroup("test", "jpn-usa-kor").ok());
+  ASSERT_TRUE(db_->CreateUser("test", {"ko", "KOR-A", static_cast<uint8_t>(Role::kReader)}).ok());
+  Add({RelToUsaJpn(), Indicator(1, kRel)});
+  Principal kor = *PrincipalForUser(*db_, "ko");
+  EXPECT_EQ(policy_->DecideEntry(kor, collection_, All()[1])->rule, "not-releasable");
+  // A later `created` under the same id: refused by the store, whoever writes it.
+  store::Objects objects;
+  std::vector<store::NewObject> forged{objects.Make(RelToUsaJpnKor(kJpn, "2026-06-01T00:00:00.000Z"))};
+  EXPECT_EQ((*db_->AddObjects(collection_.id, forged))[0].outcome, store::AddOutcome::kRefused);
+  for (int i = 0; i < 40; ++i) {  // unknown ids, ten times the cache
+    store::StoredObject bogus = All()[1];
+    bogus.marking_refs = {StrCat("marking-definition--9a000000-0000-4000-8000-0000000000", 10 + i)};
+    EXPECT_EQ(policy_->DecideEntry(kor, collection_, bogus)->rule, "unresolved-marking");
+  }
+  Policy restarted(*db_, db_.get(), clock_);
+  for (Policy* p : {policy_.get(), &restarted}) {
+    EXPECT_EQ(p->DecideEntry(kor, collection_, All()[1])->rule, "not-releasable");
+  }
 }
 
 TEST_F(PolicyTest, MalformedCollectionSettingsReleaseNothing) {

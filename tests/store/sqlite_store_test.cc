@@ -16,6 +16,7 @@ namespace kizuna::store {
 namespace {
 
 constexpr int64_t kStart = 1700000000000000;  // 2023-11-14, in microseconds
+const Writer kAlice{WriterKind::kUser, "alice", "identity--0a000000-0000-4000-8000-00000000000a"};
 
 class SqliteStoreTest : public ::testing::Test {
  protected:
@@ -108,7 +109,7 @@ TEST_F(SqliteStoreTest, ARecordedWriteSavesItsStatusAndAuditWithTheObjects) {
     r.audit.push_back(ObjectsAddedEvent("alice", "192.0.2.1", collection_, {&id, 1}));
     return r;
   };
-  ASSERT_TRUE(store_->AddObjectsRecorded(collection_, std::vector<NewObject>{a}, "", record).ok());
+  ASSERT_TRUE(store_->AddObjectsRecorded(collection_, std::vector<NewObject>{a}, kAlice, record).ok());
   EXPECT_EQ(Get().objects.size(), 1u);
   absl::StatusOr<StatusRecord> status = store_->GetStatus("root", "status-1");
   ASSERT_TRUE(status.ok()) << status.status();
@@ -126,13 +127,13 @@ TEST_F(SqliteStoreTest, ARecordedWriteFailsWholeWhenItsRecordsFail) {
   const RecordAdd fails = [](std::span<const AddResult>) -> absl::StatusOr<AddRecords> {
     return absl::InternalError("policy unavailable");
   };
-  EXPECT_EQ(store_->AddObjectsRecorded(collection_, batch, "", fails).status().code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(store_->AddObjectsRecorded(collection_, batch, kAlice, fails).status().code(), absl::StatusCode::kInternal);
   const RecordAdd bad_status = [](std::span<const AddResult>) -> absl::StatusOr<AddRecords> {
     AddRecords r;
     r.status = {"status-2", "root", "org", kStart, 1, 0, 0, 0, ""};  // counts do not add up
     return r;
   };
-  EXPECT_EQ(store_->AddObjectsRecorded(collection_, batch, "", bad_status).status().code(),
+  EXPECT_EQ(store_->AddObjectsRecorded(collection_, batch, kAlice, bad_status).status().code(),
             absl::StatusCode::kInvalidArgument);
   const RecordAdd bad_audit = [](std::span<const AddResult>) -> absl::StatusOr<AddRecords> {
     AddRecords r;
@@ -140,7 +141,7 @@ TEST_F(SqliteStoreTest, ARecordedWriteFailsWholeWhenItsRecordsFail) {
     r.audit.push_back({});  // no actor, no action
     return r;
   };
-  EXPECT_EQ(store_->AddObjectsRecorded(collection_, batch, "", bad_audit).status().code(),
+  EXPECT_EQ(store_->AddObjectsRecorded(collection_, batch, kAlice, bad_audit).status().code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(Get().objects.empty()) << "no object of a cancelled write is kept";
   EXPECT_FALSE(store_->GetStatus("root", "status-3").ok());
@@ -505,6 +506,7 @@ void BackToSchemaSix(const std::string& db_path) {
   ASSERT_TRUE(
       (*db)
           ->Exec(
+              "DROP TABLE marking_definitions;"
               "DROP TRIGGER entries_remove_id;"
               "DROP TABLE entry_id_chunks; DROP TABLE entry_id_compacted; DROP TABLE "
               "entry_id_deleted;"

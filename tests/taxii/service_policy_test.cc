@@ -127,7 +127,7 @@ TEST_F(ServicePolicyTest, ALongRunOfWithheldObjectsIsCrossedInOneRequest) {
   std::vector<std::string> red;
   for (int i = 1; i <= 300; ++i) red.push_back(Indicator(i, kRed));
   Post(red);
-  Post({Indicator(301, "", kUsa)});
+  Post({Indicator(301, "", kUsa)}, "usa");  // USA's own object
   std::string objects = StrCat("/intel/collections/", collection_, "/objects/");
   HttpResponse usa = Get(objects, "usa");
   EXPECT_EQ(usa.status, 200);

@@ -72,7 +72,13 @@ int RunOnce(GlobalOptions& global) {
                              {"local_collection", r.local_collection},
                              {"remote_collection", r.remote_collection},
                              {"pulled", r.pulled},
-                             {"pushed", r.pushed}};
+                             {"pushed", r.pushed},
+                             {"rejected", r.rejected}};
+    if (!r.rejections.empty()) {
+      boost::json::array rejections;
+      for (const std::string& why : r.rejections) rejections.emplace_back(why);
+      line["rejections"] = std::move(rejections);
+    }
     if (!r.error.empty()) line["error"] = r.error;
     failed = failed || !r.error.empty();
     text += boost::json::serialize(line) + "\n";

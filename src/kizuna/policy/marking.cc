@@ -3,6 +3,7 @@
 
 #include "kizuna/base/strings.h"
 #include "kizuna/policy/nation.h"
+#include "kizuna/policy/statement.h"
 #include "simdjson.h"
 
 namespace kizuna::policy {
@@ -40,13 +41,14 @@ bool ReadList(simdjson::dom::element value, Add add) {
 }
 
 // Applies one `extensions` entry of a marking definition to `facts`; false when the
-// extension is not one Kizuna understands or its content is malformed.
+// extension is not one Kizuna understands, its content is malformed, or it says what another
+// part of the definition already said (two TLP levels or two lists: neither is applied).
 bool ApplyExtension(std::string_view id, simdjson::dom::element ext, MarkingFacts& facts) {
   simdjson::dom::object body;
   if (ext.get_object().get(body) != SUCCESS) return false;
   if (id == kTlp2ExtensionId) {
     std::string_view level;
-    if (body["tlp_2_0"].get_string().get(level) != SUCCESS) return false;
+    if (facts.tlp || body["tlp_2_0"].get_string().get(level) != SUCCESS) return false;
     std::optional<TlpLevel> tlp = ParseTlpName(level);
     if (!tlp) return false;
     facts.tlp = *tlp;
@@ -54,7 +56,7 @@ bool ApplyExtension(std::string_view id, simdjson::dom::element ext, MarkingFact
   }
   if (id == kReleasableToExtensionId) {
     simdjson::dom::element list;
-    if (body["releasable_to"].get(list) != SUCCESS) return false;
+    if (facts.releasable_to || body["releasable_to"].get(list) != SUCCESS) return false;
     Releasability r;
     if (!ReadList(list, [&](std::string_view s) { return AddReleaseEntry(s, r).ok(); })) return false;
     facts.releasable_to = std::move(r);
@@ -62,7 +64,7 @@ bool ApplyExtension(std::string_view id, simdjson::dom::element ext, MarkingFact
   }
   if (id == kRecipientsExtensionId) {
     simdjson::dom::element list;
-    if (body["recipients"].get(list) != SUCCESS) return false;
+    if (facts.recipients || body["recipients"].get(list) != SUCCESS) return false;
     std::vector<std::string> orgs;
     if (!ReadList(list, [&](std::string_view s) {
           if (!s.starts_with("identity--")) return false;
@@ -90,13 +92,17 @@ bool ApplyDefinition(std::string_view type, simdjson::dom::element definition, M
   if (type == "statement") {
     std::string_view statement;
     if (definition["statement"].get_string().get(statement) != SUCCESS) return false;
-    if (std::optional<Releasability> rel = ParseRelToStatement(statement)) {
-      if (rel->nations.empty() && rel->communities.empty()) return false;
-      facts.releasable_to = std::move(*rel);
-    } else {
-      facts.informational = true;
+    StatementMeaning meaning = ReadStatement(statement);
+    switch (meaning.kind) {
+      case StatementKind::kInformational:
+        facts.informational = true;
+        return true;
+      case StatementKind::kReleasability:
+        facts.releasable_to = std::move(meaning.release);
+        return true;
+      case StatementKind::kNotUnderstood:
+        return false;
     }
-    return true;
   }
   return false;
 }
@@ -128,31 +134,6 @@ absl::Status AddReleaseEntry(std::string_view entry, Releasability& out) {
 std::optional<MarkingFacts> PredefinedMarking(std::string_view marking_id) {
   if (std::optional<TlpLevel> level = PredefinedTlp(marking_id)) return Tlp(*level);
   return std::nullopt;
-}
-
-std::optional<Releasability> ParseRelToStatement(std::string_view statement) {
-  statement = Trim(statement);
-  // A classification banner may come first: "SECRET//REL TO USA, JPN".
-  if (size_t banner = statement.rfind("//"); banner != std::string_view::npos) {
-    statement = Trim(statement.substr(banner + 2));
-  }
-  std::string_view list;
-  if (statement.starts_with("REL TO ")) {
-    list = statement.substr(7);
-  } else if (statement.starts_with("RELEASABLE TO ")) {
-    list = statement.substr(14);
-  } else {
-    return std::nullopt;
-  }
-  Releasability out;
-  size_t entries = 0;
-  while (!list.empty()) {
-    size_t comma = list.find(',');
-    std::string_view entry = Trim(list.substr(0, comma));
-    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
-    if (++entries > kMaxMarkingListEntries || !AddReleaseEntry(entry, out).ok()) return Releasability{};
-  }
-  return out;
 }
 
 absl::StatusOr<MarkingFacts> ReadMarkingDefinition(std::string_view json) {

@@ -9,16 +9,17 @@
 //              `tlp_2_0` property of extension kTlp2ExtensionId); WHITE is CLEAR.
 //   releasable Kizuna's `releasable_to` extension (kReleasableToExtensionId): nations
 //              (ISO 3166-1 alpha-3) and community names; or a statement marking of the
-//              common form "REL TO USA, JPN" (optionally after a classification banner
-//              ending in "//", e.g. "SECRET//REL TO USA, JPN").
+//              common form "REL TO USA, JPN", alone or as one segment of a banner such as
+//              "SECRET//REL TO USA, JPN//FOUO" (statement.h).
 //   recipients Kizuna's `recipients` extension (kRecipientsExtensionId): the identity ids of
 //              the organisations the object is released to.
 //   statement  any other statement (copyright, terms of use): informational, restricts
-//              nothing.
+//              nothing, unless it reads like a dissemination control (statement.h).
 //
-// Anything else (a definition type or extension Kizuna does not know, an unreadable list) is
-// not understood, and an object carrying it is denied, like one whose marking cannot be
-// resolved at all. The JSON schemas of the two Kizuna extensions are in docs/extensions/.
+// Anything else (a definition type or extension Kizuna does not know, an unreadable list, a
+// statement that reads like a dissemination control but is not the REL TO form, two TLP
+// levels or two lists in one definition) is not understood, and an object carrying it is
+// denied, like one whose marking cannot be resolved at all. The JSON schemas of the two Kizuna extensions are in docs/extensions/.
 // Thread-safety: values and stateless functions.
 
 #include <optional>
@@ -53,6 +54,9 @@ struct MarkingFacts {
   std::optional<std::vector<std::string>> recipients;  // organisation identity ids
   bool informational = false;  // a statement that restricts nothing
   bool understood = false;     // false: the decision denies what carries it
+  // The organisation of the user of this node who introduced the definition (empty: the
+  // operator, a partner node, or predefined): it then marks only that organisation's objects.
+  std::string local_author;
 
   // Returns true if the marking says anything about who may receive the object (TLP,
   // releasability or recipients), as opposed to an informational statement.
@@ -66,11 +70,6 @@ std::optional<MarkingFacts> PredefinedMarking(std::string_view marking_id);
 // text is not a JSON object of type marking-definition; a definition that is well formed but
 // of a kind Kizuna does not know is returned with `understood` false.
 absl::StatusOr<MarkingFacts> ReadMarkingDefinition(std::string_view json);
-
-// Parses a statement of the form "REL TO USA, JPN" (see above). Returns nullopt when the
-// statement is not a releasability statement; a releasability statement whose list is
-// unreadable returns an empty Releasability (which allows nobody).
-std::optional<Releasability> ParseRelToStatement(std::string_view statement);
 
 // Returns true if `name` can name a community: 1-64 of [a-z0-9._-], as directory groups.
 bool IsCommunityName(std::string_view name);

@@ -66,7 +66,7 @@ class Policy::Batch {
     size_t granular = std::min<size_t>(o.granular_refs, o.marking_refs.size());
     markings_.clear();
     for (size_t i = 0; i + granular < o.marking_refs.size(); ++i) {
-      KZ_ASSIGN_OR_RETURN(const MarkingFacts* m, Marking(o.marking_refs[i]));
+      KZ_ASSIGN_OR_RETURN(const MarkingFacts* m, Marking(o.marking_refs[i], o.created_by_ref));
       markings_.push_back(m);
     }
     facts.markings = markings_;
@@ -83,7 +83,7 @@ class Policy::Batch {
       if (!g.ok()) return Decision{Verdict::kDeny, "granular-unreadable", {}};
       read = std::move(*g);
       for (const GranularMarking& m : read) {
-        KZ_ASSIGN_OR_RETURN(const MarkingFacts* f, Marking(m.marking_ref));
+        KZ_ASSIGN_OR_RETURN(const MarkingFacts* f, Marking(m.marking_ref, o.created_by_ref));
         resolved.push_back({f, m.selectors});
       }
       facts.granular = resolved;
@@ -93,13 +93,17 @@ class Policy::Batch {
   }
 
  private:
-  absl::StatusOr<const MarkingFacts*> Marking(const std::string& id) {
+  // Returns the facts of marking `id` on an object created by `creator`, or null when the
+  // marking cannot be resolved for it.
+  absl::StatusOr<const MarkingFacts*> Marking(const std::string& id, std::string_view creator) {
     auto it = local_.find(id);
-    if (it != local_.end()) return it->second.get();
-    KZ_ASSIGN_OR_RETURN(std::shared_ptr<const MarkingFacts> facts, policy_.Resolve(id));
-    const MarkingFacts* raw = facts.get();
-    local_.emplace(id, std::move(facts));
-    return raw;
+    if (it == local_.end()) {
+      KZ_ASSIGN_OR_RETURN(std::shared_ptr<const MarkingFacts> facts, policy_.Resolve(id));
+      it = local_.emplace(id, std::move(facts)).first;
+    }
+    const MarkingFacts* facts = it->second.get();
+    if (facts != nullptr && !facts->local_author.empty() && facts->local_author != creator) return nullptr;
+    return facts;
   }
 
   Policy& policy_;
@@ -124,22 +128,22 @@ absl::StatusOr<std::shared_ptr<const MarkingFacts>> Policy::Resolve(std::string_
     auto unknown = unknown_until_us_.find(AbslView(id));
     if (unknown != unknown_until_us_.end() && unknown->second > now) return nullptr;
   }
-  absl::StatusOr<std::string> json = store_.FindObject(id);
+  absl::StatusOr<store::MarkingDefinitionRecord> held = store_.FindMarkingDefinition(id);
   std::shared_ptr<const MarkingFacts> facts;
-  if (json.ok()) {
-    absl::StatusOr<MarkingFacts> read = ReadMarkingDefinition(*json);
-    facts = std::make_shared<const MarkingFacts>(read.ok() ? std::move(*read) : MarkingFacts{});
-  } else if (json.status().code() != absl::StatusCode::kNotFound) {
-    return json.status();
+  if (held.ok()) {
+    absl::StatusOr<MarkingFacts> read = ReadMarkingDefinition(held->json);
+    MarkingFacts f = read.ok() ? std::move(*read) : MarkingFacts{};
+    f.local_author = std::move(held->local_author);
+    facts = std::make_shared<const MarkingFacts>(std::move(f));
+  } else if (held.status().code() != absl::StatusCode::kNotFound) {
+    return held.status();
   }
   absl::MutexLock lock(&mu_);
-  if (markings_.size() + unknown_until_us_.size() >= options_.max_cached_markings) {
-    markings_.clear();
-    unknown_until_us_.clear();
-  }
   if (facts) {
+    if (markings_.size() >= options_.max_cached_markings) markings_.clear();
     markings_.emplace(std::string(id), facts);
   } else {
+    if (unknown_until_us_.size() >= options_.max_cached_markings) unknown_until_us_.clear();
     unknown_until_us_[std::string(id)] = now + options_.unknown_marking_ttl_us;
   }
   return facts;
@@ -163,13 +167,17 @@ absl::StatusOr<std::string> Policy::NationOf(std::string_view id) {
 }
 
 absl::StatusOr<size_t> Policy::Filter(const Principal& principal, const store::Collection& collection,
-                                      std::vector<store::StoredObject>& objects) {
+                                      std::vector<store::StoredObject>& objects,
+                                      std::vector<store::StoredObject>* denied) {
   KZ_ASSIGN_OR_RETURN(CollectionPolicy settings, PolicyOf(collection));
   Batch batch(*this, principal, settings);
   size_t kept = 0;
   for (size_t i = 0; i < objects.size(); ++i) {
     KZ_ASSIGN_OR_RETURN(Decision d, batch.Decide(objects[i]));
-    if (d.verdict == Verdict::kDeny) continue;
+    if (d.verdict == Verdict::kDeny) {
+      if (denied != nullptr) denied->push_back(std::move(objects[i]));
+      continue;
+    }
     if (d.verdict == Verdict::kAllowWithRedactions) objects[i].json = std::move(d.redacted);
     if (kept != i) objects[kept] = std::move(objects[i]);
     ++kept;

@@ -5,11 +5,13 @@
 // manifest, status, delete), `kizuna export`, the sync engine's push and the peers' pulls,
 // and the detection engine's choice of indicators. It resolves what Decide needs and calls
 // it once per object version:
-//   - marking definitions: the predefined TLP ids without I/O; others by the stored
-//     marking-definition object (any collection), read once and cached for good (marking
-//     definitions are never versioned); an id the node does not hold is remembered as
-//     unknown for `unknown_marking_ttl_us`, so a definition that arrives later (e.g. by sync)
-//     is picked up;
+//   - marking definitions: the predefined TLP ids without I/O (their stored content is never
+//     read); others by the node's first definition of the id (Store::FindMarkingDefinition),
+//     which no later write can change, so the cache may forget and re-read it freely. A
+//     definition a user of this node introduced marks only that organisation's own objects
+//     (docs/security.md). An id the node does not hold is remembered as unknown for
+//     `unknown_marking_ttl_us`, so a definition that arrives later (e.g. by sync) is picked
+//     up;
 //   - the creator's nation: the directory's organisations, cached; re-read at most every
 //     `org_refresh_interval_us` when an unknown creator comes up (organisations are never
 //     removed and never change nation);
@@ -48,7 +50,9 @@ struct PolicyOptions {
   // Least time between re-reads of the organisations when a creator is not among them.
   // Default 1 s.
   int64_t org_refresh_interval_us = 1'000'000;
-  // Marking definitions cached at most; beyond it the cache starts again. Default 100,000.
+  // Marking definitions cached at most, and unknown ids remembered at most (each on its
+  // own, so a flood of unknown ids never evicts a known definition); beyond it that cache
+  // starts again. Default 100,000.
   size_t max_cached_markings = 100'000;
 };
 
@@ -72,11 +76,13 @@ class Policy {
   Policy& operator=(const Policy&) = delete;
 
   // Decides for every entry of `objects` (versions in `collection`) and applies the
-  // decisions in place, keeping order: denied entries are removed, redacted ones carry the
-  // redacted JSON. Returns how many were removed, or the store's error when a marking or the
-  // organisations cannot be read (nothing is released then).
+  // decisions in place, keeping order: denied entries are removed (and moved to `denied`, in
+  // order, when it is not null), redacted ones carry the redacted JSON. Returns how many were
+  // removed, or the store's error when a marking or the organisations cannot be read
+  // (nothing is released then).
   absl::StatusOr<size_t> Filter(const Principal& principal, const store::Collection& collection,
-                                std::vector<store::StoredObject>& objects);
+                                std::vector<store::StoredObject>& objects,
+                                std::vector<store::StoredObject>* denied = nullptr);
 
   // The decision for one entry.
   absl::StatusOr<Decision> DecideEntry(const Principal& principal, const store::Collection& collection,

@@ -12,13 +12,14 @@
 #include <optional>
 #include <string_view>
 
+#include "kizuna/stix/predefined_markings.h"
+
 namespace kizuna::policy {
 
 enum class TlpLevel : uint8_t { kClear, kGreen, kAmber, kAmberStrict, kRed };
 
 // The extension that carries `tlp_2_0` in TLP 2.0 marking definitions.
-inline constexpr std::string_view kTlp2ExtensionId =
-    "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d";
+using stix::kTlp2ExtensionId;
 
 // Returns the level of a predefined TLP 1.0 or 2.0 marking-definition id, or nullopt.
 std::optional<TlpLevel> PredefinedTlp(std::string_view marking_id);

@@ -47,6 +47,11 @@ absl::Status CheckAuditEvent(const AuditEvent& event);
 // appended). `remote` is the client address.
 AuditEvent ObjectsAddedEvent(std::string_view actor, std::string_view remote, std::string_view collection_id,
                              std::span<const std::string_view> object_ids);
+// The "object.refuse" event of a write to `collection_id` that refused objects (store.h,
+// Writer): the count and the first kMaxAuditedObjectIds ids with their reasons, and a
+// `time_us` of 0. `refused` holds the ids and the results, in the same order.
+AuditEvent ObjectsRefusedEvent(std::string_view actor, std::string_view collection_id,
+                               std::span<const std::pair<std::string_view, std::string_view>> refused);
 // The "object.delete" event of `object_id`, with the number of versions removed and a
 // `time_us` of 0.
 AuditEvent ObjectDeletedEvent(std::string_view actor, std::string_view remote,

@@ -82,6 +82,9 @@ absl::Status Importer::Flush(const std::function<std::string(size_t)>& where) {
         Reject(where(pending_offset_[i]), pending_index_[i].id,
                "a different object with the same id and version is already stored");
         break;
+      case AddOutcome::kRefused:
+        Reject(where(pending_offset_[i]), pending_index_[i].id, std::move(results[i].reason));
+        break;
     }
   }
   committed_ += static_cast<int64_t>(results.size());

@@ -40,7 +40,7 @@ struct ImportSummary {
   int64_t read = 0;             // objects seen
   int64_t added = 0;            // new versions stored
   int64_t already_present = 0;  // versions the collection already held
-  int64_t rejected = 0;         // invalid objects and conflicting versions
+  int64_t rejected = 0;         // invalid objects, conflicting and refused versions
   std::vector<Rejection> rejections;  // the first `max_rejections_kept` of them
 };
 

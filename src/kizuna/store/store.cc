@@ -113,6 +113,14 @@ absl::Status CheckVersions(std::span<const NewObject> objects) {
   return absl::OkStatus();
 }
 
+absl::Status CheckWriter(const Writer& writer) {
+  if (writer.name.empty()) return absl::InvalidArgumentError("a write names its writer");
+  if (writer.kind == WriterKind::kUser && writer.organization.empty()) {
+    return absl::InvalidArgumentError(StrCat("user '", writer.name, "' writes for no organisation"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckStatus(const StatusRecord& status) {
   if (status.id.empty()) return absl::InvalidArgumentError("a status needs an id");
   if (status.success_count + status.failure_count + status.pending_count != status.total_count) {
@@ -127,17 +135,18 @@ absl::StatusOr<std::vector<AddResult>> Store::AddObjects(std::string_view collec
                                                          std::span<const NewObject> objects) {
   KZ_RETURN_IF_ERROR(CheckVersions(objects));
   if (objects.empty()) return std::vector<AddResult>();
-  KZ_ASSIGN_OR_RETURN(std::vector<AddResult> results, DoAddObjects(collection_id, objects, nullptr, {}, nullptr));
+  KZ_ASSIGN_OR_RETURN(std::vector<AddResult> results, DoAddObjects(collection_id, objects, nullptr, Writer{}, nullptr));
   Committed(collection_id, results);
   return results;
 }
 
 absl::StatusOr<std::vector<AddResult>> Store::AddObjectsRecorded(std::string_view collection_id,
                                                                  std::span<const NewObject> objects,
-                                                                 std::string_view origin,
+                                                                 const Writer& writer,
                                                                  const RecordAdd& record) {
   KZ_RETURN_IF_ERROR(CheckVersions(objects));
   if (objects.empty()) return absl::InvalidArgumentError("a recorded write needs objects");
+  KZ_RETURN_IF_ERROR(CheckWriter(writer));
   const RecordAdd checked = [&record](std::span<const AddResult> results) -> absl::StatusOr<AddRecords> {
     KZ_ASSIGN_OR_RETURN(AddRecords records, record(results));
     KZ_RETURN_IF_ERROR(CheckStatus(records.status));
@@ -145,7 +154,7 @@ absl::StatusOr<std::vector<AddResult>> Store::AddObjectsRecorded(std::string_vie
     return records;
   };
   KZ_ASSIGN_OR_RETURN(std::vector<AddResult> results,
-                      DoAddObjects(collection_id, objects, nullptr, origin, &checked));
+                      DoAddObjects(collection_id, objects, nullptr, writer, &checked));
   Committed(collection_id, results);
   return results;
 }
@@ -158,7 +167,8 @@ absl::StatusOr<std::vector<AddResult>> Store::AddPulledObjects(std::string_view 
     return absl::InvalidArgumentError("a pulled batch needs one remote date_added per object");
   }
   if (batch.peer.empty()) return absl::InvalidArgumentError("a pulled batch names its peer");
-  KZ_ASSIGN_OR_RETURN(std::vector<AddResult> results, DoAddObjects(collection_id, objects, &batch, {}, nullptr));
+  const Writer partner{WriterKind::kPartner, batch.peer, {}};
+  KZ_ASSIGN_OR_RETURN(std::vector<AddResult> results, DoAddObjects(collection_id, objects, &batch, partner, nullptr));
   Committed(collection_id, results);
   return results;
 }
@@ -184,6 +194,11 @@ absl::StatusOr<int64_t> Store::LastDateAdded() { return DoLastDateAdded(); }
 absl::StatusOr<std::string> Store::FindObject(std::string_view object_id) {
   if (object_id.empty()) return absl::InvalidArgumentError("no object id");
   return DoFindObject(object_id);
+}
+
+absl::StatusOr<MarkingDefinitionRecord> Store::FindMarkingDefinition(std::string_view marking_id) {
+  if (marking_id.empty()) return absl::InvalidArgumentError("no marking id");
+  return DoFindMarkingDefinition(marking_id);
 }
 
 absl::StatusOr<std::vector<Provenance>> Store::GetProvenance(std::string_view collection_id,

@@ -71,13 +71,51 @@ enum class AddOutcome : uint8_t {
   kAdded,           // a new version entered the collection
   kAlreadyPresent,  // this version was already in the collection: nothing changed
   kConflict,        // a different object with the same id and version is stored: rejected
+  kRefused,         // the writer may not write this object (see Writer); `reason` says why
 };
 
 struct AddResult {
   AddOutcome outcome = AddOutcome::kAdded;
   // Of the entry, new or existing; on conflict, of the stored version in this collection, or 0
-  // when only other collections hold it.
+  // when only other collections hold it; 0 when refused.
   int64_t date_added_us = 0;
+  // kRefused: why, in words for the writer. It names no fact the writer could not already
+  // see (no creator, marking or content of objects it may not read).
+  std::string reason = {};
+};
+
+// Who writes, for the rules every write obeys (docs/security.md, "Who may write what"):
+//   - Marking definitions are never versioned or replaced (STIX 2.1 §7.2): the first
+//     definition of an id the node holds is the only one, even after its entries are
+//     deleted; another definition under that id is refused. The predefined TLP ids are
+//     constants (validation enforces their content).
+//   - Only an object's creator makes new versions of it (STIX 2.1 §3.6): a new version must
+//     carry the creator (created_by_ref) of the versions the node holds, in any collection.
+// and, by kind of writer:
+enum class WriterKind : uint8_t {
+  kOperator,  // the command line with the data directory (`kizuna import`): any creator
+  kUser,      // a user of this node: only objects created by its organisation; an object
+              // without created_by_ref is attributed to that organisation (the entry's
+              // creator; the JSON is kept as sent). Predefined TLP definitions are exempt.
+  kPartner,   // a partner node (a pull, or a POST by a user with the `peer` role): objects of
+              // any creator (it relays), but no new version of an object first written on
+              // this node; its entries record it as their origin
+};
+
+struct Writer {
+  WriterKind kind = WriterKind::kOperator;
+  std::string_view name = "cli";  // who, for the audit log: a user name, "cli", or the peer;
+                                  // kPartner: the origin recorded with the entries
+  std::string_view organization;  // kUser: the user's organisation (identity id)
+};
+
+// The first definition of a marking id the node holds (Store::FindMarkingDefinition).
+struct MarkingDefinitionRecord {
+  std::string json;
+  // The organisation of the user of this node who introduced it; empty when the operator or
+  // a partner node did. The policy applies such a definition only to that organisation's
+  // own objects (docs/security.md).
+  std::string local_author;
 };
 
 // What match[version] asks for. Default: the last version only.
@@ -125,6 +163,7 @@ struct StoredObject {
   uint32_t granular_refs = 0;  // how many of the last marking_refs are granular marking refs
   std::string origin;          // the peer the entry was pulled from, or the peer user that pushed
                                // it; empty when written here
+  bool single_version = false;  // the only version of its spec version in the collection
   std::string json;           // empty in manifest and versions queries, except for entries
                               // with granular markings (the policy needs their selectors)
 };
@@ -206,8 +245,10 @@ class Store {
                                    const std::vector<std::string>& communities,
                                    std::string_view default_release);
 
-  // Adds `objects` to collection `collection_id` in one transaction: either every result is
-  // durable when this returns OK, or nothing was written. Results are in input order.
+  // Adds `objects` to collection `collection_id` in one transaction, as the operator:
+  // either every result is durable when this returns OK, or nothing was written. Results
+  // are in input order. Objects the rules above refuse are kRefused, and one "object.refuse"
+  // audit event lists them (in the same transaction).
   // REQUIRES: every index was produced from its json (IndexObject).
   absl::StatusOr<std::vector<AddResult>> AddObjects(std::string_view collection_id,
                                                     std::span<const NewObject> objects);
@@ -216,17 +257,18 @@ class Store {
   // durable exactly when the objects are, and a write is never acknowledged without them.
   // `record` runs once, on the writing thread while it holds the store's writer: it may read
   // from the store (what was committed before) but must not write to it. Its error, or an
-  // invalid status or audit event, cancels the whole write. A non-empty `origin` marks objects
-  // a partner node sent (a TAXII POST by a user with the `peer` role): the entries added record
-  // that user as where they came from, with a provenance row, so the policy treats them as
+  // invalid status or audit event, cancels the whole write. `writer` is a user or a partner
+  // node (a TAXII POST by a user with the `peer` role): the entries a partner adds record its
+  // name as where they came from, with a provenance row, so the policy treats them as
   // received (never forwarded under TLP:AMBER).
   absl::StatusOr<std::vector<AddResult>> AddObjectsRecorded(std::string_view collection_id,
                                                             std::span<const NewObject> objects,
-                                                            std::string_view origin,
+                                                            const Writer& writer,
                                                             const RecordAdd& record);
 
-  // As AddObjects, for objects pulled from a peer: the entries added record `batch.peer` as
-  // their origin and get a provenance row, and the mapping's pull cursor becomes
+  // As AddObjects, for objects pulled from a peer (a kPartner writer named `batch.peer`):
+  // the entries added record `batch.peer` as their origin and get a provenance row, and the
+  // mapping's pull cursor becomes
   // `batch.cursor`, all in the one transaction. InvalidArgument when remote_date_added does
   // not match `objects`; NotFound when the peer has no such mapping.
   absl::StatusOr<std::vector<AddResult>> AddPulledObjects(std::string_view collection_id,
@@ -249,8 +291,12 @@ class Store {
   absl::StatusOr<int64_t> LastDateAdded();
 
   // Returns the JSON of the latest version of `object_id` held in any collection, or
-  // NotFound. Used to resolve marking definitions, which are never versioned.
+  // NotFound.
   absl::StatusOr<std::string> FindObject(std::string_view object_id);
+
+  // Returns the first definition of marking `marking_id` the node held (kept even when its
+  // entries are deleted), or NotFound. The policy resolves markings with it.
+  absl::StatusOr<MarkingDefinitionRecord> FindMarkingDefinition(std::string_view marking_id);
 
   // Returns the provenance of the entries of `object_id` in the collection that were pulled
   // from peers, oldest first; empty when it was written here.
@@ -305,15 +351,16 @@ class Store {
   virtual absl::Status DoSetCollectionPolicy(std::string_view collection_id,
                                              const std::string& communities,
                                              std::string_view default_release) = 0;
-  // `pull` is null for local writes; `origin` names the sender of pushed objects ("" for
-  // local writes and pulls, whose origin is pull->peer). `record`, when not null, is called
-  // with the results before the commit and what it returns (checked) is written too.
+  // `pull` is null except for pulls (whose writer is the partner pull->peer). `record`, when
+  // not null, is called with the results before the commit and what it returns (checked) is
+  // written too.
   virtual absl::StatusOr<std::vector<AddResult>> DoAddObjects(std::string_view collection_id,
                                                               std::span<const NewObject> objects,
-                                                              const PullBatch* pull, std::string_view origin,
+                                                              const PullBatch* pull, const Writer& writer,
                                                               const RecordAdd* record) = 0;
   virtual absl::StatusOr<int64_t> DoLastDateAdded() = 0;
   virtual absl::StatusOr<std::string> DoFindObject(std::string_view object_id) = 0;
+  virtual absl::StatusOr<MarkingDefinitionRecord> DoFindMarkingDefinition(std::string_view marking_id) = 0;
   virtual absl::StatusOr<std::vector<Provenance>> DoGetProvenance(std::string_view collection_id,
                                                                   std::string_view object_id) = 0;
   virtual absl::StatusOr<Page> DoGetObjects(std::string_view collection_id,

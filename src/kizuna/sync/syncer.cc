@@ -25,9 +25,15 @@ absl::Status HttpError(const ClientResponse& r, std::string_view what) {
   return absl::Status(code, StrCat(what, ": HTTP ", r.status, " ", detail));
 }
 
-// The objects of one pulled envelope, parsed; invalid ones are skipped (they would be
-// refused at the peer's own validation in a Kizuna peer, and one bad object must not stop a
-// mapping).
+void Reject(MappingReport& report, std::string_view id, std::string_view reason) {
+  ++report.rejected;
+  if (report.rejections.size() < kMaxReportedRejections) {
+    report.rejections.push_back(StrCat(id.empty() ? "(no id)" : id, ": ", reason));
+  }
+}
+
+// The objects of one pulled envelope, parsed; invalid ones are reported and skipped (one bad
+// object must not stop a mapping).
 struct PulledPage {
   std::deque<std::string> texts;
   std::deque<stix::ObjectIndex> indexes;
@@ -36,7 +42,7 @@ struct PulledPage {
   bool more = false;
 };
 
-absl::StatusOr<PulledPage> ReadEnvelope(const ClientResponse& r) {
+absl::StatusOr<PulledPage> ReadEnvelope(const ClientResponse& r, MappingReport& report) {
   PulledPage page;
   std::string_view date = r.Header("X-TAXII-Date-Added-Last");
   stix::DocumentReader reader(r.body, stix::ReaderOptions{}, stix::DocumentFormat::kEnvelope);
@@ -45,10 +51,14 @@ absl::StatusOr<PulledPage> ReadEnvelope(const ClientResponse& r) {
   for (;;) {
     KZ_ASSIGN_OR_RETURN(bool more, reader.Next(span));
     if (!more) break;
-    if (!span.error.empty()) continue;
+    if (!span.error.empty()) {
+      Reject(report, "", span.error);
+      continue;
+    }
     page.texts.emplace_back(span.json);
     absl::StatusOr<stix::ObjectIndex> index = parser.Parse(page.texts.back(), stix::Padding::kAbsent);
     if (!index.ok()) {
+      Reject(report, parser.last_id(), View(index.status().message()));
       page.texts.pop_back();
       continue;
     }
@@ -112,12 +122,26 @@ absl::Status Syncer::Pull(const store::Peer& peer, const store::PeerMapping& map
     if (r.status != 200) return HttpError(r, StrCat("pulling ", mapping.remote_collection));
     std::string last(r.Header("X-TAXII-Date-Added-Last"));
     if (last.empty()) break;  // an empty page: nothing after the cursor
-    absl::StatusOr<PulledPage> page = ReadEnvelope(r);
+    absl::StatusOr<PulledPage> page = ReadEnvelope(r, report);
     if (!page.ok()) return Annotate(page.status(), StrCat("pulling ", mapping.remote_collection, ": "));
     store::PullBatch batch{peer.name, mapping.remote_collection, page->dates, last};
     KZ_ASSIGN_OR_RETURN(std::vector<store::AddResult> results,
                         db_.AddPulledObjects(mapping.local_collection, page->objects, batch));
-    for (const store::AddResult& a : results) report.pulled += a.outcome == store::AddOutcome::kAdded;
+    for (size_t i = 0; i < results.size(); ++i) {
+      switch (results[i].outcome) {
+        case store::AddOutcome::kAdded:
+          ++report.pulled;
+          break;
+        case store::AddOutcome::kAlreadyPresent:
+          break;
+        case store::AddOutcome::kConflict:
+          Reject(report, page->indexes[i].id, "a different object with the same id and version is already stored");
+          break;
+        case store::AddOutcome::kRefused:
+          Reject(report, page->indexes[i].id, results[i].reason);
+          break;
+      }
+    }
     cursor = last;
     if (!page->more) break;
   }

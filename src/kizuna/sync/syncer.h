@@ -9,7 +9,9 @@
 //         Store::AddPulledObjects, which records their provenance (peer, remote collection,
 //         the peer's date_added) beside them and advances the cursor in the same transaction,
 //         so a restart resumes exactly after the last page stored. Versions already held add
-//         nothing (loops A→B→A add nothing).
+//         nothing (loops A→B→A add nothing). Invalid objects and those the store refuses
+//         (store.h, Writer: a partner relays but never redefines a marking, changes an
+//         object's creator or versions an object written here) are counted in the report.
 //   push  read the local collection after the mapping's push cursor (every version), keep
 //         what policy::Decide releases to the peer's principal (PrincipalForPeer: its nation
 //         and communities, as onward sharing) and that did not come from that peer, POST it
@@ -45,11 +47,17 @@ struct SyncOptions {
   ClientOptions client;
 };
 
+// Most rejections a report lists with their reasons (all are counted).
+inline constexpr size_t kMaxReportedRejections = 20;
+
 struct MappingReport {
   std::string peer, local_collection, remote_collection;
-  int64_t pulled = 0;  // versions newly stored here
-  int64_t pushed = 0;  // versions the peer acknowledged
-  std::string error;   // empty when the pass succeeded
+  int64_t pulled = 0;    // versions newly stored here
+  int64_t pushed = 0;    // versions the peer acknowledged
+  int64_t rejected = 0;  // pulled objects not stored: invalid, conflicting or refused (the
+                         // store audits refusals as "object.refuse")
+  std::vector<std::string> rejections;  // "id: reason" of the first kMaxReportedRejections
+  std::string error;     // empty when the pass succeeded
 };
 
 class Syncer {

@@ -26,6 +26,8 @@ IDENTITY = "identity--f431f809-377b-45e0-aa1c-6a4751cae5ff"
 MALWARE = "malware--31b940d4-6f7f-459a-80ea-9c1f17b5891b"
 INDICATOR = "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"
 TLP_GREEN = "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da"
+TLP2_AMBER_STRICT = "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003"
+TLP2_EXT = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
 IPV4 = "ipv4-addr--28bb3599-77cd-5a82-a950-b5bc3caf07c4"
 EXTDEF = "extension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e"
 SHA256 = "4bac27393bdd9777ce02453256c5577cd02275510b2227f473d03f533924f877"
@@ -118,6 +120,11 @@ BASES = {
     "tlp-green": {"type": "marking-definition", "spec_version": "2.1", "id": TLP_GREEN,
                   "created": "2017-01-20T00:00:00.000Z", "definition_type": "tlp",
                   "name": "TLP:GREEN", "definition": {"tlp": "green"}},
+    # As the OASIS CTI TC publishes it (TLP 2.0 marking definitions, common objects).
+    "tlp2-amber-strict": {"type": "marking-definition", "spec_version": "2.1", "id": TLP2_AMBER_STRICT,
+                          "created": "2022-10-01T00:00:00.000Z", "name": "TLP:AMBER+STRICT",
+                          "extensions": {TLP2_EXT: {"extension_type": "property-extension",
+                                                    "tlp_2_0": "amber+strict"}}},
     "language-content": sdo("language-content", "b86bd89f-98bb-4fa9-8cb2-9ad421da981d",
                             object_ref="campaign--12a111f0-b824-4baf-a224-83b80237a094",
                             contents={"de": {"name": "Bank Angriff"}}),
@@ -548,6 +555,20 @@ case("TLP marking under another identifier", "tlp-green",
      "must be the predefined marking-definition--34098fce")
 case("TLP identifier on a statement marking", "marking-definition", {"id": TLP_GREEN},
      "definition_type", "predefined TLP:green marking definition")
+case("TLP 2.0 identifier with another level", "tlp2-amber-strict",
+     {"extensions.%s.tlp_2_0" % TLP2_EXT: "clear"}, "extensions.%s.tlp_2_0" % TLP2_EXT,
+     "TLP 2.0 identifiers are constants")
+case("TLP 2.0 identifier without the TLP 2.0 extension", "tlp2-amber-strict",
+     {"extensions": {"extension-definition--d43c2dcb-ef91-4ad1-b5ec-9f1186821fde": {
+         "extension_type": "property-extension", "releasable_to": ["KOR"]}}},
+     "extensions", "predefined TLP 2.0 amber+strict marking definition")
+case("TLP 2.0 identifier with a second extension", "tlp2-amber-strict",
+     {"extensions.extension-definition--d43c2dcb-ef91-4ad1-b5ec-9f1186821fde": {
+         "extension_type": "property-extension", "releasable_to": ["KOR"]}},
+     "extensions", "and nothing else")
+case("TLP 2.0 identifier as a statement", "tlp2-amber-strict",
+     {"definition_type": "statement", "definition": {"statement": "REL TO KOR"}},
+     "definition_type", "TLP 2.0 identifiers are constants")
 case("marking definition marking itself", "marking-definition",
      {"object_marking_refs": ["marking-definition--4a0042fe-8b88-40fe-9600-dfa128ce6fbd"]},
      "object_marking_refs[0]", "must not mark itself")

@@ -1,29 +1,16 @@
 // Kizuna.
 #include "kizuna/stix/internal/type_rules.h"
 
-#include <array>
-
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/stix/internal/value_checks.h"
 #include "kizuna/stix/object.h"
+#include "kizuna/stix/predefined_markings.h"
 
 namespace kizuna::stix_internal {
 namespace {
 
 using simdjson::dom::element;
-
-// The predefined TLP 1.0 marking definitions (STIX 2.1 §7.2.1.4).
-struct TlpMarking {
-  std::string_view level;
-  std::string_view id;
-};
-constexpr std::array<TlpMarking, 4> kTlpMarkings = {{
-    {"white", "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9"},
-    {"green", "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da"},
-    {"amber", "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82"},
-    {"red", "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed"},
-}};
 
 std::string_view Str(const element* value) {
   std::string_view s;
@@ -152,13 +139,37 @@ absl::Status MarkingSelfReferences(const ObjectSpec& spec, const Captured& c, Va
   });
 }
 
+// A TLP 2.0 identifier must carry the TLP 2.0 extension with its own level, and nothing that
+// would give it another meaning (the identifiers are constants).
+absl::Status Tlp2MarkingRule(const ObjectSpec& spec, const Captured& c, Validator& v,
+                             const stix::PredefinedTlpMarking& tlp) {
+  std::string expected = StrCat("this identifier is the predefined TLP 2.0 ", tlp.level,
+                                " marking definition; expected extension ",
+                                stix::kTlp2ExtensionId, " with tlp_2_0 \"", tlp.level,
+                                "\" and nothing else (TLP 2.0 identifiers are constants)");
+  if (c.Get(spec, "definition_type") != nullptr) return v.Error("definition_type", expected);
+  const element* extensions = c.Get(spec, "extensions");
+  simdjson::dom::object all;
+  if (extensions == nullptr || extensions->get_object().get(all) != simdjson::SUCCESS ||
+      all.size() != 1) {
+    return v.Error("extensions", expected);
+  }
+  element tlp2;
+  if (all[stix::kTlp2ExtensionId].get(tlp2) != simdjson::SUCCESS) return v.Error("extensions", expected);
+  std::string_view level;
+  if (tlp2["tlp_2_0"].get_string().get(level) != simdjson::SUCCESS || level != tlp.level) {
+    return v.Error(StrCat("extensions.", stix::kTlp2ExtensionId, ".tlp_2_0"), expected);
+  }
+  return absl::OkStatus();
+}
+
 absl::Status MarkingDefinitionRule(const ObjectSpec& spec, const Captured& c, Validator& v) {
   KZ_RETURN_IF_ERROR(MarkingSelfReferences(spec, c, v));
   const element* type = c.Get(spec, "definition_type");
   const element* definition = c.Get(spec, "definition");
-  const TlpMarking* predefined = nullptr;
-  for (const TlpMarking& m : kTlpMarkings) {
-    if (m.id == v.index().id) predefined = &m;
+  const stix::PredefinedTlpMarking* predefined = stix::FindPredefinedTlp(v.index().id);
+  if (predefined != nullptr && predefined->tlp_version == 2) {
+    return Tlp2MarkingRule(spec, c, v, *predefined);
   }
   if (predefined != nullptr && Str(type) != "tlp") {
     return v.Error("definition_type",
@@ -193,8 +204,8 @@ absl::Status MarkingDefinitionRule(const ObjectSpec& spec, const Captured& c, Va
   if (definition->get_object().value_unsafe()["tlp"].get_string().get(level) != simdjson::SUCCESS) {
     return absl::OkStatus();  // CheckAs reported any problem with tlp
   }
-  for (const TlpMarking& m : kTlpMarkings) {
-    if (m.level != level) continue;
+  for (const stix::PredefinedTlpMarking& m : stix::PredefinedTlpMarkings()) {
+    if (m.tlp_version != 1 || m.level != level) continue;
     if (m.id == v.index().id) return absl::OkStatus();
     return v.Error("definition.tlp",
                    StrCat("TLP:", level, " must be the predefined ", m.id,

@@ -6,6 +6,7 @@
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/stix/jcs.h"
+#include "kizuna/stix/predefined_markings.h"
 #include "kizuna/stix/timestamp.h"
 #include "kizuna/store/sqlite/entry_ids.h"
 
@@ -57,27 +58,28 @@ std::string InsertSql(size_t rows) {
 }  // namespace
 
 Adder::Adder(Connection& db, const IdHashKey& key, IdFilter& filter, int64_t collection_pk,
-             int64_t now_us, int64_t first_date_added_us, int64_t id_run, std::string_view origin)
+             int64_t now_us, int64_t first_date_added_us, int64_t id_run, const Writer& writer)
     : db_(db),
       key_(key),
       filter_(filter),
       collection_pk_(collection_pk),
       now_us_(now_us),
       id_run_(id_run),
-      origin_(origin),
+      writer_(writer),
+      origin_(writer.kind == WriterKind::kPartner ? writer.name : std::string_view()),
       next_added_us_(first_date_added_us) {
   rows_.reserve(kRowsPerInsert);
 }
 
 absl::Status Adder::FindKnown(const stix::ObjectIndex& index, int64_t id_hash, int64_t version_ns,
-                              int64_t spec) {
+                              int64_t spec, std::string_view creator) {
   same_version_at_ = 0;
-  same_version_here_ = other_versions_here_ = false;
+  same_version_here_ = other_versions_here_ = other_creator_ = written_here_ = false;
   if (!filter_.MayContain(id_hash)) return absl::OkStatus();  // a new id: nothing stored
   KZ_RETURN_IF_ERROR(FlushRows());  // the lookup must see the rows still pending
   static const std::string kSql = StrCat(
-      "SELECT date_added_us, collection, version_ns, spec_version FROM entries NOT INDEXED"
-      " WHERE ",
+      "SELECT date_added_us, collection, version_ns, spec_version, coalesce(created_by_ref, ''),"
+      " origin IS NULL FROM entries NOT INDEXED WHERE ",
       EntriesOfId("date_added_us", "?2", {}, "?3"), " AND stix_id = ?1");
   KZ_ASSIGN_OR_RETURN(Statement * known, db_.Cached(kSql));
   known->BindView(1, index.id).Bind(2, id_hash).Bind(3, PendingEntries(id_hash));
@@ -92,9 +94,42 @@ absl::Status Adder::FindKnown(const stix::ObjectIndex& index, int64_t id_hash, i
     } else if (here) {
       other_versions_here_ = true;
     }
+    other_creator_ = other_creator_ || known->Text(4) != creator;
+    written_here_ = written_here_ || known->Int(5) != 0;
   }
   known->Reset();
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> Adder::CheckRules(const NewObject& object, std::string_view creator) {
+  const stix::ObjectIndex& index = *object.index;
+  if (writer_.kind == WriterKind::kUser && creator != writer_.organization &&
+      stix::FindPredefinedTlp(index.id) == nullptr) {
+    return StrCat("created_by_ref is ", creator, ", not your organisation ", writer_.organization,
+                  ": a user writes only objects its organisation creates (STIX 2.1 §3.6)");
+  }
+  if (index.type != "marking-definition") return std::string();
+  KZ_ASSIGN_OR_RETURN(Statement * first, db_.Cached(
+      "SELECT json FROM marking_definitions WHERE stix_id = ?1"));
+  first->BindView(1, index.id);
+  KZ_ASSIGN_OR_RETURN(bool held, first->Step());
+  bool same = held && SameContent(first->Text(0), object.json);
+  first->Reset();
+  if (held) {
+    if (same) return std::string();
+    return std::string(
+        "a different marking definition with this id is held already: marking definitions are "
+        "never versioned or replaced (STIX 2.1 §7.2)");
+  }
+  KZ_ASSIGN_OR_RETURN(Statement * insert, db_.Cached(
+      "INSERT INTO marking_definitions (stix_id, json, local_author, first_added_us)"
+      " VALUES (?1, ?2, ?3, ?4)"));
+  insert->BindView(1, index.id).BindBlobView(2, object.json).Bind(4, now_us_);
+  writer_.kind == WriterKind::kUser ? insert->BindView(3, writer_.organization) : insert->BindNull(3);
+  absl::Status inserted = insert->Run();
+  insert->Reset();
+  KZ_RETURN_IF_ERROR(inserted);
+  return std::string();
 }
 
 absl::StatusOr<AddResult> Adder::Add(const NewObject& object) {
@@ -103,7 +138,12 @@ absl::StatusOr<AddResult> Adder::Add(const NewObject& object) {
   int64_t version_ns = version ? *version->Nanos() : 0;
   int64_t spec = SpecCode(index.spec_version);
   int64_t id_hash = IdHash(key_, index.id);
-  KZ_RETURN_IF_ERROR(FindKnown(index, id_hash, version_ns, spec));
+  // The creator of the entry: an object a user sends without one is its organisation's.
+  std::string_view creator = index.created_by_ref;
+  if (creator.empty() && writer_.kind == WriterKind::kUser) creator = writer_.organization;
+  KZ_ASSIGN_OR_RETURN(std::string refusal, CheckRules(object, creator));
+  if (!refusal.empty()) return AddResult{AddOutcome::kRefused, 0, std::move(refusal)};
+  KZ_RETURN_IF_ERROR(FindKnown(index, id_hash, version_ns, spec, creator));
 
   Row row;
   row.version = version ? stix::FormatTimestamp(*version, std::max(version->fraction_digits, 3))
@@ -119,6 +159,14 @@ absl::StatusOr<AddResult> Adder::Add(const NewObject& object) {
     stored->Reset();
     if (!same) return AddResult{AddOutcome::kConflict, same_version_here_ ? same_version_at_ : 0};
     if (same_version_here_) return AddResult{AddOutcome::kAlreadyPresent, same_version_at_};
+  } else if (other_creator_) {
+    return AddResult{AddOutcome::kRefused, 0,
+                     "the versions of this object held here have another creator: only an "
+                     "object's creator makes new versions of it (STIX 2.1 §3.6)"};
+  } else if (written_here_ && !origin_.empty()) {
+    return AddResult{AddOutcome::kRefused, 0,
+                     "this object was first written on this node: a partner node may not add "
+                     "versions of it"};
   }
   row.date_added_us = next_added_us_++;
   row.version_ns = version_ns;
@@ -129,7 +177,7 @@ absl::StatusOr<AddResult> Adder::Add(const NewObject& object) {
   row.valid_until_us = index.valid_until_us;
   row.id = index.id;
   row.type = index.type;
-  row.creator = index.created_by_ref;
+  row.creator = creator;
   row.json = object.json;
   row.markings = JoinMarkings(index);
   row.granular_refs = static_cast<int64_t>(index.granular_marking_refs.size());

@@ -2,9 +2,12 @@
 // store: the version checks, the date_added sequence, and multi-row inserts.
 #pragma once
 
-// Each object goes through: the id filter (a new id needs no lookup), the lookup of stored
-// versions of its id (already present? same version with other content? other versions in
-// this collection whose first/last flags change?), then its row. New rows are inserted
+// Each object goes through: the writer's rules (store.h, Writer), the id filter (a new id
+// needs no lookup), the lookup of stored versions of its id (already present? same version
+// with other content? a new version by another creator, or by a partner of an object written
+// here? other versions in this collection whose first/last flags change?), then its row. A
+// marking definition is checked against the node's first definition of its id
+// (marking_definitions), and becomes it when there is none. New rows are inserted
 // `kRowsPerInsert` at a time, which halves SQLite's per-row statement overhead. Their ids
 // (entry_ids.h) wait until Finish(), to be written, sorted, as the transaction's run.
 // Pending rows are written before any lookup or flag update that must see them; pending
@@ -31,10 +34,10 @@ class Adder {
   static constexpr size_t kRowsPerInsert = 32;
 
   // `first_date_added_us` is the date_added of the first new entry; later ones follow it.
-  // `id_run` is the run new entries' ids go to (entry_ids.h, StartIdRun). `origin` is the
-  // peer the objects were pulled from (empty for local writes); it must outlive the adder.
+  // `id_run` is the run new entries' ids go to (entry_ids.h, StartIdRun). `writer` (and the
+  // strings it views) must outlive the adder; a partner's name is the entries' origin.
   Adder(Connection& db, const IdHashKey& key, IdFilter& filter, int64_t collection_pk,
-        int64_t now_us, int64_t first_date_added_us, int64_t id_run, std::string_view origin = {});
+        int64_t now_us, int64_t first_date_added_us, int64_t id_run, const Writer& writer = {});
 
   // Adds one object version (the row may stay pending until Finish()).
   absl::StatusOr<AddResult> Add(const NewObject& object);
@@ -50,8 +53,14 @@ class Adder {
     std::string_view id, type, creator, json;  // views into the caller's objects
     std::string version, markings;
   };
+  // Looks up the stored versions of the object's id (any collection) and sets the members
+  // below. `creator` is the new version's creator (after attribution).
   absl::Status FindKnown(const stix::ObjectIndex& index, int64_t id_hash, int64_t version_ns,
-                         int64_t spec);
+                         int64_t spec, std::string_view creator);
+  // Returns why the writer may not write `object` as created by `creator` (the writer's
+  // rules; another definition under a marking id the node holds), or "". A marking
+  // definition under an id new to the node becomes the node's definition of that id.
+  absl::StatusOr<std::string> CheckRules(const NewObject& object, std::string_view creator);
   // The INSERT of `rows` rows, from full_insert_ when `rows` is kRowsPerInsert.
   absl::StatusOr<Statement*> Insert(size_t rows);
   absl::Status FlushRows();
@@ -64,7 +73,8 @@ class Adder {
   const int64_t collection_pk_;
   const int64_t now_us_;
   const int64_t id_run_;
-  const std::string_view origin_;
+  const Writer& writer_;
+  const std::string_view origin_;  // a partner's name; empty otherwise
   int64_t next_added_us_;
   std::vector<Row> rows_;
   std::vector<IdPair> ids_;
@@ -74,6 +84,8 @@ class Adder {
   int64_t same_version_at_ = 0;
   bool same_version_here_ = false;
   bool other_versions_here_ = false;
+  bool other_creator_ = false;   // a stored version has another creator
+  bool written_here_ = false;    // a stored version was written on this node (no origin)
 };
 
 }  // namespace kizuna::store::sqlite_internal

@@ -107,6 +107,18 @@ absl::StatusOr<std::string> SqliteStore::DoFindObject(std::string_view object_id
   return json;
 }
 
+absl::StatusOr<MarkingDefinitionRecord> SqliteStore::DoFindMarkingDefinition(std::string_view marking_id) {
+  KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
+  KZ_ASSIGN_OR_RETURN(Statement * st, db->Cached(
+      "SELECT json, coalesce(local_author, '') FROM marking_definitions WHERE stix_id = ?1"));
+  st->Bind(1, marking_id);
+  KZ_ASSIGN_OR_RETURN(bool row, st->Step());
+  if (!row) return absl::NotFoundError(StrCat("no marking definition '", marking_id, "' is held"));
+  MarkingDefinitionRecord out{std::string(st->Text(0)), std::string(st->Text(1))};
+  st->Reset();
+  return out;
+}
+
 absl::StatusOr<std::vector<Provenance>> SqliteStore::DoGetProvenance(std::string_view collection_id,
                                                                      std::string_view object_id) {
   KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());

@@ -156,7 +156,7 @@ absl::StatusOr<Page> SqliteStore::DoGetObjects(std::string_view collection_id,
   const ObjectFilter& filter = request.filter;
   std::string sql =
       "SELECT e.date_added_us, e.stix_id, e.type, e.version_ns, e.spec_version, e.version,"
-      " e.created_by_ref, e.revoked, e.markings, e.granular_refs, e.origin";
+      " e.created_by_ref, e.revoked, e.markings, e.granular_refs, e.origin, e.is_first AND e.is_last";
   // Without JSON, entries with granular markings still bring theirs: the policy needs the
   // selectors to decide.
   sql += with_json == WithJson::kYes ? ", e.json" : ", CASE WHEN e.granular_refs > 0 THEN e.json END";
@@ -211,7 +211,8 @@ absl::StatusOr<Page> SqliteStore::DoGetObjects(std::string_view collection_id,
     }
     o.granular_refs = static_cast<uint32_t>(st->Int(9));
     if (!st->IsNull(10)) o.origin = st->Text(10);
-    if (!st->IsNull(11)) o.json = st->Text(11);
+    o.single_version = st->Int(11) != 0;
+    if (!st->IsNull(12)) o.json = st->Text(12);
   }
   st->Reset();
   page.next.after_date_added_us = page.objects.empty() ? after : page.objects.back().date_added_us;

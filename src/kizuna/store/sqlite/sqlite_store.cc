@@ -160,7 +160,7 @@ absl::StatusOr<std::vector<Collection>> SqliteStore::DoListCollections(std::stri
 absl::StatusOr<std::vector<AddResult>> SqliteStore::DoAddObjects(std::string_view collection_id,
                                                                  std::span<const NewObject> objects,
                                                                  const PullBatch* pull,
-                                                                 std::string_view origin,
+                                                                 const Writer& writer,
                                                                  const RecordAdd* record) {
   absl::MutexLock lock(&write_mu_);
   Connection& db = *writer_;
@@ -179,11 +179,19 @@ absl::StatusOr<std::vector<AddResult>> SqliteStore::DoAddObjects(std::string_vie
   std::vector<AddResult> results;
   results.reserve(objects.size());
   sqlite_internal::Adder adder(db, id_hash_key_, id_filter_, collection_pk, now_us,
-                               std::max(now_us, last_added_us + 1), id_run,
-                               pull != nullptr ? pull->peer : origin);
+                               std::max(now_us, last_added_us + 1), id_run, writer);
+  std::vector<std::pair<std::string_view, std::string_view>> refused;
   for (const NewObject& object : objects) {
     KZ_ASSIGN_OR_RETURN(AddResult r, adder.Add(object));
-    results.push_back(r);
+    results.push_back(std::move(r));
+  }
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (results[i].outcome == AddOutcome::kRefused) refused.emplace_back(objects[i].index->id, results[i].reason);
+  }
+  if (!refused.empty()) {
+    AuditEvent event = ObjectsRefusedEvent(writer.name, collection_id, refused);
+    event.time_us = now_us;
+    KZ_RETURN_IF_ERROR(sqlite_internal::InsertAudit(db, event));
   }
   KZ_ASSIGN_OR_RETURN(int64_t last_given_us, adder.Finish());
   if (last_given_us > last_added_us) {
@@ -195,8 +203,8 @@ absl::StatusOr<std::vector<AddResult>> SqliteStore::DoAddObjects(std::string_vie
   }
   if (pull != nullptr) {
     KZ_RETURN_IF_ERROR(sqlite_internal::RecordPull(db, collection_id, *pull, results, now_us));
-  } else if (!origin.empty()) {
-    KZ_RETURN_IF_ERROR(sqlite_internal::RecordPush(db, origin, results, now_us));
+  } else if (writer.kind == WriterKind::kPartner) {
+    KZ_RETURN_IF_ERROR(sqlite_internal::RecordPush(db, writer.name, results, now_us));
   }
   if (record != nullptr) {
     KZ_ASSIGN_OR_RETURN(AddRecords records, (*record)(results));

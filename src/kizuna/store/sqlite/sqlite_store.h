@@ -68,10 +68,11 @@ class SqliteStore : public Database {
                                      std::string_view default_release) override;
   absl::StatusOr<std::vector<AddResult>> DoAddObjects(std::string_view collection_id,
                                                       std::span<const NewObject> objects,
-                                                      const PullBatch* pull, std::string_view origin,
+                                                      const PullBatch* pull, const Writer& writer,
                                                       const RecordAdd* record) override;
   absl::StatusOr<int64_t> DoLastDateAdded() override;
   absl::StatusOr<std::string> DoFindObject(std::string_view object_id) override;
+  absl::StatusOr<MarkingDefinitionRecord> DoFindMarkingDefinition(std::string_view marking_id) override;
   absl::StatusOr<std::vector<Provenance>> DoGetProvenance(std::string_view collection_id,
                                                           std::string_view object_id) override;
   absl::StatusOr<Page> DoGetObjects(std::string_view collection_id, std::string_view object_id,

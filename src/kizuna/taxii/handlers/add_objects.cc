@@ -136,12 +136,16 @@ HttpResponse AddObjects(Context& ctx, const Call& call) {
       if (outcome == store::AddOutcome::kAdded) added_ids.push_back(index.id);
       // A stored version the caller may not see does not exist for it (docs/policy.md): the
       // status reads as for a version just added, so it cannot be used to probe for ids.
-      if (outcome != store::AddOutcome::kAdded) {
+      if (outcome == store::AddOutcome::kAlreadyPresent || outcome == store::AddOutcome::kConflict) {
         KZ_ASSIGN_OR_RETURN(bool sees, SeesEntry(ctx, call, index.id, results[i].date_added_us));
         if (!sees) outcome = store::AddOutcome::kAdded;
       }
-      if (outcome == store::AddOutcome::kConflict) {
-        AppendDetail(heads[i], "a different object with the same id and version is already stored", failures);
+      if (outcome == store::AddOutcome::kConflict || outcome == store::AddOutcome::kRefused) {
+        AppendDetail(heads[i],
+                     outcome == store::AddOutcome::kRefused
+                         ? std::string_view(results[i].reason)
+                         : "a different object with the same id and version is already stored",
+                     failures);
         ++status.failure_count;
         continue;
       }
@@ -156,10 +160,13 @@ HttpResponse AddObjects(Context& ctx, const Call& call) {
     }
     return records;
   };
-  // What a partner node sends is received, not this node's own (docs/policy.md, AMBER).
-  std::string_view origin = call.principal.Has(policy::Role::kPeer) ? std::string_view(call.principal.user) : "";
+  // What a partner node sends is received, not this node's own (docs/policy.md, AMBER), and
+  // what a user sends is its organisation's (store.h, Writer).
+  const store::Writer writer{
+      call.principal.Has(policy::Role::kPeer) ? store::WriterKind::kPartner : store::WriterKind::kUser,
+      call.principal.user, call.principal.organization};
   absl::StatusOr<std::vector<store::AddResult>> results =
-      ctx.store.AddObjectsRecorded(call.collection.id, good, origin, record);
+      ctx.store.AddObjectsRecorded(call.collection.id, good, writer, record);
   if (!results.ok()) return ErrorResponse(results.status());
   ctx.metrics.AddObjectsWritten(added);
   return JsonResponse(202, StatusJson(status));
