@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "kizuna/base/strings.h"
-#include "kizuna/pattern/internal/text.h"
+#include "kizuna/pattern/text.h"
 
 namespace kizuna::detect {
 namespace {
@@ -123,7 +123,7 @@ void BatchMatcher::AddDomain(const Snapshot& s, std::string_view value, uint32_t
   if (!s.has_suffixes()) return;
   // LIKE '%.suffix' holds when the NFC form (normalised as the evaluator does) ends with
   // "." + suffix: probe every suffix that follows a dot.
-  std::string_view nfc = pattern_internal::ToNfc(value, scratch_);
+  std::string_view nfc = pattern::ToNfc(value, scratch_);
   if (nfc.data() == scratch_.data()) nfc = text_.Copy(nfc);
   for (size_t dot = nfc.find('.'); dot != std::string_view::npos; dot = nfc.find('.', dot + 1)) {
     Probe p{};

@@ -180,12 +180,12 @@ class Compiler {
         break;
       }
       case CompareOp::kLike:
-        test.like = std::make_unique<LikeMatcher>(e.values[0].text, limits_.max_regex_memory);
+        test.like = std::make_unique<pattern::LikeMatcher>(e.values[0].text, limits_.max_regex_memory);
         if (!test.like->ok()) return absl::InvalidArgumentError("LIKE pattern too large");
         break;
       case CompareOp::kIsSubset:
       case CompareOp::kIsSuperset: {
-        std::optional<IpBlock> block = ParseIpBlock(e.values[0].text);
+        std::optional<pattern::IpBlock> block = pattern::ParseIpBlock(e.values[0].text);
         if (!block.has_value()) return absl::InvalidArgumentError("bad CIDR block");
         test.block = *block;
         break;

@@ -8,11 +8,11 @@
 
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
-#include "kizuna/pattern/internal/cidr.h"
+#include "kizuna/pattern/cidr.h"
 #include "kizuna/pattern/internal/compare.h"
 #include "kizuna/pattern/internal/program.h"
 #include "kizuna/pattern/internal/regex.h"
-#include "kizuna/pattern/internal/text.h"
+#include "kizuna/pattern/text.h"
 
 namespace kizuna::pattern {
 namespace {
@@ -31,8 +31,8 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
 struct Prepared {  // a comparison's constants, decoded once per call
   std::vector<Constant> constants;
   std::unique_ptr<pattern_internal::Regex> regex;
-  std::unique_ptr<pattern_internal::LikeMatcher> like;
-  pattern_internal::IpBlock block;
+  std::unique_ptr<LikeMatcher> like;
+  IpBlock block;
 };
 
 class Reference {
@@ -248,10 +248,10 @@ class Reference {
       KZ_ASSIGN_OR_RETURN(p->regex, pattern_internal::Regex::Compile(e.values[0].text,
                                                                      limits_.max_regex_memory));
     } else if (e.op == CompareOp::kLike) {
-      p->like = std::make_unique<pattern_internal::LikeMatcher>(e.values[0].text,
+      p->like = std::make_unique<LikeMatcher>(e.values[0].text,
                                                                 limits_.max_regex_memory);
     } else if (e.op == CompareOp::kIsSubset || e.op == CompareOp::kIsSuperset) {
-      p->block = pattern_internal::ParseIpBlock(e.values[0].text).value_or(p->block);
+      p->block = ParseIpBlock(e.values[0].text).value_or(p->block);
     }
     const Prepared* raw = p.get();
     prepared_.emplace(&e, std::move(p));
@@ -328,11 +328,11 @@ class Reference {
       case CompareOp::kIsSubset:
       case CompareOp::kIsSuperset: {
         if (kind != ValueKind::kString) return false;
-        auto block = pattern_internal::ParseIpBlock(obs.string_value(v));
+        auto block = ParseIpBlock(obs.string_value(v));
         if (!block.has_value()) return false;
         const bool in = e.op == CompareOp::kIsSubset
-                            ? pattern_internal::BlockContains(p.block, *block)
-                            : pattern_internal::BlockContains(*block, p.block);
+                            ? BlockContains(p.block, *block)
+                            : BlockContains(*block, p.block);
         return in != e.negated;
       }
       default:

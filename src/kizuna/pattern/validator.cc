@@ -9,10 +9,10 @@
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/pattern/errors.h"
-#include "kizuna/pattern/internal/cidr.h"
+#include "kizuna/pattern/cidr.h"
 #include "kizuna/pattern/internal/compare.h"
 #include "kizuna/pattern/internal/regex.h"
-#include "kizuna/pattern/internal/text.h"
+#include "kizuna/pattern/text.h"
 
 namespace kizuna::pattern {
 
@@ -214,13 +214,13 @@ class Validator {
         break;
       }
       case CompareOp::kLike:
-        if (!pattern_internal::LikeMatcher(e.values[0].text, limits_.max_regex_memory).ok()) {
+        if (!LikeMatcher(e.values[0].text, limits_.max_regex_memory).ok()) {
           return PatternError(e.values[0].offset, "bad-like", "LIKE pattern is too large");
         }
         break;
       case CompareOp::kIsSubset:
       case CompareOp::kIsSuperset:
-        if (!pattern_internal::ParseIpBlock(e.values[0].text).has_value()) {
+        if (!ParseIpBlock(e.values[0].text).has_value()) {
           return PatternError(e.values[0].offset, "bad-cidr",
                               StrCat(CompareOpName(e.op),
                                      " needs an IPv4 or IPv6 address or CIDR block such as "

@@ -1,7 +1,7 @@
 // Kizuna.
 #include "kizuna/detect/lookup/ip.h"
 
-#include "kizuna/pattern/internal/cidr.h"
+#include "kizuna/pattern/cidr.h"
 
 namespace kizuna::detect {
 
@@ -40,7 +40,7 @@ std::optional<uint32_t> ParseIpv4(std::string_view text) {
 
 std::optional<IpBlock> ParseIpBlock(std::string_view text) {
   // The evaluator's own parser, so the two cannot disagree; here as numbers.
-  std::optional<pattern_internal::IpBlock> parsed = pattern_internal::ParseIpBlock(text);
+  std::optional<pattern::IpBlock> parsed = pattern::ParseIpBlock(text);
   if (!parsed) return std::nullopt;
   IpBlock block;
   block.v6 = parsed->v6;

@@ -195,10 +195,10 @@ bool LeafEvaluator::TestValue(const Test& test, const Observation& obs, NodeId v
     case CompareOp::kIsSubset:
     case CompareOp::kIsSuperset: {
       if (kind != ValueKind::kString) return false;
-      std::optional<IpBlock> block = ParseIpBlock(obs.string_value(value));
+      std::optional<pattern::IpBlock> block = pattern::ParseIpBlock(obs.string_value(value));
       if (!block.has_value()) return false;
-      const bool contained = test.op == CompareOp::kIsSubset ? BlockContains(test.block, *block)
-                                                             : BlockContains(*block, test.block);
+      const bool contained = test.op == CompareOp::kIsSubset ? pattern::BlockContains(test.block, *block)
+                                                             : pattern::BlockContains(*block, test.block);
       return contained != test.negated;
     }
     case CompareOp::kExists:

@@ -17,10 +17,10 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "kizuna/pattern/ast.h"
-#include "kizuna/pattern/internal/cidr.h"
+#include "kizuna/pattern/cidr.h"
 #include "kizuna/pattern/internal/compare.h"
 #include "kizuna/pattern/internal/regex.h"
-#include "kizuna/pattern/internal/text.h"
+#include "kizuna/pattern/text.h"
 #include "kizuna/pattern/limits.h"
 
 namespace kizuna::pattern_internal {
@@ -58,8 +58,8 @@ struct Test {
   std::vector<Constant> constants;            // one; the IN set; none for EXISTS
   absl::flat_hash_set<std::string> strings;   // kStringSet: the IN strings
   std::unique_ptr<Regex> regex;               // MATCHES
-  std::unique_ptr<LikeMatcher> like;          // LIKE
-  IpBlock block;                              // ISSUBSET / ISSUPERSET
+  std::unique_ptr<pattern::LikeMatcher> like;          // LIKE
+  pattern::IpBlock block;                              // ISSUBSET / ISSUPERSET
   FastTest fast = FastTest::kGeneric;
 };
 

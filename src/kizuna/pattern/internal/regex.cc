@@ -4,7 +4,7 @@
 #include <re2/re2.h>
 
 #include "kizuna/base/strings.h"
-#include "kizuna/pattern/internal/text.h"
+#include "kizuna/pattern/text.h"
 #include "kizuna/pattern/internal/utf8.h"
 
 namespace kizuna::pattern_internal {
@@ -25,7 +25,7 @@ RE2::Options MakeOptions(int64_t max_memory, bool latin1) {
 absl::StatusOr<std::unique_ptr<Regex>> Regex::Compile(std::string_view pattern,
                                                       int64_t max_memory) {
   std::string scratch;
-  const std::string nfc(ToNfc(pattern, scratch));
+  const std::string nfc(pattern::ToNfc(pattern, scratch));
   auto regex = std::make_unique<Regex>(PrivateTag{});
   regex->text_ = std::make_unique<RE2>(re2::StringPiece(nfc.data(), nfc.size()),
                                        MakeOptions(max_memory, false));
@@ -47,7 +47,7 @@ Regex::~Regex() = default;
 
 bool Regex::SearchText(std::string_view text) const {
   std::string scratch;
-  const std::string_view v = ToNfc(text, scratch);
+  const std::string_view v = pattern::ToNfc(text, scratch);
   return RE2::PartialMatch(re2::StringPiece(v.data(), v.size()), *text_);
 }
 

@@ -14,7 +14,7 @@ namespace re2 {
 class RE2;
 }
 
-namespace kizuna::pattern_internal {
+namespace kizuna::pattern {
 
 // Returns `text` in Normalization Form C. Invalid UTF-8 is returned unchanged (it cannot
 // equal any pattern constant, which the parser requires to be valid UTF-8). `scratch`
@@ -47,4 +47,4 @@ class LikeMatcher {
   std::unique_ptr<re2::RE2> regex_;
 };
 
-}  // namespace kizuna::pattern_internal
+}  // namespace kizuna::pattern

@@ -1,9 +1,9 @@
 // Kizuna.
-#include "kizuna/pattern/internal/cidr.h"
+#include "kizuna/pattern/cidr.h"
 
 #include <gtest/gtest.h>
 
-namespace kizuna::pattern_internal {
+namespace kizuna::pattern {
 namespace {
 
 bool Contains(std::string_view outer, std::string_view inner) {
@@ -56,4 +56,4 @@ TEST(CidrTest, Containment) {
 }
 
 }  // namespace
-}  // namespace kizuna::pattern_internal
+}  // namespace kizuna::pattern

@@ -1,11 +1,11 @@
 // Kizuna.
-#include "kizuna/pattern/internal/text.h"
+#include "kizuna/pattern/text.h"
 
 #include <gtest/gtest.h>
 
 #include "kizuna/base/random.h"
 
-namespace kizuna::pattern_internal {
+namespace kizuna::pattern {
 namespace {
 
 TEST(TextTest, Nfc) {
@@ -58,4 +58,4 @@ TEST(TextTest, LikeShortcutsAgreeWithRegex) {
 }
 
 }  // namespace
-}  // namespace kizuna::pattern_internal
+}  // namespace kizuna::pattern

@@ -1,11 +1,11 @@
 // Kizuna.
-#include "kizuna/pattern/internal/cidr.h"
+#include "kizuna/pattern/cidr.h"
 
 #include <arpa/inet.h>
 
 #include <cstring>
 
-namespace kizuna::pattern_internal {
+namespace kizuna::pattern {
 
 namespace {
 
@@ -76,4 +76,4 @@ bool BlockContains(const IpBlock& outer, const IpBlock& inner) {
   return (outer.address[full_bytes] & mask) == (inner.address[full_bytes] & mask);
 }
 
-}  // namespace kizuna::pattern_internal
+}  // namespace kizuna::pattern

@@ -1,5 +1,5 @@
 // Kizuna.
-#include "kizuna/pattern/internal/text.h"
+#include "kizuna/pattern/text.h"
 
 #include <re2/re2.h>
 #include <unicode/bytestream.h>
@@ -8,7 +8,7 @@
 
 #include "kizuna/pattern/internal/utf8.h"
 
-namespace kizuna::pattern_internal {
+namespace kizuna::pattern {
 namespace {
 
 const icu::Normalizer2* Nfc() {
@@ -23,7 +23,7 @@ const icu::Normalizer2* Nfc() {
 }  // namespace
 
 std::string_view ToNfc(std::string_view text, std::string& scratch) {
-  if (IsAscii(text) || !IsValidUtf8(text)) return text;
+  if (pattern_internal::IsAscii(text) || !pattern_internal::IsValidUtf8(text)) return text;
   const icu::Normalizer2* nfc = Nfc();
   if (nfc == nullptr) return text;
   UErrorCode status = U_ZERO_ERROR;
@@ -107,4 +107,4 @@ bool LikeMatcher::MatchesWithRegex(std::string_view value) const {
   return ok() && RE2::FullMatch(re2::StringPiece(v.data(), v.size()), *regex_);
 }
 
-}  // namespace kizuna::pattern_internal
+}  // namespace kizuna::pattern

@@ -13,7 +13,7 @@
 #include <optional>
 #include <string_view>
 
-namespace kizuna::pattern_internal {
+namespace kizuna::pattern {
 
 struct IpBlock {
   bool v6 = false;
@@ -28,4 +28,4 @@ std::optional<IpBlock> ParseIpBlock(std::string_view text);
 // Returns true if `inner` lies entirely within `outer`.
 bool BlockContains(const IpBlock& outer, const IpBlock& inner);
 
-}  // namespace kizuna::pattern_internal
+}  // namespace kizuna::pattern
