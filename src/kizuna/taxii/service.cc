@@ -173,6 +173,14 @@ HttpResponse Service::Impl::Route(const HttpRequest& request, taxii::Route& rout
   if (!AcceptsTaxii(request.accept)) {
     return ErrorResponse(406, StrCat("this server answers with ", kTaxiiMediaType));
   }
+  if (!IsIdentityCoding(request.content_encoding)) {
+    constexpr size_t kMaxQuoted = 64;
+    HttpResponse r = ErrorResponse(
+        415, StrCat("Content-Encoding '", std::string_view(request.content_encoding).substr(0, kMaxQuoted),
+                    "' is not supported: send the request body without a content coding"));
+    r.headers.emplace_back("Accept-Encoding", "identity");
+    return r;
+  }
   // A kept response answers at once; the stamp and the time are taken before anything is read.
   std::string cache_key;
   ChangeStamp stamp;
@@ -222,9 +230,10 @@ std::shared_ptr<const HttpResponse> Service::Serve(const HttpRequest& request, R
   std::string user;
   std::shared_ptr<const HttpResponse> shared;
   HttpResponse response = impl_->Route(request, route, user, shared);
-  if (request.method == Method::kHead) {
-    if (shared != nullptr) response = {shared->status, shared->content_type, shared->headers, {}};
-    response.body.clear();
+  if (request.method == Method::kHead) {  // the GET's header, without its body
+    const HttpResponse& full = shared != nullptr ? *shared : response;
+    HttpResponse head{full.status, full.content_type, full.headers, {}, full.body.size()};
+    response = std::move(head);
     shared = nullptr;
   }
   if (shared == nullptr) shared = std::make_shared<const HttpResponse>(std::move(response));

@@ -50,11 +50,20 @@ std::string HeaderOf(const HttpResponse& r, unsigned version, bool keep_alive) {
                             "\r\nServer: Kizuna\r\nCache-Control: no-store\r\n");
   if (!r.content_type.empty()) StrAppend(head, "Content-Type: ", r.content_type, "\r\n");
   for (const auto& [name, value] : r.headers) StrAppend(head, name, ": ", value, "\r\n");
-  StrAppend(head, "Content-Length: ", r.body.size(), "\r\n");
+  StrAppend(head, "Content-Length: ", r.head_content_length.value_or(r.body.size()), "\r\n");
   if (!keep_alive && version >= 11) head += "Connection: close\r\n";
   if (keep_alive && version < 11) head += "Connection: keep-alive\r\n";
   head += "\r\n";
   return head;
+}
+
+// Whether the Transfer-Encoding `codings` names no coding but chunked, the one the parser
+// undoes (a body in "gzip, chunked" would otherwise be taken for plain JSON).
+bool OnlyChunked(beast::string_view codings) {
+  for (const auto& coding : http::token_list(codings)) {
+    if (!beast::iequals(coding, "chunked")) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -195,6 +204,12 @@ asio::awaitable<void> Server::Impl::Serve(Stream& stream, Connection& connection
     const bool client_keep_alive = header.keep_alive();
     const std::string method_name(header.method_string());
     if (!head.is_done()) {
+      if (head.chunked() && !OnlyChunked(header[http::field::transfer_encoding])) {
+        Log(remote, method_name, request.target, 501, 0, 0, {});
+        co_await Reply(stream, ErrorResponse(501, "only the chunked transfer coding is supported"), version, false);
+        co_await Linger(stream);
+        co_return;
+      }
       // The body may be as large as the API root allows, and not larger: refuse before reading.
       int64_t limit = service.MaxContentLength(RootOf(request.target));
       if (head.content_length() && *head.content_length() > static_cast<uint64_t>(limit)) {
@@ -224,7 +239,17 @@ asio::awaitable<void> Server::Impl::Serve(Stream& stream, Connection& connection
         co_await Linger(stream);
         co_return;
       }
-      if (ec) co_return;  // timeout or disconnect in the middle of the body: nothing to answer
+      if (ec == beast::error::timeout || ec == http::error::partial_message || ec == asio::error::eof ||
+          ec == asio::error::connection_reset || ec == asio::error::operation_aborted) {
+        co_return;  // timeout or disconnect in the middle of the body: nobody to answer
+      }
+      if (ec) {
+        std::string what = StrCat(full.chunked() ? "the chunked request body is malformed: "
+                                                 : "the request body is malformed: ",
+                                  ec.message());
+        co_await Reply(stream, ErrorResponse(400, what), version, false);
+        co_return;
+      }
       request.body = std::move(full.release().body());
     }
     Service::RequestInfo info;

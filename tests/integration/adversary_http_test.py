@@ -1,0 +1,188 @@
+"""Issue 16, the HTTP server and authentication: a real `kizuna serve` with TLS on 127.0.0.1,
+attacked by an unauthenticated network client with raw sockets and the ssl module, and
+probed with `openssl s_client`. Attackers send from other loopback addresses (127.0.0.2 and
+up, all on the loopback interface) so that limits kept per client address can be told apart
+from the legitimate client on 127.0.0.1. Time-outs and limits are small, set in the node's
+configuration file; no test asserts how fast anything is."""
+import gzip
+import json
+import os
+import select
+import socket
+import sqlite3
+import ssl
+import subprocess
+import threading
+import time
+import unittest
+import uuid
+
+from node import TAXII, Alliance, Client, Node, run
+
+STIX_ID = "indicator--%s"
+
+
+def indicator(n=None):
+    return {"type": "indicator", "spec_version": "2.1", "id": STIX_ID % (uuid.uuid4() if n is None else uuid.UUID(int=n, version=4)),
+            "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z",
+            "pattern": "[ipv4-addr:value = '198.51.100.1']", "pattern_type": "stix",
+            "valid_from": "2026-01-01T00:00:00Z"}
+
+
+class Raw:
+    """One TLS connection from a chosen loopback address, speaking HTTP/1.1 by hand."""
+
+    def __init__(self, node, source="127.0.0.1", timeout=20):
+        sock = socket.create_connection(("127.0.0.1", node.port), timeout=timeout, source_address=(source, 0))
+        self.sock = node.context().wrap_socket(sock, server_hostname="127.0.0.1")
+        self.pending = b""
+
+    def send(self, data):
+        self.sock.sendall(data)
+
+    def read_response(self, head_only=False):
+        """Returns (status, headers with lower-case names, body); an empty status on EOF."""
+        while b"\r\n\r\n" not in self.pending:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                return 0, {}, b""
+            self.pending += chunk
+        head, self.pending = self.pending.split(b"\r\n\r\n", 1)
+        lines = head.decode("latin-1").split("\r\n")
+        headers = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        length = 0 if head_only else int(headers.get("content-length", "0"))
+        while len(self.pending) < length:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                break
+            self.pending += chunk
+        body, self.pending = self.pending[:length], self.pending[length:]
+        return int(lines[0].split(" ")[1]), headers, body
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
+def request(method, path, token=None, body=b"", headers=()):
+    lines = ["%s %s HTTP/1.1" % (method, path), "Host: 127.0.0.1", "Accept: " + TAXII]
+    if token:
+        lines.append("Authorization: Bearer " + token)
+    if body:
+        lines += ["Content-Type: " + TAXII, "Content-Length: %d" % len(body)]
+    lines += list(headers)
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+
+
+def exchange(node, data, source="127.0.0.1", head_only=False, timeout=20):
+    raw = Raw(node, source, timeout)
+    try:
+        raw.send(data)
+        return raw.read_response(head_only)
+    finally:
+        raw.close()
+
+
+def closed_by_peer(sock):
+    """Whether the other side closed `sock` (without waiting)."""
+    readable, _, _ = select.select([sock], [], [], 0)
+    if not readable:
+        return False
+    try:
+        return sock.recv(1) == b""
+    except (ssl.SSLError, OSError):
+        return True
+
+
+def bad_token(n):
+    """A well-formed token of an id nobody holds."""
+    return "kz_%016x_%s" % (0xbad00000 + n, "A" * 43)
+
+
+class Attacked(unittest.TestCase):
+    """A node with one organisation, a publisher, a collection, and the class's CONFIG."""
+
+    CONFIG = ""
+
+    @classmethod
+    def setUpClass(cls):
+        a = cls.alliance = Alliance()
+        a.collection("shared", "Shared", default_release="readers")
+        a.org("JPN-CERT", "JPN")
+        cls.token = a.user("jpn-analyst", "JPN-CERT", "publisher")
+        a.grant("shared", "JPN-CERT", read=True, write=True)
+        cls.node = Node(a.data_dir, config=cls.CONFIG)
+        cls.client = Client(cls.node, cls.token)
+        cls.objects = "/intel/collections/%s/objects/" % a.collections["shared"]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.node.stop()
+        cls.alliance.cleanup()
+
+    def new_token(self):
+        """A token the node has not verified yet: its first use needs the slow hash."""
+        out = run("admin", "token", "create", "jpn-analyst", "--json", data_dir=self.alliance.data_dir)
+        return json.loads(out)["token"]
+
+
+class HttpTest(Attacked):
+    def test_errors_quoting_invalid_utf8_are_valid_json(self):
+        """Finding 13: raw invalid UTF-8 from the request was echoed into a JSON error."""
+        for target in (self.objects + "?match[type]=in%FFdicator%C0%AF",
+                       self.objects.encode() + b"?match[type]=in\xffdicator"):
+            data = request("GET", "PATH", self.token).replace(b"PATH", target if isinstance(target, bytes) else target.encode())
+            status, _, body = exchange(self.node, data)
+            self.assertEqual(status, 400, body)
+            error = json.loads(body.decode("utf-8"))  # strict: fails on invalid UTF-8
+            self.assertIn("\ufffd", error["description"])
+
+    def test_a_broken_chunked_body_is_answered_400(self):
+        """Finding 13: a malformed chunked body closed the connection without an answer."""
+        head = request("POST", self.objects, self.token, headers=["Content-Type: " + TAXII,
+                                                                  "Transfer-Encoding: chunked"])
+        status, _, body = exchange(self.node, head + b"zz\r\n{}\r\n0\r\n\r\n")
+        self.assertEqual(status, 400, body)
+        self.assertIn("chunked", json.loads(body)["description"])
+
+    def test_content_codings_are_refused_with_415(self):
+        """Finding 13: a gzip-encoded body was read as if it were plain JSON."""
+        envelope = gzip.compress(json.dumps({"objects": [indicator()]}).encode())
+        status, headers, body = exchange(self.node, request("POST", self.objects, self.token, envelope,
+                                                            headers=["Content-Encoding: gzip"]))
+        self.assertEqual(status, 415, body)
+        self.assertIn("gzip", json.loads(body)["description"])
+        self.assertEqual(headers.get("accept-encoding"), "identity")
+        head = request("POST", self.objects, self.token, headers=["Content-Type: " + TAXII,
+                                                                  "Transfer-Encoding: gzip, chunked"])
+        status, _, body = exchange(self.node, head + b"5\r\nhello\r\n0\r\n\r\n")
+        self.assertEqual(status, 501, body)
+
+    def test_head_sends_the_get_headers_without_the_body(self):
+        """Finding 13: HEAD answered Content-Length: 0. It must announce the length of the
+        body GET sends, and send no body (the next response on the connection proves it)."""
+        self.assertEqual(self.client.post(self.objects, {"objects": [indicator(n) for n in range(3)]}).status, 202)
+        raw = Raw(self.node)
+        try:
+            for path in (self.objects, "/taxii2/", "/healthz"):
+                raw.send(request("GET", path, self.token))
+                status, get_headers, get_body = raw.read_response()
+                self.assertEqual(status, 200)
+                raw.send(request("HEAD", path, self.token) + request("GET", "/healthz"))
+                status, headers, _ = raw.read_response(head_only=True)
+                self.assertEqual(status, 200)
+                self.assertEqual(int(headers["content-length"]), len(get_body), path)
+                self.assertEqual(headers["content-type"], get_headers["content-type"])
+                status, _, body = raw.read_response()  # would read HEAD's body if one was sent
+                self.assertEqual((status, json.loads(body)), (200, {"status": "ok"}))
+        finally:
+            raw.close()
+
+
+if __name__ == "__main__":
+    unittest.main()
