@@ -131,6 +131,32 @@ class Attacked(unittest.TestCase):
         return json.loads(out)["token"]
 
 
+class TlsTest(Attacked):
+    def s_client(self, *args):
+        proc = subprocess.run(["openssl", "s_client", "-connect", "127.0.0.1:%d" % self.node.port,
+                               "-servername", "localhost", *args], input=b"", capture_output=True, timeout=30)
+        out = proc.stdout.decode(errors="replace")
+        for line in out.splitlines():
+            if "Cipher is" in line:
+                return line.split("Cipher is")[1].strip()
+        return "(NONE)"
+
+    def test_tls12_refuses_rsa_key_exchange_cbc_and_sha1(self):
+        """Finding 12: TLS 1.2 accepted RSA key exchange, CBC and SHA-1 suites."""
+        for cipher in ("AES128-SHA", "AES256-GCM-SHA384", "ECDHE-RSA-AES128-SHA", "ECDHE-RSA-AES256-SHA384",
+                       "DHE-RSA-AES128-GCM-SHA256"):
+            self.assertEqual(self.s_client("-tls1_2", "-cipher", cipher), "(NONE)", cipher)
+
+    def test_intermediate_suites_are_accepted_in_the_servers_order(self):
+        """Finding 12: ECDHE with AES-GCM or CHACHA20-POLY1305 is accepted, and the server's
+        preference wins over the client's order."""
+        for cipher in ("ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-RSA-CHACHA20-POLY1305"):
+            self.assertEqual(self.s_client("-tls1_2", "-cipher", cipher), cipher)
+        self.assertEqual(self.s_client("-tls1_2", "-cipher", "ECDHE-RSA-CHACHA20-POLY1305:ECDHE-RSA-AES128-GCM-SHA256"),
+                         "ECDHE-RSA-AES128-GCM-SHA256")
+        self.assertEqual(self.s_client("-tls1_3"), "TLS_AES_128_GCM_SHA256")
+
+
 class HttpTest(Attacked):
     def test_errors_quoting_invalid_utf8_are_valid_json(self):
         """Finding 13: raw invalid UTF-8 from the request was echoed into a JSON error."""

@@ -17,10 +17,12 @@
 
 #include "kizuna/base/clock.h"
 #include "kizuna/base/json_string.h"
+#include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/stix/timestamp.h"
 #include "kizuna/taxii/errors.h"
 #include "kizuna/taxii/server/beast_request.h"
+#include "kizuna/taxii/server/tls_context.h"
 
 namespace kizuna::taxii {
 namespace {
@@ -106,7 +108,7 @@ struct Server::Impl {
   Service& service;
   const ServerOptions options;
   std::vector<std::unique_ptr<asio::io_context>> contexts;
-  std::optional<ssl::context> tls;
+  std::unique_ptr<ssl::context> tls;
   tcp::acceptor acceptor;
   uint16_t port = 0;
   std::vector<std::thread> threads;
@@ -330,13 +332,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(Service& service, ServerOp
     if (o.tls_cert_file.empty() || o.tls_key_file.empty()) {
       return absl::InvalidArgumentError("TLS needs a certificate and a key (--tls-cert, --tls-key), or --dev");
     }
-    impl->tls.emplace(ssl::context::tls_server);
-    impl->tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
-                           ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
-    impl->tls->use_certificate_chain_file(o.tls_cert_file, ec);
-    if (ec) return absl::InvalidArgumentError(StrCat("TLS certificate ", o.tls_cert_file, ": ", ec.message()));
-    impl->tls->use_private_key_file(o.tls_key_file, ssl::context::pem, ec);
-    if (ec) return absl::InvalidArgumentError(StrCat("TLS key ", o.tls_key_file, ": ", ec.message()));
+    KZ_ASSIGN_OR_RETURN(impl->tls, MakeServerTlsContext(o.tls_cert_file, o.tls_key_file));
   }
   tcp::endpoint endpoint(address, o.port);
   impl->acceptor.open(endpoint.protocol(), ec);

@@ -6,6 +6,7 @@
 // limits: header bytes, body bytes (the API root's max_content_length, announced before the
 // body is read, so an oversized POST is refused with 413 without reading it), connections.
 // Requests are handed to a Service; its answers are written back with the TAXII headers.
+// TLS (tls_context.h): TLS 1.2 and 1.3 with forward-secret AEAD suites only, server order.
 // Stop() is graceful: no new connections, requests in flight finish and are answered, idle
 // keep-alive connections are closed.
 //
