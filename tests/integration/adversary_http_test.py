@@ -131,6 +131,35 @@ class Attacked(unittest.TestCase):
         return json.loads(out)["token"]
 
 
+class FailedLoginTest(Attacked):
+    CONFIG = "auth:\n  max_failures_per_client: 5\n  max_tracked_clients: 8\n"
+
+    def test_failures_count_per_address_not_per_connection(self):
+        """Finding 4: failed logins were counted per address and port, so every new
+        connection started afresh. Now a client that fails from many connections is blocked,
+        and only that client."""
+        for n in range(8):  # each on a new connection, so from a new port
+            status, _, _ = exchange(self.node, request("GET", "/taxii2/", bad_token(n)), source="127.0.0.2")
+            self.assertEqual(status, 401)
+        fresh = self.new_token()
+        status, _, _ = exchange(self.node, request("GET", "/taxii2/", fresh), source="127.0.0.2")
+        self.assertEqual(status, 401, "the blocked address gets no slow verification")
+        status, _, body = exchange(self.node, request("GET", "/taxii2/", fresh), source="127.0.0.1")
+        self.assertEqual(status, 200, body)
+
+    def test_a_flood_from_many_addresses_never_locks_out_a_valid_token(self):
+        """Finding 4: bad tokens from many clients filled the failure table, and then every
+        valid token not yet verified got 401 for a minute (the table failed closed)."""
+        for host in range(1, 25):  # three times the table, every client blocked
+            for n in range(5):
+                status, _, _ = exchange(self.node, request("GET", "/taxii2/", bad_token(n)),
+                                        source="127.0.1.%d" % host)
+                self.assertIn(status, (401, 503))
+        for source in ("127.0.0.1", "127.0.0.9"):
+            status, _, body = exchange(self.node, request("GET", "/taxii2/", self.new_token()), source=source)
+            self.assertEqual(status, 200, body)
+
+
 class TlsTest(Attacked):
     def s_client(self, *args):
         proc = subprocess.run(["openssl", "s_client", "-connect", "127.0.0.1:%d" % self.node.port,

@@ -315,6 +315,16 @@ TEST_F(ServiceTest, ErrorsQuotingInvalidUtf8AreValidJson) {
   EXPECT_EQ(strict.parse(body).error(), simdjson::SUCCESS) << r.body;
 }
 
+// Finding 4 of issue 16: an authenticator that cannot check a token now asks for a retry.
+TEST_F(ServiceTest, AnAuthenticatorThatIsBusyGives503WithRetryAfter) {
+  auth_.SetBusy(true);
+  HttpResponse r = Get("/taxii2/");
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(Header(r, "Retry-After"), "1");
+  auth_.SetBusy(false);
+  EXPECT_EQ(Get("/taxii2/").status, 200);
+}
+
 TEST_F(ServiceTest, ObjectVersionsManifestAndDelete) {
   std::string creator = StrCat(", \"created_by_ref\": \"", kJpn, "\"");
   ASSERT_EQ(Post(shared_, Envelope({Indicator("000000000001", "2016-01-01T00:00:00.000Z", creator),

@@ -73,6 +73,31 @@ absl::Status ApiRoots(std::string_view name, const YAML::Node& list, NodeConfig&
   return absl::OkStatus();
 }
 
+absl::Status Auth(std::string_view name, const YAML::Node& map, AuthenticatorOptions& a) {
+  int64_t block_ms = a.per_client.block_us / 1000;
+  KZ_RETURN_IF_ERROR(Walk(name, map, "auth", {
+      {"max_failures_per_client", [&](const YAML::Node& n) {
+         return Scalar(name, n, "auth.max_failures_per_client", a.per_client.max_failures);
+       }},
+      {"client_block_ms", [&](const YAML::Node& n) { return Scalar(name, n, "auth.client_block_ms", block_ms); }},
+      {"max_tracked_clients", [&](const YAML::Node& n) {
+         return Scalar(name, n, "auth.max_tracked_clients", a.per_client.max_keys);
+       }},
+      {"slow_checks_per_second", [&](const YAML::Node& n) {
+         return Scalar(name, n, "auth.slow_checks_per_second", a.slow_checks.per_second);
+       }},
+      {"slow_check_burst", [&](const YAML::Node& n) {
+         return Scalar(name, n, "auth.slow_check_burst", a.slow_checks.burst);
+       }},
+  }));
+  if (a.per_client.max_failures < 1 || block_ms < 1 || a.per_client.max_keys < 1 || a.slow_checks.per_second <= 0 ||
+      a.slow_checks.burst < 1) {
+    return Bad(name, map, "auth", "every limit must be positive (slow_check_burst at least 1)");
+  }
+  a.per_client.block_us = block_ms * 1000;
+  return absl::OkStatus();
+}
+
 absl::Status Apply(std::string_view name, const YAML::Node& doc, NodeConfig& c) {
   ServerOptions& s = c.server;
   ServiceOptions& v = c.service;
@@ -118,6 +143,7 @@ absl::Status Apply(std::string_view name, const YAML::Node& doc, NodeConfig& c) 
              {"default_api_root", [&](const YAML::Node& m) { return Scalar(name, m, "discovery.default_api_root", v.default_api_root); }},
          });
        }},
+      {"auth", [&](const YAML::Node& n) { return Auth(name, n, c.auth); }},
       {"api_roots", [&](const YAML::Node& n) { return ApiRoots(name, n, c); }},
   });
 }
