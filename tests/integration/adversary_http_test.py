@@ -160,6 +160,127 @@ class FailedLoginTest(Attacked):
             self.assertEqual(status, 200, body)
 
 
+class ConnectionTest(Attacked):
+    CONFIG = ("limits:\n  request_timeout_ms: 1500\n  idle_timeout_ms: 60000\n  max_connections: 40\n"
+              "  max_connections_per_client: 8\n  reserved_connections: 4\n")
+
+    def open_many(self, source, count):
+        """Opens up to `count` TLS connections from `source`; returns those the node kept."""
+        kept = []
+        for _ in range(count):
+            try:
+                kept.append(Raw(self.node, source, timeout=10))
+            except (ssl.SSLError, OSError):
+                pass
+        return kept
+
+    def close_all(self, connections):
+        for c in connections:
+            c.close()
+        time.sleep(0.5)  # let the node see them go before the next test
+
+    def test_one_client_cannot_take_every_connection(self):
+        """Finding 6: 1,024 idle connections from one client made the node refuse every new
+        connection, /healthz included. Now one client holds at most its cap."""
+        hog = self.open_many("127.0.0.3", 20)
+        try:
+            self.assertEqual(len(hog), 8)
+            status, _, body = exchange(self.node, request("GET", "/healthz"))
+            self.assertEqual(status, 200)
+            self.assertEqual(json.loads(body), {"status": "ok"})
+            self.assertEqual(self.client.get("/taxii2/").status, 200)
+        finally:
+            self.close_all(hog)
+
+    def test_the_last_connections_are_kept_for_newcomers(self):
+        """Finding 6: clients that each stay under their cap still leave a reserve for a
+        client with no connection yet (a health check)."""
+        held = []
+        try:
+            for host in range(10, 14):
+                held += self.open_many("127.0.0.%d" % host, 8)
+            held += self.open_many("127.0.0.14", 4)
+            self.assertEqual(len(held), 36)  # 4 of 40 free: the reserve
+            self.assertEqual(self.open_many("127.0.0.14", 1), [], "a client with connections gets no reserve")
+            status, _, _ = exchange(self.node, request("GET", "/healthz"))
+            self.assertEqual(status, 200)
+        finally:
+            self.close_all(held)
+
+    def test_a_dripped_header_is_cut_at_the_request_timeout(self):
+        """Finding 6: a header sent a byte at a time was cut only by the idle time-out (60 s
+        by default), not by the request time-out (30 s). Here they are 1.5 s and 60 s."""
+        raw = Raw(self.node, "127.0.0.4")
+        started = time.monotonic()
+        cut = False
+        try:
+            raw.send(b"GET /healthz HTTP/1.1\r\n")
+            for n in range(100):  # 30 s of dripping, unless the node cuts it
+                time.sleep(0.3)
+                if closed_by_peer(raw.sock):
+                    cut = True
+                    break
+                try:
+                    raw.send(b"X-Drip-%d: x\r\n" % n)
+                except OSError:
+                    cut = True
+                    break
+        finally:
+            raw.close()
+        self.assertTrue(cut, "the dripping client was never cut")
+        self.assertLess(time.monotonic() - started, 20, "cut by the request time-out, not the idle one")
+
+    def test_the_idle_time_out_applies_before_the_first_byte(self):
+        """Finding 6: a connection waiting for its next request is idle, not slow: it may wait
+        longer than the request time-out and is then served."""
+        raw = Raw(self.node, "127.0.0.5")
+        try:
+            time.sleep(2.5)  # more than request_timeout (1.5 s), less than idle_timeout (60 s)
+            raw.send(request("GET", "/healthz"))
+            status, _, _ = raw.read_response()
+            self.assertEqual(status, 200)
+        finally:
+            raw.close()
+
+
+class WriterTest(Attacked):
+    CONFIG = "threads: 1\nlimits:\n  max_pending_writes: 1\n"
+
+    def test_reads_and_healthz_do_not_wait_behind_a_stuck_write(self):
+        """Finding 7: a POST waiting for the store's writer held up every connection of its
+        event loop, /healthz included. Here the database's write lock is held by another
+        process, so a POST waits; reads and /healthz are still answered, and a second write
+        is told to retry rather than queued."""
+        posted = {}
+        db = sqlite3.connect(os.path.join(self.alliance.data_dir, "kizuna.db"), timeout=30, isolation_level=None)
+        db.execute("BEGIN IMMEDIATE")  # the write lock, as a slow write would hold it
+        try:
+            def post():
+                posted["status"] = exchange(self.node, request("POST", self.objects, self.token,
+                                                               json.dumps({"objects": [indicator()]}).encode()))[0]
+            writer = threading.Thread(target=post)
+            writer.start()
+            time.sleep(0.5)  # the POST reaches the store and waits for its lock
+            # The store waits up to 10 s for its lock; reads must not wait with it.
+            status, _, body = exchange(self.node, request("GET", "/healthz"), timeout=5)
+            self.assertEqual(status, 200)
+            self.assertNotIn("status", posted, "the POST is still waiting for the store")
+            status, _, body = exchange(self.node, request("GET", self.objects, self.token), timeout=5)
+            self.assertEqual(status, 200, body)
+            status, headers, body = exchange(self.node, request("POST", self.objects, self.token,
+                                                                json.dumps({"objects": [indicator()]}).encode()),
+                                             timeout=5)
+            self.assertEqual(status, 503, body)
+            self.assertEqual(headers.get("retry-after"), "1")
+            self.assertIn("retry", json.loads(body)["description"])
+            self.assertNotIn("status", posted, "the first POST is still waiting")
+        finally:
+            db.execute("ROLLBACK")
+            db.close()
+        writer.join(30)
+        self.assertEqual(posted.get("status"), 202)
+
+
 class TlsTest(Attacked):
     def s_client(self, *args):
         proc = subprocess.run(["openssl", "s_client", "-connect", "127.0.0.1:%d" % self.node.port,

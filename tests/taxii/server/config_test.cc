@@ -17,6 +17,10 @@ TEST(ConfigTest, TheExampleFileParsesWithItsDocumentedDefaults) {
   EXPECT_EQ(c->server.request_timeout, defaults.server.request_timeout);
   EXPECT_EQ(c->server.idle_timeout, defaults.server.idle_timeout);
   EXPECT_EQ(c->server.max_connections, defaults.server.max_connections);
+  EXPECT_EQ(c->server.max_connections_per_client, defaults.server.max_connections_per_client);
+  EXPECT_EQ(c->server.reserved_connections, defaults.server.reserved_connections);
+  EXPECT_EQ(c->server.max_pending_writes, defaults.server.max_pending_writes);
+  EXPECT_EQ(c->server.write_threads, defaults.server.write_threads);
   EXPECT_EQ(c->auth.per_client.max_failures, defaults.auth.per_client.max_failures);
   EXPECT_EQ(c->auth.per_client.block_us, defaults.auth.per_client.block_us);
   EXPECT_EQ(c->auth.per_client.max_keys, defaults.auth.per_client.max_keys);
@@ -43,6 +47,18 @@ TEST(ConfigTest, AuthenticationLimitsAreRead) {
   EXPECT_EQ(c->auth.slow_checks.burst, 2);
 }
 
+TEST(ConfigTest, ConnectionAndWriteLimitsAreRead) {
+  auto c = ParseConfig(
+      "write_threads: 3\nlimits:\n  max_connections_per_client: 4\n  reserved_connections: 2\n"
+      "  max_pending_writes: 3\n",
+      "cfg.yaml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->server.write_threads, 3u);
+  EXPECT_EQ(c->server.max_connections_per_client, 4u);
+  EXPECT_EQ(c->server.reserved_connections, 2u);
+  EXPECT_EQ(c->server.max_pending_writes, 3u);
+}
+
 TEST(ConfigTest, EmptyFileMeansDefaults) {
   auto c = ParseConfig("", "empty.yaml");
   ASSERT_TRUE(c.ok());
@@ -60,6 +76,8 @@ TEST(ConfigTest, ErrorsNameKeyAndLine) {
                  Case{"api_roots: 5\n", "expected a list"},
                  Case{"listen: [1, 2\n", "cfg.yaml:"},
                  Case{"- just\n- a list\n", "expected a mapping"},
+                 Case{"limits:\n  max_connections: 8\n  reserved_connections: 8\n", "must be less than max_connections"},
+                 Case{"limits:\n  max_pending_writes: 0\n", "at least 1"},
                  Case{"auth:\n  client_block_ms: 0\n", "every limit must be positive"},
                  Case{"auth:\n  max_failures: 3\n", "auth.max_failures: unknown key"}}) {
     auto r = ParseConfig(c.yaml, "cfg.yaml");
