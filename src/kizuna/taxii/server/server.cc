@@ -12,8 +12,11 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <thread>
 #include <type_traits>
+#include <unistd.h>
 
 #include "kizuna/base/clock.h"
 #include "kizuna/base/json_string.h"
@@ -38,6 +41,9 @@ constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 constexpr size_t kBodyReadBytes = 256 * 1024;
 // The first read of a request: a TAXII request header (a URL and a token) fits.
 constexpr size_t kFirstReadBytes = 4096;
+// The nice value of the write threads (the event loops keep the process's, usually 0). At
+// 10 the scheduler gives a busy write thread about a tenth of a core that a loop also wants.
+constexpr int kWriteNice = 10;
 
 // The API root named by a request target ("/root/collections/..."), for its body limit.
 std::string_view RootOf(std::string_view target) {
@@ -97,8 +103,7 @@ struct Server::Impl {
         options(std::move(o)),
         contexts(MakeContexts(options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency()))),
         acceptor(*contexts[0]),
-        limits({options.max_connections, options.max_connections_per_client, options.reserved_connections}),
-        writers(std::max<size_t>(1, options.write_threads)) {}
+        limits({options.max_connections, options.max_connections_per_client, options.reserved_connections}) {}
 
   // One event loop per thread. Connections are dealt out among them in turn and each stays
   // on its loop, so its reads, request and reply run without handing work between threads
@@ -152,8 +157,10 @@ struct Server::Impl {
   uint64_t next_connection = 0;
   size_t accepted = 0;  // by Accept(), which alone uses it
   bool stopped = false;
-  // Requests that write run here (declared after the loops: it is destroyed first).
-  asio::thread_pool writers;
+  // Requests that write run on this loop's threads, at a lower scheduling priority
+  // (kWriteNice) than the event loops, so that under a full CPU reads and /healthz come first.
+  asio::io_context writes;
+  std::vector<std::thread> write_threads;
   std::atomic<size_t> pending_writes{0};
 };
 
@@ -319,7 +326,7 @@ asio::awaitable<std::shared_ptr<const HttpResponse>> Server::Impl::Answer(const 
     co_return std::make_shared<const HttpResponse>(std::move(busy));
   }
   auto response = co_await asio::co_spawn(
-      writers.get_executor(),
+      writes.get_executor(),
       [this, &request, &info]() -> asio::awaitable<std::shared_ptr<const HttpResponse>> {
         co_return service.Serve(request, &info);
       },
@@ -437,6 +444,15 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(Service& service, ServerOp
       io->run();
     });
   }
+  for (size_t i = 0; i < o.write_threads; ++i) {
+    impl->write_threads.emplace_back([io = &impl->writes] {
+      // Linux keeps a nice value per thread; if it cannot be raised the thread runs at the
+      // loops' priority, which is only slower for reads under load.
+      (void)setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), kWriteNice);
+      auto busy = asio::make_work_guard(*io);
+      io->run();
+    });
+  }
   return std::make_unique<Server>(std::move(impl));
 }
 
@@ -472,8 +488,8 @@ void Server::Stop() {
   for (auto& context : impl.contexts) context->stop();
   for (std::thread& t : impl.threads) t.join();
   // Writes not yet started are dropped (never acknowledged); one running finishes.
-  impl.writers.stop();
-  impl.writers.join();
+  impl.writes.stop();
+  for (std::thread& t : impl.write_threads) t.join();
 }
 
 }  // namespace kizuna::taxii

@@ -9,9 +9,9 @@
 // to a Service; its answers are written back with the TAXII headers.
 // Threads: one event loop per thread reads requests, serves the reading ones (GET, HEAD:
 // pages, objects, /healthz) and writes answers. Requests that write (POST, DELETE) go to
-// their own small pool (`write_threads`), so a slow write, or a queue of them behind the
-// store's one writer, never holds up a loop: reads and /healthz are answered whatever writes
-// cost. At most `max_pending_writes` writes wait or run; more are answered 503 with
+// their own small pool (`write_threads`, at a lower scheduling priority than the loops), so
+// a slow write, or a queue of them behind the store's one writer, never holds up a loop, and
+// a busy CPU serves reads first: reads and /healthz are answered whatever writes cost. At most `max_pending_writes` writes wait or run; more are answered 503 with
 // Retry-After.
 // TLS (tls_context.h): TLS 1.2 and 1.3 with forward-secret AEAD suites only, server order.
 // Stop() is graceful: no new connections, requests in flight finish and are answered, idle
