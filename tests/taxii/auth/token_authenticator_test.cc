@@ -25,6 +25,7 @@ class TokenAuthenticatorTest : public AuthTest {
     AuthenticatorOptions o;
     o.per_token = {3, 60 * kSecond, 60 * kSecond, 64};
     o.per_client = {10, 60 * kSecond, 60 * kSecond, 64};
+    o.touch_in_background = false;  // last_used is checked right after each request
     return o;
   }
   TokenAuthenticator& auth() {
@@ -280,6 +281,23 @@ TEST_F(TokenAuthenticatorTest, LastUseIsWrittenAtMostOnceAMinute) {
   clock_.Advance(30 * kSecond);
   ASSERT_TRUE(Try(Bearer(token_)).ok());
   EXPECT_EQ(last_used(), kDirectoryStart + 60 * kSecond);
+}
+
+// Finding 7 of issue 16: a request wrote its token's last use under the store's write lock,
+// on the thread that serves reads, so a busy writer held it up.
+TEST_F(TokenAuthenticatorTest, LastUseIsWrittenOffTheRequestPath) {
+  options_.touch_in_background = true;
+  auto last_used = [&] { return directory().ListTokens("alice")->front().last_used_us; };
+  {
+    auto writer = store::Connection::Open(path(), false);
+    ASSERT_TRUE(writer.ok());
+    ASSERT_TRUE((*writer)->Exec("BEGIN IMMEDIATE").ok());  // another writer holds the store
+    ASSERT_TRUE(Try(Bearer(token_)).ok());
+    EXPECT_FALSE(last_used());
+    ASSERT_TRUE((*writer)->Exec("ROLLBACK").ok());
+  }
+  auth_.reset();  // writes what is pending
+  EXPECT_EQ(last_used(), kDirectoryStart);
 }
 
 TEST_F(TokenAuthenticatorTest, CacheIsBounded) {

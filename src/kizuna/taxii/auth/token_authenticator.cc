@@ -41,7 +41,17 @@ TokenAuthenticator::TokenAuthenticator(store::Directory& directory, Clock& clock
       watch_(directory, clock, options.refresh_interval_us),
       per_client_(options.per_client),
       per_token_(options.per_token),
-      slow_checks_(options.slow_checks) {}
+      slow_checks_(options.slow_checks),
+      touches_(options.touch_in_background ? std::make_unique<TouchQueue>(directory, options.max_cached_tokens)
+                                           : nullptr) {}
+
+void TokenAuthenticator::Touch(std::string_view token_id, int64_t now_us) {
+  if (touches_ != nullptr) {
+    touches_->Touch(token_id, now_us);
+  } else {
+    (void)directory_.TouchToken(token_id, now_us);  // best effort
+  }
+}
 
 absl::StatusOr<policy::Principal> TokenAuthenticator::Authenticate(std::string_view authorization,
                                                                    std::string_view remote) {
@@ -70,7 +80,7 @@ absl::StatusOr<policy::Principal> TokenAuthenticator::Authenticate(std::string_v
   if (a.credentials.scheme == AuthScheme::kBasic && a.credentials.user != hit->principal.user) {
     return Fail(FailureOf(a, "token belongs to another user"), now);
   }
-  if (touch) (void)directory_.TouchToken(a.token_id, now);  // best effort
+  if (touch) Touch(a.token_id, now);
   return std::move(hit->principal);
 }
 
@@ -142,7 +152,7 @@ absl::StatusOr<policy::Principal> TokenAuthenticator::Verify(const Attempt& a,
   Entry entry{digest, PrincipalOf(*c), c->token.expires_us, a.epoch, touch ? now : used};
   policy::Principal principal = entry.principal;
   Remember(a.token_id, std::move(entry));
-  if (touch) (void)directory_.TouchToken(a.token_id, now);  // best effort
+  if (touch) Touch(a.token_id, now);
   return principal;
 }
 

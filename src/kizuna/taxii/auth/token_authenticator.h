@@ -44,6 +44,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -59,6 +60,7 @@
 #include "kizuna/taxii/auth/change_watch.h"
 #include "kizuna/taxii/auth/failure_limiter.h"
 #include "kizuna/taxii/auth/slow_check_budget.h"
+#include "kizuna/taxii/auth/touch_queue.h"
 
 namespace kizuna::taxii {
 
@@ -69,6 +71,9 @@ struct AuthenticatorOptions {
   // A token's last-used time is written at most this often (default once a minute), so
   // requests do not each cost a database write.
   int64_t touch_interval_us = 60'000'000;
+  // Whether that write is left to a background thread (touch_queue.h), so that no request
+  // waits for the store's writer (default); false writes it in the request, as tests like.
+  bool touch_in_background = true;
   // Verified tokens remembered (default 10,000, a few hundred bytes each); when full, an
   // arbitrary entry is dropped and its next request pays Argon2 again.
   size_t max_cached_tokens = 10'000;
@@ -137,6 +142,8 @@ class TokenAuthenticator : public Authenticator {
   absl::StatusOr<policy::Principal> Verify(const Attempt& a, const Sha256Digest& digest,
                                            bool verified);
   void Remember(std::string_view token_id, Entry entry);
+  // Records the use of `token_id` at `now_us` as its last use (in the background or now).
+  void Touch(std::string_view token_id, int64_t now_us);
   void Forget(std::string_view token_id);
   struct Failure {
     std::string_view remote;    // as the server gave it, for the audit log
@@ -167,6 +174,7 @@ class TokenAuthenticator : public Authenticator {
   int64_t audit_window_us_ ABSL_GUARDED_BY(audit_mu_) = 0;
   int audits_in_window_ ABSL_GUARDED_BY(audit_mu_) = 0;
   int64_t unrecorded_failures_ ABSL_GUARDED_BY(audit_mu_) = 0;
+  std::unique_ptr<TouchQueue> touches_;  // last: its thread stops first
 };
 
 }  // namespace kizuna::taxii
