@@ -17,7 +17,11 @@ class FakeAuth : public Authenticator, public AccessControl {
     grants_[{user, collection}] = {read, write};
   }
 
+  // While busy, every authentication answers Unavailable (as a spent slow-check budget).
+  void SetBusy(bool busy) { busy_ = busy; }
+
   absl::StatusOr<policy::Principal> Authenticate(std::string_view authorization, std::string_view) override {
+    if (busy_) return absl::UnavailableError("busy: retry");
     if (authorization.rfind("Bearer ", 0) != 0) return absl::UnauthenticatedError("no");
     auto it = tokens_.find(std::string(authorization.substr(7)));
     if (it == tokens_.end()) return absl::UnauthenticatedError("no");
@@ -32,6 +36,7 @@ class FakeAuth : public Authenticator, public AccessControl {
  private:
   std::map<std::string, policy::Principal> tokens_;
   std::map<std::pair<std::string, std::string>, CollectionAccess> grants_;
+  bool busy_ = false;
 };
 
 }  // namespace kizuna::taxii

@@ -272,6 +272,59 @@ TEST_F(ServiceTest, KeptResponsesNeverOutliveALocalChange) {
   EXPECT_EQ(Header(head, "X-TAXII-Date-Added-Last"), Header(Get(base), "X-TAXII-Date-Added-Last"));
 }
 
+// Finding 13 of issue 16: HEAD announced Content-Length: 0.
+TEST_F(ServiceTest, HeadAnnouncesTheLengthOfTheGetBody) {
+  ASSERT_EQ(Post(shared_, Envelope({Indicator("000000000001", "2016-01-01T00:00:00.000Z")})).status, 202);
+  for (const std::string& target : std::vector<std::string>{"/taxii2/", "/intel/collections/" + shared_ + "/objects/", "/healthz", "/nope/"}) {
+    HttpResponse get = Get(target);
+    HttpResponse head = Call(Method::kHead, target);
+    EXPECT_EQ(head.status, get.status) << target;
+    EXPECT_EQ(head.body, "") << target;
+    ASSERT_TRUE(head.head_content_length.has_value()) << target;
+    EXPECT_EQ(*head.head_content_length, get.body.size()) << target;
+    EXPECT_GT(*head.head_content_length, 0u) << target;
+    EXPECT_FALSE(get.head_content_length.has_value());
+  }
+}
+
+// Finding 13 of issue 16: a request body in a content coding was read as if it had none.
+TEST_F(ServiceTest, ContentCodingsOtherThanIdentityAre415) {
+  HttpRequest r;
+  r.method = Method::kPost;
+  r.target = "/intel/collections/" + shared_ + "/objects/";
+  r.accept = std::string(kTaxiiMediaType);
+  r.content_type = std::string(kTaxiiMediaType);
+  r.authorization = "Bearer writer";
+  r.body = Envelope({Indicator("000000000002", "2016-01-01T00:00:00.000Z")});
+  r.content_encoding = "gzip";
+  HttpResponse refused = service_->Handle(r);
+  EXPECT_EQ(refused.status, 415);
+  EXPECT_NE(refused.body.find("Content-Encoding 'gzip' is not supported"), std::string::npos) << refused.body;
+  EXPECT_EQ(Header(refused, "Accept-Encoding"), "identity");
+  r.content_encoding = "identity";
+  EXPECT_EQ(service_->Handle(r).status, 202);
+}
+
+// Finding 13 of issue 16: client text quoted in an error must not break its JSON.
+TEST_F(ServiceTest, ErrorsQuotingInvalidUtf8AreValidJson) {
+  HttpResponse r = Get("/intel/collections/" + shared_ + "/objects/?match[type]=in%FFdicator%C0");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("in\xEF\xBF\xBD" "dicator\xEF\xBF\xBD"), std::string::npos) << r.body;
+  simdjson::dom::parser strict;  // validates UTF-8
+  simdjson::padded_string body(r.body);
+  EXPECT_EQ(strict.parse(body).error(), simdjson::SUCCESS) << r.body;
+}
+
+// Finding 4 of issue 16: an authenticator that cannot check a token now asks for a retry.
+TEST_F(ServiceTest, AnAuthenticatorThatIsBusyGives503WithRetryAfter) {
+  auth_.SetBusy(true);
+  HttpResponse r = Get("/taxii2/");
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(Header(r, "Retry-After"), "1");
+  auth_.SetBusy(false);
+  EXPECT_EQ(Get("/taxii2/").status, 200);
+}
+
 TEST_F(ServiceTest, ObjectVersionsManifestAndDelete) {
   std::string creator = StrCat(", \"created_by_ref\": \"", kJpn, "\"");
   ASSERT_EQ(Post(shared_, Envelope({Indicator("000000000001", "2016-01-01T00:00:00.000Z", creator),

@@ -128,7 +128,7 @@ int Run(GlobalOptions& global, const ServeFlags& flags, bool data_dir_given) {
   }
   auto key = NextTokenKey(data_dir);
   if (!key.ok()) return ReportError(key.status());
-  taxii::TokenAuthenticator authenticator(**db, clock);
+  taxii::TokenAuthenticator authenticator(**db, clock, config.auth);
   taxii::GrantAccessControl access(**db, clock);
   store::Database& database = **db;
   taxii::Service service(database, authenticator, access, *key, clock, config.service, &database);

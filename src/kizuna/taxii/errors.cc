@@ -35,6 +35,7 @@ std::string_view HttpTitle(int http_status) {
     case 415: return "Unsupported Media Type";
     case 422: return "Unprocessable Content";
     case 429: return "Too Many Requests";
+    case 501: return "Not Implemented";
     case 503: return "Service Unavailable";
     default: return http_status >= 500 ? "Internal Server Error" : "Error";
   }

@@ -22,6 +22,7 @@ struct HttpRequest {
   std::string target;        // as sent: path and query
   std::string accept;        // header values; empty when absent
   std::string content_type;
+  std::string content_encoding;  // the Content-Encoding header: only identity is understood
   std::string authorization;
   std::string host;          // the Host header, for URLs in the discovery resource
   std::string body;
@@ -38,6 +39,9 @@ struct HttpResponse {
   std::string content_type;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers
   std::string body;
+  // For an answer to HEAD: the length of the body the same GET answers with, sent as
+  // Content-Length while `body` stays empty (RFC 9110 section 9.3.2). Unset otherwise.
+  std::optional<size_t> head_content_length;
 };
 
 inline constexpr std::string_view kTaxiiMediaType = "application/taxii+json;version=2.1";

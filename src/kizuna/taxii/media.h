@@ -15,4 +15,8 @@ bool AcceptsTaxii(std::string_view accept);
 // Returns true if `content_type` is application/taxii+json with version 2.1 or none.
 bool IsTaxiiContentType(std::string_view content_type);
 
+// Returns true if the Content-Encoding header `content_encoding` is absent (empty) or says
+// "identity": a request body in any other content coding (gzip, ...) is answered 415.
+bool IsIdentityCoding(std::string_view content_encoding);
+
 }  // namespace kizuna::taxii

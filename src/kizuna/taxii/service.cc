@@ -94,6 +94,17 @@ std::string CacheKey(const policy::Principal& p, std::string_view target) {
   return key;
 }
 
+// The answer to a failed authentication: 401, or 503 with Retry-After when the node could
+// not check the credentials at the moment (authenticator.h).
+HttpResponse AuthenticationFailure(const absl::Status& status) {
+  if (!absl::IsUnavailable(status)) {
+    return ErrorResponse(401, "authentication required: a valid token (Bearer or Basic)");
+  }
+  HttpResponse r = ErrorResponse(503, View(status.message()));
+  r.headers.emplace_back("Retry-After", "1");
+  return r;
+}
+
 }  // namespace
 
 struct Service::Impl {
@@ -130,7 +141,7 @@ HttpResponse Service::Impl::Operations(const HttpRequest& request, taxii::Route&
   route = Route::kMetrics;
   if (!options.metrics_public) {
     absl::StatusOr<policy::Principal> who = authenticator.Authenticate(request.authorization, request.remote);
-    if (!who.ok()) return ErrorResponse(401, "authentication required");
+    if (!who.ok()) return AuthenticationFailure(who.status());
     if (!who->Has(policy::Role::kNodeAdmin)) return ErrorResponse(403, "metrics are for node administrators");
   }
   int64_t stored = 0;
@@ -163,7 +174,7 @@ HttpResponse Service::Impl::Route(const HttpRequest& request, taxii::Route& rout
   }
   // Authenticate before anything that could tell a stranger what exists.
   absl::StatusOr<policy::Principal> principal = authenticator.Authenticate(request.authorization, request.remote);
-  if (!principal.ok()) return ErrorResponse(401, "authentication required: a valid token (Bearer or Basic)");
+  if (!principal.ok()) return AuthenticationFailure(principal.status());
   user = principal->user;
   if (match.handler == nullptr) {
     HttpResponse r = ErrorResponse(405, "method not allowed on this resource");
@@ -172,6 +183,14 @@ HttpResponse Service::Impl::Route(const HttpRequest& request, taxii::Route& rout
   }
   if (!AcceptsTaxii(request.accept)) {
     return ErrorResponse(406, StrCat("this server answers with ", kTaxiiMediaType));
+  }
+  if (!IsIdentityCoding(request.content_encoding)) {
+    constexpr size_t kMaxQuoted = 64;
+    HttpResponse r = ErrorResponse(
+        415, StrCat("Content-Encoding '", std::string_view(request.content_encoding).substr(0, kMaxQuoted),
+                    "' is not supported: send the request body without a content coding"));
+    r.headers.emplace_back("Accept-Encoding", "identity");
+    return r;
   }
   // A kept response answers at once; the stamp and the time are taken before anything is read.
   std::string cache_key;
@@ -222,9 +241,10 @@ std::shared_ptr<const HttpResponse> Service::Serve(const HttpRequest& request, R
   std::string user;
   std::shared_ptr<const HttpResponse> shared;
   HttpResponse response = impl_->Route(request, route, user, shared);
-  if (request.method == Method::kHead) {
-    if (shared != nullptr) response = {shared->status, shared->content_type, shared->headers, {}};
-    response.body.clear();
+  if (request.method == Method::kHead) {  // the GET's header, without its body
+    const HttpResponse& full = shared != nullptr ? *shared : response;
+    HttpResponse head{full.status, full.content_type, full.headers, {}, full.body.size()};
+    response = std::move(head);
     shared = nullptr;
   }
   if (shared == nullptr) shared = std::make_shared<const HttpResponse>(std::move(response));

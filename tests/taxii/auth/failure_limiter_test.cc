@@ -47,17 +47,42 @@ TEST(FailureLimiterTest, SuccessForgetsFailuresButNotABlock) {
   EXPECT_FALSE(limiter.Allowed("k", t + kSecond));
 }
 
-TEST(FailureLimiterTest, MemoryIsBoundedAndAFullTableFailsClosed) {
+TEST(FailureLimiterTest, CleanMeansNoRecentFailureAndNoBlock) {
   FailureLimiter limiter(kLimits);
   int64_t t = 1000 * kSecond;
-  for (int i = 0; i < 10; ++i) limiter.RecordFailure(StrCat("k", i), t);
-  EXPECT_EQ(limiter.Size(), 4u);
-  EXPECT_FALSE(limiter.Allowed("new", t));  // every tracked key is still counting
-  EXPECT_TRUE(limiter.Allowed("k0", t));    // tracked keys are judged on their own
-  // Once the tracked keys go idle they make room.
-  EXPECT_TRUE(limiter.Allowed("new", t + 61 * kSecond));
-  EXPECT_FALSE(limiter.RecordFailure("new", t + 61 * kSecond));
+  EXPECT_TRUE(limiter.Clean("k", t));
+  limiter.RecordFailure("k", t);
+  EXPECT_FALSE(limiter.Clean("k", t));
+  EXPECT_TRUE(limiter.Allowed("k", t));
+  EXPECT_TRUE(limiter.Clean("k", t + 60 * kSecond));  // the failure left the window
+  limiter.RecordFailure("k", t + 60 * kSecond);
+  limiter.RecordFailure("k", t + 60 * kSecond);
+  limiter.RecordFailure("k", t + 60 * kSecond);  // a block of 30 s
+  EXPECT_FALSE(limiter.Clean("k", t + 89 * kSecond));
+  EXPECT_TRUE(limiter.Clean("k", t + 90 * kSecond));
+}
+
+// Finding 4 of issue 16: a table full of a flood's keys made every new key look blocked, so
+// valid tokens were refused for a minute.
+TEST(FailureLimiterTest, AFullTableEvictsTheOldestInsteadOfFailingClosed) {
+  FailureLimiter limiter(kLimits);
+  int64_t t = 1000 * kSecond;
+  for (int i = 0; i < 10; ++i) {
+    for (int f = 0; f < 3; ++f) limiter.RecordFailure(StrCat("k", i), t + i);  // each one blocked
+  }
   EXPECT_LE(limiter.Size(), 4u);
+  EXPECT_TRUE(limiter.Allowed("new", t + 10));  // a key that never failed is never blocked
+  EXPECT_TRUE(limiter.Clean("new", t + 10));
+  EXPECT_FALSE(limiter.Allowed("k9", t + 10));  // the latest keys are still tracked
+  EXPECT_TRUE(limiter.Allowed("k0", t + 10));   // the oldest were forgotten
+  // Idle keys make room before active ones are dropped.
+  FailureLimiter second(kLimits);
+  second.RecordFailure("old", t);
+  for (int i = 0; i < 3; ++i) second.RecordFailure(StrCat("active", i), t + 100 * kSecond);
+  second.RecordFailure("newest", t + 100 * kSecond);
+  EXPECT_EQ(second.Size(), 4u);
+  EXPECT_TRUE(second.Clean("old", t + 100 * kSecond));
+  EXPECT_FALSE(second.Clean("active0", t + 100 * kSecond));
 }
 
 }  // namespace

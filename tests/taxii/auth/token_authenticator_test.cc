@@ -24,7 +24,8 @@ class TokenAuthenticatorTest : public AuthTest {
   AuthenticatorOptions Options() {
     AuthenticatorOptions o;
     o.per_token = {3, 60 * kSecond, 60 * kSecond, 64};
-    o.per_remote = {10, 60 * kSecond, 60 * kSecond, 64};
+    o.per_client = {10, 60 * kSecond, 60 * kSecond, 64};
+    o.touch_in_background = false;  // last_used is checked right after each request
     return o;
   }
   TokenAuthenticator& auth() {
@@ -128,7 +129,7 @@ TEST_F(TokenAuthenticatorTest, WrongSecretForACachedIdDoesNotEvictIt) {
   ASSERT_TRUE(Try(Bearer(token_)).ok());
   std::string wrong = token_;
   wrong.back() = wrong.back() == 'A' ? 'B' : 'A';
-  for (int i = 0; i < 5; ++i) EXPECT_FALSE(Try(Bearer(wrong)).ok());  // blocks the id
+  for (int i = 0; i < 5; ++i) EXPECT_FALSE(Try(Bearer(wrong)).ok());  // the id is suspect
   BreakStoredHashes();
   EXPECT_TRUE(Try(Bearer(token_)).ok());
 }
@@ -181,31 +182,80 @@ TEST_F(TokenAuthenticatorTest, DisabledUsersAndChangedRolesAndGroupsAreSeen) {
   EXPECT_TRUE(Try(Bearer(token_)).ok());
 }
 
-TEST_F(TokenAuthenticatorTest, RepeatedFailuresBlockSlowVerificationOfATokenId) {
+// Finding 4 of issue 16: knowing a token's id must not let anyone lock its owner out.
+TEST_F(TokenAuthenticatorTest, WrongSecretsForATokenIdNeverLockOutItsOwner) {
   std::string wrong = token_;
   wrong.back() = wrong.back() == 'A' ? 'B' : 'A';
-  for (int i = 0; i < 3; ++i) EXPECT_EQ(FailureReason(Bearer(wrong)), "wrong secret");
-  EXPECT_TRUE(store::Contains(Failures().back().details, "\"blocked\":true"));
-  // Even the right secret is not checked while the id is blocked...
-  EXPECT_EQ(FailureReason(Bearer(token_)), "too many failures: blocked");
-  // ...from any address; other tokens are not affected.
-  EXPECT_EQ(FailureReason(Bearer(token_), "203.0.113.9"), "too many failures: blocked");
-  std::string bobs = Issue("bob");
-  EXPECT_TRUE(Try(Bearer(bobs)).ok());
-  clock_.Advance(options_.per_token.block_us);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(FailureReason(Bearer(wrong), "203.0.113.9"), "wrong secret");
+  // The id is suspect now: its owner's first login draws on the small share, which the
+  // flood has spent, so it is asked to retry (503), never refused (401)...
+  EXPECT_EQ(Try(Bearer(token_)).status().code(), absl::StatusCode::kUnavailable);
+  clock_.Advance(kSecond);
+  EXPECT_TRUE(Try(Bearer(token_)).ok());  // ...and gets in once the share refills.
+  // Once verified, wrong secrets for the id fail without the slow hash.
+  BreakStoredHashes();
+  EXPECT_EQ(FailureReason(Bearer(wrong), "203.0.113.9"), "wrong secret");
   EXPECT_TRUE(Try(Bearer(token_)).ok());
 }
 
-TEST_F(TokenAuthenticatorTest, RepeatedFailuresBlockAnAddress) {
+// Finding 4 of issue 16: each connection (a new port) started with no failures.
+TEST_F(TokenAuthenticatorTest, RepeatedFailuresBlockAClientWhateverItsPort) {
   std::string unknown = StrCat("kz_00000000000000ff_", std::string(kTokenSecretChars, 'A'));
-  for (int i = 0; i < 10; ++i) EXPECT_EQ(FailureReason(Bearer(unknown)), "unknown token id");
-  EXPECT_EQ(FailureReason(Bearer(token_)), "too many failures: blocked");
-  EXPECT_TRUE(Try(Bearer(token_), "203.0.113.9").ok());
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(FailureReason(Bearer(unknown), StrCat(kRemote, ":", 40000 + i)), "unknown token id");
+  }
+  EXPECT_EQ(FailureReason(Bearer(token_), StrCat(kRemote, ":50000")), "too many failures: blocked");
+  EXPECT_EQ(FailureReason(Bearer(token_), kRemote), "too many failures: blocked");
+  EXPECT_TRUE(Try(Bearer(token_), "203.0.113.9:50000").ok());
   // A cached token still works from the blocked address.
-  EXPECT_TRUE(Try(Bearer(token_)).ok());
-  clock_.Advance(options_.per_remote.block_us);
+  EXPECT_TRUE(Try(Bearer(token_), StrCat(kRemote, ":50001")).ok());
+  clock_.Advance(options_.per_client.block_us);
   std::string bobs = Issue("bob");
-  EXPECT_TRUE(Try(Bearer(bobs)).ok());
+  EXPECT_TRUE(Try(Bearer(bobs), kRemote).ok());
+}
+
+TEST_F(TokenAuthenticatorTest, AnIPv6ClientIsItsSlash64) {
+  std::string unknown = StrCat("kz_00000000000000ff_", std::string(kTokenSecretChars, 'A'));
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(FailureReason(Bearer(unknown), StrCat("[2001:db8:0:7::", i + 1, "]:443")), "unknown token id");
+  }
+  EXPECT_EQ(FailureReason(Bearer(token_), "[2001:db8:0:7::ff]:443"), "too many failures: blocked");
+  EXPECT_TRUE(Try(Bearer(token_), "[2001:db8:0:8::1]:443").ok());
+}
+
+// Finding 4 of issue 16: a full failure table refused every uncached token for a minute.
+TEST_F(TokenAuthenticatorTest, AFullFailureTableNeverRefusesACleanClient) {
+  options_.per_client.max_keys = 4;
+  std::string unknown = StrCat("kz_00000000000000ff_", std::string(kTokenSecretChars, 'A'));
+  for (int c = 0; c < 20; ++c) {
+    for (int i = 0; i < 10; ++i) FailureReason(Bearer(unknown), StrCat("192.0.2.", c, ":", 1000 + i));
+  }
+  EXPECT_EQ(FailureReason(Bearer(token_), "192.0.2.19:2000"), "too many failures: blocked");
+  EXPECT_TRUE(Try(Bearer(token_), "203.0.113.9:2000").ok());
+}
+
+// Finding 4 of issue 16: slow checks are budgeted, and a flood of wrong secrets spends only
+// the small share, so valid first logins still get theirs.
+TEST_F(TokenAuthenticatorTest, AFloodOfWrongSecretsSpendsOnlyTheSuspectShare) {
+  options_.slow_checks = {1e-9, 2, 1e-9, 1};  // no refill within the test
+  std::string bobs = Issue("bob");
+  std::string wrong = token_;
+  wrong.back() = wrong.back() == 'A' ? 'B' : 'A';
+  EXPECT_EQ(FailureReason(Bearer(wrong), "203.0.113.9"), "wrong secret");  // a clean check
+  EXPECT_EQ(FailureReason(Bearer(wrong), "203.0.113.9"), "wrong secret");  // the suspect one
+  size_t audited = Failures().size();
+  for (int i = 0; i < 5; ++i) {
+    auto busy = Try(Bearer(wrong), "203.0.113.9");
+    EXPECT_EQ(busy.status().code(), absl::StatusCode::kUnavailable);
+    EXPECT_EQ(View(busy.status().message()), TokenAuthenticator::kBusyMessage);
+  }
+  EXPECT_EQ(Failures().size(), audited);  // "retry" is no failed login
+  EXPECT_TRUE(Try(Bearer(bobs), "198.51.100.20").ok());
+  // The clean share is spent now: a new login is asked to retry, not refused.
+  EXPECT_EQ(Try(Bearer(token_), "198.51.100.21").status().code(), absl::StatusCode::kUnavailable);
+  // Verified tokens need no slow check, even after a change to the directory.
+  ASSERT_TRUE(directory().CreateGroup("cli", "other").ok());
+  EXPECT_TRUE(Try(Bearer(bobs), "198.51.100.20").ok());
 }
 
 TEST_F(TokenAuthenticatorTest, FailureAuditsAreCappedAndCounted) {
@@ -231,6 +281,23 @@ TEST_F(TokenAuthenticatorTest, LastUseIsWrittenAtMostOnceAMinute) {
   clock_.Advance(30 * kSecond);
   ASSERT_TRUE(Try(Bearer(token_)).ok());
   EXPECT_EQ(last_used(), kDirectoryStart + 60 * kSecond);
+}
+
+// Finding 7 of issue 16: a request wrote its token's last use under the store's write lock,
+// on the thread that serves reads, so a busy writer held it up.
+TEST_F(TokenAuthenticatorTest, LastUseIsWrittenOffTheRequestPath) {
+  options_.touch_in_background = true;
+  auto last_used = [&] { return directory().ListTokens("alice")->front().last_used_us; };
+  {
+    auto writer = store::Connection::Open(path(), false);
+    ASSERT_TRUE(writer.ok());
+    ASSERT_TRUE((*writer)->Exec("BEGIN IMMEDIATE").ok());  // another writer holds the store
+    ASSERT_TRUE(Try(Bearer(token_)).ok());
+    EXPECT_FALSE(last_used());
+    ASSERT_TRUE((*writer)->Exec("ROLLBACK").ok());
+  }
+  auth_.reset();  // writes what is pending
+  EXPECT_EQ(last_used(), kDirectoryStart);
 }
 
 TEST_F(TokenAuthenticatorTest, CacheIsBounded) {

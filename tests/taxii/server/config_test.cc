@@ -17,12 +17,46 @@ TEST(ConfigTest, TheExampleFileParsesWithItsDocumentedDefaults) {
   EXPECT_EQ(c->server.request_timeout, defaults.server.request_timeout);
   EXPECT_EQ(c->server.idle_timeout, defaults.server.idle_timeout);
   EXPECT_EQ(c->server.max_connections, defaults.server.max_connections);
+  EXPECT_EQ(c->server.max_connections_per_client, defaults.server.max_connections_per_client);
+  EXPECT_EQ(c->server.reserved_connections, defaults.server.reserved_connections);
+  EXPECT_EQ(c->server.max_pending_writes, defaults.server.max_pending_writes);
+  EXPECT_EQ(c->server.write_threads, defaults.server.write_threads);
+  EXPECT_EQ(c->auth.per_client.max_failures, defaults.auth.per_client.max_failures);
+  EXPECT_EQ(c->auth.per_client.block_us, defaults.auth.per_client.block_us);
+  EXPECT_EQ(c->auth.per_client.max_keys, defaults.auth.per_client.max_keys);
+  EXPECT_EQ(c->auth.slow_checks.per_second, defaults.auth.slow_checks.per_second);
+  EXPECT_EQ(c->auth.slow_checks.burst, defaults.auth.slow_checks.burst);
   EXPECT_EQ(c->service.pages.default_limit, defaults.service.pages.default_limit);
   EXPECT_EQ(c->service.pages.max_limit, defaults.service.pages.max_limit);
   EXPECT_EQ(c->service.default_max_content_length, defaults.service.default_max_content_length);
   EXPECT_EQ(c->service.title, defaults.service.title);
   ASSERT_EQ(c->api_roots.size(), 1u);
   EXPECT_EQ(c->api_roots[0].name, "intel");
+}
+
+TEST(ConfigTest, AuthenticationLimitsAreRead) {
+  auto c = ParseConfig(
+      "auth:\n  max_failures_per_client: 5\n  client_block_ms: 1500\n  max_tracked_clients: 16\n"
+      "  slow_checks_per_second: 1\n  slow_check_burst: 2\n",
+      "cfg.yaml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->auth.per_client.max_failures, 5);
+  EXPECT_EQ(c->auth.per_client.block_us, 1'500'000);
+  EXPECT_EQ(c->auth.per_client.max_keys, 16u);
+  EXPECT_EQ(c->auth.slow_checks.per_second, 1);
+  EXPECT_EQ(c->auth.slow_checks.burst, 2);
+}
+
+TEST(ConfigTest, ConnectionAndWriteLimitsAreRead) {
+  auto c = ParseConfig(
+      "write_threads: 3\nlimits:\n  max_connections_per_client: 4\n  reserved_connections: 2\n"
+      "  max_pending_writes: 3\n",
+      "cfg.yaml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->server.write_threads, 3u);
+  EXPECT_EQ(c->server.max_connections_per_client, 4u);
+  EXPECT_EQ(c->server.reserved_connections, 2u);
+  EXPECT_EQ(c->server.max_pending_writes, 3u);
 }
 
 TEST(ConfigTest, EmptyFileMeansDefaults) {
@@ -41,7 +75,11 @@ TEST(ConfigTest, ErrorsNameKeyAndLine) {
                  Case{"api_roots:\n  - title: x\n", "api_roots[].name: required"},
                  Case{"api_roots: 5\n", "expected a list"},
                  Case{"listen: [1, 2\n", "cfg.yaml:"},
-                 Case{"- just\n- a list\n", "expected a mapping"}}) {
+                 Case{"- just\n- a list\n", "expected a mapping"},
+                 Case{"limits:\n  max_connections: 8\n  reserved_connections: 8\n", "must be less than max_connections"},
+                 Case{"limits:\n  max_pending_writes: 0\n", "at least 1"},
+                 Case{"auth:\n  client_block_ms: 0\n", "every limit must be positive"},
+                 Case{"auth:\n  max_failures: 3\n", "auth.max_failures: unknown key"}}) {
     auto r = ParseConfig(c.yaml, "cfg.yaml");
     ASSERT_FALSE(r.ok()) << c.yaml;
     EXPECT_NE(r.status().message().find(c.message), std::string::npos) << c.yaml << " gave " << r.status();

@@ -1,13 +1,18 @@
-// Kizuna. Counting failed logins per key (token id, client address) and blocking floods.
+// Kizuna. Counting failed logins per key (client, token id) and blocking floods.
 #pragma once
 
-// A key that fails `max_failures` times within `window_us` is blocked for `block_us`: while
-// blocked, the authenticator refuses its attempts without running the slow hash, so nobody
-// can make the node spend its CPU on Argon2 (a cached, already verified token still works).
-// Memory is bounded: at most `max_keys` keys are tracked. When the table is full of keys
-// that are all still counting or blocked, new keys are treated as blocked ("fail closed"):
-// during a flood from very many addresses, only cached tokens get in.
-// Thread-safety: safe for concurrent use (one internal mutex, held for a hash lookup).
+// A key that fails `max_failures` times within `window_us` is blocked for `block_us`. What a
+// block means is the caller's choice (token_authenticator.h: a blocked client gets no slow
+// verification; a blocked token id only draws on the small share of the slow-check budget).
+// A key is clean while it has no failure within the window and no block.
+//
+// Memory is bounded: at most `max_keys` keys are tracked. When the table is full, idle keys
+// are dropped first; if every key is still counting or blocked, the eighth of the keys whose
+// last failure is oldest are dropped (they start afresh, clean). The table never fails
+// closed: a flood of failures from very many keys evicts other keys of the flood, and never
+// makes a key that has not failed look blocked.
+// Thread-safety: safe for concurrent use (one internal mutex, held for a hash lookup; an
+// eviction scans the table once every max_keys / 8 new keys).
 
 #include <cstddef>
 #include <cstdint>
@@ -33,8 +38,11 @@ class FailureLimiter {
   FailureLimiter(const FailureLimiter&) = delete;
   FailureLimiter& operator=(const FailureLimiter&) = delete;
 
-  // Returns true if `key` may try a slow verification at `now_us`.
+  // Returns true unless `key` is blocked at `now_us`.
   bool Allowed(std::string_view key, int64_t now_us);
+
+  // Returns true if `key` has no failure within the window and no block at `now_us`.
+  bool Clean(std::string_view key, int64_t now_us);
 
   // Counts a failure of `key`. Returns true if this failure started a block.
   bool RecordFailure(std::string_view key, int64_t now_us);
@@ -50,13 +58,14 @@ class FailureLimiter {
   struct Entry {
     int failures = 0;
     int64_t window_start_us = 0;
+    int64_t last_failure_us = 0;
     int64_t blocked_until_us = 0;
   };
 
   // True if `e` neither counts failures nor blocks at `now_us`.
   bool Idle(const Entry& e, int64_t now_us) const;
-  // Makes room for one key by dropping idle ones; false if every key is still active.
-  bool MakeRoom(int64_t now_us) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Makes room for one key: drops idle keys, else the oldest eighth.
+  void MakeRoom(int64_t now_us) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const FailureLimits limits_;
   absl::Mutex mu_;

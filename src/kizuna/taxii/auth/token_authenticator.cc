@@ -8,6 +8,7 @@
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/taxii/auth/token.h"
+#include "kizuna/taxii/client_key.h"
 
 namespace kizuna::taxii {
 namespace {
@@ -38,25 +39,39 @@ TokenAuthenticator::TokenAuthenticator(store::Directory& directory, Clock& clock
       clock_(clock),
       options_(options),
       watch_(directory, clock, options.refresh_interval_us),
+      per_client_(options.per_client),
       per_token_(options.per_token),
-      per_remote_(options.per_remote) {}
+      slow_checks_(options.slow_checks),
+      touches_(options.touch_in_background ? std::make_unique<TouchQueue>(directory, options.max_cached_tokens)
+                                           : nullptr) {}
+
+void TokenAuthenticator::Touch(std::string_view token_id, int64_t now_us) {
+  if (touches_ != nullptr) {
+    touches_->Touch(token_id, now_us);
+  } else {
+    (void)directory_.TouchToken(token_id, now_us);  // best effort
+  }
+}
 
 absl::StatusOr<policy::Principal> TokenAuthenticator::Authenticate(std::string_view authorization,
                                                                    std::string_view remote) {
   const int64_t now = clock_.NowMicros();
+  const std::string client = ClientKey(remote);
   absl::StatusOr<Credentials> credentials = ParseAuthorization(authorization);
   if (!credentials.ok()) {
-    return Fail({remote, "", "", View(credentials.status().message()), true, false}, now);
+    return Fail({remote, client, "", "", View(credentials.status().message()), true, false}, now);
   }
   std::optional<TokenParts> parts = ParseToken(credentials->token);
-  if (!parts) return Fail({remote, credentials->user, "", "malformed token", true, false}, now);
+  if (!parts) return Fail({remote, client, credentials->user, "", "malformed token", true, false}, now);
   KZ_ASSIGN_OR_RETURN(uint64_t epoch, watch_.Epoch());
-  const Attempt a{*credentials, parts->id, parts->secret, remote, now, epoch};
+  const Attempt a{*credentials, parts->id, parts->secret, remote, client, now, epoch};
   const Sha256Digest digest = Sha256(parts->secret);
 
   std::optional<Entry> hit;
   bool touch = false;
   CacheState state = Lookup(a, digest, hit, touch);
+  // An id verified before has one secret, and this is not it: no need for the slow hash.
+  if (state == CacheState::kWrongSecret) return Fail(FailureOf(a, "wrong secret"), now);
   if (state != CacheState::kFresh) return Verify(a, digest, state == CacheState::kStale);
   if (hit->expires_us && now >= *hit->expires_us) {
     Forget(a.token_id);
@@ -65,7 +80,7 @@ absl::StatusOr<policy::Principal> TokenAuthenticator::Authenticate(std::string_v
   if (a.credentials.scheme == AuthScheme::kBasic && a.credentials.user != hit->principal.user) {
     return Fail(FailureOf(a, "token belongs to another user"), now);
   }
-  if (touch) (void)directory_.TouchToken(a.token_id, now);  // best effort
+  if (touch) Touch(a.token_id, now);
   return std::move(hit->principal);
 }
 
@@ -77,7 +92,7 @@ TokenAuthenticator::CacheState TokenAuthenticator::Lookup(const Attempt& a,
   if (it == cache_.end()) return CacheState::kMiss;
   Entry& e = it->second;
   if (sodium_memcmp(e.secret_digest.data(), digest.data(), digest.size()) != 0) {
-    return CacheState::kMiss;
+    return CacheState::kWrongSecret;
   }
   if (e.epoch != a.epoch) return CacheState::kStale;
   if (a.now_us - e.touched_us >= options_.touch_interval_us) {
@@ -92,7 +107,9 @@ absl::StatusOr<policy::Principal> TokenAuthenticator::Verify(const Attempt& a,
                                                              const Sha256Digest& digest,
                                                              bool verified) {
   const int64_t now = a.now_us;
-  if (!per_remote_.Allowed(a.remote, now) || !per_token_.Allowed(a.token_id, now)) {
+  // A blocked client gets neither a directory read nor a slow hash, unless this very secret
+  // was verified before (only the rows changed since).
+  if (!verified && !per_client_.Allowed(a.client, now)) {
     Failure f = FailureOf(a, "too many failures: blocked");
     f.count = f.count_token = false;
     return Fail(f, now);
@@ -122,8 +139,12 @@ absl::StatusOr<policy::Principal> TokenAuthenticator::Verify(const Attempt& a,
   if (a.credentials.scheme == AuthScheme::kBasic && a.credentials.user != c->user.name) {
     return Fail(FailureOf(a, "token belongs to another user"), now);
   }
-  if (!verified && !VerifySecret(c->secret_hash, a.secret)) {
-    return Fail(FailureOf(a, "wrong secret"), now);
+  if (!verified) {
+    const bool clean = per_client_.Clean(a.client, now) && per_token_.Allowed(a.token_id, now);
+    if (!slow_checks_.Take(clean ? SlowCheckLane::kClean : SlowCheckLane::kSuspect, now)) {
+      return absl::UnavailableError(AbslView(kBusyMessage));
+    }
+    if (!VerifySecret(c->secret_hash, a.secret)) return Fail(FailureOf(a, "wrong secret"), now);
   }
   per_token_.RecordSuccess(a.token_id, now);
   int64_t used = c->token.last_used_us.value_or(INT64_MIN / 2);
@@ -131,7 +152,7 @@ absl::StatusOr<policy::Principal> TokenAuthenticator::Verify(const Attempt& a,
   Entry entry{digest, PrincipalOf(*c), c->token.expires_us, a.epoch, touch ? now : used};
   policy::Principal principal = entry.principal;
   Remember(a.token_id, std::move(entry));
-  if (touch) (void)directory_.TouchToken(a.token_id, now);  // best effort
+  if (touch) Touch(a.token_id, now);
   return principal;
 }
 
@@ -154,7 +175,7 @@ void TokenAuthenticator::Forget(std::string_view token_id) {
 absl::Status TokenAuthenticator::Fail(const Failure& f, int64_t now_us) {
   bool blocked = false;
   if (f.count) {
-    blocked = per_remote_.RecordFailure(f.remote, now_us);
+    blocked = per_client_.RecordFailure(f.client, now_us);
     if (f.count_token && !f.token_id.empty()) {
       blocked = per_token_.RecordFailure(f.token_id, now_us) || blocked;
     }

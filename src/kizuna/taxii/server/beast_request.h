@@ -28,6 +28,7 @@ HttpRequest RequestFromHeader(const boost::beast::http::request_header<Fields>& 
   request.target = std::string(header.target());
   request.accept = std::string(header[field::accept]);
   request.content_type = std::string(header[field::content_type]);
+  request.content_encoding = std::string(header[field::content_encoding]);
   request.authorization = std::string(header[field::authorization]);
   request.host = std::string(header[field::host]);
   return request;

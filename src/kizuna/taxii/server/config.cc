@@ -73,6 +73,31 @@ absl::Status ApiRoots(std::string_view name, const YAML::Node& list, NodeConfig&
   return absl::OkStatus();
 }
 
+absl::Status Auth(std::string_view name, const YAML::Node& map, AuthenticatorOptions& a) {
+  int64_t block_ms = a.per_client.block_us / 1000;
+  KZ_RETURN_IF_ERROR(Walk(name, map, "auth", {
+      {"max_failures_per_client", [&](const YAML::Node& n) {
+         return Scalar(name, n, "auth.max_failures_per_client", a.per_client.max_failures);
+       }},
+      {"client_block_ms", [&](const YAML::Node& n) { return Scalar(name, n, "auth.client_block_ms", block_ms); }},
+      {"max_tracked_clients", [&](const YAML::Node& n) {
+         return Scalar(name, n, "auth.max_tracked_clients", a.per_client.max_keys);
+       }},
+      {"slow_checks_per_second", [&](const YAML::Node& n) {
+         return Scalar(name, n, "auth.slow_checks_per_second", a.slow_checks.per_second);
+       }},
+      {"slow_check_burst", [&](const YAML::Node& n) {
+         return Scalar(name, n, "auth.slow_check_burst", a.slow_checks.burst);
+       }},
+  }));
+  if (a.per_client.max_failures < 1 || block_ms < 1 || a.per_client.max_keys < 1 || a.slow_checks.per_second <= 0 ||
+      a.slow_checks.burst < 1) {
+    return Bad(name, map, "auth", "every limit must be positive (slow_check_burst at least 1)");
+  }
+  a.per_client.block_us = block_ms * 1000;
+  return absl::OkStatus();
+}
+
 absl::Status Apply(std::string_view name, const YAML::Node& doc, NodeConfig& c) {
   ServerOptions& s = c.server;
   ServiceOptions& v = c.service;
@@ -81,6 +106,7 @@ absl::Status Apply(std::string_view name, const YAML::Node& doc, NodeConfig& c) 
       {"access_log", [&](const YAML::Node& n) { return Scalar(name, n, "access_log", c.access_log); }},
       {"public_url", [&](const YAML::Node& n) { return Scalar(name, n, "public_url", v.public_url); }},
       {"threads", [&](const YAML::Node& n) { return Scalar(name, n, "threads", s.threads); }},
+      {"write_threads", [&](const YAML::Node& n) { return Scalar(name, n, "write_threads", s.write_threads); }},
       {"metrics_public", [&](const YAML::Node& n) { return Scalar(name, n, "metrics_public", v.metrics_public); }},
       {"listen", [&](const YAML::Node& n) {
          return Walk(name, n, "listen", {
@@ -102,6 +128,15 @@ absl::Status Apply(std::string_view name, const YAML::Node& doc, NodeConfig& c) 
              {"idle_timeout_ms", [&](const YAML::Node& m) { return Millis(name, m, "limits.idle_timeout_ms", s.idle_timeout); }},
              {"shutdown_grace_ms", [&](const YAML::Node& m) { return Millis(name, m, "limits.shutdown_grace_ms", s.shutdown_grace); }},
              {"max_connections", [&](const YAML::Node& m) { return Scalar(name, m, "limits.max_connections", s.max_connections); }},
+             {"max_connections_per_client", [&](const YAML::Node& m) {
+                return Scalar(name, m, "limits.max_connections_per_client", s.max_connections_per_client);
+              }},
+             {"reserved_connections", [&](const YAML::Node& m) {
+                return Scalar(name, m, "limits.reserved_connections", s.reserved_connections);
+              }},
+             {"max_pending_writes", [&](const YAML::Node& m) {
+                return Scalar(name, m, "limits.max_pending_writes", s.max_pending_writes);
+              }},
              {"default_page", [&](const YAML::Node& m) { return Scalar(name, m, "limits.default_page", v.pages.default_limit); }},
              {"max_page", [&](const YAML::Node& m) { return Scalar(name, m, "limits.max_page", v.pages.max_limit); }},
              {"max_match_values", [&](const YAML::Node& m) { return Scalar(name, m, "limits.max_match_values", v.pages.max_match_values); }},
@@ -118,6 +153,7 @@ absl::Status Apply(std::string_view name, const YAML::Node& doc, NodeConfig& c) 
              {"default_api_root", [&](const YAML::Node& m) { return Scalar(name, m, "discovery.default_api_root", v.default_api_root); }},
          });
        }},
+      {"auth", [&](const YAML::Node& n) { return Auth(name, n, c.auth); }},
       {"api_roots", [&](const YAML::Node& n) { return ApiRoots(name, n, c); }},
   });
 }
@@ -132,6 +168,15 @@ absl::Status Check(std::string_view name, const NodeConfig& c) {
   }
   if (c.server.max_header_bytes < 1024) {
     return absl::InvalidArgumentError(StrCat(name, ": limits.max_header_bytes: at least 1024"));
+  }
+  const ServerOptions& s = c.server;
+  if (s.reserved_connections >= s.max_connections) {
+    return absl::InvalidArgumentError(StrCat(name, ": limits.reserved_connections: must be less than max_connections (",
+                                             s.max_connections, ")"));
+  }
+  if (s.max_connections_per_client < 1 || s.max_pending_writes < 1 || s.write_threads < 1) {
+    return absl::InvalidArgumentError(
+        StrCat(name, ": limits.max_connections_per_client, limits.max_pending_writes and write_threads: at least 1"));
   }
   return absl::OkStatus();
 }

@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "kizuna/store/store.h"
+#include "kizuna/taxii/auth/token_authenticator.h"
 #include "kizuna/taxii/server/server.h"
 #include "kizuna/taxii/service.h"
 
@@ -20,6 +21,7 @@ struct NodeConfig {
   std::string data_dir;            // empty: the --data-dir / $KIZUNA_DATA default
   ServerOptions server;            // listen, TLS, threads, limits
   ServiceOptions service;          // discovery, pages, max_content_length, metrics
+  AuthenticatorOptions auth;       // failed-login limits, slow-check budget
   std::vector<store::ApiRoot> api_roots;  // created at start when missing
   std::string access_log = "-";    // "-" standard error, a file path, or "" for none
 };

@@ -12,15 +12,22 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <thread>
 #include <type_traits>
+#include <unistd.h>
 
 #include "kizuna/base/clock.h"
 #include "kizuna/base/json_string.h"
+#include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/stix/timestamp.h"
+#include "kizuna/taxii/client_key.h"
 #include "kizuna/taxii/errors.h"
 #include "kizuna/taxii/server/beast_request.h"
+#include "kizuna/taxii/server/connection_limits.h"
+#include "kizuna/taxii/server/tls_context.h"
 
 namespace kizuna::taxii {
 namespace {
@@ -32,6 +39,11 @@ namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 constexpr size_t kBodyReadBytes = 256 * 1024;
+// The first read of a request: a TAXII request header (a URL and a token) fits.
+constexpr size_t kFirstReadBytes = 4096;
+// The nice value of the write threads (the event loops keep the process's, usually 0). At
+// 10 the scheduler gives a busy write thread about a tenth of a core that a loop also wants.
+constexpr int kWriteNice = 10;
 
 // The API root named by a request target ("/root/collections/..."), for its body limit.
 std::string_view RootOf(std::string_view target) {
@@ -50,11 +62,29 @@ std::string HeaderOf(const HttpResponse& r, unsigned version, bool keep_alive) {
                             "\r\nServer: Kizuna\r\nCache-Control: no-store\r\n");
   if (!r.content_type.empty()) StrAppend(head, "Content-Type: ", r.content_type, "\r\n");
   for (const auto& [name, value] : r.headers) StrAppend(head, name, ": ", value, "\r\n");
-  StrAppend(head, "Content-Length: ", r.body.size(), "\r\n");
+  StrAppend(head, "Content-Length: ", r.head_content_length.value_or(r.body.size()), "\r\n");
   if (!keep_alive && version >= 11) head += "Connection: close\r\n";
   if (keep_alive && version < 11) head += "Connection: keep-alive\r\n";
   head += "\r\n";
   return head;
+}
+
+// Whether `method` changes the store: such requests run on the write threads.
+bool Writes(Method method) { return method == Method::kPost || method == Method::kDelete; }
+
+// Whether the Transfer-Encoding `codings` names no coding but chunked, the one the parser
+// undoes (a body in "gzip, chunked" would otherwise be taken for plain JSON).
+bool OnlyChunked(beast::string_view codings) {
+  for (const auto& coding : http::token_list(codings)) {
+    if (!beast::iequals(coding, "chunked")) return false;
+  }
+  return true;
+}
+
+// "203.0.113.7:443", "[2001:db8::1]:443": a client's address and port as logged.
+std::string RemoteOf(const tcp::endpoint& endpoint) {
+  const auto& a = endpoint.address();
+  return a.is_v6() ? StrCat("[", a.to_string(), "]:", endpoint.port()) : StrCat(a.to_string(), ":", endpoint.port());
 }
 
 }  // namespace
@@ -72,7 +102,8 @@ struct Server::Impl {
       : service(s),
         options(std::move(o)),
         contexts(MakeContexts(options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency()))),
-        acceptor(*contexts[0]) {}
+        acceptor(*contexts[0]),
+        limits({options.max_connections, options.max_connections_per_client, options.reserved_connections}) {}
 
   // One event loop per thread. Connections are dealt out among them in turn and each stays
   // on its loop, so its reads, request and reply run without handing work between threads
@@ -83,12 +114,29 @@ struct Server::Impl {
     return out;
   }
 
+  // One request as read from a connection.
+  struct Incoming {
+    HttpRequest request;
+    std::string method_name;
+    unsigned version = 11;
+    bool keep_alive = false;
+    std::chrono::steady_clock::time_point started;
+  };
+
   asio::awaitable<void> Accept();
   asio::awaitable<void> Run(tcp::socket socket);
   template <class Stream>
   asio::awaitable<void> Serve(Stream& stream, Connection& connection, const std::string& remote);
   template <class Stream>
+  asio::awaitable<bool> WaitForRequest(Stream& stream, beast::flat_buffer& buffer, Connection& connection);
+  template <class Stream>
+  asio::awaitable<std::optional<Incoming>> Read(Stream& stream, beast::flat_buffer& buffer, const std::string& remote);
+  asio::awaitable<std::shared_ptr<const HttpResponse>> Answer(const HttpRequest& request, Service::RequestInfo& info);
+  template <class Stream>
   asio::awaitable<void> Reply(Stream& stream, const HttpResponse& response, unsigned version, bool keep_alive);
+  template <class Stream>
+  asio::awaitable<void> Refuse(Stream& stream, const std::string& remote, std::string_view method,
+                               std::string_view target, HttpResponse response, bool linger);
   template <class Stream>
   asio::awaitable<void> Linger(Stream& stream);
   void Log(const std::string& remote, std::string_view method, std::string_view target, int status,
@@ -97,17 +145,23 @@ struct Server::Impl {
   Service& service;
   const ServerOptions options;
   std::vector<std::unique_ptr<asio::io_context>> contexts;
-  std::optional<ssl::context> tls;
+  std::unique_ptr<ssl::context> tls;
   tcp::acceptor acceptor;
   uint16_t port = 0;
   std::vector<std::thread> threads;
   std::atomic<bool> stopping{false};
-  std::mutex mu;  // guards connections, next_connection and stopped
+  std::mutex mu;  // guards connections, limits, next_connection and stopped
   std::condition_variable all_closed;
   std::map<uint64_t, Connection*> connections;
+  ConnectionLimits limits;
   uint64_t next_connection = 0;
   size_t accepted = 0;  // by Accept(), which alone uses it
   bool stopped = false;
+  // Requests that write run on this loop's threads, at a lower scheduling priority
+  // (kWriteNice) than the event loops, so that under a full CPU reads and /healthz come first.
+  asio::io_context writes;
+  std::vector<std::thread> write_threads;
+  std::atomic<size_t> pending_writes{0};
 };
 
 void Server::Impl::Log(const std::string& remote, std::string_view method, std::string_view target, int status,
@@ -142,6 +196,16 @@ asio::awaitable<void> Server::Impl::Reply(Stream& stream, const HttpResponse& re
   }
 }
 
+// Answers `response` to a request that will not be served, logs it and ends the connection;
+// `linger` when its body may still be arriving (see Linger).
+template <class Stream>
+asio::awaitable<void> Server::Impl::Refuse(Stream& stream, const std::string& remote, std::string_view method,
+                                           std::string_view target, HttpResponse response, bool linger) {
+  Log(remote, method, target, response.status, response.body.size(), 0, {});
+  co_await Reply(stream, response, 11, false);
+  if (linger) co_await Linger(stream);
+}
+
 // After refusing a request whose body is still arriving, reads and drops what the client
 // goes on sending for a short while before the connection closes, so that a client busy
 // writing its body still reads the answer instead of a connection reset (nginx's
@@ -159,80 +223,131 @@ asio::awaitable<void> Server::Impl::Linger(Stream& stream) {
   }
 }
 
+// Waits up to idle_timeout for the first byte of the next request, unless the buffer holds
+// one already (pipelining). Returns false when the connection is to close instead.
+template <class Stream>
+asio::awaitable<bool> Server::Impl::WaitForRequest(Stream& stream, beast::flat_buffer& buffer,
+                                                   Connection& connection) {
+  if (buffer.size() > 0) co_return true;
+  connection.idle = true;
+  beast::get_lowest_layer(stream).expires_after(options.idle_timeout);
+  auto [ec, n] = co_await stream.async_read_some(buffer.prepare(kFirstReadBytes), kNoThrow);
+  connection.idle = false;
+  buffer.commit(n);
+  co_return !ec && n > 0;
+}
+
+// Reads one request, header and body, within request_timeout of its first byte. Answers and
+// returns nothing when the request is refused (malformed, too large, unsupported transfer
+// coding) or the connection ends.
+template <class Stream>
+asio::awaitable<std::optional<Server::Impl::Incoming>> Server::Impl::Read(Stream& stream, beast::flat_buffer& buffer,
+                                                                        const std::string& remote) {
+  Incoming in;
+  in.started = std::chrono::steady_clock::now();
+  beast::get_lowest_layer(stream).expires_at(in.started + options.request_timeout);
+  http::request_parser<http::empty_body> head;
+  head.header_limit(options.max_header_bytes);
+  head.body_limit(boost::none);
+  auto [ec, n] = co_await http::async_read_header(stream, buffer, head, kNoThrow);
+  if (ec == http::error::header_limit) {
+    co_await Refuse(stream, remote, "", "", ErrorResponse(400, "the request header is too large"), false);
+    co_return std::nullopt;
+  }
+  if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
+      ec == asio::error::eof || ec == asio::error::connection_reset) {
+    co_return std::nullopt;
+  }
+  if (ec) {
+    co_await Refuse(stream, remote, "", "", ErrorResponse(400, StrCat("malformed HTTP request: ", ec.message())), false);
+    co_return std::nullopt;
+  }
+  const auto& header = head.get();
+  in.request = RequestFromHeader(header);
+  in.request.remote = remote;
+  in.version = header.version();
+  in.keep_alive = header.keep_alive();
+  in.method_name = std::string(header.method_string());
+  if (head.is_done()) co_return in;
+  const std::string& target = in.request.target;
+  if (head.chunked() && !OnlyChunked(header[http::field::transfer_encoding])) {
+    co_await Refuse(stream, remote, in.method_name, target,
+                    ErrorResponse(501, "only the chunked transfer coding is supported"), true);
+    co_return std::nullopt;
+  }
+  // The body may be as large as the API root allows, and not larger: refuse before reading.
+  int64_t limit = service.MaxContentLength(RootOf(target));
+  if (head.content_length() && *head.content_length() > static_cast<uint64_t>(limit)) {
+    co_await Refuse(stream, remote, in.method_name, target,
+                    ErrorResponse(413, StrCat("the request body is larger than max_content_length (", limit, " octets)")),
+                    true);
+    co_return std::nullopt;
+  }
+  if (beast::iequals(header[http::field::expect], "100-continue")) {
+    http::response<http::empty_body> cont{http::status::continue_, in.version};
+    auto [wec, wn] = co_await http::async_write(stream, cont, kNoThrow);
+    if (wec) co_return std::nullopt;
+  }
+  http::request_parser<http::string_body> full{std::move(head)};
+  full.body_limit(static_cast<uint64_t>(limit));
+  // Room for large reads: the parser empties the buffer into the body after each read, so
+  // without it a body arrives in reads the size of the header buffer (about 512 octets).
+  if (full.content_length()) buffer.reserve(std::min<size_t>(*full.content_length(), kBodyReadBytes));
+  std::tie(ec, n) = co_await http::async_read(stream, buffer, full, kNoThrow);
+  buffer.shrink_to_fit();  // an idle connection keeps no large buffer
+  if (ec == http::error::body_limit) {
+    co_await Refuse(stream, remote, in.method_name, target,
+                    ErrorResponse(413, "the request body is larger than max_content_length"), true);
+    co_return std::nullopt;
+  }
+  if (ec == beast::error::timeout || ec == http::error::partial_message || ec == asio::error::eof ||
+      ec == asio::error::connection_reset || ec == asio::error::operation_aborted) {
+    co_return std::nullopt;  // timeout or disconnect in the middle of the body: nobody to answer
+  }
+  if (ec) {
+    std::string what = StrCat(full.chunked() ? "the chunked request body is malformed: " : "the request body is malformed: ",
+                              ec.message());
+    co_await Refuse(stream, remote, in.method_name, target, ErrorResponse(400, what), false);
+    co_return std::nullopt;
+  }
+  in.request.body = std::move(full.release().body());
+  co_return in;
+}
+
+// The service's answer to `request`. Reads run here, on the connection's loop; writes on the
+// write threads, or 503 when too many wait already.
+asio::awaitable<std::shared_ptr<const HttpResponse>> Server::Impl::Answer(const HttpRequest& request,
+                                                                          Service::RequestInfo& info) {
+  if (!Writes(request.method)) co_return service.Serve(request, &info);
+  if (pending_writes.fetch_add(1) >= options.max_pending_writes) {
+    --pending_writes;
+    HttpResponse busy = ErrorResponse(503, "too many writes are waiting: retry in a second");
+    busy.headers.emplace_back("Retry-After", "1");
+    co_return std::make_shared<const HttpResponse>(std::move(busy));
+  }
+  auto response = co_await asio::co_spawn(
+      writes.get_executor(),
+      [this, &request, &info]() -> asio::awaitable<std::shared_ptr<const HttpResponse>> {
+        co_return service.Serve(request, &info);
+      },
+      asio::use_awaitable);
+  --pending_writes;
+  co_return response;
+}
+
 template <class Stream>
 asio::awaitable<void> Server::Impl::Serve(Stream& stream, Connection& connection, const std::string& remote) {
   beast::flat_buffer buffer;
   while (!stopping) {
-    // Wait for the next request (idle), then allow request_timeout to receive all of it.
-    connection.idle = true;
-    http::request_parser<http::empty_body> head;
-    head.header_limit(options.max_header_bytes);
-    head.body_limit(boost::none);
-    beast::get_lowest_layer(stream).expires_after(options.idle_timeout);
-    auto [ec, n] = co_await http::async_read_some(stream, buffer, head, kNoThrow);
-    connection.idle = false;
-    auto started = std::chrono::steady_clock::now();
-    if (!ec && !head.is_header_done()) {
-      beast::get_lowest_layer(stream).expires_after(options.request_timeout);
-      std::tie(ec, n) = co_await http::async_read_header(stream, buffer, head, kNoThrow);
-    }
-    if (ec == http::error::header_limit) {
-      co_await Reply(stream, ErrorResponse(400, "the request header is too large"), 11, false);
-      co_return;
-    }
-    if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
-        ec == asio::error::eof || ec == asio::error::connection_reset) {
-      co_return;
-    }
-    if (ec) {
-      co_await Reply(stream, ErrorResponse(400, StrCat("malformed HTTP request: ", ec.message())), 11, false);
-      co_return;
-    }
-    const auto& header = head.get();
-    HttpRequest request = RequestFromHeader(header);
-    request.remote = remote;
-    const unsigned version = header.version();
-    const bool client_keep_alive = header.keep_alive();
-    const std::string method_name(header.method_string());
-    if (!head.is_done()) {
-      // The body may be as large as the API root allows, and not larger: refuse before reading.
-      int64_t limit = service.MaxContentLength(RootOf(request.target));
-      if (head.content_length() && *head.content_length() > static_cast<uint64_t>(limit)) {
-        HttpResponse too_large = ErrorResponse(
-            413, StrCat("the request body is larger than max_content_length (", limit, " octets)"));
-        Log(remote, method_name, request.target, 413, 0, 0, {});
-        co_await Reply(stream, std::move(too_large), version, false);
-        co_await Linger(stream);
-        co_return;
-      }
-      if (beast::iequals(header[http::field::expect], "100-continue")) {
-        http::response<http::empty_body> cont{http::status::continue_, version};
-        beast::get_lowest_layer(stream).expires_after(options.request_timeout);
-        auto [wec, wn] = co_await http::async_write(stream, cont, kNoThrow);
-        if (wec) co_return;
-      }
-      http::request_parser<http::string_body> full{std::move(head)};
-      full.body_limit(static_cast<uint64_t>(limit));
-      // Room for large reads: the parser empties the buffer into the body after each read, so
-      // without it a body arrives in reads the size of the header buffer (about 512 octets).
-      if (full.content_length()) buffer.reserve(std::min<size_t>(*full.content_length(), kBodyReadBytes));
-      beast::get_lowest_layer(stream).expires_after(options.request_timeout);
-      std::tie(ec, n) = co_await http::async_read(stream, buffer, full, kNoThrow);
-      buffer.shrink_to_fit();  // an idle connection keeps no large buffer
-      if (ec == http::error::body_limit) {
-        co_await Reply(stream, ErrorResponse(413, "the request body is larger than max_content_length"), 11, false);
-        co_await Linger(stream);
-        co_return;
-      }
-      if (ec) co_return;  // timeout or disconnect in the middle of the body: nothing to answer
-      request.body = std::move(full.release().body());
-    }
+    if (!co_await WaitForRequest(stream, buffer, connection)) co_return;
+    std::optional<Incoming> in = co_await Read(stream, buffer, remote);
+    if (!in) co_return;
     Service::RequestInfo info;
-    std::shared_ptr<const HttpResponse> response = service.Serve(request, &info);
-    bool keep_alive = client_keep_alive && !stopping;
-    co_await Reply(stream, *response, version, keep_alive);
-    Log(remote, method_name, request.target, response->status, response->body.size(),
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), info);
+    std::shared_ptr<const HttpResponse> response = co_await Answer(in->request, info);
+    bool keep_alive = in->keep_alive && !stopping;
+    co_await Reply(stream, *response, in->version, keep_alive);
+    Log(remote, in->method_name, in->request.target, response->status, response->body.size(),
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - in->started).count(), info);
     if (!keep_alive) break;
   }
 }
@@ -240,14 +355,15 @@ asio::awaitable<void> Server::Impl::Serve(Stream& stream, Connection& connection
 asio::awaitable<void> Server::Impl::Run(tcp::socket socket) {
   beast::error_code ec;
   auto endpoint = socket.remote_endpoint(ec);
-  std::string remote = ec ? "unknown" : StrCat(endpoint.address().to_string(), ":", endpoint.port());
+  const std::string remote = ec ? "unknown" : RemoteOf(endpoint);
+  const std::string client = ClientKey(remote);
   socket.set_option(tcp::no_delay(true), ec);
   Connection connection;
   connection.strand = socket.get_executor();
   uint64_t id;
   {
     std::lock_guard<std::mutex> lock(mu);
-    if (connections.size() >= options.max_connections || stopping) co_return;  // refused
+    if (stopping || !limits.Admit(client)) co_return;  // refused: the socket closes
     id = next_connection++;
     connections[id] = &connection;
   }
@@ -269,6 +385,7 @@ asio::awaitable<void> Server::Impl::Run(tcp::socket socket) {
   }
   std::lock_guard<std::mutex> lock(mu);
   connections.erase(id);
+  limits.Release(client);
   if (connections.empty()) all_closed.notify_all();
 }
 
@@ -301,17 +418,17 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(Service& service, ServerOp
     return absl::InvalidArgumentError(
         StrCat("plain HTTP (--dev) is only allowed on a loopback address, not ", o.address));
   }
+  if (o.reserved_connections >= o.max_connections || o.max_connections_per_client == 0 || o.write_threads == 0 ||
+      o.max_pending_writes == 0) {
+    return absl::InvalidArgumentError(
+        "limits: need reserved_connections < max_connections, and at least 1 for max_connections_per_client, "
+        "write_threads and max_pending_writes");
+  }
   if (o.tls) {
     if (o.tls_cert_file.empty() || o.tls_key_file.empty()) {
       return absl::InvalidArgumentError("TLS needs a certificate and a key (--tls-cert, --tls-key), or --dev");
     }
-    impl->tls.emplace(ssl::context::tls_server);
-    impl->tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
-                           ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
-    impl->tls->use_certificate_chain_file(o.tls_cert_file, ec);
-    if (ec) return absl::InvalidArgumentError(StrCat("TLS certificate ", o.tls_cert_file, ": ", ec.message()));
-    impl->tls->use_private_key_file(o.tls_key_file, ssl::context::pem, ec);
-    if (ec) return absl::InvalidArgumentError(StrCat("TLS key ", o.tls_key_file, ": ", ec.message()));
+    KZ_ASSIGN_OR_RETURN(impl->tls, MakeServerTlsContext(o.tls_cert_file, o.tls_key_file));
   }
   tcp::endpoint endpoint(address, o.port);
   impl->acceptor.open(endpoint.protocol(), ec);
@@ -324,6 +441,15 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(Service& service, ServerOp
   for (auto& context : impl->contexts) {
     impl->threads.emplace_back([io = context.get()] {
       auto busy = asio::make_work_guard(*io);  // runs until Stop(), with or without connections
+      io->run();
+    });
+  }
+  for (size_t i = 0; i < o.write_threads; ++i) {
+    impl->write_threads.emplace_back([io = &impl->writes] {
+      // Linux keeps a nice value per thread; if it cannot be raised the thread runs at the
+      // loops' priority, which is only slower for reads under load.
+      (void)setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), kWriteNice);
+      auto busy = asio::make_work_guard(*io);
       io->run();
     });
   }
@@ -361,6 +487,9 @@ void Server::Stop() {
   }
   for (auto& context : impl.contexts) context->stop();
   for (std::thread& t : impl.threads) t.join();
+  // Writes not yet started are dropped (never acknowledged); one running finishes.
+  impl.writes.stop();
+  for (std::thread& t : impl.write_threads) t.join();
 }
 
 }  // namespace kizuna::taxii

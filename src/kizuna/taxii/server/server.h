@@ -4,8 +4,16 @@
 
 // One coroutine per connection, keep-alive, a deadline on every read and write, and named
 // limits: header bytes, body bytes (the API root's max_content_length, announced before the
-// body is read, so an oversized POST is refused with 413 without reading it), connections.
-// Requests are handed to a Service; its answers are written back with the TAXII headers.
+// body is read, so an oversized POST is refused with 413 without reading it), connections in
+// all, per client and in reserve (connection_limits.h), writes waiting. Requests are handed
+// to a Service; its answers are written back with the TAXII headers.
+// Threads: one event loop per thread reads requests, serves the reading ones (GET, HEAD:
+// pages, objects, /healthz) and writes answers. Requests that write (POST, DELETE) go to
+// their own small pool (`write_threads`, at a lower scheduling priority than the loops), so
+// a slow write, or a queue of them behind the store's one writer, never holds up a loop, and
+// a busy CPU serves reads first: reads and /healthz are answered whatever writes cost. At most `max_pending_writes` writes wait or run; more are answered 503 with
+// Retry-After.
+// TLS (tls_context.h): TLS 1.2 and 1.3 with forward-secret AEAD suites only, server order.
 // Stop() is graceful: no new connections, requests in flight finish and are answered, idle
 // keep-alive connections are closed.
 //
@@ -39,14 +47,32 @@ struct ServerOptions {
   // Largest request header block. Default 16 KiB: TAXII requests carry a short URL and a
   // token; more than this is an attack or a bug.
   uint32_t max_header_bytes = 16 * 1024;
-  // Time allowed to receive one whole request once its first byte arrived, and to write a
-  // response. Default 30 s: ample for a 10 MiB envelope on a slow link, short enough that
-  // slow-drip clients (slowloris) cannot hold connections for long.
+  // Time allowed to receive one whole request, from its first byte to the end of its header
+  // and of its body (and for the TLS handshake, and to write a response). Default 30 s: ample
+  // for a 10 MiB envelope on a slow link, short enough that slow-drip clients (slowloris)
+  // cannot hold connections for long: a header dripped byte by byte is cut at this time.
   std::chrono::milliseconds request_timeout{30000};
-  // Time an idle keep-alive connection may wait for its next request. Default 60 s.
+  // Time an idle keep-alive connection (or a new one) may wait for the first byte of its next
+  // request; from that byte on, request_timeout applies. Default 60 s.
   std::chrono::milliseconds idle_timeout{60000};
   // Open connections at most; more are refused (closed at once). Default 1024.
   size_t max_connections = 1024;
+  // Open connections at most from one client (an IPv4 address, or an IPv6 /64). Default 128:
+  // far more than a TAXII client or a partner node uses, an eighth of the total. Raise it
+  // when clients reach the node through one proxy (they all share its address).
+  size_t max_connections_per_client = 128;
+  // The last connections, kept for clients that have none open yet (a health check, another
+  // partner): once fewer than this many are free, a client with a connection open gets no
+  // other. Default 32. Must be less than max_connections.
+  size_t reserved_connections = 32;
+  // Threads that run requests that write (POST, DELETE). Default 2: the store takes one
+  // write at a time, and a second thread overlaps one request's parsing, validation and
+  // authorisation with another's write (single-object POSTs/s 1.4x one thread's in
+  // bench/mixed_load_bench.py; four threads gave no more).
+  size_t write_threads = 2;
+  // Writes waiting for or running on those threads at most; more are answered 503 with
+  // Retry-After: 1 at once instead of queueing without end. Default 64.
+  size_t max_pending_writes = 64;
   // How long Stop() waits for requests in flight. Default 10 s.
   std::chrono::milliseconds shutdown_grace{10000};
   // Receives one JSON line per request (time, remote, user, method, target, status, bytes,
@@ -57,8 +83,8 @@ struct ServerOptions {
 class Server {
  public:
   // Binds and starts serving `service` (which must outlive the server). Returns
-  // InvalidArgument for plain HTTP on a non-loopback address or a missing certificate,
-  // Unavailable when the address cannot be bound, naming it.
+  // InvalidArgument for plain HTTP on a non-loopback address, a missing certificate or
+  // inconsistent limits, Unavailable when the address cannot be bound, naming it.
   static absl::StatusOr<std::unique_ptr<Server>> Start(Service& service, ServerOptions options);
 
   ~Server();  // stops, if still running
