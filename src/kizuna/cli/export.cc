@@ -10,6 +10,7 @@
 #include "kizuna/base/strings.h"
 #include "kizuna/cli/command.h"
 #include "kizuna/policy/policy.h"
+#include "kizuna/policy/released_reader.h"
 #include "kizuna/stix/id.h"
 #include "kizuna/stix/timestamp.h"
 #include "kizuna/store/open.h"
@@ -47,6 +48,7 @@ int Run(GlobalOptions& global, const ExportFlags& flags) {
   absl::StatusOr<policy::Principal> principal = PrincipalOf(**store, flags);
   if (!principal.ok()) return ReportError(principal.status());
   policy::Policy policy(**store, store->get(), SystemClock());
+  policy::ReleasedReader reader(**store, policy);
   store::PageRequest request;
   request.limit = 1000;
   request.filter.types = flags.types;
@@ -61,10 +63,8 @@ int Run(GlobalOptions& global, const ExportFlags& flags) {
                            "\", \"objects\": [");
   bool first = true;
   for (;;) {
-    auto page = (*store)->GetObjects(collection->id, request);
+    auto page = reader.Read(*principal, *collection, {}, request);
     if (!page.ok()) return ReportError(page.status());
-    absl::Status filtered = policy.Filter(*principal, *collection, page->objects).status();
-    if (!filtered.ok()) return ReportError(filtered);
     for (const auto& o : page->objects) {
       out += first ? "\n" : ",\n";
       first = false;

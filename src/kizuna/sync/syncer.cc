@@ -79,7 +79,7 @@ absl::StatusOr<PulledPage> ReadEnvelope(const ClientResponse& r, MappingReport& 
 }  // namespace
 
 Syncer::Syncer(store::Database& db, Clock& clock, SyncOptions options)
-    : db_(db), clock_(clock), options_(options), policy_(db, &db, clock) {}
+    : db_(db), clock_(clock), options_(options), policy_(db, &db, clock), reader_(db, policy_) {}
 
 absl::StatusOr<std::vector<MappingReport>> Syncer::RunOnce() {
   KZ_ASSIGN_OR_RETURN(std::vector<store::Peer> peers, db_.ListPeers());
@@ -159,9 +159,8 @@ absl::Status Syncer::Push(const store::Peer& peer, const store::PeerMapping& map
   request.after = store::Cursor{mapping.push_cursor_us};
   int64_t acknowledged = 0;
   for (int pages = 0; pages < options_.max_pages_per_pass; ++pages) {
-    KZ_ASSIGN_OR_RETURN(store::Page page, db_.GetObjects(collection.id, request, store::WithJson::kYes));
-    if (page.objects.empty()) break;
-    KZ_RETURN_IF_ERROR(policy_.Filter(principal, collection, page.objects).status());
+    KZ_ASSIGN_OR_RETURN(store::Page page, reader_.Read(principal, collection, {}, request));
+    if (page.next.after_date_added_us == request.after->after_date_added_us) break;  // nothing new
     std::string body = "{\"objects\":[";
     size_t count = 0;
     for (const store::StoredObject& o : page.objects) {

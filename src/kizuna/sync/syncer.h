@@ -32,6 +32,7 @@
 #include "absl/status/statusor.h"
 #include "kizuna/base/clock.h"
 #include "kizuna/policy/policy.h"
+#include "kizuna/policy/released_reader.h"
 #include "kizuna/store/database.h"
 #include "kizuna/sync/taxii_client.h"
 
@@ -83,6 +84,7 @@ class Syncer {
   Clock& clock_;
   const SyncOptions options_;
   policy::Policy policy_;
+  policy::ReleasedReader reader_;
 };
 
 }  // namespace kizuna::sync

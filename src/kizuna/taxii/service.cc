@@ -113,8 +113,9 @@ struct Service::Impl {
       : authenticator(authenticator),
         options(std::move(opts)),
         policy(store, audit, clock),
+        reader(store, policy),
         responses(options.response_cache),
-        ctx{store, access, policy, NextTokens(key), clock, options, metrics, audit} {}
+        ctx{store, access, policy, reader, NextTokens(key), clock, options, metrics, audit} {}
 
   // The response to `request`. A response that is kept (response_cache.h), found or just
   // built, comes back in `shared` instead, and the returned one is empty.
@@ -126,6 +127,7 @@ struct Service::Impl {
   const ServiceOptions options;
   Metrics metrics;
   policy::Policy policy;
+  policy::ReleasedReader reader;
   ResponseCache responses;
   Context ctx;
 };

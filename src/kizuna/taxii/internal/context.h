@@ -8,6 +8,7 @@
 #include "kizuna/base/clock.h"
 #include "kizuna/policy/policy.h"
 #include "kizuna/policy/principal.h"
+#include "kizuna/policy/released_reader.h"
 #include "kizuna/store/store.h"
 #include "kizuna/taxii/auth/authenticator.h"
 #include "kizuna/taxii/http.h"
@@ -21,7 +22,8 @@ namespace kizuna::taxii::taxii_internal {
 struct Context {
   store::Store& store;
   AccessControl& access;
-  policy::Policy& policy;  // decides every object version a reading endpoint serves
+  policy::Policy& policy;
+  policy::ReleasedReader& reader;  // every object version a reading endpoint serves
   NextTokens tokens;
   Clock& clock;
   const ServiceOptions& options;
