@@ -1,11 +1,13 @@
 // Kizuna. `kizuna serve`: run the node's TAXII 2.1 server until SIGTERM or SIGINT.
 #include <CLI/CLI.hpp>
+#include <fcntl.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <charconv>
 #include <csignal>
 #include <cstring>
 #include <cstdio>
-#include <filesystem>
 #include <mutex>
 
 #include "kizuna/base/clock.h"
@@ -36,7 +38,7 @@ struct ServeFlags {
 // The key that authenticates `next` tokens: 32 random bytes in the data directory, made once,
 // so tokens stay valid across restarts.
 absl::StatusOr<taxii::NextTokens::Key> NextTokenKey(const std::string& data_dir) {
-  std::string path = (std::filesystem::path(data_dir) / "taxii-next-token.key").string();
+  std::string path = store::DataDirFile(data_dir, store::kNextTokenKeyFile);
   taxii::NextTokens::Key key;
   absl::StatusOr<simdjson::padded_string> existing = ReadFile(path, 1024);
   if (existing.ok() && existing->size() == key.size()) {
@@ -85,9 +87,14 @@ class LineSink {
       file_ = stderr;
       return absl::OkStatus();
     }
-    file_ = std::fopen(target.c_str(), "a");
+    // 0600 when it is created: the log names users and their addresses.
+    int fd = ::open(target.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    file_ = fd < 0 ? nullptr : ::fdopen(fd, "a");
     owned_ = true;
-    if (file_ == nullptr) return absl::UnavailableError(StrCat("cannot open access log ", target));
+    if (file_ == nullptr) {
+      if (fd >= 0) ::close(fd);
+      return absl::UnavailableError(StrCat("cannot open access log ", target, ": ", std::strerror(errno)));
+    }
     return absl::OkStatus();
   }
   ~LineSink() {
@@ -120,7 +127,7 @@ int Run(GlobalOptions& global, const ServeFlags& flags, bool data_dir_given) {
   std::string data_dir = data_dir_given || config.data_dir.empty() ? global.data_dir : config.data_dir;
 
   Clock& clock = SystemClock();
-  auto db = store::OpenDatabase(data_dir, clock);
+  auto db = OpenNodeDatabase(data_dir);
   if (!db.ok()) return ReportError(db.status());
   for (const store::ApiRoot& root : config.api_roots) {
     if ((*db)->GetApiRoot(root.name).ok()) continue;
