@@ -498,13 +498,15 @@ TEST_F(SqliteStoreTest, ChunksHoldEveryIdInOrderAndNeverSplitOneHash) {
             absl::StatusCode::kNotFound);
 }
 
-// Sets the schema back to version 6: the ids in entry_ids, the runs' table and trigger.
+// Sets the schema back to version 6: no sealed peer tokens (migration 8), the ids in
+// entry_ids, the runs' table and trigger.
 void BackToSchemaSix(const std::string& db_path) {
   auto db = Connection::Open(db_path, /*read_only=*/false);
   ASSERT_TRUE(db.ok());
   ASSERT_TRUE(
       (*db)
           ->Exec(
+              "ALTER TABLE peers DROP COLUMN sealed_token;"
               "DROP TRIGGER entries_remove_id;"
               "DROP TABLE entry_id_chunks; DROP TABLE entry_id_compacted; DROP TABLE "
               "entry_id_deleted;"

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "kizuna/base/clock.h"
+#include "kizuna/base/file.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/stix/parser.h"
 #include "kizuna/store/sqlite/sqlite_store.h"
@@ -61,6 +62,21 @@ inline std::string Indicator(std::string_view suffix, std::string_view modified,
 
 inline std::string IndicatorId(std::string_view suffix) {
   return StrCat("indicator--8e2e2d2b-17d4-4cbf-938f-", suffix);
+}
+
+// Runs `sql` on the database at `path` through a connection of its own: for states the store
+// never writes (damage, older schemas).
+inline void RawExec(const std::string& path, const std::string& sql) {
+  auto db = Connection::Open(path, false);
+  ASSERT_TRUE(db.ok()) << db.status();
+  absl::Status done = (*db)->Exec(sql);
+  ASSERT_TRUE(done.ok()) << done << " in " << sql;
+}
+
+// Returns the octets of the file at `path`, or "" when there is none.
+inline std::string FileBytes(const std::string& path) {
+  auto text = ReadFile(path, uint64_t{1} << 32);
+  return text.ok() ? std::string(std::string_view(*text)) : std::string();
 }
 
 }  // namespace kizuna::store

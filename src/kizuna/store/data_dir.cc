@@ -20,7 +20,8 @@ constexpr mode_t kOthers = 077;
 
 // Kizuna's files in a data directory: the database with SQLite's files beside it, and keys.
 constexpr std::string_view kKizunaFiles[] = {
-    kDatabaseFile, "kizuna.db-wal", "kizuna.db-shm", "kizuna.db-journal", kNextTokenKeyFile,
+    kDatabaseFile,       "kizuna.db-wal",   "kizuna.db-shm",
+    "kizuna.db-journal", kNextTokenKeyFile, kPeerTokenKeyFile,
 };
 
 // Adds `path` to `out` when it exists and lets other accounts in.

@@ -27,6 +27,7 @@ namespace kizuna::store {
 // The files Kizuna keeps in a data directory (docs/formats/store.md).
 inline constexpr std::string_view kDatabaseFile = "kizuna.db";
 inline constexpr std::string_view kNextTokenKeyFile = "taxii-next-token.key";
+inline constexpr std::string_view kPeerTokenKeyFile = "peer-tokens.key";
 
 inline constexpr mode_t kDataDirMode = 0700;
 inline constexpr mode_t kDataFileMode = 0600;

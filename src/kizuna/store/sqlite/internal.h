@@ -51,6 +51,12 @@ std::vector<std::string> SplitWords(std::string_view text);
 absl::Status RecordPull(Connection& db, std::string_view collection_id, const PullBatch& pull,
                         const std::vector<AddResult>& results, int64_t now_us);
 
+// Seals the peer tokens that are still in clear (migration 8) with the key in the file
+// `key_path` (made when missing), empties them with secure_delete on, and checkpoints the WAL
+// so that the clear text leaves the database's files. Runs its own transaction; does
+// nothing when no token is in clear.
+absl::Status SealPeerTokens(Connection& db, const std::string& key_path);
+
 // Writes a TAXII status resource (in the caller's transaction, if any).
 absl::Status InsertStatus(Connection& db, const StatusRecord& status);
 

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 
 #include "kizuna/base/random.h"
 #include "kizuna/base/status.h"
@@ -10,6 +11,7 @@
 #include "kizuna/stix/id.h"
 #include "kizuna/stix/jcs.h"
 #include "kizuna/stix/timestamp.h"
+#include "kizuna/store/data_dir.h"
 #include "kizuna/store/sqlite/adder.h"
 #include "kizuna/store/sqlite/entry_ids.h"
 #include "kizuna/store/sqlite/identity_rows.h"
@@ -60,6 +62,11 @@ absl::StatusOr<sqlite_internal::IdHashKey> ReadIdHashKey(Connection& db) {
   return key;
 }
 
+// The key of the peers' tokens: a file beside the database.
+std::string PeerTokenKeyPath(const std::string& database) {
+  return DataDirFile(std::filesystem::path(database).parent_path().string(), kPeerTokenKeyFile);
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, Clock& clock,
@@ -74,6 +81,7 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string
   }
   KZ_RETURN_IF_ERROR(sqlite_internal::AddEntryIdFunction(*writer));
   KZ_RETURN_IF_ERROR(sqlite_internal::PackUnpackedIds(*writer));
+  KZ_RETURN_IF_ERROR(sqlite_internal::SealPeerTokens(*writer, PeerTokenKeyPath(path)));
   KZ_ASSIGN_OR_RETURN(sqlite_internal::IdHashKey key, ReadIdHashKey(*writer));
   return std::make_unique<SqliteStore>(std::move(writer), path, clock, options, key);
 }
@@ -236,6 +244,15 @@ absl::Status SqliteStore::SyncIdFilter() {
       sqlite_internal::ForEachIdHash(db, [&](int64_t hash) { id_filter_.Add(hash); }));
   id_filter_through_us_ = through;
   return absl::OkStatus();
+}
+
+absl::StatusOr<TokenSealer> SqliteStore::Sealer() {
+  absl::MutexLock lock(&sealer_mu_);
+  if (!sealer_) {
+    KZ_ASSIGN_OR_RETURN(TokenSealer loaded, TokenSealer::LoadOrCreate(PeerTokenKeyPath(path_)));
+    sealer_.emplace(std::move(loaded));
+  }
+  return *sealer_;
 }
 
 absl::StatusOr<SqliteStore::ReaderLease> SqliteStore::AcquireReader() {
