@@ -701,5 +701,24 @@ TEST_F(SqliteStoreTest, NotAKizunaDatabase) {
   EXPECT_FALSE(s.ok());
 }
 
+// Finding 14 of issue 16: a damaged page met at run time marks the store, for /healthz.
+TEST_F(SqliteStoreTest, ADamagedPageMetAtRunTimeIsRemembered) {
+  std::vector<std::string> jsons;
+  for (int i = 0; i < 3000; ++i) jsons.push_back(Indicator(fmt::format("{:012d}", i), "2016-01-01T00:00:00.000Z"));
+  Add(std::move(jsons));
+  store_.reset();
+  const std::string path = dir_.File("kizuna.db");
+  auto [page, page_size] = MiddleLeafPage(path, "entries");
+  ASSERT_GT(page, 2);
+  ZeroPage(path, page, page_size);
+  Open();
+  EXPECT_FALSE(store_->CorruptionSeen());
+  PageRequest all;
+  all.limit = kMaxPageLimit;
+  auto read = store_->GetObjects(collection_, all);
+  EXPECT_EQ(read.status().code(), absl::StatusCode::kDataLoss) << read.status();
+  EXPECT_TRUE(store_->CorruptionSeen());
+}
+
 }  // namespace
 }  // namespace kizuna::store

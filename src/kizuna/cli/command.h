@@ -61,5 +61,6 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global);
 void AddPeerCommand(CLI::App& app, GlobalOptions& global);
 void AddSyncCommand(CLI::App& app, GlobalOptions& global);
 void AddMatchCommand(CLI::App& app, GlobalOptions& global);
+void AddCheckCommand(CLI::App& app, GlobalOptions& global);
 
 }  // namespace kizuna::cli

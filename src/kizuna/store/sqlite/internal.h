@@ -27,6 +27,12 @@ struct IdHashKey {
 // Returns the stored hash of object id `stix_id` (entries.id_hash): SipHash-2-4 under `key`.
 int64_t IdHash(const IdHashKey& key, std::string_view stix_id);
 
+// Reads the key of entries.id_hash from node_state; DataLoss when it is not there.
+absl::StatusOr<IdHashKey> ReadIdHashKey(Connection& db);
+
+// The schema version this build writes: the number of migrations (PRAGMA user_version).
+int64_t CurrentSchemaVersion();
+
 // Returns the primary key of collection `id`, or NotFound.
 absl::StatusOr<int64_t> CollectionPk(Connection& db, std::string_view id);
 
