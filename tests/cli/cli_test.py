@@ -1,6 +1,7 @@
 """End-to-end tests of the `kizuna` command line: init, collection, validate, import, export."""
 import json
 import os
+import stat
 import unittest
 
 from kizuna_cli import SHARED_DATA, SOURCE_DIR, KizunaTestCase, raw_objects
@@ -14,7 +15,7 @@ INDICATOR = ('{"type":"indicator","spec_version":"2.1","id":"indicator--8e2e2d2b
 class HelpAndUsage(KizunaTestCase):
     def test_every_command_has_help(self):
         for cmd in (["init"], ["collection", "create"], ["collection", "list"], ["validate"],
-                    ["import"], ["export"]):
+                    ["import"], ["export"], ["check"]):
             out = self.run_kizuna(*cmd, "--help").stdout.decode()
             self.assertIn("Usage", out, cmd)
 
@@ -23,6 +24,8 @@ class HelpAndUsage(KizunaTestCase):
         self.run_kizuna("import", expect=2)  # no file, no collection
         self.run_kizuna("export", "--collection", "x", "--bogus", expect=2)
         self.run_kizuna("import", "f.json", "--collection", "x", "--batch", "0", expect=2)
+        self.run_kizuna("check", "--max-problems", "0", expect=2)
+        self.run_kizuna("check", "--time-budget", "-1", expect=2)
 
     def test_commands_need_an_initialised_data_dir(self):
         proc = self.run_kizuna("collection", "list", expect=1)
@@ -33,6 +36,46 @@ class ImportExport(KizunaTestCase):
     def test_init_is_idempotent(self):
         self.run_kizuna("init")
         self.run_kizuna("init")
+
+    def test_init_closes_the_data_directory_to_other_accounts(self):
+        """Issue 16, finding 8: the directory 0700, the database 0600, and said when tightened."""
+        old = os.umask(0o022)
+        try:
+            self.run_kizuna("init")
+            self.assertEqual(stat.S_IMODE(os.stat(self.data_dir).st_mode), 0o700)
+            db = os.path.join(self.data_dir, "kizuna.db")
+            self.assertEqual(stat.S_IMODE(os.stat(db).st_mode), 0o600)
+            os.chmod(db, 0o644)
+            err = self.run_kizuna("init").stderr.decode()
+            self.assertIn("kizuna.db was 0644, open to other local accounts; it is now 0600", err)
+            self.assertEqual(stat.S_IMODE(os.stat(db).st_mode), 0o600)
+        finally:
+            os.umask(old)
+
+
+class Check(KizunaTestCase):
+    def test_a_fresh_store_is_clean(self):
+        """Issue 16, finding 14: `kizuna check` reports every step, as text or JSON, exit 0."""
+        self.init_with_collection()
+        self.run_kizuna("import", EXAMPLE, "--collection", "intel")
+        text = self.run_kizuna("check").stdout.decode()
+        for step in ("sqlite", "entries", "ids", "marking-definitions", "peer-tokens", "modes"):
+            self.assertRegex(text, r"\n  %s +ok " % step)
+        report = json.loads(self.run_kizuna("check", "--json").stdout)
+        self.assertTrue(report["clean"] and report["complete"])
+        self.assertEqual([s["name"] for s in json.loads(self.run_kizuna("check", "--quick", "--json").stdout)["steps"]],
+                         ["sqlite", "modes"])
+
+    def test_a_file_that_is_not_a_database(self):
+        """Issue 16, finding 14: a store overwritten with garbage is a problem, exit 1."""
+        self.run_kizuna("init")
+        with open(os.path.join(self.data_dir, "kizuna.db"), "wb") as f:
+            f.write(b"x" * 65536)
+        proc = self.run_kizuna("check", expect=1)
+        self.assertIn(b"the database cannot be read", proc.stdout)
+        self.assertIn(b"problem(s) found", proc.stderr)
+        self.assertIn(b"is damaged, so it is not served", self.run_kizuna("serve", "--dev", "--listen", "127.0.0.1:0",
+                                                                         expect=1).stderr)
 
     def test_import_then_export_is_byte_for_byte(self):
         self.init_with_collection()

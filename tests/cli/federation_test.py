@@ -82,6 +82,12 @@ class Peers(KizunaTestCase):
         self.assertIn(b"url", self.run_kizuna("peer", "add", "usa", "--url", "ftp://h", "--token", "t", "--nation",
                                               "USA", "--map", "intel:r", expect=1).stderr)
         self.run_kizuna(*base, expect=2)  # no --map
+        # Issue 16, finding 8: plain HTTP only to a loopback host.
+        err = self.run_kizuna("peer", "add", "usa", "--url", "http://192.0.2.1:8443", "--token", "t", "--nation",
+                              "USA", "--map", "intel:r", expect=1).stderr.decode()
+        self.assertIn("'http://192.0.2.1:8443': plain http:// is allowed only to a loopback host", err)
+        self.run_kizuna("peer", "add", "usa", "--url", "http://127.0.0.1:8443", "--token", "t", "--nation", "USA",
+                        "--map", "intel:r")
 
 
 class ExportAs(KizunaTestCase):

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "kizuna/store/peer_tokens.h"
 #include "store_test_util.h"
 
 namespace kizuna::store {
@@ -76,6 +77,14 @@ TEST_F(SqlitePeersTest, RefusesBadPeers) {
   p = Usa();
   p.url = "ftp://x";
   EXPECT_EQ(db_->AddPeer("cli", p).code(), absl::StatusCode::kInvalidArgument);
+  // Finding 8 of issue 16: plain HTTP only to this machine.
+  p.url = "http://10.0.0.1:8443";
+  s = db_->AddPeer("cli", p);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("'http://10.0.0.1:8443'"), absl::string_view::npos) << s;
+  EXPECT_NE(s.message().find("loopback"), absl::string_view::npos) << s;
+  p.url = "http://127.0.0.1:8080";
+  EXPECT_TRUE(db_->AddPeer("cli", p).ok());
 }
 
 TEST_F(SqlitePeersTest, PulledObjectsKeepProvenanceAndTheCursor) {
@@ -142,6 +151,47 @@ TEST_F(SqlitePeersTest, PushProgressAndErrors) {
   EXPECT_EQ(db_->GetPeer("usa")->mappings[0].push_cursor_us, 1234) << "the cursor never moves back";
   m.remote_collection = "other";
   EXPECT_EQ(db_->SavePushProgress("usa", m, 1, 1, 1).code(), absl::StatusCode::kNotFound);
+}
+
+// Finding 8 of issue 16: a copy of the database file alone gives away no partner token.
+TEST_F(SqlitePeersTest, TokensAreSealedOutsideTheDatabase) {
+  Peer p = Usa();
+  p.token = "kz_0123456789abcdef_partner-token-in-clear";
+  ASSERT_TRUE(db_->AddPeer("cli", p).ok());
+  EXPECT_EQ(db_->GetPeer("usa")->token, p.token);
+  for (std::string_view file : {"kizuna.db", "kizuna.db-wal"}) {
+    EXPECT_EQ(FileBytes(dir_.File(file)).find("partner-token-in-clear"), std::string::npos) << file;
+  }
+  EXPECT_EQ(FileBytes(dir_.File("peer-tokens.key")).size(), TokenSealer::kKeyBytes);
+  // With another key, the stored token does not open: it needs the key file.
+  db_.reset();
+  ASSERT_EQ(std::remove(dir_.File("peer-tokens.key").c_str()), 0);
+  auto s = SqliteStore::Open(dir_.File("kizuna.db"), clock_);
+  ASSERT_TRUE(s.ok()) << s.status();
+  auto peers = (*s)->ListPeers();
+  EXPECT_EQ(peers.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_NE(peers.status().message().find("remove the peer and add it again"), absl::string_view::npos)
+      << peers.status();
+  EXPECT_TRUE((*s)->RemovePeer("cli", "usa").ok()) << "a peer whose token is lost can still be removed";
+}
+
+// Finding 8 of issue 16: tokens a store kept in clear (schema 7) are sealed when it opens, and
+// leave the database's files.
+TEST_F(SqlitePeersTest, MigrationSealsTokensKeptInClear) {
+  ASSERT_TRUE(db_->AddPeer("cli", Usa()).ok());
+  db_.reset();
+  const std::string path = dir_.File("kizuna.db");
+  RawExec(path, "ALTER TABLE peers DROP COLUMN sealed_token;"
+                "UPDATE peers SET token = 'kz_0123456789abcdef_kept-in-clear'; PRAGMA user_version = 8;");
+  ASSERT_EQ(std::remove(dir_.File("peer-tokens.key").c_str()), 0);
+  ASSERT_NE(FileBytes(path).find("kept-in-clear"), std::string::npos) << "the old state holds it in clear";
+  auto s = SqliteStore::Open(path, clock_);
+  ASSERT_TRUE(s.ok()) << s.status();
+  db_ = std::move(*s);
+  EXPECT_EQ(db_->GetPeer("usa")->token, "kz_0123456789abcdef_kept-in-clear");
+  for (std::string_view file : {"kizuna.db", "kizuna.db-wal"}) {
+    EXPECT_EQ(FileBytes(dir_.File(file)).find("kept-in-clear"), std::string::npos) << file;
+  }
 }
 
 }  // namespace

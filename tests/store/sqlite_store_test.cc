@@ -499,7 +499,8 @@ TEST_F(SqliteStoreTest, ChunksHoldEveryIdInOrderAndNeverSplitOneHash) {
             absl::StatusCode::kNotFound);
 }
 
-// Sets the schema back to version 6: the ids in entry_ids, the runs' table and trigger.
+// Sets the schema back to version 6: no sealed peer tokens (migration 9) nor marking definitions (migration 8), the ids in
+// entry_ids, the runs' table and trigger.
 void BackToSchemaSix(const std::string& db_path) {
   auto db = Connection::Open(db_path, /*read_only=*/false);
   ASSERT_TRUE(db.ok());
@@ -507,6 +508,7 @@ void BackToSchemaSix(const std::string& db_path) {
       (*db)
           ->Exec(
               "DROP TABLE marking_definitions;"
+              "ALTER TABLE peers DROP COLUMN sealed_token;"
               "DROP TRIGGER entries_remove_id;"
               "DROP TABLE entry_id_chunks; DROP TABLE entry_id_compacted; DROP TABLE "
               "entry_id_deleted;"
@@ -699,6 +701,25 @@ TEST_F(SqliteStoreTest, NotAKizunaDatabase) {
   ASSERT_TRUE(WriteFileAtomically(path, std::string(8192, 'x')).ok());
   auto s = SqliteStore::Open(path, clock_);
   EXPECT_FALSE(s.ok());
+}
+
+// Finding 14 of issue 16: a damaged page met at run time marks the store, for /healthz.
+TEST_F(SqliteStoreTest, ADamagedPageMetAtRunTimeIsRemembered) {
+  std::vector<std::string> jsons;
+  for (int i = 0; i < 3000; ++i) jsons.push_back(Indicator(fmt::format("{:012d}", i), "2016-01-01T00:00:00.000Z"));
+  Add(std::move(jsons));
+  store_.reset();
+  const std::string path = dir_.File("kizuna.db");
+  auto [page, page_size] = MiddleLeafPage(path, "entries");
+  ASSERT_GT(page, 2);
+  ZeroPage(path, page, page_size);
+  Open();
+  EXPECT_FALSE(store_->CorruptionSeen());
+  PageRequest all;
+  all.limit = kMaxPageLimit;
+  auto read = store_->GetObjects(collection_, all);
+  EXPECT_EQ(read.status().code(), absl::StatusCode::kDataLoss) << read.status();
+  EXPECT_TRUE(store_->CorruptionSeen());
 }
 
 }  // namespace

@@ -1,15 +1,19 @@
 // Kizuna. Helpers for store tests: a temporary SQLite store and objects built from JSON.
 #pragma once
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <deque>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "kizuna/base/clock.h"
+#include "kizuna/base/file.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/stix/parser.h"
 #include "kizuna/store/sqlite/sqlite_store.h"
@@ -61,6 +65,58 @@ inline std::string Indicator(std::string_view suffix, std::string_view modified,
 
 inline std::string IndicatorId(std::string_view suffix) {
   return StrCat("indicator--8e2e2d2b-17d4-4cbf-938f-", suffix);
+}
+
+// Runs `sql` on the database at `path` through a connection of its own: for states the store
+// never writes (damage, older schemas).
+inline void RawExec(const std::string& path, const std::string& sql) {
+  auto db = Connection::Open(path, false);
+  ASSERT_TRUE(db.ok()) << db.status();
+  absl::Status done = (*db)->Exec(sql);
+  ASSERT_TRUE(done.ok()) << done << " in " << sql;
+}
+
+// Returns the octets of the file at `path`, or "" when there is none.
+inline std::string FileBytes(const std::string& path) {
+  auto text = ReadFile(path, uint64_t{1} << 32);
+  return text.ok() ? std::string(std::string_view(*text)) : std::string();
+}
+
+// Returns the leaf pages of table or index `name` in order (SQLite's dbstat), and the page
+// size.
+inline std::pair<std::vector<int64_t>, int64_t> LeafPages(const std::string& path, std::string_view name) {
+  auto db = Connection::Open(path, false);
+  EXPECT_TRUE(db.ok()) << db.status();
+  if (!db.ok()) return {};
+  auto size = (*db)->Cached("PRAGMA page_size");
+  EXPECT_TRUE(size.ok() && *(*size)->Step());
+  int64_t page_size = (*size)->Int(0);
+  (*size)->Reset();
+  auto pages = (*db)->Cached(
+      StrCat("SELECT pageno FROM dbstat WHERE name = '", name, "' AND pagetype = 'leaf' ORDER BY pageno"));
+  EXPECT_TRUE(pages.ok()) << pages.status();
+  std::vector<int64_t> leaves;
+  while (pages.ok() && (*pages)->Step().value_or(false)) leaves.push_back((*pages)->Int(0));
+  return {leaves, page_size};
+}
+
+// Returns a leaf page of `table` from the middle of its pages and the page size; {0, 0} when
+// the table has no leaf pages.
+inline std::pair<int64_t, int64_t> MiddleLeafPage(const std::string& path, std::string_view table) {
+  auto [leaves, page_size] = LeafPages(path, table);
+  if (leaves.empty()) return {0, 0};
+  return {leaves[leaves.size() / 2], page_size};
+}
+
+// Overwrites page `page` (1-based) of the database file at `path` with zeros, as a failing disk
+// or a bad copy would. REQUIRES: no connection is open on it.
+inline void ZeroPage(const std::string& path, int64_t page, int64_t page_size) {
+  ASSERT_GT(page, 1);
+  int fd = ::open(path.c_str(), O_WRONLY);
+  ASSERT_GE(fd, 0) << path;
+  std::string zeros(static_cast<size_t>(page_size), '\0');
+  ASSERT_EQ(::pwrite(fd, zeros.data(), zeros.size(), (page - 1) * page_size), page_size);
+  ::close(fd);
 }
 
 }  // namespace kizuna::store

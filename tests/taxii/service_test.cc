@@ -37,6 +37,9 @@ class ServiceTest : public ::testing::Test {
     auth_.Grant("alice", shared_, true, false);
     auth_.Grant("alice", dropbox_, false, true);
     auth_.Grant("bob", shared_, true, true);
+    MakeService();
+  }
+  void MakeService() {
     NextTokens::Key key{};
     key[0] = 7;
     ServiceOptions options;
@@ -363,6 +366,29 @@ TEST_F(ServiceTest, PathTraversalAndOddPaths) {
   EXPECT_EQ(Get("//").status, 404);
   EXPECT_EQ(Get("/intel//collections/").status, 404);
   EXPECT_EQ(Get("").status, 404);
+}
+
+// Finding 14 of issue 16: once the store met a damaged page, /healthz says so.
+TEST_F(ServiceTest, HealthzFailsOnceTheStoreMetADamagedPage) {
+  store::Objects objects;
+  std::vector<store::NewObject> batch;
+  for (int i = 0; i < 3000; ++i) batch.push_back(objects.Make(Indicator(fmt::format("{:012d}", i), "2016-01-01T00:00:00.000Z")));
+  ASSERT_TRUE(store_->AddObjects(shared_, batch).ok());
+  service_.reset();
+  store_.reset();
+  const std::string path = dir_.File("kizuna.db");
+  auto [leaves, page_size] = store::LeafPages(path, "entries_current");
+  ASSERT_FALSE(leaves.empty());
+  store::ZeroPage(path, leaves.front(), page_size);  // what a read of the collection reads first
+  auto s = store::SqliteStore::Open(path, clock_);
+  ASSERT_TRUE(s.ok()) << s.status();
+  store_ = std::move(*s);
+  MakeService();
+  EXPECT_EQ(Get("/healthz", "").status, 200) << "nothing damaged was read yet";
+  EXPECT_EQ(Get("/intel/collections/shared/objects/").status, 500);
+  HttpResponse health = Get("/healthz", "");
+  EXPECT_EQ(health.status, 503);
+  EXPECT_NE(health.body.find("damaged"), std::string::npos) << health.body;
 }
 
 }  // namespace

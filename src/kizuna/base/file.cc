@@ -10,6 +10,7 @@
 #include <cstring>
 #include <memory>
 
+#include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 
 namespace kizuna {
@@ -62,6 +63,24 @@ absl::StatusOr<std::string> ReadAll(int fd, std::string_view path, uint64_t max_
     data.append(chunk, n);
   }
   return data;
+}
+
+// Writes `data` to a new or truncated file at `path` (0600) and flushes it to disk.
+absl::Status WriteSynced(const std::string& path, std::string_view data) {
+  ScopedFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (fd.get() < 0) return ErrnoStatus(path, errno);
+  if (::fchmod(fd.get(), 0600) != 0) return ErrnoStatus(path, errno);  // a file left by a crash
+  size_t written = 0;
+  while (written < data.size()) {
+    ssize_t n = ::write(fd.get(), data.data() + written, data.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus(path, errno);
+    }
+    written += n;
+  }
+  if (::fsync(fd.get()) != 0) return ErrnoStatus(path, errno);
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -128,20 +147,20 @@ absl::StatusOr<simdjson::padded_string> ReadFile(std::string_view path, uint64_t
 
 absl::Status WriteFileAtomically(std::string_view path, std::string_view data) {
   std::string tmp = StrCat(path, ".tmp");
-  ScopedFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-  if (fd.get() < 0) return ErrnoStatus(tmp, errno);
-  size_t written = 0;
-  while (written < data.size()) {
-    ssize_t n = ::write(fd.get(), data.data() + written, data.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoStatus(tmp, errno);
-    }
-    written += n;
-  }
-  if (::fsync(fd.get()) != 0) return ErrnoStatus(tmp, errno);
+  KZ_RETURN_IF_ERROR(WriteSynced(tmp, data));
   if (::rename(tmp.c_str(), std::string(path).c_str()) != 0) return ErrnoStatus(path, errno);
   return absl::OkStatus();
+}
+
+absl::Status CreateFileExclusively(std::string_view path, std::string_view data) {
+  std::string tmp = StrCat(path, ".", ::getpid(), ".new");
+  KZ_RETURN_IF_ERROR(WriteSynced(tmp, data));
+  int linked = ::link(tmp.c_str(), std::string(path).c_str());
+  int err = errno;
+  ::unlink(tmp.c_str());
+  if (linked == 0) return absl::OkStatus();
+  if (err == EEXIST) return absl::AlreadyExistsError(StrCat(path, " exists"));
+  return ErrnoStatus(path, err);
 }
 
 }  // namespace kizuna

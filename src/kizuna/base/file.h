@@ -20,7 +20,13 @@ namespace kizuna {
 absl::StatusOr<simdjson::padded_string> ReadFile(std::string_view path, uint64_t max_bytes);
 
 // Writes `data` to `path` atomically: a temporary file in the same folder, fsync, rename.
+// The file is readable and writable by its owner only (0600).
 absl::Status WriteFileAtomically(std::string_view path, std::string_view data);
+
+// Creates `path` holding `data` (0600), unless it exists: then returns AlreadyExists and
+// leaves it as it is. Of processes racing to create it, exactly one succeeds, and nobody
+// ever sees it partly written (a temporary file, fsync, then a hard link to `path`).
+absl::Status CreateFileExclusively(std::string_view path, std::string_view data);
 
 // Returns true if `data` starts with the gzip magic bytes.
 bool IsGzip(std::string_view data);

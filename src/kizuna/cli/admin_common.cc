@@ -23,7 +23,7 @@ boost::json::value OptionalTime(std::optional<int64_t> us) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<store::Database>> Open(const GlobalOptions& global) {
-  return store::OpenDatabase(global.data_dir, SystemClock());
+  return OpenNodeDatabase(global.data_dir);
 }
 
 CLI::Validator NationCode() {

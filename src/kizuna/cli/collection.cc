@@ -38,7 +38,7 @@ void Print(const boost::json::value& v) {
 }
 
 int Create(GlobalOptions& global, const CreateFlags& f) {
-  auto store = store::OpenDataDir(global.data_dir, SystemClock());
+  auto store = OpenNodeDatabase(global.data_dir);
   if (!store.ok()) return ReportError(store.status());
   std::string root = f.api_root;
   if (root.empty()) {
@@ -58,7 +58,7 @@ int Create(GlobalOptions& global, const CreateFlags& f) {
 }
 
 int SetPolicy(GlobalOptions& global, const PolicyFlags& f) {
-  auto store = store::OpenDataDir(global.data_dir, SystemClock());
+  auto store = OpenNodeDatabase(global.data_dir);
   if (!store.ok()) return ReportError(store.status());
   auto c = (*store)->FindCollection("", f.collection);
   if (!c.ok()) return ReportError(c.status());
@@ -73,7 +73,7 @@ int SetPolicy(GlobalOptions& global, const PolicyFlags& f) {
 }
 
 int List(GlobalOptions& global, bool json) {
-  auto store = store::OpenDataDir(global.data_dir, SystemClock());
+  auto store = OpenNodeDatabase(global.data_dir);
   if (!store.ok()) return ReportError(store.status());
   auto all = (*store)->ListCollections("");
   if (!all.ok()) return ReportError(all.status());

@@ -8,12 +8,19 @@
 // 2 bad arguments (usage printed by CLI11).
 // Thread-safety: single-threaded, used only by main().
 
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 
 namespace CLI {
 class App;
+}
+namespace kizuna::store {
+class Database;
+struct ModeChange;
 }
 
 namespace kizuna::cli {
@@ -36,6 +43,13 @@ int ReportError(const absl::Status& status);
 // Returns true when stderr is a terminal, so progress lines are worth drawing.
 bool StderrIsTerminal();
 
+// Opens the node's database in `data_dir` (store::OpenDatabase), after telling on stderr
+// which of its files were open to other local accounts and have been closed to them.
+absl::StatusOr<std::unique_ptr<store::Database>> OpenNodeDatabase(const std::string& data_dir);
+
+// Prints one line on stderr for each mode PrepareDataDir changed.
+void ReportTightened(const std::vector<store::ModeChange>& changes);
+
 void AddInitCommand(CLI::App& app, GlobalOptions& global);
 void AddCollectionCommand(CLI::App& app, GlobalOptions& global);
 void AddValidateCommand(CLI::App& app, GlobalOptions& global);
@@ -47,5 +61,6 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global);
 void AddPeerCommand(CLI::App& app, GlobalOptions& global);
 void AddSyncCommand(CLI::App& app, GlobalOptions& global);
 void AddMatchCommand(CLI::App& app, GlobalOptions& global);
+void AddCheckCommand(CLI::App& app, GlobalOptions& global);
 
 }  // namespace kizuna::cli

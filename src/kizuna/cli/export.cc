@@ -41,7 +41,7 @@ absl::StatusOr<policy::Principal> PrincipalOf(store::Database& db, const ExportF
 }
 
 int Run(GlobalOptions& global, const ExportFlags& flags) {
-  auto store = store::OpenDatabase(global.data_dir, SystemClock());
+  auto store = OpenNodeDatabase(global.data_dir);
   if (!store.ok()) return ReportError(store.status());
   auto collection = (*store)->FindCollection("", flags.collection);
   if (!collection.ok()) return ReportError(collection.status());

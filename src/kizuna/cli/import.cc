@@ -68,7 +68,7 @@ void PrintHumanSummary(const store::ImportSummary& s, double seconds) {
 // The importing organisation's identity for created_by_ref: the one named, else the only
 // organisation of the node, else none.
 absl::StatusOr<std::string> ImporterIdentity(const std::string& data_dir, const std::string& name) {
-  auto db = store::OpenDatabase(data_dir, SystemClock());
+  auto db = OpenNodeDatabase(data_dir);
   if (!db.ok()) return db.status();
   if (!name.empty()) {
     auto org = (*db)->FindOrganization(name);
@@ -115,7 +115,7 @@ int Run(GlobalOptions& global, const ImportFlags& flags) {
   auto format = feed ? absl::StatusOr<stix::DocumentFormat>(stix::DocumentFormat::kJsonLines)
                      : ParseFormat(flags.format);
   if (!format.ok()) return ReportError(format.status());
-  auto store = store::OpenDataDir(global.data_dir, SystemClock());
+  auto store = OpenNodeDatabase(global.data_dir);
   if (!store.ok()) return ReportError(store.status());
   auto collection = (*store)->FindCollection("", flags.collection);
   if (!collection.ok()) return ReportError(collection.status());

@@ -1,4 +1,4 @@
-// Kizuna. `kizuna init`: create the data directory and its store.
+// Kizuna. `kizuna init`: create the data directory (0700) and its store (0600).
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -11,11 +11,14 @@
 namespace kizuna::cli {
 
 void AddInitCommand(CLI::App& app, GlobalOptions& global) {
-  auto* cmd = app.add_subcommand("init", "Create the data directory and its store (idempotent)");
+  auto* cmd = app.add_subcommand(
+      "init", "Create the data directory (0700) and its store (0600), or close them to other accounts (idempotent)");
   auto api_root = std::make_shared<std::string>(store::kDefaultApiRoot);
   cmd->add_option("--api-root", *api_root, "Name of the first API root")->capture_default_str();
   cmd->callback([&global, api_root] {
-    auto s = store::InitDataDir(global.data_dir, *api_root, SystemClock());
+    std::vector<store::ModeChange> tightened;
+    auto s = store::InitDataDir(global.data_dir, *api_root, SystemClock(), &tightened);
+    ReportTightened(tightened);
     if (!s.ok()) {
       global.exit_code = ReportError(s.status());
       return;

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   AddPeerCommand(app, global);
   AddSyncCommand(app, global);
   AddMatchCommand(app, global);
+  AddCheckCommand(app, global);
 
   try {
     app.parse(argc, argv);

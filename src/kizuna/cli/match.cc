@@ -201,7 +201,7 @@ int Run(GlobalOptions& global, const MatchFlags& flags) {
   if (!format) {
     return ReportError(absl::InvalidArgumentError(StrCat("unknown format '", flags.format, "'")));
   }
-  auto db = store::OpenDatabase(global.data_dir, SystemClock());
+  auto db = OpenNodeDatabase(global.data_dir);
   if (!db.ok()) return ReportError(db.status());
   std::vector<std::string> collection_ids;
   for (const std::string& name : flags.collections) {

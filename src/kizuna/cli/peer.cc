@@ -51,7 +51,7 @@ absl::StatusOr<store::PeerMapping> ParseMap(store::Store& store, std::string_vie
 }
 
 int Add(GlobalOptions& global, const PeerFlags& f) {
-  auto db = store::OpenDatabase(global.data_dir, SystemClock());
+  auto db = OpenNodeDatabase(global.data_dir);
   if (!db.ok()) return ReportError(db.status());
   store::Peer peer;
   peer.name = f.name;
@@ -99,7 +99,7 @@ boost::json::object PeerJson(const store::Peer& p) {
 }
 
 int List(GlobalOptions& global, bool json) {
-  auto db = store::OpenDatabase(global.data_dir, SystemClock());
+  auto db = OpenNodeDatabase(global.data_dir);
   if (!db.ok()) return ReportError(db.status());
   auto peers = (*db)->ListPeers();
   if (!peers.ok()) return ReportError(peers.status());
@@ -119,7 +119,7 @@ int List(GlobalOptions& global, bool json) {
 }
 
 int Remove(GlobalOptions& global, const std::string& name) {
-  auto db = store::OpenDatabase(global.data_dir, SystemClock());
+  auto db = OpenNodeDatabase(global.data_dir);
   if (!db.ok()) return ReportError(db.status());
   absl::Status removed = (*db)->RemovePeer(kActor, name);
   if (!removed.ok()) return ReportError(removed);

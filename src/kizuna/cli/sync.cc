@@ -36,7 +36,7 @@ boost::json::object MappingJson(const store::Peer& p, const store::PeerMapping& 
 }
 
 int Status(GlobalOptions& global, bool json) {
-  auto db = store::OpenDatabase(global.data_dir, SystemClock());
+  auto db = OpenNodeDatabase(global.data_dir);
   if (!db.ok()) return ReportError(db.status());
   auto peers = (*db)->ListPeers();
   if (!peers.ok()) return ReportError(peers.status());
@@ -60,7 +60,7 @@ int Status(GlobalOptions& global, bool json) {
 }
 
 int RunOnce(GlobalOptions& global) {
-  auto db = store::OpenDatabase(global.data_dir, SystemClock());
+  auto db = OpenNodeDatabase(global.data_dir);
   if (!db.ok()) return ReportError(db.status());
   sync::Syncer syncer(**db, SystemClock());
   auto reports = syncer.RunOnce();

@@ -1,9 +1,6 @@
 // Kizuna.
 #include "kizuna/store/open.h"
 
-#include <filesystem>
-#include <system_error>
-
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/store/sqlite/sqlite_store.h"
@@ -11,16 +8,18 @@
 namespace kizuna::store {
 namespace {
 
-std::string DatabasePath(const std::string& dir) { return (std::filesystem::path(dir) / "kizuna.db").string(); }
+absl::StatusOr<std::unique_ptr<SqliteStore>> Prepare(const std::string& dir, DirAction action,
+                                                     Clock& clock, std::vector<ModeChange>* tightened) {
+  KZ_ASSIGN_OR_RETURN(std::vector<ModeChange> changed, PrepareDataDir(dir, action));
+  if (tightened != nullptr) tightened->insert(tightened->end(), changed.begin(), changed.end());
+  return SqliteStore::Open(DataDirFile(dir, kDatabaseFile), clock);
+}
 
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Store>> InitDataDir(const std::string& dir, std::string_view api_root,
-                                                   Clock& clock) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return absl::UnavailableError(StrCat("cannot create data directory ", dir, ": ", ec.message()));
-  KZ_ASSIGN_OR_RETURN(std::unique_ptr<SqliteStore> store, SqliteStore::Open(DatabasePath(dir), clock));
+                                                   Clock& clock, std::vector<ModeChange>* tightened) {
+  KZ_ASSIGN_OR_RETURN(std::unique_ptr<SqliteStore> store, Prepare(dir, DirAction::kCreate, clock, tightened));
   KZ_ASSIGN_OR_RETURN(std::vector<ApiRoot> roots, store->ListApiRoots());
   if (roots.empty()) {
     KZ_RETURN_IF_ERROR(store->CreateApiRoot({std::string(api_root), "Kizuna intelligence",
@@ -29,18 +28,15 @@ absl::StatusOr<std::unique_ptr<Store>> InitDataDir(const std::string& dir, std::
   return std::unique_ptr<Store>(std::move(store));
 }
 
-absl::StatusOr<std::unique_ptr<Store>> OpenDataDir(const std::string& dir, Clock& clock) {
-  KZ_ASSIGN_OR_RETURN(std::unique_ptr<Database> db, OpenDatabase(dir, clock));
+absl::StatusOr<std::unique_ptr<Store>> OpenDataDir(const std::string& dir, Clock& clock,
+                                                   std::vector<ModeChange>* tightened) {
+  KZ_ASSIGN_OR_RETURN(std::unique_ptr<Database> db, OpenDatabase(dir, clock, tightened));
   return std::unique_ptr<Store>(std::move(db));
 }
 
-absl::StatusOr<std::unique_ptr<Database>> OpenDatabase(const std::string& dir, Clock& clock) {
-  std::string db = DatabasePath(dir);
-  if (!std::filesystem::exists(db)) {
-    return absl::FailedPreconditionError(
-        StrCat("no Kizuna data in ", dir, " (run `kizuna init`, or pass --data-dir)"));
-  }
-  KZ_ASSIGN_OR_RETURN(std::unique_ptr<SqliteStore> store, SqliteStore::Open(db, clock));
+absl::StatusOr<std::unique_ptr<Database>> OpenDatabase(const std::string& dir, Clock& clock,
+                                                       std::vector<ModeChange>* tightened) {
+  KZ_ASSIGN_OR_RETURN(std::unique_ptr<SqliteStore> store, Prepare(dir, DirAction::kOpen, clock, tightened));
   return std::unique_ptr<Database>(std::move(store));
 }
 

@@ -1,15 +1,19 @@
 // Kizuna. Opening the store of a data directory.
 #pragma once
 
-// A data directory holds the node's state: `kizuna.db` (the SQLite store) today, and the
-// configuration and keys the server adds. InitDataDir creates it; OpenDataDir opens it.
+// A data directory holds the node's state: `kizuna.db` (the SQLite store), and the keys the
+// server and the store add (data_dir.h). InitDataDir creates it; OpenDataDir opens it. Both
+// first make the directory 0700 and Kizuna's files in it 0600 (PrepareDataDir), and add what
+// they had to change to `tightened` when it is not null, for the caller to tell.
 // Thread-safety: stateless.
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "kizuna/base/clock.h"
+#include "kizuna/store/data_dir.h"
 #include "kizuna/store/database.h"
 #include "kizuna/store/store.h"
 
@@ -21,15 +25,18 @@ inline constexpr std::string_view kDefaultApiRoot = "intel";
 // Creates `dir` (and parents) if needed and the store in it, with the API root `api_root`
 // when no API root exists yet. Idempotent. Returns the open store.
 absl::StatusOr<std::unique_ptr<Store>> InitDataDir(const std::string& dir, std::string_view api_root,
-                                                   Clock& clock);
+                                                   Clock& clock,
+                                                   std::vector<ModeChange>* tightened = nullptr);
 
 // Opens the store of an initialised data directory. Returns FailedPrecondition naming the
 // directory (and saying to run `kizuna init`) when there is none.
-absl::StatusOr<std::unique_ptr<Store>> OpenDataDir(const std::string& dir, Clock& clock);
+absl::StatusOr<std::unique_ptr<Store>> OpenDataDir(const std::string& dir, Clock& clock,
+                                                   std::vector<ModeChange>* tightened = nullptr);
 
 // Opens the database of an initialised data directory as both the object Store and the
 // identity Directory (one database, one writer): what the server and `kizuna admin` use.
 // Same errors as OpenDataDir.
-absl::StatusOr<std::unique_ptr<Database>> OpenDatabase(const std::string& dir, Clock& clock);
+absl::StatusOr<std::unique_ptr<Database>> OpenDatabase(const std::string& dir, Clock& clock,
+                                                       std::vector<ModeChange>* tightened = nullptr);
 
 }  // namespace kizuna::store

@@ -8,9 +8,13 @@
 #include "kizuna/base/strings.h"
 #include "kizuna/policy/marking.h"
 #include "kizuna/policy/nation.h"
+#include "kizuna/store/peer_url.h"
 
 namespace kizuna::store {
 namespace {
+
+// The longest peer URL stored.
+constexpr size_t kMaxUrlBytes = 2048;
 
 bool IsUrlSegment(std::string_view s) {
   if (s.empty() || s.size() > 64 || s == "." || s == "..") return false;
@@ -25,9 +29,11 @@ absl::Status CheckPeer(const Peer& p) {
   if (!policy::IsCommunityName(p.name)) {
     return absl::InvalidArgumentError(StrCat("peer name '", p.name, "': expected 1-64 of [a-z0-9._-]"));
   }
-  if (!(p.url.starts_with("https://") || p.url.starts_with("http://")) || p.url.size() > 2048 ||
-      p.url.find_first_of(" \t\r\n?#") != std::string::npos) {
+  if (p.url.size() > kMaxUrlBytes || p.url.find_first_of(" \t\r\n?#") != std::string::npos) {
     return absl::InvalidArgumentError(StrCat("peer '", p.name, "': url: expected https://host[:port]"));
+  }
+  if (absl::Status url = ParsePeerUrl(p.url).status(); !url.ok()) {
+    return Annotate(url, StrCat("peer '", p.name, "': "));
   }
   if (!IsUrlSegment(p.api_root)) {
     return absl::InvalidArgumentError(StrCat("peer '", p.name, "': api root '", p.api_root, "' is not a URL segment"));

@@ -52,9 +52,11 @@ struct PeerMapping {
 
 struct Peer {
   std::string name;          // [a-z0-9._-]{1,64}, unique on the node
-  std::string url;           // base URL of the peer's TAXII server: https://host[:port]
+  std::string url;           // base URL of the peer's TAXII server: https://host[:port], or
+                             // http:// to a loopback host only (peer_url.h)
   std::string api_root;      // the peer's API root (a URL path segment)
-  std::string token;         // sent as `Authorization: Bearer`; never listed by the CLI
+  std::string token;         // sent as `Authorization: Bearer`; never listed by the CLI, and
+                             // stored sealed with the node's key, never in clear
   std::string ca_file;       // PEM CAs to trust for this peer; empty: the system's
   std::string nation;        // ISO 3166-1 alpha-3
   std::vector<std::string> communities;  // community names the peer belongs to

@@ -286,6 +286,12 @@ class Store {
   // caches of responses in this process (taxii::ResponseCache).
   int64_t LocalContentChanges() const { return content_changes_.load(std::memory_order_acquire); }
 
+  // Whether a call through this object has met a damaged database since it was opened (for
+  // SQLite, SQLITE_CORRUPT or SQLITE_NOTADB on any read or write; the call itself returned
+  // DataLoss). The node's `/healthz` then answers 503 until it is restarted, and a restart
+  // runs the start check (`kizuna check`). Read without I/O.
+  bool CorruptionSeen() const { return corruption_seen_.load(std::memory_order_acquire); }
+
   // The largest date_added given out on the node (0 when none): it moves on every write,
   // also by another process, so polling it notices writes such as `kizuna import`.
   absl::StatusOr<int64_t> LastDateAdded();
@@ -342,6 +348,8 @@ class Store {
 
  protected:
   Store() = default;
+  // Implementations set it when they meet a damaged database (CorruptionSeen).
+  std::atomic<bool>& corruption_seen() { return corruption_seen_; }
 
  private:
   virtual absl::Status DoCreateApiRoot(const ApiRoot& root) = 0;
@@ -386,6 +394,7 @@ class Store {
 
   std::function<void(std::string_view)> commit_listener_;
   std::atomic<int64_t> content_changes_{0};
+  std::atomic<bool> corruption_seen_{false};
 };
 
 }  // namespace kizuna::store

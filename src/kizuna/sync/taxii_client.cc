@@ -10,6 +10,7 @@
 #include <chrono>
 
 #include "kizuna/base/strings.h"
+#include "kizuna/store/peer_url.h"
 
 namespace kizuna::sync {
 namespace {
@@ -21,35 +22,6 @@ namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 
 constexpr std::string_view kTaxii = "application/taxii+json;version=2.1";
-
-struct Endpoint {
-  bool tls = true;
-  std::string host, port;
-};
-
-absl::StatusOr<Endpoint> ParseUrl(std::string_view url) {
-  Endpoint e;
-  if (url.starts_with("https://")) {
-    url.remove_prefix(8);
-  } else if (url.starts_with("http://")) {
-    e.tls = false;
-    url.remove_prefix(7);
-  } else {
-    return absl::InvalidArgumentError(StrCat("peer url '", url, "': expected https://host[:port]"));
-  }
-  url = url.substr(0, url.find('/'));
-  size_t colon = url.rfind(':');
-  if (colon != std::string_view::npos && url.find(']', colon) == std::string_view::npos) {
-    e.host = std::string(url.substr(0, colon));
-    e.port = std::string(url.substr(colon + 1));
-  } else {
-    e.host = std::string(url);
-    e.port = e.tls ? "443" : "80";
-  }
-  if (e.host.size() > 2 && e.host.front() == '[') e.host = e.host.substr(1, e.host.size() - 2);
-  if (e.host.empty() || e.port.empty()) return absl::InvalidArgumentError(StrCat("peer url '", url, "': no host"));
-  return e;
-}
 
 template <typename Stream>
 absl::StatusOr<ClientResponse> Send(Stream& stream, beast::tcp_stream& tcp, http::request<http::string_body>& req,
@@ -94,13 +66,20 @@ absl::StatusOr<ClientResponse> TaxiiClient::Post(std::string_view target, std::s
 }
 
 absl::StatusOr<ClientResponse> TaxiiClient::Exchange(bool post, std::string_view target, std::string body) {
-  absl::StatusOr<Endpoint> endpoint = ParseUrl(peer_.url);
+  absl::StatusOr<store::PeerUrl> endpoint = store::ParsePeerUrl(peer_.url);
   if (!endpoint.ok()) return endpoint.status();
   asio::io_context io;
   beast::error_code ec;
   tcp::resolver resolver(io);
   auto addresses = resolver.resolve(endpoint->host, endpoint->port, ec);
   if (ec) return absl::UnavailableError(StrCat("peer ", peer_.name, ": resolving ", endpoint->host, ": ", ec.message()));
+  for (const auto& address : addresses) {
+    if (!endpoint->tls && !address.endpoint().address().is_loopback()) {
+      return absl::InvalidArgumentError(StrCat("peer ", peer_.name, " (", peer_.url, "): ", endpoint->host,
+                                               " resolves to ", address.endpoint().address().to_string(),
+                                               ", not a loopback address: plain http:// is for loopback only"));
+    }
+  }
   http::request<http::string_body> req{post ? http::verb::post : http::verb::get, std::string(target), 11};
   req.set(http::field::host, StrCat(endpoint->host, ":", endpoint->port));
   req.set(http::field::accept, kTaxii);

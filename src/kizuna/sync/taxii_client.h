@@ -10,9 +10,10 @@
 //   TaxiiClient client(peer);
 //   KZ_ASSIGN_OR_RETURN(ClientResponse r, client.Get("/intel/collections/ID/objects/?limit=500"));
 //
-// Errors: InvalidArgument for a URL that is not http(s)://host[:port]; Unavailable when the
-// peer cannot be reached, the TLS handshake fails, or the exchange times out (the caller
-// retries). HTTP error statuses are returned as responses, not errors.
+// Errors: InvalidArgument for a URL that is not https://host[:port], or http:// to a loopback
+// host (store/peer_url.h), or for http:// to a name that resolves to another address;
+// Unavailable when the peer cannot be reached, the TLS handshake fails, or the exchange times
+// out (the caller retries). HTTP error statuses are returned as responses, not errors.
 // Thread-safety: a client is used by one thread at a time.
 
 #include <cstdint>

@@ -136,6 +136,9 @@ HttpResponse Service::Impl::Operations(const HttpRequest& request, taxii::Route&
   std::string_view path = request.Path();
   if (path == "/healthz") {
     route = Route::kHealth;
+    if (ctx.store.CorruptionSeen()) {
+      return ErrorResponse(503, "the store is damaged: SQLite met a corrupt page (run `kizuna check`)");
+    }
     absl::StatusOr<std::vector<store::ApiRoot>> roots = ctx.store.ListApiRoots();
     if (!roots.ok()) return ErrorResponse(503, "the store is not available");
     return taxii_internal::JsonResponse(200, "{\"status\":\"ok\"}");

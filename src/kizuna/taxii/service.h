@@ -15,8 +15,9 @@
 // Endpoints (TAXII 2.1 §4-§5): GET /taxii2/, GET {root}/, GET {root}/status/{id}/,
 // GET {root}/collections/, GET {root}/collections/{id}/, GET .../manifest/,
 // GET|POST .../objects/, GET|DELETE .../objects/{object-id}/, GET .../versions/.
-// Operations: GET /healthz (no authentication) and GET /metrics (node admins, or anyone
-// when ServiceOptions::metrics_public).
+// Operations: GET /healthz (no authentication; 503 when the store cannot be read or has met a
+// damaged database, Store::CorruptionSeen) and GET /metrics (node admins, or anyone when
+// ServiceOptions::metrics_public).
 //
 // Thread-safety: Handle() is safe to call concurrently.
 

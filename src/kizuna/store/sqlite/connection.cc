@@ -26,9 +26,21 @@ absl::Status SqliteError(int code, std::string_view context, std::string_view me
   }
 }
 
+namespace {
+
+// Sets `*seen` when `code` says the database is damaged.
+void NoteCorruption(int code, std::atomic<bool>* seen) {
+  if (seen != nullptr && ((code & 0xff) == SQLITE_CORRUPT || (code & 0xff) == SQLITE_NOTADB)) {
+    seen->store(true, std::memory_order_release);
+  }
+}
+
+}  // namespace
+
 void Statement::Finalizer::operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
 
-Statement::Statement(sqlite3_stmt* stmt) : stmt_(stmt) {}
+Statement::Statement(sqlite3_stmt* stmt, std::atomic<bool>* corruption_seen)
+    : stmt_(stmt), corruption_seen_(corruption_seen) {}
 
 Statement& Statement::Bind(int index, int64_t value) {
   sqlite3_bind_int64(stmt_.get(), index, value);
@@ -64,6 +76,7 @@ absl::StatusOr<bool> Statement::Step() {
   int rc = sqlite3_step(stmt_.get());
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
+  NoteCorruption(rc, corruption_seen_);
   sqlite3* db = sqlite3_db_handle(stmt_.get());
   return SqliteError(rc, sqlite3_sql(stmt_.get()), sqlite3_errmsg(db));
 }
@@ -124,6 +137,7 @@ absl::Status Connection::Exec(std::string_view sql) {
   char* message = nullptr;
   int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message);
   if (rc == SQLITE_OK) return absl::OkStatus();
+  NoteCorruption(rc, corruption_seen_);
   absl::Status st = SqliteError(rc, text.substr(0, 80), message ? message : sqlite3_errstr(rc));
   sqlite3_free(message);
   return st;
@@ -138,9 +152,17 @@ absl::StatusOr<Statement*> Connection::Cached(const std::string& sql) {
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
                               SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
-  if (rc != SQLITE_OK) return SqliteError(rc, sql.substr(0, 120), sqlite3_errmsg(db_));
-  auto [pos, inserted] = cache_.emplace(sql, Statement(stmt));
+  if (rc != SQLITE_OK) {
+    NoteCorruption(rc, corruption_seen_);
+    return SqliteError(rc, sql.substr(0, 120), sqlite3_errmsg(db_));
+  }
+  auto [pos, inserted] = cache_.emplace(sql, Statement(stmt, corruption_seen_));
   return &pos->second;
+}
+
+void Connection::WatchCorruption(std::atomic<bool>* seen) {
+  corruption_seen_ = seen;
+  cache_.clear();
 }
 
 void Connection::ResetAll() {

@@ -3,9 +3,11 @@
 
 // Connection owns a sqlite3 handle; Statement owns a sqlite3_stmt. Errors come back as
 // absl::Status with SQLite's message, never as exceptions. Statements prepared through
-// Connection::Cached() are kept for the connection's lifetime, keyed by their SQL text.
+// Connection::Cached() are kept for the connection's lifetime, keyed by their SQL text. A
+// connection can flag a damaged database it meets (WatchCorruption), for the store's health.
 // Thread-safety: a Connection and its statements belong to one thread at a time.
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -22,7 +24,8 @@ namespace kizuna::store {
 class Statement {
  public:
   Statement() = default;
-  explicit Statement(sqlite3_stmt* stmt);
+  // `corruption_seen`, when not null, is set when a step meets a damaged database.
+  explicit Statement(sqlite3_stmt* stmt, std::atomic<bool>* corruption_seen = nullptr);
 
   // Binders take 1-based parameter indexes. Text and blobs are copied by SQLite.
   Statement& Bind(int index, int64_t value);
@@ -51,6 +54,7 @@ class Statement {
     void operator()(sqlite3_stmt* stmt) const;
   };
   std::unique_ptr<sqlite3_stmt, Finalizer> stmt_;
+  std::atomic<bool>* corruption_seen_ = nullptr;
 };
 
 class Connection {
@@ -78,13 +82,19 @@ class Connection {
   int64_t LastInsertRowId() const;
   // The SQLite handle, to register functions on it.
   sqlite3* handle() const { return db_; }
+  // Sets `*seen` whenever this connection meets a damaged database: SQLITE_CORRUPT or
+  // SQLITE_NOTADB. `seen` must outlive the connection. Drops the cached statements (they are
+  // prepared again when asked for). REQUIRES: none of them is in use.
+  void WatchCorruption(std::atomic<bool>* seen);
 
  private:
   sqlite3* db_;
+  std::atomic<bool>* corruption_seen_ = nullptr;
   std::unordered_map<std::string, Statement> cache_;
 };
 
-// Converts an SQLite result code and message into a Status.
+// Converts an SQLite result code and message into a Status (DataLoss for a damaged
+// database).
 absl::Status SqliteError(int code, std::string_view context, std::string_view message);
 
 }  // namespace kizuna::store

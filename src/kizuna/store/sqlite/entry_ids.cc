@@ -113,18 +113,6 @@ absl::Status ReadPairRows(Connection& db, const std::string& sql,
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<int64_t>> DeletedEntries(Connection& db) {
-  std::vector<int64_t> deleted;  // in order: the table's key
-  KZ_ASSIGN_OR_RETURN(Statement * gone, db.Cached("SELECT date_added_us FROM entry_id_deleted"));
-  for (;;) {
-    KZ_ASSIGN_OR_RETURN(bool row, gone->Step());
-    if (!row) break;
-    deleted.push_back(gone->Int(0));
-  }
-  gone->Reset();
-  return deleted;
-}
-
 // Merges runs 1 to kMaxIdRuns and entry_id_compacted into run kMergedRun, leaving out
 // deleted entries.
 absl::Status MergeRuns(Connection& db) {
@@ -164,6 +152,18 @@ absl::Status CompactRuns(Connection& db) {
 }
 
 }  // namespace
+
+absl::StatusOr<std::vector<int64_t>> DeletedEntries(Connection& db) {
+  std::vector<int64_t> deleted;  // in order: the table's key
+  KZ_ASSIGN_OR_RETURN(Statement * gone, db.Cached("SELECT date_added_us FROM entry_id_deleted"));
+  for (;;) {
+    KZ_ASSIGN_OR_RETURN(bool row, gone->Step());
+    if (!row) break;
+    deleted.push_back(gone->Int(0));
+  }
+  gone->Reset();
+  return deleted;
+}
 
 absl::Status AddEntryIdFunction(Connection& db) {
   int rc = sqlite3_create_function_v2(db.handle(), "entry_dates_in_chunks", -1,

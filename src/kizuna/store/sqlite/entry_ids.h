@@ -64,6 +64,9 @@ std::string EntriesOfId(std::string_view date_added_column, std::string_view has
                         std::string_view collection_param = {},
                         std::string_view pending_param = {});
 
+// Returns the entries deleted since the last merge (entry_id_deleted), sorted.
+absl::StatusOr<std::vector<int64_t>> DeletedEntries(Connection& db);
+
 // Calls `add` with the id hash of every pair in the chunks and entry_id_compacted (some of
 // them deleted entries').
 absl::Status ForEachIdHash(Connection& db, absl::FunctionRef<void(int64_t)> add);

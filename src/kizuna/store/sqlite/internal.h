@@ -27,6 +27,12 @@ struct IdHashKey {
 // Returns the stored hash of object id `stix_id` (entries.id_hash): SipHash-2-4 under `key`.
 int64_t IdHash(const IdHashKey& key, std::string_view stix_id);
 
+// Reads the key of entries.id_hash from node_state; DataLoss when it is not there.
+absl::StatusOr<IdHashKey> ReadIdHashKey(Connection& db);
+
+// The schema version this build writes: the number of migrations (PRAGMA user_version).
+int64_t CurrentSchemaVersion();
+
 // Returns the primary key of collection `id`, or NotFound.
 absl::StatusOr<int64_t> CollectionPk(Connection& db, std::string_view id);
 
@@ -50,6 +56,12 @@ std::vector<std::string> SplitWords(std::string_view text);
 // mapping for this collection and remote collection.
 absl::Status RecordPull(Connection& db, std::string_view collection_id, const PullBatch& pull,
                         const std::vector<AddResult>& results, int64_t now_us);
+
+// Seals the peer tokens that are still in clear (migration 9) with the key in the file
+// `key_path` (made when missing), empties them with secure_delete on, and checkpoints the WAL
+// so that the clear text leaves the database's files. Runs its own transaction; does
+// nothing when no token is in clear.
+absl::Status SealPeerTokens(Connection& db, const std::string& key_path);
 
 // Writes a TAXII status resource (in the caller's transaction, if any).
 absl::Status InsertStatus(Connection& db, const StatusRecord& status);

@@ -3,6 +3,7 @@
 
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
+#include "kizuna/store/peer_tokens.h"
 #include "kizuna/store/sqlite/internal.h"
 #include "kizuna/store/sqlite/sqlite_store.h"
 
@@ -44,6 +45,38 @@ std::optional<int64_t> OptionalInt(const Statement& st, int column) {
 
 }  // namespace
 
+namespace sqlite_internal {
+
+absl::Status SealPeerTokens(Connection& db, const std::string& key_path) {
+  std::vector<std::pair<std::string, std::string>> clear;  // (name, token)
+  KZ_ASSIGN_OR_RETURN(Statement * st, db.Cached("SELECT name, token FROM peers WHERE token != ''"));
+  for (;;) {
+    KZ_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    clear.emplace_back(st->Text(0), st->Text(1));
+  }
+  st->Reset();
+  if (clear.empty()) return absl::OkStatus();
+  KZ_ASSIGN_OR_RETURN(TokenSealer sealer, TokenSealer::LoadOrCreate(key_path));
+  // Zeroes the space the clear tokens leave (Debian's SQLite does by default; others may not).
+  KZ_RETURN_IF_ERROR(db.Exec("PRAGMA secure_delete = ON"));
+  Transaction tx(db);
+  KZ_RETURN_IF_ERROR(tx.Begin());
+  KZ_ASSIGN_OR_RETURN(Statement * seal, db.Cached("UPDATE peers SET sealed_token = ?2, token = '' WHERE name = ?1"));
+  for (const auto& [name, token] : clear) {
+    seal->Bind(1, name).BindBlob(2, sealer.Seal(name, token));
+    KZ_RETURN_IF_ERROR(seal->Run());
+    seal->Reset();
+  }
+  KZ_RETURN_IF_ERROR(tx.Commit());
+  // The pages that held the clear tokens go from the WAL into the database, over the old ones,
+  // and the WAL is emptied. Another process reading at this moment can keep the checkpoint
+  // from finishing; the next one completes it.
+  return db.Exec("PRAGMA wal_checkpoint(TRUNCATE)");
+}
+
+}  // namespace sqlite_internal
+
 absl::Status SqliteStore::DoAddPeer(std::string_view actor, const Peer& p) {
   AuditEvent event;
   event.time_us = clock_.NowMicros();
@@ -51,11 +84,13 @@ absl::Status SqliteStore::DoAddPeer(std::string_view actor, const Peer& p) {
   event.action = "peer.add";
   event.target = p.name;
   event.details = PeerDetails(p);
+  KZ_ASSIGN_OR_RETURN(TokenSealer sealer, Sealer());
+  const std::string sealed = sealer.Seal(p.name, p.token);
   return WriteChange(event, [&](Connection& db) -> absl::Status {
     KZ_ASSIGN_OR_RETURN(Statement * st, db.Cached(
-        "INSERT INTO peers (name, url, api_root, token, ca_file, nation, communities, organization, created_us)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
-    st->Bind(1, p.name).Bind(2, p.url).Bind(3, p.api_root).Bind(4, p.token).Bind(5, p.ca_file);
+        "INSERT INTO peers (name, url, api_root, token, sealed_token, ca_file, nation, communities, organization,"
+        " created_us) VALUES (?1, ?2, ?3, '', ?4, ?5, ?6, ?7, ?8, ?9)"));
+    st->Bind(1, p.name).Bind(2, p.url).Bind(3, p.api_root).BindBlob(4, sealed).Bind(5, p.ca_file);
     st->Bind(6, p.nation).Bind(7, sqlite_internal::JoinWords(p.communities)).Bind(8, p.organization);
     st->Bind(9, event.time_us);
     absl::Status s = st->Run();
@@ -71,7 +106,7 @@ absl::Status SqliteStore::DoAddPeer(std::string_view actor, const Peer& p) {
 absl::StatusOr<std::vector<Peer>> SqliteStore::DoListPeers(std::string_view name) {
   KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
   KZ_ASSIGN_OR_RETURN(Statement * st, db->Cached(
-      "SELECT name, url, api_root, token, ca_file, nation, communities, organization, created_us FROM peers"
+      "SELECT name, url, api_root, sealed_token, ca_file, nation, communities, organization, created_us FROM peers"
       " WHERE coalesce(?1, '') = '' OR name = ?1 ORDER BY name"));
   st->Bind(1, name);
   std::vector<Peer> peers;
@@ -82,7 +117,7 @@ absl::StatusOr<std::vector<Peer>> SqliteStore::DoListPeers(std::string_view name
     p.name = st->Text(0);
     p.url = st->Text(1);
     p.api_root = st->Text(2);
-    p.token = st->Text(3);
+    p.token = st->Text(3);  // sealed: opened below, once the statement is done
     p.ca_file = st->Text(4);
     p.nation = st->Text(5);
     p.communities = sqlite_internal::SplitWords(st->Text(6));
@@ -90,6 +125,12 @@ absl::StatusOr<std::vector<Peer>> SqliteStore::DoListPeers(std::string_view name
     p.created_us = st->Int(8);
   }
   st->Reset();
+  if (!peers.empty()) {
+    KZ_ASSIGN_OR_RETURN(TokenSealer sealer, Sealer());
+    for (Peer& p : peers) {
+      KZ_ASSIGN_OR_RETURN(p.token, sealer.Open(p.name, p.token));
+    }
+  }
   KZ_ASSIGN_OR_RETURN(Statement * m, db->Cached(
       "SELECT local_collection, remote_collection, direction, pull_cursor, push_cursor_us, pulled, pushed,"
       " last_pull_us, last_push_us, last_error, last_error_us FROM peer_mappings WHERE peer = ?1"

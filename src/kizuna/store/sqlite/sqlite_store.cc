@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 
 #include "kizuna/base/random.h"
 #include "kizuna/base/status.h"
@@ -10,6 +11,7 @@
 #include "kizuna/stix/id.h"
 #include "kizuna/stix/jcs.h"
 #include "kizuna/stix/timestamp.h"
+#include "kizuna/store/data_dir.h"
 #include "kizuna/store/sqlite/adder.h"
 #include "kizuna/store/sqlite/entry_ids.h"
 #include "kizuna/store/sqlite/identity_rows.h"
@@ -46,10 +48,19 @@ absl::Status Migrate(Connection& db, const std::string& path) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<sqlite_internal::IdHashKey> ReadIdHashKey(Connection& db) {
+// The key of the peers' tokens: a file beside the database.
+std::string PeerTokenKeyPath(const std::string& database) {
+  return DataDirFile(std::filesystem::path(database).parent_path().string(), kPeerTokenKeyFile);
+}
+
+}  // namespace
+
+namespace sqlite_internal {
+
+absl::StatusOr<IdHashKey> ReadIdHashKey(Connection& db) {
   KZ_ASSIGN_OR_RETURN(Statement * st, db.Cached(
       "SELECT value FROM node_state WHERE key IN ('id_hash_key_0', 'id_hash_key_1') ORDER BY key"));
-  sqlite_internal::IdHashKey key;
+  IdHashKey key;
   for (int i = 0; i < 2; ++i) {
     KZ_ASSIGN_OR_RETURN(bool row, st->Step());
     if (!row) return absl::DataLossError("the store has no id hash key");
@@ -60,7 +71,9 @@ absl::StatusOr<sqlite_internal::IdHashKey> ReadIdHashKey(Connection& db) {
   return key;
 }
 
-}  // namespace
+int64_t CurrentSchemaVersion() { return kSchemaVersion; }
+
+}  // namespace sqlite_internal
 
 absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, Clock& clock,
                                                                SqliteOptions options) {
@@ -74,7 +87,8 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string
   }
   KZ_RETURN_IF_ERROR(sqlite_internal::AddEntryIdFunction(*writer));
   KZ_RETURN_IF_ERROR(sqlite_internal::PackUnpackedIds(*writer));
-  KZ_ASSIGN_OR_RETURN(sqlite_internal::IdHashKey key, ReadIdHashKey(*writer));
+  KZ_RETURN_IF_ERROR(sqlite_internal::SealPeerTokens(*writer, PeerTokenKeyPath(path)));
+  KZ_ASSIGN_OR_RETURN(sqlite_internal::IdHashKey key, sqlite_internal::ReadIdHashKey(*writer));
   return std::make_unique<SqliteStore>(std::move(writer), path, clock, options, key);
 }
 
@@ -85,7 +99,9 @@ SqliteStore::SqliteStore(std::unique_ptr<Connection> writer, std::string path, C
       clock_(clock),
       options_(options),
       id_hash_key_(id_hash_key),
-      writer_(std::move(writer)) {}
+      writer_(std::move(writer)) {
+  writer_->WatchCorruption(&corruption_seen());
+}
 
 SqliteStore::~SqliteStore() = default;
 
@@ -246,6 +262,15 @@ absl::Status SqliteStore::SyncIdFilter() {
   return absl::OkStatus();
 }
 
+absl::StatusOr<TokenSealer> SqliteStore::Sealer() {
+  absl::MutexLock lock(&sealer_mu_);
+  if (!sealer_) {
+    KZ_ASSIGN_OR_RETURN(TokenSealer loaded, TokenSealer::LoadOrCreate(PeerTokenKeyPath(path_)));
+    sealer_.emplace(std::move(loaded));
+  }
+  return *sealer_;
+}
+
 absl::StatusOr<SqliteStore::ReaderLease> SqliteStore::AcquireReader() {
   {
     absl::MutexLock lock(&readers_mu_);
@@ -262,6 +287,7 @@ absl::StatusOr<SqliteStore::ReaderLease> SqliteStore::AcquireReader() {
   }
   absl::StatusOr<std::unique_ptr<Connection>> conn = Connection::Open(path_, true);
   if (conn.ok()) {
+    (*conn)->WatchCorruption(&corruption_seen());
     if (absl::Status added = sqlite_internal::AddEntryIdFunction(**conn); !added.ok()) conn = added;
   }
   if (!conn.ok()) {

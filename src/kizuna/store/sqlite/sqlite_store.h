@@ -5,10 +5,13 @@
 // pool of read connections, so readers never wait for writers (WAL snapshots). Every
 // AddObjects call is one transaction committed with synchronous=FULL: when it returns OK
 // the objects survive a crash or kill -9. The same database holds the identity Directory
-// (sqlite_directory.cc, sqlite_tokens.cc, sqlite_grants.cc, sqlite_audit.cc).
+// (sqlite_directory.cc, sqlite_tokens.cc, sqlite_grants.cc, sqlite_audit.cc) and the peers
+// (sqlite_peers.cc), whose tokens are sealed with a key in the file peer-tokens.key beside
+// the database (peer_tokens.h).
 // Thread-safety: safe for concurrent use.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +23,7 @@
 #include "kizuna/store/sqlite/id_filter.h"
 #include "kizuna/store/sqlite/internal.h"
 #include "kizuna/store/database.h"
+#include "kizuna/store/peer_tokens.h"
 #include "kizuna/store/store.h"
 
 namespace kizuna::store {
@@ -129,6 +133,9 @@ class SqliteStore : public Database {
   // it larger when full. Called at the start of each write transaction.
   absl::Status SyncIdFilter() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
 
+  // The sealer of peer tokens, with the key beside the database (loaded, or made, on first use).
+  absl::StatusOr<TokenSealer> Sealer();
+
   // Returns a read connection from the pool (opening one if the pool has room), waiting
   // while all `max_readers` are in use.
   absl::StatusOr<ReaderLease> AcquireReader();
@@ -142,6 +149,8 @@ class SqliteStore : public Database {
   std::unique_ptr<Connection> writer_ ABSL_GUARDED_BY(write_mu_);
   sqlite_internal::IdFilter id_filter_ ABSL_GUARDED_BY(write_mu_);
   int64_t id_filter_through_us_ ABSL_GUARDED_BY(write_mu_) = -1;  // entries up to here are in it
+  absl::Mutex sealer_mu_;
+  std::optional<TokenSealer> sealer_ ABSL_GUARDED_BY(sealer_mu_);
   absl::Mutex readers_mu_;
   std::vector<std::unique_ptr<Connection>> idle_readers_ ABSL_GUARDED_BY(readers_mu_);
   size_t open_readers_ ABSL_GUARDED_BY(readers_mu_) = 0;

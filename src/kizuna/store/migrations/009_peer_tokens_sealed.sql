@@ -1,0 +1,11 @@
+-- Kizuna store schema, version 9: partner tokens out of the clear.
+-- docs/formats/store.md describes every table and column.
+--
+-- Migration 4 kept the token this node presents to each peer in clear in peers.token, so a
+-- copy of the database file gave away the credentials of every partnership. Tokens are now
+-- sealed with the node's key, which lives in the file peer-tokens.key beside the database and
+-- never in it (store/peer_tokens.h); only the sealed form is stored, and `token` stays ''.
+-- SQL cannot seal: when the store opens, it seals the tokens still in clear, empties `token`
+-- with secure_delete on (so that the clear text does not linger in the pages' free space) and
+-- checkpoints the WAL into the database (sqlite/sqlite_peers.cc, SealPeerTokens).
+ALTER TABLE peers ADD COLUMN sealed_token BLOB NOT NULL DEFAULT x'';
