@@ -37,16 +37,16 @@ class ServiceTest : public ::testing::Test {
     auth_.Grant("alice", shared_, true, false);
     auth_.Grant("alice", dropbox_, false, true);
     auth_.Grant("bob", shared_, true, true);
-    MakeService();
+    options_.pages.default_limit = 2;
+    options_.pages.max_limit = 3;
+    options_.tls = false;
+    Remake();
   }
-  void MakeService() {
+  // Makes the service anew with options_.
+  void Remake() {
     NextTokens::Key key{};
     key[0] = 7;
-    ServiceOptions options;
-    options.pages.default_limit = 2;
-    options.pages.max_limit = 3;
-    options.tls = false;
-    service_ = std::make_unique<Service>(*store_, auth_, auth_, key, clock_, options);
+    service_ = std::make_unique<Service>(*store_, auth_, auth_, key, clock_, options_);
   }
 
   HttpResponse Call(Method method, std::string target, std::string token = "reader", std::string body = "",
@@ -88,6 +88,7 @@ class ServiceTest : public ::testing::Test {
   FakeClock clock_{1700000000000000};
   std::unique_ptr<store::SqliteStore> store_;
   FakeAuth auth_;
+  ServiceOptions options_;
   std::unique_ptr<Service> service_;
   std::string shared_, secret_, dropbox_;
   simdjson::dom::parser parser_;
@@ -193,6 +194,56 @@ TEST_F(ServiceTest, AddObjectsRefusals) {
   // Over the API root's max_content_length.
   HttpResponse big = Call(Method::kPost, "/other/collections/x/objects/", "admin", std::string(5000, ' '));
   EXPECT_EQ(big.status, 404);  // no such collection in that root
+}
+
+// Issue 16, finding 5: an envelope of a million `{}` was accepted (202) with a status of 76 MB.
+TEST_F(ServiceTest, AnEnvelopeOverTheObjectBoundIs413AndStoresNothing) {
+  options_.max_envelope_objects = 3;
+  Remake();
+  std::vector<std::string> four;
+  for (int i = 1; i <= 4; ++i) four.push_back(Indicator(StrCat("00000000000", i), "2016-01-01T00:00:00.000Z"));
+  HttpResponse r = Post(shared_, Envelope(four));
+  EXPECT_EQ(r.status, 413);
+  EXPECT_NE(r.body.find("more than 3 objects (limits.max_envelope_objects)"), std::string::npos) << r.body;
+  EXPECT_TRUE(store_->GetObjects(shared_, {})->objects.empty());
+  EXPECT_EQ(Post(shared_, Envelope({"{}", "{}", "{}", "{}"})).status, 413);
+  four.pop_back();
+  EXPECT_EQ(Post(shared_, Envelope(four)).status, 202);
+}
+
+// Issue 16, finding 5: every failure of an envelope was kept in its status, for ever.
+TEST_F(ServiceTest, AStatusKeepsItsFirstDetailsAndExactCounts) {
+  options_.max_status_details = 2;
+  Remake();
+  std::vector<std::string> objects;
+  for (int i = 1; i <= 3; ++i) objects.push_back(Indicator(StrCat("00000000000", i), "2016-01-01T00:00:00.000Z"));
+  for (int i = 0; i < 5; ++i) objects.push_back("{}");
+  HttpResponse r = Post(shared_, Envelope(objects));
+  ASSERT_EQ(r.status, 202) << r.body;
+  auto status = Json(r);
+  EXPECT_EQ(int64_t(status["total_count"]), 8);
+  EXPECT_EQ(int64_t(status["success_count"]), 3);
+  EXPECT_EQ(int64_t(status["failure_count"]), 5);
+  EXPECT_EQ(status["successes"].get_array().size(), 2u);
+  EXPECT_EQ(status["failures"].get_array().size(), 2u);
+  EXPECT_EQ(int64_t(status["x_kizuna_details_omitted"]["successes"]), 1);
+  EXPECT_EQ(int64_t(status["x_kizuna_details_omitted"]["failures"]), 3);
+  std::string id(status["id"].get_string().value());
+  EXPECT_EQ(Get("/intel/status/" + id + "/", "writer").body, r.body);
+}
+
+// Issue 16, finding 5: statuses were kept for ever.
+TEST_F(ServiceTest, AStatusAnswers404OnceItsRetentionIsOver) {
+  options_.status_retention_us = 1000;
+  Remake();
+  HttpResponse r = Post(shared_, Envelope({Indicator("000000000001", "2016-01-01T00:00:00.000Z")}));
+  ASSERT_EQ(r.status, 202);
+  std::string path = StrCat("/intel/status/", Json(r)["id"].get_string().value(), "/");
+  clock_.Advance(1000);
+  EXPECT_EQ(Get(path, "writer").status, 200) << "kept for the whole retention";
+  clock_.Advance(1);
+  EXPECT_EQ(Get(path, "writer").status, 404);
+  EXPECT_EQ(Get(path, "admin").status, 404);
 }
 
 TEST_F(ServiceTest, GetObjectsFiltersPagesAndHeaders) {
@@ -383,7 +434,7 @@ TEST_F(ServiceTest, HealthzFailsOnceTheStoreMetADamagedPage) {
   auto s = store::SqliteStore::Open(path, clock_);
   ASSERT_TRUE(s.ok()) << s.status();
   store_ = std::move(*s);
-  MakeService();
+  Remake();
   EXPECT_EQ(Get("/healthz", "").status, 200) << "nothing damaged was read yet";
   EXPECT_EQ(Get("/intel/collections/shared/objects/").status, 500);
   HttpResponse health = Get("/healthz", "");

@@ -20,6 +20,7 @@
 #include "kizuna/cli/command.h"
 #include "kizuna/store/check.h"
 #include "kizuna/store/open.h"
+#include "kizuna/store/status_sweeper.h"
 #include "kizuna/sync/runner.h"
 #include "kizuna/taxii/auth/grant_access_control.h"
 #include "kizuna/taxii/auth/token_authenticator.h"
@@ -194,6 +195,11 @@ int Run(GlobalOptions& global, const ServeFlags& flags, bool data_dir_given) {
   // Federation: passes on every commit and every half second (peers from `kizuna peer`).
   sync::Runner runner(database, clock);
   if (!flags.no_sync) runner.Start();
+  // Expired status resources are deleted in the background (docs/config.md, `statuses`).
+  const int64_t retention_us = config.service.status_retention_us;
+  store::StatusSweeper sweeper(database, clock,
+                               {.retention_us = retention_us, .interval_us = store::SweepInterval(retention_us)});
+  sweeper.Start();
   auto server = taxii::Server::Start(service, config.server);
   if (!server.ok()) return ReportError(server.status());
   std::string url = StrCat(config.server.tls ? "https://" : "http://",
@@ -208,6 +214,7 @@ int Run(GlobalOptions& global, const ServeFlags& flags, bool data_dir_given) {
   std::fputs(StrCat("kizuna: ", signal == SIGINT ? "SIGINT" : "SIGTERM", ": finishing requests in flight\n").c_str(), stderr);
   (*server)->Stop();
   runner.Stop();
+  sweeper.Stop();
   std::fputs("kizuna: stopped\n", stderr);
   return kExitOk;
 }

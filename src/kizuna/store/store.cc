@@ -265,8 +265,26 @@ absl::Status Store::SaveStatus(const StatusRecord& status) {
   return DoSaveStatus(status);
 }
 
-absl::StatusOr<StatusRecord> Store::GetStatus(std::string_view api_root, std::string_view id) {
-  return DoGetStatus(api_root, id);
+absl::StatusOr<StatusRecord> Store::GetStatus(std::string_view api_root, std::string_view id,
+                                              int64_t not_before_us) {
+  StatusRecord record;
+  KZ_RETURN_IF_ERROR(ReadStatus(api_root, id, not_before_us, [&](const StatusRecord& s, size_t size) {
+    record = s;
+    record.details_json.reserve(size);
+    return &record.details_json;
+  }));
+  return record;
+}
+
+absl::Status Store::ReadStatus(std::string_view api_root, std::string_view id, int64_t not_before_us,
+                               StatusSink sink) {
+  if (id.empty()) return absl::NotFoundError("no status id");
+  return DoReadStatus(api_root, id, not_before_us, sink);
+}
+
+absl::StatusOr<int64_t> Store::DeleteStatusesBefore(int64_t before_us, int64_t max_count) {
+  if (max_count < 1) return absl::InvalidArgumentError(StrCat("max_count must be >= 1, got ", max_count));
+  return DoDeleteStatusesBefore(before_us, max_count);
 }
 
 }  // namespace kizuna::store

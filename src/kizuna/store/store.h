@@ -34,6 +34,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "kizuna/stix/object.h"
@@ -205,8 +206,15 @@ struct StatusRecord {
   std::string organization;    // of the principal that made the request
   int64_t request_timestamp_us = 0;
   int64_t total_count = 0, success_count = 0, failure_count = 0, pending_count = 0;
-  std::string details_json;    // {"successes": [...], "failures": [...], "pendings": [...]}
+  // The members of the status resource after the counts, as JSON text without braces:
+  // `"successes":[...],"failures":[...]` and any custom properties (taxii/handlers/status_details.h).
+  std::string details_json;
 };
+
+// Receives a status being read (Store::ReadStatus): the status without its details_json, and
+// the size of its details in octets. Returns the string the details are to be appended to, or
+// null to skip them.
+using StatusSink = absl::FunctionRef<std::string*(const StatusRecord& status, size_t details_size)>;
 
 // What a TAXII Add Objects request writes beside its objects: its status resource and the
 // audit events of the write (an event's `time_us` of 0 becomes the write's time).
@@ -343,8 +351,20 @@ class Store {
 
   // Saves a status resource durably. AlreadyExists if its id is taken.
   absl::Status SaveStatus(const StatusRecord& status);
-  // Returns the status `id` of `api_root`, or NotFound.
-  absl::StatusOr<StatusRecord> GetStatus(std::string_view api_root, std::string_view id);
+  // Returns the status `id` of `api_root`, or NotFound; NotFound too when it was requested
+  // before `not_before_us` (it has expired, whether or not DeleteStatusesBefore removed it).
+  absl::StatusOr<StatusRecord> GetStatus(std::string_view api_root, std::string_view id,
+                                         int64_t not_before_us = 0);
+  // As GetStatus, without holding the details twice: calls `sink` with the status (details_json
+  // empty) and the size of its details, then appends the details, read from the database in
+  // place, to the string `sink` returns (unless null). Returns NotFound as GetStatus does,
+  // without calling `sink`. The store's writer is not involved: reads never wait for writes.
+  absl::Status ReadStatus(std::string_view api_root, std::string_view id, int64_t not_before_us,
+                          StatusSink sink);
+  // Deletes, in one short write transaction, those of the `max_count` oldest statuses (in
+  // the order they were written) that were requested before `before_us`. Returns how many it
+  // deleted; 0 when the oldest have not expired. InvalidArgument unless max_count >= 1.
+  absl::StatusOr<int64_t> DeleteStatusesBefore(int64_t before_us, int64_t max_count);
 
  protected:
   Store() = default;
@@ -382,7 +402,9 @@ class Store {
                                                  const RecordDelete* record) = 0;
   virtual absl::StatusOr<int64_t> DoCountObjects(std::string_view collection_id) = 0;
   virtual absl::Status DoSaveStatus(const StatusRecord& status) = 0;
-  virtual absl::StatusOr<StatusRecord> DoGetStatus(std::string_view api_root, std::string_view id) = 0;
+  virtual absl::Status DoReadStatus(std::string_view api_root, std::string_view id,
+                                    int64_t not_before_us, StatusSink sink) = 0;
+  virtual absl::StatusOr<int64_t> DoDeleteStatusesBefore(int64_t before_us, int64_t max_count) = 0;
 
   // DeleteObject and DeleteObjectRecorded (`record` checked, or null).
   absl::StatusOr<int64_t> Delete(std::string_view collection_id, std::string_view object_id,

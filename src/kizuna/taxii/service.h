@@ -51,6 +51,19 @@ struct ServiceOptions {
   // max_content_length of API roots that do not set their own (octets). Default 10 MiB:
   // enough for envelopes of ~10,000 indicators, small enough to parse in a blink.
   int64_t default_max_content_length = 10 * 1024 * 1024;
+  // Objects in one Add Objects envelope; one more is a 413 naming this limit, answered
+  // before any object is parsed. Default 10,000: about what 10 MiB holds of real indicators,
+  // while 10 MiB of `{}` would be 3.5 million objects, each costing a line of the status.
+  size_t max_envelope_objects = 10000;
+  // Entries kept in full in each list (successes, failures) of a status resource; the others
+  // are only counted, in its `x_kizuna_details_omitted` property, and the counts stay exact
+  // (handlers/status_details.h). Default 1,000: with each entry's fields bounded, a status
+  // stays under 3 MB and is typically tens of kB.
+  size_t max_status_details = 1000;
+  // How long a status stays readable after its request; older ones answer 404 (and
+  // store::StatusSweeper deletes them). TAXII 2.1 §4.3 asks for at least 24 hours. Default
+  // 7 days: a week of Add Objects requests stays small with the bounds above.
+  int64_t status_retention_us = int64_t{7} * 24 * 3600 * 1'000'000;
   // Whether /metrics answers without authentication (for a scraper on a trusted network).
   bool metrics_public = false;
   // Responses of the reading endpoints kept for repeated requests (response_cache.h).

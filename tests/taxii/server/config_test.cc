@@ -29,6 +29,9 @@ TEST(ConfigTest, TheExampleFileParsesWithItsDocumentedDefaults) {
   EXPECT_EQ(c->service.pages.default_limit, defaults.service.pages.default_limit);
   EXPECT_EQ(c->service.pages.max_limit, defaults.service.pages.max_limit);
   EXPECT_EQ(c->service.default_max_content_length, defaults.service.default_max_content_length);
+  EXPECT_EQ(c->service.max_envelope_objects, defaults.service.max_envelope_objects);
+  EXPECT_EQ(c->service.max_status_details, defaults.service.max_status_details);
+  EXPECT_EQ(c->service.status_retention_us, defaults.service.status_retention_us);
   EXPECT_EQ(c->service.title, defaults.service.title);
   ASSERT_EQ(c->api_roots.size(), 1u);
   EXPECT_EQ(c->api_roots[0].name, "intel");
@@ -65,6 +68,14 @@ TEST(ConfigTest, EmptyFileMeansDefaults) {
   EXPECT_TRUE(c->api_roots.empty());
 }
 
+TEST(ConfigTest, StatusKeys) {
+  auto c = ParseConfig("limits:\n  max_envelope_objects: 50\nstatuses:\n  max_details: 0\n  retention_s: 2\n", "s.yaml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->service.max_envelope_objects, 50u);
+  EXPECT_EQ(c->service.max_status_details, 0u);
+  EXPECT_EQ(c->service.status_retention_us, 2'000'000);
+}
+
 TEST(ConfigTest, ErrorsNameKeyAndLine) {
   struct Case { const char* yaml; const char* message; };
   for (auto c : {Case{"listen:\n  port: eighty\n", "cfg.yaml:2: listen.port: expected a number"},
@@ -73,6 +84,9 @@ TEST(ConfigTest, ErrorsNameKeyAndLine) {
                  Case{"limits:\n  request_timeout_ms: 0\n", "must be positive"},
                  Case{"limits:\n  default_page: 50\n  max_page: 10\n", "default_page <= max_page"},
                  Case{"api_roots:\n  - title: x\n", "api_roots[].name: required"},
+                 Case{"statuses:\n  retention_s: 0\n", "cfg.yaml:2: statuses.retention_s: must be 1.."},
+                 Case{"statuses:\n  max_details: 200000\n", "statuses.max_details: at most 100000"},
+                 Case{"limits:\n  max_envelope_objects: 0\n", "limits.max_envelope_objects: must be 1.."},
                  Case{"api_roots: 5\n", "expected a list"},
                  Case{"listen: [1, 2\n", "cfg.yaml:"},
                  Case{"- just\n- a list\n", "expected a mapping"},

@@ -86,7 +86,9 @@ class SqliteStore : public Database {
                                          const RecordDelete* record) override;
   absl::StatusOr<int64_t> DoCountObjects(std::string_view collection_id) override;
   absl::Status DoSaveStatus(const StatusRecord& status) override;
-  absl::StatusOr<StatusRecord> DoGetStatus(std::string_view api_root, std::string_view id) override;
+  absl::Status DoReadStatus(std::string_view api_root, std::string_view id, int64_t not_before_us,
+                            StatusSink sink) override;
+  absl::StatusOr<int64_t> DoDeleteStatusesBefore(int64_t before_us, int64_t max_count) override;
 
   // Directory hooks.
   absl::Status DoCreateOrganization(const Organization& org, const AuditEvent& event) override;

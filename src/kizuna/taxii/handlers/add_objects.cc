@@ -3,7 +3,6 @@
 #include <string_view>
 #include <vector>
 
-#include "kizuna/base/json_string.h"
 #include "kizuna/base/random.h"
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
@@ -13,31 +12,13 @@
 #include "kizuna/stix/timestamp.h"
 #include "kizuna/store/directory.h"
 #include "kizuna/taxii/errors.h"
+#include "kizuna/taxii/handlers/status_details.h"
 #include "kizuna/taxii/handlers/status_json.h"
 #include "kizuna/taxii/internal/context.h"
 #include "kizuna/taxii/media.h"
 
 namespace kizuna::taxii::taxii_internal {
 namespace {
-
-// The start of a status detail: `{"id":...,"version":...`, without message and closing brace.
-std::string DetailHead(std::string_view id, std::string_view version) {
-  std::string out = "{\"id\":";
-  AppendJsonString(id, out);
-  out += ",\"version\":";
-  AppendJsonString(version, out);
-  return out;
-}
-
-void AppendDetail(std::string_view head, std::string_view message, std::string& out) {
-  if (out.back() != '[') out += ',';
-  out += head;
-  if (!message.empty()) {
-    out += ",\"message\":";
-    AppendJsonString(message, out);
-  }
-  out += '}';
-}
 
 // Whether the principal may see the entry of `id` added at `date_added_us` in the call's
 // collection (0: an entry of another collection, not seen from here).
@@ -66,7 +47,7 @@ HttpResponse AddObjects(Context& ctx, const Call& call) {
   int64_t request_us = ctx.clock.NowMicros();
 
   // The whole envelope is read first: a broken container is the client's error (400) and
-  // nothing of it is stored.
+  // nothing of it is stored. One object more than the bound is a 413, before any is parsed.
   stix::DocumentReader reader(call.http.body);
   std::vector<stix::ObjectSpan> spans;
   stix::ObjectSpan span;
@@ -74,6 +55,10 @@ HttpResponse AddObjects(Context& ctx, const Call& call) {
     absl::StatusOr<bool> more = reader.Next(span);
     if (!more.ok()) return ErrorResponse(400, StrCat("the envelope is not valid JSON: ", View(more.status().message())));
     if (!*more) break;
+    if (spans.size() == ctx.options.max_envelope_objects) {
+      return ErrorResponse(413, StrCat("the envelope holds more than ", ctx.options.max_envelope_objects,
+                                       " objects (limits.max_envelope_objects); send them in several requests"));
+    }
     spans.push_back(span);
   }
   if (reader.format() != stix::DocumentFormat::kEnvelope && reader.format() != stix::DocumentFormat::kBundle) {
@@ -84,7 +69,7 @@ HttpResponse AddObjects(Context& ctx, const Call& call) {
   std::vector<stix::ObjectIndex> indexes;
   indexes.reserve(spans.size());  // no reallocation: `good` points into it
   std::vector<store::NewObject> good;
-  std::string failures = "[";
+  DetailList failures(ctx.options.max_status_details);
   store::StatusRecord status;
   status.id = stix::NewUuidV4(SecureRandom());
   status.api_root = call.root.name;
@@ -106,12 +91,8 @@ HttpResponse AddObjects(Context& ctx, const Call& call) {
     indexes.push_back(std::move(*index));
     good.push_back({s.json, &indexes.back()});
   }
-  std::string successes = "[";
-  const auto finish = [&] {
-    successes += ']';
-    failures += ']';
-    status.details_json = StrCat("\"successes\":", successes, ",\"failures\":", failures);
-  };
+  DetailList successes(ctx.options.max_status_details);
+  const auto finish = [&] { status.details_json = DetailsJson(successes, failures); };
   if (good.empty()) {
     finish();
     if (absl::Status saved = ctx.store.SaveStatus(status); !saved.ok()) return ErrorResponse(saved);

@@ -13,6 +13,13 @@
 namespace kizuna::taxii {
 namespace {
 
+// The longest duration in seconds a key accepts: ten years.
+constexpr int64_t kMaxSeconds = int64_t{10} * 366 * 24 * 3600;
+// The most status entries kept per list a node may be configured with.
+constexpr size_t kMaxStatusDetails = 100'000;
+// The most objects per envelope a node may be configured with.
+constexpr size_t kMaxEnvelopeObjects = 10'000'000;
+
 absl::Status Bad(std::string_view name, const YAML::Node& node, std::string_view key, std::string_view what) {
   return absl::InvalidArgumentError(StrCat(name, ":", node.Mark().line + 1, ": ", key, ": ", what));
 }
@@ -36,6 +43,15 @@ absl::Status Millis(std::string_view name, const YAML::Node& node, std::string_v
   KZ_RETURN_IF_ERROR(Scalar(name, node, key, ms));
   if (ms <= 0) return Bad(name, node, key, "must be positive");
   out = std::chrono::milliseconds(ms);
+  return absl::OkStatus();
+}
+
+// Reads a positive number of seconds into microseconds.
+absl::Status Seconds(std::string_view name, const YAML::Node& node, std::string_view key, int64_t& out_us) {
+  int64_t seconds = 0;
+  KZ_RETURN_IF_ERROR(Scalar(name, node, key, seconds));
+  if (seconds <= 0 || seconds > kMaxSeconds) return Bad(name, node, key, StrCat("must be 1..", kMaxSeconds));
+  out_us = seconds * 1'000'000;
   return absl::OkStatus();
 }
 
@@ -143,6 +159,15 @@ absl::Status Apply(std::string_view name, const YAML::Node& doc, NodeConfig& c) 
              {"max_content_length", [&](const YAML::Node& m) {
                 return Scalar(name, m, "limits.max_content_length", v.default_max_content_length);
               }},
+             {"max_envelope_objects", [&](const YAML::Node& m) {
+                return Scalar(name, m, "limits.max_envelope_objects", v.max_envelope_objects);
+              }},
+         });
+       }},
+      {"statuses", [&](const YAML::Node& n) {
+         return Walk(name, n, "statuses", {
+             {"max_details", [&](const YAML::Node& m) { return Scalar(name, m, "statuses.max_details", v.max_status_details); }},
+             {"retention_s", [&](const YAML::Node& m) { return Seconds(name, m, "statuses.retention_s", v.status_retention_us); }},
          });
        }},
       {"discovery", [&](const YAML::Node& n) {
@@ -165,6 +190,12 @@ absl::Status Check(std::string_view name, const NodeConfig& c) {
   }
   if (v.default_max_content_length < 1024) {
     return absl::InvalidArgumentError(StrCat(name, ": limits.max_content_length: at least 1024 octets"));
+  }
+  if (v.max_envelope_objects < 1 || v.max_envelope_objects > kMaxEnvelopeObjects) {
+    return absl::InvalidArgumentError(StrCat(name, ": limits.max_envelope_objects: must be 1..", kMaxEnvelopeObjects));
+  }
+  if (v.max_status_details > kMaxStatusDetails) {
+    return absl::InvalidArgumentError(StrCat(name, ": statuses.max_details: at most ", kMaxStatusDetails));
   }
   if (c.server.max_header_bytes < 1024) {
     return absl::InvalidArgumentError(StrCat(name, ": limits.max_header_bytes: at least 1024"));

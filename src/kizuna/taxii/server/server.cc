@@ -44,6 +44,8 @@ constexpr size_t kFirstReadBytes = 4096;
 // The nice value of the write threads (the event loops keep the process's, usually 0). At
 // 10 the scheduler gives a busy write thread about a tenth of a core that a loop also wants.
 constexpr int kWriteNice = 10;
+// Over TLS, bodies up to this size are copied behind the header and sent in one write.
+constexpr size_t kCopiedBodyBytes = 64 * 1024;
 
 // The API root named by a request target ("/root/collections/..."), for its body limit.
 std::string_view RootOf(std::string_view target) {
@@ -188,11 +190,15 @@ asio::awaitable<void> Server::Impl::Reply(Stream& stream, const HttpResponse& re
   if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
     std::array<asio::const_buffer, 2> message{asio::buffer(header), asio::buffer(response.body)};
     co_await asio::async_write(stream, message, kNoThrow);
-  } else {
+  } else if (response.body.size() <= kCopiedBodyBytes) {
     // A gathered write through Beast's TLS stream delivered the header alone (tests/integration
     // federation_test caught it); TLS gets one buffer.
     header += response.body;
     co_await asio::async_write(stream, asio::buffer(header), kNoThrow);
+  } else {
+    // A large body goes in a write of its own rather than copied after the header.
+    auto [ec, n] = co_await asio::async_write(stream, asio::buffer(header), kNoThrow);
+    if (!ec) co_await asio::async_write(stream, asio::buffer(response.body), kNoThrow);
   }
 }
 
