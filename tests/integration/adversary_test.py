@@ -152,10 +152,14 @@ class OneNodeTest(unittest.TestCase):
         fake_red = extension_marking(TLP_RED, kor, TLP2, {"tlp_2_0": "clear"})
         self.assertIn(TLP_RED, self.failures(self.post("kor", [fake_red])))
         # Flooding the policy with unknown marking ids evicts nothing that could be re-read
-        # differently: 101 objects with 1,000 unknown markings each.
-        flood = [indicator(0x1000 + i, kor, [uid("marking-definition", 0x10000 + i * 1000 + j) for j in range(1000)])
-                 for i in range(101)]
-        for chunk in (flood[:50], flood[50:]):
+        # differently: 1,001 objects with 100 unknown markings each (the most one object may
+        # carry: 101 are refused), more ids than the policy caches.
+        too_many = indicator(0xFFF, kor, [uid("marking-definition", 0x20000 + j) for j in range(101)])
+        self.assertIn("at most 100", self.failures(self.post("kor", [too_many]))[too_many["id"]])
+        flood = [indicator(0x1000 + i, kor, [uid("marking-definition", 0x10000 + i * 100 + j) for j in range(100)])
+                 for i in range(1001)]
+        for start in range(0, len(flood), 250):
+            chunk = flood[start:start + 250]
             self.assertEqual(self.post("kor", chunk)["success_count"], len(chunk))
         self.assert_kor_reads_no_secret()
         # A restart re-reads every definition from the store: the first one still.

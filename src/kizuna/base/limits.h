@@ -29,6 +29,11 @@ inline constexpr size_t kMaxLineBytes = kMaxObjectBytes;
 // Longest string property value accepted in a STIX object (a 100 MB string is rejected).
 inline constexpr size_t kMaxStringBytes = 8 * 1024 * 1024;
 
+// Most object markings, and most granular markings, one object may carry. Every read decides
+// each of them, so thousands on every object of a collection would slow every reader of it;
+// real objects carry a handful (a TLP level, a REL TO list, recipients).
+inline constexpr size_t kMaxMarkingRefs = 100;
+
 // Objects per store transaction during bulk import: large enough to amortise the commit's
 // fsync, small enough that a crash loses at most one uncommitted batch.
 inline constexpr size_t kImportBatchObjects = 10000;

@@ -68,6 +68,9 @@ class Policy::Batch {
     for (size_t i = 0; i + granular < o.marking_refs.size(); ++i) {
       KZ_ASSIGN_OR_RETURN(const MarkingFacts* m, Marking(o.marking_refs[i], o.created_by_ref));
       markings_.push_back(m);
+      // Decide stops at the first marking that denies; an unresolved one always does, so the
+      // markings after it need not be looked up (what a flood of unknown ids would cost).
+      if (m == nullptr) break;
     }
     facts.markings = markings_;
     std::string nation;

@@ -3,6 +3,7 @@
 
 #include <array>
 
+#include "kizuna/base/limits.h"
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/stix/id.h"
@@ -57,6 +58,10 @@ absl::Status ObjectMarkingRefs(simdjson::dom::element v, std::string_view id, Ob
   if (v.get_array().get(refs) != simdjson::SUCCESS) {
     return Error(id, "object_marking_refs", "expected a list of marking-definition identifiers");
   }
+  if (refs.size() > limits::kMaxMarkingRefs) {
+    return Error(id, "object_marking_refs",
+                 StrCat(refs.size(), " markings; at most ", limits::kMaxMarkingRefs, " are accepted"));
+  }
   size_t i = 0;
   for (simdjson::dom::element ref : refs) {
     std::string_view s;
@@ -73,6 +78,10 @@ absl::Status GranularMarkingRefs(simdjson::dom::element v, std::string_view id, 
   simdjson::dom::array list;
   if (v.get_array().get(list) != simdjson::SUCCESS) {
     return Error(id, "granular_markings", "expected a list of granular markings");
+  }
+  if (list.size() > limits::kMaxMarkingRefs) {
+    return Error(id, "granular_markings",
+                 StrCat(list.size(), " granular markings; at most ", limits::kMaxMarkingRefs, " are accepted"));
   }
   size_t i = 0;
   for (simdjson::dom::element item : list) {
