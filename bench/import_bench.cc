@@ -17,7 +17,7 @@
 #include "kizuna/base/strings.h"
 #include "kizuna/stix/parser.h"
 #include "kizuna/stix/reader.h"
-#include "kizuna/store/importer.h"
+#include "kizuna/ingest/importer.h"
 #include "kizuna/store/sqlite/sqlite_store.h"
 
 namespace kizuna::bench {
@@ -88,10 +88,10 @@ int Run(const std::string& name, const std::string& path, bool python) {
   auto store = store::SqliteStore::Open(dir + "/kizuna.db", SystemClock());
   if (!store.ok() || !(*store)->CreateApiRoot({"bench", "bench", "", 0}).ok()) return 1;
   auto collection = (*store)->CreateCollection({"", "bench", "", "bench", "", 0});
-  store::ImportSummary summary;
+  ingest::ImportSummary summary;
   const double cpu_start = CpuSeconds();
   double import = Time([&] {
-    store::Importer importer(**store, collection->id);
+    ingest::Importer importer(**store, collection->id);
     if (!importer.ImportText(path, *text, stix::Padding::kPresent).ok()) std::abort();
     summary = importer.summary();
   });

@@ -283,8 +283,9 @@ def main():
             for label, binary in builds:
                 lines[label] = measure(binary, args.data_dir, cid, org, token, args, label, "existing")
         else:
+            # Made by the baseline, the older build: a newer one migrates its copy as it opens it.
             fresh = os.path.join(tmp, "fresh")
-            cid, org, token = prepare(args.kizuna, fresh, args.collection, args.objects, tmp)
+            cid, org, token = prepare(args.baseline_kizuna or args.kizuna, fresh, args.collection, args.objects, tmp)
             for label, binary in builds:
                 copy = os.path.join(tmp, label)
                 shutil.copytree(fresh, copy)

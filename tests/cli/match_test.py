@@ -305,12 +305,16 @@ class ImportLines(KizunaTestCase):
         self.init_with_collection("feeds")
         self.run_kizuna("admin", "org", "add", "--name", "CERT-A", "--nation", "JPN")
         path = self.write("emotet.txt", "# trails\nise.wrccdc.org\n52.85.83.0/24 # cdn\n/x.php\nbad value\n")
+        # The value no pattern fits is rejected with its line (exit 1: not everything went in).
         out = json.loads(self.run_kizuna("import", path, "--collection", "feeds", "--format", "lines",
-                                         "--json").stdout)
+                                         "--json", expect=1).stdout)
         self.assertEqual(out["added"], 3)
         self.assertEqual(out["skipped_values"], 1)
+        self.assertEqual(out["rejected"], 1)
+        self.assertEqual(out["rejections"][0]["where"], path + ":5")
+        self.assertEqual(out["rejections"][0]["reason"], "no pattern fits 'bad value'")
         again = json.loads(self.run_kizuna("import", path, "--collection", "feeds", "--format", "lines",
-                                           "--json").stdout)
+                                           "--json", expect=1).stdout)
         self.assertEqual(again["added"], 0)
         self.assertEqual(again["already_present"], 3)
         objects = json.loads(self.run_kizuna("export", "--collection", "feeds").stdout)["objects"]

@@ -56,7 +56,8 @@ TEST(FeedTest, LinesBecomeIndicatorsWithDeterministicIds) {
   EXPECT_EQ(a->skipped, 1);
   EXPECT_EQ(a->duplicates, 1);
   ASSERT_EQ(a->problems.size(), 1u);
-  EXPECT_EQ(a->problems[0], "emotet.txt:5: no pattern fits 'not a value'");
+  EXPECT_EQ(a->problems[0].line, 5);
+  EXPECT_EQ(a->problems[0].reason, "no pattern fits 'not a value'");
   auto b = ConvertFeed(text, o);
   EXPECT_EQ(a->jsonl, b->jsonl);
   EXPECT_NE(a->jsonl.find(R"("labels":["emotet"])"), std::string::npos);

@@ -7,7 +7,7 @@
 #include <filesystem>
 
 #include "kizuna/base/strings.h"
-#include "kizuna/store/importer.h"
+#include "kizuna/ingest/importer.h"
 #include "kizuna/store/sqlite/sqlite_store.h"
 
 namespace kizuna::detect {
@@ -37,9 +37,9 @@ class ReloaderTest : public ::testing::Test {
   void TearDown() override { std::filesystem::remove(path_); }
 
   void Import(const std::string& lines) {
-    store::ImportOptions options;
+    ingest::ImportOptions options;
     options.format = stix::DocumentFormat::kJsonLines;
-    store::Importer importer(*store_, collection_, options);
+    ingest::Importer importer(*store_, collection_, options);
     ASSERT_TRUE(importer.ImportText("test", lines, stix::Padding::kAbsent).ok());
   }
   std::shared_ptr<const Snapshot> Compile() {

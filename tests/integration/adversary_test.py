@@ -392,8 +392,11 @@ class ThreeNodesTest(unittest.TestCase):
         self.assertEqual(summary["rejected"], 1, "KOR's own node holds JPN's definition already")
         time.sleep(1.1)  # KOR's node serves writes of another process within a second
         jpn_from_kor = self.sync_all()["JPN"]["kor"]
-        self.assertTrue(any(r.startswith(green["id"]) and "first written on this node" in r for r in jpn_from_kor),
-                        jpn_from_kor)
+        self.assertTrue(any(r["id"] == green["id"] and "first written on this node" in r["reason"]
+                            for r in jpn_from_kor), jpn_from_kor)
+        status = {s["peer"]: s for s in json.loads(run("sync", "status", "--json", data_dir=self.a["JPN"].data_dir))}
+        self.assertGreaterEqual(status["kor"]["rejected"], 1, status["kor"])
+        self.assertIn("first written on this node", status["kor"]["last_rejection"])
         # A new REL TO USA, JPN indicator from JPN never reaches the KOR analyst.
         second = indicator(0xC03, self.jpn_org, [REL_USA_JPN])
         self.publish("JPN", [second])

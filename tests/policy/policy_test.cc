@@ -184,7 +184,7 @@ TEST_F(PolicyTest, NoFloodOrRedefinitionChangesWhatAMarkingMeans) {
   EXPECT_EQ((*db_->AddObjects(collection_.id, forged))[0].outcome, store::AddOutcome::kRefused);
   for (int i = 0; i < 40; ++i) {  // unknown ids, ten times the cache
     store::StoredObject bogus = All()[1];
-    bogus.marking_refs = {StrCat("marking-definition--9a000000-0000-4000-8000-0000000000", 10 + i)};
+    bogus.markings = StrCat("marking-definition--9a000000-0000-4000-8000-0000000000", 10 + i);
     EXPECT_EQ(policy_->DecideEntry(kor, collection_, bogus)->rule, "unresolved-marking");
   }
   Policy restarted(*db_, db_.get(), clock_);

@@ -196,7 +196,7 @@ TEST_F(AdderTest, MigrationEightKeepsTheFirstDefinitionOfEachId) {
     auto conn = Connection::Open(db, /*read_only=*/false);
     ASSERT_TRUE(conn.ok());
     ASSERT_TRUE((*conn)
-                    ->Exec(StrCat("DROP TABLE marking_definitions; ALTER TABLE peers DROP COLUMN sealed_token;"
+                    ->Exec(StrCat(kUndoMigrationEleven, "DROP TABLE marking_definitions; ALTER TABLE peers DROP COLUMN sealed_token;"
                                   "INSERT INTO entries (date_added_us, collection, id_hash, stix_id, type,"
                                   " version_ns, spec_version, version, created_by_ref, revoked, markings,"
                                   " valid_from_us, valid_until_us, is_first, is_last, is_top_spec, json)"

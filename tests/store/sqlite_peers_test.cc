@@ -181,8 +181,8 @@ TEST_F(SqlitePeersTest, MigrationSealsTokensKeptInClear) {
   ASSERT_TRUE(db_->AddPeer("cli", Usa()).ok());
   db_.reset();
   const std::string path = dir_.File("kizuna.db");
-  RawExec(path, "ALTER TABLE peers DROP COLUMN sealed_token;"
-                "UPDATE peers SET token = 'kz_0123456789abcdef_kept-in-clear'; PRAGMA user_version = 8;");
+  RawExec(path, StrCat(kUndoMigrationEleven, "ALTER TABLE peers DROP COLUMN sealed_token;"
+                "UPDATE peers SET token = 'kz_0123456789abcdef_kept-in-clear'; PRAGMA user_version = 8;"));
   ASSERT_EQ(std::remove(dir_.File("peer-tokens.key").c_str()), 0);
   ASSERT_NE(FileBytes(path).find("kept-in-clear"), std::string::npos) << "the old state holds it in clear";
   auto s = SqliteStore::Open(path, clock_);

@@ -103,6 +103,7 @@ TEST_F(SqliteStatusTest, MigrationTenKeepsTheStatusesOfSchemaSeven) {
     v->Reset();
     ASSERT_TRUE((*db)
                     ->Exec(StrCat(
+                        kUndoMigrationEleven,
                         "DROP TABLE statuses;"
                         "CREATE TABLE statuses (id TEXT PRIMARY KEY, api_root TEXT NOT NULL,"
                         " organization TEXT NOT NULL, request_timestamp_us INTEGER NOT NULL,"
@@ -111,8 +112,8 @@ TEST_F(SqliteStatusTest, MigrationTenKeepsTheStatusesOfSchemaSeven) {
                         " details TEXT NOT NULL) WITHOUT ROWID;"
                         "INSERT INTO statuses VALUES ('old', 'root', 'org', ",
                         kStart, ", 2, 1, 1, 0, '\"failures\":[]');",
-                        // 010 is the last migration; the ones before it stay applied.
-                        "PRAGMA user_version = ", version - 1, ";"))
+                        // Migrations 10 and 11 run again; the ones before them stay applied.
+                        "PRAGMA user_version = ", version - 2, ";"))
                     .ok());
   }
   Open();

@@ -506,7 +506,8 @@ void BackToSchemaSix(const std::string& db_path) {
   ASSERT_TRUE(db.ok());
   ASSERT_TRUE(
       (*db)
-          ->Exec(
+          ->Exec(StrCat(
+              kUndoMigrationEleven,
               "DROP TABLE marking_definitions;"
               "ALTER TABLE peers DROP COLUMN sealed_token;"
               "DROP TRIGGER entries_remove_id;"
@@ -525,7 +526,7 @@ void BackToSchemaSix(const std::string& db_path) {
               " AND date_added_us = OLD.date_added_us;"
               " DELETE FROM entry_ids WHERE id_hash = OLD.id_hash AND collection = OLD.collection"
               " AND date_added_us = OLD.date_added_us; END;"
-              "PRAGMA user_version = 6;")
+              "PRAGMA user_version = 6;"))
           .ok());
 }
 

@@ -54,6 +54,11 @@ class Objects {
   std::deque<stix::ObjectIndex> indexes_;
 };
 
+// SQL that undoes migration 11 (the pull rejections of peer mappings), for tests that take a
+// store back to an older schema and let the store migrate it again.
+inline constexpr char kUndoMigrationEleven[] =
+    "ALTER TABLE peer_mappings DROP COLUMN rejected; ALTER TABLE peer_mappings DROP COLUMN last_rejection;";
+
 // An indicator with the given id suffix (12 hex digits) and modified time.
 inline std::string Indicator(std::string_view suffix, std::string_view modified,
                              std::string_view extra = "") {

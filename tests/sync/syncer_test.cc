@@ -103,15 +103,53 @@ TEST_F(SyncerTest, PullsWhatThePeerReleasesAndResumes) {
   ASSERT_TRUE(reports.ok()) << reports.status();
   ASSERT_EQ(reports->size(), 1u);
   EXPECT_EQ((*reports)[0].error, "");
-  EXPECT_EQ((*reports)[0].pulled, 1);
+  EXPECT_EQ((*reports)[0].pulled.added, 1);
   EXPECT_EQ(here_.Ids(), std::vector<std::string>{"indicator--3a000000-0000-4000-8000-000000000001"});
   auto prov = here_.db->GetProvenance(here_.collection, "indicator--3a000000-0000-4000-8000-000000000001");
   ASSERT_EQ(prov->size(), 1u);
   EXPECT_EQ((*prov)[0].peer, "there");
   EXPECT_EQ((*prov)[0].remote_collection, there_.collection);
-  EXPECT_EQ((*syncer.RunOnce())[0].pulled, 0) << "the cursor resumes after what was pulled";
+  EXPECT_EQ((*syncer.RunOnce())[0].pulled.added, 0) << "the cursor resumes after what was pulled";
   there_.Add({Indicator(3, kClear)});
-  EXPECT_EQ((*syncer.RunOnce())[0].pulled, 1);
+  EXPECT_EQ((*syncer.RunOnce())[0].pulled.added, 1);
+}
+
+// Issue 17: a pulled page's invalid object (here, an indicator whose pattern does not parse,
+// which a peer that does not check patterns serves) is skipped, counted with its reason in
+// the report and on the mapping, and audited; the rest of the page is stored.
+TEST_F(SyncerTest, APulledInvalidObjectIsCountedReportedAndAudited) {
+  there_.auth.AddToken("node", {"usa-node", "identity--1b000000-0000-4000-8000-00000000000b", "USA", {},
+                                static_cast<uint8_t>(policy::Role::kPeer)});
+  there_.auth.Grant("usa-node", there_.collection, true, false);
+  std::string bad = Indicator(4, kClear);
+  bad.replace(bad.find("'198.51.100.1']"), 15, "]");
+  there_.Add({Indicator(1, kClear), bad});
+  ASSERT_TRUE(here_.db->AddPeer("test", PeerOf(there_, "there", store::SyncDirection::kPull)).ok());
+  Syncer syncer(*here_.db, clock_);
+  auto reports = syncer.RunOnce();
+  ASSERT_TRUE(reports.ok()) << reports.status();
+  const ingest::Tally& pulled = (*reports)[0].pulled;
+  EXPECT_EQ(pulled.read, 2);
+  EXPECT_EQ(pulled.added, 1);
+  EXPECT_EQ(pulled.rejected, 1);
+  ASSERT_EQ(pulled.rejections.size(), 1u);
+  EXPECT_EQ(pulled.rejections[0].id, "indicator--3a000000-0000-4000-8000-000000000004");
+  EXPECT_NE(pulled.rejections[0].reason.find(": pattern: offset "), std::string::npos) << pulled.rejections[0].reason;
+  auto peers = here_.db->ListPeers();
+  ASSERT_TRUE(peers.ok()) << peers.status();
+  const store::PeerMapping& m = (*peers)[0].mappings[0];
+  EXPECT_EQ(m.pulled, 1);
+  EXPECT_EQ(m.rejected, 1);
+  EXPECT_NE(m.last_rejection.find("indicator--3a000000-0000-4000-8000-000000000004: "), std::string::npos)
+      << m.last_rejection;
+  auto audit = here_.db->ReadAudit({});
+  ASSERT_TRUE(audit.ok()) << audit.status();
+  bool audited = false;
+  for (const store::AuditEvent& e : *audit) {
+    audited = audited || (e.action == "object.invalid" && e.actor == "there" &&
+                          e.details.find("indicator--3a000000-0000-4000-8000-000000000004") != std::string::npos);
+  }
+  EXPECT_TRUE(audited);
 }
 
 TEST_F(SyncerTest, PushesWhatThePolicyReleasesOnce) {

@@ -182,6 +182,21 @@ TEST_F(ServiceTest, AddObjectsAnswersAStatusThatIsKept) {
   EXPECT_EQ(Get("/intel/status/" + id + "/", "usa").status, 404);
 }
 
+// Issue 17: every way in checks the STIX pattern of each indicator (STIX 2.1 §9).
+TEST_F(ServiceTest, AnIndicatorWithAnInvalidPatternFailsWithTheReason) {
+  std::string bad = Indicator("000000000009", "2016-01-01T00:00:00.000Z");
+  bad.replace(bad.find("[file:name = 'x']"), 17, "[file:name = ]");
+  HttpResponse r = Post(shared_, Envelope({Indicator("000000000001", "2016-01-01T00:00:00.000Z"), bad}));
+  ASSERT_EQ(r.status, 202) << r.body;
+  auto status = Json(r);
+  EXPECT_EQ(int64_t(status["success_count"]), 1);
+  EXPECT_EQ(int64_t(status["failure_count"]), 1);
+  auto failure = status["failures"].at(0);
+  EXPECT_EQ(std::string_view(failure["id"].get_string().value()), IndicatorId("000000000009"));
+  std::string_view message = failure["message"].get_string().value();
+  EXPECT_NE(message.find(": pattern: offset 13: syntax: "), std::string_view::npos) << message;
+}
+
 TEST_F(ServiceTest, AddObjectsRefusals) {
   std::string env = Envelope({Indicator("000000000001", "2016-01-01T00:00:00.000Z")});
   EXPECT_EQ(Post(shared_, env, "reader").status, 403);

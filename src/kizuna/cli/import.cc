@@ -7,12 +7,13 @@
 #include <sys/stat.h>
 
 #include "kizuna/base/clock.h"
+#include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/cli/command.h"
 #include "kizuna/base/file.h"
-#include "kizuna/detect/feed.h"
+#include "kizuna/ingest/feed.h"
 #include "kizuna/detect/readers/reader.h"
-#include "kizuna/store/importer.h"
+#include "kizuna/ingest/importer.h"
 #include "kizuna/store/open.h"
 
 namespace kizuna::cli {
@@ -36,7 +37,7 @@ absl::StatusOr<stix::DocumentFormat> ParseFormat(std::string_view name) {
   return absl::InvalidArgumentError(StrCat("unknown format '", name, "'"));
 }
 
-boost::json::object SummaryJson(const store::ImportSummary& s, double seconds) {
+boost::json::object SummaryJson(const ingest::ImportSummary& s, double seconds) {
   boost::json::array rejections;
   for (const auto& r : s.rejections) {
     rejections.push_back({{"where", r.where}, {"id", r.id}, {"reason", r.reason}});
@@ -52,7 +53,7 @@ boost::json::object SummaryJson(const store::ImportSummary& s, double seconds) {
           {"objects_per_second", seconds > 0 ? s.read / seconds : 0.0}};
 }
 
-void PrintHumanSummary(const store::ImportSummary& s, double seconds) {
+void PrintHumanSummary(const ingest::ImportSummary& s, double seconds) {
   std::string text;
   for (const auto& r : s.rejections) {
     StrAppend(text, "rejected ", r.where, r.id.empty() ? "" : " ", r.id, ": ", r.reason, "\n");
@@ -81,8 +82,8 @@ absl::StatusOr<std::string> ImporterIdentity(const std::string& data_dir, const 
 }
 
 // `kizuna import --format lines|csv`: plain indicator lists become STIX indicators
-// (detect/feed.h), imported as JSON lines.
-absl::Status ImportFeed(store::Importer& importer, const std::string& path, const ImportFlags& flags,
+// (ingest/feed.h); values no pattern fits are rejections of the import.
+absl::Status ImportFeed(ingest::Importer& importer, const std::string& path, const ImportFlags& flags,
                         const std::string& identity, int64_t& skipped) {
   auto text = ReadFile(path, limits::kMaxDocumentBytes);
   if (!text.ok()) return text.status();
@@ -95,13 +96,10 @@ absl::Status ImportFeed(store::Importer& importer, const std::string& path, cons
   options.time_us = path != "-" && stat(path.c_str(), &info) == 0
                         ? static_cast<int64_t>(info.st_mtime) * 1000000
                         : 0;
-  auto feed = detect::ConvertFeed(std::string_view(text->data(), text->size()), options);
-  if (!feed.ok()) return feed.status();
-  skipped += feed->skipped;
-  std::string problems;
-  for (const std::string& p : feed->problems) StrAppend(problems, "skipped ", p, "\n");
-  std::fputs(problems.c_str(), stderr);
-  return importer.ImportText(path, feed->jsonl, stix::Padding::kAbsent);
+  detect::FeedResult feed;
+  KZ_RETURN_IF_ERROR(ingest::ImportFeed(importer, path, std::string_view(text->data(), text->size()), options, &feed));
+  skipped += feed.skipped;
+  return absl::OkStatus();
 }
 
 int Run(GlobalOptions& global, const ImportFlags& flags) {
@@ -124,12 +122,12 @@ int Run(GlobalOptions& global, const ImportFlags& flags) {
   auto elapsed = [start] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
-  store::ImportOptions options;
+  ingest::ImportOptions options;
   options.format = *format;
   options.batch_objects = flags.batch;
   bool terminal = StderrIsTerminal();
   if (terminal) {
-    options.on_progress = [&](const store::ImportSummary& s) {
+    options.on_progress = [&](const ingest::ImportSummary& s) {
       double t = elapsed();
       std::string line = StrCat("\r", s.read, " objects read, ", s.added, " added (",
                                 static_cast<int64_t>(t > 0 ? s.read / t : 0), "/s)   ");
@@ -137,14 +135,14 @@ int Run(GlobalOptions& global, const ImportFlags& flags) {
     };
   }
   if (flags.log_commits) {
-    options.on_commit = [](const store::CommittedBatch& b) {
+    options.on_commit = [](const ingest::CommittedBatch& b) {
       boost::json::object line{{"committed", b.objects}, {"total", b.total_committed}, {"last_id", b.last_id}};
       std::string text = boost::json::serialize(line) + "\n";
       std::fputs(text.c_str(), stderr);
       std::fflush(stderr);
     };
   }
-  store::Importer importer(**store, collection->id, options);
+  ingest::Importer importer(**store, collection->id, options);
   absl::Status status;
   int64_t skipped = 0;
   for (const std::string& f : flags.files) {

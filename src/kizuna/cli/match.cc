@@ -39,7 +39,7 @@
 #include "kizuna/detect/compiler.h"
 #include "kizuna/detect/match_run.h"
 #include "kizuna/detect/reloader.h"
-#include "kizuna/store/importer.h"
+#include "kizuna/ingest/feed.h"
 #include "kizuna/store/open.h"
 
 namespace kizuna::cli {
@@ -168,7 +168,7 @@ class ReloadThread {
 };
 
 void PrintHuman(const detect::CompileReport& c, const detect::MatchSummary& s,
-                const store::ImportSummary* sightings) {
+                const ingest::ImportSummary* sightings) {
   std::string text;
   for (const auto& p : c.problems) StrAppend(text, "skipped indicator ", p.id, ": ", p.reason, "\n");
   for (const auto& p : c.suppressions) {
@@ -291,19 +291,13 @@ int Run(GlobalOptions& global, const MatchFlags& flags) {
     return ReportError(absl::InternalError(StrCat("writing ", flags.alerts, " failed")));
   }
 
-  std::unique_ptr<store::Importer> importer;
+  std::unique_ptr<ingest::Importer> importer;
   if (!sightings_collection.empty()) {
-    std::string lines;
-    for (const auto& e : run.sightings().Entries()) {
-      StrAppend(lines, detect::SightingJson(e, identity), "\n");
-    }
-    store::ImportOptions import;
+    ingest::ImportOptions import;
     import.format = stix::DocumentFormat::kJsonLines;
-    importer = std::make_unique<store::Importer>(**db, sightings_collection, import);
-    if (!lines.empty()) {
-      absl::Status st = importer->ImportText("sightings", lines, stix::Padding::kAbsent);
-      if (!st.ok()) return ReportError(st);
-    }
+    importer = std::make_unique<ingest::Importer>(**db, sightings_collection, import);
+    absl::Status st = ingest::AddSightings(*importer, run.sightings().Entries(), identity);
+    if (!st.ok()) return ReportError(st);
   }
   if (flags.json) {
     boost::json::object out{{"compile", CompileJson(report)}, {"match", MatchJson(run.summary())}};

@@ -7,6 +7,7 @@
 #include "kizuna/base/clock.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/cli/command.h"
+#include "kizuna/ingest/tally.h"
 #include "kizuna/stix/timestamp.h"
 #include "kizuna/store/open.h"
 #include "kizuna/sync/syncer.h"
@@ -29,6 +30,8 @@ boost::json::object MappingJson(const store::Peer& p, const store::PeerMapping& 
           {"push_cursor", m.push_cursor_us ? boost::json::value(stix::FormatTaxii(m.push_cursor_us)) : nullptr},
           {"pulled", m.pulled},
           {"pushed", m.pushed},
+          {"rejected", m.rejected},
+          {"last_rejection", m.last_rejection},
           {"last_pull", Time(m.last_pull_us)},
           {"last_push", Time(m.last_push_us)},
           {"last_error", m.last_error},
@@ -50,7 +53,8 @@ int Status(GlobalOptions& global, bool json) {
       }
       StrAppend(text, p.name, "  ", m.local_collection, " ", store::SyncDirectionName(m.direction), " ",
                 m.remote_collection, "  pulled ", m.pulled, " (through ", m.pull_cursor.empty() ? "-" : m.pull_cursor,
-                ")  pushed ", m.pushed, "\n");
+                ")  pushed ", m.pushed, "  rejected ", m.rejected, "\n");
+      if (!m.last_rejection.empty()) StrAppend(text, "  last rejected: ", m.last_rejection, "\n");
       if (!m.last_error.empty()) StrAppend(text, "  last error: ", m.last_error, "\n");
     }
   }
@@ -71,12 +75,12 @@ int RunOnce(GlobalOptions& global) {
     boost::json::object line{{"peer", r.peer},
                              {"local_collection", r.local_collection},
                              {"remote_collection", r.remote_collection},
-                             {"pulled", r.pulled},
+                             {"pulled", r.pulled.added},
                              {"pushed", r.pushed},
-                             {"rejected", r.rejected}};
-    if (!r.rejections.empty()) {
+                             {"rejected", r.pulled.rejected}};
+    if (!r.pulled.rejections.empty()) {
       boost::json::array rejections;
-      for (const std::string& why : r.rejections) rejections.emplace_back(why);
+      for (const ingest::Rejection& why : r.pulled.rejections) rejections.push_back({{"id", why.id}, {"reason", why.reason}});
       line["rejections"] = std::move(rejections);
     }
     if (!r.error.empty()) line["error"] = r.error;

@@ -179,8 +179,7 @@ absl::StatusOr<FeedResult> ConvertFeed(std::string_view text, const FeedOptions&
     if (pattern.empty()) {
       ++result.skipped;
       if (result.problems.size() < options.max_problems) {
-        result.problems.push_back(
-            StrCat(options.origin, ":", line_number, ": no pattern fits '", value, "'"));
+        result.problems.push_back({static_cast<int64_t>(line_number), StrCat("no pattern fits '", value, "'")});
       }
       continue;
     }

@@ -44,8 +44,14 @@ struct FeedOptions {
   std::string family;          // default family (from the file name)
   int64_t time_us = 0;         // created / modified / valid_from
   std::string created_by_ref;  // empty: none
-  std::string origin;          // names the input in problems ("file")
+  std::string origin;          // names the input in errors ("file")
   size_t max_problems = 100;
+};
+
+// A value of the list that no pattern fits.
+struct FeedProblem {
+  int64_t line = 0;  // 1-based line of the input
+  std::string reason;
 };
 
 struct FeedResult {
@@ -54,7 +60,7 @@ struct FeedResult {
   int64_t indicators = 0;
   int64_t skipped = 0;  // values no pattern fits
   int64_t duplicates = 0;  // values whose pattern an earlier line already gave
-  std::vector<std::string> problems;  // "file:line: reason"
+  std::vector<FeedProblem> problems;  // the first `max_problems` of the skipped values
 };
 
 // Converts a list. Errors: InvalidArgument for a CSV without a value column; values that

@@ -63,10 +63,16 @@ class Policy::Batch {
         (!principal_.organization.empty() && principal_.organization == o.created_by_ref)) {
       return policy::Decide(principal_, collection_, facts);  // decided before any marking
     }
-    size_t granular = std::min<size_t>(o.granular_refs, o.marking_refs.size());
+    refs_.clear();
+    for (std::string_view rest = o.markings; !rest.empty();) {
+      size_t space = rest.find(' ');
+      refs_.push_back(rest.substr(0, space));
+      rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
+    }
+    size_t granular = std::min<size_t>(o.granular_refs, refs_.size());
     markings_.clear();
-    for (size_t i = 0; i + granular < o.marking_refs.size(); ++i) {
-      KZ_ASSIGN_OR_RETURN(const MarkingFacts* m, Marking(o.marking_refs[i], o.created_by_ref));
+    for (size_t i = 0; i + granular < refs_.size(); ++i) {
+      KZ_ASSIGN_OR_RETURN(const MarkingFacts* m, Marking(refs_[i], o.created_by_ref));
       markings_.push_back(m);
       // Decide stops at the first marking that denies; an unresolved one always does, so the
       // markings after it need not be looked up (what a flood of unknown ids would cost).
@@ -98,11 +104,11 @@ class Policy::Batch {
  private:
   // Returns the facts of marking `id` on an object created by `creator`, or null when the
   // marking cannot be resolved for it.
-  absl::StatusOr<const MarkingFacts*> Marking(const std::string& id, std::string_view creator) {
-    auto it = local_.find(id);
+  absl::StatusOr<const MarkingFacts*> Marking(std::string_view id, std::string_view creator) {
+    auto it = local_.find(AbslView(id));
     if (it == local_.end()) {
       KZ_ASSIGN_OR_RETURN(std::shared_ptr<const MarkingFacts> facts, policy_.Resolve(id));
-      it = local_.emplace(id, std::move(facts)).first;
+      it = local_.emplace(std::string(id), std::move(facts)).first;
     }
     const MarkingFacts* facts = it->second.get();
     if (facts != nullptr && !facts->local_author.empty() && facts->local_author != creator) return nullptr;
@@ -114,6 +120,7 @@ class Policy::Batch {
   const CollectionPolicy& collection_;
   absl::flat_hash_map<std::string, std::shared_ptr<const MarkingFacts>> local_;
   std::vector<const MarkingFacts*> markings_;
+  std::vector<std::string_view> refs_;  // of the object being decided, into its `markings`
 };
 
 Policy::Policy(store::Store& store, store::Directory* directory, Clock& clock, PolicyOptions options)

@@ -368,15 +368,15 @@ AuditEvent ObjectsAddedEvent(std::string_view actor, std::string_view remote, st
   return ObjectEvent(actor, remote, "object.add", collection_id, Json(details));
 }
 
-AuditEvent ObjectsRefusedEvent(std::string_view actor, std::string_view collection_id,
-                               std::span<const std::pair<std::string_view, std::string_view>> refused) {
+AuditEvent ObjectsRejectedEvent(std::string_view actor, std::string_view action, std::string_view collection_id,
+                                std::span<const std::pair<std::string_view, std::string_view>> rejected) {
   boost::json::array objects;
-  for (size_t i = 0; i < refused.size() && i < kMaxAuditedObjectIds; ++i) {
-    objects.push_back(boost::json::object{{"id", JsonView(refused[i].first)}, {"reason", JsonView(refused[i].second)}});
+  for (size_t i = 0; i < rejected.size() && i < kMaxAuditedObjectIds; ++i) {
+    objects.push_back(boost::json::object{{"id", JsonView(rejected[i].first)}, {"reason", JsonView(rejected[i].second)}});
   }
-  boost::json::object details{{"count", refused.size()}, {"objects", std::move(objects)}};
-  if (refused.size() > kMaxAuditedObjectIds) details["objects_truncated"] = true;
-  return ObjectEvent(actor, "", "object.refuse", collection_id, Json(details));
+  boost::json::object details{{"count", rejected.size()}, {"objects", std::move(objects)}};
+  if (rejected.size() > kMaxAuditedObjectIds) details["objects_truncated"] = true;
+  return ObjectEvent(actor, "", action, collection_id, Json(details));
 }
 
 AuditEvent ObjectDeletedEvent(std::string_view actor, std::string_view remote,

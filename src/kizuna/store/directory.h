@@ -47,11 +47,12 @@ absl::Status CheckAuditEvent(const AuditEvent& event);
 // appended). `remote` is the client address.
 AuditEvent ObjectsAddedEvent(std::string_view actor, std::string_view remote, std::string_view collection_id,
                              std::span<const std::string_view> object_ids);
-// The "object.refuse" event of a write to `collection_id` that refused objects (store.h,
-// Writer): the count and the first kMaxAuditedObjectIds ids with their reasons, and a
-// `time_us` of 0. `refused` holds the ids and the results, in the same order.
-AuditEvent ObjectsRefusedEvent(std::string_view actor, std::string_view collection_id,
-                               std::span<const std::pair<std::string_view, std::string_view>> refused);
+// The event `action` of a write to `collection_id` that left objects out: "object.refuse"
+// (the store's rules for the writer refused them, store.h) or "object.invalid" (pulled
+// objects that failed the checks). The count and the first kMaxAuditedObjectIds (id, reason)
+// pairs of `rejected`, and a `time_us` of 0.
+AuditEvent ObjectsRejectedEvent(std::string_view actor, std::string_view action, std::string_view collection_id,
+                                std::span<const std::pair<std::string_view, std::string_view>> rejected);
 // The "object.delete" event of `object_id`, with the number of versions removed and a
 // `time_us` of 0.
 AuditEvent ObjectDeletedEvent(std::string_view actor, std::string_view remote,

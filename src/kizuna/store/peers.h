@@ -42,6 +42,8 @@ struct PeerMapping {
   int64_t push_cursor_us = 0;     // the local date_added pushed through
   int64_t pulled = 0;             // new versions stored from the peer
   int64_t pushed = 0;             // versions the peer acknowledged
+  int64_t rejected = 0;           // pulled objects not stored: invalid, in conflict or refused
+  std::string last_rejection;     // "id: reason" of the last of them
   std::optional<int64_t> last_pull_us, last_push_us;  // last successful passes
   std::string last_error;         // of the last failed pass; cleared by a success
   std::optional<int64_t> last_error_us;

@@ -75,6 +75,10 @@ enum class AddOutcome : uint8_t {
   kRefused,         // the writer may not write this object (see Writer); `reason` says why
 };
 
+// Why a kConflict version is not stored, in words for the writer.
+inline constexpr std::string_view kConflictReason =
+    "a different object with the same id and version is already stored";
+
 struct AddResult {
   AddOutcome outcome = AddOutcome::kAdded;
   // Of the entry, new or existing; on conflict, of the stored version in this collection, or 0
@@ -160,8 +164,9 @@ struct StoredObject {
   int64_t date_added_us = 0;
   std::string created_by_ref;
   bool revoked = false;
-  std::vector<std::string> marking_refs;  // object markings, then granular marking refs
-  uint32_t granular_refs = 0;  // how many of the last marking_refs are granular marking refs
+  std::string markings;        // marking-definition ids, space-separated, as stored: the object
+                               // markings, then the `granular_refs` granular marking refs
+  uint32_t granular_refs = 0;  // how many of the last ids in `markings` are granular marking refs
   std::string origin;          // the peer the entry was pulled from, or the peer user that pushed
                                // it; empty when written here
   bool single_version = false;  // the only version of its spec version in the collection
@@ -187,6 +192,10 @@ struct PullBatch {
   // The mapping's pull cursor after this batch (the peer's date_added pulled through); saved
   // in the same transaction as the objects, so a restart resumes exactly here.
   std::string_view cursor;
+  // Objects of the page that failed the checks before the store, as (id, reason): counted on
+  // the mapping with the objects the store rejects, and audited ("object.invalid"), in the
+  // same transaction.
+  std::span<const std::pair<std::string_view, std::string_view>> invalid = {};
 };
 
 // The provenance of one entry that was pulled from a peer.

@@ -5,7 +5,7 @@
 
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
-#include "kizuna/stix/parser.h"
+#include "kizuna/ingest/object_checker.h"
 #include "kizuna/stix/reader.h"
 #include "simdjson.h"
 
@@ -25,40 +25,42 @@ absl::Status HttpError(const ClientResponse& r, std::string_view what) {
   return absl::Status(code, StrCat(what, ": HTTP ", r.status, " ", detail));
 }
 
-void Reject(MappingReport& report, std::string_view id, std::string_view reason) {
-  ++report.rejected;
-  if (report.rejections.size() < kMaxReportedRejections) {
-    report.rejections.push_back(StrCat(id.empty() ? "(no id)" : id, ": ", reason));
-  }
-}
-
-// The objects of one pulled envelope, parsed; invalid ones are reported and skipped (one bad
-// object must not stop a mapping).
+// The objects of one pulled envelope, checked (ingest::ObjectChecker); invalid ones are
+// counted, kept as (id, reason) for the store to record, and skipped (one bad object must
+// not stop a mapping).
 struct PulledPage {
   std::deque<std::string> texts;
   std::deque<stix::ObjectIndex> indexes;
   std::vector<store::NewObject> objects;
   std::vector<std::string> dates;
+  std::deque<std::string> invalid_text;  // ids and reasons of the invalid objects
+  std::vector<std::pair<std::string_view, std::string_view>> invalid;
   bool more = false;
 };
 
-absl::StatusOr<PulledPage> ReadEnvelope(const ClientResponse& r, MappingReport& report) {
+absl::StatusOr<PulledPage> ReadEnvelope(const ClientResponse& r, std::string_view where, ingest::Tally& tally) {
   PulledPage page;
   std::string_view date = r.Header("X-TAXII-Date-Added-Last");
   stix::DocumentReader reader(r.body, stix::ReaderOptions{}, stix::DocumentFormat::kEnvelope);
-  stix::ObjectParser parser;
+  ingest::ObjectChecker checker;
   stix::ObjectSpan span;
+  const auto invalid = [&](std::string_view id, std::string_view reason) {
+    tally.Reject(std::string(where), std::string(id), std::string(reason));
+    std::string_view kept_id = page.invalid_text.emplace_back(id);
+    page.invalid.emplace_back(kept_id, page.invalid_text.emplace_back(reason));
+  };
   for (;;) {
     KZ_ASSIGN_OR_RETURN(bool more, reader.Next(span));
     if (!more) break;
+    ++tally.read;
     if (!span.error.empty()) {
-      Reject(report, "", span.error);
+      invalid("", span.error);
       continue;
     }
     page.texts.emplace_back(span.json);
-    absl::StatusOr<stix::ObjectIndex> index = parser.Parse(page.texts.back(), stix::Padding::kAbsent);
+    absl::StatusOr<stix::ObjectIndex> index = checker.Check(page.texts.back(), stix::Padding::kAbsent);
     if (!index.ok()) {
-      Reject(report, parser.last_id(), View(index.status().message()));
+      invalid(checker.last_id(), View(index.status().message()));
       page.texts.pop_back();
       continue;
     }
@@ -100,6 +102,7 @@ absl::StatusOr<std::vector<MappingReport>> Syncer::RunPeer(const store::Peer& pe
       report.peer = peer.name;
       report.local_collection = m.local_collection;
       report.remote_collection = m.remote_collection;
+      report.pulled.max_kept = kMaxReportedRejections;
       absl::Status s = m.Pulls() ? Pull(peer, m, client, report) : absl::OkStatus();
       if (s.ok() && m.Pushes()) s = Push(peer, m, client, report);
       if (!s.ok()) {
@@ -122,24 +125,15 @@ absl::Status Syncer::Pull(const store::Peer& peer, const store::PeerMapping& map
     if (r.status != 200) return HttpError(r, StrCat("pulling ", mapping.remote_collection));
     std::string last(r.Header("X-TAXII-Date-Added-Last"));
     if (last.empty()) break;  // an empty page: nothing after the cursor
-    absl::StatusOr<PulledPage> page = ReadEnvelope(r, report);
+    std::string where = StrCat(peer.name, ":", mapping.remote_collection);
+    absl::StatusOr<PulledPage> page = ReadEnvelope(r, where, report.pulled);
     if (!page.ok()) return Annotate(page.status(), StrCat("pulling ", mapping.remote_collection, ": "));
-    store::PullBatch batch{peer.name, mapping.remote_collection, page->dates, last};
+    store::PullBatch batch{peer.name, mapping.remote_collection, page->dates, last, page->invalid};
     KZ_ASSIGN_OR_RETURN(std::vector<store::AddResult> results,
                         db_.AddPulledObjects(mapping.local_collection, page->objects, batch));
     for (size_t i = 0; i < results.size(); ++i) {
-      switch (results[i].outcome) {
-        case store::AddOutcome::kAdded:
-          ++report.pulled;
-          break;
-        case store::AddOutcome::kAlreadyPresent:
-          break;
-        case store::AddOutcome::kConflict:
-          Reject(report, page->indexes[i].id, "a different object with the same id and version is already stored");
-          break;
-        case store::AddOutcome::kRefused:
-          Reject(report, page->indexes[i].id, results[i].reason);
-          break;
+      if (!report.pulled.Count(results[i])) {
+        report.pulled.Reject(where, page->indexes[i].id, std::string(ingest::RejectionReason(results[i])));
       }
     }
     cursor = last;

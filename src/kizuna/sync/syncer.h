@@ -31,6 +31,7 @@
 
 #include "absl/status/statusor.h"
 #include "kizuna/base/clock.h"
+#include "kizuna/ingest/tally.h"
 #include "kizuna/policy/policy.h"
 #include "kizuna/policy/released_reader.h"
 #include "kizuna/store/database.h"
@@ -53,12 +54,13 @@ inline constexpr size_t kMaxReportedRejections = 20;
 
 struct MappingReport {
   std::string peer, local_collection, remote_collection;
-  int64_t pulled = 0;    // versions newly stored here
-  int64_t pushed = 0;    // versions the peer acknowledged
-  int64_t rejected = 0;  // pulled objects not stored: invalid, conflicting or refused (the
-                         // store audits refusals as "object.refuse")
-  std::vector<std::string> rejections;  // "id: reason" of the first kMaxReportedRejections
-  std::string error;     // empty when the pass succeeded
+  // What was pulled: objects read, versions newly stored here (`added`), already held, and
+  // objects not stored (invalid, conflicting or refused; the store counts them on the
+  // mapping and audits them as "object.invalid" and "object.refuse"), the first
+  // kMaxReportedRejections with their reasons.
+  ingest::Tally pulled;
+  int64_t pushed = 0;  // versions the peer acknowledged
+  std::string error;   // empty when the pass succeeded
 };
 
 class Syncer {

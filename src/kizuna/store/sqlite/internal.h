@@ -52,10 +52,11 @@ std::string JoinWords(const std::vector<std::string>& words);
 std::vector<std::string> SplitWords(std::string_view text);
 
 // Inside the transaction of a pulled batch: writes the provenance of the entries `results`
-// added and advances the mapping's pull cursor and counter. NotFound when the peer has no
+// added, advances the mapping's pull cursor and counters (added; rejected: the batch's
+// invalid objects and the rejected `results`) and audits the invalid objects. NotFound when the peer has no
 // mapping for this collection and remote collection.
 absl::Status RecordPull(Connection& db, std::string_view collection_id, const PullBatch& pull,
-                        const std::vector<AddResult>& results, int64_t now_us);
+                        std::span<const NewObject> objects, const std::vector<AddResult>& results, int64_t now_us);
 
 // Seals the peer tokens that are still in clear (migration 9) with the key in the file
 // `key_path` (made when missing), empties them with secure_delete on, and checkpoints the WAL

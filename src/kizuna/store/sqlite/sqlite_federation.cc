@@ -3,7 +3,9 @@
 // mark.
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
+#include "kizuna/store/directory.h"
 #include "kizuna/store/sqlite/entry_ids.h"
+#include "kizuna/store/sqlite/identity_rows.h"
 #include "kizuna/store/sqlite/internal.h"
 #include "kizuna/store/sqlite/sqlite_store.h"
 
@@ -27,12 +29,26 @@ std::vector<std::string> SplitWords(std::string_view text) {
 }
 
 absl::Status RecordPull(Connection& db, std::string_view collection_id, const PullBatch& pull,
-                        const std::vector<AddResult>& results, int64_t now_us) {
+                        std::span<const NewObject> objects, const std::vector<AddResult>& results, int64_t now_us) {
   KZ_ASSIGN_OR_RETURN(Statement * prov, db.Cached(
       "INSERT OR REPLACE INTO provenance (date_added_us, peer, remote_collection, remote_date_added,"
       " received_us) VALUES (?1, ?2, ?3, ?4, ?5)"));
-  int64_t added = 0;
+  int64_t added = 0, rejected = static_cast<int64_t>(pull.invalid.size());
+  std::string last_rejection;
+  if (!pull.invalid.empty()) {
+    last_rejection = StrCat(pull.invalid.back().first, ": ", pull.invalid.back().second);
+    AuditEvent event = ObjectsRejectedEvent(pull.peer, "object.invalid", collection_id, pull.invalid);
+    event.time_us = now_us;
+    KZ_RETURN_IF_ERROR(InsertAudit(db, event));
+  }
   for (size_t i = 0; i < results.size(); ++i) {
+    if (results[i].outcome == AddOutcome::kConflict || results[i].outcome == AddOutcome::kRefused) {
+      ++rejected;
+      last_rejection = StrCat(objects[i].index->id, ": ",
+                              results[i].outcome == AddOutcome::kRefused
+                                  ? std::string_view(results[i].reason)
+                                  : kConflictReason);
+    }
     if (results[i].outcome != AddOutcome::kAdded) continue;
     ++added;
     prov->Bind(1, results[i].date_added_us).BindView(2, pull.peer).BindView(3, pull.remote_collection);
@@ -41,10 +57,11 @@ absl::Status RecordPull(Connection& db, std::string_view collection_id, const Pu
     prov->Reset();
   }
   KZ_ASSIGN_OR_RETURN(Statement * cursor, db.Cached(
-      "UPDATE peer_mappings SET pull_cursor = ?4, pulled = pulled + ?5"
+      "UPDATE peer_mappings SET pull_cursor = ?4, pulled = pulled + ?5, rejected = rejected + ?6,"
+      " last_rejection = CASE WHEN ?6 > 0 THEN ?7 ELSE last_rejection END"
       " WHERE peer = ?1 AND local_collection = ?2 AND remote_collection = ?3"));
   cursor->BindView(1, pull.peer).BindView(2, collection_id).BindView(3, pull.remote_collection);
-  cursor->BindView(4, pull.cursor).Bind(5, added);
+  cursor->BindView(4, pull.cursor).Bind(5, added).Bind(6, rejected).Bind(7, last_rejection.substr(0, 1024));
   KZ_RETURN_IF_ERROR(cursor->Run());
   cursor->Reset();
   if (db.Changes() != 1) {

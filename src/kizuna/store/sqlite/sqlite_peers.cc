@@ -133,7 +133,8 @@ absl::StatusOr<std::vector<Peer>> SqliteStore::DoListPeers(std::string_view name
   }
   KZ_ASSIGN_OR_RETURN(Statement * m, db->Cached(
       "SELECT local_collection, remote_collection, direction, pull_cursor, push_cursor_us, pulled, pushed,"
-      " last_pull_us, last_push_us, last_error, last_error_us FROM peer_mappings WHERE peer = ?1"
+      " last_pull_us, last_push_us, last_error, last_error_us, rejected, last_rejection FROM peer_mappings"
+      " WHERE peer = ?1"
       " ORDER BY local_collection, remote_collection"));
   for (Peer& p : peers) {
     m->Bind(1, p.name);
@@ -152,6 +153,8 @@ absl::StatusOr<std::vector<Peer>> SqliteStore::DoListPeers(std::string_view name
       map.last_push_us = OptionalInt(*m, 8);
       map.last_error = m->Text(9);
       map.last_error_us = OptionalInt(*m, 10);
+      map.rejected = m->Int(11);
+      map.last_rejection = m->Text(12);
     }
     m->Reset();
   }

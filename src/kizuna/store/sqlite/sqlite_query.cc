@@ -203,12 +203,7 @@ absl::StatusOr<Page> SqliteStore::DoGetObjects(std::string_view collection_id,
     o.version = st->Text(5);
     o.created_by_ref = st->Text(6);
     o.revoked = st->Int(7) != 0;
-    std::string_view markings = st->Text(8);
-    while (!markings.empty()) {
-      size_t space = markings.find(' ');
-      o.marking_refs.emplace_back(markings.substr(0, space));
-      markings = space == std::string_view::npos ? std::string_view() : markings.substr(space + 1);
-    }
+    if (!st->IsNull(8)) o.markings = st->Text(8);
     o.granular_refs = static_cast<uint32_t>(st->Int(9));
     if (!st->IsNull(10)) o.origin = st->Text(10);
     o.single_version = st->Int(11) != 0;

@@ -205,7 +205,7 @@ absl::StatusOr<std::vector<AddResult>> SqliteStore::DoAddObjects(std::string_vie
     if (results[i].outcome == AddOutcome::kRefused) refused.emplace_back(objects[i].index->id, results[i].reason);
   }
   if (!refused.empty()) {
-    AuditEvent event = ObjectsRefusedEvent(writer.name, collection_id, refused);
+    AuditEvent event = ObjectsRejectedEvent(writer.name, "object.refuse", collection_id, refused);
     event.time_us = now_us;
     KZ_RETURN_IF_ERROR(sqlite_internal::InsertAudit(db, event));
   }
@@ -218,7 +218,7 @@ absl::StatusOr<std::vector<AddResult>> SqliteStore::DoAddObjects(std::string_vie
     update->Reset();
   }
   if (pull != nullptr) {
-    KZ_RETURN_IF_ERROR(sqlite_internal::RecordPull(db, collection_id, *pull, results, now_us));
+    KZ_RETURN_IF_ERROR(sqlite_internal::RecordPull(db, collection_id, *pull, objects, results, now_us));
   } else if (writer.kind == WriterKind::kPartner) {
     KZ_RETURN_IF_ERROR(sqlite_internal::RecordPush(db, writer.name, results, now_us));
   }

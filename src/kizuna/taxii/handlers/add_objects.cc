@@ -6,8 +6,9 @@
 #include "kizuna/base/random.h"
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
+#include "kizuna/ingest/object_checker.h"
+#include "kizuna/ingest/tally.h"
 #include "kizuna/stix/id.h"
-#include "kizuna/stix/parser.h"
 #include "kizuna/stix/reader.h"
 #include "kizuna/stix/timestamp.h"
 #include "kizuna/store/directory.h"
@@ -65,7 +66,7 @@ HttpResponse AddObjects(Context& ctx, const Call& call) {
     return ErrorResponse(400, "expected a TAXII envelope: {\"objects\": [...]}");
   }
 
-  thread_local stix::ObjectParser parser;
+  thread_local ingest::ObjectChecker checker;
   std::vector<stix::ObjectIndex> indexes;
   indexes.reserve(spans.size());  // no reallocation: `good` points into it
   std::vector<store::NewObject> good;
@@ -82,9 +83,9 @@ HttpResponse AddObjects(Context& ctx, const Call& call) {
       ++status.failure_count;
       continue;
     }
-    absl::StatusOr<stix::ObjectIndex> index = parser.Parse(s.json, stix::Padding::kAbsent);
+    absl::StatusOr<stix::ObjectIndex> index = checker.Check(s.json, stix::Padding::kAbsent);
     if (!index.ok()) {
-      AppendDetail(DetailHead(parser.last_id(), parser.last_version()), View(index.status().message()), failures);
+      AppendDetail(DetailHead(checker.last_id(), checker.last_version()), View(index.status().message()), failures);
       ++status.failure_count;
       continue;
     }
@@ -122,11 +123,7 @@ HttpResponse AddObjects(Context& ctx, const Call& call) {
         if (!sees) outcome = store::AddOutcome::kAdded;
       }
       if (outcome == store::AddOutcome::kConflict || outcome == store::AddOutcome::kRefused) {
-        AppendDetail(heads[i],
-                     outcome == store::AddOutcome::kRefused
-                         ? std::string_view(results[i].reason)
-                         : "a different object with the same id and version is already stored",
-                     failures);
+        AppendDetail(heads[i], ingest::RejectionReason(results[i]), failures);
         ++status.failure_count;
         continue;
       }

@@ -1,20 +1,18 @@
 // Kizuna.
-#include "kizuna/store/importer.h"
+#include "kizuna/ingest/importer.h"
 
 #include "kizuna/base/file.h"
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 
-namespace kizuna::store {
+namespace kizuna::ingest {
 
-Importer::Importer(Store& store, std::string collection_id, ImportOptions options)
-    : store_(store), collection_id_(std::move(collection_id)), options_(std::move(options)) {}
-
-void Importer::Reject(std::string where, std::string id, std::string reason) {
-  ++summary_.rejected;
-  if (summary_.rejections.size() < options_.max_rejections_kept) {
-    summary_.rejections.push_back({std::move(where), std::move(id), std::move(reason)});
-  }
+Importer::Importer(store::Store& store, std::string collection_id, ImportOptions options)
+    : store_(store),
+      collection_id_(std::move(collection_id)),
+      options_(std::move(options)),
+      checker_(options_.pattern_limits) {
+  summary_.max_kept = options_.max_rejections_kept;
 }
 
 absl::Status Importer::ImportFile(const std::string& path) {
@@ -43,11 +41,11 @@ absl::Status Importer::ImportText(std::string_view name, std::string_view text,
     if (!*more) break;
     ++summary_.read;
     if (!span.error.empty()) {
-      Reject(where(span.offset), "", span.error);
+      summary_.Reject(where(span.offset), "", span.error);
     } else {
-      absl::StatusOr<stix::ObjectIndex> index = parser_.Parse(span.json, padding);
+      absl::StatusOr<stix::ObjectIndex> index = checker_.Check(span.json, padding);
       if (!index.ok()) {
-        Reject(where(span.offset), "", std::string(View(index.status().message())));
+        summary_.Reject(where(span.offset), std::string(checker_.last_id()), std::string(View(index.status().message())));
       } else {
         pending_json_.emplace_back(span.json);
         pending_index_.push_back(std::move(*index));
@@ -64,27 +62,15 @@ absl::Status Importer::ImportText(std::string_view name, std::string_view text,
 
 absl::Status Importer::Flush(const std::function<std::string(size_t)>& where) {
   if (pending_json_.empty()) return absl::OkStatus();
-  std::vector<NewObject> batch;
+  std::vector<store::NewObject> batch;
   batch.reserve(pending_json_.size());
   for (size_t i = 0; i < pending_json_.size(); ++i) {
     batch.push_back({pending_json_[i], &pending_index_[i]});
   }
-  KZ_ASSIGN_OR_RETURN(std::vector<AddResult> results, store_.AddObjects(collection_id_, batch));
+  KZ_ASSIGN_OR_RETURN(std::vector<store::AddResult> results, store_.AddObjects(collection_id_, batch));
   for (size_t i = 0; i < results.size(); ++i) {
-    switch (results[i].outcome) {
-      case AddOutcome::kAdded:
-        ++summary_.added;
-        break;
-      case AddOutcome::kAlreadyPresent:
-        ++summary_.already_present;
-        break;
-      case AddOutcome::kConflict:
-        Reject(where(pending_offset_[i]), pending_index_[i].id,
-               "a different object with the same id and version is already stored");
-        break;
-      case AddOutcome::kRefused:
-        Reject(where(pending_offset_[i]), pending_index_[i].id, std::move(results[i].reason));
-        break;
+    if (!summary_.Count(results[i])) {
+      summary_.Reject(where(pending_offset_[i]), pending_index_[i].id, std::string(RejectionReason(results[i])));
     }
   }
   committed_ += static_cast<int64_t>(results.size());
@@ -97,5 +83,4 @@ absl::Status Importer::Flush(const std::function<std::string(size_t)>& where) {
   return absl::OkStatus();
 }
 
-
-}  // namespace kizuna::store
+}  // namespace kizuna::ingest

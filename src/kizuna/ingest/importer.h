@@ -2,8 +2,9 @@
 #pragma once
 
 // Importer reads documents (bundle, TAXII envelope, JSON list, JSON lines, single object),
-// checks every object (parse, index, validate) and adds the good ones to one collection in
-// transactions of `batch_objects`. A bad object is rejected alone, with where it was and
+// checks every object (ObjectChecker: parse, index, validate, STIX patterns) and adds the
+// good ones to one collection in transactions of `batch_objects`, as the operator
+// (`kizuna import`, converted feeds, sightings). A bad object is rejected alone, with where it was and
 // why; objects around it still go in. Each committed batch is durable before the
 // on_commit callback runs, so what a caller reports as committed survives a crash. Each
 // document ends with a commit of its last batch.
@@ -22,26 +23,16 @@
 
 #include "absl/status/status.h"
 #include "kizuna/base/limits.h"
-#include "kizuna/stix/parser.h"
+#include "kizuna/ingest/object_checker.h"
+#include "kizuna/ingest/tally.h"
 #include "kizuna/stix/reader.h"
 #include "kizuna/store/store.h"
 
-namespace kizuna::store {
+namespace kizuna::ingest {
 
-struct Rejection {
-  std::string where;   // "file:line:column"
-  std::string id;      // the object's id when it could be read, else empty
-  std::string reason;
-};
-
-struct ImportSummary {
+struct ImportSummary : Tally {
   int64_t files = 0;
   int64_t bytes = 0;
-  int64_t read = 0;             // objects seen
-  int64_t added = 0;            // new versions stored
-  int64_t already_present = 0;  // versions the collection already held
-  int64_t rejected = 0;         // invalid objects, conflicting and refused versions
-  std::vector<Rejection> rejections;  // the first `max_rejections_kept` of them
 };
 
 struct CommittedBatch {
@@ -56,6 +47,8 @@ struct ImportOptions {
   size_t batch_objects = limits::kImportBatchObjects;
   // Rejections kept with their reasons in the summary (all are counted).
   size_t max_rejections_kept = 1000;
+  // Limits on the patterns of indicators.
+  pattern::PatternLimits pattern_limits;
   // The document format; kAuto recognises it.
   stix::DocumentFormat format = stix::DocumentFormat::kAuto;
   // Largest input file accepted.
@@ -70,7 +63,7 @@ struct ImportOptions {
 class Importer {
  public:
   // `store` must outlive the importer. REQUIRES: `collection_id` names an existing collection.
-  Importer(Store& store, std::string collection_id, ImportOptions options = {});
+  Importer(store::Store& store, std::string collection_id, ImportOptions options = {});
 
   // Reads and imports the file at `path` ("-" for standard input; gzip is undone). Returns
   // an error only when the file cannot be read, its container is malformed (objects before
@@ -81,17 +74,21 @@ class Importer {
   // `padding` says so.
   absl::Status ImportText(std::string_view name, std::string_view text, stix::Padding padding);
 
+  // Counts a rejection made before the importer saw an object (a feed value no pattern fits).
+  void Reject(std::string where, std::string id, std::string reason) {
+    summary_.Reject(std::move(where), std::move(id), std::move(reason));
+  }
+
   const ImportSummary& summary() const { return summary_; }
 
  private:
-  void Reject(std::string where, std::string id, std::string reason);
   // Commits the pending batch; `where` names the place of a pending object's offset.
   absl::Status Flush(const std::function<std::string(size_t)>& where);
 
-  Store& store_;
+  store::Store& store_;
   const std::string collection_id_;
   const ImportOptions options_;
-  stix::ObjectParser parser_;
+  ObjectChecker checker_;
   ImportSummary summary_;
   int64_t committed_ = 0;
   // The pending batch: views into the current document, indexes and offsets.
@@ -100,4 +97,4 @@ class Importer {
   std::vector<size_t> pending_offset_;
 };
 
-}  // namespace kizuna::store
+}  // namespace kizuna::ingest

@@ -1,12 +1,17 @@
 // Kizuna.
-#include "kizuna/store/importer.h"
+#include "kizuna/ingest/importer.h"
 
 #include <gtest/gtest.h>
 
 #include "kizuna/base/file.h"
-#include "store_test_util.h"
+#include "../store/store_test_util.h"
 
-namespace kizuna::store {
+namespace kizuna::ingest {
+using store::IndicatorId;
+using store::Indicator;
+using store::SqliteStore;
+using store::TempDir;
+
 namespace {
 
 class ImporterTest : public ::testing::Test {
@@ -97,6 +102,21 @@ TEST_F(ImporterTest, BatchesAreCommittedAndReported) {
   EXPECT_EQ(batches[2].last_id, IndicatorId("000000000034"));
 }
 
+// Issue 17: every way in checks the STIX pattern of each indicator (STIX 2.1 §9).
+TEST_F(ImporterTest, AnIndicatorWithAnInvalidPatternIsRejectedWithTheReason) {
+  std::string bad = Indicator("000000000002", "2016-01-01T00:00:00.000Z");
+  bad.replace(bad.find("[file:name = 'x']"), 17, "[file:name = 'x'] WITHIN 5 SECONDS WITHIN 6 SECONDS");
+  ImportSummary s = Import("[\n" + Indicator("000000000001", "2016-01-01T00:00:00.000Z") + ",\n" + bad + "]");
+  EXPECT_TRUE(last_status_.ok()) << last_status_;
+  EXPECT_EQ(s.added, 1);
+  EXPECT_EQ(s.rejected, 1);
+  ASSERT_EQ(s.rejections.size(), 1u);
+  EXPECT_EQ(s.rejections[0].id, IndicatorId("000000000002"));
+  EXPECT_NE(s.rejections[0].where.find("input.json:3:1"), std::string::npos) << s.rejections[0].where;
+  EXPECT_NE(s.rejections[0].reason.find(": pattern: offset "), std::string::npos) << s.rejections[0].reason;
+  EXPECT_NE(s.rejections[0].reason.find("duplicate-qualifier"), std::string::npos) << s.rejections[0].reason;
+}
+
 TEST_F(ImporterTest, HostileInputIsRejectedWithoutCrashing) {
   std::string huge = R"({"type":"indicator","id":"indicator--8e2e2d2b-17d4-4cbf-938f-000000000001","name":")" +
                      std::string(20 * 1024 * 1024, 'a') + "\"}";
@@ -115,4 +135,4 @@ TEST_F(ImporterTest, HostileInputIsRejectedWithoutCrashing) {
 }
 
 }  // namespace
-}  // namespace kizuna::store
+}  // namespace kizuna::ingest

@@ -1,0 +1,33 @@
+// Kizuna. Plain indicator lists and sightings, the other things that come in.
+#pragma once
+
+// Both end in an Importer (importer.h), so what they produce is checked, counted and added
+// like any imported object:
+//   - ImportFeed converts a plain list (one value a line, or CSV; detect/feed.h) into STIX
+//     indicators and imports them; a value no pattern fits is a rejection of the import, with
+//     its line and reason;
+//   - AddSightings turns the matcher's sighting entries (detect/sightings.h) into STIX
+//     sightings and imports them.
+// Thread-safety: as the Importer (one thread per importer).
+
+#include <span>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "kizuna/detect/feed.h"
+#include "kizuna/detect/sightings.h"
+#include "kizuna/ingest/importer.h"
+
+namespace kizuna::ingest {
+
+// Converts `text`, the list `name` (a file name), and imports the indicators with `importer`.
+// Returns the feed's counts in `result` (values, indicators, skipped, duplicates). Errors: a
+// CSV without a value column, and the importer's.
+absl::Status ImportFeed(Importer& importer, std::string_view name, std::string_view text,
+                        const detect::FeedOptions& options, detect::FeedResult* result = nullptr);
+
+// Imports the sightings of `entries`, sighted by organisation `identity`, with `importer`.
+absl::Status AddSightings(Importer& importer, std::span<const detect::SightingAggregator::Entry> entries,
+                          std::string_view identity);
+
+}  // namespace kizuna::ingest

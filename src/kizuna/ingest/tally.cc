@@ -1,0 +1,22 @@
+// Kizuna.
+#include "kizuna/ingest/tally.h"
+
+namespace kizuna::ingest {
+
+void Tally::Reject(std::string where, std::string id, std::string reason) {
+  ++rejected;
+  if (rejections.size() < max_kept) rejections.push_back({std::move(where), std::move(id), std::move(reason)});
+}
+
+bool Tally::Count(const store::AddResult& result) {
+  if (result.outcome == store::AddOutcome::kAdded) ++added;
+  if (result.outcome == store::AddOutcome::kAlreadyPresent) ++already_present;
+  return result.outcome == store::AddOutcome::kAdded || result.outcome == store::AddOutcome::kAlreadyPresent;
+}
+
+std::string_view RejectionReason(const store::AddResult& result) {
+  if (result.outcome == store::AddOutcome::kRefused) return result.reason;
+  return store::kConflictReason;
+}
+
+}  // namespace kizuna::ingest
