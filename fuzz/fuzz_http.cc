@@ -27,11 +27,11 @@ using namespace kizuna;
 class FuzzAuth : public taxii::Authenticator, public taxii::AccessControl {
  public:
   std::string open_id;
-  absl::StatusOr<policy::Principal> Authenticate(std::string_view authorization, std::string_view) override {
+  absl::StatusOr<identity::Principal> Authenticate(std::string_view authorization, std::string_view) override {
     if (authorization != "Bearer t") return absl::UnauthenticatedError("no");
-    return policy::Principal{"u", "identity--x", "JPN", {}, static_cast<uint8_t>(policy::Role::kPublisher)};
+    return identity::Principal{"u", "identity--x", "JPN", {}, static_cast<uint8_t>(identity::Role::kPublisher)};
   }
-  absl::StatusOr<taxii::CollectionAccess> Access(const policy::Principal&, std::string_view c) override {
+  absl::StatusOr<taxii::CollectionAccess> Access(const identity::Principal&, std::string_view c) override {
     return c == open_id ? taxii::CollectionAccess{true, true} : taxii::CollectionAccess{};
   }
 };

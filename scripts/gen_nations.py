@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generates src/kizuna/policy/nation_table.inc: the ISO 3166-1 alpha-3 codes and short names.
+"""Generates src/kizuna/identity/nation_table.inc: the ISO 3166-1 alpha-3 codes and short names.
 
 Input: Debian's iso-codes package (/usr/share/iso-codes/json/iso_3166-1.json, which tracks the
 ISO 3166 Maintenance Agency's officially assigned codes). Run again when iso-codes changes:
@@ -11,7 +11,7 @@ import os
 import sys
 
 SOURCE = sys.argv[1] if len(sys.argv) > 1 else "/usr/share/iso-codes/json/iso_3166-1.json"
-OUT = os.path.join(os.path.dirname(__file__), "..", "src", "kizuna", "policy", "nation_table.inc")
+OUT = os.path.join(os.path.dirname(__file__), "..", "src", "kizuna", "identity", "nation_table.inc")
 
 
 def main():

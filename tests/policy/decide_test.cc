@@ -24,18 +24,18 @@ constexpr char kKorA[] = "identity--0d000000-0000-4000-8000-00000000000d";
 constexpr char kUsaNode[] = "identity--0e000000-0000-4000-8000-00000000000e";
 constexpr char kKorNode[] = "identity--0f000000-0000-4000-8000-00000000000f";
 
-Principal User(std::string org, std::string nation, std::vector<std::string> groups) {
-  return {"u", std::move(org), std::move(nation), std::move(groups), static_cast<uint8_t>(Role::kReader), false};
+identity::Principal User(std::string org, std::string nation, std::vector<std::string> groups) {
+  return {"u", std::move(org), std::move(nation), std::move(groups), static_cast<uint8_t>(identity::Role::kReader), false};
 }
 
-std::map<std::string, Principal> Principals() {
-  std::map<std::string, Principal> p;
+std::map<std::string, identity::Principal> Principals() {
+  std::map<std::string, identity::Principal> p;
   p["creator"] = User(kJpnA, "JPN", {"jpn-usa", "jpn-usa-kor"});
   p["same-nation"] = User(kJpnB, "JPN", {"jpn-usa", "jpn-usa-kor"});
   p["partner-in"] = User(kUsaA, "USA", {"jpn-usa", "jpn-usa-kor"});
   p["partner-out"] = User(kKorA, "KOR", {"jpn-usa-kor"});
-  p["peer-usa"] = {"peer:usa", kUsaNode, "USA", {"jpn-usa", "jpn-usa-kor"}, static_cast<uint8_t>(Role::kPeer), false};
-  p["peer-kor"] = {"peer:kor", kKorNode, "KOR", {"jpn-usa-kor"}, static_cast<uint8_t>(Role::kPeer), false};
+  p["peer-usa"] = {"peer:usa", kUsaNode, "USA", {"jpn-usa", "jpn-usa-kor"}, static_cast<uint8_t>(identity::Role::kPeer), false};
+  p["peer-kor"] = {"peer:kor", kKorNode, "KOR", {"jpn-usa-kor"}, static_cast<uint8_t>(identity::Role::kPeer), false};
   p["operator"] = {"cli", "", "", {}, 0, true};
   return p;
 }
@@ -72,7 +72,7 @@ std::string JsonList(const std::vector<std::string>& items) {
 // Turns the table's notation for one marking into its facts (null for `unknown`).
 class Markings {
  public:
-  explicit Markings(const std::map<std::string, Principal>& principals) : principals_(principals) {}
+  explicit Markings(const std::map<std::string, identity::Principal>& principals) : principals_(principals) {}
 
   const MarkingFacts* Get(const std::string& token) {
     if (token == "unknown") return nullptr;
@@ -127,7 +127,7 @@ class Markings {
     return absl::InvalidArgumentError("unknown notation");
   }
 
-  const std::map<std::string, Principal>& principals_;
+  const std::map<std::string, identity::Principal>& principals_;
   std::deque<MarkingFacts> held_;
 };
 
@@ -186,7 +186,7 @@ std::string ObjectJson(const Row& row, const std::vector<std::pair<std::string, 
 }
 
 TEST(DecideTest, DocumentedTable) {
-  std::map<std::string, Principal> principals = Principals();
+  std::map<std::string, identity::Principal> principals = Principals();
   std::vector<Row> rows = ReadTable();
   ASSERT_GE(rows.size(), 50u) << "the decision table in docs/policy.md was not found";
   for (const Row& row : rows) {
@@ -210,7 +210,7 @@ TEST(DecideTest, DocumentedTable) {
     std::string json = ObjectJson(row, granular_tokens);
     CollectionPolicy collection;
     collection.communities = {"jpn-usa"};
-    absl::StatusOr<DefaultRelease> release = ParseDefaultRelease(row.default_release);
+    absl::StatusOr<identity::DefaultRelease> release = identity::ParseDefaultRelease(row.default_release);
     ASSERT_TRUE(release.ok()) << release.status();
     collection.default_release = *release;
     bool attributed = row.flags.find("unattributed") == std::string::npos;
@@ -250,7 +250,7 @@ TEST(DecideTest, VerdictNames) {
 TEST(DecideTest, EmptyReleasabilityAllowsNobody) {
   MarkingFacts nobody;
   nobody.understood = true;
-  nobody.releasable_to = Releasability{};
+  nobody.releasable_to = identity::Releasability{};
   const MarkingFacts* markings[] = {&nobody};
   ObjectFacts facts;
   facts.type = "indicator";
@@ -274,7 +274,7 @@ TEST(DecideTest, GreenInCollectionWithoutCommunitiesReachesReadersButNoPeer) {
   facts.markings = markings;
   CollectionPolicy none;
   EXPECT_EQ(Decide(User(kKorA, "KOR", {}), none, facts).verdict, Verdict::kAllow);
-  Principal peer = Principals().at("peer-usa");
+  identity::Principal peer = Principals().at("peer-usa");
   EXPECT_EQ(Decide(peer, none, facts).verdict, Verdict::kDeny);
 }
 

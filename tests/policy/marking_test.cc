@@ -54,18 +54,18 @@ TEST(MarkingTest, OneDefinitionSaysEachThingOnce) {
 }
 
 TEST(MarkingTest, ReleaseEntries) {
-  Releasability r;
-  EXPECT_TRUE(AddReleaseEntry(" USA ", r).ok());
-  EXPECT_TRUE(AddReleaseEntry("jpn-usa", r).ok());
-  absl::Status bad = AddReleaseEntry("Japan", r);
+  identity::Releasability r;
+  EXPECT_TRUE(identity::AddReleaseEntry(" USA ", r).ok());
+  EXPECT_TRUE(identity::AddReleaseEntry("jpn-usa", r).ok());
+  absl::Status bad = identity::AddReleaseEntry("Japan", r);
   EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(bad.message().find("'Japan'"), absl::string_view::npos) << bad;
   EXPECT_EQ(r.nations, (std::vector<std::string>{"USA"}));
   EXPECT_EQ(r.communities, (std::vector<std::string>{"jpn-usa"}));
-  EXPECT_TRUE(IsCommunityName("jpn-usa-kor"));
-  EXPECT_FALSE(IsCommunityName("JPN-USA"));
-  EXPECT_FALSE(IsCommunityName(""));
-  EXPECT_FALSE(IsCommunityName(std::string(65, 'a')));
+  EXPECT_TRUE(identity::IsCommunityName("jpn-usa-kor"));
+  EXPECT_FALSE(identity::IsCommunityName("JPN-USA"));
+  EXPECT_FALSE(identity::IsCommunityName(""));
+  EXPECT_FALSE(identity::IsCommunityName(std::string(65, 'a')));
 }
 
 TEST(MarkingTest, Tlp1AndTlp2Definitions) {

@@ -51,7 +51,7 @@ class PolicyTest : public ::testing::Test {
     ASSERT_TRUE(db_->CreateOrganization("test", {"USA-A", "USA", kUsa}).ok());
     ASSERT_TRUE(db_->CreateGroup("test", "jpn-usa").ok());
     ASSERT_TRUE(db_->JoinGroup("test", "jpn-usa", "USA-A").ok());
-    ASSERT_TRUE(db_->CreateUser("test", {"us", "USA-A", static_cast<uint8_t>(Role::kReader)}).ok());
+    ASSERT_TRUE(db_->CreateUser("test", {"us", "USA-A", static_cast<uint8_t>(identity::Role::kReader)}).ok());
     policy_ = std::make_unique<Policy>(*db_, db_.get(), clock_);
   }
 
@@ -77,12 +77,12 @@ class PolicyTest : public ::testing::Test {
 };
 
 TEST_F(PolicyTest, PrincipalForUserReadsTheDirectory) {
-  absl::StatusOr<Principal> p = PrincipalForUser(*db_, "us");
+  absl::StatusOr<identity::Principal> p = PrincipalForUser(*db_, "us");
   ASSERT_TRUE(p.ok()) << p.status();
   EXPECT_EQ(p->organization, kUsa);
   EXPECT_EQ(p->nation, "USA");
   EXPECT_EQ(p->groups, std::vector<std::string>{"jpn-usa"});
-  EXPECT_EQ(p->Kind(), PrincipalKind::kUser);
+  EXPECT_EQ(p->Kind(), identity::PrincipalKind::kUser);
   EXPECT_EQ(PrincipalForUser(*db_, "nobody").status().code(), absl::StatusCode::kNotFound);
 }
 
@@ -91,15 +91,15 @@ TEST_F(PolicyTest, PrincipalForPeerIsAPeer) {
   peer.name = "usa";
   peer.nation = "USA";
   peer.communities = {"jpn-usa"};
-  Principal p = PrincipalForPeer(peer);
-  EXPECT_EQ(p.Kind(), PrincipalKind::kPeer);
+  identity::Principal p = PrincipalForPeer(peer);
+  EXPECT_EQ(p.Kind(), identity::PrincipalKind::kPeer);
   EXPECT_EQ(p.user, "peer:usa");
   EXPECT_EQ(p.nation, "USA");
 }
 
 TEST_F(PolicyTest, FilterKeepsOrderAndResolvesStoredMarkings) {
   Add({RelToUsaJpn(), Indicator(1, kRel), Indicator(2, ""), Indicator(3, kRel)});
-  Principal usa = *PrincipalForUser(*db_, "us");
+  identity::Principal usa = *PrincipalForUser(*db_, "us");
   std::vector<store::StoredObject> objects = All();
   ASSERT_EQ(objects.size(), 4u);
   absl::StatusOr<size_t> removed = policy_->Filter(usa, collection_, objects);
@@ -113,7 +113,7 @@ TEST_F(PolicyTest, FilterKeepsOrderAndResolvesStoredMarkings) {
 
 TEST_F(PolicyTest, AMarkingThatArrivesLaterIsUsedAfterTheRetryInterval) {
   Add({Indicator(1, kRel)});
-  Principal usa = *PrincipalForUser(*db_, "us");
+  identity::Principal usa = *PrincipalForUser(*db_, "us");
   std::vector<store::StoredObject> objects = All();
   auto d = policy_->DecideEntry(usa, collection_, objects[0]);
   ASSERT_TRUE(d.ok()) << d.status();
@@ -128,8 +128,8 @@ TEST_F(PolicyTest, AMarkingThatArrivesLaterIsUsedAfterTheRetryInterval) {
 
 TEST_F(PolicyTest, CreatorsOrganisationsAreReadAgainWhenUnknown) {
   Add({Indicator(1, "", kLateOrg)});
-  ASSERT_TRUE(db_->CreateUser("test", {"jp", "JPN-A", static_cast<uint8_t>(Role::kReader)}).ok());
-  Principal jpn = *PrincipalForUser(*db_, "jp");
+  ASSERT_TRUE(db_->CreateUser("test", {"jp", "JPN-A", static_cast<uint8_t>(identity::Role::kReader)}).ok());
+  identity::Principal jpn = *PrincipalForUser(*db_, "jp");
   std::vector<store::StoredObject> objects = All();
   EXPECT_EQ(policy_->DecideEntry(jpn, collection_, objects[0])->verdict, Verdict::kDeny);
   ASSERT_TRUE(db_->CreateOrganization("test", {"JPN-LATE", "JPN", kLateOrg}).ok());
@@ -144,7 +144,7 @@ TEST_F(PolicyTest, CreatorsOrganisationsAreReadAgainWhenUnknown) {
 // of the user's own organisation; on anyone else's objects it resolves to nothing (deny).
 TEST_F(PolicyTest, ADefinitionAUserIntroducedMarksOnlyItsOrganisationsObjects) {
   ASSERT_TRUE(db_->CreateOrganization("test", {"KOR-A", "KOR", kKor}).ok());
-  ASSERT_TRUE(db_->CreateUser("test", {"ko", "KOR-A", static_cast<uint8_t>(Role::kReader)}).ok());
+  ASSERT_TRUE(db_->CreateUser("test", {"ko", "KOR-A", static_cast<uint8_t>(identity::Role::kReader)}).ok());
   store::Objects objects;
   std::vector<store::NewObject> batch{objects.Make(RelToUsaJpnKor(kKor))};
   const store::RecordAdd record = [](std::span<const store::AddResult>) -> absl::StatusOr<store::AddRecords> {
@@ -156,8 +156,8 @@ TEST_F(PolicyTest, ADefinitionAUserIntroducedMarksOnlyItsOrganisationsObjects) {
   ASSERT_TRUE(added.ok()) << added.status();
   ASSERT_EQ((*added)[0].outcome, store::AddOutcome::kAdded);
   Add({Indicator(1, kRel), Indicator(2, kRel, kKor)});
-  Principal kor = *PrincipalForUser(*db_, "ko");
-  Principal usa = *PrincipalForUser(*db_, "us");
+  identity::Principal kor = *PrincipalForUser(*db_, "ko");
+  identity::Principal usa = *PrincipalForUser(*db_, "us");
   std::vector<store::StoredObject> entries = All();
   ASSERT_EQ(entries.size(), 3u);
   EXPECT_EQ(policy_->DecideEntry(kor, collection_, entries[1])->rule, "unresolved-marking") << "JPN's object";
@@ -174,9 +174,9 @@ TEST_F(PolicyTest, NoFloodOrRedefinitionChangesWhatAMarkingMeans) {
   policy_ = std::make_unique<Policy>(*db_, db_.get(), clock_, small);
   ASSERT_TRUE(db_->CreateOrganization("test", {"KOR-A", "KOR", kKor}).ok());
   ASSERT_TRUE(db_->CreateGroup("test", "jpn-usa-kor").ok());
-  ASSERT_TRUE(db_->CreateUser("test", {"ko", "KOR-A", static_cast<uint8_t>(Role::kReader)}).ok());
+  ASSERT_TRUE(db_->CreateUser("test", {"ko", "KOR-A", static_cast<uint8_t>(identity::Role::kReader)}).ok());
   Add({RelToUsaJpn(), Indicator(1, kRel)});
-  Principal kor = *PrincipalForUser(*db_, "ko");
+  identity::Principal kor = *PrincipalForUser(*db_, "ko");
   EXPECT_EQ(policy_->DecideEntry(kor, collection_, All()[1])->rule, "not-releasable");
   // A later `created` under the same id: refused by the store, whoever writes it.
   store::Objects objects;
@@ -198,7 +198,7 @@ TEST_F(PolicyTest, MalformedCollectionSettingsReleaseNothing) {
   store::Collection broken = collection_;
   broken.default_release = "Everyone";
   std::vector<store::StoredObject> objects = All();
-  Principal operator_principal;
+  identity::Principal operator_principal;
   operator_principal.node_operator = true;
   absl::StatusOr<size_t> removed = policy_->Filter(operator_principal, broken, objects);
   EXPECT_EQ(removed.status().code(), absl::StatusCode::kInvalidArgument);

@@ -79,7 +79,7 @@ TEST_F(DirectoryChecksTest, GroupAndUserNamesAreChecked) {
   EXPECT_EQ(directory().CreateGroup("cli", std::string(65, 'a')).code(),
             absl::StatusCode::kInvalidArgument);
   Org("NISC", "JPN");
-  uint8_t reader = static_cast<uint8_t>(policy::Role::kReader);
+  uint8_t reader = static_cast<uint8_t>(identity::Role::kReader);
   for (const char* bad : {"", "al:ice", "al ice", "alice\n"}) {
     auto u = directory().CreateUser("cli", {bad, "NISC", reader});
     EXPECT_EQ(u.status().code(), absl::StatusCode::kInvalidArgument) << bad;

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "kizuna/base/clock.h"
-#include "kizuna/policy/principal.h"
+#include "kizuna/identity/principal.h"
 #include "kizuna/store/directory.h"
 #include "kizuna/store/sqlite/sqlite_store.h"
 #include "store_test_util.h"

@@ -9,8 +9,8 @@
 namespace kizuna::store {
 namespace {
 
-constexpr uint8_t kReader = static_cast<uint8_t>(policy::Role::kReader);
-constexpr uint8_t kPublisher = static_cast<uint8_t>(policy::Role::kPublisher);
+constexpr uint8_t kReader = static_cast<uint8_t>(identity::Role::kReader);
+constexpr uint8_t kPublisher = static_cast<uint8_t>(identity::Role::kPublisher);
 
 class SqliteDirectoryTest : public DirectoryTest {};
 

@@ -7,7 +7,7 @@
 namespace kizuna::store {
 namespace {
 
-constexpr uint8_t kReader = static_cast<uint8_t>(policy::Role::kReader);
+constexpr uint8_t kReader = static_cast<uint8_t>(identity::Role::kReader);
 
 class SqliteTokensTest : public DirectoryTest {
  protected:

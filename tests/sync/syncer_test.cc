@@ -94,7 +94,7 @@ class SyncerTest : public ::testing::Test {
 TEST_F(SyncerTest, PullsWhatThePeerReleasesAndResumes) {
   // `there` releases to this node's user (a USA peer) the CLEAR object, not the RED one.
   there_.auth.AddToken("node", {"usa-node", "identity--1b000000-0000-4000-8000-00000000000b", "USA", {},
-                                static_cast<uint8_t>(policy::Role::kPeer)});
+                                static_cast<uint8_t>(identity::Role::kPeer)});
   there_.auth.Grant("usa-node", there_.collection, true, false);
   there_.Add({Indicator(1, kClear), Indicator(2, kRed)});
   ASSERT_TRUE(here_.db->AddPeer("test", PeerOf(there_, "there", store::SyncDirection::kPull)).ok());
@@ -119,7 +119,7 @@ TEST_F(SyncerTest, PullsWhatThePeerReleasesAndResumes) {
 // the report and on the mapping, and audited; the rest of the page is stored.
 TEST_F(SyncerTest, APulledInvalidObjectIsCountedReportedAndAudited) {
   there_.auth.AddToken("node", {"usa-node", "identity--1b000000-0000-4000-8000-00000000000b", "USA", {},
-                                static_cast<uint8_t>(policy::Role::kPeer)});
+                                static_cast<uint8_t>(identity::Role::kPeer)});
   there_.auth.Grant("usa-node", there_.collection, true, false);
   std::string bad = Indicator(4, kClear);
   bad.replace(bad.find("'198.51.100.1']"), 15, "]");
@@ -153,7 +153,7 @@ TEST_F(SyncerTest, APulledInvalidObjectIsCountedReportedAndAudited) {
 }
 
 TEST_F(SyncerTest, PushesWhatThePolicyReleasesOnce) {
-  there_.auth.AddToken("node", {"jpn-node", kJpn, "JPN", {}, static_cast<uint8_t>(policy::Role::kPeer)});
+  there_.auth.AddToken("node", {"jpn-node", kJpn, "JPN", {}, static_cast<uint8_t>(identity::Role::kPeer)});
   there_.auth.Grant("jpn-node", there_.collection, false, true);
   here_.Add({Indicator(1, kClear), Indicator(2, kRed)});
   ASSERT_TRUE(here_.db->AddPeer("test", PeerOf(there_, "there", store::SyncDirection::kPush)).ok());

@@ -47,11 +47,11 @@ class ServicePolicyTest : public ::testing::Test {
     ASSERT_TRUE(store_->CreateOrganization("test", {"JPN-A", "JPN", kJpn}).ok());
     ASSERT_TRUE(store_->CreateOrganization("test", {"USA-A", "USA", kUsa}).ok());
     ASSERT_TRUE(store_->CreateOrganization("test", {"KOR-A", "KOR", kKor}).ok());
-    auto role = [](policy::Role r) { return static_cast<uint8_t>(r); };
-    auth_.AddToken("jpn", {"jp", kJpn, "JPN", {"jpn-usa"}, role(policy::Role::kPublisher)});
-    auth_.AddToken("usa", {"us", kUsa, "USA", {"jpn-usa"}, role(policy::Role::kReader)});
-    auth_.AddToken("kor", {"kr", kKor, "KOR", {"jpn-usa-kor"}, role(policy::Role::kReader)});
-    auth_.AddToken("usa-node", {"usa-node", kUsa, "USA", {"jpn-usa"}, role(policy::Role::kPeer)});
+    auto role = [](identity::Role r) { return static_cast<uint8_t>(r); };
+    auth_.AddToken("jpn", {"jp", kJpn, "JPN", {"jpn-usa"}, role(identity::Role::kPublisher)});
+    auth_.AddToken("usa", {"us", kUsa, "USA", {"jpn-usa"}, role(identity::Role::kReader)});
+    auth_.AddToken("kor", {"kr", kKor, "KOR", {"jpn-usa-kor"}, role(identity::Role::kReader)});
+    auth_.AddToken("usa-node", {"usa-node", kUsa, "USA", {"jpn-usa"}, role(identity::Role::kPeer)});
     for (const char* user : {"jp", "us", "kr", "usa-node"}) auth_.Grant(user, collection_, true, true);
     ServiceOptions options;
     options.pages.default_limit = 2;
@@ -179,7 +179,7 @@ TEST_F(ServicePolicyTest, WithheldObjectsLookAbsent) {
 
 TEST_F(ServicePolicyTest, DeletingAWithheldObjectLooksLikeDeletingNothing) {
   Post({Indicator(1, kRed)});
-  auth_.AddToken("usa-writer", {"usw", kUsa, "USA", {"jpn-usa"}, static_cast<uint8_t>(policy::Role::kPublisher)});
+  auth_.AddToken("usa-writer", {"usw", kUsa, "USA", {"jpn-usa"}, static_cast<uint8_t>(identity::Role::kPublisher)});
   auth_.Grant("usw", collection_, true, true);
   HttpRequest r;
   r.method = Method::kDelete;
@@ -197,7 +197,7 @@ TEST_F(ServicePolicyTest, DeletingAWithheldObjectLooksLikeDeletingNothing) {
 
 TEST_F(ServicePolicyTest, AmberAPeerPushedIsNeverForwarded) {
   constexpr char kAmber[] = "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421";
-  auth_.AddToken("kor-node", {"kor-node", kKor, "KOR", {"jpn-usa-kor"}, static_cast<uint8_t>(policy::Role::kPeer)});
+  auth_.AddToken("kor-node", {"kor-node", kKor, "KOR", {"jpn-usa-kor"}, static_cast<uint8_t>(identity::Role::kPeer)});
   auth_.Grant("kor-node", collection_, true, false);
   Post({Indicator(1, kAmber, kUsa)}, "usa-node");  // received from the USA node
   Post({Indicator(2, kAmber)});                      // JPN's own

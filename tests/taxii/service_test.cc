@@ -31,9 +31,9 @@ class ServiceTest : public ::testing::Test {
     for (const std::string& c : {shared_, secret_, dropbox_}) {
       ASSERT_TRUE(store_->SetCollectionPolicy(c, {}, "readers").ok());
     }
-    auth_.AddToken("reader", {"alice", kJpn, "JPN", {"jpn-usa"}, static_cast<uint8_t>(policy::Role::kReader)});
-    auth_.AddToken("writer", {"bob", kJpn, "JPN", {}, static_cast<uint8_t>(policy::Role::kPublisher)});
-    auth_.AddToken("admin", {"root", "identity--other", "USA", {}, static_cast<uint8_t>(policy::Role::kNodeAdmin)});
+    auth_.AddToken("reader", {"alice", kJpn, "JPN", {"jpn-usa"}, static_cast<uint8_t>(identity::Role::kReader)});
+    auth_.AddToken("writer", {"bob", kJpn, "JPN", {}, static_cast<uint8_t>(identity::Role::kPublisher)});
+    auth_.AddToken("admin", {"root", "identity--other", "USA", {}, static_cast<uint8_t>(identity::Role::kNodeAdmin)});
     auth_.Grant("alice", shared_, true, false);
     auth_.Grant("alice", dropbox_, false, true);
     auth_.Grant("bob", shared_, true, true);
@@ -178,7 +178,7 @@ TEST_F(ServiceTest, AddObjectsAnswersAStatusThatIsKept) {
   EXPECT_EQ(Get("/intel/status/" + id + "/", "admin").status, 200);
   EXPECT_EQ(Get("/other/status/" + id + "/", "writer").status, 404);
   // Another organisation does not learn which objects were posted.
-  auth_.AddToken("usa", {"carol", "identity--usa", "USA", {}, static_cast<uint8_t>(policy::Role::kReader)});
+  auth_.AddToken("usa", {"carol", "identity--usa", "USA", {}, static_cast<uint8_t>(identity::Role::kReader)});
   EXPECT_EQ(Get("/intel/status/" + id + "/", "usa").status, 404);
 }
 

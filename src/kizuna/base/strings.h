@@ -19,6 +19,8 @@
 #include <type_traits>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/string_view.h"
 
 namespace kizuna {
@@ -60,6 +62,13 @@ void StrAppend(std::string& out, const Args&... args) {
 
 inline std::string_view View(absl::string_view s) { return std::string_view(s.data(), s.size()); }
 inline absl::string_view AbslView(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+
+// Abseil's ASCII helpers on std::string_view: `s` without leading and trailing ASCII
+// whitespace; whether `a` and `b` are equal ignoring ASCII case.
+inline std::string_view Trim(std::string_view s) { return View(absl::StripAsciiWhitespace(AbslView(s))); }
+inline bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return absl::EqualsIgnoreCase(AbslView(a), AbslView(b));
+}
 
 // Returns a status of the same code whose message is `prefix` followed by the original one.
 inline absl::Status Annotate(const absl::Status& status, std::string_view prefix) {

@@ -5,8 +5,8 @@
 
 #include "kizuna/base/clock.h"
 #include "kizuna/base/strings.h"
-#include "kizuna/policy/nation.h"
-#include "kizuna/policy/roles.h"
+#include "kizuna/identity/nation.h"
+#include "kizuna/identity/roles.h"
 #include "kizuna/stix/timestamp.h"
 #include "kizuna/store/open.h"
 
@@ -29,7 +29,7 @@ absl::StatusOr<std::unique_ptr<store::Database>> Open(const GlobalOptions& globa
 CLI::Validator NationCode() {
   return CLI::Validator(
       [](std::string& code) -> std::string {
-        if (policy::IsNationCode(code)) return "";
+        if (identity::IsNationCode(code)) return "";
         return StrCat("'", code, "' is not an ISO 3166-1 alpha-3 nation code (e.g. JPN, USA, KOR)");
       },
       "NATION");
@@ -38,7 +38,7 @@ CLI::Validator NationCode() {
 CLI::Validator RoleName() {
   return CLI::Validator(
       [](std::string& name) -> std::string {
-        if (policy::ParseRole(name)) return "";
+        if (identity::ParseRole(name)) return "";
         return StrCat("'", name, "' is not a role: reader, publisher, org-admin, node-admin or peer");
       },
       "ROLE");
@@ -90,7 +90,7 @@ CLI::Validator Duration() {
 uint8_t RoleBits(const std::vector<std::string>& names) {
   uint8_t bits = 0;
   for (const std::string& name : names) {
-    if (auto role = policy::ParseRole(name)) bits |= static_cast<uint8_t>(*role);
+    if (auto role = identity::ParseRole(name)) bits |= static_cast<uint8_t>(*role);
   }
   return bits;
 }
@@ -116,8 +116,8 @@ boost::json::object OrganizationJson(const store::Organization& org) {
 
 boost::json::object UserJson(const store::User& user) {
   boost::json::array roles;
-  for (policy::Role role : policy::kAllRoles) {
-    if (user.roles & static_cast<uint8_t>(role)) roles.emplace_back(J(policy::RoleName(role)));
+  for (identity::Role role : identity::kAllRoles) {
+    if (user.roles & static_cast<uint8_t>(role)) roles.emplace_back(J(identity::RoleName(role)));
   }
   return {{"name", J(user.name)},
           {"organization", J(user.organization)},

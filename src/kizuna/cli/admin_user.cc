@@ -2,7 +2,7 @@
 #include "kizuna/base/strings.h"
 #include "kizuna/cli/admin_common.h"
 #include "kizuna/cli/admin_internal.h"
-#include "kizuna/policy/roles.h"
+#include "kizuna/identity/roles.h"
 
 namespace kizuna::cli::admin {
 namespace {
@@ -21,7 +21,7 @@ int AddUser(const GlobalOptions& global, const UserFlags& f) {
   if (f.json) {
     PrintJson(UserJson(*user));
   } else {
-    Print(StrCat("created user '", user->name, "' (", policy::RoleList(user->roles), ") of '",
+    Print(StrCat("created user '", user->name, "' (", identity::RoleList(user->roles), ") of '",
                  f.org, "'\n"));
   }
   return kExitOk;
@@ -39,7 +39,7 @@ int ListUsers(const GlobalOptions& global, bool json) {
     if (json) {
       out.push_back(UserJson(u));
     } else {
-      Print(StrCat(u.name, "  ", OrgName(*orgs, u.organization), "  ", policy::RoleList(u.roles),
+      Print(StrCat(u.name, "  ", OrgName(*orgs, u.organization), "  ", identity::RoleList(u.roles),
                    u.disabled ? "  (disabled)" : "", "\n"));
     }
   }
@@ -62,7 +62,7 @@ int SetRoles(const GlobalOptions& global, const UserFlags& f) {
   uint8_t roles = RoleBits(f.roles);
   absl::Status s = (*db)->SetUserRoles(kActor, f.name, roles);
   if (!s.ok()) return ReportError(s);
-  Print(StrCat("user '", f.name, "' now has roles ", policy::RoleList(roles), "\n"));
+  Print(StrCat("user '", f.name, "' now has roles ", identity::RoleList(roles), "\n"));
   return kExitOk;
 }
 

@@ -16,13 +16,13 @@ namespace {
 struct CreateFlags {
   std::string title, alias, description, api_root, id;
   std::vector<std::string> communities;
-  std::string default_release{policy::kDefaultReleaseText};
+  std::string default_release{identity::kDefaultReleaseText};
 };
 
 struct PolicyFlags {
   std::string collection;
   std::vector<std::string> communities;
-  std::string default_release{policy::kDefaultReleaseText};
+  std::string default_release{identity::kDefaultReleaseText};
 };
 
 boost::json::object CollectionJson(const store::Collection& c, int64_t count) {

@@ -27,17 +27,14 @@ struct ExportFlags {
 };
 
 // The principal the export decides for.
-absl::StatusOr<policy::Principal> PrincipalOf(store::Database& db, const ExportFlags& flags) {
+absl::StatusOr<identity::Principal> PrincipalOf(store::Database& db, const ExportFlags& flags) {
   if (!flags.as_user.empty()) return policy::PrincipalForUser(db, flags.as_user);
   if (!flags.for_peer.empty()) {
     absl::StatusOr<store::Peer> peer = db.GetPeer(flags.for_peer);
     if (!peer.ok()) return peer.status();
     return policy::PrincipalForPeer(*peer);
   }
-  policy::Principal operator_principal;
-  operator_principal.user = "cli";
-  operator_principal.node_operator = true;
-  return operator_principal;
+  return identity::OperatorPrincipal();
 }
 
 int Run(GlobalOptions& global, const ExportFlags& flags) {
@@ -45,7 +42,7 @@ int Run(GlobalOptions& global, const ExportFlags& flags) {
   if (!store.ok()) return ReportError(store.status());
   auto collection = (*store)->FindCollection("", flags.collection);
   if (!collection.ok()) return ReportError(collection.status());
-  absl::StatusOr<policy::Principal> principal = PrincipalOf(**store, flags);
+  absl::StatusOr<identity::Principal> principal = PrincipalOf(**store, flags);
   if (!principal.ok()) return ReportError(principal.status());
   policy::Policy policy(**store, store->get(), SystemClock());
   policy::ReleasedReader reader(**store, policy);

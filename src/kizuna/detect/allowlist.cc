@@ -16,7 +16,6 @@ namespace kizuna::detect {
 namespace {
 
 using detect_internal::Lower;
-using detect_internal::Trim;
 
 constexpr uint8_t kStringKeys = 0;
 constexpr uint8_t kHostKeys = 1;

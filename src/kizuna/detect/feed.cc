@@ -15,7 +15,6 @@ namespace kizuna::detect {
 namespace {
 
 using detect_internal::Lower;
-using detect_internal::Trim;
 
 // The namespace of feed indicator ids (a fixed, random UUID of Kizuna's).
 constexpr std::string_view kFeedNamespace = "0c7b6f0e-2a8d-4b5e-9f13-7d4e8a2c5b91";

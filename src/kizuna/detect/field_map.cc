@@ -9,7 +9,6 @@
 namespace kizuna::detect {
 namespace {
 
-using detect_internal::Trim;
 
 struct Entry {
   std::string_view log_type;

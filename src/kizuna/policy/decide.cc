@@ -31,8 +31,8 @@ bool SharesAny(const std::vector<std::string>& a, const std::vector<std::string>
 
 class Rules {
  public:
-  Rules(const Principal& p, const CollectionPolicy& c, const ObjectFacts& o)
-      : p_(p), c_(c), o_(o), peer_(p.Kind() == PrincipalKind::kPeer) {}
+  Rules(const identity::Principal& p, const CollectionPolicy& c, const ObjectFacts& o)
+      : p_(p), c_(c), o_(o), peer_(p.Kind() == identity::PrincipalKind::kPeer) {}
 
   // Community membership for TLP:GREEN: a collection that names no community is its own
   // community of readers, which a peer is not part of.
@@ -41,7 +41,7 @@ class Rules {
     return SharesAny(p_.groups, c_.communities);
   }
 
-  bool Releases(const Releasability& r) const {
+  bool Releases(const identity::Releasability& r) const {
     return Contains(r.nations, p_.nation) || SharesAny(p_.groups, r.communities);
   }
 
@@ -85,13 +85,13 @@ class Rules {
 
   Check Default() const {
     switch (c_.default_release.kind) {
-      case DefaultReleaseKind::kCreatorNation:
+      case identity::DefaultReleaseKind::kCreatorNation:
         return {!p_.nation.empty() && p_.nation == o_.creator_nation, "default-creator-nation"};
-      case DefaultReleaseKind::kReaders:
+      case identity::DefaultReleaseKind::kReaders:
         return {true, "default-readers"};
-      case DefaultReleaseKind::kCommunities:
+      case identity::DefaultReleaseKind::kCommunities:
         return {InCommunity(), "default-communities"};
-      case DefaultReleaseKind::kList:
+      case identity::DefaultReleaseKind::kList:
         return {Releases(c_.default_release.list), "default-list"};
     }
     return {false, "default-unknown"};
@@ -110,7 +110,7 @@ class Rules {
   }
 
  private:
-  const Principal& p_;
+  const identity::Principal& p_;
   const CollectionPolicy& c_;
   const ObjectFacts& o_;
   const bool peer_;
@@ -145,8 +145,8 @@ std::string_view VerdictName(Verdict v) {
   return "?";
 }
 
-Decision Decide(const Principal& principal, const CollectionPolicy& collection, const ObjectFacts& object) {
-  if (principal.Kind() == PrincipalKind::kOperator) return {Verdict::kAllow, "operator", {}};
+Decision Decide(const identity::Principal& principal, const CollectionPolicy& collection, const ObjectFacts& object) {
+  if (principal.Kind() == identity::PrincipalKind::kOperator) return {Verdict::kAllow, "operator", {}};
   if (!principal.organization.empty() && principal.organization == object.created_by_ref) {
     return {Verdict::kAllow, "creator-organization", {}};
   }

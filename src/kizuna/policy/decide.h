@@ -40,7 +40,7 @@
 
 #include "kizuna/policy/collection_policy.h"
 #include "kizuna/policy/marking.h"
-#include "kizuna/policy/principal.h"
+#include "kizuna/identity/principal.h"
 
 namespace kizuna::policy {
 
@@ -78,6 +78,6 @@ struct Decision {
 
 // The decision. REQUIRES: the principal may read the collection (or, for a peer, the
 // collection is mapped to it).
-Decision Decide(const Principal& principal, const CollectionPolicy& collection, const ObjectFacts& object);
+Decision Decide(const identity::Principal& principal, const CollectionPolicy& collection, const ObjectFacts& object);
 
 }  // namespace kizuna::policy

@@ -2,7 +2,7 @@
 #include "kizuna/policy/marking.h"
 
 #include "kizuna/base/strings.h"
-#include "kizuna/policy/nation.h"
+#include "kizuna/identity/nation.h"
 #include "kizuna/policy/statement.h"
 #include "simdjson.h"
 
@@ -18,19 +18,13 @@ MarkingFacts Tlp(TlpLevel level) {
   return f;
 }
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // Reads a JSON list of strings into `out` with `add`; false if it is not such a list or
 // too long.
 template <typename Add>
 bool ReadList(simdjson::dom::element value, Add add) {
   simdjson::dom::array list;
   if (value.get_array().get(list) != SUCCESS || list.size() == 0 ||
-      list.size() > kMaxMarkingListEntries) {
+      list.size() > identity::kMaxReleaseEntries) {
     return false;
   }
   for (simdjson::dom::element item : list) {
@@ -57,8 +51,8 @@ bool ApplyExtension(std::string_view id, simdjson::dom::element ext, MarkingFact
   if (id == kReleasableToExtensionId) {
     simdjson::dom::element list;
     if (facts.releasable_to || body["releasable_to"].get(list) != SUCCESS) return false;
-    Releasability r;
-    if (!ReadList(list, [&](std::string_view s) { return AddReleaseEntry(s, r).ok(); })) return false;
+    identity::Releasability r;
+    if (!ReadList(list, [&](std::string_view s) { return identity::AddReleaseEntry(s, r).ok(); })) return false;
     facts.releasable_to = std::move(r);
     return true;
   }
@@ -108,28 +102,6 @@ bool ApplyDefinition(std::string_view type, simdjson::dom::element definition, M
 }
 
 }  // namespace
-
-bool IsCommunityName(std::string_view name) {
-  if (name.empty() || name.size() > 64) return false;
-  for (char c : name) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-    if (!ok) return false;
-  }
-  return true;
-}
-
-absl::Status AddReleaseEntry(std::string_view entry, Releasability& out) {
-  entry = Trim(entry);
-  if (IsNationCode(entry)) {
-    out.nations.emplace_back(entry);
-  } else if (IsCommunityName(entry)) {
-    out.communities.emplace_back(entry);
-  } else {
-    return absl::InvalidArgumentError(
-        StrCat("'", entry.substr(0, 80), "' is neither an ISO 3166-1 alpha-3 nation nor a community name"));
-  }
-  return absl::OkStatus();
-}
 
 std::optional<MarkingFacts> PredefinedMarking(std::string_view marking_id) {
   if (std::optional<TlpLevel> level = PredefinedTlp(marking_id)) return Tlp(*level);

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "kizuna/identity/release.h"
 #include "kizuna/policy/tlp.h"
 
 namespace kizuna::policy {
@@ -38,19 +39,9 @@ inline constexpr std::string_view kReleasableToExtensionId =
 inline constexpr std::string_view kRecipientsExtensionId =
     "extension-definition--15bbcb9f-57f4-4991-93cf-48742c0df705";
 
-// Most nations, communities or organisations one marking may list.
-inline constexpr size_t kMaxMarkingListEntries = 1000;
-
-// Who a releasability marking allows: principals of one of `nations`, or members of one of
-// `communities`.
-struct Releasability {
-  std::vector<std::string> nations;      // ISO 3166-1 alpha-3, e.g. "USA"
-  std::vector<std::string> communities;  // community (group) names, e.g. "jpn-usa"
-};
-
 struct MarkingFacts {
   std::optional<TlpLevel> tlp;
-  std::optional<Releasability> releasable_to;
+  std::optional<identity::Releasability> releasable_to;
   std::optional<std::vector<std::string>> recipients;  // organisation identity ids
   bool informational = false;  // a statement that restricts nothing
   bool understood = false;     // false: the decision denies what carries it
@@ -70,13 +61,5 @@ std::optional<MarkingFacts> PredefinedMarking(std::string_view marking_id);
 // text is not a JSON object of type marking-definition; a definition that is well formed but
 // of a kind Kizuna does not know is returned with `understood` false.
 absl::StatusOr<MarkingFacts> ReadMarkingDefinition(std::string_view json);
-
-// Returns true if `name` can name a community: 1-64 of [a-z0-9._-], as directory groups.
-bool IsCommunityName(std::string_view name);
-
-// Adds one entry of a list of nations and community names (an item of "USA, JPN, jpn-usa"
-// or of a JSON list) to `out`: alpha-3 codes are nations, community names are communities.
-// Returns InvalidArgument naming the entry when it is neither.
-absl::Status AddReleaseEntry(std::string_view entry, Releasability& out);
 
 }  // namespace kizuna::policy

@@ -12,45 +12,35 @@ namespace kizuna::policy {
 absl::StatusOr<CollectionPolicy> PolicyOf(const store::Collection& collection) {
   CollectionPolicy out;
   out.communities = collection.communities;
-  absl::StatusOr<DefaultRelease> release = ParseDefaultRelease(collection.default_release);
+  absl::StatusOr<identity::DefaultRelease> release = identity::ParseDefaultRelease(collection.default_release);
   if (!release.ok()) return Annotate(release.status(), StrCat("collection ", collection.id, ": "));
   out.default_release = std::move(*release);
   return out;
 }
 
-absl::StatusOr<Principal> PrincipalForUser(store::Directory& directory, std::string_view name) {
+absl::StatusOr<identity::Principal> PrincipalForUser(store::Directory& directory, std::string_view name) {
   KZ_ASSIGN_OR_RETURN(std::vector<store::User> users, directory.ListUsers());
   auto user = std::find_if(users.begin(), users.end(), [&](const store::User& u) { return u.name == name; });
   if (user == users.end()) return absl::NotFoundError(StrCat("user '", name, "' does not exist"));
   if (user->disabled) return absl::FailedPreconditionError(StrCat("user '", name, "' is disabled"));
   KZ_ASSIGN_OR_RETURN(store::Organization org, directory.FindOrganization(user->organization));
-  Principal p;
-  p.user = user->name;
-  p.organization = org.id;
-  p.nation = org.nation;
-  p.roles = user->roles;
   KZ_ASSIGN_OR_RETURN(std::vector<store::Group> groups, directory.ListGroups());
+  std::vector<std::string> member_of;
   for (const store::Group& g : groups) {
-    if (std::find(g.members.begin(), g.members.end(), org.id) != g.members.end()) p.groups.push_back(g.name);
+    if (std::find(g.members.begin(), g.members.end(), org.id) != g.members.end()) member_of.push_back(g.name);
   }
-  return p;
+  return identity::UserPrincipal(user->name, org.id, org.nation, std::move(member_of), user->roles);
 }
 
-Principal PrincipalForPeer(const store::Peer& peer) {
-  Principal p;
-  p.user = StrCat("peer:", peer.name);
-  p.organization = peer.organization;
-  p.nation = peer.nation;
-  p.groups = peer.communities;
-  p.roles = static_cast<uint8_t>(Role::kPeer);
-  return p;
+identity::Principal PrincipalForPeer(const store::Peer& peer) {
+  return identity::PeerPrincipal(peer.name, peer.organization, peer.nation, peer.communities);
 }
 
 // The facts of one Filter/DecideEntry call: markings and nations met so far, held locally
 // so that a page of objects sharing a few markings locks the shared caches a few times.
 class Policy::Batch {
  public:
-  Batch(Policy& policy, const Principal& principal, const CollectionPolicy& collection)
+  Batch(Policy& policy, const identity::Principal& principal, const CollectionPolicy& collection)
       : policy_(policy), principal_(principal), collection_(collection) {}
 
   absl::StatusOr<Decision> Decide(const store::StoredObject& o) {
@@ -59,7 +49,7 @@ class Policy::Batch {
     facts.type = o.type;
     facts.created_by_ref = o.created_by_ref;
     facts.received = !o.origin.empty();
-    if (principal_.Kind() == PrincipalKind::kOperator ||
+    if (principal_.Kind() == identity::PrincipalKind::kOperator ||
         (!principal_.organization.empty() && principal_.organization == o.created_by_ref)) {
       return policy::Decide(principal_, collection_, facts);  // decided before any marking
     }
@@ -80,7 +70,7 @@ class Policy::Batch {
     }
     facts.markings = markings_;
     std::string nation;
-    if (collection_.default_release.kind == DefaultReleaseKind::kCreatorNation && !o.created_by_ref.empty()) {
+    if (collection_.default_release.kind == identity::DefaultReleaseKind::kCreatorNation && !o.created_by_ref.empty()) {
       KZ_ASSIGN_OR_RETURN(nation, policy_.NationOf(o.created_by_ref));
       facts.creator_nation = nation;
     }
@@ -116,7 +106,7 @@ class Policy::Batch {
   }
 
   Policy& policy_;
-  const Principal& principal_;
+  const identity::Principal& principal_;
   const CollectionPolicy& collection_;
   absl::flat_hash_map<std::string, std::shared_ptr<const MarkingFacts>> local_;
   std::vector<const MarkingFacts*> markings_;
@@ -176,7 +166,7 @@ absl::StatusOr<std::string> Policy::NationOf(std::string_view id) {
   return it != nations_.end() ? it->second : std::string();
 }
 
-absl::StatusOr<size_t> Policy::Filter(const Principal& principal, const store::Collection& collection,
+absl::StatusOr<size_t> Policy::Filter(const identity::Principal& principal, const store::Collection& collection,
                                       std::vector<store::StoredObject>& objects,
                                       std::vector<store::StoredObject>* denied) {
   KZ_ASSIGN_OR_RETURN(CollectionPolicy settings, PolicyOf(collection));
@@ -197,7 +187,7 @@ absl::StatusOr<size_t> Policy::Filter(const Principal& principal, const store::C
   return removed;
 }
 
-absl::StatusOr<Decision> Policy::DecideEntry(const Principal& principal, const store::Collection& collection,
+absl::StatusOr<Decision> Policy::DecideEntry(const identity::Principal& principal, const store::Collection& collection,
                                              const store::StoredObject& object) {
   KZ_ASSIGN_OR_RETURN(CollectionPolicy settings, PolicyOf(collection));
   Batch batch(*this, principal, settings);

@@ -62,10 +62,10 @@ absl::StatusOr<CollectionPolicy> PolicyOf(const store::Collection& collection);
 // Returns the principal of user `name` as the directory has it (organisation, nation,
 // groups, roles), e.g. for `kizuna export --as`. NotFound for an unknown user,
 // FailedPrecondition for a disabled one.
-absl::StatusOr<Principal> PrincipalForUser(store::Directory& directory, std::string_view name);
+absl::StatusOr<identity::Principal> PrincipalForUser(store::Directory& directory, std::string_view name);
 
 // Returns the principal this node decides for when it sends to `peer` (PrincipalKind::kPeer).
-Principal PrincipalForPeer(const store::Peer& peer);
+identity::Principal PrincipalForPeer(const store::Peer& peer);
 
 class Policy {
  public:
@@ -80,12 +80,12 @@ class Policy {
   // order, when it is not null), redacted ones carry the redacted JSON. Returns how many were
   // removed, or the store's error when a marking or the organisations cannot be read
   // (nothing is released then).
-  absl::StatusOr<size_t> Filter(const Principal& principal, const store::Collection& collection,
+  absl::StatusOr<size_t> Filter(const identity::Principal& principal, const store::Collection& collection,
                                 std::vector<store::StoredObject>& objects,
                                 std::vector<store::StoredObject>* denied = nullptr);
 
   // The decision for one entry.
-  absl::StatusOr<Decision> DecideEntry(const Principal& principal, const store::Collection& collection,
+  absl::StatusOr<Decision> DecideEntry(const identity::Principal& principal, const store::Collection& collection,
                                        const store::StoredObject& object);
 
  private:

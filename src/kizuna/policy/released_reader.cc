@@ -49,7 +49,7 @@ absl::StatusOr<store::Page> ReleasedReader::ReadStore(const store::Collection& c
   return absl::InternalError("unknown read target");
 }
 
-absl::Status ReleasedReader::FilterPage(const Principal& principal, const store::Collection& collection,
+absl::Status ReleasedReader::FilterPage(const identity::Principal& principal, const store::Collection& collection,
                                         const ReadTarget& target, const store::ObjectFilter& filter,
                                         std::vector<store::StoredObject>& objects, std::vector<int64_t>& positions) {
   const bool chooses = target.kind != ReadTarget::Kind::kVersions && !filter.versions.all &&
@@ -79,7 +79,7 @@ absl::Status ReleasedReader::FilterPage(const Principal& principal, const store:
   return absl::OkStatus();
 }
 
-absl::StatusOr<store::Page> ReleasedReader::Read(const Principal& principal, const store::Collection& collection,
+absl::StatusOr<store::Page> ReleasedReader::Read(const identity::Principal& principal, const store::Collection& collection,
                                                  const ReadTarget& target, store::PageRequest request,
                                                  size_t max_entries_read) {
   const size_t limit = request.limit;

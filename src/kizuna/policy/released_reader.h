@@ -56,7 +56,7 @@ class ReleasedReader {
   // oldest date_added first (a version standing in for a withheld one takes the withheld
   // entry's place). Errors: the store's, or the policy's when a marking or the organisations
   // cannot be read (nothing is released then). REQUIRES: request.limit in 1..kMaxPageLimit.
-  absl::StatusOr<store::Page> Read(const Principal& principal, const store::Collection& collection,
+  absl::StatusOr<store::Page> Read(const identity::Principal& principal, const store::Collection& collection,
                                    const ReadTarget& target, store::PageRequest request,
                                    size_t max_entries_read = kMaxEntriesRead);
 
@@ -64,7 +64,7 @@ class ReleasedReader {
   absl::StatusOr<store::Page> ReadStore(const store::Collection& collection, const ReadTarget& target,
                                         const store::PageRequest& request);
   // Filters one store page; `positions` receives each kept entry's place in the store's order.
-  absl::Status FilterPage(const Principal& principal, const store::Collection& collection,
+  absl::Status FilterPage(const identity::Principal& principal, const store::Collection& collection,
                           const ReadTarget& target, const store::ObjectFilter& filter,
                           std::vector<store::StoredObject>& objects, std::vector<int64_t>& positions);
 

@@ -11,8 +11,6 @@
 namespace kizuna::policy {
 namespace {
 
-std::string_view Trim(std::string_view s) { return View(absl::StripAsciiWhitespace(AbslView(s))); }
-
 // The words of `text` in upper-case ASCII: full-width forms (U+FF01-U+FF5E) become their
 // ASCII letters and digits; anything else that is not an ASCII letter or digit separates words.
 std::vector<std::string> Words(std::string_view text) {
@@ -59,12 +57,12 @@ bool ReadsLikeDisseminationControl(std::string_view segment) {
 }
 
 // Reads the list of an exact "REL TO <list>" segment into `out`; false if unreadable.
-bool ReadList(std::string_view list, Releasability& out) {
+bool ReadList(std::string_view list, identity::Releasability& out) {
   size_t entries = 0;
   for (;;) {
     size_t comma = list.find(',');
     std::string_view entry = Trim(list.substr(0, comma));
-    if (entry.empty() || ++entries > kMaxMarkingListEntries || !AddReleaseEntry(entry, out).ok()) {
+    if (entry.empty() || ++entries > identity::kMaxReleaseEntries || !identity::AddReleaseEntry(entry, out).ok()) {
       return false;
     }
     if (comma == std::string_view::npos) return true;

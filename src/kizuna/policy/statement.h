@@ -34,7 +34,7 @@ enum class StatementKind : uint8_t {
 
 struct StatementMeaning {
   StatementKind kind = StatementKind::kInformational;
-  Releasability release;  // kReleasability only
+  identity::Releasability release;  // kReleasability only
 };
 
 // Reads `statement` as described above.

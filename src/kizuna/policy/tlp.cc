@@ -3,20 +3,10 @@
 
 #include <cctype>
 
+#include "kizuna/base/strings.h"
 #include "kizuna/stix/predefined_markings.h"
 
 namespace kizuna::policy {
-namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != b[i]) return false;
-  }
-  return true;
-}
-
-}  // namespace
 
 std::optional<TlpLevel> PredefinedTlp(std::string_view marking_id) {
   const stix::PredefinedTlpMarking* m = stix::FindPredefinedTlp(marking_id);

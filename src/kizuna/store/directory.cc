@@ -7,8 +7,8 @@
 #include "kizuna/base/random.h"
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
-#include "kizuna/policy/nation.h"
-#include "kizuna/policy/roles.h"
+#include "kizuna/identity/nation.h"
+#include "kizuna/identity/roles.h"
 #include "kizuna/stix/id.h"
 #include "kizuna/stix/timestamp.h"
 
@@ -77,7 +77,7 @@ absl::Status CheckOrganizationName(std::string_view name) {
 }
 
 absl::Status CheckRoles(uint8_t roles) {
-  if (roles == 0 || (roles & ~policy::kAllRoleBits) != 0) {
+  if (roles == 0 || (roles & ~identity::kAllRoleBits) != 0) {
     return absl::InvalidArgumentError(
         "a user needs one or more roles of reader, publisher, org-admin, node-admin");
   }
@@ -153,7 +153,7 @@ absl::StatusOr<Organization> Directory::CreateOrganization(std::string_view acto
                                                            NewOrganization request) {
   KZ_RETURN_IF_ERROR(CheckActor(actor));
   KZ_RETURN_IF_ERROR(CheckOrganizationName(request.name));
-  if (!policy::IsNationCode(request.nation)) {
+  if (!identity::IsNationCode(request.nation)) {
     return absl::InvalidArgumentError(
         StrCat("nation '", request.nation, "' is not an ISO 3166-1 alpha-3 code (e.g. JPN)"));
   }
@@ -220,7 +220,7 @@ absl::StatusOr<User> Directory::CreateUser(std::string_view actor, NewUser user)
   KZ_RETURN_IF_ERROR(CheckRoles(user.roles));
   KZ_ASSIGN_OR_RETURN(Organization org, FindOrganization(user.organization));
   user.organization = org.id;
-  std::string roles = policy::RoleList(user.roles);
+  std::string roles = identity::RoleList(user.roles);
   AuditEvent event = Event(actor, "user.create", user.name,
                            Json({{"organization", JsonView(org.id)}, {"roles", JsonView(roles)}}));
   absl::StatusOr<User> created = DoCreateUser(user, event.time_us, event);
@@ -242,7 +242,7 @@ absl::Status Directory::SetUserRoles(std::string_view actor, std::string_view us
   KZ_RETURN_IF_ERROR(CheckActor(actor));
   KZ_RETURN_IF_ERROR(CheckUserName(user));
   KZ_RETURN_IF_ERROR(CheckRoles(roles));
-  std::string names = policy::RoleList(roles);
+  std::string names = identity::RoleList(roles);
   AuditEvent event = Event(actor, "user.roles", user, Json({{"roles", JsonView(names)}}));
   return Changed(DoUpdateUser(user, std::nullopt, roles, event));
 }

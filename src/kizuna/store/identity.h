@@ -52,7 +52,7 @@ struct Group {
 struct User {
   std::string name;          // unique on the node
   std::string organization;  // Organization::id
-  uint8_t roles = 0;         // a bit set of policy::Role
+  uint8_t roles = 0;         // a bit set of identity::Role
   bool disabled = false;
   int64_t created_us = 0;
 };

@@ -6,8 +6,8 @@
 
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
-#include "kizuna/policy/marking.h"
-#include "kizuna/policy/nation.h"
+#include "kizuna/identity/release.h"
+#include "kizuna/identity/nation.h"
 #include "kizuna/store/peer_url.h"
 
 namespace kizuna::store {
@@ -26,7 +26,7 @@ bool IsUrlSegment(std::string_view s) {
 }
 
 absl::Status CheckPeer(const Peer& p) {
-  if (!policy::IsCommunityName(p.name)) {
+  if (!identity::IsCommunityName(p.name)) {
     return absl::InvalidArgumentError(StrCat("peer name '", p.name, "': expected 1-64 of [a-z0-9._-]"));
   }
   if (p.url.size() > kMaxUrlBytes || p.url.find_first_of(" \t\r\n?#") != std::string::npos) {
@@ -41,11 +41,11 @@ absl::Status CheckPeer(const Peer& p) {
   if (p.token.empty() || p.token.size() > 4096 || p.token.find_first_of(" \t\r\n") != std::string::npos) {
     return absl::InvalidArgumentError(StrCat("peer '", p.name, "': token: expected the token text"));
   }
-  if (!policy::IsNationCode(p.nation)) {
+  if (!identity::IsNationCode(p.nation)) {
     return absl::InvalidArgumentError(StrCat("peer '", p.name, "': '", p.nation, "' is not an ISO 3166-1 alpha-3 code"));
   }
   for (const std::string& c : p.communities) {
-    if (!policy::IsCommunityName(c)) {
+    if (!identity::IsCommunityName(c)) {
       return absl::InvalidArgumentError(StrCat("peer '", p.name, "': '", c, "' is not a community name"));
     }
   }

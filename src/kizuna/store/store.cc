@@ -3,8 +3,7 @@
 
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
-#include "kizuna/policy/collection_policy.h"
-#include "kizuna/policy/marking.h"
+#include "kizuna/identity/release.h"
 #include "kizuna/store/directory.h"
 
 namespace kizuna::store {
@@ -89,12 +88,12 @@ absl::Status Store::SetCollectionPolicy(std::string_view collection_id,
                                         std::string_view default_release) {
   std::string joined;
   for (const std::string& c : communities) {
-    if (!policy::IsCommunityName(c)) {
+    if (!identity::IsCommunityName(c)) {
       return absl::InvalidArgumentError(StrCat("'", c, "' is not a community name (1-64 of [a-z0-9._-])"));
     }
     StrAppend(joined, joined.empty() ? "" : " ", c);
   }
-  KZ_RETURN_IF_ERROR(policy::ParseDefaultRelease(default_release).status());
+  KZ_RETURN_IF_ERROR(identity::ParseDefaultRelease(default_release).status());
   absl::Status set = DoSetCollectionPolicy(collection_id, joined, default_release);
   if (set.ok()) CountChange();
   return set;

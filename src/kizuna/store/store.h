@@ -56,7 +56,7 @@ struct Collection {
   std::string title;
   std::string description;
   int64_t created_us = 0;
-  // Policy settings (policy/collection_policy.h): the sharing communities the collection
+  // Policy settings (identity/release.h): the sharing communities the collection
   // serves, and the release of objects without release markings, in its text form.
   std::vector<std::string> communities = {};
   std::string default_release = "creator-nation";
@@ -256,7 +256,7 @@ class Store {
   // Finds a collection by id or alias within `api_root` (any API root when empty).
   absl::StatusOr<Collection> FindCollection(std::string_view api_root, std::string_view id_or_alias);
   // Sets the policy settings of collection `collection_id`: the communities it serves
-  // (community names) and its default release (policy::ParseDefaultRelease). Returns
+  // (community names) and its default release (identity::ParseDefaultRelease). Returns
   // InvalidArgument for a malformed name or default, NotFound for an unknown collection.
   absl::Status SetCollectionPolicy(std::string_view collection_id,
                                    const std::vector<std::string>& communities,

@@ -145,7 +145,7 @@ absl::Status Syncer::Pull(const store::Peer& peer, const store::PeerMapping& map
 absl::Status Syncer::Push(const store::Peer& peer, const store::PeerMapping& mapping, TaxiiClient& client,
                           MappingReport& report) {
   KZ_ASSIGN_OR_RETURN(store::Collection collection, db_.FindCollection("", mapping.local_collection));
-  policy::Principal principal = policy::PrincipalForPeer(peer);
+  identity::Principal principal = policy::PrincipalForPeer(peer);
   store::PageRequest request;
   request.limit = options_.page_size;
   request.filter.versions = {.first = false, .last = false, .all = true, .exact_ns = {}};

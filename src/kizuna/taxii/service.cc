@@ -86,7 +86,7 @@ bool Cacheable(Route route, Method method) {
 
 // Who asks and what: everything a reading endpoint's response depends on besides the node's
 // state.
-std::string CacheKey(const policy::Principal& p, std::string_view target) {
+std::string CacheKey(const identity::Principal& p, std::string_view target) {
   std::string key = StrCat(p.user, '\0', p.organization, '\0', p.nation, '\0', p.roles, '\0',
                            p.node_operator, '\0');
   for (const std::string& g : p.groups) StrAppend(key, g, ' ');
@@ -145,9 +145,9 @@ HttpResponse Service::Impl::Operations(const HttpRequest& request, taxii::Route&
   }
   route = Route::kMetrics;
   if (!options.metrics_public) {
-    absl::StatusOr<policy::Principal> who = authenticator.Authenticate(request.authorization, request.remote);
+    absl::StatusOr<identity::Principal> who = authenticator.Authenticate(request.authorization, request.remote);
     if (!who.ok()) return AuthenticationFailure(who.status());
-    if (!who->Has(policy::Role::kNodeAdmin)) return ErrorResponse(403, "metrics are for node administrators");
+    if (!who->Has(identity::Role::kNodeAdmin)) return ErrorResponse(403, "metrics are for node administrators");
   }
   int64_t stored = 0;
   if (absl::StatusOr<std::vector<store::Collection>> all = ctx.store.ListCollections(""); all.ok()) {
@@ -178,7 +178,7 @@ HttpResponse Service::Impl::Route(const HttpRequest& request, taxii::Route& rout
     return ErrorResponse(404, "no such resource");
   }
   // Authenticate before anything that could tell a stranger what exists.
-  absl::StatusOr<policy::Principal> principal = authenticator.Authenticate(request.authorization, request.remote);
+  absl::StatusOr<identity::Principal> principal = authenticator.Authenticate(request.authorization, request.remote);
   if (!principal.ok()) return AuthenticationFailure(principal.status());
   user = principal->user;
   if (match.handler == nullptr) {

@@ -17,10 +17,10 @@ namespace kizuna::taxii {
 
 using store::kDirectoryStart;
 
-constexpr uint8_t kReader = static_cast<uint8_t>(policy::Role::kReader);
-constexpr uint8_t kPublisher = static_cast<uint8_t>(policy::Role::kPublisher);
-constexpr uint8_t kOrgAdmin = static_cast<uint8_t>(policy::Role::kOrgAdmin);
-constexpr uint8_t kNodeAdmin = static_cast<uint8_t>(policy::Role::kNodeAdmin);
+constexpr uint8_t kReader = static_cast<uint8_t>(identity::Role::kReader);
+constexpr uint8_t kPublisher = static_cast<uint8_t>(identity::Role::kPublisher);
+constexpr uint8_t kOrgAdmin = static_cast<uint8_t>(identity::Role::kOrgAdmin);
+constexpr uint8_t kNodeAdmin = static_cast<uint8_t>(identity::Role::kNodeAdmin);
 
 class AuthTest : public store::DirectoryTest {
  protected:

@@ -14,14 +14,14 @@ constexpr store::Permissions kBoth{true, true};
 
 class GrantAccessControlTest : public AuthTest {
  protected:
-  policy::Principal Of(std::string org, std::vector<std::string> groups, uint8_t roles) {
+  identity::Principal Of(std::string org, std::vector<std::string> groups, uint8_t roles) {
     return {"someone", std::move(org), "JPN", std::move(groups), roles};
   }
   void SetUp() override {
     AuthTest::SetUp();
     access_ = std::make_unique<GrantAccessControl>(directory(), clock_);
   }
-  CollectionAccess Access(const policy::Principal& p, std::string_view collection = "") {
+  CollectionAccess Access(const identity::Principal& p, std::string_view collection = "") {
     auto a = access_->Access(p, collection.empty() ? collection_ : collection);
     EXPECT_TRUE(a.ok()) << a.status();
     return a.ok() ? *a : CollectionAccess{true, true};  // fail loudly

@@ -32,7 +32,7 @@ class TokenAuthenticatorTest : public AuthTest {
     if (!auth_) auth_ = std::make_unique<TokenAuthenticator>(directory(), clock_, options_);
     return *auth_;
   }
-  absl::StatusOr<policy::Principal> Try(const std::string& header,
+  absl::StatusOr<identity::Principal> Try(const std::string& header,
                                         std::string_view remote = kRemote) {
     return auth().Authenticate(header, remote);
   }

@@ -14,7 +14,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
-#include "kizuna/policy/principal.h"
+#include "kizuna/identity/principal.h"
 
 namespace kizuna::taxii {
 
@@ -26,7 +26,7 @@ class Authenticator {
   // Returns Unauthenticated when the header is missing, malformed, or names an unknown,
   // revoked or expired token or a wrong user; the message never says which. `remote` (the
   // client address) is recorded in the audit log on failure.
-  virtual absl::StatusOr<policy::Principal> Authenticate(std::string_view authorization,
+  virtual absl::StatusOr<identity::Principal> Authenticate(std::string_view authorization,
                                                          std::string_view remote) = 0;
 };
 
@@ -42,7 +42,7 @@ class AccessControl {
   // Returns what `principal` may do with collection `collection_id` (by the grants to its
   // organisation and groups, and its roles: a reader never writes; a node admin may do all).
   // A collection that is neither readable nor writable must be treated as absent (404).
-  virtual absl::StatusOr<CollectionAccess> Access(const policy::Principal& principal,
+  virtual absl::StatusOr<CollectionAccess> Access(const identity::Principal& principal,
                                                   std::string_view collection_id) = 0;
 };
 

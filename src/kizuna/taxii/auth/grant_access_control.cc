@@ -9,7 +9,7 @@
 namespace kizuna::taxii {
 namespace {
 
-bool Applies(const store::Grantee& grantee, const policy::Principal& principal) {
+bool Applies(const store::Grantee& grantee, const identity::Principal& principal) {
   if (grantee.kind == store::GranteeKind::kOrganization) {
     return grantee.name == principal.organization;
   }
@@ -23,9 +23,9 @@ GrantAccessControl::GrantAccessControl(store::Directory& directory, Clock& clock
                                        AccessControlOptions options)
     : directory_(directory), watch_(directory, clock, options.refresh_interval_us) {}
 
-absl::StatusOr<CollectionAccess> GrantAccessControl::Access(const policy::Principal& principal,
+absl::StatusOr<CollectionAccess> GrantAccessControl::Access(const identity::Principal& principal,
                                                             std::string_view collection_id) {
-  using policy::Role;
+  using identity::Role;
   if (principal.Has(Role::kNodeAdmin)) return CollectionAccess{true, true};
   bool may_read = principal.Has(Role::kReader) || principal.Has(Role::kPublisher) ||
                   principal.Has(Role::kOrgAdmin) || principal.Has(Role::kPeer);

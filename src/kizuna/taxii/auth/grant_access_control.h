@@ -54,7 +54,7 @@ class GrantAccessControl : public AccessControl {
   // See AccessControl. Does not check that the collection exists: a node admin gets full
   // access to any id, so the server must answer 404 for collections it does not have.
   // Returns the directory's error (e.g. Unavailable) when the grants cannot be read.
-  absl::StatusOr<CollectionAccess> Access(const policy::Principal& principal,
+  absl::StatusOr<CollectionAccess> Access(const identity::Principal& principal,
                                           std::string_view collection_id) override;
 
  private:

@@ -27,8 +27,8 @@ std::string Recordable(std::string_view text) {
   return out;
 }
 
-policy::Principal PrincipalOf(const store::Credential& c) {
-  return {c.user.name, c.user.organization, c.nation, c.groups, c.user.roles};
+identity::Principal PrincipalOf(const store::Credential& c) {
+  return identity::UserPrincipal(c.user.name, c.user.organization, c.nation, c.groups, c.user.roles);
 }
 
 }  // namespace
@@ -53,7 +53,7 @@ void TokenAuthenticator::Touch(std::string_view token_id, int64_t now_us) {
   }
 }
 
-absl::StatusOr<policy::Principal> TokenAuthenticator::Authenticate(std::string_view authorization,
+absl::StatusOr<identity::Principal> TokenAuthenticator::Authenticate(std::string_view authorization,
                                                                    std::string_view remote) {
   const int64_t now = clock_.NowMicros();
   const std::string client = ClientKey(remote);
@@ -103,7 +103,7 @@ TokenAuthenticator::CacheState TokenAuthenticator::Lookup(const Attempt& a,
   return CacheState::kFresh;
 }
 
-absl::StatusOr<policy::Principal> TokenAuthenticator::Verify(const Attempt& a,
+absl::StatusOr<identity::Principal> TokenAuthenticator::Verify(const Attempt& a,
                                                              const Sha256Digest& digest,
                                                              bool verified) {
   const int64_t now = a.now_us;
@@ -150,7 +150,7 @@ absl::StatusOr<policy::Principal> TokenAuthenticator::Verify(const Attempt& a,
   int64_t used = c->token.last_used_us.value_or(INT64_MIN / 2);
   bool touch = now - used >= options_.touch_interval_us;
   Entry entry{digest, PrincipalOf(*c), c->token.expires_us, a.epoch, touch ? now : used};
-  policy::Principal principal = entry.principal;
+  identity::Principal principal = entry.principal;
   Remember(a.token_id, std::move(entry));
   if (touch) Touch(a.token_id, now);
   return principal;

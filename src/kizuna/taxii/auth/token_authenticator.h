@@ -38,7 +38,7 @@
 // retry (503) until the flood stops.
 //
 //   TokenAuthenticator auth(db->directory(), SystemClock());
-//   absl::StatusOr<policy::Principal> who = auth.Authenticate(header, "198.51.100.7");
+//   absl::StatusOr<identity::Principal> who = auth.Authenticate(header, "198.51.100.7");
 //
 // Thread-safety: safe for concurrent use by every server thread.
 
@@ -103,7 +103,7 @@ class TokenAuthenticator : public Authenticator {
   // verification and the budget's share is spent, and the directory's error (e.g.
   // Unavailable) when the directory cannot be read: neither is an authentication failure,
   // and neither is audited or counted.
-  absl::StatusOr<policy::Principal> Authenticate(std::string_view authorization,
+  absl::StatusOr<identity::Principal> Authenticate(std::string_view authorization,
                                                  std::string_view remote) override;
 
   // The message of every authentication failure.
@@ -117,7 +117,7 @@ class TokenAuthenticator : public Authenticator {
  private:
   struct Entry {
     Sha256Digest secret_digest;
-    policy::Principal principal;
+    identity::Principal principal;
     std::optional<int64_t> expires_us;
     uint64_t epoch = 0;
     int64_t touched_us = 0;  // when last_used was last written (or found written)
@@ -139,7 +139,7 @@ class TokenAuthenticator : public Authenticator {
                     bool& touch);
   // Authenticates from the directory: rows, then Argon2 (within the budget) unless
   // `verified`.
-  absl::StatusOr<policy::Principal> Verify(const Attempt& a, const Sha256Digest& digest,
+  absl::StatusOr<identity::Principal> Verify(const Attempt& a, const Sha256Digest& digest,
                                            bool verified);
   void Remember(std::string_view token_id, Entry entry);
   // Records the use of `token_id` at `now_us` as its last use (in the background or now).

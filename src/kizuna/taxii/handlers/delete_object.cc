@@ -33,7 +33,7 @@ HttpResponse DeleteObject(Context& ctx, const Call& call) {
                                       [](const store::StoredObject& a, const store::StoredObject& b) {
                                         return a.version_ns < b.version_ns;
                                       });
-  if (!call.principal.Has(policy::Role::kNodeAdmin) && first->created_by_ref != call.principal.organization) {
+  if (!call.principal.Has(identity::Role::kNodeAdmin) && first->created_by_ref != call.principal.organization) {
     return ErrorResponse(403, "only the organisation that created an object may delete it");
   }
   // The audit entry is written in the delete's transaction (store.h).

@@ -38,7 +38,7 @@ HttpResponse GetStatus(Context& ctx, const Call& call) {
       [&](const store::StatusRecord& s, size_t details_size) -> std::string* {
         // A status names the objects of a request: only the requesting organisation (and
         // node admins) may read it; to others it does not exist.
-        if (s.organization != call.principal.organization && !call.principal.Has(policy::Role::kNodeAdmin)) {
+        if (s.organization != call.principal.organization && !call.principal.Has(identity::Role::kNodeAdmin)) {
           hidden = true;
           return nullptr;
         }

@@ -7,7 +7,7 @@
 
 #include "kizuna/base/clock.h"
 #include "kizuna/policy/policy.h"
-#include "kizuna/policy/principal.h"
+#include "kizuna/identity/principal.h"
 #include "kizuna/policy/released_reader.h"
 #include "kizuna/store/store.h"
 #include "kizuna/taxii/auth/authenticator.h"
@@ -34,7 +34,7 @@ struct Context {
 // One authenticated request, routed.
 struct Call {
   const HttpRequest& http;
-  policy::Principal principal;
+  identity::Principal principal;
   std::vector<std::string> segments;  // percent-decoded path segments
   store::ApiRoot root;                // for every endpoint below an API root
   store::Collection collection;       // for every endpoint below a collection

@@ -1,7 +1,7 @@
 // Kizuna.
-#include "kizuna/policy/roles.h"
+#include "kizuna/identity/roles.h"
 
-namespace kizuna::policy {
+namespace kizuna::identity {
 
 std::optional<Role> ParseRole(std::string_view name) {
   for (Role role : kAllRoles) {
@@ -36,4 +36,4 @@ std::string RoleList(uint8_t roles, std::string_view separator) {
   return out;
 }
 
-}  // namespace kizuna::policy
+}  // namespace kizuna::identity

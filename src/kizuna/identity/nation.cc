@@ -1,10 +1,10 @@
 // Kizuna.
-#include "kizuna/policy/nation.h"
+#include "kizuna/identity/nation.h"
 
 #include <algorithm>
 #include <iterator>
 
-namespace kizuna::policy {
+namespace kizuna::identity {
 namespace {
 
 struct Nation {
@@ -13,7 +13,7 @@ struct Nation {
 };
 
 constexpr Nation kNations[] = {
-#include "kizuna/policy/nation_table.inc"
+#include "kizuna/identity/nation_table.inc"
 };
 
 const Nation* Find(std::string_view code) {
@@ -31,4 +31,4 @@ std::string_view NationName(std::string_view code) {
   return n != nullptr ? n->name : std::string_view();
 }
 
-}  // namespace kizuna::policy
+}  // namespace kizuna::identity

@@ -1,10 +1,33 @@
 // Kizuna.
-#include "kizuna/policy/collection_policy.h"
+#include "kizuna/identity/release.h"
 
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
+#include "kizuna/identity/nation.h"
 
-namespace kizuna::policy {
+namespace kizuna::identity {
+
+bool IsCommunityName(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+absl::Status AddReleaseEntry(std::string_view entry, Releasability& out) {
+  entry = Trim(entry);
+  if (IsNationCode(entry)) {
+    out.nations.emplace_back(entry);
+  } else if (IsCommunityName(entry)) {
+    out.communities.emplace_back(entry);
+  } else {
+    return absl::InvalidArgumentError(
+        StrCat("'", entry.substr(0, 80), "' is neither an ISO 3166-1 alpha-3 nation nor a community name"));
+  }
+  return absl::OkStatus();
+}
 
 absl::StatusOr<DefaultRelease> ParseDefaultRelease(std::string_view text) {
   DefaultRelease out;
@@ -24,7 +47,7 @@ absl::StatusOr<DefaultRelease> ParseDefaultRelease(std::string_view text) {
     size_t comma = rest.find(',');
     std::string_view entry = rest.substr(0, comma);
     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-    if (++entries > kMaxMarkingListEntries) return absl::InvalidArgumentError("default release: too many entries");
+    if (++entries > kMaxReleaseEntries) return absl::InvalidArgumentError("default release: too many entries");
     absl::Status added = AddReleaseEntry(entry, out.list);
     if (!added.ok()) {
       return absl::InvalidArgumentError(StrCat("default release '", text.substr(0, 200),
@@ -52,4 +75,4 @@ std::string FormatDefaultRelease(const DefaultRelease& release) {
   return out;
 }
 
-}  // namespace kizuna::policy
+}  // namespace kizuna::identity

@@ -1,7 +1,7 @@
 // Kizuna. Role names as users and the command line write them.
 #pragma once
 
-// The roles of policy::Role are written "reader", "publisher", "org-admin", "node-admin" and
+// The roles of Role are written "reader", "publisher", "org-admin", "node-admin" and
 // "peer"
 // (in `kizuna admin user add --role`, in JSON output and in the audit log).
 // Thread-safety: stateless.
@@ -11,9 +11,9 @@
 #include <string>
 #include <string_view>
 
-#include "kizuna/policy/principal.h"
+#include "kizuna/identity/principal.h"
 
-namespace kizuna::policy {
+namespace kizuna::identity {
 
 // Every role, lowest bit first.
 inline constexpr Role kAllRoles[] = {Role::kReader, Role::kPublisher, Role::kOrgAdmin,
@@ -32,4 +32,4 @@ std::string_view RoleName(Role role);
 // ("reader,publisher"); an empty string for no roles.
 std::string RoleList(uint8_t roles, std::string_view separator = ",");
 
-}  // namespace kizuna::policy
+}  // namespace kizuna::identity

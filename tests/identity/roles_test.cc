@@ -1,9 +1,9 @@
 // Kizuna.
-#include "kizuna/policy/roles.h"
+#include "kizuna/identity/roles.h"
 
 #include <gtest/gtest.h>
 
-namespace kizuna::policy {
+namespace kizuna::identity {
 namespace {
 
 TEST(RolesTest, NamesRoundTrip) {
@@ -24,4 +24,4 @@ TEST(RolesTest, ListsBitsInOrder) {
 }
 
 }  // namespace
-}  // namespace kizuna::policy
+}  // namespace kizuna::identity

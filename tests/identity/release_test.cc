@@ -1,19 +1,19 @@
 // Kizuna.
-#include "kizuna/policy/collection_policy.h"
+#include "kizuna/identity/release.h"
 
 #include <gtest/gtest.h>
 
-namespace kizuna::policy {
+namespace kizuna::identity {
 namespace {
 
-TEST(CollectionPolicyTest, Keywords) {
+TEST(ReleaseTest, Keywords) {
   EXPECT_EQ(ParseDefaultRelease("creator-nation")->kind, DefaultReleaseKind::kCreatorNation);
   EXPECT_EQ(ParseDefaultRelease("readers")->kind, DefaultReleaseKind::kReaders);
   EXPECT_EQ(ParseDefaultRelease("communities")->kind, DefaultReleaseKind::kCommunities);
   EXPECT_EQ(DefaultRelease{}.kind, DefaultReleaseKind::kCreatorNation) << "the default is the creator's nation";
 }
 
-TEST(CollectionPolicyTest, ListsRoundTrip) {
+TEST(ReleaseTest, ListsRoundTrip) {
   absl::StatusOr<DefaultRelease> r = ParseDefaultRelease("USA,JPN,jpn-usa");
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->kind, DefaultReleaseKind::kList);
@@ -23,7 +23,7 @@ TEST(CollectionPolicyTest, ListsRoundTrip) {
   EXPECT_EQ(FormatDefaultRelease(*ParseDefaultRelease("readers")), "readers");
 }
 
-TEST(CollectionPolicyTest, Errors) {
+TEST(ReleaseTest, Errors) {
   absl::Status bad = ParseDefaultRelease("USA,Narnia").status();
   EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(bad.message().find("'Narnia'"), absl::string_view::npos) << bad;
@@ -34,4 +34,4 @@ TEST(CollectionPolicyTest, Errors) {
 }
 
 }  // namespace
-}  // namespace kizuna::policy
+}  // namespace kizuna::identity

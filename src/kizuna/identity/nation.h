@@ -9,7 +9,7 @@
 
 #include <string_view>
 
-namespace kizuna::policy {
+namespace kizuna::identity {
 
 // Returns true if `code` is an officially assigned ISO 3166-1 alpha-3 code.
 bool IsNationCode(std::string_view code);
@@ -18,4 +18,4 @@ bool IsNationCode(std::string_view code);
 // when `code` is not a nation code. The view points into a static table.
 std::string_view NationName(std::string_view code);
 
-}  // namespace kizuna::policy
+}  // namespace kizuna::identity

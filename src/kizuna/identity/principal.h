@@ -12,9 +12,10 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
-namespace kizuna::policy {
+namespace kizuna::identity {
 
 enum class Role : uint8_t {
   kReader = 1 << 0,     // reads collections its organisation may read
@@ -47,4 +48,18 @@ struct Principal {
   }
 };
 
-}  // namespace kizuna::policy
+// The principals Kizuna decides for, each built here and nowhere else.
+
+// A user of this node (from the directory's user, organisation and groups).
+Principal UserPrincipal(std::string user, std::string organization, std::string nation,
+                        std::vector<std::string> groups, uint8_t roles);
+
+// A partner node `peer_name` that this node sends to: a principal of kind kPeer, named
+// "peer:<name>", of the peer's organisation (may be empty), nation and communities.
+Principal PeerPrincipal(std::string_view peer_name, std::string organization, std::string nation,
+                        std::vector<std::string> communities);
+
+// The node's operator on the command line (`kizuna export` without --as).
+Principal OperatorPrincipal();
+
+}  // namespace kizuna::identity

@@ -1,9 +1,9 @@
 // Kizuna.
-#include "kizuna/policy/nation.h"
+#include "kizuna/identity/nation.h"
 
 #include <gtest/gtest.h>
 
-namespace kizuna::policy {
+namespace kizuna::identity {
 namespace {
 
 TEST(NationTest, AllianceCodesAreNations) {
@@ -24,4 +24,4 @@ TEST(NationTest, OtherStringsAreNot) {
 }
 
 }  // namespace
-}  // namespace kizuna::policy
+}  // namespace kizuna::identity
