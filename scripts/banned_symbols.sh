@@ -4,6 +4,7 @@
 #   std::fstream family       outside base/file.* (the I/O layer);
 #   printf / puts / exit      in the library outside base/assert.cc: only cli/ prints and exits;
 #   new / delete expressions  anywhere in src/: ownership goes through unique_ptr.
+# and if an include breaks the layering of src/kizuna (scripts/check_layers.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 status=0
@@ -27,4 +28,5 @@ check "std::fstream outside base/file" 'std::(i|o)?fstream' $(printf '%s\n' "${l
 check "printing or exiting in the library" '((^|[^_a-zA-Z0-9:]|std::)(printf|fprintf|puts|fputs|exit|_exit|abort)[ ]*[(])|std::(cout|cerr)' \
   $(printf '%s\n' "${library[@]}" | grep -v 'base/assert\.cc')
 check "new/delete expressions" '(=|return|[(])[ ]*new[ ]+[A-Za-z_]|(^|[^_a-z])delete[ ]+[a-z_]' "${all[@]}"
+python3 scripts/check_layers.py || status=1
 exit $status

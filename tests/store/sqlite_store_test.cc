@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "kizuna/base/file.h"
+#include "kizuna/base/random.h"
 #include "kizuna/store/directory.h"
 #include "kizuna/store/sqlite/connection.h"
 #include "kizuna/store/sqlite/entry_ids.h"
@@ -695,6 +696,25 @@ TEST_F(SqliteStoreTest, RejectsTimestampsOutsideTheStoredRange) {
   NewObject far = objects_.Make(Indicator("000000000001", "2300-01-01T00:00:00.000Z"));
   EXPECT_EQ(store_->AddObjects(collection_, std::vector<NewObject>{far}).status().code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+// Issue 17: randomness is injected: collection and organisation ids come from the store's
+// Random, so two stores given the same seed make the same ids.
+TEST_F(SqliteStoreTest, IdsComeFromTheInjectedRandom) {
+  std::vector<std::string> ids[2];
+  for (int i = 0; i < 2; ++i) {
+    SeededRandom random(7);
+    auto s = SqliteStore::Open(dir_.File(fmt::format("seeded{}.db", i)), clock_, {.random = &random});
+    ASSERT_TRUE(s.ok()) << s.status();
+    ASSERT_TRUE((*s)->CreateApiRoot({"root", "Root", "", 0}).ok());
+    auto c = (*s)->CreateCollection({"", "root", "intel", "Intel", "", 0});
+    ASSERT_TRUE(c.ok()) << c.status();
+    auto org = (*s)->CreateOrganization("test", {"NISC", "JPN", ""});
+    ASSERT_TRUE(org.ok()) << org.status();
+    ids[i] = {c->id, org->id};
+  }
+  EXPECT_EQ(ids[0], ids[1]);
+  EXPECT_NE(ids[0][0], collection_);
 }
 
 TEST_F(SqliteStoreTest, NotAKizunaDatabase) {

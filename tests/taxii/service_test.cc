@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include "../store/store_test_util.h"
+#include "kizuna/base/random.h"
+#include "kizuna/stix/id.h"
 #include "fake_auth.h"
 #include "simdjson.h"
 
@@ -180,6 +182,16 @@ TEST_F(ServiceTest, AddObjectsAnswersAStatusThatIsKept) {
   // Another organisation does not learn which objects were posted.
   auth_.AddToken("usa", {"carol", "identity--usa", "USA", {}, static_cast<uint8_t>(identity::Role::kReader)});
   EXPECT_EQ(Get("/intel/status/" + id + "/", "usa").status, 404);
+}
+
+// Issue 17: randomness is injected: a status id comes from the service's Random.
+TEST_F(ServiceTest, StatusIdsComeFromTheInjectedRandom) {
+  SeededRandom random(42), same(42);
+  options_.random = &random;
+  Remake();
+  HttpResponse r = Post(shared_, Envelope({Indicator("000000000001", "2016-01-01T00:00:00.000Z")}));
+  ASSERT_EQ(r.status, 202) << r.body;
+  EXPECT_EQ(std::string_view(Json(r)["id"].get_string().value()), stix::NewUuidV4(same));
 }
 
 // Issue 17: every way in checks the STIX pattern of each indicator (STIX 2.1 §9).

@@ -1,6 +1,12 @@
 // Kizuna. Injected randomness, so tests are reproducible.
 #pragma once
 
+// What makes identifiers (statuses, collections, organisations) or API tokens takes a
+// `Random&` (or an option naming one), so a test can pass a SeededRandom. The node's own key
+// material and its AEAD nonces (the peer token key and its seals, `next` token nonces) are
+// the exception: they always come from SecureRandom() itself, so that no configuration or
+// wiring mistake can make them predictable.
+//
 // Thread-safety: SecureRandom() is thread-safe; SeededRandom is not (one per thread/test).
 
 #include <cstddef>

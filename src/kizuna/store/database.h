@@ -14,8 +14,8 @@ namespace kizuna::store {
 
 class Database : public Store, public Directory, public PeerStore {
  protected:
-  // `clock` stamps audit events; it must outlive the database.
-  explicit Database(Clock& clock) : Directory(clock) {}
+  // `clock` stamps audit events; `random` makes ids (Directory). Both must outlive the database.
+  Database(Clock& clock, Random& random) : Directory(clock, random) {}
 };
 
 }  // namespace kizuna::store

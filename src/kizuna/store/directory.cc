@@ -4,7 +4,6 @@
 #include <boost/json.hpp>
 
 #include "kizuna/base/json_string.h"
-#include "kizuna/base/random.h"
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/identity/nation.h"
@@ -158,7 +157,7 @@ absl::StatusOr<Organization> Directory::CreateOrganization(std::string_view acto
         StrCat("nation '", request.nation, "' is not an ISO 3166-1 alpha-3 code (e.g. JPN)"));
   }
   Organization org;
-  org.id = request.id.empty() ? stix::NewId("identity", SecureRandom()) : request.id;
+  org.id = request.id.empty() ? stix::NewId("identity", random_) : request.id;
   absl::StatusOr<stix::StixId> id = stix::ParseId(org.id);
   if (!id.ok() || id->type != "identity") {
     return absl::InvalidArgumentError(

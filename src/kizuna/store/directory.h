@@ -34,6 +34,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "kizuna/base/clock.h"
+#include "kizuna/base/random.h"
 #include "kizuna/store/identity.h"
 
 namespace kizuna::store {
@@ -126,8 +127,11 @@ class Directory {
   int64_t LocalChanges() const { return local_changes_.load(std::memory_order_acquire); }
 
  protected:
-  // `clock` stamps audit events and identity objects; it must outlive the directory.
-  explicit Directory(Clock& clock) : clock_(clock) {}
+  // `clock` stamps audit events and identity objects; `random` makes the ids of new
+  // organisations. Both must outlive the directory.
+  Directory(Clock& clock, Random& random) : clock_(clock), random_(random) {}
+  // What makes the ids of new rows (collections too, in the database that is both).
+  Random& random() { return random_; }
 
  private:
   // Every change hook writes `event` (complete: time, actor, action, target, details) in
@@ -175,6 +179,7 @@ class Directory {
                    std::string details) const;
 
   Clock& clock_;
+  Random& random_;
   std::atomic<int64_t> local_changes_{0};
 };
 

@@ -115,7 +115,8 @@ struct Service::Impl {
         policy(store, audit, clock),
         reader(store, policy),
         responses(options.response_cache),
-        ctx{store, access, policy, reader, NextTokens(key), clock, options, metrics, audit} {}
+        ctx{store, access, policy, reader, NextTokens(key), clock,
+            options.random != nullptr ? *options.random : SecureRandom(), options, metrics, audit} {}
 
   // The response to `request`. A response that is kept (response_cache.h), found or just
   // built, comes back in `shared` instead, and the returned one is empty.

@@ -26,6 +26,7 @@
 #include <string>
 
 #include "kizuna/base/clock.h"
+#include "kizuna/base/random.h"
 #include "kizuna/store/directory.h"
 #include "kizuna/store/store.h"
 #include "kizuna/taxii/auth/authenticator.h"
@@ -68,6 +69,9 @@ struct ServiceOptions {
   bool metrics_public = false;
   // Responses of the reading endpoints kept for repeated requests (response_cache.h).
   ResponseCacheOptions response_cache;
+  // Makes the ids of status resources; must outlive the service and be thread-safe. Null:
+  // SecureRandom(). (The nonces of `next` tokens always come from SecureRandom().)
+  Random* random = nullptr;
 };
 
 class Service {

@@ -94,7 +94,7 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string
 
 SqliteStore::SqliteStore(std::unique_ptr<Connection> writer, std::string path, Clock& clock,
                          SqliteOptions options, sqlite_internal::IdHashKey id_hash_key)
-    : Database(clock),
+    : Database(clock, options.random != nullptr ? *options.random : SecureRandom()),
       path_(std::move(path)),
       clock_(clock),
       options_(options),
@@ -132,7 +132,7 @@ absl::StatusOr<std::vector<ApiRoot>> SqliteStore::DoListApiRoots() {
 }
 
 absl::StatusOr<Collection> SqliteStore::DoCreateCollection(Collection c) {
-  if (c.id.empty()) c.id = stix::NewUuidV4(SecureRandom());
+  if (c.id.empty()) c.id = stix::NewUuidV4(random());
   c.created_us = clock_.NowMicros();
   absl::MutexLock lock(&write_mu_);
   KZ_ASSIGN_OR_RETURN(Statement * root, writer_->Cached("SELECT 1 FROM api_roots WHERE name = ?1"));

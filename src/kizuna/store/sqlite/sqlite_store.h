@@ -19,6 +19,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/synchronization/mutex.h"
 #include "kizuna/base/clock.h"
+#include "kizuna/base/random.h"
 #include "kizuna/store/sqlite/connection.h"
 #include "kizuna/store/sqlite/id_filter.h"
 #include "kizuna/store/sqlite/internal.h"
@@ -32,6 +33,9 @@ struct SqliteOptions {
   // Read connections kept open; more readers than this wait for one. Default: enough for
   // the server's thread pool on a small machine.
   size_t max_readers = 8;
+  // Makes the ids of new collections and organisations; must outlive the store and be
+  // thread-safe while it is shared. Null: SecureRandom(). Tests pass a SeededRandom.
+  Random* random = nullptr;
 };
 
 class SqliteStore : public Database {

@@ -3,8 +3,7 @@
 
 #include <sodium.h>
 
-#include <boost/json.hpp>
-
+#include "kizuna/base/json_string.h"
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/taxii/auth/token.h"
@@ -200,16 +199,20 @@ void TokenAuthenticator::AuditFailure(const Failure& f, bool blocked, int64_t no
     unrecorded = unrecorded_failures_;
     unrecorded_failures_ = 0;
   }
-  boost::json::object details{{"reason", Recordable(f.reason)}, {"user", Recordable(f.user)}};
-  if (blocked) details["blocked"] = true;
-  if (unrecorded > 0) details["unrecorded_failures_before"] = unrecorded;
+  std::string details = "{\"reason\":";
+  AppendJsonString(Recordable(f.reason), details);
+  details += ",\"user\":";
+  AppendJsonString(Recordable(f.user), details);
+  if (blocked) details += ",\"blocked\":true";
+  if (unrecorded > 0) StrAppend(details, ",\"unrecorded_failures_before\":", unrecorded);
+  details += '}';
   store::AuditEvent event;
   event.time_us = now_us;
   event.actor = "anonymous";
   event.action = "auth.fail";
   event.target = f.token_id;
   event.remote = Recordable(f.remote);
-  event.details = boost::json::serialize(details);
+  event.details = std::move(details);
   (void)directory_.AppendAudit(event);  // an unwritable audit log must not let anyone in
 }
 

@@ -3,7 +3,6 @@
 #include <string_view>
 #include <vector>
 
-#include "kizuna/base/random.h"
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/ingest/object_checker.h"
@@ -72,7 +71,7 @@ HttpResponse AddObjects(Context& ctx, const Call& call) {
   std::vector<store::NewObject> good;
   DetailList failures(ctx.options.max_status_details);
   store::StatusRecord status;
-  status.id = stix::NewUuidV4(SecureRandom());
+  status.id = stix::NewUuidV4(ctx.random);
   status.api_root = call.root.name;
   status.organization = call.principal.organization;
   status.request_timestamp_us = request_us;

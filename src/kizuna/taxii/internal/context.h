@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "kizuna/base/clock.h"
+#include "kizuna/base/random.h"
 #include "kizuna/policy/policy.h"
 #include "kizuna/identity/principal.h"
 #include "kizuna/policy/released_reader.h"
@@ -26,6 +27,7 @@ struct Context {
   policy::ReleasedReader& reader;  // every object version a reading endpoint serves
   NextTokens tokens;
   Clock& clock;
+  Random& random;  // ids of status resources
   const ServiceOptions& options;
   Metrics& metrics;
   store::Directory* audit;  // may be null
