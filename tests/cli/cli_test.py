@@ -53,6 +53,18 @@ class ImportExport(KizunaTestCase):
             os.umask(old)
 
 
+class Collections(KizunaTestCase):
+    def test_a_create_with_a_bad_option_creates_nothing(self):
+        """Issue 19, item 7: a wrong default release or community left the collection behind."""
+        self.run_kizuna("init")
+        proc = self.run_kizuna("collection", "create", "--title", "T", "--alias", "t", "--default-release",
+                               "Everyone!", expect=1)
+        self.assertIn(b"Everyone!", proc.stderr)
+        self.run_kizuna("collection", "create", "--title", "T", "--alias", "t", "--community", "Not A Name", expect=1)
+        self.assertEqual(json.loads(self.run_kizuna("collection", "list", "--json").stdout), [])
+        self.run_kizuna("collection", "create", "--title", "T", "--alias", "t")
+
+
 class Check(KizunaTestCase):
     def test_a_fresh_store_is_clean(self):
         """Issue 16, finding 14: `kizuna check` reports every step, as text or JSON, exit 0."""

@@ -301,6 +301,47 @@ class Reload(IntelCase):
 
 
 class ImportLines(KizunaTestCase):
+    def test_every_file_is_tried_and_each_failure_is_listed(self):
+        """Issue 19, items 1-2: a comments-only list is an empty feed, a broken file does not end
+        the import, folders are read (with --include), lists are recognised by extension, and the
+        files are counted."""
+        self.init_with_collection("feeds")
+        self.run_kizuna("admin", "org", "add", "--name", "CERT-A", "--nation", "JPN")
+        folder = os.path.join(self.tmp, "trails")
+        os.makedirs(os.path.join(folder, "malware"))
+        for name, text in (("malware/a.txt", "# only comments\n"), ("malware/b.txt", "evil.example\n"),
+                           ("malware/c.txt", "worse.example\n"), ("README.md", "not a list\n")):
+            with open(os.path.join(folder, name), "w") as f:
+                f.write(text)
+        broken = self.write("broken.json", '{"type": "bundle", "objects": [')
+        plain = self.write("values.dat", "bad.example\n")
+        proc = self.run_kizuna("import", broken, folder, plain, "--include", "*.txt", "--collection", "feeds",
+                               "--json", expect=1)
+        out = json.loads(proc.stdout)
+        self.assertEqual(out["added"], 2)
+        self.assertEqual(out["files"], 5, "every file read is counted, the empty list too")
+        failed = {f["file"]: f["reason"] for f in out["failed_files"]}
+        self.assertEqual(set(failed), {broken, plain})
+        self.assertIn("truncated", failed[broken])
+        self.assertIn("--format lines", failed[plain])
+        human = self.run_kizuna("import", broken, "--collection", "feeds", expect=1).stderr.decode()
+        self.assertIn("failed %s: " % broken, human)
+        self.assertIn("1 file(s) failed", human)
+
+    def test_lists_need_their_organisation_when_the_node_has_several(self):
+        """Issue 19, item 3: indicators nobody owns are read by nobody; refuse, naming the choices."""
+        self.init_with_collection("feeds")
+        self.run_kizuna("admin", "org", "add", "--name", "CERT-A", "--nation", "JPN")
+        self.run_kizuna("admin", "org", "add", "--name", "CERT-B", "--nation", "USA")
+        path = self.write("list.txt", "evil.example\n")
+        out = json.loads(self.run_kizuna("import", path, "--collection", "feeds", "--json", expect=1).stdout)
+        self.assertEqual(out["added"], 0)
+        self.assertIn("2 organisations (CERT-A, CERT-B): name the feed's with --organization",
+                      out["failed_files"][0]["reason"])
+        out = json.loads(self.run_kizuna("import", path, "--collection", "feeds", "--organization", "CERT-B",
+                                         "--json").stdout)
+        self.assertEqual(out["added"], 1)
+
     def test_plain_lists_become_indicators_and_reimport_adds_nothing(self):
         self.init_with_collection("feeds")
         self.run_kizuna("admin", "org", "add", "--name", "CERT-A", "--nation", "JPN")

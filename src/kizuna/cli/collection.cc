@@ -7,7 +7,7 @@
 #include "kizuna/base/clock.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/cli/command.h"
-#include "kizuna/policy/collection_policy.h"
+#include "kizuna/identity/release.h"
 #include "kizuna/store/open.h"
 
 namespace kizuna::cli {
@@ -38,6 +38,9 @@ void Print(const boost::json::value& v) {
 }
 
 int Create(GlobalOptions& global, const CreateFlags& f) {
+  // Checked before the collection exists, so a wrong option leaves nothing behind.
+  absl::Status release = identity::CheckCollectionRelease(f.communities, f.default_release);
+  if (!release.ok()) return ReportError(release);
   auto store = OpenNodeDatabase(global.data_dir);
   if (!store.ok()) return ReportError(store.status());
   std::string root = f.api_root;

@@ -5,7 +5,9 @@
 
 #include <cstdio>
 
+#include "absl/strings/str_join.h"
 #include "kizuna/base/clock.h"
+#include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/store/open.h"
 
@@ -32,6 +34,24 @@ absl::StatusOr<std::unique_ptr<store::Database>> OpenNodeDatabase(const std::str
   absl::StatusOr<std::unique_ptr<store::Database>> db = store::OpenDatabase(data_dir, SystemClock(), &tightened);
   ReportTightened(tightened);
   return db;
+}
+
+absl::StatusOr<std::string> ActingOrganization(store::Database& db, const std::string& name,
+                                               std::string_view what) {
+  if (!name.empty()) {
+    KZ_ASSIGN_OR_RETURN(store::Organization org, db.FindOrganization(name));
+    return org.id;
+  }
+  KZ_ASSIGN_OR_RETURN(std::vector<store::Organization> orgs, db.ListOrganizations());
+  if (orgs.size() == 1) return orgs[0].id;
+  if (orgs.empty()) {
+    return absl::InvalidArgumentError(StrCat("the node has no organisation: add ", what,
+                                             " with `kizuna admin org add` and name it with --organization"));
+  }
+  std::vector<std::string> names;
+  for (const store::Organization& o : orgs) names.push_back(o.name);
+  return absl::InvalidArgumentError(StrCat("the node has ", orgs.size(), " organisations (", absl::StrJoin(names, ", "),
+                                           "): name ", what, " with --organization"));
 }
 
 }  // namespace kizuna::cli

@@ -47,6 +47,14 @@ bool StderrIsTerminal();
 // which of its files were open to other local accounts and have been closed to them.
 absl::StatusOr<std::unique_ptr<store::Database>> OpenNodeDatabase(const std::string& data_dir);
 
+// Returns the identity id of the organisation a command acts for (the creator of what it
+// adds): the one `name` names (name or identity id), else the node's only organisation.
+// Returns InvalidArgument, listing them, when the node has several or none and `name` is
+// empty: what is added without a creator is read by nobody but the operator. `what` names
+// the organisation in that error ("the sensor's", "the feed's").
+absl::StatusOr<std::string> ActingOrganization(store::Database& db, const std::string& name,
+                                               std::string_view what);
+
 // Prints one line on stderr for each mode PrepareDataDir changed.
 void ReportTightened(const std::vector<store::ModeChange>& changes);
 

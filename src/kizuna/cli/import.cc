@@ -4,7 +4,12 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdio>
+#include <fnmatch.h>
 #include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <optional>
 
 #include "kizuna/base/clock.h"
 #include "kizuna/base/status.h"
@@ -21,12 +26,19 @@ namespace {
 
 struct ImportFlags {
   std::vector<std::string> files;
+  std::string include = "*";
   std::string collection;
   std::string format = "auto";
   std::string organization;
   bool json = false;
   bool log_commits = false;
   size_t batch = limits::kImportBatchObjects;
+};
+
+// A file that could not be imported (unreadable, or a broken document), and why.
+struct FailedInput {
+  std::string file;
+  std::string reason;
 };
 
 absl::StatusOr<stix::DocumentFormat> ParseFormat(std::string_view name) {
@@ -37,12 +49,76 @@ absl::StatusOr<stix::DocumentFormat> ParseFormat(std::string_view name) {
   return absl::InvalidArgumentError(StrCat("unknown format '", name, "'"));
 }
 
-boost::json::object SummaryJson(const ingest::ImportSummary& s, double seconds) {
+// What one input holds: STIX documents, or a plain indicator list (ingest/feed.h).
+enum class InputKind { kStix, kLines, kCsv };
+
+// The kind of `path` under --format: as named, or (auto) by the file's extension, under a
+// .gz: .txt, .list and .lst are lists of one value a line, .csv is CSV, anything else STIX.
+InputKind KindOf(const std::string& format, std::string_view path) {
+  if (format == "lines") return InputKind::kLines;
+  if (format == "csv") return InputKind::kCsv;
+  if (format != "auto") return InputKind::kStix;
+  std::string_view name = path.substr(path.find_last_of('/') + 1);
+  auto extension = [&name] {
+    size_t dot = name.find_last_of('.');
+    return dot == std::string_view::npos ? std::string_view() : name.substr(dot);
+  };
+  if (EqualsIgnoreCase(extension(), ".gz")) name.remove_suffix(3);
+  std::string_view ext = extension();
+  if (EqualsIgnoreCase(ext, ".txt") || EqualsIgnoreCase(ext, ".list") || EqualsIgnoreCase(ext, ".lst")) {
+    return InputKind::kLines;
+  }
+  return EqualsIgnoreCase(ext, ".csv") ? InputKind::kCsv : InputKind::kStix;
+}
+
+// The reason a STIX document failed, with the flag to use when it looks like a plain list.
+std::string StixFailure(const absl::Status& status, std::string_view name, std::string_view text) {
+  std::string_view message = View(status.message());
+  const std::string prefix = StrCat(name, ": ");  // the summary names the file
+  if (message.starts_with(prefix)) message.remove_prefix(prefix.size());
+  std::string reason(message);
+  size_t first = text.find_first_not_of(" \t\r\n");
+  if (first != std::string_view::npos && text[first] != '{' && text[first] != '[') {
+    reason += " (a plain list of values? import it with --format lines or --format csv)";
+  }
+  return reason;
+}
+
+// The files to read: each FILE as given ("-" too), and for a folder the regular files below
+// it, recursively, whose name matches `include` (a glob), in name order. A folder that
+// cannot be read is a failed input.
+std::vector<std::string> ExpandInputs(const std::vector<std::string>& inputs, const std::string& include,
+                                      std::vector<FailedInput>& failed) {
+  std::vector<std::string> files;
+  for (const std::string& input : inputs) {
+    std::error_code ec;
+    if (input == "-" || !std::filesystem::is_directory(input, ec)) {
+      files.push_back(input);
+      continue;
+    }
+    std::vector<std::string> found;
+    auto it = std::filesystem::recursive_directory_iterator(input, ec);
+    for (; !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+      if (!it->is_regular_file(ec)) continue;
+      if (fnmatch(include.c_str(), it->path().filename().c_str(), 0) == 0) found.push_back(it->path().string());
+    }
+    if (ec) failed.push_back({input, StrCat("cannot read the folder: ", ec.message())});
+    std::sort(found.begin(), found.end());
+    files.insert(files.end(), found.begin(), found.end());
+  }
+  return files;
+}
+
+boost::json::object SummaryJson(const ingest::ImportSummary& s, const std::vector<FailedInput>& failed,
+                                double seconds) {
   boost::json::array rejections;
   for (const auto& r : s.rejections) {
     rejections.push_back({{"where", r.where}, {"id", r.id}, {"reason", r.reason}});
   }
+  boost::json::array failed_files;
+  for (const FailedInput& f : failed) failed_files.push_back({{"file", f.file}, {"reason", f.reason}});
   return {{"files", s.files},
+          {"failed_files", failed_files},
           {"bytes", s.bytes},
           {"read", s.read},
           {"added", s.added},
@@ -53,7 +129,7 @@ boost::json::object SummaryJson(const ingest::ImportSummary& s, double seconds) 
           {"objects_per_second", seconds > 0 ? s.read / seconds : 0.0}};
 }
 
-void PrintHumanSummary(const ingest::ImportSummary& s, double seconds) {
+void PrintHumanSummary(const ingest::ImportSummary& s, const std::vector<FailedInput>& failed, double seconds) {
   std::string text;
   for (const auto& r : s.rejections) {
     StrAppend(text, "rejected ", r.where, r.id.empty() ? "" : " ", r.id, ": ", r.reason, "\n");
@@ -61,58 +137,66 @@ void PrintHumanSummary(const ingest::ImportSummary& s, double seconds) {
   if (s.rejected > static_cast<int64_t>(s.rejections.size())) {
     StrAppend(text, "... and ", s.rejected - static_cast<int64_t>(s.rejections.size()), " more rejected\n");
   }
+  for (const FailedInput& f : failed) StrAppend(text, "failed ", f.file, ": ", f.reason, "\n");
   StrAppend(text, "read ", s.read, " objects from ", s.files, " file(s) in ", fmt::format("{:.2f}", seconds),
-            " s: ", s.added, " added, ", s.already_present, " already present, ", s.rejected, " rejected\n");
+            " s: ", s.added, " added, ", s.already_present, " already present, ", s.rejected, " rejected");
+  if (!failed.empty()) StrAppend(text, "; ", failed.size(), " file(s) failed");
+  text += "\n";
   std::fputs(text.c_str(), stderr);
 }
 
-// The importing organisation's identity for created_by_ref: the one named, else the only
-// organisation of the node, else none.
-absl::StatusOr<std::string> ImporterIdentity(const std::string& data_dir, const std::string& name) {
-  auto db = OpenNodeDatabase(data_dir);
-  if (!db.ok()) return db.status();
-  if (!name.empty()) {
-    auto org = (*db)->FindOrganization(name);
-    if (!org.ok()) return org.status();
-    return org->id;
+// Imports every file of `flags`. A file that cannot be read, or whose document is broken,
+// is a failed input (the objects before the break are kept) and the next file is read; a
+// failure of the store stops the import and is returned.
+absl::Status ImportAll(ingest::Importer& importer, store::Database& db, const ImportFlags& flags,
+                       std::vector<FailedInput>& failed, int64_t& skipped) {
+  std::optional<absl::StatusOr<std::string>> identity;  // resolved for the first list
+  for (const std::string& path : ExpandInputs(flags.files, flags.include, failed)) {
+    const std::string name = path == "-" ? "stdin" : path;
+    absl::StatusOr<simdjson::padded_string> text = ReadFile(path, limits::kMaxDocumentBytes);
+    if (!text.ok()) {
+      failed.push_back({name, std::string(text.status().message())});
+      continue;
+    }
+    std::string_view view(text->data(), text->size());
+    InputKind kind = KindOf(flags.format, path);
+    absl::Status status;
+    if (kind == InputKind::kStix) {
+      importer.CountFile(view.size());
+      status = importer.ImportText(name, view, stix::Padding::kPresent);
+    } else {
+      if (!identity) identity = ActingOrganization(db, flags.organization, "the feed's");
+      if (!identity->ok()) {
+        failed.push_back({name, std::string(identity->status().message())});
+        continue;
+      }
+      detect::FeedOptions options;
+      options.format = kind == InputKind::kCsv ? detect::FeedFormat::kCsv : detect::FeedFormat::kLines;
+      options.family = detect::LogTypeFromPath(path);
+      options.origin = path;
+      options.created_by_ref = **identity;
+      struct stat info {};
+      options.time_us = path != "-" && stat(path.c_str(), &info) == 0 ? static_cast<int64_t>(info.st_mtime) * 1000000 : 0;
+      detect::FeedResult feed;
+      status = ingest::ImportFeed(importer, name, view, options, &feed);
+      skipped += feed.skipped;
+    }
+    if (status.code() == absl::StatusCode::kInvalidArgument) {
+      failed.push_back({name, kind == InputKind::kStix ? StixFailure(status, name, view) : std::string(status.message())});
+    } else if (!status.ok()) {
+      return status;
+    }
   }
-  auto orgs = (*db)->ListOrganizations();
-  if (!orgs.ok()) return orgs.status();
-  return orgs->size() == 1 ? (*orgs)[0].id : std::string();
-}
-
-// `kizuna import --format lines|csv`: plain indicator lists become STIX indicators
-// (ingest/feed.h); values no pattern fits are rejections of the import.
-absl::Status ImportFeed(ingest::Importer& importer, const std::string& path, const ImportFlags& flags,
-                        const std::string& identity, int64_t& skipped) {
-  auto text = ReadFile(path, limits::kMaxDocumentBytes);
-  if (!text.ok()) return text.status();
-  detect::FeedOptions options;
-  options.format = flags.format == "csv" ? detect::FeedFormat::kCsv : detect::FeedFormat::kLines;
-  options.family = detect::LogTypeFromPath(path);
-  options.origin = path;
-  options.created_by_ref = identity;
-  struct stat info {};
-  options.time_us = path != "-" && stat(path.c_str(), &info) == 0
-                        ? static_cast<int64_t>(info.st_mtime) * 1000000
-                        : 0;
-  detect::FeedResult feed;
-  KZ_RETURN_IF_ERROR(ingest::ImportFeed(importer, path, std::string_view(text->data(), text->size()), options, &feed));
-  skipped += feed.skipped;
   return absl::OkStatus();
 }
 
 int Run(GlobalOptions& global, const ImportFlags& flags) {
-  const bool feed = flags.format == "lines" || flags.format == "csv";
-  std::string identity;
-  if (feed) {
-    auto id = ImporterIdentity(global.data_dir, flags.organization);
-    if (!id.ok()) return ReportError(id.status());
-    identity = *id;
+  ingest::ImportOptions options;  // lists become JSON lines; STIX files are recognised (kAuto)
+  if (flags.format != "auto" && flags.format != "lines" && flags.format != "csv") {
+    auto format = ParseFormat(flags.format);
+    if (!format.ok()) return ReportError(format.status());
+    options.format = *format;
   }
-  auto format = feed ? absl::StatusOr<stix::DocumentFormat>(stix::DocumentFormat::kJsonLines)
-                     : ParseFormat(flags.format);
-  if (!format.ok()) return ReportError(format.status());
   auto store = OpenNodeDatabase(global.data_dir);
   if (!store.ok()) return ReportError(store.status());
   auto collection = (*store)->FindCollection("", flags.collection);
@@ -122,8 +206,6 @@ int Run(GlobalOptions& global, const ImportFlags& flags) {
   auto elapsed = [start] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
-  ingest::ImportOptions options;
-  options.format = *format;
   options.batch_objects = flags.batch;
   bool terminal = StderrIsTerminal();
   if (terminal) {
@@ -143,24 +225,21 @@ int Run(GlobalOptions& global, const ImportFlags& flags) {
     };
   }
   ingest::Importer importer(**store, collection->id, options);
-  absl::Status status;
+  std::vector<FailedInput> failed;
   int64_t skipped = 0;
-  for (const std::string& f : flags.files) {
-    status = feed ? ImportFeed(importer, f, flags, identity, skipped) : importer.ImportFile(f);
-    if (!status.ok()) break;
-  }
+  absl::Status status = ImportAll(importer, **store, flags, failed, skipped);
   if (terminal) std::fputs("\r\033[K", stderr);
   double seconds = elapsed();
   if (flags.json) {
-    boost::json::object summary = SummaryJson(importer.summary(), seconds);
-    if (feed) summary["skipped_values"] = skipped;
+    boost::json::object summary = SummaryJson(importer.summary(), failed, seconds);
+    summary["skipped_values"] = skipped;
     std::string text = boost::json::serialize(summary) + "\n";
     std::fputs(text.c_str(), stdout);
   } else {
-    PrintHumanSummary(importer.summary(), seconds);
+    PrintHumanSummary(importer.summary(), failed, seconds);
   }
   if (!status.ok()) return ReportError(status);
-  return importer.summary().rejected == 0 ? kExitOk : kExitFailure;
+  return importer.summary().rejected == 0 && failed.empty() ? kExitOk : kExitFailure;
 }
 
 }  // namespace
@@ -168,13 +247,20 @@ int Run(GlobalOptions& global, const ImportFlags& flags) {
 void AddImportCommand(CLI::App& app, GlobalOptions& global) {
   auto* cmd = app.add_subcommand("import", "Add STIX documents (bundle, envelope, list, JSON lines) to a collection");
   auto flags = std::make_shared<ImportFlags>();
-  cmd->add_option("FILE", flags->files, "Files to import ('-' for standard input; gzip is undone)")->required();
+  cmd->add_option("FILE", flags->files,
+                  "Files or folders to import ('-' for standard input; gzip is undone; folders are read "
+                  "recursively). Every file is tried: those that fail are listed, and the exit code is 1")
+      ->required();
+  cmd->add_option("--include", flags->include, "In folders, only files whose name matches this glob (e.g. '*.txt')")
+      ->capture_default_str();
   cmd->add_option("--collection", flags->collection, "Collection id or alias")->required();
   cmd->add_option("--format", flags->format,
-                  "auto, bundle, envelope, list, jsonl or object; lines or csv for plain indicator lists")
+                  "auto, bundle, envelope, list, jsonl or object; lines or csv for plain indicator lists. "
+                  "auto reads .txt, .list and .lst files as lines and .csv files as csv")
       ->capture_default_str();
   cmd->add_option("--organization", flags->organization,
-                  "lines/csv: created_by_ref organisation (default: the node's only one)");
+                  "lines/csv: the organisation that creates the indicators (created_by_ref); required when "
+                  "the node has several");
   cmd->add_flag("--json", flags->json, "Print the summary as JSON on standard output");
   cmd->add_flag("--log-commits", flags->log_commits, "Print a JSON line on stderr after each committed batch");
   cmd->add_option("--batch", flags->batch, "Objects per transaction")->capture_default_str()->check(CLI::Range(1, 1000000));

@@ -68,22 +68,6 @@ struct FileCloser {
   }
 };
 
-absl::StatusOr<std::string> SensorIdentity(store::Database& db, const std::string& name) {
-  if (!name.empty()) {
-    auto org = db.FindOrganization(name);
-    if (!org.ok()) return org.status();
-    return org->id;
-  }
-  auto orgs = db.ListOrganizations();
-  if (!orgs.ok()) return orgs.status();
-  if (orgs->size() != 1) {
-    return absl::InvalidArgumentError(
-        StrCat("the node has ", orgs->size(),
-               " organisations: name the sensor's with --organization"));
-  }
-  return (*orgs)[0].id;
-}
-
 boost::json::object CompileJson(const detect::CompileReport& r) {
   boost::json::array problems, suppressions;
   for (const auto& p : r.problems) problems.push_back({{"id", p.id}, {"reason", p.reason}});
@@ -214,7 +198,7 @@ int Run(GlobalOptions& global, const MatchFlags& flags) {
     auto c = (*db)->FindCollection("", flags.sightings_to);
     if (!c.ok()) return ReportError(c.status());
     sightings_collection = c->id;
-    auto id = SensorIdentity(**db, flags.organization);
+    auto id = ActingOrganization(**db, flags.organization, "the sensor's");
     if (!id.ok()) return ReportError(id.status());
     identity = *id;
   }

@@ -75,4 +75,13 @@ std::string FormatDefaultRelease(const DefaultRelease& release) {
   return out;
 }
 
+absl::Status CheckCollectionRelease(const std::vector<std::string>& communities, std::string_view default_release) {
+  for (const std::string& c : communities) {
+    if (!IsCommunityName(c)) {
+      return absl::InvalidArgumentError(StrCat("'", c, "' is not a community name (1-64 of [a-z0-9._-])"));
+    }
+  }
+  return ParseDefaultRelease(default_release).status();
+}
+
 }  // namespace kizuna::identity

@@ -58,4 +58,8 @@ absl::StatusOr<DefaultRelease> ParseDefaultRelease(std::string_view text);
 // Returns the canonical text form of `release`.
 std::string FormatDefaultRelease(const DefaultRelease& release);
 
+// Checks a collection's release settings: each of `communities` a community name, and
+// `default_release` in the text form above. Returns InvalidArgument naming the first wrong one.
+absl::Status CheckCollectionRelease(const std::vector<std::string>& communities, std::string_view default_release);
+
 }  // namespace kizuna::identity

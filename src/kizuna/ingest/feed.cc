@@ -14,7 +14,9 @@ absl::Status ImportFeed(Importer& importer, std::string_view name, std::string_v
   for (int64_t i = static_cast<int64_t>(feed.problems.size()); i < feed.skipped; ++i) {
     importer.Reject(std::string(name), "", "no pattern fits the value");
   }
-  KZ_RETURN_IF_ERROR(importer.ImportText(name, feed.jsonl, stix::Padding::kAbsent));
+  importer.CountFile(text.size());
+  // A list of comments only (or of nothing) is an empty feed, not a broken document.
+  if (!feed.jsonl.empty()) KZ_RETURN_IF_ERROR(importer.ImportText(name, feed.jsonl, stix::Padding::kAbsent));
   if (result != nullptr) *result = std::move(feed);
   return absl::OkStatus();
 }

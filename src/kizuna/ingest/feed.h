@@ -20,7 +20,8 @@
 
 namespace kizuna::ingest {
 
-// Converts `text`, the list `name` (a file name), and imports the indicators with `importer`.
+// Converts `text`, the list `name` (a file name), and imports the indicators with `importer`,
+// counting `text` as one file of the import (an empty list too: it adds nothing).
 // Returns the feed's counts in `result` (values, indicators, skipped, duplicates). Errors: a
 // CSV without a value column, and the importer's.
 absl::Status ImportFeed(Importer& importer, std::string_view name, std::string_view text,

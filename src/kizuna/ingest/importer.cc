@@ -18,13 +18,12 @@ Importer::Importer(store::Store& store, std::string collection_id, ImportOptions
 absl::Status Importer::ImportFile(const std::string& path) {
   absl::StatusOr<simdjson::padded_string> text = ReadFile(path, options_.max_file_bytes);
   if (!text.ok()) return text.status();
-  ++summary_.files;
+  CountFile(text->size());
   return ImportText(path == "-" ? "stdin" : path, *text, stix::Padding::kPresent);
 }
 
 absl::Status Importer::ImportText(std::string_view name, std::string_view text,
                                   stix::Padding padding) {
-  summary_.bytes += static_cast<int64_t>(text.size());
   stix::DocumentReader reader(text, {}, options_.format);
   auto where = [&](size_t offset) {
     auto [line, column] = reader.Locate(offset);

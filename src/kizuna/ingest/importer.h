@@ -74,6 +74,12 @@ class Importer {
   // `padding` says so.
   absl::Status ImportText(std::string_view name, std::string_view text, stix::Padding padding);
 
+  // Counts one input file of `bytes` that the caller read and converted before importing it
+  // (a feed: ImportFeed); ImportFile counts its own.
+  void CountFile(size_t bytes) {
+    ++summary_.files;
+    summary_.bytes += static_cast<int64_t>(bytes);
+  }
   // Counts a rejection made before the importer saw an object (a feed value no pattern fits).
   void Reject(std::string where, std::string id, std::string reason) {
     summary_.Reject(std::move(where), std::move(id), std::move(reason));

@@ -86,14 +86,9 @@ absl::StatusOr<Collection> Store::FindCollection(std::string_view api_root,
 absl::Status Store::SetCollectionPolicy(std::string_view collection_id,
                                         const std::vector<std::string>& communities,
                                         std::string_view default_release) {
+  KZ_RETURN_IF_ERROR(identity::CheckCollectionRelease(communities, default_release));
   std::string joined;
-  for (const std::string& c : communities) {
-    if (!identity::IsCommunityName(c)) {
-      return absl::InvalidArgumentError(StrCat("'", c, "' is not a community name (1-64 of [a-z0-9._-])"));
-    }
-    StrAppend(joined, joined.empty() ? "" : " ", c);
-  }
-  KZ_RETURN_IF_ERROR(identity::ParseDefaultRelease(default_release).status());
+  for (const std::string& c : communities) StrAppend(joined, joined.empty() ? "" : " ", c);
   absl::Status set = DoSetCollectionPolicy(collection_id, joined, default_release);
   if (set.ok()) CountChange();
   return set;
