@@ -6,7 +6,9 @@
 
 #include "../store/store_test_util.h"
 #include "../taxii/fake_auth.h"
-#include "kizuna/taxii/server/server.h"
+#include "kizuna/http/router.h"
+#include "kizuna/http/server.h"
+#include "kizuna/taxii/service.h"
 
 namespace kizuna::sync {
 namespace {
@@ -33,12 +35,14 @@ struct TestNode {
     collection = db->CreateCollection({"", "intel", "c", "C", "", 0})->id;
     taxii::ServiceOptions options;
     options.tls = false;
-    service = std::make_unique<taxii::Service>(*db, auth, auth, taxii::NextTokens::Key{}, clock, options, db.get());
-    taxii::ServerOptions server_options;
+    policy = std::make_unique<policy::Policy>(*db, db.get(), clock);
+    service = std::make_unique<taxii::Service>(*db, *policy, auth, auth, taxii::NextTokens::Key{}, clock, options, db.get());
+    router.Default(*service);
+    http::ServerOptions server_options;
     server_options.port = 0;
     server_options.tls = false;
     server_options.threads = 1;
-    auto started = taxii::Server::Start(*service, server_options);
+    auto started = http::Server::Start(router, server_options);
     EXPECT_TRUE(started.ok()) << started.status();
     server = std::move(*started);
     url = StrCat("http://127.0.0.1:", server->port());
@@ -64,8 +68,10 @@ struct TestNode {
   std::unique_ptr<store::SqliteStore> db;
   std::string collection;
   taxii::FakeAuth auth;
+  std::unique_ptr<policy::Policy> policy;
   std::unique_ptr<taxii::Service> service;
-  std::unique_ptr<taxii::Server> server;
+  http::Router router;
+  std::unique_ptr<http::Server> server;
   std::string url;
 };
 
