@@ -104,7 +104,7 @@ TEST_F(SyncerTest, PullsWhatThePeerReleasesAndResumes) {
   there_.auth.Grant("usa-node", there_.collection, true, false);
   there_.Add({Indicator(1, kClear), Indicator(2, kRed)});
   ASSERT_TRUE(here_.db->AddPeer("test", PeerOf(there_, "there", store::SyncDirection::kPull)).ok());
-  Syncer syncer(*here_.db, clock_);
+  Syncer syncer(*here_.db, *here_.policy, clock_);
   auto reports = syncer.RunOnce();
   ASSERT_TRUE(reports.ok()) << reports.status();
   ASSERT_EQ(reports->size(), 1u);
@@ -131,7 +131,7 @@ TEST_F(SyncerTest, APulledInvalidObjectIsCountedReportedAndAudited) {
   bad.replace(bad.find("'198.51.100.1']"), 15, "]");
   there_.Add({Indicator(1, kClear), bad});
   ASSERT_TRUE(here_.db->AddPeer("test", PeerOf(there_, "there", store::SyncDirection::kPull)).ok());
-  Syncer syncer(*here_.db, clock_);
+  Syncer syncer(*here_.db, *here_.policy, clock_);
   auto reports = syncer.RunOnce();
   ASSERT_TRUE(reports.ok()) << reports.status();
   const ingest::Tally& pulled = (*reports)[0].pulled;
@@ -163,7 +163,7 @@ TEST_F(SyncerTest, PushesWhatThePolicyReleasesOnce) {
   there_.auth.Grant("jpn-node", there_.collection, false, true);
   here_.Add({Indicator(1, kClear), Indicator(2, kRed)});
   ASSERT_TRUE(here_.db->AddPeer("test", PeerOf(there_, "there", store::SyncDirection::kPush)).ok());
-  Syncer syncer(*here_.db, clock_);
+  Syncer syncer(*here_.db, *here_.policy, clock_);
   auto reports = syncer.RunOnce();
   ASSERT_TRUE(reports.ok()) << reports.status();
   EXPECT_EQ((*reports)[0].error, "");
@@ -178,7 +178,7 @@ TEST_F(SyncerTest, AnUnreachablePeerRecordsItsError) {
   store::Peer gone = PeerOf(there_, "gone", store::SyncDirection::kBoth);
   gone.url = "http://127.0.0.1:9";
   ASSERT_TRUE(here_.db->AddPeer("test", gone).ok());
-  Syncer syncer(*here_.db, clock_);
+  Syncer syncer(*here_.db, *here_.policy, clock_);
   auto reports = syncer.RunOnce();
   ASSERT_TRUE(reports.ok()) << reports.status();
   EXPECT_NE((*reports)[0].error.find("peer gone"), std::string::npos) << (*reports)[0].error;
@@ -187,7 +187,7 @@ TEST_F(SyncerTest, AnUnreachablePeerRecordsItsError) {
 
 TEST_F(SyncerTest, ARefusingPeerNamesTheHttpStatus) {
   ASSERT_TRUE(here_.db->AddPeer("test", PeerOf(there_, "there", store::SyncDirection::kPull)).ok());
-  Syncer syncer(*here_.db, clock_);
+  Syncer syncer(*here_.db, *here_.policy, clock_);
   auto reports = syncer.RunOnce();  // no token "node" at `there`
   ASSERT_TRUE(reports.ok()) << reports.status();
   EXPECT_NE((*reports)[0].error.find("HTTP 401"), std::string::npos) << (*reports)[0].error;

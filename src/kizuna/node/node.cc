@@ -56,7 +56,7 @@ absl::Status Node::Build() {
     KZ_ASSIGN_OR_RETURN(access_log_, http::LineSink::Open(config_.access_log));
     config_.server.access_log = access_log_->Writer();
   }
-  runner_ = std::make_unique<sync::Runner>(db, clock_);
+  runner_ = std::make_unique<sync::Runner>(db, *policy_, clock_);
   const int64_t retention_us = config_.service.status_retention_us;
   sweeper_ = std::make_unique<store::StatusSweeper>(
       db, clock_,

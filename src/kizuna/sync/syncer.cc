@@ -80,8 +80,8 @@ absl::StatusOr<PulledPage> ReadEnvelope(const ClientResponse& r, std::string_vie
 
 }  // namespace
 
-Syncer::Syncer(store::Database& db, Clock& clock, SyncOptions options)
-    : db_(db), clock_(clock), options_(options), policy_(db, &db, clock), reader_(db, policy_) {}
+Syncer::Syncer(store::Database& db, policy::Policy& policy, Clock& clock, SyncOptions options)
+    : db_(db), clock_(clock), options_(options), reader_(db, policy) {}
 
 absl::StatusOr<std::vector<MappingReport>> Syncer::RunOnce() {
   KZ_ASSIGN_OR_RETURN(std::vector<store::Peer> peers, db_.ListPeers());
