@@ -193,5 +193,43 @@ TEST_F(SyncerTest, ARefusingPeerNamesTheHttpStatus) {
   EXPECT_NE((*reports)[0].error.find("HTTP 401"), std::string::npos) << (*reports)[0].error;
 }
 
+TEST(EndpointOfTest, APeerIsReachedAtItsParsedUrlWithItsTokenAndCas) {
+  store::Peer peer;
+  peer.name = "usa";
+  peer.url = "https://[2001:db8::1]:8443";
+  peer.token = "secret";
+  peer.ca_file = "/etc/kizuna/usa-ca.pem";
+  absl::StatusOr<Endpoint> e = EndpointOf(peer);
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_EQ(e->name, "peer usa");
+  EXPECT_EQ(e->url, peer.url);
+  EXPECT_TRUE(e->tls);
+  EXPECT_EQ(e->host, "2001:db8::1");
+  EXPECT_EQ(e->port, "8443");
+  EXPECT_EQ(e->token, "secret");
+  EXPECT_EQ(e->ca_file, peer.ca_file);
+  peer.url = "http://localhost";
+  e = EndpointOf(peer);
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_FALSE(e->tls);
+  EXPECT_EQ(e->port, "80");
+  // Finding 8 of issue 16: plain HTTP only to a loopback host, also for a peer stored before.
+  peer.url = "http://192.0.2.1:8443";
+  EXPECT_EQ(EndpointOf(peer).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(SyncerTest, APeerStoredWithAUrlAgainstTheRulesFailsEachMappingUnconnected) {
+  store::Peer old = PeerOf(there_, "old", store::SyncDirection::kBoth);
+  ASSERT_TRUE(here_.db->AddPeer("test", old).ok());
+  old.url = "http://192.0.2.1:9";  // as stored before the rule: no connection may be tried
+  Syncer syncer(*here_.db, *here_.policy, clock_);
+  auto reports = syncer.RunPeer(old);
+  ASSERT_TRUE(reports.ok()) << reports.status();
+  ASSERT_EQ(reports->size(), 1u);
+  EXPECT_NE((*reports)[0].error.find("plain http:// is allowed only to a loopback host"), std::string::npos)
+      << (*reports)[0].error;
+  EXPECT_EQ(here_.db->GetPeer("old")->mappings[0].last_error, (*reports)[0].error);
+}
+
 }  // namespace
 }  // namespace kizuna::sync

@@ -38,6 +38,7 @@
 #include "kizuna/policy/policy.h"
 #include "kizuna/policy/released_reader.h"
 #include "kizuna/store/database.h"
+#include "kizuna/store/peers.h"
 #include "kizuna/sync/taxii_client.h"
 
 namespace kizuna::sync {
@@ -51,6 +52,10 @@ struct SyncOptions {
   int max_pages_per_pass = 1000;
   ClientOptions client;
 };
+
+// Returns how to reach `peer`: its URL parsed (store/peer_url.h: InvalidArgument naming it when
+// it breaks the rules, as one stored before them may), its token and CA file.
+absl::StatusOr<Endpoint> EndpointOf(const store::Peer& peer);
 
 // Most rejections a report lists with their reasons (all are counted).
 inline constexpr size_t kMaxReportedRejections = 20;
