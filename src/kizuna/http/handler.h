@@ -5,8 +5,9 @@
 // endpoints, and later the console's assets and a JSON API. The server asks the handler of a
 // request, before reading its body, how large a body it accepts and whether the request
 // writes; then it calls Serve, on an event loop for reads and on the write threads for
-// writes. The transport answers HEAD and refuses content codings itself (router.h,
-// Dispatch), so handlers see HEAD as GET and only bodies without a content coding.
+// writes. The transport refuses content codings and drops the body of an answer to HEAD
+// itself (router.h, Dispatch), so handlers answer HEAD as they answer GET and only see
+// bodies without a content coding.
 //
 //   class Assets : public http::Handler {
 //    public:

@@ -9,10 +9,10 @@
 //     "/api/" never takes "/apiary"); of several matching prefixes the longest wins;
 //   - Default(h): every path no other mount takes.
 // An exact mount wins over any prefix. With nothing mounted for a path the router answers
-// 404. Paths are matched as sent, before percent-decoding: a default handler that decodes
-// (TAXII reads "/%68ealthz/" as "/healthz/") must never serve a name mounted at the top
-// level, which is why API roots cannot take the names the node mounts (store.h,
-// kReservedApiRootNames).
+// 404. Paths are matched as sent, before percent-decoding, while a default handler may
+// decode them (TAXII reads "/%63onsole/" as the API root "console"): so nothing the default
+// serves may share its name with another mount, which is why node::Node refuses a mount
+// below an API root's name (node/node.h).
 //
 //   http::Router router;
 //   KZ_RETURN_IF_ERROR(router.Exact("/healthz", operations));
