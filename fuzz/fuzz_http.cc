@@ -1,5 +1,6 @@
 // Kizuna. Fuzz target: raw HTTP/1.1 requests through Beast's parser (with the server's
-// limits) and the TAXII service, over an in-memory buffer instead of a socket. Any input must
+// limits) and the node's router (the operations endpoints and the TAXII service), over an
+// in-memory buffer instead of a socket. Any input must
 // end in a response, never a crash, a hang or a leak of a collection the caller may not read.
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
@@ -12,15 +13,18 @@
 
 #include "kizuna/base/clock.h"
 #include "kizuna/base/strings.h"
+#include "kizuna/http/beast_request.h"
+#include "kizuna/http/router.h"
+#include "kizuna/node/operations.h"
+#include "kizuna/policy/policy.h"
 #include "kizuna/stix/parser.h"
 #include "kizuna/store/sqlite/sqlite_store.h"
 #include "kizuna/taxii/auth/authenticator.h"
-#include "kizuna/taxii/server/beast_request.h"
 #include "kizuna/taxii/service.h"
 
 namespace {
 
-namespace http = boost::beast::http;
+namespace bhttp = boost::beast::http;
 using namespace kizuna;
 
 // Token "t" is a reader of collection "open"; collection "closed" is invisible to it.
@@ -40,7 +44,10 @@ struct World {
   FakeClock clock{1700000000000000};
   FuzzAuth auth;
   std::unique_ptr<store::SqliteStore> store;
+  std::unique_ptr<policy::Policy> policy;
   std::unique_ptr<taxii::Service> service;
+  std::unique_ptr<node::Operations> operations;
+  http::Router router;
   std::string secret_marker = "SECRET-OBJECT-NAME";
 
   World() {
@@ -59,7 +66,11 @@ struct World {
     (void)store->AddObjects(closed, std::span<const store::NewObject>(&o, 1));
     taxii::ServiceOptions options;
     options.default_max_content_length = 4096;
-    service = std::make_unique<taxii::Service>(*store, auth, auth, taxii::NextTokens::Key{}, clock, options);
+    policy = std::make_unique<policy::Policy>(*store, nullptr, clock);
+    service = std::make_unique<taxii::Service>(*store, *policy, auth, auth, taxii::NextTokens::Key{}, clock, options);
+    operations = std::make_unique<node::Operations>(*store, auth, service->metrics(), node::OperationsOptions{});
+    (void)operations->MountOn(router);
+    router.Default(*service);
   }
 };
 
@@ -67,7 +78,7 @@ struct World {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static World world;
-  http::request_parser<http::string_body> parser;
+  bhttp::request_parser<bhttp::string_body> parser;
   parser.header_limit(16 * 1024);
   parser.body_limit(4096);
   parser.eager(true);
@@ -75,13 +86,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   parser.put(boost::asio::buffer(data, size), ec);
   if (ec || !parser.is_done()) return 0;
   const auto& req = parser.get();
-  taxii::HttpRequest request = taxii::RequestFromHeader(req.base());
+  http::Request request = http::RequestFromHeader(req.base());
   request.body = req.body();
-  taxii::HttpResponse response = world.service->Handle(request);
+  http::RequestInfo info;
+  std::shared_ptr<const http::Response> response = world.router.Serve(request, info);
   // The closed collection's object must never come out, whatever the request; a request
   // that carries the marker itself may see it echoed in an error message.
   bool echoed = std::string_view(reinterpret_cast<const char*>(data), size).find(world.secret_marker) !=
                 std::string_view::npos;
-  if (!echoed && response.body.find(world.secret_marker) != std::string::npos) __builtin_trap();
+  if (!echoed && response->body.find(world.secret_marker) != std::string::npos) __builtin_trap();
   return 0;
 }

@@ -6,7 +6,9 @@
 
 #include "../store/store_test_util.h"
 #include "../taxii/fake_auth.h"
-#include "kizuna/taxii/server/server.h"
+#include "kizuna/http/router.h"
+#include "kizuna/http/server.h"
+#include "kizuna/taxii/service.h"
 
 namespace kizuna::sync {
 namespace {
@@ -33,12 +35,14 @@ struct TestNode {
     collection = db->CreateCollection({"", "intel", "c", "C", "", 0})->id;
     taxii::ServiceOptions options;
     options.tls = false;
-    service = std::make_unique<taxii::Service>(*db, auth, auth, taxii::NextTokens::Key{}, clock, options, db.get());
-    taxii::ServerOptions server_options;
+    policy = std::make_unique<policy::Policy>(*db, db.get(), clock);
+    service = std::make_unique<taxii::Service>(*db, *policy, auth, auth, taxii::NextTokens::Key{}, clock, options, db.get());
+    router.Default(*service);
+    http::ServerOptions server_options;
     server_options.port = 0;
     server_options.tls = false;
     server_options.threads = 1;
-    auto started = taxii::Server::Start(*service, server_options);
+    auto started = http::Server::Start(router, server_options);
     EXPECT_TRUE(started.ok()) << started.status();
     server = std::move(*started);
     url = StrCat("http://127.0.0.1:", server->port());
@@ -64,8 +68,10 @@ struct TestNode {
   std::unique_ptr<store::SqliteStore> db;
   std::string collection;
   taxii::FakeAuth auth;
+  std::unique_ptr<policy::Policy> policy;
   std::unique_ptr<taxii::Service> service;
-  std::unique_ptr<taxii::Server> server;
+  http::Router router;
+  std::unique_ptr<http::Server> server;
   std::string url;
 };
 
@@ -98,7 +104,7 @@ TEST_F(SyncerTest, PullsWhatThePeerReleasesAndResumes) {
   there_.auth.Grant("usa-node", there_.collection, true, false);
   there_.Add({Indicator(1, kClear), Indicator(2, kRed)});
   ASSERT_TRUE(here_.db->AddPeer("test", PeerOf(there_, "there", store::SyncDirection::kPull)).ok());
-  Syncer syncer(*here_.db, clock_);
+  Syncer syncer(*here_.db, *here_.policy, clock_);
   auto reports = syncer.RunOnce();
   ASSERT_TRUE(reports.ok()) << reports.status();
   ASSERT_EQ(reports->size(), 1u);
@@ -125,7 +131,7 @@ TEST_F(SyncerTest, APulledInvalidObjectIsCountedReportedAndAudited) {
   bad.replace(bad.find("'198.51.100.1']"), 15, "]");
   there_.Add({Indicator(1, kClear), bad});
   ASSERT_TRUE(here_.db->AddPeer("test", PeerOf(there_, "there", store::SyncDirection::kPull)).ok());
-  Syncer syncer(*here_.db, clock_);
+  Syncer syncer(*here_.db, *here_.policy, clock_);
   auto reports = syncer.RunOnce();
   ASSERT_TRUE(reports.ok()) << reports.status();
   const ingest::Tally& pulled = (*reports)[0].pulled;
@@ -157,7 +163,7 @@ TEST_F(SyncerTest, PushesWhatThePolicyReleasesOnce) {
   there_.auth.Grant("jpn-node", there_.collection, false, true);
   here_.Add({Indicator(1, kClear), Indicator(2, kRed)});
   ASSERT_TRUE(here_.db->AddPeer("test", PeerOf(there_, "there", store::SyncDirection::kPush)).ok());
-  Syncer syncer(*here_.db, clock_);
+  Syncer syncer(*here_.db, *here_.policy, clock_);
   auto reports = syncer.RunOnce();
   ASSERT_TRUE(reports.ok()) << reports.status();
   EXPECT_EQ((*reports)[0].error, "");
@@ -172,7 +178,7 @@ TEST_F(SyncerTest, AnUnreachablePeerRecordsItsError) {
   store::Peer gone = PeerOf(there_, "gone", store::SyncDirection::kBoth);
   gone.url = "http://127.0.0.1:9";
   ASSERT_TRUE(here_.db->AddPeer("test", gone).ok());
-  Syncer syncer(*here_.db, clock_);
+  Syncer syncer(*here_.db, *here_.policy, clock_);
   auto reports = syncer.RunOnce();
   ASSERT_TRUE(reports.ok()) << reports.status();
   EXPECT_NE((*reports)[0].error.find("peer gone"), std::string::npos) << (*reports)[0].error;
@@ -181,10 +187,48 @@ TEST_F(SyncerTest, AnUnreachablePeerRecordsItsError) {
 
 TEST_F(SyncerTest, ARefusingPeerNamesTheHttpStatus) {
   ASSERT_TRUE(here_.db->AddPeer("test", PeerOf(there_, "there", store::SyncDirection::kPull)).ok());
-  Syncer syncer(*here_.db, clock_);
+  Syncer syncer(*here_.db, *here_.policy, clock_);
   auto reports = syncer.RunOnce();  // no token "node" at `there`
   ASSERT_TRUE(reports.ok()) << reports.status();
   EXPECT_NE((*reports)[0].error.find("HTTP 401"), std::string::npos) << (*reports)[0].error;
+}
+
+TEST(EndpointOfTest, APeerIsReachedAtItsParsedUrlWithItsTokenAndCas) {
+  store::Peer peer;
+  peer.name = "usa";
+  peer.url = "https://[2001:db8::1]:8443";
+  peer.token = "secret";
+  peer.ca_file = "/etc/kizuna/usa-ca.pem";
+  absl::StatusOr<Endpoint> e = EndpointOf(peer);
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_EQ(e->name, "peer usa");
+  EXPECT_EQ(e->url, peer.url);
+  EXPECT_TRUE(e->tls);
+  EXPECT_EQ(e->host, "2001:db8::1");
+  EXPECT_EQ(e->port, "8443");
+  EXPECT_EQ(e->token, "secret");
+  EXPECT_EQ(e->ca_file, peer.ca_file);
+  peer.url = "http://localhost";
+  e = EndpointOf(peer);
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_FALSE(e->tls);
+  EXPECT_EQ(e->port, "80");
+  // Finding 8 of issue 16: plain HTTP only to a loopback host, also for a peer stored before.
+  peer.url = "http://192.0.2.1:8443";
+  EXPECT_EQ(EndpointOf(peer).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(SyncerTest, APeerStoredWithAUrlAgainstTheRulesFailsEachMappingUnconnected) {
+  store::Peer old = PeerOf(there_, "old", store::SyncDirection::kBoth);
+  ASSERT_TRUE(here_.db->AddPeer("test", old).ok());
+  old.url = "http://192.0.2.1:9";  // as stored before the rule: no connection may be tried
+  Syncer syncer(*here_.db, *here_.policy, clock_);
+  auto reports = syncer.RunPeer(old);
+  ASSERT_TRUE(reports.ok()) << reports.status();
+  ASSERT_EQ(reports->size(), 1u);
+  EXPECT_NE((*reports)[0].error.find("plain http:// is allowed only to a loopback host"), std::string::npos)
+      << (*reports)[0].error;
+  EXPECT_EQ(here_.db->GetPeer("old")->mappings[0].last_error, (*reports)[0].error);
 }
 
 }  // namespace

@@ -28,15 +28,5 @@ TEST(MediaTest, ContentType) {
   EXPECT_FALSE(IsTaxiiContentType(""));
 }
 
-// Finding 13 of issue 16: a gzip body was taken for plain JSON.
-TEST(MediaTest, OnlyTheIdentityContentCodingIsUnderstood) {
-  EXPECT_TRUE(IsIdentityCoding(""));
-  EXPECT_TRUE(IsIdentityCoding("identity"));
-  EXPECT_TRUE(IsIdentityCoding(" Identity "));
-  EXPECT_FALSE(IsIdentityCoding("gzip"));
-  EXPECT_FALSE(IsIdentityCoding("identity, gzip"));
-  EXPECT_FALSE(IsIdentityCoding("br"));
-}
-
 }  // namespace
 }  // namespace kizuna::taxii

@@ -6,8 +6,8 @@
 namespace kizuna::taxii {
 namespace {
 
-std::shared_ptr<const HttpResponse> Body(std::string body) {
-  auto r = std::make_shared<HttpResponse>();
+std::shared_ptr<const http::Response> Body(std::string body) {
+  auto r = std::make_shared<http::Response>();
   r->body = std::move(body);
   return r;
 }

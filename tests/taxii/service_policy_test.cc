@@ -9,6 +9,7 @@
 #include "../store/store_test_util.h"
 #include "fake_auth.h"
 #include "kizuna/policy/marking.h"
+#include "kizuna/taxii/media.h"
 #include "simdjson.h"
 
 namespace kizuna::taxii {
@@ -57,12 +58,13 @@ class ServicePolicyTest : public ::testing::Test {
     options.pages.default_limit = 2;
     options.pages.max_limit = 3;
     options.tls = false;
-    service_ = std::make_unique<Service>(*store_, auth_, auth_, NextTokens::Key{}, clock_, options, store_.get());
+    policy_ = std::make_unique<policy::Policy>(*store_, store_.get(), clock_);
+    service_ = std::make_unique<Service>(*store_, *policy_, auth_, auth_, NextTokens::Key{}, clock_, options, store_.get());
   }
 
-  HttpResponse Get(std::string target, std::string token) {
-    HttpRequest r;
-    r.method = Method::kGet;
+  http::Response Get(std::string target, std::string token) {
+    http::Request r;
+    r.method = http::Method::kGet;
     r.target = std::move(target);
     r.accept = std::string(kTaxiiMediaType);
     r.authorization = "Bearer " + token;
@@ -70,8 +72,8 @@ class ServicePolicyTest : public ::testing::Test {
     return service_->Handle(r);
   }
   void Post(std::vector<std::string> objects, std::string token = "jpn") {
-    HttpRequest r;
-    r.method = Method::kPost;
+    http::Request r;
+    r.method = http::Method::kPost;
     r.target = StrCat("/intel/collections/", collection_, "/objects/");
     r.accept = std::string(kTaxiiMediaType);
     r.content_type = std::string(kTaxiiMediaType);
@@ -80,7 +82,7 @@ class ServicePolicyTest : public ::testing::Test {
     r.body = "{\"objects\":[";
     for (size_t i = 0; i < objects.size(); ++i) r.body += (i ? "," : "") + objects[i];
     r.body += "]}";
-    HttpResponse resp = service_->Handle(r);
+    http::Response resp = service_->Handle(r);
     ASSERT_EQ(resp.status, 202) << resp.body;
     clock_.Advance(1000);
   }
@@ -91,7 +93,7 @@ class ServicePolicyTest : public ::testing::Test {
     for (int pages = 0; pages < 50; ++pages) {
       std::string target = StrCat("/intel/collections/", collection_, "/", endpoint, "/");
       if (!next.empty()) StrAppend(target, "?next=", next);
-      HttpResponse r = Get(target, token);
+      http::Response r = Get(target, token);
       EXPECT_EQ(r.status, 200) << r.body;
       if (r.status != 200) break;
       simdjson::padded_string text(r.body);
@@ -116,6 +118,7 @@ class ServicePolicyTest : public ::testing::Test {
   FakeClock clock_{1700000000000000};
   std::unique_ptr<store::SqliteStore> store_;
   FakeAuth auth_;
+  std::unique_ptr<policy::Policy> policy_;
   std::unique_ptr<Service> service_;
   std::string collection_;
   simdjson::dom::parser parser_;
@@ -129,14 +132,14 @@ TEST_F(ServicePolicyTest, ALongRunOfWithheldObjectsIsCrossedInOneRequest) {
   Post(red);
   Post({Indicator(301, "", kUsa)}, "usa");  // USA's own object
   std::string objects = StrCat("/intel/collections/", collection_, "/objects/");
-  HttpResponse usa = Get(objects, "usa");
+  http::Response usa = Get(objects, "usa");
   EXPECT_EQ(usa.status, 200);
   EXPECT_EQ(usa.body.find("secret"), usa.body.rfind("secret")) << "one object: " << usa.body;
   EXPECT_NE(usa.body.find(IndicatorId(301)), std::string::npos) << usa.body;
   EXPECT_NE(usa.body.find("\"more\":false"), std::string::npos) << usa.body;
   EXPECT_EQ(Get(objects, "kor").body, "{\"more\":false}");
   EXPECT_EQ(Get(StrCat("/intel/collections/", collection_, "/manifest/"), "kor").body, "{\"more\":false}");
-  HttpResponse jpn = Get(objects, "jpn");  // the creator sees them all
+  http::Response jpn = Get(objects, "jpn");  // the creator sees them all
   EXPECT_NE(jpn.body.find(IndicatorId(2)), std::string::npos) << jpn.body;
   EXPECT_NE(jpn.body.find("\"more\":true"), std::string::npos) << jpn.body;
 }
@@ -164,8 +167,8 @@ TEST_F(ServicePolicyTest, WithheldObjectsLookAbsent) {
   Post({Indicator(1, kRelUsaJpn)});
   Post({Indicator(2, kRed)});
   std::string base = StrCat("/intel/collections/", collection_, "/objects/");
-  HttpResponse never = Get(base + IndicatorId(9) + "/", "kor");
-  HttpResponse denied = Get(base + IndicatorId(1) + "/", "kor");
+  http::Response never = Get(base + IndicatorId(9) + "/", "kor");
+  http::Response denied = Get(base + IndicatorId(1) + "/", "kor");
   EXPECT_EQ(denied.status, 404);
   EXPECT_EQ(denied.body, never.body);
   EXPECT_EQ(Get(base + IndicatorId(1) + "/versions/", "kor").status, 404);
@@ -181,15 +184,15 @@ TEST_F(ServicePolicyTest, DeletingAWithheldObjectLooksLikeDeletingNothing) {
   Post({Indicator(1, kRed)});
   auth_.AddToken("usa-writer", {"usw", kUsa, "USA", {"jpn-usa"}, static_cast<uint8_t>(identity::Role::kPublisher)});
   auth_.Grant("usw", collection_, true, true);
-  HttpRequest r;
-  r.method = Method::kDelete;
+  http::Request r;
+  r.method = http::Method::kDelete;
   r.accept = std::string(kTaxiiMediaType);
   r.authorization = "Bearer usa-writer";
   r.host = "127.0.0.1:9999";
   r.target = StrCat("/intel/collections/", collection_, "/objects/", IndicatorId(1), "/");
-  HttpResponse denied = service_->Handle(r);
+  http::Response denied = service_->Handle(r);
   r.target = StrCat("/intel/collections/", collection_, "/objects/", IndicatorId(9), "/");
-  HttpResponse never = service_->Handle(r);
+  http::Response never = service_->Handle(r);
   EXPECT_EQ(denied.status, 404);
   EXPECT_EQ(denied.body, never.body);
   EXPECT_EQ(Get(StrCat("/intel/collections/", collection_, "/objects/", IndicatorId(1), "/"), "jpn").status, 200);
@@ -217,11 +220,11 @@ TEST_F(ServicePolicyTest, GranularMarkingsAreRedactedInTheCopyServed) {
   StrAppend(o, R"(,"granular_markings":[{"marking_ref":")", kRed, R"(","selectors":["description"]}]})");
   Post({o});
   std::string target = StrCat("/intel/collections/", collection_, "/objects/", IndicatorId(1), "/");
-  HttpResponse kor = Get(target, "kor");
+  http::Response kor = Get(target, "kor");
   ASSERT_EQ(kor.status, 200) << kor.body;
   EXPECT_EQ(kor.body.find("secret source"), std::string::npos) << kor.body;
   EXPECT_NE(kor.body.find("\"pattern\""), std::string::npos) << kor.body;
-  HttpResponse jpn = Get(target, "jpn");
+  http::Response jpn = Get(target, "jpn");
   EXPECT_NE(jpn.body.find("secret source"), std::string::npos) << "the stored object is unchanged";
   EXPECT_EQ(ReadAll("manifest", "kor"), std::vector<std::string>{IndicatorId(1)});
 }

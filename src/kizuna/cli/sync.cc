@@ -8,6 +8,7 @@
 #include "kizuna/base/strings.h"
 #include "kizuna/cli/command.h"
 #include "kizuna/ingest/tally.h"
+#include "kizuna/policy/policy.h"
 #include "kizuna/stix/timestamp.h"
 #include "kizuna/store/open.h"
 #include "kizuna/sync/syncer.h"
@@ -66,7 +67,8 @@ int Status(GlobalOptions& global, bool json) {
 int RunOnce(GlobalOptions& global) {
   auto db = OpenNodeDatabase(global.data_dir);
   if (!db.ok()) return ReportError(db.status());
-  sync::Syncer syncer(**db, SystemClock());
+  policy::Policy policy(**db, db->get(), SystemClock());
+  sync::Syncer syncer(**db, policy, SystemClock());
   auto reports = syncer.RunOnce();
   if (!reports.ok()) return ReportError(reports.status());
   bool failed = false;

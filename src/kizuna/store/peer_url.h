@@ -5,8 +5,8 @@
 // the objects it releases travel over it, so it is https:// unless the peer runs on this
 // machine: http:// is accepted only for loopback hosts (127.0.0.0/8, ::1, localhost), as
 // `scripts/demo-alliance` uses. The PeerStore checks every URL it stores with ParsePeerUrl,
-// and the TAXII client parses the URL it connects to with it again, so a peer stored before
-// the rule is refused too. User information (`user@host`) is refused: it is where a URL
+// and the syncer parses it again before it connects (sync/syncer.h, EndpointOf), so a peer
+// stored before the rule is refused too. User information (`user@host`) is refused: it is where a URL
 // that looks like a loopback one hides another host.
 //
 //   KZ_ASSIGN_OR_RETURN(PeerUrl url, ParsePeerUrl("https://usa.example:8443"));

@@ -6,8 +6,8 @@
 
 namespace kizuna::sync {
 
-Runner::Runner(store::Database& db, Clock& clock, RunnerOptions options)
-    : db_(db), clock_(clock), options_(options), syncer_(db, clock, options.sync) {}
+Runner::Runner(store::Database& db, policy::Policy& policy, Clock& clock, RunnerOptions options)
+    : db_(db), clock_(clock), options_(options), syncer_(db, policy, clock, options.sync) {}
 
 Runner::~Runner() { Stop(); }
 

@@ -10,7 +10,7 @@
 //     doubling up to `max_backoff_us`, and catches up from its cursors when it returns.
 // Peers added or removed with `kizuna peer` are picked up on the next pass.
 //
-//   Runner runner(db, SystemClock());
+//   Runner runner(db, policy, SystemClock());   // the node's one policy::Policy
 //   runner.Start();   // installs the commit listener; before the store is shared
 //   ...
 //   runner.Stop();
@@ -25,6 +25,7 @@
 #include <thread>
 
 #include "kizuna/base/clock.h"
+#include "kizuna/policy/policy.h"
 #include "kizuna/store/database.h"
 #include "kizuna/sync/syncer.h"
 
@@ -43,8 +44,8 @@ struct RunnerOptions {
 
 class Runner {
  public:
-  // `db` and `clock` must outlive the runner.
-  Runner(store::Database& db, Clock& clock, RunnerOptions options = {});
+  // `db`, `policy` (what pushes release, syncer.h) and `clock` must outlive the runner.
+  Runner(store::Database& db, policy::Policy& policy, Clock& clock, RunnerOptions options = {});
   ~Runner();
   Runner(const Runner&) = delete;
   Runner& operator=(const Runner&) = delete;

@@ -7,6 +7,7 @@
 #include "kizuna/base/strings.h"
 #include "kizuna/ingest/object_checker.h"
 #include "kizuna/stix/reader.h"
+#include "kizuna/store/peer_url.h"
 #include "simdjson.h"
 
 namespace kizuna::sync {
@@ -80,8 +81,19 @@ absl::StatusOr<PulledPage> ReadEnvelope(const ClientResponse& r, std::string_vie
 
 }  // namespace
 
-Syncer::Syncer(store::Database& db, Clock& clock, SyncOptions options)
-    : db_(db), clock_(clock), options_(options), policy_(db, &db, clock), reader_(db, policy_) {}
+absl::StatusOr<Endpoint> EndpointOf(const store::Peer& peer) {
+  KZ_ASSIGN_OR_RETURN(store::PeerUrl url, store::ParsePeerUrl(peer.url));
+  return Endpoint{.name = StrCat("peer ", peer.name),
+                  .url = peer.url,
+                  .tls = url.tls,
+                  .host = std::move(url.host),
+                  .port = std::move(url.port),
+                  .token = peer.token,
+                  .ca_file = peer.ca_file};
+}
+
+Syncer::Syncer(store::Database& db, policy::Policy& policy, Clock& clock, SyncOptions options)
+    : db_(db), clock_(clock), options_(options), reader_(db, policy) {}
 
 absl::StatusOr<std::vector<MappingReport>> Syncer::RunOnce() {
   KZ_ASSIGN_OR_RETURN(std::vector<store::Peer> peers, db_.ListPeers());
@@ -96,14 +108,17 @@ absl::StatusOr<std::vector<MappingReport>> Syncer::RunOnce() {
 absl::StatusOr<std::vector<MappingReport>> Syncer::RunPeer(const store::Peer& peer) {
   std::vector<MappingReport> reports;
   {
-    TaxiiClient client(peer, options_.client);
+    // A URL that breaks the rules fails every mapping, before any connection.
+    absl::StatusOr<Endpoint> endpoint = EndpointOf(peer);
+    TaxiiClient client(endpoint.ok() ? *endpoint : Endpoint{}, options_.client);
     for (const store::PeerMapping& m : peer.mappings) {
       MappingReport& report = reports.emplace_back();
       report.peer = peer.name;
       report.local_collection = m.local_collection;
       report.remote_collection = m.remote_collection;
       report.pulled.max_kept = kMaxReportedRejections;
-      absl::Status s = m.Pulls() ? Pull(peer, m, client, report) : absl::OkStatus();
+      absl::Status s = endpoint.status();
+      if (s.ok() && m.Pulls()) s = Pull(peer, m, client, report);
       if (s.ok() && m.Pushes()) s = Push(peer, m, client, report);
       if (!s.ok()) {
         report.error = std::string(View(s.message()));

@@ -16,11 +16,14 @@
 //         what policy::Decide releases to the peer's principal (PrincipalForPeer: its nation
 //         and communities, as onward sharing) and that did not come from that peer, POST it
 //         in envelopes, and advance the push cursor once the peer answered 202. Nothing is
-//         sent twice: the cursor moves only past what the peer acknowledged.
+//         sent twice: the cursor moves only past what the peer acknowledged. What is
+//         released is read through policy::ReleasedReader over the Policy given (in a node,
+//         the one the TAXII service reads through too).
 //
 // A failed mapping records its error (PeerStore::SaveSyncError) and the others go on.
 //
-//   Syncer syncer(db, SystemClock());
+//   policy::Policy policy(db, &db, SystemClock());
+//   Syncer syncer(db, policy, SystemClock());
 //   KZ_ASSIGN_OR_RETURN(std::vector<MappingReport> reports, syncer.RunOnce());
 //
 // Thread-safety: one pass at a time per Syncer.
@@ -35,6 +38,7 @@
 #include "kizuna/policy/policy.h"
 #include "kizuna/policy/released_reader.h"
 #include "kizuna/store/database.h"
+#include "kizuna/store/peers.h"
 #include "kizuna/sync/taxii_client.h"
 
 namespace kizuna::sync {
@@ -48,6 +52,10 @@ struct SyncOptions {
   int max_pages_per_pass = 1000;
   ClientOptions client;
 };
+
+// Returns how to reach `peer`: its URL parsed (store/peer_url.h: InvalidArgument naming it when
+// it breaks the rules, as one stored before them may), its token and CA file.
+absl::StatusOr<Endpoint> EndpointOf(const store::Peer& peer);
 
 // Most rejections a report lists with their reasons (all are counted).
 inline constexpr size_t kMaxReportedRejections = 20;
@@ -65,8 +73,8 @@ struct MappingReport {
 
 class Syncer {
  public:
-  // `db` and `clock` must outlive the syncer.
-  Syncer(store::Database& db, Clock& clock, SyncOptions options = {});
+  // `db`, `policy` and `clock` must outlive the syncer.
+  Syncer(store::Database& db, policy::Policy& policy, Clock& clock, SyncOptions options = {});
 
   // Runs one pull and push pass over every mapping of every peer. Returns a report per
   // mapping; an error of one mapping is in its report (and saved), not returned. Returns an
@@ -85,7 +93,6 @@ class Syncer {
   store::Database& db_;
   Clock& clock_;
   const SyncOptions options_;
-  policy::Policy policy_;
   policy::ReleasedReader reader_;
 };
 

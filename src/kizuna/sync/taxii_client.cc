@@ -8,9 +8,9 @@
 #include <boost/beast/ssl.hpp>
 #include <cctype>
 #include <chrono>
+#include <utility>
 
 #include "kizuna/base/strings.h"
-#include "kizuna/store/peer_url.h"
 
 namespace kizuna::sync {
 namespace {
@@ -57,7 +57,8 @@ std::string_view ClientResponse::Header(std::string_view name) const {
   return {};
 }
 
-TaxiiClient::TaxiiClient(const store::Peer& peer, ClientOptions options) : peer_(peer), options_(options) {}
+TaxiiClient::TaxiiClient(Endpoint endpoint, ClientOptions options)
+    : endpoint_(std::move(endpoint)), options_(options) {}
 
 absl::StatusOr<ClientResponse> TaxiiClient::Get(std::string_view target) { return Exchange(false, target, {}); }
 
@@ -66,24 +67,23 @@ absl::StatusOr<ClientResponse> TaxiiClient::Post(std::string_view target, std::s
 }
 
 absl::StatusOr<ClientResponse> TaxiiClient::Exchange(bool post, std::string_view target, std::string body) {
-  absl::StatusOr<store::PeerUrl> endpoint = store::ParsePeerUrl(peer_.url);
-  if (!endpoint.ok()) return endpoint.status();
+  const std::string where = StrCat(endpoint_.name, " (", endpoint_.url, ")");
   asio::io_context io;
   beast::error_code ec;
   tcp::resolver resolver(io);
-  auto addresses = resolver.resolve(endpoint->host, endpoint->port, ec);
-  if (ec) return absl::UnavailableError(StrCat("peer ", peer_.name, ": resolving ", endpoint->host, ": ", ec.message()));
+  auto addresses = resolver.resolve(endpoint_.host, endpoint_.port, ec);
+  if (ec) return absl::UnavailableError(StrCat(endpoint_.name, ": resolving ", endpoint_.host, ": ", ec.message()));
   for (const auto& address : addresses) {
-    if (!endpoint->tls && !address.endpoint().address().is_loopback()) {
-      return absl::InvalidArgumentError(StrCat("peer ", peer_.name, " (", peer_.url, "): ", endpoint->host,
-                                               " resolves to ", address.endpoint().address().to_string(),
+    if (!endpoint_.tls && !address.endpoint().address().is_loopback()) {
+      return absl::InvalidArgumentError(StrCat(where, ": ", endpoint_.host, " resolves to ",
+                                               address.endpoint().address().to_string(),
                                                ", not a loopback address: plain http:// is for loopback only"));
     }
   }
   http::request<http::string_body> req{post ? http::verb::post : http::verb::get, std::string(target), 11};
-  req.set(http::field::host, StrCat(endpoint->host, ":", endpoint->port));
+  req.set(http::field::host, StrCat(endpoint_.host, ":", endpoint_.port));
   req.set(http::field::accept, kTaxii);
-  req.set(http::field::authorization, StrCat("Bearer ", peer_.token));
+  req.set(http::field::authorization, StrCat("Bearer ", endpoint_.token));
   req.set(http::field::user_agent, "kizuna-sync");
   if (post) {
     req.set(http::field::content_type, kTaxii);
@@ -92,13 +92,13 @@ absl::StatusOr<ClientResponse> TaxiiClient::Exchange(bool post, std::string_view
   req.prepare_payload();
   const auto timeout = std::chrono::milliseconds(options_.timeout_ms);
   auto annotate = [&](const absl::Status& s) {
-    return absl::UnavailableError(StrCat("peer ", peer_.name, " (", peer_.url, "): ", View(s.message())));
+    return absl::UnavailableError(StrCat(where, ": ", View(s.message())));
   };
-  if (!endpoint->tls) {
+  if (!endpoint_.tls) {
     beast::tcp_stream stream(io);
     stream.expires_after(timeout);
     stream.connect(addresses, ec);
-    if (ec) return absl::UnavailableError(StrCat("peer ", peer_.name, " (", peer_.url, "): ", ec.message()));
+    if (ec) return absl::UnavailableError(StrCat(where, ": ", ec.message()));
     absl::StatusOr<ClientResponse> r = Send(stream, stream, req, options_);
     if (!r.ok()) return annotate(r.status());
     return r;
@@ -106,23 +106,26 @@ absl::StatusOr<ClientResponse> TaxiiClient::Exchange(bool post, std::string_view
   ssl::context tls(ssl::context::tls_client);
   tls.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
                   ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
-  if (peer_.ca_file.empty()) {
+  if (endpoint_.ca_file.empty()) {
     tls.set_default_verify_paths(ec);
   } else {
-    tls.load_verify_file(peer_.ca_file, ec);
+    tls.load_verify_file(endpoint_.ca_file, ec);
   }
-  if (ec) return absl::FailedPreconditionError(StrCat("peer ", peer_.name, ": CA file '", peer_.ca_file, "': ", ec.message()));
+  if (ec) {
+    return absl::FailedPreconditionError(
+        StrCat(endpoint_.name, ": CA file '", endpoint_.ca_file, "': ", ec.message()));
+  }
   tls.set_verify_mode(ssl::verify_peer);
   beast::ssl_stream<beast::tcp_stream> stream(io, tls);
-  stream.set_verify_callback(ssl::host_name_verification(endpoint->host));
-  if (!SSL_set_tlsext_host_name(stream.native_handle(), endpoint->host.c_str())) {
+  stream.set_verify_callback(ssl::host_name_verification(endpoint_.host));
+  if (!SSL_set_tlsext_host_name(stream.native_handle(), endpoint_.host.c_str())) {
     return absl::InternalError("cannot set the TLS server name");
   }
   beast::get_lowest_layer(stream).expires_after(timeout);
   beast::get_lowest_layer(stream).connect(addresses, ec);
-  if (ec) return absl::UnavailableError(StrCat("peer ", peer_.name, " (", peer_.url, "): ", ec.message()));
+  if (ec) return absl::UnavailableError(StrCat(where, ": ", ec.message()));
   stream.handshake(ssl::stream_base::client, ec);
-  if (ec) return absl::UnavailableError(StrCat("peer ", peer_.name, " (", peer_.url, "): TLS: ", ec.message()));
+  if (ec) return absl::UnavailableError(StrCat(where, ": TLS: ", ec.message()));
   absl::StatusOr<ClientResponse> r = Send(stream, beast::get_lowest_layer(stream), req, options_);
   if (!r.ok()) return annotate(r.status());
   stream.shutdown(ec);  // the peer may close without a close_notify; nothing to do about it

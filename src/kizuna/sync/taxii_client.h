@@ -1,19 +1,22 @@
-// Kizuna. A TAXII 2.1 client for one peer: GET and POST over HTTPS (or loopback HTTP).
+// Kizuna. A TAXII 2.1 client for one server: GET and POST over HTTPS (or loopback HTTP).
 #pragma once
 
-// The sync engine speaks to a peer through TaxiiClient: any TAXII 2.1 server, Kizuna or not.
-// Each call opens a connection (Boost.Beast over Asio, TLS 1.2+ with the peer's CA file or the
-// system's trust store, host name checked), sends one request with `Authorization: Bearer`,
-// and reads the response up to `max_response_bytes`. Calls are synchronous and bounded by
-// `timeout_ms`.
+// The sync engine speaks to a peer through TaxiiClient: any TAXII 2.1 server, Kizuna or not,
+// described by an Endpoint (the syncer maps a store::Peer to one: syncer.h, EndpointOf).
+// Each call opens a connection (Boost.Beast over Asio, TLS 1.2+ with the endpoint's CA file or
+// the system's trust store, host name checked), sends one request with `Authorization:
+// Bearer`, and reads the response up to `max_response_bytes`. Calls are synchronous and
+// bounded by `timeout_ms`.
 //
-//   TaxiiClient client(peer);
+//   TaxiiClient client({.name = "peer usa", .url = "https://usa.example:8443",
+//                       .host = "usa.example", .port = "8443", .token = token});
 //   KZ_ASSIGN_OR_RETURN(ClientResponse r, client.Get("/intel/collections/ID/objects/?limit=500"));
 //
-// Errors: InvalidArgument for a URL that is not https://host[:port], or http:// to a loopback
-// host (store/peer_url.h), or for http:// to a name that resolves to another address;
-// Unavailable when the peer cannot be reached, the TLS handshake fails, or the exchange times
-// out (the caller retries). HTTP error statuses are returned as responses, not errors.
+// Errors: InvalidArgument for a plain-HTTP endpoint whose host resolves to an address that
+// is not a loopback one; FailedPrecondition for a CA file that cannot be read; Unavailable
+// when the server cannot be reached, the TLS handshake fails, or the exchange times out (the
+// caller retries). Each names the endpoint. HTTP error statuses are returned as responses,
+// not errors.
 // Thread-safety: a client is used by one thread at a time.
 
 #include <cstdint>
@@ -23,9 +26,19 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "kizuna/store/peers.h"
 
 namespace kizuna::sync {
+
+// Where a TAXII server is and how to authenticate to it.
+struct Endpoint {
+  std::string name;     // names the server in errors, e.g. "peer usa"
+  std::string url;      // its base URL as configured, for errors
+  bool tls = true;      // HTTPS; plain HTTP only when every address of `host` is a loopback one
+  std::string host;     // a name, an IPv4 address, or an IPv6 address without its brackets
+  std::string port;     // decimal
+  std::string token;    // sent as `Authorization: Bearer`
+  std::string ca_file;  // PEM CAs to trust; empty: the system's trust store
+};
 
 struct ClientOptions {
   // Longest a whole exchange (connect, handshake, request, response) may take. Default 30 s:
@@ -46,8 +59,7 @@ struct ClientResponse {
 
 class TaxiiClient {
  public:
-  // `peer` gives the URL, token and CA file; it is copied.
-  explicit TaxiiClient(const store::Peer& peer, ClientOptions options = {});
+  explicit TaxiiClient(Endpoint endpoint, ClientOptions options = {});
 
   // `target` is the path and query, starting with '/'.
   absl::StatusOr<ClientResponse> Get(std::string_view target);
@@ -56,8 +68,8 @@ class TaxiiClient {
  private:
   absl::StatusOr<ClientResponse> Exchange(bool post, std::string_view target, std::string body);
 
-  store::Peer peer_;
-  ClientOptions options_;
+  const Endpoint endpoint_;
+  const ClientOptions options_;
 };
 
 }  // namespace kizuna::sync

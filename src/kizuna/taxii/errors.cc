@@ -41,8 +41,8 @@ std::string_view HttpTitle(int http_status) {
   }
 }
 
-HttpResponse ErrorResponse(int http_status, std::string_view description) {
-  HttpResponse r;
+http::Response ErrorResponse(int http_status, std::string_view description) {
+  http::Response r;
   r.status = http_status;
   r.content_type = std::string(kTaxiiMediaType);
   r.body = "{\"title\":";
@@ -54,7 +54,16 @@ HttpResponse ErrorResponse(int http_status, std::string_view description) {
   return r;
 }
 
-HttpResponse ErrorResponse(const absl::Status& status) {
+http::Response AuthenticationFailure(const absl::Status& status) {
+  if (!absl::IsUnavailable(status)) {
+    return ErrorResponse(401, "authentication required: a valid token (Bearer or Basic)");
+  }
+  http::Response r = ErrorResponse(503, View(status.message()));
+  r.headers.emplace_back("Retry-After", "1");
+  return r;
+}
+
+http::Response ErrorResponse(const absl::Status& status) {
   int http = HttpStatusOf(status.code());
   if (http >= 500 && http != 503) return ErrorResponse(http, "the server could not complete the request");
   return ErrorResponse(http, View(status.message()));

@@ -11,7 +11,8 @@
 #include <string_view>
 
 #include "absl/status/status.h"
-#include "kizuna/taxii/http.h"
+#include "kizuna/http/message.h"
+#include "kizuna/taxii/media.h"
 
 namespace kizuna::taxii {
 
@@ -24,10 +25,15 @@ int HttpStatusOf(absl::StatusCode code);
 std::string_view HttpTitle(int http_status);
 
 // Returns a TAXII error response with the given status and description.
-HttpResponse ErrorResponse(int http_status, std::string_view description);
+http::Response ErrorResponse(int http_status, std::string_view description);
+
+// Returns the answer to a failed authentication (Authenticator::Authenticate's status): 401
+// asking for a token, or 503 with Retry-After when the node could not check the credentials
+// at the moment (authenticator.h).
+http::Response AuthenticationFailure(const absl::Status& status);
 
 // Returns the TAXII error response for `status` (REQUIRES: not OK). For 500s the message is
 // replaced by a generic one; the caller logs the original.
-HttpResponse ErrorResponse(const absl::Status& status);
+http::Response ErrorResponse(const absl::Status& status);
 
 }  // namespace kizuna::taxii

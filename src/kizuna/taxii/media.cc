@@ -57,9 +57,4 @@ bool IsTaxiiContentType(std::string_view content_type) {
   return IsTaxii21(ParseMediaType(content_type));
 }
 
-bool IsIdentityCoding(std::string_view content_encoding) {
-  std::string_view coding = Trim(content_encoding);
-  return coding.empty() || EqualsIgnoreCase(coding, "identity");
-}
-
 }  // namespace kizuna::taxii

@@ -7,6 +7,11 @@
 
 namespace kizuna::taxii {
 
+// The media types of TAXII 2.1 answers and of the STIX objects they carry.
+inline constexpr std::string_view kTaxiiMediaType = "application/taxii+json;version=2.1";
+inline constexpr std::string_view kStix21MediaType = "application/stix+json;version=2.1";
+inline constexpr std::string_view kStix20MediaType = "application/stix+json;version=2.0";
+
 // Returns true if a response of type application/taxii+json;version=2.1 satisfies the Accept
 // header `accept`: absent, */*, application/*, or application/taxii+json with version 2.1 or
 // no version, with a non-zero q.
@@ -14,9 +19,5 @@ bool AcceptsTaxii(std::string_view accept);
 
 // Returns true if `content_type` is application/taxii+json with version 2.1 or none.
 bool IsTaxiiContentType(std::string_view content_type);
-
-// Returns true if the Content-Encoding header `content_encoding` is absent (empty) or says
-// "identity": a request body in any other content coding (gzip, ...) is answered 415.
-bool IsIdentityCoding(std::string_view content_encoding);
 
 }  // namespace kizuna::taxii

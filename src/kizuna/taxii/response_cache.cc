@@ -3,8 +3,8 @@
 
 namespace kizuna::taxii {
 
-std::shared_ptr<const HttpResponse> ResponseCache::Find(const std::string& key, ChangeStamp stamp,
-                                                        int64_t now_us) {
+std::shared_ptr<const http::Response> ResponseCache::Find(const std::string& key, ChangeStamp stamp,
+                                                          int64_t now_us) {
   absl::ReaderMutexLock lock(&mu_);
   if (stamp != stamp_) return nullptr;
   auto it = entries_.find(key);
@@ -15,7 +15,7 @@ std::shared_ptr<const HttpResponse> ResponseCache::Find(const std::string& key, 
 }
 
 void ResponseCache::Put(std::string key, ChangeStamp stamp, int64_t built_us,
-                        std::shared_ptr<const HttpResponse> response) {
+                        std::shared_ptr<const http::Response> response) {
   size_t size = key.size() + response->body.size();
   if (options_.max_bytes == 0 || size > options_.max_bytes / 4) return;
   absl::MutexLock lock(&mu_);

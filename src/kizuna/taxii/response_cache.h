@@ -24,7 +24,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
-#include "kizuna/taxii/http.h"
+#include "kizuna/http/message.h"
 
 namespace kizuna::taxii {
 
@@ -47,15 +47,15 @@ class ResponseCache {
 
   // Returns the response kept under `key` for `stamp` and younger than max_age at `now_us`,
   // or null.
-  std::shared_ptr<const HttpResponse> Find(const std::string& key, ChangeStamp stamp, int64_t now_us);
+  std::shared_ptr<const http::Response> Find(const std::string& key, ChangeStamp stamp, int64_t now_us);
 
   // Keeps `response`, built at `built_us` from state no older than `stamp`. The response is
   // shared, not copied: a kept body goes out to every caller from the same bytes.
-  void Put(std::string key, ChangeStamp stamp, int64_t built_us, std::shared_ptr<const HttpResponse> response);
+  void Put(std::string key, ChangeStamp stamp, int64_t built_us, std::shared_ptr<const http::Response> response);
 
  private:
   struct Entry {
-    std::shared_ptr<const HttpResponse> response;
+    std::shared_ptr<const http::Response> response;
     int64_t built_us = 0;
   };
 

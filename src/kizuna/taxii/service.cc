@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "kizuna/base/strings.h"
+#include "kizuna/http/router.h"
 #include "kizuna/taxii/errors.h"
 #include "kizuna/taxii/internal/context.h"
 #include "kizuna/taxii/media.h"
@@ -16,7 +17,7 @@ namespace {
 using taxii_internal::Call;
 using taxii_internal::Context;
 
-using Handler = HttpResponse (*)(Context&, const Call&);
+using Handler = http::Response (*)(Context&, const Call&);
 
 // Splits "/a/b/c/" into percent-decoded segments. Every TAXII URL ends in '/'.
 absl::StatusOr<std::vector<std::string>> Segments(std::string_view path) {
@@ -49,9 +50,9 @@ struct RouteMatch {
 
 // Maps (method, segments) to an endpoint. Returns a match with no handler and a non-empty
 // `allow` for a known resource and a wrong method; an empty match for unknown paths.
-RouteMatch Match(Method method, const std::vector<std::string>& s) {
+RouteMatch Match(http::Method method, const std::vector<std::string>& s) {
   const size_t n = s.size();
-  const bool get = method == Method::kGet || method == Method::kHead;
+  const bool get = method == http::Method::kGet || method == http::Method::kHead;
   auto one = [&](Route r, Handler h, bool root, bool coll) {
     return RouteMatch{r, get ? h : nullptr, root, coll, "GET, HEAD"};
   };
@@ -63,11 +64,11 @@ RouteMatch Match(Method method, const std::vector<std::string>& s) {
   if (n == 3) return one(Route::kCollection, taxii_internal::CollectionInfo, true, true);
   if (n == 4 && s[3] == "manifest") return one(Route::kManifest, taxii_internal::GetManifest, true, true);
   if (n == 4 && s[3] == "objects") {
-    if (method == Method::kPost) return {Route::kAddObjects, taxii_internal::AddObjects, true, true, ""};
+    if (method == http::Method::kPost) return {Route::kAddObjects, taxii_internal::AddObjects, true, true, ""};
     return {Route::kObjects, get ? taxii_internal::GetObjects : nullptr, true, true, "GET, HEAD, POST"};
   }
   if (n == 5 && s[3] == "objects") {
-    if (method == Method::kDelete) return {Route::kDeleteObject, taxii_internal::DeleteObject, true, true, ""};
+    if (method == http::Method::kDelete) return {Route::kDeleteObject, taxii_internal::DeleteObject, true, true, ""};
     return {Route::kObject, get ? taxii_internal::GetObject : nullptr, true, true, "GET, HEAD, DELETE"};
   }
   if (n == 6 && s[3] == "objects" && s[5] == "versions") {
@@ -78,10 +79,10 @@ RouteMatch Match(Method method, const std::vector<std::string>& s) {
 
 // Whether responses of `route` may be kept (response_cache.h): the reading endpoints below a
 // collection.
-bool Cacheable(Route route, Method method) {
+bool Cacheable(Route route, http::Method method) {
   bool reading = route == Route::kObjects || route == Route::kManifest || route == Route::kObject ||
                  route == Route::kVersions;
-  return reading && (method == Method::kGet || method == Method::kHead);
+  return reading && (method == http::Method::kGet || method == http::Method::kHead);
 }
 
 // Who asks and what: everything a reading endpoint's response depends on besides the node's
@@ -94,25 +95,13 @@ std::string CacheKey(const identity::Principal& p, std::string_view target) {
   return key;
 }
 
-// The answer to a failed authentication: 401, or 503 with Retry-After when the node could
-// not check the credentials at the moment (authenticator.h).
-HttpResponse AuthenticationFailure(const absl::Status& status) {
-  if (!absl::IsUnavailable(status)) {
-    return ErrorResponse(401, "authentication required: a valid token (Bearer or Basic)");
-  }
-  HttpResponse r = ErrorResponse(503, View(status.message()));
-  r.headers.emplace_back("Retry-After", "1");
-  return r;
-}
-
 }  // namespace
 
 struct Service::Impl {
-  Impl(store::Store& store, Authenticator& authenticator, AccessControl& access,
+  Impl(store::Store& store, policy::Policy& policy, Authenticator& authenticator, AccessControl& access,
        const NextTokens::Key& key, Clock& clock, ServiceOptions opts, store::Directory* audit)
       : authenticator(authenticator),
         options(std::move(opts)),
-        policy(store, audit, clock),
         reader(store, policy),
         responses(options.response_cache),
         ctx{store, access, policy, reader, NextTokens(key), clock,
@@ -120,58 +109,20 @@ struct Service::Impl {
 
   // The response to `request`. A response that is kept (response_cache.h), found or just
   // built, comes back in `shared` instead, and the returned one is empty.
-  HttpResponse Route(const HttpRequest& request, taxii::Route& route, std::string& user,
-                     std::shared_ptr<const HttpResponse>& shared);
-  HttpResponse Operations(const HttpRequest& request, taxii::Route& route);
+  http::Response Route(const http::Request& request, taxii::Route& route, std::string& user,
+                       std::shared_ptr<const http::Response>& shared);
 
   Authenticator& authenticator;
   const ServiceOptions options;
   Metrics metrics;
-  policy::Policy policy;
   policy::ReleasedReader reader;
   ResponseCache responses;
   Context ctx;
 };
 
-HttpResponse Service::Impl::Operations(const HttpRequest& request, taxii::Route& route) {
-  std::string_view path = request.Path();
-  if (path == "/healthz") {
-    route = Route::kHealth;
-    if (ctx.store.CorruptionSeen()) {
-      return ErrorResponse(503, "the store is damaged: SQLite met a corrupt page (run `kizuna check`)");
-    }
-    absl::StatusOr<std::vector<store::ApiRoot>> roots = ctx.store.ListApiRoots();
-    if (!roots.ok()) return ErrorResponse(503, "the store is not available");
-    return taxii_internal::JsonResponse(200, "{\"status\":\"ok\"}");
-  }
-  route = Route::kMetrics;
-  if (!options.metrics_public) {
-    absl::StatusOr<identity::Principal> who = authenticator.Authenticate(request.authorization, request.remote);
-    if (!who.ok()) return AuthenticationFailure(who.status());
-    if (!who->Has(identity::Role::kNodeAdmin)) return ErrorResponse(403, "metrics are for node administrators");
-  }
-  int64_t stored = 0;
-  if (absl::StatusOr<std::vector<store::Collection>> all = ctx.store.ListCollections(""); all.ok()) {
-    for (const auto& c : *all) stored += ctx.store.CountObjects(c.id).value_or(0);
-  }
-  HttpResponse r;
-  r.content_type = "text/plain; version=0.0.4";
-  r.body = metrics.Render(stored);
-  return r;
-}
-
-HttpResponse Service::Impl::Route(const HttpRequest& request, taxii::Route& route, std::string& user,
-                                  std::shared_ptr<const HttpResponse>& shared) {
-  std::string_view path = request.Path();
-  if (path == "/healthz" || path == "/metrics") {
-    if (request.method != Method::kGet && request.method != Method::kHead) {
-      HttpResponse r = ErrorResponse(405, "only GET is allowed here");
-      r.headers.emplace_back("Allow", "GET, HEAD");
-      return r;
-    }
-    return Operations(request, route);
-  }
-  absl::StatusOr<std::vector<std::string>> segments = Segments(path);
+http::Response Service::Impl::Route(const http::Request& request, taxii::Route& route, std::string& user,
+                                    std::shared_ptr<const http::Response>& shared) {
+  absl::StatusOr<std::vector<std::string>> segments = Segments(request.Path());
   if (!segments.ok()) return ErrorResponse(segments.status());
   RouteMatch match = Match(request.method, *segments);
   route = match.route;
@@ -183,20 +134,12 @@ HttpResponse Service::Impl::Route(const HttpRequest& request, taxii::Route& rout
   if (!principal.ok()) return AuthenticationFailure(principal.status());
   user = principal->user;
   if (match.handler == nullptr) {
-    HttpResponse r = ErrorResponse(405, "method not allowed on this resource");
+    http::Response r = ErrorResponse(405, "method not allowed on this resource");
     r.headers.emplace_back("Allow", match.allow);
     return r;
   }
   if (!AcceptsTaxii(request.accept)) {
     return ErrorResponse(406, StrCat("this server answers with ", kTaxiiMediaType));
-  }
-  if (!IsIdentityCoding(request.content_encoding)) {
-    constexpr size_t kMaxQuoted = 64;
-    HttpResponse r = ErrorResponse(
-        415, StrCat("Content-Encoding '", std::string_view(request.content_encoding).substr(0, kMaxQuoted),
-                    "' is not supported: send the request body without a content coding"));
-    r.headers.emplace_back("Accept-Encoding", "identity");
-    return r;
   }
   // A kept response answers at once; the stamp and the time are taken before anything is read.
   std::string cache_key;
@@ -224,51 +167,50 @@ HttpResponse Service::Impl::Route(const HttpRequest& request, taxii::Route& rout
     call.collection = std::move(*c);
     call.access = *access;
   }
-  HttpResponse response = match.handler(ctx, call);
+  http::Response response = match.handler(ctx, call);
   if (cache_key.empty() || response.status != 200) return response;
-  shared = std::make_shared<const HttpResponse>(std::move(response));
+  shared = std::make_shared<const http::Response>(std::move(response));
   responses.Put(std::move(cache_key), stamp, now_us, shared);
   return {};
 }
 
-Service::Service(store::Store& store, Authenticator& authenticator, AccessControl& access,
+Service::Service(store::Store& store, policy::Policy& policy, Authenticator& authenticator, AccessControl& access,
                  const NextTokens::Key& token_key, Clock& clock, ServiceOptions options,
                  store::Directory* audit)
-    : impl_(std::make_unique<Impl>(store, authenticator, access, token_key, clock, std::move(options),
+    : impl_(std::make_unique<Impl>(store, policy, authenticator, access, token_key, clock, std::move(options),
                                    audit)) {}
 
 Service::~Service() = default;
 
 Metrics& Service::metrics() { return impl_->metrics; }
 
-std::shared_ptr<const HttpResponse> Service::Serve(const HttpRequest& request, RequestInfo* info) {
+std::shared_ptr<const http::Response> Service::Serve(const http::Request& request, http::RequestInfo& info) {
   auto start = std::chrono::steady_clock::now();
   taxii::Route route = Route::kOther;
-  std::string user;
-  std::shared_ptr<const HttpResponse> shared;
-  HttpResponse response = impl_->Route(request, route, user, shared);
-  if (request.method == Method::kHead) {  // the GET's header, without its body
-    const HttpResponse& full = shared != nullptr ? *shared : response;
-    HttpResponse head{full.status, full.content_type, full.headers, {}, full.body.size()};
-    response = std::move(head);
-    shared = nullptr;
-  }
-  if (shared == nullptr) shared = std::make_shared<const HttpResponse>(std::move(response));
+  std::shared_ptr<const http::Response> shared;
+  http::Response response = impl_->Route(request, route, info.user, shared);
+  if (shared == nullptr) shared = std::make_shared<const http::Response>(std::move(response));
   impl_->metrics.Record(route, shared->status,
                         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  if (info != nullptr) {
-    info->route = route;
-    info->user = std::move(user);
-  }
+  info.endpoint = RouteName(route);
   return shared;
 }
 
-HttpResponse Service::Handle(const HttpRequest& request, RequestInfo* info) { return *Serve(request, info); }
-
-int64_t Service::MaxContentLength(std::string_view api_root) {
-  absl::StatusOr<store::ApiRoot> root = impl_->ctx.store.GetApiRoot(api_root);
-  if (root.ok() && root->max_content_length > 0) return root->max_content_length;
-  return impl_->options.default_max_content_length;
+http::Response Service::Handle(const http::Request& request) {
+  http::RequestInfo info;
+  return *http::Dispatch(*this, request, info);
 }
+
+http::BodyLimit Service::MaxBody(const http::Request& head) {
+  // The API root a target names ("/root/collections/..."); none for other forms.
+  std::string_view root = head.Path();
+  root = root.starts_with('/') ? root.substr(1, root.find('/', 1) - 1) : std::string_view();
+  absl::StatusOr<store::ApiRoot> found = impl_->ctx.store.GetApiRoot(root);
+  int64_t bytes = found.ok() && found->max_content_length > 0 ? found->max_content_length
+                                                               : impl_->options.default_max_content_length;
+  return {static_cast<uint64_t>(bytes), "max_content_length"};
+}
+
+http::Response Service::Error(int status, std::string_view description) { return ErrorResponse(status, description); }
 
 }  // namespace kizuna::taxii

@@ -1,25 +1,27 @@
-// Kizuna. The TAXII 2.1 service: every endpoint of the standard, without the network.
+// Kizuna. The TAXII 2.1 service: every endpoint of the standard, one mount of the HTTP router.
 #pragma once
 
-// Service turns one HttpRequest into one HttpResponse: routing (every TAXII URL ends in '/'),
+// Service turns one http::Request into one http::Response: routing (every TAXII URL ends in '/'),
 // content negotiation (406, 415), authentication (401), collection access (403, or 404 for a
 // collection the caller may neither read nor write, so its existence is not revealed),
 // filters and pagination, the releasability policy on every object version served
 // (policy::Policy: denied versions are left out as if absent, redacted copies are served in
-// place of the stored JSON), and the TAXII error format. The network server (server/) calls it
-// from its threads; tests call it directly.
+// place of the stored JSON), and the TAXII error format. It is an http::Handler: the node
+// mounts it as the router's default (its discovery resource and API roots live at the top
+// level; node/node.h keeps other mounts off the API roots' names), and the HTTP server
+// calls it from its threads, answering HEAD and refusing content codings for it
+// (http/router.h, Dispatch); tests call Handle, which does the same.
 //
-//   Service service(store, authenticator, access, key, SystemClock(), options);
-//   HttpResponse r = service.Handle(request);
+//   policy::Policy policy(store, &directory, SystemClock());
+//   Service service(store, policy, authenticator, access, key, SystemClock(), options);
+//   router.Default(service);
 //
 // Endpoints (TAXII 2.1 §4-§5): GET /taxii2/, GET {root}/, GET {root}/status/{id}/,
 // GET {root}/collections/, GET {root}/collections/{id}/, GET .../manifest/,
 // GET|POST .../objects/, GET|DELETE .../objects/{object-id}/, GET .../versions/.
-// Operations: GET /healthz (no authentication; 503 when the store cannot be read or has met a
-// damaged database, Store::CorruptionSeen) and GET /metrics (node admins, or anyone when
-// ServiceOptions::metrics_public).
+// A request body may be as large as its API root's max_content_length (MaxBody).
 //
-// Thread-safety: Handle() is safe to call concurrently.
+// Thread-safety: every method is safe to call concurrently.
 
 #include <functional>
 #include <memory>
@@ -27,10 +29,12 @@
 
 #include "kizuna/base/clock.h"
 #include "kizuna/base/random.h"
+#include "kizuna/http/handler.h"
+#include "kizuna/http/message.h"
+#include "kizuna/policy/policy.h"
 #include "kizuna/store/directory.h"
 #include "kizuna/store/store.h"
 #include "kizuna/taxii/auth/authenticator.h"
-#include "kizuna/taxii/http.h"
 #include "kizuna/taxii/metrics.h"
 #include "kizuna/taxii/next_token.h"
 #include "kizuna/taxii/query.h"
@@ -65,8 +69,6 @@ struct ServiceOptions {
   // store::StatusSweeper deletes them). TAXII 2.1 §4.3 asks for at least 24 hours. Default
   // 7 days: a week of Add Objects requests stays small with the bounds above.
   int64_t status_retention_us = int64_t{7} * 24 * 3600 * 1'000'000;
-  // Whether /metrics answers without authentication (for a scraper on a trusted network).
-  bool metrics_public = false;
   // Responses of the reading endpoints kept for repeated requests (response_cache.h).
   ResponseCacheOptions response_cache;
   // Makes the ids of status resources; must outlive the service and be thread-safe. Null:
@@ -74,36 +76,35 @@ struct ServiceOptions {
   Random* random = nullptr;
 };
 
-class Service {
+class Service final : public http::Handler {
  public:
-  // Every reference must outlive the service. Object writes and deletes are recorded in
-  // `audit`'s log when it is not null; `audit` is also where the releasability policy
-  // (docs/policy.md) looks up the nations of objects' creators (without it, objects under a
-  // creator-nation default reach only their creator organisation).
-  Service(store::Store& store, Authenticator& authenticator, AccessControl& access,
+  // Every reference must outlive the service. `policy` decides every object version served
+  // (the node's one Policy, which sync shares; built over the directory that knows the
+  // nations of objects' creators, docs/policy.md). Object writes and deletes are recorded in
+  // `audit`'s log when it is not null.
+  Service(store::Store& store, policy::Policy& policy, Authenticator& authenticator, AccessControl& access,
           const NextTokens::Key& token_key, Clock& clock, ServiceOptions options,
           store::Directory* audit = nullptr);
-  ~Service();
+  ~Service() override;
   Service(const Service&) = delete;
   Service& operator=(const Service&) = delete;
 
-  // What the server logs about one handled request.
-  struct RequestInfo {
-    Route route = Route::kOther;
-    std::string user;  // the authenticated user, empty when none
-  };
+  // Handles one request (HEAD as GET) and records it in metrics(). Never throws; internal
+  // errors become 500s. `info` receives the endpoint matched (RouteName) and the user. A
+  // kept response (response_cache.h) is shared with the cache, not copied.
+  std::shared_ptr<const http::Response> Serve(const http::Request& request, http::RequestInfo& info) override;
+  // Handles `request` as the HTTP server does (http::Dispatch: HEAD answered from the GET,
+  // content codings refused with 415) and returns a copy of the answer, for tests.
+  http::Response Handle(const http::Request& request);
 
-  // Handles one request. Never throws; internal errors become 500s. `info` (optional)
-  // receives the endpoint matched and the user, for metrics and logs.
-  HttpResponse Handle(const HttpRequest& request, RequestInfo* info = nullptr);
-  // The same, without copying: a kept response (response_cache.h) is shared with the cache.
-  std::shared_ptr<const HttpResponse> Serve(const HttpRequest& request, RequestInfo* info = nullptr);
+  // The max_content_length in effect for the API root the target names (its own, or the
+  // default; the default for unknown roots), for the server to limit request bodies before
+  // reading them.
+  http::BodyLimit MaxBody(const http::Request& head) override;
+  // A TAXII error message (errors.h).
+  http::Response Error(int status, std::string_view description) override;
 
   Metrics& metrics();
-
-  // The max_content_length in effect for `api_root` (its own, or the default), for the
-  // server to limit request bodies before reading them; the default for unknown roots.
-  int64_t MaxContentLength(std::string_view api_root);
 
  private:
   struct Impl;

@@ -6,8 +6,8 @@
 #include "kizuna/base/json_string.h"
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
+#include "kizuna/http/client_key.h"
 #include "kizuna/taxii/auth/token.h"
-#include "kizuna/taxii/client_key.h"
 
 namespace kizuna::taxii {
 namespace {
@@ -55,7 +55,7 @@ void TokenAuthenticator::Touch(std::string_view token_id, int64_t now_us) {
 absl::StatusOr<identity::Principal> TokenAuthenticator::Authenticate(std::string_view authorization,
                                                                    std::string_view remote) {
   const int64_t now = clock_.NowMicros();
-  const std::string client = ClientKey(remote);
+  const std::string client = http::ClientKey(remote);
   absl::StatusOr<Credentials> credentials = ParseAuthorization(authorization);
   if (!credentials.ok()) {
     return Fail({remote, client, "", "", View(credentials.status().message()), true, false}, now);

@@ -35,7 +35,7 @@ absl::StatusOr<bool> SeesEntry(Context& ctx, const Call& call, std::string_view 
 
 }  // namespace
 
-HttpResponse AddObjects(Context& ctx, const Call& call) {
+http::Response AddObjects(Context& ctx, const Call& call) {
   if (!IsTaxiiContentType(call.http.content_type)) {
     return ErrorResponse(415, StrCat("send the envelope as ", kTaxiiMediaType));
   }

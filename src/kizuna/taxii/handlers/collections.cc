@@ -3,6 +3,7 @@
 #include "kizuna/base/strings.h"
 #include "kizuna/taxii/errors.h"
 #include "kizuna/taxii/internal/context.h"
+#include "kizuna/taxii/media.h"
 
 namespace kizuna::taxii::taxii_internal {
 namespace {
@@ -27,7 +28,7 @@ void AppendCollection(const store::Collection& c, const CollectionAccess& access
 
 }  // namespace
 
-HttpResponse Collections(Context& ctx, const Call& call) {
+http::Response Collections(Context& ctx, const Call& call) {
   absl::StatusOr<std::vector<store::Collection>> all = ctx.store.ListCollections(call.root.name);
   if (!all.ok()) return ErrorResponse(all.status());
   std::string list;
@@ -41,7 +42,7 @@ HttpResponse Collections(Context& ctx, const Call& call) {
   return JsonResponse(200, list.empty() ? "{}" : StrCat("{\"collections\":[", list, "]}"));
 }
 
-HttpResponse CollectionInfo(Context&, const Call& call) {
+http::Response CollectionInfo(Context&, const Call& call) {
   std::string body;
   AppendCollection(call.collection, call.access, body);
   return JsonResponse(200, std::move(body));

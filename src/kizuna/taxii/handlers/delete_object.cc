@@ -10,7 +10,7 @@
 
 namespace kizuna::taxii::taxii_internal {
 
-HttpResponse DeleteObject(Context& ctx, const Call& call) {
+http::Response DeleteObject(Context& ctx, const Call& call) {
   if (!call.access.can_write) return ErrorResponse(403, "you may not write to this collection");
   const std::string& object_id = call.segments[4];
   absl::StatusOr<TaxiiQuery> query = ParseQuery(call.http.Query(), Endpoint::kDeleteObject, ctx.options.pages);

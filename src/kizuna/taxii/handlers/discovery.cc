@@ -3,6 +3,7 @@
 #include "kizuna/base/strings.h"
 #include "kizuna/taxii/errors.h"
 #include "kizuna/taxii/internal/context.h"
+#include "kizuna/taxii/media.h"
 
 namespace kizuna::taxii::taxii_internal {
 namespace {
@@ -20,7 +21,7 @@ std::string BaseUrl(const Context& ctx, const Call& call) {
 
 }  // namespace
 
-HttpResponse Discovery(Context& ctx, const Call& call) {
+http::Response Discovery(Context& ctx, const Call& call) {
   absl::StatusOr<std::vector<store::ApiRoot>> roots = ctx.store.ListApiRoots();
   if (!roots.ok()) return ErrorResponse(roots.status());
   std::string base = BaseUrl(ctx, call);
@@ -52,7 +53,7 @@ HttpResponse Discovery(Context& ctx, const Call& call) {
   return JsonResponse(200, std::move(body));
 }
 
-HttpResponse ApiRootInfo(Context& ctx, const Call& call) {
+http::Response ApiRootInfo(Context& ctx, const Call& call) {
   std::string body = "{\"title\":";
   AppendJsonString(call.root.title, body);
   if (!call.root.description.empty()) {

@@ -5,12 +5,13 @@
 #include "kizuna/stix/timestamp.h"
 #include "kizuna/taxii/errors.h"
 #include "kizuna/taxii/handlers/paging.h"
+#include "kizuna/taxii/media.h"
 
 namespace kizuna::taxii::taxii_internal {
 namespace {
 
 // The envelope (§3.7): the objects' JSON as stored, byte for byte.
-HttpResponse Envelope(Context& ctx, const PageResult& result) {
+http::Response Envelope(Context& ctx, const PageResult& result) {
   std::string body = "{";
   AppendMore(result, body);
   if (result.page.objects.empty()) {
@@ -27,23 +28,23 @@ HttpResponse Envelope(Context& ctx, const PageResult& result) {
     body += "]}";
   }
   ctx.metrics.AddObjectsServed(static_cast<int64_t>(result.page.objects.size()));
-  HttpResponse r = JsonResponse(200, std::move(body));
+  http::Response r = JsonResponse(200, std::move(body));
   AddDateHeaders(result.page, r);
   return r;
 }
 
-HttpResponse ReadDenied() { return ErrorResponse(403, "you may not read this collection"); }
+http::Response ReadDenied() { return ErrorResponse(403, "you may not read this collection"); }
 
 }  // namespace
 
-HttpResponse GetObjects(Context& ctx, const Call& call) {
+http::Response GetObjects(Context& ctx, const Call& call) {
   if (!call.access.can_read) return ReadDenied();
   absl::StatusOr<PageResult> result = ReadPage(ctx, call, Endpoint::kObjects, {});
   if (!result.ok()) return ErrorResponse(result.status());
   return Envelope(ctx, *result);
 }
 
-HttpResponse GetObject(Context& ctx, const Call& call) {
+http::Response GetObject(Context& ctx, const Call& call) {
   if (!call.access.can_read) return ReadDenied();
   const std::string& object_id = call.segments[4];
   absl::StatusOr<PageResult> result = ReadPage(ctx, call, Endpoint::kObject, object_id);
@@ -52,7 +53,7 @@ HttpResponse GetObject(Context& ctx, const Call& call) {
   return Envelope(ctx, *result);
 }
 
-HttpResponse GetManifest(Context& ctx, const Call& call) {
+http::Response GetManifest(Context& ctx, const Call& call) {
   if (!call.access.can_read) return ReadDenied();
   absl::StatusOr<PageResult> result = ReadPage(ctx, call, Endpoint::kManifest, {});
   if (!result.ok()) return ErrorResponse(result.status());
@@ -73,12 +74,12 @@ HttpResponse GetManifest(Context& ctx, const Call& call) {
     }
     body += "]}";
   }
-  HttpResponse r = JsonResponse(200, std::move(body));
+  http::Response r = JsonResponse(200, std::move(body));
   AddDateHeaders(result->page, r);
   return r;
 }
 
-HttpResponse GetVersions(Context& ctx, const Call& call) {
+http::Response GetVersions(Context& ctx, const Call& call) {
   if (!call.access.can_read) return ReadDenied();
   const std::string& object_id = call.segments[4];
   absl::StatusOr<PageResult> result = ReadPage(ctx, call, Endpoint::kVersions, object_id);
@@ -96,7 +97,7 @@ HttpResponse GetVersions(Context& ctx, const Call& call) {
     }
     body += "]}";
   }
-  HttpResponse r = JsonResponse(200, std::move(body));
+  http::Response r = JsonResponse(200, std::move(body));
   AddDateHeaders(result->page, r);
   return r;
 }

@@ -7,11 +7,12 @@
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/stix/timestamp.h"
+#include "kizuna/taxii/media.h"
 
 namespace kizuna::taxii::taxii_internal {
 
-HttpResponse JsonResponse(int status, std::string body) {
-  HttpResponse r;
+http::Response JsonResponse(int status, std::string body) {
+  http::Response r;
   r.status = status;
   r.content_type = std::string(kTaxiiMediaType);
   r.body = std::move(body);
@@ -38,7 +39,7 @@ absl::StatusOr<PageResult> ReadPage(Context& ctx, const Call& call, Endpoint end
   return result;
 }
 
-void AddDateHeaders(const store::Page& page, HttpResponse& response) {
+void AddDateHeaders(const store::Page& page, http::Response& response) {
   if (page.objects.empty()) return;
   // The entries are in date_added order, except versions shown in place of withheld ones.
   auto [first, last] = std::minmax_element(

@@ -24,7 +24,7 @@ absl::StatusOr<PageResult> ReadPage(Context& ctx, const Call& call, Endpoint end
                                     std::string_view object_id);
 
 // Adds X-TAXII-Date-Added-First/Last for a non-empty page (§3.2); none for an empty one.
-void AddDateHeaders(const store::Page& page, HttpResponse& response);
+void AddDateHeaders(const store::Page& page, http::Response& response);
 
 // Appends `"more":...,` and `"next":"...",` to a JSON object under construction.
 void AppendMore(const PageResult& result, std::string& body);

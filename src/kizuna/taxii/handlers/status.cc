@@ -28,7 +28,7 @@ std::string StatusJson(const store::StatusRecord& s) {
   return out;
 }
 
-HttpResponse GetStatus(Context& ctx, const Call& call) {
+http::Response GetStatus(Context& ctx, const Call& call) {
   const int64_t not_before_us = ctx.clock.NowMicros() - ctx.options.status_retention_us;
   // The details go from the database straight into the body: one copy of them per read.
   std::string body;

@@ -7,12 +7,12 @@
 
 #include "kizuna/base/clock.h"
 #include "kizuna/base/random.h"
-#include "kizuna/policy/policy.h"
+#include "kizuna/http/message.h"
 #include "kizuna/identity/principal.h"
+#include "kizuna/policy/policy.h"
 #include "kizuna/policy/released_reader.h"
 #include "kizuna/store/store.h"
 #include "kizuna/taxii/auth/authenticator.h"
-#include "kizuna/taxii/http.h"
 #include "kizuna/taxii/metrics.h"
 #include "kizuna/taxii/next_token.h"
 #include "kizuna/taxii/service.h"
@@ -35,7 +35,7 @@ struct Context {
 
 // One authenticated request, routed.
 struct Call {
-  const HttpRequest& http;
+  const http::Request& http;
   identity::Principal principal;
   std::vector<std::string> segments;  // percent-decoded path segments
   store::ApiRoot root;                // for every endpoint below an API root
@@ -44,19 +44,19 @@ struct Call {
 };
 
 // Response helpers.
-HttpResponse JsonResponse(int status, std::string body);
+http::Response JsonResponse(int status, std::string body);
 
 // Handlers, one file each under handlers/.
-HttpResponse Discovery(Context& ctx, const Call& call);
-HttpResponse ApiRootInfo(Context& ctx, const Call& call);
-HttpResponse Collections(Context& ctx, const Call& call);
-HttpResponse CollectionInfo(Context& ctx, const Call& call);
-HttpResponse GetObjects(Context& ctx, const Call& call);
-HttpResponse GetManifest(Context& ctx, const Call& call);
-HttpResponse GetObject(Context& ctx, const Call& call);
-HttpResponse GetVersions(Context& ctx, const Call& call);
-HttpResponse AddObjects(Context& ctx, const Call& call);
-HttpResponse DeleteObject(Context& ctx, const Call& call);
-HttpResponse GetStatus(Context& ctx, const Call& call);
+http::Response Discovery(Context& ctx, const Call& call);
+http::Response ApiRootInfo(Context& ctx, const Call& call);
+http::Response Collections(Context& ctx, const Call& call);
+http::Response CollectionInfo(Context& ctx, const Call& call);
+http::Response GetObjects(Context& ctx, const Call& call);
+http::Response GetManifest(Context& ctx, const Call& call);
+http::Response GetObject(Context& ctx, const Call& call);
+http::Response GetVersions(Context& ctx, const Call& call);
+http::Response AddObjects(Context& ctx, const Call& call);
+http::Response DeleteObject(Context& ctx, const Call& call);
+http::Response GetStatus(Context& ctx, const Call& call);
 
 }  // namespace kizuna::taxii::taxii_internal

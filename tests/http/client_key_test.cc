@@ -1,9 +1,9 @@
 // Kizuna.
-#include "kizuna/taxii/client_key.h"
+#include "kizuna/http/client_key.h"
 
 #include <gtest/gtest.h>
 
-namespace kizuna::taxii {
+namespace kizuna::http {
 namespace {
 
 // Finding 4 of issue 16: limits were keyed by address and port, so every new connection
@@ -35,4 +35,4 @@ TEST(ClientKeyTest, OtherTextIsKeptAsItIs) {
 }
 
 }  // namespace
-}  // namespace kizuna::taxii
+}  // namespace kizuna::http

@@ -1,27 +1,30 @@
-// Kizuna. The network side of the TAXII server: HTTP/1.1 over TLS (or plain HTTP on loopback
-// in development), on Boost.Beast and Asio.
+// Kizuna. The node's HTTP server: HTTP/1.1 over TLS (or plain HTTP on loopback in
+// development), on Boost.Beast and Asio, answering through a Router of mounted handlers.
 #pragma once
 
-// One coroutine per connection, keep-alive, a deadline on every read and write, and named
-// limits: header bytes, body bytes (the API root's max_content_length, announced before the
+// The transport knows nothing of what it serves: each request goes to the handler its path
+// is mounted on (router.h), which says how large a body it accepts and whether the request
+// writes (handler.h). One coroutine per connection, keep-alive, a deadline on every read and
+// write, and named limits: header bytes, body bytes (the handler's limit, known before the
 // body is read, so an oversized POST is refused with 413 without reading it), connections in
-// all, per client and in reserve (connection_limits.h), writes waiting. Requests are handed
-// to a Service; its answers are written back with the TAXII headers.
+// all, per client and in reserve (connection_limits.h), writes waiting. Only the chunked
+// transfer coding is undone (others are 501) and no content coding (415, router.h).
 // Threads: one event loop per thread reads requests, serves the reading ones (GET, HEAD:
-// pages, objects, /healthz) and writes answers. Requests that write (POST, DELETE) go to
-// their own small pool (`write_threads`, at a lower scheduling priority than the loops), so
-// a slow write, or a queue of them behind the store's one writer, never holds up a loop, and
-// a busy CPU serves reads first: reads and /healthz are answered whatever writes cost. At most `max_pending_writes` writes wait or run; more are answered 503 with
-// Retry-After.
+// pages, objects, /healthz) and writes answers. Requests that write (POST and DELETE, as
+// the handler says) go to their own small pool (`write_threads`, at a lower scheduling
+// priority than the loops), so a slow write, or a queue of them behind the store's one
+// writer, never holds up a loop, and a busy CPU serves reads first: reads and /healthz are
+// answered whatever writes cost. At most `max_pending_writes` writes wait or run; more are
+// answered 503 with Retry-After.
 // TLS (tls_context.h): TLS 1.2 and 1.3 with forward-secret AEAD suites only, server order.
 // Stop() is graceful: no new connections, requests in flight finish and are answered, idle
 // keep-alive connections are closed.
 //
-//   KZ_ASSIGN_OR_RETURN(auto server, Server::Start(service, options));
+//   KZ_ASSIGN_OR_RETURN(auto server, Server::Start(router, options));
 //   ... server->port() ...
 //   server->Stop();
 //
-// Thread-safety: Start/Stop/Wait from one controlling thread; the server runs its own pool.
+// Thread-safety: Start/Stop from one controlling thread; the server runs its own pool.
 
 #include <chrono>
 #include <cstdint>
@@ -30,9 +33,10 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "kizuna/taxii/service.h"
+#include "kizuna/base/clock.h"
+#include "kizuna/http/router.h"
 
-namespace kizuna::taxii {
+namespace kizuna::http {
 
 struct ServerOptions {
   // Where to listen. Port 0 picks a free port (see Server::port()).
@@ -45,7 +49,7 @@ struct ServerOptions {
   // Threads running connections; 0 means one per core.
   size_t threads = 0;
   // Largest request header block. Default 16 KiB: TAXII requests carry a short URL and a
-  // token; more than this is an attack or a bug.
+  // token, a browser's a few cookies; more than this is an attack or a bug.
   uint32_t max_header_bytes = 16 * 1024;
   // Time allowed to receive one whole request, from its first byte to the end of its header
   // and of its body (and for the TLS handshake, and to write a response). Default 30 s: ample
@@ -65,7 +69,7 @@ struct ServerOptions {
   // partner): once fewer than this many are free, a client with a connection open gets no
   // other. Default 32. Must be less than max_connections.
   size_t reserved_connections = 32;
-  // Threads that run requests that write (POST, DELETE). Default 2: the store takes one
+  // Threads that run requests that write (Handler::Writes: POST, DELETE). Default 2: the store takes one
   // write at a time, and a second thread overlaps one request's parsing, validation and
   // authorisation with another's write (single-object POSTs/s 1.4x one thread's in
   // bench/mixed_load_bench.py; four threads gave no more).
@@ -75,17 +79,21 @@ struct ServerOptions {
   size_t max_pending_writes = 64;
   // How long Stop() waits for requests in flight. Default 10 s.
   std::chrono::milliseconds shutdown_grace{10000};
-  // Receives one JSON line per request (time, remote, user, method, target, status, bytes,
-  // duration). Called from server threads; may be empty.
+  // Receives one JSON line per request (time, remote, user, method, target, endpoint,
+  // status, bytes, duration; line_sink.h writes them). Called from server threads; may be
+  // empty.
   std::function<void(std::string_view line)> access_log;
+  // Stamps the access log's lines; must outlive the server. Null: SystemClock().
+  Clock* clock = nullptr;
 };
 
 class Server {
  public:
-  // Binds and starts serving `service` (which must outlive the server). Returns
+  // Binds and starts serving the handlers mounted on `router` (which, and they, must outlive
+  // the server; nothing is mounted after this). Returns
   // InvalidArgument for plain HTTP on a non-loopback address, a missing certificate or
   // inconsistent limits, Unavailable when the address cannot be bound, naming it.
-  static absl::StatusOr<std::unique_ptr<Server>> Start(Service& service, ServerOptions options);
+  static absl::StatusOr<std::unique_ptr<Server>> Start(const Router& router, ServerOptions options);
 
   ~Server();  // stops, if still running
   Server(const Server&) = delete;
@@ -103,4 +111,4 @@ class Server {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace kizuna::taxii
+}  // namespace kizuna::http

@@ -1,11 +1,11 @@
 // Kizuna.
-#include "kizuna/taxii/server/tls_context.h"
+#include "kizuna/http/tls_context.h"
 
 #include <openssl/ssl.h>
 
 #include "kizuna/base/strings.h"
 
-namespace kizuna::taxii {
+namespace kizuna::http {
 
 absl::StatusOr<std::unique_ptr<boost::asio::ssl::context>> MakeServerTlsContext(const std::string& cert_file,
                                                                                 const std::string& key_file) {
@@ -28,4 +28,4 @@ absl::StatusOr<std::unique_ptr<boost::asio::ssl::context>> MakeServerTlsContext(
   return tls;
 }
 
-}  // namespace kizuna::taxii
+}  // namespace kizuna::http

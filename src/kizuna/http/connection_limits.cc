@@ -1,9 +1,9 @@
 // Kizuna.
-#include "kizuna/taxii/server/connection_limits.h"
+#include "kizuna/http/connection_limits.h"
 
 #include "kizuna/base/strings.h"
 
-namespace kizuna::taxii {
+namespace kizuna::http {
 
 bool ConnectionLimits::Admit(std::string_view client) {
   if (open_ >= options_.max_connections) return false;
@@ -28,4 +28,4 @@ size_t ConnectionLimits::OpenFrom(std::string_view client) const {
   return it == per_client_.end() ? 0 : it->second;
 }
 
-}  // namespace kizuna::taxii
+}  // namespace kizuna::http

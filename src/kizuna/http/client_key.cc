@@ -1,5 +1,5 @@
 // Kizuna.
-#include "kizuna/taxii/client_key.h"
+#include "kizuna/http/client_key.h"
 
 #include <arpa/inet.h>
 
@@ -8,7 +8,7 @@
 
 #include "kizuna/base/strings.h"
 
-namespace kizuna::taxii {
+namespace kizuna::http {
 namespace {
 
 constexpr size_t kMaxAddressChars = INET6_ADDRSTRLEN;
@@ -51,4 +51,4 @@ std::string ClientKey(std::string_view remote) {
   return StrCat(text, "/64");
 }
 
-}  // namespace kizuna::taxii
+}  // namespace kizuna::http

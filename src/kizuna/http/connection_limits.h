@@ -19,7 +19,7 @@
 
 #include "absl/container/flat_hash_map.h"
 
-namespace kizuna::taxii {
+namespace kizuna::http {
 
 struct ConnectionLimitOptions {
   size_t max_connections = 1024;
@@ -48,4 +48,4 @@ class ConnectionLimits {
   absl::flat_hash_map<std::string, size_t> per_client_;  // only clients with connections
 };
 
-}  // namespace kizuna::taxii
+}  // namespace kizuna::http

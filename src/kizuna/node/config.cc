@@ -1,5 +1,5 @@
 // Kizuna.
-#include "kizuna/taxii/server/config.h"
+#include "kizuna/node/config.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -10,7 +10,7 @@
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 
-namespace kizuna::taxii {
+namespace kizuna::node {
 namespace {
 
 // The longest duration in seconds a key accepts: ten years.
@@ -89,7 +89,7 @@ absl::Status ApiRoots(std::string_view name, const YAML::Node& list, NodeConfig&
   return absl::OkStatus();
 }
 
-absl::Status Auth(std::string_view name, const YAML::Node& map, AuthenticatorOptions& a) {
+absl::Status Auth(std::string_view name, const YAML::Node& map, taxii::AuthenticatorOptions& a) {
   int64_t block_ms = a.per_client.block_us / 1000;
   KZ_RETURN_IF_ERROR(Walk(name, map, "auth", {
       {"max_failures_per_client", [&](const YAML::Node& n) {
@@ -115,15 +115,15 @@ absl::Status Auth(std::string_view name, const YAML::Node& map, AuthenticatorOpt
 }
 
 absl::Status Apply(std::string_view name, const YAML::Node& doc, NodeConfig& c) {
-  ServerOptions& s = c.server;
-  ServiceOptions& v = c.service;
+  http::ServerOptions& s = c.server;
+  taxii::ServiceOptions& v = c.service;
   return Walk(name, doc, "", {
       {"data_dir", [&](const YAML::Node& n) { return Scalar(name, n, "data_dir", c.data_dir); }},
       {"access_log", [&](const YAML::Node& n) { return Scalar(name, n, "access_log", c.access_log); }},
       {"public_url", [&](const YAML::Node& n) { return Scalar(name, n, "public_url", v.public_url); }},
       {"threads", [&](const YAML::Node& n) { return Scalar(name, n, "threads", s.threads); }},
       {"write_threads", [&](const YAML::Node& n) { return Scalar(name, n, "write_threads", s.write_threads); }},
-      {"metrics_public", [&](const YAML::Node& n) { return Scalar(name, n, "metrics_public", v.metrics_public); }},
+      {"metrics_public", [&](const YAML::Node& n) { return Scalar(name, n, "metrics_public", c.operations.metrics_public); }},
       {"listen", [&](const YAML::Node& n) {
          return Walk(name, n, "listen", {
              {"address", [&](const YAML::Node& m) { return Scalar(name, m, "listen.address", s.address); }},
@@ -184,7 +184,7 @@ absl::Status Apply(std::string_view name, const YAML::Node& doc, NodeConfig& c) 
 }
 
 absl::Status Check(std::string_view name, const NodeConfig& c) {
-  const ServiceOptions& v = c.service;
+  const taxii::ServiceOptions& v = c.service;
   if (v.pages.default_limit < 1 || v.pages.max_limit < v.pages.default_limit || v.pages.max_limit > store::kMaxPageLimit) {
     return absl::InvalidArgumentError(StrCat(name, ": limits: need 1 <= default_page <= max_page <= ", store::kMaxPageLimit));
   }
@@ -200,7 +200,7 @@ absl::Status Check(std::string_view name, const NodeConfig& c) {
   if (c.server.max_header_bytes < 1024) {
     return absl::InvalidArgumentError(StrCat(name, ": limits.max_header_bytes: at least 1024"));
   }
-  const ServerOptions& s = c.server;
+  const http::ServerOptions& s = c.server;
   if (s.reserved_connections >= s.max_connections) {
     return absl::InvalidArgumentError(StrCat(name, ": limits.reserved_connections: must be less than max_connections (",
                                              s.max_connections, ")"));
@@ -237,4 +237,4 @@ absl::StatusOr<NodeConfig> LoadConfig(const std::string& path) {
   return ParseConfig(std::string_view(text), path);
 }
 
-}  // namespace kizuna::taxii
+}  // namespace kizuna::node

@@ -1,11 +1,11 @@
 // Kizuna.
-#include "kizuna/taxii/server/connection_limits.h"
+#include "kizuna/http/connection_limits.h"
 
 #include <gtest/gtest.h>
 
 #include "kizuna/base/strings.h"
 
-namespace kizuna::taxii {
+namespace kizuna::http {
 namespace {
 
 // Finding 6 of issue 16: one client's idle connections took every slot, /healthz included.
@@ -39,4 +39,4 @@ TEST(ConnectionLimitsTest, TheReserveGoesToClientsWithNoConnection) {
 }
 
 }  // namespace
-}  // namespace kizuna::taxii
+}  // namespace kizuna::http

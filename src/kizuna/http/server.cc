@@ -1,5 +1,5 @@
-// Kizuna. The TAXII server's network layer on Boost.Beast: listener, TLS, sessions.
-#include "kizuna/taxii/server/server.h"
+// Kizuna. The HTTP server on Boost.Beast: listener, TLS, sessions, write threads.
+#include "kizuna/http/server.h"
 
 #include <array>
 #include <atomic>
@@ -18,23 +18,22 @@
 #include <type_traits>
 #include <unistd.h>
 
+#include "absl/time/time.h"
 #include "kizuna/base/clock.h"
 #include "kizuna/base/json_string.h"
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
-#include "kizuna/stix/timestamp.h"
-#include "kizuna/taxii/client_key.h"
-#include "kizuna/taxii/errors.h"
-#include "kizuna/taxii/server/beast_request.h"
-#include "kizuna/taxii/server/connection_limits.h"
-#include "kizuna/taxii/server/tls_context.h"
+#include "kizuna/http/beast_request.h"
+#include "kizuna/http/client_key.h"
+#include "kizuna/http/connection_limits.h"
+#include "kizuna/http/tls_context.h"
 
-namespace kizuna::taxii {
+namespace kizuna::http {
 namespace {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace http = beast::http;
+namespace bhttp = beast::http;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
@@ -47,18 +46,11 @@ constexpr int kWriteNice = 10;
 // Over TLS, bodies up to this size are copied behind the header and sent in one write.
 constexpr size_t kCopiedBodyBytes = 64 * 1024;
 
-// The API root named by a request target ("/root/collections/..."), for its body limit.
-std::string_view RootOf(std::string_view target) {
-  if (target.size() < 2 || target[0] != '/') return {};
-  target.remove_prefix(1);
-  return target.substr(0, target.find_first_of("/?"));
-}
-
 // The status line and header of `r` for HTTP version `version` (10 or 11). Written by hand:
 // the reply then leaves as two buffers, header and body, without Beast's serializer, which
 // cost a tenth of a cached GET.
-std::string HeaderOf(const HttpResponse& r, unsigned version, bool keep_alive) {
-  auto reason = http::obsolete_reason(static_cast<http::status>(r.status));
+std::string HeaderOf(const Response& r, unsigned version, bool keep_alive) {
+  auto reason = bhttp::obsolete_reason(static_cast<bhttp::status>(r.status));
   std::string head = StrCat("HTTP/", version / 10, ".", version % 10, " ", r.status, " ",
                             std::string_view(reason.data(), reason.size()),
                             "\r\nServer: Kizuna\r\nCache-Control: no-store\r\n");
@@ -71,13 +63,10 @@ std::string HeaderOf(const HttpResponse& r, unsigned version, bool keep_alive) {
   return head;
 }
 
-// Whether `method` changes the store: such requests run on the write threads.
-bool Writes(Method method) { return method == Method::kPost || method == Method::kDelete; }
-
 // Whether the Transfer-Encoding `codings` names no coding but chunked, the one the parser
 // undoes (a body in "gzip, chunked" would otherwise be taken for plain JSON).
 bool OnlyChunked(beast::string_view codings) {
-  for (const auto& coding : http::token_list(codings)) {
+  for (const auto& coding : bhttp::token_list(codings)) {
     if (!beast::iequals(coding, "chunked")) return false;
   }
   return true;
@@ -100,8 +89,8 @@ struct Connection {
 };
 
 struct Server::Impl {
-  Impl(Service& s, ServerOptions o)
-      : service(s),
+  Impl(const Router& r, ServerOptions o)
+      : router(r),
         options(std::move(o)),
         contexts(MakeContexts(options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency()))),
         acceptor(*contexts[0]),
@@ -118,7 +107,8 @@ struct Server::Impl {
 
   // One request as read from a connection.
   struct Incoming {
-    HttpRequest request;
+    Request request;
+    Handler* handler = nullptr;  // the handler of the request's path
     std::string method_name;
     unsigned version = 11;
     bool keep_alive = false;
@@ -133,19 +123,21 @@ struct Server::Impl {
   asio::awaitable<bool> WaitForRequest(Stream& stream, beast::flat_buffer& buffer, Connection& connection);
   template <class Stream>
   asio::awaitable<std::optional<Incoming>> Read(Stream& stream, beast::flat_buffer& buffer, const std::string& remote);
-  asio::awaitable<std::shared_ptr<const HttpResponse>> Answer(const HttpRequest& request, Service::RequestInfo& info);
+  asio::awaitable<std::shared_ptr<const Response>> Answer(Handler& handler, const Request& request,
+                                                          RequestInfo& info);
   template <class Stream>
-  asio::awaitable<void> Reply(Stream& stream, const HttpResponse& response, unsigned version, bool keep_alive);
+  asio::awaitable<void> Reply(Stream& stream, const Response& response, unsigned version, bool keep_alive);
   template <class Stream>
   asio::awaitable<void> Refuse(Stream& stream, const std::string& remote, std::string_view method,
-                               std::string_view target, HttpResponse response, bool linger);
+                               std::string_view target, Response response, bool linger);
   template <class Stream>
   asio::awaitable<void> Linger(Stream& stream);
   void Log(const std::string& remote, std::string_view method, std::string_view target, int status,
-           size_t bytes, double seconds, const Service::RequestInfo& info);
+           size_t bytes, double seconds, const RequestInfo& info);
 
-  Service& service;
+  const Router& router;
   const ServerOptions options;
+  Clock& clock = options.clock != nullptr ? *options.clock : SystemClock();
   std::vector<std::unique_ptr<asio::io_context>> contexts;
   std::unique_ptr<ssl::context> tls;
   tcp::acceptor acceptor;
@@ -167,9 +159,13 @@ struct Server::Impl {
 };
 
 void Server::Impl::Log(const std::string& remote, std::string_view method, std::string_view target, int status,
-                       size_t bytes, double seconds, const Service::RequestInfo& info) {
+                       size_t bytes, double seconds, const RequestInfo& info) {
   if (!options.access_log) return;
-  std::string line = StrCat("{\"time\":\"", stix::FormatTaxii(SystemClock().NowMicros()), "\",\"remote\":");
+  // RFC 3339 in UTC with microseconds, e.g. 2026-11-27T10:00:00.123456Z.
+  std::string line = StrCat("{\"time\":\"",
+                            absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", absl::FromUnixMicros(clock.NowMicros()),
+                                             absl::UTCTimeZone()),
+                            "\",\"remote\":");
   AppendJsonString(remote, line);
   line += ",\"user\":";
   AppendJsonString(info.user, line);
@@ -177,13 +173,14 @@ void Server::Impl::Log(const std::string& remote, std::string_view method, std::
   AppendJsonString(method, line);
   line += ",\"target\":";
   AppendJsonString(target.substr(0, 2048), line);
-  StrAppend(line, ",\"endpoint\":\"", RouteName(info.route), "\",\"status\":", status, ",\"bytes\":", bytes,
-            ",\"ms\":", fmt::format("{:.3f}", seconds * 1000), "}");
+  line += ",\"endpoint\":";
+  AppendJsonString(info.endpoint, line);
+  StrAppend(line, ",\"status\":", status, ",\"bytes\":", bytes, ",\"ms\":", fmt::format("{:.3f}", seconds * 1000), "}");
   options.access_log(line);
 }
 
 template <class Stream>
-asio::awaitable<void> Server::Impl::Reply(Stream& stream, const HttpResponse& response, unsigned version,
+asio::awaitable<void> Server::Impl::Reply(Stream& stream, const Response& response, unsigned version,
                                           bool keep_alive) {
   std::string header = HeaderOf(response, version, keep_alive);
   beast::get_lowest_layer(stream).expires_after(options.request_timeout);
@@ -206,7 +203,7 @@ asio::awaitable<void> Server::Impl::Reply(Stream& stream, const HttpResponse& re
 // `linger` when its body may still be arriving (see Linger).
 template <class Stream>
 asio::awaitable<void> Server::Impl::Refuse(Stream& stream, const std::string& remote, std::string_view method,
-                                           std::string_view target, HttpResponse response, bool linger) {
+                                           std::string_view target, Response response, bool linger) {
   Log(remote, method, target, response.status, response.body.size(), 0, {});
   co_await Reply(stream, response, 11, false);
   if (linger) co_await Linger(stream);
@@ -252,20 +249,21 @@ asio::awaitable<std::optional<Server::Impl::Incoming>> Server::Impl::Read(Stream
   Incoming in;
   in.started = std::chrono::steady_clock::now();
   beast::get_lowest_layer(stream).expires_at(in.started + options.request_timeout);
-  http::request_parser<http::empty_body> head;
+  bhttp::request_parser<bhttp::empty_body> head;
   head.header_limit(options.max_header_bytes);
   head.body_limit(boost::none);
-  auto [ec, n] = co_await http::async_read_header(stream, buffer, head, kNoThrow);
-  if (ec == http::error::header_limit) {
-    co_await Refuse(stream, remote, "", "", ErrorResponse(400, "the request header is too large"), false);
+  auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, head, kNoThrow);
+  if (ec == bhttp::error::header_limit) {
+    co_await Refuse(stream, remote, "", "", router.Fallback().Error(400, "the request header is too large"), false);
     co_return std::nullopt;
   }
-  if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
+  if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
       ec == asio::error::eof || ec == asio::error::connection_reset) {
     co_return std::nullopt;
   }
   if (ec) {
-    co_await Refuse(stream, remote, "", "", ErrorResponse(400, StrCat("malformed HTTP request: ", ec.message())), false);
+    co_await Refuse(stream, remote, "", "", router.Fallback().Error(400, StrCat("malformed HTTP request: ", ec.message())),
+                    false);
     co_return std::nullopt;
   }
   const auto& header = head.get();
@@ -274,67 +272,69 @@ asio::awaitable<std::optional<Server::Impl::Incoming>> Server::Impl::Read(Stream
   in.version = header.version();
   in.keep_alive = header.keep_alive();
   in.method_name = std::string(header.method_string());
+  in.handler = &router.Find(in.request.Path());
   if (head.is_done()) co_return in;
+  Handler& handler = *in.handler;
   const std::string& target = in.request.target;
-  if (head.chunked() && !OnlyChunked(header[http::field::transfer_encoding])) {
+  if (head.chunked() && !OnlyChunked(header[bhttp::field::transfer_encoding])) {
     co_await Refuse(stream, remote, in.method_name, target,
-                    ErrorResponse(501, "only the chunked transfer coding is supported"), true);
+                    handler.Error(501, "only the chunked transfer coding is supported"), true);
     co_return std::nullopt;
   }
-  // The body may be as large as the API root allows, and not larger: refuse before reading.
-  int64_t limit = service.MaxContentLength(RootOf(target));
-  if (head.content_length() && *head.content_length() > static_cast<uint64_t>(limit)) {
-    co_await Refuse(stream, remote, in.method_name, target,
-                    ErrorResponse(413, StrCat("the request body is larger than max_content_length (", limit, " octets)")),
-                    true);
+  // The body may be as large as its handler allows, and not larger: refuse before reading.
+  const BodyLimit limit = handler.MaxBody(in.request);
+  auto too_large = [&] {
+    return handler.Error(413, StrCat("the request body is larger than ", limit.name, " (", limit.bytes, " octets)"));
+  };
+  if (head.content_length() && *head.content_length() > limit.bytes) {
+    co_await Refuse(stream, remote, in.method_name, target, too_large(), true);
     co_return std::nullopt;
   }
-  if (beast::iequals(header[http::field::expect], "100-continue")) {
-    http::response<http::empty_body> cont{http::status::continue_, in.version};
-    auto [wec, wn] = co_await http::async_write(stream, cont, kNoThrow);
+  if (beast::iequals(header[bhttp::field::expect], "100-continue")) {
+    bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, in.version};
+    auto [wec, wn] = co_await bhttp::async_write(stream, cont, kNoThrow);
     if (wec) co_return std::nullopt;
   }
-  http::request_parser<http::string_body> full{std::move(head)};
-  full.body_limit(static_cast<uint64_t>(limit));
+  bhttp::request_parser<bhttp::string_body> full{std::move(head)};
+  full.body_limit(limit.bytes);
   // Room for large reads: the parser empties the buffer into the body after each read, so
   // without it a body arrives in reads the size of the header buffer (about 512 octets).
   if (full.content_length()) buffer.reserve(std::min<size_t>(*full.content_length(), kBodyReadBytes));
-  std::tie(ec, n) = co_await http::async_read(stream, buffer, full, kNoThrow);
+  std::tie(ec, n) = co_await bhttp::async_read(stream, buffer, full, kNoThrow);
   buffer.shrink_to_fit();  // an idle connection keeps no large buffer
-  if (ec == http::error::body_limit) {
-    co_await Refuse(stream, remote, in.method_name, target,
-                    ErrorResponse(413, "the request body is larger than max_content_length"), true);
+  if (ec == bhttp::error::body_limit) {
+    co_await Refuse(stream, remote, in.method_name, target, too_large(), true);
     co_return std::nullopt;
   }
-  if (ec == beast::error::timeout || ec == http::error::partial_message || ec == asio::error::eof ||
+  if (ec == beast::error::timeout || ec == bhttp::error::partial_message || ec == asio::error::eof ||
       ec == asio::error::connection_reset || ec == asio::error::operation_aborted) {
     co_return std::nullopt;  // timeout or disconnect in the middle of the body: nobody to answer
   }
   if (ec) {
     std::string what = StrCat(full.chunked() ? "the chunked request body is malformed: " : "the request body is malformed: ",
                               ec.message());
-    co_await Refuse(stream, remote, in.method_name, target, ErrorResponse(400, what), false);
+    co_await Refuse(stream, remote, in.method_name, target, handler.Error(400, what), false);
     co_return std::nullopt;
   }
   in.request.body = std::move(full.release().body());
   co_return in;
 }
 
-// The service's answer to `request`. Reads run here, on the connection's loop; writes on the
+// The handler's answer to `request`. Reads run here, on the connection's loop; writes on the
 // write threads, or 503 when too many wait already.
-asio::awaitable<std::shared_ptr<const HttpResponse>> Server::Impl::Answer(const HttpRequest& request,
-                                                                          Service::RequestInfo& info) {
-  if (!Writes(request.method)) co_return service.Serve(request, &info);
+asio::awaitable<std::shared_ptr<const Response>> Server::Impl::Answer(Handler& handler, const Request& request,
+                                                                      RequestInfo& info) {
+  if (!handler.Writes(request)) co_return Dispatch(handler, request, info);
   if (pending_writes.fetch_add(1) >= options.max_pending_writes) {
     --pending_writes;
-    HttpResponse busy = ErrorResponse(503, "too many writes are waiting: retry in a second");
+    Response busy = handler.Error(503, "too many writes are waiting: retry in a second");
     busy.headers.emplace_back("Retry-After", "1");
-    co_return std::make_shared<const HttpResponse>(std::move(busy));
+    co_return std::make_shared<const Response>(std::move(busy));
   }
   auto response = co_await asio::co_spawn(
       writes.get_executor(),
-      [this, &request, &info]() -> asio::awaitable<std::shared_ptr<const HttpResponse>> {
-        co_return service.Serve(request, &info);
+      [&handler, &request, &info]() -> asio::awaitable<std::shared_ptr<const Response>> {
+        co_return Dispatch(handler, request, info);
       },
       asio::use_awaitable);
   --pending_writes;
@@ -348,8 +348,8 @@ asio::awaitable<void> Server::Impl::Serve(Stream& stream, Connection& connection
     if (!co_await WaitForRequest(stream, buffer, connection)) co_return;
     std::optional<Incoming> in = co_await Read(stream, buffer, remote);
     if (!in) co_return;
-    Service::RequestInfo info;
-    std::shared_ptr<const HttpResponse> response = co_await Answer(in->request, info);
+    RequestInfo info;
+    std::shared_ptr<const Response> response = co_await Answer(*in->handler, in->request, info);
     bool keep_alive = in->keep_alive && !stopping;
     co_await Reply(stream, *response, in->version, keep_alive);
     Log(remote, in->method_name, in->request.target, response->status, response->body.size(),
@@ -414,8 +414,8 @@ Server::~Server() { Stop(); }
 
 uint16_t Server::port() const { return impl_->port; }
 
-absl::StatusOr<std::unique_ptr<Server>> Server::Start(Service& service, ServerOptions options) {
-  auto impl = std::make_unique<Impl>(service, std::move(options));
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Router& router, ServerOptions options) {
+  auto impl = std::make_unique<Impl>(router, std::move(options));
   const ServerOptions& o = impl->options;
   beast::error_code ec;
   asio::ip::address address = asio::ip::make_address(o.address, ec);
@@ -498,4 +498,4 @@ void Server::Stop() {
   for (std::thread& t : impl.write_threads) t.join();
 }
 
-}  // namespace kizuna::taxii
+}  // namespace kizuna::http

@@ -1,9 +1,9 @@
 // Kizuna.
-#include "kizuna/taxii/server/config.h"
+#include "kizuna/node/config.h"
 
 #include <gtest/gtest.h>
 
-namespace kizuna::taxii {
+namespace kizuna::node {
 namespace {
 
 TEST(ConfigTest, TheExampleFileParsesWithItsDocumentedDefaults) {
@@ -68,6 +68,13 @@ TEST(ConfigTest, EmptyFileMeansDefaults) {
   EXPECT_TRUE(c->api_roots.empty());
 }
 
+TEST(ConfigTest, MetricsPublicIsAnOperationsSetting) {
+  auto c = ParseConfig("metrics_public: true\n", "m.yaml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->operations.metrics_public);
+  EXPECT_FALSE(NodeConfig{}.operations.metrics_public);
+}
+
 TEST(ConfigTest, StatusKeys) {
   auto c = ParseConfig("limits:\n  max_envelope_objects: 50\nstatuses:\n  max_details: 0\n  retention_s: 2\n", "s.yaml");
   ASSERT_TRUE(c.ok()) << c.status();
@@ -101,4 +108,4 @@ TEST(ConfigTest, ErrorsNameKeyAndLine) {
 }
 
 }  // namespace
-}  // namespace kizuna::taxii
+}  // namespace kizuna::node

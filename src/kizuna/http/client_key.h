@@ -15,7 +15,7 @@
 #include <string>
 #include <string_view>
 
-namespace kizuna::taxii {
+namespace kizuna::http {
 
 // Returns the client key of `remote`: an IPv4 address, or an IPv6 address bracketed with a
 // port ("[addr]:port") or bare, each with an optional ":port" for IPv4. IPv4 addresses (also
@@ -24,4 +24,4 @@ namespace kizuna::taxii {
 // key.
 std::string ClientKey(std::string_view remote);
 
-}  // namespace kizuna::taxii
+}  // namespace kizuna::http

@@ -17,7 +17,7 @@
 
 #include "absl/status/statusor.h"
 
-namespace kizuna::taxii {
+namespace kizuna::http {
 
 inline constexpr char kTls12Ciphers[] =
     "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
@@ -31,4 +31,4 @@ inline constexpr char kTls13Ciphers[] =
 absl::StatusOr<std::unique_ptr<boost::asio::ssl::context>> MakeServerTlsContext(const std::string& cert_file,
                                                                                 const std::string& key_file);
 
-}  // namespace kizuna::taxii
+}  // namespace kizuna::http

@@ -1,13 +1,13 @@
-// Kizuna. A Beast request header as the Service's HttpRequest (without body and remote).
-// Shared by the server and fuzz/fuzz_http.cc, which drives the Service the way the server does.
+// Kizuna. A Beast request header as a Request (without body and remote).
+// Shared by the server and fuzz/fuzz_http.cc, which drives the router the way the server does.
 #pragma once
 
 #include <boost/beast/http.hpp>
 #include <string>
 
-#include "kizuna/taxii/http.h"
+#include "kizuna/http/message.h"
 
-namespace kizuna::taxii {
+namespace kizuna::http {
 
 inline Method MethodOf(boost::beast::http::verb method) {
   using boost::beast::http::verb;
@@ -21,9 +21,9 @@ inline Method MethodOf(boost::beast::http::verb method) {
 }
 
 template <class Fields>
-HttpRequest RequestFromHeader(const boost::beast::http::request_header<Fields>& header) {
+Request RequestFromHeader(const boost::beast::http::request_header<Fields>& header) {
   using boost::beast::http::field;
-  HttpRequest request;
+  Request request;
   request.method = MethodOf(header.method());
   request.target = std::string(header.target());
   request.accept = std::string(header[field::accept]);
@@ -34,4 +34,4 @@ HttpRequest RequestFromHeader(const boost::beast::http::request_header<Fields>& 
   return request;
 }
 
-}  // namespace kizuna::taxii
+}  // namespace kizuna::http

@@ -1,0 +1,52 @@
+// Kizuna. The node's configuration file (YAML), field by field in docs/config.md.
+#pragma once
+
+// `kizuna serve --config kizuna.yaml` reads it; command-line flags override its fields, and
+// a few fields are set by flags only. Unknown keys are errors (a typo must not silently fall
+// back to a default), and every error names the key and the line. node::Node is built from
+// a NodeConfig (node.h).
+// Thread-safety: values only.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "kizuna/http/server.h"
+#include "kizuna/node/operations.h"
+#include "kizuna/store/store.h"
+#include "kizuna/taxii/auth/token_authenticator.h"
+#include "kizuna/taxii/service.h"
+
+namespace kizuna::node {
+
+// The default budget of the start check: SQLite's quick check of a 1 GB store takes about 3 s
+// from the page cache and 10 s from disk (docs/formats/store.md, "Checks"), so a store of about
+// 3 GB is checked whole even from a cold disk; a larger one as far as the budget goes.
+inline constexpr double kDefaultStartCheckSeconds = 30;
+
+struct NodeConfig {
+  std::string data_dir;                  // empty: the --data-dir / $KIZUNA_DATA default
+  http::ServerOptions server;            // listen, TLS, threads, limits
+  taxii::ServiceOptions service;         // discovery, pages, max_content_length, statuses
+  OperationsOptions operations;          // metrics_public
+  taxii::AuthenticatorOptions auth;      // failed-login limits, slow-check budget
+  std::vector<store::ApiRoot> api_roots;  // created at start when missing
+  std::string access_log = "-";          // "-" standard error, a file path, or "" for none
+  // Flags only (not keys of the file):
+  // Whether the node syncs with its peers (`kizuna serve --no-sync` turns it off; `kizuna
+  // sync run --once` still does). Default true.
+  bool sync = true;
+  // Seconds SQLite's quick check of the store may take before the node serves it (0: no
+  // check); a damaged store is refused. Default kDefaultStartCheckSeconds.
+  double start_check_s = kDefaultStartCheckSeconds;
+};
+
+// Parses YAML `text` (named `name` in errors). Returns InvalidArgument naming the key and
+// line of the first problem.
+absl::StatusOr<NodeConfig> ParseConfig(std::string_view text, std::string_view name);
+
+// Reads and parses the file at `path`.
+absl::StatusOr<NodeConfig> LoadConfig(const std::string& path);
+
+}  // namespace kizuna::node

@@ -1,0 +1,109 @@
+// Kizuna.
+#include "kizuna/node/node.h"
+
+#include <utility>
+
+#include "kizuna/base/random.h"
+#include "kizuna/base/status.h"
+#include "kizuna/base/strings.h"
+#include "kizuna/node/preflight.h"
+#include "kizuna/store/open.h"
+
+namespace kizuna::node {
+namespace {
+
+// The first segment of a mounted path ("/console/" gives "console"), when a segment follows
+// it, so that it names something below "/console/": "" for "/healthz".
+std::string_view TopSegment(std::string_view path) {
+  size_t end = path.find('/', 1);
+  return end == std::string_view::npos ? std::string_view() : path.substr(1, end - 1);
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Node>> Node::Create(NodeConfig config, Clock& clock) {
+  if (config.data_dir.empty()) return absl::InvalidArgumentError("the node needs a data directory");
+  auto node = std::make_unique<Node>(Private{}, std::move(config), clock);
+  KZ_RETURN_IF_ERROR(node->Build());
+  return node;
+}
+
+Node::Node(Private, NodeConfig config, Clock& clock) : config_(std::move(config)), clock_(clock) {}
+
+Node::~Node() { Stop(); }
+
+absl::Status Node::Build() {
+  const std::string& dir = config_.data_dir;
+  KZ_RETURN_IF_ERROR(StartCheck(dir, config_.start_check_s, clock_, notes_));
+  KZ_ASSIGN_OR_RETURN(database_, store::OpenDatabase(dir, clock_, &tightened_));
+  store::Database& db = *database_;
+  for (const store::ApiRoot& root : config_.api_roots) {
+    if (db.GetApiRoot(root.name).ok()) continue;
+    KZ_RETURN_IF_ERROR(db.CreateApiRoot(root));
+  }
+  KZ_ASSIGN_OR_RETURN(taxii::NextTokens::Key key, NextTokenKey(dir, SecureRandom()));
+  config_.service.tls = config_.server.tls;  // discovery's scheme, when built from Host
+  policy_ = std::make_unique<policy::Policy>(db, &db, clock_);
+  authenticator_ = std::make_unique<taxii::TokenAuthenticator>(db, clock_, config_.auth);
+  access_ = std::make_unique<taxii::GrantAccessControl>(db, clock_);
+  taxii_ = std::make_unique<taxii::Service>(db, *policy_, *authenticator_, *access_, key, clock_,
+                                            config_.service, &db);
+  operations_ =
+      std::make_unique<Operations>(db, *authenticator_, taxii_->metrics(), config_.operations);
+  KZ_RETURN_IF_ERROR(operations_->MountOn(router_));
+  router_.Default(*taxii_);
+  if (!config_.access_log.empty()) {
+    KZ_ASSIGN_OR_RETURN(access_log_, http::LineSink::Open(config_.access_log));
+    config_.server.access_log = access_log_->Writer();
+    config_.server.clock = &clock_;
+  }
+  runner_ = std::make_unique<sync::Runner>(db, *policy_, clock_);
+  const int64_t retention_us = config_.service.status_retention_us;
+  sweeper_ = std::make_unique<store::StatusSweeper>(
+      db, clock_,
+      store::StatusSweeperOptions{.retention_us = retention_us,
+                                  .interval_us = store::SweepInterval(retention_us)});
+  return absl::OkStatus();
+}
+
+absl::Status Node::CheckMounts() {
+  for (const std::string& mount : router_.Mounts()) {
+    std::string_view top = TopSegment(mount);
+    if (!top.empty() && database_->GetApiRoot(top).ok()) {
+      return absl::FailedPreconditionError(StrCat(
+          "the mount '", mount, "' takes paths of the API root '", top, "': rename one of them"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Node::Start() {
+  KZ_RETURN_IF_ERROR(CheckMounts());
+  if (config_.sync) runner_->Start();
+  sweeper_->Start();
+  absl::StatusOr<std::unique_ptr<http::Server>> server =
+      http::Server::Start(router_, config_.server);
+  if (!server.ok()) {
+    Stop();
+    return server.status();
+  }
+  server_ = std::move(*server);
+  return absl::OkStatus();
+}
+
+void Node::Stop() {
+  if (server_ != nullptr) server_->Stop();
+  if (runner_ != nullptr) runner_->Stop();
+  if (sweeper_ != nullptr) sweeper_->Stop();
+}
+
+uint16_t Node::port() const { return server_->port(); }
+
+std::string Node::url() const {
+  const std::string& address = config_.server.address;
+  return StrCat(config_.server.tls ? "https://" : "http://",
+                address.find(':') != std::string::npos ? StrCat("[", address, "]") : address, ":",
+                port());
+}
+
+}  // namespace kizuna::node
