@@ -318,21 +318,26 @@ class Reference {
         }
         return found != e.negated;
       }
-      case CompareOp::kLike:
-        if (kind != ValueKind::kString) return false;
-        return p.like->MatchesWithRegex(obs.string_value(v)) != e.negated;
-      case CompareOp::kMatches:
-        if (kind == ValueKind::kString) return p.regex->SearchText(obs.string_value(v)) != e.negated;
-        if (kind == ValueKind::kBinary) return p.regex->SearchBytes(obs.string_value(v)) != e.negated;
-        return false;
+      // NOT is the negation of the comparison (§9.6.1): of a false one too, whatever made it
+      // false (a value of another type, a string that is no address).
+      case CompareOp::kLike: {
+        const bool like =
+            kind == ValueKind::kString && p.like->MatchesWithRegex(obs.string_value(v));
+        return like != e.negated;
+      }
+      case CompareOp::kMatches: {
+        bool found = false;
+        if (kind == ValueKind::kString) found = p.regex->SearchText(obs.string_value(v));
+        if (kind == ValueKind::kBinary) found = p.regex->SearchBytes(obs.string_value(v));
+        return found != e.negated;
+      }
       case CompareOp::kIsSubset:
       case CompareOp::kIsSuperset: {
-        if (kind != ValueKind::kString) return false;
-        auto block = ParseIpBlock(obs.string_value(v));
-        if (!block.has_value()) return false;
-        const bool in = e.op == CompareOp::kIsSubset
-                            ? BlockContains(p.block, *block)
-                            : BlockContains(*block, p.block);
+        std::optional<IpBlock> block;
+        if (kind == ValueKind::kString) block = ParseIpBlock(obs.string_value(v));
+        const bool in = block.has_value() && (e.op == CompareOp::kIsSubset
+                                                  ? BlockContains(p.block, *block)
+                                                  : BlockContains(*block, p.block));
         return in != e.negated;
       }
       default:
