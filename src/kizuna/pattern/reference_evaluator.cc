@@ -12,6 +12,7 @@
 #include "kizuna/pattern/internal/compare.h"
 #include "kizuna/pattern/internal/program.h"
 #include "kizuna/pattern/internal/regex.h"
+#include "kizuna/pattern/internal/utf8.h"
 #include "kizuna/pattern/text.h"
 
 namespace kizuna::pattern {
@@ -321,8 +322,13 @@ class Reference {
       // NOT is the negation of the comparison (§9.6.1): of a false one too, whatever made it
       // false (a value of another type, a string that is no address).
       case CompareOp::kLike: {
+        // A binary value is read as the text of the code points U+0000..U+00FF its bytes
+        // stand for, so '_' is one byte (§9.6.4).
+        std::string text;
+        if (kind == ValueKind::kBinary) pattern_internal::Latin1ToUtf8(obs.string_value(v), text);
         const bool like =
-            kind == ValueKind::kString && p.like->MatchesWithRegex(obs.string_value(v));
+            (kind == ValueKind::kString && p.like->MatchesWithRegex(obs.string_value(v))) ||
+            (kind == ValueKind::kBinary && p.like->MatchesWithRegex(text));
         return like != e.negated;
       }
       case CompareOp::kMatches: {

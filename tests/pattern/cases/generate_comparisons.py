@@ -11,7 +11,8 @@ evaluator:
     bytes when every code point of the string is below U+0100; a t'' constant compares with
     a string holding a STIX timestamp; booleans compare for equality with booleans only;
   * when the types are incompatible: = is false, != is true, ordering is false;
-  * IN is = against any member; LIKE/MATCHES need a string (MATCHES also runs on binary);
+  * IN is = against any member; LIKE/MATCHES need a string, or binary, which they read as
+    bytes (each code point below U+0100 of the constant a byte, STIX 2.1 §9.6.4);
     ISSUBSET/ISSUPERSET need an address or CIDR string; all false on other values;
   * NOT is the logical negation of the comparison (STIX 2.1 §9.6.1) for a present property,
     whatever made the comparison false: [x:i NOT MATCHES 'l+'] on an integer is true.
@@ -188,6 +189,8 @@ def main():
                         expect = test(v) != negated
                 elif kind == "bin" and op == "MATCHES":
                     expect = (re.fullmatch(b"[a-c]+", v) is not None) != negated
+                elif kind == "bin" and op == "LIKE":
+                    expect = test(v.decode("latin-1")) != negated
                 else:
                     expect = negated  # not a value the operator applies to
                 pattern = "[x-t:%s %s%s %s]" % (prop, "NOT " if negated else "", op, arg)

@@ -184,8 +184,13 @@ bool LeafEvaluator::TestValue(const Test& test, const Observation& obs, NodeId v
     // A value these operators do not apply to makes the comparison false, and NOT, the
     // logical negation of the comparison (STIX 2.1 §9.6.1), true.
     case CompareOp::kLike:
-      if (kind != ValueKind::kString) return test.negated;
-      return test.like->Matches(obs.string_value(value)) != test.negated;
+      if (kind == ValueKind::kString) {
+        return test.like->Matches(obs.string_value(value)) != test.negated;
+      }
+      if (kind == ValueKind::kBinary) {  // on the bytes, as MATCHES (text.h, §9.6.4)
+        return test.like->MatchesBytes(obs.string_value(value), scratch_) != test.negated;
+      }
+      return test.negated;
     case CompareOp::kMatches:
       if (kind == ValueKind::kString) {
         return test.regex->SearchText(obs.string_value(value)) != test.negated;
