@@ -136,7 +136,8 @@ class Reference {
             max_first = std::max(max_first, First(i));
             min_last = std::min(min_last, Last(i));
           }
-          if (max_first - min_last <= window) out.push_back(std::move(b));
+          // Observations x seconds apart are not within x seconds (§9.5.1).
+          if (max_first - min_last < window) out.push_back(std::move(b));
         }
         return out;
       }
