@@ -55,7 +55,9 @@ std::vector<Hit> Correlate(const std::shared_ptr<const Snapshot>& snapshot,
                            Correlator* keep = nullptr) {
   BatchMatcher matcher;
   std::vector<CorrelationCandidate> candidates;
-  EXPECT_TRUE(matcher.FindCorrelationEvents(*snapshot, batch, 0, candidates).ok());
+  std::vector<uint32_t> untimed;
+  EXPECT_TRUE(matcher.FindCorrelationEvents(*snapshot, batch, candidates, untimed).ok());
+  EXPECT_TRUE(untimed.empty());
   Correlator local(options);
   Correlator& correlator = keep != nullptr ? *keep : local;
   std::vector<CorrelationHit> hits;
