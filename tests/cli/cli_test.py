@@ -169,6 +169,27 @@ class Validate(KizunaTestCase):
                       proc.stdout)
         self.assertIn(b"1 invalid", proc.stderr)
 
+    def test_invalid_stix_patterns_are_named_with_offset_and_reason(self):
+        # STIX 2.1 §9: the pattern of a "stix" indicator MUST be valid; validate checks what
+        # import and TAXII check (issue 18, item 1).
+        def with_pattern(n, pattern):
+            return (INDICATOR % n).replace("[file:name = 'x']", pattern)
+        path = self.write("patterns.json", "[\n" + ",\n".join([
+            with_pattern(1, "[file:name = 'x']"),
+            with_pattern(2, "[artifact:payload_bin = h'abc']"),
+            with_pattern(3, "[file:name = 'x'] WITHIN 5 SECONDS WITHIN 6 SECONDS"),
+            with_pattern(4, "[file:name = ]")]) + "\n]")
+        proc = self.run_kizuna("validate", path, expect=1)
+        out = proc.stdout.decode()
+        self.assertIn("patterns.json:3:1: indicator--8e2e2d2b-17d4-4cbf-938f-000000000002: pattern: "
+                      "offset 24: bad-hex: h'' needs an even number of hex digits", out)
+        self.assertIn("patterns.json:4:1: indicator--8e2e2d2b-17d4-4cbf-938f-000000000003: pattern: "
+                      "offset 35: duplicate-qualifier: WITHIN is applied twice", out)
+        self.assertIn("patterns.json:5:1: indicator--8e2e2d2b-17d4-4cbf-938f-000000000004: pattern: "
+                      "offset 13: syntax: ", out)
+        self.assertNotIn("000000000001", out)
+        self.assertIn(b"4 objects: 1 valid, 3 invalid", proc.stderr)
+
     def test_missing_file(self):
         proc = self.run_kizuna("validate", os.path.join(self.tmp, "nope.json"), expect=1)
         self.assertIn(b"nope.json", proc.stdout)

@@ -126,6 +126,36 @@ class Match(IntelCase):
         self.assertIn(f"{garbage}:43: 3 fields where #fields names 2", m["problems"])
         self.assertIn(f"{truncated}: unexpected end of file", m["problems"])
 
+    def test_records_without_an_event_time_make_no_sighting(self):
+        # Issue 18, item 7: a hit whose ts is unset, masked or absent gets its alert but no
+        # sighting at the time of matching; it is counted as malformed, with why.
+        with open(os.path.join(FIXTURES, "dns.log")) as f:
+            lines = f.read().splitlines()
+        hit = next(i for i, line in enumerate(lines) if "\tise.wrccdc.org\t" in line)
+        untimed = list(lines)
+        untimed[hit] = "-" + untimed[hit][untimed[hit].index("\t"):]
+        masked = list(lines)
+        masked[hit] = "XXXXXXXXXX.XXXXXX" + masked[hit][masked[hit].index("\t"):]
+        paths = [self.write(name, "\n".join(text) + "\n")
+                 for name, text in (("untimed.log", untimed), ("masked.log", masked))]
+        alerts_path = os.path.join(self.tmp, "alerts.jsonl")
+        out = self.match("--input", *paths, "--alerts", alerts_path, "--sightings-to", "sightings")
+        m = out["match"]
+        self.assertEqual(m["malformed"], 2)
+        self.assertIn(f"{paths[0]}:{hit + 1}: event time \"-\" is not a time: no sighting made",
+                      m["problems"])
+        self.assertIn(f"{paths[1]}:{hit + 1}: event time \"XXXXXXXXXX.XXXXXX\" is not a time: "
+                      "no sighting made", m["problems"])
+        with open(alerts_path) as f:
+            alerts = [json.loads(line) for line in f]
+        ise = [a for a in alerts if a["line"] == hit + 1]
+        self.assertEqual(len(ise), 2)
+        self.assertTrue(all("time" not in a for a in ise))
+        exported = json.loads(self.run_kizuna("export", "--collection", "sightings").stdout)
+        sightings = [o for o in exported["objects"] if o["type"] == "sighting"]
+        self.assertNotIn("01", [s["sighting_of_ref"][-2:] for s in sightings])
+        self.assertTrue(all(s["first_seen"].startswith("2018-") for s in sightings), sightings)
+
     def test_no_hits_writes_no_sightings(self):
         empty = self.write("empty.log", "")
         out = self.match("--input", empty, "--sightings-to", "sightings")

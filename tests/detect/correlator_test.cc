@@ -55,7 +55,9 @@ std::vector<Hit> Correlate(const std::shared_ptr<const Snapshot>& snapshot,
                            Correlator* keep = nullptr) {
   BatchMatcher matcher;
   std::vector<CorrelationCandidate> candidates;
-  EXPECT_TRUE(matcher.FindCorrelationEvents(*snapshot, batch, 0, candidates).ok());
+  std::vector<uint32_t> untimed;
+  EXPECT_TRUE(matcher.FindCorrelationEvents(*snapshot, batch, candidates, untimed).ok());
+  EXPECT_TRUE(untimed.empty());
   Correlator local(options);
   Correlator& correlator = keep != nullptr ? *keep : local;
   std::vector<CorrelationHit> hits;
@@ -88,9 +90,10 @@ TEST(CorrelatorTest, FollowedByNeedsTheOrderAndItsWithin) {
   auto s = Compile({"(" + kA + " FOLLOWEDBY " + kB + ") WITHIN 60 SECONDS"});
   EXPECT_EQ(Correlate(s, Events({{"a.example", 0}, {"b.example", 30}})),
             (std::vector<Hit>{{0, 2, {1, 2}}}));
-  EXPECT_EQ(Correlate(s, Events({{"a.example", 0}, {"b.example", 60}})).size(), 1u);
+  EXPECT_EQ(Correlate(s, Events({{"a.example", 0}, {"b.example", 59}})).size(), 1u);
   EXPECT_TRUE(Correlate(s, Events({{"b.example", 0}, {"a.example", 30}})).empty());
-  EXPECT_TRUE(Correlate(s, Events({{"a.example", 0}, {"b.example", 61}})).empty());
+  // 60 seconds apart is not within 60 seconds (STIX 2.1 §9.5.1 excludes the boundary).
+  EXPECT_TRUE(Correlate(s, Events({{"a.example", 0}, {"b.example", 60}})).empty());
   // An earlier a too far back does not help; a later one does.
   EXPECT_EQ(Correlate(s, Events({{"a.example", 0}, {"a.example", 100}, {"b.example", 130}})),
             (std::vector<Hit>{{0, 3, {2, 3}}}));

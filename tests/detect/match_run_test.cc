@@ -172,6 +172,46 @@ TEST(MatchRunTest, CorrelationsDoNotDependOnThreads) {
   }
 }
 
+// Issue 18, item 7: a record without a usable event time (unset, masked, unparseable or
+// absent) that matches gets its alert but no sighting and no correlation, never the time of
+// matching; it is counted as malformed and listed with why.
+TEST(MatchRunTest, RecordsWithoutAnEventTimeMakeNoSighting) {
+  std::string zeek = kHeader;
+  zeek += "#fields\tts\tuid\tid.orig_h\tid.resp_h\tquery\tanswers\n";
+  zeek += "1700000000.5\tC1\t10.0.0.1\t10.0.0.53\tevil.example\t192.0.2.1\n";
+  zeek += "-\tC2\t10.0.0.2\t10.0.0.53\tevil.example\t192.0.2.1\n";
+  zeek += "XXXXXXXXXX.XXXXXX\tC3\t10.0.0.3\t10.0.0.53\tevil.example\t192.0.2.1\n";
+  zeek += "-\tC4\t10.0.0.4\t10.0.0.53\tquiet.example\t192.0.2.1\n";  // no match: not counted
+  zeek += "yesterday\tC5\t10.0.0.5\t10.0.0.53\tand-a.example\t192.0.2.1\n";
+  zeek += "1700000001\tC6\t10.0.0.6\t10.0.0.53\tand-b.example\t192.0.2.1\n";
+  const std::string eve =
+      R"({"event_type":"dns","src_ip":"10.1.0.1","dns":{"type":"query","rrname":"evil.example"}})"
+      "\n"
+      R"({"timestamp":"2023-11-14T22:00:00.000000+0000","event_type":"dns","src_ip":"10.1.0.2",)"
+      R"("dns":{"type":"query","rrname":"evil.example"}})"
+      "\n";
+  const Result r =
+      MatchAll({Write("untimed.log", zeek), Write("untimed.json", eve)}, 1, 512);
+  EXPECT_EQ(r.summary.records, 8u);
+  EXPECT_EQ(r.summary.alerts, 5u);  // every evil.example record, timed or not
+  EXPECT_EQ(r.summary.correlations, 0u);  // and-a has no time, so the pair never forms
+  EXPECT_EQ(r.summary.malformed, 4u);  // C2, C3, C5 (a correlation candidate), the EVE line 1
+  const std::string log = StrCat(testing::TempDir(), "/untimed.log:");
+  const std::vector<std::string> problems = {  // sorted
+      StrCat(testing::TempDir(), "/untimed.json:1: no event time: no sighting made"),
+      StrCat(log, "11: event time \"yesterday\" is not a time: no sighting made"),
+      StrCat(log, "8: event time \"-\" is not a time: no sighting made"),
+      StrCat(log, "9: event time \"XXXXXXXXXX.XXXXXX\" is not a time: no sighting made"),
+  };
+  EXPECT_EQ(r.summary.problems, problems);
+  // One sighting of evil.example (22:00-23:00), from the two records with a time, at their
+  // times; the untimed ones add nothing to it.
+  ASSERT_EQ(r.sightings.size(), 1u);
+  EXPECT_EQ(r.sightings[0].count, 2);
+  EXPECT_EQ(r.sightings[0].first_us, 1699999200000000);  // 2023-11-14T22:00:00Z, EVE
+  EXPECT_EQ(r.sightings[0].last_us, 1700000000500000);   // 22:13:20.5, Zeek
+}
+
 TEST(MatchRunTest, SeveralInputsOnTwoThreads) {
   const std::string zeek = Write("dns-a.log", ZeekLog(1000));
   const std::string eve = Write("eve-a.json", EveLog(1000));

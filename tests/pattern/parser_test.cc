@@ -140,10 +140,13 @@ TEST(ParserTest, Stix20Differences) {
   EXPECT_NE(MustParse("[a:b = 1] START '2016-01-01T00:00:00Z' STOP '2016-01-02T00:00:00Z'",
                       StixVersion::k20),
             nullptr);
-  EXPECT_FALSE(Parse("[a:b-c = 1]", ParseOptions{}).ok());
   ParseOptions v20;
   v20.version = StixVersion::k20;
-  EXPECT_TRUE(Parse("[a:b-c = 1]", v20).ok());
+  // The 2.0 grammar: property names without '-' unless quoted, NOT before every operator.
+  EXPECT_FALSE(Parse("[a:b-c = 1]", ParseOptions{}).ok());
+  EXPECT_FALSE(Parse("[a:b-c = 1]", v20).ok());
+  EXPECT_TRUE(Parse("[a-b:'b-c' = 1]", v20).ok());
+  EXPECT_TRUE(Parse("[a:b NOT = 1 AND a:b NOT >= 2]", v20).ok());
   EXPECT_FALSE(Parse("[EXISTS a:b]", v20).ok());
 }
 

@@ -41,6 +41,41 @@ TEST(TextTest, LikeShapes) {
   }
 }
 
+// LIKE on binary values (STIX 2.1 §9.6.4): each pattern code point below U+0100 is a byte,
+// '_' one byte; a pattern with a higher code point matches no bytes.
+TEST(TextTest, LikeOnBytes) {
+  struct Case {
+    const char* pattern;
+    std::string bytes;
+    bool match;
+  };
+  const std::string ff00("\xff\x00", 2);
+  const Case cases[] = {
+      {"abc", "abc", true},
+      {"a%", "abc", true},
+      {"%c", "abc", true},
+      {"%b%", "abc", true},
+      {"a_c", "abc", true},
+      {"a_", "abc", false},
+      {"__", "\xc3\xa9", true},
+      {"_", "\xc3\xa9", false},
+      {"\u00e9", "\xe9", true},
+      {"e\u0301", "\xe9", true},
+      {"\u00ff%", ff00, true},
+      {"%\u00ff", ff00, false},
+      {"_\u00ff", std::string("\x00\xff", 2), true},
+      {"\u65e5%", "\xe6\x97\xa5", false},
+      {"%", "", true},
+      {"_", "", false},
+  };
+  std::string scratch;
+  for (const Case& c : cases) {
+    LikeMatcher like(c.pattern, 1 << 20);
+    ASSERT_TRUE(like.ok()) << c.pattern;
+    EXPECT_EQ(like.MatchesBytes(c.bytes, scratch), c.match) << c.pattern;
+  }
+}
+
 // The plain-string shortcuts must agree with the regex on random inputs.
 TEST(TextTest, LikeShortcutsAgreeWithRegex) {
   SeededRandom random(7);

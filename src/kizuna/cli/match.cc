@@ -168,7 +168,8 @@ void PrintHuman(const detect::CompileReport& c, const detect::MatchSummary& s,
             static_cast<int64_t>(s.seconds > 0 ? static_cast<double>(s.records) / s.seconds : 0),
             " records/s): ", s.alerts, " alerts (", s.correlations, " correlations), ",
             s.indicators_hit, " indicators hit, ",
-            s.malformed, " malformed lines, ", s.input_errors, " input errors\n");
+            s.malformed, " malformed (unreadable lines, matches without an event time), ",
+            s.input_errors, " input errors\n");
   if (s.correlation_dropped > 0 || s.correlation_late > 0) {
     StrAppend(text, "correlation: ", s.correlation_dropped, " events dropped from full buffers, ",
               s.correlation_late, " arrived too late\n");

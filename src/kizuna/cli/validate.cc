@@ -1,4 +1,6 @@
-// Kizuna. `kizuna validate FILE...`: check STIX documents without storing anything.
+// Kizuna. `kizuna validate FILE...`: check STIX documents without storing anything, with
+// the checks of every ingest path (ingest::ObjectChecker: STIX validation and the STIX
+// pattern of each indicator), so what validates is what `kizuna import` and TAXII accept.
 #include <CLI/CLI.hpp>
 
 #include <boost/json.hpp>
@@ -8,7 +10,7 @@
 #include "kizuna/base/limits.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/cli/command.h"
-#include "kizuna/stix/parser.h"
+#include "kizuna/ingest/object_checker.h"
 #include "kizuna/stix/reader.h"
 
 namespace kizuna::cli {
@@ -24,7 +26,7 @@ void PrintProblem(std::string_view where, std::string_view message) {
 }
 
 // Validates one file; returns false if it could not be read or its container is broken.
-bool ValidateFile(const std::string& path, stix::ObjectParser& parser, Counts& counts) {
+bool ValidateFile(const std::string& path, ingest::ObjectChecker& checker, Counts& counts) {
   auto text = ReadFile(path, limits::kMaxDocumentBytes);
   if (!text.ok()) {
     PrintProblem(path, View(text.status().message()));
@@ -47,7 +49,7 @@ bool ValidateFile(const std::string& path, stix::ObjectParser& parser, Counts& c
       PrintProblem(where, span.error);
       continue;
     }
-    auto index = parser.Parse(span.json, stix::Padding::kPresent);
+    auto index = checker.Check(span.json, stix::Padding::kPresent);
     if (!index.ok()) {
       ++counts.invalid;
       PrintProblem(where, View(index.status().message()));
@@ -65,10 +67,10 @@ void AddValidateCommand(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("FILE", *files, "Files to check ('-' for standard input)")->required();
   cmd->add_flag("--json", *json, "Print the summary as JSON on the last line");
   cmd->callback([&global, files, json] {
-    stix::ObjectParser parser;
+    ingest::ObjectChecker checker;
     Counts counts;
     bool readable = true;
-    for (const std::string& f : *files) readable = ValidateFile(f, parser, counts) && readable;
+    for (const std::string& f : *files) readable = ValidateFile(f, checker, counts) && readable;
     if (*json) {
       boost::json::object summary{{"files", files->size()},
                                   {"objects", counts.objects},

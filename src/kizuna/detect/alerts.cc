@@ -118,7 +118,7 @@ void AppendCorrelationAlert(const Snapshot& snapshot, const CorrelationHit& hit,
                             std::string_view input, std::string& out) {
   const CorrelationEvent& t = *hit.trigger;
   out += "{";
-  AppendEventHead(t.has_time, t.time_us, t.log_type, out);
+  AppendEventHead(true, t.time_us, t.log_type, out);
   out += R"("input":)";
   AppendJsonText(input, out);
   StrAppend(out, R"(,"line":)", t.line, R"(,"matches":[{"indicator":")",
@@ -129,7 +129,7 @@ void AppendCorrelationAlert(const Snapshot& snapshot, const CorrelationHit& hit,
   for (size_t i = 0; i < hit.events.size(); ++i) {
     const CorrelationEvent& e = *hit.events[i];
     out += i == 0 ? "{" : ",{";
-    AppendEventHead(e.has_time, e.time_us, e.log_type, out);
+    AppendEventHead(true, e.time_us, e.log_type, out);
     StrAppend(out, R"("line":)", e.line, ",");
     AppendRecord(e.json, e.raw, out);
     out += "}";

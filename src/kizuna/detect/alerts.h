@@ -22,7 +22,8 @@
 //    "correlated":[{"time":"...","log_type":"dns","line":7,"record":{...}},
 //                  {"time":"...","log_type":"http","line":12,"record":{...}}]}
 //
-// A record without an event time has no "time" (its correlation used the time of matching).
+// A record without a usable event time has no "time"; it takes part in no correlation and
+// makes no sighting (match_run.h).
 //
 // Strings that are not valid UTF-8 (TSV input is taken as bytes) are written with each
 // invalid byte replaced by U+FFFD, so every alert is valid JSON.

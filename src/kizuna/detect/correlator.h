@@ -21,7 +21,8 @@
 //
 // Events must come in time order. Moderate disorder is harmless (the evaluator looks at
 // times, not at the order of arrival); an event older than its buffer's time bound is
-// dropped on arrival and counted as late. Events without a time take the caller's clock.
+// dropped on arrival and counted as late. Records without an event time never become events
+// (BatchMatcher::FindCorrelationEvents).
 //
 // When the snapshot changes (an indicator reload), buffers carry over to the new snapshot
 // for indicators whose pattern text is unchanged; the others are dropped.
@@ -63,8 +64,7 @@ struct CorrelationOptions {
 // copies of what an alert reports.
 struct CorrelationEvent {
   pattern::Observation observation;  // first/last observed: the event time
-  int64_t time_us = 0;
-  bool has_time = false;  // false: time_us is the clock's time at matching
+  int64_t time_us = 0;  // the record's event time (records without one are no events)
   uint64_t line = 0;
   std::string log_type;
   std::string raw;

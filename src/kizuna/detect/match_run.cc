@@ -8,6 +8,7 @@
 #include <map>
 #include <thread>
 
+#include "kizuna/base/json_string.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/detect/alerts.h"
 #include "kizuna/detect/matcher.h"
@@ -45,8 +46,23 @@ struct MatchRun::Worker {
   std::vector<Match> matches;
   std::vector<CorrelationCandidate> candidates;
   std::vector<CorrelationHit> hits;
+  std::vector<uint32_t> untimed;  // records of the block that matched without an event time
   std::string alerts;
 };
+
+namespace {
+
+// Bytes of an unusable time field shown in a problem.
+constexpr size_t kShownTimeBytes = 40;
+
+// Why record `r`, which matched, makes no sighting.
+std::string NoTimeReason(const Record& r) {
+  if (r.bad_time.empty()) return "no event time: no sighting made";
+  return StrCat("event time ", JsonString(r.bad_time.substr(0, kShownTimeBytes)),
+                " is not a time: no sighting made");
+}
+
+}  // namespace
 
 MatchRun::MatchRun(const LiveSnapshot& live, MatchOptions options, AlertSink sink)
     : live_(live),
@@ -90,20 +106,19 @@ uint64_t MatchRun::Correlate(Input& input, uint64_t sequence,
 
 void MatchRun::MatchBlock(Input& input, std::shared_ptr<const Snapshot> snapshot, Worker& w) {
   const RecordBatch& batch = w.batch;
-  Clock& clock = options_.clock != nullptr ? *options_.clock : SystemClock();
   w.matches.clear();
   w.alerts.clear();
+  w.untimed.clear();
   absl::Status st = w.matcher.MatchBatch(*snapshot, batch, w.matches);
   uint64_t alert_count = 0;
-  const int64_t now = clock.NowMicros();
   for (size_t i = 0; i < w.matches.size();) {
     size_t j = i;
     while (j < w.matches.size() && w.matches[j].record == w.matches[i].record) ++j;
     const Record& r = batch.records[w.matches[i].record];
     ++alert_count;
-    for (size_t k = i; k < j; ++k) {
-      w.sightings.Add(snapshot->IndicatorUuid(w.matches[k].indicator),
-                      r.has_time ? r.time_us : now);
+    if (!r.has_time) w.untimed.push_back(w.matches[i].record);
+    for (size_t k = i; k < j && r.has_time; ++k) {
+      w.sightings.Add(snapshot->IndicatorUuid(w.matches[k].indicator), r.time_us);
     }
     if (sink_) {
       AppendAlert(*snapshot, batch, r, std::span<const Match>(w.matches.data() + i, j - i),
@@ -112,7 +127,10 @@ void MatchRun::MatchBlock(Input& input, std::shared_ptr<const Snapshot> snapshot
     i = j;
   }
   w.candidates.clear();
-  absl::Status correlation_st = w.matcher.FindCorrelationEvents(*snapshot, batch, now, w.candidates);
+  absl::Status correlation_st =
+      w.matcher.FindCorrelationEvents(*snapshot, batch, w.candidates, w.untimed);
+  std::sort(w.untimed.begin(), w.untimed.end());
+  w.untimed.erase(std::unique(w.untimed.begin(), w.untimed.end()), w.untimed.end());
   const uint64_t correlations =
       Correlate(input, w.block.sequence, std::move(snapshot), w, correlation_st);
 
@@ -124,12 +142,16 @@ void MatchRun::MatchBlock(Input& input, std::shared_ptr<const Snapshot> snapshot
   }
   summary_.records += batch.records.size();
   summary_.bytes += batch.bytes;
-  summary_.malformed += batch.malformed;
+  summary_.malformed += batch.malformed + w.untimed.size();
   summary_.alerts += alert_count + correlations;
   summary_.matches += w.matches.size() + correlations;
   summary_.correlations += correlations;
   for (const Malformed& m : batch.malformed_kept) {
     Problem(StrCat(input.path, ":", m.line, ": ", m.reason));
+  }
+  for (uint32_t record : w.untimed) {
+    const Record& r = batch.records[record];
+    Problem(StrCat(input.path, ":", r.line, ": ", NoTimeReason(r)));
   }
   if (sink_ && !w.alerts.empty()) sink_(w.alerts);
 }

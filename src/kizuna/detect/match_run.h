@@ -8,6 +8,12 @@
 // files and truncated gzip streams are counted and listed (the first max_problems, as
 // "file:line: reason").
 //
+// A sighting carries the event time of the records it counts, never the time of matching:
+// a record without a usable event time (no time field, or one such as "-" or a masked value
+// that is no time) that matches an indicator still gets its alert (without "time"), but
+// makes no sighting and takes part in no correlation; it is counted as malformed and listed
+// with why (`file:line: event time "-" is not a time: no sighting made`).
+//
 // Threads: each of `threads` workers takes an input nobody reads yet; when none is left, it
 // joins an input still being read. Workers on one input take turns cutting its next block
 // of lines (reader.h: decompressing and finding line ends, under the input's lock) and
@@ -36,7 +42,6 @@
 #include <string_view>
 #include <vector>
 
-#include "kizuna/base/clock.h"
 #include "kizuna/detect/correlator.h"
 #include "kizuna/detect/live_snapshot.h"
 #include "kizuna/detect/readers/reader.h"
@@ -54,14 +59,13 @@ struct MatchOptions {
   CorrelationOptions correlation;
   // Problems listed in the summary (all are counted).
   size_t max_problems = 100;
-  // Time for records without one; null for the system clock.
-  Clock* clock = nullptr;
 };
 
 struct MatchSummary {
   uint64_t inputs = 0;
   uint64_t records = 0;
   uint64_t bytes = 0;
+  // Lines that could not be read, and records that matched without a usable event time.
   uint64_t malformed = 0;
   uint64_t alerts = 0;       // alert lines: records that matched, and correlations
   uint64_t matches = 0;      // (record, indicator) pairs, and correlations

@@ -331,26 +331,26 @@ absl::Status BatchMatcher::MatchBatch(const Snapshot& s, const RecordBatch& batc
 }
 
 absl::Status BatchMatcher::FindCorrelationEvents(const Snapshot& s, const RecordBatch& batch,
-                                                 int64_t now_us,
-                                                 std::vector<CorrelationCandidate>& out) {
+                                                 std::vector<CorrelationCandidate>& out,
+                                                 std::vector<uint32_t>& untimed) {
   const CorrelationSet* set = s.correlations();
   if (set == nullptr) return absl::OkStatus();
   absl::Status first_error;
-  for (const Record& r : batch.records) {
+  for (uint32_t i = 0; i < batch.records.size(); ++i) {
+    const Record& r = batch.records[i];
     if ((ObservationBuilder::TypeMask(batch, r) & set->type_mask()) == 0) continue;
     if (!builder_.Build(batch, r, observation_)) continue;
-    if (!r.has_time) {
-      const stix::Timestamp t = EventTimestamp(now_us);
-      observation_.SetTimes(t, t);
-    }
     concerned_.clear();
     absl::Status st = set->Find(observation_, correlation_scratch_, concerned_);
     if (!st.ok() && first_error.ok()) first_error = st;
     if (concerned_.empty()) continue;
+    if (!r.has_time) {
+      untimed.push_back(i);
+      continue;
+    }
     auto event = std::make_shared<CorrelationEvent>();
     event->observation = observation_;
-    event->time_us = r.has_time ? r.time_us : now_us;
-    event->has_time = r.has_time;
+    event->time_us = r.time_us;
     event->line = r.line;
     event->log_type = std::string(r.log_type);
     event->raw = std::string(r.raw);

@@ -64,10 +64,12 @@ class BatchMatcher {
 
   // Appends, in record order, a candidate for each record of `batch` that satisfies a
   // bracket of a multi-observation pattern of `snapshot`, with copies of the record for an
-  // alert; records without a time take `now_us`. Errors: the first evaluator error; the
-  // other records are still tried.
+  // alert. Such a record without an event time cannot be placed in a pattern's time window:
+  // it is no candidate, and its index in the batch is appended to `untimed` instead.
+  // Errors: the first evaluator error; the other records are still tried.
   absl::Status FindCorrelationEvents(const Snapshot& snapshot, const RecordBatch& batch,
-                                     int64_t now_us, std::vector<CorrelationCandidate>& out);
+                                     std::vector<CorrelationCandidate>& out,
+                                     std::vector<uint32_t>& untimed);
 
   // The reference: every indicator's pattern through the evaluator. `patterns` holds the
   // pattern of each indicator (by index) as a PatternSet built in that order.

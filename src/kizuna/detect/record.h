@@ -35,6 +35,9 @@ struct Record {
   std::string_view raw;       // the line, without its newline
   int64_t time_us = 0;        // event time, microseconds since the epoch
   bool has_time = false;
+  // Without a time: the text of the time field that is no time ("-", a masked value), or
+  // empty when the record has no time field; a view into the line or the batch's text.
+  std::string_view bad_time;
   bool json = false;          // raw is one JSON object
   uint64_t line = 0;          // 1-based line number in its input
   uint32_t first_value = 0;   // this record's values in RecordBatch::values

@@ -13,7 +13,8 @@
 //   created             the window's start; modified: last_seen (so re-running the same
 //                       telemetry yields the same version, and more hits a newer one)
 //
-// Records without an event time count at the time given to Add (the run's clock).
+// Only records with an event time are added: a sighting never gets the time of matching
+// (MatchRun counts records without one as malformed).
 //
 // Thread-safety: one aggregator per thread; Merge them at the end.
 

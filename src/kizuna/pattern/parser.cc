@@ -280,10 +280,6 @@ class Parser {
     const bool ordering = op.kind == TokenKind::kLt || op.kind == TokenKind::kLe ||
                           op.kind == TokenKind::kGt || op.kind == TokenKind::kGe;
     if (op.kind == TokenKind::kEq || op.kind == TokenKind::kNe || ordering) {
-      if (node.negated && options_.version == StixVersion::k20) {
-        return PatternError(op.offset, "syntax",
-                            StrCat("NOT before '", op.text, "' needs STIX 2.1"));
-      }
       ++pos_;
       node.op = op.kind == TokenKind::kEq   ? CompareOp::kEq
                 : op.kind == TokenKind::kNe ? CompareOp::kNe
@@ -469,10 +465,11 @@ class Parser {
       return step;
     }
     if (t.kind != TokenKind::kWord) return Expected(what);
-    if (options_.version == StixVersion::k21 && t.text.find('-') != std::string_view::npos) {
+    // Object types may hold '-', property names only quoted (the 2.0 and 2.1 grammars).
+    if (t.text.find('-') != std::string_view::npos) {
       return PatternError(t.offset, "syntax",
                           StrCat("property name '", t.text.substr(0, kMaxShownTokenChars),
-                                 "' contains '-' and must be quoted in STIX 2.1: '",
+                                 "' contains '-' and must be quoted: '",
                                  t.text.substr(0, kMaxShownTokenChars), "'"));
     }
     ++pos_;

@@ -21,8 +21,9 @@
 namespace kizuna::pattern {
 
 struct ParseOptions {
-  // Grammar to accept. Default 2.1; 2.0 accepts START/STOP plain strings and unquoted '-'
-  // in property names, and refuses EXISTS and NOT before =, !=, <, <=, >, >=.
+  // Grammar to accept. Default 2.1; 2.0 accepts START/STOP plain strings and refuses
+  // EXISTS. Both take NOT before every comparison operator and '-' in property names only
+  // quoted.
   StixVersion version = StixVersion::k21;
   PatternLimits limits;
 };

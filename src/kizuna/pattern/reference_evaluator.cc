@@ -12,6 +12,7 @@
 #include "kizuna/pattern/internal/compare.h"
 #include "kizuna/pattern/internal/program.h"
 #include "kizuna/pattern/internal/regex.h"
+#include "kizuna/pattern/internal/utf8.h"
 #include "kizuna/pattern/text.h"
 
 namespace kizuna::pattern {
@@ -135,7 +136,8 @@ class Reference {
             max_first = std::max(max_first, First(i));
             min_last = std::min(min_last, Last(i));
           }
-          if (max_first - min_last <= window) out.push_back(std::move(b));
+          // Observations x seconds apart are not within x seconds (§9.5.1).
+          if (max_first - min_last < window) out.push_back(std::move(b));
         }
         return out;
       }
@@ -318,21 +320,31 @@ class Reference {
         }
         return found != e.negated;
       }
-      case CompareOp::kLike:
-        if (kind != ValueKind::kString) return false;
-        return p.like->MatchesWithRegex(obs.string_value(v)) != e.negated;
-      case CompareOp::kMatches:
-        if (kind == ValueKind::kString) return p.regex->SearchText(obs.string_value(v)) != e.negated;
-        if (kind == ValueKind::kBinary) return p.regex->SearchBytes(obs.string_value(v)) != e.negated;
-        return false;
+      // NOT is the negation of the comparison (§9.6.1): of a false one too, whatever made it
+      // false (a value of another type, a string that is no address).
+      case CompareOp::kLike: {
+        // A binary value is read as the text of the code points U+0000..U+00FF its bytes
+        // stand for, so '_' is one byte (§9.6.4).
+        std::string text;
+        if (kind == ValueKind::kBinary) pattern_internal::Latin1ToUtf8(obs.string_value(v), text);
+        const bool like =
+            (kind == ValueKind::kString && p.like->MatchesWithRegex(obs.string_value(v))) ||
+            (kind == ValueKind::kBinary && p.like->MatchesWithRegex(text));
+        return like != e.negated;
+      }
+      case CompareOp::kMatches: {
+        bool found = false;
+        if (kind == ValueKind::kString) found = p.regex->SearchText(obs.string_value(v));
+        if (kind == ValueKind::kBinary) found = p.regex->SearchBytes(obs.string_value(v));
+        return found != e.negated;
+      }
       case CompareOp::kIsSubset:
       case CompareOp::kIsSuperset: {
-        if (kind != ValueKind::kString) return false;
-        auto block = ParseIpBlock(obs.string_value(v));
-        if (!block.has_value()) return false;
-        const bool in = e.op == CompareOp::kIsSubset
-                            ? BlockContains(p.block, *block)
-                            : BlockContains(*block, p.block);
+        std::optional<IpBlock> block;
+        if (kind == ValueKind::kString) block = ParseIpBlock(obs.string_value(v));
+        const bool in = block.has_value() && (e.op == CompareOp::kIsSubset
+                                                  ? BlockContains(p.block, *block)
+                                                  : BlockContains(*block, p.block));
         return in != e.negated;
       }
       default:

@@ -81,24 +81,41 @@ LikeMatcher::LikeMatcher(std::string_view pattern, int64_t max_memory) {
   } else {
     shape_ = Shape::kRegex;
   }
+  std::string latin1;
+  bytes_ok_ = pattern_internal::Utf8ToLatin1(nfc, latin1) &&
+              pattern_internal::Utf8ToLatin1(literal_, latin1_literal_);
 }
 
 LikeMatcher::~LikeMatcher() = default;
 
 bool LikeMatcher::ok() const { return regex_ != nullptr && regex_->ok(); }
 
+std::optional<bool> LikeMatcher::PlainMatch(Shape shape, std::string_view v,
+                                            std::string_view literal) {
+  switch (shape) {
+    case Shape::kExact: return v == literal;
+    case Shape::kPrefix: return v.substr(0, literal.size()) == literal;
+    case Shape::kSuffix:
+      return v.size() >= literal.size() && v.substr(v.size() - literal.size()) == literal;
+    case Shape::kContains: return v.find(literal) != std::string_view::npos;
+    case Shape::kRegex: break;
+  }
+  return std::nullopt;
+}
+
 bool LikeMatcher::Matches(std::string_view value) const {
   std::string scratch;
   const std::string_view v = ToNfc(value, scratch);
-  switch (shape_) {
-    case Shape::kExact: return v == literal_;
-    case Shape::kPrefix: return v.substr(0, literal_.size()) == literal_;
-    case Shape::kSuffix:
-      return v.size() >= literal_.size() && v.substr(v.size() - literal_.size()) == literal_;
-    case Shape::kContains: return v.find(literal_) != std::string_view::npos;
-    case Shape::kRegex: break;
-  }
+  if (std::optional<bool> plain = PlainMatch(shape_, v, literal_)) return *plain;
   return ok() && RE2::FullMatch(re2::StringPiece(v.data(), v.size()), *regex_);
+}
+
+bool LikeMatcher::MatchesBytes(std::string_view bytes, std::string& scratch) const {
+  if (!bytes_ok_) return false;
+  if (std::optional<bool> plain = PlainMatch(shape_, bytes, latin1_literal_)) return *plain;
+  // The bytes as the code points U+0000..U+00FF: text in NFC already, so no normalising.
+  pattern_internal::Latin1ToUtf8(bytes, scratch);
+  return ok() && RE2::FullMatch(re2::StringPiece(scratch.data(), scratch.size()), *regex_);
 }
 
 bool LikeMatcher::MatchesWithRegex(std::string_view value) const {

@@ -2,8 +2,7 @@
 #pragma once
 
 // STIX 2.0 and 2.1 patterns differ in a few places (README.md, "STIX 2.0"): 2.0 writes
-// START/STOP times as plain strings and allows unquoted '-' in property names; 2.1 adds
-// EXISTS and NOT before every comparison operator. Observed data differs too: 2.0 embeds
+// START/STOP times as plain strings; 2.1 adds EXISTS. Observed data differs too: 2.0 embeds
 // SCOs in `objects`, 2.1 lists them in `object_refs`.
 // Thread-safety: plain values.
 

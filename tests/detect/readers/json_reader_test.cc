@@ -92,15 +92,20 @@ TEST(JsonReaderTest, NumericTimesOutOfRangeAreNoTime) {
       R"({"event_type":"dns","timestamp":1e300,"src_ip":"10.0.0.2"})" "\n"
       R"({"event_type":"dns","timestamp":-1e300,"src_ip":"10.0.0.3"})" "\n"
       R"({"event_type":"dns","timestamp":-1.5,"src_ip":"10.0.0.4"})" "\n"
-      R"({"_path":"dns","ts":9.3e12,"id.orig_h":"10.0.0.5"})" "\n");
+      R"({"_path":"dns","ts":9.3e12,"id.orig_h":"10.0.0.5"})" "\n"
+      R"({"event_type":"dns","timestamp":"masked","src_ip":"10.0.0.6"})" "\n"
+      R"({"event_type":"dns","src_ip":"10.0.0.7"})" "\n");
   for (bool dom : {false, true}) {
     ReaderOptions options;
     options.json_dom = dom;
     ReadResult r = ReadAll(path, TelemetryFormat::kAuto, options);
-    ASSERT_EQ(r.records.size(), 5u) << dom;
+    ASSERT_EQ(r.records.size(), 7u) << dom;
     EXPECT_TRUE(r.records[0].has_time);
     EXPECT_EQ(r.records[0].time_us, 1521911721500000);
-    for (size_t i = 1; i < 5; ++i) {
+    // The text of a time field that is no time is kept for the problem reported.
+    const std::string bad[] = {"", "1e+300", "-1e+300", "-1.5", "9300000000000", "masked", ""};
+    for (size_t i = 1; i < 7; ++i) EXPECT_EQ(r.records[i].bad_time, bad[i]) << dom << " " << i;
+    for (size_t i = 1; i < 7; ++i) {
       EXPECT_FALSE(r.records[i].has_time) << dom << " " << i << " " << r.records[i].time_us;
       EXPECT_EQ(r.records[i].Of(Role::kSrcIp), std::vector<std::string>{StrCat("10.0.0.", i + 1)});
     }

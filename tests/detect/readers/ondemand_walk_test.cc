@@ -34,6 +34,7 @@ void ExpectSameRecords(const ReadResult& a, const ReadResult& b) {
     EXPECT_EQ(x.raw, y.raw);
     EXPECT_EQ(x.has_time, y.has_time) << "line " << x.line;
     EXPECT_EQ(x.time_us, y.time_us) << "line " << x.line;
+    EXPECT_EQ(x.bad_time, y.bad_time) << "line " << x.line;
     EXPECT_EQ(x.values, y.values) << "line " << x.line;
     EXPECT_EQ(x.fields, y.fields) << "line " << x.line;
   }

@@ -26,6 +26,7 @@ struct ReadRecord {
   uint64_t line = 0;
   int64_t time_us = 0;
   bool has_time = false;
+  std::string bad_time;
   std::vector<std::pair<Role, std::string>> values;
   std::vector<std::string> fields;  // field name of each value
   // Values of `role`, in order.
@@ -61,6 +62,7 @@ inline ReadResult ReadAll(const std::string& path, TelemetryFormat format,
       rr.line = r.line;
       rr.time_us = r.time_us;
       rr.has_time = r.has_time;
+      rr.bad_time = std::string(r.bad_time);
       for (const FieldValue& v : batch.ValuesOf(r)) {
         rr.values.emplace_back(v.role, std::string(v.value));
         rr.fields.emplace_back(batch.FieldName(r, v));

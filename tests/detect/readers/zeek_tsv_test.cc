@@ -51,6 +51,24 @@ TEST(ZeekTsvTest, UnsetEmptyEscapesAndSets) {
   EXPECT_EQ(r.records[1].Of(Role::kHost), (std::vector<std::string>{"b.example", "10.1.1.1"}));
 }
 
+// A ts that is no time (unset, masked) is kept as text, for the problem reported when the
+// record matches (match_run.h).
+TEST(ZeekTsvTest, TimesThatAreNoTimeAreKeptAsText) {
+  const std::string path = Temp("times.log", StrCat(kHeader,
+      "1.5\t10.0.0.1\t-\t53\ta.example\t-\n",
+      "-\t10.0.0.1\t-\t53\ta.example\t-\n",
+      "XXXXXXXXXX.XXXXXX\t10.0.0.1\t-\t53\ta.example\t-\n"));
+  ReadResult r = ReadAll(path, TelemetryFormat::kZeek);
+  ASSERT_EQ(r.records.size(), 3u);
+  EXPECT_TRUE(r.records[0].has_time);
+  EXPECT_EQ(r.records[0].bad_time, "");
+  EXPECT_FALSE(r.records[1].has_time);
+  EXPECT_EQ(r.records[1].bad_time, "-");
+  EXPECT_FALSE(r.records[2].has_time);
+  EXPECT_EQ(r.records[2].bad_time, "XXXXXXXXXX.XXXXXX");
+  EXPECT_EQ(r.malformed, 0u);  // the reader keeps them; MatchRun decides
+}
+
 TEST(ZeekTsvTest, WrongFieldCountsAreReportedWithTheirLine) {
   const std::string path = Temp("wrong.log", StrCat(
       "#separator \\x09\n1\tdata before header\n", kHeader,

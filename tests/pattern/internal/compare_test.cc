@@ -55,15 +55,16 @@ TEST(CompareTest, MakeConstantDecodes) {
 }
 
 TEST(CompareTest, OperatorsOnIncompatibleTypes) {
-  // = false, != true, NOT flips both; ordering stays false.
+  // = false, != true, ordering false; NOT negates each of them (STIX 2.1 §9.6.1).
   EXPECT_FALSE(ApplyOperator(CompareOp::kEq, false, Order::kIncompatible));
   EXPECT_TRUE(ApplyOperator(CompareOp::kEq, true, Order::kIncompatible));
   EXPECT_TRUE(ApplyOperator(CompareOp::kNe, false, Order::kIncompatible));
   EXPECT_FALSE(ApplyOperator(CompareOp::kNe, true, Order::kIncompatible));
   for (CompareOp op : {CompareOp::kLt, CompareOp::kLe, CompareOp::kGt, CompareOp::kGe}) {
     EXPECT_FALSE(ApplyOperator(op, false, Order::kIncompatible));
-    EXPECT_FALSE(ApplyOperator(op, true, Order::kIncompatible));
+    EXPECT_TRUE(ApplyOperator(op, true, Order::kIncompatible));
     EXPECT_FALSE(ApplyOperator(op, false, Order::kUnequal));
+    EXPECT_TRUE(ApplyOperator(op, true, Order::kUnequal));
   }
   EXPECT_TRUE(ApplyOperator(CompareOp::kLe, false, Order::kEqual));
   EXPECT_FALSE(ApplyOperator(CompareOp::kLe, true, Order::kEqual));

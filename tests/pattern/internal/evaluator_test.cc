@@ -46,7 +46,7 @@ class Generator {
       for (size_t s = 0; s < scos; ++s) {
         static const char* const kTypes[] = {"x", "y"};
         const auto root = o.AddSco(Pick(kTypes), StrCat(s));
-        static const char* const kStrings[] = {"a", "b", "c", "ab"};
+        static const char* const kStrings[] = {"a", "b", "c", "ab", "10.1.2.3"};
         if (Below(4) != 0) {
           if (Coin()) {
             o.AddString(root, "v", Pick(kStrings));
@@ -55,6 +55,10 @@ class Generator {
           }
         }
         if (Coin()) o.AddInt(root, "n", static_cast<int64_t>(Below(5)));
+        if (Below(3) == 0) {
+          static const char* const kBytes[] = {"a", "ab", "b\xff", ""};
+          o.AddBinary(root, "h_hex", Pick(kBytes));
+        }
         if (Coin()) {
           const auto list = o.AddList(root, "l");
           for (size_t k = Below(4); k > 0; --k) o.AddString(list, "", Pick(kStrings));
@@ -71,18 +75,21 @@ class Generator {
 
   std::string Comparison(const std::string& type) {
     static const char* const kPaths[] = {"v", "n", "l[*]", "l[0]", "r_ref.v", "rs_refs[*].v",
-                                         "rs_refs[1].n", "missing", "r_ref.r_ref.v"};
+                                         "rs_refs[1].n", "missing", "r_ref.r_ref.v", "h_hex"};
     const std::string path = StrCat(type, ":", Pick(kPaths));
     if (Below(8) == 0) return StrCat(Coin() ? "NOT " : "", "EXISTS ", path);
     const std::string no = Below(4) == 0 ? "NOT " : "";
     static const char* const kValues[] = {"'a'", "'b'", "'ab'", "1", "2", "0", "1.5"};
-    switch (Below(7)) {
+    static const char* const kLikes[] = {"'a%'", "'_b'", "'%b%'", "'ab'", "'b\u00ff'"};
+    switch (Below(8)) {
       case 0: return StrCat(path, " ", no, "= ", Pick(kValues));
       case 1: return StrCat(path, " ", no, "!= ", Pick(kValues));
       case 2: return StrCat(path, " ", no, Coin() ? "< " : ">= ", Pick(kValues));
       case 3: return StrCat(path, " ", no, "IN ", Coin() ? "('a', 'c')" : "(1, 3)");
-      case 4: return StrCat(path, " ", no, "LIKE ", Coin() ? "'a%'" : "'_b'");
+      case 4: return StrCat(path, " ", no, "LIKE ", Pick(kLikes));
       case 5: return StrCat(path, " ", no, "MATCHES ", Coin() ? "'^[ab]+$'" : "'b'");
+      case 6:
+        return StrCat(path, " ", no, Coin() ? "ISSUBSET '10.0.0.0/8'" : "ISSUPERSET '10.1.2.3'");
       default: return StrCat(path, " ", no, "> ", Pick(kValues));
     }
   }

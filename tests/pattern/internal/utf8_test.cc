@@ -33,6 +33,11 @@ TEST(Utf8Test, Latin1) {
   EXPECT_TRUE(Utf8ToLatin1("caf\xc3\xa9", out));
   EXPECT_EQ(out, "caf\xe9");
   EXPECT_FALSE(Utf8ToLatin1("\xe6\x97\xa5", out));
+  Latin1ToUtf8(std::string("caf\xe9\x00\xff", 6), out);
+  EXPECT_EQ(out, std::string("caf\xc3\xa9\x00\xc3\xbf", 8));
+  std::string back;
+  EXPECT_TRUE(Utf8ToLatin1(out, back));
+  EXPECT_EQ(back, std::string("caf\xe9\x00\xff", 6));
   EXPECT_TRUE(IsAscii("plain"));
   EXPECT_FALSE(IsAscii("caf\xc3\xa9"));
 }

@@ -75,6 +75,10 @@ void JsonReader::Scalar(const JsonPath& path, const JsonScalar& value) {
       // 1e300 or negative, is no time: converting it would overflow int64 microseconds.
       record_->time_us = static_cast<int64_t>(value.number * 1e6);
       record_->has_time = true;
+    } else if (record_->bad_time.empty()) {
+      record_->bad_time = value.in_line && value.kind == JsonScalar::Kind::kString
+                              ? text
+                              : batch_->text.Copy(text);
     }
     return;
   }

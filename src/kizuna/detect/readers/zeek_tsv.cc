@@ -182,6 +182,8 @@ void ZeekTsvReader::DoLine(std::string_view line, uint64_t number, const LineBlo
     if (std::optional<int64_t> t = ParseEventTime(parts_[h->time_field])) {
       r.time_us = *t;
       r.has_time = true;
+    } else {
+      r.bad_time = parts_[h->time_field];
     }
   }
   for (const uint32_t i : h->wanted) {

@@ -135,7 +135,10 @@ bool ApplyOperator(pattern::CompareOp op, bool negated, Order order) {
     case CompareOp::kLe:
     case CompareOp::kGt:
     case CompareOp::kGe:
-      if (order == Order::kIncompatible || order == Order::kUnequal) return false;
+      if (order == Order::kIncompatible || order == Order::kUnequal) {
+        result = false;  // no order between the two; NOT below makes it true (§9.6.1)
+        break;
+      }
       result = op == CompareOp::kLt   ? order == Order::kLess
                : op == CompareOp::kLe ? order != Order::kGreater
                : op == CompareOp::kGt ? order == Order::kGreater

@@ -12,8 +12,9 @@
 //   * booleans only compare for equality with booleans;
 //   * lists, objects and null are incompatible with every constant.
 // ApplyOperator then turns the outcome into true/false: incompatible types give false for
-// =, true for !=, false for the ordering operators; NOT negates = and != always, and
-// negates an ordering operator only when the types were comparable (as the OASIS matcher).
+// =, true for !=, false for the ordering operators; NOT is the logical negation of the
+// comparison (STIX 2.1 §9.6.1), so it negates every one of these, incompatible types
+// included (the OASIS matcher leaves an ordering on incompatible types false under NOT).
 // Thread-safety: stateless.
 
 #include <cstdint>

@@ -323,8 +323,9 @@ class Search {
         max_first = std::max(max_first, first_[slots_[i].obs]);
         min_last_before = std::min(min_last_before, last_[slots_[i].obs]);
       }
-      if (first_[o] - min_last_before > s.within) return Fit::kNoneLater;
-      if (max_first - std::min(min_last_before, last_[o]) > s.within) return Fit::kNo;
+      // WITHIN x SECONDS excludes its boundary (§9.5.1): x apart is too far.
+      if (first_[o] - min_last_before >= s.within) return Fit::kNoneLater;
+      if (max_first - std::min(min_last_before, last_[o]) >= s.within) return Fit::kNo;
     }
     return Fit::kYes;
   }

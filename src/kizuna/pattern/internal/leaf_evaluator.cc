@@ -181,9 +181,16 @@ bool LeafEvaluator::TestValue(const Test& test, const Observation& obs, NodeId v
       }
       return found != test.negated;
     }
+    // A value these operators do not apply to makes the comparison false, and NOT, the
+    // logical negation of the comparison (STIX 2.1 §9.6.1), true.
     case CompareOp::kLike:
-      if (kind != ValueKind::kString) return false;
-      return test.like->Matches(obs.string_value(value)) != test.negated;
+      if (kind == ValueKind::kString) {
+        return test.like->Matches(obs.string_value(value)) != test.negated;
+      }
+      if (kind == ValueKind::kBinary) {  // on the bytes, as MATCHES (text.h, §9.6.4)
+        return test.like->MatchesBytes(obs.string_value(value), scratch_) != test.negated;
+      }
+      return test.negated;
     case CompareOp::kMatches:
       if (kind == ValueKind::kString) {
         return test.regex->SearchText(obs.string_value(value)) != test.negated;
@@ -191,12 +198,12 @@ bool LeafEvaluator::TestValue(const Test& test, const Observation& obs, NodeId v
       if (kind == ValueKind::kBinary) {
         return test.regex->SearchBytes(obs.string_value(value)) != test.negated;
       }
-      return false;
+      return test.negated;
     case CompareOp::kIsSubset:
     case CompareOp::kIsSuperset: {
-      if (kind != ValueKind::kString) return false;
+      if (kind != ValueKind::kString) return test.negated;
       std::optional<pattern::IpBlock> block = pattern::ParseIpBlock(obs.string_value(value));
-      if (!block.has_value()) return false;
+      if (!block.has_value()) return test.negated;
       const bool contained = test.op == CompareOp::kIsSubset ? pattern::BlockContains(test.block, *block)
                                                              : pattern::BlockContains(*block, test.block);
       return contained != test.negated;

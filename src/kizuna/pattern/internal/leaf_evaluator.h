@@ -57,7 +57,7 @@ class LeafEvaluator {
   std::vector<uint32_t> seen_;  // per (node, ref_list): the epoch it was last pushed in
   uint32_t epoch_ = 0;
   uint64_t visits_ = 0;
-  std::string scratch_;
+  std::string scratch_;  // LIKE on binary values: the bytes as text
 };
 
 }  // namespace kizuna::pattern_internal

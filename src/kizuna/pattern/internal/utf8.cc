@@ -87,4 +87,10 @@ bool Utf8ToLatin1(std::string_view text, std::string& latin1) {
   return true;
 }
 
+void Latin1ToUtf8(std::string_view latin1, std::string& utf8) {
+  utf8.clear();
+  utf8.reserve(latin1.size() * 2);
+  for (char c : latin1) AppendUtf8(static_cast<unsigned char>(c), utf8);
+}
+
 }  // namespace kizuna::pattern_internal

@@ -28,4 +28,8 @@ void AppendUtf8(uint32_t cp, std::string& out);
 // constant with binary data this way (§9.6.3).
 bool Utf8ToLatin1(std::string_view text, std::string& latin1);
 
+// Sets `utf8` to the text whose code points are the bytes of `latin1` (U+0000..U+00FF): how
+// LIKE reads a binary value (STIX 2.1 §9.6.4). Such text is always valid UTF-8 and in NFC.
+void Latin1ToUtf8(std::string_view latin1, std::string& utf8);
+
 }  // namespace kizuna::pattern_internal
