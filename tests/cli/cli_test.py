@@ -27,6 +27,13 @@ class HelpAndUsage(KizunaTestCase):
         self.run_kizuna("check", "--max-problems", "0", expect=2)
         self.run_kizuna("check", "--time-budget", "-1", expect=2)
 
+    def test_version_and_unknown_commands(self):
+        """Issue 19, item 15: --version, and an unknown command named with the list of commands."""
+        self.assertRegex(self.run_kizuna("--version").stdout.decode(), r"^kizuna \d+\.\d+\.\d+\n$")
+        err = self.run_kizuna("--data-dir", self.tmp, "imprt", "x.json", expect=2).stderr.decode()
+        self.assertIn("unknown command 'imprt'; the commands are ", err)
+        self.assertIn("import", err)
+
     def test_commands_need_an_initialised_data_dir(self):
         proc = self.run_kizuna("collection", "list", expect=1)
         self.assertIn(b"kizuna init", proc.stderr)
