@@ -358,6 +358,15 @@ class ImportLines(KizunaTestCase):
         self.assertIn("failed %s: " % broken, human)
         self.assertIn("1 file(s) failed", human)
 
+    def test_a_list_from_standard_input_is_dated_now(self):
+        """Issue 19, item 15: values read from stdin were dated 1970-01-01."""
+        self.init_with_collection("feeds")
+        self.run_kizuna("admin", "org", "add", "--name", "CERT-A", "--nation", "JPN")
+        self.run_kizuna("import", "-", "--format", "lines", "--collection", "feeds", stdin=b"evil.example\n")
+        o = json.loads(self.run_kizuna("export", "--collection", "feeds").stdout)["objects"][0]
+        self.assertGreaterEqual(o["created"][:4], "2026")
+        self.assertEqual(o["created"], o["valid_from"])
+
     def test_lists_need_their_organisation_when_the_node_has_several(self):
         """Issue 19, item 3: indicators nobody owns are read by nobody; refuse, naming the choices."""
         self.init_with_collection("feeds")

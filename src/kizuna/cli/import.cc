@@ -176,7 +176,9 @@ absl::Status ImportAll(ingest::Importer& importer, store::Database& db, const Im
       options.origin = path;
       options.created_by_ref = **identity;
       struct stat info {};
-      options.time_us = path != "-" && stat(path.c_str(), &info) == 0 ? static_cast<int64_t>(info.st_mtime) * 1000000 : 0;
+      // The list's time: its file's, or now for standard input (which has none).
+      options.time_us = path != "-" && stat(path.c_str(), &info) == 0 ? static_cast<int64_t>(info.st_mtime) * 1000000
+                                                                      : SystemClock().NowMicros();
       detect::FeedResult feed;
       status = ingest::ImportFeed(importer, name, view, options, &feed);
       skipped += feed.skipped;
