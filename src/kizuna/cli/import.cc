@@ -258,7 +258,8 @@ void AddImportCommand(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--collection", flags->collection, "Collection id or alias")->required();
   cmd->add_option("--format", flags->format,
                   "auto, bundle, envelope, list, jsonl or object; lines or csv for plain indicator lists. "
-                  "auto reads .txt, .list and .lst files as lines and .csv files as csv")
+                  "auto reads .txt, .list and .lst files as lines and .csv files as csv. A CSV's first row "
+                  "names its columns: 'value' (or 'indicator') is required, 'family' and 'comment' optional")
       ->capture_default_str();
   cmd->add_option("--organization", flags->organization,
                   "lines/csv: the organisation that creates the indicators (created_by_ref); required when "

@@ -130,7 +130,7 @@ int Remove(GlobalOptions& global, const std::string& name) {
 }  // namespace
 
 void AddPeerCommand(CLI::App& app, GlobalOptions& global) {
-  auto* cmd = app.add_subcommand("peer", "Partner nodes this node synchronises with (docs/policy.md)");
+  auto* cmd = app.add_subcommand("peer", "Partner nodes this node synchronises with (docs/federation.md; what they receive: docs/policy.md)");
   cmd->require_subcommand(1);
   auto f = std::make_shared<PeerFlags>();
   auto* add = cmd->add_subcommand("add", "Add a peer: a TAXII 2.1 server with its nation and collection mappings");

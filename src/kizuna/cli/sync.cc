@@ -96,7 +96,7 @@ int RunOnce(GlobalOptions& global) {
 }  // namespace
 
 void AddSyncCommand(CLI::App& app, GlobalOptions& global) {
-  auto* cmd = app.add_subcommand("sync", "Federation with peer nodes");
+  auto* cmd = app.add_subcommand("sync", "Federation with peer nodes (docs/federation.md)");
   cmd->require_subcommand(1);
   auto json = std::make_shared<bool>(false);
   auto* status = cmd->add_subcommand("status", "Per peer and collection mapping: cursors, counts, last error");
