@@ -140,7 +140,7 @@ TEST_F(SyncerTest, APulledInvalidObjectIsCountedReportedAndAudited) {
   EXPECT_EQ(pulled.rejected, 1);
   ASSERT_EQ(pulled.rejections.size(), 1u);
   EXPECT_EQ(pulled.rejections[0].id, "indicator--3a000000-0000-4000-8000-000000000004");
-  EXPECT_NE(pulled.rejections[0].reason.find(": pattern: offset "), std::string::npos) << pulled.rejections[0].reason;
+  EXPECT_TRUE(pulled.rejections[0].reason.starts_with("pattern: offset ")) << pulled.rejections[0].reason;
   auto peers = here_.db->ListPeers();
   ASSERT_TRUE(peers.ok()) << peers.status();
   const store::PeerMapping& m = (*peers)[0].mappings[0];

@@ -3,8 +3,16 @@
 
 namespace kizuna::ingest {
 
+std::string_view WithoutId(std::string_view id, std::string_view reason) {
+  if (!id.empty() && reason.size() > id.size() + 2 && reason.starts_with(id) && reason.substr(id.size(), 2) == ": ") {
+    reason.remove_prefix(id.size() + 2);
+  }
+  return reason;
+}
+
 void Tally::Reject(std::string where, std::string id, std::string reason) {
   ++rejected;
+  reason = std::string(WithoutId(id, reason));
   if (rejections.size() < max_kept) rejections.push_back({std::move(where), std::move(id), std::move(reason)});
 }
 

@@ -20,7 +20,7 @@ namespace kizuna::ingest {
 struct Rejection {
   std::string where;   // "file:line:column", or the source's name for an object
   std::string id;      // the object's id when it could be read, else empty
-  std::string reason;
+  std::string reason;  // without the id in front: "created: invalid timestamp ..."
 };
 
 struct Tally {
@@ -37,6 +37,10 @@ struct Tally {
   // one it rejected, which the caller reports with Reject and RejectionReason.
   bool Count(const store::AddResult& result);
 };
+
+// Returns `reason` without `id` and ": " in front: checkers' messages start with the object's
+// id, and a rejection names the object apart.
+std::string_view WithoutId(std::string_view id, std::string_view reason);
 
 // Why the store did not add a version: a conflicting version, or the refusal's reason.
 // REQUIRES: result.outcome is kConflict or kRefused.

@@ -46,6 +46,7 @@ absl::StatusOr<PulledPage> ReadEnvelope(const ClientResponse& r, std::string_vie
   ingest::ObjectChecker checker;
   stix::ObjectSpan span;
   const auto invalid = [&](std::string_view id, std::string_view reason) {
+    reason = ingest::WithoutId(id, reason);
     tally.Reject(std::string(where), std::string(id), std::string(reason));
     std::string_view kept_id = page.invalid_text.emplace_back(id);
     page.invalid.emplace_back(kept_id, page.invalid_text.emplace_back(reason));
