@@ -189,7 +189,7 @@ class Grants(AdminTestCase):
         grants = self.admin_json("grants", "intel")
         self.assertEqual(len(grants), 2)
         self.assertEqual(grants[0]["organization"], self.nisc["id"])
-        self.assertIn("organisation NISC  read and write", self.admin("grants").stdout.decode())
+        self.assertIn("intel  organisation NISC  read and write", self.admin("grants").stdout.decode())  # names, not ids
         g = self.admin_json("revoke-grant", "intel", "--org", "NISC", "--write")
         self.assertEqual((g["read"], g["write"]), (True, False))
         self.admin("revoke-grant", "intel", "--org", "NISC")

@@ -62,6 +62,9 @@ class Peers(KizunaTestCase):
                          ("usa", "https://127.0.0.1:9443", "USA", ["jpn-usa"]))
         self.assertEqual(p["mappings"], [{"local_collection": cid, "remote_collection": "remote-id", "direction": "push"}])
         self.assertNotIn(b"s3cret", self.run_kizuna("peer", "list").stdout)
+        # Issue 19, item 13: listings for people name the local collection; --json keeps its id.
+        self.assertIn(b"  intel push remote-id\n", self.run_kizuna("peer", "list").stdout)
+        self.assertTrue(self.run_kizuna("sync", "status").stdout.startswith(b"usa  intel push remote-id  pulled 0"))
         self.assertNotIn(b"s3cret", self.run_kizuna("peer", "list", "--json").stdout)
         status = json.loads(self.run_kizuna("sync", "status", "--json").stdout)
         self.assertEqual(len(status), 1)

@@ -58,6 +58,8 @@ int List(const GlobalOptions& global, const GrantFlags& f) {
   if (!grants.ok()) return ReportError(grants.status());
   auto orgs = (*db)->ListOrganizations();
   if (!orgs.ok()) return ReportError(orgs.status());
+  auto names = ListCollectionNames(**db);
+  if (!names.ok()) return ReportError(names.status());
   boost::json::array out;
   for (const store::Grant& g : *grants) {
     if (f.json) {
@@ -65,7 +67,7 @@ int List(const GlobalOptions& global, const GrantFlags& f) {
       continue;
     }
     bool org = g.grantee.kind == store::GranteeKind::kOrganization;
-    Print(StrCat(g.collection, "  ", org ? "organisation " : "group ",
+    Print(StrCat(CollectionName(*names, g.collection), "  ", org ? "organisation " : "group ",
                  org ? OrgName(*orgs, g.grantee.name) : g.grantee.name, "  ",
                  PermissionText(g.permissions), "\n"));
   }

@@ -36,6 +36,18 @@ absl::StatusOr<std::unique_ptr<store::Database>> OpenNodeDatabase(const std::str
   return db;
 }
 
+absl::StatusOr<CollectionNames> ListCollectionNames(store::Store& store) {
+  KZ_ASSIGN_OR_RETURN(std::vector<store::Collection> all, store.ListCollections(""));
+  CollectionNames names;
+  for (const store::Collection& c : all) names.emplace(c.id, c.alias.empty() ? c.title : c.alias);
+  return names;
+}
+
+std::string_view CollectionName(const CollectionNames& names, std::string_view id) {
+  auto it = names.find(id);
+  return it == names.end() ? id : std::string_view(it->second);
+}
+
 absl::StatusOr<std::string> ActingOrganization(store::Database& db, const std::string& name,
                                                std::string_view what) {
   if (!name.empty()) {

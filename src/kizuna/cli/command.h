@@ -8,6 +8,7 @@
 // 2 bad arguments (usage printed by CLI11).
 // Thread-safety: single-threaded, used only by main().
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,6 +21,7 @@ class App;
 }
 namespace kizuna::store {
 class Database;
+class Store;
 struct ModeChange;
 }
 
@@ -54,6 +56,13 @@ absl::StatusOr<std::unique_ptr<store::Database>> OpenNodeDatabase(const std::str
 // the organisation in that error ("the sensor's", "the feed's").
 absl::StatusOr<std::string> ActingOrganization(store::Database& db, const std::string& name,
                                                std::string_view what);
+
+// The node's collections as listings name them for people: id -> alias (else the title).
+// Listings print CollectionName(names, id); their --json output keeps the ids.
+using CollectionNames = std::map<std::string, std::string, std::less<>>;
+absl::StatusOr<CollectionNames> ListCollectionNames(store::Store& store);
+// The name of collection `id`, or `id` itself when it names no collection of this node.
+std::string_view CollectionName(const CollectionNames& names, std::string_view id);
 
 // Prints one line on stderr for each mode PrepareDataDir changed.
 void ReportTightened(const std::vector<store::ModeChange>& changes);

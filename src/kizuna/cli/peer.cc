@@ -103,6 +103,8 @@ int List(GlobalOptions& global, bool json) {
   if (!db.ok()) return ReportError(db.status());
   auto peers = (*db)->ListPeers();
   if (!peers.ok()) return ReportError(peers.status());
+  auto names = ListCollectionNames(**db);
+  if (!names.ok()) return ReportError(names.status());
   boost::json::array out;
   for (const store::Peer& p : *peers) {
     if (json) {
@@ -111,7 +113,8 @@ int List(GlobalOptions& global, bool json) {
     }
     Print(StrCat(p.name, "  ", p.nation, "  ", p.url, "/", p.api_root, "/\n"));
     for (const store::PeerMapping& m : p.mappings) {
-      Print(StrCat("  ", m.local_collection, " ", store::SyncDirectionName(m.direction), " ", m.remote_collection, "\n"));
+      Print(StrCat("  ", CollectionName(*names, m.local_collection), " ", store::SyncDirectionName(m.direction), " ",
+                   m.remote_collection, "\n"));
     }
   }
   if (json) Print(boost::json::serialize(out) + "\n");

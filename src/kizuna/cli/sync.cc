@@ -44,6 +44,8 @@ int Status(GlobalOptions& global, bool json) {
   if (!db.ok()) return ReportError(db.status());
   auto peers = (*db)->ListPeers();
   if (!peers.ok()) return ReportError(peers.status());
+  auto names = ListCollectionNames(**db);
+  if (!names.ok()) return ReportError(names.status());
   boost::json::array out;
   std::string text;
   for (const store::Peer& p : *peers) {
@@ -52,7 +54,7 @@ int Status(GlobalOptions& global, bool json) {
         out.push_back(MappingJson(p, m));
         continue;
       }
-      StrAppend(text, p.name, "  ", m.local_collection, " ", store::SyncDirectionName(m.direction), " ",
+      StrAppend(text, p.name, "  ", CollectionName(*names, m.local_collection), " ", store::SyncDirectionName(m.direction), " ",
                 m.remote_collection, "  pulled ", m.pulled, " (through ", m.pull_cursor.empty() ? "-" : m.pull_cursor,
                 ")  pushed ", m.pushed, "  rejected ", m.rejected, "\n");
       if (!m.last_rejection.empty()) StrAppend(text, "  last rejected: ", m.last_rejection, "\n");
