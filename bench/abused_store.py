@@ -43,6 +43,8 @@ import threading
 import time
 import uuid
 
+from kizuna_bench import add_publisher, kz
+
 TAXII = "application/taxii+json;version=2.1"
 
 # wrk's Lua: every request POSTs a new indicator, ids unique per thread and request.
@@ -65,10 +67,6 @@ function request()
   return wrk.format("POST", nil, nil, body)
 end
 """
-
-
-def kz(kizuna, data_dir, *args):
-    return subprocess.run([kizuna, "--data-dir", data_dir, *args], check=True, capture_output=True).stdout.decode()
 
 
 class Serve:
@@ -157,10 +155,7 @@ def build(args):
     os.makedirs(args.out, exist_ok=True)
     kz(args.kizuna, data, "init")
     cid = json.loads(kz(args.kizuna, data, "collection", "create", "--title", "bench", "--alias", "bench"))["id"]
-    org = json.loads(kz(args.kizuna, data, "admin", "org", "add", "--name", "Bench", "--nation", "JPN", "--json"))["id"]
-    kz(args.kizuna, data, "admin", "user", "add", "bench", "--org", org, "--role", "publisher")
-    token = json.loads(kz(args.kizuna, data, "admin", "token", "create", "bench", "--json"))["token"]
-    kz(args.kizuna, data, "admin", "grant", cid, "--org", org, "--read", "--write")
+    org, token = add_publisher(args.kizuna, data, cid, "bench")
     report = {"collection": cid, "api_root": "intel", "token": token, "organization": org, "abused": not args.fresh,
               "built_with": os.path.abspath(args.kizuna)}
     if not args.fresh:

@@ -38,16 +38,11 @@ import tempfile
 import time
 import uuid
 
+from kizuna_bench import add_publisher, kz
+
 TAXII = "application/taxii+json;version=2.1"
 REQUEST_TIMEOUT_S = 30
 HEALTH_PERIOD_S = 0.05
-
-
-def kz(kizuna, data_dir, *args, check=True):
-    proc = subprocess.run([kizuna, "--data-dir", data_dir, *args], capture_output=True)
-    if check and proc.returncode != 0:
-        sys.exit("kizuna %s: %s" % (" ".join(args), proc.stderr.decode()[-2000:]))
-    return proc.stdout.decode()
 
 
 def indicator(ident, creator):
@@ -66,15 +61,11 @@ def prepare(kizuna, data_dir, alias, objects, tmp):
     collections = json.loads(kz(kizuna, data_dir, "collection", "list", "--json"))
     found = [c for c in (collections if isinstance(collections, list) else collections.get("collections", []))
              if c.get("alias") == alias]
-    org = json.loads(kz(kizuna, data_dir, "admin", "org", "add", "--name", "Mixed load " + tag, "--nation", "JPN",
-                        "--json"))["id"]
-    kz(kizuna, data_dir, "admin", "user", "add", "mixed-" + tag, "--org", org, "--role", "publisher")
-    token = json.loads(kz(kizuna, data_dir, "admin", "token", "create", "mixed-" + tag, "--json"))["token"]
     if found:
         cid = found[0]["id"]
     else:
         cid = json.loads(kz(kizuna, data_dir, "collection", "create", "--title", alias, "--alias", alias))["id"]
-    kz(kizuna, data_dir, "admin", "grant", cid, "--org", org, "--read", "--write")
+    org, token = add_publisher(kizuna, data_dir, cid, "mixed-" + tag)
     if not found and objects > 0:
         feed = os.path.join(tmp, "feed.jsonl")
         with open(feed, "w") as f:

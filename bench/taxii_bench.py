@@ -24,12 +24,9 @@ import threading
 import time
 import uuid
 
+from kizuna_bench import add_publisher, kz
+
 TAXII = "application/taxii+json;version=2.1"
-
-
-def kz(kizuna, data_dir, *args, stdin=None):
-    return subprocess.run([kizuna, "--data-dir", data_dir, *args], check=True, capture_output=True,
-                          input=stdin).stdout.decode()
 
 
 def indicator(n, creator):
@@ -99,10 +96,7 @@ def main():
     try:
         kz(args.kizuna, data, "init")
         cid = json.loads(kz(args.kizuna, data, "collection", "create", "--title", "bench", "--alias", "bench"))["id"]
-        org = json.loads(kz(args.kizuna, data, "admin", "org", "add", "--name", "Bench", "--nation", "JPN", "--json"))["id"]
-        kz(args.kizuna, data, "admin", "user", "add", "bench", "--org", org, "--role", "publisher")
-        token = json.loads(kz(args.kizuna, data, "admin", "token", "create", "bench", "--json"))["token"]
-        kz(args.kizuna, data, "admin", "grant", cid, "--org", org, "--read", "--write")
+        org, token = add_publisher(args.kizuna, data, cid, "bench")
         feed = os.path.join(tmp, "feed.jsonl")
         with open(feed, "w") as f:
             f.write("\n".join(indicator(i, org) for i in range(args.objects)) + "\n")
