@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <memory>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "kizuna/base/file.h"
+#include "kizuna/base/json_string.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/policy/marking.h"
 #include "kizuna/policy/tlp.h"
@@ -185,6 +187,38 @@ std::string ObjectJson(const Row& row, const std::vector<std::pair<std::string, 
   return json + "}";
 }
 
+// Explain gives Decide's decision for the same facts, and its reasons agree with it: a
+// decision made by a marking names the first marking that denies; an allowed object has
+// every object marking allowing it.
+void ExpectExplainAgrees(const identity::Principal& principal, const CollectionPolicy& collection,
+                         const ObjectFacts& facts, const Decision& d) {
+  Explanation e = Explain(principal, collection, facts);
+  EXPECT_EQ(e.decision.verdict, d.verdict);
+  EXPECT_EQ(e.decision.rule, d.rule);
+  EXPECT_EQ(e.decision.redacted, d.redacted);
+  if (d.rule == "operator" || d.rule == "creator-organization") {
+    EXPECT_TRUE(e.markings.empty() && e.granular.empty());
+    return;
+  }
+  ASSERT_EQ(e.markings.size(), facts.markings.size());
+  ASSERT_EQ(e.granular.size(), facts.granular.size());
+  auto denying = std::find_if(e.markings.begin(), e.markings.end(), [](const MarkingOutcome& m) { return !m.allows; });
+  if (denying != e.markings.end()) {
+    EXPECT_EQ(d.verdict, Verdict::kDeny);
+    EXPECT_EQ(denying->rule, d.rule);
+    return;
+  }
+  auto redacting = std::find_if(e.granular.begin(), e.granular.end(), [](const MarkingOutcome& m) { return !m.allows; });
+  if (d.verdict == Verdict::kAllowWithRedactions) {
+    ASSERT_NE(redacting, e.granular.end());
+    EXPECT_EQ(redacting->rule, d.rule);
+  }
+  if (redacting == e.granular.end()) {
+    EXPECT_NE(d.verdict, Verdict::kAllowWithRedactions);
+  }
+  for (const MarkingOutcome& m : e.markings) EXPECT_FALSE(m.rule.empty());
+}
+
 TEST(DecideTest, DocumentedTable) {
   std::map<std::string, identity::Principal> principals = Principals();
   std::vector<Row> rows = ReadTable();
@@ -227,6 +261,7 @@ TEST(DecideTest, DocumentedTable) {
     Decision d = Decide(principals.at(row.principal), collection, facts);
     EXPECT_EQ(VerdictName(d.verdict), row.decision);
     EXPECT_EQ(d.rule, row.rule);
+    ExpectExplainAgrees(principals.at(row.principal), collection, facts, d);
     if (d.verdict != Verdict::kAllowWithRedactions) {
       EXPECT_TRUE(d.redacted.empty());
       continue;
@@ -239,6 +274,71 @@ TEST(DecideTest, DocumentedTable) {
       EXPECT_NE(d.redacted.find(kept), std::string::npos) << kept << " in " << d.redacted;
     }
   }
+}
+
+// An indicator created by JPN's organisation with object markings `markings` (kept by the caller).
+ObjectFacts JpnIndicator(std::span<const MarkingFacts* const> markings) {
+  ObjectFacts facts;
+  facts.id = "indicator--2a000000-0000-4000-8000-000000000001";
+  facts.type = "indicator";
+  facts.created_by_ref = kJpnA;
+  facts.creator_nation = "JPN";
+  facts.markings = markings;
+  return facts;
+}
+
+// Every statement of tests/policy/cases/statements.case, as an object's only marking, for
+// every principal: Explain agrees with Decide.
+TEST(DecideTest, ExplainAgreesOverTheStatementCases) {
+  absl::StatusOr<simdjson::padded_string> file =
+      ReadFile(KIZUNA_SOURCE_DIR "/tests/policy/cases/statements.case", 1 << 20);
+  ASSERT_TRUE(file.ok()) << file.status();
+  std::map<std::string, identity::Principal> principals = Principals();
+  std::string_view text(file->data(), file->size());
+  int line_no = 0, cases = 0;
+  while (!text.empty()) {
+    size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    ++line_no;
+    size_t arrow = line.rfind(" => ");
+    if (line.starts_with('#') || arrow == std::string_view::npos) continue;
+    absl::StatusOr<MarkingFacts> m = ReadMarkingDefinition(Definition(StrCat(
+        R"("definition_type":"statement","definition":{"statement":)", JsonString(line.substr(0, arrow)), "}")));
+    ASSERT_TRUE(m.ok()) << "statements.case:" << line_no << ": " << m.status();
+    const MarkingFacts* markings[] = {&*m};
+    ObjectFacts facts = JpnIndicator(markings);
+    CollectionPolicy collection;
+    collection.communities = {"jpn-usa"};
+    for (const auto& [name, principal] : principals) {
+      SCOPED_TRACE(StrCat("statements.case:", line_no, " as ", name));
+      ExpectExplainAgrees(principal, collection, facts, Decide(principal, collection, facts));
+    }
+    ++cases;
+  }
+  EXPECT_GE(cases, 40);
+}
+
+TEST(DecideTest, ExplainNamesTheRuleOfEachMarking) {
+  std::map<std::string, identity::Principal> principals = Principals();
+  Markings markings(principals);
+  const MarkingFacts* object_markings[] = {markings.Get("tlp2:amber"), markings.Get("rel:JPN USA"),
+                                           markings.Get("unknown")};
+  ObjectFacts facts = JpnIndicator(object_markings);
+  CollectionPolicy collection;
+  Explanation e = Explain(principals.at("partner-out"), collection, facts);
+  EXPECT_EQ(e.decision.verdict, Verdict::kDeny);
+  EXPECT_EQ(e.decision.rule, "not-releasable");
+  ASSERT_EQ(e.markings.size(), 3u);
+  EXPECT_TRUE(e.markings[0].allows);
+  EXPECT_EQ(e.markings[0].rule, "tlp-amber-collection-reader");
+  EXPECT_FALSE(e.markings[1].allows);
+  EXPECT_EQ(e.markings[1].rule, "not-releasable");
+  EXPECT_FALSE(e.markings[2].allows);
+  EXPECT_EQ(e.markings[2].rule, "unresolved-marking");
+  Explanation in = Explain(principals.at("partner-in"), collection, facts);
+  EXPECT_EQ(in.markings[1].rule, "releasable-to-nation");
+  EXPECT_EQ(in.decision.rule, "unresolved-marking");
 }
 
 TEST(DecideTest, VerdictNames) {

@@ -111,6 +111,43 @@ TEST_F(PolicyTest, FilterKeepsOrderAndResolvesStoredMarkings) {
   EXPECT_EQ(objects[2].id, "indicator--3a000000-0000-4000-8000-000000000003");
 }
 
+TEST_F(PolicyTest, ExplainEntryGivesTheDecisionFilterApplies) {
+  Add({RelToUsaJpn(), Indicator(1, kRel), Indicator(2, ""), Indicator(3, kRel, kKor),
+       Indicator(4, "marking-definition--2a000000-0000-4000-8000-0000000000ff")});
+  ASSERT_TRUE(db_->CreateOrganization("test", {"KOR-A", "KOR", kKor}).ok());
+  ASSERT_TRUE(db_->CreateUser("test", {"kr", "KOR-A", static_cast<uint8_t>(identity::Role::kReader)}).ok());
+  for (const char* user : {"us", "kr"}) {
+    SCOPED_TRACE(user);
+    identity::Principal p = *PrincipalForUser(*db_, user);
+    std::vector<store::StoredObject> kept = All(), denied;
+    ASSERT_TRUE(policy_->Filter(p, collection_, kept, &denied).ok());
+    for (const store::StoredObject& o : All()) {
+      absl::StatusOr<EntryExplanation> e = policy_->ExplainEntry(p, collection_, o);
+      ASSERT_TRUE(e.ok()) << e.status();
+      bool withheld = std::any_of(denied.begin(), denied.end(), [&](const auto& d) { return d.id == o.id; });
+      EXPECT_EQ(e->decision.verdict == Verdict::kDeny, withheld) << o.id << " " << e->decision.rule;
+      absl::StatusOr<Decision> d = policy_->DecideEntry(p, collection_, o);
+      ASSERT_TRUE(d.ok());
+      EXPECT_EQ(e->decision.rule, d->rule) << o.id;
+    }
+  }
+  identity::Principal us = *PrincipalForUser(*db_, "us");
+  store::StoredObject fourth = All().back();
+  absl::StatusOr<EntryExplanation> e = policy_->ExplainEntry(us, collection_, fourth);
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(e->decision.rule, "unresolved-marking");
+  EXPECT_EQ(e->creator_nation, "JPN");
+  ASSERT_EQ(e->markings.size(), 1u);
+  EXPECT_FALSE(e->markings[0].facts.has_value());
+  store::StoredObject first = All()[1];
+  e = policy_->ExplainEntry(us, collection_, first);
+  ASSERT_TRUE(e.ok());
+  ASSERT_EQ(e->markings.size(), 1u);
+  EXPECT_EQ(e->markings[0].id, kRel);
+  EXPECT_EQ(e->markings[0].outcome.rule, "releasable-to-nation");
+  EXPECT_TRUE(e->markings[0].facts && e->markings[0].facts->releasable_to);
+}
+
 TEST_F(PolicyTest, AMarkingThatArrivesLaterIsUsedAfterTheRetryInterval) {
   Add({Indicator(1, kRel)});
   identity::Principal usa = *PrincipalForUser(*db_, "us");

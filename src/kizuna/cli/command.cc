@@ -9,6 +9,7 @@
 #include "kizuna/base/clock.h"
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
+#include "kizuna/stix/id.h"
 #include "kizuna/store/open.h"
 
 namespace kizuna::cli {
@@ -46,6 +47,40 @@ absl::StatusOr<CollectionNames> ListCollectionNames(store::Store& store) {
 std::string_view CollectionName(const CollectionNames& names, std::string_view id) {
   auto it = names.find(id);
   return it == names.end() ? id : std::string_view(it->second);
+}
+
+absl::StatusOr<std::vector<HeldObject>> FindHeldObject(store::Store& store, const std::string& collection,
+                                                       std::string_view object_id) {
+  if (!stix::ParseId(object_id).ok()) {
+    return absl::InvalidArgumentError(StrCat("'", object_id, "' is not a STIX id (type--UUID)"));
+  }
+  std::vector<store::Collection> collections;
+  if (collection.empty()) {
+    KZ_ASSIGN_OR_RETURN(collections, store.ListCollections(""));
+  } else {
+    KZ_ASSIGN_OR_RETURN(store::Collection c, store.FindCollection("", collection));
+    collections.push_back(std::move(c));
+  }
+  std::vector<HeldObject> out;
+  for (store::Collection& c : collections) {
+    store::PageRequest request;
+    request.limit = store::kMaxPageLimit;
+    request.filter.ids = {std::string(object_id)};
+    request.filter.versions = {.first = false, .last = false, .all = true, .exact_ns = {}};
+    HeldObject held{std::move(c), {}};
+    for (;;) {
+      KZ_ASSIGN_OR_RETURN(store::Page page, store.GetObjects(held.collection.id, request));
+      for (store::StoredObject& o : page.objects) held.versions.push_back(std::move(o));
+      if (!page.more) break;
+      request.after = page.next;
+    }
+    if (!held.versions.empty()) out.push_back(std::move(held));
+  }
+  if (out.empty()) {
+    return absl::NotFoundError(collection.empty() ? StrCat("no collection holds '", object_id, "'")
+                                                  : StrCat("collection '", collection, "' holds no '", object_id, "'"));
+  }
+  return out;
 }
 
 absl::StatusOr<std::string> ActingOrganization(store::Database& db, const std::string& name,

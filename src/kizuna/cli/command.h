@@ -15,13 +15,13 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "kizuna/store/store.h"
 
 namespace CLI {
 class App;
 }
 namespace kizuna::store {
 class Database;
-class Store;
 struct ModeChange;
 }
 
@@ -64,6 +64,18 @@ absl::StatusOr<CollectionNames> ListCollectionNames(store::Store& store);
 // The name of collection `id`, or `id` itself when it names no collection of this node.
 std::string_view CollectionName(const CollectionNames& names, std::string_view id);
 
+// One object's entries (versions) in one collection, with their JSON, oldest first.
+struct HeldObject {
+  store::Collection collection;
+  std::vector<store::StoredObject> versions;
+};
+
+// Returns the entries of `object_id` in collection `collection` (id or alias), or, when
+// `collection` is empty, in every collection of the node that holds it. InvalidArgument for
+// an id that is not a STIX id; NotFound when no collection (or not the one named) holds it.
+absl::StatusOr<std::vector<HeldObject>> FindHeldObject(store::Store& store, const std::string& collection,
+                                                       std::string_view object_id);
+
 // Prints one line on stderr for each mode PrepareDataDir changed.
 void ReportTightened(const std::vector<store::ModeChange>& changes);
 
@@ -79,5 +91,6 @@ void AddPeerCommand(CLI::App& app, GlobalOptions& global);
 void AddSyncCommand(CLI::App& app, GlobalOptions& global);
 void AddMatchCommand(CLI::App& app, GlobalOptions& global);
 void AddCheckCommand(CLI::App& app, GlobalOptions& global);
+void AddPolicyCommand(CLI::App& app, GlobalOptions& global);
 
 }  // namespace kizuna::cli

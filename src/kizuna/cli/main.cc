@@ -54,6 +54,7 @@ int main(int argc, char** argv) {
   AddSyncCommand(app, global);
   AddMatchCommand(app, global);
   AddCheckCommand(app, global);
+  AddPolicyCommand(app, global);
 
   app.set_version_flag("--version", std::string("kizuna ") + KIZUNA_VERSION);
 

@@ -2,6 +2,7 @@
 #include "kizuna/policy/decide.h"
 
 #include <algorithm>
+#include <optional>
 #include <vector>
 
 #include "kizuna/policy/redact.h"
@@ -15,8 +16,6 @@ struct Check {
   bool ok = true;
   std::string_view rule;
 };
-
-constexpr Check kOk{true, {}};
 
 bool Contains(const std::vector<std::string>& list, std::string_view v) {
   return !v.empty() && std::find(list.begin(), list.end(), v) != list.end();
@@ -53,21 +52,22 @@ class Rules {
     return false;
   }
 
+  // Allowed checks name the rule too, for Explain; Decide reports only the denying ones.
   Check Tlp(TlpLevel level) const {
     switch (level) {
       case TlpLevel::kClear:
-        return kOk;
+        return {true, "tlp-clear"};
       case TlpLevel::kGreen:
-        return InCommunity() ? kOk : Check{false, "tlp-green-outside-community"};
+        return InCommunity() ? Check{true, "tlp-green-in-community"} : Check{false, "tlp-green-outside-community"};
       case TlpLevel::kAmber:
         if (peer_ && o_.received) return {false, "tlp-amber-not-forwarded"};
-        return kOk;
+        return {true, peer_ ? "tlp-amber-created-here" : "tlp-amber-collection-reader"};
       case TlpLevel::kAmberStrict:
         if (peer_ && o_.received) return {false, "tlp-amber-not-forwarded"};
-        return NamedRecipient() ? kOk : Check{false, "tlp-amber-strict-not-named"};
+        return NamedRecipient() ? Check{true, "tlp-amber-strict-named"} : Check{false, "tlp-amber-strict-not-named"};
       case TlpLevel::kRed:
         if (peer_) return {false, "tlp-red-never-forwarded"};
-        return NamedRecipient() ? kOk : Check{false, "tlp-red-not-named"};
+        return NamedRecipient() ? Check{true, "tlp-red-named"} : Check{false, "tlp-red-not-named"};
     }
     return {false, "tlp-unknown"};
   }
@@ -75,12 +75,20 @@ class Rules {
   Check Marking(const MarkingFacts* m) const {
     if (m == nullptr) return {false, "unresolved-marking"};
     if (!m->understood) return {false, "marking-not-understood"};
+    Check last{true, "informational"};
     if (m->tlp) {
-      if (Check t = Tlp(*m->tlp); !t.ok) return t;
+      last = Tlp(*m->tlp);
+      if (!last.ok) return last;
     }
-    if (m->releasable_to && !Releases(*m->releasable_to)) return {false, "not-releasable"};
-    if (m->recipients && !Contains(*m->recipients, p_.organization)) return {false, "not-a-recipient"};
-    return kOk;
+    if (m->releasable_to) {
+      if (!Releases(*m->releasable_to)) return {false, "not-releasable"};
+      last = {true, Contains(m->releasable_to->nations, p_.nation) ? "releasable-to-nation" : "releasable-to-community"};
+    }
+    if (m->recipients) {
+      if (!Contains(*m->recipients, p_.organization)) return {false, "not-a-recipient"};
+      last = {true, "named-recipient"};
+    }
+    return last;
   }
 
   Check Default() const {
@@ -145,17 +153,50 @@ std::string_view VerdictName(Verdict v) {
   return "?";
 }
 
-Decision Decide(const identity::Principal& principal, const CollectionPolicy& collection, const ObjectFacts& object) {
-  if (principal.Kind() == identity::PrincipalKind::kOperator) return {Verdict::kAllow, "operator", {}};
+namespace {
+
+// Rules 1 and 2: the principals decided before any marking; nullopt for the others.
+std::optional<Decision> DecidedFirst(const identity::Principal& principal, const ObjectFacts& object) {
+  if (principal.Kind() == identity::PrincipalKind::kOperator) return Decision{Verdict::kAllow, "operator", {}};
   if (!principal.organization.empty() && principal.organization == object.created_by_ref) {
-    return {Verdict::kAllow, "creator-organization", {}};
+    return Decision{Verdict::kAllow, "creator-organization", {}};
   }
-  Rules rules(principal, collection, object);
+  return std::nullopt;
+}
+
+Decision DecideWith(const Rules& rules, const ObjectFacts& object) {
   Check whole = rules.Object();
   if (!whole.ok) return {Verdict::kDeny, whole.rule, {}};
   Decision allowed{Verdict::kAllow, whole.rule, {}};
   if (object.granular.empty()) return allowed;
   return Granular(rules, object, std::move(allowed));
+}
+
+}  // namespace
+
+Decision Decide(const identity::Principal& principal, const CollectionPolicy& collection, const ObjectFacts& object) {
+  if (std::optional<Decision> first = DecidedFirst(principal, object)) return std::move(*first);
+  return DecideWith(Rules(principal, collection, object), object);
+}
+
+Explanation Explain(const identity::Principal& principal, const CollectionPolicy& collection,
+                    const ObjectFacts& object) {
+  Explanation out;
+  if (std::optional<Decision> first = DecidedFirst(principal, object)) {
+    out.decision = std::move(*first);
+    return out;
+  }
+  Rules rules(principal, collection, object);
+  out.decision = DecideWith(rules, object);
+  for (const MarkingFacts* m : object.markings) {
+    Check c = rules.Marking(m);
+    out.markings.push_back({c.ok, c.rule});
+  }
+  for (const ResolvedGranular& g : object.granular) {
+    Check c = rules.Marking(g.marking);
+    out.granular.push_back({c.ok, c.rule});
+  }
+  return out;
 }
 
 }  // namespace kizuna::policy

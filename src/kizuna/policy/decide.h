@@ -37,6 +37,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "kizuna/policy/collection_policy.h"
 #include "kizuna/policy/marking.h"
@@ -79,5 +80,28 @@ struct Decision {
 // The decision. REQUIRES: the principal may read the collection (or, for a peer, the
 // collection is mapped to it).
 Decision Decide(const identity::Principal& principal, const CollectionPolicy& collection, const ObjectFacts& object);
+
+// How one marking applies to the principal, by the rule Decide uses for it: allowed, e.g.
+// "tlp-green-in-community", "releasable-to-nation", "named-recipient", "informational"; or
+// denied, e.g. "not-releasable", "unresolved-marking" (static text).
+struct MarkingOutcome {
+  bool allows = false;
+  std::string_view rule;
+};
+
+// The decision with its reasons, for an operator (`kizuna policy explain`).
+struct Explanation {
+  Decision decision;  // exactly what Decide returns for the same facts
+  // One outcome per ObjectFacts::markings and per ObjectFacts::granular, in order; both
+  // empty when the decision consulted no marking (the operator, the creator's organisation).
+  std::vector<MarkingOutcome> markings;
+  std::vector<MarkingOutcome> granular;
+};
+
+// Returns Decide's decision and how each marking applies, from the same rules. The decision
+// stops at the first marking that denies; the outcomes go on through every marking given.
+// REQUIRES: as Decide.
+Explanation Explain(const identity::Principal& principal, const CollectionPolicy& collection,
+                    const ObjectFacts& object);
 
 }  // namespace kizuna::policy

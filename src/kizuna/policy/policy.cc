@@ -18,18 +18,33 @@ absl::StatusOr<CollectionPolicy> PolicyOf(const store::Collection& collection) {
   return out;
 }
 
+namespace {
+
+// A user principal of organisation `org` (id or name), with the groups it is in.
+absl::StatusOr<identity::Principal> PrincipalOf(store::Directory& directory, std::string user, std::string_view org,
+                                                uint8_t roles) {
+  KZ_ASSIGN_OR_RETURN(store::Organization found, directory.FindOrganization(org));
+  KZ_ASSIGN_OR_RETURN(std::vector<store::Group> groups, directory.ListGroups());
+  std::vector<std::string> member_of;
+  for (const store::Group& g : groups) {
+    if (std::find(g.members.begin(), g.members.end(), found.id) != g.members.end()) member_of.push_back(g.name);
+  }
+  if (user.empty()) user = found.name;
+  return identity::UserPrincipal(std::move(user), found.id, found.nation, std::move(member_of), roles);
+}
+
+}  // namespace
+
 absl::StatusOr<identity::Principal> PrincipalForUser(store::Directory& directory, std::string_view name) {
   KZ_ASSIGN_OR_RETURN(std::vector<store::User> users, directory.ListUsers());
   auto user = std::find_if(users.begin(), users.end(), [&](const store::User& u) { return u.name == name; });
   if (user == users.end()) return absl::NotFoundError(StrCat("user '", name, "' does not exist"));
   if (user->disabled) return absl::FailedPreconditionError(StrCat("user '", name, "' is disabled"));
-  KZ_ASSIGN_OR_RETURN(store::Organization org, directory.FindOrganization(user->organization));
-  KZ_ASSIGN_OR_RETURN(std::vector<store::Group> groups, directory.ListGroups());
-  std::vector<std::string> member_of;
-  for (const store::Group& g : groups) {
-    if (std::find(g.members.begin(), g.members.end(), org.id) != g.members.end()) member_of.push_back(g.name);
-  }
-  return identity::UserPrincipal(user->name, org.id, org.nation, std::move(member_of), user->roles);
+  return PrincipalOf(directory, user->name, user->organization, user->roles);
+}
+
+absl::StatusOr<identity::Principal> PrincipalForOrganization(store::Directory& directory, std::string_view org) {
+  return PrincipalOf(directory, "", org, static_cast<uint8_t>(identity::Role::kReader));
 }
 
 identity::Principal PrincipalForPeer(const store::Peer& peer) {
@@ -43,7 +58,9 @@ class Policy::Batch {
   Batch(Policy& policy, const identity::Principal& principal, const CollectionPolicy& collection)
       : policy_(policy), principal_(principal), collection_(collection) {}
 
-  absl::StatusOr<Decision> Decide(const store::StoredObject& o) {
+  // Returns the decision for `o`. With `explanation` (not null), also resolves every marking
+  // and the creator's nation, which change no decision, and says how each marking applies.
+  absl::StatusOr<Decision> Decide(const store::StoredObject& o, EntryExplanation* explanation = nullptr) {
     ObjectFacts facts;
     facts.id = o.id;
     facts.type = o.type;
@@ -51,6 +68,7 @@ class Policy::Batch {
     facts.received = !o.origin.empty();
     if (principal_.Kind() == identity::PrincipalKind::kOperator ||
         (!principal_.organization.empty() && principal_.organization == o.created_by_ref)) {
+      if (explanation != nullptr) explanation->received = facts.received;
       return policy::Decide(principal_, collection_, facts);  // decided before any marking
     }
     refs_.clear();
@@ -66,11 +84,12 @@ class Policy::Batch {
       markings_.push_back(m);
       // Decide stops at the first marking that denies; an unresolved one always does, so the
       // markings after it need not be looked up (what a flood of unknown ids would cost).
-      if (m == nullptr) break;
+      if (m == nullptr && explanation == nullptr) break;
     }
     facts.markings = markings_;
     std::string nation;
-    if (collection_.default_release.kind == identity::DefaultReleaseKind::kCreatorNation && !o.created_by_ref.empty()) {
+    if ((explanation != nullptr || collection_.default_release.kind == identity::DefaultReleaseKind::kCreatorNation) &&
+        !o.created_by_ref.empty()) {
       KZ_ASSIGN_OR_RETURN(nation, policy_.NationOf(o.created_by_ref));
       facts.creator_nation = nation;
     }
@@ -88,10 +107,32 @@ class Policy::Batch {
       facts.granular = resolved;
       facts.json = o.json;
     }
-    return policy::Decide(principal_, collection_, facts);
+    if (explanation == nullptr) return policy::Decide(principal_, collection_, facts);
+    return Explained(facts, read, *explanation);
   }
 
  private:
+  // Fills `out` from policy::Explain over `facts` (whose markings are refs_, then `granular`)
+  // and returns its decision.
+  Decision Explained(const ObjectFacts& facts, const std::vector<GranularMarking>& granular,
+                     EntryExplanation& out) {
+    Explanation e = policy::Explain(principal_, collection_, facts);
+    out.creator_nation = std::string(facts.creator_nation);
+    out.received = facts.received;
+    auto reason = [](std::string_view id, const MarkingFacts* m, MarkingOutcome outcome) {
+      MarkingReason r{std::string(id), false, {}, std::nullopt, outcome};
+      if (m != nullptr) r.facts = *m;
+      return r;
+    };
+    for (size_t i = 0; i < e.markings.size(); ++i) out.markings.push_back(reason(refs_[i], facts.markings[i], e.markings[i]));
+    for (size_t i = 0; i < e.granular.size(); ++i) {
+      out.markings.push_back(reason(granular[i].marking_ref, facts.granular[i].marking, e.granular[i]));
+      out.markings.back().granular = true;
+      out.markings.back().selectors = granular[i].selectors;
+    }
+    return std::move(e.decision);
+  }
+
   // Returns the facts of marking `id` on an object created by `creator`, or null when the
   // marking cannot be resolved for it.
   absl::StatusOr<const MarkingFacts*> Marking(std::string_view id, std::string_view creator) {
@@ -185,6 +226,17 @@ absl::StatusOr<size_t> Policy::Filter(const identity::Principal& principal, cons
   size_t removed = objects.size() - kept;
   objects.resize(kept);
   return removed;
+}
+
+absl::StatusOr<EntryExplanation> Policy::ExplainEntry(const identity::Principal& principal,
+                                                      const store::Collection& collection,
+                                                      const store::StoredObject& object) {
+  KZ_ASSIGN_OR_RETURN(CollectionPolicy settings, PolicyOf(collection));
+  Batch batch(*this, principal, settings);
+  EntryExplanation out;
+  KZ_ASSIGN_OR_RETURN(Decision decision, batch.Decide(object, &out));
+  out.decision = std::move(decision);
+  return out;
 }
 
 absl::StatusOr<Decision> Policy::DecideEntry(const identity::Principal& principal, const store::Collection& collection,

@@ -26,6 +26,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -64,8 +65,30 @@ absl::StatusOr<CollectionPolicy> PolicyOf(const store::Collection& collection);
 // FailedPrecondition for a disabled one.
 absl::StatusOr<identity::Principal> PrincipalForUser(store::Directory& directory, std::string_view name);
 
+// Returns the principal of any reader of organisation `org` (name or identity id): its
+// nation and groups, the reader role. NotFound for an unknown organisation.
+absl::StatusOr<identity::Principal> PrincipalForOrganization(store::Directory& directory, std::string_view org);
+
 // Returns the principal this node decides for when it sends to `peer` (PrincipalKind::kPeer).
 identity::Principal PrincipalForPeer(const store::Peer& peer);
+
+// One marking of an entry, as Policy::ExplainEntry resolved and applied it.
+struct MarkingReason {
+  std::string id;                      // the marking definition's id
+  bool granular = false;               // a granular marking (then `selectors` says what it marks)
+  std::vector<std::string> selectors;
+  std::optional<MarkingFacts> facts;   // nullopt: it cannot be resolved for this object
+  MarkingOutcome outcome;              // how it applies to the principal
+};
+
+// Why an entry is released, redacted or withheld to a principal (`kizuna policy explain`).
+struct EntryExplanation {
+  Decision decision;           // exactly what Filter applies to the entry
+  std::string creator_nation;  // of created_by_ref, as the policy knows it; "" when unknown
+  bool received = false;       // pulled from or pushed by a peer (provenance)
+  std::vector<MarkingReason> markings;  // object markings then granular ones; empty when the
+                                        // decision consulted none (operator, creator)
+};
 
 class Policy {
  public:
@@ -83,6 +106,12 @@ class Policy {
   absl::StatusOr<size_t> Filter(const identity::Principal& principal, const store::Collection& collection,
                                 std::vector<store::StoredObject>& objects,
                                 std::vector<store::StoredObject>* denied = nullptr);
+
+  // As DecideEntry, with the reasons: the same facts and the same rules (policy::Explain),
+  // every marking resolved (the decision stops at the first that denies).
+  absl::StatusOr<EntryExplanation> ExplainEntry(const identity::Principal& principal,
+                                                const store::Collection& collection,
+                                                const store::StoredObject& object);
 
   // The decision for one entry.
   absl::StatusOr<Decision> DecideEntry(const identity::Principal& principal, const store::Collection& collection,
