@@ -1,7 +1,9 @@
-// Kizuna. `kizuna admin org add|list` and `kizuna admin group add|join|leave|list`.
+// Kizuna. `kizuna admin org add|list|export|import` and `kizuna admin group add|join|leave|list`.
+#include "kizuna/base/file.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/cli/admin_common.h"
 #include "kizuna/cli/admin_internal.h"
+#include "kizuna/store/org_exchange.h"
 
 namespace kizuna::cli::admin {
 namespace {
@@ -38,6 +40,38 @@ int ListOrgs(const GlobalOptions& global, bool json) {
     }
   }
   if (json) PrintJson(out);
+  return kExitOk;
+}
+
+int ExportOrg(const GlobalOptions& global, const std::string& name) {
+  auto db = Open(global);
+  if (!db.ok()) return ReportError(db.status());
+  auto org = (*db)->FindOrganization(name);
+  if (!org.ok()) return ReportError(org.status());
+  Print(StrCat(org->identity_json, "\n"));
+  return kExitOk;
+}
+
+struct ImportFlags {
+  std::string file, nation, name;
+  bool json = false;
+};
+
+int ImportOrg(const GlobalOptions& global, const ImportFlags& f) {
+  auto text = ReadFile(f.file, store::kMaxIdentityJsonBytes);
+  if (!text.ok()) return ReportError(text.status());
+  auto db = Open(global);
+  if (!db.ok()) return ReportError(db.status());
+  auto done = store::ImportOrganization(**db, kActor, {std::string_view(text->data(), text->size()), f.nation, f.name});
+  if (!done.ok()) return ReportError(Annotate(done.status(), StrCat(f.file, ": ")));
+  if (f.json) {
+    boost::json::object out = OrganizationJson(done->org);
+    out["added"] = done->added;
+    PrintJson(out);
+  } else {
+    Print(StrCat(done->added ? "imported organisation '" : "organisation '", done->org.name, "' of ",
+                 done->org.nation, done->added ? ": " : " was already here: ", done->org.id, "\n"));
+  }
   return kExitOk;
 }
 
@@ -105,6 +139,26 @@ void AddOrgCommands(CLI::App& admin, GlobalOptions& global) {
   auto* list = org->add_subcommand("list", "List organisations");
   list->add_flag("--json", *list_json, "Print a JSON array");
   list->callback([&global, list_json] { global.exit_code = ListOrgs(global, *list_json); });
+
+  auto export_name = std::make_shared<std::string>();
+  auto* exp = org->add_subcommand(
+      "export", "Print the organisation's STIX identity (JSON) for a partner node to import (docs/federation.md)");
+  exp->add_option("ORG", *export_name, "Organisation name or id")->required();
+  exp->callback([&global, export_name] { global.exit_code = ExportOrg(global, *export_name); });
+  auto imp_flags = std::make_shared<ImportFlags>();
+  auto* imp = org->add_subcommand(
+      "import",
+      "Record a partner's organisation from the identity its node exported: the same id, so what it "
+      "creates is attributed to it here. The nation is the one given here; a file that claims another, or "
+      "an id already here with another nation, is refused (and audited)");
+  imp->add_option("FILE", imp_flags->file, "The identity object, as `kizuna admin org export` printed it")
+      ->required();
+  imp->add_option("--nation", imp_flags->nation, "The organisation's nation as you know it: ISO 3166-1 alpha-3")
+      ->required()
+      ->check(NationCode());
+  imp->add_option("--name", imp_flags->name, "Local name (default: the identity's name)");
+  imp->add_flag("--json", imp_flags->json, "Print the organisation as JSON");
+  imp->callback([&global, imp_flags] { global.exit_code = ImportOrg(global, *imp_flags); });
 
   auto* group = admin.add_subcommand("group", "Groups of organisations (sharing communities)");
   group->require_subcommand(1);

@@ -92,5 +92,6 @@ void AddSyncCommand(CLI::App& app, GlobalOptions& global);
 void AddMatchCommand(CLI::App& app, GlobalOptions& global);
 void AddCheckCommand(CLI::App& app, GlobalOptions& global);
 void AddPolicyCommand(CLI::App& app, GlobalOptions& global);
+void AddProvenanceCommand(CLI::App& app, GlobalOptions& global);
 
 }  // namespace kizuna::cli

@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
   AddMatchCommand(app, global);
   AddCheckCommand(app, global);
   AddPolicyCommand(app, global);
+  AddProvenanceCommand(app, global);
 
   app.set_version_flag("--version", std::string("kizuna ") + KIZUNA_VERSION);
 
