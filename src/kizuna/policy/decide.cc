@@ -86,7 +86,7 @@ class Rules {
   Check Default() const {
     switch (c_.default_release.kind) {
       case identity::DefaultReleaseKind::kCreatorNation:
-        return {!p_.nation.empty() && p_.nation == o_.creator_nation, "default-creator-nation"};
+        return {!p_.nation.empty() && p_.nation == OwnerNation(), "default-creator-nation"};
       case identity::DefaultReleaseKind::kReaders:
         return {true, "default-readers"};
       case identity::DefaultReleaseKind::kCommunities:
@@ -95,6 +95,12 @@ class Rules {
         return {Releases(c_.default_release.list), "default-list"};
     }
     return {false, "default-unknown"};
+  }
+
+  // The nation of the object's owner: its creator's, or for an object without
+  // created_by_ref, its adder's.
+  std::string_view OwnerNation() const {
+    return o_.created_by_ref.empty() ? o_.adder_nation : o_.creator_nation;
   }
 
   // Rules 3 and 4: the object as a whole.
@@ -147,8 +153,10 @@ std::string_view VerdictName(Verdict v) {
 
 Decision Decide(const identity::Principal& principal, const CollectionPolicy& collection, const ObjectFacts& object) {
   if (principal.Kind() == identity::PrincipalKind::kOperator) return {Verdict::kAllow, "operator", {}};
-  if (!principal.organization.empty() && principal.organization == object.created_by_ref) {
-    return {Verdict::kAllow, "creator-organization", {}};
+  if (!principal.organization.empty() && principal.organization == OwnerOf(object)) {
+    return {Verdict::kAllow,
+            object.created_by_ref.empty() ? "adder-organization" : "creator-organization",
+            {}};
   }
   Rules rules(principal, collection, object);
   Check whole = rules.Object();
