@@ -254,6 +254,13 @@ TEST(DecideTest, DocumentedTable) {
     facts.created_by_ref = attributed ? kJpnA : "";
     facts.creator_nation = attributed ? "JPN" : "";
     facts.received = row.flags.find("received") != std::string::npos;
+    // `added:PRINCIPAL`: that principal's organisation added the version, with its nation.
+    if (size_t at = row.flags.find("added:"); at != std::string::npos) {
+      std::string adder = Split(row.flags.substr(at + 6), ';').front();
+      ASSERT_TRUE(principals.count(adder)) << adder;
+      facts.added_by = principals.at(adder).organization;
+      facts.adder_nation = principals.at(adder).nation;
+    }
     facts.markings = object_markings;
     facts.granular = granular;
     facts.json = json;

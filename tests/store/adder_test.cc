@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "kizuna/identity/principal.h"
 #include "kizuna/store/directory.h"
 #include "kizuna/store/sqlite/connection.h"
 #include "kizuna/store/sqlite/sqlite_store.h"
@@ -187,6 +188,58 @@ TEST_F(AdderTest, APartnerNeverVersionsWhatWasWrittenHere) {
   EXPECT_EQ(Write(b_, next, {WriterKind::kPartner, "usa", {}}).outcome, AddOutcome::kAdded);
 }
 
+// Issue 18, item 6: every entry records who added it; the first adder of a version in a
+// collection stays its adder (a second one adds nothing), and an object without
+// created_by_ref that a user sends is attributed to the user's organisation.
+TEST_F(AdderTest, EveryEntryRecordsWhoAddedItAndTheFirstAdderStays) {
+  const std::string sco =
+      R"({"type":"ipv4-addr","spec_version":"2.1","id":"ipv4-addr--ff26c055-6336-5bc5-b98d-13d6226742dd","value":"198.51.100.3"})";
+  const Writer aoi{WriterKind::kUser, "aoi", kJpn, "JPN"};
+  const Writer kor_node{WriterKind::kPartner, "kor-node", kKor, "KOR"};
+  ASSERT_EQ(Write(a_, sco, aoi).outcome, AddOutcome::kAdded);
+  EXPECT_EQ(Write(a_, sco, kor_node).outcome, AddOutcome::kAlreadyPresent);
+  EXPECT_EQ(Write(a_, sco, {WriterKind::kUser, "kim", kKor, "KOR"}).outcome,
+            AddOutcome::kAlreadyPresent);
+  ASSERT_EQ(Write(b_, sco, kor_node).outcome,
+            AddOutcome::kAdded);  // another collection: its own entry
+  ASSERT_EQ(Write(b_, IndicatorBy("", "2026-01-01T00:00:00.000Z")).outcome,
+            AddOutcome::kAdded);  // the operator
+  std::vector<StoredObject> a = Versions(a_);
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0].added_by, kJpn);
+  EXPECT_EQ(a[0].added_by_nation, "JPN");
+  EXPECT_EQ(a[0].created_by_ref, kJpn)
+      << "a user's object without created_by_ref is its organisation's";
+  std::vector<StoredObject> b = Versions(b_);
+  ASSERT_EQ(b.size(), 2u);
+  EXPECT_EQ(b[0].added_by, kKor);
+  EXPECT_EQ(b[0].added_by_nation, "KOR");
+  EXPECT_EQ(b[0].created_by_ref, "") << "a partner's is not attributed";
+  EXPECT_EQ(b[1].added_by, "");
+  EXPECT_EQ(b[1].added_by_nation, "");
+}
+
+// Migration 12 gives entries without a creator that partners sent their partner as adder.
+TEST_F(AdderTest, MigrationTwelveRecordsThePartnersOfEarlierEntries) {
+  ASSERT_TRUE(store_->CreateOrganization("cli", {"KOR-A", "KOR", kKor}).ok());
+  ASSERT_TRUE(
+      store_->CreateUser("cli", {"kor-node", "KOR-A", static_cast<uint8_t>(identity::Role::kPeer)})
+          .ok());
+  ASSERT_EQ(Write(a_, IndicatorBy("", "2026-01-01T00:00:00.000Z"),
+                  {WriterKind::kPartner, "kor-node", kKor, "KOR"})
+                .outcome,
+            AddOutcome::kAdded);
+  ASSERT_EQ(Write(b_, IndicatorBy("", "2026-01-01T00:00:00.000Z")).outcome, AddOutcome::kAdded);
+  store_.reset();
+  RawExec(dir_.File("kizuna.db"), StrCat(kUndoMigrationTwelve, "PRAGMA user_version = 11;"));
+  auto s = SqliteStore::Open(dir_.File("kizuna.db"), clock_);
+  ASSERT_TRUE(s.ok()) << s.status();
+  store_ = std::move(*s);
+  EXPECT_EQ(Versions(a_).at(0).added_by, kKor);
+  EXPECT_EQ(Versions(a_).at(0).added_by_nation, "KOR");
+  EXPECT_EQ(Versions(b_).at(0).added_by, "") << "the operator's stay without an adder";
+}
+
 TEST_F(AdderTest, MigrationEightKeepsTheFirstDefinitionOfEachId) {
   const std::string genuine = RelTo("2026-01-01T00:00:00.000Z", "REL TO USA, JPN");
   ASSERT_EQ(Write(a_, genuine).outcome, AddOutcome::kAdded);
@@ -195,18 +248,21 @@ TEST_F(AdderTest, MigrationEightKeepsTheFirstDefinitionOfEachId) {
   {  // Back to schema 7, where a later definition of the id was stored as a new version.
     auto conn = Connection::Open(db, /*read_only=*/false);
     ASSERT_TRUE(conn.ok());
-    ASSERT_TRUE((*conn)
-                    ->Exec(StrCat(kUndoMigrationEleven, "DROP TABLE marking_definitions; ALTER TABLE peers DROP COLUMN sealed_token;"
-                                  "INSERT INTO entries (date_added_us, collection, id_hash, stix_id, type,"
-                                  " version_ns, spec_version, version, created_by_ref, revoked, markings,"
-                                  " valid_from_us, valid_until_us, is_first, is_last, is_top_spec, json)"
-                                  " SELECT date_added_us + 10, collection, id_hash, stix_id, type, version_ns + 1,"
-                                  " spec_version, version, created_by_ref, revoked, markings, valid_from_us,"
-                                  " valid_until_us, 0, 1, 1, '",
-                                  RelTo("2026-06-01T00:00:00.000Z", "REL TO USA, JPN, KOR"),
-                                  "' FROM entries;"
-                                  "PRAGMA user_version = 7;"))
-                    .ok());
+    ASSERT_TRUE(
+        (*conn)
+            ->Exec(StrCat(
+                kUndoMigrationTwelve, kUndoMigrationEleven,
+                "DROP TABLE marking_definitions; ALTER TABLE peers DROP COLUMN sealed_token;"
+                "INSERT INTO entries (date_added_us, collection, id_hash, stix_id, type,"
+                " version_ns, spec_version, version, created_by_ref, revoked, markings,"
+                " valid_from_us, valid_until_us, is_first, is_last, is_top_spec, json)"
+                " SELECT date_added_us + 10, collection, id_hash, stix_id, type, version_ns + 1,"
+                " spec_version, version, created_by_ref, revoked, markings, valid_from_us,"
+                " valid_until_us, 0, 1, 1, '",
+                RelTo("2026-06-01T00:00:00.000Z", "REL TO USA, JPN, KOR"),
+                "' FROM entries;"
+                "PRAGMA user_version = 7;"))
+            .ok());
   }
   auto s = SqliteStore::Open(db, clock_);
   ASSERT_TRUE(s.ok()) << s.status();

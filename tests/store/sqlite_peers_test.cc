@@ -123,6 +123,37 @@ TEST_F(SqlitePeersTest, PulledObjectsKeepProvenanceAndTheCursor) {
   EXPECT_TRUE(db_->GetProvenance(collection_, IndicatorId("000000000003"))->empty());
 }
 
+// Issue 18, item 6: what a peer sends is added by the peer, whose organisation and nation
+// the entries record (the owner of objects without created_by_ref).
+TEST_F(SqlitePeersTest, PulledEntriesRecordThePeerAsTheirAdder) {
+  Peer usa = Usa();
+  usa.organization = "identity--0c000000-0000-4000-8000-00000000000c";
+  ASSERT_TRUE(db_->AddPeer("cli", usa).ok());
+  Peer kor = Usa();
+  kor.name = "kor";
+  kor.nation = "KOR";
+  ASSERT_TRUE(db_->AddPeer("cli", kor).ok());
+  Objects objects;
+  std::vector<NewObject> batch = {
+      objects.Make(Indicator("000000000001", "2020-01-01T00:00:00.000Z"))};
+  std::vector<std::string> dates = {"2026-01-01T00:00:00.000001Z"};
+  ASSERT_TRUE(db_->AddPulledObjects(collection_, batch, {"usa", "remote-1", dates, dates[0]}).ok());
+  std::vector<NewObject> other = {
+      objects.Make(Indicator("000000000002", "2020-01-01T00:00:00.000Z"))};
+  ASSERT_TRUE(db_->AddPulledObjects(collection_, other, {"kor", "remote-1", dates, dates[0]}).ok());
+  // The same version from another peer adds nothing and changes no adder.
+  auto again = db_->AddPulledObjects(collection_, batch, {"kor", "remote-1", dates, dates[0]});
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ((*again)[0].outcome, AddOutcome::kAlreadyPresent);
+  auto page = db_->GetObjects(collection_, PageRequest{});
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->objects.size(), 2u);
+  EXPECT_EQ(page->objects[0].added_by, usa.organization);
+  EXPECT_EQ(page->objects[0].added_by_nation, "USA");
+  EXPECT_EQ(page->objects[1].added_by, "") << "a peer without an organisation";
+  EXPECT_EQ(page->objects[1].added_by_nation, "KOR");
+}
+
 TEST_F(SqlitePeersTest, APullForAnUnmappedCollectionWritesNothing) {
   ASSERT_TRUE(db_->AddPeer("cli", Usa()).ok());
   Objects objects;
@@ -181,8 +212,10 @@ TEST_F(SqlitePeersTest, MigrationSealsTokensKeptInClear) {
   ASSERT_TRUE(db_->AddPeer("cli", Usa()).ok());
   db_.reset();
   const std::string path = dir_.File("kizuna.db");
-  RawExec(path, StrCat(kUndoMigrationEleven, "ALTER TABLE peers DROP COLUMN sealed_token;"
-                "UPDATE peers SET token = 'kz_0123456789abcdef_kept-in-clear'; PRAGMA user_version = 8;"));
+  RawExec(path, StrCat(kUndoMigrationTwelve, kUndoMigrationEleven,
+                       "ALTER TABLE peers DROP COLUMN sealed_token;"
+                       "UPDATE peers SET token = 'kz_0123456789abcdef_kept-in-clear'; PRAGMA "
+                       "user_version = 8;"));
   ASSERT_EQ(std::remove(dir_.File("peer-tokens.key").c_str()), 0);
   ASSERT_NE(FileBytes(path).find("kept-in-clear"), std::string::npos) << "the old state holds it in clear";
   auto s = SqliteStore::Open(path, clock_);

@@ -101,20 +101,20 @@ TEST_F(SqliteStatusTest, MigrationTenKeepsTheStatusesOfSchemaSeven) {
     ASSERT_TRUE(*v->Step());
     version = v->Int(0);
     v->Reset();
-    ASSERT_TRUE((*db)
-                    ->Exec(StrCat(
-                        kUndoMigrationEleven,
-                        "DROP TABLE statuses;"
-                        "CREATE TABLE statuses (id TEXT PRIMARY KEY, api_root TEXT NOT NULL,"
-                        " organization TEXT NOT NULL, request_timestamp_us INTEGER NOT NULL,"
-                        " total_count INTEGER NOT NULL, success_count INTEGER NOT NULL,"
-                        " failure_count INTEGER NOT NULL, pending_count INTEGER NOT NULL,"
-                        " details TEXT NOT NULL) WITHOUT ROWID;"
-                        "INSERT INTO statuses VALUES ('old', 'root', 'org', ",
-                        kStart, ", 2, 1, 1, 0, '\"failures\":[]');",
-                        // Migrations 10 and 11 run again; the ones before them stay applied.
-                        "PRAGMA user_version = ", version - 2, ";"))
-                    .ok());
+    ASSERT_TRUE(
+        (*db)
+            ->Exec(StrCat(kUndoMigrationTwelve, kUndoMigrationEleven,
+                          "DROP TABLE statuses;"
+                          "CREATE TABLE statuses (id TEXT PRIMARY KEY, api_root TEXT NOT NULL,"
+                          " organization TEXT NOT NULL, request_timestamp_us INTEGER NOT NULL,"
+                          " total_count INTEGER NOT NULL, success_count INTEGER NOT NULL,"
+                          " failure_count INTEGER NOT NULL, pending_count INTEGER NOT NULL,"
+                          " details TEXT NOT NULL) WITHOUT ROWID;"
+                          "INSERT INTO statuses VALUES ('old', 'root', 'org', ",
+                          kStart, ", 2, 1, 1, 0, '\"failures\":[]');",
+                          // Migrations 10 to 12 run again; the ones before them stay applied.
+                          "PRAGMA user_version = ", version - 3, ";"))
+            .ok());
   }
   Open();
   absl::StatusOr<StatusRecord> old = store_->GetStatus("root", "old");

@@ -59,6 +59,10 @@ class Objects {
 inline constexpr char kUndoMigrationEleven[] =
     "ALTER TABLE peer_mappings DROP COLUMN rejected; ALTER TABLE peer_mappings DROP COLUMN last_rejection;";
 
+// SQL that undoes migration 12 (who added each entry), for the same tests.
+inline constexpr char kUndoMigrationTwelve[] =
+    "ALTER TABLE entries DROP COLUMN added_by; ALTER TABLE entries DROP COLUMN added_by_nation;";
+
 // An indicator with the given id suffix (12 hex digits) and modified time.
 inline std::string Indicator(std::string_view suffix, std::string_view modified,
                              std::string_view extra = "") {

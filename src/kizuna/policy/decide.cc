@@ -94,7 +94,7 @@ class Rules {
   Check Default() const {
     switch (c_.default_release.kind) {
       case identity::DefaultReleaseKind::kCreatorNation:
-        return {!p_.nation.empty() && p_.nation == o_.creator_nation, "default-creator-nation"};
+        return {!p_.nation.empty() && p_.nation == OwnerNation(), "default-creator-nation"};
       case identity::DefaultReleaseKind::kReaders:
         return {true, "default-readers"};
       case identity::DefaultReleaseKind::kCommunities:
@@ -103,6 +103,12 @@ class Rules {
         return {Releases(c_.default_release.list), "default-list"};
     }
     return {false, "default-unknown"};
+  }
+
+  // The nation of the object's owner: its creator's, or for an object without
+  // created_by_ref, its adder's.
+  std::string_view OwnerNation() const {
+    return o_.created_by_ref.empty() ? o_.adder_nation : o_.creator_nation;
   }
 
   // Rules 3 and 4: the object as a whole.
@@ -158,8 +164,9 @@ namespace {
 // Rules 1 and 2: the principals decided before any marking; nullopt for the others.
 std::optional<Decision> DecidedFirst(const identity::Principal& principal, const ObjectFacts& object) {
   if (principal.Kind() == identity::PrincipalKind::kOperator) return Decision{Verdict::kAllow, "operator", {}};
-  if (!principal.organization.empty() && principal.organization == object.created_by_ref) {
-    return Decision{Verdict::kAllow, "creator-organization", {}};
+  if (!principal.organization.empty() && principal.organization == OwnerOf(object)) {
+    return Decision{Verdict::kAllow,
+                    object.created_by_ref.empty() ? "adder-organization" : "creator-organization", {}};
   }
   return std::nullopt;
 }

@@ -9,7 +9,10 @@
 // generated from tests/policy/cases/matrix.case):
 //
 //  1. The node operator (command line with the data directory) sees everything.
-//  2. The creator's organisation always sees its own objects, whole.
+//  2. The creator's organisation always sees its own objects, whole. The creator is
+//     created_by_ref; for an object without one (every SCO), the organisation that added the
+//     version to this node (its adder, store::StoredObject::added_by): such an object is
+//     released as its adder's, here and in rule 4.
 //  3. Every object marking must allow the principal; a marking that cannot be resolved, or
 //     is not understood, denies. Per marking:
 //       TLP:CLEAR        anyone who may read the collection; forwarded to any peer.
@@ -23,7 +26,8 @@
 //       recipients       the principal's organisation is listed.
 //       statement        informational, unless it reads "REL TO ..." (then releasable_to).
 //  4. An object with no TLP, releasability or recipients marking follows the collection's
-//     default release (creator's nation by default). Marking and extension definitions
+//     default release (creator's nation by default; the adder's nation for an object
+//     without created_by_ref). Marking and extension definitions
 //     without such markings are released to every reader: they are needed to read the rest.
 //  5. Granular markings that do not allow the principal remove what they select from the
 //     copy served (allow with redactions); if the copy is no longer a valid object (a
@@ -62,12 +66,27 @@ struct ObjectFacts {
   std::string_view type;
   std::string_view created_by_ref;  // empty when absent
   std::string_view creator_nation;  // of created_by_ref's organisation; empty when unknown
+  // Who added the version to this node, used only when created_by_ref is empty: the
+  // organisation (identity id) and its nation; empty when the operator added it (and the
+  // organisation for a peer node without one).
+  std::string_view added_by;
+  std::string_view adder_nation;
   bool received = false;            // pulled from a peer (provenance), not created here
   // Object markings, in order; a null entry is a marking that cannot be resolved.
   std::span<const MarkingFacts* const> markings;
   std::span<const ResolvedGranular> granular;
   std::string_view json;  // the stored JSON; REQUIRED when `granular` is not empty
 };
+
+// The organisation that owns an object version for release and delete: its created_by_ref,
+// or when it has none, the organisation that added it (empty when nobody but the operator
+// owns it).
+inline std::string_view OwnerOf(std::string_view created_by_ref, std::string_view added_by) {
+  return created_by_ref.empty() ? added_by : created_by_ref;
+}
+inline std::string_view OwnerOf(const ObjectFacts& object) {
+  return OwnerOf(object.created_by_ref, object.added_by);
+}
 
 struct Decision {
   Verdict verdict = Verdict::kDeny;

@@ -65,9 +65,12 @@ class Policy::Batch {
     facts.id = o.id;
     facts.type = o.type;
     facts.created_by_ref = o.created_by_ref;
+    facts.added_by = o.added_by;
+    facts.adder_nation = o.added_by_nation;
     facts.received = !o.origin.empty();
+    const std::string_view owner = OwnerOf(facts);
     if (principal_.Kind() == identity::PrincipalKind::kOperator ||
-        (!principal_.organization.empty() && principal_.organization == o.created_by_ref)) {
+        (!principal_.organization.empty() && principal_.organization == owner)) {
       if (explanation != nullptr) explanation->received = facts.received;
       return policy::Decide(principal_, collection_, facts);  // decided before any marking
     }
@@ -80,7 +83,7 @@ class Policy::Batch {
     size_t granular = std::min<size_t>(o.granular_refs, refs_.size());
     markings_.clear();
     for (size_t i = 0; i + granular < refs_.size(); ++i) {
-      KZ_ASSIGN_OR_RETURN(const MarkingFacts* m, Marking(refs_[i], o.created_by_ref));
+      KZ_ASSIGN_OR_RETURN(const MarkingFacts* m, Marking(refs_[i], owner));
       markings_.push_back(m);
       // Decide stops at the first marking that denies; an unresolved one always does, so the
       // markings after it need not be looked up (what a flood of unknown ids would cost).
@@ -101,7 +104,7 @@ class Policy::Batch {
       if (!g.ok()) return Decision{Verdict::kDeny, "granular-unreadable", {}};
       read = std::move(*g);
       for (const GranularMarking& m : read) {
-        KZ_ASSIGN_OR_RETURN(const MarkingFacts* f, Marking(m.marking_ref, o.created_by_ref));
+        KZ_ASSIGN_OR_RETURN(const MarkingFacts* f, Marking(m.marking_ref, owner));
         resolved.push_back({f, m.selectors});
       }
       facts.granular = resolved;
@@ -133,8 +136,8 @@ class Policy::Batch {
     return std::move(e.decision);
   }
 
-  // Returns the facts of marking `id` on an object created by `creator`, or null when the
-  // marking cannot be resolved for it.
+  // Returns the facts of marking `id` on an object owned by `creator` (OwnerOf), or null when
+  // the marking cannot be resolved for it.
   absl::StatusOr<const MarkingFacts*> Marking(std::string_view id, std::string_view creator) {
     auto it = local_.find(AbslView(id));
     if (it == local_.end()) {

@@ -107,11 +107,17 @@ enum class WriterKind : uint8_t {
               // this node; its entries record it as their origin
 };
 
+// Every entry records who added it (StoredObject::added_by): the writer's organisation and
+// nation, or for a pull the peer's (looked up by the store). The first adder of a version in a
+// collection stays its adder: the same version sent again adds nothing. An object without
+// created_by_ref is released and deleted as its adder's (policy/delete_rule.h).
 struct Writer {
   WriterKind kind = WriterKind::kOperator;
   std::string_view name = "cli";  // who, for the audit log: a user name, "cli", or the peer;
                                   // kPartner: the origin recorded with the entries
-  std::string_view organization;  // kUser: the user's organisation (identity id)
+  std::string_view organization;  // kUser: the user's organisation (identity id); kPartner:
+                                  // the `peer` user's organisation (a pull: ignored)
+  std::string_view nation = {};   // of `organization` (ISO 3166-1 alpha-3); a pull: ignored
 };
 
 // The first definition of a marking id the node holds (Store::FindMarkingDefinition).
@@ -169,6 +175,9 @@ struct StoredObject {
   uint32_t granular_refs = 0;  // how many of the last ids in `markings` are granular marking refs
   std::string origin;          // the peer the entry was pulled from, or the peer user that pushed
                                // it; empty when written here
+  std::string added_by = {};   // the organisation that added the entry (Writer); empty when the
+                               // operator did, or a peer without an organisation
+  std::string added_by_nation = {};  // the nation of who added it; empty when the operator did
   bool single_version = false;  // the only version of its spec version in the collection
   std::string json;           // empty in manifest and versions queries, except for entries
                               // with granular markings (the policy needs their selectors)

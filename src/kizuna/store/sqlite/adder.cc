@@ -13,7 +13,7 @@
 namespace kizuna::store::sqlite_internal {
 namespace {
 
-constexpr int kColumnsPerRow = 16;
+constexpr int kColumnsPerRow = 18;
 
 std::string JoinMarkings(const stix::ObjectIndex& index) {
   std::string out;
@@ -39,14 +39,19 @@ bool SameContent(std::string_view a, std::string_view b) {
   return stix::CanonicalJson(ea) == stix::CanonicalJson(eb);
 }
 
+void BindOrNull(Statement& st, int index, std::string_view text) {
+  text.empty() ? st.BindNull(index) : st.BindView(index, text);
+}
+
 // OR FAIL: a failing row ends the statement without undoing the rows before it, so SQLite
 // keeps no statement journal (a copy of every page the statement touches first). Nothing is
 // lost by that: an error from the adder rolls back the whole transaction.
 std::string InsertSql(size_t rows) {
   std::string sql =
-      "INSERT OR FAIL INTO entries (date_added_us, collection, stix_id, type, version_ns, spec_version,"
+      "INSERT OR FAIL INTO entries (date_added_us, collection, stix_id, type, version_ns, "
+      "spec_version,"
       " version, created_by_ref, revoked, markings, valid_from_us, valid_until_us, json, id_hash,"
-      " granular_refs, origin, is_first, is_last, is_top_spec) VALUES ";
+      " granular_refs, origin, added_by, added_by_nation, is_first, is_last, is_top_spec) VALUES ";
   for (size_t r = 0; r < rows; ++r) {
     sql += r ? ",(" : "(";
     for (int c = 1; c <= kColumnsPerRow; ++c) StrAppend(sql, "?", r * kColumnsPerRow + c, ",");
@@ -217,6 +222,8 @@ absl::Status Adder::FlushRows() {
     row.valid_until_us ? insert->Bind(b + 12, *row.valid_until_us) : insert->BindNull(b + 12);
     insert->BindBlobView(b + 13, row.json).Bind(b + 14, row.id_hash).Bind(b + 15, row.granular_refs);
     origin_.empty() ? insert->BindNull(b + 16) : insert->BindView(b + 16, origin_);
+    BindOrNull(*insert, b + 17, writer_.organization);
+    BindOrNull(*insert, b + 18, writer_.nation);
   }
   absl::Status status = insert->Run();
   insert->Reset();

@@ -47,6 +47,13 @@ absl::Status RecomputeFlags(Connection& db, int64_t collection_pk, std::string_v
 absl::Status RecordPush(Connection& db, std::string_view origin, const std::vector<AddResult>& results,
                         int64_t now_us);
 
+// The organisation (maybe empty) and nation of peer `peer`, recorded as the adder of what is
+// pulled from it (Writer). NotFound for an unknown peer.
+struct PeerAdder {
+  std::string organization, nation;
+};
+absl::StatusOr<PeerAdder> PeerAdderOf(Connection& db, std::string_view peer);
+
 // Joins words with single spaces (how lists of names are stored); splits them again.
 std::string JoinWords(const std::vector<std::string>& words);
 std::vector<std::string> SplitWords(std::string_view text);

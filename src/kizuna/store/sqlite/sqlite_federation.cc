@@ -71,6 +71,18 @@ absl::Status RecordPull(Connection& db, std::string_view collection_id, const Pu
   return absl::OkStatus();
 }
 
+absl::StatusOr<PeerAdder> PeerAdderOf(Connection& db, std::string_view peer) {
+  KZ_ASSIGN_OR_RETURN(Statement * st,
+                      db.Cached("SELECT organization, nation FROM peers WHERE name = ?1"));
+  st->BindView(1, peer);
+  KZ_ASSIGN_OR_RETURN(bool row, st->Step());
+  PeerAdder out;
+  if (row) out = {std::string(st->Text(0)), std::string(st->Text(1))};
+  st->Reset();
+  if (!row) return absl::NotFoundError(StrCat("peer '", peer, "' does not exist"));
+  return out;
+}
+
 absl::Status RecordPush(Connection& db, std::string_view origin, const std::vector<AddResult>& results,
                         int64_t now_us) {
   KZ_ASSIGN_OR_RETURN(Statement * prov, db.Cached(

@@ -156,7 +156,9 @@ absl::StatusOr<Page> SqliteStore::DoGetObjects(std::string_view collection_id,
   const ObjectFilter& filter = request.filter;
   std::string sql =
       "SELECT e.date_added_us, e.stix_id, e.type, e.version_ns, e.spec_version, e.version,"
-      " e.created_by_ref, e.revoked, e.markings, e.granular_refs, e.origin, e.is_first AND e.is_last";
+      " e.created_by_ref, e.revoked, e.markings, e.granular_refs, e.origin, e.is_first AND "
+      "e.is_last,"
+      " e.added_by, e.added_by_nation";
   // Without JSON, entries with granular markings still bring theirs: the policy needs the
   // selectors to decide.
   sql += with_json == WithJson::kYes ? ", e.json" : ", CASE WHEN e.granular_refs > 0 THEN e.json END";
@@ -207,7 +209,9 @@ absl::StatusOr<Page> SqliteStore::DoGetObjects(std::string_view collection_id,
     o.granular_refs = static_cast<uint32_t>(st->Int(9));
     if (!st->IsNull(10)) o.origin = st->Text(10);
     o.single_version = st->Int(11) != 0;
-    if (!st->IsNull(12)) o.json = st->Text(12);
+    if (!st->IsNull(12)) o.added_by = st->Text(12);
+    if (!st->IsNull(13)) o.added_by_nation = st->Text(13);
+    if (!st->IsNull(14)) o.json = st->Text(14);
   }
   st->Reset();
   page.next.after_date_added_us = page.objects.empty() ? after : page.objects.back().date_added_us;

@@ -192,10 +192,18 @@ absl::StatusOr<std::vector<AddResult>> SqliteStore::DoAddObjects(std::string_vie
   int64_t now_us = clock_.NowMicros();
   KZ_ASSIGN_OR_RETURN(int64_t id_run,
                       sqlite_internal::StartIdRun(db, static_cast<int64_t>(id_filter_.size())));
+  // A pull's entries are added by the peer: its organisation and nation as configured.
+  Writer adder_writer = writer;
+  sqlite_internal::PeerAdder peer;
+  if (pull != nullptr) {
+    KZ_ASSIGN_OR_RETURN(peer, sqlite_internal::PeerAdderOf(db, pull->peer));
+    adder_writer.organization = peer.organization;
+    adder_writer.nation = peer.nation;
+  }
   std::vector<AddResult> results;
   results.reserve(objects.size());
   sqlite_internal::Adder adder(db, id_hash_key_, id_filter_, collection_pk, now_us,
-                               std::max(now_us, last_added_us + 1), id_run, writer);
+                               std::max(now_us, last_added_us + 1), id_run, adder_writer);
   std::vector<std::pair<std::string_view, std::string_view>> refused;
   for (const NewObject& object : objects) {
     KZ_ASSIGN_OR_RETURN(AddResult r, adder.Add(object));

@@ -139,9 +139,10 @@ http::Response AddObjects(Context& ctx, const Call& call) {
   };
   // What a partner node sends is received, not this node's own (docs/policy.md, AMBER), and
   // what a user sends is its organisation's (store.h, Writer).
-  const store::Writer writer{
-      call.principal.Has(identity::Role::kPeer) ? store::WriterKind::kPartner : store::WriterKind::kUser,
-      call.principal.user, call.principal.organization};
+  const store::Writer writer{call.principal.Has(identity::Role::kPeer) ? store::WriterKind::kPartner
+                                                                       : store::WriterKind::kUser,
+                             call.principal.user, call.principal.organization,
+                             call.principal.nation};
   absl::StatusOr<std::vector<store::AddResult>> results =
       ctx.store.AddObjectsRecorded(call.collection.id, good, writer, record);
   if (!results.ok()) return ErrorResponse(results.status());
