@@ -197,12 +197,11 @@ void Allowlist::AddEntry(uint32_t index, std::string_view raw) {
     }
     case Type::kSubstring:
       list.substrings.push_back(Lower(value));
-      if (list.substrings.size() == 1) pattern_lists_.push_back(index);
       break;
     case Type::kRegex:
       if (auto re = CompileRegex(value)) {
         list.regexes.push_back(std::move(re));
-        if (list.regexes.size() == 1) pattern_lists_.push_back(index);
+        if (list.regexes.size() == 1) regex_lists_.push_back(index);
       } else {
         ++skipped_regexes_;
       }
@@ -214,6 +213,15 @@ void Allowlist::Finish() {
   exact_ = std::move(exact_builder_).Build(kAllowlistSeed, payloads_);
   v4_ = std::move(v4_builder_).Build(payloads_);
   v6_ = std::move(v6_builder_).Build(payloads_);
+  for (int slot = 0; slot < kSlotCount; ++slot) {
+    SubstringSet::Builder builder;
+    for (uint32_t index = 0; index < lists_.size(); ++index) {
+      if ((lists_[index].slots & (1u << slot)) == 0) continue;
+      for (const std::string& s : lists_[index].substrings) builder.Add(s, index);
+    }
+    substrings_[slot] = std::move(builder).Build();
+  }
+  for (List& list : lists_) list.substrings = {};
 }
 
 const std::string* Allowlist::FirstCovering(Payload payload, Slot slot) const {
@@ -254,17 +262,17 @@ const std::string* Allowlist::Check(Slot slot, std::string_view text, bool paren
       d.remove_prefix(dot + 1);
     }
   }
-  for (uint32_t index : pattern_lists_) {
+  // The first list (in load order) among the substring and regex lists that allows it.
+  const uint32_t substring = substrings_[static_cast<int>(slot)].Smallest(text);
+  for (uint32_t index : regex_lists_) {
+    if (index > substring) break;
     const List& list = lists_[index];
     if ((list.slots & Bit(slot)) == 0) continue;
-    for (const std::string& s : list.substrings) {
-      if (text.find(s) != std::string_view::npos) return &list.name;
-    }
     for (const auto& re : list.regexes) {
       if (re2::RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), *re)) return &list.name;
     }
   }
-  return nullptr;
+  return substring == SubstringSet::kNone ? nullptr : &lists_[substring].name;
 }
 
 const std::string* Allowlist::CheckHost(Slot slot, std::string_view host) const {
