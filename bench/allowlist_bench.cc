@@ -82,7 +82,8 @@ std::string GenerateLists(Rng& rng) {
   for (int l = 0; l < 4; ++l) {
     boost::json::array needles;
     for (int i = 0; i < 2000; ++i) needles.emplace_back(Label(rng, 8));
-    boost::json::object list{{"name", StrCat("generated ", l)}, {"type", "substring"},
+    boost::json::object list{{"name", StrCat("generated ", l)},
+                             {"type", "substring"},
                              {"matching_attributes", boost::json::array{"domain", "hostname"}},
                              {"list", needles}};
     std::filesystem::create_directories(dir / std::to_string(l));
@@ -114,13 +115,15 @@ int Main(int argc, char** argv) {
   }
   allowlist.Finish();
   const double load_s = Seconds(start);
-  std::printf("{\"bench\":\"allowlist\",\"measure\":\"load\",\"lists\":%zu,\"entries\":%zu,"
-              "\"seconds\":%.3f}\n",
-              allowlist.list_count(), allowlist.entry_count(), load_s);
+  std::printf(
+      "{\"bench\":\"allowlist\",\"measure\":\"load\",\"lists\":%zu,\"entries\":%zu,"
+      "\"seconds\":%.3f}\n",
+      allowlist.list_count(), allowlist.entry_count(), load_s);
 
   const std::vector<std::vector<std::string>> substrings = SubstringLists(lists);
   std::vector<std::string> names;
-  for (const auto& l : substrings) names.insert(names.end(), l.begin(), l.begin() + std::min<size_t>(l.size(), 100));
+  for (const auto& l : substrings)
+    names.insert(names.end(), l.begin(), l.begin() + std::min<size_t>(l.size(), 100));
   const char* kTlds[] = {"com", "net", "org", "ru", "cn", "xyz", "tk", "info", "jp", "io"};
   std::vector<detect::SimpleKey> keys(key_count);
   for (detect::SimpleKey& k : keys) {
@@ -134,9 +137,10 @@ int Main(int argc, char** argv) {
   for (const detect::SimpleKey& k : keys) allowed += allowlist.Allows(k) != nullptr;
   const double allows_s = Seconds(start);
   const double allows_rate = static_cast<double>(keys.size()) / allows_s;
-  std::printf("{\"bench\":\"allowlist\",\"measure\":\"allows\",\"keys\":%zu,\"allowed\":%zu,"
-              "\"seconds\":%.3f,\"keys_per_second\":%.0f}\n",
-              keys.size(), allowed, allows_s, allows_rate);
+  std::printf(
+      "{\"bench\":\"allowlist\",\"measure\":\"allows\",\"keys\":%zu,\"allowed\":%zu,"
+      "\"seconds\":%.3f,\"keys_per_second\":%.0f}\n",
+      keys.size(), allowed, allows_s, allows_rate);
 
   reference_count = std::min(reference_count, keys.size());
   size_t needles = 0;
@@ -159,10 +163,11 @@ int Main(int argc, char** argv) {
   }
   const double reference_s = Seconds(start);
   const double reference_rate = static_cast<double>(reference_count) / reference_s;
-  std::printf("{\"bench\":\"allowlist\",\"measure\":\"reference\",\"keys\":%zu,\"needles\":%zu,"
-              "\"allowed\":%zu,\"seconds\":%.3f,\"keys_per_second\":%.0f,\"speedup\":%.1f}\n",
-              reference_count, needles, reference_allowed, reference_s, reference_rate,
-              allows_rate / reference_rate);
+  std::printf(
+      "{\"bench\":\"allowlist\",\"measure\":\"reference\",\"keys\":%zu,\"needles\":%zu,"
+      "\"allowed\":%zu,\"seconds\":%.3f,\"keys_per_second\":%.0f,\"speedup\":%.1f}\n",
+      reference_count, needles, reference_allowed, reference_s, reference_rate,
+      allows_rate / reference_rate);
   return 0;
 }
 

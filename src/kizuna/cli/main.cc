@@ -53,6 +53,7 @@ int main(int argc, char** argv) {
   AddPeerCommand(app, global);
   AddSyncCommand(app, global);
   AddMatchCommand(app, global);
+  AddAllowlistCommand(app, global);
   AddCheckCommand(app, global);
 
   app.set_version_flag("--version", std::string("kizuna ") + KIZUNA_VERSION);

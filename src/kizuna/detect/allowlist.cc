@@ -104,8 +104,12 @@ absl::Status Allowlist::Load(const std::string& path) {
   }
   KZ_ASSIGN_OR_RETURN(simdjson::padded_string text, ReadFile(path, kMaxListFileBytes));
   const std::string_view view(text.data(), text.size());
-  if (std::filesystem::path(path).filename() == "list.json") return AddMispList(view, path);
-  AddPlainList(view, std::filesystem::path(path).filename().string());
+  if (std::filesystem::path(path).filename() == "list.json") {
+    KZ_RETURN_IF_ERROR(AddMispList(view, path));
+  } else {
+    AddPlainList(view, std::filesystem::path(path).filename().string());
+  }
+  if (on_file) on_file(path);
   return absl::OkStatus();
 }
 
@@ -120,6 +124,14 @@ absl::Status Allowlist::AddMispList(std::string_view json, std::string_view orig
   if (doc["name"].get(name) || doc["type"].get(type) || doc["list"].get(values)) {
     return absl::InvalidArgumentError(
         StrCat(origin, ": a warninglist needs string `name`, `type` and array `list`"));
+  }
+  if (!categories.empty()) {
+    std::string_view category;
+    if (doc["category"].get(category)) category = {};
+    const bool wanted = std::any_of(categories.begin(), categories.end(), [&](const std::string& c) {
+      return c == type || (!category.empty() && c == category);
+    });
+    if (!wanted) return absl::OkStatus();
   }
   List list;
   list.name = std::string(name);
@@ -154,6 +166,9 @@ absl::Status Allowlist::AddMispList(std::string_view json, std::string_view orig
 }
 
 void Allowlist::AddPlainList(std::string_view text, std::string_view name) {
+  if (!categories.empty() && std::find(categories.begin(), categories.end(), "plain") == categories.end()) {
+    return;
+  }
   const uint32_t cidr = static_cast<uint32_t>(lists_.size());
   lists_.push_back(List{std::string(name), Type::kCidr, kAddressSlots, {}, {}});
   const uint32_t hosts = static_cast<uint32_t>(lists_.size());

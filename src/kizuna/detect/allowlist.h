@@ -31,6 +31,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -64,6 +65,13 @@ class Allowlist {
   absl::Status AddMispList(std::string_view json, std::string_view origin);
   // Adds a plain list named `name`.
   void AddPlainList(std::string_view text, std::string_view name);
+
+  // When not empty, only lists with one of these categories are added: a MISP list's
+  // "type" or "category" field; "plain" for plain lists (allowlist_store.h).
+  std::vector<std::string> categories;
+
+  // Called after each file Load reads, with its path (for progress).
+  std::function<void(const std::string& path)> on_file;
 
   // Builds the lookup structures. REQUIRES: called once, after the last Add/Load and before
   // Allows.

@@ -17,7 +17,8 @@ uint32_t Reference(const std::vector<std::pair<std::string, uint32_t>>& needles,
                    std::string_view text) {
   uint32_t best = SubstringSet::kNone;
   for (const auto& [needle, value] : needles) {
-    if (!needle.empty() && text.find(needle) != std::string_view::npos) best = std::min(best, value);
+    if (!needle.empty() && text.find(needle) != std::string_view::npos)
+      best = std::min(best, value);
   }
   return best;
 }
