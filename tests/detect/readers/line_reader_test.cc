@@ -182,6 +182,7 @@ TEST(LineReaderTest, FollowReadsAppendedTruncatedAndRotatedFilesUntilStopped) {
   ASSERT_EQ(rename(path.c_str(), (path + ".1").c_str()), 0);
   ASSERT_EQ(rename((path + ".tmp").c_str(), path.c_str()), 0);
   EXPECT_EQ(NextLines(in), "x;");
+  Append(path, "no end yet");
   stop = true;
   EXPECT_EQ(NextLines(in), "(end)");
 }

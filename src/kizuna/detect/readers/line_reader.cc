@@ -68,7 +68,10 @@ struct LineReader::Source {
   // Reads raw bytes; kEnd at the end (or on *stop), kRestarted, or kError with `error`.
   ssize_t ReadRaw(char* out, size_t size) {
     while (true) {
-      if (Stopped()) return kEnd;
+      if (Stopped()) {
+        stopped = true;
+        return kEnd;
+      }
       if (follow.stop != nullptr) {
         pollfd p{fd, POLLIN, 0};
         if (poll(&p, 1, follow.poll_ms) == 0) continue;
@@ -150,6 +153,7 @@ struct LineReader::Source {
   z_stream z{};
   bool inflating = false;  // z initialised
   bool in_member = false;  // inside a gzip member: its end has not been read
+  bool stopped = false;    // ended by *follow.stop
   std::unique_ptr<char[]> raw;
   std::string pending;     // sniffed plain bytes not yet handed on
   std::string error;
@@ -216,7 +220,8 @@ bool LineReader::Refill() {
       end_ = 0;
       return false;
     }
-    if (end_ == 0 || skipping_) return false;
+    // A partial line cut by a stop is dropped: its end may be on its way.
+    if (end_ == 0 || skipping_ || source_->stopped) return false;
     buffer_[end_++] = '\n';
     return true;
   }

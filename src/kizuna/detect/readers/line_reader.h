@@ -22,7 +22,7 @@
 // shorter than what was read (truncation), it reopens the path and reads from its start (a
 // partial last line is ended there; line numbers go on counting). Standard input is never
 // reopened. Setting *stop ends the input as if it had ended (within poll_ms, also while a
-// pipe has nothing to read).
+// pipe has nothing to read); a partial last line is then dropped, not handed out.
 //
 // Limits: a line longer than max_line_bytes is not returned whole: NextLine gives it once
 // with too_long set and its text empty, and the rest of it is skipped.
