@@ -251,7 +251,8 @@ class Correlate(IntelCase):
             self.assertEqual(m["indicators_hit"], 4)
             a = next(a for a in alerts if a["matches"][0]["indicator"].endswith("12"))
             self.assertEqual(a["matches"][0], {"indicator": a["matches"][0]["indicator"],
-                                               "evaluated": True, "correlated": 2})
+                                               "evaluated": True, "correlated": 2,
+                                               "collection": "intel"})
             self.assertEqual(a["time"], "2024-03-01T10:00:35.000000Z")
             self.assertEqual(a["record"]["dns"]["rrname"], "fb-b.example")
             self.assertEqual([c["record"]["dns"]["rrname"] for c in a["correlated"]],
@@ -272,22 +273,200 @@ class Correlate(IntelCase):
         self.assertEqual(counts, {"11": 1, "12": 1, "13": 1, "17": 1})
 
 
+
+
+def read_until(case, stream, done, what, limit_seconds=120, size=4096):
+    """Reads `stream` until done(what was read); fails `case` after the limit or at its end."""
+    got = b""
+    with selectors.DefaultSelector() as sel:
+        sel.register(stream, selectors.EVENT_READ)
+        while not done(got):
+            if not sel.select(timeout=limit_seconds):
+                case.fail(f"no {what}; got {got!r}")
+            chunk = os.read(stream.fileno(), size)
+            if not chunk:
+                case.fail(f"stream closed before {what}; got {got!r}")
+            got += chunk
+    return got
+
+
+TLP_AMBER = "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82"
+
+
+class Details(IntelCase):
+    """Alerts name the indicator, its labels, TLP, creator and collection; the summary lists
+    the indicators that hit most (issue 19, item 11)."""
+    INDICATORS = [indicator(42, "[domain-name:value = 'ise.wrccdc.org']")]
+
+    def setUp(self):
+        super().setUp()
+        org = json.loads(self.run_kizuna("admin", "org", "add", "--name", "CERT-B", "--nation", "KOR",
+                                         "--json").stdout)
+        mozilla = indicator(41, "[domain-name:value LIKE '%.mozilla.com']", {
+            "name": "Mozilla update hosts", "labels": ["benign", "test"],
+            "object_marking_refs": [TLP_AMBER], "created_by_ref": org["id"]})
+        path = self.write("named.jsonl", mozilla + "\n")
+        self.run_kizuna("import", path, "--collection", "intel")
+
+    def test_alerts_carry_the_details_and_the_summary_the_top_indicators(self):
+        proc = self.run_kizuna("match", "--collection", "intel", "--json", "--alerts", "-",
+                               "--input", os.path.join(FIXTURES, "dns.log"))
+        lines = proc.stdout.decode().splitlines()
+        alerts, summary = [json.loads(line) for line in lines[:-1]], json.loads(lines[-1])
+        matches = {m["indicator"][-2:]: m for a in alerts for m in a["matches"]}
+        self.assertEqual({k: v for k, v in matches["41"].items() if k not in ("value", "field")}, {
+            "indicator": "indicator--6c1d0d3e-5b1f-4a57-9d6e-000000000041",
+            "name": "Mozilla update hosts", "labels": ["benign", "test"], "tlp": "AMBER",
+            "created_by": matches["41"]["created_by"], "organization": "CERT-B", "nation": "KOR",
+            "collection": "intel", "path": "domain-name:value"})
+        self.assertTrue(matches["41"]["created_by"].startswith("identity--"))
+        # No name, labels, marking or creator: only the collection.
+        self.assertEqual(matches["42"]["collection"], "intel")
+        self.assertNotIn("name", matches["42"])
+        mozilla_hits = sum(1 for a in alerts for m in a["matches"] if m["indicator"].endswith("41"))
+        top = summary["match"]["top_indicators"]
+        self.assertEqual(top[0], {"id": "indicator--6c1d0d3e-5b1f-4a57-9d6e-000000000041",
+                                  "name": "Mozilla update hosts", "hits": mozilla_hits})
+        self.assertGreater(mozilla_hits, 1)
+        self.assertEqual([t["id"][-2:] for t in top], ["41", "42"])
+        self.assertEqual(top[1]["name"], "")
+        human = self.run_kizuna("match", "--collection", "intel", "--input",
+                                os.path.join(FIXTURES, "dns.log")).stderr.decode()
+        self.assertIn(f"  {mozilla_hits}  Mozilla update hosts  indicator--6c1d0d3e-5b1f-4a57-9d6e-000000000041\n",
+                      human)
+
+
+MISP_LIST = {"name": "Test resolvers", "type": "cidr", "category": "known",
+             "matching_attributes": ["ip-dst"], "list": ["52.85.83.0/24"], "version": 1}
+
+
+class StoredAllowlists(IntelCase):
+    """`kizuna allowlist add|list|remove`, used by `kizuna match` by default (item 11)."""
+    INDICATORS = PLANTED
+
+    def setUp(self):
+        super().setUp()
+        self.lists = os.path.join(self.tmp, "lists")
+        os.makedirs(os.path.join(self.lists, "resolvers"))
+        with open(os.path.join(self.lists, "resolvers", "list.json"), "w") as f:
+            json.dump(MISP_LIST, f)
+        with open(os.path.join(self.lists, "ours.txt"), "w") as f:
+            f.write("# our own\nise.wrccdc.org\n")
+
+    def suppressed(self, *args):
+        out = json.loads(self.run_kizuna("match", "--collection", "intel", "--json", "--input",
+                                         os.path.join(FIXTURES, "dns.log"), *args).stdout)
+        return out["compile"]["suppressed_by_list"]
+
+    def test_stored_lists_are_listed_used_by_default_and_removed(self):
+        self.assertEqual(self.suppressed(), {})
+        added = json.loads(self.run_kizuna("allowlist", "add", self.lists, "--json").stdout)
+        self.assertEqual(sorted(a["name"] for a in added), ["ours", "resolvers"])
+        listed = json.loads(self.run_kizuna("allowlist", "list", "--json").stdout)
+        self.assertEqual(listed, [
+            {"name": "ours", "title": "ours", "type": "plain", "category": "", "entries": 1},
+            {"name": "resolvers", "title": "Test resolvers", "type": "cidr", "category": "known",
+             "entries": 1}])
+        self.assertEqual(self.suppressed(), {"Test resolvers": 1, "ours": 1})
+        self.assertEqual(self.suppressed("--allowlist-category", "known"), {"Test resolvers": 1})
+        self.assertEqual(self.suppressed("--allowlist-category", "plain"), {"ours": 1})
+        self.assertEqual(self.suppressed("--no-stored-allowlists"), {})
+        self.run_kizuna("allowlist", "remove", "ours")
+        self.assertEqual(self.suppressed(), {"Test resolvers": 1})
+        err = self.run_kizuna("allowlist", "remove", "ours", expect=1).stderr
+        self.assertIn(b"no stored allowlist named 'ours'", err)
+
+    def test_add_keeps_only_the_categories_asked_for(self):
+        added = json.loads(self.run_kizuna("allowlist", "add", self.lists, "--category", "cidr",
+                                           "--json").stdout)
+        self.assertEqual([a["name"] for a in added], ["resolvers"])
+
+    def test_a_malformed_list_stores_nothing(self):
+        with open(os.path.join(self.lists, "resolvers", "list.json"), "w") as f:
+            f.write('{"name": "broken"}')
+        err = self.run_kizuna("allowlist", "add", self.lists, expect=1).stderr.decode()
+        self.assertIn("list.json: a warninglist needs string `name`, `type` and array `list`", err)
+        self.assertEqual(json.loads(self.run_kizuna("allowlist", "list", "--json").stdout), [])
+
+
+class Follow(IntelCase):
+    """Alerts come out while the input is still being written (issue 19, item 9)."""
+    INDICATORS = [indicator(31, dns("followed.example"))]
+
+    def start(self, *args):
+        return subprocess.Popen([KIZUNA, "--data-dir", self.data_dir, "match", "--collection", "intel",
+                                 "--alerts", "-", "--json", *args],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def next_alert(self, proc):
+        """Reads the next line of stdout (an alert) as JSON; fails if none comes in time."""
+        return json.loads(read_until(self, proc.stdout, lambda got: got.endswith(b"\n"),
+                                     "an alert on stdout", size=1))
+
+    def stop(self, proc):
+        """Sends SIGTERM and returns the summary (the last line of stdout)."""
+        proc.terminate()
+        out, err = proc.communicate(timeout=300)
+        self.assertEqual(proc.returncode, 0, err)
+        return json.loads(out.splitlines()[-1])
+
+    def append(self, path, *names, seconds=0):
+        with open(path, "a") as f:
+            f.write("".join(eve_dns(seconds + i, n) + "\n" for i, n in enumerate(names)))
+
+    def test_alerts_of_a_pipe_come_before_it_closes(self):
+        proc = self.start("--input", "-")
+        try:
+            proc.stdin.write((eve_dns(0, "other.example") + "\n" + eve_dns(1, "followed.example") + "\n").encode())
+            proc.stdin.flush()
+            alert = self.next_alert(proc)
+            self.assertEqual((alert["line"], alert["record"]["dns"]["rrname"]), (2, "followed.example"))
+            proc.stdin.close()
+            out = proc.stdout.read()
+            proc.wait(timeout=300)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        self.assertEqual(json.loads(out.splitlines()[-1])["match"]["records"], 2)
+
+    def test_follow_reads_appended_rotated_and_truncated_files_until_stopped(self):
+        path = os.path.join(self.tmp, "eve.json")
+        self.append(path, "other.example")
+        proc = self.start("--input", path, "--follow", "--sightings-to", "sightings")
+        try:
+            self.append(path, "followed.example", seconds=1)
+            alert = self.next_alert(proc)
+            self.assertEqual(alert["line"], 2)
+            self.assertEqual(alert["matches"][0]["indicator"][-2:], "31")
+            # Rotated: the old file moved away, a new one at the path.
+            os.rename(path, path + ".1")
+            self.append(path, "followed.example", "long-" * 40 + "other.example", seconds=2)
+            self.assertEqual(self.next_alert(proc)["time"], "2024-03-01T10:00:02.000000Z")
+            # Truncated and written again, shorter than what was read (how truncation shows).
+            with open(path, "w") as f:
+                f.write(eve_dns(3, "followed.example") + "\n")
+            self.assertEqual(self.next_alert(proc)["time"], "2024-03-01T10:00:03.000000Z")
+            summary = self.stop(proc)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        self.assertEqual(summary["match"]["alerts"], 3)
+        self.assertEqual(summary["match"]["records"], 5)
+        # Events of one hour: one sighting, counting the three.
+        self.assertEqual(summary["sightings"]["added"], 1)
+        objects = json.loads(self.run_kizuna("export", "--collection", "sightings").stdout)["objects"]
+        self.assertEqual([o["count"] for o in objects if o["type"] == "sighting"], [3])
+
+
 class Reload(IntelCase):
     INDICATORS = [indicator(21, dns("old.example"))]
 
     def read_stderr_until(self, proc, text, limit_seconds=120):
         """Returns stderr up to and including the line holding `text` (fails after the limit)."""
-        got = b""
-        with selectors.DefaultSelector() as sel:
-            sel.register(proc.stderr, selectors.EVENT_READ)
-            while text not in got:
-                if not sel.select(timeout=limit_seconds):
-                    self.fail(f"no {text!r} on stderr; got {got!r}")
-                chunk = os.read(proc.stderr.fileno(), 4096)
-                if not chunk:
-                    self.fail(f"stderr closed before {text!r}; got {got!r}")
-                got += chunk
-        return got
+        return read_until(self, proc.stderr, lambda got: text in got, f"{text!r} on stderr",
+                          limit_seconds)
 
     def test_indicator_imported_mid_run_matches_the_lines_after(self):
         alerts_path = os.path.join(self.tmp, "alerts.jsonl")

@@ -90,6 +90,7 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global);
 void AddPeerCommand(CLI::App& app, GlobalOptions& global);
 void AddSyncCommand(CLI::App& app, GlobalOptions& global);
 void AddMatchCommand(CLI::App& app, GlobalOptions& global);
+void AddAllowlistCommand(CLI::App& app, GlobalOptions& global);
 void AddCheckCommand(CLI::App& app, GlobalOptions& global);
 void AddPolicyCommand(CLI::App& app, GlobalOptions& global);
 void AddProvenanceCommand(CLI::App& app, GlobalOptions& global);

@@ -53,6 +53,7 @@ int main(int argc, char** argv) {
   AddPeerCommand(app, global);
   AddSyncCommand(app, global);
   AddMatchCommand(app, global);
+  AddAllowlistCommand(app, global);
   AddCheckCommand(app, global);
   AddPolicyCommand(app, global);
   AddProvenanceCommand(app, global);

@@ -1,12 +1,20 @@
 // Kizuna. `kizuna match`: compile the active indicators of collections and match telemetry.
 //
 //   kizuna match --collection NAME... --input PATH... [--format zeek|eve|jsonl|auto]
-//                [--field-map FILE] [--allowlist PATH...] [--alerts FILE]
+//                [--field-map FILE] [--allowlist PATH...] [--allowlist-category C...]
+//                [--no-stored-allowlists] [--alerts FILE]
 //                [--sightings-to COLLECTION [--organization NAME]] [--window SECONDS]
-//                [--correlation-window SECONDS] [--threads N] [--reload SECONDS] [--json]
+//                [--correlation-window SECONDS] [--threads N] [--reload SECONDS] [--follow]
+//                [--json]
 //
 // Inputs are files, directories (every file below them) or '-' (standard input); gzip is
-// undone. Alerts go to FILE as JSON lines ('-': standard output). Sightings, one per
+// undone. Alerts go to FILE as JSON lines ('-': standard output), flushed after each block
+// of records, so `tail -F conn.log | kizuna match --input - --alerts -` shows them as they
+// come. With --follow, files are read like `tail -F`: at their end matching waits for more
+// lines, and a file that is rotated or truncated is read again from its start; every input
+// gets its own thread. SIGINT or SIGTERM ends the reading (with or without --follow): the
+// summary is printed and the sightings are added as for a normal end. Sightings are added
+// once, when matching ends (a process killed with SIGKILL adds none). Sightings, one per
 // indicator and window, are added to the collection given by --sightings-to, sighted by
 // the organisation (the only one on the node unless --organization names it).
 // Patterns needing several observations (AND, FOLLOWEDBY, REPEATS between brackets) are
@@ -18,12 +26,20 @@
 // validity began or ended), the collections are compiled again and matching goes on with
 // the new indicators; the start of the checks, each reload and each failed one (the old
 // indicators stay) are reported on stderr.
-// Progress goes to stderr when it is a terminal; the summary goes to stderr, or with --json
-// to standard output as one JSON object.
+// Allowlists: those stored on the node (`kizuna allowlist add`, in <data-dir>/allowlists/)
+// unless --no-stored-allowlists, and those --allowlist names; --allowlist-category keeps
+// only lists of those categories. Their keys are dropped from the compiled indicators.
+// Each alert's match names the indicator and gives its name, labels, TLP, creator
+// organisation and nation, and collection (detect/indicator_details.h: read once per
+// indicator hit). The summary lists the 10 indicators that hit most, by name, with counts.
+// Progress (reading allowlists, compiling, matching) goes to stderr when it is a terminal;
+// the summary goes to stderr, or with --json to standard output as one JSON object.
 // Exit codes: 0 done (with or without hits); 1 a failure (store, unreadable field map...);
 // 2 usage.
 #include <CLI/CLI.hpp>
+#include <signal.h>
 
+#include <atomic>
 #include <boost/json.hpp>
 #include <chrono>
 #include <condition_variable>
@@ -36,7 +52,9 @@
 #include "kizuna/base/file.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/cli/command.h"
+#include "kizuna/detect/allowlist_store.h"
 #include "kizuna/detect/compiler.h"
+#include "kizuna/detect/indicator_details.h"
 #include "kizuna/detect/match_run.h"
 #include "kizuna/detect/reloader.h"
 #include "kizuna/ingest/feed.h"
@@ -51,6 +69,8 @@ struct MatchFlags {
   std::string format = "auto";
   std::string field_map;
   std::vector<std::string> allowlists;
+  std::vector<std::string> allowlist_categories;
+  bool no_stored_allowlists = false;
   std::string alerts;
   std::string sightings_to;
   std::string organization;
@@ -58,8 +78,23 @@ struct MatchFlags {
   int64_t correlation_window_seconds = 3600;
   int threads = 2;
   int64_t reload_seconds = 0;
+  bool follow = false;
   bool json = false;
 };
+
+// Set by SIGINT and SIGTERM: the readers end their inputs (line_reader.h).
+std::atomic<bool> stop_requested{false};
+
+void RequestStop(int) { stop_requested.store(true); }
+
+// Makes SIGINT and SIGTERM end the reading instead of the process.
+void StopOnSignals() {
+  struct sigaction action {};
+  action.sa_handler = RequestStop;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
 
 // An output file closed on destruction.
 struct FileCloser {
@@ -87,9 +122,15 @@ boost::json::object CompileJson(const detect::CompileReport& r) {
           {"seconds", r.seconds}};
 }
 
-boost::json::object MatchJson(const detect::MatchSummary& s) {
+boost::json::object MatchJson(const detect::MatchSummary& s, detect::IndicatorDetails& details) {
   boost::json::array problems;
   for (const auto& p : s.problems) problems.push_back(boost::json::string(p));
+  boost::json::array top;
+  for (const detect::IndicatorHits& t : s.top_indicators) {
+    top.push_back({{"id", detect::FormatIndicatorId(t.indicator)},
+                   {"name", details.Name(t.indicator)},
+                   {"hits", t.hits}});
+  }
   return {{"inputs", s.inputs},
           {"records", s.records},
           {"bytes", s.bytes},
@@ -103,6 +144,7 @@ boost::json::object MatchJson(const detect::MatchSummary& s) {
           {"indicators_hit", s.indicators_hit},
           {"malformed", s.malformed},
           {"input_errors", s.input_errors},
+          {"top_indicators", top},
           {"problems", problems}};
 }
 
@@ -152,7 +194,7 @@ class ReloadThread {
 };
 
 void PrintHuman(const detect::CompileReport& c, const detect::MatchSummary& s,
-                const ingest::ImportSummary* sightings) {
+                detect::IndicatorDetails& details, const ingest::ImportSummary* sightings) {
   std::string text;
   for (const auto& p : c.problems) StrAppend(text, "skipped indicator ", p.id, ": ", p.reason, "\n");
   for (const auto& p : c.suppressions) {
@@ -174,6 +216,12 @@ void PrintHuman(const detect::CompileReport& c, const detect::MatchSummary& s,
     StrAppend(text, "correlation: ", s.correlation_dropped, " events dropped from full buffers, ",
               s.correlation_late, " arrived too late\n");
   }
+  if (!s.top_indicators.empty()) StrAppend(text, "indicators that hit most:\n");
+  for (const detect::IndicatorHits& t : s.top_indicators) {
+    const std::string name = details.Name(t.indicator);
+    StrAppend(text, "  ", t.hits, "  ", name.empty() ? "(no name)" : name, "  ",
+              detect::FormatIndicatorId(t.indicator), "\n");
+  }
   if (sightings != nullptr) {
     StrAppend(text, "sightings: ", sightings->added, " added, ", sightings->already_present,
               " already present, ", sightings->rejected, " rejected\n");
@@ -189,10 +237,12 @@ int Run(GlobalOptions& global, const MatchFlags& flags) {
   auto db = OpenNodeDatabase(global.data_dir);
   if (!db.ok()) return ReportError(db.status());
   std::vector<std::string> collection_ids;
+  std::vector<store::Collection> collections;
   for (const std::string& name : flags.collections) {
     auto c = (*db)->FindCollection("", name);
     if (!c.ok()) return ReportError(c.status());
     collection_ids.push_back(c->id);
+    collections.push_back(std::move(*c));
   }
   std::string sightings_collection, identity;
   if (!flags.sightings_to.empty()) {
@@ -210,7 +260,21 @@ int Run(GlobalOptions& global, const MatchFlags& flags) {
     absl::Status st = user_map.Parse(std::string_view(text->data(), text->size()), flags.field_map);
     if (!st.ok()) return ReportError(st);
   }
+  const bool terminal = StderrIsTerminal();
   detect::Allowlist allowlist;
+  int64_t allowlist_files = 0;
+  if (terminal) {
+    allowlist.on_file = [&allowlist_files](const std::string&) {
+      std::fputs(StrCat("\rloading allowlists: ", ++allowlist_files, " files   ").c_str(), stderr);
+    };
+  }
+  allowlist.categories = flags.allowlist_categories;
+  int64_t stored_allowlists = 0;
+  if (!flags.no_stored_allowlists) {
+    auto loaded = detect::AllowlistStore(StrCat(global.data_dir, "/allowlists")).LoadInto(allowlist);
+    if (!loaded.ok()) return ReportError(loaded.status());
+    stored_allowlists = *loaded;
+  }
   for (const std::string& path : flags.allowlists) {
     if (absl::Status st = allowlist.Load(path); !st.ok()) return ReportError(st);
   }
@@ -223,9 +287,15 @@ int Run(GlobalOptions& global, const MatchFlags& flags) {
   if (!compiled_mark.ok()) return ReportError(compiled_mark.status());
   detect::CompileOptions compile;
   compile.now_us = SystemClock().NowMicros();
-  if (!flags.allowlists.empty()) compile.allowlist = &allowlist;
+  if (allowlist.list_count() > 0) compile.allowlist = &allowlist;
+  if (terminal) {
+    compile.on_progress = [](int64_t read) {
+      std::fputs(StrCat("\rcompiling: ", read, " indicators read   ").c_str(), stderr);
+    };
+  }
   detect::CompileReport report;
   auto snapshot = detect::CompileFromStore(**db, collection_ids, compile, &report);
+  if (terminal) std::fputs("\r\033[K", stderr);
   if (!snapshot.ok()) return ReportError(snapshot.status());
   detect::LiveSnapshot live(std::move(*snapshot));
 
@@ -239,17 +309,26 @@ int Run(GlobalOptions& global, const MatchFlags& flags) {
   detect::MatchOptions options;
   options.format = *format;
   options.threads = flags.threads;
+  StopOnSignals();
+  options.reader.follow.stop = &stop_requested;
+  if (flags.follow) {
+    // A followed input never ends: each needs a thread of its own.
+    options.reader.follow.follow = true;
+    options.threads = std::max<int>(flags.threads, static_cast<int>(inputs->size()));
+  }
   options.sighting_window_us = flags.window_seconds * 1000000;
   options.correlation.window_us = flags.correlation_window_seconds * 1000000;
   if (!user_map.empty()) options.reader.user_map = &user_map;
+  detect::IndicatorDetails details(**db, **db, std::move(collections));
+  options.details = &details;
   detect::MatchRun::AlertSink sink;
   if (alerts != nullptr) {
     sink = [&alerts](std::string_view lines) {
       std::fwrite(lines.data(), 1, lines.size(), alerts.get());
+      std::fflush(alerts.get());
     };
   }
   detect::MatchRun run(live, options, sink);
-  const bool terminal = StderrIsTerminal();
   if (terminal) {
     run.on_progress = [](const detect::MatchSummary& s) {
       std::string line = StrCat("\r", s.records, " records, ", s.alerts, " alerts, ",
@@ -285,7 +364,10 @@ int Run(GlobalOptions& global, const MatchFlags& flags) {
     if (!st.ok()) return ReportError(st);
   }
   if (flags.json) {
-    boost::json::object out{{"compile", CompileJson(report)}, {"match", MatchJson(run.summary())}};
+    boost::json::object out{{"compile", CompileJson(report)}, {"match", MatchJson(run.summary(), details)}};
+    out["allowlists"] = {{"stored_files", stored_allowlists},
+                         {"lists", allowlist.list_count()},
+                         {"entries", allowlist.entry_count()}};
     if (importer != nullptr) {
       out["sightings"] = {{"added", importer->summary().added},
                           {"already_present", importer->summary().already_present},
@@ -294,7 +376,12 @@ int Run(GlobalOptions& global, const MatchFlags& flags) {
     std::string text = boost::json::serialize(out) + "\n";
     std::fputs(text.c_str(), stdout);
   } else {
-    PrintHuman(report, run.summary(), importer != nullptr ? &importer->summary() : nullptr);
+    if (allowlist.list_count() > 0) {
+      std::fputs(StrCat("allowlists: ", allowlist.list_count(), " lists (", stored_allowlists,
+                        " stored on the node), ", allowlist.entry_count(), " entries\n").c_str(),
+                 stderr);
+    }
+    PrintHuman(report, run.summary(), details, importer != nullptr ? &importer->summary() : nullptr);
   }
   return importer != nullptr && importer->summary().rejected > 0 ? kExitFailure : kExitOk;
 }
@@ -309,6 +396,11 @@ void AddMatchCommand(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--format", flags->format, "auto, zeek, eve or jsonl")->capture_default_str();
   cmd->add_option("--field-map", flags->field_map, "Field map file: 'log-type field path' lines (for jsonl, or extra Zeek/EVE fields)");
   cmd->add_option("--allowlist", flags->allowlists, "MISP warninglist (list.json), directory of them, or plain list");
+  cmd->add_option("--allowlist-category", flags->allowlist_categories,
+                  "Use only allowlists of these categories: a MISP warninglist's \"category\" or "
+                  "\"type\" (cidr, hostname, string, substring, regex); \"plain\" for plain lists");
+  cmd->add_flag("--no-stored-allowlists", flags->no_stored_allowlists,
+                "Leave out the allowlists stored on the node (`kizuna allowlist add`)");
   cmd->add_option("--alerts", flags->alerts, "Write alerts as JSON lines to FILE ('-': standard output)");
   cmd->add_option("--sightings-to", flags->sightings_to, "Add STIX sightings to this collection");
   cmd->add_option("--organization", flags->organization, "The sensor's organisation (name or identity id)");
@@ -322,6 +414,10 @@ void AddMatchCommand(CLI::App& app, GlobalOptions& global) {
                   "Check the store every SECONDS while matching and recompile the indicators "
                   "when they changed (0: never)")
       ->capture_default_str()->check(CLI::Range(0, 86400));
+  cmd->add_flag("--follow", flags->follow,
+                "Keep reading the input files as they grow, like tail -F (reopened when rotated "
+                "or truncated), until SIGINT or SIGTERM; then print the summary and add the "
+                "sightings");
   cmd->add_flag("--json", flags->json, "Print the summary as JSON on standard output");
   cmd->callback([&global, flags] { global.exit_code = Run(global, *flags); });
 }

@@ -81,7 +81,8 @@ void AppendJsonText(std::string_view text, std::string& out) {
 }
 
 void AppendAlert(const Snapshot& snapshot, const RecordBatch& batch, const Record& record,
-                 std::span<const Match> matches, std::string_view input, std::string& out) {
+                 std::span<const Match> matches, std::string_view input,
+                 IndicatorDetails* details, std::string& out) {
   out += "{";
   AppendEventHead(record.has_time, record.time_us, record.log_type, out);
   out += R"("input":)";
@@ -92,6 +93,7 @@ void AppendAlert(const Snapshot& snapshot, const RecordBatch& batch, const Recor
     if (!first) out += ",";
     first = false;
     StrAppend(out, R"({"indicator":")", snapshot.IndicatorId(m.indicator), "\"");
+    if (details != nullptr) details->Append(snapshot.IndicatorUuid(m.indicator), out);
     if (m.evaluated) {
       out += R"(,"evaluated":true})";
       continue;
@@ -115,15 +117,17 @@ void AppendAlert(const Snapshot& snapshot, const RecordBatch& batch, const Recor
 }
 
 void AppendCorrelationAlert(const Snapshot& snapshot, const CorrelationHit& hit,
-                            std::string_view input, std::string& out) {
+                            std::string_view input, IndicatorDetails* details,
+                            std::string& out) {
   const CorrelationEvent& t = *hit.trigger;
   out += "{";
   AppendEventHead(true, t.time_us, t.log_type, out);
   out += R"("input":)";
   AppendJsonText(input, out);
   StrAppend(out, R"(,"line":)", t.line, R"(,"matches":[{"indicator":")",
-            snapshot.IndicatorId(hit.indicator), R"(","evaluated":true,"correlated":)",
-            hit.events.size(), "}],");
+            snapshot.IndicatorId(hit.indicator), "\"");
+  if (details != nullptr) details->Append(snapshot.IndicatorUuid(hit.indicator), out);
+  StrAppend(out, R"(,"evaluated":true,"correlated":)", hit.events.size(), "}],");
   AppendRecord(t.json, t.raw, out);
   out += R"(,"correlated":[)";
   for (size_t i = 0; i < hit.events.size(); ++i) {

@@ -22,6 +22,9 @@
 //    "correlated":[{"time":"...","log_type":"dns","line":7,"record":{...}},
 //                  {"time":"...","log_type":"http","line":12,"record":{...}}]}
 //
+// With IndicatorDetails (indicator_details.h), each match also carries the indicator's
+// name, labels, TLP, creator and collection, looked up once per indicator hit.
+//
 // A record without a usable event time has no "time"; it takes part in no correlation and
 // makes no sighting (match_run.h).
 //
@@ -35,6 +38,7 @@
 #include <string_view>
 
 #include "kizuna/detect/correlator.h"
+#include "kizuna/detect/indicator_details.h"
 #include "kizuna/detect/matcher.h"
 #include "kizuna/detect/record.h"
 #include "kizuna/detect/snapshot.h"
@@ -42,12 +46,15 @@
 namespace kizuna::detect {
 
 // Appends the alert of `record` (matched by `matches`, all of that record) and a newline.
+// `details`: null, or where the indicators' details come from.
 void AppendAlert(const Snapshot& snapshot, const RecordBatch& batch, const Record& record,
-                 std::span<const Match> matches, std::string_view input, std::string& out);
+                 std::span<const Match> matches, std::string_view input,
+                 IndicatorDetails* details, std::string& out);
 
 // Appends the alert of a correlation `hit` of `snapshot`'s indicators, and a newline.
 void AppendCorrelationAlert(const Snapshot& snapshot, const CorrelationHit& hit,
-                            std::string_view input, std::string& out);
+                            std::string_view input, IndicatorDetails* details,
+                            std::string& out);
 
 // Appends `text` as a JSON string literal, replacing invalid UTF-8 bytes by U+FFFD.
 void AppendJsonText(std::string_view text, std::string& out);

@@ -104,8 +104,12 @@ absl::Status Allowlist::Load(const std::string& path) {
   }
   KZ_ASSIGN_OR_RETURN(simdjson::padded_string text, ReadFile(path, kMaxListFileBytes));
   const std::string_view view(text.data(), text.size());
-  if (std::filesystem::path(path).filename() == "list.json") return AddMispList(view, path);
-  AddPlainList(view, std::filesystem::path(path).filename().string());
+  if (std::filesystem::path(path).filename() == "list.json") {
+    KZ_RETURN_IF_ERROR(AddMispList(view, path));
+  } else {
+    AddPlainList(view, std::filesystem::path(path).filename().string());
+  }
+  if (on_file) on_file(path);
   return absl::OkStatus();
 }
 
@@ -120,6 +124,14 @@ absl::Status Allowlist::AddMispList(std::string_view json, std::string_view orig
   if (doc["name"].get(name) || doc["type"].get(type) || doc["list"].get(values)) {
     return absl::InvalidArgumentError(
         StrCat(origin, ": a warninglist needs string `name`, `type` and array `list`"));
+  }
+  if (!categories.empty()) {
+    std::string_view category;
+    if (doc["category"].get(category)) category = {};
+    const bool wanted = std::any_of(categories.begin(), categories.end(), [&](const std::string& c) {
+      return c == type || (!category.empty() && c == category);
+    });
+    if (!wanted) return absl::OkStatus();
   }
   List list;
   list.name = std::string(name);
@@ -154,6 +166,9 @@ absl::Status Allowlist::AddMispList(std::string_view json, std::string_view orig
 }
 
 void Allowlist::AddPlainList(std::string_view text, std::string_view name) {
+  if (!categories.empty() && std::find(categories.begin(), categories.end(), "plain") == categories.end()) {
+    return;
+  }
   const uint32_t cidr = static_cast<uint32_t>(lists_.size());
   lists_.push_back(List{std::string(name), Type::kCidr, kAddressSlots, {}, {}});
   const uint32_t hosts = static_cast<uint32_t>(lists_.size());
@@ -197,12 +212,11 @@ void Allowlist::AddEntry(uint32_t index, std::string_view raw) {
     }
     case Type::kSubstring:
       list.substrings.push_back(Lower(value));
-      if (list.substrings.size() == 1) pattern_lists_.push_back(index);
       break;
     case Type::kRegex:
       if (auto re = CompileRegex(value)) {
         list.regexes.push_back(std::move(re));
-        if (list.regexes.size() == 1) pattern_lists_.push_back(index);
+        if (list.regexes.size() == 1) regex_lists_.push_back(index);
       } else {
         ++skipped_regexes_;
       }
@@ -214,6 +228,15 @@ void Allowlist::Finish() {
   exact_ = std::move(exact_builder_).Build(kAllowlistSeed, payloads_);
   v4_ = std::move(v4_builder_).Build(payloads_);
   v6_ = std::move(v6_builder_).Build(payloads_);
+  for (int slot = 0; slot < kSlotCount; ++slot) {
+    SubstringSet::Builder builder;
+    for (uint32_t index = 0; index < lists_.size(); ++index) {
+      if ((lists_[index].slots & (1u << slot)) == 0) continue;
+      for (const std::string& s : lists_[index].substrings) builder.Add(s, index);
+    }
+    substrings_[slot] = std::move(builder).Build();
+  }
+  for (List& list : lists_) list.substrings = {};
 }
 
 const std::string* Allowlist::FirstCovering(Payload payload, Slot slot) const {
@@ -254,17 +277,17 @@ const std::string* Allowlist::Check(Slot slot, std::string_view text, bool paren
       d.remove_prefix(dot + 1);
     }
   }
-  for (uint32_t index : pattern_lists_) {
+  // The first list (in load order) among the substring and regex lists that allows it.
+  const uint32_t substring = substrings_[static_cast<int>(slot)].Smallest(text);
+  for (uint32_t index : regex_lists_) {
+    if (index > substring) break;
     const List& list = lists_[index];
     if ((list.slots & Bit(slot)) == 0) continue;
-    for (const std::string& s : list.substrings) {
-      if (text.find(s) != std::string_view::npos) return &list.name;
-    }
     for (const auto& re : list.regexes) {
       if (re2::RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), *re)) return &list.name;
     }
   }
-  return nullptr;
+  return substring == SubstringSet::kNone ? nullptr : &lists_[substring].name;
 }
 
 const std::string* Allowlist::CheckHost(Slot slot, std::string_view host) const {

@@ -17,7 +17,8 @@
 //     hostname   a domain equal to a listed name or below it ("a.example.com" is allowed by
 //                "example.com" or ".example.com"); a suffix key (LIKE '%.x') when x is
 //     string     a key equal to a listed value
-//     substring  a key containing a listed value
+//     substring  a key containing a listed value (all substring lists are searched at once,
+//                lookup/substring_set.h, so the cost does not grow with their length)
 //     regex      a key an entry's regex matches (entries written /re/flags; RE2 syntax,
 //                entries RE2 cannot run are skipped and counted)
 //   URL keys are also checked through their host (hostname, string and cidr lists); address
@@ -28,7 +29,9 @@
 //
 // Thread-safety: Load/Add* from one thread; Allows is safe concurrently once loaded.
 
+#include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -38,6 +41,7 @@
 #include "kizuna/detect/classify.h"
 #include "kizuna/detect/lookup/ip_ranges.h"
 #include "kizuna/detect/lookup/string_table.h"
+#include "kizuna/detect/lookup/substring_set.h"
 
 namespace re2 {
 class RE2;
@@ -62,6 +66,13 @@ class Allowlist {
   // Adds a plain list named `name`.
   void AddPlainList(std::string_view text, std::string_view name);
 
+  // When not empty, only lists with one of these categories are added: a MISP list's
+  // "type" or "category" field; "plain" for plain lists (allowlist_store.h).
+  std::vector<std::string> categories;
+
+  // Called after each file Load reads, with its path (for progress).
+  std::function<void(const std::string& path)> on_file;
+
   // Builds the lookup structures. REQUIRES: called once, after the last Add/Load and before
   // Allows.
   void Finish();
@@ -79,7 +90,7 @@ class Allowlist {
     std::string name;
     Type type = Type::kString;
     uint32_t slots = 0;  // bit per Slot it covers
-    std::vector<std::string> substrings;
+    std::vector<std::string> substrings;  // until Finish()
     std::vector<std::unique_ptr<re2::RE2>> regexes;
   };
 
@@ -100,7 +111,9 @@ class Allowlist {
   IpRanges<Ipv6>::Builder v6_builder_;
   IpRanges<uint32_t> v4_;
   IpRanges<Ipv6> v6_;
-  std::vector<uint32_t> pattern_lists_;  // substring and regex lists, scanned in turn
+  // Per slot: the substrings of the lists covering it (value: the list's index).
+  std::array<SubstringSet, kSlotCount> substrings_;
+  std::vector<uint32_t> regex_lists_;  // regex lists, in list order
 };
 
 }  // namespace kizuna::detect

@@ -329,6 +329,7 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> CompileFromStore(
     store::Store& store, std::span<const std::string> collection_ids,
     const CompileOptions& options, CompileReport* report) {
   IndicatorCompiler compiler(options);
+  int64_t read = 0;
   for (const std::string& collection : collection_ids) {
     store::PageRequest request;
     request.filter.types = {"indicator"};
@@ -339,6 +340,8 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> CompileFromStore(
         return Annotate(page.status(), StrCat("reading indicators of collection ", collection, ": "));
       }
       for (const store::StoredObject& o : page->objects) compiler.AddObject(o.json, o.id);
+      read += static_cast<int64_t>(page->objects.size());
+      if (options.on_progress) options.on_progress(read);
       if (!page->more) break;
       request.after = page->next;
     }

@@ -23,6 +23,7 @@
 // run while other threads match against an older snapshot.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <span>
@@ -57,6 +58,8 @@ struct CompileOptions {
   // project's machines have two cores); 1 parses on the calling thread only. The snapshot
   // and report do not depend on it.
   int threads = 2;
+  // CompileFromStore calls it after each page of indicators read, with the count so far.
+  std::function<void(int64_t objects_read)> on_progress;
 };
 
 struct CompileProblem {

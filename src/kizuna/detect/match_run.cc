@@ -48,6 +48,7 @@ struct MatchRun::Worker {
   std::vector<CorrelationHit> hits;
   std::vector<uint32_t> untimed;  // records of the block that matched without an event time
   std::string alerts;
+  absl::flat_hash_map<Uuid, uint64_t> hit_counts;  // per indicator
 };
 
 namespace {
@@ -60,6 +61,21 @@ std::string NoTimeReason(const Record& r) {
   if (r.bad_time.empty()) return "no event time: no sighting made";
   return StrCat("event time ", JsonString(r.bad_time.substr(0, kShownTimeBytes)),
                 " is not a time: no sighting made");
+}
+
+// The `count` indicators of `hits` with the most hits, most first, ties by id.
+std::vector<IndicatorHits> TopIndicators(const absl::flat_hash_map<Uuid, uint64_t>& hits,
+                                         size_t count) {
+  std::vector<IndicatorHits> all;
+  all.reserve(hits.size());
+  for (const auto& [indicator, n] : hits) all.push_back({indicator, n});
+  const auto more = [](const IndicatorHits& a, const IndicatorHits& b) {
+    return a.hits != b.hits ? a.hits > b.hits : a.indicator < b.indicator;
+  };
+  const size_t kept = std::min(count, all.size());
+  std::partial_sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(kept), all.end(), more);
+  all.resize(kept);
+  return all;
 }
 
 }  // namespace
@@ -96,8 +112,10 @@ uint64_t MatchRun::Correlate(Input& input, uint64_t sequence,
       if (!st.ok() && error.ok()) error = st;
     }
     for (const CorrelationHit& hit : w.hits) {
-      w.sightings.Add(block.snapshot->IndicatorUuid(hit.indicator), hit.trigger->time_us);
-      if (sink_) AppendCorrelationAlert(*block.snapshot, hit, input.path, w.alerts);
+      const Uuid& uuid = block.snapshot->IndicatorUuid(hit.indicator);
+      w.sightings.Add(uuid, hit.trigger->time_us);
+      ++w.hit_counts[uuid];
+      if (sink_) AppendCorrelationAlert(*block.snapshot, hit, input.path, options_.details, w.alerts);
     }
     made += w.hits.size();
   }
@@ -117,12 +135,14 @@ void MatchRun::MatchBlock(Input& input, std::shared_ptr<const Snapshot> snapshot
     const Record& r = batch.records[w.matches[i].record];
     ++alert_count;
     if (!r.has_time) w.untimed.push_back(w.matches[i].record);
-    for (size_t k = i; k < j && r.has_time; ++k) {
-      w.sightings.Add(snapshot->IndicatorUuid(w.matches[k].indicator), r.time_us);
+    for (size_t k = i; k < j; ++k) {
+      const Uuid& uuid = snapshot->IndicatorUuid(w.matches[k].indicator);
+      ++w.hit_counts[uuid];
+      if (r.has_time) w.sightings.Add(uuid, r.time_us);
     }
     if (sink_) {
       AppendAlert(*snapshot, batch, r, std::span<const Match>(w.matches.data() + i, j - i),
-                  input.path, w.alerts);
+                  input.path, options_.details, w.alerts);
     }
     i = j;
   }
@@ -231,6 +251,7 @@ void MatchRun::Work() {
   }
   std::lock_guard<std::mutex> lock(mutex_);
   sightings_.Merge(w.sightings);
+  for (const auto& [indicator, n] : w.hit_counts) hits_[indicator] += n;
 }
 
 void MatchRun::Run(const std::vector<std::string>& inputs) {
@@ -268,6 +289,7 @@ void MatchRun::Run(const std::vector<std::string>& inputs) {
   }
   for (std::thread& t : workers) t.join();
   summary_.indicators_hit = sightings_.IndicatorCount();
+  summary_.top_indicators = TopIndicators(hits_, options_.top_indicators);
   summary_.seconds = elapsed();
 }
 

@@ -42,7 +42,9 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "kizuna/detect/correlator.h"
+#include "kizuna/detect/indicator_details.h"
 #include "kizuna/detect/live_snapshot.h"
 #include "kizuna/detect/readers/reader.h"
 #include "kizuna/detect/sightings.h"
@@ -59,6 +61,17 @@ struct MatchOptions {
   CorrelationOptions correlation;
   // Problems listed in the summary (all are counted).
   size_t max_problems = 100;
+  // Where alerts get the indicators' names, labels, TLP... (null: ids only). Must outlive
+  // the run.
+  IndicatorDetails* details = nullptr;
+  // Indicators listed in MatchSummary::top_indicators.
+  size_t top_indicators = 10;
+};
+
+// An indicator and the matches it made (records, and correlations).
+struct IndicatorHits {
+  Uuid indicator{};
+  uint64_t hits = 0;
 };
 
 struct MatchSummary {
@@ -76,6 +89,9 @@ struct MatchSummary {
   uint64_t input_errors = 0;  // inputs that could not be opened or ended early
   uint64_t evaluator_errors = 0;
   std::vector<std::string> problems;  // "file:line: reason", "file: reason"
+  // The indicators with the most hits, most first (ties: by id); at most
+  // MatchOptions::top_indicators. Set when Run() returns.
+  std::vector<IndicatorHits> top_indicators;
   double seconds = 0;
 };
 
@@ -124,6 +140,7 @@ class MatchRun {
   std::vector<std::shared_ptr<Input>> open_;
   MatchSummary summary_;
   SightingAggregator sightings_;
+  absl::flat_hash_map<Uuid, uint64_t> hits_;  // per indicator, merged from the workers
 };
 
 }  // namespace kizuna::detect

@@ -120,7 +120,7 @@ bool TelemetryReader::Next(RecordBatch& batch) {
 absl::StatusOr<std::unique_ptr<TelemetryReader>> OpenTelemetry(const std::string& path,
                                                                 TelemetryFormat format,
                                                                 const ReaderOptions& options) {
-  auto in = std::make_unique<LineReader>(options.max_line_bytes);
+  auto in = std::make_unique<LineReader>(options.max_line_bytes, options.follow);
   if (absl::Status st = in->Open(path); !st.ok()) return st;
   in->Refill();
   TelemetryReader::Kind kind = TelemetryReader::Kind::kJson;

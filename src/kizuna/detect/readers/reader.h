@@ -69,6 +69,8 @@ struct ReaderOptions {
   // JSON: use the DOM walk, which parses and checks every value, even where the faster
   // On-Demand walk runs (json_reader.h). Default false; for comparing the two.
   bool json_dom = false;
+  // Following growing files and stopping (line_reader.h); default: read to the end.
+  FollowOptions follow;
 };
 
 // Parses blocks of one reader's lines into records. Implementations (ZeekTsvReader,
