@@ -48,6 +48,17 @@ std::string_view CollectionName(const CollectionNames& names, std::string_view i
   return it == names.end() ? id : std::string_view(it->second);
 }
 
+absl::Status AuditCommand(store::Database& db, std::string_view action, std::string_view target,
+                          std::string details) {
+  store::AuditEvent event;
+  event.actor = "cli";
+  event.action = action;
+  event.target = target;
+  event.details = std::move(details);
+  absl::Status s = db.AppendAudit(event);
+  return s.ok() ? s : Annotate(s, StrCat("the change is made, but its audit event (", action, ") is not: "));
+}
+
 absl::StatusOr<std::string> ActingOrganization(store::Database& db, const std::string& name,
                                                std::string_view what) {
   if (!name.empty()) {

@@ -18,18 +18,33 @@ absl::StatusOr<CollectionPolicy> PolicyOf(const store::Collection& collection) {
   return out;
 }
 
-absl::StatusOr<identity::Principal> PrincipalForUser(store::Directory& directory, std::string_view name) {
-  KZ_ASSIGN_OR_RETURN(std::vector<store::User> users, directory.ListUsers());
-  auto user = std::find_if(users.begin(), users.end(), [&](const store::User& u) { return u.name == name; });
-  if (user == users.end()) return absl::NotFoundError(StrCat("user '", name, "' does not exist"));
-  if (user->disabled) return absl::FailedPreconditionError(StrCat("user '", name, "' is disabled"));
-  KZ_ASSIGN_OR_RETURN(store::Organization org, directory.FindOrganization(user->organization));
+namespace {
+
+// The principal of user `user` of organisation `id_or_name`, with the organisation's groups.
+absl::StatusOr<identity::Principal> PrincipalOf(store::Directory& directory, std::string user,
+                                                std::string_view id_or_name, uint8_t roles) {
+  KZ_ASSIGN_OR_RETURN(store::Organization org, directory.FindOrganization(id_or_name));
   KZ_ASSIGN_OR_RETURN(std::vector<store::Group> groups, directory.ListGroups());
   std::vector<std::string> member_of;
   for (const store::Group& g : groups) {
     if (std::find(g.members.begin(), g.members.end(), org.id) != g.members.end()) member_of.push_back(g.name);
   }
-  return identity::UserPrincipal(user->name, org.id, org.nation, std::move(member_of), user->roles);
+  return identity::UserPrincipal(std::move(user), org.id, org.nation, std::move(member_of), roles);
+}
+
+}  // namespace
+
+absl::StatusOr<identity::Principal> PrincipalForUser(store::Directory& directory, std::string_view name) {
+  KZ_ASSIGN_OR_RETURN(std::vector<store::User> users, directory.ListUsers());
+  auto user = std::find_if(users.begin(), users.end(), [&](const store::User& u) { return u.name == name; });
+  if (user == users.end()) return absl::NotFoundError(StrCat("user '", name, "' does not exist"));
+  if (user->disabled) return absl::FailedPreconditionError(StrCat("user '", name, "' is disabled"));
+  return PrincipalOf(directory, user->name, user->organization, user->roles);
+}
+
+absl::StatusOr<identity::Principal> PrincipalForOrganization(store::Directory& directory,
+                                                             std::string_view id_or_name) {
+  return PrincipalOf(directory, "cli", id_or_name, static_cast<uint8_t>(identity::Role::kPublisher));
 }
 
 identity::Principal PrincipalForPeer(const store::Peer& peer) {

@@ -64,6 +64,12 @@ absl::StatusOr<CollectionPolicy> PolicyOf(const store::Collection& collection);
 // FailedPrecondition for a disabled one.
 absl::StatusOr<identity::Principal> PrincipalForUser(store::Directory& directory, std::string_view name);
 
+// Returns the principal of the command line acting for organisation `id_or_name` (`kizuna
+// delete --organization`): user "cli" of that organisation, with its nation and groups and
+// the publisher role. NotFound for an unknown organisation.
+absl::StatusOr<identity::Principal> PrincipalForOrganization(store::Directory& directory,
+                                                             std::string_view id_or_name);
+
 // Returns the principal this node decides for when it sends to `peer` (PrincipalKind::kPeer).
 identity::Principal PrincipalForPeer(const store::Peer& peer);
 

@@ -1,10 +1,9 @@
 // Kizuna. Delete an Object (§5.7): the versions selected by match[version] and
 // match[spec_version] (all versions by default) leave the collection.
-#include <algorithm>
-
 #include "kizuna/base/json_string.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/store/directory.h"
+#include "kizuna/store/object_owner.h"
 #include "kizuna/taxii/errors.h"
 #include "kizuna/taxii/internal/context.h"
 
@@ -15,8 +14,6 @@ http::Response DeleteObject(Context& ctx, const Call& call) {
   const std::string& object_id = call.segments[4];
   absl::StatusOr<TaxiiQuery> query = ParseQuery(call.http.Query(), Endpoint::kDeleteObject, ctx.options.pages);
   if (!query.ok()) return ErrorResponse(query.status());
-  // Only the creating organisation (or a node admin) deletes an object (STIX 2.1 §3.6: only
-  // the creator versions or revokes).
   store::PageRequest all;
   all.limit = store::kMaxPageLimit;
   all.filter.spec_versions = query->page.filter.spec_versions;
@@ -27,18 +24,13 @@ http::Response DeleteObject(Context& ctx, const Call& call) {
   absl::StatusOr<size_t> withheld = ctx.policy.Filter(call.principal, call.collection, visible);
   if (!withheld.ok()) return ErrorResponse(withheld.status());
   if (visible.empty()) return ErrorResponse(404, "no such object in this collection");
-  // The object's creator is the creator of its first version: versions by anyone else
-  // (which no write accepts any more, store.h) neither block nor allow a delete.
-  const auto first = std::min_element(versions->objects.begin(), versions->objects.end(),
-                                      [](const store::StoredObject& a, const store::StoredObject& b) {
-                                        return a.version_ns < b.version_ns;
-                                      });
-  if (!call.principal.Has(identity::Role::kNodeAdmin) && first->created_by_ref != call.principal.organization) {
-    return ErrorResponse(403, "only the organisation that created an object may delete it");
-  }
+  // Who may delete what: one rule, shared with `kizuna delete` and `kizuna revoke`.
+  absl::Status may = store::CheckMayDeleteOrRevoke(call.principal, versions->objects);
+  if (!may.ok()) return ErrorResponse(may);
   // The audit entry is written in the delete's transaction (store.h).
   const store::RecordDelete record = [&](int64_t removed) -> absl::StatusOr<store::AuditEvent> {
-    return store::ObjectDeletedEvent(call.principal.user, call.http.remote, call.collection.id,
+    return store::ObjectDeletedEvent(call.principal.user, call.http.remote, call.principal.organization,
+                                     call.collection.id,
                                      object_id, removed);
   };
   absl::StatusOr<int64_t> deleted =
