@@ -247,6 +247,21 @@ class Audit(AdminTestCase):
         self.assertEqual((imported["details"]["files_read"], imported["details"]["failed_files"],
                           imported["details"]["added"]), (1, 1, 1))
 
+    # Issue 19, item 13: the text names organisations and collections; --json keeps the ids.
+    def test_audit_text_shows_names(self):
+        self.setup_alliance()
+        self.admin("grant", "intel", "--org", "CISA", "--read")
+        events = self.admin_json("audit", "--limit", "1")
+        self.assertEqual((events[0]["target"], events[0]["details"]["organization"]),
+                         (self.collection, self.cisa["id"]))
+        line = self.admin("audit", "--limit", "1").stdout.decode()
+        self.assertIn("  grant.add  intel  ", line)
+        self.assertIn('"organization":"CISA"', line)
+        self.assertNotIn(self.collection, line)
+        self.assertNotIn(self.cisa["id"], line)
+        created = self.admin("audit", "--limit", "100").stdout.decode().splitlines()[1]
+        self.assertIn("  org.create  NISC  ", created)
+
 
 if __name__ == "__main__":
     unittest.main()
