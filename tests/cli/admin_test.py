@@ -7,6 +7,9 @@ import unittest
 from kizuna_cli import KizunaTestCase
 
 TOKEN = re.compile(r"^kz_([0-9a-f]{16})_[A-Za-z0-9_-]{43}$")
+INDICATOR = {"type": "indicator", "spec_version": "2.1", "id": "indicator--8e2e2d2b-17d4-4cbf-938f-000000000001",
+             "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z",
+             "pattern": "[file:name = 'x']", "pattern_type": "stix", "valid_from": "2026-01-01T00:00:00Z"}
 
 
 class AdminTestCase(KizunaTestCase):
@@ -208,11 +211,11 @@ class Audit(AdminTestCase):
         self.admin("org", "add", "--name", "NISC", "--nation", "JPN", expect=1)  # not a change
         events = self.admin_json("audit", "--limit", "100")
         actions = [e["action"] for e in events]
-        self.assertEqual(actions, ["org.create", "org.create", "group.create", "group.join",
+        self.assertEqual(actions, ["collection.create", "org.create", "org.create", "group.create", "group.join",
                                    "group.join", "user.create", "user.create", "token.create",
                                    "token.revoke", "grant.add", "grant.remove", "user.disable"])
         self.assertTrue(all(e["actor"] == "cli" for e in events))
-        self.assertEqual(events[0]["details"], {"name": "NISC", "nation": "JPN"})
+        self.assertEqual(events[1]["details"], {"name": "NISC", "nation": "JPN"})
         seqs = [e["seq"] for e in events]
         self.assertEqual(seqs, sorted(seqs))
 
@@ -223,6 +226,41 @@ class Audit(AdminTestCase):
         lines = self.admin("audit", "--limit", "3").stdout.decode().splitlines()
         self.assertEqual(len(lines), 3)
         self.assertIn("user.disable", lines[-1])
+
+    # Issue 19, item 8: imports, collections and peers are changes too.
+    def test_imports_collections_and_peers_are_audited(self):
+        self.setup_alliance()
+        self.run_kizuna("collection", "policy", "intel", "--community", "jpn-usa")
+        bundle = self.write("one.json", json.dumps({"type": "bundle", "id": "bundle--" + "0" * 8 + "-0000-4000-8000-" + "0" * 12,
+                                                    "objects": [INDICATOR]}))
+        self.run_kizuna("import", bundle, self.tmp + "/missing.json", "--collection", "intel", expect=1)
+        self.run_kizuna("peer", "add", "usa", "--url", "https://127.0.0.1:9443/", "--token", "t", "--nation", "USA",
+                        "--map", "intel:remote:push")
+        self.run_kizuna("peer", "remove", "usa")
+        events = self.admin_json("audit", "--limit", "5")
+        self.assertEqual([e["action"] for e in events],
+                         ["user.create", "collection.policy", "object.import", "peer.add", "peer.remove"])
+        policy, imported = events[1], events[2]
+        self.assertEqual((policy["target"], policy["details"]["communities"]), (self.collection, ["jpn-usa"]))
+        self.assertEqual(imported["target"], self.collection)
+        self.assertEqual(imported["details"]["files"], [bundle, self.tmp + "/missing.json"])
+        self.assertEqual((imported["details"]["files_read"], imported["details"]["failed_files"],
+                          imported["details"]["added"]), (1, 1, 1))
+
+    # Issue 19, item 13: the text names organisations and collections; --json keeps the ids.
+    def test_audit_text_shows_names(self):
+        self.setup_alliance()
+        self.admin("grant", "intel", "--org", "CISA", "--read")
+        events = self.admin_json("audit", "--limit", "1")
+        self.assertEqual((events[0]["target"], events[0]["details"]["organization"]),
+                         (self.collection, self.cisa["id"]))
+        line = self.admin("audit", "--limit", "1").stdout.decode()
+        self.assertIn("  grant.add  intel  ", line)
+        self.assertIn('"organization":"CISA"', line)
+        self.assertNotIn(self.collection, line)
+        self.assertNotIn(self.cisa["id"], line)
+        created = self.admin("audit", "--limit", "100").stdout.decode().splitlines()[1]
+        self.assertIn("  org.create  NISC  ", created)
 
 
 if __name__ == "__main__":

@@ -152,6 +152,37 @@ class FederationTest(unittest.TestCase):
         run("peer", "remove", "gone", data_dir=self.jpn.data_dir)
 
 
+class PushCountTest(unittest.TestCase):
+    """Issue 19, item 13: `sync status` said "pushed 2" for one object, counting each pass
+    that sent it (the node's own and `kizuna sync run`) instead of the objects."""
+
+    def test_one_object_pushed_by_concurrent_passes_counts_once(self):
+        jpn, usa = Alliance(), Alliance()
+        self.addCleanup(jpn.cleanup)
+        self.addCleanup(usa.cleanup)
+        jpn.collection("alliance", "Alliance")
+        creator = jpn.org("JPN-CERT", "JPN")
+        usa.collection("from-jpn", "From JPN", default_release="readers")
+        usa.org("JPN-CERT", "JPN")
+        token = usa.user("jpn-node", "JPN-CERT", "peer")
+        usa.grant("from-jpn", "JPN-CERT", read=True, write=True)
+        node = Node(usa.data_dir, extra_args=("--no-sync",))
+        self.addCleanup(node.stop)
+        run("peer", "add", "usa", "--url", node.base, "--token", token, "--ca-file", node.cert, "--nation", "USA",
+            "--map", "alliance:%s:push" % usa.collections["from-jpn"], data_dir=jpn.data_dir)
+        run("import", "-", "--collection", "alliance", data_dir=jpn.data_dir,
+            stdin=json.dumps(indicator(7, creator, [TLP_CLEAR])).encode())
+        passes = [subprocess.Popen([os.environ.get("KIZUNA_BIN", "kizuna"), "--data-dir", jpn.data_dir, "sync", "run",
+                                    "--once"], stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(4)]
+        for p in passes:
+            p.communicate(timeout=120)
+            self.assertEqual(p.returncode, 0)
+        self.assertEqual(exported(usa, "from-jpn"), {indicator(7, creator)["id"]})
+        status = run("sync", "status", data_dir=jpn.data_dir)
+        self.assertIn("  pushed 1  ", status)
+        self.assertEqual(json.loads(run("sync", "status", "--json", data_dir=jpn.data_dir))[0]["pushed"], 1)
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

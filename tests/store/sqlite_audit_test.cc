@@ -66,6 +66,7 @@ TEST_F(SqliteAuditTest, EventsAreChecked) {
 }
 
 TEST_F(SqliteAuditTest, ObjectWritesAndDeletesHaveTheirOwnEvents) {
+  constexpr std::string_view kOrg = "identity--0f3b2b5c-7f4e-4f7e-9f6e-2d5c1a7b8c9d";
   std::vector<std::string> ids;
   for (int i = 0; i < 150; ++i) ids.push_back(IndicatorId(StrCat("0000000000", 10 + i % 90)));
   std::vector<std::string_view> views(ids.begin(), ids.end());
@@ -83,12 +84,18 @@ TEST_F(SqliteAuditTest, ObjectWritesAndDeletesHaveTheirOwnEvents) {
   EXPECT_TRUE(Contains(LastEvent().details, R"("count":150)")) << LastEvent().details;
   EXPECT_TRUE(Contains(LastEvent().details, R"("ids_truncated":true)"));
   ASSERT_TRUE(directory()
-                  .AppendAudit(ObjectDeletedEvent("alice", "192.0.2.1", collection_, ids[0], 3))
+                  .AppendAudit(ObjectDeletedEvent("alice", "192.0.2.1", kOrg, collection_, ids[0], 3))
                   .ok());
   AuditEvent deleted = LastEvent();
   EXPECT_EQ(deleted.action, "object.delete");
-  EXPECT_EQ(deleted.details, StrCat(R"({"id":")", ids[0], R"(","versions":3})"));
+  EXPECT_EQ(deleted.details, StrCat(R"({"id":")", ids[0], R"(","versions":3,"organization":")", kOrg, R"("})"));
   EXPECT_EQ(deleted.time_us, kDirectoryStart);
+  ASSERT_TRUE(directory()
+                  .AppendAudit(ObjectRevokedEvent("cli", "", kOrg, collection_, ids[1], "2024-01-01T00:00:00.001Z"))
+                  .ok());
+  EXPECT_EQ(LastEvent().action, "object.revoke");
+  EXPECT_EQ(LastEvent().details, StrCat(R"({"id":")", ids[1], R"(","version":"2024-01-01T00:00:00.001Z","organization":")",
+                                        kOrg, R"("})"));
 }
 
 TEST_F(SqliteAuditTest, LogIsAppendOnlyEvenForRawSql) {

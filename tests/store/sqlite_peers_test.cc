@@ -172,16 +172,31 @@ TEST_F(SqlitePeersTest, PushProgressAndErrors) {
   PeerMapping m = db_->GetPeer("usa")->mappings[0];
   ASSERT_TRUE(db_->SaveSyncError("usa", m, "peer usa: connection refused", 5).ok());
   EXPECT_EQ(db_->GetPeer("usa")->mappings[0].last_error, "peer usa: connection refused");
-  ASSERT_TRUE(db_->SavePushProgress("usa", m, 1234, 3, 6).ok());
+  const std::vector<int64_t> three = {1000, 1100, 1234};
+  ASSERT_TRUE(db_->SavePushProgress("usa", m, 1234, three, 6).ok());
   PeerMapping after = db_->GetPeer("usa")->mappings[0];
   EXPECT_EQ(after.push_cursor_us, 1234);
   EXPECT_EQ(after.pushed, 3);
   EXPECT_EQ(after.last_error, "") << "a success clears the error";
   EXPECT_EQ(after.last_push_us, 6);
-  ASSERT_TRUE(db_->SavePushProgress("usa", m, 1000, 0, 7).ok());
+  ASSERT_TRUE(db_->SavePushProgress("usa", m, 1000, {}, 7).ok());
   EXPECT_EQ(db_->GetPeer("usa")->mappings[0].push_cursor_us, 1234) << "the cursor never moves back";
   m.remote_collection = "other";
-  EXPECT_EQ(db_->SavePushProgress("usa", m, 1, 1, 1).code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(db_->SavePushProgress("usa", m, 1, three, 1).code(), absl::StatusCode::kNotFound);
+}
+
+// Issue 19, item 13: `sync status` said "pushed 2" for one object: a pass of the node and
+// one of `kizuna sync run` that both sent it each added it to the count.
+TEST_F(SqlitePeersTest, AnEntryPushedByTwoPassesCountsOnce) {
+  ASSERT_TRUE(db_->AddPeer("cli", Usa()).ok());
+  const PeerMapping before = db_->GetPeer("usa")->mappings[0];  // both passes read this cursor
+  const std::vector<int64_t> one = {5000};
+  ASSERT_TRUE(db_->SavePushProgress("usa", before, 5000, one, 6).ok());
+  ASSERT_TRUE(db_->SavePushProgress("usa", before, 5000, one, 7).ok());
+  EXPECT_EQ(db_->GetPeer("usa")->mappings[0].pushed, 1);
+  const std::vector<int64_t> next = {5000, 6000};  // a later pass that overlaps the first
+  ASSERT_TRUE(db_->SavePushProgress("usa", before, 6000, next, 8).ok());
+  EXPECT_EQ(db_->GetPeer("usa")->mappings[0].pushed, 2);
 }
 
 // Finding 8 of issue 16: a copy of the database file alone gives away no partner token.

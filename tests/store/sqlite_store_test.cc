@@ -167,7 +167,7 @@ TEST_F(SqliteStoreTest, ARecordedDeleteSavesItsAuditEntryInItsTransaction) {
   int64_t seen = -1;
   const RecordDelete record = [&](int64_t removed) -> absl::StatusOr<AuditEvent> {
     seen = removed;
-    return ObjectDeletedEvent("alice", "192.0.2.1", collection_, id, removed);
+    return ObjectDeletedEvent("alice", "192.0.2.1", "", collection_, id, removed);
   };
   EXPECT_EQ(*store_->DeleteObjectRecorded(collection_, id, all, record), 2);
   EXPECT_EQ(seen, 2);

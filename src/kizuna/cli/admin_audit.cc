@@ -1,4 +1,5 @@
 // Kizuna. `kizuna admin audit`: read the audit log.
+#include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/cli/admin_common.h"
 #include "kizuna/cli/admin_internal.h"
@@ -12,9 +13,34 @@ struct AuditFlags {
   bool json = false;
 };
 
+// The names people know the log's ids by: collections (alias, else title) and organisations.
+absl::StatusOr<CollectionNames> KnownNames(store::Database& db) {
+  KZ_ASSIGN_OR_RETURN(CollectionNames names, ListCollectionNames(db));
+  KZ_ASSIGN_OR_RETURN(std::vector<store::Organization> orgs, db.ListOrganizations());
+  for (const store::Organization& o : orgs) names.emplace(o.id, o.name);
+  return names;
+}
+
+// `details` with each string member that is a known id replaced by its name.
+std::string NamedDetails(const CollectionNames& names, const std::string& details) {
+  boost::json::error_code ec;
+  boost::json::value v = boost::json::parse(details, ec);
+  if (ec || !v.is_object()) return details;
+  for (auto& member : v.as_object()) {
+    if (!member.value().is_string()) continue;
+    const boost::json::string& text = member.value().get_string();
+    std::string_view name = CollectionName(names, std::string_view(text.data(), text.size()));
+    member.value() = boost::json::string(name.data(), name.size());
+  }
+  return boost::json::serialize(v);
+}
+
 int Read(const GlobalOptions& global, const AuditFlags& f) {
   auto db = Open(global);
   if (!db.ok()) return ReportError(db.status());
+  // Text names organisations and collections; --json keeps the ids.
+  absl::StatusOr<CollectionNames> names = f.json ? CollectionNames() : KnownNames(**db);
+  if (!names.ok()) return ReportError(names.status());
   // Without --after: the latest events; with it: the events that follow, oldest first.
   store::AuditQuery query{f.after, f.limit, f.after == 0};
   auto events = (*db)->ReadAudit(query);
@@ -26,8 +52,8 @@ int Read(const GlobalOptions& global, const AuditFlags& f) {
       continue;
     }
     Print(StrCat(e.seq, "  ", Time(e.time_us), "  ", e.actor, "  ", e.action, "  ",
-                 e.target.empty() ? "-" : e.target, "  ", e.remote.empty() ? "-" : e.remote, "  ",
-                 e.details, "\n"));
+                 e.target.empty() ? "-" : CollectionName(*names, e.target), "  ", e.remote.empty() ? "-" : e.remote,
+                 "  ", NamedDetails(*names, e.details), "\n"));
   }
   if (f.json) PrintJson(out);
   return kExitOk;

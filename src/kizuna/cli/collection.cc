@@ -32,8 +32,10 @@ boost::json::object CollectionJson(const store::Collection& c, int64_t count) {
           {"default_release", c.default_release}};
 }
 
+std::string Json(const boost::json::value& v) { return boost::json::serialize(v); }
+
 void Print(const boost::json::value& v) {
-  std::string text = boost::json::serialize(v) + "\n";
+  std::string text = Json(v) + "\n";
   std::fputs(text.c_str(), stdout);
 }
 
@@ -56,8 +58,9 @@ int Create(GlobalOptions& global, const CreateFlags& f) {
   if (!set.ok()) return ReportError(set);
   c->communities = f.communities;
   c->default_release = f.default_release;
+  absl::Status audited = AuditCommand(**store, "collection.create", c->id, Json(CollectionJson(*c, 0)));
   Print(CollectionJson(*c, 0));
-  return kExitOk;
+  return audited.ok() ? kExitOk : ReportError(audited);
 }
 
 int SetPolicy(GlobalOptions& global, const PolicyFlags& f) {
@@ -69,6 +72,10 @@ int SetPolicy(GlobalOptions& global, const PolicyFlags& f) {
   if (!set.ok()) return ReportError(set);
   c->communities = f.communities;
   c->default_release = f.default_release;
+  boost::json::object details{{"communities", boost::json::array(c->communities.begin(), c->communities.end())},
+                              {"default_release", c->default_release}};
+  absl::Status audited = AuditCommand(**store, "collection.policy", c->id, Json(details));
+  if (!audited.ok()) return ReportError(audited);
   auto n = (*store)->CountObjects(c->id);
   if (!n.ok()) return ReportError(n.status());
   Print(CollectionJson(*c, *n));

@@ -83,6 +83,17 @@ absl::StatusOr<std::vector<HeldObject>> FindHeldObject(store::Store& store, cons
   return out;
 }
 
+absl::Status AuditCommand(store::Database& db, std::string_view action, std::string_view target,
+                          std::string details) {
+  store::AuditEvent event;
+  event.actor = "cli";
+  event.action = action;
+  event.target = target;
+  event.details = std::move(details);
+  absl::Status s = db.AppendAudit(event);
+  return s.ok() ? s : Annotate(s, StrCat("the change is made, but its audit event (", action, ") is not: "));
+}
+
 absl::StatusOr<std::string> ActingOrganization(store::Database& db, const std::string& name,
                                                std::string_view what) {
   if (!name.empty()) {

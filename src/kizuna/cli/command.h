@@ -76,6 +76,13 @@ struct HeldObject {
 absl::StatusOr<std::vector<HeldObject>> FindHeldObject(store::Store& store, const std::string& collection,
                                                        std::string_view object_id);
 
+// Appends the audit event of a change made on the command line that the store does not
+// audit itself (an import, a collection created or changed): actor "cli", `action` on
+// `target`, with `details` (a JSON object's text). Made after the change, which stays made
+// when this fails (the caller reports the error).
+absl::Status AuditCommand(store::Database& db, std::string_view action, std::string_view target,
+                          std::string details);
+
 // Prints one line on stderr for each mode PrepareDataDir changed.
 void ReportTightened(const std::vector<store::ModeChange>& changes);
 
@@ -84,6 +91,8 @@ void AddCollectionCommand(CLI::App& app, GlobalOptions& global);
 void AddValidateCommand(CLI::App& app, GlobalOptions& global);
 void AddImportCommand(CLI::App& app, GlobalOptions& global);
 void AddExportCommand(CLI::App& app, GlobalOptions& global);
+void AddDeleteCommand(CLI::App& app, GlobalOptions& global);
+void AddRevokeCommand(CLI::App& app, GlobalOptions& global);
 void AddAdminCommand(CLI::App& app, GlobalOptions& global);
 void AddPatternCommand(CLI::App& app, GlobalOptions& global);
 void AddServeCommand(CLI::App& app, GlobalOptions& global);

@@ -129,6 +129,24 @@ boost::json::object SummaryJson(const ingest::ImportSummary& s, const std::vecto
           {"objects_per_second", seconds > 0 ? s.read / seconds : 0.0}};
 }
 
+// The details of the "object.import" audit event: the files (at most kMaxAuditedFiles
+// named), the counts, the format and the organisation that created converted lists' indicators.
+std::string AuditDetails(const ingest::ImportSummary& s, const std::vector<FailedInput>& failed,
+                         const ImportFlags& flags, std::string_view organization) {
+  constexpr size_t kMaxAuditedFiles = 100;
+  boost::json::array files;
+  for (size_t i = 0; i < flags.files.size() && i < kMaxAuditedFiles; ++i) files.emplace_back(flags.files[i]);
+  boost::json::object details{{"files", files},       {"files_read", s.files},
+                              {"failed_files", failed.size()}, {"read", s.read},
+                              {"added", s.added},     {"already_present", s.already_present},
+                              {"rejected", s.rejected}, {"format", flags.format}};
+  if (flags.files.size() > kMaxAuditedFiles) details["files_truncated"] = true;
+  if (!organization.empty() || !flags.organization.empty()) {
+    details["organization"] = organization.empty() ? std::string_view(flags.organization) : organization;
+  }
+  return boost::json::serialize(details);
+}
+
 void PrintHumanSummary(const ingest::ImportSummary& s, const std::vector<FailedInput>& failed, double seconds) {
   std::string text;
   for (const auto& r : s.rejections) {
@@ -149,7 +167,7 @@ void PrintHumanSummary(const ingest::ImportSummary& s, const std::vector<FailedI
 // is a failed input (the objects before the break are kept) and the next file is read; a
 // failure of the store stops the import and is returned.
 absl::Status ImportAll(ingest::Importer& importer, store::Database& db, const ImportFlags& flags,
-                       std::vector<FailedInput>& failed, int64_t& skipped) {
+                       std::vector<FailedInput>& failed, int64_t& skipped, std::string& organization) {
   std::optional<absl::StatusOr<std::string>> identity;  // resolved for the first list
   for (const std::string& path : ExpandInputs(flags.files, flags.include, failed)) {
     const std::string name = path == "-" ? "stdin" : path;
@@ -175,6 +193,7 @@ absl::Status ImportAll(ingest::Importer& importer, store::Database& db, const Im
       options.family = detect::LogTypeFromPath(path);
       options.origin = path;
       options.created_by_ref = **identity;
+      organization = **identity;
       struct stat info {};
       // The list's time: its file's, or now for standard input (which has none).
       options.time_us = path != "-" && stat(path.c_str(), &info) == 0 ? static_cast<int64_t>(info.st_mtime) * 1000000
@@ -229,7 +248,8 @@ int Run(GlobalOptions& global, const ImportFlags& flags) {
   ingest::Importer importer(**store, collection->id, options);
   std::vector<FailedInput> failed;
   int64_t skipped = 0;
-  absl::Status status = ImportAll(importer, **store, flags, failed, skipped);
+  std::string organization;  // of converted lists' indicators, when there were lists
+  absl::Status status = ImportAll(importer, **store, flags, failed, skipped, organization);
   if (terminal) std::fputs("\r\033[K", stderr);
   double seconds = elapsed();
   if (flags.json) {
@@ -240,7 +260,11 @@ int Run(GlobalOptions& global, const ImportFlags& flags) {
   } else {
     PrintHumanSummary(importer.summary(), failed, seconds);
   }
+  // Every import is audited, also one that failed part way (what it committed stays).
+  absl::Status audited = AuditCommand(**store, "object.import", collection->id,
+                                      AuditDetails(importer.summary(), failed, flags, organization));
   if (!status.ok()) return ReportError(status);
+  if (!audited.ok()) return ReportError(audited);
   return importer.summary().rejected == 0 && failed.empty() ? kExitOk : kExitFailure;
 }
 

@@ -48,6 +48,8 @@ int main(int argc, char** argv) {
   AddValidateCommand(app, global);
   AddImportCommand(app, global);
   AddExportCommand(app, global);
+  AddDeleteCommand(app, global);
+  AddRevokeCommand(app, global);
   AddAdminCommand(app, global);
   AddServeCommand(app, global);
   AddPeerCommand(app, global);

@@ -46,7 +46,7 @@ http::Response Operations::Prometheus(const http::Request& request) {
   }
   http::Response r;
   r.content_type = "text/plain; version=0.0.4";
-  r.body = metrics_.Render(stored);
+  r.body = metrics_.Render(stored) + authenticator_.MetricsText();
   return r;
 }
 

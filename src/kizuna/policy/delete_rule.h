@@ -34,7 +34,7 @@ namespace kizuna::policy {
 // hidden from the principal (NotFound).
 inline constexpr std::string_view kNotOwnerReason =
     "only the organisation that created an object (for an object without created_by_ref, the one "
-    "that added it) may delete it";
+    "that added it) may delete or revoke it";
 inline constexpr std::string_view kNoSuchObject = "no such object in this collection";
 
 // Returns OK when `principal` may delete object `object_id` from `collection`, considering

@@ -43,8 +43,9 @@ absl::StatusOr<identity::Principal> PrincipalForUser(store::Directory& directory
   return PrincipalOf(directory, user->name, user->organization, user->roles);
 }
 
-absl::StatusOr<identity::Principal> PrincipalForOrganization(store::Directory& directory, std::string_view org) {
-  return PrincipalOf(directory, "", org, static_cast<uint8_t>(identity::Role::kReader));
+absl::StatusOr<identity::Principal> PrincipalForOrganization(store::Directory& directory, std::string_view org,
+                                                             identity::Role role) {
+  return PrincipalOf(directory, "", org, static_cast<uint8_t>(role));
 }
 
 identity::Principal PrincipalForPeer(const store::Peer& peer) {

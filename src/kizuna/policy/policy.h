@@ -65,9 +65,11 @@ absl::StatusOr<CollectionPolicy> PolicyOf(const store::Collection& collection);
 // FailedPrecondition for a disabled one.
 absl::StatusOr<identity::Principal> PrincipalForUser(store::Directory& directory, std::string_view name);
 
-// Returns the principal of any reader of organisation `org` (name or identity id): its
-// nation and groups, the reader role. NotFound for an unknown organisation.
-absl::StatusOr<identity::Principal> PrincipalForOrganization(store::Directory& directory, std::string_view org);
+// Returns the principal of any user of organisation `org` (name or identity id) with `role`:
+// its nation and groups (`kizuna policy explain --org`, `kizuna delete --organization`).
+// NotFound for an unknown organisation.
+absl::StatusOr<identity::Principal> PrincipalForOrganization(store::Directory& directory, std::string_view org,
+                                                             identity::Role role = identity::Role::kReader);
 
 // Returns the principal this node decides for when it sends to `peer` (PrincipalKind::kPeer).
 identity::Principal PrincipalForPeer(const store::Peer& peer);

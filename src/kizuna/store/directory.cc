@@ -378,11 +378,22 @@ AuditEvent ObjectsRejectedEvent(std::string_view actor, std::string_view action,
   return ObjectEvent(actor, "", action, collection_id, Json(details));
 }
 
-AuditEvent ObjectDeletedEvent(std::string_view actor, std::string_view remote,
+AuditEvent ObjectDeletedEvent(std::string_view actor, std::string_view remote, std::string_view organization,
                               std::string_view collection_id, std::string_view object_id,
                               int64_t versions_removed) {
   return ObjectEvent(actor, remote, "object.delete", collection_id,
-                     Json({{"id", JsonView(object_id)}, {"versions", versions_removed}}));
+                     Json({{"id", JsonView(object_id)},
+                           {"versions", versions_removed},
+                           {"organization", JsonView(organization)}}));
+}
+
+AuditEvent ObjectRevokedEvent(std::string_view actor, std::string_view remote, std::string_view organization,
+                              std::string_view collection_id, std::string_view object_id,
+                              std::string_view version) {
+  return ObjectEvent(actor, remote, "object.revoke", collection_id,
+                     Json({{"id", JsonView(object_id)},
+                           {"version", JsonView(version)},
+                           {"organization", JsonView(organization)}}));
 }
 
 absl::StatusOr<std::vector<AuditEvent>> Directory::ReadAudit(const AuditQuery& query) {

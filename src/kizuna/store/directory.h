@@ -54,11 +54,16 @@ AuditEvent ObjectsAddedEvent(std::string_view actor, std::string_view remote, st
 // pairs of `rejected`, and a `time_us` of 0.
 AuditEvent ObjectsRejectedEvent(std::string_view actor, std::string_view action, std::string_view collection_id,
                                 std::span<const std::pair<std::string_view, std::string_view>> rejected);
-// The "object.delete" event of `object_id`, with the number of versions removed and a
-// `time_us` of 0.
-AuditEvent ObjectDeletedEvent(std::string_view actor, std::string_view remote,
+// The "object.delete" event of `object_id`, deleted for `organization` (the acting
+// organisation's identity id), with the number of versions removed and a `time_us` of 0.
+AuditEvent ObjectDeletedEvent(std::string_view actor, std::string_view remote, std::string_view organization,
                               std::string_view collection_id, std::string_view object_id,
                               int64_t versions_removed);
+// The "object.revoke" event of `object_id` in `collection_id`, revoked for `organization`
+// by its new version `version`, with a `time_us` of 0.
+AuditEvent ObjectRevokedEvent(std::string_view actor, std::string_view remote, std::string_view organization,
+                              std::string_view collection_id, std::string_view object_id,
+                              std::string_view version);
 
 class Directory {
  public:

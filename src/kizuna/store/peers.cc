@@ -105,13 +105,13 @@ absl::Status PeerStore::RemovePeer(std::string_view actor, std::string_view name
 }
 
 absl::Status PeerStore::SavePushProgress(std::string_view peer, const PeerMapping& mapping, int64_t cursor_us,
-                                         int64_t acknowledged, int64_t now_us) {
+                                         std::span<const int64_t> acknowledged, int64_t now_us) {
   if (cursor_us < 0) return absl::InvalidArgumentError("a push cursor is a date_added");
   return DoSaveProgress(peer, mapping, SyncDirection::kPush, cursor_us, acknowledged, now_us);
 }
 
 absl::Status PeerStore::SavePullPass(std::string_view peer, const PeerMapping& mapping, int64_t now_us) {
-  return DoSaveProgress(peer, mapping, SyncDirection::kPull, -1, 0, now_us);
+  return DoSaveProgress(peer, mapping, SyncDirection::kPull, -1, {}, now_us);
 }
 
 absl::Status PeerStore::SaveSyncError(std::string_view peer, const PeerMapping& mapping, std::string_view error,

@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,7 +42,7 @@ struct PeerMapping {
   std::string pull_cursor;        // the peer's date_added pulled through ("" = nothing yet)
   int64_t push_cursor_us = 0;     // the local date_added pushed through
   int64_t pulled = 0;             // new versions stored from the peer
-  int64_t pushed = 0;             // versions the peer acknowledged
+  int64_t pushed = 0;             // entries the peer acknowledged, each counted once
   int64_t rejected = 0;           // pulled objects not stored: invalid, in conflict or refused
   std::string last_rejection;     // "id: reason" of the last of them
   std::optional<int64_t> last_pull_us, last_push_us;  // last successful passes
@@ -82,10 +83,12 @@ class PeerStore {
   // Removes a peer and its mappings (not the provenance of what it sent).
   absl::Status RemovePeer(std::string_view actor, std::string_view name);
 
-  // Saves a push pass's progress: the cursor, `acknowledged` more versions pushed, the time;
-  // clears the mapping's error.
+  // Saves a push pass's progress: the cursor, the time, and the entries the peer
+  // acknowledged (their date_added here): `pushed` grows by those after the cursor saved
+  // before, so an entry sent by two passes at once (the node's and `kizuna sync run`'s) counts
+  // once. Clears the mapping's error.
   absl::Status SavePushProgress(std::string_view peer, const PeerMapping& mapping, int64_t cursor_us,
-                                int64_t acknowledged, int64_t now_us);
+                                std::span<const int64_t> acknowledged, int64_t now_us);
   // Records a successful pull pass (its objects and cursor were saved with them); clears the
   // mapping's error.
   absl::Status SavePullPass(std::string_view peer, const PeerMapping& mapping, int64_t now_us);
@@ -102,10 +105,11 @@ class PeerStore {
   virtual absl::Status DoAddPeer(std::string_view actor, const Peer& peer) = 0;
   virtual absl::StatusOr<std::vector<Peer>> DoListPeers(std::string_view name) = 0;  // all when empty
   virtual absl::Status DoRemovePeer(std::string_view actor, std::string_view name) = 0;
-  // `cursor_us` < 0: leave the push cursor; `which` says which last-pass time to set.
+  // `cursor_us` < 0: leave the push cursor; `which` says which last-pass time to set;
+  // `acknowledged` as SavePushProgress (empty for a pull).
   virtual absl::Status DoSaveProgress(std::string_view peer, const PeerMapping& mapping,
-                                      SyncDirection which, int64_t cursor_us, int64_t acknowledged,
-                                      int64_t now_us) = 0;
+                                      SyncDirection which, int64_t cursor_us,
+                                      std::span<const int64_t> acknowledged, int64_t now_us) = 0;
   virtual absl::Status DoSaveSyncError(std::string_view peer, const PeerMapping& mapping,
                                        std::string_view error, int64_t now_us) = 0;
 };

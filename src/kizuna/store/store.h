@@ -235,7 +235,8 @@ struct StatusRecord {
 using StatusSink = absl::FunctionRef<std::string*(const StatusRecord& status, size_t details_size)>;
 
 // What a TAXII Add Objects request writes beside its objects: its status resource and the
-// audit events of the write (an event's `time_us` of 0 becomes the write's time).
+// audit events of the write (an event's `time_us` of 0 becomes the write's time). A status
+// with an empty id is not saved (a write that is no Add Objects request, e.g. a revocation).
 struct AddRecords {
   StatusRecord status;
   std::vector<AuditEvent> audit;

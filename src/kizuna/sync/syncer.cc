@@ -167,26 +167,25 @@ absl::Status Syncer::Push(const store::Peer& peer, const store::PeerMapping& map
   request.filter.versions = {.first = false, .last = false, .all = true, .exact_ns = {}};
   request.filter.spec_versions = {stix::SpecVersion::k20, stix::SpecVersion::k21};
   request.after = store::Cursor{mapping.push_cursor_us};
-  int64_t acknowledged = 0;
+  std::vector<int64_t> acknowledged;  // date_added of the entries the peer acknowledged
   for (int pages = 0; pages < options_.max_pages_per_pass; ++pages) {
     KZ_ASSIGN_OR_RETURN(store::Page page, reader_.Read(principal, collection, {}, request));
     if (page.next.after_date_added_us == request.after->after_date_added_us) break;  // nothing new
     std::string body = "{\"objects\":[";
-    size_t count = 0;
+    acknowledged.clear();
     for (const store::StoredObject& o : page.objects) {
       if (o.origin == peer.name) continue;  // it came from there
-      StrAppend(body, count++ ? "," : "", o.json);
+      StrAppend(body, acknowledged.empty() ? "" : ",", o.json);
+      acknowledged.push_back(o.date_added_us);
     }
     body += "]}";
-    if (count > 0) {
+    if (!acknowledged.empty()) {
       KZ_ASSIGN_OR_RETURN(ClientResponse r, client.Post(CollectionPath(peer, mapping), std::move(body)));
       if (r.status != 202) return HttpError(r, StrCat("pushing to ", mapping.remote_collection));
-      acknowledged += static_cast<int64_t>(count);
-      report.pushed += static_cast<int64_t>(count);
+      report.pushed += static_cast<int64_t>(acknowledged.size());
     }
     KZ_RETURN_IF_ERROR(db_.SavePushProgress(peer.name, mapping, page.next.after_date_added_us, acknowledged,
                                             clock_.NowMicros()));
-    acknowledged = 0;
     if (!page.more) break;
     request.after = page.next;
   }

@@ -26,6 +26,7 @@ class TokenAuthenticatorTest : public AuthTest {
     o.per_token = {3, 60 * kSecond, 60 * kSecond, 64};
     o.per_client = {10, 60 * kSecond, 60 * kSecond, 64};
     o.touch_in_background = false;  // last_used is checked right after each request
+    o.failure_audits.interval_us = 0;  // every failure audited, so each reason can be read
     return o;
   }
   TokenAuthenticator& auth() {
@@ -90,7 +91,7 @@ TEST_F(TokenAuthenticatorTest, EveryFailureLooksTheSame) {
   EXPECT_EQ(FailureReason(Bearer(wrong_secret)), "wrong secret");
   EXPECT_EQ(FailureReason(Bearer(unknown_id)), "unknown token id");
   EXPECT_EQ(FailureReason("Bearer not-a-token"), "malformed token");
-  EXPECT_EQ(FailureReason(""), "no Authorization header");
+  EXPECT_EQ(FailureReason(""), "(not audited)");  // issue 19, item 15: only counted
   EXPECT_EQ(FailureReason("Basic %%%"),
             "malformed Authorization header: Basic credentials are not base64");
   EXPECT_EQ(FailureReason(StrCat("Basic ", Base64Encode("alice"))),
@@ -268,6 +269,36 @@ TEST_F(TokenAuthenticatorTest, FailureAuditsAreCappedAndCounted) {
   ASSERT_EQ(events.size(), 3u);
   EXPECT_TRUE(store::Contains(events.back().details, "\"unrecorded_failures_before\":3"))
       << events.back().details;
+}
+
+// Issue 19, item 15: a browser's requests without credentials each wrote an auth.fail event.
+TEST_F(TokenAuthenticatorTest, NoCredentialsAreCountedNotAuditedNorBlocked) {
+  options_.per_client.max_failures = 3;
+  for (int i = 0; i < 50; ++i) EXPECT_EQ(FailureReason("", kRemote), "(not audited)");
+  EXPECT_TRUE(Failures().empty());
+  EXPECT_TRUE(Try(Bearer(token_), kRemote).ok()) << "requests without credentials do not block the client";
+  const std::string metrics = auth().MetricsText();
+  EXPECT_TRUE(store::Contains(metrics, "\nkizuna_auth_unauthenticated_total 50\n")) << metrics;
+  EXPECT_TRUE(store::Contains(metrics, "kizuna_auth_failures_total{reason=\"malformed\"} 0\n")) << metrics;
+}
+
+// Issue 19, item 15: a client repeating a bad token is audited once, then once a minute.
+TEST_F(TokenAuthenticatorTest, RepeatedFailuresOfOneClientAreAuditedOnceAMinute) {
+  options_.failure_audits = {60 * kSecond, 64};
+  options_.per_client.max_failures = 1000;
+  std::string revoked = Issue("bob");
+  ASSERT_TRUE(directory().RevokeToken("cli", std::string(ParseToken(revoked)->id)).ok());
+  EXPECT_EQ(FailureReason(Bearer(revoked), kRemote), "token revoked");
+  for (int i = 0; i < 9; ++i) EXPECT_EQ(FailureReason(Bearer(revoked), kRemote), "(not audited)");
+  EXPECT_EQ(FailureReason("Bearer junk", "203.0.113.9"), "malformed token") << "another address is audited";
+  clock_.Advance(60 * kSecond);
+  EXPECT_EQ(FailureReason(Bearer(revoked), kRemote), "token revoked");
+  auto events = Failures();
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_TRUE(store::Contains(events.back().details, "\"failures\":10")) << events.back().details;
+  const std::string metrics = auth().MetricsText();
+  EXPECT_TRUE(store::Contains(metrics, "kizuna_auth_failures_total{reason=\"revoked\"} 11\n")) << metrics;
+  EXPECT_TRUE(store::Contains(metrics, "kizuna_auth_failures_total{reason=\"malformed\"} 1\n")) << metrics;
 }
 
 TEST_F(TokenAuthenticatorTest, LastUseIsWrittenAtMostOnceAMinute) {

@@ -178,17 +178,23 @@ absl::Status SqliteStore::DoRemovePeer(std::string_view actor, std::string_view 
 }
 
 absl::Status SqliteStore::DoSaveProgress(std::string_view peer, const PeerMapping& mapping, SyncDirection which,
-                                         int64_t cursor_us, int64_t acknowledged, int64_t now_us) {
+                                         int64_t cursor_us, std::span<const int64_t> acknowledged, int64_t now_us) {
+  // The acknowledged entries as a JSON array: one statement counts those after the cursor
+  // saved before and moves it, so passes of other processes cannot slip in between.
+  std::string dates = "[";
+  for (int64_t d : acknowledged) StrAppend(dates, dates.size() > 1 ? "," : "", d);
+  dates += ']';
   absl::MutexLock lock(&write_mu_);
   KZ_ASSIGN_OR_RETURN(Statement * st, writer_->Cached(
       which == SyncDirection::kPush
-          ? "UPDATE peer_mappings SET push_cursor_us = max(push_cursor_us, ?4), pushed = pushed + ?5,"
+          ? "UPDATE peer_mappings SET push_cursor_us = max(push_cursor_us, ?4),"
+            " pushed = pushed + (SELECT count(*) FROM json_each(?5) WHERE value > push_cursor_us),"
             " last_push_us = ?6, last_error = '', last_error_us = NULL"
             " WHERE peer = ?1 AND local_collection = ?2 AND remote_collection = ?3"
           : "UPDATE peer_mappings SET last_pull_us = ?6, last_error = '', last_error_us = NULL"
             " WHERE peer = ?1 AND local_collection = ?2 AND remote_collection = ?3 AND ?4 = ?4 AND ?5 = ?5"));
   st->Bind(1, peer).Bind(2, mapping.local_collection).Bind(3, mapping.remote_collection);
-  st->Bind(4, cursor_us).Bind(5, acknowledged).Bind(6, now_us);
+  st->Bind(4, cursor_us).Bind(5, std::string_view(dates)).Bind(6, now_us);
   KZ_RETURN_IF_ERROR(st->Run());
   st->Reset();
   if (writer_->Changes() != 1) return absl::NotFoundError(StrCat("peer '", peer, "' has no such mapping"));

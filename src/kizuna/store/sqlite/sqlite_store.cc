@@ -232,7 +232,7 @@ absl::StatusOr<std::vector<AddResult>> SqliteStore::DoAddObjects(std::string_vie
   }
   if (record != nullptr) {
     KZ_ASSIGN_OR_RETURN(AddRecords records, (*record)(results));
-    KZ_RETURN_IF_ERROR(sqlite_internal::InsertStatus(db, records.status));
+    if (!records.status.id.empty()) KZ_RETURN_IF_ERROR(sqlite_internal::InsertStatus(db, records.status));
     for (AuditEvent& e : records.audit) {
       if (e.time_us == 0) e.time_us = now_us;
       KZ_RETURN_IF_ERROR(sqlite_internal::InsertAudit(db, e));

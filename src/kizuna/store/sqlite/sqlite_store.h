@@ -126,7 +126,7 @@ class SqliteStore : public Database {
   absl::StatusOr<std::vector<Peer>> DoListPeers(std::string_view name) override;
   absl::Status DoRemovePeer(std::string_view actor, std::string_view name) override;
   absl::Status DoSaveProgress(std::string_view peer, const PeerMapping& mapping, SyncDirection which,
-                              int64_t cursor_us, int64_t acknowledged, int64_t now_us) override;
+                              int64_t cursor_us, std::span<const int64_t> acknowledged, int64_t now_us) override;
   absl::Status DoSaveSyncError(std::string_view peer, const PeerMapping& mapping, std::string_view error,
                                int64_t now_us) override;
 

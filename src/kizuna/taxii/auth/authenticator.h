@@ -28,6 +28,10 @@ class Authenticator {
   // client address) is recorded in the audit log on failure.
   virtual absl::StatusOr<identity::Principal> Authenticate(std::string_view authorization,
                                                          std::string_view remote) = 0;
+
+  // Returns the authenticator's counters in Prometheus text format (lines ending in '\n'),
+  // for /metrics; empty when it keeps none.
+  virtual std::string MetricsText() const { return {}; }
 };
 
 struct CollectionAccess {

@@ -12,8 +12,13 @@
 // moves: at once for changes made through the same Directory object, and within
 // `refresh_interval_us` (default 1 s) for changes made by another process (`kizuna admin`).
 // A changed version re-reads the token's rows (indexed reads) but does not re-run Argon2.
-// Failures: every failure gives the same Unauthenticated message, whatever went wrong; the
-// reason goes to the audit log ("auth.fail").
+// Failures: every failure gives the same Unauthenticated message, whatever went wrong. A
+// request without an Authorization header (a browser, a probe) is only counted
+// (kizuna_auth_unauthenticated_total in /metrics): it costs nothing and proves nothing. Other
+// failures are counted by reason (kizuna_auth_failures_total) and go to the audit log
+// ("auth.fail" with the reason): a client address's first failure, then at most one event a
+// minute per address carrying the count (failure_audit_gate.h), and at most
+// `max_failure_audits_per_minute` events node-wide.
 //
 // Failed logins and the slow hash. A token's secret has 256 random bits, so limits are not
 // there against guessing but against two floods: one that makes the node spend its cores on
@@ -42,6 +47,8 @@
 //
 // Thread-safety: safe for concurrent use by every server thread.
 
+#include <array>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -58,6 +65,7 @@
 #include "kizuna/taxii/auth/authenticator.h"
 #include "kizuna/taxii/auth/authorization.h"
 #include "kizuna/taxii/auth/change_watch.h"
+#include "kizuna/taxii/auth/failure_audit_gate.h"
 #include "kizuna/taxii/auth/failure_limiter.h"
 #include "kizuna/taxii/auth/slow_check_budget.h"
 #include "kizuna/taxii/auth/touch_queue.h"
@@ -86,9 +94,12 @@ struct AuthenticatorOptions {
   FailureLimits per_token = {3, 60'000'000, 60'000'000, 4096};
   // Argon2 verifications per second, node-wide (slow_check_budget.h).
   SlowCheckLimits slow_checks;
-  // Failed-login audit events written per minute at most (default 600); beyond it failures
-  // are counted and the count goes into the next event written, so a flood cannot turn into
-  // a flood of synchronous database writes.
+  // Failed-login audit events per client: its first failure, then one a minute with the count
+  // (4,096 clients tracked).
+  FailureAuditLimits failure_audits;
+  // Failed-login audit events written per minute at most, node-wide (default 600); beyond it
+  // failures are counted and the count goes into the next event written, so a flood from
+  // many addresses cannot turn into a flood of synchronous database writes.
   int max_failure_audits_per_minute = 600;
 };
 
@@ -105,6 +116,9 @@ class TokenAuthenticator : public Authenticator {
   // and neither is audited or counted.
   absl::StatusOr<identity::Principal> Authenticate(std::string_view authorization,
                                                  std::string_view remote) override;
+  // The counters of requests without credentials and of failures by reason, in Prometheus
+  // text format.
+  std::string MetricsText() const override;
 
   // The message of every authentication failure.
   static constexpr std::string_view kFailureMessage =
@@ -145,7 +159,13 @@ class TokenAuthenticator : public Authenticator {
   // Records the use of `token_id` at `now_us` as its last use (in the background or now).
   void Touch(std::string_view token_id, int64_t now_us);
   void Forget(std::string_view token_id);
+  // Why an attempt failed, for the metrics (FailureLabel).
+  enum class FailureKind : uint8_t {
+    kMalformed, kUnknownToken, kWrongSecret, kRevoked, kExpired, kUserDisabled, kWrongUser, kBlocked, kCount
+  };
+  static std::string_view FailureLabel(FailureKind kind);
   struct Failure {
+    FailureKind kind;
     std::string_view remote;    // as the server gave it, for the audit log
     std::string_view client;    // the key failures are counted under
     std::string_view user;      // as tried with Basic; empty for Bearer
@@ -154,12 +174,15 @@ class TokenAuthenticator : public Authenticator {
     bool count = true;          // counts towards the client's failure limit
     bool count_token = true;    // also towards the token id's (only ids that exist)
   };
-  static Failure FailureOf(const Attempt& a, std::string_view reason) {
-    return {a.remote, a.client, a.credentials.user, a.token_id, reason};
+  static Failure FailureOf(const Attempt& a, FailureKind kind, std::string_view reason) {
+    return {kind, a.remote, a.client, a.credentials.user, a.token_id, reason};
   }
   // Counts and audits a failure; returns the Unauthenticated status every failure gets.
   absl::Status Fail(const Failure& f, int64_t now_us);
   void AuditFailure(const Failure& f, bool blocked, int64_t now_us);
+  // Takes a place in the node-wide audit budget of the minute of `now_us`; returns false when
+  // it is spent (the failures are then counted into the next event written, `unrecorded`).
+  bool TakeAuditPlace(int64_t failures, int64_t now_us, int64_t& unrecorded);
 
   store::Directory& directory_;
   Clock& clock_;
@@ -168,6 +191,9 @@ class TokenAuthenticator : public Authenticator {
   FailureLimiter per_client_;
   FailureLimiter per_token_;
   SlowCheckBudget slow_checks_;
+  FailureAuditGate audit_gate_;
+  std::atomic<int64_t> unauthenticated_{0};
+  std::array<std::atomic<int64_t>, static_cast<size_t>(FailureKind::kCount)> failures_{};
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, Entry> cache_ ABSL_GUARDED_BY(mu_);
   absl::Mutex audit_mu_;

@@ -21,7 +21,8 @@ http::Response DeleteObject(Context& ctx, const Call& call) {
   if (!may.ok()) return ErrorResponse(may);
   // The audit entry is written in the delete's transaction (store.h).
   const store::RecordDelete record = [&](int64_t removed) -> absl::StatusOr<store::AuditEvent> {
-    return store::ObjectDeletedEvent(call.principal.user, call.http.remote, call.collection.id,
+    return store::ObjectDeletedEvent(call.principal.user, call.http.remote, call.principal.organization,
+                                     call.collection.id,
                                      object_id, removed);
   };
   absl::StatusOr<int64_t> deleted =
