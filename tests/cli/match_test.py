@@ -588,6 +588,109 @@ class ImportLines(KizunaTestCase):
         self.assertGreater(m["alerts"], 0)
         self.assertEqual(m["indicators_hit"], 3)
 
+    def export(self, *args):
+        return json.loads(self.run_kizuna("export", "--collection", "feeds", *args).stdout)["objects"]
+
+    def test_feed_settings_appear_in_the_indicators(self):
+        """Issue 19, item 4: TLP, types, confidence, validity, labels, description and source."""
+        self.init_with_collection("feeds")
+        self.run_kizuna("admin", "org", "add", "--name", "CERT-A", "--nation", "JPN")
+        path = self.write("mass_scanner.txt", "198.51.100.7 # scanner\n")
+        for bad, message in ((("--tlp", "white"), "--tlp 'white': not a TLP 2.0 level"),
+                             (("--confidence", "101"), "--confidence 101: must be 0..100"),
+                             (("--indicator-type", "Benign Scanner"), "--indicator-type 'Benign Scanner'"),
+                             (("--valid-until", "2001-01-01T00:00:00Z"), "--valid-until: must be later than now"),
+                             (("--valid-until", "soon"), "--valid-until 'soon'")):
+            proc = self.run_kizuna("import", path, "--collection", "feeds", *bad, expect=2)
+            self.assertIn(message, proc.stderr.decode())
+        self.assertEqual(self.export(), [], "nothing is written before the options are checked")
+        self.run_kizuna("import", path, "--collection", "feeds", "--tlp", "green", "--indicator-type", "benign",
+                        "--indicator-type", "anomalous-activity", "--confidence", "30", "--valid-for", "7",
+                        "--label", "scanner", "--description", "Mass scanners", "--source", "maltrail",
+                        "--source-url", "https://github.com/stamparm/maltrail")
+        [o] = self.export()
+        self.assertEqual(o["object_marking_refs"], ["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"])
+        self.assertEqual(o["indicator_types"], ["benign", "anomalous-activity"])
+        self.assertEqual(o["confidence"], 30)
+        self.assertEqual(o["labels"], ["mass_scanner", "scanner"])
+        self.assertEqual(o["description"], "Mass scanners")
+        self.assertEqual(o["external_references"],
+                         [{"source_name": "maltrail", "external_id": "mass_scanner",
+                           "url": "https://github.com/stamparm/maltrail"}])
+        self.assertGreater(o["valid_until"], o["valid_from"])
+        help_text = self.run_kizuna("import", "--help").stdout.decode()
+        for option in ("--tlp", "--indicator-type", "--confidence", "--valid-for", "--valid-until", "--label",
+                       "--description", "--source", "--exact-domains", "--replace"):
+            self.assertIn(option, help_text)
+
+    def test_reimport_adds_nothing_and_replace_revokes(self):
+        """Issue 19, item 5: an unchanged value adds nothing whatever the file's time; --replace
+        revokes what the list no longer names; a value that comes back gets a new indicator."""
+        self.init_with_collection("feeds")
+        self.run_kizuna("admin", "org", "add", "--name", "CERT-A", "--nation", "JPN")
+        path = self.write("emotet.txt", "evil.example\n198.51.100.7\ngone.example\n")
+        os.utime(path, (1700000000, 1700000000))
+        first = json.loads(self.run_kizuna("import", path, "--collection", "feeds", "--json").stdout)
+        self.assertEqual(first["added"], 3)
+        os.utime(path, (1700090000, 1700090000))  # touched
+        again = json.loads(self.run_kizuna("import", path, "--collection", "feeds", "--json").stdout)
+        self.assertEqual((again["added"], again["already_present"], again["revoked"]), (0, 3, 0))
+        with open(path, "w") as f:
+            f.write("evil.example\n198.51.100.7\n")
+        replaced = json.loads(self.run_kizuna("import", path, "--collection", "feeds", "--replace", "--json").stdout)
+        self.assertEqual((replaced["added"], replaced["already_present"], replaced["revoked"]), (1, 2, 1))
+        human = self.run_kizuna("import", path, "--collection", "feeds", "--replace").stderr.decode()
+        self.assertIn("revoked 0 indicator(s) the lists no longer name", human)
+        versions = self.export("--all-versions")
+        gone = [o for o in versions if o["name"] == "emotet: gone.example"]
+        self.assertEqual([o.get("revoked", False) for o in gone], [False, True])
+        self.assertEqual(len(versions), 4)
+        with open(path, "a") as f:
+            f.write("gone.example\n")
+        back = json.loads(self.run_kizuna("import", path, "--collection", "feeds", "--json").stdout)
+        self.assertEqual(back["added"], 1)
+        current = [o for o in self.export() if o["name"] == "emotet: gone.example" and not o.get("revoked")]
+        self.assertEqual(len(current), 1)
+        self.assertNotEqual(current[0]["id"], gone[0]["id"])
+
+    def test_two_organisations_import_the_same_list(self):
+        """Issue 19, item 5: ids include the creator: no conflict between organisations."""
+        self.init_with_collection("feeds")
+        self.run_kizuna("collection", "create", "--title", "Other", "--alias", "other")
+        self.run_kizuna("admin", "org", "add", "--name", "CERT-A", "--nation", "JPN")
+        self.run_kizuna("admin", "org", "add", "--name", "CERT-B", "--nation", "USA")
+        path = self.write("emotet.txt", "evil.example\n198.51.100.7\n")
+        for org, collection in (("CERT-A", "feeds"), ("CERT-B", "feeds"), ("CERT-B", "other")):
+            out = json.loads(self.run_kizuna("import", path, "--collection", collection, "--organization", org,
+                                             "--json").stdout)
+            self.assertEqual((out["added"], out["rejected"]), (2, 0), (org, collection))
+        self.assertEqual(len({o["created_by_ref"] for o in self.export()}), 2)
+        self.assertEqual(len({o["id"] for o in self.export()}), 4)
+
+    def test_feed_lines_mean_what_the_feed_means(self):
+        """Issue 19, item 6: maltrail lines against WRCCDC Zeek records (tests/data/feeds)."""
+        feeds = os.path.join(SOURCE_DIR, "tests", "data", "feeds")
+        self.init_with_collection("feeds")
+        self.run_kizuna("admin", "org", "add", "--name", "CERT-A", "--nation", "JPN")
+        out = json.loads(self.run_kizuna("import", os.path.join(feeds, "trails.txt"), os.path.join(feeds, "ipsum.txt"),
+                                         "--collection", "feeds", "--json").stdout)
+        self.assertEqual((out["added"], out["rejected"]), (16, 0))
+        scores = {o["name"]: o.get("x_kizuna_feed_score") for o in self.export()}
+        self.assertEqual(scores["ipsum: 77.90.185.20"], 10)
+        self.assertIsNone(scores["trails: .tk"])
+        alerts_path = os.path.join(self.tmp, "alerts.jsonl")
+        self.run_kizuna("match", "--collection", "feeds", "--alerts", alerts_path, "--input",
+                        *(os.path.join(feeds, log) for log in ("dns.log", "x509.log", "ssl.log")))
+        names = {}
+        with open(alerts_path) as f:
+            for line in f:
+                alert = json.loads(line)
+                for m in alert["matches"]:
+                    names.setdefault(m["value"], set()).add(m.get("name") or m["indicator"])
+        self.assertIn("cdn.whatismyipaddress.com", names, "a subdomain record hits")
+        self.assertIn("*.allfreebook.tk", names, "a .tk certificate name hits")
+        self.assertIn("ise.wrccdc.org", names, "http://host matches the host's traffic")
+
 
 if __name__ == "__main__":
     unittest.main()

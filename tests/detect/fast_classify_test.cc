@@ -73,6 +73,8 @@ TEST(FastClassifyTest, TheCommonShapesAreReadAndAgree) {
            "[ipv4-addr:value IN ('10.0.0.1', '10.0.0.2')]",
            "  [domain-name:value   =   'a.example']  ",
            "[domain-name:value='a.example']OR[domain-name:value='b.example']",
+           "[domain-name:value LIKE '%.example']",
+           "[domain-name:value = 'a.example' OR domain-name:value LIKE '%.a.example']",
            "[ipv4-addr:value = '']",
        }) {
     EXPECT_TRUE(Agrees(p)) << "not read by the fast path: " << p;
@@ -84,7 +86,9 @@ TEST(FastClassifyTest, EverythingElseTakesTheFullPath) {
            "[domain-name:value = 'a\\'b.example']",          // escapes
            "[domain-name:value = 'caf\xc3\xa9.example']",     // non-ASCII
            "[domain-name:value\t= 'a.example']",              // other whitespace
-           "[domain-name:value LIKE '%.example']",
+           "[domain-name:value LIKE 'a%.example']",           // not a suffix
+           "[domain-name:value LIKE '%.ex_ample']",           // a wildcard in the suffix
+           "[url:value LIKE '%.example']",                    // not a domain
            "[domain-name:value NOT = 'a.example']",
            "[domain-name:value != 'a.example']",
            "[domain-name:value = 'a.example' AND domain-name:value = 'b.example']",

@@ -19,6 +19,7 @@
 #include "kizuna/ingest/feed.h"
 #include "kizuna/detect/readers/reader.h"
 #include "kizuna/ingest/importer.h"
+#include "kizuna/stix/timestamp.h"
 #include "kizuna/store/open.h"
 
 namespace kizuna::cli {
@@ -33,7 +34,28 @@ struct ImportFlags {
   bool json = false;
   bool log_commits = false;
   size_t batch = limits::kImportBatchObjects;
+  // Lists (lines, csv): what the indicators carry, and the lifecycle.
+  detect::FeedSettings feed;
+  std::vector<std::string> indicator_types;
+  std::string valid_until;
+  bool replace = false;
 };
+
+// The list settings of `flags`, checked against `now_us`; InvalidArgument names the option.
+absl::StatusOr<detect::FeedSettings> FeedSettingsOf(const ImportFlags& flags, int64_t now_us) {
+  detect::FeedSettings settings = flags.feed;
+  if (!flags.indicator_types.empty()) settings.indicator_types = flags.indicator_types;
+  if (!flags.valid_until.empty()) {
+    absl::StatusOr<int64_t> until = stix::ParseMicros(flags.valid_until);
+    if (!until.ok()) {
+      return absl::InvalidArgumentError(
+          StrCat("--valid-until '", flags.valid_until, "': ", until.status().message()));
+    }
+    settings.valid_until_us = *until;
+  }
+  if (absl::Status s = settings.Validate(now_us); !s.ok()) return Annotate(s, "--");
+  return settings;
+}
 
 // A file that could not be imported (unreadable, or a broken document), and why.
 struct FailedInput {
@@ -130,9 +152,10 @@ boost::json::object SummaryJson(const ingest::ImportSummary& s, const std::vecto
 }
 
 // The details of the "object.import" audit event: the files (at most kMaxAuditedFiles
-// named), the counts, the format and the organisation that created converted lists' indicators.
+// named), the counts, the format, the organisation that created converted lists' indicators
+// and, with --replace, how many indicators were revoked.
 std::string AuditDetails(const ingest::ImportSummary& s, const std::vector<FailedInput>& failed,
-                         const ImportFlags& flags, std::string_view organization) {
+                         const ImportFlags& flags, std::string_view organization, int64_t revoked) {
   constexpr size_t kMaxAuditedFiles = 100;
   boost::json::array files;
   for (size_t i = 0; i < flags.files.size() && i < kMaxAuditedFiles; ++i) files.emplace_back(flags.files[i]);
@@ -141,6 +164,7 @@ std::string AuditDetails(const ingest::ImportSummary& s, const std::vector<Faile
                               {"added", s.added},     {"already_present", s.already_present},
                               {"rejected", s.rejected}, {"format", flags.format}};
   if (flags.files.size() > kMaxAuditedFiles) details["files_truncated"] = true;
+  if (flags.replace) details["revoked"] = revoked;
   if (!organization.empty() || !flags.organization.empty()) {
     details["organization"] = organization.empty() ? std::string_view(flags.organization) : organization;
   }
@@ -167,17 +191,24 @@ void PrintHumanSummary(const ingest::ImportSummary& s, const std::vector<FailedI
 // is a failed input (the objects before the break are kept) and the next file is read; a
 // failure of the store stops the import and is returned.
 absl::Status ImportAll(ingest::Importer& importer, store::Database& db, const ImportFlags& flags,
-                       std::vector<FailedInput>& failed, int64_t& skipped, std::string& organization) {
+                       const detect::FeedSettings& settings, int64_t now_us, std::vector<FailedInput>& failed,
+                       int64_t& skipped, std::string& organization, ingest::FeedLedger& ledger) {
   std::optional<absl::StatusOr<std::string>> identity;  // resolved for the first list
   for (const std::string& path : ExpandInputs(flags.files, flags.include, failed)) {
     const std::string name = path == "-" ? "stdin" : path;
+    InputKind kind = KindOf(flags.format, path);
+    // A list that fails keeps --replace from revoking anything of its feed.
+    const std::string source = settings.source.empty() ? detect::LogTypeFromPath(path) : settings.source;
+    auto fail = [&](std::string reason) {
+      failed.push_back({name, std::move(reason)});
+      if (kind != InputKind::kStix) ledger.incomplete.insert(source);
+    };
     absl::StatusOr<simdjson::padded_string> text = ReadFile(path, limits::kMaxDocumentBytes);
     if (!text.ok()) {
-      failed.push_back({name, std::string(text.status().message())});
+      fail(std::string(text.status().message()));
       continue;
     }
     std::string_view view(text->data(), text->size());
-    InputKind kind = KindOf(flags.format, path);
     absl::Status status;
     if (kind == InputKind::kStix) {
       importer.CountFile(view.size());
@@ -185,7 +216,7 @@ absl::Status ImportAll(ingest::Importer& importer, store::Database& db, const Im
     } else {
       if (!identity) identity = ActingOrganization(db, flags.organization, "the feed's");
       if (!identity->ok()) {
-        failed.push_back({name, std::string(identity->status().message())});
+        fail(std::string(identity->status().message()));
         continue;
       }
       detect::FeedOptions options;
@@ -194,16 +225,19 @@ absl::Status ImportAll(ingest::Importer& importer, store::Database& db, const Im
       options.origin = path;
       options.created_by_ref = **identity;
       organization = **identity;
+      options.settings = settings;
       struct stat info {};
-      // The list's time: its file's, or now for standard input (which has none).
+      // The list's time, for values new to the node: its file's, or now for standard input
+      // (which has none). Versions of values already held take the import's time.
+      options.now_us = now_us;
       options.time_us = path != "-" && stat(path.c_str(), &info) == 0 ? static_cast<int64_t>(info.st_mtime) * 1000000
-                                                                      : SystemClock().NowMicros();
+                                                                      : now_us;
       detect::FeedResult feed;
-      status = ingest::ImportFeed(importer, name, view, options, &feed);
+      status = ingest::ImportFeed(importer, name, view, options, &feed, &ledger);
       skipped += feed.skipped;
     }
     if (status.code() == absl::StatusCode::kInvalidArgument) {
-      failed.push_back({name, kind == InputKind::kStix ? StixFailure(status, name, view) : std::string(status.message())});
+      fail(kind == InputKind::kStix ? StixFailure(status, name, view) : std::string(status.message()));
     } else if (!status.ok()) {
       return status;
     }
@@ -217,6 +251,12 @@ int Run(GlobalOptions& global, const ImportFlags& flags) {
     auto format = ParseFormat(flags.format);
     if (!format.ok()) return ReportError(format.status());
     options.format = *format;
+  }
+  const int64_t now_us = SystemClock().NowMicros();
+  absl::StatusOr<detect::FeedSettings> settings = FeedSettingsOf(flags, now_us);
+  if (!settings.ok()) {
+    ReportError(settings.status());
+    return kExitUsage;
   }
   auto store = OpenNodeDatabase(global.data_dir);
   if (!store.ok()) return ReportError(store.status());
@@ -247,25 +287,66 @@ int Run(GlobalOptions& global, const ImportFlags& flags) {
   }
   ingest::Importer importer(**store, collection->id, options);
   std::vector<FailedInput> failed;
-  int64_t skipped = 0;
+  int64_t skipped = 0, revoked = 0;
   std::string organization;  // of converted lists' indicators, when there were lists
-  absl::Status status = ImportAll(importer, **store, flags, failed, skipped, organization);
+  ingest::FeedLedger ledger;
+  absl::Status status = ImportAll(importer, **store, flags, *settings, now_us, failed, skipped, organization, ledger);
+  if (status.ok() && flags.replace && !ledger.sources.empty()) {
+    // The lists were read by the one organisation the first list resolved.
+    absl::StatusOr<int64_t> n = ingest::RevokeUnlisted(importer, ledger, organization, now_us);
+    status = n.status();
+    if (n.ok()) revoked = *n;
+  }
   if (terminal) std::fputs("\r\033[K", stderr);
   double seconds = elapsed();
   if (flags.json) {
     boost::json::object summary = SummaryJson(importer.summary(), failed, seconds);
     summary["skipped_values"] = skipped;
+    summary["revoked"] = revoked;
     std::string text = boost::json::serialize(summary) + "\n";
     std::fputs(text.c_str(), stdout);
   } else {
     PrintHumanSummary(importer.summary(), failed, seconds);
+    if (flags.replace) std::fputs(StrCat("revoked ", revoked, " indicator(s) the lists no longer name\n").c_str(), stderr);
   }
   // Every import is audited, also one that failed part way (what it committed stays).
   absl::Status audited = AuditCommand(**store, "object.import", collection->id,
-                                      AuditDetails(importer.summary(), failed, flags, organization));
+                                      AuditDetails(importer.summary(), failed, flags, organization, revoked));
   if (!status.ok()) return ReportError(status);
   if (!audited.ok()) return ReportError(audited);
   return importer.summary().rejected == 0 && failed.empty() ? kExitOk : kExitFailure;
+}
+
+// The options for plain lists (docs/feeds.md); checked before anything is written.
+void AddFeedOptions(CLI::App& cmd, ImportFlags& flags) {
+  const std::string group = "Lists (lines, csv)";
+  cmd.add_option("--tlp", flags.feed.tlp, "TLP 2.0 marking of the indicators: clear, green, amber, amber+strict or red")
+      ->group(group);
+  cmd.add_option("--indicator-type", flags.indicator_types,
+                 "indicator_types, repeatable (open vocabulary: e.g. benign, anomalous-activity, "
+                 "malicious-activity; default malicious-activity)")
+      ->group(group);
+  cmd.add_option("--confidence", flags.feed.confidence, "confidence, 0..100")->group(group);
+  cmd.add_option("--valid-for", flags.feed.valid_for_days,
+                 "Days each indicator stays valid (valid_until); re-importing a value renews it once less "
+                 "than half is left")
+      ->group(group);
+  cmd.add_option("--valid-until", flags.valid_until, "A fixed valid_until (RFC 3339, e.g. 2027-01-01T00:00:00Z)")
+      ->group(group);
+  cmd.add_option("--label", flags.feed.labels, "A label added after the family, repeatable")->group(group);
+  cmd.add_option("--description", flags.feed.description, "description of the indicators")->group(group);
+  cmd.add_option("--source", flags.feed.source,
+                 "The feed's name (external_references source_name; default the file name, e.g. 'emotet'). "
+                 "--replace works per source")
+      ->group(group);
+  cmd.add_option("--source-url", flags.feed.source_url, "The feed's URL (external_references url)")->group(group);
+  cmd.add_flag("--exact-domains", flags.feed.exact_domains,
+               "A domain line means that name only (default: the name and the names under it)")
+      ->group(group);
+  cmd.add_flag("--replace", flags.replace,
+               "Revoke the indicators of the same feeds (source), creator and collection that these lists no "
+               "longer name (a new version with revoked: true); nothing of a feed one of whose lists failed")
+      ->group(group);
 }
 
 }  // namespace
@@ -288,6 +369,7 @@ void AddImportCommand(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--organization", flags->organization,
                   "lines/csv: the organisation that creates the indicators (created_by_ref); required when "
                   "the node has several");
+  AddFeedOptions(*cmd, *flags);
   cmd->add_flag("--json", flags->json, "Print the summary as JSON on standard output");
   cmd->add_flag("--log-commits", flags->log_commits, "Print a JSON line on stderr after each committed batch");
   cmd->add_option("--batch", flags->batch, "Objects per transaction")->capture_default_str()->check(CLI::Range(1, 1000000));

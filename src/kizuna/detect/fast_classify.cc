@@ -15,6 +15,11 @@ using pattern::CompareOp;
 // Longer paths and IN lists are rare: the full path takes them.
 constexpr size_t kMaxSteps = 8;
 constexpr size_t kMaxValues = 64;
+// A LIKE '%.suffix' of a domain name (253 bytes at most) is a small RE2 program: the
+// validator accepts such a constant under any memory limit of at least kLikeMemoryFloor.
+// Others take the full path, which builds the program.
+constexpr size_t kMaxFastLikeBytes = 256;
+constexpr int64_t kLikeMemoryFloor = 1 << 20;
 // Nesting of the shapes read here ([a OR b] OR [c]): far below any sensible limit.
 constexpr size_t kShapeDepth = 8;  // a margin over the 4 levels they have
 
@@ -116,6 +121,8 @@ bool Scanner::Comparison(std::vector<SimpleKey>& out) {
     c.op = CompareOp::kIn;
   } else if (Keyword("ISSUBSET")) {
     c.op = CompareOp::kIsSubset;
+  } else if (Keyword("LIKE")) {
+    c.op = CompareOp::kLike;
   } else {
     return false;
   }
@@ -135,9 +142,13 @@ bool Scanner::Comparison(std::vector<SimpleKey>& out) {
   return ValidValues(c) && ClassifyComparison(c, out);
 }
 
-// What the validator checks of these comparisons: IN-list size, ISSUBSET blocks, hashes.
+// What the validator checks of these comparisons: IN-list size, ISSUBSET blocks, LIKE
+// sizes, hashes.
 bool Scanner::ValidValues(const CmpExpr& c) const {
   if (c.values.size() > limits_.max_in_list_size) return false;
+  if (c.op == CompareOp::kLike) {
+    return c.values[0].text.size() <= kMaxFastLikeBytes && limits_.max_regex_memory >= kLikeMemoryFloor;
+  }
   if (c.op == CompareOp::kIsSubset) {
     // Only the plain IPv4 form "a.b.c.d/n", which every CIDR parser reads alike.
     const std::string_view v = c.values[0].text;

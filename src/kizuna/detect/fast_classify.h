@@ -3,6 +3,7 @@
 
 // Nearly every shared indicator has one of a few shapes:
 //   [type:path = 'v']     [type:path IN ('a', 'b')]     [ipv4-addr:value ISSUBSET 'a.b.c.d/n']
+//   [domain-name:value LIKE '%.suffix']   (a feed's domain: `= 'x' OR LIKE '%.x'`)
 // and ORs of them, inside one bracket or between brackets. FastClassify reads exactly these
 // (STIX 2.1, single spaces or none between tokens, values of printable ASCII without quotes
 // or backslashes, keys bare or quoted) with a small scanner, checks what the validator

@@ -7,7 +7,7 @@
 namespace kizuna::ingest {
 
 absl::Status ImportFeed(Importer& importer, std::string_view name, std::string_view text,
-                        const detect::FeedOptions& options, detect::FeedResult* result) {
+                        const detect::FeedOptions& options, detect::FeedResult* result, FeedLedger* ledger) {
   KZ_ASSIGN_OR_RETURN(detect::FeedResult feed, detect::ConvertFeed(text, options));
   for (const detect::FeedProblem& p : feed.problems) importer.Reject(StrCat(name, ":", p.line), "", p.reason);
   // Values beyond those listed are counted all the same.
@@ -15,8 +15,20 @@ absl::Status ImportFeed(Importer& importer, std::string_view name, std::string_v
     importer.Reject(std::string(name), "", "no pattern fits the value");
   }
   importer.CountFile(text.size());
+  if (ledger != nullptr) ledger->sources.insert(std::string(detect::FeedSourceName(options)));
+  std::string jsonl, id;
+  for (const detect::FeedEntry& entry : feed.entries) {
+    absl::StatusOr<std::string> version = NextVersion(importer.store(), entry, options, &id);
+    if (absl::IsResourceExhausted(version.status())) {
+      importer.Reject(StrCat(name, ":", entry.line), id, std::string(version.status().message()));
+      continue;
+    }
+    KZ_RETURN_IF_ERROR(version.status());
+    StrAppend(jsonl, *version, "\n");
+    if (ledger != nullptr) ledger->listed_ids.insert(id);
+  }
   // A list of comments only (or of nothing) is an empty feed, not a broken document.
-  if (!feed.jsonl.empty()) KZ_RETURN_IF_ERROR(importer.ImportText(name, feed.jsonl, stix::Padding::kAbsent));
+  if (!jsonl.empty()) KZ_RETURN_IF_ERROR(importer.ImportText(name, jsonl, stix::Padding::kAbsent));
   if (result != nullptr) *result = std::move(feed);
   return absl::OkStatus();
 }

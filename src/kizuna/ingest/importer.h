@@ -86,6 +86,8 @@ class Importer {
   }
 
   const ImportSummary& summary() const { return summary_; }
+  store::Store& store() const { return store_; }
+  const std::string& collection_id() const { return collection_id_; }
 
  private:
   // Commits the pending batch; `where` names the place of a pending object's offset.

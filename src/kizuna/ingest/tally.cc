@@ -23,7 +23,7 @@ bool Tally::Count(const store::AddResult& result) {
 }
 
 std::string_view RejectionReason(const store::AddResult& result) {
-  if (result.outcome == store::AddOutcome::kRefused) return result.reason;
+  if (result.outcome == store::AddOutcome::kRefused || !result.reason.empty()) return result.reason;
   return store::kConflictReason;
 }
 

@@ -42,7 +42,8 @@ struct Tally {
 // id, and a rejection names the object apart.
 std::string_view WithoutId(std::string_view id, std::string_view reason);
 
-// Why the store did not add a version: a conflicting version, or the refusal's reason.
+// Why the store did not add a version: a conflicting version (with the collection that holds
+// it, for the operator), or the refusal's reason.
 // REQUIRES: result.outcome is kConflict or kRefused.
 std::string_view RejectionReason(const store::AddResult& result);
 

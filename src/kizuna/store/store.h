@@ -85,7 +85,8 @@ struct AddResult {
   // when only other collections hold it; 0 when refused.
   int64_t date_added_us = 0;
   // kRefused: why, in words for the writer. It names no fact the writer could not already
-  // see (no creator, marking or content of objects it may not read).
+  // see (no creator, marking or content of objects it may not read). kConflict: for the
+  // operator, kConflictReason and the collection that holds the other version; else empty.
   std::string reason = {};
 };
 

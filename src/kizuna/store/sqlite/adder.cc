@@ -78,7 +78,7 @@ Adder::Adder(Connection& db, const IdHashKey& key, IdFilter& filter, int64_t col
 
 absl::Status Adder::FindKnown(const stix::ObjectIndex& index, int64_t id_hash, int64_t version_ns,
                               int64_t spec, std::string_view creator) {
-  same_version_at_ = 0;
+  same_version_at_ = same_version_collection_ = 0;
   same_version_here_ = other_versions_here_ = other_creator_ = written_here_ = false;
   if (!filter_.MayContain(id_hash)) return absl::OkStatus();  // a new id: nothing stored
   KZ_RETURN_IF_ERROR(FlushRows());  // the lookup must see the rows still pending
@@ -94,7 +94,10 @@ absl::Status Adder::FindKnown(const stix::ObjectIndex& index, int64_t id_hash, i
     bool here = known->Int(1) == collection_pk_;
     if (known->Int(2) == version_ns && known->Int(3) == spec) {
       // Every copy of one version has one content: any copy will do, this collection's first.
-      if (!same_version_here_) same_version_at_ = known->Int(0);
+      if (!same_version_here_) {
+        same_version_at_ = known->Int(0);
+        same_version_collection_ = known->Int(1);
+      }
       same_version_here_ = same_version_here_ || here;
     } else if (here) {
       other_versions_here_ = true;
@@ -162,7 +165,10 @@ absl::StatusOr<AddResult> Adder::Add(const NewObject& object) {
     bool same = found && SameContent(stored->Text(0), object.json);
     if (found) row.version = stored->Text(1);  // unversioned objects keep their first time
     stored->Reset();
-    if (!same) return AddResult{AddOutcome::kConflict, same_version_here_ ? same_version_at_ : 0};
+    if (!same) {
+      KZ_ASSIGN_OR_RETURN(std::string where, ConflictPlace());
+      return AddResult{AddOutcome::kConflict, same_version_here_ ? same_version_at_ : 0, std::move(where)};
+    }
     if (same_version_here_) return AddResult{AddOutcome::kAlreadyPresent, same_version_at_};
   } else if (other_creator_) {
     return AddResult{AddOutcome::kRefused, 0,
@@ -197,6 +203,17 @@ absl::StatusOr<AddResult> Adder::Add(const NewObject& object) {
     KZ_RETURN_IF_ERROR(FlushRows());
   }
   return AddResult{AddOutcome::kAdded, next_added_us_ - 1};
+}
+
+absl::StatusOr<std::string> Adder::ConflictPlace() {
+  if (writer_.kind != WriterKind::kOperator) return std::string();
+  if (same_version_here_) return StrCat(kConflictReason, " in this collection");
+  KZ_ASSIGN_OR_RETURN(Statement * name, db_.Cached("SELECT coalesce(alias, id) FROM collections WHERE pk = ?1"));
+  name->Bind(1, same_version_collection_);
+  KZ_ASSIGN_OR_RETURN(bool found, name->Step());
+  std::string out = found ? StrCat(kConflictReason, " in collection '", name->Text(0), "'") : std::string();
+  name->Reset();
+  return out;
 }
 
 absl::StatusOr<Statement*> Adder::Insert(size_t rows) {

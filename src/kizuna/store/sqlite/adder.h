@@ -61,6 +61,10 @@ class Adder {
   // rules; another definition under a marking id the node holds), or "". A marking
   // definition under an id new to the node becomes the node's definition of that id.
   absl::StatusOr<std::string> CheckRules(const NewObject& object, std::string_view creator);
+  // The reason of a conflict with the version FindKnown found, naming the collection that
+  // holds it, for the operator only (others may not learn of collections they cannot read);
+  // "" for other writers (the result then gives kConflictReason).
+  absl::StatusOr<std::string> ConflictPlace();
   // The INSERT of `rows` rows, from full_insert_ when `rows` is kRowsPerInsert.
   absl::StatusOr<Statement*> Insert(size_t rows);
   absl::Status FlushRows();
@@ -82,6 +86,7 @@ class Adder {
   Statement* full_insert_ = nullptr;
   // What FindKnown found for the current object.
   int64_t same_version_at_ = 0;
+  int64_t same_version_collection_ = 0;  // the pk of the collection of same_version_at_
   bool same_version_here_ = false;
   bool other_versions_here_ = false;
   bool other_creator_ = false;   // a stored version has another creator
