@@ -88,6 +88,11 @@ expect 2 "match missing file" "$kizuna" pattern match "[a:b = 1]" "$tmp/does-not
 expect 2 "match broken json" "$kizuna" pattern match "[a:b = 1]" "$data/broken.json"
 contains "$tmp/err" "broken.json" "error names the file"
 expect 2 "match without files" "$kizuna" pattern match "[a:b = 1]"
+# A bad observed-data is named by file, line, column and byte offset.
+printf '{"type":"bundle","id":"bundle--1","objects":[\n{"type":"ipv4-addr","id":"ipv4-addr--1","value":"10.0.0.1"},\n  {"type":"observed-data","id":"observed-data--x","last_observed":"2020-01-01T00:00:00Z","number_observed":1,"object_refs":[]}]}\n' >"$tmp/bad.json"
+expect 2 "match bad observed-data" "$kizuna" pattern match "[a:b = 1]" "$tmp/bad.json"
+contains "$tmp/err" "bad.json: document 1, line 3, column 3 (byte 109), object observed-data--x: 'first_observed' is missing" \
+  "error names file, line, column and byte"
 
 if [ "$failures" -ne 0 ]; then
   echo "$failures failure(s)"

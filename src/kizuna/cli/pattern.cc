@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "kizuna/base/file.h"
+#include "kizuna/base/input_file.h"
 #include "kizuna/base/json_string.h"
 #include "kizuna/base/limits.h"
 #include "kizuna/base/strings.h"
@@ -112,17 +112,22 @@ int RunMatch(const PatternFlags& flags) {
   const Pattern& p = **compiled;
   std::vector<pattern::Observation> observations;
   for (const std::string& path : flags.files) {
-    auto text = ReadFile(path, limits::kMaxDocumentBytes);
-    if (!text.ok()) {
-      ReportError(text.status());
+    // Mapped, not copied: the observations are read straight from the file's pages.
+    auto input = InputFile::Open(path, limits::kMaxDocumentBytes);
+    if (!input.ok()) {
+      ReportError(input.status());
       return kExitError;
     }
-    auto read = pattern::ReadObservations(*text, p.version());
+    auto read = pattern::ReadPaddedObservations((*input)->text(), p.version());
     if (!read.ok()) {
       ReportError(Annotate(read.status(), StrCat(path, ": ")));
       return kExitError;
     }
-    for (pattern::Observation& o : *read) observations.push_back(std::move(o));
+    if (observations.empty()) {
+      observations = std::move(*read);
+    } else {
+      for (pattern::Observation& o : *read) observations.push_back(std::move(o));
+    }
   }
   auto result = p.Match(observations);
   if (!result.ok()) {
