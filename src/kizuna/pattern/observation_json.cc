@@ -270,6 +270,18 @@ absl::StatusOr<std::vector<Observation>> ReadPaddedObservations(std::string_view
   return ReadObservationsDom(json, version);
 }
 
+absl::Status StreamPaddedObservations(std::string_view json, StixVersion version,
+                                      ObservationSink& sink) {
+  if (OnDemandObservationsSupported()) {
+    return pattern_internal::StreamObservationsOnDemand(json, version, sink);
+  }
+  KZ_ASSIGN_OR_RETURN(std::vector<Observation> observations, ReadObservationsDom(json, version));
+  for (size_t i = 0; i < observations.size(); ++i) {
+    KZ_RETURN_IF_ERROR(sink.Add(i, observations[i]));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::vector<Observation>> ReadObservations(const simdjson::padded_string& json,
                                                           StixVersion version) {
   return ReadPaddedObservations(std::string_view(json.data(), json.size()), version);

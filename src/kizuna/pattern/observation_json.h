@@ -19,6 +19,7 @@
 
 #include "absl/status/statusor.h"
 #include "kizuna/pattern/observation.h"
+#include "kizuna/pattern/observation_sink.h"
 #include "kizuna/pattern/version.h"
 #include "simdjson.h"
 
@@ -38,6 +39,13 @@ absl::StatusOr<std::vector<Observation>> ReadObservations(const simdjson::padded
 // InputFile, base/input_file.h, or of a padded_string). Nothing is copied.
 absl::StatusOr<std::vector<Observation>> ReadPaddedObservations(std::string_view json,
                                                                 StixVersion version);
+
+// The same observations, handed to `sink` one at a time (observation_sink.h) instead of
+// being kept: where the CPU runs On-Demand, each as soon as its SCOs are read; elsewhere
+// after the DOM reader has read them all, in input order. Returns the reader's error (or the
+// sink's).
+absl::Status StreamPaddedObservations(std::string_view json, StixVersion version,
+                                      ObservationSink& sink);
 
 // The same for text not already in a padded buffer (copies it once).
 absl::StatusOr<std::vector<Observation>> ParseObservations(std::string_view json,
