@@ -59,6 +59,16 @@ std::string Dump(const std::vector<Observation>& observations) {
   return out;
 }
 
+// Records what a streaming reader hands over.
+struct Recorder : pattern::ObservationSink {
+  absl::Status Add(size_t index, const Observation& o) override {
+    order.push_back(StrCat(index, ":", o.id(), ":", o.sco_count()));
+    return absl::OkStatus();
+  }
+  void Restart() override { order.push_back("restart"); }
+  std::vector<std::string> order;
+};
+
 class OnDemandObservationsTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -119,6 +129,85 @@ TEST_F(OnDemandObservationsTest, SameObservationsInEveryLayout) {
   EXPECT_EQ((*obs)[0].sco_count(), 2u);  // the unresolved ref is skipped
 }
 
+// Bundles and lists are split into objects by counting brackets: strings holding brackets,
+// quotes and backslashes, SCOs before and after the observed-data naming them, and layouts
+// the splitter leaves to the whole-document reader give the same observations.
+TEST_F(OnDemandObservationsTest, SameObservationsWhenSplitIntoObjects) {
+  const std::string tricky =
+      R"({"type":"domain-name","id":"domain-name--1","value":"a\"}]{[\\","x_q":"\\",)"
+      R"("x_n":[{"a":"]"},[]],"x_e":"\u005d\u007d"})";
+  const std::string second =
+      R"({"type":"observed-data","id":"observed-data--2","first_observed":"2020-01-01T00:00:00Z",)"
+      R"("last_observed":"2020-01-01T00:00:00Z","number_observed":1,)"
+      R"("object_refs":["domain-name--1","ipv4-addr--1","domain-name--1"]})";
+  const std::string objects = StrCat(kIp, ",\n", kObserved, " ,\r\n", tricky, "\t,", second, ",",
+                                     kFile, ",", kIp);
+  const std::string inputs[] = {
+      StrCat(R"({"type":"bundle","id":"bundle--1","objects":[)", "\n", objects, "\n]}\n"),
+      StrCat(" \n{ \"objects\" : [ ", objects, R"( ] , "type" : "bundle" , "id":"b\"}"} )"),
+      StrCat("[", objects, "]"),
+      StrCat(R"({"type":"bundle","id":"b","objects":[]})"),
+      StrCat(R"({"type":"bundle","objects":[)", kFile, "]}"),
+      // An escaped key: the splitter leaves it to the whole-document reader.
+      StrCat(R"({"type":"bundle","obj\u0065cts":[)", objects, "]}"),
+      StrCat(R"({"type":"bundle","obj\u0065cts":[)", kIp, R"(],"objects":[)", objects, "]}"),
+      // Not a bundle: one object.
+      StrCat(R"({"type":"x-thing","id":"x-thing--1","objects":[)", objects, "]}"),
+  };
+  for (const std::string& input : inputs) {
+    auto obs = Both(input);
+    EXPECT_TRUE(obs.ok()) << input << "\n" << obs.status();
+  }
+  // The first five are read one object at a time, without starting again.
+  for (size_t i = 0; i < 5; ++i) {
+    const simdjson::padded_string padded(inputs[i]);
+    Recorder recorder;
+    ASSERT_TRUE(StreamObservationsOnDemand(std::string_view(padded.data(), padded.size()),
+                                           StixVersion::k21, recorder)
+                    .ok());
+    for (const std::string& event : recorder.order) EXPECT_NE(event, "restart") << inputs[i];
+  }
+  auto obs = Both(inputs[0]);
+  ASSERT_TRUE(obs.ok());
+  ASSERT_EQ(obs->size(), 2u);
+  EXPECT_EQ((*obs)[0].id(), "observed-data--1");
+  EXPECT_EQ((*obs)[1].id(), "observed-data--2");
+  ASSERT_EQ((*obs)[1].sco_count(), 3u);
+  EXPECT_EQ((*obs)[1].string_value((*obs)[1].FindMember((*obs)[1].sco_root(0), "value")),
+            "a\"}]{[\\");
+}
+
+// Hands observations over as soon as their SCOs are read: out of input order when an
+// observed-data waits for SCOs further on.
+TEST_F(OnDemandObservationsTest, StreamsEachObservationWhenItsScosAreRead) {
+  const std::string waiting =
+      R"({"type":"observed-data","id":"od-a","first_observed":"2020-01-01T00:00:00Z",)"
+      R"("last_observed":"2020-01-01T00:00:00Z","number_observed":1,"object_refs":["file--1"]})";
+  const std::string ready =
+      R"({"type":"observed-data","id":"od-b","first_observed":"2020-01-01T00:00:00Z",)"
+      R"("last_observed":"2020-01-01T00:00:00Z","number_observed":1,"object_refs":["ipv4-addr--1"]})";
+  const std::string text =
+      StrCat(R"({"type":"bundle","id":"b","objects":[)", kIp, ",", waiting, ",", ready, ",",
+             kFile, ",", kObserved, "]}");
+  const simdjson::padded_string padded(text);
+  Recorder recorder;
+  ASSERT_TRUE(StreamObservationsOnDemand(std::string_view(padded.data(), padded.size()),
+                                         StixVersion::k21, recorder)
+                  .ok());
+  EXPECT_EQ(recorder.order,
+            (std::vector<std::string>{"1:od-b:1", "0:od-a:1", "2:observed-data--1:2"}));
+
+  // A layout the splitter does not take is read again from the start.
+  Recorder again;
+  const std::string lines = StrCat(kIp, "\n", ready, "\n");
+  const simdjson::padded_string padded_lines(lines);
+  ASSERT_TRUE(StreamObservationsOnDemand(
+                  std::string_view(padded_lines.data(), padded_lines.size()), StixVersion::k21,
+                  again)
+                  .ok());
+  EXPECT_EQ(again.order.back(), "0:od-b:1");
+}
+
 TEST_F(OnDemandObservationsTest, SameObservationsForStix20) {
   const std::string od =
       R"({"type":"observed-data","id":"od-20","first_observed":"2016-01-01T00:00:00Z",)"
@@ -165,6 +254,21 @@ TEST_F(OnDemandObservationsTest, SameInputsRejected) {
       StrCat(kIp, "\n{\"type\": 5}\n"),
       StrCat(kIp, "\n{\"type\":\"x\",\"id\":\"x--1\",\"v\":\"\xff\"}\n"),
       StrCat(kObserved, "\n", kIp, "\n{\"type\":\"ipv4-addr\""),
+      // Bundles and lists the splitter reads, each broken once.
+      StrCat(R"({"type":"bundle","id":"b","objects":[)", kIp, ",]}"),
+      StrCat(R"({"type":"bundle","id":"b","objects":[)", kIp, " ", kObserved, "]}"),
+      StrCat(R"({"type":"bundle","id":"b","objects":[)", kIp, ",,", kObserved, "]}"),
+      StrCat(R"({"type":"bundle","id":"b","x":tru,"objects":[)", kIp, "]}"),
+      StrCat(R"({"type":"bundle","id":"b","objects":[)", kIp, "],}"),
+      StrCat(R"({"type":"bundle","id":"b","objects":[)", kIp, "]} {}"),
+      StrCat(R"({"type":"bundle","id":"b","objects":[)", kIp, ",7]}"),
+      StrCat(R"({"type":"bundle","id":"b","objects":[{"type":"x","v":[}]]}"),
+      StrCat(R"({"type":"bundle","id":"b","objects":[{"type":"x","v":"a\"}]})"),
+      StrCat(R"({"type":"bundle","id":"b","objects":[{"type":"x","v":"\u12"}]})"),
+      StrCat(R"({"type":"bundle","id":"b","objects":[{"type":"x","v":"\xff"}]})"),
+      StrCat(R"({"type":"bundle","id":"b","objects":[{"type":"x","v":1 2}]})"),
+      StrCat("[", kIp, ",", kObserved, ",", R"({"type":"observed-data","id":"od-y"})", "]"),
+      StrCat("[", kIp, "] ]"),
   };
   for (const std::string& input : inputs) {
     auto obs = Both(input);
@@ -180,6 +284,19 @@ TEST_F(OnDemandObservationsTest, DepthLimitOfScoValues) {
   auto obs = Both(StrCat(kObserved, "\n", deep));
   ASSERT_FALSE(obs.ok());
   EXPECT_EQ(obs.status().code(), absl::StatusCode::kResourceExhausted);
+}
+
+TEST_F(OnDemandObservationsTest, DepthLimitInsideABundle) {
+  // Deeper than the splitter follows: the whole-document reader applies its limit.
+  for (int levels : {100, 1100}) {
+    std::string deep = R"({"type":"indicator","id":"indicator--1","v":)";
+    for (int i = 0; i < levels; ++i) deep += "[";
+    for (int i = 0; i < levels; ++i) deep += "]";
+    deep += "}";
+    auto obs = Both(StrCat(R"({"type":"bundle","id":"b","objects":[)", kObserved, ",", deep,
+                           ",", kIp, "]}"));
+    EXPECT_EQ(obs.ok(), levels < 1000) << levels << " " << obs.status();
+  }
 }
 
 TEST_F(OnDemandObservationsTest, ErrorsNameLineColumnAndByte) {
