@@ -102,6 +102,40 @@ TEST_F(ImporterTest, BatchesAreCommittedAndReported) {
   EXPECT_EQ(batches[2].last_id, IndicatorId("000000000034"));
 }
 
+// The checks run on a thread of their own, ahead of the store: rejections made there and
+// by the store still come in document order, conflicts (store) between invalid objects
+// (checker), across batches.
+TEST_F(ImporterTest, RejectionsKeepDocumentOrderAcrossBatches) {
+  Import("[" + Indicator("000000000001", "2016-01-01T00:00:00.000Z") + "]");
+  std::string text = "[";
+  for (int i = 0; i < 9; ++i) {
+    std::string object;
+    if (i % 3 == 1) {
+      object = R"({"type": "indicator", "id": "indicator--bad"})";
+    } else if (i % 3 == 2) {
+      object = Indicator("000000000001", "2016-01-01T00:00:00.000Z", R"(, "name": "other")");
+    } else {
+      object = Indicator(StrCat("0000000001", 10 + i), "2016-01-01T00:00:00.000Z");
+    }
+    text += (i ? ",\n" : "\n") + object;
+  }
+  text += "]";
+  ImportOptions options;
+  options.batch_objects = 2;
+  ImportSummary s = Import(text, options);
+  EXPECT_TRUE(last_status_.ok()) << last_status_;
+  EXPECT_EQ(s.read, 9);
+  EXPECT_EQ(s.added, 3);
+  EXPECT_EQ(s.rejected, 6);
+  ASSERT_EQ(s.rejections.size(), 6u);
+  // Each batch's rejections by the checker come before the store's for that batch: lines
+  // 3 (checker), then 4 (store, batch 1); 6 (checker), 7 (store, batch 2); 9, 10.
+  const char* lines[] = {":3:1", ":4:1", ":6:1", ":7:1", ":9:1", ":10:1"};
+  for (size_t i = 0; i < 6; ++i) {
+    EXPECT_NE(s.rejections[i].where.find(lines[i]), std::string::npos) << i << " " << s.rejections[i].where;
+  }
+}
+
 // Issue 17: every way in checks the STIX pattern of each indicator (STIX 2.1 §9).
 TEST_F(ImporterTest, AnIndicatorWithAnInvalidPatternIsRejectedWithTheReason) {
   std::string bad = Indicator("000000000002", "2016-01-01T00:00:00.000Z");

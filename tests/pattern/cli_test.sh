@@ -88,6 +88,29 @@ expect 2 "match missing file" "$kizuna" pattern match "[a:b = 1]" "$tmp/does-not
 expect 2 "match broken json" "$kizuna" pattern match "[a:b = 1]" "$data/broken.json"
 contains "$tmp/err" "broken.json" "error names the file"
 expect 2 "match without files" "$kizuna" pattern match "[a:b = 1]"
+# A bad observed-data is named by file, line, column and byte offset.
+printf '{"type":"bundle","id":"bundle--1","objects":[\n{"type":"ipv4-addr","id":"ipv4-addr--1","value":"10.0.0.1"},\n  {"type":"observed-data","id":"observed-data--x","last_observed":"2020-01-01T00:00:00Z","number_observed":1,"object_refs":[]}]}\n' >"$tmp/bad.json"
+expect 2 "match bad observed-data" "$kizuna" pattern match "[a:b = 1]" "$tmp/bad.json"
+contains "$tmp/err" "bad.json: document 1, line 3, column 3 (byte 109), object observed-data--x: 'first_observed' is missing" \
+  "error names file, line, column and byte"
+# Evaluated while reading: the first matching observation in input order (its SCO comes
+# after the second's), and an error further on still fails the whole run.
+od='"first_observed":"2020-01-01T00:00:00Z","last_observed":"2020-01-01T00:00:00Z","number_observed":1'
+objects="{\"type\":\"observed-data\",\"id\":\"observed-data--1\",$od,\"object_refs\":[\"ipv4-addr--1\"]},
+{\"type\":\"observed-data\",\"id\":\"observed-data--2\",$od,\"object_refs\":[\"ipv4-addr--2\"]},
+{\"type\":\"ipv4-addr\",\"id\":\"ipv4-addr--2\",\"value\":\"10.0.0.1\"},
+{\"type\":\"ipv4-addr\",\"id\":\"ipv4-addr--1\",\"value\":\"10.0.0.1\"}"
+printf '{"type":"bundle","id":"bundle--1","objects":[%s]}\n' "$objects" >"$tmp/order.json"
+expect 0 "match streams" "$kizuna" pattern match "[ipv4-addr:value = '10.0.0.1']" "$tmp/order.json"
+if [ "$(cat "$tmp/out")" != "observed-data--1" ]; then
+  echo "FAIL: expected the first observation in input order, got: $(cat "$tmp/out")"
+  failures=$((failures + 1))
+fi
+printf '{"type":"bundle","id":"bundle--1","objects":[%s,\n{"type":"observed-data","id":"observed-data--3"}]}\n' \
+  "$objects" >"$tmp/late-error.json"
+expect 2 "match, error after the match" "$kizuna" pattern match "[ipv4-addr:value = '10.0.0.1']" \
+  "$tmp/late-error.json"
+contains "$tmp/err" "line 5, column 1 (byte" "late error located"
 
 if [ "$failures" -ne 0 ]; then
   echo "$failures failure(s)"

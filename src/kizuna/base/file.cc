@@ -16,13 +16,6 @@
 namespace kizuna {
 namespace {
 
-absl::Status ErrnoStatus(std::string_view path, int err) {
-  std::string message = StrCat(path, ": ", std::strerror(err));
-  if (err == ENOENT) return absl::NotFoundError(message);
-  if (err == EACCES || err == EPERM) return absl::PermissionDeniedError(message);
-  return absl::InvalidArgumentError(message);
-}
-
 // Closes a file descriptor when it goes out of scope.
 class ScopedFd {
  public:
@@ -53,7 +46,7 @@ absl::StatusOr<std::string> ReadAll(int fd, std::string_view path, uint64_t max_
     ssize_t n = ::read(fd, chunk, sizeof chunk);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return ErrnoStatus(path, errno);
+      return FileError(path, errno);
     }
     if (n == 0) break;
     if (data.size() + n > max_bytes) {
@@ -68,22 +61,29 @@ absl::StatusOr<std::string> ReadAll(int fd, std::string_view path, uint64_t max_
 // Writes `data` to a new or truncated file at `path` (0600) and flushes it to disk.
 absl::Status WriteSynced(const std::string& path, std::string_view data) {
   ScopedFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-  if (fd.get() < 0) return ErrnoStatus(path, errno);
-  if (::fchmod(fd.get(), 0600) != 0) return ErrnoStatus(path, errno);  // a file left by a crash
+  if (fd.get() < 0) return FileError(path, errno);
+  if (::fchmod(fd.get(), 0600) != 0) return FileError(path, errno);  // a file left by a crash
   size_t written = 0;
   while (written < data.size()) {
     ssize_t n = ::write(fd.get(), data.data() + written, data.size() - written);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return ErrnoStatus(path, errno);
+      return FileError(path, errno);
     }
     written += n;
   }
-  if (::fsync(fd.get()) != 0) return ErrnoStatus(path, errno);
+  if (::fsync(fd.get()) != 0) return FileError(path, errno);
   return absl::OkStatus();
 }
 
 }  // namespace
+
+absl::Status FileError(std::string_view path, int err) {
+  std::string message = StrCat(path, ": ", std::strerror(err));
+  if (err == ENOENT) return absl::NotFoundError(message);
+  if (err == EACCES || err == EPERM) return absl::PermissionDeniedError(message);
+  return absl::InvalidArgumentError(message);
+}
 
 bool IsGzip(std::string_view data) {
   return data.size() >= 2 && static_cast<unsigned char>(data[0]) == 0x1f &&
@@ -130,7 +130,7 @@ absl::StatusOr<simdjson::padded_string> ReadFile(std::string_view path, uint64_t
   int raw_fd = 0;  // standard input
   if (path != "-") {
     raw_fd = ::open(std::string(path).c_str(), O_RDONLY | O_CLOEXEC);
-    if (raw_fd < 0) return ErrnoStatus(path, errno);
+    if (raw_fd < 0) return FileError(path, errno);
   }
   ScopedFd fd(raw_fd);
   absl::StatusOr<std::string> data = ReadAll(fd.get(), path, max_bytes);
@@ -148,7 +148,7 @@ absl::StatusOr<simdjson::padded_string> ReadFile(std::string_view path, uint64_t
 absl::Status WriteFileAtomically(std::string_view path, std::string_view data) {
   std::string tmp = StrCat(path, ".tmp");
   KZ_RETURN_IF_ERROR(WriteSynced(tmp, data));
-  if (::rename(tmp.c_str(), std::string(path).c_str()) != 0) return ErrnoStatus(path, errno);
+  if (::rename(tmp.c_str(), std::string(path).c_str()) != 0) return FileError(path, errno);
   return absl::OkStatus();
 }
 
@@ -160,7 +160,7 @@ absl::Status CreateFileExclusively(std::string_view path, std::string_view data)
   ::unlink(tmp.c_str());
   if (linked == 0) return absl::OkStatus();
   if (err == EEXIST) return absl::AlreadyExistsError(StrCat(path, " exists"));
-  return ErrnoStatus(path, err);
+  return FileError(path, err);
 }
 
 }  // namespace kizuna

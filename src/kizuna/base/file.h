@@ -1,7 +1,8 @@
 // Kizuna. Reading whole files into padded buffers, with gzip transparently undone.
 #pragma once
 
-// The only place in the library that opens files for reading (SQLite opens its own).
+// With input_file.h (which maps files), the only place in the library that opens files for
+// reading (SQLite opens its own).
 // Thread-safety: stateless; each call is independent.
 
 #include <cstdint>
@@ -27,6 +28,10 @@ absl::Status WriteFileAtomically(std::string_view path, std::string_view data);
 // leaves it as it is. Of processes racing to create it, exactly one succeeds, and nobody
 // ever sees it partly written (a temporary file, fsync, then a hard link to `path`).
 absl::Status CreateFileExclusively(std::string_view path, std::string_view data);
+
+// Returns the status for errno `err` on `path`: NotFound, PermissionDenied or InvalidArgument,
+// the message naming the path and the error.
+absl::Status FileError(std::string_view path, int err);
 
 // Returns true if `data` starts with the gzip magic bytes.
 bool IsGzip(std::string_view data);

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "kizuna/base/file.h"
+#include "kizuna/base/input_file.h"
 #include "kizuna/base/json_string.h"
 #include "kizuna/base/limits.h"
 #include "kizuna/base/strings.h"
@@ -24,6 +24,7 @@
 #include "kizuna/pattern/errors.h"
 #include "kizuna/pattern/observation_json.h"
 #include "kizuna/pattern/pattern.h"
+#include "kizuna/pattern/stream_match.h"
 
 namespace kizuna::cli {
 namespace {
@@ -110,28 +111,31 @@ int RunMatch(const PatternFlags& flags) {
     return kExitError;
   }
   const Pattern& p = **compiled;
-  std::vector<pattern::Observation> observations;
+  // Single-observation patterns are evaluated while each file is read; others keep the
+  // observations (stream_match.h).
+  pattern::StreamMatch match(p);
   for (const std::string& path : flags.files) {
-    auto text = ReadFile(path, limits::kMaxDocumentBytes);
-    if (!text.ok()) {
-      ReportError(text.status());
+    // Mapped, not copied: the observations are read straight from the file's pages.
+    auto input = InputFile::Open(path, limits::kMaxDocumentBytes);
+    if (!input.ok()) {
+      ReportError(input.status());
       return kExitError;
     }
-    auto read = pattern::ReadObservations(*text, p.version());
+    absl::Status read = pattern::StreamPaddedObservations((*input)->text(), p.version(), match);
     if (!read.ok()) {
-      ReportError(Annotate(read.status(), StrCat(path, ": ")));
+      ReportError(Annotate(read, StrCat(path, ": ")));
       return kExitError;
     }
-    for (pattern::Observation& o : *read) observations.push_back(std::move(o));
+    match.EndInput();
   }
-  auto result = p.Match(observations);
+  auto result = match.Finish();
   if (!result.ok()) {
     ReportError(result.status());
     return kExitError;
   }
   if (!result->matched) return kExitNoMatch;
   std::string out;
-  for (size_t i : result->bound) StrAppend(out, observations[i].id(), "\n");
+  for (const std::string& id : result->bound_ids) StrAppend(out, id, "\n");
   Print(stdout, out);
   return kExitOk;
 }

@@ -13,6 +13,10 @@
 //   KZ_RETURN_IF_ERROR(importer.ImportFile("attack.json"));
 //   const ImportSummary& s = importer.summary();
 //
+// Each ImportText reads and checks on a thread of its own while the calling thread writes
+// the batch before: the store's work overlaps parsing and validation, and at most
+// kBatchesAhead checked batches wait for it. Callbacks run on the calling thread.
+//
 // Thread-safety: one thread per Importer; the Store may be shared.
 
 #include <cstdint>
@@ -23,6 +27,7 @@
 
 #include "absl/status/status.h"
 #include "kizuna/base/limits.h"
+#include "kizuna/ingest/batch_queue.h"
 #include "kizuna/ingest/object_checker.h"
 #include "kizuna/ingest/tally.h"
 #include "kizuna/stix/reader.h"
@@ -90,19 +95,22 @@ class Importer {
   const std::string& collection_id() const { return collection_id_; }
 
  private:
-  // Commits the pending batch; `where` names the place of a pending object's offset.
-  absl::Status Flush(const std::function<std::string(size_t)>& where);
+  // Batches checked ahead of the one the store is writing.
+  static constexpr size_t kBatchesAhead = 2;
+
+  // Runs on the checking thread: reads `text`, checks each object and hands the good ones
+  // over in batches of options_.batch_objects, with the rejections made on the way.
+  void CheckDocument(std::string_view name, std::string_view text, stix::Padding padding,
+                     BatchQueue& queue);
+  // Commits `batch`; `where` names the place of an object's offset.
+  absl::Status Flush(const CheckedBatch& batch, const std::function<std::string(size_t)>& where);
 
   store::Store& store_;
   const std::string collection_id_;
   const ImportOptions options_;
-  ObjectChecker checker_;
+  ObjectChecker checker_;  // used by the checking thread only
   ImportSummary summary_;
   int64_t committed_ = 0;
-  // The pending batch: views into the current document, indexes and offsets.
-  std::vector<std::string_view> pending_json_;
-  std::vector<stix::ObjectIndex> pending_index_;
-  std::vector<size_t> pending_offset_;
 };
 
 }  // namespace kizuna::ingest

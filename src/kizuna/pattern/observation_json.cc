@@ -7,6 +7,8 @@
 #include "kizuna/base/limits.h"
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
+#include "kizuna/pattern/internal/observable_types.h"
+#include "kizuna/pattern/internal/ondemand_observations.h"
 
 namespace kizuna::pattern {
 namespace {
@@ -17,20 +19,7 @@ using simdjson::dom::element_type;
 using simdjson::dom::object;
 using NodeId = Observation::NodeId;
 
-// STIX 2.1 object types that are not cyber-observables (SDOs, SROs, meta objects). Every
-// other object with an id may be referenced from object_refs as an SCO, custom ones included.
-bool IsNonObservableType(std::string_view type) {
-  static constexpr std::string_view kTypes[] = {
-      "attack-pattern", "campaign", "course-of-action", "grouping", "identity", "incident",
-      "indicator", "infrastructure", "intrusion-set", "location", "malware",
-      "malware-analysis", "note", "observed-data", "opinion", "report", "threat-actor",
-      "tool", "vulnerability", "relationship", "sighting", "marking-definition",
-      "language-content", "extension-definition", "bundle"};
-  for (std::string_view t : kTypes) {
-    if (t == type) return true;
-  }
-  return false;
-}
+using pattern_internal::IsNonObservableType;
 
 std::string_view GetString(object obj, std::string_view key) {
   std::string_view value;
@@ -228,28 +217,28 @@ absl::Status JsonError(simdjson::error_code error, size_t document) {
 
 }  // namespace
 
-absl::StatusOr<std::vector<Observation>> ReadObservations(const simdjson::padded_string& json,
-                                                          StixVersion version) {
+absl::StatusOr<std::vector<Observation>> ReadObservationsDom(std::string_view json,
+                                                             StixVersion version) {
   simdjson::dom::parser parser;
   Reader reader(version);
   size_t start = 0;
-  while (start < json.size() && (json.data()[start] == ' ' || json.data()[start] == '\n' ||
-                                 json.data()[start] == '\r' || json.data()[start] == '\t')) {
+  while (start < json.size() && (json[start] == ' ' || json[start] == '\n' ||
+                                 json[start] == '\r' || json[start] == '\t')) {
     ++start;
   }
   if (start == json.size()) return std::vector<Observation>{};
   element doc;
-  simdjson::error_code error = parser.parse(json).get(doc);
+  simdjson::error_code error = parser.parse(json.data(), json.size(), false).get(doc);
   if (error == simdjson::SUCCESS) {
     KZ_RETURN_IF_ERROR(reader.ConsumeDocument(doc));
     return reader.Finish();
   }
-  if (json.data()[start] == '[') return JsonError(error, 1);
+  if (json[start] == '[') return JsonError(error, 1);
   // Not one document: JSON lines (or concatenated objects).
   constexpr size_t kMinBatch = 1 << 20;
   const size_t batch = std::max(kMinBatch, std::min(json.size(), limits::kMaxObjectBytes * 2));
   simdjson::dom::document_stream stream;
-  error = parser.parse_many(json, batch).get(stream);
+  error = parser.parse_many(json.data(), json.size(), batch).get(stream);
   if (error != simdjson::SUCCESS) return JsonError(error, 1);
   size_t index = 0;
   for (auto result : stream) {
@@ -262,6 +251,40 @@ absl::StatusOr<std::vector<Observation>> ReadObservations(const simdjson::padded
         StrCat("document ", index + 1, ": invalid JSON: truncated document"));
   }
   return reader.Finish();
+}
+
+bool OnDemandObservationsSupported() {
+  static const bool supported = [] {
+    const simdjson::implementation* impl =
+        simdjson::get_available_implementations()[pattern_internal::kObservationsImplementation];
+    return impl != nullptr && impl->supported_by_runtime_system();
+  }();
+  return supported;
+}
+
+absl::StatusOr<std::vector<Observation>> ReadPaddedObservations(std::string_view json,
+                                                                StixVersion version) {
+  if (OnDemandObservationsSupported()) {
+    return pattern_internal::ReadObservationsOnDemand(json, version);
+  }
+  return ReadObservationsDom(json, version);
+}
+
+absl::Status StreamPaddedObservations(std::string_view json, StixVersion version,
+                                      ObservationSink& sink) {
+  if (OnDemandObservationsSupported()) {
+    return pattern_internal::StreamObservationsOnDemand(json, version, sink);
+  }
+  KZ_ASSIGN_OR_RETURN(std::vector<Observation> observations, ReadObservationsDom(json, version));
+  for (size_t i = 0; i < observations.size(); ++i) {
+    KZ_RETURN_IF_ERROR(sink.Add(i, observations[i]));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<Observation>> ReadObservations(const simdjson::padded_string& json,
+                                                          StixVersion version) {
+  return ReadPaddedObservations(std::string_view(json.data(), json.size()), version);
 }
 
 absl::StatusOr<std::vector<Observation>> ParseObservations(std::string_view json,
