@@ -83,15 +83,25 @@ const char* SkipString(const char* p, const char* end) {
 }
 
 #ifdef __AVX2__
-// Bit i set where byte i of the 64 at `p` equals `c`.
-uint64_t Equal64(const char* p, char c) {
-  const __m256i want = _mm256_set1_epi8(c);
-  const __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
-  const __m256i hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32));
-  const uint32_t a = static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, want)));
-  const uint32_t b = static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(hi, want)));
-  return uint64_t{a} | (uint64_t{b} << 32);
-}
+// The bytes of one 64-byte block, as two AVX2 registers.
+struct Block {
+  explicit Block(const char* p)
+      : lo(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p))),
+        hi(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32))) {}
+  // Bit i set where byte i equals `c`.
+  uint64_t Equal(char c) const { return Mask(lo, hi, _mm256_set1_epi8(c)); }
+  // Bit i set where byte i, with bit 0x20 set, equals `c`: '{' finds '{' and '['.
+  uint64_t EqualFolded(char c) const {
+    const __m256i fold = _mm256_set1_epi8(0x20);
+    return Mask(_mm256_or_si256(lo, fold), _mm256_or_si256(hi, fold), _mm256_set1_epi8(c));
+  }
+  static uint64_t Mask(__m256i a, __m256i b, __m256i want) {
+    const uint32_t x = static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(a, want)));
+    const uint32_t y = static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, want)));
+    return uint64_t{x} | (uint64_t{y} << 32);
+  }
+  __m256i lo, hi;
+};
 
 // The characters escaped by backslashes (simdjson's stage 1 rule: in a run of backslashes
 // every second one escapes the next character); `carry` holds an escape pending from the
@@ -123,13 +133,14 @@ const char* SkipContainer(const char* p, const char* end) {
   uint64_t escape_carry = 0, in_string_carry = 0;
   size_t depth = 0;
   for (const char* block = p; block < end; block += 64) {
-    const uint64_t backslash = Equal64(block, '\\');
-    const uint64_t escaped = Escaped(backslash, escape_carry);
-    const uint64_t quotes = Equal64(block, '"') & ~escaped;
+    const Block bytes(block);
+    const uint64_t escaped = Escaped(bytes.Equal('\\'), escape_carry);
+    const uint64_t quotes = bytes.Equal('"') & ~escaped;
     const uint64_t in_string = PrefixXor(quotes) ^ in_string_carry;
     in_string_carry = static_cast<uint64_t>(static_cast<int64_t>(in_string) >> 63);
-    const uint64_t open = (Equal64(block, '{') | Equal64(block, '[')) & ~in_string;
-    const uint64_t close = (Equal64(block, '}') | Equal64(block, ']')) & ~in_string;
+    const uint64_t open = bytes.EqualFolded('{') & ~in_string;   // '{' '['
+    const uint64_t close = bytes.EqualFolded('}') & ~in_string;  // '}' ']'
+    if (depth == 1 && (open | close) == 0) continue;  // nothing but strings and values
     uint64_t brackets = open | close;
     const size_t left = static_cast<size_t>(end - block);
     if (left < 64) brackets &= (uint64_t{1} << left) - 1;
