@@ -177,6 +177,43 @@ TEST_F(OnDemandObservationsTest, SameObservationsWhenSplitIntoObjects) {
             "a\"}]{[\\");
 }
 
+// Strings of quotes, backslashes and brackets at every offset of the splitter's 64-byte
+// blocks: the objects are found without starting again, and read as the DOM reader reads them.
+TEST_F(OnDemandObservationsTest, SplitsAroundEscapesAtEveryOffset) {
+  const char alphabet[] = {'a', '"', '\\', '{', '}', '[', ']', ' '};
+  uint64_t state = 12345;
+  std::string bundle = R"({"type":"bundle","id":"b","objects":[)";
+  for (int i = 0; i < 300; ++i) {
+    std::string value;
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    const size_t size = (state >> 33) % 150;
+    for (size_t k = 0; k < size; ++k) {
+      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+      const char c = alphabet[(state >> 33) % sizeof(alphabet)];
+      if (c == '"' || c == '\\') value += '\\';
+      value += c;
+    }
+    StrAppend(bundle, i == 0 ? "" : ",", R"({"type":"x-s","id":"x-s--)", i, R"(","v":")", value,
+              R"(","w":[")", value, R"("]})");
+    if (i % 7 == 0) {
+      StrAppend(bundle, ",", R"({"type":"observed-data","id":"od-)", i,
+                R"(","first_observed":"2020-01-01T00:00:00Z","last_observed":"2020-01-01T00:00:00Z",)",
+                R"("number_observed":1,"object_refs":["x-s--)", i, R"("]})");
+    }
+  }
+  bundle += "]}";
+  const simdjson::padded_string padded(bundle);
+  Recorder recorder;
+  ASSERT_TRUE(StreamObservationsOnDemand(std::string_view(padded.data(), padded.size()),
+                                         StixVersion::k21, recorder)
+                  .ok());
+  ASSERT_FALSE(recorder.order.empty());
+  EXPECT_NE(recorder.order.front(), "restart");
+  auto obs = Both(bundle);
+  ASSERT_TRUE(obs.ok()) << obs.status();
+  EXPECT_EQ(obs->size(), 43u);
+}
+
 // Hands observations over as soon as their SCOs are read: out of input order when an
 // observed-data waits for SCOs further on.
 TEST_F(OnDemandObservationsTest, StreamsEachObservationWhenItsScosAreRead) {
