@@ -41,10 +41,10 @@ class CheckLayersTest(unittest.TestCase):
         self.assertIn("store/ does not build on policy/", out)
 
     def test_a_sideways_include_fails(self):
-        self.plant("detect/matcher.h", '#include "kizuna/policy/policy.h"\n')
+        self.plant("detect/matcher.h", '#include "kizuna/http/handler.h"\n')
         code, out = self.check()
         self.assertEqual(code, 1)
-        self.assertIn("detect/ does not build on policy/", out)
+        self.assertIn("detect/ does not build on http/", out)
 
     def test_another_folders_internal_fails_even_below(self):
         self.plant("detect/matcher.h", '#include "kizuna/pattern/internal/utf8.h"\n')

@@ -30,7 +30,10 @@ absl::StatusOr<identity::Principal> ActingPrincipal(store::Database& db, const A
   if (!flags.as_user.empty()) return policy::PrincipalForUser(db, flags.as_user);
   KZ_ASSIGN_OR_RETURN(std::string org,
                       ActingOrganization(db, flags.organization, "the acting organisation"));
-  return policy::PrincipalForOrganization(db, org, identity::Role::kPublisher);
+  KZ_ASSIGN_OR_RETURN(identity::Principal p,
+                      policy::PrincipalForOrganization(db, org, identity::Role::kPublisher));
+  p.user = "cli";  // the command line acting for the organisation: the audit's actor
+  return p;
 }
 
 absl::StatusOr<std::vector<store::StoredObject>> ChangeableVersions(
