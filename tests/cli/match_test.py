@@ -552,10 +552,11 @@ class ImportLines(KizunaTestCase):
         self.run_kizuna("admin", "org", "add", "--name", "CERT-A", "--nation", "JPN")
         self.run_kizuna("admin", "org", "add", "--name", "CERT-B", "--nation", "USA")
         path = self.write("list.txt", "evil.example\n")
-        out = json.loads(self.run_kizuna("import", path, "--collection", "feeds", "--json", expect=1).stdout)
-        self.assertEqual(out["added"], 0)
-        self.assertIn("2 organisations (CERT-A, CERT-B): name the feed's with --organization",
-                      out["failed_files"][0]["reason"])
+        other = self.write("other.txt", "evil.test\n")
+        proc = self.run_kizuna("import", path, other, "--collection", "feeds", "--json", expect=1)
+        self.assertEqual(json.loads(proc.stdout)["added"], 0)
+        # Asked once, before any list is read, not once a file.
+        self.assertEqual(proc.stderr.count(b"2 organisations (CERT-A, CERT-B): name the feed's with --organization"), 1)
         out = json.loads(self.run_kizuna("import", path, "--collection", "feeds", "--organization", "CERT-B",
                                          "--json").stdout)
         self.assertEqual(out["added"], 1)

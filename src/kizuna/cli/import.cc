@@ -215,10 +215,8 @@ absl::Status ImportAll(ingest::Importer& importer, store::Database& db, const Im
       status = importer.ImportText(name, view, stix::Padding::kPresent);
     } else {
       if (!identity) identity = ActingOrganization(db, flags.organization, "the feed's");
-      if (!identity->ok()) {
-        fail(std::string(identity->status().message()));
-        continue;
-      }
+      // Whose the lists are is asked once: no list can be read without it.
+      if (!identity->ok()) return identity->status();
       detect::FeedOptions options;
       options.format = kind == InputKind::kCsv ? detect::FeedFormat::kCsv : detect::FeedFormat::kLines;
       options.family = detect::LogTypeFromPath(path);
