@@ -1,6 +1,8 @@
 // Kizuna. `kizuna export --collection NAME [--as USER | --for-peer PEER]`: write a collection's
 // objects as a STIX bundle, as the releasability policy (docs/policy.md) releases them to that
 // user or peer; without either, as the node operator, who sees everything.
+// `--format zeek-intel|suricata|rpz|csv`: the indicators sensors can use, under the same
+// policy (export_sensor.h, docs/exports.md).
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -9,6 +11,7 @@
 #include "kizuna/base/random.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/cli/command.h"
+#include "kizuna/cli/export_sensor.h"
 #include "kizuna/policy/policy.h"
 #include "kizuna/policy/released_reader.h"
 #include "kizuna/stix/id.h"
@@ -24,6 +27,8 @@ struct ExportFlags {
   std::string added_after;
   bool all_versions = false;
   std::string as_user, for_peer;
+  std::string format = "stix";
+  SensorExportFlags sensor;
 };
 
 // The principal the export decides for.
@@ -44,6 +49,14 @@ int Run(GlobalOptions& global, const ExportFlags& flags) {
   if (!collection.ok()) return ReportError(collection.status());
   absl::StatusOr<identity::Principal> principal = PrincipalOf(**store, flags);
   if (!principal.ok()) return ReportError(principal.status());
+  if (flags.format != "stix") {
+    if (!flags.types.empty() || !flags.added_after.empty() || flags.all_versions) {
+      return ReportError(absl::InvalidArgumentError(
+          StrCat("--format ", flags.format, " exports the latest version of every usable indicator: "
+                 "--type, --added-after and --all-versions apply to --format stix only")));
+    }
+    return RunSensorExport(global, flags.sensor, flags.format, **store, *collection, *principal);
+  }
   policy::Policy policy(**store, store->get(), SystemClock());
   policy::ReleasedReader reader(**store, policy);
   store::PageRequest request;
@@ -79,7 +92,7 @@ int Run(GlobalOptions& global, const ExportFlags& flags) {
 }  // namespace
 
 void AddExportCommand(CLI::App& app, GlobalOptions& global) {
-  auto* cmd = app.add_subcommand("export", "Write a collection's objects to standard output as a STIX bundle");
+  auto* cmd = app.add_subcommand("export", "Write a collection's objects as a STIX bundle, or its indicators for sensors");
   auto flags = std::make_shared<ExportFlags>();
   cmd->add_option("--collection", flags->collection, "Collection id or alias")->required();
   cmd->add_option("--type", flags->types, "Only objects of this type (repeatable)");
@@ -88,6 +101,12 @@ void AddExportCommand(CLI::App& app, GlobalOptions& global) {
   auto* as = cmd->add_option("--as", flags->as_user,
                              "Only what the releasability policy releases to this user (docs/policy.md)");
   cmd->add_option("--for-peer", flags->for_peer, "Only what the policy releases to this peer node")->excludes(as);
+  cmd->add_option("--format", flags->format,
+                  "stix (a bundle), or the indicators sensors can use: zeek-intel (Zeek intel file), suricata "
+                  "(datasets and rules), rpz (DNS response policy zone), csv; docs/exports.md")
+      ->check(CLI::IsMember({"stix", "zeek-intel", "suricata", "rpz", "csv"}))
+      ->capture_default_str();
+  AddSensorExportFlags(*cmd, flags->sensor);
   cmd->callback([&global, flags] { global.exit_code = Run(global, *flags); });
 }
 

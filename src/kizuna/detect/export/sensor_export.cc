@@ -1,0 +1,170 @@
+// Kizuna.
+#include "kizuna/detect/export/sensor_export.h"
+
+#include <memory>
+#include <optional>
+
+#include "kizuna/base/status.h"
+#include "kizuna/base/strings.h"
+#include "kizuna/detect/classify.h"
+#include "kizuna/detect/export/key_text.h"
+#include "kizuna/detect/fast_classify.h"
+#include "kizuna/pattern/parser.h"
+#include "kizuna/pattern/validator.h"
+#include "kizuna/policy/released_reader.h"
+#include "kizuna/stix/object.h"
+#include "simdjson.h"
+
+namespace kizuna::detect {
+namespace {
+
+// One export run: reads objects, selects, classifies, hands keys to the writer, counts.
+class Exporter {
+ public:
+  Exporter(const SensorExportOptions& options, std::string link_base)
+      : options_(options), link_base_(std::move(link_base)) {
+    WriterSettings settings;
+    settings.source = options.source;
+    settings.rpz_origin = options.rpz_origin;
+    settings.now_us = options.now_us;
+    writer_ = NewFormatWriter(options.format, settings);
+  }
+
+  void Object(std::string_view json) {
+    simdjson::dom::element root;
+    if (parser_.parse(json.data(), json.size()).get(root) != simdjson::SUCCESS || !root.is_object()) return;
+    std::string_view type;
+    if (root["type"].get_string().get(type) != simdjson::SUCCESS || type != "indicator") return;
+    ++summary_.read;
+    absl::StatusOr<stix::ObjectIndex> index = stix::IndexObject(root.get_object().value_unsafe());
+    if (!index.ok()) return Skip("", "invalid", StrCat("invalid: ", View(index.status().message())));
+    const std::string& id = index->id;
+    std::string_view text, pattern_type, name;
+    if (root["pattern"].get_string().get(text) != simdjson::SUCCESS) {
+      return Skip(id, "invalid", "invalid: property 'pattern' is missing (or withheld) or not a string");
+    }
+    const bool v20 = index->spec_version == stix::SpecVersion::k20;
+    if (root["pattern_type"].get_string().get(pattern_type) != simdjson::SUCCESS) pattern_type = v20 ? "stix" : "";
+    if (root["name"].get_string().get(name) != simdjson::SUCCESS) name = {};
+    if (index->revoked) return Skip(id, "revoked", "revoked");
+    if (pattern_type != "stix") return Skip(id, "not-stix-pattern", StrCat("pattern_type '", pattern_type, "'"));
+    if (index->valid_until_us && *index->valid_until_us <= options_.now_us) return Skip(id, "expired", "expired");
+    if (index->valid_from_us && *index->valid_from_us > options_.now_us) {
+      return Skip(id, "not-yet-valid", "not yet valid");
+    }
+    std::string why;
+    std::optional<std::vector<SimpleKey>> keys = Keys(text, v20, why);
+    if (!keys) return Skip(id, why.empty() ? "not-reducible" : "invalid", why.empty() ? NotReducible() : why);
+    if (keys->empty()) return Skip(id, "not-reducible", "not reducible: the pattern can never match");
+    Write(ExportIndicator{id, name, ""}, *keys);
+  }
+
+  SensorExport Finish() && {
+    SensorExport out;
+    out.summary = std::move(summary_);
+    out.summary.entries = writer_->entries();
+    out.files = std::move(*writer_).Finish();
+    return out;
+  }
+
+  SensorExportSummary& summary() { return summary_; }
+
+ private:
+  static std::string NotReducible() {
+    return "not reducible: the pattern needs the evaluator (only ORs of equalities, CIDR blocks, "
+           "domain suffixes and address-and-port reduce to lookup keys)";
+  }
+
+  // The lookup keys of a pattern (classify.h), nullopt when not simple; `why` is set when
+  // the pattern is invalid.
+  std::optional<std::vector<SimpleKey>> Keys(std::string_view text, bool v20, std::string& why) const {
+    if (!v20) {
+      if (std::optional<std::vector<SimpleKey>> keys = FastClassify(text, options_.limits)) return keys;
+    }
+    pattern::ParseOptions parse_options{v20 ? pattern::StixVersion::k20 : pattern::StixVersion::k21,
+                                        options_.limits};
+    absl::StatusOr<std::unique_ptr<pattern::Ast>> ast = pattern::Parse(text, parse_options);
+    absl::Status valid = ast.ok() ? pattern::Validate(**ast, options_.limits) : ast.status();
+    if (!valid.ok()) {
+      why = StrCat("invalid pattern: ", View(valid.message()));
+      return std::nullopt;
+    }
+    return Classify(**ast);
+  }
+
+  // Drops allowed keys, writes the rest, counts.
+  void Write(ExportIndicator indicator, std::vector<SimpleKey>& keys) {
+    const std::string link = StrCat(link_base_, indicator.id);
+    indicator.link = link;
+    std::string allowed_by, refused;
+    bool written = false, kept = false;
+    for (const SimpleKey& key : keys) {
+      if (options_.allowlist != nullptr) {
+        if (const std::string* list = options_.allowlist->Allows(key)) {
+          ++summary_.warninglists[*list];
+          if (allowed_by.empty()) allowed_by = *list;
+          continue;
+        }
+      }
+      std::string why;
+      switch (writer_->Add(indicator, key, why)) {
+        case FormatWriter::Result::kWritten: written = kept = true; break;
+        case FormatWriter::Result::kDuplicate: ++summary_.duplicate_keys; kept = true; break;
+        case FormatWriter::Result::kNotInFormat:
+          ++summary_.dropped_keys;
+          if (refused.empty()) refused = StrCat("not in ", SensorFormatName(options_.format), ": ", why);
+          break;
+      }
+    }
+    if (kept) {
+      summary_.exported += written ? 1 : 0;
+      return;
+    }
+    if (!allowed_by.empty() && refused.empty()) {
+      return Skip(indicator.id, "warninglist", StrCat("on warninglist '", allowed_by, "'"));
+    }
+    return Skip(indicator.id, "not-in-format", refused);
+  }
+
+  void Skip(std::string_view id, std::string_view reason, std::string text) {
+    ++summary_.skipped[std::string(reason)];
+    if (summary_.listed.size() < options_.max_listed) summary_.listed.push_back({std::string(id), std::move(text)});
+  }
+
+  const SensorExportOptions& options_;
+  std::string link_base_;
+  std::unique_ptr<FormatWriter> writer_;
+  simdjson::dom::parser parser_;
+  SensorExportSummary summary_;
+};
+
+}  // namespace
+
+absl::StatusOr<SensorExport> ExportForSensors(store::Store& store, policy::Policy& policy,
+                                              const identity::Principal& principal,
+                                              const store::Collection& collection,
+                                              const SensorExportOptions& options) {
+  if (options.now_us == 0) return absl::InvalidArgumentError("sensor export: the selection time is not set");
+  if (!options.rpz_origin.ends_with('.') || !DnsName(options.rpz_origin, 200)) {
+    return absl::InvalidArgumentError(
+        StrCat("sensor export: RPZ origin '", options.rpz_origin, "' is not a DNS name ending in '.'"));
+  }
+  std::string link_base = options.link_base.empty()
+                              ? StrCat("/", collection.api_root, "/collections/", collection.id, "/objects/")
+                              : options.link_base;
+  Exporter exporter(options, std::move(link_base));
+  policy::ReleasedReader reader(store, policy);
+  store::PageRequest request;
+  request.filter.types = {"indicator"};
+  request.limit = store::kMaxPageLimit;
+  for (;;) {
+    KZ_ASSIGN_OR_RETURN(store::Page page, reader.Read(principal, collection, {}, request));
+    for (const store::StoredObject& o : page.objects) exporter.Object(o.json);
+    if (options.on_progress) options.on_progress(exporter.summary().read);
+    if (!page.more) break;
+    request.after = page.next;
+  }
+  return std::move(exporter).Finish();
+}
+
+}  // namespace kizuna::detect
