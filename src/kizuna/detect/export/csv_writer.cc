@@ -5,9 +5,9 @@
 // with = + - @ (which a spreadsheet would run as a formula) is written after a single quote.
 #include <string>
 
-#include "absl/container/flat_hash_set.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/detect/export/key_text.h"
+#include "kizuna/detect/export/seen_set.h"
 #include "kizuna/detect/export/writers.h"
 
 namespace kizuna::detect {
@@ -35,7 +35,7 @@ class CsvWriter final : public FormatWriter {
   Result Add(const ExportIndicator& indicator, const SimpleKey& key, std::string&) override {
     const std::string_view kind = KeyKind(key);
     const std::string value = KeyValue(key);
-    if (!seen_.insert(StrCat(kind, ",", value)).second) return Result::kDuplicate;
+    if (!seen_.Insert(kind, value)) return Result::kDuplicate;
     StrAppend(text_, indicator.id, ",", kind, ",");
     AppendCsv(text_, value);
     text_ += ',';
@@ -56,7 +56,7 @@ class CsvWriter final : public FormatWriter {
  private:
   WriterSettings settings_;
   std::string text_;
-  absl::flat_hash_set<std::string> seen_;
+  SeenSet seen_;
 };
 
 }  // namespace

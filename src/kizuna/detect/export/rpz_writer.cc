@@ -10,9 +10,9 @@
 // Names are lower-cased; each owner is written once (a second CNAME would break the zone).
 #include <string>
 
-#include "absl/container/flat_hash_set.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/detect/export/key_text.h"
+#include "kizuna/detect/export/seen_set.h"
 #include "kizuna/detect/export/writers.h"
 
 namespace kizuna::detect {
@@ -77,7 +77,7 @@ class RpzWriter final : public FormatWriter {
       why = StrCat(KeyKind(key), ": a resolver's policy zone holds names and addresses only");
       return Result::kNotInFormat;
     }
-    if (!seen_.insert(owner).second) return Result::kDuplicate;
+    if (!seen_.Insert("", owner)) return Result::kDuplicate;
     StrAppend(text_, owner, " CNAME . ; ", indicator.id, "\n");
     ++entries_;
     return Result::kWritten;
@@ -93,7 +93,7 @@ class RpzWriter final : public FormatWriter {
 
   size_t max_name_bytes_;
   std::string text_;
-  absl::flat_hash_set<std::string> seen_;
+  SeenSet seen_;
 };
 
 }  // namespace

@@ -1,8 +1,12 @@
 // Kizuna.
 #include "kizuna/detect/export/sensor_export.h"
 
+#include <condition_variable>
+#include <deque>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <thread>
 
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
@@ -138,6 +142,66 @@ class Exporter {
   SensorExportSummary summary_;
 };
 
+// Pages of the released read, read on a thread of their own while the caller's thread
+// classifies and writes the ones before (at most kAhead pages wait).
+class PageQueue {
+ public:
+  static constexpr size_t kAhead = 2;
+
+  // Reads every page, stopping early on an error (kept for Pop) or when Stop() was called.
+  void Produce(policy::ReleasedReader& reader, const identity::Principal& principal,
+               const store::Collection& collection, store::PageRequest request) {
+    for (;;) {
+      absl::StatusOr<store::Page> page = reader.Read(principal, collection, {}, request);
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return pages_.size() < kAhead || stopped_; });
+      if (stopped_) return;
+      if (!page.ok()) {
+        status_ = page.status();
+        done_ = true;
+        cv_.notify_all();
+        return;
+      }
+      const bool more = page->more;
+      request.after = page->next;
+      pages_.push_back(std::move(*page));
+      done_ = !more;
+      cv_.notify_all();
+      if (!more) return;
+    }
+  }
+
+  // The next page; nullopt at the end, with status() saying whether the read failed.
+  std::optional<store::Page> Pop() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return !pages_.empty() || done_; });
+    if (pages_.empty()) return std::nullopt;
+    store::Page page = std::move(pages_.front());
+    pages_.pop_front();
+    cv_.notify_all();
+    return page;
+  }
+
+  void Stop() {
+    std::lock_guard lock(mu_);
+    stopped_ = true;
+    cv_.notify_all();
+  }
+
+  absl::Status status() {
+    std::lock_guard lock(mu_);
+    return status_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<store::Page> pages_;  // guarded by mu_, as are the three below
+  bool done_ = false;
+  bool stopped_ = false;
+  absl::Status status_;
+};
+
 }  // namespace
 
 absl::StatusOr<SensorExport> ExportForSensors(store::Store& store, policy::Policy& policy,
@@ -157,13 +221,15 @@ absl::StatusOr<SensorExport> ExportForSensors(store::Store& store, policy::Polic
   store::PageRequest request;
   request.filter.types = {"indicator"};
   request.limit = store::kMaxPageLimit;
-  for (;;) {
-    KZ_ASSIGN_OR_RETURN(store::Page page, reader.Read(principal, collection, {}, request));
-    for (const store::StoredObject& o : page.objects) exporter.Object(o.json);
+  PageQueue queue;
+  std::thread producer([&] { queue.Produce(reader, principal, collection, request); });
+  while (std::optional<store::Page> page = queue.Pop()) {
+    for (const store::StoredObject& o : page->objects) exporter.Object(o.json);
     if (options.on_progress) options.on_progress(exporter.summary().read);
-    if (!page.more) break;
-    request.after = page.next;
   }
+  queue.Stop();
+  producer.join();
+  KZ_RETURN_IF_ERROR(queue.status());
   return std::move(exporter).Finish();
 }
 

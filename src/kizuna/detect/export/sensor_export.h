@@ -23,6 +23,7 @@
 //                       ExportForSensors(store, policy, principal, collection, options));
 //   for (const ExportFile& f : out.files) ...  // write f.name with f.text
 //
+// Pages are read on a second thread while the calling thread classifies and writes.
 // Thread-safety: stateless; safe to call concurrently as the store and policy are.
 
 #include <cstdint>

@@ -23,6 +23,7 @@
 #include "kizuna/base/digest.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/detect/export/key_text.h"
+#include "kizuna/detect/export/seen_set.h"
 #include "kizuna/detect/export/writers.h"
 
 namespace kizuna::detect {
@@ -150,7 +151,7 @@ class SuricataWriter final : public FormatWriter {
   }
 
   Result ToList(List& list, std::string_view value, std::string_view line) {
-    if (!seen_.insert(StrCat(list.file, "\t", value)).second) return Result::kDuplicate;
+    if (!seen_.Insert(list.file, value)) return Result::kDuplicate;
     StrAppend(list.text, line, "\n");
     ++list.values;
     ++entries_;
@@ -160,7 +161,7 @@ class SuricataWriter final : public FormatWriter {
   Result ToRule(const ExportIndicator& indicator, const SimpleKey& key, std::string head, std::string body,
                 std::string_view variant = {}) {
     std::string key_text = StrCat(KeyKind(key), " ", KeyValue(key), variant);
-    if (!seen_.insert(StrCat("rule\t", key_text)).second) return Result::kDuplicate;
+    if (!seen_.Insert("rule", key_text)) return Result::kDuplicate;
     std::string name = MessageText(indicator.name.empty() ? indicator.id : indicator.name);
     StrAppend(body, " metadata:kizuna_indicator ", indicator.id, ";");
     body.insert(0, StrCat("msg:\"Kizuna: ", name, "\";"));
@@ -231,7 +232,7 @@ class SuricataWriter final : public FormatWriter {
   List sha1_{"kizuna-sha1.txt", "", 0};
   List sha256_{"kizuna-sha256.txt", "", 0};
   std::vector<KeyRule> rules_;
-  absl::flat_hash_set<std::string> seen_;
+  SeenSet seen_;
 };
 
 }  // namespace

@@ -7,9 +7,9 @@
 // Domain names are lower-cased (DNS names are case-insensitive).
 #include <string>
 
-#include "absl/container/flat_hash_set.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/detect/export/key_text.h"
+#include "kizuna/detect/export/seen_set.h"
 #include "kizuna/detect/export/writers.h"
 
 namespace kizuna::detect {
@@ -44,7 +44,7 @@ class ZeekIntelWriter final : public FormatWriter {
     std::string value;
     std::string_view type = TypeOf(key, value, why);
     if (type.empty()) return Result::kNotInFormat;
-    if (!seen_.insert(StrCat(type, "\t", value)).second) return Result::kDuplicate;
+    if (!seen_.Insert(type, value)) return Result::kDuplicate;
     AppendField(text_, value);
     StrAppend(text_, "\t", type, "\t");
     AppendField(text_, settings_.source);
@@ -109,7 +109,7 @@ class ZeekIntelWriter final : public FormatWriter {
 
   WriterSettings settings_;
   std::string text_;
-  absl::flat_hash_set<std::string> seen_;
+  SeenSet seen_;
 };
 
 }  // namespace
