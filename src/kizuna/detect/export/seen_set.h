@@ -16,17 +16,23 @@
 
 namespace kizuna::detect {
 
+// Returns the 64-bit FNV-1a hash of `a`, a zero byte and `b`: stable across runs and builds.
+inline uint64_t Fnv1a(std::string_view a, std::string_view b) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (std::string_view part : {a, std::string_view("\0", 1), b}) {
+    for (char c : part) {
+      h ^= static_cast<unsigned char>(c);
+      h *= 0x100000001b3ull;
+    }
+  }
+  return h;
+}
+
 class SeenSet {
  public:
   // Returns true when (kind, value) is new, and records it.
   bool Insert(std::string_view kind, std::string_view value) {
-    uint64_t fnv = 0xcbf29ce484222325ull;
-    for (std::string_view part : {kind, std::string_view("\0", 1), value}) {
-      for (char c : part) {
-        fnv ^= static_cast<unsigned char>(c);
-        fnv *= 0x100000001b3ull;
-      }
-    }
+    const uint64_t fnv = Fnv1a(kind, value);
     const uint64_t h = absl::Hash<std::pair<std::string_view, std::string_view>>{}({kind, value});
     return seen_.insert({h, fnv}).second;
   }

@@ -34,17 +34,6 @@ constexpr uint32_t kFirstKeySid = 3'000'000'000u;
 constexpr uint32_t kKeySids = 1'000'000'000u;
 constexpr size_t kMaxMessageBytes = 120;
 
-uint64_t Fnv1a(std::string_view a, std::string_view b) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (std::string_view part : {a, std::string_view("\0", 1), b}) {
-    for (char c : part) {
-      h ^= static_cast<unsigned char>(c);
-      h *= 0x100000001b3ull;
-    }
-  }
-  return h;
-}
-
 // Text safe inside a rule's msg: printable ASCII without '"', ';' and '\'.
 std::string MessageText(std::string_view text) {
   std::string out;
