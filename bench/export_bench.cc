@@ -49,14 +49,17 @@ Timing Best(int repeat, F&& f) {
     const double cpu = CpuSeconds();
     f();
     best.cpu = std::min(best.cpu, CpuSeconds() - cpu);
-    best.wall = std::min(best.wall, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    best.wall = std::min(
+        best.wall, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   return best;
 }
 
 std::string Fields(std::string_view name, const Timing& t, const Timing& base) {
-  return fmt::format(",\"{0}_s\":{1:.3f},\"{0}_cpu_s\":{2:.3f},\"{0}_vs_stix\":{3:.2f},\"{0}_cpu_vs_stix\":{4:.2f}",
-                     name, t.wall, t.cpu, t.wall / base.wall, t.cpu / base.cpu);
+  return fmt::format(
+      ",\"{0}_s\":{1:.3f},\"{0}_cpu_s\":{2:.3f},\"{0}_vs_stix\":{3:.2f},\"{0}_cpu_vs_stix\":{4:."
+      "2f}",
+      name, t.wall, t.cpu, t.wall / base.wall, t.cpu / base.cpu);
 }
 
 // The baseline: the collection's latest versions as a bundle's text, as `kizuna export` does.
@@ -83,14 +86,18 @@ size_t StixExport(store::Store& store, policy::Policy& policy, const identity::P
 }
 
 int Run(int64_t count, int repeat) {
-  std::string dir = (std::filesystem::temp_directory_path() / StrCat("kizuna-export-bench-", getpid())).string();
+  std::string dir =
+      (std::filesystem::temp_directory_path() / StrCat("kizuna-export-bench-", getpid())).string();
   std::filesystem::create_directories(dir);
   auto store = store::SqliteStore::Open(dir + "/kizuna.db", SystemClock());
   if (!store.ok() || !(*store)->CreateApiRoot({"bench", "bench", "", 0}).ok()) return 1;
   auto collection = (*store)->CreateCollection({"", "bench", "", "bench", "", 0});
   if (!collection.ok()) return 1;
   if (!(*store)->CreateOrganization("bench", {"JPN-A", "JPN", kOrg}).ok() ||
-      !(*store)->CreateUser("bench", {"analyst", "JPN-A", static_cast<uint8_t>(identity::Role::kReader)}).ok()) {
+      !(*store)
+           ->CreateUser("bench",
+                        {"analyst", "JPN-A", static_cast<uint8_t>(identity::Role::kReader)})
+           .ok()) {
     return 1;
   }
   std::string bundle = IndicatorBundle(count, 42);
@@ -103,9 +110,11 @@ int Run(int64_t count, int repeat) {
   identity::Principal who = *policy::PrincipalForUser(**store, "analyst");
 
   size_t stix_bytes = 0;
-  const Timing stix = Best(repeat, [&] { stix_bytes = StixExport(**store, policy, who, *collection); });
-  std::string line = StrCat("{\"bench\":\"export\",\"indicators\":", count, ",\"stix_bytes\":", stix_bytes,
-                            fmt::format(",\"stix_s\":{:.3f},\"stix_cpu_s\":{:.3f}", stix.wall, stix.cpu));
+  const Timing stix =
+      Best(repeat, [&] { stix_bytes = StixExport(**store, policy, who, *collection); });
+  std::string line =
+      StrCat("{\"bench\":\"export\",\"indicators\":", count, ",\"stix_bytes\":", stix_bytes,
+             fmt::format(",\"stix_s\":{:.3f},\"stix_cpu_s\":{:.3f}", stix.wall, stix.cpu));
   for (detect::SensorFormat f : {detect::SensorFormat::kZeekIntel, detect::SensorFormat::kSuricata,
                                  detect::SensorFormat::kRpz, detect::SensorFormat::kCsv}) {
     detect::SensorExportOptions options;
@@ -134,8 +143,10 @@ int main(int argc, char** argv) {
   int repeat = 1;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
-    if (flag == "--count") count = std::atoll(argv[i + 1]);
-    else if (flag == "--repeat") repeat = std::atoi(argv[i + 1]);
+    if (flag == "--count")
+      count = std::atoll(argv[i + 1]);
+    else if (flag == "--repeat")
+      repeat = std::atoi(argv[i + 1]);
     else {
       std::fprintf(stderr, "usage: export_bench [--count N] [--repeat R]\n");
       return 2;

@@ -22,12 +22,13 @@ namespace kizuna::cli {
 namespace {
 
 boost::json::object SummaryJson(const detect::SensorExportSummary& s, std::string_view format,
-                                 const std::vector<detect::ExportFile>& files) {
+                                const std::vector<detect::ExportFile>& files) {
   boost::json::object skipped, lists, out;
   for (const auto& [reason, n] : s.skipped) skipped[reason] = n;
   for (const auto& [list, n] : s.warninglists) lists[list] = n;
   boost::json::array listed, names;
-  for (const detect::SkippedIndicator& i : s.listed) listed.push_back({{"id", i.id}, {"reason", i.reason}});
+  for (const detect::SkippedIndicator& i : s.listed)
+    listed.push_back({{"id", i.id}, {"reason", i.reason}});
   for (const detect::ExportFile& f : files) names.push_back(boost::json::string(f.name));
   out["format"] = format;
   out["read"] = s.read;
@@ -43,11 +44,12 @@ boost::json::object SummaryJson(const detect::SensorExportSummary& s, std::strin
 }
 
 void PrintSummary(const detect::SensorExportSummary& s, std::string_view format) {
-  std::string text = StrCat("export ", format, ": ", s.read, " indicators read, ", s.exported, " exported (",
-                            s.entries, " entries)");
+  std::string text = StrCat("export ", format, ": ", s.read, " indicators read, ", s.exported,
+                            " exported (", s.entries, " entries)");
   for (const auto& [reason, n] : s.skipped) StrAppend(text, ", ", n, " ", reason);
   text += "\n";
-  for (const detect::SkippedIndicator& i : s.listed) StrAppend(text, "  skipped ", i.id, ": ", i.reason, "\n");
+  for (const detect::SkippedIndicator& i : s.listed)
+    StrAppend(text, "  skipped ", i.id, ": ", i.reason, "\n");
   std::fputs(text.c_str(), stderr);
 }
 
@@ -56,7 +58,8 @@ absl::Status WriteFiles(const std::string& output, detect::SensorFormat format,
   if (format != detect::SensorFormat::kSuricata) {
     if (output.empty() || output == "-") {
       const std::string& text = files.front().text;
-      if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0) {
+      if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() ||
+          std::fflush(stdout) != 0) {
         return absl::InternalError("writing standard output failed");
       }
       return absl::OkStatus();
@@ -64,40 +67,49 @@ absl::Status WriteFiles(const std::string& output, detect::SensorFormat format,
     return WriteFileAtomically(output, files.front().text);
   }
   if (::mkdir(output.c_str(), 0755) != 0 && errno != EEXIST) return FileError(output, errno);
-  for (const detect::ExportFile& f : files) KZ_RETURN_IF_ERROR(WriteFileAtomically(StrCat(output, "/", f.name), f.text));
+  for (const detect::ExportFile& f : files)
+    KZ_RETURN_IF_ERROR(WriteFileAtomically(StrCat(output, "/", f.name), f.text));
   return absl::OkStatus();
 }
 
 }  // namespace
 
 void AddSensorExportFlags(CLI::App& cmd, SensorExportFlags& flags) {
-  cmd.add_option("--output", flags.output,
-                 "zeek-intel, rpz, csv: file to write (default: standard output); suricata: folder for "
-                 "kizuna.rules and its lists (required)");
-  cmd.add_flag("--json", flags.json, "zeek-intel, suricata, rpz, csv: the summary on stderr as one JSON object");
+  cmd.add_option(
+      "--output", flags.output,
+      "zeek-intel, rpz, csv: file to write (default: standard output); suricata: folder for "
+      "kizuna.rules and its lists (required)");
+  cmd.add_flag("--json", flags.json,
+               "zeek-intel, suricata, rpz, csv: the summary on stderr as one JSON object");
   cmd.add_option("--allowlist", flags.allowlists,
-                 "zeek-intel, suricata, rpz, csv: also leave out values on this warninglist (list.json, folder, "
+                 "zeek-intel, suricata, rpz, csv: also leave out values on this warninglist "
+                 "(list.json, folder, "
                  "or plain list)");
   cmd.add_flag("--no-stored-allowlists", flags.no_stored_allowlists,
                "zeek-intel, suricata, rpz, csv: ignore the allowlists stored on the node");
   cmd.add_option("--source", flags.source, "zeek-intel, csv: the source named with each value")
       ->capture_default_str();
-  cmd.add_option("--link-base", flags.link_base,
-                 "Prefix of the link to each indicator (Zeek meta.url, CSV link); default: its TAXII path");
+  cmd.add_option(
+      "--link-base", flags.link_base,
+      "Prefix of the link to each indicator (Zeek meta.url, CSV link); default: its TAXII path");
   cmd.add_option("--rpz-origin", flags.rpz_origin, "rpz: the zone's name")->capture_default_str();
 }
 
-int RunSensorExport(const GlobalOptions& global, const SensorExportFlags& flags, std::string_view format_name,
-                    store::Database& db, const store::Collection& collection,
-                    const identity::Principal& principal) {
+int RunSensorExport(const GlobalOptions& global, const SensorExportFlags& flags,
+                    std::string_view format_name, store::Database& db,
+                    const store::Collection& collection, const identity::Principal& principal) {
   std::optional<detect::SensorFormat> format = detect::ParseSensorFormat(format_name);
-  if (!format) return ReportError(absl::InvalidArgumentError(StrCat("--format: unknown format '", format_name, "'")));
+  if (!format)
+    return ReportError(
+        absl::InvalidArgumentError(StrCat("--format: unknown format '", format_name, "'")));
   if (*format == detect::SensorFormat::kSuricata && flags.output.empty()) {
-    return ReportError(absl::InvalidArgumentError("--format suricata writes several files: give --output FOLDER"));
+    return ReportError(
+        absl::InvalidArgumentError("--format suricata writes several files: give --output FOLDER"));
   }
   detect::Allowlist allowlist;
   if (!flags.no_stored_allowlists) {
-    auto loaded = detect::AllowlistStore(StrCat(global.data_dir, "/allowlists")).LoadInto(allowlist);
+    auto loaded =
+        detect::AllowlistStore(StrCat(global.data_dir, "/allowlists")).LoadInto(allowlist);
     if (!loaded.ok()) return ReportError(loaded.status());
   }
   for (const std::string& path : flags.allowlists) {
@@ -121,10 +133,13 @@ int RunSensorExport(const GlobalOptions& global, const SensorExportFlags& flags,
   auto result = detect::ExportForSensors(db, policy, principal, collection, options);
   if (terminal) std::fputs("\r\033[K", stderr);
   if (!result.ok()) return ReportError(result.status());
-  if (absl::Status st = WriteFiles(flags.output, *format, result->files); !st.ok()) return ReportError(st);
+  if (absl::Status st = WriteFiles(flags.output, *format, result->files); !st.ok())
+    return ReportError(st);
   if (flags.json) {
-    std::fputs((boost::json::serialize(SummaryJson(result->summary, format_name, result->files)) + "\n").c_str(),
-               stderr);
+    std::fputs(
+        (boost::json::serialize(SummaryJson(result->summary, format_name, result->files)) + "\n")
+            .c_str(),
+        stderr);
   } else {
     PrintSummary(result->summary, format_name);
   }

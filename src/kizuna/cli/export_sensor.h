@@ -34,8 +34,8 @@ void AddSensorExportFlags(CLI::App& cmd, SensorExportFlags& flags);
 
 // Writes the sensor export `format` of `collection` as `principal` may see it, prints the
 // summary on stderr and returns the exit code.
-int RunSensorExport(const GlobalOptions& global, const SensorExportFlags& flags, std::string_view format,
-                    store::Database& db, const store::Collection& collection,
-                    const identity::Principal& principal);
+int RunSensorExport(const GlobalOptions& global, const SensorExportFlags& flags,
+                    std::string_view format, store::Database& db,
+                    const store::Collection& collection, const identity::Principal& principal);
 
 }  // namespace kizuna::cli

@@ -7,8 +7,8 @@
 #include <fstream>
 
 #include "../../store/store_test_util.h"
-#include "kizuna/detect/readers/reader.h"
 #include "kizuna/detect/field_map.h"
+#include "kizuna/detect/readers/reader.h"
 #include "kizuna/detect/record.h"
 #include "kizuna/policy/marking.h"
 
@@ -21,15 +21,19 @@ constexpr char kRel[] = "marking-definition--2a000000-0000-4000-8000-00000000000
 constexpr char kRed[] = "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1";
 constexpr int64_t kNow = 1800000000000000;  // 2027-01-15
 
-std::string Id(int n) { return StrCat("indicator--3a000000-0000-4000-8000-", fmt::format("{:012d}", n)); }
+std::string Id(int n) {
+  return StrCat("indicator--3a000000-0000-4000-8000-", fmt::format("{:012d}", n));
+}
 
 // An indicator by JPN with `pattern`; `extra` is added to the object's properties.
-std::string Indicator(int n, std::string_view pattern, std::string_view marking = kRel, std::string_view extra = "",
+std::string Indicator(int n, std::string_view pattern, std::string_view marking = kRel,
+                      std::string_view extra = "",
                       std::string_view valid_from = "2026-01-01T00:00:00Z") {
-  std::string o = StrCat(R"({"type":"indicator","spec_version":"2.1","id":")", Id(n),
-                         R"(","created":"2026-01-01T00:00:00.000Z","modified":"2026-01-01T00:00:00.000Z",)",
-                         R"("pattern":")", pattern, R"(","pattern_type":"stix","valid_from":")", valid_from, R"(",)",
-                         R"("created_by_ref":")", kJpn, "\"");
+  std::string o =
+      StrCat(R"({"type":"indicator","spec_version":"2.1","id":")", Id(n),
+             R"(","created":"2026-01-01T00:00:00.000Z","modified":"2026-01-01T00:00:00.000Z",)",
+             R"("pattern":")", pattern, R"(","pattern_type":"stix","valid_from":")", valid_from,
+             R"(",)", R"("created_by_ref":")", kJpn, "\"");
   if (!marking.empty()) StrAppend(o, R"(,"object_marking_refs":[")", marking, "\"]");
   if (!extra.empty()) StrAppend(o, ",", extra);
   return o + "}";
@@ -37,7 +41,8 @@ std::string Indicator(int n, std::string_view pattern, std::string_view marking 
 
 std::string RelToUsaJpn() {
   return StrCat(R"({"type":"marking-definition","spec_version":"2.1","id":")", kRel,
-                R"(","created":"2026-01-01T00:00:00.000Z","extensions":{")", policy::kReleasableToExtensionId,
+                R"(","created":"2026-01-01T00:00:00.000Z","extensions":{")",
+                policy::kReleasableToExtensionId,
                 R"(":{"extension_type":"property-extension","releasable_to":["USA","JPN"]}}})");
 }
 
@@ -53,7 +58,9 @@ class SensorExportTest : public ::testing::Test {
     collection_ = *c;
     ASSERT_TRUE(db_->CreateOrganization("test", {"JPN-A", "JPN", kJpn}).ok());
     ASSERT_TRUE(db_->CreateOrganization("test", {"USA-A", "USA", kUsa}).ok());
-    ASSERT_TRUE(db_->CreateUser("test", {"us", "USA-A", static_cast<uint8_t>(identity::Role::kReader)}).ok());
+    ASSERT_TRUE(
+        db_->CreateUser("test", {"us", "USA-A", static_cast<uint8_t>(identity::Role::kReader)})
+            .ok());
     policy_ = std::make_unique<policy::Policy>(*db_, db_.get(), clock_);
     Add({RelToUsaJpn()});
   }
@@ -66,7 +73,8 @@ class SensorExportTest : public ::testing::Test {
     ASSERT_TRUE(r.ok()) << r.status();
   }
 
-  SensorExport Export(SensorFormat format, const identity::Principal& who, const Allowlist* allowlist = nullptr) {
+  SensorExport Export(SensorFormat format, const identity::Principal& who,
+                      const Allowlist* allowlist = nullptr) {
     SensorExportOptions options;
     options.format = format;
     options.now_us = kNow;
@@ -98,7 +106,8 @@ TEST_F(SensorExportTest, OnlyWhatThePolicyReleasesIsExportedOrCounted) {
        Indicator(3, "[domain-name:value = 'jpn-only.example']", ""),
        Indicator(4, "[file:size > 10]", kRed),
        Indicator(5, "[domain-name:value = 'gone.example']", kRed, R"("revoked":true)")});
-  for (SensorFormat f : {SensorFormat::kZeekIntel, SensorFormat::kSuricata, SensorFormat::kRpz, SensorFormat::kCsv}) {
+  for (SensorFormat f : {SensorFormat::kZeekIntel, SensorFormat::kSuricata, SensorFormat::kRpz,
+                         SensorFormat::kCsv}) {
     SCOPED_TRACE(SensorFormatName(f));
     SensorExport us = Export(f, Us());
     const std::string text = AllText(us);
@@ -106,7 +115,8 @@ TEST_F(SensorExportTest, OnlyWhatThePolicyReleasesIsExportedOrCounted) {
     EXPECT_EQ(us.summary.exported, 1);
     EXPECT_TRUE(us.summary.skipped.empty());
     for (int n : {2, 3, 4, 5}) EXPECT_EQ(text.find(Id(n)), std::string::npos) << n;
-    for (const char* value : {"secret.example", "jpn-only", "gone.example", "c2VjcmV0LmV4YW1wbGU"}) {
+    for (const char* value :
+         {"secret.example", "jpn-only", "gone.example", "c2VjcmV0LmV4YW1wbGU"}) {
       EXPECT_EQ(text.find(value), std::string::npos) << value;
     }
     SensorExport all = Export(f, identity::OperatorPrincipal());
@@ -119,12 +129,14 @@ TEST_F(SensorExportTest, OnlyWhatThePolicyReleasesIsExportedOrCounted) {
 
 TEST_F(SensorExportTest, UnusableIndicatorsAreCountedAndListedWithWhy) {
   Add({Indicator(1, "[domain-name:value = 'ok.example']"),
-       Indicator(2, "[domain-name:value = 'old.example']", kRel, R"("valid_until":"2026-06-01T00:00:00Z")"),
+       Indicator(2, "[domain-name:value = 'old.example']", kRel,
+                 R"("valid_until":"2026-06-01T00:00:00Z")"),
        Indicator(3, "[domain-name:value = 'later.example']", kRel, "", "2030-01-01T00:00:00Z"),
        Indicator(4, "[domain-name:value = 'google.com']"),
        Indicator(5, "[domain-name:value LIKE '%.suffix.example']"),
        Indicator(6, "[domain-name:value = 'ok.example']"),
-       Indicator(7, "[email-addr:value = 'a@b.example'] OR [domain-name:value = 'mixed.example']")});
+       Indicator(7,
+                 "[email-addr:value = 'a@b.example'] OR [domain-name:value = 'mixed.example']")});
   Allowlist allowlist;
   allowlist.AddPlainList("google.com\n", "popular");
   allowlist.Finish();
@@ -151,12 +163,15 @@ TEST_F(SensorExportTest, UnusableIndicatorsAreCountedAndListedWithWhy) {
 
 TEST_F(SensorExportTest, ZeekIntelFileIsReadBackByTheZeekReader) {
   Add({Indicator(1, "[domain-name:value = 'Evil.Example.com']", kRel, R"("name":"tab\there")"),
-       Indicator(2, "[ipv4-addr:value = '198.51.100.7' OR ipv6-addr:value ISSUBSET '2001:db8::/32']"),
-       Indicator(3, "[url:value = 'http://bad.example/x']"), Indicator(4, "[url:value = 'https://tls.example/']")});
+       Indicator(2,
+                 "[ipv4-addr:value = '198.51.100.7' OR ipv6-addr:value ISSUBSET '2001:db8::/32']"),
+       Indicator(3, "[url:value = 'http://bad.example/x']"),
+       Indicator(4, "[url:value = 'https://tls.example/']")});
   SensorExport e = Export(SensorFormat::kZeekIntel, Us());
   ASSERT_EQ(e.files.size(), 1u);
   const std::string& text = e.files[0].text;
-  EXPECT_TRUE(text.starts_with("#fields\tindicator\tindicator_type\tmeta.source\tmeta.desc\tmeta.url\n"));
+  EXPECT_TRUE(
+      text.starts_with("#fields\tindicator\tindicator_type\tmeta.source\tmeta.desc\tmeta.url\n"));
   EXPECT_NE(text.find("evil.example.com\tIntel::DOMAIN\tkizuna\ttab\\x09here\t/intel/collections/"),
             std::string::npos);
   EXPECT_NE(text.find("2001:db8::/32\tIntel::SUBNET\t"), std::string::npos);
@@ -185,7 +200,8 @@ TEST_F(SensorExportTest, ZeekIntelFileIsReadBackByTheZeekReader) {
 }
 
 TEST_F(SensorExportTest, RpzOwnersAndSuricataSidsAreStable) {
-  Add({Indicator(1, "[ipv6-addr:value ISSUBSET '2001:db8:0:0:1::/80']"), Indicator(2, "[ipv4-addr:value ISSUBSET '10.1.2.3/8']"),
+  Add({Indicator(1, "[ipv6-addr:value ISSUBSET '2001:db8:0:0:1::/80']"),
+       Indicator(2, "[ipv4-addr:value ISSUBSET '10.1.2.3/8']"),
        Indicator(3, "[domain-name:value LIKE '%.bad.example']")});
   std::string rpz = Export(SensorFormat::kRpz, Us()).files[0].text;
   EXPECT_NE(rpz.find("\n80.zz.1.0.0.db8.2001.rpz-ip CNAME . ;"), std::string::npos) << rpz;
@@ -202,7 +218,8 @@ TEST_F(SensorExportTest, RpzOwnersAndSuricataSidsAreStable) {
   SensorExport first = Export(SensorFormat::kSuricata, Us());
   const std::string sid = sid_of(first.files[0].text, Id(2));
   ASSERT_FALSE(sid.empty()) << first.files[0].text;
-  Add({Indicator(4, "[ipv4-addr:value ISSUBSET '192.0.2.0/24']"), Indicator(5, "[domain-name:value = 'x.example']")});
+  Add({Indicator(4, "[ipv4-addr:value ISSUBSET '192.0.2.0/24']"),
+       Indicator(5, "[domain-name:value = 'x.example']")});
   SensorExport second = Export(SensorFormat::kSuricata, Us());
   EXPECT_EQ(sid_of(second.files[0].text, Id(2)), sid);
   EXPECT_FALSE(sid_of(second.files[0].text, Id(4)).empty());

@@ -40,7 +40,8 @@ class CsvWriter final : public FormatWriter {
     AppendCsv(text_, value);
     text_ += ',';
     std::string name(indicator.name);
-    if (!name.empty() && std::string_view("=+-@").find(name[0]) != std::string_view::npos) name.insert(0, "'");
+    if (!name.empty() && std::string_view("=+-@").find(name[0]) != std::string_view::npos)
+      name.insert(0, "'");
     AppendCsv(text_, name);
     text_ += ',';
     AppendCsv(text_, settings_.source);
@@ -51,7 +52,7 @@ class CsvWriter final : public FormatWriter {
     return Result::kWritten;
   }
 
-  std::vector<ExportFile> Finish() && override { return {{"kizuna.csv", std::move(text_)}}; }
+  std::vector<ExportFile> Finish() && override { return OneFile("kizuna.csv", std::move(text_)); }
 
  private:
   WriterSettings settings_;

@@ -51,7 +51,8 @@ std::optional<std::string> AddressOf(const SimpleKey& key) {
     std::array<char, 16> buffer;
     return std::string(FormatIpv4(key.v4, buffer));
   }
-  if (key.kind == SimpleKey::Kind::kString && key.slot == Slot::kIpv6) return CanonicalIpv6(key.text);
+  if (key.kind == SimpleKey::Kind::kString && key.slot == Slot::kIpv6)
+    return CanonicalIpv6(key.text);
   return std::nullopt;
 }
 
@@ -79,44 +80,70 @@ std::optional<std::string> DnsName(std::string_view text, size_t max_bytes) {
 
 std::string_view KeyKind(const SimpleKey& key) {
   switch (key.kind) {
-    case SimpleKey::Kind::kIpv4: return "ipv4";
-    case SimpleKey::Kind::kBlock: return "cidr";
-    case SimpleKey::Kind::kSuffix: return "domain-suffix";
-    case SimpleKey::Kind::kNetDst: return "address-port";
-    case SimpleKey::Kind::kString: break;
+    case SimpleKey::Kind::kIpv4:
+      return "ipv4";
+    case SimpleKey::Kind::kBlock:
+      return "cidr";
+    case SimpleKey::Kind::kSuffix:
+      return "domain-suffix";
+    case SimpleKey::Kind::kNetDst:
+      return "address-port";
+    case SimpleKey::Kind::kString:
+      break;
   }
   switch (key.slot) {
-    case Slot::kIpv4: return "ipv4";
-    case Slot::kIpv6: return "ipv6";
-    case Slot::kDomain: return "domain";
-    case Slot::kUrl: return "url";
-    case Slot::kEmail: return "email";
-    case Slot::kFileName: return "file-name";
-    case Slot::kFileMd5: return "md5";
-    case Slot::kFileSha1: return "sha1";
-    case Slot::kFileSha256: return "sha256";
-    case Slot::kFileSha512: return "sha512";
-    case Slot::kX509Md5: return "x509-md5";
-    case Slot::kX509Sha1: return "x509-sha1";
-    case Slot::kX509Sha256: return "x509-sha256";
-    case Slot::kX509Serial: return "x509-serial";
-    case Slot::kUserAgent: return "user-agent";
-    case Slot::kHttpRequest: return "http-request";
-    case Slot::kHttpMethod: return "http-method";
-    case Slot::kNetDst: return "address-port";
+    case Slot::kIpv4:
+      return "ipv4";
+    case Slot::kIpv6:
+      return "ipv6";
+    case Slot::kDomain:
+      return "domain";
+    case Slot::kUrl:
+      return "url";
+    case Slot::kEmail:
+      return "email";
+    case Slot::kFileName:
+      return "file-name";
+    case Slot::kFileMd5:
+      return "md5";
+    case Slot::kFileSha1:
+      return "sha1";
+    case Slot::kFileSha256:
+      return "sha256";
+    case Slot::kFileSha512:
+      return "sha512";
+    case Slot::kX509Md5:
+      return "x509-md5";
+    case Slot::kX509Sha1:
+      return "x509-sha1";
+    case Slot::kX509Sha256:
+      return "x509-sha256";
+    case Slot::kX509Serial:
+      return "x509-serial";
+    case Slot::kUserAgent:
+      return "user-agent";
+    case Slot::kHttpRequest:
+      return "http-request";
+    case Slot::kHttpMethod:
+      return "http-method";
+    case Slot::kNetDst:
+      return "address-port";
   }
   return "unknown";
 }
 
 std::string KeyValue(const SimpleKey& key) {
   switch (key.kind) {
-    case SimpleKey::Kind::kIpv4: return *AddressOf(key);
-    case SimpleKey::Kind::kBlock: return FormatBlock(key.block);
+    case SimpleKey::Kind::kIpv4:
+      return *AddressOf(key);
+    case SimpleKey::Kind::kBlock:
+      return FormatBlock(key.block);
     case SimpleKey::Kind::kNetDst:
       return key.text.find(':') != std::string::npos ? StrCat("[", key.text, "]:", key.port)
-                                                      : StrCat(key.text, ":", key.port);
+                                                     : StrCat(key.text, ":", key.port);
     case SimpleKey::Kind::kSuffix:
-    case SimpleKey::Kind::kString: break;
+    case SimpleKey::Kind::kString:
+      break;
   }
   return key.text;
 }

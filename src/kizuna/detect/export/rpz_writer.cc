@@ -30,7 +30,8 @@ std::string RpzIpOwner(const IpBlock& block) {
   }
   const Ipv6 a = MaskV6(block.v6_address, block.prefix);
   std::array<uint32_t, 8> words;
-  for (int i = 0; i < 8; ++i) words[static_cast<size_t>(i)] = static_cast<uint32_t>((a >> (112 - 16 * i)) & 0xffff);
+  for (int i = 0; i < 8; ++i)
+    words[static_cast<size_t>(i)] = static_cast<uint32_t>((a >> (112 - 16 * i)) & 0xffff);
   // The longest run of zero words (two or more) becomes "zz".
   int best = -1, best_len = 1;
   for (int i = 0; i < 8;) {
@@ -55,8 +56,8 @@ class RpzWriter final : public FormatWriter {
       : max_name_bytes_(253 - std::min<size_t>(253, settings.rpz_origin.size())) {
     const int64_t serial = settings.now_us / 1'000'000 % 4'294'967'296;
     text_ = StrCat("; Response policy zone written by kizuna export --format rpz\n$ORIGIN ",
-                   settings.rpz_origin, "\n$TTL ", kTtl, "\n@ SOA localhost. root.localhost. ", serial,
-                   " 3600 600 86400 ", kTtl, "\n@ NS localhost.\n");
+                   settings.rpz_origin, "\n$TTL ", kTtl, "\n@ SOA localhost. root.localhost. ",
+                   serial, " 3600 600 86400 ", kTtl, "\n@ NS localhost.\n");
   }
 
   Result Add(const ExportIndicator& indicator, const SimpleKey& key, std::string& why) override {
@@ -68,10 +69,12 @@ class RpzWriter final : public FormatWriter {
       std::optional<IpBlock> block = ParseIpBlock(*address);
       owner = RpzIpOwner(*block);
     } else if (key.kind == SimpleKey::Kind::kSuffix) {
-      if (!(name = DnsName(key.text, max_name_bytes_ - 2))) return Refuse(why, "domain suffix is not a DNS name");
+      if (!(name = DnsName(key.text, max_name_bytes_ - 2)))
+        return Refuse(why, "domain suffix is not a DNS name");
       owner = StrCat("*.", *name);
     } else if (key.kind == SimpleKey::Kind::kString && key.slot == Slot::kDomain) {
-      if (!(name = DnsName(key.text, max_name_bytes_))) return Refuse(why, "domain is not a DNS name");
+      if (!(name = DnsName(key.text, max_name_bytes_)))
+        return Refuse(why, "domain is not a DNS name");
       owner = std::move(*name);
     } else {
       why = StrCat(KeyKind(key), ": a resolver's policy zone holds names and addresses only");
@@ -83,7 +86,7 @@ class RpzWriter final : public FormatWriter {
     return Result::kWritten;
   }
 
-  std::vector<ExportFile> Finish() && override { return {{"kizuna.rpz", std::move(text_)}}; }
+  std::vector<ExportFile> Finish() && override { return OneFile("kizuna.rpz", std::move(text_)); }
 
  private:
   static Result Refuse(std::string& why, std::string_view reason) {

@@ -36,30 +36,39 @@ class Exporter {
 
   void Object(std::string_view json) {
     simdjson::dom::element root;
-    if (parser_.parse(json.data(), json.size()).get(root) != simdjson::SUCCESS || !root.is_object()) return;
+    if (parser_.parse(json.data(), json.size()).get(root) != simdjson::SUCCESS || !root.is_object())
+      return;
     std::string_view type;
     if (root["type"].get_string().get(type) != simdjson::SUCCESS || type != "indicator") return;
     ++summary_.read;
     absl::StatusOr<stix::ObjectIndex> index = stix::IndexObject(root.get_object().value_unsafe());
-    if (!index.ok()) return Skip("", "invalid", StrCat("invalid: ", View(index.status().message())));
+    if (!index.ok())
+      return Skip("", "invalid", StrCat("invalid: ", View(index.status().message())));
     const std::string& id = index->id;
     std::string_view text, pattern_type, name;
     if (root["pattern"].get_string().get(text) != simdjson::SUCCESS) {
-      return Skip(id, "invalid", "invalid: property 'pattern' is missing (or withheld) or not a string");
+      return Skip(id, "invalid",
+                  "invalid: property 'pattern' is missing (or withheld) or not a string");
     }
     const bool v20 = index->spec_version == stix::SpecVersion::k20;
-    if (root["pattern_type"].get_string().get(pattern_type) != simdjson::SUCCESS) pattern_type = v20 ? "stix" : "";
+    if (root["pattern_type"].get_string().get(pattern_type) != simdjson::SUCCESS)
+      pattern_type = v20 ? "stix" : "";
     if (root["name"].get_string().get(name) != simdjson::SUCCESS) name = {};
     if (index->revoked) return Skip(id, "revoked", "revoked");
-    if (pattern_type != "stix") return Skip(id, "not-stix-pattern", StrCat("pattern_type '", pattern_type, "'"));
-    if (index->valid_until_us && *index->valid_until_us <= options_.now_us) return Skip(id, "expired", "expired");
+    if (pattern_type != "stix")
+      return Skip(id, "not-stix-pattern", StrCat("pattern_type '", pattern_type, "'"));
+    if (index->valid_until_us && *index->valid_until_us <= options_.now_us)
+      return Skip(id, "expired", "expired");
     if (index->valid_from_us && *index->valid_from_us > options_.now_us) {
       return Skip(id, "not-yet-valid", "not yet valid");
     }
     std::string why;
     std::optional<std::vector<SimpleKey>> keys = Keys(text, v20, why);
-    if (!keys) return Skip(id, why.empty() ? "not-reducible" : "invalid", why.empty() ? NotReducible() : why);
-    if (keys->empty()) return Skip(id, "not-reducible", "not reducible: the pattern can never match");
+    if (!keys)
+      return Skip(id, why.empty() ? "not-reducible" : "invalid",
+                  why.empty() ? NotReducible() : why);
+    if (keys->empty())
+      return Skip(id, "not-reducible", "not reducible: the pattern can never match");
     Write(ExportIndicator{id, name, ""}, *keys);
   }
 
@@ -81,9 +90,11 @@ class Exporter {
 
   // The lookup keys of a pattern (classify.h), nullopt when not simple; `why` is set when
   // the pattern is invalid.
-  std::optional<std::vector<SimpleKey>> Keys(std::string_view text, bool v20, std::string& why) const {
+  std::optional<std::vector<SimpleKey>> Keys(std::string_view text, bool v20,
+                                             std::string& why) const {
     if (!v20) {
-      if (std::optional<std::vector<SimpleKey>> keys = FastClassify(text, options_.limits)) return keys;
+      if (std::optional<std::vector<SimpleKey>> keys = FastClassify(text, options_.limits))
+        return keys;
     }
     pattern::ParseOptions parse_options{v20 ? pattern::StixVersion::k20 : pattern::StixVersion::k21,
                                         options_.limits};
@@ -112,11 +123,17 @@ class Exporter {
       }
       std::string why;
       switch (writer_->Add(indicator, key, why)) {
-        case FormatWriter::Result::kWritten: written = kept = true; break;
-        case FormatWriter::Result::kDuplicate: ++summary_.duplicate_keys; kept = true; break;
+        case FormatWriter::Result::kWritten:
+          written = kept = true;
+          break;
+        case FormatWriter::Result::kDuplicate:
+          ++summary_.duplicate_keys;
+          kept = true;
+          break;
         case FormatWriter::Result::kNotInFormat:
           ++summary_.dropped_keys;
-          if (refused.empty()) refused = StrCat("not in ", SensorFormatName(options_.format), ": ", why);
+          if (refused.empty())
+            refused = StrCat("not in ", SensorFormatName(options_.format), ": ", why);
           break;
       }
     }
@@ -132,7 +149,8 @@ class Exporter {
 
   void Skip(std::string_view id, std::string_view reason, std::string text) {
     ++summary_.skipped[std::string(reason)];
-    if (summary_.listed.size() < options_.max_listed) summary_.listed.push_back({std::string(id), std::move(text)});
+    if (summary_.listed.size() < options_.max_listed)
+      summary_.listed.push_back({std::string(id), std::move(text)});
   }
 
   const SensorExportOptions& options_;
@@ -153,7 +171,9 @@ class PageQueue {
                const store::Collection& collection, store::PageRequest request) {
     for (;;) {
       absl::StatusOr<store::Page> page = reader.Read(principal, collection, {}, request);
+      std::deque<store::Page> spent;
       std::unique_lock lock(mu_);
+      spent.swap(spent_);
       cv_.wait(lock, [&] { return pages_.size() < kAhead || stopped_; });
       if (stopped_) return;
       if (!page.ok()) {
@@ -169,6 +189,13 @@ class PageQueue {
       cv_.notify_all();
       if (!more) return;
     }
+  }
+
+  // Hands a page the caller is done with back, to be freed on the reading thread that
+  // allocated it (freeing another thread's allocations costs glibc's allocator more).
+  void Done(store::Page&& page) {
+    std::lock_guard lock(mu_);
+    spent_.push_back(std::move(page));
   }
 
   // The next page; nullopt at the end, with status() saying whether the read failed.
@@ -196,7 +223,8 @@ class PageQueue {
  private:
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<store::Page> pages_;  // guarded by mu_, as are the three below
+  std::deque<store::Page> pages_;  // guarded by mu_, as are the four below
+  std::deque<store::Page> spent_;
   bool done_ = false;
   bool stopped_ = false;
   absl::Status status_;
@@ -208,14 +236,16 @@ absl::StatusOr<SensorExport> ExportForSensors(store::Store& store, policy::Polic
                                               const identity::Principal& principal,
                                               const store::Collection& collection,
                                               const SensorExportOptions& options) {
-  if (options.now_us == 0) return absl::InvalidArgumentError("sensor export: the selection time is not set");
+  if (options.now_us == 0)
+    return absl::InvalidArgumentError("sensor export: the selection time is not set");
   if (!options.rpz_origin.ends_with('.') || !DnsName(options.rpz_origin, 200)) {
-    return absl::InvalidArgumentError(
-        StrCat("sensor export: RPZ origin '", options.rpz_origin, "' is not a DNS name ending in '.'"));
+    return absl::InvalidArgumentError(StrCat("sensor export: RPZ origin '", options.rpz_origin,
+                                             "' is not a DNS name ending in '.'"));
   }
-  std::string link_base = options.link_base.empty()
-                              ? StrCat("/", collection.api_root, "/collections/", collection.id, "/objects/")
-                              : options.link_base;
+  std::string link_base =
+      options.link_base.empty()
+          ? StrCat("/", collection.api_root, "/collections/", collection.id, "/objects/")
+          : options.link_base;
   Exporter exporter(options, std::move(link_base));
   policy::ReleasedReader reader(store, policy);
   store::PageRequest request;
@@ -226,6 +256,7 @@ absl::StatusOr<SensorExport> ExportForSensors(store::Store& store, policy::Polic
   while (std::optional<store::Page> page = queue.Pop()) {
     for (const store::StoredObject& o : page->objects) exporter.Object(o.json);
     if (options.on_progress) options.on_progress(exporter.summary().read);
+    queue.Done(std::move(*page));
   }
   queue.Stop();
   producer.join();

@@ -70,11 +70,11 @@ struct SkippedIndicator {
 };
 
 struct SensorExportSummary {
-  int64_t read = 0;          // indicators the principal may see
-  int64_t exported = 0;      // indicators with at least one entry written
-  int64_t entries = 0;       // entries written (lines, records, rules and list values)
-  int64_t duplicate_keys = 0;   // keys already written for an earlier indicator
-  int64_t dropped_keys = 0;     // keys of exported indicators the format cannot express
+  int64_t read = 0;            // indicators the principal may see
+  int64_t exported = 0;        // indicators with at least one entry written
+  int64_t entries = 0;         // entries written (lines, records, rules and list values)
+  int64_t duplicate_keys = 0;  // keys already written for an earlier indicator
+  int64_t dropped_keys = 0;    // keys of exported indicators the format cannot express
   // Indicators left out, by reason: "revoked", "expired", "not-yet-valid",
   // "not-stix-pattern", "invalid", "not-reducible", "warninglist", "not-in-format".
   std::map<std::string, int64_t> skipped;

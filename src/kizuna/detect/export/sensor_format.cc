@@ -6,7 +6,8 @@
 namespace kizuna::detect {
 
 std::optional<SensorFormat> ParseSensorFormat(std::string_view name) {
-  for (SensorFormat f : {SensorFormat::kZeekIntel, SensorFormat::kSuricata, SensorFormat::kRpz, SensorFormat::kCsv}) {
+  for (SensorFormat f : {SensorFormat::kZeekIntel, SensorFormat::kSuricata, SensorFormat::kRpz,
+                         SensorFormat::kCsv}) {
     if (name == SensorFormatName(f)) return f;
   }
   return std::nullopt;
@@ -14,20 +15,28 @@ std::optional<SensorFormat> ParseSensorFormat(std::string_view name) {
 
 std::string_view SensorFormatName(SensorFormat format) {
   switch (format) {
-    case SensorFormat::kZeekIntel: return "zeek-intel";
-    case SensorFormat::kSuricata: return "suricata";
-    case SensorFormat::kRpz: return "rpz";
-    case SensorFormat::kCsv: return "csv";
+    case SensorFormat::kZeekIntel:
+      return "zeek-intel";
+    case SensorFormat::kSuricata:
+      return "suricata";
+    case SensorFormat::kRpz:
+      return "rpz";
+    case SensorFormat::kCsv:
+      return "csv";
   }
   return "";
 }
 
 std::unique_ptr<FormatWriter> NewFormatWriter(SensorFormat format, const WriterSettings& settings) {
   switch (format) {
-    case SensorFormat::kZeekIntel: return NewZeekIntelWriter(settings);
-    case SensorFormat::kSuricata: return NewSuricataWriter(settings);
-    case SensorFormat::kRpz: return NewRpzWriter(settings);
-    case SensorFormat::kCsv: return NewCsvWriter(settings);
+    case SensorFormat::kZeekIntel:
+      return NewZeekIntelWriter(settings);
+    case SensorFormat::kSuricata:
+      return NewSuricataWriter(settings);
+    case SensorFormat::kRpz:
+      return NewRpzWriter(settings);
+    case SensorFormat::kCsv:
+      return NewCsvWriter(settings);
   }
   return nullptr;
 }

@@ -50,9 +50,9 @@ struct ExportIndicator {
 };
 
 struct WriterSettings {
-  std::string source = "kizuna";       // Zeek meta.source, CSV source
+  std::string source = "kizuna";           // Zeek meta.source, CSV source
   std::string rpz_origin = "rpz.kizuna.";  // REQUIRES: a DNS name ending in '.'
-  int64_t now_us = 0;                  // the RPZ serial (seconds)
+  int64_t now_us = 0;                      // the RPZ serial (seconds)
 };
 
 class FormatWriter {

@@ -81,14 +81,16 @@ class SuricataWriter final : public FormatWriter {
     if (std::optional<std::string> address = AddressOf(key)) return ToList(ip_, *address, *address);
     switch (key.kind) {
       case SimpleKey::Kind::kBlock:
-        return ToRule(indicator, key, StrCat("alert ip any any <> ", FormatBlock(key.block), " any"), "");
+        return ToRule(indicator, key,
+                      StrCat("alert ip any any <> ", FormatBlock(key.block), " any"), "");
       case SimpleKey::Kind::kNetDst:
         return NetDst(indicator, key, why);
       case SimpleKey::Kind::kSuffix:
         why = "domain suffix: datasets match exact values only";
         return Result::kNotInFormat;
       case SimpleKey::Kind::kIpv4:
-      case SimpleKey::Kind::kString: break;
+      case SimpleKey::Kind::kString:
+        break;
     }
     switch (key.slot) {
       case Slot::kDomain: {
@@ -96,11 +98,16 @@ class SuricataWriter final : public FormatWriter {
         if (!name) break;
         return ToList(domains_, *name, Base64Encode(*name));
       }
-      case Slot::kFileMd5: return ToList(md5_, key.text, Lower(key.text));
-      case Slot::kFileSha1: return ToList(sha1_, key.text, Lower(key.text));
-      case Slot::kFileSha256: return ToList(sha256_, key.text, Lower(key.text));
-      case Slot::kUrl: return Url(indicator, key, why);
-      default: break;
+      case Slot::kFileMd5:
+        return ToList(md5_, key.text, Lower(key.text));
+      case Slot::kFileSha1:
+        return ToList(sha1_, key.text, Lower(key.text));
+      case Slot::kFileSha256:
+        return ToList(sha256_, key.text, Lower(key.text));
+      case Slot::kUrl:
+        return Url(indicator, key, why);
+      default:
+        break;
     }
     why = StrCat(kind, ": no Suricata dataset or rule is written for it");
     return Result::kNotInFormat;
@@ -110,7 +117,8 @@ class SuricataWriter final : public FormatWriter {
     std::string rules = "# Suricata rules written by kizuna export --format suricata\n";
     if (domains_.values > 0) {
       const std::string set = "dataset:isset,kizuna-domains,type string,load kizuna-domains.lst;";
-      ListRule(rules, 0, "dns", "DNS query for a listed name", StrCat("dns.query; to_lowercase; ", set));
+      ListRule(rules, 0, "dns", "DNS query for a listed name",
+               StrCat("dns.query; to_lowercase; ", set));
       ListRule(rules, 1, "http", "HTTP host is a listed name", StrCat("http.host; ", set));
       ListRule(rules, 2, "tls", "TLS SNI is a listed name", StrCat("tls.sni; to_lowercase; ", set));
     }
@@ -119,13 +127,15 @@ class SuricataWriter final : public FormatWriter {
       ListRule(rules, 3, "ip", "traffic to a listed address", StrCat("ip.dst; ", set));
       ListRule(rules, 4, "ip", "traffic from a listed address", StrCat("ip.src; ", set));
     }
-    if (md5_.values > 0) ListRule(rules, 5, "http", "file with a listed MD5", "filemd5:kizuna-md5.txt;");
-    if (sha1_.values > 0) ListRule(rules, 6, "http", "file with a listed SHA-1", "filesha1:kizuna-sha1.txt;");
+    if (md5_.values > 0)
+      ListRule(rules, 5, "http", "file with a listed MD5", "filemd5:kizuna-md5.txt;");
+    if (sha1_.values > 0)
+      ListRule(rules, 6, "http", "file with a listed SHA-1", "filesha1:kizuna-sha1.txt;");
     if (sha256_.values > 0) {
       ListRule(rules, 7, "http", "file with a listed SHA-256", "filesha256:kizuna-sha256.txt;");
     }
     AppendKeyRules(rules);
-    std::vector<ExportFile> files = {{"kizuna.rules", std::move(rules)}};
+    std::vector<ExportFile> files = OneFile("kizuna.rules", std::move(rules));
     for (List* list : {&domains_, &ip_, &md5_, &sha1_, &sha256_}) {
       if (list->values > 0) files.push_back({list->file, std::move(list->text)});
     }
@@ -147,15 +157,16 @@ class SuricataWriter final : public FormatWriter {
     return Result::kWritten;
   }
 
-  Result ToRule(const ExportIndicator& indicator, const SimpleKey& key, std::string head, std::string body,
-                std::string_view variant = {}) {
+  Result ToRule(const ExportIndicator& indicator, const SimpleKey& key, std::string head,
+                std::string body, std::string_view variant = {}) {
     std::string key_text = StrCat(KeyKind(key), " ", KeyValue(key), variant);
     if (!seen_.Insert("rule", key_text)) return Result::kDuplicate;
     std::string name = MessageText(indicator.name.empty() ? indicator.id : indicator.name);
     StrAppend(body, " metadata:kizuna_indicator ", indicator.id, ";");
     body.insert(0, StrCat("msg:\"Kizuna: ", name, "\";"));
-    rules_.push_back({static_cast<uint32_t>(Fnv1a(indicator.id, key_text) % kKeySids), std::string(indicator.id), std::move(key_text),
-                      std::move(head), std::move(body)});
+    rules_.push_back({static_cast<uint32_t>(Fnv1a(indicator.id, key_text) % kKeySids),
+                      std::string(indicator.id), std::move(key_text), std::move(head),
+                      std::move(body)});
     ++entries_;
     return Result::kWritten;
   }
@@ -168,9 +179,12 @@ class SuricataWriter final : public FormatWriter {
       why = "address and port: the address is not an IP address";
       return Result::kNotInFormat;
     }
-    Result tcp = ToRule(indicator, key, StrCat("alert tcp any any -> ", *address, " ", key.port), "", " tcp");
-    Result udp = ToRule(indicator, key, StrCat("alert udp any any -> ", *address, " ", key.port), "", " udp");
-    return tcp == Result::kWritten || udp == Result::kWritten ? Result::kWritten : Result::kDuplicate;
+    Result tcp = ToRule(indicator, key, StrCat("alert tcp any any -> ", *address, " ", key.port),
+                        "", " tcp");
+    Result udp = ToRule(indicator, key, StrCat("alert udp any any -> ", *address, " ", key.port),
+                        "", " udp");
+    return tcp == Result::kWritten || udp == Result::kWritten ? Result::kWritten
+                                                              : Result::kDuplicate;
   }
 
   Result Url(const ExportIndicator& indicator, const SimpleKey& key, std::string& why) {
@@ -193,8 +207,9 @@ class SuricataWriter final : public FormatWriter {
     }
     const std::string h = name ? *name : std::string(host);
     return ToRule(indicator, key, "alert http any any -> any any",
-                  StrCat(" flow:established,to_server; http.host; content:\"", ContentText(h), "\"; bsize:", h.size(),
-                         "; http.uri.raw; content:\"", ContentText(path), "\"; bsize:", path.size(), ";"));
+                  StrCat(" flow:established,to_server; http.host; content:\"", ContentText(h),
+                         "\"; bsize:", h.size(), "; http.uri.raw; content:\"", ContentText(path),
+                         "\"; bsize:", path.size(), ";"));
   }
 
   static void ListRule(std::string& out, uint32_t n, std::string_view proto, std::string_view what,

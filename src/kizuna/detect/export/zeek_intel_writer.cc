@@ -57,7 +57,7 @@ class ZeekIntelWriter final : public FormatWriter {
     return Result::kWritten;
   }
 
-  std::vector<ExportFile> Finish() && override { return {{"kizuna.intel", std::move(text_)}}; }
+  std::vector<ExportFile> Finish() && override { return OneFile("kizuna.intel", std::move(text_)); }
 
  private:
   // The Intel type of `key` and its value, or "" with `why`.
@@ -77,7 +77,8 @@ class ZeekIntelWriter final : public FormatWriter {
         why = "address and port: Zeek intel has no such type";
         return "";
       case SimpleKey::Kind::kIpv4:
-      case SimpleKey::Kind::kString: break;
+      case SimpleKey::Kind::kString:
+        break;
     }
     value = key.text;
     switch (key.slot) {
@@ -88,12 +89,16 @@ class ZeekIntelWriter final : public FormatWriter {
         }
         why = "domain is not a DNS name";
         return "";
-      case Slot::kEmail: return "Intel::EMAIL";
-      case Slot::kFileName: return "Intel::FILE_NAME";
+      case Slot::kEmail:
+        return "Intel::EMAIL";
+      case Slot::kFileName:
+        return "Intel::FILE_NAME";
       case Slot::kFileMd5:
       case Slot::kFileSha1:
-      case Slot::kFileSha256: return "Intel::FILE_HASH";
-      case Slot::kX509Sha1: return "Intel::CERT_HASH";
+      case Slot::kFileSha256:
+        return "Intel::FILE_HASH";
+      case Slot::kX509Sha1:
+        return "Intel::CERT_HASH";
       case Slot::kUrl:
         if (value.starts_with("http://")) {
           value.erase(0, 7);
@@ -101,7 +106,8 @@ class ZeekIntelWriter final : public FormatWriter {
         }
         why = "URL not http://: Zeek sees only cleartext HTTP URLs";
         return "";
-      default: break;
+      default:
+        break;
     }
     why = StrCat(KeyKind(key), ": no Zeek intel type matches it");
     return "";
