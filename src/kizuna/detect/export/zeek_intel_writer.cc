@@ -5,6 +5,7 @@
 // with \xHH escapes for the backslash, tabs, line ends and other control characters, which
 // the reader undoes, and a value that is exactly "-" or "(empty)" is escaped likewise.
 // Domain names are lower-cased (DNS names are case-insensitive).
+#include <algorithm>
 #include <string>
 
 #include "kizuna/base/strings.h"
@@ -21,6 +22,14 @@ void AppendField(std::string& out, std::string_view value) {
     return;
   }
   const bool reserved = value == "-" || value == "(empty)";
+  const bool plain = !reserved && std::all_of(value.begin(), value.end(), [](char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    return c >= 0x20 && c != 0x7f && c != '\\';
+  });
+  if (plain) {
+    out += value;
+    return;
+  }
   for (size_t i = 0; i < value.size(); ++i) {
     const auto c = static_cast<unsigned char>(value[i]);
     if (c < 0x20 || c == 0x7f || c == '\\' || (reserved && i == 0)) {
