@@ -16,9 +16,12 @@ namespace {
 // (sent = 0, peer = the entry's origin) or pushed from here to a peer (sent = 1).
 constexpr std::string_view kCreateDir = R"sql(
 DROP TABLE IF EXISTS temp.brief_dir;
+DROP TABLE IF EXISTS temp.brief_push;
 CREATE TEMP TABLE brief_dir (id_hash INTEGER NOT NULL, period INTEGER NOT NULL, from_nation TEXT NOT NULL,
   to_nation TEXT NOT NULL, sent INTEGER NOT NULL, peer TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS temp.brief_released_grp ON brief_released (grp);
+-- The groups a peer's mapping pushes (released to the peer), from which nation, up to where.
+CREATE TEMP TABLE brief_push (grp INTEGER NOT NULL, from_nation TEXT NOT NULL, to_nation TEXT NOT NULL,
+  peer TEXT NOT NULL, cursor_us INTEGER NOT NULL, PRIMARY KEY (grp, peer, cursor_us));
 )sql";
 
 // The node's nation: given, or the one nation of the organisations no peer stands for.
@@ -58,9 +61,8 @@ absl::Status AddSent(Context& c, const store::Peer& peer, const std::string& nod
   KZ_ASSIGN_OR_RETURN(std::vector<store::Organization> orgs, c.db.ListOrganizations());
   identity::Principal principal = policy::PrincipalForPeer(peer);
   KZ_ASSIGN_OR_RETURN(store::Statement * s,
-                      c.sql.Cached("INSERT INTO brief_dir SELECT DISTINCT id_hash, period, ?, ?, 1, ? FROM brief_released "
-                                   "WHERE grp = ? AND received = 0 AND date_added_us <= ? "
-                                   "AND type NOT IN ('marking-definition', 'extension-definition')"));
+                      c.sql.Cached("INSERT OR IGNORE INTO brief_push (from_nation, to_nation, peer, grp, cursor_us) "
+                                   "VALUES (?, ?, ?, ?, ?)"));
   for (const store::PeerMapping& m : peer.mappings) {
     if (!m.Pushes()) continue;
     auto collection = std::find_if(c.input.audience.collections.begin(), c.input.audience.collections.end(),
@@ -160,6 +162,9 @@ absl::Status AddFlowFigures(Context& c, boost::json::object& out) {
   KZ_ASSIGN_OR_RETURN(std::string node_nation, NodeNation(c, peers));
   KZ_RETURN_IF_ERROR(AddReceived(c, node_nation));
   for (const store::Peer& p : peers) KZ_RETURN_IF_ERROR(AddSent(c, p, node_nation));
+  KZ_RETURN_IF_ERROR(c.sql.Exec(
+      "INSERT INTO brief_dir SELECT DISTINCT r.id_hash, r.period, p.from_nation, p.to_nation, 1, p.peer "
+      "FROM brief_objects r JOIN brief_push p ON p.grp = r.grp WHERE r.received = 0 AND r.date_added_us <= p.cursor_us"));
 
   boost::json::array& by_direction = out["by_direction"].emplace_array();
   KZ_RETURN_IF_ERROR(ForEachRow(

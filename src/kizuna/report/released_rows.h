@@ -7,17 +7,20 @@
 // added in the current or the previous period, that policy::Policy::Filter releases to the
 // audience. It is built in a few statements, one read of the period's entries:
 //
-//   1. `brief_rows`: the entries of the two periods, with what the policy decides on (the
-//      collection, type, creator, adder, provenance and markings) and, for sightings and
-//      relationships, the refs the figures group by (their JSON is read only there);
+//   1. `brief_rows`: the objects whose current version (TAXII's default: the last version of
+//      the highest spec version held) was added in one of the two periods, one row per
+//      collection holding it, with what the policy decides on (the collection, type, creator,
+//      adder, provenance and markings) and, for sightings and relationships, the refs the
+//      figures group by (their JSON is read only there);
 //   2. every distinct combination of those facts (a "group": few, as objects share a
 //      handful of markings and creators) is decided once, by Policy::Filter over one
 //      representative entry per group, for the audience's principal: the decision depends on
 //      nothing else, so all entries of a group share it. Entries with granular markings are
 //      decided one by one, with their JSON (a redaction can withhold them);
-//   3. `brief_released`: the rows of released groups and entries, with their group's TLP and
-//      releasability label; `brief_objects`: per period, the latest released version of
-//      each object (marking and extension definitions left out).
+//   3. `brief_released` (a view): the rows of released groups and entries, with their group's
+//      TLP and releasability label; `brief_objects`: the same without marking and extension
+//      definitions. An object whose current version is withheld is not counted (nor is an
+//      older version of it), which can only count less than the audience reads.
 // Columns: see released_rows.cc. Groups are numbered (`grp`) so other decisions over the same
 // groups (what was pushed to a peer: DecideGroups) need no further reads of the entries.
 //
@@ -45,7 +48,6 @@ struct EntryGroup {
   int64_t collection_pk = 0;
   std::string type, created_by_ref, added_by, added_by_nation, markings;
   bool received = false;
-  int64_t entries = 0;
 };
 
 class ReleasedRows {
