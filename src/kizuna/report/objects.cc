@@ -1,5 +1,7 @@
 // Kizuna. The brief's object figures: headline counts, by type, TLP, releasability and week.
 #include <algorithm>
+#include <map>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -23,62 +25,76 @@ boost::json::object Change(int64_t current, int64_t previous) {
 }  // namespace
 
 
+// The figures of one combination of period, type, TLP, releasability and week.
+struct Cell {
+  int period;
+  std::string type;
+  int tlp;
+  std::string rel;
+  int64_t week, objects, sightings;
+};
+
+// Rows sorted by their count, largest first, then by name.
+template <typename Map>
+std::vector<std::pair<std::string, typename Map::mapped_type>> ByCount(const Map& m, auto count) {
+  std::vector<std::pair<std::string, typename Map::mapped_type>> out(m.begin(), m.end());
+  std::stable_sort(out.begin(), out.end(), [&](const auto& a, const auto& b) { return count(a.second) > count(b.second); });
+  return out;
+}
+
 absl::Status AddObjectFigures(Context& c, boost::json::object& out) {
-  boost::json::object& headline = out["headline"].emplace_object();
+  // One pass over the released objects; the sections are sums of its few rows.
+  const Period& p = c.input.current;
+  std::vector<Cell> cells;
+  KZ_RETURN_IF_ERROR(ForEachRow(
+      c.sql,
+      "SELECT period, type, tlp, rel, CASE WHEN period = 0 THEN (date_added_us - ?1) / ?2 ELSE -1 END AS w, "
+      "count(*), sum(CASE WHEN type = 'sighting' THEN n ELSE 0 END) "
+      "FROM brief_objects GROUP BY period, type, tlp, rel, w",
+      {p.from_us, kMicrosPerWeek}, [&](const store::Statement& r) {
+        cells.push_back({r.Int(0) == 0 ? 0 : 1, std::string(r.Text(1)), static_cast<int>(r.Int(2)),
+                         std::string(r.Text(3)), r.Int(4), r.Int(5), r.Int(6)});
+        return absl::OkStatus();
+      }));
+  int64_t weeks = (p.to_us - p.from_us + kMicrosPerWeek - 1) / kMicrosPerWeek;
   int64_t objects[2] = {0, 0}, indicators[2] = {0, 0}, reports[2] = {0, 0}, sightings[2] = {0, 0};
-  KZ_RETURN_IF_ERROR(ForEachRow(c.sql,
-                                "SELECT period, count(*), sum(CASE WHEN type = 'indicator' THEN 1 ELSE 0 END), "
-                                "sum(CASE WHEN type = 'report' THEN 1 ELSE 0 END), "
-                                "sum(CASE WHEN type = 'sighting' THEN n ELSE 0 END) "
-                                "FROM brief_objects GROUP BY period",
-                                {}, [&](const store::Statement& r) {
-                                  int p = r.Int(0) == 0 ? 0 : 1;
-                                  objects[p] = r.Int(1), indicators[p] = r.Int(2), reports[p] = r.Int(3);
-                                  sightings[p] = r.Int(4);
-                                  return absl::OkStatus();
-                                }));
+  std::map<std::string, std::pair<int64_t, int64_t>> by_type;  // type -> (current, previous)
+  std::map<int, int64_t> by_tlp;
+  std::map<std::string, int64_t> by_rel;
+  std::vector<std::pair<int64_t, int64_t>> per_week(static_cast<size_t>(weeks), {0, 0});
+  for (const Cell& x : cells) {
+    objects[x.period] += x.objects;
+    sightings[x.period] += x.sightings;
+    if (x.type == "indicator") indicators[x.period] += x.objects;
+    if (x.type == "report") reports[x.period] += x.objects;
+    auto& t = by_type[x.type];
+    (x.period == 0 ? t.first : t.second) += x.objects;
+    if (x.period != 0) continue;
+    by_tlp[x.tlp] += x.objects;
+    by_rel[x.rel] += x.objects;
+    if (x.week >= 0 && x.week < weeks) {
+      per_week[static_cast<size_t>(x.week)].first += x.objects;
+      per_week[static_cast<size_t>(x.week)].second += x.sightings;
+    }
+  }
+  boost::json::object& headline = out["headline"].emplace_object();
   headline["objects"] = Change(objects[0], objects[1]);
   headline["indicators"] = Change(indicators[0], indicators[1]);
   headline["reports"] = Change(reports[0], reports[1]);
   headline["sightings"] = Change(sightings[0], sightings[1]);
-
-  boost::json::array& by_type = out["by_type"].emplace_array();
-  KZ_RETURN_IF_ERROR(ForEachRow(
-      c.sql,
-      "SELECT type, sum(CASE WHEN period = 0 THEN 1 ELSE 0 END) AS cur, "
-      "sum(CASE WHEN period = 1 THEN 1 ELSE 0 END) FROM brief_objects GROUP BY type ORDER BY cur DESC, type",
-      {}, [&](const store::Statement& r) {
-        by_type.push_back({{"type", r.Text(0)}, {"current", r.Int(1)}, {"previous", r.Int(2)}});
-        return absl::OkStatus();
-      }));
-  boost::json::array& by_tlp = out["by_tlp"].emplace_array();
-  KZ_RETURN_IF_ERROR(ForEachRow(c.sql,
-                                "SELECT tlp, count(*) FROM brief_objects WHERE period = 0 GROUP BY tlp ORDER BY tlp",
-                                {}, [&](const store::Statement& r) {
-                                  c.banner = std::max<int>(c.banner, static_cast<int>(r.Int(0)));
-                                  by_tlp.push_back({{"tlp", TlpLabel(static_cast<int>(r.Int(0)))}, {"objects", r.Int(1)}});
-                                  return absl::OkStatus();
-                                }));
-  boost::json::array& by_release = out["by_releasability"].emplace_array();
-  KZ_RETURN_IF_ERROR(ForEachRow(
-      c.sql, "SELECT rel, count(*) AS n FROM brief_objects WHERE period = 0 GROUP BY rel ORDER BY n DESC, rel", {},
-      [&](const store::Statement& r) {
-        by_release.push_back({{"release", r.Text(0)}, {"objects", r.Int(1)}});
-        return absl::OkStatus();
-      }));
-
-  const Period& p = c.input.current;
-  int64_t weeks = (p.to_us - p.from_us + kMicrosPerWeek - 1) / kMicrosPerWeek;
-  std::vector<std::pair<int64_t, int64_t>> per_week(static_cast<size_t>(weeks), {0, 0});
-  KZ_RETURN_IF_ERROR(ForEachRow(c.sql,
-                                "SELECT (date_added_us - ?1) / ?2 AS w, count(*), "
-                                "sum(CASE WHEN type = 'sighting' THEN n ELSE 0 END) "
-                                "FROM brief_objects WHERE period = 0 GROUP BY w",
-                                {p.from_us, kMicrosPerWeek}, [&](const store::Statement& r) {
-                                  int64_t w = r.Int(0);
-                                  if (w >= 0 && w < weeks) per_week[static_cast<size_t>(w)] = {r.Int(1), r.Int(2)};
-                                  return absl::OkStatus();
-                                }));
+  boost::json::array& types = out["by_type"].emplace_array();
+  for (const auto& [type, n] : ByCount(by_type, [](const auto& v) { return v.first; })) {
+    types.push_back({{"type", type}, {"current", n.first}, {"previous", n.second}});
+  }
+  boost::json::array& tlps = out["by_tlp"].emplace_array();
+  for (const auto& [tlp, n] : by_tlp) {
+    c.banner = std::max(c.banner, tlp);
+    tlps.push_back({{"tlp", TlpLabel(tlp)}, {"objects", n}});
+  }
+  boost::json::array& rels = out["by_releasability"].emplace_array();
+  for (const auto& [rel, n] : ByCount(by_rel, [](int64_t v) { return v; })) {
+    rels.push_back({{"release", rel}, {"objects", n}});
+  }
   boost::json::array& by_week = out["by_week"].emplace_array();
   for (int64_t w = 0; w < weeks; ++w) {
     const auto& [n, s] = per_week[static_cast<size_t>(w)];
@@ -86,6 +102,5 @@ absl::Status AddObjectFigures(Context& c, boost::json::object& out) {
   }
   return absl::OkStatus();
 }
-
 
 }  // namespace kizuna::report_internal
