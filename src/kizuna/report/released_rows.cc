@@ -9,8 +9,9 @@
 namespace kizuna::report {
 namespace {
 
-// brief_rows: one row per object of the audience's collections whose current version (the
-// last of the highest spec version held) was added in one of the two periods. Text
+// brief_entries: one row per object of the audience's collections whose current version (the
+// last of the highest spec version held) was added in one of the two periods. brief_rows: the
+// same with their group (grp), without what only the grouping needs. Text
 // columns are '' rather than NULL so that groups compare with `=`. ref_a: a sighting's
 // sighting_of_ref or a relationship's source_ref; ref_b: a relationship's target_ref; n: a
 // sighting's count (1 for anything else). grp: the entry's group; an entry with granular
@@ -21,20 +22,20 @@ DROP VIEW IF EXISTS temp.brief_released;
 DROP TABLE IF EXISTS temp.brief_allowed;
 DROP TABLE IF EXISTS temp.brief_groups;
 DROP TABLE IF EXISTS temp.brief_rows;
-CREATE TEMP TABLE brief_rows (
+DROP TABLE IF EXISTS temp.brief_entries;
+CREATE TEMP TABLE brief_entries (
   date_added_us INTEGER PRIMARY KEY, period INTEGER NOT NULL, collection INTEGER NOT NULL,
   id_hash INTEGER NOT NULL, stix_id TEXT NOT NULL, type TEXT NOT NULL, version_ns INTEGER NOT NULL,
   created_by_ref TEXT NOT NULL, added_by TEXT NOT NULL, added_by_nation TEXT NOT NULL,
   received INTEGER NOT NULL, origin TEXT NOT NULL, markings TEXT NOT NULL,
-  granular_refs INTEGER NOT NULL, ref_a TEXT, ref_b TEXT, n INTEGER NOT NULL,
-  grp INTEGER NOT NULL DEFAULT 0);
+  granular_refs INTEGER NOT NULL, ref_a TEXT, ref_b TEXT, n INTEGER NOT NULL);
 CREATE TEMP TABLE brief_allowed (
   grp INTEGER PRIMARY KEY, whole INTEGER NOT NULL, tlp INTEGER NOT NULL, rel TEXT NOT NULL);
 )sql";
 
 // ?1..?2: the current period; ?3..?4: the previous; ?5..?6: the range covering both.
 constexpr std::string_view kInsertRows = R"sql(
-INSERT INTO brief_rows (date_added_us, period, collection, id_hash, stix_id, type, version_ns,
+INSERT INTO brief_entries (date_added_us, period, collection, id_hash, stix_id, type, version_ns,
     created_by_ref, added_by, added_by_nation, received, origin, markings, granular_refs,
     ref_a, ref_b, n)
   SELECT e.date_added_us,
@@ -60,17 +61,16 @@ CREATE TEMP TABLE brief_groups (grp INTEGER PRIMARY KEY, collection INTEGER NOT 
   received INTEGER NOT NULL, markings TEXT NOT NULL);
 INSERT INTO brief_groups (collection, type, created_by_ref, added_by, added_by_nation, received, markings)
   SELECT DISTINCT collection, type, created_by_ref, added_by, added_by_nation, received, markings
-  FROM brief_rows WHERE granular_refs = 0;
+  FROM brief_entries WHERE granular_refs = 0;
 CREATE UNIQUE INDEX temp.brief_groups_key ON brief_groups (collection, type, created_by_ref, added_by,
   added_by_nation, received, markings);
-UPDATE brief_rows SET grp = (
-  SELECT g.grp FROM brief_groups g
-  WHERE g.collection = brief_rows.collection AND g.type = brief_rows.type
-    AND g.created_by_ref = brief_rows.created_by_ref AND g.added_by = brief_rows.added_by
-    AND g.added_by_nation = brief_rows.added_by_nation AND g.received = brief_rows.received
-    AND g.markings = brief_rows.markings)
-  WHERE granular_refs = 0;
-UPDATE brief_rows SET grp = -date_added_us WHERE granular_refs > 0;
+CREATE TEMP TABLE brief_rows AS
+  SELECT r.date_added_us, r.period, r.collection, r.id_hash, r.type, r.version_ns, r.created_by_ref, r.added_by, r.added_by_nation, r.received, r.origin, r.ref_a, r.ref_b, r.n, g.grp
+  FROM brief_entries r JOIN brief_groups g ON g.collection = r.collection AND g.type = r.type
+    AND g.created_by_ref = r.created_by_ref AND g.added_by = r.added_by
+    AND g.added_by_nation = r.added_by_nation AND g.received = r.received AND g.markings = r.markings
+  WHERE r.granular_refs = 0;
+INSERT INTO brief_rows SELECT date_added_us, period, collection, id_hash, type, version_ns, created_by_ref, added_by, added_by_nation, received, origin, ref_a, ref_b, n, -date_added_us FROM brief_entries WHERE granular_refs > 0;
 )sql";
 
 // brief_released: the released rows, with whether the audience reads them whole (not
@@ -81,6 +81,7 @@ CREATE TEMP VIEW brief_released AS
   SELECT r.*, a.whole, a.tlp, a.rel FROM brief_rows r JOIN brief_allowed a ON a.grp = r.grp;
 CREATE TEMP VIEW brief_objects AS
   SELECT * FROM brief_released WHERE type NOT IN ('marking-definition', 'extension-definition');
+DROP TABLE temp.brief_entries;
 )sql";
 
 store::StoredObject Representative(const EntryGroup& g) {
@@ -192,7 +193,7 @@ absl::Status ReleasedRows::DecideGranular(const Audience& audience) {
       store::Statement * read,
       sql_.Cached("SELECT r.date_added_us, r.collection, r.stix_id, r.type, r.created_by_ref, r.added_by, "
                   "r.added_by_nation, r.origin, r.markings, r.granular_refs, CAST(e.json AS TEXT) "
-                  "FROM brief_rows r JOIN entries e ON e.date_added_us = r.date_added_us "
+                  "FROM brief_entries r JOIN entries e ON e.date_added_us = r.date_added_us "
                   "WHERE r.granular_refs > 0 ORDER BY r.date_added_us"));
   KZ_ASSIGN_OR_RETURN(store::Statement * allow,
                       sql_.Cached("INSERT INTO brief_allowed (grp, whole, tlp, rel) VALUES (?, ?, ?, ?)"));

@@ -7,11 +7,12 @@
 // added in the current or the previous period, that policy::Policy::Filter releases to the
 // audience. It is built in a few statements, one read of the period's entries:
 //
-//   1. `brief_rows`: the objects whose current version (TAXII's default: the last version of
+//   1. `brief_entries`: the objects whose current version (TAXII's default: the last version of
 //      the highest spec version held) was added in one of the two periods, one row per
 //      collection holding it, with what the policy decides on (the collection, type, creator,
 //      adder, provenance and markings) and, for sightings and relationships, the refs the
-//      figures group by (their JSON is read only there);
+//      figures group by (their JSON is read only there); `brief_rows`: the same numbered by
+//      group (one join, no row rewritten);
 //   2. every distinct combination of those facts (a "group": few, as objects share a
 //      handful of markings and creators) is decided once, by Policy::Filter over one
 //      representative entry per group, for the audience's principal: the decision depends on
