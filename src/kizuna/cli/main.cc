@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
   AddCheckCommand(app, global);
   AddPolicyCommand(app, global);
   AddProvenanceCommand(app, global);
+  AddBriefCommand(app, global);
 
   app.set_version_flag("--version", std::string("kizuna ") + KIZUNA_VERSION);
 

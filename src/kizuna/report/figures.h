@@ -1,0 +1,52 @@
+// Kizuna. The figures of the periodic brief, computed in SQL through the audience's
+// released read.
+#pragma once
+
+// ComputeFigures builds the audience's released rows (released_rows.h) and reads every figure
+// of docs/brief.md from them with SQL aggregates: headline figures against the previous
+// period; objects by direction, type, TLP, releasability and week; time to share per
+// direction; sightings by week and reporting organisation; the ATT&CK techniques and groups
+// most referenced and the most sighted indicators (named from objects read through
+// policy::ReleasedReader, so an object the audience may not read is never named); federation
+// health per peer; exercises; and the appendix of identifiers quoted. The result is the
+// `--json` document and what the HTML page is drawn from; its members are described in
+// docs/brief.md.
+//
+//   KZ_ASSIGN_OR_RETURN(boost::json::object f, ComputeFigures(sql, db, policy, input));
+//
+// Thread-safety: one call per connection at a time.
+
+#include <cstdint>
+#include <string>
+
+#include <boost/json.hpp>
+
+#include "absl/status/statusor.h"
+#include "kizuna/policy/policy.h"
+#include "kizuna/report/audience.h"
+#include "kizuna/report/period.h"
+#include "kizuna/store/database.h"
+#include "kizuna/store/sqlite/connection.h"
+
+namespace kizuna::report {
+
+struct BriefInput {
+  Audience audience;
+  Period current;
+  Period previous;
+  // The nation of this node, the receiving end of what peers send; empty: the one nation of
+  // the node's own organisations (those no peer stands for), else "".
+  std::string node_nation;
+  int64_t now_us = 0;   // for federation outages
+  size_t top = 10;      // rows of the "most referenced/sighted" tables; 1..kMaxTop
+};
+
+inline constexpr size_t kMaxTop = 100;
+
+// Returns the figures. `sql` is a connection to the database `db` opened on (read-only is
+// enough; it creates temporary tables), `policy` decides over `db`. Errors: the store's, the
+// policy's; InvalidArgument when input.top is out of range.
+absl::StatusOr<boost::json::object> ComputeFigures(store::Connection& sql, store::Database& db,
+                                                   policy::Policy& policy, const BriefInput& input);
+
+}  // namespace kizuna::report
