@@ -103,5 +103,6 @@ void AddAllowlistCommand(CLI::App& app, GlobalOptions& global);
 void AddCheckCommand(CLI::App& app, GlobalOptions& global);
 void AddPolicyCommand(CLI::App& app, GlobalOptions& global);
 void AddProvenanceCommand(CLI::App& app, GlobalOptions& global);
+void AddExerciseCommand(CLI::App& app, GlobalOptions& global);
 
 }  // namespace kizuna::cli
