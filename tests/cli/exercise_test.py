@@ -97,13 +97,15 @@ class Generate(KizunaTestCase):
         out = os.path.join(self.tmp, "out")
         summary = self.generate(out, "--zeek-json")
         self.init_with_collection("ex")
-        m = json.loads(self.run_kizuna("match", "--collection", "ex", "--input", out, "--json").stdout)["match"]
-        # Every line of telemetry is one record, none malformed; truth.tsv is read as lines too.
+        inputs = [os.path.join(out, team) for team in ("jpn", "usa", "kor")]
+        m = json.loads(self.run_kizuna("match", "--collection", "ex", "--input", *inputs, "--json").stdout)["match"]
+        # Every labelled line (Zeek TSV, Zeek JSON, EVE) is one record to kizuna match, none malformed.
         with open(os.path.join(out, "truth.tsv")) as f:
             truth_lines = sum(1 for line in f if not line.startswith("#"))
         self.assertEqual(truth_lines, summary["records"])
         self.assertEqual(m["malformed"], 0)
-        self.assertGreaterEqual(m["records"], summary["records"])
+        self.assertEqual(m["records"], summary["records"])
+        self.assertFalse(os.path.exists(os.path.join(out, "white")))  # nothing happens on the white cell's network
 
 
 class AutoBlue(KizunaTestCase):

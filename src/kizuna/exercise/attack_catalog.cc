@@ -131,7 +131,8 @@ absl::Status CheckAttackIds(const Scenario& scenario, const AttackCatalog& catal
       check(s.technique, "attack-pattern", s.technique_line, "technique");
   }
   for (const Actor& a : scenario.actors) {
-    if (!a.attack_group.empty()) check(a.attack_group, "intrusion-set", a.line, "group");
+    if (!a.attack_group.empty())
+      check(a.attack_group, "intrusion-set", a.attack_group_line, "group");
   }
   if (problems.empty()) return absl::OkStatus();
   return absl::InvalidArgumentError(problems);

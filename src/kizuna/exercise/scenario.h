@@ -76,6 +76,7 @@ struct Actor {
   std::string intrusion_set;  // the intrusion set's name
   std::string attack_group;   // ATT&CK group id (G####), resolved like techniques
   int line = 0;
+  int attack_group_line = 0;
 };
 
 // What a step (or a look-alike) leaves on the network.

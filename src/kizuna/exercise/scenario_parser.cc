@@ -245,7 +245,11 @@ absl::Status ReadTop(const FieldReader& r, const YNode& root, Scenario& s) {
                       return r.Walk(a, ap,
                                     {{"id", r.Str(actor.id)},
                                      {"intrusion_set", r.Str(actor.intrusion_set)},
-                                     {"attack_group", r.Str(actor.attack_group)}},
+                                     {"attack_group",
+                                      [&](const YNode& g, Path gp) {
+                                        actor.attack_group_line = LineOf(g);
+                                        return r.String(g, gp, actor.attack_group);
+                                      }}},
                                     {"id"});
                     });
                   }},

@@ -195,6 +195,7 @@ Scoreboard Scorer::Finish() const {
          wp = weight("precision", kDefaultPrecisionWeight);
   double wt = weight("timeliness", kDefaultTimelinessWeight);
   for (const Team& team : scenario_.teams) {
+    if (team.role != TeamRole::kBlue) continue;  // the white and red cells are not scored
     auto c = counts_.find(team.id);
     TeamScore t = c == counts_.end() ? TeamScore{} : c->second;
     t.team = team.id, t.nation = team.nation;
