@@ -104,5 +104,6 @@ void AddCheckCommand(CLI::App& app, GlobalOptions& global);
 void AddPolicyCommand(CLI::App& app, GlobalOptions& global);
 void AddProvenanceCommand(CLI::App& app, GlobalOptions& global);
 void AddBriefCommand(CLI::App& app, GlobalOptions& global);
+void AddExerciseCommand(CLI::App& app, GlobalOptions& global);
 
 }  // namespace kizuna::cli

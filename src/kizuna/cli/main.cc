@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
   AddPeerCommand(app, global);
   AddSyncCommand(app, global);
   AddMatchCommand(app, global);
+  AddExerciseCommand(app, global);
   AddAllowlistCommand(app, global);
   AddCheckCommand(app, global);
   AddPolicyCommand(app, global);

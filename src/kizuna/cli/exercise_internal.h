@@ -1,0 +1,26 @@
+// Kizuna. What the `kizuna exercise` subcommands share (exercise*.cc).
+#pragma once
+
+// Thread-safety: single-threaded, used only by main().
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "kizuna/cli/command.h"
+#include "kizuna/exercise/scenario.h"
+
+namespace CLI {
+class App;
+}
+
+namespace kizuna::cli {
+
+// Reads the scenario at `path` and checks its ATT&CK ids against the bundle at `attack`, or,
+// when `attack` is empty, against the ATT&CK objects of the node's store in `data_dir`.
+absl::StatusOr<exercise::Scenario> LoadScenario(const std::string& path, const std::string& attack,
+                                                const std::string& data_dir);
+
+void AddExerciseGenerate(CLI::App& exercise, GlobalOptions& global);
+void AddExerciseScore(CLI::App& exercise, GlobalOptions& global);
+
+}  // namespace kizuna::cli

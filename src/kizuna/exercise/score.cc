@@ -1,0 +1,246 @@
+// Kizuna.
+#include "kizuna/exercise/score.h"
+
+#include "kizuna/base/status.h"
+#include "kizuna/base/strings.h"
+#include "kizuna/detect/event_time.h"
+#include "kizuna/exercise/indicators.h"
+#include "kizuna/exercise/internal/lines.h"
+#include "simdjson.h"
+
+namespace kizuna::exercise {
+namespace {
+
+// Weights used when the scenario's scoring.weights names none.
+constexpr double kDefaultDetectionWeight = 0.6;
+constexpr double kDefaultPrecisionWeight = 0.3;
+constexpr double kDefaultTimelinessWeight = 0.1;
+
+std::string_view Str(simdjson::dom::element e, const char* key) {
+  std::string_view s;
+  if (e[key].get(s) != simdjson::SUCCESS) return {};
+  return s;
+}
+
+// The objects list of a bundle, envelope or manifest.
+absl::StatusOr<simdjson::dom::array> Objects(simdjson::dom::parser& parser, std::string_view text,
+                                             std::string_view origin) {
+  simdjson::dom::element doc;
+  simdjson::dom::array objects;
+  if (parser.parse(text.data(), text.size(), true).get(doc) != simdjson::SUCCESS ||
+      doc["objects"].get(objects) != simdjson::SUCCESS) {
+    return absl::InvalidArgumentError(
+        StrCat(origin, ": expected a STIX bundle, TAXII envelope or manifest"));
+  }
+  return objects;
+}
+
+}  // namespace
+
+Scorer::Scorer(const Scenario& scenario, const GroundTruth& truth, double time_scale)
+    : scenario_(scenario), truth_(truth), time_scale_(time_scale), steps_(scenario.Steps()) {
+  for (const std::string& f : truth.files()) file_team_.push_back(f.substr(0, f.find('/')));
+  for (const std::string& label : truth.labels()) {
+    int step = -1;
+    if (label.starts_with(kStepLabelPrefix)) {
+      std::string_view id = std::string_view(label).substr(kStepLabelPrefix.size());
+      for (size_t i = 0; i < steps_.size(); ++i) {
+        if (steps_[i]->id == id) step = static_cast<int>(i);
+      }
+    }
+    label_step_.push_back(step);
+    label_lookalike_.push_back(label.starts_with(kLookalikeLabelPrefix) ? 1 : 0);
+  }
+  for (size_t i = 0; i < steps_.size(); ++i) {
+    for (const std::string& p : StepPatterns(scenario, *steps_[i])) {
+      indicator_step_[IndicatorId(scenario.meta.id, steps_[i]->id, p)] = static_cast<int>(i);
+    }
+  }
+}
+
+void Scorer::Detect(const std::string& team, const std::string& step, int64_t time_us,
+                    bool own_indicator) {
+  Hit& h = hits_[{team, step}];
+  ++h.alerts;
+  h.time_us = std::min(h.time_us, time_us);
+  h.own_indicator = h.own_indicator || own_indicator;
+}
+
+absl::Status Scorer::AddAlerts(std::string_view text, std::string_view origin) {
+  simdjson::dom::parser parser;
+  absl::flat_hash_map<std::string, int> files;
+  return exercise_internal::ForEachLine(
+      text, [&](uint64_t line_no, std::string_view line) -> absl::Status {
+        auto bad = [&](std::string_view what) {
+          return absl::InvalidArgumentError(StrCat(origin, ":", line_no, ": ", what));
+        };
+        if (line.size() > kMaxAlertLineBytes) return bad("line too long");
+        simdjson::dom::element alert;
+        uint64_t record_line = 0;
+        if (parser.parse(line.data(), line.size(), true).get(alert) != simdjson::SUCCESS)
+          return bad("not JSON");
+        if (alert["line"].get(record_line) != simdjson::SUCCESS)
+          return bad("not an alert (no \"line\")");
+        std::string_view input = Str(alert, "input");
+        auto [it, inserted] = files.try_emplace(AbslView(input), 0);
+        if (inserted) it->second = truth_.FindFile(input);
+        ++alerts_;
+        uint32_t label = truth_.LabelAt(it->second, record_line);
+        if (label == GroundTruth::kNoLabel) {
+          ++unlabelled_;
+          return absl::OkStatus();
+        }
+        const std::string& team = file_team_[it->second];
+        TeamScore& counts = counts_[team];
+        ++counts.alerts;
+        int step = label_step_[label];
+        if (step < 0) {
+          ++(label_lookalike_[label] ? counts.lookalike_alerts : counts.background_alerts);
+          return absl::OkStatus();
+        }
+        ++counts.step_alerts;
+        bool own = false;
+        simdjson::dom::array matches;
+        if (alert["matches"].get(matches) == simdjson::SUCCESS) {
+          for (simdjson::dom::element m : matches) {
+            auto found = indicator_step_.find(AbslView(Str(m, "indicator")));
+            own = own || (found != indicator_step_.end() && found->second == step);
+          }
+        }
+        std::optional<int64_t> time = detect::ParseEventTime(Str(alert, "time"));
+        Detect(team, steps_[step]->id, time.value_or(INT64_MAX), own);
+        return absl::OkStatus();
+      });
+}
+
+absl::StatusOr<simdjson::dom::array> Scorer::TeamObjects(simdjson::dom::parser& parser,
+                                                         std::string_view text,
+                                                         std::string_view team,
+                                                         std::string_view origin) const {
+  if (scenario_.FindTeam(team) == nullptr)
+    return absl::InvalidArgumentError(StrCat("no team '", team, "'"));
+  return Objects(parser, text, origin);
+}
+
+absl::Status Scorer::AddSightings(std::string_view text, std::string_view team,
+                                  std::string_view origin) {
+  simdjson::dom::parser parser;
+  KZ_ASSIGN_OR_RETURN(simdjson::dom::array objects, TeamObjects(parser, text, team, origin));
+  for (simdjson::dom::element o : objects) {
+    if (Str(o, "type") != "sighting") continue;
+    auto found = indicator_step_.find(AbslView(Str(o, "sighting_of_ref")));
+    if (found == indicator_step_.end()) continue;
+    ++sightings_;
+    std::optional<int64_t> time = detect::ParseEventTime(Str(o, "first_seen"));
+    Detect(std::string(team), steps_[found->second]->id, time.value_or(INT64_MAX), true);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Scorer::AddShared(std::string_view text, std::string_view team,
+                               std::string_view origin) {
+  simdjson::dom::parser parser;
+  KZ_ASSIGN_OR_RETURN(simdjson::dom::array objects, TeamObjects(parser, text, team, origin));
+  for (simdjson::dom::element o : objects) {
+    auto found = indicator_step_.find(AbslView(Str(o, "id")));
+    std::optional<int64_t> added = detect::ParseEventTime(Str(o, "date_added"));
+    if (found == indicator_step_.end() || !added) continue;
+    auto key = std::make_pair(std::string(team), steps_[found->second]->id);
+    auto [it, inserted] = shared_.try_emplace(key, *added);
+    if (!inserted) it->second = std::min(it->second, *added);
+  }
+  return absl::OkStatus();
+}
+
+Scoreboard Scorer::Finish() const {
+  Scoreboard b;
+  b.exercise = scenario_.meta.id;
+  b.alerts = alerts_;
+  b.unlabelled_alerts = unlabelled_;
+  b.sightings = sightings_;
+  std::map<std::string, uint32_t> label_of;
+  for (size_t i = 0; i < truth_.labels().size(); ++i)
+    label_of[truth_.labels()[i]] = static_cast<uint32_t>(i);
+  std::map<std::string, double> ladder_sum, ttd_sum;
+  for (const Step* step : steps_) {
+    StepScore& s = b.steps.emplace_back();
+    s.id = step->id, s.team = step->team, s.technique = step->technique;
+    s.covered = !StepPatterns(scenario_, *step).empty();
+    auto label = label_of.find(StrCat(kStepLabelPrefix, step->id));
+    if (label != label_of.end()) {
+      s.records = truth_.stats()[label->second].records;
+      s.start_us = truth_.stats()[label->second].first_us;
+    }
+    auto hit = hits_.find({step->team, step->id});
+    if (hit != hits_.end()) {
+      s.detected = true;
+      s.alerts = hit->second.alerts;
+      s.level = hit->second.own_indicator ? "technique" : "general";
+      if (hit->second.time_us != INT64_MAX && s.records > 0) {
+        s.detected_us = hit->second.time_us;
+        s.ttd_s = static_cast<double>(hit->second.time_us - s.start_us) / 1e6;
+        s.ttd_scenario_s = *s.ttd_s * time_scale_;
+        s.deadline_met = step->detection.deadline_s == 0 ||
+                         *s.ttd_scenario_s <= static_cast<double>(step->detection.deadline_s);
+      }
+    }
+    ladder_sum[s.team] += s.level == "technique" ? 1.0 : s.level == "general" ? 0.5 : 0.0;
+    if (s.ttd_s) ttd_sum[s.team] += *s.ttd_s;
+  }
+  auto weight = [&](const char* name, double fallback) {
+    auto it = scenario_.weights.find(name);
+    return it == scenario_.weights.end() ? fallback : it->second;
+  };
+  double wd = weight("detection", kDefaultDetectionWeight),
+         wp = weight("precision", kDefaultPrecisionWeight);
+  double wt = weight("timeliness", kDefaultTimelinessWeight);
+  for (const Team& team : scenario_.teams) {
+    if (team.role != TeamRole::kBlue) continue;  // the white and red cells are not scored
+    auto c = counts_.find(team.id);
+    TeamScore t = c == counts_.end() ? TeamScore{} : c->second;
+    t.team = team.id, t.nation = team.nation;
+    for (const StepScore& s : b.steps) {
+      if (s.team != team.id) continue;
+      ++t.steps;
+      t.covered += s.covered;
+      t.detected += s.detected;
+      t.detected_covered += s.detected && s.covered;
+      t.deadlines_met += s.deadline_met;
+    }
+    if (t.steps > 0) {
+      t.recall = static_cast<double>(t.detected) / static_cast<double>(t.steps);
+      t.detection_quality = ladder_sum[team.id] / static_cast<double>(t.steps);
+    }
+    if (t.covered > 0)
+      t.recall_covered = static_cast<double>(t.detected_covered) / static_cast<double>(t.covered);
+    if (t.alerts > 0)
+      t.precision = static_cast<double>(t.step_alerts) / static_cast<double>(t.alerts);
+    if (t.detected > 0 && ttd_sum.contains(team.id))
+      t.mean_ttd_s = ttd_sum[team.id] / static_cast<double>(t.detected);
+    if (t.steps == 0 && t.alerts == 0) {
+      b.teams.push_back(t);
+      continue;
+    }
+    double timeliness =
+        t.steps > 0 ? static_cast<double>(t.deadlines_met) / static_cast<double>(t.steps) : 0;
+    double precision = t.precision.value_or(t.alerts == 0 ? 1.0 : 0.0);
+    double total = wd + wp + wt;
+    t.score = total > 0 ? (wd * t.detection_quality + wp * precision + wt * timeliness) / total : 0;
+    b.teams.push_back(t);
+  }
+  for (const SharingObjective& o : scenario_.sharing) {
+    auto hit = hits_.find({o.from, o.step});
+    for (const std::string& to : o.to) {
+      ShareScore& s = b.shares.emplace_back();
+      s.objective = o.id, s.from = o.from, s.to = to, s.step = o.step;
+      auto shared = shared_.find({to, o.step});
+      if (hit == hits_.end() || hit->second.time_us == INT64_MAX || shared == shared_.end())
+        continue;
+      s.time_to_share_s = static_cast<double>(shared->second - hit->second.time_us) / 1e6;
+      s.met = o.by_s == 0 || *s.time_to_share_s * time_scale_ <= static_cast<double>(o.by_s);
+    }
+  }
+  return b;
+}
+
+}  // namespace kizuna::exercise
