@@ -215,7 +215,7 @@ class Audit(AdminTestCase):
                                    "group.join", "user.create", "user.create", "token.create",
                                    "token.revoke", "grant.add", "grant.remove", "user.disable"])
         self.assertTrue(all(e["actor"] == "cli" for e in events))
-        self.assertEqual(events[1]["details"], {"name": "NISC", "nation": "JPN"})
+        self.assertEqual(events[1]["details"], {"name": "NISC", "nation": "JPN", "partner": False})
         seqs = [e["seq"] for e in events]
         self.assertEqual(seqs, sorted(seqs))
 

@@ -409,6 +409,26 @@ class ThreeNodesTest(unittest.TestCase):
         self.assertEqual([o["modified"] for o in jpn_view.json()["objects"]], [green["modified"]],
                          "JPN's object is not revoked at JPN")
 
+    def test_a_partner_node_cannot_bring_new_objects_in_this_nodes_name(self):
+        """KOR's operator makes a new object in JPN-CERT's name: JPN, whose organisation it is,
+        refuses it from every partner (rule 5), and JPN's analysts never see it as their own."""
+        forged = indicator(0xC10, self.jpn_org, [TLP_GREEN])
+        summary = json.loads(self.import_at("KOR", [forged]))
+        self.assertEqual(summary["rejected"], 0, "KOR's operator writes anything on KOR's own node")
+        time.sleep(1.1)  # KOR's node serves writes of another process within a second
+        rejections = self.sync_all()["JPN"]
+        for peer in ("kor", "usa"):  # USA cannot tell, and relays it: JPN refuses it from USA too
+            self.assertTrue(any(r["id"] == forged["id"] and "an organisation of this node" in r["reason"]
+                                for r in rejections.get(peer, [])), (peer, rejections))
+        self.assertFalse(self.readable_at_home("JPN", forged["id"]))
+        # JPN's own objects still reach both partners, and come back as already held.
+        genuine = indicator(0xC11, self.jpn_org, [TLP_GREEN])
+        self.publish("JPN", [genuine])
+        rejections = self.sync_all()["JPN"]
+        for nation in ("USA", "KOR"):
+            self.assertTrue(self.readable_at_home(nation, genuine["id"]), nation)
+        self.assertFalse(any(r["id"] == genuine["id"] for rs in rejections.values() for r in rs), rejections)
+
 
 if __name__ == "__main__":
     unittest.main()

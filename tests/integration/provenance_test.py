@@ -22,6 +22,9 @@ class ProvenanceTest(unittest.TestCase):
         jpn_cert = j.org("JPN-CERT", "JPN")
         j.org("JPN-OTHER", "JPN")  # never exported: unknown at USA
         u.org("USA-CERT", "USA")
+        kor_cert = run("admin", "org", "add", "--name", "KOR-CERT", "--nation", "KOR", "--partner", "--json",
+                       data_dir=u.data_dir)
+        cls.kor_cert = json.loads(kor_cert)["id"]
         cls.identity = run("admin", "org", "export", "JPN-CERT", data_dir=j.data_dir)
         cls.identity_file = j.tmp + "/jpn-cert.json"
         with open(cls.identity_file, "w") as f:
@@ -49,14 +52,16 @@ class ProvenanceTest(unittest.TestCase):
                                                      "releasable_to": ["USA", "JPN"]}}}
         cls.rel = indicator(11, jpn_cert, [REL_USA_JPN])
         cls.other = indicator(12, j.orgs["JPN-OTHER"], [TLP_CLEAR])
-        # JPN's operator writes one in the name of USA's organisation (the operator may).
-        cls.spoofed = indicator(13, u.orgs["USA-CERT"], [TLP_CLEAR])
+        # JPN's operator writes one in the name of KOR's organisation and one in USA's (the
+        # operator may, on its own node).
+        cls.spoofed = indicator(13, cls.kor_cert, [TLP_CLEAR])
+        cls.in_usas_name = indicator(14, u.orgs["USA-CERT"], [TLP_CLEAR])
         r = Client(cls.nodes["jpn"], cls.jpn_token).post(
             "/intel/collections/%s/objects/" % j.collections["alliance"], {"objects": [definition, cls.rel]})
         assert r.status == 202, r.body
         run("import", "-", "--collection", "alliance", data_dir=j.data_dir,
             stdin=json.dumps({"type": "bundle", "id": "bundle--6b0f4a37-9a5e-4a1c-9f0e-3c1f4f9f7a03",
-                              "objects": [cls.other, cls.spoofed]}).encode())
+                              "objects": [cls.other, cls.spoofed, cls.in_usas_name]}).encode())
         for name, target, token, mapping in (
                 ("jpn", "jpn", cls.usa_node_token, "pulled:%s:pull" % j.collections["alliance"]),):
             node = cls.nodes[target]
@@ -65,7 +70,7 @@ class ProvenanceTest(unittest.TestCase):
         node = cls.nodes["usa"]
         run("peer", "add", "usa", "--url", node.base, "--token", cls.jpn_node_token, "--ca-file", node.cert,
             "--nation", "USA", "--map", "alliance:%s:push" % u.collections["from-jpn"], data_dir=j.data_dir)
-        sync_once(u)
+        cls.usa_pulled = {r["peer"]: r for r in sync_once(u, expect=None)}
         sync_once(j)
 
     @classmethod
@@ -109,8 +114,15 @@ class ProvenanceTest(unittest.TestCase):
 
     def test_a_creator_of_another_nation_than_the_peer_is_flagged(self):
         [v] = provenance(self.usa, self.spoofed["id"], "--collection", "pulled")["collections"][0]["versions"]
-        self.assertEqual((v["peer"], v["creator_organization"]), ("jpn", "USA-CERT"))
-        self.assertEqual(v["warning"], "the creator's nation USA is not the peer's (JPN)")
+        self.assertEqual((v["peer"], v["creator_organization"]), ("jpn", "KOR-CERT"))
+        self.assertEqual(v["warning"], "the creator's nation KOR is not the peer's (JPN)")
+
+    def test_a_partner_cannot_bring_objects_in_this_nodes_name(self):
+        """USA refuses what JPN's operator made in USA-CERT's name (docs/security.md, rule 5)."""
+        rejections = self.usa_pulled["jpn"]["rejections"]
+        self.assertIn(self.in_usas_name["id"], {r["id"] for r in rejections}, rejections)
+        self.assertNotIn(self.spoofed["id"], {r["id"] for r in rejections})
+        self.assertIn("an organisation of this node", rejections[0]["reason"])
 
     def test_the_policy_knows_the_creators_nation(self):
         e = json.loads(run("policy", "explain", self.rel["id"], "--collection", "pulled", "--org", "USA-CERT", "--json",
@@ -139,7 +151,7 @@ class ProvenanceTest(unittest.TestCase):
         self.assertIn("org.import.refused", audit)
         orgs = {o["name"]: o["nation"] for o in json.loads(run("admin", "org", "list", "--json",
                                                                  data_dir=self.usa.data_dir))}
-        self.assertEqual(orgs, {"USA-CERT": "USA", "JPN-CERT": "JPN"})
+        self.assertEqual(orgs, {"USA-CERT": "USA", "JPN-CERT": "JPN", "KOR-CERT": "KOR"})
         # Importing the same identity again changes nothing.
         again = json.loads(run("admin", "org", "import", self.identity_file, "--nation", "JPN", "--json",
                                data_dir=self.usa.data_dir))

@@ -7,6 +7,7 @@
 
 #include "kizuna/identity/principal.h"
 #include "kizuna/store/directory.h"
+#include "kizuna/store/org_exchange.h"
 #include "kizuna/store/sqlite/connection.h"
 #include "kizuna/store/sqlite/sqlite_store.h"
 #include "store_test_util.h"
@@ -188,6 +189,34 @@ TEST_F(AdderTest, APartnerNeverVersionsWhatWasWrittenHere) {
   EXPECT_EQ(Write(b_, next, {WriterKind::kPartner, "usa", {}}).outcome, AddOutcome::kAdded);
 }
 
+// A partner node may relay any creator's objects but those of this node's own organisations:
+// theirs are made here (docs/security.md, rule 5). A partner's organisation is one recorded as
+// such (imported, or `--partner`), of a peer's nation, or one with a `peer` user.
+TEST_F(AdderTest, APartnerNeverBringsNewObjectsOfThisNodesOrganisations) {
+  constexpr char kUsa[] = "identity--0b000000-0000-4000-8000-00000000000b";
+  constexpr char kAus[] = "identity--0c000000-0000-4000-8000-00000000000c";
+  ASSERT_TRUE(store_->CreateOrganization("cli", {"JPN-CERT", "JPN", kJpn}).ok());
+  ASSERT_TRUE(store_->CreateOrganization("cli", {"KOR-CERT", "KOR", kKor, /*partner=*/true}).ok());
+  ASSERT_TRUE(store_->CreateOrganization("cli", {"USA-CERT", "USA", kUsa}).ok());
+  ASSERT_TRUE(store_->CreateUser("cli", {"node-usa", "USA-CERT", uint8_t(identity::Role::kPeer)}).ok());
+  const Writer kor_node{WriterKind::kPartner, "kor", kKor, "KOR"};
+  auto by = [](std::string_view creator, std::string_view suffix) {
+    return Indicator(suffix, "2026-01-01T00:00:00.000Z", StrCat(R"(, "created_by_ref": ")", creator, "\""));
+  };
+  AddResult forged = Write(a_, by(kJpn, "00000000000a"), kor_node);
+  EXPECT_EQ(forged.outcome, AddOutcome::kRefused);
+  EXPECT_NE(forged.reason.find("an organisation of this node"), std::string::npos) << forged.reason;
+  EXPECT_EQ(Write(a_, by(kKor, "00000000000d"), kor_node).outcome, AddOutcome::kAdded);
+  EXPECT_EQ(Write(a_, by(kUsa, "00000000000b"), kor_node).outcome, AddOutcome::kAdded);
+  EXPECT_EQ(Write(a_, by(kAus, "00000000000c"), kor_node).outcome, AddOutcome::kAdded) << "unknown here";
+  // The operator and the organisation's own users still write its objects.
+  EXPECT_EQ(Write(b_, by(kJpn, "00000000000a")).outcome, AddOutcome::kAdded);
+  EXPECT_EQ(Write(a_, by(kJpn, "0000000000aa"), {WriterKind::kUser, "aoi", kJpn, "JPN"}).outcome,
+            AddOutcome::kAdded);
+  // What this node made comes back from a partner as already held.
+  EXPECT_EQ(Write(b_, by(kJpn, "00000000000a"), kor_node).outcome, AddOutcome::kAlreadyPresent);
+}
+
 // Issue 18, item 6: every entry records who added it; the first adder of a version in a
 // collection stays its adder (a second one adds nothing), and an object without
 // created_by_ref that a user sends is attributed to the user's organisation.
@@ -219,6 +248,22 @@ TEST_F(AdderTest, EveryEntryRecordsWhoAddedItAndTheFirstAdderStays) {
   EXPECT_EQ(b[1].added_by_nation, "");
 }
 
+// Migration 13 records the organisations imported before it as partners'.
+TEST_F(AdderTest, MigrationThirteenMarksImportedOrganisationsAsPartners) {
+  const std::string identity = StrCat(
+      R"({"type":"identity","spec_version":"2.1","id":")", kKor,
+      R"(","created":"2026-01-01T00:00:00.000Z","modified":"2026-01-01T00:00:00.000Z","name":"KOR-CERT","identity_class":"organization"})");
+  ASSERT_TRUE(ImportOrganization(*store_, "cli", {identity, "KOR", ""}).ok());
+  ASSERT_TRUE(store_->CreateOrganization("cli", {"JPN-CERT", "JPN", kJpn}).ok());
+  store_.reset();
+  RawExec(dir_.File("kizuna.db"), StrCat(kUndoMigrationThirteen, "PRAGMA user_version = 12;"));
+  auto s = SqliteStore::Open(dir_.File("kizuna.db"), clock_);
+  ASSERT_TRUE(s.ok()) << s.status();
+  store_ = std::move(*s);
+  EXPECT_TRUE(store_->FindOrganization(kKor)->partner);
+  EXPECT_FALSE(store_->FindOrganization(kJpn)->partner);
+}
+
 // Migration 12 gives entries without a creator that partners sent their partner as adder.
 TEST_F(AdderTest, MigrationTwelveRecordsThePartnersOfEarlierEntries) {
   ASSERT_TRUE(store_->CreateOrganization("cli", {"KOR-A", "KOR", kKor}).ok());
@@ -231,7 +276,7 @@ TEST_F(AdderTest, MigrationTwelveRecordsThePartnersOfEarlierEntries) {
             AddOutcome::kAdded);
   ASSERT_EQ(Write(b_, IndicatorBy("", "2026-01-01T00:00:00.000Z")).outcome, AddOutcome::kAdded);
   store_.reset();
-  RawExec(dir_.File("kizuna.db"), StrCat(kUndoMigrationTwelve, "PRAGMA user_version = 11;"));
+  RawExec(dir_.File("kizuna.db"), StrCat(kUndoMigrationThirteen, kUndoMigrationTwelve, "PRAGMA user_version = 11;"));
   auto s = SqliteStore::Open(dir_.File("kizuna.db"), clock_);
   ASSERT_TRUE(s.ok()) << s.status();
   store_ = std::move(*s);
@@ -251,7 +296,7 @@ TEST_F(AdderTest, MigrationEightKeepsTheFirstDefinitionOfEachId) {
     ASSERT_TRUE(
         (*conn)
             ->Exec(StrCat(
-                kUndoMigrationTwelve, kUndoMigrationEleven,
+                kUndoMigrationThirteen, kUndoMigrationTwelve, kUndoMigrationEleven,
                 "DROP TABLE marking_definitions; ALTER TABLE peers DROP COLUMN sealed_token;"
                 "INSERT INTO entries (date_added_us, collection, id_hash, stix_id, type,"
                 " version_ns, spec_version, version, created_by_ref, revoked, markings,"

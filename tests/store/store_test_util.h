@@ -63,6 +63,9 @@ inline constexpr char kUndoMigrationEleven[] =
 inline constexpr char kUndoMigrationTwelve[] =
     "ALTER TABLE entries DROP COLUMN added_by; ALTER TABLE entries DROP COLUMN added_by_nation;";
 
+// SQL that undoes migration 13 (partners' organisations), for the same tests.
+inline constexpr char kUndoMigrationThirteen[] = "ALTER TABLE organizations DROP COLUMN partner;";
+
 // An indicator with the given id suffix (12 hex digits) and modified time.
 inline std::string Indicator(std::string_view suffix, std::string_view modified,
                              std::string_view extra = "") {

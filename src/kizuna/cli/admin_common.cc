@@ -110,6 +110,7 @@ boost::json::object OrganizationJson(const store::Organization& org) {
   return {{"id", J(org.id)},
           {"name", J(org.name)},
           {"nation", J(org.nation)},
+          {"partner", org.partner},
           {"created", stix::FormatTaxii(org.created_us)},
           {"identity", ec ? boost::json::value(nullptr) : identity}};
 }

@@ -10,13 +10,14 @@ namespace {
 
 struct OrgFlags {
   std::string name, nation, id;
+  bool partner = false;
   bool json = false;
 };
 
 int AddOrg(const GlobalOptions& global, const OrgFlags& f) {
   auto db = Open(global);
   if (!db.ok()) return ReportError(db.status());
-  auto org = (*db)->CreateOrganization(kActor, {f.name, f.nation, f.id});
+  auto org = (*db)->CreateOrganization(kActor, {f.name, f.nation, f.id, f.partner});
   if (!org.ok()) return ReportError(org.status());
   if (f.json) {
     PrintJson(OrganizationJson(*org));
@@ -36,7 +37,7 @@ int ListOrgs(const GlobalOptions& global, bool json) {
     if (json) {
       out.push_back(OrganizationJson(org));
     } else {
-      Print(StrCat(org.id, "  ", org.nation, "  ", org.name, "\n"));
+      Print(StrCat(org.id, "  ", org.nation, "  ", org.name, org.partner ? "  (partner)" : "", "\n"));
     }
   }
   if (json) PrintJson(out);
@@ -133,6 +134,10 @@ void AddOrgCommands(CLI::App& admin, GlobalOptions& global) {
       ->required()
       ->check(NationCode());
   add->add_option("--id", flags->id, "STIX identity id (default: a new identity--<UUIDv4>)");
+  add->add_flag("--partner", flags->partner,
+                 "A partner's organisation, whose objects are made on its own node: a partner "
+                 "node may not bring this node objects created by an organisation that is not "
+                 "(docs/security.md)");
   add->add_flag("--json", flags->json, "Print the organisation as JSON");
   add->callback([&global, flags] { global.exit_code = AddOrg(global, *flags); });
   auto list_json = std::make_shared<bool>(false);

@@ -165,10 +165,13 @@ absl::StatusOr<Organization> Directory::CreateOrganization(std::string_view acto
   }
   org.name = std::move(request.name);
   org.nation = std::move(request.nation);
+  org.partner = request.partner;
   org.created_us = clock_.NowMicros();
   org.identity_json = IdentityJson(org, org.created_us);
   AuditEvent event = Event(actor, "org.create", org.id,
-                           Json({{"name", JsonView(org.name)}, {"nation", JsonView(org.nation)}}));
+                           Json({{"name", JsonView(org.name)},
+                                 {"nation", JsonView(org.nation)},
+                                 {"partner", org.partner}}));
   KZ_RETURN_IF_ERROR(Changed(DoCreateOrganization(org, event)));
   return org;
 }

@@ -34,12 +34,16 @@ struct Organization {
   std::string nation;         // ISO 3166-1 alpha-3, e.g. "JPN"
   std::string identity_json;  // the STIX identity object, for the TAXII layer to publish
   int64_t created_us = 0;
+  // A partner's organisation, recorded here (`kizuna admin org import`, or `org add
+  // --partner`): its objects are made on its own node, never on this one (docs/security.md).
+  bool partner = false;
 };
 
 struct NewOrganization {
   std::string name;
   std::string nation;
   std::string id;  // empty: a new "identity--<UUIDv4>"
+  bool partner = false;
 };
 
 // A sharing community such as "jpn-usa" or "jpn-usa-kor", and its member organisations.

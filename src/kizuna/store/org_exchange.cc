@@ -67,7 +67,7 @@ absl::StatusOr<OrgImported> ImportOrganization(Directory& directory, std::string
   }
   if (held.status().code() != absl::StatusCode::kNotFound) return held.status();
   NewOrganization add{std::string(request.name.empty() ? name : request.name),
-                      std::string(request.nation), std::string(id)};
+                      std::string(request.nation), std::string(id), /*partner=*/true};
   KZ_ASSIGN_OR_RETURN(Organization org, directory.CreateOrganization(actor, std::move(add)));
   AuditEvent imported;
   imported.actor = actor;

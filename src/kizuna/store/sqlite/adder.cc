@@ -5,6 +5,7 @@
 
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
+#include "kizuna/identity/principal.h"
 #include "kizuna/stix/jcs.h"
 #include "kizuna/stix/predefined_markings.h"
 #include "kizuna/stix/timestamp.h"
@@ -140,6 +141,22 @@ absl::StatusOr<std::string> Adder::CheckRules(const NewObject& object, std::stri
   return std::string();
 }
 
+absl::StatusOr<bool> Adder::IsOwnOrganization(std::string_view creator) {
+  std::string key(creator);
+  auto cached = own_organization_.find(key);
+  if (cached != own_organization_.end()) return cached->second;
+  KZ_ASSIGN_OR_RETURN(Statement * own, db_.Cached(
+      "SELECT EXISTS (SELECT 1 FROM organizations o WHERE o.id = ?1 AND NOT o.partner"
+      " AND NOT EXISTS (SELECT 1 FROM peers p WHERE p.nation = o.nation)"
+      " AND NOT EXISTS (SELECT 1 FROM users u WHERE u.organization = o.pk AND u.roles & ?2))"));
+  own->BindView(1, creator).Bind(2, int64_t{static_cast<int64_t>(identity::Role::kPeer)});
+  KZ_ASSIGN_OR_RETURN(bool row, own->Step());
+  bool answer = row && own->Int(0) != 0;
+  own->Reset();
+  own_organization_.emplace(std::move(key), answer);
+  return answer;
+}
+
 absl::StatusOr<AddResult> Adder::Add(const NewObject& object) {
   const stix::ObjectIndex& index = *object.index;
   const auto& version = index.version();
@@ -178,6 +195,14 @@ absl::StatusOr<AddResult> Adder::Add(const NewObject& object) {
     return AddResult{AddOutcome::kRefused, 0,
                      "this object was first written on this node: a partner node may not add "
                      "versions of it"};
+  } else if (!origin_.empty() && !creator.empty()) {
+    KZ_ASSIGN_OR_RETURN(bool own, IsOwnOrganization(creator));
+    if (own) {
+      return AddResult{AddOutcome::kRefused, 0,
+                       StrCat("created_by_ref is ", creator, ", an organisation of this node: ",
+                              "its objects are made here, and a partner node may not bring new "
+                              "ones")};
+    }
   }
   row.date_added_us = next_added_us_++;
   row.version_ns = version_ns;

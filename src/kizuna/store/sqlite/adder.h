@@ -5,7 +5,7 @@
 // Each object goes through: the writer's rules (store.h, Writer), the id filter (a new id
 // needs no lookup), the lookup of stored versions of its id (already present? same version
 // with other content? a new version by another creator, or by a partner of an object written
-// here? other versions in this collection whose first/last flags change?), then its row. A
+// here or created by one of this node's organisations? other versions in this collection whose first/last flags change?), then its row. A
 // marking definition is checked against the node's first definition of its id
 // (marking_definitions), and becomes it when there is none. New rows are inserted
 // `kRowsPerInsert` at a time, which halves SQLite's per-row statement overhead. Their ids
@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "kizuna/store/sqlite/connection.h"
 #include "kizuna/store/sqlite/entry_ids.h"
@@ -65,6 +66,9 @@ class Adder {
   // holds it, for the operator only (others may not learn of collections they cannot read);
   // "" for other writers (the result then gives kConflictReason).
   absl::StatusOr<std::string> ConflictPlace();
+  // Whether `creator` is one of this node's own organisations: held, and not a partner's
+  // (Organization::partner, of a peer's nation, or with a `peer` user). Cached per adder.
+  absl::StatusOr<bool> IsOwnOrganization(std::string_view creator);
   // The INSERT of `rows` rows, from full_insert_ when `rows` is kRowsPerInsert.
   absl::StatusOr<Statement*> Insert(size_t rows);
   absl::Status FlushRows();
@@ -82,6 +86,7 @@ class Adder {
   int64_t next_added_us_;
   std::vector<Row> rows_;
   std::vector<IdPair> ids_;
+  absl::flat_hash_map<std::string, bool> own_organization_;  // IsOwnOrganization's answers
   // The kRowsPerInsert-row INSERT, once prepared.
   Statement* full_insert_ = nullptr;
   // What FindKnown found for the current object.

@@ -12,10 +12,10 @@ using sqlite_internal::OrganizationPk;
 absl::Status SqliteStore::DoCreateOrganization(const Organization& org, const AuditEvent& event) {
   return WriteChange(event, [&](Connection& db) -> absl::Status {
     KZ_ASSIGN_OR_RETURN(Statement * st, db.Cached(
-        "INSERT INTO organizations (id, name, nation, identity_json, created_us)"
-        " VALUES (?1, ?2, ?3, ?4, ?5)"));
+        "INSERT INTO organizations (id, name, nation, identity_json, created_us, partner)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
     st->Bind(1, org.id).Bind(2, org.name).Bind(3, org.nation).Bind(4, org.identity_json);
-    st->Bind(5, org.created_us);
+    st->Bind(5, org.created_us).Bind(6, int64_t{org.partner});
     absl::Status s = st->Run();
     if (s.code() == absl::StatusCode::kAlreadyExists) {
       return absl::AlreadyExistsError(StrCat("an organisation named '", org.name,
@@ -28,13 +28,14 @@ absl::Status SqliteStore::DoCreateOrganization(const Organization& org, const Au
 absl::StatusOr<std::vector<Organization>> SqliteStore::DoListOrganizations() {
   KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
   KZ_ASSIGN_OR_RETURN(Statement * st, db->Cached(
-      "SELECT id, name, nation, identity_json, created_us FROM organizations ORDER BY name"));
+      "SELECT id, name, nation, identity_json, created_us, partner FROM organizations"
+      " ORDER BY name"));
   std::vector<Organization> out;
   for (;;) {
     KZ_ASSIGN_OR_RETURN(bool row, st->Step());
     if (!row) break;
     out.push_back({std::string(st->Text(0)), std::string(st->Text(1)), std::string(st->Text(2)),
-                   std::string(st->Text(3)), st->Int(4)});
+                   std::string(st->Text(3)), st->Int(4), st->Int(5) != 0});
   }
   return out;
 }
