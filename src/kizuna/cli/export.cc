@@ -1,6 +1,7 @@
 // Kizuna. `kizuna export --collection NAME [--as USER | --for-peer PEER]`: write a collection's
 // objects as a STIX bundle, as the releasability policy (docs/policy.md) releases them to that
-// user or peer; without either, as the node operator, who sees everything.
+// user or peer; without either, as the node operator, who sees everything. `--format misp`
+// writes MISP events instead (misp/to_misp.h, docs/misp.md).
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -9,6 +10,8 @@
 #include "kizuna/base/random.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/cli/command.h"
+#include "kizuna/misp/to_misp.h"
+#include "kizuna/misp/to_stix.h"
 #include "kizuna/policy/policy.h"
 #include "kizuna/policy/released_reader.h"
 #include "kizuna/stix/id.h"
@@ -24,7 +27,36 @@ struct ExportFlags {
   std::string added_after;
   bool all_versions = false;
   std::string as_user, for_peer;
+  std::string format = "stix";
 };
+
+// Writes the MISP event list of what `read` gives (each page's objects, in order) on
+// standard output, and a summary of what had no MISP form on standard error.
+int WriteMisp(const store::Collection& collection, const std::function<absl::StatusOr<bool>(
+                                                       const std::function<void(std::string_view)>&)>& read) {
+  misp::ExportOptions options;
+  options.native_event_uuid = stix::UuidV5(misp::kMispNamespace, StrCat("collection:", collection.id));
+  options.native_event_info = StrCat("Kizuna collection ", collection.title);
+  options.now_seconds = SystemClock().NowMicros() / 1000000;
+  misp::EventWriter writer(options);
+  absl::Status added = absl::OkStatus();
+  for (;;) {
+    absl::StatusOr<bool> more = read([&](std::string_view json) {
+      if (added.ok()) added = writer.Add(json);
+    });
+    if (!more.ok()) return ReportError(more.status());
+    if (!added.ok()) return ReportError(added);
+    if (!*more) break;
+  }
+  std::string out = writer.Finish();
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  const misp::ExportCounts& c = writer.counts();
+  std::string summary = StrCat("MISP: ", c.events, " event(s), ", c.attributes, " attribute(s), ", c.objects,
+                               " object(s), ", c.sightings, " sighting(s), ", c.clusters, " galaxy cluster(s)");
+  for (const auto& [type, n] : c.skipped) StrAppend(summary, "; ", n, " ", type, " not exported (no MISP form)");
+  std::fputs((summary + "\n").c_str(), stderr);
+  return std::fflush(stdout) == 0 ? kExitOk : kExitFailure;
+}
 
 // The principal the export decides for.
 absl::StatusOr<identity::Principal> PrincipalOf(store::Database& db, const ExportFlags& flags) {
@@ -55,6 +87,15 @@ int Run(GlobalOptions& global, const ExportFlags& flags) {
     request.filter.added_after_us = *after;
   }
   if (flags.all_versions) request.filter.versions = {.first = false, .last = false, .all = true, .exact_ns = {}};
+  if (flags.format == "misp") {
+    return WriteMisp(*collection, [&](const std::function<void(std::string_view)>& each) -> absl::StatusOr<bool> {
+      auto page = reader.Read(*principal, *collection, {}, request);
+      if (!page.ok()) return page.status();
+      for (const auto& o : page->objects) each(o.json);
+      request.after = page->next;
+      return page->more;
+    });
+  }
 
   std::string out = StrCat("{\"type\": \"bundle\", \"id\": \"", stix::NewId("bundle", SecureRandom()),
                            "\", \"objects\": [");
@@ -85,6 +126,11 @@ void AddExportCommand(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--type", flags->types, "Only objects of this type (repeatable)");
   cmd->add_option("--added-after", flags->added_after, "Only objects added after this timestamp");
   cmd->add_flag("--all-versions", flags->all_versions, "Every version, not only the latest");
+  cmd->add_option("--format", flags->format,
+                  "stix (a bundle) or misp (MISP events: what came from MISP as it came, other indicators and "
+                  "observables as attributes of one more event; docs/misp.md)")
+      ->check(CLI::IsMember({"stix", "misp"}))
+      ->capture_default_str();
   auto* as = cmd->add_option("--as", flags->as_user,
                              "Only what the releasability policy releases to this user (docs/policy.md)");
   cmd->add_option("--for-peer", flags->for_peer, "Only what the policy releases to this peer node")->excludes(as);
