@@ -47,9 +47,9 @@ const boost::json::array* ArrayAt(const boost::json::object& o, std::string_view
   return v != nullptr && v->is_array() ? &v->get_array() : nullptr;
 }
 
-boost::json::object Without(const boost::json::object& o,
-                            std::initializer_list<std::string_view> mapped) {
-  boost::json::object out;
+boost::json::object Without(const boost::json::object& o, std::initializer_list<std::string_view> mapped,
+                            boost::json::storage_ptr sp) {
+  boost::json::object out(std::move(sp));
   out.reserve(o.size());
   for (const auto& member : o) {
     bool skip = false;

@@ -29,9 +29,9 @@ bool FlagAt(const boost::json::object& o, std::string_view key);
 // Returns member `key` when it is an array, else null.
 const boost::json::array* ArrayAt(const boost::json::object& o, std::string_view key);
 
-// Returns `o` without the members named in `mapped`.
-boost::json::object Without(const boost::json::object& o,
-                            std::initializer_list<std::string_view> mapped);
+// Returns `o` without the members named in `mapped`, in storage `sp`.
+boost::json::object Without(const boost::json::object& o, std::initializer_list<std::string_view> mapped,
+                            boost::json::storage_ptr sp = {});
 
 // Formats `seconds` since the epoch as a STIX timestamp with milliseconds.
 std::string StixTime(int64_t seconds);
