@@ -1,8 +1,9 @@
 // Kizuna. `kizuna export --collection NAME [--as USER | --for-peer PEER]`: write a collection's
 // objects as a STIX bundle, as the releasability policy (docs/policy.md) releases them to that
-// user or peer; without either, as the node operator, who sees everything.
-// `--format zeek-intel|suricata|rpz|csv`: the indicators sensors can use, under the same
-// policy (export_sensor.h, docs/exports.md).
+// user or peer; without either, as the node operator, who sees everything. `--format misp`
+// writes MISP events instead (misp/to_misp.h, docs/misp.md); `--format
+// zeek-intel|suricata|rpz|csv` the indicators sensors can use, under the same policy
+// (export_sensor.h, docs/exports.md).
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -12,6 +13,8 @@
 #include "kizuna/base/strings.h"
 #include "kizuna/cli/command.h"
 #include "kizuna/cli/export_sensor.h"
+#include "kizuna/misp/to_misp.h"
+#include "kizuna/misp/to_stix.h"
 #include "kizuna/policy/policy.h"
 #include "kizuna/policy/released_reader.h"
 #include "kizuna/stix/id.h"
@@ -31,6 +34,34 @@ struct ExportFlags {
   SensorExportFlags sensor;
 };
 
+// Writes the MISP event list of what `read` gives (each page's objects, in order) on
+// standard output, and a summary of what had no MISP form on standard error.
+int WriteMisp(const store::Collection& collection, const std::function<absl::StatusOr<bool>(
+                                                       const std::function<void(std::string_view)>&)>& read) {
+  misp::ExportOptions options;
+  options.native_event_uuid = stix::UuidV5(misp::kMispNamespace, StrCat("collection:", collection.id));
+  options.native_event_info = StrCat("Kizuna collection ", collection.title);
+  options.now_seconds = SystemClock().NowMicros() / 1000000;
+  misp::EventWriter writer(options);
+  absl::Status added = absl::OkStatus();
+  for (;;) {
+    absl::StatusOr<bool> more = read([&](std::string_view json) {
+      if (added.ok()) added = writer.Add(json);
+    });
+    if (!more.ok()) return ReportError(more.status());
+    if (!added.ok()) return ReportError(added);
+    if (!*more) break;
+  }
+  std::string out = writer.Finish();
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  const misp::ExportCounts& c = writer.counts();
+  std::string summary = StrCat("MISP: ", c.events, " event(s), ", c.attributes, " attribute(s), ", c.objects,
+                               " object(s), ", c.sightings, " sighting(s), ", c.clusters, " galaxy cluster(s)");
+  for (const auto& [type, n] : c.skipped) StrAppend(summary, "; ", n, " ", type, " not exported (no MISP form)");
+  std::fputs((summary + "\n").c_str(), stderr);
+  return std::fflush(stdout) == 0 ? kExitOk : kExitFailure;
+}
+
 // The principal the export decides for.
 absl::StatusOr<identity::Principal> PrincipalOf(store::Database& db, const ExportFlags& flags) {
   if (!flags.as_user.empty()) return policy::PrincipalForUser(db, flags.as_user);
@@ -49,11 +80,11 @@ int Run(GlobalOptions& global, const ExportFlags& flags) {
   if (!collection.ok()) return ReportError(collection.status());
   absl::StatusOr<identity::Principal> principal = PrincipalOf(**store, flags);
   if (!principal.ok()) return ReportError(principal.status());
-  if (flags.format != "stix") {
+  if (flags.format != "stix" && flags.format != "misp") {
     if (!flags.types.empty() || !flags.added_after.empty() || flags.all_versions) {
       return ReportError(absl::InvalidArgumentError(
           StrCat("--format ", flags.format, " exports the latest version of every usable indicator: "
-                 "--type, --added-after and --all-versions apply to --format stix only")));
+                 "--type, --added-after and --all-versions apply to --format stix and misp only")));
     }
     return RunSensorExport(global, flags.sensor, flags.format, **store, *collection, *principal);
   }
@@ -68,6 +99,15 @@ int Run(GlobalOptions& global, const ExportFlags& flags) {
     request.filter.added_after_us = *after;
   }
   if (flags.all_versions) request.filter.versions = {.first = false, .last = false, .all = true, .exact_ns = {}};
+  if (flags.format == "misp") {
+    return WriteMisp(*collection, [&](const std::function<void(std::string_view)>& each) -> absl::StatusOr<bool> {
+      auto page = reader.Read(*principal, *collection, {}, request);
+      if (!page.ok()) return page.status();
+      for (const auto& o : page->objects) each(o.json);
+      request.after = page->next;
+      return page->more;
+    });
+  }
 
   std::string out = StrCat("{\"type\": \"bundle\", \"id\": \"", stix::NewId("bundle", SecureRandom()),
                            "\", \"objects\": [");
@@ -102,9 +142,11 @@ void AddExportCommand(CLI::App& app, GlobalOptions& global) {
                              "Only what the releasability policy releases to this user (docs/policy.md)");
   cmd->add_option("--for-peer", flags->for_peer, "Only what the policy releases to this peer node")->excludes(as);
   cmd->add_option("--format", flags->format,
-                  "stix (a bundle), or the indicators sensors can use: zeek-intel (Zeek intel file), suricata "
-                  "(datasets and rules), rpz (DNS response policy zone), csv; docs/exports.md")
-      ->check(CLI::IsMember({"stix", "zeek-intel", "suricata", "rpz", "csv"}))
+                  "stix (a bundle); misp (MISP events: what came from MISP as it came, other indicators and "
+                  "observables as attributes of one more event; docs/misp.md); or the indicators sensors can "
+                  "use: zeek-intel (Zeek intel file), suricata (datasets and rules), rpz (DNS response policy "
+                  "zone), csv; docs/exports.md")
+      ->check(CLI::IsMember({"stix", "misp", "zeek-intel", "suricata", "rpz", "csv"}))
       ->capture_default_str();
   AddSensorExportFlags(*cmd, flags->sensor);
   cmd->callback([&global, flags] { global.exit_code = Run(global, *flags); });

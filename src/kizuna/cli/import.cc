@@ -19,6 +19,7 @@
 #include "kizuna/ingest/feed.h"
 #include "kizuna/detect/readers/reader.h"
 #include "kizuna/ingest/importer.h"
+#include "kizuna/ingest/misp.h"
 #include "kizuna/stix/timestamp.h"
 #include "kizuna/store/open.h"
 
@@ -72,13 +73,14 @@ absl::StatusOr<stix::DocumentFormat> ParseFormat(std::string_view name) {
 }
 
 // What one input holds: STIX documents, or a plain indicator list (ingest/feed.h).
-enum class InputKind { kStix, kLines, kCsv };
+enum class InputKind { kStix, kLines, kCsv, kMisp };
 
 // The kind of `path` under --format: as named, or (auto) by the file's extension, under a
 // .gz: .txt, .list and .lst are lists of one value a line, .csv is CSV, anything else STIX.
 InputKind KindOf(const std::string& format, std::string_view path) {
   if (format == "lines") return InputKind::kLines;
   if (format == "csv") return InputKind::kCsv;
+  if (format == "misp") return InputKind::kMisp;
   if (format != "auto") return InputKind::kStix;
   std::string_view name = path.substr(path.find_last_of('/') + 1);
   auto extension = [&name] {
@@ -187,12 +189,35 @@ void PrintHumanSummary(const ingest::ImportSummary& s, const std::vector<FailedI
   std::fputs(text.c_str(), stderr);
 }
 
+// Adds the counts and notes of one MISP file to those of the import.
+void AddMispTotals(const misp::Conversion& file, misp::Conversion& total) {
+  total.events += file.events;
+  total.attributes += file.attributes;
+  total.objects += file.objects;
+  total.references += file.references;
+  total.sightings += file.sightings;
+  total.clusters += file.clusters;
+  total.stix_objects += file.stix_objects;
+  for (const std::string& note : file.notes) {
+    if (std::find(total.notes.begin(), total.notes.end(), note) == total.notes.end()) total.notes.push_back(note);
+  }
+}
+
+boost::json::object MispSummaryJson(const misp::Conversion& m) {
+  boost::json::array notes;
+  for (const std::string& n : m.notes) notes.emplace_back(n);
+  return {{"events", m.events},         {"attributes", m.attributes}, {"objects", m.objects},
+          {"references", m.references}, {"sightings", m.sightings},   {"clusters", m.clusters},
+          {"stix_objects", m.stix_objects}, {"notes", notes}};
+}
+
 // Imports every file of `flags`. A file that cannot be read, or whose document is broken,
 // is a failed input (the objects before the break are kept) and the next file is read; a
 // failure of the store stops the import and is returned.
 absl::Status ImportAll(ingest::Importer& importer, store::Database& db, const ImportFlags& flags,
                        const detect::FeedSettings& settings, int64_t now_us, std::vector<FailedInput>& failed,
-                       int64_t& skipped, std::string& organization, ingest::FeedLedger& ledger) {
+                       int64_t& skipped, std::string& organization, ingest::FeedLedger& ledger,
+                       misp::Conversion& misp_total) {
   std::optional<absl::StatusOr<std::string>> identity;  // resolved for the first list
   for (const std::string& path : ExpandInputs(flags.files, flags.include, failed)) {
     const std::string name = path == "-" ? "stdin" : path;
@@ -201,7 +226,7 @@ absl::Status ImportAll(ingest::Importer& importer, store::Database& db, const Im
     const std::string source = settings.source.empty() ? detect::LogTypeFromPath(path) : settings.source;
     auto fail = [&](std::string reason) {
       failed.push_back({name, std::move(reason)});
-      if (kind != InputKind::kStix) ledger.incomplete.insert(source);
+      if (kind == InputKind::kLines || kind == InputKind::kCsv) ledger.incomplete.insert(source);
     };
     absl::StatusOr<simdjson::padded_string> text = ReadFile(path, limits::kMaxDocumentBytes);
     if (!text.ok()) {
@@ -217,12 +242,20 @@ absl::Status ImportAll(ingest::Importer& importer, store::Database& db, const Im
       if (!identity) identity = ActingOrganization(db, flags.organization, "the feed's");
       // Whose the lists are is asked once: no list can be read without it.
       if (!identity->ok()) return identity->status();
+      organization = **identity;
+    }
+    if (kind == InputKind::kMisp) {
+      misp::ConvertOptions options;
+      options.created_by_ref = **identity;
+      misp::Conversion conversion;
+      status = ingest::ImportMisp(importer, name, view, options, &conversion);
+      AddMispTotals(conversion, misp_total);
+    } else if (kind != InputKind::kStix) {
       detect::FeedOptions options;
       options.format = kind == InputKind::kCsv ? detect::FeedFormat::kCsv : detect::FeedFormat::kLines;
       options.family = detect::LogTypeFromPath(path);
       options.origin = path;
       options.created_by_ref = **identity;
-      organization = **identity;
       options.settings = settings;
       struct stat info {};
       // The list's time, for values new to the node: its file's, or now for standard input
@@ -235,7 +268,9 @@ absl::Status ImportAll(ingest::Importer& importer, store::Database& db, const Im
       skipped += feed.skipped;
     }
     if (status.code() == absl::StatusCode::kInvalidArgument) {
-      fail(kind == InputKind::kStix ? StixFailure(status, name, view) : std::string(status.message()));
+      std::string_view message = View(status.message());
+      if (kind == InputKind::kMisp && message.starts_with(name + ": ")) message.remove_prefix(name.size() + 2);
+      fail(kind == InputKind::kStix ? StixFailure(status, name, view) : std::string(message));
     } else if (!status.ok()) {
       return status;
     }
@@ -245,7 +280,7 @@ absl::Status ImportAll(ingest::Importer& importer, store::Database& db, const Im
 
 int Run(GlobalOptions& global, const ImportFlags& flags) {
   ingest::ImportOptions options;  // lists become JSON lines; STIX files are recognised (kAuto)
-  if (flags.format != "auto" && flags.format != "lines" && flags.format != "csv") {
+  if (flags.format != "auto" && flags.format != "lines" && flags.format != "csv" && flags.format != "misp") {
     auto format = ParseFormat(flags.format);
     if (!format.ok()) return ReportError(format.status());
     options.format = *format;
@@ -288,7 +323,9 @@ int Run(GlobalOptions& global, const ImportFlags& flags) {
   int64_t skipped = 0, revoked = 0;
   std::string organization;  // of converted lists' indicators, when there were lists
   ingest::FeedLedger ledger;
-  absl::Status status = ImportAll(importer, **store, flags, *settings, now_us, failed, skipped, organization, ledger);
+  misp::Conversion misp_total;
+  absl::Status status =
+      ImportAll(importer, **store, flags, *settings, now_us, failed, skipped, organization, ledger, misp_total);
   if (status.ok() && flags.replace && !ledger.sources.empty()) {
     // The lists were read by the one organisation the first list resolved.
     absl::StatusOr<int64_t> n = ingest::RevokeUnlisted(importer, ledger, organization, now_us);
@@ -301,9 +338,18 @@ int Run(GlobalOptions& global, const ImportFlags& flags) {
     boost::json::object summary = SummaryJson(importer.summary(), failed, seconds);
     summary["skipped_values"] = skipped;
     summary["revoked"] = revoked;
+    if (flags.format == "misp") summary["misp"] = MispSummaryJson(misp_total);
     std::string text = boost::json::serialize(summary) + "\n";
     std::fputs(text.c_str(), stdout);
   } else {
+    if (flags.format == "misp") {
+      std::string text = StrCat("MISP: ", misp_total.events, " event(s), ", misp_total.attributes, " attribute(s), ",
+                                misp_total.objects, " object(s), ", misp_total.sightings, " sighting(s), ",
+                                misp_total.clusters, " galaxy cluster(s) -> ", misp_total.stix_objects,
+                                " STIX objects\n");
+      for (const std::string& n : misp_total.notes) StrAppend(text, "note: ", n, "\n");
+      std::fputs(text.c_str(), stderr);
+    }
     PrintHumanSummary(importer.summary(), failed, seconds);
     if (flags.replace) std::fputs(StrCat("revoked ", revoked, " indicator(s) the lists no longer name\n").c_str(), stderr);
   }
@@ -360,13 +406,14 @@ void AddImportCommand(CLI::App& app, GlobalOptions& global) {
       ->capture_default_str();
   cmd->add_option("--collection", flags->collection, "Collection id or alias")->required();
   cmd->add_option("--format", flags->format,
-                  "auto, bundle, envelope, list, jsonl or object; lines or csv for plain indicator lists. "
+                  "auto, bundle, envelope, list, jsonl or object; lines or csv for plain indicator lists; misp "
+                  "for MISP events (an event or an event list; docs/misp.md). "
                   "auto reads .txt, .list and .lst files as lines and .csv files as csv. A CSV's first row "
                   "names its columns: 'value' (or 'indicator') is required, 'family' and 'comment' optional")
       ->capture_default_str();
   cmd->add_option("--organization", flags->organization,
-                  "lines/csv: the organisation that creates the indicators (created_by_ref); required when "
-                  "the node has several");
+                  "lines/csv/misp: the organisation that creates the objects (created_by_ref); required "
+                  "when the node has several");
   AddFeedOptions(*cmd, *flags);
   cmd->add_flag("--json", flags->json, "Print the summary as JSON on standard output");
   cmd->add_flag("--log-commits", flags->log_commits, "Print a JSON line on stderr after each committed batch");
