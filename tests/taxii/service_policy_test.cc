@@ -46,8 +46,9 @@ class ServicePolicyTest : public ::testing::Test {
     collection_ = store_->CreateCollection({"", "intel", "alliance", "Alliance", "", 0})->id;
     ASSERT_TRUE(store_->SetCollectionPolicy(collection_, {"jpn-usa"}, "creator-nation").ok());
     ASSERT_TRUE(store_->CreateOrganization("test", {"JPN-A", "JPN", kJpn}).ok());
-    ASSERT_TRUE(store_->CreateOrganization("test", {"USA-A", "USA", kUsa}).ok());
-    ASSERT_TRUE(store_->CreateOrganization("test", {"KOR-A", "KOR", kKor}).ok());
+    // Partners' organisations: their objects may come from partner nodes (docs/security.md).
+    ASSERT_TRUE(store_->CreateOrganization("test", {"USA-A", "USA", kUsa, /*partner=*/true}).ok());
+    ASSERT_TRUE(store_->CreateOrganization("test", {"KOR-A", "KOR", kKor, /*partner=*/true}).ok());
     auto role = [](identity::Role r) { return static_cast<uint8_t>(r); };
     auth_.AddToken("jpn", {"jp", kJpn, "JPN", {"jpn-usa"}, role(identity::Role::kPublisher)});
     auth_.AddToken("usa", {"us", kUsa, "USA", {"jpn-usa"}, role(identity::Role::kReader)});
