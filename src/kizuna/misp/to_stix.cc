@@ -486,7 +486,10 @@ class Converter {
     o["published"] = StixTime(published.value_or(0) > 0 ? *published : event_seconds_);
     o["report_types"] = json::array{"threat-report"};
     o["object_refs"] = Released(refs_, tags.marking);
-    o["x_misp_event"] = Without(event, {"Attribute", "Object", "Tag", "Galaxy", "Sighting"}, sp_);
+    // attribute_count would tell every reader of the report how many attributes it has,
+    // including those released to fewer readers: MISP's export counts what it writes.
+    o["x_misp_event"] =
+        Without(event, {"Attribute", "Object", "Tag", "Galaxy", "Sighting", "attribute_count"}, sp_);
     if (const json::value* t = event.if_contains("Tag")) o["x_misp_tags"] = *t;
     if (!unresolved_sightings.empty())
       o["x_misp_unresolved_sightings"] = std::move(unresolved_sightings);
