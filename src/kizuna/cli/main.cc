@@ -59,6 +59,10 @@ int main(int argc, char** argv) {
   AddCheckCommand(app, global);
   AddPolicyCommand(app, global);
   AddProvenanceCommand(app, global);
+  AddIndexCommand(app, global);
+  AddSearchCommand(app, global);
+  AddObservableCommand(app, global);
+  AddRelatedCommand(app, global);
 
   app.set_version_flag("--version", std::string("kizuna ") + KIZUNA_VERSION);
 
