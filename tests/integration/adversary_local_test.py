@@ -186,7 +186,9 @@ class PartnerTokenTest(unittest.TestCase):
         self.add_usa_peer()
         db = os.path.join(self.jpn.data_dir, "kizuna.db")
         c = sqlite3.connect(db)
-        c.executescript("ALTER TABLE organizations DROP COLUMN partner;"
+        c.executescript("DROP TABLE search_values; DROP TABLE search_ranges; DROP TABLE search_text;"
+                        "DELETE FROM node_state WHERE key = 'search_index_version';"
+                        "ALTER TABLE organizations DROP COLUMN partner;"
                         "ALTER TABLE entries DROP COLUMN added_by; ALTER TABLE entries DROP COLUMN added_by_nation;"
                         "ALTER TABLE peer_mappings DROP COLUMN rejected; ALTER TABLE peer_mappings DROP COLUMN last_rejection;"
                         "ALTER TABLE peers DROP COLUMN sealed_token; PRAGMA user_version = 8;")

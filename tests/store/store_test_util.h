@@ -66,6 +66,11 @@ inline constexpr char kUndoMigrationTwelve[] =
 // SQL that undoes migration 13 (partners' organisations), for the same tests.
 inline constexpr char kUndoMigrationThirteen[] = "ALTER TABLE organizations DROP COLUMN partner;";
 
+// SQL that undoes migration 14 (the search index), for the same tests.
+inline constexpr char kUndoMigrationSearch[] =
+    "DROP TABLE search_values; DROP TABLE search_ranges; DROP TABLE search_text;"
+    "DELETE FROM node_state WHERE key = 'search_index_version';";
+
 // An indicator with the given id suffix (12 hex digits) and modified time.
 inline std::string Indicator(std::string_view suffix, std::string_view modified,
                              std::string_view extra = "") {

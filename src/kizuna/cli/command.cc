@@ -9,6 +9,7 @@
 #include "kizuna/base/clock.h"
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
+#include "kizuna/search/extract.h"
 #include "kizuna/stix/id.h"
 #include "kizuna/store/open.h"
 
@@ -34,6 +35,7 @@ absl::StatusOr<std::unique_ptr<store::Database>> OpenNodeDatabase(const std::str
   std::vector<store::ModeChange> tightened;
   absl::StatusOr<std::unique_ptr<store::Database>> db = store::OpenDatabase(data_dir, SystemClock(), &tightened);
   ReportTightened(tightened);
+  if (db.ok()) (*db)->SetIndexer(std::make_shared<search::Extractor>());
   return db;
 }
 

@@ -46,7 +46,8 @@ int ReportError(const absl::Status& status);
 bool StderrIsTerminal();
 
 // Opens the node's database in `data_dir` (store::OpenDatabase), after telling on stderr
-// which of its files were open to other local accounts and have been closed to them.
+// which of its files were open to other local accounts and have been closed to them; every
+// write through it keeps the search index (search::Extractor).
 absl::StatusOr<std::unique_ptr<store::Database>> OpenNodeDatabase(const std::string& data_dir);
 
 // Returns the identity id of the organisation a command acts for (the creator of what it
@@ -105,5 +106,9 @@ void AddPolicyCommand(CLI::App& app, GlobalOptions& global);
 void AddProvenanceCommand(CLI::App& app, GlobalOptions& global);
 void AddBriefCommand(CLI::App& app, GlobalOptions& global);
 void AddExerciseCommand(CLI::App& app, GlobalOptions& global);
+void AddIndexCommand(CLI::App& app, GlobalOptions& global);
+void AddSearchCommand(CLI::App& app, GlobalOptions& global);
+void AddObservableCommand(CLI::App& app, GlobalOptions& global);
+void AddRelatedCommand(CLI::App& app, GlobalOptions& global);
 
 }  // namespace kizuna::cli

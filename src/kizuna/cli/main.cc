@@ -61,6 +61,10 @@ int main(int argc, char** argv) {
   AddPolicyCommand(app, global);
   AddProvenanceCommand(app, global);
   AddBriefCommand(app, global);
+  AddIndexCommand(app, global);
+  AddSearchCommand(app, global);
+  AddObservableCommand(app, global);
+  AddRelatedCommand(app, global);
 
   app.set_version_flag("--version", std::string("kizuna ") + KIZUNA_VERSION);
 

@@ -7,6 +7,7 @@
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/node/preflight.h"
+#include "kizuna/search/extract.h"
 #include "kizuna/store/open.h"
 
 namespace kizuna::node {
@@ -37,6 +38,7 @@ absl::Status Node::Build() {
   KZ_RETURN_IF_ERROR(StartCheck(dir, config_.start_check_s, clock_, notes_));
   KZ_ASSIGN_OR_RETURN(database_, store::OpenDatabase(dir, clock_, &tightened_));
   store::Database& db = *database_;
+  db.SetIndexer(std::make_shared<search::Extractor>());  // every write keeps the search index
   for (const store::ApiRoot& root : config_.api_roots) {
     if (db.GetApiRoot(root.name).ok()) continue;
     KZ_RETURN_IF_ERROR(db.CreateApiRoot(root));
@@ -51,6 +53,15 @@ absl::Status Node::Build() {
   operations_ =
       std::make_unique<Operations>(db, *authenticator_, taxii_->metrics(), config_.operations);
   KZ_RETURN_IF_ERROR(operations_->MountOn(router_));
+  taxii::GrantAccessControl* access = access_.get();
+  searcher_ = std::make_unique<search::Searcher>(
+      db, db, *policy_, &db, clock_,
+      [access](const identity::Principal& p, const store::Collection& c) -> absl::StatusOr<bool> {
+        KZ_ASSIGN_OR_RETURN(taxii::CollectionAccess can, access->Access(p, c.id));
+        return can.can_read;
+      });
+  search_api_ = std::make_unique<api::SearchApi>(*searcher_, *authenticator_);
+  KZ_RETURN_IF_ERROR(search_api_->MountOn(router_));
   router_.Default(*taxii_);
   if (!config_.access_log.empty()) {
     KZ_ASSIGN_OR_RETURN(access_log_, http::LineSink::Open(config_.access_log));

@@ -35,6 +35,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "kizuna/api/search_api.h"
 #include "kizuna/base/clock.h"
 #include "kizuna/http/line_sink.h"
 #include "kizuna/http/router.h"
@@ -42,6 +43,7 @@
 #include "kizuna/node/config.h"
 #include "kizuna/node/operations.h"
 #include "kizuna/policy/policy.h"
+#include "kizuna/search/searcher.h"
 #include "kizuna/store/data_dir.h"
 #include "kizuna/store/database.h"
 #include "kizuna/store/status_sweeper.h"
@@ -113,6 +115,8 @@ class Node {
   std::unique_ptr<taxii::GrantAccessControl> access_;
   std::unique_ptr<taxii::Service> taxii_;
   std::unique_ptr<Operations> operations_;
+  std::unique_ptr<search::Searcher> searcher_;
+  std::unique_ptr<api::SearchApi> search_api_;
   http::Router router_;
   std::unique_ptr<http::LineSink> access_log_;
   std::unique_ptr<sync::Runner> runner_;

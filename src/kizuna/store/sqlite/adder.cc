@@ -217,6 +217,7 @@ absl::StatusOr<AddResult> Adder::Add(const NewObject& object) {
   row.json = object.json;
   row.markings = JoinMarkings(index);
   row.granular_refs = static_cast<int64_t>(index.granular_marking_refs.size());
+  if (index_ != nullptr) KZ_RETURN_IF_ERROR(index_->Add(row.date_added_us, row.type, row.json));
   rows_.push_back(std::move(row));
   ids_.push_back({id_hash, rows_.back().date_added_us});
   filter_.Add(id_hash);

@@ -25,6 +25,7 @@
 #include "kizuna/store/sqlite/connection.h"
 #include "kizuna/store/sqlite/entry_ids.h"
 #include "kizuna/store/sqlite/id_filter.h"
+#include "kizuna/store/sqlite/index_writer.h"
 #include "kizuna/store/sqlite/internal.h"
 #include "kizuna/store/store.h"
 
@@ -42,6 +43,9 @@ class Adder {
 
   // Adds one object version (the row may stay pending until Finish()).
   absl::StatusOr<AddResult> Add(const NewObject& object);
+
+  // Indexes every entry added from now on with `index` (null: none); must outlive the adder.
+  void set_index(IndexWriter* index) { index_ = index; }
 
   // Writes the pending rows and ids. Returns the last date_added given out (or the one
   // before the first, if none was).
@@ -87,6 +91,7 @@ class Adder {
   std::vector<Row> rows_;
   std::vector<IdPair> ids_;
   absl::flat_hash_map<std::string, bool> own_organization_;  // IsOwnOrganization's answers
+  IndexWriter* index_ = nullptr;
   // The kRowsPerInsert-row INSERT, once prepared.
   Statement* full_insert_ = nullptr;
   // What FindKnown found for the current object.

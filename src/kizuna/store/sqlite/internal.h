@@ -19,6 +19,16 @@ inline stix::SpecVersion SpecFromCode(int64_t code) {
   return code == 20 ? stix::SpecVersion::k20 : stix::SpecVersion::k21;
 }
 
+// The columns of a StoredObject from `entries e`, but the JSON (ReadStoredObject reads it
+// from the next column, when there is one and it is not NULL).
+inline constexpr std::string_view kStoredObjectColumns =
+    "e.date_added_us, e.stix_id, e.type, e.version_ns, e.spec_version, e.version,"
+    " e.created_by_ref, e.revoked, e.markings, e.granular_refs, e.origin,"
+    " e.is_first AND e.is_last, e.added_by, e.added_by_nation";
+inline constexpr int kStoredObjectJsonColumn = 14;
+// Reads a row that starts with kStoredObjectColumns (and the JSON) into `o`.
+void ReadStoredObject(const Statement& st, StoredObject& o);
+
 // The key of entries.id_hash, read from node_state when the store opens.
 struct IdHashKey {
   unsigned char bytes[16];

@@ -90,6 +90,24 @@ absl::Status Transaction::Commit() {
   return absl::OkStatus();
 }
 
+void ReadStoredObject(const Statement& st, StoredObject& o) {
+  o.date_added_us = st.Int(0);
+  o.id = st.Text(1);
+  o.type = st.Text(2);
+  o.version_ns = st.Int(3);
+  o.spec_version = SpecFromCode(st.Int(4));
+  o.version = st.Text(5);
+  o.created_by_ref = st.Text(6);
+  o.revoked = st.Int(7) != 0;
+  if (!st.IsNull(8)) o.markings = st.Text(8);
+  o.granular_refs = static_cast<uint32_t>(st.Int(9));
+  if (!st.IsNull(10)) o.origin = st.Text(10);
+  o.single_version = st.Int(11) != 0;
+  if (!st.IsNull(12)) o.added_by = st.Text(12);
+  if (!st.IsNull(13)) o.added_by_nation = st.Text(13);
+  if (!st.IsNull(kStoredObjectJsonColumn)) o.json = st.Text(kStoredObjectJsonColumn);
+}
+
 }  // namespace sqlite_internal
 
 namespace {
@@ -154,11 +172,7 @@ absl::StatusOr<Page> SqliteStore::DoGetObjects(std::string_view collection_id,
                                                std::string_view object_id,
                                                const PageRequest& request, WithJson with_json) {
   const ObjectFilter& filter = request.filter;
-  std::string sql =
-      "SELECT e.date_added_us, e.stix_id, e.type, e.version_ns, e.spec_version, e.version,"
-      " e.created_by_ref, e.revoked, e.markings, e.granular_refs, e.origin, e.is_first AND "
-      "e.is_last,"
-      " e.added_by, e.added_by_nation";
+  std::string sql = StrCat("SELECT ", sqlite_internal::kStoredObjectColumns);
   // Without JSON, entries with granular markings still bring theirs: the policy needs the
   // selectors to decide.
   sql += with_json == WithJson::kYes ? ", e.json" : ", CASE WHEN e.granular_refs > 0 THEN e.json END";
@@ -196,22 +210,7 @@ absl::StatusOr<Page> SqliteStore::DoGetObjects(std::string_view collection_id,
       page.more = true;
       break;
     }
-    StoredObject& o = page.objects.emplace_back();
-    o.date_added_us = st->Int(0);
-    o.id = st->Text(1);
-    o.type = st->Text(2);
-    o.version_ns = st->Int(3);
-    o.spec_version = SpecFromCode(st->Int(4));
-    o.version = st->Text(5);
-    o.created_by_ref = st->Text(6);
-    o.revoked = st->Int(7) != 0;
-    if (!st->IsNull(8)) o.markings = st->Text(8);
-    o.granular_refs = static_cast<uint32_t>(st->Int(9));
-    if (!st->IsNull(10)) o.origin = st->Text(10);
-    o.single_version = st->Int(11) != 0;
-    if (!st->IsNull(12)) o.added_by = st->Text(12);
-    if (!st->IsNull(13)) o.added_by_nation = st->Text(13);
-    if (!st->IsNull(14)) o.json = st->Text(14);
+    sqlite_internal::ReadStoredObject(*st, page.objects.emplace_back());
   }
   st->Reset();
   page.next.after_date_added_us = page.objects.empty() ? after : page.objects.back().date_added_us;
@@ -226,7 +225,7 @@ absl::StatusOr<int64_t> SqliteStore::DoDeleteObject(std::string_view collection_
       StrCat("DELETE FROM entries AS e NOT INDEXED WHERE ",
              sqlite_internal::EntriesOfId("e.date_added_us", "?9", "?1"), " AND e.stix_id = ?3");
   AppendVersionConditions(filter, sql);
-  sql += " RETURNING date_added_us";
+  sql += " RETURNING date_added_us, type, json";
   absl::MutexLock lock(&write_mu_);
   Connection& db = *writer_;
   sqlite_internal::Transaction tx(db);
@@ -237,12 +236,19 @@ absl::StatusOr<int64_t> SqliteStore::DoDeleteObject(std::string_view collection_
   st->Bind(1, collection_pk).Bind(3, object_id).Bind(9, id_hash);
   BindVersionParameters(filter, *st);
   std::vector<int64_t> removed;
+  std::vector<std::pair<std::string, std::string>> removed_content;  // type, json
   for (;;) {
     KZ_ASSIGN_OR_RETURN(bool row, st->Step());
     if (!row) break;
     removed.push_back(st->Int(0));
+    removed_content.emplace_back(st->Text(1), st->Text(2));
   }
   if (removed.empty()) return 0;
+  KZ_ASSIGN_OR_RETURN(std::optional<sqlite_internal::IndexWriter> index, IndexWriterFor(db));
+  if (!index) KZ_RETURN_IF_ERROR(sqlite_internal::MarkIndexStale(db, removed));
+  for (size_t i = 0; index && i < removed.size(); ++i) {
+    KZ_RETURN_IF_ERROR(index->Remove(removed[i], removed_content[i].first, removed_content[i].second));
+  }
   KZ_ASSIGN_OR_RETURN(Statement * prov, db.Cached("DELETE FROM provenance WHERE date_added_us = ?1"));
   for (int64_t date_added : removed) {
     prov->Bind(1, date_added);

@@ -15,6 +15,7 @@
 #include "kizuna/store/sqlite/adder.h"
 #include "kizuna/store/sqlite/entry_ids.h"
 #include "kizuna/store/sqlite/identity_rows.h"
+#include "kizuna/store/sqlite/index_writer.h"
 #include "kizuna/store/sqlite/internal.h"
 
 namespace kizuna::store {
@@ -204,6 +205,8 @@ absl::StatusOr<std::vector<AddResult>> SqliteStore::DoAddObjects(std::string_vie
   results.reserve(objects.size());
   sqlite_internal::Adder adder(db, id_hash_key_, id_filter_, collection_pk, now_us,
                                std::max(now_us, last_added_us + 1), id_run, adder_writer);
+  KZ_ASSIGN_OR_RETURN(std::optional<sqlite_internal::IndexWriter> index, IndexWriterFor(db));
+  if (index) adder.set_index(&*index);
   std::vector<std::pair<std::string_view, std::string_view>> refused;
   for (const NewObject& object : objects) {
     KZ_ASSIGN_OR_RETURN(AddResult r, adder.Add(object));
@@ -218,6 +221,7 @@ absl::StatusOr<std::vector<AddResult>> SqliteStore::DoAddObjects(std::string_vie
     KZ_RETURN_IF_ERROR(sqlite_internal::InsertAudit(db, event));
   }
   KZ_ASSIGN_OR_RETURN(int64_t last_given_us, adder.Finish());
+  if (!index && last_given_us > last_added_us) KZ_RETURN_IF_ERROR(sqlite_internal::MarkIndexStale(db));
   if (last_given_us > last_added_us) {
     KZ_ASSIGN_OR_RETURN(Statement * update, db.Cached(
         "UPDATE node_state SET value = ?1 WHERE key = 'last_date_added_us'"));

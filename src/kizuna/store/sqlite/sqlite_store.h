@@ -22,6 +22,7 @@
 #include "kizuna/base/random.h"
 #include "kizuna/store/sqlite/connection.h"
 #include "kizuna/store/sqlite/id_filter.h"
+#include "kizuna/store/sqlite/index_writer.h"
 #include "kizuna/store/sqlite/internal.h"
 #include "kizuna/store/database.h"
 #include "kizuna/store/peer_tokens.h"
@@ -49,6 +50,8 @@ class SqliteStore : public Database {
   SqliteStore(std::unique_ptr<Connection> writer, std::string path, Clock& clock,
               SqliteOptions options, sqlite_internal::IdHashKey id_hash_key);
   ~SqliteStore() override;
+
+  void SetIndexer(std::shared_ptr<const EntryIndexer> indexer) override { indexer_ = std::move(indexer); }
 
  private:
   // A read connection borrowed from the pool; returned to it on destruction.
@@ -130,6 +133,22 @@ class SqliteStore : public Database {
   absl::Status DoSaveSyncError(std::string_view peer, const PeerMapping& mapping, std::string_view error,
                                int64_t now_us) override;
 
+  // SearchIndex hooks (sqlite_search.cc).
+  absl::StatusOr<std::vector<IndexHit>> DoFindValues(std::span<const std::string> values, int64_t after_us,
+                                                     size_t limit) override;
+  absl::StatusOr<std::vector<IndexHit>> DoFindRanges(bool v6, const std::array<uint8_t, 16>& address,
+                                                     int prefix, size_t limit) override;
+  absl::StatusOr<std::vector<IndexHit>> DoValuesOf(int64_t date_added_us) override;
+  absl::StatusOr<std::vector<LocatedObject>> DoFindText(const TextQuery& query) override;
+  absl::StatusOr<std::vector<LocatedObject>> DoReadEntries(std::span<const int64_t> date_added_us) override;
+  absl::StatusOr<std::vector<LocatedObject>> DoReadObject(std::string_view object_id) override;
+  absl::StatusOr<IndexState> DoGetIndexState() override;
+  absl::StatusOr<RebuildSummary> DoRebuildIndex(const RebuildProgress& progress, size_t batch) override;
+  // The index writer of a write transaction on `db`: none without an indexer, or when the
+  // index is stale or was built by another indexer version (it stays stale until rebuilt).
+  absl::StatusOr<std::optional<sqlite_internal::IndexWriter>> IndexWriterFor(Connection& db)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+
   // Runs `change` on the writer in one transaction that also appends `event` to the audit
   // log and advances the identity change version; commits only if all succeed.
   absl::Status WriteChange(const AuditEvent& event,
@@ -155,6 +174,7 @@ class SqliteStore : public Database {
   std::unique_ptr<Connection> writer_ ABSL_GUARDED_BY(write_mu_);
   sqlite_internal::IdFilter id_filter_ ABSL_GUARDED_BY(write_mu_);
   int64_t id_filter_through_us_ ABSL_GUARDED_BY(write_mu_) = -1;  // entries up to here are in it
+  std::shared_ptr<const EntryIndexer> indexer_;  // set before the store is shared
   absl::Mutex sealer_mu_;
   std::optional<TokenSealer> sealer_ ABSL_GUARDED_BY(sealer_mu_);
   absl::Mutex readers_mu_;

@@ -1,0 +1,180 @@
+// Kizuna. Search benchmark: import with and without the search index (the index's cost), the
+// index's size beside the objects', and observable lookup, related objects and full-text
+// query latency (p50/p99) through the Searcher, with the policy applied for a user of another
+// nation in the collection's community. Prints one JSON line. Usage: search_bench [--count N]
+// [--queries Q]
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "bench_data.h"
+#include "kizuna/base/clock.h"
+#include "kizuna/base/random.h"
+#include "kizuna/base/strings.h"
+#include "kizuna/identity/principal.h"
+#include "kizuna/ingest/importer.h"
+#include "kizuna/policy/policy.h"
+#include "kizuna/search/extract.h"
+#include "kizuna/search/searcher.h"
+#include "kizuna/stix/id.h"
+#include "kizuna/stix/parser.h"
+#include "kizuna/stix/reader.h"
+#include "kizuna/store/sqlite/sqlite_store.h"
+
+namespace kizuna::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+struct Store {
+  std::unique_ptr<store::SqliteStore> db;
+  store::Collection collection;
+};
+
+// A fresh store holding the bundle; returns the import's seconds in `seconds`.
+Store Import(const std::string& dir, const std::string& text, bool indexed, double& seconds) {
+  std::filesystem::create_directories(dir);
+  Store s;
+  s.db = std::move(*store::SqliteStore::Open(dir + "/kizuna.db", SystemClock()));
+  if (indexed) s.db->SetIndexer(std::make_shared<search::Extractor>());
+  if (!s.db->CreateApiRoot({"bench", "bench", "", 0}).ok()) std::abort();
+  s.collection = *s.db->CreateCollection({"", "bench", "", "bench", "", 0, {"jpn-usa"}});
+  auto start = Clock::now();
+  ingest::Importer importer(*s.db, s.collection.id);
+  if (!importer.ImportText("bench", text, stix::Padding::kAbsent).ok()) std::abort();
+  seconds = Seconds(start);
+  return s;
+}
+
+int64_t Bytes(store::SqliteStore& db, const std::string& dir, const char* like) {
+  (void)db;
+  // dbstat through a connection of its own: pages of the tables and indexes named.
+  auto conn = store::Connection::Open(dir + "/kizuna.db", true);
+  if (!conn.ok()) return -1;
+  auto st = (*conn)->Cached(StrCat("SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name LIKE '", like, "'"));
+  if (!st.ok() || !*(*st)->Step()) return -1;
+  int64_t n = (*st)->Int(0);
+  (*st)->Reset();
+  return n;
+}
+
+struct Latency {
+  double p50_ms = 0, p99_ms = 0;
+  int64_t results = 0;
+};
+
+template <typename F>
+Latency Measure(size_t n, F&& f) {
+  std::vector<double> ms;
+  Latency l;
+  for (size_t i = 0; i < n; ++i) {
+    auto start = Clock::now();
+    l.results += f(i);
+    ms.push_back(Seconds(start) * 1000);
+  }
+  std::sort(ms.begin(), ms.end());
+  l.p50_ms = ms[ms.size() / 2];
+  l.p99_ms = ms[std::min(ms.size() - 1, ms.size() * 99 / 100)];
+  return l;
+}
+
+int Run(int64_t count, size_t queries) {
+  std::string text = IndicatorBundle(count, 42);
+  SeededRandom random(42);
+  std::string creator = stix::NewId("identity", random);  // IndicatorBundle's first id
+  // Samples: the values and ids of evenly spaced indicators.
+  std::vector<std::string> values, ids;
+  {
+    stix::DocumentReader reader(text);
+    stix::ObjectSpan span;
+    search::Extractor extractor;
+    store::EntryIndex index;
+    int64_t n = 0, step = std::max<int64_t>(1, count / static_cast<int64_t>(queries));
+    while (*reader.Next(span)) {
+      if (n++ % step != 0) continue;
+      extractor.Extract("indicator", span.json, index);
+      if (!index.values.empty()) values.push_back(index.values.back().value);
+      auto id_at = span.json.find("indicator--");
+      ids.emplace_back(span.json.substr(id_at, 47));
+    }
+  }
+  std::string base = (std::filesystem::temp_directory_path() / StrCat("kizuna-search-bench-", getpid())).string();
+  double plain_s = 0, indexed_s = 0;
+  { Store plain = Import(base + "/plain", text, false, plain_s); }
+  std::filesystem::remove_all(base + "/plain");
+  Store s = Import(base + "/indexed", text, true, indexed_s);
+  int64_t object_bytes = Bytes(*s.db, base + "/indexed", "entries");
+  int64_t index_bytes = Bytes(*s.db, base + "/indexed", "search%");
+  int64_t json_bytes = static_cast<int64_t>(text.size());
+
+  if (!s.db->CreateOrganization("bench", {"JPN-A", "JPN", creator}).ok()) std::abort();
+  if (!s.db->CreateOrganization("bench", {"USA-A", "USA", "identity--1b000000-0000-4000-8000-00000000000b"}).ok()) std::abort();
+  if (!s.db->CreateGroup("bench", "jpn-usa").ok() || !s.db->JoinGroup("bench", "jpn-usa", "USA-A").ok()) std::abort();
+  identity::Principal usa = identity::UserPrincipal("us", "identity--1b000000-0000-4000-8000-00000000000b", "USA",
+                                                    {"jpn-usa"}, static_cast<uint8_t>(identity::Role::kReader));
+  policy::Policy policy(*s.db, s.db.get(), SystemClock());
+  search::Searcher searcher(*s.db, *s.db, policy, s.db.get(), SystemClock(),
+                            [](const identity::Principal&, const store::Collection&) -> absl::StatusOr<bool> { return true; });
+  Latency observable = Measure(values.size(), [&](size_t i) {
+    auto a = searcher.Observable(usa, values[i], {.limit = 50});
+    if (!a.ok()) std::abort();
+    return static_cast<int64_t>(a->results.size());
+  });
+  Latency related = Measure(ids.size(), [&](size_t i) {
+    auto a = searcher.Related(usa, ids[i], {.limit = 50});
+    if (!a.ok()) std::abort();
+    return static_cast<int64_t>(a->results.size());
+  });
+  Latency text_rare = Measure(ids.size(), [&](size_t i) {
+    auto a = searcher.Text(usa, {.query = StrCat("indicator ", i * (count / static_cast<int64_t>(ids.size())))}, {.limit = 20});
+    if (!a.ok()) std::abort();
+    return static_cast<int64_t>(a->results.size());
+  });
+  Latency text_family = Measure(std::min<size_t>(ids.size(), 20), [&](size_t i) {
+    auto a = searcher.Text(usa, {.query = StrCat("family-", i % 50)}, {.limit = 20});
+    if (!a.ok()) std::abort();
+    return static_cast<int64_t>(a->results.size());
+  });
+  s.db.reset();
+  std::filesystem::remove_all(base);
+  std::printf(
+      "{\"bench\":\"search\",\"objects\":%lld,\"queries\":%zu,"
+      "\"import_plain_per_s\":%.0f,\"import_indexed_per_s\":%.0f,\"index_cost\":%.3f,"
+      "\"object_bytes\":%lld,\"json_bytes\":%lld,\"index_bytes\":%lld,\"index_vs_objects\":%.3f,"
+      "\"observable_p50_ms\":%.3f,\"observable_p99_ms\":%.3f,\"observable_results\":%lld,"
+      "\"related_p50_ms\":%.3f,\"related_p99_ms\":%.3f,"
+      "\"text_rare_p50_ms\":%.3f,\"text_rare_p99_ms\":%.3f,\"text_rare_results\":%lld,"
+      "\"text_family_p50_ms\":%.3f,\"text_family_p99_ms\":%.3f}\n",
+      static_cast<long long>(count), values.size(), count / plain_s, count / indexed_s,
+      indexed_s / plain_s - 1.0, static_cast<long long>(object_bytes), static_cast<long long>(json_bytes),
+      static_cast<long long>(index_bytes), static_cast<double>(index_bytes) / static_cast<double>(object_bytes),
+      observable.p50_ms, observable.p99_ms, static_cast<long long>(observable.results), related.p50_ms,
+      related.p99_ms, text_rare.p50_ms, text_rare.p99_ms, static_cast<long long>(text_rare.results),
+      text_family.p50_ms, text_family.p99_ms);
+  return 0;
+}
+
+}  // namespace
+}  // namespace kizuna::bench
+
+int main(int argc, char** argv) {
+  int64_t count = 100000;
+  size_t queries = 1000;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--count" && i + 1 < argc) {
+      count = std::atoll(argv[++i]);
+    } else if (a == "--queries" && i + 1 < argc) {
+      queries = static_cast<size_t>(std::atoll(argv[++i]));
+    } else {
+      std::fprintf(stderr, "usage: search_bench [--count N] [--queries Q]\n");
+      return a == "--help" || a == "-h" ? 0 : 2;
+    }
+  }
+  return kizuna::bench::Run(count, std::max<size_t>(queries, 1));
+}

@@ -1,0 +1,109 @@
+// Kizuna.
+#include "kizuna/cli/search_common.h"
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "kizuna/base/clock.h"
+#include "kizuna/base/status.h"
+#include "kizuna/base/strings.h"
+#include "kizuna/detect/allowlist_store.h"
+#include "kizuna/detect/classify.h"
+#include "kizuna/pattern/parser.h"
+#include "kizuna/search/normalize.h"
+#include "kizuna/taxii/auth/grant_access_control.h"
+
+namespace kizuna::cli {
+namespace {
+
+// The comparison a warninglist would see the value in: an address, a URL, an e-mail
+// address, a hash or else a domain name.
+std::string PatternFor(const std::string& value) {
+  if (std::optional<store::IndexedRange> block = search::ParseBlock(value)) {
+    bool single = block->prefix == (block->v6 ? 128 : 32);
+    return StrCat("[", block->v6 ? "ipv6-addr" : "ipv4-addr", ":value ", single ? "=" : "ISSUBSET", " '", value, "']");
+  }
+  if (value.find("://") != std::string::npos) return StrCat("[url:value = '", value, "']");
+  if (value.find('@') != std::string::npos) return StrCat("[email-addr:value = '", value, "']");
+  bool hex = !value.empty() && value.find_first_not_of("0123456789abcdef") == std::string::npos;
+  if (hex && value.size() == 32) return StrCat("[file:hashes.MD5 = '", value, "']");
+  if (hex && value.size() == 40) return StrCat("[file:hashes.'SHA-1' = '", value, "']");
+  if (hex && value.size() == 64) return StrCat("[file:hashes.'SHA-256' = '", value, "']");
+  return StrCat("[domain-name:value = '", value, "']");
+}
+
+}  // namespace
+
+void AddSearchFlags(CLI::App& cmd, SearchFlags& flags) {
+  cmd.add_option("--as", flags.as_user,
+                 "Answer as this user: only what the releasability policy releases to it (docs/policy.md)");
+  cmd.add_flag("--json", flags.json, "Print the answer as one JSON object (docs/search.md)");
+  cmd.add_option("--limit", flags.limit, "Most results (1-1000; default 50)")->check(CLI::Range(1, 1000));
+}
+
+absl::StatusOr<std::unique_ptr<SearchSession>> OpenSearch(const GlobalOptions& global, const SearchFlags& flags) {
+  auto session = std::make_unique<SearchSession>();
+  KZ_ASSIGN_OR_RETURN(session->db, OpenNodeDatabase(global.data_dir));
+  session->principal = identity::OperatorPrincipal();
+  if (!flags.as_user.empty()) {
+    KZ_ASSIGN_OR_RETURN(session->principal, policy::PrincipalForUser(*session->db, flags.as_user));
+  }
+  session->policy = std::make_unique<policy::Policy>(*session->db, session->db.get(), SystemClock());
+  KZ_RETURN_IF_ERROR(
+      detect::AllowlistStore(StrCat(global.data_dir, "/allowlists")).LoadInto(session->warninglists).status());
+  session->warninglists.Finish();
+  const detect::Allowlist* lists = &session->warninglists;
+  search::Searcher::ListedFn listed = [lists](std::string_view value) -> std::string {
+    std::string text(value);
+    if (lists->list_count() == 0 || text.find_first_of("'\\") != std::string::npos) return {};
+    absl::StatusOr<std::unique_ptr<pattern::Ast>> ast = pattern::Parse(PatternFor(text), {});
+    if (!ast.ok()) return {};
+    std::optional<std::vector<detect::SimpleKey>> keys = detect::Classify(**ast);
+    if (!keys) return {};
+    for (const detect::SimpleKey& key : *keys) {
+      if (const std::string* list = lists->Allows(key)) return *list;
+    }
+    return {};
+  };
+  session->access = std::make_unique<taxii::GrantAccessControl>(*session->db, SystemClock());
+  taxii::GrantAccessControl* access = session->access.get();
+  search::Searcher::MayReadFn may_read = [access](const identity::Principal& p,
+                                                  const store::Collection& c) -> absl::StatusOr<bool> {
+    if (p.node_operator) return true;  // the operator reads the node's own database anyway
+    KZ_ASSIGN_OR_RETURN(taxii::CollectionAccess can, access->Access(p, c.id));
+    return can.can_read;
+  };
+  session->searcher = std::make_unique<search::Searcher>(*session->db, *session->db, *session->policy,
+                                                         session->db.get(), SystemClock(), std::move(may_read),
+                                                         std::move(listed));
+  return session;
+}
+
+int PrintAnswer(const search::Answer& answer, const std::string& json, bool as_json) {
+  if (!answer.index_complete) {
+    std::fputs("kizuna: the search index is not complete; run `kizuna index rebuild`\n", stderr);
+  }
+  std::string out;
+  if (as_json) {
+    out = json + "\n";
+  } else {
+    for (const search::Result& r : answer.results) {
+      StrAppend(out, r.object.id, r.name.empty() ? "" : StrCat("  ", r.name), r.common_only ? "  [common]" : "", "\n");
+      for (const search::Reason& why : r.reasons) {
+        StrAppend(out, "    ", why.relation);
+        if (!why.relationship_type.empty()) StrAppend(out, " ", why.relationship_type);
+        if (!why.path.empty()) StrAppend(out, " ", why.path);
+        if (!why.value.empty() && why.relation != "text") StrAppend(out, " ", why.value);
+        if (!why.via.empty()) StrAppend(out, " via ", why.via);
+        if (why.common) out += " (common)";
+        out += "\n";
+      }
+    }
+    StrAppend(out, answer.results.size(), answer.results.size() == 1 ? " result" : " results",
+              answer.more ? " (more: raise --limit or narrow the query)" : "", "\n");
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return std::fflush(stdout) == 0 ? kExitOk : kExitFailure;
+}
+
+}  // namespace kizuna::cli

@@ -1,0 +1,50 @@
+// Kizuna. Writing and removing an entry's search index rows inside the store's transaction.
+#pragma once
+
+// The Adder calls Add for every new entry, the delete paths call Remove for every entry they
+// erase, and RebuildIndex calls Add for every entry held; all run inside the writer's open
+// transaction, so the index is durable exactly when the entries are. Without an indexer the
+// store calls MarkIndexStale instead (search_index.h).
+// Thread-safety: used under the store's write mutex, like the connection it writes to.
+
+#include <cstdint>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "kizuna/store/search_index.h"
+#include "kizuna/store/sqlite/connection.h"
+
+namespace kizuna::store::sqlite_internal {
+
+class IndexWriter {
+ public:
+  // `db` and `indexer` must outlive the writer.
+  IndexWriter(Connection& db, const EntryIndexer& indexer) : db_(db), indexer_(indexer) {}
+
+  // Extracts the entry's index and writes its rows.
+  absl::Status Add(int64_t entry, std::string_view type, std::string_view json);
+  // Removes the entry's rows (the text by replaying the extraction on `json`).
+  absl::Status Remove(int64_t entry, std::string_view type, std::string_view json);
+
+  // Rows written by Add so far.
+  int64_t values() const { return values_; }
+  int64_t ranges() const { return ranges_; }
+  int64_t texts() const { return texts_; }
+
+ private:
+  Connection& db_;
+  const EntryIndexer& indexer_;
+  EntryIndex scratch_;
+  int64_t values_ = 0, ranges_ = 0, texts_ = 0;
+};
+
+// Marks the index stale (search_index_version 0): a write went in without indexing, and
+// removes the value and range rows of `entries` (deleted entries), whose text is left for
+// the next rebuild.
+absl::Status MarkIndexStale(Connection& db, std::span<const int64_t> entries = {});
+
+// The indexer version stored with the index (0: stale).
+absl::StatusOr<int64_t> StoredIndexVersion(Connection& db);
+absl::Status SetStoredIndexVersion(Connection& db, int64_t version);
+
+}  // namespace kizuna::store::sqlite_internal

@@ -1,0 +1,318 @@
+// Kizuna. SqliteStore: the search index's queries and its rebuild (search_index.h).
+#include <arpa/inet.h>
+
+#include <algorithm>
+
+#include "absl/container/flat_hash_map.h"
+#include "kizuna/base/json_string.h"
+#include "kizuna/base/status.h"
+#include "kizuna/base/strings.h"
+#include "kizuna/store/sqlite/entry_ids.h"
+#include "kizuna/store/sqlite/index_writer.h"
+#include "kizuna/store/sqlite/internal.h"
+#include "kizuna/store/sqlite/sqlite_store.h"
+
+namespace kizuna::store {
+namespace {
+
+using sqlite_internal::Transaction;
+
+// Entries with their collection's id: kStoredObjectColumns, the JSON, then c.id. `hint`
+// follows the entries table (e.g. "NOT INDEXED").
+std::string LocatedSelect(std::string_view hint = {}) {
+  return StrCat("SELECT ", sqlite_internal::kStoredObjectColumns, ", e.json, c.id FROM entries e ", hint,
+                " JOIN collections c ON c.pk = e.collection");
+}
+constexpr int kLocatedCollectionColumn = sqlite_internal::kStoredObjectJsonColumn + 1;
+
+absl::StatusOr<std::vector<LocatedObject>> ReadLocated(Statement& st, size_t limit) {
+  std::vector<LocatedObject> out;
+  for (;;) {
+    absl::StatusOr<bool> row = st.Step();
+    if (!row.ok()) {
+      st.Reset();
+      return row.status();
+    }
+    if (!*row || out.size() == limit) break;
+    LocatedObject& o = out.emplace_back();
+    sqlite_internal::ReadStoredObject(st, o.object);
+    o.collection_id = st.Text(kLocatedCollectionColumn);
+  }
+  st.Reset();
+  return out;
+}
+
+// A JSON array of strings or integers, for `IN (SELECT value FROM json_each(?))`.
+template <typename T>
+std::string JsonList(std::span<const T> items) {
+  std::string out = "[";
+  for (const T& item : items) {
+    if (out.size() > 1) out += ',';
+    if constexpr (std::is_integral_v<T>) {
+      StrAppend(out, item);
+    } else {
+      AppendJsonString(item, out);
+    }
+  }
+  return out + "]";
+}
+
+// The text of block `address`/`prefix` ("10.0.0.0/8", "2001:db8::/32").
+std::string BlockText(bool v6, std::string_view bytes, int64_t prefix) {
+  char text[INET6_ADDRSTRLEN] = {};
+  unsigned char raw[16] = {};
+  std::copy_n(bytes.data(), std::min<size_t>(bytes.size(), 16), raw);
+  ::inet_ntop(v6 ? AF_INET6 : AF_INET, raw, text, sizeof(text));
+  return StrCat(text, "/", prefix);
+}
+
+// `address` with the bits after `prefix` cleared.
+std::array<uint8_t, 16> Network(const std::array<uint8_t, 16>& address, int prefix) {
+  std::array<uint8_t, 16> out{};
+  for (int i = 0; i < 16; ++i) {
+    int bits = std::clamp(prefix - i * 8, 0, 8);
+    out[i] = bits == 0 ? 0 : static_cast<uint8_t>(address[i] & (0xff << (8 - bits)));
+  }
+  return out;
+}
+
+absl::Status ReadHits(Statement& st, std::vector<IndexHit>& out, size_t limit) {
+  for (;;) {
+    absl::StatusOr<bool> row = st.Step();
+    if (!row.ok()) {
+      st.Reset();
+      return row.status();
+    }
+    if (!*row || out.size() >= limit) break;
+    IndexHit& hit = out.emplace_back();
+    hit.date_added_us = st.Int(0);
+    hit.collection_id = st.Text(1);
+    hit.kind = static_cast<ValueKind>(st.Int(2));
+    hit.path = st.Text(3);
+    hit.value = st.Text(4);
+  }
+  st.Reset();
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<IndexHit>> SqliteStore::DoFindValues(std::span<const std::string> values,
+                                                                int64_t after_us, size_t limit) {
+  KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
+  std::vector<IndexHit> out;
+  if (values.size() == 1) {
+    // One value: its rows come in entry order from the primary key.
+    KZ_ASSIGN_OR_RETURN(Statement * st, db->Cached(
+        "SELECT v.entry, c.id, v.kind, v.path, v.value FROM search_values v"
+        " JOIN entries e ON e.date_added_us = v.entry JOIN collections c ON c.pk = e.collection"
+        " WHERE v.value = ?1 AND v.entry > ?2 ORDER BY v.entry LIMIT ?3"));
+    st->BindView(1, values[0]).Bind(2, after_us).Bind(3, static_cast<int64_t>(limit));
+    KZ_RETURN_IF_ERROR(ReadHits(*st, out, limit));
+    return out;
+  }
+  KZ_ASSIGN_OR_RETURN(Statement * st, db->Cached(
+      "SELECT v.entry, c.id, v.kind, v.path, v.value FROM search_values v"
+      " JOIN entries e ON e.date_added_us = v.entry JOIN collections c ON c.pk = e.collection"
+      " WHERE v.value IN (SELECT value FROM json_each(?1)) AND v.entry > ?2"
+      " ORDER BY v.entry LIMIT ?3"));
+  st->Bind(1, JsonList(values)).Bind(2, after_us).Bind(3, static_cast<int64_t>(limit));
+  KZ_RETURN_IF_ERROR(ReadHits(*st, out, limit));
+  return out;
+}
+
+absl::StatusOr<std::vector<IndexHit>> SqliteStore::DoFindRanges(bool v6, const std::array<uint8_t, 16>& address,
+                                                                int prefix, size_t limit) {
+  KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
+  // The prefix lengths held, each found by one index seek.
+  KZ_ASSIGN_OR_RETURN(Statement * next, db->Cached(
+      "SELECT prefix FROM search_ranges WHERE family = ?1 AND prefix > ?2 AND prefix <= ?3"
+      " ORDER BY family, prefix LIMIT 1"));
+  KZ_ASSIGN_OR_RETURN(Statement * at, db->Cached(
+      "SELECT r.entry, c.id, r.kind, r.path, r.start FROM search_ranges r"
+      " JOIN entries e ON e.date_added_us = r.entry JOIN collections c ON c.pk = e.collection"
+      " WHERE r.family = ?1 AND r.prefix = ?2 AND r.start = ?3 LIMIT ?4"));
+  const int family = v6 ? 6 : 4;
+  std::vector<IndexHit> out;
+  for (int64_t p = -1; out.size() < limit;) {
+    next->Bind(1, family).Bind(2, p).Bind(3, prefix);
+    KZ_ASSIGN_OR_RETURN(bool found, next->Step());
+    p = found ? next->Int(0) : -1;
+    next->Reset();
+    if (!found) break;
+    std::array<uint8_t, 16> network = Network(address, static_cast<int>(p));
+    std::string_view bytes(reinterpret_cast<const char*>(network.data()), v6 ? 16 : 4);
+    at->Bind(1, family).Bind(2, p).BindBlobView(3, bytes).Bind(4, static_cast<int64_t>(limit - out.size()));
+    size_t before = out.size();
+    KZ_RETURN_IF_ERROR(ReadHits(*at, out, limit));
+    for (size_t i = before; i < out.size(); ++i) out[i].value = BlockText(v6, bytes, p);
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<IndexHit>> SqliteStore::DoValuesOf(int64_t date_added_us) {
+  KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
+  std::vector<IndexHit> out;
+  KZ_ASSIGN_OR_RETURN(Statement * values, db->Cached(
+      "SELECT v.entry, c.id, v.kind, v.path, v.value FROM search_values v"
+      " JOIN entries e ON e.date_added_us = v.entry JOIN collections c ON c.pk = e.collection"
+      " WHERE v.entry = ?1"));
+  values->Bind(1, date_added_us);
+  KZ_RETURN_IF_ERROR(ReadHits(*values, out, kMaxIndexedValues));
+  KZ_ASSIGN_OR_RETURN(Statement * ranges, db->Cached(
+      "SELECT r.family, r.prefix, r.start, r.kind, r.path FROM search_ranges r WHERE r.entry = ?1"));
+  ranges->Bind(1, date_added_us);
+  for (;;) {
+    KZ_ASSIGN_OR_RETURN(bool row, ranges->Step());
+    if (!row) break;
+    IndexHit& hit = out.emplace_back();
+    hit.date_added_us = date_added_us;
+    hit.collection_id = out.front().collection_id;
+    hit.value = BlockText(ranges->Int(0) == 6, ranges->Text(2), ranges->Int(1));
+    hit.kind = static_cast<ValueKind>(ranges->Int(3));
+    hit.path = ranges->Text(4);
+  }
+  ranges->Reset();
+  return out;
+}
+
+absl::StatusOr<std::vector<LocatedObject>> SqliteStore::DoFindText(const TextQuery& query) {
+  std::string sql = StrCat(LocatedSelect(), " JOIN search_text f ON f.rowid = e.date_added_us",
+                           " WHERE search_text MATCH ?1");
+  if (!query.types.empty()) sql += " AND e.type IN (SELECT value FROM json_each(?2))";
+  if (!query.collections.empty()) sql += " AND c.id IN (SELECT value FROM json_each(?3))";
+  if (query.added_after_us > 0) sql += " AND e.date_added_us > ?4";
+  if (query.added_before_us > 0) sql += " AND e.date_added_us < ?5";
+  if (query.valid_at_us) {
+    sql += " AND e.revoked = 0 AND coalesce(e.valid_from_us, ?6) <= ?6 AND coalesce(e.valid_until_us, ?6 + 1) > ?6";
+  }
+  sql += " ORDER BY f.rank, e.date_added_us LIMIT ?7 OFFSET ?8";
+  KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
+  KZ_ASSIGN_OR_RETURN(Statement * st, db->Cached(sql));
+  st->BindView(1, query.match);
+  if (!query.types.empty()) st->Bind(2, JsonList(std::span<const std::string>(query.types)));
+  if (!query.collections.empty()) st->Bind(3, JsonList(std::span<const std::string>(query.collections)));
+  if (query.added_after_us > 0) st->Bind(4, query.added_after_us);
+  if (query.added_before_us > 0) st->Bind(5, query.added_before_us);
+  if (query.valid_at_us) st->Bind(6, *query.valid_at_us);
+  st->Bind(7, static_cast<int64_t>(query.limit)).Bind(8, static_cast<int64_t>(query.offset));
+  absl::StatusOr<std::vector<LocatedObject>> out = ReadLocated(*st, query.limit);
+  if (!out.ok() && absl::IsInvalidArgument(out.status())) return out.status();
+  if (!out.ok() && out.status().message().find("fts5") != std::string_view::npos) {
+    return absl::InvalidArgumentError(StrCat("full-text query '", query.match, "': ", out.status().message()));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<LocatedObject>> SqliteStore::DoReadEntries(std::span<const int64_t> date_added_us) {
+  KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
+  static const std::string kSql =
+      StrCat(LocatedSelect(), " WHERE e.date_added_us IN (SELECT value FROM json_each(?1))");
+  KZ_ASSIGN_OR_RETURN(Statement * st, db->Cached(kSql));
+  st->Bind(1, JsonList(date_added_us));
+  KZ_ASSIGN_OR_RETURN(std::vector<LocatedObject> found, ReadLocated(*st, date_added_us.size()));
+  absl::flat_hash_map<int64_t, size_t> at;
+  for (size_t i = 0; i < found.size(); ++i) at[found[i].object.date_added_us] = i;
+  std::vector<LocatedObject> out;
+  out.reserve(found.size());
+  for (int64_t d : date_added_us) {
+    auto it = at.find(d);
+    if (it != at.end()) out.push_back(found[it->second]);
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<LocatedObject>> SqliteStore::DoReadObject(std::string_view object_id) {
+  KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
+  static const std::string kSql =
+      StrCat(LocatedSelect("NOT INDEXED"), " WHERE ",
+             sqlite_internal::EntriesOfId("e.date_added_us", "?2"),
+             " AND e.stix_id = ?1 AND e.is_top_spec = 1 ORDER BY e.date_added_us");
+  KZ_ASSIGN_OR_RETURN(Statement * st, db->Cached(kSql));
+  st->BindView(1, object_id).Bind(2, sqlite_internal::IdHash(id_hash_key_, object_id));
+  return ReadLocated(*st, kMaxPageLimit);
+}
+
+absl::StatusOr<IndexState> SqliteStore::DoGetIndexState() {
+  KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
+  IndexState state;
+  KZ_ASSIGN_OR_RETURN(state.version, sqlite_internal::StoredIndexVersion(*db));
+  state.complete = state.version != 0 && indexer_ != nullptr && state.version == indexer_->Version();
+  KZ_ASSIGN_OR_RETURN(Statement * st, db->Cached(
+      "SELECT (SELECT count(*) FROM search_values), (SELECT count(*) FROM search_ranges),"
+      " (SELECT count(*) FROM search_text_docsize)"));
+  KZ_ASSIGN_OR_RETURN(bool row, st->Step());
+  if (row) {
+    state.values = st->Int(0);
+    state.ranges = st->Int(1);
+    state.texts = st->Int(2);
+  }
+  st->Reset();
+  return state;
+}
+
+absl::StatusOr<std::optional<sqlite_internal::IndexWriter>> SqliteStore::IndexWriterFor(Connection& db) {
+  std::optional<sqlite_internal::IndexWriter> out;
+  if (indexer_ == nullptr) return out;
+  KZ_ASSIGN_OR_RETURN(int64_t version, sqlite_internal::StoredIndexVersion(db));
+  if (version == indexer_->Version()) out.emplace(db, *indexer_);
+  return out;
+}
+
+absl::StatusOr<RebuildSummary> SqliteStore::DoRebuildIndex(const RebuildProgress& progress, size_t batch) {
+  if (indexer_ == nullptr) return absl::FailedPreconditionError("the store has no indexer to rebuild its index with");
+  RebuildSummary summary;
+  int64_t total = 0;
+  {
+    absl::MutexLock lock(&write_mu_);
+    Connection& db = *writer_;
+    Transaction tx(db);
+    KZ_RETURN_IF_ERROR(tx.Begin());
+    KZ_RETURN_IF_ERROR(db.Exec(
+        "DELETE FROM search_values; DELETE FROM search_ranges;"
+        " INSERT INTO search_text (search_text) VALUES ('delete-all');"));
+    KZ_RETURN_IF_ERROR(sqlite_internal::SetStoredIndexVersion(db, 0));
+    KZ_ASSIGN_OR_RETURN(Statement * count, db.Cached("SELECT count(*) FROM entries"));
+    KZ_ASSIGN_OR_RETURN(bool row, count->Step());
+    total = row ? count->Int(0) : 0;
+    count->Reset();
+    KZ_RETURN_IF_ERROR(tx.Commit());
+  }
+  // Batch by batch, each its own transaction, so writers wait at most one batch. Entries
+  // written meanwhile come after the cursor (date_added only grows) and are indexed here.
+  for (int64_t after = 0;;) {
+    absl::MutexLock lock(&write_mu_);
+    Connection& db = *writer_;
+    Transaction tx(db);
+    KZ_RETURN_IF_ERROR(tx.Begin());
+    KZ_ASSIGN_OR_RETURN(Statement * st, db.Cached(
+        "SELECT date_added_us, type, json FROM entries WHERE date_added_us > ?1"
+        " ORDER BY date_added_us LIMIT ?2"));
+    st->Bind(1, after).Bind(2, static_cast<int64_t>(batch));
+    std::vector<std::tuple<int64_t, std::string, std::string>> rows;
+    for (;;) {
+      absl::StatusOr<bool> row = st->Step();
+      if (!row.ok()) {
+        st->Reset();
+        return row.status();
+      }
+      if (!*row) break;
+      rows.emplace_back(st->Int(0), st->Text(1), st->Text(2));
+    }
+    st->Reset();
+    sqlite_internal::IndexWriter writer(db, *indexer_);
+    for (const auto& [entry, type, json] : rows) KZ_RETURN_IF_ERROR(writer.Add(entry, type, json));
+    if (rows.size() < batch) KZ_RETURN_IF_ERROR(sqlite_internal::SetStoredIndexVersion(db, indexer_->Version()));
+    KZ_RETURN_IF_ERROR(tx.Commit());
+    summary.entries += static_cast<int64_t>(rows.size());
+    summary.values += writer.values();
+    summary.ranges += writer.ranges();
+    summary.texts += writer.texts();
+    if (progress) progress(summary.entries, std::max(total, summary.entries));
+    if (rows.size() < batch) break;
+    after = std::get<0>(rows.back());
+  }
+  return summary;
+}
+
+}  // namespace kizuna::store

@@ -1,0 +1,160 @@
+// Kizuna. The SQLite store's search index: written with the entries, removed with them,
+// stale without an indexer, rebuilt; address blocks found by containment.
+#include "kizuna/store/search_index.h"
+
+#include <gtest/gtest.h>
+
+#include <simdjson.h>
+
+#include "kizuna/store/sqlite/sqlite_store.h"
+#include "store_test_util.h"
+
+namespace kizuna::store {
+namespace {
+
+// Indexes an object's "value" (and as a block when it has a '/'), and its "name" as text.
+class ValueIndexer : public EntryIndexer {
+ public:
+  void Extract(std::string_view, std::string_view json, EntryIndex& out) const override {
+    out.Clear();
+    simdjson::dom::parser parser;
+    simdjson::dom::object o;
+    if (parser.parse(json.data(), json.size()).get(o) != simdjson::SUCCESS) return;
+    std::string_view value, name;
+    if (o["value"].get(value) == simdjson::SUCCESS) {
+      out.values.push_back({std::string(value), "x:value", ValueKind::kObservable});
+      if (value == "10.0.0.0/8") {
+        IndexedRange r;
+        r.prefix = 8;
+        r.start = {10};
+        r.end = {10, 255, 255, 255};
+        r.path = "x:value";
+        out.ranges.push_back(r);
+      }
+    }
+    if (o["name"].get(name) == simdjson::SUCCESS) out.names = std::string(name);
+  }
+  int64_t Version() const override { return version; }
+  int64_t version = 1;
+};
+
+ObjectFilter AllVersions() {
+  ObjectFilter f;
+  f.versions.all = true;
+  return f;
+}
+
+std::string Sco(int n, std::string_view value) {
+  return StrCat(R"({"type":"domain-name","spec_version":"2.1","id":"domain-name--5a000000-0000-4000-8000-00000000000)", n,
+                R"(","value":")", value, R"("})");
+}
+
+class SqliteSearchTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Open(); }
+  void Open() {
+    db_.reset();
+    auto s = SqliteStore::Open(dir_.File("kizuna.db"), clock_);
+    ASSERT_TRUE(s.ok()) << s.status();
+    db_ = std::move(*s);
+    if (!db_->ListApiRoots()->empty()) return;
+    ASSERT_TRUE(db_->CreateApiRoot({"intel", "Intel", "", 0}).ok());
+    auto c = db_->CreateCollection({"", "intel", "c", "C", "", 0});
+    ASSERT_TRUE(c.ok());
+  }
+  std::string Collection() { return db_->FindCollection("", "c")->id; }
+  void Add(std::vector<std::string> texts) {
+    Objects objects;
+    std::vector<NewObject> batch;
+    for (std::string& t : texts) batch.push_back(objects.Make(std::move(t)));
+    ASSERT_TRUE(db_->AddObjects(Collection(), batch).ok());
+  }
+  size_t Found(std::string value) {
+    std::vector<std::string> one = {std::move(value)};
+    auto hits = db_->FindValues(one, 0, 100);
+    EXPECT_TRUE(hits.ok()) << hits.status();
+    return hits.ok() ? hits->size() : 0;
+  }
+
+  TempDir dir_;
+  FakeClock clock_{1780000000000000};
+  std::shared_ptr<ValueIndexer> indexer_ = std::make_shared<ValueIndexer>();
+  std::unique_ptr<SqliteStore> db_;
+};
+
+TEST_F(SqliteSearchTest, WrittenAndRemovedWithTheEntries) {
+  db_->SetIndexer(indexer_);
+  Add({Sco(1, "evil.example"), Sco(2, "evil.example")});
+  EXPECT_EQ(Found("evil.example"), 2u);
+  auto state = db_->GetIndexState();
+  ASSERT_TRUE(state.ok());
+  EXPECT_TRUE(state->complete);
+  EXPECT_EQ(state->values, 2);
+  ASSERT_EQ(*db_->DeleteObject(Collection(), "domain-name--5a000000-0000-4000-8000-000000000001",
+                               AllVersions()),
+            1);
+  EXPECT_EQ(Found("evil.example"), 1u);
+  EXPECT_TRUE(db_->GetIndexState()->complete);
+}
+
+TEST_F(SqliteSearchTest, TextIsFoundAndDeletedWithoutAStoredCopy) {
+  db_->SetIndexer(indexer_);
+  Add({StrCat(R"({"type":"x-thing","spec_version":"2.1","id":"x-thing--5a000000-0000-4000-8000-000000000001",)",
+              R"("created":"2026-01-01T00:00:00.000Z","modified":"2026-01-01T00:00:00.000Z","name":"Nightfall Panda"})")});
+  TextQuery q{.match = "nightfall"};
+  auto found = db_->FindText(q);
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ((*found)[0].collection_id, Collection());
+  ASSERT_EQ(*db_->DeleteObject(Collection(), "x-thing--5a000000-0000-4000-8000-000000000001",
+                               AllVersions()),
+            1);
+  EXPECT_TRUE(db_->FindText(q)->empty());
+  EXPECT_FALSE(db_->FindText({.match = "\"unbalanced"}).ok()) << "a malformed query is an error";
+}
+
+TEST_F(SqliteSearchTest, AWriteWithoutIndexerMakesItStaleUntilRebuilt) {
+  Add({Sco(1, "a.example")});  // no indexer
+  EXPECT_EQ(Found("a.example"), 0u);
+  db_->SetIndexer(indexer_);
+  EXPECT_FALSE(db_->GetIndexState()->complete);
+  Add({Sco(2, "a.example")});  // stale: not indexed until the rebuild
+  EXPECT_EQ(Found("a.example"), 0u);
+  int64_t last_done = 0, calls = 0;
+  auto summary = db_->RebuildIndex([&](int64_t done, int64_t total) {
+    ++calls;
+    last_done = done;
+    EXPECT_EQ(total, 2);
+  }, 1);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_EQ(summary->entries, 2);
+  EXPECT_EQ(summary->values, 2);
+  EXPECT_EQ(last_done, 2);
+  EXPECT_GE(calls, 2);
+  EXPECT_TRUE(db_->GetIndexState()->complete);
+  EXPECT_EQ(Found("a.example"), 2u);
+  indexer_->version = 2;  // another extractor: the index needs a rebuild again
+  EXPECT_FALSE(db_->GetIndexState()->complete);
+}
+
+TEST_F(SqliteSearchTest, RebuildNeedsAnIndexer) {
+  EXPECT_TRUE(absl::IsFailedPrecondition(db_->RebuildIndex(nullptr).status()));
+}
+
+TEST_F(SqliteSearchTest, BlocksContainingAnAddress) {
+  db_->SetIndexer(indexer_);
+  Add({Sco(1, "10.0.0.0/8")});
+  std::array<uint8_t, 16> inside{10, 20, 30, 40}, outside{11, 0, 0, 1};
+  auto hits = db_->FindRanges(false, inside, 32, 10);
+  ASSERT_TRUE(hits.ok()) << hits.status();
+  ASSERT_EQ(hits->size(), 1u);
+  EXPECT_EQ((*hits)[0].value, "10.0.0.0/8");
+  EXPECT_TRUE(db_->FindRanges(false, outside, 32, 10)->empty());
+  EXPECT_TRUE(db_->FindRanges(true, inside, 128, 10)->empty()) << "IPv6 never matches an IPv4 block";
+  EXPECT_EQ(db_->FindRanges(false, inside, 8, 10)->size(), 1u) << "an equal block is contained";
+  EXPECT_TRUE(db_->FindRanges(false, inside, 7, 10)->empty()) << "a wider block is not";
+  EXPECT_FALSE(db_->FindRanges(false, inside, 33, 10).ok());
+}
+
+}  // namespace
+}  // namespace kizuna::store
