@@ -12,7 +12,7 @@ import tempfile
 import unittest
 import uuid
 
-from node import KIZUNA, Alliance, Client, Node, run
+from node import KIZUNA, UNDO_MIGRATION_16, Alliance, Client, Node, run
 
 # Kizuna's files in a data directory (src/kizuna/store/data_dir.h).
 KIZUNA_FILES = ("kizuna.db", "kizuna.db-wal", "kizuna.db-shm", "taxii-next-token.key", "peer-tokens.key")
@@ -186,7 +186,7 @@ class PartnerTokenTest(unittest.TestCase):
         self.add_usa_peer()
         db = os.path.join(self.jpn.data_dir, "kizuna.db")
         c = sqlite3.connect(db)
-        c.executescript("ALTER TABLE entries DROP COLUMN added_by; ALTER TABLE entries DROP COLUMN added_by_nation;"
+        c.executescript(UNDO_MIGRATION_16 + "ALTER TABLE entries DROP COLUMN added_by; ALTER TABLE entries DROP COLUMN added_by_nation;"
                         "ALTER TABLE peer_mappings DROP COLUMN rejected; ALTER TABLE peer_mappings DROP COLUMN last_rejection;"
                         "ALTER TABLE peers DROP COLUMN sealed_token; PRAGMA user_version = 8;")
         c.execute("UPDATE peers SET token = ?", (self.jpn_node_token,))

@@ -103,7 +103,7 @@ TEST_F(SqliteStatusTest, MigrationTenKeepsTheStatusesOfSchemaSeven) {
     v->Reset();
     ASSERT_TRUE(
         (*db)
-            ->Exec(StrCat(kUndoMigrationTwelve, kUndoMigrationEleven,
+            ->Exec(StrCat(kUndoMigrationSixteen, kUndoMigrationTwelve, kUndoMigrationEleven,
                           "DROP TABLE statuses;"
                           "CREATE TABLE statuses (id TEXT PRIMARY KEY, api_root TEXT NOT NULL,"
                           " organization TEXT NOT NULL, request_timestamp_us INTEGER NOT NULL,"
@@ -112,8 +112,8 @@ TEST_F(SqliteStatusTest, MigrationTenKeepsTheStatusesOfSchemaSeven) {
                           " details TEXT NOT NULL) WITHOUT ROWID;"
                           "INSERT INTO statuses VALUES ('old', 'root', 'org', ",
                           kStart, ", 2, 1, 1, 0, '\"failures\":[]');",
-                          // Migrations 10 to 12 run again; the ones before them stay applied.
-                          "PRAGMA user_version = ", version - 3, ";"))
+                          // Migrations 10 to 12 and 16 run again; the ones before them stay applied.
+                          "PRAGMA user_version = ", version - 4, ";"))
             .ok());
   }
   Open();

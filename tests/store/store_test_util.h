@@ -63,6 +63,13 @@ inline constexpr char kUndoMigrationEleven[] =
 inline constexpr char kUndoMigrationTwelve[] =
     "ALTER TABLE entries DROP COLUMN added_by; ALTER TABLE entries DROP COLUMN added_by_nation;";
 
+// SQL that undoes migration 16 (peers' Basic and client certificates, users' certificates),
+// for the same tests.
+inline constexpr char kUndoMigrationSixteen[] =
+    "ALTER TABLE peers DROP COLUMN auth; ALTER TABLE peers DROP COLUMN basic_user;"
+    "ALTER TABLE peers DROP COLUMN client_cert; ALTER TABLE peers DROP COLUMN client_key;"
+    "DROP TABLE user_certificates;";
+
 // An indicator with the given id suffix (12 hex digits) and modified time.
 inline std::string Indicator(std::string_view suffix, std::string_view modified,
                              std::string_view extra = "") {
