@@ -70,26 +70,25 @@ class MedallionTest(unittest.TestCase):
         cls.port = free_port()
         cls.medallion = subprocess.Popen([MEDALLION, str(cls.port)], stdout=subprocess.DEVNULL,
                                          stderr=subprocess.DEVNULL, start_new_session=True)
+        cls.addClassCleanup(cls.stop_medallion)  # also when the rest of the set-up fails
         cls.base = "http://127.0.0.1:%d" % cls.port
         deadline = time.monotonic() + 300  # the first run may install its Python packages
         while cls.medallion_get("/taxii2/") is None:
             if time.monotonic() > deadline or cls.medallion.poll() is not None:
-                cls.tearDownClass()
                 raise AssertionError("medallion did not start")
             time.sleep(0.5)
         cls.alliance = Alliance()
+        cls.addClassCleanup(cls.alliance.cleanup)
         a = cls.alliance
         cls.us = a.org("NISC", "JPN")
         a.collection("from-medallion", "Pulled from medallion", default_release="readers")
         a.collection("to-medallion", "Pushed to medallion", default_release="readers")
 
     @classmethod
-    def tearDownClass(cls):
+    def stop_medallion(cls):
         if cls.medallion.poll() is None:
             os.killpg(cls.medallion.pid, signal.SIGTERM)
             cls.medallion.wait(timeout=30)
-        if hasattr(cls, "alliance"):
-            cls.alliance.cleanup()
 
     @classmethod
     def medallion_get(cls, path, user="user1", password="Password1"):
@@ -198,6 +197,7 @@ class MutualTlsTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="kizuna-mtls-")
+        cls.addClassCleanup(shutil.rmtree, cls.tmp, ignore_errors=True)
         cls.ca = make_ca(cls.tmp, "partner")
         cls.other_ca = make_ca(cls.tmp, "stranger")
         cls.mapped = issue(cls.tmp, cls.ca, "usa-node")
@@ -205,6 +205,7 @@ class MutualTlsTest(unittest.TestCase):
         cls.foreign = issue(cls.tmp, cls.other_ca, "usa-node-elsewhere")
         # The serving node (JPN): a server certificate from the same CA, client CA configured.
         cls.jpn = Alliance()
+        cls.addClassCleanup(cls.jpn.cleanup)
         j = cls.jpn
         j.collection("alliance", "Alliance")
         j.org("USA-CERT", "USA")
@@ -220,17 +221,12 @@ class MutualTlsTest(unittest.TestCase):
         shutil.copy(server[0], os.path.join(j.data_dir, "cert.pem"))
         shutil.copy(server[1], os.path.join(j.data_dir, "key.pem"))
         cls.node = Node(j.data_dir, extra_args=("--no-sync", "--tls-client-ca", cls.ca[0]))
+        cls.addClassCleanup(cls.node.stop)
         cls.node.context = lambda: ssl.create_default_context(cafile=cls.ca[0])
         creator = j.orgs["JPN-CERT"]
         r = Client(cls.node, cls.jpn_token).post("/intel/collections/%s/objects/" % j.collections["alliance"],
                                                  {"objects": [indicator(7, creator), indicator(8, creator)]})
         assert r.status == 202, r.body
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.node.stop()
-        cls.jpn.cleanup()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def get(self, path, cert=None, token=None):
         ctx = ssl.create_default_context(cafile=self.ca[0])
