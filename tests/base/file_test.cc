@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <sys/stat.h>
+
 #include <cstdio>
 #include <filesystem>
 
@@ -69,6 +71,29 @@ TEST(FileTest, TruncatedGzipIsAnError) {
 TEST(FileTest, GzipBombStopsAtLimit) {
   std::string gz = Gzip(std::string(1 << 20, 'a'));
   EXPECT_EQ(Gunzip(gz, 1000).status().code(), absl::StatusCode::kResourceExhausted);
+}
+
+// Issue 24: a file holding a secret (a peer's password, a client key) is its owner's alone.
+TEST(FileTest, PrivateFilesMustBeTheirOwnersAlone) {
+  std::string path = TempPath("private");
+  ASSERT_TRUE(WriteFileAtomically(path, "user1:Password1\n").ok());  // 0600
+  EXPECT_TRUE(CheckPrivateFile(path).ok());
+  auto text = ReadPrivateFile(path, 1024);
+  ASSERT_TRUE(text.ok()) << text.status();
+  EXPECT_EQ(*text, "user1:Password1\n");
+  ASSERT_EQ(::chmod(path.c_str(), 0400), 0);
+  EXPECT_TRUE(ReadPrivateFile(path, 1024).ok());
+  for (mode_t mode : {0640, 0604, 0644}) {
+    ASSERT_EQ(::chmod(path.c_str(), mode), 0);
+    absl::Status s = ReadPrivateFile(path, 1024).status();
+    EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+    EXPECT_NE(s.message().find("chmod 600 " + path), absl::string_view::npos) << s;
+    EXPECT_EQ(CheckPrivateFile(path).code(), absl::StatusCode::kFailedPrecondition);
+  }
+  ASSERT_EQ(::chmod(path.c_str(), 0644), 0);
+  EXPECT_NE(CheckPrivateFile(path).message().find("mode 0644"), absl::string_view::npos);
+  std::remove(path.c_str());
+  EXPECT_EQ(ReadPrivateFile(path, 1024).status().code(), absl::StatusCode::kNotFound);
 }
 
 }  // namespace

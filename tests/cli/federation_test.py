@@ -76,6 +76,52 @@ class Peers(KizunaTestCase):
         self.assertEqual(json.loads(self.run_kizuna("peer", "list", "--json").stdout), [])
         self.run_kizuna("peer", "remove", "usa", expect=1)
 
+    def test_basic_and_client_certificates(self):
+        """Issue 24, item 5: Basic from a file only its owner may read; a client certificate with
+        or without a header; update keeps what it is not given."""
+        self.init_with_collection()
+        basic = os.path.join(self.tmp, "usa.basic")
+        with open(basic, "w") as f:
+            f.write("user1:Pass word:1\n")
+        os.chmod(basic, 0o644)
+        base = ["peer", "add", "usa", "--url", "https://127.0.0.1:9443", "--nation", "USA", "--map", "intel:r"]
+        err = self.run_kizuna(*base, "--basic-file", basic, expect=1).stderr.decode()
+        self.assertIn("--basic-file: %s has mode 0644" % basic, err)
+        self.assertIn("chmod 600 %s" % basic, err)
+        os.chmod(basic, 0o600)
+        out = self.run_kizuna(*base, "--basic-file", basic).stdout.decode()
+        self.assertIn("authentication basic (user1)", out)
+        p = json.loads(self.run_kizuna("peer", "list", "--json").stdout)[0]
+        self.assertEqual((p["auth"], p["basic_user"], p["client_cert"]), ("basic", "user1", ""))
+        self.assertNotIn(b"Pass word", self.run_kizuna("peer", "list", "--json").stdout)
+        self.run_kizuna(*base[:3], "--nation", "USA", "--map", "intel:r", "--token", "t", "--basic-file", basic,
+                        expect=2)
+        self.run_kizuna(*base[:3], "--nation", "USA", "--map", "intel:r", expect=2)  # no credential at all
+        cert, key = os.path.join(self.tmp, "c.pem"), os.path.join(self.tmp, "c.key")
+        for path in (cert, key):
+            with open(path, "w") as f:
+                f.write("-----BEGIN-----\n")
+        os.chmod(key, 0o640)
+        err = self.run_kizuna("peer", "update", "usa", "--client-cert", cert, "--client-key", key,
+                              expect=1).stderr.decode()
+        self.assertIn("--client-key: %s has mode 0640" % key, err)
+        os.chmod(key, 0o600)
+        out = self.run_kizuna("peer", "update", "usa", "--client-cert", cert, "--client-key", key).stdout.decode()
+        self.assertIn("authentication basic (user1) + client certificate", out)
+        self.run_kizuna("peer", "update", "usa", "--no-auth")
+        p = json.loads(self.run_kizuna("peer", "list", "--json").stdout)[0]
+        self.assertEqual((p["auth"], p["basic_user"], p["client_key"], p["api_root"]), ("none", "", key, "intel"))
+        err = self.run_kizuna("peer", "update", "usa", "--no-client-cert", expect=1).stderr.decode()
+        self.assertIn("authentication 'none' needs a client certificate", err)
+        err = self.run_kizuna("peer", "update", "usa", "--url", "http://127.0.0.1:9443", expect=1).stderr.decode()
+        self.assertIn("over https:// only", err)
+        self.run_kizuna("peer", "update", "nobody", "--no-auth", expect=1)
+        help_text = self.run_kizuna("peer", "update", "--help").stdout.decode()
+        for flag in ("--basic-file", "--client-cert", "--client-key", "--no-auth", "--no-client-cert"):
+            self.assertIn(flag, help_text)
+        audit = json.loads(self.run_kizuna("admin", "audit", "--json").stdout)
+        self.assertIn("peer.update", [e["action"] for e in audit])
+
     def test_bad_peers_are_refused(self):
         self.init_with_collection()
         base = ["peer", "add", "usa", "--url", "https://h:1", "--token", "t", "--nation", "USA"]

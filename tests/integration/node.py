@@ -17,6 +17,13 @@ KIZUNA = os.environ.get("KIZUNA_BIN", "kizuna")
 TAXII = "application/taxii+json;version=2.1"
 
 
+# SQL that undoes migration 15 (peers' Basic and client certificates, users' certificates), for
+# tests that take a store back to an older schema and let the node migrate it again.
+UNDO_MIGRATION_15 = ("ALTER TABLE peers DROP COLUMN auth; ALTER TABLE peers DROP COLUMN basic_user;"
+                     "ALTER TABLE peers DROP COLUMN client_cert; ALTER TABLE peers DROP COLUMN client_key;"
+                     "DROP TABLE user_certificates;")
+
+
 def run(*args, data_dir, expect=0, stdin=None):
     proc = subprocess.run([KIZUNA, "--data-dir", data_dir, *args], capture_output=True, input=stdin, timeout=120)
     if expect is not None and proc.returncode != expect:

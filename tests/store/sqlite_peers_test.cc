@@ -61,6 +61,69 @@ TEST_F(SqlitePeersTest, AddListGetRemove) {
   EXPECT_EQ(db_->RemovePeer("cli", "usa").code(), absl::StatusCode::kNotFound);
 }
 
+// Issue 24: peers that are not Kizuna take Basic, a client certificate, or both.
+TEST_F(SqlitePeersTest, BasicAndClientCertificatesAreKeptAndTheSecretSealed) {
+  Peer p = Usa();
+  p.auth = PeerAuth::kBasic;
+  p.basic_user = "user1";
+  p.token = "Password1 with spaces";
+  p.client_cert = "/etc/kizuna/node.pem";
+  p.client_key = "/etc/kizuna/node.key";
+  ASSERT_TRUE(db_->AddPeer("cli", p).ok());
+  auto got = db_->GetPeer("usa");
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->auth, PeerAuth::kBasic);
+  EXPECT_EQ(got->basic_user, "user1");
+  EXPECT_EQ(got->token, "Password1 with spaces");
+  EXPECT_EQ(got->client_cert, "/etc/kizuna/node.pem");
+  EXPECT_EQ(got->client_key, "/etc/kizuna/node.key");
+  for (std::string_view file : {"kizuna.db", "kizuna.db-wal"}) {
+    EXPECT_EQ(FileBytes(dir_.File(file)).find("Password1"), std::string::npos) << file;
+  }
+  const AuditEvent added = db_->ReadAudit({})->back();
+  EXPECT_NE(added.details.find("\"basic_user\":\"user1\""), std::string::npos) << added.details;
+  EXPECT_EQ(added.details.find("Password1"), std::string::npos) << "the password stays out of the audit log";
+
+  // Update: the certificate alone, no header; the mappings and their progress stay.
+  got->auth = PeerAuth::kNone;
+  got->basic_user.clear();
+  got->token.clear();
+  ASSERT_TRUE(db_->UpdatePeer("cli", *got).ok());
+  auto updated = db_->GetPeer("usa");
+  EXPECT_EQ(updated->auth, PeerAuth::kNone);
+  EXPECT_EQ(updated->token, "");
+  EXPECT_EQ(updated->mappings.size(), 1u);
+  EXPECT_EQ(db_->ReadAudit({})->back().action, "peer.update");
+  got->name = "nobody";
+  EXPECT_EQ(db_->UpdatePeer("cli", *got).code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(SqlitePeersTest, RefusesCredentialsThatCannotWork) {
+  auto refused = [&](const Peer& p, std::string_view what) {
+    absl::Status s = db_->AddPeer("cli", p);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << what;
+    EXPECT_NE(std::string(s.message()).find(what), std::string::npos) << s;
+  };
+  Peer p = Usa();
+  p.auth = PeerAuth::kBasic;
+  refused(p, "needs a user name");
+  p.basic_user = "us:er";
+  refused(p, "without ':'");
+  p = Usa();
+  p.auth = PeerAuth::kNone;
+  p.token.clear();
+  refused(p, "needs a client certificate");
+  p.client_cert = "/c.pem";
+  refused(p, "needs its key");
+  p.client_key = "/c.key";
+  p.url = "http://127.0.0.1:9443";
+  refused(p, "over https:// only");
+  p = Usa();
+  p.token = "two words";
+  refused(p, "without spaces");
+  EXPECT_TRUE(db_->ListPeers()->empty());
+}
+
 TEST_F(SqlitePeersTest, RefusesBadPeers) {
   Peer p = Usa();
   p.nation = "XYZ";
@@ -227,7 +290,7 @@ TEST_F(SqlitePeersTest, MigrationSealsTokensKeptInClear) {
   ASSERT_TRUE(db_->AddPeer("cli", Usa()).ok());
   db_.reset();
   const std::string path = dir_.File("kizuna.db");
-  RawExec(path, StrCat(kUndoMigrationSearch, kUndoMigrationThirteen, kUndoMigrationTwelve, kUndoMigrationEleven,
+  RawExec(path, StrCat(kUndoMigrationFifteen, kUndoMigrationSearch, kUndoMigrationThirteen, kUndoMigrationTwelve, kUndoMigrationEleven,
                        "ALTER TABLE peers DROP COLUMN sealed_token;"
                        "UPDATE peers SET token = 'kz_0123456789abcdef_kept-in-clear'; PRAGMA "
                        "user_version = 8;"));

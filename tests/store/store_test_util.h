@@ -71,6 +71,13 @@ inline constexpr char kUndoMigrationSearch[] =
     "DROP TABLE search_values; DROP TABLE search_ranges; DROP TABLE search_text;"
     "DELETE FROM node_state WHERE key = 'search_index_version';";
 
+// SQL that undoes migration 15 (peers' Basic and client certificates, users' certificates),
+// for the same tests.
+inline constexpr char kUndoMigrationFifteen[] =
+    "ALTER TABLE peers DROP COLUMN auth; ALTER TABLE peers DROP COLUMN basic_user;"
+    "ALTER TABLE peers DROP COLUMN client_cert; ALTER TABLE peers DROP COLUMN client_key;"
+    "DROP TABLE user_certificates;";
+
 // An indicator with the given id suffix (12 hex digits) and modified time.
 inline std::string Indicator(std::string_view suffix, std::string_view modified,
                              std::string_view extra = "") {

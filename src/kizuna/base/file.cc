@@ -58,6 +58,16 @@ absl::StatusOr<std::string> ReadAll(int fd, std::string_view path, uint64_t max_
   return data;
 }
 
+// OK when `st` gives its group and others no access; the error CheckPrivateFile returns.
+absl::Status CheckPrivateMode(std::string_view path, const struct stat& st) {
+  constexpr mode_t kGroupAndOthers = 077;
+  if ((st.st_mode & kGroupAndOthers) == 0) return absl::OkStatus();
+  const unsigned mode = st.st_mode & 0777;
+  return absl::FailedPreconditionError(StrCat(path, " has mode 0", (mode >> 6) & 7, (mode >> 3) & 7, mode & 7,
+                                              ": a file holding a secret must be readable by its owner only (chmod 600 ",
+                                              path, ")"));
+}
+
 // Writes `data` to a new or truncated file at `path` (0600) and flushes it to disk.
 absl::Status WriteSynced(const std::string& path, std::string_view data) {
   ScopedFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
@@ -77,6 +87,21 @@ absl::Status WriteSynced(const std::string& path, std::string_view data) {
 }
 
 }  // namespace
+
+absl::Status CheckPrivateFile(std::string_view path) {
+  struct stat st;
+  if (::stat(std::string(path).c_str(), &st) != 0) return FileError(path, errno);
+  return CheckPrivateMode(path, st);
+}
+
+absl::StatusOr<std::string> ReadPrivateFile(std::string_view path, uint64_t max_bytes) {
+  ScopedFd fd(::open(std::string(path).c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) return FileError(path, errno);
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0) return FileError(path, errno);
+  if (absl::Status s = CheckPrivateMode(path, st); !s.ok()) return s;
+  return ReadAll(fd.get(), path, max_bytes);
+}
 
 absl::Status FileError(std::string_view path, int err) {
   std::string message = StrCat(path, ": ", std::strerror(err));

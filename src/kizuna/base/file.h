@@ -20,6 +20,16 @@ namespace kizuna {
 // decompression), each message naming the path.
 absl::StatusOr<simdjson::padded_string> ReadFile(std::string_view path, uint64_t max_bytes);
 
+// Returns FailedPrecondition when the file at `path` gives its group or others any access
+// (mode bits 077), naming the path, its mode and the fix (chmod 600): a file holding a secret
+// (a password, a private key) must be its owner's alone. NotFound / PermissionDenied as
+// FileError when it cannot be examined.
+absl::Status CheckPrivateFile(std::string_view path);
+
+// Reads the file at `path` (not standard input) as ReadFile does, without gzip, after
+// checking on the opened file what CheckPrivateFile checks. Returns its errors and ReadFile's.
+absl::StatusOr<std::string> ReadPrivateFile(std::string_view path, uint64_t max_bytes);
+
 // Writes `data` to `path` atomically: a temporary file in the same folder, fsync, rename.
 // The file is readable and writable by its owner only (0600).
 absl::Status WriteFileAtomically(std::string_view path, std::string_view data);

@@ -12,6 +12,7 @@ namespace kizuna::cli::admin {
 
 void AddOrgCommands(CLI::App& admin, GlobalOptions& global);    // org, group
 void AddUserCommands(CLI::App& admin, GlobalOptions& global);   // user
+void AddUserCertCommands(CLI::App& user, GlobalOptions& global);  // user cert
 void AddTokenCommands(CLI::App& admin, GlobalOptions& global);  // token
 void AddGrantCommands(CLI::App& admin, GlobalOptions& global);  // grant, revoke-grant, grants
 void AddAuditCommand(CLI::App& admin, GlobalOptions& global);   // audit

@@ -98,6 +98,8 @@ void AddUserCommands(CLI::App& admin, GlobalOptions& global) {
   roles->add_option("NAME", f->name, "User name")->required();
   roles->add_option("--role", f->roles, kRoleHelp)->required()->check(RoleName());
   roles->callback([&global, f] { global.exit_code = SetRoles(global, *f); });
+
+  AddUserCertCommands(*user, global);
 }
 
 }  // namespace kizuna::cli::admin

@@ -16,7 +16,7 @@ namespace kizuna::cli {
 namespace {
 
 struct ServeFlags {
-  std::string config, listen, tls_cert, tls_key, access_log, public_url;
+  std::string config, listen, tls_cert, tls_key, tls_client_ca, access_log, public_url;
   bool dev = false;
   bool no_sync = false;
   size_t threads = 0;
@@ -40,6 +40,7 @@ absl::Status ApplyFlags(const ServeFlags& f, node::NodeConfig& c) {
   }
   if (!f.tls_cert.empty()) c.server.tls_cert_file = f.tls_cert;
   if (!f.tls_key.empty()) c.server.tls_key_file = f.tls_key;
+  if (!f.tls_client_ca.empty()) c.server.tls_client_ca_file = f.tls_client_ca;
   if (f.dev) c.server.tls = false;
   if (f.threads) c.server.threads = f.threads;
   if (!f.access_log.empty()) c.access_log = f.access_log == "off" ? "" : f.access_log;
@@ -93,6 +94,9 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--listen", flags->listen, "ADDRESS:PORT to listen on (default 127.0.0.1:8443; port 0 = any free)");
   cmd->add_option("--tls-cert", flags->tls_cert, "PEM certificate chain");
   cmd->add_option("--tls-key", flags->tls_key, "PEM private key");
+  cmd->add_option("--tls-client-ca", flags->tls_client_ca,
+                  "PEM CAs of client certificates to accept (mutual TLS); map each certificate to a user with"
+                  " `kizuna admin user cert add`");
   cmd->add_flag("--dev", flags->dev, "Plain HTTP, allowed on loopback only");
   cmd->add_flag("--no-sync", flags->no_sync, "Do not synchronise with peers (`kizuna sync run --once` still does)");
   cmd->add_option("--threads", flags->threads, "Server threads (default: one per core)");

@@ -28,6 +28,9 @@ struct Request {
   std::string host;  // the Host header, for absolute URLs in answers
   std::string body;
   std::string remote;  // client address and port, for logs and limits per client
+  // The SHA-256 (64 lowercase hex digits) of the client certificate the TLS handshake
+  // verified against the server's client CA (server.h); empty when none was sent or asked.
+  std::string client_certificate;
 
   // The path part of the target, as sent (not percent-decoded).
   std::string_view Path() const;

@@ -118,7 +118,8 @@ struct Server::Impl {
   asio::awaitable<void> Accept();
   asio::awaitable<void> Run(tcp::socket socket);
   template <class Stream>
-  asio::awaitable<void> Serve(Stream& stream, Connection& connection, const std::string& remote);
+  asio::awaitable<void> Serve(Stream& stream, Connection& connection, const std::string& remote,
+                              const std::string& client_certificate = {});
   template <class Stream>
   asio::awaitable<bool> WaitForRequest(Stream& stream, beast::flat_buffer& buffer, Connection& connection);
   template <class Stream>
@@ -342,12 +343,14 @@ asio::awaitable<std::shared_ptr<const Response>> Server::Impl::Answer(Handler& h
 }
 
 template <class Stream>
-asio::awaitable<void> Server::Impl::Serve(Stream& stream, Connection& connection, const std::string& remote) {
+asio::awaitable<void> Server::Impl::Serve(Stream& stream, Connection& connection, const std::string& remote,
+                                          const std::string& client_certificate) {
   beast::flat_buffer buffer;
   while (!stopping) {
     if (!co_await WaitForRequest(stream, buffer, connection)) co_return;
     std::optional<Incoming> in = co_await Read(stream, buffer, remote);
     if (!in) co_return;
+    in->request.client_certificate = client_certificate;
     RequestInfo info;
     std::shared_ptr<const Response> response = co_await Answer(*in->handler, in->request, info);
     bool keep_alive = in->keep_alive && !stopping;
@@ -380,7 +383,7 @@ asio::awaitable<void> Server::Impl::Run(tcp::socket socket) {
     beast::get_lowest_layer(stream).expires_after(options.request_timeout);
     auto [hec] = co_await stream.async_handshake(ssl::stream_base::server, kNoThrow);
     if (!hec) {
-      co_await Serve(stream, connection, remote);
+      co_await Serve(stream, connection, remote, VerifiedPeerCertificateSha256(stream.native_handle()));
       beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
       co_await stream.async_shutdown(kNoThrow);
     }
@@ -434,7 +437,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Router& router, Serv
     if (o.tls_cert_file.empty() || o.tls_key_file.empty()) {
       return absl::InvalidArgumentError("TLS needs a certificate and a key (--tls-cert, --tls-key), or --dev");
     }
-    KZ_ASSIGN_OR_RETURN(impl->tls, MakeServerTlsContext(o.tls_cert_file, o.tls_key_file));
+    KZ_ASSIGN_OR_RETURN(impl->tls, MakeServerTlsContext(o.tls_cert_file, o.tls_key_file, o.tls_client_ca_file));
   }
   tcp::endpoint endpoint(address, o.port);
   impl->acceptor.open(endpoint.protocol(), ec);

@@ -46,6 +46,11 @@ struct ServerOptions {
   bool tls = true;
   std::string tls_cert_file;  // PEM certificate chain
   std::string tls_key_file;   // PEM private key
+  // PEM CAs whose client certificates are asked for and verified in the handshake (mutual
+  // TLS); empty: none asked. A client that sends none still connects (it authenticates with
+  // a token); one whose certificate does not verify fails the handshake. The SHA-256 of a
+  // verified certificate reaches handlers as Request::client_certificate.
+  std::string tls_client_ca_file;
   // Threads running connections; 0 means one per core.
   size_t threads = 0;
   // Largest request header block. Default 16 KiB: TAXII requests carry a short URL and a

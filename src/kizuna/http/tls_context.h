@@ -11,6 +11,8 @@
 // Java 8+, .NET on Windows 10+); older ones fail the handshake.
 // Thread-safety: the returned context is used by every connection, read-only.
 
+#include <openssl/ssl.h>
+
 #include <boost/asio/ssl/context.hpp>
 #include <memory>
 #include <string>
@@ -27,8 +29,19 @@ inline constexpr char kTls13Ciphers[] =
     "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256";
 
 // Returns a server context with the settings above and the PEM certificate chain and key of
-// these files. Returns InvalidArgument naming the file that cannot be used.
+// these files; with `client_ca_file`, it also asks clients for a certificate issued by those
+// CAs (optional for the client, verified when sent). Returns InvalidArgument naming the file
+// that cannot be used.
 absl::StatusOr<std::unique_ptr<boost::asio::ssl::context>> MakeServerTlsContext(const std::string& cert_file,
-                                                                                const std::string& key_file);
+                                                                                const std::string& key_file,
+                                                                                const std::string& client_ca_file = "");
+
+// Returns the SHA-256 of the DER of `cert` as 64 lowercase hex digits (what `openssl x509
+// -fingerprint -sha256` prints, without its colons); empty for nullptr.
+std::string CertificateSha256(X509* cert);
+
+// Returns the SHA-256 of the DER of the certificate the peer of `ssl` presented and the
+// handshake verified, as 64 lowercase hex digits; empty when there is none.
+std::string VerifiedPeerCertificateSha256(SSL* ssl);
 
 }  // namespace kizuna::http

@@ -135,6 +135,7 @@ absl::Status Apply(std::string_view name, const YAML::Node& doc, NodeConfig& c) 
              {"enabled", [&](const YAML::Node& m) { return Scalar(name, m, "tls.enabled", s.tls); }},
              {"cert", [&](const YAML::Node& m) { return Scalar(name, m, "tls.cert", s.tls_cert_file); }},
              {"key", [&](const YAML::Node& m) { return Scalar(name, m, "tls.key", s.tls_key_file); }},
+             {"client_ca", [&](const YAML::Node& m) { return Scalar(name, m, "tls.client_ca", s.tls_client_ca_file); }},
          });
        }},
       {"limits", [&](const YAML::Node& n) {

@@ -35,7 +35,7 @@ http::Response Operations::Health() {
 http::Response Operations::Prometheus(const http::Request& request) {
   if (!options_.metrics_public) {
     absl::StatusOr<identity::Principal> who =
-        authenticator_.Authenticate(request.authorization, request.remote);
+        authenticator_.AuthenticateRequest(request);
     if (!who.ok()) return taxii::AuthenticationFailure(who.status());
     if (!who->Has(identity::Role::kNodeAdmin))
       return Error(403, "metrics are for node administrators");

@@ -289,6 +289,60 @@ absl::Status Directory::TouchToken(std::string_view token_id, int64_t used_us) {
   return DoTouchToken(token_id, used_us);
 }
 
+namespace {
+
+// `text` as 64 lowercase hex digits, dropping ':' separators; InvalidArgument otherwise.
+absl::StatusOr<std::string> CertificateFingerprint(std::string_view text) {
+  std::string out;
+  for (char c : text.substr(0, 3 * kCertificateFingerprintChars)) {
+    if (c == ':') continue;
+    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
+    const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+    out += hex ? c : '?';
+  }
+  if (out.size() != kCertificateFingerprintChars || out.find('?') != std::string::npos) {
+    return absl::InvalidArgumentError(
+        "certificate fingerprint: expected the SHA-256 of the certificate, 64 hex digits (':' between pairs allowed)");
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<UserCertificate> Directory::AddUserCertificate(std::string_view actor, std::string_view user,
+                                                              std::string_view sha256, std::string_view label) {
+  KZ_RETURN_IF_ERROR(CheckActor(actor));
+  KZ_RETURN_IF_ERROR(CheckUserName(user));
+  KZ_RETURN_IF_ERROR(CheckText("certificate label", label, kMaxTokenLabelBytes));
+  UserCertificate certificate;
+  KZ_ASSIGN_OR_RETURN(certificate.sha256, CertificateFingerprint(sha256));
+  certificate.user = std::string(user);
+  certificate.label = std::string(label);
+  boost::json::object details{{"sha256", certificate.sha256}, {"label", JsonView(label)}};
+  AuditEvent event = Event(actor, "user.cert.add", user, Json(details));
+  certificate.created_us = event.time_us;
+  absl::StatusOr<UserCertificate> added = DoAddUserCertificate(certificate, event);
+  KZ_RETURN_IF_ERROR(Changed(added.status()));
+  return added;
+}
+
+absl::Status Directory::RemoveUserCertificate(std::string_view actor, std::string_view sha256) {
+  KZ_RETURN_IF_ERROR(CheckActor(actor));
+  KZ_ASSIGN_OR_RETURN(std::string fingerprint, CertificateFingerprint(sha256));
+  AuditEvent event = Event(actor, "user.cert.remove", fingerprint, "{}");
+  return Changed(DoRemoveUserCertificate(fingerprint, event));
+}
+
+absl::StatusOr<std::vector<UserCertificate>> Directory::ListUserCertificates(std::string_view user) {
+  if (!user.empty()) KZ_RETURN_IF_ERROR(CheckUserName(user));
+  return DoListUserCertificates(user);
+}
+
+absl::StatusOr<CertificateCredential> Directory::GetCertificateCredential(std::string_view sha256) {
+  KZ_ASSIGN_OR_RETURN(std::string fingerprint, CertificateFingerprint(sha256));
+  return DoGetCertificateCredential(fingerprint);
+}
+
 absl::StatusOr<Grant> Directory::AddGrant(std::string_view actor, std::string_view collection_id,
                                           const Grantee& grantee, Permissions add) {
   KZ_RETURN_IF_ERROR(CheckActor(actor));

@@ -105,6 +105,20 @@ class Directory {
   // and not a change (ChangeVersion stays), so the server may call it on the request path.
   absl::Status TouchToken(std::string_view token_id, int64_t used_us);
 
+  // Client certificates (docs/access.md). AddUserCertificate maps the certificate whose DER
+  // has SHA-256 `sha256` (64 hex digits; upper case and ':' separators, as `openssl x509
+  // -fingerprint -sha256` prints, are accepted and stored as 64 lowercase digits) to `user`;
+  // NotFound for an unknown user, AlreadyExists when the certificate is mapped already.
+  absl::StatusOr<UserCertificate> AddUserCertificate(std::string_view actor, std::string_view user,
+                                                     std::string_view sha256, std::string_view label);
+  // Removes a mapping; NotFound when there is none.
+  absl::Status RemoveUserCertificate(std::string_view actor, std::string_view sha256);
+  // Lists the certificates of `user` (every user's when empty), oldest first.
+  absl::StatusOr<std::vector<UserCertificate>> ListUserCertificates(std::string_view user);
+  // Returns what authenticating the certificate `sha256` needs; NotFound when it maps to no
+  // user.
+  absl::StatusOr<CertificateCredential> GetCertificateCredential(std::string_view sha256);
+
   // Grants. AddGrant adds `add` to what `grantee` may do with collection `collection_id`;
   // RemoveGrant takes `remove` away (NotFound when there was no grant). Both return the
   // resulting grant; a grant left with neither read nor write is deleted.
@@ -161,6 +175,12 @@ class Directory {
                                      const AuditEvent& event) = 0;
   virtual absl::StatusOr<Credential> DoGetCredential(std::string_view token_id) = 0;
   virtual absl::Status DoTouchToken(std::string_view token_id, int64_t used_us) = 0;
+  // REQUIRES: `sha256` is 64 lowercase hex digits.
+  virtual absl::StatusOr<UserCertificate> DoAddUserCertificate(const UserCertificate& certificate,
+                                                               const AuditEvent& event) = 0;
+  virtual absl::Status DoRemoveUserCertificate(std::string_view sha256, const AuditEvent& event) = 0;
+  virtual absl::StatusOr<std::vector<UserCertificate>> DoListUserCertificates(std::string_view user) = 0;
+  virtual absl::StatusOr<CertificateCredential> DoGetCertificateCredential(std::string_view sha256) = 0;
   // Applies `add` then `remove` to the grant, creating or deleting its row as needed;
   // NotFound when removing from a grant that does not exist. REQUIRES: an organisation
   // grantee is named by id.

@@ -102,6 +102,25 @@ struct Credential {
   std::vector<std::string> groups;  // names of the groups user.organization is in, sorted
 };
 
+// A client certificate that authenticates as a user (docs/access.md), named by the SHA-256 of
+// its DER encoding, 64 lowercase hex digits.
+inline constexpr size_t kCertificateFingerprintChars = 64;
+struct UserCertificate {
+  std::string sha256;
+  std::string user;
+  std::string label;
+  int64_t created_us = 0;
+};
+
+// What authenticating a client certificate needs: the user it maps to, with its
+// organisation's nation and groups (as Credential).
+struct CertificateCredential {
+  UserCertificate certificate;
+  User user;
+  std::string nation;
+  std::vector<std::string> groups;
+};
+
 enum class GranteeKind : uint8_t { kOrganization, kGroup };
 
 // Who a grant is for: an organisation (by id; by id or name on input) or a group (by name).

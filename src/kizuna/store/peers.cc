@@ -25,7 +25,52 @@ bool IsUrlSegment(std::string_view s) {
   return true;
 }
 
-absl::Status CheckPeer(const Peer& p) {
+bool IsFilePath(std::string_view path) {
+  return path.size() <= kMaxPeerFilePathBytes && path.find_first_of("\r\n") == std::string_view::npos &&
+         path.find('\0') == std::string_view::npos;
+}
+
+// What the peer is sent: a secret fit for its header, a Basic user, and a certificate with
+// its key (both or neither, over TLS only). The files themselves are read when connecting.
+absl::Status CheckCredential(const Peer& p) {
+  const std::string where = StrCat("peer '", p.name, "': ");
+  if (p.auth != PeerAuth::kNone &&
+      (p.token.empty() || p.token.size() > kMaxPeerSecretBytes || p.token.find_first_of("\r\n") != std::string::npos ||
+       (p.auth == PeerAuth::kBearer && p.token.find_first_of(" \t") != std::string::npos))) {
+    return absl::InvalidArgumentError(StrCat(where, p.auth == PeerAuth::kBasic ? "password" : "token",
+                                             ": expected one line of at most ", kMaxPeerSecretBytes, " octets",
+                                             p.auth == PeerAuth::kBearer ? " without spaces" : ""));
+  }
+  if (p.auth == PeerAuth::kNone && !p.token.empty()) {
+    return absl::InvalidArgumentError(StrCat(where, "a secret was given but the authentication is 'none'"));
+  }
+  if ((p.auth == PeerAuth::kBasic) != !p.basic_user.empty()) {
+    return absl::InvalidArgumentError(StrCat(where, p.basic_user.empty() ? "Basic authentication needs a user name"
+                                                                         : "a user name is only sent with Basic"));
+  }
+  if (p.basic_user.size() > kMaxPeerUserBytes || p.basic_user.find_first_of(":\r\n") != std::string::npos) {
+    return absl::InvalidArgumentError(
+        StrCat(where, "Basic user: expected at most ", kMaxPeerUserBytes, " octets without ':' or line breaks"));
+  }
+  if (p.client_cert.empty() != p.client_key.empty()) {
+    return absl::InvalidArgumentError(StrCat(where, "a client certificate needs its key, and a key its certificate"));
+  }
+  if (!IsFilePath(p.ca_file) || !IsFilePath(p.client_cert) || !IsFilePath(p.client_key)) {
+    return absl::InvalidArgumentError(StrCat(where, "a file path is longer than ", kMaxPeerFilePathBytes,
+                                             " octets or holds a line break"));
+  }
+  if (p.auth == PeerAuth::kNone && p.client_cert.empty()) {
+    return absl::InvalidArgumentError(StrCat(where, "authentication 'none' needs a client certificate and key"));
+  }
+  absl::StatusOr<PeerUrl> url = ParsePeerUrl(p.url);
+  if (!p.client_cert.empty() && url.ok() && !url->tls) {
+    return absl::InvalidArgumentError(StrCat(where, "a client certificate is presented over https:// only, not to ", p.url));
+  }
+  return absl::OkStatus();
+}
+
+// Everything but the mappings.
+absl::Status CheckPeerSettings(const Peer& p) {
   if (!identity::IsCommunityName(p.name)) {
     return absl::InvalidArgumentError(StrCat("peer name '", p.name, "': expected 1-64 of [a-z0-9._-]"));
   }
@@ -38,9 +83,7 @@ absl::Status CheckPeer(const Peer& p) {
   if (!IsUrlSegment(p.api_root)) {
     return absl::InvalidArgumentError(StrCat("peer '", p.name, "': api root '", p.api_root, "' is not a URL segment"));
   }
-  if (p.token.empty() || p.token.size() > 4096 || p.token.find_first_of(" \t\r\n") != std::string::npos) {
-    return absl::InvalidArgumentError(StrCat("peer '", p.name, "': token: expected the token text"));
-  }
+  KZ_RETURN_IF_ERROR(CheckCredential(p));
   if (!identity::IsNationCode(p.nation)) {
     return absl::InvalidArgumentError(StrCat("peer '", p.name, "': '", p.nation, "' is not an ISO 3166-1 alpha-3 code"));
   }
@@ -52,6 +95,11 @@ absl::Status CheckPeer(const Peer& p) {
   if (!p.organization.empty() && !p.organization.starts_with("identity--")) {
     return absl::InvalidArgumentError(StrCat("peer '", p.name, "': organisation: expected an identity id"));
   }
+  return absl::OkStatus();
+}
+
+absl::Status CheckPeer(const Peer& p) {
+  KZ_RETURN_IF_ERROR(CheckPeerSettings(p));
   if (p.mappings.empty()) return absl::InvalidArgumentError(StrCat("peer '", p.name, "': needs a collection mapping"));
   std::set<std::pair<std::string, std::string>> seen;
   for (const PeerMapping& m : p.mappings) {
@@ -85,9 +133,30 @@ std::optional<SyncDirection> ParseSyncDirection(std::string_view name) {
   return std::nullopt;
 }
 
+std::string_view PeerAuthName(PeerAuth a) {
+  switch (a) {
+    case PeerAuth::kBearer: return "bearer";
+    case PeerAuth::kBasic: return "basic";
+    case PeerAuth::kNone: return "none";
+  }
+  return "?";
+}
+
+std::optional<PeerAuth> ParsePeerAuth(std::string_view name) {
+  if (name == "bearer") return PeerAuth::kBearer;
+  if (name == "basic") return PeerAuth::kBasic;
+  if (name == "none") return PeerAuth::kNone;
+  return std::nullopt;
+}
+
 absl::Status PeerStore::AddPeer(std::string_view actor, const Peer& peer) {
   KZ_RETURN_IF_ERROR(CheckPeer(peer));
   return DoAddPeer(actor, peer);
+}
+
+absl::Status PeerStore::UpdatePeer(std::string_view actor, const Peer& peer) {
+  KZ_RETURN_IF_ERROR(CheckPeerSettings(peer));
+  return DoUpdatePeer(actor, peer);
 }
 
 absl::StatusOr<std::vector<Peer>> PeerStore::ListPeers() { return DoListPeers({}); }

@@ -2,12 +2,14 @@
 #pragma once
 
 // PeerStore is the persistent half of federation (docs/federation.md): each peer is another
-// TAXII 2.1 server (a Kizuna node or any other) reached at a URL with a token, with the
+// TAXII 2.1 server (a Kizuna node or any other) reached at a URL with a credential (a Bearer
+// token, a Basic user and password, a client certificate, or a certificate and either), with the
 // nation, communities and organisation the policy decides for when this node pushes to it,
 // and mappings of local collections to the peer's collections with a direction. Each mapping
 // carries its cursors: the pull cursor is saved with the pulled objects (Store::
 // AddPulledObjects), the push cursor after the peer acknowledged. Adding and removing peers
-// is audited ("peer.add", "peer.remove") in the same transaction. SqliteStore implements it.
+// is audited ("peer.add", "peer.update", "peer.remove") in the same transaction; the audit
+// details never hold a secret. SqliteStore implements it.
 //
 //   KZ_RETURN_IF_ERROR(peers.AddPeer("cli", peer));
 //   KZ_ASSIGN_OR_RETURN(std::vector<Peer> all, peers.ListPeers());
@@ -29,6 +31,23 @@
 namespace kizuna::store {
 
 enum class SyncDirection : uint8_t { kPull, kPush, kBoth };
+
+// What this node sends in the Authorization header of its requests to a peer.
+enum class PeerAuth : uint8_t {
+  kBearer,  // `Bearer <token>` (a Kizuna node, most TAXII servers)
+  kBasic,   // `Basic base64(user:password)` (the OASIS reference server, medallion)
+  kNone,    // nothing: the client certificate alone authenticates (REQUIRES one)
+};
+
+// "bearer", "basic", "none"; and back (nullopt for anything else).
+std::string_view PeerAuthName(PeerAuth a);
+std::optional<PeerAuth> ParsePeerAuth(std::string_view name);
+
+// The longest secret (token or password) and Basic user name a peer may have, in octets.
+inline constexpr size_t kMaxPeerSecretBytes = 4096;
+inline constexpr size_t kMaxPeerUserBytes = 256;
+// The longest path of a CA, certificate or key file.
+inline constexpr size_t kMaxPeerFilePathBytes = 1024;
 
 // "pull", "push", "both"; and back (nullopt for anything else).
 std::string_view SyncDirectionName(SyncDirection d);
@@ -58,9 +77,15 @@ struct Peer {
   std::string url;           // base URL of the peer's TAXII server: https://host[:port], or
                              // http:// to a loopback host only (peer_url.h)
   std::string api_root;      // the peer's API root (a URL path segment)
-  std::string token;         // sent as `Authorization: Bearer`; never listed by the CLI, and
+  PeerAuth auth = PeerAuth::kBearer;
+  std::string token;         // the secret: the Bearer token, or the Basic password; empty for
+                             // kNone. Never listed by the CLI, never in an audit event, and
                              // stored sealed with the node's key, never in clear
+  std::string basic_user;    // kBasic only: the user name (no ':'), listed
   std::string ca_file;       // PEM CAs to trust for this peer; empty: the system's
+  std::string client_cert;   // PEM certificate chain presented in the TLS handshake (mutual
+                             // TLS), https:// only; empty: none. Paths, read at each connection
+  std::string client_key;    // its PEM private key: a file of mode 0600 (taxii_client.h)
   std::string nation;        // ISO 3166-1 alpha-3
   std::vector<std::string> communities;  // community names the peer belongs to
   std::string organization;  // the peer's organisation identity id; may be empty
@@ -80,6 +105,10 @@ class PeerStore {
   // Peers by name, with their mappings and progress.
   absl::StatusOr<std::vector<Peer>> ListPeers();
   absl::StatusOr<Peer> GetPeer(std::string_view name);
+  // Replaces a peer's settings (URL, API root, credential, CA, certificate and key, nation,
+  // communities, organisation) with those of `peer`, found by its name; its mappings and
+  // their progress stay. NotFound for an unknown peer.
+  absl::Status UpdatePeer(std::string_view actor, const Peer& peer);
   // Removes a peer and its mappings (not the provenance of what it sent).
   absl::Status RemovePeer(std::string_view actor, std::string_view name);
 
@@ -105,6 +134,7 @@ class PeerStore {
   virtual absl::Status DoAddPeer(std::string_view actor, const Peer& peer) = 0;
   virtual absl::StatusOr<std::vector<Peer>> DoListPeers(std::string_view name) = 0;  // all when empty
   virtual absl::Status DoRemovePeer(std::string_view actor, std::string_view name) = 0;
+  virtual absl::Status DoUpdatePeer(std::string_view actor, const Peer& peer) = 0;
   // `cursor_us` < 0: leave the push cursor; `which` says which last-pass time to set;
   // `acknowledged` as SavePushProgress (empty for a pull).
   virtual absl::Status DoSaveProgress(std::string_view peer, const PeerMapping& mapping,

@@ -89,8 +89,12 @@ absl::StatusOr<Endpoint> EndpointOf(const store::Peer& peer) {
                   .tls = url.tls,
                   .host = std::move(url.host),
                   .port = std::move(url.port),
+                  .auth = peer.auth,
                   .token = peer.token,
-                  .ca_file = peer.ca_file};
+                  .basic_user = peer.basic_user,
+                  .ca_file = peer.ca_file,
+                  .client_cert = peer.client_cert,
+                  .client_key = peer.client_key};
 }
 
 Syncer::Syncer(store::Database& db, policy::Policy& policy, Clock& clock, SyncOptions options)

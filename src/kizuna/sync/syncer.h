@@ -54,7 +54,8 @@ struct SyncOptions {
 };
 
 // Returns how to reach `peer`: its URL parsed (store/peer_url.h: InvalidArgument naming it when
-// it breaks the rules, as one stored before them may), its token and CA file.
+// it breaks the rules, as one stored before them may), its credential, CA file, client
+// certificate and key.
 absl::StatusOr<Endpoint> EndpointOf(const store::Peer& peer);
 
 // Most rejections a report lists with their reasons (all are counted).

@@ -6,10 +6,13 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <openssl/evp.h>
+
 #include <cctype>
 #include <chrono>
 #include <utility>
 
+#include "kizuna/base/file.h"
 #include "kizuna/base/strings.h"
 
 namespace kizuna::sync {
@@ -43,7 +46,42 @@ absl::StatusOr<ClientResponse> Send(Stream& stream, beast::tcp_stream& tcp, http
   return out;
 }
 
+// Loads the endpoint's client certificate and key into `tls`, once the key file is found to
+// be private to its owner.
+absl::Status UseClientCertificate(const Endpoint& e, ssl::context& tls) {
+  if (absl::Status s = CheckPrivateFile(e.client_key); !s.ok()) {
+    return absl::FailedPreconditionError(StrCat(e.name, ": client key: ", View(s.message())));
+  }
+  beast::error_code ec;
+  tls.use_certificate_chain_file(e.client_cert, ec);
+  if (ec) {
+    return absl::FailedPreconditionError(
+        StrCat(e.name, ": client certificate '", e.client_cert, "': ", ec.message()));
+  }
+  tls.use_private_key_file(e.client_key, ssl::context::pem, ec);
+  if (ec) return absl::FailedPreconditionError(StrCat(e.name, ": client key '", e.client_key, "': ", ec.message()));
+  if (SSL_CTX_check_private_key(tls.native_handle()) != 1) {
+    return absl::FailedPreconditionError(StrCat(e.name, ": client key '", e.client_key,
+                                                "' does not belong to the certificate '", e.client_cert, "'"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
+
+std::string AuthorizationOf(const Endpoint& endpoint) {
+  switch (endpoint.auth) {
+    case store::PeerAuth::kBearer: return StrCat("Bearer ", endpoint.token);
+    case store::PeerAuth::kNone: return {};
+    case store::PeerAuth::kBasic: break;
+  }
+  const std::string pair = StrCat(endpoint.basic_user, ":", endpoint.token);
+  std::string out(4 * ((pair.size() + 2) / 3) + 1, '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(pair.data()), static_cast<int>(pair.size()));
+  out.resize(static_cast<size_t>(n));
+  return StrCat("Basic ", out);
+}
 
 std::string_view ClientResponse::Header(std::string_view name) const {
   for (const auto& [n, v] : headers) {
@@ -83,7 +121,9 @@ absl::StatusOr<ClientResponse> TaxiiClient::Exchange(bool post, std::string_view
   http::request<http::string_body> req{post ? http::verb::post : http::verb::get, std::string(target), 11};
   req.set(http::field::host, StrCat(endpoint_.host, ":", endpoint_.port));
   req.set(http::field::accept, kTaxii);
-  req.set(http::field::authorization, StrCat("Bearer ", endpoint_.token));
+  if (std::string authorization = AuthorizationOf(endpoint_); !authorization.empty()) {
+    req.set(http::field::authorization, authorization);
+  }
   req.set(http::field::user_agent, "kizuna-sync");
   if (post) {
     req.set(http::field::content_type, kTaxii);
@@ -114,6 +154,9 @@ absl::StatusOr<ClientResponse> TaxiiClient::Exchange(bool post, std::string_view
   if (ec) {
     return absl::FailedPreconditionError(
         StrCat(endpoint_.name, ": CA file '", endpoint_.ca_file, "': ", ec.message()));
+  }
+  if (!endpoint_.client_cert.empty()) {
+    if (absl::Status s = UseClientCertificate(endpoint_, tls); !s.ok()) return s;
   }
   tls.set_verify_mode(ssl::verify_peer);
   beast::ssl_stream<beast::tcp_stream> stream(io, tls);

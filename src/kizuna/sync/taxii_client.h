@@ -4,16 +4,20 @@
 // The sync engine speaks to a peer through TaxiiClient: any TAXII 2.1 server, Kizuna or not,
 // described by an Endpoint (the syncer maps a store::Peer to one: syncer.h, EndpointOf).
 // Each call opens a connection (Boost.Beast over Asio, TLS 1.2+ with the endpoint's CA file or
-// the system's trust store, host name checked), sends one request with `Authorization:
-// Bearer`, and reads the response up to `max_response_bytes`. Calls are synchronous and
-// bounded by `timeout_ms`.
+// the system's trust store, host name checked; with the endpoint's client certificate and key
+// when it has them: mutual TLS), sends one request with the endpoint's `Authorization`
+// (Bearer, Basic or none), and reads the response up to `max_response_bytes`. Calls are
+// synchronous and bounded by `timeout_ms`. The key file is read at each connection and must
+// give no access to group or others (0600 or 0400), like an SSH key: a key others could read
+// is refused, not used.
 //
 //   TaxiiClient client({.name = "peer usa", .url = "https://usa.example:8443",
 //                       .host = "usa.example", .port = "8443", .token = token});
 //   KZ_ASSIGN_OR_RETURN(ClientResponse r, client.Get("/intel/collections/ID/objects/?limit=500"));
 //
 // Errors: InvalidArgument for a plain-HTTP endpoint whose host resolves to an address that
-// is not a loopback one; FailedPrecondition for a CA file that cannot be read; Unavailable
+// is not a loopback one; FailedPrecondition for a CA file, client certificate or key that
+// cannot be read or used, or a key file others may read; Unavailable
 // when the server cannot be reached, the TLS handshake fails, or the exchange times out (the
 // caller retries). Each names the endpoint. HTTP error statuses are returned as responses,
 // not errors.
@@ -26,6 +30,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "kizuna/store/peers.h"
 
 namespace kizuna::sync {
 
@@ -36,9 +41,16 @@ struct Endpoint {
   bool tls = true;      // HTTPS; plain HTTP only when every address of `host` is a loopback one
   std::string host;     // a name, an IPv4 address, or an IPv6 address without its brackets
   std::string port;     // decimal
-  std::string token;    // sent as `Authorization: Bearer`
-  std::string ca_file;  // PEM CAs to trust; empty: the system's trust store
+  store::PeerAuth auth = store::PeerAuth::kBearer;
+  std::string token;        // kBearer: the token; kBasic: the password; kNone: unused
+  std::string basic_user;   // kBasic: the user name
+  std::string ca_file;      // PEM CAs to trust; empty: the system's trust store
+  std::string client_cert;  // PEM certificate chain for mutual TLS; empty: none
+  std::string client_key;   // its PEM private key (a file of mode 0600 or 0400)
 };
+
+// Returns the Authorization header's value for `endpoint`, or "" for PeerAuth::kNone.
+std::string AuthorizationOf(const Endpoint& endpoint);
 
 struct ClientOptions {
   // Longest a whole exchange (connect, handshake, request, response) may take. Default 30 s:

@@ -130,7 +130,7 @@ http::Response Service::Impl::Route(const http::Request& request, taxii::Route& 
     return ErrorResponse(404, "no such resource");
   }
   // Authenticate before anything that could tell a stranger what exists.
-  absl::StatusOr<identity::Principal> principal = authenticator.Authenticate(request.authorization, request.remote);
+  absl::StatusOr<identity::Principal> principal = authenticator.AuthenticateRequest(request);
   if (!principal.ok()) return AuthenticationFailure(principal.status());
   user = principal->user;
   if (match.handler == nullptr) {

@@ -71,6 +71,35 @@ TEST_F(TokenAuthenticatorTest, BearerGivesTheUsersPrincipal) {
   EXPECT_TRUE(Failures().empty());
 }
 
+// Issue 24: a verified client certificate logs in as the user it is mapped to, when the
+// request has no Authorization header; one mapped to nobody fails like a bad token.
+TEST_F(TokenAuthenticatorTest, ClientCertificatesLogInAsTheirUser) {
+  const std::string sha(64, 'c');
+  ASSERT_TRUE(directory().AddUserCertificate("cli", "bob", sha, "").ok());
+  http::Request request;
+  request.remote = std::string(kRemote);
+  request.client_certificate = sha;
+  auto p = auth().AuthenticateRequest(request);
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->user, "bob");
+  EXPECT_EQ(p->nation, "USA");
+  request.authorization = Bearer(token_);
+  EXPECT_EQ(auth().AuthenticateRequest(request)->user, "alice") << "a header decides when there is one";
+  request.authorization.clear();
+  request.client_certificate = std::string(64, 'd');
+  p = auth().AuthenticateRequest(request);
+  EXPECT_EQ(p.status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(View(p.status().message()), TokenAuthenticator::kFailureMessage);
+  ASSERT_FALSE(Failures().empty());
+  EXPECT_EQ(Failures().back().target, request.client_certificate);
+  EXPECT_NE(Failures().back().details.find("client certificate maps to no user"), std::string::npos);
+  ASSERT_TRUE(directory().SetUserDisabled("cli", "bob", true).ok());
+  request.client_certificate = sha;
+  EXPECT_EQ(auth().AuthenticateRequest(request).status().code(), absl::StatusCode::kUnauthenticated)
+      << "a disabled user's certificate is refused at once";
+  EXPECT_NE(auth().MetricsText().find("reason=\"unknown_certificate\"} 1"), std::string::npos);
+}
+
 TEST_F(TokenAuthenticatorTest, BasicNeedsTheTokensOwner) {
   auto p = Try(Basic("alice", token_));
   ASSERT_TRUE(p.ok()) << p.status();

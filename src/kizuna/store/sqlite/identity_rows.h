@@ -3,7 +3,9 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "kizuna/store/identity.h"
@@ -22,6 +24,27 @@ absl::Status BumpIdentityVersion(Connection& db);
 absl::StatusOr<int64_t> OrganizationPk(Connection& db, std::string_view id);
 absl::StatusOr<int64_t> GroupPk(Connection& db, std::string_view name);
 absl::StatusOr<int64_t> UserPk(Connection& db, std::string_view name);
+
+// Appends the names of the groups organisation `org_pk` is in, sorted, to `out`.
+absl::Status ReadGroupNames(Connection& db, int64_t org_pk, std::vector<std::string>& out);
+
+// One read transaction on a reader, so that several reads agree: BEGIN when made (its result
+// in status()), every statement reset and COMMIT when it goes.
+class ReadTransaction {
+ public:
+  explicit ReadTransaction(Connection& db) : db_(db) { begun_ = db_.Exec("BEGIN"); }
+  ~ReadTransaction() {
+    db_.ResetAll();
+    if (begun_.ok()) (void)db_.Exec("COMMIT");
+  }
+  ReadTransaction(const ReadTransaction&) = delete;
+  ReadTransaction& operator=(const ReadTransaction&) = delete;
+  const absl::Status& status() const { return begun_; }
+
+ private:
+  Connection& db_;
+  absl::Status begun_;
+};
 
 // Returns the integer in `column`, or nullopt when it is NULL.
 inline std::optional<int64_t> OptionalInt(const Statement& st, int column) {

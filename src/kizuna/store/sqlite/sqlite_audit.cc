@@ -49,6 +49,20 @@ absl::StatusOr<int64_t> UserPk(Connection& db, std::string_view name) {
   return PkOf(db, "SELECT pk FROM users WHERE name = ?1", name, "user");
 }
 
+absl::Status ReadGroupNames(Connection& db, int64_t org_pk, std::vector<std::string>& out) {
+  KZ_ASSIGN_OR_RETURN(Statement * groups, db.Cached(
+      "SELECT g.name FROM group_members m JOIN sharing_groups g ON g.pk = m.grp"
+      " WHERE m.organization = ?1 ORDER BY g.name"));
+  groups->Bind(1, org_pk);
+  for (;;) {
+    KZ_ASSIGN_OR_RETURN(bool more, groups->Step());
+    if (!more) break;
+    out.emplace_back(groups->Text(0));
+  }
+  groups->Reset();
+  return absl::OkStatus();
+}
+
 }  // namespace sqlite_internal
 
 using sqlite_internal::Transaction;

@@ -10,16 +10,36 @@
 namespace kizuna::store {
 namespace {
 
+// What an audit event records of a peer's settings: never its secret.
+boost::json::object SettingsDetails(const Peer& p) {
+  return {{"url", p.url},
+          {"api_root", p.api_root},
+          {"auth", PeerAuthName(p.auth)},
+          {"basic_user", p.basic_user},
+          {"ca_file", p.ca_file},
+          {"client_cert", p.client_cert},
+          {"client_key", p.client_key},
+          {"nation", p.nation},
+          {"communities", boost::json::array(p.communities.begin(), p.communities.end())},
+          {"organization", p.organization}};
+}
+
 std::string PeerDetails(const Peer& p) {
   boost::json::array mappings;
   for (const PeerMapping& m : p.mappings) {
     mappings.push_back({{"local", m.local_collection}, {"remote", m.remote_collection},
                         {"direction", SyncDirectionName(m.direction)}});
   }
-  boost::json::object details{{"url", p.url}, {"api_root", p.api_root}, {"nation", p.nation},
-                              {"communities", boost::json::array(p.communities.begin(), p.communities.end())},
-                              {"organization", p.organization}, {"mappings", mappings}};
+  boost::json::object details = SettingsDetails(p);
+  details["mappings"] = std::move(mappings);
   return boost::json::serialize(details);
+}
+
+// Binds the columns INSERT and UPDATE share: ?1 name, ?2-?8 and ?10-?13.
+void BindSettings(Statement& st, const Peer& p, const std::string& sealed) {
+  st.Bind(1, p.name).Bind(2, p.url).Bind(3, p.api_root).BindBlob(4, sealed).Bind(5, p.ca_file);
+  st.Bind(6, p.nation).Bind(7, sqlite_internal::JoinWords(p.communities)).Bind(8, p.organization);
+  st.Bind(10, PeerAuthName(p.auth)).Bind(11, p.basic_user).Bind(12, p.client_cert).Bind(13, p.client_key);
 }
 
 absl::Status InsertMappings(Connection& db, const Peer& p) {
@@ -89,9 +109,9 @@ absl::Status SqliteStore::DoAddPeer(std::string_view actor, const Peer& p) {
   return WriteChange(event, [&](Connection& db) -> absl::Status {
     KZ_ASSIGN_OR_RETURN(Statement * st, db.Cached(
         "INSERT INTO peers (name, url, api_root, token, sealed_token, ca_file, nation, communities, organization,"
-        " created_us) VALUES (?1, ?2, ?3, '', ?4, ?5, ?6, ?7, ?8, ?9)"));
-    st->Bind(1, p.name).Bind(2, p.url).Bind(3, p.api_root).BindBlob(4, sealed).Bind(5, p.ca_file);
-    st->Bind(6, p.nation).Bind(7, sqlite_internal::JoinWords(p.communities)).Bind(8, p.organization);
+        " created_us, auth, basic_user, client_cert, client_key)"
+        " VALUES (?1, ?2, ?3, '', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"));
+    BindSettings(*st, p, sealed);
     st->Bind(9, event.time_us);
     absl::Status s = st->Run();
     st->Reset();
@@ -106,7 +126,8 @@ absl::Status SqliteStore::DoAddPeer(std::string_view actor, const Peer& p) {
 absl::StatusOr<std::vector<Peer>> SqliteStore::DoListPeers(std::string_view name) {
   KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
   KZ_ASSIGN_OR_RETURN(Statement * st, db->Cached(
-      "SELECT name, url, api_root, sealed_token, ca_file, nation, communities, organization, created_us FROM peers"
+      "SELECT name, url, api_root, sealed_token, ca_file, nation, communities, organization, created_us, auth,"
+      " basic_user, client_cert, client_key FROM peers"
       " WHERE coalesce(?1, '') = '' OR name = ?1 ORDER BY name"));
   st->Bind(1, name);
   std::vector<Peer> peers;
@@ -123,6 +144,10 @@ absl::StatusOr<std::vector<Peer>> SqliteStore::DoListPeers(std::string_view name
     p.communities = sqlite_internal::SplitWords(st->Text(6));
     p.organization = st->Text(7);
     p.created_us = st->Int(8);
+    p.auth = ParsePeerAuth(st->Text(9)).value_or(PeerAuth::kBearer);
+    p.basic_user = st->Text(10);
+    p.client_cert = st->Text(11);
+    p.client_key = st->Text(12);
   }
   st->Reset();
   if (!peers.empty()) {
@@ -159,6 +184,28 @@ absl::StatusOr<std::vector<Peer>> SqliteStore::DoListPeers(std::string_view name
     m->Reset();
   }
   return peers;
+}
+
+absl::Status SqliteStore::DoUpdatePeer(std::string_view actor, const Peer& p) {
+  AuditEvent event;
+  event.time_us = clock_.NowMicros();
+  event.actor = actor;
+  event.action = "peer.update";
+  event.target = p.name;
+  event.details = boost::json::serialize(SettingsDetails(p));
+  KZ_ASSIGN_OR_RETURN(TokenSealer sealer, Sealer());
+  const std::string sealed = sealer.Seal(p.name, p.token);
+  return WriteChange(event, [&](Connection& db) -> absl::Status {
+    KZ_ASSIGN_OR_RETURN(Statement * st, db.Cached(
+        "UPDATE peers SET url = ?2, api_root = ?3, token = '', sealed_token = ?4, ca_file = ?5, nation = ?6,"
+        " communities = ?7, organization = ?8, auth = ?10, basic_user = ?11, client_cert = ?12, client_key = ?13"
+        " WHERE name = ?1"));  // ?9, the creation time, is left alone
+    BindSettings(*st, p, sealed);
+    KZ_RETURN_IF_ERROR(st->Run());
+    st->Reset();
+    if (db.Changes() != 1) return absl::NotFoundError(StrCat("peer '", p.name, "' does not exist"));
+    return absl::OkStatus();
+  });
 }
 
 absl::Status SqliteStore::DoRemovePeer(std::string_view actor, std::string_view name) {

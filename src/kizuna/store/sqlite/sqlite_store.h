@@ -116,6 +116,11 @@ class SqliteStore : public Database {
                              const AuditEvent& event) override;
   absl::StatusOr<Credential> DoGetCredential(std::string_view token_id) override;
   absl::Status DoTouchToken(std::string_view token_id, int64_t used_us) override;
+  absl::StatusOr<UserCertificate> DoAddUserCertificate(const UserCertificate& certificate,
+                                                       const AuditEvent& event) override;
+  absl::Status DoRemoveUserCertificate(std::string_view sha256, const AuditEvent& event) override;
+  absl::StatusOr<std::vector<UserCertificate>> DoListUserCertificates(std::string_view user) override;
+  absl::StatusOr<CertificateCredential> DoGetCertificateCredential(std::string_view sha256) override;
   absl::StatusOr<Grant> DoChangeGrant(std::string_view collection_id, const Grantee& grantee,
                                       Permissions add, Permissions remove,
                                       const AuditEvent& event) override;
@@ -128,6 +133,7 @@ class SqliteStore : public Database {
   absl::Status DoAddPeer(std::string_view actor, const Peer& peer) override;
   absl::StatusOr<std::vector<Peer>> DoListPeers(std::string_view name) override;
   absl::Status DoRemovePeer(std::string_view actor, std::string_view name) override;
+  absl::Status DoUpdatePeer(std::string_view actor, const Peer& peer) override;
   absl::Status DoSaveProgress(std::string_view peer, const PeerMapping& mapping, SyncDirection which,
                               int64_t cursor_us, std::span<const int64_t> acknowledged, int64_t now_us) override;
   absl::Status DoSaveSyncError(std::string_view peer, const PeerMapping& mapping, std::string_view error,

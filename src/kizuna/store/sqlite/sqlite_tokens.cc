@@ -72,14 +72,8 @@ absl::Status SqliteStore::DoRevokeToken(std::string_view token_id, int64_t now_u
 absl::StatusOr<Credential> SqliteStore::DoGetCredential(std::string_view token_id) {
   KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
   // One read transaction, so the token, user, organisation and groups agree.
-  KZ_RETURN_IF_ERROR(db->Exec("BEGIN"));
-  struct EndRead {
-    Connection& db;
-    ~EndRead() {
-      db.ResetAll();
-      (void)db.Exec("COMMIT");
-    }
-  } end{*db};
+  sqlite_internal::ReadTransaction read(*db);
+  KZ_RETURN_IF_ERROR(read.status());
   KZ_ASSIGN_OR_RETURN(Statement * st, db->Cached(
       "SELECT t.id, t.secret_hash, t.label, t.created_us, t.expires_us, t.revoked_us,"
       " t.last_used_us, u.name, u.roles, u.disabled, u.created_us, o.id, o.nation, o.pk"
@@ -97,15 +91,7 @@ absl::StatusOr<Credential> SqliteStore::DoGetCredential(std::string_view token_i
   c.nation = st->Text(12);
   int64_t org_pk = st->Int(13);
   st->Reset();
-  KZ_ASSIGN_OR_RETURN(Statement * groups, db->Cached(
-      "SELECT g.name FROM group_members m JOIN sharing_groups g ON g.pk = m.grp"
-      " WHERE m.organization = ?1 ORDER BY g.name"));
-  groups->Bind(1, org_pk);
-  for (;;) {
-    KZ_ASSIGN_OR_RETURN(bool more, groups->Step());
-    if (!more) break;
-    c.groups.emplace_back(groups->Text(0));
-  }
+  KZ_RETURN_IF_ERROR(sqlite_internal::ReadGroupNames(*db, org_pk, c.groups));
   return c;
 }
 

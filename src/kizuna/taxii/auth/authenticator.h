@@ -4,6 +4,8 @@
 // TAXII 2.1 uses plain HTTP authentication. Kizuna accepts
 //   Authorization: Bearer <token>
 //   Authorization: Basic base64(<user>:<token>)     (what the OASIS reference client sends)
+// and, without an Authorization header, a client certificate verified in the TLS handshake
+// and mapped to a user (mutual TLS; docs/access.md).
 // Tokens are shown once when created and stored only as a slow hash; a verified token is
 // remembered briefly so that requests do not pay the slow hash each time, while revocation
 // and expiry still take effect on the next request.
@@ -14,6 +16,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "kizuna/http/message.h"
 #include "kizuna/identity/principal.h"
 
 namespace kizuna::taxii {
@@ -28,6 +31,26 @@ class Authenticator {
   // client address) is recorded in the audit log on failure.
   virtual absl::StatusOr<identity::Principal> Authenticate(std::string_view authorization,
                                                          std::string_view remote) = 0;
+
+  // Returns the principal of the user the client certificate `sha256` (verified by the TLS
+  // handshake, http::Request::client_certificate) is mapped to (store::Directory::
+  // AddUserCertificate). Returns Unauthenticated, audited as a failed login, when it maps to
+  // no user or the user is disabled. This default knows no certificates.
+  virtual absl::StatusOr<identity::Principal> AuthenticateCertificate(std::string_view sha256,
+                                                                    std::string_view remote) {
+    (void)sha256;
+    (void)remote;
+    return absl::UnauthenticatedError("client certificates are not accepted here");
+  }
+
+  // Returns the principal of `request`: by its Authorization header when it has one, else by
+  // its verified client certificate when it has one, else Unauthenticated as Authenticate("").
+  absl::StatusOr<identity::Principal> AuthenticateRequest(const http::Request& request) {
+    if (request.authorization.empty() && !request.client_certificate.empty()) {
+      return AuthenticateCertificate(request.client_certificate, request.remote);
+    }
+    return Authenticate(request.authorization, request.remote);
+  }
 
   // Returns the authenticator's counters in Prometheus text format (lines ending in '\n'),
   // for /metrics; empty when it keeps none.

@@ -92,6 +92,24 @@ absl::StatusOr<identity::Principal> TokenAuthenticator::Authenticate(std::string
   return std::move(hit->principal);
 }
 
+absl::StatusOr<identity::Principal> TokenAuthenticator::AuthenticateCertificate(std::string_view sha256,
+                                                                              std::string_view remote) {
+  const int64_t now = clock_.NowMicros();
+  const std::string client = http::ClientKey(remote);
+  absl::StatusOr<store::CertificateCredential> c = directory_.GetCertificateCredential(sha256);
+  Failure f{FailureKind::kUnknownCertificate, remote, client, "", sha256, "client certificate maps to no user",
+            false, false};
+  if (absl::IsNotFound(c.status()) || absl::IsInvalidArgument(c.status())) return Fail(f, now);
+  if (!c.ok()) return c.status();
+  if (c->user.disabled) {
+    f.kind = FailureKind::kUserDisabled;
+    f.user = c->user.name;
+    f.reason = "user disabled";
+    return Fail(f, now);
+  }
+  return identity::UserPrincipal(c->user.name, c->user.organization, c->nation, c->groups, c->user.roles);
+}
+
 TokenAuthenticator::CacheState TokenAuthenticator::Lookup(const Attempt& a,
                                                           const Sha256Digest& digest,
                                                           std::optional<Entry>& out, bool& touch) {
@@ -247,6 +265,7 @@ std::string_view TokenAuthenticator::FailureLabel(FailureKind kind) {
     case FailureKind::kUserDisabled: return "user_disabled";
     case FailureKind::kWrongUser: return "wrong_user";
     case FailureKind::kBlocked: return "blocked";
+    case FailureKind::kUnknownCertificate: return "unknown_certificate";
     case FailureKind::kCount: break;
   }
   return "other";

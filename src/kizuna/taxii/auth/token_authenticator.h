@@ -2,7 +2,8 @@
 #pragma once
 
 // TokenAuthenticator turns an Authorization header (Bearer <token>, or Basic with the
-// token's user and the token as password) into the principal of the token's user.
+// token's user and the token as password) into the principal of the token's user, and a
+// verified client certificate into the principal of the user it is mapped to.
 //
 // Cost: the first request with a token runs Argon2id once (token.h); the verification is
 // then remembered, keyed by token id and compared by SHA-256 of the presented secret, so
@@ -116,6 +117,12 @@ class TokenAuthenticator : public Authenticator {
   // and neither is audited or counted.
   absl::StatusOr<identity::Principal> Authenticate(std::string_view authorization,
                                                  std::string_view remote) override;
+  // See Authenticator: one indexed directory read per request (no cache, so a removed
+  // mapping or a disabled user takes effect at once). A certificate that maps to no user is a
+  // failure like an unknown token (counted, audited as "auth.fail" with the fingerprint as
+  // target), but is not held against the client's limit: the CA vouched for it.
+  absl::StatusOr<identity::Principal> AuthenticateCertificate(std::string_view sha256,
+                                                            std::string_view remote) override;
   // The counters of requests without credentials and of failures by reason, in Prometheus
   // text format.
   std::string MetricsText() const override;
@@ -161,7 +168,8 @@ class TokenAuthenticator : public Authenticator {
   void Forget(std::string_view token_id);
   // Why an attempt failed, for the metrics (FailureLabel).
   enum class FailureKind : uint8_t {
-    kMalformed, kUnknownToken, kWrongSecret, kRevoked, kExpired, kUserDisabled, kWrongUser, kBlocked, kCount
+    kMalformed, kUnknownToken, kWrongSecret, kRevoked, kExpired, kUserDisabled, kWrongUser, kBlocked,
+    kUnknownCertificate, kCount
   };
   static std::string_view FailureLabel(FailureKind kind);
   struct Failure {
