@@ -245,7 +245,7 @@ rpz:
         self.assertIn(b"--output FOLDER", err)
         err = self.run_kizuna("export", "--collection", "intel", "--format", "rpz", "--type", "indicator",
                               expect=1).stderr
-        self.assertIn(b"--format stix only", err)
+        self.assertIn(b"apply to --format stix and misp only", err)
         err = self.run_kizuna("export", "--collection", "intel", "--format", "rpz", "--rpz-origin", "a b.",
                               expect=1).stderr
         self.assertIn(b"'a b.'", err)

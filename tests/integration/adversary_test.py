@@ -417,6 +417,9 @@ class ThreeNodesTest(unittest.TestCase):
         self.assertEqual(summary["rejected"], 0, "KOR's operator writes anything on KOR's own node")
         time.sleep(1.1)  # KOR's node serves writes of another process within a second
         rejections = self.sync_all()["JPN"]
+        time.sleep(1.1)  # USA's node serves what its own pull wrote within a second
+        for peer, report in sync_once(self.a["JPN"]).items():
+            rejections.setdefault(peer, []).extend(report.get("rejections", []))
         for peer in ("kor", "usa"):  # USA cannot tell, and relays it: JPN refuses it from USA too
             self.assertTrue(any(r["id"] == forged["id"] and "an organisation of this node" in r["reason"]
                                 for r in rejections.get(peer, [])), (peer, rejections))

@@ -82,9 +82,15 @@ std::string Export(const std::vector<std::string>& lines, EventWriter* writer_ou
   return out;
 }
 
+// The events of `doc`, without MISP's attribute_count, which the import does not keep (it would
+// count attributes some readers may not read; docs/misp.md).
 std::string EventsText(const json::value& doc) {
   json::array events;
-  for (const json::value& e : doc.at("response").as_array()) events.push_back(e.at("Event"));
+  for (const json::value& e : doc.at("response").as_array()) {
+    json::object event = e.at("Event").as_object();
+    event.erase("attribute_count");
+    events.push_back(std::move(event));
+  }
   return Text(Canonical(events));
 }
 

@@ -23,10 +23,12 @@ CREATE TABLE search_ranges (
   family INTEGER NOT NULL,  -- 4 or 6
   prefix INTEGER NOT NULL,
   start BLOB NOT NULL,
-  end BLOB NOT NULL,
   entry INTEGER NOT NULL,
   kind INTEGER NOT NULL,
   path TEXT NOT NULL,
+  -- After the key's columns: SQLite 3.40's integrity_check reports a NOT NULL column that
+  -- comes between them in a WITHOUT ROWID table as NULL.
+  end BLOB NOT NULL,
   PRIMARY KEY (family, prefix, start, entry, kind, path)
 ) WITHOUT ROWID;
 CREATE INDEX search_ranges_by_entry ON search_ranges(entry);
