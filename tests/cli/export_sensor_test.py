@@ -57,6 +57,7 @@ class SensorExport(KizunaTestCase):
         self.run_kizuna("admin", "org", "add", "--name", "KOR-CERT", "--nation", "KOR")
         for user, org in (("jp", "JPN-CERT"), ("us", "USA-CERT"), ("kr", "KOR-CERT")):
             self.run_kizuna("admin", "user", "add", user, "--org", org, "--role", "reader")
+            self.run_kizuna("admin", "grant", "intel", "--org", org, "--read")
         j = self.jpn
         self.objects = [
             pattern_indicator(1, "[domain-name:value = 'rel.example']", [REL], j),          # JPN, USA

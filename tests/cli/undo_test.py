@@ -28,6 +28,8 @@ class UndoTestCase(KizunaTestCase):
         self.cisa = self.org("CISA", "USA")
         self.run_kizuna("admin", "user", "add", "root", "--org", "CISA", "--role", "node-admin")
         self.run_kizuna("admin", "user", "add", "bob", "--org", "CISA", "--role", "publisher")
+        self.run_kizuna("admin", "user", "add", "rita", "--org", "CISA", "--role", "reader")
+        self.run_kizuna("admin", "grant", "intel", "--org", "CISA", "--read", "--write")
         self.mine = indicator(1, self.nisc, markings=[CLEAR])  # CISA reads it, but did not create it
         self.theirs = indicator(2, self.cisa)
         self.red = indicator(3, self.cisa, markings=[RED])
@@ -89,6 +91,21 @@ class Delete(UndoTestCase):
         self.assertEqual(err.replace(self.red["id"].encode(), b"ID"), absent.replace(b"indicator--8e2e2d2b-17d4-"
                                                                                      b"4cbf-938f-000000000099", b"ID"))
 
+    def test_a_user_acts_within_its_grants(self):
+        # As on the server: a collection without a grant is absent, one without write refused.
+        oid = self.theirs["id"]
+        self.run_kizuna("collection", "create", "--title", "Other", "--alias", "other")
+        self.imported([self.theirs], collection="other")
+        err = self.run_kizuna("delete", "--collection", "other", oid, "--as", "bob", expect=1).stderr
+        self.assertIn(b"no object %s in collection 'other'" % oid.encode(), err)
+        err = self.run_kizuna("delete", "--collection", "intel", oid, "--as", "rita", expect=1).stderr
+        self.assertIn(b"user 'rita' may not write to collection 'intel'", err)
+        self.assertEqual(len(self.versions(oid, "other")), 1)
+        self.assertEqual(len(self.versions(oid)), 1)
+        self.run_kizuna("admin", "grant", "other", "--org", "CISA", "--write")  # a drop box
+        self.run_kizuna("delete", "--collection", "other", oid, "--as", "bob")
+        self.assertEqual(self.versions(oid, "other"), [])
+
     def test_bad_arguments(self):
         err = self.run_kizuna("delete", "--collection", "intel", self.mine["id"], "--version", "yesterday",
                               "--organization", "NISC", expect=1).stderr
@@ -131,6 +148,31 @@ class Revoke(UndoTestCase):
         self.assertIn(b"no collection holds object", err)  # hidden: as if absent
         self.run_kizuna("revoke", self.theirs["id"], "--collection", "intel", "--as", "bob")
         self.assertTrue(self.versions(self.theirs["id"])[-1]["revoked"])
+
+    def test_a_user_revokes_only_where_it_may_write(self):
+        oid = self.theirs["id"]
+        self.run_kizuna("collection", "create", "--title", "Other", "--alias", "other")
+        self.imported([self.theirs], collection="other")
+        # No grant on 'other': revoked where bob may write, absent elsewhere.
+        out = json.loads(self.run_kizuna("revoke", oid, "--as", "bob", "--json").stdout)
+        self.assertEqual([r["collection"] for r in out], [self.collection])
+        self.assertNotIn("revoked", self.versions(oid, "other")[-1])
+        err = self.run_kizuna("revoke", self.red["id"], "--as", "rita", expect=1).stderr
+        self.assertIn(b"user 'rita' may not write to collection 'intel'", err)
+
+
+class Export(UndoTestCase):
+    def test_a_user_exports_only_collections_it_may_read(self):
+        self.run_kizuna("collection", "create", "--title", "Other", "--alias", "other")
+        self.imported([self.theirs], collection="other")
+        err = self.run_kizuna("export", "--collection", "other", "--as", "bob", expect=1).stderr
+        self.assertIn(b"user 'bob' may not read collection 'other'", err)
+        for fmt in ("misp", "csv"):
+            self.run_kizuna("export", "--collection", "other", "--as", "bob", "--format", fmt, expect=1)
+        ids = [o["id"] for o in json.loads(self.run_kizuna("export", "--collection", "intel", "--as", "rita").stdout)["objects"]]
+        self.assertIn(self.theirs["id"], ids)
+        self.run_kizuna("admin", "grant", "other", "--org", "CISA", "--write")  # write only: still unreadable
+        self.run_kizuna("export", "--collection", "other", "--as", "bob", expect=1)
 
 
 if __name__ == "__main__":

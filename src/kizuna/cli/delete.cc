@@ -47,7 +47,7 @@ int Run(GlobalOptions& global, const DeleteFlags& f) {
   if (!collection.ok()) return ReportError(collection.status());
   absl::StatusOr<identity::Principal> who = ActingPrincipal(**db, f.acting);
   if (!who.ok()) return ReportError(who.status());
-  auto versions = ChangeableVersions(**db, *who, *collection, f.id);
+  auto versions = ChangeableVersions(**db, f.acting, *who, *collection, f.id);
   if (!versions.ok()) return ReportError(versions.status());
   const store::RecordDelete record = [&](int64_t removed) -> absl::StatusOr<store::AuditEvent> {
     return store::ObjectDeletedEvent(who->user, "", who->organization, collection->id, f.id,

@@ -10,6 +10,7 @@
 
 #include "kizuna/base/clock.h"
 #include "kizuna/base/random.h"
+#include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/cli/command.h"
 #include "kizuna/cli/export_sensor.h"
@@ -20,6 +21,7 @@
 #include "kizuna/stix/id.h"
 #include "kizuna/stix/timestamp.h"
 #include "kizuna/store/open.h"
+#include "kizuna/taxii/auth/grant_access_control.h"
 
 namespace kizuna::cli {
 namespace {
@@ -73,6 +75,18 @@ absl::StatusOr<identity::Principal> PrincipalOf(store::Database& db, const Expor
   return identity::OperatorPrincipal();
 }
 
+// With --as, the user's collection grants apply as on the server (taxii::GrantAccessControl):
+// a user without a read grant gets nothing of the collection, not an empty bundle.
+absl::Status MayRead(store::Database& db, const ExportFlags& flags, const identity::Principal& principal,
+                     const store::Collection& collection) {
+  if (flags.as_user.empty()) return absl::OkStatus();
+  taxii::GrantAccessControl access(db, SystemClock());
+  KZ_ASSIGN_OR_RETURN(taxii::CollectionAccess can, access.Access(principal, collection.id));
+  if (can.can_read) return absl::OkStatus();
+  return absl::PermissionDeniedError(
+      StrCat("user '", flags.as_user, "' may not read collection '", flags.collection, "'"));
+}
+
 int Run(GlobalOptions& global, const ExportFlags& flags) {
   auto store = OpenNodeDatabase(global.data_dir);
   if (!store.ok()) return ReportError(store.status());
@@ -80,6 +94,7 @@ int Run(GlobalOptions& global, const ExportFlags& flags) {
   if (!collection.ok()) return ReportError(collection.status());
   absl::StatusOr<identity::Principal> principal = PrincipalOf(**store, flags);
   if (!principal.ok()) return ReportError(principal.status());
+  if (absl::Status may = MayRead(**store, flags, *principal, *collection); !may.ok()) return ReportError(may);
   if (flags.format != "stix" && flags.format != "misp") {
     if (!flags.types.empty() || !flags.added_after.empty() || flags.all_versions) {
       return ReportError(absl::InvalidArgumentError(

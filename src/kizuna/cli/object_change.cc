@@ -7,6 +7,7 @@
 #include "kizuna/cli/command.h"
 #include "kizuna/policy/policy.h"
 #include "kizuna/policy/delete_rule.h"
+#include "kizuna/taxii/auth/grant_access_control.h"
 
 namespace kizuna::cli {
 
@@ -37,15 +38,24 @@ absl::StatusOr<identity::Principal> ActingPrincipal(store::Database& db, const A
 }
 
 absl::StatusOr<std::vector<store::StoredObject>> ChangeableVersions(
-    store::Database& db, const identity::Principal& principal, const store::Collection& collection,
-    std::string_view object_id) {
+    store::Database& db, const ActingFlags& flags, const identity::Principal& principal,
+    const store::Collection& collection, std::string_view object_id) {
+  const absl::Status absent = absl::NotFoundError(
+      StrCat("no object ", object_id, " in collection '", CollectionLabel(collection), "'"));
+  taxii::CollectionAccess can{.can_read = true, .can_write = true};  // the operator's
+  if (!flags.as_user.empty()) {
+    taxii::GrantAccessControl access(db, SystemClock());
+    KZ_ASSIGN_OR_RETURN(can, access.Access(principal, collection.id));
+    if (!can.can_read && !can.can_write) return absent;  // the server's 404
+  }
   policy::Policy policy(db, &db, SystemClock());
   absl::Status may = policy::MayDelete(db, policy, principal, collection, object_id, {});
-  if (absl::IsNotFound(may)) {
-    return absl::NotFoundError(
-        StrCat("no object ", object_id, " in collection '", CollectionLabel(collection), "'"));
-  }
+  if (absl::IsNotFound(may)) return absent;
   KZ_RETURN_IF_ERROR(may);
+  if (!can.can_write) {
+    return absl::PermissionDeniedError(StrCat("user '", flags.as_user, "' may not write to collection '",
+                                              CollectionLabel(collection), "'"));
+  }
   store::PageRequest all;
   all.limit = store::kMaxPageLimit;
   KZ_ASSIGN_OR_RETURN(store::Page versions, db.GetVersions(collection.id, object_id, all));

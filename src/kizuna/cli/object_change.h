@@ -37,9 +37,11 @@ absl::StatusOr<identity::Principal> ActingPrincipal(store::Database& db, const A
 
 // Returns the versions of `object_id` in `collection` (of the highest spec version held),
 // when `principal` may see the object there and may delete or revoke it: NotFound when it
-// sees no version (as when there is none), PermissionDenied when the rule refuses.
+// sees no version (as when there is none), PermissionDenied when the rule refuses. With
+// --as, the user's collection grants apply first, as on the server (taxii::GrantAccessControl):
+// no grant at all answers NotFound, a grant without write PermissionDenied.
 absl::StatusOr<std::vector<store::StoredObject>> ChangeableVersions(
-    store::Database& db, const identity::Principal& principal, const store::Collection& collection,
-    std::string_view object_id);
+    store::Database& db, const ActingFlags& flags, const identity::Principal& principal,
+    const store::Collection& collection, std::string_view object_id);
 
 }  // namespace kizuna::cli

@@ -38,10 +38,11 @@ absl::StatusOr<std::vector<store::Collection>> CollectionsOf(store::Database& db
 
 // Revokes the object in `collection`; returns the new version's `modified`. NotFound when the
 // principal sees no version there.
-absl::StatusOr<std::string> RevokeIn(store::Database& db, const identity::Principal& who,
+absl::StatusOr<std::string> RevokeIn(store::Database& db, const ActingFlags& acting,
+                                     const identity::Principal& who,
                                      const store::Collection& collection, const std::string& id,
                                      int64_t now_us) {
-  KZ_RETURN_IF_ERROR(ChangeableVersions(db, who, collection, id).status());
+  KZ_RETURN_IF_ERROR(ChangeableVersions(db, acting, who, collection, id).status());
   store::PageRequest latest;  // the last version of the highest spec version held
   KZ_ASSIGN_OR_RETURN(store::Page page, db.GetObject(collection.id, id, latest));
   if (page.objects.empty()) return absl::NotFoundError(StrCat("no object ", id));
@@ -69,7 +70,7 @@ int Run(GlobalOptions& global, const RevokeFlags& f) {
   std::string text;
   const int64_t now_us = SystemClock().NowMicros();  // one revoked version in every collection
   for (const store::Collection& c : *collections) {
-    absl::StatusOr<std::string> version = RevokeIn(**db, *who, c, f.id, now_us);
+    absl::StatusOr<std::string> version = RevokeIn(**db, f.acting, *who, c, f.id, now_us);
     // Without --collection, collections where the object is absent (or hidden) are skipped.
     if (absl::IsNotFound(version.status()) && f.collection.empty()) continue;
     if (!version.ok()) return ReportError(version.status());
