@@ -108,6 +108,30 @@ TEST(MatcherTest, PlantedIndicatorsGiveTheExpectedAlerts) {
   }
 }
 
+TEST(MatcherTest, DomainNamesInTelemetryAreComparedInLowerCase) {
+  // DNS names are case-insensitive; resolvers and adversaries vary the case (DNS 0x20).
+  Compiled c = Compile(kPatterns);
+  RecordBatch batch;
+  AddRecord(batch, "dns", {{Role::kDomain, "EVIL.Example"}});                      // 0
+  AddRecord(batch, "http", {{Role::kHttpHost, "Evil.EXAMPLE:8080"}});              // 1
+  AddRecord(batch, "dns", {{Role::kDomain, "X.Bad.EXAMPLE"}});                     // 2
+  AddRecord(batch, "ssl", {{Role::kHost, "C2-17.EXAMPLE"}});                       // 3
+  AddRecord(batch, "dns", {{Role::kDomain, "X.EXAMPLE"}});                         // 4
+  BatchMatcher matcher;
+  std::vector<Match> fast, reference;
+  ASSERT_TRUE(matcher.MatchBatch(*c.snapshot, batch, fast).ok());
+  ASSERT_TRUE(matcher.EvaluateBatch(*c.reference, batch, reference).ok());
+  const std::set<std::pair<uint32_t, uint32_t>> want = {
+      {0, 3}, {0, 9}, {0, 13}, {1, 3}, {1, 9}, {1, 13}, {2, 4}, {2, 13}, {3, 8}, {3, 13}};
+  EXPECT_EQ(Pairs(fast), want);
+  EXPECT_EQ(Pairs(reference), want);
+  for (const Match& m : fast) {
+    if (m.record == 0 && m.indicator == 3) {
+      EXPECT_EQ(m.value, "evil.example");
+    }
+  }
+}
+
 TEST(MatcherTest, FastLookupsEqualTheEvaluator) {
   Compiled c = Compile(kPatterns);
   RecordBatch batch = PlantedBatch();

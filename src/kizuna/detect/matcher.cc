@@ -119,6 +119,8 @@ void BatchMatcher::AddIp(const Snapshot& s, std::string_view value, uint32_t rec
 void BatchMatcher::AddDomain(const Snapshot& s, std::string_view value, uint32_t record,
                              uint16_t field) {
   if (!HasSlot(s, Slot::kDomain)) return;
+  const std::string_view lower = LowerDomain(value, scratch_);
+  if (lower.data() == scratch_.data()) value = text_.Copy(lower);
   AddString(s, Slot::kDomain, value, record, field);
   if (!s.has_suffixes()) return;
   // LIKE '%.suffix' holds when the NFC form (normalised as the evaluator does) ends with

@@ -150,6 +150,17 @@ std::string_view EmailAddressOf(std::string_view value) {
   return value.substr(open + 1, close - open - 1);
 }
 
+std::string_view LowerDomain(std::string_view name, std::string& out) {
+  size_t i = 0;
+  while (i < name.size() && !(name[i] >= 'A' && name[i] <= 'Z')) ++i;
+  if (i == name.size()) return name;
+  out.assign(name);
+  for (; i < out.size(); ++i) {
+    if (out[i] >= 'A' && out[i] <= 'Z') out[i] = static_cast<char>(out[i] - 'A' + 'a');
+  }
+  return out;
+}
+
 std::string_view HostWithoutPort(std::string_view host) {
   if (host.starts_with('[')) {
     const size_t close = host.find(']');

@@ -104,6 +104,14 @@ std::string_view EmailAddressOf(std::string_view value);
 // Returns an HTTP Host header without a trailing ":port" (IPv6 "[::1]:80" gives "::1").
 std::string_view HostWithoutPort(std::string_view host);
 
+// A telemetry domain name as the engine compares it: ASCII letters in lower case. DNS names
+// are case-insensitive (RFC 4343) and resolvers randomise the case of the names they ask
+// (DNS 0x20), as an adversary may: `EVIL.example` in a log is `evil.example`. Indicator
+// literals are compared as written, so domain indicators are written in lower case (feeds
+// lower theirs, feed.h; detect/README.md). Returns `name` when it has no capital, else its
+// lowered copy in `out`.
+std::string_view LowerDomain(std::string_view name, std::string& out);
+
 // The url:value of an HTTP request when the record has no URL field: the request target
 // itself when absolute ("http://..."), else "http://" + Host header + target. Empty when
 // either part is missing. `out` receives the text; the result views it.

@@ -194,6 +194,7 @@ bool ObservationBuilder::Build(const RecordBatch& batch, const Record& record,
     std::string_view url = ComposeUrl(net.host, net.uri, text_);
     if (!url.empty()) scos.AddValue("url", url);
   }
+  std::string lowered;  // a domain name with capitals, lowered (LowerDomain)
   for (const FieldValue& v : batch.ValuesOf(record)) {
     switch (v.role) {
       case Role::kSrcIp:
@@ -211,11 +212,15 @@ bool ObservationBuilder::Build(const RecordBatch& batch, const Record& record,
       case Role::kHttpHost: {
         const std::string_view host = v.role == Role::kHost ? v.value : HostWithoutPort(v.value);
         const HostKind k = HostKindOf(host);
-        scos.AddValue(k == HostKind::kDomain ? "domain-name" : IpType(k), host);
+        if (k == HostKind::kDomain) {
+          scos.AddValue("domain-name", LowerDomain(host, lowered));
+        } else {
+          scos.AddValue(IpType(k), host);
+        }
         break;
       }
       case Role::kDomain:
-        scos.AddValue("domain-name", v.value);
+        scos.AddValue("domain-name", LowerDomain(v.value, lowered));
         break;
       case Role::kEmail:
         scos.AddValue("email-addr", EmailAddressOf(v.value));
