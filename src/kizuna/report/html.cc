@@ -7,6 +7,7 @@
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/report/assets.h"
+#include "kizuna/report/template.h"
 
 namespace kizuna::report {
 namespace {
@@ -24,11 +25,7 @@ class Page {
       : f_(figures), m_(messages), lang_(lang) {}
 
   // The message `key`, escaped; an error names a key the catalogue lacks.
-  absl::StatusOr<std::string> Msg(std::string_view key) const {
-    const boost::json::value* v = m_.if_contains(key);
-    if (v == nullptr || !v->is_string()) return absl::InvalidArgumentError(StrCat("message '", key, "' missing"));
-    return EscapeHtml(v->get_string());
-  }
+  absl::StatusOr<std::string> Msg(std::string_view key) const { return Message(m_, key); }
   std::string M(std::string_view key) const { return Msg(key).value_or(EscapeHtml(key)); }
 
   // The array member `key` of the figures.
@@ -100,27 +97,12 @@ std::string_view BannerColor(std::string_view banner) {
   return "#ffffff";
 }
 
-// JSON text safe inside a <script> element: "<" only occurs inside strings, as \u003c.
-std::string ScriptJson(const boost::json::value& v) {
-  std::string text = boost::json::serialize(v);
-  std::string out;
-  out.reserve(text.size());
-  for (char ch : text) {
-    if (ch == '<') {
-      out += "\\u003c";
-    } else {
-      out += ch;
-    }
-  }
-  return out;
-}
-
-absl::StatusOr<std::map<std::string, std::string, std::less<>>> Sections(const Page& p) {
+absl::StatusOr<TemplateValues> Sections(const Page& p) {
   using O = boost::json::object;
   Lang lang = p.lang();
   auto n = [&](const O& o, std::string_view k) { return Cell{p.Count(o.at(k)), "n"}; };
   auto t = [&](const O& o, std::string_view k) { return Cell{Page::Text(o.at(k))}; };
-  std::map<std::string, std::string, std::less<>> s;
+  TemplateValues s;
   KZ_ASSIGN_OR_RETURN(s["headline"], p.Headline());
   KZ_ASSIGN_OR_RETURN(s["direction"], p.TableOf("by_direction", {"from", "to", "current", "previous_value"},
                                                 [&](const O& o) -> std::vector<Cell> {
@@ -238,30 +220,7 @@ absl::StatusOr<std::string> RenderBrief(const boost::json::object& figures, Lang
   values["echarts"] = std::string(EchartsScript());
   values["charts"] = std::string(ChartsScript());
 
-  std::string_view in = BriefTemplate();
-  std::string out;
-  out.reserve(in.size() + values["echarts"].size() + values["figures_json"].size() * 2);
-  for (size_t pos = 0;;) {
-    size_t open = in.find("{{", pos);
-    if (open == std::string_view::npos) {
-      out.append(in.substr(pos));
-      break;
-    }
-    size_t close = in.find("}}", open);
-    if (close == std::string_view::npos) return absl::InternalError("brief template: unclosed {{");
-    out.append(in.substr(pos, open - pos));
-    std::string_view key = in.substr(open + 2, close - open - 2);
-    if (key.starts_with("msg:")) {
-      KZ_ASSIGN_OR_RETURN(std::string text, page.Msg(key.substr(4)));
-      out += text;
-    } else {
-      auto it = values.find(key);
-      if (it == values.end()) return absl::InvalidArgumentError(StrCat("brief template: no value for {{", key, "}}"));
-      out += it->second;
-    }
-    pos = close + 2;
-  }
-  return out;
+  return FillTemplate(BriefTemplate(), values, catalogue.get_object());
 }
 
 }  // namespace kizuna::report
