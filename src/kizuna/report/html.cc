@@ -1,6 +1,7 @@
 // Kizuna. The brief as one self-contained HTML page.
 #include "kizuna/report/html.h"
 
+#include <cstdio>
 #include <map>
 #include <vector>
 
@@ -97,6 +98,38 @@ std::string_view BannerColor(std::string_view banner) {
   return "#ffffff";
 }
 
+// One table per exercise held in the period: its teams' scores.
+absl::StatusOr<std::string> ExercisesSection(const Page& p) {
+  const boost::json::value* ex = p.figures().if_contains("exercises");
+  const boost::json::value* items = ex != nullptr && ex->is_object() ? ex->get_object().if_contains("items") : nullptr;
+  if (items == nullptr || !items->is_array()) return absl::InvalidArgumentError("figures: 'exercises' missing");
+  if (items->get_array().empty()) return StrCat("<p class=\"empty\">", p.M("exercises.none"), "</p>");
+  auto ratio = [](const boost::json::value& v, int digits) -> std::string {
+    if (!v.is_number()) return "—";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.*f", digits, v.to_number<double>());
+    return buf;
+  };
+  std::string out;
+  for (const boost::json::value& item : items->get_array()) {
+    const boost::json::object& e = item.get_object();
+    StrAppend(out, "<h3 data-exercise=\"", EscapeHtml(Page::Text(e.at("exercise"))), "\">",
+              EscapeHtml(Page::Text(e.at("title"))), " (", EscapeHtml(FormatDay(Page::Text(e.at("from")), p.lang())),
+              ", ", EscapeHtml(Page::Text(e.at("tlp"))), ")</h3>");
+    std::vector<std::vector<Cell>> rows;
+    for (const boost::json::value& t : e.at("teams").as_array()) {
+      const boost::json::object& o = t.get_object();
+      rows.push_back({{Page::Text(o.at("team"))}, {Page::Text(o.at("nation"))}, {p.Count(o.at("steps")), "n"},
+                      {p.Count(o.at("detected")), "n"}, {ratio(o.at("recall"), 2), "n"},
+                      {ratio(o.at("precision"), 3), "n"}, {ratio(o.at("score"), 3), "n"}});
+    }
+    out += p.Table({"exercise.team", "exercise.nation", "exercise.steps", "exercise.detected", "exercise.recall",
+                    "exercise.precision", "exercise.score"},
+                   rows);
+  }
+  return out;
+}
+
 absl::StatusOr<TemplateValues> Sections(const Page& p) {
   using O = boost::json::object;
   Lang lang = p.lang();
@@ -157,7 +190,7 @@ absl::StatusOr<TemplateValues> Sections(const Page& p) {
                           {last.is_string() ? FormatDay(last.get_string(), lang) : p.M("never")},
                           {outage > 0 ? FormatDuration(outage, lang) : "—", "n"}};
                 }));
-  s["exercises"] = StrCat("<p class=\"empty\">", p.M("exercises.none"), "</p>");
+  KZ_ASSIGN_OR_RETURN(s["exercises"], ExercisesSection(p));
   KZ_ASSIGN_OR_RETURN(s["appendix"], p.TableOf("appendix", {"identifier", "name"}, [&](const O& o) -> std::vector<Cell> {
     return {{Page::Text(o.at("id")), "id"}, t(o, "name")};
   }));
