@@ -18,15 +18,11 @@ namespace {
 class ScoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto s = ParseScenario(testing::SmallScenario(), "s.yaml");
-    ASSERT_TRUE(s.ok()) << s.status();
-    scenario_ = *s;
-    GenerateOptions options;
-    options.eve = false;
-    ASSERT_TRUE(Generate(scenario_, options, sink_).ok());
-    auto t = GroundTruth::Parse(sink_.files.at("truth.tsv"), "truth.tsv");
-    ASSERT_TRUE(t.ok()) << t.status();
-    truth_ = std::move(*t);
+    testing::Generated g;
+    ASSERT_TRUE(testing::GenerateZeek(testing::SmallScenario(), g).ok());
+    scenario_ = std::move(g.scenario);
+    sink_ = std::move(g.sink);
+    truth_ = std::move(g.truth);
   }
 
   // The line number and time of the first record of `file` whose text holds `needle`.

@@ -4,7 +4,10 @@
 #include <map>
 #include <string>
 
+#include "kizuna/base/status.h"
 #include "kizuna/exercise/generator.h"
+#include "kizuna/exercise/ground_truth.h"
+#include "kizuna/exercise/scenario_parser.h"
 
 namespace kizuna::exercise::testing {
 
@@ -16,5 +19,22 @@ class MemorySink : public TelemetrySink {
   }
   std::map<std::string, std::string> files;
 };
+
+// A scenario parsed from `yaml`, its telemetry generated into `sink` (Zeek TSV only), and
+// its ground truth.
+struct Generated {
+  Scenario scenario;
+  MemorySink sink;
+  GroundTruth truth;
+};
+
+inline absl::Status GenerateZeek(const std::string& yaml, Generated& out) {
+  KZ_ASSIGN_OR_RETURN(out.scenario, ParseScenario(yaml, "s.yaml"));
+  GenerateOptions options;
+  options.eve = false;
+  KZ_RETURN_IF_ERROR(Generate(out.scenario, options, out.sink).status());
+  KZ_ASSIGN_OR_RETURN(out.truth, GroundTruth::Parse(out.sink.files.at("truth.tsv"), "truth.tsv"));
+  return absl::OkStatus();
+}
 
 }  // namespace kizuna::exercise::testing

@@ -17,6 +17,9 @@ KIZUNA = os.environ.get("KIZUNA_BIN", "kizuna")
 TAXII = "application/taxii+json;version=2.1"
 
 
+# SQL that undoes migration 18 (exercise results kept on the node), for the same tests.
+UNDO_MIGRATION_18 = "DROP TABLE exercise_results;"
+
 # SQL that undoes migration 15 (peers' Basic and client certificates, users' certificates), for
 # tests that take a store back to an older schema and let the node migrate it again.
 UNDO_MIGRATION_15 = ("ALTER TABLE peers DROP COLUMN auth; ALTER TABLE peers DROP COLUMN basic_user;"

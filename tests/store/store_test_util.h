@@ -71,6 +71,9 @@ inline constexpr char kUndoMigrationSearch[] =
     "DROP TABLE search_values; DROP TABLE search_ranges; DROP TABLE search_text;"
     "DELETE FROM node_state WHERE key = 'search_index_version';";
 
+// SQL that undoes migration 18 (exercise results kept on the node), for the same tests.
+inline constexpr char kUndoMigrationEighteen[] = "DROP TABLE exercise_results;";
+
 // SQL that undoes migration 15 (peers' Basic and client certificates, users' certificates),
 // for the same tests.
 inline constexpr char kUndoMigrationFifteen[] =

@@ -3,12 +3,15 @@
 //   kizuna exercise score SCENARIO --truth DIR/truth.tsv [--alerts FILE...]
 //                         [--sightings TEAM=FILE...] [--shared TEAM=FILE...]
 //                         [--time-scale S] [--attack BUNDLE] [--json]
+//                         [--lift [--telemetry DIR] [--threads N]]
 //
 // --alerts: alert lines written by `kizuna match --alerts` over the generated telemetry;
 // --sightings: a STIX bundle or TAXII envelope of sightings made by TEAM's node (its
 // sightings collection, exported or read over TAXII); --shared: a TAXII manifest of TEAM's
 // node, whose date_added of a step's indicator gives the time to share; --time-scale: the one
-// the telemetry was generated with. Prints the scoreboard as a table, or with --json as one
+// the telemetry was generated with; --lift: also match each blue team's telemetry (DIR, by
+// default the truth file's folder) with and without the partners' shared indicators and
+// report the coalition lift (exercise/lift.h). Prints the scoreboard as a table, or with --json as one
 // JSON object (every metric is defined in docs/exercise.md). The same inputs give the same
 // output. Exit codes: 0 scored; 1 an unreadable or malformed input; 2 usage.
 #include <CLI/CLI.hpp>
@@ -19,6 +22,7 @@
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/cli/exercise_internal.h"
+#include "kizuna/exercise/lift.h"
 #include "kizuna/exercise/score.h"
 
 namespace kizuna::cli {
@@ -36,6 +40,9 @@ struct ScoreFlags {
   std::vector<std::string> shared;
   double time_scale = 1;
   bool json = false;
+  bool lift = false;
+  std::string telemetry;
+  int threads = 2;
 };
 
 // Splits "TEAM=FILE".
@@ -79,6 +86,15 @@ absl::Status Score(GlobalOptions& global, const ScoreFlags& flags, std::string& 
   KZ_RETURN_IF_ERROR(AddTeamFiles(scorer, "--sightings", flags.sightings, true));
   KZ_RETURN_IF_ERROR(AddTeamFiles(scorer, "--shared", flags.shared, false));
   exercise::Scoreboard board = scorer.Finish();
+  if (flags.lift) {
+    std::string dir = flags.telemetry;
+    if (dir.empty()) {
+      size_t slash = flags.truth.rfind('/');
+      dir = slash == std::string::npos ? "." : flags.truth.substr(0, slash);
+    }
+    KZ_ASSIGN_OR_RETURN(board.lift, exercise::MeasureLift(scenario, truth, dir, flags.time_scale,
+                                                          flags.threads));
+  }
   out = flags.json ? board.ToJson() : board.ToTable();
   return absl::OkStatus();
 }
@@ -104,6 +120,14 @@ void AddExerciseScore(CLI::App& exercise, GlobalOptions& global) {
   cmd->add_option("--attack", flags->attack,
                   "ATT&CK STIX bundle (default: the store's ATT&CK objects)");
   cmd->add_flag("--json", flags->json, "Print the scoreboard as one JSON object");
+  cmd->add_flag("--lift", flags->lift,
+                "Also measure the coalition lift: match each blue team's telemetry with and "
+                "without the indicators partners share with it");
+  cmd->add_option("--telemetry", flags->telemetry,
+                  "With --lift: the folder `exercise generate` wrote (default: the truth "
+                  "file's folder)");
+  cmd->add_option("--threads", flags->threads, "With --lift: matching threads")
+      ->check(CLI::Range(1, 64));
   cmd->callback([&global, flags] {
     std::string out;
     absl::Status status = Score(global, *flags, out);

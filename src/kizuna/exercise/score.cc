@@ -59,9 +59,13 @@ Scorer::Scorer(const Scenario& scenario, const GroundTruth& truth, double time_s
 }
 
 void Scorer::Detect(const std::string& team, const std::string& step, int64_t time_us,
-                    bool own_indicator) {
+                    bool own_indicator, const std::vector<int>& indicators) {
   Hit& h = hits_[{team, step}];
   ++h.alerts;
+  if (time_us < h.time_us) h.first_indicators.clear();
+  if (time_us <= h.time_us) {
+    h.first_indicators.insert(h.first_indicators.end(), indicators.begin(), indicators.end());
+  }
   h.time_us = std::min(h.time_us, time_us);
   h.own_indicator = h.own_indicator || own_indicator;
 }
@@ -69,6 +73,7 @@ void Scorer::Detect(const std::string& team, const std::string& step, int64_t ti
 absl::Status Scorer::AddAlerts(std::string_view text, std::string_view origin) {
   simdjson::dom::parser parser;
   absl::flat_hash_map<std::string, int> files;
+  std::vector<int> matched;
   return exercise_internal::ForEachLine(
       text, [&](uint64_t line_no, std::string_view line) -> absl::Status {
         auto bad = [&](std::string_view what) {
@@ -100,15 +105,18 @@ absl::Status Scorer::AddAlerts(std::string_view text, std::string_view origin) {
         }
         ++counts.step_alerts;
         bool own = false;
+        matched.clear();
         simdjson::dom::array matches;
         if (alert["matches"].get(matches) == simdjson::SUCCESS) {
           for (simdjson::dom::element m : matches) {
             auto found = indicator_step_.find(AbslView(Str(m, "indicator")));
-            own = own || (found != indicator_step_.end() && found->second == step);
+            if (found == indicator_step_.end()) continue;
+            own = own || found->second == step;
+            matched.push_back(found->second);
           }
         }
         std::optional<int64_t> time = detect::ParseEventTime(Str(alert, "time"));
-        Detect(team, steps_[step]->id, time.value_or(INT64_MAX), own);
+        Detect(team, steps_[step]->id, time.value_or(INT64_MAX), own, matched);
         return absl::OkStatus();
       });
 }
@@ -132,7 +140,10 @@ absl::Status Scorer::AddSightings(std::string_view text, std::string_view team,
     if (found == indicator_step_.end()) continue;
     ++sightings_;
     std::optional<int64_t> time = detect::ParseEventTime(Str(o, "first_seen"));
-    Detect(std::string(team), steps_[found->second]->id, time.value_or(INT64_MAX), true);
+    // A sighting of another step's indicator is that step's detection by `team` (its
+    // sighting_of_ref names no record of `team`'s own steps).
+    Detect(std::string(team), steps_[found->second]->id, time.value_or(INT64_MAX), true,
+           {found->second});
   }
   return absl::OkStatus();
 }
@@ -142,9 +153,25 @@ absl::Status Scorer::AddShared(std::string_view text, std::string_view team,
   simdjson::dom::parser parser;
   KZ_ASSIGN_OR_RETURN(simdjson::dom::array objects, TeamObjects(parser, text, team, origin));
   for (simdjson::dom::element o : objects) {
+    if (Str(o, "type") == "marking-definition") {
+      auto facts = policy::ReadMarkingDefinition(simdjson::minify(o));
+      if (facts.ok()) marking_defs_.try_emplace(std::string(Str(o, "id")), *std::move(facts));
+      continue;
+    }
     auto found = indicator_step_.find(AbslView(Str(o, "id")));
+    if (found == indicator_step_.end()) continue;
+    Received& r = received_[{std::string(team), std::string(Str(o, "id"))}];
+    simdjson::dom::array refs;
+    if (o["object_marking_refs"].get(refs) == simdjson::SUCCESS) {
+      std::vector<std::string> markings;
+      for (simdjson::dom::element m : refs) {
+        std::string_view ref;
+        if (m.get(ref) == simdjson::SUCCESS) markings.emplace_back(ref);
+      }
+      if (!r.markings) r.markings = std::move(markings);
+    }
     std::optional<int64_t> added = detect::ParseEventTime(Str(o, "date_added"));
-    if (found == indicator_step_.end() || !added) continue;
+    if (!added) continue;
     auto key = std::make_pair(std::string(team), steps_[found->second]->id);
     auto [it, inserted] = shared_.try_emplace(key, *added);
     if (!inserted) it->second = std::min(it->second, *added);
@@ -155,6 +182,8 @@ absl::Status Scorer::AddShared(std::string_view text, std::string_view team,
 Scoreboard Scorer::Finish() const {
   Scoreboard b;
   b.exercise = scenario_.meta.id;
+  b.title = scenario_.meta.title, b.tlp = scenario_.meta.tlp;
+  b.t0_us = scenario_.meta.t0_us, b.duration_s = scenario_.meta.duration_s;
   b.alerts = alerts_;
   b.unlabelled_alerts = unlabelled_;
   b.sightings = sightings_;
@@ -170,6 +199,7 @@ Scoreboard Scorer::Finish() const {
     if (label != label_of.end()) {
       s.records = truth_.stats()[label->second].records;
       s.start_us = truth_.stats()[label->second].first_us;
+      s.end_us = truth_.stats()[label->second].last_us;
     }
     auto hit = hits_.find({step->team, step->id});
     if (hit != hits_.end()) {
@@ -236,10 +266,13 @@ Scoreboard Scorer::Finish() const {
       auto shared = shared_.find({to, o.step});
       if (hit == hits_.end() || hit->second.time_us == INT64_MAX || shared == shared_.end())
         continue;
+      s.shared_us = shared->second;
       s.time_to_share_s = static_cast<double>(shared->second - hit->second.time_us) / 1e6;
       s.met = o.by_s == 0 || *s.time_to_share_s * time_scale_ <= static_cast<double>(o.by_s);
     }
   }
+  ScoreShareToUse(b);
+  ScoreViolations(b);
   return b;
 }
 

@@ -20,6 +20,15 @@
 //   false positives            alerts on look-alike records and on background records
 //   time to share              (with partners' manifests) the partner node's date_added of a
 //                              step's indicator minus the sharing team's first detection
+//   share to use               a step whose first detection was made with an indicator of
+//                              another team's step that the team's node had received
+//                              (--shared) before the detection
+//   releasability violations   a step's indicator received by a team no sharing objective
+//                              of the step names, or with markings (TLP, releasable_to)
+//                              less restrictive than the objective's
+//
+// Coalition lift (lift.h) scores the same telemetry twice, without and with the partners'
+// indicators.
 //
 // The scoreboard is a pure function of its inputs: the same files give the same bytes.
 //
@@ -36,6 +45,7 @@
 #include "absl/status/statusor.h"
 #include "kizuna/exercise/ground_truth.h"
 #include "kizuna/exercise/scenario.h"
+#include "kizuna/policy/marking.h"
 #include "simdjson.h"
 
 namespace kizuna::exercise {
@@ -53,17 +63,35 @@ struct StepScore {
   bool detected = false;
   std::string level = "none";
   int64_t start_us = 0;  // first record of the step
+  int64_t end_us = 0;    // last record of the step
   std::optional<int64_t> detected_us;
   std::optional<double> ttd_s;           // telemetry seconds
   std::optional<double> ttd_scenario_s;  // scenario seconds
   bool deadline_met = false;
+  // Share to use: the first detection was made with an indicator of `shared_step` (a step
+  // of team `shared_from`) that the team's node had received before it.
+  std::string shared_from, shared_step;
 };
 
 struct ShareScore {
   std::string objective;
   std::string from, to, step;
   std::optional<double> time_to_share_s;
+  std::optional<int64_t> shared_us;  // the partner node's date_added
   bool met = false;
+  // Share to use: `to` detected a step of its own first with the objective's indicator,
+  // `time_to_use_s` after its node received it.
+  bool used = false;
+  std::optional<double> time_to_use_s;
+};
+
+// One releasability violation: team `from`'s indicator of `step` as team `to`'s node
+// received it. `kind`: "outside-audience" (no sharing objective of the step names `to`),
+// "tlp-below-objective" (its TLP, or none, is less restrictive than the objective's),
+// "not-releasability-marked" (the objective names nations, the object no releasable_to),
+// "releasable-beyond" (its releasable_to names `detail`, a nation the objective does not).
+struct Violation {
+  std::string from, to, step, indicator, objective, kind, detail;
 };
 
 struct TeamScore {
@@ -72,15 +100,30 @@ struct TeamScore {
   uint64_t steps = 0, covered = 0, detected = 0, detected_covered = 0, deadlines_met = 0;
   uint64_t alerts = 0, step_alerts = 0, lookalike_alerts = 0, background_alerts = 0;
   std::optional<double> recall, recall_covered, precision, mean_ttd_s;
+  uint64_t share_to_use = 0;  // steps first detected with a partner's shared indicator
+  uint64_t violations = 0;    // releasability violations of what the team shared
   double detection_quality = 0;  // mean ladder weight over the team's steps
   double score = 0;              // weighted (scoring.weights)
 };
 
+// Coalition lift of one team (lift.h): the same telemetry matched with the team's own
+// indicators alone, then with those the sharing objectives bring it from partners.
+struct TeamLift {
+  std::string team;
+  std::optional<double> recall_alone, recall_shared, recall_lift;
+  std::optional<double> mean_ttd_alone_s, mean_ttd_shared_s, ttd_gain_s;
+  uint64_t steps_gained = 0;  // detected only with the partners' indicators
+};
+
 struct Scoreboard {
   std::string exercise;
+  std::string title, tlp;  // the scenario's meta.title and meta.tlp
+  int64_t t0_us = 0, duration_s = 0;
   std::vector<TeamScore> teams;
   std::vector<StepScore> steps;
   std::vector<ShareScore> shares;
+  std::vector<Violation> violations;
+  std::vector<TeamLift> lift;  // empty unless measured (lift.h)
   uint64_t alerts = 0, unlabelled_alerts = 0, sightings = 0;
 
   std::string ToJson() const;
@@ -98,7 +141,10 @@ class Scorer {
   // Reads the sightings of a STIX bundle or TAXII envelope made by team `team`'s node.
   absl::Status AddSightings(std::string_view text, std::string_view team, std::string_view origin);
   // Reads a TAXII manifest (or envelope with date_added) of team `team`'s node: when it
-  // holds a step's indicator, that step was shared to `team` at its date_added.
+  // holds a step's indicator, that step was shared to `team` at its date_added. Objects that
+  // carry object_marking_refs (an envelope) are checked against the sharing objectives'
+  // TLP and releasable_to, their markings resolved as predefined TLP ids or from the
+  // marking definitions of the same input; a manifest is checked for its audience only.
   absl::Status AddShared(std::string_view text, std::string_view team, std::string_view origin);
 
   Scoreboard Finish() const;
@@ -108,13 +154,22 @@ class Scorer {
     int64_t time_us = INT64_MAX;
     uint64_t alerts = 0;
     bool own_indicator = false;
+    std::vector<int> first_indicators;  // steps of the implied indicators matched first
+  };
+  // A step's indicator as a team's node received it.
+  struct Received {
+    std::optional<std::vector<std::string>> markings;  // absent from a manifest
   };
   // The objects list of `text` from team `team`'s node (InvalidArgument: no such team, no list).
   absl::StatusOr<simdjson::dom::array> TeamObjects(simdjson::dom::parser& parser,
                                                    std::string_view text, std::string_view team,
                                                    std::string_view origin) const;
   void Detect(const std::string& team, const std::string& step, int64_t time_us,
-              bool own_indicator);
+              bool own_indicator, const std::vector<int>& indicators);
+  // Share to use of each step and objective (Finish).
+  void ScoreShareToUse(Scoreboard& b) const;
+  // Releasability violations of what was received (Finish).
+  void ScoreViolations(Scoreboard& b) const;
 
   const Scenario& scenario_;
   const GroundTruth& truth_;
@@ -127,6 +182,8 @@ class Scorer {
   std::map<std::pair<std::string, std::string>, Hit> hits_;  // (team, step id)
   std::map<std::string, TeamScore> counts_;                  // alert counts per team
   std::map<std::pair<std::string, std::string>, int64_t> shared_;  // (to team, step) -> date_added
+  std::map<std::pair<std::string, std::string>, Received> received_;  // (to team, indicator)
+  std::map<std::string, policy::MarkingFacts> marking_defs_;  // from the --shared inputs
   uint64_t alerts_ = 0, unlabelled_ = 0, sightings_ = 0;
 };
 

@@ -1,12 +1,9 @@
 // Kizuna. The brief's embedded files (assets.h), included by the assembler at build time.
 #include "kizuna/report/assets.h"
 
+#include "kizuna/base/embed.h"
+
 // KIZUNA_REPORT_ASSETS and KIZUNA_ECHARTS_JS are set by src/kizuna/report/CMakeLists.txt.
-#define KZ_EMBED(name, path)                                                                          \
-  __asm__(".section .rodata\n.global " #name "\n.balign 16\n" #name ":\n.incbin \"" path "\"\n.global " #name \
-          "_end\n" #name "_end:\n.byte 0\n.previous\n");                                              \
-  extern "C" const char name[];                                                                       \
-  extern "C" const char name##_end[];
 
 KZ_EMBED(kizuna_brief_html, KIZUNA_REPORT_ASSETS "/brief.html")
 KZ_EMBED(kizuna_charts_js, KIZUNA_REPORT_ASSETS "/charts.js")

@@ -37,8 +37,7 @@ absl::StatusOr<boost::json::object> ComputeFigures(store::Connection& sql, store
   KZ_RETURN_IF_ERROR(report_internal::AddObjectFigures(c, out));
   KZ_RETURN_IF_ERROR(report_internal::AddFlowFigures(c, out));
   KZ_RETURN_IF_ERROR(report_internal::AddQuotedFigures(c, out));
-  // The exercise subsystem records none yet (docs/brief.md, "Exercises").
-  out["exercises"] = {{"recorded", false}, {"items", boost::json::array()}};
+  KZ_RETURN_IF_ERROR(report_internal::AddExerciseFigures(c, out));
   out["banner"] = TlpLabel(std::max(c.banner, TlpRank(policy::TlpLevel::kClear)));
   return out;
 }

@@ -1,12 +1,14 @@
 // Kizuna. The brief as one self-contained HTML page.
 #include "kizuna/report/html.h"
 
+#include <cstdio>
 #include <map>
 #include <vector>
 
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/report/assets.h"
+#include "kizuna/report/template.h"
 
 namespace kizuna::report {
 namespace {
@@ -24,11 +26,7 @@ class Page {
       : f_(figures), m_(messages), lang_(lang) {}
 
   // The message `key`, escaped; an error names a key the catalogue lacks.
-  absl::StatusOr<std::string> Msg(std::string_view key) const {
-    const boost::json::value* v = m_.if_contains(key);
-    if (v == nullptr || !v->is_string()) return absl::InvalidArgumentError(StrCat("message '", key, "' missing"));
-    return EscapeHtml(v->get_string());
-  }
+  absl::StatusOr<std::string> Msg(std::string_view key) const { return Message(m_, key); }
   std::string M(std::string_view key) const { return Msg(key).value_or(EscapeHtml(key)); }
 
   // The array member `key` of the figures.
@@ -100,27 +98,44 @@ std::string_view BannerColor(std::string_view banner) {
   return "#ffffff";
 }
 
-// JSON text safe inside a <script> element: "<" only occurs inside strings, as \u003c.
-std::string ScriptJson(const boost::json::value& v) {
-  std::string text = boost::json::serialize(v);
+// One table per exercise held in the period: its teams' scores.
+absl::StatusOr<std::string> ExercisesSection(const Page& p) {
+  const boost::json::value* ex = p.figures().if_contains("exercises");
+  const boost::json::value* items = ex != nullptr && ex->is_object() ? ex->get_object().if_contains("items") : nullptr;
+  if (items == nullptr || !items->is_array()) return absl::InvalidArgumentError("figures: 'exercises' missing");
+  if (items->get_array().empty()) return StrCat("<p class=\"empty\">", p.M("exercises.none"), "</p>");
+  auto ratio = [](const boost::json::value& v, int digits) -> std::string {
+    if (!v.is_number()) return "—";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.*f", digits, v.to_number<double>());
+    return buf;
+  };
   std::string out;
-  out.reserve(text.size());
-  for (char ch : text) {
-    if (ch == '<') {
-      out += "\\u003c";
-    } else {
-      out += ch;
+  for (const boost::json::value& item : items->get_array()) {
+    const boost::json::object& e = item.get_object();
+    StrAppend(out, "<h3 data-exercise=\"", EscapeHtml(Page::Text(e.at("exercise"))), "\">",
+              EscapeHtml(Page::Text(e.at("title"))), " (", EscapeHtml(FormatDay(Page::Text(e.at("from")), p.lang())),
+              ", ", EscapeHtml(Page::Text(e.at("tlp"))), ")</h3>");
+    std::vector<std::vector<Cell>> rows;
+    for (const boost::json::value& t : e.at("teams").as_array()) {
+      const boost::json::object& o = t.get_object();
+      rows.push_back({{Page::Text(o.at("team"))}, {Page::Text(o.at("nation"))}, {p.Count(o.at("steps")), "n"},
+                      {p.Count(o.at("detected")), "n"}, {ratio(o.at("recall"), 2), "n"},
+                      {ratio(o.at("precision"), 3), "n"}, {ratio(o.at("score"), 3), "n"}});
     }
+    out += p.Table({"exercise.team", "exercise.nation", "exercise.steps", "exercise.detected", "exercise.recall",
+                    "exercise.precision", "exercise.score"},
+                   rows);
   }
   return out;
 }
 
-absl::StatusOr<std::map<std::string, std::string, std::less<>>> Sections(const Page& p) {
+absl::StatusOr<TemplateValues> Sections(const Page& p) {
   using O = boost::json::object;
   Lang lang = p.lang();
   auto n = [&](const O& o, std::string_view k) { return Cell{p.Count(o.at(k)), "n"}; };
   auto t = [&](const O& o, std::string_view k) { return Cell{Page::Text(o.at(k))}; };
-  std::map<std::string, std::string, std::less<>> s;
+  TemplateValues s;
   KZ_ASSIGN_OR_RETURN(s["headline"], p.Headline());
   KZ_ASSIGN_OR_RETURN(s["direction"], p.TableOf("by_direction", {"from", "to", "current", "previous_value"},
                                                 [&](const O& o) -> std::vector<Cell> {
@@ -175,7 +190,7 @@ absl::StatusOr<std::map<std::string, std::string, std::less<>>> Sections(const P
                           {last.is_string() ? FormatDay(last.get_string(), lang) : p.M("never")},
                           {outage > 0 ? FormatDuration(outage, lang) : "—", "n"}};
                 }));
-  s["exercises"] = StrCat("<p class=\"empty\">", p.M("exercises.none"), "</p>");
+  KZ_ASSIGN_OR_RETURN(s["exercises"], ExercisesSection(p));
   KZ_ASSIGN_OR_RETURN(s["appendix"], p.TableOf("appendix", {"identifier", "name"}, [&](const O& o) -> std::vector<Cell> {
     return {{Page::Text(o.at("id")), "id"}, t(o, "name")};
   }));
@@ -238,30 +253,7 @@ absl::StatusOr<std::string> RenderBrief(const boost::json::object& figures, Lang
   values["echarts"] = std::string(EchartsScript());
   values["charts"] = std::string(ChartsScript());
 
-  std::string_view in = BriefTemplate();
-  std::string out;
-  out.reserve(in.size() + values["echarts"].size() + values["figures_json"].size() * 2);
-  for (size_t pos = 0;;) {
-    size_t open = in.find("{{", pos);
-    if (open == std::string_view::npos) {
-      out.append(in.substr(pos));
-      break;
-    }
-    size_t close = in.find("}}", open);
-    if (close == std::string_view::npos) return absl::InternalError("brief template: unclosed {{");
-    out.append(in.substr(pos, open - pos));
-    std::string_view key = in.substr(open + 2, close - open - 2);
-    if (key.starts_with("msg:")) {
-      KZ_ASSIGN_OR_RETURN(std::string text, page.Msg(key.substr(4)));
-      out += text;
-    } else {
-      auto it = values.find(key);
-      if (it == values.end()) return absl::InvalidArgumentError(StrCat("brief template: no value for {{", key, "}}"));
-      out += it->second;
-    }
-    pos = close + 2;
-  }
-  return out;
+  return FillTemplate(BriefTemplate(), values, catalogue.get_object());
 }
 
 }  // namespace kizuna::report

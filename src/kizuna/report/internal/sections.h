@@ -27,6 +27,8 @@ struct Context {
 absl::Status AddObjectFigures(Context& c, boost::json::object& out);
 // by_direction, time_to_share, federation; headline received and sent.
 absl::Status AddFlowFigures(Context& c, boost::json::object& out);
+// exercises: the results held in the period that the policy releases to the audience.
+absl::Status AddExerciseFigures(Context& c, boost::json::object& out);
 // sightings_by_org, techniques, groups, top_indicators, appendix.
 absl::Status AddQuotedFigures(Context& c, boost::json::object& out);
 
