@@ -13,7 +13,7 @@ import time
 import unittest
 import uuid
 
-from node import UNDO_MIGRATION_15, UNDO_MIGRATION_18, Alliance, Client, Node
+from node import UNDO_MIGRATION_16, UNDO_MIGRATION_15, UNDO_MIGRATION_18, Alliance, Client, Node
 
 DETAILS_OMITTED = "x_kizuna_details_omitted"
 
@@ -137,7 +137,7 @@ class AbusedStoreTest(unittest.TestCase):
         table = db.execute("SELECT sql FROM sqlite_schema WHERE name = 'statuses'").fetchone()[0]
         migrated = "WITHOUT ROWID" not in table
         db.executescript(
-            UNDO_MIGRATION_18 + UNDO_MIGRATION_15 +
+            UNDO_MIGRATION_16 + UNDO_MIGRATION_18 + UNDO_MIGRATION_15 +
             "DROP TABLE search_values; DROP TABLE search_ranges; DROP TABLE search_text;"
             "DELETE FROM node_state WHERE key = 'search_index_version';"
             "ALTER TABLE organizations DROP COLUMN partner;"

@@ -25,6 +25,8 @@ UNDO_MIGRATION_18 = "DROP TABLE exercise_results;"
 UNDO_MIGRATION_15 = ("ALTER TABLE peers DROP COLUMN auth; ALTER TABLE peers DROP COLUMN basic_user;"
                      "ALTER TABLE peers DROP COLUMN client_cert; ALTER TABLE peers DROP COLUMN client_key;"
                      "DROP TABLE user_certificates;")
+# SQL that undoes migration 16 (users' console passwords); run it before UNDO_MIGRATION_15.
+UNDO_MIGRATION_16 = "ALTER TABLE users DROP COLUMN password_hash;"
 
 
 def run(*args, data_dir, expect=0, stdin=None):

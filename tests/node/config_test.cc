@@ -50,6 +50,23 @@ TEST(ConfigTest, AuthenticationLimitsAreRead) {
   EXPECT_EQ(c->auth.slow_checks.burst, 2);
 }
 
+TEST(ConfigTest, ConsoleSettingsAreRead) {
+  auto c = ParseConfig("console:\n  dir: /srv/console\n  idle_timeout_s: 2\n  absolute_timeout_s: 60\n"
+                       "  max_import_bytes: 4096\n",
+                       "cfg.yaml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->console.dir, "/srv/console");
+  EXPECT_EQ(c->console.sessions.idle_timeout_us, 2'000'000);
+  EXPECT_EQ(c->console.sessions.absolute_timeout_us, 60'000'000);
+  EXPECT_EQ(c->console.max_import_bytes, 4096u);
+  NodeConfig defaults;
+  EXPECT_EQ(defaults.console.sessions.idle_timeout_us, int64_t{30} * 60 * 1'000'000);
+  EXPECT_EQ(defaults.console.sessions.absolute_timeout_us, int64_t{12} * 3600 * 1'000'000);
+  EXPECT_FALSE(ParseConfig("console:\n  idle_timeout_s: 0\n", "cfg.yaml").ok());
+  EXPECT_FALSE(ParseConfig("console:\n  max_import_bytes: 10\n", "cfg.yaml").ok());
+  EXPECT_FALSE(ParseConfig("console:\n  colour: red\n", "cfg.yaml").ok());
+}
+
 TEST(ConfigTest, ConnectionAndWriteLimitsAreRead) {
   auto c = ParseConfig(
       "write_threads: 3\nlimits:\n  max_connections_per_client: 4\n  reserved_connections: 2\n"

@@ -81,6 +81,9 @@ inline constexpr char kUndoMigrationFifteen[] =
     "ALTER TABLE peers DROP COLUMN client_cert; ALTER TABLE peers DROP COLUMN client_key;"
     "DROP TABLE user_certificates;";
 
+// SQL that undoes migration 16 (users' console passwords), for the same tests.
+inline constexpr char kUndoMigrationSixteen[] = "ALTER TABLE users DROP COLUMN password_hash;";
+
 // An indicator with the given id suffix (12 hex digits) and modified time.
 inline std::string Indicator(std::string_view suffix, std::string_view modified,
                              std::string_view extra = "") {

@@ -46,9 +46,12 @@ class SearchApi final : public http::Handler {
   bool Writes(const http::Request&) override { return false; }
   http::Response Error(int status, std::string_view description) override;
 
- private:
+  // Answers a GET of the search endpoints for `principal` (authenticated by the caller:
+  // console_api.h); `endpoint` receives the access log's label.
   http::Response Answer(const http::Request& request, const identity::Principal& principal,
                         std::string_view& endpoint);
+
+ private:
 
   search::Searcher& searcher_;
   taxii::Authenticator& authenticator_;

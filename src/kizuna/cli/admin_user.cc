@@ -1,4 +1,10 @@
-// Kizuna. `kizuna admin user add|list|disable|enable|set-roles`.
+// Kizuna. `kizuna admin user add|list|disable|enable|set-roles|passwd`.
+#include <termios.h>
+#include <unistd.h>
+
+#include <iostream>
+
+#include "kizuna/api/password.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/cli/admin_common.h"
 #include "kizuna/cli/admin_internal.h"
@@ -11,7 +17,55 @@ struct UserFlags {
   std::string name, org;
   std::vector<std::string> roles;
   bool json = false;
+  bool stdin_password = false;
+  bool clear = false;
 };
+
+// Reads one line from standard input; from a terminal without echo, after `prompt`.
+std::optional<std::string> ReadSecretLine(std::string_view prompt) {
+  const bool tty = ::isatty(STDIN_FILENO) == 1;
+  termios old{};
+  if (tty) {
+    std::cerr << prompt << std::flush;
+    ::tcgetattr(STDIN_FILENO, &old);
+    termios quiet = old;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+  }
+  std::string line;
+  const bool got = static_cast<bool>(std::getline(std::cin, line));
+  if (tty) {
+    ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+    std::cerr << "\n";
+  }
+  if (!got) return std::nullopt;
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+int SetPassword(const GlobalOptions& global, const UserFlags& f) {
+  std::string hash;
+  if (!f.clear) {
+    if (!f.stdin_password && ::isatty(STDIN_FILENO) != 1) {
+      return ReportError(absl::InvalidArgumentError("standard input is not a terminal: pass --stdin to read the password from it"));
+    }
+    std::optional<std::string> password = ReadSecretLine(StrCat("New password for '", f.name, "': "));
+    if (!password) return ReportError(absl::InvalidArgumentError("no password was given"));
+    if (!f.stdin_password) {
+      std::optional<std::string> again = ReadSecretLine("Again: ");
+      if (!again || *again != *password) return ReportError(absl::InvalidArgumentError("the passwords differ"));
+    }
+    absl::StatusOr<std::string> h = api::HashPassword(*password);
+    if (!h.ok()) return ReportError(h.status());
+    hash = std::move(*h);
+  }
+  auto db = Open(global);
+  if (!db.ok()) return ReportError(db.status());
+  absl::Status s = (*db)->SetUserPassword(kActor, f.name, hash);
+  if (!s.ok()) return ReportError(s);
+  Print(StrCat(f.clear ? "cleared the password of" : "set the password of", " user '", f.name, "'\n"));
+  return kExitOk;
+}
 
 int AddUser(const GlobalOptions& global, const UserFlags& f) {
   auto db = Open(global);
@@ -98,6 +152,13 @@ void AddUserCommands(CLI::App& admin, GlobalOptions& global) {
   roles->add_option("NAME", f->name, "User name")->required();
   roles->add_option("--role", f->roles, kRoleHelp)->required()->check(RoleName());
   roles->callback([&global, f] { global.exit_code = SetRoles(global, *f); });
+
+  auto* passwd = user->add_subcommand(
+      "passwd", "Set a user's password for the web console (read without echo from the terminal, or --stdin)");
+  passwd->add_option("NAME", f->name, "User name")->required();
+  passwd->add_flag("--stdin", f->stdin_password, "Read the password as one line from standard input");
+  passwd->add_flag("--clear", f->clear, "Remove the password: the user signs in with a token only");
+  passwd->callback([&global, f] { global.exit_code = SetPassword(global, *f); });
 
   AddUserCertCommands(*user, global);
 }

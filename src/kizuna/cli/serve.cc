@@ -16,7 +16,7 @@ namespace kizuna::cli {
 namespace {
 
 struct ServeFlags {
-  std::string config, listen, tls_cert, tls_key, tls_client_ca, access_log, public_url;
+  std::string config, listen, tls_cert, tls_key, tls_client_ca, access_log, public_url, console;
   bool dev = false;
   bool no_sync = false;
   size_t threads = 0;
@@ -45,6 +45,7 @@ absl::Status ApplyFlags(const ServeFlags& f, node::NodeConfig& c) {
   if (f.threads) c.server.threads = f.threads;
   if (!f.access_log.empty()) c.access_log = f.access_log == "off" ? "" : f.access_log;
   if (!f.public_url.empty()) c.service.public_url = f.public_url;
+  if (!f.console.empty()) c.console.dir = f.console;
   c.sync = !f.no_sync;
   c.start_check_s = f.start_check_s;
   return absl::OkStatus();
@@ -101,6 +102,8 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global) {
   cmd->add_flag("--no-sync", flags->no_sync, "Do not synchronise with peers (`kizuna sync run --once` still does)");
   cmd->add_option("--threads", flags->threads, "Server threads (default: one per core)");
   cmd->add_option("--access-log", flags->access_log, "'-' for stderr (default), a file, or 'off'");
+  cmd->add_option("--console", flags->console,
+                  "Directory of the web console's files (default: the build tree's, then <prefix>/share/kizuna/console)");
   cmd->add_option("--public-url", flags->public_url, "Base URL announced in the discovery resource");
   cmd->add_option("--start-check", flags->start_check_s,
                   "Seconds SQLite's quick check of the store may take before serving; it refuses a damaged store"

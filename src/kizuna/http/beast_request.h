@@ -31,6 +31,9 @@ Request RequestFromHeader(const boost::beast::http::request_header<Fields>& head
   request.content_encoding = std::string(header[field::content_encoding]);
   request.authorization = std::string(header[field::authorization]);
   request.host = std::string(header[field::host]);
+  request.cookie = std::string(header[field::cookie]);
+  request.csrf_token = std::string(header["X-CSRF-Token"]);
+  request.if_none_match = std::string(header[field::if_none_match]);
   return request;
 }
 

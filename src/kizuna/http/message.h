@@ -26,6 +26,9 @@ struct Request {
   std::string content_encoding;  // the Content-Encoding header: only identity is understood
   std::string authorization;
   std::string host;  // the Host header, for absolute URLs in answers
+  std::string cookie;      // the Cookie header (the web console's session)
+  std::string csrf_token;  // the X-CSRF-Token header (the web console's writes)
+  std::string if_none_match;  // the If-None-Match header (the console's assets)
   std::string body;
   std::string remote;  // client address and port, for logs and limits per client
   // The SHA-256 (64 lowercase hex digits) of the client certificate the TLS handshake

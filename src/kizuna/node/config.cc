@@ -180,6 +180,20 @@ absl::Status Apply(std::string_view name, const YAML::Node& doc, NodeConfig& c) 
          });
        }},
       {"auth", [&](const YAML::Node& n) { return Auth(name, n, c.auth); }},
+      {"console", [&](const YAML::Node& n) {
+         return Walk(name, n, "console", {
+             {"dir", [&](const YAML::Node& m) { return Scalar(name, m, "console.dir", c.console.dir); }},
+             {"idle_timeout_s", [&](const YAML::Node& m) {
+                return Seconds(name, m, "console.idle_timeout_s", c.console.sessions.idle_timeout_us);
+              }},
+             {"absolute_timeout_s", [&](const YAML::Node& m) {
+                return Seconds(name, m, "console.absolute_timeout_s", c.console.sessions.absolute_timeout_us);
+              }},
+             {"max_import_bytes", [&](const YAML::Node& m) {
+                return Scalar(name, m, "console.max_import_bytes", c.console.max_import_bytes);
+              }},
+         });
+       }},
       {"api_roots", [&](const YAML::Node& n) { return ApiRoots(name, n, c); }},
   });
 }
@@ -200,6 +214,9 @@ absl::Status Check(std::string_view name, const NodeConfig& c) {
   }
   if (c.server.max_header_bytes < 1024) {
     return absl::InvalidArgumentError(StrCat(name, ": limits.max_header_bytes: at least 1024"));
+  }
+  if (c.console.max_import_bytes < 1024 || c.console.max_import_bytes > (uint64_t{1} << 30)) {
+    return absl::InvalidArgumentError(StrCat(name, ": console.max_import_bytes: must be 1024..", uint64_t{1} << 30));
   }
   const http::ServerOptions& s = c.server;
   if (s.reserved_connections >= s.max_connections) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "kizuna/api/session_store.h"
 #include "kizuna/http/server.h"
 #include "kizuna/node/operations.h"
 #include "kizuna/store/store.h"
@@ -25,6 +26,17 @@ namespace kizuna::node {
 // 3 GB is checked whole even from a cold disk; a larger one as far as the budget goes.
 inline constexpr double kDefaultStartCheckSeconds = 30;
 
+// The web console (docs/console.md): its files and its sign-in sessions.
+struct ConsoleOptions {
+  // The directory of the console's files (index.html, app.js, ...). Empty: the build tree's
+  // console directory, else <prefix>/share/kizuna/console beside the installed binary; no
+  // index.html there turns the console's files off (the JSON API stays).
+  std::string dir;
+  api::SessionOptions sessions;  // idle_timeout_s, absolute_timeout_s
+  // The largest file `POST /api/v1/collections/{id}/import` accepts. Default 16 MiB.
+  uint64_t max_import_bytes = uint64_t{16} << 20;
+};
+
 struct NodeConfig {
   std::string data_dir;                  // empty: the --data-dir / $KIZUNA_DATA default
   http::ServerOptions server;            // listen, TLS, threads, limits
@@ -32,6 +44,7 @@ struct NodeConfig {
   OperationsOptions operations;          // metrics_public
   taxii::AuthenticatorOptions auth;      // failed-login limits, slow-check budget
   std::vector<store::ApiRoot> api_roots;  // created at start when missing
+  ConsoleOptions console;
   std::string access_log = "-";          // "-" standard error, a file path, or "" for none
   // Flags only (not keys of the file):
   // Whether the node syncs with its peers (`kizuna serve --no-sync` turns it off; `kizuna

@@ -1,8 +1,11 @@
 // Kizuna.
 #include "kizuna/node/node.h"
 
+#include <filesystem>
+#include <system_error>
 #include <utility>
 
+#include "absl/strings/str_join.h"
 #include "kizuna/base/random.h"
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
@@ -21,6 +24,15 @@ std::string_view TopSegment(std::string_view path) {
 }
 
 }  // namespace
+
+std::vector<std::string> ConsoleDirs(std::string_view configured) {
+  if (!configured.empty()) return {std::string(configured)};
+  std::vector<std::string> dirs = {KIZUNA_CONSOLE_BUILD_DIR};
+  std::error_code ec;
+  std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) dirs.push_back((exe.parent_path().parent_path() / "share" / "kizuna" / "console").string());
+  return dirs;
+}
 
 absl::StatusOr<std::unique_ptr<Node>> Node::Create(NodeConfig config, Clock& clock) {
   if (config.data_dir.empty()) return absl::InvalidArgumentError("the node needs a data directory");
@@ -61,8 +73,8 @@ absl::Status Node::Build() {
         return can.can_read;
       });
   search_api_ = std::make_unique<api::SearchApi>(*searcher_, *authenticator_);
-  KZ_RETURN_IF_ERROR(search_api_->MountOn(router_));
   router_.Default(*taxii_);
+  KZ_RETURN_IF_ERROR(BuildConsole());
   if (!config_.access_log.empty()) {
     KZ_ASSIGN_OR_RETURN(access_log_, http::LineSink::Open(config_.access_log));
     config_.server.access_log = access_log_->Writer();
@@ -74,6 +86,31 @@ absl::Status Node::Build() {
       db, clock_,
       store::StatusSweeperOptions{.retention_us = retention_us,
                                   .interval_us = store::SweepInterval(retention_us)});
+  return absl::OkStatus();
+}
+
+absl::Status Node::BuildConsole() {
+  store::Database& db = *database_;
+  sessions_ = std::make_unique<api::SessionStore>(clock_, SecureRandom(), config_.console.sessions);
+  session_api_ = std::make_unique<api::SessionApi>(db, *authenticator_, *sessions_, clock_, config_.auth.per_client);
+  endpoints_ = std::make_unique<api::ConsoleEndpoints>(db, *policy_, *access_, *searcher_, *taxii_, clock_,
+                                                      config_.console.max_import_bytes);
+  console_api_ = std::make_unique<api::ConsoleApi>(*session_api_, *search_api_, *authenticator_, *endpoints_);
+  KZ_RETURN_IF_ERROR(console_api_->MountOn(router_));
+  std::vector<std::string> tried;
+  for (const std::string& dir : ConsoleDirs(config_.console.dir)) {
+    absl::StatusOr<std::unique_ptr<api::ConsoleAssets>> assets = api::ConsoleAssets::Load(dir);
+    if (absl::IsNotFound(assets.status())) {
+      tried.push_back(dir);
+      continue;
+    }
+    if (!assets.ok()) return Annotate(assets.status(), "console: ");
+    assets_ = std::move(*assets);
+    KZ_RETURN_IF_ERROR(assets_->MountOn(router_, *taxii_));
+    notes_.push_back(StrCat("console: ", assets_->files(), " files from ", dir, " at /console/"));
+    return absl::OkStatus();
+  }
+  notes_.push_back(StrCat("console: off, no index.html in ", absl::StrJoin(tried, " or ")));
   return absl::OkStatus();
 }
 

@@ -10,6 +10,9 @@
 //     through: TAXII reads and sync pushes share it (and its caches);
 //   - the TAXII service with its token authenticator and grant-based access control;
 //   - the operations endpoints, /healthz and /metrics (operations.h);
+//   - the JSON API under /api/v1/ (api/console_api.h: search, the console's sign-in sessions,
+//     kept in memory, and endpoints) and the console's files under /console/, read from
+//     config.console.dir or the default directories (ConsoleDir) when one holds them;
 //   - the router: the operations endpoints mounted at their exact paths, TAXII as the
 //     default. Further mounts (a console's assets, a JSON API) go on router() before Start,
 //     without touching the transport; no mount may take a path below an API root's name;
@@ -35,7 +38,12 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "kizuna/api/console_api.h"
+#include "kizuna/api/console_assets.h"
+#include "kizuna/api/console_endpoints.h"
 #include "kizuna/api/search_api.h"
+#include "kizuna/api/session_api.h"
+#include "kizuna/api/session_store.h"
 #include "kizuna/base/clock.h"
 #include "kizuna/http/line_sink.h"
 #include "kizuna/http/router.h"
@@ -53,6 +61,11 @@
 #include "kizuna/taxii/service.h"
 
 namespace kizuna::node {
+
+// The directories the console's files are looked for in, in order: `configured` alone when
+// set, else the build tree's console directory and <prefix>/share/kizuna/console beside the
+// running binary.
+std::vector<std::string> ConsoleDirs(std::string_view configured);
 
 class Node {
   struct Private {
@@ -103,6 +116,7 @@ class Node {
 
  private:
   absl::Status Build();
+  absl::Status BuildConsole();
   absl::Status CheckMounts();
 
   NodeConfig config_;
@@ -117,6 +131,11 @@ class Node {
   std::unique_ptr<Operations> operations_;
   std::unique_ptr<search::Searcher> searcher_;
   std::unique_ptr<api::SearchApi> search_api_;
+  std::unique_ptr<api::SessionStore> sessions_;
+  std::unique_ptr<api::SessionApi> session_api_;
+  std::unique_ptr<api::ConsoleEndpoints> endpoints_;
+  std::unique_ptr<api::ConsoleApi> console_api_;
+  std::unique_ptr<api::ConsoleAssets> assets_;
   http::Router router_;
   std::unique_ptr<http::LineSink> access_log_;
   std::unique_ptr<sync::Runner> runner_;

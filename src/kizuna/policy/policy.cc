@@ -59,6 +59,11 @@ class Policy::Batch {
   Batch(Policy& policy, const identity::Principal& principal, const CollectionPolicy& collection)
       : policy_(policy), principal_(principal), collection_(collection) {}
 
+  // Uses `facts` for marking `id` in this batch (ExplainEntry's pending definitions).
+  void Seed(std::string_view id, std::shared_ptr<const MarkingFacts> facts) {
+    local_.insert_or_assign(std::string(id), std::move(facts));
+  }
+
   // Returns the decision for `o`. With `explanation` (not null), also resolves every marking
   // and the creator's nation, which change no decision, and says how each marking applies.
   absl::StatusOr<Decision> Decide(const store::StoredObject& o, EntryExplanation* explanation = nullptr) {
@@ -232,11 +237,20 @@ absl::StatusOr<size_t> Policy::Filter(const identity::Principal& principal, cons
   return removed;
 }
 
-absl::StatusOr<EntryExplanation> Policy::ExplainEntry(const identity::Principal& principal,
-                                                      const store::Collection& collection,
-                                                      const store::StoredObject& object) {
+absl::StatusOr<EntryExplanation> Policy::ExplainEntry(
+    const identity::Principal& principal, const store::Collection& collection, const store::StoredObject& object,
+    const absl::flat_hash_map<std::string, MarkingFacts>* pending) {
   KZ_ASSIGN_OR_RETURN(CollectionPolicy settings, PolicyOf(collection));
   Batch batch(*this, principal, settings);
+  if (pending != nullptr) {
+    for (const auto& [id, facts] : *pending) {
+      KZ_ASSIGN_OR_RETURN(std::shared_ptr<const MarkingFacts> held, Resolve(id));
+      if (held != nullptr) continue;  // the definition held wins, as the store keeps the first
+      MarkingFacts f = facts;
+      f.local_author = object.added_by;
+      batch.Seed(id, std::make_shared<const MarkingFacts>(std::move(f)));
+    }
+  }
   EntryExplanation out;
   KZ_ASSIGN_OR_RETURN(Decision decision, batch.Decide(object, &out));
   out.decision = std::move(decision);

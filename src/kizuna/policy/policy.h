@@ -111,9 +111,12 @@ class Policy {
 
   // As DecideEntry, with the reasons: the same facts and the same rules (policy::Explain),
   // every marking resolved (the decision stops at the first that denies).
-  absl::StatusOr<EntryExplanation> ExplainEntry(const identity::Principal& principal,
-                                                const store::Collection& collection,
-                                                const store::StoredObject& object);
+  // `pending` (may be null) holds marking definitions by id that are not stored yet (the
+  // console's release preview of an object saved with its new definitions): each is used for
+  // an id the node holds no definition of, as if its writer's organisation had stored it.
+  absl::StatusOr<EntryExplanation> ExplainEntry(
+      const identity::Principal& principal, const store::Collection& collection, const store::StoredObject& object,
+      const absl::flat_hash_map<std::string, MarkingFacts>* pending = nullptr);
 
   // The decision for one entry.
   absl::StatusOr<Decision> DecideEntry(const identity::Principal& principal, const store::Collection& collection,

@@ -275,6 +275,16 @@ absl::StatusOr<std::optional<store::LocatedObject>> Searcher::ReleasedObject(con
   return newest;
 }
 
+absl::StatusOr<std::vector<store::LocatedObject>> Searcher::Versions(const identity::Principal& principal,
+                                                                     std::string_view object_id) {
+  KZ_ASSIGN_OR_RETURN(std::vector<store::LocatedObject> versions, index_.ReadObject(object_id));
+  KZ_ASSIGN_OR_RETURN(versions, Release(principal, std::move(versions)));
+  std::sort(versions.begin(), versions.end(), [](const store::LocatedObject& a, const store::LocatedObject& b) {
+    return std::tie(a.object.version_ns, a.object.date_added_us) < std::tie(b.object.version_ns, b.object.date_added_us);
+  });
+  return versions;
+}
+
 absl::StatusOr<Answer> Searcher::Related(const identity::Principal& principal, std::string_view object_id,
                                          const SearchOptions& options) {
   const size_t limit = std::clamp<size_t>(options.limit, 1, kMaxLimit);

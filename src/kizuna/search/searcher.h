@@ -121,6 +121,11 @@ class Searcher {
   // the object does not exist or the principal may not read it.
   absl::StatusOr<Answer> Related(const identity::Principal& principal, std::string_view object_id,
                                  const SearchOptions& options);
+  // Every version of `object_id` released to the principal, in every collection it may
+  // read (collection grants, then the policy, as Related), ordered by version then
+  // date_added; empty when there is none (absent and withheld read alike).
+  absl::StatusOr<std::vector<store::LocatedObject>> Versions(const identity::Principal& principal,
+                                                             std::string_view object_id);
 
  private:
   // Returns the entries of `hits` released to the principal (in hit order), each with the

@@ -249,6 +249,24 @@ absl::Status Directory::SetUserRoles(std::string_view actor, std::string_view us
   return Changed(DoUpdateUser(user, std::nullopt, roles, event));
 }
 
+absl::Status Directory::SetUserPassword(std::string_view actor, std::string_view user,
+                                        std::string_view password_hash) {
+  KZ_RETURN_IF_ERROR(CheckActor(actor));
+  KZ_RETURN_IF_ERROR(CheckUserName(user));
+  if (!password_hash.empty() && !password_hash.starts_with("$argon2")) {
+    return absl::InvalidArgumentError("a password needs an Argon2 hash");
+  }
+  KZ_RETURN_IF_ERROR(CheckText("password hash", password_hash, kMaxPasswordHashBytes));
+  AuditEvent event = Event(actor, "user.passwd", user,
+                           Json({{"cleared", password_hash.empty()}}));
+  return Changed(DoSetUserPassword(user, password_hash, event));
+}
+
+absl::StatusOr<PasswordCredential> Directory::GetPasswordCredential(std::string_view user) {
+  KZ_RETURN_IF_ERROR(CheckUserName(user));
+  return DoGetPasswordCredential(user);
+}
+
 absl::StatusOr<Token> Directory::CreateToken(std::string_view actor, const NewToken& token) {
   KZ_RETURN_IF_ERROR(CheckActor(actor));
   KZ_RETURN_IF_ERROR(CheckTokenId(token.id));

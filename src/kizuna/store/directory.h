@@ -92,6 +92,14 @@ class Directory {
   // REQUIRES: `roles` has at least one role bit and no other bits (else InvalidArgument).
   absl::Status SetUserRoles(std::string_view actor, std::string_view user, uint8_t roles);
 
+  // Passwords (the web console's sign-in). SetUserPassword stores `password_hash`, an Argon2
+  // hash the caller made (taxii::HashSecret), or clears it when empty; audited
+  // "user.passwd" without the hash. NotFound for an unknown user.
+  absl::Status SetUserPassword(std::string_view actor, std::string_view user,
+                               std::string_view password_hash);
+  // Returns what checking `user`'s password needs; NotFound for an unknown user.
+  absl::StatusOr<PasswordCredential> GetPasswordCredential(std::string_view user);
+
   // Tokens. CreateToken stores a token whose secret the caller has hashed (use
   // taxii::IssueToken, which also makes the token text); NotFound for an unknown user.
   absl::StatusOr<Token> CreateToken(std::string_view actor, const NewToken& token);
@@ -168,6 +176,9 @@ class Directory {
   virtual absl::StatusOr<std::vector<User>> DoListUsers() = 0;
   virtual absl::Status DoUpdateUser(std::string_view user, std::optional<bool> disabled,
                                     std::optional<uint8_t> roles, const AuditEvent& event) = 0;
+  virtual absl::Status DoSetUserPassword(std::string_view user, std::string_view password_hash,
+                                         const AuditEvent& event) = 0;
+  virtual absl::StatusOr<PasswordCredential> DoGetPasswordCredential(std::string_view user) = 0;
   virtual absl::StatusOr<Token> DoCreateToken(const NewToken& token, int64_t now_us,
                                               const AuditEvent& event) = 0;
   virtual absl::StatusOr<std::vector<Token>> DoListTokens(std::string_view user) = 0;

@@ -18,6 +18,8 @@ inline constexpr size_t kMaxOrganizationNameBytes = 256;
 inline constexpr size_t kMaxPrincipalNameBytes = 64;
 // Longest token label, in bytes.
 inline constexpr size_t kMaxTokenLabelBytes = 256;
+// The longest password hash stored (a crypto_pwhash_str string is under 128 bytes).
+inline constexpr size_t kMaxPasswordHashBytes = 256;
 // Largest `details` of one audit event, in bytes of JSON.
 inline constexpr size_t kMaxAuditDetailsBytes = 64 * 1024;
 // Longest actor, action, target or remote of one audit event, in bytes.
@@ -117,6 +119,15 @@ struct UserCertificate {
 struct CertificateCredential {
   UserCertificate certificate;
   User user;
+  std::string nation;
+  std::vector<std::string> groups;
+};
+
+// What signing in with a password needs: the user with its organisation's nation and groups
+// (as Credential), and the Argon2id hash of the password (empty: the user has none).
+struct PasswordCredential {
+  User user;
+  std::string password_hash;
   std::string nation;
   std::vector<std::string> groups;
 };

@@ -1,6 +1,7 @@
 // Kizuna. Routing, negotiation and authentication; the endpoints are in handlers/.
 #include "kizuna/taxii/service.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "kizuna/base/strings.h"
@@ -194,6 +195,30 @@ std::shared_ptr<const http::Response> Service::Serve(const http::Request& reques
                         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   info.endpoint = RouteName(route);
   return shared;
+}
+
+http::Response Service::AddObjectsFor(const identity::Principal& principal, std::string_view collection_id,
+                                      std::string envelope, std::string_view remote) {
+  Context& ctx = impl_->ctx;
+  absl::StatusOr<std::vector<store::Collection>> all = ctx.store.ListCollections("");
+  if (!all.ok()) return ErrorResponse(all.status());
+  auto c = std::find_if(all->begin(), all->end(), [&](const store::Collection& x) { return x.id == collection_id; });
+  if (c == all->end()) return ErrorResponse(404, "no such collection");
+  absl::StatusOr<CollectionAccess> access = ctx.access.Access(principal, c->id);
+  if (!access.ok()) return ErrorResponse(access.status());
+  if (!access->can_read && !access->can_write) return ErrorResponse(404, "no such collection");
+  absl::StatusOr<store::ApiRoot> root = ctx.store.GetApiRoot(c->api_root);
+  if (!root.ok()) return ErrorResponse(root.status());
+  http::Request request;
+  request.method = http::Method::kPost;
+  request.target = StrCat("/", c->api_root, "/collections/", c->id, "/objects/");
+  request.content_type = std::string(kTaxiiMediaType);
+  request.accept = std::string(kTaxiiMediaType);
+  request.body = std::move(envelope);
+  request.remote = std::string(remote);
+  Call call{request, principal, {c->api_root, "collections", c->id, "objects"}, std::move(*root), std::move(*c),
+            *access};
+  return taxii_internal::AddObjects(ctx, call);
 }
 
 http::Response Service::Handle(const http::Request& request) {

@@ -97,6 +97,15 @@ class Service final : public http::Handler {
   // content codings refused with 415) and returns a copy of the answer, for tests.
   http::Response Handle(const http::Request& request);
 
+  // Adds the objects of the TAXII envelope `envelope` ({"objects": [...]}) to collection
+  // `collection_id` (of any API root) for `principal`, authenticated by the caller (the
+  // console's JSON API): the same checks, store write, status resource and audit as Add
+  // Objects over TAXII; `remote` is the client address. Returns Add Objects' answer (202
+  // with the status resource, or a TAXII error; 404 for a collection the principal may
+  // neither read nor write).
+  http::Response AddObjectsFor(const identity::Principal& principal, std::string_view collection_id,
+                               std::string envelope, std::string_view remote);
+
   // The max_content_length in effect for the API root the target names (its own, or the
   // default; the default for unknown roots), for the server to limit request bodies before
   // reading them.

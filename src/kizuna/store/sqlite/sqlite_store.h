@@ -109,6 +109,9 @@ class SqliteStore : public Database {
   absl::StatusOr<std::vector<User>> DoListUsers() override;
   absl::Status DoUpdateUser(std::string_view user, std::optional<bool> disabled,
                             std::optional<uint8_t> roles, const AuditEvent& event) override;
+  absl::Status DoSetUserPassword(std::string_view user, std::string_view password_hash,
+                                 const AuditEvent& event) override;
+  absl::StatusOr<PasswordCredential> DoGetPasswordCredential(std::string_view user) override;
   absl::StatusOr<Token> DoCreateToken(const NewToken& token, int64_t now_us,
                                       const AuditEvent& event) override;
   absl::StatusOr<std::vector<Token>> DoListTokens(std::string_view user) override;

@@ -1,0 +1,128 @@
+// Kizuna. The web console's JSON endpoints under /api/v1/, one file per group.
+#pragma once
+
+// ConsoleApi (console_api.h) authenticates and checks CSRF, then hands the request here with
+// its principal. Every read goes through the collection grants (taxii::AccessControl) and
+// the policy's released read (policy::ReleasedReader, or search::Searcher's Release, which
+// applies Policy::Filter the same way): an object the principal may not read is absent, in
+// lists, counts and details alike. Every write is audited. The groups:
+//   objects_api.cc       GET  objects/{id}
+//   patterns_api.cc      POST patterns/validate
+//   preview_api.cc       POST release-preview
+//   publish_api.cc       POST collections/{id}/objects
+//   import_api.cc        POST collections/{id}/import?format=stix|csv|lines
+//   collections_api.cc   GET  collections
+//   dashboard_api.cc     GET  dashboard
+//   sightings_api.cc     GET  sightings
+//   partners_api.cc      GET  partners
+//   audit_api.cc         GET  audit
+// (docs/api.openapi.yaml documents each.)
+//
+// Thread-safety: safe for concurrent use, as its parts are.
+
+#include <functional>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include <boost/json/array.hpp>
+
+#include "absl/status/statusor.h"
+#include "kizuna/base/clock.h"
+#include "kizuna/http/handler.h"
+#include "kizuna/identity/principal.h"
+#include "kizuna/policy/policy.h"
+#include "kizuna/search/searcher.h"
+#include "kizuna/store/database.h"
+#include "kizuna/taxii/auth/authenticator.h"
+#include "kizuna/taxii/service.h"
+
+namespace kizuna::api {
+
+// One request to an endpoint, authenticated.
+struct ApiCall {
+  const http::Request& request;
+  const identity::Principal& principal;
+  std::string_view path;  // after /api/v1/, not percent-decoded
+  http::RequestInfo& info;
+};
+
+// Turns a TAXII answer (Add Objects) into the API's: a status resource as it is, an error as
+// {"status", "description"} with the same code.
+http::Response FromTaxii(http::Response r);
+
+// The value of parameter `key` in the query string `query`, percent-decoded; "" when absent.
+absl::StatusOr<std::string> QueryValue(std::string_view query, std::string_view key);
+// The `limit` parameter of `query`: `default_limit` when absent; InvalidArgument unless
+// 1..`max`.
+absl::StatusOr<size_t> LimitOf(std::string_view query, size_t default_limit, size_t max);
+
+// The partners as GET /api/v1/partners lists them for `principal` (partners_api.cc).
+boost::json::array PartnersJson(const identity::Principal& principal, const std::vector<store::Peer>& peers);
+
+class ConsoleEndpoints {
+ public:
+  // Relationships and sightings shown on an object page at most.
+  static constexpr size_t kMaxRelatedShown = 200;
+  // Entries one collection's count or scan reads at most (then the answer says "capped").
+  static constexpr size_t kMaxScanned = 200'000;
+  static constexpr int kMaxScanRounds = 8;
+  static constexpr size_t kMaxSightingsPage = 500;
+  static constexpr size_t kMaxAuditShown = 1000;
+  // The largest body of a publish (TAXII's default max_content_length).
+  static constexpr uint64_t kMaxPublishBytes = uint64_t{10} << 20;
+
+  // Every reference must outlive the endpoints.
+  ConsoleEndpoints(store::Database& db, policy::Policy& policy, taxii::AccessControl& access,
+                   search::Searcher& searcher, taxii::Service& taxii, Clock& clock, uint64_t max_import_bytes)
+      : db_(db),
+        policy_(policy),
+        access_(access),
+        searcher_(searcher),
+        taxii_(taxii),
+        clock_(clock),
+        max_import_bytes_(max_import_bytes) {}
+
+  // Returns the answer to `call`, or nullopt when no endpoint here has its path.
+  std::optional<http::Response> Answer(const ApiCall& call);
+  // The body limit of a request for `path` (after /api/v1/).
+  http::BodyLimit MaxBody(std::string_view path) const;
+  // Whether a POST or DELETE of `path` writes (else it runs with the reads: previews, checks).
+  bool Writes(std::string_view path) const;
+
+ private:
+  http::Response Object(const ApiCall& call, std::string_view encoded_id);
+  http::Response ValidatePattern(const ApiCall& call);
+  http::Response ReleasePreview(const ApiCall& call);
+  http::Response Publish(const ApiCall& call, std::string_view encoded_collection);
+  http::Response Import(const ApiCall& call, std::string_view encoded_collection);
+  http::Response Collections(const ApiCall& call);
+  http::Response Dashboard(const ApiCall& call);
+  http::Response Sightings(const ApiCall& call);
+  http::Response Partners(const ApiCall& call);
+  http::Response Audit(const ApiCall& call);
+
+  // The collections (of every API root) the principal may read.
+  absl::StatusOr<std::vector<store::Collection>> Readable(const identity::Principal& principal);
+  // Calls `each` for every entry of `collection` released to the principal (the released
+  // read, policy::ReleasedReader), without JSON unless `with_json`, oldest first, that
+  // matches `filter`; at most kMaxScanned entries. Returns whether it stopped at the bound.
+  absl::StatusOr<bool> ScanReleased(const identity::Principal& principal, const store::Collection& collection,
+                                    const store::ObjectFilter& filter, bool with_json,
+                                    const std::function<void(const store::StoredObject&)>& each);
+
+  // The collection `id` (in any API root) when the principal may write to it; nullopt when
+  // it may not or there is none.
+  absl::StatusOr<std::optional<store::Collection>> WritableCollection(const identity::Principal& principal,
+                                                                      std::string_view id);
+
+  store::Database& db_;
+  policy::Policy& policy_;
+  taxii::AccessControl& access_;
+  search::Searcher& searcher_;
+  taxii::Service& taxii_;
+  Clock& clock_;
+  const uint64_t max_import_bytes_;
+};
+
+}  // namespace kizuna::api

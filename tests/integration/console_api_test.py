@@ -1,0 +1,232 @@
+"""The web console's JSON endpoints on a real node, through the policy, with the three-nation
+fixture of policy_test.py: a JPN-only (REL TO USA, JPN seen from KOR) and a TLP:RED object,
+with a sighting and a relationship each, never show to those who may not read them — not in
+object pages, lists, counts, the dashboard, relationships or sightings — and the publish
+path and the release preview give the policy's own answers."""
+import json
+import unittest
+import uuid
+
+import policy_test as base
+from node import Client, run
+
+JSON = "application/json"
+
+
+def sighting(n, of, creator, markings):
+    return {"type": "sighting", "spec_version": "2.1", "id": "sighting--%s" % uuid.UUID(int=n, version=4),
+            "created": "2026-01-02T00:00:00.000Z", "modified": "2026-01-02T00:00:00.000Z",
+            "sighting_of_ref": of, "count": 1, "created_by_ref": creator, "object_marking_refs": markings}
+
+
+def relationship(n, source, target, creator, markings):
+    return {"type": "relationship", "spec_version": "2.1", "id": "relationship--%s" % uuid.UUID(int=n, version=4),
+            "created": "2026-01-02T00:00:00.000Z", "modified": "2026-01-02T00:00:00.000Z",
+            "relationship_type": "related-to", "source_ref": source, "target_ref": target,
+            "created_by_ref": creator, "object_marking_refs": markings}
+
+
+class ConsoleApiTest(unittest.TestCase):
+    tearDownClass = classmethod(base.PolicyTest.tearDownClass.__func__)
+    names = base.PolicyTest.names
+
+    @classmethod
+    def setUpClass(cls):
+        base.PolicyTest.setUpClass.__func__(cls)
+        jpn = cls.alliance.orgs["JPN-CERT"]
+        o = cls.objects
+        cls.extra = {
+            "red-sighting": sighting(101, o["red"]["id"], jpn, [base.TLP_RED]),
+            "rel-sighting": sighting(102, o["rel"]["id"], jpn, [base.REL_USA_JPN]),
+            "clear-sighting": sighting(103, o["clear"]["id"], jpn, [base.TLP_CLEAR]),
+            "clear-to-red": relationship(104, o["clear"]["id"], o["red"]["id"], jpn, [base.TLP_RED]),
+            "clear-to-green": relationship(105, o["clear"]["id"], o["green"]["id"], jpn, [base.TLP_GREEN]),
+        }
+        r = cls.clients["jpn"].post(cls.base + "objects/", {"objects": list(cls.extra.values())})
+        assert r.json()["success_count"] == len(cls.extra), r.body
+        cls.collection = cls.alliance.collections["alliance"]
+        cls.clients["admin"] = Client(cls.node, cls.alliance.user("node-admin", "JPN-CERT", "node-admin"))
+        cls.clients["kor-admin"] = Client(cls.node, cls.alliance.user("kor-admin", "KOR-CERT", "org-admin"))
+
+    def api(self, who, path, status=200):
+        r = self.clients[who].get(path, accept=JSON)
+        self.assertEqual(r.status, status, r.body)
+        self.assertEqual(r.headers["Cache-Control"], "no-store")
+        return r.json()
+
+    def post(self, who, path, body):
+        return self.clients[who].post(path, body, accept=JSON, content_type=JSON)
+
+    VISIBLE_EXTRA = {
+        "jpn": {"red-sighting", "rel-sighting", "clear-sighting", "clear-to-red", "clear-to-green"},
+        "jpn-mod": {"rel-sighting", "clear-sighting", "clear-to-green"},
+        "usa": {"rel-sighting", "clear-sighting", "clear-to-green"},
+        "kor": {"clear-sighting"},
+    }
+
+    def withheld_ids(self, who):
+        """Ids of every fixture object `who` may not read."""
+        out = {o["id"] for k, o in self.objects.items() if k not in self.expected[who]}
+        return out | {o["id"] for k, o in self.extra.items() if k not in self.VISIBLE_EXTRA[who]}
+
+    def test_object_page_shows_exactly_what_taxii_releases(self):
+        never = "indicator--%s" % uuid.UUID(int=99, version=4)
+        for who, expected in self.expected.items():
+            for name, obj in self.objects.items():
+                with self.subTest(who=who, name=name):
+                    r = self.clients[who].get("/api/v1/objects/" + obj["id"], accept=JSON)
+                    if name not in expected:
+                        absent = self.clients[who].get("/api/v1/objects/" + never, accept=JSON)
+                        self.assertEqual((r.status, absent.status), (404, 404))
+                        self.assertEqual(r.json()["description"].replace(obj["id"], "X"),
+                                         absent.json()["description"].replace(never, "X"))
+                        self.assertNotIn(b"source", r.body)
+                        continue
+                    self.assertEqual(r.status, 200, r.body)
+                    page = r.json()
+                    self.assertEqual(page["object"]["id"], obj["id"])
+                    self.assertEqual(page["collections"], [self.collection])
+                    self.assertEqual(len(page["versions"]), 1)
+                    self.assertEqual(page["provenance"][0]["source"], "local")
+                    text = json.dumps(page)
+                    for hidden in self.withheld_ids(who):
+                        self.assertNotIn(hidden, text)
+                    if name == "redacted" and who != "jpn":
+                        self.assertNotIn("description", page["object"])
+
+    def test_object_page_marking_relationships_and_sightings(self):
+        rel = self.api("usa", "/api/v1/objects/" + self.objects["rel"]["id"])
+        self.assertEqual(rel["marking"]["release"], ["USA", "JPN"])
+        self.assertEqual([s["id"] for s in rel["sightings"]], [self.extra["rel-sighting"]["id"]])
+        clear_jpn = self.api("jpn", "/api/v1/objects/" + self.objects["clear"]["id"])
+        self.assertEqual(clear_jpn["marking"]["tlp"], "clear")
+        self.assertEqual({r["id"] for r in clear_jpn["relationships"]},
+                         {self.extra["clear-to-red"]["id"], self.extra["clear-to-green"]["id"]})
+        clear_kor = self.api("kor", "/api/v1/objects/" + self.objects["clear"]["id"])
+        self.assertEqual(clear_kor["relationships"], [])
+        self.assertEqual([s["id"] for s in clear_kor["sightings"]], [self.extra["clear-sighting"]["id"]])
+        clear_usa = self.api("usa", "/api/v1/objects/" + self.objects["clear"]["id"])
+        self.assertEqual([r["id"] for r in clear_usa["relationships"]], [self.extra["clear-to-green"]["id"]])
+
+    def test_collections_count_released_objects_only(self):
+        for who in self.expected:
+            with self.subTest(who=who):
+                listed = self.api(who, "/api/v1/collections")
+                self.assertEqual([c["id"] for c in listed], [self.collection])
+                taxii = self.read_all(who, "objects")
+                self.assertEqual(listed[0]["objects"], len(taxii))
+                self.assertEqual(listed[0]["can_write"], who in ("jpn", "jpn-mod-pub"))
+        self.assertLess(self.api("kor", "/api/v1/collections")[0]["objects"],
+                        self.api("jpn", "/api/v1/collections")[0]["objects"])
+
+    read_all = base.PolicyTest.read_all
+
+    def test_dashboard_counts_released_entries_only(self):
+        for who in self.expected:
+            with self.subTest(who=who):
+                d = self.api(who, "/api/v1/dashboard")
+                released = len(self.read_all(who, "objects"))
+                self.assertEqual(sum(d["today"]["in"].values()), released)
+                self.assertEqual(sum(d["week"]["in"].values()), released)
+                self.assertEqual(len(d["sightings_by_day"]), 30)
+                sightings = sum(day["count"] for day in d["sightings_by_day"])
+                self.assertEqual(sightings, len([k for k in self.extra if k.endswith("sighting")
+                                                 and self.extra[k]["id"] not in self.withheld_ids(who)]))
+                self.assertEqual(d["partners"], [])
+
+    def test_sightings_list_released_sightings_newest_first(self):
+        for who in self.expected:
+            with self.subTest(who=who):
+                got = [s["sighting"]["id"] for s in self.api(who, "/api/v1/sightings")["sightings"]]
+                want = {o["id"] for k, o in self.extra.items() if k.endswith("sighting")} - self.withheld_ids(who)
+                self.assertEqual(set(got), want)
+        page = self.api("jpn", "/api/v1/sightings?limit=1")
+        self.assertTrue(page["more"])
+        rest = self.api("jpn", "/api/v1/sightings?limit=10&before=" + page["next"])
+        self.assertEqual(len(page["sightings"]) + len(rest["sightings"]), 3)
+        self.assertEqual(self.clients["jpn"].get("/api/v1/sightings?limit=0", accept=JSON).status, 400)
+
+    def test_release_preview_is_the_policy_decision(self):
+        jpn = self.alliance.orgs["JPN-CERT"]
+        new_marking = "marking-definition--2a000000-0000-4000-8000-0000000000aa"
+        definition = {"type": "marking-definition", "spec_version": "2.1", "id": new_marking,
+                      "created": "2026-01-01T00:00:00.000Z", "name": "REL TO JPN, KOR",
+                      "extensions": {base.RELEASABLE_TO: {"extension_type": "property-extension",
+                                                          "releasable_to": ["JPN", "KOR"]}}}
+        cases = (
+            (base.indicator(200, jpn, [base.REL_USA_JPN]), [], {"USA-CERT": True, "KOR-CERT": False, "JPN-MOD": True}),
+            (base.indicator(201, jpn, [base.TLP_RED]), [], {"USA-CERT": False, "KOR-CERT": False}),
+            (base.indicator(202, jpn, [new_marking]), [definition], {"USA-CERT": False, "KOR-CERT": True}),
+        )
+        for obj, markings, want in cases:
+            with self.subTest(markings=obj["object_marking_refs"]):
+                r = self.post("jpn", "/api/v1/release-preview",
+                              {"collection": self.collection, "object": obj, "markings": markings})
+                self.assertEqual(r.status, 200, r.body)
+                decisions = r.json()["decisions"]
+                orgs = {d["name"]: d for d in decisions if d["kind"] == "organization"}
+                for org, receives in want.items():
+                    self.assertEqual(orgs[org]["receives"], receives, orgs[org])
+                    self.assertTrue(orgs[org]["rule"])
+                nations = {d["name"]: d["receives"] for d in decisions if d["kind"] == "nation"}
+                self.assertEqual(nations["USA"], want["USA-CERT"])
+                self.assertEqual(nations["KOR"], want["KOR-CERT"])
+                self.assertIn("community", {d["kind"] for d in decisions})
+                # Nothing was stored.
+                self.assertEqual(self.clients["jpn"].get("/api/v1/objects/" + obj["id"], accept=JSON).status, 404)
+        # A reader, who may not write to the collection, gets no preview.
+        r = self.post("kor", "/api/v1/release-preview", {"collection": self.collection, "object": cases[0][0]})
+        self.assertEqual(r.status, 404)
+
+    def test_publish_goes_through_the_taxii_write_path(self):
+        jpn = self.alliance.orgs["JPN-CERT"]
+        obj = base.indicator(300, jpn, [base.REL_USA_JPN])
+        r = self.post("jpn", "/api/v1/collections/%s/objects" % self.collection,
+                      {"type": "bundle", "id": "bundle--%s" % uuid.uuid4(), "objects": [obj]})
+        self.assertEqual(r.status, 202, r.body)
+        self.assertEqual(r.json()["success_count"], 1)
+        self.assertEqual(self.clients["usa"].get(self.base + "objects/%s/" % obj["id"]).status, 200)
+        self.assertEqual(self.clients["kor"].get(self.base + "objects/%s/" % obj["id"]).status, 404)
+        self.assertEqual(self.clients["kor"].get("/api/v1/objects/" + obj["id"], accept=JSON).status, 404)
+        # A reader may not write; another organisation's objects are refused as over TAXII.
+        self.assertEqual(self.post("usa", "/api/v1/collections/%s/objects" % self.collection, obj).status, 403)
+        forged = dict(self.objects["clear"], description="forged", modified="2026-02-01T00:00:00.000Z")
+        r = self.post("jpn-mod-pub", "/api/v1/collections/%s/objects" % self.collection, forged)
+        self.assertEqual(r.json()["success_count"], 0, r.body)
+        audit = json.loads(run("admin", "audit", "--json", data_dir=self.alliance.data_dir))
+        self.assertIn(obj["id"], json.dumps([e for e in audit if e["action"] == "object.add"]))
+
+    def test_pattern_validation_points_at_the_error(self):
+        ok = self.post("jpn", "/api/v1/patterns/validate", {"pattern": "[ipv4-addr:value = '198.51.100.1']"})
+        self.assertEqual(ok.json(), {"valid": True})
+        bad = self.post("jpn", "/api/v1/patterns/validate", {"pattern": "[ipv4-addr:value = ]"}).json()
+        self.assertFalse(bad["valid"])
+        self.assertEqual(bad["offset"], 19)
+        self.assertEqual(bad["length"], 1)
+        self.assertIn("offset 19", bad["message"])
+
+    def test_audit_is_for_administrators(self):
+        self.assertEqual(self.clients["usa"].get("/api/v1/audit", accept=JSON).status, 403)
+        self.assertEqual(self.clients["jpn"].get("/api/v1/audit", accept=JSON).status, 403)
+        everything = self.api("admin", "/api/v1/audit?limit=1000")["events"]
+        self.assertIn("object.add", {e["action"] for e in everything})
+        seqs = [e["seq"] for e in everything]
+        self.assertEqual(seqs, sorted(seqs, reverse=True), "newest first")
+        first = self.api("admin", "/api/v1/audit?limit=2")
+        self.assertTrue(first["more"])
+        second = self.api("admin", "/api/v1/audit?limit=2&before=%d" % first["next"])
+        self.assertEqual([e["seq"] for e in first["events"] + second["events"]], seqs[:4])
+        # An organisation administrator sees its organisation's users only.
+        kor_users = {"kor-analyst", "kor-admin"}
+        own = self.api("kor-admin", "/api/v1/audit?limit=1000")["events"]
+        self.assertTrue(own)
+        for e in own:
+            self.assertTrue(e["actor"] in kor_users or e["target"] in kor_users, e)
+        self.assertNotIn("object.add", {e["action"] for e in own})
+
+    def test_partners_list(self):
+        self.assertEqual(self.api("kor", "/api/v1/partners"), [])
+
+
+if __name__ == "__main__":
+    unittest.main()
