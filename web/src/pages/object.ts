@@ -19,7 +19,8 @@ interface Provenance {
   source: string;
   peer?: string;
   nation?: string;
-  user?: string;
+  organization?: string;
+  version?: string;
   received?: string;
 }
 interface ObjectAnswer {
@@ -165,7 +166,8 @@ class KzObject extends KzElement {
       <h2>${t('object.provenance')}</h2>
       <ul>${(d.provenance ?? []).map((p) => html`<li>${p.source === 'peer'
         ? t('provenance.peer', { peer: text(p.peer), nation: text(p.nation), received: formatTime(p.received) })
-        : t('provenance.local', { user: text(p.user), received: formatTime(p.received) })}</li>`)}</ul>
+        : t('provenance.local', { received: formatTime(p.received) })}${p.version ? html` (${t('provenance.version',
+          { version: formatTime(p.version) })})` : nothing}${p.organization ? html` — ${idLink(p.organization)}` : nothing}</li>`)}</ul>
       <h2>${t('object.collections')}</h2>
       <ul>${(d.collections ?? []).map((c) => html`<li><a href="#/browse?collection=${encodeURIComponent(c)}">${c}</a></li>`)}</ul>
       <h2>${t('object.relationships')}</h2>${this.relationships(d)}

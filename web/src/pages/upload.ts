@@ -49,7 +49,7 @@ class KzUpload extends KzElement {
     try {
       const format = String(form.get('format'));
       this.result = await api<ImportAnswer>('POST', `/api/v1/collections/${encodeURIComponent(String(form.get('collection')))}/import`
-        + query({ format }), { raw: file, contentType: format === 'stix' ? 'application/json' : 'text/plain' });
+        + query({ format }), { raw: file, contentType: format === 'stix' ? 'application/json' : 'application/octet-stream' });
     } catch (err) {
       this.error = err;
     } finally {
