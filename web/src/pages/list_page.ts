@@ -20,8 +20,10 @@ export abstract class KzListPage<T> extends KzElement {
     this.more = false;
   }
 
-  // The rows after `last` (undefined for the first page), and whether there are more.
-  protected abstract fetchRows(last: T | undefined): Promise<{ rows: T[]; more: boolean }>;
+  // The rows after `cursor` ('' for the first page), whether there are more, and the cursor
+  // of the next page (the node's "next").
+  protected abstract fetchRows(cursor: string): Promise<{ rows: T[]; more: boolean; next?: unknown }>;
+  private cursor = '';
 
   connectedCallback(): void {
     super.connectedCallback();
@@ -30,9 +32,10 @@ export abstract class KzListPage<T> extends KzElement {
 
   protected async loadMore(): Promise<void> {
     try {
-      const r = await this.fetchRows(this.rows?.[this.rows.length - 1]);
+      const r = await this.fetchRows(this.cursor);
       this.rows = [...(this.rows ?? []), ...r.rows];
-      this.more = r.more;
+      this.cursor = r.next === undefined || r.next === null ? '' : String(r.next);
+      this.more = r.more && this.cursor !== '';
     } catch (e) {
       this.error = e;
     }
@@ -50,9 +53,9 @@ export abstract class KzListPage<T> extends KzElement {
   }
 }
 
-// The array in an answer that is either an array or an object holding one under `member`.
-export function rowsOf<T>(answer: unknown, member: string): T[] {
-  if (Array.isArray(answer)) return answer as T[];
-  const inner = (answer as Record<string, unknown> | null)?.[member];
-  return Array.isArray(inner) ? (inner as T[]) : [];
+// A page of a paged answer {MEMBER: [...], "more", "next"}, or of a bare array.
+export function pageOf<T>(answer: unknown, member: string): { rows: T[]; more: boolean; next?: unknown } {
+  if (Array.isArray(answer)) return { rows: answer as T[], more: false };
+  const a = (answer ?? {}) as Record<string, unknown>;
+  return { rows: Array.isArray(a[member]) ? (a[member] as T[]) : [], more: a.more === true, next: a.next };
 }

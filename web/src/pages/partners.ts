@@ -4,7 +4,7 @@ import { html } from 'lit';
 import { api } from '../api';
 import { t } from '../i18n';
 import { partnersTable, type Partner } from './dashboard';
-import { KzListPage, rowsOf } from './list_page';
+import { KzListPage, pageOf } from './list_page';
 
 class KzPartners extends KzListPage<Partner> {
   constructor() {
@@ -12,7 +12,7 @@ class KzPartners extends KzListPage<Partner> {
   }
 
   protected async fetchRows() {
-    return { rows: rowsOf<Partner>(await api('GET', '/api/v1/partners'), 'partners'), more: false };
+    return pageOf<Partner>(await api('GET', '/api/v1/partners'), 'partners');
   }
 
   render() {

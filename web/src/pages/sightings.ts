@@ -4,7 +4,7 @@ import { api, query } from '../api';
 import { formatTime, t } from '../i18n';
 import type { StixObject } from '../stix';
 import { idLink, text } from './common';
-import { KzListPage, rowsOf } from './list_page';
+import { KzListPage, pageOf } from './list_page';
 
 const kPage = 50;
 
@@ -13,10 +13,10 @@ class KzSightings extends KzListPage<StixObject> {
     super('sightings');
   }
 
-  protected async fetchRows(last: StixObject | undefined) {
-    const before = last ? text(last.date_added ?? last.modified) : '';
-    const rows = rowsOf<StixObject>(await api('GET', '/api/v1/sightings' + query({ limit: kPage, before })), 'sightings');
-    return { rows, more: rows.length === kPage };
+  protected async fetchRows(before: string) {
+    const page = pageOf<{ sighting: StixObject }>(await api('GET', '/api/v1/sightings' + query({ limit: kPage, before })),
+      'sightings');
+    return { ...page, rows: page.rows.map((r) => r.sighting).filter((s) => s && typeof s === 'object') };
   }
 
   render() {

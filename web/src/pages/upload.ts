@@ -10,7 +10,7 @@ import { errorLine, text } from './common';
 interface ImportAnswer {
   added: number;
   rejected: number;
-  errors: unknown[];
+  errors: { id?: string; message?: string }[];
 }
 
 class KzUpload extends KzElement {
@@ -71,7 +71,7 @@ class KzUpload extends KzElement {
       </form>
       ${errorLine(this.error)}
       ${r ? html`<p role="status">${t('upload.result', { added: formatNumber(r.added), rejected: formatNumber(r.rejected) })}</p>
-        ${r.errors?.length ? html`<ul class="errors">${r.errors.map((x) => html`<li>${text(x)}</li>`)}</ul>` : nothing}` : nothing}`;
+        ${r.errors?.length ? html`<ul class="errors">${r.errors.map((x) => html`<li>${x.id ? html`<code>${text(x.id)}</code>: ` : ''}${text(x.message)}</li>`)}</ul>` : nothing}` : nothing}`;
   }
 }
 customElements.define('kz-upload', KzUpload);
