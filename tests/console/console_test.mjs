@@ -180,7 +180,7 @@ describe('web console', { skip }, () => {
     const page = await signIn('jpn');
     await visit(page, '#/publish');
     const name = 'Console published beacon ' + Date.now();
-    await page.getByLabel('Collection', { exact: true }).selectOption({ label: 'Alliance' });
+    await page.locator('form.publish select[name=collection]').selectOption({ label: 'Alliance' });
     await page.getByLabel('Name', { exact: true }).fill(name);
     await page.getByLabel('STIX pattern').fill("[ipv4-addr:value = '203.0.113.9' AND ]");
     const error = page.locator('.pattern-error');
@@ -189,7 +189,7 @@ describe('web console', { skip }, () => {
     assert.match(await error.locator('p.error').innerText(), /Error at byte \d+/);
     await page.getByLabel('STIX pattern').fill("[ipv4-addr:value = '203.0.113.9']");
     await page.locator('#pattern-status.ok').waitFor();
-    await page.getByLabel('TLP:GREEN').check();
+    await page.getByRole('radio', { name: 'TLP:GREEN' }).check();
     await page.getByRole('checkbox', { name: 'USA' }).check();
     await page.getByRole('checkbox', { name: 'JPN' }).check();
     const receives = page.locator('table.receives-table');
