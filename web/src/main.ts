@@ -6,7 +6,7 @@ import { KzElement } from './element';
 import { lang, setLang, t, type Lang } from './i18n';
 import { currentRoute, type Route } from './router';
 import './pages/signin';
-import './pages/dashboard';
+import { loadCharts } from './pages/dashboard';
 import './pages/collections';
 import './pages/browse';
 import './pages/object';
@@ -48,6 +48,8 @@ class KzApp extends KzElement {
     this.session = null;
     this.route = currentRoute();
     this.checked = false;
+    // The dashboard's chart code loads while the session is checked, not after.
+    if (this.route.page === 'dashboard') loadCharts().catch(() => undefined);
     this.expired = false;
     window.addEventListener('hashchange', () => {
       this.route = currentRoute();

@@ -29,7 +29,8 @@ interface Charts {
 }
 
 let chartsLoading: Promise<Charts> | null = null;
-function loadCharts(): Promise<Charts> {
+// charts.js, loaded once (the shell starts it early when the console opens on the dashboard).
+export function loadCharts(): Promise<Charts> {
   const w = window as unknown as { kizunaCharts?: Charts };
   if (w.kizunaCharts) return Promise.resolve(w.kizunaCharts);
   chartsLoading ??= new Promise((resolve, reject) => {
