@@ -250,6 +250,23 @@ describe('web console', { skip }, () => {
     await page.context().close();
   });
 
+  it('forgets the last user on sign-out: the next user of the page sees only their own collections', async () => {
+    const page = await signIn('jpn');
+    await visit(page, '#/collections');
+    assert.match(await page.locator('main').innerText(), /JPN internal/);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('User name', { exact: true }).fill(f.users.kor);
+    await page.getByLabel('Password', { exact: true }).fill(f.password);
+    await page.locator('form.signin button[type=submit]').click();
+    await page.locator('nav').waitFor();
+    await visit(page, '#/collections');
+    assert.match(await page.locator('main').innerText(), /Alliance/);
+    assert.doesNotMatch(await page.locator('main').innerText(), /JPN internal/);
+    await visit(page, '#/upload');
+    assert.equal(await page.locator('select[name=collection] option').count(), 0, 'KOR may write nowhere');
+    await page.context().close();
+  });
+
   it('switches to Japanese from the one catalogue, with no message missing', async () => {
     const en = JSON.parse(readFileSync(join(web, 'src/i18n/en.json'), 'utf8'));
     const ja = JSON.parse(readFileSync(join(web, 'src/i18n/ja.json'), 'utf8'));

@@ -11,6 +11,11 @@ export interface Collection {
 
 let cached: Promise<Collection[]> | null = null;
 
+// Forgets the list (at sign-in and sign-out: it is the principal's own).
+export function forgetCollections(): void {
+  cached = null;
+}
+
 export function collections(refresh = false): Promise<Collection[]> {
   if (refresh || !cached) {
     cached = api<Collection[]>('GET', '/api/v1/collections');

@@ -2,6 +2,7 @@
 // (navigation, language switch, sign-out) around the page of the current route.
 import { html, nothing } from 'lit';
 import { api, setCsrf, type Session } from './api';
+import { forgetCollections } from './collections';
 import { KzElement } from './element';
 import { lang, setLang, t, type Lang } from './i18n';
 import { currentRoute, type Route } from './router';
@@ -58,6 +59,7 @@ class KzApp extends KzElement {
       if (this.session) this.expired = Boolean((e as CustomEvent).detail?.expired);
       this.session = null;
       setCsrf('');
+      forgetCollections();
     });
     document.addEventListener('click', () => performance.mark('kz-click'), { capture: true });
   }
@@ -72,6 +74,7 @@ class KzApp extends KzElement {
   }
 
   private signedIn(s: Session): void {
+    forgetCollections();
     setCsrf(s.csrf);
     this.expired = false;
     this.session = s;
@@ -82,6 +85,7 @@ class KzApp extends KzElement {
       await api('DELETE', '/api/v1/session');
     } finally {
       setCsrf('');
+      forgetCollections();
       this.session = null;
     }
   }
