@@ -22,6 +22,8 @@ TAXII = "application/taxii+json;version=2.1"
 UNDO_MIGRATION_15 = ("ALTER TABLE peers DROP COLUMN auth; ALTER TABLE peers DROP COLUMN basic_user;"
                      "ALTER TABLE peers DROP COLUMN client_cert; ALTER TABLE peers DROP COLUMN client_key;"
                      "DROP TABLE user_certificates;")
+# ... and migration 17 (exercise collections).
+UNDO_MIGRATION_17 = "ALTER TABLE collections DROP COLUMN exercise;"
 
 
 def run(*args, data_dir, expect=0, stdin=None):
@@ -144,8 +146,10 @@ class Alliance:
         self.tokens = {}
         self.orgs = {}
 
-    def collection(self, alias, title=None, communities=(), default_release=None):
+    def collection(self, alias, title=None, communities=(), default_release=None, exercise=False):
         args = ["collection", "create", "--title", title or alias, "--alias", alias]
+        if exercise:
+            args.append("--exercise")
         for c in communities:
             args += ["--community", c]
         if default_release:

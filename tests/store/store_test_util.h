@@ -78,6 +78,9 @@ inline constexpr char kUndoMigrationFifteen[] =
     "ALTER TABLE peers DROP COLUMN client_cert; ALTER TABLE peers DROP COLUMN client_key;"
     "DROP TABLE user_certificates;";
 
+// SQL that undoes migration 17 (exercise collections), for the same tests.
+inline constexpr char kUndoMigrationSeventeen[] = "ALTER TABLE collections DROP COLUMN exercise;";
+
 // An indicator with the given id suffix (12 hex digits) and modified time.
 inline std::string Indicator(std::string_view suffix, std::string_view modified,
                              std::string_view extra = "") {
