@@ -4,6 +4,8 @@
 //   kizuna exercise indicators SCENARIO [--attack BUNDLE] [--step ID...] [--t0 TIME]
 //   kizuna exercise generate ...   (exercise_generate.cc)
 //   kizuna exercise score ...      (exercise_score.cc)
+//   kizuna exercise run ...        (exercise_run.cc)
+//   kizuna exercise status ...     (exercise_status.cc)
 //
 // validate reads a scenario and checks it, its ATT&CK technique and group ids included:
 // against the ATT&CK bundle --attack names, else against the ATT&CK objects held in the
@@ -140,6 +142,8 @@ void AddExerciseCommand(CLI::App& app, GlobalOptions& global) {
 
   AddExerciseGenerate(*cmd, global);
   AddExerciseScore(*cmd, global);
+  AddExerciseRun(*cmd, global);
+  AddExerciseStatus(*cmd, global);
 }
 
 }  // namespace kizuna::cli

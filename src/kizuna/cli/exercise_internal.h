@@ -22,5 +22,7 @@ absl::StatusOr<exercise::Scenario> LoadScenario(const std::string& path, const s
 
 void AddExerciseGenerate(CLI::App& exercise, GlobalOptions& global);
 void AddExerciseScore(CLI::App& exercise, GlobalOptions& global);
+void AddExerciseRun(CLI::App& exercise, GlobalOptions& global);
+void AddExerciseStatus(CLI::App& exercise, GlobalOptions& global);
 
 }  // namespace kizuna::cli
