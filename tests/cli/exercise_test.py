@@ -117,16 +117,21 @@ class AutoBlue(KizunaTestCase):
                         "--background-scale", "0.2", "--time-scale", "4")
         alerts = os.path.join(self.tmp, name + "-alerts.jsonl")
         inputs = [os.path.join(out, team) for team in ("jpn", "usa", "kor")]
-        self.run_kizuna("match", "--collection", "exercise", "--input", *inputs, "--alerts", alerts)
+        self.run_kizuna("match", "--exercise", "--collection", "exercise", "--input", *inputs, "--alerts", alerts)
         proc = self.run_kizuna("exercise", "score", SCENARIO, "--attack", ATTACK, "--truth",
                                os.path.join(out, "truth.tsv"), "--alerts", alerts, "--time-scale", "4", "--json")
         return proc.stdout, alerts, out
 
-    def test_auto_blue_detects_every_covered_step_and_no_look_alike(self):
-        self.init_with_collection("exercise")
+    def exercise_collection(self):
+        self.run_kizuna("init")
+        self.run_kizuna("collection", "create", "--title", "Pacific Shield", "--alias", "exercise", "--exercise")
         bundle = self.write("implied.json", self.run_kizuna("exercise", "indicators", SCENARIO,
                                                             "--attack", ATTACK).stdout)
         self.run_kizuna("import", bundle, "--collection", "exercise")
+        return bundle
+
+    def test_auto_blue_detects_every_covered_step_and_no_look_alike(self):
+        self.exercise_collection()
         first, alerts, out = self.run_once("run1")
         board = json.loads(first)
         for team in board["teams"]:
@@ -150,6 +155,34 @@ class AutoBlue(KizunaTestCase):
         # Scored identically in every run.
         second, _, _ = self.run_once("run2")
         self.assertEqual(first, second)
+
+    def test_exercise_indicators_never_match_production_telemetry(self):
+        """docs/security.md rule 6: the implied indicators are refused by a production
+        collection, and an exercise collection is matched only with --exercise."""
+        bundle = self.exercise_collection()
+        self.run_kizuna("collection", "create", "--title", "Production", "--alias", "intel")
+        proc = self.run_kizuna("import", bundle, "--collection", "intel", "--json", expect=None)
+        self.assertNotEqual(proc.returncode, 0)
+        summary = json.loads(proc.stdout)
+        self.assertEqual(summary["added"], 0)
+        self.assertIn("exercise marking", proc.stdout + proc.stderr)
+        out = os.path.join(self.tmp, "out")
+        self.generate(out)
+        inputs = [os.path.join(out, team) for team in ("jpn", "usa", "kor")]
+        refused = self.run_kizuna("match", "--collection", "exercise", "--input", *inputs, expect=None)
+        self.assertNotEqual(refused.returncode, 0)
+        self.assertIn("exercise is an exercise collection: match it with --exercise", refused.stderr)
+        mixed = self.run_kizuna("match", "--exercise", "--collection", "exercise", "--collection", "intel",
+                                "--input", *inputs, expect=None)
+        self.assertIn("intel is not an exercise collection", mixed.stderr)
+        production = json.loads(self.run_kizuna("match", "--collection", "intel", "--input", *inputs,
+                                                "--json").stdout)
+        self.assertEqual(production["compile"]["active"], 0)
+        self.assertEqual(production["match"]["alerts"], 0)
+        exercise = json.loads(self.run_kizuna("match", "--exercise", "--collection", "exercise",
+                                              "--input", *inputs, "--json").stdout)
+        self.assertGreater(exercise["compile"]["active"], 0)
+        self.assertGreater(exercise["match"]["alerts"], 0)
 
     def test_score_without_alerts_detects_nothing(self):
         out = os.path.join(self.tmp, "out")

@@ -66,6 +66,30 @@ TEST(CompilerTest, SelectsActiveIndicators) {
   EXPECT_EQ((*s)->next_change_us(), 1893456000LL * 1000000);
 }
 
+// docs/security.md rule 6: exercise indicators never alert on production telemetry; they are
+// compiled only for exercise matching. Issue 23, item 3.
+TEST(CompilerTest, ExerciseIndicatorsCompileOnlyForExercises) {
+  const std::string marked = Indicator(
+      2, "[domain-name:value = 'x.example']",
+      R"(,"object_marking_refs":["marking-definition--1680a0b1-1d3b-5b4b-b302-3989d7fa2618"])");
+  const std::string granular = Indicator(
+      3, "[domain-name:value = 'y.example']",
+      R"(,"granular_markings":[{"marking_ref":"marking-definition--1680a0b1-1d3b-5b4b-b302-3989d7fa2618","selectors":["pattern"]}])");
+  for (bool exercise : {false, true}) {
+    CompileOptions options = Options();
+    options.exercise = exercise;
+    IndicatorCompiler c(options);
+    c.AddObject(Indicator(1, "[domain-name:value = 'a.example']"));
+    c.AddObject(marked);
+    c.AddObject(granular);
+    absl::StatusOr<std::shared_ptr<const Snapshot>> s = std::move(c).Finish();
+    ASSERT_TRUE(s.ok()) << s.status();
+    EXPECT_EQ(c.report().exercise, exercise ? 0 : 2);
+    EXPECT_EQ(c.report().active, exercise ? 3 : 1);
+    EXPECT_EQ((*s)->indicator_count(), exercise ? 3u : 1u);
+  }
+}
+
 TEST(CompilerTest, LatestVersionWins) {
   IndicatorCompiler c(Options());
   std::string v1 = Indicator(1, "[domain-name:value = 'old.example']");

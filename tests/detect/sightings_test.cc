@@ -57,6 +57,13 @@ TEST(SightingsTest, JsonIsAStixSightingWithAStableId) {
   EXPECT_TRUE(std::string_view(doc["id"]).starts_with("sighting--"));
   EXPECT_NE(SightingJson(entry, "identity--00000000-0000-4000-8000-0000000000bb").substr(0, 80),
             json.substr(0, 80));
+  EXPECT_TRUE(doc["object_marking_refs"].error());
+  // Sightings of exercise telemetry carry the exercise marking; the same id.
+  const std::string marked = SightingJson(entry, identity, "marking-definition--1680a0b1-1d3b-5b4b-b302-3989d7fa2618");
+  simdjson::dom::parser marked_parser;
+  simdjson::dom::element m = marked_parser.parse(marked);
+  EXPECT_EQ(std::string_view(m["object_marking_refs"].at(0)), "marking-definition--1680a0b1-1d3b-5b4b-b302-3989d7fa2618");
+  EXPECT_EQ(std::string_view(m["id"]), std::string_view(doc["id"]));
 }
 
 }  // namespace

@@ -27,6 +27,8 @@ UNDO_MIGRATION_15 = ("ALTER TABLE peers DROP COLUMN auth; ALTER TABLE peers DROP
                      "DROP TABLE user_certificates;")
 # SQL that undoes migration 16 (users' console passwords); run it before UNDO_MIGRATION_15.
 UNDO_MIGRATION_16 = "ALTER TABLE users DROP COLUMN password_hash;"
+# ... and migration 17 (exercise collections).
+UNDO_MIGRATION_17 = "ALTER TABLE collections DROP COLUMN exercise;"
 
 
 def run(*args, data_dir, expect=0, stdin=None):
@@ -149,8 +151,10 @@ class Alliance:
         self.tokens = {}
         self.orgs = {}
 
-    def collection(self, alias, title=None, communities=(), default_release=None):
+    def collection(self, alias, title=None, communities=(), default_release=None, exercise=False):
         args = ["collection", "create", "--title", title or alias, "--alias", alias]
+        if exercise:
+            args.append("--exercise")
         for c in communities:
             args += ["--community", c]
         if default_release:

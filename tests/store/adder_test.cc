@@ -19,6 +19,7 @@ constexpr int64_t kStart = 1700000000000000;
 constexpr char kJpn[] = "identity--0a000000-0000-4000-8000-00000000000a";
 constexpr char kKor[] = "identity--0d000000-0000-4000-8000-00000000000d";
 constexpr char kRelTo[] = "marking-definition--1a000000-0000-4000-8000-000000000001";
+constexpr char kExerciseMarking[] = "marking-definition--1680a0b1-1d3b-5b4b-b302-3989d7fa2618";
 
 std::string RelTo(std::string_view created, std::string_view statement, std::string_view creator = kJpn) {
   return StrCat(R"({"type":"marking-definition","spec_version":"2.1","id":")", kRelTo, R"(","created":")", created,
@@ -248,6 +249,45 @@ TEST_F(AdderTest, EveryEntryRecordsWhoAddedItAndTheFirstAdderStays) {
   EXPECT_EQ(b[1].added_by_nation, "");
 }
 
+// docs/security.md rule 6: exercise data enters exercise collections only, whoever writes it
+// (the operator's import, a user's TAXII POST, a partner's push or pull). Issue 23, item 3.
+TEST_F(AdderTest, ExerciseDataEntersExerciseCollectionsOnly) {
+  Collection wanted{"", "root", "x", "X", "", 0};
+  wanted.exercise = true;
+  const std::string x = store_->CreateCollection(wanted)->id;
+  const std::string marked =
+      IndicatorBy(kJpn, "2026-01-01T00:00:00.000Z", StrCat(R"(, "object_marking_refs": [")", kExerciseMarking, "\"]"));
+  const std::string granular = Indicator(
+      "000000000002", "2026-01-01T00:00:00.000Z",
+      StrCat(R"(, "created_by_ref": ")", kJpn, R"(", "granular_markings": [{"marking_ref": ")", kExerciseMarking,
+             R"(", "selectors": ["pattern"]}])"));
+  const std::string definition = StrCat(
+      R"({"type":"marking-definition","spec_version":"2.1","id":")", kExerciseMarking,
+      R"(","created":"2026-01-01T00:00:00.000Z","definition_type":"statement","definition":{"statement":"KIZUNA EXERCISE"}})");
+  const Writer user{WriterKind::kUser, "jpn-analyst", kJpn, "JPN"};
+  const Writer partner{WriterKind::kPartner, "kor", {}};
+  for (const Writer& writer : {Writer{}, user, partner}) {
+    for (const std::string& json : {marked, granular, definition}) {
+      AddResult r = Write(a_, json, writer);
+      EXPECT_EQ(r.outcome, AddOutcome::kRefused) << writer.name << " " << json;
+      EXPECT_NE(r.reason.find("enters exercise collections only, and this collection is not one "
+                              "(docs/security.md, rule 6)"),
+                std::string::npos)
+          << r.reason;
+    }
+  }
+  EXPECT_TRUE(Versions(a_).empty());
+  for (const std::string& json : {marked, granular, definition}) {
+    EXPECT_EQ(Write(x, json, user).outcome, AddOutcome::kAdded) << json;
+  }
+  EXPECT_EQ(Versions(x).size(), 3u);
+  // The flag is the collection's, read back with it; production data still enters both.
+  auto all = store_->ListCollections("root");
+  ASSERT_TRUE(all.ok());
+  for (const Collection& c : *all) EXPECT_EQ(c.exercise, c.id == x) << c.alias;
+  EXPECT_EQ(Write(a_, IndicatorBy(kJpn, "2026-03-01T00:00:00.000Z"), user).outcome, AddOutcome::kAdded);
+}
+
 // Migration 13 records the organisations imported before it as partners'.
 TEST_F(AdderTest, MigrationThirteenMarksImportedOrganisationsAsPartners) {
   const std::string identity = StrCat(
@@ -256,7 +296,7 @@ TEST_F(AdderTest, MigrationThirteenMarksImportedOrganisationsAsPartners) {
   ASSERT_TRUE(ImportOrganization(*store_, "cli", {identity, "KOR", ""}).ok());
   ASSERT_TRUE(store_->CreateOrganization("cli", {"JPN-CERT", "JPN", kJpn}).ok());
   store_.reset();
-  RawExec(dir_.File("kizuna.db"), StrCat(kUndoMigrationSixteen, kUndoMigrationEighteen, kUndoMigrationFifteen, kUndoMigrationSearch, kUndoMigrationThirteen, "PRAGMA user_version = 12;"));
+  RawExec(dir_.File("kizuna.db"), StrCat(kUndoMigrationSeventeen, kUndoMigrationSixteen, kUndoMigrationEighteen, kUndoMigrationFifteen, kUndoMigrationSearch, kUndoMigrationThirteen, "PRAGMA user_version = 12;"));
   auto s = SqliteStore::Open(dir_.File("kizuna.db"), clock_);
   ASSERT_TRUE(s.ok()) << s.status();
   store_ = std::move(*s);
@@ -276,7 +316,7 @@ TEST_F(AdderTest, MigrationTwelveRecordsThePartnersOfEarlierEntries) {
             AddOutcome::kAdded);
   ASSERT_EQ(Write(b_, IndicatorBy("", "2026-01-01T00:00:00.000Z")).outcome, AddOutcome::kAdded);
   store_.reset();
-  RawExec(dir_.File("kizuna.db"), StrCat(kUndoMigrationSixteen, kUndoMigrationEighteen, kUndoMigrationFifteen, kUndoMigrationSearch, kUndoMigrationThirteen, kUndoMigrationTwelve, "PRAGMA user_version = 11;"));
+  RawExec(dir_.File("kizuna.db"), StrCat(kUndoMigrationSeventeen, kUndoMigrationSixteen, kUndoMigrationEighteen, kUndoMigrationFifteen, kUndoMigrationSearch, kUndoMigrationThirteen, kUndoMigrationTwelve, "PRAGMA user_version = 11;"));
   auto s = SqliteStore::Open(dir_.File("kizuna.db"), clock_);
   ASSERT_TRUE(s.ok()) << s.status();
   store_ = std::move(*s);
@@ -296,7 +336,7 @@ TEST_F(AdderTest, MigrationEightKeepsTheFirstDefinitionOfEachId) {
     ASSERT_TRUE(
         (*conn)
             ->Exec(StrCat(
-                kUndoMigrationSixteen, kUndoMigrationEighteen, kUndoMigrationFifteen, kUndoMigrationSearch, kUndoMigrationThirteen, kUndoMigrationTwelve, kUndoMigrationEleven,
+                kUndoMigrationSeventeen, kUndoMigrationSixteen, kUndoMigrationEighteen, kUndoMigrationFifteen, kUndoMigrationSearch, kUndoMigrationThirteen, kUndoMigrationTwelve, kUndoMigrationEleven,
                 "DROP TABLE marking_definitions; ALTER TABLE peers DROP COLUMN sealed_token;"
                 "INSERT INTO entries (date_added_us, collection, id_hash, stix_id, type,"
                 " version_ns, spec_version, version, created_by_ref, revoked, markings,"

@@ -17,6 +17,7 @@ struct CreateFlags {
   std::string title, alias, description, api_root, id;
   std::vector<std::string> communities;
   std::string default_release{identity::kDefaultReleaseText};
+  bool exercise = false;
 };
 
 struct PolicyFlags {
@@ -29,7 +30,7 @@ boost::json::object CollectionJson(const store::Collection& c, int64_t count) {
   return {{"id", c.id},       {"api_root", c.api_root},       {"alias", c.alias},
           {"title", c.title}, {"description", c.description}, {"objects", count},
           {"communities", boost::json::array(c.communities.begin(), c.communities.end())},
-          {"default_release", c.default_release}};
+          {"default_release", c.default_release}, {"exercise", c.exercise}};
 }
 
 std::string Json(const boost::json::value& v) { return boost::json::serialize(v); }
@@ -52,7 +53,9 @@ int Create(GlobalOptions& global, const CreateFlags& f) {
     if (roots->empty()) return ReportError(absl::FailedPreconditionError("no API root: run `kizuna init`"));
     root = roots->front().name;
   }
-  auto c = (*store)->CreateCollection({f.id, root, f.alias, f.title, f.description, 0});
+  store::Collection wanted{f.id, root, f.alias, f.title, f.description, 0};
+  wanted.exercise = f.exercise;
+  auto c = (*store)->CreateCollection(std::move(wanted));
   if (!c.ok()) return ReportError(c.status());
   absl::Status set = (*store)->SetCollectionPolicy(c->id, f.communities, f.default_release);
   if (!set.ok()) return ReportError(set);
@@ -95,7 +98,7 @@ int List(GlobalOptions& global, bool json) {
       out.push_back(CollectionJson(c, *n));
     } else {
       std::string line = StrCat(c.id, "  ", c.api_root, "/", c.alias.empty() ? "-" : c.alias, "  ",
-                                *n, " objects  ", c.title, "\n");
+                                *n, " objects  ", c.title, c.exercise ? "  [exercise]" : "", "\n");
       std::fputs(line.c_str(), stdout);
     }
   }
@@ -123,6 +126,10 @@ void AddCollectionCommand(CLI::App& app, GlobalOptions& global) {
       "(default), readers, communities, or a list such as USA,JPN,jpn-usa (docs/policy.md)";
   create->add_option("--community", flags->communities, kCommunitiesHelp)->delimiter(',');
   create->add_option("--default-release", flags->default_release, kDefaultHelp);
+  create->add_flag("--exercise", flags->exercise,
+                   "An exercise collection: the only kind that accepts objects with the exercise "
+                   "marking; synced only with peers in one of its communities (docs/exercise.md). "
+                   "Fixed at creation");
   create->callback([&global, flags] { global.exit_code = Create(global, *flags); });
 
   auto pflags = std::make_shared<PolicyFlags>();

@@ -6,6 +6,8 @@
 //   kizuna exercise score ...      (exercise_score.cc)
 //   kizuna exercise report ...     (exercise_report.cc)
 //   kizuna exercise record ...     (exercise_record.cc)
+//   kizuna exercise run ...        (exercise_run.cc)
+//   kizuna exercise status ...     (exercise_status.cc)
 //
 // validate reads a scenario and checks it, its ATT&CK technique and group ids included:
 // against the ATT&CK bundle --attack names, else against the ATT&CK objects held in the
@@ -144,6 +146,8 @@ void AddExerciseCommand(CLI::App& app, GlobalOptions& global) {
   AddExerciseScore(*cmd, global);
   AddExerciseReport(*cmd, global);
   AddExerciseRecord(*cmd, global);
+  AddExerciseRun(*cmd, global);
+  AddExerciseStatus(*cmd, global);
 }
 
 }  // namespace kizuna::cli

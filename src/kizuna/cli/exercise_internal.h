@@ -24,5 +24,7 @@ void AddExerciseGenerate(CLI::App& exercise, GlobalOptions& global);
 void AddExerciseScore(CLI::App& exercise, GlobalOptions& global);
 void AddExerciseReport(CLI::App& exercise, GlobalOptions& global);
 void AddExerciseRecord(CLI::App& exercise, GlobalOptions& global);
+void AddExerciseRun(CLI::App& exercise, GlobalOptions& global);
+void AddExerciseStatus(CLI::App& exercise, GlobalOptions& global);
 
 }  // namespace kizuna::cli

@@ -58,6 +58,7 @@
 #include "kizuna/detect/match_run.h"
 #include "kizuna/detect/reloader.h"
 #include "kizuna/ingest/feed.h"
+#include "kizuna/stix/exercise_marking.h"
 #include "kizuna/store/open.h"
 
 namespace kizuna::cli {
@@ -80,7 +81,25 @@ struct MatchFlags {
   int64_t reload_seconds = 0;
   bool follow = false;
   bool json = false;
+  bool exercise = false;
 };
+
+// The exercise rule (docs/security.md, rule 6): exercise indicators never alert on
+// production telemetry. Without --exercise no collection may be an exercise collection (and
+// exercise-marked indicators elsewhere are skipped by the compiler); with it, every
+// collection, and the one sightings go to, must be one.
+absl::Status CheckExerciseMode(const store::Collection& c, bool exercise, std::string_view flag) {
+  std::string_view name = c.alias.empty() ? std::string_view(c.id) : std::string_view(c.alias);
+  if (c.exercise && !exercise) {
+    return absl::InvalidArgumentError(StrCat(flag, " ", name, " is an exercise collection: match it with "
+                                             "--exercise, against exercise telemetry only"));
+  }
+  if (!c.exercise && exercise) {
+    return absl::InvalidArgumentError(StrCat(flag, " ", name, " is not an exercise collection: --exercise "
+                                             "matches exercise collections only"));
+  }
+  return absl::OkStatus();
+}
 
 // Set by SIGINT and SIGTERM: the readers end their inputs (line_reader.h).
 std::atomic<bool> stop_requested{false};
@@ -114,6 +133,7 @@ boost::json::object CompileJson(const detect::CompileReport& r) {
   return {{"indicators", r.objects},   {"active", r.active},
           {"revoked", r.revoked},      {"expired", r.expired},
           {"not_yet_valid", r.not_yet_valid}, {"other_pattern_type", r.other_pattern_type},
+          {"exercise", r.exercise},
           {"invalid", r.invalid},      {"simple", r.simple},
           {"evaluated", r.evaluated},  {"multi_observation", r.multi},
           {"suppressed", r.suppressed}, {"suppressed_keys", r.suppressed_keys},
@@ -212,6 +232,9 @@ void PrintHuman(const detect::CompileReport& c, const detect::MatchSummary& s,
             s.indicators_hit, " indicators hit, ",
             s.malformed, " malformed (unreadable lines, matches without an event time), ",
             s.input_errors, " input errors\n");
+  if (c.exercise > 0) {
+    StrAppend(text, "skipped ", c.exercise, " exercise indicators: they match exercise telemetry only (--exercise)\n");
+  }
   if (s.correlation_dropped > 0 || s.correlation_late > 0) {
     StrAppend(text, "correlation: ", s.correlation_dropped, " events dropped from full buffers, ",
               s.correlation_late, " arrived too late\n");
@@ -241,6 +264,7 @@ int Run(GlobalOptions& global, const MatchFlags& flags) {
   for (const std::string& name : flags.collections) {
     auto c = (*db)->FindCollection("", name);
     if (!c.ok()) return ReportError(c.status());
+    if (absl::Status st = CheckExerciseMode(*c, flags.exercise, "--collection"); !st.ok()) return ReportError(st);
     collection_ids.push_back(c->id);
     collections.push_back(std::move(*c));
   }
@@ -248,6 +272,7 @@ int Run(GlobalOptions& global, const MatchFlags& flags) {
   if (!flags.sightings_to.empty()) {
     auto c = (*db)->FindCollection("", flags.sightings_to);
     if (!c.ok()) return ReportError(c.status());
+    if (absl::Status st = CheckExerciseMode(*c, flags.exercise, "--sightings-to"); !st.ok()) return ReportError(st);
     sightings_collection = c->id;
     auto id = ActingOrganization(**db, flags.organization, "the sensor's");
     if (!id.ok()) return ReportError(id.status());
@@ -287,6 +312,7 @@ int Run(GlobalOptions& global, const MatchFlags& flags) {
   if (!compiled_mark.ok()) return ReportError(compiled_mark.status());
   detect::CompileOptions compile;
   compile.now_us = SystemClock().NowMicros();
+  compile.exercise = flags.exercise;
   if (allowlist.list_count() > 0) compile.allowlist = &allowlist;
   if (terminal) {
     compile.on_progress = [](int64_t read) {
@@ -360,7 +386,8 @@ int Run(GlobalOptions& global, const MatchFlags& flags) {
     ingest::ImportOptions import;
     import.format = stix::DocumentFormat::kJsonLines;
     importer = std::make_unique<ingest::Importer>(**db, sightings_collection, import);
-    absl::Status st = ingest::AddSightings(*importer, run.sightings().Entries(), identity);
+    absl::Status st = ingest::AddSightings(*importer, run.sightings().Entries(), identity,
+                                           flags.exercise ? stix::kExerciseMarkingId : std::string_view());
     if (!st.ok()) return ReportError(st);
   }
   if (flags.json) {
@@ -419,6 +446,10 @@ void AddMatchCommand(CLI::App& app, GlobalOptions& global) {
                 "or truncated), until SIGINT or SIGTERM; then print the summary and add the "
                 "sightings");
   cmd->add_flag("--json", flags->json, "Print the summary as JSON on standard output");
+  cmd->add_flag("--exercise", flags->exercise,
+                "Match exercise telemetry: every collection (and --sightings-to) must be an "
+                "exercise collection; exercise-marked indicators are compiled and sightings carry "
+                "the exercise marking. Without it exercise indicators are never compiled");
   cmd->callback([&global, flags] { global.exit_code = Run(global, *flags); });
 }
 

@@ -15,6 +15,7 @@
 #include "kizuna/detect/lookup/hash.h"
 #include "kizuna/pattern/parser.h"
 #include "kizuna/pattern/validator.h"
+#include "kizuna/stix/exercise_marking.h"
 #include "kizuna/stix/object.h"
 #include "simdjson.h"
 
@@ -35,7 +36,7 @@ std::pair<uint64_t, uint64_t> UuidKey(const Uuid& u) {
 }
 
 // Why a well-formed indicator is not compiled, or kActive.
-enum class Selection : uint8_t { kActive, kRevoked, kExpired, kNotYetValid, kOtherType };
+enum class Selection : uint8_t { kActive, kRevoked, kExpired, kNotYetValid, kOtherType, kExercise };
 
 // Indicators parsed at a time (by all threads) before they are added in order.
 constexpr size_t kChunk = 8192;
@@ -105,7 +106,9 @@ void IndicatorCompiler::AddObject(std::string_view json, std::string_view where)
   p.valid_from_us = index->valid_from_us;
   p.valid_until_us = index->valid_until_us;
   const int64_t now = options_.now_us;
-  if (index->revoked) {
+  if (!options_.exercise && stix::IsExerciseObject(*index)) {
+    p.selection = Selection::kExercise;
+  } else if (index->revoked) {
     p.selection = Selection::kRevoked;
   } else if (pattern_type != "stix") {
     p.selection = Selection::kOtherType;
@@ -293,6 +296,7 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> IndicatorCompiler::Finish() && {
       case Selection::kExpired: ++report_.expired; break;
       case Selection::kNotYetValid: ++report_.not_yet_valid; break;
       case Selection::kOtherType: ++report_.other_pattern_type; break;
+      case Selection::kExercise: ++report_.exercise; break;
     }
   }
   // Parse a chunk on all threads, then add it in order, so the result does not depend on

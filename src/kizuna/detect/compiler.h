@@ -58,6 +58,10 @@ struct CompileOptions {
   // project's machines have two cores); 1 parses on the calling thread only. The snapshot
   // and report do not depend on it.
   int threads = 2;
+  // Compile indicators carrying the exercise marking (stix/exercise_marking.h). Default false:
+  // exercise indicators are skipped (CompileReport::exercise), so they never alert on
+  // production telemetry (docs/security.md, rule 6); `kizuna match --exercise` sets it.
+  bool exercise = false;
   // CompileFromStore calls it after each page of indicators read, with the count so far.
   std::function<void(int64_t objects_read)> on_progress;
 };
@@ -80,6 +84,7 @@ struct CompileReport {
   int64_t expired = 0;           // valid_until <= now
   int64_t not_yet_valid = 0;     // valid_from > now
   int64_t other_pattern_type = 0;
+  int64_t exercise = 0;          // exercise-marked, skipped (CompileOptions::exercise false)
   int64_t duplicates = 0;        // same id seen again (older version dropped)
   int64_t invalid = 0;           // malformed object or pattern
   int64_t simple = 0;            // answered by lookups

@@ -64,7 +64,8 @@ size_t SightingAggregator::IndicatorCount() const {
   return n;
 }
 
-std::string SightingJson(const SightingAggregator::Entry& entry, std::string_view identity) {
+std::string SightingJson(const SightingAggregator::Entry& entry, std::string_view identity,
+                         std::string_view marking) {
   const std::string indicator = FormatIndicatorId(entry.indicator);
   const std::string id = StrCat(
       "sighting--",
@@ -77,7 +78,9 @@ std::string SightingJson(const SightingAggregator::Entry& entry, std::string_vie
   StrAppend(out, R"(,"sighting_of_ref":")", indicator, R"(","where_sighted_refs":[)");
   AppendJsonString(identity, out);
   StrAppend(out, R"(],"first_seen":")", FormatEventTime(entry.first_us), R"(","last_seen":")",
-            FormatEventTime(entry.last_us), R"(","count":)", std::min<int64_t>(entry.count, kMaxSightingCount), "}");
+            FormatEventTime(entry.last_us), R"(","count":)", std::min<int64_t>(entry.count, kMaxSightingCount));
+  if (!marking.empty()) StrAppend(out, R"(,"object_marking_refs":[")", marking, R"("])");
+  out += "}";
   return out;
 }
 

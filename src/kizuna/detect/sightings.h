@@ -69,7 +69,9 @@ class SightingAggregator {
 };
 
 // Returns the sighting of `entry` as one line of JSON (see above). `identity` is the
-// sensor's organisation ("identity--...").
-std::string SightingJson(const SightingAggregator::Entry& entry, std::string_view identity);
+// sensor's organisation ("identity--..."). `marking`, when not empty, is a marking-definition
+// id put in object_marking_refs (the exercise marking, for sightings of exercise telemetry).
+std::string SightingJson(const SightingAggregator::Entry& entry, std::string_view identity,
+                         std::string_view marking = {});
 
 }  // namespace kizuna::detect

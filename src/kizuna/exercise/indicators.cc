@@ -84,12 +84,15 @@ std::string IndicatorId(std::string_view scenario_id, std::string_view step_id,
                                             StrCat(scenario_id, "\n", step_id, "\n", pattern)));
 }
 
+std::string WhiteCellIdentity(const Scenario& scenario) {
+  return StrCat("identity--", stix::UuidV5(kIndicatorNamespace, StrCat(scenario.meta.id, "\nwhite-cell")));
+}
+
 std::string IndicatorBundle(const Scenario& scenario, const std::vector<std::string>& steps,
                             int64_t t0_us) {
   if (t0_us == 0) t0_us = scenario.meta.t0_us;
   std::string when = stix::FormatTaxii(t0_us);
-  std::string identity = StrCat(
-      "identity--", stix::UuidV5(kIndicatorNamespace, StrCat(scenario.meta.id, "\nwhite-cell")));
+  std::string identity = WhiteCellIdentity(scenario);
   std::string markings =
       StrCat("[\"", kExerciseMarkingId, "\",\"", TlpMarking(scenario.meta.tlp), "\"]");
   std::string out = StrCat("{\"type\":\"bundle\",\"id\":\"bundle--",

@@ -31,6 +31,10 @@ std::vector<std::string> StepPatterns(const Scenario& scenario, const Step& step
 std::string IndicatorBundle(const Scenario& scenario, const std::vector<std::string>& steps,
                             int64_t t0_us);
 
+// The id of the white cell's identity, the creator of the implied indicators: an
+// organisation of this id on a team's node may POST them (docs/security.md, rule 3).
+std::string WhiteCellIdentity(const Scenario& scenario);
+
 // The indicator id of `pattern` implied by step `step_id` of scenario `scenario_id`.
 std::string IndicatorId(std::string_view scenario_id, std::string_view step_id,
                         std::string_view pattern);

@@ -15,8 +15,4 @@ std::string ExerciseMarkingJson() {
                 "share it outside the exercise.\"}}");
 }
 
-bool HasExerciseMarking(std::string_view markings) {
-  return markings.find(kExerciseMarkingId) != std::string_view::npos;
-}
-
 }  // namespace kizuna::exercise

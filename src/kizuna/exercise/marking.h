@@ -13,21 +13,26 @@
 // it in `object_marking_refs`, beside the scenario's TLP, so anything that reads STIX can tell
 // exercise data from real intelligence.
 //
+// The id and the test live in the stix layer (stix/exercise_marking.h), since the store, sync
+// and the detection engine enforce them below this layer; this header is their exercise-side
+// name and the definition's text.
+//
 // Thread-safety: constants and stateless functions.
 
 #include <string>
 #include <string_view>
 
+#include "kizuna/stix/exercise_marking.h"
+
 namespace kizuna::exercise {
 
-inline constexpr std::string_view kExerciseMarkingId =
-    "marking-definition--1680a0b1-1d3b-5b4b-b302-3989d7fa2618";
+inline constexpr std::string_view kExerciseMarkingId = stix::kExerciseMarkingId;
 
 // The marking definition's JSON text (one line, the same bytes every time).
 std::string ExerciseMarkingJson();
 
 // Returns true when `markings` (marking-definition ids, space- or comma-separated, or a JSON
 // array's text) holds the exercise marking.
-bool HasExerciseMarking(std::string_view markings);
+using stix::HasExerciseMarking;
 
 }  // namespace kizuna::exercise

@@ -34,9 +34,11 @@ absl::Status ImportFeed(Importer& importer, std::string_view name, std::string_v
 }
 
 absl::Status AddSightings(Importer& importer, std::span<const detect::SightingAggregator::Entry> entries,
-                          std::string_view identity) {
+                          std::string_view identity, std::string_view marking) {
   std::string lines;
-  for (const detect::SightingAggregator::Entry& e : entries) StrAppend(lines, detect::SightingJson(e, identity), "\n");
+  for (const detect::SightingAggregator::Entry& e : entries) {
+    StrAppend(lines, detect::SightingJson(e, identity, marking), "\n");
+  }
   if (lines.empty()) return absl::OkStatus();
   return importer.ImportText("sightings", lines, stix::Padding::kAbsent);
 }

@@ -31,8 +31,9 @@ absl::Status ImportFeed(Importer& importer, std::string_view name, std::string_v
                         const detect::FeedOptions& options, detect::FeedResult* result = nullptr,
                         FeedLedger* ledger = nullptr);
 
-// Imports the sightings of `entries`, sighted by organisation `identity`, with `importer`.
+// Imports the sightings of `entries`, sighted by organisation `identity`, with `importer`;
+// each carries `marking` when not empty (detect::SightingJson).
 absl::Status AddSightings(Importer& importer, std::span<const detect::SightingAggregator::Entry> entries,
-                          std::string_view identity);
+                          std::string_view identity, std::string_view marking = {});
 
 }  // namespace kizuna::ingest

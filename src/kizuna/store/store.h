@@ -60,6 +60,9 @@ struct Collection {
   // serves, and the release of objects without release markings, in its text form.
   std::vector<std::string> communities = {};
   std::string default_release = "creator-nation";
+  // An exercise collection (docs/exercise.md): the only kind that accepts objects carrying
+  // the exercise marking (stix/exercise_marking.h). Set at creation, never changed.
+  bool exercise = false;
 };
 
 // One object version to add.

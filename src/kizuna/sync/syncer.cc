@@ -6,6 +6,7 @@
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/ingest/object_checker.h"
+#include "kizuna/policy/exercise.h"
 #include "kizuna/stix/reader.h"
 #include "kizuna/store/peer_url.h"
 #include "simdjson.h"
@@ -123,6 +124,7 @@ absl::StatusOr<std::vector<MappingReport>> Syncer::RunPeer(const store::Peer& pe
       report.remote_collection = m.remote_collection;
       report.pulled.max_kept = kMaxReportedRejections;
       absl::Status s = endpoint.status();
+      if (s.ok()) s = CheckExercise(peer, m);
       if (s.ok() && m.Pulls()) s = Pull(peer, m, client, report);
       if (s.ok() && m.Pushes()) s = Push(peer, m, client, report);
       if (!s.ok()) {
@@ -132,6 +134,11 @@ absl::StatusOr<std::vector<MappingReport>> Syncer::RunPeer(const store::Peer& pe
     }
   }
   return reports;
+}
+
+absl::Status Syncer::CheckExercise(const store::Peer& peer, const store::PeerMapping& mapping) {
+  KZ_ASSIGN_OR_RETURN(store::Collection collection, db_.FindCollection("", mapping.local_collection));
+  return policy::CheckExerciseSync(collection, peer);
 }
 
 absl::Status Syncer::Pull(const store::Peer& peer, const store::PeerMapping& mapping, TaxiiClient& client,

@@ -20,6 +20,10 @@
 //         released is read through policy::ReleasedReader over the Policy given (in a node,
 //         the one the TAXII service reads through too).
 //
+// A mapping of an exercise collection with a peer that takes no part in the exercise moves
+// nothing either way (policy/exercise.h); objects carrying the exercise marking pulled into
+// another collection are refused by the store (docs/security.md, rule 6).
+//
 // A failed mapping records its error (PeerStore::SaveSyncError) and the others go on.
 //
 //   policy::Policy policy(db, &db, SystemClock());
@@ -86,6 +90,9 @@ class Syncer {
   absl::StatusOr<std::vector<MappingReport>> RunPeer(const store::Peer& peer);
 
  private:
+  // PermissionDenied when the mapping's local collection is an exercise collection and the
+  // peer takes no part in its exercise (policy/exercise.h).
+  absl::Status CheckExercise(const store::Peer& peer, const store::PeerMapping& mapping);
   absl::Status Pull(const store::Peer& peer, const store::PeerMapping& mapping, TaxiiClient& client,
                     MappingReport& report);
   absl::Status Push(const store::Peer& peer, const store::PeerMapping& mapping, TaxiiClient& client,

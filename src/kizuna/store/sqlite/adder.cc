@@ -6,6 +6,7 @@
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/identity/principal.h"
+#include "kizuna/stix/exercise_marking.h"
 #include "kizuna/stix/jcs.h"
 #include "kizuna/stix/predefined_markings.h"
 #include "kizuna/stix/timestamp.h"
@@ -112,6 +113,11 @@ absl::Status Adder::FindKnown(const stix::ObjectIndex& index, int64_t id_hash, i
 
 absl::StatusOr<std::string> Adder::CheckRules(const NewObject& object, std::string_view creator) {
   const stix::ObjectIndex& index = *object.index;
+  if (!exercise_collection_ && stix::IsExerciseObject(index)) {
+    return StrCat("exercise data (it carries or defines the exercise marking ", stix::kExerciseMarkingId,
+                  ") enters exercise collections only, and this collection is not one "
+                  "(docs/security.md, rule 6)");
+  }
   if (writer_.kind == WriterKind::kUser && creator != writer_.organization &&
       stix::FindPredefinedTlp(index.id) == nullptr) {
     return StrCat("created_by_ref is ", creator, ", not your organisation ", writer_.organization,

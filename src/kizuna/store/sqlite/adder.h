@@ -2,7 +2,8 @@
 // store: the version checks, the date_added sequence, and multi-row inserts.
 #pragma once
 
-// Each object goes through: the writer's rules (store.h, Writer), the id filter (a new id
+// Each object goes through: the exercise rule (an object carrying the exercise marking enters
+// exercise collections only: docs/security.md rule 6), the writer's rules (store.h, Writer), the id filter (a new id
 // needs no lookup), the lookup of stored versions of its id (already present? same version
 // with other content? a new version by another creator, or by a partner of an object written
 // here or created by one of this node's organisations? other versions in this collection whose first/last flags change?), then its row. A
@@ -43,6 +44,10 @@ class Adder {
 
   // Adds one object version (the row may stay pending until Finish()).
   absl::StatusOr<AddResult> Add(const NewObject& object);
+
+  // Whether the collection is an exercise collection (store.h, Collection::exercise); when it
+  // is not, objects carrying the exercise marking are refused.
+  void set_exercise_collection(bool exercise) { exercise_collection_ = exercise; }
 
   // Indexes every entry added from now on with `index` (null: none); must outlive the adder.
   void set_index(IndexWriter* index) { index_ = index; }
@@ -92,6 +97,7 @@ class Adder {
   std::vector<IdPair> ids_;
   absl::flat_hash_map<std::string, bool> own_organization_;  // IsOwnOrganization's answers
   IndexWriter* index_ = nullptr;
+  bool exercise_collection_ = false;
   // The kRowsPerInsert-row INSERT, once prepared.
   Statement* full_insert_ = nullptr;
   // What FindKnown found for the current object.

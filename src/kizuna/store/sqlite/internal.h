@@ -45,6 +45,8 @@ int64_t CurrentSchemaVersion();
 
 // Returns the primary key of collection `id`, or NotFound.
 absl::StatusOr<int64_t> CollectionPk(Connection& db, std::string_view id);
+// Returns whether the collection of primary key `collection_pk` is an exercise collection.
+absl::StatusOr<bool> IsExerciseCollection(Connection& db, int64_t collection_pk);
 
 // Recomputes is_first / is_last / is_top_spec for every entry of `stix_id` in collection
 // `collection_pk` and writes the ones that changed. `pending_entries` is a JSON array of

@@ -33,6 +33,15 @@ absl::StatusOr<int64_t> CollectionPk(Connection& db, std::string_view id) {
   return pk;
 }
 
+absl::StatusOr<bool> IsExerciseCollection(Connection& db, int64_t collection_pk) {
+  KZ_ASSIGN_OR_RETURN(Statement * st, db.Cached("SELECT exercise FROM collections WHERE pk = ?1"));
+  st->Bind(1, collection_pk);
+  KZ_ASSIGN_OR_RETURN(bool row, st->Step());
+  bool exercise = row && st->Int(0) != 0;
+  st->Reset();
+  return exercise;
+}
+
 absl::Status RecomputeFlags(Connection& db, int64_t collection_pk, std::string_view stix_id,
                             int64_t id_hash, std::string_view pending_entries) {
   struct Entry {

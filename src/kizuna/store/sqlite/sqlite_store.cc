@@ -143,11 +143,12 @@ absl::StatusOr<Collection> SqliteStore::DoCreateCollection(Collection c) {
   if (!exists) return absl::NotFoundError(StrCat("API root '", c.api_root, "' does not exist"));
   KZ_ASSIGN_OR_RETURN(Statement * st, writer_->Cached(
       "INSERT INTO collections (id, api_root, alias, title, description, created_us, communities,"
-      " default_release) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+      " default_release, exercise) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
   st->Bind(1, c.id).Bind(2, c.api_root);
   c.alias.empty() ? st->BindNull(3) : st->Bind(3, c.alias);
   st->Bind(4, c.title).Bind(5, c.description).Bind(6, c.created_us);
   st->Bind(7, sqlite_internal::JoinWords(c.communities)).Bind(8, c.default_release);
+  st->Bind(9, int64_t{c.exercise ? 1 : 0});
   absl::Status s = st->Run();
   if (s.code() == absl::StatusCode::kAlreadyExists) {
     return absl::AlreadyExistsError(StrCat("a collection with id '", c.id, "' or alias '", c.alias,
@@ -161,7 +162,7 @@ absl::StatusOr<std::vector<Collection>> SqliteStore::DoListCollections(std::stri
   KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
   KZ_ASSIGN_OR_RETURN(Statement * st, db->Cached(
       "SELECT id, api_root, coalesce(alias, ''), title, description, created_us, communities,"
-      " default_release FROM collections WHERE ?1 = '' OR api_root = ?1 ORDER BY api_root, created_us, id"));
+      " default_release, exercise FROM collections WHERE ?1 = '' OR api_root = ?1 ORDER BY api_root, created_us, id"));
   st->Bind(1, api_root);
   std::vector<Collection> out;
   for (;;) {
@@ -169,7 +170,8 @@ absl::StatusOr<std::vector<Collection>> SqliteStore::DoListCollections(std::stri
     if (!row) break;
     out.push_back({std::string(st->Text(0)), std::string(st->Text(1)), std::string(st->Text(2)),
                    std::string(st->Text(3)), std::string(st->Text(4)), st->Int(5),
-                   sqlite_internal::SplitWords(st->Text(6)), std::string(st->Text(7))});
+                   sqlite_internal::SplitWords(st->Text(6)), std::string(st->Text(7)),
+                   st->Int(8) != 0});
   }
   return out;
 }
@@ -207,6 +209,8 @@ absl::StatusOr<std::vector<AddResult>> SqliteStore::DoAddObjects(std::string_vie
                                std::max(now_us, last_added_us + 1), id_run, adder_writer);
   KZ_ASSIGN_OR_RETURN(std::optional<sqlite_internal::IndexWriter> index, IndexWriterFor(db));
   if (index) adder.set_index(&*index);
+  KZ_ASSIGN_OR_RETURN(bool exercise, sqlite_internal::IsExerciseCollection(db, collection_pk));
+  adder.set_exercise_collection(exercise);
   std::vector<std::pair<std::string_view, std::string_view>> refused;
   for (const NewObject& object : objects) {
     KZ_ASSIGN_OR_RETURN(AddResult r, adder.Add(object));

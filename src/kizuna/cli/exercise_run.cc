@@ -1,0 +1,402 @@
+// Kizuna. `kizuna exercise run SCENARIO --state DIR`: the exercise against live nodes.
+//
+//   kizuna exercise run SCENARIO --state DIR [--speed N] [--tokens FILE] [--node TEAM=URL...]
+//                       [--ca-file [TEAM=]FILE...] [--background-scale X] [--poll SECONDS]
+//                       [--auto-blue --team-data TEAM=DIR... [--team-org TEAM=NAME...]]
+//                       [--attack BUNDLE] [--json]
+//
+// The white cell's controller (docs/exercise.md, "Running an exercise"). It generates the
+// scenario's telemetry (telemetry times are the scenario's own, so scores do not depend on
+// when it runs) and runs the exercise clock at --speed scenario seconds per second:
+//   - injects are POSTed over TAXII at their times to each audience team's node and
+//     collection (the scenario's `channel.collection` purpose), with the exercise marking
+//     (exercise/inject.h); message injects go to DIR/messages.jsonl;
+//   - telemetry is appended to DIR/telemetry/<team>/ as its records become due
+//     (exercise/release_plan.h), whole lines at a time, for `kizuna match --follow` or a
+//     periodic `kizuna match --exercise` on the team's side;
+//   - every --poll seconds the teams' sightings are read back over TAXII from their
+//     `sightings` collections and the score is recomputed into DIR/score.json (the existing
+//     scorer's JSON, exercise/score.h); DIR/state.json holds the progress `exercise status`
+//     prints.
+// --auto-blue (item 5): the implied indicators are POSTed to each blue team's `injects`
+// collection at the start, and at every poll each team's node (its data directory,
+// --team-data) runs `kizuna match --exercise` over its telemetry, adding exercise-marked
+// sightings to its `sightings` collection, which sync shares onward under policy.
+// At the end DIR/result.json holds the final scoreboard. Exit codes: 0 done; 1 a failure
+// (an inject or read that failed is listed in the summary); 2 usage.
+#include <CLI/CLI.hpp>
+#include <boost/json.hpp>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <thread>
+
+#include "kizuna/base/file.h"
+#include "kizuna/base/status.h"
+#include "kizuna/base/strings.h"
+#include "kizuna/cli/exercise_internal.h"
+#include "kizuna/cli/exercise_nodes.h"
+#include "kizuna/exercise/generator.h"
+#include "kizuna/exercise/ground_truth.h"
+#include "kizuna/exercise/indicators.h"
+#include "kizuna/exercise/inject.h"
+#include "kizuna/exercise/release_plan.h"
+#include "kizuna/exercise/score.h"
+#include "kizuna/stix/timestamp.h"
+
+extern char** environ;
+
+namespace kizuna::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct RunFlags {
+  std::string scenario, attack, state;
+  NodeFlags nodes;
+  double speed = 60;
+  double background_scale = 1;
+  double poll_seconds = 2;
+  bool auto_blue = false;
+  std::vector<std::string> team_data, team_org;
+  bool json = false;
+};
+
+// Generated files held in memory until due.
+class MemorySink : public exercise::TelemetrySink {
+ public:
+  absl::Status Write(std::string_view file, std::string_view bytes) override {
+    files_[std::string(file)].append(bytes);
+    return absl::OkStatus();
+  }
+  std::map<std::string, std::string>& files() { return files_; }
+
+ private:
+  std::map<std::string, std::string> files_;
+};
+
+absl::Status Append(const fs::path& path, std::string_view bytes) {
+  std::error_code ec;
+  fs::create_directories(path.parent_path(), ec);
+  if (ec) return absl::PermissionDeniedError(StrCat(path.parent_path().string(), ": ", ec.message()));
+  std::FILE* f = std::fopen(path.c_str(), "ab");
+  if (f == nullptr) return FileError(path.string(), errno);
+  bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
+  ok = std::fclose(f) == 0 && ok;
+  return ok ? absl::OkStatus() : absl::DataLossError(StrCat(path.string(), ": write failed"));
+}
+
+struct InjectState {
+  const exercise::Inject* inject;
+  bool sent = false;
+  boost::json::array results;
+};
+
+class Run {
+ public:
+  Run(const exercise::Scenario& scenario, const RunFlags& flags, std::string kizuna)
+      : scenario_(scenario), flags_(flags), kizuna_(std::move(kizuna)), state_(flags.state) {}
+
+  absl::Status Prepare();
+  // Runs the clock to the end. Returns an error only when the state cannot be written.
+  absl::Status Loop();
+  int Finish();
+
+ private:
+  absl::Status SendInjects(double offset_s);
+  absl::Status Release(double offset_s);
+  absl::Status Poll(double offset_s, bool final);
+  void AutoBlue(const std::string& team);
+  absl::Status WriteState(double offset_s, bool finished);
+  void Failure(std::string what) {
+    if (failures_.size() < 100) failures_.push_back(std::move(what));
+  }
+
+  const exercise::Scenario& scenario_;
+  const RunFlags& flags_;
+  const std::string kizuna_;  // this binary, for the auto-blue matches
+  const fs::path state_;
+  std::map<std::string, std::unique_ptr<TeamNode>> nodes_;
+  std::map<std::string, std::string> team_data_, team_org_;
+  std::optional<exercise::ReleasePlan> plan_;
+  std::optional<exercise::GroundTruth> truth_;
+  std::string truth_text_;
+  std::vector<InjectState> injects_;
+  std::vector<std::string> failures_;
+  exercise::Scoreboard board_;
+  uint64_t polls_ = 0;
+};
+
+absl::Status Run::Prepare() {
+  KZ_ASSIGN_OR_RETURN(nodes_, ConnectTeams(scenario_, flags_.nodes));
+  for (const auto& [flag, values, out] : {std::tuple{"--team-data", &flags_.team_data, &team_data_},
+                                          std::tuple{"--team-org", &flags_.team_org, &team_org_}}) {
+    for (const std::string& text : *values) {
+      std::string team, value;
+      KZ_RETURN_IF_ERROR(SplitTeamValue(flag, text, team, value));
+      if (!nodes_.count(team)) return absl::InvalidArgumentError(StrCat(flag, ": no team '", team, "' with a node"));
+      (*out)[team] = value;
+    }
+  }
+  std::error_code ec;
+  if (fs::exists(state_ / "state.json", ec)) {
+    return absl::AlreadyExistsError(StrCat("--state ", state_.string(), " holds an exercise already: give a new folder"));
+  }
+  fs::create_directories(state_ / "telemetry", ec);
+  if (ec) return absl::PermissionDeniedError(StrCat(state_.string(), ": ", ec.message()));
+  exercise::GenerateOptions options;
+  options.background_scale = flags_.background_scale;
+  MemorySink sink;
+  KZ_RETURN_IF_ERROR(exercise::Generate(scenario_, options, sink).status());
+  auto truth = sink.files().find(std::string(exercise::kTruthFile));
+  if (truth != sink.files().end()) {
+    truth_text_ = std::move(truth->second);
+    sink.files().erase(truth);
+  }
+  KZ_ASSIGN_OR_RETURN(truth_, exercise::GroundTruth::Parse(truth_text_, exercise::kTruthFile));
+  KZ_ASSIGN_OR_RETURN(plan_, exercise::ReleasePlan::Build(std::move(sink.files()), truth_text_, exercise::kTruthFile));
+  KZ_RETURN_IF_ERROR(WriteFileAtomically((state_ / exercise::kTruthFile).string(), truth_text_));
+  for (const exercise::Inject& inject : scenario_.injects) injects_.push_back({&inject, false, {}});
+  if (flags_.auto_blue) {
+    std::string envelope;
+    KZ_ASSIGN_OR_RETURN(envelope, exercise::InjectEnvelope(exercise::IndicatorBundle(scenario_, {}, 0), "implied indicators"));
+    for (auto& [id, node] : nodes_) {
+      if (node->team().role != exercise::TeamRole::kBlue) continue;
+      std::string alias = node->Collection("injects");
+      if (alias.empty()) return absl::InvalidArgumentError(StrCat("--auto-blue: team ", id, " has no injects collection"));
+      KZ_RETURN_IF_ERROR(node->Post(alias, envelope).status());
+    }
+  }
+  return WriteState(0, false);
+}
+
+absl::Status Run::SendInjects(double offset_s) {
+  for (InjectState& s : injects_) {
+    const exercise::Inject& inject = *s.inject;
+    if (s.sent || static_cast<double>(inject.at_s) > offset_s) continue;
+    s.sent = true;
+    if (inject.collection.empty()) {
+      boost::json::object m{{"inject", inject.id}, {"at_s", inject.at_s}, {"message", inject.message},
+                            {"audience", boost::json::array(inject.audience.begin(), inject.audience.end())},
+                            {"expected_action", inject.expected_action}};
+      KZ_RETURN_IF_ERROR(Append(state_ / "messages.jsonl", boost::json::serialize(m) + "\n"));
+      continue;
+    }
+    fs::path content = fs::path(scenario_.file).parent_path() / inject.content;
+    absl::StatusOr<std::string> envelope = [&]() -> absl::StatusOr<std::string> {
+      KZ_ASSIGN_OR_RETURN(simdjson::padded_string text, ReadFile(content.string(), exercise::kMaxInjectBytes));
+      return exercise::InjectEnvelope(std::string_view(text.data(), text.size()), content.string());
+    }();
+    for (const std::string& team : inject.audience) {
+      boost::json::object r{{"team", team}};
+      auto node = nodes_.find(team);
+      absl::StatusOr<std::string> status = envelope.status();
+      if (envelope.ok() && node == nodes_.end()) status = absl::NotFoundError(StrCat("team ", team, " has no node"));
+      if (envelope.ok() && node != nodes_.end()) {
+        status = node->second->Post(node->second->Collection(inject.collection), *envelope);
+      }
+      if (status.ok()) {
+        boost::system::error_code json_error;
+        boost::json::value v = boost::json::parse(*status, json_error);
+        if (!json_error && v.is_object()) {
+          r["success_count"] = v.as_object()["success_count"];
+          r["failure_count"] = v.as_object()["failure_count"];
+        }
+      } else {
+        r["error"] = View(status.status().message());
+        Failure(StrCat("inject ", inject.id, " to ", team, ": ", status.status().message()));
+      }
+      s.results.push_back(std::move(r));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Run::Release(double offset_s) {
+  int64_t until = scenario_.meta.t0_us + static_cast<int64_t>(offset_s * 1e6);
+  for (const exercise::TelemetryChunk& c : plan_->ReleaseUntil(until)) {
+    KZ_RETURN_IF_ERROR(Append(state_ / "telemetry" / c.file, c.bytes));
+  }
+  return absl::OkStatus();
+}
+
+// Runs `kizuna match --exercise` on the team's node over its telemetry, as its sensor would.
+void Run::AutoBlue(const std::string& team) {
+  const TeamNode& node = *nodes_.at(team);
+  fs::path input = state_ / "telemetry" / team;
+  std::error_code ec;
+  if (!fs::exists(input, ec)) return;
+  fs::create_directories(state_ / "alerts", ec);
+  std::vector<std::string> args = {kizuna_, "--data-dir", team_data_.at(team), "match", "--exercise",
+                                   "--input", input.string(), "--alerts", (state_ / "alerts" / (team + ".jsonl")).string(),
+                                   "--json"};
+  for (const char* purpose : {"injects", "shares"}) {
+    if (!node.Collection(purpose).empty()) args.insert(args.end(), {"--collection", node.Collection(purpose)});
+  }
+  if (!node.Collection("sightings").empty()) args.insert(args.end(), {"--sightings-to", node.Collection("sightings")});
+  if (team_org_.count(team)) args.insert(args.end(), {"--organization", team_org_.at(team)});
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::string log = (state_ / ("auto-blue-" + team + ".log")).string();
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  pid_t pid = 0;
+  int err = posix_spawn(&pid, kizuna_.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  int status = 0;
+  if (err != 0) {
+    Failure(StrCat("auto-blue ", team, ": cannot start ", kizuna_, ": ", std::strerror(err)));
+  } else if (waitpid(pid, &status, 0) == pid && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+    Failure(StrCat("auto-blue ", team, ": kizuna match failed (", log, ")"));
+  }
+}
+
+absl::Status Run::Poll(double offset_s, bool final) {
+  ++polls_;
+  if (flags_.auto_blue) {
+    for (const auto& [team, dir] : team_data_) AutoBlue(team);
+  }
+  exercise::Scorer scorer(scenario_, *truth_, 1.0);
+  std::error_code ec;
+  for (const auto& [team, node] : nodes_) {
+    fs::path alerts = state_ / "alerts" / (team + ".jsonl");
+    if (fs::exists(alerts, ec)) {
+      KZ_ASSIGN_OR_RETURN(simdjson::padded_string text, ReadFile(alerts.string(), uint64_t{16} << 30));
+      KZ_RETURN_IF_ERROR(scorer.AddAlerts(std::string_view(text.data(), text.size()), alerts.string()));
+    }
+    std::string alias = node->Collection("sightings");
+    if (alias.empty() || node->team().role != exercise::TeamRole::kBlue) continue;
+    absl::StatusOr<std::vector<std::string>> pages = node->ReadAll(alias);
+    if (!pages.ok()) {
+      if (final) Failure(std::string(View(pages.status().message())));
+      continue;
+    }
+    for (const std::string& page : *pages) {
+      KZ_RETURN_IF_ERROR(scorer.AddSightings(page, team, StrCat("team ", team, " collection ", alias)));
+    }
+  }
+  board_ = scorer.Finish();
+  KZ_RETURN_IF_ERROR(WriteFileAtomically((state_ / "score.json").string(), board_.ToJson()));
+  return WriteState(offset_s, final);
+}
+
+absl::Status Run::WriteState(double offset_s, bool finished) {
+  boost::json::array injects;
+  for (const InjectState& s : injects_) {
+    injects.push_back({{"id", s.inject->id}, {"at_s", s.inject->at_s}, {"sent", s.sent}, {"results", s.results}});
+  }
+  boost::json::object o{{"exercise", scenario_.meta.id},
+                        {"title", scenario_.meta.title},
+                        {"scenario", scenario_.file},
+                        {"speed", flags_.speed},
+                        {"auto_blue", flags_.auto_blue},
+                        {"offset_s", offset_s},
+                        {"duration_s", scenario_.meta.duration_s},
+                        {"records", plan_ ? plan_->records() : 0},
+                        {"released_records", plan_ ? plan_->released_records() : 0},
+                        {"polls", polls_},
+                        {"injects", std::move(injects)},
+                        {"failures", boost::json::array(failures_.begin(), failures_.end())},
+                        {"finished", finished}};
+  return WriteFileAtomically((state_ / "state.json").string(), boost::json::serialize(o) + "\n");
+}
+
+absl::Status Run::Loop() {
+  using Clock = std::chrono::steady_clock;
+  const bool terminal = StderrIsTerminal();
+  const auto start = Clock::now();
+  auto next_poll = start;
+  const double end_s = static_cast<double>(scenario_.meta.duration_s);
+  for (;;) {
+    double offset_s = std::min(end_s, std::chrono::duration<double>(Clock::now() - start).count() * flags_.speed);
+    KZ_RETURN_IF_ERROR(SendInjects(offset_s));
+    KZ_RETURN_IF_ERROR(Release(offset_s));
+    bool over = offset_s >= end_s;
+    if (Clock::now() >= next_poll || over) {
+      KZ_RETURN_IF_ERROR(Poll(offset_s, over));
+      next_poll = Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(flags_.poll_seconds * 1000));
+    }
+    if (terminal) {
+      uint64_t detected = 0, steps = 0;
+      for (const exercise::TeamScore& t : board_.teams) detected += t.detected, steps += t.steps;
+      std::fputs(StrCat("\r", scenario_.meta.id, ": ", static_cast<int64_t>(offset_s / 60), "/", scenario_.meta.duration_s / 60,
+                        " min, ", plan_->released_records(), "/", plan_->records(), " records, ", detected, "/", steps,
+                        " steps detected   ").c_str(), stderr);
+    }
+    if (over) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  if (terminal) std::fputs("\r\033[K", stderr);
+  return absl::OkStatus();
+}
+
+int Run::Finish() {
+  std::string json = board_.ToJson();
+  absl::Status written = WriteFileAtomically((state_ / "result.json").string(), json);
+  if (!written.ok()) return ReportError(written);
+  // The after-action report (docs/exercise.md) is written from here, from DIR/result.json.
+  std::string out = flags_.json ? json : board_.ToTable();
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  for (const std::string& f : failures_) std::fprintf(stderr, "kizuna: %s\n", f.c_str());
+  std::fprintf(stderr, "%s: %llu records released, %zu injects, %llu polls; state in %s\n", scenario_.meta.id.c_str(),
+               static_cast<unsigned long long>(plan_->released_records()), injects_.size(),
+               static_cast<unsigned long long>(polls_), state_.c_str());
+  return failures_.empty() ? kExitOk : kExitFailure;
+}
+
+int RunExercise(GlobalOptions& global, const RunFlags& flags) {
+  auto scenario = LoadScenario(flags.scenario, flags.attack, global.data_dir);
+  if (!scenario.ok()) return ReportError(scenario.status());
+  if (flags.auto_blue && flags.team_data.empty()) {
+    return ReportError(absl::InvalidArgumentError("--auto-blue needs --team-data TEAM=DIR for each team that matches"));
+  }
+  std::error_code ec;
+  std::string self = fs::read_symlink("/proc/self/exe", ec).string();
+  if (ec) return ReportError(absl::InternalError(StrCat("/proc/self/exe: ", ec.message())));
+  Run run(*scenario, flags, self);
+  if (absl::Status s = run.Prepare(); !s.ok()) return ReportError(s);
+  if (absl::Status s = run.Loop(); !s.ok()) return ReportError(s);
+  return run.Finish();
+}
+
+}  // namespace
+
+void AddExerciseRun(CLI::App& exercise, GlobalOptions& global) {
+  auto* cmd = exercise.add_subcommand("run", "Run an exercise against the teams' live nodes");
+  auto flags = std::make_shared<RunFlags>();
+  cmd->add_option("scenario", flags->scenario, "Scenario file (YAML)")->required();
+  cmd->add_option("--state", flags->state,
+                  "Folder for the exercise's state: telemetry/<team>/ (the teams' sensor folders), "
+                  "truth.tsv, state.json, score.json, result.json (a new folder)")
+      ->required();
+  cmd->add_option("--speed", flags->speed, "Scenario seconds per second of the run")
+      ->capture_default_str()->check(CLI::Range(0.01, 1e6));
+  cmd->add_option("--tokens", flags->nodes.tokens_file,
+                  "File of mode 0600 with lines 'TEAM TOKEN' (else KIZUNA_EXERCISE_TOKEN_<TEAM>)");
+  cmd->add_option("--node", flags->nodes.nodes, "TEAM=URL: the team's node (default: the scenario's node.url)");
+  cmd->add_option("--ca-file", flags->nodes.ca_files, "FILE or TEAM=FILE: PEM CAs to trust for the nodes");
+  cmd->add_option("--background-scale", flags->background_scale, "Multiply every background rate by this")
+      ->check(CLI::Range(0.0, 1e6));
+  cmd->add_option("--poll", flags->poll_seconds, "Seconds between reads of the teams' sightings and scores")
+      ->capture_default_str()->check(CLI::Range(0.1, 3600.0));
+  cmd->add_flag("--auto-blue", flags->auto_blue,
+                "Each team's node matches its telemetry itself (kizuna match --exercise) and "
+                "shares sightings: the unattended baseline");
+  cmd->add_option("--team-data", flags->team_data, "TEAM=DIR: the data directory of the team's node (--auto-blue)");
+  cmd->add_option("--team-org", flags->team_org, "TEAM=NAME: the organisation the team's sightings are by");
+  cmd->add_option("--attack", flags->attack, "ATT&CK STIX bundle (default: the store's ATT&CK objects)");
+  cmd->add_flag("--json", flags->json, "Print the final scoreboard as one JSON object");
+  cmd->callback([&global, flags] { global.exit_code = RunExercise(global, *flags); });
+}
+
+}  // namespace kizuna::cli

@@ -1,0 +1,38 @@
+"""Issue 23, items 5 and 6: scripts/demo-exercise runs the shipped scenario in auto-blue
+against three real nodes; every covered step is detected (recall 1.0), no look-alike or
+background record alerts, and two runs on fresh nodes score identically."""
+import json
+import os
+import subprocess
+import tempfile
+import unittest
+
+SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts", "demo-exercise")
+
+
+class DemoExerciseTest(unittest.TestCase):
+    def run_demo(self, result):
+        env = dict(os.environ, KIZUNA_DEMO_RESULT=result)
+        proc = subprocess.run([SCRIPT], env=env, capture_output=True, timeout=600)
+        self.assertEqual(proc.returncode, 0, proc.stderr.decode()[-3000:] + proc.stdout.decode()[-3000:])
+        with open(result) as f:
+            return json.load(f), proc.stdout.decode()
+
+    def test_auto_blue_detects_every_covered_step_the_same_way_twice(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            first, out = self.run_demo(os.path.join(tmp, "first.json"))
+            second, _ = self.run_demo(os.path.join(tmp, "second.json"))
+        self.assertIn("every covered step detected, no alert on a look-alike", out)
+        for team in first["teams"]:
+            if team["steps"]:
+                self.assertEqual(team["recall_covered"], 1.0, team)
+                self.assertEqual((team["lookalike_alerts"], team["background_alerts"]), (0, 0), team)
+        covered = [s for s in first["steps"] if s["covered"]]
+        self.assertEqual(len(covered), 10)
+        self.assertTrue(all(s["detected"] and s["level"] == "technique" for s in covered))
+        self.assertFalse(any(s["detected"] for s in first["steps"] if not s["covered"]))
+        self.assertEqual((first["teams"], first["steps"]), (second["teams"], second["steps"]))
+
+
+if __name__ == "__main__":
+    unittest.main()
