@@ -28,6 +28,11 @@ class SearchPolicyTest(unittest.TestCase):
                               pattern="[ipv4-addr:value IN (%s)]" % addresses)
         r = cls.clients["jpn"].post(cls.base + "objects/", {"objects": [cls.probe]})
         assert r.json()["success_count"] == 1, r.body
+        # And one whose block holds them all.
+        cls.block = base.indicator(61, cls.alliance.orgs["JPN-CERT"], [base.TLP_CLEAR],
+                                   pattern="[ipv4-addr:value ISSUBSET '198.51.100.0/24']")
+        r = cls.clients["jpn"].post(cls.base + "objects/", {"objects": [cls.block]})
+        assert r.json()["success_count"] == 1, r.body
 
     def cli(self, *args, who=None):
         extra = ("--as", USERS[who]) if who else ()
@@ -63,11 +68,28 @@ class SearchPolicyTest(unittest.TestCase):
                 for answer in (cli, api):
                     self.assertEqual(set(self.names([r["id"] for r in answer["results"]])), expected)
                     self.assertFalse(answer["more"])
-                limit = len(expected)
+                limit = len(expected) + 1  # and the block, whose range holds the probe's addresses
                 exact = self.api(who, "/api/v1/objects/%s/related?limit=%d" % (self.probe["id"], limit))
                 self.assertFalse(exact["more"], "withheld objects never show as more")
                 short = self.api(who, "/api/v1/objects/%s/related?limit=%d" % (self.probe["id"], limit - 1))
                 self.assertTrue(short["more"])
+
+    def test_a_block_lists_the_released_objects_inside_it(self):
+        for who, expected in self.expected.items():
+            with self.subTest(who=who):
+                cli = self.cli("related", self.block["id"], who=who)
+                api = self.api(who, "/api/v1/objects/%s/related" % self.block["id"])
+                for answer in (cli, api):
+                    inside = [r for r in answer["results"]
+                              if any(x["relation"] == "in-block" for x in r["reasons"])]
+                    self.assertEqual(set(self.names([r["id"] for r in inside])), expected)
+                    self.assertIn(self.probe["id"], [r["id"] for r in inside])
+                    self.assertFalse(answer["more"])
+                    for name, obj in self.objects.items():
+                        if name not in expected:
+                            self.assertNotIn(obj["id"], json.dumps(answer))
+                    why = [x for r in inside for x in r["reasons"] if x["relation"] == "in-block"]
+                    self.assertTrue(all(x["block"] == "198.51.100.0/24" for x in why))
 
     def test_withheld_objects_read_as_absent(self):
         red = self.objects["red"]["id"]
