@@ -121,6 +121,51 @@ class SearchPolicyTest(unittest.TestCase):
         self.assertEqual(self.clients["usa"].get("/api/v1/nothing").status, 404)
 
 
+class WarninglistTest(unittest.TestCase):
+    """The JSON API marks a value of the node's stored warninglists as common, as the commands do."""
+
+    def test_api_and_commands_read_the_same_warninglists(self):
+        from node import Alliance, Node
+        a = Alliance()
+        node = None
+        try:
+            a.collection("intel", "Intel")
+            jpn = a.org("JPN-CERT", "JPN")
+            token = a.user("jpn-analyst", "JPN-CERT", "reader")
+            a.grant("intel", "JPN-CERT")
+            lists = os.path.join(a.tmp, "lists", "resolvers")
+            os.makedirs(lists)
+            with open(os.path.join(lists, "list.json"), "w") as f:
+                json.dump({"name": "Test resolvers", "type": "cidr", "category": "known",
+                           "matching_attributes": ["ip-dst"], "list": ["52.85.83.0/24"], "version": 1}, f)
+            run("allowlist", "add", os.path.dirname(lists), data_dir=a.data_dir)
+            one = base.indicator(1, jpn, [base.TLP_CLEAR], pattern="[ipv4-addr:value = '52.85.83.10']")
+            two = base.indicator(2, jpn, [base.TLP_CLEAR],
+                                 pattern="[ipv4-addr:value = '52.85.83.10' OR ipv4-addr:value = '203.0.113.5']")
+            bundle = os.path.join(a.tmp, "bundle.json")
+            with open(bundle, "w") as f:
+                json.dump({"type": "bundle", "id": "bundle--%s" % ("0" * 8 + "-0000-4000-8000-" + "0" * 12),
+                           "objects": [one, two]}, f)
+            run("import", "--collection", "intel", bundle, data_dir=a.data_dir)
+            node = Node(a.data_dir)
+            client = Client(node, token)
+            r = client.get("/api/v1/observables/52.85.83.10", accept="application/json")
+            self.assertEqual(r.status, 200, r.body)
+            cli = json.loads(run("observable", "52.85.83.10", "--json", data_dir=a.data_dir))
+            for answer in (r.json(), cli):
+                self.assertTrue(answer["common"])
+                self.assertEqual(answer["listed_in"], "Test resolvers")
+            r = client.get("/api/v1/objects/%s/related" % two["id"], accept="application/json")
+            self.assertEqual(r.status, 200, r.body)
+            results = {x["id"]: x for x in r.json()["results"]}
+            self.assertTrue(results[one["id"]]["common_only"])
+            self.assertTrue(all(x["common"] for x in results[one["id"]]["reasons"]))
+        finally:
+            if node:
+                node.stop()
+            a.cleanup()
+
+
 class ZeekExampleTest(unittest.TestCase):
     """docs/search.md's example, end to end on the command line."""
 
