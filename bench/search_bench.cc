@@ -2,7 +2,10 @@
 // index's size beside the objects', and observable lookup, related objects and full-text
 // query latency (p50/p99) through the Searcher, with the policy applied for a user of another
 // nation in the collection's community. Prints one JSON line. Usage: search_bench [--count N]
-// [--queries Q]
+// [--queries Q] [--rounds R]
+#include <time.h>
+
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -31,13 +34,21 @@ using Clock = std::chrono::steady_clock;
 
 double Seconds(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
+// CPU seconds of this process (every thread), or of the calling thread.
+double CpuSeconds(clockid_t clock = CLOCK_PROCESS_CPUTIME_ID) {
+  timespec t{};
+  clock_gettime(clock, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
+}
+
 struct Store {
   std::unique_ptr<store::SqliteStore> db;
   store::Collection collection;
 };
 
-// A fresh store holding the bundle; returns the import's seconds in `seconds`.
-Store Import(const std::string& dir, const std::string& text, bool indexed, double& seconds) {
+// A fresh store holding the bundle; returns the import's seconds in `seconds` (wall) and
+// `cpu` (process CPU).
+Store Import(const std::string& dir, const std::string& text, bool indexed, double& seconds, double& cpu) {
   std::filesystem::create_directories(dir);
   Store s;
   s.db = std::move(*store::SqliteStore::Open(dir + "/kizuna.db", SystemClock()));
@@ -45,9 +56,11 @@ Store Import(const std::string& dir, const std::string& text, bool indexed, doub
   if (!s.db->CreateApiRoot({"bench", "bench", "", 0}).ok()) std::abort();
   s.collection = *s.db->CreateCollection({"", "bench", "", "bench", "", 0, {"jpn-usa"}});
   auto start = Clock::now();
+  double cpu_start = CpuSeconds();
   ingest::Importer importer(*s.db, s.collection.id);
   if (!importer.ImportText("bench", text, stix::Padding::kAbsent).ok()) std::abort();
   seconds = Seconds(start);
+  cpu = CpuSeconds() - cpu_start;
   return s;
 }
 
@@ -63,27 +76,41 @@ int64_t Bytes(store::SqliteStore& db, const std::string& dir, const char* like) 
   return n;
 }
 
+// Wall-clock percentiles, and the same of the thread's CPU time (on a shared machine the
+// wall clock also counts the waits for a core).
 struct Latency {
-  double p50_ms = 0, p99_ms = 0;
+  double p50_ms = 0, p99_ms = 0, cpu_p50_ms = 0, cpu_p99_ms = 0;
   int64_t results = 0;
 };
 
 template <typename F>
 Latency Measure(size_t n, F&& f) {
-  std::vector<double> ms;
+  std::vector<double> ms, cpu_ms;
   Latency l;
   for (size_t i = 0; i < n; ++i) {
     auto start = Clock::now();
+    double cpu_start = CpuSeconds(CLOCK_THREAD_CPUTIME_ID);
     l.results += f(i);
+    cpu_ms.push_back((CpuSeconds(CLOCK_THREAD_CPUTIME_ID) - cpu_start) * 1000);
     ms.push_back(Seconds(start) * 1000);
   }
-  std::sort(ms.begin(), ms.end());
-  l.p50_ms = ms[ms.size() / 2];
-  l.p99_ms = ms[std::min(ms.size() - 1, ms.size() * 99 / 100)];
+  auto percentile = [](std::vector<double>& v, size_t pct) {
+    std::sort(v.begin(), v.end());
+    return v[std::min(v.size() - 1, v.size() * pct / 100)];
+  };
+  l.p50_ms = percentile(ms, 50);
+  l.p99_ms = percentile(ms, 99);
+  l.cpu_p50_ms = percentile(cpu_ms, 50);
+  l.cpu_p99_ms = percentile(cpu_ms, 99);
   return l;
 }
 
-int Run(int64_t count, size_t queries) {
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+int Run(int64_t count, size_t queries, int rounds) {
   std::string text = IndicatorBundle(count, 42);
   SeededRandom random(42);
   std::string creator = stix::NewId("identity", random);  // IndicatorBundle's first id
@@ -104,10 +131,20 @@ int Run(int64_t count, size_t queries) {
     }
   }
   std::string base = (std::filesystem::temp_directory_path() / StrCat("kizuna-search-bench-", getpid())).string();
-  double plain_s = 0, indexed_s = 0;
-  { Store plain = Import(base + "/plain", text, false, plain_s); }
-  std::filesystem::remove_all(base + "/plain");
-  Store s = Import(base + "/indexed", text, true, indexed_s);
+  // Plain and indexed imports alternate `rounds` times (the machine's load changes from one
+  // minute to the next); the figures are the medians, the ratios those of each pair.
+  std::vector<double> plain_s, indexed_s, plain_cpu, indexed_cpu, cost, cost_cpu;
+  Store s;
+  for (int r = 0; r < rounds; ++r) {
+    double ps = 0, pc = 0, is = 0, ic = 0;
+    { Store plain = Import(base + "/plain", text, false, ps, pc); }
+    std::filesystem::remove_all(base + "/plain");
+    s = Store{};
+    std::filesystem::remove_all(base + "/indexed");
+    s = Import(base + "/indexed", text, true, is, ic);
+    plain_s.push_back(ps), plain_cpu.push_back(pc), indexed_s.push_back(is), indexed_cpu.push_back(ic);
+    cost.push_back(is / ps - 1.0), cost_cpu.push_back(ic / pc - 1.0);
+  }
   int64_t object_bytes = Bytes(*s.db, base + "/indexed", "entries");
   int64_t index_bytes = Bytes(*s.db, base + "/indexed", "search%");
   int64_t json_bytes = static_cast<int64_t>(text.size());
@@ -143,19 +180,24 @@ int Run(int64_t count, size_t queries) {
   s.db.reset();
   std::filesystem::remove_all(base);
   std::printf(
-      "{\"bench\":\"search\",\"objects\":%lld,\"queries\":%zu,"
+      "{\"bench\":\"search\",\"objects\":%lld,\"queries\":%zu,\"rounds\":%d,"
       "\"import_plain_per_s\":%.0f,\"import_indexed_per_s\":%.0f,\"index_cost\":%.3f,"
+      "\"import_plain_per_cpu_s\":%.0f,\"import_indexed_per_cpu_s\":%.0f,\"index_cost_cpu\":%.3f,"
       "\"object_bytes\":%lld,\"json_bytes\":%lld,\"index_bytes\":%lld,\"index_vs_objects\":%.3f,"
-      "\"observable_p50_ms\":%.3f,\"observable_p99_ms\":%.3f,\"observable_results\":%lld,"
-      "\"related_p50_ms\":%.3f,\"related_p99_ms\":%.3f,"
-      "\"text_rare_p50_ms\":%.3f,\"text_rare_p99_ms\":%.3f,\"text_rare_results\":%lld,"
-      "\"text_family_p50_ms\":%.3f,\"text_family_p99_ms\":%.3f}\n",
-      static_cast<long long>(count), values.size(), count / plain_s, count / indexed_s,
-      indexed_s / plain_s - 1.0, static_cast<long long>(object_bytes), static_cast<long long>(json_bytes),
+      "\"observable_p50_ms\":%.3f,\"observable_p99_ms\":%.3f,\"observable_cpu_p50_ms\":%.3f,"
+      "\"observable_cpu_p99_ms\":%.3f,\"observable_results\":%lld,"
+      "\"related_p50_ms\":%.3f,\"related_p99_ms\":%.3f,\"related_cpu_p99_ms\":%.3f,"
+      "\"text_rare_p50_ms\":%.3f,\"text_rare_p99_ms\":%.3f,\"text_rare_cpu_p99_ms\":%.3f,"
+      "\"text_rare_results\":%lld,"
+      "\"text_family_p50_ms\":%.3f,\"text_family_p99_ms\":%.3f,\"text_family_cpu_p99_ms\":%.3f}\n",
+      static_cast<long long>(count), values.size(), rounds, count / Median(plain_s), count / Median(indexed_s),
+      Median(cost), count / Median(plain_cpu), count / Median(indexed_cpu), Median(cost_cpu),
+      static_cast<long long>(object_bytes), static_cast<long long>(json_bytes),
       static_cast<long long>(index_bytes), static_cast<double>(index_bytes) / static_cast<double>(object_bytes),
-      observable.p50_ms, observable.p99_ms, static_cast<long long>(observable.results), related.p50_ms,
-      related.p99_ms, text_rare.p50_ms, text_rare.p99_ms, static_cast<long long>(text_rare.results),
-      text_family.p50_ms, text_family.p99_ms);
+      observable.p50_ms, observable.p99_ms, observable.cpu_p50_ms, observable.cpu_p99_ms,
+      static_cast<long long>(observable.results), related.p50_ms, related.p99_ms, related.cpu_p99_ms,
+      text_rare.p50_ms, text_rare.p99_ms, text_rare.cpu_p99_ms, static_cast<long long>(text_rare.results),
+      text_family.p50_ms, text_family.p99_ms, text_family.cpu_p99_ms);
   return 0;
 }
 
@@ -165,16 +207,19 @@ int Run(int64_t count, size_t queries) {
 int main(int argc, char** argv) {
   int64_t count = 100000;
   size_t queries = 1000;
+  int rounds = 3;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--count" && i + 1 < argc) {
       count = std::atoll(argv[++i]);
     } else if (a == "--queries" && i + 1 < argc) {
       queries = static_cast<size_t>(std::atoll(argv[++i]));
+    } else if (a == "--rounds" && i + 1 < argc) {
+      rounds = std::max(1, std::atoi(argv[++i]));
     } else {
-      std::fprintf(stderr, "usage: search_bench [--count N] [--queries Q]\n");
+      std::fprintf(stderr, "usage: search_bench [--count N] [--queries Q] [--rounds R]\n");
       return a == "--help" || a == "-h" ? 0 : 2;
     }
   }
-  return kizuna::bench::Run(count, std::max<size_t>(queries, 1));
+  return kizuna::bench::Run(count, std::max<size_t>(queries, 1), rounds);
 }

@@ -28,6 +28,11 @@ class SearchPolicyTest(unittest.TestCase):
                               pattern="[ipv4-addr:value IN (%s)]" % addresses)
         r = cls.clients["jpn"].post(cls.base + "objects/", {"objects": [cls.probe]})
         assert r.json()["success_count"] == 1, r.body
+        # And one whose block holds them all.
+        cls.block = base.indicator(61, cls.alliance.orgs["JPN-CERT"], [base.TLP_CLEAR],
+                                   pattern="[ipv4-addr:value ISSUBSET '198.51.100.0/24']")
+        r = cls.clients["jpn"].post(cls.base + "objects/", {"objects": [cls.block]})
+        assert r.json()["success_count"] == 1, r.body
 
     def cli(self, *args, who=None):
         extra = ("--as", USERS[who]) if who else ()
@@ -63,11 +68,28 @@ class SearchPolicyTest(unittest.TestCase):
                 for answer in (cli, api):
                     self.assertEqual(set(self.names([r["id"] for r in answer["results"]])), expected)
                     self.assertFalse(answer["more"])
-                limit = len(expected)
+                limit = len(expected) + 1  # and the block, whose range holds the probe's addresses
                 exact = self.api(who, "/api/v1/objects/%s/related?limit=%d" % (self.probe["id"], limit))
                 self.assertFalse(exact["more"], "withheld objects never show as more")
                 short = self.api(who, "/api/v1/objects/%s/related?limit=%d" % (self.probe["id"], limit - 1))
                 self.assertTrue(short["more"])
+
+    def test_a_block_lists_the_released_objects_inside_it(self):
+        for who, expected in self.expected.items():
+            with self.subTest(who=who):
+                cli = self.cli("related", self.block["id"], who=who)
+                api = self.api(who, "/api/v1/objects/%s/related" % self.block["id"])
+                for answer in (cli, api):
+                    inside = [r for r in answer["results"]
+                              if any(x["relation"] == "in-block" for x in r["reasons"])]
+                    self.assertEqual(set(self.names([r["id"] for r in inside])), expected)
+                    self.assertIn(self.probe["id"], [r["id"] for r in inside])
+                    self.assertFalse(answer["more"])
+                    for name, obj in self.objects.items():
+                        if name not in expected:
+                            self.assertNotIn(obj["id"], json.dumps(answer))
+                    why = [x for r in inside for x in r["reasons"] if x["relation"] == "in-block"]
+                    self.assertTrue(all(x["block"] == "198.51.100.0/24" for x in why))
 
     def test_withheld_objects_read_as_absent(self):
         red = self.objects["red"]["id"]
@@ -97,6 +119,51 @@ class SearchPolicyTest(unittest.TestCase):
         self.assertEqual(self.clients["usa"].get("/api/v1/search").status, 400)
         self.assertEqual(self.clients["usa"].post("/api/v1/search?q=x", {}).status, 405)
         self.assertEqual(self.clients["usa"].get("/api/v1/nothing").status, 404)
+
+
+class WarninglistTest(unittest.TestCase):
+    """The JSON API marks a value of the node's stored warninglists as common, as the commands do."""
+
+    def test_api_and_commands_read_the_same_warninglists(self):
+        from node import Alliance, Node
+        a = Alliance()
+        node = None
+        try:
+            a.collection("intel", "Intel")
+            jpn = a.org("JPN-CERT", "JPN")
+            token = a.user("jpn-analyst", "JPN-CERT", "reader")
+            a.grant("intel", "JPN-CERT")
+            lists = os.path.join(a.tmp, "lists", "resolvers")
+            os.makedirs(lists)
+            with open(os.path.join(lists, "list.json"), "w") as f:
+                json.dump({"name": "Test resolvers", "type": "cidr", "category": "known",
+                           "matching_attributes": ["ip-dst"], "list": ["52.85.83.0/24"], "version": 1}, f)
+            run("allowlist", "add", os.path.dirname(lists), data_dir=a.data_dir)
+            one = base.indicator(1, jpn, [base.TLP_CLEAR], pattern="[ipv4-addr:value = '52.85.83.10']")
+            two = base.indicator(2, jpn, [base.TLP_CLEAR],
+                                 pattern="[ipv4-addr:value = '52.85.83.10' OR ipv4-addr:value = '203.0.113.5']")
+            bundle = os.path.join(a.tmp, "bundle.json")
+            with open(bundle, "w") as f:
+                json.dump({"type": "bundle", "id": "bundle--%s" % ("0" * 8 + "-0000-4000-8000-" + "0" * 12),
+                           "objects": [one, two]}, f)
+            run("import", "--collection", "intel", bundle, data_dir=a.data_dir)
+            node = Node(a.data_dir)
+            client = Client(node, token)
+            r = client.get("/api/v1/observables/52.85.83.10", accept="application/json")
+            self.assertEqual(r.status, 200, r.body)
+            cli = json.loads(run("observable", "52.85.83.10", "--json", data_dir=a.data_dir))
+            for answer in (r.json(), cli):
+                self.assertTrue(answer["common"])
+                self.assertEqual(answer["listed_in"], "Test resolvers")
+            r = client.get("/api/v1/objects/%s/related" % two["id"], accept="application/json")
+            self.assertEqual(r.status, 200, r.body)
+            results = {x["id"]: x for x in r.json()["results"]}
+            self.assertTrue(results[one["id"]]["common_only"])
+            self.assertTrue(all(x["common"] for x in results[one["id"]]["reasons"]))
+        finally:
+            if node:
+                node.stop()
+            a.cleanup()
 
 
 class ZeekExampleTest(unittest.TestCase):

@@ -242,6 +242,58 @@ TEST_F(SearcherTest, RelatedFollowsValuesSightingsAndRelationshipsThatAreRelease
                                                            hidden.size(), "X"));
 }
 
+TEST_F(SearcherTest, BlocksListTheObjectsCarryingAddressesInsideThem) {
+  Add({Indicator(1, "[ipv4-addr:value ISSUBSET '198.51.0.0/16']", kTlpClear),
+       Indicator(2, "[ipv4-addr:value = '198.51.100.7']", kTlpClear),
+       Indicator(3, "[ipv4-addr:value = '198.51.7.1']", kTlpRed),
+       Indicator(4, "[ipv4-addr:value = '198.52.0.1' OR ipv4-addr:value = '198.5.1.1']", kTlpClear),
+       Indicator(5, "[domain-name:value = '198.51.evil.example']", kTlpClear),
+       Indicator(6, "[ipv4-addr:value = '198.51.9.9']", kTlpClear),
+       Indicator(7, "[ipv4-addr:value = '198.51.9.9']", kTlpClear),
+       Indicator(8, "[ipv4-addr:value = '198.51.9.9']", kTlpClear),
+       Indicator(9, "[ipv6-addr:value ISSUBSET '2001:db8::/32']", kTlpClear),
+       Indicator(10, "[ipv6-addr:value = '2001:db8::5']", kTlpClear),
+       Indicator(11, "[ipv4-addr:value ISSUBSET '192.0.0.0/4']", kTlpClear)});
+  absl::StatusOr<Answer> a = searcher_->Related(usa_, Id("indicator", 1), {});
+  ASSERT_TRUE(a.ok()) << a.status();
+  std::set<std::string> ids = Ids(*a);
+  EXPECT_TRUE(ids.contains(Id("indicator", 2)));
+  EXPECT_FALSE(ids.contains(Id("indicator", 3))) << "TLP:RED for USA";
+  EXPECT_FALSE(ids.contains(Id("indicator", 4))) << "outside the block";
+  EXPECT_FALSE(ids.contains(Id("indicator", 5))) << "a domain, not an address";
+  EXPECT_FALSE(ids.contains(Id("indicator", 10)));
+  for (int n : {6, 7, 8}) EXPECT_TRUE(ids.contains(Id("indicator", n))) << n << ": common, shown";
+  ASSERT_FALSE(a->results.empty());
+  const Result& first = a->results.front();
+  EXPECT_EQ(first.object.id, Id("indicator", 2)) << "the common value's objects come after";
+  ASSERT_EQ(first.reasons.size(), 1u);
+  EXPECT_EQ(first.reasons[0].relation, "in-block");
+  EXPECT_EQ(first.reasons[0].value, "198.51.100.7");
+  EXPECT_EQ(first.reasons[0].block, "198.51.0.0/16");
+  EXPECT_FALSE(first.reasons[0].common);
+  for (const Result& r : a->results) {
+    if (r.object.id != Id("indicator", 2) && r.object.id != Id("indicator", 11)) {
+      EXPECT_TRUE(r.common_only) << r.object.id << ": 198.51.9.9 is in three objects (the threshold)";
+    }
+  }
+  // JPN, the creator, reads the TLP:RED one.
+  absl::StatusOr<Answer> jpn = searcher_->Related(jpn_, Id("indicator", 1), {});
+  ASSERT_TRUE(jpn.ok());
+  EXPECT_TRUE(Ids(*jpn).contains(Id("indicator", 3)));
+  // IPv6, a block shorter than /8, and the observable lookup of a block.
+  absl::StatusOr<Answer> v6 = searcher_->Related(usa_, Id("indicator", 9), {});
+  ASSERT_TRUE(v6.ok());
+  EXPECT_EQ(Ids(*v6), std::set<std::string>{Id("indicator", 10)});
+  absl::StatusOr<Answer> wide = searcher_->Related(usa_, Id("indicator", 11), {});
+  ASSERT_TRUE(wide.ok());
+  EXPECT_TRUE(Ids(*wide).contains(Id("indicator", 2)));
+  EXPECT_TRUE(Ids(*wide).contains(Id("indicator", 1))) << "a /16 inside the /4";
+  std::set<std::string> observed = Observed(usa_, "198.51.0.0/16");
+  EXPECT_TRUE(observed.contains(Id("indicator", 1)));
+  EXPECT_TRUE(observed.contains(Id("indicator", 2)));
+  EXPECT_FALSE(observed.contains(Id("indicator", 3)));
+}
+
 TEST_F(SearcherTest, ExternalIdsAreObservables) {
   Add({Named("attack-pattern", 2, "Phishing", kTlpClear,
              R"(,"external_references":[{"source_name":"mitre-attack","external_id":"T1566"}])")});

@@ -7,33 +7,10 @@
 #include "kizuna/base/clock.h"
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
-#include "kizuna/detect/allowlist_store.h"
-#include "kizuna/detect/classify.h"
-#include "kizuna/pattern/parser.h"
-#include "kizuna/search/normalize.h"
+#include "kizuna/node/warninglists.h"
 #include "kizuna/taxii/auth/grant_access_control.h"
 
 namespace kizuna::cli {
-namespace {
-
-// The comparison a warninglist would see the value in: an address, a URL, an e-mail
-// address, a hash or else a domain name.
-std::string PatternFor(const std::string& value) {
-  if (std::optional<store::IndexedRange> block = search::ParseBlock(value)) {
-    bool single = block->prefix == (block->v6 ? 128 : 32);
-    return StrCat("[", block->v6 ? "ipv6-addr" : "ipv4-addr", ":value ", single ? "=" : "ISSUBSET", " '", value, "']");
-  }
-  if (value.find("://") != std::string::npos) return StrCat("[url:value = '", value, "']");
-  if (value.find('@') != std::string::npos) return StrCat("[email-addr:value = '", value, "']");
-  bool hex = !value.empty() && value.find_first_not_of("0123456789abcdef") == std::string::npos;
-  if (hex && value.size() == 32) return StrCat("[file:hashes.MD5 = '", value, "']");
-  if (hex && value.size() == 40) return StrCat("[file:hashes.'SHA-1' = '", value, "']");
-  if (hex && value.size() == 64) return StrCat("[file:hashes.'SHA-256' = '", value, "']");
-  return StrCat("[domain-name:value = '", value, "']");
-}
-
-}  // namespace
-
 void AddSearchFlags(CLI::App& cmd, SearchFlags& flags) {
   cmd.add_option("--as", flags.as_user,
                  "Answer as this user: only what the releasability policy releases to it (docs/policy.md)");
@@ -49,22 +26,8 @@ absl::StatusOr<std::unique_ptr<SearchSession>> OpenSearch(const GlobalOptions& g
     KZ_ASSIGN_OR_RETURN(session->principal, policy::PrincipalForUser(*session->db, flags.as_user));
   }
   session->policy = std::make_unique<policy::Policy>(*session->db, session->db.get(), SystemClock());
-  KZ_RETURN_IF_ERROR(
-      detect::AllowlistStore(StrCat(global.data_dir, "/allowlists")).LoadInto(session->warninglists).status());
-  session->warninglists.Finish();
-  const detect::Allowlist* lists = &session->warninglists;
-  search::Searcher::ListedFn listed = [lists](std::string_view value) -> std::string {
-    std::string text(value);
-    if (lists->list_count() == 0 || text.find_first_of("'\\") != std::string::npos) return {};
-    absl::StatusOr<std::unique_ptr<pattern::Ast>> ast = pattern::Parse(PatternFor(text), {});
-    if (!ast.ok()) return {};
-    std::optional<std::vector<detect::SimpleKey>> keys = detect::Classify(**ast);
-    if (!keys) return {};
-    for (const detect::SimpleKey& key : *keys) {
-      if (const std::string* list = lists->Allows(key)) return *list;
-    }
-    return {};
-  };
+  KZ_RETURN_IF_ERROR(node::LoadStoredWarninglists(global.data_dir, session->warninglists));
+  search::Searcher::ListedFn listed = node::ListedIn(session->warninglists);
   session->access = std::make_unique<taxii::GrantAccessControl>(*session->db, SystemClock());
   taxii::GrantAccessControl* access = session->access.get();
   search::Searcher::MayReadFn may_read = [access](const identity::Principal& p,

@@ -66,12 +66,15 @@ absl::Status Node::Build() {
       std::make_unique<Operations>(db, *authenticator_, taxii_->metrics(), config_.operations);
   KZ_RETURN_IF_ERROR(operations_->MountOn(router_));
   taxii::GrantAccessControl* access = access_.get();
+  // Common values: the warninglists `kizuna match` reads, as the search commands mark them.
+  KZ_RETURN_IF_ERROR(LoadStoredWarninglists(dir, warninglists_));
   searcher_ = std::make_unique<search::Searcher>(
       db, db, *policy_, &db, clock_,
       [access](const identity::Principal& p, const store::Collection& c) -> absl::StatusOr<bool> {
         KZ_ASSIGN_OR_RETURN(taxii::CollectionAccess can, access->Access(p, c.id));
         return can.can_read;
-      });
+      },
+      ListedIn(warninglists_));
   search_api_ = std::make_unique<api::SearchApi>(*searcher_, *authenticator_);
   router_.Default(*taxii_);
   KZ_RETURN_IF_ERROR(BuildConsole());

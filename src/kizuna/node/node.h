@@ -45,11 +45,13 @@
 #include "kizuna/api/session_api.h"
 #include "kizuna/api/session_store.h"
 #include "kizuna/base/clock.h"
+#include "kizuna/detect/allowlist.h"
 #include "kizuna/http/line_sink.h"
 #include "kizuna/http/router.h"
 #include "kizuna/http/server.h"
 #include "kizuna/node/config.h"
 #include "kizuna/node/operations.h"
+#include "kizuna/node/warninglists.h"
 #include "kizuna/policy/policy.h"
 #include "kizuna/search/searcher.h"
 #include "kizuna/store/data_dir.h"
@@ -129,6 +131,7 @@ class Node {
   std::unique_ptr<taxii::GrantAccessControl> access_;
   std::unique_ptr<taxii::Service> taxii_;
   std::unique_ptr<Operations> operations_;
+  detect::Allowlist warninglists_;  // read when the node starts (warninglists.h)
   std::unique_ptr<search::Searcher> searcher_;
   std::unique_ptr<api::SearchApi> search_api_;
   std::unique_ptr<api::SessionStore> sessions_;

@@ -20,6 +20,7 @@ boost::json::object AnswerObject(const Answer& answer) {
       if (!why.value.empty()) o["value"] = J(why.value);
       if (!why.via.empty()) o["via"] = J(why.via);
       if (!why.relationship_type.empty()) o["relationship_type"] = J(why.relationship_type);
+      if (!why.block.empty()) o["block"] = J(why.block);
       reasons.push_back(std::move(o));
     }
     boost::json::object o{{"id", J(r.object.id)},

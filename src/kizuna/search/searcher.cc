@@ -3,7 +3,10 @@
 
 #include <simdjson.h>
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <limits>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -98,6 +101,41 @@ std::vector<std::string> Words(std::string_view query) {
   return words;
 }
 
+// The text prefixes every canonical address inside `block` starts with (normalize.h: IPv4
+// dotted decimal, IPv6 RFC 5952): IPv4 its whole octets, or each possible first octet for a
+// block shorter than /8; IPv6 its leading non-zero groups (none when there is no such group).
+std::vector<std::string> BlockPrefixes(const store::IndexedRange& block) {
+  std::vector<std::string> out;
+  if (!block.v6) {
+    if (block.prefix < 8) {
+      for (int octet = block.start[0]; octet <= block.end[0]; ++octet) out.push_back(StrCat(octet, "."));
+      return out;
+    }
+    std::string text;
+    for (int i = 0; i < block.prefix / 8 && i < 3; ++i) StrAppend(text, static_cast<int>(block.start[i]), ".");
+    out.push_back(text);
+    return out;
+  }
+  std::string text;
+  for (int g = 0; g < block.prefix / 16 && g < 7; ++g) {
+    int group = block.start[2 * g] << 8 | block.start[2 * g + 1];
+    if (group == 0) break;
+    text += fmt::format("{:x}:", group);
+  }
+  if (!text.empty()) out.push_back(text);
+  return out;
+}
+
+// Whether `inner` lies inside `outer` (same family).
+bool Inside(const store::IndexedRange& inner, const store::IndexedRange& outer) {
+  if (inner.v6 != outer.v6 || inner.prefix < outer.prefix) return false;
+  size_t n = inner.v6 ? 16 : 4;
+  return std::lexicographical_compare(inner.start.begin(), inner.start.begin() + n, outer.start.begin(),
+                                      outer.start.begin() + n) == false &&
+         std::lexicographical_compare(outer.end.begin(), outer.end.begin() + n, inner.end.begin(),
+                                      inner.end.begin() + n) == false;
+}
+
 std::string Lower(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -119,8 +157,8 @@ Searcher::Searcher(store::Store& store, store::SearchIndex& index, policy::Polic
       common_threshold_(std::max<size_t>(common_threshold, 1)) {}
 
 absl::StatusOr<bool> Searcher::Complete() {
-  KZ_ASSIGN_OR_RETURN(store::IndexState state, index_.GetIndexState());
-  return state.version == extractor_.Version();
+  KZ_ASSIGN_OR_RETURN(int64_t version, index_.GetIndexVersion());
+  return version == extractor_.Version();
 }
 
 absl::StatusOr<std::vector<store::LocatedObject>> Searcher::Release(const identity::Principal& principal,
@@ -214,6 +252,73 @@ absl::Status Searcher::ScanValue(const identity::Principal& principal, const std
   }
 }
 
+absl::Status Searcher::ScanBlock(const identity::Principal& principal, const store::IndexedRange& block,
+                                 size_t stop_at, const std::function<void(ReleasedHit&&, bool common)>& each,
+                                 bool* stopped) {
+  *stopped = false;
+  if (block.prefix == (block.v6 ? 128 : 32)) return absl::OkStatus();
+  // Per value: its released hits and objects, handed to `each` once the value's rows end.
+  absl::flat_hash_set<std::string> objects;
+  std::string current;
+  std::vector<ReleasedHit> pending;
+  absl::flat_hash_set<std::string> current_objects;
+  auto finish_value = [&] {
+    if (pending.empty()) return;
+    bool common = current_objects.size() >= common_threshold_ || (listed_ && !listed_(current).empty());
+    for (ReleasedHit& r : pending) {
+      objects.insert(r.entry.object.id);
+      each(std::move(r), common);
+    }
+    pending.clear();
+    current_objects.clear();
+  };
+  size_t scanned = 0;
+  for (const std::string& prefix : BlockPrefixes(block)) {
+    std::string end = prefix;
+    end.back() = static_cast<char>(end.back() + 1);  // '.' -> '/', ':' -> ';'
+    std::string after_value = prefix;
+    int64_t after_entry = -1;
+    for (;;) {
+      KZ_ASSIGN_OR_RETURN(std::vector<store::IndexHit> hits,
+                          index_.FindValueRange(prefix, end, after_value, after_entry, kHitPage));
+      if (hits.empty()) break;
+      scanned += hits.size();
+      after_value = hits.back().value;
+      after_entry = hits.back().date_added_us;
+      bool last_page = hits.size() < kHitPage;
+      std::erase_if(hits, [&](const store::IndexHit& h) {
+        std::optional<store::IndexedRange> inner = ParseBlock(h.value);
+        return h.kind == store::ValueKind::kReference || !inner || !Inside(*inner, block) ||
+               (inner->prefix == block.prefix);
+      });
+      KZ_ASSIGN_OR_RETURN(std::vector<ReleasedHit> released, ReleaseHits(principal, std::move(hits)));
+      bool skip_rest = false;
+      for (ReleasedHit& r : released) {
+        if (r.hit.value != current) {
+          finish_value();
+          current = r.hit.value;
+        }
+        if (current_objects.size() >= common_threshold_) continue;  // common: enough shown
+        current_objects.insert(r.entry.object.id);
+        pending.push_back(std::move(r));
+        skip_rest = current_objects.size() >= common_threshold_;
+      }
+      if (skip_rest) {
+        after_value = current;  // the rest of a common value's rows
+        after_entry = std::numeric_limits<int64_t>::max();
+      }
+      if (objects.size() + current_objects.size() >= stop_at || scanned >= kMaxEntriesScanned) {
+        finish_value();
+        *stopped = !last_page;
+        return absl::OkStatus();
+      }
+      if (last_page) break;
+    }
+  }
+  finish_value();
+  return absl::OkStatus();
+}
+
 absl::StatusOr<bool> Searcher::IsCommon(const identity::Principal& principal, const std::string& value) {
   if (listed_ && !listed_(value).empty()) return true;
   absl::flat_hash_set<std::string> objects;
@@ -240,7 +345,7 @@ absl::StatusOr<ObservableAnswer> Searcher::Observable(const identity::Principal&
                                [&](ReleasedHit&& r) {
                                  ResultSet::AddReason(results.Add(r.entry),
                                                       {std::string(RelationOf(r.hit.kind)), r.hit.path,
-                                                       r.hit.value, "", "", false});
+                                                       r.hit.value, "", "", false, ""});
                                },
                                &stopped));
   answer.common = !answer.listed_in.empty() || results.size() >= common_threshold_;
@@ -250,12 +355,26 @@ absl::StatusOr<ObservableAnswer> Searcher::Observable(const identity::Principal&
     KZ_ASSIGN_OR_RETURN(std::vector<ReleasedHit> released, ReleaseHits(principal, std::move(hits)));
     for (ReleasedHit& r : released) {
       if (r.hit.value == answer.value) continue;  // the same block: found as a value
-      ResultSet::AddReason(results.Add(r.entry), {"in-range", r.hit.path, r.hit.value, "", "", false});
+      ResultSet::AddReason(results.Add(r.entry), {"in-range", r.hit.path, r.hit.value, "", "", false, ""});
     }
+    // A block: also the objects carrying addresses inside it.
+    bool block_stopped = false;
+    KZ_RETURN_IF_ERROR(ScanBlock(principal, *block, limit + 1,
+                                 [&](ReleasedHit&& r, bool value_common) {
+                                   ResultSet::AddReason(results.Add(r.entry), {"in-block", r.hit.path, r.hit.value,
+                                                                               "", "", value_common, answer.value});
+                                 },
+                                 &block_stopped));
+    stopped = stopped || block_stopped;
   }
   for (Result& r : results.results()) {
-    for (Reason& reason : r.reasons) reason.common = answer.common && reason.relation == "value";
+    for (Reason& reason : r.reasons) {
+      if (reason.relation == "value") reason.common = answer.common;
+    }
+    r.common_only = std::all_of(r.reasons.begin(), r.reasons.end(), [](const Reason& x) { return x.common; });
   }
+  std::stable_sort(results.results().begin(), results.results().end(),
+                   [](const Result& a, const Result& b) { return !a.common_only && b.common_only; });
   results.Finish(limit, answer);
   answer.more = answer.more || stopped;
   return answer;
@@ -302,7 +421,7 @@ absl::StatusOr<Answer> Searcher::Related(const identity::Principal& principal, s
       KZ_ASSIGN_OR_RETURN(std::optional<store::LocatedObject> target, ReleasedObject(principal, v.value));
       if (target) {
         std::string relation = v.path == "sighting_of_ref" ? "sighting-of" : "refers-to";
-        ResultSet::AddReason(results.Add(*target), {relation, v.path, v.value, "", "", false});
+        ResultSet::AddReason(results.Add(*target), {relation, v.path, v.value, "", "", false, ""});
       }
       continue;
     }
@@ -313,16 +432,28 @@ absl::StatusOr<Answer> Searcher::Related(const identity::Principal& principal, s
                                  [&](ReleasedHit&& r) {
                                    ResultSet::AddReason(results.Add(r.entry),
                                                         {std::string(RelationOf(r.hit.kind)), r.hit.path,
-                                                         r.hit.value, "", "", common});
+                                                         r.hit.value, "", "", common, ""});
                                  },
                                  &stopped));
     answer.more = answer.more || stopped;
-    if (std::optional<store::IndexedRange> block = ParseBlock(v.value); block && block->prefix == (block->v6 ? 128 : 32)) {
+    std::optional<store::IndexedRange> block = ParseBlock(v.value);
+    if (block && block->prefix < (block->v6 ? 128 : 32)) {
+      // The objects carrying addresses inside this block.
+      KZ_RETURN_IF_ERROR(ScanBlock(principal, *block, limit + 1,
+                                   [&](ReleasedHit&& r, bool value_common) {
+                                     ResultSet::AddReason(results.Add(r.entry),
+                                                          {"in-block", r.hit.path, r.hit.value, "", "", value_common,
+                                                           v.value});
+                                   },
+                                   &stopped));
+      answer.more = answer.more || stopped;
+    }
+    if (block && block->prefix == (block->v6 ? 128 : 32)) {
       KZ_ASSIGN_OR_RETURN(std::vector<store::IndexHit> hits,
                           index_.FindRanges(block->v6, block->start, block->prefix, kMaxEntriesScanned));
       KZ_ASSIGN_OR_RETURN(std::vector<ReleasedHit> released, ReleaseHits(principal, std::move(hits)));
       for (ReleasedHit& r : released) {
-        ResultSet::AddReason(results.Add(r.entry), {"in-range", r.hit.path, r.hit.value, "", "", false});
+        ResultSet::AddReason(results.Add(r.entry), {"in-range", r.hit.path, r.hit.value, "", "", false, ""});
       }
     }
   }
@@ -335,15 +466,15 @@ absl::StatusOr<Answer> Searcher::Related(const identity::Principal& principal, s
       [&](ReleasedHit&& r) {
         const store::StoredObject& o = r.entry.object;
         if (o.type == "sighting") {
-          ResultSet::AddReason(results.Add(r.entry), {"sighted-by", r.hit.path, o.id, "", "", false});
+          ResultSet::AddReason(results.Add(r.entry), {"sighted-by", r.hit.path, o.id, "", "", false, ""});
           return;
         }
-        ResultSet::AddReason(results.Add(r.entry), {"referred-by", r.hit.path, self->object.id, "", "", false});
+        ResultSet::AddReason(results.Add(r.entry), {"referred-by", r.hit.path, self->object.id, "", "", false, ""});
         if (o.type != "relationship") return;
         std::string source = Member(o.json, "source_ref"), target = Member(o.json, "target_ref");
         std::string other = NormalizeValue(source) == NormalizeValue(self->object.id) ? target : source;
         ends.emplace_back(other, Reason{"relationship", other == target ? "target_ref" : "source_ref", other, o.id,
-                                        Member(o.json, "relationship_type"), false});
+                                        Member(o.json, "relationship_type"), false, ""});
       },
       &stopped));
   answer.more = answer.more || stopped;
@@ -420,7 +551,7 @@ absl::StatusOr<Answer> Searcher::Text(const identity::Principal& principal, cons
                                [&](const std::string& w) { return released.find(Lower(w)) != std::string::npos; });
         if (!all) continue;
       }
-      ResultSet::AddReason(results.Add(e), {"text", "", request.query, "", "", false});
+      ResultSet::AddReason(results.Add(e), {"text", "", request.query, "", "", false, ""});
     }
     if (last_page) break;
   }

@@ -13,6 +13,11 @@
 // further released results exist (or that the scan stopped at kMaxEntriesScanned entries,
 // as policy::ReleasedReader's pages do). One result per object: its newest released version.
 //
+// Address blocks: an address finds the objects whose blocks contain it ("in-range"); a block
+// finds the objects carrying addresses inside it ("in-block"), read from the index by the
+// text prefix of the block's canonical form (IPv4: its whole octets; IPv6: its leading
+// non-zero groups; an IPv6 block whose first group is zero or shorter than /16 lists none).
+//
 // Common values: a value shared by at least `common_threshold` released objects, or listed
 // by a warninglist (the `listed` callback, e.g. the detection engine's allowlists), is marked
 // `common`; correlations through common values come after the others and carry the mark,
@@ -43,13 +48,14 @@ namespace kizuna::search {
 
 // Why a result matched or is related.
 struct Reason {
-  std::string relation;  // "value", "in-range", "sighting-of", "sighted-by", "relationship",
-                         // "refers-to", "referred-by"
+  std::string relation;  // "value", "in-range", "in-block", "sighting-of", "sighted-by",
+                         // "relationship", "refers-to", "referred-by"
   std::string path;      // where the value is in the result (object path or property)
   std::string value;     // the normalised value (or block) shared
   std::string via;       // the relationship or sighting id it goes through; "" when direct
   std::string relationship_type;  // for "relationship": its relationship_type
   bool common = false;   // the value is common (see above)
+  std::string block;     // for "in-block": the asked object's block that holds `value`
 };
 
 struct Result {
@@ -148,6 +154,13 @@ class Searcher {
   // distinct objects are found; calls `each` for every released hit.
   absl::Status ScanValue(const identity::Principal& principal, const std::string& value, size_t stop_at,
                          const std::function<void(ReleasedHit&&)>& each, bool* stopped);
+  // Scans the addresses (and narrower blocks) inside `block` that index rows carry, in value
+  // order, released, until `stop_at` distinct objects are found or kMaxEntriesScanned rows
+  // were read (`stopped`: more rows follow). A value reaching common_threshold_ released
+  // objects (or listed) is common: its further rows are skipped. Calls `each` for every
+  // released hit with whether its value is common (known once the value's rows are read).
+  absl::Status ScanBlock(const identity::Principal& principal, const store::IndexedRange& block, size_t stop_at,
+                         const std::function<void(ReleasedHit&&, bool common)>& each, bool* stopped);
   absl::StatusOr<size_t> ReleasedCount(const identity::Principal& principal, const std::string& value,
                                        size_t stop_at);
   absl::StatusOr<bool> IsCommon(const identity::Principal& principal, const std::string& value);

@@ -43,7 +43,15 @@ absl::StatusOr<std::vector<LocatedObject>> SearchIndex::ReadObject(std::string_v
   return DoReadObject(object_id);
 }
 
+absl::StatusOr<std::vector<IndexHit>> SearchIndex::FindValueRange(std::string_view from, std::string_view to,
+                                                                   std::string_view after_value, int64_t after_entry,
+                                                                   size_t limit) {
+  return DoFindValueRange(from, to, after_value, after_entry, limit);
+}
+
 absl::StatusOr<IndexState> SearchIndex::GetIndexState() { return DoGetIndexState(); }
+
+absl::StatusOr<int64_t> SearchIndex::GetIndexVersion() { return DoGetIndexVersion(); }
 
 absl::StatusOr<RebuildSummary> SearchIndex::RebuildIndex(const RebuildProgress& progress, size_t batch) {
   if (batch == 0) return absl::InvalidArgumentError("a rebuild batch needs at least one entry");

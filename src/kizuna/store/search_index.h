@@ -143,6 +143,12 @@ class SearchIndex {
   static constexpr size_t kMaxQueryValues = 256;
   absl::StatusOr<std::vector<IndexHit>> FindValues(std::span<const std::string> values,
                                                    int64_t after_us, size_t limit);
+  // Index rows whose value is in [from, to) (bytewise), after (after_value, after_entry) in
+  // (value, entry) order, at most `limit`: the addresses a block holds are found by the text
+  // prefixes their canonical forms share (the caller checks each value it gets).
+  absl::StatusOr<std::vector<IndexHit>> FindValueRange(std::string_view from, std::string_view to,
+                                                       std::string_view after_value, int64_t after_entry,
+                                                       size_t limit);
   // Range rows whose block contains the block `address`/`prefix` (IPv4 when !v6: its first
   // 4 bytes), at most `limit`, in no particular order. InvalidArgument for a bad prefix.
   absl::StatusOr<std::vector<IndexHit>> FindRanges(bool v6, const std::array<uint8_t, 16>& address,
@@ -157,6 +163,9 @@ class SearchIndex {
   absl::StatusOr<std::vector<LocatedObject>> ReadObject(std::string_view object_id);
 
   absl::StatusOr<IndexState> GetIndexState();
+  // The indexer version the index was built with (IndexState::version) alone: one row read,
+  // where GetIndexState counts every row held.
+  absl::StatusOr<int64_t> GetIndexVersion();
   // Drops the index and extracts every entry again with the indexer set (FailedPrecondition
   // without one), in batches of `batch` entries each committed on its own; the index is
   // complete again when it returns OK.
@@ -168,6 +177,9 @@ class SearchIndex {
  private:
   virtual absl::StatusOr<std::vector<IndexHit>> DoFindValues(std::span<const std::string> values,
                                                              int64_t after_us, size_t limit) = 0;
+  virtual absl::StatusOr<std::vector<IndexHit>> DoFindValueRange(std::string_view from, std::string_view to,
+                                                                 std::string_view after_value, int64_t after_entry,
+                                                                 size_t limit) = 0;
   virtual absl::StatusOr<std::vector<IndexHit>> DoFindRanges(bool v6, const std::array<uint8_t, 16>& address,
                                                              int prefix, size_t limit) = 0;
   virtual absl::StatusOr<std::vector<IndexHit>> DoValuesOf(int64_t date_added_us) = 0;
@@ -175,6 +187,7 @@ class SearchIndex {
   virtual absl::StatusOr<std::vector<LocatedObject>> DoReadEntries(std::span<const int64_t> date_added_us) = 0;
   virtual absl::StatusOr<std::vector<LocatedObject>> DoReadObject(std::string_view object_id) = 0;
   virtual absl::StatusOr<IndexState> DoGetIndexState() = 0;
+  virtual absl::StatusOr<int64_t> DoGetIndexVersion() = 0;
   virtual absl::StatusOr<RebuildSummary> DoRebuildIndex(const RebuildProgress& progress, size_t batch) = 0;
 };
 

@@ -1,7 +1,11 @@
 // Kizuna.
 #include "kizuna/store/sqlite/index_writer.h"
 
+#include <algorithm>
+#include <tuple>
+
 #include "kizuna/base/status.h"
+#include "kizuna/base/strings.h"
 
 namespace kizuna::store::sqlite_internal {
 namespace {
@@ -25,37 +29,44 @@ absl::Status RemoveRows(Connection& db, std::span<const int64_t> entries) {
   return absl::OkStatus();
 }
 
+// Inserts `rows` in order, kRowsPerInsert per statement: `head` is the INSERT up to VALUES,
+// `columns` the parameters per row, `bind(statement, first parameter - 1, row)` binds one.
+template <typename Row, typename Bind>
+absl::Status InsertRows(Connection& db, std::string_view head, int columns, const std::vector<Row>& rows,
+                        const Bind& bind) {
+  std::string sql;
+  size_t sql_rows = 0;
+  for (size_t at = 0; at < rows.size();) {
+    size_t n = std::min(IndexWriter::kRowsPerInsert, rows.size() - at);
+    if (n != sql_rows) {
+      sql = head;
+      for (size_t r = 0; r < n; ++r) {
+        sql += r ? ",(" : "(";
+        for (int c = 1; c <= columns; ++c) StrAppend(sql, c > 1 ? "," : "", "?", static_cast<int>(r) * columns + c);
+        sql += ")";
+      }
+      sql_rows = n;
+    }
+    KZ_ASSIGN_OR_RETURN(Statement * st, db.Cached(sql));
+    for (size_t r = 0; r < n; ++r) bind(*st, static_cast<int>(r) * columns, rows[at + r]);
+    absl::Status s = st->Run();
+    st->Reset();
+    KZ_RETURN_IF_ERROR(s);
+    at += n;
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status IndexWriter::Add(int64_t entry, std::string_view type, std::string_view json) {
   indexer_.Extract(type, json, scratch_);
-  if (!scratch_.values.empty()) {
-    // OR IGNORE: one object may carry one value twice at one path (a list, a pattern).
-    KZ_ASSIGN_OR_RETURN(Statement * st, db_.Cached(
-        "INSERT OR IGNORE INTO search_values (value, entry, kind, path) VALUES (?1, ?2, ?3, ?4)"));
-    for (const IndexedValue& v : scratch_.values) {
-      st->BindView(1, v.value).Bind(2, entry).Bind(3, static_cast<int64_t>(v.kind)).BindView(4, v.path);
-      absl::Status s = st->Run();
-      st->Reset();
-      KZ_RETURN_IF_ERROR(s);
-      ++values_;
-    }
-  }
-  if (!scratch_.ranges.empty()) {
-    KZ_ASSIGN_OR_RETURN(Statement * st, db_.Cached(
-        "INSERT OR IGNORE INTO search_ranges (family, prefix, start, end, entry, kind, path)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
-    for (const IndexedRange& r : scratch_.ranges) {
-      st->Bind(1, r.v6 ? 6 : 4).Bind(2, r.prefix).BindBlobView(3, Bytes(r.start, r.v6));
-      st->BindBlobView(4, Bytes(r.end, r.v6)).Bind(5, entry).Bind(6, static_cast<int64_t>(r.kind));
-      st->BindView(7, r.path);
-      absl::Status s = st->Run();
-      st->Reset();
-      KZ_RETURN_IF_ERROR(s);
-      ++ranges_;
-    }
-  }
+  for (IndexedValue& v : scratch_.values) values_pending_.push_back(PendingValue{std::move(v), entry});
+  for (IndexedRange& r : scratch_.ranges) ranges_pending_.push_back(PendingRange{std::move(r), entry});
+  values_ += static_cast<int64_t>(scratch_.values.size());
+  ranges_ += static_cast<int64_t>(scratch_.ranges.size());
   if (!scratch_.names.empty() || !scratch_.text.empty()) {
+    // FTS5 keeps its own pending terms until the transaction ends.
     KZ_ASSIGN_OR_RETURN(Statement * st, db_.Cached(
         "INSERT INTO search_text (rowid, names, text) VALUES (?1, ?2, ?3)"));
     st->Bind(1, entry).BindView(2, scratch_.names).BindView(3, scratch_.text);
@@ -64,10 +75,51 @@ absl::Status IndexWriter::Add(int64_t entry, std::string_view type, std::string_
     KZ_RETURN_IF_ERROR(s);
     ++texts_;
   }
+  if (values_pending_.size() + ranges_pending_.size() >= kMaxPendingRows) return Flush();
   return absl::OkStatus();
 }
 
+absl::Status IndexWriter::Flush() {
+  KZ_RETURN_IF_ERROR(FlushValues());
+  return FlushRanges();
+}
+
+absl::Status IndexWriter::FlushValues() {
+  auto key = [](const PendingValue& p) {
+    return std::tie(p.value.value, p.entry, p.value.kind, p.value.path);
+  };
+  std::sort(values_pending_.begin(), values_pending_.end(),
+            [&](const PendingValue& a, const PendingValue& b) { return key(a) < key(b); });
+  // OR IGNORE: one object may carry one value twice at one path (a list, a pattern).
+  absl::Status s = InsertRows(db_, "INSERT OR IGNORE INTO search_values (value, entry, kind, path) VALUES ", 4,
+                              values_pending_, [](Statement& st, int b, const PendingValue& p) {
+                                st.BindView(b + 1, p.value.value).Bind(b + 2, p.entry);
+                                st.Bind(b + 3, static_cast<int64_t>(p.value.kind)).BindView(b + 4, p.value.path);
+                              });
+  values_pending_.clear();
+  return s;
+}
+
+absl::Status IndexWriter::FlushRanges() {
+  auto key = [](const PendingRange& p) {
+    return std::tie(p.range.v6, p.range.prefix, p.range.start, p.entry, p.range.kind, p.range.path);
+  };
+  std::sort(ranges_pending_.begin(), ranges_pending_.end(),
+            [&](const PendingRange& a, const PendingRange& b) { return key(a) < key(b); });
+  absl::Status s = InsertRows(
+      db_, "INSERT OR IGNORE INTO search_ranges (family, prefix, start, end, entry, kind, path) VALUES ", 7,
+      ranges_pending_, [](Statement& st, int b, const PendingRange& p) {
+        const IndexedRange& r = p.range;
+        st.Bind(b + 1, r.v6 ? 6 : 4).Bind(b + 2, r.prefix).BindBlobView(b + 3, Bytes(r.start, r.v6));
+        st.BindBlobView(b + 4, Bytes(r.end, r.v6)).Bind(b + 5, p.entry).Bind(b + 6, static_cast<int64_t>(r.kind));
+        st.BindView(b + 7, r.path);
+      });
+  ranges_pending_.clear();
+  return s;
+}
+
 absl::Status IndexWriter::Remove(int64_t entry, std::string_view type, std::string_view json) {
+  KZ_RETURN_IF_ERROR(Flush());
   KZ_RETURN_IF_ERROR(RemoveRows(db_, std::span<const int64_t>(&entry, 1)));
   indexer_.Extract(type, json, scratch_);
   if (scratch_.names.empty() && scratch_.text.empty()) return absl::OkStatus();

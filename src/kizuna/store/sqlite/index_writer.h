@@ -5,10 +5,18 @@
 // erase, and RebuildIndex calls Add for every entry held; all run inside the writer's open
 // transaction, so the index is durable exactly when the entries are. Without an indexer the
 // store calls MarkIndexStale instead (search_index.h).
+//
+// Add keeps the value and range rows in memory and Flush writes them sorted by key, many rows
+// per INSERT: one statement step per kRowsPerInsert rows, and each B-tree page of the index
+// visited once per run of neighbouring keys instead of once per row (the values of a batch are
+// spread over the whole index). The caller MUST call Flush before it commits (rows not
+// flushed are lost with the writer); Add flushes by itself past kMaxPendingRows, and Remove
+// first (a delete must see the rows of its own transaction).
 // Thread-safety: used under the store's write mutex, like the connection it writes to.
 
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "kizuna/store/search_index.h"
@@ -21,8 +29,14 @@ class IndexWriter {
   // `db` and `indexer` must outlive the writer.
   IndexWriter(Connection& db, const EntryIndexer& indexer) : db_(db), indexer_(indexer) {}
 
-  // Extracts the entry's index and writes its rows.
+  // Rows of one multi-row INSERT, and rows held before Add flushes by itself.
+  static constexpr size_t kRowsPerInsert = 64;
+  static constexpr size_t kMaxPendingRows = 100'000;
+
+  // Extracts the entry's index; its text goes in now, its value and range rows at Flush.
   absl::Status Add(int64_t entry, std::string_view type, std::string_view json);
+  // Writes the value and range rows added since the last Flush.
+  absl::Status Flush();
   // Removes the entry's rows (the text by replaying the extraction on `json`).
   absl::Status Remove(int64_t entry, std::string_view type, std::string_view json);
 
@@ -32,9 +46,22 @@ class IndexWriter {
   int64_t texts() const { return texts_; }
 
  private:
+  struct PendingValue {
+    IndexedValue value;
+    int64_t entry = 0;
+  };
+  struct PendingRange {
+    IndexedRange range;
+    int64_t entry = 0;
+  };
+  absl::Status FlushValues();
+  absl::Status FlushRanges();
+
   Connection& db_;
   const EntryIndexer& indexer_;
   EntryIndex scratch_;
+  std::vector<PendingValue> values_pending_;
+  std::vector<PendingRange> ranges_pending_;
   int64_t values_ = 0, ranges_ = 0, texts_ = 0;
 };
 

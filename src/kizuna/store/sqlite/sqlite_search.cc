@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <limits>
 
 #include "absl/container/flat_hash_map.h"
 #include "kizuna/base/json_string.h"
@@ -117,6 +118,26 @@ absl::StatusOr<std::vector<IndexHit>> SqliteStore::DoFindValues(std::span<const 
       " WHERE v.value IN (SELECT value FROM json_each(?1)) AND v.entry > ?2"
       " ORDER BY v.entry LIMIT ?3"));
   st->Bind(1, JsonList(values)).Bind(2, after_us).Bind(3, static_cast<int64_t>(limit));
+  KZ_RETURN_IF_ERROR(ReadHits(*st, out, limit));
+  return out;
+}
+
+absl::StatusOr<std::vector<IndexHit>> SqliteStore::DoFindValueRange(std::string_view from, std::string_view to,
+                                                                    std::string_view after_value,
+                                                                    int64_t after_entry, size_t limit) {
+  KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
+  KZ_ASSIGN_OR_RETURN(Statement * st, db->Cached(
+      "SELECT v.entry, c.id, v.kind, v.path, v.value FROM search_values v"
+      " JOIN entries e ON e.date_added_us = v.entry JOIN collections c ON c.pk = e.collection"
+      " WHERE (v.value, v.entry) > (?1, ?2) AND v.value < ?3 ORDER BY v.value, v.entry LIMIT ?4"));
+  // One row-value bound (the primary key's range), so that each page starts at its cursor.
+  if (after_value < from) {
+    st->BindView(1, from).Bind(2, std::numeric_limits<int64_t>::min());
+  } else {
+    st->BindView(1, after_value).Bind(2, after_entry);
+  }
+  st->BindView(3, to).Bind(4, static_cast<int64_t>(limit));
+  std::vector<IndexHit> out;
   KZ_RETURN_IF_ERROR(ReadHits(*st, out, limit));
   return out;
 }
@@ -251,6 +272,11 @@ absl::StatusOr<IndexState> SqliteStore::DoGetIndexState() {
   return state;
 }
 
+absl::StatusOr<int64_t> SqliteStore::DoGetIndexVersion() {
+  KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
+  return sqlite_internal::StoredIndexVersion(*db);
+}
+
 absl::StatusOr<std::optional<sqlite_internal::IndexWriter>> SqliteStore::IndexWriterFor(Connection& db) {
   std::optional<sqlite_internal::IndexWriter> out;
   if (indexer_ == nullptr) return out;
@@ -302,6 +328,7 @@ absl::StatusOr<RebuildSummary> SqliteStore::DoRebuildIndex(const RebuildProgress
     st->Reset();
     sqlite_internal::IndexWriter writer(db, *indexer_);
     for (const auto& [entry, type, json] : rows) KZ_RETURN_IF_ERROR(writer.Add(entry, type, json));
+    KZ_RETURN_IF_ERROR(writer.Flush());
     if (rows.size() < batch) KZ_RETURN_IF_ERROR(sqlite_internal::SetStoredIndexVersion(db, indexer_->Version()));
     KZ_RETURN_IF_ERROR(tx.Commit());
     summary.entries += static_cast<int64_t>(rows.size());

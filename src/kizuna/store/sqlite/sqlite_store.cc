@@ -225,6 +225,7 @@ absl::StatusOr<std::vector<AddResult>> SqliteStore::DoAddObjects(std::string_vie
     KZ_RETURN_IF_ERROR(sqlite_internal::InsertAudit(db, event));
   }
   KZ_ASSIGN_OR_RETURN(int64_t last_given_us, adder.Finish());
+  if (index) KZ_RETURN_IF_ERROR(index->Flush());
   if (!index && last_given_us > last_added_us) KZ_RETURN_IF_ERROR(sqlite_internal::MarkIndexStale(db));
   if (last_given_us > last_added_us) {
     KZ_ASSIGN_OR_RETURN(Statement * update, db.Cached(

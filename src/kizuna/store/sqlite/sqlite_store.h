@@ -145,6 +145,9 @@ class SqliteStore : public Database {
   // SearchIndex hooks (sqlite_search.cc).
   absl::StatusOr<std::vector<IndexHit>> DoFindValues(std::span<const std::string> values, int64_t after_us,
                                                      size_t limit) override;
+  absl::StatusOr<std::vector<IndexHit>> DoFindValueRange(std::string_view from, std::string_view to,
+                                                         std::string_view after_value, int64_t after_entry,
+                                                         size_t limit) override;
   absl::StatusOr<std::vector<IndexHit>> DoFindRanges(bool v6, const std::array<uint8_t, 16>& address,
                                                      int prefix, size_t limit) override;
   absl::StatusOr<std::vector<IndexHit>> DoValuesOf(int64_t date_added_us) override;
@@ -152,6 +155,7 @@ class SqliteStore : public Database {
   absl::StatusOr<std::vector<LocatedObject>> DoReadEntries(std::span<const int64_t> date_added_us) override;
   absl::StatusOr<std::vector<LocatedObject>> DoReadObject(std::string_view object_id) override;
   absl::StatusOr<IndexState> DoGetIndexState() override;
+  absl::StatusOr<int64_t> DoGetIndexVersion() override;
   absl::StatusOr<RebuildSummary> DoRebuildIndex(const RebuildProgress& progress, size_t batch) override;
   // The index writer of a write transaction on `db`: none without an indexer, or when the
   // index is stale or was built by another indexer version (it stays stale until rebuilt).
