@@ -78,6 +78,9 @@ inline constexpr char kUndoMigrationFifteen[] =
     "ALTER TABLE peers DROP COLUMN client_cert; ALTER TABLE peers DROP COLUMN client_key;"
     "DROP TABLE user_certificates;";
 
+// SQL that undoes migration 19 (scheduled feeds), for the same tests.
+inline constexpr char kUndoMigrationFeeds[] = "DROP TABLE feeds;";
+
 // An indicator with the given id suffix (12 hex digits) and modified time.
 inline std::string Indicator(std::string_view suffix, std::string_view modified,
                              std::string_view extra = "") {

@@ -10,11 +10,15 @@
 //     through: TAXII reads and sync pushes share it (and its caches);
 //   - the TAXII service with its token authenticator and grant-based access control;
 //   - the operations endpoints, /healthz and /metrics (operations.h);
+//   - the JSON API: search (api/search_api.h) and sensor exports (api/export_api.h), and
+//     collections as MISP feeds (api/misp_feed_api.h), all through the grants and the policy;
 //   - the router: the operations endpoints mounted at their exact paths, TAXII as the
 //     default. Further mounts (a console's assets, a JSON API) go on router() before Start,
 //     without touching the transport; no mount may take a path below an API root's name;
-//   - the access log, the sweeper of expired statuses, the sync runner and the HTTP server.
-// Create builds everything and starts nothing; Start starts the sync runner (unless
+//   - the access log, the sweeper of expired statuses, the sync runner, the feed runner
+//     (scheduled feeds, sync/feed_runner.h: each writes as its user, checked against the
+//     same grants as TAXII) and the HTTP server.
+// Create builds everything and starts nothing; Start starts the sync and feed runners (unless
 // `sync` is false), the sweeper and the server; Stop stops them, the server first, so that
 // requests in flight finish.
 //
@@ -35,6 +39,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "kizuna/api/export_api.h"
+#include "kizuna/api/misp_feed_api.h"
 #include "kizuna/api/search_api.h"
 #include "kizuna/base/clock.h"
 #include "kizuna/http/line_sink.h"
@@ -47,6 +53,7 @@
 #include "kizuna/store/data_dir.h"
 #include "kizuna/store/database.h"
 #include "kizuna/store/status_sweeper.h"
+#include "kizuna/sync/feed_runner.h"
 #include "kizuna/sync/runner.h"
 #include "kizuna/taxii/auth/grant_access_control.h"
 #include "kizuna/taxii/auth/token_authenticator.h"
@@ -117,9 +124,12 @@ class Node {
   std::unique_ptr<Operations> operations_;
   std::unique_ptr<search::Searcher> searcher_;
   std::unique_ptr<api::SearchApi> search_api_;
+  std::unique_ptr<api::ExportApi> export_api_;
+  std::unique_ptr<api::MispFeedApi> misp_feed_api_;
   http::Router router_;
   std::unique_ptr<http::LineSink> access_log_;
   std::unique_ptr<sync::Runner> runner_;
+  std::unique_ptr<sync::FeedRunner> feeds_;
   std::unique_ptr<store::StatusSweeper> sweeper_;
   std::unique_ptr<http::Server> server_;  // last: stops first
 };
