@@ -31,6 +31,10 @@ UNDO_MIGRATION_16 = "ALTER TABLE users DROP COLUMN password_hash;"
 UNDO_MIGRATION_17 = "ALTER TABLE collections DROP COLUMN exercise;"
 
 
+# SQL that undoes migration 19 (scheduled feeds), for the same tests.
+UNDO_MIGRATION_19 = "DROP TABLE feeds;"
+
+
 def run(*args, data_dir, expect=0, stdin=None):
     proc = subprocess.run([KIZUNA, "--data-dir", data_dir, *args], capture_output=True, input=stdin, timeout=120)
     if expect is not None and proc.returncode != expect:

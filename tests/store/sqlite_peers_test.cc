@@ -290,7 +290,7 @@ TEST_F(SqlitePeersTest, MigrationSealsTokensKeptInClear) {
   ASSERT_TRUE(db_->AddPeer("cli", Usa()).ok());
   db_.reset();
   const std::string path = dir_.File("kizuna.db");
-  RawExec(path, StrCat(kUndoMigrationSeventeen, kUndoMigrationSixteen, kUndoMigrationEighteen, kUndoMigrationFifteen, kUndoMigrationSearch, kUndoMigrationThirteen, kUndoMigrationTwelve, kUndoMigrationEleven,
+  RawExec(path, StrCat(kUndoMigrationFeeds, kUndoMigrationSeventeen, kUndoMigrationSixteen, kUndoMigrationEighteen, kUndoMigrationFifteen, kUndoMigrationSearch, kUndoMigrationThirteen, kUndoMigrationTwelve, kUndoMigrationEleven,
                        "ALTER TABLE peers DROP COLUMN sealed_token;"
                        "UPDATE peers SET token = 'kz_0123456789abcdef_kept-in-clear'; PRAGMA "
                        "user_version = 8;"));

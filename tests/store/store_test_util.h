@@ -85,6 +85,8 @@ inline constexpr char kUndoMigrationFifteen[] =
 inline constexpr char kUndoMigrationSixteen[] = "ALTER TABLE users DROP COLUMN password_hash;";
 // SQL that undoes migration 17 (exercise collections), for the same tests.
 inline constexpr char kUndoMigrationSeventeen[] = "ALTER TABLE collections DROP COLUMN exercise;";
+// SQL that undoes migration 19 (scheduled feeds), for the same tests.
+inline constexpr char kUndoMigrationFeeds[] = "DROP TABLE feeds;";
 
 // An indicator with the given id suffix (12 hex digits) and modified time.
 inline std::string Indicator(std::string_view suffix, std::string_view modified,

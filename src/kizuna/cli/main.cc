@@ -8,6 +8,7 @@
 
 #include "kizuna/base/strings.h"
 #include "kizuna/cli/command.h"
+#include "kizuna/cli/feed.h"
 
 namespace {
 
@@ -47,6 +48,7 @@ int main(int argc, char** argv) {
   AddCollectionCommand(app, global);
   AddValidateCommand(app, global);
   AddImportCommand(app, global);
+  AddFeedCommand(app, global);
   AddExportCommand(app, global);
   AddDeleteCommand(app, global);
   AddRevokeCommand(app, global);

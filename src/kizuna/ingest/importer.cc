@@ -108,8 +108,26 @@ absl::Status Importer::Flush(const CheckedBatch& batch,
   std::vector<store::NewObject> objects;
   objects.reserve(batch.json.size());
   for (size_t i = 0; i < batch.json.size(); ++i) objects.push_back({batch.json[i], &batch.index[i]});
-  KZ_ASSIGN_OR_RETURN(std::vector<store::AddResult> results, store_.AddObjects(collection_id_, objects));
+  std::vector<bool> held;
+  if (options_.count_updated) {
+    held.reserve(batch.index.size());
+    for (const stix::ObjectIndex& index : batch.index) {
+      absl::StatusOr<std::string> found = store_.FindObject(index.id);
+      if (!found.ok() && !absl::IsNotFound(found.status())) return found.status();
+      held.push_back(found.ok());
+    }
+  }
+  std::vector<store::AddResult> results;
+  if (options_.writer.kind == store::WriterKind::kOperator) {
+    KZ_ASSIGN_OR_RETURN(results, store_.AddObjects(collection_id_, objects));
+  } else {
+    auto no_records = [](std::span<const store::AddResult>) -> absl::StatusOr<store::AddRecords> {
+      return store::AddRecords{};
+    };
+    KZ_ASSIGN_OR_RETURN(results, store_.AddObjectsRecorded(collection_id_, objects, options_.writer, no_records));
+  }
   for (size_t i = 0; i < results.size(); ++i) {
+    if (!held.empty() && held[i] && results[i].outcome == store::AddOutcome::kAdded) ++summary_.updated;
     if (!summary_.Count(results[i])) {
       summary_.Reject(where(batch.offset[i]), batch.index[i].id, std::string(RejectionReason(results[i])));
     }

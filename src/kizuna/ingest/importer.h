@@ -38,6 +38,9 @@ namespace kizuna::ingest {
 struct ImportSummary : Tally {
   int64_t files = 0;
   int64_t bytes = 0;
+  // Of `added`, the new versions of objects the node held before (any collection); counted
+  // only with ImportOptions::count_updated.
+  int64_t updated = 0;
 };
 
 struct CommittedBatch {
@@ -58,6 +61,13 @@ struct ImportOptions {
   stix::DocumentFormat format = stix::DocumentFormat::kAuto;
   // Largest input file accepted.
   uint64_t max_file_bytes = limits::kMaxDocumentBytes;
+  // Who writes: by default the operator (any creator). A user (a scheduled feed writing as
+  // its user) is held to the store's rules for users (store.h, Writer): what it may not
+  // write is rejected as refused. The strings it views must outlive the importer.
+  store::Writer writer;
+  // Counts, in the summary's `updated`, the added versions of objects the node held before
+  // the batch (one look-up per object).
+  bool count_updated = false;
   // Called after each committed batch (on the importing thread).
   std::function<void(const CommittedBatch&)> on_commit;
   // Called about every `progress_every` objects read.

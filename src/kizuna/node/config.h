@@ -15,6 +15,7 @@
 #include "kizuna/api/session_store.h"
 #include "kizuna/http/server.h"
 #include "kizuna/node/operations.h"
+#include "kizuna/sync/feed_runner.h"
 #include "kizuna/store/store.h"
 #include "kizuna/taxii/auth/token_authenticator.h"
 #include "kizuna/taxii/service.h"
@@ -50,6 +51,8 @@ struct NodeConfig {
   // Whether the node syncs with its peers (`kizuna serve --no-sync` turns it off; `kizuna
   // sync run --once` still does). Default true.
   bool sync = true;
+  // The scheduled feeds' runner (started with sync): how often it looks, its backoff.
+  sync::FeedRunnerOptions feeds;
   // Seconds SQLite's quick check of the store may take before the node serves it (0: no
   // check); a damaged store is refused. Default kDefaultStartCheckSeconds.
   double start_check_s = kDefaultStartCheckSeconds;

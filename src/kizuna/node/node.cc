@@ -62,20 +62,29 @@ absl::Status Node::Build() {
   access_ = std::make_unique<taxii::GrantAccessControl>(db, clock_);
   taxii_ = std::make_unique<taxii::Service>(db, *policy_, *authenticator_, *access_, key, clock_,
                                             config_.service, &db);
+  config_.operations.more_metrics = [&db] {
+    absl::StatusOr<std::vector<store::Feed>> feeds = store::FeedsOf(db).ListFeeds();
+    return feeds.ok() ? sync::FeedMetricsText(*feeds) : std::string();
+  };
   operations_ =
       std::make_unique<Operations>(db, *authenticator_, taxii_->metrics(), config_.operations);
   KZ_RETURN_IF_ERROR(operations_->MountOn(router_));
   taxii::GrantAccessControl* access = access_.get();
+  auto may_read = [access](const identity::Principal& p, const store::Collection& c) -> absl::StatusOr<bool> {
+    KZ_ASSIGN_OR_RETURN(taxii::CollectionAccess can, access->Access(p, c.id));
+    return can.can_read;
+  };
   // Common values: the warninglists `kizuna match` reads, as the search commands mark them.
   KZ_RETURN_IF_ERROR(LoadStoredWarninglists(dir, warninglists_));
-  searcher_ = std::make_unique<search::Searcher>(
-      db, db, *policy_, &db, clock_,
-      [access](const identity::Principal& p, const store::Collection& c) -> absl::StatusOr<bool> {
-        KZ_ASSIGN_OR_RETURN(taxii::CollectionAccess can, access->Access(p, c.id));
-        return can.can_read;
-      },
-      ListedIn(warninglists_));
+  searcher_ = std::make_unique<search::Searcher>(db, db, *policy_, &db, clock_, may_read, ListedIn(warninglists_));
   search_api_ = std::make_unique<api::SearchApi>(*searcher_, *authenticator_);
+  // Sensor exports (/api/v1/exports/, the longer prefix wins over the console API's
+  // /api/v1/) and collections as MISP feeds, for token and certificate clients.
+  export_api_ = std::make_unique<api::ExportApi>(db, *policy_, *authenticator_, may_read,
+                                                 StrCat(dir, "/allowlists"), clock_);
+  KZ_RETURN_IF_ERROR(export_api_->MountOn(router_));
+  misp_feed_api_ = std::make_unique<api::MispFeedApi>(db, *policy_, *authenticator_, may_read, clock_);
+  KZ_RETURN_IF_ERROR(misp_feed_api_->MountOn(router_));
   router_.Default(*taxii_);
   KZ_RETURN_IF_ERROR(BuildConsole());
   if (!config_.access_log.empty()) {
@@ -84,6 +93,13 @@ absl::Status Node::Build() {
     config_.server.clock = &clock_;
   }
   runner_ = std::make_unique<sync::Runner>(db, *policy_, clock_);
+  feeds_ = std::make_unique<sync::FeedRunner>(
+      db,
+      [access](const identity::Principal& p, std::string_view collection) -> absl::StatusOr<bool> {
+        KZ_ASSIGN_OR_RETURN(taxii::CollectionAccess can, access->Access(p, collection));
+        return can.can_write;
+      },
+      clock_, config_.feeds);
   const int64_t retention_us = config_.service.status_retention_us;
   sweeper_ = std::make_unique<store::StatusSweeper>(
       db, clock_,
@@ -130,7 +146,10 @@ absl::Status Node::CheckMounts() {
 
 absl::Status Node::Start() {
   KZ_RETURN_IF_ERROR(CheckMounts());
-  if (config_.sync) runner_->Start();
+  if (config_.sync) {
+    runner_->Start();
+    feeds_->Start();
+  }
   sweeper_->Start();
   absl::StatusOr<std::unique_ptr<http::Server>> server =
       http::Server::Start(router_, config_.server);
@@ -145,6 +164,7 @@ absl::Status Node::Start() {
 void Node::Stop() {
   if (server_ != nullptr) server_->Stop();
   if (runner_ != nullptr) runner_->Stop();
+  if (feeds_ != nullptr) feeds_->Stop();
   if (sweeper_ != nullptr) sweeper_->Stop();
 }
 

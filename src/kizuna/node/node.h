@@ -13,11 +13,15 @@
 //   - the JSON API under /api/v1/ (api/console_api.h: search, the console's sign-in sessions,
 //     kept in memory, and endpoints) and the console's files under /console/, read from
 //     config.console.dir or the default directories (ConsoleDir) when one holds them;
+//   - sensor exports under /api/v1/exports/ (api/export_api.h) and collections as MISP feeds
+//     (api/misp_feed_api.h), both through the grants and the policy;
 //   - the router: the operations endpoints mounted at their exact paths, TAXII as the
 //     default. Further mounts (a console's assets, a JSON API) go on router() before Start,
 //     without touching the transport; no mount may take a path below an API root's name;
-//   - the access log, the sweeper of expired statuses, the sync runner and the HTTP server.
-// Create builds everything and starts nothing; Start starts the sync runner (unless
+//   - the access log, the sweeper of expired statuses, the sync runner, the feed runner
+//     (scheduled feeds, sync/feed_runner.h: each writes as its user, checked against the
+//     same grants as TAXII) and the HTTP server.
+// Create builds everything and starts nothing; Start starts the sync and feed runners (unless
 // `sync` is false), the sweeper and the server; Stop stops them, the server first, so that
 // requests in flight finish.
 //
@@ -41,6 +45,8 @@
 #include "kizuna/api/console_api.h"
 #include "kizuna/api/console_assets.h"
 #include "kizuna/api/console_endpoints.h"
+#include "kizuna/api/export_api.h"
+#include "kizuna/api/misp_feed_api.h"
 #include "kizuna/api/search_api.h"
 #include "kizuna/api/session_api.h"
 #include "kizuna/api/session_store.h"
@@ -57,6 +63,7 @@
 #include "kizuna/store/data_dir.h"
 #include "kizuna/store/database.h"
 #include "kizuna/store/status_sweeper.h"
+#include "kizuna/sync/feed_runner.h"
 #include "kizuna/sync/runner.h"
 #include "kizuna/taxii/auth/grant_access_control.h"
 #include "kizuna/taxii/auth/token_authenticator.h"
@@ -139,9 +146,12 @@ class Node {
   std::unique_ptr<api::ConsoleEndpoints> endpoints_;
   std::unique_ptr<api::ConsoleApi> console_api_;
   std::unique_ptr<api::ConsoleAssets> assets_;
+  std::unique_ptr<api::ExportApi> export_api_;
+  std::unique_ptr<api::MispFeedApi> misp_feed_api_;
   http::Router router_;
   std::unique_ptr<http::LineSink> access_log_;
   std::unique_ptr<sync::Runner> runner_;
+  std::unique_ptr<sync::FeedRunner> feeds_;
   std::unique_ptr<store::StatusSweeper> sweeper_;
   std::unique_ptr<http::Server> server_;  // last: stops first
 };

@@ -47,6 +47,7 @@ http::Response Operations::Prometheus(const http::Request& request) {
   http::Response r;
   r.content_type = "text/plain; version=0.0.4";
   r.body = metrics_.Render(stored) + authenticator_.MetricsText();
+  if (options_.more_metrics) r.body += options_.more_metrics();
   return r;
 }
 

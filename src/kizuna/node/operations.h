@@ -15,6 +15,7 @@
 //
 // Thread-safety: safe for concurrent use.
 
+#include <functional>
 #include <memory>
 #include <string_view>
 
@@ -31,6 +32,9 @@ struct OperationsOptions {
   // Whether /metrics answers without authentication (for a scraper on a trusted network).
   // Default false: node administrators only.
   bool metrics_public = false;
+  // More lines of /metrics (the scheduled feeds' statistics), in the Prometheus text format;
+  // none when empty.
+  std::function<std::string()> more_metrics;
 };
 
 class Operations final : public http::Handler {

@@ -25,25 +25,81 @@ namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 
 constexpr std::string_view kTaxii = "application/taxii+json;version=2.1";
+// Longest wait for the server's close_notify once the answer is read.
+constexpr int64_t kShutdownMs = 1000;
 
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+// Why an exchange failed on `ec`, naming what was being done.
+absl::Status Failure(std::string_view doing, const beast::error_code& ec, const ClientOptions& options) {
+  if (ec == beast::error::timeout) {
+    return absl::DeadlineExceededError(StrCat(doing, ": no complete answer within ", options.timeout_ms, " ms"));
+  }
+  if (ec == http::error::body_limit) {
+    return absl::ResourceExhaustedError(
+        StrCat(doing, ": the body is larger than the limit of ", options.max_response_bytes, " octets"));
+  }
+  return absl::UnavailableError(StrCat(doing, ": ", ec.message()));
+}
+
+// Writes `req` and reads the answer into `out`, within the deadline set on the stream.
 template <typename Stream>
-absl::StatusOr<ClientResponse> Send(Stream& stream, beast::tcp_stream& tcp, http::request<http::string_body>& req,
-                                    const ClientOptions& options) {
-  beast::error_code ec;
-  http::write(stream, req, ec);
-  if (ec) return absl::UnavailableError(StrCat("sending to the peer: ", ec.message()));
+asio::awaitable<void> Send(Stream& stream, http::request<http::string_body>& req, const ClientOptions& options,
+                           absl::StatusOr<ClientResponse>& out) {
+  auto [wec, written] = co_await http::async_write(stream, req, kNoThrow);
+  if (wec) {
+    out = Failure("sending to the peer", wec, options);
+    co_return;
+  }
   beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
   parser.body_limit(options.max_response_bytes);
-  http::read(stream, buffer, parser, ec);
-  if (ec) return absl::UnavailableError(StrCat("reading the peer's answer: ", ec.message()));
-  (void)tcp;
-  ClientResponse out;
+  auto [rec, read] = co_await http::async_read(stream, buffer, parser, kNoThrow);
+  if (rec) {
+    out = Failure("reading the peer's answer", rec, options);
+    co_return;
+  }
+  ClientResponse response;
   const auto& res = parser.get();
-  out.status = static_cast<int>(res.result_int());
-  for (const auto& field : res) out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-  out.body = res.body();
-  return out;
+  response.status = static_cast<int>(res.result_int());
+  for (const auto& field : res) {
+    response.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  }
+  response.body = std::move(parser.release().body());
+  out = std::move(response);
+}
+
+// The exchange over plain TCP (loopback only).
+asio::awaitable<void> ExchangePlain(beast::tcp_stream& stream, const tcp::resolver::results_type& addresses,
+                                    http::request<http::string_body>& req, const ClientOptions& options,
+                                    absl::StatusOr<ClientResponse>& out) {
+  auto [ec, ep] = co_await stream.async_connect(addresses, kNoThrow);
+  if (ec) {
+    out = Failure("connecting", ec, options);
+    co_return;
+  }
+  co_await Send(stream, req, options, out);
+}
+
+// The exchange over TLS.
+asio::awaitable<void> ExchangeTls(beast::ssl_stream<beast::tcp_stream>& stream,
+                                  const tcp::resolver::results_type& addresses, http::request<http::string_body>& req,
+                                  const ClientOptions& options, absl::StatusOr<ClientResponse>& out) {
+  auto [ec, ep] = co_await beast::get_lowest_layer(stream).async_connect(addresses, kNoThrow);
+  if (ec) {
+    out = Failure("connecting", ec, options);
+    co_return;
+  }
+  auto [hec] = co_await stream.async_handshake(ssl::stream_base::client, kNoThrow);
+  if (hec) {
+    out = Failure("TLS", hec, options);
+    co_return;
+  }
+  co_await Send(stream, req, options, out);
+  if (!out.ok()) co_return;
+  // The peer may close without a close_notify, or not answer one: nothing to do about it.
+  beast::get_lowest_layer(stream).expires_after(std::chrono::milliseconds(kShutdownMs));
+  co_await stream.async_shutdown(kNoThrow);
 }
 
 // Loads the endpoint's client certificate and key into `tls`, once the key file is found to
@@ -98,13 +154,16 @@ std::string_view ClientResponse::Header(std::string_view name) const {
 TaxiiClient::TaxiiClient(Endpoint endpoint, ClientOptions options)
     : endpoint_(std::move(endpoint)), options_(options) {}
 
-absl::StatusOr<ClientResponse> TaxiiClient::Get(std::string_view target) { return Exchange(false, target, {}); }
-
-absl::StatusOr<ClientResponse> TaxiiClient::Post(std::string_view target, std::string body) {
-  return Exchange(true, target, std::move(body));
+absl::StatusOr<ClientResponse> TaxiiClient::Get(std::string_view target, const Headers& headers) {
+  return Exchange(false, target, {}, headers);
 }
 
-absl::StatusOr<ClientResponse> TaxiiClient::Exchange(bool post, std::string_view target, std::string body) {
+absl::StatusOr<ClientResponse> TaxiiClient::Post(std::string_view target, std::string body) {
+  return Exchange(true, target, std::move(body), {});
+}
+
+absl::StatusOr<ClientResponse> TaxiiClient::Exchange(bool post, std::string_view target, std::string body,
+                                                     const Headers& headers) {
   const std::string where = StrCat(endpoint_.name, " (", endpoint_.url, ")");
   asio::io_context io;
   beast::error_code ec;
@@ -125,23 +184,23 @@ absl::StatusOr<ClientResponse> TaxiiClient::Exchange(bool post, std::string_view
     req.set(http::field::authorization, authorization);
   }
   req.set(http::field::user_agent, "kizuna-sync");
+  for (const auto& [name, value] : headers) req.set(name, value);
   if (post) {
     req.set(http::field::content_type, kTaxii);
     req.body() = std::move(body);
   }
   req.prepare_payload();
+  // One deadline for the whole exchange: a server that drips its answer cannot hold it longer.
   const auto timeout = std::chrono::milliseconds(options_.timeout_ms);
-  auto annotate = [&](const absl::Status& s) {
-    return absl::UnavailableError(StrCat(where, ": ", View(s.message())));
-  };
+  absl::StatusOr<ClientResponse> out = absl::UnavailableError("no exchange");
+  auto annotate = [&](const absl::Status& s) { return absl::Status(s.code(), StrCat(where, ": ", View(s.message()))); };
   if (!endpoint_.tls) {
     beast::tcp_stream stream(io);
     stream.expires_after(timeout);
-    stream.connect(addresses, ec);
-    if (ec) return absl::UnavailableError(StrCat(where, ": ", ec.message()));
-    absl::StatusOr<ClientResponse> r = Send(stream, stream, req, options_);
-    if (!r.ok()) return annotate(r.status());
-    return r;
+    asio::co_spawn(io, ExchangePlain(stream, addresses, req, options_, out), asio::detached);
+    io.run();
+    if (!out.ok()) return annotate(out.status());
+    return out;
   }
   ssl::context tls(ssl::context::tls_client);
   tls.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
@@ -165,14 +224,10 @@ absl::StatusOr<ClientResponse> TaxiiClient::Exchange(bool post, std::string_view
     return absl::InternalError("cannot set the TLS server name");
   }
   beast::get_lowest_layer(stream).expires_after(timeout);
-  beast::get_lowest_layer(stream).connect(addresses, ec);
-  if (ec) return absl::UnavailableError(StrCat(where, ": ", ec.message()));
-  stream.handshake(ssl::stream_base::client, ec);
-  if (ec) return absl::UnavailableError(StrCat(where, ": TLS: ", ec.message()));
-  absl::StatusOr<ClientResponse> r = Send(stream, beast::get_lowest_layer(stream), req, options_);
-  if (!r.ok()) return annotate(r.status());
-  stream.shutdown(ec);  // the peer may close without a close_notify; nothing to do about it
-  return r;
+  asio::co_spawn(io, ExchangeTls(stream, addresses, req, options_, out), asio::detached);
+  io.run();
+  if (!out.ok()) return annotate(out.status());
+  return out;
 }
 
 }  // namespace kizuna::sync

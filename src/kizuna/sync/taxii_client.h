@@ -9,7 +9,8 @@
 // (Bearer, Basic or none), and reads the response up to `max_response_bytes`. Calls are
 // synchronous and bounded by `timeout_ms`. The key file is read at each connection and must
 // give no access to group or others (0600 or 0400), like an SSH key: a key others could read
-// is refused, not used.
+// is refused, not used. The exchange runs on coroutines with one deadline for all of it, so a
+// server that drips its answer byte by byte is cut off at `timeout_ms` too.
 //
 //   TaxiiClient client({.name = "peer usa", .url = "https://usa.example:8443",
 //                       .host = "usa.example", .port = "8443", .token = token});
@@ -18,8 +19,9 @@
 // Errors: InvalidArgument for a plain-HTTP endpoint whose host resolves to an address that
 // is not a loopback one; FailedPrecondition for a CA file, client certificate or key that
 // cannot be read or used, or a key file others may read; Unavailable
-// when the server cannot be reached, the TLS handshake fails, or the exchange times out (the
-// caller retries). Each names the endpoint. HTTP error statuses are returned as responses,
+// when the server cannot be reached or the TLS handshake fails, DeadlineExceeded when the
+// exchange takes longer than `timeout_ms`, ResourceExhausted for a body over
+// `max_response_bytes` (the caller retries). Each names the endpoint. HTTP error statuses are returned as responses,
 // not errors.
 // Thread-safety: a client is used by one thread at a time.
 
@@ -73,12 +75,16 @@ class TaxiiClient {
  public:
   explicit TaxiiClient(Endpoint endpoint, ClientOptions options = {});
 
+  // Request headers that replace the defaults of the same name (e.g. Accept) or add to them.
+  using Headers = std::vector<std::pair<std::string, std::string>>;
+
   // `target` is the path and query, starting with '/'.
-  absl::StatusOr<ClientResponse> Get(std::string_view target);
+  absl::StatusOr<ClientResponse> Get(std::string_view target, const Headers& headers = {});
   absl::StatusOr<ClientResponse> Post(std::string_view target, std::string body);
 
  private:
-  absl::StatusOr<ClientResponse> Exchange(bool post, std::string_view target, std::string body);
+  absl::StatusOr<ClientResponse> Exchange(bool post, std::string_view target, std::string body,
+                                          const Headers& headers);
 
   const Endpoint endpoint_;
   const ClientOptions options_;

@@ -25,6 +25,7 @@
 #include "kizuna/store/sqlite/index_writer.h"
 #include "kizuna/store/sqlite/internal.h"
 #include "kizuna/store/database.h"
+#include "kizuna/store/feeds.h"
 #include "kizuna/store/peer_tokens.h"
 #include "kizuna/store/store.h"
 
@@ -39,7 +40,7 @@ struct SqliteOptions {
   Random* random = nullptr;
 };
 
-class SqliteStore : public Database {
+class SqliteStore : public Database, public FeedStore {
  public:
   // Opens or creates the database at `path` and applies pending migrations. Returns
   // Unavailable if the file cannot be opened, DataLoss if it is not a Kizuna database or
@@ -141,6 +142,12 @@ class SqliteStore : public Database {
                               int64_t cursor_us, std::span<const int64_t> acknowledged, int64_t now_us) override;
   absl::Status DoSaveSyncError(std::string_view peer, const PeerMapping& mapping, std::string_view error,
                                int64_t now_us) override;
+
+  // FeedStore hooks (sqlite_feeds.cc).
+  absl::Status DoAddFeed(std::string_view actor, const Feed& feed) override;
+  absl::StatusOr<std::vector<Feed>> DoListFeeds(std::string_view name) override;
+  absl::Status DoRemoveFeed(std::string_view actor, std::string_view name) override;
+  absl::Status DoSaveFeedRun(std::string_view name, const FeedRunRecord& run) override;
 
   // SearchIndex hooks (sqlite_search.cc).
   absl::StatusOr<std::vector<IndexHit>> DoFindValues(std::span<const std::string> values, int64_t after_us,

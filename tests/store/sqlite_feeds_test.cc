@@ -1,0 +1,118 @@
+// Kizuna. Scheduled feeds and their run statistics in the SQLite store.
+#include "kizuna/store/feeds.h"
+
+#include <gtest/gtest.h>
+
+#include "store_test_util.h"
+
+namespace kizuna::store {
+namespace {
+
+class SqliteFeedsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto s = SqliteStore::Open(dir_.File("kizuna.db"), clock_);
+    ASSERT_TRUE(s.ok()) << s.status();
+    db_ = std::move(*s);
+    ASSERT_TRUE(db_->CreateApiRoot({"root", "Root", "", 0}).ok());
+    collection_ = db_->CreateCollection({"", "root", "intel", "Intel", "", 0})->id;
+  }
+
+  Feed Ipsum() const {
+    Feed f;
+    f.name = "ipsum";
+    f.url = "https://feeds.example/ipsum.txt";
+    f.kind = FeedKind::kLines;
+    f.collection = collection_;
+    f.as_user = "feeder";
+    f.auth = PeerAuth::kBearer;
+    f.secret = "s3cret";
+    return f;
+  }
+
+  TempDir dir_;
+  FakeClock clock_{1700000000000000};
+  std::unique_ptr<SqliteStore> db_;
+  std::string collection_;
+};
+
+TEST_F(SqliteFeedsTest, AddListRemoveWithoutTheSecretInTheAudit) {
+  ASSERT_TRUE(db_->AddFeed("cli", Ipsum()).ok());
+  EXPECT_EQ(db_->AddFeed("cli", Ipsum()).code(), absl::StatusCode::kAlreadyExists);
+  auto f = db_->GetFeed("ipsum");
+  ASSERT_TRUE(f.ok()) << f.status();
+  EXPECT_EQ(f->secret, "s3cret");
+  EXPECT_EQ(f->kind, FeedKind::kLines);
+  EXPECT_EQ(f->runs, 0);
+  EXPECT_FALSE(f->last_run_us.has_value());
+  auto audit = db_->ReadAudit({});
+  ASSERT_TRUE(audit.ok());
+  EXPECT_EQ(audit->back().action, "feed.add");
+  EXPECT_EQ(audit->back().details.find("s3cret"), std::string::npos);
+  ASSERT_TRUE(db_->RemoveFeed("cli", "ipsum").ok());
+  EXPECT_EQ(db_->GetFeed("ipsum").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(db_->RemoveFeed("cli", "ipsum").code(), absl::StatusCode::kNotFound);
+}
+
+// A run's record: ok (with `etag`) or failed (with `error`), at `time_us`.
+FeedRunRecord RunRecord(bool ok, int64_t time_us, std::string text = "") {
+  FeedRunRecord r;
+  r.ok = ok;
+  r.time_us = time_us;
+  (ok ? r.etag : r.error) = std::move(text);
+  return r;
+}
+
+TEST_F(SqliteFeedsTest, RunsAddUpAndFailuresCountInARow) {
+  ASSERT_TRUE(db_->AddFeed("cli", Ipsum()).ok());
+  FeedRunRecord first = RunRecord(true, 10, "\"v1\"");
+  first.new_objects = 3;
+  ASSERT_TRUE(db_->SaveFeedRun("ipsum", first).ok());
+  FeedRunRecord unchanged = RunRecord(true, 20);
+  unchanged.not_modified = true;
+  ASSERT_TRUE(db_->SaveFeedRun("ipsum", unchanged).ok());
+  FeedRunRecord failed = RunRecord(false, 30, "HTTP 500");
+  failed.rejected_objects = 1;
+  ASSERT_TRUE(db_->SaveFeedRun("ipsum", failed).ok());
+  ASSERT_TRUE(db_->SaveFeedRun("ipsum", RunRecord(false, 40, "timed out")).ok());
+  Feed f = *db_->GetFeed("ipsum");
+  EXPECT_EQ(f.etag, "\"v1\"") << "a 304 and failures keep the validators";
+  EXPECT_EQ((std::vector<int64_t>{f.runs, f.not_modified, f.new_objects, f.rejected_objects}),
+            (std::vector<int64_t>{4, 1, 3, 1}));
+  EXPECT_EQ(f.failures, 2);
+  EXPECT_EQ(f.last_error, "timed out");
+  EXPECT_EQ(f.last_success_us, 20);
+  EXPECT_EQ(f.last_run_us, 40);
+  FeedRunRecord again = RunRecord(true, 50, "\"v2\"");
+  again.updated_objects = 2;
+  ASSERT_TRUE(db_->SaveFeedRun("ipsum", again).ok());
+  f = *db_->GetFeed("ipsum");
+  EXPECT_EQ((std::vector<int64_t>{f.failures, f.updated_objects}), (std::vector<int64_t>{0, 2}));
+  EXPECT_EQ(f.last_error, "");
+  EXPECT_EQ(f.etag, "\"v2\"");
+  EXPECT_EQ(db_->SaveFeedRun("gone", RunRecord(true, 1)).code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(SqliteFeedsTest, SettingsAreChecked) {
+  auto refused = [&](auto change, std::string_view message) {
+    Feed f = Ipsum();
+    change(f);
+    absl::Status s = db_->AddFeed("cli", f);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << message;
+    EXPECT_NE(std::string(s.message()).find(message), std::string::npos) << s;
+  };
+  refused([](Feed& f) { f.name = "Bad Name"; }, "feed name 'Bad Name'");
+  refused([](Feed& f) { f.url = "http://198.51.100.7/list.txt"; }, "loopback");
+  refused([](Feed& f) { f.url = "ftp://feeds.example/x"; }, "scheme");
+  refused([](Feed& f) { f.every_us = 10; }, "every");
+  refused([](Feed& f) { f.max_bytes = 0; }, "max bytes");
+  refused([](Feed& f) { f.field_map = "value=ip"; }, "--format csv");
+  refused([](Feed& f) { f.secret = "two words"; }, "token");
+  refused([](Feed& f) { f.auth = PeerAuth::kNone; }, "'none'");
+  Feed f = Ipsum();
+  f.collection = "no-such-collection";
+  EXPECT_EQ(db_->AddFeed("cli", f).code(), absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace kizuna::store
