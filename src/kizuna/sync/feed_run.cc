@@ -106,7 +106,7 @@ absl::StatusOr<std::string> RenameCsvColumns(std::string_view csv, std::string_v
   }
   std::string out;
   for (size_t i = 0; i < columns.size(); ++i) StrAppend(out, i == 0 ? "" : ",", columns[i]);
-  if (eol != std::string_view::npos) out.append(csv.substr(eol));
+  out.append(csv.substr(header.size()));  // the row's end as it was ("\r\n" or "\n"), and the rest
   return out;
 }
 
