@@ -20,7 +20,8 @@ TLP_CLEAR = "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487"
 class AfterActionReport(KizunaTestCase):
     def setUp(self):
         super().setUp()
-        self.init_with_collection("exercise")
+        self.run_kizuna("init")
+        self.run_kizuna("collection", "create", "--title", "Pacific Shield", "--alias", "exercise", "--exercise")
         implied = self.run_kizuna("exercise", "indicators", SCENARIO, "--attack", ATTACK).stdout
         self.run_kizuna("import", self.write("implied.json", implied), "--collection", "exercise")
         by_step = {}
@@ -31,7 +32,7 @@ class AfterActionReport(KizunaTestCase):
         self.run_kizuna("exercise", "generate", SCENARIO, "--attack", ATTACK, "--out", out,
                         "--background-scale", "0.2", "--time-scale", "4")
         alerts = os.path.join(self.tmp, "alerts.jsonl")
-        self.run_kizuna("match", "--collection", "exercise", "--input",
+        self.run_kizuna("match", "--exercise", "--collection", "exercise", "--input",
                         *[os.path.join(out, t) for t in ("jpn", "usa", "kor")], "--alerts", alerts)
 
         def manifest(name, steps, added):

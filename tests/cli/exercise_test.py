@@ -165,16 +165,16 @@ class AutoBlue(KizunaTestCase):
         self.assertNotEqual(proc.returncode, 0)
         summary = json.loads(proc.stdout)
         self.assertEqual(summary["added"], 0)
-        self.assertIn("exercise marking", proc.stdout + proc.stderr)
+        self.assertIn(b"exercise marking", proc.stdout + proc.stderr)
         out = os.path.join(self.tmp, "out")
-        self.generate(out)
+        self.run_kizuna("exercise", "generate", SCENARIO, "--attack", ATTACK, "--out", out, "--background-scale", "0.2")
         inputs = [os.path.join(out, team) for team in ("jpn", "usa", "kor")]
         refused = self.run_kizuna("match", "--collection", "exercise", "--input", *inputs, expect=None)
         self.assertNotEqual(refused.returncode, 0)
-        self.assertIn("exercise is an exercise collection: match it with --exercise", refused.stderr)
+        self.assertIn(b"exercise is an exercise collection: match it with --exercise", refused.stderr)
         mixed = self.run_kizuna("match", "--exercise", "--collection", "exercise", "--collection", "intel",
                                 "--input", *inputs, expect=None)
-        self.assertIn("intel is not an exercise collection", mixed.stderr)
+        self.assertIn(b"intel is not an exercise collection", mixed.stderr)
         production = json.loads(self.run_kizuna("match", "--collection", "intel", "--input", *inputs,
                                                 "--json").stdout)
         self.assertEqual(production["compile"]["active"], 0)

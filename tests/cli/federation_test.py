@@ -152,6 +152,8 @@ class ExportAs(KizunaTestCase):
         self.run_kizuna("admin", "user", "add", "jm", "--org", "JPN-MOD", "--role", "reader")
         self.run_kizuna("admin", "user", "add", "us", "--org", "USA-CERT", "--role", "reader")
         self.run_kizuna("admin", "user", "add", "kr", "--org", "KOR-CERT", "--role", "reader")
+        for org in ("JPN-CERT", "JPN-MOD", "USA-CERT", "KOR-CERT"):
+            self.run_kizuna("admin", "grant", "intel", "--org", org, "--read")
         bundle = {"type": "bundle", "id": "bundle--5b0f4a37-9a5e-4a1c-9f0e-3c1f4f9f7a02",
                   "objects": [indicator(1, [REL], jpn), indicator(2, [RED], jpn), indicator(3, [], jpn)]}
         self.run_kizuna("import", self.write("b.json", json.dumps(bundle)), "--collection", "intel")

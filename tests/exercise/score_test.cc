@@ -129,8 +129,12 @@ TEST_F(ScoreTest, SightingsAndSharesCount) {
   ASSERT_TRUE(b.shares[0].time_to_share_s.has_value());
   EXPECT_GT(*b.shares[0].time_to_share_s, 0);
   EXPECT_TRUE(b.shares[0].met);
-  EXPECT_EQ(scorer.AddSightings("{}", "us", "s.json").message(),
+  EXPECT_EQ(scorer.AddSightings(R"({"objects": 1})", "us", "s.json").message(),
             "s.json: expected a STIX bundle, TAXII envelope or manifest");
+  EXPECT_EQ(scorer.AddSightings("[]", "us", "s.json").message(),
+            "s.json: expected a STIX bundle, TAXII envelope or manifest");
+  EXPECT_TRUE(scorer.AddSightings("{}", "us", "s.json").ok());  // empty TAXII envelopes
+  EXPECT_TRUE(scorer.AddSightings(R"({"more": false})", "us", "s.json").ok());
   EXPECT_EQ(scorer.AddSightings(sightings, "uk", "s.json").message(), "no team 'uk'");
 }
 

@@ -69,6 +69,7 @@ class ConsoleAssets::RootRedirect final : public http::Handler {
   http::Handler& root_;
 };
 
+ConsoleAssets::ConsoleAssets(Private) {}
 ConsoleAssets::~ConsoleAssets() = default;
 
 absl::StatusOr<std::unique_ptr<ConsoleAssets>> ConsoleAssets::Load(const std::string& dir) {

@@ -48,7 +48,7 @@ class ConsoleAssets final : public http::Handler {
   // ResourceExhausted beyond the limits; Unavailable when a file cannot be read.
   static absl::StatusOr<std::unique_ptr<ConsoleAssets>> Load(const std::string& dir);
   // Use Load.
-  explicit ConsoleAssets(Private) {}
+  explicit ConsoleAssets(Private);
   ~ConsoleAssets() override;
 
   // Mounts the assets on kPrefix and the redirect of browsers on "/", whose other requests
@@ -69,7 +69,6 @@ class ConsoleAssets final : public http::Handler {
     std::shared_ptr<const http::Response> not_modified;  // 304
   };
   class RootRedirect;
-
 
   absl::flat_hash_map<std::string, File> files_;  // by path below kPrefix
   uint64_t bytes_ = 0;

@@ -9,6 +9,7 @@
 #include <boost/json.hpp>
 #include <set>
 
+#include "absl/strings/ascii.h"
 #include "kizuna/api/answer.h"
 #include "kizuna/api/console_endpoints.h"
 #include "kizuna/base/strings.h"
@@ -46,7 +47,7 @@ boost::json::object MarkingOf(const boost::json::object& object, store::Store& s
         if (st != nullptr && st->is_string()) statements.push_back(st->as_string());
       }
       if (!facts) continue;
-      if (facts->tlp) tlp = std::string(policy::TlpName(*facts->tlp));
+      if (facts->tlp) tlp = absl::AsciiStrToLower(AbslView(policy::TlpName(*facts->tlp)));  // as docs/api.openapi.yaml spells it
       if (facts->releasable_to) {
         for (const std::string& n : facts->releasable_to->nations) {
           if (seen.insert(n).second) release.emplace_back(Str(n));

@@ -197,11 +197,10 @@ absl::Status Run::SendInjects(double offset_s) {
     for (const std::string& team : inject.audience) {
       boost::json::object r{{"team", team}};
       auto node = nodes_.find(team);
-      absl::StatusOr<std::string> status = envelope.status();
-      if (envelope.ok() && node == nodes_.end()) status = absl::NotFoundError(StrCat("team ", team, " has no node"));
-      if (envelope.ok() && node != nodes_.end()) {
-        status = node->second->Post(node->second->Collection(inject.collection), *envelope);
-      }
+      absl::StatusOr<std::string> status =
+          !envelope.ok()            ? absl::StatusOr<std::string>(envelope.status())
+          : node == nodes_.end()    ? absl::StatusOr<std::string>(absl::NotFoundError(StrCat("team ", team, " has no node")))
+                                    : node->second->Post(node->second->Collection(inject.collection), *envelope);
       if (status.ok()) {
         boost::system::error_code json_error;
         boost::json::value v = boost::json::parse(*status, json_error);

@@ -25,10 +25,18 @@ std::string_view Str(simdjson::dom::element e, const char* key) {
 // The objects list of a bundle, envelope or manifest.
 absl::StatusOr<simdjson::dom::array> Objects(simdjson::dom::parser& parser, std::string_view text,
                                              std::string_view origin) {
+  // `objects` is optional in all three: an envelope with nothing in it is `{}` or
+  // `{"more": false}` (TAXII 2.1, Get Objects), a bundle may have none either.
+  static const simdjson::padded_string kNone(std::string_view(R"({"objects":[]})"));
   simdjson::dom::element doc;
   simdjson::dom::array objects;
-  if (parser.parse(text.data(), text.size(), true).get(doc) != simdjson::SUCCESS ||
-      doc["objects"].get(objects) != simdjson::SUCCESS) {
+  simdjson::dom::object top;
+  bool parsed = parser.parse(text.data(), text.size(), true).get(doc) == simdjson::SUCCESS &&
+                doc.get(top) == simdjson::SUCCESS;
+  if (parsed && top["objects"].error() == simdjson::NO_SUCH_FIELD) {
+    parsed = parser.parse(kNone).get(doc) == simdjson::SUCCESS;
+  }
+  if (!parsed || doc["objects"].get(objects) != simdjson::SUCCESS) {
     return absl::InvalidArgumentError(
         StrCat(origin, ": expected a STIX bundle, TAXII envelope or manifest"));
   }

@@ -34,7 +34,7 @@ struct OperationsOptions {
   bool metrics_public = false;
   // More lines of /metrics (the scheduled feeds' statistics), in the Prometheus text format;
   // none when empty.
-  std::function<std::string()> more_metrics;
+  std::function<std::string()> more_metrics = nullptr;
 };
 
 class Operations final : public http::Handler {
