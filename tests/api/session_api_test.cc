@@ -40,6 +40,7 @@ class SessionApiTest : public taxii::AuthTest {
     r.body = std::move(body);
     r.cookie = std::move(cookie);
     r.csrf_token = std::move(csrf);
+    r.content_type = "application/json";
     r.remote = "198.51.100.7:4000";
     http::RequestInfo info;
     return api_->Answer(r, info);

@@ -27,7 +27,7 @@ class SessionStoreTest : public ::testing::Test {
 
 TEST_F(SessionStoreTest, CreatesFindsAndRemoves) {
   SessionStore store(clock_, random_, {});
-  SessionStore::Created c = store.Create({"alice", ""});
+  SessionStore::Created c = store.Create({"alice", "", ""});
   EXPECT_EQ(c.id.size(), kSessionIdChars);
   EXPECT_EQ(c.session.csrf.size(), kSessionIdChars);
   EXPECT_NE(c.id, c.session.csrf);
@@ -41,7 +41,7 @@ TEST_F(SessionStoreTest, CreatesFindsAndRemoves) {
 
 TEST_F(SessionStoreTest, UnknownAndMalformedIdsFindNothing) {
   SessionStore store(clock_, random_, {});
-  SessionStore::Created c = store.Create({"alice", ""});
+  SessionStore::Created c = store.Create({"alice", "", ""});
   std::string other = c.id;
   other[0] = other[0] == 'A' ? 'B' : 'A';
   EXPECT_FALSE(store.Find(other).has_value());
@@ -52,8 +52,8 @@ TEST_F(SessionStoreTest, UnknownAndMalformedIdsFindNothing) {
 
 TEST_F(SessionStoreTest, IdleSessionsEndAndUseKeepsThemAlive) {
   SessionStore store(clock_, random_, Options(10, 100, 10'000, 32));
-  SessionStore::Created kept = store.Create({"alice", ""});
-  SessionStore::Created idle = store.Create({"bob", ""});
+  SessionStore::Created kept = store.Create({"alice", "", ""});
+  SessionStore::Created idle = store.Create({"bob", "", ""});
   for (int i = 0; i < 3; ++i) {
     clock_.Advance(6 * kSecond);
     EXPECT_TRUE(store.Find(kept.id).has_value()) << i;
@@ -63,7 +63,7 @@ TEST_F(SessionStoreTest, IdleSessionsEndAndUseKeepsThemAlive) {
 
 TEST_F(SessionStoreTest, SessionsEndAtTheAbsoluteTimeoutWhateverTheirUse) {
   SessionStore store(clock_, random_, Options(10, 30, 10'000, 32));
-  SessionStore::Created c = store.Create({"alice", ""});
+  SessionStore::Created c = store.Create({"alice", "", ""});
   for (int i = 0; i < 5; ++i) {
     clock_.Advance(5 * kSecond);
     EXPECT_TRUE(store.Find(c.id).has_value()) << i;
@@ -74,17 +74,17 @@ TEST_F(SessionStoreTest, SessionsEndAtTheAbsoluteTimeoutWhateverTheirUse) {
 
 TEST_F(SessionStoreTest, BoundsSessionsPerUserAndInAll) {
   SessionStore store(clock_, random_, Options(1800, 43'200, 4, 2));
-  SessionStore::Created a1 = store.Create({"alice", ""});
+  SessionStore::Created a1 = store.Create({"alice", "", ""});
   clock_.Advance(1 * kSecond);
-  SessionStore::Created a2 = store.Create({"alice", ""});
+  SessionStore::Created a2 = store.Create({"alice", "", ""});
   clock_.Advance(1 * kSecond);
-  SessionStore::Created a3 = store.Create({"alice", ""});
+  SessionStore::Created a3 = store.Create({"alice", "", ""});
   EXPECT_FALSE(store.Find(a1.id).has_value());  // alice's oldest made room
   EXPECT_TRUE(store.Find(a2.id).has_value());
   EXPECT_TRUE(store.Find(a3.id).has_value());
   for (const char* u : {"bob", "carol", "dave"}) {
     clock_.Advance(1 * kSecond);
-    store.Create({u, ""});
+    store.Create({u, "", ""});
   }
   EXPECT_LE(store.Size(), 4u);
   EXPECT_FALSE(store.Find(a2.id).has_value());  // the oldest of all made room

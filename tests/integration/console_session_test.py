@@ -81,7 +81,7 @@ class ConsoleSessionTest(unittest.TestCase):
             self.assertIn(flag, cookie.split("; "))
         body = r.json()
         self.assertEqual((body["user"], body["nation"], body["organization_name"]), ("jpn-analyst", "JPN", "JPN-CERT"))
-        self.assertEqual(sorted(body["roles"]), ["publisher", "reader"])
+        self.assertEqual(body["roles"], ["publisher"])
         self.assert_secure_headers(r)
         me = b.request("GET", "/api/v1/session")
         self.assertEqual(me.status, 200)
@@ -121,6 +121,23 @@ class ConsoleSessionTest(unittest.TestCase):
                                                     accept=JSON, content_type=JSON)
         self.assertNotEqual(bearer.status, 403)
         self.assertEqual(b.request("DELETE", "/api/v1/session").status, 204)
+        self.assertEqual(b.request("GET", "/api/v1/session").status, 401)
+
+    def test_a_sign_in_from_another_sites_form_is_refused(self):
+        # A cross-site form posts text/plain (login CSRF): only application/json signs in.
+        r = Browser(self.node).request("POST", "/api/v1/session", {"user": "jpn-analyst", "password": PASSWORD},
+                                       content_type="text/plain")
+        self.assertEqual(r.status, 415)
+        self.assertNotIn("Set-Cookie", r.headers)
+
+    def test_a_new_password_ends_the_sessions_of_the_old_one(self):
+        run("admin", "user", "passwd", "jpn-reader", "--stdin", data_dir=self.alliance.data_dir,
+            stdin=b"first password of the reader\n")
+        b = Browser(self.node)
+        self.assertEqual(b.sign_in(user="jpn-reader", password="first password of the reader").status, 200)
+        self.assertEqual(b.request("GET", "/api/v1/session").status, 200)
+        run("admin", "user", "passwd", "jpn-reader", "--stdin", data_dir=self.alliance.data_dir,
+            stdin=b"second password of the reader\n")
         self.assertEqual(b.request("GET", "/api/v1/session").status, 401)
 
     def test_idle_sessions_end(self):
@@ -183,6 +200,26 @@ class ConsoleLimiterTest(unittest.TestCase):
                 self.assertIn("Retry-After", r.headers)
                 audit = json.loads(run("admin", "audit", "--json", data_dir=a.data_dir))
                 self.assertGreaterEqual([e["action"] for e in audit].count("auth.fail"), 3)
+            finally:
+                node.stop()
+        finally:
+            a.cleanup()
+
+    def test_signing_in_as_oneself_buys_no_more_guesses(self):
+        a = Alliance()
+        try:
+            a.org("JPN-CERT", "JPN")
+            for user in ("victim", "mallory"):
+                a.user(user, "JPN-CERT", "reader")
+                run("admin", "user", "passwd", user, "--stdin", data_dir=a.data_dir, stdin=(PASSWORD + "\n").encode())
+            node = Node(a.data_dir, config="auth:\n  max_failures_per_client: 3\n  client_block_ms: 60000\n")
+            try:
+                for _ in range(2):
+                    self.assertEqual(Browser(node).sign_in(user="victim", password="guess guess guess").status, 401)
+                self.assertEqual(Browser(node).sign_in(user="mallory", password=PASSWORD).status, 200)
+                self.assertEqual(Browser(node).sign_in(user="victim", password="guess guess guess").status, 401)
+                # The third failure from this address blocks it: mallory's success cleared nothing.
+                self.assertEqual(Browser(node).sign_in(user="victim", password="guess guess guess").status, 429)
             finally:
                 node.stop()
         finally:

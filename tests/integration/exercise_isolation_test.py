@@ -48,6 +48,9 @@ class ExerciseIsolationTest(unittest.TestCase):
         cls.jpn_token = j.user("jpn-analyst", "JPN-CERT", "publisher")
         cls.usa_node_token = j.user("usa-node", "USA-CERT", "peer")
         cls.kor_node_token = j.user("kor-node", "KOR-CERT", "peer")
+        # USA takes part in the exercise (its organisation is in the exercise's community); KOR
+        # does not.
+        j.group("pacific-shield", "USA-CERT")
         for alias in ("ex", "intel"):
             j.grant(alias, "JPN-CERT", read=True, write=True)
             # KOR-CERT is granted the exercise collection too: only the exercise rule keeps it out.
@@ -60,6 +63,7 @@ class ExerciseIsolationTest(unittest.TestCase):
             a.org("JPN-CERT", "JPN")
             a.org(nation + "-CERT", nation)
             a.token_for_jpn = a.user("jpn-node", "JPN-CERT", "peer")
+            a.group("pacific-shield", "JPN-CERT")
             a.grant("ex", "JPN-CERT", read=True, write=True)
             a.grant("intel", "JPN-CERT", read=True, write=True)
         cls.nodes = {name: Node(a.data_dir, extra_args=("--no-sync",))
@@ -150,6 +154,22 @@ class ExerciseIsolationTest(unittest.TestCase):
         report = sync_once(self.kor)["jpn"]
         self.assertIn("is an exercise collection and peer jpn is in none of its communities", report["error"])
         self.assertEqual(exported(self.kor, "ex"), set())
+
+    def test_5_a_partner_outside_the_exercise_reads_nothing_of_it_despite_a_grant(self):
+        # KOR-CERT holds a read grant on JPN's exercise collection, but is not in its community.
+        path = "/intel/collections/%s/objects/" % self.jpn.collections["ex"]
+        kor = Client(self.nodes["jpn"], self.kor_node_token)
+        self.assertEqual(kor.get(path).status, 404)
+        self.assertEqual(kor.get("/intel/collections/%s/" % self.jpn.collections["ex"]).status, 404)
+        self.assertEqual(kor.get("/api/v1/exports/csv?collection=%s" % self.jpn.collections["ex"],
+                                 accept="*/*").status, 404)
+        self.assertEqual(kor.get("/misp-feed/%s/manifest.json" % self.jpn.collections["ex"],
+                                 accept="application/json").status, 404)
+        self.assertEqual(kor.get("/intel/collections/%s/objects/" % self.jpn.collections["intel"]).status, 200)
+        # USA takes part: the same grant reads it.
+        usa = Client(self.nodes["jpn"], self.usa_node_token).get(path)
+        self.assertEqual(usa.status, 200)
+        self.assertIn(self.inject["id"], {o["id"] for o in usa.json()["objects"]})
 
 
 if __name__ == "__main__":

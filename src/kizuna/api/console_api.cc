@@ -13,6 +13,12 @@ namespace {
 bool IsRead(const http::Request& r) { return r.method == http::Method::kGet || r.method == http::Method::kHead; }
 
 // True for the content types a cross-site HTML form can send without a CORS preflight.
+// The search endpoints (search_api.h): any reader's, partner nodes' included; GET only.
+bool IsSearchPath(std::string_view path) {
+  return path == "search" || path.starts_with("observables/") ||
+         (path.starts_with("objects/") && path.ends_with("/related"));
+}
+
 bool FormContentType(std::string_view content_type) {
   std::string_view type = Trim(content_type.substr(0, content_type.find(';')));
   return type.empty() || EqualsIgnoreCase(type, "text/plain") ||
@@ -87,8 +93,18 @@ http::Response ConsoleApi::Answer(const http::Request& request, http::RequestInf
                               "such as application/json");
     }
   }
+  // A partner node's account reads and writes over TAXII (and searches, as any reader): the
+  // console's pages (partners, dashboard, audit, publish, import) are for this node's people.
+  if (who->Kind() == identity::PrincipalKind::kPeer && !IsSearchPath(path)) {
+    return ErrorAnswer(403, "a partner node's account uses TAXII, not the console");
+  }
   if (std::optional<http::Response> r = endpoints_.Answer({request, *who, path, info})) return std::move(*r);
-  if (!IsRead(request)) return ErrorAnswer(404, "no such endpoint of the JSON API");
+  if (!IsRead(request)) {
+    if (!IsSearchPath(path)) return ErrorAnswer(404, "no such endpoint of the JSON API");
+    http::Response r = ErrorAnswer(405, "only GET is allowed here");
+    r.headers.emplace_back("Allow", "GET, HEAD");
+    return r;
+  }
   return search_.Answer(request, *who, info.endpoint);
 }
 

@@ -9,6 +9,7 @@
 #include "kizuna/api/answer.h"
 #include "kizuna/api/cookie.h"
 #include "kizuna/api/password.h"
+#include "kizuna/base/digest.h"
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/http/client_key.h"
@@ -20,6 +21,16 @@ namespace {
 
 constexpr std::string_view kSignInFailed = "sign-in failed: check the user name and password, or the token";
 constexpr std::string_view kSessionEnded = "no session: sign in (POST /api/v1/session)";
+
+bool IsJson(std::string_view content_type) {
+  return EqualsIgnoreCase(Trim(content_type.substr(0, content_type.find(';'))), "application/json");
+}
+
+// What a password session keeps of the hash it was opened with (never the hash itself).
+std::string PasswordDigest(std::string_view hash) {
+  const Sha256Digest d = Sha256(hash);
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(d.data()), d.size()));
+}
 
 std::string_view Field(const boost::json::object& o, std::string_view key) {
   const boost::json::value* v = o.if_contains(key);
@@ -65,7 +76,9 @@ absl::StatusOr<identity::Principal> SessionApi::PrincipalOf(const SessionSubject
   }
   absl::StatusOr<store::PasswordCredential> c = directory_.GetPasswordCredential(subject.user);
   if (!c.ok()) return absl::IsNotFound(c.status()) ? refused : c.status();
-  if (c->user.disabled || c->password_hash.empty()) return refused;
+  if (c->user.disabled || c->password_hash.empty() || PasswordDigest(c->password_hash) != subject.password) {
+    return refused;
+  }
   return identity::UserPrincipal(c->user.name, c->user.organization, c->nation, c->groups, c->user.roles);
 }
 
@@ -95,13 +108,11 @@ http::Response SessionApi::SignedIn(const identity::Principal& p, const std::str
 }
 
 http::Response SessionApi::SignIn(const http::Request& request, http::RequestInfo& info) {
+  // A cross-site form can send text/plain, never application/json: no sign-in from another
+  // site's page (login CSRF, which would make an analyst publish as someone else).
+  if (!IsJson(request.content_type)) return ErrorAnswer(415, "a sign-in is sent as application/json");
   const std::string client = http::ClientKey(request.remote);
   const int64_t now_us = clock_.NowMicros();
-  if (!limiter_.Allowed(client, now_us)) {
-    http::Response r = ErrorAnswer(429, "too many failed sign-ins from this address: wait a minute");
-    r.headers.emplace_back("Retry-After", "60");
-    return r;
-  }
   boost::json::error_code ec;
   boost::json::value body = boost::json::parse(request.body, ec);
   if (ec || !body.is_object()) return ErrorAnswer(400, "the body must be a JSON object with user and password, or token");
@@ -109,6 +120,14 @@ http::Response SessionApi::SignIn(const http::Request& request, http::RequestInf
   std::string_view token = Field(o, "token");
   std::string_view user = Field(o, "user");
   std::string_view password = Field(o, "password");
+  // Failures count per address and per user name; a success clears only its user's count, so
+  // signing in as oneself never buys more guesses at another account.
+  const std::string account = StrCat("user:", user.substr(0, store::kMaxAuditFieldBytes));
+  if (!limiter_.Allowed(client, now_us) || (!user.empty() && !limiter_.Allowed(account, now_us))) {
+    http::Response r = ErrorAnswer(429, "too many failed sign-ins from this address or for this user: wait a minute");
+    r.headers.emplace_back("Retry-After", "60");
+    return r;
+  }
   SessionSubject subject;
   absl::StatusOr<identity::Principal> who = absl::UnauthenticatedError(AbslView(kSignInFailed));
   std::string_view method;
@@ -116,7 +135,7 @@ http::Response SessionApi::SignIn(const http::Request& request, http::RequestInf
     method = "token";
     std::optional<taxii::TokenParts> parts = taxii::ParseToken(token);
     who = authenticator_.Authenticate(StrCat("Bearer ", token), request.remote);
-    if (who.ok() && parts) subject = {who->user, std::string(parts->id)};
+    if (who.ok() && parts) subject = {who->user, std::string(parts->id), ""};
     if (who.ok() && !parts) who = absl::UnauthenticatedError(AbslView(kSignInFailed));
     if (absl::IsUnavailable(who.status())) {
       http::Response r = ErrorAnswer(503, View(who.status().message()));
@@ -132,18 +151,19 @@ http::Response SessionApi::SignIn(const http::Request& request, http::RequestInf
     const bool matches = CheckPassword(c.ok() ? c->password_hash : std::string(), password);
     if (matches && !c->user.disabled) {
       who = identity::UserPrincipal(c->user.name, c->user.organization, c->nation, c->groups, c->user.roles);
-      subject = {c->user.name, ""};
+      subject = {c->user.name, "", PasswordDigest(c->password_hash)};
     }
   } else {
     return ErrorAnswer(400, "the body needs user and password, or token");
   }
   if (!who.ok()) {
-    const bool blocked = limiter_.RecordFailure(client, now_us);
+    bool blocked = limiter_.RecordFailure(client, now_us);
+    if (!user.empty()) blocked = limiter_.RecordFailure(account, now_us) || blocked;
     Audit(user, "auth.fail", user, request.remote,
           Details({{"reason", method == "token" ? "session-token" : "password"}, {"blocked", blocked ? "yes" : "no"}}));
     return ErrorAnswer(401, kSignInFailed);
   }
-  limiter_.RecordSuccess(client, now_us);
+  if (!user.empty()) limiter_.RecordSuccess(account, now_us);
   SessionStore::Created created = sessions_.Create(subject);
   info.user = who->user;
   Audit(who->user, "session.create", who->user, request.remote, Details({{"method", method}}));

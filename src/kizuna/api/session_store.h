@@ -52,6 +52,8 @@ struct SessionOptions {
 struct SessionSubject {
   std::string user;
   std::string token_id;  // the token signed in with; empty for a password
+  std::string password;  // for a password: a digest of the hash signed in with, so that a new
+                         // password ends the session
 };
 
 struct Session {

@@ -10,6 +10,7 @@
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/node/preflight.h"
+#include "kizuna/policy/exercise.h"
 #include "kizuna/search/extract.h"
 #include "kizuna/store/open.h"
 
@@ -72,7 +73,7 @@ absl::Status Node::Build() {
   taxii::GrantAccessControl* access = access_.get();
   auto may_read = [access](const identity::Principal& p, const store::Collection& c) -> absl::StatusOr<bool> {
     KZ_ASSIGN_OR_RETURN(taxii::CollectionAccess can, access->Access(p, c.id));
-    return can.can_read;
+    return can.can_read && policy::PeerMayReachExercise(c, p);  // docs/security.md, rule 6
   };
   // Common values: the warninglists `kizuna match` reads, as the search commands mark them.
   KZ_RETURN_IF_ERROR(LoadStoredWarninglists(dir, warninglists_));

@@ -23,4 +23,11 @@ absl::Status CheckExerciseSync(const store::Collection& collection, const store:
       "synced only with peers that take part in the exercise (docs/security.md, rule 6)"));
 }
 
+bool PeerMayReachExercise(const store::Collection& collection, const identity::Principal& principal) {
+  if (!collection.exercise || principal.Kind() != identity::PrincipalKind::kPeer) return true;
+  return std::any_of(collection.communities.begin(), collection.communities.end(), [&](const std::string& c) {
+    return std::find(principal.groups.begin(), principal.groups.end(), c) != principal.groups.end();
+  });
+}
+
 }  // namespace kizuna::policy

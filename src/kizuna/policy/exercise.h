@@ -12,6 +12,7 @@
 // Thread-safety: stateless functions.
 
 #include "absl/status/status.h"
+#include "kizuna/identity/principal.h"
 #include "kizuna/store/peers.h"
 #include "kizuna/store/store.h"
 
@@ -25,5 +26,12 @@ bool TakesPartInExercise(const store::Collection& collection, const store::Peer&
 // exercise collection, or the peer takes part in its exercise. Else PermissionDenied naming
 // the collection, the peer and the rule.
 absl::Status CheckExerciseSync(const store::Collection& collection, const store::Peer& peer);
+
+// Returns false when `principal` is a partner node (the peer role) outside the exercise of
+// `collection`: none of its communities is one of the collection's. Its grants then count
+// for nothing there, on every read and write path (TAXII, the JSON API, exports, MISP feeds),
+// as sync's rule above. True for every other principal and for collections that are not
+// exercise collections.
+bool PeerMayReachExercise(const store::Collection& collection, const identity::Principal& principal);
 
 }  // namespace kizuna::policy

@@ -55,7 +55,12 @@ absl::StatusOr<std::string> RedirectTarget(const store::PeerUrl& from, std::stri
 }
 
 absl::Status HttpError(const ClientResponse& r) {
-  const std::string text = StrCat("HTTP ", r.status, " ", r.body.substr(0, 200));
+  // The server's words, quoted for a terminal: control characters (escape sequences) shown as '?'.
+  std::string said = r.body.substr(0, 200);
+  for (char& c : said) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
+  const std::string text = StrCat("HTTP ", r.status, " ", said);
   if (r.status == 401 || r.status == 403) return absl::PermissionDeniedError(text);
   if (r.status == 404) return absl::NotFoundError(text);
   return absl::UnavailableError(text);

@@ -6,6 +6,7 @@
 
 #include "kizuna/base/strings.h"
 #include "kizuna/http/router.h"
+#include "kizuna/policy/exercise.h"
 #include "kizuna/taxii/errors.h"
 #include "kizuna/taxii/internal/context.h"
 #include "kizuna/taxii/media.h"
@@ -164,7 +165,10 @@ http::Response Service::Impl::Route(const http::Request& request, taxii::Route& 
     if (!c.ok()) return ErrorResponse(404, "no such collection");
     absl::StatusOr<CollectionAccess> access = ctx.access.Access(call.principal, c->id);
     if (!access.ok()) return ErrorResponse(access.status());
-    if (!access->can_read && !access->can_write) return ErrorResponse(404, "no such collection");
+    // A partner node outside an exercise gets nothing of its collection (docs/security.md, rule 6).
+    if ((!access->can_read && !access->can_write) || !policy::PeerMayReachExercise(*c, call.principal)) {
+      return ErrorResponse(404, "no such collection");
+    }
     call.collection = std::move(*c);
     call.access = *access;
   }

@@ -1,6 +1,7 @@
 // Kizuna. Get Collections (§5.1) and Get a Collection (§5.2): only what the caller may see.
 #include "kizuna/base/json_string.h"
 #include "kizuna/base/strings.h"
+#include "kizuna/policy/exercise.h"
 #include "kizuna/taxii/errors.h"
 #include "kizuna/taxii/internal/context.h"
 #include "kizuna/taxii/media.h"
@@ -36,6 +37,7 @@ http::Response Collections(Context& ctx, const Call& call) {
     absl::StatusOr<CollectionAccess> access = ctx.access.Access(call.principal, c.id);
     if (!access.ok()) return ErrorResponse(access.status());
     if (!access->can_read && !access->can_write) continue;  // invisible
+    if (!policy::PeerMayReachExercise(c, call.principal)) continue;  // rule 6: as if absent
     if (!list.empty()) list += ',';
     AppendCollection(c, *access, list);
   }
