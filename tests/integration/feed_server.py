@@ -1,6 +1,6 @@
 """A feed server on 127.0.0.1 for the scheduled-feed tests: plain lists, CSV, MISP events and
 STIX bundles with ETag / Last-Modified and 304, and hostile answers (a huge body, a slow drip,
-a gzip bomb, endless redirects, a redirect to another host, malformed data)."""
+a gzip bomb, endless redirects, slow redirects, a redirect to another host, malformed data)."""
 
 import gzip
 import http.server
@@ -82,6 +82,10 @@ class FeedServer:
             return h.send(200, body, [("Content-Type", "text/plain"), ("Content-Encoding", "gzip")])
         if what == "brotli":
             return h.send(200, b"xx", [("Content-Encoding", "br")])
+        if what.startswith("slowloop"):  # redirects to itself, each after 0.8 s
+            time.sleep(0.8)
+            n = int(what[8:] or 0)
+            return h.send(302, b"", [("Location", "/hostile/slowloop%d" % (n + 1))])
         if what.startswith("loop"):  # redirects to itself, for ever
             n = int(what[4:] or 0)
             return h.send(302, b"", [("Location", "/hostile/loop%d" % (n + 1))])

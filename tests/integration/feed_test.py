@@ -121,6 +121,8 @@ class FeedTest(unittest.TestCase):
             "bomb": ("lines", ["--max-bytes", "1000000"], "once gzip is undone"),
             "brotli": ("lines", [], "Content-Encoding 'br' is not supported"),
             "loop": ("lines", [], "more than 5 redirects"),
+            # One deadline for the whole fetch: five slow redirects do not each get the timeout.
+            "slowloop": ("lines", ["--timeout", "2"], "no complete answer within"),
             "away": ("lines", [], "leaves the feed's scheme, host and port"),
             "downgrade": ("lines", [], "leaves the feed's scheme, host and port"),
             "garbage": ("stix", [], "feed 'h-garbage'"),

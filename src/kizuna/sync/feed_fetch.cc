@@ -1,6 +1,7 @@
 // Kizuna.
 #include "kizuna/sync/feed_fetch.h"
 
+#include <chrono>
 #include <utility>
 
 #include "kizuna/base/file.h"
@@ -98,15 +99,22 @@ absl::StatusOr<FetchedFeed> FetchFeed(const store::Feed& feed) {
   endpoint.token = feed.secret;
   endpoint.basic_user = feed.basic_user;
   endpoint.ca_file = feed.ca_file;
-  TaxiiClient client(endpoint, ClientOptions{.timeout_ms = feed.timeout_ms,
-                                             .max_response_bytes = static_cast<uint64_t>(feed.max_bytes)});
   TaxiiClient::Headers headers = {{"Accept", std::string(AcceptOf(feed.kind))}, {"Accept-Encoding", "gzip"},
                                   {"User-Agent", "kizuna-feed"}};
   if (!feed.etag.empty()) headers.emplace_back("If-None-Match", feed.etag);
   if (!feed.last_modified.empty()) headers.emplace_back("If-Modified-Since", feed.last_modified);
   FetchedFeed out;
   std::string target = TargetOf(feed.url);
+  // One deadline for the whole fetch, redirects included: each hop gets what is left of it.
+  const auto start = std::chrono::steady_clock::now();
   for (;;) {
+    const int64_t spent_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+    if (spent_ms >= feed.timeout_ms) {
+      return absl::DeadlineExceededError(StrCat(where, ": no complete answer within ", feed.timeout_ms, " ms"));
+    }
+    TaxiiClient client(endpoint, ClientOptions{.timeout_ms = feed.timeout_ms - spent_ms,
+                                               .max_response_bytes = static_cast<uint64_t>(feed.max_bytes)});
     KZ_ASSIGN_OR_RETURN(ClientResponse r, client.Get(target, headers));
     if (r.status == 304) {
       out.not_modified = true;
