@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 #include <utility>
 
+#include "kizuna/api/answer.h"
 #include "kizuna/api/get_endpoint.h"
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
@@ -48,7 +49,7 @@ absl::StatusOr<ExportQuery> ParseQuery(std::string_view query) {
 
 absl::Status ExportApi::MountOn(http::Router& router) { return router.Prefix(std::string(kPrefix), *this); }
 
-http::Response ExportApi::Error(int status, std::string_view description) { return JsonError(status, description); }
+http::Response ExportApi::Error(int status, std::string_view description) { return ErrorAnswer(status, description); }
 
 http::Response ExportApi::Answer(const http::Request& request, const identity::Principal& principal) {
   std::string_view name = request.Path().substr(kPrefix.size());

@@ -4,19 +4,11 @@
 #include <boost/json.hpp>
 #include <utility>
 
+#include "kizuna/api/answer.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/taxii/errors.h"
 
 namespace kizuna::api {
-
-http::Response JsonError(int status, std::string_view description) {
-  http::Response r;
-  r.status = status;
-  r.content_type = "application/json";
-  r.body = boost::json::serialize(boost::json::object{
-      {"status", status}, {"description", boost::json::string(description.data(), description.size())}});
-  return r;
-}
 
 absl::StatusOr<store::Collection> ReadableCollection(store::Store& store, const MayRead& may_read,
                                                      const identity::Principal& principal, std::string_view name) {
@@ -31,7 +23,7 @@ absl::StatusOr<store::Collection> ReadableCollection(store::Store& store, const 
 }
 
 http::Response CollectionError(const absl::Status& status) {
-  return JsonError(absl::IsNotFound(status) ? 404 : 500, View(status.message()));
+  return ErrorAnswer(absl::IsNotFound(status) ? 404 : 500, View(status.message()));
 }
 
 std::shared_ptr<const http::Response> ServeGet(
@@ -39,7 +31,7 @@ std::shared_ptr<const http::Response> ServeGet(
     std::string_view endpoint, const std::function<http::Response(const identity::Principal&)>& answer) {
   info.endpoint = endpoint;
   if (request.method != http::Method::kGet && request.method != http::Method::kHead) {
-    http::Response r = JsonError(405, "only GET is allowed here");
+    http::Response r = ErrorAnswer(405, "only GET is allowed here");
     r.headers.emplace_back("Allow", "GET, HEAD");
     return std::make_shared<const http::Response>(std::move(r));
   }

@@ -16,9 +16,6 @@
 
 namespace kizuna::api {
 
-// {"status": N, "description": "..."} as application/json.
-http::Response JsonError(int status, std::string_view description);
-
 // Whether `principal` may read `collection` (the node's grants).
 using MayRead =
     std::function<absl::StatusOr<bool>(const identity::Principal& principal, const store::Collection& collection)>;

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "kizuna/base/digest.h"
+#include "kizuna/api/answer.h"
 #include "kizuna/api/get_endpoint.h"
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
@@ -19,13 +20,6 @@ namespace kizuna::api {
 namespace {
 
 namespace json = boost::json;
-
-http::Response JsonAnswer(std::string body) {
-  http::Response r;
-  r.content_type = "application/json";
-  r.body = std::move(body);
-  return r;
-}
 
 std::string Md5Hex(std::string_view value) {
   unsigned char digest[EVP_MAX_MD_SIZE];
@@ -56,7 +50,7 @@ void AddHashes(const json::value* attributes, std::string_view uuid, std::string
 
 absl::Status MispFeedApi::MountOn(http::Router& router) { return router.Prefix(std::string(kPrefix), *this); }
 
-http::Response MispFeedApi::Error(int status, std::string_view description) { return JsonError(status, description); }
+http::Response MispFeedApi::Error(int status, std::string_view description) { return ErrorAnswer(status, description); }
 
 absl::StatusOr<std::string> MispFeedApi::Events(const identity::Principal& principal,
                                                const store::Collection& collection) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "kizuna/api/answer.h"
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/search/answer_json.h"
@@ -100,14 +101,7 @@ http::Response Json(std::string body) {
 
 absl::Status SearchApi::MountOn(http::Router& router) { return router.Prefix(std::string(kPrefix), *this); }
 
-http::Response SearchApi::Error(int status, std::string_view description) {
-  http::Response r;
-  r.status = status;
-  r.content_type = "application/json";
-  r.body = boost::json::serialize(boost::json::object{
-      {"status", status}, {"description", boost::json::string(description.data(), description.size())}});
-  return r;
-}
+http::Response SearchApi::Error(int status, std::string_view description) { return ErrorAnswer(status, description); }
 
 http::Response SearchApi::Answer(const http::Request& request, const identity::Principal& principal,
                                  std::string_view& endpoint) {

@@ -15,6 +15,11 @@
 
 namespace kizuna::cli {
 
+std::string WithoutLineEnd(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  return text;
+}
+
 int ReportError(const absl::Status& status) {
   std::string text = StrCat("kizuna: ", View(status.message()), "\n");
   std::fputs(text.c_str(), stderr);

@@ -40,6 +40,9 @@ struct GlobalOptions {
 };
 
 // Prints "kizuna: <message>" for `status` on stderr and returns kExitFailure.
+// Drops the line break a file's last line ends with (a token or USER:PASSWORD file).
+std::string WithoutLineEnd(std::string text);
+
 int ReportError(const absl::Status& status);
 
 // Returns true when stderr is a terminal, so progress lines are worth drawing.

@@ -22,6 +22,7 @@
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/cli/exercise_internal.h"
+#include "kizuna/cli/exercise_nodes.h"
 #include "kizuna/exercise/lift.h"
 #include "kizuna/exercise/score.h"
 
@@ -45,23 +46,11 @@ struct ScoreFlags {
   int threads = 2;
 };
 
-// Splits "TEAM=FILE".
-absl::Status TeamFile(std::string_view flag, const std::string& value, std::string& team,
-                      std::string& file) {
-  size_t eq = value.find('=');
-  if (eq == std::string::npos || eq == 0 || eq + 1 == value.size()) {
-    return absl::InvalidArgumentError(StrCat(flag, ": expected TEAM=FILE, not '", value, "'"));
-  }
-  team = value.substr(0, eq);
-  file = value.substr(eq + 1);
-  return absl::OkStatus();
-}
-
 absl::Status AddTeamFiles(exercise::Scorer& scorer, std::string_view flag,
                           const std::vector<std::string>& values, bool sightings) {
   for (const std::string& value : values) {
     std::string team, file;
-    KZ_RETURN_IF_ERROR(TeamFile(flag, value, team, file));
+    KZ_RETURN_IF_ERROR(SplitTeamValue(flag, value, team, file));
     KZ_ASSIGN_OR_RETURN(simdjson::padded_string text, ReadFile(file, kMaxScoreInputBytes));
     std::string_view view(text.data(), text.size());
     KZ_RETURN_IF_ERROR(sightings ? scorer.AddSightings(view, team, file)

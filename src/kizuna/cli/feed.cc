@@ -35,11 +35,6 @@ struct FeedFlags {
 
 void Print(std::string_view text) { std::fwrite(text.data(), 1, text.size(), stdout); }
 
-std::string WithoutLineEnd(std::string text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  return text;
-}
-
 // The feed's credential from --token-file or --basic-file (USER:PASSWORD, mode 0600).
 absl::Status ApplySecret(const FeedFlags& f, store::Feed& feed) {
   if (!f.token_file.empty()) {

@@ -25,12 +25,6 @@ struct PeerFlags {
   bool json = false, no_auth = false, no_client_cert = false;
 };
 
-// Drops the line break a file's last line ends with.
-std::string WithoutLineEnd(std::string text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  return text;
-}
-
 // Sets the peer's credential from whichever of --token, --token-file, --basic-file and
 // --no-auth was given (none: it stays as it is).
 absl::Status ApplyAuthFlags(const PeerFlags& f, store::Peer& peer) {
