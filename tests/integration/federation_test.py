@@ -175,8 +175,10 @@ class PushCountTest(unittest.TestCase):
         passes = [subprocess.Popen([os.environ.get("KIZUNA_BIN", "kizuna"), "--data-dir", jpn.data_dir, "sync", "run",
                                     "--once"], stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(4)]
         for p in passes:
-            p.communicate(timeout=120)
-            self.assertEqual(p.returncode, 0)
+            out, err = p.communicate(timeout=120)
+            self.assertEqual(p.returncode, 0, "%s%s\nserve.log: %s" % (out.decode(errors="replace"),
+                                                                      err.decode(errors="replace"),
+                                                                      open(node.log_path).read()[-2000:]))
         self.assertEqual(exported(usa, "from-jpn"), {indicator(7, creator)["id"]})
         status = run("sync", "status", data_dir=jpn.data_dir)
         self.assertIn("  pushed 1  ", status)

@@ -114,7 +114,8 @@ absl::StatusOr<FetchedFeed> FetchFeed(const store::Feed& feed) {
       return absl::DeadlineExceededError(StrCat(where, ": no complete answer within ", feed.timeout_ms, " ms"));
     }
     TaxiiClient client(endpoint, ClientOptions{.timeout_ms = feed.timeout_ms - spent_ms,
-                                               .max_response_bytes = static_cast<uint64_t>(feed.max_bytes)});
+                                               .max_response_bytes = static_cast<uint64_t>(feed.max_bytes),
+                                               .busy_attempts = 1});  // the feed runner backs off itself
     KZ_ASSIGN_OR_RETURN(ClientResponse r, client.Get(target, headers));
     if (r.status == 304) {
       out.not_modified = true;

@@ -10,9 +10,12 @@
 
 #include <cctype>
 #include <chrono>
+#include <thread>
 #include <utility>
 
+#include "absl/strings/numbers.h"
 #include "kizuna/base/file.h"
+#include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 
 namespace kizuna::sync {
@@ -155,11 +158,25 @@ TaxiiClient::TaxiiClient(Endpoint endpoint, ClientOptions options)
     : endpoint_(std::move(endpoint)), options_(options) {}
 
 absl::StatusOr<ClientResponse> TaxiiClient::Get(std::string_view target, const Headers& headers) {
-  return Exchange(false, target, {}, headers);
+  return Send(false, target, {}, headers);
 }
 
 absl::StatusOr<ClientResponse> TaxiiClient::Post(std::string_view target, std::string body) {
-  return Exchange(true, target, std::move(body), {});
+  return Send(true, target, std::move(body), {});
+}
+
+absl::StatusOr<ClientResponse> TaxiiClient::Send(bool post, std::string_view target, std::string body,
+                                                 const Headers& headers) {
+  for (int attempt = 1;; ++attempt) {
+    KZ_ASSIGN_OR_RETURN(ClientResponse r, Exchange(post, target, post ? body : std::string(), headers));
+    int seconds = 0;
+    const std::string_view after = r.Header("Retry-After");
+    if (r.status != 503 || attempt >= options_.busy_attempts || !absl::SimpleAtoi(AbslView(after), &seconds) ||
+        seconds < 0 || seconds > options_.max_busy_wait_s) {
+      return r;
+    }
+    std::this_thread::sleep_for(std::chrono::seconds(seconds));
+  }
 }
 
 absl::StatusOr<ClientResponse> TaxiiClient::Exchange(bool post, std::string_view target, std::string body,

@@ -22,7 +22,7 @@
 // when the server cannot be reached or the TLS handshake fails, DeadlineExceeded when the
 // exchange takes longer than `timeout_ms`, ResourceExhausted for a body over
 // `max_response_bytes` (the caller retries). Each names the endpoint. HTTP error statuses are returned as responses,
-// not errors.
+// not errors; a 503 with a short Retry-After is first retried (ClientOptions::busy_attempts).
 // Thread-safety: a client is used by one thread at a time.
 
 #include <cstdint>
@@ -60,6 +60,11 @@ struct ClientOptions {
   int64_t timeout_ms = 30'000;
   // Largest response body read. Default 64 MiB, above any sane TAXII page.
   uint64_t max_response_bytes = 64ull << 20;
+  // A server that answers 503 with a short Retry-After (at most `max_busy_wait_s` seconds) is
+  // busy for a moment: the request is sent again after that wait, `busy_attempts` times in all.
+  // Other 503s, and the last one, are returned as they are.
+  int busy_attempts = 3;
+  int max_busy_wait_s = 5;
 };
 
 struct ClientResponse {
@@ -83,6 +88,7 @@ class TaxiiClient {
   absl::StatusOr<ClientResponse> Post(std::string_view target, std::string body);
 
  private:
+  absl::StatusOr<ClientResponse> Send(bool post, std::string_view target, std::string body, const Headers& headers);
   absl::StatusOr<ClientResponse> Exchange(bool post, std::string_view target, std::string body,
                                           const Headers& headers);
 
