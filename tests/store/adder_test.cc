@@ -249,6 +249,33 @@ TEST_F(AdderTest, EveryEntryRecordsWhoAddedItAndTheFirstAdderStays) {
   EXPECT_EQ(b[1].added_by_nation, "");
 }
 
+// An SCO's id derives from its value: anyone can compute it. A write of one must answer the
+// same whether or not another collection holds it, with other content or none, and must not
+// carry the time it was first seen there.
+TEST_F(AdderTest, AnObservableHeldInAnotherCollectionIsNeitherRevealedNorDated) {
+  const std::string id = "ipv4-addr--ff26c055-6336-5bc5-b98d-13d6226742dd";
+  const std::string plain = StrCat(R"({"type":"ipv4-addr","spec_version":"2.1","id":")", id, R"(","value":"198.51.100.3"})");
+  const std::string red = StrCat(R"({"type":"ipv4-addr","spec_version":"2.1","id":")", id,
+                                 R"(","value":"198.51.100.3","object_marking_refs":[")", kRelTo, R"("]})");
+  const Writer aoi{WriterKind::kUser, "aoi", kJpn, "JPN"};
+  const Writer kim{WriterKind::kUser, "kim", kKor, "KOR"};
+  const Writer kor_node{WriterKind::kPartner, "kor-node", kKor, "KOR"};
+  ASSERT_EQ(Write(a_, red, aoi).outcome, AddOutcome::kAdded);
+  clock_.Advance(3'600'000'000);
+  EXPECT_EQ(Write(b_, plain, kim).outcome, AddOutcome::kAdded) << "other content held in A only: no conflict";
+  const std::string c = store_->CreateCollection({"", "root", "c", "C", "", 0})->id;
+  EXPECT_EQ(Write(c, red, kor_node).outcome, AddOutcome::kAdded) << "A's content, A's creator: no refusal";
+  std::vector<StoredObject> a = Versions(a_), b = Versions(b_), in_c = Versions(c);
+  ASSERT_EQ(a.size(), 1u);
+  ASSERT_EQ(b.size(), 1u);
+  ASSERT_EQ(in_c.size(), 1u);
+  EXPECT_NE(b[0].version, a[0].version) << "each copy is dated when its collection got it";
+  EXPECT_EQ(in_c[0].version, b[0].version);
+  // In its own collection, a copy still answers as before.
+  EXPECT_EQ(Write(b_, plain, kim).outcome, AddOutcome::kAlreadyPresent);
+  EXPECT_EQ(Write(b_, red, kim).outcome, AddOutcome::kConflict);
+}
+
 // docs/security.md rule 6: exercise data enters exercise collections only, whoever writes it
 // (the operator's import, a user's TAXII POST, a partner's push or pull). Issue 23, item 3.
 TEST_F(AdderTest, ExerciseDataEntersExerciseCollectionsOnly) {

@@ -90,10 +90,12 @@ absl::Status Adder::FindKnown(const stix::ObjectIndex& index, int64_t id_hash, i
       EntriesOfId("date_added_us", "?2", {}, "?3"), " AND stix_id = ?1");
   KZ_ASSIGN_OR_RETURN(Statement * known, db_.Cached(kSql));
   known->BindView(1, index.id).Bind(2, id_hash).Bind(3, PendingEntries(id_hash));
+  const bool unversioned = !index.version().has_value();
   for (;;) {
     KZ_ASSIGN_OR_RETURN(bool row, known->Step());
     if (!row) break;
     bool here = known->Int(1) == collection_pk_;
+    if (unversioned && !here) continue;
     if (known->Int(2) == version_ns && known->Int(3) == spec) {
       // Every copy of one version has one content: any copy will do, this collection's first.
       if (!same_version_here_) {

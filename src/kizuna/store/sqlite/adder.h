@@ -6,7 +6,8 @@
 // exercise collections only: docs/security.md rule 6), the writer's rules (store.h, Writer), the id filter (a new id
 // needs no lookup), the lookup of stored versions of its id (already present? same version
 // with other content? a new version by another creator, or by a partner of an object written
-// here or created by one of this node's organisations? other versions in this collection whose first/last flags change?), then its row. A
+// here or created by one of this node's organisations? other versions in this collection whose first/last flags change?
+// For an unversioned object, SCOs included, only this collection's copies count), then its row. A
 // marking definition is checked against the node's first definition of its id
 // (marking_definitions), and becomes it when there is none. New rows are inserted
 // `kRowsPerInsert` at a time, which halves SQLite's per-row statement overhead. Their ids
@@ -63,8 +64,12 @@ class Adder {
     std::string_view id, type, creator, json;  // views into the caller's objects
     std::string version, markings;
   };
-  // Looks up the stored versions of the object's id (any collection) and sets the members
-  // below. `creator` is the new version's creator (after attribution).
+  // Looks up the stored versions of the object's id and sets the members below: in any
+  // collection for a versioned object; in this collection only for an unversioned one (SCOs:
+  // their ids derive from their values, so a write that answered by copies held elsewhere
+  // would tell anyone who can compute an id whether the node holds that value, in
+  // collections the writer cannot read). `creator` is the new version's creator (after
+  // attribution).
   absl::Status FindKnown(const stix::ObjectIndex& index, int64_t id_hash, int64_t version_ns,
                          int64_t spec, std::string_view creator);
   // Returns why the writer may not write `object` as created by `creator` (the writer's
