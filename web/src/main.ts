@@ -17,12 +17,12 @@ import './pages/audit';
 import './pages/publish';
 import './pages/upload';
 
-const kPages: { page: string; key: string; admin?: boolean; publisher?: boolean }[] = [
+const kPages: { page: string; key: string; admin?: boolean; nodeAdmin?: boolean; publisher?: boolean }[] = [
   { page: 'dashboard', key: 'nav.dashboard' },
   { page: 'collections', key: 'nav.collections' },
   { page: 'browse', key: 'nav.browse' },
   { page: 'sightings', key: 'nav.sightings' },
-  { page: 'partners', key: 'nav.partners' },
+  { page: 'partners', key: 'nav.partners', nodeAdmin: true },
   { page: 'publish', key: 'nav.publish', publisher: true },
   { page: 'upload', key: 'nav.upload', publisher: true },
   { page: 'audit', key: 'nav.audit', admin: true },
@@ -30,6 +30,10 @@ const kPages: { page: string; key: string; admin?: boolean; publisher?: boolean 
 
 function isAdmin(s: Session): boolean {
   return s.roles.includes('node-admin') || s.roles.includes('org-admin');
+}
+
+function isNodeAdmin(s: Session): boolean {
+  return s.roles.includes('node-admin');
 }
 
 function isPublisher(s: Session): boolean {
@@ -123,7 +127,8 @@ class KzApp extends KzElement {
         </kz-signin></main>`;
     }
     const s = this.session;
-    const visible = kPages.filter((p) => (!p.admin || isAdmin(s)) && (!p.publisher || isPublisher(s)));
+    const visible = kPages.filter((p) => (!p.admin || isAdmin(s)) && (!p.nodeAdmin || isNodeAdmin(s)) &&
+      (!p.publisher || isPublisher(s)));
     return html`
       <header class="top">
         <span class="brand">Kizuna</span>
