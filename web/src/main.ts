@@ -14,6 +14,7 @@ import './pages/object';
 import './pages/sightings';
 import './pages/partners';
 import './pages/audit';
+import './pages/organisation';
 import './pages/publish';
 import './pages/upload';
 
@@ -26,6 +27,7 @@ const kPages: { page: string; key: string; admin?: boolean; nodeAdmin?: boolean;
   { page: 'publish', key: 'nav.publish', publisher: true },
   { page: 'upload', key: 'nav.upload', publisher: true },
   { page: 'audit', key: 'nav.audit', admin: true },
+  { page: 'organisation', key: 'nav.organisation', admin: true },
 ];
 
 function isAdmin(s: Session): boolean {
@@ -105,6 +107,7 @@ class KzApp extends KzElement {
       case 'sightings': return html`<kz-sightings></kz-sightings>`;
       case 'partners': return html`<kz-partners></kz-partners>`;
       case 'audit': return html`<kz-audit></kz-audit>`;
+      case 'organisation': return html`<kz-organisation .session=${s}></kz-organisation>`;
       case 'publish': return html`<kz-publish .session=${s}></kz-publish>`;
       case 'upload': return html`<kz-upload></kz-upload>`;
       default: return html`<h1>${t('page.notFound')}</h1>`;
