@@ -1,7 +1,8 @@
 // The web console in a real browser: Debian's Chromium driven by Playwright (playwright-core)
 // against a real `kizuna serve` with the three-nation fixture (fixture.py). Sign-in, search,
 // publishing REL TO USA, JPN (USA sees it in the console and over TAXII, KOR nowhere), XSS
-// probes, CSRF, session expiry, axe-core on every page, screenshots, both languages.
+// probes, CSRF, session expiry, an organisation admin's Organisation page, axe-core on every
+// page, screenshots, both languages.
 //   KIZUNA_BIN=... KIZUNA_CONSOLE_DIR=... KIZUNA_SHOTS=DIR node --test tests/console/console_test.mjs
 // Skips (exit 0 with a message) only when chromium is absent.
 import assert from 'node:assert/strict';
@@ -232,6 +233,32 @@ describe('web console', { skip }, () => {
     assert.ok(!taxiiKor.body.includes(name));
     const all = await bearer(f, 'kor', f.taxii + 'objects/?match[id]=' + id);
     assert.ok(!all.body.includes(name));
+  });
+
+  it('lets an organisation admin manage its own users on the Organisation page', async () => {
+    const page = await signIn('kadmin');
+    assert.equal(await page.getByRole('link', { name: 'Partners' }).count(), 0, 'partners are for node admins');
+    await page.getByRole('link', { name: 'Organisation' }).click();
+    await painted(page);
+    const users = page.locator('table.users tbody');
+    await users.waitFor();
+    assert.match(await users.innerText(), /kor-analyst/);
+    assert.doesNotMatch(await page.locator('main').innerText(), /jpn-analyst|usa-analyst|jpn-admin/);
+    assert.equal(await page.getByRole('checkbox', { name: 'Node admin' }).count(), 0, 'no node-admin to grant');
+    await page.locator('form.add-user input[name=name]').fill('kor-console-new');
+    await page.locator('form.add-user button[type=submit]').click();
+    const row = page.locator('table.users tbody tr', { hasText: 'kor-console-new' });
+    await row.waitFor();
+    await row.getByRole('button', { name: 'Issue a token' }).click();
+    const secret = page.locator('p.secret output');
+    await secret.waitFor();
+    f.tokens.issued = (await secret.innerText()).trim();
+    const read = await bearer(f, 'issued', f.taxii + 'objects/');
+    assert.equal(read.status, 200, 'the issued token reads as kor-console-new, a KOR reader');
+    assert.ok(!read.body.includes('red-only'));
+    await axe(page, 'organisation');
+    await shot(page, 'organisation');
+    await page.context().close();
   });
 
   it('refuses a write without the CSRF token', async () => {

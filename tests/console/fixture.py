@@ -68,7 +68,8 @@ def main():
             a.org(name, nation)
         a.group("jpn-usa", "JPN-CERT", "USA-CERT")
         users = {"jpn": ("jpn-analyst", "JPN-CERT", "publisher"), "usa": ("usa-analyst", "USA-CERT", "reader"),
-                 "kor": ("kor-analyst", "KOR-CERT", "reader"), "admin": ("jpn-admin", "JPN-CERT", "node-admin")}
+                 "kor": ("kor-analyst", "KOR-CERT", "reader"), "admin": ("jpn-admin", "JPN-CERT", "node-admin"),
+                 "kadmin": ("kor-admin", "KOR-CERT", "org-admin")}
         tokens = {k: a.user(name, org, role) for k, (name, org, role) in users.items()}
         for _, (name, _, _) in users.items():
             run("admin", "user", "passwd", name, "--stdin", data_dir=a.data_dir, stdin=(PASSWORD + "\n").encode())

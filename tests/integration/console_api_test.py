@@ -8,6 +8,7 @@ import unittest
 import uuid
 
 import policy_test as base
+from console_session_test import Browser
 from node import Client, run
 
 JSON = "application/json"
@@ -47,6 +48,16 @@ class ConsoleApiTest(unittest.TestCase):
         cls.collection = cls.alliance.collections["alliance"]
         cls.clients["admin"] = Client(cls.node, cls.alliance.user("node-admin", "JPN-CERT", "node-admin"))
         cls.clients["kor-admin"] = Client(cls.node, cls.alliance.user("kor-admin", "KOR-CERT", "org-admin"))
+        # A partner node's account that also holds org-admin: still a partner's account.
+        run("admin", "user", "add", "kor-peer", "--org", cls.alliance.orgs["KOR-CERT"], "--role", "peer",
+            "--role", "org-admin", data_dir=cls.alliance.data_dir)
+        peer_token = json.loads(run("admin", "token", "create", "kor-peer", "--json", data_dir=cls.alliance.data_dir))
+        cls.clients["kor-peer"] = Client(cls.node, peer_token["token"])
+        # A partner this node pulls from, whose name only node administrators may see.
+        run("peer", "add", cls.PARTNER, "--url", "https://127.0.0.1:9", "--token", "t", "--nation", "GBR",
+            "--map", cls.collection + ":remote:pull", data_dir=cls.alliance.data_dir)
+
+    PARTNER = "gbr-partner-node"
 
     def api(self, who, path, status=200):
         r = self.clients[who].get(path, accept=JSON)
@@ -132,7 +143,11 @@ class ConsoleApiTest(unittest.TestCase):
                 sightings = sum(day["count"] for day in d["sightings_by_day"])
                 self.assertEqual(sightings, len([k for k in self.extra if k.endswith("sighting")
                                                  and self.extra[k]["id"] not in self.withheld_ids(who)]))
-                self.assertEqual(d["partners"], [])
+                self.assertNotIn("partners", d)
+                self.assertNotIn(self.PARTNER, json.dumps(d))
+        for who in ("kor-admin", "admin"):
+            text = json.dumps(self.api(who, "/api/v1/dashboard"))
+            self.assertEqual(self.PARTNER in text, who == "admin", who)
 
     def test_sightings_list_released_sightings_newest_first(self):
         for who in self.expected:
@@ -217,15 +232,150 @@ class ConsoleApiTest(unittest.TestCase):
         second = self.api("admin", "/api/v1/audit?limit=2&before=%d" % first["next"])
         self.assertEqual([e["seq"] for e in first["events"] + second["events"]], seqs[:4])
         # An organisation administrator sees its organisation's users only.
-        kor_users = {"kor-analyst", "kor-admin"}
+        kor = self.alliance.orgs["KOR-CERT"]
+        kor_users = {u["name"] for u in self.api("admin", "/api/v1/users?organization=" + kor)["users"]}
+        self.assertTrue({"kor-analyst", "kor-admin"} <= kor_users)
         own = self.api("kor-admin", "/api/v1/audit?limit=1000")["events"]
         self.assertTrue(own)
         for e in own:
             self.assertTrue(e["actor"] in kor_users or e["target"] in kor_users, e)
         self.assertNotIn("object.add", {e["action"] for e in own})
 
-    def test_partners_list(self):
-        self.assertEqual(self.api("kor", "/api/v1/partners"), [])
+    def test_partners_are_for_node_administrators(self):
+        for who in ("kor", "jpn", "kor-admin"):
+            r = self.clients[who].get("/api/v1/partners", accept=JSON)
+            self.assertEqual(r.status, 403, who)
+            self.assertNotIn(self.PARTNER.encode(), r.body)
+        self.assertEqual([p["name"] for p in self.api("admin", "/api/v1/partners")], [self.PARTNER])
+
+    # Organisation administrators (/api/v1/users).
+
+    def users(self, who, query=""):
+        return self.api(who, "/api/v1/users" + query)
+
+    def audit_rows(self, action, target):
+        audit = json.loads(run("admin", "audit", "--limit", "1000", "--json", data_dir=self.alliance.data_dir))
+        return [e for e in audit if e["action"] == action and e["target"] == target]
+
+    def test_org_admin_manages_its_organisation(self):
+        kor = self.alliance.orgs["KOR-CERT"]
+        listed = self.users("kor-admin")
+        self.assertEqual(listed["organization"]["id"], kor)
+        self.assertEqual([o["id"] for o in listed["organizations"]], [kor])
+        names = {u["name"] for u in listed["users"]}
+        self.assertTrue({"kor-analyst", "kor-admin"} <= names)
+        self.assertFalse(names & {"jpn-analyst", "usa-analyst", "node-admin"})
+        text = json.dumps(listed)
+        for secret in ("argon2", "hash", "password", self.tokens["kor"]):
+            self.assertNotIn(secret, text)
+        analyst = next(u for u in listed["users"] if u["name"] == "kor-analyst")
+        self.assertEqual((analyst["roles"], analyst["disabled"]), (["reader"], False))
+        self.assertTrue(analyst["last_used"])  # its token read over TAXII in setUpClass
+        self.assertEqual(len(analyst["tokens"]), 1)
+
+        r = self.post("kor-admin", "/api/v1/users", {"name": "kor-new", "roles": ["reader"]})
+        self.assertEqual(r.status, 201, r.body)
+        self.assertEqual(r.json()["organization"], kor)
+        self.assertEqual(self.audit_rows("user.create", "kor-new")[0]["actor"], "kor-admin")
+        r = self.post("kor-admin", "/api/v1/users/kor-new/tokens", {"label": "sensor", "expires_in_days": 30})
+        self.assertEqual(r.status, 201, r.body)
+        issued = r.json()
+        self.assertEqual((issued["user"], issued["label"]), ("kor-new", "sensor"))
+        self.assertEqual(self.audit_rows("token.create", issued["id"])[0]["actor"], "kor-admin")
+        # The token is kor-new's, a KOR reader: it reads what the KOR analyst reads, writes nothing.
+        self.clients["kor-new"] = Client(self.node, issued["token"])
+        self.assertEqual({o["id"] for o in self.read_all("kor-new", "objects")},
+                         {o["id"] for o in self.read_all("kor", "objects")})
+        jpn = self.alliance.orgs["JPN-CERT"]
+        self.assertEqual(self.clients["kor-new"].post(self.base + "objects/", {"objects": [base.indicator(400, jpn)]}).status, 403)
+        self.assertNotIn(issued["token"], json.dumps(self.users("kor-admin")))
+
+        r = self.post("kor-admin", "/api/v1/users/kor-new", {"roles": ["publisher"]})
+        self.assertEqual((r.status, r.json()["roles"]), (200, ["publisher"]), r.body)
+        self.assertEqual(self.post("kor-admin", "/api/v1/users/kor-new", {"disabled": True}).json()["disabled"], True)
+        self.assertEqual(self.clients["kor-new"].get(self.base + "objects/").status, 401)
+        self.post("kor-admin", "/api/v1/users/kor-new", {"disabled": False})
+        self.assertEqual(self.clients["kor-new"].get(self.base + "objects/").status, 200)
+        self.assertEqual([e["actor"] for e in self.audit_rows("user.disable", "kor-new")], ["kor-admin"])
+
+        r = self.post("kor-admin", "/api/v1/users/kor-new/password", {})
+        self.assertEqual(r.status, 200, r.body)
+        browser = Browser(self.node)
+        self.assertEqual(browser.sign_in(user="kor-new", password=r.json()["password"]).status, 200)
+        chosen = "a password chosen by the admin"
+        self.assertEqual(self.post("kor-admin", "/api/v1/users/kor-new/password", {"password": chosen}).status, 204)
+        self.assertEqual(browser.request("GET", "/api/v1/session").status, 401, "a new password ends sessions")
+        self.assertEqual(Browser(self.node).sign_in(user="kor-new", password=chosen).status, 200)
+        self.assertEqual(self.post("kor-admin", "/api/v1/users/kor-new/password", {"password": "short"}).status, 400)
+
+        r = self.clients["kor-admin"].delete("/api/v1/users/kor-new/tokens/" + issued["id"], accept=JSON)
+        self.assertEqual(r.status, 204, r.body)
+        self.assertEqual(self.clients["kor-new"].get(self.base + "objects/").status, 401)
+        self.assertEqual(self.audit_rows("token.revoke", issued["id"])[0]["actor"], "kor-admin")
+
+    def test_org_admin_cannot_escalate_or_reach_other_organisations(self):
+        def refused(path, body, status, method="POST"):
+            if method == "POST":
+                r = self.post("kor-admin", path, body)
+            else:
+                r = self.clients["kor-admin"].delete(path, accept=JSON)
+            self.assertEqual(r.status, status, (path, r.body))
+            return r
+        for roles in (["node-admin"], ["peer"], ["reader", "node-admin"]):
+            with self.subTest(roles=roles):
+                refused("/api/v1/users", {"name": "kor-escalated", "roles": roles}, 403)
+                refused("/api/v1/users/kor-analyst", {"roles": roles}, 403)
+        self.assertNotIn("kor-escalated", {u["name"] for u in self.users("kor-admin")["users"]})
+        self.assertTrue(self.audit_rows("user.refuse", "kor-escalated"))
+        # Another organisation's user answers exactly as one that does not exist.
+        for suffix, body, method in (("", {"disabled": True}, "POST"), ("/tokens", {}, "POST"),
+                                     ("/password", {}, "POST"), ("/tokens/0123456789abcdef", None, "DELETE")):
+            with self.subTest(suffix=suffix):
+                other = refused("/api/v1/users/jpn-analyst" + suffix, body, 404, method)
+                absent = refused("/api/v1/users/nobody-here" + suffix, body, 404, method)
+                self.assertEqual(other.body.replace(b"jpn-analyst", b"X"), absent.body.replace(b"nobody-here", b"X"))
+        jpn = self.alliance.orgs["JPN-CERT"]
+        other = self.clients["kor-admin"].get("/api/v1/users?organization=" + jpn, accept=JSON)
+        absent = self.clients["kor-admin"].get("/api/v1/users?organization=identity--" + str(uuid.UUID(int=7, version=4)), accept=JSON)
+        self.assertEqual((other.status, absent.status), (404, 404))
+        self.assertNotIn(b"jpn-analyst", other.body)
+        refused("/api/v1/users", {"name": "kor-in-jpn", "roles": ["reader"], "organization": jpn}, 404)
+        self.assertEqual(self.clients["jpn"].get("/api/v1/users/jpn-analyst", accept=JSON).status, 403)
+        self.assertEqual(self.clients["jpn"].get(self.base + "objects/").status, 200, "jpn-analyst untouched")
+        # A node administrator of its organisation is out of its reach, even disabled.
+        run("admin", "user", "add", "kor-root", "--org", self.alliance.orgs["KOR-CERT"], "--role", "node-admin",
+            data_dir=self.alliance.data_dir)
+        run("admin", "user", "disable", "kor-root", data_dir=self.alliance.data_dir)
+        for suffix, body in (("", {"disabled": False}), ("/tokens", {}), ("/password", {})):
+            refused("/api/v1/users/kor-root" + suffix, body, 403)
+        # Nobody locks themselves out of the last administrator seat.
+        refused("/api/v1/users/kor-admin", {"disabled": True}, 409)
+        refused("/api/v1/users/kor-admin", {"roles": ["reader"]}, 409)
+        self.assertEqual(self.post("kor-admin", "/api/v1/users", {"name": "kor-second", "roles": ["org-admin"]}).status, 201)
+        second = Client(self.node, self.post("kor-admin", "/api/v1/users/kor-second/tokens", {}).json()["token"])
+        r = second.post("/api/v1/users/kor-second", {"roles": ["reader"]}, accept=JSON, content_type=JSON)
+        self.assertEqual(r.status, 200, "another administrator is left")
+
+    def test_user_management_needs_an_administrator_and_csrf(self):
+        for who in ("kor", "jpn", "kor-peer"):
+            with self.subTest(who=who):
+                self.assertEqual(self.clients[who].get("/api/v1/users", accept=JSON).status, 403)
+                r = self.post(who, "/api/v1/users", {"name": "made-by-" + who, "roles": ["reader"]})
+                self.assertEqual(r.status, 403)
+        b = Browser(self.node)
+        self.assertEqual(b.sign_in(token=self.alliance.tokens["kor-admin"]).status, 200)
+        r = b.request("POST", "/api/v1/users", {"name": "kor-csrf", "roles": ["reader"]}, csrf=False)
+        self.assertEqual(r.status, 403)
+        self.assertNotIn("kor-csrf", {u["name"] for u in self.users("kor-admin")["users"]})
+        self.assertEqual(b.request("POST", "/api/v1/users", {"name": "kor-csrf", "roles": ["reader"]}).status, 201)
+
+    def test_node_admin_manages_any_organisation(self):
+        jpn = self.alliance.orgs["JPN-CERT"]
+        listed = self.users("admin", "?organization=" + jpn)
+        self.assertEqual(len(listed["organizations"]), 4)
+        self.assertIn("jpn-analyst", {u["name"] for u in listed["users"]})
+        r = self.post("admin", "/api/v1/users", {"name": "jpn-lead", "roles": ["org-admin"], "organization": jpn})
+        self.assertEqual((r.status, r.json()["organization"]), (201, jpn), r.body)
 
 
 if __name__ == "__main__":

@@ -14,22 +14,28 @@ import './pages/object';
 import './pages/sightings';
 import './pages/partners';
 import './pages/audit';
+import './pages/organisation';
 import './pages/publish';
 import './pages/upload';
 
-const kPages: { page: string; key: string; admin?: boolean; publisher?: boolean }[] = [
+const kPages: { page: string; key: string; admin?: boolean; nodeAdmin?: boolean; publisher?: boolean }[] = [
   { page: 'dashboard', key: 'nav.dashboard' },
   { page: 'collections', key: 'nav.collections' },
   { page: 'browse', key: 'nav.browse' },
   { page: 'sightings', key: 'nav.sightings' },
-  { page: 'partners', key: 'nav.partners' },
+  { page: 'partners', key: 'nav.partners', nodeAdmin: true },
   { page: 'publish', key: 'nav.publish', publisher: true },
   { page: 'upload', key: 'nav.upload', publisher: true },
   { page: 'audit', key: 'nav.audit', admin: true },
+  { page: 'organisation', key: 'nav.organisation', admin: true },
 ];
 
 function isAdmin(s: Session): boolean {
   return s.roles.includes('node-admin') || s.roles.includes('org-admin');
+}
+
+function isNodeAdmin(s: Session): boolean {
+  return s.roles.includes('node-admin');
 }
 
 function isPublisher(s: Session): boolean {
@@ -101,6 +107,7 @@ class KzApp extends KzElement {
       case 'sightings': return html`<kz-sightings></kz-sightings>`;
       case 'partners': return html`<kz-partners></kz-partners>`;
       case 'audit': return html`<kz-audit></kz-audit>`;
+      case 'organisation': return html`<kz-organisation .session=${s}></kz-organisation>`;
       case 'publish': return html`<kz-publish .session=${s}></kz-publish>`;
       case 'upload': return html`<kz-upload></kz-upload>`;
       default: return html`<h1>${t('page.notFound')}</h1>`;
@@ -123,7 +130,8 @@ class KzApp extends KzElement {
         </kz-signin></main>`;
     }
     const s = this.session;
-    const visible = kPages.filter((p) => (!p.admin || isAdmin(s)) && (!p.publisher || isPublisher(s)));
+    const visible = kPages.filter((p) => (!p.admin || isAdmin(s)) && (!p.nodeAdmin || isNodeAdmin(s)) &&
+      (!p.publisher || isPublisher(s)));
     return html`
       <header class="top">
         <span class="brand">Kizuna</span>

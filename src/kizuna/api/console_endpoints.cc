@@ -11,13 +11,13 @@ namespace {
 
 bool IsRead(const http::Request& r) { return r.method == http::Method::kGet || r.method == http::Method::kHead; }
 
+}  // namespace
+
 http::Response NotAllowed(std::string_view allow) {
   http::Response r = ErrorAnswer(405, StrCat("this endpoint allows ", allow));
   r.headers.emplace_back("Allow", std::string(allow));
   return r;
 }
-
-}  // namespace
 
 std::optional<http::Response> ConsoleEndpoints::Answer(const ApiCall& call) {
   std::string_view path = call.path;
@@ -48,6 +48,7 @@ std::optional<http::Response> ConsoleEndpoints::Answer(const ApiCall& call) {
     if (!IsRead(call.request)) return NotAllowed("GET, HEAD");
     return (this->*r.answer)(call);
   }
+  if (path == "users" || path.starts_with("users/")) return Users(call);
   if (path.starts_with("collections/") && path.ends_with("/objects")) {
     std::string_view id = path.substr(12, path.size() - 12 - 8);
     if (!id.empty() && id.find('/') == std::string_view::npos) {
@@ -72,6 +73,7 @@ http::BodyLimit ConsoleEndpoints::MaxBody(std::string_view path) const {
   if (path.starts_with("collections/") && path.ends_with("/objects")) {
     return {kMaxPublishBytes, "the publish body limit"};
   }
+  if (path == "users" || path.starts_with("users/")) return {kMaxUsersBodyBytes, "the users body limit"};
   return {};
 }
 

@@ -16,6 +16,8 @@
 //   sightings_api.cc     GET  sightings
 //   partners_api.cc      GET  partners
 //   audit_api.cc         GET  audit
+//   users_api.cc         GET, POST users; POST users/{name}, users/{name}/tokens,
+//                        users/{name}/password; DELETE users/{name}/tokens/{id}
 // (docs/api.openapi.yaml documents each.)
 //
 // Thread-safety: safe for concurrent use, as its parts are.
@@ -26,6 +28,7 @@
 #include <vector>
 
 #include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
 
 #include "absl/status/statusor.h"
 #include "kizuna/base/clock.h"
@@ -57,7 +60,20 @@ absl::StatusOr<std::string> QueryValue(std::string_view query, std::string_view 
 // 1..`max`.
 absl::StatusOr<size_t> LimitOf(std::string_view query, size_t default_limit, size_t max);
 
-// The partners as GET /api/v1/partners lists them for `principal` (partners_api.cc).
+// A 405 answer allowing `allow` (e.g. "GET, HEAD").
+http::Response NotAllowed(std::string_view allow);
+
+// A user as the API shows it: name, organisation (id), roles, disabled, created; never a
+// password hash (users_api.cc).
+boost::json::object UserJson(const store::User& user);
+// A token as the API shows it: everything but its secret, which is never stored.
+boost::json::object TokenJson(const store::Token& token);
+
+// Whether `principal` may see the partners (their names, nations and sync state): node
+// administrators only (partners_api.cc).
+bool SeesPartners(const identity::Principal& principal);
+// The partners as GET /api/v1/partners lists them for `principal`: none unless
+// SeesPartners(principal) (partners_api.cc).
 boost::json::array PartnersJson(const identity::Principal& principal, const std::vector<store::Peer>& peers);
 
 class ConsoleEndpoints {
@@ -71,6 +87,8 @@ class ConsoleEndpoints {
   static constexpr size_t kMaxAuditShown = 1000;
   // The largest body of a publish (TAXII's default max_content_length).
   static constexpr uint64_t kMaxPublishBytes = uint64_t{10} << 20;
+  // The largest body of a users/... request (users_api.cc).
+  static constexpr uint64_t kMaxUsersBodyBytes = 4096;
 
   // Every reference must outlive the endpoints.
   ConsoleEndpoints(store::Database& db, policy::Policy& policy, taxii::AccessControl& access,
@@ -101,6 +119,7 @@ class ConsoleEndpoints {
   http::Response Sightings(const ApiCall& call);
   http::Response Partners(const ApiCall& call);
   http::Response Audit(const ApiCall& call);
+  http::Response Users(const ApiCall& call);
 
   // The collections (of every API root) the principal may read.
   absl::StatusOr<std::vector<store::Collection>> Readable(const identity::Principal& principal);

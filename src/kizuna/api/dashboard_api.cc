@@ -3,7 +3,7 @@
 //
 // -> {"today": {"in": {NATION: n}, "out": {NATION: n}}, "week": {...}, "sightings_by_day":
 //     [{"day": "YYYY-MM-DD", "count": n}] (30 days, oldest first), "partners": [...] (as
-//     GET partners), "capped": bool}
+//     GET partners; node administrators only, absent for anyone else), "capped": bool}
 // Everything is counted from entries released to the caller (ScanReleased: the collection
 // grants and the policy's released read), so no count reveals an entry it may not read:
 //   - "in": entries added in the period, by the nation of who added them (a partner's node or
@@ -86,9 +86,9 @@ http::Response ConsoleEndpoints::Dashboard(const ApiCall& call) {
       {"today", {{"in", Counts(in_today)}, {"out", Counts(out_today)}}},
       {"week", {{"in", Counts(in_week)}, {"out", Counts(out_week)}}},
       {"sightings_by_day", std::move(by_day)},
-      {"partners", PartnersJson(call.principal, *peers)},
       {"capped", capped},
   };
+  if (SeesPartners(call.principal)) out["partners"] = PartnersJson(call.principal, *peers);
   return JsonAnswer(boost::json::serialize(out));
 }
 

@@ -3,9 +3,10 @@
 // -> [{"name", "nation", "state", "last_sync", "last_error", "last_error_at"}] where state is
 // "ok" (the last pass of every mapping succeeded), "error" (a mapping's last pass failed) or
 // "never" (no pass yet), last_sync the latest successful pull or push (TAXII timestamp, or
-// ""). The text of
-// last_error (which may name hosts, certificates or the peer's answers) is given to node and
-// organisation administrators only; others see "" and the state.
+// ""), last_error its text (which may name hosts, certificates or the peer's answers).
+// For node administrators only: peering is the node's business, and an organisation here
+// (perhaps another nation's) has no need to learn with which partners the node syncs. Anyone
+// else gets 403, and a dashboard without "partners" (docs/access.md).
 #include <boost/json.hpp>
 
 #include "kizuna/api/answer.h"
@@ -14,9 +15,11 @@
 
 namespace kizuna::api {
 
+bool SeesPartners(const identity::Principal& principal) { return principal.Has(identity::Role::kNodeAdmin); }
+
 boost::json::array PartnersJson(const identity::Principal& principal, const std::vector<store::Peer>& peers) {
-  const bool admin = principal.Has(identity::Role::kNodeAdmin) || principal.Has(identity::Role::kOrgAdmin);
   boost::json::array out;
+  if (!SeesPartners(principal)) return out;
   for (const store::Peer& p : peers) {
     int64_t last_sync = 0, last_error_us = 0;
     std::string last_error;
@@ -38,7 +41,7 @@ boost::json::array PartnersJson(const identity::Principal& principal, const std:
                    {"nation", p.nation},
                    {"state", std::string(state)},
                    {"last_sync", last_sync > 0 ? stix::FormatTaxii(last_sync) : ""},
-                   {"last_error", admin ? last_error : ""},
+                   {"last_error", last_error},
                    {"last_error_at", last_error_us > 0 ? stix::FormatTaxii(last_error_us) : ""}});
   }
   return out;
@@ -46,6 +49,7 @@ boost::json::array PartnersJson(const identity::Principal& principal, const std:
 
 http::Response ConsoleEndpoints::Partners(const ApiCall& call) {
   call.info.endpoint = "api-partners";
+  if (!SeesPartners(call.principal)) return ErrorAnswer(403, "the partners are for node administrators");
   absl::StatusOr<std::vector<store::Peer>> peers = db_.ListPeers();
   if (!peers.ok()) return ErrorAnswer(500, "the peers could not be read");
   return JsonAnswer(boost::json::serialize(PartnersJson(call.principal, *peers)));

@@ -15,11 +15,6 @@ namespace {
 
 boost::json::string_view J(std::string_view s) { return {s.data(), s.size()}; }
 
-boost::json::value OptionalTime(std::optional<int64_t> us) {
-  if (!us) return nullptr;
-  return boost::json::value(stix::FormatTaxii(*us));
-}
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<store::Database>> Open(const GlobalOptions& global) {
@@ -113,28 +108,6 @@ boost::json::object OrganizationJson(const store::Organization& org) {
           {"partner", org.partner},
           {"created", stix::FormatTaxii(org.created_us)},
           {"identity", ec ? boost::json::value(nullptr) : identity}};
-}
-
-boost::json::object UserJson(const store::User& user) {
-  boost::json::array roles;
-  for (identity::Role role : identity::kAllRoles) {
-    if (user.roles & static_cast<uint8_t>(role)) roles.emplace_back(J(identity::RoleName(role)));
-  }
-  return {{"name", J(user.name)},
-          {"organization", J(user.organization)},
-          {"roles", roles},
-          {"disabled", user.disabled},
-          {"created", stix::FormatTaxii(user.created_us)}};
-}
-
-boost::json::object TokenJson(const store::Token& token) {
-  return {{"id", J(token.id)},
-          {"user", J(token.user)},
-          {"label", J(token.label)},
-          {"created", stix::FormatTaxii(token.created_us)},
-          {"expires", OptionalTime(token.expires_us)},
-          {"revoked", OptionalTime(token.revoked_us)},
-          {"last_used", OptionalTime(token.last_used_us)}};
 }
 
 boost::json::object GrantJson(const store::Grant& grant) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "kizuna/api/console_endpoints.h"
 #include "kizuna/cli/command.h"
 #include "kizuna/store/database.h"
 #include "kizuna/store/identity.h"
@@ -44,8 +45,8 @@ std::string OrgName(const std::vector<store::Organization>& orgs, std::string_vi
 std::string Time(std::optional<int64_t> us);
 
 boost::json::object OrganizationJson(const store::Organization& org);
-boost::json::object UserJson(const store::User& user);
-boost::json::object TokenJson(const store::Token& token);
+using api::TokenJson;  // as the JSON API shows them (api/console_endpoints.h)
+using api::UserJson;
 boost::json::object GrantJson(const store::Grant& grant);
 boost::json::object AuditJson(const store::AuditEvent& event);
 

@@ -1,5 +1,6 @@
 // The dashboard: what came in and went out today and this week per nation, sightings over the
-// last 30 days (charts.js, loaded on first use), and the partners' sync state.
+// last 30 days (charts.js, loaded on first use), and the partners' sync state (for node
+// administrators: the node leaves it out for anyone else).
 import { html, nothing } from 'lit';
 import { api } from '../api';
 import { KzElement } from '../element';
@@ -22,7 +23,7 @@ interface Dashboard {
   today: Flow;
   week: Flow;
   sightings_by_day: { day: string; count: number }[];
-  partners: Partner[];
+  partners?: Partner[];  // node administrators only
 }
 interface Charts {
   sightingsChart(el: HTMLElement, days: Dashboard['sightings_by_day'], name: string): () => void;
@@ -118,10 +119,10 @@ class KzDashboard extends KzElement {
           <h2>${t('dashboard.sightings')}</h2>
           <div class="chart" role="img" aria-label=${t('dashboard.sightingsSummary', { days: d.sightings_by_day.length, count: total })}></div>
         </section>
-        <section>
+        ${d.partners ? html`<section>
           <h2>${t('dashboard.partners')}</h2>
           ${partnersTable(d.partners)}
-        </section>` : nothing}`;
+        </section>` : nothing}` : nothing}`;
   }
 }
 customElements.define('kz-dashboard', KzDashboard);

@@ -1,5 +1,5 @@
-// Partners: the peers with their sync state and last errors (errors for admins only; the node
-// decides).
+// Partners: the peers with their sync state and last errors, for node administrators (the node
+// answers 403 to anyone else).
 import { html } from 'lit';
 import { api } from '../api';
 import { t } from '../i18n';
