@@ -105,7 +105,10 @@ TEST_F(SqliteSearchTest, TextIsFoundAndDeletedWithoutAStoredCopy) {
   auto found = db_->FindText(q);
   ASSERT_TRUE(found.ok()) << found.status();
   ASSERT_EQ(found->size(), 1u);
-  EXPECT_EQ((*found)[0].collection_id, Collection());
+  auto entries = db_->ReadEntries(*found);
+  ASSERT_TRUE(entries.ok()) << entries.status();
+  ASSERT_EQ(entries->size(), 1u);
+  EXPECT_EQ((*entries)[0].collection_id, Collection());
   ASSERT_EQ(*db_->DeleteObject(Collection(), "x-thing--5a000000-0000-4000-8000-000000000001",
                                AllVersions()),
             1);

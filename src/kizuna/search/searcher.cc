@@ -510,7 +510,7 @@ absl::StatusOr<Answer> Searcher::Text(const identity::Principal& principal, cons
   query.added_after_us = request.added_after_us;
   query.added_before_us = request.added_before_us;
   if (request.valid_now) query.valid_at_us = clock_.NowMicros();
-  query.limit = kHitPage;
+  query.limit = kMaxEntriesScanned;
   absl::flat_hash_set<std::string> tlp_ids;
   for (const stix::PredefinedTlpMarking& m : stix::PredefinedTlpMarkings()) {
     if (std::find(request.tlp.begin(), request.tlp.end(), m.level) != request.tlp.end()) tlp_ids.insert(std::string(m.id));
@@ -523,10 +523,10 @@ absl::StatusOr<Answer> Searcher::Text(const identity::Principal& principal, cons
   Answer answer;
   KZ_ASSIGN_OR_RETURN(answer.index_complete, Complete());
   ResultSet results;
-  for (size_t scanned = 0; results.size() <= limit && scanned < kMaxEntriesScanned; scanned += kHitPage) {
-    query.offset = scanned;
-    KZ_ASSIGN_OR_RETURN(std::vector<store::LocatedObject> entries, index_.FindText(query));
-    bool last_page = entries.size() < kHitPage;
+  KZ_ASSIGN_OR_RETURN(const std::vector<int64_t> ranked, index_.FindText(query));
+  for (size_t scanned = 0; results.size() <= limit && scanned < ranked.size(); scanned += kHitPage) {
+    std::span<const int64_t> page(ranked.data() + scanned, std::min(kHitPage, ranked.size() - scanned));
+    KZ_ASSIGN_OR_RETURN(std::vector<store::LocatedObject> entries, index_.ReadEntries(page));
     std::vector<int64_t> redacted;
     KZ_ASSIGN_OR_RETURN(entries, Release(principal, std::move(entries), &redacted));
     store::EntryIndex text;
@@ -553,7 +553,6 @@ absl::StatusOr<Answer> Searcher::Text(const identity::Principal& principal, cons
       }
       ResultSet::AddReason(results.Add(e), {"text", "", request.query, "", "", false, ""});
     }
-    if (last_page) break;
   }
   results.Finish(limit, answer);
   return answer;

@@ -28,9 +28,9 @@ absl::StatusOr<std::vector<IndexHit>> SearchIndex::ValuesOf(int64_t date_added_u
   return DoValuesOf(date_added_us);
 }
 
-absl::StatusOr<std::vector<LocatedObject>> SearchIndex::FindText(const TextQuery& query) {
+absl::StatusOr<std::vector<int64_t>> SearchIndex::FindText(const TextQuery& query) {
   if (query.match.empty()) return absl::InvalidArgumentError("a full-text query needs some text");
-  if (query.limit == 0) return std::vector<LocatedObject>();
+  if (query.limit == 0) return std::vector<int64_t>();
   return DoFindText(query);
 }
 

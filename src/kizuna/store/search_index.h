@@ -155,8 +155,10 @@ class SearchIndex {
                                                    int prefix, size_t limit);
   // The index rows of entry `date_added_us`.
   absl::StatusOr<std::vector<IndexHit>> ValuesOf(int64_t date_added_us);
-  // The entries of a full-text query, best match first (the caller filters through policy).
-  absl::StatusOr<std::vector<LocatedObject>> FindText(const TextQuery& query);
+  // The entries (date_added) of a full-text query, best match first, from `offset`, at most
+  // `limit`: the caller reads them with ReadEntries and filters them through policy. Ranked
+  // once for a whole scan: FTS5 computes the rank of every match at each query.
+  absl::StatusOr<std::vector<int64_t>> FindText(const TextQuery& query);
   // The entries `date_added_us` names, with JSON, in the order given; absent ones left out.
   absl::StatusOr<std::vector<LocatedObject>> ReadEntries(std::span<const int64_t> date_added_us);
   // The latest entries (in any collection) of object `object_id`, with JSON.
@@ -183,7 +185,7 @@ class SearchIndex {
   virtual absl::StatusOr<std::vector<IndexHit>> DoFindRanges(bool v6, const std::array<uint8_t, 16>& address,
                                                              int prefix, size_t limit) = 0;
   virtual absl::StatusOr<std::vector<IndexHit>> DoValuesOf(int64_t date_added_us) = 0;
-  virtual absl::StatusOr<std::vector<LocatedObject>> DoFindText(const TextQuery& query) = 0;
+  virtual absl::StatusOr<std::vector<int64_t>> DoFindText(const TextQuery& query) = 0;
   virtual absl::StatusOr<std::vector<LocatedObject>> DoReadEntries(std::span<const int64_t> date_added_us) = 0;
   virtual absl::StatusOr<std::vector<LocatedObject>> DoReadObject(std::string_view object_id) = 0;
   virtual absl::StatusOr<IndexState> DoGetIndexState() = 0;

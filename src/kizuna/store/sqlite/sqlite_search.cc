@@ -197,9 +197,13 @@ absl::StatusOr<std::vector<IndexHit>> SqliteStore::DoValuesOf(int64_t date_added
   return out;
 }
 
-absl::StatusOr<std::vector<LocatedObject>> SqliteStore::DoFindText(const TextQuery& query) {
-  std::string sql = StrCat(LocatedSelect(), " JOIN search_text f ON f.rowid = e.date_added_us",
-                           " WHERE search_text MATCH ?1");
+absl::StatusOr<std::vector<int64_t>> SqliteStore::DoFindText(const TextQuery& query) {
+  // Only the entries' keys go through the ranking's sort; their JSON is read by page later.
+  const bool filtered = !query.types.empty() || !query.collections.empty() || query.added_after_us > 0 ||
+                        query.added_before_us > 0 || query.valid_at_us.has_value();
+  std::string sql = filtered ? "SELECT e.date_added_us FROM search_text f JOIN entries e ON e.date_added_us = f.rowid"
+                               " JOIN collections c ON c.pk = e.collection WHERE search_text MATCH ?1"
+                             : "SELECT f.rowid FROM search_text f WHERE search_text MATCH ?1";
   if (!query.types.empty()) sql += " AND e.type IN (SELECT value FROM json_each(?2))";
   if (!query.collections.empty()) sql += " AND c.id IN (SELECT value FROM json_each(?3))";
   if (query.added_after_us > 0) sql += " AND e.date_added_us > ?4";
@@ -207,7 +211,7 @@ absl::StatusOr<std::vector<LocatedObject>> SqliteStore::DoFindText(const TextQue
   if (query.valid_at_us) {
     sql += " AND e.revoked = 0 AND coalesce(e.valid_from_us, ?6) <= ?6 AND coalesce(e.valid_until_us, ?6 + 1) > ?6";
   }
-  sql += " ORDER BY f.rank, e.date_added_us LIMIT ?7 OFFSET ?8";
+  sql += " ORDER BY f.rank, f.rowid LIMIT ?7 OFFSET ?8";
   KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
   KZ_ASSIGN_OR_RETURN(Statement * st, db->Cached(sql));
   st->BindView(1, query.match);
@@ -217,11 +221,20 @@ absl::StatusOr<std::vector<LocatedObject>> SqliteStore::DoFindText(const TextQue
   if (query.added_before_us > 0) st->Bind(5, query.added_before_us);
   if (query.valid_at_us) st->Bind(6, *query.valid_at_us);
   st->Bind(7, static_cast<int64_t>(query.limit)).Bind(8, static_cast<int64_t>(query.offset));
-  absl::StatusOr<std::vector<LocatedObject>> out = ReadLocated(*st, query.limit);
-  if (!out.ok() && absl::IsInvalidArgument(out.status())) return out.status();
-  if (!out.ok() && out.status().message().find("fts5") != std::string_view::npos) {
-    return absl::InvalidArgumentError(StrCat("full-text query '", query.match, "': ", out.status().message()));
+  std::vector<int64_t> out;
+  for (;;) {
+    absl::StatusOr<bool> row = st->Step();
+    if (!row.ok()) {
+      st->Reset();
+      if (row.status().message().find("fts5") != std::string_view::npos) {
+        return absl::InvalidArgumentError(StrCat("full-text query '", query.match, "': ", row.status().message()));
+      }
+      return row.status();
+    }
+    if (!*row) break;
+    out.push_back(st->Int(0));
   }
+  st->Reset();
   return out;
 }
 

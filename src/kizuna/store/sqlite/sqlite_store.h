@@ -158,7 +158,7 @@ class SqliteStore : public Database, public FeedStore {
   absl::StatusOr<std::vector<IndexHit>> DoFindRanges(bool v6, const std::array<uint8_t, 16>& address,
                                                      int prefix, size_t limit) override;
   absl::StatusOr<std::vector<IndexHit>> DoValuesOf(int64_t date_added_us) override;
-  absl::StatusOr<std::vector<LocatedObject>> DoFindText(const TextQuery& query) override;
+  absl::StatusOr<std::vector<int64_t>> DoFindText(const TextQuery& query) override;
   absl::StatusOr<std::vector<LocatedObject>> DoReadEntries(std::span<const int64_t> date_added_us) override;
   absl::StatusOr<std::vector<LocatedObject>> DoReadObject(std::string_view object_id) override;
   absl::StatusOr<IndexState> DoGetIndexState() override;
