@@ -228,7 +228,16 @@ class OneNodeTest(unittest.TestCase):
         self.assertFalse(self.readable("usa", o["id"]))
         got = self.clients["kor"].get(self.base + "objects/%s/" % o["id"]).json()["objects"][0]
         self.assertNotIn("created_by_ref", got, "the JSON is kept as sent")
-        self.assertEqual(self.post("jpn", [indicator(0x900, self.jpn_org, modified=LATER)])["success_count"], 0)
+        # JPN may not read KOR's object: its version is answered as an add, so the answer does
+        # not tell that the id is held, but nothing of it is stored.
+        status = self.post("jpn", [indicator(0x900, self.jpn_org, modified=LATER)])
+        self.assertEqual((status["success_count"], status["failure_count"]), (1, 0), status)
+        self.assertFalse(self.readable("jpn", o["id"]))
+        got = self.clients["kor"].get(self.base + "objects/%s/" % o["id"]).json()["objects"]
+        self.assertEqual([v["modified"] for v in got], [o["modified"]], "KOR's object is untouched")
+        audit = json.loads(run("admin", "audit", "--limit", "1000", "--json", data_dir=self.alliance.data_dir))
+        self.assertIn(o["id"], json.dumps([e for e in audit if e["action"] == "object.refuse"]),
+                      "the operator sees the refusal")
 
     def test_finding_9_a_hidden_newer_version_is_not_revealed(self):
         """Finding 9: v1 is GREEN, v2 RED: KOR reads v1 everywhere, as if v2 did not exist."""

@@ -241,6 +241,23 @@ class ConsoleApiTest(unittest.TestCase):
             self.assertTrue(e["actor"] in kor_users or e["target"] in kor_users, e)
         self.assertNotIn("object.add", {e["action"] for e in own})
 
+    def test_a_user_name_opens_no_one_elses_audit_events(self):
+        # Names the audit log gives the command line and unauthenticated clients are reserved.
+        for name in ("cli", "anonymous"):
+            r = self.post("kor-admin", "/api/v1/users", {"name": name, "roles": ["reader"]})
+            self.assertEqual(r.status, 400, r.body)
+            self.assertIn(b"reserved", r.body)
+        # A user named as a collection or a peer sees neither's events, nor any from before it.
+        for name in (self.collection, self.PARTNER):
+            r = self.post("kor-admin", "/api/v1/users", {"name": name, "roles": ["reader"]})
+            self.assertEqual(r.status, 201, r.body)
+        own = self.api("kor-admin", "/api/v1/audit?limit=1000")["events"]
+        self.assertTrue(own)
+        for e in own:
+            self.assertNotIn(e["actor"], ("cli", "anonymous", self.collection, self.PARTNER), e)
+            if e["actor"] != "kor-admin":  # its own user.create of those names
+                self.assertNotIn(e["target"], (self.collection, self.PARTNER), e)
+
     def test_partners_are_for_node_administrators(self):
         for who in ("kor", "jpn", "kor-admin"):
             r = self.clients[who].get("/api/v1/partners", accept=JSON)

@@ -130,5 +130,18 @@ TEST(TaxiiClientTest, ALongOrLastingBusyAnswerIsReturned) {
   EXPECT_EQ(lasting.seen(), 3);
 }
 
+// Waits and attempts share the one deadline: a peer that keeps saying "busy" holds the
+// client for `timeout_ms`, not for every attempt's own.
+TEST(TaxiiClientTest, BusyRetriesStayWithinTheOneDeadline) {
+  BusyThenAccepting always(100, "2");
+  LoopbackServer busy(always);
+  absl::StatusOr<ClientResponse> r =
+      TaxiiClient(busy.endpoint, ClientOptions{.timeout_ms = 2'500, .busy_attempts = 3}).Get("/taxii2/");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->status, 503);
+  EXPECT_GE(always.seen(), 1);
+  EXPECT_LE(always.seen(), 2) << "a third attempt would come after the deadline";
+}
+
 }  // namespace
 }  // namespace kizuna::sync

@@ -3,14 +3,18 @@
 //
 // -> {"events": [{"seq", "time", "actor", "action", "target", "remote", "details"}], "more",
 //     "next": SEQ (pass as before= for the next page) or 0}
-// A node administrator sees every event; an organisation administrator only the events whose
-// actor or target is a user of its own organisation; anyone else gets 403. limit 1..
+// A node administrator sees every event; an organisation administrator only the events, from
+// the user's creation on, whose actor is a user of its own organisation, or that are about
+// such a user (user.*, token.*, session.*, auth.*: the target is that user); anyone else gets
+// 403. A name is not an identity over time, nor only a user's: an administrator who names a
+// new user "cli", "anonymous" or a collection's id learns nothing of what others did under
+// that name before, nor of events whose target is a collection or a peer. limit 1..
 // kMaxAuditShown (default 100).
 #include <boost/json.hpp>
 #include <algorithm>
 #include <charconv>
 
-#include "absl/container/flat_hash_set.h"
+#include "absl/container/flat_hash_map.h"
 #include "kizuna/api/answer.h"
 #include "kizuna/api/console_endpoints.h"
 #include "kizuna/base/strings.h"
@@ -37,14 +41,22 @@ http::Response ConsoleEndpoints::Audit(const ApiCall& call) {
       return ErrorAnswer(400, StrCat("before '", *before_text, "' is not an event number"));
     }
   }
-  absl::flat_hash_set<std::string> own_users;
+  absl::flat_hash_map<std::string, int64_t> own_users;  // name -> created_us
   if (!node_admin) {
     absl::StatusOr<std::vector<store::User>> users = db_.ListUsers();
     if (!users.ok()) return ErrorAnswer(500, "the users could not be read");
     for (const store::User& u : *users) {
-      if (u.organization == p.organization) own_users.insert(u.name);
+      if (u.organization == p.organization) own_users.emplace(u.name, u.created_us);
     }
   }
+  auto own = [&](const std::string& name, int64_t time_us) {
+    auto it = own_users.find(name);
+    return it != own_users.end() && time_us >= it->second;
+  };
+  auto about_a_user = [](std::string_view action) {
+    return action.starts_with("user.") || action.starts_with("token.") || action.starts_with("session.") ||
+           action.starts_with("auth.");
+  };
   std::vector<store::AuditEvent> kept;
   bool older = false;  // events before `before` are left unread
   // Newest first, page by page; an organisation administrator's filter may skip many.
@@ -59,7 +71,9 @@ http::Response ConsoleEndpoints::Audit(const ApiCall& call) {
     int64_t lowest = before;
     for (auto it = page->rbegin(); it != page->rend(); ++it) {
       if (before != 0 && it->seq >= before) continue;
-      if (node_admin || own_users.contains(it->actor) || own_users.contains(it->target)) kept.push_back(*it);
+      if (node_admin || own(it->actor, it->time_us) || (about_a_user(it->action) && own(it->target, it->time_us))) {
+        kept.push_back(*it);
+      }
       lowest = it->seq;
     }
     if (page->empty()) break;

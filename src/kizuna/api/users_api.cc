@@ -369,10 +369,11 @@ http::Response UserAdmin::ResetPassword(std::string_view name) {
     password = Base64UrlEncode(
         std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
   }
-  absl::StatusOr<std::string> hash = HashPassword(password);
-  if (!hash.ok()) return ErrorAnswer(HttpStatus(hash.status()), View(hash.status().message()));
+  // The target first: a request for a user out of reach costs no Argon2 hash.
   absl::StatusOr<store::User> target = Target(name);
   if (!target.ok()) return Refuse("user.passwd", name, target.status());
+  absl::StatusOr<std::string> hash = HashPassword(password);
+  if (!hash.ok()) return ErrorAnswer(HttpStatus(hash.status()), View(hash.status().message()));
   absl::Status s = directory_.SetUserPassword(who_.user, name, *hash);
   if (!s.ok()) return ErrorAnswer(HttpStatus(s), View(s.message()));
   if (given != nullptr) {

@@ -43,6 +43,15 @@ absl::Status CheckName(std::string_view what, std::string_view name, bool (*ok)(
 absl::Status CheckUserName(std::string_view name) {
   return CheckName("user", name, UserChar, "[A-Za-z0-9._@-]");
 }
+
+// The audit log's actors that are not users: a user of that name would act as them there.
+absl::Status CheckNewUserName(std::string_view name) {
+  if (name == "cli" || name == "anonymous") {
+    return absl::InvalidArgumentError(StrCat("user name '", name, "' is reserved: the audit log's actor for ",
+                                             name == "cli" ? "the command line" : "unauthenticated clients"));
+  }
+  return CheckUserName(name);
+}
 absl::Status CheckGroupName(std::string_view name) {
   return CheckName("group", name, GroupChar, "[a-z0-9._-]");
 }
@@ -218,7 +227,7 @@ absl::StatusOr<std::vector<Group>> Directory::ListGroups() { return DoListGroups
 
 absl::StatusOr<User> Directory::CreateUser(std::string_view actor, NewUser user) {
   KZ_RETURN_IF_ERROR(CheckActor(actor));
-  KZ_RETURN_IF_ERROR(CheckUserName(user.name));
+  KZ_RETURN_IF_ERROR(CheckNewUserName(user.name));
   KZ_RETURN_IF_ERROR(CheckRoles(user.roles));
   KZ_ASSIGN_OR_RETURN(Organization org, FindOrganization(user.organization));
   user.organization = org.id;

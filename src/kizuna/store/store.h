@@ -91,6 +91,9 @@ struct AddResult {
   // see (no creator, marking or content of objects it may not read). kConflict: for the
   // operator, kConflictReason and the collection that holds the other version; else empty.
   std::string reason = {};
+  // kRefused by the creator rule: versions of another creator are held, maybe where the writer
+  // cannot read them, which it must not learn of (taxii AddObjects answers as for an add).
+  bool other_creator = false;
 };
 
 // Who writes, for the rules every write obeys (docs/security.md, "Who may write what"):

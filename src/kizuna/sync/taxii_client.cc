@@ -167,12 +167,17 @@ absl::StatusOr<ClientResponse> TaxiiClient::Post(std::string_view target, std::s
 
 absl::StatusOr<ClientResponse> TaxiiClient::Send(bool post, std::string_view target, std::string body,
                                                  const Headers& headers) {
+  // One deadline for every attempt and wait: a peer answering 503 slowly holds no longer.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.timeout_ms);
   for (int attempt = 1;; ++attempt) {
-    KZ_ASSIGN_OR_RETURN(ClientResponse r, Exchange(post, target, post ? body : std::string(), headers));
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    KZ_ASSIGN_OR_RETURN(ClientResponse r,
+                        Exchange(post, target, post ? body : std::string(), headers, std::max<int64_t>(left.count(), 1)));
     int seconds = 0;
     const std::string_view after = r.Header("Retry-After");
     if (r.status != 503 || attempt >= options_.busy_attempts || !absl::SimpleAtoi(AbslView(after), &seconds) ||
-        seconds < 0 || seconds > options_.max_busy_wait_s) {
+        seconds < 0 || seconds > options_.max_busy_wait_s ||
+        std::chrono::steady_clock::now() + std::chrono::seconds(seconds) >= deadline) {
       return r;
     }
     std::this_thread::sleep_for(std::chrono::seconds(seconds));
@@ -180,7 +185,7 @@ absl::StatusOr<ClientResponse> TaxiiClient::Send(bool post, std::string_view tar
 }
 
 absl::StatusOr<ClientResponse> TaxiiClient::Exchange(bool post, std::string_view target, std::string body,
-                                                     const Headers& headers) {
+                                                     const Headers& headers, int64_t timeout_ms) {
   const std::string where = StrCat(endpoint_.name, " (", endpoint_.url, ")");
   asio::io_context io;
   beast::error_code ec;
@@ -208,7 +213,7 @@ absl::StatusOr<ClientResponse> TaxiiClient::Exchange(bool post, std::string_view
   }
   req.prepare_payload();
   // One deadline for the whole exchange: a server that drips its answer cannot hold it longer.
-  const auto timeout = std::chrono::milliseconds(options_.timeout_ms);
+  const auto timeout = std::chrono::milliseconds(timeout_ms);
   absl::StatusOr<ClientResponse> out = absl::UnavailableError("no exchange");
   auto annotate = [&](const absl::Status& s) { return absl::Status(s.code(), StrCat(where, ": ", View(s.message()))); };
   if (!endpoint_.tls) {

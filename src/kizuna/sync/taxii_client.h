@@ -61,8 +61,8 @@ struct ClientOptions {
   // Largest response body read. Default 64 MiB, above any sane TAXII page.
   uint64_t max_response_bytes = 64ull << 20;
   // A server that answers 503 with a short Retry-After (at most `max_busy_wait_s` seconds) is
-  // busy for a moment: the request is sent again after that wait, `busy_attempts` times in all.
-  // Other 503s, and the last one, are returned as they are.
+  // busy for a moment: the request is sent again after that wait, `busy_attempts` times in all,
+  // all within the one `timeout_ms`. Other 503s, and the last one, are returned as they are.
   int busy_attempts = 3;
   int max_busy_wait_s = 5;
 };
@@ -90,7 +90,7 @@ class TaxiiClient {
  private:
   absl::StatusOr<ClientResponse> Send(bool post, std::string_view target, std::string body, const Headers& headers);
   absl::StatusOr<ClientResponse> Exchange(bool post, std::string_view target, std::string body,
-                                          const Headers& headers);
+                                          const Headers& headers, int64_t timeout_ms);
 
   const Endpoint endpoint_;
   const ClientOptions options_;

@@ -198,7 +198,8 @@ absl::StatusOr<AddResult> Adder::Add(const NewObject& object) {
   } else if (other_creator_) {
     return AddResult{AddOutcome::kRefused, 0,
                      "the versions of this object held here have another creator: only an "
-                     "object's creator makes new versions of it (STIX 2.1 §3.6)"};
+                     "object's creator makes new versions of it (STIX 2.1 §3.6)",
+                     /*other_creator=*/true};
   } else if (written_here_ && !origin_.empty()) {
     return AddResult{AddOutcome::kRefused, 0,
                      "this object was first written on this node: a partner node may not add "

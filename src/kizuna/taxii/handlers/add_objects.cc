@@ -22,13 +22,16 @@ namespace {
 
 // Whether the principal may see the entry of `id` added at `date_added_us` in the call's
 // collection (0: an entry of another collection, not seen from here).
+// (-1: any version of `id` in the call's collection.)
 absl::StatusOr<bool> SeesEntry(Context& ctx, const Call& call, std::string_view id, int64_t date_added_us) {
   if (date_added_us == 0) return false;
   store::PageRequest all;
   all.limit = store::kMaxPageLimit;
   all.filter.spec_versions = {stix::SpecVersion::k20, stix::SpecVersion::k21};
   KZ_ASSIGN_OR_RETURN(store::Page versions, ctx.store.GetVersions(call.collection.id, id, all));
-  std::erase_if(versions.objects, [&](const store::StoredObject& o) { return o.date_added_us != date_added_us; });
+  if (date_added_us != -1) {
+    std::erase_if(versions.objects, [&](const store::StoredObject& o) { return o.date_added_us != date_added_us; });
+  }
   KZ_RETURN_IF_ERROR(ctx.policy.Filter(call.principal, call.collection, versions.objects).status());
   return !versions.objects.empty();
 }
@@ -119,6 +122,12 @@ http::Response AddObjects(Context& ctx, const Call& call) {
       // status reads as for a version just added, so it cannot be used to probe for ids.
       if (outcome == store::AddOutcome::kAlreadyPresent || outcome == store::AddOutcome::kConflict) {
         KZ_ASSIGN_OR_RETURN(bool sees, SeesEntry(ctx, call, index.id, results[i].date_added_us));
+        if (!sees) outcome = store::AddOutcome::kAdded;
+      }
+      // Another creator's versions the caller cannot see here (ids derived from content, as
+      // feeds' indicators, can be computed by anyone): no refusal tells of them.
+      if (outcome == store::AddOutcome::kRefused && results[i].other_creator) {
+        KZ_ASSIGN_OR_RETURN(bool sees, SeesEntry(ctx, call, index.id, -1));
         if (!sees) outcome = store::AddOutcome::kAdded;
       }
       if (outcome == store::AddOutcome::kConflict || outcome == store::AddOutcome::kRefused) {
