@@ -112,6 +112,40 @@ class Match(IntelCase):
         self.assertEqual(again["sightings"]["added"], 0)
         self.assertEqual(again["sightings"]["already_present"], out["sightings"]["added"])
 
+    def test_resume_matches_only_new_lines_and_sightings_count_every_run(self):
+        with open(os.path.join(FIXTURES, "dns.log")) as f:
+            lines = f.read().splitlines(keepends=True)
+        data = [i for i, line in enumerate(lines) if not line.startswith("#")]
+        half = data[len(data) // 2]
+        whole = self.match("--input", os.path.join(FIXTURES, "dns.log"), "--alerts", os.path.join(self.tmp, "all.jsonl"))
+        grown, resume, alerts = (os.path.join(self.tmp, n) for n in ("dns.log", "resume.json", "alerts.jsonl"))
+        with open(grown, "w") as f:
+            f.writelines(lines[:half])
+        first = self.match("--input", grown, "--alerts", alerts, "--resume", resume, "--sightings-to", "sightings")
+        with open(grown, "a") as f:
+            f.writelines(lines[half:])
+        second = self.match("--input", grown, "--alerts", alerts, "--resume", resume, "--sightings-to", "sightings")
+        # Each record matched once; the alerts appended are those of one run over the whole.
+        self.assertEqual(first["match"]["records"] + second["match"]["records"], whole["match"]["records"])
+        self.assertGreater(first["match"]["alerts"], 0)
+        self.assertGreater(second["match"]["alerts"], 0)
+        with open(os.path.join(self.tmp, "all.jsonl")) as a, open(alerts) as b:
+            self.assertEqual(sorted(json.loads(x)["line"] for x in a), sorted(json.loads(x)["line"] for x in b))
+        # The second run's sightings count the first run's records too: those of one run over
+        # the whole.
+        self.run_kizuna("collection", "create", "--title", "Whole", "--alias", "whole")
+        self.match("--input", os.path.join(FIXTURES, "dns.log"), "--sightings-to", "whole")
+
+        def counts(collection):
+            objects = json.loads(self.run_kizuna("export", "--collection", collection).stdout)["objects"]
+            return {(o["id"], o["first_seen"], o["last_seen"], o["count"]) for o in objects if o["type"] == "sighting"}
+        self.assertTrue(counts("whole"))
+        self.assertLessEqual(counts("whole"), counts("sightings"))
+        # Another --window than the resume file's is refused, naming the file.
+        bad = self.run_kizuna("match", "--collection", "intel", "--input", grown, "--resume", resume,
+                              "--window", "60", expect=1)
+        self.assertIn(f"--resume {resume}: written with --window 3600, not 60", bad.stderr.decode())
+
     def test_bad_input_is_reported_not_fatal(self):
         garbage = self.write("garbage.log", b"#fields\tts\tquery\n" + bytes(range(256)) * 40 + b"\n1\tx\ty\n")
         with open(os.path.join(FIXTURES, "dns.json"), "rb") as f:

@@ -131,6 +131,33 @@ TEST_F(SharingMetricsTest, AnIndicatorReceivedAfterTheDetectionIsNotShareToUse) 
   EXPECT_FALSE(b.shares[0].used);
 }
 
+// What a partner's node pushes when it detects a step is a sighting of the step's indicator:
+// its date_added on the team's node is when the step was shared (exercise run reads them live),
+// and, not being the indicator itself, it is not checked for releasability.
+TEST_F(SharingMetricsTest, APartnersSightingOfTheIndicatorSharesTheStep) {
+  auto [line, detected_us] = Find("ja/dns.log", "\tevil.example\t");
+  std::string sighting = StrCat(
+      R"({"objects":[{"type":"sighting","id":"sighting--5b1c0a52-7d2f-4b1c-9a51-3f0c2b7d6e01",)"
+      R"("sighting_of_ref":")",
+      c2_, R"(","date_added":")", stix::FormatTaxii(detected_us + 90000000),
+      R"(","object_marking_refs":[]}]})");
+  Scorer scorer(scenario_, truth_, 1);
+  ASSERT_TRUE(scorer.AddAlerts(Alert("ja/dns.log", "\tevil.example\t"), "a").ok());
+  ASSERT_TRUE(scorer.AddShared(sighting, "us", "us shares").ok());
+  // The same step from another team before ja detected it: not ja's share.
+  std::string earlier = absl::StrReplaceAll(sighting, {{"5b1c0a52", "6b1c0a52"},
+                                                       {stix::FormatTaxii(detected_us + 90000000),
+                                                        stix::FormatTaxii(detected_us - 600000000)}});
+  ASSERT_TRUE(scorer.AddShared(earlier, "us", "us shares").ok());
+  Scoreboard b = scorer.Finish();
+  ASSERT_EQ(b.shares.size(), 1u);
+  EXPECT_EQ(b.shares[0].to, "us");
+  ASSERT_TRUE(b.shares[0].time_to_share_s.has_value());
+  EXPECT_DOUBLE_EQ(*b.shares[0].time_to_share_s, 90);
+  EXPECT_TRUE(b.shares[0].met);
+  EXPECT_TRUE(b.violations.empty());
+}
+
 TEST_F(SharingMetricsTest, MarkingsLooserThanTheObjectiveAndTeamsOutsideItAreViolations) {
   std::string green = StrCat("\"", policy::Tlp2MarkingId(policy::TlpLevel::kGreen), "\"");
   std::string amber = StrCat("\"", policy::Tlp2MarkingId(policy::TlpLevel::kAmber), "\"");

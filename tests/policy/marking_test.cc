@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "kizuna/base/strings.h"
+#include "kizuna/stix/exercise_marking.h"
 
 namespace kizuna::policy {
 namespace {
@@ -117,6 +118,17 @@ TEST(MarkingTest, PredefinedIdsNeedNoObject) {
   ASSERT_TRUE(red);
   EXPECT_EQ(red->tlp, TlpLevel::kRed);
   EXPECT_FALSE(PredefinedMarking("marking-definition--1a000000-0000-4000-8000-000000000001"));
+}
+
+// The exercise marking is a fixed statement every node knows: it restricts nothing, and it
+// resolves whoever introduced its definition on the node (a white cell's user, say).
+TEST(MarkingTest, TheExerciseMarkingIsPredefinedAndRestrictsNothing) {
+  std::optional<MarkingFacts> exercise = PredefinedMarking(stix::kExerciseMarkingId);
+  ASSERT_TRUE(exercise);
+  EXPECT_TRUE(exercise->understood);
+  EXPECT_TRUE(exercise->informational);
+  EXPECT_FALSE(exercise->Restricts());
+  EXPECT_TRUE(exercise->local_author.empty());
 }
 
 TEST(MarkingTest, NotAMarkingDefinition) {

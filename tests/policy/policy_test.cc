@@ -5,6 +5,7 @@
 
 #include "../store/store_test_util.h"
 #include "kizuna/policy/marking.h"
+#include "kizuna/stix/exercise_marking.h"
 
 namespace kizuna::policy {
 namespace {
@@ -174,6 +175,22 @@ TEST_F(PolicyTest, CreatorsOrganisationsAreReadAgainWhenUnknown) {
   auto d = policy_->DecideEntry(jpn, collection_, objects[0]);
   EXPECT_EQ(d->verdict, Verdict::kAllow);
   EXPECT_EQ(d->rule, "default-creator-nation");
+}
+
+// Issue 23: the exercise marking's definition, POSTed by the white cell's user, used to mark
+// only the white cell's objects, so the teams' exercise sightings were withheld from every
+// partner and from the white cell ("unresolved-marking").
+TEST_F(PolicyTest, TheExerciseMarkingMarksEveryCreatorsObjects) {
+  Add({Indicator(1, "")});  // JPN's
+  store::StoredObject marked = All()[0];
+  marked.markings = std::string(stix::kExerciseMarkingId);
+  identity::Principal usa = *PrincipalForUser(*db_, "us");
+  auto d = policy_->DecideEntry(usa, collection_, marked);
+  auto plain = policy_->DecideEntry(usa, collection_, All()[0]);
+  ASSERT_TRUE(d.ok() && plain.ok());
+  // The marking changes nothing: the collection's default decides, as without it.
+  EXPECT_EQ(d->rule, plain->rule);
+  EXPECT_EQ(d->verdict, plain->verdict);
 }
 
 // Issue 16, finding 1: a definition a user of this node introduces under an id nobody held

@@ -35,7 +35,7 @@ boost::json::object MarkingOf(const boost::json::object& object, store::Store& s
       if (!ref.is_string()) continue;
       std::string_view id(ref.as_string().data(), ref.as_string().size());
       std::optional<policy::MarkingFacts> facts = policy::PredefinedMarking(id);
-      if (!facts) {
+      if (!facts || facts->informational) {  // a statement (the exercise marking): its text is stored
         absl::StatusOr<store::MarkingDefinitionRecord> def = store.FindMarkingDefinition(id);
         if (!def.ok()) continue;
         absl::StatusOr<policy::MarkingFacts> read = policy::ReadMarkingDefinition(def->json);

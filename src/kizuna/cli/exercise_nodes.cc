@@ -60,8 +60,8 @@ std::string TeamNode::Collection(const std::string& purpose) const {
   return it == team_.node.collections.end() ? "" : it->second;
 }
 
-std::string TeamNode::Path(const std::string& alias) const {
-  return StrCat("/", team_.node.api_root, "/collections/", alias, "/objects/");
+std::string TeamNode::Path(const std::string& alias, std::string_view endpoint) const {
+  return StrCat("/", team_.node.api_root, "/collections/", alias, "/", endpoint, "/");
 }
 
 absl::StatusOr<std::string> TeamNode::Post(const std::string& alias, std::string envelope) {
@@ -74,17 +74,21 @@ absl::StatusOr<std::string> TeamNode::Post(const std::string& alias, std::string
   return std::move(r.body);
 }
 
-absl::StatusOr<std::vector<std::string>> TeamNode::ReadAll(const std::string& alias) {
+absl::StatusOr<std::vector<std::string>> TeamNode::ReadAll(const std::string& alias,
+                                                           std::string_view endpoint,
+                                                           std::string_view filter) {
   std::vector<std::string> pages;
   std::string next;
   simdjson::dom::parser parser;
   for (int i = 0; i < kMaxPages; ++i) {
-    std::string target = StrCat(Path(alias), "?limit=1000");
+    std::string target = StrCat(Path(alias, endpoint), "?limit=1000");
+    if (!filter.empty()) StrAppend(target, "&", filter);
     if (!next.empty()) StrAppend(target, "&next=", next);
     KZ_ASSIGN_OR_RETURN(sync::ClientResponse r, client_.Get(target));
     if (r.status != 200) {
-      return absl::UnavailableError(StrCat("team ", team_.id, ": GET collection ", alias, ": HTTP ", r.status,
-                                           " ", r.body.substr(0, 300)));
+      return absl::UnavailableError(StrCat("team ", team_.id, ": GET collection ", alias, " ",
+                                           endpoint, ": HTTP ", r.status, " ",
+                                           r.body.substr(0, 300)));
     }
     simdjson::dom::element root;
     bool more = false;

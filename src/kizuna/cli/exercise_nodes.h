@@ -41,10 +41,14 @@ class TeamNode {
   // naming the team, the collection and the HTTP status otherwise.
   absl::StatusOr<std::string> Post(const std::string& alias, std::string envelope);
   // Reads every object of collection `alias` (all pages); returns each page's envelope.
-  absl::StatusOr<std::vector<std::string>> ReadAll(const std::string& alias);
+  // `endpoint`: "objects" or "manifest" (then each page is a manifest); `filter`: more
+  // query parameters, e.g. "match[version]=first".
+  absl::StatusOr<std::vector<std::string>> ReadAll(const std::string& alias,
+                                                   std::string_view endpoint = "objects",
+                                                   std::string_view filter = {});
 
  private:
-  std::string Path(const std::string& alias) const;
+  std::string Path(const std::string& alias, std::string_view endpoint = "objects") const;
 
   const exercise::Team& team_;
   sync::TaxiiClient client_;

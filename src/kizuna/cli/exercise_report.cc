@@ -23,29 +23,44 @@ struct ReportFlags {
   std::string result, out, json, lang = "en";
 };
 
-absl::Status Report(const ReportFlags& flags) {
-  KZ_ASSIGN_OR_RETURN(report::Lang lang, report::ParseLang(flags.lang));
-  KZ_ASSIGN_OR_RETURN(simdjson::padded_string text, ReadFile(flags.result, exercise::kMaxResultBytes));
+}  // namespace
+
+absl::StatusOr<std::string> WriteAfterActionReport(std::string_view result_json,
+                                                   std::string_view origin,
+                                                   const std::string& html_path,
+                                                   const std::string& json_path,
+                                                   report::Lang lang) {
   boost::system::error_code ec;
-  boost::json::value result = boost::json::parse(std::string_view(text.data(), text.size()), ec);
+  boost::json::value result = boost::json::parse(result_json, ec);
   if (ec || !result.is_object()) {
     return absl::InvalidArgumentError(
-        StrCat(flags.result, ": not a scoreboard (the JSON of `kizuna exercise score --json`)"));
+        StrCat(origin, ": not a scoreboard (the JSON of `kizuna exercise score --json`)"));
   }
   auto figures = exercise::AarFigures(result.get_object());
-  if (!figures.ok()) return Annotate(figures.status(), StrCat(flags.result, ": "));
+  if (!figures.ok()) return Annotate(figures.status(), StrCat(origin, ": "));
   KZ_ASSIGN_OR_RETURN(std::string html, exercise::RenderAar(*figures, lang, SystemClock().NowMicros()));
-  if (!flags.json.empty()) {
+  if (!json_path.empty()) {
     std::string json = boost::json::serialize(*figures) + "\n";
-    KZ_RETURN_IF_ERROR(Annotate(WriteFileAtomically(flags.json, json), "--json: "));
+    KZ_RETURN_IF_ERROR(Annotate(WriteFileAtomically(json_path, json), StrCat(json_path, ": ")));
   }
-  KZ_RETURN_IF_ERROR(Annotate(WriteFileAtomically(flags.out, html), "--out: "));
+  KZ_RETURN_IF_ERROR(Annotate(WriteFileAtomically(html_path, html), StrCat(html_path, ": ")));
   const boost::json::object& h = figures->at("headline").as_object();
-  std::fprintf(stderr, "after-action report of %s: %lld of %lld steps detected, %lld of %lld objectives met; wrote %s\n",
-               figures->at("exercise").as_string().c_str(), static_cast<long long>(h.at("detected").to_number<int64_t>()),
-               static_cast<long long>(h.at("steps").to_number<int64_t>()),
-               static_cast<long long>(h.at("shares_met").to_number<int64_t>()),
-               static_cast<long long>(h.at("shares").to_number<int64_t>()), flags.out.c_str());
+  return StrCat("after-action report of ", figures->at("exercise").as_string().c_str(), ": ",
+                h.at("detected").to_number<int64_t>(), " of ", h.at("steps").to_number<int64_t>(),
+                " steps detected, ", h.at("shares_met").to_number<int64_t>(), " of ",
+                h.at("shares").to_number<int64_t>(), " objectives met; wrote ", html_path);
+}
+
+namespace {
+
+absl::Status Report(const ReportFlags& flags) {
+  KZ_ASSIGN_OR_RETURN(report::Lang lang, report::ParseLang(flags.lang));
+  KZ_ASSIGN_OR_RETURN(simdjson::padded_string text,
+                      ReadFile(flags.result, exercise::kMaxResultBytes));
+  KZ_ASSIGN_OR_RETURN(std::string summary,
+                      WriteAfterActionReport(std::string_view(text.data(), text.size()),
+                                             flags.result, flags.out, flags.json, lang));
+  std::fprintf(stderr, "%s\n", summary.c_str());
   return absl::OkStatus();
 }
 

@@ -3,14 +3,16 @@
 //   kizuna exercise run SCENARIO --state DIR [--speed N] [--tokens FILE] [--node TEAM=URL...]
 //                       [--ca-file [TEAM=]FILE...] [--background-scale X] [--poll SECONDS]
 //                       [--auto-blue --team-data TEAM=DIR... [--team-org TEAM=NAME...]]
-//                       [--attack BUNDLE] [--json]
+//                       [--attack BUNDLE] [--json] [--lang en|ja]
 //
 // The white cell's controller (docs/exercise.md, "Running an exercise"). It generates the
 // scenario's telemetry (telemetry times are the scenario's own, so scores do not depend on
 // when it runs) and runs the exercise clock at --speed scenario seconds per second:
 //   - injects are POSTed over TAXII at their times to each audience team's node and
 //     collection (the scenario's `channel.collection` purpose), with the exercise marking
-//     (exercise/inject.h); message injects go to DIR/messages.jsonl;
+//     (exercise/inject.h); message injects are delivered as STIX notes in each audience
+//     team's `injects` collection (exercise/indicators.h, MessageBundle) and logged in
+//     DIR/messages.jsonl;
 //   - telemetry is appended to DIR/telemetry/<team>/ as its records become due
 //     (exercise/release_plan.h), whole lines at a time, for `kizuna match --follow` or a
 //     periodic `kizuna match --exercise` on the team's side;
@@ -20,17 +22,19 @@
 //     prints.
 // --auto-blue (item 5): the implied indicators are POSTed to each blue team's `injects`
 // collection at the start, and at every poll each team's node (its data directory,
-// --team-data) runs `kizuna match --exercise` over its telemetry, adding exercise-marked
+// --team-data) runs `kizuna match --exercise --resume` over its telemetry released since the
+// last poll, adding exercise-marked
 // sightings to its `sightings` collection, which sync shares onward under policy.
-// At the end DIR/result.json holds the final scoreboard. Exit codes: 0 done; 1 a failure
-// (an inject or read that failed is listed in the summary); 2 usage.
-#include <CLI/CLI.hpp>
-#include <boost/json.hpp>
+// At the end DIR/result.json holds the final scoreboard, and DIR/aar.html and DIR/aar.json the
+// after-action report (as `kizuna exercise report --result DIR/result.json` writes it). Exit codes:
+// 0 done; 1 a failure (an inject or read that failed is listed in the summary); 2 usage.
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
+#include <boost/json.hpp>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -38,6 +42,7 @@
 #include <map>
 #include <thread>
 
+#include "kizuna/base/clock.h"
 #include "kizuna/base/file.h"
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
@@ -49,6 +54,7 @@
 #include "kizuna/exercise/inject.h"
 #include "kizuna/exercise/release_plan.h"
 #include "kizuna/exercise/score.h"
+#include "kizuna/report/html.h"
 #include "kizuna/stix/timestamp.h"
 
 extern char** environ;
@@ -57,6 +63,10 @@ namespace kizuna::cli {
 namespace {
 
 namespace fs = std::filesystem;
+
+// The after-action report the run writes at its end, in DIR.
+constexpr const char* kAarHtml = "aar.html";
+constexpr const char* kAarJson = "aar.json";
 
 struct RunFlags {
   std::string scenario, attack, state;
@@ -67,6 +77,7 @@ struct RunFlags {
   bool auto_blue = false;
   std::vector<std::string> team_data, team_org;
   bool json = false;
+  std::string lang = "en";
 };
 
 // Generated files held in memory until due.
@@ -93,6 +104,23 @@ absl::Status Append(const fs::path& path, std::string_view bytes) {
   return ok ? absl::OkStatus() : absl::DataLossError(StrCat(path.string(), ": write failed"));
 }
 
+// The objects (or manifest entries) of a TAXII page; empty when it holds none or is no JSON.
+boost::json::array PageObjects(std::string_view page) {
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(page, ec);
+  boost::json::value* objects =
+      ec || !v.is_object() ? nullptr : v.as_object().if_contains("objects");
+  if (objects == nullptr || !objects->is_array()) return {};
+  return std::move(objects->as_array());
+}
+
+// The string member `key` of a JSON object, or "".
+std::string_view StringMember(const boost::json::value& v, std::string_view key) {
+  const boost::json::value* member = v.is_object() ? v.as_object().if_contains(key) : nullptr;
+  if (member == nullptr || !member->is_string()) return {};
+  return std::string_view(member->as_string().data(), member->as_string().size());
+}
+
 struct InjectState {
   const exercise::Inject* inject;
   bool sent = false;
@@ -113,6 +141,10 @@ class Run {
   absl::Status SendInjects(double offset_s);
   absl::Status Release(double offset_s);
   absl::Status Poll(double offset_s, bool final);
+  // Reads what team `team`'s node received in its `shares` collection (each object's first
+  // version with its date_added, put on the scenario's clock) into `scorer`.
+  absl::Status ReadShares(exercise::Scorer& scorer, const std::string& team, TeamNode& node,
+                          bool final);
   void AutoBlue(const std::string& team);
   absl::Status WriteState(double offset_s, bool finished);
   void Failure(std::string what) {
@@ -132,6 +164,10 @@ class Run {
   std::vector<std::string> failures_;
   exercise::Scoreboard board_;
   uint64_t polls_ = 0;
+  double offset_s_ = 0;
+  bool finished_ = false;
+  int64_t wall_start_us_ = 0;    // when the scenario clock started (offset 0), system clock
+  bool report_written_ = false;  // DIR/aar.html and DIR/aar.json
 };
 
 absl::Status Run::Prepare() {
@@ -182,25 +218,38 @@ absl::Status Run::SendInjects(double offset_s) {
     const exercise::Inject& inject = *s.inject;
     if (s.sent || static_cast<double>(inject.at_s) > offset_s) continue;
     s.sent = true;
+    absl::StatusOr<std::string> envelope;
+    std::string purpose = inject.collection;
     if (inject.collection.empty()) {
-      boost::json::object m{{"inject", inject.id}, {"at_s", inject.at_s}, {"message", inject.message},
-                            {"audience", boost::json::array(inject.audience.begin(), inject.audience.end())},
-                            {"expected_action", inject.expected_action}};
+      // A message: logged here, and delivered as a note in each team's injects collection.
+      boost::json::object m{
+          {"inject", inject.id},
+          {"at_s", inject.at_s},
+          {"message", inject.message},
+          {"audience", boost::json::array(inject.audience.begin(), inject.audience.end())},
+          {"expected_action", inject.expected_action},
+          {"note", exercise::MessageNoteId(scenario_, inject)}};
       KZ_RETURN_IF_ERROR(Append(state_ / "messages.jsonl", boost::json::serialize(m) + "\n"));
-      continue;
+      envelope = exercise::InjectEnvelope(exercise::MessageBundle(scenario_, inject),
+                                          StrCat("inject ", inject.id));
+      purpose = "injects";
+    } else {
+      fs::path content = fs::path(scenario_.file).parent_path() / inject.content;
+      envelope = [&]() -> absl::StatusOr<std::string> {
+        KZ_ASSIGN_OR_RETURN(simdjson::padded_string text,
+                            ReadFile(content.string(), exercise::kMaxInjectBytes));
+        return exercise::InjectEnvelope(std::string_view(text.data(), text.size()),
+                                        content.string());
+      }();
     }
-    fs::path content = fs::path(scenario_.file).parent_path() / inject.content;
-    absl::StatusOr<std::string> envelope = [&]() -> absl::StatusOr<std::string> {
-      KZ_ASSIGN_OR_RETURN(simdjson::padded_string text, ReadFile(content.string(), exercise::kMaxInjectBytes));
-      return exercise::InjectEnvelope(std::string_view(text.data(), text.size()), content.string());
-    }();
     for (const std::string& team : inject.audience) {
       boost::json::object r{{"team", team}};
       auto node = nodes_.find(team);
       absl::StatusOr<std::string> status =
-          !envelope.ok()            ? absl::StatusOr<std::string>(envelope.status())
-          : node == nodes_.end()    ? absl::StatusOr<std::string>(absl::NotFoundError(StrCat("team ", team, " has no node")))
-                                    : node->second->Post(node->second->Collection(inject.collection), *envelope);
+          !envelope.ok()         ? absl::StatusOr<std::string>(envelope.status())
+          : node == nodes_.end() ? absl::StatusOr<std::string>(
+                                       absl::NotFoundError(StrCat("team ", team, " has no node")))
+                                 : node->second->Post(node->second->Collection(purpose), *envelope);
       if (status.ok()) {
         boost::system::error_code json_error;
         boost::json::value v = boost::json::parse(*status, json_error);
@@ -226,15 +275,26 @@ absl::Status Run::Release(double offset_s) {
   return absl::OkStatus();
 }
 
-// Runs `kizuna match --exercise` on the team's node over its telemetry, as its sensor would.
+// Runs `kizuna match --exercise` on the team's node over its telemetry, as its sensor would:
+// with --resume, over the records released since its last poll only (their alerts appended,
+// the sightings counting every poll's).
 void Run::AutoBlue(const std::string& team) {
   const TeamNode& node = *nodes_.at(team);
   fs::path input = state_ / "telemetry" / team;
   std::error_code ec;
   if (!fs::exists(input, ec)) return;
   fs::create_directories(state_ / "alerts", ec);
-  std::vector<std::string> args = {kizuna_, "--data-dir", team_data_.at(team), "match", "--exercise",
-                                   "--input", input.string(), "--alerts", (state_ / "alerts" / (team + ".jsonl")).string(),
+  std::vector<std::string> args = {kizuna_,
+                                   "--data-dir",
+                                   team_data_.at(team),
+                                   "match",
+                                   "--exercise",
+                                   "--input",
+                                   input.string(),
+                                   "--alerts",
+                                   (state_ / "alerts" / (team + ".jsonl")).string(),
+                                   "--resume",
+                                   (state_ / "alerts" / (team + ".resume.json")).string(),
                                    "--json"};
   for (const char* purpose : {"injects", "shares"}) {
     if (!node.Collection(purpose).empty()) args.insert(args.end(), {"--collection", node.Collection(purpose)});
@@ -283,13 +343,54 @@ absl::Status Run::Poll(double offset_s, bool final) {
     for (const std::string& page : *pages) {
       KZ_RETURN_IF_ERROR(scorer.AddSightings(page, team, StrCat("team ", team, " collection ", alias)));
     }
+    KZ_RETURN_IF_ERROR(ReadShares(scorer, team, *node, final));
   }
   board_ = scorer.Finish();
   KZ_RETURN_IF_ERROR(WriteFileAtomically((state_ / "score.json").string(), board_.ToJson()));
   return WriteState(offset_s, final);
 }
 
+absl::Status Run::ReadShares(exercise::Scorer& scorer, const std::string& team, TeamNode& node,
+                             bool final) {
+  const std::string alias = node.Collection("shares");
+  if (alias.empty()) return absl::OkStatus();
+  // Manifest first: an object added between the two reads has no date yet, and waits for
+  // the next poll.
+  absl::StatusOr<std::vector<std::string>> manifest =
+      node.ReadAll(alias, "manifest", "match[version]=first");
+  absl::StatusOr<std::vector<std::string>> objects =
+      manifest.ok() ? node.ReadAll(alias, "objects", "match[version]=first") : manifest;
+  if (!objects.ok()) {
+    if (final) Failure(std::string(View(objects.status().message())));
+    return absl::OkStatus();
+  }
+  std::map<std::string, int64_t> added;  // id -> date_added on the scenario clock
+  for (const std::string& page : *manifest) {
+    for (boost::json::value& entry : PageObjects(page)) {
+      absl::StatusOr<int64_t> wall = stix::ParseMicros(StringMember(entry, "date_added"));
+      if (!wall.ok()) continue;
+      // The node's clock to the scenario's: offset 0 was wall_start_us_, at --speed.
+      added[std::string(StringMember(entry, "id"))] =
+          scenario_.meta.t0_us +
+          static_cast<int64_t>(static_cast<double>(*wall - wall_start_us_) * flags_.speed);
+    }
+  }
+  boost::json::array dated;
+  for (const std::string& page : *objects) {
+    for (boost::json::value& o : PageObjects(page)) {
+      auto at = added.find(std::string(StringMember(o, "id")));
+      if (at == added.end()) continue;
+      o.as_object()["date_added"] = stix::FormatTaxii(at->second);
+      dated.push_back(std::move(o));
+    }
+  }
+  return scorer.AddShared(
+      boost::json::serialize(boost::json::object{{"objects", std::move(dated)}}), team,
+      StrCat("team ", team, " collection ", alias));
+}
+
 absl::Status Run::WriteState(double offset_s, bool finished) {
+  offset_s_ = offset_s, finished_ = finished;
   boost::json::array injects;
   for (const InjectState& s : injects_) {
     injects.push_back({{"id", s.inject->id}, {"at_s", s.inject->at_s}, {"sent", s.sent}, {"results", s.results}});
@@ -307,6 +408,9 @@ absl::Status Run::WriteState(double offset_s, bool finished) {
                         {"injects", std::move(injects)},
                         {"failures", boost::json::array(failures_.begin(), failures_.end())},
                         {"finished", finished}};
+  if (report_written_) {
+    o["report"] = {{"html", (state_ / kAarHtml).string()}, {"json", (state_ / kAarJson).string()}};
+  }
   return WriteFileAtomically((state_ / "state.json").string(), boost::json::serialize(o) + "\n");
 }
 
@@ -314,6 +418,7 @@ absl::Status Run::Loop() {
   using Clock = std::chrono::steady_clock;
   const bool terminal = StderrIsTerminal();
   const auto start = Clock::now();
+  wall_start_us_ = SystemClock().NowMicros();
   auto next_poll = start;
   const double end_s = static_cast<double>(scenario_.meta.duration_s);
   for (;;) {
@@ -341,12 +446,21 @@ absl::Status Run::Loop() {
 
 int Run::Finish() {
   std::string json = board_.ToJson();
-  absl::Status written = WriteFileAtomically((state_ / "result.json").string(), json);
+  const std::string result = (state_ / "result.json").string();
+  absl::Status written = WriteFileAtomically(result, json);
   if (!written.ok()) return ReportError(written);
-  // The after-action report (docs/exercise.md) is written from here, from DIR/result.json.
+  // The after-action report, as `exercise report --result DIR/result.json` writes it.
+  absl::StatusOr<report::Lang> lang = report::ParseLang(flags_.lang);
+  if (!lang.ok()) return ReportError(lang.status());
+  absl::StatusOr<std::string> report = WriteAfterActionReport(
+      json, result, (state_ / kAarHtml).string(), (state_ / kAarJson).string(), *lang);
+  if (!report.ok()) return ReportError(report.status());
+  report_written_ = true;
+  if (absl::Status s = WriteState(offset_s_, finished_); !s.ok()) return ReportError(s);
   std::string out = flags_.json ? json : board_.ToTable();
   std::fwrite(out.data(), 1, out.size(), stdout);
   for (const std::string& f : failures_) std::fprintf(stderr, "kizuna: %s\n", f.c_str());
+  std::fprintf(stderr, "%s\n", report->c_str());
   std::fprintf(stderr, "%s: %llu records released, %zu injects, %llu polls; state in %s\n", scenario_.meta.id.c_str(),
                static_cast<unsigned long long>(plan_->released_records()), injects_.size(),
                static_cast<unsigned long long>(polls_), state_.c_str());
@@ -374,9 +488,10 @@ void AddExerciseRun(CLI::App& exercise, GlobalOptions& global) {
   auto* cmd = exercise.add_subcommand("run", "Run an exercise against the teams' live nodes");
   auto flags = std::make_shared<RunFlags>();
   cmd->add_option("scenario", flags->scenario, "Scenario file (YAML)")->required();
-  cmd->add_option("--state", flags->state,
-                  "Folder for the exercise's state: telemetry/<team>/ (the teams' sensor folders), "
-                  "truth.tsv, state.json, score.json, result.json (a new folder)")
+  cmd->add_option(
+         "--state", flags->state,
+         "Folder for the exercise's state: telemetry/<team>/ (the teams' sensor folders), "
+         "truth.tsv, state.json, score.json, result.json, aar.html, aar.json (a new folder)")
       ->required();
   cmd->add_option("--speed", flags->speed, "Scenario seconds per second of the run")
       ->capture_default_str()->check(CLI::Range(0.01, 1e6));
@@ -395,6 +510,9 @@ void AddExerciseRun(CLI::App& exercise, GlobalOptions& global) {
   cmd->add_option("--team-org", flags->team_org, "TEAM=NAME: the organisation the team's sightings are by");
   cmd->add_option("--attack", flags->attack, "ATT&CK STIX bundle (default: the store's ATT&CK objects)");
   cmd->add_flag("--json", flags->json, "Print the final scoreboard as one JSON object");
+  cmd->add_option("--lang", flags->lang,
+                  "Language of the after-action report DIR/aar.html: en or ja")
+      ->capture_default_str();
   cmd->callback([&global, flags] { global.exit_code = RunExercise(global, *flags); });
 }
 

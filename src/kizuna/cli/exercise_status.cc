@@ -3,7 +3,8 @@
 //   kizuna exercise status --state DIR [--json]
 //
 // Reads what `kizuna exercise run` keeps in DIR: state.json (the clock, telemetry released,
-// injects sent and their outcome per team, failures) and score.json (the last scoreboard), and
+// injects sent and their outcome per team, failures, and once the run is over its
+// after-action report, DIR/aar.html and DIR/aar.json) and score.json (the last scoreboard), and
 // prints them as a table, or with --json as one object {"state": ..., "score": ...}. Safe to
 // run while the exercise runs: both files are replaced atomically. Exit codes: 0 printed; 1 no
 // exercise in DIR or an unreadable file; 2 usage.
@@ -64,6 +65,10 @@ std::string Table(const boost::json::object& state, const boost::json::value& sc
     out += "\n";
   }
   for (const boost::json::value& f : state.at("failures").as_array()) StrAppend(out, "failure: ", f.as_string().c_str(), "\n");
+  if (const boost::json::value* report = state.if_contains("report")) {
+    StrAppend(out, "after-action report: ", report->at("html").as_string().c_str(),
+              " (figures: ", report->at("json").as_string().c_str(), ")\n");
+  }
   if (score.is_object()) {
     out += "team  detected  recall(covered)  precision  look-alike alerts  score\n";
     for (const boost::json::value& t : score.at("teams").as_array()) {

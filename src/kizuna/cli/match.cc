@@ -5,7 +5,7 @@
 //                [--no-stored-allowlists] [--alerts FILE]
 //                [--sightings-to COLLECTION [--organization NAME]] [--window SECONDS]
 //                [--correlation-window SECONDS] [--threads N] [--reload SECONDS] [--follow]
-//                [--json]
+//                [--json] [--resume FILE]
 //
 // Inputs are files, directories (every file below them) or '-' (standard input); gzip is
 // undone. Alerts go to FILE as JSON lines ('-': standard output), flushed after each block
@@ -34,11 +34,14 @@
 // indicator hit). The summary lists the 10 indicators that hit most, by name, with counts.
 // Progress (reading allowlists, compiling, matching) goes to stderr when it is a terminal;
 // the summary goes to stderr, or with --json to standard output as one JSON object.
+// With --resume FILE (match_resume.h), a periodic run over growing files (a sensor folder)
+// matches only what was added since the last run, appends its alerts, and its sightings count
+// every run's events, as one run over everything would.
 // Exit codes: 0 done (with or without hits); 1 a failure (store, unreadable field map...);
 // 2 usage.
-#include <CLI/CLI.hpp>
 #include <signal.h>
 
+#include <CLI/CLI.hpp>
 #include <atomic>
 #include <boost/json.hpp>
 #include <chrono>
@@ -52,6 +55,7 @@
 #include "kizuna/base/file.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/cli/command.h"
+#include "kizuna/cli/match_resume.h"
 #include "kizuna/detect/allowlist_store.h"
 #include "kizuna/detect/compiler.h"
 #include "kizuna/detect/indicator_details.h"
@@ -82,6 +86,7 @@ struct MatchFlags {
   bool follow = false;
   bool json = false;
   bool exercise = false;
+  std::string resume;
 };
 
 // The exercise rule (docs/security.md, rule 6): exercise indicators never alert on
@@ -306,6 +311,10 @@ int Run(GlobalOptions& global, const MatchFlags& flags) {
   allowlist.Finish();
   auto inputs = detect::ExpandInputs(flags.inputs);
   if (!inputs.ok()) return ReportError(inputs.status());
+  absl::StatusOr<MatchResume> resume = MatchResume{};
+  if (!flags.resume.empty()) resume = ReadMatchResume(flags.resume, flags.window_seconds);
+  if (!resume.ok()) return ReportError(resume.status());
+  const absl::flat_hash_map<std::string, uint64_t> resume_lines = ResumeLines(*resume, *inputs);
 
   // Read before compiling, so a write during the compilation triggers a reload.
   absl::StatusOr<int64_t> compiled_mark = (*db)->LastDateAdded();
@@ -327,7 +336,9 @@ int Run(GlobalOptions& global, const MatchFlags& flags) {
 
   std::unique_ptr<FILE, FileCloser> alerts;
   if (!flags.alerts.empty()) {
-    alerts.reset(flags.alerts == "-" ? stdout : std::fopen(flags.alerts.c_str(), "w"));
+    alerts.reset(flags.alerts == "-"
+                     ? stdout
+                     : std::fopen(flags.alerts.c_str(), flags.resume.empty() ? "w" : "a"));
     if (alerts == nullptr) {
       return ReportError(absl::PermissionDeniedError(StrCat("cannot write ", flags.alerts)));
     }
@@ -345,6 +356,7 @@ int Run(GlobalOptions& global, const MatchFlags& flags) {
   options.sighting_window_us = flags.window_seconds * 1000000;
   options.correlation.window_us = flags.correlation_window_seconds * 1000000;
   if (!user_map.empty()) options.reader.user_map = &user_map;
+  if (!flags.resume.empty()) options.resume_lines = &resume_lines;
   detect::IndicatorDetails details(**db, **db, std::move(collections));
   options.details = &details;
   detect::MatchRun::AlertSink sink;
@@ -381,13 +393,22 @@ int Run(GlobalOptions& global, const MatchFlags& flags) {
     return ReportError(absl::InternalError(StrCat("writing ", flags.alerts, " failed")));
   }
 
+  detect::SightingAggregator sightings(options.sighting_window_us);
+  sightings.Merge(run.sightings());
+  if (!flags.resume.empty()) {
+    for (const auto& e : resume->sightings) sightings.AddEntry(e);
+    for (const auto& [input, progress] : run.progress()) resume->inputs[input] = progress;
+    resume->sightings = sightings.Entries();
+    if (absl::Status st = WriteMatchResume(flags.resume, *resume); !st.ok()) return ReportError(st);
+  }
   std::unique_ptr<ingest::Importer> importer;
   if (!sightings_collection.empty()) {
     ingest::ImportOptions import;
     import.format = stix::DocumentFormat::kJsonLines;
     importer = std::make_unique<ingest::Importer>(**db, sightings_collection, import);
-    absl::Status st = ingest::AddSightings(*importer, run.sightings().Entries(), identity,
-                                           flags.exercise ? stix::kExerciseMarkingId : std::string_view());
+    absl::Status st =
+        ingest::AddSightings(*importer, sightings.Entries(), identity,
+                             flags.exercise ? stix::kExerciseMarkingId : std::string_view());
     if (!st.ok()) return ReportError(st);
   }
   if (flags.json) {
@@ -446,6 +467,10 @@ void AddMatchCommand(CLI::App& app, GlobalOptions& global) {
                 "or truncated), until SIGINT or SIGTERM; then print the summary and add the "
                 "sightings");
   cmd->add_flag("--json", flags->json, "Print the summary as JSON on standard output");
+  cmd->add_option("--resume", flags->resume,
+                  "State FILE of a periodic match over growing telemetry: match only the lines "
+                  "added since the run that wrote it, append to --alerts, and add sightings "
+                  "counting the earlier runs' events too (written at the end; created if absent)");
   cmd->add_flag("--exercise", flags->exercise,
                 "Match exercise telemetry: every collection (and --sightings-to) must be an "
                 "exercise collection; exercise-marked indicators are compiled and sightings carry "

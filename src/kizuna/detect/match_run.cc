@@ -223,6 +223,10 @@ std::shared_ptr<MatchRun::Input> MatchRun::Acquire() {
       Problem(std::string(View(reader.status().message())));
       continue;
     }
+    if (options_.resume_lines != nullptr) {
+      auto resume = options_.resume_lines->find(path);
+      if (resume != options_.resume_lines->end()) (*reader)->SkipThrough(resume->second);
+    }
     auto input = std::make_shared<Input>(path, std::move(*reader), options_.correlation);
     input->workers = 1;
     open_.push_back(input);
@@ -235,6 +239,7 @@ void MatchRun::Release(const std::shared_ptr<Input>& input) {
   // Workers leave an input once it is exhausted; the last one to leave reports on it.
   if (--input->workers > 0) return;
   open_.erase(std::find(open_.begin(), open_.end(), input));
+  progress_[input->path] = {input->reader->lines(), input->reader->bytes()};
   summary_.correlation_dropped += input->correlator.dropped();
   summary_.correlation_late += input->correlator.late();
   if (!input->reader->error().empty()) {

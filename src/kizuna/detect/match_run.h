@@ -66,6 +66,16 @@ struct MatchOptions {
   IndicatorDetails* details = nullptr;
   // Indicators listed in MatchSummary::top_indicators.
   size_t top_indicators = 10;
+  // Per input path, the number of its lines an earlier run read (`kizuna match --resume`):
+  // their data lines are not matched again (TelemetryReader::SkipThrough). Null: none.
+  // Must outlive the run.
+  const absl::flat_hash_map<std::string, uint64_t>* resume_lines = nullptr;
+};
+
+// How far an input was read: its last line's number and the bytes read.
+struct InputProgress {
+  uint64_t lines = 0;
+  uint64_t bytes = 0;
 };
 
 // An indicator and the matches it made (records, and correlations).
@@ -111,6 +121,8 @@ class MatchRun {
 
   const MatchSummary& summary() const { return summary_; }
   const SightingAggregator& sightings() const { return sightings_; }
+  // Per input path opened, how far it was read (set when Run() returns).
+  const absl::flat_hash_map<std::string, InputProgress>& progress() const { return progress_; }
 
  private:
   struct Input;   // an input being read, shared by its workers
@@ -137,6 +149,7 @@ class MatchRun {
   size_t next_input_ = 0;
   int opening_ = 0;  // inputs taken and not yet opened
   std::condition_variable opened_;  // opening_ went down
+  absl::flat_hash_map<std::string, InputProgress> progress_;
   std::vector<std::shared_ptr<Input>> open_;
   MatchSummary summary_;
   SightingAggregator sightings_;

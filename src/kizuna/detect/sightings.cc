@@ -34,14 +34,17 @@ void SightingAggregator::Add(const Uuid& indicator, int64_t time_us) {
 }
 
 void SightingAggregator::Merge(const SightingAggregator& other) {
-  for (const auto& [key, theirs] : other.entries_) {
-    auto [it, inserted] = entries_.try_emplace(key, theirs);
-    if (inserted) continue;
-    Entry& e = it->second;
-    e.first_us = std::min(e.first_us, theirs.first_us);
-    e.last_us = std::max(e.last_us, theirs.last_us);
-    e.count += theirs.count;
-  }
+  for (const auto& [key, theirs] : other.entries_) AddEntry(theirs);
+}
+
+void SightingAggregator::AddEntry(const Entry& theirs) {
+  auto [it, inserted] =
+      entries_.try_emplace(Key{theirs.indicator, theirs.window_start_us / window_us_}, theirs);
+  if (inserted) return;
+  Entry& e = it->second;
+  e.first_us = std::min(e.first_us, theirs.first_us);
+  e.last_us = std::max(e.last_us, theirs.last_us);
+  e.count += theirs.count;
 }
 
 std::vector<SightingAggregator::Entry> SightingAggregator::Entries() const {

@@ -49,6 +49,10 @@ class SightingAggregator {
 
   void Add(const Uuid& indicator, int64_t time_us);
   void Merge(const SightingAggregator& other);
+  // Adds an entry counted elsewhere (by an earlier run, `kizuna match --resume`), merged with
+  // the one of its indicator and window. REQUIRES: its window_start_us is on this
+  // aggregator's windows.
+  void AddEntry(const Entry& entry);
   // The entries, ordered by indicator then window.
   std::vector<Entry> Entries() const;
   // Distinct indicators with at least one entry.

@@ -47,6 +47,27 @@ std::string_view TlpMarking(std::string_view tlp) {
   return policy::Tlp2MarkingId(level.value_or(policy::TlpLevel::kAmber));
 }
 
+// ["exercise marking", "the scenario's TLP marking"].
+std::string Markings(const Scenario& scenario) {
+  return StrCat("[\"", kExerciseMarkingId, "\",\"", TlpMarking(scenario.meta.tlp), "\"]");
+}
+
+// A bundle's opening, its id made of `name`, through the exercise marking and the white
+// cell's identity (created at `when`).
+std::string BundleHead(const Scenario& scenario, std::string_view name, std::string_view when) {
+  std::string out = StrCat("{\"type\":\"bundle\",\"id\":\"bundle--",
+                           stix::UuidV5(kIndicatorNamespace, StrCat(scenario.meta.id, "\n", name)),
+                           "\",\"objects\":[\n", ExerciseMarkingJson(),
+                           ",\n{\"type\":\"identity\",\"spec_version\":\"2.1\",\"id\":\"",
+                           WhiteCellIdentity(scenario), "\",\"created\":\"", when,
+                           "\",\"modified\":\"", when, "\",\"name\":");
+  detect::AppendJsonText(StrCat(scenario.meta.title, " (white cell)"), out);
+  StrAppend(out,
+            ",\"identity_class\":\"organization\",\"object_marking_refs\":", Markings(scenario),
+            "}");
+  return out;
+}
+
 }  // namespace
 
 std::vector<std::string> StepPatterns(const Scenario& scenario, const Step& step) {
@@ -93,15 +114,8 @@ std::string IndicatorBundle(const Scenario& scenario, const std::vector<std::str
   if (t0_us == 0) t0_us = scenario.meta.t0_us;
   std::string when = stix::FormatTaxii(t0_us);
   std::string identity = WhiteCellIdentity(scenario);
-  std::string markings =
-      StrCat("[\"", kExerciseMarkingId, "\",\"", TlpMarking(scenario.meta.tlp), "\"]");
-  std::string out = StrCat("{\"type\":\"bundle\",\"id\":\"bundle--",
-                           stix::UuidV5(kIndicatorNamespace, StrCat(scenario.meta.id, "\nbundle")),
-                           "\",\"objects\":[\n", ExerciseMarkingJson(),
-                           ",\n{\"type\":\"identity\",\"spec_version\":\"2.1\",\"id\":\"", identity,
-                           "\",\"created\":\"", when, "\",\"modified\":\"", when, "\",\"name\":");
-  detect::AppendJsonText(StrCat(scenario.meta.title, " (white cell)"), out);
-  StrAppend(out, ",\"identity_class\":\"organization\",\"object_marking_refs\":", markings, "}");
+  std::string markings = Markings(scenario);
+  std::string out = BundleHead(scenario, "bundle", when);
   for (const Step* step : scenario.Steps()) {
     if (!steps.empty() && std::find(steps.begin(), steps.end(), step->id) == steps.end()) continue;
     for (const std::string& pattern : StepPatterns(scenario, *step)) {
@@ -124,6 +138,40 @@ std::string IndicatorBundle(const Scenario& scenario, const std::vector<std::str
     }
   }
   out += "\n]}\n";
+  return out;
+}
+
+std::string MessageNoteId(const Scenario& scenario, const Inject& inject) {
+  return StrCat("note--", stix::UuidV5(kIndicatorNamespace,
+                                       StrCat(scenario.meta.id, "\ninject\n", inject.id)));
+}
+
+std::string MessageBundle(const Scenario& scenario, const Inject& inject) {
+  std::string when = stix::FormatTaxii(scenario.meta.t0_us + inject.at_s * 1000000);
+  std::string identity = WhiteCellIdentity(scenario);
+  std::string out =
+      BundleHead(scenario, StrCat("inject\n", inject.id), stix::FormatTaxii(scenario.meta.t0_us));
+  StrAppend(out, ",\n{\"type\":\"note\",\"spec_version\":\"2.1\",\"id\":\"",
+            MessageNoteId(scenario, inject), "\",\"created_by_ref\":\"", identity,
+            "\",\"created\":\"", when, "\",\"modified\":\"", when, "\",\"abstract\":");
+  detect::AppendJsonText(StrCat("EXERCISE ", scenario.meta.id, ": inject ", inject.id), out);
+  out += ",\"content\":";
+  detect::AppendJsonText(inject.message, out);
+  out += ",\"authors\":[";
+  detect::AppendJsonText(StrCat(scenario.meta.title, " (white cell)"), out);
+  out += "]";
+  StrAppend(out, ",\"object_refs\":[\"", identity,
+            "\"],\"object_marking_refs\":", Markings(scenario), ",\"x_kizuna_exercise\":\"",
+            scenario.meta.id, "\",\"x_kizuna_exercise_inject\":");
+  detect::AppendJsonText(inject.id, out);
+  out += ",\"x_kizuna_exercise_audience\":[";
+  for (size_t i = 0; i < inject.audience.size(); ++i) {
+    if (i) out += ',';
+    detect::AppendJsonText(inject.audience[i], out);
+  }
+  out += "],\"x_kizuna_expected_action\":";
+  detect::AppendJsonText(inject.expected_action, out);
+  StrAppend(out, ",\"x_kizuna_deadline_s\":", inject.deadline_s, "}\n]}\n");
   return out;
 }
 

@@ -1,4 +1,5 @@
-// Kizuna. The STIX indicators a scenario's steps imply, as an exercise-marked bundle.
+// Kizuna. The STIX indicators a scenario's steps imply, as an exercise-marked bundle, and
+// the white cell's message injects as STIX notes.
 #pragma once
 
 // A step's artefacts imply patterns (with `imply_indicators`, the default):
@@ -34,6 +35,16 @@ std::string IndicatorBundle(const Scenario& scenario, const std::vector<std::str
 // The id of the white cell's identity, the creator of the implied indicators: an
 // organisation of this id on a team's node may POST them (docs/security.md, rule 3).
 std::string WhiteCellIdentity(const Scenario& scenario);
+
+// A message inject (channel: message) as a STIX 2.1 bundle: the exercise marking, the white
+// cell's identity and one `note` by it: `abstract` "EXERCISE <exercise>: inject <id>",
+// `content` the message, `object_refs` the white cell's identity (the note is its word),
+// `created` t0 + the inject's `at`, the exercise and the TLP markings, and
+// `x_kizuna_exercise`, `x_kizuna_exercise_inject`, `x_kizuna_exercise_audience` (team ids),
+// `x_kizuna_expected_action`, `x_kizuna_deadline_s`. Its id (MessageNoteId) is a UUIDv5 of
+// the scenario and inject ids: the same note on every audience node and in every run.
+std::string MessageBundle(const Scenario& scenario, const Inject& inject);
+std::string MessageNoteId(const Scenario& scenario, const Inject& inject);
 
 // The indicator id of `pattern` implied by step `step_id` of scenario `scenario_id`.
 std::string IndicatorId(std::string_view scenario_id, std::string_view step_id,

@@ -1,6 +1,8 @@
 // Kizuna.
 #include "kizuna/exercise/score.h"
 
+#include <algorithm>
+
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/detect/event_time.h"
@@ -166,8 +168,15 @@ absl::Status Scorer::AddShared(std::string_view text, std::string_view team,
       if (facts.ok()) marking_defs_.try_emplace(std::string(Str(o, "id")), *std::move(facts));
       continue;
     }
-    auto found = indicator_step_.find(AbslView(Str(o, "id")));
+    // A partner's sighting of a step's indicator tells the team of the step as well.
+    const bool sighting = Str(o, "type") == "sighting";
+    auto found = indicator_step_.find(AbslView(Str(o, sighting ? "sighting_of_ref" : "id")));
     if (found == indicator_step_.end()) continue;
+    std::optional<int64_t> added = detect::ParseEventTime(Str(o, "date_added"));
+    if (sighting) {
+      if (added) Shared(team, steps_[found->second]->id, *added);
+      continue;
+    }
     Received& r = received_[{std::string(team), std::string(Str(o, "id"))}];
     simdjson::dom::array refs;
     if (o["object_marking_refs"].get(refs) == simdjson::SUCCESS) {
@@ -178,13 +187,14 @@ absl::Status Scorer::AddShared(std::string_view text, std::string_view team,
       }
       if (!r.markings) r.markings = std::move(markings);
     }
-    std::optional<int64_t> added = detect::ParseEventTime(Str(o, "date_added"));
-    if (!added) continue;
-    auto key = std::make_pair(std::string(team), steps_[found->second]->id);
-    auto [it, inserted] = shared_.try_emplace(key, *added);
-    if (!inserted) it->second = std::min(it->second, *added);
+    if (added) Shared(team, steps_[found->second]->id, *added);
   }
   return absl::OkStatus();
+}
+
+void Scorer::Shared(std::string_view team, const std::string& step, int64_t date_added_us) {
+  std::vector<int64_t>& times = shared_[{std::string(team), step}];
+  times.insert(std::upper_bound(times.begin(), times.end(), date_added_us), date_added_us);
 }
 
 Scoreboard Scorer::Finish() const {
@@ -274,8 +284,11 @@ Scoreboard Scorer::Finish() const {
       auto shared = shared_.find({to, o.step});
       if (hit == hits_.end() || hit->second.time_us == INT64_MAX || shared == shared_.end())
         continue;
-      s.shared_us = shared->second;
-      s.time_to_share_s = static_cast<double>(shared->second - hit->second.time_us) / 1e6;
+      // The first arrival since `from` detected the step; an earlier one came from elsewhere.
+      const std::vector<int64_t>& times = shared->second;
+      auto since = std::lower_bound(times.begin(), times.end(), hit->second.time_us);
+      s.shared_us = since != times.end() ? *since : times.front();
+      s.time_to_share_s = static_cast<double>(*s.shared_us - hit->second.time_us) / 1e6;
       s.met = o.by_s == 0 || *s.time_to_share_s * time_scale_ <= static_cast<double>(o.by_s);
     }
   }

@@ -19,7 +19,10 @@
 //   precision                  alerts on step records / all alerts on the team's records
 //   false positives            alerts on look-alike records and on background records
 //   time to share              (with partners' manifests) the partner node's date_added of a
-//                              step's indicator minus the sharing team's first detection
+//                              step's indicator, or of a sighting of one, minus the sharing
+//                              team's first detection: the first arrival at or after that
+//                              detection (an earlier one came from another team), else the
+//                              earliest (negative)
 //   share to use               a step whose first detection was made with an indicator of
 //                              another team's step that the team's node had received
 //                              (--shared) before the detection
@@ -141,7 +144,8 @@ class Scorer {
   // Reads the sightings of a STIX bundle or TAXII envelope made by team `team`'s node.
   absl::Status AddSightings(std::string_view text, std::string_view team, std::string_view origin);
   // Reads a TAXII manifest (or envelope with date_added) of team `team`'s node: when it
-  // holds a step's indicator, that step was shared to `team` at its date_added. Objects that
+  // holds a step's indicator, or a sighting of one (what a partner's node shares when it
+  // detects the step), that step was shared to `team` at its date_added. Objects that
   // carry object_marking_refs (an envelope) are checked against the sharing objectives'
   // TLP and releasable_to, their markings resolved as predefined TLP ids or from the
   // marking definitions of the same input; a manifest is checked for its audience only.
@@ -166,6 +170,8 @@ class Scorer {
                                                    std::string_view origin) const;
   void Detect(const std::string& team, const std::string& step, int64_t time_us,
               bool own_indicator, const std::vector<int>& indicators);
+  // Step `step` reached team `team`'s node at `date_added_us`.
+  void Shared(std::string_view team, const std::string& step, int64_t date_added_us);
   // Share to use of each step and objective (Finish).
   void ScoreShareToUse(Scoreboard& b) const;
   // Releasability violations of what was received (Finish).
@@ -181,7 +187,8 @@ class Scorer {
   absl::flat_hash_map<std::string, int> indicator_step_;     // implied indicator id -> step index
   std::map<std::pair<std::string, std::string>, Hit> hits_;  // (team, step id)
   std::map<std::string, TeamScore> counts_;                  // alert counts per team
-  std::map<std::pair<std::string, std::string>, int64_t> shared_;  // (to team, step) -> date_added
+  // (to team, step) -> every date_added of the step's indicators and sightings, sorted.
+  std::map<std::pair<std::string, std::string>, std::vector<int64_t>> shared_;
   std::map<std::pair<std::string, std::string>, Received> received_;  // (to team, indicator)
   std::map<std::string, policy::MarkingFacts> marking_defs_;  // from the --shared inputs
   uint64_t alerts_ = 0, unlabelled_ = 0, sightings_ = 0;

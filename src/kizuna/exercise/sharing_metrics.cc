@@ -27,12 +27,12 @@ void Scorer::ScoreShareToUse(Scoreboard& b) const {
       const Step& source = *steps_[i];
       if (source.team == s.team) continue;
       auto shared = shared_.find({s.team, source.id});
-      if (shared == shared_.end() || shared->second > hit->second.time_us) continue;
+      if (shared == shared_.end() || shared->second.front() > hit->second.time_us) continue;
       s.shared_from = source.team, s.shared_step = source.id;
       if (TeamScore* t = FindTeamScore(b, s.team)) ++t->share_to_use;
       for (ShareScore& o : b.shares) {
         if (o.to != s.team || o.step != source.id || o.from != source.team) continue;
-        double to_use = static_cast<double>(hit->second.time_us - shared->second) / 1e6;
+        double to_use = static_cast<double>(hit->second.time_us - shared->second.front()) / 1e6;
         if (!o.used || to_use < *o.time_to_use_s) o.time_to_use_s = to_use;
         o.used = true;
       }

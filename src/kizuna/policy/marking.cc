@@ -4,6 +4,7 @@
 #include "kizuna/base/strings.h"
 #include "kizuna/identity/nation.h"
 #include "kizuna/policy/statement.h"
+#include "kizuna/stix/exercise_marking.h"
 #include "simdjson.h"
 
 namespace kizuna::policy {
@@ -105,6 +106,12 @@ bool ApplyDefinition(std::string_view type, simdjson::dom::element definition, M
 
 std::optional<MarkingFacts> PredefinedMarking(std::string_view marking_id) {
   if (std::optional<TlpLevel> level = PredefinedTlp(marking_id)) return Tlp(*level);
+  if (marking_id == stix::kExerciseMarkingId) {
+    MarkingFacts exercise;  // a statement that restricts nothing (rule 6 is the store's)
+    exercise.informational = true;
+    exercise.understood = true;
+    return exercise;
+  }
   return std::nullopt;
 }
 

@@ -54,7 +54,10 @@ struct MarkingFacts {
   bool Restricts() const { return tlp || releasable_to || recipients; }
 };
 
-// Returns the facts of a predefined TLP marking id, or nullopt for other ids.
+// Returns the facts of a predefined marking id: the TLP markings, and the exercise marking
+// (stix/exercise_marking.h: an informational statement, the same on every node, so it marks
+// every creator's objects whoever introduced its definition on this node); nullopt for
+// other ids.
 std::optional<MarkingFacts> PredefinedMarking(std::string_view marking_id);
 
 // Reads the facts of the marking-definition object `json`. Returns InvalidArgument when the

@@ -81,13 +81,19 @@ bool TelemetryReader::NextBlock(LineBlock& block) {
       pending_ = false;
       continue;
     }
+    last_line_ = line.number;
+    const bool header = headers_ != nullptr && !line.text.empty() && line.text[0] == '#';
+    if (line.number <= skip_through_ && !header) {
+      if (block.lines > 0) break;  // a block's lines follow each other
+      continue;
+    }
     if (block.lines == 0) block.first_line = line.number;
     if (line.too_long) {
       block.too_long.push_back(line.number);
       block.Append({});
       continue;
     }
-    if (headers_ != nullptr && !line.text.empty() && line.text[0] == '#') {
+    if (header) {
       headers_->Line(line.text, line.number, block.malformed);
       block.Append(line.text);
       // The data lines before a header keep the block's state; those after it get the next.

@@ -126,6 +126,12 @@ class TelemetryReader {
   // with the next records. Returns false once the input is exhausted and the batch empty.
   bool Next(RecordBatch& batch);
 
+  // Drops the data lines numbered up to `line` (read by an earlier run: `kizuna match
+  // --resume`) instead of handing them out; header lines are still read. Call before reading.
+  void SkipThrough(uint64_t line) { skip_through_ = line; }
+  // The number of the last line read so far (0: none).
+  uint64_t lines() const { return last_line_; }
+
   const std::string& path() const { return in_->path(); }
   // Empty, or why the input ended early (e.g. a truncated gzip stream).
   const std::string& error() const { return in_->error(); }
@@ -144,6 +150,8 @@ class TelemetryReader {
   bool pending_ = false;  // the input's buffer may hold more lines
   uint64_t reported_bytes_ = 0;
   uint64_t sequence_ = 0;
+  uint64_t skip_through_ = 0;
+  uint64_t last_line_ = 0;
   // Next():
   std::unique_ptr<LineParser> parser_;
   LineBlock block_;

@@ -1,0 +1,92 @@
+// Kizuna.
+#include "kizuna/cli/match_resume.h"
+
+#include <boost/json.hpp>
+#include <filesystem>
+
+#include "kizuna/base/file.h"
+#include "kizuna/base/status.h"
+#include "kizuna/base/strings.h"
+
+namespace kizuna::cli {
+namespace {
+
+constexpr int64_t kResumeVersion = 1;
+
+}  // namespace
+
+absl::StatusOr<MatchResume> ReadMatchResume(const std::string& path, int64_t window_s) {
+  MatchResume resume;
+  resume.window_s = window_s;
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return resume;
+  KZ_ASSIGN_OR_RETURN(simdjson::padded_string text, ReadFile(path, kMaxResumeBytes));
+  auto bad = [&](std::string_view what) {
+    return absl::InvalidArgumentError(StrCat("--resume ", path, ": ", what));
+  };
+  try {  // boost::json's accessors throw on a member of another type
+    boost::json::value v = boost::json::parse(std::string_view(text.data(), text.size()));
+    const boost::json::object& o = v.as_object();
+    if (o.at("kizuna_match_resume").to_number<int64_t>() != kResumeVersion)
+      return bad("not a resume file of this version");
+    if (o.at("window_s").to_number<int64_t>() != window_s) {
+      return bad(StrCat("written with --window ", o.at("window_s").to_number<int64_t>(), ", not ",
+                        window_s));
+    }
+    for (const auto& [input, p] : o.at("inputs").as_object()) {
+      resume.inputs[std::string(input)] = {p.at("lines").to_number<uint64_t>(),
+                                           p.at("bytes").to_number<uint64_t>()};
+    }
+    for (const boost::json::value& s : o.at("sightings").as_array()) {
+      detect::SightingAggregator::Entry e;
+      const boost::json::string& id = s.at("indicator").as_string();
+      if (!detect::ParseIndicatorUuid(std::string_view(id.data(), id.size()), e.indicator))
+        return bad("bad indicator id");
+      e.window_start_us = s.at("window_start_us").to_number<int64_t>();
+      if (e.window_start_us % (window_s * 1000000) != 0)
+        return bad("a sighting window off the windows");
+      e.first_us = s.at("first_us").to_number<int64_t>();
+      e.last_us = s.at("last_us").to_number<int64_t>();
+      e.count = s.at("count").to_number<int64_t>();
+      resume.sightings.push_back(e);
+    }
+  } catch (const std::exception& e) {
+    return bad(StrCat("not a resume file (", e.what(), ")"));
+  }
+  return resume;
+}
+
+absl::flat_hash_map<std::string, uint64_t> ResumeLines(const MatchResume& resume,
+                                                       const std::vector<std::string>& inputs) {
+  absl::flat_hash_map<std::string, uint64_t> lines;
+  for (const std::string& input : inputs) {
+    auto it = resume.inputs.find(input);
+    std::error_code ec;
+    uint64_t size = std::filesystem::file_size(input, ec);
+    if (it != resume.inputs.end() && !ec && size >= it->second.bytes)
+      lines[input] = it->second.lines;
+  }
+  return lines;
+}
+
+absl::Status WriteMatchResume(const std::string& path, const MatchResume& resume) {
+  boost::json::object inputs;
+  for (const auto& [input, p] : resume.inputs)
+    inputs[input] = {{"lines", p.lines}, {"bytes", p.bytes}};
+  boost::json::array sightings;
+  for (const detect::SightingAggregator::Entry& e : resume.sightings) {
+    sightings.push_back({{"indicator", detect::FormatIndicatorId(e.indicator)},
+                         {"window_start_us", e.window_start_us},
+                         {"first_us", e.first_us},
+                         {"last_us", e.last_us},
+                         {"count", e.count}});
+  }
+  boost::json::object o{{"kizuna_match_resume", kResumeVersion},
+                        {"window_s", resume.window_s},
+                        {"inputs", std::move(inputs)},
+                        {"sightings", std::move(sightings)}};
+  return Annotate(WriteFileAtomically(path, boost::json::serialize(o) + "\n"),
+                  StrCat("--resume ", path, ": "));
+}
+
+}  // namespace kizuna::cli
