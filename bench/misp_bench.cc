@@ -5,6 +5,8 @@
 // MISP holds: to_ids indicators (domains, addresses, hashes, URLs), observables without
 // to_ids, free text, tags (tlp:amber on each event, tlp:red on some attributes), objects.
 // Prints one JSON line. Usage: misp_bench [--attributes N] [--per-event N]
+// With --feed-lines N it measures a plain list of N values ingested instead (issue 24's
+// 1,000,000-line feed), against the STIX import of the indicators it made.
 #include <sys/resource.h>
 
 #include <chrono>
@@ -16,6 +18,8 @@
 
 #include "kizuna/base/clock.h"
 #include "kizuna/base/strings.h"
+#include "kizuna/detect/feed.h"
+#include "kizuna/ingest/feed.h"
 #include "kizuna/ingest/importer.h"
 #include "kizuna/ingest/misp.h"
 #include "kizuna/misp/to_misp.h"
@@ -185,22 +189,89 @@ int Run(int64_t attributes, int64_t per_event) {
   return misp_summary.rejected == 0 && misp_summary.added == conversion.stix_objects ? 0 : 1;
 }
 
+// A plain list of `lines` values, as feeds give them: names, addresses, URLs and hashes in
+// turn, a comment line every thousand.
+std::string FeedLines(int64_t lines) {
+  std::string out;
+  out.reserve(static_cast<size_t>(lines) * 40);
+  for (int64_t n = 0; n < lines; ++n) {
+    if (n % 1000 == 0) out += "# generated list\n";
+    switch (n % 4) {
+      case 0: StrAppend(out, "host", n, ".example-", n % 997, ".com\n"); break;
+      case 1: StrAppend(out, (n >> 24) & 255, ".", (n >> 16) & 255, ".", (n >> 8) & 255, ".", n & 255, "\n"); break;
+      case 2: StrAppend(out, "http://host", n % 100000, ".example.net/path/", n, "\n"); break;
+      default: StrAppend(out, std::string(52, 'b'), Uuid(0, n).substr(24), "\n"); break;
+    }
+  }
+  return out;
+}
+
+// A list of `lines` values ingested as `kizuna import --format lines` and a feed run do it
+// (ingest::ImportFeed: convert, look up each value's versions, check, store), against the
+// plain STIX import of the same indicators into another fresh store, in the same run.
+int RunFeed(int64_t lines) {
+  const std::string text = FeedLines(lines);
+  detect::FeedOptions options;
+  options.family = "bench";
+  options.time_us = SystemClock().NowMicros();
+  options.created_by_ref = std::string(kCreator);
+  ingest::ImportSummary summary;
+  std::string jsonl;
+  Took feed;
+  {
+    Store s("feed");
+    feed = Time([&] {
+      ingest::Importer importer(*s.store, s.collection);
+      if (!ingest::ImportFeed(importer, "list.txt", text, options).ok()) std::abort();
+      summary = importer.summary();
+    });
+    store::PageRequest request;
+    request.limit = store::kMaxPageLimit;
+    for (;;) {
+      auto page = s.store->GetObjects(s.collection, request);
+      if (!page.ok()) std::abort();
+      for (const auto& o : page->objects) StrAppend(jsonl, o.json, "\n");
+      if (!page->more) break;
+      request.after = page->next;
+    }
+  }
+  Took stix = Time([&] {
+    Store s("feed-stix");
+    ingest::ImportOptions o;
+    o.format = stix::DocumentFormat::kJsonLines;
+    ingest::Importer importer(*s.store, s.collection, o);
+    if (!importer.ImportText("stix", jsonl, stix::Padding::kAbsent).ok()) std::abort();
+  });
+  std::printf(
+      "{\"bench\":\"feed_lines\",\"lines\":%lld,\"bytes\":%zu,\"added\":%lld,\"rejected\":%lld,"
+      "\"feed_s\":%.3f,\"feed_cpu_s\":%.3f,\"feed_lines_per_s\":%.0f,\"stix_s\":%.3f,\"stix_cpu_s\":%.3f,"
+      "\"feed_vs_stix_import_time\":%.2f,\"feed_vs_stix_import_cpu\":%.2f}\n",
+      static_cast<long long>(lines), text.size(), static_cast<long long>(summary.added),
+      static_cast<long long>(summary.rejected), feed.wall, feed.cpu, lines / feed.wall, stix.wall, stix.cpu,
+      feed.wall / stix.wall, feed.cpu / stix.cpu);
+  std::fflush(stdout);
+  return summary.rejected == 0 && summary.added == lines ? 0 : 1;
+}
+
 }  // namespace
 }  // namespace kizuna::bench
 
 int main(int argc, char** argv) {
-  int64_t attributes = 200000, per_event = 1000;
+  int64_t attributes = 200000, per_event = 1000, feed_lines = 0;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--attributes" && i + 1 < argc) {
+    if (a == "--feed-lines" && i + 1 < argc) {
+      feed_lines = std::atoll(argv[++i]);
+    } else if (a == "--attributes" && i + 1 < argc) {
       attributes = std::atoll(argv[++i]);
     } else if (a == "--per-event" && i + 1 < argc) {
       per_event = std::atoll(argv[++i]);
     } else {
-      std::fprintf(stderr, "usage: misp_bench [--attributes N] [--per-event N]\n");
+      std::fprintf(stderr, "usage: misp_bench [--attributes N] [--per-event N] | --feed-lines N\n");
       return a == "--help" || a == "-h" ? 0 : 2;
     }
   }
+  if (feed_lines > 0) return kizuna::bench::RunFeed(feed_lines);
   if (attributes < 1 || per_event < 1) return 2;
   return kizuna::bench::Run(attributes, per_event);
 }

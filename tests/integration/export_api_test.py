@@ -5,6 +5,7 @@ export --as`, and a collection it may not read as absent."""
 import hashlib
 import json
 import unittest
+import uuid
 
 import policy_test as base
 from node import Client, run
@@ -82,6 +83,38 @@ class ExportApiTest(unittest.TestCase):
         self.assertEqual(self.clients["usa"].get(closed, accept=None).status, 404)
         self.assertEqual(Client(self.node).get(feed + "manifest.json", accept=None).status, 401)
         self.assertEqual(self.clients["usa"].get(feed + "nope.json", accept=None).status, 404)
+
+    def misp_values(self, who):
+        """The attribute values of the feed's one event, as `who` gets them."""
+        feed = "/misp-feed/%s/" % self.alliance.collections["alliance"]
+        manifest = self.clients[who].get(feed + "manifest.json", accept=None)
+        self.assertEqual(manifest.status, 200, manifest.body)
+        (uuid,) = list(manifest.json())
+        event = self.clients[who].get(feed + uuid + ".json", accept=None).json()["Event"]
+        return {a["value"] for a in event["Attribute"]}
+
+    def test_misp_feed_kept_for_one_release_serves_no_other(self):
+        # Issue 24: the feed is built once and kept per release; each principal, asking right
+        # after another whose release differs, still gets only its own.
+        orders = (["jpn", "jpn-mod", "usa", "kor"], ["kor", "usa", "jpn-mod", "jpn"], ["usa", "kor", "usa", "jpn"])
+        for order in orders:
+            for who in order:
+                with self.subTest(order=order, who=who):
+                    self.assertEqual(self.addresses(" ".join(self.misp_values(who))), self.expected[who])
+        # The same organisation, the same release: another user of JPN-MOD gets what jpn-mod got.
+        self.clients["jpn-mod-pub"] = Client(self.node, self.tokens["jpn-mod-pub"])
+        self.assertEqual(self.addresses(" ".join(self.misp_values("jpn-mod-pub"))), self.expected["jpn-mod"])
+
+    def test_misp_feed_shows_a_write_at_once(self):
+        # Issue 24: a kept feed is not served after a write: an address posted now (an SCO
+        # under TLP:CLEAR, which the sensor exports leave out) is in the next answer.
+        value = "203.0.113.77"
+        self.assertNotIn(value, self.misp_values("usa"))
+        sco = {"type": "ipv4-addr", "spec_version": "2.1", "id": "ipv4-addr--%s" % uuid.uuid5(uuid.NAMESPACE_URL, value),
+               "value": value, "object_marking_refs": [base.TLP_CLEAR]}
+        r = self.clients["jpn"].post(self.base + "objects/", {"objects": [sco]})
+        self.assertEqual(r.status, 202, r.body)
+        self.assertIn(value, self.misp_values("usa"))
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <tuple>
 
 #include "kizuna/base/file.h"
 #include "kizuna/base/random.h"
@@ -252,6 +253,35 @@ TEST_F(SqliteStoreTest, IdTypeAndAddedAfterFilters) {
   EXPECT_EQ(Get(after).objects.size(), 2u);
   after.filter.added_after_us = r[2].date_added_us;
   EXPECT_TRUE(Get(after).objects.empty());
+}
+
+TEST_F(SqliteStoreTest, APageReadIntoAnotherGivesWhatAFreshOneDoes) {
+  // Issue 24: GetObjectsInto reads into the buffers of the page before; nothing of that page
+  // may stay behind (a null column of the new entry is empty, not the old entry's value).
+  Add({R"({"type":"indicator","spec_version":"2.1","id":"indicator--0c7b5b88-8ff7-4a4d-aa9d-feb398cd0071","created":"2016-01-01T00:00:00.000Z","modified":"2016-01-01T00:00:00.000Z","created_by_ref":"identity--0a000000-0000-4000-8000-00000000000a","object_marking_refs":["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"],"pattern":"[ipv4-addr:value = '198.51.100.1']","pattern_type":"stix","valid_from":"2016-01-01T00:00:00Z"})",
+       R"({"type":"malware","spec_version":"2.1","id":"malware--0c7b5b88-8ff7-4a4d-aa9d-feb398cd0072","created":"2016-01-01T00:00:00.000Z","modified":"2016-01-01T00:00:00.000Z","is_family":true,"name":"m"})"});
+  PageRequest first;
+  first.limit = 1;
+  Page reused;
+  ASSERT_TRUE(store_->GetObjectsInto(collection_, first, WithJson::kYes, reused).ok());
+  ASSERT_EQ(reused.objects.size(), 1u);
+  EXPECT_FALSE(reused.objects[0].markings.empty());
+  PageRequest second = first;
+  second.after = reused.next;
+  second.limit = 5;
+  ASSERT_TRUE(store_->GetObjectsInto(collection_, second, WithJson::kYes, reused).ok());
+  Page fresh = Get(second);
+  ASSERT_EQ(reused.objects.size(), 1u);
+  ASSERT_EQ(fresh.objects.size(), 1u);
+  const StoredObject &a = reused.objects[0], &b = fresh.objects[0];
+  EXPECT_EQ(std::tie(a.id, a.type, a.version, a.version_ns, a.date_added_us, a.created_by_ref, a.revoked,
+                     a.markings, a.granular_refs, a.origin, a.added_by, a.added_by_nation, a.single_version, a.json),
+            std::tie(b.id, b.type, b.version, b.version_ns, b.date_added_us, b.created_by_ref, b.revoked,
+                     b.markings, b.granular_refs, b.origin, b.added_by, b.added_by_nation, b.single_version, b.json));
+  EXPECT_TRUE(a.markings.empty());
+  EXPECT_TRUE(a.created_by_ref.empty());
+  EXPECT_EQ((std::tie(reused.more, reused.next.after_date_added_us)),
+            (std::tie(fresh.more, fresh.next.after_date_added_us)));
 }
 
 TEST_F(SqliteStoreTest, PaginationIsStableWhileWritesContinue) {

@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 
 #include <boost/json.hpp>
+#include <optional>
 #include <utility>
 
 #include "kizuna/base/digest.h"
@@ -13,6 +14,7 @@
 #include "kizuna/base/strings.h"
 #include "kizuna/misp/to_misp.h"
 #include "kizuna/misp/to_stix.h"
+#include "kizuna/policy/policy.h"
 #include "kizuna/policy/released_reader.h"
 #include "kizuna/stix/id.h"
 
@@ -74,6 +76,80 @@ absl::StatusOr<std::string> MispFeedApi::Events(const identity::Principal& princ
   return writer.Finish();
 }
 
+struct MispFeedApi::Feed {
+  std::string manifest;                                   // manifest.json
+  std::string hashes;                                     // hashes.csv
+  absl::flat_hash_map<std::string, std::string> events;  // "{uuid}.json" -> its file
+  size_t bytes = 0;
+
+  // The files of the event list `text` (what Events returns); nullopt when it is not one.
+  static std::optional<Feed> Of(std::string_view text) {
+    boost::system::error_code ec;
+    json::value list = json::parse(text, ec);
+    json::value* events = ec || !list.is_object() ? nullptr : list.get_object().if_contains("response");
+    if (events == nullptr || !events->is_array()) return std::nullopt;
+    Feed feed;
+    json::object manifest;
+    for (json::value& item : events->get_array()) {
+      json::value* found = item.is_object() ? item.get_object().if_contains("Event") : nullptr;
+      if (found == nullptr || !found->is_object()) continue;
+      json::object& event = found->get_object();
+      const json::value* id = event.if_contains("uuid");
+      if (id == nullptr || !id->is_string()) continue;
+      std::string uuid(id->get_string());
+      manifest[uuid] = ManifestEntry(event);
+      AddHashes(event.if_contains("Attribute"), uuid, feed.hashes);
+      if (const json::value* objects = event.if_contains("Object"); objects != nullptr && objects->is_array()) {
+        for (const json::value& o : objects->get_array()) {
+          if (o.is_object()) AddHashes(o.get_object().if_contains("Attribute"), uuid, feed.hashes);
+        }
+      }
+      std::string body = json::serialize(json::object{{"Event", std::move(event)}});
+      const size_t size = uuid.size() + body.size();
+      if (feed.events.try_emplace(StrCat(uuid, ".json"), std::move(body)).second) feed.bytes += size;
+    }
+    feed.manifest = json::serialize(manifest);
+    feed.bytes += feed.manifest.size() + feed.hashes.size();
+    return feed;
+  }
+};
+
+absl::StatusOr<std::shared_ptr<const MispFeedApi::Feed>> MispFeedApi::FeedFor(const identity::Principal& principal,
+                                                                             const store::Collection& collection) {
+  // The stamp and the time are taken before anything is read: a feed is never kept as newer
+  // than what it was built from.
+  KZ_ASSIGN_OR_RETURN(int64_t last_added, store_.LastDateAdded());
+  const Stamp stamp{store_.LocalContentChanges(), last_added};
+  const int64_t now_us = clock_.NowMicros();
+  std::string key = StrCat(collection.id, '\0', policy::ReleaseKey(principal));
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = feeds_.find(key);
+    if (stamp == stamp_ && it != feeds_.end() && now_us >= it->second.built_us &&
+        now_us - it->second.built_us < kCacheMaxAgeUs) {
+      return it->second.feed;
+    }
+  }
+  KZ_ASSIGN_OR_RETURN(std::string text, Events(principal, collection));
+  std::optional<Feed> built = Feed::Of(text);
+  if (!built) return absl::InternalError("the MISP event list could not be read back");
+  auto feed = std::make_shared<const Feed>(std::move(*built));
+  absl::MutexLock lock(&mu_);
+  // Stamps only grow: an older one means the feed was built before a change.
+  if (stamp.changes < stamp_.changes || stamp.last_added < stamp_.last_added) return feed;
+  if (stamp != stamp_ || bytes_ + feed->bytes > kCacheMaxBytes) {
+    feeds_.clear();
+    bytes_ = 0;
+    stamp_ = stamp;
+  }
+  if (feed->bytes > kCacheMaxBytes / 2) return feed;
+  auto [it, inserted] = feeds_.try_emplace(std::move(key));
+  if (!inserted) bytes_ -= it->second.feed->bytes;
+  it->second = {feed, now_us};
+  bytes_ += feed->bytes;
+  return feed;
+}
+
 http::Response MispFeedApi::Answer(const http::Request& request, const identity::Principal& principal) {
   std::string_view rest = request.Path().substr(kPrefix.size());
   size_t slash = rest.find('/');
@@ -84,40 +160,18 @@ http::Response MispFeedApi::Answer(const http::Request& request, const identity:
   if (file != "manifest.json" && file != "hashes.csv" && !file.ends_with(".json")) {
     return Error(404, "a MISP feed has manifest.json, hashes.csv and {uuid}.json");
   }
-  absl::StatusOr<std::string> text = Events(principal, *collection);
-  if (!text.ok()) return Error(500, "the feed could not be built");
-  boost::system::error_code ec;
-  json::value list = json::parse(*text, ec);
-  const json::value* events = list.is_object() ? list.get_object().if_contains("response") : nullptr;
-  if (ec || events == nullptr || !events->is_array()) return Error(500, "the feed could not be built");
-  json::object manifest;
-  std::string hashes;
-  for (json::value& item : list.get_object()["response"].get_array()) {
-    json::value* found = item.is_object() ? item.get_object().if_contains("Event") : nullptr;
-    if (found == nullptr || !found->is_object()) continue;
-    json::object& event = found->get_object();
-    const json::value* id = event.if_contains("uuid");
-    if (id == nullptr || !id->is_string()) continue;
-    std::string uuid(id->get_string());
-    if (file == "manifest.json") {
-      manifest[uuid] = ManifestEntry(event);
-    } else if (file == "hashes.csv") {
-      AddHashes(event.if_contains("Attribute"), uuid, hashes);
-      if (const json::value* objects = event.if_contains("Object"); objects != nullptr && objects->is_array()) {
-        for (const json::value& o : objects->get_array()) {
-          if (o.is_object()) AddHashes(o.get_object().if_contains("Attribute"), uuid, hashes);
-        }
-      }
-    } else if (file == StrCat(uuid, ".json")) {
-      return JsonAnswer(json::serialize(json::object{{"Event", std::move(event)}}));
-    }
+  absl::StatusOr<std::shared_ptr<const Feed>> feed = FeedFor(principal, *collection);
+  if (!feed.ok()) return Error(500, "the feed could not be built");
+  if (file == "manifest.json") return JsonAnswer((*feed)->manifest);
+  if (file == "hashes.csv") {
+    http::Response r;
+    r.content_type = "text/csv";
+    r.body = (*feed)->hashes;
+    return r;
   }
-  if (file == "manifest.json") return JsonAnswer(json::serialize(manifest));
-  if (file != "hashes.csv") return Error(404, StrCat("no event '", file, "' in this feed"));
-  http::Response r;
-  r.content_type = "text/csv";
-  r.body = std::move(hashes);
-  return r;
+  auto event = (*feed)->events.find(std::string(file));
+  if (event == (*feed)->events.end()) return Error(404, StrCat("no event '", file, "' in this feed"));
+  return JsonAnswer(event->second);
 }
 
 std::shared_ptr<const http::Response> MispFeedApi::Serve(const http::Request& request, http::RequestInfo& info) {

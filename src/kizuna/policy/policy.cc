@@ -52,6 +52,15 @@ identity::Principal PrincipalForPeer(const store::Peer& peer) {
   return identity::PeerPrincipal(peer.name, peer.organization, peer.nation, peer.communities);
 }
 
+std::string ReleaseKey(const identity::Principal& principal) {
+  std::vector<std::string> groups = principal.groups;
+  std::sort(groups.begin(), groups.end());
+  std::string key = StrCat(static_cast<int>(principal.Kind()), '\0', principal.organization, '\0',
+                           principal.nation, '\0');
+  for (const std::string& g : groups) StrAppend(key, g, '\0');
+  return key;
+}
+
 // The facts of one Filter/DecideEntry call: markings and nations met so far, held locally
 // so that a page of objects sharing a few markings locks the shared caches a few times.
 class Policy::Batch {

@@ -74,6 +74,12 @@ absl::StatusOr<identity::Principal> PrincipalForOrganization(store::Directory& d
 // Returns the principal this node decides for when it sends to `peer` (PrincipalKind::kPeer).
 identity::Principal PrincipalForPeer(const store::Peer& peer);
 
+// Returns what the decisions depend on of `principal`: its kind (user, peer, operator), its
+// organisation, nation and communities (in any order). Two principals with the same key are
+// released exactly the same entries, so an answer built from the released read for one may
+// be kept for the other (a cache key); user names and roles are not part of it.
+std::string ReleaseKey(const identity::Principal& principal);
+
 // One marking of an entry, as Policy::ExplainEntry resolved and applied it.
 struct MarkingReason {
   std::string id;                      // the marking definition's id

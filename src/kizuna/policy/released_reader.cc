@@ -34,17 +34,21 @@ const store::StoredObject* Replacement(const store::ObjectFilter& filter, const 
 
 }  // namespace
 
-absl::StatusOr<store::Page> ReleasedReader::ReadStore(const store::Collection& collection, const ReadTarget& target,
-                                                      const store::PageRequest& request) {
+absl::Status ReleasedReader::ReadStore(const store::Collection& collection, const ReadTarget& target,
+                                      const store::PageRequest& request, store::Page& page) {
   switch (target.kind) {
     case ReadTarget::Kind::kObjects:
-      return store_.GetObjects(collection.id, request, store::WithJson::kYes);
+      return store_.GetObjectsInto(collection.id, request, store::WithJson::kYes, page);
     case ReadTarget::Kind::kManifest:
-      return store_.GetObjects(collection.id, request, store::WithJson::kNo);
-    case ReadTarget::Kind::kObject:
-      return store_.GetObject(collection.id, target.object_id, request);
-    case ReadTarget::Kind::kVersions:
-      return store_.GetVersions(collection.id, target.object_id, request);
+      return store_.GetObjectsInto(collection.id, request, store::WithJson::kNo, page);
+    case ReadTarget::Kind::kObject: {
+      KZ_ASSIGN_OR_RETURN(page, store_.GetObject(collection.id, target.object_id, request));
+      return absl::OkStatus();
+    }
+    case ReadTarget::Kind::kVersions: {
+      KZ_ASSIGN_OR_RETURN(page, store_.GetVersions(collection.id, target.object_id, request));
+      return absl::OkStatus();
+    }
   }
   return absl::InternalError("unknown read target");
 }
@@ -82,11 +86,26 @@ absl::Status ReleasedReader::FilterPage(const identity::Principal& principal, co
 absl::StatusOr<store::Page> ReleasedReader::Read(const identity::Principal& principal, const store::Collection& collection,
                                                  const ReadTarget& target, store::PageRequest request,
                                                  size_t max_entries_read) {
-  const size_t limit = request.limit;
   store::Page out;
+  KZ_RETURN_IF_ERROR(ReadInto(principal, collection, target, std::move(request), out, max_entries_read));
+  return out;
+}
+
+absl::Status ReleasedReader::ReadInto(const identity::Principal& principal, const store::Collection& collection,
+                                      const ReadTarget& target, store::PageRequest request, store::Page& out,
+                                      size_t max_entries_read) {
+  const size_t limit = request.limit;
   std::vector<int64_t> positions;
-  for (size_t read = 0;;) {
-    KZ_ASSIGN_OR_RETURN(store::Page page, ReadStore(collection, target, request));
+  // The first store page is read in place: what the policy releases stays where it is (a
+  // version standing in for a withheld one takes its place, so the page never grows).
+  KZ_RETURN_IF_ERROR(ReadStore(collection, target, request, out));
+  size_t read = out.objects.size();
+  KZ_RETURN_IF_ERROR(FilterPage(principal, collection, target, request.filter, out.objects, positions));
+  store::Page page;
+  while (out.more && out.objects.size() < limit && read < max_entries_read) {
+    request.after = out.next;
+    request.limit = std::min(request.limit * 2, store::kMaxPageLimit);
+    KZ_RETURN_IF_ERROR(ReadStore(collection, target, request, page));
     read += page.objects.size();
     KZ_RETURN_IF_ERROR(FilterPage(principal, collection, target, request.filter, page.objects, positions));
     size_t room = limit - out.objects.size();
@@ -99,11 +118,8 @@ absl::StatusOr<store::Page> ReleasedReader::Read(const identity::Principal& prin
     for (store::StoredObject& o : page.objects) out.objects.push_back(std::move(o));
     out.more = page.more;
     out.next = page.next;
-    if (!page.more || out.objects.size() >= limit || read >= max_entries_read) break;
-    request.after = page.next;
-    request.limit = std::min(request.limit * 2, store::kMaxPageLimit);
   }
-  return out;
+  return absl::OkStatus();
 }
 
 }  // namespace kizuna::policy

@@ -60,9 +60,16 @@ class ReleasedReader {
                                    const ReadTarget& target, store::PageRequest request,
                                    size_t max_entries_read = kMaxEntriesRead);
 
+  // As Read, into `page`: the buffers of the objects already in it are reused for the first
+  // store page read, so that a caller paging through a whole collection with the same Page
+  // (an export) allocates per page, not per entry. On error `page` is unspecified.
+  absl::Status ReadInto(const identity::Principal& principal, const store::Collection& collection,
+                        const ReadTarget& target, store::PageRequest request, store::Page& page,
+                        size_t max_entries_read = kMaxEntriesRead);
+
  private:
-  absl::StatusOr<store::Page> ReadStore(const store::Collection& collection, const ReadTarget& target,
-                                        const store::PageRequest& request);
+  absl::Status ReadStore(const store::Collection& collection, const ReadTarget& target,
+                         const store::PageRequest& request, store::Page& page);
   // Filters one store page; `positions` receives each kept entry's place in the store's order.
   absl::Status FilterPage(const identity::Principal& principal, const store::Collection& collection,
                           const ReadTarget& target, const store::ObjectFilter& filter,

@@ -203,15 +203,24 @@ absl::StatusOr<std::vector<Provenance>> Store::GetProvenance(std::string_view co
 
 absl::StatusOr<Page> Store::GetObjects(std::string_view collection_id, const PageRequest& request,
                                        WithJson with_json) {
+  Page page;
+  KZ_RETURN_IF_ERROR(GetObjectsInto(collection_id, request, with_json, page));
+  return page;
+}
+
+absl::Status Store::GetObjectsInto(std::string_view collection_id, const PageRequest& request,
+                                   WithJson with_json, Page& page) {
   KZ_RETURN_IF_ERROR(CheckLimit(request));
-  return DoGetObjects(collection_id, {}, request, with_json);
+  return DoGetObjects(collection_id, {}, request, with_json, page);
 }
 
 absl::StatusOr<Page> Store::GetObject(std::string_view collection_id, std::string_view object_id,
                                       const PageRequest& request) {
   KZ_RETURN_IF_ERROR(CheckLimit(request));
   if (object_id.empty()) return absl::InvalidArgumentError("no object id");
-  return DoGetObjects(collection_id, object_id, request, WithJson::kYes);
+  Page page;
+  KZ_RETURN_IF_ERROR(DoGetObjects(collection_id, object_id, request, WithJson::kYes, page));
+  return page;
 }
 
 absl::StatusOr<Page> Store::GetVersions(std::string_view collection_id, std::string_view object_id,
@@ -222,7 +231,9 @@ absl::StatusOr<Page> Store::GetVersions(std::string_view collection_id, std::str
   all.filter.versions = VersionFilter{.first = false, .last = false, .all = true, .exact_ns = {}};
   all.filter.ids.clear();
   all.filter.types.clear();
-  return DoGetObjects(collection_id, object_id, all, WithJson::kNo);
+  Page page;
+  KZ_RETURN_IF_ERROR(DoGetObjects(collection_id, object_id, all, WithJson::kNo, page));
+  return page;
 }
 
 absl::StatusOr<int64_t> Store::DeleteObject(std::string_view collection_id, std::string_view object_id,

@@ -346,6 +346,10 @@ class Store {
   // Returns one page of entries matching `request`, oldest date_added first.
   absl::StatusOr<Page> GetObjects(std::string_view collection_id, const PageRequest& request,
                                   WithJson with_json = WithJson::kYes);
+  // As GetObjects, into `page`, whose objects' buffers are reused: a reader that pages
+  // through a whole collection allocates once, not per entry. On error `page` is unspecified.
+  absl::Status GetObjectsInto(std::string_view collection_id, const PageRequest& request,
+                              WithJson with_json, Page& page);
 
   // Returns one page of the versions of object `object_id` selected by the filter (TAXII Get
   // an Object): as GetObjects restricted to that id; an empty page when none match.
@@ -417,9 +421,9 @@ class Store {
   virtual absl::StatusOr<MarkingDefinitionRecord> DoFindMarkingDefinition(std::string_view marking_id) = 0;
   virtual absl::StatusOr<std::vector<Provenance>> DoGetProvenance(std::string_view collection_id,
                                                                   std::string_view object_id) = 0;
-  virtual absl::StatusOr<Page> DoGetObjects(std::string_view collection_id,
-                                            std::string_view object_id, const PageRequest& request,
-                                            WithJson with_json) = 0;
+  // Fills `page` (every field; its objects' buffers may be reused).
+  virtual absl::Status DoGetObjects(std::string_view collection_id, std::string_view object_id,
+                                    const PageRequest& request, WithJson with_json, Page& page) = 0;
   // `record`, when not null, is called with the number removed (if any) before the commit,
   // and the event it returns (checked) is written too.
   virtual absl::StatusOr<int64_t> DoDeleteObject(std::string_view collection_id,

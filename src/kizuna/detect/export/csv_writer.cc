@@ -29,7 +29,9 @@ void AppendCsv(std::string& out, std::string_view value) {
 class CsvWriter final : public FormatWriter {
  public:
   explicit CsvWriter(const WriterSettings& settings) : settings_(settings) {
+    text_.reserve(settings.expected_keys * kReservedBytes);
     text_ = "indicator_id,kind,value,name,source,link\n";
+    seen_.Reserve(settings.expected_keys);
   }
 
   Result Add(const ExportIndicator& indicator, const SimpleKey& key, std::string&) override {
@@ -55,6 +57,9 @@ class CsvWriter final : public FormatWriter {
   std::vector<ExportFile> Finish() && override { return OneFile("kizuna.csv", std::move(text_)); }
 
  private:
+  // Bytes reserved for each expected line: an id, a value, a name and a link back.
+  static constexpr size_t kReservedBytes = 224;
+
   WriterSettings settings_;
   std::string text_;
   SeenSet seen_;

@@ -55,7 +55,9 @@ class RpzWriter final : public FormatWriter {
   explicit RpzWriter(const WriterSettings& settings)
       : max_name_bytes_(253 - std::min<size_t>(253, settings.rpz_origin.size())) {
     const int64_t serial = settings.now_us / 1'000'000 % 4'294'967'296;
-    text_ = StrCat("; Response policy zone written by kizuna export --format rpz\n$ORIGIN ",
+    text_.reserve(settings.expected_keys * kReservedBytes);
+    seen_.Reserve(settings.expected_keys);
+    text_ += StrCat("; Response policy zone written by kizuna export --format rpz\n$ORIGIN ",
                    settings.rpz_origin, "\n$TTL ", kTtl, "\n@ SOA localhost. root.localhost. ",
                    serial, " 3600 600 86400 ", kTtl, "\n@ NS localhost.\n");
   }
@@ -89,6 +91,9 @@ class RpzWriter final : public FormatWriter {
   std::vector<ExportFile> Finish() && override { return OneFile("kizuna.rpz", std::move(text_)); }
 
  private:
+  // Bytes reserved for each expected record: an owner name and an indicator id.
+  static constexpr size_t kReservedBytes = 96;
+
   static Result Refuse(std::string& why, std::string_view reason) {
     why = std::string(reason);
     return Result::kNotInFormat;

@@ -30,6 +30,9 @@ inline uint64_t Fnv1a(std::string_view a, std::string_view b) {
 
 class SeenSet {
  public:
+  // Makes room for `n` entries at once.
+  void Reserve(size_t n) { seen_.reserve(n); }
+
   // Returns true when (kind, value) is new, and records it.
   bool Insert(std::string_view kind, std::string_view value) {
     const uint64_t fnv = Fnv1a(kind, value);

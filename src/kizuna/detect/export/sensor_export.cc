@@ -16,52 +16,54 @@
 #include "kizuna/pattern/parser.h"
 #include "kizuna/pattern/validator.h"
 #include "kizuna/policy/released_reader.h"
-#include "kizuna/stix/object.h"
+#include "kizuna/stix/timestamp.h"
 #include "simdjson.h"
 
 namespace kizuna::detect {
 namespace {
 
+// The most indicators the output is sized for before the read.
+constexpr int64_t kMaxReserved = 4'000'000;
+
 // One export run: reads objects, selects, classifies, hands keys to the writer, counts.
 class Exporter {
  public:
-  Exporter(const SensorExportOptions& options, std::string link_base)
+  // `expected` is about how many indicators will be read (a hint).
+  Exporter(const SensorExportOptions& options, std::string link_base, size_t expected)
       : options_(options), link_base_(std::move(link_base)) {
     WriterSettings settings;
+    settings.expected_keys = expected;
     settings.source = options.source;
     settings.rpz_origin = options.rpz_origin;
     settings.now_us = options.now_us;
     writer_ = NewFormatWriter(options.format, settings);
   }
 
-  void Object(std::string_view json) {
-    simdjson::dom::element root;
-    if (parser_.parse(json.data(), json.size()).get(root) != simdjson::SUCCESS || !root.is_object())
-      return;
-    std::string_view type;
-    if (root["type"].get_string().get(type) != simdjson::SUCCESS || type != "indicator") return;
+  // Selects, classifies and writes indicator `o`, as released (its JSON may be a redacted
+  // copy). The id, spec version and revocation come from the entry; the rest from the JSON.
+  void Object(const store::StoredObject& o) {
     ++summary_.read;
-    absl::StatusOr<stix::ObjectIndex> index = stix::IndexObject(root.get_object().value_unsafe());
-    if (!index.ok())
-      return Skip("", "invalid", StrCat("invalid: ", View(index.status().message())));
-    const std::string& id = index->id;
+    const std::string& id = o.id;
+    simdjson::dom::element root;
+    if (parser_.parse(o.json.data(), o.json.size()).get(root) != simdjson::SUCCESS || !root.is_object())
+      return Skip(id, "invalid", "invalid: the object is not a JSON object");
     std::string_view text, pattern_type, name;
     if (root["pattern"].get_string().get(text) != simdjson::SUCCESS) {
       return Skip(id, "invalid",
                   "invalid: property 'pattern' is missing (or withheld) or not a string");
     }
-    const bool v20 = index->spec_version == stix::SpecVersion::k20;
+    const bool v20 = o.spec_version == stix::SpecVersion::k20;
     if (root["pattern_type"].get_string().get(pattern_type) != simdjson::SUCCESS)
       pattern_type = v20 ? "stix" : "";
     if (root["name"].get_string().get(name) != simdjson::SUCCESS) name = {};
-    if (index->revoked) return Skip(id, "revoked", "revoked");
+    if (o.revoked) return Skip(id, "revoked", "revoked");
     if (pattern_type != "stix")
       return Skip(id, "not-stix-pattern", StrCat("pattern_type '", pattern_type, "'"));
-    if (index->valid_until_us && *index->valid_until_us <= options_.now_us)
-      return Skip(id, "expired", "expired");
-    if (index->valid_from_us && *index->valid_from_us > options_.now_us) {
-      return Skip(id, "not-yet-valid", "not yet valid");
-    }
+    std::optional<int64_t> valid_from, valid_until;
+    if (!Time(root, "valid_from", valid_from) || !Time(root, "valid_until", valid_until))
+      return Skip(id, "invalid", "invalid: valid_from or valid_until is not a timestamp");
+    if (valid_until && *valid_until <= options_.now_us) return Skip(id, "expired", "expired");
+    if (valid_from && *valid_from > options_.now_us) return Skip(id, "not-yet-valid", "not yet valid");
     std::string why;
     std::optional<std::vector<SimpleKey>> keys = Keys(text, v20, why);
     if (!keys)
@@ -83,6 +85,19 @@ class Exporter {
   SensorExportSummary& summary() { return summary_; }
 
  private:
+  // Reads timestamp property `key` of `root` into `us` (nullopt when absent); false when it
+  // is there but not a timestamp.
+  static bool Time(simdjson::dom::element root, std::string_view key, std::optional<int64_t>& us) {
+    std::string_view text;
+    simdjson::error_code error = root[key].get_string().get(text);
+    if (error == simdjson::NO_SUCH_FIELD) return true;
+    if (error != simdjson::SUCCESS) return false;
+    absl::StatusOr<stix::Timestamp> t = stix::ParseTimestamp(text);
+    if (!t.ok()) return false;
+    us = t->Micros();
+    return true;
+  }
+
   static std::string NotReducible() {
     return "not reducible: the pattern needs the evaluator (only ORs of equalities, CIDR blocks, "
            "domain suffixes and address-and-port reduce to lookup keys)";
@@ -170,29 +185,36 @@ class PageQueue {
   void Produce(policy::ReleasedReader& reader, const identity::Principal& principal,
                const store::Collection& collection, store::PageRequest request) {
     for (;;) {
-      absl::StatusOr<store::Page> page = reader.Read(principal, collection, {}, request);
-      std::deque<store::Page> spent;
+      store::Page page;
+      {
+        std::lock_guard lock(mu_);
+        if (!spent_.empty()) {
+          page = std::move(spent_.front());
+          spent_.pop_front();
+        }
+      }
+      absl::Status read = reader.ReadInto(principal, collection, {}, request, page);
       std::unique_lock lock(mu_);
-      spent.swap(spent_);
       cv_.wait(lock, [&] { return pages_.size() < kAhead || stopped_; });
       if (stopped_) return;
-      if (!page.ok()) {
-        status_ = page.status();
+      if (!read.ok()) {
+        status_ = read;
         done_ = true;
         cv_.notify_all();
         return;
       }
-      const bool more = page->more;
-      request.after = page->next;
-      pages_.push_back(std::move(*page));
+      const bool more = page.more;
+      request.after = page.next;
+      pages_.push_back(std::move(page));
       done_ = !more;
       cv_.notify_all();
       if (!more) return;
     }
   }
 
-  // Hands a page the caller is done with back, to be freed on the reading thread that
-  // allocated it (freeing another thread's allocations costs glibc's allocator more).
+  // Hands a page the caller is done with back, for the reading thread to read the next page
+  // into: its objects' buffers are reused, so entries cost no allocation and no free (the
+  // few pages in use are freed once, at the end).
   void Done(store::Page&& page) {
     std::lock_guard lock(mu_);
     spent_.push_back(std::move(page));
@@ -246,7 +268,10 @@ absl::StatusOr<SensorExport> ExportForSensors(store::Store& store, policy::Polic
       options.link_base.empty()
           ? StrCat("/", collection.api_root, "/collections/", collection.id, "/objects/")
           : options.link_base;
-  Exporter exporter(options, std::move(link_base));
+  // The collection's count of objects sizes the output (a hint, never shown: what the
+  // principal may not read counts only as room reserved).
+  KZ_ASSIGN_OR_RETURN(int64_t count, store.CountObjects(collection.id));
+  Exporter exporter(options, std::move(link_base), static_cast<size_t>(std::min<int64_t>(count, kMaxReserved)));
   policy::ReleasedReader reader(store, policy);
   store::PageRequest request;
   // No type filter: the store's type filter costs more than skipping other types here.
@@ -255,7 +280,7 @@ absl::StatusOr<SensorExport> ExportForSensors(store::Store& store, policy::Polic
   std::thread producer([&] { queue.Produce(reader, principal, collection, request); });
   while (std::optional<store::Page> page = queue.Pop()) {
     for (const store::StoredObject& o : page->objects) {
-      if (o.type == "indicator") exporter.Object(o.json);
+      if (o.type == "indicator") exporter.Object(o);
     }
     if (options.on_progress) options.on_progress(exporter.summary().read);
     queue.Done(std::move(*page));

@@ -53,6 +53,10 @@ struct WriterSettings {
   std::string source = "kizuna";           // Zeek meta.source, CSV source
   std::string rpz_origin = "rpz.kizuna.";  // REQUIRES: a DNS name ending in '.'
   int64_t now_us = 0;                      // the RPZ serial (seconds)
+  // About how many keys Add will be given (a hint, 0 when unknown): the writer reserves room
+  // for their text at once, as address space that costs memory only once written, instead
+  // of growing (and copying) its text many times.
+  size_t expected_keys = 0;
 };
 
 class FormatWriter {

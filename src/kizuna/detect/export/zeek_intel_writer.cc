@@ -46,7 +46,9 @@ void AppendField(std::string& out, std::string_view value) {
 class ZeekIntelWriter final : public FormatWriter {
  public:
   explicit ZeekIntelWriter(const WriterSettings& settings) : settings_(settings) {
+    text_.reserve(settings.expected_keys * kReservedBytes);
     text_ = "#fields\tindicator\tindicator_type\tmeta.source\tmeta.desc\tmeta.url\n";
+    seen_.Reserve(settings.expected_keys);
   }
 
   Result Add(const ExportIndicator& indicator, const SimpleKey& key, std::string& why) override {
@@ -69,6 +71,9 @@ class ZeekIntelWriter final : public FormatWriter {
   std::vector<ExportFile> Finish() && override { return OneFile("kizuna.intel", std::move(text_)); }
 
  private:
+  // Bytes reserved for each expected line: a value, a name and a link back.
+  static constexpr size_t kReservedBytes = 192;
+
   // The Intel type of `key` and its value, or "" with `why`.
   static std::string_view TypeOf(const SimpleKey& key, std::string& value, std::string& why) {
     if (std::optional<std::string> address = AddressOf(key)) {

@@ -108,13 +108,15 @@ void ReadStoredObject(const Statement& st, StoredObject& o) {
   o.version = st.Text(5);
   o.created_by_ref = st.Text(6);
   o.revoked = st.Int(7) != 0;
-  if (!st.IsNull(8)) o.markings = st.Text(8);
+  // Assigned, not moved in, so that an object read into again keeps its buffers; a null
+  // column is the empty string.
+  o.markings = st.Text(8);
   o.granular_refs = static_cast<uint32_t>(st.Int(9));
-  if (!st.IsNull(10)) o.origin = st.Text(10);
+  o.origin = st.Text(10);
   o.single_version = st.Int(11) != 0;
-  if (!st.IsNull(12)) o.added_by = st.Text(12);
-  if (!st.IsNull(13)) o.added_by_nation = st.Text(13);
-  if (!st.IsNull(kStoredObjectJsonColumn)) o.json = st.Text(kStoredObjectJsonColumn);
+  o.added_by = st.Text(12);
+  o.added_by_nation = st.Text(13);
+  o.json = st.Text(kStoredObjectJsonColumn);
 }
 
 }  // namespace sqlite_internal
@@ -177,9 +179,8 @@ void BindVersionParameters(const ObjectFilter& filter, Statement& st) {
 
 }  // namespace
 
-absl::StatusOr<Page> SqliteStore::DoGetObjects(std::string_view collection_id,
-                                               std::string_view object_id,
-                                               const PageRequest& request, WithJson with_json) {
+absl::Status SqliteStore::DoGetObjects(std::string_view collection_id, std::string_view object_id,
+                                       const PageRequest& request, WithJson with_json, Page& page) {
   const ObjectFilter& filter = request.filter;
   std::string sql = StrCat("SELECT ", sqlite_internal::kStoredObjectColumns);
   // Without JSON, entries with granular markings still bring theirs: the policy needs the
@@ -210,20 +211,28 @@ absl::StatusOr<Page> SqliteStore::DoGetObjects(std::string_view collection_id,
   BindVersionParameters(filter, *st);
   st->Bind(8, static_cast<int64_t>(request.limit + 1));
 
-  Page page;
-  page.objects.reserve(std::min<size_t>(request.limit, 1000));
+  // The objects already in `page` are read into again, keeping their buffers.
+  page.more = false;
+  size_t n = 0;
   for (;;) {
-    KZ_ASSIGN_OR_RETURN(bool row, st->Step());
-    if (!row) break;
-    if (page.objects.size() == request.limit) {
+    absl::StatusOr<bool> row = st->Step();
+    if (!row.ok()) {
+      st->Reset();
+      return row.status();
+    }
+    if (!*row) break;
+    if (n == request.limit) {
       page.more = true;
       break;
     }
-    sqlite_internal::ReadStoredObject(*st, page.objects.emplace_back());
+    if (n == page.objects.size()) page.objects.emplace_back();
+    sqlite_internal::ReadStoredObject(*st, page.objects[n++]);
   }
   st->Reset();
-  page.next.after_date_added_us = page.objects.empty() ? after : page.objects.back().date_added_us;
-  return page;
+  page.objects.resize(n);
+  page.next = {};
+  page.next.after_date_added_us = n == 0 ? after : page.objects.back().date_added_us;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<int64_t> SqliteStore::DoDeleteObject(std::string_view collection_id,

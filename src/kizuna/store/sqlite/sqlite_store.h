@@ -87,8 +87,8 @@ class SqliteStore : public Database, public FeedStore {
   absl::StatusOr<MarkingDefinitionRecord> DoFindMarkingDefinition(std::string_view marking_id) override;
   absl::StatusOr<std::vector<Provenance>> DoGetProvenance(std::string_view collection_id,
                                                           std::string_view object_id) override;
-  absl::StatusOr<Page> DoGetObjects(std::string_view collection_id, std::string_view object_id,
-                                    const PageRequest& request, WithJson with_json) override;
+  absl::Status DoGetObjects(std::string_view collection_id, std::string_view object_id,
+                            const PageRequest& request, WithJson with_json, Page& page) override;
   absl::StatusOr<int64_t> DoDeleteObject(std::string_view collection_id, std::string_view object_id,
                                          const ObjectFilter& filter,
                                          const RecordDelete* record) override;
