@@ -253,8 +253,12 @@ class ConsoleApiTest(unittest.TestCase):
             self.assertEqual(r.status, 201, r.body)
         own = self.api("kor-admin", "/api/v1/audit?limit=1000")["events"]
         self.assertTrue(own)
+        kor_users = {u["name"] for u in self.users("kor-admin")["users"]}
+        about_users = ("user.", "token.", "session.", "auth.")
         for e in own:
-            self.assertNotIn(e["actor"], ("cli", "anonymous", self.collection, self.PARTNER), e)
+            self.assertNotIn(e["actor"], ("anonymous", self.collection, self.PARTNER), e)
+            if e["actor"] not in kor_users:  # the command line, about a KOR user
+                self.assertTrue(e["action"].startswith(about_users) and e["target"] in kor_users, e)
             if e["actor"] != "kor-admin":  # its own user.create of those names
                 self.assertNotIn(e["target"], (self.collection, self.PARTNER), e)
 
