@@ -187,6 +187,14 @@ TEST_F(SearcherTest, TextFiltersApplyBeforeTheLimit) {
   a = searcher_->Text(jpn_, {.query = "nightfall", .creator_nations = {"USA"}}, {});
   EXPECT_TRUE(a->results.empty());
   EXPECT_FALSE(searcher_->Text(jpn_, {.query = "  \"*  "}, {}).ok());
+  // A word repeated counts once; more than kMaxQueryWords distinct words is refused.
+  std::string repeated;
+  for (int i = 0; i < 100; ++i) repeated += i % 2 ? "Nightfall " : "nightfall ";
+  a = searcher_->Text(usa_, {.query = repeated}, {});
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(Ids(*a), (std::set<std::string>{Id("intrusion-set", 1), Id("malware", 2)}));
+  a = searcher_->Text(usa_, {.query = "a b c d e f g h i"}, {});
+  EXPECT_EQ(a.status().code(), absl::StatusCode::kInvalidArgument) << a.status();
 }
 
 TEST_F(SearcherTest, RelatedFollowsValuesSightingsAndRelationshipsThatAreReleased) {

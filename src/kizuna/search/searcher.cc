@@ -10,6 +10,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/search/normalize.h"
@@ -85,7 +86,7 @@ std::string_view RelationOf(store::ValueKind kind) {
   return kind == store::ValueKind::kReference ? "referred-by" : "value";
 }
 
-// An FTS5 expression for `query`: every word, quoted, must occur.
+// The distinct words of `query`, in order: each, quoted, must occur (FTS5 folds ASCII case).
 std::vector<std::string> Words(std::string_view query) {
   std::vector<std::string> words;
   std::string word;
@@ -94,7 +95,9 @@ std::vector<std::string> Words(std::string_view query) {
     if (u >= 0x80 || std::isalnum(u) || c == '-' || c == '_' || c == '.' || c == ':') {
       word += c;
     } else if (!word.empty()) {
-      words.push_back(std::move(word));
+      const bool seen =
+          std::any_of(words.begin(), words.end(), [&](const std::string& w) { return absl::EqualsIgnoreCase(w, word); });
+      if (!seen) words.push_back(std::move(word));
       word.clear();
     }
   }
@@ -502,6 +505,10 @@ absl::StatusOr<Answer> Searcher::Text(const identity::Principal& principal, cons
   }
   std::vector<std::string> words = Words(request.query);
   if (words.empty()) return absl::InvalidArgumentError(StrCat("the search query '", request.query, "' has no words"));
+  if (words.size() > kMaxQueryWords) {
+    return absl::InvalidArgumentError(StrCat("a search query has at most ", kMaxQueryWords, " distinct words; this one has ",
+                                             words.size()));
+  }
   const size_t limit = std::clamp<size_t>(options.limit, 1, kMaxLimit);
   store::TextQuery query;
   for (const std::string& w : words) StrAppend(query.match, query.match.empty() ? "" : " ", "\"", w, "\"");

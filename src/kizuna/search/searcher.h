@@ -118,9 +118,11 @@ class Searcher {
   // store::kMaxIndexedValueBytes.
   absl::StatusOr<ObservableAnswer> Observable(const identity::Principal& principal, std::string_view value,
                                               const SearchOptions& options);
-  // Full-text search (FTS5) with filters, best match first. InvalidArgument for a query
-  // with no words, or over kMaxQueryBytes.
+  // Full-text search (FTS5) with filters, best match first. A word repeated counts once.
+  // InvalidArgument for a query with no words, over kMaxQueryBytes, or of more than
+  // kMaxQueryWords distinct words (each is one more phrase FTS5 intersects and ranks).
   static constexpr size_t kMaxQueryBytes = 1024;
+  static constexpr size_t kMaxQueryWords = 8;
   absl::StatusOr<Answer> Text(const identity::Principal& principal, const TextRequest& request,
                               const SearchOptions& options);
   // The objects related to `object_id`, each with why. NotFound, with the same words whether
