@@ -1,5 +1,6 @@
 // Kizuna. Add Objects (§5.5): validate each object of the envelope, store the good ones in
 // one transaction, answer 202 with a status resource that is kept for later reads.
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -21,16 +22,17 @@ namespace kizuna::taxii::taxii_internal {
 namespace {
 
 // Whether the principal may see the entry of `id` added at `date_added_us` in the call's
-// collection (0: an entry of another collection, not seen from here).
-// (-1: any version of `id` in the call's collection.)
-absl::StatusOr<bool> SeesEntry(Context& ctx, const Call& call, std::string_view id, int64_t date_added_us) {
+// collection (0: an entry of another collection, not seen from here), or with nullopt, any
+// version of `id` there.
+absl::StatusOr<bool> SeesEntry(Context& ctx, const Call& call, std::string_view id,
+                               std::optional<int64_t> date_added_us) {
   if (date_added_us == 0) return false;
   store::PageRequest all;
   all.limit = store::kMaxPageLimit;
   all.filter.spec_versions = {stix::SpecVersion::k20, stix::SpecVersion::k21};
   KZ_ASSIGN_OR_RETURN(store::Page versions, ctx.store.GetVersions(call.collection.id, id, all));
-  if (date_added_us != -1) {
-    std::erase_if(versions.objects, [&](const store::StoredObject& o) { return o.date_added_us != date_added_us; });
+  if (date_added_us) {
+    std::erase_if(versions.objects, [&](const store::StoredObject& o) { return o.date_added_us != *date_added_us; });
   }
   KZ_RETURN_IF_ERROR(ctx.policy.Filter(call.principal, call.collection, versions.objects).status());
   return !versions.objects.empty();
@@ -127,7 +129,7 @@ http::Response AddObjects(Context& ctx, const Call& call) {
       // Another creator's versions the caller cannot see here (ids derived from content, as
       // feeds' indicators, can be computed by anyone): no refusal tells of them.
       if (outcome == store::AddOutcome::kRefused && results[i].other_creator) {
-        KZ_ASSIGN_OR_RETURN(bool sees, SeesEntry(ctx, call, index.id, -1));
+        KZ_ASSIGN_OR_RETURN(bool sees, SeesEntry(ctx, call, index.id, std::nullopt));
         if (!sees) outcome = store::AddOutcome::kAdded;
       }
       if (outcome == store::AddOutcome::kConflict || outcome == store::AddOutcome::kRefused) {
