@@ -67,8 +67,8 @@ class SearcherTest : public ::testing::Test {
     policy_ = std::make_unique<policy::Policy>(*db_, db_.get(), clock_);
     searcher_ = std::make_unique<Searcher>(
         *db_, *db_, *policy_, db_.get(), clock_,
-        [this](const identity::Principal& p, const store::Collection&) -> absl::StatusOr<bool> {
-          return p.organization != blocked_organization_;
+        [this](const identity::Principal& p, const store::Collection& collection) -> absl::StatusOr<bool> {
+          return p.organization != blocked_organization_ && collection.id != blocked_collection_;
         },
         [](std::string_view v) { return v == "8.8.8.8" ? std::string("public-dns") : std::string(); }, 3);
     jpn_ = identity::UserPrincipal("jp", kJpn, "JPN", {"jpn-usa"}, static_cast<uint8_t>(identity::Role::kReader));
@@ -104,6 +104,7 @@ class SearcherTest : public ::testing::Test {
   std::unique_ptr<policy::Policy> policy_;
   std::unique_ptr<Searcher> searcher_;
   std::string blocked_organization_ = "none";
+  std::string blocked_collection_ = "none";
   identity::Principal jpn_, usa_, kor_;
 };
 
@@ -195,6 +196,35 @@ TEST_F(SearcherTest, TextFiltersApplyBeforeTheLimit) {
   EXPECT_EQ(Ids(*a), (std::set<std::string>{Id("intrusion-set", 1), Id("malware", 2)}));
   a = searcher_->Text(usa_, {.query = "a b c d e f g h i"}, {});
   EXPECT_EQ(a.status().code(), absl::StatusCode::kInvalidArgument) << a.status();
+}
+
+// Matches in a collection the principal may not read are not ranked for it: a flood of them
+// cannot crowd its own matches out of the kMaxEntriesScanned ranked entries.
+TEST_F(SearcherTest, TextRanksOnlyTheCollectionsThePrincipalMayRead) {
+  auto hidden = db_->CreateCollection({"", "intel", "hidden", "Hidden", "", 0, {"jpn-usa"}});
+  ASSERT_TRUE(hidden.ok()) << hidden.status();
+  blocked_collection_ = hidden->id;
+  store::Objects objects;
+  std::vector<store::NewObject> flood;
+  for (int i = 0; i < static_cast<int>(Searcher::kMaxEntriesScanned); ++i) {
+    flood.push_back(objects.Make(Named("malware", 100 + i, "Nightfall", kTlpClear, R"(,"is_family":true)")));
+  }
+  auto added = db_->AddObjects(hidden->id, flood);
+  ASSERT_TRUE(added.ok()) << added.status();
+  Add({Named("intrusion-set", 1, "Nightfall Panda of the long name", kTlpClear)});
+  absl::StatusOr<Answer> a = searcher_->Text(usa_, {.query = "nightfall"}, {});
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(Ids(*a), std::set<std::string>{Id("intrusion-set", 1)});
+  EXPECT_FALSE(a->more);
+  a = searcher_->Text(usa_, {.query = "nightfall", .collections = {hidden->id}}, {});
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_TRUE(a->results.empty());
+  EXPECT_FALSE(a->more) << "a collection it may not read shows nothing, not even as more";
+  blocked_collection_ = "none";
+  a = searcher_->Text(usa_, {.query = "nightfall", .collections = {hidden->id}}, {.limit = 10});
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->results.size(), 10u);
+  EXPECT_TRUE(a->more);
 }
 
 TEST_F(SearcherTest, RelatedFollowsValuesSightingsAndRelationshipsThatAreReleased) {

@@ -116,6 +116,22 @@ TEST_F(SqliteSearchTest, TextIsFoundAndDeletedWithoutAStoredCopy) {
   EXPECT_FALSE(db_->FindText({.match = "\"unbalanced"}).ok()) << "a malformed query is an error";
 }
 
+TEST_F(SqliteSearchTest, AFullTextQueryEndsAtItsDeadline) {
+  db_->SetIndexer(indexer_);
+  std::vector<std::string> many;
+  for (int i = 0; i < 2000; ++i) {
+    many.push_back(StrCat(R"({"type":"x-thing","spec_version":"2.1","id":"x-thing--5a000000-0000-4000-8000-)",
+                          100000000000 + i, R"(","created":"2026-01-01T00:00:00.000Z",)",
+                          R"("modified":"2026-01-01T00:00:00.000Z","name":"common words )", i, R"("})"));
+  }
+  Add(std::move(many));
+  auto late = db_->FindText({.match = "common", .limit = 20000, .deadline_ms = 0});
+  EXPECT_EQ(late.status().code(), absl::StatusCode::kDeadlineExceeded) << late.status();
+  auto found = db_->FindText({.match = "common", .limit = 20000});
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_EQ(found->size(), 2000u) << "the reader is usable again after an interrupted query";
+}
+
 TEST_F(SqliteSearchTest, AWriteWithoutIndexerMakesItStaleUntilRebuilt) {
   Add({Sco(1, "a.example")});  // no indexer
   EXPECT_EQ(Found("a.example"), 0u);

@@ -113,6 +113,7 @@ http::Response SearchApi::Answer(const http::Request& request, const identity::P
   auto failed = [this](const absl::Status& s) {
     if (absl::IsInvalidArgument(s)) return Error(400, View(s.message()));
     if (absl::IsNotFound(s)) return Error(404, View(s.message()));
+    if (absl::IsDeadlineExceeded(s)) return Error(503, View(s.message()));
     return Error(500, "the search failed");
   };
   if (path == "search") {

@@ -513,7 +513,6 @@ absl::StatusOr<Answer> Searcher::Text(const identity::Principal& principal, cons
   store::TextQuery query;
   for (const std::string& w : words) StrAppend(query.match, query.match.empty() ? "" : " ", "\"", w, "\"");
   query.types = request.types;
-  query.collections = request.collections;
   query.added_after_us = request.added_after_us;
   query.added_before_us = request.added_before_us;
   if (request.valid_now) query.valid_at_us = clock_.NowMicros();
@@ -530,8 +529,26 @@ absl::StatusOr<Answer> Searcher::Text(const identity::Principal& principal, cons
   Answer answer;
   KZ_ASSIGN_OR_RETURN(answer.index_complete, Complete());
   ResultSet results;
+  // Only the collections the principal may read are ranked, so matches elsewhere neither
+  // crowd the readable ones out of the kMaxEntriesScanned ranked nor cost their ranking.
+  KZ_ASSIGN_OR_RETURN(std::vector<store::Collection> collections, store_.ListCollections(""));
+  for (const store::Collection& c : collections) {
+    if (!request.collections.empty() &&
+        std::find(request.collections.begin(), request.collections.end(), c.id) == request.collections.end()) {
+      continue;
+    }
+    if (!may_read_) continue;
+    KZ_ASSIGN_OR_RETURN(bool may_read, may_read_(principal, c));
+    if (may_read) query.collections.push_back(c.id);
+  }
+  if (query.collections.empty()) {
+    results.Finish(limit, answer);
+    return answer;
+  }
+  if (query.collections.size() == collections.size()) query.collections.clear();  // every one: no filter
   KZ_ASSIGN_OR_RETURN(const std::vector<int64_t> ranked, index_.FindText(query));
-  for (size_t scanned = 0; results.size() <= limit && scanned < ranked.size(); scanned += kHitPage) {
+  size_t scanned = 0;
+  for (; results.size() <= limit && scanned < ranked.size(); scanned += kHitPage) {
     std::span<const int64_t> page(ranked.data() + scanned, std::min(kHitPage, ranked.size() - scanned));
     KZ_ASSIGN_OR_RETURN(std::vector<store::LocatedObject> entries, index_.ReadEntries(page));
     std::vector<int64_t> redacted;
@@ -561,6 +578,8 @@ absl::StatusOr<Answer> Searcher::Text(const identity::Principal& principal, cons
       ResultSet::AddReason(results.Add(e), {"text", "", request.query, "", "", false, ""});
     }
   }
+  // Every ranked entry read and the ranking cut at its limit: more may follow.
+  answer.more = scanned >= ranked.size() && ranked.size() >= query.limit;
   results.Finish(limit, answer);
   return answer;
 }

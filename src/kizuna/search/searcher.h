@@ -120,7 +120,9 @@ class Searcher {
                                               const SearchOptions& options);
   // Full-text search (FTS5) with filters, best match first. A word repeated counts once.
   // InvalidArgument for a query with no words, over kMaxQueryBytes, or of more than
-  // kMaxQueryWords distinct words (each is one more phrase FTS5 intersects and ranks).
+  // kMaxQueryWords distinct words (each is one more phrase FTS5 intersects and ranks);
+  // DeadlineExceeded when ranking the matches in the collections the principal may read
+  // takes longer than store::TextQuery::kDefaultTextDeadlineMs.
   static constexpr size_t kMaxQueryBytes = 1024;
   static constexpr size_t kMaxQueryWords = 8;
   absl::StatusOr<Answer> Text(const identity::Principal& principal, const TextRequest& request,

@@ -113,6 +113,10 @@ struct TextQuery {
   std::optional<int64_t> valid_at_us = {};  // not revoked, valid_from <= t < valid_until
   size_t offset = 0;                     // in rank order
   size_t limit = 100;
+  // The query ends with DeadlineExceeded once it has run this long (0: at its first check):
+  // a query of common words ranks every match, and must not hold a reader indefinitely.
+  int64_t deadline_ms = kDefaultTextDeadlineMs;
+  static constexpr int64_t kDefaultTextDeadlineMs = 2000;
 };
 
 struct IndexState {
@@ -158,6 +162,7 @@ class SearchIndex {
   // The entries (date_added) of a full-text query, best match first, from `offset`, at most
   // `limit`: the caller reads them with ReadEntries and filters them through policy. Ranked
   // once for a whole scan: FTS5 computes the rank of every match at each query.
+  // DeadlineExceeded past query.deadline_ms; InvalidArgument for a malformed match.
   absl::StatusOr<std::vector<int64_t>> FindText(const TextQuery& query);
   // The entries `date_added_us` names, with JSON, in the order given; absent ones left out.
   absl::StatusOr<std::vector<LocatedObject>> ReadEntries(std::span<const int64_t> date_added_us);

@@ -1,7 +1,9 @@
 // Kizuna. SqliteStore: the search index's queries and its rebuild (search_index.h).
 #include <arpa/inet.h>
+#include <sqlite3.h>
 
 #include <algorithm>
+#include <chrono>
 #include <limits>
 
 #include "absl/container/flat_hash_map.h"
@@ -197,6 +199,38 @@ absl::StatusOr<std::vector<IndexHit>> SqliteStore::DoValuesOf(int64_t date_added
   return out;
 }
 
+namespace {
+
+// Interrupts the statements of a connection once `deadline_ms` has passed, while in scope.
+// FTS5 ranks every match in statements of its own on the same connection, which the
+// connection's progress handler reaches too.
+class TextDeadline {
+ public:
+  TextDeadline(sqlite3* db, int64_t deadline_ms)
+      : db_(db), end_(std::chrono::steady_clock::now() + std::chrono::milliseconds(deadline_ms)) {
+    sqlite3_progress_handler(db_, kStepsPerCheck, OnProgress, this);
+  }
+  ~TextDeadline() { sqlite3_progress_handler(db_, 0, nullptr, nullptr); }
+  TextDeadline(const TextDeadline&) = delete;
+  TextDeadline& operator=(const TextDeadline&) = delete;
+
+  bool Fired() const { return fired_; }
+
+ private:
+  static constexpr int kStepsPerCheck = 1000;
+  static int OnProgress(void* arg) {
+    auto* self = static_cast<TextDeadline*>(arg);
+    if (std::chrono::steady_clock::now() >= self->end_) self->fired_ = true;
+    return self->fired_ ? 1 : 0;
+  }
+
+  sqlite3* db_;
+  std::chrono::steady_clock::time_point end_;
+  bool fired_ = false;
+};
+
+}  // namespace
+
 absl::StatusOr<std::vector<int64_t>> SqliteStore::DoFindText(const TextQuery& query) {
   // Only the entries' keys go through the ranking's sort; their JSON is read by page later.
   const bool filtered = !query.types.empty() || !query.collections.empty() || query.added_after_us > 0 ||
@@ -214,6 +248,7 @@ absl::StatusOr<std::vector<int64_t>> SqliteStore::DoFindText(const TextQuery& qu
   sql += " ORDER BY f.rank, f.rowid LIMIT ?7 OFFSET ?8";
   KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
   KZ_ASSIGN_OR_RETURN(Statement * st, db->Cached(sql));
+  TextDeadline deadline(db->handle(), query.deadline_ms);
   st->BindView(1, query.match);
   if (!query.types.empty()) st->Bind(2, JsonList(std::span<const std::string>(query.types)));
   if (!query.collections.empty()) st->Bind(3, JsonList(std::span<const std::string>(query.collections)));
@@ -226,6 +261,10 @@ absl::StatusOr<std::vector<int64_t>> SqliteStore::DoFindText(const TextQuery& qu
     absl::StatusOr<bool> row = st->Step();
     if (!row.ok()) {
       st->Reset();
+      if (deadline.Fired()) {
+        return absl::DeadlineExceededError(StrCat("the full-text query '", query.match, "' ran longer than ",
+                                                  query.deadline_ms, " ms; add words or filters to narrow it"));
+      }
       if (row.status().message().find("fts5") != std::string_view::npos) {
         return absl::InvalidArgumentError(StrCat("full-text query '", query.match, "': ", row.status().message()));
       }
