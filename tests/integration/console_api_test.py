@@ -4,6 +4,7 @@ with a sighting and a relationship each, never show to those who may not read th
 object pages, lists, counts, the dashboard, relationships or sightings — and the publish
 path and the release preview give the policy's own answers."""
 import json
+import time
 import unittest
 import uuid
 
@@ -376,6 +377,30 @@ class ConsoleApiTest(unittest.TestCase):
         second = Client(self.node, self.post("kor-admin", "/api/v1/users/kor-second/tokens", {}).json()["token"])
         r = second.post("/api/v1/users/kor-second", {"roles": ["reader"]}, accept=JSON, content_type=JSON)
         self.assertEqual(r.status, 200, "another administrator is left")
+
+    def test_credentials_an_org_admin_made_do_not_carry_a_promotion(self):
+        r = self.post("kor-admin", "/api/v1/users", {"name": "kor-promoted", "roles": ["reader"]})
+        self.assertEqual(r.status, 201, r.body)
+        token = self.post("kor-admin", "/api/v1/users/kor-promoted/tokens", {}).json()["token"]
+        password = self.post("kor-admin", "/api/v1/users/kor-promoted/password", {}).json()["password"]
+        client = Client(self.node, token)
+        self.assertEqual(client.get(self.base + "objects/").status, 200)
+        run("admin", "user", "set-roles", "kor-promoted", "--role", "node-admin", data_dir=self.alliance.data_dir)
+        try:
+            # The node sees a change made by another process within its directory check.
+            deadline = time.monotonic() + 10
+            while client.get(self.base + "objects/").status != 401 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            self.assertEqual(client.get("/api/v1/users", accept=JSON).status, 401,
+                             "a token the organisation administrator holds is revoked by the promotion")
+            self.assertEqual(Browser(self.node).sign_in(user="kor-promoted", password=password).status, 401)
+        finally:
+            # Another enabled administrator of KOR would change the last-administrator checks.
+            run("admin", "user", "disable", "kor-promoted", data_dir=self.alliance.data_dir)
+        # A name already taken, here in another organisation, is refused and audited.
+        r = self.post("kor-admin", "/api/v1/users", {"name": "jpn-analyst", "roles": ["reader"]})
+        self.assertEqual(r.status, 409, r.body)
+        self.assertEqual([e["actor"] for e in self.audit_rows("user.refuse", "jpn-analyst")], ["kor-admin"])
 
     def test_user_management_needs_an_administrator_and_csrf(self):
         for who in ("kor", "jpn", "kor-peer"):

@@ -56,6 +56,34 @@ TEST_F(SqliteTokensTest, CreatedTokenIsListedWithoutItsHash) {
   EXPECT_EQ(directory().ListTokens("carol").status().code(), absl::StatusCode::kNotFound);
 }
 
+// A token or password made while the user held less (an organisation administrator can
+// issue both) must not carry a promotion to node administrator or peer.
+TEST_F(SqliteTokensTest, APromotionToNodeAdminOrPeerRevokesTokensAndClearsThePassword) {
+  constexpr uint8_t kPublisher = static_cast<uint8_t>(identity::Role::kPublisher);
+  constexpr uint8_t kNodeAdmin = static_cast<uint8_t>(identity::Role::kNodeAdmin);
+  constexpr uint8_t kPeer = static_cast<uint8_t>(identity::Role::kPeer);
+  ASSERT_TRUE(Create("00000000000000a1", "alice").ok());
+  ASSERT_TRUE(Create("00000000000000b1", "bob").ok());
+  ASSERT_TRUE(directory().SetUserPassword("cli", "alice", kHash).ok());
+  ASSERT_TRUE(directory().SetUserPassword("cli", "bob", kHash).ok());
+  ASSERT_TRUE(directory().SetUserRoles("cli", "alice", kReader | kPublisher).ok());
+  EXPECT_FALSE(directory().GetCredential("00000000000000a1")->token.revoked_us) << "no promotion: kept";
+  EXPECT_EQ(directory().GetPasswordCredential("alice")->password_hash, kHash);
+
+  ASSERT_TRUE(directory().SetUserRoles("cli", "alice", kReader | kNodeAdmin).ok());
+  EXPECT_EQ(directory().GetCredential("00000000000000a1")->token.revoked_us, kDirectoryStart);
+  EXPECT_EQ(directory().GetPasswordCredential("alice")->password_hash, "");
+  EXPECT_FALSE(directory().GetCredential("00000000000000b1")->token.revoked_us) << "another user's";
+  EXPECT_EQ(directory().GetPasswordCredential("bob")->password_hash, kHash);
+
+  // Credentials issued after the promotion stay while the role is kept.
+  ASSERT_TRUE(Create("00000000000000a2", "alice").ok());
+  ASSERT_TRUE(directory().SetUserRoles("cli", "alice", kNodeAdmin).ok());
+  EXPECT_FALSE(directory().GetCredential("00000000000000a2")->token.revoked_us);
+  ASSERT_TRUE(directory().SetUserRoles("cli", "bob", kPeer).ok());
+  EXPECT_TRUE(directory().GetCredential("00000000000000b1")->token.revoked_us);
+}
+
 TEST_F(SqliteTokensTest, TokenNeedsAKnownUserAndAFreeId) {
   EXPECT_EQ(Create("00000000000000a1", "carol").status().code(), absl::StatusCode::kNotFound);
   ASSERT_TRUE(Create("00000000000000a1", "alice").ok());

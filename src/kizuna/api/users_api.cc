@@ -272,7 +272,7 @@ http::Response UserAdmin::Create() {
   if (absl::Status s = MayGrant(*roles); !s.ok()) return Refuse("create", name, s);
   absl::StatusOr<store::User> user =
       directory_.CreateUser(who_.user, {std::string(name), org->id, *roles});
-  if (!user.ok()) return ErrorAnswer(HttpStatus(user.status()), View(user.status().message()));
+  if (!user.ok()) return Refuse("create", name, user.status());  // a name taken is audited
   return JsonAnswer(boost::json::serialize(UserJson(*user)), 201);
 }
 

@@ -148,7 +148,8 @@ void AddUserCommands(CLI::App& admin, GlobalOptions& global) {
   enable->add_option("NAME", f->name, "User name")->required();
   enable->callback([&global, f] { global.exit_code = SetDisabled(global, *f, false); });
 
-  auto* roles = user->add_subcommand("set-roles", "Replace a user's roles");
+  auto* roles = user->add_subcommand(
+      "set-roles", "Replace a user's roles (a promotion to node-admin or peer revokes its tokens and clears its password)");
   roles->add_option("NAME", f->name, "User name")->required();
   roles->add_option("--role", f->roles, kRoleHelp)->required()->check(RoleName());
   roles->callback([&global, f] { global.exit_code = SetRoles(global, *f); });

@@ -35,6 +35,7 @@
 #include "absl/status/statusor.h"
 #include "kizuna/base/clock.h"
 #include "kizuna/base/random.h"
+#include "kizuna/identity/principal.h"
 #include "kizuna/store/identity.h"
 
 namespace kizuna::store {
@@ -90,6 +91,12 @@ class Directory {
   absl::StatusOr<std::vector<User>> ListUsers();  // by name
   absl::Status SetUserDisabled(std::string_view actor, std::string_view user, bool disabled);
   // REQUIRES: `roles` has at least one role bit and no other bits (else InvalidArgument).
+  // A promotion to a role of kRolesThatResetCredentials the user did not hold revokes its
+  // tokens and clears its password in the same change: a token or password made while it held
+  // less (by an organisation administrator, say) never carries the new role. Its sessions end
+  // with them; a node administrator then issues it new ones.
+  static constexpr uint8_t kRolesThatResetCredentials =
+      static_cast<uint8_t>(identity::Role::kNodeAdmin) | static_cast<uint8_t>(identity::Role::kPeer);
   absl::Status SetUserRoles(std::string_view actor, std::string_view user, uint8_t roles);
 
   // Passwords (the web console's sign-in). SetUserPassword stores `password_hash`, an Argon2

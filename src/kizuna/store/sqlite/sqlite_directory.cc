@@ -129,6 +129,18 @@ absl::StatusOr<std::vector<User>> SqliteStore::DoListUsers() {
 absl::Status SqliteStore::DoUpdateUser(std::string_view user, std::optional<bool> disabled,
                                        std::optional<uint8_t> roles, const AuditEvent& event) {
   return WriteChange(event, [&](Connection& db) -> absl::Status {
+    if (roles) {
+      // A promotion starts the account's credentials afresh (directory.h), in this change.
+      KZ_ASSIGN_OR_RETURN(Statement * reset, db.Cached(
+          "UPDATE tokens SET revoked_us = ?3 WHERE revoked_us IS NULL AND user ="
+          " (SELECT pk FROM users WHERE name = ?1 AND (?2 & ~roles) != 0)"));
+      reset->Bind(1, user).Bind(2, int64_t{*roles & kRolesThatResetCredentials}).Bind(3, event.time_us);
+      KZ_RETURN_IF_ERROR(reset->Run());
+      KZ_ASSIGN_OR_RETURN(Statement * password, db.Cached(
+          "UPDATE users SET password_hash = '' WHERE name = ?1 AND (?2 & ~roles) != 0"));
+      password->Bind(1, user).Bind(2, int64_t{*roles & kRolesThatResetCredentials});
+      KZ_RETURN_IF_ERROR(password->Run());
+    }
     KZ_ASSIGN_OR_RETURN(Statement * st, db.Cached(
         "UPDATE users SET disabled = coalesce(?2, disabled), roles = coalesce(?3, roles)"
         " WHERE name = ?1"));
