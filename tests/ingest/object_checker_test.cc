@@ -58,5 +58,24 @@ TEST(ObjectCheckerTest, StixErrorsComeFirst) {
   EXPECT_EQ(missing.find("pattern: offset"), std::string::npos) << missing;
 }
 
+
+// A UUIDv5 names one value: another value under it would change what partners' references to
+// that value resolve to. UUIDv4 ids, and the deterministic one, pass.
+TEST(ObjectCheckerTest, AValueObservableWithTheUuidV5OfAnotherValueIsRefused) {
+  auto sco = [](std::string_view type, std::string_view id, std::string_view value) {
+    return StrCat(R"({"type":")", type, R"(","spec_version":"2.1","id":")", type, "--", id, R"(","value":")", value,
+                  R"("})");
+  };
+  EXPECT_EQ(Error(sco("ipv4-addr", "28bb3599-77cd-5a82-a950-b5bc3caf07c4", "198.51.100.3")), "");
+  EXPECT_EQ(Error(sco("ipv4-addr", "5a000000-0000-4000-8000-000000000001", "198.51.100.3")), "");
+  std::string other = Error(sco("ipv4-addr", "28bb3599-77cd-5a82-a950-b5bc3caf07c4", "198.51.100.4"));
+  EXPECT_TRUE(other.starts_with("ipv4-addr--28bb3599-77cd-5a82-a950-b5bc3caf07c4: id: a UUIDv5 that is not the one"))
+      << other;
+  EXPECT_NE(other.find("ipv4-addr--00f9d910-8d7b-53ca-abee-e556984ba08a"), std::string::npos) << "names the right id";
+  EXPECT_NE(Error(sco("domain-name", "bedb4899-d24b-5401-bc86-8f6b4cc18ec7", "other.example")), "");
+  EXPECT_EQ(Error(sco("domain-name", "bedb4899-d24b-5401-bc86-8f6b4cc18ec7", "example.com")), "");
+  EXPECT_NE(Error(sco("url", "be22e93a-5e33-5678-b19f-8b4ea06df0bd", "https://other.example/")), "");
+}
+
 }  // namespace
 }  // namespace kizuna::ingest

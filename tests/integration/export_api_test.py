@@ -110,7 +110,7 @@ class ExportApiTest(unittest.TestCase):
         # under TLP:CLEAR, which the sensor exports leave out) is in the next answer.
         value = "203.0.113.77"
         self.assertNotIn(value, self.misp_values("usa"))
-        sco = {"type": "ipv4-addr", "spec_version": "2.1", "id": "ipv4-addr--%s" % uuid.uuid5(uuid.NAMESPACE_URL, value),
+        sco = {"type": "ipv4-addr", "spec_version": "2.1", "id": "ipv4-addr--%s" % uuid.uuid4(),
                "value": value, "object_marking_refs": [base.TLP_CLEAR]}
         r = self.clients["jpn"].post(self.base + "objects/", {"objects": [sco]})
         self.assertEqual(r.status, 202, r.body)

@@ -8,7 +8,12 @@
 // (stix::ObjectParser), then, for an indicator whose pattern is a STIX pattern (pattern_type
 // "stix", or any STIX 2.0 indicator), parses and validates the pattern (STIX 2.1 §9: it MUST
 // be valid), so a pattern that could never match is refused at the door, not found later by
-// the matcher. It reuses its parsers' buffers, so keep one per thread.
+// the matcher. An observable whose one ID contributing property is `value` (domain-name,
+// email-addr, ipv4-addr, ipv6-addr, mac-addr, url) and whose id is a UUIDv5 must carry the
+// UUIDv5 of that value: STIX 2.1 §2.9 only says SHOULD (`kizuna validate --warnings` reports
+// other mismatches), but such an id names one value, and a writer who stored another value
+// under it first would change what every partner's reference to that value resolves to. A
+// UUIDv4 id stays accepted. It reuses its parsers' buffers, so keep one per thread.
 //
 //   ingest::ObjectChecker checker;
 //   absl::StatusOr<stix::ObjectIndex> index = checker.Check(span.json, stix::Padding::kAbsent);
