@@ -6,7 +6,8 @@ authentication only, and stopped (and the folder removed) at the end. PostgreSQL
 run as root, so as root the cluster runs as `nobody` (setpriv), in a folder chowned to it.
 
 As a module:  with PgCluster() as pg: url = pg.url("dbname")   (pg.create_database(name))
-As a command: pg_cluster.py start DIR   starts a cluster in DIR and writes its URL to DIR/url
+As a command: pg_cluster.py start DIR [--fsync]   starts a cluster in DIR (fsync off unless
+              --fsync, as benchmarks want) and writes its URL to DIR/url
               pg_cluster.py stop DIR    stops it and removes DIR
 When PostgreSQL is not installed, `start` writes no URL and says so (tests then skip), and
 PgCluster() raises Unavailable.
@@ -126,8 +127,9 @@ class PgCluster:
 
 
 def main(argv):
-    if len(argv) != 3 or argv[1] not in ("start", "stop"):
-        print("usage: pg_cluster.py start|stop DIR", file=sys.stderr)
+    fsync = argv[3:] == ["--fsync"]
+    if len(argv) not in (3, 4) or argv[1] not in ("start", "stop") or (len(argv) == 4 and not fsync):
+        print("usage: pg_cluster.py start DIR [--fsync] | stop DIR", file=sys.stderr)
         return 2
     folder = argv[2]
     stale = PgCluster.__new__(PgCluster)  # a cluster an interrupted run left in DIR
@@ -137,7 +139,7 @@ def main(argv):
         if not available():
             print(f"PostgreSQL is not installed ({PG_BIN}): its tests will skip")
             return 0
-        cluster = PgCluster(folder)
+        cluster = PgCluster(folder, fsync=fsync)
         with open(os.path.join(folder, "url.tmp"), "w") as f:
             f.write(cluster.url())
         os.replace(os.path.join(folder, "url.tmp"), os.path.join(folder, "url"))

@@ -134,7 +134,7 @@ absl::Status PgStore::DoGetObjects(std::string_view collection_id, std::string_v
                                    const PageRequest& request, WithJson with_json, Page& page) {
   const ObjectFilter& filter = request.filter;
   KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
-  KZ_ASSIGN_OR_RETURN(int64_t collection_pk, pg_internal::CollectionPk(*db, collection_id));
+  KZ_ASSIGN_OR_RETURN(int64_t collection_pk, CollectionPk(*db, collection_id));
   int64_t after = std::max(filter.added_after_us.value_or(0),
                            request.after ? request.after->after_date_added_us : int64_t{0});
   Params params;
@@ -185,7 +185,7 @@ absl::StatusOr<int64_t> PgStore::DoDeleteObject(std::string_view collection_id,
   pg::Transaction tx(*writer_);
   KZ_RETURN_IF_ERROR(BeginWrite(tx));
   pg::Connection& db = *writer_;
-  KZ_ASSIGN_OR_RETURN(int64_t collection_pk, pg_internal::CollectionPk(db, collection_id));
+  KZ_ASSIGN_OR_RETURN(int64_t collection_pk, CollectionPk(db, collection_id));
   Params params;
   std::vector<std::string> texts;
   texts.reserve(2);
@@ -214,7 +214,7 @@ absl::StatusOr<int64_t> PgStore::DoDeleteObject(std::string_view collection_id,
 
 absl::StatusOr<int64_t> PgStore::DoCountObjects(std::string_view collection_id) {
   KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
-  KZ_ASSIGN_OR_RETURN(int64_t collection_pk, pg_internal::CollectionPk(*db, collection_id));
+  KZ_ASSIGN_OR_RETURN(int64_t collection_pk, CollectionPk(*db, collection_id));
   KZ_ASSIGN_OR_RETURN(pg::Result r,
                       db->Run("count objects",
                               "SELECT count(*) FROM entries WHERE collection = $1 AND is_last"

@@ -17,6 +17,8 @@ constexpr const char* kMigrations[] = {
 #include "kizuna/store/postgres_migrations.inc"
 };
 constexpr int64_t kSchemaVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);
+// Collections whose primary keys a store remembers (CollectionPk); more are looked up each time.
+constexpr size_t kMaxRememberedCollections = 100000;
 // The session advisory lock held while migrating.
 constexpr int64_t kMigrationLockKey = 0x4b697a756e61'0002;
 
@@ -110,6 +112,19 @@ PgStore::PgStore(std::unique_ptr<pg::Connection> writer, std::string url, Clock&
       writer_(std::move(writer)) {}
 
 PgStore::~PgStore() = default;
+
+absl::StatusOr<int64_t> PgStore::CollectionPk(pg::Connection& db, std::string_view id) {
+  {
+    absl::MutexLock lock(&pk_mu_);
+    auto found = collection_pks_.find(std::string(id));
+    if (found != collection_pks_.end()) return found->second;
+  }
+  KZ_ASSIGN_OR_RETURN(int64_t pk, pg_internal::CollectionPk(db, id));
+  absl::MutexLock lock(&pk_mu_);
+  if (collection_pks_.size() < kMaxRememberedCollections)
+    collection_pks_.emplace(std::string(id), pk);
+  return pk;
+}
 
 absl::Status PgStore::BeginWrite(pg::Transaction& tx) {
   if (!writer_->Healthy()) {
@@ -229,14 +244,13 @@ absl::StatusOr<std::vector<AddResult>> PgStore::DoAddObjects(std::string_view co
   pg::Connection& db = *writer_;
   KZ_ASSIGN_OR_RETURN(
       pg::Result collection,
-      db.Run("find a collection", "SELECT pk, exercise FROM collections WHERE id = $1",
+      db.Run("find a collection and the last date_added",
+             "SELECT pk, exercise, (SELECT value FROM node_state WHERE key = 'last_date_added_us')"
+             " FROM collections WHERE id = $1",
              {Param::Text(collection_id)}));
   if (collection.rows() == 0)
     return absl::NotFoundError(StrCat("collection '", collection_id, "' does not exist"));
-  KZ_ASSIGN_OR_RETURN(pg::Result last,
-                      db.Run("read the last date_added",
-                             "SELECT value FROM node_state WHERE key = 'last_date_added_us'"));
-  const int64_t last_added_us = last.rows() == 0 ? 0 : last.Int(0, 0);
+  const int64_t last_added_us = collection.Int(0, 2);
   const int64_t now_us = clock_.NowMicros();
   pg_internal::PgAdder adder(db, collection.Int(0, 0), collection.Bool(0, 1), now_us,
                              std::max(now_us, last_added_us + 1), writer);
@@ -323,7 +337,7 @@ absl::StatusOr<MarkingDefinitionRecord> PgStore::DoFindMarkingDefinition(
 absl::StatusOr<std::vector<Provenance>> PgStore::DoGetProvenance(std::string_view collection_id,
                                                                  std::string_view object_id) {
   KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
-  KZ_ASSIGN_OR_RETURN(int64_t collection_pk, pg_internal::CollectionPk(*db, collection_id));
+  KZ_ASSIGN_OR_RETURN(int64_t collection_pk, CollectionPk(*db, collection_id));
   KZ_ASSIGN_OR_RETURN(
       pg::Result r,
       db->Run("read provenance",

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "kizuna/base/clock.h"
 #include "kizuna/base/random.h"
@@ -97,6 +98,10 @@ class PgStore : public Store {
                             StatusSink sink) override;
   absl::StatusOr<int64_t> DoDeleteStatusesBefore(int64_t before_us, int64_t max_count) override;
 
+  // The primary key of collection `id` (NotFound when there is none), remembered: collections
+  // are never deleted, so a key once read stays true.
+  absl::StatusOr<int64_t> CollectionPk(pg::Connection& db, std::string_view id);
+
   // Begins a write transaction on the writer and takes the writers' advisory lock.
   absl::Status BeginWrite(pg::Transaction& tx) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
 
@@ -111,6 +116,8 @@ class PgStore : public Store {
   const PgOptions options_;
   absl::Mutex write_mu_;
   std::unique_ptr<pg::Connection> writer_ ABSL_GUARDED_BY(write_mu_);
+  absl::Mutex pk_mu_;
+  absl::flat_hash_map<std::string, int64_t> collection_pks_ ABSL_GUARDED_BY(pk_mu_);
   absl::Mutex readers_mu_;
   std::vector<std::unique_ptr<pg::Connection>> idle_readers_ ABSL_GUARDED_BY(readers_mu_);
   size_t open_readers_ ABSL_GUARDED_BY(readers_mu_) = 0;
