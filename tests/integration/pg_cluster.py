@@ -6,9 +6,9 @@ authentication only, and stopped (and the folder removed) at the end. PostgreSQL
 run as root, so as root the cluster runs as `nobody` (setpriv), in a folder chowned to it.
 
 As a module:  with PgCluster() as pg: url = pg.url("dbname")   (pg.create_database(name))
-As a command: pg_cluster.py start DIR [--fsync]   starts a cluster in DIR (fsync off unless
-              --fsync, as benchmarks want) and writes its URL to DIR/url
-              pg_cluster.py stop DIR    stops it and removes DIR
+As a command: pg_cluster.py start DIR [--fsync]   starts a cluster in a temporary folder (fsync
+              off unless --fsync, as benchmarks want) and writes its URL to DIR/url
+              pg_cluster.py stop DIR    stops it and removes its folder and DIR
 When PostgreSQL is not installed, `start` writes no URL and says so (tests then skip), and
 PgCluster() raises Unavailable.
 """
@@ -126,24 +126,44 @@ class PgCluster:
         self.stop()
 
 
+def _stop_recorded(folder):
+    """Stops the cluster whose folder DIR/cluster names (an interrupted run's too), clears DIR."""
+    try:
+        with open(os.path.join(folder, "cluster")) as f:
+            recorded = f.read().strip()
+    except OSError:
+        recorded = ""
+    if recorded:
+        cluster = PgCluster.__new__(PgCluster)
+        cluster.folder, cluster.data = recorded, os.path.join(recorded, "data")
+        cluster.stop()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 def main(argv):
     fsync = argv[3:] == ["--fsync"]
     if len(argv) not in (3, 4) or argv[1] not in ("start", "stop") or (len(argv) == 4 and not fsync):
         print("usage: pg_cluster.py start DIR [--fsync] | stop DIR", file=sys.stderr)
         return 2
     folder = argv[2]
-    stale = PgCluster.__new__(PgCluster)  # a cluster an interrupted run left in DIR
-    stale.folder, stale.data = folder, os.path.join(folder, "data")
-    stale.stop()
-    if argv[1] == "start":
-        if not available():
-            print(f"PostgreSQL is not installed ({PG_BIN}): its tests will skip")
-            return 0
-        cluster = PgCluster(folder, fsync=fsync)
-        with open(os.path.join(folder, "url.tmp"), "w") as f:
-            f.write(cluster.url())
-        os.replace(os.path.join(folder, "url.tmp"), os.path.join(folder, "url"))
-        print(f"PostgreSQL on 127.0.0.1:{cluster.port} in {folder}")
+    _stop_recorded(folder)
+    if argv[1] == "stop":
+        return 0
+    os.makedirs(folder)
+    if not available():
+        print(f"PostgreSQL is not installed ({PG_BIN}): its tests will skip")
+        return 0
+    # The cluster lives in a temporary folder of its own (which `nobody` can reach, unlike a
+    # build folder under a private home); DIR only records where, and the URL.
+    cluster = PgCluster(fsync=fsync)
+    with open(os.path.join(folder, "cluster"), "w") as f:
+        f.write(cluster.folder)
+    # The URL carries the password: readable by this user only.
+    with os.fdopen(os.open(os.path.join(folder, "url.tmp"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600),
+                   "w") as f:
+        f.write(cluster.url())
+    os.replace(os.path.join(folder, "url.tmp"), os.path.join(folder, "url"))
+    print(f"PostgreSQL on 127.0.0.1:{cluster.port} in {cluster.folder}")
     return 0
 
 
