@@ -1,6 +1,7 @@
 // Kizuna. Queries of the PostgreSQL store: pages of objects, versions, deletes, counts, and
 // the version flags (is_first, is_last, is_top_spec) that the queries select by.
 #include <algorithm>
+#include <deque>
 
 #include "kizuna/base/json_string.h"
 #include "kizuna/base/status.h"
@@ -81,9 +82,9 @@ class Params {
 };
 
 // Appends the version and spec_version conditions of `filter` on entries `e`; the arrays they
-// bind are kept in `texts` (which must not reallocate: reserved by the caller).
+// bind are kept in `texts` (a deque: the parameters view them in place).
 void AppendVersionConditions(const ObjectFilter& filter, Params& params,
-                             std::vector<std::string>& texts, std::string& sql) {
+                             std::deque<std::string>& texts, std::string& sql) {
   const VersionFilter& v = filter.versions;
   if (!v.all) {
     std::vector<std::string> terms;
@@ -138,8 +139,7 @@ absl::Status PgStore::DoGetObjects(std::string_view collection_id, std::string_v
   int64_t after = std::max(filter.added_after_us.value_or(0),
                            request.after ? request.after->after_date_added_us : int64_t{0});
   Params params;
-  std::vector<std::string> texts;
-  texts.reserve(4);
+  std::deque<std::string> texts;  // the JSON arrays bound (views: a deque keeps them in place)
   std::string sql =
       "SELECT e.date_added_us, e.stix_id, e.type, e.version_ns, e.spec_version, e.version, "
       "e.created_by_ref,"
@@ -187,8 +187,7 @@ absl::StatusOr<int64_t> PgStore::DoDeleteObject(std::string_view collection_id,
   pg::Connection& db = *writer_;
   KZ_ASSIGN_OR_RETURN(int64_t collection_pk, CollectionPk(db, collection_id));
   Params params;
-  std::vector<std::string> texts;
-  texts.reserve(2);
+  std::deque<std::string> texts;
   std::string sql = StrCat(
       "DELETE FROM entries AS e WHERE e.collection = ", params.Add(Param::Int(collection_pk)),
       " AND e.stix_id = ", params.Add(Param::Text(object_id)));
