@@ -191,9 +191,9 @@ Transaction::~Transaction() {
   if (open_) db_.Exec("rollback", "ROLLBACK").IgnoreError();
 }
 
-absl::Status Transaction::Begin() {
-  KZ_RETURN_IF_ERROR(db_.Exec("begin", "BEGIN"));
-  open_ = true;
+absl::Status Transaction::Begin(const std::string& begin) {
+  open_ = true;  // a failure after BEGIN still leaves a transaction to roll back
+  KZ_RETURN_IF_ERROR(db_.Exec("begin", begin));
   return absl::OkStatus();
 }
 

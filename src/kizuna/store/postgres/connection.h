@@ -112,7 +112,8 @@ class Transaction {
   ~Transaction();
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
-  absl::Status Begin();
+  // Runs `begin` (BEGIN, maybe followed by statements without parameters to run at once).
+  absl::Status Begin(const std::string& begin = "BEGIN");
   absl::Status Commit();
 
  private:

@@ -131,11 +131,8 @@ absl::Status PgStore::BeginWrite(pg::Transaction& tx) {
     // The server restarted or the connection dropped: connect again.
     KZ_ASSIGN_OR_RETURN(writer_, pg::Connection::Open(url_));
   }
-  KZ_RETURN_IF_ERROR(tx.Begin());
-  return writer_
-      ->Run("take the writers' lock", "SELECT pg_advisory_xact_lock($1)",
-            {Param::Int(kWriterLockKey)})
-      .status();
+  // BEGIN and the writers' lock in one round trip (the key is a constant, not a value).
+  return tx.Begin(StrCat("BEGIN; SELECT pg_advisory_xact_lock(", kWriterLockKey, ")"));
 }
 
 absl::Status PgStore::DoCreateApiRoot(const ApiRoot& root) {
