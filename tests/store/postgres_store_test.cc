@@ -91,6 +91,36 @@ TEST_F(PgStoreTest, StoresWritingAtOnceGiveDateAddedInCommitOrder) {
   EXPECT_EQ(std::adjacent_find(seen.begin(), seen.end()), seen.end()) << "a date_added given twice";
 }
 
+// Issue 25: `next` cursors are valid on any process: pages read through another store with the
+// first one's cursors are the pages the first one gives.
+TEST_F(PgStoreTest, ACursorFromOneStoreContinuesOnAnother) {
+  Objects objects;
+  std::vector<NewObject> batch;
+  for (int i = 0; i < 25; ++i) {
+    batch.push_back(objects.Make(Indicator(fmt::format("{:012d}", i), "2016-01-01T00:00:00.000Z")));
+  }
+  ASSERT_TRUE(store_->AddObjects(collection_, batch).ok());
+  std::unique_ptr<PgStore> other = OpenStore();
+  ASSERT_NE(other, nullptr);
+  PageRequest request;
+  request.limit = 10;
+  std::vector<std::string> alone, alternating;
+  for (int round = 0; round < 2; ++round) {
+    request.after.reset();
+    for (int n = 0;; ++n) {
+      Store& reader = round == 0 || n % 2 == 0 ? static_cast<Store&>(*store_) : *other;
+      auto page = reader.GetObjects(collection_, request);
+      ASSERT_TRUE(page.ok()) << page.status();
+      for (const StoredObject& o : page->objects)
+        (round == 0 ? alone : alternating).push_back(o.id);
+      request.after = page->next;
+      if (!page->more) break;
+    }
+  }
+  EXPECT_EQ(alone.size(), 25u);
+  EXPECT_EQ(alternating, alone);
+}
+
 TEST_F(PgStoreTest, TheAuditLogIsAppendOnly) {
   Objects objects;
   NewObject a = objects.Make(Indicator("000000000001", "2016-01-01T00:00:00.000Z"));
