@@ -18,3 +18,5 @@ endif()
 if(KIZUNA_BUILD_BENCHMARKS)
   find_package(benchmark REQUIRED)
 endif()
+# The PostgreSQL store's client library (store/postgres/).
+pkg_check_modules(PQ REQUIRED IMPORTED_TARGET libpq)

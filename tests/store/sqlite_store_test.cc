@@ -4,14 +4,18 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <optional>
 #include <cstring>
 #include <tuple>
 
 #include "kizuna/base/file.h"
 #include "kizuna/base/random.h"
+#include "kizuna/base/status.h"
 #include "kizuna/store/directory.h"
+#include "kizuna/store/postgres/pg_store.h"
 #include "kizuna/store/sqlite/connection.h"
 #include "kizuna/store/sqlite/entry_ids.h"
+#include "pg_test_util.h"
 #include "store_test_util.h"
 
 namespace kizuna::store {
@@ -20,20 +24,56 @@ namespace {
 constexpr int64_t kStart = 1700000000000000;  // 2023-11-14, in microseconds
 const Writer kAlice{WriterKind::kUser, "alice", "identity--0a000000-0000-4000-8000-00000000000a"};
 
-class SqliteStoreTest : public ::testing::Test {
+enum class Backend { kSqlite, kPostgres };
+
+// The Store cases run once per backend (TEST_P); SqliteStoreTest (TEST_F) holds the cases of
+// the SQLite store's own machinery (id runs, migrations, damaged pages).
+class StoreTest : public ::testing::TestWithParam<Backend> {
  protected:
+  virtual Backend backend() const { return GetParam(); }
   void SetUp() override {
+    if (backend() == Backend::kPostgres) {
+      if (!PgTestServerUrl()) GTEST_SKIP() << kPgMissing;
+      pg_database_.emplace();
+    }
     Open();
     ASSERT_TRUE(store_->CreateApiRoot({"root", "Root", "", 0}).ok());
     auto c = store_->CreateCollection({"", "root", "intel", "Intel", "", 0});
     ASSERT_TRUE(c.ok()) << c.status();
     collection_ = c->id;
   }
+  // Another store on the same database, as another process would open it.
+  absl::StatusOr<std::unique_ptr<Store>> OpenAnother() {
+    if (backend() == Backend::kPostgres) {
+      KZ_ASSIGN_OR_RETURN(std::unique_ptr<PgStore> s, PgStore::Open(pg_database_->url(), clock_));
+      return std::unique_ptr<Store>(std::move(s));
+    }
+    KZ_ASSIGN_OR_RETURN(std::unique_ptr<SqliteStore> s, SqliteStore::Open(dir_.File("kizuna.db"), clock_));
+    return std::unique_ptr<Store>(std::move(s));
+  }
   void Open() {
     store_.reset();
-    auto s = SqliteStore::Open(dir_.File("kizuna.db"), clock_);
+    auto s = OpenAnother();
     ASSERT_TRUE(s.ok()) << s.status();
     store_ = std::move(*s);
+  }
+  // The audit log (actor, action, target and time of each event), oldest first.
+  absl::StatusOr<std::vector<AuditEvent>> Audit() {
+    if (backend() == Backend::kSqlite) return dynamic_cast<SqliteStore&>(*store_).ReadAudit({});
+    KZ_ASSIGN_OR_RETURN(std::unique_ptr<pg::Connection> db, pg::Connection::Open(pg_database_->url()));
+    KZ_ASSIGN_OR_RETURN(pg::Result r, db->Run("read the audit log",
+                                              "SELECT time_us, actor, action, target FROM audit_log ORDER BY seq"));
+    std::vector<AuditEvent> events;
+    for (int i = 0; i < r.rows(); ++i) {
+      AuditEvent e;
+      e.seq = i + 1;
+      e.time_us = r.Int(i, 0);
+      e.actor = r.Text(i, 1);
+      e.action = r.Text(i, 2);
+      e.target = r.Text(i, 3);
+      events.push_back(std::move(e));
+    }
+    return events;
   }
   std::vector<AddResult> Add(std::vector<std::string> jsons) {
     std::vector<NewObject> batch;
@@ -54,13 +94,24 @@ class SqliteStoreTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  std::optional<PgTestDatabase> pg_database_;
   FakeClock clock_{kStart};
   Objects objects_;
-  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<Store> store_;
   std::string collection_;
 };
 
-TEST_F(SqliteStoreTest, AddedObjectsComeBackInOrderWithExactJson) {
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         [](const ::testing::TestParamInfo<Backend>& param) {
+                           return param.param == Backend::kSqlite ? "sqlite" : "postgres";
+                         });
+
+class SqliteStoreTest : public StoreTest {
+ protected:
+  Backend backend() const override { return Backend::kSqlite; }
+};
+
+TEST_P(StoreTest, AddedObjectsComeBackInOrderWithExactJson) {
   std::string a = Indicator("000000000001", "2016-01-01T00:00:00.000Z", R"(, "x_custom": {"k": [1, 2.50]})");
   std::string b = Indicator("000000000002", "2016-01-01T00:00:00.000Z");
   auto results = Add({a, b});
@@ -78,7 +129,7 @@ TEST_F(SqliteStoreTest, AddedObjectsComeBackInOrderWithExactJson) {
   EXPECT_FALSE(page.more);
 }
 
-TEST_F(SqliteStoreTest, SameVersionTwiceIsANoOpAndDifferentContentIsRejected) {
+TEST_P(StoreTest, SameVersionTwiceIsANoOpAndDifferentContentIsRejected) {
   std::string a = Indicator("000000000001", "2016-01-01T00:00:00.000Z");
   auto first = Add({a});
   auto again = Add({a});
@@ -100,7 +151,7 @@ TEST_F(SqliteStoreTest, SameVersionTwiceIsANoOpAndDifferentContentIsRejected) {
   EXPECT_EQ(page.objects[0].json, a);
 }
 
-TEST_F(SqliteStoreTest, ARecordedWriteSavesItsStatusAndAuditWithTheObjects) {
+TEST_P(StoreTest, ARecordedWriteSavesItsStatusAndAuditWithTheObjects) {
   NewObject a = objects_.Make(Indicator("000000000001", "2016-01-01T00:00:00.000Z"));
   const RecordAdd record = [&](std::span<const AddResult> results) -> absl::StatusOr<AddRecords> {
     AddRecords r;
@@ -116,14 +167,14 @@ TEST_F(SqliteStoreTest, ARecordedWriteSavesItsStatusAndAuditWithTheObjects) {
   absl::StatusOr<StatusRecord> status = store_->GetStatus("root", "status-1");
   ASSERT_TRUE(status.ok()) << status.status();
   EXPECT_EQ(status->success_count, 1);
-  absl::StatusOr<std::vector<AuditEvent>> audit = store_->ReadAudit({});
+  absl::StatusOr<std::vector<AuditEvent>> audit = Audit();
   ASSERT_TRUE(audit.ok()) << audit.status();
   ASSERT_EQ(audit->size(), 1u);
   EXPECT_EQ((*audit)[0].action, "object.add");
   EXPECT_EQ((*audit)[0].time_us, kStart) << "stamped with the write's time";
 }
 
-TEST_F(SqliteStoreTest, ARecordedWriteFailsWholeWhenItsRecordsFail) {
+TEST_P(StoreTest, ARecordedWriteFailsWholeWhenItsRecordsFail) {
   NewObject a = objects_.Make(Indicator("000000000001", "2016-01-01T00:00:00.000Z"));
   std::vector<NewObject> batch{a};
   const RecordAdd fails = [](std::span<const AddResult>) -> absl::StatusOr<AddRecords> {
@@ -147,10 +198,10 @@ TEST_F(SqliteStoreTest, ARecordedWriteFailsWholeWhenItsRecordsFail) {
             absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(Get().objects.empty()) << "no object of a cancelled write is kept";
   EXPECT_FALSE(store_->GetStatus("root", "status-3").ok());
-  EXPECT_TRUE(store_->ReadAudit({})->empty());
+  EXPECT_TRUE(Audit()->empty());
 }
 
-TEST_F(SqliteStoreTest, ARecordedDeleteSavesItsAuditEntryInItsTransaction) {
+TEST_P(StoreTest, ARecordedDeleteSavesItsAuditEntryInItsTransaction) {
   Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z"), Indicator("000000000001", "2016-02-01T00:00:00.000Z")});
   const std::string id = IndicatorId("000000000001");
   ObjectFilter all;
@@ -163,7 +214,7 @@ TEST_F(SqliteStoreTest, ARecordedDeleteSavesItsAuditEntryInItsTransaction) {
   EXPECT_EQ(store_->DeleteObjectRecorded(collection_, id, all, bad).status().code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(store_->GetVersions(collection_, id, {})->objects.size(), 2u) << "a cancelled delete removes nothing";
-  EXPECT_TRUE(store_->ReadAudit({})->empty());
+  EXPECT_TRUE(Audit()->empty());
 
   int64_t seen = -1;
   const RecordDelete record = [&](int64_t removed) -> absl::StatusOr<AuditEvent> {
@@ -173,7 +224,7 @@ TEST_F(SqliteStoreTest, ARecordedDeleteSavesItsAuditEntryInItsTransaction) {
   EXPECT_EQ(*store_->DeleteObjectRecorded(collection_, id, all, record), 2);
   EXPECT_EQ(seen, 2);
   EXPECT_TRUE(store_->GetVersions(collection_, id, {})->objects.empty());
-  absl::StatusOr<std::vector<AuditEvent>> audit = store_->ReadAudit({});
+  absl::StatusOr<std::vector<AuditEvent>> audit = Audit();
   ASSERT_TRUE(audit.ok()) << audit.status();
   ASSERT_EQ(audit->size(), 1u);
   EXPECT_EQ((*audit)[0].action, "object.delete");
@@ -182,10 +233,10 @@ TEST_F(SqliteStoreTest, ARecordedDeleteSavesItsAuditEntryInItsTransaction) {
   seen = -1;
   EXPECT_EQ(*store_->DeleteObjectRecorded(collection_, id, all, record), 0);
   EXPECT_EQ(seen, -1);
-  EXPECT_EQ(store_->ReadAudit({})->size(), 1u);
+  EXPECT_EQ(Audit()->size(), 1u);
 }
 
-TEST_F(SqliteStoreTest, ConflictIsCheckedAcrossCollections) {
+TEST_P(StoreTest, ConflictIsCheckedAcrossCollections) {
   auto other = store_->CreateCollection({"", "root", "other", "Other", "", 0});
   ASSERT_TRUE(other.ok());
   NewObject a = objects_.Make(Indicator("000000000001", "2016-01-01T00:00:00.000Z"));
@@ -201,7 +252,7 @@ TEST_F(SqliteStoreTest, ConflictIsCheckedAcrossCollections) {
   EXPECT_EQ(here.date_added_us, added.date_added_us);
 }
 
-TEST_F(SqliteStoreTest, VersionFilters) {
+TEST_P(StoreTest, VersionFilters) {
   // Versions arrive out of order: v2, v1, v3.
   Add({Indicator("000000000001", "2016-02-01T00:00:00.000Z"), Indicator("000000000001", "2016-01-01T00:00:00.000Z"),
        Indicator("000000000001", "2016-03-01T00:00:00.000Z"), Indicator("000000000002", "2016-01-01T00:00:00.000Z")});
@@ -222,7 +273,7 @@ TEST_F(SqliteStoreTest, VersionFilters) {
   EXPECT_EQ(Versions(Get(exact)), (std::vector<std::string>{"0001@2016-02-01T00:00:00.000Z"}));
 }
 
-TEST_F(SqliteStoreTest, SpecVersionsAreSelectedSeparately) {
+TEST_P(StoreTest, SpecVersionsAreSelectedSeparately) {
   std::string v20 = R"({"type":"indicator","id":"indicator--8e2e2d2b-17d4-4cbf-938f-000000000001","created":"2016-01-01T00:00:00.000Z","modified":"2017-01-01T00:00:00.000Z","labels":["x"],"pattern":"[file:name = 'x']","valid_from":"2016-01-01T00:00:00Z"})";
   Add({v20, Indicator("000000000001", "2016-06-01T00:00:00.000Z")});
   Page page = Get();
@@ -238,7 +289,7 @@ TEST_F(SqliteStoreTest, SpecVersionsAreSelectedSeparately) {
   EXPECT_EQ(Get(both).objects.size(), 2u);
 }
 
-TEST_F(SqliteStoreTest, IdTypeAndAddedAfterFilters) {
+TEST_P(StoreTest, IdTypeAndAddedAfterFilters) {
   auto r = Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z"),
                 R"({"type":"malware","spec_version":"2.1","id":"malware--0c7b5b88-8ff7-4a4d-aa9d-feb398cd0061","created":"2016-01-01T00:00:00.000Z","modified":"2016-01-01T00:00:00.000Z","is_family":true,"name":"m"})",
                 Indicator("000000000003", "2016-01-01T00:00:00.000Z")});
@@ -255,7 +306,7 @@ TEST_F(SqliteStoreTest, IdTypeAndAddedAfterFilters) {
   EXPECT_TRUE(Get(after).objects.empty());
 }
 
-TEST_F(SqliteStoreTest, APageReadIntoAnotherGivesWhatAFreshOneDoes) {
+TEST_P(StoreTest, APageReadIntoAnotherGivesWhatAFreshOneDoes) {
   // Issue 24: GetObjectsInto reads into the buffers of the page before; nothing of that page
   // may stay behind (a null column of the new entry is empty, not the old entry's value).
   Add({R"({"type":"indicator","spec_version":"2.1","id":"indicator--0c7b5b88-8ff7-4a4d-aa9d-feb398cd0071","created":"2016-01-01T00:00:00.000Z","modified":"2016-01-01T00:00:00.000Z","created_by_ref":"identity--0a000000-0000-4000-8000-00000000000a","object_marking_refs":["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"],"pattern":"[ipv4-addr:value = '198.51.100.1']","pattern_type":"stix","valid_from":"2016-01-01T00:00:00Z"})",
@@ -284,7 +335,7 @@ TEST_F(SqliteStoreTest, APageReadIntoAnotherGivesWhatAFreshOneDoes) {
             (std::tie(fresh.more, fresh.next.after_date_added_us)));
 }
 
-TEST_F(SqliteStoreTest, PaginationIsStableWhileWritesContinue) {
+TEST_P(StoreTest, PaginationIsStableWhileWritesContinue) {
   for (int i = 0; i < 5; ++i) Add({Indicator(StrCat("00000000000", i), "2016-01-01T00:00:00.000Z")});
   PageRequest request;
   request.limit = 2;
@@ -308,7 +359,7 @@ TEST_F(SqliteStoreTest, PaginationIsStableWhileWritesContinue) {
   EXPECT_EQ(std::unique(seen.begin(), seen.end()), seen.end());
 }
 
-TEST_F(SqliteStoreTest, GetObjectVersionsAndDelete) {
+TEST_P(StoreTest, GetObjectVersionsAndDelete) {
   Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z"), Indicator("000000000001", "2016-02-01T00:00:00.000Z"),
        Indicator("000000000002", "2016-01-01T00:00:00.000Z")});
   std::string id = IndicatorId("000000000001");
@@ -659,7 +710,7 @@ TEST_F(SqliteStoreTest, MigrationSevenPacksTheIdsIntoRunZero) {
             AddOutcome::kAlreadyPresent);
 }
 
-TEST_F(SqliteStoreTest, ReopenKeepsDataAndDateAddedKeepsIncreasing) {
+TEST_P(StoreTest, ReopenKeepsDataAndDateAddedKeepsIncreasing) {
   auto before = Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z")});
   Open();
   clock_.Set(kStart - 1000000);  // the clock went back a second across the restart
@@ -669,10 +720,10 @@ TEST_F(SqliteStoreTest, ReopenKeepsDataAndDateAddedKeepsIncreasing) {
   EXPECT_EQ(Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z")})[0].outcome, AddOutcome::kAlreadyPresent);
 }
 
-TEST_F(SqliteStoreTest, WritesByAnotherProcessAreSeen) {
+TEST_P(StoreTest, WritesByAnotherProcessAreSeen) {
   // A second store on the same file stands for another process (e.g. `kizuna import` while
   // the server runs): its objects must be found by this store's duplicate check.
-  auto other = SqliteStore::Open(dir_.File("kizuna.db"), clock_);
+  auto other = OpenAnother();
   ASSERT_TRUE(other.ok());
   Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z")});  // this store has now seen the table
   NewObject b = objects_.Make(Indicator("000000000002", "2016-01-01T00:00:00.000Z"));
@@ -682,7 +733,7 @@ TEST_F(SqliteStoreTest, WritesByAnotherProcessAreSeen) {
             AddOutcome::kConflict);
 }
 
-TEST_F(SqliteStoreTest, ManyVersionsInOneBatch) {
+TEST_P(StoreTest, ManyVersionsInOneBatch) {
   // Versions of one id inside a single batch go through the pending multi-row insert.
   std::vector<std::string> batch;
   for (int i = 0; i < 100; ++i) {
@@ -705,7 +756,7 @@ TEST_F(SqliteStoreTest, ManyVersionsInOneBatch) {
   }
 }
 
-TEST_F(SqliteStoreTest, CollectionsAndApiRoots) {
+TEST_P(StoreTest, CollectionsAndApiRoots) {
   EXPECT_EQ(store_->CreateApiRoot({"root", "Again", "", 0}).code(), absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(store_->CreateApiRoot({"bad/name", "x", "", 0}).code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(store_->CreateCollection({"", "nope", "", "T", "", 0}).status().code(), absl::StatusCode::kNotFound);
@@ -722,7 +773,7 @@ TEST_F(SqliteStoreTest, CollectionsAndApiRoots) {
   EXPECT_EQ(store_->GetObjects(collection_, bad).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
-TEST_F(SqliteStoreTest, RejectsTimestampsOutsideTheStoredRange) {
+TEST_P(StoreTest, RejectsTimestampsOutsideTheStoredRange) {
   NewObject far = objects_.Make(Indicator("000000000001", "2300-01-01T00:00:00.000Z"));
   EXPECT_EQ(store_->AddObjects(collection_, std::vector<NewObject>{far}).status().code(),
             absl::StatusCode::kInvalidArgument);

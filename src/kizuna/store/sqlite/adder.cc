@@ -17,30 +17,6 @@ namespace {
 
 constexpr int kColumnsPerRow = 18;
 
-std::string JoinMarkings(const stix::ObjectIndex& index) {
-  std::string out;
-  for (const auto* list : {&index.object_marking_refs, &index.granular_marking_refs}) {
-    for (const std::string& ref : *list) {
-      if (!out.empty()) out += ' ';
-      out += ref;
-    }
-  }
-  return out;
-}
-
-// Returns true if two serialisations of one version carry the same content: the same bytes,
-// or the same JSON once canonicalised (member order and whitespace do not count).
-bool SameContent(std::string_view a, std::string_view b) {
-  if (a == b) return true;
-  simdjson::dom::parser pa, pb;
-  simdjson::padded_string sa(a), sb(b);
-  simdjson::dom::element ea, eb;
-  if (pa.parse(sa).get(ea) != simdjson::SUCCESS || pb.parse(sb).get(eb) != simdjson::SUCCESS) {
-    return false;
-  }
-  return stix::CanonicalJson(ea) == stix::CanonicalJson(eb);
-}
-
 void BindOrNull(Statement& st, int index, std::string_view text) {
   text.empty() ? st.BindNull(index) : st.BindView(index, text);
 }
@@ -63,6 +39,43 @@ std::string InsertSql(size_t rows) {
 }
 
 }  // namespace
+
+std::string JoinMarkings(const stix::ObjectIndex& index) {
+  std::string out;
+  for (const auto* list : {&index.object_marking_refs, &index.granular_marking_refs}) {
+    for (const std::string& ref : *list) {
+      if (!out.empty()) out += ' ';
+      out += ref;
+    }
+  }
+  return out;
+}
+
+std::string WriterRefusal(const stix::ObjectIndex& index, std::string_view creator, const Writer& writer,
+                          bool exercise_collection) {
+  if (!exercise_collection && stix::IsExerciseObject(index)) {
+    return StrCat("exercise data (it carries or defines the exercise marking ", stix::kExerciseMarkingId,
+                  ") enters exercise collections only, and this collection is not one "
+                  "(docs/security.md, rule 6)");
+  }
+  if (writer.kind == WriterKind::kUser && creator != writer.organization &&
+      stix::FindPredefinedTlp(index.id) == nullptr) {
+    return StrCat("created_by_ref is ", creator, ", not your organisation ", writer.organization,
+                  ": a user writes only objects its organisation creates (STIX 2.1 §3.6)");
+  }
+  return std::string();
+}
+
+bool SameContent(std::string_view a, std::string_view b) {
+  if (a == b) return true;
+  simdjson::dom::parser pa, pb;
+  simdjson::padded_string sa(a), sb(b);
+  simdjson::dom::element ea, eb;
+  if (pa.parse(sa).get(ea) != simdjson::SUCCESS || pb.parse(sb).get(eb) != simdjson::SUCCESS) {
+    return false;
+  }
+  return stix::CanonicalJson(ea) == stix::CanonicalJson(eb);
+}
 
 Adder::Adder(Connection& db, const IdHashKey& key, IdFilter& filter, int64_t collection_pk,
              int64_t now_us, int64_t first_date_added_us, int64_t id_run, const Writer& writer)
@@ -115,17 +128,8 @@ absl::Status Adder::FindKnown(const stix::ObjectIndex& index, int64_t id_hash, i
 
 absl::StatusOr<std::string> Adder::CheckRules(const NewObject& object, std::string_view creator) {
   const stix::ObjectIndex& index = *object.index;
-  if (!exercise_collection_ && stix::IsExerciseObject(index)) {
-    return StrCat("exercise data (it carries or defines the exercise marking ", stix::kExerciseMarkingId,
-                  ") enters exercise collections only, and this collection is not one "
-                  "(docs/security.md, rule 6)");
-  }
-  if (writer_.kind == WriterKind::kUser && creator != writer_.organization &&
-      stix::FindPredefinedTlp(index.id) == nullptr) {
-    return StrCat("created_by_ref is ", creator, ", not your organisation ", writer_.organization,
-                  ": a user writes only objects its organisation creates (STIX 2.1 §3.6)");
-  }
-  if (index.type != "marking-definition") return std::string();
+  std::string refusal = WriterRefusal(index, creator, writer_, exercise_collection_);
+  if (!refusal.empty() || index.type != "marking-definition") return refusal;
   KZ_ASSIGN_OR_RETURN(Statement * first, db_.Cached(
       "SELECT json FROM marking_definitions WHERE stix_id = ?1"));
   first->BindView(1, index.id);
@@ -134,9 +138,7 @@ absl::StatusOr<std::string> Adder::CheckRules(const NewObject& object, std::stri
   first->Reset();
   if (held) {
     if (same) return std::string();
-    return std::string(
-        "a different marking definition with this id is held already: marking definitions are "
-        "never versioned or replaced (STIX 2.1 §7.2)");
+    return std::string(kMarkingReplacedReason);
   }
   KZ_ASSIGN_OR_RETURN(Statement * insert, db_.Cached(
       "INSERT INTO marking_definitions (stix_id, json, local_author, first_added_us)"
@@ -196,14 +198,9 @@ absl::StatusOr<AddResult> Adder::Add(const NewObject& object) {
     }
     if (same_version_here_) return AddResult{AddOutcome::kAlreadyPresent, same_version_at_};
   } else if (other_creator_) {
-    return AddResult{AddOutcome::kRefused, 0,
-                     "the versions of this object held here have another creator: only an "
-                     "object's creator makes new versions of it (STIX 2.1 §3.6)",
-                     /*other_creator=*/true};
+    return AddResult{AddOutcome::kRefused, 0, std::string(kOtherCreatorReason), /*other_creator=*/true};
   } else if (written_here_ && !origin_.empty()) {
-    return AddResult{AddOutcome::kRefused, 0,
-                     "this object was first written on this node: a partner node may not add "
-                     "versions of it"};
+    return AddResult{AddOutcome::kRefused, 0, std::string(kWrittenHereReason)};
   } else if (!origin_.empty() && !creator.empty()) {
     KZ_ASSIGN_OR_RETURN(bool own, IsOwnOrganization(creator));
     if (own) {

@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "kizuna/base/json_string.h"
+#include "kizuna/base/strings.h"
 #include "kizuna/stix/object.h"
 #include "kizuna/store/sqlite/connection.h"
 #include "kizuna/store/store.h"
@@ -65,6 +67,48 @@ struct PeerAdder {
   std::string organization, nation;
 };
 absl::StatusOr<PeerAdder> PeerAdderOf(Connection& db, std::string_view peer);
+
+// Why `writer` may not write `index` as created by `creator` into a collection (an exercise
+// collection or not), before any lookup: the exercise rule and a user's creator rule; "" when
+// nothing refuses it. Shared by the SQLite and PostgreSQL stores' adders.
+std::string WriterRefusal(const stix::ObjectIndex& index, std::string_view creator, const Writer& writer,
+                          bool exercise_collection);
+// The reasons of the refusals after the lookup of the versions held.
+inline constexpr std::string_view kMarkingReplacedReason =
+    "a different marking definition with this id is held already: marking definitions are "
+    "never versioned or replaced (STIX 2.1 §7.2)";
+inline constexpr std::string_view kOtherCreatorReason =
+    "the versions of this object held here have another creator: only an object's creator makes "
+    "new versions of it (STIX 2.1 §3.6)";
+inline constexpr std::string_view kWrittenHereReason =
+    "this object was first written on this node: a partner node may not add versions of it";
+
+// The markings column of an entry: the object marking refs, then the granular marking refs,
+// space-separated.
+std::string JoinMarkings(const stix::ObjectIndex& index);
+
+// Returns true if two serialisations of one version carry the same content: the same bytes,
+// or the same JSON once canonicalised (member order and whitespace do not count). Also used
+// by the PostgreSQL store.
+bool SameContent(std::string_view a, std::string_view b);
+
+// A JSON array of strings or integers, for binding to `IN (SELECT value FROM json_each(?))`
+// (SQLite) or `IN (SELECT jsonb_array_elements_text($n::jsonb))` (PostgreSQL), so the SQL text
+// (and its cached statement) does not depend on how many values there are.
+template <typename T>
+std::string JsonArray(const std::vector<T>& values) {
+  std::string out = "[";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i) out += ',';
+    if constexpr (std::is_same_v<T, std::string>) {
+      AppendJsonString(values[i], out);
+    } else {
+      StrAppend(out, values[i]);
+    }
+  }
+  out += ']';
+  return out;
+}
 
 // Joins words with single spaces (how lists of names are stored); splits them again.
 std::string JoinWords(const std::vector<std::string>& words);

@@ -123,25 +123,9 @@ void ReadStoredObject(const Statement& st, StoredObject& o) {
 
 namespace {
 
+using sqlite_internal::JsonArray;
 using sqlite_internal::SpecCode;
 using sqlite_internal::SpecFromCode;
-
-// A JSON array of strings or integers, for binding to `IN (SELECT value FROM json_each(?))`
-// so the SQL text (and its cached statement) does not depend on how many values there are.
-template <typename T>
-std::string JsonArray(const std::vector<T>& values) {
-  std::string out = "[";
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i) out += ',';
-    if constexpr (std::is_same_v<T, std::string>) {
-      AppendJsonString(values[i], out);
-    } else {
-      StrAppend(out, values[i]);
-    }
-  }
-  out += ']';
-  return out;
-}
 
 // Appends the version and spec_version conditions of `filter` on entries `e`.
 // Parameters: ?6 exact versions, ?7 spec versions.

@@ -1,0 +1,50 @@
+// Kizuna. Helpers shared by the PostgreSQL store's source files; not for other modules.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "kizuna/store/directory.h"
+#include "kizuna/store/postgres/connection.h"
+#include "kizuna/store/sqlite/internal.h"
+#include "kizuna/store/store.h"
+
+namespace kizuna::store::pg_internal {
+
+// Shared with the SQLite store: spec version codes (20, 21) and word lists.
+using sqlite_internal::JoinWords;
+using sqlite_internal::SpecCode;
+using sqlite_internal::SpecFromCode;
+using sqlite_internal::SplitWords;
+
+// Returns the primary key of collection `id`, or NotFound.
+absl::StatusOr<int64_t> CollectionPk(pg::Connection& db, std::string_view id);
+
+// Appends `event` to the audit log (in the caller's transaction).
+absl::Status InsertAudit(pg::Connection& db, const AuditEvent& event);
+
+// Writes a TAXII status resource (in the caller's transaction, if any).
+absl::Status InsertStatus(pg::Connection& db, const StatusRecord& status);
+
+// One entry of an object id in a collection, for recomputing its version flags.
+struct FlagEntry {
+  int64_t date_added_us = 0, version_ns = 0, spec = 0;
+  bool first = true, last = true, top = true;  // as stored (or to be stored)
+  bool changed = false;                        // set by RecomputeFlags
+};
+// Sets first/last/top of every entry from the versions of `entries` (all the entries of one id
+// in one collection): first/last per spec version, top for the highest spec version held. Marks
+// the entries whose flags changed.
+void RecomputeFlags(std::vector<FlagEntry>& entries);
+
+// Reads the entries of `stix_id` in collection `collection_pk`, recomputes their flags and
+// writes the ones that changed (in the caller's transaction).
+absl::Status RefreshFlags(pg::Connection& db, int64_t collection_pk, std::string_view stix_id);
+
+// Writes the changed flags of `entries` (in the caller's transaction).
+absl::Status WriteFlags(pg::Connection& db, const std::vector<FlagEntry>& entries);
+
+}  // namespace kizuna::store::pg_internal
