@@ -4,6 +4,7 @@ with a sighting and a relationship each, never show to those who may not read th
 object pages, lists, counts, the dashboard, relationships or sightings — and the publish
 path and the release preview give the policy's own answers."""
 import json
+import threading
 import unittest
 import uuid
 
@@ -376,6 +377,39 @@ class ConsoleApiTest(unittest.TestCase):
         second = Client(self.node, self.post("kor-admin", "/api/v1/users/kor-second/tokens", {}).json()["token"])
         r = second.post("/api/v1/users/kor-second", {"roles": ["reader"]}, accept=JSON, content_type=JSON)
         self.assertEqual(r.status, 200, "another administrator is left")
+
+    def test_two_concurrent_demotions_cannot_take_the_last_two_seats(self):
+        """Two administrators of one organisation, each demoting themselves (or disabling the
+        other) at the same moment: the check runs in the change's transaction, so one of them
+        always stays an enabled administrator."""
+        d = self.alliance.data_dir
+        org = self.alliance.org("NZL-CERT", "NZL")
+        clients = [Client(self.node, self.alliance.user(name, org, "org-admin")) for name in ("nzl-a", "nzl-b")]
+        names = ("nzl-a", "nzl-b")
+        for round_ in range(12):
+            for name in names:
+                run("admin", "user", "enable", name, data_dir=d)
+                run("admin", "user", "set-roles", name, "--role", "org-admin", data_dir=d)
+            cross = round_ % 2 == 1  # odd rounds: each disables the other; even: each demotes itself
+            barrier = threading.Barrier(2)
+            statuses = [None, None]
+
+            def change(i):
+                target, body = (names[1 - i], {"disabled": True}) if cross else (names[i], {"roles": ["reader"]})
+                barrier.wait()
+                r = clients[i].post("/api/v1/users/" + target, body, accept=JSON, content_type=JSON)
+                statuses[i] = r.status
+
+            threads = [threading.Thread(target=change, args=(i,)) for i in range(2)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            users = {u["name"]: u for u in self.users("admin", "?organization=" + org)["users"]}
+            seats = [n for n in names if not users[n]["disabled"] and "org-admin" in users[n]["roles"]]
+            self.assertEqual(len(seats), 1, (round_, statuses, users))
+            self.assertIn(200, statuses, (round_, statuses))
+            self.assertTrue(set(statuses) <= {200, 401, 403, 409}, (round_, statuses))
 
     def test_user_management_needs_an_administrator_and_csrf(self):
         for who in ("kor", "jpn", "kor-peer"):

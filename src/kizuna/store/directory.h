@@ -91,6 +91,15 @@ class Directory {
   absl::Status SetUserDisabled(std::string_view actor, std::string_view user, bool disabled);
   // REQUIRES: `roles` has at least one role bit and no other bits (else InvalidArgument).
   absl::Status SetUserRoles(std::string_view actor, std::string_view user, uint8_t roles);
+  // Sets `user`'s disabled flag and/or roles, audited as the two calls above, in one
+  // transaction that also keeps the user's organisation administered: FailedPrecondition, and
+  // nothing changed, when the user holds an administrator seat (enabled, org-admin or
+  // node-admin, not a partner's account) that the change takes away and no other user of the
+  // organisation holds one. Changes are serialised, so two concurrent calls cannot both take
+  // the last two seats. InvalidArgument when neither is given. (The console's users API
+  // calls this; `kizuna admin`, the operator's, calls the two above.)
+  absl::Status UpdateUserKeepingAnAdmin(std::string_view actor, std::string_view user,
+                                        std::optional<bool> disabled, std::optional<uint8_t> roles);
 
   // Passwords (the web console's sign-in). SetUserPassword stores `password_hash`, an Argon2
   // hash the caller made (taxii::HashSecret), or clears it when empty; audited
@@ -178,6 +187,12 @@ class Directory {
                                     std::optional<uint8_t> roles, const AuditEvent& event) = 0;
   virtual absl::Status DoSetUserPassword(std::string_view user, std::string_view password_hash,
                                          const AuditEvent& event) = 0;
+  // As DoUpdateUser, with the seat check of UpdateUserKeepingAnAdmin in the same transaction
+  // and one audit event per field changed. A store that cannot do both in one transaction
+  // keeps this default, which refuses (Unimplemented) rather than check apart.
+  virtual absl::Status DoUpdateUserKeepingAnAdmin(std::string_view user, std::optional<bool> disabled,
+                                                  std::optional<uint8_t> roles,
+                                                  std::span<const AuditEvent> events);
   virtual absl::StatusOr<PasswordCredential> DoGetPasswordCredential(std::string_view user) = 0;
   virtual absl::StatusOr<Token> DoCreateToken(const NewToken& token, int64_t now_us,
                                               const AuditEvent& event) = 0;
