@@ -3,7 +3,9 @@ fixture of policy_test.py: a JPN-only (REL TO USA, JPN seen from KOR) and a TLP:
 with a sighting and a relationship each, never show to those who may not read them — not in
 object pages, lists, counts, the dashboard, relationships or sightings — and the publish
 path and the release preview give the policy's own answers."""
+import datetime
 import json
+import os
 import threading
 import unittest
 import uuid
@@ -149,6 +151,86 @@ class ConsoleApiTest(unittest.TestCase):
         for who in ("kor-admin", "admin"):
             text = json.dumps(self.api(who, "/api/v1/dashboard"))
             self.assertEqual(self.PARTNER in text, who == "admin", who)
+
+    def record_exercises(self):
+        """Results in the alliance collection created by JPN-CERT, one per marking, named after
+        the fixture object marked the same (so self.expected says who reads each)."""
+        if getattr(type(self), "exercises_recorded", False):
+            return
+        now = datetime.datetime.now(datetime.timezone.utc)
+        for n, (like, tlp, markings) in enumerate((("clear", "clear", []), ("green", "green", []), ("red", "red", []),
+                                                   ("rel", "clear", [base.REL_USA_JPN]))):
+            t0 = (now - datetime.timedelta(days=n + 1)).strftime("%Y-%m-%dT%H:%M:%S.000000Z")
+            board = {"exercise": like + "-drill", "title": like.capitalize() + " Drill", "tlp": tlp, "t0": t0,
+                     "duration_s": 3600, "steps": [], "alerts": 0,
+                     "teams": [{"team": "blue-" + like, "nation": "JPN", "steps": 2, "detected": 1, "score": 0.5}],
+                     "shares": [{"objective": "obj-" + like, "from": "JPN", "to": "USA", "step": "s1",
+                                 "time_to_share_s": 30 + n, "met": True, "used": False}]}
+            path = os.path.join(self.alliance.tmp, like + "-drill.json")
+            with open(path, "w") as f:
+                json.dump(board, f)
+            extra = [a for m in markings for a in ("--marking", m)]
+            run("exercise", "record", "--result", path, "--collection", self.collection, "--as", "JPN-CERT", *extra,
+                data_dir=self.alliance.data_dir)
+        type(self).exercises_recorded = True
+
+    def test_exercises_show_only_released_results(self):
+        self.record_exercises()
+        for who, expected in self.expected.items():
+            with self.subTest(who=who):
+                listed = self.api(who, "/api/v1/exercises")
+                want = [k + "-drill" for k in ("clear", "green", "red", "rel") if k in expected]  # newest first
+                self.assertEqual([e["exercise"] for e in listed["exercises"]], want)
+                text = json.dumps(listed)
+                for hidden in {"clear", "green", "red", "rel"} - expected:
+                    self.assertNotIn(hidden + "-drill", text)
+                    self.assertNotIn(hidden.capitalize() + " Drill", text)
+                    # One it may not read answers exactly as one that does not exist.
+                    r = self.clients[who].get("/api/v1/exercises/%s-drill?collection=%s" % (hidden, self.collection),
+                                              accept=JSON)
+                    absent = self.clients[who].get("/api/v1/exercises/none-drill?collection=" + self.collection,
+                                                   accept=JSON)
+                    self.assertEqual((r.status, absent.status), (404, 404))
+                    self.assertEqual(r.body.replace(hidden.encode(), b"X"), absent.body.replace(b"none", b"X"))
+                    aar = self.clients[who].get("/api/v1/exercises/%s-drill/aar?collection=%s" % (hidden, self.collection),
+                                                accept="text/html")
+                    self.assertEqual(aar.status, 404)
+        one = self.api("usa", "/api/v1/exercises/green-drill?collection=" + self.collection)
+        self.assertEqual((one["title"], one["tlp"]), ("Green Drill", "TLP:GREEN"))
+        self.assertEqual(one["teams"][0]["team"], "blue-green")
+        self.assertEqual(one["objectives"][0]["objective"], "obj-green")
+        self.assertEqual(one["objectives"][0]["time_to_share_s"], 31)
+        self.assertTrue(one["aar"])
+        aar = self.clients["usa"].get("/api/v1/exercises/green-drill/aar?lang=ja&collection=" + self.collection,
+                                      accept="text/html")
+        self.assertEqual(aar.status, 200)
+        self.assertEqual(aar.headers["Content-Disposition"], 'attachment; filename="aar-green-drill.html"')
+        self.assertIn(b"Green Drill", aar.body)
+        self.assertEqual(self.clients["usa"].post("/api/v1/exercises", {}, accept=JSON, content_type=JSON).status, 405)
+
+    def test_brief_has_the_caller_as_audience(self):
+        self.record_exercises()
+        for who, expected in self.expected.items():
+            with self.subTest(who=who):
+                figures = self.api(who, "/api/v1/brief?top=100")
+                self.assertEqual(figures["audience"]["kind"], "user")
+                text = json.dumps(figures)
+                for hidden in self.withheld_ids(who):
+                    self.assertNotIn(hidden, text)
+                self.assertEqual({i["exercise"] for i in figures["exercises"]["items"]},
+                                 {k + "-drill" for k in ("clear", "green", "red", "rel") if k in expected})
+                self.assertEqual(figures["federation"], [], "partners are for node administrators")
+                # Only what it reads is counted: the indicators it reads over TAXII, no more.
+                taxii = [o for o in self.read_all(who, "objects") if o["type"] == "indicator"]
+                self.assertEqual(figures["headline"]["indicators"]["current"], len(taxii))
+                page = self.clients[who].get("/api/v1/brief?format=html&lang=ja", accept="text/html")
+                self.assertEqual(page.status, 200)
+                self.assertTrue(page.headers["Content-Disposition"].startswith('attachment; filename="brief-'))
+                for hidden in self.withheld_ids(who):
+                    self.assertNotIn(hidden.encode(), page.body)
+        self.assertIn(self.PARTNER, json.dumps(self.api("admin", "/api/v1/brief")["federation"]))
+        for bad in ("from=2026-13-01", "format=pdf", "top=0", "lang=fr"):
+            self.assertEqual(self.clients["usa"].get("/api/v1/brief?" + bad, accept=JSON).status, 400, bad)
 
     def test_sightings_list_released_sightings_newest_first(self):
         for who in self.expected:
