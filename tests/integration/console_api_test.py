@@ -232,6 +232,20 @@ class ConsoleApiTest(unittest.TestCase):
         for bad in ("from=2026-13-01", "format=pdf", "top=0", "lang=fr"):
             self.assertEqual(self.clients["usa"].get("/api/v1/brief?" + bad, accept=JSON).status, 400, bad)
 
+    def test_kept_counts_follow_every_write_and_each_release(self):
+        """The dashboard's and the collections' counts are kept while the store is unchanged:
+        a write shows at once, and a principal released less never gets another's counts."""
+        def counts(who):
+            return (sum(self.api(who, "/api/v1/dashboard")["today"]["in"].values()),
+                    self.api(who, "/api/v1/collections")[0]["objects"])
+        before = {who: counts(who) for who in ("usa", "kor")}
+        self.assertEqual(before, {who: counts(who) for who in ("usa", "kor")}, "kept answers are the same")
+        jpn = self.alliance.orgs["JPN-CERT"]
+        r = self.clients["jpn"].post(self.base + "objects/", {"objects": [base.indicator(310, jpn, [base.TLP_GREEN])]})
+        self.assertEqual(r.json()["success_count"], 1, r.body)
+        self.assertEqual(counts("usa"), (before["usa"][0] + 1, before["usa"][1] + 1))
+        self.assertEqual(counts("kor"), before["kor"], "KOR is not released TLP:GREEN of the community")
+
     def test_sightings_list_released_sightings_newest_first(self):
         for who in self.expected:
             with self.subTest(who=who):

@@ -119,6 +119,29 @@ absl::StatusOr<std::unique_ptr<store::Connection>> ConsoleEndpoints::OpenReadOnl
   return store::Connection::Open(database_file_, /*read_only=*/true);
 }
 
+absl::StatusOr<std::shared_ptr<const boost::json::value>> ConsoleEndpoints::Kept(
+    std::string key, const std::function<absl::StatusOr<boost::json::value>()>& build) {
+  // The stamp and the time are taken before anything is read: a value is never kept as newer
+  // than what it was built from.
+  KZ_ASSIGN_OR_RETURN(int64_t last_added, db_.LastDateAdded());
+  const int64_t changes = db_.LocalContentChanges();
+  const int64_t now_us = clock_.NowMicros();
+  {
+    absl::MutexLock lock(&kept_mu_);
+    auto it = kept_.find(key);
+    if (it != kept_.end() && it->second.changes == changes && it->second.last_added == last_added &&
+        now_us >= it->second.built_us && now_us - it->second.built_us < kKeptMaxAgeUs) {
+      return it->second.value;
+    }
+  }
+  KZ_ASSIGN_OR_RETURN(boost::json::value built, build());
+  auto value = std::make_shared<const boost::json::value>(std::move(built));
+  absl::MutexLock lock(&kept_mu_);
+  if (kept_.size() >= kMaxKept) kept_.clear();
+  kept_[std::move(key)] = {changes, last_added, now_us, value};
+  return value;
+}
+
 absl::StatusOr<std::optional<store::Collection>> ConsoleEndpoints::WritableCollection(
     const identity::Principal& principal, std::string_view id) {
   KZ_ASSIGN_OR_RETURN(std::vector<store::Collection> all, db_.ListCollections(""));
