@@ -30,9 +30,13 @@ struct BriefQuery {
 
 absl::StatusOr<BriefQuery> ParseBriefQuery(std::string_view query) {
   BriefQuery q;
-  for (auto [key, value] : {std::pair<std::string_view, std::string*>{"from", &q.from}, {"to", &q.to},
-                            {"previous", &q.previous}, {"lang", &q.lang}, {"format", &q.format},
-                            {"top", &q.top}, {"download", &q.download}}) {
+  for (auto [key, value] : {std::pair<std::string_view, std::string*>{"from", &q.from},
+                            {"to", &q.to},
+                            {"previous", &q.previous},
+                            {"lang", &q.lang},
+                            {"format", &q.format},
+                            {"top", &q.top},
+                            {"download", &q.download}}) {
     KZ_ASSIGN_OR_RETURN(*value, QueryValue(query, key));
   }
   if (q.format.empty()) q.format = "json";
@@ -54,8 +58,10 @@ http::Response ConsoleEndpoints::Brief(const ApiCall& call) {
   report::BriefInput input;
   if (!q->top.empty()) {
     auto [end, ec] = std::from_chars(q->top.data(), q->top.data() + q->top.size(), input.top);
-    if (ec != std::errc() || end != q->top.data() + q->top.size() || input.top < 1 || input.top > report::kMaxTop) {
-      return ErrorAnswer(400, StrCat("top '", q->top, "' is not a number from 1 to ", report::kMaxTop));
+    if (ec != std::errc() || end != q->top.data() + q->top.size() || input.top < 1 ||
+        input.top > report::kMaxTop) {
+      return ErrorAnswer(400,
+                         StrCat("top '", q->top, "' is not a number from 1 to ", report::kMaxTop));
     }
   }
   absl::StatusOr<report::Period> current = report::ParsePeriod(q->from, q->to, now_us);
@@ -64,7 +70,8 @@ http::Response ConsoleEndpoints::Brief(const ApiCall& call) {
   if (!previous.ok()) return ErrorAnswer(400, View(previous.status().message()));
   absl::StatusOr<std::vector<store::Collection>> readable = Readable(call.principal);
   if (!readable.ok()) return ErrorAnswer(500, "the collections could not be read");
-  input.audience = {report::AudienceKind::kUser, call.principal.user, call.principal, *std::move(readable)};
+  input.audience = {report::AudienceKind::kUser, call.principal.user, call.principal,
+                    *std::move(readable)};
   input.current = *current;
   input.previous = *previous;
   input.now_us = now_us;
@@ -73,8 +80,8 @@ http::Response ConsoleEndpoints::Brief(const ApiCall& call) {
   absl::StatusOr<boost::json::object> figures = report::ComputeFigures(**sql, db_, policy_, input);
   if (!figures.ok()) return ErrorAnswer(500, "the brief's figures could not be computed");
   if (!SeesPartners(call.principal)) (*figures)["federation"] = boost::json::array();
-  const std::string name = StrCat("brief-", report::DayText(current->from_us), "-",
-                                  report::DayText(current->to_us - 1));
+  const std::string name =
+      StrCat("brief-", report::DayText(current->from_us), "-", report::DayText(current->to_us - 1));
   if (q->format == "json") {
     std::string body = boost::json::serialize(*figures);
     if (q->download != "1") return JsonAnswer(std::move(body));

@@ -37,7 +37,8 @@ namespace json = boost::json;
 
 // The members of `from` named by `keys`, null when absent; rows that are not objects are
 // skipped.
-json::array Rows(const json::object& result, std::string_view member, std::initializer_list<std::string_view> keys) {
+json::array Rows(const json::object& result, std::string_view member,
+                 std::initializer_list<std::string_view> keys) {
   json::array out;
   const json::value* rows = result.if_contains(member);
   if (rows == nullptr || !rows->is_array()) return out;
@@ -82,8 +83,9 @@ absl::StatusOr<std::vector<store::ExerciseResultRow>> ConsoleEndpoints::Released
                                                  std::numeric_limits<int64_t>::max()));
   std::vector<store::ExerciseResultRow> out;
   for (store::ExerciseResultRow& row : rows) {
-    auto c = std::find_if(readable.begin(), readable.end(),
-                          [&](const store::Collection& col) { return col.id == row.collection_id; });
+    auto c = std::find_if(readable.begin(), readable.end(), [&](const store::Collection& col) {
+      return col.id == row.collection_id;
+    });
     if (c == readable.end()) continue;  // a collection the caller does not read
     KZ_ASSIGN_OR_RETURN(bool released, report::ExerciseResultReleased(policy_, principal, *c, row));
     if (released) out.push_back(std::move(row));
@@ -97,7 +99,8 @@ http::Response ConsoleEndpoints::Exercises(const ApiCall& call) {
   if (call.request.method != http::Method::kGet && call.request.method != http::Method::kHead) {
     return NotAllowed("GET, HEAD");
   }
-  absl::StatusOr<std::vector<store::ExerciseResultRow>> rows = ReleasedExerciseResults(call.principal);
+  absl::StatusOr<std::vector<store::ExerciseResultRow>> rows =
+      ReleasedExerciseResults(call.principal);
   if (!rows.ok()) return ErrorAnswer(500, "the exercise results could not be read");
   std::string_view rest = call.path.substr(std::string_view("exercises").size());
   if (rest.empty()) {
@@ -106,8 +109,8 @@ http::Response ConsoleEndpoints::Exercises(const ApiCall& call) {
       if (list.size() == kMaxExercisesShown) break;
       list.push_back(Summary(row, ResultOf(row)));
     }
-    return JsonAnswer(json::serialize(
-        json::object{{"exercises", std::move(list)}, {"capped", rows->size() > kMaxExercisesShown}}));
+    return JsonAnswer(json::serialize(json::object{{"exercises", std::move(list)},
+                                                   {"capped", rows->size() > kMaxExercisesShown}}));
   }
   // "/EXERCISE" or "/EXERCISE/aar"
   rest.remove_prefix(1);
@@ -115,7 +118,8 @@ http::Response ConsoleEndpoints::Exercises(const ApiCall& call) {
   if (aar) rest.remove_suffix(4);
   absl::StatusOr<std::string> exercise = taxii::PercentDecode(rest);
   absl::StatusOr<std::string> collection = QueryValue(call.request.Query(), "collection");
-  if (!exercise.ok() || exercise->empty() || exercise->find('/') != std::string::npos || !collection.ok()) {
+  if (!exercise.ok() || exercise->empty() || exercise->find('/') != std::string::npos ||
+      !collection.ok()) {
     return ErrorAnswer(400, "expected exercises/{exercise}[/aar]?collection={id}, percent-encoded");
   }
   auto row = std::find_if(rows->begin(), rows->end(), [&](const store::ExerciseResultRow& r) {
@@ -126,20 +130,26 @@ http::Response ConsoleEndpoints::Exercises(const ApiCall& call) {
   absl::StatusOr<json::object> aar_figures = exercise::AarFigures(result);
   if (aar) {
     absl::StatusOr<std::string> lang_text = QueryValue(call.request.Query(), "lang");
-    absl::StatusOr<report::Lang> lang = report::ParseLang(lang_text.ok() && !lang_text->empty() ? *lang_text : "en");
+    absl::StatusOr<report::Lang> lang =
+        report::ParseLang(lang_text.ok() && !lang_text->empty() ? *lang_text : "en");
     if (!lang.ok()) return ErrorAnswer(400, View(lang.status().message()));
-    if (!aar_figures.ok()) return ErrorAnswer(404, StrCat("the result of '", *exercise, "' has no after-action report: ", View(aar_figures.status().message())));
+    if (!aar_figures.ok())
+      return ErrorAnswer(404, StrCat("the result of '", *exercise, "' has no after-action report: ",
+                                     View(aar_figures.status().message())));
     absl::StatusOr<std::string> html = exercise::RenderAar(*aar_figures, *lang, clock_.NowMicros());
     if (!html.ok()) return ErrorAnswer(500, "the after-action report could not be drawn");
-    return Attachment(std::move(*html), "text/html; charset=utf-8", StrCat("aar-", row->exercise, ".html"));
+    return Attachment(std::move(*html), "text/html; charset=utf-8",
+                      StrCat("aar-", row->exercise, ".html"));
   }
   json::object out = Summary(*row, result);
   const json::value* duration = result.if_contains("duration_s");
   out["duration_s"] = duration == nullptr ? json::value() : *duration;
-  out["teams"] = Rows(result, "teams", {"team", "nation", "steps", "detected", "recall", "precision", "mean_ttd_s",
-                                        "share_to_use", "score"});
-  out["objectives"] = Rows(result, "shares", {"objective", "from", "to", "step", "time_to_share_s", "shared_at",
-                                              "met", "used"});
+  out["teams"] = Rows(result, "teams",
+                      {"team", "nation", "steps", "detected", "recall", "precision", "mean_ttd_s",
+                       "share_to_use", "score"});
+  out["objectives"] =
+      Rows(result, "shares",
+           {"objective", "from", "to", "step", "time_to_share_s", "shared_at", "met", "used"});
   out["aar"] = aar_figures.ok();
   return JsonAnswer(json::serialize(out));
 }
