@@ -1,8 +1,9 @@
 // The web console in a real browser: Debian's Chromium driven by Playwright (playwright-core)
 // against a real `kizuna serve` with the three-nation fixture (fixture.py). Sign-in, search,
 // publishing REL TO USA, JPN (USA sees it in the console and over TAXII, KOR nowhere), XSS
-// probes, CSRF, session expiry, an organisation admin's Organisation page, axe-core on every
-// page, screenshots, both languages.
+// probes, CSRF, session expiry, an organisation admin's Organisation page, the exercises and
+// the brief (RED results never shown to USA, none to KOR), axe-core on every page, screenshots,
+// both languages.
 //   KIZUNA_BIN=... KIZUNA_CONSOLE_DIR=... KIZUNA_SHOTS=DIR node --test tests/console/console_test.mjs
 // Skips (exit 0 with a message) only when chromium is absent.
 import assert from 'node:assert/strict';
@@ -295,6 +296,56 @@ describe('web console', { skip }, () => {
     await page.context().close();
   });
 
+  it('lists the exercises held and opens one: teams, objectives, after-action report; RED and KOR see nothing', async () => {
+    const page = await signIn('usa');
+    await visit(page, '#/exercises');
+    const listed = await page.locator('table.exercises tbody tr').allInnerTexts();
+    assert.equal(listed.length, 1, listed.join('|'));
+    assert.match(listed[0], /Alliance Drill/);
+    assert.doesNotMatch(await page.locator('main').innerText(), /Crimson|crimson/, 'a TLP:RED result never shows to USA');
+    await axe(page, 'exercises');
+    await shot(page, 'exercises');
+    await page.evaluate(() => performance.clearMarks('kz-painted'));
+    await page.getByRole('link', { name: 'Alliance Drill' }).click();
+    await painted(page);
+    assert.match(await page.locator('.banner').innerText(), /TLP:GREEN/);
+    assert.match(await page.locator('table.teams').innerText(), /jpn-blue[\s\S]*0\.813|jpn-blue[\s\S]*0\.812/);
+    assert.match(await page.locator('table.objectives').innerText(), /share-c2 <img src=x/, 'scoreboard text stays text');
+    await axe(page, 'exercise');
+    await shot(page, 'exercise');
+    const href = await page.getByRole('link', { name: /after-action report/ }).getAttribute('href');
+    const aar = await page.context().request.get(f.url + href);
+    assert.equal(aar.status(), 200);
+    assert.match(aar.headers()['content-disposition'], /attachment; filename="aar-alliance-drill.html"/);
+    assert.match(await aar.text(), /Alliance Drill/);
+    await page.context().close();
+    const kor = await signIn('kor');
+    await visit(kor, '#/exercises');
+    assert.equal(await kor.locator('table.exercises').count(), 0);
+    assert.match(await kor.locator('main').innerText(), /No exercise results/);
+    await kor.context().close();
+  });
+
+  it('produces the brief for the signed-in user, shown and downloadable, counting only what it reads', async () => {
+    const page = await signIn('usa');
+    await visit(page, '#/brief');
+    await page.getByRole('button', { name: 'Produce the brief' }).click();
+    await page.locator('table.headline').waitFor();
+    const main = await page.locator('main').innerText();
+    assert.match(main, /Alliance Drill/);
+    for (const hidden of ['Crimson', 'red-only']) assert.ok(!main.includes(hidden), hidden);
+    await axe(page, 'brief');
+    await shot(page, 'brief');
+    const href = await page.getByRole('link', { name: 'Download the brief (HTML)' }).getAttribute('href');
+    const brief = await page.context().request.get(f.url + href);
+    assert.equal(brief.status(), 200);
+    assert.match(brief.headers()['content-disposition'], /^attachment; filename="brief-/);
+    const text = await brief.text();
+    assert.match(text, /Alliance Drill/);
+    for (const hidden of ['Crimson', 'red-only', f.ids.jpn_only]) assert.ok(!text.includes(hidden), hidden);
+    await page.context().close();
+  });
+
   it('switches to Japanese from the one catalogue, with no message missing', async () => {
     const en = JSON.parse(readFileSync(join(web, 'src/i18n/en.json'), 'utf8'));
     const ja = JSON.parse(readFileSync(join(web, 'src/i18n/ja.json'), 'utf8'));
@@ -308,7 +359,7 @@ describe('web console', { skip }, () => {
     await axe(page, 'dashboard (ja)');
     await shot(page, 'dashboard-ja');
     for (const hash of ['#/collections', '#/browse?q=Lazarus', '#/object/' + encodeURIComponent(f.ids.shared),
-                        '#/sightings', '#/partners', '#/publish', '#/upload', '#/audit']) {
+                        '#/sightings', '#/partners', '#/publish', '#/upload', '#/exercises', '#/brief', '#/audit']) {
       await visit(page, hash);
     }
     assert.match(await page.locator('main h1').innerText(), /監査ログ/);

@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
 from node import Alliance, Client, Node, run  # noqa: E402
@@ -56,6 +57,27 @@ def seed(client, base, jpn_org, usa_org):
     return {k: o["id"] for k, o in objects.items()}
 
 
+def scoreboard(exercise, title, tlp, days_ago):
+    """A scored exercise as `kizuna exercise score --json` writes it (the members the console shows)."""
+    t0 = time.strftime("%Y-%m-%dT%H:%M:%S.000000Z", time.gmtime(time.time() - days_ago * 86400))
+    return {"exercise": exercise, "title": title, "tlp": tlp, "t0": t0, "duration_s": 3600, "alerts": 5,
+            "steps": [], "teams": [{"team": "jpn-blue", "nation": "JPN", "steps": 4, "detected": 3, "recall": 0.75,
+                                    "precision": 1.0, "mean_ttd_s": 12.5, "share_to_use": 1, "score": 0.8125}],
+            "shares": [{"objective": "share-c2 " + XSS, "from": "JPN", "to": "USA", "step": "s1",
+                        "time_to_share_s": 42, "shared_at": t0, "met": True, "used": True, "time_to_use_s": 10}]}
+
+
+def record_exercises(a):
+    """Two results in the alliance collection, created by JPN-CERT: a TLP:GREEN one (JPN and USA
+    read it, KOR is outside the community) and a TLP:RED one (JPN-CERT's own only)."""
+    for name, board in (("green.json", scoreboard("alliance-drill", "Alliance Drill", "green", 3)),
+                        ("red.json", scoreboard("crimson-drill", "Crimson Drill", "red", 2))):
+        path = os.path.join(a.tmp, name)
+        with open(path, "w") as f:
+            json.dump(board, f)
+        run("exercise", "record", "--result", path, "--collection", "alliance", "--as", "JPN-CERT", data_dir=a.data_dir)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--idle-timeout", type=int, default=1800, help="the console sessions' idle timeout, seconds")
@@ -77,6 +99,7 @@ def main():
             a.grant("alliance", org, read=True)
         a.grant("alliance", "JPN-CERT", read=True, write=True)
         a.grant("jpn-internal", "JPN-CERT", read=True, write=True)
+        record_exercises(a)
         config = "console:\n  idle_timeout_s: %d\n" % args.idle_timeout
         if os.environ.get("KIZUNA_CONSOLE_DIR"):
             config += "  dir: %s\n" % json.dumps(os.environ["KIZUNA_CONSOLE_DIR"])

@@ -3,7 +3,10 @@ fixture of policy_test.py: a JPN-only (REL TO USA, JPN seen from KOR) and a TLP:
 with a sighting and a relationship each, never show to those who may not read them — not in
 object pages, lists, counts, the dashboard, relationships or sightings — and the publish
 path and the release preview give the policy's own answers."""
+import datetime
 import json
+import os
+import threading
 import time
 import unittest
 import uuid
@@ -149,6 +152,100 @@ class ConsoleApiTest(unittest.TestCase):
         for who in ("kor-admin", "admin"):
             text = json.dumps(self.api(who, "/api/v1/dashboard"))
             self.assertEqual(self.PARTNER in text, who == "admin", who)
+
+    def record_exercises(self):
+        """Results in the alliance collection created by JPN-CERT, one per marking, named after
+        the fixture object marked the same (so self.expected says who reads each)."""
+        if getattr(type(self), "exercises_recorded", False):
+            return
+        now = datetime.datetime.now(datetime.timezone.utc)
+        for n, (like, tlp, markings) in enumerate((("clear", "clear", []), ("green", "green", []), ("red", "red", []),
+                                                   ("rel", "clear", [base.REL_USA_JPN]))):
+            t0 = (now - datetime.timedelta(days=n + 1)).strftime("%Y-%m-%dT%H:%M:%S.000000Z")
+            board = {"exercise": like + "-drill", "title": like.capitalize() + " Drill", "tlp": tlp, "t0": t0,
+                     "duration_s": 3600, "steps": [], "alerts": 0,
+                     "teams": [{"team": "blue-" + like, "nation": "JPN", "steps": 2, "detected": 1, "score": 0.5}],
+                     "shares": [{"objective": "obj-" + like, "from": "JPN", "to": "USA", "step": "s1",
+                                 "time_to_share_s": 30 + n, "met": True, "used": False}]}
+            path = os.path.join(self.alliance.tmp, like + "-drill.json")
+            with open(path, "w") as f:
+                json.dump(board, f)
+            extra = [a for m in markings for a in ("--marking", m)]
+            run("exercise", "record", "--result", path, "--collection", self.collection, "--as", "JPN-CERT", *extra,
+                data_dir=self.alliance.data_dir)
+        type(self).exercises_recorded = True
+
+    def test_exercises_show_only_released_results(self):
+        self.record_exercises()
+        for who, expected in self.expected.items():
+            with self.subTest(who=who):
+                listed = self.api(who, "/api/v1/exercises")
+                want = [k + "-drill" for k in ("clear", "green", "red", "rel") if k in expected]  # newest first
+                self.assertEqual([e["exercise"] for e in listed["exercises"]], want)
+                text = json.dumps(listed)
+                for hidden in {"clear", "green", "red", "rel"} - expected:
+                    self.assertNotIn(hidden + "-drill", text)
+                    self.assertNotIn(hidden.capitalize() + " Drill", text)
+                    # One it may not read answers exactly as one that does not exist.
+                    r = self.clients[who].get("/api/v1/exercises/%s-drill?collection=%s" % (hidden, self.collection),
+                                              accept=JSON)
+                    absent = self.clients[who].get("/api/v1/exercises/none-drill?collection=" + self.collection,
+                                                   accept=JSON)
+                    self.assertEqual((r.status, absent.status), (404, 404))
+                    self.assertEqual(r.body.replace(hidden.encode(), b"X"), absent.body.replace(b"none", b"X"))
+                    aar = self.clients[who].get("/api/v1/exercises/%s-drill/aar?collection=%s" % (hidden, self.collection),
+                                                accept="text/html")
+                    self.assertEqual(aar.status, 404)
+        one = self.api("usa", "/api/v1/exercises/green-drill?collection=" + self.collection)
+        self.assertEqual((one["title"], one["tlp"]), ("Green Drill", "TLP:GREEN"))
+        self.assertEqual(one["teams"][0]["team"], "blue-green")
+        self.assertEqual(one["objectives"][0]["objective"], "obj-green")
+        self.assertEqual(one["objectives"][0]["time_to_share_s"], 31)
+        self.assertTrue(one["aar"])
+        aar = self.clients["usa"].get("/api/v1/exercises/green-drill/aar?lang=ja&collection=" + self.collection,
+                                      accept="text/html")
+        self.assertEqual(aar.status, 200)
+        self.assertEqual(aar.headers["Content-Disposition"], 'attachment; filename="aar-green-drill.html"')
+        self.assertIn(b"Green Drill", aar.body)
+        self.assertEqual(self.clients["usa"].post("/api/v1/exercises", {}, accept=JSON, content_type=JSON).status, 405)
+
+    def test_brief_has_the_caller_as_audience(self):
+        self.record_exercises()
+        for who, expected in self.expected.items():
+            with self.subTest(who=who):
+                figures = self.api(who, "/api/v1/brief?top=100")
+                self.assertEqual(figures["audience"]["kind"], "user")
+                text = json.dumps(figures)
+                for hidden in self.withheld_ids(who):
+                    self.assertNotIn(hidden, text)
+                self.assertEqual({i["exercise"] for i in figures["exercises"]["items"]},
+                                 {k + "-drill" for k in ("clear", "green", "red", "rel") if k in expected})
+                self.assertEqual(figures["federation"], [], "partners are for node administrators")
+                # Only what it reads is counted: the indicators it reads over TAXII, no more.
+                taxii = [o for o in self.read_all(who, "objects") if o["type"] == "indicator"]
+                self.assertEqual(figures["headline"]["indicators"]["current"], len(taxii))
+                page = self.clients[who].get("/api/v1/brief?format=html&lang=ja", accept="text/html")
+                self.assertEqual(page.status, 200)
+                self.assertTrue(page.headers["Content-Disposition"].startswith('attachment; filename="brief-'))
+                for hidden in self.withheld_ids(who):
+                    self.assertNotIn(hidden.encode(), page.body)
+        self.assertIn(self.PARTNER, json.dumps(self.api("admin", "/api/v1/brief")["federation"]))
+        for bad in ("from=2026-13-01", "format=pdf", "top=0", "lang=fr"):
+            self.assertEqual(self.clients["usa"].get("/api/v1/brief?" + bad, accept=JSON).status, 400, bad)
+
+    def test_kept_counts_follow_every_write_and_each_release(self):
+        """The dashboard's and the collections' counts are kept while the store is unchanged:
+        a write shows at once, and a principal released less never gets another's counts."""
+        def counts(who):
+            return (sum(self.api(who, "/api/v1/dashboard")["today"]["in"].values()),
+                    self.api(who, "/api/v1/collections")[0]["objects"])
+        before = {who: counts(who) for who in ("usa", "kor")}
+        self.assertEqual(before, {who: counts(who) for who in ("usa", "kor")}, "kept answers are the same")
+        jpn = self.alliance.orgs["JPN-CERT"]
+        r = self.clients["jpn"].post(self.base + "objects/", {"objects": [base.indicator(310, jpn, [base.TLP_GREEN])]})
+        self.assertEqual(r.json()["success_count"], 1, r.body)
+        self.assertEqual(counts("usa"), (before["usa"][0] + 1, before["usa"][1] + 1))
+        self.assertEqual(counts("kor"), before["kor"], "KOR is not released TLP:GREEN of the community")
 
     def test_sightings_list_released_sightings_newest_first(self):
         for who in self.expected:
@@ -397,10 +494,50 @@ class ConsoleApiTest(unittest.TestCase):
         finally:
             # Another enabled administrator of KOR would change the last-administrator checks.
             run("admin", "user", "disable", "kor-promoted", data_dir=self.alliance.data_dir)
+        # A node administrator's promotion on the console does the same.
+        self.assertEqual(self.post("kor-admin", "/api/v1/users", {"name": "kor-peer-to-be", "roles": ["reader"]}).status, 201)
+        client = Client(self.node, self.post("kor-admin", "/api/v1/users/kor-peer-to-be/tokens", {}).json()["token"])
+        self.assertEqual(client.get(self.base + "objects/").status, 200)
+        r = self.post("admin", "/api/v1/users/kor-peer-to-be", {"roles": ["reader", "peer"]})
+        self.assertEqual(r.status, 200, r.body)
+        self.assertEqual(client.get(self.base + "objects/").status, 401)
         # A name already taken, here in another organisation, is refused and audited.
         r = self.post("kor-admin", "/api/v1/users", {"name": "jpn-analyst", "roles": ["reader"]})
         self.assertEqual(r.status, 409, r.body)
         self.assertEqual([e["actor"] for e in self.audit_rows("user.refuse", "jpn-analyst")], ["kor-admin"])
+
+    def test_two_concurrent_demotions_cannot_take_the_last_two_seats(self):
+        """Two administrators of one organisation, each demoting themselves (or disabling the
+        other) at the same moment: the check runs in the change's transaction, so one of them
+        always stays an enabled administrator."""
+        d = self.alliance.data_dir
+        org = self.alliance.org("NZL-CERT", "NZL")
+        clients = [Client(self.node, self.alliance.user(name, org, "org-admin")) for name in ("nzl-a", "nzl-b")]
+        names = ("nzl-a", "nzl-b")
+        for round_ in range(12):
+            for name in names:
+                run("admin", "user", "enable", name, data_dir=d)
+                run("admin", "user", "set-roles", name, "--role", "org-admin", data_dir=d)
+            cross = round_ % 2 == 1  # odd rounds: each disables the other; even: each demotes itself
+            barrier = threading.Barrier(2)
+            statuses = [None, None]
+
+            def change(i):
+                target, body = (names[1 - i], {"disabled": True}) if cross else (names[i], {"roles": ["reader"]})
+                barrier.wait()
+                r = clients[i].post("/api/v1/users/" + target, body, accept=JSON, content_type=JSON)
+                statuses[i] = r.status
+
+            threads = [threading.Thread(target=change, args=(i,)) for i in range(2)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            users = {u["name"]: u for u in self.users("admin", "?organization=" + org)["users"]}
+            seats = [n for n in names if not users[n]["disabled"] and "org-admin" in users[n]["roles"]]
+            self.assertEqual(len(seats), 1, (round_, statuses, users))
+            self.assertIn(200, statuses, (round_, statuses))
+            self.assertTrue(set(statuses) <= {200, 401, 403, 409}, (round_, statuses))
 
     def test_user_management_needs_an_administrator_and_csrf(self):
         for who in ("kor", "jpn", "kor-peer"):

@@ -131,6 +131,47 @@ TEST_F(SqliteDirectoryTest, UsersCanBeDisabledAndGivenOtherRoles) {
   EXPECT_EQ(directory().SetUserDisabled("cli", "bob", true).code(), absl::StatusCode::kNotFound);
 }
 
+TEST_F(SqliteDirectoryTest, TheLastAdministratorSeatIsKeptInTheChangesTransaction) {
+  constexpr uint8_t kOrgAdmin = static_cast<uint8_t>(identity::Role::kOrgAdmin);
+  constexpr uint8_t kPeer = static_cast<uint8_t>(identity::Role::kPeer);
+  Org("NISC", "JPN");
+  Org("CISA", "USA");
+  ASSERT_TRUE(directory().CreateUser("cli", {"alice", "NISC", kOrgAdmin}).ok());
+  ASSERT_TRUE(directory().CreateUser("cli", {"bob", "NISC", kOrgAdmin}).ok());
+  ASSERT_TRUE(directory().CreateUser("cli", {"peer", "NISC", kOrgAdmin | kPeer}).ok());  // holds no seat
+  ASSERT_TRUE(directory().CreateUser("cli", {"carol", "CISA", kOrgAdmin}).ok());       // another organisation's
+  // Both fields change in one transaction, audited as the two separate calls are.
+  ASSERT_TRUE(directory().UpdateUserKeepingAnAdmin("alice", "alice", true, kReader).ok());
+  std::vector<AuditEvent> events = *directory().ReadAudit({.limit = 2, .newest = true});
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].action, "user.roles");
+  EXPECT_EQ(events[1].action, "user.disable");
+  const int64_t audited = AuditCount();
+  // Bob holds the last seat: neither disabling nor demoting him passes, and nothing changes.
+  for (auto [disabled, roles] : {std::pair<std::optional<bool>, std::optional<uint8_t>>{true, std::nullopt},
+                                 {std::nullopt, kReader}, {false, kPublisher}}) {
+    absl::Status s = directory().UpdateUserKeepingAnAdmin("alice", "bob", disabled, roles);
+    EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition) << s;
+    EXPECT_TRUE(Contains(s, "'bob' is the last enabled administrator")) << s;
+  }
+  EXPECT_EQ(AuditCount(), audited);
+  absl::StatusOr<std::vector<User>> users = directory().ListUsers();
+  ASSERT_TRUE(users.ok()) << users.status();
+  for (const User& u : *users) {
+    if (u.name == "bob") {
+      EXPECT_EQ(std::pair(u.disabled, u.roles), std::pair(false, kOrgAdmin));
+    }
+  }
+  // A change that keeps the seat, or of a user without one, passes.
+  EXPECT_TRUE(directory().UpdateUserKeepingAnAdmin("cli", "bob", false, kOrgAdmin | kReader).ok());
+  EXPECT_TRUE(directory().UpdateUserKeepingAnAdmin("cli", "alice", false, std::nullopt).ok());
+  EXPECT_TRUE(directory().UpdateUserKeepingAnAdmin("cli", "peer", true, std::nullopt).ok());
+  EXPECT_EQ(directory().UpdateUserKeepingAnAdmin("cli", "nobody", true, std::nullopt).code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(directory().UpdateUserKeepingAnAdmin("cli", "bob", std::nullopt, std::nullopt).code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TEST_F(SqliteDirectoryTest, ChangeVersionMovesForEveryProcess) {
   auto other = OpenAnother();
   ASSERT_NE(other, nullptr);

@@ -17,12 +17,16 @@ import './pages/audit';
 import './pages/organisation';
 import './pages/publish';
 import './pages/upload';
+import './pages/exercises';
+import './pages/brief';
 
 const kPages: { page: string; key: string; admin?: boolean; nodeAdmin?: boolean; publisher?: boolean }[] = [
   { page: 'dashboard', key: 'nav.dashboard' },
   { page: 'collections', key: 'nav.collections' },
   { page: 'browse', key: 'nav.browse' },
   { page: 'sightings', key: 'nav.sightings' },
+  { page: 'exercises', key: 'nav.exercises' },
+  { page: 'brief', key: 'nav.brief' },
   { page: 'partners', key: 'nav.partners', nodeAdmin: true },
   { page: 'publish', key: 'nav.publish', publisher: true },
   { page: 'upload', key: 'nav.upload', publisher: true },
@@ -110,6 +114,9 @@ class KzApp extends KzElement {
       case 'organisation': return html`<kz-organisation .session=${s}></kz-organisation>`;
       case 'publish': return html`<kz-publish .session=${s}></kz-publish>`;
       case 'upload': return html`<kz-upload></kz-upload>`;
+      case 'exercises': return html`<kz-exercises></kz-exercises>`;
+      case 'exercise': return html`<kz-exercise .exercise=${r.arg} .collection=${r.params.get('collection') ?? ''}></kz-exercise>`;
+      case 'brief': return html`<kz-brief></kz-brief>`;
       default: return html`<h1>${t('page.notFound')}</h1>`;
     }
   }

@@ -20,6 +20,20 @@ http::Response JsonAnswer(std::string body, int status) {
   return r;
 }
 
+http::Response Attachment(std::string body, std::string_view content_type, std::string_view file_name) {
+  http::Response r;
+  r.content_type = std::string(content_type);
+  r.body = std::move(body);
+  std::string name(file_name);
+  for (char& c : name) {
+    const bool plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+                       c == '_' || c == '-';
+    if (!plain) c = '_';
+  }
+  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + name + "\"");
+  return r;
+}
+
 void AddSecurityHeaders(http::Response& r, bool api) {
   r.headers.emplace_back("Content-Security-Policy", std::string(kContentSecurityPolicy));
   r.headers.emplace_back("X-Content-Type-Options", "nosniff");

@@ -23,6 +23,9 @@ inline constexpr std::string_view kContentSecurityPolicy =
 http::Response ErrorAnswer(int status, std::string_view description);
 // A 200 answer with the JSON text `body`.
 http::Response JsonAnswer(std::string body, int status = 200);
+// A 200 answer with `body` of `content_type` to be saved as a file (Content-Disposition:
+// attachment) named `file_name`, of which only [A-Za-z0-9._-] are kept (others become '_').
+http::Response Attachment(std::string body, std::string_view content_type, std::string_view file_name);
 // Adds the security headers (and, when `api`, Cache-Control: no-store) to `r`.
 void AddSecurityHeaders(http::Response& r, bool api);
 

@@ -4,11 +4,14 @@
 //     "objects_capped"}]: a collection the caller may neither read nor write is not listed;
 // "objects" counts the objects (latest versions) released to the caller (the released
 // read), 0 for a write-only collection; "objects_capped" is true when the count stopped at
-// ConsoleEndpoints::kMaxScanned entries.
+// ConsoleEndpoints::kMaxScanned entries. The counts are kept while the store is unchanged
+// (ConsoleEndpoints::Kept).
 #include <boost/json.hpp>
 
 #include "kizuna/api/answer.h"
 #include "kizuna/api/console_endpoints.h"
+#include "kizuna/base/status.h"
+#include "kizuna/base/strings.h"
 
 namespace kizuna::api {
 
@@ -24,10 +27,18 @@ http::Response ConsoleEndpoints::Collections(const ApiCall& call) {
     int64_t objects = 0;
     bool capped = false;
     if (can->can_read) {
-      absl::StatusOr<bool> stopped =
-          ScanReleased(call.principal, c, {}, false, [&](const store::StoredObject&) { ++objects; });
-      if (!stopped.ok()) return ErrorAnswer(500, "the collection could not be read");
-      capped = *stopped;
+      // Kept per release key and collection while the store is unchanged (Kept).
+      absl::StatusOr<std::shared_ptr<const boost::json::value>> counted =
+          Kept(StrCat("collection", '\0', policy::ReleaseKey(call.principal), '\0', c.id),
+               [&]() -> absl::StatusOr<boost::json::value> {
+                 int64_t n = 0;
+                 KZ_ASSIGN_OR_RETURN(bool stopped, ScanReleased(call.principal, c, {}, false,
+                                                                [&](const store::StoredObject&) { ++n; }));
+                 return boost::json::array{n, stopped};
+               });
+      if (!counted.ok()) return ErrorAnswer(500, "the collection could not be read");
+      objects = (*counted)->as_array().at(0).as_int64();
+      capped = (*counted)->as_array().at(1).as_bool();
     }
     out.push_back({{"id", c.id},
                    {"title", c.title},

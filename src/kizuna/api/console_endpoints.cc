@@ -41,7 +41,7 @@ std::optional<http::Response> ConsoleEndpoints::Answer(const ApiCall& call) {
   static constexpr Read kReads[] = {
       {"collections", &ConsoleEndpoints::Collections}, {"dashboard", &ConsoleEndpoints::Dashboard},
       {"sightings", &ConsoleEndpoints::Sightings},     {"partners", &ConsoleEndpoints::Partners},
-      {"audit", &ConsoleEndpoints::Audit},
+      {"audit", &ConsoleEndpoints::Audit},             {"brief", &ConsoleEndpoints::Brief},
   };
   for (const Read& r : kReads) {
     if (path != r.path) continue;
@@ -49,6 +49,7 @@ std::optional<http::Response> ConsoleEndpoints::Answer(const ApiCall& call) {
     return (this->*r.answer)(call);
   }
   if (path == "users" || path.starts_with("users/")) return Users(call);
+  if (path == "exercises" || path.starts_with("exercises/")) return Exercises(call);
   if (path.starts_with("collections/") && path.ends_with("/objects")) {
     std::string_view id = path.substr(12, path.size() - 12 - 8);
     if (!id.empty() && id.find('/') == std::string_view::npos) {
@@ -111,6 +112,34 @@ absl::StatusOr<bool> ConsoleEndpoints::ScanReleased(const identity::Principal& p
     if (read >= kMaxScanned) return true;
     request.after = page.next;
   }
+}
+
+absl::StatusOr<std::unique_ptr<store::Connection>> ConsoleEndpoints::OpenReadOnly() {
+  if (database_file_.empty()) return absl::UnavailableError("the node's database file is not known here");
+  return store::Connection::Open(database_file_, /*read_only=*/true);
+}
+
+absl::StatusOr<std::shared_ptr<const boost::json::value>> ConsoleEndpoints::Kept(
+    std::string key, const std::function<absl::StatusOr<boost::json::value>()>& build) {
+  // The stamp and the time are taken before anything is read: a value is never kept as newer
+  // than what it was built from.
+  KZ_ASSIGN_OR_RETURN(int64_t last_added, db_.LastDateAdded());
+  const int64_t changes = db_.LocalContentChanges();
+  const int64_t now_us = clock_.NowMicros();
+  {
+    absl::MutexLock lock(&kept_mu_);
+    auto it = kept_.find(key);
+    if (it != kept_.end() && it->second.changes == changes && it->second.last_added == last_added &&
+        now_us >= it->second.built_us && now_us - it->second.built_us < kKeptMaxAgeUs) {
+      return it->second.value;
+    }
+  }
+  KZ_ASSIGN_OR_RETURN(boost::json::value built, build());
+  auto value = std::make_shared<const boost::json::value>(std::move(built));
+  absl::MutexLock lock(&kept_mu_);
+  if (kept_.size() >= kMaxKept) kept_.clear();
+  kept_[std::move(key)] = {changes, last_added, now_us, value};
+  return value;
 }
 
 absl::StatusOr<std::optional<store::Collection>> ConsoleEndpoints::WritableCollection(

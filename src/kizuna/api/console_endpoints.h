@@ -16,27 +16,40 @@
 //   sightings_api.cc     GET  sightings
 //   partners_api.cc      GET  partners
 //   audit_api.cc         GET  audit
+//   exercises_api.cc     GET  exercises, exercises/{exercise}, exercises/{exercise}/aar
+//   brief_api.cc         GET  brief (the caller as the audience)
 //   users_api.cc         GET, POST users; POST users/{name}, users/{name}/tokens,
 //                        users/{name}/password; DELETE users/{name}/tokens/{id}
 // (docs/api.openapi.yaml documents each.)
 //
-// Thread-safety: safe for concurrent use, as its parts are.
+// Counts that read up to kMaxScanned entries (the dashboard's, the collections') are kept
+// while the store is unchanged (Kept). Thread-safety: safe for concurrent use, as its parts
+// are (what is kept has its own mutex).
 
 #include <functional>
+#include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "kizuna/base/clock.h"
 #include "kizuna/http/handler.h"
 #include "kizuna/identity/principal.h"
 #include "kizuna/policy/policy.h"
 #include "kizuna/search/searcher.h"
 #include "kizuna/store/database.h"
+#include "kizuna/store/exercise_results.h"
+#include "kizuna/store/sqlite/connection.h"
 #include "kizuna/taxii/auth/authenticator.h"
 #include "kizuna/taxii/service.h"
 
@@ -85,21 +98,29 @@ class ConsoleEndpoints {
   static constexpr int kMaxScanRounds = 8;
   static constexpr size_t kMaxSightingsPage = 500;
   static constexpr size_t kMaxAuditShown = 1000;
+  static constexpr size_t kMaxExercisesShown = 1000;
+  // Counts kept (Kept): at most this many answers, each this long.
+  static constexpr size_t kMaxKept = 1024;
+  static constexpr int64_t kKeptMaxAgeUs = 30'000'000;
   // The largest body of a publish (TAXII's default max_content_length).
   static constexpr uint64_t kMaxPublishBytes = uint64_t{10} << 20;
   // The largest body of a users/... request (users_api.cc).
   static constexpr uint64_t kMaxUsersBodyBytes = 4096;
 
-  // Every reference must outlive the endpoints.
+  // Every reference must outlive the endpoints. `database_file` is the SQLite file of `db`,
+  // which the brief and the exercise results read through connections of their own ("": the
+  // endpoints needing it answer 503).
   ConsoleEndpoints(store::Database& db, policy::Policy& policy, taxii::AccessControl& access,
-                   search::Searcher& searcher, taxii::Service& taxii, Clock& clock, uint64_t max_import_bytes)
+                   search::Searcher& searcher, taxii::Service& taxii, Clock& clock, uint64_t max_import_bytes,
+                   std::string database_file = "")
       : db_(db),
         policy_(policy),
         access_(access),
         searcher_(searcher),
         taxii_(taxii),
         clock_(clock),
-        max_import_bytes_(max_import_bytes) {}
+        max_import_bytes_(max_import_bytes),
+        database_file_(std::move(database_file)) {}
 
   // Returns the answer to `call`, or nullopt when no endpoint here has its path.
   std::optional<http::Response> Answer(const ApiCall& call);
@@ -120,6 +141,12 @@ class ConsoleEndpoints {
   http::Response Partners(const ApiCall& call);
   http::Response Audit(const ApiCall& call);
   http::Response Users(const ApiCall& call);
+  http::Response Exercises(const ApiCall& call);
+  http::Response Brief(const ApiCall& call);
+  // The dashboard's counts for `principal` (all but the partners' rows), counted.
+  absl::StatusOr<boost::json::value> DashboardCounts(const identity::Principal& principal,
+                                                      const std::vector<store::Collection>& readable,
+                                                      const std::vector<store::Peer>& peers, int64_t today_us);
 
   // The collections (of every API root) the principal may read.
   absl::StatusOr<std::vector<store::Collection>> Readable(const identity::Principal& principal);
@@ -129,6 +156,20 @@ class ConsoleEndpoints {
   absl::StatusOr<bool> ScanReleased(const identity::Principal& principal, const store::Collection& collection,
                                     const store::ObjectFilter& filter, bool with_json,
                                     const std::function<void(const store::StoredObject&)>& each);
+
+  // The exercise results held (every period) that the principal may read, newest first
+  // (exercises_api.cc).
+  absl::StatusOr<std::vector<store::ExerciseResultRow>> ReleasedExerciseResults(
+      const identity::Principal& principal);
+  // A read-only connection of its own to database_file_; Unavailable when there is none.
+  absl::StatusOr<std::unique_ptr<store::Connection>> OpenReadOnly();
+  // The value kept under `key`, or `build`'s, then kept. A kept value serves while the
+  // store's stamp (its change count and last date_added, read before `build` runs) is
+  // unchanged, for at most kKeptMaxAgeUs (what another process deletes shows within it).
+  // REQUIRES: `key` holds everything but the store's content that the value depends on (for
+  // released reads: policy::ReleaseKey and the collections read). Errors: `build`'s, the store's.
+  absl::StatusOr<std::shared_ptr<const boost::json::value>> Kept(
+      std::string key, const std::function<absl::StatusOr<boost::json::value>()>& build);
 
   // The collection `id` (in any API root) when the principal may write to it; nullopt when
   // it may not or there is none.
@@ -142,6 +183,16 @@ class ConsoleEndpoints {
   taxii::Service& taxii_;
   Clock& clock_;
   const uint64_t max_import_bytes_;
+  const std::string database_file_;
+
+  struct KeptValue {
+    int64_t changes = 0;     // store::Store::LocalContentChanges() before building
+    int64_t last_added = 0;  // store::Store::LastDateAdded() before building
+    int64_t built_us = 0;
+    std::shared_ptr<const boost::json::value> value;
+  };
+  absl::Mutex kept_mu_;
+  absl::flat_hash_map<std::string, KeptValue> kept_ ABSL_GUARDED_BY(kept_mu_);
 };
 
 }  // namespace kizuna::api

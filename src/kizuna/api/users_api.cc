@@ -20,9 +20,9 @@
 //   - a user of another organisation answers as one that does not exist: 404, same words;
 //   - an organisation administrator cannot act on a user who holds a role it may not grant
 //     (a node administrator or a partner's account of its organisation): 403;
-//   - nobody disables themselves or drops their own administrator role when no other enabled
-//     administrator (org-admin or node-admin, not a partner's account) of their organisation
-//     is left: 409.
+//   - nobody disables or demotes the last enabled administrator (org-admin or node-admin, not
+//     a partner's account) of an organisation: 409, checked in the change's own transaction
+//     (store::Directory::UpdateUserKeepingAnAdmin), so concurrent changes cannot both pass.
 // Every change is audited by the directory (actor, action, target); every refusal as
 // "user.refuse" (target: the name asked; details: what was tried and the answer's status).
 #include <algorithm>
@@ -49,7 +49,6 @@ namespace {
 using identity::Role;
 
 constexpr uint8_t Bit(Role r) { return static_cast<uint8_t>(r); }
-constexpr uint8_t kAdminRoles = Bit(Role::kOrgAdmin) | Bit(Role::kNodeAdmin);
 // What an organisation administrator may grant: its own role and those it includes.
 constexpr uint8_t kOrgGrantable = Bit(Role::kReader) | Bit(Role::kPublisher) | Bit(Role::kOrgAdmin);
 // The longest lifetime of a token issued here, in days.
@@ -125,9 +124,6 @@ class UserAdmin {
   absl::StatusOr<store::User> Target(std::string_view name);
   // PermissionDenied unless the caller may grant every role of `roles`.
   absl::Status MayGrant(uint8_t roles) const;
-  // FailedPrecondition when `target`, left `disabled` with `roles`, is the caller and would
-  // leave its organisation without an enabled administrator.
-  absl::Status KeepsAnAdmin(const store::User& target, bool disabled, uint8_t roles);
   // Audits the refusal of `what` on `target` and answers it.
   http::Response Refuse(std::string_view what, std::string_view target, const absl::Status& why);
   http::Response UserAnswer(std::string_view name, int status);
@@ -172,21 +168,6 @@ absl::Status UserAdmin::MayGrant(uint8_t roles) const {
     }
   }
   return absl::OkStatus();
-}
-
-absl::Status UserAdmin::KeepsAnAdmin(const store::User& target, bool disabled, uint8_t roles) {
-  if (target.name != who_.user || (!disabled && (roles & kAdminRoles) != 0))
-    return absl::OkStatus();
-  KZ_ASSIGN_OR_RETURN(std::vector<store::User> users, directory_.ListUsers());
-  for (const store::User& u : users) {
-    // A partner's account cannot use the console, whatever its other roles: no seat.
-    const bool seat =
-        !u.disabled && (u.roles & kAdminRoles) != 0 && (u.roles & Bit(Role::kPeer)) == 0;
-    if (u.name != target.name && u.organization == target.organization && seat)
-      return absl::OkStatus();
-  }
-  return absl::FailedPreconditionError(
-      "you are your organisation's last enabled administrator: make another one first");
 }
 
 http::Response UserAdmin::Refuse(std::string_view what, std::string_view target,
@@ -296,17 +277,14 @@ http::Response UserAdmin::Update(std::string_view name) {
   if (roles) {
     if (absl::Status s = MayGrant(*roles); !s.ok()) return Refuse("update", name, s);
   }
-  const bool now_disabled = disabled != nullptr ? disabled->as_bool() : target->disabled;
-  if (absl::Status s = KeepsAnAdmin(*target, now_disabled, roles.value_or(target->roles));
-      !s.ok()) {
-    return Refuse("update", name, s);
-  }
-  if (roles && *roles != target->roles) {
-    absl::Status s = directory_.SetUserRoles(who_.user, name, *roles);
-    if (!s.ok()) return ErrorAnswer(HttpStatus(s), View(s.message()));
-  }
-  if (now_disabled != target->disabled) {
-    absl::Status s = directory_.SetUserDisabled(who_.user, name, now_disabled);
+  std::optional<bool> now_disabled;
+  if (disabled != nullptr && disabled->as_bool() != target->disabled) now_disabled = disabled->as_bool();
+  if (roles == target->roles) roles.reset();
+  if (now_disabled || roles) {
+    // The last-administrator check runs in the change's own transaction, so two concurrent
+    // changes cannot both leave the other as the last seat and then take it.
+    absl::Status s = directory_.UpdateUserKeepingAnAdmin(who_.user, name, now_disabled, roles);
+    if (absl::IsFailedPrecondition(s)) return Refuse("update", name, s);
     if (!s.ok()) return ErrorAnswer(HttpStatus(s), View(s.message()));
   }
   return UserAnswer(name, 200);

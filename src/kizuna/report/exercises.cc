@@ -8,6 +8,7 @@
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/policy/tlp.h"
+#include "kizuna/report/figures.h"
 #include "kizuna/report/internal/sections.h"
 #include "kizuna/report/labels.h"
 #include "kizuna/store/exercise_results.h"
@@ -51,17 +52,10 @@ absl::Status AddExerciseFigures(Context& c, boost::json::object& out) {
   for (const store::ExerciseResultRow& row : rows) {
     const store::Collection* collection = AudienceCollection(c, row.collection_pk);
     if (collection == nullptr) continue;  // a collection the audience does not read
-    std::vector<store::StoredObject> entry(1);
-    entry[0].id = "x-kizuna-exercise-result--00000000-0000-4000-8000-000000000000";
-    entry[0].type = "x-kizuna-exercise-result";
-    entry[0].created_by_ref = row.created_by_ref;
-    entry[0].markings = row.markings;
-    KZ_ASSIGN_OR_RETURN(size_t withheld, c.policy.Filter(c.input.audience.principal, *collection, entry));
-    if (withheld > 0 || entry.empty()) continue;
-    int tlp = 0;
-    for (absl::string_view id : absl::StrSplit(AbslView(row.markings), ' ', absl::SkipEmpty())) {
-      if (std::optional<policy::TlpLevel> level = policy::PredefinedTlp(View(id))) tlp = std::max(tlp, report::TlpRank(*level));
-    }
+    KZ_ASSIGN_OR_RETURN(bool released,
+                        report::ExerciseResultReleased(c.policy, c.input.audience.principal, *collection, row));
+    if (!released) continue;
+    const int tlp = report::ExerciseResultTlpRank(row);
     c.banner = std::max(c.banner, tlp);
     boost::system::error_code ec;
     boost::json::value result = boost::json::parse(row.result, ec);
@@ -77,3 +71,27 @@ absl::Status AddExerciseFigures(Context& c, boost::json::object& out) {
 }
 
 }  // namespace kizuna::report_internal
+
+namespace kizuna::report {
+
+absl::StatusOr<bool> ExerciseResultReleased(policy::Policy& policy, const identity::Principal& principal,
+                                            const store::Collection& collection,
+                                            const store::ExerciseResultRow& row) {
+  std::vector<store::StoredObject> entry(1);
+  entry[0].id = "x-kizuna-exercise-result--00000000-0000-4000-8000-000000000000";
+  entry[0].type = "x-kizuna-exercise-result";
+  entry[0].created_by_ref = row.created_by_ref;
+  entry[0].markings = row.markings;
+  KZ_ASSIGN_OR_RETURN(size_t withheld, policy.Filter(principal, collection, entry));
+  return withheld == 0 && !entry.empty();
+}
+
+int ExerciseResultTlpRank(const store::ExerciseResultRow& row) {
+  int tlp = 0;
+  for (absl::string_view id : absl::StrSplit(AbslView(row.markings), ' ', absl::SkipEmpty())) {
+    if (std::optional<policy::TlpLevel> level = policy::PredefinedTlp(View(id))) tlp = std::max(tlp, TlpRank(*level));
+  }
+  return tlp;
+}
+
+}  // namespace kizuna::report

@@ -26,6 +26,7 @@
 #include "kizuna/report/audience.h"
 #include "kizuna/report/period.h"
 #include "kizuna/store/database.h"
+#include "kizuna/store/exercise_results.h"
 #include "kizuna/store/sqlite/connection.h"
 
 namespace kizuna::report {
@@ -42,6 +43,16 @@ struct BriefInput {
 };
 
 inline constexpr size_t kMaxTop = 100;
+
+// Whether the policy releases the exercise result `row` (store/exercise_results.h) to
+// `principal` as an object of `collection` (the row's), created by its created_by_ref and
+// carrying its markings. The caller checks first that the principal may read the collection.
+// Errors: the policy's.
+absl::StatusOr<bool> ExerciseResultReleased(policy::Policy& policy, const identity::Principal& principal,
+                                            const store::Collection& collection,
+                                            const store::ExerciseResultRow& row);
+// The rank (labels.h, TlpRank) of the highest TLP among the row's markings; 0 for none.
+int ExerciseResultTlpRank(const store::ExerciseResultRow& row);
 
 // Returns the figures. `sql` is a connection to the database `db` opened on (read-only is
 // enough; it creates temporary tables), `policy` decides over `db`. Errors: the store's, the

@@ -258,6 +258,26 @@ absl::Status Directory::SetUserRoles(std::string_view actor, std::string_view us
   return Changed(DoUpdateUser(user, std::nullopt, roles, event));
 }
 
+absl::Status Directory::UpdateUserKeepingAnAdmin(std::string_view actor, std::string_view user,
+                                                 std::optional<bool> disabled, std::optional<uint8_t> roles) {
+  KZ_RETURN_IF_ERROR(CheckActor(actor));
+  KZ_RETURN_IF_ERROR(CheckUserName(user));
+  if (!disabled && !roles) return absl::InvalidArgumentError("a user update needs a disabled flag or roles");
+  std::vector<AuditEvent> events;
+  if (roles) {
+    KZ_RETURN_IF_ERROR(CheckRoles(*roles));
+    std::string names = identity::RoleList(*roles);
+    events.push_back(Event(actor, "user.roles", user, Json({{"roles", JsonView(names)}})));
+  }
+  if (disabled) events.push_back(Event(actor, *disabled ? "user.disable" : "user.enable", user, "{}"));
+  return Changed(DoUpdateUserKeepingAnAdmin(user, disabled, roles, events));
+}
+
+absl::Status Directory::DoUpdateUserKeepingAnAdmin(std::string_view, std::optional<bool>, std::optional<uint8_t>,
+                                                   std::span<const AuditEvent>) {
+  return absl::UnimplementedError("this store cannot check the last administrator in the change's transaction");
+}
+
 absl::Status Directory::SetUserPassword(std::string_view actor, std::string_view user,
                                         std::string_view password_hash) {
   KZ_RETURN_IF_ERROR(CheckActor(actor));

@@ -98,6 +98,16 @@ class Directory {
   static constexpr uint8_t kRolesThatResetCredentials =
       static_cast<uint8_t>(identity::Role::kNodeAdmin) | static_cast<uint8_t>(identity::Role::kPeer);
   absl::Status SetUserRoles(std::string_view actor, std::string_view user, uint8_t roles);
+  // Sets `user`'s disabled flag and/or roles, audited as the two calls above (a promotion
+  // resets credentials as SetUserRoles says), in one
+  // transaction that also keeps the user's organisation administered: FailedPrecondition, and
+  // nothing changed, when the user holds an administrator seat (enabled, org-admin or
+  // node-admin, not a partner's account) that the change takes away and no other user of the
+  // organisation holds one. Changes are serialised, so two concurrent calls cannot both take
+  // the last two seats. InvalidArgument when neither is given. (The console's users API
+  // calls this; `kizuna admin`, the operator's, calls the two above.)
+  absl::Status UpdateUserKeepingAnAdmin(std::string_view actor, std::string_view user,
+                                        std::optional<bool> disabled, std::optional<uint8_t> roles);
 
   // Passwords (the web console's sign-in). SetUserPassword stores `password_hash`, an Argon2
   // hash the caller made (taxii::HashSecret), or clears it when empty; audited
@@ -185,6 +195,12 @@ class Directory {
                                     std::optional<uint8_t> roles, const AuditEvent& event) = 0;
   virtual absl::Status DoSetUserPassword(std::string_view user, std::string_view password_hash,
                                          const AuditEvent& event) = 0;
+  // As DoUpdateUser, with the seat check of UpdateUserKeepingAnAdmin in the same transaction
+  // and one audit event per field changed. A store that cannot do both in one transaction
+  // keeps this default, which refuses (Unimplemented) rather than check apart.
+  virtual absl::Status DoUpdateUserKeepingAnAdmin(std::string_view user, std::optional<bool> disabled,
+                                                  std::optional<uint8_t> roles,
+                                                  std::span<const AuditEvent> events);
   virtual absl::StatusOr<PasswordCredential> DoGetPasswordCredential(std::string_view user) = 0;
   virtual absl::StatusOr<Token> DoCreateToken(const NewToken& token, int64_t now_us,
                                               const AuditEvent& event) = 0;

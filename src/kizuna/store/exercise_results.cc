@@ -31,9 +31,10 @@ absl::Status PutExerciseResult(Connection& sql, const ExerciseResultRow& row) {
 absl::StatusOr<std::vector<ExerciseResultRow>> ExerciseResultsHeld(Connection& sql, int64_t from_us,
                                                                    int64_t to_us) {
   KZ_ASSIGN_OR_RETURN(Statement * q,
-                      sql.Cached("SELECT exercise, collection, title, t0_us, end_us, created_by_ref, markings, result,"
-                                 " recorded_us FROM exercise_results WHERE t0_us >= ? AND t0_us < ?"
-                                 " ORDER BY t0_us, exercise, collection"));
+                      sql.Cached("SELECT r.exercise, r.collection, r.title, r.t0_us, r.end_us, r.created_by_ref,"
+                                 " r.markings, r.result, r.recorded_us, c.id FROM exercise_results r"
+                                 " JOIN collections c ON c.pk = r.collection WHERE r.t0_us >= ? AND r.t0_us < ?"
+                                 " ORDER BY r.t0_us, r.exercise, r.collection"));
   q->Bind(1, from_us).Bind(2, to_us);
   std::vector<ExerciseResultRow> out;
   for (;;) {
@@ -46,7 +47,7 @@ absl::StatusOr<std::vector<ExerciseResultRow>> ExerciseResultsHeld(Connection& s
     ExerciseResultRow& r = out.emplace_back();
     r.exercise = q->Text(0), r.collection_pk = q->Int(1), r.title = q->Text(2);
     r.t0_us = q->Int(3), r.end_us = q->Int(4), r.created_by_ref = q->Text(5), r.markings = q->Text(6);
-    r.result = q->Text(7), r.recorded_us = q->Int(8);
+    r.result = q->Text(7), r.recorded_us = q->Int(8), r.collection_id = q->Text(9);
   }
   return out;
 }

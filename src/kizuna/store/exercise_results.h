@@ -25,7 +25,7 @@ inline constexpr size_t kMaxExerciseResultBytes = size_t{16} << 20;
 
 struct ExerciseResultRow {
   std::string exercise;
-  std::string collection_id;  // PutExerciseResult: the collection's id
+  std::string collection_id;  // the collection's id (PutExerciseResult reads it; ExerciseResultsHeld fills it)
   int64_t collection_pk = 0;  // ExerciseResultsHeld
   std::string title;
   int64_t t0_us = 0, end_us = 0;

@@ -1,6 +1,7 @@
 // Kizuna. The SQLite directory: organisations, groups and users.
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
+#include "kizuna/identity/principal.h"
 #include "kizuna/store/sqlite/identity_rows.h"
 #include "kizuna/store/sqlite/sqlite_store.h"
 
@@ -126,21 +127,31 @@ absl::StatusOr<std::vector<User>> SqliteStore::DoListUsers() {
   return out;
 }
 
+namespace {
+
+// Before `user` gets `roles`: a promotion to a role of kRolesThatResetCredentials it did not
+// hold revokes its tokens and clears its password (directory.h), in the caller's change.
+absl::Status ResetCredentialsOnPromotion(Connection& db, std::string_view user, std::optional<uint8_t> roles,
+                                         int64_t now_us) {
+  if (!roles) return absl::OkStatus();
+  const int64_t gained = *roles & Directory::kRolesThatResetCredentials;
+  KZ_ASSIGN_OR_RETURN(Statement * tokens, db.Cached(
+      "UPDATE tokens SET revoked_us = ?3 WHERE revoked_us IS NULL AND user ="
+      " (SELECT pk FROM users WHERE name = ?1 AND (?2 & ~roles) != 0)"));
+  tokens->Bind(1, user).Bind(2, gained).Bind(3, now_us);
+  KZ_RETURN_IF_ERROR(tokens->Run());
+  KZ_ASSIGN_OR_RETURN(Statement * password, db.Cached(
+      "UPDATE users SET password_hash = '' WHERE name = ?1 AND (?2 & ~roles) != 0"));
+  password->Bind(1, user).Bind(2, gained);
+  return password->Run();
+}
+
+}  // namespace
+
 absl::Status SqliteStore::DoUpdateUser(std::string_view user, std::optional<bool> disabled,
                                        std::optional<uint8_t> roles, const AuditEvent& event) {
   return WriteChange(event, [&](Connection& db) -> absl::Status {
-    if (roles) {
-      // A promotion starts the account's credentials afresh (directory.h), in this change.
-      KZ_ASSIGN_OR_RETURN(Statement * reset, db.Cached(
-          "UPDATE tokens SET revoked_us = ?3 WHERE revoked_us IS NULL AND user ="
-          " (SELECT pk FROM users WHERE name = ?1 AND (?2 & ~roles) != 0)"));
-      reset->Bind(1, user).Bind(2, int64_t{*roles & kRolesThatResetCredentials}).Bind(3, event.time_us);
-      KZ_RETURN_IF_ERROR(reset->Run());
-      KZ_ASSIGN_OR_RETURN(Statement * password, db.Cached(
-          "UPDATE users SET password_hash = '' WHERE name = ?1 AND (?2 & ~roles) != 0"));
-      password->Bind(1, user).Bind(2, int64_t{*roles & kRolesThatResetCredentials});
-      KZ_RETURN_IF_ERROR(password->Run());
-    }
+    KZ_RETURN_IF_ERROR(ResetCredentialsOnPromotion(db, user, roles, event.time_us));
     KZ_ASSIGN_OR_RETURN(Statement * st, db.Cached(
         "UPDATE users SET disabled = coalesce(?2, disabled), roles = coalesce(?3, roles)"
         " WHERE name = ?1"));
@@ -149,6 +160,47 @@ absl::Status SqliteStore::DoUpdateUser(std::string_view user, std::optional<bool
     roles ? st->Bind(3, int64_t{*roles}) : st->BindNull(3);
     KZ_RETURN_IF_ERROR(st->Run());
     if (db.Changes() == 0) return absl::NotFoundError(StrCat("user '", user, "' does not exist"));
+    return absl::OkStatus();
+  });
+}
+
+absl::Status SqliteStore::DoUpdateUserKeepingAnAdmin(std::string_view user, std::optional<bool> disabled,
+                                                     std::optional<uint8_t> roles,
+                                                     std::span<const AuditEvent> events) {
+  using identity::Role;
+  constexpr int64_t kAdmin = static_cast<int64_t>(Role::kOrgAdmin) | static_cast<int64_t>(Role::kNodeAdmin);
+  constexpr int64_t kPeer = static_cast<int64_t>(Role::kPeer);
+  // An administrator seat: enabled, an administrator role, not a partner's account.
+  constexpr std::string_view kSeat = "(disabled = 0 AND (roles & ?2) != 0 AND (roles & ?3) = 0)";
+  return WriteChange(events.back(), [&](Connection& db) -> absl::Status {
+    KZ_ASSIGN_OR_RETURN(Statement * before,
+                        db.Cached(StrCat("SELECT organization, ", kSeat, " FROM users WHERE name = ?1")));
+    before->Bind(1, user).Bind(2, kAdmin).Bind(3, kPeer);
+    KZ_ASSIGN_OR_RETURN(bool found, before->Step());
+    if (!found) return absl::NotFoundError(StrCat("user '", user, "' does not exist"));
+    const int64_t organization = before->Int(0);
+    const bool had_seat = before->Int(1) != 0;
+    before->Reset();
+    KZ_RETURN_IF_ERROR(ResetCredentialsOnPromotion(db, user, roles, events.back().time_us));
+    KZ_ASSIGN_OR_RETURN(Statement * update, db.Cached(
+        "UPDATE users SET disabled = coalesce(?2, disabled), roles = coalesce(?3, roles) WHERE name = ?1"));
+    update->Bind(1, user);
+    disabled ? update->Bind(2, int64_t{*disabled}) : update->BindNull(2);
+    roles ? update->Bind(3, int64_t{*roles}) : update->BindNull(3);
+    KZ_RETURN_IF_ERROR(update->Run());
+    if (had_seat) {
+      KZ_ASSIGN_OR_RETURN(Statement * seats, db.Cached(StrCat(
+          "SELECT count(*) FROM users WHERE organization = ?1 AND ", kSeat)));
+      seats->Bind(1, organization).Bind(2, kAdmin).Bind(3, kPeer);
+      KZ_ASSIGN_OR_RETURN(bool counted, seats->Step());
+      const int64_t left = counted ? seats->Int(0) : 0;
+      seats->Reset();
+      if (left == 0) {
+        return absl::FailedPreconditionError(StrCat(
+            "'", user, "' is the last enabled administrator of its organisation: make another one first"));
+      }
+    }
+    for (const AuditEvent& e : events.first(events.size() - 1)) KZ_RETURN_IF_ERROR(sqlite_internal::InsertAudit(db, e));
     return absl::OkStatus();
   });
 }

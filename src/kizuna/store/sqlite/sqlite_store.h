@@ -112,6 +112,8 @@ class SqliteStore : public Database, public FeedStore {
                             std::optional<uint8_t> roles, const AuditEvent& event) override;
   absl::Status DoSetUserPassword(std::string_view user, std::string_view password_hash,
                                  const AuditEvent& event) override;
+  absl::Status DoUpdateUserKeepingAnAdmin(std::string_view user, std::optional<bool> disabled,
+                                          std::optional<uint8_t> roles, std::span<const AuditEvent> events) override;
   absl::StatusOr<PasswordCredential> DoGetPasswordCredential(std::string_view user) override;
   absl::StatusOr<Token> DoCreateToken(const NewToken& token, int64_t now_us,
                                       const AuditEvent& event) override;
