@@ -84,7 +84,7 @@ def main():
     ap.add_argument("--kizuna", required=True)
     ap.add_argument("--records", type=int, default=1000000)
     ap.add_argument("--indicators", type=int, default=10000)
-    ap.add_argument("--batch", type=int, default=5000)
+    ap.add_argument("--batch", type=int, default=10000)
     ap.add_argument("--rate", type=int, default=20000)
     ap.add_argument("--seconds", type=float, default=5)
     args = ap.parse_args()
@@ -95,7 +95,7 @@ def main():
         kz(args, d, "init")
         for alias in ("intel", "sightings"):
             kz(args, d, "collection", "create", "--title", alias, "--alias", alias)
-        kz(args, d, "admin", "org", "add", "--name", "CERT", "--nation", "JPN")
+        org = json.loads(kz(args, d, "admin", "org", "add", "--name", "CERT", "--nation", "JPN", "--json"))["id"]
         kz(args, d, "admin", "user", "add", "sensor", "--org", "CERT", "--role", "reader", "--role", "publisher")
         kz(args, d, "admin", "grant", "intel", "--org", "CERT", "--read")
         kz(args, d, "admin", "grant", "sightings", "--org", "CERT", "--read", "--write")
@@ -105,7 +105,8 @@ def main():
                                     "id": "indicator--%s" % uuid.UUID(int=n + 1, version=4),
                                     "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z",
                                     "pattern": "[domain-name:value = 'h%d.example.com']" % n,
-                                    "pattern_type": "stix", "valid_from": "2026-01-01T00:00:00Z"}) + "\n")
+                                    "pattern_type": "stix", "valid_from": "2026-01-01T00:00:00Z",
+                                    "created_by_ref": org}) + "\n")
         kz(args, d, "import", os.path.join(root, "ind.jsonl"), "--collection", "intel")
         log = os.path.join(root, "dns.log")
         with open(log, "w") as f:
@@ -157,13 +158,14 @@ def main():
         for p in (shipper, w, node):
             p.send_signal(signal.SIGTERM)
             p.wait()
-        latency = json.loads(node.stdout.read())["latency"]
+        final = json.loads(node.stdout.read())
+        latency = final["latency"]
         print(json.dumps({
             "bench": "bus", "records": args.records, "indicators": args.indicators, "batch": args.batch,
             "match_records_per_s": round(match_rps), "worker_records_per_s": round(one_rps),
             "worker_vs_match": round(one_rps / match_rps, 3),
             "two_workers_records_per_s": round(two_rps), "two_vs_one": round(two_rps / one_rps, 3),
-            "two_workers_batches": split, "latency_samples": latency["samples"],
+            "two_workers_batches": split, "worker_indicators": final["indicators"], "latency_samples": latency["samples"],
             "latency_p50_s": round(latency["p50_s"], 4), "latency_p99_s": round(latency["p99_s"], 4)}))
     finally:
         for p in procs:

@@ -103,6 +103,13 @@ absl::Status Message::Ack() {
                       : Failure(s, code, StrCat("acknowledging message ", stream_sequence_));
 }
 
+absl::Status Message::AckNoWait() {
+  natsStatus s = natsMsg_Ack(msg_, nullptr);
+  return s == NATS_OK ? absl::OkStatus()
+                      : Failure(s, static_cast<jsErrCode>(0),
+                                StrCat("acknowledging message ", stream_sequence_));
+}
+
 absl::Status Message::Nak() {
   natsStatus s = natsMsg_Nak(msg_, nullptr);
   return s == NATS_OK

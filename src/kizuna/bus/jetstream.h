@@ -99,6 +99,9 @@ class Message {
 
   // Acknowledges and waits for the server's confirmation: after OK it is not redelivered.
   absl::Status Ack();
+  // Acknowledges without waiting: an acknowledgement lost on the way makes the server
+  // redeliver the message after the consumer's ack wait.
+  absl::Status AckNoWait();
   // Asks for redelivery now (to this or another consumer of the durable).
   absl::Status Nak();
   // Resets the redelivery timer (long work on one message).

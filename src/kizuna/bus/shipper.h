@@ -42,7 +42,7 @@ struct ShipOptions {
   std::string state_path;           // empty: offsets are not saved
   std::string format = "auto";      // told to workers (Kizuna-Format)
   std::string sensor;               // names the sensor in message ids (host name)
-  int64_t batch_records = 5000;     // 1..kMaxBatchRecords
+  int64_t batch_records = 10000;     // 1..kMaxBatchRecords
   bool follow = false;              // keep reading as files grow, until `stop`
   int64_t poll_ms = 200;            // with follow: wait at the end of every input
   const std::atomic<bool>* stop = nullptr;

@@ -1,6 +1,10 @@
 // Kizuna. The matcher worker (worker.h).
 #include "kizuna/bus/worker.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
 #include <thread>
 
@@ -22,6 +26,24 @@ std::string BatchFileName(const std::optional<std::string>& input) {
     return "batch";
   }
   return *input;
+}
+
+// Writes the batch for the reader: no sync, the file lives as long as the batch's matching.
+absl::Status WriteBatchFile(const std::string& path, std::string_view data) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return FileError(path, errno);
+  size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int err = errno;
+      ::close(fd);
+      return FileError(path, err);
+    }
+    done += static_cast<size_t>(n);
+  }
+  return ::close(fd) == 0 ? absl::OkStatus() : FileError(path, errno);
 }
 
 int64_t HeaderNumber(const Message& msg, const char* key) {
@@ -85,7 +107,7 @@ absl::Status Worker::CheckSet() {
 
 absl::Status Worker::MatchOne(Message& msg) {
   const std::string path = StrCat(options_.temp_dir, "/", BatchFileName(msg.Header(kHeaderInput)));
-  KZ_RETURN_IF_ERROR(WriteFileAtomically(path, msg.data()));
+  KZ_RETURN_IF_ERROR(WriteBatchFile(path, msg.data()));
   detect::MatchOptions match = options_.match;
   match.sighting_window_us = window_s_ * 1000000;
   if (std::optional<std::string> f = msg.Header(kHeaderFormat)) {
@@ -104,7 +126,9 @@ absl::Status Worker::MatchOne(Message& msg) {
   KZ_RETURN_IF_ERROR(
       bus_.Publish(kSightingsSubject, EncodeSightingReport(report), {}, StrCat("s:", report.batch))
           .status());
-  KZ_RETURN_IF_ERROR(msg.Ack());
+  // The report is stored: a lost acknowledgement only makes the batch come again, and its
+  // second report is dropped by the stream (same message id).
+  KZ_RETURN_IF_ERROR(msg.AckNoWait());
   ++summary_.batches;
   if (msg.delivered() > 1) ++summary_.redelivered;
   summary_.records += report.records;

@@ -30,7 +30,7 @@ struct ShipFlags {
   std::string state;
   std::string format = "auto";
   std::string sensor;
-  int64_t batch = 5000;
+  int64_t batch = 10000;
   bool follow = false;
   bool json = false;
 };
