@@ -95,6 +95,8 @@ void AddCollectionCommand(CLI::App& app, GlobalOptions& global);
 void AddValidateCommand(CLI::App& app, GlobalOptions& global);
 void AddImportCommand(CLI::App& app, GlobalOptions& global);
 void AddExportCommand(CLI::App& app, GlobalOptions& global);
+void AddShipCommand(CLI::App& app, GlobalOptions& global);
+void AddBusCommand(CLI::App& app, GlobalOptions& global);
 void AddDeleteCommand(CLI::App& app, GlobalOptions& global);
 void AddRevokeCommand(CLI::App& app, GlobalOptions& global);
 void AddAdminCommand(CLI::App& app, GlobalOptions& global);

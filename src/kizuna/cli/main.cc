@@ -57,6 +57,8 @@ int main(int argc, char** argv) {
   AddPeerCommand(app, global);
   AddSyncCommand(app, global);
   AddMatchCommand(app, global);
+  AddShipCommand(app, global);
+  AddBusCommand(app, global);
   AddExerciseCommand(app, global);
   AddAllowlistCommand(app, global);
   AddCheckCommand(app, global);

@@ -6,6 +6,8 @@
 //                [--sightings-to COLLECTION [--organization NAME]] [--window SECONDS]
 //                [--correlation-window SECONDS] [--threads N] [--reload SECONDS] [--follow]
 //                [--json] [--resume FILE]
+//   kizuna match --from nats://HOST:PORT --durable NAME [--threads N] [--alerts FILE] [--json]
+//                [--ack-wait SECONDS] [--exit-when-idle SECONDS]   (a worker: match_bus.h)
 //
 // Inputs are files, directories (every file below them) or '-' (standard input); gzip is
 // undone. Alerts go to FILE as JSON lines ('-': standard output), flushed after each block
@@ -55,6 +57,7 @@
 #include "kizuna/base/file.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/cli/command.h"
+#include "kizuna/cli/match_bus.h"
 #include "kizuna/cli/match_resume.h"
 #include "kizuna/detect/allowlist_store.h"
 #include "kizuna/detect/compiler.h"
@@ -87,6 +90,7 @@ struct MatchFlags {
   bool json = false;
   bool exercise = false;
   std::string resume;
+  MatchBusFlags bus;
 };
 
 // The exercise rule (docs/security.md, rule 6): exercise indicators never alert on
@@ -257,7 +261,24 @@ void PrintHuman(const detect::CompileReport& c, const detect::MatchSummary& s,
   std::fputs(text.c_str(), stderr);
 }
 
-int Run(GlobalOptions& global, const MatchFlags& flags) {
+int Run(GlobalOptions& global, MatchFlags& flags) {
+  if (!flags.bus.from.empty()) {
+    if (!flags.collections.empty() || !flags.inputs.empty()) {
+      return ReportError(absl::InvalidArgumentError(
+          "--from reads telemetry and indicators from NATS: --collection and --input do not apply"));
+    }
+    flags.bus.threads = flags.threads;
+    flags.bus.alerts = flags.alerts;
+    flags.bus.field_map = flags.field_map;
+    flags.bus.allowlists = flags.allowlists;
+    flags.bus.allowlist_categories = flags.allowlist_categories;
+    flags.bus.correlation_window_seconds = flags.correlation_window_seconds;
+    flags.bus.json = flags.json;
+    return RunMatchFromBus(flags.bus);
+  }
+  if (flags.collections.empty() || flags.inputs.empty()) {
+    return ReportError(absl::InvalidArgumentError("--collection and --input are required (or --from)"));
+  }
   std::optional<detect::TelemetryFormat> format = detect::ParseTelemetryFormat(flags.format);
   if (!format) {
     return ReportError(absl::InvalidArgumentError(StrCat("unknown format '", flags.format, "'")));
@@ -284,12 +305,7 @@ int Run(GlobalOptions& global, const MatchFlags& flags) {
     identity = *id;
   }
   detect::FieldMap user_map;
-  if (!flags.field_map.empty()) {
-    auto text = ReadFile(flags.field_map, 1 << 20);
-    if (!text.ok()) return ReportError(text.status());
-    absl::Status st = user_map.Parse(std::string_view(text->data(), text->size()), flags.field_map);
-    if (!st.ok()) return ReportError(st);
-  }
+  if (absl::Status st = LoadFieldMap(flags.field_map, user_map); !st.ok()) return ReportError(st);
   const bool terminal = StderrIsTerminal();
   detect::Allowlist allowlist;
   int64_t allowlist_files = 0;
@@ -439,8 +455,8 @@ int Run(GlobalOptions& global, const MatchFlags& flags) {
 void AddMatchCommand(CLI::App& app, GlobalOptions& global) {
   auto* cmd = app.add_subcommand("match", "Match Zeek / Suricata telemetry against the active indicators of collections");
   auto flags = std::make_shared<MatchFlags>();
-  cmd->add_option("--collection", flags->collections, "Collections whose indicators to compile (id or alias)")->required();
-  cmd->add_option("--input", flags->inputs, "Telemetry files or directories ('-' for standard input; gzip is undone)")->required();
+  cmd->add_option("--collection", flags->collections, "Collections whose indicators to compile (id or alias)");
+  cmd->add_option("--input", flags->inputs, "Telemetry files or directories ('-' for standard input; gzip is undone)");
   cmd->add_option("--format", flags->format, "auto, zeek, eve or jsonl")->capture_default_str();
   cmd->add_option("--field-map", flags->field_map, "Field map file: 'log-type field path' lines (for jsonl, or extra Zeek/EVE fields)");
   cmd->add_option("--allowlist", flags->allowlists, "MISP warninglist (list.json), directory of them, or plain list");
@@ -475,6 +491,18 @@ void AddMatchCommand(CLI::App& app, GlobalOptions& global) {
                 "Match exercise telemetry: every collection (and --sightings-to) must be an "
                 "exercise collection; exercise-marked indicators are compiled and sightings carry "
                 "the exercise marking. Without it exercise indicators are never compiled");
+  cmd->add_option("--from", flags->bus.from,
+                  "Be a worker: match batches of the KIZUNA_TELEMETRY stream of this NATS server "
+                  "(nats://HOST:PORT) against the indicator set `kizuna bus` publishes, and send "
+                  "sightings back to it (docs/bus.md); no data directory is used");
+  cmd->add_option("--durable", flags->bus.durable,
+                  "With --from: the consumer the workers share (each batch goes to one of them)");
+  cmd->add_option("--ack-wait", flags->bus.ack_wait_seconds,
+                  "With --from: seconds after which a batch a worker did not finish goes to another")
+      ->capture_default_str()->check(CLI::Range(1, 3600));
+  cmd->add_option("--exit-when-idle", flags->bus.exit_when_idle_seconds,
+                  "With --from: stop after SECONDS without a batch (0: run until SIGINT/SIGTERM)")
+      ->capture_default_str()->check(CLI::Range(0, 86400));
   cmd->callback([&global, flags] { global.exit_code = Run(global, *flags); });
 }
 

@@ -68,14 +68,14 @@ size_t SightingAggregator::IndicatorCount() const {
 }
 
 std::string SightingJson(const SightingAggregator::Entry& entry, std::string_view identity,
-                         std::string_view marking) {
+                         std::string_view marking, int64_t modified_us) {
   const std::string indicator = FormatIndicatorId(entry.indicator);
   const std::string id = StrCat(
       "sighting--",
       stix::UuidV5(kSightingNamespace, StrCat(indicator, "|", identity, "|", entry.window_start_us)));
   std::string out = StrCat(R"({"type":"sighting","spec_version":"2.1","id":")", id, R"(","created":")",
                            FormatEventTime(entry.window_start_us), R"(","modified":")",
-                           FormatEventTime(std::max(entry.last_us, entry.window_start_us)),
+                           FormatEventTime(modified_us >= 0 ? modified_us : std::max(entry.last_us, entry.window_start_us)),
                            R"(","created_by_ref":)");
   AppendJsonString(identity, out);
   StrAppend(out, R"(,"sighting_of_ref":")", indicator, R"(","where_sighted_refs":[)");

@@ -75,7 +75,9 @@ class SightingAggregator {
 // Returns the sighting of `entry` as one line of JSON (see above). `identity` is the
 // sensor's organisation ("identity--..."). `marking`, when not empty, is a marking-definition
 // id put in object_marking_refs (the exercise marking, for sightings of exercise telemetry).
+// `modified_us` >= 0 replaces the version (`modified`, by default last_seen): the node's
+// side of the telemetry bus (bus/node_link.h) makes each count its own version.
 std::string SightingJson(const SightingAggregator::Entry& entry, std::string_view identity,
-                         std::string_view marking = {});
+                         std::string_view marking = {}, int64_t modified_us = -1);
 
 }  // namespace kizuna::detect

@@ -1,0 +1,219 @@
+// Kizuna. The node's side of the telemetry bus (node_link.h).
+#include "kizuna/bus/node_link.h"
+
+#include <algorithm>
+
+#include "kizuna/base/clock.h"
+#include "kizuna/base/digest.h"
+#include "kizuna/base/status.h"
+#include "kizuna/base/strings.h"
+#include "kizuna/bus/messages.h"
+#include "kizuna/policy/released_reader.h"
+
+namespace kizuna::bus {
+namespace {
+
+constexpr size_t kMaxProblemsKept = 20;
+constexpr int kFetchReports = 256;
+constexpr int64_t kFetchWaitMs = 100;
+// Latency samples kept (the oldest are dropped beyond it).
+constexpr size_t kMaxLatencySamples = 1 << 20;
+
+double Quantile(std::vector<double> v, double q) {
+  if (v.empty()) return 0;
+  const size_t i = std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())));
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(i), v.end());
+  return v[i];
+}
+
+}  // namespace
+
+NodeLink::NodeLink(Bus& bus, store::Database& db, policy::Policy& policy, NodeLinkOptions options)
+    : bus_(bus), db_(db), policy_(policy), options_(std::move(options)) {
+  ingest::ImportOptions import;
+  import.format = stix::DocumentFormat::kJsonLines;
+  import.writer = options_.writer;
+  importer_ = std::make_unique<ingest::Importer>(db_, options_.sightings_collection, import);
+}
+
+absl::Status NodeLink::PublishSet() {
+  policy::ReleasedReader reader(db_, policy_);
+  std::string lines;
+  int64_t count = 0;
+  std::vector<detect::Uuid> ids;
+  for (const store::Collection& c : options_.collections) {
+    store::PageRequest request;
+    request.limit = store::kMaxPageLimit;
+    request.filter.types = {"indicator"};
+    for (;;) {
+      KZ_ASSIGN_OR_RETURN(store::Page page, reader.Read(options_.principal, c, {}, request));
+      for (const store::StoredObject& o : page.objects) {
+        if (o.type != "indicator") continue;
+        StrAppend(lines, o.json, "\n");
+        ++count;
+        if (detect::Uuid uuid; detect::ParseIndicatorUuid(o.id, uuid)) ids.push_back(uuid);
+      }
+      if (!page.more) break;
+      request.after = page.next;
+    }
+  }
+  const Sha256Digest digest = Sha256(lines);
+  const std::string hex =
+      HexEncode(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+  if (hex == set_digest_) return absl::OkStatus();
+  // The version: the digest's first 52 bits (a JSON number any reader keeps exactly).
+  uint64_t version = 0;
+  for (int i = 0; i < 7; ++i) version = (version << 8) | digest[i];
+  version >>= 4;
+  int64_t too_long = 0;
+  const std::vector<std::string> chunks = ChunkLines(lines, &too_long);
+  const std::string v = StrCat(version);
+  for (size_t i = 0; i < chunks.size(); ++i) {
+    KZ_RETURN_IF_ERROR(
+        bus_.Publish(StrCat(kSetChunkPrefix, i), chunks[i], {{kHeaderSetVersion, v}}).status());
+  }
+  SetHead head{version, static_cast<int64_t>(chunks.size()), count - too_long, options_.window_s};
+  KZ_RETURN_IF_ERROR(bus_.Publish(kSetHeadSubject, EncodeSetHead(head)).status());
+  // Every indicator of the set may be reported from now on (and those of earlier sets still).
+  published_.insert(ids.begin(), ids.end());
+  set_digest_ = hex;
+  ++summary_.sets;
+  summary_.set_version = version;
+  summary_.indicators = head.indicators;
+  if (on_event) {
+    on_event(StrCat("published indicator set ", version, ": ", head.indicators, " indicators in ",
+                    head.chunks, " chunk(s)",
+                    too_long > 0 ? StrCat(", ", too_long, " too long to send") : std::string()));
+  }
+  return absl::OkStatus();
+}
+
+void NodeLink::Apply(std::string_view data, uint64_t sequence) {
+  absl::StatusOr<SightingReport> report =
+      DecodeSightingReport(data, StrCat(kSightingsSubject, " #", sequence));
+  if (!report.ok()) {
+    if (summary_.problems.size() < kMaxProblemsKept)
+      summary_.problems.push_back(std::string(report.status().message()));
+    return;
+  }
+  const int64_t window_us = options_.window_s * 1000000;
+  bool any = false;
+  for (const detect::SightingAggregator::Entry& e : report->entries) {
+    if (!published_.contains(e.indicator) || e.window_start_us % window_us != 0 ||
+        e.last_us >= e.window_start_us + window_us) {
+      ++summary_.refused_entries;
+      continue;
+    }
+    any = true;
+    const Key key{e.indicator, e.window_start_us};
+    auto [it, inserted] = sums_.try_emplace(key, e);
+    if (!inserted) {
+      detect::SightingAggregator::Entry& sum = it->second;
+      sum.first_us = std::min(sum.first_us, e.first_us);
+      sum.last_us = std::max(sum.last_us, e.last_us);
+      sum.count = std::min(sum.count + e.count, detect::kMaxSightingCount);
+    }
+    dirty_.push_back(key);
+  }
+  summary_.records += report->records;
+  if (any && report->shipped_us > 0) pending_shipped_us_.push_back(report->shipped_us);
+}
+
+absl::Status NodeLink::WriteDirty() {
+  if (dirty_.empty()) return absl::OkStatus();
+  std::sort(dirty_.begin(), dirty_.end(), [](const Key& a, const Key& b) {
+    return a.indicator != b.indicator ? a.indicator < b.indicator : a.window < b.window;
+  });
+  dirty_.erase(std::unique(dirty_.begin(), dirty_.end()), dirty_.end());
+  std::string lines;
+  for (const Key& key : dirty_) {
+    const detect::SightingAggregator::Entry& e = sums_.at(key);
+    StrAppend(lines,
+              detect::SightingJson(e, options_.identity, {},
+                                   std::max(e.last_us, e.window_start_us) + e.count - 1),
+              "\n");
+  }
+  KZ_RETURN_IF_ERROR(
+      importer_->ImportText("sightings from the bus", lines, stix::Padding::kAbsent));
+  dirty_.clear();
+  const ingest::ImportSummary& s = importer_->summary();
+  summary_.added = s.added;
+  summary_.already_present = s.already_present;
+  summary_.rejected = s.rejected;
+  const int64_t now = SystemClock().NowMicros();
+  for (int64_t shipped : pending_shipped_us_) {
+    if (latencies_s_.size() >= kMaxLatencySamples) latencies_s_.erase(latencies_s_.begin());
+    latencies_s_.push_back(static_cast<double>(now - shipped) / 1e6);
+  }
+  pending_shipped_us_.clear();
+  return absl::OkStatus();
+}
+
+absl::Status NodeLink::Run() {
+  KZ_RETURN_IF_ERROR(bus_.EnsureStream(IndicatorsStreamSpec()));
+  KZ_RETURN_IF_ERROR(
+      bus_.EnsureStream(SightingsStreamSpec(options_.duplicate_window_s, options_.max_age_s)));
+  KZ_ASSIGN_OR_RETURN(int64_t mark, db_.LastDateAdded());
+  KZ_RETURN_IF_ERROR(PublishSet());
+  // Every report the stream holds, from its first: the sums of earlier runs.
+  KZ_ASSIGN_OR_RETURN(uint64_t replay_to, bus_.LastSequence(kSightingsStream));
+  ConsumerSpec spec;
+  spec.stream = kSightingsStream;
+  spec.subject = kSightingsSubject;
+  spec.ack = false;
+  spec.max_ack_pending = -1;
+  KZ_ASSIGN_OR_RETURN(std::unique_ptr<PullConsumer> consumer, bus_.Consume(spec));
+  auto stopped = [this] { return options_.stop != nullptr && options_.stop->load(); };
+  Clock& clock = SystemClock();
+  uint64_t seen = 0;
+  while (seen < replay_to && !stopped()) {
+    KZ_ASSIGN_OR_RETURN(std::vector<Message> batch, consumer->Fetch(kFetchReports, 1000));
+    if (batch.empty()) break;  // expired meanwhile
+    for (Message& m : batch) {
+      Apply(m.data(), m.stream_sequence());
+      seen = m.stream_sequence();
+      ++summary_.replayed;
+    }
+  }
+  pending_shipped_us_.clear();
+  KZ_RETURN_IF_ERROR(WriteDirty());
+  int64_t last_check_us = clock.NowMicros(), last_report_us = clock.NowMicros();
+  while (!stopped()) {
+    KZ_ASSIGN_OR_RETURN(std::vector<Message> batch, consumer->Fetch(kFetchReports, kFetchWaitMs));
+    for (Message& m : batch) {
+      Apply(m.data(), m.stream_sequence());
+      ++summary_.reports;
+    }
+    KZ_RETURN_IF_ERROR(WriteDirty());
+    const int64_t now = clock.NowMicros();
+    if (!batch.empty()) {
+      last_report_us = now;
+      if (on_progress) on_progress(summary_);
+    }
+    if (now - last_check_us >= options_.check_ms * 1000) {
+      last_check_us = now;
+      KZ_ASSIGN_OR_RETURN(int64_t current, db_.LastDateAdded());
+      if (current != mark) {
+        mark = current;
+        KZ_RETURN_IF_ERROR(PublishSet());
+      }
+    }
+    if (batch.empty() && options_.exit_when_idle_ms > 0 &&
+        now - last_report_us >= options_.exit_when_idle_ms * 1000) {
+      break;
+    }
+  }
+  return absl::OkStatus();
+}
+
+NodeLinkSummary NodeLink::summary() const {
+  NodeLinkSummary s = summary_;
+  s.latency_samples = static_cast<int64_t>(latencies_s_.size());
+  s.latency_p50_s = Quantile(latencies_s_, 0.5);
+  s.latency_p99_s = Quantile(latencies_s_, 0.99);
+  s.latency_max_s =
+      latencies_s_.empty() ? 0 : *std::max_element(latencies_s_.begin(), latencies_s_.end());
+  return s;
+}
+
+}  // namespace kizuna::bus

@@ -1,0 +1,328 @@
+"""End-to-end tests of telemetry over NATS JetStream: `kizuna ship`, `kizuna match --from`
+workers and `kizuna bus` (the node's side), against a real `nats-server -js` on 127.0.0.1.
+
+Skipped, saying why, when nats-server is not installed (scripts/install-deps --test)."""
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import unittest
+import urllib.request
+
+from kizuna_cli import KIZUNA, KizunaTestCase
+from match_test import indicator
+
+NATS_SERVER = shutil.which("nats-server")
+WINDOW_S = 600
+START_S = 1700000000
+
+
+INDICATORS = [
+    indicator(1, "[domain-name:value = 'evil.example']"),
+    indicator(2, "[domain-name:value LIKE '%.bad.example']"),
+    indicator(3, "[ipv4-addr:value ISSUBSET '203.0.113.0/24']"),
+]
+# Created by another organisation, TLP:RED: never released to the sensor's user.
+HIDDEN = indicator(9, "[domain-name:value = 'hidden.example']", {
+    "object_marking_refs": ["marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"]})
+
+HIDDEN_ID = json.loads(HIDDEN)["id"]
+
+ZEEK_HEADER = ("#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n"
+               "#path\tdns\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tquery\n"
+               "#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tstring\n")
+
+
+def read(path):
+    with open(path) as f:
+        return f.read()
+
+
+def dns_lines(first, count):
+    """Zeek dns.log data lines `first`..`first+count-1`, one every 2 s: some hit."""
+    names = ["evil.example", "www.bad.example", "hidden.example", "ok.example", "fine.example"]
+    out = []
+    for i in range(first, first + count):
+        resp = "203.0.113.7" if i % 17 == 0 else "198.51.100.1"
+        out.append("%d.%06d\tC%d\t10.0.0.%d\t5353\t%s\t53\tudp\t%s\n"
+                   % (START_S + 2 * i, i % 1000000, i, i % 250, resp, names[i % 7 % 5]))
+    return "".join(out)
+
+
+class NatsServer:
+    """`nats-server -js` on 127.0.0.1, on ports it chooses, with a store folder of its own."""
+
+    def __init__(self, folder):
+        self.folder = folder
+        log = os.path.join(folder, "nats.log")
+        self.proc = subprocess.Popen(
+            [NATS_SERVER, "-js", "-sd", os.path.join(folder, "js"), "-a", "127.0.0.1", "-p", "-1",
+             "-m", "-1", "-l", log])
+        deadline = time.time() + 10
+        self.url = self.monitor = None
+        while time.time() < deadline and (self.url is None or self.monitor is None):
+            time.sleep(0.05)
+            text = read(log) if os.path.exists(log) else ""
+            m = re.search(r"Listening for client connections on 127\.0\.0\.1:(\d+)", text)
+            h = re.search(r"Starting http monitor on 127\.0\.0\.1:(\d+)", text)
+            if m:
+                self.url = "nats://127.0.0.1:%s" % m.group(1)
+                self.port = int(m.group(1))
+            if h:
+                self.monitor = "http://127.0.0.1:%s" % h.group(1)
+        if self.url is None:
+            self.stop()
+            raise RuntimeError("nats-server did not start: " + read(log)[-2000:])
+
+    def jsz(self):
+        with urllib.request.urlopen(self.monitor + "/jsz?streams=true&consumers=true", timeout=5) as r:
+            return json.loads(r.read())
+
+    def stream(self, name):
+        for account in self.jsz().get("account_details", []):
+            for s in account.get("stream_detail", []):
+                if s["name"] == name:
+                    return s
+        return None
+
+    def publish(self, subject, payload):
+        """Publishes one plain NATS message (what any client on the bus could send)."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=5) as s:
+            s.recv(4096)  # INFO
+            body = payload.encode()
+            s.sendall(b'CONNECT {"verbose":false}\r\nPUB %s %d\r\n%s\r\nPING\r\n' % (subject.encode(), len(body), body))
+            reply = b""
+            while b"PONG" not in reply:
+                reply += s.recv(4096)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+
+
+@unittest.skipIf(NATS_SERVER is None, "nats-server is not installed (scripts/install-deps --test installs it)")
+class BusCase(KizunaTestCase):
+    def setUp(self):
+        super().setUp()
+        self.nats = NatsServer(tempfile.mkdtemp(prefix="nats-", dir=self.tmp))
+        self.addCleanup(self.nats.stop)
+        self.procs = []
+        self.run_kizuna("init")
+        for alias in ("intel", "sightings", "expected"):
+            self.run_kizuna("collection", "create", "--title", alias, "--alias", alias)
+        self.org = json.loads(self.run_kizuna("admin", "org", "add", "--name", "CERT-A", "--nation", "JPN",
+                                              "--json").stdout)["id"]
+        self.other = json.loads(self.run_kizuna("admin", "org", "add", "--name", "OTHER", "--nation", "USA",
+                                                "--json").stdout)["id"]
+        self.run_kizuna("admin", "user", "add", "sensor", "--org", "CERT-A", "--role", "reader", "--role", "publisher")
+        self.run_kizuna("admin", "grant", "intel", "--org", "CERT-A", "--read")
+        self.run_kizuna("admin", "grant", "sightings", "--org", "CERT-A", "--read", "--write")
+        self.add_indicators(INDICATORS, self.org)
+        self.add_indicators([HIDDEN], self.other)
+
+    def add_indicators(self, indicators, creator):
+        text = "".join(json.dumps(dict(json.loads(i), created_by_ref=creator)) + "\n" for i in indicators)
+        self.run_kizuna("import", self.write("indicators.jsonl", text), "--collection", "intel")
+
+    def tearDown(self):
+        for p in self.procs:
+            if p.poll() is None:
+                p.kill()
+            p.communicate()
+        super().tearDown()
+
+    def start(self, *args):
+        p = subprocess.Popen([KIZUNA, "--data-dir", self.data_dir, *args], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+        self.procs.append(p)
+        return p
+
+    def finish(self, p, timeout=60):
+        out, err = p.communicate(timeout=timeout)
+        self.assertEqual(p.returncode, 0, err)
+        return json.loads(out), err
+
+    def bus(self, *extra):
+        return self.start("bus", "--nats", self.nats.url, "--as", "sensor", "--collection", "intel",
+                          "--sightings-to", "sightings", "--window", str(WINDOW_S), "--json", *extra)
+
+    def worker(self, name="workers", *extra):
+        return self.start("match", "--from", self.nats.url, "--durable", name, "--threads", "1", "--json", *extra)
+
+    def ship(self, *inputs, extra=()):
+        proc = self.run_kizuna("ship", "--to", self.nats.url, "--input", *inputs, "--sensor", "s1",
+                               "--json", *extra)
+        return json.loads(proc.stdout)
+
+    def telemetry(self, records):
+        return self.write("dns.log", ZEEK_HEADER + dns_lines(0, records))
+
+    def sightings(self, collection):
+        """(id, sighted by, indicator, count, first_seen, last_seen) of the latest versions."""
+        bundle = json.loads(self.run_kizuna("export", "--collection", collection).stdout)
+        return sorted((o["id"], o["created_by_ref"], o["sighting_of_ref"], o["count"], o["first_seen"],
+                       o["last_seen"]) for o in bundle["objects"] if o["type"] == "sighting")
+
+    def expected(self, path):
+        """What `kizuna match` on the file itself stores, less the sightings of the indicator not
+        released to the sensor's user (the operator's match compiles it): what the bus must store."""
+        self.run_kizuna("match", "--collection", "intel", "--input", path, "--sightings-to", "expected",
+                        "--organization", "CERT-A", "--window", str(WINDOW_S), "--no-stored-allowlists")
+        everything = self.sightings("expected")
+        self.assertIn(HIDDEN_ID, {s[2] for s in everything})  # the telemetry does hit it
+        return [s for s in everything if s[2] != HIDDEN_ID]
+
+    def indicator_messages(self):
+        return (self.nats.stream("KIZUNA_INDICATORS") or {}).get("state", {}).get("last_seq", 0)
+
+    def wait_for(self, what, predicate, timeout=30):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if predicate():
+                return
+            time.sleep(0.02)
+        self.fail("timed out waiting for " + what)
+
+
+class ShipWorkerNode(BusCase):
+    def test_sightings_through_the_bus_equal_those_of_kizuna_match(self):
+        path = self.telemetry(1000)
+        expected = self.expected(path)
+        self.assertGreater(len(expected), 3)
+        shipped = self.ship(path, extra=("--batch", "100"))
+        self.assertEqual((shipped["records"], shipped["batches"]), (1000, 10))
+        node = self.bus("--exit-when-idle", "3")
+        out, _ = self.finish(self.worker("w", "--exit-when-idle", "2"))
+        self.assertEqual((out["batches"], out["records"], out["indicators"]), (10, 1000, 3))
+        summary, err = self.finish(node)
+        self.assertEqual(summary["records"], 1000, err)
+        self.assertEqual(summary["indicators"], 3)  # the TLP:RED one of another organisation: not released
+        self.assertEqual(summary["refused_entries"], 0)
+        self.assertEqual(summary["sightings"]["rejected"], 0)
+        self.assertEqual(self.sightings("sightings"), expected)
+        self.assertTrue(all(s[1] == self.org for s in expected))
+
+    def test_a_report_naming_an_indicator_not_published_is_refused(self):
+        node = self.bus("--exit-when-idle", "2")
+        self.wait_for("the indicator set", lambda: (self.nats.stream("KIZUNA_INDICATORS") or {}).get("state", {}).get("messages", 0) > 0)
+        entry = {"window_start_us": START_S * 10**6 // (WINDOW_S * 10**6) * WINDOW_S * 10**6,
+                 "first_us": START_S * 10**6, "last_us": START_S * 10**6, "count": 5}
+        forged = {"batch": "forged-1", "records": 1, "shipped_us": 0, "set_version": 0,
+                  "entries": [dict(entry, indicator="indicator--6c1d0d3e-5b1f-4a57-9d6e-000000000009"),
+                              dict(entry, indicator="indicator--6c1d0d3e-5b1f-4a57-9d6e-000000000077")]}
+        self.nats.publish("kizuna.sightings", json.dumps(forged))
+        self.nats.publish("kizuna.sightings", "not json")
+        summary, _ = self.finish(node)
+        self.assertEqual(summary["refused_entries"], 2)
+        self.assertEqual(len(summary["problems"]), 1)
+        self.assertIn("not JSON", summary["problems"][0])
+        self.assertEqual(self.sightings("sightings"), [])
+
+    def test_a_new_indicator_reaches_running_workers(self):
+        node = self.bus("--check-interval", "1")
+        worker = self.worker("w")
+        path = self.telemetry(50)
+        self.wait_for("the first set", lambda: self.indicator_messages() >= 2)
+        self.add_indicators([indicator(4, "[domain-name:value = 'fine.example']")], self.org)
+        self.wait_for("the second set", lambda: self.indicator_messages() >= 4)
+        time.sleep(1.5)  # the worker checks the head every second
+        self.ship(path)
+        self.wait_for("the report", lambda: (self.nats.stream("KIZUNA_SIGHTINGS") or {}).get("state", {}).get("messages", 0) >= 1)
+        worker.send_signal(signal.SIGTERM)
+        out, _ = self.finish(worker)
+        self.assertEqual(out["indicators"], 4)
+        time.sleep(0.5)
+        node.send_signal(signal.SIGTERM)
+        self.finish(node)
+        self.assertIn("indicator--6c1d0d3e-5b1f-4a57-9d6e-000000000004", {s[2] for s in self.sightings("sightings")})
+
+
+class NoLoss(BusCase):
+    def consumer_pending(self, name):
+        stream = self.nats.stream("KIZUNA_TELEMETRY") or {}
+        for c in stream.get("consumer_detail", []):
+            if c["name"] == name:
+                return c.get("num_ack_pending", 0)
+        return 0
+
+    def test_workers_and_node_killed_mid_run_lose_and_double_nothing(self):
+        path = self.telemetry(3000)
+        expected = self.expected(path)
+        self.ship(path, extra=("--batch", "20"))
+        node = self.bus()
+        first = self.worker("w", "--ack-wait", "1")
+        # Freeze the first worker while it holds batches it has not acknowledged, then kill it.
+        self.wait_for("the first reports", lambda: (self.nats.stream("KIZUNA_SIGHTINGS") or {}).get("state", {}).get("messages", 0) >= 5)
+        for _ in range(200):
+            first.send_signal(signal.SIGSTOP)
+            time.sleep(0.05)
+            if self.consumer_pending("w") > 0:
+                break
+            first.send_signal(signal.SIGCONT)
+        self.assertGreater(self.consumer_pending("w"), 0)
+        first.kill()
+        first.wait()
+        # The node too, and a new one started: it reads the reports again, stores nothing twice.
+        node.kill()
+        node.wait()
+        node = self.bus("--exit-when-idle", "3")
+        out, _ = self.finish(self.worker("w", "--ack-wait", "1", "--exit-when-idle", "3"))
+        self.assertGreater(out["batches"], 0)
+        self.assertGreater(out["redelivered"], 0)
+        summary, err = self.finish(node)
+        self.assertGreater(summary["replayed"], 0)
+        self.assertEqual(summary["records"], 3000)  # the reports read again and the new ones: each batch once
+        self.assertEqual(summary["sightings"]["rejected"], 0, err)
+        self.assertEqual(self.sightings("sightings"), expected)
+        reports = self.nats.stream("KIZUNA_SIGHTINGS")["state"]["messages"]
+        self.assertEqual(reports, 3000 // 20)  # one report per batch, whoever matched it
+
+
+class ShipResume(BusCase):
+    def test_ship_resumes_at_its_offsets(self):
+        path = self.telemetry(100)
+        state = os.path.join(self.tmp, "ship.state")
+        first = self.ship(path, extra=("--state", state, "--batch", "30"))
+        self.assertEqual((first["records"], first["batches"]), (100, 4))
+        saved = read(state)
+        with open(path, "a") as f:
+            f.write(dns_lines(100, 25))
+        again = self.ship(path, extra=("--state", state, "--batch", "30"))
+        self.assertEqual((again["records"], again["batches"], again["duplicates"]), (25, 1, 0))
+        # A shipper that died after publishing and before saving: the batch goes again, and the
+        # stream keeps it once.
+        with open(state, "w") as f:
+            f.write(saved)
+        resent = self.ship(path, extra=("--state", state, "--batch", "30"))
+        self.assertEqual((resent["records"], resent["duplicates"]), (25, 1))
+        self.assertEqual(self.nats.stream("KIZUNA_TELEMETRY")["state"]["messages"], 5)
+        self.assertEqual(self.ship(path, extra=("--state", state))["records"], 0)
+
+    def test_a_partial_last_line_waits_for_its_end(self):
+        path = self.write("dns.log", ZEEK_HEADER + dns_lines(0, 3) + "1700000099.000000\tCx\t10.0")
+        self.assertEqual(self.ship(path, extra=("--state", os.path.join(self.tmp, "s")))["records"], 3)
+
+
+class Usage(KizunaTestCase):
+    def test_help_and_bad_input(self):
+        for cmd, words in ((["ship"], ["--to", "--state", "--batch", "--follow"]),
+                           (["bus"], ["--nats", "--as", "--sightings-to", "--window"]),
+                           (["match"], ["--from", "--durable", "--ack-wait"])):
+            out = self.run_kizuna(*cmd, "--help").stdout.decode()
+            for w in words:
+                self.assertIn(w, out)
+        path = self.write("x.log", "")
+        err = self.run_kizuna("ship", "--to", "http://127.0.0.1:1", "--input", path, expect=1).stderr.decode()
+        self.assertIn("NATS URL 'http://127.0.0.1:1'", err)
+        err = self.run_kizuna("match", "--from", "nats://127.0.0.1:1", expect=1).stderr.decode()
+        self.assertIn("--durable", err)
+
+
+if __name__ == "__main__":
+    unittest.main()
