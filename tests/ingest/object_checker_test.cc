@@ -75,6 +75,9 @@ TEST(ObjectCheckerTest, AValueObservableWithTheUuidV5OfAnotherValueIsRefused) {
   EXPECT_NE(Error(sco("domain-name", "bedb4899-d24b-5401-bc86-8f6b4cc18ec7", "other.example")), "");
   EXPECT_EQ(Error(sco("domain-name", "bedb4899-d24b-5401-bc86-8f6b4cc18ec7", "example.com")), "");
   EXPECT_NE(Error(sco("url", "be22e93a-5e33-5678-b19f-8b4ea06df0bd", "https://other.example/")), "");
+  std::string v20 = StrCat(R"({"type":"domain-name","spec_version":"2.0","id":"domain-name--bedb4899-d24b-5401-bc86-8f6b4cc18ec7",)",
+                           R"("value":"other.example"})");
+  EXPECT_NE(Error(v20), "") << "claiming STIX 2.0 does not skip the check";
 }
 
 }  // namespace

@@ -174,7 +174,7 @@ TEST_F(PgStoreTest, ErrorsNameTheStatementAndHideThePassword) {
   ASSERT_TRUE(echo.ok()) << echo.status();
   EXPECT_EQ(echo->Text(0, 0), "it's '; DROP TABLE entries; --");
   EXPECT_EQ(pg::RedactUrl("postgresql://kizuna:secret@127.0.0.1:5432/db"),
-            "postgresql://kizuna:***@127.0.0.1:5432/db");
+            "postgresql://***@127.0.0.1:5432/db");
   auto refused = pg::Connection::Open(WithDatabase(*PgTestServerUrl(), "no_such_database"));
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(refused.status().message().find(database_->url().substr(20, 10)),

@@ -84,6 +84,22 @@ TEST_F(SqliteTokensTest, APromotionToNodeAdminOrPeerRevokesTokensAndClearsThePas
   EXPECT_TRUE(directory().GetCredential("00000000000000b1")->token.revoked_us);
 }
 
+// The role check of a token or password an organisation administrator makes runs in the
+// write itself, so it cannot land after a promotion that committed since the check.
+TEST_F(SqliteTokensTest, ATokenOrPasswordRefusedForARoleIsNotStored) {
+  constexpr uint8_t kNodeAdmin = static_cast<uint8_t>(identity::Role::kNodeAdmin);
+  ASSERT_TRUE(directory().SetUserRoles("cli", "alice", kNodeAdmin).ok());
+  NewToken token{"00000000000000a1", "alice", kHash, "laptop", std::nullopt, kNodeAdmin};
+  EXPECT_EQ(directory().CreateToken("kor-admin", token).status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(directory().ListTokens("alice")->empty());
+  EXPECT_EQ(directory().SetUserPassword("kor-admin", "alice", kHash, kNodeAdmin).code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(directory().GetPasswordCredential("alice")->password_hash, "");
+  // Without the role, or without refused roles, both are stored.
+  EXPECT_TRUE(directory().SetUserPassword("cli", "alice", kHash).ok());
+  EXPECT_TRUE(directory().CreateToken("kor-admin", {"00000000000000b1", "bob", kHash, "", std::nullopt, kNodeAdmin}).ok());
+}
+
 TEST_F(SqliteTokensTest, TokenNeedsAKnownUserAndAFreeId) {
   EXPECT_EQ(Create("00000000000000a1", "carol").status().code(), absl::StatusCode::kNotFound);
   ASSERT_TRUE(Create("00000000000000a1", "alice").ok());

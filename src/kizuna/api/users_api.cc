@@ -307,10 +307,10 @@ http::Response UserAdmin::IssueToken(std::string_view name) {
   if (!target.ok()) return Refuse("token.create", name, target.status());
   absl::StatusOr<taxii::IssuedToken> issued = taxii::IssueToken(
       directory_, who_.user,
-      {std::string(name), std::string(StringOf(body->if_contains("label"))), expires},
+      {std::string(name), std::string(StringOf(body->if_contains("label"))), expires,
+       static_cast<uint8_t>(~grantable_)},
       SecureRandom());
-  if (!issued.ok())
-    return ErrorAnswer(HttpStatus(issued.status()), View(issued.status().message()));
+  if (!issued.ok()) return Refuse("token.create", name, issued.status());
   boost::json::object out = TokenJson(issued->token);
   out["token"] = issued->text;
   out["warning"] = StrCat("this token is ", kShownOnce);
@@ -352,8 +352,8 @@ http::Response UserAdmin::ResetPassword(std::string_view name) {
   if (!target.ok()) return Refuse("user.passwd", name, target.status());
   absl::StatusOr<std::string> hash = HashPassword(password);
   if (!hash.ok()) return ErrorAnswer(HttpStatus(hash.status()), View(hash.status().message()));
-  absl::Status s = directory_.SetUserPassword(who_.user, name, *hash);
-  if (!s.ok()) return ErrorAnswer(HttpStatus(s), View(s.message()));
+  absl::Status s = directory_.SetUserPassword(who_.user, name, *hash, static_cast<uint8_t>(~grantable_));
+  if (!s.ok()) return Refuse("user.passwd", name, s);
   if (given != nullptr) {
     http::Response r;
     r.status = 204;

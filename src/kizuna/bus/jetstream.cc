@@ -3,6 +3,7 @@
 
 #include <nats/nats.h>
 
+#include "kizuna/base/redact.h"
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 
@@ -47,7 +48,7 @@ absl::Status CheckNatsUrl(std::string_view url) {
     const size_t colon = rest.rfind(':');
     if (!one.starts_with("nats://") || rest.empty() || rest.find('/') != std::string_view::npos ||
         colon == std::string_view::npos || colon == 0 || colon + 1 == rest.size()) {
-      return absl::InvalidArgumentError(StrCat("NATS URL '", one, "': expected nats://HOST:PORT"));
+      return absl::InvalidArgumentError(StrCat("NATS URL '", RedactUrl(one), "': expected nats://HOST:PORT"));
     }
     start = comma + 1;
   }
@@ -161,12 +162,12 @@ absl::StatusOr<std::unique_ptr<Bus>> Bus::Connect(const BusOptions& options) {
   if (s == NATS_OK) s = natsOptions_SetReconnectWait(opts.get(), 500);
   if (s == NATS_OK) s = natsOptions_SetName(opts.get(), options.client_name.c_str());
   if (s != NATS_OK)
-    return Failure(s, static_cast<jsErrCode>(0), StrCat("NATS options for ", options.url));
+    return Failure(s, static_cast<jsErrCode>(0), StrCat("NATS options for ", RedactUrl(options.url)));
   natsConnection* nc = nullptr;
   s = natsConnection_Connect(&nc, opts.get());
   if (s != NATS_OK) {
     return absl::UnavailableError(
-        StrCat("connecting to ", options.url, ": ", natsStatus_GetText(s)));
+        StrCat("connecting to ", RedactUrl(options.url), ": ", natsStatus_GetText(s)));
   }
   jsOptions jso;
   jsOptions_Init(&jso);
@@ -175,9 +176,9 @@ absl::StatusOr<std::unique_ptr<Bus>> Bus::Connect(const BusOptions& options) {
   s = natsConnection_JetStream(&js, nc, &jso);
   if (s != NATS_OK) {
     natsConnection_Destroy(nc);
-    return Failure(s, static_cast<jsErrCode>(0), StrCat("JetStream at ", options.url));
+    return Failure(s, static_cast<jsErrCode>(0), StrCat("JetStream at ", RedactUrl(options.url)));
   }
-  return std::make_unique<Bus>(BusKey(), nc, js, options.url, options.timeout_ms);
+  return std::make_unique<Bus>(BusKey(), nc, js, RedactUrl(options.url), options.timeout_ms);
 }
 
 Bus::~Bus() {

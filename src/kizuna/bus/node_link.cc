@@ -13,6 +13,9 @@
 namespace kizuna::bus {
 namespace {
 
+// Indicator-window sums kept in memory at most (NodeLink::Apply refuses new ones beyond).
+constexpr size_t kMaxSums = 1'000'000;
+
 constexpr size_t kMaxProblemsKept = 20;
 constexpr int kFetchReports = 256;
 constexpr int64_t kFetchWaitMs = 100;
@@ -97,15 +100,18 @@ void NodeLink::Apply(std::string_view data, uint64_t sequence) {
     return;
   }
   const int64_t window_us = options_.window_s * 1000000;
+  // Telemetry may be old (a replayed capture), never from the future.
+  const int64_t latest_window_us = SystemClock().NowMicros() + window_us;
   bool any = false;
   for (const detect::SightingAggregator::Entry& e : report->entries) {
+    const Key key{e.indicator, e.window_start_us};
     if (!published_.contains(e.indicator) || e.window_start_us % window_us != 0 ||
-        e.last_us >= e.window_start_us + window_us) {
+        e.last_us >= e.window_start_us + window_us || e.window_start_us > latest_window_us ||
+        (sums_.size() >= kMaxSums && !sums_.contains(key))) {
       ++summary_.refused_entries;
       continue;
     }
     any = true;
-    const Key key{e.indicator, e.window_start_us};
     auto [it, inserted] = sums_.try_emplace(key, e);
     if (!inserted) {
       detect::SightingAggregator::Entry& sum = it->second;

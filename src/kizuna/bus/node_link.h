@@ -61,7 +61,7 @@ struct NodeLinkSummary {
   int64_t replayed = 0;         // reports read at start (counted before this run)
   int64_t reports = 0;          // reports received during this run
   int64_t records = 0;          // records those reports matched
-  int64_t refused_entries = 0;  // entries naming an indicator the node did not publish
+  int64_t refused_entries = 0;  // entries naming an indicator the node did not publish, or a window it refuses
   int64_t added = 0;            // sighting versions added
   int64_t already_present = 0;
   int64_t rejected = 0;

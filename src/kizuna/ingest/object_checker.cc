@@ -35,7 +35,7 @@ absl::Status CheckValueId(const stix::ObjectIndex& index, simdjson::dom::object 
 
 absl::StatusOr<stix::ObjectIndex> ObjectChecker::Check(std::string_view json, stix::Padding padding) {
   KZ_ASSIGN_OR_RETURN(stix::ObjectIndex index, parser_.Parse(json, padding));
-  if (index.spec_version != stix::SpecVersion::k20 && IdIsOfValue(index.type)) {
+  if (IdIsOfValue(index.type)) {  // whatever spec_version it claims
     KZ_RETURN_IF_ERROR(CheckValueId(index, parser_.last_object()));
     return index;
   }

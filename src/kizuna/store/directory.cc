@@ -279,7 +279,7 @@ absl::Status Directory::DoUpdateUserKeepingAnAdmin(std::string_view, std::option
 }
 
 absl::Status Directory::SetUserPassword(std::string_view actor, std::string_view user,
-                                        std::string_view password_hash) {
+                                        std::string_view password_hash, uint8_t refused_roles) {
   KZ_RETURN_IF_ERROR(CheckActor(actor));
   KZ_RETURN_IF_ERROR(CheckUserName(user));
   if (!password_hash.empty() && !password_hash.starts_with("$argon2")) {
@@ -288,7 +288,7 @@ absl::Status Directory::SetUserPassword(std::string_view actor, std::string_view
   KZ_RETURN_IF_ERROR(CheckText("password hash", password_hash, kMaxPasswordHashBytes));
   AuditEvent event = Event(actor, "user.passwd", user,
                            Json({{"cleared", password_hash.empty()}}));
-  return Changed(DoSetUserPassword(user, password_hash, event));
+  return Changed(DoSetUserPassword(user, password_hash, refused_roles, event));
 }
 
 absl::StatusOr<PasswordCredential> Directory::GetPasswordCredential(std::string_view user) {

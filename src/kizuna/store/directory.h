@@ -112,8 +112,9 @@ class Directory {
   // Passwords (the web console's sign-in). SetUserPassword stores `password_hash`, an Argon2
   // hash the caller made (taxii::HashSecret), or clears it when empty; audited
   // "user.passwd" without the hash. NotFound for an unknown user.
+  // `refused_roles`: as NewToken::refused_roles.
   absl::Status SetUserPassword(std::string_view actor, std::string_view user,
-                               std::string_view password_hash);
+                               std::string_view password_hash, uint8_t refused_roles = 0);
   // Returns what checking `user`'s password needs; NotFound for an unknown user.
   absl::StatusOr<PasswordCredential> GetPasswordCredential(std::string_view user);
 
@@ -194,7 +195,7 @@ class Directory {
   virtual absl::Status DoUpdateUser(std::string_view user, std::optional<bool> disabled,
                                     std::optional<uint8_t> roles, const AuditEvent& event) = 0;
   virtual absl::Status DoSetUserPassword(std::string_view user, std::string_view password_hash,
-                                         const AuditEvent& event) = 0;
+                                         uint8_t refused_roles, const AuditEvent& event) = 0;
   // As DoUpdateUser, with the seat check of UpdateUserKeepingAnAdmin in the same transaction
   // and one audit event per field changed. A store that cannot do both in one transaction
   // keeps this default, which refuses (Unimplemented) rather than check apart.

@@ -92,6 +92,9 @@ struct NewToken {
   std::string secret_hash;  // crypto_pwhash_str() output, "$argon2id$..."
   std::string label;
   std::optional<int64_t> expires_us;
+  // FailedPrecondition, and nothing stored, when the user holds one of these roles, checked in
+  // the write itself: an organisation administrator's token cannot land after a promotion.
+  uint8_t refused_roles = 0;
 };
 
 // What authenticating a token needs, read together: the token, its hash, its user and the

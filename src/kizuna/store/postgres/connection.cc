@@ -202,18 +202,5 @@ absl::Status Transaction::Commit() {
   return db_.Exec("commit", "COMMIT");
 }
 
-std::string RedactUrl(std::string_view url) {
-  // postgresql://user:password@host...: the password is between the first ':' after the
-  // scheme and the '@'.
-  size_t scheme = url.find("://");
-  size_t at = url.find('@');
-  if (scheme == std::string_view::npos || at == std::string_view::npos || at < scheme) {
-    return std::string(url.find("password") == std::string_view::npos ? url
-                                                                      : "(a connection string)");
-  }
-  size_t colon = url.find(':', scheme + 3);
-  if (colon == std::string_view::npos || colon > at) return std::string(url);
-  return StrCat(url.substr(0, colon + 1), "***", url.substr(at));
-}
 
 }  // namespace kizuna::store::pg

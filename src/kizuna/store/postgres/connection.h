@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "kizuna/base/redact.h"
 
 struct pg_conn;
 struct pg_result;
@@ -121,7 +122,7 @@ class Transaction {
   bool open_ = false;
 };
 
-// Returns `url` with any password replaced by "***", for messages and logs.
-std::string RedactUrl(std::string_view url);
+// For messages and logs: kizuna::RedactUrl (base/redact.h).
+using ::kizuna::RedactUrl;
 
 }  // namespace kizuna::store::pg

@@ -25,6 +25,10 @@ absl::StatusOr<int64_t> OrganizationPk(Connection& db, std::string_view id);
 absl::StatusOr<int64_t> GroupPk(Connection& db, std::string_view name);
 absl::StatusOr<int64_t> UserPk(Connection& db, std::string_view name);
 
+// FailedPrecondition when user `name` holds one of `refused_roles` (NewToken::refused_roles);
+// OK when it holds none or does not exist (the caller's write says NotFound).
+absl::Status CheckNoRefusedRole(Connection& db, std::string_view name, uint8_t refused_roles);
+
 // Appends the names of the groups organisation `org_pk` is in, sorted, to `out`.
 absl::Status ReadGroupNames(Connection& db, int64_t org_pk, std::vector<std::string>& out);
 

@@ -49,6 +49,18 @@ absl::StatusOr<int64_t> UserPk(Connection& db, std::string_view name) {
   return PkOf(db, "SELECT pk FROM users WHERE name = ?1", name, "user");
 }
 
+absl::Status CheckNoRefusedRole(Connection& db, std::string_view name, uint8_t refused_roles) {
+  if (refused_roles == 0) return absl::OkStatus();
+  KZ_ASSIGN_OR_RETURN(Statement * st, db.Cached("SELECT roles & ?2 FROM users WHERE name = ?1"));
+  st->Bind(1, name).Bind(2, int64_t{refused_roles});
+  KZ_ASSIGN_OR_RETURN(bool row, st->Step());
+  const bool refused = row && st->Int(0) != 0;
+  st->Reset();
+  if (!refused) return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      StrCat("user '", name, "' now holds a role you may not grant: only a node administrator may act on it"));
+}
+
 absl::Status ReadGroupNames(Connection& db, int64_t org_pk, std::vector<std::string>& out) {
   KZ_ASSIGN_OR_RETURN(Statement * groups, db.Cached(
       "SELECT g.name FROM group_members m JOIN sharing_groups g ON g.pk = m.grp"

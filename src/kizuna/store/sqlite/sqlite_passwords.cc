@@ -7,8 +7,9 @@
 namespace kizuna::store {
 
 absl::Status SqliteStore::DoSetUserPassword(std::string_view user, std::string_view password_hash,
-                                            const AuditEvent& event) {
+                                            uint8_t refused_roles, const AuditEvent& event) {
   return WriteChange(event, [&](Connection& db) -> absl::Status {
+    KZ_RETURN_IF_ERROR(sqlite_internal::CheckNoRefusedRole(db, user, refused_roles));
     KZ_ASSIGN_OR_RETURN(Statement * st,
                         db.Cached("UPDATE users SET password_hash = ?2 WHERE name = ?1"));
     st->Bind(1, user).Bind(2, password_hash);

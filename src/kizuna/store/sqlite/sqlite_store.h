@@ -110,7 +110,7 @@ class SqliteStore : public Database, public FeedStore {
   absl::StatusOr<std::vector<User>> DoListUsers() override;
   absl::Status DoUpdateUser(std::string_view user, std::optional<bool> disabled,
                             std::optional<uint8_t> roles, const AuditEvent& event) override;
-  absl::Status DoSetUserPassword(std::string_view user, std::string_view password_hash,
+  absl::Status DoSetUserPassword(std::string_view user, std::string_view password_hash, uint8_t refused_roles,
                                  const AuditEvent& event) override;
   absl::Status DoUpdateUserKeepingAnAdmin(std::string_view user, std::optional<bool> disabled,
                                           std::optional<uint8_t> roles, std::span<const AuditEvent> events) override;

@@ -13,6 +13,9 @@ absl::StatusOr<Token> SqliteStore::DoCreateToken(const NewToken& token, int64_t 
                                                  const AuditEvent& event) {
   KZ_RETURN_IF_ERROR(WriteChange(event, [&](Connection& db) -> absl::Status {
     KZ_ASSIGN_OR_RETURN(int64_t user_pk, sqlite_internal::UserPk(db, token.user));
+    if (absl::Status refused = sqlite_internal::CheckNoRefusedRole(db, token.user, token.refused_roles); !refused.ok()) {
+      return refused;  // (not KZ_RETURN_IF_ERROR: this lambda is inside one)
+    }
     KZ_ASSIGN_OR_RETURN(Statement * st, db.Cached(
         "INSERT INTO tokens (id, user, secret_hash, label, created_us, expires_us)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));

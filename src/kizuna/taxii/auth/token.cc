@@ -78,7 +78,7 @@ absl::StatusOr<IssuedToken> IssueToken(store::Directory& directory, std::string_
   std::string secret = Base64UrlEncode(as_text(secret_bytes));
   sodium_memzero(secret_bytes.data(), secret_bytes.size());
   KZ_ASSIGN_OR_RETURN(std::string hash, HashSecret(secret, params));
-  store::NewToken row{id, request.user, std::move(hash), request.label, request.expires_us};
+  store::NewToken row{id, request.user, std::move(hash), request.label, request.expires_us, request.refused_roles};
   KZ_ASSIGN_OR_RETURN(store::Token token, directory.CreateToken(actor, row));
   IssuedToken out{std::move(token), StrCat(kTokenPrefix, id, "_", secret)};
   sodium_memzero(secret.data(), secret.size());

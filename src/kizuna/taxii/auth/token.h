@@ -71,6 +71,7 @@ struct TokenRequest {
   std::string user;
   std::string label;
   std::optional<int64_t> expires_us;  // none: never expires
+  uint8_t refused_roles = 0;          // as store::NewToken
 };
 
 struct IssuedToken {
