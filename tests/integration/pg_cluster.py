@@ -101,9 +101,11 @@ class PgCluster:
 
     def psql(self, sql, database="postgres"):
         """Runs `sql` with psql; returns its output (tuples only, unaligned)."""
+        # The password goes in the environment, not on the command line that `ps` shows.
+        dsn = f"host=127.0.0.1 port={self.port} user={SUPERUSER} dbname={database} sslmode=disable"
         done = subprocess.run([os.path.join(PG_BIN, "psql"), "-X", "-q", "-t", "-A",
-                               "-v", "ON_ERROR_STOP=1", self.url(database), "-c", sql],
-                              capture_output=True, text=True)
+                               "-v", "ON_ERROR_STOP=1", dsn, "-c", sql],
+                              capture_output=True, text=True, env=dict(os.environ, PGPASSWORD=self.password))
         if done.returncode != 0:
             raise RuntimeError(f"psql: {done.stderr}")
         return done.stdout
