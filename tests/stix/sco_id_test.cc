@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "kizuna/stix/id.h"
+
 namespace kizuna::stix {
 namespace {
 
@@ -38,6 +40,18 @@ TEST(ScoIdTest, NoContributorsMeansV4) {
   EXPECT_FALSE(IdOf("process", R"({"pid":1})").has_value());
   EXPECT_FALSE(IdOf("file", R"({"size":1})").has_value());
   EXPECT_FALSE(IdOf("x-custom-sco", R"({"value":"a"})").has_value());
+}
+
+TEST(ScoIdTest, IdIsOfValueForTheTypesWhoseOnlyContributorIsValue) {
+  for (std::string_view type : {"domain-name", "email-addr", "ipv4-addr", "ipv6-addr", "mac-addr", "url"}) {
+    EXPECT_TRUE(IdIsOfValue(type)) << type;
+  }
+  for (std::string_view type : {"file", "software", "process", "autonomous-system", "x-custom-sco"}) {
+    EXPECT_FALSE(IdIsOfValue(type)) << type;
+  }
+  EXPECT_EQ(UuidVersion("ipv4-addr--28bb3599-77cd-5a82-a950-b5bc3caf07c4"), '5');
+  EXPECT_EQ(UuidVersion("indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"), '4');
+  EXPECT_EQ(UuidVersion("indicator--short"), 0);
 }
 
 }  // namespace

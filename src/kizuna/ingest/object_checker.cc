@@ -5,24 +5,17 @@
 #include "kizuna/base/strings.h"
 #include "kizuna/pattern/parser.h"
 #include "kizuna/pattern/validator.h"
+#include "kizuna/stix/id.h"
 #include "kizuna/stix/sco_id.h"
 
 namespace kizuna::ingest {
 
 namespace {
 
-// The observables whose one ID contributing property is `value` (stix::ScoIdFromValue).
-bool IdIsOfValue(std::string_view type) {
-  return type == "domain-name" || type == "ipv4-addr" || type == "ipv6-addr" || type == "url" ||
-         type == "email-addr" || type == "mac-addr";
-}
-
-// A UUIDv5 id of such an observable must be the one of its value (see the header).
+// A UUIDv5 id of an observable of which stix::IdIsOfValue holds must be the one of its value
+// (see the header).
 absl::Status CheckValueId(const stix::ObjectIndex& index, simdjson::dom::object object) {
-  const size_t uuid = index.id.find("--");
-  if (uuid == std::string_view::npos || index.id.size() <= uuid + 16 || index.id[uuid + 16] != '5') {
-    return absl::OkStatus();
-  }
+  if (stix::UuidVersion(index.id) != '5') return absl::OkStatus();
   std::string_view value;
   if (object["value"].get_string().get(value) != simdjson::SUCCESS) return absl::OkStatus();
   std::string expected = stix::ScoIdFromValue(index.type, value);
@@ -35,7 +28,7 @@ absl::Status CheckValueId(const stix::ObjectIndex& index, simdjson::dom::object 
 
 absl::StatusOr<stix::ObjectIndex> ObjectChecker::Check(std::string_view json, stix::Padding padding) {
   KZ_ASSIGN_OR_RETURN(stix::ObjectIndex index, parser_.Parse(json, padding));
-  if (IdIsOfValue(index.type)) {  // whatever spec_version it claims
+  if (stix::IdIsOfValue(index.type)) {  // whatever spec_version it claims
     KZ_RETURN_IF_ERROR(CheckValueId(index, parser_.last_object()));
     return index;
   }

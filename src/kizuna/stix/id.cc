@@ -117,6 +117,12 @@ std::string UuidV5(std::string_view namespace_uuid, std::string_view name) {
   return FormatUuid(b);
 }
 
+char UuidVersion(std::string_view id) {
+  size_t sep = id.find("--");
+  if (sep == std::string_view::npos || id.size() < sep + 2 + 15) return 0;
+  return id[sep + 2 + 14];
+}
+
 std::string NewId(std::string_view type, Random& random) {
   return StrCat(type, "--", NewUuidV4(random));
 }

@@ -40,6 +40,10 @@ std::string NewUuidV4(Random& random);
 // REQUIRES: namespace_uuid is a valid UUID.
 std::string UuidV5(std::string_view namespace_uuid, std::string_view name);
 
+// Returns the version digit of the UUID in `id` ("type--xxxxxxxx-xxxx-Vxxx-..."), or 0 when
+// `id` is too short to hold one.
+char UuidVersion(std::string_view id);
+
 // Returns `type--<new v4 uuid>`.
 std::string NewId(std::string_view type, Random& random);
 

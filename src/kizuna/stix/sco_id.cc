@@ -103,6 +103,13 @@ std::optional<std::string> DeterministicScoId(std::string_view type, simdjson::d
   return StrCat(type, "--", UuidV5(kScoNamespace, name));
 }
 
+bool IdIsOfValue(std::string_view type) {
+  for (const auto& c : kContributors) {
+    if (c.type == type) return c.properties[0] == "value" && c.properties[1].empty();
+  }
+  return false;
+}
+
 std::string ScoIdFromValue(std::string_view type, std::string_view value) {
   std::string name = "{\"value\":";
   AppendJsonString(value, name);

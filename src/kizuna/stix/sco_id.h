@@ -20,8 +20,12 @@ namespace kizuna::stix {
 std::optional<std::string> DeterministicScoId(std::string_view type,
                                               simdjson::dom::object object);
 
-// Returns `type--uuidv5` for an SCO whose only contributing property is `value` (domain-name,
-// ipv4-addr, ipv6-addr, url, email-addr, mac-addr): the common case, without parsing JSON.
+// Returns whether `value` is the only ID contributing property of SCO type `type`
+// (domain-name, email-addr, ipv4-addr, ipv6-addr, mac-addr, url).
+bool IdIsOfValue(std::string_view type);
+
+// Returns `type--uuidv5` for an SCO of a type for which IdIsOfValue holds: the common case,
+// without parsing JSON.
 std::string ScoIdFromValue(std::string_view type, std::string_view value);
 
 }  // namespace kizuna::stix

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "kizuna/base/strings.h"
+#include "kizuna/stix/id.h"
 #include "kizuna/stix/internal/error_path.h"
 #include "kizuna/stix/internal/schema.h"
 #include "kizuna/stix/sco_id.h"
@@ -20,13 +21,6 @@ constexpr std::string_view kExtensionDefinitionPrefix = "extension-definition--"
 
 bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
-}
-
-// The version digit of the UUID in `id` ("type--xxxxxxxx-xxxx-Vxxx-..."), or 0.
-char UuidVersion(std::string_view id) {
-  size_t sep = id.find("--");
-  if (sep == std::string_view::npos || id.size() < sep + 2 + 15) return 0;
-  return id[sep + 2 + 14];
 }
 
 // Lower case, words separated by hyphens: no upper-case letter, underscore or space.
