@@ -22,6 +22,26 @@ constexpr int64_t kFetchWaitMs = 100;
 // Latency samples kept (the oldest are dropped beyond it).
 constexpr size_t kMaxLatencySamples = 1 << 20;
 
+// Whether entries added after `mark_us` can change the indicator set: an indicator in one of
+// its collections, or a marking definition anywhere (the policy reads those). Other entries,
+// the node's own sightings first, cost no new read of the whole set.
+absl::StatusOr<bool> SetMayHaveChanged(store::Store& store, const std::vector<store::Collection>& set,
+                                       int64_t mark_us) {
+  KZ_ASSIGN_OR_RETURN(std::vector<store::Collection> all, store.ListCollections(""));
+  for (const store::Collection& c : all) {
+    const bool in_set =
+        std::any_of(set.begin(), set.end(), [&](const store::Collection& s) { return s.id == c.id; });
+    store::PageRequest request;
+    request.limit = 1;
+    request.filter.added_after_us = mark_us;
+    request.filter.types = {"marking-definition"};
+    if (in_set) request.filter.types.push_back("indicator");
+    KZ_ASSIGN_OR_RETURN(store::Page page, store.GetObjects(c.id, request));
+    if (!page.objects.empty()) return true;
+  }
+  return false;
+}
+
 double Quantile(std::vector<double> v, double q) {
   if (v.empty()) return 0;
   const size_t i = std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())));
@@ -200,8 +220,9 @@ absl::Status NodeLink::Run() {
       last_check_us = now;
       KZ_ASSIGN_OR_RETURN(int64_t current, db_.LastDateAdded());
       if (current != mark) {
+        KZ_ASSIGN_OR_RETURN(bool changed, SetMayHaveChanged(db_, options_.collections, mark));
         mark = current;
-        KZ_RETURN_IF_ERROR(PublishSet());
+        if (changed) KZ_RETURN_IF_ERROR(PublishSet());
       }
     }
     if (batch.empty() && options_.exit_when_idle_ms > 0 &&

@@ -5,8 +5,9 @@
 // Who and what are decided here, on the node, never by a worker:
 //   - the set is the latest version of every indicator of `collections` that the policy
 //     releases to `principal` (policy::ReleasedReader, the read every path uses), as JSON
-//     lines in chunks (messages.h); it is published again when the store changes
-//     (LastDateAdded moves) and its content differs (the version is a digest of it);
+//     lines in chunks (messages.h); it is read again when an indicator enters one of
+//     `collections` or a marking definition enters any collection, and published when its
+//     content differs (the version is a digest of it);
 //   - a report's entries name indicators and counts only: the node keeps those of
 //     indicators it published, refuses the others (counted), and writes the STIX sightings
 //     itself, sighted by `identity` (the principal's organisation), into
