@@ -7,6 +7,7 @@
 #include <optional>
 #include <thread>
 
+#include "kizuna/base/redact.h"
 #include "kizuna/store/postgres/connection.h"
 #include "kizuna/store/postgres/pg_store.h"
 #include "pg_test_util.h"
@@ -173,7 +174,7 @@ TEST_F(PgStoreTest, ErrorsNameTheStatementAndHideThePassword) {
       db->Run("echo", "SELECT $1::text", {pg::Param::Text("it's '; DROP TABLE entries; --")});
   ASSERT_TRUE(echo.ok()) << echo.status();
   EXPECT_EQ(echo->Text(0, 0), "it's '; DROP TABLE entries; --");
-  EXPECT_EQ(pg::RedactUrl("postgresql://kizuna:secret@127.0.0.1:5432/db"),
+  EXPECT_EQ(RedactUrl("postgresql://kizuna:secret@127.0.0.1:5432/db"),
             "postgresql://***@127.0.0.1:5432/db");
   auto refused = pg::Connection::Open(WithDatabase(*PgTestServerUrl(), "no_such_database"));
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable);

@@ -5,6 +5,7 @@
 
 #include <cstring>
 
+#include "kizuna/base/redact.h"
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 

@@ -19,7 +19,6 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "kizuna/base/redact.h"
 
 struct pg_conn;
 struct pg_result;
@@ -121,8 +120,5 @@ class Transaction {
   Connection& db_;
   bool open_ = false;
 };
-
-// For messages and logs: kizuna::RedactUrl (base/redact.h).
-using ::kizuna::RedactUrl;
 
 }  // namespace kizuna::store::pg

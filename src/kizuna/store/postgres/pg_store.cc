@@ -2,6 +2,7 @@
 // statuses and the pool of read connections.
 #include "kizuna/store/postgres/pg_store.h"
 
+#include "kizuna/base/redact.h"
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/stix/id.h"
@@ -35,7 +36,7 @@ absl::Status Migrate(pg::Connection& db, const std::string& url) {
         db.Run("read the schema version", "SELECT coalesce(max(version), 0) FROM kizuna_schema"));
     int64_t current = version.Int(0, 0);
     if (current > kSchemaVersion) {
-      return absl::DataLossError(StrCat(pg::RedactUrl(url), ": schema version ", current,
+      return absl::DataLossError(StrCat(RedactUrl(url), ": schema version ", current,
                                         " is newer than this Kizuna understands (", kSchemaVersion,
                                         ")"));
     }
