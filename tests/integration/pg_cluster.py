@@ -3,7 +3,8 @@
 Made with Debian's /usr/lib/postgresql/15/bin/initdb in a temporary folder, started with
 pg_ctl on 127.0.0.1 and a free port (its Unix socket stays inside that folder), password
 authentication only, and stopped (and the folder removed) at the end. PostgreSQL refuses to
-run as root, so as root the cluster runs as `nobody` (setpriv), in a folder chowned to it.
+run as root, so as root the cluster runs as the system account `kizuna-pgtest` (made here when
+missing, used by nothing else: `nobody` is shared by other daemons), in a folder chowned to it.
 
 As a module:  with PgCluster() as pg: url = pg.url("dbname")   (pg.create_database(name))
 As a command: pg_cluster.py start DIR [--fsync]   starts a cluster in a temporary folder (fsync
@@ -14,6 +15,7 @@ PgCluster() raises Unavailable.
 """
 
 import os
+import pwd
 import secrets
 import shutil
 import socket
@@ -24,6 +26,7 @@ import time
 
 PG_BIN = os.environ.get("KIZUNA_PG_BIN", "/usr/lib/postgresql/15/bin")
 SUPERUSER = "kizuna"
+OS_USER = "kizuna-pgtest"
 
 
 class Unavailable(Exception):
@@ -41,11 +44,22 @@ def _free_port():
         return s.getsockname()[1]
 
 
+def _os_user():
+    """As root, the account the cluster runs as, made when missing (idempotent)."""
+    try:
+        pwd.getpwnam(OS_USER)
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--user-group", "--no-create-home", "--home-dir", "/nonexistent",
+                        "--shell", "/usr/sbin/nologin", OS_USER], check=True, stdout=subprocess.DEVNULL)
+    return OS_USER
+
+
 def _as_postgres_user(argv):
     """argv run as an unprivileged user when we are root (PostgreSQL refuses root)."""
     if os.geteuid() != 0:
         return argv
-    return ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"] + argv
+    user = _os_user()
+    return ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", "--"] + argv
 
 
 class PgCluster:
@@ -67,7 +81,7 @@ class PgCluster:
         if os.geteuid() == 0:
             for root, dirs, files in os.walk(self.folder):
                 for name in [root] + [os.path.join(root, n) for n in dirs + files]:
-                    shutil.chown(name, "nobody", "nogroup")
+                    shutil.chown(name, _os_user(), _os_user())
         self._run([os.path.join(PG_BIN, "initdb"), "-D", self.data, "-U", SUPERUSER,
                    "--pwfile", pwfile, "-A", "scram-sha-256", "-E", "UTF8", "--locale=C",
                    "--no-sync", "--no-instructions"])
@@ -155,7 +169,7 @@ def main(argv):
     if not available():
         print(f"PostgreSQL is not installed ({PG_BIN}): its tests will skip")
         return 0
-    # The cluster lives in a temporary folder of its own (which `nobody` can reach, unlike a
+    # The cluster lives in a temporary folder of its own (which the cluster's account can reach, unlike a
     # build folder under a private home); DIR only records where, and the URL.
     cluster = PgCluster(fsync=fsync)
     with open(os.path.join(folder, "cluster"), "w") as f:
