@@ -733,6 +733,31 @@ TEST_P(StoreTest, WritesByAnotherProcessAreSeen) {
             AddOutcome::kConflict);
 }
 
+TEST_P(StoreTest, FindObjectsGivesEachIdsLatestVersionInOrderAndSeesOtherProcesses) {
+  Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z"), Indicator("000000000001", "2016-01-02T00:00:00.000Z")});
+  std::vector<std::string> ids = {IndicatorId("000000000002"), IndicatorId("000000000001"), IndicatorId("000000000003")};
+  auto found = store_->FindObjects(ids);  // this store has now read its ids
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_EQ(found->size(), 3u);
+  EXPECT_FALSE((*found)[0]);
+  ASSERT_TRUE((*found)[1]);
+  EXPECT_EQ(*(*found)[1], *store_->FindObject(ids[1]));
+  EXPECT_NE((*found)[1]->find("2016-01-02T00:00:00.000Z"), std::string::npos);
+  EXPECT_FALSE((*found)[2]);
+  // Written by another process after this store read its ids: found all the same.
+  auto other = OpenAnother();
+  ASSERT_TRUE(other.ok());
+  NewObject b = objects_.Make(Indicator("000000000003", "2016-01-01T00:00:00.000Z"));
+  ASSERT_TRUE((*other)->AddObjects(collection_, std::vector<NewObject>{b}).ok());
+  found = store_->FindObjects(ids);
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_FALSE((*found)[0]);
+  EXPECT_TRUE((*found)[1]);
+  ASSERT_TRUE((*found)[2]);
+  EXPECT_EQ(*(*found)[2], *store_->FindObject(ids[2]));
+  EXPECT_EQ(store_->FindObjects(std::vector<std::string>{""}).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 TEST_P(StoreTest, ManyVersionsInOneBatch) {
   // Versions of one id inside a single batch go through the pending multi-row insert.
   std::vector<std::string> batch;

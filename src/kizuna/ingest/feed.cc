@@ -16,17 +16,15 @@ absl::Status ImportFeed(Importer& importer, std::string_view name, std::string_v
   }
   importer.CountFile(text.size());
   if (ledger != nullptr) ledger->sources.insert(std::string(detect::FeedSourceName(options)));
-  std::string jsonl, id;
-  for (const detect::FeedEntry& entry : feed.entries) {
-    absl::StatusOr<std::string> version = NextVersion(importer.store(), entry, options, &id);
-    if (absl::IsResourceExhausted(version.status())) {
-      importer.Reject(StrCat(name, ":", entry.line), id, std::string(version.status().message()));
-      continue;
+  std::string jsonl;
+  KZ_RETURN_IF_ERROR(NextVersions(importer.store(), feed.entries, options, [&](size_t i, NextVersion&& v) {
+    if (!v.json.ok()) {
+      importer.Reject(StrCat(name, ":", feed.entries[i].line), v.id, std::string(v.json.status().message()));
+      return;
     }
-    KZ_RETURN_IF_ERROR(version.status());
-    StrAppend(jsonl, *version, "\n");
-    if (ledger != nullptr) ledger->listed_ids.insert(id);
-  }
+    StrAppend(jsonl, *v.json, "\n");
+    if (ledger != nullptr) ledger->listed_ids.insert(std::move(v.id));
+  }));
   // A list of comments only (or of nothing) is an empty feed, not a broken document.
   if (!jsonl.empty()) KZ_RETURN_IF_ERROR(importer.ImportText(name, jsonl, stix::Padding::kAbsent));
   if (result != nullptr) *result = std::move(feed);

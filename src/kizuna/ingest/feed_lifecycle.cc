@@ -31,14 +31,10 @@ std::optional<int64_t> TimeOf(simdjson::dom::object object, std::string_view key
   return us.ok() ? std::optional<int64_t>(*us) : std::nullopt;
 }
 
-// The latest version of `id` the node holds, or nullopt.
-absl::StatusOr<std::optional<Held>> FindHeld(store::Store& store, const std::string& id) {
-  absl::StatusOr<std::string> json = store.FindObject(id);
-  if (absl::IsNotFound(json.status())) return std::optional<Held>();
-  KZ_RETURN_IF_ERROR(json.status());
+// What `json`, the latest version of `id` the node holds, gives the versioning.
+absl::StatusOr<Held> ParseHeld(simdjson::dom::parser& parser, const std::string& id, std::string json) {
   Held held;
-  held.json = std::move(*json);
-  simdjson::dom::parser parser;
+  held.json = std::move(json);
   simdjson::dom::object object;
   if (parser.parse(held.json).get(object) != simdjson::SUCCESS) {
     return absl::DataLossError(StrCat(id, ": the stored version is not JSON"));
@@ -50,6 +46,16 @@ absl::StatusOr<std::optional<Held>> FindHeld(store::Store& store, const std::str
   held.version.valid_until_us = TimeOf(object, "valid_until");
   bool revoked = false;
   held.revoked = object["revoked"].get_bool().get(revoked) == simdjson::SUCCESS && revoked;
+  return held;
+}
+
+// The latest version of `id` the node holds, or nullopt.
+absl::StatusOr<std::optional<Held>> FindHeld(store::Store& store, simdjson::dom::parser& parser,
+                                             const std::string& id) {
+  absl::StatusOr<std::string> json = store.FindObject(id);
+  if (absl::IsNotFound(json.status())) return std::optional<Held>();
+  KZ_RETURN_IF_ERROR(json.status());
+  KZ_ASSIGN_OR_RETURN(Held held, ParseHeld(parser, id, std::move(*json)));
   return std::optional<Held>(std::move(held));
 }
 
@@ -77,30 +83,68 @@ std::string_view SourceOf(simdjson::dom::object object) {
 
 }  // namespace
 
-absl::StatusOr<std::string> NextVersion(store::Store& store, const detect::FeedEntry& entry,
-                                        const detect::FeedOptions& options, std::string* id_out) {
+namespace {
+
+// Values looked up in the store at once: bounds the versions held in memory.
+constexpr size_t kLookupBatch = 4096;
+
+// The version `entry` gets, `held0` being what the node holds of its generation-0 id.
+absl::StatusOr<NextVersion> VersionOf(store::Store& store, simdjson::dom::parser& parser,
+                                      const detect::FeedEntry& entry, const detect::FeedOptions& options,
+                                      std::string id0, std::optional<Held> held) {
   const int64_t now_us = options.now_us != 0 ? options.now_us : options.time_us;
+  std::string id = std::move(id0);
   for (int generation = 0; generation < detect::kMaxFeedGenerations; ++generation) {
-    std::string id =
-        detect::FeedIndicatorId(options.created_by_ref, entry.family, entry.pattern, generation);
-    KZ_ASSIGN_OR_RETURN(std::optional<Held> held, FindHeld(store, id));
-    if (id_out != nullptr) *id_out = id;
+    if (generation > 0) {
+      id = detect::FeedIndicatorId(options.created_by_ref, entry.family, entry.pattern, generation);
+      KZ_ASSIGN_OR_RETURN(held, FindHeld(store, parser, id));
+    }
     if (!held) {
-      detect::FeedVersion first{std::move(id), options.time_us, options.time_us, options.time_us,
+      detect::FeedVersion first{id, options.time_us, options.time_us, options.time_us,
                                 detect::FirstValidUntil(options, options.time_us)};
-      return detect::FeedIndicatorJson(entry, options, first);
+      return NextVersion{std::move(id), detect::FeedIndicatorJson(entry, options, first)};
     }
     if (held->revoked) continue;  // revoked for good: the next generation
     detect::FeedVersion next = held->version;
     next.valid_until_us = ValidUntil(options, *held, now_us);
     std::string json = detect::FeedIndicatorJson(entry, options, next);
-    if (json == held->json) return json;  // unchanged
-    next.modified_us = std::max(now_us, held->version.modified_us + kMicrosPerMilli);
-    return detect::FeedIndicatorJson(entry, options, next);
+    if (json != held->json) {
+      next.modified_us = std::max(now_us, held->version.modified_us + kMicrosPerMilli);
+      json = detect::FeedIndicatorJson(entry, options, next);
+    }
+    return NextVersion{std::move(id), std::move(json)};
   }
-  return absl::ResourceExhaustedError(StrCat("'", entry.value, "' was revoked ",
-                                             detect::kMaxFeedGenerations,
-                                             " times: no new id is left for it"));
+  return NextVersion{std::move(id), absl::ResourceExhaustedError(StrCat(
+                                        "'", entry.value, "' was revoked ", detect::kMaxFeedGenerations,
+                                        " times: no new id is left for it"))};
+}
+
+}  // namespace
+
+absl::Status NextVersions(store::Store& store, std::span<const detect::FeedEntry> entries,
+                          const detect::FeedOptions& options,
+                          absl::FunctionRef<void(size_t, NextVersion&&)> each) {
+  simdjson::dom::parser parser;
+  std::vector<std::string> ids;
+  for (size_t start = 0; start < entries.size(); start += kLookupBatch) {
+    std::span<const detect::FeedEntry> batch = entries.subspan(start, std::min(kLookupBatch, entries.size() - start));
+    ids.clear();
+    for (const detect::FeedEntry& e : batch) {
+      ids.push_back(detect::FeedIndicatorId(options.created_by_ref, e.family, e.pattern, 0));
+    }
+    KZ_ASSIGN_OR_RETURN(std::vector<std::optional<std::string>> found, store.FindObjects(ids));
+    for (size_t i = 0; i < batch.size(); ++i) {
+      std::optional<Held> held;
+      if (found[i]) {
+        KZ_ASSIGN_OR_RETURN(Held h, ParseHeld(parser, ids[i], std::move(*found[i])));
+        held = std::move(h);
+      }
+      KZ_ASSIGN_OR_RETURN(NextVersion v, VersionOf(store, parser, batch[i], options, std::move(ids[i]),
+                                                   std::move(held)));
+      each(start + i, std::move(v));
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<int64_t> RevokeUnlisted(Importer& importer, const FeedLedger& ledger,

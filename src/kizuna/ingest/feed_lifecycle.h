@@ -4,7 +4,8 @@
 
 // A feed indicator's id is deterministic (detect/feed.h: creator, family, pattern), so the
 // node knows what it holds of a value before importing it. For each value of a list,
-// NextVersion looks up the latest version the node holds of the id (any collection):
+// NextVersions looks up the latest version the node holds of the id (any collection), for
+// many values at once (Store::FindObjects):
 //   - none: a first version, created = modified = valid_from = the list's time;
 //   - the same pattern and settings: that version, as it is (an import of it adds nothing
 //     to a collection that holds it, whatever the file's time);
@@ -20,10 +21,13 @@
 
 #include <cstdint>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "kizuna/detect/feed.h"
 #include "kizuna/ingest/importer.h"
@@ -38,11 +42,18 @@ struct FeedLedger {
   std::set<std::string> incomplete;             // feeds one of whose lists failed
 };
 
-// Returns the JSON of the version `entry` gets (see above; no newline). Errors: the store's;
-// ResourceExhausted when the value was revoked kMaxFeedGenerations times.
-absl::StatusOr<std::string> NextVersion(store::Store& store, const detect::FeedEntry& entry,
-                                        const detect::FeedOptions& options,
-                                        std::string* id = nullptr);
+// The version one value gets: its id, and its JSON (no newline) or ResourceExhausted when
+// the value was revoked kMaxFeedGenerations times.
+struct NextVersion {
+  std::string id;
+  absl::StatusOr<std::string> json;
+};
+
+// Calls `each` with the index in `entries` and the version of each entry (see above), in
+// order. Errors: the store's.
+absl::Status NextVersions(store::Store& store, std::span<const detect::FeedEntry> entries,
+                          const detect::FeedOptions& options,
+                          absl::FunctionRef<void(size_t, NextVersion&&)> each);
 
 // Imports a revoked version of each indicator of the ledger's complete feeds, created by
 // `creator`, that the collection holds (current and not revoked) and the ledger did not list,

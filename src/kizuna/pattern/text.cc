@@ -38,7 +38,7 @@ std::string_view ToNfc(std::string_view text, std::string& scratch) {
   return scratch;
 }
 
-LikeMatcher::LikeMatcher(std::string_view pattern, int64_t max_memory) {
+LikeMatcher::LikeMatcher(std::string_view pattern, int64_t max_memory) : max_memory_(max_memory) {
   std::string scratch;
   const std::string nfc(ToNfc(pattern, scratch));
   // Regex form: literal runs quoted, % -> .*, _ -> one code point; matched in full.
@@ -56,11 +56,7 @@ LikeMatcher::LikeMatcher(std::string_view pattern, int64_t max_memory) {
     }
   }
   regex += RE2::QuoteMeta(run);
-  RE2::Options options;
-  options.set_log_errors(false);
-  options.set_max_mem(max_memory);
-  options.set_never_capture(true);
-  regex_ = std::make_unique<RE2>(regex, options);
+  regex_source_ = std::move(regex);
 
   const bool lead = !nfc.empty() && nfc.front() == '%';
   const bool trail = nfc.size() > 1 && nfc.back() == '%';
@@ -84,11 +80,23 @@ LikeMatcher::LikeMatcher(std::string_view pattern, int64_t max_memory) {
   std::string latin1;
   bytes_ok_ = pattern_internal::Utf8ToLatin1(nfc, latin1) &&
               pattern_internal::Utf8ToLatin1(literal_, latin1_literal_);
+  if (shape_ == Shape::kRegex) Regex();
 }
 
 LikeMatcher::~LikeMatcher() = default;
 
-bool LikeMatcher::ok() const { return regex_ != nullptr && regex_->ok(); }
+const RE2* LikeMatcher::Regex() const {
+  std::call_once(regex_built_, [this] {
+    RE2::Options options;
+    options.set_log_errors(false);
+    options.set_max_mem(max_memory_);
+    options.set_never_capture(true);
+    regex_ = std::make_unique<RE2>(regex_source_, options);
+  });
+  return regex_->ok() ? regex_.get() : nullptr;
+}
+
+bool LikeMatcher::ok() const { return shape_ != Shape::kRegex || Regex() != nullptr; }
 
 std::optional<bool> LikeMatcher::PlainMatch(Shape shape, std::string_view v,
                                             std::string_view literal) {
@@ -107,7 +115,8 @@ bool LikeMatcher::Matches(std::string_view value) const {
   std::string scratch;
   const std::string_view v = ToNfc(value, scratch);
   if (std::optional<bool> plain = PlainMatch(shape_, v, literal_)) return *plain;
-  return ok() && RE2::FullMatch(re2::StringPiece(v.data(), v.size()), *regex_);
+  const RE2* regex = Regex();
+  return regex != nullptr && RE2::FullMatch(re2::StringPiece(v.data(), v.size()), *regex);
 }
 
 bool LikeMatcher::MatchesBytes(std::string_view bytes, std::string& scratch) const {
@@ -115,13 +124,15 @@ bool LikeMatcher::MatchesBytes(std::string_view bytes, std::string& scratch) con
   if (std::optional<bool> plain = PlainMatch(shape_, bytes, latin1_literal_)) return *plain;
   // The bytes as the code points U+0000..U+00FF: text in NFC already, so no normalising.
   pattern_internal::Latin1ToUtf8(bytes, scratch);
-  return ok() && RE2::FullMatch(re2::StringPiece(scratch.data(), scratch.size()), *regex_);
+  const RE2* regex = Regex();
+  return regex != nullptr && RE2::FullMatch(re2::StringPiece(scratch.data(), scratch.size()), *regex);
 }
 
 bool LikeMatcher::MatchesWithRegex(std::string_view value) const {
   std::string scratch;
   const std::string_view v = ToNfc(value, scratch);
-  return ok() && RE2::FullMatch(re2::StringPiece(v.data(), v.size()), *regex_);
+  const RE2* regex = Regex();
+  return regex != nullptr && RE2::FullMatch(re2::StringPiece(v.data(), v.size()), *regex);
 }
 
 }  // namespace kizuna::pattern

@@ -6,7 +6,9 @@
 // NFC) is returned without touching ICU.
 // Thread-safety: stateless (ICU's NFC instance is shared and thread-safe).
 
+#include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,7 +27,8 @@ std::string_view ToNfc(std::string_view text, std::string& scratch);
 
 // A compiled LIKE pattern: SQL `%` (any run of characters) and `_` (exactly one
 // character), matched against the whole NFC-normalised value. Common shapes (no wildcard,
-// 'abc%', '%abc', '%abc%') are plain string tests; the rest run on RE2 in linear time.
+// 'abc%', '%abc', '%abc%') are plain string tests and build no RE2 program (but for
+// MatchesWithRegex, once); the rest run on RE2 in linear time.
 // On binary values (STIX 2.1 §9.6.4; `_hex`/`_bin` properties) LIKE runs on the bytes, as
 // MATCHES does: each code point of the pattern below U+0100 stands for that byte, `_` for
 // one byte and `%` for any run of bytes; a pattern holding a code point above U+00FF
@@ -38,11 +41,12 @@ class LikeMatcher {
   LikeMatcher(const LikeMatcher&) = delete;
   LikeMatcher& operator=(const LikeMatcher&) = delete;
 
-  // False if the RE2 program could not be built within max_memory.
+  // False if the pattern needs an RE2 program and it could not be built within max_memory.
   bool ok() const;
   // Returns true if the NFC form of `value` matches. Thread-safe.
   bool Matches(std::string_view value) const;
-  // The same test, always through RE2 (reference evaluator and differential tests).
+  // The same test, always through RE2 (reference evaluator and differential tests); false
+  // if the program cannot be built. Thread-safe.
   bool MatchesWithRegex(std::string_view value) const;
   // Returns true if the binary value `bytes` matches (above). `scratch` is a buffer the
   // call may use (keep one per thread to avoid allocating). Thread-safe.
@@ -58,7 +62,12 @@ class LikeMatcher {
   std::string literal_;  // the NFC literal for the plain shapes
   bool bytes_ok_ = false;  // the pattern's code points are all below U+0100
   std::string latin1_literal_;  // literal_ as bytes, when bytes_ok_
-  std::unique_ptr<re2::RE2> regex_;
+  // The RE2 program: built in the constructor for kRegex, on first use otherwise.
+  const re2::RE2* Regex() const;
+  std::string regex_source_;
+  int64_t max_memory_;
+  mutable std::once_flag regex_built_;
+  mutable std::unique_ptr<re2::RE2> regex_;
 };
 
 }  // namespace kizuna::pattern

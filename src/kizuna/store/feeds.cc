@@ -9,7 +9,7 @@
 namespace kizuna::store {
 namespace {
 
-constexpr std::string_view kKindNames[] = {"misp", "csv", "lines", "stix"};
+constexpr std::string_view kKindNames[] = {"misp", "csv", "lines", "stix", "taxii"};
 
 bool IsOneLine(std::string_view s) { return s.find_first_of("\r\n") == std::string_view::npos; }
 
@@ -67,6 +67,10 @@ absl::Status ValidateFeed(const Feed& f) {
   }
   if (f.field_map.size() > kMaxFeedMapBytes || !IsOneLine(f.field_map)) {
     return absl::InvalidArgumentError(StrCat(where, "map: one line of at most ", kMaxFeedMapBytes, " octets"));
+  }
+  if (f.kind == FeedKind::kTaxii && (!f.url.ends_with("/") || f.url.find('?') != std::string::npos)) {
+    return absl::InvalidArgumentError(
+        StrCat(where, "url: a taxii feed's URL is a TAXII collection's, ending in '/' (.../collections/ID/)"));
   }
   if (!f.field_map.empty() && f.kind != FeedKind::kCsv) {
     return absl::InvalidArgumentError(StrCat(where, "--map renames CSV columns: it needs --format csv"));

@@ -36,9 +36,10 @@ enum class FeedKind : uint8_t {
   kCsv,    // a CSV list of values (detect/feed.h)
   kLines,  // one value a line (detect/feed.h)
   kStix,   // a STIX bundle, envelope, list or JSON lines (ingest/importer.h)
+  kTaxii,  // a TAXII 2.1 collection: the objects added since the last run (sync/feed_taxii.h)
 };
 
-// "misp", "csv", "lines", "stix"; and back (nullopt for anything else).
+// "misp", "csv", "lines", "stix", "taxii"; and back (nullopt for anything else).
 std::string_view FeedKindName(FeedKind k);
 std::optional<FeedKind> ParseFeedKind(std::string_view name);
 
@@ -69,7 +70,9 @@ struct Feed {
   std::string ca_file;     // PEM CAs to trust; empty: the system's
   int64_t created_us = 0;
   // State, written by SaveFeedRun (ignored by AddFeed).
-  std::string etag, last_modified;  // validators of the last body imported
+  // Validators of the last body imported; for a taxii feed, last_modified holds the
+  // X-TAXII-Date-Added-Last of the last page imported (the next run's added_after).
+  std::string etag, last_modified;
   int64_t runs = 0;                 // runs that reached the server and got an answer or failed
   int64_t not_modified = 0;         // runs answered 304 Not Modified
   int64_t new_objects = 0;          // objects added that the node did not hold

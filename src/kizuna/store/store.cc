@@ -190,6 +190,26 @@ absl::StatusOr<std::string> Store::FindObject(std::string_view object_id) {
   return DoFindObject(object_id);
 }
 
+absl::StatusOr<std::vector<std::optional<std::string>>> Store::FindObjects(
+    std::span<const std::string> object_ids) {
+  for (const std::string& id : object_ids) {
+    if (id.empty()) return absl::InvalidArgumentError("no object id");
+  }
+  return DoFindObjects(object_ids);
+}
+
+absl::StatusOr<std::vector<std::optional<std::string>>> Store::DoFindObjects(
+    std::span<const std::string> object_ids) {
+  std::vector<std::optional<std::string>> found(object_ids.size());
+  for (size_t i = 0; i < object_ids.size(); ++i) {
+    absl::StatusOr<std::string> json = DoFindObject(object_ids[i]);
+    if (absl::IsNotFound(json.status())) continue;
+    KZ_RETURN_IF_ERROR(json.status());
+    found[i] = std::move(*json);
+  }
+  return found;
+}
+
 absl::StatusOr<MarkingDefinitionRecord> Store::FindMarkingDefinition(std::string_view marking_id) {
   if (marking_id.empty()) return absl::InvalidArgumentError("no marking id");
   return DoFindMarkingDefinition(marking_id);

@@ -136,6 +136,29 @@ absl::StatusOr<std::string> SqliteStore::DoFindObject(std::string_view object_id
   return json;
 }
 
+absl::StatusOr<std::vector<std::optional<std::string>>> SqliteStore::DoFindObjects(
+    std::span<const std::string> object_ids) {
+  // The writer's id filter, brought up to date with what other processes added, tells the
+  // ids never held (no false negatives); only the others are looked up.
+  std::vector<bool> maybe(object_ids.size());
+  {
+    absl::MutexLock lock(&write_mu_);
+    KZ_RETURN_IF_ERROR(SyncIdFilter());
+    for (size_t i = 0; i < object_ids.size(); ++i) {
+      maybe[i] = id_filter_.MayContain(sqlite_internal::IdHash(id_hash_key_, object_ids[i]));
+    }
+  }
+  std::vector<std::optional<std::string>> found(object_ids.size());
+  for (size_t i = 0; i < object_ids.size(); ++i) {
+    if (!maybe[i]) continue;
+    absl::StatusOr<std::string> json = DoFindObject(object_ids[i]);
+    if (absl::IsNotFound(json.status())) continue;
+    KZ_RETURN_IF_ERROR(json.status());
+    found[i] = std::move(*json);
+  }
+  return found;
+}
+
 absl::StatusOr<MarkingDefinitionRecord> SqliteStore::DoFindMarkingDefinition(std::string_view marking_id) {
   KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
   KZ_ASSIGN_OR_RETURN(Statement * st, db->Cached(

@@ -84,6 +84,8 @@ class SqliteStore : public Database, public FeedStore {
                                                       const RecordAdd* record) override;
   absl::StatusOr<int64_t> DoLastDateAdded() override;
   absl::StatusOr<std::string> DoFindObject(std::string_view object_id) override;
+  absl::StatusOr<std::vector<std::optional<std::string>>> DoFindObjects(
+      std::span<const std::string> object_ids) override;
   absl::StatusOr<MarkingDefinitionRecord> DoFindMarkingDefinition(std::string_view marking_id) override;
   absl::StatusOr<std::vector<Provenance>> DoGetProvenance(std::string_view collection_id,
                                                           std::string_view object_id) override;
