@@ -9,7 +9,8 @@ import time
 
 
 class FeedServer:
-    """Serves `routes` (path -> dict(body=bytes, etag=str, last_modified=str, type=str)) and the
+    """Serves `routes` (path and query -> dict(body=bytes, etag=str, last_modified=str, type=str,
+    headers=[(name, value)])) and the
     hostile paths below; records each request's path and headers."""
 
     def __init__(self):
@@ -52,7 +53,7 @@ class FeedServer:
                     headers.append(("ETag", etag))
                 if modified:
                     headers.append(("Last-Modified", modified))
-                self.send(200, route["body"], headers)
+                self.send(200, route["body"], headers + list(route.get("headers", ())))
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True

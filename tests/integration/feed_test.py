@@ -161,5 +161,106 @@ class FeedTest(unittest.TestCase):
         del err
 
 
+class TaxiiFeedTest(unittest.TestCase):
+    """A feed of format taxii pulls a real Kizuna node's collection, page by page after the last
+    run's X-TAXII-Date-Added-Last, as the feed's user; hostile TAXII answers end a run."""
+
+    @classmethod
+    def setUpClass(cls):
+        dst = cls.alliance = Alliance()
+        dst.collection("feeds", "feeds")
+        dst.collection("hostile", "hostile")
+        cls.org = dst.org("JPN-CERT", "JPN")
+        cls.other = dst.org("USA-CERT", "USA")
+        # The source node knows both organisations by the same ids, and releases to its readers.
+        src = cls.source = Alliance()
+        src.collection("public", "public", default_release="readers")
+        for name, nation, id_ in (("JPN-CERT", "JPN", cls.org), ("USA-CERT", "USA", cls.other)):
+            src.org(name, nation, id_)
+            src.grant("public", name, read=True, write=True)
+        cls.publisher = src.user("publisher", "JPN-CERT", "publisher")
+        cls.usa_publisher = src.user("usa-publisher", "USA-CERT", "publisher")
+        cls.node = Node(src.data_dir, tls=False)
+        cls.objects = "/intel/collections/%s/objects/" % src.collections["public"]
+        dst.grant("feeds", "JPN-CERT", read=True, write=True)
+        dst.grant("hostile", "JPN-CERT", read=True, write=True)
+        dst.user("feeder", "JPN-CERT", "publisher")
+        cls.reader = dst.user("reader", "JPN-CERT", "reader")
+        cls.token_file = os.path.join(dst.tmp, "token")
+        with open(os.open(cls.token_file, os.O_WRONLY | os.O_CREAT, 0o600), "w") as f:
+            f.write(cls.publisher)
+        cls.server = FeedServer()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.node.stop()
+        cls.server.stop()
+        cls.source.cleanup()
+        cls.alliance.cleanup()
+
+    def kz(self, *args, expect=0):
+        return run(*args, data_dir=self.alliance.data_dir, expect=expect)
+
+    def publish(self, *objects, token=None):
+        r = Client(self.node, token or self.publisher).post(self.objects, {"objects": list(objects)})
+        self.assertEqual(r.status, 202, r.body)
+
+    def held(self):
+        out = self.kz("export", "--collection", "feeds")
+        return sorted(o["id"][-2:] for o in json.loads(out)["objects"]) if out.strip() else []
+
+    def test_runs_read_what_the_collection_added_since_the_last(self):
+        self.publish(indicator(11), indicator(12, self.org))
+        self.publish(indicator(13, self.other), token=self.usa_publisher)
+        url = self.node.base + self.objects[:-len("objects/")]
+        self.kz("feed", "add", "src", "--url", url, "--format", "taxii", "--every", "1h", "--collection", "feeds",
+                "--as", "feeder", "--token-file", self.token_file)
+        # Another organisation's object is refused, as for every feed (so the run exits 1); the
+        # rest is the feeder's.
+        first = json.loads(self.kz("feed", "run", "src", "--json", expect=1))[0]
+        self.assertTrue(first["ok"], first)
+        self.assertEqual((first["read"], first["new"], first["rejected"]), (3, 2, 1), first)
+        self.assertEqual(self.held(), ["11", "12"])
+        self.publish(indicator(14), indicator(15))
+        second = json.loads(self.kz("feed", "run", "src", "--json"))[0]
+        self.assertEqual((second["ok"], second["read"], second["new"]), (True, 2, 2), second)
+        self.assertEqual(self.held(), ["11", "12", "14", "15"])
+        third = json.loads(self.kz("feed", "run", "src", "--json"))[0]
+        self.assertEqual((third["ok"], third["not_modified"], third["read"]), (True, True, 0), third)
+        f = {f["name"]: f for f in json.loads(self.kz("feed", "list", "--json"))}["src"]
+        self.assertEqual((f["runs"], f["new"], f["not_modified"]), (3, 4, 1), f)
+        self.assertNotIn(self.publisher, self.kz("feed", "list", "--json"))
+        # A URL that is not a collection's is refused when the feed is added.
+        for bad in (url + "objects/?x=1", url[:-1]):
+            self.kz("feed", "add", "not-a-collection", "--url", bad, "--format", "taxii", "--collection", "feeds",
+                    "--as", "feeder", expect=1)
+        self.assertNotIn("not-a-collection", self.kz("feed", "list", "--json"))
+
+    def test_hostile_taxii_answers_end_a_run(self):
+        query = "objects/?limit=500&match[version]=all&match[spec_version]=2.0,2.1"
+        page = json.dumps({"more": True, "objects": [indicator(21)]}).encode()
+        taxii = "application/taxii+json;version=2.1"
+        s = self.server
+        # A cursor that is not a timestamp (it would go back into the next request).
+        s.routes["/bad-date/" + query] = {"body": page, "type": taxii,
+                                          "headers": [("X-TAXII-Date-Added-Last", "x&added_after=1")]}
+        # `more` for ever on the same date: the run ends, having imported the page once.
+        s.routes["/stuck/" + query] = {"body": page, "type": taxii,
+                                       "headers": [("X-TAXII-Date-Added-Last", "2026-01-01T00:00:00.000Z")]}
+        s.routes["/stuck/" + query + "&added_after=2026-01-01T00:00:00.000Z"] = s.routes["/stuck/" + query]
+        for name, fmt_ok, error in (("bad-date", False, "not a timestamp"), ("stuck", True, None)):
+            with self.subTest(name):
+                self.kz("feed", "add", name, "--url", "%s/%s/" % (s.base, name), "--format", "taxii", "--every", "1h",
+                        "--collection", "hostile", "--as", "feeder")
+                out = json.loads(self.kz("feed", "run", name, "--json", expect=0 if fmt_ok else 1))[0]
+                self.assertEqual(out["ok"], fmt_ok, out)
+                if error:
+                    self.assertIn(error, out["error"])
+                    self.assertEqual(out["new"], 0)
+                else:
+                    self.assertEqual(out["read"], 1, out)
+        self.assertFalse(any("x&added_after" in path for path, _ in s.requests))
+
+
 if __name__ == "__main__":
     unittest.main()

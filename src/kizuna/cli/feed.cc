@@ -75,7 +75,7 @@ int Add(GlobalOptions& global, const FeedFlags& f) {
   std::optional<store::FeedKind> kind = store::ParseFeedKind(f.format);
   if (!kind) {
     return ReportError(absl::InvalidArgumentError(
-        StrCat("--format '", f.format, "': expected misp, csv, lines or stix")));
+        StrCat("--format '", f.format, "': expected misp, csv, lines, stix or taxii")));
   }
   feed.kind = *kind;
   std::optional<int64_t> every = admin::ParseDuration(f.every);
@@ -240,8 +240,9 @@ void AddFeedCommand(CLI::App& app, GlobalOptions& global) {
   add->add_option("NAME", f->name, "Feed name: 1-64 of [a-z0-9._-]")->required();
   add->add_option("--url", f->url, "https://host[:port]/path (http:// to a loopback host only)")->required();
   add->add_option("--format", f->format,
-                  "misp (MISP events), csv (a 'value' column), lines (one value a line) or stix (a bundle, "
-                  "envelope, list or JSON lines)")
+                  "misp (MISP events), csv (a 'value' column), lines (one value a line), stix (a bundle, "
+                  "envelope, list or JSON lines) or taxii (--url is a TAXII 2.1 collection's, ending in "
+                  "/collections/ID/: each run reads the objects added since the last)")
       ->required();
   add->add_option("--every", f->every, "How often: e.g. 30s, 15m, 1h, 1d")->capture_default_str();
   add->add_option("--collection", f->collection, "Collection id or alias the feed is imported into")->required();

@@ -21,27 +21,21 @@ size_t TargetStart(std::string_view url) {
   return end == std::string_view::npos ? url.size() : end;
 }
 
-// The request target of `url`: its path and query ("/" when it has none).
-std::string TargetOf(std::string_view url) {
-  std::string_view rest = url.substr(TargetStart(url));
-  if (rest.empty()) return "/";
-  return rest.front() == '/' ? std::string(rest) : StrCat("/", rest);
-}
-
 // What a feed of `kind` asks for.
 std::string_view AcceptOf(store::FeedKind kind) {
   switch (kind) {
     case store::FeedKind::kMisp:
     case store::FeedKind::kStix: return "application/json, */*;q=0.5";
     case store::FeedKind::kCsv: return "text/csv, text/plain;q=0.9, */*;q=0.5";
+    case store::FeedKind::kTaxii: return "application/taxii+json;version=2.1";
     case store::FeedKind::kLines: break;
   }
   return "text/plain, */*;q=0.5";
 }
 
-// The target a redirect from `url` to `location` goes to, when it stays on the same scheme,
+// The target a redirect from `from` to `location` goes to, when it stays on the same scheme,
 // host and port; FailedPrecondition naming the Location otherwise.
-absl::StatusOr<std::string> RedirectTarget(const store::PeerUrl& from, std::string_view location) {
+absl::StatusOr<std::string> RedirectTarget(const Endpoint& from, std::string_view location) {
   if (location.empty() || location.size() > store::kMaxFeedUrlBytes ||
       location.find_first_of(" \t\r\n") != std::string_view::npos) {
     return absl::FailedPreconditionError("a redirect without a usable Location");
@@ -52,20 +46,9 @@ absl::StatusOr<std::string> RedirectTarget(const store::PeerUrl& from, std::stri
     return absl::FailedPreconditionError(
         StrCat("a redirect to '", location, "' leaves the feed's scheme, host and port: not followed"));
   }
-  return TargetOf(location);
+  return FeedTarget(location);
 }
 
-absl::Status HttpError(const ClientResponse& r) {
-  // The server's words, quoted for a terminal: control characters (escape sequences) shown as '?'.
-  std::string said = r.body.substr(0, 200);
-  for (char& c : said) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
-  }
-  const std::string text = StrCat("HTTP ", r.status, " ", said);
-  if (r.status == 401 || r.status == 403) return absl::PermissionDeniedError(text);
-  if (r.status == 404) return absl::NotFoundError(text);
-  return absl::UnavailableError(text);
-}
 
 // The body of `r`, gzip undone within `max_bytes`; other encodings refused.
 absl::StatusOr<std::string> BodyOf(ClientResponse& r, uint64_t max_bytes) {
@@ -85,26 +68,50 @@ absl::StatusOr<std::string> BodyOf(ClientResponse& r, uint64_t max_bytes) {
 
 }  // namespace
 
-absl::StatusOr<FetchedFeed> FetchFeed(const store::Feed& feed) {
+absl::Status FeedHttpError(const ClientResponse& r) {
+  // The server's words, quoted for a terminal: control characters (escape sequences) shown as '?'.
+  std::string said = r.body.substr(0, 200);
+  for (char& c : said) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
+  const std::string text = StrCat("HTTP ", r.status, " ", said);
+  if (r.status == 401 || r.status == 403) return absl::PermissionDeniedError(text);
+  if (r.status == 404) return absl::NotFoundError(text);
+  return absl::UnavailableError(text);
+}
+
+std::string FeedTarget(std::string_view url) {
+  std::string_view rest = url.substr(TargetStart(url));
+  if (rest.empty()) return "/";
+  return rest.front() == '/' ? std::string(rest) : StrCat("/", rest);
+}
+
+absl::StatusOr<Endpoint> FeedEndpoint(const store::Feed& feed) {
   const std::string where = StrCat("feed '", feed.name, "'");
-  const std::string base(std::string_view(feed.url).substr(0, TargetStart(feed.url)));
-  KZ_ASSIGN_OR_RETURN(store::PeerUrl url, store::ParsePeerUrl(base));
-  Endpoint endpoint;
-  endpoint.name = where;
-  endpoint.url = feed.url;
-  endpoint.tls = url.tls;
-  endpoint.host = url.host;
-  endpoint.port = url.port;
-  endpoint.auth = feed.auth;
-  endpoint.token = feed.secret;
-  endpoint.basic_user = feed.basic_user;
-  endpoint.ca_file = feed.ca_file;
+  absl::StatusOr<store::PeerUrl> url = store::ParsePeerUrl(feed.url.substr(0, TargetStart(feed.url)));
+  if (!url.ok()) return Annotate(url.status(), StrCat(where, ": "));
+  return Endpoint{.name = where,
+                  .url = feed.url,
+                  .tls = url->tls,
+                  .host = std::move(url->host),
+                  .port = std::move(url->port),
+                  .auth = feed.auth,
+                  .token = feed.secret,
+                  .basic_user = feed.basic_user,
+                  .ca_file = feed.ca_file,
+                  .client_cert = {},
+                  .client_key = {}};
+}
+
+absl::StatusOr<FetchedFeed> FetchFeed(const store::Feed& feed) {
+  KZ_ASSIGN_OR_RETURN(Endpoint endpoint, FeedEndpoint(feed));
+  const std::string where = endpoint.name;
   TaxiiClient::Headers headers = {{"Accept", std::string(AcceptOf(feed.kind))}, {"Accept-Encoding", "gzip"},
                                   {"User-Agent", "kizuna-feed"}};
   if (!feed.etag.empty()) headers.emplace_back("If-None-Match", feed.etag);
   if (!feed.last_modified.empty()) headers.emplace_back("If-Modified-Since", feed.last_modified);
   FetchedFeed out;
-  std::string target = TargetOf(feed.url);
+  std::string target = FeedTarget(feed.url);
   // One deadline for the whole fetch, redirects included: each hop gets what is left of it.
   const auto start = std::chrono::steady_clock::now();
   for (;;) {
@@ -126,12 +133,12 @@ absl::StatusOr<FetchedFeed> FetchFeed(const store::Feed& feed) {
         return absl::FailedPreconditionError(StrCat(where, ": more than ", kMaxFeedRedirects, " redirects"));
       }
       ++out.redirects;
-      absl::StatusOr<std::string> next = RedirectTarget(url, r.Header("Location"));
+      absl::StatusOr<std::string> next = RedirectTarget(endpoint, r.Header("Location"));
       if (!next.ok()) return Annotate(next.status(), StrCat(where, ": "));
       target = std::move(*next);
       continue;
     }
-    if (r.status != 200) return Annotate(HttpError(r), StrCat(where, ": "));
+    if (r.status != 200) return Annotate(FeedHttpError(r), StrCat(where, ": "));
     out.etag = std::string(r.Header("ETag"));
     out.last_modified = std::string(r.Header("Last-Modified"));
     absl::StatusOr<std::string> body = BodyOf(r, static_cast<uint64_t>(feed.max_bytes));

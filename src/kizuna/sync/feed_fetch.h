@@ -20,9 +20,11 @@
 // Thread-safety: stateless.
 
 #include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
 #include "kizuna/store/feeds.h"
+#include "kizuna/sync/taxii_client.h"
 
 namespace kizuna::sync {
 
@@ -39,5 +41,17 @@ struct FetchedFeed {
 
 // Fetches `feed.url` (see above).
 absl::StatusOr<FetchedFeed> FetchFeed(const store::Feed& feed);
+
+// How to reach the server of `feed`: its URL's scheme, host and port (store/peer_url.h rules),
+// the feed's credential and CA file; errors name the feed.
+absl::StatusOr<Endpoint> FeedEndpoint(const store::Feed& feed);
+
+// The error for an answer that is not a success: PermissionDenied (401, 403), NotFound
+// (404), Unavailable (others), with the status and the start of the body (control
+// characters shown as '?').
+absl::Status FeedHttpError(const ClientResponse& r);
+
+// The request target of `url`: its path and query ("/" when it has none).
+std::string FeedTarget(std::string_view url);
 
 }  // namespace kizuna::sync

@@ -11,6 +11,7 @@
 #include "kizuna/ingest/misp.h"
 #include "kizuna/policy/policy.h"
 #include "kizuna/sync/feed_fetch.h"
+#include "kizuna/sync/feed_taxii.h"
 
 namespace kizuna::sync {
 namespace {
@@ -20,7 +21,8 @@ absl::Status ImportBody(ingest::Importer& importer, const store::Feed& feed, con
                         std::string_view body, int64_t now_us) {
   const std::string name = StrCat("feed ", feed.name);
   switch (feed.kind) {
-    case store::FeedKind::kStix: return importer.ImportText(name, body, stix::Padding::kAbsent);
+    case store::FeedKind::kStix:
+    case store::FeedKind::kTaxii: return importer.ImportText(name, body, stix::Padding::kAbsent);
     case store::FeedKind::kMisp: {
       misp::ConvertOptions options;
       options.created_by_ref = who.organization;
@@ -53,19 +55,33 @@ absl::Status Run(store::Database& db, const store::Feed& feed, const MayWrite& m
     return absl::PermissionDeniedError(
         StrCat("user '", feed.as_user, "' may not write to the feed's collection ", feed.collection));
   }
-  KZ_ASSIGN_OR_RETURN(FetchedFeed fetched, FetchFeed(feed));
-  report.redirects = fetched.redirects;
-  if (fetched.not_modified) {
-    report.not_modified = true;
-    return absl::OkStatus();
-  }
-  report.bytes = static_cast<int64_t>(fetched.body.size());
   ingest::ImportOptions options;
   options.writer = store::Writer{store::WriterKind::kUser, who.user, who.organization, who.nation};
   options.count_updated = true;
   options.max_rejections_kept = kMaxFeedRejectionsReported;
   ingest::Importer importer(db, feed.collection, options);
-  absl::Status imported = ImportBody(importer, feed, who, fetched.body, now_us);
+  absl::Status imported;
+  if (feed.kind == store::FeedKind::kTaxii) {
+    absl::StatusOr<TaxiiFeedPull> pulled = PullTaxiiFeed(
+        feed, feed.last_modified, [&](std::string_view page) { return ImportBody(importer, feed, who, page, now_us); });
+    if (pulled.ok()) {
+      report.bytes = pulled->bytes;
+      report.not_modified = pulled->pages == 0;
+      last_modified = std::move(pulled->cursor);
+    }
+    imported = pulled.status();
+  } else {
+    KZ_ASSIGN_OR_RETURN(FetchedFeed fetched, FetchFeed(feed));
+    report.redirects = fetched.redirects;
+    if (fetched.not_modified) {
+      report.not_modified = true;
+      return absl::OkStatus();
+    }
+    report.bytes = static_cast<int64_t>(fetched.body.size());
+    imported = ImportBody(importer, feed, who, fetched.body, now_us);
+    etag = std::move(fetched.etag);
+    last_modified = std::move(fetched.last_modified);
+  }
   const ingest::ImportSummary& s = importer.summary();
   report.read = s.read;
   report.updated_objects = s.updated;
@@ -73,10 +89,10 @@ absl::Status Run(store::Database& db, const store::Feed& feed, const MayWrite& m
   report.already_present = s.already_present;
   report.rejected = s.rejected;
   report.rejections = s.rejections;
-  if (!imported.ok()) return Annotate(imported, StrCat("feed '", feed.name, "': "));
-  etag = std::move(fetched.etag);
-  last_modified = std::move(fetched.last_modified);
-  return absl::OkStatus();
+  if (!imported.ok() && feed.kind != store::FeedKind::kTaxii) {
+    return Annotate(imported, StrCat("feed '", feed.name, "': "));
+  }
+  return imported;  // a taxii feed's errors name it already
 }
 
 }  // namespace

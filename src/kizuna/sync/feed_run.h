@@ -5,13 +5,14 @@
 // (docs/feeds.md, "Scheduled feeds"):
 //   1. the feed's user (`feed add --as`) is looked up as a principal, and must still be
 //      allowed to write to the feed's collection (`may_write`: the node's grants), at each run;
-//   2. the body is fetched (feed_fetch.h: conditional, bounded, own host only);
+//   2. the body is fetched (feed_fetch.h: conditional, bounded, own host only), or for a
+//      taxii feed the pages added since the last run (feed_taxii.h);
 //   3. it goes in by the one path of its format: plain lists (csv, lines) through
 //      ingest::ImportFeed and the feed lifecycle, MISP through ingest::ImportMisp, STIX
-//      through the Importer. Everything is written as that user (store.h, WriterKind::kUser):
+//      and TAXII pages through the Importer. Everything is written as that user (store.h, WriterKind::kUser):
 //      created by its organisation, and objects another organisation created are refused;
 //   4. the run is recorded (FeedStore::SaveFeedRun): new and updated objects, rejections,
-//      the validators for the next conditional request, or the error.
+//      the validators for the next conditional request (a taxii feed's cursor), or the error.
 // A failed run keeps what was committed before the failure (the importer's batches).
 //
 // Thread-safety: one run per feed at a time; the store may be shared.
