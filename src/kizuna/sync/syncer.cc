@@ -1,7 +1,11 @@
 // Kizuna.
 #include "kizuna/sync/syncer.h"
 
+#include <condition_variable>
 #include <deque>
+#include <mutex>
+#include <optional>
+#include <thread>
 
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
@@ -28,34 +32,36 @@ absl::Status HttpError(const ClientResponse& r, std::string_view what) {
 }
 
 // The objects of one pulled envelope, checked (ingest::ObjectChecker); invalid ones are
-// counted, kept as (id, reason) for the store to record, and skipped (one bad object must
-// not stop a mapping).
+// kept as (id, reason) for the store to record and the report to count, and skipped (one
+// bad object must not stop a mapping).
 struct PulledPage {
+  std::string last;                      // its X-TAXII-Date-Added-Last
   std::deque<std::string> texts;
   std::deque<stix::ObjectIndex> indexes;
   std::vector<store::NewObject> objects;
   std::vector<std::string> dates;
   std::deque<std::string> invalid_text;  // ids and reasons of the invalid objects
   std::vector<std::pair<std::string_view, std::string_view>> invalid;
+  int64_t read = 0;                      // objects in the envelope
   bool more = false;
 };
 
-absl::StatusOr<PulledPage> ReadEnvelope(const ClientResponse& r, std::string_view where, ingest::Tally& tally) {
+absl::StatusOr<PulledPage> ReadEnvelope(const ClientResponse& r) {
   PulledPage page;
   std::string_view date = r.Header("X-TAXII-Date-Added-Last");
+  page.last = std::string(date);
   stix::DocumentReader reader(r.body, stix::ReaderOptions{}, stix::DocumentFormat::kEnvelope);
   ingest::ObjectChecker checker;
   stix::ObjectSpan span;
   const auto invalid = [&](std::string_view id, std::string_view reason) {
     reason = ingest::WithoutId(id, reason);
-    tally.Reject(std::string(where), std::string(id), std::string(reason));
     std::string_view kept_id = page.invalid_text.emplace_back(id);
     page.invalid.emplace_back(kept_id, page.invalid_text.emplace_back(reason));
   };
   for (;;) {
     KZ_ASSIGN_OR_RETURN(bool more, reader.Next(span));
     if (!more) break;
-    ++tally.read;
+    ++page.read;
     if (!span.error.empty()) {
       invalid("", span.error);
       continue;
@@ -80,6 +86,89 @@ absl::StatusOr<PulledPage> ReadEnvelope(const ClientResponse& r, std::string_vie
   }
   return page;
 }
+
+// The pages of one pull, fetched and checked on a thread of their own while the caller
+// stores the pages before (at most kAhead wait), handed over in order. The next page's
+// added_after is the X-TAXII-Date-Added-Last of the one before, known as soon as it arrives,
+// so fetching needs nothing from the store.
+class PullAhead {
+ public:
+  static constexpr size_t kAhead = 2;
+
+  // Starts fetching `path` after `cursor`, at most `max_pages` pages of `page_size`.
+  PullAhead(TaxiiClient& client, std::string path, std::string cursor, size_t page_size, int max_pages,
+            std::string what)
+      : thread_([=, this, &client] { Fetch(client, path, cursor, page_size, max_pages, what); }) {}
+  ~PullAhead() {
+    {
+      std::lock_guard lock(mu_);
+      stopped_ = true;
+      cv_.notify_all();
+    }
+    thread_.join();  // after the request in flight, if any (bounded by the client's timeout)
+  }
+
+  // The next page; nullopt at the end, with status() telling whether the pull failed.
+  std::optional<PulledPage> Next() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return !pages_.empty() || done_; });
+    if (pages_.empty()) return std::nullopt;
+    PulledPage page = std::move(pages_.front());
+    pages_.pop_front();
+    cv_.notify_all();
+    return page;
+  }
+
+  absl::Status status() {
+    std::lock_guard lock(mu_);
+    return status_;
+  }
+
+ private:
+  void Fetch(TaxiiClient& client, const std::string& path, std::string cursor, size_t page_size, int max_pages,
+             const std::string& what) {
+    absl::Status status;
+    for (int pages = 0; pages < max_pages; ++pages) {
+      std::string target = StrCat(path, "?limit=", page_size, "&match[version]=all&match[spec_version]=2.0,2.1");
+      if (!cursor.empty()) StrAppend(target, "&added_after=", cursor);
+      absl::StatusOr<ClientResponse> r = client.Get(target);
+      if (!r.ok()) {
+        status = r.status();
+        break;
+      }
+      if (r->status != 200) {
+        status = HttpError(*r, what);
+        break;
+      }
+      if (r->Header("X-TAXII-Date-Added-Last").empty()) break;  // an empty page: nothing after the cursor
+      absl::StatusOr<PulledPage> page = ReadEnvelope(*r);
+      if (!page.ok()) {
+        status = Annotate(page.status(), StrCat(what, ": "));
+        break;
+      }
+      cursor = page->last;
+      const bool more = page->more;
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return pages_.size() < kAhead || stopped_; });
+      if (stopped_) return;
+      pages_.push_back(std::move(*page));
+      cv_.notify_all();
+      if (!more) break;
+    }
+    std::lock_guard lock(mu_);
+    status_ = status;
+    done_ = true;
+    cv_.notify_all();
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<PulledPage> pages_;  // guarded by mu_, as are the three below
+  bool done_ = false;
+  bool stopped_ = false;
+  absl::Status status_;
+  std::thread thread_;  // last: started once the rest is ready
+};
 
 }  // namespace
 
@@ -143,19 +232,13 @@ absl::Status Syncer::CheckExercise(const store::Peer& peer, const store::PeerMap
 
 absl::Status Syncer::Pull(const store::Peer& peer, const store::PeerMapping& mapping, TaxiiClient& client,
                           MappingReport& report) {
-  std::string cursor = mapping.pull_cursor;
-  for (int pages = 0; pages < options_.max_pages_per_pass; ++pages) {
-    std::string target = StrCat(CollectionPath(peer, mapping), "?limit=", options_.page_size,
-                                "&match[version]=all&match[spec_version]=2.0,2.1");
-    if (!cursor.empty()) StrAppend(target, "&added_after=", cursor);
-    KZ_ASSIGN_OR_RETURN(ClientResponse r, client.Get(target));
-    if (r.status != 200) return HttpError(r, StrCat("pulling ", mapping.remote_collection));
-    std::string last(r.Header("X-TAXII-Date-Added-Last"));
-    if (last.empty()) break;  // an empty page: nothing after the cursor
-    std::string where = StrCat(peer.name, ":", mapping.remote_collection);
-    absl::StatusOr<PulledPage> page = ReadEnvelope(r, where, report.pulled);
-    if (!page.ok()) return Annotate(page.status(), StrCat("pulling ", mapping.remote_collection, ": "));
-    store::PullBatch batch{peer.name, mapping.remote_collection, page->dates, last, page->invalid};
+  const std::string where = StrCat(peer.name, ":", mapping.remote_collection);
+  PullAhead ahead(client, CollectionPath(peer, mapping), mapping.pull_cursor, options_.page_size,
+                  options_.max_pages_per_pass, StrCat("pulling ", mapping.remote_collection));
+  while (std::optional<PulledPage> page = ahead.Next()) {
+    report.pulled.read += page->read;
+    for (const auto& [id, reason] : page->invalid) report.pulled.Reject(where, std::string(id), std::string(reason));
+    store::PullBatch batch{peer.name, mapping.remote_collection, page->dates, page->last, page->invalid};
     KZ_ASSIGN_OR_RETURN(std::vector<store::AddResult> results,
                         db_.AddPulledObjects(mapping.local_collection, page->objects, batch));
     for (size_t i = 0; i < results.size(); ++i) {
@@ -163,9 +246,8 @@ absl::Status Syncer::Pull(const store::Peer& peer, const store::PeerMapping& map
         report.pulled.Reject(where, page->indexes[i].id, std::string(ingest::RejectionReason(results[i])));
       }
     }
-    cursor = last;
-    if (!page->more) break;
   }
+  KZ_RETURN_IF_ERROR(ahead.status());
   return db_.SavePullPass(peer.name, mapping, clock_.NowMicros());
 }
 

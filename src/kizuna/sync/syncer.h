@@ -5,7 +5,8 @@
 // mapping at a time, through any TAXII 2.1 server:
 //
 //   pull  GET the peer's collection with `added_after` = the mapping's pull cursor and
-//         `match[version]=all`, page after page; each page's valid objects are stored with
+//         `match[version]=all`, page after page (fetched and checked on a second thread
+//         while the page before is stored); each page's valid objects are stored with
 //         Store::AddPulledObjects, which records their provenance (peer, remote collection,
 //         the peer's date_added) beside them and advances the cursor in the same transaction,
 //         so a restart resumes exactly after the last page stored. Versions already held add
@@ -48,11 +49,12 @@
 namespace kizuna::sync {
 
 struct SyncOptions {
-  // Objects per page pulled and per envelope pushed. Default 500: a few hundred kB of JSON,
-  // well under the 10 MiB a Kizuna API root accepts by default.
-  size_t page_size = 500;
+  // Objects per page pulled and per envelope pushed. Default 1000: the most a Kizuna API
+  // root serves in a page by default (taxii/query.h), about 650 kB of JSON, well under the
+  // 10 MiB it accepts in a request. Each page pulled is stored in one transaction.
+  size_t page_size = 1000;
   // Most pages one mapping moves per pass in each direction, so one busy peer cannot hold a
-  // pass forever. Default 1000 (500,000 versions).
+  // pass forever. Default 1000 (1,000,000 versions).
   int max_pages_per_pass = 1000;
   ClientOptions client;
 };
