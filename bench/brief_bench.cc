@@ -5,6 +5,9 @@
 // the same period's objects through the released read (policy::ReleasedReader, what a brief
 // that loaded every object would do, before any counting). Prints one JSON line. Usage:
 //   brief_bench [objects=1000000] [sightings=100000] [dir=/tmp/kizuna-brief-bench]
+// KIZUNA_BENCH_KEEP=1 keeps the store; KIZUNA_BENCH_REUSE=1 briefs a store kept by an earlier
+// run with the same counts instead of building one (load_s is then 0), so that binaries can
+// be compared, alternating, on one store.
 #include <sys/resource.h>
 
 #include <chrono>
@@ -80,13 +83,8 @@ std::string Object(uint64_t i, uint64_t total_indicators, uint64_t sightings_fro
                 R"(']","pattern_type":"stix","valid_from":"2026-01-01T00:00:00Z"})");
 }
 
-int Run(uint64_t objects, uint64_t sightings, const std::string& dir) {
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  FakeClock clock(kStart);
-  auto db = store::SqliteStore::Open(dir + "/kizuna.db", clock);
-  if (!db.ok()) return std::fprintf(stderr, "%s\n", std::string(db.status().message()).c_str()), 1;
-  store::SqliteStore& s = **db;
+// Builds the store: the collection, three nations' organisations, `objects` and `sightings`.
+int Load(store::SqliteStore& s, FakeClock& clock, uint64_t objects, uint64_t sightings) {
   (void)s.CreateApiRoot({"intel", "Intel", "", 0});
   store::Collection c = *s.CreateCollection({"", "intel", "alliance", "Alliance", "", 0, {"jpn-usa"}});
   const char* nations[] = {"JPN", "USA", "KOR"};
@@ -100,7 +98,6 @@ int Run(uint64_t objects, uint64_t sightings, const std::string& dir) {
   (void)s.JoinGroup("bench", "jpn-usa", kOrgs[1]);
 
   uint64_t total = objects + sightings;
-  auto load_start = std::chrono::steady_clock::now();
   stix::ObjectParser parser;
   for (uint64_t first = 0; first < total; first += kBatch) {
     std::deque<std::string> texts;
@@ -117,9 +114,29 @@ int Run(uint64_t objects, uint64_t sightings, const std::string& dir) {
     auto added = s.AddObjects(c.id, batch);
     if (!added.ok()) return std::fprintf(stderr, "%s\n", std::string(added.status().message()).c_str()), 1;
   }
-  double load_s = Seconds(load_start);
-  clock.Set(kStart + kSpanUs);
+  return 0;
+}
 
+int Run(uint64_t objects, uint64_t sightings, const std::string& dir) {
+  const std::string marker = StrCat(dir, "/built-", objects, "-", sightings);
+  const bool reuse = std::getenv("KIZUNA_BENCH_REUSE") != nullptr && std::filesystem::exists(marker);
+  if (!reuse) {
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+  }
+  FakeClock clock(kStart);
+  auto db = store::SqliteStore::Open(dir + "/kizuna.db", clock);
+  if (!db.ok()) return std::fprintf(stderr, "%s\n", std::string(db.status().message()).c_str()), 1;
+  store::SqliteStore& s = **db;
+  double load_s = 0;
+  if (!reuse) {
+    auto load_start = std::chrono::steady_clock::now();
+    if (int failed = Load(s, clock, objects, sightings); failed != 0) return failed;
+    load_s = Seconds(load_start);
+    if (!WriteFileAtomically(marker, "").ok()) return 1;
+  }
+  store::Collection c = s.ListCollections("intel")->at(0);
+  clock.Set(kStart + kSpanUs);
   policy::Policy policy(s, &s, clock);
   report::BriefInput in;
   in.audience = *report::ResolveAudience(s, "USA");

@@ -12,7 +12,7 @@ import tempfile
 import unittest
 import uuid
 
-from node import KIZUNA, UNDO_MIGRATION_19, UNDO_MIGRATION_17, UNDO_MIGRATION_16, UNDO_MIGRATION_15, UNDO_MIGRATION_18, Alliance, Client, Node, run
+from node import KIZUNA, UNDO_MIGRATION_20, UNDO_MIGRATION_19, UNDO_MIGRATION_17, UNDO_MIGRATION_16, UNDO_MIGRATION_15, UNDO_MIGRATION_18, Alliance, Client, Node, run
 
 # Kizuna's files in a data directory (src/kizuna/store/data_dir.h).
 KIZUNA_FILES = ("kizuna.db", "kizuna.db-wal", "kizuna.db-shm", "taxii-next-token.key", "peer-tokens.key")
@@ -186,7 +186,7 @@ class PartnerTokenTest(unittest.TestCase):
         self.add_usa_peer()
         db = os.path.join(self.jpn.data_dir, "kizuna.db")
         c = sqlite3.connect(db)
-        c.executescript(UNDO_MIGRATION_19 + UNDO_MIGRATION_17 + UNDO_MIGRATION_16 + UNDO_MIGRATION_18 + UNDO_MIGRATION_15 + "DROP TABLE search_values; DROP TABLE search_ranges; DROP TABLE search_text;"
+        c.executescript(UNDO_MIGRATION_20 + UNDO_MIGRATION_19 + UNDO_MIGRATION_17 + UNDO_MIGRATION_16 + UNDO_MIGRATION_18 + UNDO_MIGRATION_15 + "DROP TABLE search_values; DROP TABLE search_ranges; DROP TABLE search_text;"
                         "DELETE FROM node_state WHERE key = 'search_index_version';"
                         "ALTER TABLE organizations DROP COLUMN partner;"
                         "ALTER TABLE entries DROP COLUMN added_by; ALTER TABLE entries DROP COLUMN added_by_nation;"

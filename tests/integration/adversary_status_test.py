@@ -13,7 +13,7 @@ import time
 import unittest
 import uuid
 
-from node import UNDO_MIGRATION_19, UNDO_MIGRATION_17, UNDO_MIGRATION_16, UNDO_MIGRATION_15, UNDO_MIGRATION_18, Alliance, Client, Node
+from node import UNDO_MIGRATION_20, UNDO_MIGRATION_19, UNDO_MIGRATION_17, UNDO_MIGRATION_16, UNDO_MIGRATION_15, UNDO_MIGRATION_18, Alliance, Client, Node
 
 DETAILS_OMITTED = "x_kizuna_details_omitted"
 
@@ -137,7 +137,7 @@ class AbusedStoreTest(unittest.TestCase):
         table = db.execute("SELECT sql FROM sqlite_schema WHERE name = 'statuses'").fetchone()[0]
         migrated = "WITHOUT ROWID" not in table
         db.executescript(
-            UNDO_MIGRATION_19 + UNDO_MIGRATION_17 + UNDO_MIGRATION_16 + UNDO_MIGRATION_18 + UNDO_MIGRATION_15 +
+            UNDO_MIGRATION_20 + UNDO_MIGRATION_19 + UNDO_MIGRATION_17 + UNDO_MIGRATION_16 + UNDO_MIGRATION_18 + UNDO_MIGRATION_15 +
             "DROP TABLE search_values; DROP TABLE search_ranges; DROP TABLE search_text;"
             "DELETE FROM node_state WHERE key = 'search_index_version';"
             "ALTER TABLE organizations DROP COLUMN partner;"
@@ -148,7 +148,7 @@ class AbusedStoreTest(unittest.TestCase):
             " request_timestamp_us INTEGER NOT NULL, total_count INTEGER NOT NULL, success_count INTEGER NOT NULL,"
             " failure_count INTEGER NOT NULL, pending_count INTEGER NOT NULL, details TEXT NOT NULL) WITHOUT ROWID;"
             # The migration that keys statuses by rowid (10) and the ones after it run again at start.
-            "PRAGMA user_version = %d;" % (version - 10 if migrated else version))
+            "PRAGMA user_version = %d;" % (version - 11 if migrated else version))
         details = '"successes":[],"failures":[' + ",".join(['{"id":"","version":"","message":"' + "m" * 64 + '"}'] * (self.LEGACY_STATUS_MB * 12_000)) + "]"
         db.execute("INSERT INTO statuses VALUES ('legacy', 'intel', ?, ?, 1, 0, 1, 0, ?)",
                    (a.orgs["KOR-CERT"], int(time.time() * 1e6), details))

@@ -233,6 +233,49 @@ class ConsoleApiTest(unittest.TestCase):
         for bad in ("from=2026-13-01", "format=pdf", "top=0", "lang=fr"):
             self.assertEqual(self.clients["usa"].get("/api/v1/brief?" + bad, accept=JSON).status, 400, bad)
 
+    def test_brief_is_kept_and_computed_once_at_a_time_per_user(self):
+        """A brief costs seconds of CPU at scale: its figures are kept while the store is
+        unchanged (for either format and language), a write is counted at once, and a user
+        computes one brief at a time (429 with Retry-After meanwhile)."""
+        def brief(who, query="", accept=JSON):
+            r = self.clients[who].get("/api/v1/brief" + query, accept=accept)
+            self.assertEqual(r.status, 200, r.body)
+            return r
+        first = brief("usa")
+        computed = first.headers["X-Kizuna-Figures-Computed"]
+        again = brief("usa", "?format=html&lang=ja", accept="text/html")
+        self.assertEqual(again.headers["X-Kizuna-Figures-Computed"], computed, "kept")
+        self.assertEqual(brief("usa").json(), first.json())
+        jpn = self.alliance.orgs["JPN-CERT"]
+        r = self.clients["jpn"].post(self.base + "objects/", {"objects": [base.indicator(311, jpn, [base.TLP_GREEN])]})
+        self.assertEqual(r.json()["success_count"], 1, r.body)
+        after = brief("usa")
+        self.assertGreater(after.headers["X-Kizuna-Figures-Computed"], computed)
+        self.assertEqual(after.json()["headline"]["indicators"]["current"],
+                         first.json()["headline"]["indicators"]["current"] + 1)
+        # Concurrent briefs of one user (other rows shown: nothing kept to answer from).
+        busy = []
+        for round_ in range(10):
+            answers = [None] * 8
+            barrier = threading.Barrier(len(answers))
+
+            def ask(i):
+                barrier.wait()
+                answers[i] = self.clients["usa"].get("/api/v1/brief?top=%d" % (round_ * 8 + i + 1), accept=JSON)
+            threads = [threading.Thread(target=ask, args=(i,)) for i in range(len(answers))]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            self.assertTrue(all(a.status in (200, 429) for a in answers), [a.status for a in answers])
+            self.assertIn(200, [a.status for a in answers])
+            busy += [a for a in answers if a.status == 429]
+            if busy:
+                break
+        self.assertTrue(busy, "no two briefs of one user ever ran at once")
+        self.assertEqual(busy[0].headers["Retry-After"], "5")
+        self.assertIn("being computed", busy[0].json()["description"])
+
     def test_kept_counts_follow_every_write_and_each_release(self):
         """The dashboard's and the collections' counts are kept while the store is unchanged:
         a write shows at once, and a principal released less never gets another's counts."""

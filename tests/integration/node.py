@@ -33,6 +33,8 @@ UNDO_MIGRATION_17 = "ALTER TABLE collections DROP COLUMN exercise;"
 
 # SQL that undoes migration 19 (scheduled feeds), for the same tests.
 UNDO_MIGRATION_19 = "DROP TABLE feeds;"
+# SQL that undoes migration 20 (the history of sync passes), for the same tests.
+UNDO_MIGRATION_20 = "DROP TABLE sync_runs;"
 
 
 def run(*args, data_dir, expect=0, stdin=None):

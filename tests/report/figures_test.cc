@@ -69,6 +69,30 @@ TEST_F(FiguresTest, RedObjectsNeverCountedNorNamed) {
   EXPECT_EQ(f["headline"].at("sightings"), boost::json::parse(R"({"current":7,"previous":0})"));
 }
 
+TEST_F(FiguresTest, FederationCountsFailedPassesAndTheLongestOutageWithinThePeriod) {
+  // Failing since 31 January 20:00 (the last success: the 25th at 12:00), still at the brief's
+  // making (1 February 01:00): the outage is counted up to the period's end.
+  const store::PeerMapping mapping = fixture_.db().ListPeers()->at(0).mappings.at(0);
+  ASSERT_TRUE(fixture_.db().SaveSyncError("usa-node", mapping, "timed out", Jan(31) + 20 * 3600'000'000LL).ok());
+  boost::json::object peer = Figures("USA")["federation"].as_array().at(0).as_object();
+  EXPECT_EQ(peer["errors"], 4);
+  EXPECT_EQ(peer["longest_outage_s"], 6 * 86400 + 12 * 3600);
+  EXPECT_EQ(peer["failing_mappings"], 1);
+  EXPECT_EQ(peer["outage_s"], 6 * 86400 + 13 * 3600);
+  // December's brief: its one failed pass, fixed a day later.
+  policy::Policy policy(fixture_.db(), &fixture_.db(), fixture_.clock());
+  BriefInput in;
+  in.audience = *ResolveAudience(fixture_.db(), "USA");
+  in.current = *ParsePeriod("2025-12-01", "2025-12-31", 0);
+  in.previous = *PreviousPeriod(in.current, "auto");
+  in.now_us = fixture_.clock().NowMicros();
+  auto december = ComputeFigures(*sql_, fixture_.db(), policy, in);
+  ASSERT_TRUE(december.ok()) << december.status();
+  boost::json::object& d = december->at("federation").as_array().at(0).as_object();
+  EXPECT_EQ(d["errors"], 1);
+  EXPECT_EQ(d["longest_outage_s"], 86400);
+}
+
 TEST_F(FiguresTest, RefusesTopOutOfRange) {
   policy::Policy policy(fixture_.db(), &fixture_.db(), fixture_.clock());
   BriefInput in;

@@ -84,6 +84,9 @@ class BriefFixture {
 
     // December 2025 (the previous period).
     Add(Jan(-21), Indicator('0', "P1", kJpnCert, kTlpGreen));
+    // A failed pass in December, fixed the next day: not an error of January.
+    ASSERT_TRUE(db_->SaveSyncError("usa-node", peer.mappings[0], "refused", Jan(-5)).ok());
+    ASSERT_TRUE(db_->SavePushProgress("usa-node", peer.mappings[0], 0, {}, Jan(-4)).ok());
     // January 2026.
     Add(Jan(2), StrCat(R"({"type":"marking-definition","spec_version":"2.1","id":")", kRelUsaJpn,
                        R"(","created":"2026-01-01T00:00:00.000Z","name":"REL TO USA, JPN","extensions":{)",
@@ -108,6 +111,15 @@ class BriefFixture {
     Add(Jan(16) + 1, Sighting('8', FixtureId("indicator", '2'), 7, kTlpRed));
     clock_.Set(Jan(16) + 2);
     ASSERT_TRUE(db_->SavePushProgress("usa-node", peer.mappings[0], Jan(16) + 1, {}, Jan(16) + 2).ok());
+    // The link's passes: fine on the 24th at 06:00, failing at 10:00, 10:30 and on the 25th at
+    // 09:00, back at 12:00: three errors, an outage of 30 hours (from the last success).
+    const int64_t hour = 3600'000'000;
+    ASSERT_TRUE(db_->SavePushProgress("usa-node", peer.mappings[0], Jan(16) + 1, {}, Jan(24) + 6 * hour).ok());
+    for (int64_t at : {Jan(24) + 10 * hour, Jan(24) + 21 * hour / 2, Jan(25) + 9 * hour}) {
+      ASSERT_TRUE(db_->SaveSyncError("usa-node", peer.mappings[0], "connection refused", at).ok());
+    }
+    ASSERT_TRUE(db_->SavePullPass("usa-node", peer.mappings[0], Jan(25) + 11 * hour).ok());  // the push decides
+    ASSERT_TRUE(db_->SavePushProgress("usa-node", peer.mappings[0], Jan(16) + 1, {}, Jan(25) + 12 * hour).ok());
     // Pulled from the USA node on 20 January; created on the 19th.
     clock_.Set(Jan(20));
     std::vector<store::NewObject> pulled = {Make(Indicator('9', "Delta", kUsaCert, kTlpGreen, "2026-01-19T00:00:00.000Z"))};

@@ -323,7 +323,7 @@ TEST_F(AdderTest, MigrationThirteenMarksImportedOrganisationsAsPartners) {
   ASSERT_TRUE(ImportOrganization(*store_, "cli", {identity, "KOR", ""}).ok());
   ASSERT_TRUE(store_->CreateOrganization("cli", {"JPN-CERT", "JPN", kJpn}).ok());
   store_.reset();
-  RawExec(dir_.File("kizuna.db"), StrCat(kUndoMigrationFeeds, kUndoMigrationSeventeen, kUndoMigrationSixteen, kUndoMigrationEighteen, kUndoMigrationFifteen, kUndoMigrationSearch, kUndoMigrationThirteen, "PRAGMA user_version = 12;"));
+  RawExec(dir_.File("kizuna.db"), StrCat(kUndoMigrationTwenty, kUndoMigrationFeeds, kUndoMigrationSeventeen, kUndoMigrationSixteen, kUndoMigrationEighteen, kUndoMigrationFifteen, kUndoMigrationSearch, kUndoMigrationThirteen, "PRAGMA user_version = 12;"));
   auto s = SqliteStore::Open(dir_.File("kizuna.db"), clock_);
   ASSERT_TRUE(s.ok()) << s.status();
   store_ = std::move(*s);
@@ -343,7 +343,7 @@ TEST_F(AdderTest, MigrationTwelveRecordsThePartnersOfEarlierEntries) {
             AddOutcome::kAdded);
   ASSERT_EQ(Write(b_, IndicatorBy("", "2026-01-01T00:00:00.000Z")).outcome, AddOutcome::kAdded);
   store_.reset();
-  RawExec(dir_.File("kizuna.db"), StrCat(kUndoMigrationFeeds, kUndoMigrationSeventeen, kUndoMigrationSixteen, kUndoMigrationEighteen, kUndoMigrationFifteen, kUndoMigrationSearch, kUndoMigrationThirteen, kUndoMigrationTwelve, "PRAGMA user_version = 11;"));
+  RawExec(dir_.File("kizuna.db"), StrCat(kUndoMigrationTwenty, kUndoMigrationFeeds, kUndoMigrationSeventeen, kUndoMigrationSixteen, kUndoMigrationEighteen, kUndoMigrationFifteen, kUndoMigrationSearch, kUndoMigrationThirteen, kUndoMigrationTwelve, "PRAGMA user_version = 11;"));
   auto s = SqliteStore::Open(dir_.File("kizuna.db"), clock_);
   ASSERT_TRUE(s.ok()) << s.status();
   store_ = std::move(*s);
@@ -363,7 +363,7 @@ TEST_F(AdderTest, MigrationEightKeepsTheFirstDefinitionOfEachId) {
     ASSERT_TRUE(
         (*conn)
             ->Exec(StrCat(
-                kUndoMigrationFeeds, kUndoMigrationSeventeen, kUndoMigrationSixteen, kUndoMigrationEighteen, kUndoMigrationFifteen, kUndoMigrationSearch, kUndoMigrationThirteen, kUndoMigrationTwelve, kUndoMigrationEleven,
+                kUndoMigrationTwenty, kUndoMigrationFeeds, kUndoMigrationSeventeen, kUndoMigrationSixteen, kUndoMigrationEighteen, kUndoMigrationFifteen, kUndoMigrationSearch, kUndoMigrationThirteen, kUndoMigrationTwelve, kUndoMigrationEleven,
                 "DROP TABLE marking_definitions; ALTER TABLE peers DROP COLUMN sealed_token;"
                 "INSERT INTO entries (date_added_us, collection, id_hash, stix_id, type,"
                 " version_ns, spec_version, version, created_by_ref, revoked, markings,"

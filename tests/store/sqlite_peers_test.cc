@@ -248,6 +248,39 @@ TEST_F(SqlitePeersTest, PushProgressAndErrors) {
   EXPECT_EQ(db_->SavePushProgress("usa", m, 1, three, 1).code(), absl::StatusCode::kNotFound);
 }
 
+// The history of passes (migration 20): consecutive passes with one outcome make one run; a
+// run of failures ends with its UTC day; a pull of a mapping that also pushes leaves the
+// outcome to the push.
+TEST_F(SqlitePeersTest, PassesAreKeptAsRuns) {
+  ASSERT_TRUE(db_->AddPeer("cli", Usa()).ok());
+  const PeerMapping m = db_->GetPeer("usa")->mappings[0];
+  const int64_t day = 86'400'000'000;
+  ASSERT_TRUE(db_->SavePushProgress("usa", m, 0, {}, 10 * day).ok());
+  ASSERT_TRUE(db_->SavePushProgress("usa", m, 0, {}, 10 * day + 5).ok());
+  ASSERT_TRUE(db_->SaveSyncError("usa", m, "refused", 10 * day + 6).ok());
+  ASSERT_TRUE(db_->SaveSyncError("usa", m, "refused", 10 * day + 7).ok());
+  ASSERT_TRUE(db_->SaveSyncError("usa", m, "refused", 11 * day).ok());
+  ASSERT_TRUE(db_->SavePullPass("usa", m, 11 * day + 1).ok());
+  ASSERT_TRUE(db_->SavePushProgress("usa", m, 0, {}, 11 * day + 2).ok());
+  auto sql = Connection::Open(dir_.File("kizuna.db"), true);
+  ASSERT_TRUE(sql.ok()) << sql.status();
+  auto st = (*sql)->Cached("SELECT ok, first_us, last_us, failures FROM sync_runs ORDER BY pk");
+  ASSERT_TRUE(st.ok()) << st.status();
+  std::vector<std::vector<int64_t>> runs;
+  while (*(*st)->Step()) runs.push_back({(*st)->Int(0), (*st)->Int(1), (*st)->Int(2), (*st)->Int(3)});
+  (*st)->Reset();
+  const std::vector<std::vector<int64_t>> want = {{1, 10 * day, 10 * day + 5, 0},
+                                                  {0, 10 * day + 6, 10 * day + 7, 2},
+                                                  {0, 11 * day, 11 * day, 1},
+                                                  {1, 11 * day + 2, 11 * day + 2, 0}};
+  EXPECT_EQ(runs, want);
+  ASSERT_TRUE(db_->RemovePeer("cli", "usa").ok());
+  auto left = (*sql)->Cached("SELECT count(*) FROM sync_runs");
+  ASSERT_TRUE(left.ok() && *(*left)->Step());
+  EXPECT_EQ((*left)->Int(0), 0) << "a removed peer's history goes with it";
+  (*left)->Reset();
+}
+
 // Issue 19, item 13: `sync status` said "pushed 2" for one object: a pass of the node and
 // one of `kizuna sync run` that both sent it each added it to the count.
 TEST_F(SqlitePeersTest, AnEntryPushedByTwoPassesCountsOnce) {
@@ -290,7 +323,7 @@ TEST_F(SqlitePeersTest, MigrationSealsTokensKeptInClear) {
   ASSERT_TRUE(db_->AddPeer("cli", Usa()).ok());
   db_.reset();
   const std::string path = dir_.File("kizuna.db");
-  RawExec(path, StrCat(kUndoMigrationFeeds, kUndoMigrationSeventeen, kUndoMigrationSixteen, kUndoMigrationEighteen, kUndoMigrationFifteen, kUndoMigrationSearch, kUndoMigrationThirteen, kUndoMigrationTwelve, kUndoMigrationEleven,
+  RawExec(path, StrCat(kUndoMigrationTwenty, kUndoMigrationFeeds, kUndoMigrationSeventeen, kUndoMigrationSixteen, kUndoMigrationEighteen, kUndoMigrationFifteen, kUndoMigrationSearch, kUndoMigrationThirteen, kUndoMigrationTwelve, kUndoMigrationEleven,
                        "ALTER TABLE peers DROP COLUMN sealed_token;"
                        "UPDATE peers SET token = 'kz_0123456789abcdef_kept-in-clear'; PRAGMA "
                        "user_version = 8;"));

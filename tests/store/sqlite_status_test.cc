@@ -104,7 +104,7 @@ TEST_F(SqliteStatusTest, MigrationTenKeepsTheStatusesOfSchemaSeven) {
     ASSERT_GE(version, 12);
     ASSERT_TRUE(
         (*db)
-            ->Exec(StrCat(kUndoMigrationFeeds, kUndoMigrationSeventeen, kUndoMigrationSixteen, kUndoMigrationEighteen, kUndoMigrationFifteen, kUndoMigrationSearch, kUndoMigrationThirteen, kUndoMigrationTwelve, kUndoMigrationEleven,
+            ->Exec(StrCat(kUndoMigrationTwenty, kUndoMigrationFeeds, kUndoMigrationSeventeen, kUndoMigrationSixteen, kUndoMigrationEighteen, kUndoMigrationFifteen, kUndoMigrationSearch, kUndoMigrationThirteen, kUndoMigrationTwelve, kUndoMigrationEleven,
                           "DROP TABLE statuses;"
                           "CREATE TABLE statuses (id TEXT PRIMARY KEY, api_root TEXT NOT NULL,"
                           " organization TEXT NOT NULL, request_timestamp_us INTEGER NOT NULL,"

@@ -589,7 +589,7 @@ void BackToSchemaSix(const std::string& db_path) {
   ASSERT_TRUE(
       (*db)
           ->Exec(StrCat(
-              kUndoMigrationFeeds, kUndoMigrationSeventeen, kUndoMigrationSixteen, kUndoMigrationEighteen, kUndoMigrationFifteen, kUndoMigrationSearch, kUndoMigrationThirteen, kUndoMigrationTwelve, kUndoMigrationEleven,
+              kUndoMigrationTwenty, kUndoMigrationFeeds, kUndoMigrationSeventeen, kUndoMigrationSixteen, kUndoMigrationEighteen, kUndoMigrationFifteen, kUndoMigrationSearch, kUndoMigrationThirteen, kUndoMigrationTwelve, kUndoMigrationEleven,
               "DROP TABLE marking_definitions;"
               "ALTER TABLE peers DROP COLUMN sealed_token;"
               "DROP TRIGGER entries_remove_id;"

@@ -87,6 +87,8 @@ inline constexpr char kUndoMigrationSixteen[] = "ALTER TABLE users DROP COLUMN p
 inline constexpr char kUndoMigrationSeventeen[] = "ALTER TABLE collections DROP COLUMN exercise;";
 // SQL that undoes migration 19 (scheduled feeds), for the same tests.
 inline constexpr char kUndoMigrationFeeds[] = "DROP TABLE feeds;";
+// SQL that undoes migration 20 (the history of sync passes), for the same tests.
+inline constexpr char kUndoMigrationTwenty[] = "DROP TABLE sync_runs;";
 
 // An indicator with the given id suffix (12 hex digits) and modified time.
 inline std::string Indicator(std::string_view suffix, std::string_view modified,

@@ -11,6 +11,12 @@
 // rows ("federation": peer names and their sync state) are kept for those who may see the
 // partners (node administrators, SeesPartners) and empty for anyone else, as the console's
 // partners page is. The defaults are the CLI's: the six months up to today, the period before.
+//
+// A brief costs seconds of CPU at a million objects, so a user computes one at a time (a
+// second request meanwhile: 429) and the node at most kMaxBriefsRunning (beyond: 503), both
+// with Retry-After (ComputeGate). The figures are kept (ConsoleEndpoints::Kept) per user,
+// release key, collections read, periods and top while the store is unchanged, so asking
+// again, or for the other language or format, computes nothing.
 #include <boost/json.hpp>
 #include <charconv>
 
@@ -18,8 +24,10 @@
 #include "kizuna/api/console_endpoints.h"
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
+#include "kizuna/policy/policy.h"
 #include "kizuna/report/figures.h"
 #include "kizuna/report/html.h"
+#include "kizuna/stix/timestamp.h"
 
 namespace kizuna::api {
 namespace {
@@ -44,6 +52,29 @@ absl::StatusOr<BriefQuery> ParseBriefQuery(std::string_view query) {
     return absl::InvalidArgumentError(StrCat("format '", q.format, "' is not json or html"));
   }
   return q;
+}
+
+// What the kept figures depend on besides the store's content: the audience (its name is
+// printed, so the user itself, and what the policy releases to it), the collections it
+// reads with their policy settings, the periods, the rows shown and the partners' rows.
+std::string BriefKey(const identity::Principal& principal, const report::BriefInput& input, bool sees_partners) {
+  std::string key = StrCat("brief", '\0', principal.user, '\0', policy::ReleaseKey(principal), '\0',
+                           input.current.from_us, '\0', input.current.to_us, '\0', input.previous.from_us, '\0',
+                           input.previous.to_us, '\0', input.top, '\0', sees_partners ? 1 : 0);
+  for (const store::Collection& c : input.audience.collections) {
+    StrAppend(key, '\0', c.id, '\1', c.default_release);
+    for (const std::string& community : c.communities) StrAppend(key, '\1', community);
+  }
+  return key;
+}
+
+// 429 when the user computes a brief already, 503 when the node computes its most.
+http::Response Busy(ComputeGate::Refusal refused) {
+  http::Response r = refused == ComputeGate::Refusal::kUserBusy
+                         ? ErrorAnswer(429, "a brief of yours is being computed: retry when it is done")
+                         : ErrorAnswer(503, "the node is computing other briefs: retry shortly");
+  r.headers.emplace_back("Retry-After", "5");
+  return r;
 }
 
 }  // namespace
@@ -75,21 +106,41 @@ http::Response ConsoleEndpoints::Brief(const ApiCall& call) {
   input.current = *current;
   input.previous = *previous;
   input.now_us = now_us;
-  absl::StatusOr<std::unique_ptr<store::Connection>> sql = OpenReadOnly();
-  if (!sql.ok()) return ErrorAnswer(503, "the node's database could not be opened for the brief");
-  absl::StatusOr<boost::json::object> figures = report::ComputeFigures(**sql, db_, policy_, input);
-  if (!figures.ok()) return ErrorAnswer(500, "the brief's figures could not be computed");
-  if (!SeesPartners(call.principal)) (*figures)["federation"] = boost::json::array();
+  const bool sees_partners = SeesPartners(call.principal);
+  ComputeGate::Refusal refused = ComputeGate::Refusal::kNone;
+  bool opened = true;
+  int64_t computed_us = 0;
+  absl::StatusOr<std::shared_ptr<const boost::json::value>> kept =
+      Kept(BriefKey(call.principal, input, sees_partners), [&]() -> absl::StatusOr<boost::json::value> {
+        ComputeGate::Pass pass = briefs_.Enter(call.principal.user);
+        refused = pass.refusal();
+        if (refused != ComputeGate::Refusal::kNone) return absl::AbortedError("busy");
+        absl::StatusOr<std::unique_ptr<store::Connection>> sql = OpenReadOnly();
+        opened = sql.ok();
+        if (!opened) return sql.status();
+        KZ_ASSIGN_OR_RETURN(boost::json::object computed, report::ComputeFigures(**sql, db_, policy_, input));
+        if (!sees_partners) computed["federation"] = boost::json::array();
+        return boost::json::value(std::move(computed));
+      },
+      &computed_us);
+  if (refused != ComputeGate::Refusal::kNone) return Busy(refused);
+  if (!opened) return ErrorAnswer(503, "the node's database could not be opened for the brief");
+  if (!kept.ok()) return ErrorAnswer(500, "the brief's figures could not be computed");
+  const boost::json::object& figures = (*kept)->as_object();
   const std::string name =
       StrCat("brief-", report::DayText(current->from_us), "-", report::DayText(current->to_us - 1));
+  http::Response r;
   if (q->format == "json") {
-    std::string body = boost::json::serialize(*figures);
-    if (q->download != "1") return JsonAnswer(std::move(body));
-    return Attachment(std::move(body), "application/json", name + ".json");
+    std::string body = boost::json::serialize(figures);
+    r = q->download == "1" ? Attachment(std::move(body), "application/json", name + ".json") : JsonAnswer(std::move(body));
+  } else {
+    absl::StatusOr<std::string> html = report::RenderBrief(figures, *lang, now_us);
+    if (!html.ok()) return ErrorAnswer(500, "the brief's page could not be drawn");
+    r = Attachment(*std::move(html), "text/html; charset=utf-8", name + ".html");
   }
-  absl::StatusOr<std::string> html = report::RenderBrief(*figures, *lang, now_us);
-  if (!html.ok()) return ErrorAnswer(500, "the brief's page could not be drawn");
-  return Attachment(*std::move(html), "text/html; charset=utf-8", name + ".html");
+  // When the figures were computed: kept figures say how old they are.
+  r.headers.emplace_back("X-Kizuna-Figures-Computed", stix::FormatTaxii(computed_us));
+  return r;
 }
 
 }  // namespace kizuna::api

@@ -120,7 +120,7 @@ absl::StatusOr<std::unique_ptr<store::Connection>> ConsoleEndpoints::OpenReadOnl
 }
 
 absl::StatusOr<std::shared_ptr<const boost::json::value>> ConsoleEndpoints::Kept(
-    std::string key, const std::function<absl::StatusOr<boost::json::value>()>& build) {
+    std::string key, const std::function<absl::StatusOr<boost::json::value>()>& build, int64_t* built_us) {
   // The stamp and the time are taken before anything is read: a value is never kept as newer
   // than what it was built from.
   KZ_ASSIGN_OR_RETURN(int64_t last_added, db_.LastDateAdded());
@@ -131,6 +131,7 @@ absl::StatusOr<std::shared_ptr<const boost::json::value>> ConsoleEndpoints::Kept
     auto it = kept_.find(key);
     if (it != kept_.end() && it->second.changes == changes && it->second.last_added == last_added &&
         now_us >= it->second.built_us && now_us - it->second.built_us < kKeptMaxAgeUs) {
+      if (built_us != nullptr) *built_us = it->second.built_us;
       return it->second.value;
     }
   }
@@ -139,6 +140,7 @@ absl::StatusOr<std::shared_ptr<const boost::json::value>> ConsoleEndpoints::Kept
   absl::MutexLock lock(&kept_mu_);
   if (kept_.size() >= kMaxKept) kept_.clear();
   kept_[std::move(key)] = {changes, last_added, now_us, value};
+  if (built_us != nullptr) *built_us = now_us;
   return value;
 }
 

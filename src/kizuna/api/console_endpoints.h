@@ -42,6 +42,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "kizuna/api/compute_gate.h"
 #include "kizuna/base/clock.h"
 #include "kizuna/http/handler.h"
 #include "kizuna/identity/principal.h"
@@ -102,6 +103,8 @@ class ConsoleEndpoints {
   // Counts kept (Kept): at most this many answers, each this long.
   static constexpr size_t kMaxKept = 1024;
   static constexpr int64_t kKeptMaxAgeUs = 30'000'000;
+  // Briefs computed at once (brief_api.cc): one per user, at most this many on the node.
+  static constexpr size_t kMaxBriefsRunning = 2;
   // The largest body of a publish (TAXII's default max_content_length).
   static constexpr uint64_t kMaxPublishBytes = uint64_t{10} << 20;
   // The largest body of a users/... request (users_api.cc).
@@ -167,9 +170,11 @@ class ConsoleEndpoints {
   // store's stamp (its change count and last date_added, read before `build` runs) is
   // unchanged, for at most kKeptMaxAgeUs (what another process deletes shows within it).
   // REQUIRES: `key` holds everything but the store's content that the value depends on (for
-  // released reads: policy::ReleaseKey and the collections read). Errors: `build`'s, the store's.
+  // released reads: policy::ReleaseKey and the collections read). `built_us`, when given, is
+  // set to when the value was built. Errors: `build`'s, the store's.
   absl::StatusOr<std::shared_ptr<const boost::json::value>> Kept(
-      std::string key, const std::function<absl::StatusOr<boost::json::value>()>& build);
+      std::string key, const std::function<absl::StatusOr<boost::json::value>()>& build,
+      int64_t* built_us = nullptr);
 
   // The collection `id` (in any API root) when the principal may write to it; nullopt when
   // it may not or there is none.
@@ -193,6 +198,7 @@ class ConsoleEndpoints {
   };
   absl::Mutex kept_mu_;
   absl::flat_hash_map<std::string, KeptValue> kept_ ABSL_GUARDED_BY(kept_mu_);
+  ComputeGate briefs_{kMaxBriefsRunning};
 };
 
 }  // namespace kizuna::api

@@ -2,6 +2,8 @@
 // health of each peer's link, from the released rows and the node's peers.
 #include <algorithm>
 #include <map>
+#include <limits>
+#include <string>
 
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
@@ -121,6 +123,58 @@ absl::StatusOr<int64_t> CountDistinct(Context& c, const std::string& sql, std::i
   return n;
 }
 
+struct PassHistory {
+  int64_t errors = 0;          // failed passes in the period
+  int64_t longest_outage = 0;  // microseconds within the period
+};
+
+// The failed passes and the longest outage of `peer` in the period, from its mappings' runs
+// of passes (table sync_runs): an outage runs from the last success before a failed pass (or
+// that pass, when none came before) to the next success (or now), counted within the period.
+absl::StatusOr<PassHistory> PeerPasses(Context& c, const store::Peer& peer) {
+  const report::Period& p = c.input.current;
+  const int64_t to = std::min(p.to_us, std::max(p.from_us, c.input.now_us));
+  PassHistory h;
+  auto outage = [&](int64_t start, int64_t end) {
+    h.longest_outage = std::max(h.longest_outage, std::min(end, to) - std::max(start, p.from_us));
+  };
+  // Per mapping: the last success so far and when the outage under way began (kNone: none).
+  constexpr int64_t kNone = std::numeric_limits<int64_t>::min();
+  std::string mapping;
+  int64_t last_ok = kNone, start = kNone;
+  auto end_mapping = [&] {
+    if (start != kNone) outage(start, c.input.now_us);
+    last_ok = start = kNone;
+  };
+  KZ_ASSIGN_OR_RETURN(store::Statement * s,
+                      c.sql.Cached("SELECT local_collection || ' ' || remote_collection, ok, first_us, last_us, failures "
+                                   "FROM sync_runs WHERE peer = ? ORDER BY local_collection, remote_collection, pk"));
+  s->Bind(1, peer.name);
+  for (;;) {
+    absl::StatusOr<bool> row = s->Step();
+    if (!row.ok() || !*row) {
+      s->Reset();
+      KZ_RETURN_IF_ERROR(row.status());
+      break;
+    }
+    if (s->Text(0) != mapping) {
+      end_mapping();
+      mapping = std::string(s->Text(0));
+    }
+    const int64_t first = s->Int(2), last = s->Int(3);
+    if (s->Int(1) != 0) {
+      if (start != kNone) outage(start, first);
+      start = kNone;
+      last_ok = last;
+      continue;
+    }
+    if (start == kNone) start = last_ok != kNone ? last_ok : first;
+    if (first >= p.from_us && first < p.to_us) h.errors += s->Int(4);
+  }
+  end_mapping();
+  return h;
+}
+
 absl::StatusOr<boost::json::object> PeerHealth(Context& c, const store::Peer& peer,
                                                const std::vector<store::User>& users) {
   int64_t received = 0;
@@ -147,8 +201,10 @@ absl::StatusOr<boost::json::object> PeerHealth(Context& c, const store::Peer& pe
       since = std::min(since, ok > 0 ? ok : peer.created_us);
     }
   }
+  KZ_ASSIGN_OR_RETURN(PassHistory history, PeerPasses(c, peer));
   boost::json::object o{{"peer", peer.name}, {"nation", peer.nation}, {"received", received}, {"sent", sent},
-                        {"failing_mappings", failing}, {"mappings", peer.mappings.size()}};
+                        {"failing_mappings", failing}, {"mappings", peer.mappings.size()},
+                        {"errors", history.errors}, {"longest_outage_s", history.longest_outage / 1'000'000}};
   o["last_success"] = last_success > 0 ? boost::json::value(report::DayText(last_success)) : nullptr;
   o["outage_s"] = failing > 0 ? std::max<int64_t>(0, c.input.now_us - since) / 1'000'000 : 0;
   return o;

@@ -182,13 +182,18 @@ absl::StatusOr<TemplateValues> Sections(const Page& p) {
                                                      }));
   KZ_ASSIGN_OR_RETURN(
       s["federation"],
-      p.TableOf("federation", {"peer", "nation", "received", "sent", "failing", "last_success", "outage"},
+      p.TableOf("federation",
+                {"peer", "nation", "received", "sent", "errors", "longest_outage", "failing", "last_success", "outage"},
                 [&](const O& o) -> std::vector<Cell> {
                   const boost::json::value& last = o.at("last_success");
-                  int64_t outage = o.at("outage_s").to_number<int64_t>();
-                  return {t(o, "peer"), t(o, "nation"), n(o, "received"), n(o, "sent"), n(o, "failing_mappings"),
+                  auto duration = [&](const char* key) -> Cell {
+                    int64_t seconds = o.at(key).to_number<int64_t>();
+                    return {seconds > 0 ? FormatDuration(seconds, lang) : "—", "n"};
+                  };
+                  return {t(o, "peer"), t(o, "nation"), n(o, "received"), n(o, "sent"), n(o, "errors"),
+                          duration("longest_outage_s"), n(o, "failing_mappings"),
                           {last.is_string() ? FormatDay(last.get_string(), lang) : p.M("never")},
-                          {outage > 0 ? FormatDuration(outage, lang) : "—", "n"}};
+                          duration("outage_s")};
                 }));
   KZ_ASSIGN_OR_RETURN(s["exercises"], ExercisesSection(p));
   KZ_ASSIGN_OR_RETURN(s["appendix"], p.TableOf("appendix", {"identifier", "name"}, [&](const O& o) -> std::vector<Cell> {

@@ -48,9 +48,13 @@ absl::Status AddObjectFigures(Context& c, boost::json::object& out) {
   std::vector<Cell> cells;
   KZ_RETURN_IF_ERROR(ForEachRow(
       c.sql,
-      "SELECT period, type, tlp, rel, CASE WHEN period = 0 THEN (date_added_us - ?1) / ?2 ELSE -1 END AS w, "
-      "count(*), sum(CASE WHEN type = 'sighting' THEN n ELSE 0 END) "
-      "FROM brief_objects GROUP BY period, type, tlp, rel, w",
+      // Counted by group first (integers: no join per row), then labelled.
+      "SELECT x.period, x.type, a.tlp, a.rel, x.w, sum(x.c), sum(x.s) "
+      "FROM (SELECT grp, period, type, CASE WHEN period = 0 THEN (date_added_us - ?1) / ?2 ELSE -1 END AS w, "
+      "count(*) AS c, sum(CASE WHEN type = 'sighting' THEN n ELSE 0 END) AS s "
+      "FROM brief_rows GROUP BY grp, period, w, type) x JOIN brief_allowed a ON a.grp = x.grp "
+      "WHERE x.type NOT IN ('marking-definition', 'extension-definition') "
+      "GROUP BY x.period, x.type, a.tlp, a.rel, x.w",
       {p.from_us, kMicrosPerWeek}, [&](const store::Statement& r) {
         cells.push_back({r.Int(0) == 0 ? 0 : 1, std::string(r.Text(1)), static_cast<int>(r.Int(2)),
                          std::string(r.Text(3)), r.Int(4), r.Int(5), r.Int(6)});

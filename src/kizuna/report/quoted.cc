@@ -91,9 +91,9 @@ absl::Status MostReferenced(Context& c, Quoter& q, std::string_view prefix, bool
                             boost::json::array& rows) {
   KZ_ASSIGN_OR_RETURN(
       auto candidates,
-      Candidates(c, StrCat("SELECT ref, count(*) AS n FROM (SELECT ref_a AS ref FROM brief_objects WHERE period = 0 "
-                           "AND type = 'relationship' UNION ALL SELECT ref_b FROM brief_objects WHERE period = 0 AND "
-                           "type = 'relationship') x WHERE ref LIKE '",
+      Candidates(c, StrCat("SELECT ref, count(*) AS n FROM (SELECT ref_a AS ref FROM brief_refs WHERE type = "
+                           "'relationship' UNION ALL SELECT ref_b FROM brief_refs WHERE type = 'relationship') x "
+                           "WHERE ref LIKE '",
                            prefix, "%' GROUP BY ref ORDER BY n DESC, ref LIMIT ?1")));
   for (const auto& [id, n] : candidates) {
     if (rows.size() >= c.input.top) break;
@@ -112,9 +112,8 @@ absl::Status MostReferenced(Context& c, Quoter& q, std::string_view prefix, bool
 
 absl::Status TopIndicators(Context& c, Quoter& q, boost::json::array& rows) {
   KZ_ASSIGN_OR_RETURN(auto candidates,
-                      Candidates(c, "SELECT ref_a, sum(n) AS s FROM brief_objects WHERE period = 0 AND type = "
-                                    "'sighting' AND ref_a LIKE 'indicator--%' GROUP BY ref_a ORDER BY s DESC, ref_a "
-                                    "LIMIT ?1"));
+                      Candidates(c, "SELECT ref_a, sum(n) AS s FROM brief_refs WHERE type = 'sighting' AND "
+                                    "ref_a LIKE 'indicator--%' GROUP BY ref_a ORDER BY s DESC, ref_a LIMIT ?1"));
   for (const auto& [id, n] : candidates) {
     if (rows.size() >= c.input.top) break;
     KZ_ASSIGN_OR_RETURN(std::optional<boost::json::object> o, q.Find(id));
@@ -131,7 +130,7 @@ absl::Status SightingsByOrg(Context& c, boost::json::array& rows) {
   std::map<std::string, int64_t> by_name;
   KZ_RETURN_IF_ERROR(ForEachRow(c.sql,
                                 "SELECT CASE WHEN created_by_ref = '' THEN added_by ELSE created_by_ref END AS org, "
-                                "sum(n) FROM brief_objects WHERE period = 0 AND type = 'sighting' GROUP BY org",
+                                "sum(n) FROM brief_refs WHERE type = 'sighting' GROUP BY org",
                                 {}, [&](const store::Statement& r) {
                                   auto o = std::find_if(orgs.begin(), orgs.end(),
                                                         [&](const auto& x) { return x.id == r.Text(0); });
@@ -147,6 +146,12 @@ absl::Status SightingsByOrg(Context& c, boost::json::array& rows) {
 }  // namespace
 
 absl::Status AddQuotedFigures(Context& c, boost::json::object& out) {
+  // The period's released sightings and relationships, read once from the rows for the
+  // tables below.
+  KZ_RETURN_IF_ERROR(c.sql.Exec(
+      "DROP TABLE IF EXISTS temp.brief_refs; "
+      "CREATE TEMP TABLE brief_refs AS SELECT type, ref_a, ref_b, n, created_by_ref, added_by FROM brief_objects "
+      "WHERE period = 0 AND type IN ('sighting', 'relationship')"));
   Quoter q(c);
   KZ_RETURN_IF_ERROR(SightingsByOrg(c, out["sightings_by_org"].emplace_array()));
   KZ_RETURN_IF_ERROR(MostReferenced(c, q, "attack-pattern--", true, out["techniques"].emplace_array()));

@@ -3,30 +3,33 @@
 #pragma once
 
 // A brief never loads objects into memory: its figures are SQL aggregates over the temporary
-// table `brief_released`, which holds exactly the entries of the audience's collections,
-// added in the current or the previous period, that policy::Policy::Filter releases to the
-// audience. It is built in a few statements, one read of the period's entries:
+// table `brief_rows` and the views over it, which hold exactly the entries of the audience's
+// collections, added in the current or the previous period, that policy::Policy::Filter
+// releases to the audience. It is built in one read of the period's entries:
 //
-//   1. `brief_entries`: the objects whose current version (TAXII's default: the last version of
+//   1. `brief_rows`: the objects whose current version (TAXII's default: the last version of
 //      the highest spec version held) was added in one of the two periods, one row per
 //      collection holding it, with what the policy decides on (the collection, type, creator,
-//      adder, provenance and markings) and, for sightings and relationships, the refs the
-//      figures group by (their JSON is read only there); `brief_rows`: the same numbered by
-//      group (one join, no row rewritten);
-//   2. every distinct combination of those facts (a "group": few, as objects share a
-//      handful of markings and creators) is decided once, by Policy::Filter over one
-//      representative entry per group, for the audience's principal: the decision depends on
-//      nothing else, so all entries of a group share it. Entries with granular markings are
-//      decided one by one, with their JSON (a redaction can withhold them);
-//   3. `brief_released` (a view): the rows of released groups and entries, with their group's
-//      TLP and releasability label; `brief_objects`: the same without marking and extension
-//      definitions. An object whose current version is withheld is not counted (nor is an
-//      older version of it), which can only count less than the audience reads.
-// Columns: see released_rows.cc. Groups are numbered (`grp`) so other decisions over the same
-// groups (what was pushed to a peer: DecideGroups) need no further reads of the entries.
+//      adder, provenance and markings) gathered into a group number `grp`, and, for sightings
+//      and relationships, the refs the figures group by (their JSON is read only there). The
+//      groups are numbered while the rows are read, by a function of this connection
+//      (`brief_group`, a hash map of the facts: no sort, no join); in PostgreSQL, a SELECT
+//      DISTINCT of the facts and a join would number them;
+//   2. every group (few, as objects share a handful of markings and creators) is decided once,
+//      by Policy::Filter over one representative entry, for the audience's principal: the
+//      decision depends on nothing else, so all entries of a group share it. Entries with
+//      granular markings are decided one by one, with their JSON (a redaction can withhold
+//      them);
+//   3. `brief_allowed`: the released groups, with their TLP and releasability label;
+//      `brief_released` (a view): the rows of released groups; `brief_objects`: the same
+//      without marking and extension definitions. An object whose current version is withheld
+//      is not counted (nor is an older version of it), which can only count less than the
+//      audience reads.
+// Columns: see released_rows.cc. Other decisions over the same groups (what was pushed to a
+// peer: DecideGroups) need no further reads of the entries.
 //
 // The SQL is plain (window functions, no SQLite-only syntax) except json_extract, which
-// PostgreSQL writes as `json ->> 'prop'`.
+// PostgreSQL writes as `json ->> 'prop'`, and brief_group.
 // Thread-safety: belongs to one thread, as its connection.
 
 #include <cstdint>
@@ -77,6 +80,7 @@ class ReleasedRows {
   absl::Status DecideAllGroups(const Audience& audience);
   absl::Status DecideGranular(const Audience& audience);
   absl::Status Materialise();
+  struct Grouper;
   absl::StatusOr<std::vector<const EntryGroup*>> Decide(const identity::Principal& principal,
                                                          const std::vector<store::Collection>& collections,
                                                          const absl::flat_hash_map<int64_t, EntryGroup>& source);

@@ -263,7 +263,11 @@ absl::Status Syncer::Push(const store::Peer& peer, const store::PeerMapping& map
   std::vector<int64_t> acknowledged;  // date_added of the entries the peer acknowledged
   for (int pages = 0; pages < options_.max_pages_per_pass; ++pages) {
     KZ_ASSIGN_OR_RETURN(store::Page page, reader_.Read(principal, collection, {}, request));
-    if (page.next.after_date_added_us == request.after->after_date_added_us) break;  // nothing new
+    if (page.next.after_date_added_us == request.after->after_date_added_us) {
+      // Nothing new: the pass succeeded all the same (the history of passes, sync_runs).
+      if (pages > 0) break;
+      return db_.SavePushProgress(peer.name, mapping, mapping.push_cursor_us, {}, clock_.NowMicros());
+    }
     std::string body = "{\"objects\":[";
     acknowledged.clear();
     for (const store::StoredObject& o : page.objects) {

@@ -97,6 +97,51 @@ absl::Status SealPeerTokens(Connection& db, const std::string& key_path) {
 
 }  // namespace sqlite_internal
 
+namespace {
+
+constexpr int64_t kDayUs = 86'400'000'000;
+// Runs that ended longer ago than this are deleted when a run begins (a brief's previous
+// period reaches a year back at most, for a period of six months).
+constexpr int64_t kSyncRunsKeptUs = 800 * kDayUs;
+
+// Adds a pass of `mapping` with outcome `ok` at `now_us` to the mapping's last run when it
+// has that outcome (and, for failures, began the same UTC day), else begins a run (table
+// sync_runs, migration 20).
+absl::Status RecordSyncPass(Connection& db, std::string_view peer, const PeerMapping& mapping, bool ok,
+                            int64_t now_us) {
+  KZ_ASSIGN_OR_RETURN(Statement * last, db.Cached(
+      "SELECT pk, ok, first_us FROM sync_runs WHERE peer = ?1 AND local_collection = ?2 AND remote_collection = ?3"
+      " ORDER BY pk DESC LIMIT 1"));
+  last->Bind(1, peer).Bind(2, mapping.local_collection).Bind(3, mapping.remote_collection);
+  absl::StatusOr<bool> found = last->Step();
+  int64_t pk = 0;
+  if (found.ok() && *found && (last->Int(1) != 0) == ok && (ok || last->Int(2) / kDayUs == now_us / kDayUs)) {
+    pk = last->Int(0);
+  }
+  last->Reset();
+  KZ_RETURN_IF_ERROR(found.status());
+  if (pk != 0) {
+    KZ_ASSIGN_OR_RETURN(Statement * extend, db.Cached(
+        "UPDATE sync_runs SET last_us = max(last_us, ?2), failures = failures + ?3 WHERE pk = ?1"));
+    absl::Status st = extend->Bind(1, pk).Bind(2, now_us).Bind(3, ok ? 0 : 1).Run();
+    extend->Reset();
+    return st;
+  }
+  KZ_ASSIGN_OR_RETURN(Statement * prune, db.Cached("DELETE FROM sync_runs WHERE last_us < ?1"));
+  absl::Status pruned = prune->Bind(1, now_us - kSyncRunsKeptUs).Run();
+  prune->Reset();
+  KZ_RETURN_IF_ERROR(pruned);
+  KZ_ASSIGN_OR_RETURN(Statement * begin, db.Cached(
+      "INSERT INTO sync_runs (peer, local_collection, remote_collection, ok, first_us, last_us, failures)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)"));
+  begin->Bind(1, peer).Bind(2, mapping.local_collection).Bind(3, mapping.remote_collection);
+  absl::Status st = begin->Bind(4, ok ? 1 : 0).Bind(5, now_us).Bind(6, ok ? 0 : 1).Run();
+  begin->Reset();
+  return st;
+}
+
+}  // namespace
+
 absl::Status SqliteStore::DoAddPeer(std::string_view actor, const Peer& p) {
   AuditEvent event;
   event.time_us = clock_.NowMicros();
@@ -232,6 +277,8 @@ absl::Status SqliteStore::DoSaveProgress(std::string_view peer, const PeerMappin
   for (int64_t d : acknowledged) StrAppend(dates, dates.size() > 1 ? "," : "", d);
   dates += ']';
   absl::MutexLock lock(&write_mu_);
+  sqlite_internal::Transaction tx(*writer_);
+  KZ_RETURN_IF_ERROR(tx.Begin());
   KZ_ASSIGN_OR_RETURN(Statement * st, writer_->Cached(
       which == SyncDirection::kPush
           ? "UPDATE peer_mappings SET push_cursor_us = max(push_cursor_us, ?4),"
@@ -245,12 +292,19 @@ absl::Status SqliteStore::DoSaveProgress(std::string_view peer, const PeerMappin
   KZ_RETURN_IF_ERROR(st->Run());
   st->Reset();
   if (writer_->Changes() != 1) return absl::NotFoundError(StrCat("peer '", peer, "' has no such mapping"));
-  return absl::OkStatus();
+  // A mapping that also pushes pushes after each successful pull: its push says how the pass
+  // went.
+  if (which == SyncDirection::kPush || !mapping.Pushes()) {
+    KZ_RETURN_IF_ERROR(RecordSyncPass(*writer_, peer, mapping, true, now_us));
+  }
+  return tx.Commit();
 }
 
 absl::Status SqliteStore::DoSaveSyncError(std::string_view peer, const PeerMapping& mapping, std::string_view error,
                                           int64_t now_us) {
   absl::MutexLock lock(&write_mu_);
+  sqlite_internal::Transaction tx(*writer_);
+  KZ_RETURN_IF_ERROR(tx.Begin());
   KZ_ASSIGN_OR_RETURN(Statement * st, writer_->Cached(
       "UPDATE peer_mappings SET last_error = ?4, last_error_us = ?5"
       " WHERE peer = ?1 AND local_collection = ?2 AND remote_collection = ?3"));
@@ -258,7 +312,9 @@ absl::Status SqliteStore::DoSaveSyncError(std::string_view peer, const PeerMappi
   st->Bind(4, error).Bind(5, now_us);
   KZ_RETURN_IF_ERROR(st->Run());
   st->Reset();
-  return absl::OkStatus();
+  if (writer_->Changes() != 1) return absl::OkStatus();  // the mapping is gone: nothing to record
+  KZ_RETURN_IF_ERROR(RecordSyncPass(*writer_, peer, mapping, false, now_us));
+  return tx.Commit();
 }
 
 }  // namespace kizuna::store
