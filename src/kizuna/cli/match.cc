@@ -493,8 +493,9 @@ void AddMatchCommand(CLI::App& app, GlobalOptions& global) {
                 "the exercise marking. Without it exercise indicators are never compiled");
   cmd->add_option("--from", flags->bus.from,
                   "Be a worker: match batches of the KIZUNA_TELEMETRY stream of this NATS server "
-                  "(nats://HOST:PORT) against the indicator set `kizuna bus` publishes, and send "
+                  "(nats://HOST:PORT or tls://HOST:PORT) against the indicator set `kizuna bus` publishes, and send "
                   "sightings back to it (docs/bus.md); no data directory is used");
+  AddNatsFlags(*cmd, flags->bus.nats);
   cmd->add_option("--durable", flags->bus.durable,
                   "With --from: the consumer the workers share (each batch goes to one of them)");
   cmd->add_option("--ack-wait", flags->bus.ack_wait_seconds,
