@@ -19,6 +19,10 @@ constexpr size_t kMaxSums = 1'000'000;
 constexpr size_t kMaxProblemsKept = 20;
 constexpr int kFetchReports = 256;
 constexpr int64_t kFetchWaitMs = 100;
+// Sums changed by reports are written at most this often: a sum that many reports change
+// while workers are busy is written once per interval, not once per report fetched (each
+// write is a new sighting version). The delay from a batch to its sighting grows by as much.
+constexpr int64_t kWriteIntervalUs = 250'000;
 // Latency samples kept (the oldest are dropped beyond it).
 constexpr size_t kMaxLatencySamples = 1 << 20;
 
@@ -215,15 +219,18 @@ absl::Status NodeLink::Run() {
   }
   pending_shipped_us_.clear();
   KZ_RETURN_IF_ERROR(WriteDirty());
-  int64_t last_check_us = clock.NowMicros(), last_report_us = clock.NowMicros();
+  int64_t last_check_us = clock.NowMicros(), last_report_us = clock.NowMicros(), last_write_us = 0;
   while (!stopped()) {
     KZ_ASSIGN_OR_RETURN(std::vector<Message> batch, consumer->Fetch(kFetchReports, kFetchWaitMs));
     for (Message& m : batch) {
       Apply(m.data(), m.stream_sequence());
       ++summary_.reports;
     }
-    KZ_RETURN_IF_ERROR(WriteDirty());
     const int64_t now = clock.NowMicros();
+    if (now - last_write_us >= kWriteIntervalUs) {
+      last_write_us = now;
+      KZ_RETURN_IF_ERROR(WriteDirty());
+    }
     if (!batch.empty()) {
       last_report_us = now;
       if (on_progress) on_progress(summary_);
@@ -242,7 +249,7 @@ absl::Status NodeLink::Run() {
       break;
     }
   }
-  return absl::OkStatus();
+  return WriteDirty();  // what came since the last write
 }
 
 NodeLinkSummary NodeLink::summary() const {
