@@ -1,7 +1,8 @@
 // Kizuna. `kizuna bus --nats nats://HOST:PORT --as USER --collection NAME...
 //                     --sightings-to NAME [--window SECONDS] [--check-interval SECONDS]
 //                     [--set-grace SECONDS] [--duplicate-window SECONDS] [--keep-reports SECONDS]
-//                     [--exit-when-idle SECONDS] [--json]`:
+//                     [--exit-when-idle SECONDS] [--json] [NATS TLS and credentials:
+//                     --nats-ca ... (match_bus.h)]`:
 // the node's side of the telemetry bus (bus/node_link.h, docs/bus.md), run next to `kizuna
 // serve` on the node's data directory. It publishes the indicators of the collections that
 // the policy releases to USER (who needs a read grant on each) as the set matcher workers

@@ -7,7 +7,8 @@
 //                [--correlation-window SECONDS] [--threads N] [--reload SECONDS] [--follow]
 //                [--json] [--resume FILE]
 //   kizuna match --from nats://HOST:PORT --durable NAME [--threads N] [--alerts FILE] [--json]
-//                [--ack-wait SECONDS] [--exit-when-idle SECONDS]   (a worker: match_bus.h)
+//                [--ack-wait SECONDS] [--exit-when-idle SECONDS] [--nats-ca FILE ...]
+//                (a worker: match_bus.h)
 //
 // Inputs are files, directories (every file below them) or '-' (standard input); gzip is
 // undone. Alerts go to FILE as JSON lines ('-': standard output), flushed after each block

@@ -1,5 +1,6 @@
 // Kizuna. `kizuna ship --to nats://HOST:PORT --input PATH... [--state FILE] [--batch N]
-//                       [--format F] [--sensor NAME] [--follow] [--json]`:
+//                       [--format F] [--sensor NAME] [--follow] [--json] [NATS TLS and
+//                       credentials: --nats-ca ... (match_bus.h)]`:
 // a sensor's telemetry files (Zeek TSV or JSON, Suricata EVE, JSON lines) into the
 // KIZUNA_TELEMETRY stream of NATS JetStream, in batches of whole lines, each published with
 // acknowledgement; with --state the offsets acknowledged are saved, so a restart resumes
