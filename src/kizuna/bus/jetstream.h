@@ -36,6 +36,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 
@@ -230,8 +231,9 @@ class Bus {
   std::condition_variable answered_;
   // Asynchronous publishes awaiting their answer, by message; `unanswered_` also counts
   // those whose `done` runs.
-  absl::flat_hash_map<__natsMsg*, std::function<void(absl::Status)>> pending_;
-  size_t unanswered_ = 0;
+  absl::flat_hash_map<__natsMsg*, std::function<void(absl::Status)>> pending_
+      ABSL_GUARDED_BY(async_mutex_);
+  size_t unanswered_ ABSL_GUARDED_BY(async_mutex_) = 0;
 };
 
 }  // namespace kizuna::bus

@@ -23,6 +23,7 @@ Prefetcher::~Prefetcher() {
   }
   changed_.notify_all();
   thread_.join();
+  std::lock_guard<std::mutex> lock(mutex_);
   for (Message& m : ready_) (void)m.Nak();  // redelivered anyway after the ack wait
 }
 

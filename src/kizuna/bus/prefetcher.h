@@ -23,6 +23,7 @@
 #include <optional>
 #include <thread>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "kizuna/bus/jetstream.h"
 
@@ -49,9 +50,9 @@ class Prefetcher {
   const size_t queued_;
   std::mutex mutex_;
   std::condition_variable changed_;
-  std::deque<Message> ready_;  // guarded by mutex_, as are the two below
-  absl::Status error_;
-  bool stopping_ = false;
+  std::deque<Message> ready_ ABSL_GUARDED_BY(mutex_);
+  absl::Status error_ ABSL_GUARDED_BY(mutex_);
+  bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
   std::thread thread_;  // last: started once the members above exist
 };
 

@@ -32,6 +32,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "kizuna/bus/jetstream.h"
 #include "kizuna/detect/compiler.h"
@@ -93,7 +94,7 @@ class Worker {
   // Written by the bus's callbacks, which may outlive a Run() cut short.
   struct Failure {
     std::mutex mutex;
-    absl::Status status;
+    absl::Status status ABSL_GUARDED_BY(mutex);
   };
 
   Bus& bus_;
