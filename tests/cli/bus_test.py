@@ -55,14 +55,15 @@ def dns_lines(first, count):
 
 
 class NatsServer:
-    """`nats-server -js` on 127.0.0.1, on ports it chooses, with a store folder of its own."""
+    """`nats-server -js` on 127.0.0.1, on ports it chooses, with a store folder of its own;
+    `extra` server flags (TLS, users)."""
 
-    def __init__(self, folder):
+    def __init__(self, folder, extra=(), scheme="nats"):
         self.folder = folder
         log = os.path.join(folder, "nats.log")
         self.proc = subprocess.Popen(
             [NATS_SERVER, "-js", "-sd", os.path.join(folder, "js"), "-a", "127.0.0.1", "-p", "-1",
-             "-m", "-1", "-l", log])
+             "-m", "-1", "-l", log, *extra])
         deadline = time.time() + 10
         self.url = self.monitor = None
         while time.time() < deadline and (self.url is None or self.monitor is None):
@@ -71,7 +72,7 @@ class NatsServer:
             m = re.search(r"Listening for client connections on 127\.0\.0\.1:(\d+)", text)
             h = re.search(r"Starting http monitor on 127\.0\.0\.1:(\d+)", text)
             if m:
-                self.url = "nats://127.0.0.1:%s" % m.group(1)
+                self.url = "%s://127.0.0.1:%s" % (scheme, m.group(1))
                 self.port = int(m.group(1))
             if h:
                 self.monitor = "http://127.0.0.1:%s" % h.group(1)
@@ -243,6 +244,35 @@ class ShipWorkerNode(BusCase):
         self.assertIn("indicator--6c1d0d3e-5b1f-4a57-9d6e-000000000004", {s[2] for s in self.sightings("sightings")})
 
 
+class SetGrace(BusCase):
+    def report(self, batch, *ids):
+        entry = {"window_start_us": START_S * 10**6 // (WINDOW_S * 10**6) * WINDOW_S * 10**6,
+                 "first_us": START_S * 10**6, "last_us": START_S * 10**6, "count": 2}
+        self.nats.publish("kizuna.sightings", json.dumps(
+            {"batch": batch, "records": 1, "shipped_us": 0, "set_version": 0,
+             "entries": [dict(entry, indicator=i) for i in ids]}))
+        time.sleep(0.5)  # the node reads reports every 100 ms
+
+    def test_an_indicator_revoked_two_sets_ago_is_refused(self):
+        revoked, kept = (json.loads(INDICATORS[i])["id"] for i in (0, 1))
+        node = self.bus("--check-interval", "1", "--set-grace", "600")
+        self.wait_for("the first set", lambda: self.indicator_messages() >= 2)
+        self.run_kizuna("revoke", revoked, "--collection", "intel", "--organization", "CERT-A")
+        self.wait_for("the second set", lambda: self.indicator_messages() >= 4)
+        # Revoked in the current set: batches matched against the one before still count.
+        self.report("r1", revoked, kept)
+        self.add_indicators([indicator(4, "[domain-name:value = 'fine.example']")], self.org)
+        self.wait_for("the third set", lambda: self.indicator_messages() >= 6)
+        # Two sets ago: refused.
+        self.report("r2", revoked, kept)
+        node.send_signal(signal.SIGTERM)
+        summary, _ = self.finish(node)
+        self.assertEqual((summary["sets"], summary["indicators"]), (3, 3))
+        self.assertEqual(summary["refused_entries"], 1)
+        counts = {s[2]: s[3] for s in self.sightings("sightings")}
+        self.assertEqual(counts, {revoked: 2, kept: 4})
+
+
 class NoLoss(BusCase):
     def consumer_pending(self, name):
         stream = self.nats.stream("KIZUNA_TELEMETRY") or {}
@@ -309,11 +339,95 @@ class ShipResume(BusCase):
         self.assertEqual(self.ship(path, extra=("--state", os.path.join(self.tmp, "s")))["records"], 3)
 
 
+def openssl(folder, *args):
+    subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True)
+
+
+def make_pki(folder):
+    """A CA, a server certificate for 127.0.0.1 and a client certificate, in `folder`."""
+    openssl(folder, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", "ca.key", "-out", "ca.pem", "-days", "1", "-subj", "/CN=kizuna test CA")
+    with open(os.path.join(folder, "san"), "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1\n")
+    for name in ("server", "client"):
+        openssl(folder, "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                "-keyout", name + ".key", "-out", name + ".csr", "-subj", "/CN=" + name)
+        openssl(folder, "x509", "-req", "-in", name + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+                "-CAcreateserial", "-out", name + ".pem", "-days", "1", "-extfile", "san")
+        os.chmod(os.path.join(folder, name + ".key"), 0o600)
+    return {n: os.path.join(folder, n) for n in ("ca.pem", "server.pem", "server.key", "client.pem", "client.key")}
+
+
+@unittest.skipIf(NATS_SERVER is None, "nats-server is not installed (scripts/install-deps --test installs it)")
+class Security(KizunaTestCase):
+    """TLS and credentials, against nats-server configured for them."""
+
+    def server(self, *extra, scheme="nats"):
+        nats = NatsServer(tempfile.mkdtemp(prefix="nats-", dir=self.tmp), extra, scheme)
+        self.addCleanup(nats.stop)
+        return nats
+
+    def ship(self, url, *flags, expect=0):
+        path = self.write("dns.log", ZEEK_HEADER + dns_lines(0, 3))
+        proc = self.run_kizuna("ship", "--to", url, "--input", path, "--sensor", "s", *flags, expect=expect)
+        return proc.stdout.decode() + proc.stderr.decode()
+
+    def test_tls_needs_the_ca_and_the_servers_name(self):
+        pki = make_pki(self.tmp)
+        nats = self.server("--tls", "--tlscert", pki["server.pem"], "--tlskey", pki["server.key"], scheme="tls")
+        self.assertIn("shipped 3 records", self.ship(nats.url, "--nats-ca", pki["ca.pem"]))
+        # Without the CA (the system's are not it), and with another name than the certificate's.
+        err = self.ship(nats.url, expect=1)
+        self.assertIn("unable to get local issuer certificate", err)
+        self.assertIn("connecting to " + nats.url, err)
+        err = self.ship(nats.url, "--nats-ca", pki["ca.pem"], "--nats-tls-name", "other.example", expect=1)
+        self.assertIn("mismatch", err)
+        # A nats:// URL with a CA still speaks TLS; without one, the server's TLS is not trusted.
+        plain = nats.url.replace("tls://", "nats://")
+        self.assertIn("shipped 3 records", self.ship(plain, "--nats-ca", pki["ca.pem"]))
+        self.assertIn("unable to get local issuer certificate", self.ship(plain, expect=1))
+
+    def test_client_certificates(self):
+        pki = make_pki(self.tmp)
+        nats = self.server("--tlsverify", "--tlscert", pki["server.pem"], "--tlskey", pki["server.key"],
+                           "--tlscacert", pki["ca.pem"], scheme="tls")
+        self.assertIn("shipped 3 records", self.ship(nats.url, "--nats-ca", pki["ca.pem"], "--nats-cert",
+                                                     pki["client.pem"], "--nats-key", pki["client.key"]))
+        self.ship(nats.url, "--nats-ca", pki["ca.pem"], expect=1)
+        err = self.ship(nats.url, "--nats-ca", pki["ca.pem"], "--nats-cert", pki["client.pem"], expect=1)
+        self.assertIn("both the certificate and its key", err)
+        os.chmod(pki["client.key"], 0o644)
+        err = self.ship(nats.url, "--nats-ca", pki["ca.pem"], "--nats-cert", pki["client.pem"], "--nats-key",
+                        pki["client.key"], expect=1)
+        self.assertIn("chmod 600", err)
+
+    def test_user_and_password_never_shown(self):
+        nats = self.server("--user", "sensor", "--pass", "s3cret-pass")
+        good = self.write("password", "s3cret-pass\n")
+        os.chmod(good, 0o600)
+        bad = self.write("wrong", "wrong-pass-77\n")
+        os.chmod(bad, 0o600)
+        self.assertIn("shipped 3 records", self.ship(nats.url, "--nats-user", "sensor", "--nats-password-file", good))
+        err = self.ship(nats.url, "--nats-user", "sensor", "--nats-password-file", bad, expect=1)
+        self.assertIn("Authorization Violation", err)
+        self.assertNotIn("wrong-pass-77", err)
+        with_password = nats.url.replace("nats://", "nats://sensor:wrong-pass-77@")
+        err = self.ship(with_password, expect=1)
+        self.assertIn("Authorization Violation", err)
+        self.assertNotIn("wrong-pass-77", err)
+        self.assertIn("shipped 3 records", self.ship(nats.url.replace("nats://", "nats://sensor:s3cret-pass@")))
+        err = self.ship(nats.url, "--nats-creds", self.write("none.creds", ""), "--nats-user", "sensor",
+                        "--nats-password-file", good, expect=1)
+        self.assertIn("not both", err)
+
+
 class Usage(KizunaTestCase):
     def test_help_and_bad_input(self):
-        for cmd, words in ((["ship"], ["--to", "--state", "--batch", "--follow"]),
-                           (["bus"], ["--nats", "--as", "--sightings-to", "--window"]),
-                           (["match"], ["--from", "--durable", "--ack-wait"])):
+        nats = ["--nats-ca", "--nats-tls-name", "--nats-cert", "--nats-key", "--nats-creds", "--nats-user",
+                "--nats-password-file"]
+        for cmd, words in ((["ship"], ["--to", "--state", "--batch", "--follow", *nats]),
+                           (["bus"], ["--nats", "--as", "--sightings-to", "--window", "--set-grace", *nats]),
+                           (["match"], ["--from", "--durable", "--ack-wait", *nats])):
             out = self.run_kizuna(*cmd, "--help").stdout.decode()
             for w in words:
                 self.assertIn(w, out)

@@ -97,7 +97,9 @@ struct Result {
   std::vector<SightingAggregator::Entry> sightings;
 };
 
-Result MatchAll(const std::vector<std::string>& inputs, int threads, size_t batch_records) {
+// Matches `inputs` (paths), or with `texts` the files' contents in memory under their paths.
+Result MatchAll(const std::vector<std::string>& inputs, int threads, size_t batch_records,
+                const std::vector<std::string>* texts = nullptr) {
   LiveSnapshot live(Indicators());
   MatchOptions options;
   options.threads = threads;
@@ -105,7 +107,13 @@ Result MatchAll(const std::vector<std::string>& inputs, int threads, size_t batc
   Result r;
   std::string text;
   MatchRun run(live, options, [&](std::string_view lines) { text += lines; });
-  run.Run(inputs);
+  if (texts != nullptr) {
+    std::vector<TextInput> in;
+    for (size_t i = 0; i < inputs.size(); ++i) in.push_back({inputs[i], (*texts)[i]});
+    run.RunTexts(in);
+  } else {
+    run.Run(inputs);
+  }
   for (size_t at = 0; at < text.size();) {
     const size_t nl = text.find('\n', at);
     r.alerts.push_back(text.substr(at, nl - at));
@@ -220,6 +228,23 @@ TEST(MatchRunTest, SeveralInputsOnTwoThreads) {
   EXPECT_EQ(one.summary.input_errors, 1u);
   ExpectSame(one, MatchAll({zeek, eve, missing}, 2, 9), false);
   ExpectSame(one, MatchAll({zeek, eve, missing}, 3, 512), true);
+}
+
+// Batches from a message bus are matched in memory: the same alerts, sightings, counts and
+// problems as the same text read from a file of that name.
+TEST(MatchRunTest, TextsInMemoryGiveWhatTheirFilesGive) {
+  const std::vector<std::string> texts = {ZeekLog(2000), EveLog(2000),
+                                          EveLog(10) + R"({"event_type":"dns")"};
+  const std::vector<std::string> paths = {Write("mem-dns.log", texts[0]),
+                                          Write("mem-eve.json", texts[1]),
+                                          Write("mem-cut.json", texts[2])};
+  const Result files = MatchAll(paths, 1, 512);
+  EXPECT_GT(files.summary.correlations, 0u);
+  EXPECT_GT(files.summary.malformed, 0u);
+  for (int threads : {1, 2}) {
+    SCOPED_TRACE(threads);
+    ExpectSame(files, MatchAll(paths, threads, 512, &texts), true);
+  }
 }
 
 }  // namespace

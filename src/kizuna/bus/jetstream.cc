@@ -2,7 +2,12 @@
 #include "kizuna/bus/jetstream.h"
 
 #include <nats/nats.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <chrono>
+
+#include "kizuna/base/file.h"
 #include "kizuna/base/redact.h"
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
@@ -35,25 +40,152 @@ struct PubAckCloser {
   void operator()(jsPubAck* a) const { jsPubAck_Destroy(a); }
 };
 
-}  // namespace
+// One URL of a server list, its parts viewing the list.
+struct NatsUrl {
+  std::string_view scheme;  // "nats" or "tls"
+  std::string_view host;    // without brackets
+};
 
-absl::Status CheckNatsUrl(std::string_view url) {
-  if (url.empty()) return absl::InvalidArgumentError("NATS URL: empty (expected nats://HOST:PORT)");
+// SCHEME://[USER[:PASSWORD]@]HOST:PORT, comma separated, one scheme.
+absl::StatusOr<std::vector<NatsUrl>> ParseNatsUrls(std::string_view url) {
+  if (url.empty())
+    return absl::InvalidArgumentError("NATS URL: empty (expected nats://HOST:PORT or tls://HOST:PORT)");
   if (url.size() > 4096) return absl::InvalidArgumentError("NATS URL: longer than 4096 bytes");
+  std::vector<NatsUrl> out;
   size_t start = 0;
   while (start <= url.size()) {
     const size_t comma = std::min(url.find(',', start), url.size());
     const std::string_view one = url.substr(start, comma - start);
-    const std::string_view rest = one.substr(std::min<size_t>(one.size(), 7));
-    const size_t colon = rest.rfind(':');
-    if (!one.starts_with("nats://") || rest.empty() || rest.find('/') != std::string_view::npos ||
-        colon == std::string_view::npos || colon == 0 || colon + 1 == rest.size()) {
-      return absl::InvalidArgumentError(StrCat("NATS URL '", RedactUrl(one), "': expected nats://HOST:PORT"));
-    }
     start = comma + 1;
+    const size_t sep = one.find("://");
+    NatsUrl parsed{one.substr(0, std::min(sep, one.size())), {}};
+    std::string_view rest = sep == std::string_view::npos ? std::string_view() : one.substr(sep + 3);
+    if (const size_t at = rest.rfind('@'); at != std::string_view::npos) rest.remove_prefix(at + 1);
+    const size_t colon = rest.rfind(':');
+    const bool port = colon != std::string_view::npos && colon + 1 < rest.size() &&
+                      rest.substr(colon + 1).find_first_not_of("0123456789") == std::string_view::npos;
+    if ((parsed.scheme != "nats" && parsed.scheme != "tls") || !port || colon == 0 ||
+        rest.find('/') != std::string_view::npos ||
+        (!out.empty() && out.front().scheme != parsed.scheme)) {
+      return absl::InvalidArgumentError(StrCat("NATS URL '", RedactUrl(one),
+                                               "': expected nats://HOST:PORT or tls://HOST:PORT "
+                                               "(several: comma separated, of one scheme)"));
+    }
+    parsed.host = rest.substr(0, colon);
+    if (parsed.host.size() > 2 && parsed.host.front() == '[' && parsed.host.back() == ']') {
+      parsed.host = parsed.host.substr(1, parsed.host.size() - 2);
+    }
+    out.push_back(parsed);
+  }
+  return out;
+}
+
+// A message to `subject` (the caller owns it). InvalidArgument when `data` is too large or a
+// header is refused.
+absl::StatusOr<natsMsg*> NewMessage(const std::string& subject, std::string_view data,
+                                    const Headers& headers) {
+  if (static_cast<int64_t>(data.size()) > kMaxPayloadBytes) {
+    return absl::InvalidArgumentError(StrCat("publishing to ", subject, ": ", data.size(),
+                                             " bytes, more than the ", kMaxPayloadBytes,
+                                             " allowed"));
+  }
+  natsMsg* raw = nullptr;
+  natsStatus s =
+      natsMsg_Create(&raw, subject.c_str(), nullptr, data.data(), static_cast<int>(data.size()));
+  if (s != NATS_OK) return Failure(s, static_cast<jsErrCode>(0), StrCat("message to ", subject));
+  for (const auto& [key, value] : headers) {
+    if (natsMsgHeader_Set(raw, key.c_str(), value.c_str()) != NATS_OK) {
+      natsMsg_Destroy(raw);
+      return absl::InvalidArgumentError(StrCat("message to ", subject, ": header ", key));
+    }
+  }
+  return raw;
+}
+
+// The client's last error for this thread, without its source location ("(conn.c:733): ").
+std::string LastError() {
+  std::string_view text = nats_GetLastError(nullptr) == nullptr ? "" : nats_GetLastError(nullptr);
+  if (text.starts_with('(')) {
+    if (const size_t end = text.find("): "); end != std::string_view::npos) text.remove_prefix(end + 3);
+  }
+  return std::string(text);
+}
+
+// A status of the client (`s` not OK) about `what`, with its last error when there is one.
+absl::Status OptionFailure(natsStatus s, std::string_view what) {
+  const std::string detail = LastError();
+  return absl::InvalidArgumentError(
+      StrCat(what, ": ", detail.empty() ? std::string(natsStatus_GetText(s)) : detail));
+}
+
+// The name a TLS server's certificate must carry: `name`, else the one host of `urls`.
+absl::StatusOr<std::string> TlsName(const std::string& name, const std::vector<NatsUrl>& urls) {
+  if (!name.empty()) return name;
+  for (const NatsUrl& u : urls) {
+    if (u.host != urls.front().host) {
+      return absl::InvalidArgumentError(
+          StrCat("TLS to several NATS hosts (", urls.front().host, ", ", u.host,
+                 "): the name their certificates carry must be given"));
+    }
+  }
+  return std::string(urls.front().host);
+}
+
+// TLS and credentials of `options` set on `opts`.
+absl::Status SetSecurity(natsOptions* opts, const BusOptions& options,
+                         const std::vector<NatsUrl>& urls) {
+  if (options.tls_cert.empty() != options.tls_key.empty()) {
+    return absl::InvalidArgumentError(
+        "NATS client certificate: give both the certificate and its key");
+  }
+  if (!options.creds_file.empty() && !options.user.empty()) {
+    return absl::InvalidArgumentError(
+        "NATS credentials: a creds file or a user and password, not both");
+  }
+  if (options.user.empty() != options.password.empty()) {
+    return absl::InvalidArgumentError("NATS credentials: a user needs a password, and back");
+  }
+  // The files holding secrets must be their owner's alone; the others must be readable.
+  for (const std::string* secret : {&options.tls_key, &options.creds_file}) {
+    if (!secret->empty()) KZ_RETURN_IF_ERROR(CheckPrivateFile(*secret));
+  }
+  for (const std::string* file : {&options.tls_ca, &options.tls_cert}) {
+    if (!file->empty() && ::access(file->c_str(), R_OK) != 0) return FileError(*file, errno);
+  }
+  const bool tls = urls.front().scheme == "tls" || !options.tls_ca.empty() ||
+                   !options.tls_name.empty() || !options.tls_cert.empty();
+  natsStatus s = NATS_OK;
+  if (tls) {
+    const std::string ca = options.tls_ca.empty() ? kSystemCaFile : options.tls_ca;
+    KZ_ASSIGN_OR_RETURN(const std::string name, TlsName(options.tls_name, urls));
+    if ((s = natsOptions_SetSecure(opts, true)) != NATS_OK) return OptionFailure(s, "NATS TLS");
+    if ((s = natsOptions_LoadCATrustedCertificates(opts, ca.c_str())) != NATS_OK)
+      return OptionFailure(s, StrCat("NATS TLS CA file ", ca));
+    // libnats checks the server's name only when told which (IP addresses included).
+    if ((s = natsOptions_SetExpectedHostname(opts, name.c_str())) != NATS_OK)
+      return OptionFailure(s, StrCat("NATS TLS server name ", name));
+    if (!options.tls_cert.empty() &&
+        (s = natsOptions_LoadCertificatesChain(opts, options.tls_cert.c_str(),
+                                               options.tls_key.c_str())) != NATS_OK) {
+      return OptionFailure(s, "NATS client certificate");
+    }
+  }
+  if (!options.creds_file.empty() &&
+      (s = natsOptions_SetUserCredentialsFromFiles(opts, options.creds_file.c_str(), nullptr)) !=
+          NATS_OK) {
+    return OptionFailure(s, StrCat("NATS creds file ", options.creds_file));
+  }
+  if (!options.user.empty() &&
+      (s = natsOptions_SetUserInfo(opts, options.user.c_str(), options.password.c_str())) !=
+          NATS_OK) {
+    return OptionFailure(s, "NATS user");
   }
   return absl::OkStatus();
 }
+
+}  // namespace
+
+absl::Status CheckNatsUrl(std::string_view url) { return ParseNatsUrls(url).status(); }
 
 // ---- Message
 
@@ -151,11 +283,12 @@ absl::StatusOr<std::vector<Message>> PullConsumer::Fetch(int max, int64_t timeou
 // ---- Bus
 
 absl::StatusOr<std::unique_ptr<Bus>> Bus::Connect(const BusOptions& options) {
-  KZ_RETURN_IF_ERROR(CheckNatsUrl(options.url));
+  KZ_ASSIGN_OR_RETURN(const std::vector<NatsUrl> urls, ParseNatsUrls(options.url));
   natsOptions* raw = nullptr;
   if (natsOptions_Create(&raw) != NATS_OK)
     return absl::ResourceExhaustedError("NATS options: out of memory");
   std::unique_ptr<natsOptions, OptionsCloser> opts(raw);
+  KZ_RETURN_IF_ERROR(SetSecurity(opts.get(), options, urls));
   natsStatus s = natsOptions_SetURL(opts.get(), options.url.c_str());
   if (s == NATS_OK) s = natsOptions_SetTimeout(opts.get(), options.timeout_ms);
   if (s == NATS_OK) s = natsOptions_SetMaxReconnect(opts.get(), options.max_reconnects);
@@ -166,24 +299,89 @@ absl::StatusOr<std::unique_ptr<Bus>> Bus::Connect(const BusOptions& options) {
   natsConnection* nc = nullptr;
   s = natsConnection_Connect(&nc, opts.get());
   if (s != NATS_OK) {
-    return absl::UnavailableError(
-        StrCat("connecting to ", RedactUrl(options.url), ": ", natsStatus_GetText(s)));
+    // The reason (TLS handshake, authorization) comes with the client's last error.
+    const std::string detail = LastError();
+    return absl::UnavailableError(StrCat("connecting to ", RedactUrl(options.url), ": ",
+                                         natsStatus_GetText(s),
+                                         detail.empty() ? "" : ": ", detail));
   }
+  auto bus = std::make_unique<Bus>(BusKey(), nc, RedactUrl(options.url), options.timeout_ms);
   jsOptions jso;
   jsOptions_Init(&jso);
   jso.Wait = options.timeout_ms;
-  jsCtx* js = nullptr;
-  s = natsConnection_JetStream(&js, nc, &jso);
-  if (s != NATS_OK) {
-    natsConnection_Destroy(nc);
+  jso.PublishAsync.AckHandler = &Bus::OnPublished;
+  jso.PublishAsync.AckHandlerClosure = bus.get();
+  s = natsConnection_JetStream(&bus->js_, nc, &jso);
+  if (s != NATS_OK)
     return Failure(s, static_cast<jsErrCode>(0), StrCat("JetStream at ", RedactUrl(options.url)));
-  }
-  return std::make_unique<Bus>(BusKey(), nc, js, RedactUrl(options.url), options.timeout_ms);
+  return bus;
 }
 
 Bus::~Bus() {
-  jsCtx_Destroy(js_);
+  (void)AwaitPublishes(0, timeout_ms_);
+  if (js_ != nullptr) jsCtx_Destroy(js_);
   natsConnection_Destroy(nc_);
+}
+
+void Bus::OnPublished(jsCtx*, natsMsg* msg, jsPubAck* ack, jsPubAckErr* error, void* closure) {
+  Bus& bus = *static_cast<Bus*>(closure);
+  std::function<void(absl::Status)> done;
+  {
+    std::lock_guard<std::mutex> lock(bus.async_mutex_);
+    auto it = bus.pending_.find(msg);
+    if (it == bus.pending_.end()) {  // not ours: nothing awaits it
+      natsMsg_Destroy(msg);
+      return;
+    }
+    done = std::move(it->second);
+    bus.pending_.erase(it);
+  }
+  absl::Status status;
+  if (ack == nullptr) {
+    status = Failure(error != nullptr ? error->Err : NATS_ERR,
+                     error != nullptr ? error->ErrCode : static_cast<jsErrCode>(0),
+                     StrCat("publishing to ", natsMsg_GetSubject(msg), " at ", bus.url_));
+  }
+  natsMsg_Destroy(msg);
+  done(std::move(status));
+  std::lock_guard<std::mutex> lock(bus.async_mutex_);
+  --bus.unanswered_;
+  bus.answered_.notify_all();
+}
+
+absl::Status Bus::PublishAsync(const std::string& subject, std::string_view data,
+                               const std::string& msg_id, std::function<void(absl::Status)> done) {
+  KZ_ASSIGN_OR_RETURN(natsMsg * raw, NewMessage(subject, data, {}));
+  {
+    std::lock_guard<std::mutex> lock(async_mutex_);
+    pending_.emplace(raw, std::move(done));
+    ++unanswered_;
+  }
+  jsPubOptions po;
+  jsPubOptions_Init(&po);
+  po.MaxWait = timeout_ms_;
+  if (!msg_id.empty()) po.MsgId = msg_id.c_str();
+  natsMsg* sent = raw;  // the client owns it once sent (and sets `sent` to null)
+  const natsStatus s = js_PublishMsgAsync(js_, &sent, &po);
+  if (s == NATS_OK) return absl::OkStatus();
+  {
+    std::lock_guard<std::mutex> lock(async_mutex_);
+    pending_.erase(raw);
+    --unanswered_;
+    answered_.notify_all();
+  }
+  if (sent != nullptr) natsMsg_Destroy(sent);
+  return Failure(s, static_cast<jsErrCode>(0), StrCat("publishing to ", subject, " at ", url_));
+}
+
+absl::Status Bus::AwaitPublishes(size_t at_most, int64_t timeout_ms) {
+  std::unique_lock<std::mutex> lock(async_mutex_);
+  if (!answered_.wait_for(lock, std::chrono::milliseconds(timeout_ms),
+                          [&] { return unanswered_ <= at_most; })) {
+    return absl::DeadlineExceededError(StrCat(unanswered_, " publishes to ", url_,
+                                              " unanswered after ", timeout_ms, " ms"));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Bus::EnsureStream(const StreamSpec& spec) {
@@ -229,28 +427,15 @@ absl::StatusOr<uint64_t> Bus::LastSequence(const std::string& stream) {
 
 absl::StatusOr<PublishAck> Bus::Publish(const std::string& subject, std::string_view data,
                                         const Headers& headers, const std::string& msg_id) {
-  if (static_cast<int64_t>(data.size()) > kMaxPayloadBytes) {
-    return absl::InvalidArgumentError(StrCat("publishing to ", subject, ": ", data.size(),
-                                             " bytes, more than the ", kMaxPayloadBytes,
-                                             " allowed"));
-  }
-  natsMsg* raw = nullptr;
-  natsStatus s =
-      natsMsg_Create(&raw, subject.c_str(), nullptr, data.data(), static_cast<int>(data.size()));
-  if (s != NATS_OK) return Failure(s, static_cast<jsErrCode>(0), StrCat("message to ", subject));
+  KZ_ASSIGN_OR_RETURN(natsMsg * raw, NewMessage(subject, data, headers));
   Message msg(raw);
-  for (const auto& [key, value] : headers) {
-    if (natsMsgHeader_Set(raw, key.c_str(), value.c_str()) != NATS_OK) {
-      return absl::InvalidArgumentError(StrCat("message to ", subject, ": header ", key));
-    }
-  }
   jsPubOptions po;
   jsPubOptions_Init(&po);
   po.MaxWait = timeout_ms_;
   if (!msg_id.empty()) po.MsgId = msg_id.c_str();
   jsPubAck* ack = nullptr;
   jsErrCode code = static_cast<jsErrCode>(0);
-  s = js_PublishMsg(&ack, js_, raw, &po, &code);
+  const natsStatus s = js_PublishMsg(&ack, js_, raw, &po, &code);
   std::unique_ptr<jsPubAck, PubAckCloser> owned(ack);
   if (s != NATS_OK) return Failure(s, code, StrCat("publishing to ", subject, " at ", url_));
   return PublishAck{ack->Sequence, ack->Duplicate};

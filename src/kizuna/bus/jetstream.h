@@ -19,23 +19,33 @@
 // Connection errors are Unavailable; a server that refuses a request is FailedPrecondition
 // (with JetStream's error code); a fetch that finds nothing in its time is an empty batch.
 //
+// PublishAsync does not wait: the stream's answer comes to a callback on a client thread, so
+// a worker matches its next batch while the report of the last one is being stored.
+//
 // Thread-safety: a Bus may be used from several threads (libnats locks); a PullConsumer and
 // a Message belong to one thread at a time.
 
+#include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 
 struct __natsConnection;
 struct __jsCtx;
 struct __natsSubscription;
 struct __natsMsg;
+struct jsPubAck;
+struct jsPubAckErr;
 
 namespace kizuna::bus {
 
@@ -45,8 +55,24 @@ inline constexpr int64_t kMaxPayloadBytes = 1 << 20;
 inline constexpr size_t kMaxNameBytes = 256;
 
 struct BusOptions {
-  // "nats://HOST:PORT" (several, comma separated, for a cluster).
+  // "nats://HOST:PORT", or "tls://HOST:PORT" for TLS (several, comma separated, one scheme,
+  // for a cluster). A user and password in it ("nats://USER:PASSWORD@HOST:PORT") are sent to
+  // the server and shown nowhere (RedactUrl).
   std::string url;
+  // TLS, also with a nats:// URL when any of these is set. The server's certificate must be
+  // signed by a CA of `tls_ca` (a PEM file; empty: the system's, kSystemCaFile) and carry
+  // `tls_name` (empty: the URLs' host; required when they name several hosts).
+  std::string tls_ca;
+  std::string tls_name;
+  // A client certificate (PEM chain) and its key, for servers that verify their clients.
+  // Both or neither.
+  std::string tls_cert;
+  std::string tls_key;
+  // NATS credentials: a JWT creds file (the user JWT and its NKey seed), or a user and
+  // password. At most one of the two; neither: those of the URL, if any.
+  std::string creds_file;
+  std::string user;
+  std::string password;
   // Connecting, and each JetStream request (stream and consumer management, publish
   // acknowledgement): a dead server is an error after this long rather than a hang.
   int64_t timeout_ms = 5000;
@@ -56,7 +82,11 @@ struct BusOptions {
   std::string client_name = "kizuna";
 };
 
-// Checks `url` is nats://HOST:PORT (or several, comma separated). InvalidArgument naming it.
+// The CAs trusted for a TLS server's certificate when BusOptions::tls_ca is empty (Debian's).
+inline constexpr char kSystemCaFile[] = "/etc/ssl/certs/ca-certificates.crt";
+
+// Checks `url` is nats://HOST:PORT or tls://HOST:PORT (or several of one scheme, comma
+// separated). InvalidArgument naming it (without its credentials).
 absl::Status CheckNatsUrl(std::string_view url);
 
 enum class Retention { kLimits, kWorkQueue };
@@ -149,10 +179,14 @@ class PullConsumer {
 
 class Bus {
  public:
-  // Connects. Unavailable naming the URL when no server answers within the timeout.
+  // Connects. Unavailable naming the URL when no server answers within the timeout, or the
+  // TLS handshake or the credentials fail (with the client's reason: certificate not trusted,
+  // name mismatch, authorization violation); InvalidArgument for options that do not go
+  // together or files that cannot be read (naming the file).
   static absl::StatusOr<std::unique_ptr<Bus>> Connect(const BusOptions& options);
-  Bus(BusKey, __natsConnection* nc, __jsCtx* js, std::string url, int64_t timeout_ms)
-      : nc_(nc), js_(js), url_(std::move(url)), timeout_ms_(timeout_ms) {}
+  Bus(BusKey, __natsConnection* nc, std::string url, int64_t timeout_ms)
+      : nc_(nc), url_(std::move(url)), timeout_ms_(timeout_ms) {}
+  // Waits (up to the timeout) for the answers to asynchronous publishes first.
   ~Bus();
   Bus(const Bus&) = delete;
   Bus& operator=(const Bus&) = delete;
@@ -164,6 +198,16 @@ class Bus {
   // Publishes and waits for the stream's acknowledgement. `msg_id` empty: none.
   absl::StatusOr<PublishAck> Publish(const std::string& subject, std::string_view data,
                                      const Headers& headers = {}, const std::string& msg_id = {});
+  // Publishes without waiting. `done` is called once, on a client thread, with OK when the
+  // stream stored the message, else the error (refused, or no answer within the timeout).
+  // An error returned here means `done` will not be called. REQUIRES: `done` does not wait
+  // for this Bus's asynchronous publishes.
+  absl::Status PublishAsync(const std::string& subject, std::string_view data,
+                            const std::string& msg_id, std::function<void(absl::Status)> done);
+  // Waits until at most `at_most` asynchronous publishes await their answer (their `done`
+  // returned). DeadlineExceeded after `timeout_ms`.
+  absl::Status AwaitPublishes(size_t at_most, int64_t timeout_ms);
+
   // The last message of `subject` in `stream`; nullopt when it has none (or there is no
   // such stream yet).
   absl::StatusOr<std::optional<Message>> GetLast(const std::string& stream,
@@ -175,10 +219,21 @@ class Bus {
   const std::string& url() const { return url_; }
 
  private:
+  // The client's answer to an asynchronous publish (closure: the Bus).
+  static void OnPublished(__jsCtx* js, __natsMsg* msg, jsPubAck* ack, jsPubAckErr* error,
+                          void* closure);
+
   __natsConnection* nc_;
-  __jsCtx* js_;
+  __jsCtx* js_ = nullptr;
   std::string url_;
   int64_t timeout_ms_;
+  std::mutex async_mutex_;
+  std::condition_variable answered_;
+  // Asynchronous publishes awaiting their answer, by message; `unanswered_` also counts
+  // those whose `done` runs.
+  absl::flat_hash_map<__natsMsg*, std::function<void(absl::Status)>> pending_
+      ABSL_GUARDED_BY(async_mutex_);
+  size_t unanswered_ ABSL_GUARDED_BY(async_mutex_) = 0;
 };
 
 }  // namespace kizuna::bus

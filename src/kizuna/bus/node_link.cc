@@ -19,6 +19,10 @@ constexpr size_t kMaxSums = 1'000'000;
 constexpr size_t kMaxProblemsKept = 20;
 constexpr int kFetchReports = 256;
 constexpr int64_t kFetchWaitMs = 100;
+// Sums changed by reports are written at most this often: a sum that many reports change
+// while workers are busy is written once per interval, not once per report fetched (each
+// write is a new sighting version). The delay from a batch to its sighting grows by as much.
+constexpr int64_t kWriteIntervalUs = 250'000;
 // Latency samples kept (the oldest are dropped beyond it).
 constexpr size_t kMaxLatencySamples = 1 << 20;
 
@@ -71,7 +75,8 @@ absl::Status NodeLink::PublishSet() {
     for (;;) {
       KZ_ASSIGN_OR_RETURN(store::Page page, reader.Read(options_.principal, c, {}, request));
       for (const store::StoredObject& o : page.objects) {
-        if (o.type != "indicator") continue;
+        // A revoked indicator matches nothing: it leaves the set, and its reports are refused.
+        if (o.type != "indicator" || o.revoked) continue;
         StrAppend(lines, o.json, "\n");
         ++count;
         if (detect::Uuid uuid; detect::ParseIndicatorUuid(o.id, uuid)) ids.push_back(uuid);
@@ -97,8 +102,11 @@ absl::Status NodeLink::PublishSet() {
   }
   SetHead head{version, static_cast<int64_t>(chunks.size()), count - too_long, options_.window_s};
   KZ_RETURN_IF_ERROR(bus_.Publish(kSetHeadSubject, EncodeSetHead(head)).status());
-  // Every indicator of the set may be reported from now on (and those of earlier sets still).
-  published_.insert(ids.begin(), ids.end());
+  // Every indicator of the set may be reported from now on, and those of the set it replaces
+  // for a grace period; those of older sets no longer.
+  previous_ = std::move(current_);
+  current_ = absl::flat_hash_set<detect::Uuid>(ids.begin(), ids.end());
+  previous_until_us_ = SystemClock().NowMicros() + options_.set_grace_s * 1000000;
   set_digest_ = hex;
   ++summary_.sets;
   summary_.set_version = version;
@@ -111,6 +119,13 @@ absl::Status NodeLink::PublishSet() {
   return absl::OkStatus();
 }
 
+bool NodeLink::Reportable(const detect::Uuid& indicator, int64_t now_us) {
+  if (current_.contains(indicator)) return true;
+  if (now_us < previous_until_us_) return previous_.contains(indicator);
+  if (!previous_.empty()) previous_ = {};  // the grace is over: free it
+  return false;
+}
+
 void NodeLink::Apply(std::string_view data, uint64_t sequence) {
   absl::StatusOr<SightingReport> report =
       DecodeSightingReport(data, StrCat(kSightingsSubject, " #", sequence));
@@ -120,12 +135,13 @@ void NodeLink::Apply(std::string_view data, uint64_t sequence) {
     return;
   }
   const int64_t window_us = options_.window_s * 1000000;
+  const int64_t now_us = SystemClock().NowMicros();
   // Telemetry may be old (a replayed capture), never from the future.
-  const int64_t latest_window_us = SystemClock().NowMicros() + window_us;
+  const int64_t latest_window_us = now_us + window_us;
   bool any = false;
   for (const detect::SightingAggregator::Entry& e : report->entries) {
     const Key key{e.indicator, e.window_start_us};
-    if (!published_.contains(e.indicator) || e.window_start_us % window_us != 0 ||
+    if (!Reportable(e.indicator, now_us) || e.window_start_us % window_us != 0 ||
         e.last_us >= e.window_start_us + window_us || e.window_start_us > latest_window_us ||
         (sums_.size() >= kMaxSums && !sums_.contains(key))) {
       ++summary_.refused_entries;
@@ -203,15 +219,18 @@ absl::Status NodeLink::Run() {
   }
   pending_shipped_us_.clear();
   KZ_RETURN_IF_ERROR(WriteDirty());
-  int64_t last_check_us = clock.NowMicros(), last_report_us = clock.NowMicros();
+  int64_t last_check_us = clock.NowMicros(), last_report_us = clock.NowMicros(), last_write_us = 0;
   while (!stopped()) {
     KZ_ASSIGN_OR_RETURN(std::vector<Message> batch, consumer->Fetch(kFetchReports, kFetchWaitMs));
     for (Message& m : batch) {
       Apply(m.data(), m.stream_sequence());
       ++summary_.reports;
     }
-    KZ_RETURN_IF_ERROR(WriteDirty());
     const int64_t now = clock.NowMicros();
+    if (now - last_write_us >= kWriteIntervalUs) {
+      last_write_us = now;
+      KZ_RETURN_IF_ERROR(WriteDirty());
+    }
     if (!batch.empty()) {
       last_report_us = now;
       if (on_progress) on_progress(summary_);
@@ -230,7 +249,7 @@ absl::Status NodeLink::Run() {
       break;
     }
   }
-  return absl::OkStatus();
+  return WriteDirty();  // what came since the last write
 }
 
 NodeLinkSummary NodeLink::summary() const {

@@ -9,7 +9,10 @@
 //     `collections` or a marking definition enters any collection, and published when its
 //     content differs (the version is a digest of it);
 //   - a report's entries name indicators and counts only: the node keeps those of
-//     indicators it published, refuses the others (counted), and writes the STIX sightings
+//     indicators of the set it published last, and for `set_grace_s` after a set replaced
+//     another those of the one before (batches matched against it were in flight), refuses
+//     the others (counted: an indicator withheld since, revoked or re-marked, is no longer
+//     reportable once its last set is more than one set old), and writes the STIX sightings
 //     itself, sighted by `identity` (the principal's organisation), into
 //     `sightings_collection`, as `writer` (the store's rules for that user apply).
 //
@@ -49,6 +52,11 @@ struct NodeLinkOptions {
   store::Writer writer;                        // who writes the sightings
   int64_t window_s = 3600;                     // sighting window workers count in
   int64_t check_ms = 1000;                     // how often the store is checked for changes
+  // How long after a new set is published reports may still name indicators of the set
+  // before it only. Longer keeps the counts of batches matched late against the old set (a
+  // worker switches within a second); shorter ends sooner the reports of an indicator the
+  // node withheld. 0: none.
+  int64_t set_grace_s = 60;
   int64_t duplicate_window_s = 3600;           // the sightings stream remembers report ids
   int64_t max_age_s = 14 * 86400;              // the sightings stream keeps reports
   int64_t exit_when_idle_ms = 0;               // > 0: return after this long without a report
@@ -110,7 +118,13 @@ class NodeLink {
   NodeLinkOptions options_;
   std::unique_ptr<ingest::Importer> importer_;
   std::string set_digest_;
-  absl::flat_hash_set<detect::Uuid> published_;  // every indicator of the sets published
+  // Whether a report may name `indicator` now: it is in the current set, or in the one
+  // before it within the grace period.
+  bool Reportable(const detect::Uuid& indicator, int64_t now_us);
+
+  absl::flat_hash_set<detect::Uuid> current_;   // the indicators of the set published last
+  absl::flat_hash_set<detect::Uuid> previous_;  // of the set before it, until previous_until_us_
+  int64_t previous_until_us_ = 0;
   absl::flat_hash_map<Key, detect::SightingAggregator::Entry> sums_;
   std::vector<Key> dirty_;
   std::vector<int64_t> pending_shipped_us_;  // reports with entries since the last write

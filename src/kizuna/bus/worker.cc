@@ -1,49 +1,33 @@
 // Kizuna. The matcher worker (worker.h).
 #include "kizuna/bus/worker.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <chrono>
+#include <memory>
+#include <optional>
 #include <thread>
 
 #include "kizuna/base/clock.h"
-#include "kizuna/base/file.h"
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/bus/messages.h"
+#include "kizuna/bus/prefetcher.h"
 
 namespace kizuna::bus {
 namespace {
 
 constexpr size_t kMaxProblemsKept = 20;
+// Reports sent and not yet answered by the stream, at most (each holds its batch).
+constexpr size_t kMaxReportsInFlight = 8;
+// How long the loop waits for a batch before looking at the set and the stop flag again.
+constexpr int64_t kNextWaitMs = 250;
 
-// A safe file name for the batch: the input's base name, else "batch".
-std::string BatchFileName(const std::optional<std::string>& input) {
+// The name a batch is read under: the input's base name (its log type), else "batch".
+std::string BatchName(const std::optional<std::string>& input) {
   if (!input || input->empty() || input->size() > 200 || *input == "." || *input == ".." ||
       input->find('/') != std::string::npos || input->find('\0') != std::string::npos) {
     return "batch";
   }
   return *input;
-}
-
-// Writes the batch for the reader: no sync, the file lives as long as the batch's matching.
-absl::Status WriteBatchFile(const std::string& path, std::string_view data) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return FileError(path, errno);
-  size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const int err = errno;
-      ::close(fd);
-      return FileError(path, err);
-    }
-    done += static_cast<size_t>(n);
-  }
-  return ::close(fd) == 0 ? absl::OkStatus() : FileError(path, errno);
 }
 
 int64_t HeaderNumber(const Message& msg, const char* key) {
@@ -105,9 +89,7 @@ absl::Status Worker::CheckSet() {
   return absl::OkStatus();
 }
 
-absl::Status Worker::MatchOne(Message& msg) {
-  const std::string path = StrCat(options_.temp_dir, "/", BatchFileName(msg.Header(kHeaderInput)));
-  KZ_RETURN_IF_ERROR(WriteBatchFile(path, msg.data()));
+absl::Status Worker::MatchOne(Message msg) {
   detect::MatchOptions match = options_.match;
   match.sighting_window_us = window_s_ * 1000000;
   if (std::optional<std::string> f = msg.Header(kHeaderFormat)) {
@@ -115,7 +97,7 @@ absl::Status Worker::MatchOne(Message& msg) {
       match.format = *format;
   }
   detect::MatchRun run(*live_, match, sink_);
-  run.Run({path});
+  run.RunTexts({{BatchName(msg.Header(kHeaderInput)), msg.data()}});
   const detect::MatchSummary& s = run.summary();
   SightingReport report;
   report.batch = msg.Header("Nats-Msg-Id").value_or(StrCat("seq:", msg.stream_sequence()));
@@ -123,12 +105,6 @@ absl::Status Worker::MatchOne(Message& msg) {
   report.shipped_us = HeaderNumber(msg, kHeaderShipped);
   report.set_version = version_;
   report.entries = run.sightings().Entries();
-  KZ_RETURN_IF_ERROR(
-      bus_.Publish(kSightingsSubject, EncodeSightingReport(report), {}, StrCat("s:", report.batch))
-          .status());
-  // The report is stored: a lost acknowledgement only makes the batch come again, and its
-  // second report is dropped by the stream (same message id).
-  KZ_RETURN_IF_ERROR(msg.AckNoWait());
   ++summary_.batches;
   if (msg.delivered() > 1) ++summary_.redelivered;
   summary_.records += report.records;
@@ -139,7 +115,23 @@ absl::Status Worker::MatchOne(Message& msg) {
   for (const std::string& p : s.problems) {
     if (summary_.problems.size() < kMaxProblemsKept) summary_.problems.push_back(p);
   }
-  return absl::OkStatus();
+  // The batch is acknowledged once its report is stored, never before: a worker that dies
+  // in between leaves it to be delivered again. A lost acknowledgement only makes the batch
+  // come again, and its second report is dropped by the stream (same message id).
+  auto batch = std::make_shared<Message>(std::move(msg));
+  return bus_.PublishAsync(kSightingsSubject, EncodeSightingReport(report),
+                           StrCat("s:", report.batch),
+                           [batch, failure = failure_](absl::Status stored) {
+                             if (stored.ok()) stored = batch->AckNoWait();
+                             if (stored.ok()) return;
+                             std::lock_guard<std::mutex> lock(failure->mutex);
+                             if (failure->status.ok()) failure->status = std::move(stored);
+                           });
+}
+
+absl::Status Worker::Failed() {
+  std::lock_guard<std::mutex> lock(failure_->mutex);
+  return failure_->status;
 }
 
 absl::Status Worker::Run() {
@@ -152,10 +144,20 @@ absl::Status Worker::Run() {
   spec.durable = options_.durable;
   spec.ack_wait_ms = options_.ack_wait_ms;
   KZ_ASSIGN_OR_RETURN(std::unique_ptr<PullConsumer> consumer, bus_.Consume(spec));
+  absl::Status run = Loop(*consumer);
+  // Every report sent is answered (and its batch acknowledged) before the worker returns.
+  absl::Status drained = bus_.AwaitPublishes(0, options_.ack_wait_ms);
+  if (!run.ok()) return run;
+  KZ_RETURN_IF_ERROR(Failed());
+  return drained;
+}
+
+absl::Status Worker::Loop(PullConsumer& consumer) {
   auto stopped = [this] { return options_.stop != nullptr && options_.stop->load(); };
   Clock& clock = SystemClock();
   int64_t last_check_us = 0, last_batch_us = clock.NowMicros(), first_us = 0;
   bool announced = false;
+  std::optional<Prefetcher> ahead;  // fetching starts once a set is read
   while (!stopped()) {
     const int64_t now = clock.NowMicros();
     if (live_ == nullptr || now - last_check_us >= options_.set_check_ms * 1000) {
@@ -168,17 +170,19 @@ absl::Status Worker::Run() {
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
       continue;
     }
-    KZ_ASSIGN_OR_RETURN(std::vector<Message> batch, consumer->Fetch(options_.fetch_batches, 250));
-    for (Message& msg : batch) {
+    KZ_RETURN_IF_ERROR(Failed());
+    if (!ahead) ahead.emplace(consumer, options_.fetch_batches, options_.fetch_batches);
+    KZ_ASSIGN_OR_RETURN(std::optional<Message> msg, ahead->Next(kNextWaitMs));
+    if (msg) {
       if (first_us == 0) first_us = clock.NowMicros();
-      KZ_RETURN_IF_ERROR(MatchOne(msg));
+      KZ_RETURN_IF_ERROR(MatchOne(std::move(*msg)));
+      // Reports in flight are bounded, and so are the batches they hold.
+      KZ_RETURN_IF_ERROR(bus_.AwaitPublishes(kMaxReportsInFlight, options_.ack_wait_ms));
       last_batch_us = clock.NowMicros();
       summary_.seconds = static_cast<double>(last_batch_us - first_us) / 1e6;
       if (on_progress) on_progress(summary_);
-      if (stopped()) break;  // the batches fetched and not matched are redelivered
-    }
-    if (batch.empty() && options_.exit_when_idle_ms > 0 &&
-        clock.NowMicros() - last_batch_us >= options_.exit_when_idle_ms * 1000) {
+    } else if (options_.exit_when_idle_ms > 0 &&
+               clock.NowMicros() - last_batch_us >= options_.exit_when_idle_ms * 1000) {
       break;
     }
   }

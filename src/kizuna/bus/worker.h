@@ -3,11 +3,14 @@
 #pragma once
 
 // Workers that name the same durable consumer share the stream: each batch goes to one of
-// them. For each batch the worker matches its records (detect::MatchRun, over the batch
-// written to a file of the input's name in `temp_dir`, so the log type is read from the name
-// as `kizuna match` does), publishes one SightingReport (messages.h) with acknowledgement,
-// and only then acknowledges the batch. A worker that dies (SIGKILL included) before that
-// leaves the batch unacknowledged: the server hands it to another worker after `ack_wait_ms`.
+// them. For each batch the worker matches its records in memory (detect::MatchRun, the
+// engine of `kizuna match`, reading the batch as a file of the input's name, so the log type
+// comes from the name as it does for files), publishes one SightingReport (messages.h), and
+// acknowledges the batch once the stream stored the report, not before. A worker that dies
+// (SIGKILL included) before that leaves the batch unacknowledged: the server hands it to
+// another worker after `ack_wait_ms`. The waits overlap the matching: the next batches are
+// fetched ahead (prefetcher.h) and the stream's answers to reports come back while the
+// worker matches (Bus::PublishAsync; at most a few reports in flight).
 // The report's message id is derived from the batch's, so the stream keeps one report per
 // batch even when two workers matched it.
 //
@@ -24,9 +27,12 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "kizuna/bus/jetstream.h"
 #include "kizuna/detect/compiler.h"
@@ -41,7 +47,6 @@ struct WorkerOptions {
   int fetch_batches = 4;        // batches asked for at a time
   int64_t set_check_ms = 1000;
   int64_t exit_when_idle_ms = 0;   // > 0: return after this long without a batch
-  std::string temp_dir;            // REQUIRES: an existing folder of this worker alone
   detect::CompileOptions compile;  // now_us is set at each compilation
   detect::MatchOptions match;      // threads, window (from the set), reader options
   const std::atomic<bool>* stop = nullptr;
@@ -66,8 +71,9 @@ class Worker {
  public:
   Worker(Bus& bus, WorkerOptions options, detect::MatchRun::AlertSink sink);
 
-  // Runs until `stop` (or idle for exit_when_idle_ms). Errors: the bus's (connection,
-  // consumer), a set that cannot be compiled, a batch file that cannot be written.
+  // Runs until `stop` (or idle for exit_when_idle_ms); every report sent is answered before
+  // it returns. Errors: the bus's (connection, consumer, a report not stored), a set that
+  // cannot be compiled.
   absl::Status Run();
 
   std::function<void(const WorkerSummary&)> on_progress;  // after each batch
@@ -79,7 +85,17 @@ class Worker {
  private:
   // Reads the head; compiles and publishes a new set when its version changed.
   absl::Status CheckSet();
-  absl::Status MatchOne(Message& msg);
+  absl::Status Loop(PullConsumer& consumer);
+  // Matches the batch, sends its report; the batch is acknowledged when the report is stored.
+  absl::Status MatchOne(Message msg);
+  // The first error of a report or an acknowledgement sent asynchronously, else OK.
+  absl::Status Failed();
+
+  // Written by the bus's callbacks, which may outlive a Run() cut short.
+  struct Failure {
+    std::mutex mutex;
+    absl::Status status ABSL_GUARDED_BY(mutex);
+  };
 
   Bus& bus_;
   WorkerOptions options_;
@@ -88,6 +104,7 @@ class Worker {
   uint64_t version_ = 0;
   int64_t window_s_ = 0;
   WorkerSummary summary_;
+  std::shared_ptr<Failure> failure_ = std::make_shared<Failure>();
 };
 
 }  // namespace kizuna::bus

@@ -1,7 +1,8 @@
 // Kizuna. `kizuna bus --nats nats://HOST:PORT --as USER --collection NAME...
 //                     --sightings-to NAME [--window SECONDS] [--check-interval SECONDS]
-//                     [--duplicate-window SECONDS] [--keep-reports SECONDS]
-//                     [--exit-when-idle SECONDS] [--json]`:
+//                     [--set-grace SECONDS] [--duplicate-window SECONDS] [--keep-reports SECONDS]
+//                     [--exit-when-idle SECONDS] [--json] [NATS TLS and credentials:
+//                     --nats-ca ... (match_bus.h)]`:
 // the node's side of the telemetry bus (bus/node_link.h, docs/bus.md), run next to `kizuna
 // serve` on the node's data directory. It publishes the indicators of the collections that
 // the policy releases to USER (who needs a read grant on each) as the set matcher workers
@@ -32,9 +33,11 @@ struct BusFlags {
   std::string sightings_to;
   int64_t window_seconds = 3600;
   int64_t check_seconds = 1;
+  int64_t set_grace_seconds = 60;
   int64_t duplicate_window_seconds = 3600;
   int64_t keep_seconds = 14 * 86400;
   int64_t exit_when_idle_seconds = 0;
+  NatsFlags nats_security;
   bool json = false;
 };
 
@@ -102,14 +105,14 @@ int Run(GlobalOptions& global, const BusFlags& flags) {
       store::Writer{store::WriterKind::kUser, who->user, who->organization, who->nation};
   options.window_s = flags.window_seconds;
   options.check_ms = flags.check_seconds * 1000;
+  options.set_grace_s = flags.set_grace_seconds;
   options.duplicate_window_s = flags.duplicate_window_seconds;
   options.max_age_s = flags.keep_seconds;
   options.exit_when_idle_ms = flags.exit_when_idle_seconds * 1000;
   options.stop = &StopOnSignalsFlag();
-  bus::BusOptions bus_options;
-  bus_options.url = flags.nats;
-  bus_options.client_name = "kizuna bus";
-  auto bus = bus::Bus::Connect(bus_options);
+  auto bus_options = NatsOptions(flags.nats, flags.nats_security, "kizuna bus");
+  if (!bus_options.ok()) return ReportError(bus_options.status());
+  auto bus = bus::Bus::Connect(*bus_options);
   if (!bus.ok()) return ReportError(bus.status());
   policy::Policy policy(**db, db->get(), SystemClock());
   bus::NodeLink link(**bus, **db, policy, options);
@@ -137,7 +140,7 @@ int Run(GlobalOptions& global, const BusFlags& flags) {
               " indicators); ", s.reports, " reports (", s.replayed, " read again at start) for ",
               s.records, " records; sightings: ", s.added, " added, ", s.already_present,
               " already present, ", s.rejected, " rejected; ", s.refused_entries,
-              " entries refused (indicator not published)\n");
+              " entries refused (indicator not in the set, or window refused)\n");
     std::fputs(text.c_str(), stderr);
   }
   if (!run.ok()) return ReportError(run);
@@ -151,7 +154,7 @@ void AddBusCommand(CLI::App& app, GlobalOptions& global) {
                                  "The node's side of NATS JetStream telemetry: publish the "
                                  "indicator set, store workers' sightings");
   auto flags = std::make_shared<BusFlags>();
-  cmd->add_option("--nats", flags->nats, "NATS server: nats://HOST:PORT")->required();
+  cmd->add_option("--nats", flags->nats, "NATS server: nats://HOST:PORT or tls://HOST:PORT (several: comma separated)")->required();
   cmd->add_option(
          "--as", flags->as_user,
          "The sensor user: the set is what the policy releases to this user, sightings are "
@@ -169,6 +172,11 @@ void AddBusCommand(CLI::App& app, GlobalOptions& global) {
                   "Seconds between checks of the store for changed indicators")
       ->capture_default_str()
       ->check(CLI::Range(1, 3600));
+  cmd->add_option("--set-grace", flags->set_grace_seconds,
+                  "Seconds after a new indicator set during which reports may still name "
+                  "indicators of the set before it only (older sets' indicators are refused)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 3600));
   cmd->add_option(
          "--duplicate-window", flags->duplicate_window_seconds,
          "Seconds the sightings stream remembers a report's id (a batch matched twice within "
@@ -184,6 +192,7 @@ void AddBusCommand(CLI::App& app, GlobalOptions& global) {
                   "Stop after SECONDS without a report (0: run until SIGINT/SIGTERM)")
       ->capture_default_str()
       ->check(CLI::Range(0, 86400));
+  AddNatsFlags(*cmd, flags->nats_security);
   cmd->add_flag("--json", flags->json, "Print the summary as JSON on standard output");
   cmd->callback([&global, flags] { global.exit_code = Run(global, *flags); });
 }

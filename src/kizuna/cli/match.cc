@@ -7,7 +7,8 @@
 //                [--correlation-window SECONDS] [--threads N] [--reload SECONDS] [--follow]
 //                [--json] [--resume FILE]
 //   kizuna match --from nats://HOST:PORT --durable NAME [--threads N] [--alerts FILE] [--json]
-//                [--ack-wait SECONDS] [--exit-when-idle SECONDS]   (a worker: match_bus.h)
+//                [--ack-wait SECONDS] [--exit-when-idle SECONDS] [--nats-ca FILE ...]
+//                (a worker: match_bus.h)
 //
 // Inputs are files, directories (every file below them) or '-' (standard input); gzip is
 // undone. Alerts go to FILE as JSON lines ('-': standard output), flushed after each block
@@ -493,8 +494,9 @@ void AddMatchCommand(CLI::App& app, GlobalOptions& global) {
                 "the exercise marking. Without it exercise indicators are never compiled");
   cmd->add_option("--from", flags->bus.from,
                   "Be a worker: match batches of the KIZUNA_TELEMETRY stream of this NATS server "
-                  "(nats://HOST:PORT) against the indicator set `kizuna bus` publishes, and send "
+                  "(nats://HOST:PORT or tls://HOST:PORT) against the indicator set `kizuna bus` publishes, and send "
                   "sightings back to it (docs/bus.md); no data directory is used");
+  AddNatsFlags(*cmd, flags->bus.nats);
   cmd->add_option("--durable", flags->bus.durable,
                   "With --from: the consumer the workers share (each batch goes to one of them)");
   cmd->add_option("--ack-wait", flags->bus.ack_wait_seconds,

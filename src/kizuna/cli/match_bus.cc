@@ -6,12 +6,10 @@
 
 #include <malloc.h>
 #include <signal.h>
-#include <stdlib.h>
-#include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <boost/json.hpp>
 #include <cstdio>
-#include <filesystem>
 #include <memory>
 
 #include "kizuna/base/file.h"
@@ -31,14 +29,8 @@ constexpr int kReusedBufferBytes = 64 << 20;
 
 void SetStop(int) { stop_flag.store(true); }
 
-// A private folder for batch files, removed with what it holds.
-struct TempDir {
-  std::string path;
-  ~TempDir() {
-    std::error_code ec;
-    if (!path.empty()) std::filesystem::remove_all(path, ec);
-  }
-};
+// The longest password file read.
+constexpr uint64_t kMaxPasswordBytes = 4096;
 
 boost::json::object SummaryJson(const bus::WorkerSummary& s) {
   boost::json::array problems;
@@ -59,6 +51,50 @@ boost::json::object SummaryJson(const bus::WorkerSummary& s) {
 }
 
 }  // namespace
+
+void AddNatsFlags(CLI::App& cmd, NatsFlags& flags) {
+  cmd.add_option("--nats-ca", flags.ca,
+                 "TLS to NATS (also with nats:// URLs): PEM file of the CAs that sign the "
+                 "servers' certificates (default for tls:// URLs: the system's)");
+  cmd.add_option("--nats-tls-name", flags.tls_name,
+                 "The name the NATS servers' certificates carry (default: the URL's host; "
+                 "needed when the URL names several hosts)");
+  cmd.add_option("--nats-cert", flags.cert,
+                 "Client certificate (PEM chain) for NATS servers that verify clients (with "
+                 "--nats-key)");
+  cmd.add_option("--nats-key", flags.key, "Private key of --nats-cert (a file of its owner alone)");
+  cmd.add_option("--nats-creds", flags.creds,
+                 "NATS credentials file (user JWT and NKey seed; a file of its owner alone)");
+  cmd.add_option("--nats-user", flags.user, "NATS user (with --nats-password-file)");
+  cmd.add_option("--nats-password-file", flags.password_file,
+                 "File holding the password of --nats-user (its first line; a file of its owner "
+                 "alone)");
+}
+
+absl::StatusOr<bus::BusOptions> NatsOptions(const std::string& url, const NatsFlags& flags,
+                                            std::string client_name) {
+  bus::BusOptions options;
+  options.url = url;
+  options.client_name = std::move(client_name);
+  options.tls_ca = flags.ca;
+  options.tls_name = flags.tls_name;
+  options.tls_cert = flags.cert;
+  options.tls_key = flags.key;
+  options.creds_file = flags.creds;
+  options.user = flags.user;
+  if (flags.user.empty() != flags.password_file.empty()) {
+    return absl::InvalidArgumentError("--nats-user and --nats-password-file go together");
+  }
+  if (!flags.password_file.empty()) {
+    KZ_ASSIGN_OR_RETURN(std::string text, ReadPrivateFile(flags.password_file, kMaxPasswordBytes));
+    options.password = text.substr(0, text.find_first_of("\r\n"));
+    if (options.password.empty()) {
+      return absl::InvalidArgumentError(
+          StrCat("--nats-password-file ", flags.password_file, ": its first line is empty"));
+    }
+  }
+  return options;
+}
 
 absl::Status LoadFieldMap(const std::string& path, detect::FieldMap& map) {
   if (path.empty()) return absl::OkStatus();
@@ -95,30 +131,18 @@ int RunMatchFromBus(const MatchBusFlags& flags) {
     if (alerts == nullptr)
       return ReportError(absl::PermissionDeniedError(StrCat("cannot write ", flags.alerts)));
   }
-  // Batch files live for one batch: in memory (/dev/shm) unless TMPDIR says otherwise.
-  const char* tmp = std::getenv("TMPDIR");
-  const char* base = tmp != nullptr && *tmp != '\0'    ? tmp
-                     : ::access("/dev/shm", W_OK) == 0 ? "/dev/shm"
-                                                       : "/tmp";
-  std::string pattern = StrCat(base, "/kizuna-worker-XXXXXX");
-  TempDir dir;
-  if (::mkdtemp(pattern.data()) == nullptr) return ReportError(FileError(pattern, errno));
-  dir.path = pattern;
-
   // Each batch opens a reader whose buffers (MiBs) would otherwise be mapped afresh from the
   // kernel and faulted in page by page, batch after batch: keep them on the heap for reuse.
   mallopt(M_MMAP_THRESHOLD, kReusedBufferBytes);
   mallopt(M_TRIM_THRESHOLD, 2 * kReusedBufferBytes);
-  bus::BusOptions bus_options;
-  bus_options.url = flags.from;
-  bus_options.client_name = StrCat("kizuna match ", flags.durable);
-  auto bus = bus::Bus::Connect(bus_options);
+  auto bus_options = NatsOptions(flags.from, flags.nats, StrCat("kizuna match ", flags.durable));
+  if (!bus_options.ok()) return ReportError(bus_options.status());
+  auto bus = bus::Bus::Connect(*bus_options);
   if (!bus.ok()) return ReportError(bus.status());
   bus::WorkerOptions options;
   options.durable = flags.durable;
   options.ack_wait_ms = flags.ack_wait_seconds * 1000;
   options.exit_when_idle_ms = flags.exit_when_idle_seconds * 1000;
-  options.temp_dir = dir.path;
   options.compile.threads = 1;
   if (allowlist.list_count() > 0) options.compile.allowlist = &allowlist;
   options.match.threads = flags.threads;

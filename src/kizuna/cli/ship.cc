@@ -1,5 +1,6 @@
 // Kizuna. `kizuna ship --to nats://HOST:PORT --input PATH... [--state FILE] [--batch N]
-//                       [--format F] [--sensor NAME] [--follow] [--json]`:
+//                       [--format F] [--sensor NAME] [--follow] [--json] [NATS TLS and
+//                       credentials: --nats-ca ... (match_bus.h)]`:
 // a sensor's telemetry files (Zeek TSV or JSON, Suricata EVE, JSON lines) into the
 // KIZUNA_TELEMETRY stream of NATS JetStream, in batches of whole lines, each published with
 // acknowledgement; with --state the offsets acknowledged are saved, so a restart resumes
@@ -32,6 +33,7 @@ struct ShipFlags {
   std::string sensor;
   int64_t batch = 10000;
   bool follow = false;
+  NatsFlags nats_security;
   bool json = false;
 };
 
@@ -53,10 +55,9 @@ int Run(const ShipFlags& flags) {
       return ReportError(
           absl::InvalidArgumentError("--input -: kizuna ship reads files, not standard input"));
   }
-  bus::BusOptions bus_options;
-  bus_options.url = flags.to;
-  bus_options.client_name = "kizuna ship";
-  auto bus = bus::Bus::Connect(bus_options);
+  auto bus_options = NatsOptions(flags.to, flags.nats_security, "kizuna ship");
+  if (!bus_options.ok()) return ReportError(bus_options.status());
+  auto bus = bus::Bus::Connect(*bus_options);
   if (!bus.ok()) return ReportError(bus.status());
   bus::ShipOptions options;
   options.inputs = *inputs;
@@ -104,7 +105,7 @@ void AddShipCommand(CLI::App& app, GlobalOptions& global) {
   auto* cmd = app.add_subcommand(
       "ship", "Ship telemetry files to NATS JetStream for matcher workers (kizuna match --from)");
   auto flags = std::make_shared<ShipFlags>();
-  cmd->add_option("--to", flags->to, "NATS server: nats://HOST:PORT")->required();
+  cmd->add_option("--to", flags->to, "NATS server: nats://HOST:PORT or tls://HOST:PORT (several: comma separated)")->required();
   cmd->add_option("--input", flags->inputs,
                   "Telemetry files or directories (plain text; gzip is not tailed)")
       ->required();
@@ -120,6 +121,7 @@ void AddShipCommand(CLI::App& app, GlobalOptions& global) {
       ->check(CLI::Range(int64_t{1}, bus::kMaxBatchRecords));
   cmd->add_flag("--follow", flags->follow,
                 "Keep shipping as the files grow (like tail -F) until SIGINT or SIGTERM");
+  AddNatsFlags(*cmd, flags->nats_security);
   cmd->add_flag("--json", flags->json, "Print the summary as JSON on standard output");
   cmd->callback([&global, flags] { global.exit_code = Run(*flags); });
 }

@@ -196,7 +196,7 @@ void MatchRun::MatchInput(Input& input, Worker& w) {
 
 std::shared_ptr<MatchRun::Input> MatchRun::Acquire() {
   while (true) {
-    std::string path;
+    Source source;
     {
       std::unique_lock<std::mutex> lock(mutex_);
       // An input being opened may be the one to join: wait for it.
@@ -209,12 +209,17 @@ std::shared_ptr<MatchRun::Input> MatchRun::Acquire() {
         if (best != nullptr) ++best->workers;
         return best;
       }
-      path = inputs_[next_input_++];
+      source = inputs_[next_input_++];
       ++summary_.inputs;
       ++opening_;
     }
-    absl::StatusOr<std::unique_ptr<TelemetryReader>> reader =
-        OpenTelemetry(path, options_.format, options_.reader);
+    const std::string& path = source.path;
+    absl::StatusOr<std::unique_ptr<TelemetryReader>> reader;
+    if (source.text) {
+      reader = OpenTelemetryText(path, *source.text, options_.format, options_.reader);
+    } else {
+      reader = OpenTelemetry(path, options_.format, options_.reader);
+    }
     std::lock_guard<std::mutex> lock(mutex_);
     --opening_;
     opened_.notify_all();
@@ -260,25 +265,41 @@ void MatchRun::Work() {
 }
 
 void MatchRun::Run(const std::vector<std::string>& inputs) {
+  std::vector<Source> sources;
+  sources.reserve(inputs.size());
+  for (const std::string& path : inputs) sources.push_back({path, std::nullopt});
+  RunSources(std::move(sources));
+}
+
+void MatchRun::RunTexts(const std::vector<TextInput>& inputs) {
+  std::vector<Source> sources;
+  sources.reserve(inputs.size());
+  for (const TextInput& in : inputs) sources.push_back({in.name, in.text});
+  RunSources(std::move(sources));
+}
+
+void MatchRun::RunSources(std::vector<Source> inputs) {
   const auto start = std::chrono::steady_clock::now();
   const auto elapsed = [start] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
-  inputs_ = inputs;
+  inputs_ = std::move(inputs);
   next_input_ = 0;
   const int threads = std::max(1, options_.threads);
   std::vector<std::thread> workers;
   std::mutex done_mutex;
   std::condition_variable done_cv;
   int running = threads;
-  for (int i = 0; i < threads; ++i) {
-    workers.emplace_back([&] {
-      Work();
-      std::lock_guard<std::mutex> lock(done_mutex);
-      --running;
-      done_cv.notify_all();
-    });
-  }
+  const auto work = [&] {
+    Work();
+    std::lock_guard<std::mutex> lock(done_mutex);
+    --running;
+    done_cv.notify_all();
+  };
+  // Without progress to report, this thread is one of the workers (no thread started for a
+  // run on one thread: a bus worker runs one per batch).
+  for (int i = on_progress ? 0 : 1; i < threads; ++i) workers.emplace_back(work);
+  if (!on_progress) work();
   if (on_progress) {
     std::unique_lock<std::mutex> lock(done_mutex);
     while (running > 0) {

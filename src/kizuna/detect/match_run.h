@@ -31,6 +31,9 @@
 //   run.Run(files);
 //   run.summary() ... run.sightings().Entries() ...
 //
+// Inputs may also be text in memory (a batch received from a message bus): RunTexts reads
+// each as the file it names (OpenTelemetryText), through the same workers.
+//
 // Thread-safety: Run() from one thread; it calls the alert sink and on_progress from one
 // thread at a time.
 
@@ -38,6 +41,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -76,6 +80,13 @@ struct MatchOptions {
 struct InputProgress {
   uint64_t lines = 0;
   uint64_t bytes = 0;
+};
+
+// An input held in memory, read as if it were the file `name` (its log type; problems name
+// it). The text must outlive the run.
+struct TextInput {
+  std::string name;
+  std::string_view text;
 };
 
 // An indicator and the matches it made (records, and correlations).
@@ -118,6 +129,8 @@ class MatchRun {
 
   // Matches every input. Returns OK; problems are in the summary.
   void Run(const std::vector<std::string>& inputs);
+  // The same for inputs in memory.
+  void RunTexts(const std::vector<TextInput>& inputs);
 
   const MatchSummary& summary() const { return summary_; }
   const SightingAggregator& sightings() const { return sightings_; }
@@ -127,7 +140,13 @@ class MatchRun {
  private:
   struct Input;   // an input being read, shared by its workers
   struct Worker;  // one worker's buffers
+  // An input to open: a path, or text in memory.
+  struct Source {
+    std::string path;
+    std::optional<std::string_view> text;
+  };
 
+  void RunSources(std::vector<Source> inputs);
   void Work();
   // Returns an input for a worker (opening the next one, else joining one being read), or
   // null when every input has been read.
@@ -144,7 +163,7 @@ class MatchRun {
   const LiveSnapshot& live_;
   MatchOptions options_;
   AlertSink sink_;
-  std::vector<std::string> inputs_;
+  std::vector<Source> inputs_;
   std::mutex mutex_;  // guards everything below, inputs being read, and calls of sink_
   size_t next_input_ = 0;
   int opening_ = 0;  // inputs taken and not yet opened

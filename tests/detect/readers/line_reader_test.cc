@@ -93,6 +93,39 @@ TEST(BadInputTest, InvalidUtf8IsMalformedInJsonAndKeptAsBytesInTsv) {
   EXPECT_EQ(r.records[0].Of(Role::kDomain), std::vector<std::string>{"a\xff.example"});
 }
 
+// A batch received from a message bus: read in memory as a file of its name would be.
+TEST(BadInputTest, TextInMemoryIsReadAsItsFileWouldBe) {
+  const std::string text = EveLines(3000) + "{\"broken\n" + EveLines(1);
+  const ReadResult file = ReadAll(Temp("mem.json", text), TelemetryFormat::kAuto);
+  // Plain, gzip, and two gzip members (5 more records).
+  const std::pair<std::string, size_t> inputs[] = {
+      {text, 0}, {Gzip(text), 0}, {Gzip(EveLines(5)) + Gzip(text), 5}};
+  for (const auto& [in, more] : inputs) {
+    std::unique_ptr<TelemetryReader> reader =
+        OpenTelemetryText("eve.json", in, TelemetryFormat::kAuto, {});
+    RecordBatch batch;
+    size_t records = 0;
+    uint64_t malformed = 0;
+    while (reader->Next(batch)) {
+      records += batch.records.size();
+      malformed += batch.malformed;
+    }
+    EXPECT_EQ(records, file.records.size() + more);
+    EXPECT_EQ(malformed, file.malformed);
+    EXPECT_TRUE(reader->error().empty()) << reader->error();
+  }
+  // Cut gzip: what was inflated counts, and the reader says why it ended.
+  const std::string gz = Gzip(EveLines(20000));
+  std::unique_ptr<TelemetryReader> cut = OpenTelemetryText(
+      "cut.json", std::string_view(gz).substr(0, gz.size() / 2), TelemetryFormat::kAuto, {});
+  RecordBatch batch;
+  size_t records = 0;
+  while (cut->Next(batch)) records += batch.records.size();
+  EXPECT_GT(records, 1000u);
+  EXPECT_LT(records, 20000u);
+  EXPECT_EQ(cut->error(), "unexpected end of file");
+}
+
 TEST(BadInputTest, MissingFileIsNotFound) {
   absl::StatusOr<std::unique_ptr<TelemetryReader>> reader =
       OpenTelemetry("/nonexistent/x.log", TelemetryFormat::kAuto, {});

@@ -19,10 +19,13 @@ namespace kizuna::detect {
 namespace {
 
 constexpr size_t kBlockBytes = 1 << 20;
+// The smallest buffer of a text in memory.
+constexpr size_t kMinTextBuffer = 4096;
 
 }  // namespace
 
-// What the reader reads from: a file descriptor, and the gzip stream when the input is one.
+// What the reader reads from: a file descriptor or text in memory, and the gzip stream when
+// the input is one.
 struct LineReader::Source {
   enum class Mode : uint8_t { kUnknown, kPlain, kGzip };
   // Fill() results besides a byte count.
@@ -67,6 +70,13 @@ struct LineReader::Source {
 
   // Reads raw bytes; kEnd at the end (or on *stop), kRestarted, or kError with `error`.
   ssize_t ReadRaw(char* out, size_t size) {
+    if (in_memory) {
+      const size_t n = std::min(size, text.size());
+      std::memcpy(out, text.data(), n);
+      text.remove_prefix(n);
+      offset += n;
+      return static_cast<ssize_t>(n);
+    }
     while (true) {
       if (Stopped()) {
         stopped = true;
@@ -113,12 +123,28 @@ struct LineReader::Source {
         if (produced > 0) return static_cast<ssize_t>(produced);
         continue;
       }
+      if (in_memory && mode == Mode::kUnknown) {
+        // Sniffed in place, inflated in place: no copy of the text aside.
+        mode = IsGzip(text) ? Mode::kGzip : Mode::kPlain;
+        if (mode == Mode::kGzip) {
+          if (!StartInflating()) return kError;
+          z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
+          z.avail_in = static_cast<uInt>(text.size());
+          offset = text.size();
+          text = {};
+          continue;
+        }
+      }
       if (mode == Mode::kPlain) {
         if (pending.empty()) return ReadRaw(out, size);
         const size_t take = std::min(size, pending.size());
         std::memcpy(out, pending.data(), take);
         pending.erase(0, take);
         return static_cast<ssize_t>(take);
+      }
+      if (in_memory) {  // gzip text, inflated to its end
+        if (in_member) error = "unexpected end of file";
+        return kEnd;
       }
       if (raw == nullptr) raw = std::make_unique<char[]>(kBlockBytes);
       const ssize_t n = ReadRaw(raw.get(), kBlockBytes);
@@ -129,12 +155,8 @@ struct LineReader::Source {
         if (mode == Mode::kPlain) {
           // The first bytes were read aside to sniff them: hand them on.
           pending.assign(raw.get(), static_cast<size_t>(n));
-        } else if (!inflating) {
-          if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) {
-            error = "cannot start inflating";
-            return kError;
-          }
-          inflating = true;
+        } else if (!StartInflating()) {
+          return kError;
         }
       }
       if (mode == Mode::kPlain) continue;
@@ -143,8 +165,19 @@ struct LineReader::Source {
     }
   }
 
+  bool StartInflating() {
+    if (!inflating && inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) {
+      error = "cannot start inflating";
+      return false;
+    }
+    inflating = true;
+    return true;
+  }
+
   const std::string path;
   const FollowOptions follow;
+  bool in_memory = false;
+  std::string_view text;  // in memory: what is left to read
   int fd = -1;
   dev_t dev = 0;
   ino_t ino = 0;
@@ -183,6 +216,17 @@ absl::Status LineReader::Open(const std::string& path) {
   capacity_ = kBlockBytes > max_line_bytes_ + 1 ? kBlockBytes : max_line_bytes_ + 1;
   buffer_ = std::make_unique<char[]>(capacity_ + simdjson::SIMDJSON_PADDING);
   return absl::OkStatus();
+}
+
+void LineReader::OpenText(const std::string& name, std::string_view text) {
+  path_ = name;
+  source_ = std::make_unique<Source>(name, FollowOptions{});
+  source_->in_memory = true;
+  source_->text = text;
+  capacity_ = std::max(kBlockBytes, max_line_bytes_ + 1);
+  // Plain text smaller than a block fits whole (with room for a last '\n'): no larger buffer.
+  if (!IsGzip(text)) capacity_ = std::min(capacity_, std::max(text.size() + 1, kMinTextBuffer));
+  buffer_ = std::make_unique_for_overwrite<char[]>(capacity_ + simdjson::SIMDJSON_PADDING);
 }
 
 bool LineReader::Refill() {

@@ -17,6 +17,9 @@
 //   }
 //   if (!in.error().empty()) ...   // e.g. truncated gzip: what was read before it counts
 //
+// OpenText reads text already in memory (a batch received from a message bus) the same way,
+// gzip included, without a file: `name` stands for the path in errors and file names.
+//
 // Following (FollowOptions::follow, like `tail -F`): at the end of a file the reader waits for
 // more, polling every poll_ms; when the path names another file (rotation) or the file got
 // shorter than what was read (truncation), it reopens the path and reads from its start (a
@@ -67,6 +70,8 @@ class LineReader {
 
   // Opens `path` ("-" for standard input). NotFound / PermissionDenied / Internal naming it.
   absl::Status Open(const std::string& path);
+  // Reads `text` under the name `name` (never followed). REQUIRES: `text` outlives the reader.
+  void OpenText(const std::string& name, std::string_view text);
 
   // Drops the lines handed out so far and reads more input. Returns false at the end of the
   // input (or on a read error, then error() says what happened).

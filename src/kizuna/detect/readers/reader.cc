@@ -123,11 +123,9 @@ bool TelemetryReader::Next(RecordBatch& batch) {
   return true;
 }
 
-absl::StatusOr<std::unique_ptr<TelemetryReader>> OpenTelemetry(const std::string& path,
-                                                                TelemetryFormat format,
-                                                                const ReaderOptions& options) {
-  auto in = std::make_unique<LineReader>(options.max_line_bytes, options.follow);
-  if (absl::Status st = in->Open(path); !st.ok()) return st;
+std::unique_ptr<TelemetryReader> TelemetryReader::Make(std::unique_ptr<LineReader> in,
+                                                      TelemetryFormat format,
+                                                      const ReaderOptions& options) {
   in->Refill();
   TelemetryReader::Kind kind = TelemetryReader::Kind::kJson;
   if (format == TelemetryFormat::kAuto || format == TelemetryFormat::kZeek) {
@@ -137,8 +135,23 @@ absl::StatusOr<std::unique_ptr<TelemetryReader>> OpenTelemetry(const std::string
     }
     if (!head.empty() && head.front() == '#') kind = TelemetryReader::Kind::kZeekTsv;
   }
-  return std::make_unique<TelemetryReader>(TelemetryReader::PrivateTag{}, options, format, kind,
-                                           std::move(in));
+  return std::make_unique<TelemetryReader>(PrivateTag{}, options, format, kind, std::move(in));
+}
+
+absl::StatusOr<std::unique_ptr<TelemetryReader>> OpenTelemetry(const std::string& path,
+                                                                TelemetryFormat format,
+                                                                const ReaderOptions& options) {
+  auto in = std::make_unique<LineReader>(options.max_line_bytes, options.follow);
+  if (absl::Status st = in->Open(path); !st.ok()) return st;
+  return TelemetryReader::Make(std::move(in), format, options);
+}
+
+std::unique_ptr<TelemetryReader> OpenTelemetryText(const std::string& name, std::string_view text,
+                                                   TelemetryFormat format,
+                                                   const ReaderOptions& options) {
+  auto in = std::make_unique<LineReader>(options.max_line_bytes);
+  in->OpenText(name, text);
+  return TelemetryReader::Make(std::move(in), format, options);
 }
 
 absl::StatusOr<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& inputs) {

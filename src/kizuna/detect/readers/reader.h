@@ -140,6 +140,12 @@ class TelemetryReader {
  private:
   friend absl::StatusOr<std::unique_ptr<TelemetryReader>> OpenTelemetry(
       const std::string&, TelemetryFormat, const ReaderOptions&);
+  friend std::unique_ptr<TelemetryReader> OpenTelemetryText(const std::string&, std::string_view,
+                                                            TelemetryFormat, const ReaderOptions&);
+  // The reader of `in` (opened), its kind sniffed from its first bytes.
+  static std::unique_ptr<TelemetryReader> Make(std::unique_ptr<LineReader> in,
+                                               TelemetryFormat format,
+                                               const ReaderOptions& options);
 
   ReaderOptions options_;
   TelemetryFormat format_;
@@ -161,6 +167,13 @@ class TelemetryReader {
 absl::StatusOr<std::unique_ptr<TelemetryReader>> OpenTelemetry(const std::string& path,
                                                                 TelemetryFormat format,
                                                                 const ReaderOptions& options);
+
+// Reads `text` (in memory: a batch from a message bus) as `format`, as if it were the file
+// `name` (its log type, the inputs named in problems). Never fails: bad lines are counted.
+// REQUIRES: `text` outlives the reader. options.follow does not apply.
+std::unique_ptr<TelemetryReader> OpenTelemetryText(const std::string& name, std::string_view text,
+                                                   TelemetryFormat format,
+                                                   const ReaderOptions& options);
 
 // Expands inputs: a directory gives its regular files (recursively, sorted, hidden ones
 // skipped); "-" and files are kept. NotFound naming an input that does not exist.
