@@ -17,6 +17,7 @@
 #include "kizuna/pattern/validator.h"
 #include "kizuna/stix/exercise_marking.h"
 #include "kizuna/stix/object.h"
+#include "kizuna/store/page_pipe.h"
 #include "simdjson.h"
 
 namespace kizuna::detect {
@@ -338,16 +339,18 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> CompileFromStore(
     store::PageRequest request;
     request.filter.types = {"indicator"};
     request.limit = store::kMaxPageLimit;
-    while (true) {
-      absl::StatusOr<store::Page> page = store.GetObjects(collection, request);
-      if (!page.ok()) {
-        return Annotate(page.status(), StrCat("reading indicators of collection ", collection, ": "));
-      }
+    // Pages are read on a second thread while this one compiles the page before.
+    store::PagePipe pipe([&](const store::PageRequest& r, store::Page& page) {
+      return store.GetObjectsInto(collection, r, store::WithJson::kYes, page);
+    }, request);
+    while (std::optional<store::Page> page = pipe.Next()) {
       for (const store::StoredObject& o : page->objects) compiler.AddObject(o.json, o.id);
       read += static_cast<int64_t>(page->objects.size());
       if (options.on_progress) options.on_progress(read);
-      if (!page->more) break;
-      request.after = page->next;
+      pipe.Done(std::move(*page));
+    }
+    if (absl::Status s = pipe.status(); !s.ok()) {
+      return Annotate(s, StrCat("reading indicators of collection ", collection, ": "));
     }
   }
   absl::StatusOr<std::shared_ptr<const Snapshot>> snapshot = std::move(compiler).Finish();

@@ -19,8 +19,9 @@
 // The same indicator id seen twice (in two collections) is compiled once: the version with
 // the latest `modified` wins.
 //
-// Thread-safety: an IndicatorCompiler belongs to one thread; CompileFromStore is safe to
-// run while other threads match against an older snapshot.
+// Thread-safety: an IndicatorCompiler belongs to one thread; CompileFromStore (which reads
+// the store's pages on a second thread of its own, store/page_pipe.h) is safe to run while
+// other threads match against an older snapshot.
 
 #include <cstdint>
 #include <functional>

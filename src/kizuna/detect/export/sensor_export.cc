@@ -1,12 +1,8 @@
 // Kizuna.
 #include "kizuna/detect/export/sensor_export.h"
 
-#include <condition_variable>
-#include <deque>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <thread>
 
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
@@ -17,6 +13,7 @@
 #include "kizuna/pattern/validator.h"
 #include "kizuna/policy/released_reader.h"
 #include "kizuna/stix/timestamp.h"
+#include "kizuna/store/page_pipe.h"
 #include "simdjson.h"
 
 namespace kizuna::detect {
@@ -175,83 +172,6 @@ class Exporter {
   SensorExportSummary summary_;
 };
 
-// Pages of the released read, read on a thread of their own while the caller's thread
-// classifies and writes the ones before (at most kAhead pages wait).
-class PageQueue {
- public:
-  static constexpr size_t kAhead = 2;
-
-  // Reads every page, stopping early on an error (kept for Pop) or when Stop() was called.
-  void Produce(policy::ReleasedReader& reader, const identity::Principal& principal,
-               const store::Collection& collection, store::PageRequest request) {
-    for (;;) {
-      store::Page page;
-      {
-        std::lock_guard lock(mu_);
-        if (!spent_.empty()) {
-          page = std::move(spent_.front());
-          spent_.pop_front();
-        }
-      }
-      absl::Status read = reader.ReadInto(principal, collection, {}, request, page);
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return pages_.size() < kAhead || stopped_; });
-      if (stopped_) return;
-      if (!read.ok()) {
-        status_ = read;
-        done_ = true;
-        cv_.notify_all();
-        return;
-      }
-      const bool more = page.more;
-      request.after = page.next;
-      pages_.push_back(std::move(page));
-      done_ = !more;
-      cv_.notify_all();
-      if (!more) return;
-    }
-  }
-
-  // Hands a page the caller is done with back, for the reading thread to read the next page
-  // into: its objects' buffers are reused, so entries cost no allocation and no free (the
-  // few pages in use are freed once, at the end).
-  void Done(store::Page&& page) {
-    std::lock_guard lock(mu_);
-    spent_.push_back(std::move(page));
-  }
-
-  // The next page; nullopt at the end, with status() saying whether the read failed.
-  std::optional<store::Page> Pop() {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return !pages_.empty() || done_; });
-    if (pages_.empty()) return std::nullopt;
-    store::Page page = std::move(pages_.front());
-    pages_.pop_front();
-    cv_.notify_all();
-    return page;
-  }
-
-  void Stop() {
-    std::lock_guard lock(mu_);
-    stopped_ = true;
-    cv_.notify_all();
-  }
-
-  absl::Status status() {
-    std::lock_guard lock(mu_);
-    return status_;
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<store::Page> pages_;  // guarded by mu_, as are the four below
-  std::deque<store::Page> spent_;
-  bool done_ = false;
-  bool stopped_ = false;
-  absl::Status status_;
-};
-
 }  // namespace
 
 absl::StatusOr<SensorExport> ExportForSensors(store::Store& store, policy::Policy& policy,
@@ -276,18 +196,17 @@ absl::StatusOr<SensorExport> ExportForSensors(store::Store& store, policy::Polic
   store::PageRequest request;
   // No type filter: the store's type filter costs more than skipping other types here.
   request.limit = store::kMaxPageLimit;
-  PageQueue queue;
-  std::thread producer([&] { queue.Produce(reader, principal, collection, request); });
-  while (std::optional<store::Page> page = queue.Pop()) {
+  store::PagePipe pipe([&](const store::PageRequest& r, store::Page& page) {
+    return reader.ReadInto(principal, collection, {}, r, page);
+  }, request);
+  while (std::optional<store::Page> page = pipe.Next()) {
     for (const store::StoredObject& o : page->objects) {
       if (o.type == "indicator") exporter.Object(o);
     }
     if (options.on_progress) options.on_progress(exporter.summary().read);
-    queue.Done(std::move(*page));
+    pipe.Done(std::move(*page));
   }
-  queue.Stop();
-  producer.join();
-  KZ_RETURN_IF_ERROR(queue.status());
+  KZ_RETURN_IF_ERROR(pipe.status());
   return std::move(exporter).Finish();
 }
 
