@@ -84,6 +84,32 @@ TEST(StreamMatchTest, SameResultAsMatchOverAllObservations) {
   }
 }
 
+// A bundle followed by a JSON line: the splitter hands over the bundle's observations, then
+// the reader starts the input again (Restart) and hands them over anew.
+TEST(StreamMatchTest, InputReadAgainCountsOnce) {
+  const std::string input =
+      StrCat(R"({"type":"bundle","id":"b","objects":[)",
+             ObservedData(1, "ipv4-addr--1", "2020-01-01T00:00:01Z"), ",",
+             Ip("ipv4-addr--1", "10.0.0.1"), "]}\n",
+             ObservedData(2, "ipv4-addr--1", "2020-01-01T00:00:02Z"), "\n");
+  for (const char* text : {"[ipv4-addr:value = '10.0.0.1'] REPEATS 2 TIMES",
+                           "[ipv4-addr:value = '10.0.0.1'] REPEATS 3 TIMES",
+                           "[ipv4-addr:value = '10.0.0.1'] AND [ipv4-addr:value = '10.0.0.1']"}) {
+    auto p = Pattern::Compile(text);
+    ASSERT_TRUE(p.ok()) << p.status();
+    StreamMatch match(**p);
+    const simdjson::padded_string padded(input);
+    ASSERT_TRUE(StreamPaddedObservations(std::string_view(padded.data(), padded.size()),
+                                         (*p)->version(), match)
+                    .ok());
+    match.EndInput();
+    EXPECT_EQ(match.observation_count(), 2u);
+    auto result = match.Finish();
+    ASSERT_TRUE(result.ok()) << result.status();
+    EXPECT_EQ(result->bound_ids, Expected(**p, {input})) << text;
+  }
+}
+
 TEST(StreamMatchTest, RestartForgetsTheInputBeingRead) {
   auto p = Pattern::Compile("[ipv4-addr:value = '10.0.0.1']");
   ASSERT_TRUE(p.ok());

@@ -3,18 +3,24 @@
 
 #include <algorithm>
 
+#include "kizuna/pattern/internal/evaluator.h"
+
 namespace kizuna::pattern {
 
 StreamMatch::StreamMatch(const Pattern& pattern)
-    : pattern_(pattern), single_(pattern.requirements().single_observation) {}
+    : pattern_(pattern), single_(pattern.requirements().single_observation) {
+  if (!single_) candidates_ = std::make_unique<pattern_internal::Candidates>(pattern.program());
+}
+
+StreamMatch::~StreamMatch() = default;
 
 absl::Status StreamMatch::Add(size_t index, const Observation& observation) {
   const size_t global = base_ + index;
   input_count_ = std::max(input_count_, index + 1);
   if (!single_) {
-    if (global >= kept_.size()) kept_.resize(global + 1);
-    // A copy allocates its buffers at their final size, next to each other (observation.h).
-    kept_[global] = observation;
+    if (candidates_->Add(global, observation)) {
+      candidate_ids_[global].assign(observation.id());
+    }
     return absl::OkStatus();
   }
   if (found_ && global >= found_index_) return absl::OkStatus();  // cannot come first
@@ -30,7 +36,16 @@ absl::Status StreamMatch::Add(size_t index, const Observation& observation) {
 void StreamMatch::Restart() {
   input_count_ = 0;
   if (found_ && found_index_ >= base_) found_ = false;
-  kept_.resize(std::min(kept_.size(), base_));
+  if (!single_) {
+    candidates_->Forget(base_);
+    for (auto it = candidate_ids_.begin(); it != candidate_ids_.end();) {
+      if (it->first >= base_) {
+        candidate_ids_.erase(it++);
+      } else {
+        ++it;
+      }
+    }
+  }
 }
 
 void StreamMatch::EndInput() {
@@ -47,10 +62,10 @@ absl::StatusOr<StreamMatchResult> StreamMatch::Finish() const {
     out.bound_ids.push_back(found_id_);
     return out;
   }
-  absl::StatusOr<MatchResult> result = pattern_.Match(std::span<const Observation>(kept_));
+  absl::StatusOr<MatchResult> result = candidates_->Match();
   if (!result.ok()) return result.status();
   out.matched = result->matched;
-  for (size_t i : result->bound) out.bound_ids.emplace_back(kept_[i].id());
+  for (size_t i : result->bound) out.bound_ids.push_back(candidate_ids_.at(i));
   return out;
 }
 

@@ -245,6 +245,50 @@ TEST_F(OnDemandObservationsTest, StreamsEachObservationWhenItsScosAreRead) {
   EXPECT_EQ(again.order.back(), "0:od-b:1");
 }
 
+// An SCO that observed-data before it wait for is built straight into each one it
+// completes, and checked on its own when it completes none; either way as the DOM reader.
+TEST_F(OnDemandObservationsTest, ScoBuiltIntoEachObservationItCompletes) {
+  auto od = [](std::string_view id, std::string_view refs) {
+    return StrCat(R"({"type":"observed-data","id":")", id,
+                  R"(","first_observed":"2020-01-01T00:00:00Z","last_observed":"2020-01-01T00:00:00Z",)",
+                  R"("number_observed":1,"object_refs":[)", refs, "]}");
+  };
+  const std::string a = od("od-a", R"("ipv4-addr--1")");
+  const std::string b = od("od-b", R"("ipv4-addr--1","file--1","ipv4-addr--1")");
+  const std::string c = od("od-c", R"("ipv4-addr--1")");
+  const std::string bundle = StrCat(R"({"type":"bundle","id":"b","objects":[)", a, ",", b, ",",
+                                    c, ",", kIp, ",", kFile, "]}");
+  auto obs = Both(bundle);
+  ASSERT_TRUE(obs.ok()) << obs.status();
+  ASSERT_EQ(obs->size(), 3u);
+  EXPECT_EQ((*obs)[1].sco_count(), 3u);
+  const simdjson::padded_string padded(bundle);
+  Recorder recorder;
+  ASSERT_TRUE(StreamObservationsOnDemand(std::string_view(padded.data(), padded.size()),
+                                         StixVersion::k21, recorder)
+                  .ok());
+  EXPECT_EQ(recorder.order,
+            (std::vector<std::string>{"0:od-a:1", "2:od-c:1", "1:od-b:3"}));
+
+  // The same SCO too deep, or not JSON, whether it completes a waiter or none.
+  std::string deep = R"({"type":"ipv4-addr","id":"ipv4-addr--1","v":)";
+  for (int i = 0; i < 100; ++i) deep += "[";
+  for (int i = 0; i < 100; ++i) deep += "]";
+  deep += "}";
+  const std::string bad = R"({"type":"ipv4-addr","id":"ipv4-addr--1","v":[1,tru]})";
+  for (const std::string& sco : {deep, bad}) {
+    for (const std::string& waiters : {StrCat(a, ",", b), b}) {
+      const std::string input = StrCat(R"({"type":"bundle","id":"b","objects":[)", waiters, ",",
+                                       sco, ",", kFile, "]}");
+      auto rejected = Both(input);
+      ASSERT_FALSE(rejected.ok()) << input;
+      EXPECT_EQ(rejected.status().code(), sco == deep ? absl::StatusCode::kResourceExhausted
+                                                      : absl::StatusCode::kInvalidArgument)
+          << rejected.status();
+    }
+  }
+}
+
 TEST_F(OnDemandObservationsTest, SameObservationsForStix20) {
   const std::string od =
       R"({"type":"observed-data","id":"od-20","first_observed":"2016-01-01T00:00:00Z",)"

@@ -403,7 +403,15 @@ class Reader {
     scratch_.SetId(p.id);
     scratch_.SetTimes(p.first, p.last);
     scratch_.SetCount(p.count);
+    bool current_added = false;
     for (size_t r = p.refs_begin; r < p.refs_end; ++r) {
+      CurrentSco& current = current_sco_;
+      if (current.obj != nullptr && refs_[r] == current.id) {  // the SCO being read
+        KZ_RETURN_IF_ERROR(Rewind(*current.obj, current.at));
+        KZ_RETURN_IF_ERROR(AddSco(scratch_, *current.obj, current.type, current.id, current.at));
+        current.built = current_added = true;
+        continue;
+      }
       if (!sco_scratch_id_.empty() && refs_[r] == sco_scratch_id_) {
         scratch_.CopyScoFrom(sco_scratch_, 0);  // the SCO just read
         continue;
@@ -411,8 +419,21 @@ class Reader {
       auto it = sco_spans_.find(refs_[r]);
       if (it != sco_spans_.end()) KZ_RETURN_IF_ERROR(AddScoFromSpan(it->first, it->second));
     }
-    if (scratch_.overflowed()) return TooBig(nullptr, p.id);
+    if (scratch_.overflowed()) {
+      if (current_added) KZ_RETURN_IF_ERROR(CheckCurrentSize());
+      return TooBig(nullptr, p.id);
+    }
     return sink_.Add(index, scratch_);
+  }
+
+  // An observation holding the SCO being read outgrew the limits: the error names the SCO
+  // when it is too big alone, as when it is read on its own.
+  absl::Status CheckCurrentSize() {
+    const CurrentSco& current = current_sco_;
+    sco_scratch_.Clear();
+    KZ_RETURN_IF_ERROR(Rewind(*current.obj, current.at));
+    KZ_RETURN_IF_ERROR(AddSco(sco_scratch_, *current.obj, current.type, current.id, current.at));
+    return sco_scratch_.overflowed() ? TooBig(current.at, current.id) : absl::OkStatus();
   }
 
   // Reads the SCO `id` again from its JSON, into scratch_ (with a parser of its own: the
@@ -431,10 +452,9 @@ class Reader {
     return AddSco(scratch_, obj, type, id, span.data());
   }
 
-  // SCO `id` has been read: completes the observed-data that waited only for it.
-  absl::Status Resolve(std::string_view id) {
-    auto it = waiting_.find(id);
-    if (it == waiting_.end()) return absl::OkStatus();
+  // An SCO `it` names has been read: completes the observed-data that waited only for it.
+  template <typename Iterator>
+  absl::Status Resolve(Iterator it) {
     const absl::InlinedVector<size_t, 2> waiters = std::move(it->second);
     waiting_.erase(it);
     for (size_t index : waiters) {
@@ -554,25 +574,37 @@ class Reader {
     if (type == "observed-data") return ConsumeObservedData(obj, at, id);
     KZ_RETURN_IF_ERROR(Rewind(obj, at));
     const bool is_sco = !id.empty() && !IsNonObservableType(type);
-    if (!is_sco || version_ == StixVersion::k20 || sco_spans_.contains(id)) {
-      return CheckMembers(obj, 1, at);  // not an SCO, or a later copy (the first one wins)
-    }
-    // Built once to check it (and for the observed-data waiting for it); kept as its JSON
-    // text, read again for observed-data further on that name it.
-    sco_scratch_.Clear();
-    sco_scratch_id_ = {};
-    KZ_RETURN_IF_ERROR(AddSco(sco_scratch_, obj, type, id, at));
-    if (sco_scratch_.overflowed()) return TooBig(at, id);
+    if (!is_sco || version_ == StixVersion::k20) return CheckMembers(obj, 1, at);
+    // Kept as its JSON text, read again for observed-data further on that name it; an
+    // error stops the reading, so it is recorded before it is checked.
     std::string_view span = current_span_;
     if (span.data() != at) {
-      KZ_RETURN_IF_ERROR(Rewind(obj, at));
       if (error_code error = obj.raw_json().get(span); error != SUCCESS) {
         return JsonError(error, at);
       }
+      KZ_RETURN_IF_ERROR(Rewind(obj, at));
     }
+    if (!sco_spans_.try_emplace(id, span).second) {
+      return CheckMembers(obj, 1, at);  // a later copy: the first one wins
+    }
+    sco_scratch_id_ = {};
+    auto waiting = waiting_.find(id);
+    if (waiting != waiting_.end()) {
+      // Built straight into each observed-data it completes (Complete), before any of them
+      // is handed over: that checks it.
+      current_sco_ = CurrentSco{&obj, at, type, id};
+      absl::Status resolved = Resolve(waiting);
+      const bool built = current_sco_.built;
+      current_sco_ = CurrentSco{};
+      if (!resolved.ok() || built) return resolved;
+      KZ_RETURN_IF_ERROR(Rewind(obj, at));  // it completed none: checked below
+    }
+    // Built once to check it, and kept built for an observed-data right after it.
+    sco_scratch_.Clear();
+    KZ_RETURN_IF_ERROR(AddSco(sco_scratch_, obj, type, id, at));
+    if (sco_scratch_.overflowed()) return TooBig(at, id);
     sco_scratch_id_ = id;
-    sco_spans_.emplace(id, span);
-    return Resolve(id);
+    return absl::OkStatus();
   }
 
   absl::Status ConsumeObservedData(od::object& obj, const char* at, std::string_view id) {
@@ -666,6 +698,7 @@ class Reader {
                     refs_.size(), 0};
     for (size_t r = refs_begin; r < refs_.size(); ++r) {
       if (sco_spans_.contains(refs_[r])) continue;
+      sco_spans_.prefetch(refs_[r]);  // where the SCO, further on, is recorded
       ++pending.unresolved;
       waiting_[refs_[r]].push_back(index);
     }
@@ -946,8 +979,16 @@ class Reader {
   std::vector<std::string_view> refs_;  // object_refs of the pending observed-data
   // Every top-level SCO of the input (the first copy of each id): its JSON text.
   absl::flat_hash_map<std::string_view, std::string_view> sco_spans_;
-  Observation sco_scratch_;           // the SCO read last
+  Observation sco_scratch_;           // the SCO read last, when nothing waited for it
   std::string_view sco_scratch_id_;   // its id; empty when it holds none
+  // The SCO being read while the observed-data waiting for it are completed.
+  struct CurrentSco {
+    od::object* obj = nullptr;
+    const char* at = nullptr;
+    std::string_view type, id;
+    bool built = false;  // into an observation
+  };
+  CurrentSco current_sco_;
   std::string_view current_span_;     // the object the splitter is reading
   std::string header_;                // the splitter's bundle without its objects
   simdjson::padded_string header_padded_;
