@@ -19,7 +19,8 @@ absl::Status StreamMatch::Add(size_t index, const Observation& observation) {
   input_count_ = std::max(input_count_, index + 1);
   if (!single_) {
     if (candidates_->Add(global, observation)) {
-      candidate_ids_[global].assign(observation.id());
+      candidate_ids_[global] = {candidate_id_text_.size(), observation.id().size()};
+      candidate_id_text_ += observation.id();
     }
     return absl::OkStatus();
   }
@@ -65,7 +66,10 @@ absl::StatusOr<StreamMatchResult> StreamMatch::Finish() const {
   absl::StatusOr<MatchResult> result = candidates_->Match();
   if (!result.ok()) return result.status();
   out.matched = result->matched;
-  for (size_t i : result->bound) out.bound_ids.push_back(candidate_ids_.at(i));
+  for (size_t i : result->bound) {
+    const auto [offset, size] = candidate_ids_.at(i);
+    out.bound_ids.push_back(candidate_id_text_.substr(offset, size));
+  }
   return out;
 }
 

@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -66,9 +67,11 @@ class StreamMatch : public ObservationSink {
   size_t found_index_ = 0;
   absl::Status found_status_;
   std::string found_id_;
-  // Other patterns: the first stage's candidates, and their ids by index.
+  // Other patterns: the first stage's candidates, and their ids by index (offset and size
+  // in candidate_id_text_).
   std::unique_ptr<pattern_internal::Candidates> candidates_;
-  absl::flat_hash_map<size_t, std::string> candidate_ids_;
+  absl::flat_hash_map<size_t, std::pair<size_t, size_t>> candidate_ids_;
+  std::string candidate_id_text_;
 };
 
 }  // namespace kizuna::pattern

@@ -573,7 +573,7 @@ class Reader {
     if (type.empty()) return Error(at, id, "object without a 'type'");
     if (type == "observed-data") return ConsumeObservedData(obj, at, id);
     KZ_RETURN_IF_ERROR(Rewind(obj, at));
-    const bool is_sco = !id.empty() && !IsNonObservableType(type);
+    const bool is_sco = !id.empty() && !NonObservable(type);
     if (!is_sco || version_ == StixVersion::k20) return CheckMembers(obj, 1, at);
     // Kept as its JSON text, read again for observed-data further on that name it; an
     // error stops the reading, so it is recorded before it is checked.
@@ -793,6 +793,17 @@ class Reader {
     return error == SUCCESS ? absl::OkStatus() : JsonError(error, at);
   }
 
+  // IsNonObservableType, remembered for the last few types seen (inputs repeat a handful).
+  bool NonObservable(std::string_view type) {
+    for (const auto& [known, non_observable] : recent_types_) {
+      if (known == type) return non_observable;
+    }
+    const bool non_observable = IsNonObservableType(type);
+    if (recent_types_.size() == kRecentTypes) recent_types_.pop_back();
+    recent_types_.emplace(recent_types_.begin(), std::string(type), non_observable);
+    return non_observable;
+  }
+
   // A string that lives as long as the input: a view into it when the string holds no
   // escape (stage 1 checked its UTF-8 and control characters), else an unescaped copy.
   absl::StatusOr<std::string_view> LastingString(od::value& value, const char* at) {
@@ -989,6 +1000,8 @@ class Reader {
     bool built = false;  // into an observation
   };
   CurrentSco current_sco_;
+  static constexpr size_t kRecentTypes = 8;
+  absl::InlinedVector<std::pair<std::string, bool>, kRecentTypes> recent_types_;
   std::string_view current_span_;     // the object the splitter is reading
   std::string header_;                // the splitter's bundle without its objects
   simdjson::padded_string header_padded_;
