@@ -378,6 +378,7 @@ class Reader {
     next_index_ = 0;
     pending_.clear();
     waiting_.clear();
+    lane_ = Lane{};
     refs_.clear();
     sco_spans_.clear();
     sco_scratch_id_ = {};
@@ -388,6 +389,7 @@ class Reader {
   // The observed-data still waiting, in input order, with the SCOs found (refs to SCOs
   // absent from the input are skipped).
   absl::Status Finish() {
+    SpillLane();
     std::vector<size_t> left;
     left.reserve(pending_.size());
     for (const auto& [index, unused] : pending_) left.push_back(index);
@@ -452,6 +454,14 @@ class Reader {
     return AddSco(scratch_, obj, type, id, span.data());
   }
 
+  // The lane's observed-data joins the others waiting.
+  void SpillLane() {
+    if (!lane_.active) return;
+    waiting_[lane_.ref].push_back(lane_.index);
+    pending_.emplace(lane_.index, lane_.pending);
+    lane_ = Lane{};
+  }
+
   // An SCO `it` names has been read: completes the observed-data that waited only for it.
   template <typename Iterator>
   absl::Status Resolve(Iterator it) {
@@ -464,7 +474,7 @@ class Reader {
       pending_.erase(p);
       KZ_RETURN_IF_ERROR(Complete(index, done));
     }
-    if (pending_.empty()) refs_.clear();
+    if (pending_.empty() && !lane_.active) refs_.clear();
     return absl::OkStatus();
   }
 
@@ -588,6 +598,14 @@ class Reader {
       return CheckMembers(obj, 1, at);  // a later copy: the first one wins
     }
     sco_scratch_id_ = {};
+    if (lane_.active && id == lane_.ref) {  // the SCO the last observed-data waits for
+      const Lane lane = std::exchange(lane_, Lane{});
+      current_sco_ = CurrentSco{&obj, at, type, id};
+      absl::Status completed = Complete(lane.index, lane.pending);
+      current_sco_ = CurrentSco{};
+      if (pending_.empty()) refs_.clear();
+      return completed;  // its refs name the SCO: Complete built it
+    }
     auto waiting = waiting_.find(id);
     if (waiting != waiting_.end()) {
       // Built straight into each observed-data it completes (Complete), before any of them
@@ -696,13 +714,20 @@ class Reader {
     const size_t index = next_index_++;
     Pending pending{id, times[0], times[1], static_cast<uint32_t>(count), refs_begin,
                     refs_.size(), 0};
+    absl::InlinedVector<std::string_view, 4> unresolved;
     for (size_t r = refs_begin; r < refs_.size(); ++r) {
       if (sco_spans_.contains(refs_[r])) continue;
       sco_spans_.prefetch(refs_[r]);  // where the SCO, further on, is recorded
-      ++pending.unresolved;
-      waiting_[refs_[r]].push_back(index);
+      unresolved.push_back(refs_[r]);
     }
+    pending.unresolved = unresolved.size();
     if (pending.unresolved > 0) {
+      SpillLane();
+      if (pending.unresolved == 1 && pending_.empty()) {
+        lane_ = Lane{true, index, pending, unresolved[0]};
+        return absl::OkStatus();
+      }
+      for (std::string_view ref : unresolved) waiting_[ref].push_back(index);
       pending_.emplace(index, pending);
       return absl::OkStatus();
     }
@@ -985,6 +1010,16 @@ class Reader {
   bool json_error_ = false;  // the last error came from the JSON, not from STIX
   size_t next_index_ = 0;    // of the next observed-data
   absl::flat_hash_map<size_t, Pending> pending_;  // by index
+  // The common layout, each observed-data followed by the one SCO it names, needs none of
+  // the maps: while the observed-data read last is the only one waiting, and for one SCO,
+  // it waits here (SpillLane() moves it to the maps when another one comes to wait).
+  struct Lane {
+    bool active = false;
+    size_t index = 0;
+    Pending pending{};
+    std::string_view ref;  // the SCO it waits for
+  };
+  Lane lane_;
   // SCO id -> the pending observed-data naming it (once per naming).
   absl::flat_hash_map<std::string_view, absl::InlinedVector<size_t, 2>> waiting_;
   std::vector<std::string_view> refs_;  // object_refs of the pending observed-data
