@@ -454,6 +454,20 @@ class Reader {
     return AddSco(scratch_, obj, type, id, span.data());
   }
 
+  // The lane's observed-data, when the next object is not the SCO it names: completed if
+  // that SCO was read before it, else it joins the others waiting.
+  absl::Status SettleLane() {
+    if (!lane_.active) return absl::OkStatus();
+    if (lane_.checked || !sco_spans_.contains(lane_.ref)) {
+      SpillLane();
+      return absl::OkStatus();
+    }
+    const Lane lane = std::exchange(lane_, Lane{});
+    KZ_RETURN_IF_ERROR(Complete(lane.index, lane.pending));
+    if (pending_.empty()) refs_.clear();
+    return absl::OkStatus();
+  }
+
   // The lane's observed-data joins the others waiting.
   void SpillLane() {
     if (!lane_.active) return;
@@ -595,7 +609,9 @@ class Reader {
       KZ_RETURN_IF_ERROR(Rewind(obj, at));
     }
     if (!sco_spans_.try_emplace(id, span).second) {
-      return CheckMembers(obj, 1, at);  // a later copy: the first one wins
+      // A later copy: the first one wins, and completes the lane if it names it.
+      if (lane_.active && id == lane_.ref) KZ_RETURN_IF_ERROR(SettleLane());
+      return CheckMembers(obj, 1, at);
     }
     sco_scratch_id_ = {};
     if (lane_.active && id == lane_.ref) {  // the SCO the last observed-data waits for
@@ -626,6 +642,7 @@ class Reader {
   }
 
   absl::Status ConsumeObservedData(od::object& obj, const char* at, std::string_view id) {
+    KZ_RETURN_IF_ERROR(SettleLane());
     KZ_RETURN_IF_ERROR(Rewind(obj, at));
     // The first of each member counts, as a DOM lookup finds the first.
     std::string_view first_text, last_text;
@@ -714,6 +731,14 @@ class Reader {
     const size_t index = next_index_++;
     Pending pending{id, times[0], times[1], static_cast<uint32_t>(count), refs_begin,
                     refs_.size(), 0};
+    if (refs_.size() - refs_begin == 1 && pending_.empty()) {
+      // Its SCO most likely comes next, and is then recorded where the prefetch reaches:
+      // whether it was read before is asked only if it does not (SettleLane).
+      sco_spans_.prefetch(refs_[refs_begin]);
+      pending.unresolved = 1;
+      lane_ = Lane{true, index, pending, refs_[refs_begin], /*checked=*/false};
+      return absl::OkStatus();
+    }
     absl::InlinedVector<std::string_view, 4> unresolved;
     for (size_t r = refs_begin; r < refs_.size(); ++r) {
       if (sco_spans_.contains(refs_[r])) continue;
@@ -722,9 +747,8 @@ class Reader {
     }
     pending.unresolved = unresolved.size();
     if (pending.unresolved > 0) {
-      SpillLane();
       if (pending.unresolved == 1 && pending_.empty()) {
-        lane_ = Lane{true, index, pending, unresolved[0]};
+        lane_ = Lane{true, index, pending, unresolved[0], /*checked=*/true};
         return absl::OkStatus();
       }
       for (std::string_view ref : unresolved) waiting_[ref].push_back(index);
@@ -1012,12 +1036,13 @@ class Reader {
   absl::flat_hash_map<size_t, Pending> pending_;  // by index
   // The common layout, each observed-data followed by the one SCO it names, needs none of
   // the maps: while the observed-data read last is the only one waiting, and for one SCO,
-  // it waits here (SpillLane() moves it to the maps when another one comes to wait).
+  // it waits here, until that SCO comes or another observed-data does (SettleLane).
   struct Lane {
     bool active = false;
     size_t index = 0;
     Pending pending{};
     std::string_view ref;  // the SCO it waits for
+    bool checked = false;  // that SCO was not read before it (else not known yet)
   };
   Lane lane_;
   // SCO id -> the pending observed-data naming it (once per naming).
