@@ -289,6 +289,34 @@ TEST_F(OnDemandObservationsTest, ScoBuiltIntoEachObservationItCompletes) {
   }
 }
 
+// An observed-data naming one SCO: the SCO read before it, right after it, after another
+// object, or twice (the first copy wins, whichever comes next): as the DOM reader.
+TEST_F(OnDemandObservationsTest, ObservedDataNamingOneSco) {
+  const std::string od =
+      R"({"type":"observed-data","id":"od-1","first_observed":"2020-01-01T00:00:00Z",)"
+      R"("last_observed":"2020-01-01T00:00:00Z","number_observed":1,"object_refs":["ipv4-addr--1"]})";
+  const std::string copy = R"({"type":"ipv4-addr","id":"ipv4-addr--1","value":"10.9.9.9"})";
+  const std::string orders[] = {
+      StrCat(kIp, ",", od, ",", copy),  StrCat(od, ",", kIp, ",", copy),
+      StrCat(kIp, ",", od, ",", kFile), StrCat(od, ",", kFile, ",", kIp),
+      StrCat(kIp, ",", od, ",", od),    StrCat(od, ",", od, ",", kIp, ",", copy),
+      StrCat(od, ",", kObserved, ",", kIp),
+  };
+  for (const std::string& objects : orders) {
+    for (const std::string& input :
+         {StrCat(R"({"type":"bundle","id":"b","objects":[)", objects, "]}"),
+          StrCat("[", objects, "]")}) {
+      auto obs = Both(input);
+      ASSERT_TRUE(obs.ok()) << input << "\n" << obs.status();
+      ASSERT_FALSE(obs->empty());
+      ASSERT_EQ((*obs)[0].sco_count(), 1u) << input;
+      EXPECT_EQ((*obs)[0].string_value((*obs)[0].FindMember((*obs)[0].sco_root(0), "value")),
+                "10.0.0.1")
+          << input;
+    }
+  }
+}
+
 TEST_F(OnDemandObservationsTest, SameObservationsForStix20) {
   const std::string od =
       R"({"type":"observed-data","id":"od-20","first_observed":"2016-01-01T00:00:00Z",)"
