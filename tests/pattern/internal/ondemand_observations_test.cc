@@ -69,6 +69,16 @@ struct Recorder : pattern::ObservationSink {
   std::vector<std::string> order;
 };
 
+// What the streaming reader hands over for `json`, in order ("index:id:SCOs").
+std::vector<std::string> Handed(std::string_view json) {
+  const simdjson::padded_string padded(json);
+  Recorder recorder;
+  const absl::Status read = StreamObservationsOnDemand(
+      std::string_view(padded.data(), padded.size()), StixVersion::k21, recorder);
+  EXPECT_TRUE(read.ok()) << read;
+  return recorder.order;
+}
+
 class OnDemandObservationsTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -226,12 +236,7 @@ TEST_F(OnDemandObservationsTest, StreamsEachObservationWhenItsScosAreRead) {
   const std::string text =
       StrCat(R"({"type":"bundle","id":"b","objects":[)", kIp, ",", waiting, ",", ready, ",",
              kFile, ",", kObserved, "]}");
-  const simdjson::padded_string padded(text);
-  Recorder recorder;
-  ASSERT_TRUE(StreamObservationsOnDemand(std::string_view(padded.data(), padded.size()),
-                                         StixVersion::k21, recorder)
-                  .ok());
-  EXPECT_EQ(recorder.order,
+  EXPECT_EQ(Handed(text),
             (std::vector<std::string>{"1:od-b:1", "0:od-a:1", "2:observed-data--1:2"}));
 
   // A layout the splitter does not take is read again from the start.
@@ -262,13 +267,7 @@ TEST_F(OnDemandObservationsTest, ScoBuiltIntoEachObservationItCompletes) {
   ASSERT_TRUE(obs.ok()) << obs.status();
   ASSERT_EQ(obs->size(), 3u);
   EXPECT_EQ((*obs)[1].sco_count(), 3u);
-  const simdjson::padded_string padded(bundle);
-  Recorder recorder;
-  ASSERT_TRUE(StreamObservationsOnDemand(std::string_view(padded.data(), padded.size()),
-                                         StixVersion::k21, recorder)
-                  .ok());
-  EXPECT_EQ(recorder.order,
-            (std::vector<std::string>{"0:od-a:1", "2:od-c:1", "1:od-b:3"}));
+  EXPECT_EQ(Handed(bundle), (std::vector<std::string>{"0:od-a:1", "2:od-c:1", "1:od-b:3"}));
 
   // The same SCO too deep, or not JSON, whether it completes a waiter or none.
   std::string deep = R"({"type":"ipv4-addr","id":"ipv4-addr--1","v":)";
