@@ -599,8 +599,8 @@ class Reader {
     KZ_RETURN_IF_ERROR(Rewind(obj, at));
     const bool is_sco = !id.empty() && !NonObservable(type);
     if (!is_sco || version_ == StixVersion::k20) return CheckMembers(obj, 1, at);
-    // Kept as its JSON text, read again for observed-data further on that name it; an
-    // error stops the reading, so it is recorded before it is checked.
+    // Kept as its JSON text, read again for observed-data further on that name it
+    // (recorded before it is checked: an error stops the reading anyway).
     std::string_view span = current_span_;
     if (span.data() != at) {
       if (error_code error = obj.raw_json().get(span); error != SUCCESS) {
@@ -731,9 +731,11 @@ class Reader {
     const size_t index = next_index_++;
     Pending pending{id, times[0], times[1], static_cast<uint32_t>(count), refs_begin,
                     refs_.size(), 0};
-    if (refs_.size() - refs_begin == 1 && pending_.empty()) {
-      // Its SCO most likely comes next, and is then recorded where the prefetch reaches:
-      // whether it was read before is asked only if it does not (SettleLane).
+    if (refs_.size() - refs_begin == 1 && pending_.empty() &&
+        refs_[refs_begin] != sco_scratch_id_) {
+      // Unless it is the SCO just read, its SCO most likely comes next, and is then
+      // recorded where the prefetch reaches: whether it was read before is asked only if
+      // it does not (SettleLane).
       sco_spans_.prefetch(refs_[refs_begin]);
       pending.unresolved = 1;
       lane_ = Lane{true, index, pending, refs_[refs_begin], /*checked=*/false};
@@ -741,7 +743,8 @@ class Reader {
     }
     absl::InlinedVector<std::string_view, 4> unresolved;
     for (size_t r = refs_begin; r < refs_.size(); ++r) {
-      if (sco_spans_.contains(refs_[r])) continue;
+      const bool just_read = !sco_scratch_id_.empty() && refs_[r] == sco_scratch_id_;
+      if (just_read || sco_spans_.contains(refs_[r])) continue;
       sco_spans_.prefetch(refs_[r]);  // where the SCO, further on, is recorded
       unresolved.push_back(refs_[r]);
     }
