@@ -70,7 +70,6 @@ class Candidates {
   };
 
  private:
-
   const Program& program_;
   std::optional<LeafEvaluator> leaves_;  // a fresh one after a limit hit
   size_t added_ = 0;
