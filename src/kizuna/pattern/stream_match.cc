@@ -19,7 +19,7 @@ absl::Status StreamMatch::Add(size_t index, const Observation& observation) {
   input_count_ = std::max(input_count_, index + 1);
   if (!single_) {
     if (candidates_->Add(global, observation)) {
-      candidate_ids_[global] = {candidate_id_text_.size(), observation.id().size()};
+      candidate_ids_.push_back({global, candidate_id_text_.size(), observation.id().size()});
       candidate_id_text_ += observation.id();
     }
     return absl::OkStatus();
@@ -39,13 +39,7 @@ void StreamMatch::Restart() {
   if (found_ && found_index_ >= base_) found_ = false;
   if (!single_) {
     candidates_->Forget(base_);
-    for (auto it = candidate_ids_.begin(); it != candidate_ids_.end();) {
-      if (it->first >= base_) {
-        candidate_ids_.erase(it++);
-      } else {
-        ++it;
-      }
-    }
+    std::erase_if(candidate_ids_, [this](const CandidateId& c) { return c.index >= base_; });
   }
 }
 
@@ -66,9 +60,12 @@ absl::StatusOr<StreamMatchResult> StreamMatch::Finish() const {
   absl::StatusOr<MatchResult> result = candidates_->Match();
   if (!result.ok()) return result.status();
   out.matched = result->matched;
-  for (size_t i : result->bound) {
-    const auto [offset, size] = candidate_ids_.at(i);
-    out.bound_ids.push_back(candidate_id_text_.substr(offset, size));
+  // Bound indexes are ascending: each candidate's is looked up among them.
+  out.bound_ids.resize(result->bound.size());
+  for (const CandidateId& c : candidate_ids_) {
+    auto at = std::lower_bound(result->bound.begin(), result->bound.end(), c.index);
+    if (at == result->bound.end() || *at != c.index) continue;
+    out.bound_ids[at - result->bound.begin()] = candidate_id_text_.substr(c.offset, c.size);
   }
   return out;
 }

@@ -19,10 +19,8 @@
 #include <cstddef>
 #include <memory>
 #include <string>
-#include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "kizuna/pattern/observation.h"
 #include "kizuna/pattern/observation_sink.h"
@@ -67,10 +65,13 @@ class StreamMatch : public ObservationSink {
   size_t found_index_ = 0;
   absl::Status found_status_;
   std::string found_id_;
-  // Other patterns: the first stage's candidates, and their ids by index (offset and size
-  // in candidate_id_text_).
+  // Other patterns: the first stage's candidates, and their ids in the order they came.
+  struct CandidateId {
+    size_t index;
+    size_t offset, size;  // in candidate_id_text_
+  };
   std::unique_ptr<pattern_internal::Candidates> candidates_;
-  absl::flat_hash_map<size_t, std::pair<size_t, size_t>> candidate_ids_;
+  std::vector<CandidateId> candidate_ids_;
   std::string candidate_id_text_;
 };
 

@@ -706,6 +706,10 @@ class Reader {
     const std::string_view texts[2] = {first_text, last_text};
     for (int i = 0; i < 2; ++i) {
       if (!has[i]) return Error(at, id, StrCat("'", names[i], "' is missing or not a string"));
+      if (i == 1 && texts[1] == texts[0]) {  // one instant, as most observations
+        times[1] = times[0];
+        continue;
+      }
       auto t = stix::ParseTimestamp(texts[i]);
       if (!t.ok()) return Error(at, id, StrCat("'", names[i], "': ", View(t.status().message())));
       times[i] = *t;
