@@ -401,6 +401,15 @@ class Reader {
 
   // Builds observed-data `index` from its SCOs and hands it to the sink.
   absl::Status Complete(size_t index, const Pending& p) {
+    if (p.refs_end - p.refs_begin == 1 && current_sco_.obj == nullptr &&
+        !sco_scratch_id_.empty() && refs_[p.refs_begin] == sco_scratch_id_) {
+      // Its one SCO is the one just read, built alone: that observation is handed over.
+      sco_scratch_.SetId(p.id);
+      sco_scratch_.SetTimes(p.first, p.last);
+      sco_scratch_.SetCount(p.count);
+      if (sco_scratch_.overflowed()) return TooBig(nullptr, p.id);
+      return sink_.Add(index, sco_scratch_);
+    }
     scratch_.Clear();
     scratch_.SetId(p.id);
     scratch_.SetTimes(p.first, p.last);
@@ -1057,7 +1066,9 @@ class Reader {
   std::vector<std::string_view> refs_;  // object_refs of the pending observed-data
   // Every top-level SCO of the input (the first copy of each id): its JSON text.
   absl::flat_hash_map<std::string_view, std::string_view> sco_spans_;
-  Observation sco_scratch_;           // the SCO read last, when nothing waited for it
+  // The SCO read last, when nothing waited for it (and the metadata of an observed-data
+  // naming it alone, handed over with it).
+  Observation sco_scratch_;
   std::string_view sco_scratch_id_;   // its id; empty when it holds none
   // The SCO being read while the observed-data waiting for it are completed.
   struct CurrentSco {
