@@ -119,6 +119,18 @@ TEST(ObservationTest, CopyScoFromCopiesTheWholeTree) {
   EXPECT_EQ(to.kind(to.FindMember(root, "payload_bin")), ValueKind::kBinary);
   EXPECT_EQ(to.kind(to.FindMember(root, "x_hex")), ValueKind::kString);
   EXPECT_EQ(to.int_value(to.FindMember(to.ListElement(to.FindMember(root, "l"), 0), "k")), 7);
+  EXPECT_EQ(to.string_value(to.FindMember(root, "x_hex")), "not hex");
+  EXPECT_EQ(to.string_value(to.FindMember(root, "payload_bin")), "\x01");
+  EXPECT_EQ(to.string_value(to.FindMember(root, "type")), "file");
+  EXPECT_EQ(to.sco_type(1), "file");
+  EXPECT_EQ(to.FindSco("file--1"), 1);
+  EXPECT_NE(to.type_mask() & Observation::TypeBit(Observation::TypeHash("file")), 0u);
+  EXPECT_EQ(to.string_value(to.FindMember(to.sco_root(0), "type")), "other");
+
+  // A second "type" member is not copied, as when the tree is copied node by node.
+  from.AddString(f, "type", "second");
+  EXPECT_EQ(to.CopyScoFrom(from, 0), 2u);
+  EXPECT_EQ(to.child_count(to.sco_root(2)), 4u);
 }
 
 }  // namespace

@@ -53,6 +53,22 @@ std::vector<std::string> Expected(const Pattern& p, const std::vector<std::strin
   return ids;
 }
 
+// Reads `inputs` in turn through a StreamMatch of `p`; `count` gets the observations seen.
+absl::StatusOr<StreamMatchResult> StreamAll(const Pattern& p,
+                                            const std::vector<std::string>& inputs,
+                                            size_t& count) {
+  StreamMatch match(p);
+  for (const std::string& input : inputs) {
+    const simdjson::padded_string padded(input);
+    absl::Status read = StreamPaddedObservations(std::string_view(padded.data(), padded.size()),
+                                                 p.version(), match);
+    if (!read.ok()) return read;
+    match.EndInput();
+  }
+  count = match.observation_count();
+  return match.Finish();
+}
+
 TEST(StreamMatchTest, SameResultAsMatchOverAllObservations) {
   const std::vector<std::string> inputs = Inputs();
   const char* patterns[] = {
@@ -67,20 +83,34 @@ TEST(StreamMatchTest, SameResultAsMatchOverAllObservations) {
   for (const char* text : patterns) {
     auto p = Pattern::Compile(text);
     ASSERT_TRUE(p.ok()) << p.status();
-    StreamMatch match(**p);
-    for (const std::string& input : inputs) {
-      const simdjson::padded_string padded(input);
-      ASSERT_TRUE(StreamPaddedObservations(std::string_view(padded.data(), padded.size()),
-                                           (*p)->version(), match)
-                      .ok());
-      match.EndInput();
-    }
-    EXPECT_EQ(match.observation_count(), 7u);
-    auto result = match.Finish();
+    size_t count = 0;
+    auto result = StreamAll(**p, inputs, count);
     ASSERT_TRUE(result.ok()) << result.status();
+    EXPECT_EQ(count, 7u);
     const std::vector<std::string> expected = Expected(**p, inputs);
     EXPECT_EQ(result->matched, !expected.empty()) << text;
     EXPECT_EQ(result->bound_ids, expected) << text;
+  }
+}
+
+// A bundle followed by a JSON line: the splitter hands over the bundle's observations, then
+// the reader starts the input again (Restart) and hands them over anew.
+TEST(StreamMatchTest, InputReadAgainCountsOnce) {
+  const std::string input =
+      StrCat(R"({"type":"bundle","id":"b","objects":[)",
+             ObservedData(1, "ipv4-addr--1", "2020-01-01T00:00:01Z"), ",",
+             Ip("ipv4-addr--1", "10.0.0.1"), "]}\n",
+             ObservedData(2, "ipv4-addr--1", "2020-01-01T00:00:02Z"), "\n");
+  for (const char* text : {"[ipv4-addr:value = '10.0.0.1'] REPEATS 2 TIMES",
+                           "[ipv4-addr:value = '10.0.0.1'] REPEATS 3 TIMES",
+                           "[ipv4-addr:value = '10.0.0.1'] AND [ipv4-addr:value = '10.0.0.1']"}) {
+    auto p = Pattern::Compile(text);
+    ASSERT_TRUE(p.ok()) << p.status();
+    size_t count = 0;
+    auto result = StreamAll(**p, {input}, count);
+    ASSERT_TRUE(result.ok()) << result.status();
+    EXPECT_EQ(count, 2u);
+    EXPECT_EQ(result->bound_ids, Expected(**p, {input})) << text;
   }
 }
 

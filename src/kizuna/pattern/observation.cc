@@ -150,9 +150,50 @@ Observation::NodeId Observation::AddList(NodeId parent, std::string_view key) {
 }
 
 size_t Observation::CopyScoFrom(const Observation& other, size_t sco) {
+  if (CopyOnlySco(other)) return scos_.size() - 1;
   const NodeId root = AddSco(other.sco_type(sco), other.sco_key(sco));
   CopyChildren(other, other.sco_root(sco), root, /*skip_type=*/true);
   return scos_.size() - 1;
+}
+
+bool Observation::CopyOnlySco(const Observation& other) {
+  // Only for an observation holding one SCO whose root has one "type" member, its first
+  // (as AddSco made it): then every node and string is that SCO's, and the copy is its
+  // nodes and strings appended whole, with their indexes and offsets moved.
+  if (other.scos_.size() != 1 || overflowed_ || other.overflowed_) return false;
+  const NodeId from = other.scos_[0].root;
+  const NodeId type = other.FindMember(from, "type");
+  if (type != other.nodes_[from].kids.first) return false;
+  for (NodeId c = other.nodes_[type].next; c != kNoNode; c = other.nodes_[c].next) {
+    if (other.key(c) == "type") return false;
+  }
+  if (nodes_.size() + other.nodes_.size() > kMaxNodes ||
+      pool_.size() + other.pool_.size() > kMaxBytes) {
+    return false;  // the node-by-node copy reaches the limit and says so
+  }
+  const NodeId base = static_cast<NodeId>(nodes_.size());
+  const uint32_t offset = static_cast<uint32_t>(pool_.size());
+  auto move = [base](NodeId n) { return n == kNoNode ? kNoNode : n + base; };
+  pool_.append(other.pool_);
+  nodes_.resize(base + other.nodes_.size());
+  for (size_t i = 0; i < other.nodes_.size(); ++i) {
+    Node node = other.nodes_[i];
+    node.next = move(node.next);
+    node.key.offset += offset;
+    if (node.kind == ValueKind::kString || node.kind == ValueKind::kBinary) {
+      node.str.offset += offset;
+    } else if (node.kind == ValueKind::kList || node.kind == ValueKind::kObject) {
+      node.kids = Children{move(node.kids.first), move(node.kids.last)};
+    }
+    nodes_[base + i] = node;
+  }
+  Sco copy = other.scos_[0];
+  copy.type.offset += offset;
+  copy.key.offset += offset;
+  copy.root = move(copy.root);
+  type_mask_ |= TypeBit(copy.type_hash);
+  scos_.push_back(copy);
+  return true;
 }
 
 void Observation::CopyChildren(const Observation& other, NodeId from, NodeId to,

@@ -222,6 +222,8 @@ class Observation {
   bool Append(std::string_view text, Span& out);
   NodeId NewNode(NodeId parent, std::string_view key, ValueKind kind);
   void CopyChildren(const Observation& other, NodeId from, NodeId to, bool skip_type);
+  // CopyScoFrom's fast path; false when it does not apply (nothing is copied then).
+  bool CopyOnlySco(const Observation& other);
 
   Span id_{};
   stix::Timestamp first_;

@@ -3,18 +3,25 @@
 
 #include <algorithm>
 
+#include "kizuna/pattern/internal/evaluator.h"
+
 namespace kizuna::pattern {
 
 StreamMatch::StreamMatch(const Pattern& pattern)
-    : pattern_(pattern), single_(pattern.requirements().single_observation) {}
+    : pattern_(pattern), single_(pattern.requirements().single_observation) {
+  if (!single_) candidates_ = std::make_unique<pattern_internal::Candidates>(pattern.program());
+}
+
+StreamMatch::~StreamMatch() = default;
 
 absl::Status StreamMatch::Add(size_t index, const Observation& observation) {
   const size_t global = base_ + index;
   input_count_ = std::max(input_count_, index + 1);
   if (!single_) {
-    if (global >= kept_.size()) kept_.resize(global + 1);
-    // A copy allocates its buffers at their final size, next to each other (observation.h).
-    kept_[global] = observation;
+    if (candidates_->Add(global, observation)) {
+      candidate_ids_.push_back({global, candidate_id_text_.size(), observation.id().size()});
+      candidate_id_text_ += observation.id();
+    }
     return absl::OkStatus();
   }
   if (found_ && global >= found_index_) return absl::OkStatus();  // cannot come first
@@ -30,7 +37,10 @@ absl::Status StreamMatch::Add(size_t index, const Observation& observation) {
 void StreamMatch::Restart() {
   input_count_ = 0;
   if (found_ && found_index_ >= base_) found_ = false;
-  kept_.resize(std::min(kept_.size(), base_));
+  if (!single_) {
+    candidates_->Forget(base_);
+    std::erase_if(candidate_ids_, [this](const CandidateId& c) { return c.index >= base_; });
+  }
 }
 
 void StreamMatch::EndInput() {
@@ -47,10 +57,16 @@ absl::StatusOr<StreamMatchResult> StreamMatch::Finish() const {
     out.bound_ids.push_back(found_id_);
     return out;
   }
-  absl::StatusOr<MatchResult> result = pattern_.Match(std::span<const Observation>(kept_));
+  absl::StatusOr<MatchResult> result = candidates_->Match();
   if (!result.ok()) return result.status();
   out.matched = result->matched;
-  for (size_t i : result->bound) out.bound_ids.emplace_back(kept_[i].id());
+  // Bound indexes are ascending: each candidate's is looked up among them.
+  out.bound_ids.resize(result->bound.size());
+  for (const CandidateId& c : candidate_ids_) {
+    auto at = std::lower_bound(result->bound.begin(), result->bound.end(), c.index);
+    if (at == result->bound.end() || *at != c.index) continue;
+    out.bound_ids[at - result->bound.begin()] = candidate_id_text_.substr(c.offset, c.size);
+  }
   return out;
 }
 

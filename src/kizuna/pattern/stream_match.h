@@ -8,12 +8,16 @@
 //     observation as it arrives and nothing is kept: the match is the first observation in
 //     input order that matches (or, as Match does, the error of an earlier one that stopped
 //     the evaluation); observations after a match are read but not evaluated;
-//   * any other pattern (AND, FOLLOWEDBY, REPEATS) needs the observations together: each is
-//     copied once, in its place, and matched at the end.
+//   * any other pattern (AND, FOLLOWEDBY, REPEATS) needs the observations together: each
+//     observation's leaves `[...]` are evaluated as it arrives, and only what the binding
+//     search needs of the candidates (index, times, number_observed, id) is kept; the search
+//     runs at the end (internal/evaluator.h, Candidates). Memory is proportional to the
+//     observations that match some leaf, not to the input.
 //
 // Thread-safety: single-threaded; the Pattern may be shared.
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -21,6 +25,10 @@
 #include "kizuna/pattern/observation.h"
 #include "kizuna/pattern/observation_sink.h"
 #include "kizuna/pattern/pattern.h"
+
+namespace kizuna::pattern_internal {
+class Candidates;
+}  // namespace kizuna::pattern_internal
 
 namespace kizuna::pattern {
 
@@ -33,6 +41,7 @@ struct StreamMatchResult {
 class StreamMatch : public ObservationSink {
  public:
   explicit StreamMatch(const Pattern& pattern);
+  ~StreamMatch() override;
 
   absl::Status Add(size_t index, const Observation& observation) override;
   void Restart() override;
@@ -56,8 +65,14 @@ class StreamMatch : public ObservationSink {
   size_t found_index_ = 0;
   absl::Status found_status_;
   std::string found_id_;
-  // Other patterns: every observation, in input order.
-  std::vector<Observation> kept_;
+  // Other patterns: the first stage's candidates, and their ids in the order they came.
+  struct CandidateId {
+    size_t index;
+    size_t offset, size;  // in candidate_id_text_
+  };
+  std::unique_ptr<pattern_internal::Candidates> candidates_;
+  std::vector<CandidateId> candidate_ids_;
+  std::string candidate_id_text_;
 };
 
 }  // namespace kizuna::pattern

@@ -161,6 +161,67 @@ TEST(EvaluatorTest, DifferentialAgainstReference) {
   EXPECT_LT(matched, compared * 9 / 10);
 }
 
+// Candidates (the two stages apart, observations added in any order) gives FastMatch's
+// result, bound observations included, over random patterns and observation sets.
+TEST(EvaluatorTest, CandidatesInAnyOrderAsFastMatch) {
+  Generator gen(20261207);
+  int compared = 0, matched = 0;
+  for (int i = 0; i < 3000; ++i) {
+    const std::string text = gen.Expression(3);
+    auto pattern = Pattern::Compile(text);
+    if (!pattern.ok() || (*pattern)->requirements().single_observation) continue;
+    std::vector<Observation> obs = gen.Observations();
+    auto fast = (*pattern)->Match(Pointers(obs));
+    std::vector<size_t> order(obs.size());
+    for (size_t k = 0; k < order.size(); ++k) order[k] = k;
+    for (size_t k = order.size(); k > 1; --k) std::swap(order[k - 1], order[gen.Below(k)]);
+    pattern_internal::Candidates candidates((*pattern)->program());
+    for (size_t k : order) candidates.Add(k + 100, obs[k]);  // indexes need not start at 0
+    auto staged = candidates.Match();
+    ASSERT_EQ(fast.ok(), staged.ok()) << text;
+    if (!fast.ok()) continue;
+    ++compared;
+    matched += fast->matched;
+    ASSERT_EQ(fast->matched, staged->matched) << text;
+    std::vector<size_t> bound = staged->bound;
+    for (size_t& b : bound) b -= 100;
+    ASSERT_EQ(fast->bound, bound) << text;
+  }
+  EXPECT_GT(compared, 1000);
+  EXPECT_GT(matched, compared / 10);
+}
+
+// A limit hit in the first stage: the one of the lowest index is the result, whatever the
+// order of arrival; Forget() drops what it names.
+TEST(EvaluatorTest, CandidatesKeepTheFirstLimitHit) {
+  CompileOptions options;
+  options.limits.max_path_visits = 50;
+  auto p = Pattern::Compile("[x:items[*] = 1000] AND [x:v = 'w']", options);
+  ASSERT_TRUE(p.ok());
+  std::vector<Observation> obs(3);
+  for (int i = 0; i < 3; ++i) {
+    obs[i].SetId(StrCat("od-", i));
+    const auto root = obs[i].AddSco("x", "0");
+    obs[i].AddString(root, "v", "w");
+    const auto list = obs[i].AddList(root, "items");
+    for (int k = 0; k < (i == 1 ? 10 : 100); ++k) obs[i].AddInt(list, "", k);
+  }
+  pattern_internal::Candidates candidates((*p)->program());
+  candidates.Add(2, obs[2]);
+  EXPECT_FALSE(candidates.status().ok());
+  candidates.Add(1, obs[1]);
+  candidates.Add(0, obs[0]);
+  auto r = candidates.Match();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status(), (*p)->Match(obs).status());
+  candidates.Forget(0);
+  candidates.Add(1, obs[1]);
+  candidates.Add(3, obs[1]);
+  auto again = candidates.Match();
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_FALSE(again->matched);  // no item is 1000
+}
+
 TEST(EvaluatorTest, SharedAcrossThreads) {
   auto pattern = Pattern::Compile(
       "([x:v LIKE 'a%' AND x:l[*] = 'b'] OR [y:v = 2]) FOLLOWEDBY [x:r_ref.v MATCHES '^c'] "

@@ -69,6 +69,16 @@ struct Recorder : pattern::ObservationSink {
   std::vector<std::string> order;
 };
 
+// What the streaming reader hands over for `json`, in order ("index:id:SCOs").
+std::vector<std::string> Handed(std::string_view json) {
+  const simdjson::padded_string padded(json);
+  Recorder recorder;
+  const absl::Status read = StreamObservationsOnDemand(
+      std::string_view(padded.data(), padded.size()), StixVersion::k21, recorder);
+  EXPECT_TRUE(read.ok()) << read;
+  return recorder.order;
+}
+
 class OnDemandObservationsTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -226,12 +236,7 @@ TEST_F(OnDemandObservationsTest, StreamsEachObservationWhenItsScosAreRead) {
   const std::string text =
       StrCat(R"({"type":"bundle","id":"b","objects":[)", kIp, ",", waiting, ",", ready, ",",
              kFile, ",", kObserved, "]}");
-  const simdjson::padded_string padded(text);
-  Recorder recorder;
-  ASSERT_TRUE(StreamObservationsOnDemand(std::string_view(padded.data(), padded.size()),
-                                         StixVersion::k21, recorder)
-                  .ok());
-  EXPECT_EQ(recorder.order,
+  EXPECT_EQ(Handed(text),
             (std::vector<std::string>{"1:od-b:1", "0:od-a:1", "2:observed-data--1:2"}));
 
   // A layout the splitter does not take is read again from the start.
@@ -243,6 +248,72 @@ TEST_F(OnDemandObservationsTest, StreamsEachObservationWhenItsScosAreRead) {
                   again)
                   .ok());
   EXPECT_EQ(again.order.back(), "0:od-b:1");
+}
+
+// An SCO that observed-data before it wait for is built straight into each one it
+// completes, and checked on its own when it completes none; either way as the DOM reader.
+TEST_F(OnDemandObservationsTest, ScoBuiltIntoEachObservationItCompletes) {
+  auto od = [](std::string_view id, std::string_view refs) {
+    return StrCat(R"({"type":"observed-data","id":")", id,
+                  R"(","first_observed":"2020-01-01T00:00:00Z","last_observed":"2020-01-01T00:00:00Z",)",
+                  R"("number_observed":1,"object_refs":[)", refs, "]}");
+  };
+  const std::string a = od("od-a", R"("ipv4-addr--1")");
+  const std::string b = od("od-b", R"("ipv4-addr--1","file--1","ipv4-addr--1")");
+  const std::string c = od("od-c", R"("ipv4-addr--1")");
+  const std::string bundle = StrCat(R"({"type":"bundle","id":"b","objects":[)", a, ",", b, ",",
+                                    c, ",", kIp, ",", kFile, "]}");
+  auto obs = Both(bundle);
+  ASSERT_TRUE(obs.ok()) << obs.status();
+  ASSERT_EQ(obs->size(), 3u);
+  EXPECT_EQ((*obs)[1].sco_count(), 3u);
+  EXPECT_EQ(Handed(bundle), (std::vector<std::string>{"0:od-a:1", "2:od-c:1", "1:od-b:3"}));
+
+  // The same SCO too deep, or not JSON, whether it completes a waiter or none.
+  std::string deep = R"({"type":"ipv4-addr","id":"ipv4-addr--1","v":)";
+  for (int i = 0; i < 100; ++i) deep += "[";
+  for (int i = 0; i < 100; ++i) deep += "]";
+  deep += "}";
+  const std::string bad = R"({"type":"ipv4-addr","id":"ipv4-addr--1","v":[1,tru]})";
+  for (const std::string& sco : {deep, bad}) {
+    for (const std::string& waiters : {StrCat(a, ",", b), b}) {
+      const std::string input = StrCat(R"({"type":"bundle","id":"b","objects":[)", waiters, ",",
+                                       sco, ",", kFile, "]}");
+      auto rejected = Both(input);
+      ASSERT_FALSE(rejected.ok()) << input;
+      EXPECT_EQ(rejected.status().code(), sco == deep ? absl::StatusCode::kResourceExhausted
+                                                      : absl::StatusCode::kInvalidArgument)
+          << rejected.status();
+    }
+  }
+}
+
+// An observed-data naming one SCO: the SCO read before it, right after it, after another
+// object, or twice (the first copy wins, whichever comes next): as the DOM reader.
+TEST_F(OnDemandObservationsTest, ObservedDataNamingOneSco) {
+  const std::string od =
+      R"({"type":"observed-data","id":"od-1","first_observed":"2020-01-01T00:00:00Z",)"
+      R"("last_observed":"2020-01-01T00:00:00Z","number_observed":1,"object_refs":["ipv4-addr--1"]})";
+  const std::string copy = R"({"type":"ipv4-addr","id":"ipv4-addr--1","value":"10.9.9.9"})";
+  const std::string orders[] = {
+      StrCat(kIp, ",", od, ",", copy),  StrCat(od, ",", kIp, ",", copy),
+      StrCat(kIp, ",", od, ",", kFile), StrCat(od, ",", kFile, ",", kIp),
+      StrCat(kIp, ",", od, ",", od),    StrCat(od, ",", od, ",", kIp, ",", copy),
+      StrCat(od, ",", kObserved, ",", kIp),
+  };
+  for (const std::string& objects : orders) {
+    for (const std::string& input :
+         {StrCat(R"({"type":"bundle","id":"b","objects":[)", objects, "]}"),
+          StrCat("[", objects, "]")}) {
+      auto obs = Both(input);
+      ASSERT_TRUE(obs.ok()) << input << "\n" << obs.status();
+      ASSERT_FALSE(obs->empty());
+      ASSERT_EQ((*obs)[0].sco_count(), 1u) << input;
+      EXPECT_EQ((*obs)[0].string_value((*obs)[0].FindMember((*obs)[0].sco_root(0), "value")),
+                "10.0.0.1")
+          << input;
+    }
+  }
 }
 
 TEST_F(OnDemandObservationsTest, SameObservationsForStix20) {

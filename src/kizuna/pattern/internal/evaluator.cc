@@ -2,10 +2,8 @@
 #include "kizuna/pattern/internal/evaluator.h"
 
 #include <algorithm>
-#include <numeric>
 
 #include "kizuna/base/strings.h"
-#include "kizuna/pattern/internal/leaf_evaluator.h"
 
 namespace kizuna::pattern_internal {
 namespace {
@@ -32,55 +30,47 @@ struct Cont {
   size_t constraint = 0;    // kFollowedByEnd, kWithinEnd: index in its stack
 };
 
+// The binding search over candidate observations (Candidates).
 class Search {
  public:
-  Search(const Program& program, std::span<const Observation* const> observations)
-      : program_(program), obs_(observations), leaves_(program) {}
+  // `per_leaf`: the indexes of each leaf's candidates; `in_order`: members and those lists
+  // are in index order already.
+  Search(const Program& program, std::vector<Candidates::Member> members,
+         const std::vector<std::vector<size_t>>& per_leaf, bool in_order)
+      : program_(program) {
+    // The observations that are candidates somewhere, renumbered densely in index order, so
+    // the search's state is proportional to them, not to the whole input.
+    if (!in_order) {
+      std::sort(members.begin(), members.end(),
+                [](const auto& a, const auto& b) { return a.index < b.index; });
+    }
+    members_.resize(members.size());
+    first_.resize(members.size());
+    last_.resize(members.size());
+    count_.resize(members.size());
+    for (size_t d = 0; d < members.size(); ++d) {
+      members_[d] = members[d].index;
+      first_[d] = members[d].first;
+      last_[d] = members[d].last;
+      count_[d] = members[d].count;
+    }
+    candidates_.resize(program_.obs_nodes.size());
+    for (uint32_t leaf : program_.leaves) {
+      std::vector<size_t> indexes = per_leaf[leaf];
+      if (!in_order) std::sort(indexes.begin(), indexes.end());
+      std::vector<uint32_t>& dense = candidates_[leaf];
+      dense.reserve(indexes.size());
+      for (size_t index : indexes) {
+        dense.push_back(static_cast<uint32_t>(
+            std::lower_bound(members_.begin(), members_.end(), index) - members_.begin()));
+      }
+      std::stable_sort(dense.begin(), dense.end(),
+                       [&](uint32_t a, uint32_t b) { return first_[a] < first_[b]; });
+    }
+  }
 
   absl::StatusOr<MatchResult> Run() {
     MatchResult result;
-    if (obs_.empty()) return result;
-    if (program_.single_observation) return RunSingle();
-    // Candidates of each leaf, as observation indexes first.
-    // Observation by observation, every leaf: each observation is read from memory once.
-    candidates_.resize(program_.obs_nodes.size());
-    for (size_t i = 0; i < obs_.size(); ++i) {
-      if ((obs_[i]->type_mask() & program_.type_mask) == 0) continue;
-      for (uint32_t leaf : program_.leaves) {
-        const ObsNode& node = program_.obs_nodes[leaf];
-        if ((obs_[i]->type_mask() & node.type_mask) == 0) continue;
-        if (!node.windows.empty() && !InWindows(node, ToNanos(obs_[i]->first_observed()),
-                                                ToNanos(obs_[i]->last_observed()))) {
-          continue;
-        }
-        if (leaves_.Matches(node, *obs_[i])) candidates_[leaf].push_back(static_cast<uint32_t>(i));
-        if (!leaves_.status().ok()) return leaves_.status();
-      }
-    }
-    // The search works on the observations that are candidates somewhere, renumbered
-    // densely, so its state is proportional to them, not to the whole input.
-    for (uint32_t leaf : program_.leaves) {
-      members_.insert(members_.end(), candidates_[leaf].begin(), candidates_[leaf].end());
-    }
-    std::sort(members_.begin(), members_.end());
-    members_.erase(std::unique(members_.begin(), members_.end()), members_.end());
-    first_.resize(members_.size());
-    last_.resize(members_.size());
-    count_.resize(members_.size());
-    for (size_t d = 0; d < members_.size(); ++d) {
-      first_[d] = ToNanos(obs_[members_[d]]->first_observed());
-      last_[d] = ToNanos(obs_[members_[d]]->last_observed());
-      count_[d] = obs_[members_[d]]->count();
-    }
-    for (uint32_t leaf : program_.leaves) {
-      std::vector<uint32_t>& c = candidates_[leaf];
-      for (uint32_t& o : c) {
-        o = static_cast<uint32_t>(std::lower_bound(members_.begin(), members_.end(), o) -
-                                  members_.begin());
-      }
-      std::stable_sort(c.begin(), c.end(),
-                       [&](uint32_t a, uint32_t b) { return first_[a] < first_[b]; });
-    }
     if (MaxCopies(program_.root) < 1) return result;
     used_.assign(members_.size(), 0);
     const Cont done;
@@ -118,26 +108,6 @@ class Search {
     uint32_t leaf = 0;
     uint32_t ordinal = 0;
   };
-
-  absl::StatusOr<MatchResult> RunSingle() {
-    MatchResult result;
-    for (size_t i = 0; i < obs_.size(); ++i) {
-      const Nanos first = ToNanos(obs_[i]->first_observed());
-      const Nanos last = ToNanos(obs_[i]->last_observed());
-      for (uint32_t leaf : program_.leaves) {
-        const ObsNode& node = program_.obs_nodes[leaf];
-        if (!InWindows(node, first, last)) continue;
-        const bool hit = leaves_.Matches(node, *obs_[i]);
-        if (!leaves_.status().ok()) return leaves_.status();
-        if (hit) {
-          result.matched = true;
-          result.bound = {i};
-          return result;
-        }
-      }
-    }
-    return result;
-  }
 
   // An upper bound on how many disjoint bindings node `n` has.
   uint64_t MaxCopies(uint32_t n) const {
@@ -331,9 +301,7 @@ class Search {
   }
 
   const Program& program_;
-  std::span<const Observation* const> obs_;
-  LeafEvaluator leaves_;
-  std::vector<uint32_t> members_;  // observation index of each dense index
+  std::vector<size_t> members_;  // observation index of each dense index
   std::vector<Nanos> first_, last_;  // per dense index
   std::vector<uint32_t> count_;      // per dense index: number_observed
   std::vector<std::vector<uint32_t>> candidates_;  // per obs node (leaves only), dense
@@ -347,11 +315,89 @@ class Search {
   std::vector<size_t> found_;
 };
 
+// A single-observation program: the first observation (index order) matching some leaf.
+absl::StatusOr<MatchResult> MatchSingle(const Program& program,
+                                        std::span<const Observation* const> obs) {
+  MatchResult result;
+  LeafEvaluator leaves(program);
+  for (size_t i = 0; i < obs.size(); ++i) {
+    const Nanos first = ToNanos(obs[i]->first_observed());
+    const Nanos last = ToNanos(obs[i]->last_observed());
+    for (uint32_t leaf : program.leaves) {
+      const ObsNode& node = program.obs_nodes[leaf];
+      if (!InWindows(node, first, last)) continue;
+      const bool hit = leaves.Matches(node, *obs[i]);
+      if (!leaves.status().ok()) return leaves.status();
+      if (hit) {
+        result.matched = true;
+        result.bound = {i};
+        return result;
+      }
+    }
+  }
+  return result;
+}
+
 }  // namespace
+
+Candidates::Candidates(const Program& program)
+    : program_(program), per_leaf_(program.obs_nodes.size()) {
+  leaves_.emplace(program);
+}
+
+bool Candidates::Add(size_t index, const Observation& obs) {
+  if (added_++ > 0 && index <= last_index_) in_order_ = false;
+  last_index_ = index;
+  if (!error_.ok() && index > error_index_) return false;  // the result is that error
+  if ((obs.type_mask() & program_.type_mask) == 0) return false;
+  const Nanos first = ToNanos(obs.first_observed());
+  const Nanos last = ToNanos(obs.last_observed());
+  bool candidate = false;
+  for (uint32_t leaf : program_.leaves) {
+    const ObsNode& node = program_.obs_nodes[leaf];
+    if ((obs.type_mask() & node.type_mask) == 0) continue;
+    if (!node.windows.empty() && !InWindows(node, first, last)) continue;
+    if (leaves_->Matches(node, obs)) {
+      per_leaf_[leaf].push_back(index);
+      candidate = true;
+    }
+    if (!leaves_->status().ok()) {
+      error_ = leaves_->status();
+      error_index_ = index;
+      leaves_.emplace(program_);  // for observations of lower indexes still to come
+      return false;
+    }
+  }
+  if (candidate) members_.push_back(Member{index, first, last, obs.count()});
+  return candidate;
+}
+
+void Candidates::Forget(size_t from) {
+  std::erase_if(members_, [from](const Member& m) { return m.index >= from; });
+  for (std::vector<size_t>& list : per_leaf_) {
+    std::erase_if(list, [from](size_t index) { return index >= from; });
+  }
+  // An error at a lower index would have replaced this one: there is none.
+  if (!error_.ok() && error_index_ >= from) error_ = absl::OkStatus();
+  in_order_ = false;  // the indexes come again
+}
+
+absl::StatusOr<MatchResult> Candidates::Match() const {
+  if (!error_.ok()) return error_;
+  return Search(program_, members_, per_leaf_, in_order_).Run();
+}
 
 absl::StatusOr<MatchResult> FastMatch(const Program& program,
                                       std::span<const Observation* const> observations) {
-  return Search(program, observations).Run();
+  if (observations.empty()) return MatchResult{};
+  if (program.single_observation) return MatchSingle(program, observations);
+  // Observation by observation, every leaf: each observation is read from memory once.
+  Candidates candidates(program);
+  for (size_t i = 0; i < observations.size(); ++i) {
+    candidates.Add(i, *observations[i]);
+    if (!candidates.status().ok()) return candidates.status();
+  }
+  return candidates.Match();
 }
 
 absl::StatusOr<bool> FastMatchOne(const Program& program, const Observation& obs) {

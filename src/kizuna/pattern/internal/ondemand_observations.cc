@@ -378,6 +378,7 @@ class Reader {
     next_index_ = 0;
     pending_.clear();
     waiting_.clear();
+    lane_ = Lane{};
     refs_.clear();
     sco_spans_.clear();
     sco_scratch_id_ = {};
@@ -388,6 +389,7 @@ class Reader {
   // The observed-data still waiting, in input order, with the SCOs found (refs to SCOs
   // absent from the input are skipped).
   absl::Status Finish() {
+    SpillLane();
     std::vector<size_t> left;
     left.reserve(pending_.size());
     for (const auto& [index, unused] : pending_) left.push_back(index);
@@ -399,11 +401,28 @@ class Reader {
 
   // Builds observed-data `index` from its SCOs and hands it to the sink.
   absl::Status Complete(size_t index, const Pending& p) {
+    if (p.refs_end - p.refs_begin == 1 && current_sco_.obj == nullptr &&
+        !sco_scratch_id_.empty() && refs_[p.refs_begin] == sco_scratch_id_) {
+      // Its one SCO is the one just read, built alone: that observation is handed over.
+      sco_scratch_.SetId(p.id);
+      sco_scratch_.SetTimes(p.first, p.last);
+      sco_scratch_.SetCount(p.count);
+      if (sco_scratch_.overflowed()) return TooBig(nullptr, p.id);
+      return sink_.Add(index, sco_scratch_);
+    }
     scratch_.Clear();
     scratch_.SetId(p.id);
     scratch_.SetTimes(p.first, p.last);
     scratch_.SetCount(p.count);
+    bool current_added = false;
     for (size_t r = p.refs_begin; r < p.refs_end; ++r) {
+      CurrentSco& current = current_sco_;
+      if (current.obj != nullptr && refs_[r] == current.id) {  // the SCO being read
+        KZ_RETURN_IF_ERROR(Rewind(*current.obj, current.at));
+        KZ_RETURN_IF_ERROR(AddSco(scratch_, *current.obj, current.type, current.id, current.at));
+        current.built = current_added = true;
+        continue;
+      }
       if (!sco_scratch_id_.empty() && refs_[r] == sco_scratch_id_) {
         scratch_.CopyScoFrom(sco_scratch_, 0);  // the SCO just read
         continue;
@@ -411,8 +430,21 @@ class Reader {
       auto it = sco_spans_.find(refs_[r]);
       if (it != sco_spans_.end()) KZ_RETURN_IF_ERROR(AddScoFromSpan(it->first, it->second));
     }
-    if (scratch_.overflowed()) return TooBig(nullptr, p.id);
+    if (scratch_.overflowed()) {
+      if (current_added) KZ_RETURN_IF_ERROR(CheckCurrentSize());
+      return TooBig(nullptr, p.id);
+    }
     return sink_.Add(index, scratch_);
+  }
+
+  // An observation holding the SCO being read outgrew the limits: the error names the SCO
+  // when it is too big alone, as when it is read on its own.
+  absl::Status CheckCurrentSize() {
+    const CurrentSco& current = current_sco_;
+    sco_scratch_.Clear();
+    KZ_RETURN_IF_ERROR(Rewind(*current.obj, current.at));
+    KZ_RETURN_IF_ERROR(AddSco(sco_scratch_, *current.obj, current.type, current.id, current.at));
+    return sco_scratch_.overflowed() ? TooBig(current.at, current.id) : absl::OkStatus();
   }
 
   // Reads the SCO `id` again from its JSON, into scratch_ (with a parser of its own: the
@@ -431,10 +463,31 @@ class Reader {
     return AddSco(scratch_, obj, type, id, span.data());
   }
 
-  // SCO `id` has been read: completes the observed-data that waited only for it.
-  absl::Status Resolve(std::string_view id) {
-    auto it = waiting_.find(id);
-    if (it == waiting_.end()) return absl::OkStatus();
+  // The lane's observed-data, when the next object is not the SCO it names: completed if
+  // that SCO was read before it, else it joins the others waiting.
+  absl::Status SettleLane() {
+    if (!lane_.active) return absl::OkStatus();
+    if (lane_.checked || !sco_spans_.contains(lane_.ref)) {
+      SpillLane();
+      return absl::OkStatus();
+    }
+    const Lane lane = std::exchange(lane_, Lane{});
+    KZ_RETURN_IF_ERROR(Complete(lane.index, lane.pending));
+    if (pending_.empty()) refs_.clear();
+    return absl::OkStatus();
+  }
+
+  // The lane's observed-data joins the others waiting.
+  void SpillLane() {
+    if (!lane_.active) return;
+    waiting_[lane_.ref].push_back(lane_.index);
+    pending_.emplace(lane_.index, lane_.pending);
+    lane_ = Lane{};
+  }
+
+  // An SCO `it` names has been read: completes the observed-data that waited only for it.
+  template <typename Iterator>
+  absl::Status Resolve(Iterator it) {
     const absl::InlinedVector<size_t, 2> waiters = std::move(it->second);
     waiting_.erase(it);
     for (size_t index : waiters) {
@@ -444,7 +497,7 @@ class Reader {
       pending_.erase(p);
       KZ_RETURN_IF_ERROR(Complete(index, done));
     }
-    if (pending_.empty()) refs_.clear();
+    if (pending_.empty() && !lane_.active) refs_.clear();
     return absl::OkStatus();
   }
 
@@ -553,29 +606,52 @@ class Reader {
     if (type.empty()) return Error(at, id, "object without a 'type'");
     if (type == "observed-data") return ConsumeObservedData(obj, at, id);
     KZ_RETURN_IF_ERROR(Rewind(obj, at));
-    const bool is_sco = !id.empty() && !IsNonObservableType(type);
-    if (!is_sco || version_ == StixVersion::k20 || sco_spans_.contains(id)) {
-      return CheckMembers(obj, 1, at);  // not an SCO, or a later copy (the first one wins)
-    }
-    // Built once to check it (and for the observed-data waiting for it); kept as its JSON
-    // text, read again for observed-data further on that name it.
-    sco_scratch_.Clear();
-    sco_scratch_id_ = {};
-    KZ_RETURN_IF_ERROR(AddSco(sco_scratch_, obj, type, id, at));
-    if (sco_scratch_.overflowed()) return TooBig(at, id);
+    const bool is_sco = !id.empty() && !NonObservable(type);
+    if (!is_sco || version_ == StixVersion::k20) return CheckMembers(obj, 1, at);
+    // Kept as its JSON text, read again for observed-data further on that name it
+    // (recorded before it is checked: an error stops the reading anyway).
     std::string_view span = current_span_;
     if (span.data() != at) {
-      KZ_RETURN_IF_ERROR(Rewind(obj, at));
       if (error_code error = obj.raw_json().get(span); error != SUCCESS) {
         return JsonError(error, at);
       }
+      KZ_RETURN_IF_ERROR(Rewind(obj, at));
     }
+    if (!sco_spans_.try_emplace(id, span).second) {
+      // A later copy: the first one wins, and completes the lane if it names it.
+      if (lane_.active && id == lane_.ref) KZ_RETURN_IF_ERROR(SettleLane());
+      return CheckMembers(obj, 1, at);
+    }
+    sco_scratch_id_ = {};
+    if (lane_.active && id == lane_.ref) {  // the SCO the last observed-data waits for
+      const Lane lane = std::exchange(lane_, Lane{});
+      current_sco_ = CurrentSco{&obj, at, type, id};
+      absl::Status completed = Complete(lane.index, lane.pending);
+      current_sco_ = CurrentSco{};
+      if (pending_.empty()) refs_.clear();
+      return completed;  // its refs name the SCO: Complete built it
+    }
+    auto waiting = waiting_.find(id);
+    if (waiting != waiting_.end()) {
+      // Built straight into each observed-data it completes (Complete), before any of them
+      // is handed over: that checks it.
+      current_sco_ = CurrentSco{&obj, at, type, id};
+      absl::Status resolved = Resolve(waiting);
+      const bool built = current_sco_.built;
+      current_sco_ = CurrentSco{};
+      if (!resolved.ok() || built) return resolved;
+      KZ_RETURN_IF_ERROR(Rewind(obj, at));  // it completed none: checked below
+    }
+    // Built once to check it, and kept built for an observed-data right after it.
+    sco_scratch_.Clear();
+    KZ_RETURN_IF_ERROR(AddSco(sco_scratch_, obj, type, id, at));
+    if (sco_scratch_.overflowed()) return TooBig(at, id);
     sco_scratch_id_ = id;
-    sco_spans_.emplace(id, span);
-    return Resolve(id);
+    return absl::OkStatus();
   }
 
   absl::Status ConsumeObservedData(od::object& obj, const char* at, std::string_view id) {
+    KZ_RETURN_IF_ERROR(SettleLane());
     KZ_RETURN_IF_ERROR(Rewind(obj, at));
     // The first of each member counts, as a DOM lookup finds the first.
     std::string_view first_text, last_text;
@@ -639,6 +715,10 @@ class Reader {
     const std::string_view texts[2] = {first_text, last_text};
     for (int i = 0; i < 2; ++i) {
       if (!has[i]) return Error(at, id, StrCat("'", names[i], "' is missing or not a string"));
+      if (i == 1 && texts[1] == texts[0]) {  // one instant, as most observations
+        times[1] = times[0];
+        continue;
+      }
       auto t = stix::ParseTimestamp(texts[i]);
       if (!t.ok()) return Error(at, id, StrCat("'", names[i], "': ", View(t.status().message())));
       times[i] = *t;
@@ -664,12 +744,30 @@ class Reader {
     const size_t index = next_index_++;
     Pending pending{id, times[0], times[1], static_cast<uint32_t>(count), refs_begin,
                     refs_.size(), 0};
-    for (size_t r = refs_begin; r < refs_.size(); ++r) {
-      if (sco_spans_.contains(refs_[r])) continue;
-      ++pending.unresolved;
-      waiting_[refs_[r]].push_back(index);
+    if (refs_.size() - refs_begin == 1 && pending_.empty() &&
+        refs_[refs_begin] != sco_scratch_id_) {
+      // Unless it is the SCO just read, its SCO most likely comes next, and is then
+      // recorded where the prefetch reaches: whether it was read before is asked only if
+      // it does not (SettleLane).
+      sco_spans_.prefetch(refs_[refs_begin]);
+      pending.unresolved = 1;
+      lane_ = Lane{true, index, pending, refs_[refs_begin], /*checked=*/false};
+      return absl::OkStatus();
     }
+    absl::InlinedVector<std::string_view, 4> unresolved;
+    for (size_t r = refs_begin; r < refs_.size(); ++r) {
+      const bool just_read = !sco_scratch_id_.empty() && refs_[r] == sco_scratch_id_;
+      if (just_read || sco_spans_.contains(refs_[r])) continue;
+      sco_spans_.prefetch(refs_[r]);  // where the SCO, further on, is recorded
+      unresolved.push_back(refs_[r]);
+    }
+    pending.unresolved = unresolved.size();
     if (pending.unresolved > 0) {
+      if (pending.unresolved == 1 && pending_.empty()) {
+        lane_ = Lane{true, index, pending, unresolved[0], /*checked=*/true};
+        return absl::OkStatus();
+      }
+      for (std::string_view ref : unresolved) waiting_[ref].push_back(index);
       pending_.emplace(index, pending);
       return absl::OkStatus();
     }
@@ -758,6 +856,17 @@ class Reader {
     bool unused;
     error_code error = obj.reset().get(unused);
     return error == SUCCESS ? absl::OkStatus() : JsonError(error, at);
+  }
+
+  // IsNonObservableType, remembered for the last few types seen (inputs repeat a handful).
+  bool NonObservable(std::string_view type) {
+    for (const auto& [known, non_observable] : recent_types_) {
+      if (known == type) return non_observable;
+    }
+    const bool non_observable = IsNonObservableType(type);
+    if (recent_types_.size() == kRecentTypes) recent_types_.pop_back();
+    recent_types_.emplace(recent_types_.begin(), std::string(type), non_observable);
+    return non_observable;
   }
 
   // A string that lives as long as the input: a view into it when the string holds no
@@ -941,13 +1050,36 @@ class Reader {
   bool json_error_ = false;  // the last error came from the JSON, not from STIX
   size_t next_index_ = 0;    // of the next observed-data
   absl::flat_hash_map<size_t, Pending> pending_;  // by index
+  // The common layout, each observed-data followed by the one SCO it names, needs none of
+  // the maps: while the observed-data read last is the only one waiting, and for one SCO,
+  // it waits here, until that SCO comes or another observed-data does (SettleLane).
+  struct Lane {
+    bool active = false;
+    size_t index = 0;
+    Pending pending{};
+    std::string_view ref;  // the SCO it waits for
+    bool checked = false;  // that SCO was not read before it (else not known yet)
+  };
+  Lane lane_;
   // SCO id -> the pending observed-data naming it (once per naming).
   absl::flat_hash_map<std::string_view, absl::InlinedVector<size_t, 2>> waiting_;
   std::vector<std::string_view> refs_;  // object_refs of the pending observed-data
   // Every top-level SCO of the input (the first copy of each id): its JSON text.
   absl::flat_hash_map<std::string_view, std::string_view> sco_spans_;
-  Observation sco_scratch_;           // the SCO read last
+  // The SCO read last, when nothing waited for it (and the metadata of an observed-data
+  // naming it alone, handed over with it).
+  Observation sco_scratch_;
   std::string_view sco_scratch_id_;   // its id; empty when it holds none
+  // The SCO being read while the observed-data waiting for it are completed.
+  struct CurrentSco {
+    od::object* obj = nullptr;
+    const char* at = nullptr;
+    std::string_view type, id;
+    bool built = false;  // into an observation
+  };
+  CurrentSco current_sco_;
+  static constexpr size_t kRecentTypes = 8;
+  absl::InlinedVector<std::pair<std::string, bool>, kRecentTypes> recent_types_;
   std::string_view current_span_;     // the object the splitter is reading
   std::string header_;                // the splitter's bundle without its objects
   simdjson::padded_string header_padded_;

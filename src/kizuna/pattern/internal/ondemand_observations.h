@@ -11,7 +11,9 @@
 // sink is told to Restart), so errors are those of the whole-document walk. Each observation
 // is built in a reused scratch object and handed to the sink as soon as its SCOs are known:
 // an observed-data whose object_refs name SCOs further on waits for them (or for the end of
-// the input); SCOs are kept as their JSON text and read again when named later. Every
+// the input), and such an SCO is built straight into each observation it completes (on its
+// own, to check it, when it completes none); SCOs are kept as their JSON text and read
+// again when named later. Every
 // value is still parsed (skipped members are walked and checked, as the DOM parse checks
 // them). Ids and object_refs are views into `json` where they hold no escapes, so nothing is
 // copied for the STIX 2.1 object_refs resolution. Errors carry the document (1-based, for JSON
