@@ -12,6 +12,7 @@ import subprocess
 import tempfile
 import time
 import unittest
+import urllib.error
 import urllib.request
 
 from kizuna_cli import KIZUNA, KizunaTestCase
@@ -81,8 +82,15 @@ class NatsServer:
             raise RuntimeError("nats-server did not start: " + read(log)[-2000:])
 
     def jsz(self):
-        with urllib.request.urlopen(self.monitor + "/jsz?streams=true&consumers=true", timeout=5) as r:
-            return json.loads(r.read())
+        # The monitor endpoint of a busy nats-server may reset a connection: ask again.
+        for attempt in range(5):
+            try:
+                with urllib.request.urlopen(self.monitor + "/jsz?streams=true&consumers=true", timeout=5) as r:
+                    return json.loads(r.read())
+            except (ConnectionError, urllib.error.URLError):
+                if attempt == 4:
+                    raise
+                time.sleep(0.2)
 
     def stream(self, name):
         for account in self.jsz().get("account_details", []):
