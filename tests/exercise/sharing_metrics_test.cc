@@ -134,6 +134,31 @@ TEST_F(SharingMetricsTest, AnIndicatorReceivedAfterTheDetectionIsNotShareToUse) 
 // What a partner's node pushes when it detects a step is a sighting of the step's indicator:
 // its date_added on the team's node is when the step was shared (exercise run reads them live),
 // and, not being the indicator itself, it is not checked for releasability.
+// A partner's report whose object_refs name the step's indicator shares the step at its
+// date_added; every report found on the team's node is counted, once per id.
+TEST_F(SharingMetricsTest, APartnersReportNamingTheIndicatorSharesTheStepAndIsCounted) {
+  auto [line, detected_us] = Find("ja/dns.log", "\tevil.example\t");
+  const std::string report = StrCat(
+      R"({"type":"report","id":"report--7c2d1b63-8e3f-4c2d-8b62-4a1d3c8e7f02","date_added":")",
+      stix::FormatTaxii(detected_us + 120000000), R"(","object_refs":["identity--0a1b2c3d-0000-4000-8000-000000000001",")",
+      c2_, R"("]})");
+  const std::string unrelated = R"({"type":"report","id":"report--7c2d1b63-8e3f-4c2d-8b62-4a1d3c8e7f03",)"
+                                R"("date_added":"2026-11-02T00:10:00Z","object_refs":[]})";
+  Scorer scorer(scenario_, truth_, 1);
+  ASSERT_TRUE(scorer.AddAlerts(Alert("ja/dns.log", "\tevil.example\t"), "a").ok());
+  ASSERT_TRUE(scorer.AddShared(StrCat(R"({"objects":[)", report, ",", unrelated, "]}"), "us", "us shares").ok());
+  ASSERT_TRUE(scorer.AddShared(StrCat(R"({"objects":[)", report, "]}"), "us", "us shares, again").ok());
+  Scoreboard b = scorer.Finish();
+  ASSERT_EQ(b.shares.size(), 1u);
+  ASSERT_TRUE(b.shares[0].time_to_share_s.has_value());
+  EXPECT_DOUBLE_EQ(*b.shares[0].time_to_share_s, 120);
+  EXPECT_TRUE(b.shares[0].met);
+  EXPECT_EQ(b.teams[1].team, "us");
+  EXPECT_EQ(b.teams[1].reports_received, 2u);
+  EXPECT_EQ(b.teams[0].reports_received, 0u);
+  EXPECT_NE(b.ToJson().find(R"("reports_received":2)"), std::string::npos);
+}
+
 TEST_F(SharingMetricsTest, APartnersSightingOfTheIndicatorSharesTheStep) {
   auto [line, detected_us] = Find("ja/dns.log", "\tevil.example\t");
   std::string sighting = StrCat(

@@ -168,11 +168,25 @@ absl::Status Scorer::AddShared(std::string_view text, std::string_view team,
       if (facts.ok()) marking_defs_.try_emplace(std::string(Str(o, "id")), *std::move(facts));
       continue;
     }
+    std::optional<int64_t> added = detect::ParseEventTime(Str(o, "date_added"));
+    if (Str(o, "type") == "report") {
+      // A partner's report naming a step's indicator tells the team of the step as well.
+      reports_.emplace(std::string(team), std::string(Str(o, "id")));
+      simdjson::dom::array refs;
+      if (!added || o["object_refs"].get(refs) != simdjson::SUCCESS) continue;
+      for (simdjson::dom::element ref : refs) {
+        std::string_view id;
+        if (ref.get(id) != simdjson::SUCCESS) continue;
+        if (auto step = indicator_step_.find(AbslView(id)); step != indicator_step_.end()) {
+          Shared(team, steps_[step->second]->id, *added);
+        }
+      }
+      continue;
+    }
     // A partner's sighting of a step's indicator tells the team of the step as well.
     const bool sighting = Str(o, "type") == "sighting";
     auto found = indicator_step_.find(AbslView(Str(o, sighting ? "sighting_of_ref" : "id")));
     if (found == indicator_step_.end()) continue;
-    std::optional<int64_t> added = detect::ParseEventTime(Str(o, "date_added"));
     if (sighting) {
       if (added) Shared(team, steps_[found->second]->id, *added);
       continue;
@@ -247,6 +261,9 @@ Scoreboard Scorer::Finish() const {
     auto c = counts_.find(team.id);
     TeamScore t = c == counts_.end() ? TeamScore{} : c->second;
     t.team = team.id, t.nation = team.nation;
+    for (auto r = reports_.lower_bound({team.id, ""}); r != reports_.end() && r->first == team.id; ++r) {
+      ++t.reports_received;
+    }
     for (const StepScore& s : b.steps) {
       if (s.team != team.id) continue;
       ++t.steps;

@@ -39,6 +39,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -104,6 +105,7 @@ struct TeamScore {
   uint64_t alerts = 0, step_alerts = 0, lookalike_alerts = 0, background_alerts = 0;
   std::optional<double> recall, recall_covered, precision, mean_ttd_s;
   uint64_t share_to_use = 0;  // steps first detected with a partner's shared indicator
+  uint64_t reports_received = 0;  // distinct STIX reports found on the team's node (AddShared)
   uint64_t violations = 0;    // releasability violations of what the team shared
   double detection_quality = 0;  // mean ladder weight over the team's steps
   double score = 0;              // weighted (scoring.weights)
@@ -148,7 +150,9 @@ class Scorer {
   // detects the step), that step was shared to `team` at its date_added. Objects that
   // carry object_marking_refs (an envelope) are checked against the sharing objectives'
   // TLP and releasable_to, their markings resolved as predefined TLP ids or from the
-  // marking definitions of the same input; a manifest is checked for its audience only.
+  // marking definitions of the same input; a manifest is checked for its audience only. A
+  // STIX report is counted (reports_received) and, when its object_refs name a step's
+  // indicator, tells the team of that step at its date_added too.
   absl::Status AddShared(std::string_view text, std::string_view team, std::string_view origin);
 
   Scoreboard Finish() const;
@@ -190,6 +194,7 @@ class Scorer {
   // (to team, step) -> every date_added of the step's indicators and sightings, sorted.
   std::map<std::pair<std::string, std::string>, std::vector<int64_t>> shared_;
   std::map<std::pair<std::string, std::string>, Received> received_;  // (to team, indicator)
+  std::set<std::pair<std::string, std::string>> reports_;              // (to team, report id)
   std::map<std::string, policy::MarkingFacts> marking_defs_;  // from the --shared inputs
   uint64_t alerts_ = 0, unlabelled_ = 0, sightings_ = 0;
 };

@@ -61,6 +61,7 @@ std::string Scoreboard::ToJson() const {
                                              {"background_alerts", t.background_alerts},
                                              {"mean_ttd_s", Opt(t.mean_ttd_s)},
                                              {"share_to_use", t.share_to_use},
+                                             {"reports_received", t.reports_received},
                                              {"releasability_violations", t.violations},
                                              {"detection_quality", Opt(t.detection_quality)},
                                              {"score", Opt(t.score)}});
