@@ -5,6 +5,7 @@
 #include <zlib.h>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -94,6 +95,19 @@ TEST(FileTest, PrivateFilesMustBeTheirOwnersAlone) {
   EXPECT_NE(CheckPrivateFile(path).message().find("mode 0644"), absl::string_view::npos);
   std::remove(path.c_str());
   EXPECT_EQ(ReadPrivateFile(path, 1024).status().code(), absl::StatusCode::kNotFound);
+}
+
+// A secret's file must also be this user's (or root's): another account could change it.
+TEST(FileTest, PrivateFilesOfAnotherUserAreRefused) {
+  if (::geteuid() != 0) GTEST_SKIP() << "giving a file to another user needs root";
+  std::string path = TempPath("theirs");
+  ASSERT_TRUE(WriteFileAtomically(path, "secret\n").ok());  // 0600
+  ASSERT_EQ(::chown(path.c_str(), 65534, 65534), 0);        // nobody
+  for (absl::Status s : {CheckPrivateFile(path), ReadPrivateFile(path, 1024).status()}) {
+    EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+    EXPECT_NE(s.message().find("belongs to user 65534"), absl::string_view::npos) << s;
+  }
+  std::remove(path.c_str());
 }
 
 }  // namespace

@@ -440,6 +440,14 @@ class Usage(KizunaTestCase):
             for w in words:
                 self.assertIn(w, out)
         path = self.write("x.log", "")
+        # Credentials to a server not on this host need TLS: refused before connecting (0.0.0.0,
+        # were it tried, is this host too, so no packet leaves it).
+        creds_file = self.write("some.creds", "")
+        os.chmod(creds_file, 0o600)
+        for creds in (["--to", "nats://sensor:pw@0.0.0.0:1"], ["--to", "nats://0.0.0.0:1", "--nats-creds", creds_file]):
+            err = self.run_kizuna("ship", *creds, "--input", path, expect=1).stderr.decode()
+            self.assertIn("go only over TLS", err)
+            self.assertNotIn("pw@", err)
         err = self.run_kizuna("ship", "--to", "http://127.0.0.1:1", "--input", path, expect=1).stderr.decode()
         self.assertIn("NATS URL 'http://127.0.0.1:1'", err)
         err = self.run_kizuna("match", "--from", "nats://127.0.0.1:1", expect=1).stderr.decode()

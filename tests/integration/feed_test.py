@@ -260,6 +260,13 @@ class TaxiiFeedTest(unittest.TestCase):
                 else:
                     self.assertEqual(out["read"], 1, out)
         self.assertFalse(any("x&added_after" in path for path, _ in s.requests))
+        # A peer's cursor is checked the same way before a pull uses it.
+        s.routes["/hroot/collections/hc/" + query.replace("limit=500", "limit=1000")] = s.routes["/bad-date/" + query]
+        self.kz("peer", "add", "hostile", "--url", s.base, "--api-root", "hroot", "--nation", "USA", "--token", "t",
+                "--map", "hostile:hc:pull")
+        out = [json.loads(x) for x in self.kz("sync", "run", "--once", expect=1).splitlines() if x]
+        self.assertIn("X-TAXII-Date-Added-Last is not a timestamp", out[0]["error"])
+        self.assertFalse(any("x&added_after" in path for path, _ in s.requests))
 
 
 if __name__ == "__main__":

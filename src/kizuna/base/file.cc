@@ -58,8 +58,14 @@ absl::StatusOr<std::string> ReadAll(int fd, std::string_view path, uint64_t max_
   return data;
 }
 
-// OK when `st` gives its group and others no access; the error CheckPrivateFile returns.
+// OK when `st` is this user's (or root's) and gives its group and others no access; the
+// error CheckPrivateFile returns.
 absl::Status CheckPrivateMode(std::string_view path, const struct stat& st) {
+  if (st.st_uid != ::geteuid() && st.st_uid != 0) {
+    return absl::FailedPreconditionError(StrCat(path, " belongs to user ", st.st_uid,
+                                                ": a file holding a secret must be this user's (uid ",
+                                                ::geteuid(), ") or root's"));
+  }
   constexpr mode_t kGroupAndOthers = 077;
   if ((st.st_mode & kGroupAndOthers) == 0) return absl::OkStatus();
   const unsigned mode = st.st_mode & 0777;

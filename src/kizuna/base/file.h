@@ -21,8 +21,9 @@ namespace kizuna {
 absl::StatusOr<simdjson::padded_string> ReadFile(std::string_view path, uint64_t max_bytes);
 
 // Returns FailedPrecondition when the file at `path` gives its group or others any access
-// (mode bits 077), naming the path, its mode and the fix (chmod 600): a file holding a secret
-// (a password, a private key) must be its owner's alone. NotFound / PermissionDenied as
+// (mode bits 077), naming the path, its mode and the fix (chmod 600), or belongs to another
+// user than this process's (root's is accepted): a file holding a secret (a password, a
+// private key) must be its owner's alone. NotFound / PermissionDenied as
 // FileError when it cannot be examined.
 absl::Status CheckPrivateFile(std::string_view path);
 

@@ -4,6 +4,7 @@
 #include <nats/nats.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 
@@ -154,6 +155,17 @@ absl::Status SetSecurity(natsOptions* opts, const BusOptions& options,
   }
   const bool tls = urls.front().scheme == "tls" || !options.tls_ca.empty() ||
                    !options.tls_name.empty() || !options.tls_cert.empty();
+  // A password or a creds file goes only over TLS, or to a server on this host: anyone on
+  // the path could otherwise take it, and with it the indicator set or the right to report.
+  const bool credentials = !options.creds_file.empty() || !options.user.empty() ||
+                           options.url.find('@') != std::string::npos;
+  const bool loopback = std::all_of(urls.begin(), urls.end(), [](const NatsUrl& u) {
+    return u.host == "localhost" || u.host == "::1" || u.host.starts_with("127.");
+  });
+  if (credentials && !tls && !loopback) {
+    return absl::InvalidArgumentError(
+        "NATS credentials go only over TLS (tls:// URLs, or --nats-ca) or to a server on this host");
+  }
   natsStatus s = NATS_OK;
   if (tls) {
     const std::string ca = options.tls_ca.empty() ? kSystemCaFile : options.tls_ca;

@@ -12,6 +12,7 @@
 #include "kizuna/ingest/object_checker.h"
 #include "kizuna/policy/exercise.h"
 #include "kizuna/stix/reader.h"
+#include "kizuna/stix/timestamp.h"
 #include "kizuna/store/peer_url.h"
 #include "simdjson.h"
 
@@ -88,12 +89,13 @@ absl::StatusOr<PulledPage> ReadEnvelope(const ClientResponse& r) {
 }
 
 // The pages of one pull, fetched and checked on a thread of their own while the caller
-// stores the pages before (at most kAhead wait), handed over in order. The next page's
+// stores the page before (at most kAhead wait: with one, a pull holds at most three pages,
+// each up to the client's max_response_bytes), handed over in order. The next page's
 // added_after is the X-TAXII-Date-Added-Last of the one before, known as soon as it arrives,
 // so fetching needs nothing from the store.
 class PullAhead {
  public:
-  static constexpr size_t kAhead = 2;
+  static constexpr size_t kAhead = 1;
 
   // Starts fetching `path` after `cursor`, at most `max_pages` pages of `page_size`.
   PullAhead(TaxiiClient& client, std::string path, std::string cursor, size_t page_size, int max_pages,
@@ -140,7 +142,14 @@ class PullAhead {
         status = HttpError(*r, what);
         break;
       }
-      if (r->Header("X-TAXII-Date-Added-Last").empty()) break;  // an empty page: nothing after the cursor
+      const std::string_view last = r->Header("X-TAXII-Date-Added-Last");
+      if (last.empty()) break;  // an empty page: nothing after the cursor
+      // The cursor goes into the next request and the mapping's state: a timestamp only.
+      if (last.size() > 64 || !stix::ParseMicros(last).ok()) {
+        status = absl::InvalidArgumentError(
+            StrCat(what, ": X-TAXII-Date-Added-Last is not a timestamp: '", last.substr(0, 64), "'"));
+        break;
+      }
       absl::StatusOr<PulledPage> page = ReadEnvelope(*r);
       if (!page.ok()) {
         status = Annotate(page.status(), StrCat(what, ": "));

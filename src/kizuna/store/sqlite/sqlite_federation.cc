@@ -139,11 +139,18 @@ absl::StatusOr<std::string> SqliteStore::DoFindObject(std::string_view object_id
 absl::StatusOr<std::vector<std::optional<std::string>>> SqliteStore::DoFindObjects(
     std::span<const std::string> object_ids) {
   // The writer's id filter, brought up to date with what other processes added, tells the
-  // ids never held (no false negatives); only the others are looked up.
+  // ids never held (no false negatives); only the others are looked up. The update reads
+  // several tables (a rebuild: the id runs, then the compacted ids), so it reads them in one
+  // transaction, as a write does: another process's merge between two of its reads would
+  // otherwise hide ids for good.
   std::vector<bool> maybe(object_ids.size());
   {
     absl::MutexLock lock(&write_mu_);
-    KZ_RETURN_IF_ERROR(SyncIdFilter());
+    KZ_RETURN_IF_ERROR(writer_->Exec("BEGIN"));
+    absl::Status synced = SyncIdFilter();
+    absl::Status ended = writer_->Exec(synced.ok() ? "COMMIT" : "ROLLBACK");
+    KZ_RETURN_IF_ERROR(synced);
+    KZ_RETURN_IF_ERROR(ended);
     for (size_t i = 0; i < object_ids.size(); ++i) {
       maybe[i] = id_filter_.MayContain(sqlite_internal::IdHash(id_hash_key_, object_ids[i]));
     }

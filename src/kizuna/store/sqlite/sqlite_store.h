@@ -179,7 +179,8 @@ class SqliteStore : public Database, public FeedStore {
                            absl::FunctionRef<absl::Status(Connection&)> change);
 
   // Brings id_filter_ up to date with entries other processes may have added, and rebuilds
-  // it larger when full. Called at the start of each write transaction.
+  // it larger when full. Called inside a transaction (its reads must see one snapshot): at
+  // the start of each write transaction, and in a read transaction by DoFindObjects.
   absl::Status SyncIdFilter() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
 
   // The sealer of peer tokens, with the key beside the database (loaded, or made, on first use).
