@@ -74,23 +74,27 @@ TEST(ZeekTsvTest, WrongFieldCountsAreReportedWithTheirLine) {
       "#separator \\x09\n1\tdata before header\n", kHeader,
       "1\t10.0.0.1\t10.0.0.2\t53\ta.example\n",                // 5 of 6 fields
       "1\t10.0.0.1\t10.0.0.2\t53\ta.example\t-\textra\n",     // 7
+      "1\t10.0.0.1\t10.0.0.2\t53\ta.example\t-", std::string(40, '\t'), "\n",  // 46
       "1\t10.0.0.1\t10.0.0.2\t53\tgood.example\t-\n",
       "#fields\ta\tb\n#types\tstring\n",                      // #types disagrees
       "x\ty\n"));
   ReadResult r = ReadAll(path, TelemetryFormat::kAuto);
   ASSERT_EQ(r.records.size(), 1u);
-  EXPECT_EQ(r.records[0].line, 12u);
+  EXPECT_EQ(r.records[0].line, 13u);
   EXPECT_EQ(r.records[0].Of(Role::kDomain), std::vector<std::string>{"good.example"});
-  EXPECT_EQ(r.malformed, 5u);
-  ASSERT_EQ(r.kept.size(), 5u);
+  EXPECT_EQ(r.malformed, 6u);
+  ASSERT_EQ(r.kept.size(), 6u);
   EXPECT_EQ(r.kept[0].line, 2u);
   EXPECT_EQ(r.kept[0].reason, "data before a #fields header");
   EXPECT_EQ(r.kept[1].line, 10u);
   EXPECT_EQ(r.kept[1].reason, "5 fields where #fields names 6");
   EXPECT_EQ(r.kept[2].line, 11u);
-  EXPECT_EQ(r.kept[3].line, 14u);
-  EXPECT_EQ(r.kept[3].reason, "#types names 1 fields, #fields 2");
+  EXPECT_EQ(r.kept[2].reason, "7 fields where #fields names 6");
+  EXPECT_EQ(r.kept[3].line, 12u);
+  EXPECT_EQ(r.kept[3].reason, "46 fields where #fields names 6");
   EXPECT_EQ(r.kept[4].line, 15u);
+  EXPECT_EQ(r.kept[4].reason, "#types names 1 fields, #fields 2");
+  EXPECT_EQ(r.kept[5].line, 16u);
 }
 
 TEST(ZeekTsvTest, RealGzipLogsWhenPresent) {
