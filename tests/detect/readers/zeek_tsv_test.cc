@@ -97,6 +97,64 @@ TEST(ZeekTsvTest, WrongFieldCountsAreReportedWithTheirLine) {
   EXPECT_EQ(r.kept[5].line, 16u);
 }
 
+// The separator scan (16 bytes at a time, the first four offsets of a block written
+// unconditionally) against a plain split: random widths, empty fields, runs of separators,
+// escapes, and lines one field short or long.
+TEST(ZeekTsvTest, FieldsOfRandomLinesEqualAPlainSplit) {
+  constexpr size_t kFields = 30;
+  std::string text = "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n"
+                     "#unset_field\t-\n#path\tdns\n#fields\tts";
+  for (size_t i = 1; i < kFields; ++i) text += i == 7 ? "\tquery" : i == 20 ? "\tid.resp_h" : StrCat("\tx", i);
+  text += "\n";
+  uint64_t seed = 7;
+  auto next = [&seed](size_t n) {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<size_t>((seed >> 33) % n);
+  };
+  struct Want {
+    bool malformed;
+    std::string query, resp;
+  };
+  std::vector<Want> wants;
+  for (int line = 0; line < 2000; ++line) {
+    const size_t fields = kFields - 1 + next(3);  // 29, 30 or 31
+    std::vector<std::string> parts;
+    for (size_t i = 0; i < fields; ++i) {
+      std::string f;
+      const size_t width = next(4) == 0 ? 0 : next(24);
+      for (size_t k = 0; k < width; ++k) f += static_cast<char>('a' + next(26));
+      if (next(50) == 0) f += "\\x41";  // an escape: "A"
+      parts.push_back(f);
+    }
+    parts[0] = "1";
+    std::string joined = parts[0];
+    for (size_t i = 1; i < fields; ++i) joined += "\t" + parts[i];
+    text += joined + "\n";
+    const auto unescape = [](std::string s) {
+      for (size_t at; (at = s.find("\\x41")) != std::string::npos;) s.replace(at, 4, "A");
+      return s;
+    };
+    wants.push_back({fields != kFields, unescape(parts[7]), unescape(parts[20])});
+  }
+  const std::string path = Temp("random.log", text);
+  ReadResult r = ReadAll(path, TelemetryFormat::kZeek);
+  size_t record = 0, malformed = 0;
+  for (const Want& w : wants) {
+    if (w.malformed) {
+      ++malformed;
+      continue;
+    }
+    ASSERT_LT(record, r.records.size());
+    const ReadRecord& got = r.records[record++];
+    EXPECT_EQ(got.Of(Role::kDomain),
+              w.query.empty() ? std::vector<std::string>{} : std::vector<std::string>{w.query});
+    EXPECT_EQ(got.Of(Role::kDstIp),
+              w.resp.empty() ? std::vector<std::string>{} : std::vector<std::string>{w.resp});
+  }
+  EXPECT_EQ(record, r.records.size());
+  EXPECT_EQ(r.malformed, malformed);
+}
+
 TEST(ZeekTsvTest, RealGzipLogsWhenPresent) {
   const std::string path = KIZUNA_SHARED_DATA "/zeek/tsv/ssl.log.gz";
   if (!std::filesystem::exists(path)) GTEST_SKIP() << path << " is absent";
