@@ -149,6 +149,35 @@ TEST(MatcherTest, FastLookupsEqualTheEvaluator) {
   EXPECT_EQ(Pairs(fast), Pairs(reference));
 }
 
+TEST(MatcherTest, DestinationAddressAndPortEqualTheEvaluator) {
+  // The destination's address is parsed once for both its own probe and the address-and-port
+  // probe; the port only when an indicator needs it.
+  Compiled c = Compile({
+      "[network-traffic:dst_ref.value = '192.0.2.1' AND network-traffic:dst_port = 8443]",
+      "[network-traffic:dst_ref.value = '2001:db8::1' AND network-traffic:dst_port = 53]",
+      "[ipv4-addr:value = '192.0.2.1']",
+  });
+  RecordBatch batch;
+  AddRecord(batch, "conn", {{Role::kDstIp, "192.0.2.1"}, {Role::kDstPort, "8443"}});
+  AddRecord(batch, "conn", {{Role::kDstPort, "8443"}, {Role::kDstIp, "192.0.2.1"}});
+  AddRecord(batch, "conn", {{Role::kDstIp, "192.000.2.1"}, {Role::kDstPort, "8443"}});
+  AddRecord(batch, "conn", {{Role::kDstIp, "10.0.0.1"}, {Role::kDstIp, "192.0.2.1"},
+                            {Role::kDstPort, "8443"}});  // the first destination counts
+  AddRecord(batch, "conn", {{Role::kDstIp, "192.0.2.1"}, {Role::kDstPort, "x"},
+                            {Role::kDstPort, "8443"}});  // the first port that parses
+  AddRecord(batch, "conn", {{Role::kDstIp, "192.0.2.1"}});
+  AddRecord(batch, "conn", {{Role::kDstIp, "2001:db8::1"}, {Role::kDstPort, "53"}});
+  AddRecord(batch, "conn", {{Role::kDstIp, "2001:db8::1"}, {Role::kDstPort, "54"}});
+  BatchMatcher matcher;
+  std::vector<Match> fast, reference;
+  ASSERT_TRUE(matcher.MatchBatch(*c.snapshot, batch, fast).ok());
+  ASSERT_TRUE(matcher.EvaluateBatch(*c.reference, batch, reference).ok());
+  EXPECT_EQ(Pairs(fast), Pairs(reference));
+  const std::set<std::pair<uint32_t, uint32_t>> expected = {
+      {0, 0}, {0, 2}, {1, 0}, {1, 2}, {3, 2}, {4, 0}, {4, 2}, {5, 2}, {6, 1}};
+  EXPECT_EQ(Pairs(fast), expected);
+}
+
 TEST(MatcherTest, RandomDifferential) {
   // Values drawn from a small pool so that hits are frequent.
   const std::vector<std::string> ips = {"198.51.100.7", "203.0.113.9", "192.0.2.1", "10.1.1.1",

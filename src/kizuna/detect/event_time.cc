@@ -24,12 +24,16 @@ bool Digits(std::string_view s, size_t at, size_t n, int64_t& out) {
 size_t Fraction(std::string_view s, size_t at, int64_t& micros) {
   micros = 0;
   if (at >= s.size() || s[at] != '.') return at;
-  size_t i = at + 1;
-  int64_t scale = 100000;
+  static constexpr int64_t kScale[7] = {1000000, 100000, 10000, 1000, 100, 10, 1};
+  size_t i = at + 1, kept = 0;
+  int64_t digits = 0;
   for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
-    micros += (s[i] - '0') * scale;
-    scale /= 10;
+    if (kept < 6) {
+      digits = digits * 10 + (s[i] - '0');
+      ++kept;
+    }
   }
+  micros = digits * kScale[kept];
   return i == at + 1 ? std::string_view::npos : i;
 }
 

@@ -80,8 +80,8 @@ void BatchMatcher::AddString(const Snapshot& s, Slot slot, std::string_view valu
   probes_.push_back(p);
 }
 
-void BatchMatcher::AddIp(const Snapshot& s, std::string_view value, uint32_t record,
-                         uint16_t field) {
+std::optional<uint32_t> BatchMatcher::AddIp(const Snapshot& s, std::string_view value,
+                                            uint32_t record, uint16_t field) {
   Probe p{};
   p.record = record;
   p.field = field;
@@ -96,24 +96,25 @@ void BatchMatcher::AddIp(const Snapshot& s, std::string_view value, uint32_t rec
       s.ipv4().Prefetch(p.hash);
       probes_.push_back(p);
     }
-    return;  // a canonical address equals no other spelling
+    return a;  // a canonical address equals no other spelling
   }
   if (IpKind(value) == HostKind::kIpv4) {
     p.slot = Slot::kIpv4;
     AddString(s, Slot::kIpv4, value, record, field);
-    if (s.v4_blocks().empty()) return;
+    if (s.v4_blocks().empty()) return std::nullopt;
   } else {
     p.slot = Slot::kIpv6;
     AddString(s, Slot::kIpv6, value, record, field);
-    if (s.v6_blocks().empty()) return;
+    if (s.v6_blocks().empty()) return std::nullopt;
   }
   // A block ("a.b.c.d/n") or an IPv6 address: the ranges decide.
   std::optional<IpBlock> block = ParseIpBlock(value);
-  if (!block || block->v6 != (p.slot == Slot::kIpv6)) return;
+  if (!block || block->v6 != (p.slot == Slot::kIpv6)) return std::nullopt;
   p.kind = ProbeKind::kBlock;
   p.block = static_cast<uint32_t>(blocks_.size());
   blocks_.push_back(*block);
   probes_.push_back(p);
+  return std::nullopt;
 }
 
 void BatchMatcher::AddDomain(const Snapshot& s, std::string_view value, uint32_t record,
@@ -145,8 +146,11 @@ void BatchMatcher::AddProbes(const Snapshot& s, const RecordBatch& batch, uint32
   const Record& record = batch.records[index];
   std::string_view dst, host, uri;
   uint16_t dst_field = 0;
-  bool method = false, agent = false;
+  std::optional<uint32_t> dst_v4;  // dst parsed as a canonical IPv4 address
   std::optional<uint32_t> dst_port;
+  // The port is parsed only when some indicator names a destination address and port.
+  const bool want_port = !s.netdst_v4().empty() || HasSlot(s, Slot::kNetDst);
+  bool method = false, agent = false;
   bool has_url = false;
   for (const FieldValue& v : batch.ValuesOf(record)) {
     switch (v.role) {
@@ -154,15 +158,17 @@ void BatchMatcher::AddProbes(const Snapshot& s, const RecordBatch& batch, uint32
         if (dst.empty()) {
           dst = v.value;
           dst_field = v.field;
+          dst_v4 = AddIp(s, v.value, index, v.field);
+        } else {
+          AddIp(s, v.value, index, v.field);
         }
-        AddIp(s, v.value, index, v.field);
         break;
       case Role::kSrcIp:
       case Role::kIp:
         AddIp(s, v.value, index, v.field);
         break;
       case Role::kDstPort:
-        if (!dst_port) dst_port = ParsePort(v.value);
+        if (want_port && !dst_port) dst_port = ParsePort(v.value);
         break;
       case Role::kHost:
         if (HostKindOf(v.value) == HostKind::kDomain) {
@@ -219,26 +225,24 @@ void BatchMatcher::AddProbes(const Snapshot& s, const RecordBatch& batch, uint32
       AddString(s, Slot::kUrl, url, index, 0xFFFF);
     }
   }
-  if (!dst.empty() && dst_port) {
-    std::optional<uint32_t> a =
-        IpKind(dst) == HostKind::kIpv4 ? ParseIpv4(dst) : std::optional<uint32_t>();
-    if (a) {
-      if (!s.netdst_v4().empty()) {
-        Probe p{};
-        p.kind = ProbeKind::kNetDstV4;
-        p.slot = Slot::kNetDst;
-        p.value = dst;
-        p.word = (uint64_t{*a} << 32) | *dst_port;
-        p.hash = s.netdst_v4().Hash(p.word);
-        p.record = index;
-        p.field = dst_field;
-        s.netdst_v4().Prefetch(p.hash);
-        probes_.push_back(p);
-      }
-    } else if (HasSlot(s, Slot::kNetDst)) {
-      scratch_ = StrCat(dst, "|", *dst_port);
-      AddString(s, Slot::kNetDst, text_.Copy(scratch_), index, dst_field);
-    }
+  if (dst.empty() || !dst_port) return;
+  // A canonical IPv4 destination is looked up in netdst_v4 only (ParseIpv4 accepts nothing
+  // else), any other spelling in the strings.
+  if (dst_v4) {
+    if (s.netdst_v4().empty()) return;
+    Probe p{};
+    p.kind = ProbeKind::kNetDstV4;
+    p.slot = Slot::kNetDst;
+    p.value = dst;
+    p.word = (uint64_t{*dst_v4} << 32) | *dst_port;
+    p.hash = s.netdst_v4().Hash(p.word);
+    p.record = index;
+    p.field = dst_field;
+    s.netdst_v4().Prefetch(p.hash);
+    probes_.push_back(p);
+  } else if (HasSlot(s, Slot::kNetDst)) {
+    scratch_ = StrCat(dst, "|", *dst_port);
+    AddString(s, Slot::kNetDst, text_.Copy(scratch_), index, dst_field);
   }
 }
 

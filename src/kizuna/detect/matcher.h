@@ -95,7 +95,10 @@ class BatchMatcher {
   };
 
   void AddProbes(const Snapshot& s, const RecordBatch& batch, uint32_t index);
-  void AddIp(const Snapshot& s, std::string_view value, uint32_t record, uint16_t field);
+  // Returns the address when `value` is a canonical IPv4 address (parsed once, so the
+  // destination's address-and-port probe reuses it).
+  std::optional<uint32_t> AddIp(const Snapshot& s, std::string_view value, uint32_t record,
+                                uint16_t field);
   void AddDomain(const Snapshot& s, std::string_view value, uint32_t record, uint16_t field);
   void AddString(const Snapshot& s, Slot slot, std::string_view value, uint32_t record,
                  uint16_t field);

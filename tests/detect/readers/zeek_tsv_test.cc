@@ -74,23 +74,85 @@ TEST(ZeekTsvTest, WrongFieldCountsAreReportedWithTheirLine) {
       "#separator \\x09\n1\tdata before header\n", kHeader,
       "1\t10.0.0.1\t10.0.0.2\t53\ta.example\n",                // 5 of 6 fields
       "1\t10.0.0.1\t10.0.0.2\t53\ta.example\t-\textra\n",     // 7
+      "1\t10.0.0.1\t10.0.0.2\t53\ta.example\t-", std::string(40, '\t'), "\n",  // 46
       "1\t10.0.0.1\t10.0.0.2\t53\tgood.example\t-\n",
       "#fields\ta\tb\n#types\tstring\n",                      // #types disagrees
       "x\ty\n"));
   ReadResult r = ReadAll(path, TelemetryFormat::kAuto);
   ASSERT_EQ(r.records.size(), 1u);
-  EXPECT_EQ(r.records[0].line, 12u);
+  EXPECT_EQ(r.records[0].line, 13u);
   EXPECT_EQ(r.records[0].Of(Role::kDomain), std::vector<std::string>{"good.example"});
-  EXPECT_EQ(r.malformed, 5u);
-  ASSERT_EQ(r.kept.size(), 5u);
+  EXPECT_EQ(r.malformed, 6u);
+  ASSERT_EQ(r.kept.size(), 6u);
   EXPECT_EQ(r.kept[0].line, 2u);
   EXPECT_EQ(r.kept[0].reason, "data before a #fields header");
   EXPECT_EQ(r.kept[1].line, 10u);
   EXPECT_EQ(r.kept[1].reason, "5 fields where #fields names 6");
   EXPECT_EQ(r.kept[2].line, 11u);
-  EXPECT_EQ(r.kept[3].line, 14u);
-  EXPECT_EQ(r.kept[3].reason, "#types names 1 fields, #fields 2");
+  EXPECT_EQ(r.kept[2].reason, "7 fields where #fields names 6");
+  EXPECT_EQ(r.kept[3].line, 12u);
+  EXPECT_EQ(r.kept[3].reason, "46 fields where #fields names 6");
   EXPECT_EQ(r.kept[4].line, 15u);
+  EXPECT_EQ(r.kept[4].reason, "#types names 1 fields, #fields 2");
+  EXPECT_EQ(r.kept[5].line, 16u);
+}
+
+// The separator scan (16 bytes at a time, the first four offsets of a block written
+// unconditionally) against a plain split: random widths, empty fields, runs of separators,
+// escapes, and lines one field short or long.
+TEST(ZeekTsvTest, FieldsOfRandomLinesEqualAPlainSplit) {
+  constexpr size_t kFields = 30;
+  std::string text = "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n"
+                     "#unset_field\t-\n#path\tdns\n#fields\tts";
+  for (size_t i = 1; i < kFields; ++i) text += i == 7 ? "\tquery" : i == 20 ? "\tid.resp_h" : StrCat("\tx", i);
+  text += "\n";
+  uint64_t seed = 7;
+  auto next = [&seed](size_t n) {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<size_t>((seed >> 33) % n);
+  };
+  struct Want {
+    bool malformed;
+    std::string query, resp;
+  };
+  std::vector<Want> wants;
+  for (int line = 0; line < 2000; ++line) {
+    const size_t fields = kFields - 1 + next(3);  // 29, 30 or 31
+    std::vector<std::string> parts;
+    for (size_t i = 0; i < fields; ++i) {
+      std::string f;
+      const size_t width = next(4) == 0 ? 0 : next(24);
+      for (size_t k = 0; k < width; ++k) f += static_cast<char>('a' + next(26));
+      if (next(50) == 0) f += "\\x41";  // an escape: "A"
+      parts.push_back(f);
+    }
+    parts[0] = "1";
+    std::string joined = parts[0];
+    for (size_t i = 1; i < fields; ++i) joined += "\t" + parts[i];
+    text += joined + "\n";
+    const auto unescape = [](std::string s) {
+      for (size_t at; (at = s.find("\\x41")) != std::string::npos;) s.replace(at, 4, "A");
+      return s;
+    };
+    wants.push_back({fields != kFields, unescape(parts[7]), unescape(parts[20])});
+  }
+  const std::string path = Temp("random.log", text);
+  ReadResult r = ReadAll(path, TelemetryFormat::kZeek);
+  size_t record = 0, malformed = 0;
+  for (const Want& w : wants) {
+    if (w.malformed) {
+      ++malformed;
+      continue;
+    }
+    ASSERT_LT(record, r.records.size());
+    const ReadRecord& got = r.records[record++];
+    EXPECT_EQ(got.Of(Role::kDomain),
+              w.query.empty() ? std::vector<std::string>{} : std::vector<std::string>{w.query});
+    EXPECT_EQ(got.Of(Role::kDstIp),
+              w.resp.empty() ? std::vector<std::string>{} : std::vector<std::string>{w.resp});
+  }
+  EXPECT_EQ(record, r.records.size());
+  EXPECT_EQ(r.malformed, malformed);
 }
 
 TEST(ZeekTsvTest, RealGzipLogsWhenPresent) {

@@ -11,10 +11,11 @@
 namespace kizuna::detect {
 namespace {
 
-// Splits `line` at `separator` into `out`, and returns whether the line holds a backslash
-// (only then can a value hold a \xHH escape). One pass, 16 bytes at a time where SSE2 is.
-bool Split(std::string_view line, char separator, std::vector<std::string_view>& out) {
-  out.clear();
+// Calls `field(start, end)` for each field of `line` split at `separator`, and returns
+// whether the line holds a backslash (only then can a value hold a \xHH escape). One pass,
+// 16 bytes at a time where SSE2 is.
+template <typename Field>
+bool ForEachField(std::string_view line, char separator, Field&& field) {
   const char* p = line.data();
   const size_t n = line.size();
   size_t start = 0, i = 0;
@@ -28,21 +29,27 @@ bool Split(std::string_view line, char separator, std::vector<std::string_view>&
     escaped |= _mm_movemask_epi8(_mm_cmpeq_epi8(v, backslash)) != 0;
     for (; mask != 0; mask &= mask - 1) {
       const size_t at = i + static_cast<size_t>(__builtin_ctz(mask));
-      out.emplace_back(p + start, at - start);
+      field(p + start, at - start);
       start = at + 1;
     }
   }
 #endif
   for (; i < n; ++i) {
     if (p[i] == separator) {
-      out.emplace_back(p + start, i - start);
+      field(p + start, i - start);
       start = i + 1;
     } else if (p[i] == '\\') {
       escaped = true;
     }
   }
-  out.emplace_back(p + start, n - start);
+  field(p + start, n - start);
   return escaped;
+}
+
+// Splits `line` into `out` (header lines).
+void Split(std::string_view line, char separator, std::vector<std::string_view>& out) {
+  out.clear();
+  ForEachField(line, separator, [&out](const char* at, size_t size) { out.emplace_back(at, size); });
 }
 
 int Hex(char c) {
@@ -166,10 +173,18 @@ void ZeekTsvReader::DoLine(std::string_view line, uint64_t number, const LineBlo
     batch.AddMalformed(number, "data before a #fields header");
     return;
   }
-  const bool escaped = Split(line, h->separator, parts_);
-  if (parts_.size() != h->fields.size()) {
-    batch.AddMalformed(number,
-                       StrCat(parts_.size(), " fields where #fields names ", h->fields.size()));
+  // Data lines fill a vector of the header's size in place (the count kept in a register,
+  // not in the vector), and count what does not fit.
+  const size_t expected = h->fields.size();
+  if (parts_.size() != expected) parts_.resize(expected);
+  std::string_view* const parts = parts_.data();
+  size_t count = 0;
+  const bool escaped = ForEachField(line, h->separator, [&](const char* at, size_t size) {
+    if (count < expected) parts[count] = std::string_view(at, size);
+    ++count;
+  });
+  if (count != expected) {
+    batch.AddMalformed(number, StrCat(count, " fields where #fields names ", expected));
     return;
   }
   Record r;
