@@ -81,14 +81,10 @@ std::string_view SourceOf(simdjson::dom::object object) {
   return name;
 }
 
-}  // namespace
-
-namespace {
-
 // Values looked up in the store at once: bounds the versions held in memory.
 constexpr size_t kLookupBatch = 4096;
 
-// The version `entry` gets, `held0` being what the node holds of its generation-0 id.
+// The version `entry` gets, `held` being what the node holds of its generation-0 id, `id0`.
 absl::StatusOr<NextVersion> VersionOf(store::Store& store, simdjson::dom::parser& parser,
                                       const detect::FeedEntry& entry, const detect::FeedOptions& options,
                                       std::string id0, std::optional<Held> held) {

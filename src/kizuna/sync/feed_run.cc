@@ -78,7 +78,7 @@ absl::Status Run(store::Database& db, const store::Feed& feed, const MayWrite& m
       return absl::OkStatus();
     }
     report.bytes = static_cast<int64_t>(fetched.body.size());
-    imported = ImportBody(importer, feed, who, fetched.body, now_us);
+    imported = Annotate(ImportBody(importer, feed, who, fetched.body, now_us), StrCat("feed '", feed.name, "': "));
     etag = std::move(fetched.etag);
     last_modified = std::move(fetched.last_modified);
   }
@@ -89,10 +89,7 @@ absl::Status Run(store::Database& db, const store::Feed& feed, const MayWrite& m
   report.already_present = s.already_present;
   report.rejected = s.rejected;
   report.rejections = s.rejections;
-  if (!imported.ok() && feed.kind != store::FeedKind::kTaxii) {
-    return Annotate(imported, StrCat("feed '", feed.name, "': "));
-  }
-  return imported;  // a taxii feed's errors name it already
+  return imported;  // its error names the feed
 }
 
 }  // namespace
