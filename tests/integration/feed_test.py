@@ -248,7 +248,12 @@ class TaxiiFeedTest(unittest.TestCase):
         s.routes["/stuck/" + query] = {"body": page, "type": taxii,
                                        "headers": [("X-TAXII-Date-Added-Last", "2026-01-01T00:00:00.000Z")]}
         s.routes["/stuck/" + query + "&added_after=2026-01-01T00:00:00.000Z"] = s.routes["/stuck/" + query]
-        for name, fmt_ok, error in (("bad-date", False, "not a timestamp"), ("stuck", True, None)):
+        # A server failing at the second page: the run fails, and the next one goes on after the
+        # first page, which it imported.
+        s.routes["/half/" + query] = {"body": page, "type": taxii,
+                                      "headers": [("X-TAXII-Date-Added-Last", "2026-01-02T00:00:00.000Z")]}
+        for name, fmt_ok, error in (("bad-date", False, "not a timestamp"), ("stuck", True, None),
+                                    ("half", False, "HTTP 404")):
             with self.subTest(name):
                 self.kz("feed", "add", name, "--url", "%s/%s/" % (s.base, name), "--format", "taxii", "--every", "1h",
                         "--collection", "hostile", "--as", "feeder")
@@ -260,6 +265,8 @@ class TaxiiFeedTest(unittest.TestCase):
                 else:
                     self.assertEqual(out["read"], 1, out)
         self.assertFalse(any("x&added_after" in path for path, _ in s.requests))
+        self.kz("feed", "run", "half", "--json", expect=1)
+        self.assertTrue(s.requests[-1][0].endswith("&added_after=2026-01-02T00:00:00.000Z"), s.requests[-1][0])
         # A peer's cursor is checked the same way before a pull uses it.
         s.routes["/hroot/collections/hc/" + query.replace("limit=500", "limit=1000")] = s.routes["/bad-date/" + query]
         self.kz("peer", "add", "hostile", "--url", s.base, "--api-root", "hroot", "--nation", "USA", "--token", "t",

@@ -87,7 +87,9 @@ struct Feed {
 struct FeedRunRecord {
   bool ok = true;
   bool not_modified = false;
-  std::string etag, last_modified;  // ok and not not_modified: the new validators
+  // ok and not not_modified: the new validators; a failed run: empty, but for a taxii feed's
+  // cursor after the pages it imported before failing (kept when not empty).
+  std::string etag, last_modified;
   int64_t new_objects = 0, updated_objects = 0, rejected_objects = 0;
   std::string error;                // !ok: why
   int64_t time_us = 0;

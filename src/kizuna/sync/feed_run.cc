@@ -62,14 +62,13 @@ absl::Status Run(store::Database& db, const store::Feed& feed, const MayWrite& m
   ingest::Importer importer(db, feed.collection, options);
   absl::Status imported;
   if (feed.kind == store::FeedKind::kTaxii) {
-    absl::StatusOr<TaxiiFeedPull> pulled = PullTaxiiFeed(
-        feed, feed.last_modified, [&](std::string_view page) { return ImportBody(importer, feed, who, page, now_us); });
-    if (pulled.ok()) {
-      report.bytes = pulled->bytes;
-      report.not_modified = pulled->pages == 0;
-      last_modified = std::move(pulled->cursor);
-    }
-    imported = pulled.status();
+    TaxiiFeedPull pulled;
+    imported = PullTaxiiFeed(
+        feed, feed.last_modified, [&](std::string_view page) { return ImportBody(importer, feed, who, page, now_us); },
+        pulled);
+    report.bytes = pulled.bytes;
+    report.not_modified = imported.ok() && pulled.pages == 0;
+    last_modified = std::move(pulled.cursor);  // kept also when the run fails
   } else {
     KZ_ASSIGN_OR_RETURN(FetchedFeed fetched, FetchFeed(feed));
     report.redirects = fetched.redirects;
@@ -79,8 +78,10 @@ absl::Status Run(store::Database& db, const store::Feed& feed, const MayWrite& m
     }
     report.bytes = static_cast<int64_t>(fetched.body.size());
     imported = Annotate(ImportBody(importer, feed, who, fetched.body, now_us), StrCat("feed '", feed.name, "': "));
-    etag = std::move(fetched.etag);
-    last_modified = std::move(fetched.last_modified);
+    if (imported.ok()) {  // a body that failed is fetched whole again
+      etag = std::move(fetched.etag);
+      last_modified = std::move(fetched.last_modified);
+    }
   }
   const ingest::ImportSummary& s = importer.summary();
   report.read = s.read;

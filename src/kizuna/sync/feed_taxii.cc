@@ -26,8 +26,9 @@ bool SaysMore(std::string_view body) {
 
 }  // namespace
 
-absl::StatusOr<TaxiiFeedPull> PullTaxiiFeed(const store::Feed& feed, std::string_view cursor,
-                                            absl::FunctionRef<absl::Status(std::string_view page)> import) {
+absl::Status PullTaxiiFeed(const store::Feed& feed, std::string_view cursor,
+                           absl::FunctionRef<absl::Status(std::string_view page)> import, TaxiiFeedPull& pull) {
+  pull = TaxiiFeedPull{std::string(cursor), 0, 0};
   KZ_ASSIGN_OR_RETURN(Endpoint endpoint, FeedEndpoint(feed));
   const std::string where = endpoint.name;
   std::string objects = FeedTarget(feed.url);
@@ -36,8 +37,6 @@ absl::StatusOr<TaxiiFeedPull> PullTaxiiFeed(const store::Feed& feed, std::string
         StrCat(where, ": a taxii feed's URL is a collection's, ending in '/' (e.g. .../collections/ID/)"));
   }
   objects += "objects/";
-  TaxiiFeedPull pull;
-  pull.cursor = std::string(cursor);
   const auto start = std::chrono::steady_clock::now();
   while (pull.pages < kMaxTaxiiFeedPages) {
     const int64_t spent_ms =
@@ -65,7 +64,7 @@ absl::StatusOr<TaxiiFeedPull> PullTaxiiFeed(const store::Feed& feed, std::string
     pull.cursor = last;
     if (!SaysMore(r.body)) break;
   }
-  return pull;
+  return absl::OkStatus();
 }
 
 }  // namespace kizuna::sync

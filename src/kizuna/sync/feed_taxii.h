@@ -36,9 +36,9 @@ struct TaxiiFeedPull {
 };
 
 // Pulls `feed` (see above) from `cursor` on ("" for the first run); `import` takes each page.
-// What was imported before an error stays; the error is returned with the pull's progress lost
-// only for the cursor (a later run reads those pages again and finds them held).
-absl::StatusOr<TaxiiFeedPull> PullTaxiiFeed(const store::Feed& feed, std::string_view cursor,
-                                            absl::FunctionRef<absl::Status(std::string_view page)> import);
+// `pull` tells what was imported, also when an error ends the pull (those pages stay, and the
+// next run goes on after them).
+absl::Status PullTaxiiFeed(const store::Feed& feed, std::string_view cursor,
+                           absl::FunctionRef<absl::Status(std::string_view page)> import, TaxiiFeedPull& pull);
 
 }  // namespace kizuna::sync

@@ -150,8 +150,9 @@ absl::Status SqliteStore::DoSaveFeedRun(std::string_view name, const FeedRunReco
              " last_error = '', last_error_us = NULL, failures = 0 WHERE name = ?1 AND ?9 = ?9"
            : "UPDATE feeds SET runs = runs + 1, new_objects = new_objects + ?5,"
              " updated_objects = updated_objects + ?6, rejected_objects = rejected_objects + ?7,"
-             " last_run_us = ?8, last_error = ?9, last_error_us = ?8, failures = failures + 1"
-             " WHERE name = ?1 AND ?2 = ?2 AND ?3 = ?3 AND ?4 = ?4"));
+             " last_run_us = ?8, last_error = ?9, last_error_us = ?8, failures = failures + 1,"
+             " last_modified = CASE WHEN ?4 = '' THEN last_modified ELSE ?4 END"
+             " WHERE name = ?1 AND ?2 = ?2 AND ?3 = ?3"));
   st->Bind(1, name).Bind(2, static_cast<int64_t>(r.not_modified)).Bind(3, r.etag).Bind(4, r.last_modified);
   st->Bind(5, r.new_objects).Bind(6, r.updated_objects).Bind(7, r.rejected_objects).Bind(8, r.time_us);
   st->Bind(9, r.error);
