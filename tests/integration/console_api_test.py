@@ -302,6 +302,40 @@ class ConsoleApiTest(unittest.TestCase):
         self.assertEqual(counts("usa"), (before["usa"][0] + 1, before["usa"][1] + 1))
         self.assertEqual(counts("kor"), before["kor"], "KOR is not released TLP:GREEN of the community")
 
+    def test_kept_dashboard_brought_up_to_date_equals_the_released_read(self):
+        """The dashboard's kept counts are brought up to date from the entries added since
+        (issue 21); after each write, a delete, and a marking definition that arrives after the
+        entry it releases, they equal what each principal's released read gives."""
+        jpn = self.alliance.orgs["JPN-CERT"]
+
+        def check(step):
+            for who in ("jpn", "usa", "kor"):
+                d = self.api(who, "/api/v1/dashboard")
+                self.assertEqual((sum(d["today"]["in"].values()), sum(d["week"]["in"].values())),
+                                 (len(self.read_all(who, "objects")),) * 2, "%s after %s" % (who, step))
+
+        def publish(*objects):
+            r = self.clients["jpn"].post(self.base + "objects/", {"objects": list(objects)})
+            self.assertEqual(r.json()["success_count"], len(objects), r.body)
+
+        check("nothing")
+        for n, marking in ((320, base.TLP_RED), (321, base.REL_USA_JPN), (322, base.TLP_GREEN), (323, base.TLP_CLEAR)):
+            publish(base.indicator(n, jpn, [marking]))
+            check(marking)
+        r = self.clients["jpn"].delete(self.base + "objects/%s/" % base.indicator(323, jpn)["id"])
+        self.assertEqual(r.status, 200, r.body)
+        check("a delete")
+        marking = "marking-definition--2a000000-0000-4000-8000-0000000000ab"
+        publish(base.indicator(324, jpn, [marking]))
+        check("an entry whose marking is not yet defined")
+        publish({"type": "marking-definition", "spec_version": "2.1", "id": marking,
+                 "created": "2026-01-01T00:00:00.000Z", "name": "REL TO JPN, KOR",
+                 "extensions": {base.RELEASABLE_TO: {"extension_type": "property-extension",
+                                                     "releasable_to": ["JPN", "KOR"]}}})
+        check("its definition")
+        time.sleep(2.1)  # the policy holds an unknown marking as unknown for 1 s
+        check("its definition, used by the policy")
+
     def test_sightings_list_released_sightings_newest_first(self):
         for who in self.expected:
             with self.subTest(who=who):
