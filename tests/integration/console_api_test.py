@@ -6,6 +6,7 @@ path and the release preview give the policy's own answers."""
 import datetime
 import json
 import os
+import subprocess
 import threading
 import time
 import unittest
@@ -242,8 +243,19 @@ class ConsoleApiTest(unittest.TestCase):
                 for hidden in self.withheld_ids(who):
                     self.assertNotIn(hidden.encode(), page.body)
         self.assertIn(self.PARTNER, json.dumps(self.api("admin", "/api/v1/brief")["federation"]))
-        for bad in ("from=2026-13-01", "format=pdf", "top=0", "lang=fr"):
+        for bad in ("from=2026-13-01", "format=xml", "top=0", "lang=fr"):
             self.assertEqual(self.clients["usa"].get("/api/v1/brief?" + bad, accept=JSON).status, 400, bad)
+
+    def test_brief_as_pdf_prints_the_callers_page(self):
+        r = self.clients["usa"].get("/api/v1/brief?format=pdf&lang=ja", accept="application/pdf")
+        self.assertEqual(r.status, 200, r.body[:200])
+        self.assertEqual(r.headers["Content-Type"], "application/pdf")
+        self.assertTrue(r.headers["Content-Disposition"].endswith('.pdf"'), r.headers["Content-Disposition"])
+        self.assertTrue(r.body.startswith(b"%PDF-"))
+        text = subprocess.run(["pdftotext", "-", "-"], input=r.body, capture_output=True, check=True).stdout
+        self.assertIn("TLP".encode(), text)
+        for hidden in self.withheld_ids("usa"):
+            self.assertNotIn(hidden.encode(), text)
 
     def test_brief_is_kept_and_computed_once_at_a_time_per_user(self):
         """A brief costs seconds of CPU at scale: its figures are kept while the store is

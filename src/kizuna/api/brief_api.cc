@@ -1,9 +1,11 @@
 // Kizuna. GET /api/v1/brief: the periodic brief (docs/brief.md) with the caller as its
 // audience, for the console.
 //
-// GET brief?from=YYYY-MM-DD&to=YYYY-MM-DD&previous=auto|FROM:TO&lang=en|ja&top=N&format=json|html
+// GET brief?from=YYYY-MM-DD&to=YYYY-MM-DD&previous=auto|FROM:TO&lang=en|ja&top=N&format=json|html|pdf
 //   -> format=json (the default): the figures, as `kizuna brief --json` writes them;
 //      format=html: the self-contained page (report/html.h) as an attachment;
+//      format=pdf: that page printed by headless Chromium (report/pdf.h) as an attachment
+//      (503 when the node has no Chromium);
 //      download=1 makes the JSON an attachment too.
 // The audience is the caller itself, a user audience (report/audience.h): its principal and
 // the collections it may read, so the brief counts, names and quotes exactly what the caller
@@ -14,9 +16,10 @@
 //
 // A brief costs seconds of CPU at a million objects, so a user computes one at a time (a
 // second request meanwhile: 429) and the node at most kMaxBriefsRunning (beyond: 503), both
-// with Retry-After (ComputeGate). The figures are kept (ConsoleEndpoints::Kept) per user,
-// release key, collections read, periods and top while the store is unchanged, so asking
-// again, or for the other language or format, computes nothing.
+// with Retry-After (ComputeGate); printing a PDF holds the same gate. The figures are kept
+// (ConsoleEndpoints::Kept) per user, release key, collections read, periods and top while the
+// store is unchanged, so asking again, or for the other language or format, computes nothing
+// (a PDF is printed again each time).
 #include <boost/json.hpp>
 #include <charconv>
 
@@ -27,10 +30,14 @@
 #include "kizuna/policy/policy.h"
 #include "kizuna/report/figures.h"
 #include "kizuna/report/html.h"
+#include "kizuna/report/pdf.h"
 #include "kizuna/stix/timestamp.h"
 
 namespace kizuna::api {
 namespace {
+
+// The largest brief PDF served (a brief of the most rows is a few MB).
+constexpr uint64_t kMaxPdfBytes = uint64_t{64} << 20;
 
 struct BriefQuery {
   std::string from, to, previous, lang, format, top, download;
@@ -48,8 +55,8 @@ absl::StatusOr<BriefQuery> ParseBriefQuery(std::string_view query) {
     KZ_ASSIGN_OR_RETURN(*value, QueryValue(query, key));
   }
   if (q.format.empty()) q.format = "json";
-  if (q.format != "json" && q.format != "html") {
-    return absl::InvalidArgumentError(StrCat("format '", q.format, "' is not json or html"));
+  if (q.format != "json" && q.format != "html" && q.format != "pdf") {
+    return absl::InvalidArgumentError(StrCat("format '", q.format, "' is not json, html or pdf"));
   }
   return q;
 }
@@ -136,7 +143,18 @@ http::Response ConsoleEndpoints::Brief(const ApiCall& call) {
   } else {
     absl::StatusOr<std::string> html = report::RenderBrief(figures, *lang, now_us);
     if (!html.ok()) return ErrorAnswer(500, "the brief's page could not be drawn");
-    r = Attachment(*std::move(html), "text/html; charset=utf-8", name + ".html");
+    if (q->format == "html") {
+      r = Attachment(*std::move(html), "text/html; charset=utf-8", name + ".html");
+    } else {
+      ComputeGate::Pass pass = briefs_.Enter(call.principal.user);
+      if (pass.refusal() != ComputeGate::Refusal::kNone) return Busy(pass.refusal());
+      absl::StatusOr<std::string> pdf = report::PrintPdfOf(*html, {}, kMaxPdfBytes);
+      if (pdf.status().code() == absl::StatusCode::kFailedPrecondition) {
+        return ErrorAnswer(503, "the node cannot print PDF: Chromium (Debian package chromium) is not installed");
+      }
+      if (!pdf.ok()) return ErrorAnswer(500, "the brief's PDF could not be printed");
+      r = Attachment(*std::move(pdf), "application/pdf", name + ".pdf");
+    }
   }
   // When the figures were computed: kept figures say how old they are.
   r.headers.emplace_back("X-Kizuna-Figures-Computed", stix::FormatTaxii(computed_us));

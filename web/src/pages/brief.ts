@@ -1,6 +1,6 @@
 // The periodic brief for the signed-in user (GET /api/v1/brief): the node computes the figures
 // with the user as the audience (its own released read), the page shows the main ones, and the
-// self-contained HTML page and the JSON figures are downloads of the same period.
+// self-contained HTML page, its PDF and the JSON figures are downloads of the same period.
 import { html, nothing } from 'lit';
 import { api, query } from '../api';
 import { KzElement } from '../element';
@@ -74,11 +74,13 @@ class KzBrief extends KzElement {
 
   private figures(f: Figures) {
     const html_ = '/api/v1/brief' + this.shown + '&' + new URLSearchParams({ format: 'html', lang: lang() });
+    const pdf = '/api/v1/brief' + this.shown + '&' + new URLSearchParams({ format: 'pdf', lang: lang() });
     const json = '/api/v1/brief' + this.shown + '&download=1';
     return html`<section aria-labelledby="brief-figures">
       ${markingBanner({ tlp: f.banner.replace(/^TLP:/, '').toLowerCase() || undefined })}
       <h2 id="brief-figures">${t('brief.figuresFor', { from: f.period.from, to: f.period.to })}</h2>
       <p class="downloads"><a href=${html_} download>${t('brief.downloadHtml')}</a>
+        <a href=${pdf} download>${t('brief.downloadPdf')}</a>
         <a href=${json} download>${t('brief.downloadJson')}</a></p>
       <table class="headline">
         <thead><tr><th scope="col">${t('brief.figure')}</th><th scope="col">${t('brief.current')}</th>
