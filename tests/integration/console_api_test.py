@@ -257,6 +257,29 @@ class ConsoleApiTest(unittest.TestCase):
         for hidden in self.withheld_ids("usa"):
             self.assertNotIn(hidden.encode(), text)
 
+    def test_brief_of_another_audience_is_for_node_administrators_only(self):
+        for who in ("usa", "kor", "jpn", "kor-admin", "kor-peer"):
+            with self.subTest(who=who):
+                r = unless_busy(lambda: self.clients[who].get("/api/v1/brief?audience=USA", accept=JSON))
+                self.assertEqual(r.status, 403, r.body)
+                self.assertNotIn(b"headline", r.body)
+        for audience, reader in (("KOR", "kor"), ("USA", "usa")):
+            with self.subTest(audience=audience):
+                figures = self.api("admin", "/api/v1/brief?top=100&audience=" + audience)
+                self.assertEqual((figures["audience"]["kind"], figures["audience"]["name"]), ("nation", audience))
+                text = json.dumps(figures)
+                for hidden in self.withheld_ids(reader):
+                    self.assertNotIn(hidden, text)
+                # The nation reads what its organisation's users read, through the policy.
+                taxii = [o for o in self.read_all(reader, "objects") if o["type"] == "indicator"]
+                self.assertEqual(figures["headline"]["indicators"]["current"], len(taxii))
+                page = self.clients["admin"].get("/api/v1/brief?format=html&audience=" + audience, accept="text/html")
+                self.assertEqual(page.status, 200)
+                for hidden in self.withheld_ids(reader):
+                    self.assertNotIn(hidden.encode(), page.body)
+        for bad in ("usa-analyst", "XYZ", "usa"):
+            self.assertEqual(self.clients["admin"].get("/api/v1/brief?audience=" + bad, accept=JSON).status, 400, bad)
+
     def test_brief_is_kept_and_computed_once_at_a_time_per_user(self):
         """A brief costs seconds of CPU at scale: its figures are kept while the store is
         unchanged (for either format and language), a write is counted at once, and a user

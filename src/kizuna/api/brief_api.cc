@@ -6,10 +6,13 @@
 //      format=html: the self-contained page (report/html.h) as an attachment;
 //      format=pdf: that page printed by headless Chromium (report/pdf.h) as an attachment
 //      (503 when the node has no Chromium);
-//      download=1 makes the JSON an attachment too.
-// The audience is the caller itself, a user audience (report/audience.h): its principal and
-// the collections it may read, so the brief counts, names and quotes exactly what the caller
-// reads through the policy's released read (report/figures.h) and nothing more. The partners'
+//      download=1 makes the JSON an attachment too;
+//      audience=NATION|COMMUNITY (node administrators only; anyone else: 403): the brief of
+//      that nation or community (report/audience.h), as `kizuna brief --audience` writes it.
+// The audience is by default the caller itself, a user audience (report/audience.h): its
+// principal and the collections it may read, so the brief counts, names and quotes exactly
+// what the caller reads through the policy's released read (report/figures.h) and nothing
+// more. Another audience's brief goes through that audience's released read the same way. The partners'
 // rows ("federation": peer names and their sync state) are kept for those who may see the
 // partners (node administrators, SeesPartners) and empty for anyone else, as the console's
 // partners page is. The defaults are the CLI's: the six months up to today, the period before.
@@ -28,6 +31,7 @@
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/policy/policy.h"
+#include "kizuna/report/audience.h"
 #include "kizuna/report/figures.h"
 #include "kizuna/report/html.h"
 #include "kizuna/report/pdf.h"
@@ -40,7 +44,7 @@ namespace {
 constexpr uint64_t kMaxPdfBytes = uint64_t{64} << 20;
 
 struct BriefQuery {
-  std::string from, to, previous, lang, format, top, download;
+  std::string from, to, previous, lang, format, top, download, audience;
 };
 
 absl::StatusOr<BriefQuery> ParseBriefQuery(std::string_view query) {
@@ -51,7 +55,8 @@ absl::StatusOr<BriefQuery> ParseBriefQuery(std::string_view query) {
                             {"lang", &q.lang},
                             {"format", &q.format},
                             {"top", &q.top},
-                            {"download", &q.download}}) {
+                            {"download", &q.download},
+                            {"audience", &q.audience}}) {
     KZ_ASSIGN_OR_RETURN(*value, QueryValue(query, key));
   }
   if (q.format.empty()) q.format = "json";
@@ -62,10 +67,12 @@ absl::StatusOr<BriefQuery> ParseBriefQuery(std::string_view query) {
 }
 
 // What the kept figures depend on besides the store's content: the audience (its name is
-// printed, so the user itself, and what the policy releases to it), the collections it
-// reads with their policy settings, the periods, the rows shown and the partners' rows.
-std::string BriefKey(const identity::Principal& principal, const report::BriefInput& input, bool sees_partners) {
-  std::string key = StrCat("brief", '\0', principal.user, '\0', policy::ReleaseKey(principal), '\0',
+// printed, and what the policy releases to it), the collections it reads with their policy
+// settings, the periods, the rows shown and the partners' rows.
+std::string BriefKey(const report::BriefInput& input, bool sees_partners) {
+  const report::Audience& a = input.audience;
+  std::string key = StrCat("brief", '\0', report::AudienceKindName(a.kind), '\0', a.name, '\0',
+                           policy::ReleaseKey(a.principal), '\0',
                            input.current.from_us, '\0', input.current.to_us, '\0', input.previous.from_us, '\0',
                            input.previous.to_us, '\0', input.top, '\0', sees_partners ? 1 : 0);
   for (const store::Collection& c : input.audience.collections) {
@@ -106,10 +113,26 @@ http::Response ConsoleEndpoints::Brief(const ApiCall& call) {
   if (!current.ok()) return ErrorAnswer(400, View(current.status().message()));
   absl::StatusOr<report::Period> previous = report::PreviousPeriod(*current, q->previous);
   if (!previous.ok()) return ErrorAnswer(400, View(previous.status().message()));
-  absl::StatusOr<std::vector<store::Collection>> readable = Readable(call.principal);
-  if (!readable.ok()) return ErrorAnswer(500, "the collections could not be read");
-  input.audience = {report::AudienceKind::kUser, call.principal.user, call.principal,
-                    *std::move(readable)};
+  if (q->audience.empty()) {
+    absl::StatusOr<std::vector<store::Collection>> readable = Readable(call.principal);
+    if (!readable.ok()) return ErrorAnswer(500, "the collections could not be read");
+    input.audience = {report::AudienceKind::kUser, call.principal.user, call.principal, *std::move(readable)};
+  } else {
+    if (!call.principal.Has(identity::Role::kNodeAdmin)) {
+      return ErrorAnswer(403, "only node administrators choose the brief's audience");
+    }
+    absl::StatusOr<report::Audience> audience = report::ResolveAudience(db_, q->audience);
+    if (!audience.ok()) {
+      const bool named_wrong = audience.status().code() == absl::StatusCode::kInvalidArgument ||
+                               audience.status().code() == absl::StatusCode::kFailedPrecondition;
+      if (!named_wrong) return ErrorAnswer(500, "the audience could not be read");
+      return ErrorAnswer(400, StrCat("audience: ", View(audience.status().message())));
+    }
+    if (audience->kind == report::AudienceKind::kUser) {
+      return ErrorAnswer(400, "audience: name a nation or a community");
+    }
+    input.audience = *std::move(audience);
+  }
   input.current = *current;
   input.previous = *previous;
   input.now_us = now_us;
@@ -118,7 +141,7 @@ http::Response ConsoleEndpoints::Brief(const ApiCall& call) {
   bool opened = true;
   int64_t computed_us = 0;
   absl::StatusOr<std::shared_ptr<const boost::json::value>> kept =
-      Kept(BriefKey(call.principal, input, sees_partners), [&]() -> absl::StatusOr<boost::json::value> {
+      Kept(BriefKey(input, sees_partners), [&]() -> absl::StatusOr<boost::json::value> {
         ComputeGate::Pass pass = briefs_.Enter(call.principal.user);
         refused = pass.refusal();
         if (refused != ComputeGate::Refusal::kNone) return absl::AbortedError("busy");
