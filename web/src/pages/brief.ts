@@ -1,8 +1,10 @@
 // The periodic brief for the signed-in user (GET /api/v1/brief): the node computes the figures
 // with the user as the audience (its own released read), the page shows the main ones, and the
-// self-contained HTML page, its PDF and the JSON figures are downloads of the same period.
+// self-contained HTML page, its PDF and the JSON figures are downloads of the same period. A
+// node administrator may name another audience, a nation or a community (the node refuses it
+// to anyone else).
 import { html, nothing } from 'lit';
-import { api, query } from '../api';
+import { api, query, type Session } from '../api';
 import { KzElement } from '../element';
 import { formatNumber, lang, t } from '../i18n';
 import { errorLine, idLink, loadingLine, text } from './common';
@@ -31,8 +33,11 @@ function day(d: Date): string {
 }
 
 class KzBrief extends KzElement {
-  static properties = { from: { state: true }, to: { state: true }, data: { state: true }, error: { state: true },
+  static properties = { session: { attribute: false }, from: { state: true }, to: { state: true },
+                        audience: { state: true }, data: { state: true }, error: { state: true },
                         busy: { state: true }, shown: { state: true } };
+  declare session: Session;
+  declare audience: string;  // "" = the signed-in user
   declare from: string;
   declare to: string;
   declare data: Figures | null;
@@ -45,6 +50,7 @@ class KzBrief extends KzElement {
     const now = new Date();
     this.to = day(now);
     this.from = day(new Date(now.getTime() - 30 * 86400000));
+    this.audience = '';
     this.data = null;
     this.error = null;
     this.busy = false;
@@ -60,7 +66,7 @@ class KzBrief extends KzElement {
     e.preventDefault();
     this.busy = true;
     this.error = null;
-    const q = query({ from: this.from, to: this.to });
+    const q = query({ from: this.from, to: this.to, audience: this.audience.trim() });
     try {
       this.data = await api<Figures>('GET', '/api/v1/brief' + q);
       this.shown = q;
@@ -120,6 +126,9 @@ class KzBrief extends KzElement {
           @input=${(e: Event) => (this.from = (e.target as HTMLInputElement).value)}></label>
         <label>${t('brief.to')} <input type="date" required .value=${this.to}
           @input=${(e: Event) => (this.to = (e.target as HTMLInputElement).value)}></label>
+        ${this.session?.roles.includes('node-admin') ? html`<label>${t('brief.audience')} <input type="text"
+          maxlength="64" placeholder=${t('brief.audienceHint')} .value=${this.audience}
+          @input=${(e: Event) => (this.audience = (e.target as HTMLInputElement).value)}></label>` : nothing}
         <button type="submit" ?disabled=${this.busy}>${t('brief.produce')}</button>
       </form>
       ${errorLine(this.error)}${this.busy ? loadingLine() : nothing}
