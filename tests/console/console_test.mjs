@@ -343,6 +343,25 @@ describe('web console', { skip }, () => {
     const text = await brief.text();
     assert.match(text, /Alliance Drill/);
     for (const hidden of ['Crimson', 'red-only', f.ids.jpn_only]) assert.ok(!text.includes(hidden), hidden);
+    const pdfHref = await page.getByRole('link', { name: 'Download the brief (PDF)' }).getAttribute('href');
+    const pdf = await page.context().request.get(f.url + pdfHref);
+    assert.equal(pdf.status(), 200);
+    assert.equal(pdf.headers()['content-type'], 'application/pdf');
+    assert.equal((await pdf.body()).subarray(0, 5).toString(), '%PDF-');
+    assert.equal(await page.getByLabel(/^Audience/).count(), 0, 'only node administrators choose the audience');
+    await page.context().close();
+  });
+
+  it('lets a node administrator produce the brief of another nation, through its released read', async () => {
+    const page = await signIn('admin');
+    await visit(page, '#/brief');
+    await page.getByLabel(/^Audience/).fill('KOR');
+    await page.getByRole('button', { name: 'Produce the brief' }).click();
+    await page.locator('table.headline').waitFor();
+    const main = await page.locator('main').innerText();
+    for (const hidden of ['Crimson', 'red-only']) assert.ok(!main.includes(hidden), hidden);
+    await axe(page, 'brief (audience)');
+    await shot(page, 'brief-audience');
     await page.context().close();
   });
 

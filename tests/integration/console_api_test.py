@@ -6,6 +6,7 @@ path and the release preview give the policy's own answers."""
 import datetime
 import json
 import os
+import subprocess
 import threading
 import time
 import unittest
@@ -242,8 +243,42 @@ class ConsoleApiTest(unittest.TestCase):
                 for hidden in self.withheld_ids(who):
                     self.assertNotIn(hidden.encode(), page.body)
         self.assertIn(self.PARTNER, json.dumps(self.api("admin", "/api/v1/brief")["federation"]))
-        for bad in ("from=2026-13-01", "format=pdf", "top=0", "lang=fr"):
+        for bad in ("from=2026-13-01", "format=xml", "top=0", "lang=fr"):
             self.assertEqual(self.clients["usa"].get("/api/v1/brief?" + bad, accept=JSON).status, 400, bad)
+
+    def test_brief_as_pdf_prints_the_callers_page(self):
+        r = self.clients["usa"].get("/api/v1/brief?format=pdf&lang=ja", accept="application/pdf")
+        self.assertEqual(r.status, 200, r.body[:200])
+        self.assertEqual(r.headers["Content-Type"], "application/pdf")
+        self.assertTrue(r.headers["Content-Disposition"].endswith('.pdf"'), r.headers["Content-Disposition"])
+        self.assertTrue(r.body.startswith(b"%PDF-"))
+        text = subprocess.run(["pdftotext", "-", "-"], input=r.body, capture_output=True, check=True).stdout
+        self.assertIn("TLP".encode(), text)
+        for hidden in self.withheld_ids("usa"):
+            self.assertNotIn(hidden.encode(), text)
+
+    def test_brief_of_another_audience_is_for_node_administrators_only(self):
+        for who in ("usa", "kor", "jpn", "kor-admin", "kor-peer"):
+            with self.subTest(who=who):
+                r = unless_busy(lambda: self.clients[who].get("/api/v1/brief?audience=USA", accept=JSON))
+                self.assertEqual(r.status, 403, r.body)
+                self.assertNotIn(b"headline", r.body)
+        for audience, reader in (("KOR", "kor"), ("USA", "usa")):
+            with self.subTest(audience=audience):
+                figures = self.api("admin", "/api/v1/brief?top=100&audience=" + audience)
+                self.assertEqual((figures["audience"]["kind"], figures["audience"]["name"]), ("nation", audience))
+                text = json.dumps(figures)
+                for hidden in self.withheld_ids(reader):
+                    self.assertNotIn(hidden, text)
+                # The nation reads what its organisation's users read, through the policy.
+                taxii = [o for o in self.read_all(reader, "objects") if o["type"] == "indicator"]
+                self.assertEqual(figures["headline"]["indicators"]["current"], len(taxii))
+                page = self.clients["admin"].get("/api/v1/brief?format=html&audience=" + audience, accept="text/html")
+                self.assertEqual(page.status, 200)
+                for hidden in self.withheld_ids(reader):
+                    self.assertNotIn(hidden.encode(), page.body)
+        for bad in ("usa-analyst", "XYZ", "usa"):
+            self.assertEqual(self.clients["admin"].get("/api/v1/brief?audience=" + bad, accept=JSON).status, 400, bad)
 
     def test_brief_is_kept_and_computed_once_at_a_time_per_user(self):
         """A brief costs seconds of CPU at scale: its figures are kept while the store is
@@ -301,6 +336,40 @@ class ConsoleApiTest(unittest.TestCase):
         self.assertEqual(r.json()["success_count"], 1, r.body)
         self.assertEqual(counts("usa"), (before["usa"][0] + 1, before["usa"][1] + 1))
         self.assertEqual(counts("kor"), before["kor"], "KOR is not released TLP:GREEN of the community")
+
+    def test_kept_dashboard_brought_up_to_date_equals_the_released_read(self):
+        """The dashboard's kept counts are brought up to date from the entries added since
+        (issue 21); after each write, a delete, and a marking definition that arrives after the
+        entry it releases, they equal what each principal's released read gives."""
+        jpn = self.alliance.orgs["JPN-CERT"]
+
+        def check(step):
+            for who in ("jpn", "usa", "kor"):
+                d = self.api(who, "/api/v1/dashboard")
+                self.assertEqual((sum(d["today"]["in"].values()), sum(d["week"]["in"].values())),
+                                 (len(self.read_all(who, "objects")),) * 2, "%s after %s" % (who, step))
+
+        def publish(*objects):
+            r = self.clients["jpn"].post(self.base + "objects/", {"objects": list(objects)})
+            self.assertEqual(r.json()["success_count"], len(objects), r.body)
+
+        check("nothing")
+        for n, marking in ((320, base.TLP_RED), (321, base.REL_USA_JPN), (322, base.TLP_GREEN), (323, base.TLP_CLEAR)):
+            publish(base.indicator(n, jpn, [marking]))
+            check(marking)
+        r = self.clients["jpn"].delete(self.base + "objects/%s/" % base.indicator(323, jpn)["id"])
+        self.assertEqual(r.status, 200, r.body)
+        check("a delete")
+        marking = "marking-definition--2a000000-0000-4000-8000-0000000000ab"
+        publish(base.indicator(324, jpn, [marking]))
+        check("an entry whose marking is not yet defined")
+        publish({"type": "marking-definition", "spec_version": "2.1", "id": marking,
+                 "created": "2026-01-01T00:00:00.000Z", "name": "REL TO JPN, KOR",
+                 "extensions": {base.RELEASABLE_TO: {"extension_type": "property-extension",
+                                                     "releasable_to": ["JPN", "KOR"]}}})
+        check("its definition")
+        time.sleep(2.1)  # the policy holds an unknown marking as unknown for 1 s
+        check("its definition, used by the policy")
 
     def test_sightings_list_released_sightings_newest_first(self):
         for who in self.expected:

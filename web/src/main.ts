@@ -116,7 +116,7 @@ class KzApp extends KzElement {
       case 'upload': return html`<kz-upload></kz-upload>`;
       case 'exercises': return html`<kz-exercises></kz-exercises>`;
       case 'exercise': return html`<kz-exercise .exercise=${r.arg} .collection=${r.params.get('collection') ?? ''}></kz-exercise>`;
-      case 'brief': return html`<kz-brief></kz-brief>`;
+      case 'brief': return html`<kz-brief .session=${s}></kz-brief>`;
       default: return html`<h1>${t('page.notFound')}</h1>`;
     }
   }

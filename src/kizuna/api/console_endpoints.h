@@ -56,6 +56,8 @@
 
 namespace kizuna::api {
 
+struct DashboardTally;  // dashboard_api.cc
+
 // One request to an endpoint, authenticated.
 struct ApiCall {
   const http::Request& request;
@@ -103,6 +105,10 @@ class ConsoleEndpoints {
   // Counts kept (Kept): at most this many answers, each this long.
   static constexpr size_t kMaxKept = 1024;
   static constexpr int64_t kKeptMaxAgeUs = 30'000'000;
+  // The dashboard's kept counts are brought up to date from the entries added since; they are
+  // counted again from the start after this long (what another process deletes shows within
+  // it).
+  static constexpr int64_t kRecountMaxAgeUs = int64_t{600} * 1'000'000;
   // Briefs computed at once (brief_api.cc): one per user, at most this many on the node.
   static constexpr size_t kMaxBriefsRunning = 2;
   // The largest body of a publish (TAXII's default max_content_length).
@@ -146,10 +152,19 @@ class ConsoleEndpoints {
   http::Response Users(const ApiCall& call);
   http::Response Exercises(const ApiCall& call);
   http::Response Brief(const ApiCall& call);
-  // The dashboard's counts for `principal` (all but the partners' rows), counted.
+  // The dashboard's counts for `principal` (all but the partners' rows): the kept ones
+  // brought up to date, or counted again (dashboard_api.cc).
   absl::StatusOr<boost::json::value> DashboardCounts(const identity::Principal& principal,
                                                       const std::vector<store::Collection>& readable,
                                                       const std::vector<store::Peer>& peers, int64_t today_us);
+  // Adds to `tally` the entries added after tally.through_us up to `through_us`, and those a
+  // push cursor moved past, as released to `principal`. Returns false when the tally cannot
+  // be brought up to date (a push cursor moved back, a marking definition was added): `tally`
+  // is then unspecified and must be counted again. Errors: the store's, the policy's.
+  absl::StatusOr<bool> AdvanceTally(const identity::Principal& principal,
+                                    const std::vector<store::Collection>& readable,
+                                    const std::vector<store::Peer>& peers, int64_t today_us, int64_t through_us,
+                                    DashboardTally& tally);
 
   // The collections (of every API root) the principal may read.
   absl::StatusOr<std::vector<store::Collection>> Readable(const identity::Principal& principal);
@@ -198,6 +213,8 @@ class ConsoleEndpoints {
   };
   absl::Mutex kept_mu_;
   absl::flat_hash_map<std::string, KeptValue> kept_ ABSL_GUARDED_BY(kept_mu_);
+  // The dashboard's counts, per DashboardKey (at most kMaxKept).
+  absl::flat_hash_map<std::string, std::shared_ptr<const DashboardTally>> tallies_ ABSL_GUARDED_BY(kept_mu_);
   ComputeGate briefs_{kMaxBriefsRunning};
 };
 

@@ -13,112 +13,247 @@
 //     partner's nation;
 //   - "sightings_by_day": released sighting entries by the UTC day they were added.
 // The day and the week are UTC: since midnight, and since midnight six days ago.
-// The counts read up to kMaxScanned entries per collection, so they are kept (Kept: while the
-// store is unchanged, for at most kKeptMaxAgeUs) per release key (policy::ReleaseKey),
-// readable collections, day and the pushing mappings with their partners and cursors. The
-// partners' rows are read at every request.
+//
+// The counts are kept (DashboardTally) per release key (policy::ReleaseKey), readable
+// collections, day and pushing mappings with their partners, counted through the store's
+// LastDateAdded read before counting. A later request brings them up to date instead of
+// counting again: it reads, through the same released read, only the entries added since
+// (and, for "out", the entries a push cursor has moved past since), so the load after a write
+// reads a few entries, not the window's. They are counted again from the start when that
+// cannot be trusted: nothing kept for the key, kRecountMaxAgeUs passed, a change that added
+// nothing (a delete; one that comes with additions since the last request shows at the next
+// counting), a push cursor moved back, or a marking definition among the entries
+// added (it can release entries counted before as withheld; the policy uses it within
+// policy::PolicyOptions::unknown_marking_ttl_us, so until then every request counts again).
+// A marking definition the caller cannot read, or another process's delete, shows at the
+// next counting (within kRecountMaxAgeUs), and only ever as counts too low. A counting reads up to
+// kMaxScanned entries per collection and read ("capped" then). The partners' rows are read at
+// every request.
 #include <boost/json.hpp>
+#include <limits>
 #include <map>
 
 #include "kizuna/api/answer.h"
-#include "kizuna/base/status.h"
 #include "kizuna/api/console_endpoints.h"
+#include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/stix/timestamp.h"
 
 namespace kizuna::api {
-namespace {
 
 constexpr int64_t kDayUs = int64_t{86'400} * 1'000'000;
 
-boost::json::object Counts(const std::map<std::string, int64_t>& m) {
+// The dashboard's counts for one key, through one point of the store.
+struct DashboardTally {
+  using ByNation = std::map<std::string, int64_t>;
+  int64_t through_us = 0;    // entries with date_added up to this are counted (LastDateAdded)
+  int64_t changes = 0;       // the store's LocalContentChanges when through_us was read
+  int64_t recounted_us = 0;  // when the counting started from nothing
+  int64_t settled_us = 0;    // the policy uses every marking definition counted from then on:
+                             // a counting started before it is counted again
+  bool capped = false;
+  std::map<int64_t, ByNation> in;        // by UTC day start, by nation
+  std::map<int64_t, ByNation> out;       // by UTC day start, by partner nation
+  std::map<int64_t, int64_t> sightings;  // by UTC day start
+  // Per pushing mapping (MappingKey): entries up to this date_added are counted in "out".
+  std::map<std::string, int64_t> pushed_through_us;
+};
+
+namespace {
+
+boost::json::object Counts(const DashboardTally::ByNation& m) {
   boost::json::object o;
   for (const auto& [k, v] : m) o[k.empty() ? "unknown" : k] = v;
   return o;
 }
 
-// What the counts depend on besides the store's content: the release key, the collections
-// read, the day, and each pushing mapping of those collections with its partner and cursor.
-std::string DashboardKey(const identity::Principal& principal, const std::vector<store::Collection>& readable,
+// The sum of `by_day` over the days from `from_us` on.
+DashboardTally::ByNation Since(const std::map<int64_t, DashboardTally::ByNation>& by_day,
+                               int64_t from_us) {
+  DashboardTally::ByNation sum;
+  for (auto it = by_day.lower_bound(from_us); it != by_day.end(); ++it) {
+    for (const auto& [nation, n] : it->second) sum[nation] += n;
+  }
+  return sum;
+}
+
+std::string MappingKey(const store::Peer& peer, const store::PeerMapping& m) {
+  return StrCat(peer.name, '\1', m.local_collection, '\1', m.remote_collection);
+}
+
+// What the counts depend on besides the store's content and the push cursors: the release
+// key, the collections read, the day, and each pushing mapping of those collections with its
+// partner.
+std::string DashboardKey(const identity::Principal& principal,
+                         const std::vector<store::Collection>& readable,
                          const std::vector<store::Peer>& peers, int64_t today_us) {
   std::string key = StrCat("dashboard", '\0', policy::ReleaseKey(principal), '\0', today_us);
   for (const store::Collection& c : readable) {
     StrAppend(key, '\0', c.id);
     for (const store::Peer& peer : peers) {
       for (const store::PeerMapping& m : peer.mappings) {
-        if (m.local_collection == c.id && m.Pushes()) StrAppend(key, '\1', peer.name, '\1', peer.nation, '\1', m.push_cursor_us);
+        if (m.local_collection == c.id && m.Pushes())
+          StrAppend(key, '\1', MappingKey(peer, m), '\1', peer.nation);
       }
     }
   }
   return key;
 }
 
-}  // namespace
-
-absl::StatusOr<boost::json::value> ConsoleEndpoints::DashboardCounts(const identity::Principal& principal,
-                                                                      const std::vector<store::Collection>& readable,
-                                                                      const std::vector<store::Peer>& peers,
-                                                                      int64_t today_us) {
+boost::json::value TallyJson(const DashboardTally& t, int64_t today_us) {
   const int64_t week_us = today_us - 6 * kDayUs;
   const int64_t month_us = today_us - 29 * kDayUs;
-  std::map<std::string, int64_t> in_today, in_week, out_today, out_week;
-  std::map<int64_t, int64_t> sightings;  // by day start
-  bool capped = false;
+  boost::json::array by_day;
+  for (int64_t day = month_us; day <= today_us; day += kDayUs) {
+    auto it = t.sightings.find(day);
+    by_day.push_back({{"day", stix::FormatTaxii(day).substr(0, 10)},
+                      {"count", it == t.sightings.end() ? 0 : it->second}});
+  }
+  return boost::json::object{
+      {"today", {{"in", Counts(Since(t.in, today_us))}, {"out", Counts(Since(t.out, today_us))}}},
+      {"week", {{"in", Counts(Since(t.in, week_us))}, {"out", Counts(Since(t.out, week_us))}}},
+      {"sightings_by_day", std::move(by_day)},
+      {"capped", t.capped},
+  };
+}
+
+int64_t DayOf(int64_t us) { return us - us % kDayUs; }
+
+// Every entry (each version) added after `after_us`.
+store::ObjectFilter EntriesAfter(int64_t after_us) {
+  store::ObjectFilter filter;
+  filter.added_after_us = after_us;
+  filter.versions.last = false;
+  filter.versions.all = true;
+  return filter;
+}
+
+// A pushing mapping not counted yet.
+constexpr int64_t kNothingPushed = std::numeric_limits<int64_t>::min();
+
+// How long after a marking definition is added the policy may still hold its id as unknown.
+const int64_t kMarkingSettleUs = policy::PolicyOptions{}.unknown_marking_ttl_us + 1'000'000;
+
+}  // namespace
+
+absl::StatusOr<bool> ConsoleEndpoints::AdvanceTally(const identity::Principal& principal,
+                                                    const std::vector<store::Collection>& readable,
+                                                    const std::vector<store::Peer>& peers,
+                                                    int64_t today_us, int64_t through_us,
+                                                    DashboardTally& t) {
+  const int64_t week_us = today_us - 6 * kDayUs;
+  const int64_t from_us = t.through_us;  // entries after it are new
+  bool marking_added = false;
   for (const store::Collection& c : readable) {
-    store::ObjectFilter filter;
-    filter.added_after_us = std::min(week_us, month_us) - 1;
-    filter.versions.last = false;
-    filter.versions.all = true;
-    std::vector<store::StoredObject> week;
-    KZ_ASSIGN_OR_RETURN(bool stopped, ScanReleased(principal, c, filter, false, [&](const store::StoredObject& o) {
-      if (o.type == "sighting") ++sightings[o.date_added_us - o.date_added_us % kDayUs];
-      if (o.date_added_us < week_us) return;
-      ++in_week[o.added_by_nation];
-      if (o.date_added_us >= today_us) ++in_today[o.added_by_nation];
-      week.push_back(o);
-    }));
-    capped = capped || stopped;
+    std::vector<store::StoredObject> week;  // the new entries of the week
+    KZ_ASSIGN_OR_RETURN(
+        bool stopped,
+        ScanReleased(principal, c, EntriesAfter(from_us), false, [&](const store::StoredObject& o) {
+          if (o.date_added_us > through_us) return;  // counted from the next stamp on
+          if (o.type == "marking-definition") {
+            marking_added = true;
+            t.settled_us = std::max(t.settled_us, o.date_added_us + kMarkingSettleUs);
+          }
+          if (o.type == "sighting") ++t.sightings[DayOf(o.date_added_us)];
+          if (o.date_added_us < week_us) return;
+          ++t.in[DayOf(o.date_added_us)][o.added_by_nation];
+          week.push_back(o);
+        }));
+    t.capped = t.capped || stopped;
     for (const store::Peer& peer : peers) {
       for (const store::PeerMapping& m : peer.mappings) {
         if (m.local_collection != c.id || !m.Pushes()) continue;
+        const int64_t hi = std::min(m.push_cursor_us, through_us);
+        int64_t& counted =
+            t.pushed_through_us.try_emplace(MappingKey(peer, m), kNothingPushed).first->second;
+        if (hi < counted) return false;  // the cursor moved back
+        const int64_t counted_before = counted;
+        const int64_t lo = std::max(counted, week_us - 1);
+        counted = hi;
+        if (hi <= lo) continue;
+        // Pushed since: the older entries the cursor moved past, then the new ones.
         std::vector<store::StoredObject> sent;
+        if (lo < std::min(hi, from_us)) {
+          KZ_ASSIGN_OR_RETURN(bool capped,
+                              ScanReleased(principal, c, EntriesAfter(lo), false,
+                                           [&](const store::StoredObject& o) {
+                                             if (o.date_added_us <= std::min(hi, from_us))
+                                               sent.push_back(o);
+                                           }));
+          t.capped = t.capped || capped;
+        }
         for (const store::StoredObject& o : week) {
-          if (o.date_added_us <= m.push_cursor_us) sent.push_back(o);
+          if (o.date_added_us > lo && o.date_added_us > from_us && o.date_added_us <= hi)
+            sent.push_back(o);
         }
-        // What the partner received is what the policy releases to it.
-        if (!policy_.Filter(policy::PrincipalForPeer(peer), c, sent).ok()) continue;
-        for (const store::StoredObject& o : sent) {
-          ++out_week[peer.nation];
-          if (o.date_added_us >= today_us) ++out_today[peer.nation];
+        // What the partner received is what the policy releases to it (when the policy
+        // cannot say, they are left for the next request).
+        if (!policy_.Filter(policy::PrincipalForPeer(peer), c, sent).ok()) {
+          counted = counted_before;
+          continue;
         }
+        for (const store::StoredObject& o : sent) ++t.out[DayOf(o.date_added_us)][peer.nation];
       }
     }
   }
-  boost::json::array by_day;
-  for (int64_t day = month_us; day <= today_us; day += kDayUs) {
-    auto it = sightings.find(day);
-    by_day.push_back({{"day", stix::FormatTaxii(day).substr(0, 10)}, {"count", it == sightings.end() ? 0 : it->second}});
+  t.through_us = std::max(t.through_us, through_us);
+  return !marking_added;
+}
+
+absl::StatusOr<boost::json::value> ConsoleEndpoints::DashboardCounts(
+    const identity::Principal& principal, const std::vector<store::Collection>& readable,
+    const std::vector<store::Peer>& peers, int64_t today_us) {
+  const std::string key = DashboardKey(principal, readable, peers, today_us);
+  // The stamp and the time are taken before anything is read: nothing is counted as newer
+  // than what it was counted from.
+  KZ_ASSIGN_OR_RETURN(int64_t last_added, db_.LastDateAdded());
+  const int64_t changes = db_.LocalContentChanges();
+  const int64_t now_us = clock_.NowMicros();
+  std::shared_ptr<const DashboardTally> kept;
+  {
+    absl::MutexLock lock(&kept_mu_);
+    auto it = tallies_.find(key);
+    if (it != tallies_.end()) kept = it->second;
   }
-  return boost::json::object{
-      {"today", {{"in", Counts(in_today)}, {"out", Counts(out_today)}}},
-      {"week", {{"in", Counts(in_week)}, {"out", Counts(out_week)}}},
-      {"sightings_by_day", std::move(by_day)},
-      {"capped", capped},
-  };
+  // A change that moved no date_added deleted something: count again.
+  const bool current =
+      kept != nullptr && now_us >= kept->recounted_us && kept->recounted_us >= kept->settled_us &&
+      now_us - kept->recounted_us < kRecountMaxAgeUs && last_added >= kept->through_us &&
+      (last_added > kept->through_us || changes == kept->changes);
+  auto next = std::make_shared<DashboardTally>();
+  bool advanced = false;
+  if (current) {
+    *next = *kept;
+    KZ_ASSIGN_OR_RETURN(advanced,
+                        AdvanceTally(principal, readable, peers, today_us, last_added, *next));
+  }
+  if (!advanced) {
+    *next = DashboardTally{};
+    next->through_us = today_us - 29 * kDayUs - 1;
+    next->recounted_us = now_us;
+    KZ_RETURN_IF_ERROR(
+        AdvanceTally(principal, readable, peers, today_us, last_added, *next).status());
+  }
+  next->changes = changes;
+  boost::json::value json = TallyJson(*next, today_us);
+  absl::MutexLock lock(&kept_mu_);
+  if (tallies_.size() >= kMaxKept) tallies_.clear();
+  tallies_[key] = std::move(next);
+  return json;
 }
 
 http::Response ConsoleEndpoints::Dashboard(const ApiCall& call) {
   call.info.endpoint = "api-dashboard";
   const int64_t now_us = clock_.NowMicros();
-  const int64_t today_us = now_us - now_us % kDayUs;
+  const int64_t today_us = DayOf(now_us);
   absl::StatusOr<std::vector<store::Collection>> readable = Readable(call.principal);
   absl::StatusOr<std::vector<store::Peer>> peers = db_.ListPeers();
   if (!readable.ok() || !peers.ok()) return ErrorAnswer(500, "the collections could not be read");
-  absl::StatusOr<std::shared_ptr<const boost::json::value>> counts =
-      Kept(DashboardKey(call.principal, *readable, *peers, today_us),
-           [&] { return DashboardCounts(call.principal, *readable, *peers, today_us); });
-  if (!counts.ok() || !(*counts)->is_object()) return ErrorAnswer(500, "the collection could not be read");
-  boost::json::object out = (*counts)->get_object();
+  absl::StatusOr<boost::json::value> counts =
+      DashboardCounts(call.principal, *readable, *peers, today_us);
+  if (!counts.ok() || !counts->is_object())
+    return ErrorAnswer(500, "the collection could not be read");
+  boost::json::object& out = counts->get_object();
   if (SeesPartners(call.principal)) out["partners"] = PartnersJson(call.principal, *peers);
   return JsonAnswer(boost::json::serialize(out));
 }

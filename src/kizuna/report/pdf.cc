@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "kizuna/base/file.h"
 #include "kizuna/base/strings.h"
 
 extern char** environ;
@@ -102,6 +103,25 @@ absl::Status PrintPdf(const std::string& html_path, const std::string& pdf_path,
   }
   std::filesystem::remove_all(profile_template, ec);
   return result;
+}
+
+absl::StatusOr<std::string> PrintPdfOf(std::string_view html, const PdfOptions& options, uint64_t max_bytes) {
+  std::string dir = (std::filesystem::temp_directory_path() / "kizuna-pdf-XXXXXX").string();
+  if (::mkdtemp(dir.data()) == nullptr) {
+    return absl::InternalError(StrCat("cannot make a temporary directory for the PDF: ", std::strerror(errno)));
+  }
+  const std::string html_path = StrCat(dir, "/brief.html");
+  const std::string pdf_path = StrCat(dir, "/brief.pdf");
+  absl::StatusOr<std::string> pdf = [&]() -> absl::StatusOr<std::string> {
+    if (absl::Status s = WriteFileAtomically(html_path, html); !s.ok()) return s;
+    if (absl::Status s = PrintPdf(html_path, pdf_path, options); !s.ok()) return s;
+    absl::StatusOr<simdjson::padded_string> bytes = ReadFile(pdf_path, max_bytes);
+    if (!bytes.ok()) return bytes.status();
+    return std::string(std::string_view(*bytes));
+  }();
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  return pdf;
 }
 
 }  // namespace kizuna::report

@@ -12,8 +12,10 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 
 namespace kizuna::report {
 
@@ -28,5 +30,11 @@ struct PdfOptions {
 // (naming the path and the package); DeadlineExceeded after the time limit; Internal when
 // it fails or writes no PDF.
 absl::Status PrintPdf(const std::string& html_path, const std::string& pdf_path, const PdfOptions& options);
+
+// Prints the page `html` (as RenderBrief draws it) in a temporary directory of its own and
+// returns the PDF's bytes; the directory is removed. Errors: PrintPdf's; Internal when the
+// directory or files cannot be made or read; ResourceExhausted when the PDF is larger than
+// `max_bytes`.
+absl::StatusOr<std::string> PrintPdfOf(std::string_view html, const PdfOptions& options, uint64_t max_bytes);
 
 }  // namespace kizuna::report

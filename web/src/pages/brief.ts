@@ -1,8 +1,10 @@
 // The periodic brief for the signed-in user (GET /api/v1/brief): the node computes the figures
 // with the user as the audience (its own released read), the page shows the main ones, and the
-// self-contained HTML page and the JSON figures are downloads of the same period.
+// self-contained HTML page, its PDF and the JSON figures are downloads of the same period. A
+// node administrator may name another audience, a nation or a community (the node refuses it
+// to anyone else).
 import { html, nothing } from 'lit';
-import { api, query } from '../api';
+import { api, query, type Session } from '../api';
 import { KzElement } from '../element';
 import { formatNumber, lang, t } from '../i18n';
 import { errorLine, idLink, loadingLine, text } from './common';
@@ -31,8 +33,11 @@ function day(d: Date): string {
 }
 
 class KzBrief extends KzElement {
-  static properties = { from: { state: true }, to: { state: true }, data: { state: true }, error: { state: true },
+  static properties = { session: { attribute: false }, from: { state: true }, to: { state: true },
+                        audience: { state: true }, data: { state: true }, error: { state: true },
                         busy: { state: true }, shown: { state: true } };
+  declare session: Session;
+  declare audience: string;  // "" = the signed-in user
   declare from: string;
   declare to: string;
   declare data: Figures | null;
@@ -45,6 +50,7 @@ class KzBrief extends KzElement {
     const now = new Date();
     this.to = day(now);
     this.from = day(new Date(now.getTime() - 30 * 86400000));
+    this.audience = '';
     this.data = null;
     this.error = null;
     this.busy = false;
@@ -60,7 +66,7 @@ class KzBrief extends KzElement {
     e.preventDefault();
     this.busy = true;
     this.error = null;
-    const q = query({ from: this.from, to: this.to });
+    const q = query({ from: this.from, to: this.to, audience: this.audience.trim() });
     try {
       this.data = await api<Figures>('GET', '/api/v1/brief' + q);
       this.shown = q;
@@ -74,11 +80,13 @@ class KzBrief extends KzElement {
 
   private figures(f: Figures) {
     const html_ = '/api/v1/brief' + this.shown + '&' + new URLSearchParams({ format: 'html', lang: lang() });
+    const pdf = '/api/v1/brief' + this.shown + '&' + new URLSearchParams({ format: 'pdf', lang: lang() });
     const json = '/api/v1/brief' + this.shown + '&download=1';
     return html`<section aria-labelledby="brief-figures">
       ${markingBanner({ tlp: f.banner.replace(/^TLP:/, '').toLowerCase() || undefined })}
       <h2 id="brief-figures">${t('brief.figuresFor', { from: f.period.from, to: f.period.to })}</h2>
       <p class="downloads"><a href=${html_} download>${t('brief.downloadHtml')}</a>
+        <a href=${pdf} download>${t('brief.downloadPdf')}</a>
         <a href=${json} download>${t('brief.downloadJson')}</a></p>
       <table class="headline">
         <thead><tr><th scope="col">${t('brief.figure')}</th><th scope="col">${t('brief.current')}</th>
@@ -118,6 +126,9 @@ class KzBrief extends KzElement {
           @input=${(e: Event) => (this.from = (e.target as HTMLInputElement).value)}></label>
         <label>${t('brief.to')} <input type="date" required .value=${this.to}
           @input=${(e: Event) => (this.to = (e.target as HTMLInputElement).value)}></label>
+        ${this.session?.roles.includes('node-admin') ? html`<label>${t('brief.audience')} <input type="text"
+          maxlength="64" placeholder=${t('brief.audienceHint')} .value=${this.audience}
+          @input=${(e: Event) => (this.audience = (e.target as HTMLInputElement).value)}></label>` : nothing}
         <button type="submit" ?disabled=${this.busy}>${t('brief.produce')}</button>
       </form>
       ${errorLine(this.error)}${this.busy ? loadingLine() : nothing}
