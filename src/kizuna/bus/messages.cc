@@ -91,7 +91,11 @@ StreamSpec IndicatorsStreamSpec() {
   StreamSpec s;
   s.name = kIndicatorsStream;
   s.subjects = {StrCat(kSetHeadSubject), StrCat(kSetChunkPrefix, "*")};
-  s.max_msgs_per_subject = 1;
+  // Readers want the last message of each subject only, but a limit of one makes each new
+  // set remove the message a worker may be reading at that moment, which nats-server 2.9
+  // (Debian 12's) can answer with a crash (a nil message in its MSG.GET handler). With three
+  // kept, a new message never removes the last one.
+  s.max_msgs_per_subject = 3;
   return s;
 }
 
