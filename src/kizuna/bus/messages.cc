@@ -91,11 +91,7 @@ StreamSpec IndicatorsStreamSpec() {
   StreamSpec s;
   s.name = kIndicatorsStream;
   s.subjects = {StrCat(kSetHeadSubject), StrCat(kSetChunkPrefix, "*")};
-  // Readers want the last message of each subject only, but a limit of one makes each new
-  // set remove the message a worker may be reading at that moment, which nats-server 2.9
-  // (Debian 12's) can answer with a crash (a nil message in its MSG.GET handler). With three
-  // kept, a new message never removes the last one.
-  s.max_msgs_per_subject = 3;
+  s.max_msgs_per_subject = 1;
   return s;
 }
 
