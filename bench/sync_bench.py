@@ -2,9 +2,10 @@
 """Federation benchmark: catch-up of N objects between two nodes, and publish-to-visible latency.
 
 Node A (`kizuna serve --dev --no-sync`) holds N indicators (default 100,000; the goal is
-1,000,000 in at most 20 s, issue 26) in a collection released to every reader. Node B adds A as a pull
-peer and runs `kizuna sync run --once` until a pass pulls nothing: objects/s is N over that
-wall time (TAXII pages of 500 over loopback HTTP, validation, store, provenance and cursor).
+1,000,000 in at most 20 s, issue 26) in a collection released to every reader. Node B adds A
+as a pull peer and runs `kizuna sync run --once` until a pass pulls nothing: objects/s is N
+over that wall time (TAXII pages of 1,000 over loopback HTTP, validation, store, provenance
+and cursor).
 Then B runs `kizuna serve` (which syncs by itself); one object is published at A and B's TAXII
 API is polled every 10 ms until it is readable: the latency, median of --samples.
 Prints one JSON line per measurement.
