@@ -45,6 +45,7 @@ struct PubAckCloser {
 struct NatsUrl {
   std::string_view scheme;  // "nats" or "tls"
   std::string_view host;    // without brackets
+  bool userinfo = false;    // USER[:PASSWORD]@ given
 };
 
 // SCHEME://[USER[:PASSWORD]@]HOST:PORT, comma separated, one scheme.
@@ -61,7 +62,10 @@ absl::StatusOr<std::vector<NatsUrl>> ParseNatsUrls(std::string_view url) {
     const size_t sep = one.find("://");
     NatsUrl parsed{one.substr(0, std::min(sep, one.size())), {}};
     std::string_view rest = sep == std::string_view::npos ? std::string_view() : one.substr(sep + 3);
-    if (const size_t at = rest.rfind('@'); at != std::string_view::npos) rest.remove_prefix(at + 1);
+    if (const size_t at = rest.rfind('@'); at != std::string_view::npos) {
+      rest.remove_prefix(at + 1);
+      parsed.userinfo = true;
+    }
     const size_t colon = rest.rfind(':');
     const bool port = colon != std::string_view::npos && colon + 1 < rest.size() &&
                       rest.substr(colon + 1).find_first_not_of("0123456789") == std::string_view::npos;
@@ -158,7 +162,7 @@ absl::Status SetSecurity(natsOptions* opts, const BusOptions& options,
   // A password or a creds file goes only over TLS, or to a server on this host: anyone on
   // the path could otherwise take it, and with it the indicator set or the right to report.
   const bool credentials = !options.creds_file.empty() || !options.user.empty() ||
-                           options.url.find('@') != std::string::npos;
+                           std::any_of(urls.begin(), urls.end(), [](const NatsUrl& u) { return u.userinfo; });
   const bool loopback = std::all_of(urls.begin(), urls.end(), [](const NatsUrl& u) {
     return u.host == "localhost" || u.host == "::1" || u.host.starts_with("127.");
   });

@@ -171,7 +171,7 @@ absl::Status Scorer::AddShared(std::string_view text, std::string_view team,
     std::optional<int64_t> added = detect::ParseEventTime(Str(o, "date_added"));
     if (Str(o, "type") == "report") {
       // A partner's report naming a step's indicator tells the team of the step as well.
-      reports_.emplace(std::string(team), std::string(Str(o, "id")));
+      reports_[std::string(team)].emplace(Str(o, "id"));
       simdjson::dom::array refs;
       if (!added || o["object_refs"].get(refs) != simdjson::SUCCESS) continue;
       for (simdjson::dom::element ref : refs) {
@@ -261,9 +261,7 @@ Scoreboard Scorer::Finish() const {
     auto c = counts_.find(team.id);
     TeamScore t = c == counts_.end() ? TeamScore{} : c->second;
     t.team = team.id, t.nation = team.nation;
-    for (auto r = reports_.lower_bound({team.id, ""}); r != reports_.end() && r->first == team.id; ++r) {
-      ++t.reports_received;
-    }
+    if (auto r = reports_.find(team.id); r != reports_.end()) t.reports_received = r->second.size();
     for (const StepScore& s : b.steps) {
       if (s.team != team.id) continue;
       ++t.steps;

@@ -194,7 +194,7 @@ class Scorer {
   // (to team, step) -> every date_added of the step's indicators and sightings, sorted.
   std::map<std::pair<std::string, std::string>, std::vector<int64_t>> shared_;
   std::map<std::pair<std::string, std::string>, Received> received_;  // (to team, indicator)
-  std::set<std::pair<std::string, std::string>> reports_;              // (to team, report id)
+  std::map<std::string, std::set<std::string>> reports_;               // to team -> report ids
   std::map<std::string, policy::MarkingFacts> marking_defs_;  // from the --shared inputs
   uint64_t alerts_ = 0, unlabelled_ = 0, sightings_ = 0;
 };

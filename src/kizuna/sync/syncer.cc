@@ -1,12 +1,10 @@
 // Kizuna.
 #include "kizuna/sync/syncer.h"
 
-#include <condition_variable>
 #include <deque>
-#include <mutex>
 #include <optional>
-#include <thread>
 
+#include "kizuna/base/read_ahead.h"
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/ingest/object_checker.h"
@@ -88,96 +86,32 @@ absl::StatusOr<PulledPage> ReadEnvelope(const ClientResponse& r) {
   return page;
 }
 
-// The pages of one pull, fetched and checked on a thread of their own while the caller
-// stores the page before (at most kAhead wait: with one, a pull holds at most three pages,
-// each up to the client's max_response_bytes), handed over in order. The next page's
-// added_after is the X-TAXII-Date-Added-Last of the one before, known as soon as it arrives,
-// so fetching needs nothing from the store.
-class PullAhead {
- public:
-  static constexpr size_t kAhead = 1;
-
-  // Starts fetching `path` after `cursor`, at most `max_pages` pages of `page_size`.
-  PullAhead(TaxiiClient& client, std::string path, std::string cursor, size_t page_size, int max_pages,
-            std::string what)
-      : thread_([=, this, &client] { Fetch(client, path, cursor, page_size, max_pages, what); }) {}
-  ~PullAhead() {
-    {
-      std::lock_guard lock(mu_);
-      stopped_ = true;
-      cv_.notify_all();
+// Reads the pages of one pull (for ReadAhead): `path` after `cursor`, at most `max_pages` pages
+// of `page_size`. The next page's added_after is the X-TAXII-Date-Added-Last of the one
+// before, known as soon as it arrives, so fetching needs nothing from the store.
+ReadAhead<PulledPage>::ReadFn PullPages(TaxiiClient& client, std::string path, std::string cursor,
+                                        size_t page_size, int max_pages, std::string what) {
+  return [=, &client, pages = 0](PulledPage& page) mutable -> absl::StatusOr<ReadOutcome> {
+    if (pages == max_pages) return ReadOutcome::kNone;
+    std::string target = StrCat(path, "?limit=", page_size, "&match[version]=all&match[spec_version]=2.0,2.1");
+    if (!cursor.empty()) StrAppend(target, "&added_after=", cursor);
+    KZ_ASSIGN_OR_RETURN(ClientResponse r, client.Get(target));
+    if (r.status != 200) return HttpError(r, what);
+    const std::string_view last = r.Header("X-TAXII-Date-Added-Last");
+    if (last.empty()) return ReadOutcome::kNone;  // an empty page: nothing after the cursor
+    // The cursor goes into the next request and the mapping's state: a timestamp only.
+    if (last.size() > 64 || !stix::ParseMicros(last).ok()) {
+      return absl::InvalidArgumentError(
+          StrCat(what, ": X-TAXII-Date-Added-Last is not a timestamp: '", last.substr(0, 64), "'"));
     }
-    thread_.join();  // after the request in flight, if any (bounded by the client's timeout)
-  }
-
-  // The next page; nullopt at the end, with status() telling whether the pull failed.
-  std::optional<PulledPage> Next() {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return !pages_.empty() || done_; });
-    if (pages_.empty()) return std::nullopt;
-    PulledPage page = std::move(pages_.front());
-    pages_.pop_front();
-    cv_.notify_all();
-    return page;
-  }
-
-  absl::Status status() {
-    std::lock_guard lock(mu_);
-    return status_;
-  }
-
- private:
-  void Fetch(TaxiiClient& client, const std::string& path, std::string cursor, size_t page_size, int max_pages,
-             const std::string& what) {
-    absl::Status status;
-    for (int pages = 0; pages < max_pages; ++pages) {
-      std::string target = StrCat(path, "?limit=", page_size, "&match[version]=all&match[spec_version]=2.0,2.1");
-      if (!cursor.empty()) StrAppend(target, "&added_after=", cursor);
-      absl::StatusOr<ClientResponse> r = client.Get(target);
-      if (!r.ok()) {
-        status = r.status();
-        break;
-      }
-      if (r->status != 200) {
-        status = HttpError(*r, what);
-        break;
-      }
-      const std::string_view last = r->Header("X-TAXII-Date-Added-Last");
-      if (last.empty()) break;  // an empty page: nothing after the cursor
-      // The cursor goes into the next request and the mapping's state: a timestamp only.
-      if (last.size() > 64 || !stix::ParseMicros(last).ok()) {
-        status = absl::InvalidArgumentError(
-            StrCat(what, ": X-TAXII-Date-Added-Last is not a timestamp: '", last.substr(0, 64), "'"));
-        break;
-      }
-      absl::StatusOr<PulledPage> page = ReadEnvelope(*r);
-      if (!page.ok()) {
-        status = Annotate(page.status(), StrCat(what, ": "));
-        break;
-      }
-      cursor = page->last;
-      const bool more = page->more;
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return pages_.size() < kAhead || stopped_; });
-      if (stopped_) return;
-      pages_.push_back(std::move(*page));
-      cv_.notify_all();
-      if (!more) break;
-    }
-    std::lock_guard lock(mu_);
-    status_ = status;
-    done_ = true;
-    cv_.notify_all();
-  }
-
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<PulledPage> pages_;  // guarded by mu_, as are the three below
-  bool done_ = false;
-  bool stopped_ = false;
-  absl::Status status_;
-  std::thread thread_;  // last: started once the rest is ready
-};
+    absl::StatusOr<PulledPage> read = ReadEnvelope(r);
+    if (!read.ok()) return Annotate(read.status(), StrCat(what, ": "));
+    page = std::move(*read);
+    cursor = page.last;
+    ++pages;
+    return page.more ? ReadOutcome::kMore : ReadOutcome::kLast;
+  };
+}
 
 }  // namespace
 
@@ -242,8 +176,13 @@ absl::Status Syncer::CheckExercise(const store::Peer& peer, const store::PeerMap
 absl::Status Syncer::Pull(const store::Peer& peer, const store::PeerMapping& mapping, TaxiiClient& client,
                           MappingReport& report) {
   const std::string where = StrCat(peer.name, ":", mapping.remote_collection);
-  PullAhead ahead(client, CollectionPath(peer, mapping), mapping.pull_cursor, options_.page_size,
-                  options_.max_pages_per_pass, StrCat("pulling ", mapping.remote_collection));
+  // Pages are fetched and checked on a thread of their own while the page before is stored;
+  // one waits at most, so a pull holds at most three pages, each up to the client's
+  // max_response_bytes.
+  ReadAhead<PulledPage> ahead(PullPages(client, CollectionPath(peer, mapping), mapping.pull_cursor,
+                                        options_.page_size, options_.max_pages_per_pass,
+                                        StrCat("pulling ", mapping.remote_collection)),
+                              1);
   while (std::optional<PulledPage> page = ahead.Next()) {
     report.pulled.read += page->read;
     for (const auto& [id, reason] : page->invalid) report.pulled.Reject(where, std::string(id), std::string(reason));

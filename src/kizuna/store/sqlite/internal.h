@@ -130,14 +130,15 @@ absl::Status SealPeerTokens(Connection& db, const std::string& key_path);
 // Writes a TAXII status resource (in the caller's transaction, if any).
 absl::Status InsertStatus(Connection& db, const StatusRecord& status);
 
-// Runs `BEGIN IMMEDIATE` on construction and `ROLLBACK` on destruction unless committed.
+// Runs `begin` on Begin() (BEGIN IMMEDIATE: a write; BEGIN: reads that see one snapshot) and
+// `ROLLBACK` on destruction unless committed.
 class Transaction {
  public:
   explicit Transaction(Connection& db) : db_(db) {}
   ~Transaction();
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
-  absl::Status Begin();
+  absl::Status Begin(const char* begin = "BEGIN IMMEDIATE");
   absl::Status Commit();
 
  private:

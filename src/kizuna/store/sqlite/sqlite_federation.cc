@@ -146,11 +146,10 @@ absl::StatusOr<std::vector<std::optional<std::string>>> SqliteStore::DoFindObjec
   std::vector<bool> maybe(object_ids.size());
   {
     absl::MutexLock lock(&write_mu_);
-    KZ_RETURN_IF_ERROR(writer_->Exec("BEGIN"));
-    absl::Status synced = SyncIdFilter();
-    absl::Status ended = writer_->Exec(synced.ok() ? "COMMIT" : "ROLLBACK");
-    KZ_RETURN_IF_ERROR(synced);
-    KZ_RETURN_IF_ERROR(ended);
+    sqlite_internal::Transaction read(*writer_);
+    KZ_RETURN_IF_ERROR(read.Begin("BEGIN"));
+    KZ_RETURN_IF_ERROR(SyncIdFilter());
+    KZ_RETURN_IF_ERROR(read.Commit());
     for (size_t i = 0; i < object_ids.size(); ++i) {
       maybe[i] = id_filter_.MayContain(sqlite_internal::IdHash(id_hash_key_, object_ids[i]));
     }

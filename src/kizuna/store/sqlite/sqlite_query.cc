@@ -87,8 +87,8 @@ Transaction::~Transaction() {
   if (open_) db_.Exec("ROLLBACK").IgnoreError();
 }
 
-absl::Status Transaction::Begin() {
-  KZ_RETURN_IF_ERROR(db_.Exec("BEGIN IMMEDIATE"));
+absl::Status Transaction::Begin(const char* begin) {
+  KZ_RETURN_IF_ERROR(db_.Exec(begin));
   open_ = true;
   return absl::OkStatus();
 }
