@@ -140,8 +140,9 @@ http::Response ConsoleEndpoints::Brief(const ApiCall& call) {
   ComputeGate::Refusal refused = ComputeGate::Refusal::kNone;
   bool opened = true;
   int64_t computed_us = 0;
-  absl::StatusOr<std::shared_ptr<const boost::json::value>> kept =
-      Kept(BriefKey(input, sees_partners), [&]() -> absl::StatusOr<boost::json::value> {
+  absl::StatusOr<std::shared_ptr<const boost::json::value>> kept = Kept(
+      call.principal.user, BriefKey(input, sees_partners),
+      [&]() -> absl::StatusOr<boost::json::value> {
         ComputeGate::Pass pass = briefs_.Enter(call.principal.user);
         refused = pass.refusal();
         if (refused != ComputeGate::Refusal::kNone) return absl::AbortedError("busy");

@@ -29,7 +29,8 @@ http::Response ConsoleEndpoints::Collections(const ApiCall& call) {
     if (can->can_read) {
       // Kept per release key and collection while the store is unchanged (Kept).
       absl::StatusOr<std::shared_ptr<const boost::json::value>> counted =
-          Kept(StrCat("collection", '\0', policy::ReleaseKey(call.principal), '\0', c.id),
+          Kept(call.principal.user,
+               StrCat("collection", '\0', policy::ReleaseKey(call.principal), '\0', c.id),
                [&]() -> absl::StatusOr<boost::json::value> {
                  int64_t n = 0;
                  KZ_ASSIGN_OR_RETURN(bool stopped, ScanReleased(call.principal, c, {}, false,

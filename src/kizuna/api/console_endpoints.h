@@ -43,6 +43,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "kizuna/api/compute_gate.h"
+#include "kizuna/api/kept_cache.h"
 #include "kizuna/base/clock.h"
 #include "kizuna/http/handler.h"
 #include "kizuna/identity/principal.h"
@@ -102,8 +103,10 @@ class ConsoleEndpoints {
   static constexpr size_t kMaxSightingsPage = 500;
   static constexpr size_t kMaxAuditShown = 1000;
   static constexpr size_t kMaxExercisesShown = 1000;
-  // Counts kept (Kept): at most this many answers, each this long.
+  // Answers kept (Kept, and the dashboard's counts): at most this many, this many per user
+  // (kept_cache.h), each this long.
   static constexpr size_t kMaxKept = 1024;
+  static constexpr size_t kMaxKeptPerUser = 32;
   static constexpr int64_t kKeptMaxAgeUs = 30'000'000;
   // The dashboard's kept counts are brought up to date from the entries added since; they are
   // counted again from the start after this long (what another process deletes shows within
@@ -181,14 +184,17 @@ class ConsoleEndpoints {
       const identity::Principal& principal);
   // A read-only connection of its own to database_file_; Unavailable when there is none.
   absl::StatusOr<std::unique_ptr<store::Connection>> OpenReadOnly();
-  // The value kept under `key`, or `build`'s, then kept. A kept value serves while the
-  // store's stamp (its change count and last date_added, read before `build` runs) is
-  // unchanged, for at most kKeptMaxAgeUs (what another process deletes shows within it).
-  // REQUIRES: `key` holds everything but the store's content that the value depends on (for
+  // The value kept under `key`, or `build`'s, then kept (filed under `owner`, a user name).
+  // A kept value serves while the stamp read before `build` runs is unchanged: the store's
+  // change count and last date_added, and the directory's change version (users, grants,
+  // organisations, collections' communities and default release, changed by any process);
+  // for at most kKeptMaxAgeUs (what another process deletes shows within it).
+  // REQUIRES: `key` holds everything but the node's content that the value depends on (for
   // released reads: policy::ReleaseKey and the collections read). `built_us`, when given, is
   // set to when the value was built. Errors: `build`'s, the store's.
   absl::StatusOr<std::shared_ptr<const boost::json::value>> Kept(
-      std::string key, const std::function<absl::StatusOr<boost::json::value>()>& build,
+      const std::string& owner, std::string key,
+      const std::function<absl::StatusOr<boost::json::value>()>& build,
       int64_t* built_us = nullptr);
 
   // The collection `id` (in any API root) when the principal may write to it; nullopt when
@@ -205,16 +211,26 @@ class ConsoleEndpoints {
   const uint64_t max_import_bytes_;
   const std::string database_file_;
 
+  // What a kept answer was built from (read before building it): the store's change count
+  // (this process) and last date_added (any process), and the directory's change version
+  // (any process).
+  struct KeptStamp {
+    int64_t changes = 0;
+    int64_t last_added = 0;
+    int64_t directory = 0;
+    bool operator==(const KeptStamp&) const = default;
+  };
+  absl::StatusOr<KeptStamp> StampNow();
   struct KeptValue {
-    int64_t changes = 0;     // store::Store::LocalContentChanges() before building
-    int64_t last_added = 0;  // store::Store::LastDateAdded() before building
+    KeptStamp stamp;  // before building
     int64_t built_us = 0;
     std::shared_ptr<const boost::json::value> value;
   };
   absl::Mutex kept_mu_;
-  absl::flat_hash_map<std::string, KeptValue> kept_ ABSL_GUARDED_BY(kept_mu_);
-  // The dashboard's counts, per DashboardKey (at most kMaxKept).
-  absl::flat_hash_map<std::string, std::shared_ptr<const DashboardTally>> tallies_ ABSL_GUARDED_BY(kept_mu_);
+  KeptCache<KeptValue> kept_ ABSL_GUARDED_BY(kept_mu_){kMaxKeptPerUser, kMaxKept};
+  // The dashboard's counts, per DashboardKey.
+  KeptCache<std::shared_ptr<const DashboardTally>> tallies_ ABSL_GUARDED_BY(kept_mu_){
+      kMaxKeptPerUser, kMaxKept};
   ComputeGate briefs_{kMaxBriefsRunning};
 };
 

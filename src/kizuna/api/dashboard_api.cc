@@ -48,6 +48,7 @@ struct DashboardTally {
   using ByNation = std::map<std::string, int64_t>;
   int64_t through_us = 0;    // entries with date_added up to this are counted (LastDateAdded)
   int64_t changes = 0;       // the store's LocalContentChanges when through_us was read
+  int64_t directory = 0;     // the directory's ChangeVersion then: a change counts again
   int64_t recounted_us = 0;  // when the counting started from nothing
   int64_t settled_us = 0;    // the policy uses every marking definition counted from then on:
                              // a counting started before it is counted again
@@ -206,20 +207,21 @@ absl::StatusOr<boost::json::value> ConsoleEndpoints::DashboardCounts(
   const std::string key = DashboardKey(principal, readable, peers, today_us);
   // The stamp and the time are taken before anything is read: nothing is counted as newer
   // than what it was counted from.
-  KZ_ASSIGN_OR_RETURN(int64_t last_added, db_.LastDateAdded());
-  const int64_t changes = db_.LocalContentChanges();
+  KZ_ASSIGN_OR_RETURN(const KeptStamp stamp, StampNow());
+  const int64_t last_added = stamp.last_added;
   const int64_t now_us = clock_.NowMicros();
   std::shared_ptr<const DashboardTally> kept;
   {
     absl::MutexLock lock(&kept_mu_);
-    auto it = tallies_.find(key);
-    if (it != tallies_.end()) kept = it->second;
+    if (auto* found = tallies_.Find(key)) kept = *found;
   }
-  // A change that moved no date_added deleted something: count again.
+  // A change that moved no date_added deleted something, and a change of the directory (a
+  // grant, a collection's communities) may change what is released: count again.
   const bool current =
       kept != nullptr && now_us >= kept->recounted_us && kept->recounted_us >= kept->settled_us &&
       now_us - kept->recounted_us < kRecountMaxAgeUs && last_added >= kept->through_us &&
-      (last_added > kept->through_us || changes == kept->changes);
+      (last_added > kept->through_us || stamp.changes == kept->changes) &&
+      stamp.directory == kept->directory;
   auto next = std::make_shared<DashboardTally>();
   bool advanced = false;
   if (current) {
@@ -234,11 +236,11 @@ absl::StatusOr<boost::json::value> ConsoleEndpoints::DashboardCounts(
     KZ_RETURN_IF_ERROR(
         AdvanceTally(principal, readable, peers, today_us, last_added, *next).status());
   }
-  next->changes = changes;
+  next->changes = stamp.changes;
+  next->directory = stamp.directory;
   boost::json::value json = TallyJson(*next, today_us);
   absl::MutexLock lock(&kept_mu_);
-  if (tallies_.size() >= kMaxKept) tallies_.clear();
-  tallies_[key] = std::move(next);
+  tallies_.Put(principal.user, key, std::move(next));
   return json;
 }
 
