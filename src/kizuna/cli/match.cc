@@ -42,6 +42,7 @@
 // every run's events, as one run over everything would.
 // Exit codes: 0 done (with or without hits); 1 a failure (store, unreadable field map...);
 // 2 usage.
+#include <malloc.h>
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
@@ -68,6 +69,7 @@
 #include "kizuna/ingest/feed.h"
 #include "kizuna/stix/exercise_marking.h"
 #include "kizuna/store/open.h"
+#include "kizuna/store/sqlite/sqlite_store.h"
 
 namespace kizuna::cli {
 namespace {
@@ -178,11 +180,19 @@ boost::json::object MatchJson(const detect::MatchSummary& s, detect::IndicatorDe
           {"problems", problems}};
 }
 
+// After a compile, which read every indicator once: the read connections' page caches and
+// the compiler's freed memory go back to the system, so that matching holds little more
+// than its tables.
+void ReleaseCompileMemory(store::Database& db) {
+  if (auto* sqlite = dynamic_cast<store::SqliteStore*>(&db)) sqlite->CloseIdleReaders();
+  malloc_trim(0);
+}
+
 // Checks for changed indicators every `seconds` until destroyed, reporting on stderr.
 class ReloadThread {
  public:
-  ReloadThread(detect::SnapshotReloader& reloader, int64_t seconds)
-      : reloader_(reloader), interval_(seconds), thread_([this] { Loop(); }) {}
+  ReloadThread(detect::SnapshotReloader& reloader, store::Database& db, int64_t seconds)
+      : reloader_(reloader), db_(db), interval_(seconds), thread_([this] { Loop(); }) {}
   ~ReloadThread() {
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -206,6 +216,7 @@ class ReloadThread {
         line = StrCat("reload failed (matching goes on with the indicators compiled before): ",
                       published.status(), "\n");
       } else if (*published) {
+        ReleaseCompileMemory(db_);
         line = StrCat("reloaded: ", report.active, " active indicators (", report.simple,
                       " by lookup, ", report.evaluated, " by the evaluator, ", report.multi,
                       " multi-observation), ", report.invalid, " invalid\n");
@@ -216,6 +227,7 @@ class ReloadThread {
   }
 
   detect::SnapshotReloader& reloader_;
+  store::Database& db_;
   const std::chrono::seconds interval_;
   std::mutex mutex_;
   std::condition_variable cv_;
@@ -349,6 +361,7 @@ int Run(GlobalOptions& global, MatchFlags& flags) {
   auto snapshot = detect::CompileFromStore(**db, collection_ids, compile, &report);
   if (terminal) std::fputs("\r\033[K", stderr);
   if (!snapshot.ok()) return ReportError(snapshot.status());
+  ReleaseCompileMemory(**db);
   detect::LiveSnapshot live(std::move(*snapshot));
 
   std::unique_ptr<FILE, FileCloser> alerts;
@@ -401,7 +414,7 @@ int Run(GlobalOptions& global, MatchFlags& flags) {
           StrCat("compiled ", report.active, " active indicators; checking for changes every ",
                  flags.reload_seconds, " s\n");
       std::fputs(line.c_str(), stderr);
-      reloading = std::make_unique<ReloadThread>(reloader, flags.reload_seconds);
+      reloading = std::make_unique<ReloadThread>(reloader, **db, flags.reload_seconds);
     }
     run.Run(*inputs);
   }
