@@ -15,7 +15,7 @@ namespace {
 
 constexpr const char* kCreds =
     "-----BEGIN NATS USER JWT-----\n"
-    "eyJ0eXAiOiJKV1QiLCJhbGciOiJlZDI1NTE5LW5rZXkifQ.eyJzdWIiOiJVIn0.c2ln\n"
+    "eyJ0eXAiOiJKV1QiLCJhbGciOiJlZDI1NTE5LW5rZXkifQ.eyJqdGkiOiJBQi1DRCJ9.ab-cd_ef-gh\n"
     "------END NATS USER JWT------\n"
     "\n"
     "************************* IMPORTANT *************************\n"
@@ -28,7 +28,9 @@ constexpr const char* kCreds =
 TEST(NatsCredsTest, ReadsTheJwtAndTheSeed) {
   absl::StatusOr<NatsCreds> creds = ParseNatsCreds(kCreds, "sensor.creds");
   ASSERT_TRUE(creds.ok()) << creds.status();
-  EXPECT_EQ(creds->jwt, "eyJ0eXAiOiJKV1QiLCJhbGciOiJlZDI1NTE5LW5rZXkifQ.eyJzdWIiOiJVIn0.c2ln");
+  EXPECT_EQ(creds->jwt,
+            "eyJ0eXAiOiJKV1QiLCJhbGciOiJlZDI1NTE5LW5rZXkifQ.eyJqdGkiOiJBQi1DRCJ9.ab-cd_ef-gh")
+      << "a base64url JWT keeps its dashes";
   EXPECT_EQ(creds->seed, "SUAPLACEHOLDERSEED");
 }
 

@@ -331,13 +331,24 @@ class SetGrace(BusCase):
         self.assertEqual(summary["refused_entries"], 1)
         self.assertEqual({s[2]: s[3] for s in self.sightings("sightings")}, {kept: 2})
 
-    def test_a_withdrawn_grant_ends_the_bus(self):
+    def ends_the_bus(self, change, reason):
         node = self.bus("--check-interval", "1")
         self.wait_for("the first set", lambda: self.indicator_messages() >= 2)
-        self.run_kizuna("admin", "revoke-grant", "intel", "--org", "CERT-A", "--read")
+        self.run_kizuna(*change)
         out, err = node.communicate(timeout=30)
         self.assertEqual(node.returncode, 1, err)
-        self.assertIn("may not read collection 'intel'", err)
+        self.assertIn(reason, err)
+
+    def test_a_withdrawn_grant_ends_the_bus(self):
+        self.ends_the_bus(("admin", "revoke-grant", "intel", "--org", "CERT-A", "--read"),
+                          "may not read collection 'intel'")
+
+    def test_a_disabled_user_ends_the_bus(self):
+        self.ends_the_bus(("admin", "user", "disable", "sensor"), "user 'sensor' is disabled")
+
+    def test_a_user_whose_roles_changed_ends_the_bus(self):
+        self.ends_the_bus(("admin", "user", "set-roles", "sensor", "--role", "reader"),
+                          "user 'sensor' changed")
 
 
 class NoLoss(BusCase):

@@ -76,8 +76,7 @@ std::string BriefKey(const report::BriefInput& input, bool sees_partners) {
                            input.current.from_us, '\0', input.current.to_us, '\0', input.previous.from_us, '\0',
                            input.previous.to_us, '\0', input.top, '\0', sees_partners ? 1 : 0);
   for (const store::Collection& c : input.audience.collections) {
-    StrAppend(key, '\0', c.id, '\1', c.default_release);
-    for (const std::string& community : c.communities) StrAppend(key, '\1', community);
+    StrAppend(key, '\0', CollectionKey(c));
   }
   return key;
 }

@@ -30,7 +30,8 @@ http::Response ConsoleEndpoints::Collections(const ApiCall& call) {
       // Kept per release key and collection while the store is unchanged (Kept).
       absl::StatusOr<std::shared_ptr<const boost::json::value>> counted =
           Kept(call.principal.user,
-               StrCat("collection", '\0', policy::ReleaseKey(call.principal), '\0', c.id),
+               StrCat("collection", '\0', policy::ReleaseKey(call.principal), '\0',
+                      CollectionKey(c)),
                [&]() -> absl::StatusOr<boost::json::value> {
                  int64_t n = 0;
                  KZ_ASSIGN_OR_RETURN(bool stopped, ScanReleased(call.principal, c, {}, false,

@@ -71,6 +71,10 @@ struct ApiCall {
 // {"status", "description"} with the same code.
 http::Response FromTaxii(http::Response r);
 
+// A collection's id and policy settings (communities, default release), for the keys of
+// kept answers: a policy change makes a new key.
+std::string CollectionKey(const store::Collection& c);
+
 // The value of parameter `key` in the query string `query`, percent-decoded; "" when absent.
 absl::StatusOr<std::string> QueryValue(std::string_view query, std::string_view key);
 // The `limit` parameter of `query`: `default_limit` when absent; InvalidArgument unless
@@ -185,13 +189,12 @@ class ConsoleEndpoints {
   // A read-only connection of its own to database_file_; Unavailable when there is none.
   absl::StatusOr<std::unique_ptr<store::Connection>> OpenReadOnly();
   // The value kept under `key`, or `build`'s, then kept (filed under `owner`, a user name).
-  // A kept value serves while the stamp read before `build` runs is unchanged: the store's
-  // change count and last date_added, and the directory's change version (users, grants,
-  // organisations, collections' communities and default release, changed by any process);
-  // for at most kKeptMaxAgeUs (what another process deletes shows within it).
-  // REQUIRES: `key` holds everything but the node's content that the value depends on (for
-  // released reads: policy::ReleaseKey and the collections read). `built_us`, when given, is
-  // set to when the value was built. Errors: `build`'s, the store's.
+  // A kept value serves while the store's stamp (its change count and last date_added, read
+  // before `build` runs) is unchanged, for at most kKeptMaxAgeUs (what another process
+  // deletes shows within it).
+  // REQUIRES: `key` holds everything but the store's content that the value depends on (for
+  // released reads: policy::ReleaseKey and the CollectionKey of the collections read).
+  // `built_us`, when given, is set to when the value was built. Errors: `build`'s, the store's.
   absl::StatusOr<std::shared_ptr<const boost::json::value>> Kept(
       const std::string& owner, std::string key,
       const std::function<absl::StatusOr<boost::json::value>()>& build,
@@ -212,12 +215,11 @@ class ConsoleEndpoints {
   const std::string database_file_;
 
   // What a kept answer was built from (read before building it): the store's change count
-  // (this process) and last date_added (any process), and the directory's change version
-  // (any process).
+  // (this process) and last date_added (any process). What the directory decides is in the
+  // keys: the caller's release key, the collections' policy settings (CollectionKey).
   struct KeptStamp {
     int64_t changes = 0;
     int64_t last_added = 0;
-    int64_t directory = 0;
     bool operator==(const KeptStamp&) const = default;
   };
   absl::StatusOr<KeptStamp> StampNow();

@@ -48,7 +48,6 @@ struct DashboardTally {
   using ByNation = std::map<std::string, int64_t>;
   int64_t through_us = 0;    // entries with date_added up to this are counted (LastDateAdded)
   int64_t changes = 0;       // the store's LocalContentChanges when through_us was read
-  int64_t directory = 0;     // the directory's ChangeVersion then: a change counts again
   int64_t recounted_us = 0;  // when the counting started from nothing
   int64_t settled_us = 0;    // the policy uses every marking definition counted from then on:
                              // a counting started before it is counted again
@@ -90,11 +89,12 @@ std::string DashboardKey(const identity::Principal& principal,
                          const std::vector<store::Peer>& peers, int64_t today_us) {
   std::string key = StrCat("dashboard", '\0', policy::ReleaseKey(principal), '\0', today_us);
   for (const store::Collection& c : readable) {
-    StrAppend(key, '\0', c.id);
+    StrAppend(key, '\0', CollectionKey(c));
     for (const store::Peer& peer : peers) {
       for (const store::PeerMapping& m : peer.mappings) {
         if (m.local_collection == c.id && m.Pushes())
-          StrAppend(key, '\1', MappingKey(peer, m), '\1', peer.nation);
+          StrAppend(key, '\2', MappingKey(peer, m), '\2',
+                    policy::ReleaseKey(policy::PrincipalForPeer(peer)));
       }
     }
   }
@@ -215,13 +215,11 @@ absl::StatusOr<boost::json::value> ConsoleEndpoints::DashboardCounts(
     absl::MutexLock lock(&kept_mu_);
     if (auto* found = tallies_.Find(key)) kept = *found;
   }
-  // A change that moved no date_added deleted something, and a change of the directory (a
-  // grant, a collection's communities) may change what is released: count again.
+  // A change that moved no date_added deleted something: count again.
   const bool current =
       kept != nullptr && now_us >= kept->recounted_us && kept->recounted_us >= kept->settled_us &&
       now_us - kept->recounted_us < kRecountMaxAgeUs && last_added >= kept->through_us &&
-      (last_added > kept->through_us || stamp.changes == kept->changes) &&
-      stamp.directory == kept->directory;
+      (last_added > kept->through_us || stamp.changes == kept->changes);
   auto next = std::make_shared<DashboardTally>();
   bool advanced = false;
   if (current) {
@@ -237,7 +235,6 @@ absl::StatusOr<boost::json::value> ConsoleEndpoints::DashboardCounts(
         AdvanceTally(principal, readable, peers, today_us, last_added, *next).status());
   }
   next->changes = stamp.changes;
-  next->directory = stamp.directory;
   boost::json::value json = TallyJson(*next, today_us);
   absl::MutexLock lock(&kept_mu_);
   tallies_.Put(principal.user, key, std::move(next));

@@ -3,6 +3,7 @@
 
 #include <nats/nats.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <cstring>
 
@@ -15,20 +16,29 @@ namespace {
 
 constexpr uint64_t kMaxCredsBytes = 64 << 10;
 
-// The text between the line holding "BEGIN <name>" and the line holding "END <name>",
-// without spaces; "" when absent.
+// The lines strictly between the line holding "BEGIN <name>" and the next line holding
+// "END <name>", joined, without surrounding spaces; "" when absent. (A JWT is base64url: its
+// dashes are its own.)
 std::string Block(std::string_view text, std::string_view name) {
   const size_t begin = text.find(StrCat("BEGIN ", name));
   if (begin == std::string_view::npos) return "";
-  const size_t start = text.find('\n', begin);
-  if (start == std::string_view::npos) return "";
-  const size_t end = text.find(StrCat("END ", name), start);
-  if (end == std::string_view::npos) return "";
+  size_t line = text.find('\n', begin);
   std::string out;
-  for (char c : text.substr(start + 1, end - start - 1)) {
-    if (c != '-' && c != ' ' && c != '\t' && c != '\r' && c != '\n') out.push_back(c);
+  while (line != std::string_view::npos) {
+    const size_t start = line + 1;
+    line = text.find('\n', start);
+    std::string_view content =
+        text.substr(start, line == std::string_view::npos ? text.npos : line - start);
+    if (content.find(StrCat("END ", name)) != std::string_view::npos) return out;
+    while (!content.empty() && std::isspace(static_cast<unsigned char>(content.front()))) {
+      content.remove_prefix(1);
+    }
+    while (!content.empty() && std::isspace(static_cast<unsigned char>(content.back()))) {
+      content.remove_suffix(1);
+    }
+    out.append(content);
   }
-  return out;
+  return "";  // no end line
 }
 
 natsStatus GiveJwt(char** jwt, char** error, void* closure) {
@@ -40,9 +50,10 @@ natsStatus GiveJwt(char** jwt, char** error, void* closure) {
 
 natsStatus SignNonce(char** error, unsigned char** signature, int* length, const char* nonce,
                      void* closure) {
-  const natsStatus s =
-      nats_Sign(static_cast<const NatsCreds*>(closure)->seed.c_str(), nonce, signature, length);
-  if (s != NATS_OK) *error = strdup("the creds file's NKey seed cannot sign");
+  // A server that sends no nonce gets the signature of nothing, as from libnats' own handler.
+  const natsStatus s = nats_Sign(static_cast<const NatsCreds*>(closure)->seed.c_str(),
+                                 nonce == nullptr ? "" : nonce, signature, length);
+  if (s != NATS_OK) *error = strdup("the creds file's NKey seed cannot sign the server's nonce");
   return s;
 }
 

@@ -66,6 +66,21 @@ NodeLink::NodeLink(Bus& bus, store::Database& db, policy::Policy& policy, NodeLi
   importer_ = std::make_unique<ingest::Importer>(db_, options_.sightings_collection, import);
 }
 
+absl::StatusOr<std::string> NodeLink::CollectionPolicies(
+    const std::vector<store::Collection>& all) const {
+  std::string out;
+  for (const store::Collection& given : options_.collections) {
+    auto c = std::find_if(all.begin(), all.end(),
+                          [&](const store::Collection& a) { return a.id == given.id; });
+    if (c == all.end())
+      return absl::NotFoundError(StrCat("collection '", given.id, "' no longer exists"));
+    StrAppend(out, c->id, '\0', c->default_release, '\0');
+    for (const std::string& community : c->communities) StrAppend(out, community, '\0');
+    out.push_back('\n');
+  }
+  return out;
+}
+
 absl::Status NodeLink::PublishSet() {
   if (options_.check_grants) KZ_RETURN_IF_ERROR(options_.check_grants());
   policy::ReleasedReader reader(db_, policy_);
@@ -75,12 +90,11 @@ absl::Status NodeLink::PublishSet() {
   absl::flat_hash_set<detect::Uuid> revoked;  // released, but no longer matched
   // The collections as they are now: their communities and default release decide too.
   KZ_ASSIGN_OR_RETURN(const std::vector<store::Collection> now, db_.ListCollections(""));
+  KZ_ASSIGN_OR_RETURN(collection_policies_, CollectionPolicies(now));
   for (const store::Collection& given : options_.collections) {
-    auto fresh = std::find_if(now.begin(), now.end(),
-                              [&](const store::Collection& c) { return c.id == given.id; });
-    if (fresh == now.end())
-      return absl::NotFoundError(StrCat("collection '", given.id, "' no longer exists"));
-    const store::Collection& c = *fresh;
+    // Present: CollectionPolicies found each.
+    const store::Collection& c = *std::find_if(
+        now.begin(), now.end(), [&](const store::Collection& a) { return a.id == given.id; });
     store::PageRequest request;
     request.limit = store::kMaxPageLimit;
     request.filter.types = {"indicator"};
@@ -265,7 +279,16 @@ absl::Status NodeLink::Run() {
       last_check_us = now;
       KZ_ASSIGN_OR_RETURN(int64_t current, db_.LastDateAdded());
       KZ_ASSIGN_OR_RETURN(int64_t directory_now, db_.ChangeVersion());
-      bool read = directory_now != directory || now - last_read_us >= kSetReadAgainUs;
+      bool read = now - last_read_us >= kSetReadAgainUs;
+      if (directory_now != directory) {
+        // Most directory changes (tokens, passwords, other users) leave the set as it is:
+        // the user and its grants are checked, and the set is read again only when a
+        // collection's communities or default release changed.
+        if (options_.check_grants) KZ_RETURN_IF_ERROR(options_.check_grants());
+        KZ_ASSIGN_OR_RETURN(const std::vector<store::Collection> all, db_.ListCollections(""));
+        KZ_ASSIGN_OR_RETURN(const std::string policies, CollectionPolicies(all));
+        read = read || policies != collection_policies_;
+      }
       if (current != mark) {
         KZ_ASSIGN_OR_RETURN(bool changed, SetMayHaveChanged(db_, options_.collections, mark));
         read = read || changed;
