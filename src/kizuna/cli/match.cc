@@ -424,7 +424,9 @@ int Run(GlobalOptions& global, MatchFlags& flags) {
     for (const auto& e : resume->sightings) sightings.AddEntry(e);
     UpdateMatchResume(*resume, run);
     resume->sightings = sightings.Entries();
-    if (absl::Status st = WriteMatchResume(flags.resume, *resume); !st.ok()) return ReportError(st);
+    std::string left_out;
+    if (absl::Status st = WriteMatchResume(flags.resume, *resume, &left_out); !st.ok()) return ReportError(st);
+    if (!left_out.empty()) std::fputs(StrCat("kizuna: ", left_out, "\n").c_str(), stderr);
   }
   std::unique_ptr<ingest::Importer> importer;
   if (!sightings_collection.empty()) {

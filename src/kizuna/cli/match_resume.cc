@@ -116,7 +116,8 @@ void UpdateMatchResume(MatchResume& resume, const detect::MatchRun& run) {
   }
 }
 
-absl::Status WriteMatchResume(const std::string& path, const MatchResume& resume) {
+absl::Status WriteMatchResume(const std::string& path, const MatchResume& resume,
+                              std::string* left_out) {
   boost::json::object inputs;
   for (const auto& [input, p] : resume.inputs)
     inputs[input] = {{"lines", p.lines}, {"bytes", p.bytes}};
@@ -138,7 +139,20 @@ absl::Status WriteMatchResume(const std::string& path, const MatchResume& resume
                         {"inputs", std::move(inputs)},
                         {"correlations", std::move(correlations)},
                         {"sightings", std::move(sightings)}};
-  return Annotate(WriteFileAtomically(path, boost::json::serialize(o) + "\n"),
+  std::string text = boost::json::serialize(o) + "\n";
+  if (text.size() > kMaxResumeBytes && !resume.pending.empty()) {
+    // A file the next run could not read would stop every later run: the pending events
+    // are left out instead, and the caller says so.
+    if (left_out != nullptr) {
+      *left_out = StrCat("--resume ", path, ": the events patterns needing several observations "
+                         "wait on would make the file ", text.size() >> 20, " MiB, over ",
+                         kMaxResumeBytes >> 20, " MiB: left out, so such a pattern whose events "
+                         "span this run and the next is not matched");
+    }
+    o["correlations"] = boost::json::object();
+    text = boost::json::serialize(o) + "\n";
+  }
+  return Annotate(WriteFileAtomically(path, text),
                   StrCat("--resume ", path, ": "));
 }
 

@@ -18,7 +18,8 @@
 // whole of it, patterns needing several observations (AND, FOLLOWEDBY, REPEATS, WITHIN)
 // included. The pending events are bounded as the correlator's buffers are (at most 1,024
 // per pattern and input, within the pattern's time bound); the file is read up to
-// kMaxResumeBytes. A file of version 1 (without pending events) is read as one with none.
+// kMaxResumeBytes, and written without the pending events (said on stderr) should they make
+// it larger. A file of version 1 (without pending events) is read as one with none.
 //
 // Thread-safety: functions without shared state.
 
@@ -60,7 +61,10 @@ absl::flat_hash_map<std::string, std::vector<detect::PendingEvents>> ResumePendi
 // Records in `resume` how far `run` read each input and what its correlators left pending.
 void UpdateMatchResume(MatchResume& resume, const detect::MatchRun& run);
 
-// Writes `resume` to `path` atomically. Errors name the file.
-absl::Status WriteMatchResume(const std::string& path, const MatchResume& resume);
+// Writes `resume` to `path` atomically. Errors name the file. Should the file outgrow
+// kMaxResumeBytes (which the next run would refuse), the pending events are left out and
+// `left_out` (if not null) says so.
+absl::Status WriteMatchResume(const std::string& path, const MatchResume& resume,
+                              std::string* left_out = nullptr);
 
 }  // namespace kizuna::cli
