@@ -91,8 +91,9 @@ std::shared_ptr<const Snapshot> Indicators(bool followed_by = false) {
     c.AddPattern(Id(6),
                  "[domain-name:value = 'and-b.example'] FOLLOWEDBY "
                  "[domain-name:value = 'evil.example']");
-    c.AddPattern(Id(7), "([domain-name:value = 'rep.example'] REPEATS 3 TIMES AND "
-                        "[domain-name:value = 'and-a.example']) WITHIN 120 SECONDS");
+    c.AddPattern(Id(7),
+                 "([domain-name:value = 'rep.example'] REPEATS 3 TIMES AND "
+                 "[domain-name:value = 'and-a.example']) WITHIN 120 SECONDS");
   }
   auto s = std::move(c).Finish();
   EXPECT_TRUE(s.ok());
@@ -301,7 +302,8 @@ Result MatchInPolls(const std::string& path, const std::string& text, size_t pol
     auto pending = run.pending().find(path);
     if (pending == run.pending().end()) continue;
     const std::string json = boost::json::serialize(PendingToJson(pending->second));
-    absl::StatusOr<std::vector<PendingEvents>> read = PendingFromJson(boost::json::parse(json), "resume");
+    absl::StatusOr<std::vector<PendingEvents>> read =
+        PendingFromJson(boost::json::parse(json), "resume");
     EXPECT_TRUE(read.ok()) << read.status();
     if (read.ok()) resume_pending[path] = std::move(*read);
   }
@@ -382,7 +384,8 @@ TEST(MatchRunTest, PendingEventsReadBackAsWritten) {
   EXPECT_TRUE(back.json);
   // Written again, it gives the same JSON: every node, kind and time came back.
   EXPECT_EQ(boost::json::serialize(PendingToJson(*read)), boost::json::serialize(json));
-  EXPECT_EQ(back.observation.kind(back.observation.FindMember(back.observation.sco_root(0), "payload_hex")),
+  EXPECT_EQ(back.observation.kind(
+                back.observation.FindMember(back.observation.sco_root(0), "payload_hex")),
             pattern::ValueKind::kBinary);
 }
 
@@ -392,15 +395,21 @@ TEST(MatchRunTest, BadPendingEventsAreRefusedNamingWhere) {
     return r.ok() ? std::string("ok") : std::string(r.status().message());
   };
   EXPECT_EQ(error(R"({"patterns":[]})"), "f.events: missing");
-  EXPECT_EQ(error(R"({"events":[],"patterns":[{"indicator":"indicator--00000000-0000-4000-8000-000000000001",)"
-                  R"("pattern":"[a:b = 1]","newest_us":1,"events":[0]}]})"),
-            "f.patterns[0].events[0]: names no event");
-  EXPECT_EQ(error(R"({"events":[],"patterns":[{"indicator":"x","pattern":"p","newest_us":1,"events":[]}]})"),
-            "f.patterns[0].indicator: not an indicator id");
+  EXPECT_EQ(
+      error(
+          R"({"events":[],"patterns":[{"indicator":"indicator--00000000-0000-4000-8000-000000000001",)"
+          R"("pattern":"[a:b = 1]","newest_us":1,"events":[0]}]})"),
+      "f.patterns[0].events[0]: names no event");
+  EXPECT_EQ(
+      error(
+          R"({"events":[],"patterns":[{"indicator":"x","pattern":"p","newest_us":1,"events":[]}]})"),
+      "f.patterns[0].indicator: not an indicator id");
   const std::string event = R"({"time_us":1,"line":2,"log_type":"dns","raw":"r","json":false,)"
                             R"("observation":{"id":"o","first":[1,0,0],"last":[1,0,0],"count":1,)"
                             R"("scos":[{"type":"domain-name","key":"k","members":[)";
-  EXPECT_EQ(error(StrCat(R"({"events":[)", event, R"(["s","value","a.example"]]}]}}],"patterns":[]})")), "ok");
+  EXPECT_EQ(
+      error(StrCat(R"({"events":[)", event, R"(["s","value","a.example"]]}]}}],"patterns":[]})")),
+      "ok");
   EXPECT_EQ(error(StrCat(R"({"events":[)", event, R"(["q","value",1]]}]}}],"patterns":[]})")),
             "f.events[0].observation.scos[0].members[0]: unknown kind 'q'");
   EXPECT_EQ(error(StrCat(R"({"events":[)", event, R"(["i","port","x"]]}]}}],"patterns":[]})")),

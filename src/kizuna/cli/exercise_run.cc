@@ -322,23 +322,20 @@ void Run::AutoBlue(const std::string& team) {
   std::error_code ec;
   if (!fs::exists(input, ec)) return;
   fs::create_directories(state_ / "alerts", ec);
-  std::vector<std::string> args = {"--data-dir",
-                                   team_data_.at(team),
-                                   "match",
-                                   "--exercise",
-                                   "--input",
-                                   input.string(),
-                                   "--alerts",
-                                   (state_ / "alerts" / (team + ".jsonl")).string(),
-                                   "--resume",
-                                   (state_ / "alerts" / (team + ".resume.json")).string(),
-                                   "--json"};
+  std::vector<std::string> args = {
+      "--data-dir", team_data_.at(team),
+      "match",      "--exercise",
+      "--input",    input.string(),
+      "--alerts",   (state_ / "alerts" / (team + ".jsonl")).string(),
+      "--resume",   (state_ / "alerts" / (team + ".resume.json")).string(),
+      "--json"};
   for (const char* purpose : {"injects", "shares"}) {
     if (!node.Collection(purpose).empty()) args.insert(args.end(), {"--collection", node.Collection(purpose)});
   }
   if (!node.Collection("sightings").empty()) args.insert(args.end(), {"--sightings-to", node.Collection("sightings")});
   if (team_org_.count(team)) args.insert(args.end(), {"--organization", team_org_.at(team)});
-  RunKizuna(std::move(args), "auto-blue-" + team + ".log", StrCat("auto-blue ", team, ": kizuna match"));
+  RunKizuna(std::move(args), "auto-blue-" + team + ".log",
+            StrCat("auto-blue ", team, ": kizuna match"));
 }
 
 void Run::Share(const std::string& team) {
@@ -400,8 +397,9 @@ absl::Status Run::ReadShares(exercise::Scorer& scorer, const std::string& team, 
       std::string id(StringMember(entry, "id"));
       if (flags_.auto_blue) {
         // Lockstep: the tick the object was first seen at, whatever the nodes' clocks said.
-        added[id] = first_seen_.try_emplace({team, id}, scenario_.meta.t0_us +
-                                                            static_cast<int64_t>(offset_s * 1e6))
+        added[id] = first_seen_
+                        .try_emplace({team, id},
+                                     scenario_.meta.t0_us + static_cast<int64_t>(offset_s * 1e6))
                         .first->second;
         continue;
       }
@@ -432,20 +430,21 @@ absl::Status Run::WriteState(double offset_s, bool finished) {
   for (const InjectState& s : injects_) {
     injects.push_back({{"id", s.inject->id}, {"at_s", s.inject->at_s}, {"sent", s.sent}, {"results", s.results}});
   }
-  boost::json::object o{{"exercise", scenario_.meta.id},
-                        {"title", scenario_.meta.title},
-                        {"scenario", scenario_.file},
-                        {"speed", flags_.speed},
-                        {"auto_blue", flags_.auto_blue},
-                        {"tick_s", flags_.auto_blue ? boost::json::value(flags_.tick_seconds) : nullptr},
-                        {"offset_s", offset_s},
-                        {"duration_s", scenario_.meta.duration_s},
-                        {"records", plan_ ? plan_->records() : 0},
-                        {"released_records", plan_ ? plan_->released_records() : 0},
-                        {"polls", polls_},
-                        {"injects", std::move(injects)},
-                        {"failures", boost::json::array(failures_.begin(), failures_.end())},
-                        {"finished", finished}};
+  boost::json::object o{
+      {"exercise", scenario_.meta.id},
+      {"title", scenario_.meta.title},
+      {"scenario", scenario_.file},
+      {"speed", flags_.speed},
+      {"auto_blue", flags_.auto_blue},
+      {"tick_s", flags_.auto_blue ? boost::json::value(flags_.tick_seconds) : nullptr},
+      {"offset_s", offset_s},
+      {"duration_s", scenario_.meta.duration_s},
+      {"records", plan_ ? plan_->records() : 0},
+      {"released_records", plan_ ? plan_->released_records() : 0},
+      {"polls", polls_},
+      {"injects", std::move(injects)},
+      {"failures", boost::json::array(failures_.begin(), failures_.end())},
+      {"finished", finished}};
   if (report_written_) {
     o["report"] = {{"html", (state_ / kAarHtml).string()}, {"json", (state_ / kAarJson).string()}};
   }
@@ -505,8 +504,9 @@ absl::Status Run::LockstepLoop() {
   const double end_s = static_cast<double>(scenario_.meta.duration_s);
   for (int64_t tick = 0;; ++tick) {
     const double offset_s = std::min(end_s, static_cast<double>(tick) * flags_.tick_seconds);
-    std::this_thread::sleep_until(start + std::chrono::duration_cast<Clock::duration>(
-                                              std::chrono::duration<double>(offset_s / flags_.speed)));
+    std::this_thread::sleep_until(start +
+                                  std::chrono::duration_cast<Clock::duration>(
+                                      std::chrono::duration<double>(offset_s / flags_.speed)));
     KZ_RETURN_IF_ERROR(SendInjects(offset_s));
     KZ_RETURN_IF_ERROR(Release(offset_s));
     const bool over = offset_s >= end_s;
@@ -574,15 +574,20 @@ void AddExerciseRun(CLI::App& exercise, GlobalOptions& global) {
   cmd->add_option("--ca-file", flags->nodes.ca_files, "FILE or TEAM=FILE: PEM CAs to trust for the nodes");
   cmd->add_option("--background-scale", flags->background_scale, "Multiply every background rate by this")
       ->check(CLI::Range(0.0, 1e6));
-  cmd->add_option("--poll", flags->poll_seconds, "Seconds between reads of the teams' sightings and scores (auto-blue: --tick)")
-      ->capture_default_str()->check(CLI::Range(0.1, 3600.0));
-  auto* auto_blue = cmd->add_flag("--auto-blue", flags->auto_blue,
-                "Each team's node matches its telemetry itself (kizuna match --exercise) and "
-                "shares sightings: the unattended baseline, run in lockstep ticks (--tick)");
+  cmd->add_option("--poll", flags->poll_seconds,
+                  "Seconds between reads of the teams' sightings and scores (auto-blue: --tick)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 3600.0));
+  auto* auto_blue =
+      cmd->add_flag("--auto-blue", flags->auto_blue,
+                    "Each team's node matches its telemetry itself (kizuna match --exercise) and "
+                    "shares sightings: the unattended baseline, run in lockstep ticks (--tick)");
   cmd->add_option("--tick", flags->tick_seconds,
                   "With --auto-blue: scenario seconds per lockstep tick (release, match, share, "
                   "score); a share first seen at a tick counts at its time")
-      ->capture_default_str()->check(CLI::Range(1.0, 86400.0))->needs(auto_blue);
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 86400.0))
+      ->needs(auto_blue);
   cmd->add_option("--team-data", flags->team_data, "TEAM=DIR: the data directory of the team's node (--auto-blue)");
   cmd->add_option("--team-org", flags->team_org, "TEAM=NAME: the organisation the team's sightings are by");
   cmd->add_option("--attack", flags->attack, "ATT&CK STIX bundle (default: the store's ATT&CK objects)");

@@ -425,7 +425,8 @@ int Run(GlobalOptions& global, MatchFlags& flags) {
     UpdateMatchResume(*resume, run);
     resume->sightings = sightings.Entries();
     std::string left_out;
-    if (absl::Status st = WriteMatchResume(flags.resume, *resume, &left_out); !st.ok()) return ReportError(st);
+    if (absl::Status st = WriteMatchResume(flags.resume, *resume, &left_out); !st.ok())
+      return ReportError(st);
     if (!left_out.empty()) std::fputs(StrCat("kizuna: ", left_out, "\n").c_str(), stderr);
   }
   std::unique_ptr<ingest::Importer> importer;

@@ -37,7 +37,8 @@ absl::StatusOr<MatchResume> ReadMatchResume(const std::string& path, int64_t win
     boost::json::value v =
         boost::json::parse(std::string_view(text.data(), text.size()), {}, options);
     const boost::json::object& o = v.as_object();
-    if (!o.contains("kizuna_match_resume")) return bad("not a resume file (no kizuna_match_resume)");
+    if (!o.contains("kizuna_match_resume"))
+      return bad("not a resume file (no kizuna_match_resume)");
     const int64_t version = o.at("kizuna_match_resume").to_number<int64_t>();
     if (version != kResumeVersion && version != kResumeVersionWithoutCorrelations)
       return bad(StrCat("a resume file of version ", version, ", not ", kResumeVersion));
@@ -54,7 +55,8 @@ absl::StatusOr<MatchResume> ReadMatchResume(const std::string& path, int64_t win
     if (version == kResumeVersion) {
       for (const auto& [input, pending] : o.at("correlations").as_object()) {
         absl::StatusOr<std::vector<detect::PendingEvents>> read = detect::PendingFromJson(
-            pending, StrCat("--resume ", path, ": correlations[\"", std::string_view(input), "\"]"));
+            pending,
+            StrCat("--resume ", path, ": correlations[\"", std::string_view(input), "\"]"));
         if (!read.ok()) return read.status();
         resume.pending[std::string(input)] = std::move(*read);
       }
@@ -144,16 +146,17 @@ absl::Status WriteMatchResume(const std::string& path, const MatchResume& resume
     // A file the next run could not read would stop every later run: the pending events
     // are left out instead, and the caller says so.
     if (left_out != nullptr) {
-      *left_out = StrCat("--resume ", path, ": the events patterns needing several observations "
-                         "wait on would make the file ", text.size() >> 20, " MiB, over ",
-                         kMaxResumeBytes >> 20, " MiB: left out, so such a pattern whose events "
+      *left_out = StrCat("--resume ", path,
+                         ": the events patterns needing several observations "
+                         "wait on would make the file ",
+                         text.size() >> 20, " MiB, over ", kMaxResumeBytes >> 20,
+                         " MiB: left out, so such a pattern whose events "
                          "span this run and the next is not matched");
     }
     o["correlations"] = boost::json::object();
     text = boost::json::serialize(o) + "\n";
   }
-  return Annotate(WriteFileAtomically(path, text),
-                  StrCat("--resume ", path, ": "));
+  return Annotate(WriteFileAtomically(path, text), StrCat("--resume ", path, ": "));
 }
 
 }  // namespace kizuna::cli

@@ -35,14 +35,22 @@ json::array Children(const Observation& o, Observation::NodeId n, bool skip_type
 json::array NodeJson(const Observation& o, Observation::NodeId n) {
   json::string key(Str(o.key(n)));
   switch (o.kind(n)) {
-    case ValueKind::kNull: return {"n", key};
-    case ValueKind::kBool: return {"b", key, o.bool_value(n)};
-    case ValueKind::kInt: return {"i", key, o.int_value(n)};
-    case ValueKind::kFloat: return {"f", key, std::bit_cast<int64_t>(o.float_value(n))};
-    case ValueKind::kString: return {"s", key, Str(o.string_value(n))};
-    case ValueKind::kBinary: return {"x", key, HexEncode(o.string_value(n))};
-    case ValueKind::kObject: return {"o", key, Children(o, n, false)};
-    case ValueKind::kList: return {"l", key, Children(o, n, false)};
+    case ValueKind::kNull:
+      return {"n", key};
+    case ValueKind::kBool:
+      return {"b", key, o.bool_value(n)};
+    case ValueKind::kInt:
+      return {"i", key, o.int_value(n)};
+    case ValueKind::kFloat:
+      return {"f", key, std::bit_cast<int64_t>(o.float_value(n))};
+    case ValueKind::kString:
+      return {"s", key, Str(o.string_value(n))};
+    case ValueKind::kBinary:
+      return {"x", key, HexEncode(o.string_value(n))};
+    case ValueKind::kObject:
+      return {"o", key, Children(o, n, false)};
+    case ValueKind::kList:
+      return {"l", key, Children(o, n, false)};
   }
   return {"n", key};
 }
@@ -116,8 +124,8 @@ class Reader {
   }
 
   // Adds the value NODE `v` under `parent` of `o`.
-  bool Node(const json::value& v, std::string_view path, Observation& o,
-            Observation::NodeId parent, int depth) {
+  bool Node(const json::value& v, std::string_view path, Observation& o, Observation::NodeId parent,
+            int depth) {
     const json::array* a = Array(&v, path);
     if (a == nullptr) return false;
     std::string_view kind, key;
@@ -135,7 +143,8 @@ class Reader {
     } else if (kind == "i" || kind == "f") {
       int64_t i = 0;
       if (!Int(value, path, i)) return false;
-      n = kind == "i" ? o.AddInt(parent, key, i) : o.AddFloat(parent, key, std::bit_cast<double>(i));
+      n = kind == "i" ? o.AddInt(parent, key, i)
+                      : o.AddFloat(parent, key, std::bit_cast<double>(i));
     } else if (kind == "s") {
       std::string_view s;
       if (!String(value, path, s)) return false;
@@ -179,7 +188,8 @@ class Reader {
       return false;
     }
     if (first > last) return Fail(path, "first after last");
-    if (count < 1 || count > Observation::kMaxCount) return Fail(StrCat(path, ".count"), "out of range");
+    if (count < 1 || count > Observation::kMaxCount)
+      return Fail(StrCat(path, ".count"), "out of range");
     o.SetId(id);
     o.SetTimes(first, last);
     o.SetCount(static_cast<uint32_t>(count));
@@ -260,7 +270,8 @@ absl::StatusOr<std::vector<PendingEvents>> PendingFromJson(const boost::json::va
                                                            std::string_view where) {
   Reader r{std::string(where)};
   const json::object* o = r.Object(&v, "");
-  const json::array* events = o == nullptr ? nullptr : r.Array(r.Member(*o, "events", ""), ".events");
+  const json::array* events =
+      o == nullptr ? nullptr : r.Array(r.Member(*o, "events", ""), ".events");
   const json::array* patterns =
       events == nullptr ? nullptr : r.Array(r.Member(*o, "patterns", ""), ".patterns");
   if (patterns == nullptr) return r.error();

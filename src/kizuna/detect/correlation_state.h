@@ -26,11 +26,10 @@
 //
 // Thread-safety: functions without shared state.
 
+#include <boost/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <boost/json.hpp>
 
 #include "absl/status/statusor.h"
 #include "kizuna/detect/correlator.h"

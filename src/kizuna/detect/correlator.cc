@@ -40,7 +40,8 @@ size_t Correlator::Restore(const std::shared_ptr<const Snapshot>& snapshot,
       continue;
     }
     Buffer& b = buffers_[it->second];
-    b.events.assign(std::make_move_iterator(p.events.begin()), std::make_move_iterator(p.events.end()));
+    b.events.assign(std::make_move_iterator(p.events.begin()),
+                    std::make_move_iterator(p.events.end()));
     b.newest_us = p.newest_us;
     ++restored;
   }

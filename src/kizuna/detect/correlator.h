@@ -86,8 +86,8 @@ struct CorrelationHit {
 // by its index in a snapshot, so they can be put back under another snapshot.
 struct PendingEvents {
   Uuid indicator{};
-  std::string pattern;     // the pattern's text
-  int64_t newest_us = 0;   // the buffer's newest event time
+  std::string pattern;                                          // the pattern's text
+  int64_t newest_us = 0;                                        // the buffer's newest event time
   std::vector<std::shared_ptr<const CorrelationEvent>> events;  // arrival order
 };
 

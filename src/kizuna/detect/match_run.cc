@@ -235,7 +235,8 @@ std::shared_ptr<MatchRun::Input> MatchRun::Acquire() {
     auto input = std::make_shared<Input>(path, std::move(*reader), options_.correlation);
     if (options_.resume_pending != nullptr) {
       auto pending = options_.resume_pending->find(path);
-      if (pending != options_.resume_pending->end()) input->correlator.Restore(live_.Load(), pending->second);
+      if (pending != options_.resume_pending->end())
+        input->correlator.Restore(live_.Load(), pending->second);
     }
     input->workers = 1;
     open_.push_back(input);
