@@ -39,7 +39,8 @@
 // the summary goes to stderr, or with --json to standard output as one JSON object.
 // With --resume FILE (match_resume.h), a periodic run over growing files (a sensor folder)
 // matches only what was added since the last run, appends its alerts, and its sightings count
-// every run's events, as one run over everything would.
+// every run's events; the events multi-observation patterns still wait on are kept in FILE
+// too, so the alerts and sightings are those one run over everything would make.
 // Exit codes: 0 done (with or without hits); 1 a failure (store, unreadable field map...);
 // 2 usage.
 #include <malloc.h>
@@ -341,9 +342,13 @@ int Run(GlobalOptions& global, MatchFlags& flags) {
   auto inputs = detect::ExpandInputs(flags.inputs);
   if (!inputs.ok()) return ReportError(inputs.status());
   absl::StatusOr<MatchResume> resume = MatchResume{};
-  if (!flags.resume.empty()) resume = ReadMatchResume(flags.resume, flags.window_seconds);
+  if (!flags.resume.empty()) {
+    resume = ReadMatchResume(flags.resume, flags.window_seconds, flags.correlation_window_seconds);
+  }
   if (!resume.ok()) return ReportError(resume.status());
   const absl::flat_hash_map<std::string, uint64_t> resume_lines = ResumeLines(*resume, *inputs);
+  const absl::flat_hash_map<std::string, std::vector<detect::PendingEvents>> resume_pending =
+      ResumePending(*resume, resume_lines);
 
   // Read before compiling, so a write during the compilation triggers a reload.
   absl::StatusOr<int64_t> compiled_mark = (*db)->LastDateAdded();
@@ -386,7 +391,10 @@ int Run(GlobalOptions& global, MatchFlags& flags) {
   options.sighting_window_us = flags.window_seconds * 1000000;
   options.correlation.window_us = flags.correlation_window_seconds * 1000000;
   if (!user_map.empty()) options.reader.user_map = &user_map;
-  if (!flags.resume.empty()) options.resume_lines = &resume_lines;
+  if (!flags.resume.empty()) {
+    options.resume_lines = &resume_lines;
+    options.resume_pending = &resume_pending;
+  }
   detect::IndicatorDetails details(**db, **db, std::move(collections));
   options.details = &details;
   detect::MatchRun::AlertSink sink;
@@ -427,9 +435,12 @@ int Run(GlobalOptions& global, MatchFlags& flags) {
   sightings.Merge(run.sightings());
   if (!flags.resume.empty()) {
     for (const auto& e : resume->sightings) sightings.AddEntry(e);
-    for (const auto& [input, progress] : run.progress()) resume->inputs[input] = progress;
+    UpdateMatchResume(*resume, run);
     resume->sightings = sightings.Entries();
-    if (absl::Status st = WriteMatchResume(flags.resume, *resume); !st.ok()) return ReportError(st);
+    std::string left_out;
+    if (absl::Status st = WriteMatchResume(flags.resume, *resume, &left_out); !st.ok())
+      return ReportError(st);
+    if (!left_out.empty()) std::fputs(StrCat("kizuna: ", left_out, "\n").c_str(), stderr);
   }
   std::unique_ptr<ingest::Importer> importer;
   if (!sightings_collection.empty()) {
@@ -500,7 +511,8 @@ void AddMatchCommand(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--resume", flags->resume,
                   "State FILE of a periodic match over growing telemetry: match only the lines "
                   "added since the run that wrote it, append to --alerts, and add sightings "
-                  "counting the earlier runs' events too (written at the end; created if absent)");
+                  "counting the earlier runs' events too; patterns needing several observations "
+                  "see the earlier runs' events (written at the end; created if absent)");
   cmd->add_flag("--exercise", flags->exercise,
                 "Match exercise telemetry: every collection (and --sightings-to) must be an "
                 "exercise collection; exercise-marked indicators are compiled and sightings carry "
