@@ -335,7 +335,7 @@ absl::StatusOr<std::unique_ptr<Bus>> Bus::Connect(const BusOptions& options) {
   jsOptions_Init(&jso);
   jso.Wait = options.timeout_ms;
   jso.PublishAsync.AckHandler = &Bus::OnPublished;
-  jso.PublishAsync.AckHandlerClosure = bus->async_;
+  jso.PublishAsync.AckHandlerClosure = bus->async_.get();
   s = natsConnection_JetStream(&bus->js_, nc, &jso);
   if (s != NATS_OK)
     return Failure(s, static_cast<jsErrCode>(0), StrCat("JetStream at ", RedactUrl(options.url)));
@@ -343,7 +343,7 @@ absl::StatusOr<std::unique_ptr<Bus>> Bus::Connect(const BusOptions& options) {
 }
 
 Bus::Bus(BusKey, natsConnection* nc, std::string url, int64_t timeout_ms)
-    : nc_(nc), url_(std::move(url)), timeout_ms_(timeout_ms), async_(new Async) {
+    : nc_(nc), url_(std::move(url)), timeout_ms_(timeout_ms), async_(std::make_unique<Async>()) {
   async_->url = url_;
 }
 
@@ -369,7 +369,7 @@ Bus::~Bus() {
   if (js_ != nullptr) jsCtx_Destroy(js_);
   natsConnection_Destroy(nc_);
   // An answer may still be on its way on a client thread: what it reaches must stay.
-  if (answered) delete async_;
+  if (!answered) (void)async_.release();
 }
 
 void Bus::OnPublished(jsCtx*, natsMsg* msg, jsPubAck* ack, jsPubAckErr* error, void* closure) {

@@ -240,7 +240,7 @@ class Bus {
   __jsCtx* js_ = nullptr;
   std::string url_;
   int64_t timeout_ms_;
-  Async* async_;  // owned; left behind (closed) by ~Bus when answers are still due
+  std::unique_ptr<Async> async_;  // released (closed) by ~Bus when answers are still due
   std::unique_ptr<NatsCreds> creds_;  // what the connection signs with (nats_creds.h)
 };
 
