@@ -367,15 +367,15 @@ TEST(MatchRunTest, PendingEventsReadBackAsWritten) {
   e->raw = "{\"a\":1}";
   e->json = true;
   std::vector<PendingEvents> pending = {{{1}, "[a:b = 1] AND [c:d = 2]", 7, {e}},
-                                        {{2}, "[a:b = 1] REPEATS 2 TIMES", 8, {e, e}}};
+                                        {{2}, "[a:b = 1] REPEATS 2 TIMES", 8, {e}}};
   boost::json::object json = PendingToJson(pending);
   EXPECT_EQ(json.at("events").as_array().size(), 1u);
   absl::StatusOr<std::vector<PendingEvents>> read =
       PendingFromJson(boost::json::parse(boost::json::serialize(json)), "f");
   ASSERT_TRUE(read.ok()) << read.status();
   ASSERT_EQ(read->size(), 2u);
-  EXPECT_EQ((*read)[1].events.size(), 2u);
-  EXPECT_EQ((*read)[1].events[0], (*read)[1].events[1]);
+  ASSERT_EQ((*read)[1].events.size(), 1u);
+  EXPECT_EQ((*read)[0].events[0], (*read)[1].events[0]) << "one event, read once";
   EXPECT_EQ((*read)[0].pattern, pending[0].pattern);
   EXPECT_EQ((*read)[1].newest_us, 8);
   const CorrelationEvent& back = *(*read)[0].events[0];
@@ -415,6 +415,18 @@ TEST(MatchRunTest, BadPendingEventsAreRefusedNamingWhere) {
   EXPECT_EQ(error(StrCat(R"({"events":[)", event, R"(["i","port","x"]]}]}}],"patterns":[]})")),
             "f.events[0].observation.scos[0].members[0]: not an integer");
   EXPECT_EQ(error(R"({"events":[{"time_us":1}],"patterns":[]})"), "f.events[0].line: missing");
+  const std::string one = StrCat(event, R"(["s","value","a.example"]]}]}})");
+  const std::string pattern =
+      R"({"indicator":"indicator--00000000-0000-4000-8000-000000000001","pattern":"p","newest_us":1,)";
+  EXPECT_EQ(
+      error(StrCat(R"({"events":[)", one, R"(],"patterns":[)", pattern, R"("events":[0,0]}]})")),
+      "f.patterns[0].events[1]: names an event twice");
+  // A JSON event's raw text goes into alert records as it is: one value on one line only.
+  std::string forged = one;
+  forged.replace(forged.find(R"("raw":"r","json":false)"), 22,
+                 R"("raw":"null}]}\n{\"input\":\"FORGED\"}","json":true)");
+  EXPECT_EQ(error(StrCat(R"({"events":[)", forged, R"(],"patterns":[]})")),
+            "f.events[0].raw: not one JSON value on one line");
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <bit>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "kizuna/base/digest.h"
 #include "kizuna/base/strings.h"
 
@@ -230,6 +231,12 @@ class Reader {
     e.log_type = log_type;
     e.raw = raw;
     e.json = is_json->get_bool();
+    if (e.json) {  // pasted as it is into alert records (alerts.cc): one value on one line
+      boost::system::error_code ec;
+      if (raw.find_first_of("\r\n") != std::string_view::npos || (json::parse(raw, ec), ec)) {
+        return Fail(StrCat(path, ".raw"), "not one JSON value on one line");
+      }
+    }
     return ReadObservation(Member(*obj, "observation", path), StrCat(path, ".observation"),
                            e.observation);
   }
@@ -287,6 +294,7 @@ absl::StatusOr<std::vector<PendingEvents>> PendingFromJson(const boost::json::va
     read.push_back(std::move(e));
   }
   std::vector<PendingEvents> out;
+  size_t named = 0;  // events named by the patterns, in all
   for (size_t i = 0; i < patterns->size(); ++i) {
     const std::string at = StrCat(".patterns[", i, "]");
     const json::object* p = r.Object(&(*patterns)[i], at);
@@ -304,12 +312,23 @@ absl::StatusOr<std::vector<PendingEvents>> PendingFromJson(const boost::json::va
     pending.pattern = text;
     const json::array* refs = r.Array(r.Member(*p, "events", at), StrCat(at, ".events"));
     if (refs == nullptr) return r.error();
+    named += refs->size();
+    if (named > kMaxPendingEvents) {
+      r.Fail(StrCat(at, ".events"),
+             StrCat("the patterns name more than ", kMaxPendingEvents, " events"));
+      return r.error();
+    }
+    absl::flat_hash_set<int64_t> seen;
     for (size_t j = 0; j < refs->size(); ++j) {
       int64_t k = -1;
       const std::string ref = StrCat(at, ".events[", j, "]");
       if (!r.Int(&(*refs)[j], ref, k)) return r.error();
       if (k < 0 || static_cast<size_t>(k) >= read.size()) {
         r.Fail(ref, "names no event");
+        return r.error();
+      }
+      if (!seen.insert(k).second) {
+        r.Fail(ref, "names an event twice");
         return r.error();
       }
       pending.events.push_back(read[static_cast<size_t>(k)]);

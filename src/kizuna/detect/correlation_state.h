@@ -22,7 +22,11 @@
 // Bounds: what is written is what the correlators hold (correlator.h: at most
 // CorrelationOptions::max_events events per pattern, within its time bound); reading checks
 // every member and Observation's limits, and refuses more than kMaxPendingEvents events per
-// input or children nested deeper than kMaxPendingDepth, with an error naming where.
+// input (or named by its patterns in all), an event named twice by one pattern, a JSON
+// event whose `raw` is not one JSON value on one line (alert records take it as it is), or
+// children nested deeper than kMaxPendingDepth, with an error naming where. The correlator
+// keeps at most max_events of a pattern's events and takes its newest time from them
+// (Correlator::Restore).
 //
 // Thread-safety: functions without shared state.
 

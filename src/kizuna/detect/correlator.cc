@@ -2,6 +2,7 @@
 #include "kizuna/detect/correlator.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "kizuna/detect/correlation_set.h"
 
@@ -39,10 +40,15 @@ size_t Correlator::Restore(const std::shared_ptr<const Snapshot>& snapshot,
         snapshot->patterns()->pattern(it->second).ast().text() != p.pattern) {
       continue;
     }
+    // As a buffer is bounded: the newest max_events, and the newest time among them (what
+    // a resume file says is not taken on trust).
     Buffer& b = buffers_[it->second];
-    b.events.assign(std::make_move_iterator(p.events.begin()),
-                    std::make_move_iterator(p.events.end()));
-    b.newest_us = p.newest_us;
+    const size_t keep = std::max<size_t>(options_.max_events, 1);
+    auto first = p.events.size() > keep ? p.events.end() - static_cast<std::ptrdiff_t>(keep)
+                                        : p.events.begin();
+    b.events.assign(std::make_move_iterator(first), std::make_move_iterator(p.events.end()));
+    b.newest_us = std::numeric_limits<int64_t>::min();
+    for (const auto& e : b.events) b.newest_us = std::max(b.newest_us, e->time_us);
     ++restored;
   }
   return restored;
