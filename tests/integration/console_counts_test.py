@@ -153,6 +153,22 @@ class ConsoleCountsTest(unittest.TestCase):
         self.assertGreater(counted["jpn"], counted["usa"], step)
         self.assertGreater(counted["usa"], counted["kor"], step)
 
+    def test_sightings_list_pages_through_the_released_sightings(self):
+        """The sightings list reads from the newest sightings back, widening its window while
+        the released read gives too few: one a page, every released sighting comes once."""
+        for who in ("jpn", "usa", "kor"):
+            shown, before = [], ""
+            for _ in range(20):
+                page = self.api(who, "/api/v1/sightings?limit=1" + ("&before=" + before if before else ""))
+                shown += [s["sighting"]["id"] for s in page["sightings"]]
+                if not page["more"]:
+                    break
+                before = page["next"]
+            released = [o["id"] for c in self.alliance.collections.values() for o in self.taxii(who, c, False)
+                        if o["type"] == "sighting"]
+            self.assertEqual(sorted(shown), sorted(released), who)
+            self.assertEqual(len(shown), len(set(shown)), who)
+
     def test_counts_equal_the_released_read(self):
         jpn = self.jpn
         self.check("counting from nothing")
