@@ -22,8 +22,9 @@
 //                        users/{name}/password; DELETE users/{name}/tokens/{id}
 // (docs/api.openapi.yaml documents each.)
 //
-// Counts that read up to kMaxScanned entries (the dashboard's, the collections') are kept
-// while the store is unchanged (Kept). Thread-safety: safe for concurrent use, as its parts
+// The dashboard's and the collections' counts are exact: aggregated in SQL per group of
+// entries the policy decides alike (ReleasedCounter, released_counts.h), kept, and brought up
+// to date from the entries added since. Thread-safety: safe for concurrent use, as its parts
 // are (what is kept has its own mutex).
 
 #include <functional>
@@ -101,8 +102,12 @@ class ConsoleEndpoints {
  public:
   // Relationships and sightings shown on an object page at most.
   static constexpr size_t kMaxRelatedShown = 200;
-  // Entries one collection's count or scan reads at most (then the answer says "capped").
+  // Entries one scan through the released read reads at most (a list's page; bringing the
+  // dashboard's counts up to date, which are counted again beyond it).
   static constexpr size_t kMaxScanned = 200'000;
+  // Objects added since a collection's count that it is brought up to date with, at most
+  // (beyond it, it is counted again).
+  static constexpr size_t kMaxObjectsAdvanced = 10'000;
   static constexpr int kMaxScanRounds = 8;
   static constexpr size_t kMaxSightingsPage = 500;
   static constexpr size_t kMaxAuditShown = 1000;
@@ -164,10 +169,16 @@ class ConsoleEndpoints {
   absl::StatusOr<boost::json::value> DashboardCounts(const identity::Principal& principal,
                                                       const std::vector<store::Collection>& readable,
                                                       const std::vector<store::Peer>& peers, int64_t today_us);
+  // Counts into `tally` (new, with through_us the window's start) the entries added up to
+  // `through_us`, in SQL (ReleasedCounter), exactly. Errors: the store's, the policy's.
+  absl::Status CountTally(const identity::Principal& principal, const std::vector<store::Collection>& readable,
+                          const std::vector<store::Peer>& peers, int64_t today_us, int64_t through_us,
+                          DashboardTally& tally);
   // Adds to `tally` the entries added after tally.through_us up to `through_us`, and those a
   // push cursor moved past, as released to `principal`. Returns false when the tally cannot
-  // be brought up to date (a push cursor moved back, a marking definition was added): `tally`
-  // is then unspecified and must be counted again. Errors: the store's, the policy's.
+  // be brought up to date (a push cursor moved back, a marking definition was added, more
+  // than kMaxScanned entries to read): `tally` is then unspecified and must be counted again.
+  // Errors: the store's, the policy's.
   absl::StatusOr<bool> AdvanceTally(const identity::Principal& principal,
                                     const std::vector<store::Collection>& readable,
                                     const std::vector<store::Peer>& peers, int64_t today_us, int64_t through_us,
@@ -223,6 +234,15 @@ class ConsoleEndpoints {
     bool operator==(const KeptStamp&) const = default;
   };
   absl::StatusOr<KeptStamp> StampNow();
+  // The number of objects of `collection` released to `principal` (collections_api.cc): kept
+  // per release key and CollectionKey, brought up to date from the entries added since
+  // (ReleasedCounter::ObjectsAdded), counted again (ReleasedCounter::CountObjects) when
+  // nothing is kept, after a change that added nothing (a delete), kRecountMaxAgeUs after the
+  // last counting, or while a marking definition may still be unknown to the policy. `stamp` and `now_us` were read before anything else; `sql`
+  // is opened when first needed.
+  absl::StatusOr<int64_t> ObjectCount(const identity::Principal& principal, const store::Collection& collection,
+                                      const KeptStamp& stamp, int64_t now_us,
+                                      std::unique_ptr<store::Connection>& sql);
   struct KeptValue {
     KeptStamp stamp;  // before building
     int64_t built_us = 0;
@@ -230,6 +250,15 @@ class ConsoleEndpoints {
   };
   absl::Mutex kept_mu_;
   KeptCache<KeptValue> kept_ ABSL_GUARDED_BY(kept_mu_){kMaxKeptPerUser, kMaxKept};
+  struct KeptCount {
+    int64_t objects = 0;
+    int64_t through_us = 0;  // entries up to this date_added are counted
+    int64_t changes = 0;     // LocalContentChanges when through_us was read
+    int64_t counted_us = 0;  // when it was counted from nothing
+    int64_t settled_us = 0;  // a counting before it is made again (a new marking definition)
+  };
+  // The collections' counts, per release key and CollectionKey.
+  KeptCache<KeptCount> object_counts_ ABSL_GUARDED_BY(kept_mu_){kMaxKeptPerUser, kMaxKept};
   // The dashboard's counts, per DashboardKey.
   KeptCache<std::shared_ptr<const DashboardTally>> tallies_ ABSL_GUARDED_BY(kept_mu_){
       kMaxKeptPerUser, kMaxKept};
