@@ -194,6 +194,13 @@ class ConsoleCountsTest(unittest.TestCase):
         usa = self.api("usa", "/api/v1/collections")
         self.assertIn(uid("indicator", 42), json.dumps(self.taxii("usa", self.alliance.collections["alliance"], False)))
         self.assertEqual(usa, self.api("usa", "/api/v1/collections"))
+        # A delete and an add between two requests: counted again, not brought up to date
+        # from the added entry alone.
+        r = self.clients["jpn"].delete("/intel/collections/%s/objects/%s/" % (self.alliance.collections["alliance"],
+                                                                             uid("indicator", 41)))
+        self.assertEqual(r.status, 200, r.body)
+        self.publish("alliance", [indicator(43, jpn, [TLP_CLEAR])])
+        self.check("a delete and an add")
 
 
 if __name__ == "__main__":

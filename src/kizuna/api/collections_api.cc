@@ -30,7 +30,8 @@ absl::StatusOr<int64_t> ConsoleEndpoints::ObjectCount(const identity::Principal&
   }
   const bool current = kept.has_value() && now_us >= kept->counted_us &&
                        now_us - kept->counted_us < kRecountMaxAgeUs &&
-                       kept->counted_us >= kept->settled_us && stamp.last_added >= kept->through_us;
+                       kept->counted_us >= kept->settled_us &&
+                       stamp.last_added >= kept->through_us && stamp.deletes == kept->deletes;
   if (current && stamp.last_added == kept->through_us && stamp.changes == kept->changes)
     return kept->objects;
   if (sql == nullptr) {
@@ -38,7 +39,7 @@ absl::StatusOr<int64_t> ConsoleEndpoints::ObjectCount(const identity::Principal&
   }
   ReleasedCounter counter(*sql, db_, policy_);
   std::optional<int64_t> added;
-  // A change that moved no date_added deleted something: count again.
+  // Entries only added since (a delete makes `current` false): count what they add.
   if (current && stamp.last_added > kept->through_us) {
     KZ_ASSIGN_OR_RETURN(added, counter.ObjectsAdded(principal, collection, kept->through_us,
                                                     stamp.last_added, kMaxObjectsAdvanced));
@@ -66,6 +67,7 @@ absl::StatusOr<int64_t> ConsoleEndpoints::ObjectCount(const identity::Principal&
     next.settled_us = *newest == 0 ? 0 : *newest + kMarkingSettleUs;
   }
   next.changes = stamp.changes;
+  next.deletes = stamp.deletes;
   absl::MutexLock lock(&kept_mu_);
   object_counts_.Put(principal.user, std::move(key), next);
   return next.objects;

@@ -128,6 +128,7 @@ std::string CollectionKey(const store::Collection& c) {
 absl::StatusOr<ConsoleEndpoints::KeptStamp> ConsoleEndpoints::StampNow() {
   KeptStamp stamp;
   stamp.changes = db_.LocalContentChanges();
+  stamp.deletes = db_.LocalDeletes();
   KZ_ASSIGN_OR_RETURN(stamp.last_added, db_.LastDateAdded());
   return stamp;
 }

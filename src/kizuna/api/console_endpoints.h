@@ -225,11 +225,13 @@ class ConsoleEndpoints {
   const uint64_t max_import_bytes_;
   const std::string database_file_;
 
-  // What a kept answer was built from (read before building it): the store's change count
-  // (this process) and last date_added (any process). What the directory decides is in the
-  // keys: the caller's release key, the collections' policy settings (CollectionKey).
+  // What a kept answer was built from (read before building it): the store's change and
+  // delete counts (this process) and last date_added (any process). What the directory
+  // decides is in the keys: the caller's release key, the collections' policy settings
+  // (CollectionKey).
   struct KeptStamp {
     int64_t changes = 0;
+    int64_t deletes = 0;
     int64_t last_added = 0;
     bool operator==(const KeptStamp&) const = default;
   };
@@ -254,6 +256,7 @@ class ConsoleEndpoints {
     int64_t objects = 0;
     int64_t through_us = 0;  // entries up to this date_added are counted
     int64_t changes = 0;     // LocalContentChanges when through_us was read
+    int64_t deletes = 0;     // LocalDeletes then: a delete since, and it is counted again
     int64_t counted_us = 0;  // when it was counted from nothing
     int64_t settled_us = 0;  // a counting before it is made again (a new marking definition)
   };

@@ -51,6 +51,7 @@ struct DashboardTally {
   using ByNation = std::map<std::string, int64_t>;
   int64_t through_us = 0;    // entries with date_added up to this are counted (LastDateAdded)
   int64_t changes = 0;       // the store's LocalContentChanges when through_us was read
+  int64_t deletes = 0;       // and its LocalDeletes: a delete since, and it is counted again
   int64_t recounted_us = 0;  // when the counting started from nothing
   int64_t settled_us = 0;    // the policy uses every marking definition counted from then on:
                              // a counting started before it is counted again
@@ -215,6 +216,9 @@ absl::Status ConsoleEndpoints::CountTally(const identity::Principal& principal,
   bounds.erase(std::unique(bounds.begin(), bounds.end()), bounds.end());
   KZ_ASSIGN_OR_RETURN(std::unique_ptr<store::Connection> sql, OpenReadOnly());
   ReleasedCounter counter(*sql, db_, policy_);
+  // One snapshot for the groups and the JSON of their granular entries (a delete in between
+  // would leave an entry without its JSON); it ends with the connection.
+  KZ_RETURN_IF_ERROR(sql->Exec("BEGIN"));
   KZ_ASSIGN_OR_RETURN(std::vector<CountedGroup> groups,
                       counter.TallyEntries(readable, t.through_us, through_us, bounds));
   KZ_ASSIGN_OR_RETURN(std::vector<bool> released, counter.Release(principal, readable, groups));
@@ -279,11 +283,12 @@ absl::StatusOr<boost::json::value> ConsoleEndpoints::DashboardCounts(
     absl::MutexLock lock(&kept_mu_);
     if (auto* found = tallies_.Find(key)) kept = *found;
   }
-  // A change that moved no date_added deleted something: count again.
+  // A delete, or a change that moved no date_added: count again.
   const bool current =
       kept != nullptr && now_us >= kept->recounted_us && kept->recounted_us >= kept->settled_us &&
       now_us - kept->recounted_us < kRecountMaxAgeUs && last_added >= kept->through_us &&
-      (last_added > kept->through_us || stamp.changes == kept->changes);
+      (last_added > kept->through_us || stamp.changes == kept->changes) &&
+      stamp.deletes == kept->deletes;
   auto next = std::make_shared<DashboardTally>();
   bool advanced = false;
   if (current) {
@@ -298,6 +303,7 @@ absl::StatusOr<boost::json::value> ConsoleEndpoints::DashboardCounts(
     KZ_RETURN_IF_ERROR(CountTally(principal, readable, peers, today_us, last_added, *next));
   }
   next->changes = stamp.changes;
+  next->deletes = stamp.deletes;
   boost::json::value json = TallyJson(*next, today_us);
   absl::MutexLock lock(&kept_mu_);
   tallies_.Put(principal.user, key, std::move(next));

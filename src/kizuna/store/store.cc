@@ -277,7 +277,10 @@ absl::StatusOr<int64_t> Store::Delete(std::string_view collection_id, std::strin
                                       const ObjectFilter& filter, const RecordDelete* record) {
   if (object_id.empty()) return absl::InvalidArgumentError("no object id");
   absl::StatusOr<int64_t> deleted = DoDeleteObject(collection_id, object_id, filter, record);
-  if (deleted.ok() && *deleted > 0) CountChange();
+  if (deleted.ok() && *deleted > 0) {
+    deletes_.fetch_add(1, std::memory_order_acq_rel);
+    CountChange();
+  }
   return deleted;
 }
 

@@ -319,6 +319,9 @@ class Store {
   // or collections created or changed) went through this object. Read without I/O, for
   // caches of responses in this process (taxii::ResponseCache).
   int64_t LocalContentChanges() const { return content_changes_.load(std::memory_order_acquire); }
+  // How many deletes (of at least one entry) this object has made: a count kept and brought
+  // up to date from the entries added since must be counted again when it moves.
+  int64_t LocalDeletes() const { return deletes_.load(std::memory_order_acquire); }
 
   // Whether a call through this object has met a damaged database since it was opened (for
   // SQLite, SQLITE_CORRUPT or SQLITE_NOTADB on any read or write; the call itself returned
@@ -455,6 +458,7 @@ class Store {
 
   std::function<void(std::string_view)> commit_listener_;
   std::atomic<int64_t> content_changes_{0};
+  std::atomic<int64_t> deletes_{0};
   std::atomic<bool> corruption_seen_{false};
 };
 
