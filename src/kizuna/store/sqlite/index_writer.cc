@@ -14,9 +14,19 @@ std::string_view Bytes(const std::array<uint8_t, 16>& a, bool v6) {
   return std::string_view(reinterpret_cast<const char*>(a.data()), v6 ? 16 : 4);
 }
 
+// Runs of value rows held before a flush merges them into search_values. The value rows of a
+// write are spread over the whole value index: inserted there, they would rewrite most of the
+// pages of a large index at every write. FlushValues appends them instead, sorted, as the
+// next run of search_value_runs (migration 21, keyed by run first); the flush that writes run
+// kMaxValueRuns inserts every run's rows into search_values in key order, so each of its pages
+// is rewritten once per kMaxValueRuns writes, and empties the runs. Queries read both tables
+// (sqlite_search.cc).
+constexpr int64_t kMaxValueRuns = 16;
+
 // Removes the value and range rows of `entries`.
 absl::Status RemoveRows(Connection& db, std::span<const int64_t> entries) {
   for (const char* sql : {"DELETE FROM search_values WHERE entry = ?1",
+                          "DELETE FROM search_value_runs WHERE entry = ?1",
                           "DELETE FROM search_ranges WHERE entry = ?1"}) {
     KZ_ASSIGN_OR_RETURN(Statement * st, db.Cached(sql));
     for (int64_t entry : entries) {
@@ -88,16 +98,29 @@ absl::Status IndexWriter::FlushValues() {
   auto key = [](const PendingValue& p) {
     return std::tie(p.value.value, p.entry, p.value.kind, p.value.path);
   };
+  if (values_pending_.empty()) return absl::OkStatus();
   std::sort(values_pending_.begin(), values_pending_.end(),
             [&](const PendingValue& a, const PendingValue& b) { return key(a) < key(b); });
+  // The rows go in as the next run: appended after the runs held, whose pages stay as they are.
+  KZ_ASSIGN_OR_RETURN(Statement * last, db_.Cached("SELECT coalesce(max(run), 0) FROM search_value_runs"));
+  KZ_ASSIGN_OR_RETURN(bool row, last->Step());
+  const int64_t run = (row ? last->Int(0) : 0) + 1;
+  last->Reset();
   // OR IGNORE: one object may carry one value twice at one path (a list, a pattern).
-  absl::Status s = InsertRows(db_, "INSERT OR IGNORE INTO search_values (value, entry, kind, path) VALUES ", 4,
-                              values_pending_, [](Statement& st, int b, const PendingValue& p) {
-                                st.BindView(b + 1, p.value.value).Bind(b + 2, p.entry);
-                                st.Bind(b + 3, static_cast<int64_t>(p.value.kind)).BindView(b + 4, p.value.path);
+  absl::Status s = InsertRows(db_, "INSERT OR IGNORE INTO search_value_runs (run, value, entry, kind, path) VALUES ",
+                              5, values_pending_, [run](Statement& st, int b, const PendingValue& p) {
+                                st.Bind(b + 1, run).BindView(b + 2, p.value.value).Bind(b + 3, p.entry);
+                                st.Bind(b + 4, static_cast<int64_t>(p.value.kind)).BindView(b + 5, p.value.path);
                               });
   values_pending_.clear();
-  return s;
+  KZ_RETURN_IF_ERROR(s);
+  if (run < kMaxValueRuns) return absl::OkStatus();
+  // The runs merged into search_values in key order: each of its pages is visited once for
+  // all of them.
+  return db_.Exec(
+      "INSERT OR IGNORE INTO search_values (value, entry, kind, path)"
+      " SELECT value, entry, kind, path FROM search_value_runs ORDER BY value, entry, kind, path;"
+      " DELETE FROM search_value_runs;");
 }
 
 absl::Status IndexWriter::FlushRanges() {
