@@ -165,11 +165,12 @@ std::string NumberedSco(int n, std::string_view value) {
                 std::string(12 - digits.size(), '0'), digits, R"(","value":")", value, R"("})");
 }
 
-// Each write appends its value rows as a run; the 16th merges the runs into search_values.
-// Value queries read both, in order, whichever table holds a row.
+// A write's value rows go straight into search_values while they are a 16th of it or more,
+// then as runs; the 16th run merges the runs into search_values. Value queries read both, in
+// order, whichever table holds a row.
 TEST_F(SqliteSearchTest, ValuesInRunsAndMergedAreFoundInOrder) {
   db_->SetIndexer(indexer_);
-  const int writes = 20;  // runs 1-16 merged, then runs 1-4
+  const int writes = 36;  // 3 rows each: 17 straight in, runs 1-16 merged, runs 1-3
   for (int i = 1; i <= writes; ++i) {
     Add({NumberedSco(i, "shared.example"), NumberedSco(100 + i, StrCat("v", 100 + i, ".example")),
          NumberedSco(200 + i, "zz.example")});
@@ -191,19 +192,20 @@ TEST_F(SqliteSearchTest, ValuesInRunsAndMergedAreFoundInOrder) {
   ASSERT_EQ(paged.size(), all->size());
   for (size_t i = 0; i < paged.size(); ++i) EXPECT_EQ(paged[i], (*all)[i].date_added_us);
   // Several values at once, and a range of values in (value, entry) order.
-  std::vector<std::string> two = {"v101.example", "v120.example"};
-  auto both = db_->FindValues(two, 0, 100);
-  ASSERT_TRUE(both.ok()) << both.status();
-  ASSERT_EQ(both->size(), 2u);
-  EXPECT_EQ((*both)[0].value, "v101.example");  // merged
-  EXPECT_EQ((*both)[1].value, "v120.example");  // in a run
+  std::vector<std::string> three = {"v136.example", "v101.example", "v125.example"};
+  auto each = db_->FindValues(three, 0, 100);
+  ASSERT_TRUE(each.ok()) << each.status();
+  ASSERT_EQ(each->size(), 3u);
+  EXPECT_EQ((*each)[0].value, "v101.example");  // written straight in
+  EXPECT_EQ((*each)[1].value, "v125.example");  // merged from a run
+  EXPECT_EQ((*each)[2].value, "v136.example");  // in a run
   auto range = db_->FindValueRange("v", "w", "", 0, 100);
   ASSERT_TRUE(range.ok()) << range.status();
   ASSERT_EQ(range->size(), static_cast<size_t>(writes));
   for (int i = 0; i < writes; ++i) EXPECT_EQ((*range)[i].value, StrCat("v", 101 + i, ".example"));
   auto rest = db_->FindValueRange("v", "w", (*range)[15].value, (*range)[15].date_added_us, 100);
   ASSERT_TRUE(rest.ok()) << rest.status();
-  ASSERT_EQ(rest->size(), 4u);
+  ASSERT_EQ(rest->size(), static_cast<size_t>(writes - 16));
   EXPECT_EQ((*rest)[0].value, "v117.example");
   // The rows of one entry, merged or in a run; the count of rows held.
   for (const IndexHit& h : {(*all)[0], all->back()}) {

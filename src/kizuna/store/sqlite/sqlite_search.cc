@@ -264,35 +264,52 @@ absl::StatusOr<std::vector<int64_t>> SqliteStore::DoFindText(const TextQuery& qu
   if (query.valid_at_us) {
     matches += " AND e.revoked = 0 AND coalesce(e.valid_from_us, ?6) <= ?6 AND coalesce(e.valid_until_us, ?6 + 1) > ?6";
   }
-  // The newest kMaxRankedMatches matches are taken first (FTS5 walks its doclists backwards
-  // and stops there), then ranked: bm25 is computed for each match ranked, so a word every
-  // object carries would otherwise cost one score per entry held.
-  const std::string sql = StrCat("SELECT entry FROM (SELECT f.rowid AS entry, f.rank AS score", matches,
-                                 " ORDER BY f.rowid DESC LIMIT ?9) ORDER BY score, entry LIMIT ?7 OFFSET ?8");
   KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
-  KZ_ASSIGN_OR_RETURN(Statement * st, db->Cached(sql));
   TextDeadline deadline(db->handle(), query.deadline_ms);
-  st->BindView(1, query.match);
-  if (!query.types.empty()) st->Bind(2, JsonList(std::span<const std::string>(query.types)));
-  if (!query.collections.empty()) st->Bind(3, JsonList(std::span<const std::string>(query.collections)));
-  if (query.added_after_us > 0) st->Bind(4, query.added_after_us);
-  if (query.added_before_us > 0) st->Bind(5, query.added_before_us);
-  if (query.valid_at_us) st->Bind(6, *query.valid_at_us);
+  // Binds the parameters of `matches`, and kMaxRankedMatches (?9) when `ranked` is set.
+  const auto bind = [&](Statement& st, bool ranked) {
+    st.BindView(1, query.match);
+    if (!query.types.empty()) st.Bind(2, JsonList(std::span<const std::string>(query.types)));
+    if (!query.collections.empty()) st.Bind(3, JsonList(std::span<const std::string>(query.collections)));
+    if (query.added_after_us > 0) st.Bind(4, query.added_after_us);
+    if (query.added_before_us > 0) st.Bind(5, query.added_before_us);
+    if (query.valid_at_us) st.Bind(6, *query.valid_at_us);
+    if (ranked) st.Bind(9, kMaxRankedMatches);
+  };
+  const auto failed = [&](const absl::Status& status) {
+    if (deadline.Fired()) {
+      return absl::DeadlineExceededError(StrCat("the full-text query '", query.match, "' ran longer than ",
+                                                query.deadline_ms, " ms; add words or filters to narrow it"));
+    }
+    if (status.message().find("fts5") != std::string_view::npos) {
+      return absl::InvalidArgumentError(StrCat("full-text query '", query.match, "': ", status.message()));
+    }
+    return status;
+  };
+  // Whether more than kMaxRankedMatches match, counted without ranking and stopped there.
+  KZ_ASSIGN_OR_RETURN(Statement * count, db->Cached(StrCat("SELECT count(*) FROM (SELECT 1", matches, " LIMIT ?9 + 1)")));
+  bind(*count, true);
+  absl::StatusOr<bool> counted = count->Step();
+  const bool many = counted.ok() && *counted && count->Int(0) > kMaxRankedMatches;
+  count->Reset();
+  if (!counted.ok()) return failed(counted.status());
+  // Beyond kMaxRankedMatches, the newest that many are taken first (FTS5 walks its doclists
+  // backwards and stops there), then ranked: bm25 is computed for each match ranked, so a word
+  // every object carries would otherwise cost one score per entry held. Otherwise FTS5 ranks
+  // them all itself.
+  const std::string sql =
+      many ? StrCat("SELECT entry FROM (SELECT f.rowid AS entry, f.rank AS score", matches,
+                    " ORDER BY f.rowid DESC LIMIT ?9) ORDER BY score, entry LIMIT ?7 OFFSET ?8")
+           : StrCat("SELECT f.rowid", matches, " ORDER BY f.rank, f.rowid LIMIT ?7 OFFSET ?8");
+  KZ_ASSIGN_OR_RETURN(Statement * st, db->Cached(sql));
+  bind(*st, many);
   st->Bind(7, static_cast<int64_t>(query.limit)).Bind(8, static_cast<int64_t>(query.offset));
-  st->Bind(9, kMaxRankedMatches);
   std::vector<int64_t> out;
   for (;;) {
     absl::StatusOr<bool> row = st->Step();
     if (!row.ok()) {
       st->Reset();
-      if (deadline.Fired()) {
-        return absl::DeadlineExceededError(StrCat("the full-text query '", query.match, "' ran longer than ",
-                                                  query.deadline_ms, " ms; add words or filters to narrow it"));
-      }
-      if (row.status().message().find("fts5") != std::string_view::npos) {
-        return absl::InvalidArgumentError(StrCat("full-text query '", query.match, "': ", row.status().message()));
-      }
-      return row.status();
+      return failed(row.status());
     }
     if (!*row) break;
     out.push_back(st->Int(0));
@@ -373,6 +390,7 @@ absl::StatusOr<RebuildSummary> SqliteStore::DoRebuildIndex(const RebuildProgress
     KZ_RETURN_IF_ERROR(tx.Begin());
     KZ_RETURN_IF_ERROR(db.Exec(
         "DELETE FROM search_values; DELETE FROM search_value_runs; DELETE FROM search_ranges;"
+        " DELETE FROM node_state WHERE key = 'search_values_rows';"
         " INSERT INTO search_text (search_text) VALUES ('delete-all');"));
     KZ_RETURN_IF_ERROR(sqlite_internal::SetStoredIndexVersion(db, 0));
     KZ_ASSIGN_OR_RETURN(Statement * count, db.Cached("SELECT count(*) FROM entries"));
