@@ -5,6 +5,9 @@
 // screen). Run on a large store and on a small baseline store in the same run; prints one
 // JSON line with p50/p95 per kind, the ratios large/baseline, and app.js's compressed size.
 //   node bench/console/console_bench.mjs KIZUNA_BIN [--objects 100000] [--baseline 1000] [--runs 20]
+//                                        [--keep DIR]
+// --keep DIR: each store is built once in DIR/N and kept, so another binary (a baseline) is
+// measured on the same stores.
 // KIZUNA_CONSOLE_DIR: the built console (default build/test/console).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -25,16 +28,18 @@ const option = (name, fallback) => {
   return i >= 0 ? Number(argv[i + 1]) : fallback;
 };
 if (!kizuna) {
-  console.error('usage: node bench/console/console_bench.mjs KIZUNA_BIN [--objects N] [--baseline N] [--runs N]');
+  console.error('usage: node bench/console/console_bench.mjs KIZUNA_BIN [--objects N] [--baseline N] [--runs N] [--keep DIR]');
   process.exit(2);
 }
 const objects = option('objects', 100000);
 const baseline = option('baseline', 1000);
 const runs = option('runs', 20);
+const keep = argv.includes('--keep') ? argv[argv.indexOf('--keep') + 1] : null;
 const consoleDir = process.env.KIZUNA_CONSOLE_DIR ?? join(root, 'build', 'test', 'console');
 process.env.KIZUNA_CONSOLE_DIR = consoleDir;
 
-const startStore = (n) => startServing(join(here, 'store.py'), [kizuna, String(n)]);
+const startStore = (n) => startServing(join(here, 'store.py'),
+  [kizuna, String(n), ...(keep ? ['--keep', join(keep, String(n))] : [])]);
 
 function quantile(values, q) {
   const s = [...values].sort((a, b) => a - b);

@@ -312,6 +312,45 @@ class SetGrace(BusCase):
         self.assertEqual(counts, {revoked: 2, kept: 4})
 
 
+    def test_an_indicator_withheld_is_refused_at_once(self):
+        """An indicator the policy stops releasing (here: the collection's default release
+        changed by another process) leaves the set at the next check, and its reports are
+        refused at once, not after the grace."""
+        self.run_kizuna("collection", "policy", "intel", "--default-release", "readers")
+        shared = indicator(5, "[domain-name:value = 'shared.example']")
+        self.add_indicators([shared], self.other)  # unmarked, by USA: released to readers
+        withheld, kept = json.loads(shared)["id"], json.loads(INDICATORS[1])["id"]
+        node = self.bus("--check-interval", "1", "--set-grace", "600")
+        self.wait_for("the first set", lambda: self.indicator_messages() >= 2)
+        self.run_kizuna("collection", "policy", "intel")  # back to creator-nation: USA's own
+        self.wait_for("the set without it", lambda: self.indicator_messages() >= 4)
+        self.report("r1", withheld, kept)
+        node.send_signal(signal.SIGTERM)
+        summary, _ = self.finish(node)
+        self.assertEqual((summary["sets"], summary["indicators"]), (2, 3))
+        self.assertEqual(summary["refused_entries"], 1)
+        self.assertEqual({s[2]: s[3] for s in self.sightings("sightings")}, {kept: 2})
+
+    def ends_the_bus(self, change, reason):
+        node = self.bus("--check-interval", "1")
+        self.wait_for("the first set", lambda: self.indicator_messages() >= 2)
+        self.run_kizuna(*change)
+        out, err = node.communicate(timeout=30)
+        self.assertEqual(node.returncode, 1, err)
+        self.assertIn(reason, err)
+
+    def test_a_withdrawn_grant_ends_the_bus(self):
+        self.ends_the_bus(("admin", "revoke-grant", "intel", "--org", "CERT-A", "--read"),
+                          "may not read collection 'intel'")
+
+    def test_a_disabled_user_ends_the_bus(self):
+        self.ends_the_bus(("admin", "user", "disable", "sensor"), "user 'sensor' is disabled")
+
+    def test_a_user_whose_roles_changed_ends_the_bus(self):
+        self.ends_the_bus(("admin", "user", "set-roles", "sensor", "--role", "reader"),
+                          "user 'sensor' changed")
+
+
 class NoLoss(BusCase):
     def consumer_pending(self, name):
         stream = self.nats.stream("KIZUNA_TELEMETRY") or {}

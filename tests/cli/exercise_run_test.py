@@ -1,6 +1,7 @@
 """`kizuna exercise run` against two real nodes on loopback (issue 23): the after-action
-report written at the end, time to share read live from the partner's manifest, message
-injects delivered as notes over TAXII, and auto-blue matching each record once."""
+report written at the end, time to share read live from the partner's manifest at the
+lockstep tick it arrived at, message injects delivered as notes over TAXII, and auto-blue
+matching each record once."""
 import json
 import os
 import socket
@@ -164,7 +165,7 @@ class ExerciseRunTest(KizunaTestCase):
         self.scenario = self.write("loop.yaml", scenario)
         self.state = os.path.join(self.tmp, "state")
         args = [KIZUNA, "exercise", "run", self.scenario, "--attack", ATTACK, "--state", self.state,
-                "--speed", "600", "--poll", "0.5", "--tokens", os.path.join(self.tmp, "tokens"), "--auto-blue",
+                "--speed", "600", "--tick", "300", "--tokens", os.path.join(self.tmp, "tokens"), "--auto-blue",
                 "--json"]
         for team, nation in NATIONS.items():
             args += ["--team-data", f"{team}={os.path.join(self.tmp, team)}", "--team-org", f"{team}={nation}-CERT"]
@@ -194,11 +195,20 @@ class ExerciseRunTest(KizunaTestCase):
     def test_time_to_share_is_read_live_from_the_partners_manifest(self):
         share = self.case.result["shares"][0]
         self.assertEqual((share["objective"], share["to"]), ("ja-shares-c2", "us"))
-        # ja's sighting of its C2 indicator reached us's node after ja detected the step, and
-        # before the end (the node's date_added put on the scenario's clock).
-        self.assertIsNotNone(share["time_to_share_s"], share)
-        self.assertGreater(share["time_to_share_s"], 0)
-        self.assertLess(share["time_to_share_s"], 3600)
+        # ja's C2 step is left from 2m to 3m: the tick at 0 released nothing of it, the tick at
+        # 5m released it, ja matched and sighted it, its node pushed the sighting to us's
+        # node, and the white cell saw it there: shared at 5m, whatever the clocks said.
+        self.assertEqual(share["shared_at"], "2026-11-02T00:05:00.000000Z", share)
+        step = next(s for s in self.case.result["steps"] if s["step"] == "ja-c2")
+        detected = step["detected_at"]
+        self.assertTrue(detected.startswith("2026-11-02T00:02:"), step)
+        self.assertAlmostEqual(share["time_to_share_s"], 300 - float(detected[17:-1]) - 120, places=3)
+        self.assertTrue(share["met"])
+        with open(os.path.join(self.case.state, "state.json")) as f:
+            self.assertEqual(json.load(f)["tick_s"], 300)
+        # Each tick ran one federation pass of each node.
+        with open(os.path.join(self.case.state, "sync-ja.log")) as f:
+            self.assertIn('"pushed"', f.read())
         with open(os.path.join(self.case.state, "aar.json")) as f:
             aar = json.load(f)
         self.assertEqual(aar["headline"]["shares"], 1)

@@ -146,6 +146,31 @@ class Match(IntelCase):
                               "--window", "60", expect=1)
         self.assertIn(f"--resume {resume}: written with --window 3600, not 60", bad.stderr.decode())
 
+    def test_a_resume_file_that_is_not_one_is_refused_naming_it(self):
+        log = os.path.join(FIXTURES, "dns.log")
+        resume = os.path.join(self.tmp, "resume.json")
+        self.match("--input", log, "--resume", resume)
+        with open(resume) as f:
+            state = json.load(f)
+        self.assertEqual(state["kizuna_match_resume"], 2)
+        cases = [
+            ('{"kizuna_match_resume": 2, "window_s": 36', "not a resume file ("),  # cut short
+            ('{"hello": "world"}', "not a resume file (no kizuna_match_resume)"),  # another file
+            (json.dumps(dict(state, kizuna_match_resume=9)), "a resume file of version 9, not 2"),
+            (json.dumps(dict(state, correlations={log: {"events": [{"time_us": 1}], "patterns": []}})),
+             f'correlations["{log}"].events[0].line: missing'),
+        ]
+        for text, message in cases:
+            with open(resume, "w") as f:
+                f.write(text)
+            bad = self.run_kizuna("match", "--collection", "intel", "--input", log, "--resume", resume, expect=1)
+            self.assertIn(f"--resume {resume}: {message}", bad.stderr.decode())
+        with open(resume, "w") as f:
+            json.dump(state, f)
+        bad = self.run_kizuna("match", "--collection", "intel", "--input", log, "--resume", resume,
+                              "--correlation-window", "60", expect=1)
+        self.assertIn(f"--resume {resume}: written with --correlation-window 3600, not 60", bad.stderr.decode())
+
     def test_bad_input_is_reported_not_fatal(self):
         garbage = self.write("garbage.log", b"#fields\tts\tquery\n" + bytes(range(256)) * 40 + b"\n1\tx\ty\n")
         with open(os.path.join(FIXTURES, "dns.json"), "rb") as f:
@@ -729,3 +754,73 @@ class ImportLines(KizunaTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+def eve_dns_series(n):
+    """EVE dns events a second apart: stage1/stage2, and-a/and-b and rep.example now and then."""
+    lines = []
+    for i in range(n):
+        name = f"n{i % 300}.example"
+        for every, special in ((5, "rep.example"), (37, "stage1.example"), (53, "stage2.example"),
+                               (61, "and-a.example"), (89, "and-b.example")):
+            if i % every == 0:
+                name = special
+        lines.append(json.dumps({"timestamp": "2023-11-14T%02d:%02d:%02d.000000+0000" % (20 + i // 3600, i // 60 % 60, i % 60),
+                                 "event_type": "dns", "src_ip": f"10.1.0.{i % 200}", "dest_ip": "10.0.0.53",
+                                 "dns": {"type": "query", "rrname": name}}) + "\n")
+    return lines
+
+
+class ResumeCorrelation(IntelCase):
+    """Issue 23: `kizuna match --resume` over a growing file in k runs gives the alerts and
+    sightings of one run over the whole, for patterns needing several observations."""
+    INDICATORS = [
+        indicator(11, "([domain-name:value = 'stage1.example'] FOLLOWEDBY "
+                      "[domain-name:value = 'stage2.example']) WITHIN 600 SECONDS"),
+        indicator(12, "([domain-name:value = 'and-a.example'] AND [domain-name:value = 'and-b.example']) "
+                      "WITHIN 300 SECONDS"),
+        indicator(13, "[domain-name:value = 'rep.example'] REPEATS 4 TIMES"),
+    ]
+
+    def match(self, *args):
+        return json.loads(self.run_kizuna("match", "--collection", "intel", "--json", *args).stdout)
+
+    def sightings(self, collection):
+        """The latest count of each sighting in `collection`: id -> (first_seen, last_seen, count)."""
+        objects = json.loads(self.run_kizuna("export", "--collection", collection).stdout)["objects"]
+        latest = {}
+        for o in sorted((o for o in objects if o["type"] == "sighting"), key=lambda o: o["count"]):
+            latest[o["id"]] = (o["first_seen"], o["last_seen"], o["count"])
+        return latest
+
+    @staticmethod
+    def alerts(path):
+        with open(path) as f:
+            return sorted((a["line"], [m["indicator"] for m in a["matches"]], [c["line"] for c in a.get("correlated", [])])
+                          for a in map(json.loads, f))
+
+    def test_k_resumed_runs_match_as_one_run(self):
+        lines = eve_dns_series(9000)
+        whole_file = self.write("whole.json", "".join(lines))
+        self.run_kizuna("collection", "create", "--title", "Whole", "--alias", "whole")
+        whole = self.match("--input", whole_file, "--alerts", os.path.join(self.tmp, "whole.jsonl"),
+                           "--sightings-to", "whole")
+        self.assertGreater(whole["match"]["correlations"], 100)
+        expected_alerts, expected_sightings = self.alerts(os.path.join(self.tmp, "whole.jsonl")), self.sightings("whole")
+        self.assertEqual(len(expected_sightings), 9)  # three indicators, three hours
+        for k in (3, 7):
+            with self.subTest(runs=k):
+                collection, grown = f"polled{k}", os.path.join(self.tmp, f"eve{k}.json")
+                resume, alerts = os.path.join(self.tmp, f"resume{k}.json"), os.path.join(self.tmp, f"alerts{k}.jsonl")
+                self.run_kizuna("collection", "create", "--title", collection, "--alias", collection)
+                correlations = 0
+                for run in range(k):
+                    with open(grown, "a") as f:
+                        f.writelines(lines[len(lines) * run // k:len(lines) * (run + 1) // k])
+                    out = self.match("--input", grown, "--alerts", alerts, "--resume", resume,
+                                     "--sightings-to", collection)
+                    correlations += out["match"]["correlations"]
+                self.assertEqual(correlations, whole["match"]["correlations"])
+                # The alert file names the grown file; the lines and what took part are the same.
+                self.assertEqual(self.alerts(alerts), expected_alerts)
+                self.assertEqual(self.sightings(collection), expected_sightings)

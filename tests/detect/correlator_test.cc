@@ -76,6 +76,32 @@ std::vector<Hit> Correlate(const std::shared_ptr<const Snapshot>& snapshot,
 const std::string kA = "[domain-name:value = 'a.example']";
 const std::string kB = "[domain-name:value = 'b.example']";
 
+// A resume file's pending events are not taken on trust (kizuna match --resume): a buffer
+// restored keeps the newest max_events events and takes its newest time from them.
+TEST(CorrelatorTest, RestoredBuffersAreBoundedAndDateThemselves) {
+  auto s = Compile({"(" + kA + " FOLLOWEDBY " + kB + ") WITHIN 60 SECONDS"});
+  Correlator first({});
+  EXPECT_TRUE(
+      Correlate(s, Events({{"a.example", 0}, {"a.example", 1}, {"a.example", 2}, {"a.example", 3}}),
+                {}, &first)
+          .empty());
+  std::vector<PendingEvents> pending = first.Pending();
+  ASSERT_EQ(pending.size(), 1u);
+  ASSERT_EQ(pending[0].events.size(), 4u);
+  pending[0].newest_us = int64_t{9'000'000'000'000'000'000};  // would make every event late
+  CorrelationOptions two;
+  two.max_events = 2;
+  Correlator restored(two);
+  EXPECT_EQ(restored.Restore(s, std::move(pending)), 1u);
+  std::vector<PendingEvents> kept = restored.Pending();
+  ASSERT_EQ(kept.size(), 1u);
+  ASSERT_EQ(kept[0].events.size(), 2u);
+  EXPECT_EQ(kept[0].events[0]->line, 3u);
+  EXPECT_EQ(kept[0].newest_us, kT0 + 3 * 1000000);
+  auto b = Events({{"b.example", 30}});
+  EXPECT_EQ(Correlate(s, b, two, &restored).size(), 1u) << "a restored buffer is not left late";
+}
+
 TEST(CorrelatorTest, AndMatchesOnceBothHaveBeenSeenInEitherOrder) {
   auto s = Compile({kA + " AND " + kB});
   EXPECT_EQ(s->stats().multi, 1u);

@@ -8,6 +8,7 @@
 
 #include "kizuna/base/strings.h"
 #include "kizuna/detect/compiler.h"
+#include "kizuna/detect/correlation_state.h"
 
 namespace kizuna::detect {
 namespace {
@@ -75,7 +76,7 @@ std::string EveLog(int n) {
   return out;
 }
 
-std::shared_ptr<const Snapshot> Indicators() {
+std::shared_ptr<const Snapshot> Indicators(bool followed_by = false) {
   CompileOptions options;
   options.now_us = 1;
   IndicatorCompiler c(options);
@@ -86,6 +87,14 @@ std::shared_ptr<const Snapshot> Indicators() {
   c.AddPattern(Id(5),
                "([domain-name:value = 'and-a.example'] AND "
                "[domain-name:value = 'and-b.example']) WITHIN 300 SECONDS");
+  if (followed_by) {
+    c.AddPattern(Id(6),
+                 "[domain-name:value = 'and-b.example'] FOLLOWEDBY "
+                 "[domain-name:value = 'evil.example']");
+    c.AddPattern(Id(7),
+                 "([domain-name:value = 'rep.example'] REPEATS 3 TIMES AND "
+                 "[domain-name:value = 'and-a.example']) WITHIN 120 SECONDS");
+  }
   auto s = std::move(c).Finish();
   EXPECT_TRUE(s.ok());
   return *s;
@@ -245,6 +254,179 @@ TEST(MatchRunTest, TextsInMemoryGiveWhatTheirFilesGive) {
     SCOPED_TRACE(threads);
     ExpectSame(files, MatchAll(paths, threads, 512, &texts), true);
   }
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> out;
+  for (size_t at = 0; at < text.size();) {
+    const size_t nl = text.find('\n', at);
+    out.push_back(text.substr(at, nl - at));
+    at = nl + 1;
+  }
+  return out;
+}
+
+// `kizuna match --resume` as k runs over a growing file: each run reads on from where the one
+// before stopped, with the pending events it left (through their JSON, as the resume file
+// holds them), and adds its sightings to those counted before.
+Result MatchInPolls(const std::string& path, const std::string& text, size_t polls,
+                    size_t batch_records) {
+  const std::shared_ptr<const Snapshot> snapshot = Indicators(true);
+  const std::vector<std::string> lines = Lines(text);
+  absl::flat_hash_map<std::string, uint64_t> resume_lines;
+  absl::flat_hash_map<std::string, std::vector<PendingEvents>> resume_pending;
+  SightingAggregator sightings(kDefaultSightingWindowUs);
+  Result r;
+  std::string written;
+  for (size_t poll = 1; poll <= polls; ++poll) {
+    // Whole lines up to this poll's share of the file.
+    for (size_t i = lines.size() * (poll - 1) / polls; i < lines.size() * poll / polls; ++i) {
+      written += lines[i] + "\n";
+    }
+    Write(path.substr(path.rfind('/') + 1), written);
+    LiveSnapshot live(snapshot);
+    MatchOptions options;
+    options.threads = 2;
+    options.reader.batch_records = batch_records;
+    options.resume_lines = &resume_lines;
+    options.resume_pending = &resume_pending;
+    std::string alerts;
+    MatchRun run(live, options, [&](std::string_view out) { alerts += out; });
+    run.Run({path});
+    for (std::string& a : Lines(alerts)) r.alerts.push_back(std::move(a));
+    r.summary.records += run.summary().records;
+    r.summary.correlations += run.summary().correlations;
+    for (const SightingAggregator::Entry& e : run.sightings().Entries()) sightings.AddEntry(e);
+    resume_lines[path] = run.progress().at(path).lines;
+    resume_pending.clear();
+    auto pending = run.pending().find(path);
+    if (pending == run.pending().end()) continue;
+    const std::string json = boost::json::serialize(PendingToJson(pending->second));
+    absl::StatusOr<std::vector<PendingEvents>> read =
+        PendingFromJson(boost::json::parse(json), "resume");
+    EXPECT_TRUE(read.ok()) << read.status();
+    if (read.ok()) resume_pending[path] = std::move(*read);
+  }
+  std::sort(r.alerts.begin(), r.alerts.end());
+  r.sightings = sightings.Entries();
+  return r;
+}
+
+// Issue 23: patterns needing several observations (AND within a WITHIN, FOLLOWEDBY, REPEATS)
+// whose events fall in different runs of a periodic match give exactly the alerts and
+// sightings of one run over the whole file.
+TEST(MatchRunTest, ResumedRunsCorrelateAsOneRunOverTheWholeFile) {
+  const std::string text = EveLog(3600);
+  const std::string path = Write("polled-eve.json", text);
+  LiveSnapshot live(Indicators(true));
+  MatchOptions options;
+  std::string alerts;
+  MatchRun whole(live, options, [&](std::string_view out) { alerts += out; });
+  whole.Run({path});
+  std::vector<std::string> expected = Lines(alerts);
+  std::sort(expected.begin(), expected.end());
+  const std::vector<SightingAggregator::Entry> sightings = whole.sightings().Entries();
+  EXPECT_GT(whole.summary().correlations, 174u + 40u);
+  for (size_t polls : {2, 3, 7, 50}) {
+    SCOPED_TRACE(polls);
+    const Result r = MatchInPolls(path, text, polls, polls == 7 ? 5 : 512);
+    EXPECT_EQ(r.summary.records, whole.summary().records);
+    EXPECT_EQ(r.summary.correlations, whole.summary().correlations);
+    EXPECT_EQ(r.alerts, expected);
+    ASSERT_EQ(r.sightings.size(), sightings.size());
+    for (size_t i = 0; i < sightings.size(); ++i) {
+      EXPECT_EQ(r.sightings[i].indicator, sightings[i].indicator);
+      EXPECT_EQ(r.sightings[i].window_start_us, sightings[i].window_start_us);
+      EXPECT_EQ(r.sightings[i].first_us, sightings[i].first_us);
+      EXPECT_EQ(r.sightings[i].last_us, sightings[i].last_us);
+      EXPECT_EQ(r.sightings[i].count, sightings[i].count);
+    }
+  }
+}
+
+// The pending events read back from their JSON are the events written: an observation with
+// every kind of value, and an event two patterns share, written once.
+TEST(MatchRunTest, PendingEventsReadBackAsWritten) {
+  auto e = std::make_shared<CorrelationEvent>();
+  pattern::Observation& o = e->observation;
+  o.SetId("observed-data--1");
+  o.SetTimes({1700000000, 500000000, 6}, {1700000001, 0, 0});
+  o.SetCount(3);
+  pattern::Observation::NodeId nt = o.AddSco("network-traffic", "network-traffic--0");
+  o.AddInt(nt, "dst_port", 53);
+  o.AddFloat(nt, "ratio", 0.1);
+  o.AddBool(nt, "is_active", true);
+  o.AddNull(nt, "nothing");
+  o.AddString(nt, "payload_hex", "00ff");  // binary
+  pattern::Observation::NodeId list = o.AddList(nt, "protocols");
+  o.AddString(list, "", "udp");
+  o.AddObject(o.AddObject(nt, "extensions"), "x-kizuna");
+  e->time_us = 1700000000500000;
+  e->line = 12;
+  e->log_type = "dns";
+  e->raw = "{\"a\":1}";
+  e->json = true;
+  std::vector<PendingEvents> pending = {{{1}, "[a:b = 1] AND [c:d = 2]", 7, {e}},
+                                        {{2}, "[a:b = 1] REPEATS 2 TIMES", 8, {e}}};
+  boost::json::object json = PendingToJson(pending);
+  EXPECT_EQ(json.at("events").as_array().size(), 1u);
+  absl::StatusOr<std::vector<PendingEvents>> read =
+      PendingFromJson(boost::json::parse(boost::json::serialize(json)), "f");
+  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_EQ(read->size(), 2u);
+  ASSERT_EQ((*read)[1].events.size(), 1u);
+  EXPECT_EQ((*read)[0].events[0], (*read)[1].events[0]) << "one event, read once";
+  EXPECT_EQ((*read)[0].pattern, pending[0].pattern);
+  EXPECT_EQ((*read)[1].newest_us, 8);
+  const CorrelationEvent& back = *(*read)[0].events[0];
+  EXPECT_EQ(back.time_us, e->time_us);
+  EXPECT_EQ(back.raw, e->raw);
+  EXPECT_TRUE(back.json);
+  // Written again, it gives the same JSON: every node, kind and time came back.
+  EXPECT_EQ(boost::json::serialize(PendingToJson(*read)), boost::json::serialize(json));
+  EXPECT_EQ(back.observation.kind(
+                back.observation.FindMember(back.observation.sco_root(0), "payload_hex")),
+            pattern::ValueKind::kBinary);
+}
+
+TEST(MatchRunTest, BadPendingEventsAreRefusedNamingWhere) {
+  const auto error = [](std::string_view json) {
+    absl::StatusOr<std::vector<PendingEvents>> r = PendingFromJson(boost::json::parse(json), "f");
+    return r.ok() ? std::string("ok") : std::string(r.status().message());
+  };
+  EXPECT_EQ(error(R"({"patterns":[]})"), "f.events: missing");
+  EXPECT_EQ(
+      error(
+          R"({"events":[],"patterns":[{"indicator":"indicator--00000000-0000-4000-8000-000000000001",)"
+          R"("pattern":"[a:b = 1]","newest_us":1,"events":[0]}]})"),
+      "f.patterns[0].events[0]: names no event");
+  EXPECT_EQ(
+      error(
+          R"({"events":[],"patterns":[{"indicator":"x","pattern":"p","newest_us":1,"events":[]}]})"),
+      "f.patterns[0].indicator: not an indicator id");
+  const std::string event = R"({"time_us":1,"line":2,"log_type":"dns","raw":"r","json":false,)"
+                            R"("observation":{"id":"o","first":[1,0,0],"last":[1,0,0],"count":1,)"
+                            R"("scos":[{"type":"domain-name","key":"k","members":[)";
+  EXPECT_EQ(
+      error(StrCat(R"({"events":[)", event, R"(["s","value","a.example"]]}]}}],"patterns":[]})")),
+      "ok");
+  EXPECT_EQ(error(StrCat(R"({"events":[)", event, R"(["q","value",1]]}]}}],"patterns":[]})")),
+            "f.events[0].observation.scos[0].members[0]: unknown kind 'q'");
+  EXPECT_EQ(error(StrCat(R"({"events":[)", event, R"(["i","port","x"]]}]}}],"patterns":[]})")),
+            "f.events[0].observation.scos[0].members[0]: not an integer");
+  EXPECT_EQ(error(R"({"events":[{"time_us":1}],"patterns":[]})"), "f.events[0].line: missing");
+  const std::string one = StrCat(event, R"(["s","value","a.example"]]}]}})");
+  const std::string pattern =
+      R"({"indicator":"indicator--00000000-0000-4000-8000-000000000001","pattern":"p","newest_us":1,)";
+  EXPECT_EQ(
+      error(StrCat(R"({"events":[)", one, R"(],"patterns":[)", pattern, R"("events":[0,0]}]})")),
+      "f.patterns[0].events[1]: names an event twice");
+  // A JSON event's raw text goes into alert records as it is: one value on one line only.
+  std::string forged = one;
+  forged.replace(forged.find(R"("raw":"r","json":false)"), 22,
+                 R"("raw":"null}]}\n{\"input\":\"FORGED\"}","json":true)");
+  EXPECT_EQ(error(StrCat(R"({"events":[)", forged, R"(],"patterns":[]})")),
+            "f.events[0].raw: not one JSON value on one line");
 }
 
 }  // namespace

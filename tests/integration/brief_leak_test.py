@@ -36,12 +36,7 @@ class BriefLeakTest(unittest.TestCase):
     def setUpClass(cls):
         a = cls.alliance = Alliance()
         a.collection("alliance", "Alliance", communities=["jpn-usa"])
-        for name, nation in (("JPN-CERT", "JPN"), ("USA-CERT", "USA"), ("KOR-CERT", "KOR")):
-            a.org(name, nation)
-        a.group("jpn-usa", "JPN-CERT", "USA-CERT")
-        tokens = {"jpn": a.user("jpn-analyst", "JPN-CERT", "publisher"),
-                  "usa": a.user("usa-analyst", "USA-CERT", "reader"),
-                  "kor": a.user("kor-analyst", "KOR-CERT", "reader")}
+        tokens = a.three_nations()
         a.grant("alliance", "JPN-CERT", read=True, write=True)
         for org in ("USA-CERT", "KOR-CERT"):
             a.grant("alliance", org, read=True)

@@ -337,6 +337,25 @@ class ConsoleApiTest(unittest.TestCase):
         self.assertEqual(counts("usa"), (before["usa"][0] + 1, before["usa"][1] + 1))
         self.assertEqual(counts("kor"), before["kor"], "KOR is not released TLP:GREEN of the community")
 
+    def test_kept_counts_follow_a_collection_policy_set_by_another_process(self):
+        """A collection's default release changed by `kizuna collection policy` in another
+        process shows in the kept counts at once, not when they expire (30 s)."""
+        def counts(who):
+            return (sum(self.api(who, "/api/v1/dashboard")["today"]["in"].values()),
+                    self.api(who, "/api/v1/collections")[0]["objects"])
+        before = counts("usa")
+        self.assertEqual(counts("usa"), before, "kept answers are the same")
+        # Objects without markings (JPN's "unmarked") are released to every reader from now on.
+        run("collection", "policy", self.collection, "--community", "jpn-usa", "--default-release", "readers",
+            data_dir=self.alliance.data_dir)
+        try:
+            self.assertEqual(counts("usa"), (before[0] + 1, before[1] + 1))
+            time.sleep(1.1)  # TAXII's own kept pages follow another process within 1 s
+            self.assertEqual(before[1] + 1, len(self.read_all("usa", "objects")))
+        finally:
+            run("collection", "policy", self.collection, "--community", "jpn-usa", data_dir=self.alliance.data_dir)
+        self.assertEqual(counts("usa"), before)
+
     def test_kept_dashboard_brought_up_to_date_equals_the_released_read(self):
         """The dashboard's kept counts are brought up to date from the entries added since
         (issue 21); after each write, a delete, and a marking definition that arrives after the

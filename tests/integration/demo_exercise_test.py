@@ -1,8 +1,10 @@
 """Issue 23, items 5 and 6: scripts/demo-exercise runs the shipped scenario in auto-blue
 against three real nodes; every covered step is detected (recall 1.0), no look-alike or
-background record alerts, and two runs on fresh nodes score identically."""
+background record alerts, and two runs on fresh nodes score identically: detections, time to
+share, share to use, every figure of the result and the scoreboard printed."""
 import json
 import os
+import re
 import subprocess
 import tempfile
 import unittest
@@ -16,12 +18,16 @@ class DemoExerciseTest(unittest.TestCase):
         proc = subprocess.run([SCRIPT], env=env, capture_output=True, timeout=600)
         self.assertEqual(proc.returncode, 0, proc.stderr.decode()[-3000:] + proc.stdout.decode()[-3000:])
         with open(result) as f:
-            return json.load(f), proc.stdout.decode()
+            board = json.load(f)
+        out = proc.stdout.decode()
+        # What the run printed, its temporary folder named alike.
+        printed = re.sub(r"\S*/kizuna-exercise-\w+", "DIR", out[out.index("== running"):])
+        return board, out, printed
 
     def test_auto_blue_detects_every_covered_step_the_same_way_twice(self):
         with tempfile.TemporaryDirectory() as tmp:
-            first, out = self.run_demo(os.path.join(tmp, "first.json"))
-            second, _ = self.run_demo(os.path.join(tmp, "second.json"))
+            first, out, first_board = self.run_demo(os.path.join(tmp, "first.json"))
+            second, _, second_board = self.run_demo(os.path.join(tmp, "second.json"))
         self.assertIn("every covered step detected, no alert on a look-alike", out)
         for team in first["teams"]:
             if team["steps"]:
@@ -31,7 +37,11 @@ class DemoExerciseTest(unittest.TestCase):
         self.assertEqual(len(covered), 10)
         self.assertTrue(all(s["detected"] and s["level"] == "technique" for s in covered))
         self.assertFalse(any(s["detected"] for s in first["steps"] if not s["covered"]))
-        self.assertEqual((first["teams"], first["steps"]), (second["teams"], second["steps"]))
+        # Time to share: every objective met, at the lockstep tick the share arrived at.
+        self.assertTrue(first["shares"])
+        self.assertTrue(all(s["met"] and s["shared_at"] for s in first["shares"]), first["shares"])
+        self.assertEqual(first, second)
+        self.assertEqual(first_board, second_board)
 
 
 if __name__ == "__main__":

@@ -186,6 +186,16 @@ class Alliance:
         self.tokens[name] = json.loads(out)["token"]
         return self.tokens[name]
 
+    def three_nations(self):
+        """JPN-CERT, USA-CERT and KOR-CERT, the community jpn-usa of the first two, a JPN
+        publisher and USA and KOR readers; returns their tokens by "jpn", "usa" and "kor"."""
+        for name, nation in (("JPN-CERT", "JPN"), ("USA-CERT", "USA"), ("KOR-CERT", "KOR")):
+            self.org(name, nation)
+        self.group("jpn-usa", "JPN-CERT", "USA-CERT")
+        return {"jpn": self.user("jpn-analyst", "JPN-CERT", "publisher"),
+                "usa": self.user("usa-analyst", "USA-CERT", "reader"),
+                "kor": self.user("kor-analyst", "KOR-CERT", "reader")}
+
     def grant(self, alias, org, read=True, write=False):
         args = ["admin", "grant", self.collections[alias], "--org", self.orgs.get(org, org)]
         if read:

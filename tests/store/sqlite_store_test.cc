@@ -2,6 +2,7 @@
 #include "kizuna/store/sqlite/sqlite_store.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <optional>
@@ -410,6 +411,30 @@ int64_t Pairs(const std::string& db_path, const std::string& where = "1") {
   return QueryInt(
       db_path,
       StrCat("SELECT coalesce(sum(length(ids)), 0) / 16 FROM entry_id_chunks WHERE ", where));
+}
+
+TEST_F(SqliteStoreTest, ClosingIdleReadersGivesBackTheirPageCaches) {
+  const std::string description = StrCat(R"(, "description": ")", std::string(4000, 'x'), R"(")");
+  std::vector<std::string> objects;
+  for (int i = 0; i < 2000; ++i) {
+    objects.push_back(Indicator(StrCat(100000000000 + i), "2016-01-01T00:00:00.000Z", description));
+  }
+  Add(objects);
+  PageRequest request;
+  request.limit = 1000;
+  size_t read = 0;
+  for (;;) {
+    auto page = store_->GetObjects(collection_, request);
+    ASSERT_TRUE(page.ok()) << page.status();
+    read += page->objects.size();
+    if (!page->more) break;
+    request.after = page->next;
+  }
+  ASSERT_EQ(read, 2000u);
+  const int64_t cached = sqlite3_memory_used();
+  dynamic_cast<SqliteStore&>(*store_).CloseIdleReaders();
+  EXPECT_LT(sqlite3_memory_used(), cached - (4 << 20)) << "the readers' page caches (8 MB of objects) stayed";
+  EXPECT_EQ(*store_->CountObjects(collection_), 2000) << "reads open connections again";
 }
 
 TEST_F(SqliteStoreTest, IdLookupsFindEntriesInEveryRunAndAfterMergesAndCompactions) {

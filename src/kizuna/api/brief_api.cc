@@ -76,8 +76,7 @@ std::string BriefKey(const report::BriefInput& input, bool sees_partners) {
                            input.current.from_us, '\0', input.current.to_us, '\0', input.previous.from_us, '\0',
                            input.previous.to_us, '\0', input.top, '\0', sees_partners ? 1 : 0);
   for (const store::Collection& c : input.audience.collections) {
-    StrAppend(key, '\0', c.id, '\1', c.default_release);
-    for (const std::string& community : c.communities) StrAppend(key, '\1', community);
+    StrAppend(key, '\0', CollectionKey(c));
   }
   return key;
 }
@@ -140,8 +139,9 @@ http::Response ConsoleEndpoints::Brief(const ApiCall& call) {
   ComputeGate::Refusal refused = ComputeGate::Refusal::kNone;
   bool opened = true;
   int64_t computed_us = 0;
-  absl::StatusOr<std::shared_ptr<const boost::json::value>> kept =
-      Kept(BriefKey(input, sees_partners), [&]() -> absl::StatusOr<boost::json::value> {
+  absl::StatusOr<std::shared_ptr<const boost::json::value>> kept = Kept(
+      call.principal.user, BriefKey(input, sees_partners),
+      [&]() -> absl::StatusOr<boost::json::value> {
         ComputeGate::Pass pass = briefs_.Enter(call.principal.user);
         refused = pass.refusal();
         if (refused != ComputeGate::Refusal::kNone) return absl::AbortedError("busy");

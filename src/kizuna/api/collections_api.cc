@@ -1,44 +1,94 @@
 // Kizuna. GET /api/v1/collections: the collections the caller may read or write.
 //
-// -> [{"id", "title", "description", "alias", "api_root", "can_read", "can_write", "objects",
-//     "objects_capped"}]: a collection the caller may neither read nor write is not listed;
-// "objects" counts the objects (latest versions) released to the caller (the released
-// read), 0 for a write-only collection; "objects_capped" is true when the count stopped at
-// ConsoleEndpoints::kMaxScanned entries. The counts are kept while the store is unchanged
-// (ConsoleEndpoints::Kept).
+// -> [{"id", "title", "description", "alias", "api_root", "can_read", "can_write", "objects"}]:
+// a collection the caller may neither read nor write is not listed; "objects" counts the
+// objects (latest versions) released to the caller, exactly as many as its TAXII read of the
+// collection gives (ReleasedCounter::CountObjects), 0 for a write-only collection. The counts
+// are kept per release key and collection and brought up to date from the entries added since
+// (ObjectCount).
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "kizuna/api/answer.h"
 #include "kizuna/api/console_endpoints.h"
+#include "kizuna/api/released_counts.h"
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 
 namespace kizuna::api {
 
+absl::StatusOr<int64_t> ConsoleEndpoints::ObjectCount(const identity::Principal& principal,
+                                                      const store::Collection& collection,
+                                                      const KeptStamp& stamp, int64_t now_us,
+                                                      std::unique_ptr<store::Connection>& sql) {
+  std::string key =
+      StrCat("objects", '\0', policy::ReleaseKey(principal), '\0', CollectionKey(collection));
+  std::optional<KeptCount> kept;
+  {
+    absl::MutexLock lock(&kept_mu_);
+    if (const KeptCount* found = object_counts_.Find(key)) kept = *found;
+  }
+  const bool current = kept.has_value() && now_us >= kept->counted_us &&
+                       now_us - kept->counted_us < kRecountMaxAgeUs &&
+                       kept->counted_us >= kept->settled_us && stamp.last_added >= kept->through_us;
+  if (current && stamp.last_added == kept->through_us && stamp.changes == kept->changes)
+    return kept->objects;
+  if (sql == nullptr) {
+    KZ_ASSIGN_OR_RETURN(sql, OpenReadOnly());
+  }
+  ReleasedCounter counter(*sql, db_, policy_);
+  std::optional<int64_t> added;
+  // A change that moved no date_added deleted something: count again.
+  if (current && stamp.last_added > kept->through_us) {
+    KZ_ASSIGN_OR_RETURN(added, counter.ObjectsAdded(principal, collection, kept->through_us,
+                                                    stamp.last_added, kMaxObjectsAdvanced));
+  }
+  KeptCount next;
+  if (added.has_value()) {
+    next = *kept;
+    next.objects += *added;
+    next.through_us = stamp.last_added;
+  } else {
+    // One snapshot, which may hold entries added after the stamp: the count is through its
+    // newest entry.
+    KZ_RETURN_IF_ERROR(sql->Exec("BEGIN"));
+    absl::StatusOr<int64_t> objects = counter.CountObjects(principal, collection);
+    absl::StatusOr<int64_t> through = counter.LastEntryAdded();
+    absl::StatusOr<int64_t> newest =
+        counter.LastDefinitionAdded(now_us - kMarkingSettleUs, stamp.last_added);
+    KZ_RETURN_IF_ERROR(sql->Exec("COMMIT"));
+    KZ_RETURN_IF_ERROR(objects.status());
+    KZ_RETURN_IF_ERROR(through.status());
+    KZ_RETURN_IF_ERROR(newest.status());
+    next.objects = *objects;
+    next.through_us = std::max(stamp.last_added, *through);
+    next.counted_us = now_us;
+    next.settled_us = *newest == 0 ? 0 : *newest + kMarkingSettleUs;
+  }
+  next.changes = stamp.changes;
+  absl::MutexLock lock(&kept_mu_);
+  object_counts_.Put(principal.user, std::move(key), next);
+  return next.objects;
+}
+
 http::Response ConsoleEndpoints::Collections(const ApiCall& call) {
   call.info.endpoint = "api-collections";
+  // The stamp is taken before anything is read: nothing is counted as newer than it is.
+  absl::StatusOr<KeptStamp> stamp = StampNow();
+  const int64_t now_us = clock_.NowMicros();
   absl::StatusOr<std::vector<store::Collection>> all = db_.ListCollections("");
-  if (!all.ok()) return ErrorAnswer(500, "the collections could not be read");
+  if (!all.ok() || !stamp.ok()) return ErrorAnswer(500, "the collections could not be read");
+  std::unique_ptr<store::Connection> sql;
   boost::json::array out;
   for (const store::Collection& c : *all) {
     absl::StatusOr<taxii::CollectionAccess> can = access_.Access(call.principal, c.id);
     if (!can.ok()) return ErrorAnswer(500, "the grants could not be read");
     if (!can->can_read && !can->can_write) continue;
     int64_t objects = 0;
-    bool capped = false;
     if (can->can_read) {
-      // Kept per release key and collection while the store is unchanged (Kept).
-      absl::StatusOr<std::shared_ptr<const boost::json::value>> counted =
-          Kept(StrCat("collection", '\0', policy::ReleaseKey(call.principal), '\0', c.id),
-               [&]() -> absl::StatusOr<boost::json::value> {
-                 int64_t n = 0;
-                 KZ_ASSIGN_OR_RETURN(bool stopped, ScanReleased(call.principal, c, {}, false,
-                                                                [&](const store::StoredObject&) { ++n; }));
-                 return boost::json::array{n, stopped};
-               });
+      absl::StatusOr<int64_t> counted = ObjectCount(call.principal, c, *stamp, now_us, sql);
       if (!counted.ok()) return ErrorAnswer(500, "the collection could not be read");
-      objects = (*counted)->as_array().at(0).as_int64();
-      capped = (*counted)->as_array().at(1).as_bool();
+      objects = *counted;
     }
     out.push_back({{"id", c.id},
                    {"title", c.title},
@@ -47,8 +97,7 @@ http::Response ConsoleEndpoints::Collections(const ApiCall& call) {
                    {"api_root", c.api_root},
                    {"can_read", can->can_read},
                    {"can_write", can->can_write},
-                   {"objects", objects},
-                   {"objects_capped", capped}});
+                   {"objects", objects}});
   }
   return JsonAnswer(boost::json::serialize(out));
 }

@@ -119,27 +119,39 @@ absl::StatusOr<std::unique_ptr<store::Connection>> ConsoleEndpoints::OpenReadOnl
   return store::Connection::Open(database_file_, /*read_only=*/true);
 }
 
+std::string CollectionKey(const store::Collection& c) {
+  std::string key = StrCat(c.id, '\1', c.default_release);
+  for (const std::string& community : c.communities) StrAppend(key, '\1', community);
+  return key;
+}
+
+absl::StatusOr<ConsoleEndpoints::KeptStamp> ConsoleEndpoints::StampNow() {
+  KeptStamp stamp;
+  stamp.changes = db_.LocalContentChanges();
+  KZ_ASSIGN_OR_RETURN(stamp.last_added, db_.LastDateAdded());
+  return stamp;
+}
+
 absl::StatusOr<std::shared_ptr<const boost::json::value>> ConsoleEndpoints::Kept(
-    std::string key, const std::function<absl::StatusOr<boost::json::value>()>& build, int64_t* built_us) {
+    const std::string& owner, std::string key,
+    const std::function<absl::StatusOr<boost::json::value>()>& build, int64_t* built_us) {
   // The stamp and the time are taken before anything is read: a value is never kept as newer
   // than what it was built from.
-  KZ_ASSIGN_OR_RETURN(int64_t last_added, db_.LastDateAdded());
-  const int64_t changes = db_.LocalContentChanges();
+  KZ_ASSIGN_OR_RETURN(const KeptStamp stamp, StampNow());
   const int64_t now_us = clock_.NowMicros();
   {
     absl::MutexLock lock(&kept_mu_);
-    auto it = kept_.find(key);
-    if (it != kept_.end() && it->second.changes == changes && it->second.last_added == last_added &&
-        now_us >= it->second.built_us && now_us - it->second.built_us < kKeptMaxAgeUs) {
-      if (built_us != nullptr) *built_us = it->second.built_us;
-      return it->second.value;
+    const KeptValue* kept = kept_.Find(key);
+    if (kept != nullptr && kept->stamp == stamp && now_us >= kept->built_us &&
+        now_us - kept->built_us < kKeptMaxAgeUs) {
+      if (built_us != nullptr) *built_us = kept->built_us;
+      return kept->value;
     }
   }
   KZ_ASSIGN_OR_RETURN(boost::json::value built, build());
   auto value = std::make_shared<const boost::json::value>(std::move(built));
   absl::MutexLock lock(&kept_mu_);
-  if (kept_.size() >= kMaxKept) kept_.clear();
-  kept_[std::move(key)] = {changes, last_added, now_us, value};
+  kept_.Put(owner, std::move(key), {stamp, now_us, value});
   if (built_us != nullptr) *built_us = now_us;
   return value;
 }

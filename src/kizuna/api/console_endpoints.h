@@ -22,8 +22,9 @@
 //                        users/{name}/password; DELETE users/{name}/tokens/{id}
 // (docs/api.openapi.yaml documents each.)
 //
-// Counts that read up to kMaxScanned entries (the dashboard's, the collections') are kept
-// while the store is unchanged (Kept). Thread-safety: safe for concurrent use, as its parts
+// The dashboard's and the collections' counts are exact: aggregated in SQL per group of
+// entries the policy decides alike (ReleasedCounter, released_counts.h), kept, and brought up
+// to date from the entries added since. Thread-safety: safe for concurrent use, as its parts
 // are (what is kept has its own mutex).
 
 #include <functional>
@@ -43,6 +44,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "kizuna/api/compute_gate.h"
+#include "kizuna/api/kept_cache.h"
 #include "kizuna/base/clock.h"
 #include "kizuna/http/handler.h"
 #include "kizuna/identity/principal.h"
@@ -70,6 +72,10 @@ struct ApiCall {
 // {"status", "description"} with the same code.
 http::Response FromTaxii(http::Response r);
 
+// A collection's id and policy settings (communities, default release), for the keys of
+// kept answers: a policy change makes a new key.
+std::string CollectionKey(const store::Collection& c);
+
 // The value of parameter `key` in the query string `query`, percent-decoded; "" when absent.
 absl::StatusOr<std::string> QueryValue(std::string_view query, std::string_view key);
 // The `limit` parameter of `query`: `default_limit` when absent; InvalidArgument unless
@@ -96,14 +102,20 @@ class ConsoleEndpoints {
  public:
   // Relationships and sightings shown on an object page at most.
   static constexpr size_t kMaxRelatedShown = 200;
-  // Entries one collection's count or scan reads at most (then the answer says "capped").
+  // Entries one scan through the released read reads at most (a list's page; bringing the
+  // dashboard's counts up to date, which are counted again beyond it).
   static constexpr size_t kMaxScanned = 200'000;
+  // Objects added since a collection's count that it is brought up to date with, at most
+  // (beyond it, it is counted again).
+  static constexpr size_t kMaxObjectsAdvanced = 10'000;
   static constexpr int kMaxScanRounds = 8;
   static constexpr size_t kMaxSightingsPage = 500;
   static constexpr size_t kMaxAuditShown = 1000;
   static constexpr size_t kMaxExercisesShown = 1000;
-  // Counts kept (Kept): at most this many answers, each this long.
+  // Answers kept (Kept, and the dashboard's counts): at most this many, this many per user
+  // (kept_cache.h), each this long.
   static constexpr size_t kMaxKept = 1024;
+  static constexpr size_t kMaxKeptPerUser = 32;
   static constexpr int64_t kKeptMaxAgeUs = 30'000'000;
   // The dashboard's kept counts are brought up to date from the entries added since; they are
   // counted again from the start after this long (what another process deletes shows within
@@ -157,10 +169,16 @@ class ConsoleEndpoints {
   absl::StatusOr<boost::json::value> DashboardCounts(const identity::Principal& principal,
                                                       const std::vector<store::Collection>& readable,
                                                       const std::vector<store::Peer>& peers, int64_t today_us);
+  // Counts into `tally` (new, with through_us the window's start) the entries added up to
+  // `through_us`, in SQL (ReleasedCounter), exactly. Errors: the store's, the policy's.
+  absl::Status CountTally(const identity::Principal& principal, const std::vector<store::Collection>& readable,
+                          const std::vector<store::Peer>& peers, int64_t today_us, int64_t through_us,
+                          DashboardTally& tally);
   // Adds to `tally` the entries added after tally.through_us up to `through_us`, and those a
   // push cursor moved past, as released to `principal`. Returns false when the tally cannot
-  // be brought up to date (a push cursor moved back, a marking definition was added): `tally`
-  // is then unspecified and must be counted again. Errors: the store's, the policy's.
+  // be brought up to date (a push cursor moved back, a marking definition was added, more
+  // than kMaxScanned entries to read): `tally` is then unspecified and must be counted again.
+  // Errors: the store's, the policy's.
   absl::StatusOr<bool> AdvanceTally(const identity::Principal& principal,
                                     const std::vector<store::Collection>& readable,
                                     const std::vector<store::Peer>& peers, int64_t today_us, int64_t through_us,
@@ -181,14 +199,16 @@ class ConsoleEndpoints {
       const identity::Principal& principal);
   // A read-only connection of its own to database_file_; Unavailable when there is none.
   absl::StatusOr<std::unique_ptr<store::Connection>> OpenReadOnly();
-  // The value kept under `key`, or `build`'s, then kept. A kept value serves while the
-  // store's stamp (its change count and last date_added, read before `build` runs) is
-  // unchanged, for at most kKeptMaxAgeUs (what another process deletes shows within it).
+  // The value kept under `key`, or `build`'s, then kept (filed under `owner`, a user name).
+  // A kept value serves while the store's stamp (its change count and last date_added, read
+  // before `build` runs) is unchanged, for at most kKeptMaxAgeUs (what another process
+  // deletes shows within it).
   // REQUIRES: `key` holds everything but the store's content that the value depends on (for
-  // released reads: policy::ReleaseKey and the collections read). `built_us`, when given, is
-  // set to when the value was built. Errors: `build`'s, the store's.
+  // released reads: policy::ReleaseKey and the CollectionKey of the collections read).
+  // `built_us`, when given, is set to when the value was built. Errors: `build`'s, the store's.
   absl::StatusOr<std::shared_ptr<const boost::json::value>> Kept(
-      std::string key, const std::function<absl::StatusOr<boost::json::value>()>& build,
+      const std::string& owner, std::string key,
+      const std::function<absl::StatusOr<boost::json::value>()>& build,
       int64_t* built_us = nullptr);
 
   // The collection `id` (in any API root) when the principal may write to it; nullopt when
@@ -205,16 +225,43 @@ class ConsoleEndpoints {
   const uint64_t max_import_bytes_;
   const std::string database_file_;
 
+  // What a kept answer was built from (read before building it): the store's change count
+  // (this process) and last date_added (any process). What the directory decides is in the
+  // keys: the caller's release key, the collections' policy settings (CollectionKey).
+  struct KeptStamp {
+    int64_t changes = 0;
+    int64_t last_added = 0;
+    bool operator==(const KeptStamp&) const = default;
+  };
+  absl::StatusOr<KeptStamp> StampNow();
+  // The number of objects of `collection` released to `principal` (collections_api.cc): kept
+  // per release key and CollectionKey, brought up to date from the entries added since
+  // (ReleasedCounter::ObjectsAdded), counted again (ReleasedCounter::CountObjects) when
+  // nothing is kept, after a change that added nothing (a delete), kRecountMaxAgeUs after the
+  // last counting, or while a marking definition may still be unknown to the policy. `stamp` and `now_us` were read before anything else; `sql`
+  // is opened when first needed.
+  absl::StatusOr<int64_t> ObjectCount(const identity::Principal& principal, const store::Collection& collection,
+                                      const KeptStamp& stamp, int64_t now_us,
+                                      std::unique_ptr<store::Connection>& sql);
   struct KeptValue {
-    int64_t changes = 0;     // store::Store::LocalContentChanges() before building
-    int64_t last_added = 0;  // store::Store::LastDateAdded() before building
+    KeptStamp stamp;  // before building
     int64_t built_us = 0;
     std::shared_ptr<const boost::json::value> value;
   };
   absl::Mutex kept_mu_;
-  absl::flat_hash_map<std::string, KeptValue> kept_ ABSL_GUARDED_BY(kept_mu_);
-  // The dashboard's counts, per DashboardKey (at most kMaxKept).
-  absl::flat_hash_map<std::string, std::shared_ptr<const DashboardTally>> tallies_ ABSL_GUARDED_BY(kept_mu_);
+  KeptCache<KeptValue> kept_ ABSL_GUARDED_BY(kept_mu_){kMaxKeptPerUser, kMaxKept};
+  struct KeptCount {
+    int64_t objects = 0;
+    int64_t through_us = 0;  // entries up to this date_added are counted
+    int64_t changes = 0;     // LocalContentChanges when through_us was read
+    int64_t counted_us = 0;  // when it was counted from nothing
+    int64_t settled_us = 0;  // a counting before it is made again (a new marking definition)
+  };
+  // The collections' counts, per release key and CollectionKey.
+  KeptCache<KeptCount> object_counts_ ABSL_GUARDED_BY(kept_mu_){kMaxKeptPerUser, kMaxKept};
+  // The dashboard's counts, per DashboardKey.
+  KeptCache<std::shared_ptr<const DashboardTally>> tallies_ ABSL_GUARDED_BY(kept_mu_){
+      kMaxKeptPerUser, kMaxKept};
   ComputeGate briefs_{kMaxBriefsRunning};
 };
 

@@ -3,9 +3,10 @@
 //
 // -> {"today": {"in": {NATION: n}, "out": {NATION: n}}, "week": {...}, "sightings_by_day":
 //     [{"day": "YYYY-MM-DD", "count": n}] (30 days, oldest first), "partners": [...] (as
-//     GET partners; node administrators only, absent for anyone else), "capped": bool}
-// Everything is counted from entries released to the caller (ScanReleased: the collection
-// grants and the policy's released read), so no count reveals an entry it may not read:
+//     GET partners; node administrators only, absent for anyone else)}
+// Everything is counted from entries released to the caller (the collection grants and the
+// policy's decisions, as its released read makes them), so no count reveals an entry it may
+// not read:
 //   - "in": entries added in the period, by the nation of who added them (a partner's node or
 //     an organisation here);
 //   - "out": of those entries, the ones the node has pushed to a partner (date_added within a
@@ -14,7 +15,9 @@
 //   - "sightings_by_day": released sighting entries by the UTC day they were added.
 // The day and the week are UTC: since midnight, and since midnight six days ago.
 //
-// The counts are kept (DashboardTally) per release key (policy::ReleaseKey), readable
+// They are counted in SQL (CountTally: ReleasedCounter::TallyEntries, the entries grouped by
+// what the policy decides on and each group decided once), exactly at any size, and kept
+// (DashboardTally) per release key (policy::ReleaseKey), readable
 // collections, day and pushing mappings with their partners, counted through the store's
 // LastDateAdded read before counting. A later request brings them up to date instead of
 // counting again: it reads, through the same released read, only the entries added since
@@ -26,22 +29,22 @@
 // added (it can release entries counted before as withheld; the policy uses it within
 // policy::PolicyOptions::unknown_marking_ttl_us, so until then every request counts again).
 // A marking definition the caller cannot read, or another process's delete, shows at the
-// next counting (within kRecountMaxAgeUs), and only ever as counts too low. A counting reads up to
-// kMaxScanned entries per collection and read ("capped" then). The partners' rows are read at
-// every request.
+// next counting (within kRecountMaxAgeUs), and only ever as counts too low. Bringing them up
+// to date reads through the released read (ScanReleased); past kMaxScanned entries they are
+// counted again instead. The partners' rows are read at every request.
+#include <algorithm>
 #include <boost/json.hpp>
 #include <limits>
 #include <map>
 
 #include "kizuna/api/answer.h"
 #include "kizuna/api/console_endpoints.h"
+#include "kizuna/api/released_counts.h"
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/stix/timestamp.h"
 
 namespace kizuna::api {
-
-constexpr int64_t kDayUs = int64_t{86'400} * 1'000'000;
 
 // The dashboard's counts for one key, through one point of the store.
 struct DashboardTally {
@@ -51,7 +54,6 @@ struct DashboardTally {
   int64_t recounted_us = 0;  // when the counting started from nothing
   int64_t settled_us = 0;    // the policy uses every marking definition counted from then on:
                              // a counting started before it is counted again
-  bool capped = false;
   std::map<int64_t, ByNation> in;        // by UTC day start, by nation
   std::map<int64_t, ByNation> out;       // by UTC day start, by partner nation
   std::map<int64_t, int64_t> sightings;  // by UTC day start
@@ -89,11 +91,12 @@ std::string DashboardKey(const identity::Principal& principal,
                          const std::vector<store::Peer>& peers, int64_t today_us) {
   std::string key = StrCat("dashboard", '\0', policy::ReleaseKey(principal), '\0', today_us);
   for (const store::Collection& c : readable) {
-    StrAppend(key, '\0', c.id);
+    StrAppend(key, '\0', CollectionKey(c));
     for (const store::Peer& peer : peers) {
       for (const store::PeerMapping& m : peer.mappings) {
         if (m.local_collection == c.id && m.Pushes())
-          StrAppend(key, '\1', MappingKey(peer, m), '\1', peer.nation);
+          StrAppend(key, '\2', MappingKey(peer, m), '\2',
+                    policy::ReleaseKey(policy::PrincipalForPeer(peer)));
       }
     }
   }
@@ -113,7 +116,6 @@ boost::json::value TallyJson(const DashboardTally& t, int64_t today_us) {
       {"today", {{"in", Counts(Since(t.in, today_us))}, {"out", Counts(Since(t.out, today_us))}}},
       {"week", {{"in", Counts(Since(t.in, week_us))}, {"out", Counts(Since(t.out, week_us))}}},
       {"sightings_by_day", std::move(by_day)},
-      {"capped", t.capped},
   };
 }
 
@@ -130,9 +132,6 @@ store::ObjectFilter EntriesAfter(int64_t after_us) {
 
 // A pushing mapping not counted yet.
 constexpr int64_t kNothingPushed = std::numeric_limits<int64_t>::min();
-
-// How long after a marking definition is added the policy may still hold its id as unknown.
-const int64_t kMarkingSettleUs = policy::PolicyOptions{}.unknown_marking_ttl_us + 1'000'000;
 
 }  // namespace
 
@@ -159,7 +158,7 @@ absl::StatusOr<bool> ConsoleEndpoints::AdvanceTally(const identity::Principal& p
           ++t.in[DayOf(o.date_added_us)][o.added_by_nation];
           week.push_back(o);
         }));
-    t.capped = t.capped || stopped;
+    if (stopped) return false;  // too many to bring up to date: counted again
     for (const store::Peer& peer : peers) {
       for (const store::PeerMapping& m : peer.mappings) {
         if (m.local_collection != c.id || !m.Pushes()) continue;
@@ -174,13 +173,13 @@ absl::StatusOr<bool> ConsoleEndpoints::AdvanceTally(const identity::Principal& p
         // Pushed since: the older entries the cursor moved past, then the new ones.
         std::vector<store::StoredObject> sent;
         if (lo < std::min(hi, from_us)) {
-          KZ_ASSIGN_OR_RETURN(bool capped,
+          KZ_ASSIGN_OR_RETURN(bool pushed_stopped,
                               ScanReleased(principal, c, EntriesAfter(lo), false,
                                            [&](const store::StoredObject& o) {
                                              if (o.date_added_us <= std::min(hi, from_us))
                                                sent.push_back(o);
                                            }));
-          t.capped = t.capped || capped;
+          if (pushed_stopped) return false;
         }
         for (const store::StoredObject& o : week) {
           if (o.date_added_us > lo && o.date_added_us > from_us && o.date_added_us <= hi)
@@ -200,26 +199,91 @@ absl::StatusOr<bool> ConsoleEndpoints::AdvanceTally(const identity::Principal& p
   return !marking_added;
 }
 
+absl::Status ConsoleEndpoints::CountTally(const identity::Principal& principal,
+                                          const std::vector<store::Collection>& readable,
+                                          const std::vector<store::Peer>& peers, int64_t today_us,
+                                          int64_t through_us, DashboardTally& t) {
+  const int64_t week_us = today_us - 6 * kDayUs;
+  // Each pushing mapping's cursor bounds a segment: what it has pushed is the segments up to it.
+  std::vector<int64_t> bounds;
+  for (const store::Peer& peer : peers) {
+    for (const store::PeerMapping& m : peer.mappings) {
+      if (m.Pushes()) bounds.push_back(std::min(m.push_cursor_us, through_us));
+    }
+  }
+  std::sort(bounds.begin(), bounds.end());
+  bounds.erase(std::unique(bounds.begin(), bounds.end()), bounds.end());
+  KZ_ASSIGN_OR_RETURN(std::unique_ptr<store::Connection> sql, OpenReadOnly());
+  ReleasedCounter counter(*sql, db_, policy_);
+  KZ_ASSIGN_OR_RETURN(std::vector<CountedGroup> groups,
+                      counter.TallyEntries(readable, t.through_us, through_us, bounds));
+  KZ_ASSIGN_OR_RETURN(std::vector<bool> released, counter.Release(principal, readable, groups));
+  std::vector<CountedGroup> shown;
+  for (size_t g = 0; g < groups.size(); ++g) {
+    if (released[g]) shown.push_back(std::move(groups[g]));
+  }
+  for (const CountedGroup& g : shown) {
+    if (g.entry.type == "marking-definition")
+      t.settled_us = std::max(t.settled_us, g.last_added_us + kMarkingSettleUs);
+    for (const auto& [at, n] : g.counts) {
+      if (g.entry.type == "sighting") t.sightings[at.first] += n;
+      if (at.first >= week_us) t.in[at.first][g.entry.added_by_nation] += n;
+    }
+  }
+  for (size_t c = 0; c < readable.size(); ++c) {
+    for (const store::Peer& peer : peers) {
+      for (const store::PeerMapping& m : peer.mappings) {
+        if (m.local_collection != readable[c].id || !m.Pushes()) continue;
+        const int64_t hi = std::min(m.push_cursor_us, through_us);
+        int64_t& counted =
+            t.pushed_through_us.try_emplace(MappingKey(peer, m), kNothingPushed).first->second;
+        if (hi < week_us) {
+          counted = hi;
+          continue;
+        }
+        // What the partner received is what the policy releases to it (when the policy
+        // cannot say, they are left for the next request).
+        std::vector<CountedGroup> sent;
+        for (const CountedGroup& g : shown) {
+          if (g.collection == c) sent.push_back(g);
+        }
+        absl::StatusOr<std::vector<bool>> to_peer =
+            counter.Release(policy::PrincipalForPeer(peer), readable, sent);
+        if (!to_peer.ok()) continue;
+        counted = hi;
+        const size_t through = std::lower_bound(bounds.begin(), bounds.end(), hi) - bounds.begin();
+        for (size_t g = 0; g < sent.size(); ++g) {
+          if (!(*to_peer)[g]) continue;
+          for (const auto& [at, n] : sent[g].counts) {
+            if (at.first >= week_us && at.second <= through) t.out[at.first][peer.nation] += n;
+          }
+        }
+      }
+    }
+  }
+  t.through_us = std::max(t.through_us, through_us);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<boost::json::value> ConsoleEndpoints::DashboardCounts(
     const identity::Principal& principal, const std::vector<store::Collection>& readable,
     const std::vector<store::Peer>& peers, int64_t today_us) {
   const std::string key = DashboardKey(principal, readable, peers, today_us);
   // The stamp and the time are taken before anything is read: nothing is counted as newer
   // than what it was counted from.
-  KZ_ASSIGN_OR_RETURN(int64_t last_added, db_.LastDateAdded());
-  const int64_t changes = db_.LocalContentChanges();
+  KZ_ASSIGN_OR_RETURN(const KeptStamp stamp, StampNow());
+  const int64_t last_added = stamp.last_added;
   const int64_t now_us = clock_.NowMicros();
   std::shared_ptr<const DashboardTally> kept;
   {
     absl::MutexLock lock(&kept_mu_);
-    auto it = tallies_.find(key);
-    if (it != tallies_.end()) kept = it->second;
+    if (auto* found = tallies_.Find(key)) kept = *found;
   }
   // A change that moved no date_added deleted something: count again.
   const bool current =
       kept != nullptr && now_us >= kept->recounted_us && kept->recounted_us >= kept->settled_us &&
       now_us - kept->recounted_us < kRecountMaxAgeUs && last_added >= kept->through_us &&
-      (last_added > kept->through_us || changes == kept->changes);
+      (last_added > kept->through_us || stamp.changes == kept->changes);
   auto next = std::make_shared<DashboardTally>();
   bool advanced = false;
   if (current) {
@@ -231,14 +295,12 @@ absl::StatusOr<boost::json::value> ConsoleEndpoints::DashboardCounts(
     *next = DashboardTally{};
     next->through_us = today_us - 29 * kDayUs - 1;
     next->recounted_us = now_us;
-    KZ_RETURN_IF_ERROR(
-        AdvanceTally(principal, readable, peers, today_us, last_added, *next).status());
+    KZ_RETURN_IF_ERROR(CountTally(principal, readable, peers, today_us, last_added, *next));
   }
-  next->changes = changes;
+  next->changes = stamp.changes;
   boost::json::value json = TallyJson(*next, today_us);
   absl::MutexLock lock(&kept_mu_);
-  if (tallies_.size() >= kMaxKept) tallies_.clear();
-  tallies_[key] = std::move(next);
+  tallies_.Put(principal.user, key, std::move(next));
   return json;
 }
 

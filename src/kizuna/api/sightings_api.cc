@@ -4,7 +4,12 @@
 //     "more": bool, "next": TS (pass as before= for the next page) or ""}
 // The sightings are the newest versions of sighting objects in the collections the caller
 // may read, as the released read releases them; `before` (a TAXII timestamp) keeps those
-// added before it; limit 1..kMaxSightingsPage (default 50).
+// added before it; limit 1..kMaxSightingsPage (default 50). Each collection is read through
+// its released read from the newest sightings back: the entries from the N-th newest sighting
+// on (found in SQL, on the index of current versions), N = limit + 1, four times more while
+// the read releases fewer than N and older sightings remain; so a page reads about as many
+// entries as it shows, not the collection's every sighting. (A sighting whose newest version
+// is withheld is shown by an older version only when that version is in the window read.)
 #include <boost/json.hpp>
 #include <charconv>
 
@@ -16,6 +21,28 @@
 #include "kizuna/taxii/query.h"
 
 namespace kizuna::api {
+namespace {
+
+// The date_added of the `n`-th newest sighting (current version) of `collection` added before
+// `before_us`; 0 when it holds fewer.
+absl::StatusOr<int64_t> NthNewestSighting(store::Connection& sql,
+                                          const store::Collection& collection, int64_t before_us,
+                                          size_t n) {
+  KZ_ASSIGN_OR_RETURN(store::Statement * st,
+                      sql.Cached("SELECT e.date_added_us FROM entries e WHERE e.collection = "
+                                 "(SELECT pk FROM collections WHERE id = ?1) "
+                                 "AND e.is_last = 1 AND e.is_top_spec = 1 AND e.type = 'sighting' "
+                                 "AND e.date_added_us < ?2 "
+                                 "ORDER BY e.date_added_us DESC LIMIT 1 OFFSET ?3"));
+  absl::StatusOr<bool> row =
+      st->Bind(1, collection.id).Bind(2, before_us).Bind(3, static_cast<int64_t>(n) - 1).Step();
+  const int64_t found = row.ok() && *row ? st->Int(0) : 0;
+  st->Reset();
+  KZ_RETURN_IF_ERROR(row.status());
+  return found;
+}
+
+}  // namespace
 
 absl::StatusOr<std::string> QueryValue(std::string_view query, std::string_view key) {
   while (!query.empty()) {
@@ -55,17 +82,30 @@ http::Response ConsoleEndpoints::Sightings(const ApiCall& call) {
   }
   absl::StatusOr<std::vector<store::Collection>> readable = Readable(call.principal);
   if (!readable.ok()) return ErrorAnswer(500, "the collections could not be read");
+  absl::StatusOr<std::unique_ptr<store::Connection>> sql = OpenReadOnly();
+  if (!sql.ok()) return ErrorAnswer(500, "the collections could not be read");
   // Newest first over every collection: keep the `limit + 1` newest before `before_us`.
   std::vector<std::pair<std::string, store::StoredObject>> found;
   for (const store::Collection& c : *readable) {
-    store::ObjectFilter filter;
-    filter.types = {"sighting"};
-    absl::StatusOr<bool> stopped = ScanReleased(call.principal, c, filter, true, [&](const store::StoredObject& o) {
-      if (o.date_added_us < before_us) found.emplace_back(c.id, o);
+    for (size_t window = *limit + 1;; window *= 4) {
+      absl::StatusOr<int64_t> from = NthNewestSighting(**sql, c, before_us, window);
+      if (!from.ok()) return ErrorAnswer(500, "the collection could not be read");
+      store::ObjectFilter filter;
+      filter.types = {"sighting"};
+      if (*from > 0) filter.added_after_us = *from - 1;
+      std::vector<std::pair<std::string, store::StoredObject>> read;
+      absl::StatusOr<bool> stopped =
+          ScanReleased(call.principal, c, filter, true, [&](const store::StoredObject& o) {
+            if (o.date_added_us < before_us) read.emplace_back(c.id, o);
+          });
+      if (!stopped.ok()) return ErrorAnswer(500, "the collection could not be read");
+      if (read.size() <= *limit && *from > 0) continue;  // older sightings may be released
+      for (auto& r : read) found.push_back(std::move(r));
+      break;
+    }
+    std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
+      return a.second.date_added_us > b.second.date_added_us;
     });
-    if (!stopped.ok()) return ErrorAnswer(500, "the collection could not be read");
-    std::sort(found.begin(), found.end(),
-              [](const auto& a, const auto& b) { return a.second.date_added_us > b.second.date_added_us; });
     if (found.size() > *limit + 1) found.resize(*limit + 1);
   }
   const bool more = found.size() > *limit;

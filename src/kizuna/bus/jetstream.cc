@@ -12,6 +12,7 @@
 #include "kizuna/base/redact.h"
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
+#include "kizuna/bus/nats_creds.h"
 
 namespace kizuna::bus {
 namespace {
@@ -136,9 +137,13 @@ absl::StatusOr<std::string> TlsName(const std::string& name, const std::vector<N
   return std::string(urls.front().host);
 }
 
-// TLS and credentials of `options` set on `opts`.
+// A client certificate chain or its key, read at most.
+constexpr uint64_t kMaxKeyFileBytes = 1 << 20;
+
+// TLS and credentials of `options` set on `opts`; a creds file's content goes to `creds`,
+// which the connection signs with.
 absl::Status SetSecurity(natsOptions* opts, const BusOptions& options,
-                         const std::vector<NatsUrl>& urls) {
+                         const std::vector<NatsUrl>& urls, NatsCreds& creds) {
   if (options.tls_cert.empty() != options.tls_key.empty()) {
     return absl::InvalidArgumentError(
         "NATS client certificate: give both the certificate and its key");
@@ -149,13 +154,6 @@ absl::Status SetSecurity(natsOptions* opts, const BusOptions& options,
   }
   if (options.user.empty() != options.password.empty()) {
     return absl::InvalidArgumentError("NATS credentials: a user needs a password, and back");
-  }
-  // The files holding secrets must be their owner's alone; the others must be readable.
-  for (const std::string* secret : {&options.tls_key, &options.creds_file}) {
-    if (!secret->empty()) KZ_RETURN_IF_ERROR(CheckPrivateFile(*secret));
-  }
-  for (const std::string* file : {&options.tls_ca, &options.tls_cert}) {
-    if (!file->empty() && ::access(file->c_str(), R_OK) != 0) return FileError(*file, errno);
   }
   const bool tls = urls.front().scheme == "tls" || !options.tls_ca.empty() ||
                    !options.tls_name.empty() || !options.tls_cert.empty();
@@ -170,6 +168,20 @@ absl::Status SetSecurity(natsOptions* opts, const BusOptions& options,
     return absl::InvalidArgumentError(
         "NATS credentials go only over TLS (tls:// URLs, or --nats-ca) or to a server on this host");
   }
+  // The files holding secrets must be their owner's alone (checked on the opened file, and
+  // given to the client from memory); the CA must be readable.
+  std::string cert, key;
+  if (!options.tls_cert.empty()) {
+    KZ_ASSIGN_OR_RETURN(key, ReadPrivateFile(options.tls_key, kMaxKeyFileBytes));
+    KZ_ASSIGN_OR_RETURN(const simdjson::padded_string chain,
+                        ReadFile(options.tls_cert, kMaxKeyFileBytes));
+    cert = std::string(std::string_view(chain));
+  }
+  if (!options.creds_file.empty()) {
+    KZ_ASSIGN_OR_RETURN(creds, ReadNatsCreds(options.creds_file));
+  }
+  if (!options.tls_ca.empty() && ::access(options.tls_ca.c_str(), R_OK) != 0)
+    return FileError(options.tls_ca, errno);
   natsStatus s = NATS_OK;
   if (tls) {
     const std::string ca = options.tls_ca.empty() ? kSystemCaFile : options.tls_ca;
@@ -180,17 +192,12 @@ absl::Status SetSecurity(natsOptions* opts, const BusOptions& options,
     // libnats checks the server's name only when told which (IP addresses included).
     if ((s = natsOptions_SetExpectedHostname(opts, name.c_str())) != NATS_OK)
       return OptionFailure(s, StrCat("NATS TLS server name ", name));
-    if (!options.tls_cert.empty() &&
-        (s = natsOptions_LoadCertificatesChain(opts, options.tls_cert.c_str(),
-                                               options.tls_key.c_str())) != NATS_OK) {
-      return OptionFailure(s, "NATS client certificate");
+    if (!cert.empty() &&
+        (s = natsOptions_SetCertificatesChain(opts, cert.c_str(), key.c_str())) != NATS_OK) {
+      return OptionFailure(s, StrCat("NATS client certificate ", options.tls_cert));
     }
   }
-  if (!options.creds_file.empty() &&
-      (s = natsOptions_SetUserCredentialsFromFiles(opts, options.creds_file.c_str(), nullptr)) !=
-          NATS_OK) {
-    return OptionFailure(s, StrCat("NATS creds file ", options.creds_file));
-  }
+  if (!options.creds_file.empty()) KZ_RETURN_IF_ERROR(UseNatsCreds(opts, creds));
   if (!options.user.empty() &&
       (s = natsOptions_SetUserInfo(opts, options.user.c_str(), options.password.c_str())) !=
           NATS_OK) {
@@ -304,7 +311,8 @@ absl::StatusOr<std::unique_ptr<Bus>> Bus::Connect(const BusOptions& options) {
   if (natsOptions_Create(&raw) != NATS_OK)
     return absl::ResourceExhaustedError("NATS options: out of memory");
   std::unique_ptr<natsOptions, OptionsCloser> opts(raw);
-  KZ_RETURN_IF_ERROR(SetSecurity(opts.get(), options, urls));
+  auto creds = std::make_unique<NatsCreds>();  // the connection's, for its life
+  KZ_RETURN_IF_ERROR(SetSecurity(opts.get(), options, urls, *creds));
   natsStatus s = natsOptions_SetURL(opts.get(), options.url.c_str());
   if (s == NATS_OK) s = natsOptions_SetTimeout(opts.get(), options.timeout_ms);
   if (s == NATS_OK) s = natsOptions_SetMaxReconnect(opts.get(), options.max_reconnects);
@@ -322,56 +330,81 @@ absl::StatusOr<std::unique_ptr<Bus>> Bus::Connect(const BusOptions& options) {
                                          detail.empty() ? "" : ": ", detail));
   }
   auto bus = std::make_unique<Bus>(BusKey(), nc, RedactUrl(options.url), options.timeout_ms);
+  bus->creds_ = std::move(creds);
   jsOptions jso;
   jsOptions_Init(&jso);
   jso.Wait = options.timeout_ms;
   jso.PublishAsync.AckHandler = &Bus::OnPublished;
-  jso.PublishAsync.AckHandlerClosure = bus.get();
+  jso.PublishAsync.AckHandlerClosure = bus->async_.get();
   s = natsConnection_JetStream(&bus->js_, nc, &jso);
   if (s != NATS_OK)
     return Failure(s, static_cast<jsErrCode>(0), StrCat("JetStream at ", RedactUrl(options.url)));
   return bus;
 }
 
+Bus::Bus(BusKey, natsConnection* nc, std::string url, int64_t timeout_ms)
+    : nc_(nc), url_(std::move(url)), timeout_ms_(timeout_ms), async_(std::make_unique<Async>()) {
+  async_->url = url_;
+}
+
 Bus::~Bus() {
-  (void)AwaitPublishes(0, timeout_ms_);
+  bool answered = AwaitPublishes(0, timeout_ms_).ok();
+  if (!answered && js_ != nullptr) {
+    // Taken back from the client, they are never answered.
+    natsMsgList list{};
+    if (js_PublishAsyncGetPendingList(&list, js_) == NATS_OK) {
+      std::lock_guard<std::mutex> lock(async_->mutex);
+      for (int i = 0; i < list.Count; ++i) {
+        if (async_->pending.erase(list.Msgs[i]) > 0) --async_->unanswered;
+      }
+      answered = async_->unanswered == 0;
+      natsMsgList_Destroy(&list);
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(async_->mutex);
+    async_->closed = true;
+    answered = answered && async_->unanswered == 0;
+  }
   if (js_ != nullptr) jsCtx_Destroy(js_);
   natsConnection_Destroy(nc_);
+  // An answer may still be on its way on a client thread: what it reaches must stay.
+  if (!answered) (void)async_.release();
 }
 
 void Bus::OnPublished(jsCtx*, natsMsg* msg, jsPubAck* ack, jsPubAckErr* error, void* closure) {
-  Bus& bus = *static_cast<Bus*>(closure);
+  Async& async = *static_cast<Async*>(closure);
   std::function<void(absl::Status)> done;
   {
-    std::lock_guard<std::mutex> lock(bus.async_mutex_);
-    auto it = bus.pending_.find(msg);
-    if (it == bus.pending_.end()) {  // not ours: nothing awaits it
+    std::lock_guard<std::mutex> lock(async.mutex);
+    auto it = async.pending.find(msg);
+    if (async.closed || it == async.pending.end()) {  // nothing awaits it (any more)
       natsMsg_Destroy(msg);
       return;
     }
     done = std::move(it->second);
-    bus.pending_.erase(it);
+    async.pending.erase(it);
   }
   absl::Status status;
   if (ack == nullptr) {
     status = Failure(error != nullptr ? error->Err : NATS_ERR,
                      error != nullptr ? error->ErrCode : static_cast<jsErrCode>(0),
-                     StrCat("publishing to ", natsMsg_GetSubject(msg), " at ", bus.url_));
+                     StrCat("publishing to ", natsMsg_GetSubject(msg), " at ", async.url));
   }
   natsMsg_Destroy(msg);
   done(std::move(status));
-  std::lock_guard<std::mutex> lock(bus.async_mutex_);
-  --bus.unanswered_;
-  bus.answered_.notify_all();
+  std::lock_guard<std::mutex> lock(async.mutex);
+  --async.unanswered;
+  async.answered.notify_all();
 }
 
 absl::Status Bus::PublishAsync(const std::string& subject, std::string_view data,
                                const std::string& msg_id, std::function<void(absl::Status)> done) {
   KZ_ASSIGN_OR_RETURN(natsMsg * raw, NewMessage(subject, data, {}));
   {
-    std::lock_guard<std::mutex> lock(async_mutex_);
-    pending_.emplace(raw, std::move(done));
-    ++unanswered_;
+    std::lock_guard<std::mutex> lock(async_->mutex);
+    async_->pending.emplace(raw, std::move(done));
+    ++async_->unanswered;
   }
   jsPubOptions po;
   jsPubOptions_Init(&po);
@@ -381,20 +414,20 @@ absl::Status Bus::PublishAsync(const std::string& subject, std::string_view data
   const natsStatus s = js_PublishMsgAsync(js_, &sent, &po);
   if (s == NATS_OK) return absl::OkStatus();
   {
-    std::lock_guard<std::mutex> lock(async_mutex_);
-    pending_.erase(raw);
-    --unanswered_;
-    answered_.notify_all();
+    std::lock_guard<std::mutex> lock(async_->mutex);
+    async_->pending.erase(raw);
+    --async_->unanswered;
+    async_->answered.notify_all();
   }
   if (sent != nullptr) natsMsg_Destroy(sent);
   return Failure(s, static_cast<jsErrCode>(0), StrCat("publishing to ", subject, " at ", url_));
 }
 
 absl::Status Bus::AwaitPublishes(size_t at_most, int64_t timeout_ms) {
-  std::unique_lock<std::mutex> lock(async_mutex_);
-  if (!answered_.wait_for(lock, std::chrono::milliseconds(timeout_ms),
-                          [&] { return unanswered_ <= at_most; })) {
-    return absl::DeadlineExceededError(StrCat(unanswered_, " publishes to ", url_,
+  std::unique_lock<std::mutex> lock(async_->mutex);
+  if (!async_->answered.wait_for(lock, std::chrono::milliseconds(timeout_ms),
+                                 [&] { return async_->unanswered <= at_most; })) {
+    return absl::DeadlineExceededError(StrCat(async_->unanswered, " publishes to ", url_,
                                               " unanswered after ", timeout_ms, " ms"));
   }
   return absl::OkStatus();

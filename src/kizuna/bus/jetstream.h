@@ -39,6 +39,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "kizuna/bus/nats_creds.h"
 
 struct __natsConnection;
 struct __jsCtx;
@@ -184,9 +185,9 @@ class Bus {
   // name mismatch, authorization violation); InvalidArgument for options that do not go
   // together or files that cannot be read (naming the file).
   static absl::StatusOr<std::unique_ptr<Bus>> Connect(const BusOptions& options);
-  Bus(BusKey, __natsConnection* nc, std::string url, int64_t timeout_ms)
-      : nc_(nc), url_(std::move(url)), timeout_ms_(timeout_ms) {}
-  // Waits (up to the timeout) for the answers to asynchronous publishes first.
+  Bus(BusKey, __natsConnection* nc, std::string url, int64_t timeout_ms);
+  // Waits (up to the timeout) for the answers to asynchronous publishes first; the `done` of
+  // a publish still unanswered then is never called.
   ~Bus();
   Bus(const Bus&) = delete;
   Bus& operator=(const Bus&) = delete;
@@ -219,7 +220,19 @@ class Bus {
   const std::string& url() const { return url_; }
 
  private:
-  // The client's answer to an asynchronous publish (closure: the Bus).
+  // Asynchronous publishes awaiting their answer. The client calls back with it as the
+  // closure, on a thread of its own: it outlives the Bus when answers may still come.
+  struct Async {
+    std::string url;
+    std::mutex mutex;
+    std::condition_variable answered;
+    // By message; `unanswered` also counts those whose `done` runs.
+    absl::flat_hash_map<__natsMsg*, std::function<void(absl::Status)>> pending
+        ABSL_GUARDED_BY(mutex);
+    size_t unanswered ABSL_GUARDED_BY(mutex) = 0;
+    bool closed ABSL_GUARDED_BY(mutex) = false;  // the Bus is gone: answers call nothing
+  };
+  // The client's answer to an asynchronous publish (closure: the Async).
   static void OnPublished(__jsCtx* js, __natsMsg* msg, jsPubAck* ack, jsPubAckErr* error,
                           void* closure);
 
@@ -227,13 +240,8 @@ class Bus {
   __jsCtx* js_ = nullptr;
   std::string url_;
   int64_t timeout_ms_;
-  std::mutex async_mutex_;
-  std::condition_variable answered_;
-  // Asynchronous publishes awaiting their answer, by message; `unanswered_` also counts
-  // those whose `done` runs.
-  absl::flat_hash_map<__natsMsg*, std::function<void(absl::Status)>> pending_
-      ABSL_GUARDED_BY(async_mutex_);
-  size_t unanswered_ ABSL_GUARDED_BY(async_mutex_) = 0;
+  std::unique_ptr<Async> async_;  // released (closed) by ~Bus when answers are still due
+  std::unique_ptr<NatsCreds> creds_;  // what the connection signs with (nats_creds.h)
 };
 
 }  // namespace kizuna::bus

@@ -23,6 +23,9 @@ constexpr int64_t kFetchWaitMs = 100;
 // while workers are busy is written once per interval, not once per report fetched (each
 // write is a new sighting version). The delay from a batch to its sighting grows by as much.
 constexpr int64_t kWriteIntervalUs = 250'000;
+// The set is read again at least this often, whatever the checks say: a delete moves no
+// date_added.
+constexpr int64_t kSetReadAgainUs = int64_t{300} * 1'000'000;
 // Latency samples kept (the oldest are dropped beyond it).
 constexpr size_t kMaxLatencySamples = 1 << 20;
 
@@ -63,23 +66,52 @@ NodeLink::NodeLink(Bus& bus, store::Database& db, policy::Policy& policy, NodeLi
   importer_ = std::make_unique<ingest::Importer>(db_, options_.sightings_collection, import);
 }
 
+absl::StatusOr<std::string> NodeLink::CollectionPolicies(
+    const std::vector<store::Collection>& all) const {
+  std::string out;
+  for (const store::Collection& given : options_.collections) {
+    auto c = std::find_if(all.begin(), all.end(),
+                          [&](const store::Collection& a) { return a.id == given.id; });
+    if (c == all.end())
+      return absl::NotFoundError(StrCat("collection '", given.id, "' no longer exists"));
+    StrAppend(out, c->id, '\0', c->default_release, '\0');
+    for (const std::string& community : c->communities) StrAppend(out, community, '\0');
+    out.push_back('\n');
+  }
+  return out;
+}
+
 absl::Status NodeLink::PublishSet() {
+  if (options_.check_grants) KZ_RETURN_IF_ERROR(options_.check_grants());
   policy::ReleasedReader reader(db_, policy_);
   std::string lines;
   int64_t count = 0;
   std::vector<detect::Uuid> ids;
-  for (const store::Collection& c : options_.collections) {
+  absl::flat_hash_set<detect::Uuid> revoked;  // released, but no longer matched
+  // The collections as they are now: their communities and default release decide too.
+  KZ_ASSIGN_OR_RETURN(const std::vector<store::Collection> now, db_.ListCollections(""));
+  KZ_ASSIGN_OR_RETURN(collection_policies_, CollectionPolicies(now));
+  for (const store::Collection& given : options_.collections) {
+    // Present: CollectionPolicies found each.
+    const store::Collection& c = *std::find_if(
+        now.begin(), now.end(), [&](const store::Collection& a) { return a.id == given.id; });
     store::PageRequest request;
     request.limit = store::kMaxPageLimit;
     request.filter.types = {"indicator"};
     for (;;) {
       KZ_ASSIGN_OR_RETURN(store::Page page, reader.Read(options_.principal, c, {}, request));
       for (const store::StoredObject& o : page.objects) {
-        // A revoked indicator matches nothing: it leaves the set, and its reports are refused.
-        if (o.type != "indicator" || o.revoked) continue;
+        if (o.type != "indicator") continue;
+        detect::Uuid uuid;
+        const bool parsed = detect::ParseIndicatorUuid(o.id, uuid);
+        // A revoked indicator matches nothing: it leaves the set.
+        if (o.revoked) {
+          if (parsed) revoked.insert(uuid);
+          continue;
+        }
         StrAppend(lines, o.json, "\n");
         ++count;
-        if (detect::Uuid uuid; detect::ParseIndicatorUuid(o.id, uuid)) ids.push_back(uuid);
+        if (parsed) ids.push_back(uuid);
       }
       if (!page.more) break;
       request.after = page.next;
@@ -88,6 +120,9 @@ absl::Status NodeLink::PublishSet() {
   const Sha256Digest digest = Sha256(lines);
   const std::string hex =
       HexEncode(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+  // Reports of the set before may name only indicators revoked since (batches matched
+  // against it are in flight); one withheld or deleted since is refused from now on.
+  absl::erase_if(previous_, [&](const detect::Uuid& id) { return !revoked.contains(id); });
   if (hex == set_digest_) return absl::OkStatus();
   // The version: the digest's first 52 bits (a JSON number any reader keeps exactly).
   uint64_t version = 0;
@@ -103,8 +138,11 @@ absl::Status NodeLink::PublishSet() {
   SetHead head{version, static_cast<int64_t>(chunks.size()), count - too_long, options_.window_s};
   KZ_RETURN_IF_ERROR(bus_.Publish(kSetHeadSubject, EncodeSetHead(head)).status());
   // Every indicator of the set may be reported from now on, and those of the set it replaces
-  // for a grace period; those of older sets no longer.
-  previous_ = std::move(current_);
+  // that were revoked since, for a grace period; those of older sets no longer.
+  previous_.clear();
+  for (const detect::Uuid& id : current_) {
+    if (revoked.contains(id)) previous_.insert(id);
+  }
   current_ = absl::flat_hash_set<detect::Uuid>(ids.begin(), ids.end());
   previous_until_us_ = SystemClock().NowMicros() + options_.set_grace_s * 1000000;
   set_digest_ = hex;
@@ -196,6 +234,7 @@ absl::Status NodeLink::Run() {
   KZ_RETURN_IF_ERROR(
       bus_.EnsureStream(SightingsStreamSpec(options_.duplicate_window_s, options_.max_age_s)));
   KZ_ASSIGN_OR_RETURN(int64_t mark, db_.LastDateAdded());
+  KZ_ASSIGN_OR_RETURN(int64_t directory, db_.ChangeVersion());
   KZ_RETURN_IF_ERROR(PublishSet());
   // Every report the stream holds, from its first: the sums of earlier runs.
   KZ_ASSIGN_OR_RETURN(uint64_t replay_to, bus_.LastSequence(kSightingsStream));
@@ -220,6 +259,7 @@ absl::Status NodeLink::Run() {
   pending_shipped_us_.clear();
   KZ_RETURN_IF_ERROR(WriteDirty());
   int64_t last_check_us = clock.NowMicros(), last_report_us = clock.NowMicros(), last_write_us = 0;
+  int64_t last_read_us = clock.NowMicros();
   while (!stopped()) {
     KZ_ASSIGN_OR_RETURN(std::vector<Message> batch, consumer->Fetch(kFetchReports, kFetchWaitMs));
     for (Message& m : batch) {
@@ -238,10 +278,26 @@ absl::Status NodeLink::Run() {
     if (now - last_check_us >= options_.check_ms * 1000) {
       last_check_us = now;
       KZ_ASSIGN_OR_RETURN(int64_t current, db_.LastDateAdded());
+      KZ_ASSIGN_OR_RETURN(int64_t directory_now, db_.ChangeVersion());
+      bool read = now - last_read_us >= kSetReadAgainUs;
+      if (directory_now != directory) {
+        // Most directory changes (tokens, passwords, other users) leave the set as it is:
+        // the user and its grants are checked, and the set is read again only when a
+        // collection's communities or default release changed.
+        if (options_.check_grants) KZ_RETURN_IF_ERROR(options_.check_grants());
+        KZ_ASSIGN_OR_RETURN(const std::vector<store::Collection> all, db_.ListCollections(""));
+        KZ_ASSIGN_OR_RETURN(const std::string policies, CollectionPolicies(all));
+        read = read || policies != collection_policies_;
+      }
       if (current != mark) {
         KZ_ASSIGN_OR_RETURN(bool changed, SetMayHaveChanged(db_, options_.collections, mark));
-        mark = current;
-        if (changed) KZ_RETURN_IF_ERROR(PublishSet());
+        read = read || changed;
+      }
+      mark = current;
+      directory = directory_now;
+      if (read) {
+        last_read_us = now;
+        KZ_RETURN_IF_ERROR(PublishSet());
       }
     }
     if (batch.empty() && options_.exit_when_idle_ms > 0 &&

@@ -5,14 +5,17 @@
 // Who and what are decided here, on the node, never by a worker:
 //   - the set is the latest version of every indicator of `collections` that the policy
 //     releases to `principal` (policy::ReleasedReader, the read every path uses), as JSON
-//     lines in chunks (messages.h); it is read again when an indicator enters one of
-//     `collections` or a marking definition enters any collection, and published when its
-//     content differs (the version is a digest of it);
+//     lines in chunks (messages.h); it is read again (with the collections' communities and
+//     default release as they are then) when an indicator enters one of `collections`, a
+//     marking definition enters any collection or the directory changes (a grant, a
+//     collection's policy: Directory::ChangeVersion), and at least every 5 minutes; it is
+//     published when its content differs (the version is a digest of it);
 //   - a report's entries name indicators and counts only: the node keeps those of
 //     indicators of the set it published last, and for `set_grace_s` after a set replaced
-//     another those of the one before (batches matched against it were in flight), refuses
-//     the others (counted: an indicator withheld since, revoked or re-marked, is no longer
-//     reportable once its last set is more than one set old), and writes the STIX sightings
+//     another those of the one before that were revoked since (batches matched against it
+//     were in flight); it refuses the others (counted: an indicator withheld or deleted is
+//     no longer reportable from the first read that misses it, one revoked once its last set
+//     is more than one set old), and writes the STIX sightings
 //     itself, sighted by `identity` (the principal's organisation), into
 //     `sightings_collection`, as `writer` (the store's rules for that user apply).
 //
@@ -53,14 +56,16 @@ struct NodeLinkOptions {
   int64_t window_s = 3600;                     // sighting window workers count in
   int64_t check_ms = 1000;                     // how often the store is checked for changes
   // How long after a new set is published reports may still name indicators of the set
-  // before it only. Longer keeps the counts of batches matched late against the old set (a
-  // worker switches within a second); shorter ends sooner the reports of an indicator the
-  // node withheld. 0: none.
+  // before it that were revoked since. Longer keeps the counts of batches matched late
+  // against the old set (a worker switches within a second). 0: none.
   int64_t set_grace_s = 60;
   int64_t duplicate_window_s = 3600;           // the sightings stream remembers report ids
   int64_t max_age_s = 14 * 86400;              // the sightings stream keeps reports
   int64_t exit_when_idle_ms = 0;               // > 0: return after this long without a report
   const std::atomic<bool>* stop = nullptr;
+  // Called before every read of the set and on every directory change; an error (the user
+  // disabled or changed, a grant withdrawn) ends Run with it.
+  std::function<absl::Status()> check_grants;
 };
 
 struct NodeLinkSummary {
@@ -97,6 +102,9 @@ class NodeLink {
  private:
   // Reads the released indicators; publishes them when they differ from the last set.
   absl::Status PublishSet();
+  // The communities and default release of `collections`, as one string, from `all`.
+  // NotFound when one of them no longer exists.
+  absl::StatusOr<std::string> CollectionPolicies(const std::vector<store::Collection>& all) const;
   // Adds a report's entries to the sums; marks the changed entries dirty.
   void Apply(std::string_view data, uint64_t sequence);
   // Writes the sightings of the dirty entries.
@@ -118,12 +126,14 @@ class NodeLink {
   NodeLinkOptions options_;
   std::unique_ptr<ingest::Importer> importer_;
   std::string set_digest_;
+  std::string collection_policies_;  // CollectionPolicies when the set was last read
   // Whether a report may name `indicator` now: it is in the current set, or in the one
   // before it within the grace period.
   bool Reportable(const detect::Uuid& indicator, int64_t now_us);
 
   absl::flat_hash_set<detect::Uuid> current_;   // the indicators of the set published last
-  absl::flat_hash_set<detect::Uuid> previous_;  // of the set before it, until previous_until_us_
+  // Of the set before it, revoked since; until previous_until_us_.
+  absl::flat_hash_set<detect::Uuid> previous_;
   int64_t previous_until_us_ = 0;
   absl::flat_hash_map<Key, detect::SightingAggregator::Entry> sums_;
   std::vector<Key> dirty_;

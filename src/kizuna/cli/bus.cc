@@ -89,7 +89,8 @@ int Run(GlobalOptions& global, const BusFlags& flags) {
     return ReportError(absl::FailedPreconditionError(
         StrCat("user '", flags.as_user, "' belongs to no organisation")));
   }
-  taxii::GrantAccessControl access(**db, SystemClock());
+  // Grants are read again at every read of the set (no caching across a directory change).
+  taxii::GrantAccessControl access(**db, SystemClock(), {.refresh_interval_us = 0});
   bus::NodeLinkOptions options;
   for (const std::string& name : flags.collections) {
     auto c = GrantedCollection(**db, access, *who, name, false);
@@ -110,6 +111,21 @@ int Run(GlobalOptions& global, const BusFlags& flags) {
   options.max_age_s = flags.keep_seconds;
   options.exit_when_idle_ms = flags.exit_when_idle_seconds * 1000;
   options.stop = &StopOnSignalsFlag();
+  // The user is read again: disabled, moved, its roles or groups changed, the bus ends.
+  options.check_grants = [&]() -> absl::Status {
+    KZ_ASSIGN_OR_RETURN(const identity::Principal now,
+                        policy::PrincipalForUser(**db, flags.as_user));
+    if (now.organization != who->organization || now.roles != who->roles ||
+        policy::ReleaseKey(now) != policy::ReleaseKey(*who)) {
+      return absl::FailedPreconditionError(
+          StrCat("user '", flags.as_user,
+                 "' changed (organisation, roles or groups) since the bus started"));
+    }
+    for (const std::string& name : flags.collections) {
+      KZ_RETURN_IF_ERROR(GrantedCollection(**db, access, *who, name, false).status());
+    }
+    return GrantedCollection(**db, access, *who, flags.sightings_to, true).status();
+  };
   auto bus_options = NatsOptions(flags.nats, flags.nats_security, "kizuna bus");
   if (!bus_options.ok()) return ReportError(bus_options.status());
   auto bus = bus::Bus::Connect(*bus_options);

@@ -2,7 +2,7 @@
 //
 //   kizuna exercise run SCENARIO --state DIR [--speed N] [--tokens FILE] [--node TEAM=URL...]
 //                       [--ca-file [TEAM=]FILE...] [--background-scale X] [--poll SECONDS]
-//                       [--auto-blue --team-data TEAM=DIR... [--team-org TEAM=NAME...]]
+//                       [--auto-blue --team-data TEAM=DIR... [--team-org TEAM=NAME...] [--tick S]]
 //                       [--attack BUNDLE] [--json] [--lang en|ja]
 //
 // The white cell's controller (docs/exercise.md, "Running an exercise"). It generates the
@@ -21,10 +21,12 @@
 //     scorer's JSON, exercise/score.h); DIR/state.json holds the progress `exercise status`
 //     prints.
 // --auto-blue (item 5): the implied indicators are POSTed to each blue team's `injects`
-// collection at the start, and at every poll each team's node (its data directory,
-// --team-data) runs `kizuna match --exercise --resume` over its telemetry released since the
-// last poll, adding exercise-marked
-// sightings to its `sightings` collection, which sync shares onward under policy.
+// collection at the start, and the scenario advances in lockstep ticks of --tick scenario
+// seconds: at each, each team's node (its data directory, --team-data) runs `kizuna match
+// --exercise --resume` over its telemetry released since the last tick, adding
+// exercise-marked sightings to its `sightings` collection, then `kizuna sync run --once`
+// shares them onward under policy, then the white cell reads and scores; a share first seen
+// at a tick counts at that tick's scenario time, so the score is the same in every run.
 // At the end DIR/result.json holds the final scoreboard, and DIR/aar.html and DIR/aar.json the
 // after-action report (as `kizuna exercise report --result DIR/result.json` writes it). Exit codes:
 // 0 done; 1 a failure (an inject or read that failed is listed in the summary); 2 usage.
@@ -74,6 +76,7 @@ struct RunFlags {
   double speed = 60;
   double background_scale = 1;
   double poll_seconds = 2;
+  double tick_seconds = 300;
   bool auto_blue = false;
   std::vector<std::string> team_data, team_org;
   bool json = false;
@@ -133,7 +136,8 @@ class Run {
       : scenario_(scenario), flags_(flags), kizuna_(std::move(kizuna)), state_(flags.state) {}
 
   absl::Status Prepare();
-  // Runs the clock to the end. Returns an error only when the state cannot be written.
+  // Runs the clock to the end: on the wall clock at --speed, or in auto-blue in lockstep
+  // ticks. Returns an error only when the state cannot be written.
   absl::Status Loop();
   int Finish();
 
@@ -142,10 +146,18 @@ class Run {
   absl::Status Release(double offset_s);
   absl::Status Poll(double offset_s, bool final);
   // Reads what team `team`'s node received in its `shares` collection (each object's first
-  // version with its date_added, put on the scenario's clock) into `scorer`.
+  // version, dated on the scenario's clock: in lockstep the tick it was first seen at, else
+  // its date_added) into `scorer`.
   absl::Status ReadShares(exercise::Scorer& scorer, const std::string& team, TeamNode& node,
-                          bool final);
+                          double offset_s, bool final);
+  absl::Status WallClockLoop();
+  absl::Status LockstepLoop();
+  void ShowProgress(double offset_s) const;
+  // Runs this binary with `args` (after it), output to DIR/`log`; a failure is listed.
+  void RunKizuna(std::vector<std::string> args, const std::string& log, const std::string& what);
   void AutoBlue(const std::string& team);
+  // One federation pass of the team's node (`kizuna sync run --once` on its data directory).
+  void Share(const std::string& team);
   absl::Status WriteState(double offset_s, bool finished);
   void Failure(std::string what) {
     if (failures_.size() < 100) failures_.push_back(std::move(what));
@@ -167,6 +179,9 @@ class Run {
   double offset_s_ = 0;
   bool finished_ = false;
   int64_t wall_start_us_ = 0;    // when the scenario clock started (offset 0), system clock
+  // Lockstep: (team, object id) -> the scenario time of the tick the white cell first saw
+  // the object in the team's shares collection at.
+  std::map<std::pair<std::string, std::string>, int64_t> first_seen_;
   bool report_written_ = false;  // DIR/aar.html and DIR/aar.json
 };
 
@@ -275,36 +290,13 @@ absl::Status Run::Release(double offset_s) {
   return absl::OkStatus();
 }
 
-// Runs `kizuna match --exercise` on the team's node over its telemetry, as its sensor would:
-// with --resume, over the records released since its last poll only (their alerts appended,
-// the sightings counting every poll's).
-void Run::AutoBlue(const std::string& team) {
-  const TeamNode& node = *nodes_.at(team);
-  fs::path input = state_ / "telemetry" / team;
-  std::error_code ec;
-  if (!fs::exists(input, ec)) return;
-  fs::create_directories(state_ / "alerts", ec);
-  std::vector<std::string> args = {kizuna_,
-                                   "--data-dir",
-                                   team_data_.at(team),
-                                   "match",
-                                   "--exercise",
-                                   "--input",
-                                   input.string(),
-                                   "--alerts",
-                                   (state_ / "alerts" / (team + ".jsonl")).string(),
-                                   "--resume",
-                                   (state_ / "alerts" / (team + ".resume.json")).string(),
-                                   "--json"};
-  for (const char* purpose : {"injects", "shares"}) {
-    if (!node.Collection(purpose).empty()) args.insert(args.end(), {"--collection", node.Collection(purpose)});
-  }
-  if (!node.Collection("sightings").empty()) args.insert(args.end(), {"--sightings-to", node.Collection("sightings")});
-  if (team_org_.count(team)) args.insert(args.end(), {"--organization", team_org_.at(team)});
+void Run::RunKizuna(std::vector<std::string> args, const std::string& log_name,
+                    const std::string& what) {
+  args.insert(args.begin(), kizuna_);
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
-  std::string log = (state_ / ("auto-blue-" + team + ".log")).string();
+  std::string log = (state_ / log_name).string();
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
@@ -314,16 +306,50 @@ void Run::AutoBlue(const std::string& team) {
   posix_spawn_file_actions_destroy(&actions);
   int status = 0;
   if (err != 0) {
-    Failure(StrCat("auto-blue ", team, ": cannot start ", kizuna_, ": ", std::strerror(err)));
+    Failure(StrCat(what, ": cannot start ", kizuna_, ": ", std::strerror(err)));
   } else if (waitpid(pid, &status, 0) == pid && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
-    Failure(StrCat("auto-blue ", team, ": kizuna match failed (", log, ")"));
+    Failure(StrCat(what, " failed (", log, ")"));
   }
+}
+
+// Runs `kizuna match --exercise` on the team's node over its telemetry, as its sensor would:
+// with --resume, over the records released since its last poll only (their alerts appended,
+// the sightings counting every poll's, patterns needing several observations seeing the
+// earlier polls' events).
+void Run::AutoBlue(const std::string& team) {
+  const TeamNode& node = *nodes_.at(team);
+  fs::path input = state_ / "telemetry" / team;
+  std::error_code ec;
+  if (!fs::exists(input, ec)) return;
+  fs::create_directories(state_ / "alerts", ec);
+  std::vector<std::string> args = {
+      "--data-dir", team_data_.at(team),
+      "match",      "--exercise",
+      "--input",    input.string(),
+      "--alerts",   (state_ / "alerts" / (team + ".jsonl")).string(),
+      "--resume",   (state_ / "alerts" / (team + ".resume.json")).string(),
+      "--json"};
+  for (const char* purpose : {"injects", "shares"}) {
+    if (!node.Collection(purpose).empty()) args.insert(args.end(), {"--collection", node.Collection(purpose)});
+  }
+  if (!node.Collection("sightings").empty()) args.insert(args.end(), {"--sightings-to", node.Collection("sightings")});
+  if (team_org_.count(team)) args.insert(args.end(), {"--organization", team_org_.at(team)});
+  RunKizuna(std::move(args), "auto-blue-" + team + ".log",
+            StrCat("auto-blue ", team, ": kizuna match"));
+}
+
+void Run::Share(const std::string& team) {
+  RunKizuna({"--data-dir", team_data_.at(team), "sync", "run", "--once"}, "sync-" + team + ".log",
+            StrCat("auto-blue ", team, ": kizuna sync run --once"));
 }
 
 absl::Status Run::Poll(double offset_s, bool final) {
   ++polls_;
   if (flags_.auto_blue) {
+    // Every team matches what this tick released, then every node shares what it sighted, so
+    // the shares read below are all this tick's.
     for (const auto& [team, dir] : team_data_) AutoBlue(team);
+    for (const auto& [team, dir] : team_data_) Share(team);
   }
   exercise::Scorer scorer(scenario_, *truth_, 1.0);
   std::error_code ec;
@@ -343,7 +369,7 @@ absl::Status Run::Poll(double offset_s, bool final) {
     for (const std::string& page : *pages) {
       KZ_RETURN_IF_ERROR(scorer.AddSightings(page, team, StrCat("team ", team, " collection ", alias)));
     }
-    KZ_RETURN_IF_ERROR(ReadShares(scorer, team, *node, final));
+    KZ_RETURN_IF_ERROR(ReadShares(scorer, team, *node, offset_s, final));
   }
   board_ = scorer.Finish();
   KZ_RETURN_IF_ERROR(WriteFileAtomically((state_ / "score.json").string(), board_.ToJson()));
@@ -351,7 +377,7 @@ absl::Status Run::Poll(double offset_s, bool final) {
 }
 
 absl::Status Run::ReadShares(exercise::Scorer& scorer, const std::string& team, TeamNode& node,
-                             bool final) {
+                             double offset_s, bool final) {
   const std::string alias = node.Collection("shares");
   if (alias.empty()) return absl::OkStatus();
   // Manifest first: an object added between the two reads has no date yet, and waits for
@@ -361,18 +387,27 @@ absl::Status Run::ReadShares(exercise::Scorer& scorer, const std::string& team, 
   absl::StatusOr<std::vector<std::string>> objects =
       manifest.ok() ? node.ReadAll(alias, "objects", "match[version]=first") : manifest;
   if (!objects.ok()) {
-    if (final) Failure(std::string(View(objects.status().message())));
+    // In lockstep a share read a tick late would count a tick late: the run reports it.
+    if (final || flags_.auto_blue) Failure(std::string(View(objects.status().message())));
     return absl::OkStatus();
   }
   std::map<std::string, int64_t> added;  // id -> date_added on the scenario clock
   for (const std::string& page : *manifest) {
     for (boost::json::value& entry : PageObjects(page)) {
+      std::string id(StringMember(entry, "id"));
+      if (flags_.auto_blue) {
+        // Lockstep: the tick the object was first seen at, whatever the nodes' clocks said.
+        added[id] = first_seen_
+                        .try_emplace({team, id},
+                                     scenario_.meta.t0_us + static_cast<int64_t>(offset_s * 1e6))
+                        .first->second;
+        continue;
+      }
       absl::StatusOr<int64_t> wall = stix::ParseMicros(StringMember(entry, "date_added"));
       if (!wall.ok()) continue;
       // The node's clock to the scenario's: offset 0 was wall_start_us_, at --speed.
-      added[std::string(StringMember(entry, "id"))] =
-          scenario_.meta.t0_us +
-          static_cast<int64_t>(static_cast<double>(*wall - wall_start_us_) * flags_.speed);
+      added[id] = scenario_.meta.t0_us +
+                  static_cast<int64_t>(static_cast<double>(*wall - wall_start_us_) * flags_.speed);
     }
   }
   boost::json::array dated;
@@ -395,19 +430,21 @@ absl::Status Run::WriteState(double offset_s, bool finished) {
   for (const InjectState& s : injects_) {
     injects.push_back({{"id", s.inject->id}, {"at_s", s.inject->at_s}, {"sent", s.sent}, {"results", s.results}});
   }
-  boost::json::object o{{"exercise", scenario_.meta.id},
-                        {"title", scenario_.meta.title},
-                        {"scenario", scenario_.file},
-                        {"speed", flags_.speed},
-                        {"auto_blue", flags_.auto_blue},
-                        {"offset_s", offset_s},
-                        {"duration_s", scenario_.meta.duration_s},
-                        {"records", plan_ ? plan_->records() : 0},
-                        {"released_records", plan_ ? plan_->released_records() : 0},
-                        {"polls", polls_},
-                        {"injects", std::move(injects)},
-                        {"failures", boost::json::array(failures_.begin(), failures_.end())},
-                        {"finished", finished}};
+  boost::json::object o{
+      {"exercise", scenario_.meta.id},
+      {"title", scenario_.meta.title},
+      {"scenario", scenario_.file},
+      {"speed", flags_.speed},
+      {"auto_blue", flags_.auto_blue},
+      {"tick_s", flags_.auto_blue ? boost::json::value(flags_.tick_seconds) : nullptr},
+      {"offset_s", offset_s},
+      {"duration_s", scenario_.meta.duration_s},
+      {"records", plan_ ? plan_->records() : 0},
+      {"released_records", plan_ ? plan_->released_records() : 0},
+      {"polls", polls_},
+      {"injects", std::move(injects)},
+      {"failures", boost::json::array(failures_.begin(), failures_.end())},
+      {"finished", finished}};
   if (report_written_) {
     o["report"] = {{"html", (state_ / kAarHtml).string()}, {"json", (state_ / kAarJson).string()}};
   }
@@ -415,10 +452,29 @@ absl::Status Run::WriteState(double offset_s, bool finished) {
 }
 
 absl::Status Run::Loop() {
-  using Clock = std::chrono::steady_clock;
   const bool terminal = StderrIsTerminal();
-  const auto start = Clock::now();
   wall_start_us_ = SystemClock().NowMicros();
+  KZ_RETURN_IF_ERROR(flags_.auto_blue ? LockstepLoop() : WallClockLoop());
+  if (terminal) std::fputs("\r\033[K", stderr);
+  return absl::OkStatus();
+}
+
+void Run::ShowProgress(double offset_s) const {
+  if (!StderrIsTerminal()) return;
+  uint64_t detected = 0, steps = 0;
+  for (const exercise::TeamScore& t : board_.teams) detected += t.detected, steps += t.steps;
+  std::fputs(StrCat("\r", scenario_.meta.id, ": ", static_cast<int64_t>(offset_s / 60), "/",
+                    scenario_.meta.duration_s / 60, " min, ", plan_->released_records(), "/",
+                    plan_->records(), " records, ", detected, "/", steps, " steps detected   ")
+                 .c_str(),
+             stderr);
+}
+
+// A human team's exercise: the scenario runs on the wall clock at --speed, and the teams'
+// nodes are read every --poll seconds.
+absl::Status Run::WallClockLoop() {
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
   auto next_poll = start;
   const double end_s = static_cast<double>(scenario_.meta.duration_s);
   for (;;) {
@@ -430,17 +486,34 @@ absl::Status Run::Loop() {
       KZ_RETURN_IF_ERROR(Poll(offset_s, over));
       next_poll = Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(flags_.poll_seconds * 1000));
     }
-    if (terminal) {
-      uint64_t detected = 0, steps = 0;
-      for (const exercise::TeamScore& t : board_.teams) detected += t.detected, steps += t.steps;
-      std::fputs(StrCat("\r", scenario_.meta.id, ": ", static_cast<int64_t>(offset_s / 60), "/", scenario_.meta.duration_s / 60,
-                        " min, ", plan_->released_records(), "/", plan_->records(), " records, ", detected, "/", steps,
-                        " steps detected   ").c_str(), stderr);
-    }
+    ShowProgress(offset_s);
     if (over) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  if (terminal) std::fputs("\r\033[K", stderr);
+  return absl::OkStatus();
+}
+
+// Auto-blue: the scenario advances in ticks of --tick scenario seconds (0, tick, 2 tick, ...,
+// the end). At each, the injects and telemetry due are released, every team matches, every
+// node makes one federation pass, and the white cell reads and scores: nothing depends on how
+// long any of it took. The ticks are paced at --speed when the work keeps up, and wait for it
+// when it does not.
+absl::Status Run::LockstepLoop() {
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  const double end_s = static_cast<double>(scenario_.meta.duration_s);
+  for (int64_t tick = 0;; ++tick) {
+    const double offset_s = std::min(end_s, static_cast<double>(tick) * flags_.tick_seconds);
+    std::this_thread::sleep_until(start +
+                                  std::chrono::duration_cast<Clock::duration>(
+                                      std::chrono::duration<double>(offset_s / flags_.speed)));
+    KZ_RETURN_IF_ERROR(SendInjects(offset_s));
+    KZ_RETURN_IF_ERROR(Release(offset_s));
+    const bool over = offset_s >= end_s;
+    KZ_RETURN_IF_ERROR(Poll(offset_s, over));
+    ShowProgress(offset_s);
+    if (over) break;
+  }
   return absl::OkStatus();
 }
 
@@ -501,11 +574,20 @@ void AddExerciseRun(CLI::App& exercise, GlobalOptions& global) {
   cmd->add_option("--ca-file", flags->nodes.ca_files, "FILE or TEAM=FILE: PEM CAs to trust for the nodes");
   cmd->add_option("--background-scale", flags->background_scale, "Multiply every background rate by this")
       ->check(CLI::Range(0.0, 1e6));
-  cmd->add_option("--poll", flags->poll_seconds, "Seconds between reads of the teams' sightings and scores")
-      ->capture_default_str()->check(CLI::Range(0.1, 3600.0));
-  cmd->add_flag("--auto-blue", flags->auto_blue,
-                "Each team's node matches its telemetry itself (kizuna match --exercise) and "
-                "shares sightings: the unattended baseline");
+  cmd->add_option("--poll", flags->poll_seconds,
+                  "Seconds between reads of the teams' sightings and scores (auto-blue: --tick)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 3600.0));
+  auto* auto_blue =
+      cmd->add_flag("--auto-blue", flags->auto_blue,
+                    "Each team's node matches its telemetry itself (kizuna match --exercise) and "
+                    "shares sightings: the unattended baseline, run in lockstep ticks (--tick)");
+  cmd->add_option("--tick", flags->tick_seconds,
+                  "With --auto-blue: scenario seconds per lockstep tick (release, match, share, "
+                  "score); a share first seen at a tick counts at its time")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 86400.0))
+      ->needs(auto_blue);
   cmd->add_option("--team-data", flags->team_data, "TEAM=DIR: the data directory of the team's node (--auto-blue)");
   cmd->add_option("--team-org", flags->team_org, "TEAM=NAME: the organisation the team's sightings are by");
   cmd->add_option("--attack", flags->attack, "ATT&CK STIX bundle (default: the store's ATT&CK objects)");

@@ -39,9 +39,11 @@
 // the summary goes to stderr, or with --json to standard output as one JSON object.
 // With --resume FILE (match_resume.h), a periodic run over growing files (a sensor folder)
 // matches only what was added since the last run, appends its alerts, and its sightings count
-// every run's events, as one run over everything would.
+// every run's events; the events multi-observation patterns still wait on are kept in FILE
+// too, so the alerts and sightings are those one run over everything would make.
 // Exit codes: 0 done (with or without hits); 1 a failure (store, unreadable field map...);
 // 2 usage.
+#include <malloc.h>
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
@@ -68,6 +70,7 @@
 #include "kizuna/ingest/feed.h"
 #include "kizuna/stix/exercise_marking.h"
 #include "kizuna/store/open.h"
+#include "kizuna/store/sqlite/sqlite_store.h"
 
 namespace kizuna::cli {
 namespace {
@@ -178,11 +181,19 @@ boost::json::object MatchJson(const detect::MatchSummary& s, detect::IndicatorDe
           {"problems", problems}};
 }
 
+// After a compile, which read every indicator once: the read connections' page caches and
+// the compiler's freed memory go back to the system, so that matching holds little more
+// than its tables.
+void ReleaseCompileMemory(store::Database& db) {
+  if (auto* sqlite = dynamic_cast<store::SqliteStore*>(&db)) sqlite->CloseIdleReaders();
+  malloc_trim(0);
+}
+
 // Checks for changed indicators every `seconds` until destroyed, reporting on stderr.
 class ReloadThread {
  public:
-  ReloadThread(detect::SnapshotReloader& reloader, int64_t seconds)
-      : reloader_(reloader), interval_(seconds), thread_([this] { Loop(); }) {}
+  ReloadThread(detect::SnapshotReloader& reloader, store::Database& db, int64_t seconds)
+      : reloader_(reloader), db_(db), interval_(seconds), thread_([this] { Loop(); }) {}
   ~ReloadThread() {
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -206,6 +217,7 @@ class ReloadThread {
         line = StrCat("reload failed (matching goes on with the indicators compiled before): ",
                       published.status(), "\n");
       } else if (*published) {
+        ReleaseCompileMemory(db_);
         line = StrCat("reloaded: ", report.active, " active indicators (", report.simple,
                       " by lookup, ", report.evaluated, " by the evaluator, ", report.multi,
                       " multi-observation), ", report.invalid, " invalid\n");
@@ -216,6 +228,7 @@ class ReloadThread {
   }
 
   detect::SnapshotReloader& reloader_;
+  store::Database& db_;
   const std::chrono::seconds interval_;
   std::mutex mutex_;
   std::condition_variable cv_;
@@ -329,9 +342,13 @@ int Run(GlobalOptions& global, MatchFlags& flags) {
   auto inputs = detect::ExpandInputs(flags.inputs);
   if (!inputs.ok()) return ReportError(inputs.status());
   absl::StatusOr<MatchResume> resume = MatchResume{};
-  if (!flags.resume.empty()) resume = ReadMatchResume(flags.resume, flags.window_seconds);
+  if (!flags.resume.empty()) {
+    resume = ReadMatchResume(flags.resume, flags.window_seconds, flags.correlation_window_seconds);
+  }
   if (!resume.ok()) return ReportError(resume.status());
   const absl::flat_hash_map<std::string, uint64_t> resume_lines = ResumeLines(*resume, *inputs);
+  const absl::flat_hash_map<std::string, std::vector<detect::PendingEvents>> resume_pending =
+      ResumePending(*resume, resume_lines);
 
   // Read before compiling, so a write during the compilation triggers a reload.
   absl::StatusOr<int64_t> compiled_mark = (*db)->LastDateAdded();
@@ -349,6 +366,7 @@ int Run(GlobalOptions& global, MatchFlags& flags) {
   auto snapshot = detect::CompileFromStore(**db, collection_ids, compile, &report);
   if (terminal) std::fputs("\r\033[K", stderr);
   if (!snapshot.ok()) return ReportError(snapshot.status());
+  ReleaseCompileMemory(**db);
   detect::LiveSnapshot live(std::move(*snapshot));
 
   std::unique_ptr<FILE, FileCloser> alerts;
@@ -373,7 +391,10 @@ int Run(GlobalOptions& global, MatchFlags& flags) {
   options.sighting_window_us = flags.window_seconds * 1000000;
   options.correlation.window_us = flags.correlation_window_seconds * 1000000;
   if (!user_map.empty()) options.reader.user_map = &user_map;
-  if (!flags.resume.empty()) options.resume_lines = &resume_lines;
+  if (!flags.resume.empty()) {
+    options.resume_lines = &resume_lines;
+    options.resume_pending = &resume_pending;
+  }
   detect::IndicatorDetails details(**db, **db, std::move(collections));
   options.details = &details;
   detect::MatchRun::AlertSink sink;
@@ -401,7 +422,7 @@ int Run(GlobalOptions& global, MatchFlags& flags) {
           StrCat("compiled ", report.active, " active indicators; checking for changes every ",
                  flags.reload_seconds, " s\n");
       std::fputs(line.c_str(), stderr);
-      reloading = std::make_unique<ReloadThread>(reloader, flags.reload_seconds);
+      reloading = std::make_unique<ReloadThread>(reloader, **db, flags.reload_seconds);
     }
     run.Run(*inputs);
   }
@@ -414,9 +435,12 @@ int Run(GlobalOptions& global, MatchFlags& flags) {
   sightings.Merge(run.sightings());
   if (!flags.resume.empty()) {
     for (const auto& e : resume->sightings) sightings.AddEntry(e);
-    for (const auto& [input, progress] : run.progress()) resume->inputs[input] = progress;
+    UpdateMatchResume(*resume, run);
     resume->sightings = sightings.Entries();
-    if (absl::Status st = WriteMatchResume(flags.resume, *resume); !st.ok()) return ReportError(st);
+    std::string left_out;
+    if (absl::Status st = WriteMatchResume(flags.resume, *resume, &left_out); !st.ok())
+      return ReportError(st);
+    if (!left_out.empty()) std::fputs(StrCat("kizuna: ", left_out, "\n").c_str(), stderr);
   }
   std::unique_ptr<ingest::Importer> importer;
   if (!sightings_collection.empty()) {
@@ -487,7 +511,8 @@ void AddMatchCommand(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--resume", flags->resume,
                   "State FILE of a periodic match over growing telemetry: match only the lines "
                   "added since the run that wrote it, append to --alerts, and add sightings "
-                  "counting the earlier runs' events too (written at the end; created if absent)");
+                  "counting the earlier runs' events too; patterns needing several observations "
+                  "see the earlier runs' events (written at the end; created if absent)");
   cmd->add_flag("--exercise", flags->exercise,
                 "Match exercise telemetry: every collection (and --sightings-to) must be an "
                 "exercise collection; exercise-marked indicators are compiled and sightings carry "

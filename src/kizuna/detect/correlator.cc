@@ -2,32 +2,60 @@
 #include "kizuna/detect/correlator.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "kizuna/detect/correlation_set.h"
 
 namespace kizuna::detect {
 
-void Correlator::SwitchTo(const std::shared_ptr<const Snapshot>& snapshot) {
-  if (snapshot_ == snapshot) return;
-  absl::flat_hash_map<uint32_t, Buffer> kept;
-  if (snapshot_ != nullptr && !buffers_.empty() && snapshot->patterns() != nullptr) {
-    absl::flat_hash_map<Uuid, uint32_t> by_indicator;
-    for (size_t p : snapshot->patterns()->multi_observation()) {
-      by_indicator[snapshot->IndicatorUuid(snapshot->PatternIndicator(p))] =
-          static_cast<uint32_t>(p);
-    }
-    for (auto& [old_index, buffer] : buffers_) {
-      auto it = by_indicator.find(snapshot_->IndicatorUuid(snapshot_->PatternIndicator(old_index)));
-      if (it == by_indicator.end()) continue;
-      if (snapshot->patterns()->pattern(it->second).ast().text() !=
-          snapshot_->patterns()->pattern(old_index).ast().text()) {
-        continue;
-      }
-      kept[it->second] = std::move(buffer);
-    }
+std::vector<PendingEvents> Correlator::Pending() const {
+  std::vector<PendingEvents> out;
+  if (snapshot_ == nullptr) return out;
+  for (const auto& [index, buffer] : buffers_) {
+    if (buffer.events.empty()) continue;
+    out.push_back({snapshot_->IndicatorUuid(snapshot_->PatternIndicator(index)),
+                   std::string(snapshot_->patterns()->pattern(index).ast().text()),
+                   buffer.newest_us,
+                   {buffer.events.begin(), buffer.events.end()}});
   }
-  buffers_ = std::move(kept);
+  std::sort(out.begin(), out.end(), [](const PendingEvents& a, const PendingEvents& b) {
+    return a.indicator != b.indicator ? a.indicator < b.indicator : a.pattern < b.pattern;
+  });
+  return out;
+}
+
+size_t Correlator::Restore(const std::shared_ptr<const Snapshot>& snapshot,
+                           std::vector<PendingEvents> pending) {
+  buffers_.clear();
   snapshot_ = snapshot;
+  if (pending.empty() || snapshot->patterns() == nullptr) return 0;
+  absl::flat_hash_map<Uuid, uint32_t> by_indicator;
+  for (size_t p : snapshot->patterns()->multi_observation()) {
+    by_indicator[snapshot->IndicatorUuid(snapshot->PatternIndicator(p))] = static_cast<uint32_t>(p);
+  }
+  size_t restored = 0;
+  for (PendingEvents& p : pending) {
+    auto it = by_indicator.find(p.indicator);
+    if (it == by_indicator.end() || p.events.empty() ||
+        snapshot->patterns()->pattern(it->second).ast().text() != p.pattern) {
+      continue;
+    }
+    // As a buffer is bounded: the newest max_events, and the newest time among them (what
+    // a resume file says is not taken on trust).
+    Buffer& b = buffers_[it->second];
+    const size_t keep = std::max<size_t>(options_.max_events, 1);
+    auto first = p.events.size() > keep ? p.events.end() - static_cast<std::ptrdiff_t>(keep)
+                                        : p.events.begin();
+    b.events.assign(std::make_move_iterator(first), std::make_move_iterator(p.events.end()));
+    b.newest_us = std::numeric_limits<int64_t>::min();
+    for (const auto& e : b.events) b.newest_us = std::max(b.newest_us, e->time_us);
+    ++restored;
+  }
+  return restored;
+}
+
+void Correlator::SwitchTo(const std::shared_ptr<const Snapshot>& snapshot) {
+  if (snapshot_ != snapshot) Restore(snapshot, Pending());
 }
 
 absl::Status Correlator::Add(const std::shared_ptr<const Snapshot>& snapshot,

@@ -25,7 +25,10 @@
 // (BatchMatcher::FindCorrelationEvents).
 //
 // When the snapshot changes (an indicator reload), buffers carry over to the new snapshot
-// for indicators whose pattern text is unchanged; the others are dropped.
+// for indicators whose pattern text is unchanged; the others are dropped. Pending() and
+// Restore() do the same across processes: `kizuna match --resume` keeps each input's pending
+// events (correlation_state.h) so a periodic match completes a pattern whose observations
+// fall in different runs exactly as one run over the whole input would.
 //
 // Thread-safety: one thread at a time (match_run.h feeds each input's events in order).
 
@@ -79,6 +82,15 @@ struct CorrelationHit {
   std::shared_ptr<const CorrelationEvent> trigger;
 };
 
+// The events of one pattern's buffer, named by the pattern's indicator and text rather than
+// by its index in a snapshot, so they can be put back under another snapshot.
+struct PendingEvents {
+  Uuid indicator{};
+  std::string pattern;                                          // the pattern's text
+  int64_t newest_us = 0;                                        // the buffer's newest event time
+  std::vector<std::shared_ptr<const CorrelationEvent>> events;  // arrival order
+};
+
 class Correlator {
  public:
   explicit Correlator(const CorrelationOptions& options) : options_(options) {}
@@ -92,6 +104,15 @@ class Correlator {
   absl::Status Add(const std::shared_ptr<const Snapshot>& snapshot,
                    std::shared_ptr<const CorrelationEvent> event,
                    std::span<const uint32_t> patterns, std::vector<CorrelationHit>& hits);
+
+  // The events waiting in the buffers of the current snapshot's patterns (empty buffers left
+  // out), ordered by indicator. An event several patterns wait on is shared, not copied.
+  std::vector<PendingEvents> Pending() const;
+  // Makes `snapshot` current, with the buffers of its patterns whose indicator and pattern
+  // text equal an entry of `pending` holding that entry's events; the other entries are
+  // dropped. Returns the number of entries put back. REQUIRES: snapshot is not null.
+  size_t Restore(const std::shared_ptr<const Snapshot>& snapshot,
+                 std::vector<PendingEvents> pending);
 
   // Events dropped because a buffer was full, and because they were older than their
   // buffer's time bound on arrival.

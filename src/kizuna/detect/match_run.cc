@@ -233,6 +233,11 @@ std::shared_ptr<MatchRun::Input> MatchRun::Acquire() {
       if (resume != options_.resume_lines->end()) (*reader)->SkipThrough(resume->second);
     }
     auto input = std::make_shared<Input>(path, std::move(*reader), options_.correlation);
+    if (options_.resume_pending != nullptr) {
+      auto pending = options_.resume_pending->find(path);
+      if (pending != options_.resume_pending->end())
+        input->correlator.Restore(live_.Load(), pending->second);
+    }
     input->workers = 1;
     open_.push_back(input);
     return input;
@@ -245,6 +250,9 @@ void MatchRun::Release(const std::shared_ptr<Input>& input) {
   if (--input->workers > 0) return;
   open_.erase(std::find(open_.begin(), open_.end(), input));
   progress_[input->path] = {input->reader->lines(), input->reader->bytes()};
+  if (std::vector<PendingEvents> pending = input->correlator.Pending(); !pending.empty()) {
+    pending_[input->path] = std::move(pending);
+  }
   summary_.correlation_dropped += input->correlator.dropped();
   summary_.correlation_late += input->correlator.late();
   if (!input->reader->error().empty()) {

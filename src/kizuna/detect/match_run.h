@@ -31,6 +31,10 @@
 //   run.Run(files);
 //   run.summary() ... run.sightings().Entries() ...
 //
+// With MatchOptions::resume_lines and resume_pending (`kizuna match --resume`), an input is
+// read on from where an earlier run stopped, its correlator holding the events that run left
+// pending: k runs over a growing input give the alerts and sightings of one run over it.
+//
 // Inputs may also be text in memory (a batch received from a message bus): RunTexts reads
 // each as the file it names (OpenTelemetryText), through the same workers.
 //
@@ -74,6 +78,10 @@ struct MatchOptions {
   // their data lines are not matched again (TelemetryReader::SkipThrough). Null: none.
   // Must outlive the run.
   const absl::flat_hash_map<std::string, uint64_t>* resume_lines = nullptr;
+  // Per input path, the events its correlator held when an earlier run ended
+  // (MatchRun::pending()): put back before the input's first block, so patterns needing
+  // several observations complete across runs. Null: none. Must outlive the run.
+  const absl::flat_hash_map<std::string, std::vector<PendingEvents>>* resume_pending = nullptr;
 };
 
 // How far an input was read: its last line's number and the bytes read.
@@ -136,6 +144,11 @@ class MatchRun {
   const SightingAggregator& sightings() const { return sightings_; }
   // Per input path opened, how far it was read (set when Run() returns).
   const absl::flat_hash_map<std::string, InputProgress>& progress() const { return progress_; }
+  // Per input path opened, the events its correlator still held at the end (set when Run()
+  // returns; inputs with none are left out).
+  const absl::flat_hash_map<std::string, std::vector<PendingEvents>>& pending() const {
+    return pending_;
+  }
 
  private:
   struct Input;   // an input being read, shared by its workers
@@ -169,6 +182,7 @@ class MatchRun {
   int opening_ = 0;  // inputs taken and not yet opened
   std::condition_variable opened_;  // opening_ went down
   absl::flat_hash_map<std::string, InputProgress> progress_;
+  absl::flat_hash_map<std::string, std::vector<PendingEvents>> pending_;
   std::vector<std::shared_ptr<Input>> open_;
   MatchSummary summary_;
   SightingAggregator sightings_;

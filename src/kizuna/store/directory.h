@@ -163,7 +163,8 @@ class Directory {
   // Returns the events matching `query`, oldest first.
   absl::StatusOr<std::vector<AuditEvent>> ReadAudit(const AuditQuery& query);
 
-  // Returns a number that changes whenever organisations, groups, users, tokens or grants
+  // Returns a number that changes whenever organisations, groups, users, tokens, grants or a
+  // collection's policy (Store::SetCollectionPolicy, in the SQLite database that is both)
   // change (not on TouchToken or audit appends), through this object or any other connection
   // to the same database, e.g. `kizuna admin` in another process. One indexed read.
   absl::StatusOr<int64_t> ChangeVersion();

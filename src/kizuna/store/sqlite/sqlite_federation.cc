@@ -102,13 +102,18 @@ absl::Status RecordPush(Connection& db, std::string_view origin, const std::vect
 absl::Status SqliteStore::DoSetCollectionPolicy(std::string_view collection_id, const std::string& communities,
                                                 std::string_view default_release) {
   absl::MutexLock lock(&write_mu_);
+  // What a collection releases is the directory's concern too: caches of released answers
+  // (the console's, the bus's indicator set) watch Directory::ChangeVersion.
+  sqlite_internal::Transaction tx(*writer_);
+  KZ_RETURN_IF_ERROR(tx.Begin());
   KZ_ASSIGN_OR_RETURN(Statement * st, writer_->Cached(
       "UPDATE collections SET communities = ?2, default_release = ?3 WHERE id = ?1"));
   st->Bind(1, collection_id).Bind(2, communities).Bind(3, default_release);
   KZ_RETURN_IF_ERROR(st->Run());
   st->Reset();
   if (writer_->Changes() != 1) return absl::NotFoundError(StrCat("collection '", collection_id, "' does not exist"));
-  return absl::OkStatus();
+  KZ_RETURN_IF_ERROR(sqlite_internal::BumpIdentityVersion(*writer_));
+  return tx.Commit();
 }
 
 absl::StatusOr<int64_t> SqliteStore::DoLastDateAdded() {

@@ -315,6 +315,15 @@ absl::StatusOr<SqliteStore::ReaderLease> SqliteStore::AcquireReader() {
   return ReaderLease(*this, std::move(*conn));
 }
 
+void SqliteStore::CloseIdleReaders() {
+  std::vector<std::unique_ptr<Connection>> closing;
+  {
+    absl::MutexLock lock(&readers_mu_);
+    closing.swap(idle_readers_);
+    open_readers_ -= closing.size();
+  }
+}
+
 void SqliteStore::ReleaseReader(std::unique_ptr<Connection> conn) {
   conn->ResetAll();
   absl::MutexLock lock(&readers_mu_);

@@ -54,6 +54,11 @@ class SqliteStore : public Database, public FeedStore {
 
   void SetIndexer(std::shared_ptr<const EntryIndexer> indexer) override { indexer_ = std::move(indexer); }
 
+  // Closes the idle read connections, and with them their page caches (up to 128 MB each):
+  // for a long-running command after it read much once (the matcher's compile). Later reads
+  // open connections again.
+  void CloseIdleReaders();
+
  private:
   // A read connection borrowed from the pool; returned to it on destruction.
   class ReaderLease {
