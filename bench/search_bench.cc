@@ -2,7 +2,9 @@
 // index's size beside the objects', and observable lookup, related objects and full-text
 // query latency (p50/p99) through the Searcher, with the policy applied for a user of another
 // nation in the collection's community. Prints one JSON line. Usage: search_bench [--count N]
-// [--queries Q] [--rounds R]
+// [--queries Q] [--rounds R] [--fts OPTION=VALUE,...]: --fts sets FTS5 options of the
+// indexed store's full-text table before its import (automerge, crisismerge, pgsz, ...), to
+// compare them with the store's own in the same run.
 #include <time.h>
 
 #include <algorithm>
@@ -48,11 +50,21 @@ struct Store {
 
 // A fresh store holding the bundle; returns the import's seconds in `seconds` (wall) and
 // `cpu` (process CPU).
-Store Import(const std::string& dir, const std::string& text, bool indexed, double& seconds, double& cpu) {
+Store Import(const std::string& dir, const std::string& text, bool indexed, const std::string& fts, double& seconds,
+             double& cpu) {
   std::filesystem::create_directories(dir);
   Store s;
   s.db = std::move(*store::SqliteStore::Open(dir + "/kizuna.db", SystemClock()));
   if (indexed) s.db->SetIndexer(std::make_shared<search::Extractor>());
+  for (size_t at = 0; indexed && at < fts.size();) {
+    size_t end = std::min(fts.find(',', at), fts.size()), eq = fts.find('=', at);
+    if (eq >= end) std::abort();
+    auto conn = store::Connection::Open(dir + "/kizuna.db", false);
+    std::string sql = StrCat("INSERT INTO search_text (search_text, rank) VALUES ('", fts.substr(at, eq - at), "', ",
+                             fts.substr(eq + 1, end - eq - 1), ")");
+    if (!conn.ok() || !(*conn)->Exec(sql).ok()) std::abort();
+    at = end + 1;
+  }
   if (!s.db->CreateApiRoot({"bench", "bench", "", 0}).ok()) std::abort();
   s.collection = *s.db->CreateCollection({"", "bench", "", "bench", "", 0, {"jpn-usa"}});
   auto start = Clock::now();
@@ -110,7 +122,7 @@ double Median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-int Run(int64_t count, size_t queries, int rounds) {
+int Run(int64_t count, size_t queries, int rounds, const std::string& fts) {
   std::string text = IndicatorBundle(count, 42);
   SeededRandom random(42);
   std::string creator = stix::NewId("identity", random);  // IndicatorBundle's first id
@@ -137,11 +149,11 @@ int Run(int64_t count, size_t queries, int rounds) {
   Store s;
   for (int r = 0; r < rounds; ++r) {
     double ps = 0, pc = 0, is = 0, ic = 0;
-    { Store plain = Import(base + "/plain", text, false, ps, pc); }
+    { Store plain = Import(base + "/plain", text, false, fts, ps, pc); }
     std::filesystem::remove_all(base + "/plain");
     s = Store{};
     std::filesystem::remove_all(base + "/indexed");
-    s = Import(base + "/indexed", text, true, is, ic);
+    s = Import(base + "/indexed", text, true, fts, is, ic);
     plain_s.push_back(ps), plain_cpu.push_back(pc), indexed_s.push_back(is), indexed_cpu.push_back(ic);
     cost.push_back(is / ps - 1.0), cost_cpu.push_back(ic / pc - 1.0);
   }
@@ -186,7 +198,7 @@ int Run(int64_t count, size_t queries, int rounds) {
   s.db.reset();
   std::filesystem::remove_all(base);
   std::printf(
-      "{\"bench\":\"search\",\"objects\":%lld,\"queries\":%zu,\"rounds\":%d,"
+      "{\"bench\":\"search\",\"objects\":%lld,\"queries\":%zu,\"rounds\":%d,\"fts\":\"%s\","
       "\"import_plain_per_s\":%.0f,\"import_indexed_per_s\":%.0f,\"index_cost\":%.3f,"
       "\"import_plain_per_cpu_s\":%.0f,\"import_indexed_per_cpu_s\":%.0f,\"index_cost_cpu\":%.3f,"
       "\"object_bytes\":%lld,\"json_bytes\":%lld,\"index_bytes\":%lld,\"index_vs_objects\":%.3f,"
@@ -197,7 +209,7 @@ int Run(int64_t count, size_t queries, int rounds) {
       "\"text_rare_results\":%lld,"
       "\"text_family_p50_ms\":%.3f,\"text_family_p99_ms\":%.3f,\"text_family_cpu_p99_ms\":%.3f,"
       "\"text_common_p50_ms\":%.3f,\"text_common_p99_ms\":%.3f,\"text_common_cpu_p99_ms\":%.3f}\n",
-      static_cast<long long>(count), values.size(), rounds, count / Median(plain_s), count / Median(indexed_s),
+      static_cast<long long>(count), values.size(), rounds, fts.c_str(), count / Median(plain_s), count / Median(indexed_s),
       Median(cost), count / Median(plain_cpu), count / Median(indexed_cpu), Median(cost_cpu),
       static_cast<long long>(object_bytes), static_cast<long long>(json_bytes),
       static_cast<long long>(index_bytes), static_cast<double>(index_bytes) / static_cast<double>(object_bytes),
@@ -216,6 +228,7 @@ int main(int argc, char** argv) {
   int64_t count = 100000;
   size_t queries = 1000;
   int rounds = 3;
+  std::string fts;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--count" && i + 1 < argc) {
@@ -224,10 +237,12 @@ int main(int argc, char** argv) {
       queries = static_cast<size_t>(std::atoll(argv[++i]));
     } else if (a == "--rounds" && i + 1 < argc) {
       rounds = std::max(1, std::atoi(argv[++i]));
+    } else if (a == "--fts" && i + 1 < argc) {
+      fts = argv[++i];
     } else {
-      std::fprintf(stderr, "usage: search_bench [--count N] [--queries Q] [--rounds R]\n");
+      std::fprintf(stderr, "usage: search_bench [--count N] [--queries Q] [--rounds R] [--fts OPTION=VALUE,...]\n");
       return a == "--help" || a == "-h" ? 0 : 2;
     }
   }
-  return kizuna::bench::Run(count, std::max<size_t>(queries, 1), rounds);
+  return kizuna::bench::Run(count, std::max<size_t>(queries, 1), rounds, fts);
 }

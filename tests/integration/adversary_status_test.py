@@ -148,7 +148,7 @@ class AbusedStoreTest(unittest.TestCase):
             " request_timestamp_us INTEGER NOT NULL, total_count INTEGER NOT NULL, success_count INTEGER NOT NULL,"
             " failure_count INTEGER NOT NULL, pending_count INTEGER NOT NULL, details TEXT NOT NULL) WITHOUT ROWID;"
             # The migration that keys statuses by rowid (10) and the ones after it run again at start.
-            "PRAGMA user_version = %d;" % (version - 11 if migrated else version))
+            "PRAGMA user_version = %d;" % (9 if migrated else version))
         details = '"successes":[],"failures":[' + ",".join(['{"id":"","version":"","message":"' + "m" * 64 + '"}'] * (self.LEGACY_STATUS_MB * 12_000)) + "]"
         db.execute("INSERT INTO statuses VALUES ('legacy', 'intel', ?, ?, 1, 0, 1, 0, ?)",
                    (a.orgs["KOR-CERT"], int(time.time() * 1e6), details))

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <simdjson.h>
 
 #include "kizuna/store/sqlite/sqlite_store.h"
@@ -154,6 +156,102 @@ TEST_F(SqliteSearchTest, AWriteWithoutIndexerMakesItStaleUntilRebuilt) {
   EXPECT_EQ(Found("a.example"), 2u);
   indexer_->version = 2;  // another extractor: the index needs a rebuild again
   EXPECT_FALSE(db_->GetIndexState()->complete);
+}
+
+// A domain name whose id ends in `n` (up to 12 digits).
+std::string NumberedSco(int n, std::string_view value) {
+  std::string digits = StrCat(n);
+  return StrCat(R"({"type":"domain-name","spec_version":"2.1","id":"domain-name--5a000000-0000-4000-8000-)",
+                std::string(12 - digits.size(), '0'), digits, R"(","value":")", value, R"("})");
+}
+
+// A write's value rows go straight into search_values while they are a 16th of it or more,
+// then as runs; the 16th run merges the runs into search_values. Value queries read both, in
+// order, whichever table holds a row.
+TEST_F(SqliteSearchTest, ValuesInRunsAndMergedAreFoundInOrder) {
+  db_->SetIndexer(indexer_);
+  const int writes = 36;  // 3 rows each: 17 straight in, runs 1-16 merged, runs 1-3
+  for (int i = 1; i <= writes; ++i) {
+    Add({NumberedSco(i, "shared.example"), NumberedSco(100 + i, StrCat("v", 100 + i, ".example")),
+         NumberedSco(200 + i, "zz.example")});
+  }
+  std::vector<std::string> one = {"shared.example"};
+  auto all = db_->FindValues(one, 0, 100);
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_EQ(all->size(), static_cast<size_t>(writes));
+  for (size_t i = 1; i < all->size(); ++i) EXPECT_LT((*all)[i - 1].date_added_us, (*all)[i].date_added_us);
+  // Pages of 7 after a cursor cross from the merged rows into the runs.
+  std::vector<int64_t> paged;
+  for (int64_t after = 0;;) {
+    auto page = db_->FindValues(one, after, 7);
+    ASSERT_TRUE(page.ok()) << page.status();
+    if (page->empty()) break;
+    for (const IndexHit& h : *page) paged.push_back(h.date_added_us);
+    after = page->back().date_added_us;
+  }
+  ASSERT_EQ(paged.size(), all->size());
+  for (size_t i = 0; i < paged.size(); ++i) EXPECT_EQ(paged[i], (*all)[i].date_added_us);
+  // Several values at once, and a range of values in (value, entry) order.
+  std::vector<std::string> three = {"v136.example", "v101.example", "v125.example"};
+  auto each = db_->FindValues(three, 0, 100);
+  ASSERT_TRUE(each.ok()) << each.status();
+  ASSERT_EQ(each->size(), 3u);
+  EXPECT_EQ((*each)[0].value, "v101.example");  // written straight in
+  EXPECT_EQ((*each)[1].value, "v125.example");  // merged from a run
+  EXPECT_EQ((*each)[2].value, "v136.example");  // in a run
+  auto range = db_->FindValueRange("v", "w", "", 0, 100);
+  ASSERT_TRUE(range.ok()) << range.status();
+  ASSERT_EQ(range->size(), static_cast<size_t>(writes));
+  for (int i = 0; i < writes; ++i) EXPECT_EQ((*range)[i].value, StrCat("v", 101 + i, ".example"));
+  auto rest = db_->FindValueRange("v", "w", (*range)[15].value, (*range)[15].date_added_us, 100);
+  ASSERT_TRUE(rest.ok()) << rest.status();
+  ASSERT_EQ(rest->size(), static_cast<size_t>(writes - 16));
+  EXPECT_EQ((*rest)[0].value, "v117.example");
+  // The rows of one entry, merged or in a run; the count of rows held.
+  for (const IndexHit& h : {(*all)[0], all->back()}) {
+    auto of = db_->ValuesOf(h.date_added_us);
+    ASSERT_TRUE(of.ok()) << of.status();
+    ASSERT_EQ(of->size(), 1u);
+    EXPECT_EQ((*of)[0].value, "shared.example");
+  }
+  EXPECT_EQ(db_->GetIndexState()->values, 3 * writes);
+  // A delete removes rows from both.
+  ASSERT_EQ(*db_->DeleteObject(Collection(), "domain-name--5a000000-0000-4000-8000-000000000001", AllVersions()), 1);
+  ASSERT_EQ(*db_->DeleteObject(Collection(), "domain-name--5a000000-0000-4000-8000-000000000020", AllVersions()), 1);
+  EXPECT_EQ(Found("shared.example"), static_cast<size_t>(writes - 2));
+  EXPECT_EQ(db_->GetIndexState()->values, 3 * writes - 2);
+}
+
+// A query ranks the newest 20,000 matches only (after its filters): a word every object
+// carries costs 20,000 scores, not one per entry held.
+TEST_F(SqliteSearchTest, OnlyTheNewestMatchesAreRanked) {
+  db_->SetIndexer(indexer_);
+  auto thing = [](int64_t n, std::string_view name) {
+    return StrCat(R"({"type":"x-thing","spec_version":"2.1","id":"x-thing--5a000000-0000-4000-8000-)",
+                  100000000000 + n, R"(","created":"2026-01-01T00:00:00.000Z","modified":"2026-01-01T00:00:00.000Z",)",
+                  R"("name":")", name, R"("})");
+  };
+  // The oldest is the best match (the word alone); the 20,000 after it are longer.
+  Add({thing(0, "beacon")});
+  std::vector<std::string> newer;
+  for (int i = 1; i <= 20'000; ++i) newer.push_back(thing(i, StrCat("beacon seen on hosts of network ", i)));
+  Add(std::move(newer));
+  auto found = db_->FindText({.match = "beacon", .limit = 30'000});
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_EQ(found->size(), 20'000u);
+  auto oldest = db_->FindText({.match = "beacon", .limit = 1});
+  ASSERT_TRUE(oldest.ok()) << oldest.status();
+  auto first = db_->ReadEntries(*oldest);
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_EQ(first->size(), 1u);
+  EXPECT_NE((*first)[0].object.id, "x-thing--5a000000-0000-4000-8000-100000000000") << "the oldest was ranked";
+  // A filter applies before the newest are taken: dates that leave out the newest 10 bring
+  // the oldest back, first.
+  int64_t newest = *std::max_element(found->begin(), found->end());
+  auto filtered = db_->FindText({.match = "beacon", .added_before_us = newest - 9, .limit = 1});
+  ASSERT_TRUE(filtered.ok()) << filtered.status();
+  ASSERT_EQ(filtered->size(), 1u);
+  EXPECT_EQ((*filtered)[0], *std::min_element(found->begin(), found->end()) - 1) << "the oldest, best match";
 }
 
 TEST_F(SqliteSearchTest, RebuildNeedsAnIndexer) {

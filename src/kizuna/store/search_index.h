@@ -161,7 +161,8 @@ class SearchIndex {
   absl::StatusOr<std::vector<IndexHit>> ValuesOf(int64_t date_added_us);
   // The entries (date_added) of a full-text query, best match first, from `offset`, at most
   // `limit`: the caller reads them with ReadEntries and filters them through policy. Ranked
-  // once for a whole scan: FTS5 computes the rank of every match at each query.
+  // once for a whole scan: FTS5 computes the rank of every match it ranks at each query. Of
+  // more than 20,000 matches (after the filters), the SQLite store ranks the newest 20,000.
   // DeadlineExceeded past query.deadline_ms; InvalidArgument for a malformed match.
   absl::StatusOr<std::vector<int64_t>> FindText(const TextQuery& query);
   // The entries `date_added_us` names, with JSON, in the order given; absent ones left out.

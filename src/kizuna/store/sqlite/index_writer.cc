@@ -14,9 +14,45 @@ std::string_view Bytes(const std::array<uint8_t, 16>& a, bool v6) {
   return std::string_view(reinterpret_cast<const char*>(a.data()), v6 ? 16 : 4);
 }
 
+// Runs of value rows held before a flush merges them into search_values. The value rows of a
+// write are spread over the whole value index: inserted there, they would rewrite most of the
+// pages of a large index at every write. FlushValues appends them instead, sorted, as the
+// next run of search_value_runs (migration 21, keyed by run first); the flush that writes run
+// kMaxValueRuns inserts every run's rows into search_values in key order, so each of its pages
+// is rewritten once per kMaxValueRuns writes, and empties the runs. Rows that are at least a
+// kMaxValueRuns-th of the index (a small index, or a large write) go straight into it: they
+// would rewrite most of its pages either way, and a run would only copy them twice. Queries
+// read both tables (sqlite_search.cc).
+constexpr int64_t kMaxValueRuns = 16;
+
+// The rows written to search_values (node_state search_values_rows): deletes leave it as it
+// is, so it only ever overstates the index, which then takes runs a little early.
+constexpr std::string_view kMergedRowsKey = "search_values_rows";
+
+// The integer node_state holds under `key` (0 when none), and setting it.
+absl::StatusOr<int64_t> NodeStateValue(Connection& db, std::string_view key) {
+  KZ_ASSIGN_OR_RETURN(Statement * st, db.Cached("SELECT value FROM node_state WHERE key = ?1"));
+  st->BindView(1, key);
+  KZ_ASSIGN_OR_RETURN(bool row, st->Step());
+  int64_t value = row ? st->Int(0) : 0;
+  st->Reset();
+  return value;
+}
+
+absl::Status SetNodeStateValue(Connection& db, std::string_view key, int64_t value) {
+  KZ_ASSIGN_OR_RETURN(Statement * st, db.Cached(
+      "INSERT INTO node_state (key, value) VALUES (?1, ?2)"
+      " ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE value <> excluded.value"));
+  st->BindView(1, key).Bind(2, value);
+  absl::Status s = st->Run();
+  st->Reset();
+  return s;
+}
+
 // Removes the value and range rows of `entries`.
 absl::Status RemoveRows(Connection& db, std::span<const int64_t> entries) {
   for (const char* sql : {"DELETE FROM search_values WHERE entry = ?1",
+                          "DELETE FROM search_value_runs WHERE entry = ?1",
                           "DELETE FROM search_ranges WHERE entry = ?1"}) {
     KZ_ASSIGN_OR_RETURN(Statement * st, db.Cached(sql));
     for (int64_t entry : entries) {
@@ -88,16 +124,47 @@ absl::Status IndexWriter::FlushValues() {
   auto key = [](const PendingValue& p) {
     return std::tie(p.value.value, p.entry, p.value.kind, p.value.path);
   };
+  if (values_pending_.empty()) return absl::OkStatus();
   std::sort(values_pending_.begin(), values_pending_.end(),
             [&](const PendingValue& a, const PendingValue& b) { return key(a) < key(b); });
+  KZ_ASSIGN_OR_RETURN(const int64_t merged, NodeStateValue(db_, kMergedRowsKey));
+  const auto rows = static_cast<int64_t>(values_pending_.size());
+  const auto bind = [](Statement& st, int b, int64_t run, const PendingValue& p) {
+    if (run > 0) st.Bind(++b, run);
+    st.BindView(b + 1, p.value.value).Bind(b + 2, p.entry);
+    st.Bind(b + 3, static_cast<int64_t>(p.value.kind)).BindView(b + 4, p.value.path);
+  };
   // OR IGNORE: one object may carry one value twice at one path (a list, a pattern).
-  absl::Status s = InsertRows(db_, "INSERT OR IGNORE INTO search_values (value, entry, kind, path) VALUES ", 4,
-                              values_pending_, [](Statement& st, int b, const PendingValue& p) {
-                                st.BindView(b + 1, p.value.value).Bind(b + 2, p.entry);
-                                st.Bind(b + 3, static_cast<int64_t>(p.value.kind)).BindView(b + 4, p.value.path);
-                              });
+  if (rows * kMaxValueRuns >= merged) {
+    absl::Status s = InsertRows(db_, "INSERT OR IGNORE INTO search_values (value, entry, kind, path) VALUES ", 4,
+                                values_pending_,
+                                [&](Statement& st, int b, const PendingValue& p) { bind(st, b, 0, p); });
+    values_pending_.clear();
+    KZ_RETURN_IF_ERROR(s);
+    return SetNodeStateValue(db_, kMergedRowsKey, merged + rows);
+  }
+  // The next run, appended after the runs held, whose pages stay as they are.
+  KZ_ASSIGN_OR_RETURN(Statement * last, db_.Cached("SELECT coalesce(max(run), 0) FROM search_value_runs"));
+  KZ_ASSIGN_OR_RETURN(bool row, last->Step());
+  const int64_t run = (row ? last->Int(0) : 0) + 1;
+  last->Reset();
+  absl::Status s = InsertRows(db_, "INSERT OR IGNORE INTO search_value_runs (run, value, entry, kind, path) VALUES ",
+                              5, values_pending_,
+                              [&](Statement& st, int b, const PendingValue& p) { bind(st, b, run, p); });
   values_pending_.clear();
-  return s;
+  KZ_RETURN_IF_ERROR(s);
+  if (run < kMaxValueRuns) return absl::OkStatus();
+  // The runs merged into search_values in key order: each of its pages is visited once for
+  // all of them.
+  KZ_ASSIGN_OR_RETURN(Statement * count, db_.Cached("SELECT count(*) FROM search_value_runs"));
+  KZ_ASSIGN_OR_RETURN(bool counted, count->Step());
+  const int64_t in_runs = counted ? count->Int(0) : 0;
+  count->Reset();
+  KZ_RETURN_IF_ERROR(db_.Exec(
+      "INSERT OR IGNORE INTO search_values (value, entry, kind, path)"
+      " SELECT value, entry, kind, path FROM search_value_runs ORDER BY value, entry, kind, path;"
+      " DELETE FROM search_value_runs;"));
+  return SetNodeStateValue(db_, kMergedRowsKey, merged + in_runs);
 }
 
 absl::Status IndexWriter::FlushRanges() {
@@ -136,23 +203,10 @@ absl::Status MarkIndexStale(Connection& db, std::span<const int64_t> entries) {
   return SetStoredIndexVersion(db, 0);
 }
 
-absl::StatusOr<int64_t> StoredIndexVersion(Connection& db) {
-  KZ_ASSIGN_OR_RETURN(Statement * st, db.Cached(
-      "SELECT value FROM node_state WHERE key = 'search_index_version'"));
-  KZ_ASSIGN_OR_RETURN(bool row, st->Step());
-  int64_t version = row ? st->Int(0) : 0;
-  st->Reset();
-  return version;
-}
+absl::StatusOr<int64_t> StoredIndexVersion(Connection& db) { return NodeStateValue(db, "search_index_version"); }
 
 absl::Status SetStoredIndexVersion(Connection& db, int64_t version) {
-  KZ_ASSIGN_OR_RETURN(Statement * st, db.Cached(
-      "INSERT INTO node_state (key, value) VALUES ('search_index_version', ?1)"
-      " ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE value <> excluded.value"));
-  st->Bind(1, version);
-  absl::Status s = st->Run();
-  st->Reset();
-  return s;
+  return SetNodeStateValue(db, "search_index_version", version);
 }
 
 }  // namespace kizuna::store::sqlite_internal

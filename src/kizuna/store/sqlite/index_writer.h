@@ -9,9 +9,11 @@
 // Add keeps the value and range rows in memory and Flush writes them sorted by key, many rows
 // per INSERT: one statement step per kRowsPerInsert rows, and each B-tree page of the index
 // visited once per run of neighbouring keys instead of once per row (the values of a batch are
-// spread over the whole index). The caller MUST call Flush before it commits (rows not
-// flushed are lost with the writer); Add flushes by itself past kMaxPendingRows, and Remove
-// first (a delete must see the rows of its own transaction).
+// spread over the whole index). Value rows that are small beside the index are appended as a
+// run of search_value_runs instead, merged into search_values every 16 runs (index_writer.cc,
+// docs/formats/store.md). The caller MUST call Flush before it commits (rows not flushed are
+// lost with the writer); Add flushes by itself past kMaxPendingRows, and Remove first (a
+// delete must see the rows of its own transaction).
 // Thread-safety: used under the store's write mutex, like the connection it writes to.
 
 #include <cstdint>

@@ -79,6 +79,28 @@ std::array<uint8_t, 16> Network(const std::array<uint8_t, 16>& address, int pref
   return out;
 }
 
+// The value rows are in search_values and in the runs of search_value_runs (index_writer.h):
+// a query reads both, as one compound SELECT whose ORDER BY SQLite answers by merging the
+// two parts, each in key order, so a LIMIT still stops the reading early. `columns` and
+// `where` name the value row `v` (with `e`, its entry, and `c`, its collection); a run is
+// found by one seek per run number held (1 to the largest: the runs are numbered from 1),
+// unless `by_run` is false (`where` names an entry, whose index finds it).
+std::string ValueRows(std::string_view columns, std::string_view where, std::string_view order_limit,
+                      bool by_run = true) {
+  auto part = [&](std::string_view table, std::string_view runs) {
+    return StrCat("SELECT ", columns, " FROM ", table,
+                  " v JOIN entries e ON e.date_added_us = v.entry JOIN collections c ON c.pk = e.collection WHERE ",
+                  runs, where);
+  };
+  return StrCat(part("search_values", ""), " UNION ALL ",
+                part("search_value_runs",
+                     by_run ? "v.run IN (WITH RECURSIVE n(run) AS (SELECT 1 UNION ALL SELECT run + 1 FROM n"
+                              " WHERE run < (SELECT max(run) FROM search_value_runs)) SELECT run FROM n) AND "
+                            : ""),
+                " ", order_limit);
+}
+constexpr std::string_view kHitColumns = "v.entry, c.id, v.kind, v.path, v.value";
+
 absl::Status ReadHits(Statement& st, std::vector<IndexHit>& out, size_t limit) {
   for (;;) {
     absl::StatusOr<bool> row = st.Step();
@@ -106,19 +128,15 @@ absl::StatusOr<std::vector<IndexHit>> SqliteStore::DoFindValues(std::span<const 
   std::vector<IndexHit> out;
   if (values.size() == 1) {
     // One value: its rows come in entry order from the primary key.
-    KZ_ASSIGN_OR_RETURN(Statement * st, db->Cached(
-        "SELECT v.entry, c.id, v.kind, v.path, v.value FROM search_values v"
-        " JOIN entries e ON e.date_added_us = v.entry JOIN collections c ON c.pk = e.collection"
-        " WHERE v.value = ?1 AND v.entry > ?2 ORDER BY v.entry LIMIT ?3"));
+    static const std::string kOne = ValueRows(kHitColumns, "v.value = ?1 AND v.entry > ?2", "ORDER BY 1 LIMIT ?3");
+    KZ_ASSIGN_OR_RETURN(Statement * st, db->Cached(kOne));
     st->BindView(1, values[0]).Bind(2, after_us).Bind(3, static_cast<int64_t>(limit));
     KZ_RETURN_IF_ERROR(ReadHits(*st, out, limit));
     return out;
   }
-  KZ_ASSIGN_OR_RETURN(Statement * st, db->Cached(
-      "SELECT v.entry, c.id, v.kind, v.path, v.value FROM search_values v"
-      " JOIN entries e ON e.date_added_us = v.entry JOIN collections c ON c.pk = e.collection"
-      " WHERE v.value IN (SELECT value FROM json_each(?1)) AND v.entry > ?2"
-      " ORDER BY v.entry LIMIT ?3"));
+  static const std::string kMany =
+      ValueRows(kHitColumns, "v.value IN (SELECT value FROM json_each(?1)) AND v.entry > ?2", "ORDER BY 1 LIMIT ?3");
+  KZ_ASSIGN_OR_RETURN(Statement * st, db->Cached(kMany));
   st->Bind(1, JsonList(values)).Bind(2, after_us).Bind(3, static_cast<int64_t>(limit));
   KZ_RETURN_IF_ERROR(ReadHits(*st, out, limit));
   return out;
@@ -128,10 +146,9 @@ absl::StatusOr<std::vector<IndexHit>> SqliteStore::DoFindValueRange(std::string_
                                                                     std::string_view after_value,
                                                                     int64_t after_entry, size_t limit) {
   KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
-  KZ_ASSIGN_OR_RETURN(Statement * st, db->Cached(
-      "SELECT v.entry, c.id, v.kind, v.path, v.value FROM search_values v"
-      " JOIN entries e ON e.date_added_us = v.entry JOIN collections c ON c.pk = e.collection"
-      " WHERE (v.value, v.entry) > (?1, ?2) AND v.value < ?3 ORDER BY v.value, v.entry LIMIT ?4"));
+  static const std::string kRange =
+      ValueRows(kHitColumns, "(v.value, v.entry) > (?1, ?2) AND v.value < ?3", "ORDER BY 5, 1 LIMIT ?4");
+  KZ_ASSIGN_OR_RETURN(Statement * st, db->Cached(kRange));
   // One row-value bound (the primary key's range), so that each page starts at its cursor.
   if (after_value < from) {
     st->BindView(1, from).Bind(2, std::numeric_limits<int64_t>::min());
@@ -176,10 +193,8 @@ absl::StatusOr<std::vector<IndexHit>> SqliteStore::DoFindRanges(bool v6, const s
 absl::StatusOr<std::vector<IndexHit>> SqliteStore::DoValuesOf(int64_t date_added_us) {
   KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
   std::vector<IndexHit> out;
-  KZ_ASSIGN_OR_RETURN(Statement * values, db->Cached(
-      "SELECT v.entry, c.id, v.kind, v.path, v.value FROM search_values v"
-      " JOIN entries e ON e.date_added_us = v.entry JOIN collections c ON c.pk = e.collection"
-      " WHERE v.entry = ?1"));
+  static const std::string kOfEntry = ValueRows(kHitColumns, "v.entry = ?1", "", /*by_run=*/false);
+  KZ_ASSIGN_OR_RETURN(Statement * values, db->Cached(kOfEntry));
   values->Bind(1, date_added_us);
   KZ_RETURN_IF_ERROR(ReadHits(*values, out, kMaxIndexedValues));
   KZ_ASSIGN_OR_RETURN(Statement * ranges, db->Cached(
@@ -231,44 +246,70 @@ class TextDeadline {
 
 }  // namespace
 
+// Matches of a full-text query ranked at most: the newest ones, after the filters
+// (docs/search.md). The searcher reads at most as many (search::Searcher::kMaxEntriesScanned).
+constexpr int64_t kMaxRankedMatches = 20'000;
+
 absl::StatusOr<std::vector<int64_t>> SqliteStore::DoFindText(const TextQuery& query) {
   // Only the entries' keys go through the ranking's sort; their JSON is read by page later.
   const bool filtered = !query.types.empty() || !query.collections.empty() || query.added_after_us > 0 ||
                         query.added_before_us > 0 || query.valid_at_us.has_value();
-  std::string sql = filtered ? "SELECT e.date_added_us FROM search_text f JOIN entries e ON e.date_added_us = f.rowid"
-                               " JOIN collections c ON c.pk = e.collection WHERE search_text MATCH ?1"
-                             : "SELECT f.rowid FROM search_text f WHERE search_text MATCH ?1";
-  if (!query.types.empty()) sql += " AND e.type IN (SELECT value FROM json_each(?2))";
-  if (!query.collections.empty()) sql += " AND c.id IN (SELECT value FROM json_each(?3))";
-  if (query.added_after_us > 0) sql += " AND e.date_added_us > ?4";
-  if (query.added_before_us > 0) sql += " AND e.date_added_us < ?5";
+  std::string matches = filtered ? " FROM search_text f JOIN entries e ON e.date_added_us = f.rowid"
+                                   " JOIN collections c ON c.pk = e.collection WHERE search_text MATCH ?1"
+                                 : " FROM search_text f WHERE search_text MATCH ?1";
+  if (!query.types.empty()) matches += " AND e.type IN (SELECT value FROM json_each(?2))";
+  if (!query.collections.empty()) matches += " AND c.id IN (SELECT value FROM json_each(?3))";
+  if (query.added_after_us > 0) matches += " AND e.date_added_us > ?4";
+  if (query.added_before_us > 0) matches += " AND e.date_added_us < ?5";
   if (query.valid_at_us) {
-    sql += " AND e.revoked = 0 AND coalesce(e.valid_from_us, ?6) <= ?6 AND coalesce(e.valid_until_us, ?6 + 1) > ?6";
+    matches += " AND e.revoked = 0 AND coalesce(e.valid_from_us, ?6) <= ?6 AND coalesce(e.valid_until_us, ?6 + 1) > ?6";
   }
-  sql += " ORDER BY f.rank, f.rowid LIMIT ?7 OFFSET ?8";
   KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
-  KZ_ASSIGN_OR_RETURN(Statement * st, db->Cached(sql));
   TextDeadline deadline(db->handle(), query.deadline_ms);
-  st->BindView(1, query.match);
-  if (!query.types.empty()) st->Bind(2, JsonList(std::span<const std::string>(query.types)));
-  if (!query.collections.empty()) st->Bind(3, JsonList(std::span<const std::string>(query.collections)));
-  if (query.added_after_us > 0) st->Bind(4, query.added_after_us);
-  if (query.added_before_us > 0) st->Bind(5, query.added_before_us);
-  if (query.valid_at_us) st->Bind(6, *query.valid_at_us);
+  // Binds the parameters of `matches`, and kMaxRankedMatches (?9) when `ranked` is set.
+  const auto bind = [&](Statement& st, bool ranked) {
+    st.BindView(1, query.match);
+    if (!query.types.empty()) st.Bind(2, JsonList(std::span<const std::string>(query.types)));
+    if (!query.collections.empty()) st.Bind(3, JsonList(std::span<const std::string>(query.collections)));
+    if (query.added_after_us > 0) st.Bind(4, query.added_after_us);
+    if (query.added_before_us > 0) st.Bind(5, query.added_before_us);
+    if (query.valid_at_us) st.Bind(6, *query.valid_at_us);
+    if (ranked) st.Bind(9, kMaxRankedMatches);
+  };
+  const auto failed = [&](const absl::Status& status) {
+    if (deadline.Fired()) {
+      return absl::DeadlineExceededError(StrCat("the full-text query '", query.match, "' ran longer than ",
+                                                query.deadline_ms, " ms; add words or filters to narrow it"));
+    }
+    if (status.message().find("fts5") != std::string_view::npos) {
+      return absl::InvalidArgumentError(StrCat("full-text query '", query.match, "': ", status.message()));
+    }
+    return status;
+  };
+  // Whether more than kMaxRankedMatches match, counted without ranking and stopped there.
+  KZ_ASSIGN_OR_RETURN(Statement * count, db->Cached(StrCat("SELECT count(*) FROM (SELECT 1", matches, " LIMIT ?9 + 1)")));
+  bind(*count, true);
+  absl::StatusOr<bool> counted = count->Step();
+  const bool many = counted.ok() && *counted && count->Int(0) > kMaxRankedMatches;
+  count->Reset();
+  if (!counted.ok()) return failed(counted.status());
+  // Beyond kMaxRankedMatches, the newest that many are taken first (FTS5 walks its doclists
+  // backwards and stops there), then ranked: bm25 is computed for each match ranked, so a word
+  // every object carries would otherwise cost one score per entry held. Otherwise FTS5 ranks
+  // them all itself.
+  const std::string sql =
+      many ? StrCat("SELECT entry FROM (SELECT f.rowid AS entry, f.rank AS score", matches,
+                    " ORDER BY f.rowid DESC LIMIT ?9) ORDER BY score, entry LIMIT ?7 OFFSET ?8")
+           : StrCat("SELECT f.rowid", matches, " ORDER BY f.rank, f.rowid LIMIT ?7 OFFSET ?8");
+  KZ_ASSIGN_OR_RETURN(Statement * st, db->Cached(sql));
+  bind(*st, many);
   st->Bind(7, static_cast<int64_t>(query.limit)).Bind(8, static_cast<int64_t>(query.offset));
   std::vector<int64_t> out;
   for (;;) {
     absl::StatusOr<bool> row = st->Step();
     if (!row.ok()) {
       st->Reset();
-      if (deadline.Fired()) {
-        return absl::DeadlineExceededError(StrCat("the full-text query '", query.match, "' ran longer than ",
-                                                  query.deadline_ms, " ms; add words or filters to narrow it"));
-      }
-      if (row.status().message().find("fts5") != std::string_view::npos) {
-        return absl::InvalidArgumentError(StrCat("full-text query '", query.match, "': ", row.status().message()));
-      }
-      return row.status();
+      return failed(row.status());
     }
     if (!*row) break;
     out.push_back(st->Int(0));
@@ -312,7 +353,8 @@ absl::StatusOr<IndexState> SqliteStore::DoGetIndexState() {
   KZ_ASSIGN_OR_RETURN(state.version, sqlite_internal::StoredIndexVersion(*db));
   state.complete = state.version != 0 && indexer_ != nullptr && state.version == indexer_->Version();
   KZ_ASSIGN_OR_RETURN(Statement * st, db->Cached(
-      "SELECT (SELECT count(*) FROM search_values), (SELECT count(*) FROM search_ranges),"
+      "SELECT (SELECT count(*) FROM search_values) + (SELECT count(*) FROM search_value_runs),"
+      " (SELECT count(*) FROM search_ranges),"
       " (SELECT count(*) FROM search_text_docsize)"));
   KZ_ASSIGN_OR_RETURN(bool row, st->Step());
   if (row) {
@@ -347,7 +389,8 @@ absl::StatusOr<RebuildSummary> SqliteStore::DoRebuildIndex(const RebuildProgress
     Transaction tx(db);
     KZ_RETURN_IF_ERROR(tx.Begin());
     KZ_RETURN_IF_ERROR(db.Exec(
-        "DELETE FROM search_values; DELETE FROM search_ranges;"
+        "DELETE FROM search_values; DELETE FROM search_value_runs; DELETE FROM search_ranges;"
+        " DELETE FROM node_state WHERE key = 'search_values_rows';"
         " INSERT INTO search_text (search_text) VALUES ('delete-all');"));
     KZ_RETURN_IF_ERROR(sqlite_internal::SetStoredIndexVersion(db, 0));
     KZ_ASSIGN_OR_RETURN(Statement * count, db.Cached("SELECT count(*) FROM entries"));
