@@ -174,7 +174,7 @@ absl::StatusOr<std::vector<CountedGroup>> ReleasedCounter::TallyEntries(
 
 absl::StatusOr<std::vector<bool>> ReleasedCounter::Release(
     const identity::Principal& principal, const std::vector<store::Collection>& collections,
-    std::vector<CountedGroup>& groups) {
+    const std::vector<CountedGroup>& groups) {
   std::vector<bool> released(groups.size(), false);
   std::vector<store::StoredObject> entries;
   for (size_t c = 0; c < collections.size(); ++c) {
@@ -186,11 +186,8 @@ absl::StatusOr<std::vector<bool>> ReleasedCounter::Release(
     }
     if (entries.empty()) continue;
     KZ_RETURN_IF_ERROR(policy_.Filter(principal, collections[c], entries).status());
-    for (store::StoredObject& o : entries) {
-      const size_t g = static_cast<size_t>(o.date_added_us);
-      released[g] = true;
-      groups[g].entry.json = std::move(o.json);
-    }
+    for (const store::StoredObject& o : entries)
+      released[static_cast<size_t>(o.date_added_us)] = true;
   }
   return released;
 }

@@ -72,11 +72,11 @@ class ReleasedCounter {
       const std::vector<int64_t>& bounds);
 
   // Whether the policy releases each of `groups` (counted over `collections`) to
-  // `principal`; a released granular entry's copy becomes the one released (redacted).
-  // Errors: the policy's (nothing is released then).
+  // `principal`; the groups stay as stored (another principal is asked about the same
+  // copies). Errors: the policy's (nothing is released then).
   absl::StatusOr<std::vector<bool>> Release(const identity::Principal& principal,
                                             const std::vector<store::Collection>& collections,
-                                            std::vector<CountedGroup>& groups);
+                                            const std::vector<CountedGroup>& groups);
 
   // The number of objects of `collection` that TAXII's default read (the last version of each
   // object) releases to `principal`. Errors: the store's, the policy's.
