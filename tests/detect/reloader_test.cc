@@ -72,6 +72,22 @@ TEST_F(ReloaderTest, RecompilesOnlyWhenTheStoreChanged) {
   EXPECT_EQ(reloader.Check(&report).value(), false);
 }
 
+TEST_F(ReloaderTest, WritesOfOtherObjectsCompileNothing) {
+  const int64_t mark = *store_->LastDateAdded();
+  LiveSnapshot live(Compile());
+  SnapshotReloader reloader(*store_, {collection_}, CompileOptions{}, live, clock_, mark);
+  Import(
+      R"({"type":"identity","spec_version":"2.1","id":"identity--6c1d0d3e-5b1f-4a57-9d6e-000000000001",)"
+      R"("created":"2024-01-01T00:00:00.000Z","modified":"2024-01-01T00:00:00.000Z","name":"x"})"
+      "\n");
+  ASSERT_GT(*store_->LastDateAdded(), mark);
+  EXPECT_EQ(reloader.Check(nullptr).value(), false);
+  EXPECT_EQ(live.generation(), 0u);
+  Import(Indicator(2, "two.example"));
+  EXPECT_EQ(reloader.Check(nullptr).value(), true);
+  EXPECT_EQ(live.Load()->indicator_count(), 2u);
+}
+
 TEST_F(ReloaderTest, AFailedRecompilationKeepsTheSnapshotInUse) {
   const int64_t mark = *store_->LastDateAdded();
   LiveSnapshot live(Compile());

@@ -1,7 +1,27 @@
 // Kizuna.
 #include "kizuna/detect/reloader.h"
 
+#include "kizuna/base/status.h"
+
 namespace kizuna::detect {
+namespace {
+
+// Whether the latest version of an indicator of `collection_ids` was added after `mark_us`.
+absl::StatusOr<bool> IndicatorsAddedSince(store::Store& store,
+                                          const std::vector<std::string>& collection_ids,
+                                          int64_t mark_us) {
+  for (const std::string& collection : collection_ids) {
+    store::PageRequest request;
+    request.limit = 1;
+    request.filter.added_after_us = mark_us;
+    request.filter.types = {"indicator"};
+    KZ_ASSIGN_OR_RETURN(store::Page page, store.GetObjects(collection, request));
+    if (!page.objects.empty()) return true;
+  }
+  return false;
+}
+
+}  // namespace
 
 SnapshotReloader::SnapshotReloader(store::Store& store, std::vector<std::string> collection_ids,
                                    CompileOptions options, LiveSnapshot& live, Clock& clock,
@@ -18,7 +38,17 @@ absl::StatusOr<bool> SnapshotReloader::Check(CompileReport* report) {
   if (!mark.ok()) return mark.status();
   const int64_t now = clock_.NowMicros();
   const int64_t next_change = live_.Load()->next_change_us();
-  if (*mark == compiled_mark_ && (next_change == 0 || now < next_change)) return false;
+  const bool due = next_change != 0 && now >= next_change;
+  if (*mark == compiled_mark_ && !due) return false;
+  if (!due) {
+    // Writes of anything but indicators (the run's own sightings, reports) change nothing.
+    absl::StatusOr<bool> added = IndicatorsAddedSince(store_, collection_ids_, compiled_mark_);
+    if (!added.ok()) return added.status();
+    if (!*added) {
+      compiled_mark_ = *mark;
+      return false;
+    }
+  }
   CompileOptions options = options_;
   options.now_us = now;
   CompileReport local;

@@ -5,7 +5,9 @@
 // live stream on standard input). Check() is cheap when nothing changed: it reads the
 // store's LastDateAdded (which moves on every write, also by another process such as
 // `kizuna import`) and the clock. It recompiles the collections when
-//   - LastDateAdded moved since the compilation the current snapshot came from, or
+//   - LastDateAdded moved since the compilation the current snapshot came from and an
+//     indicator entered one of the collections since (one query: writes of sightings or
+//     reports alone compile nothing), or
 //   - the snapshot's next_change_us has passed (an indicator's valid_from or valid_until),
 // and publishes the new snapshot; matching threads pick it up with their next block. A
 // failed compilation (a store error) publishes nothing: the snapshot in use stays, and the
