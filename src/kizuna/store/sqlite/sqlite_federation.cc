@@ -102,8 +102,8 @@ absl::Status RecordPush(Connection& db, std::string_view origin, const std::vect
 absl::Status SqliteStore::DoSetCollectionPolicy(std::string_view collection_id, const std::string& communities,
                                                 std::string_view default_release) {
   absl::MutexLock lock(&write_mu_);
-  // What a collection releases is the directory's concern too: caches of released answers
-  // (the console's, the bus's indicator set) watch Directory::ChangeVersion.
+  // What a collection releases is the directory's concern too: `kizuna bus` and the
+  // authentication caches watch Directory::ChangeVersion.
   sqlite_internal::Transaction tx(*writer_);
   KZ_RETURN_IF_ERROR(tx.Begin());
   KZ_ASSIGN_OR_RETURN(Statement * st, writer_->Cached(
