@@ -76,7 +76,7 @@ std::string BriefKey(const report::BriefInput& input, bool sees_partners) {
                            input.current.from_us, '\0', input.current.to_us, '\0', input.previous.from_us, '\0',
                            input.previous.to_us, '\0', input.top, '\0', sees_partners ? 1 : 0);
   for (const store::Collection& c : input.audience.collections) {
-    StrAppend(key, '\0', CollectionKey(c));
+    StrAppend(key, '\0', policy::CollectionKey(c));
   }
   return key;
 }

@@ -21,8 +21,8 @@ absl::StatusOr<int64_t> ConsoleEndpoints::ObjectCount(const identity::Principal&
                                                       const store::Collection& collection,
                                                       const KeptStamp& stamp, int64_t now_us,
                                                       std::unique_ptr<store::Connection>& sql) {
-  std::string key =
-      StrCat("objects", '\0', policy::ReleaseKey(principal), '\0', CollectionKey(collection));
+  std::string key = StrCat("objects", '\0', policy::ReleaseKey(principal), '\0',
+                           policy::CollectionKey(collection));
   std::optional<KeptCount> kept;
   {
     absl::MutexLock lock(&kept_mu_);

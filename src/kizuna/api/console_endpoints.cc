@@ -119,12 +119,6 @@ absl::StatusOr<std::unique_ptr<store::Connection>> ConsoleEndpoints::OpenReadOnl
   return store::Connection::Open(database_file_, /*read_only=*/true);
 }
 
-std::string CollectionKey(const store::Collection& c) {
-  std::string key = StrCat(c.id, '\1', c.default_release);
-  for (const std::string& community : c.communities) StrAppend(key, '\1', community);
-  return key;
-}
-
 absl::StatusOr<ConsoleEndpoints::KeptStamp> ConsoleEndpoints::StampNow() {
   KeptStamp stamp;
   stamp.changes = db_.LocalContentChanges();

@@ -72,10 +72,6 @@ struct ApiCall {
 // {"status", "description"} with the same code.
 http::Response FromTaxii(http::Response r);
 
-// A collection's id and policy settings (communities, default release), for the keys of
-// kept answers: a policy change makes a new key.
-std::string CollectionKey(const store::Collection& c);
-
 // The value of parameter `key` in the query string `query`, percent-decoded; "" when absent.
 absl::StatusOr<std::string> QueryValue(std::string_view query, std::string_view key);
 // The `limit` parameter of `query`: `default_limit` when absent; InvalidArgument unless
@@ -204,7 +200,7 @@ class ConsoleEndpoints {
   // before `build` runs) is unchanged, for at most kKeptMaxAgeUs (what another process
   // deletes shows within it).
   // REQUIRES: `key` holds everything but the store's content that the value depends on (for
-  // released reads: policy::ReleaseKey and the CollectionKey of the collections read).
+  // released reads: policy::ReleaseKey and the policy::CollectionKey of the collections read).
   // `built_us`, when given, is set to when the value was built. Errors: `build`'s, the store's.
   absl::StatusOr<std::shared_ptr<const boost::json::value>> Kept(
       const std::string& owner, std::string key,
@@ -228,7 +224,7 @@ class ConsoleEndpoints {
   // What a kept answer was built from (read before building it): the store's change and
   // delete counts (this process) and last date_added (any process). What the directory
   // decides is in the keys: the caller's release key, the collections' policy settings
-  // (CollectionKey).
+  // (policy::CollectionKey).
   struct KeptStamp {
     int64_t changes = 0;
     int64_t deletes = 0;
@@ -237,11 +233,11 @@ class ConsoleEndpoints {
   };
   absl::StatusOr<KeptStamp> StampNow();
   // The number of objects of `collection` released to `principal` (collections_api.cc): kept
-  // per release key and CollectionKey, brought up to date from the entries added since
+  // per release key and policy::CollectionKey, brought up to date from the entries added since
   // (ReleasedCounter::ObjectsAdded), counted again (ReleasedCounter::CountObjects) when
   // nothing is kept, after a change that added nothing (a delete), kRecountMaxAgeUs after the
-  // last counting, or while a marking definition may still be unknown to the policy. `stamp` and `now_us` were read before anything else; `sql`
-  // is opened when first needed.
+  // last counting, or while a marking definition may still be unknown to the policy. `stamp` and
+  // `now_us` were read before anything else; `sql` is opened when first needed.
   absl::StatusOr<int64_t> ObjectCount(const identity::Principal& principal, const store::Collection& collection,
                                       const KeptStamp& stamp, int64_t now_us,
                                       std::unique_ptr<store::Connection>& sql);
@@ -260,7 +256,7 @@ class ConsoleEndpoints {
     int64_t counted_us = 0;  // when it was counted from nothing
     int64_t settled_us = 0;  // a counting before it is made again (a new marking definition)
   };
-  // The collections' counts, per release key and CollectionKey.
+  // The collections' counts, per release key and policy::CollectionKey.
   KeptCache<KeptCount> object_counts_ ABSL_GUARDED_BY(kept_mu_){kMaxKeptPerUser, kMaxKept};
   // The dashboard's counts, per DashboardKey.
   KeptCache<std::shared_ptr<const DashboardTally>> tallies_ ABSL_GUARDED_BY(kept_mu_){

@@ -92,7 +92,7 @@ std::string DashboardKey(const identity::Principal& principal,
                          const std::vector<store::Peer>& peers, int64_t today_us) {
   std::string key = StrCat("dashboard", '\0', policy::ReleaseKey(principal), '\0', today_us);
   for (const store::Collection& c : readable) {
-    StrAppend(key, '\0', CollectionKey(c));
+    StrAppend(key, '\0', policy::CollectionKey(c));
     for (const store::Peer& peer : peers) {
       for (const store::PeerMapping& m : peer.mappings) {
         if (m.local_collection == c.id && m.Pushes())

@@ -3,7 +3,6 @@
 
 #include <nats/nats.h>
 
-#include <cctype>
 #include <cstdlib>
 #include <cstring>
 
@@ -27,15 +26,9 @@ std::string Block(std::string_view text, std::string_view name) {
   while (line != std::string_view::npos) {
     const size_t start = line + 1;
     line = text.find('\n', start);
-    std::string_view content =
-        text.substr(start, line == std::string_view::npos ? text.npos : line - start);
+    const std::string_view content =
+        Trim(text.substr(start, line == std::string_view::npos ? text.npos : line - start));
     if (content.find(StrCat("END ", name)) != std::string_view::npos) return out;
-    while (!content.empty() && std::isspace(static_cast<unsigned char>(content.front()))) {
-      content.remove_prefix(1);
-    }
-    while (!content.empty() && std::isspace(static_cast<unsigned char>(content.back()))) {
-      content.remove_suffix(1);
-    }
     out.append(content);
   }
   return "";  // no end line

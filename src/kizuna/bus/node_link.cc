@@ -9,6 +9,7 @@
 #include "kizuna/base/strings.h"
 #include "kizuna/bus/messages.h"
 #include "kizuna/policy/released_reader.h"
+#include "kizuna/store/added_since.h"
 
 namespace kizuna::bus {
 namespace {
@@ -38,13 +39,10 @@ absl::StatusOr<bool> SetMayHaveChanged(store::Store& store, const std::vector<st
   for (const store::Collection& c : all) {
     const bool in_set =
         std::any_of(set.begin(), set.end(), [&](const store::Collection& s) { return s.id == c.id; });
-    store::PageRequest request;
-    request.limit = 1;
-    request.filter.added_after_us = mark_us;
-    request.filter.types = {"marking-definition"};
-    if (in_set) request.filter.types.push_back("indicator");
-    KZ_ASSIGN_OR_RETURN(store::Page page, store.GetObjects(c.id, request));
-    if (!page.objects.empty()) return true;
+    std::vector<std::string> types = {"marking-definition"};
+    if (in_set) types.push_back("indicator");
+    KZ_ASSIGN_OR_RETURN(bool added, store::AddedSince(store, c.id, mark_us, std::move(types)));
+    if (added) return true;
   }
   return false;
 }
@@ -66,35 +64,35 @@ NodeLink::NodeLink(Bus& bus, store::Database& db, policy::Policy& policy, NodeLi
   importer_ = std::make_unique<ingest::Importer>(db_, options_.sightings_collection, import);
 }
 
-absl::StatusOr<std::string> NodeLink::CollectionPolicies(
-    const std::vector<store::Collection>& all) const {
-  std::string out;
+absl::StatusOr<std::vector<store::Collection>> NodeLink::Collections() {
+  KZ_ASSIGN_OR_RETURN(const std::vector<store::Collection> all, db_.ListCollections(""));
+  std::vector<store::Collection> out;
   for (const store::Collection& given : options_.collections) {
     auto c = std::find_if(all.begin(), all.end(),
                           [&](const store::Collection& a) { return a.id == given.id; });
     if (c == all.end())
       return absl::NotFoundError(StrCat("collection '", given.id, "' no longer exists"));
-    StrAppend(out, c->id, '\0', c->default_release, '\0');
-    for (const std::string& community : c->communities) StrAppend(out, community, '\0');
-    out.push_back('\n');
+    out.push_back(*c);
   }
   return out;
 }
 
+std::string NodeLink::PolicyKey(const std::vector<store::Collection>& collections) {
+  std::string key;
+  for (const store::Collection& c : collections) StrAppend(key, policy::CollectionKey(c), '\0');
+  return key;
+}
+
 absl::Status NodeLink::PublishSet() {
-  if (options_.check_grants) KZ_RETURN_IF_ERROR(options_.check_grants());
   policy::ReleasedReader reader(db_, policy_);
   std::string lines;
   int64_t count = 0;
   std::vector<detect::Uuid> ids;
   absl::flat_hash_set<detect::Uuid> revoked;  // released, but no longer matched
   // The collections as they are now: their communities and default release decide too.
-  KZ_ASSIGN_OR_RETURN(const std::vector<store::Collection> now, db_.ListCollections(""));
-  KZ_ASSIGN_OR_RETURN(collection_policies_, CollectionPolicies(now));
-  for (const store::Collection& given : options_.collections) {
-    // Present: CollectionPolicies found each.
-    const store::Collection& c = *std::find_if(
-        now.begin(), now.end(), [&](const store::Collection& a) { return a.id == given.id; });
+  KZ_ASSIGN_OR_RETURN(const std::vector<store::Collection> collections, Collections());
+  policy_key_ = PolicyKey(collections);
+  for (const store::Collection& c : collections) {
     store::PageRequest request;
     request.limit = store::kMaxPageLimit;
     request.filter.types = {"indicator"};
@@ -285,9 +283,8 @@ absl::Status NodeLink::Run() {
         // the user and its grants are checked, and the set is read again only when a
         // collection's communities or default release changed.
         if (options_.check_grants) KZ_RETURN_IF_ERROR(options_.check_grants());
-        KZ_ASSIGN_OR_RETURN(const std::vector<store::Collection> all, db_.ListCollections(""));
-        KZ_ASSIGN_OR_RETURN(const std::string policies, CollectionPolicies(all));
-        read = read || policies != collection_policies_;
+        KZ_ASSIGN_OR_RETURN(const std::vector<store::Collection> collections, Collections());
+        read = read || PolicyKey(collections) != policy_key_;
       }
       if (current != mark) {
         KZ_ASSIGN_OR_RETURN(bool changed, SetMayHaveChanged(db_, options_.collections, mark));

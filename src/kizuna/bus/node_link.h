@@ -63,8 +63,8 @@ struct NodeLinkOptions {
   int64_t max_age_s = 14 * 86400;              // the sightings stream keeps reports
   int64_t exit_when_idle_ms = 0;               // > 0: return after this long without a report
   const std::atomic<bool>* stop = nullptr;
-  // Called before every read of the set and on every directory change; an error (the user
-  // disabled or changed, a grant withdrawn) ends Run with it.
+  // Called on every directory change; an error (the user disabled or changed, a grant
+  // withdrawn) ends Run with it.
   std::function<absl::Status()> check_grants;
 };
 
@@ -102,9 +102,10 @@ class NodeLink {
  private:
   // Reads the released indicators; publishes them when they differ from the last set.
   absl::Status PublishSet();
-  // The communities and default release of `collections`, as one string, from `all`.
-  // NotFound when one of them no longer exists.
-  absl::StatusOr<std::string> CollectionPolicies(const std::vector<store::Collection>& all) const;
+  // options_.collections as they are now, in order. NotFound when one no longer exists.
+  absl::StatusOr<std::vector<store::Collection>> Collections();
+  // What of `collections` the set depends on beside their content (policy::CollectionKey).
+  static std::string PolicyKey(const std::vector<store::Collection>& collections);
   // Adds a report's entries to the sums; marks the changed entries dirty.
   void Apply(std::string_view data, uint64_t sequence);
   // Writes the sightings of the dirty entries.
@@ -126,7 +127,7 @@ class NodeLink {
   NodeLinkOptions options_;
   std::unique_ptr<ingest::Importer> importer_;
   std::string set_digest_;
-  std::string collection_policies_;  // CollectionPolicies when the set was last read
+  std::string policy_key_;  // PolicyKey when the set was last read
   // Whether a report may name `indicator` now: it is in the current set, or in the one
   // before it within the grace period.
   bool Reportable(const detect::Uuid& indicator, int64_t now_us);

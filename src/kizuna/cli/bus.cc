@@ -89,7 +89,7 @@ int Run(GlobalOptions& global, const BusFlags& flags) {
     return ReportError(absl::FailedPreconditionError(
         StrCat("user '", flags.as_user, "' belongs to no organisation")));
   }
-  // Grants are read again at every read of the set (no caching across a directory change).
+  // Grants are read again at every directory change (no caching across one).
   taxii::GrantAccessControl access(**db, SystemClock(), {.refresh_interval_us = 0});
   bus::NodeLinkOptions options;
   for (const std::string& name : flags.collections) {

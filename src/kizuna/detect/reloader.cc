@@ -2,26 +2,9 @@
 #include "kizuna/detect/reloader.h"
 
 #include "kizuna/base/status.h"
+#include "kizuna/store/added_since.h"
 
 namespace kizuna::detect {
-namespace {
-
-// Whether the latest version of an indicator of `collection_ids` was added after `mark_us`.
-absl::StatusOr<bool> IndicatorsAddedSince(store::Store& store,
-                                          const std::vector<std::string>& collection_ids,
-                                          int64_t mark_us) {
-  for (const std::string& collection : collection_ids) {
-    store::PageRequest request;
-    request.limit = 1;
-    request.filter.added_after_us = mark_us;
-    request.filter.types = {"indicator"};
-    KZ_ASSIGN_OR_RETURN(store::Page page, store.GetObjects(collection, request));
-    if (!page.objects.empty()) return true;
-  }
-  return false;
-}
-
-}  // namespace
 
 SnapshotReloader::SnapshotReloader(store::Store& store, std::vector<std::string> collection_ids,
                                    CompileOptions options, LiveSnapshot& live, Clock& clock,
@@ -42,9 +25,13 @@ absl::StatusOr<bool> SnapshotReloader::Check(CompileReport* report) {
   if (*mark == compiled_mark_ && !due) return false;
   if (!due) {
     // Writes of anything but indicators (the run's own sightings, reports) change nothing.
-    absl::StatusOr<bool> added = IndicatorsAddedSince(store_, collection_ids_, compiled_mark_);
-    if (!added.ok()) return added.status();
-    if (!*added) {
+    bool added = false;
+    for (const std::string& collection : collection_ids_) {
+      KZ_ASSIGN_OR_RETURN(added,
+                          store::AddedSince(store_, collection, compiled_mark_, {"indicator"}));
+      if (added) break;
+    }
+    if (!added) {
       compiled_mark_ = *mark;
       return false;
     }

@@ -61,6 +61,12 @@ std::string ReleaseKey(const identity::Principal& principal) {
   return key;
 }
 
+std::string CollectionKey(const store::Collection& collection) {
+  std::string key = StrCat(collection.id, '\1', collection.default_release);
+  for (const std::string& community : collection.communities) StrAppend(key, '\1', community);
+  return key;
+}
+
 // The facts of one Filter/DecideEntry call: markings and nations met so far, held locally
 // so that a page of objects sharing a few markings locks the shared caches a few times.
 class Policy::Batch {

@@ -80,6 +80,11 @@ identity::Principal PrincipalForPeer(const store::Peer& peer);
 // be kept for the other (a cache key); user names and roles are not part of it.
 std::string ReleaseKey(const identity::Principal& principal);
 
+// Returns a collection's id and what it adds to the decisions (communities, default release):
+// an answer built from the released read of the collection, keyed with it, is never used
+// after the collection's policy changed.
+std::string CollectionKey(const store::Collection& collection);
+
 // One marking of an entry, as Policy::ExplainEntry resolved and applied it.
 struct MarkingReason {
   std::string id;                      // the marking definition's id
