@@ -331,6 +331,26 @@ class SetGrace(BusCase):
         self.assertEqual(summary["refused_entries"], 1)
         self.assertEqual({s[2]: s[3] for s in self.sightings("sightings")}, {kept: 2})
 
+    def test_marking_definitions_do_not_make_the_set_be_read_at_every_check(self):
+        """A new marking definition can only release more, so the set is read again for one
+        within a minute, not at every check: whoever may add definitions cannot make the node
+        read its whole set once a second."""
+        node = self.bus("--check-interval", "1")
+        self.wait_for("the first set", lambda: self.indicator_messages() >= 2)
+        for i in range(4):
+            definition = {"type": "marking-definition", "spec_version": "2.1",
+                          "id": "marking-definition--3f1c1b7e-0000-4000-8000-00000000000%d" % i,
+                          "created": "2026-01-01T00:00:00.000Z", "name": "statement %d" % i,
+                          "definition_type": "statement", "definition": {"statement": "n%d" % i}}
+            self.add_indicators([json.dumps(definition)], self.other)
+            time.sleep(1.2)
+        self.add_indicators([indicator(6, "[domain-name:value = 'later.example']")], self.org)
+        self.wait_for("the set with the new indicator", lambda: self.indicator_messages() >= 4)
+        node.send_signal(signal.SIGTERM)
+        summary, _ = self.finish(node)
+        # The first read, and the one the indicator asked for (which also covers the definitions).
+        self.assertEqual((summary["set_reads"], summary["sets"]), (2, 2))
+
     def ends_the_bus(self, change, reason):
         node = self.bus("--check-interval", "1")
         self.wait_for("the first set", lambda: self.indicator_messages() >= 2)

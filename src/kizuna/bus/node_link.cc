@@ -30,21 +30,34 @@ constexpr int64_t kSetReadAgainUs = int64_t{300} * 1'000'000;
 // Latency samples kept (the oldest are dropped beyond it).
 constexpr size_t kMaxLatencySamples = 1 << 20;
 
-// Whether entries added after `mark_us` can change the indicator set: an indicator in one of
-// its collections, or a marking definition anywhere (the policy reads those). Other entries,
-// the node's own sightings first, cost no new read of the whole set.
-absl::StatusOr<bool> SetMayHaveChanged(store::Store& store, const std::vector<store::Collection>& set,
-                                       int64_t mark_us) {
+// Marking definitions alone make the set be read again at most this often. A definition is
+// never replaced, and an entry whose marking is unknown is withheld, so a new definition can
+// only release more: waiting delays a release, never a withdrawal. Without the bound, anyone
+// who may add a marking definition to any collection could make the node read its whole set
+// at every check.
+constexpr int64_t kMarkingsReadAgainUs = int64_t{60} * 1'000'000;
+
+// What entries added after `mark_us` may have changed in the indicator set.
+enum class SetChange {
+  kNone,       // nothing that decides it: other entries, the node's own sightings first
+  kMarkings,   // a marking definition, in any collection (the policy reads them all)
+  kIndicators  // an indicator in one of its collections
+};
+
+absl::StatusOr<SetChange> SetMayHaveChanged(store::Store& store,
+                                            const std::vector<store::Collection>& set,
+                                            int64_t mark_us) {
+  for (const store::Collection& c : set) {
+    KZ_ASSIGN_OR_RETURN(bool added, store::AddedSince(store, c.id, mark_us, {"indicator"}));
+    if (added) return SetChange::kIndicators;
+  }
   KZ_ASSIGN_OR_RETURN(std::vector<store::Collection> all, store.ListCollections(""));
   for (const store::Collection& c : all) {
-    const bool in_set =
-        std::any_of(set.begin(), set.end(), [&](const store::Collection& s) { return s.id == c.id; });
-    std::vector<std::string> types = {"marking-definition"};
-    if (in_set) types.push_back("indicator");
-    KZ_ASSIGN_OR_RETURN(bool added, store::AddedSince(store, c.id, mark_us, std::move(types)));
-    if (added) return true;
+    KZ_ASSIGN_OR_RETURN(bool added,
+                        store::AddedSince(store, c.id, mark_us, {"marking-definition"}));
+    if (added) return SetChange::kMarkings;
   }
-  return false;
+  return SetChange::kNone;
 }
 
 double Quantile(std::vector<double> v, double q) {
@@ -84,6 +97,7 @@ std::string NodeLink::PolicyKey(const std::vector<store::Collection>& collection
 }
 
 absl::Status NodeLink::PublishSet() {
+  ++summary_.set_reads;
   policy::ReleasedReader reader(db_, policy_);
   std::string lines;
   int64_t count = 0;
@@ -258,6 +272,7 @@ absl::Status NodeLink::Run() {
   KZ_RETURN_IF_ERROR(WriteDirty());
   int64_t last_check_us = clock.NowMicros(), last_report_us = clock.NowMicros(), last_write_us = 0;
   int64_t last_read_us = clock.NowMicros();
+  bool markings_pending = false;  // marking definitions added since the set was last read
   while (!stopped()) {
     KZ_ASSIGN_OR_RETURN(std::vector<Message> batch, consumer->Fetch(kFetchReports, kFetchWaitMs));
     for (Message& m : batch) {
@@ -287,13 +302,16 @@ absl::Status NodeLink::Run() {
         read = read || PolicyKey(collections) != policy_key_;
       }
       if (current != mark) {
-        KZ_ASSIGN_OR_RETURN(bool changed, SetMayHaveChanged(db_, options_.collections, mark));
-        read = read || changed;
+        KZ_ASSIGN_OR_RETURN(SetChange change, SetMayHaveChanged(db_, options_.collections, mark));
+        read = read || change == SetChange::kIndicators;
+        markings_pending = markings_pending || change == SetChange::kMarkings;
       }
+      read = read || (markings_pending && now - last_read_us >= kMarkingsReadAgainUs);
       mark = current;
       directory = directory_now;
       if (read) {
         last_read_us = now;
+        markings_pending = false;
         KZ_RETURN_IF_ERROR(PublishSet());
       }
     }

@@ -69,7 +69,8 @@ struct NodeLinkOptions {
 };
 
 struct NodeLinkSummary {
-  int64_t sets = 0;  // indicator sets published
+  int64_t sets = 0;       // indicator sets published
+  int64_t set_reads = 0;  // reads of the whole released set (a set is published when it changed)
   uint64_t set_version = 0;
   int64_t indicators = 0;       // in the last set
   int64_t replayed = 0;         // reports read at start (counted before this run)

@@ -64,6 +64,7 @@ boost::json::object SummaryJson(const bus::NodeLinkSummary& s) {
   boost::json::array problems;
   for (const std::string& p : s.problems) problems.push_back(boost::json::string(p));
   return {{"sets", s.sets},
+          {"set_reads", s.set_reads},
           {"set_version", s.set_version},
           {"indicators", s.indicators},
           {"replayed", s.replayed},
