@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <functional>
 #include <optional>
 #include <thread>
 
@@ -120,6 +122,36 @@ TEST_F(PgStoreTest, ACursorFromOneStoreContinuesOnAnother) {
   }
   EXPECT_EQ(alone.size(), 25u);
   EXPECT_EQ(alternating, alone);
+}
+
+// Issue 25: a change made through one process is seen by the others' caches at once. The
+// change counts their response caches are stamped with move when another store commits
+// (LISTEN/NOTIFY), without any read or write through them.
+TEST_F(PgStoreTest, ChangesCommittedByAnotherStoreMoveTheChangeCounts) {
+  std::unique_ptr<PgStore> other = OpenStore();
+  ASSERT_NE(other, nullptr);
+  auto moves = [](const std::function<int64_t()>& count, const std::function<void()>& change) {
+    const int64_t before = count();
+    change();
+    for (int i = 0; i < 500 && count() == before; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return count() != before;
+  };
+  auto changes = [&] { return other->LocalContentChanges(); };
+  auto deletes = [&] { return other->LocalDeletes(); };
+  Objects objects;
+  NewObject a = objects.Make(Indicator("000000000001", "2016-01-01T00:00:00.000Z"));
+  EXPECT_TRUE(moves(changes, [&] { ASSERT_TRUE(store_->AddObjects(collection_, {&a, 1}).ok()); }));
+  EXPECT_TRUE(moves(deletes, [&] {
+    auto n = store_->DeleteObject(collection_, a.index->id, {});
+    ASSERT_TRUE(n.ok()) << n.status();
+    ASSERT_EQ(*n, 1);
+  }));
+  EXPECT_TRUE(moves(changes, [&] {
+    ASSERT_TRUE(store_->CreateCollection({"", "root", "more", "More", "", 0}).ok());
+  }));
+  EXPECT_TRUE(moves(
+      changes, [&] { ASSERT_TRUE(store_->SetCollectionPolicy(collection_, {}, "readers").ok()); }));
 }
 
 TEST_F(PgStoreTest, TheAuditLogIsAppendOnly) {

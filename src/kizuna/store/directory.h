@@ -169,7 +169,8 @@ class Directory {
   // to the same database, e.g. `kizuna admin` in another process. One indexed read.
   absl::StatusOr<int64_t> ChangeVersion();
   // Returns how many changes this object has made: it moves at once (no I/O) on every
-  // successful change made through this object.
+  // successful change made through this object, and, on PostgreSQL, on every change another
+  // process commits (heard from the database).
   int64_t LocalChanges() const { return local_changes_.load(std::memory_order_acquire); }
 
  protected:
@@ -178,6 +179,9 @@ class Directory {
   Directory(Clock& clock, Random& random) : clock_(clock), random_(random) {}
   // What makes the ids of new rows (collections too, in the database that is both).
   Random& random() { return random_; }
+  // Counts a change another process made, for directories that hear of them (PostgreSQL's
+  // notifications): it moves LocalChanges, so caches check ChangeVersion at once.
+  void CountDirectoryChangeElsewhere() { local_changes_.fetch_add(1, std::memory_order_acq_rel); }
 
  private:
   // Every change hook writes `event` (complete: time, actor, action, target, details) in

@@ -183,6 +183,11 @@ void Store::Committed(std::string_view collection_id, const std::vector<AddResul
 
 void Store::CountChange() { content_changes_.fetch_add(1, std::memory_order_acq_rel); }
 
+void Store::CountChangeElsewhere(bool deleted) {
+  if (deleted) deletes_.fetch_add(1, std::memory_order_acq_rel);
+  CountChange();
+}
+
 absl::StatusOr<int64_t> Store::LastDateAdded() { return DoLastDateAdded(); }
 
 absl::StatusOr<std::string> Store::FindObject(std::string_view object_id) {

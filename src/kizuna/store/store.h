@@ -316,8 +316,9 @@ class Store {
   void SetCommitListener(std::function<void(std::string_view collection_id)> listener);
 
   // How many changes to what the reading endpoints serve (entries added or deleted, API roots
-  // or collections created or changed) went through this object. Read without I/O, for
-  // caches of responses in this process (taxii::ResponseCache).
+  // or collections created or changed) went through this object, or, on PostgreSQL, were
+  // committed by another process (heard from the database). Read without I/O, for caches of
+  // responses in this process (taxii::ResponseCache).
   int64_t LocalContentChanges() const { return content_changes_.load(std::memory_order_acquire); }
   // How many deletes (of at least one entry) this object has made: a count kept and brought
   // up to date from the entries added since must be counted again when it moves.
@@ -409,6 +410,9 @@ class Store {
   Store() = default;
   // Implementations set it when they meet a damaged database (CorruptionSeen).
   std::atomic<bool>& corruption_seen() { return corruption_seen_; }
+  // Counts a change another process made, for stores that hear of them (PostgreSQL's
+  // notifications): it moves LocalContentChanges, and LocalDeletes when entries were deleted.
+  void CountChangeElsewhere(bool deleted);
 
  private:
   virtual absl::Status DoCreateApiRoot(const ApiRoot& root) = 0;

@@ -6,6 +6,7 @@
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/stix/id.h"
+#include "kizuna/store/postgres/change_listener.h"
 #include "kizuna/store/postgres/pg_adder.h"
 #include "kizuna/store/postgres/pg_internal.h"
 
@@ -101,7 +102,17 @@ absl::StatusOr<std::unique_ptr<PgStore>> PgStore::Open(const std::string& url, C
                                                        PgOptions options) {
   KZ_ASSIGN_OR_RETURN(std::unique_ptr<pg::Connection> writer, pg::Connection::Open(url));
   KZ_RETURN_IF_ERROR(Migrate(*writer, url));
-  return std::make_unique<PgStore>(std::move(writer), url, clock, options);
+  auto store = std::make_unique<PgStore>(std::move(writer), url, clock, options);
+  KZ_ASSIGN_OR_RETURN(store->listener_,
+                      pg::ChangeListener::Start(url, [s = store.get()](std::string_view payload) {
+                        s->HeardChange(payload);
+                      }));
+  return store;
+}
+
+void PgStore::HeardChange(std::string_view payload) {
+  // "directory" changes reach no cache of this store: PgStore holds no Directory yet.
+  if (payload != "directory") CountChangeElsewhere(payload == "deletes");
 }
 
 PgStore::PgStore(std::unique_ptr<pg::Connection> writer, std::string url, Clock& clock,

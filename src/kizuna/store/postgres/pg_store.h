@@ -27,6 +27,7 @@
 #include "absl/synchronization/mutex.h"
 #include "kizuna/base/clock.h"
 #include "kizuna/base/random.h"
+#include "kizuna/store/postgres/change_listener.h"
 #include "kizuna/store/postgres/connection.h"
 #include "kizuna/store/store.h"
 
@@ -98,6 +99,10 @@ class PgStore : public Store {
                             StatusSink sink) override;
   absl::StatusOr<int64_t> DoDeleteStatusesBefore(int64_t before_us, int64_t max_count) override;
 
+  // A notification of a change another process committed (change_listener.h), on the
+  // listener's thread: moves the change counts callers' caches are stamped with.
+  void HeardChange(std::string_view payload);
+
   // The primary key of collection `id` (NotFound when there is none), remembered: collections
   // are never deleted, so a key once read stays true.
   absl::StatusOr<int64_t> CollectionPk(pg::Connection& db, std::string_view id);
@@ -121,6 +126,8 @@ class PgStore : public Store {
   absl::Mutex readers_mu_;
   std::vector<std::unique_ptr<pg::Connection>> idle_readers_ ABSL_GUARDED_BY(readers_mu_);
   size_t open_readers_ ABSL_GUARDED_BY(readers_mu_) = 0;
+  // Last: stopped first, before what its callback touches.
+  std::unique_ptr<pg::ChangeListener> listener_;
 };
 
 }  // namespace kizuna::store
