@@ -322,7 +322,8 @@ std::string NamedThing(int n, std::string_view name) {
 TEST_P(SearchIndexTest, Fts5QuerySyntaxFindsTheSameOnBothStores) {
   index_->SetIndexer(indexer_);
   Add({NamedThing(1, "Nightfall Panda"), NamedThing(2, "evil.example campaign"),
-       NamedThing(3, "Crème Brûlée"), NamedThing(4, "panda express")});
+       NamedThing(3, "Crème Brûlée"), NamedThing(4, "panda express"),
+       NamedThing(5, "Кибер ΩMEGA 北京 攻撃 Straße")});
   // The last digit of each entry's id, sorted; {-1} for an error.
   auto matches = [&](std::string match) -> std::vector<int> {
     auto found = index_->FindText({.match = match});
@@ -353,6 +354,11 @@ TEST_P(SearchIndexTest, Fts5QuerySyntaxFindsTheSameOnBothStores) {
   EXPECT_EQ(matches("text:panda"), V({}));
   EXPECT_EQ(matches("(panda OR campaign) NOT express"), V({1, 2}));
   EXPECT_EQ(matches("\"-\""), V({})) << "a phrase without words";
+  EXPECT_EQ(matches("кибер ωmega"), V({5})) << "Cyrillic and Greek folded";
+  EXPECT_EQ(matches("北京"), V({5})) << "a run of ideographs is one word";
+  EXPECT_EQ(matches("北"), V({}));
+  EXPECT_EQ(matches("straße"), V({5}));
+  EXPECT_EQ(matches("strasse"), V({}));
   for (const char* bad :
        {"(panda", "panda AND", "OR panda", "\"open", "nosuch:panda", "panda)", "."}) {
     EXPECT_EQ(matches(bad), V({-1})) << bad;
