@@ -2,9 +2,11 @@
 // index's size beside the objects', and observable lookup, related objects and full-text
 // query latency (p50/p99) through the Searcher, with the policy applied for a user of another
 // nation in the collection's community. Prints one JSON line. Usage: search_bench [--count N]
-// [--queries Q] [--rounds R] [--fts OPTION=VALUE,...]: --fts sets FTS5 options of the
-// indexed store's full-text table before its import (automerge, crisismerge, pgsz, ...), to
-// compare them with the store's own in the same run.
+// [--queries Q] [--rounds R] [--fts OPTION=VALUE,...] [--postgres URL]: --fts sets FTS5
+// options of the indexed store's full-text table before its import (automerge, crisismerge,
+// pgsz, ...), to compare them with the store's own in the same run. --postgres also imports the
+// bundle (indexed, once) into the PostgreSQL store at URL (an empty database) and measures the
+// same queries there ("pg_*" figures; the directory stays the SQLite store's).
 #include <time.h>
 
 #include <algorithm>
@@ -27,6 +29,7 @@
 #include "kizuna/stix/id.h"
 #include "kizuna/stix/parser.h"
 #include "kizuna/stix/reader.h"
+#include "kizuna/store/postgres/pg_store.h"
 #include "kizuna/store/sqlite/sqlite_store.h"
 
 namespace kizuna::bench {
@@ -122,7 +125,90 @@ double Median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-int Run(int64_t count, size_t queries, int rounds, const std::string& fts) {
+// The query latencies of one store.
+struct Queries {
+  Latency observable, related, text_rare, text_family, text_common;
+};
+
+Queries MeasureQueries(store::Store& db, store::SearchIndex& index, store::Directory& directory,
+                       const identity::Principal& usa, const std::vector<std::string>& values,
+                       const std::vector<std::string>& ids, int64_t count) {
+  policy::Policy policy(db, &directory, SystemClock());
+  search::Searcher searcher(db, index, policy, &directory, SystemClock(),
+                            [](const identity::Principal&,
+                               const store::Collection&) -> absl::StatusOr<bool> { return true; });
+  Queries q;
+  q.observable = Measure(values.size(), [&](size_t i) {
+    auto a = searcher.Observable(usa, values[i], {.limit = 50});
+    if (!a.ok()) std::abort();
+    return static_cast<int64_t>(a->results.size());
+  });
+  q.related = Measure(ids.size(), [&](size_t i) {
+    auto a = searcher.Related(usa, ids[i], {.limit = 50});
+    if (!a.ok()) std::abort();
+    return static_cast<int64_t>(a->results.size());
+  });
+  q.text_rare = Measure(ids.size(), [&](size_t i) {
+    auto a = searcher.Text(
+        usa, {.query = StrCat("indicator ", i * (count / static_cast<int64_t>(ids.size())))},
+        {.limit = 20});
+    if (!a.ok()) std::abort();
+    return static_cast<int64_t>(a->results.size());
+  });
+  q.text_family = Measure(std::min<size_t>(ids.size(), 20), [&](size_t i) {
+    auto a = searcher.Text(usa, {.query = StrCat("family-", i % 50)}, {.limit = 20});
+    if (!a.ok()) std::abort();
+    return static_cast<int64_t>(a->results.size());
+  });
+  // A word every object carries ("campaign", in every description): the ranking's worst case.
+  q.text_common = Measure(std::min<size_t>(ids.size(), 10), [&](size_t) {
+    auto a = searcher.Text(usa, {.query = "campaign"}, {.limit = 20});
+    if (!a.ok()) std::abort();
+    return static_cast<int64_t>(a->results.size());
+  });
+  return q;
+}
+
+// The same bundle imported, indexed, into the PostgreSQL store at `url`, and its queries
+// measured with `directory`: the "pg_*" figures, a JSON fragment starting with a comma.
+std::string MeasurePostgres(const std::string& url, const std::string& text,
+                            store::Directory& directory, const identity::Principal& usa,
+                            const std::vector<std::string>& values,
+                            const std::vector<std::string>& ids, int64_t count) {
+  auto opened = store::PgStore::Open(url, SystemClock());
+  if (!opened.ok()) {
+    std::fprintf(stderr, "search_bench: %s\n", opened.status().ToString().c_str());
+    std::abort();
+  }
+  std::unique_ptr<store::PgStore> db = std::move(*opened);
+  db->SetIndexer(std::make_shared<search::Extractor>());
+  if (!db->CreateApiRoot({"bench", "bench", "", 0}).ok()) std::abort();
+  store::Collection collection =
+      *db->CreateCollection({"", "bench", "", "bench", "", 0, {"jpn-usa"}});
+  auto start = Clock::now();
+  ingest::Importer importer(*db, collection.id);
+  if (!importer.ImportText("bench", text, stix::Padding::kAbsent).ok()) std::abort();
+  double seconds = Seconds(start);
+  Queries q = MeasureQueries(*db, *db, directory, usa, values, ids, count);
+  char out[1024];
+  std::snprintf(
+      out, sizeof(out),
+      ",\"pg_import_indexed_per_s\":%.0f,\"pg_observable_p50_ms\":%.3f,\"pg_observable_p99_ms\":%."
+      "3f,"
+      "\"pg_observable_results\":%lld,\"pg_related_p50_ms\":%.3f,\"pg_related_p99_ms\":%.3f,"
+      "\"pg_text_rare_p50_ms\":%.3f,\"pg_text_rare_p99_ms\":%.3f,\"pg_text_rare_results\":%lld,"
+      "\"pg_text_family_p50_ms\":%.3f,\"pg_text_family_p99_ms\":%.3f,\"pg_text_common_p50_ms\":%."
+      "3f,"
+      "\"pg_text_common_p99_ms\":%.3f",
+      static_cast<double>(count) / seconds, q.observable.p50_ms, q.observable.p99_ms,
+      static_cast<long long>(q.observable.results), q.related.p50_ms, q.related.p99_ms,
+      q.text_rare.p50_ms, q.text_rare.p99_ms, static_cast<long long>(q.text_rare.results),
+      q.text_family.p50_ms, q.text_family.p99_ms, q.text_common.p50_ms, q.text_common.p99_ms);
+  return out;
+}
+
+int Run(int64_t count, size_t queries, int rounds, const std::string& fts,
+        const std::string& postgres) {
   std::string text = IndicatorBundle(count, 42);
   SeededRandom random(42);
   std::string creator = stix::NewId("identity", random);  // IndicatorBundle's first id
@@ -166,35 +252,11 @@ int Run(int64_t count, size_t queries, int rounds, const std::string& fts) {
   if (!s.db->CreateGroup("bench", "jpn-usa").ok() || !s.db->JoinGroup("bench", "jpn-usa", "USA-A").ok()) std::abort();
   identity::Principal usa = identity::UserPrincipal("us", "identity--1b000000-0000-4000-8000-00000000000b", "USA",
                                                     {"jpn-usa"}, static_cast<uint8_t>(identity::Role::kReader));
-  policy::Policy policy(*s.db, s.db.get(), SystemClock());
-  search::Searcher searcher(*s.db, *s.db, policy, s.db.get(), SystemClock(),
-                            [](const identity::Principal&, const store::Collection&) -> absl::StatusOr<bool> { return true; });
-  Latency observable = Measure(values.size(), [&](size_t i) {
-    auto a = searcher.Observable(usa, values[i], {.limit = 50});
-    if (!a.ok()) std::abort();
-    return static_cast<int64_t>(a->results.size());
-  });
-  Latency related = Measure(ids.size(), [&](size_t i) {
-    auto a = searcher.Related(usa, ids[i], {.limit = 50});
-    if (!a.ok()) std::abort();
-    return static_cast<int64_t>(a->results.size());
-  });
-  Latency text_rare = Measure(ids.size(), [&](size_t i) {
-    auto a = searcher.Text(usa, {.query = StrCat("indicator ", i * (count / static_cast<int64_t>(ids.size())))}, {.limit = 20});
-    if (!a.ok()) std::abort();
-    return static_cast<int64_t>(a->results.size());
-  });
-  Latency text_family = Measure(std::min<size_t>(ids.size(), 20), [&](size_t i) {
-    auto a = searcher.Text(usa, {.query = StrCat("family-", i % 50)}, {.limit = 20});
-    if (!a.ok()) std::abort();
-    return static_cast<int64_t>(a->results.size());
-  });
-  // A word every object carries ("campaign", in every description): the ranking's worst case.
-  Latency text_common = Measure(std::min<size_t>(ids.size(), 10), [&](size_t) {
-    auto a = searcher.Text(usa, {.query = "campaign"}, {.limit = 20});
-    if (!a.ok()) std::abort();
-    return static_cast<int64_t>(a->results.size());
-  });
+  Queries q = MeasureQueries(*s.db, *s.db, *s.db, usa, values, ids, count);
+  const Latency &observable = q.observable, &related = q.related, &text_rare = q.text_rare,
+                &text_family = q.text_family, &text_common = q.text_common;
+  const std::string pg =
+      postgres.empty() ? "" : MeasurePostgres(postgres, text, *s.db, usa, values, ids, count);
   s.db.reset();
   std::filesystem::remove_all(base);
   std::printf(
@@ -208,16 +270,19 @@ int Run(int64_t count, size_t queries, int rounds, const std::string& fts) {
       "\"text_rare_p50_ms\":%.3f,\"text_rare_p99_ms\":%.3f,\"text_rare_cpu_p99_ms\":%.3f,"
       "\"text_rare_results\":%lld,"
       "\"text_family_p50_ms\":%.3f,\"text_family_p99_ms\":%.3f,\"text_family_cpu_p99_ms\":%.3f,"
-      "\"text_common_p50_ms\":%.3f,\"text_common_p99_ms\":%.3f,\"text_common_cpu_p99_ms\":%.3f}\n",
-      static_cast<long long>(count), values.size(), rounds, fts.c_str(), count / Median(plain_s), count / Median(indexed_s),
-      Median(cost), count / Median(plain_cpu), count / Median(indexed_cpu), Median(cost_cpu),
-      static_cast<long long>(object_bytes), static_cast<long long>(json_bytes),
-      static_cast<long long>(index_bytes), static_cast<double>(index_bytes) / static_cast<double>(object_bytes),
-      observable.p50_ms, observable.p99_ms, observable.cpu_p50_ms, observable.cpu_p99_ms,
-      static_cast<long long>(observable.results), related.p50_ms, related.p99_ms, related.cpu_p99_ms,
-      text_rare.p50_ms, text_rare.p99_ms, text_rare.cpu_p99_ms, static_cast<long long>(text_rare.results),
-      text_family.p50_ms, text_family.p99_ms, text_family.cpu_p99_ms, text_common.p50_ms, text_common.p99_ms,
-      text_common.cpu_p99_ms);
+      "\"text_common_p50_ms\":%.3f,\"text_common_p99_ms\":%.3f,\"text_common_cpu_p99_ms\":%.3f%s}"
+      "\n",
+      static_cast<long long>(count), values.size(), rounds, fts.c_str(), count / Median(plain_s),
+      count / Median(indexed_s), Median(cost), count / Median(plain_cpu),
+      count / Median(indexed_cpu), Median(cost_cpu), static_cast<long long>(object_bytes),
+      static_cast<long long>(json_bytes), static_cast<long long>(index_bytes),
+      static_cast<double>(index_bytes) / static_cast<double>(object_bytes), observable.p50_ms,
+      observable.p99_ms, observable.cpu_p50_ms, observable.cpu_p99_ms,
+      static_cast<long long>(observable.results), related.p50_ms, related.p99_ms,
+      related.cpu_p99_ms, text_rare.p50_ms, text_rare.p99_ms, text_rare.cpu_p99_ms,
+      static_cast<long long>(text_rare.results), text_family.p50_ms, text_family.p99_ms,
+      text_family.cpu_p99_ms, text_common.p50_ms, text_common.p99_ms, text_common.cpu_p99_ms,
+      pg.c_str());
   return 0;
 }
 
@@ -228,7 +293,7 @@ int main(int argc, char** argv) {
   int64_t count = 100000;
   size_t queries = 1000;
   int rounds = 3;
-  std::string fts;
+  std::string fts, postgres;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--count" && i + 1 < argc) {
@@ -239,10 +304,14 @@ int main(int argc, char** argv) {
       rounds = std::max(1, std::atoi(argv[++i]));
     } else if (a == "--fts" && i + 1 < argc) {
       fts = argv[++i];
+    } else if (a == "--postgres" && i + 1 < argc) {
+      postgres = argv[++i];
     } else {
-      std::fprintf(stderr, "usage: search_bench [--count N] [--queries Q] [--rounds R] [--fts OPTION=VALUE,...]\n");
+      std::fprintf(stderr,
+                   "usage: search_bench [--count N] [--queries Q] [--rounds R] [--fts "
+                   "OPTION=VALUE,...] [--postgres URL]\n");
       return a == "--help" || a == "-h" ? 0 : 2;
     }
   }
-  return kizuna::bench::Run(count, std::max<size_t>(queries, 1), rounds, fts);
+  return kizuna::bench::Run(count, std::max<size_t>(queries, 1), rounds, fts, postgres);
 }

@@ -5,11 +5,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
+#include "../store/pg_test_util.h"
 #include "../store/store_test_util.h"
 #include "kizuna/identity/principal.h"
 #include "kizuna/search/extract.h"
+#include "kizuna/store/postgres/pg_store.h"
 
 namespace kizuna::search {
 namespace {
@@ -47,30 +50,50 @@ std::string Named(std::string_view type, int n, std::string_view name, std::stri
                 R"(","created_by_ref":")", kJpn, R"(","object_marking_refs":[")", marking, "\"]", extra, "}");
 }
 
-class SearcherTest : public ::testing::Test {
+enum class Backend { kSqlite, kPostgres };
+
+// Every case runs over each store (TEST_P). On PostgreSQL the objects and the search index are
+// a PgStore's, and the directory (organisations, groups) a SQLite store's beside it, until
+// PgStore keeps a directory too.
+class SearcherTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
     auto s = store::SqliteStore::Open(dir_.File("kizuna.db"), clock_);
     ASSERT_TRUE(s.ok()) << s.status();
-    db_ = std::move(*s);
-    db_->SetIndexer(std::make_shared<Extractor>());
+    sqlite_ = std::move(*s);
+    db_ = sqlite_.get();
+    store::SearchIndex* index = sqlite_.get();
+    if (GetParam() == Backend::kPostgres) {
+      if (!store::PgTestServerUrl()) GTEST_SKIP() << store::kPgMissing;
+      pg_database_.emplace();
+      auto p = store::PgStore::Open(pg_database_->url(), clock_);
+      ASSERT_TRUE(p.ok()) << p.status();
+      pg_ = std::move(*p);
+      db_ = pg_.get();
+      index = pg_.get();
+    }
+    index->SetIndexer(std::make_shared<Extractor>());
     ASSERT_TRUE(db_->CreateApiRoot({"intel", "Intel", "", 0}).ok());
     auto c = db_->CreateCollection({"", "intel", "alliance", "Alliance", "", 0, {"jpn-usa"}});
     ASSERT_TRUE(c.ok()) << c.status();
     collection_ = *c;
-    ASSERT_TRUE(db_->CreateOrganization("test", {"JPN-A", "JPN", kJpn}).ok());
-    ASSERT_TRUE(db_->CreateOrganization("test", {"USA-A", "USA", kUsa}).ok());
-    ASSERT_TRUE(db_->CreateOrganization("test", {"KOR-A", "KOR", kKor}).ok());
-    ASSERT_TRUE(db_->CreateGroup("test", "jpn-usa").ok());
-    ASSERT_TRUE(db_->JoinGroup("test", "jpn-usa", "JPN-A").ok());
-    ASSERT_TRUE(db_->JoinGroup("test", "jpn-usa", "USA-A").ok());
-    policy_ = std::make_unique<policy::Policy>(*db_, db_.get(), clock_);
+    ASSERT_TRUE(sqlite_->CreateOrganization("test", {"JPN-A", "JPN", kJpn}).ok());
+    ASSERT_TRUE(sqlite_->CreateOrganization("test", {"USA-A", "USA", kUsa}).ok());
+    ASSERT_TRUE(sqlite_->CreateOrganization("test", {"KOR-A", "KOR", kKor}).ok());
+    ASSERT_TRUE(sqlite_->CreateGroup("test", "jpn-usa").ok());
+    ASSERT_TRUE(sqlite_->JoinGroup("test", "jpn-usa", "JPN-A").ok());
+    ASSERT_TRUE(sqlite_->JoinGroup("test", "jpn-usa", "USA-A").ok());
+    policy_ = std::make_unique<policy::Policy>(*db_, sqlite_.get(), clock_);
     searcher_ = std::make_unique<Searcher>(
-        *db_, *db_, *policy_, db_.get(), clock_,
-        [this](const identity::Principal& p, const store::Collection& collection) -> absl::StatusOr<bool> {
+        *db_, *index, *policy_, sqlite_.get(), clock_,
+        [this](const identity::Principal& p,
+               const store::Collection& collection) -> absl::StatusOr<bool> {
           return p.organization != blocked_organization_ && collection.id != blocked_collection_;
         },
-        [](std::string_view v) { return v == "8.8.8.8" ? std::string("public-dns") : std::string(); }, 3);
+        [](std::string_view v) {
+          return v == "8.8.8.8" ? std::string("public-dns") : std::string();
+        },
+        3);
     jpn_ = identity::UserPrincipal("jp", kJpn, "JPN", {"jpn-usa"}, static_cast<uint8_t>(identity::Role::kReader));
     usa_ = identity::UserPrincipal("us", kUsa, "USA", {"jpn-usa"}, static_cast<uint8_t>(identity::Role::kReader));
     kor_ = identity::UserPrincipal("kr", kKor, "KOR", {}, static_cast<uint8_t>(identity::Role::kReader));
@@ -99,7 +122,10 @@ class SearcherTest : public ::testing::Test {
 
   store::TempDir dir_;
   FakeClock clock_{1780000000000000};
-  std::unique_ptr<store::SqliteStore> db_;
+  std::unique_ptr<store::SqliteStore> sqlite_;  // the directory, and on SQLite the store
+  std::optional<store::PgTestDatabase> pg_database_;
+  std::unique_ptr<store::PgStore> pg_;
+  store::Store* db_ = nullptr;  // the store under test
   store::Collection collection_;
   std::unique_ptr<policy::Policy> policy_;
   std::unique_ptr<Searcher> searcher_;
@@ -108,7 +134,13 @@ class SearcherTest : public ::testing::Test {
   identity::Principal jpn_, usa_, kor_;
 };
 
-TEST_F(SearcherTest, ObservableFindsPatternLiteralsObservablesAndRanges) {
+INSTANTIATE_TEST_SUITE_P(Backends, SearcherTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         [](const ::testing::TestParamInfo<Backend>& param) {
+                           return param.param == Backend::kSqlite ? "sqlite" : "postgres";
+                         });
+
+TEST_P(SearcherTest, ObservableFindsPatternLiteralsObservablesAndRanges) {
   Add({Indicator(1, "[ipv4-addr:value = '198.51.100.7']", kTlpClear),
        Indicator(2, "[ipv4-addr:value ISSUBSET '198.51.100.0/24']", kTlpClear),
        Indicator(3, "[ipv6-addr:value ISSUBSET '2001:db8::/32']", kTlpClear),
@@ -135,7 +167,7 @@ TEST_F(SearcherTest, ObservableFindsPatternLiteralsObservablesAndRanges) {
 // Every marking of the decision table this fixture can express: each principal finds exactly
 // what Policy::Filter releases to it, and with a limit of one the "more" flag counts only
 // released results.
-TEST_F(SearcherTest, NothingWithheldShowsNotEvenAsMore) {
+TEST_P(SearcherTest, NothingWithheldShowsNotEvenAsMore) {
   Add({Indicator(1, "[domain-name:value = 'shared.example']", kTlpRed),
        Indicator(2, "[domain-name:value = 'shared.example']", kTlpGreen),
        Indicator(3, "[domain-name:value = 'shared.example']", kTlpClear),
@@ -155,7 +187,7 @@ TEST_F(SearcherTest, NothingWithheldShowsNotEvenAsMore) {
   EXPECT_EQ(Observed(kor_, "shared.example"), std::set<std::string>{});
 }
 
-TEST_F(SearcherTest, RedactedCopiesMatchOnlyWhatTheyStillHold) {
+TEST_P(SearcherTest, RedactedCopiesMatchOnlyWhatTheyStillHold) {
   Add({Indicator(1, "[domain-name:value = 'x.example']", kTlpClear,
                  StrCat(R"(,"description":"secret operation nightfall","granular_markings":[{"marking_ref":")", kTlpRed,
                         R"(","selectors":["description"]}])"))});
@@ -169,7 +201,7 @@ TEST_F(SearcherTest, RedactedCopiesMatchOnlyWhatTheyStillHold) {
   EXPECT_EQ(Observed(usa_, "x.example"), std::set<std::string>{Id("indicator", 1)}) << "the pattern is not redacted";
 }
 
-TEST_F(SearcherTest, TextFiltersApplyBeforeTheLimit) {
+TEST_P(SearcherTest, TextFiltersApplyBeforeTheLimit) {
   Add({Named("intrusion-set", 1, "Nightfall Panda", kTlpClear, R"(,"aliases":["APT-X"])"),
        Named("malware", 2, "Nightfall loader", kTlpGreen, R"(,"is_family":true)"),
        Named("malware", 3, "Nightfall dropper", kTlpRed, R"(,"is_family":true)")});
@@ -200,7 +232,7 @@ TEST_F(SearcherTest, TextFiltersApplyBeforeTheLimit) {
 
 // Matches in a collection the principal may not read are not ranked for it: a flood of them
 // cannot crowd its own matches out of the kMaxEntriesScanned ranked entries.
-TEST_F(SearcherTest, TextRanksOnlyTheCollectionsThePrincipalMayRead) {
+TEST_P(SearcherTest, TextRanksOnlyTheCollectionsThePrincipalMayRead) {
   auto hidden = db_->CreateCollection({"", "intel", "hidden", "Hidden", "", 0, {"jpn-usa"}});
   ASSERT_TRUE(hidden.ok()) << hidden.status();
   blocked_collection_ = hidden->id;
@@ -227,7 +259,7 @@ TEST_F(SearcherTest, TextRanksOnlyTheCollectionsThePrincipalMayRead) {
   EXPECT_TRUE(a->more);
 }
 
-TEST_F(SearcherTest, RelatedFollowsValuesSightingsAndRelationshipsThatAreReleased) {
+TEST_P(SearcherTest, RelatedFollowsValuesSightingsAndRelationshipsThatAreReleased) {
   std::string set = Id("intrusion-set", 1), technique = Id("attack-pattern", 2), hidden = Id("malware", 3);
   Add({Indicator(1, "[ipv4-addr:value = '203.0.113.9']", kTlpClear),
        Indicator(2, "[ipv4-addr:value = '203.0.113.9' OR ipv4-addr:value = '8.8.8.8']", kTlpClear),
@@ -280,7 +312,7 @@ TEST_F(SearcherTest, RelatedFollowsValuesSightingsAndRelationshipsThatAreRelease
                                                            hidden.size(), "X"));
 }
 
-TEST_F(SearcherTest, BlocksListTheObjectsCarryingAddressesInsideThem) {
+TEST_P(SearcherTest, BlocksListTheObjectsCarryingAddressesInsideThem) {
   Add({Indicator(1, "[ipv4-addr:value ISSUBSET '198.51.0.0/16']", kTlpClear),
        Indicator(2, "[ipv4-addr:value = '198.51.100.7']", kTlpClear),
        Indicator(3, "[ipv4-addr:value = '198.51.7.1']", kTlpRed),
@@ -332,7 +364,7 @@ TEST_F(SearcherTest, BlocksListTheObjectsCarryingAddressesInsideThem) {
   EXPECT_FALSE(observed.contains(Id("indicator", 3)));
 }
 
-TEST_F(SearcherTest, ExternalIdsAreObservables) {
+TEST_P(SearcherTest, ExternalIdsAreObservables) {
   Add({Named("attack-pattern", 2, "Phishing", kTlpClear,
              R"(,"external_references":[{"source_name":"mitre-attack","external_id":"T1566"}])")});
   EXPECT_EQ(Observed(kor_, "t1566"), std::set<std::string>{Id("attack-pattern", 2)});

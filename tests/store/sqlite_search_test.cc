@@ -1,14 +1,16 @@
-// Kizuna. The SQLite store's search index: written with the entries, removed with them,
-// stale without an indexer, rebuilt; address blocks found by containment.
-#include "kizuna/store/search_index.h"
-
+// Kizuna. The stores' search index: written with the entries, removed with them, stale
+// without an indexer, rebuilt; address blocks found by containment; full-text queries in
+// FTS5's syntax. Every case runs on the SQLite and the PostgreSQL store.
 #include <gtest/gtest.h>
+#include <simdjson.h>
 
 #include <algorithm>
 
-#include <simdjson.h>
-
+#include "kizuna/base/status.h"
+#include "kizuna/store/postgres/pg_store.h"
+#include "kizuna/store/search_index.h"
 #include "kizuna/store/sqlite/sqlite_store.h"
+#include "pg_test_util.h"
 #include "store_test_util.h"
 
 namespace kizuna::store {
@@ -51,14 +53,36 @@ std::string Sco(int n, std::string_view value) {
                 R"(","value":")", value, R"("})");
 }
 
-class SqliteSearchTest : public ::testing::Test {
+enum class Backend { kSqlite, kPostgres };
+
+class SearchIndexTest : public ::testing::TestWithParam<Backend> {
  protected:
-  void SetUp() override { Open(); }
+  void SetUp() override {
+    if (GetParam() == Backend::kPostgres) {
+      if (!PgTestServerUrl()) GTEST_SKIP() << kPgMissing;
+      pg_database_.emplace();
+    }
+    Open();
+  }
+  // Another store on the same database (as another process would open it), and its index.
+  absl::StatusOr<std::pair<std::unique_ptr<Store>, SearchIndex*>> OpenAnother() {
+    if (GetParam() == Backend::kPostgres) {
+      KZ_ASSIGN_OR_RETURN(std::unique_ptr<PgStore> s, PgStore::Open(pg_database_->url(), clock_));
+      SearchIndex* index = s.get();
+      return std::pair<std::unique_ptr<Store>, SearchIndex*>(std::move(s), index);
+    }
+    KZ_ASSIGN_OR_RETURN(std::unique_ptr<SqliteStore> s,
+                        SqliteStore::Open(dir_.File("kizuna.db"), clock_));
+    SearchIndex* index = s.get();
+    return std::pair<std::unique_ptr<Store>, SearchIndex*>(std::move(s), index);
+  }
   void Open() {
+    index_ = nullptr;
     db_.reset();
-    auto s = SqliteStore::Open(dir_.File("kizuna.db"), clock_);
+    auto s = OpenAnother();
     ASSERT_TRUE(s.ok()) << s.status();
-    db_ = std::move(*s);
+    db_ = std::move(s->first);
+    index_ = s->second;
     if (!db_->ListApiRoots()->empty()) return;
     ASSERT_TRUE(db_->CreateApiRoot({"intel", "Intel", "", 0}).ok());
     auto c = db_->CreateCollection({"", "intel", "c", "C", "", 0});
@@ -71,24 +95,32 @@ class SqliteSearchTest : public ::testing::Test {
     for (std::string& t : texts) batch.push_back(objects.Make(std::move(t)));
     ASSERT_TRUE(db_->AddObjects(Collection(), batch).ok());
   }
-  size_t Found(std::string value) {
+  size_t Found(std::string value, SearchIndex* index = nullptr) {
     std::vector<std::string> one = {std::move(value)};
-    auto hits = db_->FindValues(one, 0, 100);
+    auto hits = (index != nullptr ? index : index_)->FindValues(one, 0, 100);
     EXPECT_TRUE(hits.ok()) << hits.status();
     return hits.ok() ? hits->size() : 0;
   }
 
   TempDir dir_;
+  std::optional<PgTestDatabase> pg_database_;
   FakeClock clock_{1780000000000000};
   std::shared_ptr<ValueIndexer> indexer_ = std::make_shared<ValueIndexer>();
-  std::unique_ptr<SqliteStore> db_;
+  std::unique_ptr<Store> db_;
+  SearchIndex* index_ = nullptr;  // db_'s
 };
 
-TEST_F(SqliteSearchTest, WrittenAndRemovedWithTheEntries) {
-  db_->SetIndexer(indexer_);
+INSTANTIATE_TEST_SUITE_P(Backends, SearchIndexTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         [](const ::testing::TestParamInfo<Backend>& param) {
+                           return param.param == Backend::kSqlite ? "sqlite" : "postgres";
+                         });
+
+TEST_P(SearchIndexTest, WrittenAndRemovedWithTheEntries) {
+  index_->SetIndexer(indexer_);
   Add({Sco(1, "evil.example"), Sco(2, "evil.example")});
   EXPECT_EQ(Found("evil.example"), 2u);
-  auto state = db_->GetIndexState();
+  auto state = index_->GetIndexState();
   ASSERT_TRUE(state.ok());
   EXPECT_TRUE(state->complete);
   EXPECT_EQ(state->values, 2);
@@ -96,30 +128,30 @@ TEST_F(SqliteSearchTest, WrittenAndRemovedWithTheEntries) {
                                AllVersions()),
             1);
   EXPECT_EQ(Found("evil.example"), 1u);
-  EXPECT_TRUE(db_->GetIndexState()->complete);
+  EXPECT_TRUE(index_->GetIndexState()->complete);
 }
 
-TEST_F(SqliteSearchTest, TextIsFoundAndDeletedWithoutAStoredCopy) {
-  db_->SetIndexer(indexer_);
+TEST_P(SearchIndexTest, TextIsFoundAndDeletedWithoutAStoredCopy) {
+  index_->SetIndexer(indexer_);
   Add({StrCat(R"({"type":"x-thing","spec_version":"2.1","id":"x-thing--5a000000-0000-4000-8000-000000000001",)",
               R"("created":"2026-01-01T00:00:00.000Z","modified":"2026-01-01T00:00:00.000Z","name":"Nightfall Panda"})")});
   TextQuery q{.match = "nightfall"};
-  auto found = db_->FindText(q);
+  auto found = index_->FindText(q);
   ASSERT_TRUE(found.ok()) << found.status();
   ASSERT_EQ(found->size(), 1u);
-  auto entries = db_->ReadEntries(*found);
+  auto entries = index_->ReadEntries(*found);
   ASSERT_TRUE(entries.ok()) << entries.status();
   ASSERT_EQ(entries->size(), 1u);
   EXPECT_EQ((*entries)[0].collection_id, Collection());
   ASSERT_EQ(*db_->DeleteObject(Collection(), "x-thing--5a000000-0000-4000-8000-000000000001",
                                AllVersions()),
             1);
-  EXPECT_TRUE(db_->FindText(q)->empty());
-  EXPECT_FALSE(db_->FindText({.match = "\"unbalanced"}).ok()) << "a malformed query is an error";
+  EXPECT_TRUE(index_->FindText(q)->empty());
+  EXPECT_FALSE(index_->FindText({.match = "\"unbalanced"}).ok()) << "a malformed query is an error";
 }
 
-TEST_F(SqliteSearchTest, AFullTextQueryEndsAtItsDeadline) {
-  db_->SetIndexer(indexer_);
+TEST_P(SearchIndexTest, AFullTextQueryEndsAtItsDeadline) {
+  index_->SetIndexer(indexer_);
   std::vector<std::string> many;
   for (int i = 0; i < 2000; ++i) {
     many.push_back(StrCat(R"({"type":"x-thing","spec_version":"2.1","id":"x-thing--5a000000-0000-4000-8000-)",
@@ -127,35 +159,37 @@ TEST_F(SqliteSearchTest, AFullTextQueryEndsAtItsDeadline) {
                           R"("modified":"2026-01-01T00:00:00.000Z","name":"common words )", i, R"("})"));
   }
   Add(std::move(many));
-  auto late = db_->FindText({.match = "common", .limit = 20000, .deadline_ms = 0});
+  auto late = index_->FindText({.match = "common", .limit = 20000, .deadline_ms = 0});
   EXPECT_EQ(late.status().code(), absl::StatusCode::kDeadlineExceeded) << late.status();
-  auto found = db_->FindText({.match = "common", .limit = 20000});
+  auto found = index_->FindText({.match = "common", .limit = 20000});
   ASSERT_TRUE(found.ok()) << found.status();
   EXPECT_EQ(found->size(), 2000u) << "the reader is usable again after an interrupted query";
 }
 
-TEST_F(SqliteSearchTest, AWriteWithoutIndexerMakesItStaleUntilRebuilt) {
+TEST_P(SearchIndexTest, AWriteWithoutIndexerMakesItStaleUntilRebuilt) {
   Add({Sco(1, "a.example")});  // no indexer
   EXPECT_EQ(Found("a.example"), 0u);
-  db_->SetIndexer(indexer_);
-  EXPECT_FALSE(db_->GetIndexState()->complete);
+  index_->SetIndexer(indexer_);
+  EXPECT_FALSE(index_->GetIndexState()->complete);
   Add({Sco(2, "a.example")});  // stale: not indexed until the rebuild
   EXPECT_EQ(Found("a.example"), 0u);
   int64_t last_done = 0, calls = 0;
-  auto summary = db_->RebuildIndex([&](int64_t done, int64_t total) {
-    ++calls;
-    last_done = done;
-    EXPECT_EQ(total, 2);
-  }, 1);
+  auto summary = index_->RebuildIndex(
+      [&](int64_t done, int64_t total) {
+        ++calls;
+        last_done = done;
+        EXPECT_EQ(total, 2);
+      },
+      1);
   ASSERT_TRUE(summary.ok()) << summary.status();
   EXPECT_EQ(summary->entries, 2);
   EXPECT_EQ(summary->values, 2);
   EXPECT_EQ(last_done, 2);
   EXPECT_GE(calls, 2);
-  EXPECT_TRUE(db_->GetIndexState()->complete);
+  EXPECT_TRUE(index_->GetIndexState()->complete);
   EXPECT_EQ(Found("a.example"), 2u);
   indexer_->version = 2;  // another extractor: the index needs a rebuild again
-  EXPECT_FALSE(db_->GetIndexState()->complete);
+  EXPECT_FALSE(index_->GetIndexState()->complete);
 }
 
 // A domain name whose id ends in `n` (up to 12 digits).
@@ -167,23 +201,23 @@ std::string NumberedSco(int n, std::string_view value) {
 
 // A write's value rows go straight into search_values while they are a 16th of it or more,
 // then as runs; the 16th run merges the runs into search_values. Value queries read both, in
-// order, whichever table holds a row.
-TEST_F(SqliteSearchTest, ValuesInRunsAndMergedAreFoundInOrder) {
-  db_->SetIndexer(indexer_);
+// order, whichever table holds a row. (PostgreSQL keeps no runs: the same answers.)
+TEST_P(SearchIndexTest, ValuesInRunsAndMergedAreFoundInOrder) {
+  index_->SetIndexer(indexer_);
   const int writes = 36;  // 3 rows each: 17 straight in, runs 1-16 merged, runs 1-3
   for (int i = 1; i <= writes; ++i) {
     Add({NumberedSco(i, "shared.example"), NumberedSco(100 + i, StrCat("v", 100 + i, ".example")),
          NumberedSco(200 + i, "zz.example")});
   }
   std::vector<std::string> one = {"shared.example"};
-  auto all = db_->FindValues(one, 0, 100);
+  auto all = index_->FindValues(one, 0, 100);
   ASSERT_TRUE(all.ok()) << all.status();
   ASSERT_EQ(all->size(), static_cast<size_t>(writes));
   for (size_t i = 1; i < all->size(); ++i) EXPECT_LT((*all)[i - 1].date_added_us, (*all)[i].date_added_us);
   // Pages of 7 after a cursor cross from the merged rows into the runs.
   std::vector<int64_t> paged;
   for (int64_t after = 0;;) {
-    auto page = db_->FindValues(one, after, 7);
+    auto page = index_->FindValues(one, after, 7);
     ASSERT_TRUE(page.ok()) << page.status();
     if (page->empty()) break;
     for (const IndexHit& h : *page) paged.push_back(h.date_added_us);
@@ -193,39 +227,39 @@ TEST_F(SqliteSearchTest, ValuesInRunsAndMergedAreFoundInOrder) {
   for (size_t i = 0; i < paged.size(); ++i) EXPECT_EQ(paged[i], (*all)[i].date_added_us);
   // Several values at once, and a range of values in (value, entry) order.
   std::vector<std::string> three = {"v136.example", "v101.example", "v125.example"};
-  auto each = db_->FindValues(three, 0, 100);
+  auto each = index_->FindValues(three, 0, 100);
   ASSERT_TRUE(each.ok()) << each.status();
   ASSERT_EQ(each->size(), 3u);
   EXPECT_EQ((*each)[0].value, "v101.example");  // written straight in
   EXPECT_EQ((*each)[1].value, "v125.example");  // merged from a run
   EXPECT_EQ((*each)[2].value, "v136.example");  // in a run
-  auto range = db_->FindValueRange("v", "w", "", 0, 100);
+  auto range = index_->FindValueRange("v", "w", "", 0, 100);
   ASSERT_TRUE(range.ok()) << range.status();
   ASSERT_EQ(range->size(), static_cast<size_t>(writes));
   for (int i = 0; i < writes; ++i) EXPECT_EQ((*range)[i].value, StrCat("v", 101 + i, ".example"));
-  auto rest = db_->FindValueRange("v", "w", (*range)[15].value, (*range)[15].date_added_us, 100);
+  auto rest = index_->FindValueRange("v", "w", (*range)[15].value, (*range)[15].date_added_us, 100);
   ASSERT_TRUE(rest.ok()) << rest.status();
   ASSERT_EQ(rest->size(), static_cast<size_t>(writes - 16));
   EXPECT_EQ((*rest)[0].value, "v117.example");
   // The rows of one entry, merged or in a run; the count of rows held.
   for (const IndexHit& h : {(*all)[0], all->back()}) {
-    auto of = db_->ValuesOf(h.date_added_us);
+    auto of = index_->ValuesOf(h.date_added_us);
     ASSERT_TRUE(of.ok()) << of.status();
     ASSERT_EQ(of->size(), 1u);
     EXPECT_EQ((*of)[0].value, "shared.example");
   }
-  EXPECT_EQ(db_->GetIndexState()->values, 3 * writes);
+  EXPECT_EQ(index_->GetIndexState()->values, 3 * writes);
   // A delete removes rows from both.
   ASSERT_EQ(*db_->DeleteObject(Collection(), "domain-name--5a000000-0000-4000-8000-000000000001", AllVersions()), 1);
   ASSERT_EQ(*db_->DeleteObject(Collection(), "domain-name--5a000000-0000-4000-8000-000000000020", AllVersions()), 1);
   EXPECT_EQ(Found("shared.example"), static_cast<size_t>(writes - 2));
-  EXPECT_EQ(db_->GetIndexState()->values, 3 * writes - 2);
+  EXPECT_EQ(index_->GetIndexState()->values, 3 * writes - 2);
 }
 
 // A query ranks the newest 20,000 matches only (after its filters): a word every object
 // carries costs 20,000 scores, not one per entry held.
-TEST_F(SqliteSearchTest, OnlyTheNewestMatchesAreRanked) {
-  db_->SetIndexer(indexer_);
+TEST_P(SearchIndexTest, OnlyTheNewestMatchesAreRanked) {
+  index_->SetIndexer(indexer_);
   auto thing = [](int64_t n, std::string_view name) {
     return StrCat(R"({"type":"x-thing","spec_version":"2.1","id":"x-thing--5a000000-0000-4000-8000-)",
                   100000000000 + n, R"(","created":"2026-01-01T00:00:00.000Z","modified":"2026-01-01T00:00:00.000Z",)",
@@ -236,41 +270,148 @@ TEST_F(SqliteSearchTest, OnlyTheNewestMatchesAreRanked) {
   std::vector<std::string> newer;
   for (int i = 1; i <= 20'000; ++i) newer.push_back(thing(i, StrCat("beacon seen on hosts of network ", i)));
   Add(std::move(newer));
-  auto found = db_->FindText({.match = "beacon", .limit = 30'000});
+  auto found = index_->FindText({.match = "beacon", .limit = 30'000});
   ASSERT_TRUE(found.ok()) << found.status();
   ASSERT_EQ(found->size(), 20'000u);
-  auto oldest = db_->FindText({.match = "beacon", .limit = 1});
+  auto oldest = index_->FindText({.match = "beacon", .limit = 1});
   ASSERT_TRUE(oldest.ok()) << oldest.status();
-  auto first = db_->ReadEntries(*oldest);
+  auto first = index_->ReadEntries(*oldest);
   ASSERT_TRUE(first.ok()) << first.status();
   ASSERT_EQ(first->size(), 1u);
   EXPECT_NE((*first)[0].object.id, "x-thing--5a000000-0000-4000-8000-100000000000") << "the oldest was ranked";
   // A filter applies before the newest are taken: dates that leave out the newest 10 bring
   // the oldest back, first.
   int64_t newest = *std::max_element(found->begin(), found->end());
-  auto filtered = db_->FindText({.match = "beacon", .added_before_us = newest - 9, .limit = 1});
+  auto filtered = index_->FindText({.match = "beacon", .added_before_us = newest - 9, .limit = 1});
   ASSERT_TRUE(filtered.ok()) << filtered.status();
   ASSERT_EQ(filtered->size(), 1u);
   EXPECT_EQ((*filtered)[0], *std::min_element(found->begin(), found->end()) - 1) << "the oldest, best match";
 }
 
-TEST_F(SqliteSearchTest, RebuildNeedsAnIndexer) {
-  EXPECT_TRUE(absl::IsFailedPrecondition(db_->RebuildIndex(nullptr).status()));
+TEST_P(SearchIndexTest, RebuildNeedsAnIndexer) {
+  EXPECT_TRUE(absl::IsFailedPrecondition(index_->RebuildIndex(nullptr).status()));
 }
 
-TEST_F(SqliteSearchTest, BlocksContainingAnAddress) {
-  db_->SetIndexer(indexer_);
+TEST_P(SearchIndexTest, BlocksContainingAnAddress) {
+  index_->SetIndexer(indexer_);
   Add({Sco(1, "10.0.0.0/8")});
   std::array<uint8_t, 16> inside{10, 20, 30, 40}, outside{11, 0, 0, 1};
-  auto hits = db_->FindRanges(false, inside, 32, 10);
+  auto hits = index_->FindRanges(false, inside, 32, 10);
   ASSERT_TRUE(hits.ok()) << hits.status();
   ASSERT_EQ(hits->size(), 1u);
   EXPECT_EQ((*hits)[0].value, "10.0.0.0/8");
-  EXPECT_TRUE(db_->FindRanges(false, outside, 32, 10)->empty());
-  EXPECT_TRUE(db_->FindRanges(true, inside, 128, 10)->empty()) << "IPv6 never matches an IPv4 block";
-  EXPECT_EQ(db_->FindRanges(false, inside, 8, 10)->size(), 1u) << "an equal block is contained";
-  EXPECT_TRUE(db_->FindRanges(false, inside, 7, 10)->empty()) << "a wider block is not";
-  EXPECT_FALSE(db_->FindRanges(false, inside, 33, 10).ok());
+  EXPECT_TRUE(index_->FindRanges(false, outside, 32, 10)->empty());
+  EXPECT_TRUE(index_->FindRanges(true, inside, 128, 10)->empty())
+      << "IPv6 never matches an IPv4 block";
+  EXPECT_EQ(index_->FindRanges(false, inside, 8, 10)->size(), 1u) << "an equal block is contained";
+  EXPECT_TRUE(index_->FindRanges(false, inside, 7, 10)->empty()) << "a wider block is not";
+  EXPECT_FALSE(index_->FindRanges(false, inside, 33, 10).ok());
+}
+
+// A thing named `name` whose id ends in `n`.
+std::string NamedThing(int n, std::string_view name) {
+  return StrCat(
+      R"({"type":"x-thing","spec_version":"2.1","id":"x-thing--5a000000-0000-4000-8000-00000000000)",
+      n, R"(","created":"2026-01-01T00:00:00.000Z","modified":"2026-01-01T00:00:00.000Z","name":")",
+      name, R"("})");
+}
+
+// FTS5's query syntax, as the searcher and `kizuna search` use it (docs/search.md), gives the
+// same entries on both stores (PostgreSQL translates it: postgres/pg_text.h); bad syntax is
+// an error on both.
+TEST_P(SearchIndexTest, Fts5QuerySyntaxFindsTheSameOnBothStores) {
+  index_->SetIndexer(indexer_);
+  Add({NamedThing(1, "Nightfall Panda"), NamedThing(2, "evil.example campaign"),
+       NamedThing(3, "Crème Brûlée"), NamedThing(4, "panda express"),
+       NamedThing(5, "Кибер ΩMEGA 北京 攻撃 Straße")});
+  // The last digit of each entry's id, sorted; {-1} for an error.
+  auto matches = [&](std::string match) -> std::vector<int> {
+    auto found = index_->FindText({.match = match});
+    if (!found.ok()) return {-1};
+    auto entries = index_->ReadEntries(*found);
+    EXPECT_TRUE(entries.ok()) << entries.status();
+    std::vector<int> out;
+    for (const LocatedObject& e : *entries) out.push_back(e.object.id.back() - '0');
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  using V = std::vector<int>;
+  EXPECT_EQ(matches("nightfall"), V({1}));
+  EXPECT_EQ(matches("\"NIGHTFALL\""), V({1})) << "case folded";
+  EXPECT_EQ(matches("night*"), V({1})) << "a prefix";
+  EXPECT_EQ(matches("nightfall OR brulee"), V({1, 3}));
+  EXPECT_EQ(matches("panda NOT nightfall"), V({4}));
+  EXPECT_EQ(matches("panda AND nightfall"), V({1}));
+  EXPECT_EQ(matches("panda nightfall"), V({1})) << "an implicit AND";
+  EXPECT_EQ(matches("\"evil.example\""), V({2})) << "a phrase of the words a quoted string holds";
+  EXPECT_EQ(matches("\"example\" \"campaign\""), V({2}));
+  EXPECT_EQ(matches("evil"), V({2}));
+  EXPECT_EQ(matches("\"creme\" brûlée"), V({3})) << "diacritics removed";
+  EXPECT_EQ(matches("\"nightfall panda\""), V({1}));
+  EXPECT_EQ(matches("\"panda nightfall\""), V({})) << "a phrase keeps its order";
+  EXPECT_EQ(matches("nightfall + panda"), V({1}));
+  EXPECT_EQ(matches("names:panda"), V({1, 4}));
+  EXPECT_EQ(matches("text:panda"), V({}));
+  EXPECT_EQ(matches("(panda OR campaign) NOT express"), V({1, 2}));
+  EXPECT_EQ(matches("\"-\""), V({})) << "a phrase without words";
+  EXPECT_EQ(matches("кибер ωmega"), V({5})) << "Cyrillic and Greek folded";
+  EXPECT_EQ(matches("北京"), V({5})) << "a run of ideographs is one word";
+  EXPECT_EQ(matches("北"), V({}));
+  EXPECT_EQ(matches("straße"), V({5}));
+  EXPECT_EQ(matches("strasse"), V({}));
+  for (const char* bad :
+       {"(panda", "panda AND", "OR panda", "\"open", "nosuch:panda", "panda)", "."}) {
+    EXPECT_EQ(matches(bad), V({-1})) << bad;
+  }
+  auto bad = index_->FindText({.match = "panda AND"});
+  EXPECT_TRUE(absl::IsInvalidArgument(bad.status())) << bad.status();
+}
+
+// Two stores on one database stand for two processes (two nodes on one PostgreSQL): what one
+// writes the other finds, a delete through one is seen by the other, a write without an
+// indexer marks the index stale for both, and a rebuild through one completes it for both.
+TEST_P(SearchIndexTest, AnotherProcessFindsWhatOneWrote) {
+  index_->SetIndexer(indexer_);
+  auto other = OpenAnother();
+  ASSERT_TRUE(other.ok()) << other.status();
+  auto& [other_store, other_index] = *other;
+  other_index->SetIndexer(indexer_);
+  Add({Sco(1, "shared.example"), NamedThing(2, "Nightfall Panda")});
+  EXPECT_EQ(Found("shared.example", other_index), 1u);
+  auto text = other_index->FindText({.match = "nightfall"});
+  ASSERT_TRUE(text.ok()) << text.status();
+  ASSERT_EQ(text->size(), 1u);
+  auto read = other_index->ReadEntries(*text);
+  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_EQ(read->size(), 1u);
+  EXPECT_EQ((*read)[0].object.id, "x-thing--5a000000-0000-4000-8000-000000000002");
+  auto located = other_index->ReadObject("x-thing--5a000000-0000-4000-8000-000000000002");
+  ASSERT_TRUE(located.ok()) << located.status();
+  ASSERT_EQ(located->size(), 1u);
+  EXPECT_EQ((*located)[0].collection_id, Collection());
+  // Written through the other, found here.
+  Objects objects;
+  std::vector<NewObject> batch = {objects.Make(Sco(3, "shared.example"))};
+  ASSERT_TRUE(other_store->AddObjects(Collection(), batch).ok());
+  EXPECT_EQ(Found("shared.example"), 2u);
+  ASSERT_EQ(*other_store->DeleteObject(
+                Collection(), "domain-name--5a000000-0000-4000-8000-000000000001", AllVersions()),
+            1);
+  EXPECT_EQ(Found("shared.example"), 1u);
+  EXPECT_TRUE(index_->GetIndexState()->complete);
+  // A third without an indexer: stale for every process until one rebuilds.
+  auto bare = OpenAnother();
+  ASSERT_TRUE(bare.ok()) << bare.status();
+  batch = {objects.Make(Sco(4, "shared.example"))};
+  ASSERT_TRUE(bare->first->AddObjects(Collection(), batch).ok());
+  EXPECT_FALSE(index_->GetIndexState()->complete);
+  EXPECT_FALSE(other_index->GetIndexState()->complete);
+  EXPECT_EQ(*other_index->GetIndexVersion(), 0);
+  auto rebuilt = other_index->RebuildIndex(nullptr);
+  ASSERT_TRUE(rebuilt.ok()) << rebuilt.status();
+  EXPECT_EQ(rebuilt->entries, 3);
+  EXPECT_TRUE(index_->GetIndexState()->complete);
+  EXPECT_EQ(Found("shared.example"), 2u);
 }
 
 }  // namespace

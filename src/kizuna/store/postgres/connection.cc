@@ -44,6 +44,7 @@ absl::Status ErrorOf(const PGresult* r, pg_conn* conn, std::string_view what) {
   if (code == "23505") return absl::AlreadyExistsError(text);
   if (code.starts_with("22") || code.starts_with("23")) return absl::InvalidArgumentError(text);
   if (code == "40001" || code == "40P01") return absl::AbortedError(text);
+  if (code == "57014") return absl::DeadlineExceededError(text);  // cancelled: statement_timeout
   return absl::InternalError(text);
 }
 

@@ -6,7 +6,8 @@
 // connection (keyed by its SQL text, under a name of its own) and executed with binary
 // parameters of declared types, so no value is ever spliced into SQL text and bytes round-trip
 // exactly. Errors come back as absl::Status: AlreadyExists for a unique violation, Unavailable
-// for a lost connection, InvalidArgument for bad data, else Internal; each names the statement
+// for a lost connection, InvalidArgument for bad data, DeadlineExceeded for a statement
+// cancelled (statement_timeout), else Internal; each names the statement
 // (the `what` the caller gives) and carries PostgreSQL's message.
 // Thread-safety: a Connection and its results belong to one thread at a time.
 

@@ -47,4 +47,13 @@ absl::Status RefreshFlags(pg::Connection& db, int64_t collection_pk, std::string
 // Writes the changed flags of `entries` (in the caller's transaction).
 absl::Status WriteFlags(pg::Connection& db, const std::vector<FlagEntry>& entries);
 
+// The columns of entries `e` that ReadStoredObject reads, in its order (JSON last).
+inline constexpr std::string_view kStoredObjectColumns =
+    "e.date_added_us, e.stix_id, e.type, e.version_ns, e.spec_version, e.version, e.created_by_ref,"
+    " e.revoked, e.markings, e.granular_refs, e.origin, e.is_first AND e.is_last, e.added_by,"
+    " e.added_by_nation, e.json";
+inline constexpr int kStoredObjectJsonColumn = 14;
+// Reads row `i` of `r`, selected with kStoredObjectColumns, into `o`.
+void ReadStoredObject(const pg::Result& r, int i, StoredObject& o);
+
 }  // namespace kizuna::store::pg_internal

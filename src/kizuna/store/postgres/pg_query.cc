@@ -60,6 +60,24 @@ absl::Status RefreshFlags(pg::Connection& db, int64_t collection_pk, std::string
   return WriteFlags(db, entries);
 }
 
+void ReadStoredObject(const pg::Result& r, int i, StoredObject& o) {
+  o.date_added_us = r.Int(i, 0);
+  o.id = r.Text(i, 1);
+  o.type = r.Text(i, 2);
+  o.version_ns = r.Int(i, 3);
+  o.spec_version = pg_internal::SpecFromCode(r.Int(i, 4));
+  o.version = r.Text(i, 5);
+  o.created_by_ref = r.Text(i, 6);
+  o.revoked = r.Bool(i, 7);
+  o.markings = r.Text(i, 8);
+  o.granular_refs = static_cast<uint32_t>(r.Int(i, 9));
+  o.origin = r.Text(i, 10);
+  o.single_version = r.Bool(i, 11);
+  o.added_by = r.Text(i, 12);
+  o.added_by_nation = r.Text(i, 13);
+  o.json = r.Text(i, 14);
+}
+
 }  // namespace pg_internal
 
 namespace {
@@ -111,24 +129,6 @@ void AppendVersionConditions(const ObjectFilter& filter, Params& params,
   }
 }
 
-void ReadStoredObject(const pg::Result& r, int i, StoredObject& o) {
-  o.date_added_us = r.Int(i, 0);
-  o.id = r.Text(i, 1);
-  o.type = r.Text(i, 2);
-  o.version_ns = r.Int(i, 3);
-  o.spec_version = pg_internal::SpecFromCode(r.Int(i, 4));
-  o.version = r.Text(i, 5);
-  o.created_by_ref = r.Text(i, 6);
-  o.revoked = r.Bool(i, 7);
-  o.markings = r.Text(i, 8);
-  o.granular_refs = static_cast<uint32_t>(r.Int(i, 9));
-  o.origin = r.Text(i, 10);
-  o.single_version = r.Bool(i, 11);
-  o.added_by = r.Text(i, 12);
-  o.added_by_nation = r.Text(i, 13);
-  o.json = r.Text(i, 14);
-}
-
 }  // namespace
 
 absl::Status PgStore::DoGetObjects(std::string_view collection_id, std::string_view object_id,
@@ -170,7 +170,8 @@ absl::Status PgStore::DoGetObjects(std::string_view collection_id, std::string_v
   size_t n = std::min(static_cast<size_t>(r.rows()), request.limit);
   page.more = static_cast<size_t>(r.rows()) > request.limit;
   if (page.objects.size() < n) page.objects.resize(n);
-  for (size_t i = 0; i < n; ++i) ReadStoredObject(r, static_cast<int>(i), page.objects[i]);
+  for (size_t i = 0; i < n; ++i)
+    pg_internal::ReadStoredObject(r, static_cast<int>(i), page.objects[i]);
   page.objects.resize(n);
   page.next = {};
   page.next.after_date_added_us = n == 0 ? after : page.objects.back().date_added_us;
@@ -195,6 +196,13 @@ absl::StatusOr<int64_t> PgStore::DoDeleteObject(std::string_view collection_id,
   sql += " RETURNING e.date_added_us";
   KZ_ASSIGN_OR_RETURN(pg::Result removed, db.Run("delete object versions", sql, params.list()));
   if (removed.rows() == 0) return 0;
+  // The search index rows of the removed entries, in this transaction (pg_search.cc).
+  std::vector<int64_t> removed_entries;
+  for (int i = 0; i < removed.rows(); ++i) removed_entries.push_back(removed.Int(i, 0));
+  KZ_ASSIGN_OR_RETURN(std::optional<pg_internal::PgIndexWriter> index, IndexWriterFor(db));
+  if (!index) KZ_RETURN_IF_ERROR(pg_internal::MarkIndexStale(db, removed_entries));
+  for (size_t i = 0; index && i < removed_entries.size(); ++i)
+    KZ_RETURN_IF_ERROR(index->Remove(removed_entries[i]));
   for (int i = 0; i < removed.rows(); ++i) {
     KZ_RETURN_IF_ERROR(db.Run("delete provenance",
                               "DELETE FROM provenance WHERE date_added_us = $1",

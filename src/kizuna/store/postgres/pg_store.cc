@@ -281,6 +281,15 @@ absl::StatusOr<std::vector<AddResult>> PgStore::DoAddObjects(std::string_view co
     KZ_RETURN_IF_ERROR(pg_internal::InsertAudit(db, event));
   }
   KZ_ASSIGN_OR_RETURN(int64_t last_given_us, adder.Finish());
+  // The search index of the added entries, in this transaction (pg_search.cc).
+  KZ_ASSIGN_OR_RETURN(std::optional<pg_internal::PgIndexWriter> index, IndexWriterFor(db));
+  for (size_t i = 0; index && i < results.size(); ++i) {
+    if (results[i].outcome != AddOutcome::kAdded) continue;
+    KZ_RETURN_IF_ERROR(
+        index->Add(results[i].date_added_us, objects[i].index->type, objects[i].json));
+  }
+  if (index) KZ_RETURN_IF_ERROR(index->Flush());
+  if (!index && last_given_us > last_added_us) KZ_RETURN_IF_ERROR(pg_internal::MarkIndexStale(db));
   if (last_given_us > last_added_us) {
     KZ_RETURN_IF_ERROR(db.Run("advance the last date_added",
                               "UPDATE node_state SET value = $1 WHERE key = 'last_date_added_us'",

@@ -11,7 +11,10 @@
 // The schema is PostgreSQL migrations of its own (postgres/migrations/*.sql), applied at open
 // under a session advisory lock, so nodes starting together migrate once.
 //
-// Not here yet: the Directory, PeerStore and SearchIndex interfaces (a node needs them:
+// SearchIndex (search_index.h) is here too (postgres/pg_search.cc): the index rows are written
+// in the write transaction that adds or deletes the entries, and read by any process.
+//
+// Not here yet: the Directory and PeerStore interfaces (a node needs them:
 // store::OpenDatabase opens SQLite only). Until the directory lives in PostgreSQL too, the
 // store knows no organisations of this node, so the rule "a partner node may not bring new
 // objects created by this node's organisations" can only apply to objects first written here,
@@ -19,6 +22,7 @@
 // Thread-safety: safe for concurrent use.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +33,8 @@
 #include "kizuna/base/random.h"
 #include "kizuna/store/postgres/change_listener.h"
 #include "kizuna/store/postgres/connection.h"
+#include "kizuna/store/postgres/pg_index_writer.h"
+#include "kizuna/store/search_index.h"
 #include "kizuna/store/store.h"
 
 namespace kizuna::store {
@@ -40,7 +46,7 @@ struct PgOptions {
   Random* random = nullptr;
 };
 
-class PgStore : public Store {
+class PgStore : public Store, public SearchIndex {
  public:
   // The key of the advisory lock every write transaction holds (pg_advisory_xact_lock).
   static constexpr int64_t kWriterLockKey = 0x4b697a756e61'0001;  // "Kizuna", 1
@@ -53,6 +59,11 @@ class PgStore : public Store {
 
   PgStore(std::unique_ptr<pg::Connection> writer, std::string url, Clock& clock, PgOptions options);
   ~PgStore() override;
+
+  // SearchIndex (postgres/pg_search.cc).
+  void SetIndexer(std::shared_ptr<const EntryIndexer> indexer) override {
+    indexer_ = std::move(indexer);
+  }
 
  private:
   // A read connection borrowed from the pool; returned to it on destruction.
@@ -99,6 +110,30 @@ class PgStore : public Store {
                             StatusSink sink) override;
   absl::StatusOr<int64_t> DoDeleteStatusesBefore(int64_t before_us, int64_t max_count) override;
 
+  // SearchIndex (postgres/pg_search.cc).
+  absl::StatusOr<std::vector<IndexHit>> DoFindValues(std::span<const std::string> values,
+                                                     int64_t after_us, size_t limit) override;
+  absl::StatusOr<std::vector<IndexHit>> DoFindValueRange(std::string_view from, std::string_view to,
+                                                         std::string_view after_value,
+                                                         int64_t after_entry,
+                                                         size_t limit) override;
+  absl::StatusOr<std::vector<IndexHit>> DoFindRanges(bool v6,
+                                                     const std::array<uint8_t, 16>& address,
+                                                     int prefix, size_t limit) override;
+  absl::StatusOr<std::vector<IndexHit>> DoValuesOf(int64_t date_added_us) override;
+  absl::StatusOr<std::vector<int64_t>> DoFindText(const TextQuery& query) override;
+  absl::StatusOr<std::vector<LocatedObject>> DoReadEntries(
+      std::span<const int64_t> date_added_us) override;
+  absl::StatusOr<std::vector<LocatedObject>> DoReadObject(std::string_view object_id) override;
+  absl::StatusOr<IndexState> DoGetIndexState() override;
+  absl::StatusOr<int64_t> DoGetIndexVersion() override;
+  absl::StatusOr<RebuildSummary> DoRebuildIndex(const RebuildProgress& progress,
+                                                size_t batch) override;
+  // The index writer of a write transaction on the writer: none without an indexer, or when
+  // the stored index is stale or another indexer version's (it stays stale until rebuilt).
+  absl::StatusOr<std::optional<pg_internal::PgIndexWriter>> IndexWriterFor(pg::Connection& db)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+
   // A notification of a change another process committed (change_listener.h), on the
   // listener's thread: moves the change counts callers' caches are stamped with.
   void HeardChange(std::string_view payload);
@@ -126,6 +161,7 @@ class PgStore : public Store {
   absl::Mutex readers_mu_;
   std::vector<std::unique_ptr<pg::Connection>> idle_readers_ ABSL_GUARDED_BY(readers_mu_);
   size_t open_readers_ ABSL_GUARDED_BY(readers_mu_) = 0;
+  std::shared_ptr<const EntryIndexer> indexer_;  // SearchIndex: set before the store is shared
   // Last: stopped first, before what its callback touches.
   std::unique_ptr<pg::ChangeListener> listener_;
 };
