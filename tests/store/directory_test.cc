@@ -1,4 +1,5 @@
-// Kizuna. The Directory's argument checks and the records it builds (through SqliteStore).
+// Kizuna. The Directory's argument checks and the records it builds (through SqliteStore and
+// PgStore).
 #include "kizuna/store/directory.h"
 
 #include <gtest/gtest.h>
@@ -13,8 +14,9 @@ namespace kizuna::store {
 namespace {
 
 class DirectoryChecksTest : public DirectoryTest {};
+INSTANTIATE_DIRECTORY_BACKENDS(DirectoryChecksTest);
 
-TEST_F(DirectoryChecksTest, OrganizationIsAStixIdentityOfItsNation) {
+TEST_P(DirectoryChecksTest, OrganizationIsAStixIdentityOfItsNation) {
   auto org = directory().CreateOrganization("cli", {"NISC", "JPN", ""});
   ASSERT_TRUE(org.ok()) << org.status();
   auto id = stix::ParseId(org->id);
@@ -33,7 +35,7 @@ TEST_F(DirectoryChecksTest, OrganizationIsAStixIdentityOfItsNation) {
   EXPECT_EQ(identity["modified"], identity["created"]);
 }
 
-TEST_F(DirectoryChecksTest, NationMustBeAnIsoAlpha3Code) {
+TEST_P(DirectoryChecksTest, NationMustBeAnIsoAlpha3Code) {
   for (const char* bad : {"XXX", "jpn", "JP", "", "Japan"}) {
     auto org = directory().CreateOrganization("cli", {"Org", bad, ""});
     ASSERT_EQ(org.status().code(), absl::StatusCode::kInvalidArgument) << bad;
@@ -42,7 +44,7 @@ TEST_F(DirectoryChecksTest, NationMustBeAnIsoAlpha3Code) {
   EXPECT_EQ(AuditCount(), 0);
 }
 
-TEST_F(DirectoryChecksTest, GivenIdIsKeptAndMustBeAnIdentityId) {
+TEST_P(DirectoryChecksTest, GivenIdIsKeptAndMustBeAnIdentityId) {
   std::string id = "identity--d20e5b6b-194f-46d9-aa89-883c049c46b9";
   auto org = directory().CreateOrganization("cli", {"NISC", "JPN", id});
   ASSERT_TRUE(org.ok()) << org.status();
@@ -54,7 +56,7 @@ TEST_F(DirectoryChecksTest, GivenIdIsKeptAndMustBeAnIdentityId) {
   }
 }
 
-TEST_F(DirectoryChecksTest, OrganizationNamesAreChecked) {
+TEST_P(DirectoryChecksTest, OrganizationNamesAreChecked) {
   for (std::string bad : {std::string(""), std::string(" NISC"), std::string("a\nb"),
                           std::string("identity--abc"), std::string(300, 'x')}) {
     EXPECT_EQ(directory().CreateOrganization("cli", {bad, "JPN", ""}).status().code(),
@@ -65,13 +67,13 @@ TEST_F(DirectoryChecksTest, OrganizationNamesAreChecked) {
       directory().CreateOrganization("cli", {"内閣サイバーセキュリティセンター", "JPN", ""}).ok());
 }
 
-TEST_F(DirectoryChecksTest, ChangesNeedAnActor) {
+TEST_P(DirectoryChecksTest, ChangesNeedAnActor) {
   EXPECT_EQ(directory().CreateOrganization("", {"NISC", "JPN", ""}).status().code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(directory().CreateGroup("", "jpn-usa").code(), absl::StatusCode::kInvalidArgument);
 }
 
-TEST_F(DirectoryChecksTest, GroupAndUserNamesAreChecked) {
+TEST_P(DirectoryChecksTest, GroupAndUserNamesAreChecked) {
   for (const char* bad : {"", "JPN-USA", "jpn usa", "jpn/usa"}) {
     EXPECT_EQ(directory().CreateGroup("cli", bad).code(), absl::StatusCode::kInvalidArgument)
         << bad;
@@ -87,7 +89,7 @@ TEST_F(DirectoryChecksTest, GroupAndUserNamesAreChecked) {
   EXPECT_TRUE(directory().CreateUser("cli", {"alice.b-c_d@nisc", "NISC", reader}).ok());
 }
 
-TEST_F(DirectoryChecksTest, UsersNeedKnownRoles) {
+TEST_P(DirectoryChecksTest, UsersNeedKnownRoles) {
   Org("NISC", "JPN");
   auto none = directory().CreateUser("cli", {"alice", "NISC", 0});
   EXPECT_EQ(none.status().code(), absl::StatusCode::kInvalidArgument);
@@ -98,7 +100,7 @@ TEST_F(DirectoryChecksTest, UsersNeedKnownRoles) {
   EXPECT_EQ(directory().SetUserRoles("cli", "alice", 0).code(), absl::StatusCode::kInvalidArgument);
 }
 
-TEST_F(DirectoryChecksTest, TokensAreChecked) {
+TEST_P(DirectoryChecksTest, TokensAreChecked) {
   Org("NISC", "JPN");
   ASSERT_TRUE(directory().CreateUser("cli", {"alice", "NISC", 1}).ok());
   NewToken ok{"0123456789abcdef", "alice", kHash, "laptop", std::nullopt};
@@ -121,7 +123,7 @@ TEST_F(DirectoryChecksTest, TokensAreChecked) {
   EXPECT_TRUE(directory().CreateToken("cli", ok).ok());
 }
 
-TEST_F(DirectoryChecksTest, GrantsNeedAPermission) {
+TEST_P(DirectoryChecksTest, GrantsNeedAPermission) {
   Org("NISC", "JPN");
   auto g = directory().AddGrant("cli", collection_, {GranteeKind::kOrganization, "NISC"}, {});
   EXPECT_EQ(g.status().code(), absl::StatusCode::kInvalidArgument);
@@ -129,7 +131,7 @@ TEST_F(DirectoryChecksTest, GrantsNeedAPermission) {
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
 }
 
-TEST_F(DirectoryChecksTest, LocalChangesCountSuccessfulChangesOnly) {
+TEST_P(DirectoryChecksTest, LocalChangesCountSuccessfulChangesOnly) {
   int64_t before = directory().LocalChanges();
   Org("NISC", "JPN");
   EXPECT_EQ(directory().LocalChanges(), before + 1);
@@ -138,7 +140,7 @@ TEST_F(DirectoryChecksTest, LocalChangesCountSuccessfulChangesOnly) {
   EXPECT_EQ(directory().LocalChanges(), before + 1);
 }
 
-TEST_F(DirectoryChecksTest, AuditPageLimitIsChecked) {
+TEST_P(DirectoryChecksTest, AuditPageLimitIsChecked) {
   EXPECT_EQ(directory().ReadAudit({.after_seq = 0, .limit = 0, .newest = false}).status().code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(directory()

@@ -1,15 +1,19 @@
-// Kizuna. A fixture for directory tests: a temporary SQLite database with one collection.
+// Kizuna. A fixture for directory tests: a fresh database with one collection, SQLite or
+// PostgreSQL (the cases run once per backend: TEST_P, INSTANTIATE_DIRECTORY_BACKENDS).
 #pragma once
 
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "kizuna/base/clock.h"
 #include "kizuna/identity/principal.h"
 #include "kizuna/store/directory.h"
+#include "kizuna/store/postgres/pg_store.h"
 #include "kizuna/store/sqlite/sqlite_store.h"
+#include "pg_test_util.h"
 #include "store_test_util.h"
 
 namespace kizuna::store {
@@ -25,26 +29,48 @@ inline bool Contains(const absl::Status& status, std::string_view part) {
 
 inline constexpr int64_t kDirectoryStart = 1700000000000000;  // 2023-11-14, in µs
 
-class DirectoryTest : public ::testing::Test {
+enum class DirectoryBackend { kSqlite, kPostgres };
+
+// The directory cases run once per backend (TEST_P); under TEST_F (the cases of SQLite's own
+// machinery, and the fixtures built on this one elsewhere) the database is SQLite.
+class DirectoryTest : public ::testing::TestWithParam<DirectoryBackend> {
  protected:
+  virtual DirectoryBackend backend() const {
+    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+    return test != nullptr && test->value_param() != nullptr ? GetParam()
+                                                             : DirectoryBackend::kSqlite;
+  }
   void SetUp() override {
+    if (backend() == DirectoryBackend::kPostgres) {
+      if (!PgTestServerUrl()) GTEST_SKIP() << kPgMissing;
+      pg_database_.emplace();
+    }
     db_ = OpenAnother();
+    ASSERT_NE(db_, nullptr);
     ASSERT_TRUE(db_->CreateApiRoot({"root", "Root", "", 0}).ok());
     auto c = db_->CreateCollection({"", "root", "intel", "Intel", "", 0});
     ASSERT_TRUE(c.ok()) << c.status();
     collection_ = c->id;
   }
 
-  // Opens another store on the same file: stands for another process.
-  std::unique_ptr<SqliteStore> OpenAnother() {
+  // Opens another store on the same database: stands for another process.
+  std::unique_ptr<Store> OpenAnother() {
+    if (backend() == DirectoryBackend::kPostgres) {
+      auto s = PgStore::Open(pg_database_->url(), clock_);
+      EXPECT_TRUE(s.ok()) << s.status();
+      return s.ok() ? std::unique_ptr<Store>(std::move(*s)) : nullptr;
+    }
     auto s = SqliteStore::Open(path(), clock_);
     EXPECT_TRUE(s.ok()) << s.status();
-    return s.ok() ? std::move(*s) : nullptr;
+    return s.ok() ? std::unique_ptr<Store>(std::move(*s)) : nullptr;
   }
 
+  // The SQLite database's file.
   std::string path() const { return dir_.File("kizuna.db"); }
 
-  Directory& directory() { return *db_; }
+  // The directory of `store` (both backends' stores are directories too).
+  static Directory& DirectoryOf(Store& store) { return dynamic_cast<Directory&>(store); }
+  Directory& directory() { return DirectoryOf(*db_); }
 
   // Creates organisation `name` of `nation`; returns its id.
   std::string Org(std::string name, std::string nation) {
@@ -69,9 +95,20 @@ class DirectoryTest : public ::testing::Test {
   static constexpr const char* kHash = "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaA";
 
   TempDir dir_;
+  std::optional<PgTestDatabase> pg_database_;
   FakeClock clock_{kDirectoryStart};
-  std::unique_ptr<SqliteStore> db_;
+  std::unique_ptr<Store> db_;
   std::string collection_;
 };
+
+// Runs the TEST_P cases of `fixture` on SQLite and PostgreSQL (Backends/<fixture>.<case>/sqlite
+// and /postgres).
+#define INSTANTIATE_DIRECTORY_BACKENDS(fixture)                                  \
+  INSTANTIATE_TEST_SUITE_P(                                                      \
+      Backends, fixture,                                                         \
+      ::testing::Values(DirectoryBackend::kSqlite, DirectoryBackend::kPostgres), \
+      [](const ::testing::TestParamInfo<DirectoryBackend>& param) {              \
+        return param.param == DirectoryBackend::kSqlite ? "sqlite" : "postgres"; \
+      })
 
 }  // namespace kizuna::store

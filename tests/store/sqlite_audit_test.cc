@@ -1,4 +1,5 @@
-// Kizuna. The audit log of the SQLite directory: appends, reads, and nothing else.
+// Kizuna. The audit log of the directory, on SQLite and PostgreSQL: appends, reads, and
+// nothing else.
 #include <gtest/gtest.h>
 
 #include "directory_test_util.h"
@@ -7,14 +8,18 @@
 namespace kizuna::store {
 namespace {
 
-class SqliteAuditTest : public DirectoryTest {
+class AuditTest : public DirectoryTest {
  protected:
   static AuditEvent Event(std::string action, int64_t time_us = 0) {
     return {0, time_us, "alice", std::move(action), "target", "192.0.2.1", R"({"n":1})"};
   }
 };
+INSTANTIATE_DIRECTORY_BACKENDS(AuditTest);
 
-TEST_F(SqliteAuditTest, AppendsInOrderAndStampsTime) {
+// The SQLite file's triggers (PostgreSQL's: postgres_store_test.cc).
+class SqliteAuditTest : public AuditTest {};
+
+TEST_P(AuditTest, AppendsInOrderAndStampsTime) {
   std::vector<AuditEvent> events = {Event("object.add"), Event("object.delete", 42)};
   ASSERT_TRUE(directory().AppendAudit(events).ok());
   auto read = directory().ReadAudit({});
@@ -30,7 +35,7 @@ TEST_F(SqliteAuditTest, AppendsInOrderAndStampsTime) {
   EXPECT_EQ((*read)[1].details, R"({"n":1})");
 }
 
-TEST_F(SqliteAuditTest, ReadsPagesAfterASeqAndTheNewest) {
+TEST_P(AuditTest, ReadsPagesAfterASeqAndTheNewest) {
   for (int i = 0; i < 10; ++i) ASSERT_TRUE(directory().AppendAudit(Event(StrCat("a", i))).ok());
   auto first = directory().ReadAudit({.after_seq = 0, .limit = 3, .newest = false});
   ASSERT_EQ(first->size(), 3u);
@@ -44,7 +49,7 @@ TEST_F(SqliteAuditTest, ReadsPagesAfterASeqAndTheNewest) {
   EXPECT_EQ(last->back().action, "a9");
 }
 
-TEST_F(SqliteAuditTest, EventsAreChecked) {
+TEST_P(AuditTest, EventsAreChecked) {
   AuditEvent not_object = Event("x");
   not_object.details = "[1]";
   EXPECT_EQ(directory().AppendAudit(not_object).code(), absl::StatusCode::kInvalidArgument);
@@ -65,7 +70,7 @@ TEST_F(SqliteAuditTest, EventsAreChecked) {
   EXPECT_EQ(AuditCount(), 0);
 }
 
-TEST_F(SqliteAuditTest, ObjectWritesAndDeletesHaveTheirOwnEvents) {
+TEST_P(AuditTest, ObjectWritesAndDeletesHaveTheirOwnEvents) {
   constexpr std::string_view kOrg = "identity--0f3b2b5c-7f4e-4f7e-9f6e-2d5c1a7b8c9d";
   std::vector<std::string> ids;
   for (int i = 0; i < 150; ++i) ids.push_back(IndicatorId(StrCat("0000000000", 10 + i % 90)));

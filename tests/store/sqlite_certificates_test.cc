@@ -1,4 +1,4 @@
-// Kizuna. Client certificates mapped to users in the SQLite directory.
+// Kizuna. Client certificates mapped to users in the directory, on SQLite and PostgreSQL.
 #include <gtest/gtest.h>
 
 #include "directory_test_util.h"
@@ -15,7 +15,7 @@ constexpr std::string_view kOpensslSha =
     "01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:"
     "EF";
 
-class SqliteCertificatesTest : public DirectoryTest {
+class CertificatesTest : public DirectoryTest {
  protected:
   void SetUp() override {
     DirectoryTest::SetUp();
@@ -25,9 +25,10 @@ class SqliteCertificatesTest : public DirectoryTest {
     ASSERT_TRUE(directory().CreateUser("cli", {"usa-node", "CISA", kReader}).ok());
   }
 };
+INSTANTIATE_DIRECTORY_BACKENDS(CertificatesTest);
 
 // Issue 24: a certificate logs in as the user it is mapped to, by its SHA-256.
-TEST_F(SqliteCertificatesTest, MappedCertificateGivesTheUsersCredential) {
+TEST_P(CertificatesTest, MappedCertificateGivesTheUsersCredential) {
   auto added = directory().AddUserCertificate("cli", "usa-node", kOpensslSha, "USA node");
   ASSERT_TRUE(added.ok()) << added.status();
   EXPECT_EQ(added->sha256, kSha) << "stored as 64 lowercase hex digits";
@@ -45,7 +46,7 @@ TEST_F(SqliteCertificatesTest, MappedCertificateGivesTheUsersCredential) {
   EXPECT_EQ((*listed)[0].label, "USA node");
 }
 
-TEST_F(SqliteCertificatesTest, RemovedUnknownAndMalformedCertificates) {
+TEST_P(CertificatesTest, RemovedUnknownAndMalformedCertificates) {
   ASSERT_TRUE(directory().AddUserCertificate("cli", "usa-node", kSha, "").ok());
   EXPECT_EQ(directory().AddUserCertificate("cli", "usa-node", kSha, "").status().code(),
             absl::StatusCode::kAlreadyExists);

@@ -1,4 +1,4 @@
-// Kizuna. Organisations, groups and users in the SQLite directory.
+// Kizuna. Organisations, groups and users in the directory, on SQLite and PostgreSQL.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -12,9 +12,10 @@ namespace {
 constexpr uint8_t kReader = static_cast<uint8_t>(identity::Role::kReader);
 constexpr uint8_t kPublisher = static_cast<uint8_t>(identity::Role::kPublisher);
 
-class SqliteDirectoryTest : public DirectoryTest {};
+class DirectoryStoreTest : public DirectoryTest {};
+INSTANTIATE_DIRECTORY_BACKENDS(DirectoryStoreTest);
 
-TEST_F(SqliteDirectoryTest, OrganizationsAreListedAndFoundByIdOrName) {
+TEST_P(DirectoryStoreTest, OrganizationsAreListedAndFoundByIdOrName) {
   std::string usa = Org("CISA", "USA");
   std::string jpn = Org("NISC", "JPN");
   auto all = directory().ListOrganizations();
@@ -31,7 +32,7 @@ TEST_F(SqliteDirectoryTest, OrganizationsAreListedAndFoundByIdOrName) {
   EXPECT_TRUE(Contains(missing.status(), "'KISA'")) << missing.status();
 }
 
-TEST_F(SqliteDirectoryTest, DuplicateOrganizationIsRefusedAndNotAudited) {
+TEST_P(DirectoryStoreTest, DuplicateOrganizationIsRefusedAndNotAudited) {
   std::string id = Org("NISC", "JPN");
   int64_t events = AuditCount();
   auto by_name = directory().CreateOrganization("cli", {"NISC", "USA", ""});
@@ -41,7 +42,7 @@ TEST_F(SqliteDirectoryTest, DuplicateOrganizationIsRefusedAndNotAudited) {
   EXPECT_EQ(AuditCount(), events);
 }
 
-TEST_F(SqliteDirectoryTest, OrganizationChangesAreAudited) {
+TEST_P(DirectoryStoreTest, OrganizationChangesAreAudited) {
   std::string id = Org("NISC", "JPN");
   AuditEvent e = LastEvent();
   EXPECT_EQ(e.actor, "cli");
@@ -53,7 +54,7 @@ TEST_F(SqliteDirectoryTest, OrganizationChangesAreAudited) {
   EXPECT_EQ(details["nation"], "JPN");
 }
 
-TEST_F(SqliteDirectoryTest, GroupsHoldOrganizations) {
+TEST_P(DirectoryStoreTest, GroupsHoldOrganizations) {
   std::string jpn = Org("NISC", "JPN");
   std::string usa = Org("CISA", "USA");
   Org("KISA", "KOR");
@@ -87,7 +88,7 @@ TEST_F(SqliteDirectoryTest, GroupsHoldOrganizations) {
   EXPECT_EQ(directory().ListGroups()->front().members, std::vector<std::string>{jpn});
 }
 
-TEST_F(SqliteDirectoryTest, EmptyGroupIsListed) {
+TEST_P(DirectoryStoreTest, EmptyGroupIsListed) {
   ASSERT_TRUE(directory().CreateGroup("cli", "lonely").ok());
   auto groups = directory().ListGroups();
   ASSERT_EQ(groups->size(), 1u);
@@ -95,7 +96,7 @@ TEST_F(SqliteDirectoryTest, EmptyGroupIsListed) {
   EXPECT_EQ(groups->front().created_us, kDirectoryStart);
 }
 
-TEST_F(SqliteDirectoryTest, UsersBelongToOneOrganization) {
+TEST_P(DirectoryStoreTest, UsersBelongToOneOrganization) {
   std::string jpn = Org("NISC", "JPN");
   auto alice = directory().CreateUser("cli", {"alice", "NISC", kReader | kPublisher});
   ASSERT_TRUE(alice.ok()) << alice.status();
@@ -115,7 +116,7 @@ TEST_F(SqliteDirectoryTest, UsersBelongToOneOrganization) {
   EXPECT_FALSE(users->front().disabled);
 }
 
-TEST_F(SqliteDirectoryTest, UsersCanBeDisabledAndGivenOtherRoles) {
+TEST_P(DirectoryStoreTest, UsersCanBeDisabledAndGivenOtherRoles) {
   Org("NISC", "JPN");
   ASSERT_TRUE(directory().CreateUser("cli", {"alice", "NISC", kReader}).ok());
   ASSERT_TRUE(directory().SetUserDisabled("cli", "alice", true).ok());
@@ -131,7 +132,7 @@ TEST_F(SqliteDirectoryTest, UsersCanBeDisabledAndGivenOtherRoles) {
   EXPECT_EQ(directory().SetUserDisabled("cli", "bob", true).code(), absl::StatusCode::kNotFound);
 }
 
-TEST_F(SqliteDirectoryTest, TheLastAdministratorSeatIsKeptInTheChangesTransaction) {
+TEST_P(DirectoryStoreTest, TheLastAdministratorSeatIsKeptInTheChangesTransaction) {
   constexpr uint8_t kOrgAdmin = static_cast<uint8_t>(identity::Role::kOrgAdmin);
   constexpr uint8_t kPeer = static_cast<uint8_t>(identity::Role::kPeer);
   Org("NISC", "JPN");
@@ -172,22 +173,22 @@ TEST_F(SqliteDirectoryTest, TheLastAdministratorSeatIsKeptInTheChangesTransactio
             absl::StatusCode::kInvalidArgument);
 }
 
-TEST_F(SqliteDirectoryTest, ChangeVersionMovesForEveryProcess) {
+TEST_P(DirectoryStoreTest, ChangeVersionMovesForEveryProcess) {
   auto other = OpenAnother();
   ASSERT_NE(other, nullptr);
-  auto v0 = other->ChangeVersion();
+  auto v0 = DirectoryOf(*other).ChangeVersion();
   ASSERT_TRUE(v0.ok()) << v0.status();
   Org("NISC", "JPN");
-  auto v1 = other->ChangeVersion();
+  auto v1 = DirectoryOf(*other).ChangeVersion();
   ASSERT_TRUE(v1.ok());
   EXPECT_NE(*v1, *v0);
-  EXPECT_EQ(other->LocalChanges(), 0);  // the change was not made through `other`
+  EXPECT_EQ(DirectoryOf(*other).LocalChanges(), 0);  // the change was not made through `other`
   // Audit appends are not changes.
   ASSERT_TRUE(directory().AppendAudit({0, 0, "alice", "object.add", collection_, "", "{}"}).ok());
-  EXPECT_EQ(*other->ChangeVersion(), *v1);
+  EXPECT_EQ(*DirectoryOf(*other).ChangeVersion(), *v1);
 }
 
-TEST_F(SqliteDirectoryTest, DirectorySurvivesReopening) {
+TEST_P(DirectoryStoreTest, DirectorySurvivesReopening) {
   std::string jpn = Org("NISC", "JPN");
   db_.reset();
   db_ = OpenAnother();

@@ -1,4 +1,4 @@
-// Kizuna. Collection grants in the SQLite directory.
+// Kizuna. Collection grants in the directory, on SQLite and PostgreSQL.
 #include <gtest/gtest.h>
 
 #include "directory_test_util.h"
@@ -11,7 +11,7 @@ constexpr Permissions kRead{true, false};
 constexpr Permissions kWrite{false, true};
 constexpr Permissions kBoth{true, true};
 
-class SqliteGrantsTest : public DirectoryTest {
+class GrantsTest : public DirectoryTest {
  protected:
   void SetUp() override {
     DirectoryTest::SetUp();
@@ -22,8 +22,9 @@ class SqliteGrantsTest : public DirectoryTest {
   Grantee nisc_{GranteeKind::kOrganization, "NISC"};
   Grantee group_{GranteeKind::kGroup, "jpn-usa"};
 };
+INSTANTIATE_DIRECTORY_BACKENDS(GrantsTest);
 
-TEST_F(SqliteGrantsTest, AddingMergesPermissions) {
+TEST_P(GrantsTest, AddingMergesPermissions) {
   auto g = directory().AddGrant("cli", collection_, nisc_, kRead);
   ASSERT_TRUE(g.ok()) << g.status();
   EXPECT_EQ(g->grantee.name, jpn_);  // named by id once stored
@@ -43,7 +44,7 @@ TEST_F(SqliteGrantsTest, AddingMergesPermissions) {
   EXPECT_EQ(all->front().grantee.kind, GranteeKind::kOrganization);
 }
 
-TEST_F(SqliteGrantsTest, RemovingTakesAwayAndDeletesEmptyGrants) {
+TEST_P(GrantsTest, RemovingTakesAwayAndDeletesEmptyGrants) {
   ASSERT_TRUE(directory().AddGrant("cli", collection_, group_, kBoth).ok());
   auto g = directory().RemoveGrant("cli", collection_, group_, kWrite);
   ASSERT_TRUE(g.ok()) << g.status();
@@ -58,7 +59,7 @@ TEST_F(SqliteGrantsTest, RemovingTakesAwayAndDeletesEmptyGrants) {
             absl::StatusCode::kNotFound);
 }
 
-TEST_F(SqliteGrantsTest, GrantsNameExistingThings) {
+TEST_P(GrantsTest, GrantsNameExistingThings) {
   EXPECT_EQ(directory().AddGrant("cli", "no-such-collection", nisc_, kRead).status().code(),
             absl::StatusCode::kNotFound);
   EXPECT_EQ(directory()
@@ -75,7 +76,7 @@ TEST_F(SqliteGrantsTest, GrantsNameExistingThings) {
             absl::StatusCode::kNotFound);
 }
 
-TEST_F(SqliteGrantsTest, ListsOrganizationsBeforeGroupsPerCollection) {
+TEST_P(GrantsTest, ListsOrganizationsBeforeGroupsPerCollection) {
   auto other = db_->CreateCollection({"", "root", "other", "Other", "", 0});
   ASSERT_TRUE(other.ok());
   ASSERT_TRUE(directory().AddGrant("cli", collection_, group_, kRead).ok());

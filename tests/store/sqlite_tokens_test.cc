@@ -1,4 +1,4 @@
-// Kizuna. API tokens and credentials in the SQLite directory.
+// Kizuna. API tokens and credentials in the directory, on SQLite and PostgreSQL.
 #include <gtest/gtest.h>
 
 #include "directory_test_util.h"
@@ -9,7 +9,7 @@ namespace {
 
 constexpr uint8_t kReader = static_cast<uint8_t>(identity::Role::kReader);
 
-class SqliteTokensTest : public DirectoryTest {
+class TokensTest : public DirectoryTest {
  protected:
   void SetUp() override {
     DirectoryTest::SetUp();
@@ -29,8 +29,12 @@ class SqliteTokensTest : public DirectoryTest {
   }
   std::string jpn_;
 };
+INSTANTIATE_DIRECTORY_BACKENDS(TokensTest);
 
-TEST_F(SqliteTokensTest, CreatedTokenIsListedWithoutItsHash) {
+// The SQLite store's own query plans.
+class SqliteTokensTest : public TokensTest {};
+
+TEST_P(TokensTest, CreatedTokenIsListedWithoutItsHash) {
   auto t = Create("00000000000000a1", "alice", kDirectoryStart + 1000);
   ASSERT_TRUE(t.ok()) << t.status();
   EXPECT_EQ(t->created_us, kDirectoryStart);
@@ -58,7 +62,7 @@ TEST_F(SqliteTokensTest, CreatedTokenIsListedWithoutItsHash) {
 
 // A token or password made while the user held less (an organisation administrator can
 // issue both) must not carry a promotion to node administrator or peer.
-TEST_F(SqliteTokensTest, APromotionToNodeAdminOrPeerRevokesTokensAndClearsThePassword) {
+TEST_P(TokensTest, APromotionToNodeAdminOrPeerRevokesTokensAndClearsThePassword) {
   constexpr uint8_t kPublisher = static_cast<uint8_t>(identity::Role::kPublisher);
   constexpr uint8_t kNodeAdmin = static_cast<uint8_t>(identity::Role::kNodeAdmin);
   constexpr uint8_t kPeer = static_cast<uint8_t>(identity::Role::kPeer);
@@ -86,7 +90,7 @@ TEST_F(SqliteTokensTest, APromotionToNodeAdminOrPeerRevokesTokensAndClearsThePas
 
 // The role check of a token or password an organisation administrator makes runs in the
 // write itself, so it cannot land after a promotion that committed since the check.
-TEST_F(SqliteTokensTest, ATokenOrPasswordRefusedForARoleIsNotStored) {
+TEST_P(TokensTest, ATokenOrPasswordRefusedForARoleIsNotStored) {
   constexpr uint8_t kNodeAdmin = static_cast<uint8_t>(identity::Role::kNodeAdmin);
   ASSERT_TRUE(directory().SetUserRoles("cli", "alice", kNodeAdmin).ok());
   NewToken token{"00000000000000a1", "alice", kHash, "laptop", std::nullopt, kNodeAdmin};
@@ -100,13 +104,13 @@ TEST_F(SqliteTokensTest, ATokenOrPasswordRefusedForARoleIsNotStored) {
   EXPECT_TRUE(directory().CreateToken("kor-admin", {"00000000000000b1", "bob", kHash, "", std::nullopt, kNodeAdmin}).ok());
 }
 
-TEST_F(SqliteTokensTest, TokenNeedsAKnownUserAndAFreeId) {
+TEST_P(TokensTest, TokenNeedsAKnownUserAndAFreeId) {
   EXPECT_EQ(Create("00000000000000a1", "carol").status().code(), absl::StatusCode::kNotFound);
   ASSERT_TRUE(Create("00000000000000a1", "alice").ok());
   EXPECT_EQ(Create("00000000000000a1", "bob").status().code(), absl::StatusCode::kAlreadyExists);
 }
 
-TEST_F(SqliteTokensTest, CredentialCarriesUserOrganizationAndGroups) {
+TEST_P(TokensTest, CredentialCarriesUserOrganizationAndGroups) {
   ASSERT_TRUE(Create("00000000000000a1", "alice").ok());
   auto c = directory().GetCredential("00000000000000a1");
   ASSERT_TRUE(c.ok()) << c.status();
@@ -123,7 +127,7 @@ TEST_F(SqliteTokensTest, CredentialCarriesUserOrganizationAndGroups) {
             absl::StatusCode::kInvalidArgument);
 }
 
-TEST_F(SqliteTokensTest, RevocationIsForGood) {
+TEST_P(TokensTest, RevocationIsForGood) {
   ASSERT_TRUE(Create("00000000000000a1", "alice").ok());
   clock_.Advance(5);
   ASSERT_TRUE(directory().RevokeToken("cli", "00000000000000a1").ok());
@@ -139,7 +143,7 @@ TEST_F(SqliteTokensTest, RevocationIsForGood) {
   EXPECT_TRUE(directory().GetCredential("00000000000000a1")->token.revoked_us);
 }
 
-TEST_F(SqliteTokensTest, TouchRecordsLastUseWithoutBeingAChange) {
+TEST_P(TokensTest, TouchRecordsLastUseWithoutBeingAChange) {
   ASSERT_TRUE(Create("00000000000000a1", "alice").ok());
   int64_t version = *directory().ChangeVersion();
   int64_t local = directory().LocalChanges();

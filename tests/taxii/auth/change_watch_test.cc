@@ -36,7 +36,7 @@ TEST_F(ChangeWatchTest, ChangesByAnotherProcessAreSeenWithinTheInterval) {
   ChangeWatch watch(directory(), clock_, kInterval);
   uint64_t e0 = *watch.Epoch();
   auto other = OpenAnother();
-  ASSERT_TRUE(other->CreateGroup("cli", "jpn-usa").ok());
+  ASSERT_TRUE(DirectoryOf(*other).CreateGroup("cli", "jpn-usa").ok());
   EXPECT_EQ(*watch.Epoch(), e0);  // not yet due: the documented staleness
   clock_.Advance(kInterval);
   EXPECT_GT(*watch.Epoch(), e0);
@@ -46,7 +46,7 @@ TEST_F(ChangeWatchTest, ZeroIntervalChecksEveryTime) {
   ChangeWatch watch(directory(), clock_, 0);
   uint64_t e0 = *watch.Epoch();
   auto other = OpenAnother();
-  ASSERT_TRUE(other->CreateGroup("cli", "jpn-usa").ok());
+  ASSERT_TRUE(DirectoryOf(*other).CreateGroup("cli", "jpn-usa").ok());
   EXPECT_GT(*watch.Epoch(), e0);
 }
 
@@ -54,7 +54,7 @@ TEST_F(ChangeWatchTest, ClockGoingBackChecksAgain) {
   ChangeWatch watch(directory(), clock_, kInterval);
   uint64_t e0 = *watch.Epoch();
   auto other = OpenAnother();
-  ASSERT_TRUE(other->CreateGroup("cli", "jpn-usa").ok());
+  ASSERT_TRUE(DirectoryOf(*other).CreateGroup("cli", "jpn-usa").ok());
   clock_.Advance(-5);
   EXPECT_GT(*watch.Epoch(), e0);
 }

@@ -87,11 +87,11 @@ TEST_F(GrantAccessControlTest, ChangesByAnotherProcessAreSeenWithinTheRefreshInt
   auto p = Of(nisc_, {"jpn-usa"}, kPublisher);
   EXPECT_EQ(RW(Access(p)), std::make_pair(false, false));
   auto cli = OpenAnother();
-  ASSERT_TRUE(cli->AddGrant("cli", collection_, group_, kBoth).ok());
+  ASSERT_TRUE(DirectoryOf(*cli).AddGrant("cli", collection_, group_, kBoth).ok());
   EXPECT_EQ(RW(Access(p)), std::make_pair(false, false));  // the documented staleness
   clock_.Advance(AccessControlOptions{}.refresh_interval_us);
   EXPECT_EQ(RW(Access(p)), std::make_pair(true, true));
-  ASSERT_TRUE(cli->RemoveGrant("cli", collection_, group_, kWrite).ok());
+  ASSERT_TRUE(DirectoryOf(*cli).RemoveGrant("cli", collection_, group_, kWrite).ok());
   clock_.Advance(AccessControlOptions{}.refresh_interval_us);
   EXPECT_EQ(RW(Access(p)), std::make_pair(true, false));
 }

@@ -173,7 +173,7 @@ TEST_F(TokenAuthenticatorTest, RevocationInThisProcessIsImmediate) {
 TEST_F(TokenAuthenticatorTest, RevocationByAnotherProcessWithinTheRefreshInterval) {
   ASSERT_TRUE(Try(Bearer(token_)).ok());
   auto cli = OpenAnother();  // `kizuna admin` in another process
-  ASSERT_TRUE(cli->RevokeToken("cli", IdOf(token_)).ok());
+  ASSERT_TRUE(DirectoryOf(*cli).RevokeToken("cli", IdOf(token_)).ok());
   EXPECT_TRUE(Try(Bearer(token_)).ok());  // within the documented staleness
   clock_.Advance(options_.refresh_interval_us);
   EXPECT_EQ(FailureReason(Bearer(token_)), "token revoked");
@@ -195,19 +195,20 @@ TEST_F(TokenAuthenticatorTest, ExpiryIsExact) {
 TEST_F(TokenAuthenticatorTest, DisabledUsersAndChangedRolesAndGroupsAreSeen) {
   ASSERT_TRUE(Try(Bearer(token_)).ok());
   auto cli = OpenAnother();
-  ASSERT_TRUE(cli->SetUserRoles("cli", "alice", kReader).ok());
-  ASSERT_TRUE(cli->JoinGroup("cli", "jpn-usa", "KISA").ok());  // not alice's organisation
-  ASSERT_TRUE(cli->CreateGroup("cli", "jpn-kor").ok());
-  ASSERT_TRUE(cli->JoinGroup("cli", "jpn-kor", "NISC").ok());
+  ASSERT_TRUE(DirectoryOf(*cli).SetUserRoles("cli", "alice", kReader).ok());
+  // KISA: not alice's organisation.
+  ASSERT_TRUE(DirectoryOf(*cli).JoinGroup("cli", "jpn-usa", "KISA").ok());
+  ASSERT_TRUE(DirectoryOf(*cli).CreateGroup("cli", "jpn-kor").ok());
+  ASSERT_TRUE(DirectoryOf(*cli).JoinGroup("cli", "jpn-kor", "NISC").ok());
   clock_.Advance(options_.refresh_interval_us);
   auto p = Try(Bearer(token_));
   ASSERT_TRUE(p.ok()) << p.status();
   EXPECT_EQ(p->roles, kReader);
   EXPECT_EQ(p->groups, (std::vector<std::string>{"jpn-kor", "jpn-usa"}));
-  ASSERT_TRUE(cli->SetUserDisabled("cli", "alice", true).ok());
+  ASSERT_TRUE(DirectoryOf(*cli).SetUserDisabled("cli", "alice", true).ok());
   clock_.Advance(options_.refresh_interval_us);
   EXPECT_EQ(FailureReason(Bearer(token_)), "user disabled");
-  ASSERT_TRUE(cli->SetUserDisabled("cli", "alice", false).ok());
+  ASSERT_TRUE(DirectoryOf(*cli).SetUserDisabled("cli", "alice", false).ok());
   clock_.Advance(options_.refresh_interval_us);
   EXPECT_TRUE(Try(Bearer(token_)).ok());
 }

@@ -6,6 +6,7 @@
 #include "kizuna/base/json_string.h"
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
+#include "kizuna/identity/principal.h"
 #include "kizuna/stix/timestamp.h"
 #include "kizuna/store/postgres/pg_internal.h"
 
@@ -104,6 +105,33 @@ absl::StatusOr<std::string> PgAdder::ConflictPlace(int64_t collection_pk, bool h
   return StrCat(kConflictReason, " in collection '", name.Text(0, 0), "'");
 }
 
+absl::StatusOr<bool> PgAdder::IsOwnOrganization(std::string_view creator) {
+  std::string key(creator);
+  auto cached = own_organization_.find(key);
+  if (cached != own_organization_.end()) return cached->second;
+  if (!peers_known_) {
+    // The peers table comes with the PostgreSQL PeerStore's migration; until a database has
+    // it, no organisation is of a peer's nation.
+    KZ_ASSIGN_OR_RETURN(pg::Result peers, db_.Run("look for the peers table",
+                                                  "SELECT to_regclass('peers') IS NOT NULL"));
+    peers_table_ = peers.Bool(0, 0);
+    peers_known_ = true;
+  }
+  KZ_ASSIGN_OR_RETURN(
+      pg::Result own,
+      db_.Run(
+          "tell whether an organisation is this node's",
+          StrCat("SELECT EXISTS (SELECT 1 FROM organizations o WHERE o.id = $1 AND NOT o.partner",
+                 peers_table_ ? " AND NOT EXISTS (SELECT 1 FROM peers p WHERE p.nation = o.nation)"
+                              : "",
+                 " AND NOT EXISTS (SELECT 1 FROM users u WHERE u.organization = o.pk"
+                 " AND (u.roles & $2) <> 0))"),
+          {Param::Text(creator), Param::Int(static_cast<int64_t>(identity::Role::kPeer))}));
+  const bool answer = own.Bool(0, 0);
+  own_organization_.emplace(std::move(key), answer);
+  return answer;
+}
+
 absl::StatusOr<AddResult> PgAdder::Add(const NewObject& object) {
   const stix::ObjectIndex& index = *object.index;
   const auto& version = index.version();
@@ -163,6 +191,11 @@ absl::StatusOr<AddResult> PgAdder::Add(const NewObject& object) {
                      /*other_creator=*/true};
   } else if (written_here && !origin_.empty()) {
     return AddResult{AddOutcome::kRefused, 0, std::string(sqlite_internal::kWrittenHereReason)};
+  } else if (!origin_.empty() && !creator.empty()) {
+    KZ_ASSIGN_OR_RETURN(bool own, IsOwnOrganization(creator));
+    if (own) {
+      return AddResult{AddOutcome::kRefused, 0, sqlite_internal::OwnOrganizationReason(creator)};
+    }
   }
   row.date_added_us = next_added_us_++;
   row.version_ns = version_ns;

@@ -6,10 +6,11 @@
 // entries the batch adds join them in memory, so each object is decided without a round trip:
 // the exercise rule, the writer's rules (store.h, Writer), the same version already held (in
 // this collection: kAlreadyPresent; with other content anywhere: kConflict), a new version by
-// another creator, or by a partner of an object first written here. Marking definitions are
-// checked against the node's first definition of their id (one query each). New rows are
-// written kRowsPerInsert at a time at Finish(), after the version flags of the ids that gained
-// versions are recomputed over their stored and new entries.
+// another creator, or by a partner of an object first written here, and a partner's new object
+// created by one of this node's organisations (one query per creator and batch). Marking
+// definitions are checked against the node's first definition of their id (one query each).
+// New rows are written kRowsPerInsert at a time at Finish(), after the version flags of the
+// ids that gained versions are recomputed over their stored and new entries.
 // Thread-safety: used under the store's write mutex, inside an open transaction.
 
 #include <cstdint>
@@ -63,6 +64,9 @@ class PgAdder {
 
   absl::StatusOr<std::string> CheckRules(const NewObject& object, std::string_view creator);
   absl::StatusOr<std::string> ConflictPlace(int64_t collection_pk, bool here);
+  // Whether `creator` is one of this node's own organisations: held, and not a partner's
+  // (Organization::partner, of a peer's nation, or with a `peer` user). Cached per adder.
+  absl::StatusOr<bool> IsOwnOrganization(std::string_view creator);
   absl::Status RecomputeTouchedFlags();
   absl::Status InsertRows(size_t from, size_t count);
 
@@ -77,6 +81,10 @@ class PgAdder {
   absl::flat_hash_set<std::string>
       touched_;  // ids whose flags in this collection must be recomputed
   std::vector<Row> rows_;
+  // IsOwnOrganization's answers, and whether the database has the peers table (once read).
+  absl::flat_hash_map<std::string, bool> own_organization_;
+  bool peers_known_ = false;
+  bool peers_table_ = false;
 };
 
 }  // namespace kizuna::store::pg_internal

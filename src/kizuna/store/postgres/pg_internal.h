@@ -26,6 +26,10 @@ absl::StatusOr<int64_t> CollectionPk(pg::Connection& db, std::string_view id);
 // Appends `event` to the audit log (in the caller's transaction).
 absl::Status InsertAudit(pg::Connection& db, const AuditEvent& event);
 
+// Advances node_state.identity_version, the directory's change version (in the caller's
+// write transaction).
+absl::Status BumpIdentityVersion(pg::Connection& db);
+
 // Writes a TAXII status resource (in the caller's transaction, if any).
 absl::Status InsertStatus(pg::Connection& db, const StatusRecord& status);
 

@@ -111,13 +111,17 @@ absl::StatusOr<std::unique_ptr<PgStore>> PgStore::Open(const std::string& url, C
 }
 
 void PgStore::HeardChange(std::string_view payload) {
-  // "directory" changes reach no cache of this store: PgStore holds no Directory yet.
-  if (payload != "directory") CountChangeElsewhere(payload == "deletes");
+  if (payload == "directory") {
+    CountDirectoryChangeElsewhere();
+  } else if (payload == "entries" || payload == "deletes" || payload == "collections") {
+    CountChangeElsewhere(payload == "deletes");
+  }
 }
 
 PgStore::PgStore(std::unique_ptr<pg::Connection> writer, std::string url, Clock& clock,
                  PgOptions options)
-    : url_(std::move(url)),
+    : Directory(clock, options.random != nullptr ? *options.random : SecureRandom()),
+      url_(std::move(url)),
       clock_(clock),
       random_(options.random != nullptr ? *options.random : SecureRandom()),
       options_(options),
@@ -227,6 +231,8 @@ absl::Status PgStore::DoSetCollectionPolicy(std::string_view collection_id,
                                             const std::string& communities,
                                             std::string_view default_release) {
   absl::MutexLock lock(&write_mu_);
+  pg::Transaction tx(*writer_);
+  KZ_RETURN_IF_ERROR(BeginWrite(tx));
   KZ_ASSIGN_OR_RETURN(pg::Result r,
                       writer_->Run("set a collection's policy",
                                    "UPDATE collections SET communities = $2, default_release = $3"
@@ -235,7 +241,10 @@ absl::Status PgStore::DoSetCollectionPolicy(std::string_view collection_id,
                                     Param::Text(default_release)}));
   if (r.Affected() != 1)
     return absl::NotFoundError(StrCat("collection '", collection_id, "' does not exist"));
-  return absl::OkStatus();
+  // What a collection releases is the directory's concern too: `kizuna bus` and the
+  // authentication caches watch Directory::ChangeVersion (as SqliteStore does).
+  KZ_RETURN_IF_ERROR(pg_internal::BumpIdentityVersion(*writer_));
+  return tx.Commit();
 }
 
 absl::StatusOr<std::vector<AddResult>> PgStore::DoAddObjects(std::string_view collection_id,

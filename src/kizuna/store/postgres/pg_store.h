@@ -11,14 +11,17 @@
 // The schema is PostgreSQL migrations of its own (postgres/migrations/*.sql), applied at open
 // under a session advisory lock, so nodes starting together migrate once.
 //
+// PgStore is also the Directory (pg_directory.cc, migration 002_identity.sql): every change
+// runs in a write transaction under the writers' lock that appends its audit event and
+// advances node_state.identity_version, which ChangeVersion reads, so a change made by any
+// process on the database (and a collection policy change) moves every process's
+// ChangeVersion. The partner rule "a partner node may not bring new objects created by this
+// node's organisations" reads the organisations (and, once they are in PostgreSQL, the peers).
 // SearchIndex (search_index.h) is here too (postgres/pg_search.cc): the index rows are written
 // in the write transaction that adds or deletes the entries, and read by any process.
 //
-// Not here yet: the Directory and PeerStore interfaces (a node needs them:
-// store::OpenDatabase opens SQLite only). Until the directory lives in PostgreSQL too, the
-// store knows no organisations of this node, so the rule "a partner node may not bring new
-// objects created by this node's organisations" can only apply to objects first written here,
-// and pulls (AddPulledObjects) return NotFound: there are no peers to pull from.
+// Not here yet: the PeerStore interface (a node needs it: store::OpenDatabase opens SQLite
+// only), so pulls (AddPulledObjects) return NotFound: there are no peers to pull from.
 // Thread-safety: safe for concurrent use.
 
 #include <memory>
@@ -28,10 +31,12 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
 #include "absl/synchronization/mutex.h"
 #include "kizuna/base/clock.h"
 #include "kizuna/base/random.h"
 #include "kizuna/store/postgres/change_listener.h"
+#include "kizuna/store/directory.h"
 #include "kizuna/store/postgres/connection.h"
 #include "kizuna/store/postgres/pg_index_writer.h"
 #include "kizuna/store/search_index.h"
@@ -42,11 +47,12 @@ namespace kizuna::store {
 struct PgOptions {
   // Read connections kept open; more readers than this wait for one.
   size_t max_readers = 8;
-  // Makes the ids of new collections; must outlive the store. Null: SecureRandom().
+  // Makes the ids of new collections and organisations; must outlive the store. Null:
+  // SecureRandom().
   Random* random = nullptr;
 };
 
-class PgStore : public Store, public SearchIndex {
+class PgStore : public Store, public Directory, public SearchIndex {
  public:
   // The key of the advisory lock every write transaction holds (pg_advisory_xact_lock).
   static constexpr int64_t kWriterLockKey = 0x4b697a756e61'0001;  // "Kizuna", 1
@@ -137,6 +143,50 @@ class PgStore : public Store, public SearchIndex {
   // A notification of a change another process committed (change_listener.h), on the
   // listener's thread: moves the change counts callers' caches are stamped with.
   void HeardChange(std::string_view payload);
+  // --- Directory hooks (pg_directory.cc, pg_tokens.cc, pg_grants.cc) ---
+  absl::Status DoCreateOrganization(const Organization& org, const AuditEvent& event) override;
+  absl::StatusOr<std::vector<Organization>> DoListOrganizations() override;
+  absl::Status DoCreateGroup(std::string_view name, const AuditEvent& event) override;
+  absl::Status DoSetMembership(std::string_view group, std::string_view org, bool member,
+                               const AuditEvent& event) override;
+  absl::StatusOr<std::vector<Group>> DoListGroups() override;
+  absl::StatusOr<User> DoCreateUser(const NewUser& user, int64_t now_us,
+                                    const AuditEvent& event) override;
+  absl::StatusOr<std::vector<User>> DoListUsers() override;
+  absl::Status DoUpdateUser(std::string_view user, std::optional<bool> disabled,
+                            std::optional<uint8_t> roles, const AuditEvent& event) override;
+  absl::Status DoSetUserPassword(std::string_view user, std::string_view password_hash,
+                                 uint8_t refused_roles, const AuditEvent& event) override;
+  absl::Status DoUpdateUserKeepingAnAdmin(std::string_view user, std::optional<bool> disabled,
+                                          std::optional<uint8_t> roles,
+                                          std::span<const AuditEvent> events) override;
+  absl::StatusOr<PasswordCredential> DoGetPasswordCredential(std::string_view user) override;
+  absl::StatusOr<Token> DoCreateToken(const NewToken& token, int64_t now_us,
+                                      const AuditEvent& event) override;
+  absl::StatusOr<std::vector<Token>> DoListTokens(std::string_view user) override;
+  absl::Status DoRevokeToken(std::string_view token_id, int64_t now_us,
+                             const AuditEvent& event) override;
+  absl::StatusOr<Credential> DoGetCredential(std::string_view token_id) override;
+  absl::Status DoTouchToken(std::string_view token_id, int64_t used_us) override;
+  absl::StatusOr<UserCertificate> DoAddUserCertificate(const UserCertificate& certificate,
+                                                       const AuditEvent& event) override;
+  absl::Status DoRemoveUserCertificate(std::string_view sha256, const AuditEvent& event) override;
+  absl::StatusOr<std::vector<UserCertificate>> DoListUserCertificates(
+      std::string_view user) override;
+  absl::StatusOr<CertificateCredential> DoGetCertificateCredential(
+      std::string_view sha256) override;
+  absl::StatusOr<Grant> DoChangeGrant(std::string_view collection_id, const Grantee& grantee,
+                                      Permissions add, Permissions remove,
+                                      const AuditEvent& event) override;
+  absl::StatusOr<std::vector<Grant>> DoListGrants(std::string_view collection_id) override;
+  absl::Status DoAppendAudit(std::span<const AuditEvent> events) override;
+  absl::StatusOr<std::vector<AuditEvent>> DoReadAudit(const AuditQuery& query) override;
+  absl::StatusOr<int64_t> DoChangeVersion() override;
+  // Runs `change` on the writer in one write transaction (BeginWrite) that also appends `event`
+  // to the audit log and advances the directory's change version; commits only if all succeed.
+  absl::Status WriteChange(const AuditEvent& event,
+                           absl::FunctionRef<absl::Status(pg::Connection&)> change);
+  // --- end of the Directory hooks ---
 
   // The primary key of collection `id` (NotFound when there is none), remembered: collections
   // are never deleted, so a key once read stays true.

@@ -151,6 +151,11 @@ absl::StatusOr<std::string> Adder::CheckRules(const NewObject& object, std::stri
   return std::string();
 }
 
+std::string OwnOrganizationReason(std::string_view creator) {
+  return StrCat("created_by_ref is ", creator, ", an organisation of this node: ",
+                "its objects are made here, and a partner node may not bring new ones");
+}
+
 absl::StatusOr<bool> Adder::IsOwnOrganization(std::string_view creator) {
   std::string key(creator);
   auto cached = own_organization_.find(key);
@@ -204,10 +209,7 @@ absl::StatusOr<AddResult> Adder::Add(const NewObject& object) {
   } else if (!origin_.empty() && !creator.empty()) {
     KZ_ASSIGN_OR_RETURN(bool own, IsOwnOrganization(creator));
     if (own) {
-      return AddResult{AddOutcome::kRefused, 0,
-                       StrCat("created_by_ref is ", creator, ", an organisation of this node: ",
-                              "its objects are made here, and a partner node may not bring new "
-                              "ones")};
+      return AddResult{AddOutcome::kRefused, 0, OwnOrganizationReason(creator)};
     }
   }
   row.date_added_us = next_added_us_++;

@@ -82,6 +82,9 @@ inline constexpr std::string_view kOtherCreatorReason =
     "new versions of it (STIX 2.1 §3.6)";
 inline constexpr std::string_view kWrittenHereReason =
     "this object was first written on this node: a partner node may not add versions of it";
+// Why a partner may not bring a new object created by `creator`, one of this node's own
+// organisations (docs/security.md, rule 5).
+std::string OwnOrganizationReason(std::string_view creator);
 
 // The markings column of an entry: the object marking refs, then the granular marking refs,
 // space-separated.
