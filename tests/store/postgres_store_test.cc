@@ -152,6 +152,12 @@ TEST_F(PgStoreTest, ChangesCommittedByAnotherStoreMoveTheChangeCounts) {
   }));
   EXPECT_TRUE(moves(
       changes, [&] { ASSERT_TRUE(store_->SetCollectionPolicy(collection_, {}, "readers").ok()); }));
+  // Directory changes move the other's directory count, so its credential caches check the
+  // change version at once.
+  auto directory = [&] { return other->LocalChanges(); };
+  EXPECT_TRUE(moves(directory, [&] {
+    ASSERT_TRUE(store_->CreateOrganization("cli", {"CERT-A", "JPN", ""}).ok());
+  }));
 }
 
 TEST_F(PgStoreTest, TheAuditLogIsAppendOnly) {

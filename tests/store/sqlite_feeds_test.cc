@@ -1,22 +1,24 @@
-// Kizuna. Scheduled feeds and their run statistics in the SQLite store.
-#include "kizuna/store/feeds.h"
-
+// Kizuna. Scheduled feeds and their run statistics in the SQLite and PostgreSQL stores.
 #include <gtest/gtest.h>
 
-#include "store_test_util.h"
+#include "federation_test_util.h"
+#include "kizuna/store/feeds.h"
 
 namespace kizuna::store {
 namespace {
 
-class SqliteFeedsTest : public ::testing::Test {
+// The cases run once per backend.
+class SqliteFeedsTest : public ::testing::TestWithParam<StoreBackend> {
  protected:
   void SetUp() override {
-    auto s = SqliteStore::Open(dir_.File("kizuna.db"), clock_);
-    ASSERT_TRUE(s.ok()) << s.status();
-    db_ = std::move(*s);
-    ASSERT_TRUE(db_->CreateApiRoot({"root", "Root", "", 0}).ok());
-    collection_ = db_->CreateCollection({"", "root", "intel", "Intel", "", 0})->id;
+    if (GetParam() == StoreBackend::kPostgres && !PgTestServerUrl()) GTEST_SKIP() << kPgMissing;
+    fed_.emplace(GetParam(), dir_, clock_);
+    absl::Status opened = fed_->Open();
+    ASSERT_TRUE(opened.ok()) << opened;
+    ASSERT_TRUE(fed_->store().CreateApiRoot({"root", "Root", "", 0}).ok());
+    collection_ = fed_->store().CreateCollection({"", "root", "intel", "Intel", "", 0})->id;
   }
+  FeedStore& feeds() { return fed_->feeds(); }
 
   Feed Ipsum() const {
     Feed f;
@@ -32,26 +34,31 @@ class SqliteFeedsTest : public ::testing::Test {
 
   TempDir dir_;
   FakeClock clock_{1700000000000000};
-  std::unique_ptr<SqliteStore> db_;
+  std::optional<FederationStore> fed_;
   std::string collection_;
 };
 
-TEST_F(SqliteFeedsTest, AddListRemoveWithoutTheSecretInTheAudit) {
-  ASSERT_TRUE(db_->AddFeed("cli", Ipsum()).ok());
-  EXPECT_EQ(db_->AddFeed("cli", Ipsum()).code(), absl::StatusCode::kAlreadyExists);
-  auto f = db_->GetFeed("ipsum");
+INSTANTIATE_TEST_SUITE_P(Backends, SqliteFeedsTest,
+                         ::testing::Values(StoreBackend::kSqlite, StoreBackend::kPostgres),
+                         StoreBackendName);
+
+TEST_P(SqliteFeedsTest, AddListRemoveWithoutTheSecretInTheAudit) {
+  ASSERT_TRUE(feeds().AddFeed("cli", Ipsum()).ok());
+  EXPECT_EQ(feeds().AddFeed("cli", Ipsum()).code(), absl::StatusCode::kAlreadyExists);
+  auto f = feeds().GetFeed("ipsum");
   ASSERT_TRUE(f.ok()) << f.status();
   EXPECT_EQ(f->secret, "s3cret");
   EXPECT_EQ(f->kind, FeedKind::kLines);
   EXPECT_EQ(f->runs, 0);
   EXPECT_FALSE(f->last_run_us.has_value());
-  auto audit = db_->ReadAudit({});
+  auto audit = fed_->Audit();
   ASSERT_TRUE(audit.ok());
   EXPECT_EQ(audit->back().action, "feed.add");
   EXPECT_EQ(audit->back().details.find("s3cret"), std::string::npos);
-  ASSERT_TRUE(db_->RemoveFeed("cli", "ipsum").ok());
-  EXPECT_EQ(db_->GetFeed("ipsum").status().code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(db_->RemoveFeed("cli", "ipsum").code(), absl::StatusCode::kNotFound);
+  EXPECT_FALSE(fed_->DatabaseHolds("s3cret")) << "the secret is sealed";
+  ASSERT_TRUE(feeds().RemoveFeed("cli", "ipsum").ok());
+  EXPECT_EQ(feeds().GetFeed("ipsum").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(feeds().RemoveFeed("cli", "ipsum").code(), absl::StatusCode::kNotFound);
 }
 
 // A run's record: ok (with `etag`) or failed (with `error`), at `time_us`.
@@ -63,19 +70,19 @@ FeedRunRecord RunRecord(bool ok, int64_t time_us, std::string text = "") {
   return r;
 }
 
-TEST_F(SqliteFeedsTest, RunsAddUpAndFailuresCountInARow) {
-  ASSERT_TRUE(db_->AddFeed("cli", Ipsum()).ok());
+TEST_P(SqliteFeedsTest, RunsAddUpAndFailuresCountInARow) {
+  ASSERT_TRUE(feeds().AddFeed("cli", Ipsum()).ok());
   FeedRunRecord first = RunRecord(true, 10, "\"v1\"");
   first.new_objects = 3;
-  ASSERT_TRUE(db_->SaveFeedRun("ipsum", first).ok());
+  ASSERT_TRUE(feeds().SaveFeedRun("ipsum", first).ok());
   FeedRunRecord unchanged = RunRecord(true, 20);
   unchanged.not_modified = true;
-  ASSERT_TRUE(db_->SaveFeedRun("ipsum", unchanged).ok());
+  ASSERT_TRUE(feeds().SaveFeedRun("ipsum", unchanged).ok());
   FeedRunRecord failed = RunRecord(false, 30, "HTTP 500");
   failed.rejected_objects = 1;
-  ASSERT_TRUE(db_->SaveFeedRun("ipsum", failed).ok());
-  ASSERT_TRUE(db_->SaveFeedRun("ipsum", RunRecord(false, 40, "timed out")).ok());
-  Feed f = *db_->GetFeed("ipsum");
+  ASSERT_TRUE(feeds().SaveFeedRun("ipsum", failed).ok());
+  ASSERT_TRUE(feeds().SaveFeedRun("ipsum", RunRecord(false, 40, "timed out")).ok());
+  Feed f = *feeds().GetFeed("ipsum");
   EXPECT_EQ(f.etag, "\"v1\"") << "a 304 and failures keep the validators";
   EXPECT_EQ((std::vector<int64_t>{f.runs, f.not_modified, f.new_objects, f.rejected_objects}),
             (std::vector<int64_t>{4, 1, 3, 1}));
@@ -85,19 +92,33 @@ TEST_F(SqliteFeedsTest, RunsAddUpAndFailuresCountInARow) {
   EXPECT_EQ(f.last_run_us, 40);
   FeedRunRecord again = RunRecord(true, 50, "\"v2\"");
   again.updated_objects = 2;
-  ASSERT_TRUE(db_->SaveFeedRun("ipsum", again).ok());
-  f = *db_->GetFeed("ipsum");
+  ASSERT_TRUE(feeds().SaveFeedRun("ipsum", again).ok());
+  f = *feeds().GetFeed("ipsum");
   EXPECT_EQ((std::vector<int64_t>{f.failures, f.updated_objects}), (std::vector<int64_t>{0, 2}));
   EXPECT_EQ(f.last_error, "");
   EXPECT_EQ(f.etag, "\"v2\"");
-  EXPECT_EQ(db_->SaveFeedRun("gone", RunRecord(true, 1)).code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(feeds().SaveFeedRun("gone", RunRecord(true, 1)).code(), absl::StatusCode::kNotFound);
 }
 
-TEST_F(SqliteFeedsTest, SettingsAreChecked) {
+// An error longer than kMaxFeedErrorBytes is cut; never inside a character (PostgreSQL's text
+// takes whole UTF-8 sequences only).
+TEST_P(SqliteFeedsTest, ALongErrorIsCutBetweenCharacters) {
+  ASSERT_TRUE(feeds().AddFeed("cli", Ipsum()).ok());
+  std::string error(kMaxFeedErrorBytes - 1, 'x');
+  error += "\xc3\xa9 and more";  // U+00E9 across the limit
+  absl::Status saved = feeds().SaveFeedRun("ipsum", RunRecord(false, 10, error));
+  ASSERT_TRUE(saved.ok()) << saved;
+  const std::string kept = feeds().GetFeed("ipsum")->last_error;
+  EXPECT_TRUE(kept.size() == kMaxFeedErrorBytes - 1 || kept.size() == kMaxFeedErrorBytes)
+      << kept.size();
+  EXPECT_EQ(kept.substr(0, kMaxFeedErrorBytes - 1), error.substr(0, kMaxFeedErrorBytes - 1));
+}
+
+TEST_P(SqliteFeedsTest, SettingsAreChecked) {
   auto refused = [&](auto change, std::string_view message) {
     Feed f = Ipsum();
     change(f);
-    absl::Status s = db_->AddFeed("cli", f);
+    absl::Status s = feeds().AddFeed("cli", f);
     EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << message;
     EXPECT_NE(std::string(s.message()).find(message), std::string::npos) << s;
   };
@@ -111,7 +132,7 @@ TEST_F(SqliteFeedsTest, SettingsAreChecked) {
   refused([](Feed& f) { f.auth = PeerAuth::kNone; }, "'none'");
   Feed f = Ipsum();
   f.collection = "no-such-collection";
-  EXPECT_EQ(db_->AddFeed("cli", f).code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(feeds().AddFeed("cli", f).code(), absl::StatusCode::kNotFound);
 }
 
 }  // namespace

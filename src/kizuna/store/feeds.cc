@@ -1,9 +1,11 @@
 // Kizuna. The FeedStore's public methods: argument checks, then the implementation's hooks.
 #include "kizuna/store/feeds.h"
 
+#include "kizuna/base/assert.h"
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/identity/release.h"
+#include "kizuna/store/database.h"
 #include "kizuna/store/peer_url.h"
 
 namespace kizuna::store {
@@ -105,6 +107,13 @@ absl::Status FeedStore::SaveFeedRun(std::string_view name, const FeedRunRecord& 
   if (r.etag.size() > kMaxFeedValidatorBytes) r.etag.clear();  // too long to send back
   if (r.last_modified.size() > kMaxFeedValidatorBytes) r.last_modified.clear();
   return DoSaveFeedRun(name, r);
+}
+
+FeedStore& FeedsOf(Database& db) {
+  // The store classes implement FeedStore beside Database (SqliteStore, PgStore): a cross-cast.
+  auto* feeds = dynamic_cast<FeedStore*>(&db);
+  KZ_CHECK(feeds != nullptr);
+  return *feeds;
 }
 
 }  // namespace kizuna::store

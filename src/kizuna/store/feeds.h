@@ -8,7 +8,7 @@
 // with the node's key and never listed). Each run saves its outcome (SaveFeedRun): the
 // conditional-request validators, the counts and the last error. Adding and removing feeds
 // is audited ("feed.add", "feed.remove") in the same transaction; the audit details never
-// hold a secret. SqliteStore implements it; FeedsOf gives it for a node's Database.
+// hold a secret. SqliteStore and PgStore implement it; FeedsOf gives it for a node's Database.
 //
 //   FeedStore& feeds = FeedsOf(db);
 //   KZ_RETURN_IF_ERROR(feeds.AddFeed("cli", feed));
@@ -124,7 +124,7 @@ class FeedStore {
 
 class Database;
 
-// The FeedStore of the node's database (the SQLite store implements it beside Database).
+// The FeedStore of the node's database (the stores implement it beside Database).
 // REQUIRES: `db` was opened by store::OpenDatabase.
 FeedStore& FeedsOf(Database& db);
 

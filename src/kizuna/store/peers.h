@@ -9,7 +9,7 @@
 // carries its cursors: the pull cursor is saved with the pulled objects (Store::
 // AddPulledObjects), the push cursor after the peer acknowledged. Adding and removing peers
 // is audited ("peer.add", "peer.update", "peer.remove") in the same transaction; the audit
-// details never hold a secret. SqliteStore implements it.
+// details never hold a secret. SqliteStore and PgStore implement it.
 //
 //   KZ_RETURN_IF_ERROR(peers.AddPeer("cli", peer));
 //   KZ_ASSIGN_OR_RETURN(std::vector<Peer> all, peers.ListPeers());
@@ -127,6 +127,17 @@ class PeerStore {
 
   static constexpr size_t kMaxSyncErrorBytes = 1024;
 
+  // Whether this process is the one to run federation now (the node's sync passes and
+  // scheduled feeds, sync/runner.h): of the processes serving one database, one leads at a
+  // time, and another takes over when it dies. Returns true while this object leads, false
+  // while another process does; call it before each pass: a process that does not lead tries
+  // again at its next call. SqliteStore always leads (an SQLite database is served by the one
+  // node whose data directory holds it). PgStore: a session-level advisory lock
+  // (PgStore::kFederationLockKey) held on a connection of its own for the store's life, which
+  // the server releases when the process dies or its connection drops. Unavailable when the
+  // database cannot be reached (then this process does not lead).
+  absl::StatusOr<bool> LeadFederation() { return DoLeadFederation(); }
+
  protected:
   PeerStore() = default;
 
@@ -142,6 +153,7 @@ class PeerStore {
                                       std::span<const int64_t> acknowledged, int64_t now_us) = 0;
   virtual absl::Status DoSaveSyncError(std::string_view peer, const PeerMapping& mapping,
                                        std::string_view error, int64_t now_us) = 0;
+  virtual absl::StatusOr<bool> DoLeadFederation() = 0;
 };
 
 }  // namespace kizuna::store

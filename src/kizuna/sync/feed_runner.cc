@@ -75,6 +75,9 @@ void FeedRunner::Loop() {
 }
 
 void FeedRunner::Pass() {
+  // Another process runs the feeds (or the store cannot be reached): look again later.
+  absl::StatusOr<bool> leads = options_.lead ? options_.lead() : db_.LeadFederation();
+  if (!leads.ok() || !*leads) return;
   absl::StatusOr<std::vector<store::Feed>> feeds = store::FeedsOf(db_).ListFeeds();
   if (!feeds.ok()) return;  // the store is unavailable: try again on the next look
   for (const store::Feed& feed : *feeds) {

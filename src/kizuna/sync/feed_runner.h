@@ -7,7 +7,9 @@
 //   - after a failed run it is retried sooner, with exponential backoff: `min_backoff_us`
 //     doubling with each consecutive failure, never later than its period;
 // Feeds added or removed with `kizuna feed` are picked up on the next look. The schedule is
-// kept in the store (last_run_us, failures), so a restarted node carries on where it was.
+// kept in the store (last_run_us, failures), so a restarted node carries on where it was. Of
+// the processes serving one database, only the one that leads federation
+// (store::PeerStore::LeadFederation) runs feeds, so a feed is fetched once a period.
 //
 //   FeedRunner feeds(db, may_write, SystemClock());
 //   feeds.Start();
@@ -18,6 +20,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -33,6 +36,9 @@ struct FeedRunnerOptions {
   int64_t poll_interval_us = 1'000'000;
   // First retry after a failed run. Default 5 s, doubling up to the feed's period.
   int64_t min_backoff_us = 5'000'000;
+  // Whether this process is to run feeds now, asked at each look. Null (the default): the
+  // database's LeadFederation(). Tests stand in for another process with it.
+  std::function<absl::StatusOr<bool>()> lead;
 };
 
 // When `feed` is next due (see above), in the clock's microseconds.

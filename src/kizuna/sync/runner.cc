@@ -46,6 +46,9 @@ void Runner::Loop() {
 }
 
 void Runner::Pass() {
+  // Another process runs federation (or the store cannot be reached): ask again next period.
+  absl::StatusOr<bool> leads = options_.lead ? options_.lead() : db_.LeadFederation();
+  if (!leads.ok() || !*leads) return;
   absl::StatusOr<std::vector<store::Peer>> peers = db_.ListPeers();
   if (!peers.ok()) return;  // the store is unavailable: try again on the next pass
   for (const store::Peer& peer : *peers) {

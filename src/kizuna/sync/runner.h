@@ -8,7 +8,10 @@
 //     what other processes (`kizuna import`) wrote;
 //   - a peer whose pass failed is retried with exponential backoff, from `min_backoff_us`
 //     doubling up to `max_backoff_us`, and catches up from its cursors when it returns.
-// Peers added or removed with `kizuna peer` are picked up on the next pass.
+// Peers added or removed with `kizuna peer` are picked up on the next pass. Of the processes
+// serving one database (several nodes on one PostgreSQL database), only the one that leads
+// (store::PeerStore::LeadFederation) runs passes; the others ask again at each period and
+// take over when the leader dies.
 //
 //   Runner runner(db, policy, SystemClock());   // the node's one policy::Policy
 //   runner.Start();   // installs the commit listener; before the store is shared
@@ -19,6 +22,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -40,6 +44,9 @@ struct RunnerOptions {
   int64_t min_backoff_us = 1'000'000;
   int64_t max_backoff_us = 60'000'000;
   SyncOptions sync;
+  // Whether this process is to run passes now, asked before each pass. Null (the default):
+  // the database's LeadFederation(). Tests stand in for another process with it.
+  std::function<absl::StatusOr<bool>()> lead;
 };
 
 class Runner {

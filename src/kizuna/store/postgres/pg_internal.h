@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +17,8 @@ namespace kizuna::store::pg_internal {
 
 // Shared with the SQLite store: spec version codes (20, 21) and word lists.
 using sqlite_internal::JoinWords;
+using sqlite_internal::JsonArray;
+using sqlite_internal::PeerAdder;
 using sqlite_internal::SpecCode;
 using sqlite_internal::SpecFromCode;
 using sqlite_internal::SplitWords;
@@ -59,5 +62,19 @@ inline constexpr std::string_view kStoredObjectColumns =
 inline constexpr int kStoredObjectJsonColumn = 14;
 // Reads row `i` of `r`, selected with kStoredObjectColumns, into `o`.
 void ReadStoredObject(const pg::Result& r, int i, StoredObject& o);
+
+// Federation (pg_pulls.cc).
+// The organisation (maybe empty) and nation of peer `peer`, recorded as the adder of what is
+// pulled from it. NotFound for an unknown peer.
+absl::StatusOr<PeerAdder> PeerAdderOf(pg::Connection& db, std::string_view peer);
+// Inside the transaction of a pulled batch: writes the provenance of the entries `results`
+// added, advances the mapping's pull cursor and counters and audits the invalid objects, as
+// sqlite_internal::RecordPull. NotFound when the peer has no such mapping.
+absl::Status RecordPull(pg::Connection& db, std::string_view collection_id, const PullBatch& pull,
+                        std::span<const NewObject> objects, const std::vector<AddResult>& results,
+                        int64_t now_us);
+// `text` cut to at most `max_bytes` octets, never inside a UTF-8 sequence (PostgreSQL's text
+// takes valid UTF-8 only).
+std::string_view CutUtf8(std::string_view text, size_t max_bytes);
 
 }  // namespace kizuna::store::pg_internal

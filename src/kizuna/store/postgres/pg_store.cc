@@ -120,7 +120,7 @@ void PgStore::HeardChange(std::string_view payload) {
 
 PgStore::PgStore(std::unique_ptr<pg::Connection> writer, std::string url, Clock& clock,
                  PgOptions options)
-    : Directory(clock, options.random != nullptr ? *options.random : SecureRandom()),
+    : Database(clock, options.random != nullptr ? *options.random : SecureRandom()),
       url_(std::move(url)),
       clock_(clock),
       random_(options.random != nullptr ? *options.random : SecureRandom()),
@@ -252,10 +252,6 @@ absl::StatusOr<std::vector<AddResult>> PgStore::DoAddObjects(std::string_view co
                                                              const PullBatch* pull,
                                                              const Writer& writer,
                                                              const RecordAdd* record) {
-  if (pull != nullptr) {
-    return absl::NotFoundError(
-        StrCat("peer '", pull->peer, "' does not exist: the PostgreSQL store keeps no peers yet"));
-  }
   absl::MutexLock lock(&write_mu_);
   pg::Transaction tx(*writer_);
   KZ_RETURN_IF_ERROR(BeginWrite(tx));
@@ -270,8 +266,16 @@ absl::StatusOr<std::vector<AddResult>> PgStore::DoAddObjects(std::string_view co
     return absl::NotFoundError(StrCat("collection '", collection_id, "' does not exist"));
   const int64_t last_added_us = collection.Int(0, 2);
   const int64_t now_us = clock_.NowMicros();
+  // A pull's entries are added by the peer: its organisation and nation as configured.
+  Writer adder_writer = writer;
+  pg_internal::PeerAdder peer;
+  if (pull != nullptr) {
+    KZ_ASSIGN_OR_RETURN(peer, pg_internal::PeerAdderOf(db, pull->peer));
+    adder_writer.organization = peer.organization;
+    adder_writer.nation = peer.nation;
+  }
   pg_internal::PgAdder adder(db, collection.Int(0, 0), collection.Bool(0, 1), now_us,
-                             std::max(now_us, last_added_us + 1), writer);
+                             std::max(now_us, last_added_us + 1), adder_writer);
   KZ_RETURN_IF_ERROR(adder.Prefetch(objects));
   std::vector<AddResult> results;
   results.reserve(objects.size());
@@ -305,7 +309,9 @@ absl::StatusOr<std::vector<AddResult>> PgStore::DoAddObjects(std::string_view co
                               {Param::Int(last_given_us)})
                            .status());
   }
-  if (writer.kind == WriterKind::kPartner) {
+  if (pull != nullptr) {
+    KZ_RETURN_IF_ERROR(pg_internal::RecordPull(db, collection_id, *pull, objects, results, now_us));
+  } else if (writer.kind == WriterKind::kPartner) {
     for (const AddResult& r : results) {
       if (r.outcome != AddOutcome::kAdded) continue;
       KZ_RETURN_IF_ERROR(

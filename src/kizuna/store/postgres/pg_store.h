@@ -16,12 +16,16 @@
 // advances node_state.identity_version, which ChangeVersion reads, so a change made by any
 // process on the database (and a collection policy change) moves every process's
 // ChangeVersion. The partner rule "a partner node may not bring new objects created by this
-// node's organisations" reads the organisations (and, once they are in PostgreSQL, the peers).
+// node's organisations" reads the organisations and the peers.
 // SearchIndex (search_index.h) is here too (postgres/pg_search.cc): the index rows are written
 // in the write transaction that adds or deletes the entries, and read by any process.
-//
-// Not here yet: the PeerStore interface (a node needs it: store::OpenDatabase opens SQLite
-// only), so pulls (AddPulledObjects) return NotFound: there are no peers to pull from.
+// Federation (pg_peers.cc, pg_feeds.cc, pg_pulls.cc): PgStore is also the PeerStore and the
+// FeedStore, with pulls (AddPulledObjects) and their provenance, rejections and sync runs as
+// SqliteStore keeps them. The secrets of peers and feeds are sealed with the node's key
+// (peer_tokens.h), read from the file PgOptions::peer_key_path: every node on one database
+// needs a copy of that one file. Of the processes on one database, one runs federation at a
+// time (LeadFederation: a session advisory lock, kFederationLockKey, on a connection of its own).
+// Changes committed by other processes reach this one's caches at once (change_listener.h).
 // Thread-safety: safe for concurrent use.
 
 #include <memory>
@@ -35,8 +39,12 @@
 #include "absl/synchronization/mutex.h"
 #include "kizuna/base/clock.h"
 #include "kizuna/base/random.h"
+#include "kizuna/store/database.h"
 #include "kizuna/store/postgres/change_listener.h"
 #include "kizuna/store/directory.h"
+#include "kizuna/store/feeds.h"
+#include "kizuna/store/peer_tokens.h"
+#include "kizuna/store/peers.h"
 #include "kizuna/store/postgres/connection.h"
 #include "kizuna/store/postgres/pg_index_writer.h"
 #include "kizuna/store/search_index.h"
@@ -50,12 +58,21 @@ struct PgOptions {
   // Makes the ids of new collections and organisations; must outlive the store. Null:
   // SecureRandom().
   Random* random = nullptr;
+  // The file of the node's key that seals the secrets of peers and feeds (peer_tokens.h;
+  // SQLite keeps it as peer-tokens.key beside the database), made on first use when missing.
+  // Every node on the database needs the same key: copy the file made first to the others.
+  // Empty (the default): peers and feeds with a secret cannot be added or read
+  // (FailedPrecondition); everything else works.
+  std::string peer_key_path;
 };
 
-class PgStore : public Store, public Directory, public SearchIndex {
+class PgStore : public Database, public FeedStore {
  public:
   // The key of the advisory lock every write transaction holds (pg_advisory_xact_lock).
   static constexpr int64_t kWriterLockKey = 0x4b697a756e61'0001;  // "Kizuna", 1
+  // The key of the session advisory lock the process that runs federation holds
+  // (LeadFederation, peers.h).
+  static constexpr int64_t kFederationLockKey = 0x4b697a756e61'0fed;
 
   // Connects to `url` (postgresql://...), applies pending migrations and returns the store.
   // Unavailable when the server cannot be reached; DataLoss when the database holds a schema
@@ -116,6 +133,7 @@ class PgStore : public Store, public Directory, public SearchIndex {
                             StatusSink sink) override;
   absl::StatusOr<int64_t> DoDeleteStatusesBefore(int64_t before_us, int64_t max_count) override;
 
+#include "kizuna/store/database.h"
   // SearchIndex (postgres/pg_search.cc).
   absl::StatusOr<std::vector<IndexHit>> DoFindValues(std::span<const std::string> values,
                                                      int64_t after_us, size_t limit) override;
@@ -187,6 +205,27 @@ class PgStore : public Store, public Directory, public SearchIndex {
   absl::Status WriteChange(const AuditEvent& event,
                            absl::FunctionRef<absl::Status(pg::Connection&)> change);
   // --- end of the Directory hooks ---
+  // ---- Federation: PeerStore (pg_peers.cc), FeedStore (pg_feeds.cc), pulls (pg_pulls.cc) ----
+  absl::Status DoAddPeer(std::string_view actor, const Peer& peer) override;
+  absl::StatusOr<std::vector<Peer>> DoListPeers(std::string_view name) override;
+  absl::Status DoRemovePeer(std::string_view actor, std::string_view name) override;
+  absl::Status DoUpdatePeer(std::string_view actor, const Peer& peer) override;
+  absl::Status DoSaveProgress(std::string_view peer, const PeerMapping& mapping,
+                              SyncDirection which, int64_t cursor_us,
+                              std::span<const int64_t> acknowledged, int64_t now_us) override;
+  absl::Status DoSaveSyncError(std::string_view peer, const PeerMapping& mapping,
+                               std::string_view error, int64_t now_us) override;
+  absl::StatusOr<bool> DoLeadFederation() override;
+  absl::Status DoAddFeed(std::string_view actor, const Feed& feed) override;
+  absl::StatusOr<std::vector<Feed>> DoListFeeds(std::string_view name) override;
+  absl::Status DoRemoveFeed(std::string_view actor, std::string_view name) override;
+  absl::Status DoSaveFeedRun(std::string_view name, const FeedRunRecord& run) override;
+  // Runs `change` and appends `event` in one write transaction (BeginWrite).
+  absl::Status WriteAudited(const AuditEvent& event,
+                            absl::FunctionRef<absl::Status(pg::Connection&)> change);
+  // The sealer of secrets, with the key in options_.peer_key_path (loaded on first use).
+  absl::StatusOr<TokenSealer> Sealer();
+  // ---- end of federation ----
 
   // The primary key of collection `id` (NotFound when there is none), remembered: collections
   // are never deleted, so a key once read stays true.
@@ -211,6 +250,22 @@ class PgStore : public Store, public Directory, public SearchIndex {
   absl::Mutex readers_mu_;
   std::vector<std::unique_ptr<pg::Connection>> idle_readers_ ABSL_GUARDED_BY(readers_mu_);
   size_t open_readers_ ABSL_GUARDED_BY(readers_mu_) = 0;
+  // Federation.
+  absl::Mutex sealer_mu_;
+  std::optional<TokenSealer> sealer_ ABSL_GUARDED_BY(sealer_mu_);
+  // The connection that holds kFederationLockKey (or asks for it). Destroyed with the store,
+  // it gives the lock back before it closes, so another process takes over at its next call
+  // (after a crash, the server releases it as soon as it sees the connection closed).
+  struct FederationLeader {
+    std::unique_ptr<pg::Connection> conn;
+    bool leading = false;
+    FederationLeader() = default;
+    FederationLeader(const FederationLeader&) = delete;
+    FederationLeader& operator=(const FederationLeader&) = delete;
+    ~FederationLeader();
+  };
+  absl::Mutex leader_mu_;
+  FederationLeader leader_ ABSL_GUARDED_BY(leader_mu_);
   std::shared_ptr<const EntryIndexer> indexer_;  // SearchIndex: set before the store is shared
   // Last: stopped first, before what its callback touches.
   std::unique_ptr<pg::ChangeListener> listener_;

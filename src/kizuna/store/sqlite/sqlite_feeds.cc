@@ -1,7 +1,6 @@
 // Kizuna. Scheduled feeds and their state in the SQLite store.
 #include <boost/json.hpp>
 
-#include "kizuna/base/assert.h"
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/store/peer_tokens.h"
@@ -35,12 +34,6 @@ std::optional<int64_t> OptionalInt(const Statement& st, int column) {
 }
 
 }  // namespace
-
-FeedStore& FeedsOf(Database& db) {
-  auto* sqlite = dynamic_cast<SqliteStore*>(&db);
-  KZ_CHECK(sqlite != nullptr);
-  return *sqlite;
-}
 
 absl::Status SqliteStore::DoAddFeed(std::string_view actor, const Feed& f) {
   AuditEvent event;

@@ -151,6 +151,8 @@ class SqliteStore : public Database, public FeedStore {
                               int64_t cursor_us, std::span<const int64_t> acknowledged, int64_t now_us) override;
   absl::Status DoSaveSyncError(std::string_view peer, const PeerMapping& mapping, std::string_view error,
                                int64_t now_us) override;
+  // The one node serving a data directory always leads (peers.h).
+  absl::StatusOr<bool> DoLeadFederation() override { return true; }
 
   // FeedStore hooks (sqlite_feeds.cc).
   absl::Status DoAddFeed(std::string_view actor, const Feed& feed) override;
