@@ -149,10 +149,11 @@ class Client:
 class Alliance:
     """A data directory with organisations, users, tokens, collections and grants."""
 
-    def __init__(self):
+    def __init__(self, store=None):
+        """`store`: a postgresql:// URL the node keeps its store in (kizuna init --store)."""
         self.tmp = tempfile.mkdtemp(prefix="kizuna-it-")
         self.data_dir = os.path.join(self.tmp, "data")
-        run("init", data_dir=self.data_dir)
+        run("init", *(("--store", store) if store else ()), data_dir=self.data_dir)
         self.collections = {}
         self.tokens = {}
         self.orgs = {}

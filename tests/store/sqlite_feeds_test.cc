@@ -114,6 +114,23 @@ TEST_P(SqliteFeedsTest, ALongErrorIsCutBetweenCharacters) {
   EXPECT_EQ(kept.substr(0, kMaxFeedErrorBytes - 1), error.substr(0, kMaxFeedErrorBytes - 1));
 }
 
+// A feed server's bytes that are not UTF-8 (a Latin-1 error page, a NUL, an ETag of 0xff)
+// are recorded as well on PostgreSQL, whose text refuses them: a run left unrecorded would
+// leave the feed due again at once, with no backoff.
+TEST_P(SqliteFeedsTest, BytesThatAreNotUtf8AreRecorded) {
+  ASSERT_TRUE(feeds().AddFeed("cli", Ipsum()).ok());
+  FeedRunRecord run = RunRecord(false, 10, std::string("caf\xe9 \xff\x00 refused", 15));
+  absl::Status saved = feeds().SaveFeedRun("ipsum", run);
+  ASSERT_TRUE(saved.ok()) << saved;
+  const std::string kept = feeds().GetFeed("ipsum")->last_error;
+  EXPECT_NE(kept.find("caf"), std::string::npos) << kept;
+  EXPECT_NE(kept.find("refused"), std::string::npos) << kept;
+  run = RunRecord(true, 20, "");
+  run.etag = "\"\xff\"";
+  saved = feeds().SaveFeedRun("ipsum", run);
+  ASSERT_TRUE(saved.ok()) << saved;
+}
+
 TEST_P(SqliteFeedsTest, SettingsAreChecked) {
   auto refused = [&](auto change, std::string_view message) {
     Feed f = Ipsum();

@@ -112,6 +112,7 @@ void AddProvenanceCommand(CLI::App& app, GlobalOptions& global);
 void AddBriefCommand(CLI::App& app, GlobalOptions& global);
 void AddExerciseCommand(CLI::App& app, GlobalOptions& global);
 void AddIndexCommand(CLI::App& app, GlobalOptions& global);
+void AddStoreCommand(CLI::App& app, GlobalOptions& global);
 void AddSearchCommand(CLI::App& app, GlobalOptions& global);
 void AddObservableCommand(CLI::App& app, GlobalOptions& global);
 void AddRelatedCommand(CLI::App& app, GlobalOptions& global);

@@ -66,6 +66,7 @@ int main(int argc, char** argv) {
   AddProvenanceCommand(app, global);
   AddBriefCommand(app, global);
   AddIndexCommand(app, global);
+  AddStoreCommand(app, global);
   AddSearchCommand(app, global);
   AddObservableCommand(app, global);
   AddRelatedCommand(app, global);

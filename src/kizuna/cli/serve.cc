@@ -17,6 +17,7 @@ namespace {
 
 struct ServeFlags {
   std::string config, listen, tls_cert, tls_key, tls_client_ca, access_log, public_url, console;
+  std::string store;
   bool dev = false;
   bool no_sync = false;
   size_t threads = 0;
@@ -46,6 +47,7 @@ absl::Status ApplyFlags(const ServeFlags& f, node::NodeConfig& c) {
   if (!f.access_log.empty()) c.access_log = f.access_log == "off" ? "" : f.access_log;
   if (!f.public_url.empty()) c.service.public_url = f.public_url;
   if (!f.console.empty()) c.console.dir = f.console;
+  if (!f.store.empty()) c.store = f.store;
   c.sync = !f.no_sync;
   c.start_check_s = f.start_check_s;
   return absl::OkStatus();
@@ -105,6 +107,10 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--console", flags->console,
                   "Directory of the web console's files (default: the build tree's, then <prefix>/share/kizuna/console)");
   cmd->add_option("--public-url", flags->public_url, "Base URL announced in the discovery resource");
+  cmd->add_option(
+      "--store", flags->store,
+      "postgresql://... : the store is that database (several nodes may serve it; "
+      "default: the one `kizuna init --store` recorded, else the data directory's SQLite file)");
   cmd->add_option("--start-check", flags->start_check_s,
                   "Seconds SQLite's quick check of the store may take before serving; it refuses a damaged store"
                   " (0: no check)")

@@ -117,85 +117,186 @@ absl::Status Auth(std::string_view name, const YAML::Node& map, taxii::Authentic
 absl::Status Apply(std::string_view name, const YAML::Node& doc, NodeConfig& c) {
   http::ServerOptions& s = c.server;
   taxii::ServiceOptions& v = c.service;
-  return Walk(name, doc, "", {
-      {"data_dir", [&](const YAML::Node& n) { return Scalar(name, n, "data_dir", c.data_dir); }},
-      {"access_log", [&](const YAML::Node& n) { return Scalar(name, n, "access_log", c.access_log); }},
-      {"public_url", [&](const YAML::Node& n) { return Scalar(name, n, "public_url", v.public_url); }},
-      {"threads", [&](const YAML::Node& n) { return Scalar(name, n, "threads", s.threads); }},
-      {"write_threads", [&](const YAML::Node& n) { return Scalar(name, n, "write_threads", s.write_threads); }},
-      {"metrics_public", [&](const YAML::Node& n) { return Scalar(name, n, "metrics_public", c.operations.metrics_public); }},
-      {"listen", [&](const YAML::Node& n) {
-         return Walk(name, n, "listen", {
-             {"address", [&](const YAML::Node& m) { return Scalar(name, m, "listen.address", s.address); }},
-             {"port", [&](const YAML::Node& m) { return Scalar(name, m, "listen.port", s.port); }},
-         });
-       }},
-      {"tls", [&](const YAML::Node& n) {
-         return Walk(name, n, "tls", {
-             {"enabled", [&](const YAML::Node& m) { return Scalar(name, m, "tls.enabled", s.tls); }},
-             {"cert", [&](const YAML::Node& m) { return Scalar(name, m, "tls.cert", s.tls_cert_file); }},
-             {"key", [&](const YAML::Node& m) { return Scalar(name, m, "tls.key", s.tls_key_file); }},
-             {"client_ca", [&](const YAML::Node& m) { return Scalar(name, m, "tls.client_ca", s.tls_client_ca_file); }},
-         });
-       }},
-      {"limits", [&](const YAML::Node& n) {
-         return Walk(name, n, "limits", {
-             {"max_header_bytes", [&](const YAML::Node& m) { return Scalar(name, m, "limits.max_header_bytes", s.max_header_bytes); }},
-             {"request_timeout_ms", [&](const YAML::Node& m) { return Millis(name, m, "limits.request_timeout_ms", s.request_timeout); }},
-             {"idle_timeout_ms", [&](const YAML::Node& m) { return Millis(name, m, "limits.idle_timeout_ms", s.idle_timeout); }},
-             {"shutdown_grace_ms", [&](const YAML::Node& m) { return Millis(name, m, "limits.shutdown_grace_ms", s.shutdown_grace); }},
-             {"max_connections", [&](const YAML::Node& m) { return Scalar(name, m, "limits.max_connections", s.max_connections); }},
-             {"max_connections_per_client", [&](const YAML::Node& m) {
-                return Scalar(name, m, "limits.max_connections_per_client", s.max_connections_per_client);
-              }},
-             {"reserved_connections", [&](const YAML::Node& m) {
-                return Scalar(name, m, "limits.reserved_connections", s.reserved_connections);
-              }},
-             {"max_pending_writes", [&](const YAML::Node& m) {
-                return Scalar(name, m, "limits.max_pending_writes", s.max_pending_writes);
-              }},
-             {"default_page", [&](const YAML::Node& m) { return Scalar(name, m, "limits.default_page", v.pages.default_limit); }},
-             {"max_page", [&](const YAML::Node& m) { return Scalar(name, m, "limits.max_page", v.pages.max_limit); }},
-             {"max_match_values", [&](const YAML::Node& m) { return Scalar(name, m, "limits.max_match_values", v.pages.max_match_values); }},
-             {"max_content_length", [&](const YAML::Node& m) {
-                return Scalar(name, m, "limits.max_content_length", v.default_max_content_length);
-              }},
-             {"max_envelope_objects", [&](const YAML::Node& m) {
-                return Scalar(name, m, "limits.max_envelope_objects", v.max_envelope_objects);
-              }},
-         });
-       }},
-      {"statuses", [&](const YAML::Node& n) {
-         return Walk(name, n, "statuses", {
-             {"max_details", [&](const YAML::Node& m) { return Scalar(name, m, "statuses.max_details", v.max_status_details); }},
-             {"retention_s", [&](const YAML::Node& m) { return Seconds(name, m, "statuses.retention_s", v.status_retention_us); }},
-         });
-       }},
-      {"discovery", [&](const YAML::Node& n) {
-         return Walk(name, n, "discovery", {
-             {"title", [&](const YAML::Node& m) { return Scalar(name, m, "discovery.title", v.title); }},
-             {"description", [&](const YAML::Node& m) { return Scalar(name, m, "discovery.description", v.description); }},
-             {"contact", [&](const YAML::Node& m) { return Scalar(name, m, "discovery.contact", v.contact); }},
-             {"default_api_root", [&](const YAML::Node& m) { return Scalar(name, m, "discovery.default_api_root", v.default_api_root); }},
-         });
-       }},
-      {"auth", [&](const YAML::Node& n) { return Auth(name, n, c.auth); }},
-      {"console", [&](const YAML::Node& n) {
-         return Walk(name, n, "console", {
-             {"dir", [&](const YAML::Node& m) { return Scalar(name, m, "console.dir", c.console.dir); }},
-             {"idle_timeout_s", [&](const YAML::Node& m) {
-                return Seconds(name, m, "console.idle_timeout_s", c.console.sessions.idle_timeout_us);
-              }},
-             {"absolute_timeout_s", [&](const YAML::Node& m) {
-                return Seconds(name, m, "console.absolute_timeout_s", c.console.sessions.absolute_timeout_us);
-              }},
-             {"max_import_bytes", [&](const YAML::Node& m) {
-                return Scalar(name, m, "console.max_import_bytes", c.console.max_import_bytes);
-              }},
-         });
-       }},
-      {"api_roots", [&](const YAML::Node& n) { return ApiRoots(name, n, c); }},
-  });
+  return Walk(
+      name, doc, "",
+      {
+          {"data_dir",
+           [&](const YAML::Node& n) { return Scalar(name, n, "data_dir", c.data_dir); }},
+          {"store", [&](const YAML::Node& n) { return Scalar(name, n, "store", c.store); }},
+          {"access_log",
+           [&](const YAML::Node& n) { return Scalar(name, n, "access_log", c.access_log); }},
+          {"public_url",
+           [&](const YAML::Node& n) { return Scalar(name, n, "public_url", v.public_url); }},
+          {"threads", [&](const YAML::Node& n) { return Scalar(name, n, "threads", s.threads); }},
+          {"write_threads",
+           [&](const YAML::Node& n) { return Scalar(name, n, "write_threads", s.write_threads); }},
+          {"metrics_public",
+           [&](const YAML::Node& n) {
+             return Scalar(name, n, "metrics_public", c.operations.metrics_public);
+           }},
+          {"listen",
+           [&](const YAML::Node& n) {
+             return Walk(
+                 name, n, "listen",
+                 {
+                     {"address",
+                      [&](const YAML::Node& m) {
+                        return Scalar(name, m, "listen.address", s.address);
+                      }},
+                     {"port",
+                      [&](const YAML::Node& m) { return Scalar(name, m, "listen.port", s.port); }},
+                 });
+           }},
+          {"tls",
+           [&](const YAML::Node& n) {
+             return Walk(
+                 name, n, "tls",
+                 {
+                     {"enabled",
+                      [&](const YAML::Node& m) { return Scalar(name, m, "tls.enabled", s.tls); }},
+                     {"cert",
+                      [&](const YAML::Node& m) {
+                        return Scalar(name, m, "tls.cert", s.tls_cert_file);
+                      }},
+                     {"key",
+                      [&](const YAML::Node& m) {
+                        return Scalar(name, m, "tls.key", s.tls_key_file);
+                      }},
+                     {"client_ca",
+                      [&](const YAML::Node& m) {
+                        return Scalar(name, m, "tls.client_ca", s.tls_client_ca_file);
+                      }},
+                 });
+           }},
+          {"limits",
+           [&](const YAML::Node& n) {
+             return Walk(
+                 name, n, "limits",
+                 {
+                     {"max_header_bytes",
+                      [&](const YAML::Node& m) {
+                        return Scalar(name, m, "limits.max_header_bytes", s.max_header_bytes);
+                      }},
+                     {"request_timeout_ms",
+                      [&](const YAML::Node& m) {
+                        return Millis(name, m, "limits.request_timeout_ms", s.request_timeout);
+                      }},
+                     {"idle_timeout_ms",
+                      [&](const YAML::Node& m) {
+                        return Millis(name, m, "limits.idle_timeout_ms", s.idle_timeout);
+                      }},
+                     {"shutdown_grace_ms",
+                      [&](const YAML::Node& m) {
+                        return Millis(name, m, "limits.shutdown_grace_ms", s.shutdown_grace);
+                      }},
+                     {"max_connections",
+                      [&](const YAML::Node& m) {
+                        return Scalar(name, m, "limits.max_connections", s.max_connections);
+                      }},
+                     {"max_connections_per_client",
+                      [&](const YAML::Node& m) {
+                        return Scalar(name, m, "limits.max_connections_per_client",
+                                      s.max_connections_per_client);
+                      }},
+                     {"reserved_connections",
+                      [&](const YAML::Node& m) {
+                        return Scalar(name, m, "limits.reserved_connections",
+                                      s.reserved_connections);
+                      }},
+                     {"max_pending_writes",
+                      [&](const YAML::Node& m) {
+                        return Scalar(name, m, "limits.max_pending_writes", s.max_pending_writes);
+                      }},
+                     {"default_page",
+                      [&](const YAML::Node& m) {
+                        return Scalar(name, m, "limits.default_page", v.pages.default_limit);
+                      }},
+                     {"max_page",
+                      [&](const YAML::Node& m) {
+                        return Scalar(name, m, "limits.max_page", v.pages.max_limit);
+                      }},
+                     {"max_match_values",
+                      [&](const YAML::Node& m) {
+                        return Scalar(name, m, "limits.max_match_values", v.pages.max_match_values);
+                      }},
+                     {"max_content_length",
+                      [&](const YAML::Node& m) {
+                        return Scalar(name, m, "limits.max_content_length",
+                                      v.default_max_content_length);
+                      }},
+                     {"max_envelope_objects",
+                      [&](const YAML::Node& m) {
+                        return Scalar(name, m, "limits.max_envelope_objects",
+                                      v.max_envelope_objects);
+                      }},
+                 });
+           }},
+          {"statuses",
+           [&](const YAML::Node& n) {
+             return Walk(
+                 name, n, "statuses",
+                 {
+                     {"max_details",
+                      [&](const YAML::Node& m) {
+                        return Scalar(name, m, "statuses.max_details", v.max_status_details);
+                      }},
+                     {"retention_s",
+                      [&](const YAML::Node& m) {
+                        return Seconds(name, m, "statuses.retention_s", v.status_retention_us);
+                      }},
+                 });
+           }},
+          {"discovery",
+           [&](const YAML::Node& n) {
+             return Walk(name, n, "discovery",
+                         {
+                             {"title",
+                              [&](const YAML::Node& m) {
+                                return Scalar(name, m, "discovery.title", v.title);
+                              }},
+                             {"description",
+                              [&](const YAML::Node& m) {
+                                return Scalar(name, m, "discovery.description", v.description);
+                              }},
+                             {"contact",
+                              [&](const YAML::Node& m) {
+                                return Scalar(name, m, "discovery.contact", v.contact);
+                              }},
+                             {"default_api_root",
+                              [&](const YAML::Node& m) {
+                                return Scalar(name, m, "discovery.default_api_root",
+                                              v.default_api_root);
+                              }},
+                         });
+           }},
+          {"auth", [&](const YAML::Node& n) { return Auth(name, n, c.auth); }},
+          {"console",
+           [&](const YAML::Node& n) {
+             return Walk(name, n, "console",
+                         {
+                             {"dir",
+                              [&](const YAML::Node& m) {
+                                return Scalar(name, m, "console.dir", c.console.dir);
+                              }},
+                             {"idle_timeout_s",
+                              [&](const YAML::Node& m) {
+                                return Seconds(name, m, "console.idle_timeout_s",
+                                               c.console.sessions.idle_timeout_us);
+                              }},
+                             {"absolute_timeout_s",
+                              [&](const YAML::Node& m) {
+                                return Seconds(name, m, "console.absolute_timeout_s",
+                                               c.console.sessions.absolute_timeout_us);
+                              }},
+                             {"max_import_bytes",
+                              [&](const YAML::Node& m) {
+                                return Scalar(name, m, "console.max_import_bytes",
+                                              c.console.max_import_bytes);
+                              }},
+                         });
+           }},
+          {"api_roots", [&](const YAML::Node& n) { return ApiRoots(name, n, c); }},
+      });
 }
 
 absl::Status Check(std::string_view name, const NodeConfig& c) {

@@ -40,6 +40,10 @@ struct ConsoleOptions {
 
 struct NodeConfig {
   std::string data_dir;                  // empty: the --data-dir / $KIZUNA_DATA default
+  // A PostgreSQL database (postgresql://...) as the store, for several processes on one
+  // database (docs/deploy.md); empty: the one the data directory records, else its SQLite
+  // file. The data directory keeps the keys every process of the node must share.
+  std::string store;
   http::ServerOptions server;            // listen, TLS, threads, limits
   taxii::ServiceOptions service;         // discovery, pages, max_content_length, statuses
   OperationsOptions operations;          // metrics_public

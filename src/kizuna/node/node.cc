@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_join.h"
 #include "kizuna/base/random.h"
+#include "kizuna/base/redact.h"
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/node/preflight.h"
@@ -49,8 +50,18 @@ Node::~Node() { Stop(); }
 
 absl::Status Node::Build() {
   const std::string& dir = config_.data_dir;
-  KZ_RETURN_IF_ERROR(StartCheck(dir, config_.start_check_s, clock_, notes_));
-  KZ_ASSIGN_OR_RETURN(database_, store::OpenDatabase(dir, clock_, &tightened_));
+  if (config_.store.empty()) {
+    KZ_ASSIGN_OR_RETURN(config_.store, store::RecordedStoreUrl(dir));
+  }
+  if (config_.store.empty()) {
+    KZ_RETURN_IF_ERROR(StartCheck(dir, config_.start_check_s, clock_, notes_));
+  } else {
+    notes_.push_back(
+        StrCat("store: ", RedactUrl(config_.store),
+               " (no start check: PostgreSQL checks its own pages; the brief, the console's"
+               " counts and the exercise results need the SQLite store)"));
+  }
+  KZ_ASSIGN_OR_RETURN(database_, store::OpenDatabase(dir, clock_, &tightened_, config_.store));
   store::Database& db = *database_;
   db.SetIndexer(std::make_shared<search::Extractor>());  // every write keeps the search index
   for (const store::ApiRoot& root : config_.api_roots) {
@@ -114,9 +125,9 @@ absl::Status Node::BuildConsole() {
   store::Database& db = *database_;
   sessions_ = std::make_unique<api::SessionStore>(clock_, SecureRandom(), config_.console.sessions);
   session_api_ = std::make_unique<api::SessionApi>(db, *authenticator_, *sessions_, clock_, config_.auth.per_client);
-  endpoints_ = std::make_unique<api::ConsoleEndpoints>(db, *policy_, *access_, *searcher_, *taxii_, clock_,
-                                                      config_.console.max_import_bytes,
-                                                      store::DataDirFile(config_.data_dir, store::kDatabaseFile));
+  endpoints_ = std::make_unique<api::ConsoleEndpoints>(
+      db, *policy_, *access_, *searcher_, *taxii_, clock_, config_.console.max_import_bytes,
+      config_.store.empty() ? store::DataDirFile(config_.data_dir, store::kDatabaseFile) : "");
   console_api_ = std::make_unique<api::ConsoleApi>(*session_api_, *search_api_, *authenticator_, *endpoints_);
   KZ_RETURN_IF_ERROR(console_api_->MountOn(router_));
   std::vector<std::string> tried;

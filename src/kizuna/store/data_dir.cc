@@ -20,8 +20,8 @@ constexpr mode_t kOthers = 077;
 
 // Kizuna's files in a data directory: the database with SQLite's files beside it, and keys.
 constexpr std::string_view kKizunaFiles[] = {
-    kDatabaseFile,       "kizuna.db-wal",   "kizuna.db-shm",
-    "kizuna.db-journal", kNextTokenKeyFile, kPeerTokenKeyFile,
+    kDatabaseFile,     "kizuna.db-wal",   "kizuna.db-shm", "kizuna.db-journal",
+    kNextTokenKeyFile, kPeerTokenKeyFile, kStoreUrlFile,
 };
 
 // Adds `path` to `out` when it exists and lets other accounts in.
@@ -37,7 +37,7 @@ absl::Status AddIfLoose(const std::string& path, std::vector<ModeChange>& out) {
   return absl::OkStatus();
 }
 
-absl::Status CreateDir(const std::string& dir) {
+absl::Status CreateDir(const std::string& dir, bool database_file) {
   std::filesystem::path path(dir);
   std::error_code ec;
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
@@ -46,6 +46,7 @@ absl::Status CreateDir(const std::string& dir) {
   }
   if (ec)
     return absl::UnavailableError(StrCat("cannot create data directory ", dir, ": ", ec.message()));
+  if (!database_file) return absl::OkStatus();
   absl::Status created = CreateFileExclusively(DataDirFile(dir, kDatabaseFile), "");
   if (created.code() == absl::StatusCode::kAlreadyExists) return absl::OkStatus();
   if (!created.ok()) return Annotate(created, "cannot create the database: ");
@@ -69,9 +70,10 @@ absl::StatusOr<std::vector<ModeChange>> LooseModes(const std::string& dir) {
 }
 
 absl::StatusOr<std::vector<ModeChange>> PrepareDataDir(const std::string& dir, DirAction action) {
-  if (action == DirAction::kCreate) {
-    KZ_RETURN_IF_ERROR(CreateDir(dir));
-  } else if (!std::filesystem::exists(DataDirFile(dir, kDatabaseFile))) {
+  if (action != DirAction::kOpen) {
+    KZ_RETURN_IF_ERROR(CreateDir(dir, action == DirAction::kCreate));
+  } else if (!std::filesystem::exists(DataDirFile(dir, kDatabaseFile)) &&
+             !std::filesystem::exists(DataDirFile(dir, kStoreUrlFile))) {
     return absl::FailedPreconditionError(
         StrCat("no Kizuna data in ", dir, " (run `kizuna init`, or pass --data-dir)"));
   }

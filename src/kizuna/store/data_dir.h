@@ -28,6 +28,8 @@ namespace kizuna::store {
 inline constexpr std::string_view kDatabaseFile = "kizuna.db";
 inline constexpr std::string_view kNextTokenKeyFile = "taxii-next-token.key";
 inline constexpr std::string_view kPeerTokenKeyFile = "peer-tokens.key";
+// The PostgreSQL database of a node whose store is there instead of kDatabaseFile: its URL.
+inline constexpr std::string_view kStoreUrlFile = "store.url";
 
 inline constexpr mode_t kDataDirMode = 0700;
 inline constexpr mode_t kDataFileMode = 0600;
@@ -39,8 +41,9 @@ struct ModeChange {
 };
 
 enum class DirAction : uint8_t {
-  kCreate,  // create the directory and the database file when missing
-  kOpen,    // they must exist: NotFound otherwise
+  kCreate,           // create the directory and the database file when missing
+  kCreateDirectory,  // create the directory only (a node whose store is in PostgreSQL)
+  kOpen,             // they must exist (the database file or kStoreUrlFile): NotFound otherwise
 };
 
 // Returns `name` in directory `dir`.

@@ -47,7 +47,14 @@ ChangeListener::~ChangeListener() {
 }
 
 ::pg_conn* ChangeListener::Connect() const {
-  ::pg_conn* conn = PQconnectdb(url_.c_str());
+  // A connection attempt ends within 10 s (the destructor waits for it), and a connection
+  // whose server went away is noticed within about 25 s by TCP keepalives (the listener then
+  // opens another).
+  const char* const keys[] = {"dbname",           "connect_timeout",
+                              "keepalives_idle",  "keepalives_interval",
+                              "keepalives_count", nullptr};
+  const char* const values[] = {url_.c_str(), "10", "10", "5", "3", nullptr};
+  ::pg_conn* conn = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
   if (PQstatus(conn) == CONNECTION_OK) {
     PGresult* r = PQexec(conn, StrCat("LISTEN ", kChangesChannel).c_str());
     const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
@@ -66,7 +73,7 @@ void ChangeListener::Run(::pg_conn* conn) {
       conn = Connect();
       if (conn == nullptr) continue;
       // What was sent while the connection was down is lost: everything may have changed.
-      for (const char* payload : kPayloads) on_change_(payload);
+      for (const char* payload : kPayloads) on_change_(payload, 0);
       continue;
     }
     pollfd fds[2] = {{PQsocket(conn), POLLIN, 0}, {wake_fd_, POLLIN, 0}};
@@ -82,7 +89,7 @@ void ChangeListener::Run(::pg_conn* conn) {
     }
     while (PGnotify* n = PQnotifies(conn)) {
       heard_.fetch_add(1, std::memory_order_acq_rel);
-      on_change_(n->extra != nullptr ? n->extra : "");
+      on_change_(n->extra != nullptr ? n->extra : "", n->be_pid);
       PQfreemem(n);
     }
   }

@@ -33,7 +33,9 @@ inline constexpr std::string_view kChangesChannel = "kizuna_changes";
 
 class ChangeListener {
  public:
-  using OnChange = std::function<void(std::string_view payload)>;
+  // `backend_pid`: the server process of the session that sent it (PQbackendPID of its
+  // connection), so a store can tell its own writes from other processes'.
+  using OnChange = std::function<void(std::string_view payload, int backend_pid)>;
 
   // Connects to `url` and listens; Unavailable when it cannot connect.
   static absl::StatusOr<std::unique_ptr<ChangeListener>> Start(std::string url, OnChange on_change);

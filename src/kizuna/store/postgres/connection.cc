@@ -146,6 +146,17 @@ Connection::~Connection() { PQfinish(conn_); }
 
 bool Connection::Healthy() const { return PQstatus(conn_) == CONNECTION_OK; }
 
+absl::Status Connection::Reconnect() {
+  PQreset(conn_);
+  prepared_.clear();
+  if (PQstatus(conn_) == CONNECTION_OK) return absl::OkStatus();
+  std::string message = PQerrorMessage(conn_);
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  return absl::UnavailableError(StrCat("PostgreSQL: cannot connect again: ", message));
+}
+
+int Connection::BackendPid() const { return PQbackendPID(conn_); }
+
 absl::Status Connection::Exec(std::string_view what, const std::string& sql) {
   PGresult* r = PQexec(conn_, sql.c_str());
   Result owned(r);

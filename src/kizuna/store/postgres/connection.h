@@ -100,6 +100,12 @@ class Connection {
                              const std::vector<Param>& params = {});
   // Whether the connection still works (false after the server went away).
   bool Healthy() const;
+  // Connects again with the same settings (after the server went away): the same object, so
+  // references to it stay valid; statements are prepared again on their next use.
+  // Unavailable when it cannot.
+  absl::Status Reconnect();
+  // The process id of the server's backend for this session (as notifications name it).
+  int BackendPid() const;
 
  private:
   pg_conn* conn_;

@@ -142,13 +142,15 @@ absl::Status PgStore::DoRemoveFeed(std::string_view actor, std::string_view name
 }
 
 absl::Status PgStore::DoSaveFeedRun(std::string_view name, const FeedRunRecord& run) {
-  // The error was cut to its limit in octets (FeedStore::SaveFeedRun); text columns take
-  // whole UTF-8 sequences only.
-  const std::string_view error = pg_internal::CutUtf8(run.error, kMaxFeedErrorBytes);
+  // What a feed server sent (its validators, its error) as PostgreSQL's text takes it: a byte
+  // it refuses must not leave the run unrecorded (and the feed due again at once).
+  const std::string error = pg_internal::TextForPg(run.error, kMaxFeedErrorBytes);
+  const std::string etag = pg_internal::TextForPg(run.etag),
+                    modified = pg_internal::TextForPg(run.last_modified);
   const std::vector<Param> params = {Param::Text(name),
                                      Param::Bool(run.not_modified),
-                                     Param::Text(run.etag),
-                                     Param::Text(run.last_modified),
+                                     Param::Text(etag),
+                                     Param::Text(modified),
                                      Param::Int(run.new_objects),
                                      Param::Int(run.updated_objects),
                                      Param::Int(run.rejected_objects),

@@ -73,8 +73,10 @@ absl::StatusOr<PeerAdder> PeerAdderOf(pg::Connection& db, std::string_view peer)
 absl::Status RecordPull(pg::Connection& db, std::string_view collection_id, const PullBatch& pull,
                         std::span<const NewObject> objects, const std::vector<AddResult>& results,
                         int64_t now_us);
-// `text` cut to at most `max_bytes` octets, never inside a UTF-8 sequence (PostgreSQL's text
-// takes valid UTF-8 only).
-std::string_view CutUtf8(std::string_view text, size_t max_bytes);
+// `text` as PostgreSQL's text takes it, for text that comes from elsewhere (a peer's or a feed
+// server's answers, its errors): NULs left out, each byte that does not begin a valid UTF-8
+// sequence replaced by U+FFFD, cut to at most `max_bytes` octets between characters. SQLite
+// keeps any bytes; a write of such text must not fail on PostgreSQL alone.
+std::string TextForPg(std::string_view text, size_t max_bytes = std::string::npos);
 
 }  // namespace kizuna::store::pg_internal

@@ -324,7 +324,7 @@ absl::Status PgStore::DoSaveSyncError(std::string_view peer, const PeerMapping& 
              " WHERE peer = $1 AND local_collection = $2 AND remote_collection = $3",
              {Param::Text(peer), Param::Text(mapping.local_collection),
               Param::Text(mapping.remote_collection),
-              Param::Text(pg_internal::CutUtf8(error, kMaxSyncErrorBytes)), Param::Int(now_us)}));
+              Param::Text(pg_internal::TextForPg(error, kMaxSyncErrorBytes)), Param::Int(now_us)}));
   if (r.Affected() != 1) return absl::OkStatus();  // the mapping is gone: nothing to record
   KZ_RETURN_IF_ERROR(RecordSyncPass(db, peer, mapping, false, now_us));
   return tx.Commit();
@@ -343,6 +343,12 @@ absl::StatusOr<bool> PgStore::DoLeadFederation() {
   if (leader_.conn != nullptr && !leader_.conn->Healthy()) leader_.conn.reset();
   if (leader_.conn == nullptr) {
     KZ_ASSIGN_OR_RETURN(leader_.conn, pg::Connection::Open(url_));
+    // The server releases the lock when it sees the session gone: with these keepalives it
+    // sees a leader whose host died or was cut off within about 25 s (the defaults: 2 hours).
+    KZ_RETURN_IF_ERROR(
+        leader_.conn->Exec("keep the federation lock's session checked",
+                           "SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5;"
+                           " SET tcp_keepalives_count = 3"));
   }
   KZ_ASSIGN_OR_RETURN(
       pg::Result r, leader_.conn->Run("take the federation lock", "SELECT pg_try_advisory_lock($1)",

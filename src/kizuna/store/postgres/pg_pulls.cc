@@ -11,19 +11,54 @@ namespace kizuna::store::pg_internal {
 
 using pg::Param;
 
-std::string_view CutUtf8(std::string_view text, size_t max_bytes) {
-  size_t end = std::min(text.size(), max_bytes);
-  // Back over the continuation bytes (10xxxxxx) at the end to the lead byte of the last
-  // sequence, and leave that sequence out when it does not end by `end` (a cut, here or
-  // before: the caller may have cut already).
-  size_t lead = end;
-  while (lead > 0 && (static_cast<unsigned char>(text[lead - 1]) & 0xC0) == 0x80) --lead;
-  if (lead > 0) {
-    const auto byte = static_cast<unsigned char>(text[lead - 1]);
-    const size_t length = byte < 0xC0 ? 1 : byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : 2;
-    if (lead - 1 + length > end) end = lead - 1;
+namespace {
+
+// The length of the valid UTF-8 sequence at the start of `t` (as PostgreSQL checks it: no
+// overlong forms, no surrogates, nothing past U+10FFFF), or 0.
+size_t ValidSequence(std::string_view t) {
+  const auto at = [&](size_t i) { return static_cast<unsigned char>(t[i]); };
+  const unsigned char b = at(0);
+  if (b < 0x80) return 1;
+  size_t n = 0;
+  unsigned char low = 0x80, high = 0xBF;
+  if (b >= 0xC2 && b <= 0xDF) {
+    n = 2;
+  } else if (b >= 0xE0 && b <= 0xEF) {
+    n = 3;
+    if (b == 0xE0) low = 0xA0;
+    if (b == 0xED) high = 0x9F;
+  } else if (b >= 0xF0 && b <= 0xF4) {
+    n = 4;
+    if (b == 0xF0) low = 0x90;
+    if (b == 0xF4) high = 0x8F;
+  } else {
+    return 0;
   }
-  return text.substr(0, end);
+  if (t.size() < n || at(1) < low || at(1) > high) return 0;
+  for (size_t i = 2; i < n; ++i) {
+    if ((at(i) & 0xC0) != 0x80) return 0;
+  }
+  return n;
+}
+
+}  // namespace
+
+std::string TextForPg(std::string_view text, size_t max_bytes) {
+  static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+  std::string out;
+  out.reserve(std::min(text.size(), max_bytes));
+  for (size_t i = 0; i < text.size();) {
+    if (text[i] == '\0') {
+      ++i;
+      continue;
+    }
+    const size_t n = ValidSequence(text.substr(i));
+    const std::string_view piece = n == 0 ? kReplacement : text.substr(i, n);
+    if (out.size() + piece.size() > max_bytes) break;
+    out.append(piece);
+    i += n == 0 ? 1 : n;
+  }
+  return out;
 }
 
 absl::StatusOr<PeerAdder> PeerAdderOf(pg::Connection& db, std::string_view peer) {
@@ -60,6 +95,7 @@ absl::Status RecordPull(pg::Connection& db, std::string_view collection_id, cons
     added.push_back(results[i].date_added_us);
     remote_dates.emplace_back(pull.remote_date_added[i]);
   }
+  const std::string rejection = TextForPg(last_rejection, 1024);
   if (!added.empty()) {
     // One statement for the page: the two arrays side by side.
     const std::string dates = JsonArray(added), remote = JsonArray(remote_dates);
@@ -86,7 +122,7 @@ absl::Status RecordPull(pg::Connection& db, std::string_view collection_id, cons
           " WHERE peer = $1 AND local_collection = $2 AND remote_collection = $3",
           {Param::Text(pull.peer), Param::Text(collection_id), Param::Text(pull.remote_collection),
            Param::Text(pull.cursor), Param::Int(static_cast<int64_t>(added.size())),
-           Param::Int(rejected), Param::Text(CutUtf8(last_rejection, 1024))}));
+           Param::Int(rejected), Param::Text(rejection)}));
   if (cursor.Affected() != 1) {
     return absl::NotFoundError(StrCat("peer '", pull.peer, "' has no mapping of collection '",
                                       collection_id, "' to '", pull.remote_collection, "'"));

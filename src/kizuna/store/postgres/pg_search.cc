@@ -10,6 +10,7 @@
 #include <deque>
 #include <limits>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/container/flat_hash_map.h"
 #include "kizuna/base/json_string.h"
 #include "kizuna/base/status.h"
@@ -396,6 +397,25 @@ absl::StatusOr<RebuildSummary> PgStore::DoRebuildIndex(const RebuildProgress& pr
                                                        size_t batch) {
   if (indexer_ == nullptr)
     return absl::FailedPreconditionError("the store has no indexer to rebuild its index with");
+  // One rebuild at a time on the database: a second one's TRUNCATE would wipe what the first
+  // had written, and the first would then mark the index complete.
+  {
+    absl::MutexLock lock(&write_mu_);
+    KZ_ASSIGN_OR_RETURN(pg::Result taken,
+                        writer_->Run("take the rebuild lock", "SELECT pg_try_advisory_lock($1)",
+                                     {Param::Int(kRebuildLockKey)}));
+    if (!taken.Bool(0, 0)) {
+      return absl::FailedPreconditionError(
+          "another process is rebuilding the search index: try again when it is done");
+    }
+  }
+  absl::Cleanup unlock = [this] {
+    absl::MutexLock lock(&write_mu_);
+    writer_
+        ->Run("give the rebuild lock back", "SELECT pg_advisory_unlock($1)",
+              {Param::Int(kRebuildLockKey)})
+        .IgnoreError();
+  };
   RebuildSummary summary;
   int64_t total = 0;
   {

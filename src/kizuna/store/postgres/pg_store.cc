@@ -79,7 +79,8 @@ absl::Status InsertAudit(pg::Connection& db, const AuditEvent& e) {
            "INSERT INTO audit_log (time_us, actor, action, target, remote, details)"
            " VALUES ($1, $2, $3, $4, $5, $6)",
            {Param::Int(e.time_us), Param::Text(e.actor), Param::Text(e.action),
-            Param::Text(e.target), Param::Text(e.remote), Param::Text(e.details)})
+            Param::Text(TextForPg(e.target)), Param::Text(e.remote),
+            Param::Text(TextForPg(e.details))})
       .status();
 }
 
@@ -103,14 +104,17 @@ absl::StatusOr<std::unique_ptr<PgStore>> PgStore::Open(const std::string& url, C
   KZ_ASSIGN_OR_RETURN(std::unique_ptr<pg::Connection> writer, pg::Connection::Open(url));
   KZ_RETURN_IF_ERROR(Migrate(*writer, url));
   auto store = std::make_unique<PgStore>(std::move(writer), url, clock, options);
-  KZ_ASSIGN_OR_RETURN(store->listener_,
-                      pg::ChangeListener::Start(url, [s = store.get()](std::string_view payload) {
-                        s->HeardChange(payload);
-                      }));
+  KZ_ASSIGN_OR_RETURN(
+      store->listener_,
+      pg::ChangeListener::Start(url, [s = store.get()](std::string_view payload, int pid) {
+        s->HeardChange(payload, pid);
+      }));
   return store;
 }
 
-void PgStore::HeardChange(std::string_view payload) {
+void PgStore::HeardChange(std::string_view payload, int backend_pid) {
+  // This store's own writes were counted when they were made.
+  if (backend_pid == writer_pid_.load(std::memory_order_acquire)) return;
   if (payload == "directory") {
     CountDirectoryChangeElsewhere();
   } else if (payload == "entries" || payload == "deletes" || payload == "collections") {
@@ -125,7 +129,8 @@ PgStore::PgStore(std::unique_ptr<pg::Connection> writer, std::string url, Clock&
       clock_(clock),
       random_(options.random != nullptr ? *options.random : SecureRandom()),
       options_(options),
-      writer_(std::move(writer)) {}
+      writer_(std::move(writer)),
+      writer_pid_(writer_->BackendPid()) {}
 
 PgStore::~PgStore() = default;
 
@@ -144,8 +149,10 @@ absl::StatusOr<int64_t> PgStore::CollectionPk(pg::Connection& db, std::string_vi
 
 absl::Status PgStore::BeginWrite(pg::Transaction& tx) {
   if (!writer_->Healthy()) {
-    // The server restarted or the connection dropped: connect again.
-    KZ_ASSIGN_OR_RETURN(writer_, pg::Connection::Open(url_));
+    // The server restarted or the connection dropped: connect again, in place (the caller's
+    // transaction refers to this connection).
+    KZ_RETURN_IF_ERROR(writer_->Reconnect());
+    writer_pid_.store(writer_->BackendPid(), std::memory_order_release);
   }
   // BEGIN and the writers' lock in one round trip (the key is a constant, not a value).
   return tx.Begin(StrCat("BEGIN; SELECT pg_advisory_xact_lock(", kWriterLockKey, ")"));

@@ -28,6 +28,7 @@
 // Changes committed by other processes reach this one's caches at once (change_listener.h).
 // Thread-safety: safe for concurrent use.
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,11 +41,11 @@
 #include "kizuna/base/clock.h"
 #include "kizuna/base/random.h"
 #include "kizuna/store/database.h"
-#include "kizuna/store/postgres/change_listener.h"
 #include "kizuna/store/directory.h"
 #include "kizuna/store/feeds.h"
 #include "kizuna/store/peer_tokens.h"
 #include "kizuna/store/peers.h"
+#include "kizuna/store/postgres/change_listener.h"
 #include "kizuna/store/postgres/connection.h"
 #include "kizuna/store/postgres/pg_index_writer.h"
 #include "kizuna/store/search_index.h"
@@ -70,6 +71,8 @@ class PgStore : public Database, public FeedStore {
  public:
   // The key of the advisory lock every write transaction holds (pg_advisory_xact_lock).
   static constexpr int64_t kWriterLockKey = 0x4b697a756e61'0001;  // "Kizuna", 1
+  // The key of the session advisory lock a search index rebuild holds (one at a time).
+  static constexpr int64_t kRebuildLockKey = 0x4b697a756e61'0003;  // "Kizuna", 3
   // The key of the session advisory lock the process that runs federation holds
   // (LeadFederation, peers.h).
   static constexpr int64_t kFederationLockKey = 0x4b697a756e61'0fed;
@@ -160,7 +163,8 @@ class PgStore : public Database, public FeedStore {
 
   // A notification of a change another process committed (change_listener.h), on the
   // listener's thread: moves the change counts callers' caches are stamped with.
-  void HeardChange(std::string_view payload);
+  // Notifications sent by this store's own writer are not counted again.
+  void HeardChange(std::string_view payload, int backend_pid);
   // --- Directory hooks (pg_directory.cc, pg_tokens.cc, pg_grants.cc) ---
   absl::Status DoCreateOrganization(const Organization& org, const AuditEvent& event) override;
   absl::StatusOr<std::vector<Organization>> DoListOrganizations() override;
@@ -245,6 +249,7 @@ class PgStore : public Database, public FeedStore {
   const PgOptions options_;
   absl::Mutex write_mu_;
   std::unique_ptr<pg::Connection> writer_ ABSL_GUARDED_BY(write_mu_);
+  std::atomic<int> writer_pid_;  // the writer's backend (HeardChange reads it on another thread)
   absl::Mutex pk_mu_;
   absl::flat_hash_map<std::string, int64_t> collection_pks_ ABSL_GUARDED_BY(pk_mu_);
   absl::Mutex readers_mu_;

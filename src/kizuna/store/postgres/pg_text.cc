@@ -193,6 +193,8 @@ class QueryParser {
  private:
   using Expr = std::optional<std::string>;
 
+  int depth_ = 0;
+
   void Fail() {
     if (error_.empty()) error_ = StrCat("fts5: syntax error near \"", token_.text, "\"");
   }
@@ -270,7 +272,15 @@ class QueryParser {
     return StrCat("(", *a, " & ", *b, ")");
   }
 
+  // Parentheses nest at most this deep: each level is a frame of this recursive parser.
+  static constexpr int kMaxDepth = 64;
+
   Expr ParseOr(int columns) {
+    if (++depth_ > kMaxDepth) {
+      if (error_.empty()) error_ = StrCat("fts5: parentheses nested deeper than ", kMaxDepth);
+      --depth_;
+      return std::nullopt;
+    }
     Expr out = ParseAnd(columns);
     while (error_.empty() && token_.tok == Tok::kOr) {
       Next();
@@ -281,6 +291,7 @@ class QueryParser {
         out = StrCat("(", *out, " | ", *right, ")");
       }
     }
+    --depth_;
     return out;
   }
 
