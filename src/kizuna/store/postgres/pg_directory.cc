@@ -93,14 +93,10 @@ std::vector<Param> UpdateUserParams(std::string_view user, std::optional<bool> d
 
 absl::Status PgStore::WriteChange(const AuditEvent& event,
                                   absl::FunctionRef<absl::Status(pg::Connection&)> change) {
-  absl::MutexLock lock(&write_mu_);
-  pg::Transaction tx(*writer_);
-  KZ_RETURN_IF_ERROR(BeginWrite(tx));
-  pg::Connection& db = *writer_;
-  KZ_RETURN_IF_ERROR(change(db));
-  KZ_RETURN_IF_ERROR(pg_internal::InsertAudit(db, event));
-  KZ_RETURN_IF_ERROR(pg_internal::BumpIdentityVersion(db));
-  return tx.Commit();
+  return WriteAudited(event, [&](pg::Connection& db) -> absl::Status {
+    KZ_RETURN_IF_ERROR(change(db));
+    return pg_internal::BumpIdentityVersion(db);
+  });
 }
 
 absl::Status PgStore::DoCreateOrganization(const Organization& org, const AuditEvent& event) {
