@@ -16,8 +16,10 @@
 namespace kizuna::store::pg_internal {
 
 // Shared with the SQLite store: spec version codes (20, 21) and word lists.
+using sqlite_internal::BlockText;
 using sqlite_internal::JoinWords;
 using sqlite_internal::JsonArray;
+using sqlite_internal::Network;
 using sqlite_internal::PeerAdder;
 using sqlite_internal::SpecCode;
 using sqlite_internal::SpecFromCode;

@@ -24,6 +24,9 @@ namespace kizuna::store {
 namespace {
 
 using pg::Param;
+using pg_internal::BlockText;
+using pg_internal::JsonArray;
+using pg_internal::Network;
 
 // Entries with their collection's id: kStoredObjectColumns, then c.id.
 const std::string& LocatedSelect() {
@@ -39,40 +42,6 @@ std::vector<LocatedObject> ReadLocated(const pg::Result& r) {
   for (int i = 0; i < r.rows(); ++i) {
     pg_internal::ReadStoredObject(r, i, out[i].object);
     out[i].collection_id = r.Text(i, kLocatedCollectionColumn);
-  }
-  return out;
-}
-
-// A JSON array of strings or integers, for `IN (SELECT jsonb_array_elements_text($n::jsonb))`.
-template <typename T>
-std::string JsonList(std::span<const T> items) {
-  std::string out = "[";
-  for (const T& item : items) {
-    if (out.size() > 1) out += ',';
-    if constexpr (std::is_integral_v<T>) {
-      StrAppend(out, item);
-    } else {
-      AppendJsonString(item, out);
-    }
-  }
-  return out + "]";
-}
-
-// The text of block `address`/`prefix` ("10.0.0.0/8", "2001:db8::/32").
-std::string BlockText(bool v6, std::string_view bytes, int64_t prefix) {
-  char text[INET6_ADDRSTRLEN] = {};
-  unsigned char raw[16] = {};
-  std::copy_n(bytes.data(), std::min<size_t>(bytes.size(), 16), raw);
-  ::inet_ntop(v6 ? AF_INET6 : AF_INET, raw, text, sizeof(text));
-  return StrCat(text, "/", prefix);
-}
-
-// `address` with the bits after `prefix` cleared.
-std::array<uint8_t, 16> Network(const std::array<uint8_t, 16>& address, int prefix) {
-  std::array<uint8_t, 16> out{};
-  for (int i = 0; i < 16; ++i) {
-    int bits = std::clamp(prefix - i * 8, 0, 8);
-    out[i] = bits == 0 ? 0 : static_cast<uint8_t>(address[i] & (0xff << (8 - bits)));
   }
   return out;
 }
@@ -141,7 +110,7 @@ absl::StatusOr<std::vector<IndexHit>> PgStore::DoFindValues(std::span<const std:
       StrCat(kHitSelect,
              "v.value IN (SELECT jsonb_array_elements_text($1::jsonb)) AND v.entry > $2"
              " ORDER BY v.entry, v.value, v.kind, v.path LIMIT $3");
-  const std::string list = JsonList(values);
+  const std::string list = JsonArray(values);
   KZ_ASSIGN_OR_RETURN(pg::Result r, db->Run("find values", kMany,
                                             {Param::Text(list), Param::Int(after_us),
                                              Param::Int(static_cast<int64_t>(limit))}));
@@ -261,11 +230,11 @@ absl::StatusOr<std::vector<int64_t>> PgStore::DoFindText(const TextQuery& query)
                : " FROM search_text f WHERE f.words @@ $1::tsquery";
   if (!query.types.empty()) {
     StrAppend(matches, " AND e.type IN (SELECT jsonb_array_elements_text(",
-              params.AddText(JsonList(std::span<const std::string>(query.types))), "::jsonb))");
+              params.AddText(JsonArray(std::span<const std::string>(query.types))), "::jsonb))");
   }
   if (!query.collections.empty()) {
     StrAppend(matches, " AND c.id IN (SELECT jsonb_array_elements_text(",
-              params.AddText(JsonList(std::span<const std::string>(query.collections))),
+              params.AddText(JsonArray(std::span<const std::string>(query.collections))),
               "::jsonb))");
   }
   if (query.added_after_us > 0)
@@ -338,7 +307,7 @@ absl::StatusOr<std::vector<LocatedObject>> PgStore::DoReadEntries(
   static const std::string kSql =
       StrCat(LocatedSelect(),
              " WHERE e.date_added_us IN (SELECT jsonb_array_elements_text($1::jsonb)::bigint)");
-  const std::string list = JsonList(date_added_us);
+  const std::string list = JsonArray(date_added_us);
   KZ_ASSIGN_OR_RETURN(pg::Result r, db->Run("read entries", kSql, {Param::Text(list)}));
   std::vector<LocatedObject> found = ReadLocated(r);
   absl::flat_hash_map<int64_t, size_t> at;

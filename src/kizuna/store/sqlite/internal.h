@@ -1,7 +1,9 @@
 // Kizuna. Helpers shared by the SQLite store's source files; not for other modules.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -99,19 +101,28 @@ bool SameContent(std::string_view a, std::string_view b);
 // (SQLite) or `IN (SELECT jsonb_array_elements_text($n::jsonb))` (PostgreSQL), so the SQL text
 // (and its cached statement) does not depend on how many values there are.
 template <typename T>
-std::string JsonArray(const std::vector<T>& values) {
+std::string JsonArray(std::span<const T> values) {
   std::string out = "[";
   for (size_t i = 0; i < values.size(); ++i) {
     if (i) out += ',';
-    if constexpr (std::is_same_v<T, std::string>) {
-      AppendJsonString(values[i], out);
-    } else {
+    if constexpr (std::is_integral_v<T>) {
       StrAppend(out, values[i]);
+    } else {
+      AppendJsonString(values[i], out);
     }
   }
   out += ']';
   return out;
 }
+template <typename T>
+std::string JsonArray(const std::vector<T>& values) {
+  return JsonArray(std::span<const T>(values));
+}
+
+// The search index's address blocks (both stores): the text of block `bytes`/`prefix`
+// ("10.0.0.0/8", "2001:db8::/32"), and `address` with the bits after `prefix` cleared.
+std::string BlockText(bool v6, std::string_view bytes, int64_t prefix);
+std::array<uint8_t, 16> Network(const std::array<uint8_t, 16>& address, int prefix);
 
 // Joins words with single spaces (how lists of names are stored); splits them again.
 std::string JoinWords(const std::vector<std::string>& words);

@@ -16,8 +16,30 @@
 #include "kizuna/store/sqlite/sqlite_store.h"
 
 namespace kizuna::store {
+
+std::string sqlite_internal::BlockText(bool v6, std::string_view bytes, int64_t prefix) {
+  char text[INET6_ADDRSTRLEN] = {};
+  unsigned char raw[16] = {};
+  std::copy_n(bytes.data(), std::min<size_t>(bytes.size(), 16), raw);
+  ::inet_ntop(v6 ? AF_INET6 : AF_INET, raw, text, sizeof(text));
+  return StrCat(text, "/", prefix);
+}
+
+std::array<uint8_t, 16> sqlite_internal::Network(const std::array<uint8_t, 16>& address,
+                                                 int prefix) {
+  std::array<uint8_t, 16> out{};
+  for (int i = 0; i < 16; ++i) {
+    int bits = std::clamp(prefix - i * 8, 0, 8);
+    out[i] = bits == 0 ? 0 : static_cast<uint8_t>(address[i] & (0xff << (8 - bits)));
+  }
+  return out;
+}
+
 namespace {
 
+using sqlite_internal::BlockText;
+using sqlite_internal::JsonArray;
+using sqlite_internal::Network;
 using sqlite_internal::Transaction;
 
 // Entries with their collection's id: kStoredObjectColumns, the JSON, then c.id. `hint`
@@ -42,40 +64,6 @@ absl::StatusOr<std::vector<LocatedObject>> ReadLocated(Statement& st, size_t lim
     o.collection_id = st.Text(kLocatedCollectionColumn);
   }
   st.Reset();
-  return out;
-}
-
-// A JSON array of strings or integers, for `IN (SELECT value FROM json_each(?))`.
-template <typename T>
-std::string JsonList(std::span<const T> items) {
-  std::string out = "[";
-  for (const T& item : items) {
-    if (out.size() > 1) out += ',';
-    if constexpr (std::is_integral_v<T>) {
-      StrAppend(out, item);
-    } else {
-      AppendJsonString(item, out);
-    }
-  }
-  return out + "]";
-}
-
-// The text of block `address`/`prefix` ("10.0.0.0/8", "2001:db8::/32").
-std::string BlockText(bool v6, std::string_view bytes, int64_t prefix) {
-  char text[INET6_ADDRSTRLEN] = {};
-  unsigned char raw[16] = {};
-  std::copy_n(bytes.data(), std::min<size_t>(bytes.size(), 16), raw);
-  ::inet_ntop(v6 ? AF_INET6 : AF_INET, raw, text, sizeof(text));
-  return StrCat(text, "/", prefix);
-}
-
-// `address` with the bits after `prefix` cleared.
-std::array<uint8_t, 16> Network(const std::array<uint8_t, 16>& address, int prefix) {
-  std::array<uint8_t, 16> out{};
-  for (int i = 0; i < 16; ++i) {
-    int bits = std::clamp(prefix - i * 8, 0, 8);
-    out[i] = bits == 0 ? 0 : static_cast<uint8_t>(address[i] & (0xff << (8 - bits)));
-  }
   return out;
 }
 
@@ -137,7 +125,7 @@ absl::StatusOr<std::vector<IndexHit>> SqliteStore::DoFindValues(std::span<const 
   static const std::string kMany =
       ValueRows(kHitColumns, "v.value IN (SELECT value FROM json_each(?1)) AND v.entry > ?2", "ORDER BY 1 LIMIT ?3");
   KZ_ASSIGN_OR_RETURN(Statement * st, db->Cached(kMany));
-  st->Bind(1, JsonList(values)).Bind(2, after_us).Bind(3, static_cast<int64_t>(limit));
+  st->Bind(1, JsonArray(values)).Bind(2, after_us).Bind(3, static_cast<int64_t>(limit));
   KZ_RETURN_IF_ERROR(ReadHits(*st, out, limit));
   return out;
 }
@@ -269,8 +257,9 @@ absl::StatusOr<std::vector<int64_t>> SqliteStore::DoFindText(const TextQuery& qu
   // Binds the parameters of `matches`, and kMaxRankedMatches (?9) when `ranked` is set.
   const auto bind = [&](Statement& st, bool ranked) {
     st.BindView(1, query.match);
-    if (!query.types.empty()) st.Bind(2, JsonList(std::span<const std::string>(query.types)));
-    if (!query.collections.empty()) st.Bind(3, JsonList(std::span<const std::string>(query.collections)));
+    if (!query.types.empty()) st.Bind(2, JsonArray(std::span<const std::string>(query.types)));
+    if (!query.collections.empty())
+      st.Bind(3, JsonArray(std::span<const std::string>(query.collections)));
     if (query.added_after_us > 0) st.Bind(4, query.added_after_us);
     if (query.added_before_us > 0) st.Bind(5, query.added_before_us);
     if (query.valid_at_us) st.Bind(6, *query.valid_at_us);
@@ -323,7 +312,7 @@ absl::StatusOr<std::vector<LocatedObject>> SqliteStore::DoReadEntries(std::span<
   static const std::string kSql =
       StrCat(LocatedSelect(), " WHERE e.date_added_us IN (SELECT value FROM json_each(?1))");
   KZ_ASSIGN_OR_RETURN(Statement * st, db->Cached(kSql));
-  st->Bind(1, JsonList(date_added_us));
+  st->Bind(1, JsonArray(date_added_us));
   KZ_ASSIGN_OR_RETURN(std::vector<LocatedObject> found, ReadLocated(*st, date_added_us.size()));
   absl::flat_hash_map<int64_t, size_t> at;
   for (size_t i = 0; i < found.size(); ++i) at[found[i].object.date_added_us] = i;
