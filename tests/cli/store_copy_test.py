@@ -84,6 +84,13 @@ class StoreCopy(KizunaTestCase):
         self.run_kizuna("index", "status")
         found = self.run_kizuna("observable", "d5.example", "--json").stdout
         self.assertIn(("indicator--%s" % uuid.UUID(int=5, version=4)).encode(), found)
+        # `kizuna check` on the database: the entries' flags and the sealed peer token moved intact.
+        report = json.loads(self.run_kizuna("check", "--json").stdout)
+        self.assertTrue(report["clean"] and report["complete"], report)
+        steps = {s["name"]: s for s in report["steps"]}
+        self.assertEqual(list(steps), ["postgresql", "entries", "marking-definitions", "peer-tokens", "modes"])
+        self.assertEqual((steps["entries"]["checked"], steps["peer-tokens"]["checked"]), (299, 1))
+        self.assertNotIn(self.pg.password, report["database"])
         # Writing goes on, on PostgreSQL.
         self.run_kizuna("import", self.write("b.jsonl", indicator(1000, self.org) + "\n"), "--collection", "intel")
         self.assertEqual(len(self.export()), 300)

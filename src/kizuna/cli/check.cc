@@ -89,12 +89,15 @@ int Run(GlobalOptions& global, const CheckFlags& f) {
     boost::json::array steps;
     for (const store::CheckStep& s : report->steps) steps.push_back(StepJson(s));
     boost::json::object out{{"database", report->database},   {"pages", report->pages},
-                            {"page_size", report->page_size}, {"clean", report->Clean()},
-                            {"complete", report->Complete()}, {"steps", std::move(steps)}};
+                            {"page_size", report->page_size}, {"bytes", report->bytes},
+                            {"clean", report->Clean()},       {"complete", report->Complete()},
+                            {"steps", std::move(steps)}};
     Print(boost::json::serialize(out) + "\n");
   } else {
-    std::string text =
-        StrCat(report->database, ": ", report->pages, " pages of ", report->page_size, " octets\n");
+    std::string text = report->page_size > 0
+                           ? StrCat(report->database, ": ", report->pages, " pages of ",
+                                    report->page_size, " octets\n")
+                           : StrCat(report->database, ": ", report->bytes, " octets\n");
     for (const store::CheckStep& s : report->steps) text += StepText(s);
     Print(text);
   }
@@ -113,16 +116,20 @@ int Run(GlobalOptions& global, const CheckFlags& f) {
 
 void AddCheckCommand(CLI::App& app, GlobalOptions& global) {
   auto* cmd = app.add_subcommand("check",
-                                 "Check the store: SQLite's integrity check, the store's own "
+                                 "Check the store: SQLite's integrity check (on PostgreSQL: the "
+                                 "schema, and amcheck over the indexes), the store's own "
                                  "invariants, file modes (exit 1 on problems)");
   auto f = std::make_shared<CheckFlags>();
   cmd->add_flag("--quick", f->quick,
-                "Only PRAGMA quick_check and file modes: what `kizuna serve` runs at start");
+                "Only PRAGMA quick_check (on PostgreSQL: the schema version) and file modes: what "
+                "`kizuna serve` runs at start on SQLite");
   cmd->add_flag("--json", f->json, "Print the report as one JSON object");
   cmd->add_option("--max-problems", f->max_problems, "Problems listed per step (default 100)")
       ->check(CLI::Range(size_t{1}, size_t{100000}));
-  cmd->add_option("--time-budget", f->time_budget_s,
-                  "Seconds SQLite's check may take before it stops, incomplete (default: no limit)")
+  cmd->add_option(
+         "--time-budget", f->time_budget_s,
+         "Seconds SQLite's check (or amcheck) may take before it stops, incomplete (default: "
+         "no limit)")
       ->check(CLI::NonNegativeNumber);
   cmd->callback([&global, f] { global.exit_code = Run(global, *f); });
 }

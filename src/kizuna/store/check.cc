@@ -1,11 +1,15 @@
-// Kizuna. CheckDataDir: opens the database read-only and runs the steps of check.h.
+// Kizuna. CheckDataDir: opens the database read-only and runs the steps of check.h (on
+// PostgreSQL: postgres/pg_check.h).
 #include "kizuna/store/check.h"
 
 #include <filesystem>
 
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
+#include "kizuna/store/check_rules.h"
 #include "kizuna/store/data_dir.h"
+#include "kizuna/store/open.h"
+#include "kizuna/store/postgres/pg_check.h"
 #include "kizuna/store/sqlite/check_steps.h"
 #include "kizuna/store/sqlite/internal.h"
 
@@ -44,25 +48,6 @@ void CheckInvariants(CheckContext& c, const std::string& dir, CheckReport& repor
   report.steps.push_back(sqlite_internal::CheckPeerTokens(c, DataDirFile(dir, kPeerTokenKeyFile)));
 }
 
-CheckStep CheckModes(const std::string& dir, size_t keep) {
-  CheckStep step;
-  step.name = "modes";
-  absl::StatusOr<std::vector<ModeChange>> loose = LooseModes(dir);
-  if (!loose.ok()) {
-    step.complete = false;
-    step.Add(dir, std::string(View(loose.status().message())), keep);
-    return step;
-  }
-  step.checked = 1;
-  for (const ModeChange& m : *loose) {
-    step.Add(m.path,
-             StrCat("is ", ModeText(m.from), ": other local accounts can read it (should be ",
-                    ModeText(m.to), "; any kizuna command on the directory makes it so)"),
-             keep);
-  }
-  return step;
-}
-
 }  // namespace
 
 void CheckStep::Add(std::string where, std::string what, size_t keep) {
@@ -86,6 +71,8 @@ bool CheckReport::Complete() const {
 
 absl::StatusOr<CheckReport> CheckDataDir(const std::string& dir, const CheckOptions& options,
                                          Clock& clock) {
+  KZ_ASSIGN_OR_RETURN(std::string url, RecordedStoreUrl(dir));
+  if (!url.empty()) return pg_internal::CheckPostgres(url, dir, options, clock);
   CheckReport report;
   report.database = DataDirFile(dir, kDatabaseFile);
   if (!std::filesystem::exists(report.database)) {
@@ -112,6 +99,7 @@ absl::StatusOr<CheckReport> CheckDataDir(const std::string& dir, const CheckOpti
   } else {
     report.pages = *pages;
     report.page_size = Pragma(**db, "page_size").value_or(0);
+    report.bytes = report.pages * report.page_size;
     CheckContext c(**db, options, clock);
     report.steps.push_back(sqlite_internal::CheckPages(c, *pages));
     if (options.level == CheckLevel::kFull) CheckInvariants(c, dir, report);

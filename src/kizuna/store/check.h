@@ -25,6 +25,11 @@
 // affords at every start. kFull runs everything, without a budget unless given one. A step
 // that meets corruption reports it as a problem and the next steps still run.
 //
+// A data directory whose store is a PostgreSQL database (`kizuna init --store`) is checked by
+// postgres/pg_check.h: "postgresql" (the schema version, and amcheck over every index where the
+// database has it) in place of "sqlite", then "entries", "marking-definitions", "peer-tokens"
+// and "modes" as here; "ids" has no counterpart there.
+//
 //   CheckOptions options;
 //   options.progress = [](const CheckProgress& p) { ... };
 //   KZ_ASSIGN_OR_RETURN(CheckReport report, CheckDataDir(dir, options, SystemClock()));
@@ -91,8 +96,9 @@ struct CheckStep {
 };
 
 struct CheckReport {
-  std::string database;  // the database file checked
-  int64_t pages = 0, page_size = 0;
+  std::string database;  // the database file checked, or the PostgreSQL URL (password left out)
+  int64_t pages = 0, page_size = 0;  // SQLite's
+  int64_t bytes = 0;                 // the database's size, when it could be read
   std::vector<CheckStep> steps;
 
   // No step found a problem.
@@ -102,8 +108,9 @@ struct CheckReport {
 };
 
 // Checks the data directory `dir` as `options` say. Problems found, the database's included
-// (a file that is not a database, a corrupt page), are in the report; returns an error only
-// when there is no database to check (FailedPrecondition, naming the directory).
+// (a file that is not a database, a corrupt page, a PostgreSQL server that cannot be reached),
+// are in the report; returns an error only when there is no database to check
+// (FailedPrecondition, naming the directory) or the directory's store.url is not one.
 absl::StatusOr<CheckReport> CheckDataDir(const std::string& dir, const CheckOptions& options,
                                          Clock& clock);
 

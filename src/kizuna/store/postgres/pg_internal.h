@@ -25,6 +25,9 @@ using sqlite_internal::SpecCode;
 using sqlite_internal::SpecFromCode;
 using sqlite_internal::SplitWords;
 
+// The schema version this build's migrations make (the number of migrations).
+int64_t SchemaVersion();
+
 // Returns the primary key of collection `id`, or NotFound.
 absl::StatusOr<int64_t> CollectionPk(pg::Connection& db, std::string_view id);
 

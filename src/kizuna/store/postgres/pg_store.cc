@@ -65,6 +65,8 @@ absl::Status Migrate(pg::Connection& db, const std::string& url) {
 
 namespace pg_internal {
 
+int64_t SchemaVersion() { return kSchemaVersion; }
+
 absl::StatusOr<int64_t> CollectionPk(pg::Connection& db, std::string_view id) {
   KZ_ASSIGN_OR_RETURN(
       pg::Result r,

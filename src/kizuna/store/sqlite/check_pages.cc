@@ -1,4 +1,4 @@
-// Kizuna. The check's context, and its "sqlite" step: SQLite's own check of every page.
+// Kizuna. The check's "sqlite" step: SQLite's own check of every page.
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -87,45 +87,6 @@ class Ticker {
 };
 
 }  // namespace
-
-CheckStep CheckContext::Begin(std::string_view name, int64_t total) {
-  started_us_ = clock_.NowMicros();
-  last_permille_ = -1;
-  total_ = total;
-  Progress(name, 0, total);
-  CheckStep step;
-  step.name = std::string(name);
-  return step;
-}
-
-CheckStep CheckContext::End(CheckStep step) {
-  step.elapsed_ms = (clock_.NowMicros() - started_us_) / 1000;
-  if (step.complete) Progress(step.name, total_, total_);
-  return step;
-}
-
-void CheckContext::Progress(std::string_view step, int64_t done, int64_t total) {
-  if (!options_.progress) return;
-  int64_t permille = total > 0 ? done * 1000 / total : 0;
-  if (permille == last_permille_ && done != total) return;
-  last_permille_ = permille;
-  options_.progress({step, done, total});
-}
-
-CheckStep CheckContext::Fail(CheckStep step, const absl::Status& error) {
-  step.complete = false;
-  step.note = StrCat("stopped: ", View(error.message()));
-  Add(step, "", StrCat("the step could not finish: ", View(error.message())));
-  return End(std::move(step));
-}
-
-CheckStep CheckContext::Run(std::string_view name, int64_t total,
-                            absl::FunctionRef<absl::Status(CheckStep&)> body) {
-  CheckStep step = Begin(name, total);
-  absl::Status status = body(step);
-  if (!status.ok()) return Fail(std::move(step), status);
-  return End(std::move(step));
-}
 
 CheckStep CheckPages(CheckContext& c, int64_t pages) {
   CheckStep step = c.Begin(kPagesStep, pages);
