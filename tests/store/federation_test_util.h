@@ -11,6 +11,7 @@
 
 #include "kizuna/base/status.h"
 #include "kizuna/store/feeds.h"
+#include "kizuna/store/peer_tokens.h"
 #include "kizuna/store/peers.h"
 #include "kizuna/store/postgres/pg_store.h"
 #include "pg_test_util.h"
@@ -57,10 +58,12 @@ class FederationStore {
     peers_ = nullptr;
     feeds_ = nullptr;
   }
-  // Another PgStore on the same database, as another process would open it.
+  // Another PgStore on the same database, as another process would open it. The key is made
+  // first, as `kizuna init --store` makes it (a PgStore never makes one).
   absl::StatusOr<std::unique_ptr<PgStore>> OpenPg() {
     PgOptions options;
     options.peer_key_path = dir_.File("peer-tokens.key");
+    KZ_RETURN_IF_ERROR(TokenSealer::LoadOrCreate(options.peer_key_path).status());
     return PgStore::Open(pg_database_->url(), clock_, options);
   }
 

@@ -56,6 +56,23 @@ class SqliteOnlyPeersTest : public SqlitePeersTest {
   StoreBackend backend() const override { return StoreBackend::kSqlite; }
 };
 
+class PgOnlyPeersTest : public SqlitePeersTest {
+ protected:
+  StoreBackend backend() const override { return StoreBackend::kPostgres; }
+};
+
+// A process of a node on PostgreSQL whose copy of the data directory lacks the key makes no
+// key of its own (the others could not open what it sealed): it refuses, naming the file.
+TEST_F(PgOnlyPeersTest, AMissingKeyIsNamedAndNotMade) {
+  const std::string key = dir_.File("peer-tokens.key");
+  ASSERT_EQ(std::remove(key.c_str()), 0);
+  absl::Status added = peers().AddPeer("cli", Usa());
+  EXPECT_EQ(added.code(), absl::StatusCode::kFailedPrecondition) << added;
+  EXPECT_NE(added.message().find(key + " is missing"), std::string::npos) << added;
+  EXPECT_FALSE(std::filesystem::exists(key));
+  EXPECT_EQ(peers().GetPeer("usa").status().code(), absl::StatusCode::kNotFound);
+}
+
 TEST_P(SqlitePeersTest, AddListGetRemove) {
   ASSERT_TRUE(peers().AddPeer("cli", Usa()).ok());
   auto all = peers().ListPeers();

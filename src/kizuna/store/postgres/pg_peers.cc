@@ -132,8 +132,17 @@ absl::StatusOr<TokenSealer> PgStore::Sealer() {
           "the PostgreSQL store seals the secrets of peers and feeds with the node's key, and "
           "was given no key file (PgOptions::peer_key_path)");
     }
-    KZ_ASSIGN_OR_RETURN(TokenSealer loaded, TokenSealer::LoadOrCreate(options_.peer_key_path));
-    sealer_.emplace(std::move(loaded));
+    // Never made here: a process that made a key of its own would seal what the node's other
+    // processes cannot open, and open nothing they sealed.
+    absl::StatusOr<TokenSealer> loaded = TokenSealer::Load(options_.peer_key_path);
+    if (absl::IsNotFound(loaded.status())) {
+      return absl::FailedPreconditionError(StrCat(
+          options_.peer_key_path, " is missing: every process of a node on PostgreSQL seals the ",
+          "secrets of peers and feeds with the key `kizuna init --store` made; copy that file ",
+          "from the data directory the node was set up in"));
+    }
+    KZ_RETURN_IF_ERROR(loaded.status());
+    sealer_.emplace(*std::move(loaded));
   }
   return *sealer_;
 }

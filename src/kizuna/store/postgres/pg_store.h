@@ -60,10 +60,10 @@ struct PgOptions {
   // SecureRandom().
   Random* random = nullptr;
   // The file of the node's key that seals the secrets of peers and feeds (peer_tokens.h;
-  // SQLite keeps it as peer-tokens.key beside the database), made on first use when missing.
-  // Every node on the database needs the same key: copy the file made first to the others.
-  // Empty (the default): peers and feeds with a secret cannot be added or read
-  // (FailedPrecondition); everything else works.
+  // SQLite keeps it as peer-tokens.key beside the database). Never made by the store
+  // (`kizuna init --store` makes it): every node on the database needs the same key, so a
+  // missing file fails the first use of a secret (FailedPrecondition naming it), as does
+  // an empty path (the default); everything else works.
   std::string peer_key_path;
 };
 
