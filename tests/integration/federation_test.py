@@ -141,6 +141,12 @@ class FederationTest(unittest.TestCase):
     def test_2_pull_resumes_from_its_cursor_and_loops_add_nothing(self):
         self.peer(self.usa, "jpn", "jpn", self.usa_node_token, "JPN", "jpn-usa,jpn-usa-kor",
                   "pulled:%s:both" % self.jpn.collections["alliance"])
+        # A pass over another collection's mappings moves nothing; an unknown one is refused.
+        out = run("sync", "run", "--once", "--collection", "from-jpn", data_dir=self.usa.data_dir)
+        self.assertEqual({json.loads(line)["local_collection"] for line in out.splitlines()},
+                         {self.usa.collections["from-jpn"]})
+        self.assertEqual(exported(self.usa, "pulled"), set())
+        run("sync", "run", "--once", "--collection", "no-such", data_dir=self.usa.data_dir, expect=1)
         first = sync_once(self.usa)[0]
         # What JPN releases to the USA node (TLP:RED and the unmarked object stay home).
         self.assertEqual(first["pulled"], 4, first)

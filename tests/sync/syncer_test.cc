@@ -120,6 +120,28 @@ TEST_F(SyncerTest, PullsWhatThePeerReleasesAndResumes) {
   EXPECT_EQ((*syncer.RunOnce())[0].pulled.added, 1);
 }
 
+// `kizuna sync run --once --collection C` (the exercise's auto-blue shares so): only the
+// mappings of the collections named move; the others keep their cursors.
+TEST_F(SyncerTest, APassOverSomeCollectionsLeavesTheOthers) {
+  there_.auth.AddToken("node", {"usa-node",
+                                "identity--1b000000-0000-4000-8000-00000000000b",
+                                "USA",
+                                {},
+                                static_cast<uint8_t>(identity::Role::kPeer)});
+  there_.auth.Grant("usa-node", there_.collection, true, false);
+  there_.Add({Indicator(1, kClear)});
+  ASSERT_TRUE(here_.db->AddPeer("test", PeerOf(there_, "there", store::SyncDirection::kPull)).ok());
+  Syncer syncer(*here_.db, *here_.policy, clock_);
+  auto none = syncer.RunOnce({"collection--0a000000-0000-4000-8000-0000000000ff"});
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_TRUE(none->empty());
+  EXPECT_TRUE(here_.Ids().empty()) << "nothing pulled for another collection";
+  auto reports = syncer.RunOnce({here_.collection});
+  ASSERT_TRUE(reports.ok()) << reports.status();
+  ASSERT_EQ(reports->size(), 1u);
+  EXPECT_EQ((*reports)[0].pulled.added, 1);
+}
+
 // Issue 17: a pulled page's invalid object (here, an indicator whose pattern does not parse,
 // which a peer that does not check patterns serves) is skipped, counted with its reason in
 // the report and on the mapping, and audited; the rest of the page is stored.

@@ -338,8 +338,19 @@ void Run::AutoBlue(const std::string& team) {
             StrCat("auto-blue ", team, ": kizuna match"));
 }
 
+// Runs `kizuna sync run --once` on the team's node over the mappings of its exercise
+// collections only (none: nothing to share): the node's other partners and collections keep
+// their own schedule.
 void Run::Share(const std::string& team) {
-  RunKizuna({"--data-dir", team_data_.at(team), "sync", "run", "--once"}, "sync-" + team + ".log",
+  const TeamNode& node = *nodes_.at(team);
+  std::vector<std::string> args = {"--data-dir", team_data_.at(team), "sync", "run", "--once"};
+  const size_t before = args.size();
+  for (const char* purpose : {"injects", "shares", "sightings"}) {
+    if (!node.Collection(purpose).empty())
+      args.insert(args.end(), {"--collection", node.Collection(purpose)});
+  }
+  if (args.size() == before) return;
+  RunKizuna(std::move(args), "sync-" + team + ".log",
             StrCat("auto-blue ", team, ": kizuna sync run --once"));
 }
 

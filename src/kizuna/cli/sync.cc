@@ -66,12 +66,18 @@ int Status(GlobalOptions& global, bool json) {
   return kExitOk;
 }
 
-int RunOnce(GlobalOptions& global) {
+int RunOnce(GlobalOptions& global, const std::vector<std::string>& collections) {
   auto db = OpenNodeDatabase(global.data_dir);
   if (!db.ok()) return ReportError(db.status());
+  std::vector<std::string> ids;
+  for (const std::string& c : collections) {
+    absl::StatusOr<store::Collection> found = (*db)->FindCollection("", c);
+    if (!found.ok()) return ReportError(found.status());
+    ids.push_back(found->id);
+  }
   policy::Policy policy(**db, db->get(), SystemClock());
   sync::Syncer syncer(**db, policy, SystemClock());
-  auto reports = syncer.RunOnce();
+  auto reports = syncer.RunOnce(ids);
   if (!reports.ok()) return ReportError(reports.status());
   bool failed = false;
   std::string text;
@@ -108,7 +114,10 @@ void AddSyncCommand(CLI::App& app, GlobalOptions& global) {
   auto* run = cmd->add_subcommand("run", "Pull from and push to every peer mapping; one JSON line per mapping");
   run->add_flag("--once", *once, "One pass, then exit (required; `kizuna serve` syncs continuously)")
       ->required();
-  run->callback([&global] { global.exit_code = RunOnce(global); });
+  auto collections = std::make_shared<std::vector<std::string>>();
+  run->add_option("--collection", *collections,
+                  "Only the mappings of this local collection (id or alias; repeatable)");
+  run->callback([&global, collections] { global.exit_code = RunOnce(global, *collections); });
 }
 
 }  // namespace kizuna::cli

@@ -1,6 +1,7 @@
 // Kizuna.
 #include "kizuna/sync/syncer.h"
 
+#include <algorithm>
 #include <deque>
 #include <optional>
 
@@ -133,23 +134,30 @@ absl::StatusOr<Endpoint> EndpointOf(const store::Peer& peer) {
 Syncer::Syncer(store::Database& db, policy::Policy& policy, Clock& clock, SyncOptions options)
     : db_(db), clock_(clock), options_(options), reader_(db, policy) {}
 
-absl::StatusOr<std::vector<MappingReport>> Syncer::RunOnce() {
+absl::StatusOr<std::vector<MappingReport>> Syncer::RunOnce(
+    const std::vector<std::string>& local_collections) {
   KZ_ASSIGN_OR_RETURN(std::vector<store::Peer> peers, db_.ListPeers());
   std::vector<MappingReport> reports;
   for (const store::Peer& peer : peers) {
-    KZ_ASSIGN_OR_RETURN(std::vector<MappingReport> some, RunPeer(peer));
+    KZ_ASSIGN_OR_RETURN(std::vector<MappingReport> some, RunPeer(peer, local_collections));
     for (MappingReport& r : some) reports.push_back(std::move(r));
   }
   return reports;
 }
 
-absl::StatusOr<std::vector<MappingReport>> Syncer::RunPeer(const store::Peer& peer) {
+absl::StatusOr<std::vector<MappingReport>> Syncer::RunPeer(
+    const store::Peer& peer, const std::vector<std::string>& local_collections) {
   std::vector<MappingReport> reports;
   {
     // A URL that breaks the rules fails every mapping, before any connection.
     absl::StatusOr<Endpoint> endpoint = EndpointOf(peer);
     TaxiiClient client(endpoint.ok() ? *endpoint : Endpoint{}, options_.client);
     for (const store::PeerMapping& m : peer.mappings) {
+      if (!local_collections.empty() &&
+          std::find(local_collections.begin(), local_collections.end(), m.local_collection) ==
+              local_collections.end()) {
+        continue;
+      }
       MappingReport& report = reports.emplace_back();
       report.peer = peer.name;
       report.local_collection = m.local_collection;

@@ -83,13 +83,17 @@ class Syncer {
   // `db`, `policy` and `clock` must outlive the syncer.
   Syncer(store::Database& db, policy::Policy& policy, Clock& clock, SyncOptions options = {});
 
-  // Runs one pull and push pass over every mapping of every peer. Returns a report per
-  // mapping; an error of one mapping is in its report (and saved), not returned. Returns an
-  // error only when the peers cannot be read.
-  absl::StatusOr<std::vector<MappingReport>> RunOnce();
+  // Runs one pull and push pass over every mapping of every peer, or, when
+  // `local_collections` (ids) is not empty, over the mappings of those collections only.
+  // Returns a report per mapping; an error of one mapping is in its report (and saved), not
+  // returned. Returns an error only when the peers cannot be read.
+  absl::StatusOr<std::vector<MappingReport>> RunOnce(
+      const std::vector<std::string>& local_collections = {});
 
-  // One pass over the mappings of `peer` only. Errors as RunOnce.
-  absl::StatusOr<std::vector<MappingReport>> RunPeer(const store::Peer& peer);
+  // One pass over the mappings of `peer` only (of `local_collections` only, when not empty).
+  // Errors as RunOnce.
+  absl::StatusOr<std::vector<MappingReport>> RunPeer(
+      const store::Peer& peer, const std::vector<std::string>& local_collections = {});
 
  private:
   // PermissionDenied when the mapping's local collection is an exercise collection and the
