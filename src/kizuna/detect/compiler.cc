@@ -8,6 +8,7 @@
 #include <optional>
 #include <thread>
 
+#include "absl/container/flat_hash_set.h"
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/detect/classify.h"
@@ -56,8 +57,18 @@ struct IndicatorCompiler::Pending {
   bool replaces = false;   // AddPattern: wins over earlier versions whatever `modified`
 };
 
+// One active indicator after parsing: its keys when simple, else its compiled pattern, else
+// why it was rejected.
+struct IndicatorCompiler::Parsed {
+  Uuid uuid{};  // formatted only for the report
+  std::optional<std::vector<SimpleKey>> keys;
+  std::unique_ptr<const pattern::Pattern> compiled;
+  std::string error;
+};
+
 IndicatorCompiler::IndicatorCompiler(CompileOptions options)
     : options_(std::move(options)),
+      parser_(std::make_unique<simdjson::dom::parser>()),
       builder_(std::make_unique<SnapshotBuilder>(options_.hash_seed)),
       started_us_(SteadyMicros()) {}
 
@@ -70,33 +81,34 @@ void IndicatorCompiler::Problem(std::string_view id, std::string reason) {
   }
 }
 
-void IndicatorCompiler::AddObject(std::string_view json, std::string_view where) {
-  simdjson::dom::parser parser;
+bool IndicatorCompiler::Read(std::string_view json, std::string_view where, Pending& p,
+                             std::string_view& text) {
   simdjson::dom::element root;
-  if (parser.parse(json.data(), json.size()).get(root) != simdjson::SUCCESS ||
+  if (parser_->parse(json.data(), json.size()).get(root) != simdjson::SUCCESS ||
       !root.is_object()) {
     ++report_.objects;
     Problem(where, "not a JSON object");
-    return;
+    return false;
   }
   std::string_view type;
-  if (root["type"].get_string().get(type) != simdjson::SUCCESS || type != "indicator") return;
+  if (root["type"].get_string().get(type) != simdjson::SUCCESS || type != "indicator") {
+    return false;
+  }
   ++report_.objects;
   absl::StatusOr<stix::ObjectIndex> index = stix::IndexObject(root.get_object().value_unsafe());
   if (!index.ok()) {
     Problem(where, std::string(View(index.status().message())));
-    return;
+    return false;
   }
   const std::string& id = index->id;
-  Pending p;
   if (!ParseIndicatorUuid(id, p.uuid)) {
     Problem(id, "id is not an indicator id");
-    return;
+    return false;
   }
-  std::string_view text, pattern_type;
+  std::string_view pattern_type;
   if (root["pattern"].get_string().get(text) != simdjson::SUCCESS) {
     Problem(id, "property 'pattern' is missing or not a string");
-    return;
+    return false;
   }
   if (root["pattern_type"].get_string().get(pattern_type) != simdjson::SUCCESS) {
     pattern_type = index->spec_version == stix::SpecVersion::k20 ? "stix" : "";
@@ -118,11 +130,32 @@ void IndicatorCompiler::AddObject(std::string_view json, std::string_view where)
   } else if (p.valid_from_us && *p.valid_from_us > now) {
     p.selection = Selection::kNotYetValid;
   }
+  return true;
+}
+
+void IndicatorCompiler::AddObject(std::string_view json, std::string_view where) {
+  Pending p;
+  std::string_view text;
+  if (!Read(json, where, p, text)) return;
   p.text_at = text_.size();
   p.text_size = text.size();
   text_.append(text);
-
   pending_.push_back(p);
+}
+
+void IndicatorCompiler::AddObjectNow(std::string_view json, std::string_view where) {
+  Pending p;
+  std::string_view text;
+  if (!Read(json, where, p, text)) return;
+  ++added_now_;
+  Tally(p);
+  const int64_t before = report_.active;
+  if (p.selection == Selection::kActive) {
+    Parsed parsed;
+    ParseOne(p, text, parsed);
+    Compile(parsed);
+  }
+  if (report_.active == before) unbuilt_.push_back(p.uuid);
 }
 
 void IndicatorCompiler::AddPattern(std::string_view id, std::string_view pattern,
@@ -186,46 +219,96 @@ void IndicatorCompiler::DropDuplicates() {
   pending_.resize(w);
 }
 
-// One active indicator after parsing: its keys when simple, else its compiled pattern, else
-// why it was rejected.
-struct IndicatorCompiler::Parsed {
-  Uuid uuid{};  // formatted only for the report
-  std::optional<std::vector<SimpleKey>> keys;
-  std::unique_ptr<const pattern::Pattern> compiled;
-  std::string error;
-};
+void IndicatorCompiler::ParseOne(const Pending& p, std::string_view text, Parsed& out) const {
+  out.uuid = p.uuid;
+  if (p.version == pattern::StixVersion::k21) {
+    out.keys = FastClassify(text, options_.limits);
+    if (out.keys) return;
+  }
+  // The full path. A simple pattern needs no evaluator program: parse, validate, classify.
+  pattern::ParseOptions parse_options{p.version, options_.limits};
+  absl::StatusOr<std::unique_ptr<pattern::Ast>> ast = pattern::Parse(text, parse_options);
+  absl::Status valid = ast.ok() ? pattern::Validate(**ast, options_.limits) : ast.status();
+  if (!valid.ok()) {
+    out.error = StrCat("pattern: ", View(valid.message()));
+    return;
+  }
+  out.keys = Classify(**ast);
+  if (out.keys) return;
+  pattern::CompileOptions popts;
+  popts.version = p.version;
+  popts.limits = options_.limits;
+  absl::StatusOr<std::unique_ptr<const pattern::Pattern>> compiled =
+      pattern::Pattern::Compile(text, popts);
+  if (!compiled.ok()) {
+    out.error = StrCat("pattern: ", View(compiled.status().message()));
+    return;
+  }
+  out.compiled = std::move(*compiled);
+}
 
 void IndicatorCompiler::Parse(size_t from, size_t to, Parsed* out) const {
   for (size_t i = from; i < to; ++i, ++out) {
     const Pending& p = pending_[i];
     if (p.selection != Selection::kActive) continue;
-    out->uuid = p.uuid;
-    const std::string_view text(text_.data() + p.text_at, p.text_size);
-    if (p.version == pattern::StixVersion::k21) {
-      out->keys = FastClassify(text, options_.limits);
-      if (out->keys) continue;
-    }
-    // The full path. A simple pattern needs no evaluator program: parse, validate, classify.
-    pattern::ParseOptions parse_options{p.version, options_.limits};
-    absl::StatusOr<std::unique_ptr<pattern::Ast>> ast = pattern::Parse(text, parse_options);
-    absl::Status valid = ast.ok() ? pattern::Validate(**ast, options_.limits) : ast.status();
-    if (!valid.ok()) {
-      out->error = StrCat("pattern: ", View(valid.message()));
-      continue;
-    }
-    out->keys = Classify(**ast);
-    if (out->keys) continue;
-    pattern::CompileOptions popts;
-    popts.version = p.version;
-    popts.limits = options_.limits;
-    absl::StatusOr<std::unique_ptr<const pattern::Pattern>> compiled =
-        pattern::Pattern::Compile(text, popts);
-    if (!compiled.ok()) {
-      out->error = StrCat("pattern: ", View(compiled.status().message()));
-      continue;
-    }
-    out->compiled = std::move(*compiled);
+    ParseOne(p, std::string_view(text_.data() + p.text_at, p.text_size), *out);
   }
+}
+
+void IndicatorCompiler::Tally(const Pending& p) {
+  // The next time the selection changes: a valid_until or valid_from still ahead.
+  const int64_t now = options_.now_us;
+  for (const std::optional<int64_t>& t : {p.valid_from_us, p.valid_until_us}) {
+    if (t && *t > now && (next_change_us_ == 0 || *t < next_change_us_)) next_change_us_ = *t;
+  }
+  switch (p.selection) {
+    case Selection::kActive:
+      break;
+    case Selection::kRevoked:
+      ++report_.revoked;
+      break;
+    case Selection::kExpired:
+      ++report_.expired;
+      break;
+    case Selection::kNotYetValid:
+      ++report_.not_yet_valid;
+      break;
+    case Selection::kOtherType:
+      ++report_.other_pattern_type;
+      break;
+    case Selection::kExercise:
+      ++report_.exercise;
+      break;
+  }
+}
+
+bool IndicatorCompiler::Repeats(const Snapshot& snapshot) const {
+  // 8 bytes of each id, sorted; ids whose 8 bytes repeat are then compared whole.
+  const auto fold = [](const Uuid& u) {
+    const std::pair<uint64_t, uint64_t> k = UuidKey(u);
+    return k.first ^ k.second;
+  };
+  const uint32_t built = static_cast<uint32_t>(snapshot.indicator_count());
+  std::vector<uint64_t> folded;
+  folded.reserve(built + unbuilt_.size());
+  for (uint32_t i = 0; i < built; ++i) folded.push_back(fold(snapshot.IndicatorUuid(i)));
+  for (const Uuid& u : unbuilt_) folded.push_back(fold(u));
+  std::sort(folded.begin(), folded.end());
+  absl::flat_hash_set<uint64_t> suspects;
+  for (size_t i = 1; i < folded.size(); ++i) {
+    if (folded[i] == folded[i - 1]) suspects.insert(folded[i]);
+  }
+  if (suspects.empty()) return false;
+  folded.clear();
+  folded.shrink_to_fit();
+  std::vector<Uuid> candidates;
+  const auto note = [&](const Uuid& u) {
+    if (suspects.contains(fold(u))) candidates.push_back(u);
+  };
+  for (uint32_t i = 0; i < built; ++i) note(snapshot.IndicatorUuid(i));
+  for (const Uuid& u : unbuilt_) note(u);
+  std::sort(candidates.begin(), candidates.end());
+  return std::adjacent_find(candidates.begin(), candidates.end()) != candidates.end();
 }
 
 void IndicatorCompiler::Compile(Parsed& parsed) {
@@ -284,22 +367,7 @@ void IndicatorCompiler::Compile(Parsed& parsed) {
 absl::StatusOr<std::shared_ptr<const Snapshot>> IndicatorCompiler::Finish() && {
   const int64_t now = options_.now_us;
   DropDuplicates();
-  for (const Pending& p : pending_) {
-    // The next time the selection changes: a valid_until or valid_from still ahead.
-    for (const std::optional<int64_t>& t : {p.valid_from_us, p.valid_until_us}) {
-      if (t && *t > now && (next_change_us_ == 0 || *t < next_change_us_)) {
-        next_change_us_ = *t;
-      }
-    }
-    switch (p.selection) {
-      case Selection::kActive: break;
-      case Selection::kRevoked: ++report_.revoked; break;
-      case Selection::kExpired: ++report_.expired; break;
-      case Selection::kNotYetValid: ++report_.not_yet_valid; break;
-      case Selection::kOtherType: ++report_.other_pattern_type; break;
-      case Selection::kExercise: ++report_.exercise; break;
-    }
-  }
+  for (const Pending& p : pending_) Tally(p);
   // Parse a chunk on all threads, then add it in order, so the result does not depend on
   // the number of threads.
   std::vector<Parsed> parsed;
@@ -321,30 +389,44 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> IndicatorCompiler::Finish() && {
       if (pending_[i].selection == Selection::kActive) Compile(parsed[i - from]);
     }
   }
+  if (added_now_ > 0) {
+    for (const Pending& p : pending_) unbuilt_.push_back(p.uuid);
+  }
   pending_.clear();
   text_.clear();
   builder_->SetTimes(now, next_change_us_);
   std::shared_ptr<const Snapshot> snapshot = std::move(*builder_).Build();
+  if (added_now_ > 0) repeated_now_ = Repeats(*snapshot);
   report_.lookup_bytes = snapshot->stats().lookup_bytes;
   report_.seconds = static_cast<double>(SteadyMicros() - started_us_) / 1e6;
   return snapshot;
 }
 
-absl::StatusOr<std::shared_ptr<const Snapshot>> CompileFromStore(
-    store::Store& store, std::span<const std::string> collection_ids,
-    const CompileOptions& options, CompileReport* report) {
+namespace {
+
+// Compiles the indicators of `collection_ids`; with `at_once`, each as it is read
+// (AddObjectNow), and then sets `*repeated` when an id came twice (nothing is returned then).
+absl::StatusOr<std::shared_ptr<const Snapshot>> ReadAndCompile(
+    store::Store& store, std::span<const std::string> collection_ids, const CompileOptions& options,
+    bool at_once, CompileReport* report, bool* repeated) {
   IndicatorCompiler compiler(options);
   int64_t read = 0;
   for (const std::string& collection : collection_ids) {
     store::PageRequest request;
     request.filter.types = {"indicator"};
-    request.limit = store::kMaxPageLimit;
+    request.limit = std::clamp<size_t>(options.page_limit, 1, store::kMaxPageLimit);
     // Pages are read on a second thread while this one compiles the page before.
     store::PagePipe pipe([&](const store::PageRequest& r, store::Page& page) {
       return store.GetObjectsInto(collection, r, store::WithJson::kYes, page);
     }, request);
     while (std::optional<store::Page> page = pipe.Next()) {
-      for (const store::StoredObject& o : page->objects) compiler.AddObject(o.json, o.id);
+      for (const store::StoredObject& o : page->objects) {
+        if (at_once) {
+          compiler.AddObjectNow(o.json, o.id);
+        } else {
+          compiler.AddObject(o.json, o.id);
+        }
+      }
       read += static_cast<int64_t>(page->objects.size());
       if (options.on_progress) options.on_progress(read);
       pipe.Done(std::move(*page));
@@ -354,8 +436,32 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> CompileFromStore(
     }
   }
   absl::StatusOr<std::shared_ptr<const Snapshot>> snapshot = std::move(compiler).Finish();
+  if (compiler.repeated_now()) {
+    *repeated = true;
+    return nullptr;
+  }
   if (report != nullptr) *report = compiler.report();
   return snapshot;
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<const Snapshot>> CompileFromStore(
+    store::Store& store, std::span<const std::string> collection_ids, const CompileOptions& options,
+    CompileReport* report) {
+  // One collection holds one version (the latest) per id: each indicator is compiled as it
+  // is read, and nothing is kept for it but what the snapshot keeps. Only a write or a delete
+  // while the pages are read can show an id twice; the collection is then read again, as
+  // several collections are, keeping every indicator until the latest version of each is
+  // known.
+  if (collection_ids.size() == 1) {
+    bool repeated = false;
+    absl::StatusOr<std::shared_ptr<const Snapshot>> snapshot =
+        ReadAndCompile(store, collection_ids, options, true, report, &repeated);
+    if (!repeated) return snapshot;
+  }
+  bool unused = false;
+  return ReadAndCompile(store, collection_ids, options, false, report, &unused);
 }
 
 }  // namespace kizuna::detect

@@ -19,6 +19,10 @@
 // The same indicator id seen twice (in two collections) is compiled once: the version with
 // the latest `modified` wins.
 //
+// Memory: AddObject keeps a small record and the pattern text of each indicator until
+// Finish; AddObjectNow compiles at once and keeps nothing but what the snapshot keeps, which
+// is how CompileFromStore reads one collection (its latest versions: one per id).
+//
 // Thread-safety: an IndicatorCompiler belongs to one thread; CompileFromStore (which reads
 // the store's pages on a second thread of its own, store/page_pipe.h) is safe to run while
 // other threads match against an older snapshot.
@@ -39,6 +43,10 @@
 #include "kizuna/pattern/limits.h"
 #include "kizuna/store/store.h"
 
+namespace simdjson::dom {
+class parser;
+}  // namespace simdjson::dom
+
 namespace kizuna::detect {
 
 // Default key of the lookup tables' hash; the CLI passes a random one.
@@ -57,7 +65,8 @@ struct CompileOptions {
   size_t max_kept = 1000;
   // Threads that parse patterns in Finish(), the calling thread included. Default 2 (this
   // project's machines have two cores); 1 parses on the calling thread only. The snapshot
-  // and report do not depend on it.
+  // and report do not depend on it. AddObjectNow parses on the calling thread (from the
+  // store, the other core reads the pages).
   int threads = 2;
   // Compile indicators carrying the exercise marking (stix/exercise_marking.h). Default false:
   // exercise indicators are skipped (CompileReport::exercise), so they never alert on
@@ -65,6 +74,8 @@ struct CompileOptions {
   bool exercise = false;
   // CompileFromStore calls it after each page of indicators read, with the count so far.
   std::function<void(int64_t objects_read)> on_progress;
+  // Entries per store page CompileFromStore reads (1..store::kMaxPageLimit; tests lower it).
+  size_t page_limit = store::kMaxPageLimit;
 };
 
 struct CompileProblem {
@@ -108,6 +119,11 @@ class IndicatorCompiler {
   // Adds one object's JSON text; anything but an indicator is ignored. `where` names the
   // object in problems when it has no usable id.
   void AddObject(std::string_view json, std::string_view where = {});
+  // As AddObject, but selects, parses and compiles the object at once (on the calling
+  // thread), keeping nothing for Finish. For objects whose ids are not added again: an id
+  // given to AddObjectNow and added once more (either way) is compiled twice, which
+  // repeated_now() tells after Finish; the caller then compiles again with AddObject only.
+  void AddObjectNow(std::string_view json, std::string_view where = {});
   // Adds an active indicator given by id and pattern (tests, benchmarks, feeds).
   void AddPattern(std::string_view id, std::string_view pattern,
                   pattern::StixVersion version = pattern::StixVersion::k21);
@@ -115,11 +131,23 @@ class IndicatorCompiler {
   // Builds the snapshot. The compiler is spent afterwards.
   absl::StatusOr<std::shared_ptr<const Snapshot>> Finish() &&;
   const CompileReport& report() const { return report_; }
+  // After Finish: whether an id given to AddObjectNow was added more than once (see above).
+  // Finish checks with a sort of 8 bytes per indicator, once the tables are built.
+  bool repeated_now() const { return repeated_now_; }
 
  private:
   struct Pending;
   struct Parsed;
   void Problem(std::string_view id, std::string reason);
+  // Reads an object's id, selection and pattern (`text` points into parser_'s document);
+  // false when it is not an indicator or is malformed (counted and reported).
+  bool Read(std::string_view json, std::string_view where, Pending& p, std::string_view& text);
+  // Counts a kept indicator's selection and notes its validity times ahead.
+  void Tally(const Pending& p);
+  // Parses one active indicator's pattern (thread-safe).
+  void ParseOne(const Pending& p, std::string_view text, Parsed& out) const;
+  // Whether an id of `snapshot` or unbuilt_ is there twice.
+  bool Repeats(const Snapshot& snapshot) const;
   // Keeps one version per id in pending_, in the place of its first one: a later version
   // wins if it was added by AddPattern or is newer (`modified`); counts the others.
   void DropDuplicates();
@@ -135,6 +163,13 @@ class IndicatorCompiler {
   // sort) and compiles the rest.
   std::vector<Pending> pending_;
   std::string text_;  // pattern texts of pending_
+  // Ids given to AddObjectNow that are not in the snapshot (not selected, invalid, or every
+  // key allowed), and in Finish those of pending_: with the snapshot's, every id added.
+  std::vector<Uuid> unbuilt_;
+  int64_t added_now_ = 0;
+  bool repeated_now_ = false;
+  // Reused: a parser allocates its buffers on first use.
+  std::unique_ptr<simdjson::dom::parser> parser_;
   std::unique_ptr<SnapshotBuilder> builder_;
   int64_t next_change_us_ = 0;
   int64_t started_us_ = 0;

@@ -134,21 +134,26 @@ StringTable StringTable::Builder::Build(uint64_t seed, IndicatorLists& lists) &&
     t.records_.insert(t.records_.end(), k.begin(), k.end());
     hashes[r] = t.Hash(e.slot, k);
   }
-  // ...then place them in that order (a kMore record is found before the next one of its
-  // key), fetching the buckets a few records ahead.
-  const size_t buckets = std::bit_ceil(std::max<size_t>(16, records.size() + records.size() / 4));
-  t.slots_.assign(buckets, 0);
-  t.mask_ = buckets - 1;
-  for (size_t r = 0; r < records.size(); ++r) {
-    if (r + kAhead < records.size()) __builtin_prefetch(&t.slots_[t.Bucket(hashes[r + kAhead])]);
-    size_t b = t.Bucket(hashes[r]);
-    while (t.slots_[b] != 0) b = (b + 1) & t.mask_;
-    t.slots_[b] = ((hashes[r] >> 40) << 40) | (offsets[r] + 1);
-  }
+  // The entries and their keys are no longer needed: give them back before the buckets are
+  // made, so that the builder and the table are not both held whole.
+  const size_t record_count = records.size();
+  records.clear();
+  records.shrink_to_fit();
   entries_.clear();
   entries_.shrink_to_fit();
   bytes_.clear();
   bytes_.shrink_to_fit();
+  // ...then place them in that order (a kMore record is found before the next one of its
+  // key), fetching the buckets a few records ahead.
+  const size_t buckets = std::bit_ceil(std::max<size_t>(16, record_count + record_count / 4));
+  t.slots_.assign(buckets, 0);
+  t.mask_ = buckets - 1;
+  for (size_t r = 0; r < record_count; ++r) {
+    if (r + kAhead < record_count) __builtin_prefetch(&t.slots_[t.Bucket(hashes[r + kAhead])]);
+    size_t b = t.Bucket(hashes[r]);
+    while (t.slots_[b] != 0) b = (b + 1) & t.mask_;
+    t.slots_[b] = ((hashes[r] >> 40) << 40) | (offsets[r] + 1);
+  }
   return t;
 }
 

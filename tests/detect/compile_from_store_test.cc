@@ -1,0 +1,226 @@
+// Kizuna. CompileFromStore: one collection compiled as it is read gives the snapshot that
+// keeping every indicator until Finish gives; a write landing during the read is read again.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "kizuna/base/strings.h"
+#include "kizuna/detect/compiler.h"
+#include "kizuna/detect/matcher.h"
+#include "kizuna/ingest/importer.h"
+#include "kizuna/store/sqlite/sqlite_store.h"
+#include "test_util.h"
+
+namespace kizuna::detect {
+namespace {
+
+constexpr int64_t kNow = 1750000000000000;  // 2025-06-15
+
+std::string Indicator(int n, std::string_view pattern, std::string_view extra = "",
+                      std::string_view modified = "2024-01-01T00:00:00.000Z") {
+  return StrCat(
+      R"({"type":"indicator","spec_version":"2.1","id":"indicator--6c1d0d3e-5b1f-4a57-9d6e-)",
+      fmt::format("{:012}", n), R"(","created":"2024-01-01T00:00:00.000Z","modified":")", modified,
+      R"(","pattern":")", pattern, R"(","pattern_type":"stix","valid_from":"2024-01-01T00:00:00Z")",
+      extra, "}\n");
+}
+
+class CompileFromStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = StrCat(testing::TempDir(), "/compile-from-store-", ::getpid(), ".db");
+    std::filesystem::remove(path_);
+    auto s = store::SqliteStore::Open(path_, clock_);
+    ASSERT_TRUE(s.ok()) << s.status();
+    store_ = std::move(*s);
+    ASSERT_TRUE(store_->CreateApiRoot({"root", "Root", "", 0}).ok());
+    collection_ = store_->CreateCollection({"", "root", "intel", "Intel", "", 0})->id;
+  }
+  void TearDown() override {
+    store_.reset();
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
+  }
+
+  void Import(const std::string& lines) {
+    ingest::ImportOptions options;
+    options.format = stix::DocumentFormat::kJsonLines;
+    ingest::Importer importer(*store_, collection_, options);
+    ASSERT_TRUE(importer.ImportText("test", lines, stix::Padding::kAbsent).ok());
+  }
+
+  // Every kind of indicator the compiler tells apart, and two versions of one id.
+  void ImportMixed() {
+    std::string lines;
+    for (int n = 1; n <= 40; ++n) {
+      switch (n % 10) {
+        case 0:
+          lines += Indicator(n, StrCat("[ipv4-addr:value = '198.51.100.", n, "']"));
+          break;
+        case 1:
+          lines += Indicator(n, "[domain-name:value = 'shared.example']");
+          break;
+        case 2:
+          lines += Indicator(n, StrCat("[domain-name:value = 'd", n, ".example']"),
+                             R"(,"revoked":true)");
+          break;
+        case 3:
+          lines += Indicator(n, StrCat("[url:value = 'http://u", n, ".example/x']"),
+                             R"(,"valid_until":"2025-01-01T00:00:00Z")");
+          break;
+        case 4:
+          lines += Indicator(n, StrCat("[domain-name:value = 'f", n, ".example']"),
+                             R"(,"valid_until":"2027-01-01T00:00:00Z")");
+          break;
+        case 5:
+          lines += Indicator(
+              n, StrCat("[domain-name:value MATCHES '^e", n, "[a-z]*\\\\\\\\.example$']"));
+          break;
+        case 6:
+          lines += Indicator(n, StrCat("[domain-name:value = 'a", n,
+                                       ".example'] AND [domain-name:value = 'b", n, ".example']"));
+          break;
+        case 7:
+          lines += Indicator(n, StrCat("[ipv4-addr:value ISSUBSET '203.0.", n, ".0/24']"));
+          break;
+        case 8:
+          lines += Indicator(n, StrCat("[file:hashes.'SHA-256' = '", std::string(62, 'a'),
+                                       fmt::format("{:02}", n), "']"));
+          break;
+        default:
+          lines += Indicator(n, StrCat("[domain-name:value = 'h", n,
+                                       ".example' OR ipv4-addr:value = '192.0.2.", n, "']"));
+          break;
+      }
+    }
+    Import(lines);
+    // A later version of indicator 9, with another pattern.
+    Import(Indicator(9, "[domain-name:value = 'back.example']", "", "2024-06-01T00:00:00.000Z"));
+  }
+
+  // The snapshot of every indicator kept until Finish (IndicatorCompiler::AddObject).
+  std::shared_ptr<const Snapshot> CompileKept(CompileReport* report) {
+    CompileOptions options;
+    options.now_us = kNow;
+    IndicatorCompiler compiler(options);
+    store::PageRequest request;
+    request.filter.types = {"indicator"};
+    request.limit = store::kMaxPageLimit;
+    auto page = store_->GetObjects(collection_, request);
+    EXPECT_TRUE(page.ok()) << page.status();
+    for (const store::StoredObject& o : page->objects) compiler.AddObject(o.json, o.id);
+    auto s = std::move(compiler).Finish();
+    EXPECT_TRUE(s.ok()) << s.status();
+    *report = compiler.report();
+    return *s;
+  }
+
+  std::string path_;
+  FakeClock clock_{kNow};
+  std::unique_ptr<store::SqliteStore> store_;
+  std::string collection_;
+};
+
+void ExpectSameSnapshot(const Snapshot& a, const Snapshot& b) {
+  ASSERT_EQ(a.indicator_count(), b.indicator_count());
+  for (uint32_t i = 0; i < a.indicator_count(); ++i) EXPECT_EQ(a.IndicatorId(i), b.IndicatorId(i));
+  EXPECT_EQ(a.stats().simple, b.stats().simple);
+  EXPECT_EQ(a.stats().evaluated, b.stats().evaluated);
+  EXPECT_EQ(a.stats().multi, b.stats().multi);
+  EXPECT_EQ(a.stats().keys, b.stats().keys);
+  EXPECT_EQ(a.stats().lookup_bytes, b.stats().lookup_bytes);
+  EXPECT_EQ(a.next_change_us(), b.next_change_us());
+  EXPECT_EQ(a.pattern_type_mask(), b.pattern_type_mask());
+}
+
+void ExpectSameCounts(const CompileReport& a, const CompileReport& b) {
+  EXPECT_EQ(a.objects, b.objects);
+  EXPECT_EQ(a.active, b.active);
+  EXPECT_EQ(a.revoked, b.revoked);
+  EXPECT_EQ(a.expired, b.expired);
+  EXPECT_EQ(a.not_yet_valid, b.not_yet_valid);
+  EXPECT_EQ(a.invalid, b.invalid);
+  EXPECT_EQ(a.simple, b.simple);
+  EXPECT_EQ(a.evaluated, b.evaluated);
+  EXPECT_EQ(a.multi, b.multi);
+  EXPECT_EQ(a.duplicates, b.duplicates);
+}
+
+// The matches of a few records, as (record, indicator id) pairs.
+std::vector<std::pair<uint32_t, std::string>> Matches(const Snapshot& s) {
+  RecordBatch batch;
+  AddRecord(batch, "dns", {{Role::kDomain, "shared.example"}});
+  AddRecord(batch, "dns", {{Role::kDomain, "back.example"}});
+  AddRecord(batch, "dns", {{Role::kDomain, "e15abc.example"}});
+  AddRecord(batch, "conn", {{Role::kDstIp, "198.51.100.10"}});
+  AddRecord(batch, "conn", {{Role::kDstIp, "203.0.17.9"}});
+  AddRecord(batch, "dns", {{Role::kDomain, "f14.example"}});
+  BatchMatcher m;
+  std::vector<Match> out;
+  EXPECT_TRUE(m.MatchBatch(s, batch, out).ok());
+  std::vector<std::pair<uint32_t, std::string>> pairs;
+  for (const Match& match : out) pairs.emplace_back(match.record, s.IndicatorId(match.indicator));
+  std::sort(pairs.begin(), pairs.end());
+  return pairs;
+}
+
+TEST_F(CompileFromStoreTest, AtOnceGivesTheSnapshotOfKeepingEveryIndicator) {
+  ImportMixed();
+  CompileReport kept_report;
+  std::shared_ptr<const Snapshot> kept = CompileKept(&kept_report);
+  for (size_t page_limit : {size_t{3}, store::kMaxPageLimit}) {
+    CompileOptions options;
+    options.now_us = kNow;
+    options.page_limit = page_limit;
+    CompileReport report;
+    auto s = CompileFromStore(*store_, std::vector<std::string>{collection_}, options, &report);
+    ASSERT_TRUE(s.ok()) << s.status();
+    ExpectSameSnapshot(**s, *kept);
+    ExpectSameCounts(report, kept_report);
+    EXPECT_EQ(Matches(**s), Matches(*kept));
+    EXPECT_FALSE(Matches(**s).empty());
+  }
+  EXPECT_EQ(kept_report.objects, 40);
+  EXPECT_GT(kept_report.evaluated, 0);
+  EXPECT_GT(kept_report.multi, 0);
+  EXPECT_GT(kept_report.expired, 0);
+  EXPECT_EQ(kept_report.revoked, 4);
+}
+
+// A newer version of an indicator already compiled, added while the pages are read: the id
+// comes twice, so the compiler reads the collection again, and gives the snapshot of the
+// store as it is after the write: the indicator once, with its newer pattern.
+TEST_F(CompileFromStoreTest, AWriteDuringTheReadKeepsOneVersionPerId) {
+  ImportMixed();
+  CompileOptions options;
+  options.now_us = kNow;
+  options.page_limit = 2;
+  bool written = false;
+  options.on_progress = [&](int64_t) {
+    if (written) return;
+    written = true;
+    Import(Indicator(1, "[domain-name:value = 'newer.example']", "", "2024-09-01T00:00:00.000Z"));
+  };
+  CompileReport report;
+  auto s = CompileFromStore(*store_, std::vector<std::string>{collection_}, options, &report);
+  ASSERT_TRUE(s.ok()) << s.status();
+  ASSERT_TRUE(written);
+  CompileReport kept_report;
+  std::shared_ptr<const Snapshot> kept = CompileKept(&kept_report);
+  ExpectSameSnapshot(**s, *kept);
+  ExpectSameCounts(report, kept_report);
+  const std::string one = "indicator--6c1d0d3e-5b1f-4a57-9d6e-000000000001";
+  int seen = 0;
+  for (uint32_t i = 0; i < (*s)->indicator_count(); ++i) seen += (*s)->IndicatorId(i) == one;
+  EXPECT_EQ(seen, 1);
+  RecordBatch batch;
+  AddRecord(batch, "dns", {{Role::kDomain, "newer.example"}});
+  BatchMatcher m;
+  std::vector<Match> out;
+  ASSERT_TRUE(m.MatchBatch(**s, batch, out).ok());
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].record, 0u);
+  EXPECT_EQ((*s)->IndicatorId(out[0].indicator), one);
+}
+
+}  // namespace
+}  // namespace kizuna::detect
