@@ -69,7 +69,8 @@ absl::Status Migrate(pg::Connection& db, const std::string& url) {
 PgOptions WithDefaults(PgOptions options) {
   if (options.max_readers == 0) {
     options.max_readers =
-        PgOptions::kReadersPerCore * std::max(1u, std::thread::hardware_concurrency());
+        std::min(PgOptions::kMaxDefaultReaders,
+                 PgOptions::kReadersPerCore * std::max(1u, std::thread::hardware_concurrency()));
   }
   return options;
 }

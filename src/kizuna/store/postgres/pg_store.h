@@ -61,8 +61,10 @@ namespace kizuna::store {
 struct PgOptions {
   // Read connections kept open; more readers than this wait for one. 0: kReadersPerCore per
   // core, as many as the event loops a node on PostgreSQL runs (node.cc), each of which may
-  // read at once.
+  // read at once, but at most kMaxDefaultReaders (PostgreSQL's max_connections is 100 by
+  // default, shared by every process on the database).
   static constexpr size_t kReadersPerCore = 8;
+  static constexpr size_t kMaxDefaultReaders = 32;
   size_t max_readers = 0;
   // Makes the ids of new collections and organisations; must outlive the store. Null:
   // SecureRandom().
