@@ -160,6 +160,44 @@ TEST_F(PgStoreTest, ChangesCommittedByAnotherStoreMoveTheChangeCounts) {
   }));
 }
 
+// Every TAXII request finds its API root and collection (Store::GetApiRoot, FindCollection):
+// a store keeps the lists it read, and drops them when it or another process changes an API
+// root or a collection, so what another store created or changed is found there at once.
+TEST_F(PgStoreTest, AStoreFindsTheCollectionsAnotherStoreCreatesOrChanges) {
+  std::unique_ptr<PgStore> other = OpenStore();
+  ASSERT_NE(other, nullptr);
+  ASSERT_TRUE(other->FindCollection("root", "intel").ok());  // read, and kept
+  ASSERT_EQ(other->GetApiRoot("more").status().code(), absl::StatusCode::kNotFound);
+  auto eventually = [](const std::function<bool()>& seen) {
+    for (int i = 0; i < 500 && !seen(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return seen();
+  };
+  ASSERT_TRUE(store_->CreateCollection({"", "root", "more", "More", "", 0}).ok());
+  EXPECT_TRUE(store_->FindCollection("root", "more").ok()) << "at once through the writer";
+  EXPECT_TRUE(eventually([&] { return other->FindCollection("root", "more").ok(); }));
+  ASSERT_TRUE(store_->CreateApiRoot({"more", "More", "", 0}).ok());
+  EXPECT_TRUE(store_->GetApiRoot("more").ok());
+  EXPECT_TRUE(eventually([&] { return other->GetApiRoot("more").ok(); }));
+  ASSERT_TRUE(store_->SetCollectionPolicy(collection_, {}, "readers").ok());
+  auto released_to_readers = [](PgStore& s) {
+    absl::StatusOr<Collection> c = s.FindCollection("root", "intel");
+    return c.ok() && c->default_release == "readers";
+  };
+  EXPECT_TRUE(released_to_readers(*store_));
+  EXPECT_TRUE(eventually([&] { return released_to_readers(*other); }));
+  // A write by a third process that never read anything is seen too.
+  std::unique_ptr<PgStore> third = OpenStore();
+  ASSERT_NE(third, nullptr);
+  ASSERT_TRUE(third->CreateCollection({"", "more", "", "Third", "", 0}).ok());
+  auto count = [](PgStore& s, std::string_view root) {
+    absl::StatusOr<std::vector<Collection>> all = s.ListCollections(root);
+    return all.ok() ? all->size() : size_t{0};
+  };
+  EXPECT_TRUE(eventually([&] { return count(*other, "more") == 1; }));
+  EXPECT_TRUE(eventually([&] { return count(*store_, "") == 3; }));
+}
+
 TEST_F(PgStoreTest, TheAuditLogIsAppendOnly) {
   Objects objects;
   NewObject a = objects.Make(Indicator("000000000001", "2016-01-01T00:00:00.000Z"));

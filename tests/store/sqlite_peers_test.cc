@@ -444,5 +444,82 @@ TEST_P(SqlitePeersTest, ALeaderWhoseSessionEndedStopsLeading) {
       << "the old leader learns it lost the lock";
 }
 
+// Ends the sessions that hold advisory locks on the test's database (the federation lock of
+// the leader), as a server restart or pg_terminate_backend would; then lets `other` take over.
+bool EndTheLeadersSessionAndTakeOver(FederationStore& fed, PeerStore& other) {
+  if (fed.IntRows(
+          "SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory'"
+          " AND granted AND database = (SELECT oid FROM pg_database"
+          " WHERE datname = current_database())",
+          1) != std::vector<std::vector<int64_t>>{{1}}) {
+    return false;
+  }
+  for (int i = 0; i < 100; ++i) {
+    if (other.LeadFederation().value_or(false)) return true;
+    ::usleep(20'000);
+  }
+  return false;
+}
+
+// A leader whose session ended may still be finishing a pass when another process has taken
+// over: none of its federation bookkeeping is written any more, so it cannot move the new
+// leader's pull cursor back (nor record a pass or an error for it). A process that never led
+// (`kizuna sync run --once`) writes as before.
+TEST_P(SqlitePeersTest, AFormerLeaderCannotMoveTheCursorBack) {
+  if (backend() == StoreBackend::kSqlite) GTEST_SKIP() << "one SQLite node always leads";
+  ASSERT_TRUE(peers().AddPeer("cli", Usa()).ok());
+  ASSERT_EQ(peers().LeadFederation().value_or(false), true);
+  const PeerMapping m = peers().GetPeer("usa")->mappings[0];
+  Objects objects;
+  auto pull = [&](Store& s, std::string_view id, const std::string& date) {
+    std::vector<NewObject> batch = {objects.Make(Indicator(id, "2020-01-01T00:00:00.000Z"))};
+    std::vector<std::string> dates = {date};
+    return s.AddPulledObjects(collection_, batch, PullBatch{"usa", "remote-1", dates, date})
+        .status();
+  };
+  ASSERT_TRUE(pull(store(), "000000000001", "2026-01-01T00:00:00Z").ok())
+      << "it writes while it leads";
+
+  auto other = fed_->OpenPg();  // another process
+  ASSERT_TRUE(other.ok()) << other.status();
+  ASSERT_TRUE(EndTheLeadersSessionAndTakeOver(*fed_, **other));
+  ASSERT_TRUE(pull(**other, "000000000003", "2026-01-03T00:00:00Z").ok())
+      << "the new leader pulls on";
+
+  // The former leader finishes its pass: a batch with an older cursor, then the pass's records.
+  absl::Status s = pull(store(), "000000000002", "2026-01-02T00:00:00Z");
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition) << s;
+  EXPECT_EQ(peers().SavePullPass("usa", m, 5).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(peers().SavePushProgress("usa", m, 1, {}, 5).code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(peers().SaveSyncError("usa", m, "timed out", 5).code(),
+            absl::StatusCode::kFailedPrecondition);
+  Peer p = *peers().GetPeer("usa");
+  EXPECT_EQ(p.mappings[0].pull_cursor, "2026-01-03T00:00:00Z") << "the cursor did not move back";
+  EXPECT_EQ(p.mappings[0].pulled, 2);
+  EXPECT_EQ(p.mappings[0].last_error, "");
+  auto page = store().GetObject(collection_, IndicatorId("000000000002"), PageRequest{});
+  ASSERT_TRUE(page.ok()) << page.status();
+  EXPECT_TRUE(page->objects.empty()) << "nor its objects";
+  EXPECT_EQ(peers().LeadFederation().value_or(true), false);
+  EXPECT_EQ(peers().SavePullPass("usa", m, 6).code(), absl::StatusCode::kFailedPrecondition)
+      << "still fenced once it knows it follows";
+  EXPECT_TRUE((*other)->SavePullPass("usa", m, 7).ok()) << "the leader's records go in";
+
+  auto cli = fed_->OpenPg();  // `kizuna sync run --once`: never leads, not fenced
+  ASSERT_TRUE(cli.ok()) << cli.status();
+  EXPECT_TRUE((*cli)->SavePullPass("usa", m, 8).ok());
+
+  // The lead comes back to a process that lost it (the other one ends): it writes again.
+  other->reset();
+  bool leads = false;
+  for (int i = 0; i < 100 && !leads; ++i) {
+    leads = peers().LeadFederation().value_or(false);
+    if (!leads) ::usleep(20'000);
+  }
+  ASSERT_TRUE(leads);
+  EXPECT_TRUE(pull(store(), "000000000004", "2026-01-04T00:00:00Z").ok());
+}
+
 }  // namespace
 }  // namespace kizuna::store

@@ -102,7 +102,8 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global) {
                   " `kizuna admin user cert add`");
   cmd->add_flag("--dev", flags->dev, "Plain HTTP, allowed on loopback only");
   cmd->add_flag("--no-sync", flags->no_sync, "Do not synchronise with peers (`kizuna sync run --once` still does)");
-  cmd->add_option("--threads", flags->threads, "Server threads (default: one per core)");
+  cmd->add_option("--threads", flags->threads,
+                  "Server threads (default: one per core; eight per core on PostgreSQL)");
   cmd->add_option("--access-log", flags->access_log, "'-' for stderr (default), a file, or 'off'");
   cmd->add_option("--console", flags->console,
                   "Directory of the web console's files (default: the build tree's, then <prefix>/share/kizuna/console)");

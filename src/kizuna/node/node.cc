@@ -1,8 +1,10 @@
 // Kizuna.
 #include "kizuna/node/node.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <system_error>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/str_join.h"
@@ -18,6 +20,11 @@
 
 namespace kizuna::node {
 namespace {
+
+// Event loops per core when the store is PostgreSQL and `threads` is not set: enough to keep
+// the cores busy while the others wait on the database (as many as the store's read
+// connections, PgOptions::kReadersPerCore).
+constexpr unsigned kPostgresLoopsPerCore = 8;
 
 // The first segment of a mounted path ("/console/" gives "console"), when a segment follows
 // it, so that it names something below "/console/": "" for "/healthz".
@@ -165,8 +172,16 @@ absl::Status Node::Start() {
     feeds_->Start();
   }
   sweeper_->Start();
+  http::ServerOptions server_options = config_.server;
+  if (!config_.store.empty() && server_options.threads == 0) {
+    // On PostgreSQL a loop that serves a read waits for the database's answer, which another
+    // process computes: with one loop per core the cores idle meanwhile (bench/README.md,
+    // pg_taxii_bench).
+    server_options.threads =
+        kPostgresLoopsPerCore * std::max(1u, std::thread::hardware_concurrency());
+  }
   absl::StatusOr<std::unique_ptr<http::Server>> server =
-      http::Server::Start(router_, config_.server);
+      http::Server::Start(router_, server_options);
   if (!server.ok()) {
     Stop();
     return server.status();

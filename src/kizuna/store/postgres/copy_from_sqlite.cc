@@ -373,6 +373,12 @@ class Copier {
                                  {Param::Text(key), Param::Int(value)})
                              .status());
     }
+    // The target's index was current while it held no entries (004_search.sql): with the
+    // entries copied it is stale, so searches say so until RebuildIndex builds it.
+    KZ_RETURN_IF_ERROR(to_.Run("mark the search index stale",
+                               "UPDATE node_state SET value = 0 WHERE key = 'search_index_version'"
+                               " AND EXISTS (SELECT 1 FROM entries)")
+                           .status());
     return to_
         .Run("advance date_added past the entries",
              "UPDATE node_state SET value = GREATEST(value, (SELECT COALESCE(max(date_added_us), "
@@ -423,6 +429,9 @@ absl::StatusOr<CopySummary> CopySqliteToPostgres(const std::string& sqlite_path,
   KZ_RETURN_IF_ERROR(tx.Commit());
   (void)from->Exec("COMMIT");
   KZ_RETURN_IF_ERROR(copier.Verify(summary));
+  // The planner's statistics of the tables just filled: without them, until autovacuum gets to
+  // them, it may read a page of objects by a bitmap scan and a sort of the whole collection.
+  KZ_RETURN_IF_ERROR(to->Exec("analyse the copied tables", "ANALYZE"));
   return summary;
 }
 

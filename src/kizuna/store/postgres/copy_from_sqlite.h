@@ -15,10 +15,12 @@
 // anything is written. The target must hold no objects and no identities: InvalidArgument
 // otherwise.
 //
-// At the end every table's row count is compared, and the entries' JSON read back from the
+// The target's search index is marked stale when entries were copied. At the end every
+// table's row count is compared, and the entries' JSON read back from the
 // target is compared with what was read (SHA-256 of every date_added and octet, in order):
 // DataLoss when they differ. Secrets sealed with the node's key (peer tokens) stay sealed: the
-// PostgreSQL node must use the data directory's key files.
+// PostgreSQL node must use the data directory's key files. Last, ANALYZE gives the planner
+// the statistics of the filled tables.
 // Thread-safety: stateless; one copy per target at a time.
 
 #include <cstdint>

@@ -157,6 +157,10 @@ absl::Status PgStore::DoSaveFeedRun(std::string_view name, const FeedRunRecord& 
                                      Param::Int(run.time_us),
                                      Param::Text(error)};
   absl::MutexLock lock(&write_mu_);
+  // A write transaction only for the fence: a former leader's run is not recorded.
+  pg::Transaction tx(*writer_);
+  KZ_RETURN_IF_ERROR(BeginWrite(tx));
+  KZ_RETURN_IF_ERROR(FenceFederationWrite(*writer_));
   absl::StatusOr<pg::Result> r =
       run.ok ? writer_->Run(
                    "save a feed run",
@@ -179,7 +183,7 @@ absl::Status PgStore::DoSaveFeedRun(std::string_view name, const FeedRunRecord& 
                             params);
   KZ_RETURN_IF_ERROR(r.status());
   if (r->Affected() != 1) return absl::NotFoundError(StrCat("feed '", name, "' does not exist"));
-  return absl::OkStatus();
+  return tx.Commit();
 }
 
 }  // namespace kizuna::store

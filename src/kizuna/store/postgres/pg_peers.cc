@@ -289,6 +289,7 @@ absl::Status PgStore::DoSaveProgress(std::string_view peer, const PeerMapping& m
   pg::Transaction tx(*writer_);
   KZ_RETURN_IF_ERROR(BeginWrite(tx));
   pg::Connection& db = *writer_;
+  KZ_RETURN_IF_ERROR(FenceFederationWrite(db));
   const std::vector<Param> params = {Param::Text(peer),
                                      Param::Text(mapping.local_collection),
                                      Param::Text(mapping.remote_collection),
@@ -326,6 +327,7 @@ absl::Status PgStore::DoSaveSyncError(std::string_view peer, const PeerMapping& 
   pg::Transaction tx(*writer_);
   KZ_RETURN_IF_ERROR(BeginWrite(tx));
   pg::Connection& db = *writer_;
+  KZ_RETURN_IF_ERROR(FenceFederationWrite(db));
   KZ_ASSIGN_OR_RETURN(
       pg::Result r,
       db.Run("save a sync error",
@@ -348,6 +350,7 @@ absl::StatusOr<bool> PgStore::DoLeadFederation() {
     if (conn->Run("check the federation lock", "SELECT 1").ok()) return true;
     leader_.leading = false;
     leader_.conn.reset();
+    leader_epoch_.store(kLostLead, std::memory_order_release);
   }
   if (leader_.conn != nullptr && !leader_.conn->Healthy()) leader_.conn.reset();
   if (leader_.conn == nullptr) {
@@ -362,8 +365,49 @@ absl::StatusOr<bool> PgStore::DoLeadFederation() {
   KZ_ASSIGN_OR_RETURN(
       pg::Result r, leader_.conn->Run("take the federation lock", "SELECT pg_try_advisory_lock($1)",
                                       {Param::Int(kFederationLockKey)}));
-  leader_.leading = r.Bool(0, 0);
-  return leader_.leading;
+  if (!r.Bool(0, 0)) return false;
+  // Taking the lead: a new epoch, committed before the first pass reads any cursor. A former
+  // leader's write committed before it is read by this process's passes; one after it fails
+  // (FenceFederationWrite).
+  absl::StatusOr<int64_t> epoch = AdvanceFederationEpoch();
+  if (!epoch.ok()) {
+    leader_.conn
+        ->Run("give the federation lock back", "SELECT pg_advisory_unlock($1)",
+              {Param::Int(kFederationLockKey)})
+        .IgnoreError();
+    return epoch.status();
+  }
+  leader_epoch_.store(*epoch, std::memory_order_release);
+  leader_.leading = true;
+  return true;
+}
+
+absl::StatusOr<int64_t> PgStore::AdvanceFederationEpoch() {
+  absl::MutexLock lock(&write_mu_);
+  pg::Transaction tx(*writer_);
+  KZ_RETURN_IF_ERROR(BeginWrite(tx));
+  KZ_ASSIGN_OR_RETURN(
+      pg::Result r,
+      writer_->Run(
+          "advance the federation epoch",
+          "INSERT INTO node_state (key, value) VALUES ('federation_epoch', 1)"
+          " ON CONFLICT (key) DO UPDATE SET value = node_state.value + 1 RETURNING value"));
+  KZ_RETURN_IF_ERROR(tx.Commit());
+  return r.Int(0, 0);
+}
+
+absl::Status PgStore::FenceFederationWrite(pg::Connection& db) {
+  const int64_t epoch = leader_epoch_.load(std::memory_order_acquire);
+  if (epoch == kNeverLed) return absl::OkStatus();
+  if (epoch != kLostLead) {
+    KZ_ASSIGN_OR_RETURN(pg::Result r, db.Run("read the federation epoch",
+                                             "SELECT value FROM node_state"
+                                             " WHERE key = 'federation_epoch'"));
+    if (r.rows() == 1 && r.Int(0, 0) == epoch) return absl::OkStatus();
+  }
+  return absl::FailedPreconditionError(
+      "this process no longer leads federation (another took over): its sync progress is not "
+      "saved");
 }
 
 PgStore::FederationLeader::~FederationLeader() {

@@ -2,6 +2,9 @@
 // statuses and the pool of read connections.
 #include "kizuna/store/postgres/pg_store.h"
 
+#include <algorithm>
+#include <thread>
+
 #include "kizuna/base/redact.h"
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
@@ -21,6 +24,8 @@ constexpr const char* kMigrations[] = {
 constexpr int64_t kSchemaVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);
 // Collections whose primary keys a store remembers (CollectionPk); more are looked up each time.
 constexpr size_t kMaxRememberedCollections = 100000;
+// Lists of collections (one per API root asked for) a store remembers (DoListCollections).
+constexpr size_t kMaxRememberedCollectionLists = 64;
 // The session advisory lock held while migrating.
 constexpr int64_t kMigrationLockKey = 0x4b697a756e61'0002;
 
@@ -59,6 +64,15 @@ absl::Status Migrate(pg::Connection& db, const std::string& url) {
                               .status();
   KZ_RETURN_IF_ERROR(migrated);
   return unlocked;
+}
+
+PgOptions WithDefaults(PgOptions options) {
+  if (options.max_readers == 0) {
+    options.max_readers =
+        std::min(PgOptions::kMaxDefaultReaders,
+                 PgOptions::kReadersPerCore * std::max(1u, std::thread::hardware_concurrency()));
+  }
+  return options;
 }
 
 }  // namespace
@@ -115,6 +129,8 @@ absl::StatusOr<std::unique_ptr<PgStore>> PgStore::Open(const std::string& url, C
 }
 
 void PgStore::HeardChange(std::string_view payload, int backend_pid) {
+  // Also for this store's own writes: counted when made, and again now, harmlessly.
+  if (payload == "collections") CountCatalogChange();
   // This store's own writes were counted when they were made.
   if (backend_pid == writer_pid_.load(std::memory_order_acquire)) return;
   if (payload == "directory") {
@@ -130,7 +146,7 @@ PgStore::PgStore(std::unique_ptr<pg::Connection> writer, std::string url, Clock&
       url_(std::move(url)),
       clock_(clock),
       random_(options.random != nullptr ? *options.random : SecureRandom()),
-      options_(options),
+      options_(WithDefaults(options)),
       writer_(std::move(writer)),
       writer_pid_(writer_->BackendPid()) {}
 
@@ -172,10 +188,16 @@ absl::Status PgStore::DoCreateApiRoot(const ApiRoot& root) {
   if (s.code() == absl::StatusCode::kAlreadyExists) {
     return absl::AlreadyExistsError(StrCat("API root '", root.name, "' already exists"));
   }
+  CountCatalogChange();
   return s;
 }
 
 absl::StatusOr<std::vector<ApiRoot>> PgStore::DoListApiRoots() {
+  const int64_t changes = catalog_changes_.load(std::memory_order_acquire);
+  {
+    absl::MutexLock lock(&catalog_mu_);
+    if (roots_read_at_ == changes) return roots_;
+  }
   KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
   KZ_ASSIGN_OR_RETURN(pg::Result r,
                       db->Run("list API roots",
@@ -185,6 +207,11 @@ absl::StatusOr<std::vector<ApiRoot>> PgStore::DoListApiRoots() {
   for (int i = 0; i < r.rows(); ++i) {
     roots.push_back({std::string(r.Text(i, 0)), std::string(r.Text(i, 1)),
                      std::string(r.Text(i, 2)), r.Int(i, 3)});
+  }
+  absl::MutexLock lock(&catalog_mu_);
+  if (changes == catalog_changes_.load(std::memory_order_acquire)) {
+    roots_read_at_ = changes;
+    roots_ = roots;
   }
   return roots;
 }
@@ -214,10 +241,18 @@ absl::StatusOr<Collection> PgStore::DoCreateCollection(Collection c) {
                                            "' already exists in API root '", c.api_root, "'"));
   }
   KZ_RETURN_IF_ERROR(s);
+  CountCatalogChange();
   return c;
 }
 
 absl::StatusOr<std::vector<Collection>> PgStore::DoListCollections(std::string_view api_root) {
+  const int64_t changes = catalog_changes_.load(std::memory_order_acquire);
+  {
+    absl::MutexLock lock(&catalog_mu_);
+    auto found = collections_.find(std::string(api_root));
+    if (found != collections_.end() && found->second.read_at == changes)
+      return found->second.collections;
+  }
   KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
   KZ_ASSIGN_OR_RETURN(
       pg::Result r,
@@ -232,6 +267,20 @@ absl::StatusOr<std::vector<Collection>> PgStore::DoListCollections(std::string_v
     out.push_back({std::string(r.Text(i, 0)), std::string(r.Text(i, 1)), std::string(r.Text(i, 2)),
                    std::string(r.Text(i, 3)), std::string(r.Text(i, 4)), r.Int(i, 5),
                    pg_internal::SplitWords(r.Text(i, 6)), std::string(r.Text(i, 7)), r.Bool(i, 8)});
+  }
+  absl::MutexLock lock(&catalog_mu_);
+  if (changes == catalog_changes_.load(std::memory_order_acquire)) {
+    // Lists of other roots read before this change are stale: dropped (and the map stays as
+    // small as the node's API roots, plus "" for all).
+    for (auto it = collections_.begin(); it != collections_.end();) {
+      if (it->second.read_at != changes) {
+        collections_.erase(it++);
+      } else {
+        ++it;
+      }
+    }
+    if (collections_.size() < kMaxRememberedCollectionLists)
+      collections_[std::string(api_root)] = CollectionsRead{changes, out};
   }
   return out;
 }
@@ -253,7 +302,9 @@ absl::Status PgStore::DoSetCollectionPolicy(std::string_view collection_id,
   // What a collection releases is the directory's concern too: `kizuna bus` and the
   // authentication caches watch Directory::ChangeVersion (as SqliteStore does).
   KZ_RETURN_IF_ERROR(pg_internal::BumpIdentityVersion(*writer_));
-  return tx.Commit();
+  KZ_RETURN_IF_ERROR(tx.Commit());
+  CountCatalogChange();
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<AddResult>> PgStore::DoAddObjects(std::string_view collection_id,
@@ -265,6 +316,8 @@ absl::StatusOr<std::vector<AddResult>> PgStore::DoAddObjects(std::string_view co
   pg::Transaction tx(*writer_);
   KZ_RETURN_IF_ERROR(BeginWrite(tx));
   pg::Connection& db = *writer_;
+  // A pull's cursor moves with its objects: only while this process leads (if it ever did).
+  if (pull != nullptr) KZ_RETURN_IF_ERROR(FenceFederationWrite(db));
   KZ_ASSIGN_OR_RETURN(
       pg::Result collection,
       db.Run("find a collection and the last date_added",

@@ -25,6 +25,11 @@
 // (peer_tokens.h), read from the file PgOptions::peer_key_path: every node on one database
 // needs a copy of that one file. Of the processes on one database, one runs federation at a
 // time (LeadFederation: a session advisory lock, kFederationLockKey, on a connection of its own).
+// Each process that takes the lead advances node_state.federation_epoch under the writers'
+// lock and remembers it; from then on its federation bookkeeping (pull batches and their
+// cursors, sync progress and errors, feed runs) is written only in a transaction that finds
+// that epoch still current, so a leader whose session ended cannot move a cursor back behind
+// the process that took over (FenceFederationWrite).
 // Changes committed by other processes reach this one's caches at once (change_listener.h).
 // Thread-safety: safe for concurrent use.
 
@@ -54,8 +59,13 @@
 namespace kizuna::store {
 
 struct PgOptions {
-  // Read connections kept open; more readers than this wait for one.
-  size_t max_readers = 8;
+  // Read connections kept open; more readers than this wait for one. 0: kReadersPerCore per
+  // core, as many as the event loops a node on PostgreSQL runs (node.cc), each of which may
+  // read at once, but at most kMaxDefaultReaders (PostgreSQL's max_connections is 100 by
+  // default, shared by every process on the database).
+  static constexpr size_t kReadersPerCore = 8;
+  static constexpr size_t kMaxDefaultReaders = 32;
+  size_t max_readers = 0;
   // Makes the ids of new collections and organisations; must outlive the store. Null:
   // SecureRandom().
   Random* random = nullptr;
@@ -224,6 +234,15 @@ class PgStore : public Database, public FeedStore {
   absl::StatusOr<std::vector<Feed>> DoListFeeds(std::string_view name) override;
   absl::Status DoRemoveFeed(std::string_view actor, std::string_view name) override;
   absl::Status DoSaveFeedRun(std::string_view name, const FeedRunRecord& run) override;
+  // Inside a write transaction on the writer (after BeginWrite): OK when this process may write
+  // federation bookkeeping. A process that took the lead (DoLeadFederation) may while
+  // node_state.federation_epoch is still the epoch it set: another process that took over since
+  // advanced it (under the writers' lock, so before or after this transaction, never during
+  // it). FailedPrecondition otherwise. A process that never led (`kizuna sync run --once`)
+  // is not fenced, as before.
+  absl::Status FenceFederationWrite(pg::Connection& db) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // Advances node_state.federation_epoch in a write transaction of its own; returns the new one.
+  absl::StatusOr<int64_t> AdvanceFederationEpoch();
   // Runs `change` and appends `event` in one write transaction (BeginWrite).
   absl::Status WriteAudited(const AuditEvent& event,
                             absl::FunctionRef<absl::Status(pg::Connection&)> change);
@@ -252,6 +271,21 @@ class PgStore : public Database, public FeedStore {
   std::atomic<int> writer_pid_;  // the writer's backend (HeardChange reads it on another thread)
   absl::Mutex pk_mu_;
   absl::flat_hash_map<std::string, int64_t> collection_pks_ ABSL_GUARDED_BY(pk_mu_);
+  // The API roots and collections as last read (every TAXII request finds its root and its
+  // collection: Store::GetApiRoot, FindCollection), kept while catalog_changes_ is what it was
+  // before they were read. It moves after each API root or collection this store writes, and
+  // at each 'collections' notification (another process's, or any when the listener
+  // connected again), so a list read before a change is never kept after it.
+  std::atomic<int64_t> catalog_changes_{0};
+  void CountCatalogChange() { catalog_changes_.fetch_add(1, std::memory_order_acq_rel); }
+  absl::Mutex catalog_mu_;
+  int64_t roots_read_at_ ABSL_GUARDED_BY(catalog_mu_) = -1;
+  std::vector<ApiRoot> roots_ ABSL_GUARDED_BY(catalog_mu_);
+  struct CollectionsRead {
+    int64_t read_at = -1;
+    std::vector<Collection> collections;
+  };
+  absl::flat_hash_map<std::string, CollectionsRead> collections_ ABSL_GUARDED_BY(catalog_mu_);
   absl::Mutex readers_mu_;
   std::vector<std::unique_ptr<pg::Connection>> idle_readers_ ABSL_GUARDED_BY(readers_mu_);
   size_t open_readers_ ABSL_GUARDED_BY(readers_mu_) = 0;
@@ -269,8 +303,12 @@ class PgStore : public Database, public FeedStore {
     FederationLeader& operator=(const FederationLeader&) = delete;
     ~FederationLeader();
   };
-  absl::Mutex leader_mu_;
+  absl::Mutex leader_mu_;  // taken before write_mu_ (DoLeadFederation), never after
   FederationLeader leader_ ABSL_GUARDED_BY(leader_mu_);
+  // The federation epoch this process set when it took the lead (FenceFederationWrite), or:
+  static constexpr int64_t kNeverLed = -1;  // not fenced
+  static constexpr int64_t kLostLead = 0;   // led, and lost the lock: every such write fails
+  std::atomic<int64_t> leader_epoch_{kNeverLed};
   std::shared_ptr<const EntryIndexer> indexer_;  // SearchIndex: set before the store is shared
   // Last: stopped first, before what its callback touches.
   std::unique_ptr<pg::ChangeListener> listener_;
