@@ -164,8 +164,7 @@ int Run(uint64_t objects, uint64_t sightings, const std::string& dir) {
 
   auto brief_start = std::chrono::steady_clock::now();
   double brief_cpu = CpuSeconds();
-  auto sql = store::Connection::Open(dir + "/kizuna.db", true);
-  auto figures = report::ComputeFigures(**sql, s, policy, in);
+  auto figures = report::ComputeFigures(s, policy, in);
   if (!figures.ok()) return std::fprintf(stderr, "%s\n", std::string(figures.status().message()).c_str()), 1;
   double figures_s = Seconds(brief_start);
   auto html = report::RenderBrief(*figures, report::Lang::kEn, in.now_us);

@@ -1,6 +1,6 @@
 // Kizuna. ReleasedCounter's counts equal the length of the released read (policy::ReleasedReader)
 // for every principal of the brief's fixture, with versions whose newest is withheld, granular
-// markings and a marking not defined.
+// markings and a marking not defined; on SQLite and on PostgreSQL (its report view).
 #include "kizuna/api/released_counts.h"
 
 #include <gtest/gtest.h>
@@ -15,6 +15,8 @@
 namespace kizuna::api {
 namespace {
 
+using report::Backend;
+using report::BackendName;
 using report::BriefFixture;
 using report::FixtureId;
 using report::kJpnCert;
@@ -38,12 +40,14 @@ std::string Indicator(char n, std::string_view modified, std::string_view markin
 
 std::string Quoted(std::string_view id) { return StrCat("\"", id, "\""); }
 
-class ReleasedCountsTest : public ::testing::Test {
+class ReleasedCountsTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    fixture_.Build();
+    if (GetParam() == Backend::kPostgres && !store::PgTestServerUrl())
+      GTEST_SKIP() << store::kPgMissing;
+    fixture_.Build(GetParam());
     if (HasFatalFailure()) return;
-    store::SqliteStore& db = fixture_.db();
+    store::Database& db = fixture_.db();
     policy_ = std::make_unique<policy::Policy>(db, &db, fixture_.clock());
     // Newest versions withheld from USA (an older one stands in) and released to it; a granular
     // marking that redacts, one that withholds (the pattern is required); a marking not defined.
@@ -64,12 +68,17 @@ class ReleasedCountsTest : public ::testing::Test {
       ASSERT_TRUE(added.ok()) << added.status();
       ASSERT_EQ((*added)[0].outcome, store::AddOutcome::kAdded) << (*added)[0].reason;
     }
-    auto sql = store::Connection::Open(fixture_.DbPath(), /*read_only=*/true);
-    ASSERT_TRUE(sql.ok()) << sql.status();
-    sql_ = std::move(*sql);
     auto collections = db.ListCollections("");
     ASSERT_TRUE(collections.ok());
     collections_ = *collections;
+    OpenView();
+  }
+
+  // The counts' report view of the store as it is now (on PostgreSQL, a snapshot).
+  void OpenView() {
+    auto sql = fixture_.db().OpenReportView(CountScope(collections_));
+    ASSERT_TRUE(sql.ok()) << sql.status();
+    sql_ = std::move(*sql);
   }
 
   // The entries the released read gives `principal`: the last versions, or all.
@@ -97,7 +106,10 @@ class ReleasedCountsTest : public ::testing::Test {
   std::vector<store::Collection> collections_;
 };
 
-TEST_F(ReleasedCountsTest, CountsEqualTheReleasedRead) {
+INSTANTIATE_TEST_SUITE_P(Backends, ReleasedCountsTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres), BackendName);
+
+TEST_P(ReleasedCountsTest, CountsEqualTheReleasedRead) {
   const std::vector<identity::Principal> principals = {
       identity::UserPrincipal("jpn", kJpnCert, "JPN", {"jpn-usa"}, kReader),
       identity::UserPrincipal("usa", kUsaCert, "USA", {"jpn-usa"}, kReader),
@@ -127,7 +139,7 @@ TEST_F(ReleasedCountsTest, CountsEqualTheReleasedRead) {
   EXPECT_GT(objects[1], objects[2]);
 }
 
-TEST_F(ReleasedCountsTest, EntriesAreCountedByDayAndSegment) {
+TEST_P(ReleasedCountsTest, EntriesAreCountedByDayAndSegment) {
   ReleasedCounter counter(*sql_, fixture_.db(), *policy_);
   // Segments: up to January 3rd, up to the 10th, after.
   const std::vector<int64_t> bounds = {report::Jan(4) - 1, report::Jan(11) - 1};
@@ -146,7 +158,7 @@ TEST_F(ReleasedCountsTest, EntriesAreCountedByDayAndSegment) {
   EXPECT_EQ(all, want);
 }
 
-TEST_F(ReleasedCountsTest, ObjectsAddedBringACountUpToDate) {
+TEST_P(ReleasedCountsTest, ObjectsAddedBringACountUpToDate) {
   const identity::Principal usa =
       identity::UserPrincipal("usa", kUsaCert, "USA", {"jpn-usa"}, kReader);
   ReleasedCounter counter(*sql_, fixture_.db(), *policy_);
@@ -167,19 +179,21 @@ TEST_F(ReleasedCountsTest, ObjectsAddedBringACountUpToDate) {
   }
   auto last = fixture_.db().LastDateAdded();
   ASSERT_TRUE(last.ok());
-  auto change = counter.ObjectsAdded(usa, collections_[0], *through, *last, 10);
+  OpenView();  // the entries added since
+  ReleasedCounter now(*sql_, fixture_.db(), *policy_);
+  auto change = now.ObjectsAdded(usa, collections_[0], *through, *last, 10);
   ASSERT_TRUE(change.ok()) << change.status();
   ASSERT_TRUE(change->has_value());
   EXPECT_EQ(**change, 2);
-  auto after = counter.CountObjects(usa, collections_[0]);
+  auto after = now.CountObjects(usa, collections_[0]);
   ASSERT_TRUE(after.ok());
   EXPECT_EQ(*before + **change, *after);
   EXPECT_EQ(*after, ReleasedRead(usa, false));
   // Beyond the bound, or with a marking definition among the entries: counted again.
-  auto bounded = counter.ObjectsAdded(usa, collections_[0], *through, *last, 3);
+  auto bounded = now.ObjectsAdded(usa, collections_[0], *through, *last, 3);
   ASSERT_TRUE(bounded.ok());
   EXPECT_FALSE(bounded->has_value());
-  auto with_definition = counter.ObjectsAdded(usa, collections_[0], 0, *last, 100);
+  auto with_definition = now.ObjectsAdded(usa, collections_[0], 0, *last, 100);
   ASSERT_TRUE(with_definition.ok());
   EXPECT_FALSE(with_definition->has_value());
 }

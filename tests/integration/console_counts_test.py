@@ -4,12 +4,15 @@ every kind of marking the policy decides on (TLP:RED, AMBER, GREEN, CLEAR, REL T
 markings, a marking not defined yet, granular markings that redact or withhold), for objects
 whose newest version is withheld (an older one stands in for it), for objects without a
 creator and in an exercise collection; after counting from nothing, after writes (brought up
-to date), after a delete and after a marking definition that arrives late."""
+to date), after a delete and after a marking definition that arrives late. The same cases run
+on a node on PostgreSQL (ConsoleCountsOnPostgresTest: its counts go through the store's report
+view, store/report_view.h)."""
 import json
 import time
 import unittest
 import uuid
 
+import pg_cluster
 from node import Alliance, Client, Node
 from console_api_test import sighting
 from policy_test import indicator
@@ -52,9 +55,11 @@ def without_creator(o):
 
 
 class ConsoleCountsTest(unittest.TestCase):
+    store = None  # the node's store: its SQLite file (None) or a postgresql:// URL
+
     @classmethod
     def setUpClass(cls):
-        a = cls.alliance = Alliance()
+        a = cls.alliance = Alliance(store=cls.store)
         a.collection("alliance", "Alliance", communities=["jpn-usa"])
         a.collection("ex", "Pacific Shield", communities=["jpn-usa"], default_release="readers", exercise=True)
         tokens = a.three_nations()
@@ -201,6 +206,30 @@ class ConsoleCountsTest(unittest.TestCase):
         self.assertEqual(r.status, 200, r.body)
         self.publish("alliance", [indicator(43, jpn, [TLP_CLEAR])])
         self.check("a delete and an add")
+
+
+@unittest.skipUnless(pg_cluster.available(), "PostgreSQL 15 is not installed (scripts/install-deps --test installs it)")
+class ConsoleCountsOnPostgresTest(ConsoleCountsTest):
+    """The same counts, leaks checked the same way, on a node on PostgreSQL."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.pg = pg_cluster.PgCluster()
+        try:
+            name = "counts" + uuid.uuid4().hex[:12]
+            cls.pg.create_database(name)
+            cls.store = cls.pg.url(name)
+            super().setUpClass()
+        except BaseException:
+            cls.pg.stop()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            super().tearDownClass()
+        finally:
+            cls.pg.stop()
 
 
 if __name__ == "__main__":

@@ -13,6 +13,10 @@ import time
 import unittest
 import uuid
 
+import datetime
+import json
+import re
+
 import pg_cluster
 from node import Alliance, Client, Node, run
 
@@ -191,6 +195,124 @@ class TwoNodesOnOneDatabase(unittest.TestCase):
         self.assertEqual(len(ids) % 10, 0)
         # And the living node takes writes: the batch in flight again is "already present" or added.
         self.post(self.jpn[1], 5000, 10)
+
+
+TLP_GREEN = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"
+TLP_RED = "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"
+ORGS = (("JPN-CERT", "JPN", "identity--0a000000-0000-4000-8000-00000000000a"),
+        ("USA-CERT", "USA", "identity--0b000000-0000-4000-8000-00000000000b"),
+        ("KOR-CERT", "KOR", "identity--0c000000-0000-4000-8000-00000000000c"))
+
+
+def stix(kind, n, creator, markings, **extra):
+    o = {"type": kind, "spec_version": "2.1", "id": "%s--%s" % (kind, uuid.UUID(int=n, version=4)),
+         "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z", "created_by_ref": creator,
+         "object_marking_refs": markings}
+    o.update(extra)
+    return o
+
+
+@unittest.skipUnless(pg_cluster.available(), "PostgreSQL 15 is not installed (scripts/install-deps --test installs it)")
+class ReportsOnPostgres(unittest.TestCase):
+    """The console's reads that compute in SQL (the dashboard, the collections' counts, the
+    sightings page, the exercises and the brief) answer on a PostgreSQL node what they answer
+    on an SQLite node holding the same objects (store/report_view.h)."""
+
+    def node_answers(self, store):
+        a = Alliance(store=store)
+        self.addCleanup(a.cleanup)
+        for name, nation, id_ in ORGS:
+            a.org(name, nation, id_)
+        a.group("jpn-usa", "JPN-CERT", "USA-CERT")
+        tokens = {"jpn": a.user("jpn-analyst", "JPN-CERT", "publisher"),
+                  "usa": a.user("usa-analyst", "USA-CERT", "reader"),
+                  "kor": a.user("kor-analyst", "KOR-CERT", "reader")}
+        a.collection("intel", "Intel", communities=["jpn-usa"])
+        a.grant("intel", "JPN-CERT", read=True, write=True)
+        a.grant("intel", "USA-CERT", read=True)
+        a.grant("intel", "KOR-CERT", read=True)
+        now = datetime.datetime.now(datetime.timezone.utc)
+        for name, tlp, days in (("clear-drill", "clear", 2), ("red-drill", "red", 3)):
+            board = {"exercise": name, "title": name.title(), "tlp": tlp, "duration_s": 3600,
+                     "t0": (now - datetime.timedelta(days=days)).strftime("%Y-%m-%dT%H:00:00.000000Z"),
+                     "teams": [{"team": "blue", "nation": "JPN", "steps": 2, "detected": 1, "score": 0.5}]}
+            path = os.path.join(a.tmp, name + ".json")
+            with open(path, "w") as f:
+                json.dump(board, f)
+            run("exercise", "record", "--result", path, "--collection", "intel", "--as", "JPN-CERT",
+                data_dir=a.data_dir)
+        node = Node(a.data_dir, tls=False)
+        self.addCleanup(node.stop)
+        clients = {who: Client(node, t) for who, t in tokens.items()}
+        jpn = ORGS[0][2]
+        indicator_ = lambda n, markings, **kw: stix(  # noqa: E731
+            "indicator", n, jpn, markings, pattern="[ipv4-addr:value = '198.51.100.%d']" % n, pattern_type="stix",
+            valid_from="2026-01-01T00:00:00Z", name="indicator %d" % n, **kw)
+        batches = [
+            [indicator_(1, [TLP_CLEAR]), indicator_(2, [TLP_GREEN]), indicator_(3, [TLP_RED]),
+             indicator_(4, [TLP_CLEAR], description="secret",
+                        granular_markings=[{"marking_ref": TLP_RED, "selectors": ["description"]}]),
+             indicator_(5, [TLP_GREEN]),
+             stix("attack-pattern", 6, jpn, [TLP_CLEAR], name="Phishing",
+                  external_references=[{"source_name": "mitre-attack", "external_id": "T1566"}]),
+             stix("intrusion-set", 7, jpn, [TLP_RED], name="APT-X")],
+            [stix("relationship", 8, jpn, [TLP_GREEN], relationship_type="indicates",
+                  source_ref=indicator_(1, [])["id"], target_ref=stix("attack-pattern", 6, jpn, [])["id"]),
+             stix("relationship", 9, jpn, [TLP_RED], relationship_type="uses",
+                  source_ref=stix("intrusion-set", 7, jpn, [])["id"], target_ref=stix("attack-pattern", 6, jpn, [])["id"]),
+             stix("sighting", 10, jpn, [TLP_GREEN], sighting_of_ref=indicator_(1, [])["id"], count=4),
+             stix("sighting", 11, jpn, [TLP_RED], sighting_of_ref=indicator_(3, [])["id"], count=9),
+             stix("sighting", 12, jpn, [TLP_CLEAR], sighting_of_ref=indicator_(2, [])["id"], count=1)],
+            # A newer version withheld from all but JPN: the older one stands in.
+            [indicator_(5, [TLP_RED], modified="2026-02-01T00:00:00.000Z")],
+        ]
+        path = "/intel/collections/%s/objects/" % a.collections["intel"]
+        for batch in batches:
+            r = clients["jpn"].post(path, {"objects": batch})
+            self.assertEqual(r.status, 202, r.body)
+            self.assertEqual(r.json()["success_count"], len(batch), r.body)
+        answers = {}
+        for who, client in clients.items():
+            def get(p, accept="application/json"):
+                r = client.get(p, accept=accept)
+                self.assertEqual(r.status, 200, (store, who, p, r.body))
+                return r
+            collections = get("/api/v1/collections").json()
+            for c in collections:
+                c["id"] = "intel" if c["id"] == a.collections["intel"] else c["id"]
+            sightings = get("/api/v1/sightings?limit=2").json()
+            exercises = get("/api/v1/exercises").json()
+            for e in exercises["exercises"]:
+                e.pop("collection"), e.pop("recorded")
+            html = get("/api/v1/brief?format=html", accept="text/html").body.decode()
+            answers[who] = {
+                "dashboard": get("/api/v1/dashboard").json(),
+                "collections": collections,
+                "sightings": ([s["sighting"]["id"] for s in sightings["sightings"]], sightings["more"]),
+                "exercises": exercises,
+                "brief": get("/api/v1/brief?format=json").json(),
+                "brief_html": re.sub(r"\d{4}-\d\d-\d\d[T ][0-9:.]+Z?", "TIME", html),
+            }
+        return answers
+
+    def test_a_postgresql_node_answers_the_reports_as_an_sqlite_node(self):
+        pg = pg_cluster.PgCluster()
+        self.addCleanup(pg.stop)
+        pg.create_database("reports")
+        on_sqlite = self.node_answers(None)
+        on_postgres = self.node_answers(pg.url("reports"))
+        for who in ("jpn", "usa", "kor"):
+            for what in on_sqlite[who]:
+                with self.subTest(who=who, what=what):
+                    self.assertEqual(on_postgres[who][what], on_sqlite[who][what])
+        # The numbers are not empty, and what is withheld stays out on both.
+        self.assertGreater(on_sqlite["usa"]["collections"][0]["objects"], on_sqlite["kor"]["collections"][0]["objects"])
+        self.assertEqual([e["exercise"] for e in on_sqlite["kor"]["exercises"]["exercises"]], ["clear-drill"])
+        self.assertGreater(on_sqlite["usa"]["brief"]["headline"]["objects"]["current"], 0)
+        red = str(uuid.UUID(int=3, version=4))
+        for who in ("usa", "kor"):
+            self.assertNotIn(red, json.dumps(on_postgres[who]))
+            self.assertNotIn("APT-X", json.dumps(on_postgres[who]))
 
 
 class LoadBalancer:

@@ -10,13 +10,14 @@
 namespace kizuna::report {
 namespace {
 
-class FiguresTest : public ::testing::Test {
+// Each case runs on SQLite and on PostgreSQL (its report view: store/report_view.h), with the
+// same expected figures.
+class FiguresTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    fixture_.Build();
-    auto conn = store::Connection::Open(fixture_.DbPath(), /*read_only=*/true);
-    ASSERT_TRUE(conn.ok()) << conn.status();
-    sql_ = std::move(*conn);
+    if (GetParam() == Backend::kPostgres && !store::PgTestServerUrl())
+      GTEST_SKIP() << store::kPgMissing;
+    fixture_.Build(GetParam());
   }
 
   boost::json::object Figures(std::string_view audience) {
@@ -29,16 +30,18 @@ class FiguresTest : public ::testing::Test {
     in.previous = *PreviousPeriod(in.current, "auto");
     in.node_nation = "JPN";
     in.now_us = fixture_.clock().NowMicros();
-    auto f = ComputeFigures(*sql_, fixture_.db(), policy, in);
+    auto f = ComputeFigures(fixture_.db(), policy, in);
     EXPECT_TRUE(f.ok()) << f.status();
     return f.ok() ? *f : boost::json::object();
   }
 
   BriefFixture fixture_;
-  std::unique_ptr<store::Connection> sql_;
 };
 
-TEST_F(FiguresTest, MatchesHandComputedFiguresForUsa) {
+INSTANTIATE_TEST_SUITE_P(Backends, FiguresTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres), BackendName);
+
+TEST_P(FiguresTest, MatchesHandComputedFiguresForUsa) {
   auto golden = ReadFile(StrCat(KIZUNA_SOURCE_DIR, "/tests/report/golden/figures_usa.json"), 1 << 20);
   ASSERT_TRUE(golden.ok()) << golden.status();
   boost::json::value want = boost::json::parse(std::string_view(golden->data(), golden->size()));
@@ -46,7 +49,7 @@ TEST_F(FiguresTest, MatchesHandComputedFiguresForUsa) {
   EXPECT_EQ(got, want) << "got:\n" << boost::json::serialize(got);
 }
 
-TEST_F(FiguresTest, KoreaSeesOnlyWhatItMayRead) {
+TEST_P(FiguresTest, KoreaSeesOnlyWhatItMayRead) {
   boost::json::object f = Figures("KOR");
   // KOR is in no community: of January's objects only the TLP:CLEAR attack pattern.
   EXPECT_EQ(f["headline"].at("objects"), boost::json::parse(R"({"current":1,"previous":0})"));
@@ -59,7 +62,7 @@ TEST_F(FiguresTest, KoreaSeesOnlyWhatItMayRead) {
   EXPECT_EQ(f["banner"], "TLP:CLEAR");
 }
 
-TEST_F(FiguresTest, RedObjectsNeverCountedNorNamed) {
+TEST_P(FiguresTest, RedObjectsNeverCountedNorNamed) {
   boost::json::object f = Figures("jpn-usa");
   std::string text = boost::json::serialize(f);
   EXPECT_EQ(text.find(FixtureId("indicator", '2')), std::string::npos);
@@ -69,7 +72,7 @@ TEST_F(FiguresTest, RedObjectsNeverCountedNorNamed) {
   EXPECT_EQ(f["headline"].at("sightings"), boost::json::parse(R"({"current":7,"previous":0})"));
 }
 
-TEST_F(FiguresTest, FederationCountsFailedPassesAndTheLongestOutageWithinThePeriod) {
+TEST_P(FiguresTest, FederationCountsFailedPassesAndTheLongestOutageWithinThePeriod) {
   // Failing since 31 January 20:00 (the last success: the 25th at 12:00), still at the brief's
   // making (1 February 01:00): the outage is counted up to the period's end.
   const store::PeerMapping mapping = fixture_.db().ListPeers()->at(0).mappings.at(0);
@@ -86,22 +89,23 @@ TEST_F(FiguresTest, FederationCountsFailedPassesAndTheLongestOutageWithinThePeri
   in.current = *ParsePeriod("2025-12-01", "2025-12-31", 0);
   in.previous = *PreviousPeriod(in.current, "auto");
   in.now_us = fixture_.clock().NowMicros();
-  auto december = ComputeFigures(*sql_, fixture_.db(), policy, in);
+  auto december = ComputeFigures(fixture_.db(), policy, in);
   ASSERT_TRUE(december.ok()) << december.status();
   boost::json::object& d = december->at("federation").as_array().at(0).as_object();
   EXPECT_EQ(d["errors"], 1);
   EXPECT_EQ(d["longest_outage_s"], 86400);
 }
 
-TEST_F(FiguresTest, RefusesTopOutOfRange) {
+TEST_P(FiguresTest, RefusesTopOutOfRange) {
   policy::Policy policy(fixture_.db(), &fixture_.db(), fixture_.clock());
   BriefInput in;
   in.audience = *ResolveAudience(fixture_.db(), "USA");
   in.top = 0;
-  EXPECT_EQ(ComputeFigures(*sql_, fixture_.db(), policy, in).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ComputeFigures(fixture_.db(), policy, in).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
-TEST_F(FiguresTest, UnknownAudienceIsAnError) {
+TEST_P(FiguresTest, UnknownAudienceIsAnError) {
   auto a = ResolveAudience(fixture_.db(), "nobody");
   EXPECT_EQ(a.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(a.status().message().find("nobody"), std::string::npos);

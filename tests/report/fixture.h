@@ -8,17 +8,27 @@
 #include <deque>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "../store/pg_test_util.h"
+#include "../store/store_test_util.h"
 #include "kizuna/base/clock.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/report/period.h"
 #include "kizuna/stix/parser.h"
+#include "kizuna/store/postgres/pg_store.h"
 #include "kizuna/store/sqlite/sqlite_store.h"
-#include "../store/store_test_util.h"
 
 namespace kizuna::report {
+
+// The store a fixture is built on: the report and count tests run once per backend.
+enum class Backend { kSqlite, kPostgres };
+
+inline std::string BackendName(const ::testing::TestParamInfo<Backend>& param) {
+  return param.param == Backend::kSqlite ? "sqlite" : "postgres";
+}
 
 inline constexpr char kTlpClear[] = "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487";
 inline constexpr char kTlpGreen[] = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb";
@@ -47,15 +57,25 @@ class BriefFixture {
   ~BriefFixture() { std::filesystem::remove_all(dir_); }
 
   std::string DbPath() const { return (dir_ / "kizuna.db").string(); }
-  store::SqliteStore& db() { return *db_; }
+  store::Database& db() { return *db_; }
   FakeClock& clock() { return clock_; }
   const std::string& collection() const { return collection_; }
 
-  // Builds the store.
-  void Build() {
-    auto s = store::SqliteStore::Open(DbPath(), clock_);
-    ASSERT_TRUE(s.ok()) << s.status();
-    db_ = std::move(*s);
+  // Builds the store on `backend` (a database of its own on the test cluster for PostgreSQL).
+  // REQUIRES for PostgreSQL: store::PgTestServerUrl() has a value (the test skips otherwise).
+  void Build(Backend backend = Backend::kSqlite) {
+    if (backend == Backend::kPostgres) {
+      pg_database_.emplace();
+      store::PgOptions options;
+      options.peer_key_path = (dir_ / "peer-tokens.key").string();
+      auto s = store::PgStore::Open(pg_database_->url(), clock_, options);
+      ASSERT_TRUE(s.ok()) << s.status();
+      db_ = std::move(*s);
+    } else {
+      auto s = store::SqliteStore::Open(DbPath(), clock_);
+      ASSERT_TRUE(s.ok()) << s.status();
+      db_ = std::move(*s);
+    }
     ASSERT_TRUE(db_->CreateApiRoot({"intel", "Intel", "", 0}).ok());
     auto c = db_->CreateCollection({"", "intel", "alliance", "Alliance", "", 0, {"jpn-usa"}});
     ASSERT_TRUE(c.ok()) << c.status();
@@ -164,7 +184,8 @@ class BriefFixture {
 
   std::filesystem::path dir_;
   FakeClock clock_{0};
-  std::unique_ptr<store::SqliteStore> db_;
+  std::optional<store::PgTestDatabase> pg_database_;  // outlives the store on it
+  std::unique_ptr<store::Database> db_;
   std::string collection_;
   store::Objects objects_;
 };

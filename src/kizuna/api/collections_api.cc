@@ -8,6 +8,8 @@
 // (ObjectCount).
 #include <algorithm>
 #include <boost/json.hpp>
+#include <utility>
+#include <vector>
 
 #include "kizuna/api/answer.h"
 #include "kizuna/api/console_endpoints.h"
@@ -20,6 +22,7 @@ namespace kizuna::api {
 absl::StatusOr<int64_t> ConsoleEndpoints::ObjectCount(const identity::Principal& principal,
                                                       const store::Collection& collection,
                                                       const KeptStamp& stamp, int64_t now_us,
+                                                      const std::vector<store::Collection>& counted,
                                                       std::unique_ptr<store::Connection>& sql) {
   std::string key = StrCat("objects", '\0', policy::ReleaseKey(principal), '\0',
                            policy::CollectionKey(collection));
@@ -35,7 +38,7 @@ absl::StatusOr<int64_t> ConsoleEndpoints::ObjectCount(const identity::Principal&
   if (current && stamp.last_added == kept->through_us && stamp.changes == kept->changes)
     return kept->objects;
   if (sql == nullptr) {
-    KZ_ASSIGN_OR_RETURN(sql, OpenReadOnly());
+    KZ_ASSIGN_OR_RETURN(sql, db_.OpenReportView(CountScope(counted)));
   }
   ReleasedCounter counter(*sql, db_, policy_);
   std::optional<int64_t> added;
@@ -80,15 +83,23 @@ http::Response ConsoleEndpoints::Collections(const ApiCall& call) {
   const int64_t now_us = clock_.NowMicros();
   absl::StatusOr<std::vector<store::Collection>> all = db_.ListCollections("");
   if (!all.ok() || !stamp.ok()) return ErrorAnswer(500, "the collections could not be read");
-  std::unique_ptr<store::Connection> sql;
-  boost::json::array out;
+  std::vector<std::pair<const store::Collection*, taxii::CollectionAccess>> listed;
+  std::vector<store::Collection> readable;  // counted, on one report view
   for (const store::Collection& c : *all) {
     absl::StatusOr<taxii::CollectionAccess> can = access_.Access(call.principal, c.id);
     if (!can.ok()) return ErrorAnswer(500, "the grants could not be read");
     if (!can->can_read && !can->can_write) continue;
+    listed.emplace_back(&c, *can);
+    if (can->can_read) readable.push_back(c);
+  }
+  std::unique_ptr<store::Connection> sql;
+  boost::json::array out;
+  for (const auto& [collection, can] : listed) {
+    const store::Collection& c = *collection;
     int64_t objects = 0;
-    if (can->can_read) {
-      absl::StatusOr<int64_t> counted = ObjectCount(call.principal, c, *stamp, now_us, sql);
+    if (can.can_read) {
+      absl::StatusOr<int64_t> counted =
+          ObjectCount(call.principal, c, *stamp, now_us, readable, sql);
       if (!counted.ok()) return ErrorAnswer(500, "the collection could not be read");
       objects = *counted;
     }
@@ -97,8 +108,8 @@ http::Response ConsoleEndpoints::Collections(const ApiCall& call) {
                    {"description", c.description},
                    {"alias", c.alias},
                    {"api_root", c.api_root},
-                   {"can_read", can->can_read},
-                   {"can_write", can->can_write},
+                   {"can_read", can.can_read},
+                   {"can_write", can.can_write},
                    {"objects", objects}});
   }
   return JsonAnswer(boost::json::serialize(out));

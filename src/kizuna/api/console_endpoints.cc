@@ -114,11 +114,6 @@ absl::StatusOr<bool> ConsoleEndpoints::ScanReleased(const identity::Principal& p
   }
 }
 
-absl::StatusOr<std::unique_ptr<store::Connection>> ConsoleEndpoints::OpenReadOnly() {
-  if (database_file_.empty()) return absl::UnavailableError("the node's database file is not known here");
-  return store::Connection::Open(database_file_, /*read_only=*/true);
-}
-
 absl::StatusOr<ConsoleEndpoints::KeptStamp> ConsoleEndpoints::StampNow() {
   KeptStamp stamp;
   stamp.changes = db_.LocalContentChanges();

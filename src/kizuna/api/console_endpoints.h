@@ -124,20 +124,19 @@ class ConsoleEndpoints {
   // The largest body of a users/... request (users_api.cc).
   static constexpr uint64_t kMaxUsersBodyBytes = 4096;
 
-  // Every reference must outlive the endpoints. `database_file` is the SQLite file of `db`,
-  // which the brief and the exercise results read through connections of their own ("": the
-  // endpoints needing it answer 503).
+  // Every reference must outlive the endpoints. The counts, the sightings page and the brief
+  // compute in SQL on report views of `db` (Database::OpenReportView), on SQLite and
+  // PostgreSQL alike.
   ConsoleEndpoints(store::Database& db, policy::Policy& policy, taxii::AccessControl& access,
-                   search::Searcher& searcher, taxii::Service& taxii, Clock& clock, uint64_t max_import_bytes,
-                   std::string database_file = "")
+                   search::Searcher& searcher, taxii::Service& taxii, Clock& clock,
+                   uint64_t max_import_bytes)
       : db_(db),
         policy_(policy),
         access_(access),
         searcher_(searcher),
         taxii_(taxii),
         clock_(clock),
-        max_import_bytes_(max_import_bytes),
-        database_file_(std::move(database_file)) {}
+        max_import_bytes_(max_import_bytes) {}
 
   // Returns the answer to `call`, or nullopt when no endpoint here has its path.
   std::optional<http::Response> Answer(const ApiCall& call);
@@ -193,8 +192,6 @@ class ConsoleEndpoints {
   // (exercises_api.cc).
   absl::StatusOr<std::vector<store::ExerciseResultRow>> ReleasedExerciseResults(
       const identity::Principal& principal);
-  // A read-only connection of its own to database_file_; Unavailable when there is none.
-  absl::StatusOr<std::unique_ptr<store::Connection>> OpenReadOnly();
   // The value kept under `key`, or `build`'s, then kept (filed under `owner`, a user name).
   // A kept value serves while the store's stamp (its change count and last date_added, read
   // before `build` runs) is unchanged, for at most kKeptMaxAgeUs (what another process
@@ -219,7 +216,6 @@ class ConsoleEndpoints {
   taxii::Service& taxii_;
   Clock& clock_;
   const uint64_t max_import_bytes_;
-  const std::string database_file_;
 
   // What a kept answer was built from (read before building it): the store's change and
   // delete counts (this process) and last date_added (any process). What the directory
@@ -237,9 +233,11 @@ class ConsoleEndpoints {
   // (ReleasedCounter::ObjectsAdded), counted again (ReleasedCounter::CountObjects) when
   // nothing is kept, after a change that added nothing (a delete), kRecountMaxAgeUs after the
   // last counting, or while a marking definition may still be unknown to the policy. `stamp` and
-  // `now_us` were read before anything else; `sql` is opened when first needed.
-  absl::StatusOr<int64_t> ObjectCount(const identity::Principal& principal, const store::Collection& collection,
-                                      const KeptStamp& stamp, int64_t now_us,
+  // `now_us` were read before anything else; `sql` is opened when first needed, a report view
+  // holding every entry of `counted` (the collections the request counts).
+  absl::StatusOr<int64_t> ObjectCount(const identity::Principal& principal,
+                                      const store::Collection& collection, const KeptStamp& stamp,
+                                      int64_t now_us, const std::vector<store::Collection>& counted,
                                       std::unique_ptr<store::Connection>& sql);
   struct KeptValue {
     KeptStamp stamp;  // before building

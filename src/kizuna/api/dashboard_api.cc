@@ -214,7 +214,8 @@ absl::Status ConsoleEndpoints::CountTally(const identity::Principal& principal,
   }
   std::sort(bounds.begin(), bounds.end());
   bounds.erase(std::unique(bounds.begin(), bounds.end()), bounds.end());
-  KZ_ASSIGN_OR_RETURN(std::unique_ptr<store::Connection> sql, OpenReadOnly());
+  KZ_ASSIGN_OR_RETURN(std::unique_ptr<store::Connection> sql,
+                      db_.OpenReportView(CountScope(readable, t.through_us, through_us)));
   ReleasedCounter counter(*sql, db_, policy_);
   // One snapshot for the groups and the JSON of their granular entries (a delete in between
   // would leave an entry without its JSON); it ends with the connection.

@@ -77,10 +77,9 @@ json::object ResultOf(const store::ExerciseResultRow& row) {
 absl::StatusOr<std::vector<store::ExerciseResultRow>> ConsoleEndpoints::ReleasedExerciseResults(
     const identity::Principal& principal) {
   KZ_ASSIGN_OR_RETURN(std::vector<store::Collection> readable, Readable(principal));
-  KZ_ASSIGN_OR_RETURN(std::unique_ptr<store::Connection> sql, OpenReadOnly());
   KZ_ASSIGN_OR_RETURN(std::vector<store::ExerciseResultRow> rows,
-                      store::ExerciseResultsHeld(*sql, std::numeric_limits<int64_t>::min(),
-                                                 std::numeric_limits<int64_t>::max()));
+                      db_.ExerciseResultsHeld(std::numeric_limits<int64_t>::min(),
+                                              std::numeric_limits<int64_t>::max()));
   std::vector<store::ExerciseResultRow> out;
   for (store::ExerciseResultRow& row : rows) {
     auto c = std::find_if(readable.begin(), readable.end(), [&](const store::Collection& col) {

@@ -34,6 +34,15 @@ std::string_view Arg(sqlite3_value* v) {
 
 }  // namespace
 
+store::ReportScope CountScope(const std::vector<store::Collection>& collections, int64_t after_us,
+                              int64_t through_us) {
+  store::ReportScope scope;
+  for (const store::Collection& c : collections) scope.collections.push_back(c.id);
+  scope.after_us = after_us;
+  scope.through_us = through_us;
+  return scope;
+}
+
 // One SQL pass: the groups met, numbered in the order met, with their counts.
 struct ReleasedCounter::Pass {
   const std::vector<int64_t>* bounds = nullptr;

@@ -19,13 +19,19 @@
 // version stands in for it in the released read (ReleasedReader), so such an object counts
 // when any of its versions is released; only those objects are read, one by one.
 //
-//   ReleasedCounter counter(sql, store, policy);
+// The SQL runs on the store's report view (store/report_view.h: SQLite's file itself, or the
+// same tables filled from a snapshot of PostgreSQL), so the counts are made the same way on
+// either store.
+//
+//   KZ_ASSIGN_OR_RETURN(auto sql, db.OpenReportView(CountScope({collection}, after, through)));
+//   ReleasedCounter counter(*sql, db, policy);
 //   KZ_ASSIGN_OR_RETURN(int64_t n, counter.CountObjects(principal, collection));
 //
 // Thread-safety: belongs to one thread, as its connection.
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -37,6 +43,7 @@
 #include "absl/status/statusor.h"
 #include "kizuna/identity/principal.h"
 #include "kizuna/policy/policy.h"
+#include "kizuna/store/report_view.h"
 #include "kizuna/store/sqlite/connection.h"
 #include "kizuna/store/store.h"
 
@@ -58,10 +65,17 @@ struct CountedGroup {
   std::map<std::pair<int64_t, size_t>, int64_t> counts;
 };
 
+// The rows of a report view the counts of `collections` read over (after_us, through_us]:
+// every version of their entries (and every marking definition) added in that range.
+// CountObjects reads every entry: (min, max].
+store::ReportScope CountScope(const std::vector<store::Collection>& collections,
+                              int64_t after_us = std::numeric_limits<int64_t>::min(),
+                              int64_t through_us = std::numeric_limits<int64_t>::max());
+
 class ReleasedCounter {
  public:
-  // `sql` reads the store `store` is (a connection of its own); every reference must outlive
-  // the counter.
+  // `sql` is a report view of the store `store` is (Database::OpenReportView, holding at least
+  // CountScope of what is counted); every reference must outlive the counter.
   ReleasedCounter(store::Connection& sql, store::Store& store, policy::Policy& policy)
       : sql_(sql), store_(store), policy_(policy) {}
 

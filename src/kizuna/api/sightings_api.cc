@@ -8,8 +8,10 @@
 // its released read from the newest sightings back: the entries from the N-th newest sighting
 // on (found in SQL, on the index of current versions), N = limit + 1, four times more while
 // the read releases fewer than N and older sightings remain; so a page reads about as many
-// entries as it shows, not the collection's every sighting. (A sighting whose newest version
-// is withheld is shown by an older version only when that version is in the window read.)
+// entries as it shows, not the collection's every sighting. (The N-th newest is found on a
+// report view, store/report_view.h: SQLite's file, or the sightings copied from PostgreSQL.) (A
+// sighting whose newest version is withheld is shown by an older version only when that version is
+// in the window read.)
 #include <boost/json.hpp>
 #include <charconv>
 
@@ -82,7 +84,12 @@ http::Response ConsoleEndpoints::Sightings(const ApiCall& call) {
   }
   absl::StatusOr<std::vector<store::Collection>> readable = Readable(call.principal);
   if (!readable.ok()) return ErrorAnswer(500, "the collections could not be read");
-  absl::StatusOr<std::unique_ptr<store::Connection>> sql = OpenReadOnly();
+  store::ReportScope scope;  // the current sightings of the collections read, before `before_us`
+  for (const store::Collection& c : *readable) scope.collections.push_back(c.id);
+  scope.through_us = before_us - 1;
+  scope.current_only = true;
+  scope.type = "sighting";
+  absl::StatusOr<std::unique_ptr<store::Connection>> sql = db_.OpenReportView(scope);
   if (!sql.ok()) return ErrorAnswer(500, "the collections could not be read");
   // Newest first over every collection: keep the `limit + 1` newest before `before_us`.
   std::vector<std::pair<std::string, store::StoredObject>> found;

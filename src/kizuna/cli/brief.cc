@@ -1,7 +1,6 @@
 // Kizuna. `kizuna brief --audience WHO --out brief.html [--pdf brief.pdf] [--json figures.json]`:
 // the periodic brief for officials (docs/brief.md), showing only what the audience may read.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 
 #include "kizuna/base/clock.h"
@@ -12,9 +11,7 @@
 #include "kizuna/report/figures.h"
 #include "kizuna/report/html.h"
 #include "kizuna/report/pdf.h"
-#include "kizuna/store/data_dir.h"
 #include "kizuna/store/open.h"
-#include "kizuna/store/sqlite/connection.h"
 
 namespace kizuna::cli {
 namespace {
@@ -43,8 +40,6 @@ int Run(GlobalOptions& global, const BriefFlags& flags) {
   if (!db.ok()) return ReportError(db.status());
   absl::StatusOr<report::Audience> audience = report::ResolveAudience(**db, flags.audience);
   if (!audience.ok()) return ReportError(audience.status());
-  auto sql = store::Connection::Open(store::DataDirFile(global.data_dir, store::kDatabaseFile), /*read_only=*/true);
-  if (!sql.ok()) return ReportError(sql.status());
   input.audience = *std::move(audience);
   input.current = *current;
   input.previous = *previous;
@@ -53,7 +48,7 @@ int Run(GlobalOptions& global, const BriefFlags& flags) {
   input.top = flags.top;
   policy::Policy policy(**db, db->get(), SystemClock());
   Progress("computing the figures");
-  absl::StatusOr<boost::json::object> figures = report::ComputeFigures(**sql, **db, policy, input);
+  absl::StatusOr<boost::json::object> figures = report::ComputeFigures(**db, policy, input);
   if (!figures.ok()) return ReportError(figures.status());
   if (!flags.json.empty()) {
     std::string text = boost::json::serialize(*figures) + "\n";

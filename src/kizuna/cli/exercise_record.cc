@@ -20,7 +20,6 @@
 #include "kizuna/policy/marking.h"
 #include "kizuna/policy/tlp.h"
 #include "kizuna/stix/timestamp.h"
-#include "kizuna/store/data_dir.h"
 #include "kizuna/store/database.h"
 #include "kizuna/store/exercise_results.h"
 
@@ -75,9 +74,7 @@ absl::Status Record(GlobalOptions& global, const RecordFlags& flags) {
   }
   row.result = std::string(json);
   row.recorded_us = SystemClock().NowMicros();
-  KZ_ASSIGN_OR_RETURN(auto sql, store::Connection::Open(store::DataDirFile(global.data_dir, store::kDatabaseFile),
-                                                        /*read_only=*/false));
-  KZ_RETURN_IF_ERROR(store::PutExerciseResult(*sql, row));
+  KZ_RETURN_IF_ERROR(db->PutExerciseResult(row));
   std::fprintf(stderr, "recorded exercise %s (%s) in collection %s, marked %s\n", row.exercise.c_str(),
                stix::FormatTaxii(row.t0_us).c_str(), collection.id.c_str(), row.markings.c_str());
   return absl::OkStatus();

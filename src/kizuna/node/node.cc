@@ -132,9 +132,8 @@ absl::Status Node::BuildConsole() {
   store::Database& db = *database_;
   sessions_ = std::make_unique<api::SessionStore>(clock_, SecureRandom(), config_.console.sessions);
   session_api_ = std::make_unique<api::SessionApi>(db, *authenticator_, *sessions_, clock_, config_.auth.per_client);
-  endpoints_ = std::make_unique<api::ConsoleEndpoints>(
-      db, *policy_, *access_, *searcher_, *taxii_, clock_, config_.console.max_import_bytes,
-      config_.store.empty() ? store::DataDirFile(config_.data_dir, store::kDatabaseFile) : "");
+  endpoints_ = std::make_unique<api::ConsoleEndpoints>(db, *policy_, *access_, *searcher_, *taxii_,
+                                                       clock_, config_.console.max_import_bytes);
   console_api_ = std::make_unique<api::ConsoleApi>(*session_api_, *search_api_, *authenticator_, *endpoints_);
   KZ_RETURN_IF_ERROR(console_api_->MountOn(router_));
   std::vector<std::string> tried;

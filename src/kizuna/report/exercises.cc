@@ -1,6 +1,6 @@
-// Kizuna. The brief's exercises: the results kept on the node (store/exercise_results.h)
-// held in the period, each released to the audience by the policy as an object of its
-// collection, creator and markings would be.
+// Kizuna. The brief's exercises: the results kept on the node (store/exercise_results.h, read
+// through the node's Database) held in the period, each released to the audience by the policy as
+// an object of its collection, creator and markings would be.
 #include <boost/json.hpp>
 
 #include "absl/strings/str_split.h"
@@ -47,7 +47,7 @@ boost::json::array Teams(const boost::json::value& result) {
 
 absl::Status AddExerciseFigures(Context& c, boost::json::object& out) {
   KZ_ASSIGN_OR_RETURN(std::vector<store::ExerciseResultRow> rows,
-                      store::ExerciseResultsHeld(c.sql, c.input.current.from_us, c.input.current.to_us));
+                      c.db.ExerciseResultsHeld(c.input.current.from_us, c.input.current.to_us));
   boost::json::array items;
   for (const store::ExerciseResultRow& row : rows) {
     const store::Collection* collection = AudienceCollection(c, row.collection_pk);

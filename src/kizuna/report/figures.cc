@@ -1,6 +1,9 @@
 // Kizuna. The figures of the periodic brief.
 #include "kizuna/report/figures.h"
 
+#include <algorithm>
+#include <memory>
+
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/report/internal/query.h"
@@ -21,12 +24,25 @@ boost::json::object PeriodJson(const Period& p) {
 
 }  // namespace
 
+store::ReportScope BriefScope(const BriefInput& input) {
+  store::ReportScope scope;
+  for (const store::Collection& c : input.audience.collections) scope.collections.push_back(c.id);
+  // Both periods, [from, to) each: (from - 1, to - 1].
+  scope.after_us = std::min(input.current.from_us, input.previous.from_us) - 1;
+  scope.through_us = std::max(input.current.to_us, input.previous.to_us) - 1;
+  scope.current_only = true;
+  scope.json_of_refs = true;
+  return scope;
+}
 
-absl::StatusOr<boost::json::object> ComputeFigures(store::Connection& sql, store::Database& db,
-                                                   policy::Policy& policy, const BriefInput& input) {
+absl::StatusOr<boost::json::object> ComputeFigures(store::Database& db, policy::Policy& policy,
+                                                   const BriefInput& input) {
   if (input.top < 1 || input.top > kMaxTop) {
     return absl::InvalidArgumentError(StrCat("--top: ", input.top, " is not in 1..", kMaxTop));
   }
+  KZ_ASSIGN_OR_RETURN(std::unique_ptr<store::Connection> view,
+                      db.OpenReportView(BriefScope(input)));
+  store::Connection& sql = *view;
   ReleasedRows rows(sql, policy, db);
   KZ_RETURN_IF_ERROR(rows.Build(input.audience, input.current, input.previous));
   Context c{sql, db, policy, rows, input};

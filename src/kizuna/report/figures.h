@@ -12,9 +12,11 @@
 // `--json` document and what the HTML page is drawn from; its members are described in
 // docs/brief.md.
 //
-//   KZ_ASSIGN_OR_RETURN(boost::json::object f, ComputeFigures(sql, db, policy, input));
+//   KZ_ASSIGN_OR_RETURN(boost::json::object f, ComputeFigures(db, policy, input));
 //
-// Thread-safety: one call per connection at a time.
+// The SQL runs on the store's report view (store/report_view.h), so one brief is computed the
+// same way on an SQLite or a PostgreSQL node.
+// Thread-safety: safe for concurrent calls (each opens a view of its own).
 
 #include <cstdint>
 #include <string>
@@ -27,7 +29,7 @@
 #include "kizuna/report/period.h"
 #include "kizuna/store/database.h"
 #include "kizuna/store/exercise_results.h"
-#include "kizuna/store/sqlite/connection.h"
+#include "kizuna/store/report_view.h"
 
 namespace kizuna::report {
 
@@ -54,10 +56,16 @@ absl::StatusOr<bool> ExerciseResultReleased(policy::Policy& policy, const identi
 // The rank (labels.h, TlpRank) of the highest TLP among the row's markings; 0 for none.
 int ExerciseResultTlpRank(const store::ExerciseResultRow& row);
 
-// Returns the figures. `sql` is a connection to the database `db` opened on (read-only is
-// enough; it creates temporary tables), `policy` decides over `db`. Errors: the store's, the
-// policy's; InvalidArgument when input.top is out of range.
-absl::StatusOr<boost::json::object> ComputeFigures(store::Connection& sql, store::Database& db,
-                                                   policy::Policy& policy, const BriefInput& input);
+// The rows of `db` a brief for `input` reads (store/report_view.h): the current versions of
+// the audience's collections added in either period, with the JSON of sightings and
+// relationships.
+store::ReportScope BriefScope(const BriefInput& input);
+
+// Returns the figures, computed on a report view of `db` (Database::OpenReportView with
+// BriefScope(input): the SQLite file itself, or a snapshot of PostgreSQL) on which it creates
+// temporary tables; `policy` decides over `db`. Errors: the store's (Unavailable when it has
+// no report view), the policy's; InvalidArgument when input.top is out of range.
+absl::StatusOr<boost::json::object> ComputeFigures(store::Database& db, policy::Policy& policy,
+                                                   const BriefInput& input);
 
 }  // namespace kizuna::report

@@ -13,8 +13,7 @@
 //      adder, provenance and markings) gathered into a group number `grp`, and, for sightings
 //      and relationships, the refs the figures group by (their JSON is read only there). The
 //      groups are numbered while the rows are read, by a function of this connection
-//      (`brief_group`, a hash map of the facts: no sort, no join); in PostgreSQL, a SELECT
-//      DISTINCT of the facts and a join would number them;
+//      (`brief_group`, a hash map of the facts: no sort, no join);
 //   2. every group (few, as objects share a handful of markings and creators) is decided once,
 //      by Policy::Filter over one representative entry, for the audience's principal: the
 //      decision depends on nothing else, so all entries of a group share it. Entries with
@@ -28,8 +27,9 @@
 // Columns: see released_rows.cc. Other decisions over the same groups (what was pushed to a
 // peer: DecideGroups) need no further reads of the entries.
 //
-// The SQL is plain (window functions, no SQLite-only syntax) except json_extract, which
-// PostgreSQL writes as `json ->> 'prop'`, and brief_group.
+// The connection is the store's report view (store/report_view.h): SQLite's file itself, or,
+// on a PostgreSQL node, the same tables filled from one snapshot, so this SQL (SQLite's, with
+// json_extract and brief_group) is the only one, whatever the store.
 // Thread-safety: belongs to one thread, as its connection.
 
 #include <cstdint>
@@ -56,7 +56,8 @@ struct EntryGroup {
 
 class ReleasedRows {
  public:
-  // `sql` reads the store `policy` decides over; both must outlive this.
+  // `sql` is a report view (store/report_view.h) of the store `policy` decides over; both must
+  // outlive this.
   ReleasedRows(store::Connection& sql, policy::Policy& policy, store::Store& store)
       : sql_(sql), policy_(policy), labels_(store) {}
 

@@ -3,8 +3,18 @@
 
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
+#include "kizuna/store/database.h"
 
 namespace kizuna::store {
+
+absl::Status Database::PutExerciseResult(const ExerciseResultRow& row) {
+  if (row.result.size() > kMaxExerciseResultBytes) {
+    return absl::InvalidArgumentError(StrCat("exercise result of ", row.result.size(),
+                                             " bytes is over the limit of ",
+                                             kMaxExerciseResultBytes));
+  }
+  return DoPutExerciseResult(row);
+}
 
 absl::Status PutExerciseResult(Connection& sql, const ExerciseResultRow& row) {
   if (row.result.size() > kMaxExerciseResultBytes) {

@@ -4,10 +4,11 @@
 // `kizuna exercise record` puts a scored exercise here; the brief (report/) reads those held
 // in its period and shows those its audience's policy releases (docs/exercise.md,
 // "Results on the node"). A result is keyed by exercise and collection: recording it again
-// replaces it.
+// replaces it. Callers go through the node's Database (database.h), which either store
+// implements; the functions below are the SQLite store's, on one of its connections:
 //
-//   KZ_RETURN_IF_ERROR(PutExerciseResult(sql, row));
-//   KZ_ASSIGN_OR_RETURN(auto rows, ExerciseResultsHeld(sql, from_us, to_us));
+//   KZ_RETURN_IF_ERROR(db.PutExerciseResult(row));
+//   KZ_ASSIGN_OR_RETURN(auto rows, db.ExerciseResultsHeld(from_us, to_us));
 //
 // Thread-safety: as the connection.
 

@@ -141,6 +141,11 @@ class PgStore : public Database, public FeedStore {
                                          const ObjectFilter& filter,
                                          const RecordDelete* record) override;
   absl::StatusOr<int64_t> DoCountObjects(std::string_view collection_id) override;
+  // The reports' reads (pg_report_view.cc).
+  absl::StatusOr<std::unique_ptr<Connection>> DoOpenReportView(const ReportScope& scope) override;
+  absl::Status DoPutExerciseResult(const ExerciseResultRow& row) override;
+  absl::StatusOr<std::vector<ExerciseResultRow>> DoExerciseResultsHeld(int64_t from_us,
+                                                                       int64_t to_us) override;
   absl::Status DoSaveStatus(const StatusRecord& status) override;
   absl::Status DoReadStatus(std::string_view api_root, std::string_view id, int64_t not_before_us,
                             StatusSink sink) override;
