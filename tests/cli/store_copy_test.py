@@ -4,11 +4,12 @@ peers (their tokens still sealed with the data directory's key), the same audit 
 import json
 import os
 import shutil
+import subprocess
 import sys
 import unittest
 import uuid
 
-from kizuna_cli import KizunaTestCase, raw_objects
+from kizuna_cli import KIZUNA, KizunaTestCase, raw_objects
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
 import pg_cluster  # noqa: E402
@@ -99,6 +100,28 @@ class StoreCopy(KizunaTestCase):
         self.run_kizuna("store", "copy", "--to", self.url)
         again = self.run_kizuna("store", "copy", "--to", self.url, expect=1)
         self.assertIn(b"already holds", again.stderr)
+
+    def test_a_directory_without_the_keys_cannot_join_the_node(self):
+        """Keys made by a second `init --store` would seal and sign what the node's other
+        processes cannot open: a database that holds a node is refused to a directory without
+        its keys, and `serve` makes no `next`-token key of its own."""
+        self.run_kizuna("store", "copy", "--to", self.url)
+        other = os.path.join(self.tmp, "other")
+        proc = subprocess.run([KIZUNA, "--data-dir", other, "init", "--store", self.url], capture_output=True)
+        self.assertEqual(proc.returncode, 1, proc.stderr)
+        self.assertIn(b"already holds a node", proc.stderr)
+        self.assertNotIn(self.pg.password.encode(), proc.stderr)
+        self.assertFalse(os.path.exists(os.path.join(other, "peer-tokens.key")))
+        self.assertFalse(os.path.exists(os.path.join(other, "store.url")))
+        # A copy of the directory with its keys joins; without the next-token key, serve refuses.
+        shutil.copytree(self.data_dir, other, ignore=shutil.ignore_patterns("kizuna.db*", "taxii-next-token.key"),
+                        dirs_exist_ok=True)
+        subprocess.run([KIZUNA, "--data-dir", other, "init", "--store", self.url], check=True, capture_output=True)
+        os.remove(os.path.join(other, "taxii-next-token.key"))
+        proc = subprocess.run([KIZUNA, "--data-dir", other, "serve", "--dev", "--listen", "127.0.0.1:0"],
+                              capture_output=True, timeout=60)
+        self.assertEqual(proc.returncode, 1, proc.stderr)
+        self.assertIn(b"taxii-next-token.key is missing", proc.stderr)
 
     def test_bad_arguments_are_named(self):
         self.assertIn(b"postgresql://", self.run_kizuna("store", "copy", "--to", "mysql://x", expect=1).stderr)

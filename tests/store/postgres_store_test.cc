@@ -198,6 +198,42 @@ TEST_F(PgStoreTest, AStoreFindsTheCollectionsAnotherStoreCreatesOrChanges) {
   EXPECT_TRUE(eventually([&] { return count(*store_, "") == 3; }));
 }
 
+// A change whose notification is lost (here: written with the triggers off, as when the
+// listener's connection is down) is still read within PgStore::kCatalogMaxAge: a collection's
+// release policy made stricter elsewhere is not kept from a process for long.
+TEST_F(PgStoreTest, AKeptCollectionIsReadAgainEvenWithoutItsNotification) {
+  std::unique_ptr<PgStore> other = OpenStore();
+  ASSERT_NE(other, nullptr);
+  ASSERT_NE(other->FindCollection("root", "intel")->default_release, "readers");  // read, kept
+  std::unique_ptr<pg::Connection> db = Raw();
+  ASSERT_NE(db, nullptr);
+  ASSERT_TRUE(db->Exec("silent update",
+                       "SET session_replication_role = replica; "
+                       "UPDATE collections SET default_release = 'readers'")
+                  .ok());
+  const auto start = std::chrono::steady_clock::now();
+  while (other->FindCollection("root", "intel")->default_release != "readers" &&
+         std::chrono::steady_clock::now() - start < std::chrono::seconds(5)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(other->FindCollection("root", "intel")->default_release, "readers");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(2500));
+}
+
+// A statement first run with a NULL typed as text and then with an integer is prepared for
+// each (`kizuna store copy` sends a column's NULLs and values through one INSERT text).
+TEST_F(PgStoreTest, OneStatementTakesANullOfAnotherTypeThenAValue) {
+  std::unique_ptr<pg::Connection> db = Raw();
+  ASSERT_NE(db, nullptr);
+  const std::string sql = "SELECT $1::bigint";
+  absl::StatusOr<pg::Result> null = db->Run("a NULL", sql, {pg::Param::Null(true)});
+  ASSERT_TRUE(null.ok()) << null.status();
+  EXPECT_TRUE(null->IsNull(0, 0));
+  absl::StatusOr<pg::Result> value = db->Run("a value", sql, {pg::Param::Int(42)});
+  ASSERT_TRUE(value.ok()) << value.status();
+  EXPECT_EQ(value->Int(0, 0), 42);
+}
+
 TEST_F(PgStoreTest, TheAuditLogIsAppendOnly) {
   Objects objects;
   NewObject a = objects.Make(Indicator("000000000001", "2016-01-01T00:00:00.000Z"));

@@ -37,15 +37,20 @@ absl::StatusOr<int64_t> ConsoleEndpoints::ObjectCount(const identity::Principal&
                        stamp.last_added >= kept->through_us && stamp.deletes == kept->deletes;
   if (current && stamp.last_added == kept->through_us && stamp.changes == kept->changes)
     return kept->objects;
-  if (sql == nullptr) {
-    KZ_ASSIGN_OR_RETURN(sql, db_.OpenReportView(CountScope(counted)));
-  }
-  ReleasedCounter counter(*sql, db_, policy_);
   std::optional<int64_t> added;
-  // Entries only added since (a delete makes `current` false): count what they add.
+  // Entries only added since (a delete makes `current` false): count what they add, on a view
+  // of those entries alone (on PostgreSQL a view is a copy: of the new entries, not of every
+  // entry of the collections counted).
   if (current && stamp.last_added > kept->through_us) {
+    KZ_ASSIGN_OR_RETURN(
+        std::unique_ptr<store::Connection> since,
+        db_.OpenReportView(CountScope(counted, kept->through_us, stamp.last_added)));
+    ReleasedCounter counter(*since, db_, policy_);
     KZ_ASSIGN_OR_RETURN(added, counter.ObjectsAdded(principal, collection, kept->through_us,
                                                     stamp.last_added, kMaxObjectsAdvanced));
+  }
+  if (!added.has_value() && sql == nullptr) {
+    KZ_ASSIGN_OR_RETURN(sql, db_.OpenReportView(CountScope(counted)));
   }
   KeptCount next;
   if (added.has_value()) {
@@ -55,6 +60,7 @@ absl::StatusOr<int64_t> ConsoleEndpoints::ObjectCount(const identity::Principal&
   } else {
     // One snapshot, which may hold entries added after the stamp: the count is through its
     // newest entry.
+    ReleasedCounter counter(*sql, db_, policy_);
     KZ_RETURN_IF_ERROR(sql->Exec("BEGIN"));
     absl::StatusOr<int64_t> objects = counter.CountObjects(principal, collection);
     absl::StatusOr<int64_t> through = counter.LastEntryAdded();

@@ -64,9 +64,7 @@ absl::Status Node::Build() {
     KZ_RETURN_IF_ERROR(StartCheck(dir, config_.start_check_s, clock_, notes_));
   } else {
     notes_.push_back(
-        StrCat("store: ", RedactUrl(config_.store),
-               " (no start check: PostgreSQL checks its own pages; the brief, the console's"
-               " counts and the exercise results need the SQLite store)"));
+        StrCat("store: ", RedactUrl(config_.store), " (no start check: `kizuna check` checks it)"));
   }
   KZ_ASSIGN_OR_RETURN(database_, store::OpenDatabase(dir, clock_, &tightened_, config_.store));
   store::Database& db = *database_;
@@ -75,7 +73,8 @@ absl::Status Node::Build() {
     if (db.GetApiRoot(root.name).ok()) continue;
     KZ_RETURN_IF_ERROR(db.CreateApiRoot(root));
   }
-  KZ_ASSIGN_OR_RETURN(taxii::NextTokens::Key key, NextTokenKey(dir, SecureRandom()));
+  KZ_ASSIGN_OR_RETURN(taxii::NextTokens::Key key,
+                      NextTokenKey(dir, SecureRandom(), /*may_make=*/config_.store.empty()));
   config_.service.tls = config_.server.tls;  // discovery's scheme, when built from Host
   policy_ = std::make_unique<policy::Policy>(db, &db, clock_);
   authenticator_ = std::make_unique<taxii::TokenAuthenticator>(db, clock_, config_.auth);

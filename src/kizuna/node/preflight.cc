@@ -43,7 +43,8 @@ absl::Status StartCheck(const std::string& data_dir, double budget_s, Clock& clo
              "\nrun `kizuna check` for a full report, and restore kizuna.db from a backup"));
 }
 
-absl::StatusOr<taxii::NextTokens::Key> NextTokenKey(const std::string& data_dir, Random& random) {
+absl::StatusOr<taxii::NextTokens::Key> NextTokenKey(const std::string& data_dir, Random& random,
+                                                    bool may_make) {
   std::string path = store::DataDirFile(data_dir, store::kNextTokenKeyFile);
   taxii::NextTokens::Key key;
   absl::StatusOr<simdjson::padded_string> existing = ReadFile(path, kMaxKeyFileBytes);
@@ -53,6 +54,12 @@ absl::StatusOr<taxii::NextTokens::Key> NextTokenKey(const std::string& data_dir,
   }
   if (existing.ok() || existing.status().code() != absl::StatusCode::kNotFound) {
     return absl::DataLossError(StrCat(path, " is not a 32-byte key; remove it to make a new one"));
+  }
+  if (!may_make) {
+    return absl::FailedPreconditionError(
+        StrCat(path, " is missing: every process of a node on PostgreSQL signs `next` tokens with ",
+               "the key `kizuna init --store` made; copy that file from the data directory the ",
+               "node was set up in"));
   }
   random.Fill(key);
   KZ_RETURN_IF_ERROR(WriteFileAtomically(

@@ -33,8 +33,11 @@ absl::Status StartCheck(const std::string& data_dir, double budget_s, Clock& clo
                         std::vector<std::string>& notes);
 
 // Returns the key in `data_dir`'s kNextTokenKeyFile, making it with `random` when the file is
-// absent. Returns DataLoss when the file holds anything but a 32-byte key (remove it to make a
-// new one), or the error of reading or writing it.
-absl::StatusOr<taxii::NextTokens::Key> NextTokenKey(const std::string& data_dir, Random& random);
+// absent and `may_make` (a node on PostgreSQL passes false: its processes must share the key
+// `kizuna init --store` made, so a missing file is FailedPrecondition naming it). Returns
+// DataLoss when the file holds anything but a 32-byte key (remove it to make a new one), or
+// the error of reading or writing it.
+absl::StatusOr<taxii::NextTokens::Key> NextTokenKey(const std::string& data_dir, Random& random,
+                                                    bool may_make = true);
 
 }  // namespace kizuna::node

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "kizuna/base/file.h"
+#include "kizuna/base/redact.h"
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/store/peer_tokens.h"
@@ -68,15 +69,30 @@ absl::StatusOr<std::unique_ptr<Store>> InitDataDir(const std::string& dir,
                         PrepareDataDir(dir, DirAction::kCreateDirectory));
     AddChanges(std::move(changed), tightened);
     KZ_ASSIGN_OR_RETURN(std::string recorded, RecordedStoreUrl(dir));
-    if (recorded.empty()) {
-      KZ_RETURN_IF_ERROR(
-          CreateFileExclusively(DataDirFile(dir, kStoreUrlFile), StrCat(store_url, "\n")));
-    } else if (recorded != store_url) {
+    if (!recorded.empty() && recorded != store_url) {
       return absl::FailedPreconditionError(
           StrCat(dir, " already records another store (", kStoreUrlFile, ")"));
     }
+    // The node's keys are made with the node, once: a directory without them for a database
+    // that already holds a node would make keys of its own, and seal and sign what the node's
+    // other processes cannot open.
+    const std::string key_file = DataDirFile(dir, kPeerTokenKeyFile);
+    std::error_code missing;
+    if (!std::filesystem::exists(key_file, missing)) {
+      KZ_ASSIGN_OR_RETURN(std::unique_ptr<Database> existing, OpenIn(dir, store_url, clock));
+      KZ_ASSIGN_OR_RETURN(std::vector<ApiRoot> roots, existing->ListApiRoots());
+      if (!roots.empty()) {
+        return absl::FailedPreconditionError(StrCat(
+            RedactUrl(store_url), " already holds a node, and ", dir, " has none of its keys (",
+            kPeerTokenKeyFile, "): copy the data directory of one of the node's hosts instead"));
+      }
+    }
+    if (recorded.empty()) {
+      KZ_RETURN_IF_ERROR(
+          CreateFileExclusively(DataDirFile(dir, kStoreUrlFile), StrCat(store_url, "\n")));
+    }
     // Made now, so that copies of the directory for the node's other processes hold it.
-    KZ_RETURN_IF_ERROR(TokenSealer::LoadOrCreate(DataDirFile(dir, kPeerTokenKeyFile)).status());
+    KZ_RETURN_IF_ERROR(TokenSealer::LoadOrCreate(key_file).status());
   } else {
     KZ_ASSIGN_OR_RETURN(std::string recorded, RecordedStoreUrl(dir));
     KZ_ASSIGN_OR_RETURN(

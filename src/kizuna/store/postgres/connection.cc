@@ -168,7 +168,16 @@ absl::Status Connection::Exec(std::string_view what, const std::string& sql) {
 
 absl::StatusOr<Result> Connection::Run(std::string_view what, const std::string& sql,
                                        const std::vector<Param>& params) {
-  auto found = prepared_.find(sql);
+  // Keyed by the SQL and the parameters' types: a statement run once with a NULL of one type
+  // and once with a value of another is two prepared statements (PostgreSQL decodes each
+  // parameter by the type it was prepared with).
+  std::string key = sql;
+  key.push_back('\0');
+  for (const Param& p : params) {
+    const uint32_t type = p.type();
+    key.append(reinterpret_cast<const char*>(&type), sizeof type);
+  }
+  auto found = prepared_.find(key);
   if (found == prepared_.end()) {
     if (prepared_.size() >= kMaxPrepared) {
       Exec("releasing prepared statements", "DEALLOCATE ALL").IgnoreError();
@@ -182,7 +191,7 @@ absl::StatusOr<Result> Connection::Run(std::string_view what, const std::string&
         PQprepare(conn_, name.c_str(), sql.c_str(), static_cast<int>(params.size()), types.data());
     Result owned(prepared);
     if (PQresultStatus(prepared) != PGRES_COMMAND_OK) return ErrorOf(prepared, conn_, what);
-    found = prepared_.emplace(sql, std::move(name)).first;
+    found = prepared_.emplace(std::move(key), std::move(name)).first;
   }
   std::vector<const char*> values;
   std::vector<int> lengths, formats;

@@ -3,7 +3,8 @@
 #pragma once
 
 // Connection owns a PGconn; Result owns a PGresult. Every statement is prepared once per
-// connection (keyed by its SQL text, under a name of its own) and executed with binary
+// connection (keyed by its SQL text and its parameters' types, under a name of its own) and
+// executed with binary
 // parameters of declared types, so no value is ever spliced into SQL text and bytes round-trip
 // exactly. Errors come back as absl::Status: AlreadyExists for a unique violation, Unavailable
 // for a lost connection, InvalidArgument for bad data, DeadlineExceeded for a statement
@@ -109,7 +110,8 @@ class Connection {
 
  private:
   pg_conn* conn_;
-  std::unordered_map<std::string, std::string> prepared_;  // SQL -> statement name
+  // SQL and parameter types -> statement name
+  std::unordered_map<std::string, std::string> prepared_;
 };
 
 // Runs BEGIN on Begin() and ROLLBACK on destruction unless committed.

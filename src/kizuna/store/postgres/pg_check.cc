@@ -29,9 +29,10 @@ absl::StatusOr<int64_t> One(pg::Connection& db, std::string_view what, const std
   return r.rows() > 0 ? r.Int(0, 0) : 0;
 }
 
-// amcheck's bt_index_check over every B-tree index of the store's schema, each against its
-// table (heapallindexed), until the deadline (0: none).
-absl::Status CheckIndexes(CheckRun& c, pg::Connection& db, CheckStep& step, int64_t deadline_us) {
+// amcheck's bt_index_check (`function`, schema-qualified and quoted) over every B-tree index of
+// the store's schema, each against its table (heapallindexed), until the deadline (0: none).
+absl::Status CheckIndexes(CheckRun& c, pg::Connection& db, const std::string& function,
+                          CheckStep& step, int64_t deadline_us) {
   KZ_ASSIGN_OR_RETURN(
       pg::Result indexes,
       db.Run("list the indexes",
@@ -58,7 +59,8 @@ absl::Status CheckIndexes(CheckRun& c, pg::Connection& db, CheckStep& step, int6
                              .status());
     }
     absl::Status checked =
-        db.Run("bt_index_check", "SELECT bt_index_check($1::regclass, true)", {Param::Text(index)})
+        db.Run("bt_index_check", StrCat("SELECT ", function, "($1::regclass, true)"),
+               {Param::Text(index)})
             .status();
     if (absl::IsDeadlineExceeded(checked)) {
       out_of_time();
@@ -98,18 +100,28 @@ bool CheckServer(CheckRun& c, pg::Connection& db, CheckReport& report) {
     StrAppend(step.note, "; data checksums are off (initdb --data-checksums finds damaged pages)");
   }
   if (c.options().level == CheckLevel::kFull) {
-    absl::StatusOr<int64_t> amcheck =
-        One(db, "look for amcheck", "SELECT count(*) FROM pg_extension WHERE extname = 'amcheck'");
-    if (amcheck.ok() && *amcheck > 0) {
-      amcheck =
-          One(db, "may this role run amcheck",
-              "SELECT has_function_privilege('bt_index_check(regclass, boolean)', 'EXECUTE')");
+    // amcheck's functions by the schema it is in, not through search_path (where a role that
+    // may create in an earlier schema could put a function of its own).
+    absl::StatusOr<pg::Result> amcheck =
+        db.Run("look for amcheck",
+               "SELECT format('%I', n.nspname) FROM pg_extension e"
+               " JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'amcheck'",
+               {});
+    std::string function;
+    if (amcheck.ok() && amcheck->rows() > 0) {
+      function = StrCat(amcheck->Text(0, 0), ".bt_index_check");
+      const std::string signature = StrCat(function, "(regclass, boolean)");
+      absl::StatusOr<pg::Result> may =
+          db.Run("may this role run amcheck", "SELECT has_function_privilege($1, 'EXECUTE')",
+                 {Param::Text(signature)});
+      if (!may.ok()) amcheck = may.status();
+      if (may.ok() && (may->rows() == 0 || !may->Bool(0, 0))) function.clear();
     }
     if (!amcheck.ok()) {
       report.steps.push_back(c.Fail(std::move(step), amcheck.status()));
       return true;
     }
-    if (*amcheck == 0) {
+    if (function.empty()) {
       StrAppend(step.note,
                 "; indexes not checked: the database has no amcheck extension, or this role may not"
                 " run it (CREATE EXTENSION amcheck, as a superuser)");
@@ -118,7 +130,7 @@ bool CheckServer(CheckRun& c, pg::Connection& db, CheckReport& report) {
       const int64_t deadline_us = c.options().time_budget_ms > 0
                                       ? c.clock().NowMicros() + c.options().time_budget_ms * 1000
                                       : 0;
-      absl::Status indexes = CheckIndexes(c, db, step, deadline_us);
+      absl::Status indexes = CheckIndexes(c, db, function, step, deadline_us);
       db.Exec("reset the statement timeout", "SET statement_timeout = 0").IgnoreError();
       if (!indexes.ok()) {
         report.steps.push_back(c.Fail(std::move(step), indexes));

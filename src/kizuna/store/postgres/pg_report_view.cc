@@ -1,11 +1,11 @@
 // Kizuna. The PostgreSQL store's reads for the reports (report_view.h): the rows a report asks
 // for, copied from one snapshot into a private temporary SQLite database; exercise results.
 #include <algorithm>
-#include <functional>
 #include <string>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "kizuna/base/random.h"
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/store/postgres/pg_internal.h"
@@ -90,6 +90,10 @@ absl::Status CopyEntries(pg::Connection& pg, Connection& sql, const ReportScope&
           " added_by_nation, is_first, is_last, is_top_spec, json)"
           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   const std::string sql_text(kReadEntries);
+  // id_hash under a key of this view's (SipHash, as SQLite's): ids a partner chose cannot be
+  // made to collide and merge two objects in a count of distinct ids.
+  sqlite_internal::IdHashKey key;
+  SecureRandom().Fill(key.bytes);
   for (int64_t after = scope.after_us;;) {
     KZ_ASSIGN_OR_RETURN(pg::Result r,
                         pg.Run("read entries for a report", sql_text,
@@ -98,9 +102,7 @@ absl::Status CopyEntries(pg::Connection& pg, Connection& sql, const ReportScope&
                                 Param::Bool(scope.json_of_refs), Param::Int(kRowsPerRead)}));
     for (int i = 0; i < r.rows(); ++i) {
       const std::string_view id = r.Text(i, 2);
-      put->Bind(1, r.Int(i, 0))
-          .Bind(2, r.Int(i, 1))
-          .Bind(3, static_cast<int64_t>(std::hash<std::string_view>{}(id)));
+      put->Bind(1, r.Int(i, 0)).Bind(2, r.Int(i, 1)).Bind(3, sqlite_internal::IdHash(key, id));
       put->BindView(4, id).BindView(5, r.Text(i, 3)).Bind(6, r.Int(i, 4)).Bind(7, r.Int(i, 5));
       BindTextOrNull(*put, 8, r, i, 6);
       BindTextOrNull(*put, 9, r, i, 7);

@@ -172,8 +172,11 @@ absl::Status PgStore::BeginWrite(pg::Transaction& tx) {
     KZ_RETURN_IF_ERROR(writer_->Reconnect());
     writer_pid_.store(writer_->BackendPid(), std::memory_order_release);
   }
-  // BEGIN and the writers' lock in one round trip (the key is a constant, not a value).
-  return tx.Begin(StrCat("BEGIN; SELECT pg_advisory_xact_lock(", kWriterLockKey, ")"));
+  // BEGIN and the writers' lock in one round trip (the key is a constant, not a value). READ
+  // COMMITTED whatever the database's default: each statement after the lock then sees what
+  // the writer before committed (the federation epoch's fence reads it).
+  return tx.Begin(StrCat("BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(",
+                         kWriterLockKey, ")"));
 }
 
 absl::Status PgStore::DoCreateApiRoot(const ApiRoot& root) {
@@ -194,9 +197,10 @@ absl::Status PgStore::DoCreateApiRoot(const ApiRoot& root) {
 
 absl::StatusOr<std::vector<ApiRoot>> PgStore::DoListApiRoots() {
   const int64_t changes = catalog_changes_.load(std::memory_order_acquire);
+  const auto read_time = std::chrono::steady_clock::now();
   {
     absl::MutexLock lock(&catalog_mu_);
-    if (roots_read_at_ == changes) return roots_;
+    if (roots_read_.Fresh(changes)) return roots_;
   }
   KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
   KZ_ASSIGN_OR_RETURN(pg::Result r,
@@ -210,7 +214,7 @@ absl::StatusOr<std::vector<ApiRoot>> PgStore::DoListApiRoots() {
   }
   absl::MutexLock lock(&catalog_mu_);
   if (changes == catalog_changes_.load(std::memory_order_acquire)) {
-    roots_read_at_ = changes;
+    roots_read_ = {changes, read_time};
     roots_ = roots;
   }
   return roots;
@@ -247,10 +251,11 @@ absl::StatusOr<Collection> PgStore::DoCreateCollection(Collection c) {
 
 absl::StatusOr<std::vector<Collection>> PgStore::DoListCollections(std::string_view api_root) {
   const int64_t changes = catalog_changes_.load(std::memory_order_acquire);
+  const auto read_time = std::chrono::steady_clock::now();
   {
     absl::MutexLock lock(&catalog_mu_);
     auto found = collections_.find(std::string(api_root));
-    if (found != collections_.end() && found->second.read_at == changes)
+    if (found != collections_.end() && found->second.read.Fresh(changes))
       return found->second.collections;
   }
   KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
@@ -273,14 +278,14 @@ absl::StatusOr<std::vector<Collection>> PgStore::DoListCollections(std::string_v
     // Lists of other roots read before this change are stale: dropped (and the map stays as
     // small as the node's API roots, plus "" for all).
     for (auto it = collections_.begin(); it != collections_.end();) {
-      if (it->second.read_at != changes) {
+      if (it->second.read.read_at != changes) {
         collections_.erase(it++);
       } else {
         ++it;
       }
     }
     if (collections_.size() < kMaxRememberedCollectionLists)
-      collections_[std::string(api_root)] = CollectionsRead{changes, out};
+      collections_[std::string(api_root)] = CollectionsRead{{changes, read_time}, out};
   }
   return out;
 }

@@ -34,6 +34,7 @@
 // Thread-safety: safe for concurrent use.
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -278,16 +279,28 @@ class PgStore : public Database, public FeedStore {
   absl::flat_hash_map<std::string, int64_t> collection_pks_ ABSL_GUARDED_BY(pk_mu_);
   // The API roots and collections as last read (every TAXII request finds its root and its
   // collection: Store::GetApiRoot, FindCollection), kept while catalog_changes_ is what it was
-  // before they were read. It moves after each API root or collection this store writes, and
-  // at each 'collections' notification (another process's, or any when the listener
-  // connected again), so a list read before a change is never kept after it.
+  // before they were read, and for kCatalogMaxAge at most. The count moves after each API root
+  // or collection this store writes, and at each 'collections' notification (another
+  // process's, or any when the listener connected again), so a list read before a change is
+  // not kept after it; the age bounds what a notification lost while the listener's
+  // connection is down (a silent drop takes keepalives ~25 s to notice) can delay, such as a
+  // collection's release policy made stricter by another process.
+  static constexpr std::chrono::seconds kCatalogMaxAge{1};
   std::atomic<int64_t> catalog_changes_{0};
   void CountCatalogChange() { catalog_changes_.fetch_add(1, std::memory_order_acq_rel); }
   absl::Mutex catalog_mu_;
-  int64_t roots_read_at_ ABSL_GUARDED_BY(catalog_mu_) = -1;
+  struct CatalogRead {
+    int64_t read_at = -1;  // catalog_changes_ before the read
+    std::chrono::steady_clock::time_point read_time;
+    // Whether it may answer now, catalog_changes_ being `changes`.
+    bool Fresh(int64_t changes) const {
+      return read_at == changes && std::chrono::steady_clock::now() - read_time < kCatalogMaxAge;
+    }
+  };
+  CatalogRead roots_read_ ABSL_GUARDED_BY(catalog_mu_);
   std::vector<ApiRoot> roots_ ABSL_GUARDED_BY(catalog_mu_);
   struct CollectionsRead {
-    int64_t read_at = -1;
+    CatalogRead read;
     std::vector<Collection> collections;
   };
   absl::flat_hash_map<std::string, CollectionsRead> collections_ ABSL_GUARDED_BY(catalog_mu_);
