@@ -123,6 +123,21 @@ class StoreCopy(KizunaTestCase):
         self.assertEqual(proc.returncode, 1, proc.stderr)
         self.assertIn(b"taxii-next-token.key is missing", proc.stderr)
 
+    def test_a_node_without_peers_moves_and_joins(self):
+        """A node that never had a peer has no peer key yet: `store copy` makes it in the
+        directory the node moves from, so `init --store` there is not taken for a stranger's."""
+        fresh = os.path.join(self.tmp, "fresh")
+        subprocess.run([KIZUNA, "--data-dir", fresh, "init"], check=True, capture_output=True)
+        self.assertFalse(os.path.exists(os.path.join(fresh, "peer-tokens.key")))
+        subprocess.run([KIZUNA, "--data-dir", fresh, "store", "copy", "--to", self.url], check=True,
+                       capture_output=True)
+        self.assertTrue(os.path.exists(os.path.join(fresh, "peer-tokens.key")))
+        for f in os.listdir(fresh):
+            if f.startswith("kizuna.db"):
+                os.remove(os.path.join(fresh, f))
+        proc = subprocess.run([KIZUNA, "--data-dir", fresh, "init", "--store", self.url], capture_output=True)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+
     def test_bad_arguments_are_named(self):
         self.assertIn(b"postgresql://", self.run_kizuna("store", "copy", "--to", "mysql://x", expect=1).stderr)
         missing = self.run_kizuna("store", "copy", "--from", "sqlite:" + self.tmp + "/none.db", "--to", self.url,

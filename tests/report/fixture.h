@@ -18,6 +18,7 @@
 #include "kizuna/base/strings.h"
 #include "kizuna/report/period.h"
 #include "kizuna/stix/parser.h"
+#include "kizuna/store/peer_tokens.h"
 #include "kizuna/store/postgres/pg_store.h"
 #include "kizuna/store/sqlite/sqlite_store.h"
 
@@ -68,6 +69,8 @@ class BriefFixture {
       pg_database_.emplace();
       store::PgOptions options;
       options.peer_key_path = (dir_ / "peer-tokens.key").string();
+      // Made first, as `kizuna init --store` makes it (a PgStore never makes one).
+      ASSERT_TRUE(store::TokenSealer::LoadOrCreate(options.peer_key_path).ok());
       auto s = store::PgStore::Open(pg_database_->url(), clock_, options);
       ASSERT_TRUE(s.ok()) << s.status();
       db_ = std::move(*s);

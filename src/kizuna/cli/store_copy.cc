@@ -14,6 +14,7 @@
 #include "kizuna/cli/command.h"
 #include "kizuna/search/extract.h"
 #include "kizuna/store/data_dir.h"
+#include "kizuna/store/peer_tokens.h"
 #include "kizuna/store/postgres/copy_from_sqlite.h"
 #include "kizuna/store/postgres/pg_store.h"
 
@@ -63,6 +64,16 @@ int Copy(const GlobalOptions& global, const CopyFlags& flags) {
   }
   absl::StatusOr<std::string> source = SourceFile(global, flags.from);
   if (!source.ok()) return ReportError(source.status());
+  // The node's peer key (a node that never had a peer has none yet) is made now, in the data
+  // directory the node moves from: every process of the node on PostgreSQL takes a copy of that
+  // directory, and none makes a key of its own.
+  const std::string dir = std::filesystem::path(*source).parent_path().string();
+  if (absl::Status key =
+          store::TokenSealer::LoadOrCreate(store::DataDirFile(dir, store::kPeerTokenKeyFile))
+              .status();
+      !key.ok()) {
+    return ReportError(key);
+  }
   const bool tty = StderrIsTerminal();
   const auto start = std::chrono::steady_clock::now();
   absl::StatusOr<store::CopySummary> summary =
