@@ -1,10 +1,9 @@
 // Kizuna. Scheduled feeds and their state in the PostgreSQL store (as the SQLite store's
 // sqlite_feeds.cc).
-#include <boost/json.hpp>
-
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/store/directory.h"
+#include "kizuna/store/federation_audit.h"
 #include "kizuna/store/postgres/pg_internal.h"
 #include "kizuna/store/postgres/pg_store.h"
 
@@ -13,48 +12,20 @@ namespace {
 
 using pg::Param;
 
-// The secrets of feeds are sealed under a name of their own, apart from the peers'.
-std::string SealName(std::string_view feed) { return StrCat("feed:", feed); }
-
-// What an audit event records of a feed: never its secret.
-std::string FeedDetails(const Feed& f) {
-  return boost::json::serialize(boost::json::object{{"url", f.url},
-                                                    {"format", FeedKindName(f.kind)},
-                                                    {"collection", f.collection},
-                                                    {"as", f.as_user},
-                                                    {"every_us", f.every_us},
-                                                    {"map", f.field_map},
-                                                    {"timeout_ms", f.timeout_ms},
-                                                    {"max_bytes", f.max_bytes},
-                                                    {"auth", PeerAuthName(f.auth)},
-                                                    {"basic_user", f.basic_user},
-                                                    {"ca_file", f.ca_file}});
-}
-
 std::optional<int64_t> OptionalInt(const pg::Result& r, int row, int column) {
   if (r.IsNull(row, column)) return std::nullopt;
   return r.Int(row, column);
 }
 
-AuditEvent FeedEvent(int64_t time_us, std::string_view actor, std::string_view action,
-                     std::string_view name) {
-  AuditEvent event;
-  event.time_us = time_us;
-  event.actor = actor;
-  event.action = action;
-  event.target = name;
-  return event;
-}
-
 }  // namespace
 
 absl::Status PgStore::DoAddFeed(std::string_view actor, const Feed& f) {
-  AuditEvent event = FeedEvent(clock_.NowMicros(), actor, "feed.add", f.name);
+  AuditEvent event = FederationEvent(clock_.NowMicros(), actor, "feed.add", f.name);
   event.details = FeedDetails(f);
   std::string sealed;
   if (!f.secret.empty()) {
     KZ_ASSIGN_OR_RETURN(TokenSealer sealer, Sealer());
-    sealed = sealer.Seal(SealName(f.name), f.secret);
+    sealed = sealer.Seal(FeedSealName(f.name), f.secret);
   }
   return WriteAudited(event, [&](pg::Connection& db) -> absl::Status {
     KZ_ASSIGN_OR_RETURN(pg::Result exists,
@@ -126,13 +97,13 @@ absl::StatusOr<std::vector<Feed>> PgStore::DoListFeeds(std::string_view name) {
   for (Feed& f : feeds) {
     if (f.secret.empty()) continue;
     KZ_ASSIGN_OR_RETURN(TokenSealer sealer, Sealer());
-    KZ_ASSIGN_OR_RETURN(f.secret, sealer.Open(SealName(f.name), f.secret));
+    KZ_ASSIGN_OR_RETURN(f.secret, sealer.Open(FeedSealName(f.name), f.secret));
   }
   return feeds;
 }
 
 absl::Status PgStore::DoRemoveFeed(std::string_view actor, std::string_view name) {
-  AuditEvent event = FeedEvent(clock_.NowMicros(), actor, "feed.remove", name);
+  AuditEvent event = FederationEvent(clock_.NowMicros(), actor, "feed.remove", name);
   return WriteAudited(event, [&](pg::Connection& db) -> absl::Status {
     KZ_ASSIGN_OR_RETURN(pg::Result r, db.Run("remove a feed", "DELETE FROM feeds WHERE name = $1",
                                              {Param::Text(name)}));

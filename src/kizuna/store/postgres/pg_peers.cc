@@ -1,10 +1,9 @@
 // Kizuna. Peers, their collection mappings, sync progress and runs, and the federation leader
 // lock in the PostgreSQL store (as the SQLite store's sqlite_peers.cc).
-#include <boost/json.hpp>
-
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/store/directory.h"
+#include "kizuna/store/federation_audit.h"
 #include "kizuna/store/postgres/pg_internal.h"
 #include "kizuna/store/postgres/pg_store.h"
 
@@ -16,42 +15,6 @@ using pg::Param;
 constexpr int64_t kDayUs = 86'400'000'000;
 // Runs that ended longer ago than this are deleted when a run begins (as SQLite).
 constexpr int64_t kSyncRunsKeptUs = 800 * kDayUs;
-
-// What an audit event records of a peer's settings: never its secret.
-boost::json::object SettingsDetails(const Peer& p) {
-  return {{"url", p.url},
-          {"api_root", p.api_root},
-          {"auth", PeerAuthName(p.auth)},
-          {"basic_user", p.basic_user},
-          {"ca_file", p.ca_file},
-          {"client_cert", p.client_cert},
-          {"client_key", p.client_key},
-          {"nation", p.nation},
-          {"communities", boost::json::array(p.communities.begin(), p.communities.end())},
-          {"organization", p.organization}};
-}
-
-std::string PeerDetails(const Peer& p) {
-  boost::json::array mappings;
-  for (const PeerMapping& m : p.mappings) {
-    mappings.push_back({{"local", m.local_collection},
-                        {"remote", m.remote_collection},
-                        {"direction", SyncDirectionName(m.direction)}});
-  }
-  boost::json::object details = SettingsDetails(p);
-  details["mappings"] = std::move(mappings);
-  return boost::json::serialize(details);
-}
-
-AuditEvent PeerEvent(int64_t time_us, std::string_view actor, std::string_view action,
-                     std::string_view name) {
-  AuditEvent event;
-  event.time_us = time_us;
-  event.actor = actor;
-  event.action = action;
-  event.target = name;
-  return event;
-}
 
 // The parameters INSERT and UPDATE share: $1 name, $2-$8 and $10-$13 ($9 is created_us).
 std::vector<Param> SettingsParams(const Peer& p, const std::string& sealed,
@@ -158,7 +121,7 @@ absl::Status PgStore::WriteAudited(const AuditEvent& event,
 }
 
 absl::Status PgStore::DoAddPeer(std::string_view actor, const Peer& p) {
-  AuditEvent event = PeerEvent(clock_.NowMicros(), actor, "peer.add", p.name);
+  AuditEvent event = FederationEvent(clock_.NowMicros(), actor, "peer.add", p.name);
   event.details = PeerDetails(p);
   KZ_ASSIGN_OR_RETURN(TokenSealer sealer, Sealer());
   const std::string sealed = sealer.Seal(p.name, p.token);
@@ -248,8 +211,8 @@ absl::StatusOr<std::vector<Peer>> PgStore::DoListPeers(std::string_view name) {
 }
 
 absl::Status PgStore::DoUpdatePeer(std::string_view actor, const Peer& p) {
-  AuditEvent event = PeerEvent(clock_.NowMicros(), actor, "peer.update", p.name);
-  event.details = boost::json::serialize(SettingsDetails(p));
+  AuditEvent event = FederationEvent(clock_.NowMicros(), actor, "peer.update", p.name);
+  event.details = PeerSettingsDetails(p);
   KZ_ASSIGN_OR_RETURN(TokenSealer sealer, Sealer());
   const std::string sealed = sealer.Seal(p.name, p.token);
   const std::string communities = pg_internal::JoinWords(p.communities);
@@ -269,7 +232,7 @@ absl::Status PgStore::DoUpdatePeer(std::string_view actor, const Peer& p) {
 }
 
 absl::Status PgStore::DoRemovePeer(std::string_view actor, std::string_view name) {
-  AuditEvent event = PeerEvent(clock_.NowMicros(), actor, "peer.remove", name);
+  AuditEvent event = FederationEvent(clock_.NowMicros(), actor, "peer.remove", name);
   return WriteAudited(event, [&](pg::Connection& db) -> absl::Status {
     KZ_ASSIGN_OR_RETURN(pg::Result r, db.Run("remove a peer", "DELETE FROM peers WHERE name = $1",
                                              {Param::Text(name)}));

@@ -1,32 +1,13 @@
 // Kizuna. Scheduled feeds and their state in the SQLite store.
-#include <boost/json.hpp>
-
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
+#include "kizuna/store/federation_audit.h"
 #include "kizuna/store/peer_tokens.h"
 #include "kizuna/store/sqlite/internal.h"
 #include "kizuna/store/sqlite/sqlite_store.h"
 
 namespace kizuna::store {
 namespace {
-
-// The secrets of feeds are sealed under a name of their own, apart from the peers'.
-std::string SealName(std::string_view feed) { return StrCat("feed:", feed); }
-
-// What an audit event records of a feed: never its secret.
-std::string FeedDetails(const Feed& f) {
-  return boost::json::serialize(boost::json::object{{"url", f.url},
-                                                    {"format", FeedKindName(f.kind)},
-                                                    {"collection", f.collection},
-                                                    {"as", f.as_user},
-                                                    {"every_us", f.every_us},
-                                                    {"map", f.field_map},
-                                                    {"timeout_ms", f.timeout_ms},
-                                                    {"max_bytes", f.max_bytes},
-                                                    {"auth", PeerAuthName(f.auth)},
-                                                    {"basic_user", f.basic_user},
-                                                    {"ca_file", f.ca_file}});
-}
 
 std::optional<int64_t> OptionalInt(const Statement& st, int column) {
   if (st.IsNull(column)) return std::nullopt;
@@ -36,14 +17,11 @@ std::optional<int64_t> OptionalInt(const Statement& st, int column) {
 }  // namespace
 
 absl::Status SqliteStore::DoAddFeed(std::string_view actor, const Feed& f) {
-  AuditEvent event;
-  event.time_us = clock_.NowMicros();
-  event.actor = actor;
-  event.action = "feed.add";
-  event.target = f.name;
+  AuditEvent event = FederationEvent(clock_.NowMicros(), actor, "feed.add", f.name);
   event.details = FeedDetails(f);
   KZ_ASSIGN_OR_RETURN(TokenSealer sealer, Sealer());
-  const std::string sealed = f.secret.empty() ? std::string() : sealer.Seal(SealName(f.name), f.secret);
+  const std::string sealed =
+      f.secret.empty() ? std::string() : sealer.Seal(FeedSealName(f.name), f.secret);
   return WriteChange(event, [&](Connection& db) -> absl::Status {
     KZ_ASSIGN_OR_RETURN(Statement * exists, db.Cached("SELECT 1 FROM collections WHERE id = ?1"));
     exists->Bind(1, f.collection);
@@ -111,17 +89,13 @@ absl::StatusOr<std::vector<Feed>> SqliteStore::DoListFeeds(std::string_view name
   for (Feed& f : feeds) {
     if (f.secret.empty()) continue;
     KZ_ASSIGN_OR_RETURN(TokenSealer sealer, Sealer());
-    KZ_ASSIGN_OR_RETURN(f.secret, sealer.Open(SealName(f.name), f.secret));
+    KZ_ASSIGN_OR_RETURN(f.secret, sealer.Open(FeedSealName(f.name), f.secret));
   }
   return feeds;
 }
 
 absl::Status SqliteStore::DoRemoveFeed(std::string_view actor, std::string_view name) {
-  AuditEvent event;
-  event.time_us = clock_.NowMicros();
-  event.actor = actor;
-  event.action = "feed.remove";
-  event.target = name;
+  AuditEvent event = FederationEvent(clock_.NowMicros(), actor, "feed.remove", name);
   return WriteChange(event, [&](Connection& db) -> absl::Status {
     KZ_ASSIGN_OR_RETURN(Statement * st, db.Cached("DELETE FROM feeds WHERE name = ?1"));
     st->Bind(1, name);

@@ -1,39 +1,13 @@
 // Kizuna. Peers and their collection mappings in the SQLite store.
-#include <boost/json.hpp>
-
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
+#include "kizuna/store/federation_audit.h"
 #include "kizuna/store/peer_tokens.h"
 #include "kizuna/store/sqlite/internal.h"
 #include "kizuna/store/sqlite/sqlite_store.h"
 
 namespace kizuna::store {
 namespace {
-
-// What an audit event records of a peer's settings: never its secret.
-boost::json::object SettingsDetails(const Peer& p) {
-  return {{"url", p.url},
-          {"api_root", p.api_root},
-          {"auth", PeerAuthName(p.auth)},
-          {"basic_user", p.basic_user},
-          {"ca_file", p.ca_file},
-          {"client_cert", p.client_cert},
-          {"client_key", p.client_key},
-          {"nation", p.nation},
-          {"communities", boost::json::array(p.communities.begin(), p.communities.end())},
-          {"organization", p.organization}};
-}
-
-std::string PeerDetails(const Peer& p) {
-  boost::json::array mappings;
-  for (const PeerMapping& m : p.mappings) {
-    mappings.push_back({{"local", m.local_collection}, {"remote", m.remote_collection},
-                        {"direction", SyncDirectionName(m.direction)}});
-  }
-  boost::json::object details = SettingsDetails(p);
-  details["mappings"] = std::move(mappings);
-  return boost::json::serialize(details);
-}
 
 // Binds the columns INSERT and UPDATE share: ?1 name, ?2-?8 and ?10-?13.
 void BindSettings(Statement& st, const Peer& p, const std::string& sealed) {
@@ -143,11 +117,7 @@ absl::Status RecordSyncPass(Connection& db, std::string_view peer, const PeerMap
 }  // namespace
 
 absl::Status SqliteStore::DoAddPeer(std::string_view actor, const Peer& p) {
-  AuditEvent event;
-  event.time_us = clock_.NowMicros();
-  event.actor = actor;
-  event.action = "peer.add";
-  event.target = p.name;
+  AuditEvent event = FederationEvent(clock_.NowMicros(), actor, "peer.add", p.name);
   event.details = PeerDetails(p);
   KZ_ASSIGN_OR_RETURN(TokenSealer sealer, Sealer());
   const std::string sealed = sealer.Seal(p.name, p.token);
@@ -232,12 +202,8 @@ absl::StatusOr<std::vector<Peer>> SqliteStore::DoListPeers(std::string_view name
 }
 
 absl::Status SqliteStore::DoUpdatePeer(std::string_view actor, const Peer& p) {
-  AuditEvent event;
-  event.time_us = clock_.NowMicros();
-  event.actor = actor;
-  event.action = "peer.update";
-  event.target = p.name;
-  event.details = boost::json::serialize(SettingsDetails(p));
+  AuditEvent event = FederationEvent(clock_.NowMicros(), actor, "peer.update", p.name);
+  event.details = PeerSettingsDetails(p);
   KZ_ASSIGN_OR_RETURN(TokenSealer sealer, Sealer());
   const std::string sealed = sealer.Seal(p.name, p.token);
   return WriteChange(event, [&](Connection& db) -> absl::Status {
@@ -254,11 +220,7 @@ absl::Status SqliteStore::DoUpdatePeer(std::string_view actor, const Peer& p) {
 }
 
 absl::Status SqliteStore::DoRemovePeer(std::string_view actor, std::string_view name) {
-  AuditEvent event;
-  event.time_us = clock_.NowMicros();
-  event.actor = actor;
-  event.action = "peer.remove";
-  event.target = name;
+  AuditEvent event = FederationEvent(clock_.NowMicros(), actor, "peer.remove", name);
   return WriteChange(event, [&](Connection& db) -> absl::Status {
     KZ_ASSIGN_OR_RETURN(Statement * st, db.Cached("DELETE FROM peers WHERE name = ?1"));
     st->Bind(1, name);
