@@ -23,7 +23,6 @@ Usage: bench/pg_taxii_bench.py --kizuna build/release/kizuna [--objects 100000] 
 Needs wrk (Debian package) and PostgreSQL 15 (tests/integration/pg_cluster.py makes the cluster).
 """
 import argparse
-import http.client
 import json
 import os
 import shutil
@@ -38,7 +37,7 @@ import uuid
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "integration"))
 import pg_cluster  # noqa: E402
 from kizuna_bench import add_publisher, kz  # noqa: E402
-from taxii_bench import TAXII, free_port, get, indicator  # noqa: E402
+from taxii_bench import TAXII, free_port, get, indicator, post_rate  # noqa: E402
 
 LUA = """
 local paths = {}
@@ -118,31 +117,6 @@ def serve(kizuna, data):
     if not p.stdout.readline():
         sys.exit("kizuna serve did not start on " + data)
     return p, port
-
-
-def post_rate(port, base, token, envelopes):
-    latencies, lock = [], threading.Lock()
-
-    def poster(k):
-        c = http.client.HTTPConnection("127.0.0.1", port)
-        for body in envelopes[k::2]:
-            t = time.perf_counter()
-            c.request("POST", base, body=body, headers={"Accept": TAXII, "Content-Type": TAXII,
-                                                         "Authorization": "Bearer " + token})
-            r = c.getresponse()
-            r.read()
-            assert r.status == 202, r.status
-            with lock:
-                latencies.append(time.perf_counter() - t)
-
-    start = time.perf_counter()
-    threads = [threading.Thread(target=poster, args=(k,)) for k in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    latencies.sort()
-    return 1000 * len(envelopes) / (time.perf_counter() - start), latencies[int(0.99 * (len(latencies) - 1))] * 1000
 
 
 def main():

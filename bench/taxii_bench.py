@@ -78,6 +78,33 @@ def get(port, path, token):
     return r.status, dict(r.getheaders()), r.read()
 
 
+def post_rate(port, base, token, envelopes):
+    """POSTs `envelopes` (of 1,000 objects each) from two client threads; returns objects per
+    second and the p99 latency in ms."""
+    latencies, lock = [], threading.Lock()
+
+    def poster(k):
+        c = http.client.HTTPConnection("127.0.0.1", port)
+        for body in envelopes[k::2]:
+            t = time.perf_counter()
+            c.request("POST", base, body=body, headers={"Accept": TAXII, "Content-Type": TAXII,
+                                                         "Authorization": "Bearer " + token})
+            r = c.getresponse()
+            r.read()
+            assert r.status == 202, r.status
+            with lock:
+                latencies.append(time.perf_counter() - t)
+
+    start = time.perf_counter()
+    threads = [threading.Thread(target=poster, args=(k,)) for k in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    latencies.sort()
+    return 1000 * len(envelopes) / (time.perf_counter() - start), latencies[int(0.99 * (len(latencies) - 1))] * 1000
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--kizuna", required=True)
@@ -146,32 +173,11 @@ def main():
         # POST: envelopes of 1,000 new objects, from two client threads.
         envelopes = [("{\"objects\":[" + ",".join(indicator(10_000_000 + e * 1000 + i, org) for i in range(1000)) + "]}").encode()
                      for e in range(args.post_envelopes)]
-        latencies, lock = [], threading.Lock()
-
-        def poster(k):
-            c = http.client.HTTPConnection("127.0.0.1", port)
-            for body in envelopes[k::2]:
-                t = time.perf_counter()
-                c.request("POST", base, body=body, headers={"Accept": TAXII, "Content-Type": TAXII,
-                                                             "Authorization": "Bearer " + token})
-                r = c.getresponse()
-                r.read()
-                assert r.status == 202
-                with lock:
-                    latencies.append(time.perf_counter() - t)
-
-        start = time.perf_counter()
-        posters = [threading.Thread(target=poster, args=(k,)) for k in range(2)]
-        for t in posters:
-            t.start()
-        for t in posters:
-            t.join()
-        elapsed = time.perf_counter() - start
-        latencies.sort()
+        objects_per_s, p99_ms = post_rate(port, base, token, envelopes)
         print(json.dumps({"bench": "taxii_post", "envelopes": len(envelopes), "objects_per_envelope": 1000,
-                          "requests_per_s": round(len(envelopes) / elapsed, 1),
-                          "objects_per_s": round(1000 * len(envelopes) / elapsed),
-                          "p99_ms": round(latencies[int(0.99 * (len(latencies) - 1))] * 1000, 1)}), flush=True)
+                          "requests_per_s": round(objects_per_s / 1000, 1),
+                          "objects_per_s": round(objects_per_s),
+                          "p99_ms": round(p99_ms, 1)}), flush=True)
     finally:
         if server is not None:  # also when a measurement failed: the node never outlives the run
             server.terminate()
