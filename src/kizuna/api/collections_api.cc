@@ -23,7 +23,7 @@ absl::StatusOr<int64_t> ConsoleEndpoints::ObjectCount(const identity::Principal&
                                                       const store::Collection& collection,
                                                       const KeptStamp& stamp, int64_t now_us,
                                                       const std::vector<store::Collection>& counted,
-                                                      std::unique_ptr<store::Connection>& sql) {
+                                                      CountViews& views) {
   std::string key = StrCat("objects", '\0', policy::ReleaseKey(principal), '\0',
                            policy::CollectionKey(collection));
   std::optional<KeptCount> kept;
@@ -39,18 +39,25 @@ absl::StatusOr<int64_t> ConsoleEndpoints::ObjectCount(const identity::Principal&
     return kept->objects;
   std::optional<int64_t> added;
   // Entries only added since (a delete makes `current` false): count what they add, on a view
-  // of those entries alone (on PostgreSQL a view is a copy: of the new entries, not of every
-  // entry of the collections counted).
+  // of those entries (on PostgreSQL a view is a copy: of the new entries, not of every entry of
+  // the collections counted). A view holding more serves too (the counter selects the range
+  // itself): one serves every collection of the request whose count was kept as late or later.
   if (current && stamp.last_added > kept->through_us) {
-    KZ_ASSIGN_OR_RETURN(
-        std::unique_ptr<store::Connection> since,
-        db_.OpenReportView(CountScope(counted, kept->through_us, stamp.last_added)));
+    store::Connection* since = views.all.get();
+    if (since == nullptr) {
+      if (views.since == nullptr || views.since_after_us > kept->through_us) {
+        KZ_ASSIGN_OR_RETURN(views.since, db_.OpenReportView(CountScope(counted, kept->through_us,
+                                                                       stamp.last_added)));
+        views.since_after_us = kept->through_us;
+      }
+      since = views.since.get();
+    }
     ReleasedCounter counter(*since, db_, policy_);
     KZ_ASSIGN_OR_RETURN(added, counter.ObjectsAdded(principal, collection, kept->through_us,
                                                     stamp.last_added, kMaxObjectsAdvanced));
   }
-  if (!added.has_value() && sql == nullptr) {
-    KZ_ASSIGN_OR_RETURN(sql, db_.OpenReportView(CountScope(counted)));
+  if (!added.has_value() && views.all == nullptr) {
+    KZ_ASSIGN_OR_RETURN(views.all, db_.OpenReportView(CountScope(counted)));
   }
   KeptCount next;
   if (added.has_value()) {
@@ -60,13 +67,14 @@ absl::StatusOr<int64_t> ConsoleEndpoints::ObjectCount(const identity::Principal&
   } else {
     // One snapshot, which may hold entries added after the stamp: the count is through its
     // newest entry.
-    ReleasedCounter counter(*sql, db_, policy_);
-    KZ_RETURN_IF_ERROR(sql->Exec("BEGIN"));
+    store::Connection& sql = *views.all;
+    ReleasedCounter counter(sql, db_, policy_);
+    KZ_RETURN_IF_ERROR(sql.Exec("BEGIN"));
     absl::StatusOr<int64_t> objects = counter.CountObjects(principal, collection);
     absl::StatusOr<int64_t> through = counter.LastEntryAdded();
     absl::StatusOr<int64_t> newest =
         counter.LastDefinitionAdded(now_us - kMarkingSettleUs, stamp.last_added);
-    KZ_RETURN_IF_ERROR(sql->Exec("COMMIT"));
+    KZ_RETURN_IF_ERROR(sql.Exec("COMMIT"));
     KZ_RETURN_IF_ERROR(objects.status());
     KZ_RETURN_IF_ERROR(through.status());
     KZ_RETURN_IF_ERROR(newest.status());
@@ -98,14 +106,14 @@ http::Response ConsoleEndpoints::Collections(const ApiCall& call) {
     listed.emplace_back(&c, *can);
     if (can->can_read) readable.push_back(c);
   }
-  std::unique_ptr<store::Connection> sql;
+  CountViews views;
   boost::json::array out;
   for (const auto& [collection, can] : listed) {
     const store::Collection& c = *collection;
     int64_t objects = 0;
     if (can.can_read) {
       absl::StatusOr<int64_t> counted =
-          ObjectCount(call.principal, c, *stamp, now_us, readable, sql);
+          ObjectCount(call.principal, c, *stamp, now_us, readable, views);
       if (!counted.ok()) return ErrorAnswer(500, "the collection could not be read");
       objects = *counted;
     }

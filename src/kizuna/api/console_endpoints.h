@@ -233,12 +233,17 @@ class ConsoleEndpoints {
   // (ReleasedCounter::ObjectsAdded), counted again (ReleasedCounter::CountObjects) when
   // nothing is kept, after a change that added nothing (a delete), kRecountMaxAgeUs after the
   // last counting, or while a marking definition may still be unknown to the policy. `stamp` and
-  // `now_us` were read before anything else; `sql` is opened when first needed, a report view
-  // holding every entry of `counted` (the collections the request counts).
+  // `now_us` were read before anything else; the request's `views` of `counted` (the
+  // collections it counts) are opened when first needed.
+  struct CountViews {
+    std::unique_ptr<store::Connection> all;    // every entry: a recount, or any update
+    std::unique_ptr<store::Connection> since;  // the entries added after since_after_us
+    int64_t since_after_us = 0;
+  };
   absl::StatusOr<int64_t> ObjectCount(const identity::Principal& principal,
                                       const store::Collection& collection, const KeptStamp& stamp,
                                       int64_t now_us, const std::vector<store::Collection>& counted,
-                                      std::unique_ptr<store::Connection>& sql);
+                                      CountViews& views);
   struct KeptValue {
     KeptStamp stamp;  // before building
     int64_t built_us = 0;
