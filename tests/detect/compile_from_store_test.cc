@@ -1,11 +1,14 @@
 // Kizuna. CompileFromStore: one collection compiled as it is read gives the snapshot that
 // keeping every indicator until Finish gives; a write landing during the read is read again.
+// IndicatorSet: kept, brought up to date after changes and built at a time, it gives the
+// snapshot and counts CompileFromStore gives for the same store at that time.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
 #include "kizuna/base/strings.h"
 #include "kizuna/detect/compiler.h"
+#include "kizuna/detect/indicator_set.h"
 #include "kizuna/detect/matcher.h"
 #include "kizuna/ingest/importer.h"
 #include "kizuna/store/sqlite/sqlite_store.h"
@@ -143,6 +146,11 @@ void ExpectSameCounts(const CompileReport& a, const CompileReport& b) {
   EXPECT_EQ(a.evaluated, b.evaluated);
   EXPECT_EQ(a.multi, b.multi);
   EXPECT_EQ(a.duplicates, b.duplicates);
+  EXPECT_EQ(a.other_pattern_type, b.other_pattern_type);
+  EXPECT_EQ(a.suppressed, b.suppressed);
+  EXPECT_EQ(a.suppressed_keys, b.suppressed_keys);
+  EXPECT_EQ(a.suppressed_by_list, b.suppressed_by_list);
+  EXPECT_EQ(a.problems.size(), b.problems.size());
 }
 
 // The matches of a few records, as (record, indicator id) pairs.
@@ -154,6 +162,13 @@ std::vector<std::pair<uint32_t, std::string>> Matches(const Snapshot& s) {
   AddRecord(batch, "conn", {{Role::kDstIp, "198.51.100.10"}});
   AddRecord(batch, "conn", {{Role::kDstIp, "203.0.17.9"}});
   AddRecord(batch, "dns", {{Role::kDomain, "f14.example"}});
+  for (const char* domain :
+       {"h9.example", "d12.example", "new1.example", "new2.example", "again.example",
+        "later.example", "a16.example", "b16.example", "allowed.example", "h19.example"}) {
+    AddRecord(batch, "dns", {{Role::kDomain, domain}});
+  }
+  AddRecord(batch, "conn", {{Role::kDstIp, "192.0.2.19"}});
+  AddRecord(batch, "conn", {{Role::kDstIp, "198.51.100.20"}});
   BatchMatcher m;
   std::vector<Match> out;
   EXPECT_TRUE(m.MatchBatch(s, batch, out).ok());
@@ -220,6 +235,145 @@ TEST_F(CompileFromStoreTest, AWriteDuringTheReadKeepsOneVersionPerId) {
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].record, 0u);
   EXPECT_EQ((*s)->IndicatorId(out[0].indicator), one);
+}
+
+// The set built at `now` against a full compilation of the store at `now`.
+void ExpectSetEqualsFullCompile(store::Store& store, const std::vector<std::string>& collections,
+                                const IndicatorSet& set, int64_t now,
+                                const Allowlist* allowlist = nullptr) {
+  CompileOptions options;
+  options.now_us = now;
+  options.allowlist = allowlist;
+  CompileReport full_report, set_report;
+  auto full = CompileFromStore(store, collections, options, &full_report);
+  ASSERT_TRUE(full.ok()) << full.status();
+  auto built = set.Build(options, &set_report);
+  ASSERT_TRUE(built.ok()) << built.status();
+  ExpectSameSnapshot(**built, **full);
+  ExpectSameCounts(set_report, full_report);
+  EXPECT_EQ(Matches(**built), Matches(**full));
+}
+
+TEST_F(CompileFromStoreTest, AnIndicatorSetBuildsWhatAFullCompilationGives) {
+  ImportMixed();
+  CompileOptions options;
+  options.page_limit = 7;
+  auto set = IndicatorSet::Load(*store_, {collection_}, options);
+  ASSERT_TRUE(set.ok()) << set.status();
+  EXPECT_EQ((*set)->size(), 40u);
+  // Before, at and after valid_until of the 3s (2025-01-01) and 4s (2027-01-01).
+  for (int64_t now : {int64_t{1700000000000000}, kNow, int64_t{1735689600000000},
+                      int64_t{1798761600000000}, int64_t{1900000000000000}}) {
+    SCOPED_TRACE(now);
+    ExpectSetEqualsFullCompile(*store_, {collection_}, **set, now);
+  }
+}
+
+TEST_F(CompileFromStoreTest, AnUpdatedIndicatorSetReadsOnlyWhatChanged) {
+  ImportMixed();
+  auto loaded = IndicatorSet::Load(*store_, {collection_}, CompileOptions{});
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  IndicatorSet& set = **loaded;
+  // Nothing changed: nothing is read.
+  auto same = set.Update(*store_);
+  ASSERT_TRUE(same.ok()) << same.status();
+  EXPECT_FALSE(same->full);
+  EXPECT_EQ(same->read, 0);
+  EXPECT_EQ(same->removed, 0);
+  EXPECT_EQ(same->scanned, 40);
+  ExpectSetEqualsFullCompile(*store_, {collection_}, set, kNow);
+
+  // Added: two new indicators; new versions: 1 (another value), 10 (revoked), 20 (a
+  // valid_until already past); deleted: 12 (revoked already) and 19.
+  Import(Indicator(41, "[domain-name:value = 'new1.example']") +
+         Indicator(42, "[domain-name:value = 'new2.example']",
+                   R"(,"valid_until":"2026-01-01T00:00:00Z")"));
+  Import(Indicator(1, "[domain-name:value = 'again.example']", "", "2024-07-01T00:00:00.000Z") +
+         Indicator(10, "[ipv4-addr:value = '198.51.100.10']", R"(,"revoked":true)",
+                   "2024-07-01T00:00:00.000Z") +
+         Indicator(20, "[ipv4-addr:value = '198.51.100.20']",
+                   R"(,"valid_until":"2025-01-01T00:00:00Z")", "2024-07-01T00:00:00.000Z"));
+  store::ObjectFilter every;
+  every.versions.all = true;
+  for (int n : {12, 19}) {
+    auto removed = store_->DeleteObject(
+        collection_, StrCat("indicator--6c1d0d3e-5b1f-4a57-9d6e-", fmt::format("{:012}", n)),
+        every);
+    ASSERT_TRUE(removed.ok()) << removed.status();
+    ASSERT_EQ(*removed, 1);
+  }
+  auto updated = set.Update(*store_);
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_FALSE(updated->full);
+  EXPECT_EQ(updated->read, 5);     // the five entries added, not the 40
+  EXPECT_EQ(updated->removed, 5);  // three replaced, two deleted
+  EXPECT_EQ(set.size(), 40u);
+  for (int64_t now : {kNow, int64_t{1767225600000000}, int64_t{1900000000000000}}) {
+    SCOPED_TRACE(now);
+    ExpectSetEqualsFullCompile(*store_, {collection_}, set, now);
+  }
+  CompileOptions at_now;
+  at_now.now_us = kNow;
+  auto snapshot = set.Build(at_now, nullptr);
+  ASSERT_TRUE(snapshot.ok());
+  const auto matches = Matches(**snapshot);
+  const auto hit = [&](std::string_view id_tail) {
+    return std::any_of(matches.begin(), matches.end(),
+                       [&](const auto& m) { return m.second.ends_with(id_tail); });
+  };
+  EXPECT_TRUE(hit("000000000041"));   // new1.example
+  EXPECT_TRUE(hit("000000000001"));   // again.example, the new version
+  EXPECT_FALSE(hit("000000000010"));  // revoked
+  EXPECT_FALSE(hit("000000000019"));  // deleted
+  EXPECT_FALSE(hit("000000000020"));  // expired with its new version
+
+  // Deleting the latest version of 1 brings the earlier one back, older than the last read:
+  // everything is read again, and the set is still what a full compile gives.
+  store::ObjectFilter latest;
+  latest.versions.exact_ns = {int64_t{1719792000} * 1000000000};
+  auto removed =
+      store_->DeleteObject(collection_, "indicator--6c1d0d3e-5b1f-4a57-9d6e-000000000001", latest);
+  ASSERT_TRUE(removed.ok()) << removed.status();
+  ASSERT_EQ(*removed, 1);
+  auto again = set.Update(*store_);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_TRUE(again->full);
+  ExpectSetEqualsFullCompile(*store_, {collection_}, set, kNow);
+}
+
+TEST_F(CompileFromStoreTest, AnIndicatorSetAppliesAllowlistsAndSeveralCollections) {
+  ImportMixed();
+  const std::string other = store_->CreateCollection({"", "root", "other", "Other", "", 0})->id;
+  const std::string first = collection_;
+  collection_ = other;
+  // In both collections: 9 older than in the first, 16 newer; 50 in the second only.
+  Import(Indicator(9, "[domain-name:value = 'older.example']", "", "2024-03-01T00:00:00.000Z") +
+         Indicator(16, "[domain-name:value = 'later.example']", "", "2024-08-01T00:00:00.000Z") +
+         Indicator(50, "[domain-name:value = 'allowed.example']"));
+  collection_ = first;
+  Allowlist allowlist;
+  allowlist.AddPlainList("allowed.example\nshared.example\n", "benign");
+  allowlist.Finish();
+  const std::vector<std::string> both = {first, other};
+  auto set = IndicatorSet::Load(*store_, both, CompileOptions{});
+  ASSERT_TRUE(set.ok()) << set.status();
+  ExpectSetEqualsFullCompile(*store_, both, **set, kNow, &allowlist);
+  ExpectSetEqualsFullCompile(*store_, both, **set, kNow);
+  CompileOptions options;
+  options.now_us = kNow;
+  options.allowlist = &allowlist;
+  CompileReport report;
+  ASSERT_TRUE((*set)->Build(options, &report).ok());
+  EXPECT_EQ(report.duplicates, 2);
+  EXPECT_GT(report.suppressed, 0);
+  // A change in the second collection.
+  collection_ = other;
+  Import(Indicator(51, "[domain-name:value = 'new2.example']"));
+  collection_ = first;
+  auto updated = (*set)->Update(*store_);
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_EQ(updated->read, 1);
+  ExpectSetEqualsFullCompile(*store_, both, **set, kNow, &allowlist);
 }
 
 }  // namespace

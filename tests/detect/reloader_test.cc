@@ -7,19 +7,20 @@
 #include <filesystem>
 
 #include "kizuna/base/strings.h"
+#include "kizuna/detect/indicator_set.h"
 #include "kizuna/ingest/importer.h"
 #include "kizuna/store/sqlite/sqlite_store.h"
 
 namespace kizuna::detect {
 namespace {
 
-std::string Indicator(int n, const std::string& domain) {
+std::string Indicator(int n, const std::string& domain, std::string_view extra = "") {
   return StrCat(
       R"({"type":"indicator","spec_version":"2.1","id":"indicator--6c1d0d3e-5b1f-4a57-9d6e-)",
       fmt::format("{:012}", n),
       R"(","created":"2024-01-01T00:00:00.000Z","modified":"2024-01-01T00:00:00.000Z",)",
       R"("pattern":"[domain-name:value = ')", domain,
-      R"(']","pattern_type":"stix","valid_from":"2024-01-01T00:00:00Z"})", "\n");
+      R"(']","pattern_type":"stix","valid_from":"2024-01-01T00:00:00Z")", extra, "}\n");
 }
 
 class ReloaderTest : public ::testing::Test {
@@ -105,6 +106,72 @@ TEST_F(ReloaderTest, AFailedRecompilationKeepsTheSnapshotInUse) {
   EXPECT_FALSE(reloader.Check(nullptr).ok());
   EXPECT_EQ(live.Load(), first);
   EXPECT_EQ(live.generation(), 0u);
+}
+
+// With an IndicatorSet: an added indicator is read alone, the snapshot is the full
+// compilation's, and the passing of a valid_until reads nothing from the store (here broken).
+TEST_F(ReloaderTest, WithAnIndicatorSetOnlyChangesAreRead) {
+  const int64_t mark = *store_->LastDateAdded();
+  CompileOptions options;
+  auto set = IndicatorSet::Load(*store_, {collection_}, options);
+  ASSERT_TRUE(set.ok()) << set.status();
+  options.now_us = clock_.NowMicros();
+  LiveSnapshot live(*(*set)->Build(options, nullptr));
+  SnapshotReloader reloader(*store_, {collection_}, options, live, clock_, mark, set->get());
+  EXPECT_EQ(reloader.Check(nullptr).value(), false);
+  // valid_until one hour ahead.
+  Import(Indicator(2, "two.example", R"(,"valid_until":"2025-06-15T16:06:40Z")"));
+  CompileReport report;
+  ASSERT_EQ(reloader.Check(&report).value(), true);
+  EXPECT_EQ(report.active, 2);
+  EXPECT_EQ(live.Load()->indicator_count(), 2u);
+  EXPECT_EQ(live.Load()->next_change_us(), 1750003600000000);
+  const std::shared_ptr<const Snapshot> full = Compile();
+  EXPECT_EQ(live.Load()->stats().lookup_bytes, full->stats().lookup_bytes);
+  EXPECT_EQ(live.Load()->next_change_us(), full->next_change_us());
+  EXPECT_EQ((*set)->mark(), *store_->LastDateAdded());
+
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  EXPECT_EQ(
+      sqlite3_exec(db, "PRAGMA foreign_keys=OFF; DROP TABLE entries;", nullptr, nullptr, nullptr),
+      SQLITE_OK)
+      << sqlite3_errmsg(db);
+  sqlite3_close(db);
+  clock_.Advance(int64_t{3600} * 1000000);
+  ASSERT_EQ(reloader.Check(&report).value(), true);
+  EXPECT_EQ(report.active, 1);
+  EXPECT_EQ(report.expired, 1);
+  EXPECT_EQ(live.Load()->indicator_count(), 1u);
+  EXPECT_EQ(live.Load()->IndicatorId(0), "indicator--6c1d0d3e-5b1f-4a57-9d6e-000000000001");
+}
+
+// A delete through the store recompiles (it moves no LastDateAdded), with or without a set.
+TEST_F(ReloaderTest, ADeleteRecompiles) {
+  Import(Indicator(2, "two.example"));
+  for (bool with_set : {false, true}) {
+    SCOPED_TRACE(with_set);
+    const int64_t mark = *store_->LastDateAdded();
+    CompileOptions options;
+    auto set = IndicatorSet::Load(*store_, {collection_}, options);
+    ASSERT_TRUE(set.ok()) << set.status();
+    LiveSnapshot live(Compile());
+    SnapshotReloader reloader(*store_, {collection_}, options, live, clock_, mark,
+                              with_set ? set->get() : nullptr);
+    const size_t before = live.Load()->indicator_count();
+    store::ObjectFilter every;
+    every.versions.all = true;
+    const std::string id = with_set ? "indicator--6c1d0d3e-5b1f-4a57-9d6e-000000000002"
+                                    : "indicator--6c1d0d3e-5b1f-4a57-9d6e-000000000001";
+    ASSERT_EQ(store_->DeleteObject(collection_, id, every).value(), 1);
+    ASSERT_EQ(*store_->LastDateAdded(), mark);
+    ASSERT_EQ(reloader.Check(nullptr).value(), true);
+    EXPECT_EQ(live.Load()->indicator_count(), before - 1);
+    for (uint32_t i = 0; i < live.Load()->indicator_count(); ++i) {
+      EXPECT_NE(live.Load()->IndicatorId(i), id);
+    }
+    EXPECT_EQ(reloader.Check(nullptr).value(), false);
+  }
 }
 
 }  // namespace

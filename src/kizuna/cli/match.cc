@@ -26,9 +26,10 @@
 // at most 1,024 per pattern; a match gives one alert listing the records that took part.
 // With --reload, the store is checked every SECONDS while matching runs (for long runs, such
 // as a sensor's stream on standard input): when indicators were added to it (or one's
-// validity began or ended), the collections are compiled again and matching goes on with
-// the new indicators; the start of the checks, each reload and each failed one (the old
-// indicators stay) are reported on stderr.
+// validity began or ended), the indicators are compiled again and matching goes on with
+// the new ones; only the entries added since are read and parsed (the run keeps every
+// indicator's extracted values: detect/indicator_set.h); the start of the checks, each
+// reload and each failed one (the old indicators stay) are reported on stderr.
 // Allowlists: those stored on the node (`kizuna allowlist add`, in <data-dir>/allowlists/)
 // unless --no-stored-allowlists, and those --allowlist names; --allowlist-category keeps
 // only lists of those categories. Their keys are dropped from the compiled indicators.
@@ -65,6 +66,7 @@
 #include "kizuna/detect/allowlist_store.h"
 #include "kizuna/detect/compiler.h"
 #include "kizuna/detect/indicator_details.h"
+#include "kizuna/detect/indicator_set.h"
 #include "kizuna/detect/match_run.h"
 #include "kizuna/detect/reloader.h"
 #include "kizuna/ingest/feed.h"
@@ -363,7 +365,18 @@ int Run(GlobalOptions& global, MatchFlags& flags) {
     };
   }
   detect::CompileReport report;
-  auto snapshot = detect::CompileFromStore(**db, collection_ids, compile, &report);
+  // With --reload, the extracted indicators are kept, so that a reload reads and parses only
+  // what changed (detect/indicator_set.h); without, nothing is kept per indicator.
+  std::unique_ptr<detect::IndicatorSet> indicator_set;
+  absl::StatusOr<std::shared_ptr<const detect::Snapshot>> snapshot;
+  if (flags.reload_seconds > 0) {
+    auto loaded = detect::IndicatorSet::Load(**db, collection_ids, compile);
+    if (!loaded.ok()) return ReportError(loaded.status());
+    indicator_set = std::move(*loaded);
+    snapshot = indicator_set->Build(compile, &report);
+  } else {
+    snapshot = detect::CompileFromStore(**db, collection_ids, compile, &report);
+  }
   if (terminal) std::fputs("\r\033[K", stderr);
   if (!snapshot.ok()) return ReportError(snapshot.status());
   ReleaseCompileMemory(**db);
@@ -415,7 +428,7 @@ int Run(GlobalOptions& global, MatchFlags& flags) {
   }
   {
     detect::SnapshotReloader reloader(**db, collection_ids, compile, live, SystemClock(),
-                                      *compiled_mark);
+                                      *compiled_mark, indicator_set.get());
     std::unique_ptr<ReloadThread> reloading;
     if (flags.reload_seconds > 0) {
       std::string line =

@@ -62,7 +62,7 @@ struct IndicatorCompiler::Pending {
 struct IndicatorCompiler::Parsed {
   Uuid uuid{};  // formatted only for the report
   std::optional<std::vector<SimpleKey>> keys;
-  std::unique_ptr<const pattern::Pattern> compiled;
+  std::shared_ptr<const pattern::Pattern> compiled;
   std::string error;
 };
 
@@ -81,34 +81,32 @@ void IndicatorCompiler::Problem(std::string_view id, std::string reason) {
   }
 }
 
-bool IndicatorCompiler::Read(std::string_view json, std::string_view where, Pending& p,
-                             std::string_view& text) {
+IndicatorCompiler::ReadResult IndicatorCompiler::ReadFixed(std::string_view json,
+                                                           std::string_view where, Pending& p,
+                                                           std::string_view& text,
+                                                           std::string& where_out,
+                                                           std::string& problem) {
+  const auto malformed = [&](std::string_view at, std::string reason) {
+    where_out = std::string(at);
+    problem = std::move(reason);
+    return ReadResult::kMalformed;
+  };
   simdjson::dom::element root;
   if (parser_->parse(json.data(), json.size()).get(root) != simdjson::SUCCESS ||
       !root.is_object()) {
-    ++report_.objects;
-    Problem(where, "not a JSON object");
-    return false;
+    return malformed(where, "not a JSON object");
   }
   std::string_view type;
   if (root["type"].get_string().get(type) != simdjson::SUCCESS || type != "indicator") {
-    return false;
+    return ReadResult::kNotIndicator;
   }
-  ++report_.objects;
   absl::StatusOr<stix::ObjectIndex> index = stix::IndexObject(root.get_object().value_unsafe());
-  if (!index.ok()) {
-    Problem(where, std::string(View(index.status().message())));
-    return false;
-  }
+  if (!index.ok()) return malformed(where, std::string(View(index.status().message())));
   const std::string& id = index->id;
-  if (!ParseIndicatorUuid(id, p.uuid)) {
-    Problem(id, "id is not an indicator id");
-    return false;
-  }
+  if (!ParseIndicatorUuid(id, p.uuid)) return malformed(id, "id is not an indicator id");
   std::string_view pattern_type;
   if (root["pattern"].get_string().get(text) != simdjson::SUCCESS) {
-    Problem(id, "property 'pattern' is missing or not a string");
-    return false;
+    return malformed(id, "property 'pattern' is missing or not a string");
   }
   if (root["pattern_type"].get_string().get(pattern_type) != simdjson::SUCCESS) {
     pattern_type = index->spec_version == stix::SpecVersion::k20 ? "stix" : "";
@@ -118,19 +116,109 @@ bool IndicatorCompiler::Read(std::string_view json, std::string_view where, Pend
   if (index->version()) p.modified_us = index->version()->Micros();
   p.valid_from_us = index->valid_from_us;
   p.valid_until_us = index->valid_until_us;
-  const int64_t now = options_.now_us;
   if (!options_.exercise && stix::IsExerciseObject(*index)) {
     p.selection = Selection::kExercise;
   } else if (index->revoked) {
     p.selection = Selection::kRevoked;
   } else if (pattern_type != "stix") {
     p.selection = Selection::kOtherType;
-  } else if (p.valid_until_us && *p.valid_until_us <= now) {
+  }
+  return ReadResult::kIndicator;
+}
+
+void IndicatorCompiler::SelectAtNow(Pending& p) const {
+  if (p.selection != Selection::kActive) return;
+  const int64_t now = options_.now_us;
+  if (p.valid_until_us && *p.valid_until_us <= now) {
     p.selection = Selection::kExpired;
   } else if (p.valid_from_us && *p.valid_from_us > now) {
     p.selection = Selection::kNotYetValid;
   }
+}
+
+bool IndicatorCompiler::Read(std::string_view json, std::string_view where, Pending& p,
+                             std::string_view& text) {
+  std::string at, problem;
+  switch (ReadFixed(json, where, p, text, at, problem)) {
+    case ReadResult::kNotIndicator:
+      return false;
+    case ReadResult::kMalformed:
+      ++report_.objects;
+      Problem(at, std::move(problem));
+      return false;
+    case ReadResult::kIndicator:
+      break;
+  }
+  ++report_.objects;
+  SelectAtNow(p);
   return true;
+}
+
+void IndicatorCompiler::Extract(std::string_view json, std::string_view where,
+                                ExtractedIndicator& out) {
+  out = ExtractedIndicator{};
+  Pending p;
+  std::string_view text;
+  switch (ReadFixed(json, where, p, text, out.where, out.problem)) {
+    case ReadResult::kNotIndicator:
+      return;
+    case ReadResult::kMalformed:
+      out.kind = ExtractedIndicator::Kind::kMalformed;
+      return;
+    case ReadResult::kIndicator:
+      break;
+  }
+  out.uuid = p.uuid;
+  out.modified_us = p.modified_us;
+  out.valid_from_us = p.valid_from_us;
+  out.valid_until_us = p.valid_until_us;
+  switch (p.selection) {
+    case Selection::kExercise:
+      out.kind = ExtractedIndicator::Kind::kExercise;
+      return;
+    case Selection::kRevoked:
+      out.kind = ExtractedIndicator::Kind::kRevoked;
+      return;
+    case Selection::kOtherType:
+      out.kind = ExtractedIndicator::Kind::kOtherType;
+      return;
+    default:
+      break;
+  }
+  out.kind = ExtractedIndicator::Kind::kSelectable;
+  Parsed parsed;
+  ParseOne(p, text, parsed);
+  out.keys = std::move(parsed.keys);
+  out.compiled = std::move(parsed.compiled);
+  out.problem = std::move(parsed.error);
+}
+
+void IndicatorCompiler::AddExtracted(ExtractedIndicator& e) {
+  using Kind = ExtractedIndicator::Kind;
+  if (e.kind == Kind::kIgnored) return;
+  ++report_.objects;
+  if (e.kind == Kind::kMalformed) {
+    Problem(e.where, e.problem);
+    return;
+  }
+  Pending p;
+  p.uuid = e.uuid;
+  p.modified_us = e.modified_us;
+  p.valid_from_us = e.valid_from_us;
+  p.valid_until_us = e.valid_until_us;
+  p.selection = e.kind == Kind::kExercise    ? Selection::kExercise
+                : e.kind == Kind::kRevoked   ? Selection::kRevoked
+                : e.kind == Kind::kOtherType ? Selection::kOtherType
+                                             : Selection::kActive;
+  SelectAtNow(p);
+  Tally(p);
+  if (p.selection != Selection::kActive) return;
+  Parsed parsed;
+  parsed.uuid = e.uuid;
+  parsed.keys = std::move(e.keys);
+  parsed.compiled = e.compiled;
+  parsed.error = e.problem;
+  Compile(parsed);
 }
 
 void IndicatorCompiler::AddObject(std::string_view json, std::string_view where) {

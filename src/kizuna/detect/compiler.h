@@ -31,6 +31,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -111,6 +112,30 @@ struct CompileReport {
   double seconds = 0;            // wall time of the compilation
 };
 
+// One stored object as the compiler reads it, at no particular time: what selects it (the
+// selection that does not depend on the time, and the validity times) and, for an indicator
+// that may be selected, its parsed pattern. IndicatorSet (indicator_set.h) keeps what these
+// hold so that a recompilation parses only the indicators that changed.
+struct ExtractedIndicator {
+  enum class Kind : uint8_t {
+    kIgnored,    // not an indicator
+    kMalformed,  // not a well-formed indicator: `where` and `problem` say why
+    kRevoked,
+    kOtherType,   // pattern_type is not "stix"
+    kExercise,    // exercise-marked and CompileOptions::exercise false
+    kSelectable,  // selected when valid: `keys`, else `compiled`, else `problem` (the pattern's)
+  };
+  Kind kind = Kind::kIgnored;
+  Uuid uuid{};
+  int64_t modified_us = 0;
+  std::optional<int64_t> valid_from_us;
+  std::optional<int64_t> valid_until_us;
+  std::optional<std::vector<SimpleKey>> keys;        // a simple pattern's keys (before allowlists)
+  std::shared_ptr<const pattern::Pattern> compiled;  // any other valid pattern
+  std::string where;                                 // kMalformed: the object's id, or where it was
+  std::string problem;
+};
+
 class IndicatorCompiler {
  public:
   explicit IndicatorCompiler(CompileOptions options);
@@ -124,6 +149,12 @@ class IndicatorCompiler {
   // given to AddObjectNow and added once more (either way) is compiled twice, which
   // repeated_now() tells after Finish; the caller then compiles again with AddObject only.
   void AddObjectNow(std::string_view json, std::string_view where = {});
+  // Reads one object into `out` without counting or compiling it: the selection that does
+  // not depend on options.now_us, and the pattern parsed when the indicator may be selected.
+  void Extract(std::string_view json, std::string_view where, ExtractedIndicator& out);
+  // Counts and compiles what Extract read, as AddObjectNow does the object (selected at
+  // options.now_us, allowlists applied); takes `e`'s keys. For ids not added again.
+  void AddExtracted(ExtractedIndicator& e);
   // Adds an active indicator given by id and pattern (tests, benchmarks, feeds).
   void AddPattern(std::string_view id, std::string_view pattern,
                   pattern::StixVersion version = pattern::StixVersion::k21);
@@ -138,9 +169,17 @@ class IndicatorCompiler {
  private:
   struct Pending;
   struct Parsed;
+  enum class ReadResult : uint8_t { kIndicator, kNotIndicator, kMalformed };
   void Problem(std::string_view id, std::string reason);
-  // Reads an object's id, selection and pattern (`text` points into parser_'s document);
-  // false when it is not an indicator or is malformed (counted and reported).
+  // Reads an object's id, the selection that does not depend on the time, and its pattern
+  // (`text` points into parser_'s document); counts nothing. kMalformed sets `where_out`
+  // (the id, or `where`) and `problem`.
+  ReadResult ReadFixed(std::string_view json, std::string_view where, Pending& p,
+                       std::string_view& text, std::string& where_out, std::string& problem);
+  // Selects an indicator ReadFixed kept at options_.now_us (expired, not yet valid).
+  void SelectAtNow(Pending& p) const;
+  // ReadFixed and SelectAtNow; false when it is not an indicator or is malformed (counted
+  // and reported).
   bool Read(std::string_view json, std::string_view where, Pending& p, std::string_view& text);
   // Counts a kept indicator's selection and notes its validity times ahead.
   void Tally(const Pending& p);
