@@ -2,7 +2,8 @@
 // large collection, as an IndicatorSet brought up to date and built (what a reload does now)
 // against a full compilation from the store (what it did before), alternating, and the
 // rebuild alone (what the passing of a validity time costs now). Writes to the store: give it
-// a copy. Prints one JSON line. Usage:
+// a copy. Also the listing of the entries without JSON an Update does after a delete
+// (`listing`). Prints one JSON line. Usage:
 //   reload_bench --store DIR/kizuna.db --collection ALIAS [--changes N] [--repeat R]
 // Times are wall and process CPU (user + system, both threads) seconds; medians of R.
 #include <sys/resource.h>
@@ -103,7 +104,7 @@ int Main(int argc, char** argv) {
     Check(loaded.status(), "loading the set");
     set = std::move(*loaded);
   });
-  Timing full, update, update_only, build;
+  Timing full, update, update_only, build, listing;
   size_t lookup_bytes = 0;
   int64_t read = 0, scanned = 0;
   for (int round = 0; round < repeat; ++round) {
@@ -116,7 +117,7 @@ int Main(int argc, char** argv) {
     const auto incremental = [&] {
       update.Run([&] {
         update_only.Run([&] {
-          auto stats = set->Update(**store);
+          auto stats = set->Update(**store, false);
           Check(stats.status(), "updating");
           read = stats->read;
           scanned = stats->scanned;
@@ -140,16 +141,19 @@ int Main(int argc, char** argv) {
       incremental();
     }
     build.Run([&] { Check(set->Build(options, nullptr).status(), "building"); });
+    listing.Run([&] { Check(set->Update(**store, true).status(), "listing"); });
   }
   std::printf(
       "{\"indicators\":%zu,\"changes\":%d,\"repeat\":%d,\"load_s\":%.3f,\"load_cpu_s\":%.3f,"
       "\"full_s\":%.3f,\"full_cpu_s\":%.3f,\"update_build_s\":%.3f,\"update_build_cpu_s\":%.3f,"
       "\"update_s\":%.3f,\"update_cpu_s\":%.3f,\"build_s\":%.3f,\"build_cpu_s\":%.3f,"
+      "\"listing_s\":%.3f,\"listing_cpu_s\":%.3f,"
       "\"read\":%lld,\"scanned\":%lld,\"set_bytes\":%zu,\"lookup_bytes\":%zu}\n",
       set->size(), changes, repeat, Median(load.wall), Median(load.cpu), Median(full.wall),
       Median(full.cpu), Median(update.wall), Median(update.cpu), Median(update_only.wall),
-      Median(update_only.cpu), Median(build.wall), Median(build.cpu), static_cast<long long>(read),
-      static_cast<long long>(scanned), set->bytes(), lookup_bytes);
+      Median(update_only.cpu), Median(build.wall), Median(build.cpu), Median(listing.wall),
+      Median(listing.cpu), static_cast<long long>(read), static_cast<long long>(scanned),
+      set->bytes(), lookup_bytes);
   return 0;
 }
 

@@ -169,6 +169,8 @@ std::vector<std::pair<uint32_t, std::string>> Matches(const Snapshot& s) {
   }
   AddRecord(batch, "conn", {{Role::kDstIp, "192.0.2.19"}});
   AddRecord(batch, "conn", {{Role::kDstIp, "198.51.100.20"}});
+  AddRecord(batch, "conn", {{Role::kDstIp, "198.51.100.30"}});
+  AddRecord(batch, "conn", {{Role::kDstIp, "198.51.100.99"}});
   BatchMatcher m;
   std::vector<Match> out;
   EXPECT_TRUE(m.MatchBatch(s, batch, out).ok());
@@ -275,16 +277,15 @@ TEST_F(CompileFromStoreTest, AnUpdatedIndicatorSetReadsOnlyWhatChanged) {
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   IndicatorSet& set = **loaded;
   // Nothing changed: nothing is read.
-  auto same = set.Update(*store_);
+  auto same = set.Update(*store_, false);
   ASSERT_TRUE(same.ok()) << same.status();
-  EXPECT_FALSE(same->full);
+  EXPECT_FALSE(same->listed);
   EXPECT_EQ(same->read, 0);
   EXPECT_EQ(same->removed, 0);
-  EXPECT_EQ(same->scanned, 40);
   ExpectSetEqualsFullCompile(*store_, {collection_}, set, kNow);
 
   // Added: two new indicators; new versions: 1 (another value), 10 (revoked), 20 (a
-  // valid_until already past); deleted: 12 (revoked already) and 19.
+  // valid_until already past).
   Import(Indicator(41, "[domain-name:value = 'new1.example']") +
          Indicator(42, "[domain-name:value = 'new2.example']",
                    R"(,"valid_until":"2026-01-01T00:00:00Z")"));
@@ -293,6 +294,18 @@ TEST_F(CompileFromStoreTest, AnUpdatedIndicatorSetReadsOnlyWhatChanged) {
                    "2024-07-01T00:00:00.000Z") +
          Indicator(20, "[ipv4-addr:value = '198.51.100.20']",
                    R"(,"valid_until":"2025-01-01T00:00:00Z")", "2024-07-01T00:00:00.000Z"));
+  auto updated = set.Update(*store_, false);
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_FALSE(updated->listed);
+  EXPECT_EQ(updated->read, 5);     // the five entries added, not the 40
+  EXPECT_EQ(updated->removed, 3);  // replaced by their new versions
+  EXPECT_EQ(set.size(), 42u);
+  for (int64_t now : {kNow, int64_t{1767225600000000}, int64_t{1900000000000000}}) {
+    SCOPED_TRACE(now);
+    ExpectSetEqualsFullCompile(*store_, {collection_}, set, now);
+  }
+
+  // Deleted: 12 (revoked already) and 19; an older version of 30 added.
   store::ObjectFilter every;
   every.versions.all = true;
   for (int n : {12, 19}) {
@@ -302,11 +315,12 @@ TEST_F(CompileFromStoreTest, AnUpdatedIndicatorSetReadsOnlyWhatChanged) {
     ASSERT_TRUE(removed.ok()) << removed.status();
     ASSERT_EQ(*removed, 1);
   }
-  auto updated = set.Update(*store_);
+  Import(Indicator(30, "[ipv4-addr:value = '198.51.100.99']", "", "2023-06-01T00:00:00.000Z"));
+  updated = set.Update(*store_, true);
   ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_TRUE(updated->listed);
   EXPECT_FALSE(updated->full);
-  EXPECT_EQ(updated->read, 5);     // the five entries added, not the 40
-  EXPECT_EQ(updated->removed, 5);  // three replaced, two deleted
+  EXPECT_EQ(updated->removed, 2);
   EXPECT_EQ(set.size(), 40u);
   for (int64_t now : {kNow, int64_t{1767225600000000}, int64_t{1900000000000000}}) {
     SCOPED_TRACE(now);
@@ -323,6 +337,7 @@ TEST_F(CompileFromStoreTest, AnUpdatedIndicatorSetReadsOnlyWhatChanged) {
   };
   EXPECT_TRUE(hit("000000000041"));   // new1.example
   EXPECT_TRUE(hit("000000000001"));   // again.example, the new version
+  EXPECT_TRUE(hit("000000000030"));   // its kept, newer version
   EXPECT_FALSE(hit("000000000010"));  // revoked
   EXPECT_FALSE(hit("000000000019"));  // deleted
   EXPECT_FALSE(hit("000000000020"));  // expired with its new version
@@ -335,7 +350,7 @@ TEST_F(CompileFromStoreTest, AnUpdatedIndicatorSetReadsOnlyWhatChanged) {
       store_->DeleteObject(collection_, "indicator--6c1d0d3e-5b1f-4a57-9d6e-000000000001", latest);
   ASSERT_TRUE(removed.ok()) << removed.status();
   ASSERT_EQ(*removed, 1);
-  auto again = set.Update(*store_);
+  auto again = set.Update(*store_, true);
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_TRUE(again->full);
   ExpectSetEqualsFullCompile(*store_, {collection_}, set, kNow);
@@ -370,7 +385,7 @@ TEST_F(CompileFromStoreTest, AnIndicatorSetAppliesAllowlistsAndSeveralCollection
   collection_ = other;
   Import(Indicator(51, "[domain-name:value = 'new2.example']"));
   collection_ = first;
-  auto updated = (*set)->Update(*store_);
+  auto updated = (*set)->Update(*store_, false);
   ASSERT_TRUE(updated.ok()) << updated.status();
   EXPECT_EQ(updated->read, 1);
   ExpectSetEqualsFullCompile(*store_, both, **set, kNow, &allowlist);

@@ -245,8 +245,81 @@ absl::Status IndicatorSet::ReadAll(store::Store& store, std::vector<Collection>&
   return absl::OkStatus();
 }
 
-absl::StatusOr<IndicatorSet::UpdateStats> IndicatorSet::Update(store::Store& store) {
+absl::Status IndicatorSet::ReadAdded(store::Store& store, size_t c, Collection& fresh,
+                                     UpdateStats& stats) {
+  const std::string& collection = collection_ids_[c];
+  store::PageRequest request;
+  request.filter.types = {"indicator"};
+  request.filter.added_after_us = mark_;
+  request.limit = std::clamp<size_t>(options_.page_limit, 1, store::kMaxPageLimit);
+  store::PagePipe read(
+      [&](const store::PageRequest& r, store::Page& page) {
+        return store.GetObjectsInto(collection, r, store::WithJson::kYes, page);
+      },
+      request);
+  while (std::optional<store::Page> page = read.Next()) {
+    for (const store::StoredObject& o : page->objects) Keep(o, fresh);
+    stats.read += static_cast<int64_t>(page->objects.size());
+    read.Done(std::move(*page));
+  }
+  if (absl::Status s = read.status(); !s.ok()) {
+    return Annotate(s, StrCat("reading indicators of collection ", collection, ": "));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<IndicatorSet::UpdateStats> IndicatorSet::Update(store::Store& store, bool deleted) {
+  if (deleted) return UpdateListing(store);
   UpdateStats stats;
+  KZ_ASSIGN_OR_RETURN(const int64_t mark, store.LastDateAdded());
+  // The entries added since mark_: each is new, or the latest version of a kept id, which it
+  // replaces; all come after the kept ones (oldest date_added first).
+  std::vector<Collection> fresh(collection_ids_.size());
+  std::vector<absl::flat_hash_map<UuidKey, size_t>> fresh_ids(collection_ids_.size());
+  bool full = false;
+  for (size_t c = 0; c < collection_ids_.size(); ++c) {
+    KZ_RETURN_IF_ERROR(ReadAdded(store, c, fresh[c], stats));
+    for (size_t i = 0; i < fresh[c].entries.size(); ++i) {
+      if (!fresh_ids[c].try_emplace(KeyOf(fresh[c].entries[i].uuid), i).second) full = true;
+    }
+    if (fresh[c].entries.empty()) continue;
+    for (const Entry& e : collections_[c].entries) {
+      auto it = fresh_ids[c].find(KeyOf(e.uuid));
+      // An added version older than the kept one: which is the latest, the listing says.
+      if (it != fresh_ids[c].end() && fresh[c].entries[it->second].version_ns < e.version_ns) {
+        full = true;
+      }
+    }
+  }
+  if (full) {
+    KZ_ASSIGN_OR_RETURN(UpdateStats listed, UpdateListing(store));
+    listed.read += stats.read;
+    return listed;
+  }
+  // Nothing fails from here: the set changes in place.
+  for (size_t c = 0; c < collection_ids_.size(); ++c) {
+    if (fresh[c].entries.empty()) continue;
+    Collection& kept = collections_[c];
+    size_t w = 0;
+    for (size_t i = 0; i < kept.entries.size(); ++i) {
+      const Entry& e = kept.entries[i];
+      if (fresh_ids[c].contains(KeyOf(e.uuid))) {
+        ++stats.removed;
+        if (e.flags & Entry::kPattern) kept.patterns[e.pattern].reset();
+        continue;  // its bytes in `data` stay until everything is read again
+      }
+      kept.entries[w++] = e;
+    }
+    kept.entries.resize(w);
+    for (size_t i = 0; i < fresh[c].entries.size(); ++i) kept.CopyFrom(fresh[c], i);
+  }
+  mark_ = mark;
+  return stats;
+}
+
+absl::StatusOr<IndicatorSet::UpdateStats> IndicatorSet::UpdateListing(store::Store& store) {
+  UpdateStats stats;
+  stats.listed = true;
   KZ_ASSIGN_OR_RETURN(const int64_t mark, store.LastDateAdded());
   std::vector<Collection> next(collection_ids_.size());
   bool full = false;
@@ -319,20 +392,7 @@ absl::StatusOr<IndicatorSet::UpdateStats> IndicatorSet::Update(store::Store& sto
     // The JSON of the entries added since mark_ (and of any added since the listing, which
     // the next Update lists).
     Collection fresh;
-    request.filter.added_after_us = mark_;
-    store::PagePipe read(
-        [&](const store::PageRequest& r, store::Page& page) {
-          return store.GetObjectsInto(collection, r, store::WithJson::kYes, page);
-        },
-        request);
-    while (std::optional<store::Page> page = read.Next()) {
-      for (const store::StoredObject& o : page->objects) Keep(o, fresh);
-      stats.read += static_cast<int64_t>(page->objects.size());
-      read.Done(std::move(*page));
-    }
-    if (absl::Status s = read.status(); !s.ok()) {
-      return Annotate(s, StrCat("reading indicators of collection ", collection, ": "));
-    }
+    KZ_RETURN_IF_ERROR(ReadAdded(store, c, fresh, stats));
     absl::flat_hash_map<UuidKey, size_t> by_id;
     for (size_t i = 0; i < fresh.entries.size(); ++i) by_id[KeyOf(fresh.entries[i].uuid)] = i;
     for (const Listed& l : added) {
@@ -346,10 +406,15 @@ absl::StatusOr<IndicatorSet::UpdateStats> IndicatorSet::Update(store::Store& sto
   }
   if (full) {
     stats = UpdateStats{};
+    stats.listed = true;
     stats.full = true;
     KZ_RETURN_IF_ERROR(ReadAll(store, collections_));
     for (const Collection& c : collections_) stats.read += static_cast<int64_t>(c.entries.size());
     return stats;
+  }
+  for (Collection& c : next) {
+    c.entries.shrink_to_fit();
+    c.data.shrink_to_fit();
   }
   collections_ = std::move(next);
   mark_ = mark;

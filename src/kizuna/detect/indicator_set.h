@@ -6,27 +6,30 @@
 // selection that does not depend on the time, its validity times) and its parsed pattern
 // (the keys of a simple one, packed; the compiled pattern of any other). Update() brings it
 // up to the store's present state reading the JSON of the entries added since the last
-// read only: one pass over the collections' entries without their JSON finds what was
-// deleted or replaced (a new version, a revocation), and the entries added since are read
-// and extracted. Build() compiles the kept indicators at a given time, without the store:
+// read only: each is a new indicator, or a new version (a revocation too) that replaces the
+// kept one. Deletions add nothing: after one (Update's `deleted`), the collections' entries
+// are also listed without their JSON (oldest date_added first; a kept entry missing from
+// the list is gone). Build() compiles the kept indicators at a given time, without the store:
 // the snapshot and the report's counts are those CompileFromStore gives for the same store
 // at that time (indicators in the same order, the latest `modified` winning across
-// collections, allowlists applied at each Build; compile_from_store_test.cc and
-// indicator_set_test.cc check it after additions, new versions, revocations, deletions, the
-// passing of valid_until and valid_from, and with an allowlist).
+// collections, allowlists applied at each Build; compile_from_store_test.cc checks it after
+// additions, new versions, revocations, deletions, the passing of valid_until and
+// valid_from, and with an allowlist).
 //
 //   KZ_ASSIGN_OR_RETURN(std::unique_ptr<IndicatorSet> set,
 //                       IndicatorSet::Load(store, collection_ids, options));
 //   KZ_ASSIGN_OR_RETURN(std::shared_ptr<const Snapshot> first, set->Build(options, &report));
 //   ... later, when the store changed:
-//   KZ_RETURN_IF_ERROR(set->Update(store).status());
+//   KZ_RETURN_IF_ERROR(set->Update(store, deleted).status());
 //   KZ_ASSIGN_OR_RETURN(std::shared_ptr<const Snapshot> next, set->Build(options, &report));
 //
-// When the present state cannot be reached from what is kept (an entry older than the last
-// read that was not kept: a delete that brought an earlier version back; an id twice in one
-// collection: a write during the read), Update reads everything again, as Load does.
+// When the present state cannot be reached from what is kept, Update lists the entries (an
+// added version older than the kept one), or reads everything again as Load does (an entry
+// older than the last read that was not kept: a delete that brought an earlier version back;
+// an id twice in one collection: a write during the read).
 //
-// Memory: about 80 bytes per indicator plus its keys (a 20-character domain name: 26 bytes).
+// Memory: 80 bytes per indicator plus its keys (a 25-character domain name: 31 bytes); the
+// bytes of replaced entries stay until everything is read again.
 //
 // Reads: the collections' entries through the store, as CompileFromStore does (the operator's
 // local read of the store: no release policy applies; see cli/match.cc).
@@ -51,6 +54,7 @@ class IndicatorSet {
  public:
   // What an Update did.
   struct UpdateStats {
+    bool listed = false;  // the entries were listed without their JSON (after a delete)
     bool full = false;    // everything was read again (see above)
     int64_t scanned = 0;  // entries listed without their JSON
     int64_t read = 0;     // entries read and extracted (their JSON parsed)
@@ -72,9 +76,10 @@ class IndicatorSet {
   IndicatorSet(const IndicatorSet&) = delete;
   IndicatorSet& operator=(const IndicatorSet&) = delete;
 
-  // Brings the set up to the store's present state (see above). On error (the store's) the
-  // set is as it was.
-  absl::StatusOr<UpdateStats> Update(store::Store& store);
+  // Brings the set up to the store's present state (see above); `deleted`: entries may have
+  // been deleted since the last Update (then the entries are listed). On error (the
+  // store's) the set is as it was.
+  absl::StatusOr<UpdateStats> Update(store::Store& store, bool deleted);
 
   // Compiles the kept indicators selected at options.now_us, with options' allowlist, seed
   // and threads; `report`, if not null, gets the compilation's report.
@@ -93,6 +98,10 @@ class IndicatorSet {
   struct Collection;
   // Reads every entry of every collection into `out`; sets mark_ and unique_.
   absl::Status ReadAll(store::Store& store, std::vector<Collection>& out);
+  // Update after deletions: lists the entries.
+  absl::StatusOr<UpdateStats> UpdateListing(store::Store& store);
+  // Reads and extracts the entries of collection `c` added since mark_ into `fresh`.
+  absl::Status ReadAdded(store::Store& store, size_t c, Collection& fresh, UpdateStats& stats);
   // Extracts one stored object into an entry.
   void Keep(const store::StoredObject& o, Collection& into);
 

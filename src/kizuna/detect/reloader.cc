@@ -46,7 +46,8 @@ absl::StatusOr<bool> SnapshotReloader::Check(CompileReport* report) {
   } else {
     // Only a change in the store is read; the passing of a validity time reads nothing.
     if (changed) {
-      absl::StatusOr<IndicatorSet::UpdateStats> updated = set_->Update(store_);
+      absl::StatusOr<IndicatorSet::UpdateStats> updated =
+          set_->Update(store_, deletes != deletes_seen_);
       if (!updated.ok()) return updated.status();
     }
     snapshot = set_->Build(options, out);
