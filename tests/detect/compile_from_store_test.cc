@@ -269,6 +269,20 @@ TEST_F(CompileFromStoreTest, AnIndicatorSetBuildsWhatAFullCompilationGives) {
     SCOPED_TRACE(now);
     ExpectSetEqualsFullCompile(*store_, {collection_}, **set, now);
   }
+  // Compiled while read, in one pass.
+  CompileOptions at_now;
+  at_now.now_us = kNow;
+  at_now.page_limit = 7;
+  CompileReport loaded_report, full_report;
+  auto loaded = IndicatorSet::LoadAndBuild(*store_, {collection_}, at_now, &loaded_report);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  auto full =
+      CompileFromStore(*store_, std::vector<std::string>{collection_}, at_now, &full_report);
+  ASSERT_TRUE(full.ok()) << full.status();
+  ExpectSameSnapshot(*loaded->snapshot, **full);
+  ExpectSameCounts(loaded_report, full_report);
+  EXPECT_EQ(Matches(*loaded->snapshot), Matches(**full));
+  ExpectSetEqualsFullCompile(*store_, {collection_}, *loaded->set, kNow);
 }
 
 TEST_F(CompileFromStoreTest, AnUpdatedIndicatorSetReadsOnlyWhatChanged) {

@@ -370,10 +370,10 @@ int Run(GlobalOptions& global, MatchFlags& flags) {
   std::unique_ptr<detect::IndicatorSet> indicator_set;
   absl::StatusOr<std::shared_ptr<const detect::Snapshot>> snapshot;
   if (flags.reload_seconds > 0) {
-    auto loaded = detect::IndicatorSet::Load(**db, collection_ids, compile);
+    auto loaded = detect::IndicatorSet::LoadAndBuild(**db, collection_ids, compile, &report);
     if (!loaded.ok()) return ReportError(loaded.status());
-    indicator_set = std::move(*loaded);
-    snapshot = indicator_set->Build(compile, &report);
+    indicator_set = std::move(loaded->set);
+    snapshot = std::move(loaded->snapshot);
   } else {
     snapshot = detect::CompileFromStore(**db, collection_ids, compile, &report);
   }

@@ -167,7 +167,29 @@ absl::StatusOr<std::unique_ptr<IndicatorSet>> IndicatorSet::Load(
   return set;
 }
 
-void IndicatorSet::Keep(const store::StoredObject& o, Collection& into) {
+absl::StatusOr<IndicatorSet::Loaded> IndicatorSet::LoadAndBuild(
+    store::Store& store, std::vector<std::string> collection_ids, const CompileOptions& options,
+    CompileReport* report) {
+  Loaded out;
+  out.set = std::make_unique<IndicatorSet>(PrivateTag{}, std::move(collection_ids), options);
+  IndicatorSet& set = *out.set;
+  std::optional<IndicatorCompiler> compiler;
+  if (set.collection_ids_.size() == 1) compiler.emplace(options);
+  KZ_RETURN_IF_ERROR(set.ReadAll(store, set.collections_, compiler ? &*compiler : nullptr));
+  if (compiler && set.unique_) {
+    absl::StatusOr<std::shared_ptr<const Snapshot>> snapshot = std::move(*compiler).Finish();
+    if (!snapshot.ok()) return snapshot.status();
+    if (report != nullptr) *report = compiler->report();
+    out.snapshot = std::move(*snapshot);
+    return out;
+  }
+  compiler.reset();
+  KZ_ASSIGN_OR_RETURN(out.snapshot, set.Build(options, report));
+  return out;
+}
+
+void IndicatorSet::Keep(const store::StoredObject& o, Collection& into,
+                        IndicatorCompiler* compiler) {
   ExtractedIndicator x;
   extractor_->Extract(o.json, o.id, x);
   Entry e;
@@ -196,16 +218,21 @@ void IndicatorSet::Keep(const store::StoredObject& o, Collection& into) {
     } else if (x.compiled != nullptr) {
       e.flags |= Entry::kPattern;
       e.pattern = static_cast<uint32_t>(into.patterns.size());
-      into.patterns.push_back(std::move(x.compiled));
+      into.patterns.push_back(x.compiled);
     } else {
       into.data.append(x.problem);
     }
   }
   e.data_size = static_cast<uint32_t>(into.data.size() - e.data_at);
   into.entries.push_back(e);
+  if (compiler != nullptr) {
+    x.uuid = e.uuid;
+    compiler->AddExtracted(x);
+  }
 }
 
-absl::Status IndicatorSet::ReadAll(store::Store& store, std::vector<Collection>& out) {
+absl::Status IndicatorSet::ReadAll(store::Store& store, std::vector<Collection>& out,
+                                   IndicatorCompiler* compiler) {
   KZ_ASSIGN_OR_RETURN(const int64_t mark, store.LastDateAdded());
   std::vector<Collection> read(collection_ids_.size());
   int64_t count = 0;
@@ -220,7 +247,7 @@ absl::Status IndicatorSet::ReadAll(store::Store& store, std::vector<Collection>&
         },
         request);
     while (std::optional<store::Page> page = pipe.Next()) {
-      for (const store::StoredObject& o : page->objects) Keep(o, read[c]);
+      for (const store::StoredObject& o : page->objects) Keep(o, read[c], compiler);
       count += static_cast<int64_t>(page->objects.size());
       if (options_.on_progress) options_.on_progress(count);
       pipe.Done(std::move(*page));

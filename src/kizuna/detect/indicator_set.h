@@ -16,9 +16,9 @@
 // additions, new versions, revocations, deletions, the passing of valid_until and
 // valid_from, and with an allowlist).
 //
-//   KZ_ASSIGN_OR_RETURN(std::unique_ptr<IndicatorSet> set,
-//                       IndicatorSet::Load(store, collection_ids, options));
-//   KZ_ASSIGN_OR_RETURN(std::shared_ptr<const Snapshot> first, set->Build(options, &report));
+//   KZ_ASSIGN_OR_RETURN(IndicatorSet::Loaded loaded,
+//                       IndicatorSet::LoadAndBuild(store, collection_ids, options, &report));
+//   ... loaded.snapshot is the first snapshot; loaded.set is kept:
 //   ... later, when the store changed:
 //   KZ_RETURN_IF_ERROR(set->Update(store, deleted).status());
 //   KZ_ASSIGN_OR_RETURN(std::shared_ptr<const Snapshot> next, set->Build(options, &report));
@@ -68,6 +68,17 @@ class IndicatorSet {
                                                             std::vector<std::string> collection_ids,
                                                             const CompileOptions& options);
 
+  // Load, and the snapshot Build(options, report) would give, compiled while the entries are
+  // read (one pass, as CompileFromStore does for one collection; several collections, or an
+  // id read twice, are built after the read).
+  struct Loaded {
+    std::unique_ptr<IndicatorSet> set;
+    std::shared_ptr<const Snapshot> snapshot;
+  };
+  static absl::StatusOr<Loaded> LoadAndBuild(store::Store& store,
+                                             std::vector<std::string> collection_ids,
+                                             const CompileOptions& options, CompileReport* report);
+
   struct PrivateTag {
     explicit PrivateTag() = default;
   };
@@ -97,13 +108,15 @@ class IndicatorSet {
   struct Entry;
   struct Collection;
   // Reads every entry of every collection into `out`; sets mark_ and unique_.
-  absl::Status ReadAll(store::Store& store, std::vector<Collection>& out);
+  // With `compiler`, each entry is also added to it (AddExtracted) as it is read.
+  absl::Status ReadAll(store::Store& store, std::vector<Collection>& out,
+                       IndicatorCompiler* compiler = nullptr);
   // Update after deletions: lists the entries.
   absl::StatusOr<UpdateStats> UpdateListing(store::Store& store);
   // Reads and extracts the entries of collection `c` added since mark_ into `fresh`.
   absl::Status ReadAdded(store::Store& store, size_t c, Collection& fresh, UpdateStats& stats);
   // Extracts one stored object into an entry.
-  void Keep(const store::StoredObject& o, Collection& into);
+  void Keep(const store::StoredObject& o, Collection& into, IndicatorCompiler* compiler = nullptr);
 
   std::vector<std::string> collection_ids_;
   CompileOptions options_;                        // for extraction: limits, exercise, page_limit
