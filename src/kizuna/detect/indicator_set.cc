@@ -146,6 +146,18 @@ struct IndicatorSet::Collection {
     }
     entries.push_back(e);
   }
+  // Gives back what growing left over, keeping room for a sixteenth more: entries added by
+  // an Update then land in place (copying 100 MB to grow costs more than the update itself).
+  void Fit() {
+    std::vector<Entry> fit;
+    fit.reserve(entries.size() + entries.size() / 16 + 1024);
+    fit.assign(entries.begin(), entries.end());
+    entries = std::move(fit);
+    std::string fit_data;
+    fit_data.reserve(data.size() + data.size() / 16 + 65536);
+    fit_data.assign(data);
+    data = std::move(fit_data);
+  }
   bool Same(size_t i, const Uuid& uuid, int64_t version_ns, int64_t date_added_us) const {
     const Entry& e = entries[i];
     return e.uuid == uuid && e.version_ns == version_ns && e.date_added_us == date_added_us;
@@ -255,8 +267,7 @@ absl::Status IndicatorSet::ReadAll(store::Store& store, std::vector<Collection>&
     if (absl::Status s = pipe.status(); !s.ok()) {
       return Annotate(s, StrCat("reading indicators of collection ", collection, ": "));
     }
-    read[c].entries.shrink_to_fit();
-    read[c].data.shrink_to_fit();
+    read[c].Fit();
   }
   bool unique = true;
   for (const Collection& c : read) {
@@ -440,8 +451,7 @@ absl::StatusOr<IndicatorSet::UpdateStats> IndicatorSet::UpdateListing(store::Sto
     return stats;
   }
   for (Collection& c : next) {
-    c.entries.shrink_to_fit();
-    c.data.shrink_to_fit();
+    c.Fit();
   }
   collections_ = std::move(next);
   mark_ = mark;
