@@ -148,11 +148,15 @@ struct IndicatorSet::Collection {
   }
   // Gives back what growing left over, keeping room for a sixteenth more: entries added by
   // an Update then land in place (copying 100 MB to grow costs more than the update itself).
+  static size_t Room(size_t n) { return n + n / 16 + 1024; }
   void Fit() {
-    std::vector<Entry> fit;
-    fit.reserve(entries.size() + entries.size() / 16 + 1024);
-    fit.assign(entries.begin(), entries.end());
-    entries = std::move(fit);
+    const size_t room = Room(entries.size());
+    if (entries.capacity() < room || entries.capacity() > room + room / 4) {
+      std::vector<Entry> fit;
+      fit.reserve(room);
+      fit.assign(entries.begin(), entries.end());
+      entries = std::move(fit);
+    }
     std::string fit_data;
     fit_data.reserve(data.size() + data.size() / 16 + 65536);
     fit_data.assign(data);
@@ -253,6 +257,10 @@ absl::Status IndicatorSet::ReadAll(store::Store& store, std::vector<Collection>&
     request.filter.types = {"indicator"};
     request.limit = std::clamp<size_t>(options_.page_limit, 1, store::kMaxPageLimit);
     const std::string& collection = collection_ids_[c];
+    // Reserved from the count of objects (indicators and others): growing by doubling
+    // would copy the entries and touch twice their memory.
+    KZ_ASSIGN_OR_RETURN(const int64_t objects, store.CountObjects(collection));
+    read[c].entries.reserve(Collection::Room(static_cast<size_t>(std::max<int64_t>(objects, 0))));
     store::PagePipe pipe(
         [&](const store::PageRequest& r, store::Page& page) {
           return store.GetObjectsInto(collection, r, store::WithJson::kYes, page);
