@@ -370,6 +370,60 @@ TEST_F(CompileFromStoreTest, AnUpdatedIndicatorSetReadsOnlyWhatChanged) {
   ExpectSetEqualsFullCompile(*store_, {collection_}, set, kNow);
 }
 
+// A delete by another process (here another store object on the file) moves nothing the
+// reloader polls: Update sees it in the collection's count of objects, and lists.
+TEST_F(CompileFromStoreTest, AnIndicatorSetSeesADeleteByAnotherProcess) {
+  ImportMixed();
+  auto loaded = IndicatorSet::Load(*store_, {collection_}, CompileOptions{});
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  IndicatorSet& set = **loaded;
+  // Other objects, and new versions, change the count as expected: no listing.
+  Import(
+      R"({"type":"identity","spec_version":"2.1","id":"identity--6c1d0d3e-5b1f-4a57-9d6e-000000000001",)"
+      R"("created":"2024-01-01T00:00:00.000Z","modified":"2024-01-01T00:00:00.000Z","name":"x"})"
+      "\n" +
+      Indicator(1, "[domain-name:value = 'again.example']", "", "2024-07-01T00:00:00.000Z") +
+      Indicator(41, "[domain-name:value = 'new1.example']"));
+  auto updated = set.Update(*store_, false);
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_FALSE(updated->listed);
+  EXPECT_EQ(updated->read, 2);
+  ExpectSetEqualsFullCompile(*store_, {collection_}, set, kNow);
+
+  FakeClock other_clock{kNow + 1000000};
+  auto other = store::SqliteStore::Open(path_, other_clock);
+  ASSERT_TRUE(other.ok()) << other.status();
+  store::ObjectFilter every;
+  every.versions.all = true;
+  ASSERT_EQ(
+      (*other)
+          ->DeleteObject(collection_, "indicator--6c1d0d3e-5b1f-4a57-9d6e-000000000019", every)
+          .value(),
+      1);
+  // A new indicator too: the count is what it was, one lower than expected.
+  Import(Indicator(42, "[domain-name:value = 'new2.example']"));
+  EXPECT_EQ(store_->LocalDeletes(), 0);
+  updated = set.Update(*store_, false);
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_TRUE(updated->listed);
+  EXPECT_EQ(updated->removed, 1);
+  ExpectSetEqualsFullCompile(*store_, {collection_}, set, kNow);
+  // A delete alone.
+  ASSERT_EQ(
+      (*other)
+          ->DeleteObject(collection_, "indicator--6c1d0d3e-5b1f-4a57-9d6e-000000000041", every)
+          .value(),
+      1);
+  updated = set.Update(*store_, false);
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_TRUE(updated->listed);
+  EXPECT_EQ(updated->removed, 1);
+  ExpectSetEqualsFullCompile(*store_, {collection_}, set, kNow);
+  updated = set.Update(*store_, false);
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_FALSE(updated->listed);
+}
+
 TEST_F(CompileFromStoreTest, AnIndicatorSetAppliesAllowlistsAndSeveralCollections) {
   ImportMixed();
   const std::string other = store_->CreateCollection({"", "root", "other", "Other", "", 0})->id;

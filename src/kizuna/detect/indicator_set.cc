@@ -251,6 +251,7 @@ absl::Status IndicatorSet::ReadAll(store::Store& store, std::vector<Collection>&
                                    IndicatorCompiler* compiler) {
   KZ_ASSIGN_OR_RETURN(const int64_t mark, store.LastDateAdded());
   std::vector<Collection> read(collection_ids_.size());
+  std::vector<int64_t> counts(collection_ids_.size());
   int64_t count = 0;
   for (size_t c = 0; c < collection_ids_.size(); ++c) {
     store::PageRequest request;
@@ -260,6 +261,7 @@ absl::Status IndicatorSet::ReadAll(store::Store& store, std::vector<Collection>&
     // Reserved from the count of objects (indicators and others): growing by doubling
     // would copy the entries and touch twice their memory.
     KZ_ASSIGN_OR_RETURN(const int64_t objects, store.CountObjects(collection));
+    counts[c] = objects;
     read[c].entries.reserve(Collection::Room(static_cast<size_t>(std::max<int64_t>(objects, 0))));
     store::PagePipe pipe(
         [&](const store::PageRequest& r, store::Page& page) {
@@ -288,7 +290,23 @@ absl::Status IndicatorSet::ReadAll(store::Store& store, std::vector<Collection>&
   out = std::move(read);
   mark_ = mark;
   unique_ = unique;
+  counts_ = std::move(counts);
   return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> IndicatorSet::CountNewObjects(store::Store& store, size_t c) {
+  store::PageRequest request;
+  request.filter.added_after_us = mark_;
+  request.limit = store::kMaxPageLimit;
+  int64_t added = 0;
+  for (;;) {
+    KZ_ASSIGN_OR_RETURN(store::Page page,
+                        store.GetObjects(collection_ids_[c], request, store::WithJson::kNo));
+    // The only version of its object: an object that was not in the collection before.
+    for (const store::StoredObject& o : page.objects) added += o.single_version ? 1 : 0;
+    if (!page.more) return added;
+    request.after = page.next;
+  }
 }
 
 absl::Status IndicatorSet::ReadAdded(store::Store& store, size_t c, Collection& fresh,
@@ -323,7 +341,17 @@ absl::StatusOr<IndicatorSet::UpdateStats> IndicatorSet::Update(store::Store& sto
   std::vector<Collection> fresh(collection_ids_.size());
   std::vector<absl::flat_hash_map<UuidKey, size_t>> fresh_ids(collection_ids_.size());
   bool full = false;
+  std::vector<int64_t> counts(collection_ids_.size());
   for (size_t c = 0; c < collection_ids_.size(); ++c) {
+    // A delete by another process moves nothing the reloader polls, but it lowers the count
+    // of objects below the count before plus the objects added since that are new.
+    KZ_ASSIGN_OR_RETURN(counts[c], store.CountObjects(collection_ids_[c]));
+    KZ_ASSIGN_OR_RETURN(const int64_t added, CountNewObjects(store, c));
+    if (counts[c] != counts_[c] + added) {
+      KZ_ASSIGN_OR_RETURN(UpdateStats listed, UpdateListing(store));
+      listed.read += stats.read;
+      return listed;
+    }
     KZ_RETURN_IF_ERROR(ReadAdded(store, c, fresh[c], stats));
     for (size_t i = 0; i < fresh[c].entries.size(); ++i) {
       if (!fresh_ids[c].try_emplace(KeyOf(fresh[c].entries[i].uuid), i).second) full = true;
@@ -360,6 +388,7 @@ absl::StatusOr<IndicatorSet::UpdateStats> IndicatorSet::Update(store::Store& sto
     for (size_t i = 0; i < fresh[c].entries.size(); ++i) kept.CopyFrom(fresh[c], i);
   }
   mark_ = mark;
+  counts_ = std::move(counts);
   return stats;
 }
 
@@ -367,6 +396,10 @@ absl::StatusOr<IndicatorSet::UpdateStats> IndicatorSet::UpdateListing(store::Sto
   UpdateStats stats;
   stats.listed = true;
   KZ_ASSIGN_OR_RETURN(const int64_t mark, store.LastDateAdded());
+  std::vector<int64_t> counts(collection_ids_.size());
+  for (size_t c = 0; c < collection_ids_.size(); ++c) {
+    KZ_ASSIGN_OR_RETURN(counts[c], store.CountObjects(collection_ids_[c]));
+  }
   std::vector<Collection> next(collection_ids_.size());
   bool full = false;
   for (size_t c = 0; c < collection_ids_.size() && !full; ++c) {
@@ -464,6 +497,7 @@ absl::StatusOr<IndicatorSet::UpdateStats> IndicatorSet::UpdateListing(store::Sto
   collections_ = std::move(next);
   mark_ = mark;
   unique_ = true;
+  counts_ = std::move(counts);
   return stats;
 }
 

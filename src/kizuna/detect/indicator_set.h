@@ -7,9 +7,12 @@
 // (the keys of a simple one, packed; the compiled pattern of any other). Update() brings it
 // up to the store's present state reading the JSON of the entries added since the last
 // read only: each is a new indicator, or a new version (a revocation too) that replaces the
-// kept one. Deletions add nothing: after one (Update's `deleted`), the collections' entries
-// are also listed without their JSON (oldest date_added first; a kept entry missing from
-// the list is gone). Build() compiles the kept indicators at a given time, without the store:
+// kept one. Deletions add nothing: after one (Update's `deleted`, or when a collection's
+// count of objects is below its count at the last read plus the objects added since that are
+// new to it: a delete by another process), the collections' entries are also listed without
+// their JSON (oldest date_added first; a kept entry missing from the list is gone). A delete
+// of an object's latest version only, by another process, changes no count: it is applied
+// at the next listing. Build() compiles the kept indicators at a given time, without the store:
 // the snapshot and the report's counts are those CompileFromStore gives for the same store
 // at that time (indicators in the same order, the latest `modified` winning across
 // collections, allowlists applied at each Build; compile_from_store_test.cc checks it after
@@ -113,6 +116,8 @@ class IndicatorSet {
                        IndicatorCompiler* compiler = nullptr);
   // Update after deletions: lists the entries.
   absl::StatusOr<UpdateStats> UpdateListing(store::Store& store);
+  // How many of the objects of collection `c` added since mark_ are new to it.
+  absl::StatusOr<int64_t> CountNewObjects(store::Store& store, size_t c);
   // Reads and extracts the entries of collection `c` added since mark_ into `fresh`.
   absl::Status ReadAdded(store::Store& store, size_t c, Collection& fresh, UpdateStats& stats);
   // Extracts one stored object into an entry.
@@ -125,6 +130,8 @@ class IndicatorSet {
   int64_t mark_ = 0;
   // No id is twice in one collection (a write during ReadAll can show one twice).
   bool unique_ = true;
+  // Store::CountObjects of each collection at the last read or listing.
+  std::vector<int64_t> counts_;
 };
 
 }  // namespace kizuna::detect
