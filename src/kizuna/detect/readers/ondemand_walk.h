@@ -1,9 +1,17 @@
 // Kizuna. The fast JSON walk: simdjson On-Demand, reading only the mapped fields.
 #pragma once
 
-// OnDemandWalker reads one JSON line with simdjson's On-Demand API: it finds the log type
-// ("event_type", else "_path"), then visits only the keys that are mapped paths or lead to
-// one (json_paths.h). Every other value is skipped without being parsed: the line's UTF-8,
+// OnDemandWalker reads one JSON line with simdjson's On-Demand API, visiting only the keys
+// that are mapped paths or lead to one (json_paths.h) of the line's log type (its first
+// "event_type" string, else its first "_path" string). Each line is entered once: the
+// top-level members before "event_type" (EVE puts "timestamp" and "flow_id" there) are kept
+// as views into the line and reported once the log type is known; a line without
+// "event_type" is kept whole and reported at its end. When a member before the log type is
+// one it does not keep (an object, an array, a boolean, a number other than a plain
+// integer, an escaped string or key), the line is walked the old way instead: the log type
+// found first, then the walk from the start, as are the next 15 lines (Zeek JSON with arrays
+// then costs no failed first try per line). Both ways report the same scalars in the same
+// order, and the same errors. Every other value is skipped without being parsed: the line's UTF-8,
 // its strings and its brackets up to the end of the top-level object are checked, but a
 // broken value inside a skipped field (`tru`, `[1 2]`) is not found, and skipped values are
 // not depth-limited (skipping does not recurse). Strings without escapes, and integers
@@ -17,6 +25,7 @@
 // Thread-safety: one thread per walker.
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string_view>
 
@@ -36,6 +45,10 @@ class OnDemandWalker {
   // kOk. REQUIRES: simdjson::SIMDJSON_PADDING readable bytes follow the line (LineReader's
   // blocks guarantee them) and line.size() <= max_line_bytes.
   JsonWalkResult Walk(std::string_view line, JsonSink& sink);
+
+  // Lines walked in two passes so far (the log type found first, then the walk), whether
+  // after a failed first try or as one of the lines that follow one.
+  uint64_t two_pass_lines() const;
 
  private:
   struct Impl;
