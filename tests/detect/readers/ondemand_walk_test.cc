@@ -201,6 +201,7 @@ TEST(OnDemandWalkTest, ValuesOfUnmappedFieldsAreNotParsed) {
 }
 
 // Records what a walk reports: the log type it asks for and each scalar, by field name.
+// EVE paths: http's for event_type "http", dns's for anything else.
 class RecordingSink final : public JsonSink {
  public:
   const JsonPaths& Paths(const std::string_view* event_type,
@@ -208,83 +209,97 @@ class RecordingSink final : public JsonSink {
     asked.push_back(event_type != nullptr  ? StrCat("event_type ", *event_type)
                     : zeek_path != nullptr ? StrCat("_path ", *zeek_path)
                                            : "none");
-    return paths_;
+    current_ = event_type != nullptr && *event_type == "http" ? &http_ : &dns_;
+    return *current_;
   }
   void Scalar(const JsonPath& path, const JsonScalar& value) override {
-    scalars.push_back(StrCat(paths_.names()[path.field], "=", value.text));
+    scalars.push_back(StrCat(current_->names()[path.field], "=", value.text));
   }
   std::vector<std::string> asked;
   std::vector<std::string> scalars;
 
  private:
-  JsonPaths paths_{"dns", nullptr, &EveFieldMap()};
+  JsonPaths dns_{"dns", nullptr, &EveFieldMap()};
+  JsonPaths http_{"http", nullptr, &EveFieldMap()};
+  const JsonPaths* current_ = &dns_;
 };
 
-// Walks `line` (padded as LineReader's blocks pad it) into a fresh sink.
-JsonWalkResult WalkLine(OnDemandWalker& walker, std::string_view line, RecordingSink& sink) {
+// Walks `line` (padded as LineReader's blocks pad it) into `sink`, cleared first.
+JsonWalkError WalkLine(OnDemandWalker& walker, std::string_view line, RecordingSink& sink) {
+  sink.asked.clear();
+  sink.scalars.clear();
   std::string padded(line);
   padded.append(simdjson::SIMDJSON_PADDING, '\0');
-  return walker.Walk(std::string_view(padded.data(), line.size()), sink);
+  return walker.Walk(std::string_view(padded.data(), line.size()), sink).error;
 }
 
 TEST(OnDemandWalkTest, EveLinesAreEnteredOnce) {
   if (!OnDemandSupported()) GTEST_SKIP() << "this CPU lacks " << kOnDemandImplementation;
   OnDemandWalker walker(kDefaultMaxLineBytes);
+  RecordingSink sink;
   // Suricata's order: timestamp, flow_id and in_iface before event_type. They are kept and
   // reported once the log type is known, in document order.
-  RecordingSink eve;
-  ASSERT_EQ(WalkLine(walker,
-                     R"({"timestamp":"2018-03-24T17:15:23.099150+0000","flow_id":1234567890123,)"
-                     R"("in_iface":"eth0","event_type":"dns","src_ip":"10.0.0.1","src_port":53,)"
-                     R"("dns":{"rrname":"a.example"}})",
-                     eve)
-                .error,
-            JsonWalkError::kOk);
-  EXPECT_EQ(eve.asked, std::vector<std::string>{"event_type dns"});
-  EXPECT_EQ(eve.scalars,
-            (std::vector<std::string>{"timestamp=2018-03-24T17:15:23.099150+0000",
-                                      "src_ip=10.0.0.1", "src_port=53", "dns.rrname=a.example"}));
+  for (int i = 0; i < 2; ++i) {  // the first line guesses no log type, the second dns's
+    ASSERT_EQ(WalkLine(walker,
+                       R"({"timestamp":"2018-03-24T17:15:23.099150+0000","flow_id":1234567890123,)"
+                       R"("in_iface":"eth0","event_type":"dns","src_ip":"10.0.0.1","src_port":53,)"
+                       R"("dns":{"rrname":"a.example"}})",
+                       sink),
+              JsonWalkError::kOk);
+    EXPECT_EQ(sink.asked, std::vector<std::string>{"event_type dns"});
+    EXPECT_EQ(sink.scalars,
+              (std::vector<std::string>{"timestamp=2018-03-24T17:15:23.099150+0000",
+                                        "src_ip=10.0.0.1", "src_port=53", "dns.rrname=a.example"}));
+  }
   // No event_type: the whole line is kept, and _path (wherever it is) gives the log type.
-  RecordingSink zeek;
-  ASSERT_EQ(WalkLine(walker, R"({"ts":"x","src_ip":"10.0.0.2","_path":"dns"})", zeek).error,
+  ASSERT_EQ(WalkLine(walker, R"({"ts":"x","src_ip":"10.0.0.2","_path":"dns"})", sink),
             JsonWalkError::kOk);
-  EXPECT_EQ(zeek.asked, std::vector<std::string>{"_path dns"});
-  EXPECT_EQ(zeek.scalars, std::vector<std::string>{"src_ip=10.0.0.2"});
-  RecordingSink neither;
-  ASSERT_EQ(WalkLine(walker, R"({"src_ip":"10.0.0.3","x":null,"n":-5})", neither).error,
-            JsonWalkError::kOk);
-  EXPECT_EQ(neither.asked, std::vector<std::string>{"none"});
-  EXPECT_EQ(neither.scalars, std::vector<std::string>{"src_ip=10.0.0.3"});
+  EXPECT_EQ(sink.asked, std::vector<std::string>{"_path dns"});
+  EXPECT_EQ(sink.scalars, std::vector<std::string>{"src_ip=10.0.0.2"});
+  ASSERT_EQ(WalkLine(walker, R"({"src_ip":"10.0.0.3","x":null,"n":-5})", sink), JsonWalkError::kOk);
+  EXPECT_EQ(sink.asked, std::vector<std::string>{"none"});
+  EXPECT_EQ(sink.scalars, std::vector<std::string>{"src_ip=10.0.0.3"});
   // The first event_type counts, as find_field_unordered finds it: not a string, so none;
   // then the first _path, also when it is not a string.
-  RecordingSink first;
   ASSERT_EQ(WalkLine(walker,
                      R"({"event_type":7,"_path":null,"event_type":"dns","_path":"conn",)"
                      R"("src_ip":"10.0.0.4"})",
-                     first)
-                .error,
+                     sink),
             JsonWalkError::kOk);
-  EXPECT_EQ(first.asked, std::vector<std::string>{"none"});
+  EXPECT_EQ(sink.asked, std::vector<std::string>{"none"});
+  EXPECT_EQ(sink.scalars, std::vector<std::string>{"src_ip=10.0.0.4"});
+  // Members the guessed log type does not map are skipped unread, whatever they hold.
+  ASSERT_EQ(
+      WalkLine(walker,
+               R"({"alert":true,"rate":1.5,"tags":[1],"event_type":"dns","src_ip":"10.0.0.5"})",
+               sink),
+      JsonWalkError::kOk);
+  EXPECT_EQ(sink.scalars, std::vector<std::string>{"src_ip=10.0.0.5"});
+  // Another log type than guessed: the kept keys are looked up again.
+  ASSERT_EQ(WalkLine(walker, R"({"src_ip":"10.0.0.6","event_type":"http"})", sink),
+            JsonWalkError::kOk);
+  EXPECT_EQ(sink.asked, std::vector<std::string>{"event_type http"});
+  EXPECT_EQ(sink.scalars, std::vector<std::string>{"src_ip=10.0.0.6"});
   EXPECT_EQ(walker.two_pass_lines(), 0u);
 
-  // A member before event_type that is not kept: the line is walked in two passes, and so
-  // are the 15 lines after it; then one pass again.
-  RecordingSink nested;
-  ASSERT_EQ(
-      WalkLine(walker, R"({"dns":{"rrname":"b.example"},"event_type":"dns","src_ip":"10.0.0.5"})",
-               nested)
-          .error,
-      JsonWalkError::kOk);
-  EXPECT_EQ(nested.asked, std::vector<std::string>{"event_type dns"});
-  EXPECT_EQ(nested.scalars, (std::vector<std::string>{"dns.rrname=b.example", "src_ip=10.0.0.5"}));
+  // A skipped member the line's log type maps after all (http under the guess of dns): the
+  // line is walked in two passes, as are the 15 lines after it; then one pass again.
+  ASSERT_EQ(WalkLine(walker, R"({"event_type":"dns"})", sink), JsonWalkError::kOk);
+  ASSERT_EQ(WalkLine(walker, R"({"http":{"hostname":"b.example"},"event_type":"http"})", sink),
+            JsonWalkError::kOk);
+  EXPECT_EQ(sink.scalars, std::vector<std::string>{"http.hostname=b.example"});
   EXPECT_EQ(walker.two_pass_lines(), 1u);
   for (int i = 0; i < 20; ++i) {
-    RecordingSink sink;
-    ASSERT_EQ(WalkLine(walker, R"({"event_type":"dns","src_ip":"10.0.0.6"})", sink).error,
+    ASSERT_EQ(WalkLine(walker, R"({"event_type":"dns","src_ip":"10.0.0.7"})", sink),
               JsonWalkError::kOk);
-    EXPECT_EQ(sink.scalars, std::vector<std::string>{"src_ip=10.0.0.6"});
+    EXPECT_EQ(sink.scalars, std::vector<std::string>{"src_ip=10.0.0.7"});
   }
   EXPECT_EQ(walker.two_pass_lines(), 16u);
+  // A kept member that is not a string, integer or null: two passes.
+  ASSERT_EQ(WalkLine(walker, R"({"dns":{"rrname":"c.example"},"event_type":"dns"})", sink),
+            JsonWalkError::kOk);
+  EXPECT_EQ(sink.scalars, std::vector<std::string>{"dns.rrname=c.example"});
+  EXPECT_EQ(walker.two_pass_lines(), 17u);
 }
 
 TEST(OnDemandWalkTest, LogTypeAfterOtherMembersReadsAsTheDomWalkReadsIt) {

@@ -40,8 +40,10 @@ struct OnDemandWalker::Impl {
   struct Pending {
     std::string_view key;
     std::string_view text;
+    const JsonPath* entry = nullptr;  // in `paths`
     bool dotted = false;
-    bool scalar = false;  // false: null, nothing to report
+    bool scalar = false;   // false: null, or skipped: nothing to report
+    bool skipped = false;  // not read: no path of the guessed log type names it
   };
   static constexpr size_t kMaxPending = 32;
   std::array<Pending, kMaxPending> pending;
@@ -55,13 +57,16 @@ struct OnDemandWalker::Impl {
   // (Pending), reported once "event_type" (else, at the end, "_path") gives it, and the rest
   // walked as they come. Returns false, having reported nothing, when a kept member is
   // something it does not keep (object, array, boolean, other number, escaped string or
-  // key) or iteration fails: then TwoPass walks the line.
+  // key), a skipped member is mapped after all, or iteration fails: then TwoPass walks the
+  // line.
   bool OnePass(od::object& root, JsonWalkResult& result);
   // Finds the log type (its first "event_type", else its first "_path"), starts over and
   // walks.
   JsonWalkResult TwoPass(od::object& root);
-  // Reports the kept members, in order, once `paths` is known.
-  void Replay(size_t count);
+  // Reports the kept members, in order, once `paths` is known (`guess`: the paths their
+  // entries were looked up in). False, having reported nothing, when a skipped member is
+  // mapped in `paths`.
+  bool Replay(size_t count, const JsonPaths* guess);
   // One member of an object at `node`.
   simdjson_inline JsonWalkResult Member(od::field& field, uint32_t node, int depth);
   // As paths->ChildStepPadded(node, key).
@@ -252,22 +257,34 @@ JsonWalkResult OnDemandWalker::Impl::Object(od::object object, uint32_t node, in
   return {};
 }
 
-void OnDemandWalker::Impl::Replay(size_t count) {
-  next_key = 0;
+bool OnDemandWalker::Impl::Replay(size_t count, const JsonPaths* guess) {
+  if (paths != guess) {
+    // The log type is not the one guessed: look the keys up again, and walk the line again
+    // when a skipped member turns out to be mapped.
+    next_key = 0;
+    for (size_t i = 0; i < count; ++i) {
+      Pending& p = pending[i];
+      p.entry = p.dotted ? paths->Child(JsonPaths::kRoot, p.key) : Step(JsonPaths::kRoot, p.key);
+      if (p.skipped && p.entry != nullptr) return false;
+    }
+  }
   for (size_t i = 0; i < count; ++i) {
     const Pending& p = pending[i];
-    if (!p.scalar) continue;
-    const JsonPath* entry =
-        p.dotted ? paths->Child(JsonPaths::kRoot, p.key) : Step(JsonPaths::kRoot, p.key);
-    if (entry == nullptr || entry->role == Role::kNone) continue;
+    if (!p.scalar || p.entry == nullptr || p.entry->role == Role::kNone) continue;
     JsonScalar s;
     s.text = p.text;
     s.in_line = true;
-    sink->Scalar(*entry, s);
+    sink->Scalar(*p.entry, s);
   }
+  return true;
 }
 
 bool OnDemandWalker::Impl::OnePass(od::object& root, JsonWalkResult& result) {
+  // Lines of one log type come in runs: until the log type is known, keys are looked up in
+  // the previous line's paths (the guess), and the members no path there names are skipped
+  // unread, as the walk skips them.
+  const JsonPaths* const guess = paths;
+  next_key = 0;
   size_t count = 0;
   bool decided = false;         // `paths` is the line's
   bool event_type_met = false;  // its first "event_type" was met
@@ -289,6 +306,18 @@ bool OnDemandWalker::Impl::OnePass(od::object& root, JsonWalkResult& result) {
     if (count == kMaxPending) return false;
     Pending& p = pending[count];
     if (!PlainString(field.key().raw(), p.key, &p.dotted)) return false;
+    p.entry = nullptr;
+    if (guess != nullptr) {
+      p.entry = p.dotted ? guess->Child(JsonPaths::kRoot, p.key) : Step(JsonPaths::kRoot, p.key);
+    }
+    // The log type as TwoPass finds it: the first "event_type" when it is a string, else the
+    // first "_path" when it is one. Keys are compared as written (find_field_unordered).
+    const bool is_event_type = !event_type_met && p.key == "event_type";
+    const bool is_path = !is_event_type && !path_met && p.key == "_path";
+    p.skipped = guess != nullptr && p.entry == nullptr && !is_event_type && !is_path;
+    p.scalar = false;
+    ++count;
+    if (p.skipped) continue;
     od::value& value = field.value();
     od::json_type type;
     if (value.type().get(type) != simdjson::SUCCESS) return false;
@@ -298,22 +327,17 @@ bool OnDemandWalker::Impl::OnePass(od::object& root, JsonWalkResult& result) {
     } else if (type == od::json_type::number) {
       if (!IntegerText(value.raw_json_token(), p.text)) return false;
       p.scalar = true;
-    } else if (type == od::json_type::null) {
-      p.scalar = false;
-    } else {
+    } else if (type != od::json_type::null) {
       return false;
     }
-    ++count;
-    // The log type as TwoPass finds it: the first "event_type" when it is a string, else the
-    // first "_path" when it is one. Keys are compared as written (find_field_unordered).
-    if (!event_type_met && p.key == "event_type") {
+    if (is_event_type) {
       event_type_met = true;
       if (type == od::json_type::string) {
         paths = &sink->Paths(&p.text, nullptr);
         decided = true;
-        Replay(count);
+        if (!Replay(count, guess)) return false;
       }
-    } else if (!path_met && p.key == "_path") {
+    } else if (is_path) {
       path_met = true;
       has_path = type == od::json_type::string;
       if (has_path) zeek_path = p.text;
@@ -321,7 +345,7 @@ bool OnDemandWalker::Impl::OnePass(od::object& root, JsonWalkResult& result) {
   }
   if (!decided) {
     paths = &sink->Paths(nullptr, has_path ? &zeek_path : nullptr);
-    Replay(count);
+    if (!Replay(count, guess)) return false;
   }
   result = {};
   return true;
@@ -395,6 +419,10 @@ OnDemandWalker::~OnDemandWalker() = default;
 uint64_t OnDemandWalker::two_pass_lines() const { return impl_->two_pass_count; }
 
 JsonWalkResult OnDemandWalker::Walk(std::string_view line, JsonSink& sink) {
+  if (impl_->sink != &sink) {
+    impl_->paths = nullptr;  // another sink's paths: no guess
+    impl_->seen_keys.clear();
+  }
   impl_->sink = &sink;
   return impl_->Line(line);
 }

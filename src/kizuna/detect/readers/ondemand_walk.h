@@ -3,15 +3,17 @@
 
 // OnDemandWalker reads one JSON line with simdjson's On-Demand API, visiting only the keys
 // that are mapped paths or lead to one (json_paths.h) of the line's log type (its first
-// "event_type" string, else its first "_path" string). Each line is entered once: the
-// top-level members before "event_type" (EVE puts "timestamp" and "flow_id" there) are kept
-// as views into the line and reported once the log type is known; a line without
-// "event_type" is kept whole and reported at its end. When a member before the log type is
-// one it does not keep (an object, an array, a boolean, a number other than a plain
-// integer, an escaped string or key), the line is walked the old way instead: the log type
-// found first, then the walk from the start, as are the next 15 lines (Zeek JSON with arrays
-// then costs no failed first try per line). Both ways report the same scalars in the same
-// order, and the same errors. Every other value is skipped without being parsed: the line's UTF-8,
+// "event_type" string, else its first "_path" string). Each line is entered once: until the
+// log type is known, the top-level members (EVE puts "timestamp" and "flow_id" before
+// "event_type") are looked up in the paths of the previous line's log type (lines of one
+// type come in runs); those it maps are kept as views into the line and reported once the
+// log type is known, the others skipped unread. A line without "event_type" is kept to its
+// end. The line is walked the old way instead (the log type found first, then the walk from
+// the start) when a kept member is one it does not keep (an object, an array, a boolean, a
+// number other than a plain integer, an escaped string or key), or a skipped member is
+// mapped in the log type found; so are the next 15 lines (Zeek JSON with arrays then costs
+// no failed first try per line). Both ways report the same scalars in the same order, and
+// the same errors. Every other value is skipped without being parsed: the line's UTF-8,
 // its strings and its brackets up to the end of the top-level object are checked, but a
 // broken value inside a skipped field (`tru`, `[1 2]`) is not found, and skipped values are
 // not depth-limited (skipping does not recurse). Strings without escapes, and integers
