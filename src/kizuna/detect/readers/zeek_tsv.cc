@@ -14,6 +14,14 @@
 namespace kizuna::detect {
 namespace {
 
+// The bits set in a 16-bit mask (__builtin_popcount is a library call without -mpopcnt).
+inline size_t Popcount16(unsigned m) {
+  m = m - ((m >> 1) & 0x5555);
+  m = (m & 0x3333) + ((m >> 2) & 0x3333);
+  m = (m + (m >> 4)) & 0x0F0F;
+  return (m + (m >> 8)) & 0x1F;
+}
+
 // Calls `field(index, start, size)` for each of the first `keep` fields of `line` split at
 // `separator`, counts every field into `count`, and returns whether the line holds a
 // backslash (only then can a value hold a \xHH escape). One pass, 16 bytes at a time where
@@ -33,7 +41,7 @@ bool ForEachField(std::string_view line, char separator, size_t keep, size_t& co
     unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, sep)));
     escaped |= _mm_movemask_epi8(_mm_cmpeq_epi8(v, backslash)) != 0;
     if (fields >= keep) {
-      fields += static_cast<size_t>(__builtin_popcount(mask));
+      fields += Popcount16(mask);
       continue;
     }
     for (; mask != 0; mask &= mask - 1) {
@@ -203,7 +211,7 @@ void ZeekTsvReader::DoLine(std::string_view line, uint64_t number, const LineBlo
     batch.AddMalformed(number, StrCat(count, " fields where #fields names ", expected));
     return;
   }
-  Record r;
+  Record& r = batch.records.emplace_back();  // built in place: a copy of it stalled
   r.log_type = h->path;
   r.raw = line;
   r.line = number;
@@ -233,7 +241,6 @@ void ZeekTsvReader::DoLine(std::string_view line, uint64_t number, const LineBlo
     }
   }
   r.value_count = static_cast<uint32_t>(batch.values.size() - r.first_value);
-  batch.records.push_back(r);
 }
 
 }  // namespace kizuna::detect
