@@ -302,6 +302,28 @@ TEST(OnDemandWalkTest, EveLinesAreEnteredOnce) {
   EXPECT_EQ(walker.two_pass_lines(), 17u);
 }
 
+TEST(OnDemandWalkTest, FailedTriesOfOnePassBackOff) {
+  if (!OnDemandSupported()) GTEST_SKIP() << "this CPU lacks " << kOnDemandImplementation;
+  OnDemandWalker walker(kDefaultMaxLineBytes);
+  RecordingSink sink;
+  // Lines that always need two passes (an object before event_type) are tried in one at
+  // lines 1, 17, 49 and 113 (runs of 15, 31, 63 and 127 in two passes between).
+  const std::string_view nested = R"({"dns":{"rrname":"a.example"},"event_type":"dns"})";
+  for (int i = 0; i < 240; ++i) {
+    ASSERT_EQ(WalkLine(walker, nested, sink), JsonWalkError::kOk);
+    EXPECT_EQ(sink.scalars, std::vector<std::string>{"dns.rrname=a.example"});
+  }
+  EXPECT_EQ(walker.two_pass_lines(), 240u);
+  EXPECT_EQ(walker.restarted_lines(), 4u);
+  // A try that succeeds brings the run back to 15.
+  ASSERT_EQ(WalkLine(walker, R"({"event_type":"dns","src_ip":"10.0.0.1"})", sink),
+            JsonWalkError::kOk);
+  EXPECT_EQ(walker.two_pass_lines(), 240u);
+  for (int i = 0; i < 17; ++i) ASSERT_EQ(WalkLine(walker, nested, sink), JsonWalkError::kOk);
+  EXPECT_EQ(walker.two_pass_lines(), 257u);
+  EXPECT_EQ(walker.restarted_lines(), 6u);  // the first of the 17, and the 17th
+}
+
 TEST(OnDemandWalkTest, LogTypeAfterOtherMembersReadsAsTheDomWalkReadsIt) {
   // Members before event_type of every kind: kept (strings, integers, null) or not (escaped
   // strings and keys, objects, arrays, booleans, other numbers, more than the walk keeps);

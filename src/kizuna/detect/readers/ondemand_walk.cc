@@ -4,6 +4,7 @@
 
 #include <immintrin.h>
 
+#include <algorithm>
 #include <array>
 #include <utility>
 #include <vector>
@@ -47,19 +48,24 @@ struct OnDemandWalker::Impl {
   };
   static constexpr size_t kMaxPending = 32;
   std::array<Pending, kMaxPending> pending;
-  // Lines left to walk in two passes without trying one first (after a line that needed
-  // them: Zeek JSON with arrays needs them on every line).
+  // Lines left to walk in two passes without trying one first, after a line that needed
+  // them; the run doubles (15, 31, ... 1023) while the tries keep failing (Zeek JSON with
+  // arrays needs two passes on every line) and is 15 again after a try that succeeds.
   int two_pass_lines = 0;
+  int two_pass_run = 15;
   uint64_t two_pass_count = 0;  // two_pass_lines()
+  uint64_t restarted_count = 0;  // restarted_lines()
 
   JsonWalkResult Line(std::string_view line);
   // The walk in one pass: the top-level members before the log type is known are kept
   // (Pending), reported once "event_type" (else, at the end, "_path") gives it, and the rest
-  // walked as they come. Returns false, having reported nothing, when a kept member is
+  // walked as they come. Returns other than kDone, having reported nothing, when a kept member is
   // something it does not keep (object, array, boolean, other number, escaped string or
   // key), a skipped member is mapped after all, or iteration fails: then TwoPass walks the
-  // line.
-  bool OnePass(od::object& root, JsonWalkResult& result);
+  // line: from its start (kRestart), or parsed afresh (kReparse: an iteration error may have
+  // left the iterator unusable).
+  enum class Outcome : uint8_t { kDone, kRestart, kReparse };
+  Outcome OnePass(od::object& root, JsonWalkResult& result);
   // Finds the log type (its first "event_type", else its first "_path"), starts over and
   // walks.
   JsonWalkResult TwoPass(od::object& root);
@@ -279,7 +285,8 @@ bool OnDemandWalker::Impl::Replay(size_t count, const JsonPaths* guess) {
   return true;
 }
 
-bool OnDemandWalker::Impl::OnePass(od::object& root, JsonWalkResult& result) {
+OnDemandWalker::Impl::Outcome OnDemandWalker::Impl::OnePass(od::object& root,
+                                                            JsonWalkResult& result) {
   // Lines of one log type come in runs: until the log type is known, keys are looked up in
   // the previous line's paths (the guess), and the members no path there names are skipped
   // unread, as the walk skips them.
@@ -293,19 +300,19 @@ bool OnDemandWalker::Impl::OnePass(od::object& root, JsonWalkResult& result) {
   std::string_view zeek_path;
   for (auto member : root) {
     if (simdjson::error_code e = member.error()) {
-      if (!decided) return false;
+      if (!decided) return Outcome::kReparse;
       result = Invalid(e);  // as the walk of TwoPass fails here
-      return true;
+      return Outcome::kDone;
     }
     od::field& field = member.value_unsafe();
     if (decided) {
       result = Member(field, JsonPaths::kRoot, 1);
-      if (result.error != JsonWalkError::kOk) return true;
+      if (result.error != JsonWalkError::kOk) return Outcome::kDone;
       continue;
     }
-    if (count == kMaxPending) return false;
+    if (count == kMaxPending) return Outcome::kRestart;
     Pending& p = pending[count];
-    if (!PlainString(field.key().raw(), p.key, &p.dotted)) return false;
+    if (!PlainString(field.key().raw(), p.key, &p.dotted)) return Outcome::kRestart;
     p.entry = nullptr;
     if (guess != nullptr) {
       p.entry = p.dotted ? guess->Child(JsonPaths::kRoot, p.key) : Step(JsonPaths::kRoot, p.key);
@@ -320,22 +327,22 @@ bool OnDemandWalker::Impl::OnePass(od::object& root, JsonWalkResult& result) {
     if (p.skipped) continue;
     od::value& value = field.value();
     od::json_type type;
-    if (value.type().get(type) != simdjson::SUCCESS) return false;
+    if (value.type().get(type) != simdjson::SUCCESS) return Outcome::kReparse;
     if (type == od::json_type::string) {
-      if (!PlainString(value.raw_json_token().data() + 1, p.text)) return false;
+      if (!PlainString(value.raw_json_token().data() + 1, p.text)) return Outcome::kRestart;
       p.scalar = true;
     } else if (type == od::json_type::number) {
-      if (!IntegerText(value.raw_json_token(), p.text)) return false;
+      if (!IntegerText(value.raw_json_token(), p.text)) return Outcome::kRestart;
       p.scalar = true;
     } else if (type != od::json_type::null) {
-      return false;
+      return Outcome::kRestart;
     }
     if (is_event_type) {
       event_type_met = true;
       if (type == od::json_type::string) {
         paths = &sink->Paths(&p.text, nullptr);
         decided = true;
-        if (!Replay(count, guess)) return false;
+        if (!Replay(count, guess)) return Outcome::kRestart;
       }
     } else if (is_path) {
       path_met = true;
@@ -345,10 +352,10 @@ bool OnDemandWalker::Impl::OnePass(od::object& root, JsonWalkResult& result) {
   }
   if (!decided) {
     paths = &sink->Paths(nullptr, has_path ? &zeek_path : nullptr);
-    if (!Replay(count, guess)) return false;
+    if (!Replay(count, guess)) return Outcome::kRestart;
   }
   result = {};
-  return true;
+  return Outcome::kDone;
 }
 
 JsonWalkResult OnDemandWalker::Impl::TwoPass(od::object& root) {
@@ -391,13 +398,20 @@ JsonWalkResult OnDemandWalker::Impl::Line(std::string_view line) {
     --two_pass_lines;
     ++two_pass_count;
     r = TwoPass(root);
-  } else if (!OnePass(root, r)) {
-    // Nothing was reported: walk the line again from its start, parsed afresh (an iteration
-    // error may have left the iterator unusable), in two passes.
-    two_pass_lines = 15;
+  } else if (const Outcome outcome = OnePass(root, r); outcome == Outcome::kDone) {
+    two_pass_run = 15;
+  } else {
+    // Nothing was reported: walk the line again, in two passes.
+    two_pass_lines = two_pass_run;
+    two_pass_run = std::min(2 * two_pass_run + 1, 1023);
     ++two_pass_count;
-    if (simdjson::error_code e = parser.iterate(padded).get(doc)) return Invalid(e);
-    if (simdjson::error_code e = doc.get_object().get(root)) return Invalid(e);
+    ++restarted_count;
+    if (outcome == Outcome::kReparse) {
+      if (simdjson::error_code e = parser.iterate(padded).get(doc)) return Invalid(e);
+      if (simdjson::error_code e = doc.get_object().get(root)) return Invalid(e);
+    } else if (simdjson::error_code e = root.reset().error()) {
+      return Invalid(e);
+    }
     r = TwoPass(root);
   }
   if (r.error != JsonWalkError::kOk) return r;
@@ -417,6 +431,8 @@ OnDemandWalker::OnDemandWalker(size_t max_line_bytes) : impl_(std::make_unique<I
 OnDemandWalker::~OnDemandWalker() = default;
 
 uint64_t OnDemandWalker::two_pass_lines() const { return impl_->two_pass_count; }
+
+uint64_t OnDemandWalker::restarted_lines() const { return impl_->restarted_count; }
 
 JsonWalkResult OnDemandWalker::Walk(std::string_view line, JsonSink& sink) {
   if (impl_->sink != &sink) {

@@ -11,8 +11,9 @@
 // end. The line is walked the old way instead (the log type found first, then the walk from
 // the start) when a kept member is one it does not keep (an object, an array, a boolean, a
 // number other than a plain integer, an escaped string or key), or a skipped member is
-// mapped in the log type found; so are the next 15 lines (Zeek JSON with arrays then costs
-// no failed first try per line). Both ways report the same scalars in the same order, and
+// mapped in the log type found; so are the next 15 lines, and twice as many after each
+// failed try that follows (up to 1023: Zeek JSON with arrays then rarely pays for a failed
+// try). Both ways report the same scalars in the same order, and
 // the same errors. Every other value is skipped without being parsed: the line's UTF-8,
 // its strings and its brackets up to the end of the top-level object are checked, but a
 // broken value inside a skipped field (`tru`, `[1 2]`) is not found, and skipped values are
@@ -51,6 +52,8 @@ class OnDemandWalker {
   // Lines walked in two passes so far (the log type found first, then the walk), whether
   // after a failed first try or as one of the lines that follow one.
   uint64_t two_pass_lines() const;
+  // Of those, the lines whose one-pass walk was tried and abandoned.
+  uint64_t restarted_lines() const;
 
  private:
   struct Impl;
