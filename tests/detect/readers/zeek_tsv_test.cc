@@ -155,6 +155,57 @@ TEST(ZeekTsvTest, FieldsOfRandomLinesEqualAPlainSplit) {
   EXPECT_EQ(r.malformed, malformed);
 }
 
+// Fields after the last one read (here: ts and query lead, 28 unread follow) are only
+// counted: lines one field short or long are still malformed, whatever the width of the
+// unread fields (separators in 16-byte blocks and in the bytes after the last block), and
+// the fields read keep `-`, `(empty)` and escapes as before.
+TEST(ZeekTsvTest, FieldsAfterTheLastOneReadAreCounted) {
+  constexpr size_t kFields = 30;
+  std::string text =
+      "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n"
+      "#unset_field\t-\n#path\tdns\n#fields\tts\tquery";
+  for (size_t i = 2; i < kFields; ++i) StrAppend(text, "\tx", i);
+  text += "\n";
+  uint64_t seed = 11;
+  auto next = [&seed](size_t n) {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<size_t>((seed >> 33) % n);
+  };
+  const std::string queries[] = {"-", "(empty)", "", "a\\x2eexample", "b.example"};
+  const std::string wanted[] = {"", "", "", "a.example", "b.example"};
+  std::vector<std::pair<bool, std::string>> wants;  // malformed, query
+  for (int line = 0; line < 3000; ++line) {
+    const size_t fields = kFields - 1 + next(3);  // 29, 30 or 31
+    const size_t q = next(5);
+    std::string joined = StrCat(1 + line, "\t", queries[q]);
+    for (size_t i = 2; i < fields; ++i) {
+      joined += "\t";
+      const size_t width = next(4) == 0 ? 0 : next(40);
+      for (size_t k = 0; k < width; ++k)
+        joined += static_cast<char>(next(3) == 0 ? '\\' : 'a' + next(26));
+    }
+    text += joined + "\n";
+    wants.emplace_back(fields != kFields, wanted[q]);
+  }
+  ReadResult r = ReadAll(Temp("tail.log", text), TelemetryFormat::kZeek);
+  size_t record = 0, malformed = 0;
+  for (const auto& [bad, query] : wants) {
+    if (bad) {
+      ++malformed;
+      continue;
+    }
+    ASSERT_LT(record, r.records.size());
+    const ReadRecord& got = r.records[record++];
+    EXPECT_TRUE(got.has_time);
+    EXPECT_EQ(got.Of(Role::kDomain),
+              query.empty() ? std::vector<std::string>{} : std::vector<std::string>{query});
+  }
+  EXPECT_EQ(record, r.records.size());
+  EXPECT_EQ(r.malformed, malformed);
+  EXPECT_GT(malformed, 500u);
+  EXPECT_GT(record, 500u);
+}
+
 TEST(ZeekTsvTest, RealGzipLogsWhenPresent) {
   const std::string path = KIZUNA_SHARED_DATA "/zeek/tsv/ssl.log.gz";
   if (!std::filesystem::exists(path)) GTEST_SKIP() << path << " is absent";

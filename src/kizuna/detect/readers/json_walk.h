@@ -30,7 +30,10 @@ struct JsonScalar {
 class JsonSink {
  public:
   // Returns the paths of the line's log type, given the top-level "event_type" and "_path"
-  // strings (null when absent or not strings). Called once per line, before Scalar().
+  // strings (null when absent or not strings). Called before Scalar(), once per line, or a
+  // second time with the same strings when the On-Demand walk starts the line over
+  // (ondemand_walk.h). The paths returned must stay valid while the walker is given this
+  // sink (it guesses the next line's log type from them).
   virtual const JsonPaths& Paths(const std::string_view* event_type,
                                  const std::string_view* zeek_path) = 0;
   // One scalar at `path` (a path with a role). Booleans and nulls are not reported.

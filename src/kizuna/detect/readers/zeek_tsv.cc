@@ -5,20 +5,33 @@
 #include <emmintrin.h>
 #endif
 
+#include <algorithm>
+#include <cstdint>
+
 #include "kizuna/base/strings.h"
 #include "kizuna/detect/event_time.h"
 
 namespace kizuna::detect {
 namespace {
 
-// Calls `field(start, end)` for each field of `line` split at `separator`, and returns
-// whether the line holds a backslash (only then can a value hold a \xHH escape). One pass,
-// 16 bytes at a time where SSE2 is.
+// The bits set in a 16-bit mask (__builtin_popcount is a library call without -mpopcnt).
+inline size_t Popcount16(unsigned m) {
+  m = m - ((m >> 1) & 0x5555);
+  m = (m & 0x3333) + ((m >> 2) & 0x3333);
+  m = (m + (m >> 4)) & 0x0F0F;
+  return (m + (m >> 8)) & 0x1F;
+}
+
+// Calls `field(index, start, size)` for each of the first `keep` fields of `line` split at
+// `separator`, counts every field into `count`, and returns whether the line holds a
+// backslash (only then can a value hold a \xHH escape). One pass, 16 bytes at a time where
+// SSE2 is; past the kept fields, separators are only counted.
 template <typename Field>
-bool ForEachField(std::string_view line, char separator, Field&& field) {
+bool ForEachField(std::string_view line, char separator, size_t keep, size_t& count,
+                  Field&& field) {
   const char* p = line.data();
   const size_t n = line.size();
-  size_t start = 0, i = 0;
+  size_t start = 0, i = 0, fields = 0;
   bool escaped = false;
 #if defined(__SSE2__)
   const __m128i sep = _mm_set1_epi8(separator);
@@ -27,29 +40,38 @@ bool ForEachField(std::string_view line, char separator, Field&& field) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
     unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, sep)));
     escaped |= _mm_movemask_epi8(_mm_cmpeq_epi8(v, backslash)) != 0;
+    if (fields >= keep) {
+      fields += Popcount16(mask);
+      continue;
+    }
     for (; mask != 0; mask &= mask - 1) {
       const size_t at = i + static_cast<size_t>(__builtin_ctz(mask));
-      field(p + start, at - start);
+      if (fields < keep) field(fields, p + start, at - start);
+      ++fields;
       start = at + 1;
     }
   }
 #endif
   for (; i < n; ++i) {
     if (p[i] == separator) {
-      field(p + start, i - start);
+      if (fields < keep) field(fields, p + start, i - start);
+      ++fields;
       start = i + 1;
     } else if (p[i] == '\\') {
       escaped = true;
     }
   }
-  field(p + start, n - start);
+  if (fields < keep) field(fields, p + start, n - start);
+  count = fields + 1;
   return escaped;
 }
 
 // Splits `line` into `out` (header lines).
 void Split(std::string_view line, char separator, std::vector<std::string_view>& out) {
   out.clear();
-  ForEachField(line, separator, [&out](const char* at, size_t size) { out.emplace_back(at, size); });
+  size_t count;
+  ForEachField(line, separator, SIZE_MAX, count,
+               [&out](size_t, const char* at, size_t size) { out.emplace_back(at, size); });
 }
 
 int Hex(char c) {
@@ -149,6 +171,8 @@ void ZeekTsvHeaders::Resolve(ZeekHeader& h) const {
     if (role == Role::kTime && h.time_field < 0) h.time_field = static_cast<int>(i);
     if (role != Role::kNone && role != Role::kTime) h.wanted.push_back(static_cast<uint32_t>(i));
   }
+  h.kept = h.wanted.empty() ? 0 : h.wanted.back() + 1;
+  if (h.time_field >= 0) h.kept = std::max(h.kept, static_cast<size_t>(h.time_field) + 1);
 }
 
 ZeekTsvReader::ZeekTsvReader(const ReaderOptions& options, std::string file_log_type)
@@ -173,21 +197,21 @@ void ZeekTsvReader::DoLine(std::string_view line, uint64_t number, const LineBlo
     batch.AddMalformed(number, "data before a #fields header");
     return;
   }
-  // Data lines fill a vector of the header's size in place (the count kept in a register,
-  // not in the vector), and count what does not fit.
+  // Data lines fill a vector of the header's size in place, up to the last field read
+  // (ZeekHeader::kept); the fields after it are only counted.
   const size_t expected = h->fields.size();
   if (parts_.size() != expected) parts_.resize(expected);
   std::string_view* const parts = parts_.data();
   size_t count = 0;
-  const bool escaped = ForEachField(line, h->separator, [&](const char* at, size_t size) {
-    if (count < expected) parts[count] = std::string_view(at, size);
-    ++count;
-  });
+  const bool escaped = ForEachField(line, h->separator, h->kept, count,
+                                    [parts](size_t index, const char* at, size_t size) {
+                                      parts[index] = std::string_view(at, size);
+                                    });
   if (count != expected) {
     batch.AddMalformed(number, StrCat(count, " fields where #fields names ", expected));
     return;
   }
-  Record r;
+  Record& r = batch.records.emplace_back();  // built in place: a copy of it stalled
   r.log_type = h->path;
   r.raw = line;
   r.line = number;
@@ -217,7 +241,6 @@ void ZeekTsvReader::DoLine(std::string_view line, uint64_t number, const LineBlo
     }
   }
   r.value_count = static_cast<uint32_t>(batch.values.size() - r.first_value);
-  batch.records.push_back(r);
 }
 
 }  // namespace kizuna::detect

@@ -36,6 +36,7 @@ struct ZeekHeader final : BlockState {
   std::vector<Role> roles;          // per field, from the field map
   std::vector<uint32_t> wanted;     // the fields whose role gives values (not kNone, kTime)
   int time_field = -1;
+  size_t kept = 0;  // data lines are split up to here: the last wanted or time field + 1
   bool have_fields = false;
 };
 
