@@ -146,7 +146,7 @@ class WarninglistTest(unittest.TestCase):
             with open(bundle, "w") as f:
                 json.dump({"type": "bundle", "id": "bundle--%s" % ("0" * 8 + "-0000-4000-8000-" + "0" * 12),
                            "objects": [one, two]}, f)
-            run("import", "--collection", "intel", bundle, data_dir=a.data_dir)
+            run("import", "--collection", "intel", bundle, "--index", data_dir=a.data_dir)
             node = Node(a.data_dir)
             client = Client(node, token)
             r = client.get("/api/v1/observables/52.85.83.10", accept="application/json")
@@ -175,7 +175,8 @@ class ZeekExampleTest(unittest.TestCase):
         try:
             a.collection("intel-jpn", "JPN intel")
             a.org("JPN-CERT", "JPN", id_="identity--7a000000-0000-4000-8000-000000000001")
-            run("import", "--collection", "intel-jpn", os.path.join(DATA, "search", "nightfall.json"), data_dir=a.data_dir)
+            run("import", "--collection", "intel-jpn", os.path.join(DATA, "search", "nightfall.json"), "--index",
+                data_dir=a.data_dir)
             run("match", "--collection", "intel-jpn", "--input", os.path.join(DATA, "detect", "ssl.log"),
                 "--sightings-to", "intel-jpn", "--no-stored-allowlists", data_dir=a.data_dir)
             seen = json.loads(run("observable", "94.237.25.159", "--json", data_dir=a.data_dir))
