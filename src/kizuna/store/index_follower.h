@@ -30,7 +30,7 @@ namespace kizuna::store {
 struct IndexFollowerOptions {
   // Time between two looks at the cursor. Default 1 s.
   int64_t interval_us = 1'000'000;
-  // Entries per write transaction. Default 2,000: about 40 ms of the writer at the catch-up's
+  // Entries per write transaction. Default 2,000: about 22 ms of the writer's CPU at the catch-up's
   // rate (bench/README.md), so a TAXII write waits for one batch at most that long.
   size_t batch = 2'000;
   // Pause between two batches, for the writes waiting on the store. Default 10 ms.
