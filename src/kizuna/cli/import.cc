@@ -388,8 +388,9 @@ int Run(GlobalOptions& global, const ImportFlags& flags) {
   }
   if (terminal) std::fputs("\r\033[K", stderr);
   double seconds = elapsed();
-  IndexCatchUp index;
-  if (status.ok()) status = CatchUpIndex(**store, flags.index, terminal, index);
+  IndexCatchUp index;  // also after a failure: what was committed waits for the index
+  absl::Status indexed = CatchUpIndex(**store, flags.index && status.ok(), terminal, index);
+  if (status.ok()) status = indexed;
   if (flags.json) {
     boost::json::object summary = SummaryJson(importer.summary(), failed, seconds);
     summary["skipped_values"] = skipped;
