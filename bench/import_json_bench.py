@@ -7,10 +7,11 @@ about 660 bytes each, four kinds of pattern, one creator, a TLP marking), then f
 --collection bench` into a fresh data directory with each binary (--kizuna, and
 --baseline-kizuna when given, alternating). Prints one JSON line: medians of wall, user and
 system seconds, objects/s, and `import_vs_json_load` (import time / json.load time; the goal
-is <= 1), with the ratio for the baseline too.
+is <= 1), with the ratio for the baseline too. `kizuna import` leaves the search index behind
+its cursor (docs/search.md); --also-index times `import --index` too (caught up before exit).
 
 Usage: bench/import_json_bench.py --kizuna build/rel/src/kizuna/kizuna
-          [--baseline-kizuna OLD] [--objects 200000] [--runs 5]
+          [--baseline-kizuna OLD] [--objects 200000] [--runs 5] [--also-index]
 """
 import argparse
 import json
@@ -68,7 +69,7 @@ def kz(kizuna, data_dir, *args):
     return proc.stdout
 
 
-def import_once(kizuna, root, path):
+def import_once(kizuna, root, path, extra=()):
     """Imports into a fresh data directory; returns (wall, user, system seconds, summary)."""
     data_dir = os.path.join(root, "data")
     shutil.rmtree(data_dir, ignore_errors=True)
@@ -76,7 +77,7 @@ def import_once(kizuna, root, path):
     kz(kizuna, data_dir, "collection", "create", "--title", "bench", "--alias", "bench")
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    out = kz(kizuna, data_dir, "import", path, "--collection", "bench", "--json")
+    out = kz(kizuna, data_dir, "import", path, "--collection", "bench", "--json", *extra)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime, out
@@ -88,23 +89,29 @@ def main():
     parser.add_argument("--baseline-kizuna")
     parser.add_argument("--objects", type=int, default=200000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--also-index", action="store_true",
+                        help="also time --kizuna with `import --index` (the search index caught up before it exits)")
     args = parser.parse_args()
     root = tempfile.mkdtemp(prefix="kizuna-import-json-bench-")
     try:
         path = os.path.join(root, "indicators.json")
         write_indicators(path, args.objects)
-        binaries = [("kizuna", args.kizuna)] + ([("baseline", args.baseline_kizuna)] if args.baseline_kizuna else [])
-        loads, results = [], {name: [] for name, _ in binaries}
+        binaries = [("kizuna", args.kizuna, ())]
+        if args.also_index:
+            binaries.append(("kizuna_index", args.kizuna, ("--index",)))
+        if args.baseline_kizuna:
+            binaries.append(("baseline", args.baseline_kizuna, ()))
+        loads, results = [], {name: [] for name, _, _ in binaries}
         for _ in range(args.runs):
             loads.append(json_load_seconds(path))
-            for name, binary in binaries:
-                results[name].append(import_once(binary, root, path))
+            for name, binary, extra in binaries:
+                results[name].append(import_once(binary, root, path, extra))
         load = statistics.median(loads)
         line = {"bench": "import_vs_json_load", "objects": args.objects, "bytes": os.path.getsize(path),
                 "runs": args.runs, "json_load_median_s": round(load, 4),
                 "json_load_range_s": [round(min(loads), 4), round(max(loads), 4)],
                 "json_load_objects_per_s": round(args.objects / load)}
-        for name, _ in binaries:
+        for name, _, _ in binaries:
             runs = results[name]
             wall = statistics.median(r[0] for r in runs)
             summary = json.loads(runs[0][3])
@@ -114,7 +121,8 @@ def main():
                           "median_system_s": round(statistics.median(r[2] for r in runs), 4),
                           "objects_per_s": round(args.objects / wall),
                           "import_vs_json_load": round(wall / load, 2),
-                          "added": summary.get("added"), "rejected": summary.get("rejected")}
+                          "added": summary.get("added"), "rejected": summary.get("rejected"),
+                          "index_pending": summary.get("index", {}).get("pending")}
         if args.baseline_kizuna:
             line["speedup"] = round(line["baseline"]["median_wall_s"] / line["kizuna"]["median_wall_s"], 2)
         print(json.dumps(line))

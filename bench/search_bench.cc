@@ -52,13 +52,16 @@ struct Store {
 };
 
 // A fresh store holding the bundle; returns the import's seconds in `seconds` (wall) and
-// `cpu` (process CPU).
-Store Import(const std::string& dir, const std::string& text, bool indexed, const std::string& fts, double& seconds,
-             double& cpu) {
+// `cpu` (process CPU). With `catch_up`, the import defers its indexing (as `kizuna import`
+// does) and the catch-up that follows is timed on its own, into catch_up[0] (wall) and
+// catch_up[1] (CPU).
+Store Import(const std::string& dir, const std::string& text, bool indexed, const std::string& fts,
+             double& seconds, double& cpu, double* catch_up = nullptr) {
   std::filesystem::create_directories(dir);
   Store s;
   s.db = std::move(*store::SqliteStore::Open(dir + "/kizuna.db", SystemClock()));
   if (indexed) s.db->SetIndexer(std::make_shared<search::Extractor>());
+  if (catch_up != nullptr) s.db->DeferIndexing(true);
   for (size_t at = 0; indexed && at < fts.size();) {
     size_t end = std::min(fts.find(',', at), fts.size()), eq = fts.find('=', at);
     if (eq >= end) std::abort();
@@ -76,6 +79,14 @@ Store Import(const std::string& dir, const std::string& text, bool indexed, cons
   if (!importer.ImportText("bench", text, stix::Padding::kAbsent).ok()) std::abort();
   seconds = Seconds(start);
   cpu = CpuSeconds() - cpu_start;
+  if (catch_up != nullptr) {
+    start = Clock::now();
+    cpu_start = CpuSeconds();
+    auto done = s.db->CatchUpIndex(nullptr);
+    if (!done.ok() || !s.db->GetIndexState()->complete) std::abort();
+    catch_up[0] = Seconds(start);
+    catch_up[1] = CpuSeconds() - cpu_start;
+  }
   return s;
 }
 
@@ -232,16 +243,31 @@ int Run(int64_t count, size_t queries, int rounds, const std::string& fts,
   // Plain and indexed imports alternate `rounds` times (the machine's load changes from one
   // minute to the next); the figures are the medians, the ratios those of each pair.
   std::vector<double> plain_s, indexed_s, plain_cpu, indexed_cpu, cost, cost_cpu;
+  // Deferred: the import with its indexing left behind the cursor, and the catch-up after it.
+  std::vector<double> deferred_cost, deferred_cost_cpu, catch_up_s, catch_up_cpu,
+      total_vs_inline_cpu;
   Store s;
   for (int r = 0; r < rounds; ++r) {
-    double ps = 0, pc = 0, is = 0, ic = 0;
-    { Store plain = Import(base + "/plain", text, false, fts, ps, pc); }
-    std::filesystem::remove_all(base + "/plain");
+    double ps = 0, pc = 0, is = 0, ic = 0, ds = 0, dc = 0, cu[2] = {0, 0};
+    // The plain and the deferred import in turns first (the first import after the previous
+    // round's stores were freed pays for the heap and page cache refilling).
+    for (int i = 0; i < 2; ++i) {
+      if ((i == 0) == (r % 2 == 0)) {
+        { Store plain = Import(base + "/plain", text, false, fts, ps, pc); }
+        std::filesystem::remove_all(base + "/plain");
+      } else {
+        { Store deferred = Import(base + "/deferred", text, true, fts, ds, dc, cu); }
+        std::filesystem::remove_all(base + "/deferred");
+      }
+    }
+    deferred_cost.push_back(ds / ps - 1.0), deferred_cost_cpu.push_back(dc / pc - 1.0);
+    catch_up_s.push_back(cu[0]), catch_up_cpu.push_back(cu[1]);
     s = Store{};
     std::filesystem::remove_all(base + "/indexed");
     s = Import(base + "/indexed", text, true, fts, is, ic);
     plain_s.push_back(ps), plain_cpu.push_back(pc), indexed_s.push_back(is), indexed_cpu.push_back(ic);
     cost.push_back(is / ps - 1.0), cost_cpu.push_back(ic / pc - 1.0);
+    total_vs_inline_cpu.push_back((dc + cu[1]) / ic);
   }
   int64_t object_bytes = Bytes(*s.db, base + "/indexed", "entries");
   int64_t index_bytes = Bytes(*s.db, base + "/indexed", "search%");
@@ -263,6 +289,9 @@ int Run(int64_t count, size_t queries, int rounds, const std::string& fts,
       "{\"bench\":\"search\",\"objects\":%lld,\"queries\":%zu,\"rounds\":%d,\"fts\":\"%s\","
       "\"import_plain_per_s\":%.0f,\"import_indexed_per_s\":%.0f,\"index_cost\":%.3f,"
       "\"import_plain_per_cpu_s\":%.0f,\"import_indexed_per_cpu_s\":%.0f,\"index_cost_cpu\":%.3f,"
+      "\"deferred_index_cost\":%.3f,\"deferred_index_cost_cpu\":%.3f,\"catch_up_per_s\":%.0f,"
+      "\"catch_up_per_cpu_s\":%.0f,\"catch_up_cpu_us_per_object\":%.2f,"
+      "\"deferred_and_catch_up_vs_inline_cpu\":%.3f,"
       "\"object_bytes\":%lld,\"json_bytes\":%lld,\"index_bytes\":%lld,\"index_vs_objects\":%.3f,"
       "\"observable_p50_ms\":%.3f,\"observable_p99_ms\":%.3f,\"observable_cpu_p50_ms\":%.3f,"
       "\"observable_cpu_p99_ms\":%.3f,\"observable_results\":%lld,"
@@ -274,8 +303,11 @@ int Run(int64_t count, size_t queries, int rounds, const std::string& fts,
       "\n",
       static_cast<long long>(count), values.size(), rounds, fts.c_str(), count / Median(plain_s),
       count / Median(indexed_s), Median(cost), count / Median(plain_cpu),
-      count / Median(indexed_cpu), Median(cost_cpu), static_cast<long long>(object_bytes),
-      static_cast<long long>(json_bytes), static_cast<long long>(index_bytes),
+      count / Median(indexed_cpu), Median(cost_cpu), Median(deferred_cost),
+      Median(deferred_cost_cpu), count / Median(catch_up_s), count / Median(catch_up_cpu),
+      Median(catch_up_cpu) * 1e6 / count, Median(total_vs_inline_cpu),
+      static_cast<long long>(object_bytes), static_cast<long long>(json_bytes),
+      static_cast<long long>(index_bytes),
       static_cast<double>(index_bytes) / static_cast<double>(object_bytes), observable.p50_ms,
       observable.p99_ms, observable.cpu_p50_ms, observable.cpu_p99_ms,
       static_cast<long long>(observable.results), related.p50_ms, related.p99_ms,

@@ -34,6 +34,7 @@ struct ImportFlags {
   std::string organization;
   bool json = false;
   bool log_commits = false;
+  bool index = false;  // catch the search index up before exiting
   size_t batch = limits::kImportBatchObjects;
   // Lists (lines, csv): what the indicators carry, and the lifecycle.
   detect::FeedSettings feed;
@@ -278,6 +279,56 @@ absl::Status ImportAll(ingest::Importer& importer, store::Database& db, const Im
   return absl::OkStatus();
 }
 
+// The search index after an import: entries indexed here (--index) and entries left behind.
+struct IndexCatchUp {
+  int64_t indexed = 0;
+  int64_t pending = 0;
+  double seconds = 0;
+  bool stale = false;  // built by another version or written without an indexer: rebuild
+};
+
+// With `now`, indexes the entries behind the cursor (progress on a terminal); then reads what
+// is left.
+absl::Status CatchUpIndex(store::Database& db, bool now, bool terminal, IndexCatchUp& out) {
+  auto start = std::chrono::steady_clock::now();
+  if (now) {
+    absl::StatusOr<store::RebuildSummary> done =
+        db.CatchUpIndex([terminal](int64_t n, int64_t total) {
+          if (terminal)
+            std::fputs(StrCat("\rindexing: ", n, " of ", total, " entries   ").c_str(), stderr);
+        });
+    if (terminal) std::fputs("\r\033[K", stderr);
+    if (!done.ok() && !absl::IsFailedPrecondition(done.status())) return done.status();
+    if (done.ok()) out.indexed = done->entries;
+  }
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  KZ_ASSIGN_OR_RETURN(store::IndexState state, db.GetIndexState());
+  out.pending = state.pending;
+  out.stale = !state.complete && !state.behind;
+  return absl::OkStatus();
+}
+
+boost::json::object IndexJson(const IndexCatchUp& index) {
+  return boost::json::object{{"indexed", index.indexed},
+                             {"pending", index.pending},
+                             {"stale", index.stale},
+                             {"seconds", index.seconds}};
+}
+
+std::string IndexText(const IndexCatchUp& index) {
+  if (index.stale) return "search index: stale; run `kizuna index rebuild`\n";
+  std::string text;
+  if (index.indexed > 0)
+    StrAppend(text, "search index: ", index.indexed, " entries indexed in ", index.seconds, " s\n");
+  if (index.pending > 0) {
+    StrAppend(text, "search index: ", index.pending,
+              " entries not indexed yet (searches miss them until then); `kizuna serve` indexes "
+              "them in the "
+              "background, or run `kizuna index catch-up`\n");
+  }
+  return text;
+}
+
 int Run(GlobalOptions& global, const ImportFlags& flags) {
   ingest::ImportOptions options;  // lists become JSON lines; STIX files are recognised (kAuto)
   if (flags.format != "auto" && flags.format != "lines" && flags.format != "csv" && flags.format != "misp") {
@@ -295,6 +346,9 @@ int Run(GlobalOptions& global, const ImportFlags& flags) {
   if (!store.ok()) return ReportError(store.status());
   auto collection = (*store)->FindCollection("", flags.collection);
   if (!collection.ok()) return ReportError(collection.status());
+  // The entries are indexed behind the import (docs/search.md "Keeping it complete"): by the
+  // node when it runs, by `kizuna index catch-up`, or here at the end with --index.
+  (*store)->DeferIndexing(true);
 
   auto start = std::chrono::steady_clock::now();
   auto elapsed = [start] {
@@ -334,11 +388,15 @@ int Run(GlobalOptions& global, const ImportFlags& flags) {
   }
   if (terminal) std::fputs("\r\033[K", stderr);
   double seconds = elapsed();
+  IndexCatchUp index;  // also after a failure: what was committed waits for the index
+  absl::Status indexed = CatchUpIndex(**store, flags.index && status.ok(), terminal, index);
+  if (status.ok()) status = indexed;
   if (flags.json) {
     boost::json::object summary = SummaryJson(importer.summary(), failed, seconds);
     summary["skipped_values"] = skipped;
     summary["revoked"] = revoked;
     if (flags.format == "misp") summary["misp"] = MispSummaryJson(misp_total);
+    summary["index"] = IndexJson(index);
     std::string text = boost::json::serialize(summary) + "\n";
     std::fputs(text.c_str(), stdout);
   } else {
@@ -352,6 +410,7 @@ int Run(GlobalOptions& global, const ImportFlags& flags) {
     }
     PrintHumanSummary(importer.summary(), failed, seconds);
     if (flags.replace) std::fputs(StrCat("revoked ", revoked, " indicator(s) the lists no longer name\n").c_str(), stderr);
+    std::fputs(IndexText(index).c_str(), stderr);
   }
   // Every import is audited, also one that failed part way (what it committed stays).
   absl::Status audited = AuditCommand(**store, "object.import", collection->id,
@@ -417,6 +476,10 @@ void AddImportCommand(CLI::App& app, GlobalOptions& global) {
   AddFeedOptions(*cmd, *flags);
   cmd->add_flag("--json", flags->json, "Print the summary as JSON on standard output");
   cmd->add_flag("--log-commits", flags->log_commits, "Print a JSON line on stderr after each committed batch");
+  cmd->add_flag(
+      "--index", flags->index,
+      "Catch the search index up before exiting (by default the entries are left to `kizuna serve` "
+      "or `kizuna index catch-up`, and searches say the index is not complete until then)");
   cmd->add_option("--batch", flags->batch, "Objects per transaction")->capture_default_str()->check(CLI::Range(1, 1000000));
   cmd->callback([&global, flags] { global.exit_code = Run(global, *flags); });
 }

@@ -1,7 +1,9 @@
-// Kizuna. `kizuna index rebuild [--json]` and `kizuna index status [--json]`: the search
-// index (docs/search.md). Rebuild drops it and extracts every entry again, in batches each
-// committed on its own (writers wait at most one batch), with progress on a terminal and a
-// summary at the end; status says whether it is complete and how many rows it holds.
+// Kizuna. `kizuna index rebuild|catch-up|status [--json]`: the search index (docs/search.md).
+// Rebuild drops it and extracts every entry again; catch-up indexes the entries behind the
+// index's cursor (what `kizuna import` left, or an interrupted rebuild); both work in batches
+// each committed on its own (writers wait at most one batch), with progress on a terminal and
+// a summary at the end. Status says whether it is complete, how many entries wait and how many
+// rows it holds.
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
@@ -13,14 +15,15 @@
 namespace kizuna::cli {
 namespace {
 
-int Rebuild(GlobalOptions& global, bool json) {
+int Rebuild(GlobalOptions& global, bool json, bool catch_up) {
   auto db = OpenNodeDatabase(global.data_dir);
   if (!db.ok()) return ReportError(db.status());
   const bool tty = StderrIsTerminal();
   auto start = std::chrono::steady_clock::now();
-  auto summary = (*db)->RebuildIndex([tty](int64_t done, int64_t total) {
+  auto progress = [tty](int64_t done, int64_t total) {
     if (tty) std::fputs(StrCat("\rindexing: ", done, " of ", total, " entries   ").c_str(), stderr);
-  });
+  };
+  auto summary = catch_up ? (*db)->CatchUpIndex(progress) : (*db)->RebuildIndex(progress);
   if (tty) std::fputs("\n", stderr);
   if (!summary.ok()) return ReportError(summary.status());
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -38,11 +41,19 @@ int Status(GlobalOptions& global, bool json) {
   if (!db.ok()) return ReportError(db.status());
   auto state = (*db)->GetIndexState();
   if (!state.ok()) return ReportError(state.status());
-  std::string out =
-      json ? StrCat("{\"complete\":", state->complete ? "true" : "false", ",\"version\":", state->version,
-                    ",\"values\":", state->values, ",\"ranges\":", state->ranges, ",\"texts\":", state->texts, "}\n")
-           : StrCat(state->complete ? "complete" : "not complete: run `kizuna index rebuild`", "; ", state->values,
-                    " values, ", state->ranges, " address blocks, ", state->texts, " texts\n");
+  std::string out = json ? StrCat("{\"complete\":", state->complete ? "true" : "false",
+                                  ",\"version\":", state->version,
+                                  ",\"behind\":", state->behind ? "true" : "false",
+                                  ",\"pending\":", state->pending, ",\"values\":", state->values,
+                                  ",\"ranges\":", state->ranges, ",\"texts\":", state->texts, "}\n")
+                         : StrCat(state->complete ? "complete"
+                                  : state->version == 0 || !state->behind
+                                      ? "not complete: run `kizuna index rebuild`"
+                                      : StrCat("behind: ", state->pending,
+                                               " entries wait (`kizuna serve` indexes them, or run "
+                                               "`kizuna index catch-up`)"),
+                                  "; ", state->values, " values, ", state->ranges,
+                                  " address blocks, ", state->texts, " texts\n");
   std::fputs(out.c_str(), stdout);
   return state->complete ? kExitOk : kExitFailure;
 }
@@ -55,7 +66,12 @@ void AddIndexCommand(CLI::App& app, GlobalOptions& global) {
   auto json = std::make_shared<bool>(false);
   auto* rebuild = cmd->add_subcommand("rebuild", "Drop the search index and index every entry again");
   rebuild->add_flag("--json", *json, "Print the summary as JSON");
-  rebuild->callback([&global, json] { global.exit_code = Rebuild(global, *json); });
+  rebuild->callback([&global, json] { global.exit_code = Rebuild(global, *json, false); });
+  auto* catch_up = cmd->add_subcommand(
+      "catch-up",
+      "Index the entries the index is behind (left by `kizuna import`, or an interrupted rebuild)");
+  catch_up->add_flag("--json", *json, "Print the summary as JSON");
+  catch_up->callback([&global, json] { global.exit_code = Rebuild(global, *json, true); });
   auto* status = cmd->add_subcommand("status", "Say whether the search index is complete (exit 1 when not)");
   status->add_flag("--json", *json, "Print the state as JSON");
   status->callback([&global, json] { global.exit_code = Status(global, *json); });

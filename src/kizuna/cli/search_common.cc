@@ -44,7 +44,8 @@ absl::StatusOr<std::unique_ptr<SearchSession>> OpenSearch(const GlobalOptions& g
 
 int PrintAnswer(const search::Answer& answer, const std::string& json, bool as_json) {
   if (!answer.index_complete) {
-    std::fputs("kizuna: the search index is not complete; run `kizuna index rebuild`\n", stderr);
+    std::fputs("kizuna: the search index is not complete (`kizuna index status` says why)\n",
+               stderr);
   }
   std::string out;
   if (as_json) {

@@ -124,6 +124,7 @@ absl::Status Node::Build() {
       db, clock_,
       store::StatusSweeperOptions{.retention_us = retention_us,
                                   .interval_us = store::SweepInterval(retention_us)});
+  index_follower_ = std::make_unique<store::IndexFollower>(db, store::IndexFollowerOptions{});
   return absl::OkStatus();
 }
 
@@ -170,6 +171,7 @@ absl::Status Node::Start() {
     feeds_->Start();
   }
   sweeper_->Start();
+  index_follower_->Start();
   http::ServerOptions server_options = config_.server;
   if (!config_.store.empty() && server_options.threads == 0) {
     // On PostgreSQL a loop that serves a read waits for the database's answer, which another
@@ -193,6 +195,7 @@ void Node::Stop() {
   if (runner_ != nullptr) runner_->Stop();
   if (feeds_ != nullptr) feeds_->Stop();
   if (sweeper_ != nullptr) sweeper_->Stop();
+  if (index_follower_ != nullptr) index_follower_->Stop();
 }
 
 uint16_t Node::port() const { return server_->port(); }

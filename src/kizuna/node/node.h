@@ -22,8 +22,8 @@
 //     (scheduled feeds, sync/feed_runner.h: each writes as its user, checked against the
 //     same grants as TAXII) and the HTTP server.
 // Create builds everything and starts nothing; Start starts the sync and feed runners (unless
-// `sync` is false), the sweeper and the server; Stop stops them, the server first, so that
-// requests in flight finish.
+// `sync` is false), the sweeper, the search index's follower (store/index_follower.h) and the
+// server; Stop stops them, the server first, so that requests in flight finish.
 //
 //   KZ_ASSIGN_OR_RETURN(std::unique_ptr<node::Node> node, node::Node::Create(config,
 //   SystemClock())); KZ_RETURN_IF_ERROR(node->Start());
@@ -62,6 +62,7 @@
 #include "kizuna/search/searcher.h"
 #include "kizuna/store/data_dir.h"
 #include "kizuna/store/database.h"
+#include "kizuna/store/index_follower.h"
 #include "kizuna/store/status_sweeper.h"
 #include "kizuna/sync/feed_runner.h"
 #include "kizuna/sync/runner.h"
@@ -153,6 +154,7 @@ class Node {
   std::unique_ptr<sync::Runner> runner_;
   std::unique_ptr<sync::FeedRunner> feeds_;
   std::unique_ptr<store::StatusSweeper> sweeper_;
+  std::unique_ptr<store::IndexFollower> index_follower_;  // catches the search index up
   std::unique_ptr<http::Server> server_;  // last: stops first
 };
 

@@ -160,8 +160,8 @@ Searcher::Searcher(store::Store& store, store::SearchIndex& index, policy::Polic
       common_threshold_(std::max<size_t>(common_threshold, 1)) {}
 
 absl::StatusOr<bool> Searcher::Complete() {
-  KZ_ASSIGN_OR_RETURN(int64_t version, index_.GetIndexVersion());
-  return version == extractor_.Version();
+  KZ_ASSIGN_OR_RETURN(store::IndexHead head, index_.GetIndexHead());
+  return head.version == extractor_.Version() && !head.behind;
 }
 
 absl::StatusOr<std::vector<store::LocatedObject>> Searcher::Release(const identity::Principal& principal,

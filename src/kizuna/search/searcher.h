@@ -69,7 +69,7 @@ struct Result {
 struct Answer {
   std::vector<Result> results;
   bool more = false;      // more released results exist beyond the limit
-  bool index_complete = true;  // false: the index is stale (`kizuna index rebuild`)
+  bool index_complete = true;  // false: stale (`kizuna index rebuild`) or behind (catching up)
 };
 
 struct ObservableAnswer : Answer {

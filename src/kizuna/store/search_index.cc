@@ -51,11 +51,17 @@ absl::StatusOr<std::vector<IndexHit>> SearchIndex::FindValueRange(std::string_vi
 
 absl::StatusOr<IndexState> SearchIndex::GetIndexState() { return DoGetIndexState(); }
 
-absl::StatusOr<int64_t> SearchIndex::GetIndexVersion() { return DoGetIndexVersion(); }
+absl::StatusOr<IndexHead> SearchIndex::GetIndexHead() { return DoGetIndexHead(); }
 
 absl::StatusOr<RebuildSummary> SearchIndex::RebuildIndex(const RebuildProgress& progress, size_t batch) {
   if (batch == 0) return absl::InvalidArgumentError("a rebuild batch needs at least one entry");
   return DoRebuildIndex(progress, batch);
+}
+
+absl::StatusOr<RebuildSummary> SearchIndex::CatchUpIndex(const RebuildProgress& progress,
+                                                         size_t batch, size_t max_batches) {
+  if (batch == 0) return absl::InvalidArgumentError("a catch-up batch needs at least one entry");
+  return DoCatchUpIndex(progress, batch, max_batches);
 }
 
 }  // namespace kizuna::store

@@ -8,9 +8,17 @@
 // (the full-text table keeps no copy of the text, so a delete replays the extraction). The
 // index is keyed by entry (date_added), so each version in each collection has its own rows.
 //
-// The index is either complete or stale: a write made without an indexer (a tool that opened
-// the store without one) marks it stale, and so does an indexer of another version; queries
-// then say so, and `kizuna index rebuild` (RebuildIndex) makes it complete again.
+// The index is complete, behind, or stale. Behind: a durable cursor (the last entry indexed)
+// is stored with the index, and the entries added after it are not indexed yet; a writer that
+// defers indexing (DeferIndexing: `kizuna import`'s bulk path) leaves its entries after the
+// cursor, and so does every write while the index is behind; CatchUpIndex indexes them in
+// batches, each advancing the cursor in the transaction that writes the rows it covers (so
+// an entry is never indexed twice nor left out), and a delete removes the rows of the
+// entries up to the cursor (the others have none). Stale: a write made without an indexer (a
+// tool that opened the store without one) marks it stale, and so does an indexer of another
+// version; `kizuna index rebuild` (RebuildIndex) makes it complete again. Queries say when the
+// index is not complete; answers stay correct under the policy either way, since every hit is
+// read as its entry and filtered (search/searcher.h): a lagging index only finds less.
 //
 // Reads here return raw hits, before any policy: callers (search/) pass every entry through
 // policy::Policy::Filter before they show, count or follow it.
@@ -123,9 +131,17 @@ struct IndexState {
   bool complete = false;   // every entry is indexed by the current indexer's version
   int64_t version = 0;     // the indexer version the index was built with; 0 when stale
   int64_t values = 0, ranges = 0, texts = 0;  // rows held
+  bool behind = false;                        // entries after the cursor wait for CatchUpIndex
+  int64_t pending = 0;  // how many (node-wide: for the operator, never shown to a principal)
 };
 
-// Called by RebuildIndex after each batch: entries indexed so far, of `total`.
+// The state a query needs, from one row read: the version and whether the index is behind.
+struct IndexHead {
+  int64_t version = 0;
+  bool behind = false;
+};
+
+// Called by RebuildIndex and CatchUpIndex after each batch: entries indexed so far, of `total`.
 using RebuildProgress = std::function<void(int64_t done, int64_t total)>;
 
 struct RebuildSummary {
@@ -141,6 +157,11 @@ class SearchIndex {
   // Sets the indexer every write of this object calls (null: none, the index goes stale on
   // the next write). Set it once, before the store is shared between threads.
   virtual void SetIndexer(std::shared_ptr<const EntryIndexer> indexer) = 0;
+  // Writes of this object leave their entries after the index's cursor, for CatchUpIndex
+  // (its caller or a node's IndexFollower), instead of indexing them in their transaction.
+  // Set it before the store is shared. A store that cannot defer (PostgreSQL) ignores it and
+  // keeps indexing in the write transaction.
+  virtual void DeferIndexing(bool defer) = 0;
 
   // Index rows whose value is one of `values` (normalised), at most `limit`, in entry order
   // after entry `after_us`. InvalidArgument for more than kMaxQueryValues values.
@@ -171,13 +192,20 @@ class SearchIndex {
   absl::StatusOr<std::vector<LocatedObject>> ReadObject(std::string_view object_id);
 
   absl::StatusOr<IndexState> GetIndexState();
-  // The indexer version the index was built with (IndexState::version) alone: one row read,
-  // where GetIndexState counts every row held.
-  absl::StatusOr<int64_t> GetIndexVersion();
-  // Drops the index and extracts every entry again with the indexer set (FailedPrecondition
-  // without one), in batches of `batch` entries each committed on its own; the index is
-  // complete again when it returns OK.
+  // The indexer version the index was built with and whether it is behind (IndexHead) alone:
+  // node_state read once, where GetIndexState counts every row held.
+  absl::StatusOr<IndexHead> GetIndexHead();
+  // Drops the index, sets its cursor before the first entry and catches up (CatchUpIndex):
+  // every entry extracted again with the indexer set (FailedPrecondition without one), in
+  // batches of `batch` entries each committed on its own; the index is complete again when it
+  // returns OK. Interrupted, `CatchUpIndex` resumes it.
   absl::StatusOr<RebuildSummary> RebuildIndex(const RebuildProgress& progress, size_t batch = 10'000);
+  // Indexes the entries after the cursor, `batch` per transaction (writers wait at most one
+  // batch), each advancing the cursor with the rows it writes, until none is left or after
+  // `max_batches` batches (0: no limit). OK with nothing done when the index is not behind;
+  // FailedPrecondition without an indexer or when the index is stale (RebuildIndex).
+  absl::StatusOr<RebuildSummary> CatchUpIndex(const RebuildProgress& progress,
+                                              size_t batch = 10'000, size_t max_batches = 0);
 
  protected:
   SearchIndex() = default;
@@ -195,8 +223,10 @@ class SearchIndex {
   virtual absl::StatusOr<std::vector<LocatedObject>> DoReadEntries(std::span<const int64_t> date_added_us) = 0;
   virtual absl::StatusOr<std::vector<LocatedObject>> DoReadObject(std::string_view object_id) = 0;
   virtual absl::StatusOr<IndexState> DoGetIndexState() = 0;
-  virtual absl::StatusOr<int64_t> DoGetIndexVersion() = 0;
+  virtual absl::StatusOr<IndexHead> DoGetIndexHead() = 0;
   virtual absl::StatusOr<RebuildSummary> DoRebuildIndex(const RebuildProgress& progress, size_t batch) = 0;
+  virtual absl::StatusOr<RebuildSummary> DoCatchUpIndex(const RebuildProgress& progress,
+                                                        size_t batch, size_t max_batches) = 0;
 };
 
 }  // namespace kizuna::store

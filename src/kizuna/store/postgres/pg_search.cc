@@ -348,9 +348,24 @@ absl::StatusOr<IndexState> PgStore::DoGetIndexState() {
   return state;
 }
 
-absl::StatusOr<int64_t> PgStore::DoGetIndexVersion() {
+absl::StatusOr<IndexHead> PgStore::DoGetIndexHead() {
   KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
-  return pg_internal::StoredIndexVersion(*db);
+  IndexHead head;
+  KZ_ASSIGN_OR_RETURN(head.version, pg_internal::StoredIndexVersion(*db));
+  return head;
+}
+
+absl::StatusOr<RebuildSummary> PgStore::DoCatchUpIndex(const RebuildProgress& /*progress*/,
+                                                       size_t /*batch*/, size_t /*max_batches*/) {
+  if (indexer_ == nullptr)
+    return absl::FailedPreconditionError("the store has no indexer to index entries with");
+  KZ_ASSIGN_OR_RETURN(IndexHead head, DoGetIndexHead());
+  if (head.version != indexer_->Version()) {
+    return absl::FailedPreconditionError(
+        StrCat("the search index is stale (indexer version ", head.version, ", this Kizuna's is ",
+               indexer_->Version(), "): run `kizuna index rebuild`"));
+  }
+  return RebuildSummary{};  // indexed in every write transaction: never behind
 }
 
 absl::StatusOr<std::optional<pg_internal::PgIndexWriter>> PgStore::IndexWriterFor(

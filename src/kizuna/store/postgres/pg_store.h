@@ -101,6 +101,9 @@ class PgStore : public Database, public FeedStore {
   void SetIndexer(std::shared_ptr<const EntryIndexer> indexer) override {
     indexer_ = std::move(indexer);
   }
+  // The PostgreSQL store keeps indexing in the write transaction (docs/search.md): its index
+  // is never behind, and CatchUpIndex has nothing to do.
+  void DeferIndexing(bool /*defer*/) override {}
 
  private:
   // A read connection borrowed from the pool; returned to it on destruction.
@@ -169,7 +172,9 @@ class PgStore : public Database, public FeedStore {
       std::span<const int64_t> date_added_us) override;
   absl::StatusOr<std::vector<LocatedObject>> DoReadObject(std::string_view object_id) override;
   absl::StatusOr<IndexState> DoGetIndexState() override;
-  absl::StatusOr<int64_t> DoGetIndexVersion() override;
+  absl::StatusOr<IndexHead> DoGetIndexHead() override;
+  absl::StatusOr<RebuildSummary> DoCatchUpIndex(const RebuildProgress& progress, size_t batch,
+                                                size_t max_batches) override;
   absl::StatusOr<RebuildSummary> DoRebuildIndex(const RebuildProgress& progress,
                                                 size_t batch) override;
   // The index writer of a write transaction on the writer: none without an indexer, or when

@@ -96,6 +96,10 @@ absl::Status InsertRows(Connection& db, std::string_view head, int columns, cons
 }  // namespace
 
 absl::Status IndexWriter::Add(int64_t entry, std::string_view type, std::string_view json) {
+  if (cursor_ && entry > *cursor_) {  // behind: the catch-up indexes it
+    left_any_ = true;
+    return absl::OkStatus();
+  }
   indexer_.Extract(type, json, scratch_);
   for (IndexedValue& v : scratch_.values) values_pending_.push_back(PendingValue{std::move(v), entry});
   for (IndexedRange& r : scratch_.ranges) ranges_pending_.push_back(PendingRange{std::move(r), entry});
@@ -118,6 +122,15 @@ absl::Status IndexWriter::Add(int64_t entry, std::string_view type, std::string_
 absl::Status IndexWriter::Flush() {
   KZ_RETURN_IF_ERROR(FlushValues());
   return FlushRanges();
+}
+
+absl::Status IndexWriter::Finish() {
+  KZ_RETURN_IF_ERROR(Flush());
+  if (store_cursor_ && left_any_) {
+    store_cursor_ = false;
+    return SetIndexCursor(db_, *cursor_);
+  }
+  return absl::OkStatus();
 }
 
 absl::Status IndexWriter::FlushValues() {
@@ -186,6 +199,7 @@ absl::Status IndexWriter::FlushRanges() {
 }
 
 absl::Status IndexWriter::Remove(int64_t entry, std::string_view type, std::string_view json) {
+  if (cursor_ && entry > *cursor_) return absl::OkStatus();  // not indexed yet: no rows
   KZ_RETURN_IF_ERROR(Flush());
   KZ_RETURN_IF_ERROR(RemoveRows(db_, std::span<const int64_t>(&entry, 1)));
   indexer_.Extract(type, json, scratch_);
@@ -207,6 +221,28 @@ absl::StatusOr<int64_t> StoredIndexVersion(Connection& db) { return NodeStateVal
 
 absl::Status SetStoredIndexVersion(Connection& db, int64_t version) {
   return SetNodeStateValue(db, "search_index_version", version);
+}
+
+absl::StatusOr<std::optional<int64_t>> IndexCursor(Connection& db) {
+  KZ_ASSIGN_OR_RETURN(Statement * st,
+                      db.Cached("SELECT value FROM node_state WHERE key = 'search_index_cursor'"));
+  KZ_ASSIGN_OR_RETURN(bool row, st->Step());
+  std::optional<int64_t> cursor;
+  if (row) cursor = st->Int(0);
+  st->Reset();
+  return cursor;
+}
+
+absl::Status SetIndexCursor(Connection& db, int64_t last_indexed) {
+  return SetNodeStateValue(db, "search_index_cursor", last_indexed);
+}
+
+absl::Status ClearIndexCursor(Connection& db) {
+  KZ_ASSIGN_OR_RETURN(Statement * st,
+                      db.Cached("DELETE FROM node_state WHERE key = 'search_index_cursor'"));
+  absl::Status s = st->Run();
+  st->Reset();
+  return s;
 }
 
 }  // namespace kizuna::store::sqlite_internal

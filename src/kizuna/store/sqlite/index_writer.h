@@ -14,9 +14,16 @@
 // docs/formats/store.md). The caller MUST call Flush before it commits (rows not flushed are
 // lost with the writer); Add flushes by itself past kMaxPendingRows, and Remove first (a
 // delete must see the rows of its own transaction).
+//
+// Behind its cursor (node_state search_index_cursor: the last entry indexed; absent when the
+// index follows every write), a writer indexes nothing: Add leaves the entry for the catch-up
+// (SqliteStore::DoCatchUpIndex), Remove removes rows only of entries up to the cursor, and
+// Finish stores the cursor when this writer was the one to leave the index behind (Defer).
 // Thread-safety: used under the store's write mutex, like the connection it writes to.
 
 #include <cstdint>
+#include <optional>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -28,8 +35,22 @@ namespace kizuna::store::sqlite_internal {
 
 class IndexWriter {
  public:
-  // `db` and `indexer` must outlive the writer.
-  IndexWriter(Connection& db, const EntryIndexer& indexer) : db_(db), indexer_(indexer) {}
+  // `db` and `indexer` must outlive the writer. `cursor`: the stored cursor (IndexCursor), or
+  // none when the index follows the writes.
+  IndexWriter(Connection& db, const EntryIndexer& indexer,
+              std::optional<int64_t> cursor = std::nullopt)
+      : db_(db), indexer_(indexer), cursor_(cursor) {}
+
+  // Leaves the entries after `last_indexed` unindexed (a deferring writer; no effect when the
+  // index is behind already): Finish stores the cursor if any entry was left.
+  void Defer(int64_t last_indexed) {
+    if (!cursor_) {
+      cursor_ = last_indexed;
+      store_cursor_ = true;
+    }
+  }
+  // Entries after this one are not indexed (none: every entry is).
+  std::optional<int64_t> cursor() const { return cursor_; }
 
   // Rows of one multi-row INSERT, and rows held before Add flushes by itself.
   static constexpr size_t kRowsPerInsert = 64;
@@ -39,6 +60,8 @@ class IndexWriter {
   absl::Status Add(int64_t entry, std::string_view type, std::string_view json);
   // Writes the value and range rows added since the last Flush.
   absl::Status Flush();
+  // Flush, and the cursor stored when this writer left entries behind it: before commit.
+  absl::Status Finish();
   // Removes the entry's rows (the text by replaying the extraction on `json`).
   absl::Status Remove(int64_t entry, std::string_view type, std::string_view json);
 
@@ -61,6 +84,9 @@ class IndexWriter {
 
   Connection& db_;
   const EntryIndexer& indexer_;
+  std::optional<int64_t> cursor_;
+  bool store_cursor_ = false;  // Defer set the cursor: Finish stores it if an entry was left
+  bool left_any_ = false;      // Add left an entry after the cursor
   EntryIndex scratch_;
   std::vector<PendingValue> values_pending_;
   std::vector<PendingRange> ranges_pending_;
@@ -75,5 +101,12 @@ absl::Status MarkIndexStale(Connection& db, std::span<const int64_t> entries = {
 // The indexer version stored with the index (0: stale).
 absl::StatusOr<int64_t> StoredIndexVersion(Connection& db);
 absl::Status SetStoredIndexVersion(Connection& db, int64_t version);
+
+// The index's cursor (node_state search_index_cursor): the last entry indexed, when entries
+// after it are not; none when the index follows every write. Setting it, and clearing it
+// once the index has caught up.
+absl::StatusOr<std::optional<int64_t>> IndexCursor(Connection& db);
+absl::Status SetIndexCursor(Connection& db, int64_t last_indexed);
+absl::Status ClearIndexCursor(Connection& db);
 
 }  // namespace kizuna::store::sqlite_internal

@@ -11,6 +11,7 @@
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/store/sqlite/entry_ids.h"
+#include "kizuna/store/sqlite/identity_rows.h"
 #include "kizuna/store/sqlite/index_writer.h"
 #include "kizuna/store/sqlite/internal.h"
 #include "kizuna/store/sqlite/sqlite_store.h"
@@ -338,41 +339,68 @@ absl::StatusOr<std::vector<LocatedObject>> SqliteStore::DoReadObject(std::string
 
 absl::StatusOr<IndexState> SqliteStore::DoGetIndexState() {
   KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
+  sqlite_internal::ReadTransaction read(*db);  // the counts and the cursor of one snapshot
+  KZ_RETURN_IF_ERROR(read.status());
   IndexState state;
   KZ_ASSIGN_OR_RETURN(state.version, sqlite_internal::StoredIndexVersion(*db));
-  state.complete = state.version != 0 && indexer_ != nullptr && state.version == indexer_->Version();
-  KZ_ASSIGN_OR_RETURN(Statement * st, db->Cached(
-      "SELECT (SELECT count(*) FROM search_values) + (SELECT count(*) FROM search_value_runs),"
-      " (SELECT count(*) FROM search_ranges),"
-      " (SELECT count(*) FROM search_text_docsize)"));
+  KZ_ASSIGN_OR_RETURN(std::optional<int64_t> cursor, sqlite_internal::IndexCursor(*db));
+  state.behind = cursor.has_value();
+  state.complete =
+      state.version != 0 && indexer_ != nullptr && state.version == indexer_->Version() && !cursor;
+  KZ_ASSIGN_OR_RETURN(
+      Statement * st,
+      db->Cached(
+          "SELECT (SELECT count(*) FROM search_values) + (SELECT count(*) FROM search_value_runs),"
+          " (SELECT count(*) FROM search_ranges),"
+          " (SELECT count(*) FROM search_text_docsize),"
+          " (SELECT count(*) FROM entries WHERE ?1 AND date_added_us > ?2)"));
+  st->Bind(1, int64_t{cursor ? 1 : 0}).Bind(2, cursor.value_or(0));
   KZ_ASSIGN_OR_RETURN(bool row, st->Step());
   if (row) {
     state.values = st->Int(0);
     state.ranges = st->Int(1);
     state.texts = st->Int(2);
+    state.pending = st->Int(3);
   }
   st->Reset();
   return state;
 }
 
-absl::StatusOr<int64_t> SqliteStore::DoGetIndexVersion() {
+absl::StatusOr<IndexHead> SqliteStore::DoGetIndexHead() {
   KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
-  return sqlite_internal::StoredIndexVersion(*db);
+  KZ_ASSIGN_OR_RETURN(Statement * st,
+                      db->Cached("SELECT key, value FROM node_state WHERE key IN "
+                                 "('search_index_version', 'search_index_cursor')"));
+  IndexHead head;
+  for (;;) {
+    KZ_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    if (st->Text(0) == "search_index_cursor") {
+      head.behind = true;
+    } else {
+      head.version = st->Int(1);
+    }
+  }
+  st->Reset();
+  return head;
 }
 
 absl::StatusOr<std::optional<sqlite_internal::IndexWriter>> SqliteStore::IndexWriterFor(Connection& db) {
   std::optional<sqlite_internal::IndexWriter> out;
   if (indexer_ == nullptr) return out;
   KZ_ASSIGN_OR_RETURN(int64_t version, sqlite_internal::StoredIndexVersion(db));
-  if (version == indexer_->Version()) out.emplace(db, *indexer_);
+  if (version != indexer_->Version()) return out;
+  KZ_ASSIGN_OR_RETURN(std::optional<int64_t> cursor, sqlite_internal::IndexCursor(db));
+  out.emplace(db, *indexer_, cursor);
   return out;
 }
 
 absl::StatusOr<RebuildSummary> SqliteStore::DoRebuildIndex(const RebuildProgress& progress, size_t batch) {
-  if (indexer_ == nullptr) return absl::FailedPreconditionError("the store has no indexer to rebuild its index with");
-  RebuildSummary summary;
-  int64_t total = 0;
+  if (indexer_ == nullptr)
+    return absl::FailedPreconditionError("the store has no indexer to rebuild its index with");
   {
+    // The index emptied, of the current version, and behind from the first entry on: the
+    // catch-up below indexes every entry, and writes made meanwhile are left to it.
     absl::MutexLock lock(&write_mu_);
     Connection& db = *writer_;
     Transaction tx(db);
@@ -381,24 +409,44 @@ absl::StatusOr<RebuildSummary> SqliteStore::DoRebuildIndex(const RebuildProgress
         "DELETE FROM search_values; DELETE FROM search_value_runs; DELETE FROM search_ranges;"
         " DELETE FROM node_state WHERE key = 'search_values_rows';"
         " INSERT INTO search_text (search_text) VALUES ('delete-all');"));
-    KZ_RETURN_IF_ERROR(sqlite_internal::SetStoredIndexVersion(db, 0));
-    KZ_ASSIGN_OR_RETURN(Statement * count, db.Cached("SELECT count(*) FROM entries"));
-    KZ_ASSIGN_OR_RETURN(bool row, count->Step());
-    total = row ? count->Int(0) : 0;
-    count->Reset();
+    KZ_RETURN_IF_ERROR(sqlite_internal::SetStoredIndexVersion(db, indexer_->Version()));
+    KZ_RETURN_IF_ERROR(sqlite_internal::SetIndexCursor(db, 0));
     KZ_RETURN_IF_ERROR(tx.Commit());
   }
-  // Batch by batch, each its own transaction, so writers wait at most one batch. Entries
-  // written meanwhile come after the cursor (date_added only grows) and are indexed here.
-  for (int64_t after = 0;;) {
+  return DoCatchUpIndex(progress, batch, 0);
+}
+
+absl::StatusOr<RebuildSummary> SqliteStore::DoCatchUpIndex(const RebuildProgress& progress,
+                                                           size_t batch, size_t max_batches) {
+  if (indexer_ == nullptr)
+    return absl::FailedPreconditionError("the store has no indexer to index entries with");
+  RebuildSummary summary;
+  int64_t total = -1;  // entries pending when the catch-up began
+  for (size_t batches = 0; max_batches == 0 || batches < max_batches; ++batches) {
     absl::MutexLock lock(&write_mu_);
     Connection& db = *writer_;
     Transaction tx(db);
     KZ_RETURN_IF_ERROR(tx.Begin());
+    KZ_ASSIGN_OR_RETURN(int64_t version, sqlite_internal::StoredIndexVersion(db));
+    if (version != indexer_->Version()) {
+      return absl::FailedPreconditionError(
+          StrCat("the search index is stale (indexer version ", version, ", this Kizuna's is ",
+                 indexer_->Version(), "): run `kizuna index rebuild`"));
+    }
+    KZ_ASSIGN_OR_RETURN(std::optional<int64_t> cursor, sqlite_internal::IndexCursor(db));
+    if (!cursor) break;  // caught up
+    if (total < 0) {
+      KZ_ASSIGN_OR_RETURN(Statement * count,
+                          db.Cached("SELECT count(*) FROM entries WHERE date_added_us > ?1"));
+      count->Bind(1, *cursor);
+      KZ_ASSIGN_OR_RETURN(bool row, count->Step());
+      total = row ? count->Int(0) : 0;
+      count->Reset();
+    }
     KZ_ASSIGN_OR_RETURN(Statement * st, db.Cached(
         "SELECT date_added_us, type, json FROM entries WHERE date_added_us > ?1"
         " ORDER BY date_added_us LIMIT ?2"));
-    st->Bind(1, after).Bind(2, static_cast<int64_t>(batch));
+    st->Bind(1, *cursor).Bind(2, static_cast<int64_t>(batch));
     std::vector<std::tuple<int64_t, std::string, std::string>> rows;
     for (;;) {
       absl::StatusOr<bool> row = st->Step();
@@ -413,15 +461,19 @@ absl::StatusOr<RebuildSummary> SqliteStore::DoRebuildIndex(const RebuildProgress
     sqlite_internal::IndexWriter writer(db, *indexer_);
     for (const auto& [entry, type, json] : rows) KZ_RETURN_IF_ERROR(writer.Add(entry, type, json));
     KZ_RETURN_IF_ERROR(writer.Flush());
-    if (rows.size() < batch) KZ_RETURN_IF_ERROR(sqlite_internal::SetStoredIndexVersion(db, indexer_->Version()));
+    // The cursor moves with the rows it covers; past the last entry the index follows the
+    // writes again (no write can come between: this transaction holds the store's writer).
+    if (rows.size() < batch) {
+      KZ_RETURN_IF_ERROR(sqlite_internal::ClearIndexCursor(db));
+    } else {
+      KZ_RETURN_IF_ERROR(sqlite_internal::SetIndexCursor(db, std::get<0>(rows.back())));
+    }
     KZ_RETURN_IF_ERROR(tx.Commit());
     summary.entries += static_cast<int64_t>(rows.size());
     summary.values += writer.values();
     summary.ranges += writer.ranges();
     summary.texts += writer.texts();
     if (progress) progress(summary.entries, std::max(total, summary.entries));
-    if (rows.size() < batch) break;
-    after = std::get<0>(rows.back());
   }
   return summary;
 }

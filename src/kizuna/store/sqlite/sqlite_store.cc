@@ -208,6 +208,7 @@ absl::StatusOr<std::vector<AddResult>> SqliteStore::DoAddObjects(std::string_vie
   sqlite_internal::Adder adder(db, id_hash_key_, id_filter_, collection_pk, now_us,
                                std::max(now_us, last_added_us + 1), id_run, adder_writer);
   KZ_ASSIGN_OR_RETURN(std::optional<sqlite_internal::IndexWriter> index, IndexWriterFor(db));
+  if (index && defer_indexing_) index->Defer(last_added_us);
   if (index) adder.set_index(&*index);
   KZ_ASSIGN_OR_RETURN(bool exercise, sqlite_internal::IsExerciseCollection(db, collection_pk));
   adder.set_exercise_collection(exercise);
@@ -225,7 +226,7 @@ absl::StatusOr<std::vector<AddResult>> SqliteStore::DoAddObjects(std::string_vie
     KZ_RETURN_IF_ERROR(sqlite_internal::InsertAudit(db, event));
   }
   KZ_ASSIGN_OR_RETURN(int64_t last_given_us, adder.Finish());
-  if (index) KZ_RETURN_IF_ERROR(index->Flush());
+  if (index) KZ_RETURN_IF_ERROR(index->Finish());
   if (!index && last_given_us > last_added_us) KZ_RETURN_IF_ERROR(sqlite_internal::MarkIndexStale(db));
   if (last_given_us > last_added_us) {
     KZ_ASSIGN_OR_RETURN(Statement * update, db.Cached(

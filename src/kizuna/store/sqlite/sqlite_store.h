@@ -53,6 +53,7 @@ class SqliteStore : public Database, public FeedStore {
   ~SqliteStore() override;
 
   void SetIndexer(std::shared_ptr<const EntryIndexer> indexer) override { indexer_ = std::move(indexer); }
+  void DeferIndexing(bool defer) override { defer_indexing_ = defer; }
 
   // Closes the idle read connections, and with them their page caches (up to 128 MB each):
   // for a long-running command after it read much once (the matcher's compile). Later reads
@@ -178,10 +179,13 @@ class SqliteStore : public Database, public FeedStore {
   absl::StatusOr<std::vector<LocatedObject>> DoReadEntries(std::span<const int64_t> date_added_us) override;
   absl::StatusOr<std::vector<LocatedObject>> DoReadObject(std::string_view object_id) override;
   absl::StatusOr<IndexState> DoGetIndexState() override;
-  absl::StatusOr<int64_t> DoGetIndexVersion() override;
+  absl::StatusOr<IndexHead> DoGetIndexHead() override;
   absl::StatusOr<RebuildSummary> DoRebuildIndex(const RebuildProgress& progress, size_t batch) override;
+  absl::StatusOr<RebuildSummary> DoCatchUpIndex(const RebuildProgress& progress, size_t batch,
+                                                size_t max_batches) override;
   // The index writer of a write transaction on `db`: none without an indexer, or when the
-  // index is stale or was built by another indexer version (it stays stale until rebuilt).
+  // index is stale or was built by another indexer version (it stays stale until rebuilt);
+  // with the stored cursor when the index is behind.
   absl::StatusOr<std::optional<sqlite_internal::IndexWriter>> IndexWriterFor(Connection& db)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
 
@@ -212,6 +216,7 @@ class SqliteStore : public Database, public FeedStore {
   sqlite_internal::IdFilter id_filter_ ABSL_GUARDED_BY(write_mu_);
   int64_t id_filter_through_us_ ABSL_GUARDED_BY(write_mu_) = -1;  // entries up to here are in it
   std::shared_ptr<const EntryIndexer> indexer_;  // set before the store is shared
+  bool defer_indexing_ = false;                  // likewise
   absl::Mutex sealer_mu_;
   std::optional<TokenSealer> sealer_ ABSL_GUARDED_BY(sealer_mu_);
   absl::Mutex readers_mu_;
