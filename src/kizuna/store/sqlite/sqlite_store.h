@@ -152,12 +152,15 @@ class SqliteStore : public Database, public FeedStore {
   absl::StatusOr<std::vector<Peer>> DoListPeers(std::string_view name) override;
   absl::Status DoRemovePeer(std::string_view actor, std::string_view name) override;
   absl::Status DoUpdatePeer(std::string_view actor, const Peer& peer) override;
-  absl::Status DoSaveProgress(std::string_view peer, const PeerMapping& mapping, SyncDirection which,
-                              int64_t cursor_us, std::span<const int64_t> acknowledged, int64_t now_us) override;
-  absl::Status DoSaveSyncError(std::string_view peer, const PeerMapping& mapping, std::string_view error,
-                               int64_t now_us) override;
-  // The one node serving a data directory always leads (peers.h).
-  absl::StatusOr<bool> DoLeadFederation() override { return true; }
+  absl::Status DoSaveProgress(std::string_view peer, const PeerMapping& mapping,
+                              SyncDirection which, int64_t cursor_us,
+                              std::span<const int64_t> acknowledged, int64_t now_us,
+                              int64_t lead_epoch) override;
+  absl::Status DoSaveSyncError(std::string_view peer, const PeerMapping& mapping,
+                               std::string_view error, int64_t now_us, int64_t lead_epoch) override;
+  // The one node serving a data directory always leads, under no epoch (peers.h): the writes'
+  // lead_epoch is not looked at.
+  absl::StatusOr<std::optional<int64_t>> DoLeadFederation() override { return int64_t{0}; }
 
   // FeedStore hooks (sqlite_feeds.cc).
   absl::Status DoAddFeed(std::string_view actor, const Feed& feed) override;
