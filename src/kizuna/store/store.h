@@ -399,6 +399,14 @@ class Store {
 
   // Number of current objects (last version, highest spec version) in a collection.
   absl::StatusOr<int64_t> CountObjects(std::string_view collection_id);
+  // The date_added of the `n`-th newest (n >= 1) current object (last version, highest spec
+  // version) of type `type` in a collection added before `before_us`; 0 when it holds fewer.
+  // One indexed read of the store, whatever the collection's size. Only a bound of a window to
+  // read through the released read (the console's sightings page): it says nothing of what
+  // is released and is never shown. InvalidArgument for n < 1; NotFound for an unknown
+  // collection.
+  absl::StatusOr<int64_t> NthNewestCurrent(std::string_view collection_id, std::string_view type,
+                                           int64_t before_us, int64_t n);
 
   // Saves a status resource durably. AlreadyExists if its id is taken.
   absl::Status SaveStatus(const StatusRecord& status);
@@ -458,6 +466,9 @@ class Store {
                                                  const ObjectFilter& filter,
                                                  const RecordDelete* record) = 0;
   virtual absl::StatusOr<int64_t> DoCountObjects(std::string_view collection_id) = 0;
+  virtual absl::StatusOr<int64_t> DoNthNewestCurrent(std::string_view collection_id,
+                                                     std::string_view type, int64_t before_us,
+                                                     int64_t n) = 0;
   virtual absl::Status DoSaveStatus(const StatusRecord& status) = 0;
   virtual absl::Status DoReadStatus(std::string_view api_root, std::string_view id,
                                     int64_t not_before_us, StatusSink sink) = 0;

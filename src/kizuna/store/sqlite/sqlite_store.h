@@ -100,6 +100,8 @@ class SqliteStore : public Database, public FeedStore {
                                          const ObjectFilter& filter,
                                          const RecordDelete* record) override;
   absl::StatusOr<int64_t> DoCountObjects(std::string_view collection_id) override;
+  absl::StatusOr<int64_t> DoNthNewestCurrent(std::string_view collection_id, std::string_view type,
+                                             int64_t before_us, int64_t n) override;
   // The reports' reads (sqlite_report_view.cc).
   absl::StatusOr<std::unique_ptr<Connection>> DoOpenReportView(const ReportScope& scope) override;
   absl::Status DoPutExerciseResult(const ExerciseResultRow& row) override;
