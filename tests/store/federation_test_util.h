@@ -67,6 +67,18 @@ class FederationStore {
     return PgStore::Open(pg_database_->url(), clock_, options);
   }
 
+  // Another store on the same database, as another process (`kizuna sync run --once`) opens
+  // it: a PgStore (OpenPg), or an SqliteStore on the same file.
+  absl::StatusOr<std::unique_ptr<Database>> OpenAnother() {
+    if (backend_ == StoreBackend::kPostgres) {
+      KZ_ASSIGN_OR_RETURN(std::unique_ptr<PgStore> s, OpenPg());
+      return std::unique_ptr<Database>(std::move(s));
+    }
+    KZ_ASSIGN_OR_RETURN(std::unique_ptr<SqliteStore> s,
+                        SqliteStore::Open(dir_.File("kizuna.db"), clock_));
+    return std::unique_ptr<Database>(std::move(s));
+  }
+
   Store& store() { return *store_; }
   PeerStore& peers() { return *peers_; }
   FeedStore& feeds() { return *feeds_; }

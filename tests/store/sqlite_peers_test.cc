@@ -206,6 +206,7 @@ TEST_P(SqlitePeersTest, PulledObjectsKeepProvenanceAndTheCursor) {
   EXPECT_EQ(page->objects[0].origin, "usa");
   EXPECT_EQ(page->objects[0].json.find("usa"), std::string::npos) << "provenance stays beside the object";
   // The same versions again add nothing; the cursor still moves.
+  pull.after = pull.cursor;
   pull.cursor = "2026-01-02T00:00:00Z";
   added = store().AddPulledObjects(collection_, batch, pull);
   ASSERT_TRUE(added.ok());
@@ -240,7 +241,12 @@ TEST_P(SqlitePeersTest, PulledEntriesRecordThePeerAsTheirAdder) {
   ASSERT_TRUE(
       store().AddPulledObjects(collection_, other, {"kor", "remote-1", dates, dates[0]}).ok());
   // The same version from another peer adds nothing and changes no adder.
-  auto again = store().AddPulledObjects(collection_, batch, {"kor", "remote-1", dates, dates[0]});
+  auto again = store().AddPulledObjects(collection_, batch,
+                                        {.peer = "kor",
+                                         .remote_collection = "remote-1",
+                                         .remote_date_added = dates,
+                                         .cursor = dates[0],
+                                         .after = dates[0]});
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ((*again)[0].outcome, AddOutcome::kAlreadyPresent);
   auto page = store().GetObjects(collection_, PageRequest{});
@@ -471,23 +477,30 @@ TEST_P(SqlitePeersTest, AFormerLeaderCannotMoveTheCursorBack) {
   ASSERT_EQ(peers().LeadFederation().value_or(false), true);
   const PeerMapping m = peers().GetPeer("usa")->mappings[0];
   Objects objects;
-  auto pull = [&](Store& s, std::string_view id, const std::string& date) {
+  auto pull = [&](Store& s, std::string_view id, const std::string& after,
+                  const std::string& date) {
     std::vector<NewObject> batch = {objects.Make(Indicator(id, "2020-01-01T00:00:00.000Z"))};
     std::vector<std::string> dates = {date};
-    return s.AddPulledObjects(collection_, batch, PullBatch{"usa", "remote-1", dates, date})
+    return s
+        .AddPulledObjects(collection_, batch,
+                          PullBatch{.peer = "usa",
+                                    .remote_collection = "remote-1",
+                                    .remote_date_added = dates,
+                                    .cursor = date,
+                                    .after = after})
         .status();
   };
-  ASSERT_TRUE(pull(store(), "000000000001", "2026-01-01T00:00:00Z").ok())
+  ASSERT_TRUE(pull(store(), "000000000001", "", "2026-01-01T00:00:00Z").ok())
       << "it writes while it leads";
 
   auto other = fed_->OpenPg();  // another process
   ASSERT_TRUE(other.ok()) << other.status();
   ASSERT_TRUE(EndTheLeadersSessionAndTakeOver(*fed_, **other));
-  ASSERT_TRUE(pull(**other, "000000000003", "2026-01-03T00:00:00Z").ok())
+  ASSERT_TRUE(pull(**other, "000000000003", "2026-01-01T00:00:00Z", "2026-01-03T00:00:00Z").ok())
       << "the new leader pulls on";
 
   // The former leader finishes its pass: a batch with an older cursor, then the pass's records.
-  absl::Status s = pull(store(), "000000000002", "2026-01-02T00:00:00Z");
+  absl::Status s = pull(store(), "000000000002", "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z");
   EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition) << s;
   EXPECT_EQ(peers().SavePullPass("usa", m, 5).code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(peers().SavePushProgress("usa", m, 1, {}, 5).code(),
@@ -518,7 +531,160 @@ TEST_P(SqlitePeersTest, AFormerLeaderCannotMoveTheCursorBack) {
     if (!leads) ::usleep(20'000);
   }
   ASSERT_TRUE(leads);
-  EXPECT_TRUE(pull(store(), "000000000004", "2026-01-04T00:00:00Z").ok());
+  EXPECT_TRUE(pull(store(), "000000000004", "2026-01-03T00:00:00Z", "2026-01-04T00:00:00Z").ok());
+}
+
+// A pass's writes carry the epoch of the lead it began under: a process whose lead ended
+// and which took the lead again (its other runner asked meanwhile) cannot finish a pass of
+// the former lead, whose cursors were read before the other process's writes; the passes of
+// its new lead write.
+TEST_P(SqlitePeersTest, APassOfAFormerLeadCannotWriteAfterItsProcessLeadsAgain) {
+  if (backend() == StoreBackend::kSqlite) GTEST_SKIP() << "one SQLite node always leads";
+  ASSERT_TRUE(peers().AddPeer("cli", Usa()).ok());
+  Feed feed;
+  feed.name = "ipsum";
+  feed.url = "https://feeds.example/ipsum.txt";
+  feed.collection = collection_;
+  feed.as_user = "feeder";
+  ASSERT_TRUE(fed_->feeds().AddFeed("cli", feed).ok());
+  auto run = [](int64_t time_us, int64_t epoch) {
+    FeedRunRecord r;
+    r.time_us = time_us;
+    r.lead_epoch = epoch;
+    return r;
+  };
+  const PeerMapping m = peers().GetPeer("usa")->mappings[0];
+  Objects objects;
+  auto pull = [&](Store& s, std::string_view id, const std::string& after, const std::string& date,
+                  int64_t epoch) {
+    std::vector<NewObject> batch = {objects.Make(Indicator(id, "2020-01-01T00:00:00.000Z"))};
+    std::vector<std::string> dates = {date};
+    return s
+        .AddPulledObjects(collection_, batch,
+                          PullBatch{.peer = "usa",
+                                    .remote_collection = "remote-1",
+                                    .remote_date_added = dates,
+                                    .cursor = date,
+                                    .after = after,
+                                    .lead_epoch = epoch})
+        .status();
+  };
+  const std::optional<int64_t> first = peers().LeadFederationEpoch().value_or(std::nullopt);
+  ASSERT_TRUE(first.has_value());
+  ASSERT_GT(*first, 0);
+  EXPECT_EQ(peers().LeadFederationEpoch().value_or(std::nullopt), first) << "the same lead";
+
+  auto other = fed_->OpenPg();
+  ASSERT_TRUE(other.ok()) << other.status();
+  ASSERT_TRUE(EndTheLeadersSessionAndTakeOver(*fed_, **other));
+  const std::optional<int64_t> others = (*other)->LeadFederationEpoch().value_or(std::nullopt);
+  ASSERT_TRUE(others.has_value());
+  ASSERT_TRUE(pull(**other, "000000000001", "", "2026-01-01T00:00:00Z", *others).ok());
+  other->reset();  // it ends; this process leads again (its other runner asked)
+  std::optional<int64_t> again;
+  for (int i = 0; i < 100 && !again; ++i) {
+    again = peers().LeadFederationEpoch().value_or(std::nullopt);
+    if (!again) ::usleep(20'000);
+  }
+  ASSERT_TRUE(again.has_value());
+  EXPECT_GT(*again, *others);
+
+  // The pass begun under `first` finishes: each of its writes fails, though this process leads.
+  absl::Status s =
+      pull(store(), "000000000002", "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z", *first);
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition) << s;
+  EXPECT_NE(s.message().find("lead this pass began under has ended"), std::string::npos) << s;
+  EXPECT_EQ(peers().SavePullPass("usa", m, 5, *first).code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(peers().SavePushProgress("usa", m, 1, {}, 5, *first).code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(peers().SaveSyncError("usa", m, "timed out", 5, *first).code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(fed_->feeds().SaveFeedRun("ipsum", run(5, *first)).code(),
+            absl::StatusCode::kFailedPrecondition);
+  Peer p = *peers().GetPeer("usa");
+  EXPECT_EQ(p.mappings[0].pull_cursor, "2026-01-01T00:00:00Z");
+  EXPECT_EQ(p.mappings[0].pulled, 1);
+  EXPECT_EQ(p.mappings[0].push_cursor_us, 0);
+  EXPECT_FALSE(p.mappings[0].last_pull_us.has_value());
+  EXPECT_EQ(p.mappings[0].last_error, "");
+  EXPECT_EQ(fed_->feeds().GetFeed("ipsum")->runs, 0);
+
+  // A pass of the lead it holds now writes.
+  EXPECT_TRUE(
+      pull(store(), "000000000002", "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z", *again).ok());
+  EXPECT_TRUE(peers().SavePullPass("usa", m, 6, *again).ok());
+  EXPECT_TRUE(peers().SavePushProgress("usa", m, 1, {}, 6, *again).ok());
+  EXPECT_TRUE(fed_->feeds().SaveFeedRun("ipsum", run(6, *again)).ok());
+  p = *peers().GetPeer("usa");
+  EXPECT_EQ(p.mappings[0].pull_cursor, "2026-01-02T00:00:00Z");
+  EXPECT_EQ(p.mappings[0].last_pull_us, 6);
+  EXPECT_EQ(p.mappings[0].push_cursor_us, 1);
+  EXPECT_EQ(fed_->feeds().GetFeed("ipsum")->runs, 1);
+}
+
+// Two passes pulling one mapping at once (the node's and `kizuna sync run --once`, which
+// takes no lead) on either store: a page is stored only while the mapping's cursor is the one
+// it was asked after, so the pass that read the cursor first and stores after the other
+// stores nothing, the cursor never moves back, and an object deleted here after the other
+// pass pulled it does not come back.
+TEST_P(SqlitePeersTest, APageAskedBeforeAnotherPassMovedTheCursorIsNotStored) {
+  ASSERT_TRUE(peers().AddPeer("cli", Usa()).ok());
+  Objects objects;
+  auto pull = [&](Store& s, std::vector<std::string_view> ids, const std::string& after,
+                  const std::string& date) {
+    std::vector<NewObject> batch;
+    for (std::string_view id : ids) {
+      batch.push_back(objects.Make(Indicator(id, "2020-01-01T00:00:00.000Z")));
+    }
+    std::vector<std::string> dates(ids.size(), date);
+    return s
+        .AddPulledObjects(collection_, batch,
+                          PullBatch{.peer = "usa",
+                                    .remote_collection = "remote-1",
+                                    .remote_date_added = dates,
+                                    .cursor = date,
+                                    .after = after})
+        .status();
+  };
+  auto once = fed_->OpenAnother();  // `kizuna sync run --once`, in a process of its own
+  ASSERT_TRUE(once.ok()) << once.status();
+  // Both passes read the cursor "" and ask for the first page; the node's stores it first.
+  ASSERT_TRUE(pull(store(), {"000000000001"}, "", "2026-01-01T00:00:00Z").ok());
+  ObjectFilter every_version;
+  every_version.versions.all = true;
+  ASSERT_EQ(*store().DeleteObject(collection_, IndicatorId("000000000001"), every_version), 1)
+      << "deleted here after it was pulled";
+  absl::Status late = pull(**once, {"000000000001", "000000000002"}, "", "2026-01-02T00:00:00Z");
+  EXPECT_EQ(late.code(), absl::StatusCode::kAborted) << late;
+  EXPECT_NE(late.message().find("moved from '' to '2026-01-01T00:00:00Z'"), std::string::npos)
+      << late;
+  Peer p = *peers().GetPeer("usa");
+  EXPECT_EQ(p.mappings[0].pull_cursor, "2026-01-01T00:00:00Z") << "the cursor did not move back";
+  EXPECT_EQ(p.mappings[0].pulled, 1);
+  for (std::string_view id : {"000000000001", "000000000002"}) {
+    auto page = store().GetObject(collection_, IndicatorId(id), PageRequest{});
+    ASSERT_TRUE(page.ok()) << page.status();
+    EXPECT_TRUE(page->objects.empty()) << id << ": nothing of the late page is stored";
+  }
+  // The late pass, asking again from the cursor stored, goes on.
+  EXPECT_TRUE(pull(**once, {"000000000002"}, "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z").ok());
+  p = *peers().GetPeer("usa");
+  EXPECT_EQ(p.mappings[0].pull_cursor, "2026-01-02T00:00:00Z");
+  EXPECT_EQ(p.mappings[0].pulled, 2);
+  // A mapping that does not exist is named, not taken for a moved cursor.
+  std::vector<NewObject> none;
+  std::vector<std::string> no_dates;
+  absl::Status missing = store()
+                             .AddPulledObjects(collection_, none,
+                                               PullBatch{.peer = "usa",
+                                                         .remote_collection = "remote-2",
+                                                         .remote_date_added = no_dates,
+                                                         .cursor = "2026-01-03T00:00:00Z",
+                                                         .after = "2026-01-02T00:00:00Z"})
+                             .status();
+  EXPECT_EQ(missing.code(), absl::StatusCode::kNotFound) << missing;
+  EXPECT_NE(missing.message().find("to 'remote-2'"), std::string::npos) << missing;
 }
 
 }  // namespace

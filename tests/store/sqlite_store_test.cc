@@ -5,8 +5,9 @@
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <optional>
 #include <cstring>
+#include <limits>
+#include <optional>
 #include <tuple>
 
 #include "kizuna/base/file.h"
@@ -128,6 +129,53 @@ TEST_P(StoreTest, AddedObjectsComeBackInOrderWithExactJson) {
   EXPECT_EQ(page.objects[0].type, "indicator");
   EXPECT_EQ(page.objects[0].version, "2016-01-01T00:00:00.000Z");
   EXPECT_FALSE(page.more);
+}
+
+// The console's sightings page bounds the window it reads through the released read with the
+// n-th newest current sighting before a time: one indexed read on either store, counting
+// current versions only (an older version of a sighting is not one more sighting).
+TEST_P(StoreTest, TheNthNewestCurrentObjectOfATypeBeforeATime) {
+  auto sighting = [](std::string_view n, std::string_view modified) {
+    return StrCat(
+        R"({"type":"sighting","spec_version":"2.1","id":"sighting--8e2e2d2b-17d4-4cbf-938f-)", n,
+        R"(","created":"2016-01-01T00:00:00.000Z","modified":")", modified,
+        R"(","sighting_of_ref":"indicator--8e2e2d2b-17d4-4cbf-938f-000000000001"})");
+  };
+  std::vector<int64_t> at;  // date_added of each write below
+  for (const std::string& json : {Indicator("000000000001", "2016-01-01T00:00:00.000Z"),
+                                  sighting("000000000001", "2016-01-01T00:00:00.000Z"),
+                                  sighting("000000000002", "2016-01-01T00:00:00.000Z"),
+                                  Indicator("000000000002", "2016-01-01T00:00:00.000Z"),
+                                  sighting("000000000003", "2016-01-01T00:00:00.000Z"),
+                                  sighting("000000000002", "2016-02-01T00:00:00.000Z")}) {
+    clock_.Advance(1000);
+    std::vector<AddResult> r = Add({json});
+    ASSERT_EQ(r.size(), 1u);
+    ASSERT_EQ(r[0].outcome, AddOutcome::kAdded);
+    at.push_back(r[0].date_added_us);
+  }
+  auto nth = [&](std::string_view type, int64_t before_us, int64_t n) {
+    absl::StatusOr<int64_t> found = store_->NthNewestCurrent(collection_, type, before_us, n);
+    EXPECT_TRUE(found.ok()) << found.status();
+    return found.value_or(-1);
+  };
+  const int64_t kAll = std::numeric_limits<int64_t>::max();
+  EXPECT_EQ(nth("sighting", kAll, 1), at[5]) << "the newest version of sighting 2";
+  EXPECT_EQ(nth("sighting", kAll, 2), at[4]);
+  EXPECT_EQ(nth("sighting", kAll, 3), at[1]) << "sighting 2's first version is not current";
+  EXPECT_EQ(nth("sighting", kAll, 4), 0) << "three sightings";
+  EXPECT_EQ(nth("sighting", at[4], 1), at[1]) << "added before sighting 3";
+  EXPECT_EQ(nth("sighting", at[1], 1), 0);
+  EXPECT_EQ(nth("indicator", kAll, 1), at[3]);
+  EXPECT_EQ(nth("malware", kAll, 1), 0);
+  EXPECT_EQ(store_->NthNewestCurrent(collection_, "sighting", kAll, 0).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_
+                ->NthNewestCurrent("collection--0a000000-0000-4000-8000-0000000000ff", "sighting",
+                                   kAll, 1)
+                .status()
+                .code(),
+            absl::StatusCode::kNotFound);
 }
 
 TEST_P(StoreTest, SameVersionTwiceIsANoOpAndDifferentContentIsRejected) {

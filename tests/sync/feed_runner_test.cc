@@ -43,9 +43,10 @@ TEST_F(FeedRunnerTest, FeedsRunOnlyWhileThisProcessLeads) {
   std::atomic<int> asked{0};
   FeedRunnerOptions options;
   options.poll_interval_us = 10'000;
-  options.lead = [&]() -> absl::StatusOr<bool> {
+  options.lead = [&]() -> absl::StatusOr<std::optional<int64_t>> {
     ++asked;
-    return leads.load();
+    if (!leads.load()) return std::nullopt;
+    return int64_t{0};
   };
   FeedRunner runner(*db_, may_write_, clock_, options);
   runner.Start();

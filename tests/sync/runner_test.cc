@@ -63,9 +63,10 @@ TEST_F(RunnerTest, ARunnerThatDoesNotLeadRunsNoPassUntilItLeads) {
   std::atomic<int> asked{0};
   RunnerOptions options;
   options.poll_interval_us = 10'000;
-  options.lead = [&]() -> absl::StatusOr<bool> {
+  options.lead = [&]() -> absl::StatusOr<std::optional<int64_t>> {
     ++asked;
-    return leads.load();
+    if (!leads.load()) return std::nullopt;
+    return int64_t{0};
   };
   Runner runner(*db_, *policy_, clock_, options);
   runner.Start();
@@ -83,7 +84,7 @@ TEST_F(RunnerTest, AStoreThatCannotSayWhoLeadsRunsNoPass) {
   std::atomic<int> asked{0};
   RunnerOptions options;
   options.poll_interval_us = 10'000;
-  options.lead = [&]() -> absl::StatusOr<bool> {
+  options.lead = [&]() -> absl::StatusOr<std::optional<int64_t>> {
     ++asked;
     return absl::UnavailableError("PostgreSQL is down");
   };

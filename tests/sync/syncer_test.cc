@@ -120,6 +120,51 @@ TEST_F(SyncerTest, PullsWhatThePeerReleasesAndResumes) {
   EXPECT_EQ((*syncer.RunOnce())[0].pulled.added, 1);
 }
 
+// `kizuna sync run --once` takes no lead: its pass may run beside the node's. One that read
+// the mapping before the node's pass pulled stores nothing of its stale pages (the node's
+// cursor stays; an object deleted here since does not come back) and says why; its next pass
+// goes on from the cursor stored.
+TEST_F(SyncerTest, APassBehindAnotherStoresNothingAndBringsNothingBack) {
+  there_.auth.AddToken("node", {"usa-node",
+                                "identity--1b000000-0000-4000-8000-00000000000b",
+                                "USA",
+                                {},
+                                static_cast<uint8_t>(identity::Role::kPeer)});
+  there_.auth.Grant("usa-node", there_.collection, true, false);
+  there_.Add({Indicator(1, kClear), Indicator(2, kClear)});
+  ASSERT_TRUE(here_.db->AddPeer("test", PeerOf(there_, "there", store::SyncDirection::kPull)).ok());
+  const store::Peer read_before = *here_.db->GetPeer("there");  // the late pass's read
+  Syncer node(*here_.db, *here_.policy, clock_);
+  Syncer once(*here_.db, *here_.policy, clock_);
+  auto first = node.RunOnce();
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_EQ((*first)[0].pulled.added, 2);
+  const std::string cursor = here_.db->GetPeer("there")->mappings[0].pull_cursor;
+  ASSERT_FALSE(cursor.empty());
+  const std::string deleted = "indicator--3a000000-0000-4000-8000-000000000001";
+  store::ObjectFilter every_version;
+  every_version.versions.all = true;
+  ASSERT_EQ(*here_.db->DeleteObject(here_.collection, deleted, every_version), 1);
+
+  auto late = once.RunPeer(read_before);
+  ASSERT_TRUE(late.ok()) << late.status();
+  ASSERT_EQ(late->size(), 1u);
+  EXPECT_NE((*late)[0].error.find(StrCat("moved from '' to '", cursor, "'")), std::string::npos)
+      << (*late)[0].error;
+  EXPECT_EQ((*late)[0].pulled.added, 0);
+  EXPECT_EQ(here_.Ids(),
+            std::vector<std::string>{"indicator--3a000000-0000-4000-8000-000000000002"})
+      << "the deleted object did not come back";
+  EXPECT_EQ(here_.db->GetPeer("there")->mappings[0].pull_cursor, cursor);
+
+  auto next = once.RunOnce();
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_EQ((*next)[0].error, "");
+  EXPECT_EQ((*next)[0].pulled.added, 0);
+  EXPECT_EQ(here_.Ids(),
+            std::vector<std::string>{"indicator--3a000000-0000-4000-8000-000000000002"});
+}
+
 // `kizuna sync run --once --collection C` (the exercise's auto-blue shares so): only the
 // mappings of the collections named move; the others keep their cursors.
 TEST_F(SyncerTest, APassOverSomeCollectionsLeavesTheOthers) {

@@ -8,8 +8,8 @@
 // its released read from the newest sightings back: the entries from the N-th newest sighting
 // on (found in SQL, on the index of current versions), N = limit + 1, four times more while
 // the read releases fewer than N and older sightings remain; so a page reads about as many
-// entries as it shows, not the collection's every sighting. (The N-th newest is found on a
-// report view, store/report_view.h: SQLite's file, or the sightings copied from PostgreSQL.) (A
+// entries as it shows, not the collection's every sighting. (The N-th newest is one indexed
+// read of the store, Store::NthNewestCurrent, on either store: nothing is copied.) (A
 // sighting whose newest version is withheld is shown by an older version only when that version is
 // in the window read.)
 #include <boost/json.hpp>
@@ -23,29 +23,6 @@
 #include "kizuna/taxii/query.h"
 
 namespace kizuna::api {
-namespace {
-
-// The date_added of the `n`-th newest sighting (current version) of `collection` added before
-// `before_us`; 0 when it holds fewer.
-absl::StatusOr<int64_t> NthNewestSighting(store::Connection& sql,
-                                          const store::Collection& collection, int64_t before_us,
-                                          size_t n) {
-  KZ_ASSIGN_OR_RETURN(store::Statement * st,
-                      sql.Cached("SELECT e.date_added_us FROM entries e WHERE e.collection = "
-                                 "(SELECT pk FROM collections WHERE id = ?1) "
-                                 "AND e.is_last = 1 AND e.is_top_spec = 1 AND e.type = 'sighting' "
-                                 "AND e.date_added_us < ?2 "
-                                 "ORDER BY e.date_added_us DESC LIMIT 1 OFFSET ?3"));
-  absl::StatusOr<bool> row =
-      st->Bind(1, collection.id).Bind(2, before_us).Bind(3, static_cast<int64_t>(n) - 1).Step();
-  const int64_t found = row.ok() && *row ? st->Int(0) : 0;
-  st->Reset();
-  KZ_RETURN_IF_ERROR(row.status());
-  return found;
-}
-
-}  // namespace
-
 absl::StatusOr<std::string> QueryValue(std::string_view query, std::string_view key) {
   while (!query.empty()) {
     size_t amp = query.find('&');
@@ -84,18 +61,12 @@ http::Response ConsoleEndpoints::Sightings(const ApiCall& call) {
   }
   absl::StatusOr<std::vector<store::Collection>> readable = Readable(call.principal);
   if (!readable.ok()) return ErrorAnswer(500, "the collections could not be read");
-  store::ReportScope scope;  // the current sightings of the collections read, before `before_us`
-  for (const store::Collection& c : *readable) scope.collections.push_back(c.id);
-  scope.through_us = before_us - 1;
-  scope.current_only = true;
-  scope.type = "sighting";
-  absl::StatusOr<std::unique_ptr<store::Connection>> sql = db_.OpenReportView(scope);
-  if (!sql.ok()) return ErrorAnswer(500, "the collections could not be read");
   // Newest first over every collection: keep the `limit + 1` newest before `before_us`.
   std::vector<std::pair<std::string, store::StoredObject>> found;
   for (const store::Collection& c : *readable) {
     for (size_t window = *limit + 1;; window *= 4) {
-      absl::StatusOr<int64_t> from = NthNewestSighting(**sql, c, before_us, window);
+      absl::StatusOr<int64_t> from =
+          db_.NthNewestCurrent(c.id, "sighting", before_us, static_cast<int64_t>(window));
       if (!from.ok()) return ErrorAnswer(500, "the collection could not be read");
       store::ObjectFilter filter;
       filter.types = {"sighting"};

@@ -93,6 +93,10 @@ struct FeedRunRecord {
   int64_t new_objects = 0, updated_objects = 0, rejected_objects = 0;
   std::string error;                // !ok: why
   int64_t time_us = 0;
+  // The epoch of the lead the run's pass runs under (PeerStore::LeadFederationEpoch); 0 for
+  // a process that does not lead (`kizuna feed run`). PgStore records no run of a lead that
+  // has ended (FailedPrecondition).
+  int64_t lead_epoch = 0;
 };
 
 class FeedStore {

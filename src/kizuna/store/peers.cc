@@ -173,19 +173,22 @@ absl::Status PeerStore::RemovePeer(std::string_view actor, std::string_view name
   return DoRemovePeer(actor, name);
 }
 
-absl::Status PeerStore::SavePushProgress(std::string_view peer, const PeerMapping& mapping, int64_t cursor_us,
-                                         std::span<const int64_t> acknowledged, int64_t now_us) {
+absl::Status PeerStore::SavePushProgress(std::string_view peer, const PeerMapping& mapping,
+                                         int64_t cursor_us, std::span<const int64_t> acknowledged,
+                                         int64_t now_us, int64_t lead_epoch) {
   if (cursor_us < 0) return absl::InvalidArgumentError("a push cursor is a date_added");
-  return DoSaveProgress(peer, mapping, SyncDirection::kPush, cursor_us, acknowledged, now_us);
+  return DoSaveProgress(peer, mapping, SyncDirection::kPush, cursor_us, acknowledged, now_us,
+                        lead_epoch);
 }
 
-absl::Status PeerStore::SavePullPass(std::string_view peer, const PeerMapping& mapping, int64_t now_us) {
-  return DoSaveProgress(peer, mapping, SyncDirection::kPull, -1, {}, now_us);
+absl::Status PeerStore::SavePullPass(std::string_view peer, const PeerMapping& mapping,
+                                     int64_t now_us, int64_t lead_epoch) {
+  return DoSaveProgress(peer, mapping, SyncDirection::kPull, -1, {}, now_us, lead_epoch);
 }
 
-absl::Status PeerStore::SaveSyncError(std::string_view peer, const PeerMapping& mapping, std::string_view error,
-                                      int64_t now_us) {
-  return DoSaveSyncError(peer, mapping, error.substr(0, kMaxSyncErrorBytes), now_us);
+absl::Status PeerStore::SaveSyncError(std::string_view peer, const PeerMapping& mapping,
+                                      std::string_view error, int64_t now_us, int64_t lead_epoch) {
+  return DoSaveSyncError(peer, mapping, error.substr(0, kMaxSyncErrorBytes), now_us, lead_epoch);
 }
 
 }  // namespace kizuna::store

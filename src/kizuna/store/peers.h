@@ -115,15 +115,21 @@ class PeerStore {
   // Saves a push pass's progress: the cursor, the time, and the entries the peer
   // acknowledged (their date_added here): `pushed` grows by those after the cursor saved
   // before, so an entry sent by two passes at once (the node's and `kizuna sync run`'s) counts
-  // once. Clears the mapping's error.
-  absl::Status SavePushProgress(std::string_view peer, const PeerMapping& mapping, int64_t cursor_us,
-                                std::span<const int64_t> acknowledged, int64_t now_us);
+  // once; the cursor never moves back. Clears the mapping's error.
+  // `lead_epoch` here and in SavePullPass and SaveSyncError: the epoch of the lead the pass
+  // runs under (LeadFederationEpoch), 0 for a pass of a process that does not lead
+  // (`kizuna sync run --once`). PgStore refuses the write (FailedPrecondition) when the pass's
+  // lead has ended since it began, even if this process has taken the lead again meanwhile.
+  absl::Status SavePushProgress(std::string_view peer, const PeerMapping& mapping,
+                                int64_t cursor_us, std::span<const int64_t> acknowledged,
+                                int64_t now_us, int64_t lead_epoch = 0);
   // Records a successful pull pass (its objects and cursor were saved with them); clears the
   // mapping's error.
-  absl::Status SavePullPass(std::string_view peer, const PeerMapping& mapping, int64_t now_us);
+  absl::Status SavePullPass(std::string_view peer, const PeerMapping& mapping, int64_t now_us,
+                            int64_t lead_epoch = 0);
   // Records why the last pass of a mapping failed (at most kMaxSyncErrorBytes are kept).
-  absl::Status SaveSyncError(std::string_view peer, const PeerMapping& mapping, std::string_view error,
-                             int64_t now_us);
+  absl::Status SaveSyncError(std::string_view peer, const PeerMapping& mapping,
+                             std::string_view error, int64_t now_us, int64_t lead_epoch = 0);
 
   static constexpr size_t kMaxSyncErrorBytes = 1024;
 
@@ -136,7 +142,17 @@ class PeerStore {
   // (PgStore::kFederationLockKey) held on a connection of its own for the store's life, which
   // the server releases when the process dies or its connection drops. Unavailable when the
   // database cannot be reached (then this process does not lead).
-  absl::StatusOr<bool> LeadFederation() { return DoLeadFederation(); }
+  absl::StatusOr<bool> LeadFederation() {
+    absl::StatusOr<std::optional<int64_t>> epoch = DoLeadFederation();
+    if (!epoch.ok()) return epoch.status();
+    return epoch->has_value();
+  }
+  // As LeadFederation, for a pass: nullopt while another process leads, else the epoch of
+  // this process's lead, which the pass gives its writes (PullBatch::lead_epoch, the
+  // `lead_epoch` of SavePushProgress, SavePullPass and SaveSyncError, FeedRunRecord::
+  // lead_epoch). PgStore: node_state.federation_epoch as this process set it when it took the
+  // lead (a new one each time it takes it); SqliteStore: 0, never fenced.
+  absl::StatusOr<std::optional<int64_t>> LeadFederationEpoch() { return DoLeadFederation(); }
 
  protected:
   PeerStore() = default;
@@ -150,10 +166,12 @@ class PeerStore {
   // `acknowledged` as SavePushProgress (empty for a pull).
   virtual absl::Status DoSaveProgress(std::string_view peer, const PeerMapping& mapping,
                                       SyncDirection which, int64_t cursor_us,
-                                      std::span<const int64_t> acknowledged, int64_t now_us) = 0;
+                                      std::span<const int64_t> acknowledged, int64_t now_us,
+                                      int64_t lead_epoch) = 0;
   virtual absl::Status DoSaveSyncError(std::string_view peer, const PeerMapping& mapping,
-                                       std::string_view error, int64_t now_us) = 0;
-  virtual absl::StatusOr<bool> DoLeadFederation() = 0;
+                                       std::string_view error, int64_t now_us,
+                                       int64_t lead_epoch) = 0;
+  virtual absl::StatusOr<std::optional<int64_t>> DoLeadFederation() = 0;
 };
 
 }  // namespace kizuna::store

@@ -1,8 +1,8 @@
 // Kizuna. The node's tables as the reports read them: one SQLite connection, whatever the store.
 #pragma once
 
-// The brief (report/), the console's exact counts (api/released_counts.h) and its sightings
-// page compute in SQL, on an SQLite connection of their own, over a few of the node's tables.
+// The brief (report/) and the console's exact counts (api/released_counts.h) compute in SQL,
+// on an SQLite connection of their own, over a few of the node's tables.
 // Database::OpenReportView (database.h) gives that connection for either store:
 //
 //   - SqliteStore: the database file itself, opened read-only (the report reads the live

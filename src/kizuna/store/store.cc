@@ -289,6 +289,13 @@ absl::StatusOr<int64_t> Store::Delete(std::string_view collection_id, std::strin
   return deleted;
 }
 
+absl::StatusOr<int64_t> Store::NthNewestCurrent(std::string_view collection_id,
+                                                std::string_view type, int64_t before_us,
+                                                int64_t n) {
+  if (n < 1) return absl::InvalidArgumentError(StrCat("n is ", n, ": the newest is n = 1"));
+  return DoNthNewestCurrent(collection_id, type, before_us, n);
+}
+
 absl::StatusOr<int64_t> Store::CountObjects(std::string_view collection_id) {
   return DoCountObjects(collection_id);
 }

@@ -212,6 +212,15 @@ struct PullBatch {
   // the mapping with the objects the store rejects, and audited ("object.invalid"), in the
   // same transaction.
   std::span<const std::pair<std::string_view, std::string_view>> invalid = {};
+  // The pull cursor the page was asked for after ("" = from the start): the batch is stored
+  // only while the mapping's cursor is still that one, so of two passes pulling one mapping
+  // at once (the node's and `kizuna sync run --once`) the second to store a page from the
+  // same cursor stores nothing (Aborted): a pull cursor never moves back, and pages pulled
+  // again cannot bring back objects deleted here since.
+  std::string_view after = {};
+  // The epoch of the lead the pass runs under (PeerStore::LeadFederationEpoch); 0 for a
+  // process that does not lead.
+  int64_t lead_epoch = 0;
 };
 
 // The provenance of one entry that was pulled from a peer.
@@ -304,7 +313,9 @@ class Store {
   // the entries added record `batch.peer` as their origin and get a provenance row, and the
   // mapping's pull cursor becomes
   // `batch.cursor`, all in the one transaction. InvalidArgument when remote_date_added does
-  // not match `objects`; NotFound when the peer has no such mapping.
+  // not match `objects`; NotFound when the peer has no such mapping; Aborted, storing nothing,
+  // when the mapping's cursor is no longer `batch.after` (another pass moved it);
+  // FailedPrecondition when `batch.lead_epoch`'s lead has ended (PgStore).
   absl::StatusOr<std::vector<AddResult>> AddPulledObjects(std::string_view collection_id,
                                                           std::span<const NewObject> objects,
                                                           const PullBatch& batch);
@@ -388,6 +399,14 @@ class Store {
 
   // Number of current objects (last version, highest spec version) in a collection.
   absl::StatusOr<int64_t> CountObjects(std::string_view collection_id);
+  // The date_added of the `n`-th newest (n >= 1) current object (last version, highest spec
+  // version) of type `type` in a collection added before `before_us`; 0 when it holds fewer.
+  // One indexed read of the store, whatever the collection's size. Only a bound of a window to
+  // read through the released read (the console's sightings page): it says nothing of what
+  // is released and is never shown. InvalidArgument for n < 1; NotFound for an unknown
+  // collection.
+  absl::StatusOr<int64_t> NthNewestCurrent(std::string_view collection_id, std::string_view type,
+                                           int64_t before_us, int64_t n);
 
   // Saves a status resource durably. AlreadyExists if its id is taken.
   absl::Status SaveStatus(const StatusRecord& status);
@@ -447,6 +466,9 @@ class Store {
                                                  const ObjectFilter& filter,
                                                  const RecordDelete* record) = 0;
   virtual absl::StatusOr<int64_t> DoCountObjects(std::string_view collection_id) = 0;
+  virtual absl::StatusOr<int64_t> DoNthNewestCurrent(std::string_view collection_id,
+                                                     std::string_view type, int64_t before_us,
+                                                     int64_t n) = 0;
   virtual absl::Status DoSaveStatus(const StatusRecord& status) = 0;
   virtual absl::Status DoReadStatus(std::string_view api_root, std::string_view id,
                                     int64_t not_before_us, StatusSink sink) = 0;

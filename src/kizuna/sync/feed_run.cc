@@ -124,8 +124,8 @@ absl::StatusOr<std::string> RenameCsvColumns(std::string_view csv, std::string_v
   return out;
 }
 
-absl::StatusOr<FeedRunReport> RunFeed(store::Database& db, const store::Feed& feed, const MayWrite& may_write,
-                                      Clock& clock) {
+absl::StatusOr<FeedRunReport> RunFeed(store::Database& db, const store::Feed& feed,
+                                      const MayWrite& may_write, Clock& clock, int64_t lead_epoch) {
   FeedRunReport report;
   report.feed = feed.name;
   const int64_t now_us = clock.NowMicros();
@@ -141,7 +141,8 @@ absl::StatusOr<FeedRunReport> RunFeed(store::Database& db, const store::Feed& fe
                               .updated_objects = report.updated_objects,
                               .rejected_objects = report.rejected,
                               .error = report.error,
-                              .time_us = clock.NowMicros()};
+                              .time_us = clock.NowMicros(),
+                              .lead_epoch = lead_epoch};
   KZ_RETURN_IF_ERROR(store::FeedsOf(db).SaveFeedRun(feed.name, record));
   return report;
 }

@@ -49,10 +49,13 @@ struct FeedRunReport {
 
 inline constexpr size_t kMaxFeedRejectionsReported = 20;
 
-// Runs `feed` once and records the run in `db`. Returns the report (a failed run is a report
-// with ok false and its error); an error only when the run cannot be recorded.
-absl::StatusOr<FeedRunReport> RunFeed(store::Database& db, const store::Feed& feed, const MayWrite& may_write,
-                                      Clock& clock);
+// Runs `feed` once and records the run in `db` under the lead of epoch `lead_epoch`
+// (store::FeedRunRecord::lead_epoch; 0: a process that does not lead). Returns the report (a
+// failed run is a report with ok false and its error); an error only when the run cannot be
+// recorded (FailedPrecondition: that lead has ended).
+absl::StatusOr<FeedRunReport> RunFeed(store::Database& db, const store::Feed& feed,
+                                      const MayWrite& may_write, Clock& clock,
+                                      int64_t lead_epoch = 0);
 
 // Renames the columns of a CSV's first row by `map` ("value=ip,family=threat": the column
 // named ip becomes value, ...). Returns InvalidArgument for a malformed map.

@@ -76,8 +76,11 @@ void FeedRunner::Loop() {
 
 void FeedRunner::Pass() {
   // Another process runs the feeds (or the store cannot be reached): look again later.
-  absl::StatusOr<bool> leads = options_.lead ? options_.lead() : db_.LeadFederation();
-  if (!leads.ok() || !*leads) return;
+  // The runs are recorded under this lead's epoch only (a lead lost and taken again since
+  // records none of them).
+  absl::StatusOr<std::optional<int64_t>> lead =
+      options_.lead ? options_.lead() : db_.LeadFederationEpoch();
+  if (!lead.ok() || !lead->has_value()) return;
   absl::StatusOr<std::vector<store::Feed>> feeds = store::FeedsOf(db_).ListFeeds();
   if (!feeds.ok()) return;  // the store is unavailable: try again on the next look
   for (const store::Feed& feed : *feeds) {
@@ -88,7 +91,7 @@ void FeedRunner::Pass() {
     if (clock_.NowMicros() < NextRunUs(feed, options_.min_backoff_us)) continue;
     // A run that cannot be recorded (the feed removed meanwhile, the store failing) is
     // retried on the next look.
-    (void)RunFeed(db_, feed, may_write_, clock_);
+    (void)RunFeed(db_, feed, may_write_, clock_, **lead);
   }
 }
 

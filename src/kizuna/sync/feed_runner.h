@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -38,7 +39,9 @@ struct FeedRunnerOptions {
   int64_t min_backoff_us = 5'000'000;
   // Whether this process is to run feeds now, asked at each look. Null (the default): the
   // database's LeadFederation(). Tests stand in for another process with it.
-  std::function<absl::StatusOr<bool>()> lead;
+  // Returns the lead's epoch (store::PeerStore::LeadFederationEpoch), nullopt while another
+  // process leads.
+  std::function<absl::StatusOr<std::optional<int64_t>>()> lead;
 };
 
 // When `feed` is next due (see above), in the clock's microseconds.

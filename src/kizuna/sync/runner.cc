@@ -47,15 +47,18 @@ void Runner::Loop() {
 
 void Runner::Pass() {
   // Another process runs federation (or the store cannot be reached): ask again next period.
-  absl::StatusOr<bool> leads = options_.lead ? options_.lead() : db_.LeadFederation();
-  if (!leads.ok() || !*leads) return;
+  // The pass's writes carry the epoch of this lead: if it ends before they are made, they fail
+  // even should this process have led again meanwhile (its other runner asking).
+  absl::StatusOr<std::optional<int64_t>> lead =
+      options_.lead ? options_.lead() : db_.LeadFederationEpoch();
+  if (!lead.ok() || !lead->has_value()) return;
   absl::StatusOr<std::vector<store::Peer>> peers = db_.ListPeers();
   if (!peers.ok()) return;  // the store is unavailable: try again on the next pass
   for (const store::Peer& peer : *peers) {
     Backoff& b = backoff_[peer.name];
     int64_t now = clock_.NowMicros();
     if (now < b.retry_at_us) continue;
-    absl::StatusOr<std::vector<MappingReport>> reports = syncer_.RunPeer(peer);
+    absl::StatusOr<std::vector<MappingReport>> reports = syncer_.RunPeer(peer, {}, **lead);
     bool failed = !reports.ok();
     if (reports.ok()) {
       for (const MappingReport& r : *reports) failed = failed || !r.error.empty();

@@ -25,6 +25,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -46,7 +47,9 @@ struct RunnerOptions {
   SyncOptions sync;
   // Whether this process is to run passes now, asked before each pass. Null (the default):
   // the database's LeadFederation(). Tests stand in for another process with it.
-  std::function<absl::StatusOr<bool>()> lead;
+  // Returns the lead's epoch (store::PeerStore::LeadFederationEpoch), nullopt while another
+  // process leads.
+  std::function<absl::StatusOr<std::optional<int64_t>>()> lead;
 };
 
 class Runner {

@@ -146,7 +146,8 @@ absl::StatusOr<std::vector<MappingReport>> Syncer::RunOnce(
 }
 
 absl::StatusOr<std::vector<MappingReport>> Syncer::RunPeer(
-    const store::Peer& peer, const std::vector<std::string>& local_collections) {
+    const store::Peer& peer, const std::vector<std::string>& local_collections,
+    int64_t lead_epoch) {
   std::vector<MappingReport> reports;
   {
     // A URL that breaks the rules fails every mapping, before any connection.
@@ -165,11 +166,12 @@ absl::StatusOr<std::vector<MappingReport>> Syncer::RunPeer(
       report.pulled.max_kept = kMaxReportedRejections;
       absl::Status s = endpoint.status();
       if (s.ok()) s = CheckExercise(peer, m);
-      if (s.ok() && m.Pulls()) s = Pull(peer, m, client, report);
-      if (s.ok() && m.Pushes()) s = Push(peer, m, client, report);
+      if (s.ok() && m.Pulls()) s = Pull(peer, m, client, lead_epoch, report);
+      if (s.ok() && m.Pushes()) s = Push(peer, m, client, lead_epoch, report);
       if (!s.ok()) {
         report.error = std::string(View(s.message()));
-        KZ_RETURN_IF_ERROR(db_.SaveSyncError(peer.name, m, report.error, clock_.NowMicros()));
+        KZ_RETURN_IF_ERROR(
+            db_.SaveSyncError(peer.name, m, report.error, clock_.NowMicros(), lead_epoch));
       }
     }
   }
@@ -181,8 +183,8 @@ absl::Status Syncer::CheckExercise(const store::Peer& peer, const store::PeerMap
   return policy::CheckExerciseSync(collection, peer);
 }
 
-absl::Status Syncer::Pull(const store::Peer& peer, const store::PeerMapping& mapping, TaxiiClient& client,
-                          MappingReport& report) {
+absl::Status Syncer::Pull(const store::Peer& peer, const store::PeerMapping& mapping,
+                          TaxiiClient& client, int64_t lead_epoch, MappingReport& report) {
   const std::string where = StrCat(peer.name, ":", mapping.remote_collection);
   // Pages are fetched and checked on a thread of their own while the page before is stored;
   // one waits at most, so a pull holds at most three pages, each up to the client's
@@ -191,12 +193,21 @@ absl::Status Syncer::Pull(const store::Peer& peer, const store::PeerMapping& map
                                         options_.page_size, options_.max_pages_per_pass,
                                         StrCat("pulling ", mapping.remote_collection)),
                               1);
+  // Each page is stored only from the cursor it was asked after.
+  std::string after = mapping.pull_cursor;
   while (std::optional<PulledPage> page = ahead.Next()) {
     report.pulled.read += page->read;
     for (const auto& [id, reason] : page->invalid) report.pulled.Reject(where, std::string(id), std::string(reason));
-    store::PullBatch batch{peer.name, mapping.remote_collection, page->dates, page->last, page->invalid};
+    store::PullBatch batch{.peer = peer.name,
+                           .remote_collection = mapping.remote_collection,
+                           .remote_date_added = page->dates,
+                           .cursor = page->last,
+                           .invalid = page->invalid,
+                           .after = after,
+                           .lead_epoch = lead_epoch};
     KZ_ASSIGN_OR_RETURN(std::vector<store::AddResult> results,
                         db_.AddPulledObjects(mapping.local_collection, page->objects, batch));
+    after = page->last;
     for (size_t i = 0; i < results.size(); ++i) {
       if (!report.pulled.Count(results[i])) {
         report.pulled.Reject(where, page->indexes[i].id, std::string(ingest::RejectionReason(results[i])));
@@ -204,11 +215,11 @@ absl::Status Syncer::Pull(const store::Peer& peer, const store::PeerMapping& map
     }
   }
   KZ_RETURN_IF_ERROR(ahead.status());
-  return db_.SavePullPass(peer.name, mapping, clock_.NowMicros());
+  return db_.SavePullPass(peer.name, mapping, clock_.NowMicros(), lead_epoch);
 }
 
-absl::Status Syncer::Push(const store::Peer& peer, const store::PeerMapping& mapping, TaxiiClient& client,
-                          MappingReport& report) {
+absl::Status Syncer::Push(const store::Peer& peer, const store::PeerMapping& mapping,
+                          TaxiiClient& client, int64_t lead_epoch, MappingReport& report) {
   KZ_ASSIGN_OR_RETURN(store::Collection collection, db_.FindCollection("", mapping.local_collection));
   identity::Principal principal = policy::PrincipalForPeer(peer);
   store::PageRequest request;
@@ -222,7 +233,8 @@ absl::Status Syncer::Push(const store::Peer& peer, const store::PeerMapping& map
     if (page.next.after_date_added_us == request.after->after_date_added_us) {
       // Nothing new: the pass succeeded all the same (the history of passes, sync_runs).
       if (pages > 0) break;
-      return db_.SavePushProgress(peer.name, mapping, mapping.push_cursor_us, {}, clock_.NowMicros());
+      return db_.SavePushProgress(peer.name, mapping, mapping.push_cursor_us, {},
+                                  clock_.NowMicros(), lead_epoch);
     }
     std::string body = "{\"objects\":[";
     acknowledged.clear();
@@ -237,8 +249,8 @@ absl::Status Syncer::Push(const store::Peer& peer, const store::PeerMapping& map
       if (r.status != 202) return HttpError(r, StrCat("pushing to ", mapping.remote_collection));
       report.pushed += static_cast<int64_t>(acknowledged.size());
     }
-    KZ_RETURN_IF_ERROR(db_.SavePushProgress(peer.name, mapping, page.next.after_date_added_us, acknowledged,
-                                            clock_.NowMicros()));
+    KZ_RETURN_IF_ERROR(db_.SavePushProgress(peer.name, mapping, page.next.after_date_added_us,
+                                            acknowledged, clock_.NowMicros(), lead_epoch));
     if (!page.more) break;
     request.after = page.next;
   }

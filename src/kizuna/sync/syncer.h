@@ -9,8 +9,11 @@
 //         while the page before is stored); each page's valid objects are stored with
 //         Store::AddPulledObjects, which records their provenance (peer, remote collection,
 //         the peer's date_added) beside them and advances the cursor in the same transaction,
-//         so a restart resumes exactly after the last page stored. Versions already held add
-//         nothing (loops A→B→A add nothing). Invalid objects and those the store refuses
+//         so a restart resumes exactly after the last page stored; a page is stored only
+//         while the cursor is still the one it was asked after, so of two passes pulling one
+//         mapping at once (the node's, `kizuna sync run --once`) the later stops there with
+//         an error: a cursor never moves back. Versions already held add nothing (loops
+//         A→B→A add nothing). Invalid objects and those the store refuses
 //         (store.h, Writer: a partner relays but never redefines a marking, changes an
 //         object's creator or versions an object written here) are counted in the report.
 //   push  read the local collection after the mapping's push cursor (every version), keep
@@ -90,19 +93,22 @@ class Syncer {
   absl::StatusOr<std::vector<MappingReport>> RunOnce(
       const std::vector<std::string>& local_collections = {});
 
-  // One pass over the mappings of `peer` only (of `local_collections` only, when not empty).
-  // Errors as RunOnce.
+  // One pass over the mappings of `peer` only (of `local_collections` only, when not empty),
+  // under the lead of epoch `lead_epoch` (store::PeerStore::LeadFederationEpoch; 0, as
+  // RunOnce: a process that does not lead): its progress is not saved once that lead has
+  // ended (FailedPrecondition, from saving the mapping's error too). Errors as RunOnce.
   absl::StatusOr<std::vector<MappingReport>> RunPeer(
-      const store::Peer& peer, const std::vector<std::string>& local_collections = {});
+      const store::Peer& peer, const std::vector<std::string>& local_collections = {},
+      int64_t lead_epoch = 0);
 
  private:
   // PermissionDenied when the mapping's local collection is an exercise collection and the
   // peer takes no part in its exercise (policy/exercise.h).
   absl::Status CheckExercise(const store::Peer& peer, const store::PeerMapping& mapping);
   absl::Status Pull(const store::Peer& peer, const store::PeerMapping& mapping, TaxiiClient& client,
-                    MappingReport& report);
+                    int64_t lead_epoch, MappingReport& report);
   absl::Status Push(const store::Peer& peer, const store::PeerMapping& mapping, TaxiiClient& client,
-                    MappingReport& report);
+                    int64_t lead_epoch, MappingReport& report);
 
   store::Database& db_;
   Clock& clock_;

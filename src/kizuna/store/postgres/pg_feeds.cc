@@ -131,7 +131,7 @@ absl::Status PgStore::DoSaveFeedRun(std::string_view name, const FeedRunRecord& 
   // A write transaction only for the fence: a former leader's run is not recorded.
   pg::Transaction tx(*writer_);
   KZ_RETURN_IF_ERROR(BeginWrite(tx));
-  KZ_RETURN_IF_ERROR(FenceFederationWrite(*writer_));
+  KZ_RETURN_IF_ERROR(FenceFederationWrite(*writer_, run.lead_epoch));
   absl::StatusOr<pg::Result> r =
       run.ok ? writer_->Run(
                    "save a feed run",

@@ -78,6 +78,10 @@ absl::StatusOr<PeerAdder> PeerAdderOf(pg::Connection& db, std::string_view peer)
 absl::Status RecordPull(pg::Connection& db, std::string_view collection_id, const PullBatch& pull,
                         std::span<const NewObject> objects, const std::vector<AddResult>& results,
                         int64_t now_us);
+// Inside the transaction of a pulled batch, before anything is written: store::CheckPullCursor
+// (pull_cursor.h) against the mapping's pull cursor as stored.
+absl::Status CheckPullCursor(pg::Connection& db, std::string_view collection_id,
+                             const PullBatch& pull);
 // `text` as PostgreSQL's text takes it, for text that comes from elsewhere (a peer's or a feed
 // server's answers, its errors): NULs left out, each byte that does not begin a valid UTF-8
 // sequence replaced by U+FFFD, cut to at most `max_bytes` octets between characters. SQLite

@@ -243,7 +243,8 @@ absl::Status PgStore::DoRemovePeer(std::string_view actor, std::string_view name
 
 absl::Status PgStore::DoSaveProgress(std::string_view peer, const PeerMapping& mapping,
                                      SyncDirection which, int64_t cursor_us,
-                                     std::span<const int64_t> acknowledged, int64_t now_us) {
+                                     std::span<const int64_t> acknowledged, int64_t now_us,
+                                     int64_t lead_epoch) {
   // The acknowledged entries as a JSON array: one statement counts those after the cursor
   // saved before and moves it, so passes of other processes cannot slip in between.
   const std::string dates =
@@ -252,7 +253,7 @@ absl::Status PgStore::DoSaveProgress(std::string_view peer, const PeerMapping& m
   pg::Transaction tx(*writer_);
   KZ_RETURN_IF_ERROR(BeginWrite(tx));
   pg::Connection& db = *writer_;
-  KZ_RETURN_IF_ERROR(FenceFederationWrite(db));
+  KZ_RETURN_IF_ERROR(FenceFederationWrite(db, lead_epoch));
   const std::vector<Param> params = {Param::Text(peer),
                                      Param::Text(mapping.local_collection),
                                      Param::Text(mapping.remote_collection),
@@ -285,12 +286,12 @@ absl::Status PgStore::DoSaveProgress(std::string_view peer, const PeerMapping& m
 }
 
 absl::Status PgStore::DoSaveSyncError(std::string_view peer, const PeerMapping& mapping,
-                                      std::string_view error, int64_t now_us) {
+                                      std::string_view error, int64_t now_us, int64_t lead_epoch) {
   absl::MutexLock lock(&write_mu_);
   pg::Transaction tx(*writer_);
   KZ_RETURN_IF_ERROR(BeginWrite(tx));
   pg::Connection& db = *writer_;
-  KZ_RETURN_IF_ERROR(FenceFederationWrite(db));
+  KZ_RETURN_IF_ERROR(FenceFederationWrite(db, lead_epoch));
   KZ_ASSIGN_OR_RETURN(
       pg::Result r,
       db.Run("save a sync error",
@@ -304,13 +305,15 @@ absl::Status PgStore::DoSaveSyncError(std::string_view peer, const PeerMapping& 
   return tx.Commit();
 }
 
-absl::StatusOr<bool> PgStore::DoLeadFederation() {
+absl::StatusOr<std::optional<int64_t>> PgStore::DoLeadFederation() {
   absl::MutexLock lock(&leader_mu_);
   pg::Connection* conn = leader_.conn.get();
   if (leader_.leading) {
     // The lock lives as long as the session: a round trip tells whether it still does (the
     // server may have restarted, or ended the session).
-    if (conn->Run("check the federation lock", "SELECT 1").ok()) return true;
+    if (conn->Run("check the federation lock", "SELECT 1").ok()) {
+      return leader_epoch_.load(std::memory_order_acquire);
+    }
     leader_.leading = false;
     leader_.conn.reset();
     leader_epoch_.store(kLostLead, std::memory_order_release);
@@ -328,7 +331,7 @@ absl::StatusOr<bool> PgStore::DoLeadFederation() {
   KZ_ASSIGN_OR_RETURN(
       pg::Result r, leader_.conn->Run("take the federation lock", "SELECT pg_try_advisory_lock($1)",
                                       {Param::Int(kFederationLockKey)}));
-  if (!r.Bool(0, 0)) return false;
+  if (!r.Bool(0, 0)) return std::nullopt;
   // Taking the lead: a new epoch, committed before the first pass reads any cursor. A former
   // leader's write committed before it is read by this process's passes; one after it fails
   // (FenceFederationWrite).
@@ -342,7 +345,7 @@ absl::StatusOr<bool> PgStore::DoLeadFederation() {
   }
   leader_epoch_.store(*epoch, std::memory_order_release);
   leader_.leading = true;
-  return true;
+  return *epoch;
 }
 
 absl::StatusOr<int64_t> PgStore::AdvanceFederationEpoch() {
@@ -359,18 +362,20 @@ absl::StatusOr<int64_t> PgStore::AdvanceFederationEpoch() {
   return r.Int(0, 0);
 }
 
-absl::Status PgStore::FenceFederationWrite(pg::Connection& db) {
-  const int64_t epoch = leader_epoch_.load(std::memory_order_acquire);
-  if (epoch == kNeverLed) return absl::OkStatus();
-  if (epoch != kLostLead) {
+absl::Status PgStore::FenceFederationWrite(pg::Connection& db, int64_t lead_epoch) {
+  const int64_t current = leader_epoch_.load(std::memory_order_acquire);
+  if (current == kNeverLed && lead_epoch == 0) return absl::OkStatus();
+  // A pass's own epoch when it names one: the process's current lead may be a later one.
+  const int64_t epoch = lead_epoch != 0 ? lead_epoch : current;
+  if (current != kLostLead && epoch > 0) {
     KZ_ASSIGN_OR_RETURN(pg::Result r, db.Run("read the federation epoch",
                                              "SELECT value FROM node_state"
                                              " WHERE key = 'federation_epoch'"));
     if (r.rows() == 1 && r.Int(0, 0) == epoch) return absl::OkStatus();
   }
   return absl::FailedPreconditionError(
-      "this process no longer leads federation (another took over): its sync progress is not "
-      "saved");
+      "the federation lead this pass began under has ended (another process took the lead "
+      "since): its sync progress is not saved");
 }
 
 PgStore::FederationLeader::~FederationLeader() {

@@ -6,6 +6,7 @@
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/store/postgres/pg_internal.h"
+#include "kizuna/store/pull_cursor.h"
 
 namespace kizuna::store::pg_internal {
 
@@ -67,6 +68,19 @@ absl::StatusOr<PeerAdder> PeerAdderOf(pg::Connection& db, std::string_view peer)
                            {Param::Text(peer)}));
   if (r.rows() == 0) return absl::NotFoundError(StrCat("peer '", peer, "' does not exist"));
   return PeerAdder{std::string(r.Text(0, 0)), std::string(r.Text(0, 1))};
+}
+
+absl::Status CheckPullCursor(pg::Connection& db, std::string_view collection_id,
+                             const PullBatch& pull) {
+  KZ_ASSIGN_OR_RETURN(
+      pg::Result r, db.Run("read the pull cursor",
+                           "SELECT pull_cursor FROM peer_mappings"
+                           " WHERE peer = $1 AND local_collection = $2 AND remote_collection = $3",
+                           {Param::Text(pull.peer), Param::Text(collection_id),
+                            Param::Text(pull.remote_collection)}));
+  std::optional<std::string> stored;
+  if (r.rows() == 1) stored.emplace(r.Text(0, 0));
+  return store::CheckPullCursor(collection_id, pull, stored);
 }
 
 absl::Status RecordPull(pg::Connection& db, std::string_view collection_id, const PullBatch& pull,

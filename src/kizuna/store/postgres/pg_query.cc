@@ -230,4 +230,20 @@ absl::StatusOr<int64_t> PgStore::DoCountObjects(std::string_view collection_id) 
   return r.Int(0, 0);
 }
 
+absl::StatusOr<int64_t> PgStore::DoNthNewestCurrent(std::string_view collection_id,
+                                                    std::string_view type, int64_t before_us,
+                                                    int64_t n) {
+  KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
+  KZ_ASSIGN_OR_RETURN(int64_t collection_pk, CollectionPk(*db, collection_id));
+  // Back from `before_us` on the index of current versions (entries_current).
+  KZ_ASSIGN_OR_RETURN(
+      pg::Result r,
+      db->Run("find the n-th newest current object of a type",
+              "SELECT date_added_us FROM entries WHERE collection = $1 AND is_last AND is_top_spec"
+              " AND type = $2 AND date_added_us < $3 ORDER BY date_added_us DESC LIMIT 1 OFFSET $4",
+              {Param::Int(collection_pk), Param::Text(type), Param::Int(before_us),
+               Param::Int(n - 1)}));
+  return r.rows() == 0 ? 0 : r.Int(0, 0);
+}
+
 }  // namespace kizuna::store

@@ -321,8 +321,12 @@ absl::StatusOr<std::vector<AddResult>> PgStore::DoAddObjects(std::string_view co
   pg::Transaction tx(*writer_);
   KZ_RETURN_IF_ERROR(BeginWrite(tx));
   pg::Connection& db = *writer_;
-  // A pull's cursor moves with its objects: only while this process leads (if it ever did).
-  if (pull != nullptr) KZ_RETURN_IF_ERROR(FenceFederationWrite(db));
+  // A pull's cursor moves with its objects: only while the pass's lead lasts (if it has one),
+  // and only forward from the cursor its page was asked after (the writers' lock holds it).
+  if (pull != nullptr) {
+    KZ_RETURN_IF_ERROR(FenceFederationWrite(db, pull->lead_epoch));
+    KZ_RETURN_IF_ERROR(pg_internal::CheckPullCursor(db, collection_id, *pull));
+  }
   KZ_ASSIGN_OR_RETURN(
       pg::Result collection,
       db.Run("find a collection and the last date_added",

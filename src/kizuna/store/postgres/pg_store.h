@@ -26,10 +26,11 @@
 // needs a copy of that one file. Of the processes on one database, one runs federation at a
 // time (LeadFederation: a session advisory lock, kFederationLockKey, on a connection of its own).
 // Each process that takes the lead advances node_state.federation_epoch under the writers'
-// lock and remembers it; from then on its federation bookkeeping (pull batches and their
-// cursors, sync progress and errors, feed runs) is written only in a transaction that finds
-// that epoch still current, so a leader whose session ended cannot move a cursor back behind
-// the process that took over (FenceFederationWrite).
+// lock and gives it to the passes it runs (LeadFederationEpoch); a pass's federation
+// bookkeeping (pull batches and their cursors, sync progress and errors, feed runs) is written
+// only in a transaction that finds that epoch still current, so a leader whose session ended
+// cannot move a cursor back behind the process that took over, even once it has led again
+// (FenceFederationWrite).
 // Changes committed by other processes reach this one's caches at once (change_listener.h).
 // Thread-safety: safe for concurrent use.
 
@@ -145,6 +146,8 @@ class PgStore : public Database, public FeedStore {
                                          const ObjectFilter& filter,
                                          const RecordDelete* record) override;
   absl::StatusOr<int64_t> DoCountObjects(std::string_view collection_id) override;
+  absl::StatusOr<int64_t> DoNthNewestCurrent(std::string_view collection_id, std::string_view type,
+                                             int64_t before_us, int64_t n) override;
   // The reports' reads (pg_report_view.cc).
   absl::StatusOr<std::unique_ptr<Connection>> DoOpenReportView(const ReportScope& scope) override;
   absl::Status DoPutExerciseResult(const ExerciseResultRow& row) override;
@@ -237,21 +240,27 @@ class PgStore : public Database, public FeedStore {
   absl::Status DoUpdatePeer(std::string_view actor, const Peer& peer) override;
   absl::Status DoSaveProgress(std::string_view peer, const PeerMapping& mapping,
                               SyncDirection which, int64_t cursor_us,
-                              std::span<const int64_t> acknowledged, int64_t now_us) override;
+                              std::span<const int64_t> acknowledged, int64_t now_us,
+                              int64_t lead_epoch) override;
   absl::Status DoSaveSyncError(std::string_view peer, const PeerMapping& mapping,
-                               std::string_view error, int64_t now_us) override;
-  absl::StatusOr<bool> DoLeadFederation() override;
+                               std::string_view error, int64_t now_us, int64_t lead_epoch) override;
+  absl::StatusOr<std::optional<int64_t>> DoLeadFederation() override;
   absl::Status DoAddFeed(std::string_view actor, const Feed& feed) override;
   absl::StatusOr<std::vector<Feed>> DoListFeeds(std::string_view name) override;
   absl::Status DoRemoveFeed(std::string_view actor, std::string_view name) override;
   absl::Status DoSaveFeedRun(std::string_view name, const FeedRunRecord& run) override;
-  // Inside a write transaction on the writer (after BeginWrite): OK when this process may write
-  // federation bookkeeping. A process that took the lead (DoLeadFederation) may while
-  // node_state.federation_epoch is still the epoch it set: another process that took over since
-  // advanced it (under the writers' lock, so before or after this transaction, never during
-  // it). FailedPrecondition otherwise. A process that never led (`kizuna sync run --once`)
-  // is not fenced, as before.
-  absl::Status FenceFederationWrite(pg::Connection& db) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // Inside a write transaction on the writer (after BeginWrite): OK when a pass that began
+  // under lead `lead_epoch` (DoLeadFederation) may write federation bookkeeping: while
+  // node_state.federation_epoch is still that epoch and this process has not seen its lead
+  // end. Another process that took over since advanced the epoch (under the writers' lock, so
+  // before or after this transaction, never during it), and so did this process if it took
+  // the lead again: a pass that read its cursors under a lead that has ended fails its write
+  // even when a later lead of its own process is current. FailedPrecondition otherwise.
+  // `lead_epoch` 0 (a write that names no pass): checked against this process's current lead;
+  // a process that never led (`kizuna sync run --once`) is not fenced (its pull batches are
+  // still stored only from the mapping's current cursor, PullBatch::after).
+  absl::Status FenceFederationWrite(pg::Connection& db, int64_t lead_epoch)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // Advances node_state.federation_epoch in a write transaction of its own; returns the new one.
   absl::StatusOr<int64_t> AdvanceFederationEpoch();
   // Runs `change` and appends `event` in one write transaction (BeginWrite).

@@ -134,6 +134,9 @@ std::vector<std::string> SplitWords(std::string_view text);
 // mapping for this collection and remote collection.
 absl::Status RecordPull(Connection& db, std::string_view collection_id, const PullBatch& pull,
                         std::span<const NewObject> objects, const std::vector<AddResult>& results, int64_t now_us);
+// Inside the transaction of a pulled batch, before anything is written: store::CheckPullCursor
+// (pull_cursor.h) against the mapping's pull cursor as stored.
+absl::Status CheckPullCursor(Connection& db, std::string_view collection_id, const PullBatch& pull);
 
 // Seals the peer tokens that are still in clear (migration 9) with the key in the file
 // `key_path` (made when missing), empties them with secure_delete on, and checkpoints the WAL

@@ -4,6 +4,7 @@
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/store/directory.h"
+#include "kizuna/store/pull_cursor.h"
 #include "kizuna/store/sqlite/entry_ids.h"
 #include "kizuna/store/sqlite/identity_rows.h"
 #include "kizuna/store/sqlite/internal.h"
@@ -26,6 +27,19 @@ std::vector<std::string> SplitWords(std::string_view text) {
     text = space == std::string_view::npos ? std::string_view() : text.substr(space + 1);
   }
   return out;
+}
+
+absl::Status CheckPullCursor(Connection& db, std::string_view collection_id,
+                             const PullBatch& pull) {
+  KZ_ASSIGN_OR_RETURN(Statement * st,
+                      db.Cached("SELECT pull_cursor FROM peer_mappings WHERE peer = ?1 AND "
+                                "local_collection = ?2 AND remote_collection = ?3"));
+  st->BindView(1, pull.peer).BindView(2, collection_id).BindView(3, pull.remote_collection);
+  KZ_ASSIGN_OR_RETURN(bool row, st->Step());
+  std::optional<std::string> stored;
+  if (row) stored.emplace(st->Text(0));
+  st->Reset();
+  return store::CheckPullCursor(collection_id, pull, stored);
 }
 
 absl::Status RecordPull(Connection& db, std::string_view collection_id, const PullBatch& pull,

@@ -231,8 +231,10 @@ absl::Status SqliteStore::DoRemovePeer(std::string_view actor, std::string_view 
   });
 }
 
-absl::Status SqliteStore::DoSaveProgress(std::string_view peer, const PeerMapping& mapping, SyncDirection which,
-                                         int64_t cursor_us, std::span<const int64_t> acknowledged, int64_t now_us) {
+absl::Status SqliteStore::DoSaveProgress(std::string_view peer, const PeerMapping& mapping,
+                                         SyncDirection which, int64_t cursor_us,
+                                         std::span<const int64_t> acknowledged, int64_t now_us,
+                                         int64_t /*lead_epoch*/) {
   // The acknowledged entries as a JSON array: one statement counts those after the cursor
   // saved before and moves it, so passes of other processes cannot slip in between.
   std::string dates = "[";
@@ -262,8 +264,9 @@ absl::Status SqliteStore::DoSaveProgress(std::string_view peer, const PeerMappin
   return tx.Commit();
 }
 
-absl::Status SqliteStore::DoSaveSyncError(std::string_view peer, const PeerMapping& mapping, std::string_view error,
-                                          int64_t now_us) {
+absl::Status SqliteStore::DoSaveSyncError(std::string_view peer, const PeerMapping& mapping,
+                                          std::string_view error, int64_t now_us,
+                                          int64_t /*lead_epoch*/) {
   absl::MutexLock lock(&write_mu_);
   sqlite_internal::Transaction tx(*writer_);
   KZ_RETURN_IF_ERROR(tx.Begin());

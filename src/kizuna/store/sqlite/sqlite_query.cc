@@ -279,4 +279,24 @@ absl::StatusOr<int64_t> SqliteStore::DoCountObjects(std::string_view collection_
   return n;
 }
 
+absl::StatusOr<int64_t> SqliteStore::DoNthNewestCurrent(std::string_view collection_id,
+                                                        std::string_view type, int64_t before_us,
+                                                        int64_t n) {
+  KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
+  KZ_ASSIGN_OR_RETURN(int64_t collection_pk, sqlite_internal::CollectionPk(*db, collection_id));
+  // Back from `before_us` on the index of current versions (entries_current).
+  KZ_ASSIGN_OR_RETURN(
+      Statement * st,
+      db->Cached(
+          "SELECT date_added_us FROM entries WHERE collection = ?1 AND is_last = 1 AND is_top_spec "
+          "= 1"
+          " AND type = ?2 AND date_added_us < ?3 ORDER BY date_added_us DESC LIMIT 1 OFFSET ?4"));
+  st->Bind(1, collection_pk).BindView(2, type).Bind(3, before_us).Bind(4, n - 1);
+  absl::StatusOr<bool> row = st->Step();
+  const int64_t found = row.ok() && *row ? st->Int(0) : 0;
+  st->Reset();
+  KZ_RETURN_IF_ERROR(row.status());
+  return found;
+}
+
 }  // namespace kizuna::store

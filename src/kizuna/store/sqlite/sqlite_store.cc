@@ -185,6 +185,10 @@ absl::StatusOr<std::vector<AddResult>> SqliteStore::DoAddObjects(std::string_vie
   Connection& db = *writer_;
   Transaction tx(db);
   KZ_RETURN_IF_ERROR(tx.Begin());
+  // A pull only forward from the cursor its page was asked after (the write transaction holds
+  // the cursor from here to its commit).
+  if (pull != nullptr)
+    KZ_RETURN_IF_ERROR(sqlite_internal::CheckPullCursor(db, collection_id, *pull));
   KZ_RETURN_IF_ERROR(SyncIdFilter());
   KZ_ASSIGN_OR_RETURN(int64_t collection_pk, CollectionPk(db, collection_id));
   KZ_ASSIGN_OR_RETURN(Statement * last, db.Cached(

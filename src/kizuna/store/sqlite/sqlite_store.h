@@ -101,6 +101,8 @@ class SqliteStore : public Database, public FeedStore {
                                          const ObjectFilter& filter,
                                          const RecordDelete* record) override;
   absl::StatusOr<int64_t> DoCountObjects(std::string_view collection_id) override;
+  absl::StatusOr<int64_t> DoNthNewestCurrent(std::string_view collection_id, std::string_view type,
+                                             int64_t before_us, int64_t n) override;
   // The reports' reads (sqlite_report_view.cc).
   absl::StatusOr<std::unique_ptr<Connection>> DoOpenReportView(const ReportScope& scope) override;
   absl::Status DoPutExerciseResult(const ExerciseResultRow& row) override;
@@ -153,12 +155,15 @@ class SqliteStore : public Database, public FeedStore {
   absl::StatusOr<std::vector<Peer>> DoListPeers(std::string_view name) override;
   absl::Status DoRemovePeer(std::string_view actor, std::string_view name) override;
   absl::Status DoUpdatePeer(std::string_view actor, const Peer& peer) override;
-  absl::Status DoSaveProgress(std::string_view peer, const PeerMapping& mapping, SyncDirection which,
-                              int64_t cursor_us, std::span<const int64_t> acknowledged, int64_t now_us) override;
-  absl::Status DoSaveSyncError(std::string_view peer, const PeerMapping& mapping, std::string_view error,
-                               int64_t now_us) override;
-  // The one node serving a data directory always leads (peers.h).
-  absl::StatusOr<bool> DoLeadFederation() override { return true; }
+  absl::Status DoSaveProgress(std::string_view peer, const PeerMapping& mapping,
+                              SyncDirection which, int64_t cursor_us,
+                              std::span<const int64_t> acknowledged, int64_t now_us,
+                              int64_t lead_epoch) override;
+  absl::Status DoSaveSyncError(std::string_view peer, const PeerMapping& mapping,
+                               std::string_view error, int64_t now_us, int64_t lead_epoch) override;
+  // The one node serving a data directory always leads, under no epoch (peers.h): the writes'
+  // lead_epoch is not looked at.
+  absl::StatusOr<std::optional<int64_t>> DoLeadFederation() override { return int64_t{0}; }
 
   // FeedStore hooks (sqlite_feeds.cc).
   absl::Status DoAddFeed(std::string_view actor, const Feed& feed) override;
