@@ -2,10 +2,9 @@
 // large collection, as an IndicatorSet brought up to date and built (what a reload does now)
 // against a full compilation from the store (what it did before), alternating, and the
 // rebuild alone (what the passing of a validity time costs now); `load` is the set's first
-// read with the first snapshot (IndicatorSet::LoadAndBuild, what `--reload` starts with). Writes to
-// the store: give it a copy. Also the listing of the entries without JSON an Update does after a
-// delete
-// (`listing`). Prints one JSON line. Usage:
+// read with the first snapshot (IndicatorSet::LoadAndBuild, what `--reload` starts with).
+// Writes to the store: give it a copy. Also an Update when nothing changed (`listing`: the
+// listing of the entries without JSON every Update makes). Prints one JSON line. Usage:
 //   reload_bench --store DIR/kizuna.db --collection ALIAS [--changes N] [--repeat R]
 // Times are wall and process CPU (user + system, both threads) seconds; medians of R.
 #include <sys/resource.h>
@@ -119,7 +118,7 @@ int Main(int argc, char** argv) {
     const auto incremental = [&] {
       update.Run([&] {
         update_only.Run([&] {
-          auto stats = set->Update(**store, false);
+          auto stats = set->Update(**store);
           Check(stats.status(), "updating");
           read = stats->read;
           scanned = stats->scanned;
@@ -143,7 +142,7 @@ int Main(int argc, char** argv) {
       incremental();
     }
     build.Run([&] { Check(set->Build(options, nullptr).status(), "building"); });
-    listing.Run([&] { Check(set->Update(**store, true).status(), "listing"); });
+    listing.Run([&] { Check(set->Update(**store).status(), "listing"); });
   }
   std::printf(
       "{\"indicators\":%zu,\"changes\":%d,\"repeat\":%d,\"load_s\":%.3f,\"load_cpu_s\":%.3f,"

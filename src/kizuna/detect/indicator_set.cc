@@ -251,7 +251,6 @@ absl::Status IndicatorSet::ReadAll(store::Store& store, std::vector<Collection>&
                                    IndicatorCompiler* compiler) {
   KZ_ASSIGN_OR_RETURN(const int64_t mark, store.LastDateAdded());
   std::vector<Collection> read(collection_ids_.size());
-  std::vector<int64_t> counts(collection_ids_.size());
   int64_t count = 0;
   for (size_t c = 0; c < collection_ids_.size(); ++c) {
     store::PageRequest request;
@@ -261,7 +260,6 @@ absl::Status IndicatorSet::ReadAll(store::Store& store, std::vector<Collection>&
     // Reserved from the count of objects (indicators and others): growing by doubling
     // would copy the entries and touch twice their memory.
     KZ_ASSIGN_OR_RETURN(const int64_t objects, store.CountObjects(collection));
-    counts[c] = objects;
     read[c].entries.reserve(Collection::Room(static_cast<size_t>(std::max<int64_t>(objects, 0))));
     store::PagePipe pipe(
         [&](const store::PageRequest& r, store::Page& page) {
@@ -290,23 +288,7 @@ absl::Status IndicatorSet::ReadAll(store::Store& store, std::vector<Collection>&
   out = std::move(read);
   mark_ = mark;
   unique_ = unique;
-  counts_ = std::move(counts);
   return absl::OkStatus();
-}
-
-absl::StatusOr<int64_t> IndicatorSet::CountNewObjects(store::Store& store, size_t c) {
-  store::PageRequest request;
-  request.filter.added_after_us = mark_;
-  request.limit = store::kMaxPageLimit;
-  int64_t added = 0;
-  for (;;) {
-    KZ_ASSIGN_OR_RETURN(store::Page page,
-                        store.GetObjects(collection_ids_[c], request, store::WithJson::kNo));
-    // The only version of its object: an object that was not in the collection before.
-    for (const store::StoredObject& o : page.objects) added += o.single_version ? 1 : 0;
-    if (!page.more) return added;
-    request.after = page.next;
-  }
 }
 
 absl::Status IndicatorSet::ReadAdded(store::Store& store, size_t c, Collection& fresh,
@@ -332,74 +314,10 @@ absl::Status IndicatorSet::ReadAdded(store::Store& store, size_t c, Collection& 
   return absl::OkStatus();
 }
 
-absl::StatusOr<IndicatorSet::UpdateStats> IndicatorSet::Update(store::Store& store, bool deleted) {
-  if (deleted) return UpdateListing(store);
-  UpdateStats stats;
-  KZ_ASSIGN_OR_RETURN(const int64_t mark, store.LastDateAdded());
-  // The entries added since mark_: each is new, or the latest version of a kept id, which it
-  // replaces; all come after the kept ones (oldest date_added first).
-  std::vector<Collection> fresh(collection_ids_.size());
-  std::vector<absl::flat_hash_map<UuidKey, size_t>> fresh_ids(collection_ids_.size());
-  bool full = false;
-  std::vector<int64_t> counts(collection_ids_.size());
-  for (size_t c = 0; c < collection_ids_.size(); ++c) {
-    // A delete by another process moves nothing the reloader polls, but it lowers the count
-    // of objects below the count before plus the objects added since that are new.
-    KZ_ASSIGN_OR_RETURN(counts[c], store.CountObjects(collection_ids_[c]));
-    KZ_ASSIGN_OR_RETURN(const int64_t added, CountNewObjects(store, c));
-    if (counts[c] != counts_[c] + added) {
-      KZ_ASSIGN_OR_RETURN(UpdateStats listed, UpdateListing(store));
-      listed.read += stats.read;
-      return listed;
-    }
-    KZ_RETURN_IF_ERROR(ReadAdded(store, c, fresh[c], stats));
-    for (size_t i = 0; i < fresh[c].entries.size(); ++i) {
-      if (!fresh_ids[c].try_emplace(KeyOf(fresh[c].entries[i].uuid), i).second) full = true;
-    }
-    if (fresh[c].entries.empty()) continue;
-    for (const Entry& e : collections_[c].entries) {
-      auto it = fresh_ids[c].find(KeyOf(e.uuid));
-      // An added version older than the kept one: which is the latest, the listing says.
-      if (it != fresh_ids[c].end() && fresh[c].entries[it->second].version_ns < e.version_ns) {
-        full = true;
-      }
-    }
-  }
-  if (full) {
-    KZ_ASSIGN_OR_RETURN(UpdateStats listed, UpdateListing(store));
-    listed.read += stats.read;
-    return listed;
-  }
-  // Nothing fails from here: the set changes in place.
-  for (size_t c = 0; c < collection_ids_.size(); ++c) {
-    if (fresh[c].entries.empty()) continue;
-    Collection& kept = collections_[c];
-    size_t w = 0;
-    for (size_t i = 0; i < kept.entries.size(); ++i) {
-      const Entry& e = kept.entries[i];
-      if (fresh_ids[c].contains(KeyOf(e.uuid))) {
-        ++stats.removed;
-        if (e.flags & Entry::kPattern) kept.patterns[e.pattern].reset();
-        continue;  // its bytes in `data` stay until everything is read again
-      }
-      kept.entries[w++] = e;
-    }
-    kept.entries.resize(w);
-    for (size_t i = 0; i < fresh[c].entries.size(); ++i) kept.CopyFrom(fresh[c], i);
-  }
-  mark_ = mark;
-  counts_ = std::move(counts);
-  return stats;
-}
-
-absl::StatusOr<IndicatorSet::UpdateStats> IndicatorSet::UpdateListing(store::Store& store) {
+absl::StatusOr<IndicatorSet::UpdateStats> IndicatorSet::Update(store::Store& store) {
   UpdateStats stats;
   stats.listed = true;
   KZ_ASSIGN_OR_RETURN(const int64_t mark, store.LastDateAdded());
-  std::vector<int64_t> counts(collection_ids_.size());
-  for (size_t c = 0; c < collection_ids_.size(); ++c) {
-    KZ_ASSIGN_OR_RETURN(counts[c], store.CountObjects(collection_ids_[c]));
-  }
   std::vector<Collection> next(collection_ids_.size());
   bool full = false;
   for (size_t c = 0; c < collection_ids_.size() && !full; ++c) {
@@ -497,7 +415,6 @@ absl::StatusOr<IndicatorSet::UpdateStats> IndicatorSet::UpdateListing(store::Sto
   collections_ = std::move(next);
   mark_ = mark;
   unique_ = true;
-  counts_ = std::move(counts);
   return stats;
 }
 

@@ -5,31 +5,27 @@
 // `kizuna match --reload` keeps an IndicatorSet: per stored indicator, what selects it (the
 // selection that does not depend on the time, its validity times) and its parsed pattern
 // (the keys of a simple one, packed; the compiled pattern of any other). Update() brings it
-// up to the store's present state reading the JSON of the entries added since the last
-// read only: each is a new indicator, or a new version (a revocation too) that replaces the
-// kept one. Deletions add nothing: after one (Update's `deleted`, or when a collection's
-// count of objects is below its count at the last read plus the objects added since that are
-// new to it: a delete by another process), the collections' entries are also listed without
-// their JSON (oldest date_added first; a kept entry missing from the list is gone). A delete
-// of an object's latest version only, by another process, changes no count: it is applied
-// at the next listing. Build() compiles the kept indicators at a given time, without the store:
-// the snapshot and the report's counts are those CompileFromStore gives for the same store
-// at that time (indicators in the same order, the latest `modified` winning across
-// collections, allowlists applied at each Build; compile_from_store_test.cc checks it after
-// additions, new versions, revocations, deletions, the passing of valid_until and
-// valid_from, and with an allowlist).
+// up to the store's present state: it lists the collections' entries without their JSON
+// (oldest date_added first: a kept entry missing from the list is gone, deleted here or by
+// another process, whose deletes nothing else reports on SQLite) and reads the JSON of the
+// entries added since the last read only: each is a new indicator, or a new version (a
+// revocation too) that replaces the kept one. Build() compiles the kept indicators at a
+// given time, without the store: the snapshot and the report's counts are those
+// CompileFromStore gives for the same store at that time (indicators in the same order, the
+// latest `modified` winning across collections, allowlists applied at each Build;
+// compile_from_store_test.cc checks it after additions, new versions, revocations,
+// deletions, the passing of valid_until and valid_from, and with an allowlist).
 //
 //   KZ_ASSIGN_OR_RETURN(IndicatorSet::Loaded loaded,
 //                       IndicatorSet::LoadAndBuild(store, collection_ids, options, &report));
 //   ... loaded.snapshot is the first snapshot; loaded.set is kept:
 //   ... later, when the store changed:
-//   KZ_RETURN_IF_ERROR(set->Update(store, deleted).status());
+//   KZ_RETURN_IF_ERROR(set->Update(store).status());
 //   KZ_ASSIGN_OR_RETURN(std::shared_ptr<const Snapshot> next, set->Build(options, &report));
 //
-// When the present state cannot be reached from what is kept, Update lists the entries (an
-// added version older than the kept one), or reads everything again as Load does (an entry
-// older than the last read that was not kept: a delete that brought an earlier version back;
-// an id twice in one collection: a write during the read).
+// When the present state cannot be reached from what is kept, Update reads everything again
+// as Load does (an entry older than the last read that was not kept: a delete that brought
+// an earlier version back; an id twice in one collection: a write during the read).
 //
 // Memory: 80 bytes per indicator plus its keys (a 25-character domain name: 31 bytes); the
 // bytes of replaced entries stay until everything is read again.
@@ -57,7 +53,7 @@ class IndicatorSet {
  public:
   // What an Update did.
   struct UpdateStats {
-    bool listed = false;  // the entries were listed without their JSON (after a delete)
+    bool listed = false;  // the entries were listed without their JSON
     bool full = false;    // everything was read again (see above)
     int64_t scanned = 0;  // entries listed without their JSON
     int64_t read = 0;     // entries read and extracted (their JSON parsed)
@@ -90,10 +86,9 @@ class IndicatorSet {
   IndicatorSet(const IndicatorSet&) = delete;
   IndicatorSet& operator=(const IndicatorSet&) = delete;
 
-  // Brings the set up to the store's present state (see above); `deleted`: entries may have
-  // been deleted since the last Update (then the entries are listed). On error (the
-  // store's) the set is as it was.
-  absl::StatusOr<UpdateStats> Update(store::Store& store, bool deleted);
+  // Brings the set up to the store's present state (see above). On error (the store's) the
+  // set is as it was.
+  absl::StatusOr<UpdateStats> Update(store::Store& store);
 
   // Compiles the kept indicators selected at options.now_us, with options' allowlist, seed
   // and threads; `report`, if not null, gets the compilation's report.
@@ -114,10 +109,6 @@ class IndicatorSet {
   // With `compiler`, each entry is also added to it (AddExtracted) as it is read.
   absl::Status ReadAll(store::Store& store, std::vector<Collection>& out,
                        IndicatorCompiler* compiler = nullptr);
-  // Update after deletions: lists the entries.
-  absl::StatusOr<UpdateStats> UpdateListing(store::Store& store);
-  // How many of the objects of collection `c` added since mark_ are new to it.
-  absl::StatusOr<int64_t> CountNewObjects(store::Store& store, size_t c);
   // Reads and extracts the entries of collection `c` added since mark_ into `fresh`.
   absl::Status ReadAdded(store::Store& store, size_t c, Collection& fresh, UpdateStats& stats);
   // Extracts one stored object into an entry.
@@ -130,8 +121,6 @@ class IndicatorSet {
   int64_t mark_ = 0;
   // No id is twice in one collection (a write during ReadAll can show one twice).
   bool unique_ = true;
-  // Store::CountObjects of each collection at the last read or listing.
-  std::vector<int64_t> counts_;
 };
 
 }  // namespace kizuna::detect

@@ -46,8 +46,7 @@ absl::StatusOr<bool> SnapshotReloader::Check(CompileReport* report) {
   } else {
     // Only a change in the store is read; the passing of a validity time reads nothing.
     if (changed) {
-      absl::StatusOr<IndicatorSet::UpdateStats> updated =
-          set_->Update(store_, deletes != deletes_seen_);
+      absl::StatusOr<IndicatorSet::UpdateStats> updated = set_->Update(store_);
       if (!updated.ok()) return updated.status();
     }
     snapshot = set_->Build(options, out);

@@ -20,8 +20,8 @@
 // passing of a validity time reads nothing; either way the snapshot is built from the set,
 // equal to what a full compilation gives. Without one, each reload compiles everything.
 // Deletions made by another process (`kizuna delete` on SQLite) move nothing the reloader
-// polls: they are applied with the next reload a change in the store makes (the set sees
-// them in the collections' counts of objects, indicator_set.h).
+// polls: they are applied with the next reload a change in the store makes (the listing
+// finds them, as a full compilation would).
 //
 //   const int64_t mark = *store.LastDateAdded();          // before the first compilation
 //   ... compile, LiveSnapshot live(first) ...
