@@ -233,6 +233,34 @@ TEST_P(SearchIndexTest, DeferredEntriesWaitForTheCatchUp) {
   EXPECT_EQ(index_->CatchUpIndex(nullptr)->entries, 0) << "nothing left";
 }
 
+// A catch-up batch stops once it has read 8 MiB of JSON (its count of entries aside): large
+// objects neither hold the writer long nor take much memory.
+TEST_P(SearchIndexTest, ACatchUpBatchStopsAfterEightMebibytesOfJson) {
+  if (GetParam() == Backend::kPostgres)
+    GTEST_SKIP() << "the PostgreSQL store indexes every write in its transaction";
+  index_->SetIndexer(indexer_);
+  index_->DeferIndexing(true);
+  const std::string filler(size_t{3} << 20, 'a');
+  std::vector<std::string> large;
+  for (int n = 1; n <= 4; ++n) {
+    large.push_back(StrCat(
+        R"({"type":"x-thing","spec_version":"2.1","id":"x-thing--5b000000-0000-4000-8000-00000000000)",
+        n, R"(","created":"2026-01-01T00:00:00.000Z","modified":"2026-01-01T00:00:00.000Z",)",
+        R"("value":"large.example","x_filler":")", filler, R"("})"));
+  }
+  Add(large);
+  auto one = index_->CatchUpIndex(nullptr, 10, 1);
+  ASSERT_TRUE(one.ok()) << one.status();
+  EXPECT_EQ(one->entries, 3) << "the third entry's JSON passes 8 MiB";
+  EXPECT_EQ(Found("large.example"), 3u);
+  EXPECT_EQ(index_->GetIndexState()->pending, 1);
+  auto rest = index_->CatchUpIndex(nullptr, 10);
+  ASSERT_TRUE(rest.ok()) << rest.status();
+  EXPECT_EQ(rest->entries, 1);
+  EXPECT_EQ(Found("large.example"), 4u);
+  EXPECT_TRUE(index_->GetIndexState()->complete);
+}
+
 // While the index is behind, every write leaves its entries to the catch-up, also one that
 // does not defer (an entry indexed in its transaction after the cursor would be indexed twice,
 // its text rowid refused); deletes remove the rows of indexed entries, and an entry deleted

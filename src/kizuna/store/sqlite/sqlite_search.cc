@@ -238,6 +238,8 @@ class TextDeadline {
 // Matches of a full-text query ranked at most: the newest ones, after the filters
 // (docs/search.md). The searcher reads at most as many (search::Searcher::kMaxEntriesScanned).
 constexpr int64_t kMaxRankedMatches = 20'000;
+// The JSON a catch-up batch reads at most (besides its count of entries): 8 MiB.
+constexpr size_t kCatchUpBatchBytes = size_t{8} << 20;
 
 absl::StatusOr<std::vector<int64_t>> SqliteStore::DoFindText(const TextQuery& query) {
   // Only the entries' keys go through the ranking's sort; their JSON is read by page later.
@@ -447,15 +449,24 @@ absl::StatusOr<RebuildSummary> SqliteStore::DoCatchUpIndex(const RebuildProgress
         "SELECT date_added_us, type, json FROM entries WHERE date_added_us > ?1"
         " ORDER BY date_added_us LIMIT ?2"));
     st->Bind(1, *cursor).Bind(2, static_cast<int64_t>(batch));
+    // At most `batch` entries and kCatchUpBatchBytes of JSON (at least one entry), so that
+    // large objects neither hold the writer long nor take much memory.
     std::vector<std::tuple<int64_t, std::string, std::string>> rows;
+    size_t bytes = 0;
+    bool last = false;  // no entry after these
     for (;;) {
+      if (bytes >= kCatchUpBatchBytes) break;
       absl::StatusOr<bool> row = st->Step();
       if (!row.ok()) {
         st->Reset();
         return row.status();
       }
-      if (!*row) break;
+      if (!*row) {
+        last = rows.size() < batch;
+        break;
+      }
       rows.emplace_back(st->Int(0), st->Text(1), st->Text(2));
+      bytes += std::get<2>(rows.back()).size();
     }
     st->Reset();
     sqlite_internal::IndexWriter writer(db, *indexer_);
@@ -463,7 +474,7 @@ absl::StatusOr<RebuildSummary> SqliteStore::DoCatchUpIndex(const RebuildProgress
     KZ_RETURN_IF_ERROR(writer.Flush());
     // The cursor moves with the rows it covers; past the last entry the index follows the
     // writes again (no write can come between: this transaction holds the store's writer).
-    if (rows.size() < batch) {
+    if (last) {
       KZ_RETURN_IF_ERROR(sqlite_internal::ClearIndexCursor(db));
     } else {
       KZ_RETURN_IF_ERROR(sqlite_internal::SetIndexCursor(db, std::get<0>(rows.back())));
