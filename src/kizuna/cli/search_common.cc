@@ -18,9 +18,36 @@ void AddSearchFlags(CLI::App& cmd, SearchFlags& flags) {
   cmd.add_option("--limit", flags.limit, "Most results (1-1000; default 50)")->check(CLI::Range(1, 1000));
 }
 
+namespace {
+
+// The entries a `kizuna import` left behind the index's cursor are indexed before a local
+// question is answered (a node catches up in the background; here nobody else may): import
+// then search finds what was imported. A failed catch-up leaves the answer incomplete, said.
+void CatchUpBeforeAsking(store::Database& db) {
+  absl::StatusOr<store::IndexHead> head = db.GetIndexHead();
+  if (!head.ok() || !head->behind) return;
+  const bool tty = StderrIsTerminal();
+  auto progress = [tty](int64_t done, int64_t total) {
+    if (tty)
+      std::fputs(
+          StrCat("\rindexing the entries imported since: ", done, " of ", total, "   ").c_str(),
+          stderr);
+  };
+  absl::StatusOr<store::RebuildSummary> done = db.CatchUpIndex(progress);
+  if (tty) std::fputs("\n", stderr);
+  if (!done.ok())
+    std::fputs(
+        StrCat("kizuna: the search index could not catch up: ", done.status().message(), "\n")
+            .c_str(),
+        stderr);
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<SearchSession>> OpenSearch(const GlobalOptions& global, const SearchFlags& flags) {
   auto session = std::make_unique<SearchSession>();
   KZ_ASSIGN_OR_RETURN(session->db, OpenNodeDatabase(global.data_dir));
+  CatchUpBeforeAsking(*session->db);
   session->principal = identity::OperatorPrincipal();
   if (!flags.as_user.empty()) {
     KZ_ASSIGN_OR_RETURN(session->principal, policy::PrincipalForUser(*session->db, flags.as_user));

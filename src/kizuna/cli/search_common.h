@@ -1,6 +1,7 @@
 // Kizuna. What `kizuna search`, `kizuna observable` and `kizuna related` share: the node's
-// database with its index, the principal they answer for (--as USER, else the operator),
-// the searcher with the node's warninglists, and printing an answer.
+// database with its index (caught up first when an import left it behind), the principal
+// they answer for (--as USER, else the operator), the searcher with the node's warninglists,
+// and printing an answer.
 #pragma once
 
 // Thread-safety: single-threaded, used only by the commands.
