@@ -274,6 +274,31 @@ class TaxiiFeedTest(unittest.TestCase):
         out = [json.loads(x) for x in self.kz("sync", "run", "--once", expect=1).splitlines() if x]
         self.assertIn("X-TAXII-Date-Added-Last is not a timestamp", out[0]["error"])
         self.assertFalse(any("x&added_after" in path for path, _ in s.requests))
+        # A page going back in time would move the cursor back (and pull again what was deleted
+        # here since): the run fails, and the cursor stays after the page before.
+        first = {"body": page, "type": taxii, "headers": [("X-TAXII-Date-Added-Last", "2026-01-03T00:00:00.000Z")]}
+        back = {"body": json.dumps({"more": False, "objects": [indicator(22)]}).encode(), "type": taxii,
+                "headers": [("X-TAXII-Date-Added-Last", "2025-06-01T00:00:00.000Z")]}
+        s.routes["/back/" + query] = first
+        s.routes["/back/" + query + "&added_after=2026-01-03T00:00:00.000Z"] = back
+        self.kz("feed", "add", "back", "--url", "%s/back/" % s.base, "--format", "taxii", "--every", "1h",
+                "--collection", "hostile", "--as", "feeder")
+        out = json.loads(self.kz("feed", "run", "back", "--json", expect=1))[0]
+        self.assertIn("is before the added_after asked for", out["error"])
+        self.kz("feed", "run", "back", "--json", expect=1)
+        self.assertTrue(s.requests[-1][0].endswith("&added_after=2026-01-03T00:00:00.000Z"), s.requests[-1][0])
+        peer_query = query.replace("limit=500", "limit=1000")
+        s.routes["/broot/collections/bc/" + peer_query] = first
+        s.routes["/broot/collections/bc/" + peer_query + "&added_after=2026-01-03T00:00:00.000Z"] = back
+        self.kz("peer", "add", "backwards", "--url", s.base, "--api-root", "broot", "--nation", "USA", "--token", "t",
+                "--map", "hostile:bc:pull")
+        out = {x["peer"]: x for x in (json.loads(line) for line in self.kz("sync", "run", "--once",
+                                                                          expect=1).splitlines() if line)}
+        self.assertIn("is before the added_after asked for", out["backwards"]["error"])
+        before = len(s.requests)
+        self.kz("sync", "run", "--once", expect=1)
+        again = [path for path, _ in s.requests[before:] if path.startswith("/broot/")]
+        self.assertTrue(again and again[0].endswith("&added_after=2026-01-03T00:00:00.000Z"), again)
 
 
 if __name__ == "__main__":

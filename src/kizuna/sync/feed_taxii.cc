@@ -6,8 +6,8 @@
 
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
-#include "kizuna/stix/timestamp.h"
 #include "kizuna/sync/feed_fetch.h"
+#include "kizuna/sync/next_cursor.h"
 #include "kizuna/sync/taxii_client.h"
 #include "simdjson.h"
 
@@ -54,10 +54,7 @@ absl::Status PullTaxiiFeed(const store::Feed& feed, std::string_view cursor,
     if (r.status != 200) return Annotate(FeedHttpError(r), StrCat(where, ": "));
     const std::string last(r.Header("X-TAXII-Date-Added-Last"));
     if (last.empty() || last == pull.cursor) break;  // nothing after the cursor
-    if (last.size() > store::kMaxFeedValidatorBytes || !stix::ParseMicros(last).ok()) {
-      return absl::InvalidArgumentError(
-          StrCat(where, ": X-TAXII-Date-Added-Last is not a timestamp: '", last.substr(0, 64), "'"));
-    }
+    KZ_RETURN_IF_ERROR(CheckNextCursor(where, last, pull.cursor, store::kMaxFeedValidatorBytes));
     if (absl::Status s = import(r.body); !s.ok()) return Annotate(s, StrCat(where, ": "));
     ++pull.pages;
     pull.bytes += static_cast<int64_t>(r.body.size());

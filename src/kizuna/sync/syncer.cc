@@ -11,8 +11,8 @@
 #include "kizuna/ingest/object_checker.h"
 #include "kizuna/policy/exercise.h"
 #include "kizuna/stix/reader.h"
-#include "kizuna/stix/timestamp.h"
 #include "kizuna/store/peer_url.h"
+#include "kizuna/sync/next_cursor.h"
 #include "simdjson.h"
 
 namespace kizuna::sync {
@@ -100,11 +100,7 @@ ReadAhead<PulledPage>::ReadFn PullPages(TaxiiClient& client, std::string path, s
     if (r.status != 200) return HttpError(r, what);
     const std::string_view last = r.Header("X-TAXII-Date-Added-Last");
     if (last.empty()) return ReadOutcome::kNone;  // an empty page: nothing after the cursor
-    // The cursor goes into the next request and the mapping's state: a timestamp only.
-    if (last.size() > 64 || !stix::ParseMicros(last).ok()) {
-      return absl::InvalidArgumentError(
-          StrCat(what, ": X-TAXII-Date-Added-Last is not a timestamp: '", last.substr(0, 64), "'"));
-    }
+    KZ_RETURN_IF_ERROR(CheckNextCursor(what, last, cursor, 64));
     absl::StatusOr<PulledPage> read = ReadEnvelope(r);
     if (!read.ok()) return Annotate(read.status(), StrCat(what, ": "));
     page = std::move(*read);
