@@ -49,9 +49,9 @@ struct World {
   std::unique_ptr<node::Operations> operations;
   http::Router router;
   std::string secret_marker = "SECRET-OBJECT-NAME";
+  std::string dir = StrCat("/tmp/kizuna-fuzz-http-", ::getpid());
 
   World() {
-    std::string dir = StrCat("/tmp/kizuna-fuzz-http-", ::getpid());
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     store = std::move(*store::SqliteStore::Open(dir + "/kizuna.db", clock));
@@ -71,6 +71,14 @@ struct World {
     operations = std::make_unique<node::Operations>(*store, auth, service->metrics(), node::OperationsOptions{});
     (void)operations->MountOn(router);
     router.Default(*service);
+  }
+  ~World() {  // at exit: the store closed first, then its folder removed
+    operations.reset();
+    service.reset();
+    policy.reset();
+    store.reset();
+    std::error_code ignored;
+    std::filesystem::remove_all(dir, ignored);
   }
 };
 

@@ -68,8 +68,10 @@ class MedallionTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.port = free_port()
+        cls.medallion_tmp = tempfile.mkdtemp(prefix="kizuna-medallion-")  # its script's folder goes there
         cls.medallion = subprocess.Popen([MEDALLION, str(cls.port)], stdout=subprocess.DEVNULL,
-                                         stderr=subprocess.DEVNULL, start_new_session=True)
+                                         stderr=subprocess.DEVNULL, start_new_session=True,
+                                         env=dict(os.environ, TMPDIR=cls.medallion_tmp))
         cls.addClassCleanup(cls.stop_medallion)  # also when the rest of the set-up fails
         cls.base = "http://127.0.0.1:%d" % cls.port
         deadline = time.monotonic() + 300  # the first run may install its Python packages
@@ -89,6 +91,7 @@ class MedallionTest(unittest.TestCase):
         if cls.medallion.poll() is None:
             os.killpg(cls.medallion.pid, signal.SIGTERM)
             cls.medallion.wait(timeout=30)
+        shutil.rmtree(cls.medallion_tmp, ignore_errors=True)
 
     @classmethod
     def medallion_get(cls, path, user="user1", password="Password1"):

@@ -49,15 +49,7 @@ inline int64_t Jan(int day) { return (DaysFromCivil(2026, 1, 1) + day - 1) * kMi
 
 class BriefFixture {
  public:
-  BriefFixture() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = std::filesystem::temp_directory_path() / StrCat("kizuna-brief-", info->name(), "-", ::getpid());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  ~BriefFixture() { std::filesystem::remove_all(dir_); }
-
-  std::string DbPath() const { return (dir_ / "kizuna.db").string(); }
+  std::string DbPath() const { return dir_.File("kizuna.db"); }
   store::Database& db() { return *db_; }
   FakeClock& clock() { return clock_; }
   const std::string& collection() const { return collection_; }
@@ -68,7 +60,7 @@ class BriefFixture {
     if (backend == Backend::kPostgres) {
       pg_database_.emplace();
       store::PgOptions options;
-      options.peer_key_path = (dir_ / "peer-tokens.key").string();
+      options.peer_key_path = dir_.File("peer-tokens.key");
       // Made first, as `kizuna init --store` makes it (a PgStore never makes one).
       ASSERT_TRUE(store::TokenSealer::LoadOrCreate(options.peer_key_path).ok());
       auto s = store::PgStore::Open(pg_database_->url(), clock_, options);
@@ -185,7 +177,7 @@ class BriefFixture {
     ASSERT_EQ((*added)[0].outcome, store::AddOutcome::kAdded) << (*added)[0].reason;
   }
 
-  std::filesystem::path dir_;
+  store::TempDir dir_;
   FakeClock clock_{0};
   std::optional<store::PgTestDatabase> pg_database_;  // outlives the store on it
   std::unique_ptr<store::Database> db_;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <deque>
 #include <filesystem>
 #include <memory>
@@ -20,13 +21,16 @@
 
 namespace kizuna::store {
 
-// A fresh data directory under the test's temp dir, removed at the end.
+// A fresh data directory under the test's temp dir, removed at the end. Its name is flat: the
+// '/' of a parameterised test's name would leave the folders above it behind.
 class TempDir {
  public:
   TempDir() {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = std::filesystem::temp_directory_path() /
-            StrCat("kizuna-", info->test_suite_name(), "-", info->name(), "-", ::getpid());
+    std::string name =
+        StrCat("kizuna-", info->test_suite_name(), "-", info->name(), "-", ::getpid());
+    std::replace(name.begin(), name.end(), '/', '-');
+    path_ = std::filesystem::temp_directory_path() / name;
     std::filesystem::remove_all(path_);
     std::filesystem::create_directories(path_);
   }
