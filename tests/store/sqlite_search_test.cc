@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <mutex>
 #include <thread>
 
 #include "kizuna/base/status.h"
@@ -329,7 +330,8 @@ TEST_P(SearchIndexTest, TheFollowerCatchesUp) {
   index_->SetIndexer(indexer_);
   index_->DeferIndexing(true);
   Add({Sco(1, "a.example"), Sco(2, "a.example"), Sco(3, "a.example")});
-  IndexFollower follower(*index_, {.interval_us = 1'000, .batch = 2, .pause_us = 0});
+  IndexFollower follower(*index_,
+                         {.interval_us = 1'000, .batch = 2, .pause_us = 0, .on_error = {}});
   auto indexed = follower.CatchUpOnce();
   ASSERT_TRUE(indexed.ok()) << indexed.status();
   EXPECT_EQ(*indexed, GetParam() == Backend::kSqlite ? 3 : 0);
@@ -341,6 +343,35 @@ TEST_P(SearchIndexTest, TheFollowerCatchesUp) {
   follower.Stop();
   EXPECT_EQ(Found("a.example"), 4u);
   EXPECT_TRUE(index_->GetIndexState()->complete);
+}
+
+// A follower that cannot catch up says so once per error in a row, not at every interval.
+TEST_P(SearchIndexTest, TheFollowerSaysOnceThatItCannotCatchUp) {
+  if (GetParam() == Backend::kPostgres)
+    GTEST_SKIP() << "the PostgreSQL store indexes every write in its transaction";
+  index_->SetIndexer(indexer_);
+  index_->DeferIndexing(true);
+  Add({Sco(1, "a.example")});
+  indexer_->version = 2;  // the index is stale: a catch-up is refused until a rebuild
+  std::mutex mu;
+  std::vector<std::string> said;
+  IndexFollowerOptions options{.interval_us = 1'000, .batch = 2, .pause_us = 0, .on_error = {}};
+  options.on_error = [&](const absl::Status& error) {
+    std::lock_guard<std::mutex> lock(mu);
+    said.emplace_back(error.message());
+  };
+  IndexFollower follower(*index_, options);
+  const auto count = [&] {
+    std::lock_guard<std::mutex> lock(mu);
+    return said.size();
+  };
+  follower.Start();
+  for (int i = 0; i < 5000 && count() == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // many more tries, same error
+  follower.Stop();
+  ASSERT_EQ(said.size(), 1u);
+  EXPECT_NE(said[0].find("kizuna index rebuild"), std::string::npos) << said[0];
 }
 
 // A domain name whose id ends in `n` (up to 12 digits).

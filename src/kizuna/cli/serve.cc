@@ -74,6 +74,13 @@ int Run(GlobalOptions& global, const ServeFlags& flags, bool data_dir_given) {
   if (!node.ok()) return ReportError(node.status());
   for (const std::string& note : (*node)->notes()) std::fputs(StrCat("kizuna: ", note, "\n").c_str(), stderr);
   ReportTightened((*node)->tightened());
+  (*node)->OnIndexError([](const absl::Status& error) {
+    std::fputs(
+        StrCat("kizuna: the search index cannot catch up (searches say it is not complete): ",
+               error.message(), "\n")
+            .c_str(),
+        stderr);
+  });
   if (absl::Status s = (*node)->Start(); !s.ok()) return ReportError(s);
   std::string url = (*node)->url();
   std::string line = StrCat("{\"url\":\"", url, "\",\"taxii\":\"", url, "/taxii2/\",\"data_dir\":",

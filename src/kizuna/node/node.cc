@@ -124,7 +124,11 @@ absl::Status Node::Build() {
       db, clock_,
       store::StatusSweeperOptions{.retention_us = retention_us,
                                   .interval_us = store::SweepInterval(retention_us)});
-  index_follower_ = std::make_unique<store::IndexFollower>(db, store::IndexFollowerOptions{});
+  store::IndexFollowerOptions follow;
+  follow.on_error = [this](const absl::Status& error) {
+    if (index_error_) index_error_(error);
+  };
+  index_follower_ = std::make_unique<store::IndexFollower>(db, std::move(follow));
   return absl::OkStatus();
 }
 

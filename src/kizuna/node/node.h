@@ -36,8 +36,10 @@
 // accessors return are as thread-safe as their headers say.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -115,6 +117,11 @@ class Node {
   const NodeConfig& config() const { return config_; }
   // Lines worth telling whoever started the node (a start check cut short by its budget).
   const std::vector<std::string>& notes() const { return notes_; }
+  // Called (on the search index follower's thread) when the index cannot catch up, once per
+  // error in a row (store/index_follower.h). Set before Start; default: nothing.
+  void OnIndexError(std::function<void(const absl::Status&)> report) {
+    index_error_ = std::move(report);
+  }
   // Files of the data directory whose modes opening it tightened (store/open.h).
   const std::vector<store::ModeChange>& tightened() const { return tightened_; }
 
@@ -155,6 +162,7 @@ class Node {
   std::unique_ptr<sync::FeedRunner> feeds_;
   std::unique_ptr<store::StatusSweeper> sweeper_;
   std::unique_ptr<store::IndexFollower> index_follower_;  // catches the search index up
+  std::function<void(const absl::Status&)> index_error_;
   std::unique_ptr<http::Server> server_;  // last: stops first
 };
 

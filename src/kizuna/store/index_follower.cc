@@ -2,6 +2,8 @@
 #include "kizuna/store/index_follower.h"
 
 #include <chrono>
+#include <string>
+#include <utility>
 
 namespace kizuna::store {
 
@@ -42,9 +44,17 @@ absl::StatusOr<int64_t> IndexFollower::CatchUpOnce() {
 }
 
 void IndexFollower::Loop() {
+  std::string said;  // the last error reported; "" after a success
   do {
-    (void)
-        CatchUpOnce();  // a failure is tried again at the next interval; stale waits for a rebuild
+    // A failure is tried again at the next interval; a stale index waits for a rebuild.
+    absl::StatusOr<int64_t> done = CatchUpOnce();
+    if (done.ok()) {
+      said.clear();
+      continue;
+    }
+    std::string error = done.status().ToString();
+    if (error != said && options_.on_error) options_.on_error(done.status());
+    said = std::move(error);
   } while (Wait(options_.interval_us));
 }
 

@@ -19,6 +19,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -35,6 +36,10 @@ struct IndexFollowerOptions {
   size_t batch = 2'000;
   // Pause between two batches, for the writes waiting on the store. Default 10 ms.
   int64_t pause_us = 10'000;
+  // Called on the follower's thread when a catch-up fails, once per error in a row (an error
+  // that differs from the last one, or any after a success): the node says it on stderr, so
+  // an index that stays stale or behind is not silent. Default: nothing.
+  std::function<void(const absl::Status&)> on_error;
 };
 
 class IndexFollower {
