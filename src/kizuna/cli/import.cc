@@ -1,23 +1,23 @@
 // Kizuna. `kizuna import FILE... --collection NAME`: add STIX documents to a collection.
-#include <CLI/CLI.hpp>
-
-#include <boost/json.hpp>
-#include <chrono>
-#include <cstdio>
 #include <fnmatch.h>
 #include <sys/stat.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
+#include <boost/json.hpp>
+#include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <optional>
 
 #include "kizuna/base/clock.h"
+#include "kizuna/base/file.h"
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/cli/command.h"
-#include "kizuna/base/file.h"
-#include "kizuna/ingest/feed.h"
+#include "kizuna/cli/index_progress.h"
 #include "kizuna/detect/readers/reader.h"
+#include "kizuna/ingest/feed.h"
 #include "kizuna/ingest/importer.h"
 #include "kizuna/ingest/misp.h"
 #include "kizuna/stix/timestamp.h"
@@ -292,11 +292,7 @@ struct IndexCatchUp {
 absl::Status CatchUpIndex(store::Database& db, bool now, bool terminal, IndexCatchUp& out) {
   auto start = std::chrono::steady_clock::now();
   if (now) {
-    absl::StatusOr<store::RebuildSummary> done =
-        db.CatchUpIndex([terminal](int64_t n, int64_t total) {
-          if (terminal)
-            std::fputs(StrCat("\rindexing: ", n, " of ", total, " entries   ").c_str(), stderr);
-        });
+    absl::StatusOr<store::RebuildSummary> done = db.CatchUpIndex(IndexingProgress(terminal));
     if (terminal) std::fputs("\r\033[K", stderr);
     if (!done.ok() && !absl::IsFailedPrecondition(done.status())) return done.status();
     if (done.ok()) out.indexed = done->entries;

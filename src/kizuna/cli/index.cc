@@ -10,6 +10,7 @@
 
 #include "kizuna/base/strings.h"
 #include "kizuna/cli/command.h"
+#include "kizuna/cli/index_progress.h"
 #include "kizuna/store/database.h"
 
 namespace kizuna::cli {
@@ -20,11 +21,9 @@ int Rebuild(GlobalOptions& global, bool json, bool catch_up) {
   if (!db.ok()) return ReportError(db.status());
   const bool tty = StderrIsTerminal();
   auto start = std::chrono::steady_clock::now();
-  auto progress = [tty](int64_t done, int64_t total) {
-    if (tty) std::fputs(StrCat("\rindexing: ", done, " of ", total, " entries   ").c_str(), stderr);
-  };
+  auto progress = IndexingProgress(tty);
   auto summary = catch_up ? (*db)->CatchUpIndex(progress) : (*db)->RebuildIndex(progress);
-  if (tty) std::fputs("\n", stderr);
+  if (tty) std::fputs("\r\033[K", stderr);
   if (!summary.ok()) return ReportError(summary.status());
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::string out =

@@ -7,6 +7,7 @@
 #include "kizuna/base/clock.h"
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
+#include "kizuna/cli/index_progress.h"
 #include "kizuna/node/warninglists.h"
 #include "kizuna/taxii/auth/grant_access_control.h"
 
@@ -27,14 +28,8 @@ void CatchUpBeforeAsking(store::Database& db) {
   absl::StatusOr<store::IndexHead> head = db.GetIndexHead();
   if (!head.ok() || !head->behind) return;
   const bool tty = StderrIsTerminal();
-  auto progress = [tty](int64_t done, int64_t total) {
-    if (tty)
-      std::fputs(
-          StrCat("\rindexing the entries imported since: ", done, " of ", total, "   ").c_str(),
-          stderr);
-  };
-  absl::StatusOr<store::RebuildSummary> done = db.CatchUpIndex(progress);
-  if (tty) std::fputs("\n", stderr);
+  absl::StatusOr<store::RebuildSummary> done = db.CatchUpIndex(IndexingProgress(tty));
+  if (tty) std::fputs("\r\033[K", stderr);
   if (!done.ok())
     std::fputs(
         StrCat("kizuna: the search index could not catch up: ", done.status().message(), "\n")
