@@ -43,6 +43,16 @@ class ReloaderTest : public ::testing::Test {
     ingest::Importer importer(*store_, collection_, options);
     ASSERT_TRUE(importer.ImportText("test", lines, stix::Padding::kAbsent).ok());
   }
+  // Another process breaks the database under the run: reading indicators fails.
+  void BreakTheDatabase() {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+    EXPECT_EQ(
+        sqlite3_exec(db, "PRAGMA foreign_keys=OFF; DROP TABLE entries;", nullptr, nullptr, nullptr),
+        SQLITE_OK)
+        << sqlite3_errmsg(db);
+    sqlite3_close(db);
+  }
   std::shared_ptr<const Snapshot> Compile() {
     CompileOptions options;
     options.now_us = clock_.NowMicros();
@@ -95,14 +105,7 @@ TEST_F(ReloaderTest, AFailedRecompilationKeepsTheSnapshotInUse) {
   const std::shared_ptr<const Snapshot> first = live.Load();
   SnapshotReloader reloader(*store_, {collection_}, CompileOptions{}, live, clock_, mark);
   Import(Indicator(2, "two.example"));
-  // Another process breaks the database under the run: reading indicators fails.
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
-  EXPECT_EQ(
-      sqlite3_exec(db, "PRAGMA foreign_keys=OFF; DROP TABLE entries;", nullptr, nullptr, nullptr),
-      SQLITE_OK)
-      << sqlite3_errmsg(db);
-  sqlite3_close(db);
+  BreakTheDatabase();
   EXPECT_FALSE(reloader.Check(nullptr).ok());
   EXPECT_EQ(live.Load(), first);
   EXPECT_EQ(live.generation(), 0u);
@@ -131,13 +134,7 @@ TEST_F(ReloaderTest, WithAnIndicatorSetOnlyChangesAreRead) {
   EXPECT_EQ(live.Load()->next_change_us(), full->next_change_us());
   EXPECT_EQ((*set)->mark(), *store_->LastDateAdded());
 
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
-  EXPECT_EQ(
-      sqlite3_exec(db, "PRAGMA foreign_keys=OFF; DROP TABLE entries;", nullptr, nullptr, nullptr),
-      SQLITE_OK)
-      << sqlite3_errmsg(db);
-  sqlite3_close(db);
+  BreakTheDatabase();
   clock_.Advance(int64_t{3600} * 1000000);
   ASSERT_EQ(reloader.Check(&report).value(), true);
   EXPECT_EQ(report.active, 1);

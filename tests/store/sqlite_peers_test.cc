@@ -41,10 +41,32 @@ class SqlitePeersTest : public ::testing::TestWithParam<StoreBackend> {
     return p;
   }
 
+  // Stores a pulled page of the indicators `ids` through `s` (this process's store or
+  // another's), as a page of usa's remote-1 asked after `after`, its cursor `date`, under the
+  // lead of `epoch` (0: the process's own).
+  absl::Status Pull(Store& s, std::vector<std::string_view> ids, const std::string& after,
+                    const std::string& date, int64_t epoch = 0) {
+    std::vector<NewObject> batch;
+    for (std::string_view id : ids) {
+      batch.push_back(objects_.Make(Indicator(id, "2020-01-01T00:00:00.000Z")));
+    }
+    std::vector<std::string> dates(ids.size(), date);
+    return s
+        .AddPulledObjects(collection_, batch,
+                          PullBatch{.peer = "usa",
+                                    .remote_collection = "remote-1",
+                                    .remote_date_added = dates,
+                                    .cursor = date,
+                                    .after = after,
+                                    .lead_epoch = epoch})
+        .status();
+  }
+
   TempDir dir_;
   FakeClock clock_{1700000000000000};
   std::optional<FederationStore> fed_;
   std::string collection_;
+  Objects objects_;
 };
 
 INSTANTIATE_TEST_SUITE_P(Backends, SqlitePeersTest,
@@ -476,31 +498,17 @@ TEST_P(SqlitePeersTest, AFormerLeaderCannotMoveTheCursorBack) {
   ASSERT_TRUE(peers().AddPeer("cli", Usa()).ok());
   ASSERT_EQ(peers().LeadFederation().value_or(false), true);
   const PeerMapping m = peers().GetPeer("usa")->mappings[0];
-  Objects objects;
-  auto pull = [&](Store& s, std::string_view id, const std::string& after,
-                  const std::string& date) {
-    std::vector<NewObject> batch = {objects.Make(Indicator(id, "2020-01-01T00:00:00.000Z"))};
-    std::vector<std::string> dates = {date};
-    return s
-        .AddPulledObjects(collection_, batch,
-                          PullBatch{.peer = "usa",
-                                    .remote_collection = "remote-1",
-                                    .remote_date_added = dates,
-                                    .cursor = date,
-                                    .after = after})
-        .status();
-  };
-  ASSERT_TRUE(pull(store(), "000000000001", "", "2026-01-01T00:00:00Z").ok())
+  ASSERT_TRUE(Pull(store(), {"000000000001"}, "", "2026-01-01T00:00:00Z").ok())
       << "it writes while it leads";
 
   auto other = fed_->OpenPg();  // another process
   ASSERT_TRUE(other.ok()) << other.status();
   ASSERT_TRUE(EndTheLeadersSessionAndTakeOver(*fed_, **other));
-  ASSERT_TRUE(pull(**other, "000000000003", "2026-01-01T00:00:00Z", "2026-01-03T00:00:00Z").ok())
+  ASSERT_TRUE(Pull(**other, {"000000000003"}, "2026-01-01T00:00:00Z", "2026-01-03T00:00:00Z").ok())
       << "the new leader pulls on";
 
   // The former leader finishes its pass: a batch with an older cursor, then the pass's records.
-  absl::Status s = pull(store(), "000000000002", "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z");
+  absl::Status s = Pull(store(), {"000000000002"}, "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z");
   EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition) << s;
   EXPECT_EQ(peers().SavePullPass("usa", m, 5).code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(peers().SavePushProgress("usa", m, 1, {}, 5).code(),
@@ -531,7 +539,7 @@ TEST_P(SqlitePeersTest, AFormerLeaderCannotMoveTheCursorBack) {
     if (!leads) ::usleep(20'000);
   }
   ASSERT_TRUE(leads);
-  EXPECT_TRUE(pull(store(), "000000000004", "2026-01-03T00:00:00Z", "2026-01-04T00:00:00Z").ok());
+  EXPECT_TRUE(Pull(store(), {"000000000004"}, "2026-01-03T00:00:00Z", "2026-01-04T00:00:00Z").ok());
 }
 
 // A pass's writes carry the epoch of the lead it began under: a process whose lead ended
@@ -554,21 +562,6 @@ TEST_P(SqlitePeersTest, APassOfAFormerLeadCannotWriteAfterItsProcessLeadsAgain) 
     return r;
   };
   const PeerMapping m = peers().GetPeer("usa")->mappings[0];
-  Objects objects;
-  auto pull = [&](Store& s, std::string_view id, const std::string& after, const std::string& date,
-                  int64_t epoch) {
-    std::vector<NewObject> batch = {objects.Make(Indicator(id, "2020-01-01T00:00:00.000Z"))};
-    std::vector<std::string> dates = {date};
-    return s
-        .AddPulledObjects(collection_, batch,
-                          PullBatch{.peer = "usa",
-                                    .remote_collection = "remote-1",
-                                    .remote_date_added = dates,
-                                    .cursor = date,
-                                    .after = after,
-                                    .lead_epoch = epoch})
-        .status();
-  };
   const std::optional<int64_t> first = peers().LeadFederationEpoch().value_or(std::nullopt);
   ASSERT_TRUE(first.has_value());
   ASSERT_GT(*first, 0);
@@ -579,7 +572,7 @@ TEST_P(SqlitePeersTest, APassOfAFormerLeadCannotWriteAfterItsProcessLeadsAgain) 
   ASSERT_TRUE(EndTheLeadersSessionAndTakeOver(*fed_, **other));
   const std::optional<int64_t> others = (*other)->LeadFederationEpoch().value_or(std::nullopt);
   ASSERT_TRUE(others.has_value());
-  ASSERT_TRUE(pull(**other, "000000000001", "", "2026-01-01T00:00:00Z", *others).ok());
+  ASSERT_TRUE(Pull(**other, {"000000000001"}, "", "2026-01-01T00:00:00Z", *others).ok());
   other->reset();  // it ends; this process leads again (its other runner asked)
   std::optional<int64_t> again;
   for (int i = 0; i < 100 && !again; ++i) {
@@ -591,7 +584,7 @@ TEST_P(SqlitePeersTest, APassOfAFormerLeadCannotWriteAfterItsProcessLeadsAgain) 
 
   // The pass begun under `first` finishes: each of its writes fails, though this process leads.
   absl::Status s =
-      pull(store(), "000000000002", "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z", *first);
+      Pull(store(), {"000000000002"}, "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z", *first);
   EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition) << s;
   EXPECT_NE(s.message().find("lead this pass began under has ended"), std::string::npos) << s;
   EXPECT_EQ(peers().SavePullPass("usa", m, 5, *first).code(),
@@ -612,7 +605,7 @@ TEST_P(SqlitePeersTest, APassOfAFormerLeadCannotWriteAfterItsProcessLeadsAgain) 
 
   // A pass of the lead it holds now writes.
   EXPECT_TRUE(
-      pull(store(), "000000000002", "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z", *again).ok());
+      Pull(store(), {"000000000002"}, "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z", *again).ok());
   EXPECT_TRUE(peers().SavePullPass("usa", m, 6, *again).ok());
   EXPECT_TRUE(peers().SavePushProgress("usa", m, 1, {}, 6, *again).ok());
   EXPECT_TRUE(fed_->feeds().SaveFeedRun("ipsum", run(6, *again)).ok());
@@ -630,32 +623,15 @@ TEST_P(SqlitePeersTest, APassOfAFormerLeadCannotWriteAfterItsProcessLeadsAgain) 
 // pass pulled it does not come back.
 TEST_P(SqlitePeersTest, APageAskedBeforeAnotherPassMovedTheCursorIsNotStored) {
   ASSERT_TRUE(peers().AddPeer("cli", Usa()).ok());
-  Objects objects;
-  auto pull = [&](Store& s, std::vector<std::string_view> ids, const std::string& after,
-                  const std::string& date) {
-    std::vector<NewObject> batch;
-    for (std::string_view id : ids) {
-      batch.push_back(objects.Make(Indicator(id, "2020-01-01T00:00:00.000Z")));
-    }
-    std::vector<std::string> dates(ids.size(), date);
-    return s
-        .AddPulledObjects(collection_, batch,
-                          PullBatch{.peer = "usa",
-                                    .remote_collection = "remote-1",
-                                    .remote_date_added = dates,
-                                    .cursor = date,
-                                    .after = after})
-        .status();
-  };
   auto once = fed_->OpenAnother();  // `kizuna sync run --once`, in a process of its own
   ASSERT_TRUE(once.ok()) << once.status();
   // Both passes read the cursor "" and ask for the first page; the node's stores it first.
-  ASSERT_TRUE(pull(store(), {"000000000001"}, "", "2026-01-01T00:00:00Z").ok());
+  ASSERT_TRUE(Pull(store(), {"000000000001"}, "", "2026-01-01T00:00:00Z").ok());
   ObjectFilter every_version;
   every_version.versions.all = true;
   ASSERT_EQ(*store().DeleteObject(collection_, IndicatorId("000000000001"), every_version), 1)
       << "deleted here after it was pulled";
-  absl::Status late = pull(**once, {"000000000001", "000000000002"}, "", "2026-01-02T00:00:00Z");
+  absl::Status late = Pull(**once, {"000000000001", "000000000002"}, "", "2026-01-02T00:00:00Z");
   EXPECT_EQ(late.code(), absl::StatusCode::kAborted) << late;
   EXPECT_NE(late.message().find("moved from '' to '2026-01-01T00:00:00Z'"), std::string::npos)
       << late;
@@ -668,7 +644,7 @@ TEST_P(SqlitePeersTest, APageAskedBeforeAnotherPassMovedTheCursorIsNotStored) {
     EXPECT_TRUE(page->objects.empty()) << id << ": nothing of the late page is stored";
   }
   // The late pass, asking again from the cursor stored, goes on.
-  EXPECT_TRUE(pull(**once, {"000000000002"}, "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z").ok());
+  EXPECT_TRUE(Pull(**once, {"000000000002"}, "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z").ok());
   p = *peers().GetPeer("usa");
   EXPECT_EQ(p.mappings[0].pull_cursor, "2026-01-02T00:00:00Z");
   EXPECT_EQ(p.mappings[0].pulled, 2);
