@@ -100,6 +100,44 @@ TEST_P(SqliteFeedsTest, RunsAddUpAndFailuresCountInARow) {
   EXPECT_EQ(feeds().SaveFeedRun("gone", RunRecord(true, 1)).code(), absl::StatusCode::kNotFound);
 }
 
+// A taxii feed's cursor is not moved back by a run that began before another stored its own
+// (`kizuna feed run` beside the node's scheduled run): its counts are recorded, its cursor
+// and validators are not. A run that began at the stored cursor moves it on.
+TEST_P(SqliteFeedsTest, ARunThatBeganBehindAnotherKeepsTheOthersCursor) {
+  ASSERT_TRUE(feeds().AddFeed("cli", Ipsum()).ok());
+  auto run = [](bool ok, std::string began_at, std::string cursor) {
+    FeedRunRecord r = RunRecord(ok, 10, ok ? "" : "HTTP 500");
+    r.began_at = std::move(began_at);
+    r.last_modified = std::move(cursor);
+    r.new_objects = 1;
+    return r;
+  };
+  ASSERT_TRUE(feeds().SaveFeedRun("ipsum", run(true, "", "2026-01-02T00:00:00Z")).ok());
+  ASSERT_TRUE(feeds().SaveFeedRun("ipsum", run(true, "", "2026-01-01T00:00:00Z")).ok());
+  ASSERT_TRUE(feeds().SaveFeedRun("ipsum", run(false, "", "2026-01-01T12:00:00Z")).ok());
+  FeedRunRecord stale_etag = run(true, "", "");
+  stale_etag.etag = "\"stale\"";
+  ASSERT_TRUE(feeds().SaveFeedRun("ipsum", stale_etag).ok());
+  Feed f = *feeds().GetFeed("ipsum");
+  EXPECT_EQ(f.last_modified, "2026-01-02T00:00:00Z");
+  EXPECT_EQ(f.etag, "");
+  EXPECT_EQ(f.runs, 4);
+  EXPECT_EQ(f.new_objects, 4);
+  EXPECT_EQ(f.failures, 0) << "the last run succeeded";
+
+  ASSERT_TRUE(feeds()
+                  .SaveFeedRun("ipsum", run(false, "2026-01-02T00:00:00Z", "2026-01-02T06:00:00Z"))
+                  .ok());
+  EXPECT_EQ(feeds().GetFeed("ipsum")->last_modified, "2026-01-02T06:00:00Z")
+      << "a failed run's pages count";
+  ASSERT_TRUE(
+      feeds().SaveFeedRun("ipsum", run(true, "2026-01-02T06:00:00Z", "2026-01-03T00:00:00Z")).ok());
+  EXPECT_EQ(feeds().GetFeed("ipsum")->last_modified, "2026-01-03T00:00:00Z");
+  ASSERT_TRUE(
+      feeds().SaveFeedRun("ipsum", run(true, "2026-01-02T06:00:00Z", "2026-01-02T07:00:00Z")).ok());
+  EXPECT_EQ(feeds().GetFeed("ipsum")->last_modified, "2026-01-03T00:00:00Z");
+}
+
 // An error longer than kMaxFeedErrorBytes is cut; never inside a character (PostgreSQL's text
 // takes whole UTF-8 sequences only).
 TEST_P(SqliteFeedsTest, ALongErrorIsCutBetweenCharacters) {

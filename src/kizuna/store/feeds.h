@@ -90,6 +90,12 @@ struct FeedRunRecord {
   // ok and not not_modified: the new validators; a failed run: empty, but for a taxii feed's
   // cursor after the pages it imported before failing (kept when not empty).
   std::string etag, last_modified;
+  // The feed's last_modified as the run read it before it began (a taxii feed's cursor: the
+  // run's added_after). When set, the new validators are stored only if the feed's are still
+  // that: another run (`kizuna feed run` beside the node's schedule) that stored its cursor
+  // meanwhile is not moved back, which would pull again what was deleted here since. The
+  // run's counts are recorded either way. nullopt: the validators are replaced as they come.
+  std::optional<std::string> began_at;
   int64_t new_objects = 0, updated_objects = 0, rejected_objects = 0;
   std::string error;                // !ok: why
   int64_t time_us = 0;
@@ -112,8 +118,9 @@ class FeedStore {
   absl::StatusOr<std::vector<Feed>> ListFeeds();
   absl::StatusOr<Feed> GetFeed(std::string_view name);
   absl::Status RemoveFeed(std::string_view actor, std::string_view name);
-  // Records a run: counts added, validators replaced (ok), error and failures kept (not ok).
-  // NotFound when the feed was removed meanwhile.
+  // Records a run: counts added, validators replaced (ok; with `began_at`, only when no other
+  // run replaced them since), error and failures kept (not ok). NotFound when the feed was
+  // removed meanwhile.
   absl::Status SaveFeedRun(std::string_view name, const FeedRunRecord& run);
 
  protected:

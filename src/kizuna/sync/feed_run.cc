@@ -137,6 +137,7 @@ absl::StatusOr<FeedRunReport> RunFeed(store::Database& db, const store::Feed& fe
                               .not_modified = report.not_modified,
                               .etag = std::move(etag),
                               .last_modified = std::move(last_modified),
+                              .began_at = feed.last_modified,
                               .new_objects = report.new_objects,
                               .updated_objects = report.updated_objects,
                               .rejected_objects = report.rejected,

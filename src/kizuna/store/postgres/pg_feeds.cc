@@ -117,7 +117,8 @@ absl::Status PgStore::DoSaveFeedRun(std::string_view name, const FeedRunRecord& 
   // it refuses must not leave the run unrecorded (and the feed due again at once).
   const std::string error = pg_internal::TextForPg(run.error, kMaxFeedErrorBytes);
   const std::string etag = pg_internal::TextForPg(run.etag),
-                    modified = pg_internal::TextForPg(run.last_modified);
+                    modified = pg_internal::TextForPg(run.last_modified),
+                    began_at = pg_internal::TextForPg(run.began_at.value_or(""));
   const std::vector<Param> params = {Param::Text(name),
                                      Param::Bool(run.not_modified),
                                      Param::Text(etag),
@@ -126,7 +127,9 @@ absl::Status PgStore::DoSaveFeedRun(std::string_view name, const FeedRunRecord& 
                                      Param::Int(run.updated_objects),
                                      Param::Int(run.rejected_objects),
                                      Param::Int(run.time_us),
-                                     Param::Text(error)};
+                                     Param::Text(error),
+                                     Param::Bool(run.began_at.has_value()),
+                                     Param::Text(began_at)};
   absl::MutexLock lock(&write_mu_);
   // A write transaction only for the fence: a former leader's run is not recorded.
   pg::Transaction tx(*writer_);
@@ -137,8 +140,10 @@ absl::Status PgStore::DoSaveFeedRun(std::string_view name, const FeedRunRecord& 
                    "save a feed run",
                    "UPDATE feeds SET runs = runs + 1,"
                    " not_modified = not_modified + CASE WHEN $2 THEN 1 ELSE 0 END,"
-                   " etag = CASE WHEN $2 THEN etag ELSE $3 END,"
-                   " last_modified = CASE WHEN $2 THEN last_modified ELSE $4 END,"
+                   " etag = CASE WHEN $2 OR ($10 AND last_modified IS DISTINCT FROM $11)"
+                   " THEN etag ELSE $3 END,"
+                   " last_modified = CASE WHEN $2 OR ($10 AND last_modified IS DISTINCT FROM $11)"
+                   " THEN last_modified ELSE $4 END,"
                    " new_objects = new_objects + $5, updated_objects = updated_objects + $6,"
                    " rejected_objects = rejected_objects + $7, last_run_us = $8,"
                    " last_success_us = $8, last_error = '', last_error_us = NULL, failures = 0"
@@ -149,7 +154,9 @@ absl::Status PgStore::DoSaveFeedRun(std::string_view name, const FeedRunRecord& 
                             " updated_objects = updated_objects + $6,"
                             " rejected_objects = rejected_objects + $7, last_run_us = $8,"
                             " last_error = $9, last_error_us = $8, failures = failures + 1,"
-                            " last_modified = CASE WHEN $4 = '' THEN last_modified ELSE $4 END"
+                            " last_modified = CASE WHEN $4 = ''"
+                            " OR ($10 AND last_modified IS DISTINCT FROM $11)"
+                            " THEN last_modified ELSE $4 END"
                             " WHERE name = $1 AND $2::boolean = $2 AND $3::text = $3",
                             params);
   KZ_RETURN_IF_ERROR(r.status());
