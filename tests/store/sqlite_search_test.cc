@@ -469,6 +469,22 @@ TEST_P(SearchIndexTest, OnlyTheNewestMatchesAreRanked) {
   ASSERT_TRUE(filtered.ok()) << filtered.status();
   ASSERT_EQ(filtered->size(), 1u);
   EXPECT_EQ((*filtered)[0], *std::min_element(found->begin(), found->end()) - 1) << "the oldest, best match";
+  if (GetParam() != Backend::kSqlite) return;
+  // Two words, one in more entries than kizuna_rank() counts for its weight (20,001): it
+  // stops counting there, and weighs it as bm25() does when it is in over half the entries.
+  auto both = index_->FindText({.match = "\"beacon\" \"network\"", .limit = 30'000});
+  ASSERT_TRUE(both.ok()) << both.status();
+  ASSERT_EQ(both->size(), 20'000u);
+  auto conn = Connection::Open(dir_.File("kizuna.db"), true);
+  ASSERT_TRUE(conn.ok()) << conn.status();
+  auto st = (*conn)->Cached(
+      "SELECT rowid FROM search_text WHERE search_text MATCH '\"beacon\" \"network\"' ORDER BY "
+      "bm25(search_text), rowid");
+  ASSERT_TRUE(st.ok()) << st.status();
+  std::vector<int64_t> bm25;
+  while (*(*st)->Step()) bm25.push_back((*st)->Int(0));
+  (*st)->Reset();
+  EXPECT_EQ(*both, bm25);
 }
 
 // The SQLite store ranks by kizuna_rank() (sqlite/text_rank.h), which leaves out FTS5's walk
