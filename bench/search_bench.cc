@@ -6,7 +6,11 @@
 // options of the indexed store's full-text table before its import (automerge, crisismerge,
 // pgsz, ...), to compare them with the store's own in the same run. --postgres also imports the
 // bundle (indexed, once) into the PostgreSQL store at URL (an empty database) and measures the
-// same queries there ("pg_*" figures; the directory stays the SQLite store's).
+// same queries there ("pg_*" figures; the directory stays the SQLite store's). --store DIR
+// keeps the indexed store in DIR: imported (indexed, once) when DIR holds none, else opened
+// as it is (a migration it needs runs first), and only the queries are measured (no plain or
+// deferred import: their figures are 0), so that queries at 1,000,000 objects can be tried
+// again without importing again.
 #include <time.h>
 
 #include <algorithm>
@@ -14,9 +18,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "bench_data.h"
 #include "kizuna/base/clock.h"
 #include "kizuna/base/random.h"
@@ -131,7 +138,14 @@ Latency Measure(size_t n, F&& f) {
   return l;
 }
 
+// Objects per second, or 0 when nothing was timed.
+double Rate(int64_t count, double seconds) {
+  return seconds > 0 ? static_cast<double>(count) / seconds : 0;
+}
+
+// The median, or 0 of none (no imports measured with --store).
 double Median(std::vector<double> v) {
+  if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
   return v[v.size() / 2];
 }
@@ -218,8 +232,20 @@ std::string MeasurePostgres(const std::string& url, const std::string& text,
   return out;
 }
 
+// OK, or AlreadyExists when the store kept by --store has it from an earlier run.
+void Require(const absl::Status& status) {
+  if (!status.ok() && !absl::IsAlreadyExists(status)) {
+    std::fprintf(stderr, "search_bench: %s\n", status.ToString().c_str());
+    std::abort();
+  }
+}
+template <typename T>
+void Require(const absl::StatusOr<T>& made) {
+  Require(made.status());
+}
+
 int Run(int64_t count, size_t queries, int rounds, const std::string& fts,
-        const std::string& postgres) {
+        const std::string& postgres, const std::string& kept) {
   std::string text = IndicatorBundle(count, 42);
   SeededRandom random(42);
   std::string creator = stix::NewId("identity", random);  // IndicatorBundle's first id
@@ -239,7 +265,11 @@ int Run(int64_t count, size_t queries, int rounds, const std::string& fts,
       ids.emplace_back(span.json.substr(id_at, 47));
     }
   }
-  std::string base = (std::filesystem::temp_directory_path() / StrCat("kizuna-search-bench-", getpid())).string();
+  std::string base =
+      kept.empty()
+          ? (std::filesystem::temp_directory_path() / StrCat("kizuna-search-bench-", getpid()))
+                .string()
+          : kept;
   // Plain and indexed imports alternate `rounds` times (the machine's load changes from one
   // minute to the next); the figures are the medians, the ratios those of each pair.
   std::vector<double> plain_s, indexed_s, plain_cpu, indexed_cpu, cost, cost_cpu;
@@ -247,6 +277,34 @@ int Run(int64_t count, size_t queries, int rounds, const std::string& fts,
   std::vector<double> deferred_cost, deferred_cost_cpu, catch_up_s, catch_up_cpu,
       total_vs_inline_cpu;
   Store s;
+  if (!kept.empty()) {
+    rounds = 0;
+    // DIR/objects: the --count the kept store was imported with.
+    if (std::filesystem::exists(kept + "/indexed/kizuna.db")) {
+      std::ifstream held(kept + "/objects");
+      int64_t n = -1;
+      if (!(held >> n) || n != count) {
+        std::fprintf(stderr,
+                     "search_bench: the store kept in %s holds %lld objects (%s/objects), not "
+                     "--count %lld\n",
+                     kept.c_str(), static_cast<long long>(n), kept.c_str(),
+                     static_cast<long long>(count));
+        return 2;
+      }
+      s.db = std::move(*store::SqliteStore::Open(kept + "/indexed/kizuna.db", SystemClock()));
+      s.db->SetIndexer(std::make_shared<search::Extractor>());
+      auto collections = s.db->ListCollections("bench");
+      if (!collections.ok() || collections->size() != 1) std::abort();
+      s.collection = collections->front();
+    } else {
+      double is = 0, ic = 0;
+      s = Import(kept + "/indexed", text, true, fts, is, ic);
+      std::ofstream(kept + "/objects") << count << "\n";
+    }
+    // The objects held must be the ones asked about.
+    auto state = s.db->GetIndexState();
+    if (!state.ok() || !state->complete) std::abort();
+  }
   for (int r = 0; r < rounds; ++r) {
     double ps = 0, pc = 0, is = 0, ic = 0, ds = 0, dc = 0, cu[2] = {0, 0};
     // The plain and the deferred import in turns first (the first import after the previous
@@ -273,9 +331,16 @@ int Run(int64_t count, size_t queries, int rounds, const std::string& fts,
   int64_t index_bytes = Bytes(*s.db, base + "/indexed", "search%");
   int64_t json_bytes = static_cast<int64_t>(text.size());
 
-  if (!s.db->CreateOrganization("bench", {"JPN-A", "JPN", creator}).ok()) std::abort();
-  if (!s.db->CreateOrganization("bench", {"USA-A", "USA", "identity--1b000000-0000-4000-8000-00000000000b"}).ok()) std::abort();
-  if (!s.db->CreateGroup("bench", "jpn-usa").ok() || !s.db->JoinGroup("bench", "jpn-usa", "USA-A").ok()) std::abort();
+  Require(s.db->CreateOrganization("bench", {"JPN-A", "JPN", creator}));
+  Require(s.db->CreateOrganization(
+      "bench", {"USA-A", "USA", "identity--1b000000-0000-4000-8000-00000000000b"}));
+  Require(s.db->CreateGroup("bench", "jpn-usa"));
+  if (absl::Status joined = s.db->JoinGroup("bench", "jpn-usa", "USA-A");
+      !kept.empty() && absl::IsFailedPrecondition(joined)) {
+    // a store kept by --store: joined in its first run
+  } else {
+    Require(joined);
+  }
   identity::Principal usa = identity::UserPrincipal("us", "identity--1b000000-0000-4000-8000-00000000000b", "USA",
                                                     {"jpn-usa"}, static_cast<uint8_t>(identity::Role::kReader));
   Queries q = MeasureQueries(*s.db, *s.db, *s.db, usa, values, ids, count);
@@ -284,7 +349,7 @@ int Run(int64_t count, size_t queries, int rounds, const std::string& fts,
   const std::string pg =
       postgres.empty() ? "" : MeasurePostgres(postgres, text, *s.db, usa, values, ids, count);
   s.db.reset();
-  std::filesystem::remove_all(base);
+  if (kept.empty()) std::filesystem::remove_all(base);
   std::printf(
       "{\"bench\":\"search\",\"objects\":%lld,\"queries\":%zu,\"rounds\":%d,\"fts\":\"%s\","
       "\"import_plain_per_s\":%.0f,\"import_indexed_per_s\":%.0f,\"index_cost\":%.3f,"
@@ -301,13 +366,13 @@ int Run(int64_t count, size_t queries, int rounds, const std::string& fts,
       "\"text_family_p50_ms\":%.3f,\"text_family_p99_ms\":%.3f,\"text_family_cpu_p99_ms\":%.3f,"
       "\"text_common_p50_ms\":%.3f,\"text_common_p99_ms\":%.3f,\"text_common_cpu_p99_ms\":%.3f%s}"
       "\n",
-      static_cast<long long>(count), values.size(), rounds, fts.c_str(), count / Median(plain_s),
-      count / Median(indexed_s), Median(cost), count / Median(plain_cpu),
-      count / Median(indexed_cpu), Median(cost_cpu), Median(deferred_cost),
-      Median(deferred_cost_cpu), count / Median(catch_up_s), count / Median(catch_up_cpu),
-      Median(catch_up_cpu) * 1e6 / count, Median(total_vs_inline_cpu),
-      static_cast<long long>(object_bytes), static_cast<long long>(json_bytes),
-      static_cast<long long>(index_bytes),
+      static_cast<long long>(count), values.size(), rounds, fts.c_str(),
+      Rate(count, Median(plain_s)), Rate(count, Median(indexed_s)), Median(cost),
+      Rate(count, Median(plain_cpu)), Rate(count, Median(indexed_cpu)), Median(cost_cpu),
+      Median(deferred_cost), Median(deferred_cost_cpu), Rate(count, Median(catch_up_s)),
+      Rate(count, Median(catch_up_cpu)), Median(catch_up_cpu) * 1e6 / count,
+      Median(total_vs_inline_cpu), static_cast<long long>(object_bytes),
+      static_cast<long long>(json_bytes), static_cast<long long>(index_bytes),
       static_cast<double>(index_bytes) / static_cast<double>(object_bytes), observable.p50_ms,
       observable.p99_ms, observable.cpu_p50_ms, observable.cpu_p99_ms,
       static_cast<long long>(observable.results), related.p50_ms, related.p99_ms,
@@ -325,7 +390,7 @@ int main(int argc, char** argv) {
   int64_t count = 100000;
   size_t queries = 1000;
   int rounds = 3;
-  std::string fts, postgres;
+  std::string fts, postgres, kept;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--count" && i + 1 < argc) {
@@ -338,12 +403,14 @@ int main(int argc, char** argv) {
       fts = argv[++i];
     } else if (a == "--postgres" && i + 1 < argc) {
       postgres = argv[++i];
+    } else if (a == "--store" && i + 1 < argc) {
+      kept = argv[++i];
     } else {
       std::fprintf(stderr,
                    "usage: search_bench [--count N] [--queries Q] [--rounds R] [--fts "
-                   "OPTION=VALUE,...] [--postgres URL]\n");
+                   "OPTION=VALUE,...] [--postgres URL] [--store DIR]\n");
       return a == "--help" || a == "-h" ? 0 : 2;
     }
   }
-  return kizuna::bench::Run(count, std::max<size_t>(queries, 1), rounds, fts, postgres);
+  return kizuna::bench::Run(count, std::max<size_t>(queries, 1), rounds, fts, postgres, kept);
 }

@@ -13,6 +13,7 @@
 #include "kizuna/store/index_follower.h"
 #include "kizuna/store/postgres/pg_store.h"
 #include "kizuna/store/search_index.h"
+#include "kizuna/store/sqlite/connection.h"
 #include "kizuna/store/sqlite/sqlite_store.h"
 #include "pg_test_util.h"
 #include "store_test_util.h"
@@ -468,6 +469,66 @@ TEST_P(SearchIndexTest, OnlyTheNewestMatchesAreRanked) {
   ASSERT_TRUE(filtered.ok()) << filtered.status();
   ASSERT_EQ(filtered->size(), 1u);
   EXPECT_EQ((*filtered)[0], *std::min_element(found->begin(), found->end()) - 1) << "the oldest, best match";
+  if (GetParam() != Backend::kSqlite) return;
+  // Two words, one in more entries than kizuna_rank() counts for its weight (20,001): it
+  // stops counting there, and weighs it as bm25() does when it is in over half the entries.
+  auto both = index_->FindText({.match = "\"beacon\" \"network\"", .limit = 30'000});
+  ASSERT_TRUE(both.ok()) << both.status();
+  ASSERT_EQ(both->size(), 20'000u);
+  auto conn = Connection::Open(dir_.File("kizuna.db"), true);
+  ASSERT_TRUE(conn.ok()) << conn.status();
+  auto st = (*conn)->Cached(
+      "SELECT rowid FROM search_text WHERE search_text MATCH '\"beacon\" \"network\"' ORDER BY "
+      "bm25(search_text), rowid");
+  ASSERT_TRUE(st.ok()) << st.status();
+  std::vector<int64_t> bm25;
+  while (*(*st)->Step()) bm25.push_back((*st)->Int(0));
+  (*st)->Reset();
+  EXPECT_EQ(*both, bm25);
+}
+
+// The SQLite store ranks by kizuna_rank() (sqlite/text_rank.h), which leaves out FTS5's walk
+// of each word's every entry: its order must be bm25()'s, for one word (whose IDF only scales
+// every score alike) and for several (each in fewer entries than it counts per word), the
+// length of each entry and how often it carries each word deciding.
+TEST_P(SearchIndexTest, MatchesAreRankedInBm25sOrder) {
+  if (GetParam() == Backend::kPostgres)
+    GTEST_SKIP() << "PostgreSQL ranks with ts_rank (docs/search.md)";
+  index_->SetIndexer(indexer_);
+  std::vector<std::string> things;
+  for (int i = 0; i < 60; ++i) {
+    std::string name;
+    for (int w = 0; w < 1 + (i * 7) % 5; ++w) StrAppend(name, "beacon ");
+    if (i % 3 == 0) StrAppend(name, "loader ");
+    if (i % 4 == 0) StrAppend(name, "loader loader ");
+    for (int w = 0; w < (i * 11) % 13; ++w) StrAppend(name, "filler", w, " ");
+    things.push_back(
+        StrCat(R"({"type":"x-thing","spec_version":"2.1","id":"x-thing--5a000000-0000-4000-8000-)",
+               100000000000 + i, R"(","name":")", name, R"("})"));
+  }
+  Add(std::move(things));
+  auto conn = Connection::Open(dir_.File("kizuna.db"), true);
+  ASSERT_TRUE(conn.ok()) << conn.status();
+  for (std::string match :
+       {"\"beacon\"", "\"beacon\" \"loader\"", "\"loader\"", "\"filler3\" \"beacon\""}) {
+    SCOPED_TRACE(match);
+    auto st = (*conn)->Cached(
+        "SELECT rowid FROM search_text WHERE search_text MATCH ?1 ORDER BY bm25(search_text), "
+        "rowid");
+    ASSERT_TRUE(st.ok()) << st.status();
+    (*st)->BindView(1, match);
+    std::vector<int64_t> bm25;
+    while (*(*st)->Step()) bm25.push_back((*st)->Int(0));
+    (*st)->Reset();
+    ASSERT_GE(bm25.size(), 10u);
+    auto ranked = index_->FindText({.match = match, .limit = 100});
+    ASSERT_TRUE(ranked.ok()) << ranked.status();
+    EXPECT_EQ(*ranked, bm25);
+    // Pages of the same order.
+    auto page = index_->FindText({.match = match, .offset = 3, .limit = 4});
+    ASSERT_TRUE(page.ok()) << page.status();
+    EXPECT_EQ(*page, std::vector<int64_t>(bm25.begin() + 3, bm25.begin() + 7));
+  }
 }
 
 TEST_P(SearchIndexTest, RebuildNeedsAnIndexer) {

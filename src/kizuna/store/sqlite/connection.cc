@@ -95,6 +95,7 @@ void Statement::Reset() {
 }
 
 int64_t Statement::Int(int column) const { return sqlite3_column_int64(stmt_.get(), column); }
+double Statement::Double(int column) const { return sqlite3_column_double(stmt_.get(), column); }
 
 std::string_view Statement::Text(int column) const {
   const void* p = sqlite3_column_blob(stmt_.get(), column);

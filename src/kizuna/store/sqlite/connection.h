@@ -45,6 +45,7 @@ class Statement {
   void Reset();
 
   int64_t Int(int column) const;
+  double Double(int column) const;
   // Views into SQLite's buffer: valid until the next Step/Reset.
   std::string_view Text(int column) const;
   bool IsNull(int column) const;

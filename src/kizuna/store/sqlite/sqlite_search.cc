@@ -245,9 +245,12 @@ absl::StatusOr<std::vector<int64_t>> SqliteStore::DoFindText(const TextQuery& qu
   // Only the entries' keys go through the ranking's sort; their JSON is read by page later.
   const bool filtered = !query.types.empty() || !query.collections.empty() || query.added_after_us > 0 ||
                         query.added_before_us > 0 || query.valid_at_us.has_value();
-  std::string matches = filtered ? " FROM search_text f JOIN entries e ON e.date_added_us = f.rowid"
-                                   " JOIN collections c ON c.pk = e.collection WHERE search_text MATCH ?1"
-                                 : " FROM search_text f WHERE search_text MATCH ?1";
+  // Ranked by kizuna_rank() (text_rank.h: bm25 without a walk of each word's every entry).
+  std::string matches =
+      filtered ? " FROM search_text f JOIN entries e ON e.date_added_us = f.rowid"
+                 " JOIN collections c ON c.pk = e.collection WHERE search_text MATCH ?1"
+                 " AND f.rank MATCH 'kizuna_rank()'"
+               : " FROM search_text f WHERE search_text MATCH ?1 AND f.rank MATCH 'kizuna_rank()'";
   if (!query.types.empty()) matches += " AND e.type IN (SELECT value FROM json_each(?2))";
   if (!query.collections.empty()) matches += " AND c.id IN (SELECT value FROM json_each(?3))";
   if (query.added_after_us > 0) matches += " AND e.date_added_us > ?4";
@@ -285,18 +288,17 @@ absl::StatusOr<std::vector<int64_t>> SqliteStore::DoFindText(const TextQuery& qu
   const bool many = counted.ok() && *counted && count->Int(0) > kMaxRankedMatches;
   count->Reset();
   if (!counted.ok()) return failed(counted.status());
-  // Beyond kMaxRankedMatches, the newest that many are taken first (FTS5 walks its doclists
-  // backwards and stops there), then ranked: bm25 is computed for each match ranked, so a word
-  // every object carries would otherwise cost one score per entry held. Otherwise FTS5 ranks
-  // them all itself.
-  const std::string sql =
-      many ? StrCat("SELECT entry FROM (SELECT f.rowid AS entry, f.rank AS score", matches,
-                    " ORDER BY f.rowid DESC LIMIT ?9) ORDER BY score, entry LIMIT ?7 OFFSET ?8")
-           : StrCat("SELECT f.rowid", matches, " ORDER BY f.rank, f.rowid LIMIT ?7 OFFSET ?8");
-  KZ_ASSIGN_OR_RETURN(Statement * st, db->Cached(sql));
-  bind(*st, many);
-  st->Bind(7, static_cast<int64_t>(query.limit)).Bind(8, static_cast<int64_t>(query.offset));
-  std::vector<int64_t> out;
+  // Beyond kMaxRankedMatches, the newest that many are ranked (FTS5 walks its doclists
+  // backwards and stops there): a word every object carries costs that many scores, not one
+  // per entry held. Otherwise every match is, in FTS5's own order (walking a phrase's or
+  // several words' doclists backwards costs more than forwards). The ranks are sorted here,
+  // not by FTS5 or SQLite's sorter, which copy every row into a temporary b-tree first.
+  KZ_ASSIGN_OR_RETURN(
+      Statement * st,
+      db->Cached(many ? StrCat("SELECT f.rowid, f.rank", matches, " ORDER BY f.rowid DESC LIMIT ?9")
+                      : StrCat("SELECT f.rowid, f.rank", matches, " LIMIT ?9")));
+  bind(*st, true);
+  std::vector<std::pair<double, int64_t>> ranked;  // (rank, entry): best first when sorted
   for (;;) {
     absl::StatusOr<bool> row = st->Step();
     if (!row.ok()) {
@@ -304,9 +306,15 @@ absl::StatusOr<std::vector<int64_t>> SqliteStore::DoFindText(const TextQuery& qu
       return failed(row.status());
     }
     if (!*row) break;
-    out.push_back(st->Int(0));
+    ranked.emplace_back(st->Double(1), st->Int(0));
   }
   st->Reset();
+  std::sort(ranked.begin(), ranked.end());
+  std::vector<int64_t> out;
+  const size_t from = std::min(query.offset, ranked.size());
+  const size_t to = from + std::min(query.limit, ranked.size() - from);
+  out.reserve(to - from);
+  for (size_t i = from; i < to; ++i) out.push_back(ranked[i].second);
   return out;
 }
 

@@ -17,6 +17,7 @@
 #include "kizuna/store/sqlite/identity_rows.h"
 #include "kizuna/store/sqlite/index_writer.h"
 #include "kizuna/store/sqlite/internal.h"
+#include "kizuna/store/sqlite/text_rank.h"
 
 namespace kizuna::store {
 namespace {
@@ -311,6 +312,10 @@ absl::StatusOr<SqliteStore::ReaderLease> SqliteStore::AcquireReader() {
   if (conn.ok()) {
     (*conn)->WatchCorruption(&corruption_seen());
     if (absl::Status added = sqlite_internal::AddEntryIdFunction(**conn); !added.ok()) conn = added;
+  }
+  if (conn.ok()) {
+    if (absl::Status added = sqlite_internal::AddTextRankFunction(**conn); !added.ok())
+      conn = added;
   }
   if (!conn.ok()) {
     absl::MutexLock lock(&readers_mu_);
