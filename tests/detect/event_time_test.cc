@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,37 @@ TEST(EventTimeTest, ParserRememberingTheMinuteAgreesWithParseEventTime) {
   for (int round = 0; round < 2; ++round) {
     for (const std::string& t : times) EXPECT_EQ(parser.Parse(t), ParseEventTime(t)) << t;
   }
+}
+
+// Zeek's "dddddddddd.dddddd" is read eight digits at a time: against a plain reading, on
+// every digit and on the bytes just beside the digits ('/' and ':') at every position.
+TEST(EventTimeTest, ZeekEpochReadEightDigitsAtATimeAgreesWithAPlainReading) {
+  const auto plain = [](const std::string& s) -> std::optional<int64_t> {
+    int64_t seconds = 0, micros = 0;
+    for (size_t i = 0; i < s.size(); ++i) {
+      if (i == 10) {
+        if (s[i] != '.') return std::nullopt;
+        continue;
+      }
+      if (s[i] < '0' || s[i] > '9') return std::nullopt;
+      (i < 10 ? seconds : micros) = (i < 10 ? seconds : micros) * 10 + (s[i] - '0');
+    }
+    return seconds * 1000000 + micros;
+  };
+  std::mt19937 rng(17);
+  const std::string bytes = "0123456789/:. \x80\xff";
+  for (int n = 0; n < 200000; ++n) {
+    std::string t(17, '0');
+    for (char& c : t) c = static_cast<char>('0' + rng() % 10);
+    t[10] = '.';
+    if (n % 2 == 1) t[rng() % 17] = bytes[rng() % bytes.size()];
+    ASSERT_EQ(ParseEventTime(t), plain(t)) << t;
+  }
+  EXPECT_EQ(ParseEventTime("9999999999.999999"), 9999999999999999);
+  EXPECT_EQ(ParseEventTime("0000000000.000000"), 0);
+  EXPECT_EQ(ParseEventTime("1521911720.000001"), 1521911720000001);
+  EXPECT_FALSE(ParseEventTime("152191172:.865716"));
+  EXPECT_FALSE(ParseEventTime("1521911720.86571/"));
 }
 
 TEST(EventTimeTest, FormatsStixTimestamps) {

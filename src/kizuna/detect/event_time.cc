@@ -1,6 +1,7 @@
 // Kizuna.
 #include "kizuna/detect/event_time.h"
 
+#include <bit>
 #include <cstring>
 
 #include "kizuna/stix/timestamp.h"
@@ -37,7 +38,38 @@ size_t Fraction(std::string_view s, size_t at, int64_t& micros) {
   return i == at + 1 ? std::string_view::npos : i;
 }
 
+// The eight digits at `p` as a number (SWAR: all eight at once, the first most significant),
+// or false when one is not a digit.
+inline bool EightDigits(const char* p, uint64_t& out) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  constexpr uint64_t kHigh = 0xF0F0F0F0F0F0F0F0, kZeros = 0x3030303030303030;
+  // Each byte 0x30..0x39: its high nibble is 3, and still 3 after adding 6.
+  if ((v & kHigh) != kZeros || ((v + 0x0606060606060606) & kHigh) != kZeros) return false;
+  if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
+  v -= kZeros;
+  v = v * 10 + (v >> 8);  // pairs of digits in every other byte
+  v = (((v & 0x000000FF000000FF) * (100 + (1000000ULL << 32))) +
+       (((v >> 16) & 0x000000FF000000FF) * (1 + (10000ULL << 32)))) >>
+      32;
+  out = v;
+  return true;
+}
+
 std::optional<int64_t> Epoch(std::string_view s) {
+  // Zeek's own form, "1521911720.865716" (ten digits, six after the point), read eight
+  // digits at a time; anything else the general way below.
+  if (s.size() == 17 && s[10] == '.') {
+    const char* p = s.data();
+    char fraction[8] = {'0', '0'};  // the six digits after two leading zeros
+    std::memcpy(fraction + 2, p + 11, 6);
+    uint64_t high, micros;
+    if (EightDigits(p, high) && EightDigits(fraction, micros) && p[8] >= '0' && p[8] <= '9' &&
+        p[9] >= '0' && p[9] <= '9') {
+      const int64_t seconds = static_cast<int64_t>(high * 100) + (p[8] - '0') * 10 + (p[9] - '0');
+      return seconds * kMicros + static_cast<int64_t>(micros);
+    }
+  }
   int64_t seconds = 0;
   size_t i = 0;
   for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {

@@ -51,6 +51,27 @@ TEST(ZeekTsvTest, UnsetEmptyEscapesAndSets) {
   EXPECT_EQ(r.records[1].Of(Role::kHost), (std::vector<std::string>{"b.example", "10.1.1.1"}));
 }
 
+// Other #unset_field and #empty_field markers: values equal to them give nothing, values of
+// the same length or first byte that differ are values.
+TEST(ZeekTsvTest, OtherUnsetAndEmptyMarkers) {
+  const std::string path = Temp(
+      "markers.log",
+      StrCat("#separator "
+             "\\x09\n#set_separator\t,\n#empty_field\t(none)\n#unset_field\tNA\n#path\tdns\n"
+             "#fields\tts\tid.orig_h\tid.resp_h\tid.resp_p\tquery\tanswers\n"
+             "#types\ttime\taddr\taddr\tport\tstring\tvector[string]\n",
+             "1\t10.0.0.1\tNA\t53\t(none)\tNA\n", "2\t10.0.0.2\t-\t53\t(nonf)\t(none),NB,Na,-\n"));
+  ReadResult r = ReadAll(path, TelemetryFormat::kZeek);
+  ASSERT_EQ(r.records.size(), 2u);
+  EXPECT_TRUE(r.records[0].Of(Role::kDstIp).empty());
+  EXPECT_TRUE(r.records[0].Of(Role::kDomain).empty());
+  EXPECT_TRUE(r.records[0].Of(Role::kHost).empty());
+  EXPECT_EQ(r.records[1].Of(Role::kDstIp), std::vector<std::string>{"-"});
+  EXPECT_EQ(r.records[1].Of(Role::kDomain), std::vector<std::string>{"(nonf)"});
+  // In a set, an element equal to a marker gives nothing; the others are values.
+  EXPECT_EQ(r.records[1].Of(Role::kHost), (std::vector<std::string>{"NB", "Na", "-"}));
+}
+
 // A ts that is no time (unset, masked) is kept as text, for the problem reported when the
 // record matches (match_run.h).
 TEST(ZeekTsvTest, TimesThatAreNoTimeAreKeptAsText) {

@@ -5,39 +5,6 @@
 
 namespace kizuna::detect {
 
-std::optional<uint32_t> ParseIpv4(std::string_view text) {
-  if (text.size() < 7 || text.size() > 15) return std::nullopt;
-  const char* p = text.data();
-  const char* const end = p + text.size();
-  const auto digit = [&end](const char* at) {
-    return at != end ? static_cast<unsigned>(*at - '0') : 10u;  // 10: not a digit
-  };
-  uint32_t address = 0;
-  for (int part = 0; part < 4; ++part) {
-    if (part > 0) {
-      if (p == end || *p != '.') return std::nullopt;
-      ++p;
-    }
-    // One to three digits, no leading zero, at most 255.
-    unsigned value = digit(p);
-    if (value > 9) return std::nullopt;
-    ++p;
-    if (unsigned d = digit(p); d <= 9) {
-      if (value == 0) return std::nullopt;
-      value = value * 10 + d;
-      ++p;
-      if (d = digit(p); d <= 9) {
-        value = value * 10 + d;
-        ++p;
-        if (value > 255) return std::nullopt;
-      }
-    }
-    address = (address << 8) | value;
-  }
-  if (p != end) return std::nullopt;
-  return address;
-}
-
 std::optional<IpBlock> ParseIpBlock(std::string_view text) {
   // The evaluator's own parser, so the two cannot disagree; here as numbers.
   std::optional<pattern::IpBlock> parsed = pattern::ParseIpBlock(text);

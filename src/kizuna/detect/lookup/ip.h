@@ -18,7 +18,39 @@
 namespace kizuna::detect {
 
 // Returns the address of a strict dotted quad, most significant byte first, else nullopt.
-std::optional<uint32_t> ParseIpv4(std::string_view text);
+// Inline: the matcher parses every address field of every record with it.
+inline std::optional<uint32_t> ParseIpv4(std::string_view text) {
+  if (text.size() < 7 || text.size() > 15) return std::nullopt;
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  const auto digit = [&end](const char* at) {
+    return at != end ? static_cast<unsigned>(*at - '0') : 10u;  // 10: not a digit
+  };
+  uint32_t address = 0;
+  for (int part = 0; part < 4; ++part) {
+    if (part > 0) {
+      if (p == end || *p != '.') return std::nullopt;
+      ++p;
+    }
+    // One to three digits, no leading zero, at most 255.
+    unsigned value = digit(p);
+    if (value > 9) return std::nullopt;
+    ++p;
+    if (unsigned d = digit(p); d <= 9) {
+      if (value == 0) return std::nullopt;
+      value = value * 10 + d;
+      ++p;
+      if (d = digit(p); d <= 9) {
+        value = value * 10 + d;
+        ++p;
+        if (value > 255) return std::nullopt;
+      }
+    }
+    address = (address << 8) | value;
+  }
+  if (p != end) return std::nullopt;
+  return address;
+}
 
 using Ipv6 = unsigned __int128;
 

@@ -8,8 +8,9 @@
 //
 // Layout: `text` holds the lines, each ending in '\n' ("\r\n" and over-long lines already
 // dealt with), then simdjson::SIMDJSON_PADDING zero bytes, so a JSON line may be parsed in
-// place. Line k of the block is line first_line + k of the input. An over-long line is kept
-// as an empty line and listed in too_long.
+// place. Line k of the block is line first_line + k of the input; it ends (its '\n' included)
+// at ends[k], found while cutting, so the parser need not search for it again. An over-long
+// line is kept as an empty line and listed in too_long.
 //
 // Thread-safety: a block belongs to one thread at a time.
 
@@ -34,6 +35,7 @@ struct LineBlock {
   size_t size = 0;          // bytes of lines in text
   uint64_t first_line = 0;  // number of the first line (1-based)
   uint64_t lines = 0;
+  std::vector<size_t> ends;                 // per line: the offset in text just past its '\n'
   std::vector<uint64_t> too_long;           // numbers of over-long lines, ascending
   std::vector<Malformed> malformed;         // problems found while cutting (Zeek headers)
   uint64_t bytes = 0;                       // input bytes read since the previous block
@@ -45,6 +47,7 @@ struct LineBlock {
     size = 0;
     first_line = 0;
     lines = 0;
+    ends.clear();
     too_long.clear();
     malformed.clear();
     bytes = 0;
@@ -53,8 +56,12 @@ struct LineBlock {
   void Append(std::string_view line) {
     text.append(line);
     text.push_back('\n');
+    ends.push_back(text.size());
     ++lines;
   }
+  // Appends `run`, whole lines each ending in '\n' whose ends were already pushed onto
+  // `ends` (offsets counted as if the run were in text) and counted in `lines`.
+  void AppendLines(std::string_view run) { text.append(run); }
 };
 
 }  // namespace kizuna::detect

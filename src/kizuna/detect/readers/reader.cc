@@ -27,20 +27,19 @@ LineParser::LineParser(const ReaderOptions& options, std::string file_log_type)
 void LineParser::Parse(const LineBlock& block, RecordBatch& batch) {
   batch.Clear();
   for (const Malformed& m : block.malformed) batch.AddMalformed(m.line, m.reason);
-  const char* p = block.text.data();
-  const char* const end = p + block.size;
+  const char* const text = block.text.data();
   uint64_t number = block.first_line;
   size_t next_long = 0;
-  while (p < end) {
-    // Every line of a block ends in '\n'.
-    const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
+  size_t begin = 0;
+  // Every line of a block ends in '\n', at the offset the cutting found (LineBlock::ends).
+  for (const size_t end : block.ends) {
     if (next_long < block.too_long.size() && block.too_long[next_long] == number) {
       ++next_long;
       batch.AddMalformed(number, StrCat("line longer than ", options_.max_line_bytes, " bytes"));
     } else {
-      DoLine(std::string_view(p, static_cast<size_t>(nl - p)), number, block, batch);
+      DoLine(std::string_view(text + begin, end - 1 - begin), number, block, batch);
     }
-    p = nl + 1;
+    begin = end;
     ++number;
   }
   batch.bytes = block.bytes;
@@ -70,10 +69,21 @@ bool TelemetryReader::NextBlock(LineBlock& block) {
   block.sequence = sequence_;
   if (headers_ != nullptr) block.state = headers_->current();
   bool data = false;  // the block holds a data line
-  while (block.lines < options_.batch_records && block.text.size() < kBlockBytes) {
+  // Data lines that follow each other in the input's buffer, as they were read (no "\r\n"),
+  // are copied into the block in one piece: `run`, not yet in block.text. Lines are views
+  // into the buffer only until the next Refill(), so the run is copied before that.
+  const char* run = nullptr;
+  size_t run_size = 0;
+  const auto flush = [&block, &run_size, &run] {
+    if (run_size > 0) block.AppendLines(std::string_view(run, run_size));
+    run_size = 0;
+  };
+  while (block.lines < options_.batch_records && block.text.size() + run_size < kBlockBytes) {
     if (!pending_) {
       // Refilling may wait for input: hand out what is there first.
-      if (block.lines > 0 || !in_->Refill()) break;
+      if (block.lines > 0) break;
+      flush();
+      if (!in_->Refill()) break;
       pending_ = true;
     }
     LineReader::Line line;
@@ -88,6 +98,19 @@ bool TelemetryReader::NextBlock(LineBlock& block) {
       continue;
     }
     if (block.lines == 0) block.first_line = line.number;
+    if (!line.too_long && !header && line.text.data()[line.text.size()] == '\n') {
+      // A data line as read (the reader's buffer holds its '\n' right after it).
+      data = true;
+      if (run_size == 0 || line.text.data() != run + run_size) {
+        flush();
+        run = line.text.data();
+      }
+      run_size += line.text.size() + 1;
+      block.ends.push_back(block.text.size() + run_size);
+      ++block.lines;
+      continue;
+    }
+    flush();
     if (line.too_long) {
       block.too_long.push_back(line.number);
       block.Append({});
@@ -101,9 +124,10 @@ bool TelemetryReader::NextBlock(LineBlock& block) {
       block.state = headers_->current();
       continue;
     }
-    data = true;
+    data = true;  // a line that ended in "\r\n"
     block.Append(line.text);
   }
+  flush();
   block.size = block.text.size();
   block.text.append(simdjson::SIMDJSON_PADDING, '\0');
   block.bytes = in_->bytes() - reported_bytes_;

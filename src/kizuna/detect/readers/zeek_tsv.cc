@@ -97,6 +97,13 @@ bool Unescape(std::string_view text, std::string& out) {
   return true;
 }
 
+// value == marker (#unset_field, #empty_field), the first bytes compared before any call:
+// most values differ from "-" and "(empty)" there.
+inline bool IsMarker(std::string_view value, const std::string& marker) {
+  return value.size() == marker.size() && !value.empty() && value[0] == marker[0] &&
+         value == marker;
+}
+
 }  // namespace
 
 ZeekTsvHeaders::ZeekTsvHeaders(const ReaderOptions& options, std::string file_log_type)
@@ -180,7 +187,7 @@ ZeekTsvReader::ZeekTsvReader(const ReaderOptions& options, std::string file_log_
 
 void ZeekTsvReader::AddValue(const ZeekHeader& h, std::string_view value, size_t field,
                              bool escaped, RecordBatch& batch) {
-  if (value.empty() || value == h.unset || value == h.empty) return;
+  if (value.empty() || IsMarker(value, h.unset) || IsMarker(value, h.empty)) return;
   if (escaped && Unescape(value, unescaped_)) value = batch.text.Copy(unescaped_);
   FieldValue v;
   v.value = value;
@@ -227,7 +234,7 @@ void ZeekTsvReader::DoLine(std::string_view line, uint64_t number, const LineBlo
   }
   for (const uint32_t i : h->wanted) {
     std::string_view value = parts_[i];
-    if (!h->container[i] || value == h->unset || value == h->empty) {
+    if (!h->container[i] || IsMarker(value, h->unset) || IsMarker(value, h->empty)) {
       AddValue(*h, value, i, escaped, batch);
       continue;
     }
