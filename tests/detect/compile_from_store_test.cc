@@ -290,10 +290,11 @@ TEST_F(CompileFromStoreTest, AnUpdatedIndicatorSetReadsOnlyWhatChanged) {
   auto loaded = IndicatorSet::Load(*store_, {collection_}, CompileOptions{});
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   IndicatorSet& set = **loaded;
-  // Nothing changed: the entries are listed, no JSON is read.
+  // Nothing changed: nothing is listed (no delete), no JSON is read.
   auto same = set.Update(*store_);
   ASSERT_TRUE(same.ok()) << same.status();
-  EXPECT_TRUE(same->listed);
+  EXPECT_FALSE(same->listed);
+  EXPECT_EQ(same->scanned, 0);
   EXPECT_EQ(same->read, 0);
   EXPECT_EQ(same->removed, 0);
   ExpectSetEqualsFullCompile(*store_, {collection_}, set, kNow);
@@ -311,6 +312,8 @@ TEST_F(CompileFromStoreTest, AnUpdatedIndicatorSetReadsOnlyWhatChanged) {
   auto updated = set.Update(*store_);
   ASSERT_TRUE(updated.ok()) << updated.status();
   EXPECT_FALSE(updated->full);
+  EXPECT_FALSE(updated->listed) << "no delete since the last read: nothing listed";
+  EXPECT_EQ(updated->scanned, 0);
   EXPECT_EQ(updated->read, 5);     // the five entries added, not the 40
   EXPECT_EQ(updated->removed, 3);  // replaced by their new versions
   EXPECT_EQ(set.size(), 42u);
@@ -370,9 +373,10 @@ TEST_F(CompileFromStoreTest, AnUpdatedIndicatorSetReadsOnlyWhatChanged) {
   ExpectSetEqualsFullCompile(*store_, {collection_}, set, kNow);
 }
 
-// A delete by another process (here another store object on the file) moves nothing the
-// reloader polls, and nothing counted can be trusted to show it (a new object in two
-// versions makes up for a deleted one): the listing of every Update finds it.
+// A delete by another process (here another store object on the file) moves no
+// LastDateAdded and no count of this store object, and no count of objects can be trusted to
+// show it (a new object in two versions makes up for a deleted one): it moves the store's
+// EntriesDeleted, so the Update after it lists the entries and finds it.
 TEST_F(CompileFromStoreTest, AnIndicatorSetSeesADeleteByAnotherProcess) {
   ImportMixed();
   auto loaded = IndicatorSet::Load(*store_, {collection_}, CompileOptions{});
@@ -409,6 +413,7 @@ TEST_F(CompileFromStoreTest, AnIndicatorSetSeesADeleteByAnotherProcess) {
   EXPECT_EQ(store_->LocalDeletes(), 0);
   updated = set.Update(*store_);
   ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_TRUE(updated->listed);
   EXPECT_EQ(updated->removed, 1);
   ExpectSetEqualsFullCompile(*store_, {collection_}, set, kNow);
   // A delete alone.

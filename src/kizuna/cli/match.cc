@@ -353,8 +353,8 @@ int Run(GlobalOptions& global, MatchFlags& flags) {
       ResumePending(*resume, resume_lines);
 
   // Read before compiling, so a write during the compilation triggers a reload.
-  absl::StatusOr<int64_t> compiled_mark = (*db)->LastDateAdded();
-  if (!compiled_mark.ok()) return ReportError(compiled_mark.status());
+  absl::StatusOr<detect::StoreMarks> compiled_marks = detect::StoreMarks::Read(**db);
+  if (!compiled_marks.ok()) return ReportError(compiled_marks.status());
   detect::CompileOptions compile;
   compile.now_us = SystemClock().NowMicros();
   compile.exercise = flags.exercise;
@@ -428,7 +428,7 @@ int Run(GlobalOptions& global, MatchFlags& flags) {
   }
   {
     detect::SnapshotReloader reloader(**db, collection_ids, compile, live, SystemClock(),
-                                      *compiled_mark, indicator_set.get());
+                                      *compiled_marks, indicator_set.get());
     std::unique_ptr<ReloadThread> reloading;
     if (flags.reload_seconds > 0) {
       std::string line =
