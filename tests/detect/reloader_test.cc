@@ -202,5 +202,22 @@ TEST_F(ReloaderTest, ADeleteByAnotherProcessAloneRecompiles) {
   EXPECT_EQ((*set)->deleted(), *store_->EntriesDeleted());
 }
 
+// A run that read the compiled-set file has no set: the first reload loads one and keeps it,
+// so the passing of a validity time after it reads nothing (here from a broken store).
+TEST_F(ReloaderTest, WithoutASetTheFirstReloadLoadsOneWhenAsked) {
+  const StoreMarks mark = *StoreMarks::Read(*store_);
+  LiveSnapshot live(Compile());
+  CompileOptions options;
+  SnapshotReloader reloader(*store_, {collection_}, options, live, clock_, mark);
+  reloader.KeepSetFromFirstReload();
+  Import(Indicator(2, "two.example", R"(,"valid_until":"2025-06-15T16:06:40Z")"));
+  ASSERT_EQ(reloader.Check(nullptr).value(), true);
+  EXPECT_EQ(live.Load()->indicator_count(), 2u);
+  BreakTheDatabase();
+  clock_.Advance(int64_t{3600} * 1000000);
+  ASSERT_EQ(reloader.Check(nullptr).value(), true) << "built from the kept set, without the store";
+  EXPECT_EQ(live.Load()->indicator_count(), 1u);
+}
+
 }  // namespace
 }  // namespace kizuna::detect
