@@ -3,8 +3,10 @@
 // against a full compilation from the store (what it did before), alternating, and the
 // rebuild alone (what the passing of a validity time costs now); `load` is the set's first
 // read with the first snapshot (IndicatorSet::LoadAndBuild, what `--reload` starts with).
-// Writes to the store: give it a copy. Also an Update when nothing changed (`listing`: the
-// listing of the entries without JSON every Update makes). Prints one JSON line. Usage:
+// Writes to the store: give it a copy. Also an Update when nothing changed (`unchanged`: it
+// lists nothing, since no entry was deleted), and one after a delete of one indicator
+// (`after_delete`: the listing of the entries without JSON, then the added ones; `listed`:
+// how many of the timed updates listed). Prints one JSON line. Usage:
 //   reload_bench --store DIR/kizuna.db --collection ALIAS [--changes N] [--repeat R]
 // Times are wall and process CPU (user + system, both threads) seconds; medians of R.
 #include <sys/resource.h>
@@ -105,9 +107,9 @@ int Main(int argc, char** argv) {
     Check(loaded.status(), "loading the set");
     set = std::move(loaded->set);
   });
-  Timing full, update, update_only, build, listing;
+  Timing full, update, update_only, build, unchanged, after_delete;
   size_t lookup_bytes = 0;
-  int64_t read = 0, scanned = 0;
+  int64_t read = 0, scanned = 0, listed = 0;
   for (int round = 0; round < repeat; ++round) {
     ingest::ImportOptions import;
     import.format = stix::DocumentFormat::kJsonLines;
@@ -122,6 +124,7 @@ int Main(int argc, char** argv) {
           Check(stats.status(), "updating");
           read = stats->read;
           scanned = stats->scanned;
+          listed += stats->listed ? 1 : 0;
         });
         auto s = set->Build(options, nullptr);
         Check(s.status(), "building");
@@ -142,18 +145,34 @@ int Main(int argc, char** argv) {
       incremental();
     }
     build.Run([&] { Check(set->Build(options, nullptr).status(), "building"); });
-    listing.Run([&] { Check(set->Update(**store).status(), "listing"); });
+    unchanged.Run([&] {
+      auto stats = set->Update(**store);
+      Check(stats.status(), "updating unchanged");
+      listed += stats->listed ? 1 : 0;
+    });
+    store::ObjectFilter every;
+    every.versions.all = true;
+    Check((*store)
+              ->DeleteObject(collection->id,
+                             StrCat("indicator--7e1d0d3e-5b1f-4a57-9d6e-",
+                                    fmt::format("{:04}{:08}", round, 0)),
+                             every)
+              .status(),
+          "deleting");
+    after_delete.Run([&] { Check(set->Update(**store).status(), "updating after a delete"); });
   }
   std::printf(
       "{\"indicators\":%zu,\"changes\":%d,\"repeat\":%d,\"load_s\":%.3f,\"load_cpu_s\":%.3f,"
       "\"full_s\":%.3f,\"full_cpu_s\":%.3f,\"update_build_s\":%.3f,\"update_build_cpu_s\":%.3f,"
       "\"update_s\":%.3f,\"update_cpu_s\":%.3f,\"build_s\":%.3f,\"build_cpu_s\":%.3f,"
-      "\"listing_s\":%.3f,\"listing_cpu_s\":%.3f,"
+      "\"unchanged_s\":%.3f,\"unchanged_cpu_s\":%.3f,\"after_delete_s\":%.3f,"
+      "\"after_delete_cpu_s\":%.3f,\"listed\":%lld,"
       "\"read\":%lld,\"scanned\":%lld,\"set_bytes\":%zu,\"lookup_bytes\":%zu}\n",
       set->size(), changes, repeat, Median(load.wall), Median(load.cpu), Median(full.wall),
       Median(full.cpu), Median(update.wall), Median(update.cpu), Median(update_only.wall),
-      Median(update_only.cpu), Median(build.wall), Median(build.cpu), Median(listing.wall),
-      Median(listing.cpu), static_cast<long long>(read), static_cast<long long>(scanned),
+      Median(update_only.cpu), Median(build.wall), Median(build.cpu), Median(unchanged.wall),
+      Median(unchanged.cpu), Median(after_delete.wall), Median(after_delete.cpu),
+      static_cast<long long>(listed), static_cast<long long>(read), static_cast<long long>(scanned),
       set->bytes(), lookup_bytes);
   return 0;
 }

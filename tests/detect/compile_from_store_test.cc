@@ -2,14 +2,21 @@
 // keeping every indicator until Finish gives; a write landing during the read is read again.
 // IndicatorSet: kept, brought up to date after changes and built at a time, it gives the
 // snapshot and counts CompileFromStore gives for the same store at that time.
+// SnapshotFile and CompiledSetInputs: a compilation written to a file and read back is the
+// compilation; a file compiled from other inputs, or damaged, is refused with its reason.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 
 #include "kizuna/base/strings.h"
+#include "kizuna/detect/compiled_set.h"
 #include "kizuna/detect/compiler.h"
 #include "kizuna/detect/indicator_set.h"
 #include "kizuna/detect/matcher.h"
+#include "kizuna/detect/snapshot_file.h"
 #include "kizuna/ingest/importer.h"
 #include "kizuna/store/sqlite/sqlite_store.h"
 #include "test_util.h"
@@ -290,10 +297,11 @@ TEST_F(CompileFromStoreTest, AnUpdatedIndicatorSetReadsOnlyWhatChanged) {
   auto loaded = IndicatorSet::Load(*store_, {collection_}, CompileOptions{});
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   IndicatorSet& set = **loaded;
-  // Nothing changed: the entries are listed, no JSON is read.
+  // Nothing changed: nothing is listed (no delete), no JSON is read.
   auto same = set.Update(*store_);
   ASSERT_TRUE(same.ok()) << same.status();
-  EXPECT_TRUE(same->listed);
+  EXPECT_FALSE(same->listed);
+  EXPECT_EQ(same->scanned, 0);
   EXPECT_EQ(same->read, 0);
   EXPECT_EQ(same->removed, 0);
   ExpectSetEqualsFullCompile(*store_, {collection_}, set, kNow);
@@ -311,6 +319,8 @@ TEST_F(CompileFromStoreTest, AnUpdatedIndicatorSetReadsOnlyWhatChanged) {
   auto updated = set.Update(*store_);
   ASSERT_TRUE(updated.ok()) << updated.status();
   EXPECT_FALSE(updated->full);
+  EXPECT_FALSE(updated->listed) << "no delete since the last read: nothing listed";
+  EXPECT_EQ(updated->scanned, 0);
   EXPECT_EQ(updated->read, 5);     // the five entries added, not the 40
   EXPECT_EQ(updated->removed, 3);  // replaced by their new versions
   EXPECT_EQ(set.size(), 42u);
@@ -370,9 +380,10 @@ TEST_F(CompileFromStoreTest, AnUpdatedIndicatorSetReadsOnlyWhatChanged) {
   ExpectSetEqualsFullCompile(*store_, {collection_}, set, kNow);
 }
 
-// A delete by another process (here another store object on the file) moves nothing the
-// reloader polls, and nothing counted can be trusted to show it (a new object in two
-// versions makes up for a deleted one): the listing of every Update finds it.
+// A delete by another process (here another store object on the file) moves no
+// LastDateAdded and no count of this store object, and no count of objects can be trusted to
+// show it (a new object in two versions makes up for a deleted one): it moves the store's
+// EntriesDeleted, so the Update after it lists the entries and finds it.
 TEST_F(CompileFromStoreTest, AnIndicatorSetSeesADeleteByAnotherProcess) {
   ImportMixed();
   auto loaded = IndicatorSet::Load(*store_, {collection_}, CompileOptions{});
@@ -409,6 +420,7 @@ TEST_F(CompileFromStoreTest, AnIndicatorSetSeesADeleteByAnotherProcess) {
   EXPECT_EQ(store_->LocalDeletes(), 0);
   updated = set.Update(*store_);
   ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_TRUE(updated->listed);
   EXPECT_EQ(updated->removed, 1);
   ExpectSetEqualsFullCompile(*store_, {collection_}, set, kNow);
   // A delete alone.
@@ -467,6 +479,231 @@ TEST_F(CompileFromStoreTest, AnIndicatorSetAppliesAllowlistsAndSeveralCollection
   ASSERT_TRUE(updated.ok()) << updated.status();
   EXPECT_EQ(updated->read, 1);
   ExpectSetEqualsFullCompile(*store_, both, **set, kNow, &allowlist);
+}
+
+// Issue 26: the compiled-set file. A snapshot written and read back is the one compiled:
+// same indicators, tables (lookup_bytes), times, counts and matches, evaluated and
+// multi-observation patterns included, with an allowlist applied.
+TEST_F(CompileFromStoreTest, ACompiledSetFileReadsBackTheCompiledSnapshot) {
+  ImportMixed();
+  Allowlist allowlist;
+  allowlist.AddPlainList("shared.example\n", "benign");
+  allowlist.Finish();
+  CompileOptions options;
+  options.now_us = kNow;
+  options.allowlist = &allowlist;
+  CompileReport report;
+  auto compiled =
+      CompileFromStore(*store_, std::vector<std::string>{collection_}, options, &report);
+  ASSERT_TRUE(compiled.ok()) << compiled.status();
+  const std::string file = StrCat(path_, ".kzset");
+  ASSERT_TRUE(SnapshotFile::Write(file, "stamp=1\n", **compiled, report).ok());
+  struct stat st {};
+  ASSERT_EQ(::stat(file.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u) << "readable by the operator only";
+  auto read = SnapshotFile::Read(file, "stamp=1\n", kNow + 1);
+  ASSERT_TRUE(read.ok()) << read.status();
+  ExpectSameSnapshot(*read->snapshot, **compiled);
+  ExpectSameCounts(read->report, report);
+  EXPECT_EQ(read->report.suppressed, 4);
+  EXPECT_EQ(read->snapshot->stats().lookup_bytes, (*compiled)->stats().lookup_bytes);
+  EXPECT_EQ(read->snapshot->selected_at_us(), kNow);
+  EXPECT_EQ(read->snapshot->strings().size(), (*compiled)->strings().size());
+  ASSERT_NE(read->snapshot->patterns(), nullptr);
+  EXPECT_EQ(read->snapshot->patterns()->size(), (*compiled)->patterns()->size());
+  EXPECT_EQ(read->snapshot->correlations() != nullptr, (*compiled)->correlations() != nullptr);
+  const auto matches = Matches(*read->snapshot);
+  EXPECT_EQ(matches, Matches(**compiled));
+  EXPECT_GT(matches.size(), 3u);
+  std::filesystem::remove(file);
+}
+
+// Every input the compilation depended on is in the stamp, so any change refuses the file:
+// an add, a new version, a revocation, a delete by another process, another allowlist, other
+// collections, exercise mode; and the passing of a validity time refuses it by itself.
+TEST_F(CompileFromStoreTest, ACompiledSetFileOfOtherInputsIsRefusedWithTheReason) {
+  ImportMixed();
+  const auto inputs = [&](std::vector<std::string> collections, uint64_t allowlist = 0) {
+    CompiledSetInputs in;
+    in.collection_ids = std::move(collections);
+    in.marks = *StoreMarks::Read(*store_);
+    in.allowlist_digest = allowlist;
+    return in;
+  };
+  const CompiledSetInputs first = inputs({collection_});
+  CompileOptions options;
+  options.now_us = kNow;
+  CompileReport report;
+  auto compiled =
+      CompileFromStore(*store_, std::vector<std::string>{collection_}, options, &report);
+  ASSERT_TRUE(compiled.ok()) << compiled.status();
+  const std::string dir = StrCat(path_, "-cache");
+  ASSERT_TRUE(MakeCompiledSetDir(dir).ok());
+  const std::string file = CompiledSetPath(dir, first);
+  ASSERT_TRUE(SnapshotFile::Write(file, CompiledSetStamp(first), **compiled, report).ok());
+  ASSERT_TRUE(SnapshotFile::Read(file, CompiledSetStamp(inputs({collection_})), kNow).ok());
+  const auto refused = [&](const CompiledSetInputs& now, int64_t at = kNow) {
+    auto r = SnapshotFile::Read(CompiledSetPath(dir, now), CompiledSetStamp(now), at);
+    EXPECT_FALSE(r.ok());
+    return r.ok() ? std::string("read") : std::string(r.status().message());
+  };
+  // Validity: indicator 14's valid_until (2027-01-01) passes.
+  ASSERT_EQ((*compiled)->next_change_us(), int64_t{1798761600} * 1000000);
+  EXPECT_TRUE(
+      SnapshotFile::Read(file, CompiledSetStamp(first), int64_t{1798761600} * 1000000 - 1).ok());
+  EXPECT_NE(refused(first, int64_t{1798761600} * 1000000).find("validity time passed"),
+            std::string::npos);
+  EXPECT_NE(refused(first, kNow - 1).find("validity time passed"), std::string::npos)
+      << "a clock before the compilation: its selection is not known to hold";
+  // Allowlists.
+  EXPECT_NE(refused(inputs({collection_}, 7)).find("allowlists differs"), std::string::npos);
+  CompiledSetInputs categories = first;
+  categories.allowlist_categories = {"plain"};
+  EXPECT_NE(refused(categories).find("allowlists differs"), std::string::npos);
+  // Exercise mode and other collections: another file, never this one.
+  CompiledSetInputs exercise = first;
+  exercise.exercise = true;
+  EXPECT_NE(CompiledSetPath(dir, exercise), file);
+  EXPECT_NE(refused(exercise).find("no compiled-set file"), std::string::npos);
+  const std::string other = store_->CreateCollection({"", "root", "other", "Other", "", 0})->id;
+  EXPECT_NE(CompiledSetPath(dir, inputs({collection_, other})), file);
+  EXPECT_NE(CompiledSetPath(dir, inputs({other})), file);
+  CompiledSetInputs reader = first;
+  reader.reader = "someone-else";
+  EXPECT_NE(CompiledSetPath(dir, reader), file);
+  // The same file read with another selection's stamp (renamed over it) is refused too.
+  EXPECT_NE(SnapshotFile::Read(file, CompiledSetStamp(reader), kNow)
+                .status()
+                .message()
+                .find("reader differs"),
+            std::string::npos);
+  // An add; a new version; a revocation.
+  Import(Indicator(41, "[domain-name:value = 'new1.example']"));
+  EXPECT_NE(refused(inputs({collection_})).find("store.last_date_added differs"),
+            std::string::npos);
+  CompiledSetInputs marks = inputs({collection_});
+  Import(Indicator(1, "[domain-name:value = 'again.example']", "", "2024-07-01T00:00:00.000Z"));
+  EXPECT_NE(inputs({collection_}).marks, marks.marks);
+  marks = inputs({collection_});
+  Import(Indicator(11, "[domain-name:value = 'shared.example']", R"(,"revoked":true)",
+                   "2024-07-01T00:00:00.000Z"));
+  EXPECT_NE(inputs({collection_}).marks, marks.marks);
+  // A delete by another process moves no LastDateAdded, but the stamp's count of deletes.
+  marks = inputs({collection_});
+  FakeClock other_clock{kNow};
+  auto elsewhere = store::SqliteStore::Open(path_, other_clock);
+  ASSERT_TRUE(elsewhere.ok()) << elsewhere.status();
+  store::ObjectFilter every;
+  every.versions.all = true;
+  ASSERT_EQ(
+      (*elsewhere)
+          ->DeleteObject(collection_, "indicator--6c1d0d3e-5b1f-4a57-9d6e-000000000019", every)
+          .value(),
+      1);
+  const CompiledSetInputs after_delete = inputs({collection_});
+  EXPECT_EQ(after_delete.marks.last_added, marks.marks.last_added);
+  EXPECT_NE(after_delete.marks.deleted, marks.marks.deleted);
+  ASSERT_TRUE(SnapshotFile::Write(file, CompiledSetStamp(marks), **compiled, report).ok());
+  EXPECT_NE(refused(after_delete).find("store.entries_deleted differs"), std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+// A file that is missing, truncated, damaged, not a compiled-set file, of another format
+// version or of another build is refused (never read), and the message says which.
+TEST_F(CompileFromStoreTest, ADamagedCompiledSetFileIsRefusedWithTheReason) {
+  ImportMixed();
+  CompileOptions options;
+  options.now_us = kNow;
+  CompileReport report;
+  auto compiled =
+      CompileFromStore(*store_, std::vector<std::string>{collection_}, options, &report);
+  ASSERT_TRUE(compiled.ok()) << compiled.status();
+  const std::string file = StrCat(path_, ".kzset");
+  const auto write = [&] {
+    ASSERT_TRUE(SnapshotFile::Write(file, "s=1\n", **compiled, report).ok());
+  };
+  const auto contents = [&] {
+    std::ifstream in(file, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const auto put = [&](const std::string& bytes) {
+    std::ofstream out(file, std::ios::binary | std::ios::trunc);
+    out << bytes;
+  };
+  const auto refusal = [&] {
+    auto r = SnapshotFile::Read(file, "s=1\n", kNow);
+    EXPECT_FALSE(r.ok());
+    return r.status();
+  };
+  std::filesystem::remove(file);
+  EXPECT_EQ(refusal().code(), absl::StatusCode::kNotFound);
+  write();
+  const std::string good = contents();
+  ASSERT_GT(good.size(), 1000u);
+  // Truncated anywhere: in the body, in the header.
+  for (size_t keep : {good.size() - 1, good.size() / 2, size_t{30}, size_t{5}}) {
+    SCOPED_TRACE(keep);
+    put(good.substr(0, keep));
+    const absl::Status s = refusal();
+    EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
+    EXPECT_TRUE(s.message().find("truncated") != std::string::npos ||
+                s.message().find("not a compiled-set file") != std::string::npos)
+        << s;
+  }
+  put(good + "x");
+  EXPECT_NE(refusal().message().find("longer than its header says"), std::string::npos);
+  // A byte of the tables changed.
+  uint32_t stamp_size = 0;
+  std::memcpy(&stamp_size, good.data() + 12, 4);
+  std::string damaged = good;
+  damaged[16 + stamp_size + 32 + 8 + 3] ^= 0x5a;  // in the first indicator's id
+  put(damaged);
+  EXPECT_EQ(refusal().code(), absl::StatusCode::kDataLoss);
+  EXPECT_NE(refusal().message().find("damaged"), std::string::npos) << refusal();
+  // Something else entirely.
+  put(std::string(4096, 'k'));
+  EXPECT_NE(refusal().message().find("not a compiled-set file"), std::string::npos);
+  // Another format version.
+  std::string version = good;
+  version[8] = static_cast<char>(SnapshotFile::kFormatVersion + 1);
+  put(version);
+  EXPECT_EQ(refusal().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(refusal().message().find("format version"), std::string::npos);
+  // Another build: its build id differs.
+  std::string build = good;
+  const size_t at = build.find("build=") + 6;
+  build[at] = build[at] == '0' ? '1' : '0';
+  put(build);
+  EXPECT_NE(refusal().message().find("another build"), std::string::npos);
+  // Written again, it is read.
+  write();
+  EXPECT_TRUE(SnapshotFile::Read(file, "s=1\n", kNow).ok());
+  std::filesystem::remove(file);
+}
+
+// The folder holds a bounded number of files: the most recently written are kept.
+TEST_F(CompileFromStoreTest, CompiledSetFilesAreBounded) {
+  const std::string dir = StrCat(path_, "-bounded");
+  std::filesystem::remove_all(dir);
+  ASSERT_TRUE(MakeCompiledSetDir(dir).ok());
+  struct stat st {};
+  ASSERT_EQ(::stat(dir.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+  const auto now = std::filesystem::file_time_type::clock::now();
+  for (int i = 0; i < 6; ++i) {
+    const std::string f = StrCat(dir, "/", i, ".kzset");
+    std::ofstream(f) << i;
+    std::filesystem::last_write_time(f, now - std::chrono::minutes(10 - i));
+  }
+  std::ofstream(StrCat(dir, "/left.kzset.1.new")) << "x";
+  std::filesystem::last_write_time(StrCat(dir, "/left.kzset.1.new"), now - std::chrono::hours(2));
+  ASSERT_TRUE(PruneCompiledSets(dir, 4).ok());
+  std::vector<std::string> left;
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    left.push_back(e.path().filename().string());
+  std::sort(left.begin(), left.end());
+  EXPECT_EQ(left, (std::vector<std::string>{"2.kzset", "3.kzset", "4.kzset", "5.kzset"}));
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

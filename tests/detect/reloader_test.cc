@@ -68,7 +68,7 @@ class ReloaderTest : public ::testing::Test {
 };
 
 TEST_F(ReloaderTest, RecompilesOnlyWhenTheStoreChanged) {
-  const int64_t mark = *store_->LastDateAdded();
+  const StoreMarks mark = *StoreMarks::Read(*store_);
   LiveSnapshot live(Compile());
   CompileOptions options;
   SnapshotReloader reloader(*store_, {collection_}, options, live, clock_, mark);
@@ -84,14 +84,14 @@ TEST_F(ReloaderTest, RecompilesOnlyWhenTheStoreChanged) {
 }
 
 TEST_F(ReloaderTest, WritesOfOtherObjectsCompileNothing) {
-  const int64_t mark = *store_->LastDateAdded();
+  const StoreMarks mark = *StoreMarks::Read(*store_);
   LiveSnapshot live(Compile());
   SnapshotReloader reloader(*store_, {collection_}, CompileOptions{}, live, clock_, mark);
   Import(
       R"({"type":"identity","spec_version":"2.1","id":"identity--6c1d0d3e-5b1f-4a57-9d6e-000000000001",)"
       R"("created":"2024-01-01T00:00:00.000Z","modified":"2024-01-01T00:00:00.000Z","name":"x"})"
       "\n");
-  ASSERT_GT(*store_->LastDateAdded(), mark);
+  ASSERT_GT(*store_->LastDateAdded(), mark.last_added);
   EXPECT_EQ(reloader.Check(nullptr).value(), false);
   EXPECT_EQ(live.generation(), 0u);
   Import(Indicator(2, "two.example"));
@@ -100,7 +100,7 @@ TEST_F(ReloaderTest, WritesOfOtherObjectsCompileNothing) {
 }
 
 TEST_F(ReloaderTest, AFailedRecompilationKeepsTheSnapshotInUse) {
-  const int64_t mark = *store_->LastDateAdded();
+  const StoreMarks mark = *StoreMarks::Read(*store_);
   LiveSnapshot live(Compile());
   const std::shared_ptr<const Snapshot> first = live.Load();
   SnapshotReloader reloader(*store_, {collection_}, CompileOptions{}, live, clock_, mark);
@@ -114,7 +114,7 @@ TEST_F(ReloaderTest, AFailedRecompilationKeepsTheSnapshotInUse) {
 // With an IndicatorSet: an added indicator is read alone, the snapshot is the full
 // compilation's, and the passing of a valid_until reads nothing from the store (here broken).
 TEST_F(ReloaderTest, WithAnIndicatorSetOnlyChangesAreRead) {
-  const int64_t mark = *store_->LastDateAdded();
+  const StoreMarks mark = *StoreMarks::Read(*store_);
   CompileOptions options;
   auto set = IndicatorSet::Load(*store_, {collection_}, options);
   ASSERT_TRUE(set.ok()) << set.status();
@@ -143,12 +143,13 @@ TEST_F(ReloaderTest, WithAnIndicatorSetOnlyChangesAreRead) {
   EXPECT_EQ(live.Load()->IndicatorId(0), "indicator--6c1d0d3e-5b1f-4a57-9d6e-000000000001");
 }
 
-// A delete through the store recompiles (it moves no LastDateAdded), with or without a set.
+// A delete through the store recompiles (it moves no LastDateAdded, but EntriesDeleted), with
+// or without a set.
 TEST_F(ReloaderTest, ADeleteRecompiles) {
   Import(Indicator(2, "two.example"));
   for (bool with_set : {false, true}) {
     SCOPED_TRACE(with_set);
-    const int64_t mark = *store_->LastDateAdded();
+    const StoreMarks mark = *StoreMarks::Read(*store_);
     CompileOptions options;
     auto set = IndicatorSet::Load(*store_, {collection_}, options);
     ASSERT_TRUE(set.ok()) << set.status();
@@ -161,7 +162,7 @@ TEST_F(ReloaderTest, ADeleteRecompiles) {
     const std::string id = with_set ? "indicator--6c1d0d3e-5b1f-4a57-9d6e-000000000002"
                                     : "indicator--6c1d0d3e-5b1f-4a57-9d6e-000000000001";
     ASSERT_EQ(store_->DeleteObject(collection_, id, every).value(), 1);
-    ASSERT_EQ(*store_->LastDateAdded(), mark);
+    ASSERT_EQ(*store_->LastDateAdded(), mark.last_added);
     ASSERT_EQ(reloader.Check(nullptr).value(), true);
     EXPECT_EQ(live.Load()->indicator_count(), before - 1);
     for (uint32_t i = 0; i < live.Load()->indicator_count(); ++i) {
@@ -169,6 +170,53 @@ TEST_F(ReloaderTest, ADeleteRecompiles) {
     }
     EXPECT_EQ(reloader.Check(nullptr).value(), false);
   }
+}
+
+// Issue 26: a delete made by another process (another store on the file), with nothing
+// added, is seen by the next Check: it moves the store's EntriesDeleted, and the set lists
+// the entries to find it. A reload after an add alone lists nothing.
+TEST_F(ReloaderTest, ADeleteByAnotherProcessAloneRecompiles) {
+  Import(Indicator(2, "two.example"));
+  const StoreMarks mark = *StoreMarks::Read(*store_);
+  CompileOptions options;
+  auto set = IndicatorSet::Load(*store_, {collection_}, options);
+  ASSERT_TRUE(set.ok()) << set.status();
+  options.now_us = clock_.NowMicros();
+  LiveSnapshot live(*(*set)->Build(options, nullptr));
+  SnapshotReloader reloader(*store_, {collection_}, options, live, clock_, mark, set->get());
+  FakeClock other_clock{clock_.NowMicros()};
+  auto other = store::SqliteStore::Open(path_, other_clock);
+  ASSERT_TRUE(other.ok()) << other.status();
+  store::ObjectFilter every;
+  every.versions.all = true;
+  ASSERT_EQ(
+      (*other)
+          ->DeleteObject(collection_, "indicator--6c1d0d3e-5b1f-4a57-9d6e-000000000002", every)
+          .value(),
+      1);
+  EXPECT_EQ(store_->LocalDeletes(), 0);
+  ASSERT_EQ(reloader.Check(nullptr).value(), true);
+  ASSERT_EQ(live.Load()->indicator_count(), 1u);
+  EXPECT_EQ(live.Load()->IndicatorId(0), "indicator--6c1d0d3e-5b1f-4a57-9d6e-000000000001");
+  EXPECT_EQ(reloader.Check(nullptr).value(), false);
+  EXPECT_EQ((*set)->deleted(), *store_->EntriesDeleted());
+}
+
+// A run that read the compiled-set file has no set: the first reload loads one and keeps it,
+// so the passing of a validity time after it reads nothing (here from a broken store).
+TEST_F(ReloaderTest, WithoutASetTheFirstReloadLoadsOneWhenAsked) {
+  const StoreMarks mark = *StoreMarks::Read(*store_);
+  LiveSnapshot live(Compile());
+  CompileOptions options;
+  SnapshotReloader reloader(*store_, {collection_}, options, live, clock_, mark);
+  reloader.KeepSetFromFirstReload();
+  Import(Indicator(2, "two.example", R"(,"valid_until":"2025-06-15T16:06:40Z")"));
+  ASSERT_EQ(reloader.Check(nullptr).value(), true);
+  EXPECT_EQ(live.Load()->indicator_count(), 2u);
+  BreakTheDatabase();
+  clock_.Advance(int64_t{3600} * 1000000);
+  ASSERT_EQ(reloader.Check(nullptr).value(), true) << "built from the kept set, without the store";
+  EXPECT_EQ(live.Load()->indicator_count(), 1u);
 }
 
 }  // namespace

@@ -806,6 +806,38 @@ TEST_P(StoreTest, WritesByAnotherProcessAreSeen) {
             AddOutcome::kConflict);
 }
 
+// Issue 26: EntriesDeleted counts every entry removed, by whichever process, in the removing
+// transaction; adds and cancelled deletes leave it, and it survives a reopen.
+TEST_P(StoreTest, EntriesDeletedCountsEveryRemovalByAnyProcess) {
+  EXPECT_EQ(*store_->EntriesDeleted(), 0);
+  Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z"),
+       Indicator("000000000001", "2016-02-01T00:00:00.000Z"),
+       Indicator("000000000002", "2016-01-01T00:00:00.000Z"),
+       Indicator("000000000003", "2016-01-01T00:00:00.000Z")});
+  EXPECT_EQ(*store_->EntriesDeleted(), 0) << "adds, new versions included, delete nothing";
+  ObjectFilter all;
+  all.versions.all = true;
+  const RecordDelete fails = [](int64_t) -> absl::StatusOr<AuditEvent> {
+    return absl::InternalError("audit unavailable");
+  };
+  EXPECT_FALSE(
+      store_->DeleteObjectRecorded(collection_, IndicatorId("000000000001"), all, fails).ok());
+  EXPECT_EQ(*store_->EntriesDeleted(), 0) << "a cancelled delete is not counted";
+  EXPECT_EQ(*store_->DeleteObject(collection_, IndicatorId("000000000001"), all), 2);
+  EXPECT_EQ(*store_->EntriesDeleted(), 2);
+  EXPECT_EQ(*store_->DeleteObject(collection_, IndicatorId("000000000001"), all), 0);
+  EXPECT_EQ(*store_->EntriesDeleted(), 2) << "a delete that removes nothing is not counted";
+  // Another process's delete moves what this store reads, without any write through it.
+  auto other = OpenAnother();
+  ASSERT_TRUE(other.ok()) << other.status();
+  EXPECT_EQ(*(*other)->DeleteObject(collection_, IndicatorId("000000000002"), all), 1);
+  EXPECT_EQ(*store_->EntriesDeleted(), 3);
+  const int64_t last = *store_->LastDateAdded();
+  Open();
+  EXPECT_EQ(*store_->EntriesDeleted(), 3) << "durable";
+  EXPECT_EQ(*store_->LastDateAdded(), last) << "deletes leave LastDateAdded";
+}
+
 TEST_P(StoreTest, FindObjectsGivesEachIdsLatestVersionInOrderAndSeesOtherProcesses) {
   Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z"), Indicator("000000000001", "2016-01-02T00:00:00.000Z")});
   std::vector<std::string> ids = {IndicatorId("000000000002"), IndicatorId("000000000001"), IndicatorId("000000000003")};

@@ -5,7 +5,7 @@
 //                [--no-stored-allowlists] [--alerts FILE]
 //                [--sightings-to COLLECTION [--organization NAME]] [--window SECONDS]
 //                [--correlation-window SECONDS] [--threads N] [--reload SECONDS] [--follow]
-//                [--json] [--resume FILE]
+//                [--json] [--resume FILE] [--no-compiled-set] [--verbose]
 //   kizuna match --from nats://HOST:PORT --durable NAME [--threads N] [--alerts FILE] [--json]
 //                [--ack-wait SECONDS] [--exit-when-idle SECONDS] [--nats-ca FILE ...]
 //                (a worker: match_bus.h)
@@ -42,6 +42,12 @@
 // matches only what was added since the last run, appends its alerts, and its sightings count
 // every run's events; the events multi-observation patterns still wait on are kept in FILE
 // too, so the alerts and sightings are those one run over everything would make.
+// The compiled indicators are written to a compiled-set file (<data-dir>/match-cache/, one
+// per selection of collections; detect/compiled_set.h) stamped with every input of the
+// compilation; the next run with the same inputs (no add or delete on the node since, same
+// allowlists, no validity time passed) reads it instead of compiling. --json says where they
+// came from ("compiled_from": "store" or "file", "compiled_set_reason": why not the file),
+// --verbose says it on stderr; --no-compiled-set neither reads nor writes the file.
 // Exit codes: 0 done (with or without hits); 1 a failure (store, unreadable field map...);
 // 2 usage.
 #include <malloc.h>
@@ -64,11 +70,13 @@
 #include "kizuna/cli/match_bus.h"
 #include "kizuna/cli/match_resume.h"
 #include "kizuna/detect/allowlist_store.h"
+#include "kizuna/detect/compiled_set.h"
 #include "kizuna/detect/compiler.h"
 #include "kizuna/detect/indicator_details.h"
 #include "kizuna/detect/indicator_set.h"
 #include "kizuna/detect/match_run.h"
 #include "kizuna/detect/reloader.h"
+#include "kizuna/detect/snapshot_file.h"
 #include "kizuna/ingest/feed.h"
 #include "kizuna/stix/exercise_marking.h"
 #include "kizuna/store/open.h"
@@ -76,6 +84,9 @@
 
 namespace kizuna::cli {
 namespace {
+
+// Compiled-set files kept in <data-dir>/match-cache (one per selection of collections).
+constexpr size_t kCompiledSetsKept = 4;
 
 struct MatchFlags {
   std::vector<std::string> collections;
@@ -95,6 +106,8 @@ struct MatchFlags {
   bool follow = false;
   bool json = false;
   bool exercise = false;
+  bool no_compiled_set = false;
+  bool verbose = false;
   std::string resume;
   MatchBusFlags bus;
 };
@@ -353,8 +366,8 @@ int Run(GlobalOptions& global, MatchFlags& flags) {
       ResumePending(*resume, resume_lines);
 
   // Read before compiling, so a write during the compilation triggers a reload.
-  absl::StatusOr<int64_t> compiled_mark = (*db)->LastDateAdded();
-  if (!compiled_mark.ok()) return ReportError(compiled_mark.status());
+  absl::StatusOr<detect::StoreMarks> compiled_marks = detect::StoreMarks::Read(**db);
+  if (!compiled_marks.ok()) return ReportError(compiled_marks.status());
   detect::CompileOptions compile;
   compile.now_us = SystemClock().NowMicros();
   compile.exercise = flags.exercise;
@@ -365,20 +378,72 @@ int Run(GlobalOptions& global, MatchFlags& flags) {
     };
   }
   detect::CompileReport report;
-  // With --reload, the extracted indicators are kept, so that a reload reads and parses only
-  // what changed (detect/indicator_set.h); without, nothing is kept per indicator.
-  std::unique_ptr<detect::IndicatorSet> indicator_set;
+  // The compiled-set file of this selection (detect/compiled_set.h): read instead of
+  // compiling when it was compiled from the same inputs and no validity time passed since.
+  detect::CompiledSetInputs compiled_inputs;
+  compiled_inputs.collection_ids = collection_ids;
+  compiled_inputs.exercise = flags.exercise;
+  compiled_inputs.marks = *compiled_marks;
+  compiled_inputs.stored_allowlists = !flags.no_stored_allowlists;
+  compiled_inputs.allowlist_categories = flags.allowlist_categories;
+  compiled_inputs.allowlist_digest = allowlist.content_digest();
+  const std::string compiled_dir = StrCat(global.data_dir, "/match-cache");
+  const std::string compiled_path = detect::CompiledSetPath(compiled_dir, compiled_inputs);
+  const std::string compiled_stamp = detect::CompiledSetStamp(compiled_inputs);
+  std::string compiled_from = "store", compiled_reason, compiled_write_error;
   absl::StatusOr<std::shared_ptr<const detect::Snapshot>> snapshot;
-  if (flags.reload_seconds > 0) {
-    auto loaded = detect::IndicatorSet::LoadAndBuild(**db, collection_ids, compile, &report);
-    if (!loaded.ok()) return ReportError(loaded.status());
-    indicator_set = std::move(loaded->set);
-    snapshot = std::move(loaded->snapshot);
+  if (flags.no_compiled_set) {
+    compiled_reason = "--no-compiled-set";
   } else {
-    snapshot = detect::CompileFromStore(**db, collection_ids, compile, &report);
+    const auto started = std::chrono::steady_clock::now();
+    absl::StatusOr<detect::SnapshotFile::Content> read =
+        detect::SnapshotFile::Read(compiled_path, compiled_stamp, compile.now_us);
+    if (read.ok()) {
+      snapshot = std::move(read->snapshot);
+      report = std::move(read->report);
+      report.seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      compiled_from = "file";
+    } else {
+      compiled_reason = std::string(read.status().message());
+    }
   }
-  if (terminal) std::fputs("\r\033[K", stderr);
-  if (!snapshot.ok()) return ReportError(snapshot.status());
+  // With --reload, the extracted indicators are kept, so that a reload reads and parses only
+  // what changed (detect/indicator_set.h); without, nothing is kept per indicator. A run that
+  // read the compiled-set file loads them at its first reload.
+  std::unique_ptr<detect::IndicatorSet> indicator_set;
+  if (compiled_from == "store") {
+    if (flags.reload_seconds > 0) {
+      auto loaded = detect::IndicatorSet::LoadAndBuild(**db, collection_ids, compile, &report);
+      if (!loaded.ok()) return ReportError(loaded.status());
+      indicator_set = std::move(loaded->set);
+      snapshot = std::move(loaded->snapshot);
+    } else {
+      snapshot = detect::CompileFromStore(**db, collection_ids, compile, &report);
+    }
+    if (terminal) std::fputs("\r\033[K", stderr);
+    if (!snapshot.ok()) return ReportError(snapshot.status());
+    if (!flags.no_compiled_set) {
+      absl::Status written = detect::MakeCompiledSetDir(compiled_dir);
+      if (written.ok())
+        written = detect::SnapshotFile::Write(compiled_path, compiled_stamp, **snapshot, report);
+      if (written.ok()) written = detect::PruneCompiledSets(compiled_dir, kCompiledSetsKept);
+      if (!written.ok()) {
+        compiled_write_error = std::string(written.message());
+        std::fputs(
+            StrCat("kizuna: the compiled-set file was not written: ", written.message(), "\n")
+                .c_str(),
+            stderr);
+      }
+    }
+  }
+  if (flags.verbose) {
+    std::fputs((compiled_from == "file"
+                    ? StrCat("indicators read from the compiled-set file ", compiled_path, "\n")
+                    : StrCat("indicators compiled from the store (", compiled_reason, ")\n"))
+                   .c_str(),
+               stderr);
+  }
   ReleaseCompileMemory(**db);
   detect::LiveSnapshot live(std::move(*snapshot));
 
@@ -428,7 +493,8 @@ int Run(GlobalOptions& global, MatchFlags& flags) {
   }
   {
     detect::SnapshotReloader reloader(**db, collection_ids, compile, live, SystemClock(),
-                                      *compiled_mark, indicator_set.get());
+                                      *compiled_marks, indicator_set.get());
+    if (flags.reload_seconds > 0 && indicator_set == nullptr) reloader.KeepSetFromFirstReload();
     std::unique_ptr<ReloadThread> reloading;
     if (flags.reload_seconds > 0) {
       std::string line =
@@ -466,7 +532,13 @@ int Run(GlobalOptions& global, MatchFlags& flags) {
     if (!st.ok()) return ReportError(st);
   }
   if (flags.json) {
-    boost::json::object out{{"compile", CompileJson(report)}, {"match", MatchJson(run.summary(), details)}};
+    boost::json::object compile_json = CompileJson(report);
+    compile_json["compiled_from"] = compiled_from;
+    compile_json["compiled_set_reason"] = compiled_reason;
+    if (!compiled_write_error.empty())
+      compile_json["compiled_set_write_error"] = compiled_write_error;
+    boost::json::object out{{"compile", std::move(compile_json)},
+                            {"match", MatchJson(run.summary(), details)}};
     out["allowlists"] = {{"stored_files", stored_allowlists},
                          {"lists", allowlist.list_count()},
                          {"entries", allowlist.entry_count()}};
@@ -521,6 +593,12 @@ void AddMatchCommand(CLI::App& app, GlobalOptions& global) {
                 "or truncated), until SIGINT or SIGTERM; then print the summary and add the "
                 "sightings");
   cmd->add_flag("--json", flags->json, "Print the summary as JSON on standard output");
+  cmd->add_flag("--no-compiled-set", flags->no_compiled_set,
+                "Compile from the store without reading or writing the compiled-set file "
+                "(<data-dir>/match-cache/)");
+  cmd->add_flag("--verbose", flags->verbose,
+                "Say on stderr whether the indicators came from the compiled-set file or the "
+                "store, and why");
   cmd->add_option("--resume", flags->resume,
                   "State FILE of a periodic match over growing telemetry: match only the lines "
                   "added since the run that wrote it, append to --alerts, and add sightings "

@@ -10,6 +10,7 @@
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/detect/internal/text.h"
+#include "kizuna/detect/lookup/hash.h"
 #include "simdjson.h"
 
 namespace kizuna::detect {
@@ -114,6 +115,7 @@ absl::Status Allowlist::Load(const std::string& path) {
 }
 
 absl::Status Allowlist::AddMispList(std::string_view json, std::string_view origin) {
+  digest_ = HashBytes(json, HashBytes(origin, digest_ ^ 1));
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
   if (auto error = parser.parse(json.data(), json.size()).get(doc)) {
@@ -166,6 +168,7 @@ absl::Status Allowlist::AddMispList(std::string_view json, std::string_view orig
 }
 
 void Allowlist::AddPlainList(std::string_view text, std::string_view name) {
+  digest_ = HashBytes(text, HashBytes(name, digest_ ^ 2));
   if (!categories.empty() && std::find(categories.begin(), categories.end(), "plain") == categories.end()) {
     return;
   }

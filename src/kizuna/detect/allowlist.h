@@ -83,6 +83,10 @@ class Allowlist {
   size_t list_count() const { return lists_.size(); }
   size_t entry_count() const { return entries_; }
   size_t skipped_regexes() const { return skipped_regexes_; }
+  // A hash of everything added (each list's name or origin and text, in order): equal for
+  // equal inputs, for callers that keep what a compilation with these lists gave
+  // (snapshot_file.h). Not a cryptographic hash.
+  uint64_t content_digest() const { return digest_; }
 
  private:
   enum class Type : uint8_t { kCidr, kHostname, kString, kSubstring, kRegex };
@@ -104,6 +108,7 @@ class Allowlist {
   std::vector<List> lists_;
   size_t entries_ = 0;
   size_t skipped_regexes_ = 0;
+  uint64_t digest_ = 0;
   IndicatorLists payloads_;
   StringTable::Builder exact_builder_;   // slot 0: string lists; slot 1: hostname lists
   StringTable exact_;

@@ -249,6 +249,7 @@ void IndicatorSet::Keep(const store::StoredObject& o, Collection& into,
 
 absl::Status IndicatorSet::ReadAll(store::Store& store, std::vector<Collection>& out,
                                    IndicatorCompiler* compiler) {
+  KZ_ASSIGN_OR_RETURN(const int64_t deleted, store.EntriesDeleted());
   KZ_ASSIGN_OR_RETURN(const int64_t mark, store.LastDateAdded());
   std::vector<Collection> read(collection_ids_.size());
   int64_t count = 0;
@@ -287,6 +288,7 @@ absl::Status IndicatorSet::ReadAll(store::Store& store, std::vector<Collection>&
   }
   out = std::move(read);
   mark_ = mark;
+  deleted_ = deleted;
   unique_ = unique;
   return absl::OkStatus();
 }
@@ -315,9 +317,91 @@ absl::Status IndicatorSet::ReadAdded(store::Store& store, size_t c, Collection& 
 }
 
 absl::StatusOr<IndicatorSet::UpdateStats> IndicatorSet::Update(store::Store& store) {
+  // Read before anything else: a delete or an add during the read moves them again, and the
+  // next Update reads what it changed.
+  KZ_ASSIGN_OR_RETURN(const int64_t deleted, store.EntriesDeleted());
+  KZ_ASSIGN_OR_RETURN(const int64_t mark, store.LastDateAdded());
+  if (deleted == deleted_ && unique_) {
+    UpdateStats stats;
+    KZ_ASSIGN_OR_RETURN(const bool placed, UpdateAdded(store, mark, stats));
+    if (placed) return stats;
+  }
+  KZ_ASSIGN_OR_RETURN(UpdateStats stats, UpdateListed(store, mark));
+  deleted_ = deleted;
+  return stats;
+}
+
+absl::StatusOr<bool> IndicatorSet::UpdateAdded(store::Store& store, int64_t mark,
+                                               UpdateStats& stats) {
+  std::vector<Collection> fresh(collection_ids_.size());
+  for (size_t c = 0; c < collection_ids_.size(); ++c) {
+    KZ_RETURN_IF_ERROR(ReadAdded(store, c, fresh[c], stats));
+  }
+  // Per collection, the entry of each added id that stays (the last read: a version added
+  // during the read comes after the one it replaced), and whether a kept entry is replaced.
+  std::vector<absl::flat_hash_map<UuidKey, size_t>> stays(fresh.size());
+  std::vector<bool> replaces(fresh.size(), false);
+  for (size_t c = 0; c < fresh.size(); ++c) {
+    if (fresh[c].entries.empty()) continue;
+    for (size_t i = 0; i < fresh[c].entries.size(); ++i) {
+      const Entry& e = fresh[c].entries[i];
+      // Which kept entry an id that is not an indicator's replaces cannot be told.
+      if (e.uuid == Uuid{}) return false;
+      stays[c][KeyOf(e.uuid)] = i;
+    }
+    for (const Entry& e : collections_[c].entries) {
+      if (stays[c].contains(KeyOf(e.uuid))) {
+        replaces[c] = true;
+        break;
+      }
+    }
+  }
+  for (size_t c = 0; c < fresh.size(); ++c) {
+    if (fresh[c].entries.empty()) continue;
+    const auto stays_here = [&](size_t i) {
+      auto it = stays[c].find(KeyOf(fresh[c].entries[i].uuid));
+      return it != stays[c].end() && it->second == i;
+    };
+    Collection& kept = collections_[c];
+    if (!replaces[c]) {
+      // New ids only: appended in place (Fit left room for them).
+      const size_t n = stays[c].size();
+      if (kept.entries.size() + n > kept.entries.capacity()) {
+        kept.entries.reserve(Collection::Room(kept.entries.size() + n));
+      }
+      kept.data.reserve(kept.data.size() + fresh[c].data.size());
+      for (size_t i = 0; i < fresh[c].entries.size(); ++i) {
+        if (stays_here(i)) kept.CopyFrom(fresh[c], i);
+      }
+      continue;
+    }
+    // A kept entry replaced by a new version: the others are copied, the new ones follow.
+    Collection now;
+    now.entries.reserve(Collection::Room(kept.entries.size() + stays[c].size()));
+    now.data.reserve(kept.data.size() + fresh[c].data.size());
+    for (size_t i = 0; i < kept.entries.size(); ++i) {
+      const Entry& e = kept.entries[i];
+      auto it = stays[c].find(KeyOf(e.uuid));
+      if (it == stays[c].end()) {
+        now.CopyFrom(kept, i);
+        continue;
+      }
+      // An entry read again (added after the mark the last read began with) is not removed.
+      if (!fresh[c].Same(it->second, e.uuid, e.version_ns, e.date_added_us)) ++stats.removed;
+    }
+    for (size_t i = 0; i < fresh[c].entries.size(); ++i) {
+      if (stays_here(i)) now.CopyFrom(fresh[c], i);
+    }
+    kept = std::move(now);
+  }
+  mark_ = mark;
+  return true;
+}
+
+absl::StatusOr<IndicatorSet::UpdateStats> IndicatorSet::UpdateListed(store::Store& store,
+                                                                     int64_t mark) {
   UpdateStats stats;
   stats.listed = true;
-  KZ_ASSIGN_OR_RETURN(const int64_t mark, store.LastDateAdded());
   std::vector<Collection> next(collection_ids_.size());
   bool full = false;
   for (size_t c = 0; c < collection_ids_.size() && !full; ++c) {

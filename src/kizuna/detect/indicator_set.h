@@ -5,12 +5,13 @@
 // `kizuna match --reload` keeps an IndicatorSet: per stored indicator, what selects it (the
 // selection that does not depend on the time, its validity times) and its parsed pattern
 // (the keys of a simple one, packed; the compiled pattern of any other). Update() brings it
-// up to the store's present state: it lists the collections' entries without their JSON
-// (oldest date_added first: a kept entry missing from the list is gone, deleted here or by
-// another process, whose deletes nothing else reports on SQLite) and reads the JSON of the
-// entries added since the last read only: each is a new indicator, or a new version (a
-// revocation too) that replaces the kept one. Build() compiles the kept indicators at a
-// given time, without the store: the snapshot and the report's counts are those
+// up to the store's present state. When no entry was deleted since the last read (the
+// store's EntriesDeleted, which every delete by any process raises, has not moved) it reads
+// the JSON of the entries added since the last read only: each is a new indicator, or a new
+// version (a revocation too) that replaces the kept one of its id. After a delete it also
+// lists the collections' entries without their JSON (oldest date_added first: a kept entry
+// missing from the list is gone), then reads the added ones the same way. Build() compiles the kept
+// indicators at a given time, without the store: the snapshot and the report's counts are those
 // CompileFromStore gives for the same store at that time (indicators in the same order, the
 // latest `modified` winning across collections, allowlists applied at each Build;
 // compile_from_store_test.cc checks it after additions, new versions, revocations,
@@ -53,7 +54,7 @@ class IndicatorSet {
  public:
   // What an Update did.
   struct UpdateStats {
-    bool listed = false;  // the entries were listed without their JSON
+    bool listed = false;  // the entries were listed without their JSON (after a delete)
     bool full = false;    // everything was read again (see above)
     int64_t scanned = 0;  // entries listed without their JSON
     int64_t read = 0;     // entries read and extracted (their JSON parsed)
@@ -101,6 +102,8 @@ class IndicatorSet {
   size_t bytes() const;
   // The store's LastDateAdded read before the last read of the entries.
   int64_t mark() const { return mark_; }
+  // The store's EntriesDeleted read before the last read of the entries.
+  int64_t deleted() const { return deleted_; }
 
  private:
   struct Entry;
@@ -111,6 +114,12 @@ class IndicatorSet {
                        IndicatorCompiler* compiler = nullptr);
   // Reads and extracts the entries of collection `c` added since mark_ into `fresh`.
   absl::Status ReadAdded(store::Store& store, size_t c, Collection& fresh, UpdateStats& stats);
+  // Update when nothing was deleted since the last read: the added entries alone. False
+  // (the set as it was) when they cannot be placed without the listing (an id that is not
+  // an indicator's, or the set holds an id twice).
+  absl::StatusOr<bool> UpdateAdded(store::Store& store, int64_t mark, UpdateStats& stats);
+  // Update by listing every entry (after a delete).
+  absl::StatusOr<UpdateStats> UpdateListed(store::Store& store, int64_t mark);
   // Extracts one stored object into an entry.
   void Keep(const store::StoredObject& o, Collection& into, IndicatorCompiler* compiler = nullptr);
 
@@ -119,6 +128,7 @@ class IndicatorSet {
   std::unique_ptr<IndicatorCompiler> extractor_;  // its reused JSON parser
   std::vector<Collection> collections_;
   int64_t mark_ = 0;
+  int64_t deleted_ = 0;
   // No id is twice in one collection (a write during ReadAll can show one twice).
   bool unique_ = true;
 };

@@ -93,6 +93,7 @@ class Snapshot {
 
  private:
   friend class SnapshotBuilder;
+  friend class SnapshotFile;  // snapshot_file.h: writes and reads the tables as they are
 
   std::vector<Uuid> ids_;
   IndicatorLists lists_;

@@ -190,6 +190,8 @@ void Store::CountChangeElsewhere(bool deleted) {
 
 absl::StatusOr<int64_t> Store::LastDateAdded() { return DoLastDateAdded(); }
 
+absl::StatusOr<int64_t> Store::EntriesDeleted() { return DoEntriesDeleted(); }
+
 absl::StatusOr<std::string> Store::FindObject(std::string_view object_id) {
   if (object_id.empty()) return absl::InvalidArgumentError("no object id");
   return DoFindObject(object_id);

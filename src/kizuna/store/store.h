@@ -344,6 +344,11 @@ class Store {
   // The largest date_added given out on the node (0 when none): it moves on every write,
   // also by another process, so polling it notices writes such as `kizuna import`.
   absl::StatusOr<int64_t> LastDateAdded();
+  // How many entries have ever been deleted on the node (0 when none), by any process: every
+  // removal of entries raises it in its own transaction (a trigger on the entries table), so
+  // polling it with LastDateAdded notices every change to what collections hold, deletes by
+  // `kizuna delete` in another process included. Node-wide, never lowered.
+  absl::StatusOr<int64_t> EntriesDeleted();
 
   // Returns the JSON of the latest version of `object_id` held in any collection, or
   // NotFound.
@@ -449,6 +454,7 @@ class Store {
                                                               const PullBatch* pull, const Writer& writer,
                                                               const RecordAdd* record) = 0;
   virtual absl::StatusOr<int64_t> DoLastDateAdded() = 0;
+  virtual absl::StatusOr<int64_t> DoEntriesDeleted() = 0;
   virtual absl::StatusOr<std::string> DoFindObject(std::string_view object_id) = 0;
   // Default: DoFindObject for each id.
   virtual absl::StatusOr<std::vector<std::optional<std::string>>> DoFindObjects(

@@ -50,6 +50,7 @@ class IndicatorLists {
   void ShrinkToFit() { data_.shrink_to_fit(); }
 
  private:
+  friend class SnapshotFile;  // snapshot_file.h
   std::vector<uint32_t> data_;
 };
 

@@ -89,6 +89,7 @@ class IntTable {
   size_t bytes() const { return buckets_.capacity() * sizeof(Bucket); }
 
  private:
+  friend class SnapshotFile;                      // snapshot_file.h
   static constexpr Payload kEmpty = 0xFFFFFFFFu;  // never a valid payload (lists stay smaller)
   struct Bucket {
     Key key;

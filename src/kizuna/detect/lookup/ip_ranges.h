@@ -125,6 +125,7 @@ class IpRanges {
   }
 
  private:
+  friend class SnapshotFile;  // snapshot_file.h
   static constexpr uint32_t kNoChain = 0xFFFFFFFFu;
   static constexpr int kDirectoryBits = 16;
   static constexpr size_t kDirectoryFrom = 4096;  // ranges; fewer are searched directly

@@ -121,6 +121,7 @@ class StringTable {
   size_t bytes() const { return slots_.capacity() * 8 + records_.capacity(); }
 
  private:
+  friend class SnapshotFile;  // snapshot_file.h
   static constexpr uint64_t kOffsetMask = (uint64_t{1} << 40) - 1;
   size_t Bucket(uint64_t hash) const { return static_cast<size_t>(hash) & mask_; }
 

@@ -415,6 +415,14 @@ absl::StatusOr<int64_t> PgStore::DoLastDateAdded() {
   return r.rows() == 0 ? 0 : r.Int(0, 0);
 }
 
+absl::StatusOr<int64_t> PgStore::DoEntriesDeleted() {
+  KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
+  KZ_ASSIGN_OR_RETURN(pg::Result r,
+                      db->Run("read the count of deleted entries",
+                              "SELECT value FROM node_state WHERE key = 'entries_deleted'"));
+  return r.rows() == 0 ? 0 : r.Int(0, 0);
+}
+
 absl::StatusOr<std::string> PgStore::DoFindObject(std::string_view object_id) {
   KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
   KZ_ASSIGN_OR_RETURN(pg::Result r, db->Run("find an object",

@@ -135,6 +135,7 @@ class PgStore : public Database, public FeedStore {
                                                       const PullBatch* pull, const Writer& writer,
                                                       const RecordAdd* record) override;
   absl::StatusOr<int64_t> DoLastDateAdded() override;
+  absl::StatusOr<int64_t> DoEntriesDeleted() override;
   absl::StatusOr<std::string> DoFindObject(std::string_view object_id) override;
   absl::StatusOr<MarkingDefinitionRecord> DoFindMarkingDefinition(
       std::string_view marking_id) override;

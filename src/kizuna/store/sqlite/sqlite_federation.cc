@@ -140,6 +140,16 @@ absl::StatusOr<int64_t> SqliteStore::DoLastDateAdded() {
   return last;
 }
 
+absl::StatusOr<int64_t> SqliteStore::DoEntriesDeleted() {
+  KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
+  KZ_ASSIGN_OR_RETURN(Statement * st,
+                      db->Cached("SELECT value FROM node_state WHERE key = 'entries_deleted'"));
+  KZ_ASSIGN_OR_RETURN(bool row, st->Step());
+  int64_t deleted = row ? st->Int(0) : 0;
+  st->Reset();
+  return deleted;
+}
+
 absl::StatusOr<std::string> SqliteStore::DoFindObject(std::string_view object_id) {
   KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
   static const std::string kSql =

@@ -89,6 +89,7 @@ class SqliteStore : public Database, public FeedStore {
                                                       const PullBatch* pull, const Writer& writer,
                                                       const RecordAdd* record) override;
   absl::StatusOr<int64_t> DoLastDateAdded() override;
+  absl::StatusOr<int64_t> DoEntriesDeleted() override;
   absl::StatusOr<std::string> DoFindObject(std::string_view object_id) override;
   absl::StatusOr<std::vector<std::optional<std::string>>> DoFindObjects(
       std::span<const std::string> object_ids) override;

@@ -1,0 +1,72 @@
+// Kizuna. A compiled snapshot written to a file and read back without compiling.
+#pragma once
+
+// Compiling a million indicators from the store costs seconds of CPU (reads, JSON, table
+// builds); reading the tables it built back costs one read per array. A SnapshotFile holds a
+// Snapshot's lookup tables as they are in memory (ids, indicator lists, the string table's
+// buckets and records, the integer tables' buckets, the block tables' arrays), the text and
+// STIX version of each evaluated pattern (compiled again when read: only the indicators the
+// lookups cannot answer are parsed), the snapshot's times and stats, and the compilation's
+// CompileReport. The caller's `stamp` (every input the compilation depended on, as text) is
+// written in the header; Read gives the snapshot back only when the stamp is the same, the
+// snapshot's selection still holds at `now_us` (no valid_from or valid_until has passed
+// since), the format version and build are this program's, and the body's checksum is right.
+//
+// File layout (native byte order; a file is only ever read by the build that wrote it):
+//   "KZSNAP\0\0", u32 format version, u32 stamp size, stamp, u64 body size, u64 checksum,
+//   body: scalars and arrays (u64 element count, then the elements' bytes), in a fixed order.
+// The checksum is a chain of the lookup hash (lookup/hash.h) over every item of the body: it
+// catches truncation and damage, not tampering (the file is the operator's, mode 0600).
+//
+//   KZ_RETURN_IF_ERROR(SnapshotFile::Write(path, stamp, *snapshot, report));
+//   absl::StatusOr<SnapshotFile::Content> c = SnapshotFile::Read(path, stamp, now_us);
+//   // !c.ok(): c.status().message() says why (missing, stale, truncated...); compile instead.
+//
+// Thread-safety: stateless; a file must not be written by two callers at once (Write goes
+// through a temporary file and a rename, so readers never see half a file).
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "kizuna/detect/compiler.h"
+#include "kizuna/detect/snapshot.h"
+
+namespace kizuna::detect {
+
+class SnapshotFile {
+ public:
+  // Raised whenever the layout changes.
+  static constexpr uint32_t kFormatVersion = 1;
+
+  struct Content {
+    std::shared_ptr<const Snapshot> snapshot;
+    CompileReport report;
+  };
+
+  // Writes `snapshot` and `report` to `path` (a temporary file in the same folder, mode 0600,
+  // then renamed over `path`). Errors: the file system's, naming the path.
+  static absl::Status Write(const std::string& path, std::string_view stamp,
+                            const Snapshot& snapshot, const CompileReport& report);
+
+  // Reads `path`. NotFound when there is no file; FailedPrecondition when it is of another
+  // format version or build, its stamp is not `stamp`, or a validity time passed since its
+  // compilation (at `now_us`); DataLoss when it is truncated, damaged or not a snapshot
+  // file. Each message says which, naming the path.
+  static absl::StatusOr<Content> Read(const std::string& path, std::string_view stamp,
+                                      int64_t now_us);
+
+  // What identifies this build (its GNU build id, or its compile time when it has none):
+  // a file from another build is refused, whatever its format version says.
+  static const std::string& BuildId();
+
+ private:
+  class Writer;
+  class Reader;
+  static absl::Status WriteBody(Writer& w, const Snapshot& s, const CompileReport& report);
+  static absl::Status ReadBody(Reader& r, Snapshot& s, CompileReport& report);
+};
+
+}  // namespace kizuna::detect
