@@ -6,6 +6,7 @@
 // compilation; a file compiled from other inputs, or damaged, is refused with its reason.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <filesystem>
@@ -46,7 +47,16 @@ class CompileFromStoreTest : public ::testing::Test {
     ASSERT_TRUE(store_->CreateApiRoot({"root", "Root", "", 0}).ok());
     collection_ = store_->CreateCollection({"", "root", "intel", "Intel", "", 0})->id;
   }
+  // A file in a folder of the test's own (mode 0700): compiled-set files are read only from
+  // a folder no other user may write to, which the temporary folder is not.
+  std::string PrivateFile() {
+    const std::string dir = StrCat(path_, "-cache");
+    EXPECT_TRUE(MakeCompiledSetDir(dir).ok());
+    return StrCat(dir, "/s.kzset");
+  }
+
   void TearDown() override {
+    std::filesystem::remove_all(StrCat(path_, "-cache"));
     store_.reset();
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
   }
@@ -496,7 +506,7 @@ TEST_F(CompileFromStoreTest, ACompiledSetFileReadsBackTheCompiledSnapshot) {
   auto compiled =
       CompileFromStore(*store_, std::vector<std::string>{collection_}, options, &report);
   ASSERT_TRUE(compiled.ok()) << compiled.status();
-  const std::string file = StrCat(path_, ".kzset");
+  const std::string file = PrivateFile();
   ASSERT_TRUE(SnapshotFile::Write(file, "stamp=1\n", **compiled, report).ok());
   struct stat st {};
   ASSERT_EQ(::stat(file.c_str(), &st), 0);
@@ -608,6 +618,74 @@ TEST_F(CompileFromStoreTest, ACompiledSetFileOfOtherInputsIsRefusedWithTheReason
   std::filesystem::remove_all(dir);
 }
 
+// CheckCompiledSetStamp, as `kizuna match` reads the file: writes that compile nothing (an
+// object that is not an indicator, an indicator in another collection) leave it current
+// though the store's mark moved; an indicator entering the collections, a delete, a file
+// newer than the store or other inputs refuse it, and the message says which.
+TEST_F(CompileFromStoreTest, ACompiledSetFileStaysCurrentThroughWritesThatCompileNothing) {
+  ImportMixed();
+  const auto inputs = [&](uint64_t allowlist = 0) {
+    CompiledSetInputs in;
+    in.collection_ids = {collection_};
+    in.marks = *StoreMarks::Read(*store_);
+    in.allowlist_digest = allowlist;
+    return in;
+  };
+  const CompiledSetInputs first = inputs();
+  CompileOptions options;
+  options.now_us = kNow;
+  CompileReport report;
+  auto compiled =
+      CompileFromStore(*store_, std::vector<std::string>{collection_}, options, &report);
+  ASSERT_TRUE(compiled.ok()) << compiled.status();
+  const std::string file = PrivateFile();
+  const auto write = [&](const CompiledSetInputs& stamped) {
+    ASSERT_TRUE(SnapshotFile::Write(file, CompiledSetStamp(stamped), **compiled, report).ok());
+  };
+  const auto read = [&](const CompiledSetInputs& now) -> std::string {
+    auto r = SnapshotFile::Read(
+        file, [&](std::string_view stamp) { return CheckCompiledSetStamp(*store_, now, stamp); },
+        kNow);
+    return r.ok() ? "read" : std::string(r.status().message());
+  };
+  write(first);
+  EXPECT_EQ(read(inputs()), "read");
+  Import(
+      R"({"type":"attack-pattern","spec_version":"2.1",)"
+      R"("id":"attack-pattern--6c1d0d3e-5b1f-4a57-9d6e-000000000099",)"
+      R"("created":"2024-01-01T00:00:00.000Z","modified":"2024-01-01T00:00:00.000Z","name":"Phishing"})"
+      "\n");
+  EXPECT_NE(inputs().marks, first.marks);
+  EXPECT_EQ(read(inputs()), "read");
+  const std::string other = store_->CreateCollection({"", "root", "other", "Other", "", 0})->id;
+  ingest::ImportOptions import_options;
+  import_options.format = stix::DocumentFormat::kJsonLines;
+  ingest::Importer elsewhere(*store_, other, import_options);
+  ASSERT_TRUE(elsewhere
+                  .ImportText("test", Indicator(42, "[domain-name:value = 'o.example']"),
+                              stix::Padding::kAbsent)
+                  .ok());
+  EXPECT_EQ(read(inputs()), "read");
+  EXPECT_NE(read(inputs(7)).find("allowlists differs"), std::string::npos);
+  CompiledSetInputs newer = inputs();
+  newer.marks.last_added += 1'000'000;
+  write(newer);
+  EXPECT_NE(read(inputs()).find("older than the file's"), std::string::npos);
+  write(first);
+  Import(Indicator(43, "[domain-name:value = 'new.example']"));
+  EXPECT_NE(read(inputs()).find("an indicator entered collection " + collection_),
+            std::string::npos);
+  write(inputs());
+  store::ObjectFilter every;
+  every.versions.all = true;
+  ASSERT_EQ(
+      store_->DeleteObject(other, "indicator--6c1d0d3e-5b1f-4a57-9d6e-000000000042", every).value(),
+      1);
+  EXPECT_NE(read(inputs()).find("entries were deleted since"), std::string::npos)
+      << "a delete anywhere refuses it (the count is node-wide)";
+  std::filesystem::remove(file);
+}
+
 // A file that is missing, truncated, damaged, not a compiled-set file, of another format
 // version or of another build is refused (never read), and the message says which.
 TEST_F(CompileFromStoreTest, ADamagedCompiledSetFileIsRefusedWithTheReason) {
@@ -618,7 +696,7 @@ TEST_F(CompileFromStoreTest, ADamagedCompiledSetFileIsRefusedWithTheReason) {
   auto compiled =
       CompileFromStore(*store_, std::vector<std::string>{collection_}, options, &report);
   ASSERT_TRUE(compiled.ok()) << compiled.status();
-  const std::string file = StrCat(path_, ".kzset");
+  const std::string file = PrivateFile();
   const auto write = [&] {
     ASSERT_TRUE(SnapshotFile::Write(file, "s=1\n", **compiled, report).ok());
   };
@@ -675,6 +753,39 @@ TEST_F(CompileFromStoreTest, ADamagedCompiledSetFileIsRefusedWithTheReason) {
   build[at] = build[at] == '0' ? '1' : '0';
   put(build);
   EXPECT_NE(refusal().message().find("another build"), std::string::npos);
+  // Only a regular file of this user, mode 0600, in a folder no other user may write to:
+  // never a FIFO (which would block the start), a link, or a file others could have written.
+  const auto private_refusal = [&] {
+    const absl::Status s = refusal();
+    EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition) << s;
+    return std::string(s.message());
+  };
+  std::filesystem::remove(file);
+  ASSERT_EQ(::mkfifo(file.c_str(), 0600), 0);
+  EXPECT_NE(private_refusal().find("not a regular file"), std::string::npos);
+  std::filesystem::remove(file);
+  write();
+  std::filesystem::rename(file, file + ".real");
+  std::filesystem::create_symlink(file + ".real", file);
+  EXPECT_NE(refusal().message().find(file), std::string::npos) << "a link is not followed";
+  EXPECT_FALSE(SnapshotFile::Read(file, "s=1\n", kNow).ok());
+  std::filesystem::remove(file);
+  std::filesystem::rename(file + ".real", file);
+  ASSERT_EQ(::chmod(file.c_str(), 0644), 0);
+  EXPECT_NE(private_refusal().find("mode 0600"), std::string::npos);
+  ASSERT_EQ(::chmod(file.c_str(), 0600), 0);
+  const std::string folder = std::filesystem::path(file).parent_path().string();
+  struct stat was {};
+  ASSERT_EQ(::stat(folder.c_str(), &was), 0);
+  ASSERT_EQ(::chmod(folder.c_str(), 0777), 0);
+  EXPECT_NE(private_refusal().find("only it may write to"), std::string::npos);
+  EXPECT_FALSE(SnapshotFile::Write(file, "s=1\n", **compiled, report).ok()) << "nor written there";
+  ASSERT_EQ(::chmod(folder.c_str(), was.st_mode & 07777), 0);
+  // A temporary file left by a process of the same id does not stop the next write.
+  {
+    std::ofstream left(StrCat(file, ".", ::getpid(), ".new"));
+    left << "left";
+  }
   // Written again, it is read.
   write();
   EXPECT_TRUE(SnapshotFile::Read(file, "s=1\n", kNow).ok());

@@ -44,8 +44,9 @@
 // too, so the alerts and sightings are those one run over everything would make.
 // The compiled indicators are written to a compiled-set file (<data-dir>/match-cache/, one
 // per selection of collections; detect/compiled_set.h) stamped with every input of the
-// compilation; the next run with the same inputs (no add or delete on the node since, same
-// allowlists, no validity time passed) reads it instead of compiling. --json says where they
+// compilation; the next run with the same inputs (no delete on the node and no indicator
+// entered its collections since, same allowlists, no validity time passed) reads it instead
+// of compiling. --json says where they
 // came from ("compiled_from": "store" or "file", "compiled_set_reason": why not the file),
 // --verbose says it on stderr; --no-compiled-set neither reads nor writes the file.
 // Exit codes: 0 done (with or without hits); 1 a failure (store, unreadable field map...);
@@ -396,8 +397,12 @@ int Run(GlobalOptions& global, MatchFlags& flags) {
     compiled_reason = "--no-compiled-set";
   } else {
     const auto started = std::chrono::steady_clock::now();
-    absl::StatusOr<detect::SnapshotFile::Content> read =
-        detect::SnapshotFile::Read(compiled_path, compiled_stamp, compile.now_us);
+    absl::StatusOr<detect::SnapshotFile::Content> read = detect::SnapshotFile::Read(
+        compiled_path,
+        [&](std::string_view file_stamp) {
+          return detect::CheckCompiledSetStamp(**db, compiled_inputs, file_stamp);
+        },
+        compile.now_us);
     if (read.ok()) {
       snapshot = std::move(read->snapshot);
       report = std::move(read->report);

@@ -10,7 +10,9 @@
 //   collections          the collection ids, in the order compiled
 //   exercise             whether exercise-marked indicators were compiled
 //   store.last_date_added, store.entries_deleted   the store's marks read before the compile
-//                        (any add or delete since, by any process, refuses the file)
+//                        (CheckCompiledSetStamp: a delete since, by any process, or an
+//                        indicator entered in one of the collections since refuses the file;
+//                        other writes, such as the run's own sightings, do not)
 //   allowlists           whether the stored allowlists were loaded, the categories, and the
 //                        content digest of every list loaded (Allowlist::content_digest)
 // One file per selection (reader, collections, exercise): its name is the SHA-256 of
@@ -43,6 +45,15 @@ struct CompiledSetInputs {
 
 // The stamp: one `key=value` line per input (above).
 std::string CompiledSetStamp(const CompiledSetInputs& inputs);
+
+// Whether a file stamped `file_stamp` may be read by a run whose inputs, with the store's
+// marks read now, are `now`: its stamp is `now`'s but for the marks; no entry was deleted
+// since (EntriesDeleted is the same); and, when LastDateAdded moved, no indicator entered
+// `now`'s collections since the file's mark (store::AddedSince, the rule the reloader
+// follows: writes of sightings, reports or other collections' objects compile nothing).
+// OK, or FailedPrecondition saying why not; the store's errors.
+absl::Status CheckCompiledSetStamp(store::Store& store, const CompiledSetInputs& now,
+                                   std::string_view file_stamp);
 
 // `<dir>/<hex SHA-256 of the selection>.kzset`.
 std::string CompiledSetPath(std::string_view dir, const CompiledSetInputs& inputs);

@@ -79,16 +79,18 @@ int FindBuildId(dl_phdr_info* info, size_t, void* out) {
   return 1;  // only the main program
 }
 
-// Names the first line (`key=value`) where the stamps differ.
-std::string StampDifference(std::string_view file, std::string_view wanted) {
-  const std::vector<std::string_view> a = SplitLines(file), b = SplitLines(wanted);
-  for (size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
-    const std::string_view x = i < a.size() ? a[i] : "", y = i < b.size() ? b[i] : "";
-    if (x == y) continue;
-    const std::string_view line = y.empty() ? x : y;
-    return StrCat(line.substr(0, line.find('=')), " differs");
+// OK when the folder of `path` is a folder (not a link) of this user that no other user may
+// write to; FailedPrecondition naming it otherwise.
+absl::Status CheckPrivateFolder(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
+  struct stat st {};
+  if (::lstat(dir.c_str(), &st) != 0) return FileError(dir, errno);
+  if (!S_ISDIR(st.st_mode) || st.st_uid != ::geteuid() || (st.st_mode & 022) != 0) {
+    return absl::FailedPreconditionError(StrCat(
+        "compiled-set folder ", dir, " is not a folder of this user that only it may write to"));
   }
-  return "its inputs differ";
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -264,8 +266,10 @@ absl::Status SnapshotFile::WriteBody(Writer& w, const Snapshot& s, const Compile
 
 absl::Status SnapshotFile::Write(const std::string& path, std::string_view stamp,
                                  const Snapshot& snapshot, const CompileReport& report) {
+  KZ_RETURN_IF_ERROR(CheckPrivateFolder(path));
   const std::string temp = StrCat(path, ".", ::getpid(), ".new");
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  ::unlink(temp.c_str());  // left by a process of the same id that did not finish
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) return FileError(temp, errno);
   File f(::fdopen(fd, "wb"));
   if (f == nullptr) {
@@ -407,12 +411,53 @@ absl::Status SnapshotFile::ReadBody(Reader& r, Snapshot& s, CompileReport& repor
   return absl::OkStatus();
 }
 
+std::string SnapshotFile::StampDifference(std::string_view file, std::string_view wanted) {
+  const std::vector<std::string_view> a = SplitLines(file), b = SplitLines(wanted);
+  for (size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
+    const std::string_view x = i < a.size() ? a[i] : "", y = i < b.size() ? b[i] : "";
+    if (x == y) continue;
+    const std::string_view line = y.empty() ? x : y;
+    return StrCat(line.substr(0, line.find('=')), " differs");
+  }
+  return "its inputs differ";
+}
+
 absl::StatusOr<SnapshotFile::Content> SnapshotFile::Read(const std::string& path,
                                                          std::string_view stamp, int64_t now_us) {
-  File f(std::fopen(path.c_str(), "rbe"));
-  if (f == nullptr) {
+  return Read(
+      path,
+      [stamp](std::string_view file) {
+        return file == stamp ? absl::OkStatus()
+                             : absl::FailedPreconditionError(StampDifference(file, stamp));
+      },
+      now_us);
+}
+
+absl::StatusOr<SnapshotFile::Content> SnapshotFile::Read(const std::string& path,
+                                                         const StampCheck& check, int64_t now_us) {
+  // Neither a symbolic link nor a FIFO or device (which would block), nor a file or folder
+  // another user could have written: only what this user wrote with Write is read.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0) {
     if (errno == ENOENT) return absl::NotFoundError(StrCat("no compiled-set file ", path));
     return FileError(path, errno);
+  }
+  struct stat own {};
+  if (::fstat(fd, &own) != 0 || !S_ISREG(own.st_mode) || own.st_uid != ::geteuid() ||
+      (own.st_mode & 077) != 0) {
+    ::close(fd);
+    return absl::FailedPreconditionError(
+        StrCat("compiled-set file ", path, " is not a regular file of this user with mode 0600"));
+  }
+  if (absl::Status dir = CheckPrivateFolder(path); !dir.ok()) {
+    ::close(fd);
+    return dir;
+  }
+  File f(::fdopen(fd, "rb"));
+  if (f == nullptr) {
+    const int err = errno;
+    ::close(fd);
+    return FileError(path, err);
   }
   std::setvbuf(f.get(), nullptr, _IOFBF, kBufferBytes);
   const auto damaged = [&path](std::string_view why) {
@@ -443,10 +488,11 @@ absl::StatusOr<SnapshotFile::Content> SnapshotFile::Read(const std::string& path
     return absl::FailedPreconditionError(
         StrCat("compiled-set file ", path, " was written by another build"));
   }
-  if (std::string_view(file_stamp).substr(build.size()) != stamp) {
-    return absl::FailedPreconditionError(StrCat(
-        "compiled-set file ", path,
-        " is stale: ", StampDifference(std::string_view(file_stamp).substr(build.size()), stamp)));
+  if (absl::Status accepted = check(std::string_view(file_stamp).substr(build.size()));
+      !accepted.ok()) {
+    if (!absl::IsFailedPrecondition(accepted)) return accepted;
+    return absl::FailedPreconditionError(
+        StrCat("compiled-set file ", path, " is stale: ", accepted.message()));
   }
   const auto selected_at = static_cast<int64_t>(trailer[2]);
   const auto next_change = static_cast<int64_t>(trailer[3]);

@@ -26,6 +26,7 @@
 // through a temporary file and a rename, so readers never see half a file).
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -47,16 +48,30 @@ class SnapshotFile {
   };
 
   // Writes `snapshot` and `report` to `path` (a temporary file in the same folder, mode 0600,
-  // then renamed over `path`). Errors: the file system's, naming the path.
+  // then renamed over `path`). Errors: the file system's, naming the path; FailedPrecondition
+  // when the folder is not this user's alone to write to.
   static absl::Status Write(const std::string& path, std::string_view stamp,
                             const Snapshot& snapshot, const CompileReport& report);
 
-  // Reads `path`. NotFound when there is no file; FailedPrecondition when it is of another
-  // format version or build, its stamp is not `stamp`, or a validity time passed since its
-  // compilation (at `now_us`); DataLoss when it is truncated, damaged or not a snapshot
-  // file. Each message says which, naming the path.
+  // Reads `path`. NotFound when there is no file; FailedPrecondition when it is not a regular
+  // file of this user with mode 0600 in a folder of this user that no other may write to
+  // (links are not followed, FIFOs not waited on), of another format version or build, its
+  // stamp is not `stamp`, or a validity time passed since its compilation (at `now_us`);
+  // DataLoss when it is truncated, damaged or not a snapshot file. Each message says which,
+  // naming the path. The checksum catches damage, not forgery: the file's owner is trusted
+  // (its tables' offsets are not checked).
   static absl::StatusOr<Content> Read(const std::string& path, std::string_view stamp,
                                       int64_t now_us);
+
+  // Decides on the stamp written in a file (the caller's, without the build): OK to read
+  // the file, else an error saying why not (FailedPrecondition) or the caller's own error.
+  using StampCheck = std::function<absl::Status(std::string_view file_stamp)>;
+  // As above, with `check` deciding instead of equality with a stamp.
+  static absl::StatusOr<Content> Read(const std::string& path, const StampCheck& check,
+                                      int64_t now_us);
+
+  // "<key> differs", naming the first line (`key=value`) where two stamps differ.
+  static std::string StampDifference(std::string_view file, std::string_view wanted);
 
   // What identifies this build (its GNU build id, or its compile time when it has none):
   // a file from another build is refused, whatever its format version says.

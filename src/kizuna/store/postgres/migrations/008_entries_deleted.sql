@@ -7,8 +7,9 @@ INSERT INTO node_state (key, value) VALUES ('entries_deleted', 0) ON CONFLICT (k
 
 CREATE FUNCTION kizuna_count_deleted_entries() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  -- A statement that removed nothing does not take the row's lock.
   UPDATE node_state SET value = value + (SELECT count(*) FROM removed)
-    WHERE key = 'entries_deleted';
+    WHERE key = 'entries_deleted' AND EXISTS (SELECT 1 FROM removed);
   RETURN NULL;
 END $$;
 
