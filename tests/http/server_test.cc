@@ -2,8 +2,13 @@
 // mount, each handler's body limit and error format, HEAD, content codings, the access log.
 #include "kizuna/http/server.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <mutex>
 #include <vector>
 
@@ -42,6 +47,34 @@ class ServerTest : public ::testing::Test {
   std::mutex mu_;
   std::vector<std::string> log_;
 };
+
+// A stopped server's port takes no connection: the acceptor is closed even when the loops
+// stop before the close posted to them runs (nothing to wait for), so a client is refused
+// instead of waiting forever on a connection no one answers.
+TEST_F(ServerTest, AStoppedServerRefusesConnections) {
+  for (int round = 0; round < 20; ++round) {
+    SCOPED_TRACE(round);
+    ServerOptions options;
+    options.port = 0;
+    options.tls = false;
+    options.threads = 2;
+    auto started = Server::Start(router_, options);
+    ASSERT_TRUE(started.ok()) << started.status();
+    const uint16_t port = (*started)->port();
+    (*started)->Stop();
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ASSERT_GE(fd, 0);
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(port);
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const int connected = ::connect(fd, reinterpret_cast<const sockaddr*>(&to), sizeof(to));
+    const int err = errno;
+    ::close(fd);
+    EXPECT_NE(connected, 0) << "port " << port << " still takes connections";
+    EXPECT_EQ(err, ECONNREFUSED);
+  }
+}
 
 TEST_F(ServerTest, EachRequestGoesToTheHandlerOfItsPath) {
   TestReply a = Fetch(server_->port(), verb::get, "/files/logo.svg?v=1");

@@ -496,6 +496,10 @@ void Server::Stop() {
   }
   for (auto& context : impl.contexts) context->stop();
   for (std::thread& t : impl.threads) t.join();
+  // The close posted above does not run when the loops stopped first (no connection to wait
+  // for): the port would still take connections that no one answers. No loop runs now.
+  beast::error_code closed;
+  impl.acceptor.close(closed);
   // Writes not yet started are dropped (never acknowledged); one running finishes.
   impl.writes.stop();
   for (std::thread& t : impl.write_threads) t.join();
