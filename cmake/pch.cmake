@@ -4,10 +4,10 @@
 # libraries (kizuna_base's, reused by every other layer and by the benchmarks), one for the
 # binary and one for the tests (base_test's, reused by the others).
 #
-# Off by default (-DKIZUNA_PCH=ON turns it on): the whole tree has not yet been built and
-# tested with it, only a sample of each target's files (bench/README.md, "Build and test
-# time"). With a compiler launcher (ccache), ccache only caches a compilation that uses a
-# precompiled header with `sloppiness = pch_defines,time_macros` (CONTRIBUTING.md).
+# Off by default, so that a build directory set up by hand compiles as it always did;
+# scripts/test (and so CI) turns it on. With a compiler launcher (ccache), ccache only caches
+# a compilation that uses a precompiled header with `sloppiness = pch_defines,time_macros`
+# (CONTRIBUTING.md).
 # A precompiled header is included first in every file of its target, so a file that forgets
 # an #include still compiles with it: the build without it (KIZUNA_PCH=OFF) is the one
 # that shows such a file. Every file pays for reading the header
