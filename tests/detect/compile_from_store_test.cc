@@ -47,6 +47,13 @@ class CompileFromStoreTest : public ::testing::Test {
     ASSERT_TRUE(store_->CreateApiRoot({"root", "Root", "", 0}).ok());
     collection_ = store_->CreateCollection({"", "root", "intel", "Intel", "", 0})->id;
   }
+  // The collection compiled from the store at kNow.
+  absl::StatusOr<std::shared_ptr<const Snapshot>> CompileNow(CompileReport& report) {
+    CompileOptions options;
+    options.now_us = kNow;
+    return CompileFromStore(*store_, std::vector<std::string>{collection_}, options, &report);
+  }
+
   // A file in a folder of the test's own (mode 0700): compiled-set files are read only from
   // a folder no other user may write to, which the temporary folder is not.
   std::string PrivateFile() {
@@ -541,11 +548,8 @@ TEST_F(CompileFromStoreTest, ACompiledSetFileOfOtherInputsIsRefusedWithTheReason
     return in;
   };
   const CompiledSetInputs first = inputs({collection_});
-  CompileOptions options;
-  options.now_us = kNow;
   CompileReport report;
-  auto compiled =
-      CompileFromStore(*store_, std::vector<std::string>{collection_}, options, &report);
+  auto compiled = CompileNow(report);
   ASSERT_TRUE(compiled.ok()) << compiled.status();
   const std::string dir = StrCat(path_, "-cache");
   ASSERT_TRUE(MakeCompiledSetDir(dir).ok());
@@ -632,11 +636,8 @@ TEST_F(CompileFromStoreTest, ACompiledSetFileStaysCurrentThroughWritesThatCompil
     return in;
   };
   const CompiledSetInputs first = inputs();
-  CompileOptions options;
-  options.now_us = kNow;
   CompileReport report;
-  auto compiled =
-      CompileFromStore(*store_, std::vector<std::string>{collection_}, options, &report);
+  auto compiled = CompileNow(report);
   ASSERT_TRUE(compiled.ok()) << compiled.status();
   const std::string file = PrivateFile();
   const auto write = [&](const CompiledSetInputs& stamped) {
@@ -690,11 +691,8 @@ TEST_F(CompileFromStoreTest, ACompiledSetFileStaysCurrentThroughWritesThatCompil
 // version or of another build is refused (never read), and the message says which.
 TEST_F(CompileFromStoreTest, ADamagedCompiledSetFileIsRefusedWithTheReason) {
   ImportMixed();
-  CompileOptions options;
-  options.now_us = kNow;
   CompileReport report;
-  auto compiled =
-      CompileFromStore(*store_, std::vector<std::string>{collection_}, options, &report);
+  auto compiled = CompileNow(report);
   ASSERT_TRUE(compiled.ok()) << compiled.status();
   const std::string file = PrivateFile();
   const auto write = [&] {
