@@ -138,6 +138,43 @@ TEST_P(SqliteFeedsTest, ARunThatBeganBehindAnotherKeepsTheOthersCursor) {
   EXPECT_EQ(feeds().GetFeed("ipsum")->last_modified, "2026-01-03T00:00:00Z");
 }
 
+// A taxii feed's run that began behind another's stores its cursor when it is the later one,
+// compared as instants (".5Z" is later than "Z" though it sorts before it as text), and keeps
+// the other's when it is earlier, the same or unreadable: no span is pulled twice, none lost.
+TEST_P(SqliteFeedsTest, ARunThatBeganBehindAnotherStoresTheLaterTaxiiCursor) {
+  Feed taxii = Ipsum();
+  taxii.name = "partner";
+  taxii.kind = FeedKind::kTaxii;
+  taxii.url = "https://taxii.example/api/collections/c1/";
+  ASSERT_TRUE(feeds().AddFeed("cli", taxii).ok());
+  auto run = [](bool ok, std::string began_at, std::string cursor) {
+    FeedRunRecord r = RunRecord(ok, 10, ok ? "" : "HTTP 500");
+    r.began_at = std::move(began_at);
+    r.last_modified = std::move(cursor);
+    return r;
+  };
+  auto cursor = [&] { return feeds().GetFeed("partner")->last_modified; };
+  ASSERT_TRUE(feeds().SaveFeedRun("partner", run(true, "", "2026-01-02T00:00:00Z")).ok());
+  ASSERT_TRUE(feeds().SaveFeedRun("partner", run(true, "", "2026-01-02T00:00:00.500000Z")).ok());
+  EXPECT_EQ(cursor(), "2026-01-02T00:00:00.500000Z") << "later by half a second";
+  ASSERT_TRUE(feeds().SaveFeedRun("partner", run(true, "", "2026-01-02T00:00:00.4Z")).ok());
+  EXPECT_EQ(cursor(), "2026-01-02T00:00:00.500000Z") << "earlier";
+  ASSERT_TRUE(feeds().SaveFeedRun("partner", run(true, "", "2026-01-02T00:00:00.5Z")).ok());
+  EXPECT_EQ(cursor(), "2026-01-02T00:00:00.500000Z") << "the same instant";
+  ASSERT_TRUE(feeds().SaveFeedRun("partner", run(true, "", "2026-13-02T00:00:00Z")).ok());
+  EXPECT_EQ(cursor(), "2026-01-02T00:00:00.500000Z") << "not a timestamp";
+  ASSERT_TRUE(feeds().SaveFeedRun("partner", run(false, "", "2026-01-05T00:00:00Z")).ok());
+  EXPECT_EQ(cursor(), "2026-01-05T00:00:00Z") << "a failed run's pages count when later";
+  ASSERT_TRUE(feeds()
+                  .SaveFeedRun("partner", run(true, "2026-01-05T00:00:00Z", "2026-01-04T00:00:00Z"))
+                  .ok());
+  EXPECT_EQ(cursor(), "2026-01-04T00:00:00Z")
+      << "a run that began at the stored cursor stores its own";
+  Feed f = *feeds().GetFeed("partner");
+  EXPECT_EQ(f.runs, 7);
+  EXPECT_EQ(f.failures, 0);
+}
+
 // An error longer than kMaxFeedErrorBytes is cut; never inside a character (PostgreSQL's text
 // takes whole UTF-8 sequences only).
 TEST_P(SqliteFeedsTest, ALongErrorIsCutBetweenCharacters) {

@@ -5,6 +5,7 @@
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
 #include "kizuna/identity/release.h"
+#include "kizuna/stix/timestamp.h"
 #include "kizuna/store/database.h"
 #include "kizuna/store/peer_url.h"
 
@@ -107,6 +108,21 @@ absl::Status FeedStore::SaveFeedRun(std::string_view name, const FeedRunRecord& 
   if (r.etag.size() > kMaxFeedValidatorBytes) r.etag.clear();  // too long to send back
   if (r.last_modified.size() > kMaxFeedValidatorBytes) r.last_modified.clear();
   return DoSaveFeedRun(name, r);
+}
+
+FeedValidators ValidatorsAfterRun(FeedKind kind, const FeedValidators& stored,
+                                  const FeedRunRecord& run) {
+  if (run.ok && run.not_modified) return stored;
+  if (!run.ok && run.last_modified.empty()) return stored;
+  FeedValidators next{run.ok ? run.etag : stored.etag, run.last_modified};
+  if (!run.began_at.has_value() || *run.began_at == stored.last_modified) return next;
+  // Another run stored its validators since this one began: only a later cursor moves on.
+  if (kind != FeedKind::kTaxii) return stored;
+  if (stored.last_modified.empty()) return next;
+  absl::StatusOr<stix::Timestamp> theirs = stix::ParseTimestamp(stored.last_modified);
+  absl::StatusOr<stix::Timestamp> ours = stix::ParseTimestamp(run.last_modified);
+  if (!theirs.ok() || !ours.ok() || *ours <= *theirs) return stored;
+  return next;
 }
 
 FeedStore& FeedsOf(Database& db) {

@@ -91,10 +91,11 @@ struct FeedRunRecord {
   // cursor after the pages it imported before failing (kept when not empty).
   std::string etag, last_modified;
   // The feed's last_modified as the run read it before it began (a taxii feed's cursor: the
-  // run's added_after). When set, the new validators are stored only if the feed's are still
-  // that: another run (`kizuna feed run` beside the node's schedule) that stored its cursor
-  // meanwhile is not moved back, which would pull again what was deleted here since. The
-  // run's counts are recorded either way. nullopt: the validators are replaced as they come.
+  // run's added_after). When set and another run (`kizuna feed run` beside the node's
+  // schedule) stored its validators meanwhile, the run's are stored only if they are a taxii
+  // cursor later than the other's (compared as times): a cursor is never moved back, which
+  // would pull again what was deleted here since. The run's counts are recorded either way.
+  // nullopt: the validators are replaced as they come. (ValidatorsAfterRun.)
   std::optional<std::string> began_at;
   int64_t new_objects = 0, updated_objects = 0, rejected_objects = 0;
   std::string error;                // !ok: why
@@ -104,6 +105,20 @@ struct FeedRunRecord {
   // has ended (FailedPrecondition).
   int64_t lead_epoch = 0;
 };
+
+// A feed's conditional-request validators (a taxii feed: last_modified is its cursor).
+struct FeedValidators {
+  std::string etag, last_modified;
+};
+
+// The validators a feed of `kind` keeps after `run`, given those `stored` when the run's write
+// begins (read in the same write transaction): a 304 keeps them; a success replaces them; a
+// failure replaces only a non-empty last_modified (a taxii feed's cursor after the pages it
+// imported). With run.began_at set and no longer what is stored, only a taxii cursor later
+// than the stored one replaces it (timestamps compared as instants; one that does not parse
+// replaces nothing). Used by both stores' SaveFeedRun.
+FeedValidators ValidatorsAfterRun(FeedKind kind, const FeedValidators& stored,
+                                  const FeedRunRecord& run);
 
 class FeedStore {
  public:
@@ -118,9 +133,8 @@ class FeedStore {
   absl::StatusOr<std::vector<Feed>> ListFeeds();
   absl::StatusOr<Feed> GetFeed(std::string_view name);
   absl::Status RemoveFeed(std::string_view actor, std::string_view name);
-  // Records a run: counts added, validators replaced (ok; with `began_at`, only when no other
-  // run replaced them since), error and failures kept (not ok). NotFound when the feed was
-  // removed meanwhile.
+  // Records a run: counts added, validators as ValidatorsAfterRun decides, error and failures
+  // kept (not ok). NotFound when the feed was removed meanwhile.
   absl::Status SaveFeedRun(std::string_view name, const FeedRunRecord& run);
 
  protected:

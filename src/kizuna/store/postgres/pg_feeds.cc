@@ -115,52 +115,56 @@ absl::Status PgStore::DoRemoveFeed(std::string_view actor, std::string_view name
 absl::Status PgStore::DoSaveFeedRun(std::string_view name, const FeedRunRecord& run) {
   // What a feed server sent (its validators, its error) as PostgreSQL's text takes it: a byte
   // it refuses must not leave the run unrecorded (and the feed due again at once).
-  const std::string error = pg_internal::TextForPg(run.error, kMaxFeedErrorBytes);
-  const std::string etag = pg_internal::TextForPg(run.etag),
-                    modified = pg_internal::TextForPg(run.last_modified),
-                    began_at = pg_internal::TextForPg(run.began_at.value_or(""));
-  const std::vector<Param> params = {Param::Text(name),
-                                     Param::Bool(run.not_modified),
-                                     Param::Text(etag),
-                                     Param::Text(modified),
-                                     Param::Int(run.new_objects),
-                                     Param::Int(run.updated_objects),
-                                     Param::Int(run.rejected_objects),
-                                     Param::Int(run.time_us),
-                                     Param::Text(error),
-                                     Param::Bool(run.began_at.has_value()),
-                                     Param::Text(began_at)};
+  FeedRunRecord r = run;
+  r.error = pg_internal::TextForPg(run.error, kMaxFeedErrorBytes);
+  r.etag = pg_internal::TextForPg(run.etag);
+  r.last_modified = pg_internal::TextForPg(run.last_modified);
+  if (run.began_at.has_value()) r.began_at = pg_internal::TextForPg(*run.began_at);
   absl::MutexLock lock(&write_mu_);
-  // A write transaction only for the fence: a former leader's run is not recorded.
+  // A write transaction for the fence (a former leader's run is not recorded) and for the
+  // validators, decided on what is stored when the write begins (the row locked): another
+  // process's run (`kizuna feed run`) may have stored its own since this run read the feed.
   pg::Transaction tx(*writer_);
   KZ_RETURN_IF_ERROR(BeginWrite(tx));
-  KZ_RETURN_IF_ERROR(FenceFederationWrite(*writer_, run.lead_epoch));
-  absl::StatusOr<pg::Result> r =
-      run.ok ? writer_->Run(
-                   "save a feed run",
-                   "UPDATE feeds SET runs = runs + 1,"
-                   " not_modified = not_modified + CASE WHEN $2 THEN 1 ELSE 0 END,"
-                   " etag = CASE WHEN $2 OR ($10 AND last_modified IS DISTINCT FROM $11)"
-                   " THEN etag ELSE $3 END,"
-                   " last_modified = CASE WHEN $2 OR ($10 AND last_modified IS DISTINCT FROM $11)"
-                   " THEN last_modified ELSE $4 END,"
-                   " new_objects = new_objects + $5, updated_objects = updated_objects + $6,"
-                   " rejected_objects = rejected_objects + $7, last_run_us = $8,"
-                   " last_success_us = $8, last_error = '', last_error_us = NULL, failures = 0"
-                   " WHERE name = $1 AND $9::text = $9",
-                   params)
-             : writer_->Run("save a failed feed run",
-                            "UPDATE feeds SET runs = runs + 1, new_objects = new_objects + $5,"
-                            " updated_objects = updated_objects + $6,"
-                            " rejected_objects = rejected_objects + $7, last_run_us = $8,"
-                            " last_error = $9, last_error_us = $8, failures = failures + 1,"
-                            " last_modified = CASE WHEN $4 = ''"
-                            " OR ($10 AND last_modified IS DISTINCT FROM $11)"
-                            " THEN last_modified ELSE $4 END"
-                            " WHERE name = $1 AND $2::boolean = $2 AND $3::text = $3",
-                            params);
-  KZ_RETURN_IF_ERROR(r.status());
-  if (r->Affected() != 1) return absl::NotFoundError(StrCat("feed '", name, "' does not exist"));
+  KZ_RETURN_IF_ERROR(FenceFederationWrite(*writer_, r.lead_epoch));
+  KZ_ASSIGN_OR_RETURN(
+      pg::Result stored,
+      writer_->Run("read a feed's validators",
+                   "SELECT format, etag, last_modified FROM feeds WHERE name = $1 FOR UPDATE",
+                   {Param::Text(name)}));
+  if (stored.rows() != 1) return absl::NotFoundError(StrCat("feed '", name, "' does not exist"));
+  const FeedKind kind = ParseFeedKind(stored.Text(0, 0)).value_or(FeedKind::kLines);
+  const FeedValidators kept =
+      ValidatorsAfterRun(kind, {std::string(stored.Text(0, 1)), std::string(stored.Text(0, 2))}, r);
+  const std::vector<Param> params = {Param::Text(name),
+                                     Param::Bool(r.not_modified),
+                                     Param::Text(kept.etag),
+                                     Param::Text(kept.last_modified),
+                                     Param::Int(r.new_objects),
+                                     Param::Int(r.updated_objects),
+                                     Param::Int(r.rejected_objects),
+                                     Param::Int(r.time_us),
+                                     Param::Text(r.error)};
+  KZ_RETURN_IF_ERROR(
+      (r.ok
+           ? writer_->Run(
+                 "save a feed run",
+                 "UPDATE feeds SET runs = runs + 1,"
+                 " not_modified = not_modified + CASE WHEN $2 THEN 1 ELSE 0 END,"
+                 " etag = $3, last_modified = $4,"
+                 " new_objects = new_objects + $5, updated_objects = updated_objects + $6,"
+                 " rejected_objects = rejected_objects + $7, last_run_us = $8,"
+                 " last_success_us = $8, last_error = '', last_error_us = NULL, failures = 0"
+                 " WHERE name = $1 AND $9::text = $9",
+                 params)
+           : writer_->Run("save a failed feed run",
+                          "UPDATE feeds SET runs = runs + 1, etag = $3, last_modified = $4,"
+                          " new_objects = new_objects + $5, updated_objects = updated_objects + $6,"
+                          " rejected_objects = rejected_objects + $7, last_run_us = $8,"
+                          " last_error = $9, last_error_us = $8, failures = failures + 1"
+                          " WHERE name = $1 AND $2::boolean = $2",
+                          params))
+          .status());
   return tx.Commit();
 }
 

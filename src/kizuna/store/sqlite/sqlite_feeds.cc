@@ -108,32 +108,46 @@ absl::Status SqliteStore::DoRemoveFeed(std::string_view actor, std::string_view 
 
 absl::Status SqliteStore::DoSaveFeedRun(std::string_view name, const FeedRunRecord& r) {
   absl::MutexLock lock(&write_mu_);
+  // The validators are decided on what is stored when the write begins: another process's
+  // run (`kizuna feed run`) may have stored its own since this run read the feed.
+  sqlite_internal::Transaction tx(*writer_);
+  KZ_RETURN_IF_ERROR(tx.Begin());
+  KZ_ASSIGN_OR_RETURN(
+      Statement * read,
+      writer_->Cached("SELECT format, etag, last_modified FROM feeds WHERE name = ?1"));
+  read->Bind(1, name);
+  KZ_ASSIGN_OR_RETURN(bool found, read->Step());
+  if (!found) {
+    read->Reset();
+    return absl::NotFoundError(StrCat("feed '", name, "' does not exist"));
+  }
+  const FeedKind kind = ParseFeedKind(read->Text(0)).value_or(FeedKind::kLines);
+  const FeedValidators kept =
+      ValidatorsAfterRun(kind, {std::string(read->Text(1)), std::string(read->Text(2))}, r);
+  read->Reset();
   KZ_ASSIGN_OR_RETURN(
       Statement * st,
       writer_->Cached(
           r.ok
-              ? "UPDATE feeds SET runs = runs + 1, not_modified = not_modified + ?2,"
-                " etag = CASE WHEN ?2 OR (?10 AND last_modified IS NOT ?11) THEN etag ELSE ?3 END,"
-                " last_modified = CASE WHEN ?2 OR (?10 AND last_modified IS NOT ?11)"
-                " THEN last_modified ELSE ?4 END,"
-                " new_objects = new_objects + ?5, updated_objects = updated_objects + ?6,"
+              ? "UPDATE feeds SET runs = runs + 1, not_modified = not_modified + ?2, etag = ?3,"
+                " last_modified = ?4, new_objects = new_objects + ?5, updated_objects = "
+                "updated_objects + ?6,"
                 " rejected_objects = rejected_objects + ?7, last_run_us = ?8, last_success_us = ?8,"
                 " last_error = '', last_error_us = NULL, failures = 0 WHERE name = ?1 AND ?9 = ?9"
-              : "UPDATE feeds SET runs = runs + 1, new_objects = new_objects + ?5,"
+              : "UPDATE feeds SET runs = runs + 1, etag = ?3, last_modified = ?4, new_objects = "
+                "new_objects + ?5,"
                 " updated_objects = updated_objects + ?6, rejected_objects = rejected_objects + ?7,"
-                " last_run_us = ?8, last_error = ?9, last_error_us = ?8, failures = failures + 1,"
-                " last_modified = CASE WHEN ?4 = '' OR (?10 AND last_modified IS NOT ?11)"
-                " THEN last_modified ELSE ?4 END"
-                " WHERE name = ?1 AND ?2 = ?2 AND ?3 = ?3"));
-  st->Bind(1, name).Bind(2, static_cast<int64_t>(r.not_modified)).Bind(3, r.etag).Bind(4, r.last_modified);
+                " last_run_us = ?8, last_error = ?9, last_error_us = ?8, failures = failures + 1"
+                " WHERE name = ?1 AND ?2 = ?2"));
+  st->Bind(1, name)
+      .Bind(2, static_cast<int64_t>(r.not_modified))
+      .Bind(3, kept.etag)
+      .Bind(4, kept.last_modified);
   st->Bind(5, r.new_objects).Bind(6, r.updated_objects).Bind(7, r.rejected_objects).Bind(8, r.time_us);
-  st->Bind(9, r.error)
-      .Bind(10, static_cast<int64_t>(r.began_at.has_value()))
-      .Bind(11, r.began_at.value_or(""));
+  st->Bind(9, r.error);
   KZ_RETURN_IF_ERROR(st->Run());
   st->Reset();
-  if (writer_->Changes() != 1) return absl::NotFoundError(StrCat("feed '", name, "' does not exist"));
-  return absl::OkStatus();
+  return tx.Commit();
 }
 
 }  // namespace kizuna::store
