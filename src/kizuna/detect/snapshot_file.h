@@ -30,6 +30,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "kizuna/detect/compiler.h"
@@ -57,9 +58,11 @@ class SnapshotFile {
   // file of this user with mode 0600 in a folder of this user that no other may write to
   // (links are not followed, FIFOs not waited on), of another format version or build, its
   // stamp is not `stamp`, or a validity time passed since its compilation (at `now_us`);
-  // DataLoss when it is truncated, damaged or not a snapshot file. Each message says which,
-  // naming the path. The checksum catches damage, not forgery: the file's owner is trusted
-  // (its tables' offsets are not checked).
+  // DataLoss when it is truncated, damaged or not a snapshot file, or when its tables break
+  // what their lookups assume (Validate). Each message says which, naming the path (and, for
+  // a table, the table and the field: "string table: bucket 12 names offset 99, not a
+  // record's start"). The checksum catches damage, not forgery; the validation makes a
+  // forged file harmless (no lookup reads outside its arrays or fails to end).
   static absl::StatusOr<Content> Read(const std::string& path, std::string_view stamp,
                                       int64_t now_us);
 
@@ -73,6 +76,17 @@ class SnapshotFile {
   // "<key> differs", naming the first line (`key=value`) where two stamps differ.
   static std::string StampDifference(std::string_view file, std::string_view wanted);
 
+  // OK when every table of `s` holds what its lookups assume (snapshot_file_check.cc lists
+  // it); DataLoss naming the table and the field otherwise ("string table: bucket 12 names
+  // offset 99, not a record's start"). Read calls it on every snapshot it reads, before
+  // anything uses it; it costs one pass over the tables (bench/README.md).
+  static absl::Status Validate(const Snapshot& s);
+
+  // Recomputes the checksum of the file at `path` after its body was changed in place, so
+  // that only the validation can refuse it: for tests of the validation (the checksum is not
+  // a secret). Errors: the file system's; DataLoss when the file is not a compiled-set file.
+  static absl::Status Reseal(const std::string& path);
+
   // What identifies this build (its GNU build id, or its compile time when it has none):
   // a file from another build is refused, whatever its format version says.
   static const std::string& BuildId();
@@ -80,8 +94,18 @@ class SnapshotFile {
  private:
   class Writer;
   class Reader;
+  class Validator;  // snapshot_file_check.cc
+  struct StoredPattern {
+    uint8_t version;
+    std::string text;
+  };
   static absl::Status WriteBody(Writer& w, const Snapshot& s, const CompileReport& report);
-  static absl::Status ReadBody(Reader& r, Snapshot& s, CompileReport& report);
+  // Reads the body as written, without checking what it says.
+  static void ReadBody(Reader& r, Snapshot& s, CompileReport& report,
+                       std::vector<StoredPattern>& patterns);
+  // Compiles the evaluator's patterns (and their correlations) again. DataLoss naming the
+  // pattern when one does not compile or has an unknown STIX version.
+  static absl::Status CompilePatterns(std::vector<StoredPattern>& patterns, Snapshot& s);
 };
 
 }  // namespace kizuna::detect
