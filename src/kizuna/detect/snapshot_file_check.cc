@@ -217,8 +217,24 @@ class SnapshotFile::Validator {
     if (t.keys_ > records || (t.keys_ == 0) != (records == 0)) {
       return Invalid(kTable, StrCat(t.keys_, " keys in ", records, " records"));
     }
+    // Each full bucket: the record it names, and the home bucket of that record's hash (its
+    // tag checked), read with the records a few buckets ahead already fetched: the records
+    // are read in bucket order, at random offsets.
+    if (t.slots_.size() >= (size_t{1} << 32)) {
+      return Invalid(kTable, StrCat(t.slots_.size(), " buckets, more than a table holds"));
+    }
+    constexpr uint32_t kNoHome = ~uint32_t{0};
+    constexpr size_t kAhead = 16;
+    std::vector<uint32_t> homes(t.slots_.size(), kNoHome);
     size_t named = 0;
     for (size_t b = 0; b < t.slots_.size(); ++b) {
+      if (b + kAhead < t.slots_.size()) {
+        const uint64_t next = (t.slots_[b + kAhead] & StringTable::kOffsetMask) - 1;
+        if (next < size) {
+          __builtin_prefetch(t.records_.data() + next);
+          __builtin_prefetch(start.data() + next);
+        }
+      }
       const uint64_t s = t.slots_[b];
       if (s == 0) continue;
       const uint64_t offset = (s & StringTable::kOffsetMask) - 1;  // wraps when 0
@@ -232,21 +248,18 @@ class SnapshotFile::Validator {
       }
       start[offset] = 2;
       ++named;
+      uint32_t meta;
+      std::memcpy(&meta, t.records_.data() + offset + 4, 4);
+      const uint64_t hash = t.Hash(static_cast<uint8_t>((meta >> 3) & 31),
+                                   std::string_view(t.records_.data() + offset + 8, meta >> 8));
+      if ((hash >> 40) == (s >> 40)) homes[b] = static_cast<uint32_t>(t.Bucket(hash));
     }
     if (named != records) {
       return Invalid(kTable, StrCat(records, " records but ", named, " full buckets"));
     }
     return CheckProbing(
         kTable, t.slots_.size(), [&t](size_t b) { return t.slots_[b] != 0; },
-        [&t](size_t b) {
-          const uint64_t s = t.slots_[b];
-          const uint64_t offset = (s & StringTable::kOffsetMask) - 1;
-          uint32_t meta;
-          std::memcpy(&meta, t.records_.data() + offset + 4, 4);
-          const uint64_t hash = t.Hash(static_cast<uint8_t>((meta >> 3) & 31),
-                                       std::string_view(t.records_.data() + offset + 8, meta >> 8));
-          return (hash >> 40) == (s >> 40) ? t.Bucket(hash) : kBadTag;
-        });
+        [&homes](size_t b) { return homes[b] == kNoHome ? kBadTag : size_t{homes[b]}; });
   }
 
   template <typename Key>
