@@ -603,7 +603,7 @@ TEST_F(CompileFromStoreTest, ACompiledSetFileOfOtherInputsIsRefusedWithTheReason
   Import(Indicator(11, "[domain-name:value = 'shared.example']", R"(,"revoked":true)",
                    "2024-07-01T00:00:00.000Z"));
   EXPECT_NE(inputs({collection_}).marks, marks.marks);
-  // A delete by another process moves no LastDateAdded, but the stamp's count of deletes.
+  // A delete by another process moves no LastDateAdded, but the stamp's mark of deletes.
   marks = inputs({collection_});
   FakeClock other_clock{kNow};
   auto elsewhere = store::SqliteStore::Open(path_, other_clock);
@@ -684,7 +684,7 @@ TEST_F(CompileFromStoreTest, ACompiledSetFileStaysCurrentThroughWritesThatCompil
       store_->DeleteObject(other, "indicator--6c1d0d3e-5b1f-4a57-9d6e-000000000042", every).value(),
       1);
   EXPECT_NE(read(inputs()).find("entries were deleted since"), std::string::npos)
-      << "a delete anywhere refuses it (the count is node-wide)";
+      << "a delete anywhere refuses it (the mark is node-wide)";
   std::filesystem::remove(file);
 }
 
