@@ -10,13 +10,19 @@
 // CompileReport. The caller's `stamp` (every input the compilation depended on, as text) is
 // written in the header; Read gives the snapshot back only when the stamp is the same, the
 // snapshot's selection still holds at `now_us` (no valid_from or valid_until has passed
-// since), the format version and build are this program's, and the body's checksum is right.
+// since), the format version and build are this program's, the body's checksum is right,
+// and every table holds what its lookup assumes (Validate).
 //
 // File layout (native byte order; a file is only ever read by the build that wrote it):
 //   "KZSNAP\0\0", u32 format version, u32 stamp size, stamp, u64 body size, u64 checksum,
+//   i64 selected_at_us, i64 next_change_us,
 //   body: scalars and arrays (u64 element count, then the elements' bytes), in a fixed order.
 // The checksum is a chain of the lookup hash (lookup/hash.h) over every item of the body: it
-// catches truncation and damage, not tampering (the file is the operator's, mode 0600).
+// catches truncation and damage, not tampering (anyone who can write the file can compute
+// it). What keeps a forged or broken file harmless is the validation: no table is used
+// before each offset, index, table shape and probe path in it is checked
+// (snapshot_file_check.cc); a forged file can still name other indicators, not read outside
+// the tables or make a lookup loop.
 //
 //   KZ_RETURN_IF_ERROR(SnapshotFile::Write(path, stamp, *snapshot, report));
 //   absl::StatusOr<SnapshotFile::Content> c = SnapshotFile::Read(path, stamp, now_us);
