@@ -4,6 +4,9 @@
 //   eve        EVE JSON generated from the same records' values
 //   eve_dom    the same EVE file through the DOM walk (the reader before On-Demand)
 //   eve_cold   a high-cardinality synthetic EVE stream (every name distinct: cold lookups)
+//   compiled_set  the compiled snapshot written to a compiled-set file and read back R times
+//              (at least 5): the read's CPU time, of which the validation of its tables
+//              (SnapshotFile::Validate, timed again on the snapshot read), and their ratio
 // and, for zeek_tsv and eve, MatchRun (what `kizuna match` runs) on the one file with 1 and
 // 2 threads (`<name>_threads`), to show how far one input spreads over both cores.
 // Prints one JSON line per measurement. Usage:
@@ -25,10 +28,12 @@
 
 #include "kizuna/base/file.h"
 #include "kizuna/base/strings.h"
+#include "kizuna/detect/compiled_set.h"
 #include "kizuna/detect/compiler.h"
 #include "kizuna/detect/match_run.h"
 #include "kizuna/detect/matcher.h"
 #include "kizuna/detect/readers/reader.h"
+#include "kizuna/detect/snapshot_file.h"
 
 namespace kizuna::bench {
 namespace {
@@ -199,6 +204,51 @@ std::string Decompressed(const std::string& path) {
   return std::string(text->data(), text->size());
 }
 
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+
+// Writes `snapshot` to a compiled-set file in `dir`, then reads it back `rounds` times: each
+// round times SnapshotFile::Read (which validates) and then Validate alone on what it read,
+// by the thread's CPU time. The read without validation is the difference.
+void MeasureCompiledSet(const std::string& dir, const detect::Snapshot& snapshot, int rounds) {
+  if (!Wanted("compiled_set")) return;
+  const std::string folder = dir + "/match-cache";
+  const std::string path = folder + "/s.kzset";
+  absl::Status written = detect::MakeCompiledSetDir(folder);
+  if (written.ok()) written = detect::SnapshotFile::Write(path, "bench=1\n", snapshot, {});
+  if (!written.ok()) {
+    std::fprintf(stderr, "%s\n", written.ToString().c_str());
+    std::exit(1);
+  }
+  std::vector<double> read_cpu, read_wall, validate_cpu;
+  for (int i = 0; i < rounds; ++i) {
+    const double cpu = CpuSeconds();
+    const auto start = Clock::now();
+    auto read = detect::SnapshotFile::Read(path, "bench=1\n", 2);
+    read_wall.push_back(Seconds(start));
+    read_cpu.push_back(CpuSeconds() - cpu);
+    if (!read.ok()) {
+      std::fprintf(stderr, "%s\n", read.status().ToString().c_str());
+      std::exit(1);
+    }
+    const double before = CpuSeconds();
+    const absl::Status valid = detect::SnapshotFile::Validate(*read->snapshot);
+    validate_cpu.push_back(CpuSeconds() - before);
+    if (!valid.ok()) std::exit(1);
+  }
+  const double read = Median(read_cpu), validate = Median(validate_cpu);
+  std::printf(
+      "{\"bench\":\"compiled_set\",\"file_bytes\":%llu,\"rounds\":%d,"
+      "\"read_wall_seconds\":%.3f,\"read_cpu_seconds\":%.3f,\"validate_cpu_seconds\":%.3f,"
+      "\"unvalidated_read_cpu_seconds\":%.3f,\"validate_to_unvalidated_read\":%.3f}\n",
+      static_cast<unsigned long long>(std::filesystem::file_size(path)), rounds, Median(read_wall),
+      read, validate, read - validate, validate / std::max(1e-9, read - validate));
+  std::fflush(stdout);
+  std::filesystem::remove_all(folder);
+}
+
 void Write(const std::string& path, const std::string& text) {
   FILE* f = std::fopen(path.c_str(), "wb");
   std::fwrite(text.data(), 1, text.size(), f);
@@ -240,6 +290,7 @@ int Run(size_t indicators, int repeat) {
   for (size_t i = 0; i < names.size() && distinct.size() < 1000; i += 97) distinct.insert(names[i]);
   const std::vector<std::string> planted(distinct.begin(), distinct.end());
   auto snapshot = Compile(indicators, planted);
+  MeasureCompiledSet(dir, *snapshot, std::max(repeat, 5));
   if (!tsv.empty()) {
     std::string big;
     for (int i = 0; i < repeat; ++i) big += tsv;

@@ -6,6 +6,7 @@ file) makes the run compile from the store again, and --json says why; writes of
 or to other collections leave the file current."""
 import json
 import os
+import shutil
 import stat
 import unittest
 
@@ -71,10 +72,12 @@ class CompiledSet(IntelCase):
             "id": "attack-pattern--6c1d0d3e-5b1f-4a57-9d6e-000000000099",
             "created": "2024-01-01T00:00:00.000Z", "modified": "2024-01-01T00:00:00.000Z",
             "name": "Phishing"})
-        self.run_kizuna("import", self.write("ap.jsonl", pattern + "\n"), "--collection", "intel")
+        self.run_kizuna("import", self.write("ap.jsonl", pattern + "\n"), "--collection", "intel",
+                        "--organization", "CERT-A")
         self.assertFrom(self.match(), "file")
         path = self.write("more.jsonl", indicator(7, "[domain-name:value = 'www.dovecot.org']") + "\n")
-        self.run_kizuna("import", path, "--collection", "intel")
+        self.run_kizuna("import", path, "--collection", "intel",
+                        "--organization", "CERT-A")
         added = self.match()
         self.assertFrom(added, "store", "an indicator entered collection")
         self.assertEqual(added["compile"]["active"], 6)
@@ -82,7 +85,8 @@ class CompiledSet(IntelCase):
         # A new version (here a revocation) is an add too.
         revoked = self.write("revoked.jsonl", indicator(7, "[domain-name:value = 'www.dovecot.org']", {
             "modified": "2024-02-01T00:00:00.000Z", "revoked": True}) + "\n")
-        self.run_kizuna("import", revoked, "--collection", "intel")
+        self.run_kizuna("import", revoked, "--collection", "intel",
+                        "--organization", "CERT-A")
         out = self.match()
         self.assertFrom(out, "store", "store.last_date_added differs")
         self.assertEqual(out["compile"]["active"], 5)
@@ -126,6 +130,32 @@ class CompiledSet(IntelCase):
             self.assertFrom(out, "store", reason)
             self.assertFrom(self.match(), "file")
 
+    def test_a_restored_store_refuses_the_file_of_the_original(self):
+        # The delete mark is random, not a count: a store restored from a backup that then
+        # deletes as many entries as the original did does not reach the original's mark.
+        org = json.loads(self.run_kizuna("admin", "org", "add", "--name", "CERT-B", "--nation", "JPN",
+                                         "--json").stdout)["id"]
+        self.run_kizuna("admin", "user", "add", "bob", "--org", "CERT-B", "--role", "publisher")
+        mine = [indicator(20 + n, "[domain-name:value = 'm%d.example']" % n, {"created_by_ref": org})
+                for n in range(2)]
+        self.run_kizuna("import", self.write("mine.jsonl", "\n".join(mine) + "\n"), "--collection", "intel")
+        self.assertFrom(self.match(), "store")
+        db = os.path.join(self.data_dir, "kizuna.db")
+        shutil.copy(db, db + ".backup")
+        delete = lambda n: self.run_kizuna("delete", "indicator--6c1d0d3e-5b1f-4a57-9d6e-%012d" % n,
+                                           "--collection", "intel", "--organization", "CERT-B")
+        delete(20)
+        self.assertFrom(self.match(), "store", "store.entries_deleted differs")
+        self.assertFrom(self.match(), "file")
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(db + suffix):
+                os.remove(db + suffix)
+        shutil.copy(db + ".backup", db)
+        delete(21)  # as many deletes as the original made since the backup, of another indicator
+        out = self.match()
+        self.assertFrom(out, "store", "store.entries_deleted differs")
+        self.assertEqual(out["compile"]["active"], 6)
+        self.assertFrom(self.match(), "file")
 
 if __name__ == "__main__":
     unittest.main()

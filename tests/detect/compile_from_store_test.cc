@@ -20,6 +20,7 @@
 #include "kizuna/detect/snapshot_file.h"
 #include "kizuna/ingest/importer.h"
 #include "kizuna/store/sqlite/sqlite_store.h"
+#include "kizuna/store/store_id.h"
 #include "test_util.h"
 
 namespace kizuna::detect {
@@ -602,7 +603,7 @@ TEST_F(CompileFromStoreTest, ACompiledSetFileOfOtherInputsIsRefusedWithTheReason
   Import(Indicator(11, "[domain-name:value = 'shared.example']", R"(,"revoked":true)",
                    "2024-07-01T00:00:00.000Z"));
   EXPECT_NE(inputs({collection_}).marks, marks.marks);
-  // A delete by another process moves no LastDateAdded, but the stamp's count of deletes.
+  // A delete by another process moves no LastDateAdded, but the stamp's mark of deletes.
   marks = inputs({collection_});
   FakeClock other_clock{kNow};
   auto elsewhere = store::SqliteStore::Open(path_, other_clock);
@@ -683,7 +684,73 @@ TEST_F(CompileFromStoreTest, ACompiledSetFileStaysCurrentThroughWritesThatCompil
       store_->DeleteObject(other, "indicator--6c1d0d3e-5b1f-4a57-9d6e-000000000042", every).value(),
       1);
   EXPECT_NE(read(inputs()).find("entries were deleted since"), std::string::npos)
-      << "a delete anywhere refuses it (the count is node-wide)";
+      << "a delete anywhere refuses it (the mark is node-wide)";
+  std::filesystem::remove(file);
+}
+
+// A store restored from a backup, which then deletes as many entries as the original did
+// since the backup, reaches another delete mark (it is random, not a count): a file
+// compiled from the original is refused. A file compiled from another store is refused
+// too (store.id), whatever its marks.
+TEST_F(CompileFromStoreTest, ARestoredStoreRefusesAFileOfTheOriginal) {
+  ImportMixed();
+  const auto inputs = [&] {
+    CompiledSetInputs in;
+    in.collection_ids = {collection_};
+    in.store_id = *store::StoreId(*store_);
+    in.marks = *StoreMarks::Read(*store_);
+    return in;
+  };
+  const auto read = [&](const std::string& file, const CompiledSetInputs& now) -> std::string {
+    auto r = SnapshotFile::Read(
+        file, [&](std::string_view stamp) { return CheckCompiledSetStamp(*store_, now, stamp); },
+        kNow);
+    return r.ok() ? "read" : std::string(r.status().message());
+  };
+  store::ObjectFilter every;
+  every.versions.all = true;
+  const auto remove = [&](int n) {
+    ASSERT_EQ(store_
+                  ->DeleteObject(collection_,
+                                 fmt::format("indicator--6c1d0d3e-5b1f-4a57-9d6e-{:012}", n), every)
+                  .value(),
+              1);
+  };
+  // The backup, taken with the store closed.
+  store_.reset();
+  const std::string backup = path_ + ".backup";
+  std::filesystem::copy_file(path_, backup, std::filesystem::copy_options::overwrite_existing);
+  auto reopen = [&] {
+    auto s = store::SqliteStore::Open(path_, clock_);
+    ASSERT_TRUE(s.ok()) << s.status();
+    store_ = std::move(*s);
+  };
+  reopen();
+  remove(20);  // the original deletes one indicator, then compiles
+  const CompiledSetInputs original = inputs();
+  CompileReport report;
+  auto compiled = CompileNow(report);
+  ASSERT_TRUE(compiled.ok()) << compiled.status();
+  const std::string file = PrivateFile();
+  ASSERT_TRUE(SnapshotFile::Write(file, CompiledSetStamp(original), **compiled, report).ok());
+  EXPECT_EQ(read(file, inputs()), "read");
+  // Restored, the store deletes another indicator: as many deletes as the original made.
+  store_.reset();
+  for (const char* suffix : {"-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
+  std::filesystem::copy_file(backup, path_, std::filesystem::copy_options::overwrite_existing);
+  reopen();
+  EXPECT_EQ(*store::StoreId(*store_), original.store_id) << "a restored backup is the same store";
+  remove(30);
+  const CompiledSetInputs restored = inputs();
+  EXPECT_EQ(restored.marks.last_added, original.marks.last_added);
+  EXPECT_NE(restored.marks.deleted, original.marks.deleted);
+  EXPECT_NE(read(file, restored).find("store.entries_deleted differs"), std::string::npos);
+  // A file of another store, read with this store's marks but its own id, is refused.
+  CompiledSetInputs other = restored;
+  other.store_id = restored.store_id + 1;
+  ASSERT_TRUE(SnapshotFile::Write(file, CompiledSetStamp(other), **compiled, report).ok());
+  EXPECT_NE(read(file, restored).find("store.id differs"), std::string::npos);
+  std::filesystem::remove(backup);
   std::filesystem::remove(file);
 }
 

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <limits>
 #include <optional>
 #include <tuple>
@@ -17,6 +18,7 @@
 #include "kizuna/store/postgres/pg_store.h"
 #include "kizuna/store/sqlite/connection.h"
 #include "kizuna/store/sqlite/entry_ids.h"
+#include "kizuna/store/store_id.h"
 #include "pg_test_util.h"
 #include "store_test_util.h"
 
@@ -806,15 +808,18 @@ TEST_P(StoreTest, WritesByAnotherProcessAreSeen) {
             AddOutcome::kConflict);
 }
 
-// Issue 26: EntriesDeleted counts every entry removed, by whichever process, in the removing
-// transaction; adds and cancelled deletes leave it, and it survives a reopen.
-TEST_P(StoreTest, EntriesDeletedCountsEveryRemovalByAnyProcess) {
-  EXPECT_EQ(*store_->EntriesDeleted(), 0);
+// Issue 26: EntriesDeleted moves to a new random value on every removal of entries, by
+// whichever process, in the removing transaction; adds and cancelled deletes leave it, and
+// it survives a reopen. It is a mark, compared for equality, not a count.
+TEST_P(StoreTest, EntriesDeletedMovesOnEveryRemovalByAnyProcess) {
+  const int64_t fresh = *store_->EntriesDeleted();
+  EXPECT_EQ(fresh, 0) << "nothing deleted yet";
   Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z"),
        Indicator("000000000001", "2016-02-01T00:00:00.000Z"),
        Indicator("000000000002", "2016-01-01T00:00:00.000Z"),
-       Indicator("000000000003", "2016-01-01T00:00:00.000Z")});
-  EXPECT_EQ(*store_->EntriesDeleted(), 0) << "adds, new versions included, delete nothing";
+       Indicator("000000000003", "2016-01-01T00:00:00.000Z"),
+       Indicator("000000000004", "2016-01-01T00:00:00.000Z")});
+  EXPECT_EQ(*store_->EntriesDeleted(), fresh) << "adds, new versions included, delete nothing";
   ObjectFilter all;
   all.versions.all = true;
   const RecordDelete fails = [](int64_t) -> absl::StatusOr<AuditEvent> {
@@ -822,20 +827,75 @@ TEST_P(StoreTest, EntriesDeletedCountsEveryRemovalByAnyProcess) {
   };
   EXPECT_FALSE(
       store_->DeleteObjectRecorded(collection_, IndicatorId("000000000001"), all, fails).ok());
-  EXPECT_EQ(*store_->EntriesDeleted(), 0) << "a cancelled delete is not counted";
+  EXPECT_EQ(*store_->EntriesDeleted(), fresh) << "a cancelled delete leaves it";
   EXPECT_EQ(*store_->DeleteObject(collection_, IndicatorId("000000000001"), all), 2);
-  EXPECT_EQ(*store_->EntriesDeleted(), 2);
+  const int64_t first = *store_->EntriesDeleted();
+  EXPECT_NE(first, fresh);
   EXPECT_EQ(*store_->DeleteObject(collection_, IndicatorId("000000000001"), all), 0);
-  EXPECT_EQ(*store_->EntriesDeleted(), 2) << "a delete that removes nothing is not counted";
+  EXPECT_EQ(*store_->EntriesDeleted(), first) << "a delete that removes nothing leaves it";
   // Another process's delete moves what this store reads, without any write through it.
   auto other = OpenAnother();
   ASSERT_TRUE(other.ok()) << other.status();
   EXPECT_EQ(*(*other)->DeleteObject(collection_, IndicatorId("000000000002"), all), 1);
-  EXPECT_EQ(*store_->EntriesDeleted(), 3);
+  const int64_t second = *store_->EntriesDeleted();
+  EXPECT_NE(second, first);
+  EXPECT_NE(second, fresh);
+  // One more delete of one entry: a new value again, not the count's next step.
+  EXPECT_EQ(*store_->DeleteObject(collection_, IndicatorId("000000000003"), all), 1);
+  const int64_t third = *store_->EntriesDeleted();
+  EXPECT_NE(third, second);
+  EXPECT_NE(third, first);
+  EXPECT_NE(third, 4) << "not a count of the entries removed";
   const int64_t last = *store_->LastDateAdded();
   Open();
-  EXPECT_EQ(*store_->EntriesDeleted(), 3) << "durable";
+  EXPECT_EQ(*store_->EntriesDeleted(), third) << "durable";
   EXPECT_EQ(*store_->LastDateAdded(), last) << "deletes leave LastDateAdded";
+}
+
+// StoreId: one random number per store, the same for every process and across reopens,
+// other for another store.
+TEST_P(StoreTest, StoreIdIsTheStoresOwn) {
+  const absl::StatusOr<int64_t> id = store::StoreId(*store_);
+  ASSERT_TRUE(id.ok()) << id.status();
+  EXPECT_NE(*id, 0);
+  auto other = OpenAnother();
+  ASSERT_TRUE(other.ok()) << other.status();
+  EXPECT_EQ(*store::StoreId(**other), *id) << "every process reads the same";
+  Open();
+  EXPECT_EQ(*store::StoreId(*store_), *id) << "durable";
+  auto another = SqliteStore::Open(dir_.File("another.db"), clock_);
+  ASSERT_TRUE(another.ok()) << another.status();
+  EXPECT_NE(*store::StoreId(**another), *id) << "another store has another id";
+}
+
+// A store restored from a copy that then deletes as many entries as the original did
+// reaches another mark: whoever compared marks (a compiled-set file, `kizuna match
+// --reload`) sees that its contents changed.
+TEST_F(SqliteStoreTest, ARestoredStoreThatDeletesAsManyReachesAnotherMark) {
+  Add({Indicator("000000000001", "2016-01-01T00:00:00.000Z"),
+       Indicator("000000000002", "2016-01-01T00:00:00.000Z")});
+  ObjectFilter all;
+  all.versions.all = true;
+  EXPECT_EQ(*store_->DeleteObject(collection_, IndicatorId("000000000001"), all), 1);
+  const int64_t at_backup = *store_->EntriesDeleted();
+  const int64_t id = *store::StoreId(*store_);
+  store_.reset();
+  const std::string db = dir_.File("kizuna.db"), backup = dir_.File("backup.db");
+  std::filesystem::copy_file(db, backup);
+  Open();
+  EXPECT_EQ(*store_->DeleteObject(collection_, IndicatorId("000000000002"), all), 1);
+  const int64_t original = *store_->EntriesDeleted();
+  EXPECT_NE(original, at_backup);
+  store_.reset();
+  for (const char* suffix : {"-wal", "-shm"}) std::filesystem::remove(db + suffix);
+  std::filesystem::copy_file(backup, db, std::filesystem::copy_options::overwrite_existing);
+  Open();
+  EXPECT_EQ(*store::StoreId(*store_), id) << "a restored backup is the same store";
+  EXPECT_EQ(*store_->EntriesDeleted(), at_backup);
+  Add({Indicator("000000000003", "2016-01-01T00:00:00.000Z")});
+  EXPECT_EQ(*store_->DeleteObject(collection_, IndicatorId("000000000003"), all), 1);
+  EXPECT_NE(*store_->EntriesDeleted(), original) << "as many deletes, another mark";
+  EXPECT_NE(*store_->EntriesDeleted(), at_backup);
 }
 
 TEST_P(StoreTest, FindObjectsGivesEachIdsLatestVersionInOrderAndSeesOtherProcesses) {

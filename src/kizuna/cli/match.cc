@@ -82,6 +82,7 @@
 #include "kizuna/stix/exercise_marking.h"
 #include "kizuna/store/open.h"
 #include "kizuna/store/sqlite/sqlite_store.h"
+#include "kizuna/store/store_id.h"
 
 namespace kizuna::cli {
 namespace {
@@ -385,6 +386,9 @@ int Run(GlobalOptions& global, MatchFlags& flags) {
   compiled_inputs.collection_ids = collection_ids;
   compiled_inputs.exercise = flags.exercise;
   compiled_inputs.marks = *compiled_marks;
+  absl::StatusOr<int64_t> store_id = store::StoreId(**db);
+  if (!store_id.ok()) return ReportError(store_id.status());
+  compiled_inputs.store_id = *store_id;
   compiled_inputs.stored_allowlists = !flags.no_stored_allowlists;
   compiled_inputs.allowlist_categories = flags.allowlist_categories;
   compiled_inputs.allowlist_digest = allowlist.content_digest();

@@ -83,6 +83,7 @@ absl::Status CheckCompiledSetStamp(store::Store& store, const CompiledSetInputs&
 
 std::string CompiledSetStamp(const CompiledSetInputs& in) {
   std::string s = Selection(in);
+  StrAppend(s, "store.id=", in.store_id, "\n");
   StrAppend(s, "store.last_date_added=", in.marks.last_added, "\n");
   StrAppend(s, "store.entries_deleted=", in.marks.deleted, "\n");
   StrAppend(s, "allowlists=", in.stored_allowlists ? "stored+" : "", "given;categories=");

@@ -9,8 +9,13 @@
 //   reader               whose read of the store was compiled (the operator's local read)
 //   collections          the collection ids, in the order compiled
 //   exercise             whether exercise-marked indicators were compiled
+//   store.id             the store's identity (Store::StoreId): a file compiled from one store
+//                        is never read against another at the same path (a `kizuna store
+//                        copy` is another store; a restored backup is the same store, whose
+//                        random delete mark then differs)
 //   store.last_date_added, store.entries_deleted   the store's marks read before the compile
-//                        (CheckCompiledSetStamp: a delete since, by any process, or an
+//                        (CheckCompiledSetStamp: a delete since, by any process (the
+//                        delete mark is random: compared for equality only), or an
 //                        indicator entered in one of the collections since refuses the file;
 //                        other writes, such as the run's own sightings, do not)
 //   allowlists           whether the stored allowlists were loaded, the categories, and the
@@ -37,6 +42,7 @@ struct CompiledSetInputs {
   std::string reader = "operator";
   std::vector<std::string> collection_ids;
   bool exercise = false;
+  int64_t store_id = 0;  // Store::StoreId
   StoreMarks marks;
   bool stored_allowlists = true;
   std::vector<std::string> allowlist_categories;
@@ -48,9 +54,9 @@ std::string CompiledSetStamp(const CompiledSetInputs& inputs);
 
 // Whether a file stamped `file_stamp` may be read by a run whose inputs, with the store's
 // marks read now, are `now`: its stamp is `now`'s but for the marks; no entry was deleted
-// since (EntriesDeleted is the same); and, when LastDateAdded moved, no indicator entered
-// `now`'s collections since the file's mark (store::AddedSince, the rule the reloader
-// follows: writes of sightings, reports or other collections' objects compile nothing).
+// since (EntriesDeleted is the same value: random, never ordered); and, when LastDateAdded moved,
+// no indicator entered `now`'s collections since the file's mark (store::AddedSince, the rule the
+// reloader follows: writes of sightings, reports or other collections' objects compile nothing).
 // OK, or FailedPrecondition saying why not; the store's errors.
 absl::Status CheckCompiledSetStamp(store::Store& store, const CompiledSetInputs& now,
                                    std::string_view file_stamp);

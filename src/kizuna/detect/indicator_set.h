@@ -6,7 +6,7 @@
 // selection that does not depend on the time, its validity times) and its parsed pattern
 // (the keys of a simple one, packed; the compiled pattern of any other). Update() brings it
 // up to the store's present state. When no entry was deleted since the last read (the
-// store's EntriesDeleted, which every delete by any process raises, has not moved) it reads
+// store's EntriesDeleted, which every delete by any process sets anew, has not moved) it reads
 // the JSON of the entries added since the last read only: each is a new indicator, or a new
 // version (a revocation too) that replaces the kept one of its id. After a delete it also
 // lists the collections' entries without their JSON (oldest date_added first: a kept entry

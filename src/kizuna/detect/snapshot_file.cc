@@ -318,7 +318,8 @@ absl::Status SnapshotFile::Write(const std::string& path, std::string_view stamp
   return absl::OkStatus();
 }
 
-absl::Status SnapshotFile::ReadBody(Reader& r, Snapshot& s, CompileReport& report) {
+void SnapshotFile::ReadBody(Reader& r, Snapshot& s, CompileReport& report,
+                            std::vector<StoredPattern>& patterns) {
   r.Array(s.ids_);
   r.Array(s.lists_.data_);
   s.strings_.seed_ = r.Scalar<uint64_t>();
@@ -331,12 +332,9 @@ absl::Status SnapshotFile::ReadBody(Reader& r, Snapshot& s, CompileReport& repor
     t.mask_ = r.template Scalar<uint64_t>();
     t.keys_ = r.template Scalar<uint64_t>();
     r.Array(t.buckets_);
-    // A table's lookups mask the hash with mask_: it must fit the buckets.
-    return t.buckets_.empty() || t.mask_ + 1 == t.buckets_.size();
   };
-  bool consistent = int_table(s.ipv4_) && int_table(s.netdst_v4_);
-  consistent =
-      consistent && (s.strings_.slots_.empty() || s.strings_.mask_ + 1 == s.strings_.slots_.size());
+  int_table(s.ipv4_);
+  int_table(s.netdst_v4_);
   const auto ranges = [&r](auto& t) {
     r.Array(t.blocks_);
     r.Array(t.starts_);
@@ -352,10 +350,9 @@ absl::Status SnapshotFile::ReadBody(Reader& r, Snapshot& s, CompileReport& repor
   s.selected_at_us_ = r.Scalar<int64_t>();
   s.next_change_us_ = r.Scalar<int64_t>();
   r.Array(s.pattern_indicator_);
-  std::vector<std::pair<uint8_t, std::string>> patterns;
   for (size_t i = 0; r.ok() && i < s.pattern_indicator_.size(); ++i) {
     const uint8_t version = r.Scalar<uint8_t>();
-    patterns.emplace_back(version, r.Text());
+    patterns.push_back({version, r.Text()});
   }
   Snapshot::Stats& st = s.stats_;
   for (size_t* v : {&st.indicators, &st.simple, &st.evaluated, &st.multi, &st.uncorrelated,
@@ -385,28 +382,32 @@ absl::Status SnapshotFile::ReadBody(Reader& r, Snapshot& s, CompileReport& repor
   }
   report.lookup_bytes = r.Scalar<uint64_t>();
   report.seconds = r.Scalar<double>();
-  if (!r.ok()) return absl::DataLossError("truncated");
-  if (r.left() != 0) return absl::DataLossError("longer than its header says");
-  if (!consistent || st.indicators != s.ids_.size()) {
-    return absl::DataLossError("its tables do not fit together");
-  }
+}
+
+absl::Status SnapshotFile::CompilePatterns(std::vector<StoredPattern>& patterns, Snapshot& s) {
   // The evaluator's patterns are compiled again: only those, never the simple indicators.
-  if (!patterns.empty()) {
-    pattern::PatternSet::Builder set;
-    for (auto& [version, text] : patterns) {
-      pattern::CompileOptions options;
-      options.version = static_cast<pattern::StixVersion>(version);
-      absl::StatusOr<std::unique_ptr<const pattern::Pattern>> p =
-          pattern::Pattern::Compile(text, options);
-      if (!p.ok())
-        return absl::DataLossError(StrCat("a pattern does not compile: ", p.status().message()));
-      set.Add(std::move(*p));
+  if (patterns.empty()) return absl::OkStatus();
+  pattern::PatternSet::Builder set;
+  for (size_t i = 0; i < patterns.size(); ++i) {
+    if (patterns[i].version > static_cast<uint8_t>(pattern::StixVersion::k21)) {
+      return absl::DataLossError(StrCat("patterns: pattern ", i, " has STIX version code ",
+                                        int{patterns[i].version}, " (at most ",
+                                        static_cast<int>(pattern::StixVersion::k21), ")"));
     }
-    s.patterns_ = std::move(set).Build();
-    if (!s.patterns_->multi_observation().empty()) {
-      size_t uncorrelated = 0;
-      s.correlations_ = CorrelationSet::Build(*s.patterns_, &uncorrelated);
+    pattern::CompileOptions options;
+    options.version = static_cast<pattern::StixVersion>(patterns[i].version);
+    absl::StatusOr<std::unique_ptr<const pattern::Pattern>> p =
+        pattern::Pattern::Compile(patterns[i].text, options);
+    if (!p.ok()) {
+      return absl::DataLossError(
+          StrCat("patterns: pattern ", i, " does not compile: ", p.status().message()));
     }
+    set.Add(std::move(*p));
+  }
+  s.patterns_ = std::move(set).Build();
+  if (!s.patterns_->multi_observation().empty()) {
+    size_t uncorrelated = 0;
+    s.correlations_ = CorrelationSet::Build(*s.patterns_, &uncorrelated);
   }
   return absl::OkStatus();
 }
@@ -512,15 +513,50 @@ absl::StatusOr<SnapshotFile::Content> SnapshotFile::Read(const std::string& path
   auto snapshot = std::make_unique<Snapshot>(Snapshot::PrivateTag{});
   Content out;
   Reader r(f.get(), trailer[0]);
-  absl::Status body = ReadBody(r, *snapshot, out.report);
-  if (body.ok() && r.sum() != trailer[1]) body = absl::DataLossError("damaged (its checksum)");
-  if (body.ok() &&
-      (snapshot->selected_at_us_ != selected_at || snapshot->next_change_us_ != next_change)) {
-    body = absl::DataLossError("damaged (its times)");
+  std::vector<StoredPattern> patterns;
+  ReadBody(r, *snapshot, out.report, patterns);
+  if (!r.ok()) return damaged("truncated");
+  if (r.left() != 0) return damaged("longer than its header says");
+  if (r.sum() != trailer[1]) return damaged("damaged (its checksum)");
+  if (snapshot->selected_at_us_ != selected_at || snapshot->next_change_us_ != next_change) {
+    return damaged("damaged (its times)");
   }
-  if (!body.ok()) return damaged(std::string(body.message()));
+  // Nothing read is used before every table is checked: the checksum is no secret.
+  absl::Status valid = Validate(*snapshot);
+  if (valid.ok()) valid = CompilePatterns(patterns, *snapshot);
+  if (!valid.ok()) return damaged(StrCat("invalid: ", valid.message()));
   out.snapshot = std::move(snapshot);
   return out;
+}
+
+absl::Status SnapshotFile::Reseal(const std::string& path) {
+  File f(std::fopen(path.c_str(), "r+b"));
+  if (f == nullptr) return FileError(path, errno);
+  char magic[sizeof(kMagic)];
+  uint32_t sizes[2];  // format version, stamp size
+  if (std::fread(magic, 1, sizeof(magic), f.get()) != sizeof(magic) ||
+      std::memcmp(magic, kMagic, sizeof(kMagic)) != 0 ||
+      std::fread(sizes, sizeof(sizes), 1, f.get()) != 1 || sizes[1] > kMaxStampBytes ||
+      std::fseek(f.get(), static_cast<long>(sizes[1]), SEEK_CUR) != 0) {
+    return absl::DataLossError(StrCat(path, " is not a compiled-set file"));
+  }
+  const long trailer_at = std::ftell(f.get());
+  uint64_t trailer[4];
+  if (std::fread(trailer, sizeof(trailer), 1, f.get()) != 1) {
+    return absl::DataLossError(StrCat(path, " is truncated"));
+  }
+  Snapshot scratch{Snapshot::PrivateTag{}};
+  CompileReport report;
+  std::vector<StoredPattern> patterns;
+  Reader r(f.get(), trailer[0]);
+  ReadBody(r, scratch, report, patterns);
+  if (!r.ok() || r.left() != 0) return absl::DataLossError(StrCat(path, " is truncated"));
+  trailer[1] = r.sum();
+  if (std::fseek(f.get(), trailer_at, SEEK_SET) != 0 ||
+      std::fwrite(trailer, sizeof(trailer), 1, f.get()) != 1 || std::fflush(f.get()) != 0) {
+    return FileError(path, errno);
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace kizuna::detect

@@ -344,10 +344,13 @@ class Store {
   // The largest date_added given out on the node (0 when none): it moves on every write,
   // also by another process, so polling it notices writes such as `kizuna import`.
   absl::StatusOr<int64_t> LastDateAdded();
-  // How many entries have ever been deleted on the node (0 when none), by any process: every
-  // removal of entries raises it in its own transaction (a trigger on the entries table), so
-  // polling it with LastDateAdded notices every change to what collections hold, deletes by
-  // `kizuna delete` in another process included. Node-wide, never lowered.
+  // A mark of the node's deletes (0 before the first): every removal of entries sets it to a
+  // new random value in its own transaction (a trigger on the entries table, SQLite migration
+  // 24, PostgreSQL migration 9), whichever process deletes, so polling it with LastDateAdded
+  // notices every change to what collections hold, deletes by `kizuna delete` in another
+  // process included. Node-wide. Compare it for equality only: it is not a count and does
+  // not grow, so a store restored from a backup that then deletes as many entries does not
+  // come back to a mark it had. (The store's identity: store::StoreId, store_id.h.)
   absl::StatusOr<int64_t> EntriesDeleted();
 
   // Returns the JSON of the latest version of `object_id` held in any collection, or

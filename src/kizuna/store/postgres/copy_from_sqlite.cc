@@ -368,6 +368,9 @@ class Copier {
     s->Reset();
     for (const auto& [key, value] : state) {
       if (key == "search_index_version") continue;  // the index is not copied: stale until rebuilt
+      // A copy is another store: it keeps its own identity, and its own mark of deletes
+      // (a random value, not a count: GREATEST means nothing for it).
+      if (key == "store_id" || key == "entries_deleted") continue;
       KZ_RETURN_IF_ERROR(to_.Run("copy a node counter",
                                  "UPDATE node_state SET value = GREATEST(value, $2) WHERE key = $1",
                                  {Param::Text(key), Param::Int(value)})

@@ -418,9 +418,17 @@ absl::StatusOr<int64_t> PgStore::DoLastDateAdded() {
 absl::StatusOr<int64_t> PgStore::DoEntriesDeleted() {
   KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
   KZ_ASSIGN_OR_RETURN(pg::Result r,
-                      db->Run("read the count of deleted entries",
+                      db->Run("read the mark of deleted entries",
                               "SELECT value FROM node_state WHERE key = 'entries_deleted'"));
   return r.rows() == 0 ? 0 : r.Int(0, 0);
+}
+
+absl::StatusOr<int64_t> PgStore::StoreId() {
+  KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
+  KZ_ASSIGN_OR_RETURN(pg::Result r, db->Run("read the store's id",
+                                            "SELECT value FROM node_state WHERE key = 'store_id'"));
+  if (r.rows() == 0) return absl::DataLossError("the store has no store_id in node_state");
+  return r.Int(0, 0);
 }
 
 absl::StatusOr<std::string> PgStore::DoFindObject(std::string_view object_id) {

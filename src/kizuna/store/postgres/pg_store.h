@@ -98,6 +98,9 @@ class PgStore : public Database, public FeedStore {
   PgStore(std::unique_ptr<pg::Connection> writer, std::string url, Clock& clock, PgOptions options);
   ~PgStore() override;
 
+  // This store's identity (store_id.h StoreId). DataLoss when node_state has none.
+  absl::StatusOr<int64_t> StoreId();
+
   // SearchIndex (postgres/pg_search.cc).
   void SetIndexer(std::shared_ptr<const EntryIndexer> indexer) override {
     indexer_ = std::move(indexer);

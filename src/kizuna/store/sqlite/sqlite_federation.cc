@@ -150,6 +150,17 @@ absl::StatusOr<int64_t> SqliteStore::DoEntriesDeleted() {
   return deleted;
 }
 
+absl::StatusOr<int64_t> SqliteStore::StoreId() {
+  KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
+  KZ_ASSIGN_OR_RETURN(Statement * st,
+                      db->Cached("SELECT value FROM node_state WHERE key = 'store_id'"));
+  KZ_ASSIGN_OR_RETURN(bool row, st->Step());
+  const int64_t id = row ? st->Int(0) : 0;
+  st->Reset();
+  if (!row) return absl::DataLossError("the store has no store_id in node_state");
+  return id;
+}
+
 absl::StatusOr<std::string> SqliteStore::DoFindObject(std::string_view object_id) {
   KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
   static const std::string kSql =

@@ -52,6 +52,9 @@ class SqliteStore : public Database, public FeedStore {
               SqliteOptions options, sqlite_internal::IdHashKey id_hash_key);
   ~SqliteStore() override;
 
+  // This store's identity (store_id.h StoreId). DataLoss when node_state has none.
+  absl::StatusOr<int64_t> StoreId();
+
   void SetIndexer(std::shared_ptr<const EntryIndexer> indexer) override { indexer_ = std::move(indexer); }
   void DeferIndexing(bool defer) override { defer_indexing_ = defer; }
 
