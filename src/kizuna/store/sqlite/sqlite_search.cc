@@ -279,6 +279,8 @@ std::vector<std::string> QueryPieces(std::string_view match) {
 constexpr int64_t kMaxRankedMatches = 20'000;
 // Pieces of a query (QueryPieces) counted at most to tell whether few enough match.
 constexpr size_t kMaxPiecesCounted = 8;
+// What each piece is counted to first (QueryPieces' use in DoFindText).
+constexpr int64_t kFirstPieceCount = 1'000;
 // The JSON a catch-up batch reads at most (besides its count of entries): 8 MiB.
 constexpr size_t kCatchUpBatchBytes = size_t{8} << 20;
 
@@ -331,12 +333,18 @@ absl::StatusOr<std::vector<int64_t>> SqliteStore::DoFindText(const TextQuery& qu
     KZ_ASSIGN_OR_RETURN(Statement * count,
                         db->Cached("SELECT count(*) FROM (SELECT 1 FROM search_text WHERE "
                                    "search_text MATCH ?1 LIMIT ?2)"));
-    for (size_t i = 0; i < pieces.size() && i < kMaxPiecesCounted && !few; ++i) {
-      count->Bind(1, StrCat("\"", pieces[i], "\"")).Bind(2, kMaxRankedMatches + 1);
-      absl::StatusOr<bool> counted = count->Step();
-      few = counted.ok() && *counted && count->Int(0) <= kMaxRankedMatches && count->Int(0) > 0;
-      count->Reset();
-      if (!counted.ok()) return failed(counted.status());
+    // Twice: first each piece to kFirstPieceCount (a rare one ends it cheaply, whichever
+    // comes first), then to kMaxRankedMatches + 1.
+    for (const int64_t cap : {kFirstPieceCount, kMaxRankedMatches + 1}) {
+      for (size_t i = 0; i < pieces.size() && i < kMaxPiecesCounted && !few; ++i) {
+        count->Bind(1, StrCat("\"", pieces[i], "\"")).Bind(2, cap);
+        absl::StatusOr<bool> counted = count->Step();
+        const int64_t n = counted.ok() && *counted ? count->Int(0) : 0;
+        few = n > 0 && n < cap && n <= kMaxRankedMatches;
+        count->Reset();
+        if (!counted.ok()) return failed(counted.status());
+      }
+      if (few) break;
     }
   }
   // One pass, stopped at kMaxRankedMatches + 1: in FTS5's order when few match (walking a
