@@ -279,8 +279,6 @@ std::vector<std::string> QueryPieces(std::string_view match) {
 constexpr int64_t kMaxRankedMatches = 20'000;
 // Pieces of a query (QueryPieces) counted at most to tell whether few enough match.
 constexpr size_t kMaxPiecesCounted = 8;
-// What each piece is counted to first (QueryPieces' use in DoFindText).
-constexpr int64_t kFirstPieceCount = 1'000;
 // The JSON a catch-up batch reads at most (besides its count of entries): 8 MiB.
 constexpr size_t kCatchUpBatchBytes = size_t{8} << 20;
 
@@ -333,9 +331,9 @@ absl::StatusOr<std::vector<int64_t>> SqliteStore::DoFindText(const TextQuery& qu
     KZ_ASSIGN_OR_RETURN(Statement * count,
                         db->Cached("SELECT count(*) FROM (SELECT 1 FROM search_text WHERE "
                                    "search_text MATCH ?1 LIMIT ?2)"));
-    // Twice: first each piece to kFirstPieceCount (a rare one ends it cheaply, whichever
-    // comes first), then to kMaxRankedMatches + 1.
-    for (const int64_t cap : {kFirstPieceCount, kMaxRankedMatches + 1}) {
+    // In rounds: each piece to 1,000, then 5,000, then kMaxRankedMatches + 1, so a rare
+    // piece ends it after short counts whichever word it is in.
+    for (const int64_t cap : {int64_t{1'000}, int64_t{5'000}, kMaxRankedMatches + 1}) {
       for (size_t i = 0; i < pieces.size() && i < kMaxPiecesCounted && !few; ++i) {
         count->Bind(1, StrCat("\"", pieces[i], "\"")).Bind(2, cap);
         absl::StatusOr<bool> counted = count->Step();
