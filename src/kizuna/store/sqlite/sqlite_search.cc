@@ -3,11 +3,11 @@
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <limits>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/ascii.h"
 #include "kizuna/base/json_string.h"
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
@@ -243,7 +243,8 @@ std::vector<std::string> QueryPieces(std::string_view match) {
   std::vector<std::string> out;
   size_t i = 0;
   const auto separator = [](char c) {
-    return static_cast<unsigned char>(c) < 0x80 && !std::isalnum(static_cast<unsigned char>(c));
+    return static_cast<unsigned char>(c) < 0x80 &&
+           !absl::ascii_isalnum(static_cast<unsigned char>(c));
   };
   while (i < match.size()) {
     if (match[i] == ' ') {
