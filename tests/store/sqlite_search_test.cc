@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <mutex>
 #include <thread>
 
@@ -528,6 +529,112 @@ TEST_P(SearchIndexTest, MatchesAreRankedInBm25sOrder) {
     auto page = index_->FindText({.match = match, .offset = 3, .limit = 4});
     ASSERT_TRUE(page.ok()) << page.status();
     EXPECT_EQ(*page, std::vector<int64_t>(bm25.begin() + 3, bm25.begin() + 7));
+  }
+}
+
+// The SQLite store ranks in one pass, newest first, stopped after 20,001 matches: its answer
+// must be the one of counting the matches first (to 20,001), then ranking all of them, or
+// the newest 20,000 when more match, by bm25(). Fixtures with fewer than, exactly and more
+// than 20,000 matches, for one word, phrases and two words; entries of every length up to
+// over 128 words, whose lengths FTS5 stores in more than one byte.
+TEST_P(SearchIndexTest, OnePassRanksWhatCountingFirstRanks) {
+  if (GetParam() == Backend::kPostgres)
+    GTEST_SKIP() << "PostgreSQL ranks with ts_rank (docs/search.md)";
+  index_->SetIndexer(indexer_);
+  constexpr int kThings = 20'002;
+  std::vector<std::string> things;
+  for (int i = 0; i < kThings; ++i) {
+    std::string name = "omega alpha ";
+    if (i >= 2) StrAppend(name, "beta ");
+    if (i >= 3) StrAppend(name, "gamma ");
+    if (i % 5 == 0) StrAppend(name, "beta ");
+    const int fillers = i % 997 == 0 ? 130 + i % 50 : (i * 7) % 11;
+    for (int w = 0; w < fillers; ++w) StrAppend(name, "filler", w % 20, " ");
+    things.push_back(
+        StrCat(R"({"type":"x-thing","spec_version":"2.1","id":"x-thing--5a000000-0000-4000-8000-)",
+               100000000000 + i, R"(","name":")", name, R"("})"));
+  }
+  Add(std::move(things));
+  auto conn = Connection::Open(dir_.File("kizuna.db"), true);
+  ASSERT_TRUE(conn.ok()) << conn.status();
+  // The reference: matches before `before` counted to 20,001; all of them, or the newest
+  // 20,000, in bm25()'s order.
+  auto reference = [&](const std::string& match, int64_t before) -> std::vector<int64_t> {
+    auto count = (*conn)->Cached(
+        "SELECT count(*) FROM (SELECT 1 FROM search_text WHERE search_text MATCH ?1 AND rowid < ?2 "
+        "LIMIT 20001)");
+    EXPECT_TRUE(count.ok()) << count.status();
+    (*count)->BindView(1, match).Bind(2, before);
+    EXPECT_TRUE(*(*count)->Step());
+    const int64_t n = (*count)->Int(0);
+    (*count)->Reset();
+    int64_t from = std::numeric_limits<int64_t>::min();
+    if (n > 20'000) {
+      auto oldest = (*conn)->Cached(
+          "SELECT min(rowid) FROM (SELECT rowid FROM search_text WHERE search_text MATCH ?1 AND "
+          "rowid < ?2"
+          " ORDER BY rowid DESC LIMIT 20000)");
+      EXPECT_TRUE(oldest.ok()) << oldest.status();
+      (*oldest)->BindView(1, match).Bind(2, before);
+      EXPECT_TRUE(*(*oldest)->Step());
+      from = (*oldest)->Int(0);
+      (*oldest)->Reset();
+    }
+    auto st = (*conn)->Cached(
+        "SELECT rowid FROM search_text WHERE search_text MATCH ?1 AND rowid < ?2 AND rowid >= ?3"
+        " ORDER BY bm25(search_text), rowid");
+    EXPECT_TRUE(st.ok()) << st.status();
+    (*st)->BindView(1, match).Bind(2, before).Bind(3, from);
+    std::vector<int64_t> out;
+    while (*(*st)->Step()) out.push_back((*st)->Int(0));
+    (*st)->Reset();
+    return out;
+  };
+  const int64_t all = std::numeric_limits<int64_t>::max();
+  struct Case {
+    std::string match;
+    size_t matching;  // of the fixture, to show which side of 20,000 it is on
+  };
+  // A query of several words or a phrase whose pieces are each in more than 20,000 entries is
+  // read newest first; with a piece in fewer, in FTS5's order: both must give the same answer.
+  for (const Case& c : std::vector<Case>{{"\"alpha\"", 20'002},
+                                         {"\"omega\" \"alpha\"", 20'002},
+                                         {"\"omega alpha\"", 20'002},
+                                         {"\"omega\u2014alpha\"", 20'002},
+                                         {"\"beta\"", 20'000},
+                                         {"\"gamma\"", 19'999},
+                                         {"\"alpha beta\"", 20'000},
+                                         {"\"beta gamma\"", 19'999},
+                                         {"\"alpha\" \"gamma\"", 19'999},
+                                         {"\"alpha\" \"beta\"", 20'000},
+                                         {"\"filler19\"", 0}}) {
+    SCOPED_TRACE(c.match);
+    std::vector<int64_t> expected = reference(c.match, all);
+    if (c.matching > 0) {
+      ASSERT_EQ(expected.size(), std::min<size_t>(c.matching, 20'000));
+    } else {
+      ASSERT_EQ(expected.size(), 21u) << "the longest entries (130 words or more) only";
+    }
+    auto ranked = index_->FindText({.match = c.match, .limit = 30'000});
+    ASSERT_TRUE(ranked.ok()) << ranked.status();
+    EXPECT_EQ(*ranked, expected);
+    auto page = index_->FindText({.match = c.match, .offset = 10, .limit = 5});
+    ASSERT_TRUE(page.ok()) << page.status();
+    EXPECT_EQ(*page, std::vector<int64_t>(expected.begin() + 10, expected.begin() + 15));
+  }
+  // A filter applies before the window: the newest entry left out, 20,001 match "alpha" and
+  // the newest 20,000 of them are ranked; the newest 3 left out, 19,999 and all are.
+  auto everything = index_->FindText({.match = "\"alpha\"", .limit = 30'000});
+  ASSERT_TRUE(everything.ok()) << everything.status();
+  const int64_t newest = *std::max_element(everything->begin(), everything->end());
+  for (int64_t left_out : {1, 3}) {
+    SCOPED_TRACE(left_out);
+    std::vector<int64_t> expected = reference("\"alpha\"", newest - left_out + 1);
+    ASSERT_EQ(expected.size(), left_out == 1 ? 20'000u : 19'999u);
+    auto ranked = index_->FindText(
+        {.match = "\"alpha\"", .added_before_us = newest - left_out + 1, .limit = 30'000});
+    ASSERT_TRUE(ranked.ok()) << ranked.status();
+    EXPECT_EQ(*ranked, expected);
   }
 }
 

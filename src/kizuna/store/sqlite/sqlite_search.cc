@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/ascii.h"
 #include "kizuna/base/json_string.h"
 #include "kizuna/base/status.h"
 #include "kizuna/base/strings.h"
@@ -233,11 +234,52 @@ class TextDeadline {
   bool fired_ = false;
 };
 
+// The pieces of a query made of quoted words only (`"w1" "w2"`, as search::Searcher writes
+// it): each word split at every ASCII character that is not a letter or a digit (all of them
+// separate tokens in FTS5's unicode61), so each piece is one token or a part of its word's
+// phrase, and every entry matching the query matches each piece alone. Empty for any other
+// query syntax.
+std::vector<std::string> QueryPieces(std::string_view match) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  const auto separator = [](char c) {
+    return static_cast<unsigned char>(c) < 0x80 &&
+           !absl::ascii_isalnum(static_cast<unsigned char>(c));
+  };
+  while (i < match.size()) {
+    if (match[i] == ' ') {
+      ++i;
+      continue;
+    }
+    if (match[i] != '"') return {};
+    std::string piece;
+    for (++i;; ++i) {
+      if (i == match.size()) return {};  // unterminated
+      const char c = match[i];
+      if (c == '"' && (i + 1 == match.size() || match[i + 1] != '"')) break;
+      if (c == '"') ++i;  // "" inside a word: a quote, a separator
+      if (separator(c)) {
+        if (!piece.empty()) out.push_back(std::move(piece));
+        piece.clear();
+      } else {
+        piece += c;
+      }
+    }
+    if (!piece.empty()) out.push_back(std::move(piece));
+    // After the closing quote, a space or the end (not, e.g., a prefix query's '*').
+    ++i;
+    if (i < match.size() && match[i] != ' ') return {};
+  }
+  return out;
+}
+
 }  // namespace
 
 // Matches of a full-text query ranked at most: the newest ones, after the filters
 // (docs/search.md). The searcher reads at most as many (search::Searcher::kMaxEntriesScanned).
 constexpr int64_t kMaxRankedMatches = 20'000;
+// Pieces of a query (QueryPieces) counted at most to tell whether few enough match.
+constexpr size_t kMaxPiecesCounted = 8;
 // The JSON a catch-up batch reads at most (besides its count of entries): 8 MiB.
 constexpr size_t kCatchUpBatchBytes = size_t{8} << 20;
 
@@ -260,8 +302,8 @@ absl::StatusOr<std::vector<int64_t>> SqliteStore::DoFindText(const TextQuery& qu
   }
   KZ_ASSIGN_OR_RETURN(ReaderLease db, AcquireReader());
   TextDeadline deadline(db->handle(), query.deadline_ms);
-  // Binds the parameters of `matches`, and kMaxRankedMatches (?9) when `ranked` is set.
-  const auto bind = [&](Statement& st, bool ranked) {
+  // Binds the parameters of `matches`, and kMaxRankedMatches (?9).
+  const auto bind = [&](Statement& st) {
     st.BindView(1, query.match);
     if (!query.types.empty()) st.Bind(2, JsonArray(std::span<const std::string>(query.types)));
     if (!query.collections.empty())
@@ -269,7 +311,7 @@ absl::StatusOr<std::vector<int64_t>> SqliteStore::DoFindText(const TextQuery& qu
     if (query.added_after_us > 0) st.Bind(4, query.added_after_us);
     if (query.added_before_us > 0) st.Bind(5, query.added_before_us);
     if (query.valid_at_us) st.Bind(6, *query.valid_at_us);
-    if (ranked) st.Bind(9, kMaxRankedMatches);
+    st.Bind(9, kMaxRankedMatches);
   };
   const auto failed = [&](const absl::Status& status) {
     if (deadline.Fired()) {
@@ -281,34 +323,67 @@ absl::StatusOr<std::vector<int64_t>> SqliteStore::DoFindText(const TextQuery& qu
     }
     return status;
   };
-  // Whether more than kMaxRankedMatches match, counted without ranking and stopped there.
-  KZ_ASSIGN_OR_RETURN(Statement * count, db->Cached(StrCat("SELECT count(*) FROM (SELECT 1", matches, " LIMIT ?9 + 1)")));
-  bind(*count, true);
-  absl::StatusOr<bool> counted = count->Step();
-  const bool many = counted.ok() && *counted && count->Int(0) > kMaxRankedMatches;
-  count->Reset();
-  if (!counted.ok()) return failed(counted.status());
-  // Beyond kMaxRankedMatches, the newest that many are ranked (FTS5 walks its doclists
-  // backwards and stops there): a word every object carries costs that many scores, not one
-  // per entry held. Otherwise every match is, in FTS5's own order (walking a phrase's or
-  // several words' doclists backwards costs more than forwards). The ranks are sorted here,
-  // not by FTS5 or SQLite's sorter, which copy every row into a temporary b-tree first.
-  KZ_ASSIGN_OR_RETURN(
-      Statement * st,
-      db->Cached(many ? StrCat("SELECT f.rowid, f.rank", matches, " ORDER BY f.rowid DESC LIMIT ?9")
-                      : StrCat("SELECT f.rowid, f.rank", matches, " LIMIT ?9")));
-  bind(*st, true);
-  std::vector<std::pair<double, int64_t>> ranked;  // (rank, entry): best first when sorted
-  for (;;) {
-    absl::StatusOr<bool> row = st->Step();
-    if (!row.ok()) {
-      st->Reset();
-      return failed(row.status());
+  // At most kMaxRankedMatches match when one piece of the query (QueryPieces) is in no more
+  // entries than that: counted alone (a walk of one token's doclist, stopped at
+  // kMaxRankedMatches + 1), a piece costs far less than the query, whose phrases and words
+  // seek each other's doclists at every match. Only worth it for a query of several pieces.
+  bool few = false;
+  if (std::vector<std::string> pieces = QueryPieces(query.match); pieces.size() > 1) {
+    KZ_ASSIGN_OR_RETURN(Statement * count,
+                        db->Cached("SELECT count(*) FROM (SELECT 1 FROM search_text WHERE "
+                                   "search_text MATCH ?1 LIMIT ?2)"));
+    // In rounds: each piece to 1,000, then 5,000, then kMaxRankedMatches + 1, so a rare
+    // piece ends it after short counts whichever word it is in.
+    for (const int64_t cap : {int64_t{1'000}, int64_t{5'000}, kMaxRankedMatches + 1}) {
+      for (size_t i = 0; i < pieces.size() && i < kMaxPiecesCounted && !few; ++i) {
+        count->Bind(1, StrCat("\"", pieces[i], "\"")).Bind(2, cap);
+        absl::StatusOr<bool> counted = count->Step();
+        const int64_t n = counted.ok() && *counted ? count->Int(0) : 0;
+        few = n > 0 && n < cap && n <= kMaxRankedMatches;
+        count->Reset();
+        if (!counted.ok()) return failed(counted.status());
+      }
+      if (few) break;
     }
-    if (!*row) break;
-    ranked.emplace_back(st->Double(1), st->Int(0));
   }
-  st->Reset();
+  // One pass, stopped at kMaxRankedMatches + 1: in FTS5's order when few match (walking a
+  // phrase's or several words' doclists backwards costs more than forwards), else newest
+  // first (FTS5 walks its doclists backwards and stops there), and if it stopped, the oldest
+  // of those is dropped and the newest kMaxRankedMatches are ranked, else every match is. So
+  // a word every object carries costs that many scores, not one per entry held, and no match
+  // is walked twice. The ranks are sorted here, not by FTS5 or SQLite's sorter, which copy
+  // every row into a temporary b-tree first.
+  std::vector<std::pair<double, int64_t>> ranked;  // (rank, entry): best first when sorted
+  for (const bool newest_first : {false, true}) {
+    if (!newest_first && !few) continue;
+    KZ_ASSIGN_OR_RETURN(
+        Statement * st,
+        db->Cached(StrCat("SELECT f.rowid, f.rank", matches,
+                          newest_first ? " ORDER BY f.rowid DESC" : "", " LIMIT ?9 + 1")));
+    bind(*st);
+    ranked.clear();
+    for (;;) {
+      absl::StatusOr<bool> row = st->Step();
+      if (!row.ok()) {
+        st->Reset();
+        return failed(row.status());
+      }
+      if (!*row) break;
+      ranked.emplace_back(st->Double(1), st->Int(0));
+    }
+    st->Reset();
+    // More than kMaxRankedMatches in FTS5's order: the pieces were not the query's tokens
+    // (e.g. a piece FTS5 finds no token in counts 0, and only non-zero counts are trusted,
+    // but a tokenizer could split otherwise); read again, newest first.
+    if (newest_first || ranked.size() <= static_cast<size_t>(kMaxRankedMatches)) break;
+  }
+  if (ranked.size() > static_cast<size_t>(kMaxRankedMatches)) {
+    // More match than are ranked: the oldest read (the last, newest first) is left out.
+    auto oldest = std::min_element(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+      return a.second < b.second;
+    });
+    ranked.erase(oldest);
+  }
   std::sort(ranked.begin(), ranked.end());
   std::vector<int64_t> out;
   const size_t from = std::min(query.offset, ranked.size());

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "kizuna/base/strings.h"
@@ -19,10 +20,68 @@ constexpr double kB = 0.75;
 
 // What one query's ranking computes once (FTS5 auxiliary data, freed with the query).
 struct RankData {
+  RankData() = default;
+  RankData(const RankData&) = delete;
+  RankData& operator=(const RankData&) = delete;
+  ~RankData() { sqlite3_blob_close(docsize); }  // a no-op on nullptr
+
   double avgdl = 1;
   std::vector<double> idf;   // per phrase
   std::vector<double> freq;  // per phrase, the row being ranked
+  // The lengths of the entries: a handle on kDocsizeTable's `sz`, moved from row to row (one
+  // b-tree seek each) instead of FTS5's per-row statement (xColumnSize). Opened at the first
+  // row; when it cannot be (or a row is not there), `docsize_failed` and xColumnSize is used.
+  sqlite3_blob* docsize = nullptr;
+  bool docsize_failed = false;
 };
+
+// FTS5's table of each entry's length in tokens, per column: the `sz` blob of kDocsizeTable
+// holds one varint per column (SQLite's varint: 7 bits a byte, high bit set on all but the
+// last; a ninth byte carries 8 bits). kizuna_rank() ranks search_text only (text_rank.h).
+constexpr const char* kDocsizeTable = "search_text_docsize";
+constexpr int kMaxDocsizeBytes = 64;
+
+// The sum of the varints of `bytes` (a docsize blob), or -1 when one is cut short.
+int64_t SumOfVarints(const unsigned char* bytes, int size) {
+  int64_t sum = 0;
+  for (int at = 0; at < size;) {
+    uint64_t v = 0;
+    int i = 0;
+    for (;; ++i) {
+      if (at + i >= size) return -1;
+      const unsigned char b = bytes[at + i];
+      if (i == 8) {
+        v = (v << 8) | b;
+        break;
+      }
+      v = (v << 7) | (b & 0x7f);
+      if ((b & 0x80) == 0) break;
+    }
+    at += i + 1;
+    sum += static_cast<int64_t>(v & 0x7fffffff);  // FTS5 reads each as a 32-bit count
+  }
+  return sum;
+}
+
+// The entry's length in tokens (every column), read through `data->docsize`; nullopt when
+// it cannot be (then xColumnSize answers).
+std::optional<int64_t> DocsizeLength(sqlite3* db, sqlite3_int64 rowid, RankData& data) {
+  if (data.docsize_failed) return std::nullopt;
+  int rc = data.docsize == nullptr
+               ? sqlite3_blob_open(db, "main", kDocsizeTable, "sz", rowid, 0, &data.docsize)
+               : sqlite3_blob_reopen(data.docsize, rowid);
+  unsigned char bytes[kMaxDocsizeBytes];
+  const int size = rc == SQLITE_OK ? sqlite3_blob_bytes(data.docsize) : 0;
+  if (rc == SQLITE_OK && size > 0 && size <= kMaxDocsizeBytes)
+    rc = sqlite3_blob_read(data.docsize, bytes, size, 0);
+  const int64_t sum =
+      rc == SQLITE_OK && size > 0 && size <= kMaxDocsizeBytes ? SumOfVarints(bytes, size) : -1;
+  if (sum < 0) {
+    data.docsize_failed = true;  // xColumnSize from here on; the handle is closed with `data`
+    return std::nullopt;
+  }
+  return sum;
+}
 
 struct PhraseCount {
   int64_t n = 0;
@@ -89,8 +148,18 @@ void Rank(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* ctx, i
       }
     }
   }
-  int length = 0;
-  if (rc == SQLITE_OK) rc = api->xColumnSize(fts, -1, &length);
+  int64_t length = 0;
+  if (rc == SQLITE_OK) {
+    std::optional<int64_t> stored =
+        DocsizeLength(sqlite3_context_db_handle(ctx), api->xRowid(fts), *data);
+    if (stored) {
+      length = *stored;
+    } else {
+      int columns = 0;
+      rc = api->xColumnSize(fts, -1, &columns);
+      length = columns;
+    }
+  }
   if (rc != SQLITE_OK) {
     sqlite3_result_error_code(ctx, rc);
     return;

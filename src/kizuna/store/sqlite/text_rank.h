@@ -5,7 +5,8 @@
 // query by walking the phrase's whole doclist: a word every object carries costs one step per
 // entry held (1,000,000 at 1,000,000 objects), even when one entry matches the query.
 // kizuna_rank() scores each match as bm25 does (k1 = 1.2, b = 0.75, every column weighted 1,
-// the entry's length from FTS5's docsize) with these weights:
+// the entry's length from FTS5's docsize table, read through one blob handle per query moved
+// from row to row, which costs less than FTS5's statement per row) with these weights:
 //   - a query of one phrase: weight 1. bm25 multiplies the score of every match by the same
 //     IDF, so the order of the matches is bm25's exactly;
 //   - several phrases: each phrase's IDF, log((N - n + 0.5) / (n + 0.5)) floored at 1e-6 as in
