@@ -14,18 +14,23 @@
 namespace kizuna::detect {
 namespace {
 
-// Tables are sized at load <= 0.5 (most lookups miss, and a miss walks to the next empty
-// bucket), a power of two, at least 16 buckets, and never more than twice what that needs.
-TEST(TableBucketsTest, PowerOfTwoAtLoadAtMostHalf) {
-  for (size_t keys : {0, 1, 7, 8, 9, 100, 1000, 5000, 65536, 65537, 1 << 20}) {
+// Tables are sized a power of two, at least 16 buckets: at load <= 0.5 up to kSmallTableKeys
+// keys (most lookups miss, and a miss walks to the next empty bucket), at load <= 0.8 beyond
+// (the memory budget of a million indicators); never more than twice what that needs.
+TEST(TableBucketsTest, PowerOfTwoAtLoadAtMostHalfWhileSmall) {
+  for (size_t keys : {0, 1, 7, 8, 9, 100, 1000, 5000, 65536, 65537, 100000, 1 << 20}) {
     const size_t n = TableBuckets(keys);
     EXPECT_TRUE(std::has_single_bit(n)) << keys;
     EXPECT_GE(n, 16u) << keys;
-    EXPECT_GE(n, 2 * keys) << keys;
+    const size_t least = keys <= kSmallTableKeys ? 2 * keys : keys + keys / 4;
+    EXPECT_GE(n, least) << keys;
     if (n > 16) {
-      EXPECT_LT(n, 4 * keys) << keys;
+      EXPECT_LT(n, 2 * least) << keys;
     }
   }
+  EXPECT_EQ(TableBuckets(65536), size_t{1} << 17);
+  EXPECT_EQ(TableBuckets(100000), size_t{1} << 17);  // 125,000 at load 0.8
+  EXPECT_EQ(TableBuckets(1 << 20), size_t{1} << 21);
 }
 
 // Against a std::set: every key found with its indicator, every other value missed, and the

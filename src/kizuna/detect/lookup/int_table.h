@@ -3,10 +3,11 @@
 #pragma once
 
 // Open addressing with linear probing over one array of {key, payload} buckets, sized to a
-// power of two at load <= 0.5 (TableBuckets, hash.h): an IPv4 indicator costs 16-32 bytes of
-// table. A lookup is one bucket read in the common case, so batches of lookups can be
-// prefetched; most lookups miss (telemetry values are rarely indicators), and a miss walks
-// to the next empty bucket: about 2.5 buckets at load 0.5, 11 at load 0.8.
+// power of two (TableBuckets, hash.h): at load <= 0.5 up to 65,536 keys, <= 0.8 beyond (an
+// IPv4 indicator costs 10-20 bytes of table there). A lookup is one bucket read in the common
+// case, so batches of lookups can be prefetched; most lookups miss (telemetry values are
+// rarely indicators), and a miss walks to the next empty bucket: about 2.5 buckets at load
+// 0.5, 11 at load 0.8.
 //
 //   IntTable<uint32_t>::Builder b;
 //   b.Add(address, indicator);
