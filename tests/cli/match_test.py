@@ -185,6 +185,21 @@ class Match(IntelCase):
         self.assertIn(f"{garbage}:43: 3 fields where #fields names 2", m["problems"])
         self.assertIn(f"{truncated}: unexpected end of file", m["problems"])
 
+    @unittest.skipUnless(os.path.exists("/dev/full"), "needs /dev/full")
+    def test_alerts_that_cannot_be_written_are_an_error_naming_the_file(self):
+        # The alerts file is written unbuffered, one write per block: a failed write must
+        # still fail the run (its error flag, not the last fflush, says it).
+        proc = self.run_kizuna("match", "--collection", "intel", "--input",
+                               os.path.join(FIXTURES, "dns.log"), "--alerts", "/dev/full",
+                               expect=None)
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn(b"writing /dev/full failed", proc.stderr)
+        # The same run with a file it can write succeeds and writes its alerts.
+        alerts = os.path.join(self.tmp, "alerts.jsonl")
+        self.match("--input", os.path.join(FIXTURES, "dns.log"), "--alerts", alerts)
+        with open(alerts) as f:
+            self.assertGreater(len(f.readlines()), 0)
+
     def test_records_without_an_event_time_make_no_sighting(self):
         # Issue 18, item 7: a hit whose ts is unset, masked or absent gets its alert but no
         # sighting at the time of matching; it is counted as malformed, with why.

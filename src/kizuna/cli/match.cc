@@ -464,6 +464,11 @@ int Run(GlobalOptions& global, MatchFlags& flags) {
     if (alerts == nullptr) {
       return ReportError(absl::PermissionDeniedError(StrCat("cannot write ", flags.alerts)));
     }
+    // A file unbuffered: the sink hands over a block's alerts at once, and they go out in
+    // one write. Through the 4 KiB buffer they went out in pieces ending mid-block of the
+    // file, and the file system zeroed the rest of each new block before the next piece
+    // filled it. (Standard output is left as it is: it may have been written to.)
+    if (alerts.get() != stdout) std::setvbuf(alerts.get(), nullptr, _IONBF, 0);
   }
   detect::MatchOptions options;
   options.format = *format;
@@ -515,7 +520,9 @@ int Run(GlobalOptions& global, MatchFlags& flags) {
     run.Run(*inputs);
   }
   if (terminal) std::fputs("\r\033[K", stderr);
-  if (alerts != nullptr && std::fflush(alerts.get()) != 0) {
+  // A failed write of an unbuffered stream leaves nothing for fflush to fail on: its error
+  // flag says it.
+  if (alerts != nullptr && (std::fflush(alerts.get()) != 0 || std::ferror(alerts.get()))) {
     return ReportError(absl::InternalError(StrCat("writing ", flags.alerts, " failed")));
   }
 

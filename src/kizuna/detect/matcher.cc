@@ -69,52 +69,46 @@ void Dedupe(std::vector<Match>& out, size_t from) {
 void BatchMatcher::AddString(const Snapshot& s, Slot slot, std::string_view value,
                              uint32_t record, uint16_t field) {
   if (!HasSlot(s, slot)) return;
-  Probe p{};
-  p.kind = ProbeKind::kString;
-  p.slot = slot;
+  const uint64_t hash = s.strings().Hash(static_cast<uint8_t>(slot), value);
+  s.strings().Prefetch(hash);
+  Probe& p = NewProbe(ProbeKind::kString, slot, record, field);
   p.value = value;
-  p.record = record;
-  p.field = field;
-  p.hash = s.strings().Hash(static_cast<uint8_t>(slot), value);
-  s.strings().Prefetch(p.hash);
-  probes_.push_back(p);
+  p.hash = hash;
 }
 
-std::optional<uint32_t> BatchMatcher::AddIp(const Snapshot& s, std::string_view value,
-                                            uint32_t record, uint16_t field) {
-  Probe p{};
-  p.record = record;
-  p.field = field;
-  p.value = value;
+bool BatchMatcher::AddIp(const Snapshot& s, std::string_view value, uint32_t record, uint16_t field,
+                         uint32_t& v4) {
   // Most values are canonical IPv4 addresses: try that first (such text has no ':').
   if (std::optional<uint32_t> a = ParseIpv4(value)) {
-    p.slot = Slot::kIpv4;
+    v4 = *a;
     if (!s.ipv4().empty() || !s.v4_blocks().empty()) {
-      p.kind = ProbeKind::kIpv4;
-      p.word = *a;
-      p.hash = s.ipv4().Hash(*a);
-      s.ipv4().Prefetch(p.hash);
-      probes_.push_back(p);
+      const uint64_t hash = s.ipv4().Hash(v4);
+      s.ipv4().Prefetch(hash);
+      Probe& p = NewProbe(ProbeKind::kIpv4, Slot::kIpv4, record, field);
+      p.value = value;
+      p.word = v4;
+      p.hash = hash;
     }
-    return a;  // a canonical address equals no other spelling
+    return true;  // a canonical address equals no other spelling
   }
+  Slot slot;
   if (IpKind(value) == HostKind::kIpv4) {
-    p.slot = Slot::kIpv4;
+    slot = Slot::kIpv4;
     AddString(s, Slot::kIpv4, value, record, field);
-    if (s.v4_blocks().empty()) return std::nullopt;
+    if (s.v4_blocks().empty()) return false;
   } else {
-    p.slot = Slot::kIpv6;
+    slot = Slot::kIpv6;
     AddString(s, Slot::kIpv6, value, record, field);
-    if (s.v6_blocks().empty()) return std::nullopt;
+    if (s.v6_blocks().empty()) return false;
   }
   // A block ("a.b.c.d/n") or an IPv6 address: the ranges decide.
   std::optional<IpBlock> block = ParseIpBlock(value);
-  if (!block || block->v6 != (p.slot == Slot::kIpv6)) return std::nullopt;
-  p.kind = ProbeKind::kBlock;
+  if (!block || block->v6 != (slot == Slot::kIpv6)) return false;
+  Probe& p = NewProbe(ProbeKind::kBlock, slot, record, field);
+  p.value = value;
   p.block = static_cast<uint32_t>(blocks_.size());
   blocks_.push_back(*block);
-  probes_.push_back(p);
-  return std::nullopt;
+  return false;
 }
 
 void BatchMatcher::AddDomain(const Snapshot& s, std::string_view value, uint32_t record,
@@ -129,16 +123,13 @@ void BatchMatcher::AddDomain(const Snapshot& s, std::string_view value, uint32_t
   std::string_view nfc = pattern::ToNfc(value, scratch_);
   if (nfc.data() == scratch_.data()) nfc = text_.Copy(nfc);
   for (size_t dot = nfc.find('.'); dot != std::string_view::npos; dot = nfc.find('.', dot + 1)) {
-    Probe p{};
-    p.kind = ProbeKind::kSuffix;
-    p.slot = Slot::kDomain;
-    p.value = nfc.substr(dot + 1);
+    const std::string_view suffix = nfc.substr(dot + 1);
+    const uint64_t hash = s.strings().Hash(static_cast<uint8_t>(Slot::kDomain), suffix);
+    s.strings().Prefetch(hash);
+    Probe& p = NewProbe(ProbeKind::kSuffix, Slot::kDomain, record, field);
+    p.value = suffix;
     p.whole = value;
-    p.record = record;
-    p.field = field;
-    p.hash = s.strings().Hash(static_cast<uint8_t>(Slot::kDomain), p.value);
-    s.strings().Prefetch(p.hash);
-    probes_.push_back(p);
+    p.hash = hash;
   }
 }
 
@@ -146,7 +137,8 @@ void BatchMatcher::AddProbes(const Snapshot& s, const RecordBatch& batch, uint32
   const Record& record = batch.records[index];
   std::string_view dst, host, uri;
   uint16_t dst_field = 0;
-  std::optional<uint32_t> dst_v4;  // dst parsed as a canonical IPv4 address
+  uint32_t dst_v4 = 0, v4 = 0;
+  bool dst_is_v4 = false;  // dst is a canonical IPv4 address, dst_v4
   std::optional<uint32_t> dst_port;
   // The port is parsed only when some indicator names a destination address and port.
   const bool want_port = !s.netdst_v4().empty() || HasSlot(s, Slot::kNetDst);
@@ -158,14 +150,14 @@ void BatchMatcher::AddProbes(const Snapshot& s, const RecordBatch& batch, uint32
         if (dst.empty()) {
           dst = v.value;
           dst_field = v.field;
-          dst_v4 = AddIp(s, v.value, index, v.field);
+          dst_is_v4 = AddIp(s, v.value, index, v.field, dst_v4);
         } else {
-          AddIp(s, v.value, index, v.field);
+          AddIp(s, v.value, index, v.field, v4);
         }
         break;
       case Role::kSrcIp:
       case Role::kIp:
-        AddIp(s, v.value, index, v.field);
+        AddIp(s, v.value, index, v.field, v4);
         break;
       case Role::kDstPort:
         if (want_port && !dst_port) dst_port = ParsePort(v.value);
@@ -174,7 +166,7 @@ void BatchMatcher::AddProbes(const Snapshot& s, const RecordBatch& batch, uint32
         if (HostKindOf(v.value) == HostKind::kDomain) {
           AddDomain(s, v.value, index, v.field);
         } else {
-          AddIp(s, v.value, index, v.field);
+          AddIp(s, v.value, index, v.field, v4);
         }
         break;
       case Role::kDomain:
@@ -186,7 +178,7 @@ void BatchMatcher::AddProbes(const Snapshot& s, const RecordBatch& batch, uint32
         if (HostKindOf(name) == HostKind::kDomain) {
           AddDomain(s, name, index, v.field);
         } else {
-          AddIp(s, name, index, v.field);
+          AddIp(s, name, index, v.field, v4);
         }
         break;
       }
@@ -228,18 +220,15 @@ void BatchMatcher::AddProbes(const Snapshot& s, const RecordBatch& batch, uint32
   if (dst.empty() || !dst_port) return;
   // A canonical IPv4 destination is looked up in netdst_v4 only (ParseIpv4 accepts nothing
   // else), any other spelling in the strings.
-  if (dst_v4) {
+  if (dst_is_v4) {
     if (s.netdst_v4().empty()) return;
-    Probe p{};
-    p.kind = ProbeKind::kNetDstV4;
-    p.slot = Slot::kNetDst;
+    const uint64_t word = (uint64_t{dst_v4} << 32) | *dst_port;
+    const uint64_t hash = s.netdst_v4().Hash(word);
+    s.netdst_v4().Prefetch(hash);
+    Probe& p = NewProbe(ProbeKind::kNetDstV4, Slot::kNetDst, index, dst_field);
     p.value = dst;
-    p.word = (uint64_t{*dst_v4} << 32) | *dst_port;
-    p.hash = s.netdst_v4().Hash(p.word);
-    p.record = index;
-    p.field = dst_field;
-    s.netdst_v4().Prefetch(p.hash);
-    probes_.push_back(p);
+    p.word = word;
+    p.hash = hash;
   } else if (HasSlot(s, Slot::kNetDst)) {
     scratch_ = StrCat(dst, "|", *dst_port);
     AddString(s, Slot::kNetDst, text_.Copy(scratch_), index, dst_field);

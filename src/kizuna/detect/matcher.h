@@ -95,10 +95,21 @@ class BatchMatcher {
   };
 
   void AddProbes(const Snapshot& s, const RecordBatch& batch, uint32_t index);
-  // Returns the address when `value` is a canonical IPv4 address (parsed once, so the
-  // destination's address-and-port probe reuses it).
-  std::optional<uint32_t> AddIp(const Snapshot& s, std::string_view value, uint32_t record,
-                                uint16_t field);
+  // Returns whether `value` is a canonical IPv4 address, and then sets `v4` to it (parsed
+  // once, so the destination's address-and-port probe reuses it). Not a std::optional:
+  // returned through memory, its flag byte and value word stalled the load that read them.
+  bool AddIp(const Snapshot& s, std::string_view value, uint32_t record, uint16_t field,
+             uint32_t& v4);
+  // A new probe at the end of probes_, zeroed: built in place, since a Probe built on the
+  // stack and copied stalled each 16-byte load of the copy on the smaller stores before it.
+  Probe& NewProbe(ProbeKind kind, Slot slot, uint32_t record, uint16_t field) {
+    Probe& p = probes_.emplace_back();
+    p.kind = kind;
+    p.slot = slot;
+    p.record = record;
+    p.field = field;
+    return p;
+  }
   void AddDomain(const Snapshot& s, std::string_view value, uint32_t record, uint16_t field);
   void AddString(const Snapshot& s, Slot slot, std::string_view value, uint32_t record,
                  uint16_t field);

@@ -8,6 +8,8 @@
 //
 // Thread-safety: stateless.
 
+#include <algorithm>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -60,6 +62,17 @@ inline uint64_t HashBytes(std::string_view bytes, uint64_t seed) {
     a = (uint64_t{u[0]} << 16) | (uint64_t{u[n >> 1]} << 8) | u[n - 1];
   }
   return HashMix(a ^ kP2 ^ h, b ^ kP0 ^ (h >> 7)) ^ h;
+}
+
+// The buckets of an open-addressing table of `keys` keys: a power of two, at least 16. Most
+// lookups miss, and with linear probing a miss reads up to the next empty bucket:
+// (1 + 1 / (1 - load)^2) / 2 buckets on average, 2.5 at load 0.5, 11 at load 0.8. Tables of
+// up to kSmallTableKeys keys (a few MB at most, mostly in cache, where that walk is the cost)
+// are sized at load <= 0.5; larger ones at load <= 0.8, which keeps a million indicators
+// within their memory budget (bench/README.md, detect_bench: <= 64 bytes per indicator).
+inline constexpr size_t kSmallTableKeys = size_t{1} << 16;
+inline size_t TableBuckets(size_t keys) {
+  return std::bit_ceil(std::max<size_t>(16, keys <= kSmallTableKeys ? keys * 2 : keys + keys / 4));
 }
 
 // Returns the hash of one 64-bit integer under `seed`.

@@ -145,7 +145,7 @@ StringTable StringTable::Builder::Build(uint64_t seed, IndicatorLists& lists) &&
   bytes_.shrink_to_fit();
   // ...then place them in that order (a kMore record is found before the next one of its
   // key), fetching the buckets a few records ahead.
-  const size_t buckets = std::bit_ceil(std::max<size_t>(16, record_count + record_count / 4));
+  const size_t buckets = TableBuckets(record_count);
   t.slots_.assign(buckets, 0);
   t.mask_ = buckets - 1;
   for (size_t r = 0; r < record_count; ++r) {

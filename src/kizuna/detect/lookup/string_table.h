@@ -6,8 +6,9 @@
 // belongs to, observable.h). The layout is flat, so a table of a million keys is a handful
 // of allocations (huge pages, huge_pages.h):
 //
-//   slots_   one uint64_t per bucket (power of two, load <= 0.8): 0 = empty, else the top
-//            24 bits of the key's hash and 1 + the offset of its record in records_;
+//   slots_   one uint64_t per bucket (a power of two, TableBuckets: load <= 0.5, <= 0.8
+//            beyond 65,536 keys): 0 = empty, else the top 24 bits of the key's hash and
+//            1 + the offset of its record in records_;
 //   records_ one byte array: per key an 8-byte header (payload; length, slot and flags)
 //            followed by the key's bytes.
 //

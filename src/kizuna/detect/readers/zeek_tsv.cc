@@ -189,11 +189,10 @@ void ZeekTsvReader::AddValue(const ZeekHeader& h, std::string_view value, size_t
                              bool escaped, RecordBatch& batch) {
   if (value.empty() || IsMarker(value, h.unset) || IsMarker(value, h.empty)) return;
   if (escaped && Unescape(value, unescaped_)) value = batch.text.Copy(unescaped_);
-  FieldValue v;
+  FieldValue& v = batch.values.emplace_back();  // in place: a copy stalled as Record's did
   v.value = value;
   v.role = h.roles[field];
   v.field = static_cast<uint16_t>(field);
-  batch.values.push_back(v);
 }
 
 void ZeekTsvReader::DoLine(std::string_view line, uint64_t number, const LineBlock& block,
